@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Small fs helpers. fs_write_atomic is the only way hutch writes state: temp file in the
+ * same directory, fsync, rename, fsync of the directory, so a crash leaves the old or the
+ * new content, never a torn file.
+ */
+#include "lib/lib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t fs_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		    struct error **err)
+{
+	autofree char *dir = dir_of(path);
+	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(err, "creating a temporary file for %s", path);
+	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		err_sys(err, "writing %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		err_sys(err, "writing %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		err_sys(err, "renaming %s to %s", tmp, path);
+		unlink(tmp);
+		return -1;
+	}
+	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+	return 0;
+}
+
+int fs_mkdir_p(const char *path, mode_t mode, struct error **err)
+{
+	if (path == NULL || *path == '\0')
+		return err_set(err, EINVAL, ERR_TOOL, "creating a directory: empty path");
+	autofree char *copy = xstrdup(path);
+	size_t len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	for (char *p = copy + 1;; p++) {
+		bool end = *p == '\0';
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return err_sys(err, "creating directory %s", copy);
+		if (!end)
+			*p = '/';
+		else
+			break;
+	}
+	struct stat st;
+	if (stat(copy, &st) < 0)
+		return err_sys(err, "creating directory %s", copy);
+	if (!S_ISDIR(st.st_mode))
+		return err_set(err, ENOTDIR, ERR_TOOL, "creating directory %s: not a directory",
+			       copy);
+	return 0;
+}
+
+int fs_read_fd(int fd, size_t max, char **out, size_t *len, struct error **err)
+{
+	size_t cap = 4096, n = 0;
+	autofree char *buf = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max)
+				return err_set(err, EFBIG, ERR_TOOL, "larger than %zu bytes", max);
+			cap = cap * 2 > max ? max : cap * 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_sys(err, "reading");
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	*out = steal_ptr(&buf);
+	return 0;
+}
+
+int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct error **err)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(err, "opening %s", path);
+	if (fs_read_fd(fd, max, out, len, err) < 0)
+		return err_wrap(err, "%s", path);
+	return 0;
+}
+
+/* Remove everything below dfd; dev is the device we started on, never crossed. */
+static int rm_children_at(int dfd, dev_t dev, const char *path, struct error **err)
+{
+	int dup_fd = dup(dfd);
+	if (dup_fd < 0)
+		return err_sys(err, "removing %s", path);
+	autoclosedir DIR *d = fdopendir(dup_fd);
+	if (d == NULL) {
+		close(dup_fd);
+		return err_sys(err, "removing %s", path);
+	}
+	struct dirent *de;
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		struct stat st;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return err_sys(err, "removing %s/%s", path, de->d_name);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != dev)
+				return err_set(err, EXDEV, ERR_TOOL,
+					       "removing %s/%s: a mount point is in the way", path,
+					       de->d_name);
+			autoclose int cfd = openat(dfd, de->d_name,
+						   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd < 0 && errno == EACCES && fchmodat(dfd, de->d_name, 0700, 0) == 0)
+				cfd = openat(dfd, de->d_name,
+					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd < 0)
+				return err_sys(err, "removing %s/%s", path, de->d_name);
+			/* A directory we own but cannot write: make it writable to empty it. */
+			if ((st.st_mode & 0700) != 0700)
+				(void)fchmod(cfd, 0700);
+			autofree char *sub = xasprintf("%s/%s", path, de->d_name);
+			if (rm_children_at(cfd, dev, sub, err) < 0)
+				return -1;
+			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+				return err_sys(err, "removing %s", sub);
+		} else if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT) {
+			return err_sys(err, "removing %s/%s", path, de->d_name);
+		}
+	}
+	if (errno != 0)
+		return err_sys(err, "reading directory %s", path);
+	return 0;
+}
+
+int fs_rm_rf(const char *path, struct error **err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_sys(err, "removing %s", path);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return err_sys(err, "removing %s", path);
+		return 0;
+	}
+	autoclose int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(err, "removing %s", path);
+	if ((st.st_mode & 0700) != 0700)
+		(void)fchmod(fd, 0700);
+	if (rm_children_at(fd, st.st_dev, path, err) < 0)
+		return -1;
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return err_sys(err, "removing %s", path);
+	return 0;
+}
+
+char *fs_find_in_path(const char *name)
+{
+	if (name == NULL || *name == '\0')
+		return NULL;
+	/* A path is taken as it is: exec reports EACCES or ENOEXEC for it, not "not found". */
+	if (strchr(name, '/') != NULL)
+		return fs_exists(name) ? xstrdup(name) : NULL;
+	const char *path = getenv("PATH");
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	autofree char *copy = xstrdup(path);
+	char *save = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+		autofree char *full = xasprintf("%s/%s", *dir ? dir : ".", name);
+		struct stat st;
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+			return steal_ptr(&full);
+	}
+	return NULL;
+}
+
+bool fs_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}

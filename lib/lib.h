@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The small shared base of hutch: the error object that travels up to the CLI, logging,
+ * cleanup attributes, allocation wrappers, fs helpers, sha256 and the per-user paths.
+ * It includes nothing else from hutch; every other module includes only this header from lib/.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <dirent.h>
+
+/* ---------- errors (STYLE.md B3) ---------- */
+
+/* What the CLI makes of an error: podman's exit codes. */
+enum err_kind {
+	ERR_TOOL = 0,	  /* exit 125: hutch itself failed */
+	ERR_USAGE,	  /* exit 125 plus a "See 'hutch X --help'" hint */
+	ERR_INVOKE,	  /* exit 126: the contained command cannot be invoked */
+	ERR_NOTFOUND,	  /* exit 127: the contained command was not found */
+};
+
+struct error {
+	int code;	    /* errno-style code, 0 when none applies */
+	enum err_kind kind;
+	char *msg;	    /* owned; lower case, no trailing period */
+};
+
+/*
+ * Set *err to a new error and return -1, so that a failure is one `return err_set(...)`.
+ * When *err is already set, the old error is freed first. err may be NULL (error dropped).
+ */
+int err_set(struct error **err, int code, enum err_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* err_set with ERR_TOOL and code = errno, appending ": strerror(errno)". */
+int err_sys(struct error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* err_set with ERR_TOOL and no code. */
+int err_msg(struct error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefix the message of *err with "CONTEXT: "; returns -1. Used at module boundaries. */
+int err_wrap(struct error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Free *err (NULL-safe) and reset it. */
+void err_free(struct error **err);
+/* Exit status the CLI uses for this error: 125, 126 or 127. */
+int err_exit_code(const struct error *err);
+/* Serialise an error for a sync socket and back (child -> parent after fork). */
+void err_send(int fd, const struct error *err);
+/* Read what err_send wrote; returns 1 and sets *err when an error came, 0 on EOF/none. */
+int err_recv(int fd, struct error **err);
+
+/* ---------- logging (STYLE.md B5) ---------- */
+
+enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+extern enum log_level log_current_level;
+/* Parse "error|warn|info|debug"; returns -1 and sets err on anything else. */
+int log_parse_level(const char *s, enum log_level *out, struct error **err);
+/* Podman's shape: "WARN[0000] message" on stderr, seconds since start in brackets. */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Send log lines to FILE instead of stderr (monitor, detached runtime). Not owned. */
+void log_set_stream(FILE *f);
+
+/* ---------- cleanup attributes (STYLE.md B4) ---------- */
+
+void cleanup_freep(void *p);
+void cleanup_closep(int *fd);
+void cleanup_fclosep(FILE **f);
+void cleanup_closedirp(DIR **d);
+void cleanup_strvp(char ***v);
+void cleanup_errp(struct error **e);
+
+#define autofree __attribute__((cleanup(cleanup_freep)))
+#define autoclose __attribute__((cleanup(cleanup_closep)))
+#define autofclose __attribute__((cleanup(cleanup_fclosep)))
+#define autoclosedir __attribute__((cleanup(cleanup_closedirp)))
+#define autostrv __attribute__((cleanup(cleanup_strvp)))
+#define autoerr __attribute__((cleanup(cleanup_errp)))
+
+/* Return *pp and reset it to NULL: ownership moves to the caller. */
+#define steal_ptr(pp)                                                                      \
+	({                                                                                 \
+		__typeof__(*(pp)) _stolen = *(pp);                                         \
+		*(pp) = NULL;                                                              \
+		_stolen;                                                                   \
+	})
+/* Return *fdp and reset it to -1. */
+static inline int steal_fd(int *fdp)
+{
+	int fd = *fdp;
+	*fdp = -1;
+	return fd;
+}
+
+/* ---------- allocation: print one line and exit 125 on out-of-memory ---------- */
+
+void *xmalloc(size_t n);
+void *xzalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* NULL-terminated string vectors. */
+size_t strv_len(char *const *v);
+void strv_free(char **v);
+/* Append a copy of s to *v (which may be NULL). */
+void strv_push(char ***v, const char *s);
+/* Append s itself: ownership moves into the vector. */
+void strv_push_take(char ***v, char *s);
+bool strv_contains(char *const *v, const char *s);
+
+/* ---------- fs helpers ---------- */
+
+/*
+ * Write len bytes to path atomically: a temp file in the same directory, fsync, rename,
+ * then fsync of the directory. The file gets mode `mode` (umask not applied).
+ */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		    struct error **err);
+/* Like mkdir -p; new directories get `mode`; existing ones are left as they are. */
+int fs_mkdir_p(const char *path, mode_t mode, struct error **err);
+/* Read a whole file (at most max bytes, else EFBIG) into a NUL-terminated buffer. */
+int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct error **err);
+/* Read a whole fd the same way. */
+int fs_read_fd(int fd, size_t max, char **out, size_t *len, struct error **err);
+/* Write the whole buffer, retrying on EINTR and short writes. 0 or -1 with errno. */
+int fs_write_all(int fd, const void *data, size_t len);
+/* Read exactly len bytes; returns bytes read (less at EOF) or -1 with errno. */
+ssize_t fs_read_all(int fd, void *buf, size_t len);
+/* rm -rf that does not follow symlinks and does not cross mount points. ENOENT is success. */
+int fs_rm_rf(const char *path, struct error **err);
+/*
+ * Find an executable in $PATH; a name with a '/' is returned as it is when it exists, so
+ * that exec can say why it cannot run it. Owned result or NULL.
+ */
+char *fs_find_in_path(const char *name);
+/* True when path exists (lstat). */
+bool fs_exists(const char *path);
+
+/* ---------- sha256 (OpenSSL libcrypto) ---------- */
+
+#define SHA256_HEX_LEN 64
+struct sha256_ctx;
+struct sha256_ctx *sha256_new(void);
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
+/* Finish and write 64 lowercase hex digits plus NUL into hex; frees c. */
+void sha256_final_hex(struct sha256_ctx *c, char hex[SHA256_HEX_LEN + 1]);
+void sha256_free(struct sha256_ctx *c);
+void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1]);
+
+/* ---------- per-user paths ---------- */
+
+/*
+ * $XDG_RUNTIME_DIR/hutch, created 0700. When XDG_RUNTIME_DIR is unset, missing, not a
+ * directory or not owned by us (common after `su`), fall back to a private
+ * /tmp/hutch-run-UID with one warning; never use a directory someone else owns.
+ * Returns an owned string or NULL with err set.
+ */
+char *paths_runtime_dir(struct error **err);
+/* $XDG_DATA_HOME/hutch (default ~/.local/share/hutch); not created. Owned string. */
+char *paths_store_dir(struct error **err);
+/* $XDG_CONFIG_HOME (default ~/.config); owned string. */
+char *paths_config_home(struct error **err);
+/* The user's home: $HOME, else the passwd entry. Owned string. */
+char *paths_home(struct error **err);
+
+/* ---------- processes ---------- */
+
+/*
+ * Run argv (argv[0] a path or a name looked up in $PATH) with stdin from /dev/null and
+ * stdout+stderr captured (at most 64 KiB) into *out (owned). *status is the exit code or
+ * 128+N. Fails only when the program cannot be started.
+ */
+int proc_capture(char *const argv[], char **out, int *status, struct error **err);
+/* Wait for pid, retrying on EINTR; *status is the exit code, or 128+N for a signal. */
+int proc_wait(pid_t pid, int *status, struct error **err);

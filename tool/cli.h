@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The hutch CLI: one command table (tool/commands.c) drives getopt_long parsing, --help,
+ * man pages and shell completions (STYLE.md B6). Handlers receive the parsed options in a
+ * context and read them with the cli_opt_* accessors.
+ */
+#pragma once
+
+#include "lib/lib.h"
+
+#include <json-c/json.h>
+
+enum cli_opt_type {
+	CLI_BOOL,   /* --flag */
+	CLI_STRING, /* --flag VALUE, last one wins */
+	CLI_INT,    /* --flag N */
+	CLI_LIST,   /* --flag VALUE, repeatable */
+};
+
+/* What a shell should complete for an option's value or a command's operands. */
+enum cli_complete {
+	CLI_COMPLETE_NONE = 0,
+	CLI_COMPLETE_FILE,
+	CLI_COMPLETE_DIR,
+	CLI_COMPLETE_CONTAINER,
+	CLI_COMPLETE_IMAGE,
+	CLI_COMPLETE_SIGNAL,
+	CLI_COMPLETE_FORMAT,
+	CLI_COMPLETE_COMMAND, /* a hutch command name (help) */
+	CLI_COMPLETE_CHOICES, /* the words in .choices */
+	CLI_COMPLETE_EXECUTABLE,
+};
+
+struct cli_opt {
+	const char *name;	/* long name without dashes */
+	char short_name;	/* 0 when none */
+	const char *arg_name;	/* shown in help: "string", "format"; NULL for CLI_BOOL */
+	enum cli_opt_type type;
+	const char *def;	/* default value as text, or NULL */
+	const char *help;	/* one line */
+	enum cli_complete complete;
+	const char *choices;	/* space-separated words for CLI_COMPLETE_CHOICES */
+};
+
+struct cli_ctx;
+typedef int (*cli_handler)(struct cli_ctx *ctx, struct error **err);
+
+struct cli_cmd {
+	const char *name;
+	const char *const *aliases; /* NULL-terminated, or NULL */
+	const char *summary;	    /* one line for `hutch --help` */
+	const char *synopsis;	    /* operands after "[options]", e.g. "[COMMAND [ARG...]]" */
+	cli_handler handler;	    /* NULL for a group that only has subcommands */
+	const struct cli_opt *opts; /* terminated by an entry with name NULL; may be NULL */
+	const struct cli_cmd *subs; /* subcommands, terminated by name NULL; may be NULL */
+	enum cli_complete operands; /* completion for operands */
+	int min_args;
+	int max_args;		    /* -1: no limit */
+	/* Stop option parsing at the first operand, so `hutch unshare ls -l` passes -l on. */
+	bool stop_at_operand;
+	bool hidden;		    /* internal commands: not in help, man pages or completions */
+};
+
+/* A parsed option value. */
+struct cli_val {
+	bool set;
+	const char *str;
+	long num;
+	char **list; /* owned vector of borrowed strings */
+};
+
+struct cli_ctx {
+	const struct cli_cmd *cmd;
+	const char *path;	     /* "image ls": the command path for messages */
+	struct cli_val *vals;	     /* parallel to cmd->opts */
+	int argc;		     /* operands */
+	char **argv;
+	const struct cli_cmd *root;  /* the table, for help and generators */
+	int exit_status;	     /* set by handlers whose status is data (unshare, run) */
+};
+
+/* The table. */
+extern const struct cli_cmd cli_root;
+extern const struct cli_opt cli_global_opts[];
+
+/* Entry point used by main(): parse, dispatch, print the one error line, return exit code. */
+int cli_main(int argc, char **argv);
+
+/* Accessors; name must be an option of ctx->cmd (a typo aborts in debug builds). */
+bool cli_opt_bool(const struct cli_ctx *ctx, const char *name);
+const char *cli_opt_str(const struct cli_ctx *ctx, const char *name);
+long cli_opt_int(const struct cli_ctx *ctx, const char *name);
+char *const *cli_opt_list(const struct cli_ctx *ctx, const char *name);
+bool cli_opt_is_set(const struct cli_ctx *ctx, const char *name);
+
+/* Find a command (or alias) among cmds; NULL when none. */
+const struct cli_cmd *cli_find(const struct cli_cmd *cmds, const char *name);
+
+/* Rendering from the table (tool/help.c). */
+void cli_print_help(FILE *f, const struct cli_cmd *cmd, const char *path);
+/* Markdown for go-md2man: table-driven synopsis and options plus docs/cmd/<name>.md prose. */
+int cli_gen_man(FILE *f, const char *path, const char *prose_dir, struct error **err);
+int cli_gen_completion(FILE *f, const char *shell, struct error **err);
+
+/*
+ * Output formatting (tool/format.c). fmt is NULL/"" (the caller's default), "json", or a
+ * Go-template subset: literal text, {{.Field.Sub}}, {{json .X}}, {{upper .X}}, {{lower .X}},
+ * and the escapes \t and \n. A "table " prefix is the caller's business (cli_format_is_table).
+ */
+int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct error **err);
+bool cli_format_is_table(const char *fmt);
+/* The human form of a JSON document: nested "key: value" lines, as podman info prints. */
+void cli_print_tree(FILE *f, struct json_object *obj);
+/* Validate a template once, before any output. */
+int cli_format_check(const char *fmt, struct error **err);
+
+/* Handlers. */
+int cmd_version(struct cli_ctx *ctx, struct error **err);
+int cmd_info(struct cli_ctx *ctx, struct error **err);
+int cmd_unshare(struct cli_ctx *ctx, struct error **err);
+int cmd_help(struct cli_ctx *ctx, struct error **err);
+int cmd_completion(struct cli_ctx *ctx, struct error **err);
+int cmd_gen_man(struct cli_ctx *ctx, struct error **err);
+int cmd_complete(struct cli_ctx *ctx, struct error **err);

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Everything rendered from the command table: `--help`, the man page markdown that
+ * go-md2man turns into docs/hutch-*.1, and the bash, zsh and fish completion scripts.
+ */
+#include "tool/cli.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const struct cli_opt help_opt = { "help", 'h', NULL, CLI_BOOL, NULL,
+					 "Show help for this command", 0, NULL };
+
+/* The command's options plus the implicit --help, in table order. */
+static size_t collect_opts(const struct cli_cmd *cmd, const struct cli_opt **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; cmd->opts != NULL && cmd->opts[i].name != NULL && n < max; i++)
+		out[n++] = &cmd->opts[i];
+	if (cmd != &cli_root && n < max)
+		out[n++] = &help_opt;
+	return n;
+}
+
+#define MAX_OPTS 128
+
+static char *opt_label(const struct cli_opt *o)
+{
+	const char *arg = o->type == CLI_BOOL ? "" : " ";
+	const char *argname = o->type == CLI_BOOL ? "" : (o->arg_name ? o->arg_name : "value");
+	if (o->short_name)
+		return xasprintf("-%c, --%s%s%s", o->short_name, o->name, arg, argname);
+	return xasprintf("    --%s%s%s", o->name, arg, argname);
+}
+
+void cli_print_help(FILE *f, const struct cli_cmd *cmd, const char *path)
+{
+	fprintf(f, "%s\n\nUsage:\n", cmd->summary);
+	if (path == NULL)
+		fprintf(f, "  hutch [options] COMMAND\n");
+	else if (cmd->handler == NULL)
+		fprintf(f, "  hutch %s COMMAND\n", path);
+	else
+		fprintf(f, "  hutch %s [options]%s%s\n", path,
+			cmd->synopsis && *cmd->synopsis ? " " : "", cmd->synopsis ? cmd->synopsis : "");
+	if (cmd->subs != NULL) {
+		fprintf(f, "\nAvailable Commands:\n");
+		for (size_t i = 0; cmd->subs[i].name != NULL; i++)
+			if (!cmd->subs[i].hidden)
+				fprintf(f, "  %-12s %s\n", cmd->subs[i].name, cmd->subs[i].summary);
+	}
+	const struct cli_opt *opts[MAX_OPTS];
+	size_t n = collect_opts(cmd, opts, MAX_OPTS);
+	if (n == 0)
+		return;
+	size_t width = 0;
+	for (size_t i = 0; i < n; i++) {
+		autofree char *l = opt_label(opts[i]);
+		if (strlen(l) > width)
+			width = strlen(l);
+	}
+	fprintf(f, "\nOptions:\n");
+	for (size_t i = 0; i < n; i++) {
+		autofree char *l = opt_label(opts[i]);
+		fprintf(f, "  %-*s   %s", (int)width, l, opts[i]->help);
+		if (opts[i]->def != NULL && opts[i]->type != CLI_BOOL)
+			fprintf(f, " (default \"%s\")", opts[i]->def);
+		fputc('\n', f);
+	}
+	if (cmd->subs != NULL)
+		fprintf(f, "\nUse \"hutch %s%sCOMMAND --help\" for more information about a "
+			   "command.\n",
+			path ? path : "", path ? " " : "");
+}
+
+/* Find the command named by words[0..n) under the root; NULL when unknown. */
+static const struct cli_cmd *lookup_path(char **words, int n)
+{
+	const struct cli_cmd *cmd = &cli_root;
+	for (int i = 0; i < n; i++) {
+		const struct cli_cmd *sub = cli_find(cmd->subs, words[i]);
+		if (sub == NULL)
+			return NULL;
+		cmd = sub;
+	}
+	return cmd;
+}
+
+int cmd_help(struct cli_ctx *ctx, struct error **err)
+{
+	if (ctx->argc == 0) {
+		cli_print_help(stdout, &cli_root, NULL);
+		return 0;
+	}
+	const struct cli_cmd *cmd = lookup_path(ctx->argv, ctx->argc);
+	if (cmd == NULL)
+		return err_set(err, EINVAL, ERR_USAGE, "unknown help topic \"%s%s%s\"",
+			       ctx->argv[0], ctx->argc > 1 ? " " : "",
+			       ctx->argc > 1 ? ctx->argv[1] : "");
+	autofree char *path = ctx->argc > 1 ? xasprintf("%s %s", cmd == NULL ? "" : ctx->argv[0],
+							cmd->name)
+					    : xstrdup(cmd->name);
+	cli_print_help(stdout, cmd, path);
+	return 0;
+}
+
+/* ---------- man pages ---------- */
+
+/* Escape characters that go-md2man (markdown) would take as markup. */
+static void md_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>|", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+static char *path_dashes(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *c = p; *c; c++)
+		if (*c == ' ')
+			*c = '-';
+	return p;
+}
+
+/* The prose file's text before and after its "## EXAMPLES" heading. */
+static int read_prose(const char *dir, const char *name, char **desc, char **rest,
+		      struct error **err)
+{
+	autofree char *file = xasprintf("%s/%s.md", dir, name);
+	autofree char *text = NULL;
+	*desc = *rest = NULL;
+	if (fs_read_file(file, 1 << 20, &text, NULL, err) < 0) {
+		if ((*err)->code != ENOENT)
+			return -1;
+		err_free(err);
+		return 0;
+	}
+	char *ex = strstr(text, "## EXAMPLES");
+	if (ex != NULL) {
+		*rest = xstrdup(ex);
+		*ex = '\0';
+	}
+	*desc = xstrdup(text);
+	return 0;
+}
+
+int cli_gen_man(FILE *f, const char *path, const char *prose_dir, struct error **err)
+{
+	autostrv char **words = NULL;
+	autofree char *copy = xstrdup(path ? path : "");
+	char *save = NULL;
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		strv_push(&words, w);
+	const struct cli_cmd *cmd = lookup_path(words, (int)strv_len(words));
+	if (cmd == NULL)
+		return err_set(err, EINVAL, ERR_USAGE, "no command \"%s\"", path);
+	bool root = cmd == &cli_root;
+	autofree char *dashed = root ? xstrdup("hutch") : path_dashes(path);
+	autofree char *page = root ? xstrdup("hutch") : xasprintf("hutch-%s", dashed);
+	autofree char *desc = NULL, *rest = NULL;
+	if (read_prose(prose_dir, root ? "hutch" : dashed, &desc, &rest, err) < 0)
+		return -1;
+	fprintf(f, "%% %s 1\n\n## NAME\n%s \\- ", page, page);
+	md_escape(f, cmd->summary);
+	fprintf(f, "\n\n## SYNOPSIS\n");
+	if (root)
+		fprintf(f, "**hutch** [*options*] *command*\n\n");
+	else if (cmd->handler == NULL)
+		fprintf(f, "**hutch %s** *subcommand*\n\n", path);
+	else {
+		fprintf(f, "**hutch %s** [*options*]", path);
+		if (cmd->synopsis && *cmd->synopsis) {
+			fputc(' ', f);
+			md_escape(f, cmd->synopsis);
+		}
+		fprintf(f, "\n\n");
+	}
+	fprintf(f, "## DESCRIPTION\n");
+	if (desc != NULL && *desc)
+		fprintf(f, "%s\n", desc);
+	else {
+		md_escape(f, cmd->summary);
+		fprintf(f, ".\n\n");
+	}
+	if (cmd->subs != NULL) {
+		fprintf(f, "## COMMANDS\n\n| Command | Man Page | Description |\n"
+			   "| ------- | -------- | ----------- |\n");
+		for (size_t i = 0; cmd->subs[i].name != NULL; i++) {
+			const struct cli_cmd *s = &cmd->subs[i];
+			if (s->hidden)
+				continue;
+			autofree char *sp = root ? xstrdup(s->name) : xasprintf("%s-%s", dashed, s->name);
+			fprintf(f, "| %s | hutch-%s(1) | ", s->name, sp);
+			md_escape(f, s->summary);
+			fprintf(f, " |\n");
+		}
+		fprintf(f, "\n");
+	}
+	const struct cli_opt *opts[MAX_OPTS];
+	size_t n = collect_opts(cmd, opts, MAX_OPTS);
+	if (n > 0)
+		fprintf(f, "## %sOPTIONS\n\n", root ? "GLOBAL " : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_opt *o = opts[i];
+		fprintf(f, "#### **--%s**", o->name);
+		if (o->short_name)
+			fprintf(f, ", **-%c**", o->short_name);
+		if (o->type != CLI_BOOL)
+			fprintf(f, "=*%s*", o->arg_name ? o->arg_name : "value");
+		fprintf(f, "\n\n");
+		md_escape(f, o->help);
+		if (o->def != NULL && o->type != CLI_BOOL) {
+			fprintf(f, " (default: ");
+			md_escape(f, o->def);
+			fputc(')', f);
+		}
+		if (o->type == CLI_LIST)
+			fprintf(f, ". Can be given more than once");
+		fprintf(f, ".\n\n");
+	}
+	if (rest != NULL)
+		fprintf(f, "%s\n", rest);
+	fprintf(f, "## SEE ALSO\n**hutch(1)**");
+	if (!root)
+		fprintf(f, ", **podman-%s(1)**", dashed);
+	fprintf(f, "\n");
+	return 0;
+}
+
+int cmd_gen_man(struct cli_ctx *ctx, struct error **err)
+{
+	autofree char *path = NULL;
+	if (ctx->argc == 0)
+		path = xstrdup("");
+	else if (ctx->argc == 1)
+		path = xstrdup(ctx->argv[0]);
+	else
+		path = xasprintf("%s %s", ctx->argv[0], ctx->argv[1]);
+	return cli_gen_man(stdout, path, cli_opt_str(ctx, "prose"), err);
+}
+
+/* ---------- dynamic completion values ---------- */
+
+int cmd_complete(struct cli_ctx *ctx, struct error **err)
+{
+	const char *kind = ctx->argv[0];
+	if (strcmp(kind, "commands") == 0) {
+		for (size_t i = 0; cli_root.subs[i].name != NULL; i++)
+			if (!cli_root.subs[i].hidden)
+				printf("%s\n", cli_root.subs[i].name);
+		return 0;
+	}
+	if (strcmp(kind, "signals") == 0) {
+		static const char *const sigs[] = { "HUP", "INT", "QUIT", "KILL", "USR1",
+						    "USR2", "TERM", "CONT", "STOP", NULL };
+		for (size_t i = 0; sigs[i] != NULL; i++)
+			printf("SIG%s\n%s\n", sigs[i], sigs[i]);
+		return 0;
+	}
+	/* Containers and images come from the store once it exists; none yet is no error. */
+	if (strcmp(kind, "containers") == 0 || strcmp(kind, "images") == 0)
+		return 0;
+	return err_set(err, EINVAL, ERR_USAGE, "unknown completion kind \"%s\"", kind);
+}
+
+int cmd_completion(struct cli_ctx *ctx, struct error **err)
+{
+	return cli_gen_completion(stdout, ctx->argv[0], err);
+}

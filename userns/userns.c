@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Entering the user namespace. The parent forks, the child unshares and says "ready" over a
+ * socket pair, the parent writes the mapping (newuidmap/newgidmap are setuid helpers that
+ * check /etc/subuid), says "mapped", and the child becomes root inside. Errors in the child
+ * travel back over the same socket (STYLE.md B3): the child never prints.
+ */
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <shadow/subid.h>
+
+int userns_subids(bool gid, struct userns_subid **out, size_t *n, struct error **err)
+{
+	static bool inited;
+	*out = NULL;
+	*n = 0;
+	struct passwd *pw = getpwuid(getuid());
+	if (pw == NULL)
+		return err_msg(err, "looking up uid %u in the user database: no such user",
+			       (unsigned)getuid());
+	if (!inited) {
+		/* libsubid reports its own problems to this stream; keep them with ours. */
+		subid_init("hutch", stderr);
+		inited = true;
+	}
+	struct subid_range *ranges = NULL;
+	int count = gid ? subid_get_gid_ranges(pw->pw_name, &ranges)
+			: subid_get_uid_ranges(pw->pw_name, &ranges);
+	if (count < 0) {
+		/* No /etc/subuid at all is the common cause: the same as having no ranges. */
+		log_debug("libsubid found no %s ranges for %s", gid ? "gid" : "uid", pw->pw_name);
+		free(ranges);
+		return 0;
+	}
+	if (count > 0) {
+		*out = xcalloc((size_t)count, sizeof(**out));
+		for (int i = 0; i < count; i++) {
+			(*out)[i].start = ranges[i].start;
+			(*out)[i].count = ranges[i].count;
+		}
+	}
+	*n = (size_t)count;
+	free(ranges);
+	return 0;
+}
+
+static void map_push(struct userns_idmap **v, size_t *n, unsigned long inside,
+		     unsigned long outside, unsigned long count)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n] = (struct userns_idmap){ .inside = inside, .outside = outside, .count = count };
+	(*n)++;
+}
+
+void userns_map_clear(struct userns_map *m)
+{
+	free(m->uids);
+	free(m->gids);
+	*m = (struct userns_map){ 0 };
+}
+
+int userns_default_map(struct userns_map *m, struct error **err)
+{
+	autofree struct userns_subid *su = NULL, *sg = NULL;
+	size_t nu = 0, ng = 0;
+	*m = (struct userns_map){ 0 };
+	if (userns_subids(false, &su, &nu, err) < 0 || userns_subids(true, &sg, &ng, err) < 0)
+		return -1;
+	map_push(&m->uids, &m->n_uids, 0, getuid(), 1);
+	map_push(&m->gids, &m->n_gids, 0, getgid(), 1);
+	if (nu == 0 || ng == 0) {
+		static bool warned;
+		struct passwd *pw = getpwuid(getuid());
+		const char *name = pw != NULL ? pw->pw_name : "USER";
+		if (!warned)
+			log_warn("no subuid/subgid ranges found for user %s in /etc/subuid and "
+				 "/etc/subgid: only your own uid and gid are mapped; add ranges with "
+				 "`sudo usermod --add-subuids 100000-165535 --add-subgids "
+				 "100000-165535 %s`",
+				 name, name);
+		warned = true;
+		m->single = true;
+		return 0;
+	}
+	unsigned long next = 1;
+	for (size_t i = 0; i < nu; i++) {
+		map_push(&m->uids, &m->n_uids, next, su[i].start, su[i].count);
+		next += su[i].count;
+	}
+	next = 1;
+	for (size_t i = 0; i < ng; i++) {
+		map_push(&m->gids, &m->n_gids, next, sg[i].start, sg[i].count);
+		next += sg[i].count;
+	}
+	return 0;
+}
+
+int userns_map_parse(const char *spec, bool gid, struct userns_map *m, struct error **err)
+{
+	unsigned long a, b, c;
+	char extra;
+	if (sscanf(spec, "%lu:%lu:%lu%c", &a, &b, &c, &extra) != 3 || c == 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid %s mapping \"%s\": want CONTAINER_ID:HOST_ID:COUNT",
+			       gid ? "gid" : "uid", spec);
+	if (gid)
+		map_push(&m->gids, &m->n_gids, a, b, c);
+	else
+		map_push(&m->uids, &m->n_uids, a, b, c);
+	return 0;
+}
+
+/* A setuid-root helper, or one with file capabilities (some distros use those). */
+static int check_helper(const char *name, char **path_out, struct error **err)
+{
+	autofree char *path = fs_find_in_path(name);
+	if (path == NULL)
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "%s not found in $PATH: install the uidmap package "
+			       "(apt-get install uidmap)",
+			       name);
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return err_sys(err, "checking %s", path);
+	bool setuid_root = (st.st_mode & S_ISUID) && st.st_uid == 0;
+	bool has_caps = getxattr(path, "security.capability", NULL, 0) > 0;
+	if (!setuid_root && !has_caps)
+		return err_set(err, EPERM, ERR_TOOL,
+			       "%s is neither setuid root nor has file capabilities: reinstall "
+			       "the uidmap package",
+			       path);
+	if (path_out != NULL)
+		*path_out = steal_ptr(&path);
+	return 0;
+}
+
+int userns_check_helpers(struct error **err)
+{
+	if (check_helper("newuidmap", NULL, err) < 0 || check_helper("newgidmap", NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Run HELPER PID inside outside count ...; its stderr becomes part of the error. */
+static int run_map_helper(const char *name, pid_t pid, const struct userns_idmap *v, size_t n,
+			  struct error **err)
+{
+	autofree char *path = NULL;
+	if (check_helper(name, &path, err) < 0)
+		return -1;
+	autostrv char **argv = NULL;
+	strv_push(&argv, path);
+	strv_push_take(&argv, xasprintf("%d", (int)pid));
+	for (size_t i = 0; i < n; i++) {
+		strv_push_take(&argv, xasprintf("%lu", v[i].inside));
+		strv_push_take(&argv, xasprintf("%lu", v[i].outside));
+		strv_push_take(&argv, xasprintf("%lu", v[i].count));
+	}
+	int errpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		return err_sys(err, "running %s", name);
+	pid_t h = fork();
+	if (h < 0) {
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return err_sys(err, "running %s", name);
+	}
+	if (h == 0) {
+		dup2(errpipe[1], STDERR_FILENO);
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDOUT_FILENO);
+		}
+		execv(path, argv);
+		_exit(127);
+	}
+	close(errpipe[1]);
+	autofree char *msg = NULL;
+	struct error *ignored = NULL;
+	if (fs_read_fd(errpipe[0], 4096, &msg, NULL, &ignored) < 0)
+		err_free(&ignored);
+	close(errpipe[0]);
+	int status = 0;
+	if (proc_wait(h, &status, err) < 0)
+		return -1;
+	if (status != 0) {
+		size_t len = msg != NULL ? strlen(msg) : 0;
+		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+			msg[--len] = '\0';
+		return err_set(err, EPERM, ERR_TOOL, "%s failed (exit %d)%s%s", path, status,
+			       len ? ": " : "", len ? msg : "");
+	}
+	return 0;
+}
+
+static int write_proc(pid_t pid, const char *file, const char *data, struct error **err)
+{
+	autofree char *path = xasprintf("/proc/%d/%s", (int)pid, file);
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || fs_write_all(fd, data, strlen(data)) < 0)
+		return err_sys(err, "writing %s", path);
+	return 0;
+}
+
+int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err)
+{
+	if (!m->single) {
+		if (run_map_helper("newuidmap", pid, m->uids, m->n_uids, err) < 0 ||
+		    run_map_helper("newgidmap", pid, m->gids, m->n_gids, err) < 0)
+			return err_wrap(err, "writing the id mapping");
+		return 0;
+	}
+	/* The own-id mapping needs no helper, but the kernel wants setgroups denied first. */
+	autofree char *uid = xasprintf("%lu %lu %lu\n", m->uids[0].inside, m->uids[0].outside,
+				       m->uids[0].count);
+	autofree char *gid = xasprintf("%lu %lu %lu\n", m->gids[0].inside, m->gids[0].outside,
+				       m->gids[0].count);
+	if (write_proc(pid, "setgroups", "deny", err) < 0 ||
+	    write_proc(pid, "uid_map", uid, err) < 0 || write_proc(pid, "gid_map", gid, err) < 0)
+		return err_wrap(err, "writing the id mapping");
+	return 0;
+}
+
+/* The child side of userns_spawn; never returns. */
+static void __attribute__((noreturn)) spawn_child(int fd, const struct userns_map *m,
+						   int extra_flags, userns_fn fn, void *arg)
+{
+	struct error *err = NULL;
+	char c = 0;
+	if (unshare(CLONE_NEWUSER | extra_flags) < 0) {
+		err_sys(&err, "creating a user namespace");
+		goto fail;
+	}
+	if (fs_write_all(fd, "r", 1) < 0 || fs_read_all(fd, &c, 1) != 1 || c != 'm')
+		_exit(125); /* the parent failed and will report why */
+	if (setresgid(0, 0, 0) < 0) {
+		err_sys(&err, "becoming gid 0 in the user namespace");
+		goto fail;
+	}
+	if (!m->single && setgroups(0, NULL) < 0) {
+		err_sys(&err, "clearing supplementary groups in the user namespace");
+		goto fail;
+	}
+	if (setresuid(0, 0, 0) < 0) {
+		err_sys(&err, "becoming uid 0 in the user namespace");
+		goto fail;
+	}
+	if (fn(arg, &err) < 0)
+		goto fail;
+	_exit(0);
+fail:
+	err_send(fd, err);
+	_exit(125);
+}
+
+int userns_spawn(const struct userns_map *m, int extra_flags, userns_fn fn, void *arg,
+		 struct userns_child *child, struct error **err)
+{
+	int sv[2];
+	child->pid = -1;
+	child->sync_fd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_sys(err, "creating a sync socket");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return err_sys(err, "forking");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		spawn_child(sv[1], m, extra_flags, fn, arg);
+	}
+	close(sv[1]);
+	autoclose int fd = sv[0];
+	char c = 0;
+	int status;
+	if (fs_read_all(fd, &c, 1) != 1 || c != 'r') {
+		if (err_recv(fd, err) == 0)
+			err_msg(err, "the namespace child died before it was ready");
+		goto fail;
+	}
+	if (userns_apply_map(pid, m, err) < 0) {
+		kill(pid, SIGKILL);
+		goto fail;
+	}
+	if (fs_write_all(fd, "m", 1) < 0) {
+		err_sys(err, "talking to the namespace child");
+		goto fail;
+	}
+	/* EOF here means fn exec'd (the socket is close-on-exec) or returned 0. */
+	if (err_recv(fd, err) > 0)
+		goto fail;
+	child->pid = pid;
+	return 0;
+fail:
+	proc_wait(pid, &status, NULL);
+	return -1;
+}
+
+static int exec_fn(void *arg, struct error **err)
+{
+	char *const *argv = arg;
+	/* argv[0] was resolved by the parent; the name the user typed is in argv[1..]. */
+	execv(argv[0], argv + 1);
+	int e = errno;
+	enum err_kind kind = e == ENOENT ? ERR_NOTFOUND : ERR_INVOKE;
+	return err_set(err, e, kind, "exec %s: %s", argv[0], strerror(e));
+}
+
+int userns_unshare_exec(char *const argv[], int *status, struct error **err)
+{
+	if (argv == NULL || argv[0] == NULL)
+		return err_set(err, EINVAL, ERR_USAGE, "no command to run");
+	autofree char *path = fs_find_in_path(argv[0]);
+	if (path == NULL)
+		return err_set(err, ENOENT, ERR_NOTFOUND,
+			       "exec: \"%s\": executable file not found in $PATH", argv[0]);
+	struct userns_map m;
+	if (userns_default_map(&m, err) < 0)
+		return -1;
+	autostrv char **full = NULL;
+	strv_push(&full, path);
+	for (size_t i = 0; argv[i] != NULL; i++)
+		strv_push(&full, argv[i]);
+	struct userns_child child;
+	int rc = userns_spawn(&m, CLONE_NEWNS, exec_fn, full, &child, err);
+	userns_map_clear(&m);
+	if (rc < 0)
+		return -1;
+	/* Like system(3): the terminal's ^C and ^\ reach the child; the parent just waits. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	rc = proc_wait(child.pid, status, err);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	return rc;
+}
