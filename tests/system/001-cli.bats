@@ -111,3 +111,17 @@ load helpers
 	done
 	[[ -f $HUTCH_TOP/docs/hutch.1 ]]
 }
+
+@test "make install puts programs, man pages and completions under DESTDIR/PREFIX" {
+	local dest=$BATS_TEST_TMPDIR/dest
+	run make -s -C "$HUTCH_TOP" install DESTDIR="$dest" PREFIX=/opt/hutch
+	assert_success
+	[[ -x $dest/opt/hutch/bin/hutch ]]
+	[[ -f $dest/opt/hutch/share/man/man1/hutch.1 ]]
+	[[ -f $dest/opt/hutch/share/man/man1/hutch-unshare.1 ]]
+	[[ -f $dest/opt/hutch/share/bash-completion/completions/hutch ]]
+	[[ -f $dest/opt/hutch/share/zsh/site-functions/_hutch ]]
+	[[ -f $dest/opt/hutch/share/fish/vendor_completions.d/hutch.fish ]]
+	run "$dest/opt/hutch/bin/hutch" version --format '{{.Client.Os}}'
+	assert_output linux
+}
