@@ -101,3 +101,22 @@ struct oci_monitor_opts {
 /* Serve until the container exits, then write the exit file and run the exit command.
  * Returns the container's exit status (128+N for a signal), or -1 with err set. */
 int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err);
+
+/* ---------- reading the log back (`hutch logs`, oci/monitor/logread.c) ---------- */
+
+struct oci_logs_opts {
+	bool timestamps; /* prefix each line with its RFC 3339 time */
+	bool has_since, has_until;
+	struct timespec since, until;
+	long tail;	       /* last N lines only; -1 for all */
+	bool follow;	       /* keep reading until done_file appears */
+	const char *done_file; /* with follow: the container's exit file */
+};
+
+/*
+ * Print the log at path: stdout records to out, stderr records to errout, partial records
+ * joined into their line. With follow, wait (inotify, no polling) for more until done_file
+ * exists, then print what is left. A missing log is empty.
+ */
+int oci_logs_print(const char *path, const struct oci_logs_opts *o, FILE *out, FILE *errout,
+		   struct error **err);
