@@ -77,13 +77,12 @@ static int search_file(const char *file, bool must, const char *host, const char
 	autofree char *full = xasprintf("%s/%s", host, path);
 	if (json_object_object_get_ex(o, "auths", &auths) &&
 	    json_object_is_type(auths, json_type_object)) {
-		json_object_object_foreach(auths, key, val)
-		{
+		json_object_object_foreach (auths, key, val) {
 			autofree char *k = norm_key(key);
 			size_t kl = strlen(k);
-			bool match = strcmp(k, host) == 0 ||
-				     (strncmp(full, k, kl) == 0 &&
-				      (full[kl] == '/' || full[kl] == '\0'));
+			bool match =
+			    strcmp(k, host) == 0 ||
+			    (strncmp(full, k, kl) == 0 && (full[kl] == '/' || full[kl] == '\0'));
 			struct json_object *a = NULL;
 			if (!match || kl <= best || !json_object_object_get_ex(val, "auth", &a) ||
 			    !json_object_is_type(a, json_type_string))
@@ -105,8 +104,8 @@ static int search_file(const char *file, bool must, const char *host, const char
 	return found;
 }
 
-int storage_auth_lookup(const char *host, const char *path, const char *authfile,
-			const char *creds, char **userpass, struct error **err)
+int storage_auth_lookup(const char *host, const char *path, const char *authfile, const char *creds,
+			char **userpass, struct error **err)
 {
 	*userpass = NULL;
 	if (creds != NULL && *creds != '\0') {

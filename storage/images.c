@@ -105,8 +105,8 @@ static struct storage_image *read_record(struct storage *s, const char *id, stru
 	img->layers = json_strv(o, "layers");
 	img->diff_ids = json_strv(o, "diff_ids");
 	img->manifest_digest = json_object_object_get_ex(o, "manifest_digest", &v)
-				       ? xstrdup(json_object_get_string(v))
-				       : xstrdup("");
+				   ? xstrdup(json_object_get_string(v))
+				   : xstrdup("");
 	img->size = json_object_object_get_ex(o, "size", &v) ? json_object_get_int64(v) : 0;
 	img->pulled = json_object_object_get_ex(o, "pulled", &v) ? json_object_get_int64(v) : 0;
 	json_object_put(o);
@@ -255,8 +255,7 @@ int storage_image_lookup(struct storage *s, const char *name, struct storage_ima
 }
 
 /* Remove name from every image but keep_id; caller holds meta.lock. */
-static int take_name(struct storage *s, const char *name, const char *keep_id,
-		     struct error **err)
+static int take_name(struct storage *s, const char *name, const char *keep_id, struct error **err)
 {
 	struct storage_image **imgs = NULL;
 	size_t n = 0;
@@ -474,8 +473,8 @@ static int delete_image(struct storage *s, const struct storage_image *img, stru
 	return fs_rm_rf(trash, err);
 }
 
-int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted,
-			 char **id, struct error **err)
+int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
+			 struct error **err)
 {
 	struct storage_image *img = NULL;
 	*deleted = false;
@@ -483,8 +482,8 @@ int storage_image_remove(struct storage *s, const char *name, bool force, bool *
 	if (storage_image_lookup(s, name, &img, err) < 0)
 		return -1;
 	*id = xstrdup(img->id);
-	bool by_id = strncmp(img->id, strncmp(name, "sha256:", 7) == 0 ? name + 7 : name,
-			     strlen(name)) == 0;
+	bool by_id =
+	    strncmp(img->id, strncmp(name, "sha256:", 7) == 0 ? name + 7 : name, strlen(name)) == 0;
 	if (!force && !by_id && strv_len(img->names) > 1) {
 		int rc = storage_image_untag(s, img->id, name, err);
 		storage_image_free(&img);
@@ -500,8 +499,9 @@ int storage_image_remove(struct storage *s, const char *name, bool force, bool *
 	autostrv char **users = storage_image_users(s, img->id);
 	if (users[0] != NULL) {
 		storage_image_free(&img);
-		return err_set(err, EBUSY, ERR_TOOL, "image used by %.12s: image is in use by a "
-						     "container",
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "image used by %.12s: image is in use by a "
+			       "container",
 			       users[0]);
 	}
 	int rc;

@@ -62,8 +62,8 @@ const char *storage_regconf_alias(const struct storage_regconf *c, const char *s
  * --creds, else --authfile (only), else the default auth.json files in order. *userpass
  * (owned, "user:password") is NULL when none are configured.
  */
-int storage_auth_lookup(const char *host, const char *path, const char *authfile,
-			const char *creds, char **userpass, struct error **err);
+int storage_auth_lookup(const char *host, const char *path, const char *authfile, const char *creds,
+			char **userpass, struct error **err);
 
 /* ---------- registry client (registry.c) ---------- */
 
@@ -76,15 +76,15 @@ struct reg_opts {
 struct reg_client;
 
 /* Connect to host (a registry name as in a reference): ping /v2/ and learn the auth scheme. */
-int reg_open(const char *host, const char *repo, const struct reg_opts *o,
-	     struct reg_client **out, struct error **err);
+int reg_open(const char *host, const char *repo, const struct reg_opts *o, struct reg_client **out,
+	     struct error **err);
 void reg_close(struct reg_client **c);
 /* GET a manifest by tag or digest; verifies the digest. Owned outputs. */
 int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t *len,
 		     char **media_type, char **digest, struct error **err);
 /* GET a small blob (config) into memory, at most max bytes, verified against digest. */
-int reg_get_blob(struct reg_client *c, const char *digest, size_t max, char **body,
-		 size_t *len, struct error **err);
+int reg_get_blob(struct reg_client *c, const char *digest, size_t max, char **body, size_t *len,
+		 struct error **err);
 
 /* Receives blob bytes in order; returns 0, or -1 to abort (err set). */
 typedef int (*reg_sink)(void *arg, const void *data, size_t len, struct error **err);
@@ -114,7 +114,10 @@ void reg_global_init(void);
 #define MANIFEST_MAX (4 << 20)
 #define CONFIG_MAX (16 << 20)
 
-enum doc_kind { DOC_MANIFEST, DOC_INDEX };
+enum doc_kind {
+	DOC_MANIFEST,
+	DOC_INDEX
+};
 
 struct oci_desc {
 	char *media_type;
@@ -163,8 +166,8 @@ void oci_desc_clear(struct oci_desc *d);
 /* ---------- the store (store.c, images.c, layers.c) ---------- */
 
 struct storage {
-	char *root;	/* $XDG_DATA_HOME/hutch */
-	char *runtime;	/* $XDG_RUNTIME_DIR/hutch */
+	char *root;    /* $XDG_DATA_HOME/hutch */
+	char *runtime; /* $XDG_RUNTIME_DIR/hutch */
 	enum storage_driver driver;
 	struct userns_map map;
 	bool map_loaded;
@@ -192,7 +195,7 @@ struct image_commit {
 	const char *manifest_digest;
 	char **chain_ids; /* hex, bottom first */
 	char **diff_ids;
-	int64_t size; /* sum of the layers' unpacked sizes */
+	int64_t size;		 /* sum of the layers' unpacked sizes */
 	const char *name;	 /* "host/path:tag" to add, or NULL */
 	const char *repo_digest; /* "host/path@sha256:..." or NULL */
 };
@@ -215,7 +218,7 @@ struct unpack_result {
  * Unpack a (possibly gzip/zstd-compressed) tar read from fd into the directory dirfd,
  * converting whiteouts to the overlay form: 0/0 char devices and user.overlay.opaque.
  * Every path is resolved inside dirfd (openat2 RESOLVE_IN_ROOT); entries that climb out
- * with ".." are refused. Reads fd to EOF so the caller's hash covers the whole stream.
+ * with ".." are refused. On success fd has been read to EOF (the sender's hash is whole).
  * Run as root in the user namespace so ownership lands on subordinate ids.
  */
 int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **err);

@@ -48,7 +48,7 @@ struct json_object *doc_parse(const char *body, size_t len, const char *what, st
 		json_object_put(o);
 		err_set(err, EINVAL, ERR_TOOL, "%s is not valid JSON: %s", what,
 			o == NULL && je == json_tokener_success ? "empty document"
-								 : json_tokener_error_desc(je));
+								: json_tokener_error_desc(je));
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object)) {
@@ -70,8 +70,8 @@ static int req_str(struct json_object *o, const char *key, const char *what, cha
 {
 	struct json_object *v = get(o, key);
 	if (v == NULL || !json_object_is_type(v, json_type_string))
-		return err_set(err, EINVAL, ERR_TOOL, "%s: \"%s\" is missing or not a string",
-			       what, key);
+		return err_set(err, EINVAL, ERR_TOOL, "%s: \"%s\" is missing or not a string", what,
+			       key);
 	*out = xstrdup(json_object_get_string(v));
 	return 0;
 }
@@ -94,8 +94,8 @@ static int req_array(struct json_object *o, const char *key, const char *what,
 {
 	*out = get(o, key);
 	if (*out == NULL || !json_object_is_type(*out, json_type_array))
-		return err_set(err, EINVAL, ERR_TOOL, "%s: \"%s\" is missing or not an array",
-			       what, key);
+		return err_set(err, EINVAL, ERR_TOOL, "%s: \"%s\" is missing or not an array", what,
+			       key);
 	return 0;
 }
 
@@ -137,7 +137,8 @@ static int desc_decode(struct json_object *o, const char *what, struct oci_desc 
 
 static bool is_schema1(const char *mt)
 {
-	return mt != NULL && strncmp(mt, "application/vnd.docker.distribution.manifest.v1", 47) == 0;
+	return mt != NULL &&
+	       strncmp(mt, "application/vnd.docker.distribution.manifest.v1", 47) == 0;
 }
 
 int doc_kind(const char *content_type, const char *body, size_t len, enum doc_kind *kind,
@@ -312,8 +313,9 @@ const struct oci_desc *index_select(const struct oci_index *x, const char *os, c
 			continue;
 		return d;
 	}
-	err_set(err, ENOENT, ERR_TOOL, "no image found in image index for architecture %s%s%s, "
-				       "OS %s",
+	err_set(err, ENOENT, ERR_TOOL,
+		"no image found in image index for architecture %s%s%s, "
+		"OS %s",
 		arch, variant ? ", variant " : "", variant ? variant : "", os);
 	return NULL;
 }
@@ -344,8 +346,8 @@ static int config_fill(struct json_object *o, struct oci_config_info *c, struct 
 	c->diff_ids = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < json_object_array_length(ids); i++) {
 		struct json_object *v = json_object_array_get_idx(ids, i);
-		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-									 : NULL;
+		const char *s =
+		    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 		if (!storage_digest_valid(s))
 			return err_set(err, EINVAL, ERR_TOOL, "image config: invalid diff_id");
 		strv_push(&c->diff_ids, s);

@@ -66,7 +66,8 @@ static bool valid_domain(const char *s, size_t n)
 		return false;
 	if (s[0] == '[') {
 		while (i < n && s[i] != ']') {
-			if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '[' && s[i] != '.')
+			if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '[' &&
+			    s[i] != '.')
 				return false;
 			i++;
 		}

@@ -15,7 +15,12 @@
 
 #define REGCONF_MAX (1 << 20)
 
-enum tval_kind { TV_STR, TV_BOOL, TV_INT, TV_ARRAY };
+enum tval_kind {
+	TV_STR,
+	TV_BOOL,
+	TV_INT,
+	TV_ARRAY
+};
 
 struct tval {
 	enum tval_kind kind;
@@ -214,7 +219,13 @@ static int parse_key(struct tparser *t, char **key, struct error **err)
 	return 0;
 }
 
-enum section { SEC_TOP, SEC_ALIASES, SEC_REGISTRY, SEC_MIRROR, SEC_IGNORED };
+enum section {
+	SEC_TOP,
+	SEC_ALIASES,
+	SEC_REGISTRY,
+	SEC_MIRROR,
+	SEC_IGNORED
+};
 
 struct load_state {
 	struct storage_regconf *c;
@@ -247,13 +258,14 @@ static int parse_header(struct tparser *t, struct load_state *st, struct error *
 	} else if (!dbl && strcmp(name, "aliases") == 0) {
 		st->sec = SEC_ALIASES;
 	} else if (!dbl && strncmp(name, "registries.", 11) == 0) {
-		return perr(t, err, "version 1 tables ([registries.*]) are not supported: use the "
-				    "v2 format (unqualified-search-registries, [[registry]])");
+		return perr(t, err,
+			    "version 1 tables ([registries.*]) are not supported: use the "
+			    "v2 format (unqualified-search-registries, [[registry]])");
 	} else if (!dbl && strcmp(name, "engine") == 0) {
 		st->sec = SEC_IGNORED;
 	} else {
-		autofree char *m = xasprintf("unknown table [%s%s%s]", dbl ? "[" : "", name,
-					     dbl ? "]" : "");
+		autofree char *m =
+		    xasprintf("unknown table [%s%s%s]", dbl ? "[" : "", name, dbl ? "]" : "");
 		return perr(t, err, m);
 	}
 	return 0;
@@ -303,8 +315,8 @@ static int assign(struct tparser *t, struct load_state *st, const char *key, str
 		if (strcmp(key, "location") == 0 || (!mir && strcmp(key, "prefix") == 0)) {
 			if (want(t, v, TV_STR, key, err) < 0)
 				return -1;
-			char **dst = mir ? &m->location
-					 : (key[0] == 'p' ? &r->prefix : &r->location);
+			char **dst =
+			    mir ? &m->location : (key[0] == 'p' ? &r->prefix : &r->location);
 			free(*dst);
 			*dst = steal_ptr(&v->str);
 		} else if (strcmp(key, "insecure") == 0 || (!mir && strcmp(key, "blocked") == 0)) {

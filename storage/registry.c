@@ -22,9 +22,13 @@
 #define MAX_ATTEMPTS 5
 
 static const char *const accept_manifests =
-	"Accept: " MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST;
+    "Accept: " MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST;
 
-enum auth_scheme { AUTH_NONE, AUTH_BASIC, AUTH_BEARER };
+enum auth_scheme {
+	AUTH_NONE,
+	AUTH_BASIC,
+	AUTH_BEARER
+};
 
 struct reg_client {
 	char *host; /* registry name for messages and certs.d */
@@ -221,7 +225,7 @@ static size_t body_cb(char *data, size_t size, size_t n, void *arg)
 static void req_reset_response(struct req *r)
 {
 	free(r->buf), free(r->www_auth), free(r->location), free(r->content_type),
-		free(r->docker_digest);
+	    free(r->docker_digest);
 	r->buf = r->www_auth = r->location = r->content_type = r->docker_digest = NULL;
 	r->len = 0;
 	r->status = 0;
@@ -350,17 +354,20 @@ static int perform_follow(struct reg_client *c, struct req *r, CURLcode *crc, ch
 		CURLU *u = curl_url();
 		char *next = NULL;
 		curl_url_set(u, CURLUPART_URL, r->url, 0);
-		if (curl_url_set(u, CURLUPART_URL, r->location, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+		if (curl_url_set(u, CURLUPART_URL, r->location, CURLU_NON_SUPPORT_SCHEME) !=
+			CURLUE_OK ||
 		    curl_url_get(u, CURLUPART_URL, &next, 0) != CURLUE_OK) {
 			curl_url_cleanup(u);
-			return err_set(err, EIO, ERR_TOOL, "invalid redirect to \"%s\"", r->location);
+			return err_set(err, EIO, ERR_TOOL, "invalid redirect to \"%s\"",
+				       r->location);
 		}
 		curl_url_cleanup(u);
 		if (strncmp(next, "https://", 8) != 0 &&
 		    !(strncmp(next, "http://", 7) == 0 && c->allow_http)) {
 			curl_free(next);
-			return err_set(err, EPERM, ERR_TOOL, "refusing a redirect to a non-https "
-							     "URL");
+			return err_set(err, EPERM, ERR_TOOL,
+				       "refusing a redirect to a non-https "
+				       "URL");
 		}
 		free(r->url);
 		r->url = xstrdup(next);
@@ -413,14 +420,17 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 			       c->realm);
 	autofree char *esc_svc = c->service ? url_escape(c->service) : NULL;
 	autofree char *esc_scope = url_escape(scope);
-	struct req r = { .range_from = -1, .max = TOKEN_MAX, .no_auth = true, .basic = c->userpass };
+	struct req r = {
+		.range_from = -1, .max = TOKEN_MAX, .no_auth = true, .basic = c->userpass
+	};
 	r.url = xasprintf("%s%sservice=%s&scope=%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
 			  esc_svc ? esc_svc : "", esc_scope);
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode crc;
 	int rc = perform_follow(c, &r, &crc, errbuf, err);
 	if (rc == 0 && crc != CURLE_OK)
-		rc = err_set(err, EIO, ERR_TOOL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
+		rc =
+		    err_set(err, EIO, ERR_TOOL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
 	else if (rc == 0 && r.status != 200)
 		rc = status_error(&r, err);
 	struct json_object *o = NULL, *t = NULL, *exp = NULL;
@@ -433,7 +443,8 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 		free(c->token);
 		c->token = xstrdup(json_object_get_string(t));
 		long secs = 60; /* the spec's default lifetime */
-		if (json_object_object_get_ex(o, "expires_in", &exp) && json_object_get_int(exp) > 0)
+		if (json_object_object_get_ex(o, "expires_in", &exp) &&
+		    json_object_get_int(exp) > 0)
 			secs = json_object_get_int(exp);
 		c->token_exp = time(NULL) + secs - (secs > 30 ? 10 : 0);
 	}
@@ -443,8 +454,7 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 }
 
 /* Learn the scheme from a 401's WWW-Authenticate and get credentials ready. */
-static int authenticate(struct reg_client *c, const char *www_auth, bool force,
-			struct error **err)
+static int authenticate(struct reg_client *c, const char *www_auth, bool force, struct error **err)
 {
 	int rc = 0;
 	pthread_mutex_lock(&c->mu);
@@ -452,8 +462,9 @@ static int authenticate(struct reg_client *c, const char *www_auth, bool force,
 		autofree char *realm = auth_param(www_auth, "realm");
 		if (realm == NULL) {
 			pthread_mutex_unlock(&c->mu);
-			return err_set(err, EIO, ERR_TOOL, "registry sent a Bearer challenge "
-							   "without a realm");
+			return err_set(err, EIO, ERR_TOOL,
+				       "registry sent a Bearer challenge "
+				       "without a realm");
 		}
 		free(c->realm);
 		free(c->service);
@@ -467,9 +478,10 @@ static int authenticate(struct reg_client *c, const char *www_auth, bool force,
 	} else if (www_auth != NULL && strncasecmp(www_auth, "Basic", 5) == 0) {
 		c->scheme = AUTH_BASIC;
 		if (c->userpass == NULL)
-			rc = err_set(err, EACCES, ERR_TOOL, "401 Unauthorized: the registry wants "
-							    "credentials (use --creds or hutch "
-							    "login)");
+			rc = err_set(err, EACCES, ERR_TOOL,
+				     "401 Unauthorized: the registry wants "
+				     "credentials (use --creds or hutch "
+				     "login)");
 	}
 	pthread_mutex_unlock(&c->mu);
 	return rc;
@@ -512,10 +524,11 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 			attempt--;
 			continue;
 		}
-		bool retry = crc != CURLE_OK ? transient(crc)
-					     : (r->status >= 500 || r->status == 429);
+		bool retry =
+		    crc != CURLE_OK ? transient(crc) : (r->status >= 500 || r->status == 429);
 		if (crc == CURLE_WRITE_ERROR && r->too_big)
-			return err_set(err, EFBIG, ERR_TOOL, "%s: larger than %zu bytes", what, r->max);
+			return err_set(err, EFBIG, ERR_TOOL, "%s: larger than %zu bytes", what,
+				       r->max);
 		if (!retry || attempt >= MAX_ATTEMPTS) {
 			if (crc != CURLE_OK)
 				return err_set(err, EIO, ERR_TOOL, "%s: %s", what,
@@ -595,8 +608,8 @@ static int ping(struct reg_client *c, struct error **err)
 	return 0;
 }
 
-int reg_open(const char *host, const char *repo, const struct reg_opts *o,
-	     struct reg_client **out, struct error **err)
+int reg_open(const char *host, const char *repo, const struct reg_opts *o, struct reg_client **out,
+	     struct error **err)
 {
 	reg_global_init();
 	struct reg_client *c = xzalloc(sizeof(*c));
@@ -660,8 +673,9 @@ int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t 
 	const char *want = strncmp(ref, "sha256:", 7) == 0 ? ref : r.docker_digest;
 	if (want != NULL && strncmp(want, "sha256:", 7) == 0 && strcmp(want, got) != 0) {
 		req_clear(&r);
-		return err_set(err, EINVAL, ERR_TOOL, "fetching manifest: digest mismatch: want "
-						      "%s, got %s",
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "fetching manifest: digest mismatch: want "
+			       "%s, got %s",
 			       want, got);
 	}
 	*body = r.buf ? steal_ptr(&r.buf) : xstrdup("");
@@ -674,8 +688,8 @@ int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t 
 	return 0;
 }
 
-int reg_get_blob(struct reg_client *c, const char *digest, size_t max, char **body,
-		 size_t *len, struct error **err)
+int reg_get_blob(struct reg_client *c, const char *digest, size_t max, char **body, size_t *len,
+		 struct error **err)
 {
 	struct req r = { .range_from = -1, .max = max };
 	autofree char *path = xasprintf("/v2/%s/blobs/%s", c->repo, digest);

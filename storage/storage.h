@@ -87,8 +87,8 @@ struct storage_image {
 	char *manifest_digest; /* "sha256:..." */
 	char **layers;	       /* chain ids (hex), bottom first */
 	char **diff_ids;
-	int64_t size;	       /* unpacked bytes */
-	int64_t pulled;	       /* unix time the record was written */
+	int64_t size;		    /* unpacked bytes */
+	int64_t pulled;		    /* unix time the record was written */
 	struct json_object *config; /* the image config (owned) */
 	struct json_object *manifest;
 };
@@ -113,8 +113,8 @@ int storage_image_untag(struct storage *s, const char *id, const char *name, str
  * and the layers no other image uses. Refuses an image a container uses (unless force,
  * which then also fails: containers must be removed first, as podman without --force).
  */
-int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted,
-			 char **id, struct error **err);
+int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
+			 struct error **err);
 /* Delete dangling images (all unused with all), then unreferenced layers. */
 int storage_prune(struct storage *s, bool all, char ***removed, struct error **err);
 
@@ -159,3 +159,5 @@ int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoin
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err);
 /* The driver a mount would use now ("overlay" or "fuse-overlayfs"), probing if needed. */
 int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err);
+/* Unpacked size of each of the image's layers, bottom first (owned array). */
+int64_t *storage_image_layer_sizes(struct storage *s, const struct storage_image *img);

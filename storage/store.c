@@ -34,8 +34,9 @@ static int parse_driver(const char *name, enum storage_driver *d, struct error *
 	else if (strcmp(name, "fuse-overlayfs") == 0 || strcmp(name, "fuse") == 0)
 		*d = STORAGE_DRIVER_FUSE;
 	else
-		return err_set(err, EINVAL, ERR_USAGE, "unknown storage driver \"%s\": want "
-						       "overlay or fuse-overlayfs",
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "unknown storage driver \"%s\": want "
+			       "overlay or fuse-overlayfs",
 			       name);
 	return 0;
 }
@@ -80,7 +81,8 @@ int storage_open(const char *driver_name, struct storage **out, struct error **e
 	enum storage_driver d = STORAGE_DRIVER_AUTO;
 	if (parse_driver(driver_name, &d, err) < 0)
 		return -1;
-	static const char *const subs[] = { "", "/blobs/sha256", "/layers", "/images", "/containers" };
+	static const char *const subs[] = { "", "/blobs/sha256", "/layers", "/images",
+					    "/containers" };
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		autofree char *p = xasprintf("%s%s", root, subs[i]);
 		if (fs_mkdir_p(p, 0700, err) < 0)
@@ -176,8 +178,8 @@ int store_layer_info(struct storage *s, const char *chain_hex, char **diff_id, i
 		return -1;
 	if (diff_id != NULL)
 		*diff_id = json_object_object_get_ex(o, "diff_id", &v)
-				   ? xstrdup(json_object_get_string(v))
-				   : NULL;
+			       ? xstrdup(json_object_get_string(v))
+			       : NULL;
 	if (size != NULL)
 		*size = json_object_object_get_ex(o, "size", &v) ? json_object_get_int64(v) : 0;
 	json_object_put(o);

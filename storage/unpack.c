@@ -35,8 +35,8 @@ struct dir_time {
 };
 
 struct unpacker {
-	int fd;		    /* compressed input */
-	int root;	    /* layer dir */
+	int fd;		     /* compressed input */
+	int root;	     /* layer dir */
 	struct archive *raw; /* decompressor */
 	struct sha256_ctx *diff;
 	int64_t size;
@@ -46,6 +46,7 @@ struct unpacker {
 	int cache_fd;
 	struct dir_time *dirs;
 	size_t n_dirs;
+	bool cache_stale; /* drop the cached parent before the next entry */
 	bool warned_dev, warned_xattr;
 	char fdbuf[RAW_BUF];
 };
@@ -102,8 +103,9 @@ static int clean_name(const char *in, char **out, struct error **err)
 		if (strcmp(p, ".") == 0)
 			continue;
 		if (strcmp(p, "..") == 0)
-			return err_set(err, EPERM, ERR_TOOL, "refusing tar entry \"%s\": \"..\" "
-							     "would leave the layer",
+			return err_set(err, EPERM, ERR_TOOL,
+				       "refusing tar entry \"%s\": \"..\" "
+				       "would leave the layer",
 				       in);
 		strv_push(&parts, p);
 	}
@@ -147,10 +149,11 @@ static int open_parent(struct unpacker *u, const char *dir, struct error **err)
 			long d = openat2_in(u->root, walk, O_PATH | O_DIRECTORY);
 			if (d < 0 && errno == ENOENT) {
 				char *slash = strrchr(walk, '/');
-				autofree char *pp = slash ? xstrndup(walk, (size_t)(slash - walk))
-							  : xstrdup(".");
+				autofree char *pp =
+				    slash ? xstrndup(walk, (size_t)(slash - walk)) : xstrdup(".");
 				long pfd = openat2_in(u->root, pp, O_PATH | O_DIRECTORY);
-				if (pfd >= 0 && mkdirat((int)pfd, slash ? slash + 1 : walk, 0755) < 0 &&
+				if (pfd >= 0 &&
+				    mkdirat((int)pfd, slash ? slash + 1 : walk, 0755) < 0 &&
 				    errno != EEXIST) {
 					close((int)pfd);
 					return err_sys(err, "creating %s", walk);
@@ -181,7 +184,7 @@ static int remove_at(struct unpacker *u, int dirfd, const char *name, const char
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return err_sys(err, "replacing %s", full);
-	cache_drop(u);
+	u->cache_stale = true;
 	long fd = openat2_in(u->root, full, O_PATH | O_DIRECTORY | O_NOFOLLOW);
 	if (fd < 0)
 		return err_sys(err, "replacing %s", full);
@@ -252,8 +255,8 @@ static int write_file(struct unpacker *u, struct archive *a, int dirfd, const ch
 {
 	if (remove_at(u, dirfd, name, full, err) < 0)
 		return -1;
-	autoclose int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				  0600);
+	autoclose int fd =
+	    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_sys(err, "creating %s", full);
 	const void *buf;
@@ -321,8 +324,8 @@ static int make_hardlink(struct unpacker *u, int dirfd, const char *name, const 
 	struct stat st;
 	if (fstat((int)tfd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close((int)tfd);
-		return err_set(err, EPERM, ERR_TOOL, "hard link %s: target %s is a directory",
-			       full, target);
+		return err_set(err, EPERM, ERR_TOOL, "hard link %s: target %s is a directory", full,
+			       target);
 	}
 	if (remove_at(u, dirfd, name, full, err) < 0) {
 		close((int)tfd);
@@ -343,7 +346,8 @@ static int whiteout(struct unpacker *u, int dirfd, const char *dir, const char *
 		    struct error **err)
 {
 	if (strcmp(base, WH_OPAQUE) == 0) {
-		autoclose int fd = (int)openat2_in(u->root, *dir ? dir : ".", O_RDONLY | O_DIRECTORY);
+		autoclose int fd =
+		    (int)openat2_in(u->root, *dir ? dir : ".", O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			return err_sys(err, "opaque directory %s", dir);
 		if (fsetxattr(fd, OPAQUE_XATTR, "y", 1, 0) < 0)
@@ -367,6 +371,10 @@ static int extract_entry(struct unpacker *u, struct archive *a, struct archive_e
 			 struct error **err)
 {
 	autofree char *name = NULL;
+	if (u->cache_stale) {
+		cache_drop(u);
+		u->cache_stale = false;
+	}
 	if (clean_name(archive_entry_pathname(e), &name, err) < 0)
 		return -1;
 	if (*name == '\0')
@@ -390,7 +398,7 @@ static int extract_entry(struct unpacker *u, struct archive *a, struct archive_e
 	case AE_IFLNK: {
 		if (remove_at(u, dirfd, base, name, err) < 0)
 			return -1;
-		cache_drop(u); /* a symlink can now stand where a cached path went */
+		u->cache_stale = true; /* a symlink can now stand where a cached path went */
 		if (symlinkat(archive_entry_symlink(e), dirfd, base) < 0)
 			return err_sys(err, "creating symlink %s", name);
 		struct timespec ts[2];
@@ -496,8 +504,9 @@ int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **e
 	} else {
 		rc = unpack_all(u, tar, err);
 	}
-	/* Drain the input so a writer on the other end of a pipe never blocks. */
-	while (read(fd, u->fdbuf, sizeof(u->fdbuf)) > 0)
+	/* Drain the input so the sender's hash covers the whole blob. On failure do not:
+	 * the caller closes the pipe and the download stops. */
+	while (rc == 0 && read(fd, u->fdbuf, sizeof(u->fdbuf)) > 0)
 		;
 	char hex[SHA256_HEX_LEN + 1];
 	sha256_final_hex(u->diff, hex);
