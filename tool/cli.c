@@ -248,15 +248,15 @@ static int check_arg_count(const struct cli_cmd *cmd, const char *path, int n, s
 {
 	if (n < cmd->min_args) {
 		if (cmd->min_args == 1 && cmd->max_args == 1)
-			return usage_error(err, "\"%s\" requires exactly 1 argument", path);
-		return usage_error(err, "\"%s\" requires at least %d argument%s", path,
+			return usage_error(err, "\"hutch %s\" requires exactly 1 argument", path);
+		return usage_error(err, "\"hutch %s\" requires at least %d argument%s", path,
 				   cmd->min_args, cmd->min_args == 1 ? "" : "s");
 	}
 	if (cmd->max_args >= 0 && n > cmd->max_args) {
 		if (cmd->max_args == 0)
-			return usage_error(err, "\"%s\" accepts no arguments", path);
-		return usage_error(err, "\"%s\" accepts at most %d argument%s", path, cmd->max_args,
-				   cmd->max_args == 1 ? "" : "s");
+			return usage_error(err, "\"hutch %s\" accepts no arguments", path);
+		return usage_error(err, "\"hutch %s\" accepts at most %d argument%s", path,
+				   cmd->max_args, cmd->max_args == 1 ? "" : "s");
 	}
 	return 0;
 }
