@@ -7,6 +7,8 @@
 
 #include "lib/lib.h"
 
+struct json_object;
+
 /*
  * Whether the kernel mounts overlayfs inside a user namespace here (Linux >= 5.11 with
  * userxattr). Probed once by really mounting one under store_dir, and the answer cached in
@@ -20,3 +22,142 @@ int storage_overlay_probe(const char *store_dir, const char *runtime_dir, bool *
  * *reason (owned) says what is missing, naming the device mode or the package.
  */
 bool storage_fuse_usable(char **path, char **reason);
+
+/* ---------- references ---------- */
+
+/* A parsed image reference. domain is NULL for a short name until qualified. */
+struct storage_ref {
+	char *domain; /* "docker.io", "127.0.0.1:5000" */
+	char *path;   /* "library/alpine" */
+	char *tag;    /* "latest" by default; NULL when only a digest was given */
+	char *digest; /* "sha256:<hex>" or NULL */
+};
+
+/* Parse (and check) a reference; a clear "invalid reference format" error otherwise. */
+int storage_ref_parse(const char *s, struct storage_ref *ref, struct error **err);
+/* Fill in domain when missing, and Docker Hub's "library/" for one-component paths. */
+void storage_ref_qualify(struct storage_ref *ref, const char *domain);
+/* "domain/path" and "domain/path[:tag][@digest]" (owned). */
+char *storage_ref_name(const struct storage_ref *ref);
+char *storage_ref_string(const struct storage_ref *ref);
+void storage_ref_clear(struct storage_ref *ref);
+
+/* ---------- the store ---------- */
+
+enum storage_driver {
+	STORAGE_DRIVER_AUTO = 0, /* native overlay when the probe says so, else fuse */
+	STORAGE_DRIVER_OVERLAY,	 /* kernel overlayfs in the user namespace */
+	STORAGE_DRIVER_FUSE,	 /* fuse-overlayfs */
+};
+
+struct storage;
+
+/*
+ * Open the user's store ($XDG_DATA_HOME/hutch), creating its layout. driver_name is NULL
+ * (then $HUTCH_STORAGE_DRIVER, else auto), "overlay" or "fuse-overlayfs". Free with
+ * storage_close.
+ */
+int storage_open(const char *driver_name, struct storage **out, struct error **err);
+void storage_close(struct storage **s);
+/* The store root (borrowed). */
+const char *storage_root(const struct storage *s);
+
+struct storage_pull_opts {
+	const char *os, *arch, *variant; /* NULL: the host's */
+	const char *authfile;		 /* only this auth file */
+	const char *creds;		 /* "user[:password]" */
+	int tls_verify;			 /* -1 default (registries.conf), 0, 1 */
+	bool quiet;			 /* no progress even on a TTY */
+	bool all_tags;
+};
+
+/*
+ * Pull ref (short names resolve through registries.conf) into the store. Runs the
+ * download and unpack as root in a user namespace. *image_id (owned) is the config digest
+ * hex. Errors read "pulling REF: ...".
+ */
+int storage_pull(struct storage *s, const char *ref, const struct storage_pull_opts *o,
+		 char **image_id, struct error **err);
+
+/* One image record. */
+struct storage_image {
+	char *id;	       /* config digest hex */
+	char **names;	       /* "host/path:tag" */
+	char **digests;	       /* "host/path@sha256:..." */
+	char *manifest_digest; /* "sha256:..." */
+	char **layers;	       /* chain ids (hex), bottom first */
+	char **diff_ids;
+	int64_t size;		    /* unpacked bytes */
+	int64_t pulled;		    /* unix time the record was written */
+	struct json_object *config; /* the image config (owned) */
+	struct json_object *manifest;
+};
+
+void storage_image_free(struct storage_image **img);
+/* All image records (owned vector of owned records). */
+int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *n,
+		       struct error **err);
+void storage_image_list_free(struct storage_image **imgs, size_t n);
+/*
+ * Find an image by ID (or unique ID prefix of 3+ hex digits), full name, or short name
+ * (tried against the search registries and localhost). ENOENT error when not found.
+ */
+int storage_image_lookup(struct storage *s, const char *name, struct storage_image **img,
+			 struct error **err);
+/* Add name (normalised) to image id; it moves from any other image that had it. */
+int storage_image_tag(struct storage *s, const char *id, const char *name, struct error **err);
+/* Remove name from image id; EINVAL when the image does not have it. */
+int storage_image_untag(struct storage *s, const char *id, const char *name, struct error **err);
+/*
+ * `rmi`: with a name that is one of several names, only untag; otherwise delete the image
+ * and the layers no other image uses. Refuses an image a container uses (unless force,
+ * which then also fails: containers must be removed first, as podman without --force).
+ */
+int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
+			 struct error **err);
+/* Delete dangling images (all unused with all), then unreferenced layers. */
+int storage_prune(struct storage *s, bool all, char ***removed, struct error **err);
+
+/* ---------- the API for containers (issue #5) ---------- */
+
+/* What a container needs from its image config; every field owned, NULL when absent. */
+struct storage_image_config {
+	char **entrypoint;
+	char **cmd;
+	char **env;
+	char *workdir;
+	char *user;
+	char **exposed_ports; /* "80/tcp" */
+	char *stop_signal;
+};
+int storage_image_config_get(const struct storage_image *img, struct storage_image_config *c,
+			     struct error **err);
+void storage_image_config_clear(struct storage_image_config *c);
+/* The image's layer dirs, topmost first (overlay lowerdir order). Owned vector. */
+char **storage_image_layer_dirs(struct storage *s, const struct storage_image *img);
+
+/*
+ * Create the container's storage: containers/ID/{upper,work,merged} and a record naming
+ * the image, so rmi refuses to delete the image while the container exists.
+ */
+int storage_container_create(struct storage *s, const char *ctr_id, const char *image_id,
+			     struct error **err);
+/* Delete the container's storage (inside the user namespace: the upper dir holds subids). */
+int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err);
+/* IDs of containers that use image_id (owned vector, possibly empty). */
+char **storage_image_users(struct storage *s, const char *image_id);
+
+/*
+ * Mount the container's rootfs at containers/ID/merged and return that path (owned).
+ * Must be called as root inside the container's user namespace and a private mount
+ * namespace. Uses the driver chosen at storage_open (auto: native overlay when the probe
+ * allows it, else fuse-overlayfs, which is started and daemonizes).
+ */
+int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
+			 struct error **err);
+/* Unmount it (same namespaces). ENOENT/EINVAL (not mounted) are not errors. */
+int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err);
+/* The driver a mount would use now ("overlay" or "fuse-overlayfs"), probing if needed. */
+int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err);
+/* Unpacked size of each of the image's layers, bottom first (owned array). */
+int64_t *storage_image_layer_sizes(struct storage *s, const struct storage_image *img);

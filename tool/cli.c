@@ -319,6 +319,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		else if (strcmp(o->name, "version") == 0 && rc == 0 && pos >= argc) {
 			printf("hutch version %s\n", HUTCH_VERSION);
 			return 0;
+		} else if (strcmp(o->name, "storage-driver") == 0) {
+			ctx->storage_driver = gvals[i].str;
 		} else if (strcmp(o->name, "log-level") == 0 && rc == 0 &&
 			   log_parse_level(gvals[i].str, &log_current_level, err) < 0)
 			rc = -1;

@@ -77,6 +77,7 @@ struct cli_ctx {
 	char **argv;
 	const struct cli_cmd *root; /* the table, for help and generators */
 	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
+	const char *storage_driver; /* global --storage-driver, or NULL */
 };
 
 /* The table. */
@@ -122,3 +123,14 @@ int cmd_help(struct cli_ctx *ctx, struct error **err);
 int cmd_completion(struct cli_ctx *ctx, struct error **err);
 int cmd_gen_man(struct cli_ctx *ctx, struct error **err);
 int cmd_complete(struct cli_ctx *ctx, struct error **err);
+
+/* Image handlers (tool/cmd_image.c, tool/cmd_archive.c). */
+int cmd_pull(struct cli_ctx *ctx, struct error **err);
+int cmd_images(struct cli_ctx *ctx, struct error **err);
+int cmd_rmi(struct cli_ctx *ctx, struct error **err);
+int cmd_tag(struct cli_ctx *ctx, struct error **err);
+int cmd_untag(struct cli_ctx *ctx, struct error **err);
+int cmd_image_inspect(struct cli_ctx *ctx, struct error **err);
+int cmd_image_prune(struct cli_ctx *ctx, struct error **err);
+int cmd_history(struct cli_ctx *ctx, struct error **err);
+int cmd_rootfs_debug(struct cli_ctx *ctx, struct error **err);

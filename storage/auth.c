@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Registry credentials: --creds, or auth.json in podman's order ($XDG_RUNTIME_DIR/containers,
+ * ~/.config/containers, ~/.docker/config.json). Entries may be keyed by host or by
+ * host/namespace; the most specific one wins, as in containers/image.
+ */
+#include "storage/internal.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AUTHFILE_MAX (1 << 20)
+
+static char *b64_decode(const char *in)
+{
+	size_t n = strlen(in);
+	if (n == 0 || n % 4 != 0)
+		return NULL;
+	char *out = xmalloc(n / 4 * 3 + 1);
+	int len = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)n);
+	if (len < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts '=' padding as zero bytes. */
+	for (size_t i = n; i > 0 && in[i - 1] == '='; i--)
+		len--;
+	out[len] = '\0';
+	return out;
+}
+
+/* Normalise an auth.json key: strip a scheme and Docker Hub's legacy forms. */
+static char *norm_key(const char *k)
+{
+	if (strncmp(k, "https://", 8) == 0)
+		k += 8;
+	else if (strncmp(k, "http://", 7) == 0)
+		k += 7;
+	char *s = xstrdup(k);
+	size_t n = strlen(s);
+	if (n > 4 && strcmp(s + n - 4, "/v1/") == 0)
+		s[n - 4] = '\0';
+	else if (n > 3 && strcmp(s + n - 3, "/v1") == 0)
+		s[n - 3] = '\0';
+	while (n > 0 && s[strlen(s) - 1] == '/')
+		s[strlen(s) - 1] = '\0', n--;
+	if (strcmp(s, "index.docker.io") == 0 || strcmp(s, "registry-1.docker.io") == 0) {
+		free(s);
+		s = xstrdup("docker.io");
+	}
+	return s;
+}
+
+/* Search one file; 1 when found (*userpass set), 0 when not, -1 on error. */
+static int search_file(const char *file, bool must, const char *host, const char *path,
+		       char **userpass, struct error **err)
+{
+	autofree char *text = NULL;
+	size_t len = 0;
+	struct error *e = NULL;
+	if (fs_read_file(file, AUTHFILE_MAX, &text, &len, &e) < 0) {
+		if (!must && e->code == ENOENT) {
+			err_free(&e);
+			return 0;
+		}
+		*err = e;
+		return err_wrap(err, "reading credentials");
+	}
+	autofree char *what = xasprintf("credentials file %s", file);
+	struct json_object *o = doc_parse(text, len, what, err), *auths = NULL;
+	if (o == NULL)
+		return -1;
+	int found = 0;
+	size_t best = 0;
+	autofree char *full = xasprintf("%s/%s", host, path);
+	if (json_object_object_get_ex(o, "auths", &auths) &&
+	    json_object_is_type(auths, json_type_object)) {
+		json_object_object_foreach (auths, key, val) {
+			autofree char *k = norm_key(key);
+			size_t kl = strlen(k);
+			bool match =
+			    strcmp(k, host) == 0 ||
+			    (strncmp(full, k, kl) == 0 && (full[kl] == '/' || full[kl] == '\0'));
+			struct json_object *a = NULL;
+			if (!match || kl <= best || !json_object_object_get_ex(val, "auth", &a) ||
+			    !json_object_is_type(a, json_type_string))
+				continue;
+			char *dec = b64_decode(json_object_get_string(a));
+			if (dec == NULL || strchr(dec, ':') == NULL) {
+				free(dec);
+				json_object_put(o);
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "%s: invalid \"auth\" entry for %s", file, key);
+			}
+			free(*userpass);
+			*userpass = dec;
+			best = kl;
+			found = 1;
+		}
+	}
+	json_object_put(o);
+	return found;
+}
+
+int storage_auth_lookup(const char *host, const char *path, const char *authfile, const char *creds,
+			char **userpass, struct error **err)
+{
+	*userpass = NULL;
+	if (creds != NULL && *creds != '\0') {
+		if (strchr(creds, ':') == NULL || creds[0] == ':')
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "--creds: want USERNAME:PASSWORD (interactive password "
+				       "prompts are not supported)");
+		*userpass = xstrdup(creds);
+		return 0;
+	}
+	if (authfile == NULL)
+		authfile = getenv("REGISTRY_AUTH_FILE");
+	if (authfile != NULL && *authfile != '\0')
+		return search_file(authfile, true, host, path, userpass, err) < 0 ? -1 : 0;
+	autostrv char **files = NULL;
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	if (rt != NULL && *rt == '/')
+		strv_push_take(&files, xasprintf("%s/containers/auth.json", rt));
+	autofree char *cfg = paths_config_home(NULL);
+	if (cfg != NULL)
+		strv_push_take(&files, xasprintf("%s/containers/auth.json", cfg));
+	autofree char *home = paths_home(NULL);
+	if (home != NULL)
+		strv_push_take(&files, xasprintf("%s/.docker/config.json", home));
+	for (size_t i = 0; files != NULL && files[i] != NULL; i++) {
+		int rc = search_file(files[i], false, host, path, userpass, err);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+	return 0;
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What containers need from the store: the image config, the ordered layer dirs, per-
+ * container upper/work/merged dirs with a record naming the image, and the rootfs mount
+ * (kernel overlay with userxattr, or fuse-overlayfs) done from inside the container's
+ * user and mount namespaces.
+ */
+#include "storage/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CTR_RECORD "container.json"
+
+static char **cfg_strv(struct json_object *o, const char *key)
+{
+	struct json_object *a = NULL;
+	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
+		return NULL;
+	char **v = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
+	return v;
+}
+
+static char *cfg_str(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return xstrdup(json_object_get_string(v));
+}
+
+int storage_image_config_get(const struct storage_image *img, struct storage_image_config *c,
+			     struct error **err)
+{
+	*c = (struct storage_image_config){ 0 };
+	struct json_object *cc = NULL, *ports = NULL;
+	if (img->config == NULL)
+		return err_msg(err, "image %.12s has no config", img->id);
+	if (!json_object_object_get_ex(img->config, "config", &cc) ||
+	    !json_object_is_type(cc, json_type_object))
+		return 0; /* an image with no runtime config at all is legal */
+	c->entrypoint = cfg_strv(cc, "Entrypoint");
+	c->cmd = cfg_strv(cc, "Cmd");
+	c->env = cfg_strv(cc, "Env");
+	c->workdir = cfg_str(cc, "WorkingDir");
+	c->user = cfg_str(cc, "User");
+	c->stop_signal = cfg_str(cc, "StopSignal");
+	if (json_object_object_get_ex(cc, "ExposedPorts", &ports) &&
+	    json_object_is_type(ports, json_type_object)) {
+		c->exposed_ports = xcalloc(1, sizeof(char *));
+		json_object_object_foreach (ports, k, v) {
+			(void)v;
+			strv_push(&c->exposed_ports, k);
+		}
+	}
+	return 0;
+}
+
+void storage_image_config_clear(struct storage_image_config *c)
+{
+	strv_free(c->entrypoint);
+	strv_free(c->cmd);
+	strv_free(c->env);
+	strv_free(c->exposed_ports);
+	free(c->workdir);
+	free(c->user);
+	free(c->stop_signal);
+	*c = (struct storage_image_config){ 0 };
+}
+
+char **storage_image_layer_dirs(struct storage *s, const struct storage_image *img)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	for (size_t i = strv_len(img->layers); i > 0; i--)
+		strv_push_take(&v, store_layer_dir(s, img->layers[i - 1]));
+	return v;
+}
+
+int64_t *storage_image_layer_sizes(struct storage *s, const struct storage_image *img)
+{
+	size_t n = strv_len(img->layers);
+	int64_t *sizes = xcalloc(n + 1, sizeof(int64_t));
+	for (size_t i = 0; i < n; i++)
+		if (store_layer_info(s, img->layers[i], NULL, &sizes[i], NULL) < 0)
+			sizes[i] = 0;
+	return sizes;
+}
+
+static char *ctr_dir(struct storage *s, const char *id)
+{
+	return xasprintf("%s/containers/%s", s->root, id);
+}
+
+static bool valid_id(const char *id)
+{
+	if (id == NULL || *id == '\0' || strlen(id) > 128 || id[0] == '.')
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '_' && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
+int storage_container_create(struct storage *s, const char *ctr_id, const char *image_id,
+			     struct error **err)
+{
+	if (!valid_id(ctr_id))
+		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
+	autofree char *dir = ctr_dir(s, ctr_id);
+	autofree char *tmp = xasprintf("%s/containers/.tmp-%s", s->root, ctr_id);
+	autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+	if (lk < 0)
+		return -1;
+	autofree char *img_rec = xasprintf("%s/images/%s/image.json", s->root, image_id);
+	if (!fs_exists(img_rec))
+		return err_set(err, ENOENT, ERR_TOOL, "image %.12s: image not known", image_id);
+	if (fs_exists(dir))
+		return err_set(err, EEXIST, ERR_TOOL, "container storage %s already exists",
+			       ctr_id);
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} subs[] = { { "", 0700 }, { "/upper", 0755 }, { "/work", 0700 }, { "/merged", 0755 } };
+	fs_rm_rf(tmp, NULL);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		autofree char *p = xasprintf("%s%s", tmp, subs[i].name);
+		if (mkdir(p, subs[i].mode) < 0 || chmod(p, subs[i].mode) < 0)
+			return err_sys(err, "creating %s", p);
+	}
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(ctr_id));
+	json_object_object_add(o, "image", json_object_new_string(image_id));
+	json_object_object_add(o, "created", json_object_new_int64((int64_t)time(NULL)));
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	autofree char *rec = xasprintf("%s/" CTR_RECORD, tmp);
+	int rc = fs_write_atomic(rec, text, strlen(text), 0600, err);
+	json_object_put(o);
+	if (rc == 0 && rename(tmp, dir) < 0)
+		rc = err_sys(err, "creating %s", dir);
+	return rc;
+}
+
+int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err)
+{
+	if (!valid_id(ctr_id))
+		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
+	autofree char *dir = ctr_dir(s, ctr_id);
+	autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
+	{
+		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+		if (lk < 0)
+			return -1;
+		if (rename(dir, trash) < 0)
+			return errno == ENOENT ? 0 : err_sys(err, "removing %s", dir);
+	}
+	return store_rm_tree(s, trash, err);
+}
+
+int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err)
+{
+	if (s->driver != STORAGE_DRIVER_AUTO) {
+		*d = s->driver;
+		return 0;
+	}
+	if (s->runtime == NULL && (s->runtime = paths_runtime_dir(err)) == NULL)
+		return -1;
+	bool native = false;
+	autofree char *reason = NULL, *fpath = NULL, *freason = NULL;
+	if (storage_overlay_probe(s->root, s->runtime, &native, &reason, err) < 0)
+		return -1;
+	if (native) {
+		*d = s->driver = STORAGE_DRIVER_OVERLAY;
+		return 0;
+	}
+	if (!storage_fuse_usable(&fpath, &freason))
+		return err_msg(err, "no usable overlay: native overlay: %s; fuse-overlayfs: %s",
+			       reason, freason);
+	*d = s->driver = STORAGE_DRIVER_FUSE;
+	return 0;
+}
+
+/* "lowerdir=A/diff:B/diff,upperdir=...,workdir=..." relative to root/layers (cwd). */
+static char *mount_opts(struct storage *s, const char *ctr_id, bool native, struct error **err)
+{
+	autofree char *rec = xasprintf("%s/containers/%s/" CTR_RECORD, s->root, ctr_id);
+	autofree char *text = NULL;
+	size_t len = 0;
+	if (fs_read_file(rec, 1 << 20, &text, &len, err) < 0)
+		return NULL;
+	struct json_object *o = doc_parse(text, len, rec, err), *v;
+	if (o == NULL)
+		return NULL;
+	autofree char *image =
+	    json_object_object_get_ex(o, "image", &v) ? xstrdup(json_object_get_string(v)) : NULL;
+	json_object_put(o);
+	struct storage_image *img = NULL;
+	if (image == NULL || storage_image_lookup(s, image, &img, err) < 0)
+		return NULL;
+	/* Relative lowerdirs keep long layer stacks under the page-sized option limit. */
+	char *low = NULL;
+	for (size_t i = strv_len(img->layers); i > 0; i--) {
+		char *n =
+		    xasprintf("%s%s%s/diff", low ? low : "", low ? ":" : "", img->layers[i - 1]);
+		free(low);
+		low = n;
+	}
+	storage_image_free(&img);
+	if (low == NULL) {
+		err_msg(err, "image %.12s has no layers", image);
+		return NULL;
+	}
+	char *opts = xasprintf("lowerdir=%s,upperdir=../containers/%s/upper,workdir=../"
+			       "containers/%s/work%s",
+			       low, ctr_id, ctr_id, native ? ",userxattr" : "");
+	free(low);
+	if (strlen(opts) >= 4000) {
+		free(opts);
+		err_msg(err, "too many layers for one overlay mount");
+		return NULL;
+	}
+	return opts;
+}
+
+static int mount_fuse(const char *opts, const char *target, struct error **err)
+{
+	autofree char *path = NULL, *reason = NULL;
+	if (!storage_fuse_usable(&path, &reason))
+		return err_msg(err, "fuse-overlayfs: %s", reason);
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_sys(err, "forking fuse-overlayfs");
+	if (pid == 0) {
+		execl(path, "fuse-overlayfs", "-o", opts, target, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	if (proc_wait(pid, &status, err) < 0)
+		return -1;
+	if (status != 0)
+		return err_msg(err, "fuse-overlayfs failed (exit %d)", status);
+	return 0;
+}
+
+int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
+			 struct error **err)
+{
+	if (!valid_id(ctr_id))
+		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
+	autofree char *target = xasprintf("%s/containers/%s/merged", s->root, ctr_id);
+	autofree char *layers = xasprintf("%s/layers", s->root);
+	autoclose int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (chdir(layers) < 0)
+		return err_sys(err, "entering %s", layers);
+	enum storage_driver d = s->driver;
+	int rc = -1;
+	if (d != STORAGE_DRIVER_FUSE) {
+		autofree char *opts = mount_opts(s, ctr_id, true, err);
+		if (opts != NULL) {
+			rc = mount("overlay", target, "overlay", 0, opts);
+			if (rc < 0)
+				err_sys(err, "mounting overlay on %s", target);
+		}
+		if (rc < 0 && d == STORAGE_DRIVER_AUTO && opts != NULL) {
+			log_debug("%s; falling back to fuse-overlayfs", (*err)->msg);
+			err_free(err);
+			d = STORAGE_DRIVER_FUSE;
+		}
+	}
+	if (d == STORAGE_DRIVER_FUSE) {
+		autofree char *opts = mount_opts(s, ctr_id, false, err);
+		rc = opts != NULL ? mount_fuse(opts, target, err) : -1;
+	}
+	if (cwd >= 0 && fchdir(cwd) < 0)
+		log_debug("returning to the working directory: %s", strerror(errno));
+	if (rc < 0)
+		return err_wrap(err, "mounting the rootfs of %s", ctr_id);
+	*mountpoint = steal_ptr(&target);
+	return 0;
+}
+
+int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err)
+{
+	autofree char *target = xasprintf("%s/containers/%s/merged", s->root, ctr_id);
+	if (umount2(target, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return err_sys(err, "unmounting %s", target);
+	return 0;
+}

@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Image records: images/ID/image.json plus the manifest and config in blobs/. Every change
+ * happens under meta.lock and is written atomically; a name belongs to one image at a time
+ * (tagging moves it, as in podman). Deleting layers needs gc.lock, which pulls hold shared.
+ */
+#include "storage/internal.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RECORD_MAX (4 << 20)
+
+static struct json_object *strv_json(char *const *v)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static char **json_strv(struct json_object *o, const char *key)
+{
+	struct json_object *a = NULL;
+	char **v = xcalloc(1, sizeof(char *));
+	if (json_object_object_get_ex(o, key, &a) && json_object_is_type(a, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
+	return v;
+}
+
+void storage_image_free(struct storage_image **ip)
+{
+	struct storage_image *i = *ip;
+	if (i == NULL)
+		return;
+	free(i->id);
+	strv_free(i->names);
+	strv_free(i->digests);
+	free(i->manifest_digest);
+	strv_free(i->layers);
+	strv_free(i->diff_ids);
+	json_object_put(i->config);
+	json_object_put(i->manifest);
+	free(i);
+	*ip = NULL;
+}
+
+void storage_image_list_free(struct storage_image **imgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		storage_image_free(&imgs[i]);
+	free(imgs);
+}
+
+static int write_record(struct storage *s, const struct storage_image *img, struct error **err)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(img->id));
+	json_object_object_add(o, "names", strv_json(img->names));
+	json_object_object_add(o, "digests", strv_json(img->digests));
+	json_object_object_add(o, "manifest_digest", json_object_new_string(img->manifest_digest));
+	json_object_object_add(o, "layers", strv_json(img->layers));
+	json_object_object_add(o, "diff_ids", strv_json(img->diff_ids));
+	json_object_object_add(o, "size", json_object_new_int64(img->size));
+	json_object_object_add(o, "pulled", json_object_new_int64(img->pulled));
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	autofree char *dir = xasprintf("%s/images/%s", s->root, img->id);
+	autofree char *path = xasprintf("%s/image.json", dir);
+	int rc = fs_mkdir_p(dir, 0700, err);
+	if (rc == 0)
+		rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	json_object_put(o);
+	return rc;
+}
+
+static struct json_object *load_blob_json(struct storage *s, const char *digest, size_t max)
+{
+	autofree char *text = NULL;
+	size_t len = 0;
+	if (store_get_blob(s, digest, max, &text, &len, NULL) < 0)
+		return NULL;
+	return doc_parse(text, len, digest, NULL);
+}
+
+/* Load images/ID/image.json; NULL when missing or damaged (it is then ignored). */
+static struct storage_image *read_record(struct storage *s, const char *id, struct error **err)
+{
+	autofree char *path = xasprintf("%s/images/%s/image.json", s->root, id);
+	autofree char *text = NULL;
+	size_t len = 0;
+	if (fs_read_file(path, RECORD_MAX, &text, &len, err) < 0)
+		return NULL;
+	struct json_object *o = doc_parse(text, len, path, err), *v;
+	if (o == NULL)
+		return NULL;
+	struct storage_image *img = xzalloc(sizeof(*img));
+	img->id = xstrdup(id);
+	img->names = json_strv(o, "names");
+	img->digests = json_strv(o, "digests");
+	img->layers = json_strv(o, "layers");
+	img->diff_ids = json_strv(o, "diff_ids");
+	img->manifest_digest = json_object_object_get_ex(o, "manifest_digest", &v)
+				   ? xstrdup(json_object_get_string(v))
+				   : xstrdup("");
+	img->size = json_object_object_get_ex(o, "size", &v) ? json_object_get_int64(v) : 0;
+	img->pulled = json_object_object_get_ex(o, "pulled", &v) ? json_object_get_int64(v) : 0;
+	json_object_put(o);
+	autofree char *cd = xasprintf("sha256:%s", id);
+	img->config = load_blob_json(s, cd, CONFIG_MAX);
+	img->manifest = load_blob_json(s, img->manifest_digest, MANIFEST_MAX);
+	if (img->config == NULL) {
+		storage_image_free(&img);
+		err_set(err, EIO, ERR_TOOL, "image %.12s: config blob is missing", id);
+		return NULL;
+	}
+	return img;
+}
+
+int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *n,
+		       struct error **err)
+{
+	autofree char *dir = xasprintf("%s/images", s->root);
+	struct dirent **list = NULL;
+	int cnt = scandir(dir, &list, NULL, alphasort);
+	*imgs = NULL;
+	*n = 0;
+	if (cnt < 0)
+		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
+	*imgs = xcalloc((size_t)cnt + 1, sizeof(**imgs));
+	for (int i = 0; i < cnt; i++) {
+		const char *name = list[i]->d_name;
+		if (strlen(name) == SHA256_HEX_LEN) {
+			struct error *e = NULL;
+			struct storage_image *img = read_record(s, name, &e);
+			if (img != NULL)
+				(*imgs)[(*n)++] = img;
+			else
+				log_debug("skipping image %s: %s", name, e ? e->msg : "?");
+			err_free(&e);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
+
+static bool is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Names a short name may stand for: alias, search registries, localhost. */
+static char **candidates(const char *name, struct error **err)
+{
+	struct storage_ref r;
+	if (storage_ref_parse(name, &r, err) < 0)
+		return NULL;
+	char **out = xcalloc(1, sizeof(char *));
+	if (r.domain != NULL) {
+		storage_ref_qualify(&r, "docker.io");
+		strv_push_take(&out, storage_ref_string(&r));
+		storage_ref_clear(&r);
+		return out;
+	}
+	struct storage_regconf c;
+	autostrv char **doms = NULL;
+	if (storage_regconf_load(&c, NULL) == 0) {
+		for (size_t i = 0; c.search != NULL && c.search[i] != NULL; i++)
+			strv_push(&doms, c.search[i]);
+		storage_regconf_clear(&c);
+	}
+	strv_push(&doms, "localhost");
+	strv_push(&doms, "docker.io");
+	for (size_t i = 0; doms[i] != NULL; i++) {
+		struct storage_ref q = { .path = xstrdup(r.path),
+					 .tag = r.tag ? xstrdup(r.tag) : NULL,
+					 .digest = r.digest ? xstrdup(r.digest) : NULL };
+		storage_ref_qualify(&q, doms[i]);
+		strv_push_take(&out, storage_ref_string(&q));
+		storage_ref_clear(&q);
+	}
+	storage_ref_clear(&r);
+	return out;
+}
+
+/* Does img carry the full reference `want` ("host/path:tag" or "host/path@digest")? */
+static bool image_has(const struct storage_image *img, const char *want)
+{
+	const char *at = strchr(want, '@');
+	if (at == NULL)
+		return strv_contains(img->names, want);
+	if (strcmp(at + 1, img->manifest_digest) == 0) {
+		/* name@digest: the repository must match one of its names or digests too */
+		size_t nl = (size_t)(at - want);
+		for (size_t i = 0; img->names[i]; i++)
+			if (strncmp(img->names[i], want, nl) == 0 && img->names[i][nl] == ':')
+				return true;
+	}
+	for (size_t i = 0; img->digests[i]; i++) {
+		const char *dat = strchr(img->digests[i], '@');
+		if (strcmp(img->digests[i], want) == 0)
+			return true;
+		/* name:tag@digest matches name@digest */
+		const char *wcolon = memrchr(want, ':', (size_t)(at - want));
+		const char *wslash = memrchr(want, '/', (size_t)(at - want));
+		if (dat && wcolon && wcolon > wslash && strcmp(dat, at) == 0 &&
+		    (size_t)(dat - img->digests[i]) == (size_t)(wcolon - want) &&
+		    strncmp(img->digests[i], want, (size_t)(wcolon - want)) == 0)
+			return true;
+	}
+	return false;
+}
+
+int storage_image_lookup(struct storage *s, const char *name, struct storage_image **out,
+			 struct error **err)
+{
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	*out = NULL;
+	if (storage_image_list(s, &imgs, &n, err) < 0)
+		return -1;
+	const char *idq = strncmp(name, "sha256:", 7) == 0 ? name + 7 : name;
+	struct storage_image *found = NULL;
+	if (strlen(idq) >= 3 && is_hex(idq)) {
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(imgs[i]->id, idq, strlen(idq)) == 0) {
+				if (found != NULL) {
+					storage_image_list_free(imgs, n);
+					return err_set(err, EINVAL, ERR_TOOL,
+						       "%s: ambiguous image ID prefix", name);
+				}
+				found = imgs[i];
+			}
+	}
+	autostrv char **cands = found == NULL ? candidates(name, NULL) : NULL;
+	for (size_t c = 0; cands != NULL && cands[c] != NULL && found == NULL; c++)
+		for (size_t i = 0; i < n && found == NULL; i++)
+			if (image_has(imgs[i], cands[c]))
+				found = imgs[i];
+	for (size_t i = 0; i < n; i++)
+		if (imgs[i] == found)
+			*out = steal_ptr(&imgs[i]);
+	storage_image_list_free(imgs, n);
+	if (*out == NULL)
+		return err_set(err, ENOENT, ERR_TOOL, "%s: image not known", name);
+	return 0;
+}
+
+/* Remove name from every image but keep_id; caller holds meta.lock. */
+static int take_name(struct storage *s, const char *name, const char *keep_id, struct error **err)
+{
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	if (storage_image_list(s, &imgs, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (strcmp(imgs[i]->id, keep_id) == 0 || !strv_contains(imgs[i]->names, name))
+			continue;
+		size_t w = 0;
+		for (size_t r = 0; imgs[i]->names[r]; r++) {
+			if (strcmp(imgs[i]->names[r], name) == 0)
+				free(imgs[i]->names[r]);
+			else
+				imgs[i]->names[w++] = imgs[i]->names[r];
+		}
+		imgs[i]->names[w] = NULL;
+		rc = write_record(s, imgs[i], err);
+	}
+	storage_image_list_free(imgs, n);
+	return rc;
+}
+
+int store_image_commit(struct storage *s, const struct image_commit *c, struct error **err)
+{
+	autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+	if (lk < 0)
+		return -1;
+	const char *id = c->config_digest + 7;
+	struct storage_image *img = read_record(s, id, NULL);
+	if (img == NULL) {
+		img = xzalloc(sizeof(*img));
+		img->id = xstrdup(id);
+		img->names = xcalloc(1, sizeof(char *));
+		img->digests = xcalloc(1, sizeof(char *));
+	}
+	free(img->manifest_digest);
+	img->manifest_digest = xstrdup(c->manifest_digest);
+	strv_free(img->layers);
+	strv_free(img->diff_ids);
+	img->layers = xcalloc(1, sizeof(char *));
+	img->diff_ids = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; c->chain_ids[i]; i++) {
+		strv_push(&img->layers, c->chain_ids[i]);
+		strv_push(&img->diff_ids, c->diff_ids[i]);
+	}
+	img->size = c->size;
+	img->pulled = (int64_t)time(NULL);
+	if (c->name != NULL && !strv_contains(img->names, c->name))
+		strv_push(&img->names, c->name);
+	if (c->repo_digest != NULL && !strv_contains(img->digests, c->repo_digest))
+		strv_push(&img->digests, c->repo_digest);
+	int rc = 0;
+	if (c->name != NULL)
+		rc = take_name(s, c->name, id, err);
+	if (rc == 0)
+		rc = write_record(s, img, err);
+	storage_image_free(&img);
+	return rc;
+}
+
+/* Normalise a name for tag/untag: short names go under localhost/, as podman does. */
+static char *norm_name(const char *name, struct error **err)
+{
+	struct storage_ref r;
+	if (storage_ref_parse(name, &r, err) < 0)
+		return NULL;
+	if (r.digest != NULL) {
+		storage_ref_clear(&r);
+		err_set(err, EINVAL, ERR_TOOL, "%s: a tag cannot contain a digest", name);
+		return NULL;
+	}
+	storage_ref_qualify(&r, "localhost");
+	char *s = storage_ref_string(&r);
+	storage_ref_clear(&r);
+	return s;
+}
+
+int storage_image_tag(struct storage *s, const char *id, const char *name, struct error **err)
+{
+	autofree char *full = norm_name(name, err);
+	if (full == NULL)
+		return -1;
+	autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+	if (lk < 0)
+		return -1;
+	struct storage_image *img = read_record(s, id, err);
+	if (img == NULL)
+		return -1;
+	int rc = 0;
+	if (!strv_contains(img->names, full)) {
+		strv_push(&img->names, full);
+		rc = take_name(s, full, id, err);
+		if (rc == 0)
+			rc = write_record(s, img, err);
+	}
+	storage_image_free(&img);
+	return rc;
+}
+
+int storage_image_untag(struct storage *s, const char *id, const char *name, struct error **err)
+{
+	autostrv char **cands = candidates(name, err);
+	if (cands == NULL)
+		return -1;
+	autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+	if (lk < 0)
+		return -1;
+	struct storage_image *img = read_record(s, id, err);
+	if (img == NULL)
+		return -1;
+	bool hit = false;
+	for (size_t c = 0; cands[c] && !hit; c++) {
+		size_t w = 0;
+		for (size_t r = 0; img->names[r]; r++) {
+			if (!hit && strcmp(img->names[r], cands[c]) == 0) {
+				free(img->names[r]);
+				hit = true;
+			} else {
+				img->names[w++] = img->names[r];
+			}
+		}
+		img->names[w] = NULL;
+	}
+	int rc = hit ? write_record(s, img, err)
+		     : err_set(err, EINVAL, ERR_TOOL, "%s: tag not known on image %.12s", name, id);
+	storage_image_free(&img);
+	return rc;
+}
+
+char **storage_image_users(struct storage *s, const char *image_id)
+{
+	autofree char *dir = xasprintf("%s/containers", s->root);
+	char **out = xcalloc(1, sizeof(char *));
+	autoclosedir DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		autofree char *p = xasprintf("%s/%s/container.json", dir, de->d_name);
+		autofree char *text = NULL;
+		size_t len = 0;
+		if (fs_read_file(p, 1 << 20, &text, &len, NULL) < 0)
+			continue;
+		struct json_object *o = doc_parse(text, len, p, NULL), *v;
+		if (o != NULL && json_object_object_get_ex(o, "image", &v) &&
+		    strcmp(json_object_get_string(v), image_id) == 0)
+			strv_push(&out, de->d_name);
+		json_object_put(o);
+	}
+	return out;
+}
+
+/*
+ * Delete layers and blobs no image record refers to. Skipped (not an error) while a pull
+ * holds gc.lock: that pull may be about to use them; the next rmi or prune collects them.
+ */
+static int gc(struct storage *s, struct error **err)
+{
+	struct error *lerr = NULL;
+	autoclose int lk = store_lock(s, "gc.lock", true, true, &lerr);
+	if (lk < 0) {
+		log_debug("not collecting layers: %s", lerr->msg);
+		err_free(&lerr);
+		return 0;
+	}
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	if (storage_image_list(s, &imgs, &n, err) < 0)
+		return -1;
+	autostrv char **keep = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; imgs[i]->layers[j]; j++)
+			strv_push(&keep, imgs[i]->layers[j]);
+		strv_push(&keep, imgs[i]->id);
+		if (strlen(imgs[i]->manifest_digest) > 7)
+			strv_push(&keep, imgs[i]->manifest_digest + 7);
+	}
+	storage_image_list_free(imgs, n);
+	autofree char *ldir = xasprintf("%s/layers", s->root);
+	autoclosedir DIR *d = opendir(ldir);
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && d != NULL && (de = readdir(d)) != NULL) {
+		const char *nm = de->d_name;
+		bool tmp = strncmp(nm, ".tmp-", 5) == 0 || strncmp(nm, ".trash-", 7) == 0;
+		if (!tmp && (strlen(nm) != SHA256_HEX_LEN || strv_contains(keep, nm)))
+			continue;
+		autofree char *p = xasprintf("%s/%s", ldir, nm);
+		autofree char *trash = tmp ? xstrdup(p) : xasprintf("%s/.trash-%s", ldir, nm);
+		if (!tmp && rename(p, trash) < 0)
+			continue;
+		rc = store_rm_tree(s, trash, err);
+		autofree char *lockf = xasprintf("%s/%s.lock", ldir, tmp ? nm + 5 : nm);
+		if (!tmp)
+			unlink(lockf);
+	}
+	autofree char *bdir = xasprintf("%s/blobs/sha256", s->root);
+	autoclosedir DIR *b = opendir(bdir);
+	while (rc == 0 && b != NULL && (de = readdir(b)) != NULL) {
+		if (strlen(de->d_name) != SHA256_HEX_LEN || strv_contains(keep, de->d_name))
+			continue;
+		autofree char *p = xasprintf("%s/%s", bdir, de->d_name);
+		unlink(p);
+	}
+	return rc;
+}
+
+static int delete_image(struct storage *s, const struct storage_image *img, struct error **err)
+{
+	autofree char *dir = xasprintf("%s/images/%s", s->root, img->id);
+	autofree char *trash = xasprintf("%s/images/.trash-%s", s->root, img->id);
+	if (rename(dir, trash) < 0)
+		return err_sys(err, "removing image %.12s", img->id);
+	return fs_rm_rf(trash, err);
+}
+
+int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
+			 struct error **err)
+{
+	struct storage_image *img = NULL;
+	*deleted = false;
+	*id = NULL;
+	if (storage_image_lookup(s, name, &img, err) < 0)
+		return -1;
+	*id = xstrdup(img->id);
+	bool by_id =
+	    strncmp(img->id, strncmp(name, "sha256:", 7) == 0 ? name + 7 : name, strlen(name)) == 0;
+	if (!force && !by_id && strv_len(img->names) > 1) {
+		int rc = storage_image_untag(s, img->id, name, err);
+		storage_image_free(&img);
+		return rc;
+	}
+	if (!force && by_id && strv_len(img->names) > 1) {
+		storage_image_free(&img);
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "unable to delete image %.12s (must force) - image is referenced "
+			       "in multiple repositories",
+			       *id);
+	}
+	autostrv char **users = storage_image_users(s, img->id);
+	if (users[0] != NULL) {
+		storage_image_free(&img);
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "image used by %.12s: image is in use by a "
+			       "container",
+			       users[0]);
+	}
+	int rc;
+	{
+		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+		rc = lk < 0 ? -1 : delete_image(s, img, err);
+	}
+	storage_image_free(&img);
+	if (rc < 0)
+		return -1;
+	*deleted = true;
+	return gc(s, err);
+}
+
+int storage_prune(struct storage *s, bool all, char ***removed, struct error **err)
+{
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	*removed = xcalloc(1, sizeof(char *));
+	if (storage_image_list(s, &imgs, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!all && imgs[i]->names[0] != NULL)
+			continue;
+		autostrv char **users = storage_image_users(s, imgs[i]->id);
+		if (users[0] != NULL)
+			continue;
+		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+		rc = lk < 0 ? -1 : delete_image(s, imgs[i], err);
+		if (rc == 0)
+			strv_push(removed, imgs[i]->id);
+	}
+	storage_image_list_free(imgs, n);
+	if (rc == 0)
+		rc = gc(s, err);
+	return rc;
+}

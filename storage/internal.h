@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by the files of storage/: references, registries.conf, auth, the
+ * registry client, document decoders, the store layout and layer unpack. Nothing outside
+ * storage/ includes this; the public API is storage/storage.h.
+ */
+#pragma once
+
+#include "storage/storage.h"
+#include "userns/userns.h"
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <time.h>
+
+/* ---------- references (reference.c) ---------- */
+
+/* True for "sha256:" plus 64 lowercase hex digits. */
+bool storage_digest_valid(const char *d);
+
+/* ---------- registries.conf (regconf.c) ---------- */
+
+struct regconf_mirror {
+	char *location;
+	bool insecure;
+};
+
+struct regconf_registry {
+	char *prefix; /* NULL: same as location */
+	char *location;
+	bool insecure;
+	bool blocked;
+	struct regconf_mirror *mirrors;
+	size_t n_mirrors;
+};
+
+struct storage_regconf {
+	char **search; /* unqualified-search-registries */
+	char *short_name_mode;
+	struct regconf_registry *regs;
+	size_t n_regs;
+	char **alias_keys; /* [aliases], parallel vectors */
+	char **alias_vals;
+};
+
+/* Parse text (named file in messages) on top of what c already holds. */
+int storage_regconf_parse(const char *file, const char *text, struct storage_regconf *c,
+			  struct error **err);
+/* The user's file or else the system file, then the drop-in directories. */
+int storage_regconf_load(struct storage_regconf *c, struct error **err);
+void storage_regconf_clear(struct storage_regconf *c);
+/* The [[registry]] whose prefix matches "host/path" best; *matched = prefix length. */
+const struct regconf_registry *storage_regconf_find(const struct storage_regconf *c,
+						    const char *name, size_t *matched);
+/* The alias for a short name, or NULL. Borrowed. */
+const char *storage_regconf_alias(const struct storage_regconf *c, const char *shortname);
+
+/* ---------- credentials (auth.c) ---------- */
+
+/*
+ * Credentials for registry host (and repository path, for namespaced auth.json entries):
+ * --creds, else --authfile (only), else the default auth.json files in order. *userpass
+ * (owned, "user:password") is NULL when none are configured.
+ */
+int storage_auth_lookup(const char *host, const char *path, const char *authfile, const char *creds,
+			char **userpass, struct error **err);
+
+/* ---------- registry client (registry.c) ---------- */
+
+struct reg_opts {
+	int tls_verify;	      /* -1: from registries.conf, 0: off (http allowed), 1: on */
+	bool insecure;	      /* registries.conf insecure = true */
+	const char *userpass; /* basic credentials or NULL */
+};
+
+struct reg_client;
+
+/* Connect to host (a registry name as in a reference): ping /v2/ and learn the auth scheme. */
+int reg_open(const char *host, const char *repo, const struct reg_opts *o, struct reg_client **out,
+	     struct error **err);
+void reg_close(struct reg_client **c);
+/* GET a manifest by tag or digest; verifies the digest. Owned outputs. */
+int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t *len,
+		     char **media_type, char **digest, struct error **err);
+/* GET a small blob (config) into memory, at most max bytes, verified against digest. */
+int reg_get_blob(struct reg_client *c, const char *digest, size_t max, char **body, size_t *len,
+		 struct error **err);
+
+/* Receives blob bytes in order; returns 0, or -1 to abort (err set). */
+typedef int (*reg_sink)(void *arg, const void *data, size_t len, struct error **err);
+/*
+ * Stream a blob of `size` bytes to sink, retrying dropped connections and 5xx with
+ * backoff, resuming with Range from the last byte delivered. Does not verify the digest:
+ * the sink hashes as it goes.
+ */
+int reg_stream_blob(struct reg_client *c, const char *digest, int64_t size, reg_sink sink,
+		    void *arg, struct error **err);
+/* List tags (GET /v2/NAME/tags/list). */
+int reg_list_tags(struct reg_client *c, char ***tags, struct error **err);
+/* Process-wide curl setup; call once before threads. */
+void reg_global_init(void);
+
+/* ---------- documents (manifest.c) ---------- */
+
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define MT_OCI_LAYER_GZ "application/vnd.oci.image.layer.v1.tar+gzip"
+
+#define MANIFEST_MAX (4 << 20)
+#define CONFIG_MAX (16 << 20)
+
+enum doc_kind {
+	DOC_MANIFEST,
+	DOC_INDEX
+};
+
+struct oci_desc {
+	char *media_type;
+	char *digest;
+	int64_t size;
+	char *os, *arch, *variant; /* index entries only */
+};
+
+struct oci_manifest {
+	char *media_type;
+	struct oci_desc config;
+	struct oci_desc *layers;
+	size_t n_layers;
+};
+
+struct oci_index {
+	struct oci_desc *manifests;
+	size_t n;
+};
+
+struct oci_config_info {
+	char **diff_ids;
+	char *os, *arch, *variant, *created;
+};
+
+/* Which document this is, from the Content-Type (may be NULL) and the body. */
+int doc_kind(const char *content_type, const char *body, size_t len, enum doc_kind *kind,
+	     struct error **err);
+int manifest_decode(const char *body, size_t len, struct oci_manifest *m, struct error **err);
+void manifest_clear(struct oci_manifest *m);
+int index_decode(const char *body, size_t len, struct oci_index *x, struct error **err);
+void index_clear(struct oci_index *x);
+/* The entry for os/arch/variant (NULL variant: any, preferring the arch default). */
+const struct oci_desc *index_select(const struct oci_index *x, const char *os, const char *arch,
+				    const char *variant, struct error **err);
+int config_decode(const char *body, size_t len, struct oci_config_info *c, struct error **err);
+void config_info_clear(struct oci_config_info *c);
+/* Is this a layer media type we can unpack? */
+bool layer_media_type_ok(const char *mt);
+/* The host's GOARCH name (amd64, arm64...). */
+const char *storage_host_arch(void);
+/* Parse a JSON document (at most max bytes) into an object; error names what. */
+struct json_object *doc_parse(const char *body, size_t len, const char *what, struct error **err);
+void oci_desc_clear(struct oci_desc *d);
+
+/* ---------- the store (store.c, images.c, layers.c) ---------- */
+
+struct storage {
+	char *root;    /* $XDG_DATA_HOME/hutch */
+	char *runtime; /* $XDG_RUNTIME_DIR/hutch */
+	enum storage_driver driver;
+	struct userns_map map;
+	bool map_loaded;
+};
+
+/* flock on root/NAME; returns an fd (owned) or -1. exclusive or shared; nb: don't wait. */
+int store_lock(struct storage *s, const char *name, bool exclusive, bool nb, struct error **err);
+/* The chain id after parent (NULL for the bottom layer) and diff_id; hex written to out. */
+void storage_chain_id(const char *parent_hex, const char *diff_id, char out[SHA256_HEX_LEN + 1]);
+/* Path of a layer's diff dir (owned). */
+char *store_layer_dir(struct storage *s, const char *chain_hex);
+bool store_layer_exists(struct storage *s, const char *chain_hex);
+/* Store a verified document under blobs/sha256/HEX. */
+int store_put_blob(struct storage *s, const char *digest, const char *data, size_t len,
+		   struct error **err);
+int store_get_blob(struct storage *s, const char *digest, size_t max, char **data, size_t *len,
+		   struct error **err);
+/* Run fs_rm_rf(path) inside the user namespace (the tree belongs to subordinate ids). */
+int store_rm_tree(struct storage *s, const char *path, struct error **err);
+int store_map(struct storage *s, const struct userns_map **m, struct error **err);
+
+/* A new image record from a pulled/loaded image; names are added (taken from others). */
+struct image_commit {
+	const char *config_digest;
+	const char *manifest_digest;
+	char **chain_ids; /* hex, bottom first */
+	char **diff_ids;
+	int64_t size;		 /* sum of the layers' unpacked sizes */
+	const char *name;	 /* "host/path:tag" to add, or NULL */
+	const char *repo_digest; /* "host/path@sha256:..." or NULL */
+};
+int store_image_commit(struct storage *s, const struct image_commit *c, struct error **err);
+/* Layer records: diff_id, size. */
+int store_layer_info(struct storage *s, const char *chain_hex, char **diff_id, int64_t *size,
+		     struct error **err);
+
+/* Set in the pull child, which already runs as root in the user namespace. */
+extern bool storage_in_userns;
+
+/* ---------- unpack (unpack.c) ---------- */
+
+struct unpack_result {
+	char diff_id[7 + SHA256_HEX_LEN + 1]; /* "sha256:" + hex of the uncompressed tar */
+	int64_t size;			      /* uncompressed bytes */
+};
+
+/*
+ * Unpack a (possibly gzip/zstd-compressed) tar read from fd into the directory dirfd,
+ * converting whiteouts to the overlay form: 0/0 char devices and user.overlay.opaque.
+ * Every path is resolved inside dirfd (openat2 RESOLVE_IN_ROOT); entries that climb out
+ * with ".." are refused. On success fd has been read to EOF (the sender's hash is whole).
+ * Run as root in the user namespace so ownership lands on subordinate ids.
+ */
+int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **err);

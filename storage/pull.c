@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `hutch pull`: resolve the name, fetch and verify the manifest (choosing from an index)
+ * and config, then fetch the missing layers in parallel. Each layer streams
+ * network -> sha256 -> pipe -> decompress -> untar into layers/.tmp-CHAIN, with no
+ * temporary tarball; it is renamed to layers/CHAIN only once its blob digest, size and
+ * diff ID check out. The whole pull runs as root in a user namespace (ownership maps to
+ * subordinate ids) and dies with the CLI (PDEATHSIG): a kill -9 leaves only .tmp dirs.
+ */
+#include "storage/internal.h"
+#include "storage/progress.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_PARALLEL 6
+
+struct layer_job {
+	const struct oci_desc *desc;
+	const char *diff_id;
+	char chain[SHA256_HEX_LEN + 1];
+	char parent[SHA256_HEX_LEN + 1];
+	int64_t size; /* unpacked */
+	struct progress_item *prog;
+};
+
+struct layers_run {
+	struct storage *s;
+	struct reg_client *c;
+	struct layer_job *jobs;
+	size_t n;
+	atomic_size_t next;
+	atomic_bool failed;
+	pthread_mutex_t mu;
+	struct error *err;
+};
+
+struct download {
+	struct reg_client *c;
+	const struct oci_desc *desc;
+	int fd; /* pipe write end; closed when done */
+	struct sha256_ctx *hash;
+	int64_t got;
+	struct progress_item *prog;
+	struct error *err;
+};
+
+static int pipe_sink(void *arg, const void *data, size_t len, struct error **err)
+{
+	struct download *d = arg;
+	if (d->got + (int64_t)len > d->desc->size)
+		return err_set(err, EFBIG, ERR_TOOL,
+			       "blob is larger than the %lld bytes the "
+			       "manifest says",
+			       (long long)d->desc->size);
+	sha256_update(d->hash, data, len);
+	d->got += (int64_t)len;
+	progress_add(d->prog, (int64_t)len);
+	if (fs_write_all(d->fd, data, len) < 0)
+		return err_sys(err, "unpacking stopped");
+	return 0;
+}
+
+static void *download_thread(void *arg)
+{
+	struct download *d = arg;
+	reg_stream_blob(d->c, d->desc->digest, d->desc->size, pipe_sink, d, &d->err);
+	close(d->fd);
+	d->fd = -1;
+	return NULL;
+}
+
+static int write_layer_json(const char *tmp, const struct layer_job *j, struct error **err)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "chain_id", json_object_new_string(j->chain));
+	json_object_object_add(o, "parent", json_object_new_string(j->parent));
+	json_object_object_add(o, "diff_id", json_object_new_string(j->diff_id));
+	json_object_object_add(o, "size", json_object_new_int64(j->size));
+	json_object_object_add(o, "compressed_digest", json_object_new_string(j->desc->digest));
+	json_object_object_add(o, "compressed_size", json_object_new_int64(j->desc->size));
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	autofree char *p = xasprintf("%s/layer.json", tmp);
+	int rc = fs_write_atomic(p, text, strlen(text), 0600, err);
+	json_object_put(o);
+	return rc;
+}
+
+/* Download and unpack one layer into tmp/diff; verify everything. */
+static int fetch_layer(struct layers_run *r, struct layer_job *j, const char *tmp,
+		       struct error **err)
+{
+	autofree char *diff = xasprintf("%s/diff", tmp);
+	if (mkdir(tmp, 0700) < 0 || mkdir(diff, 0755) < 0)
+		return err_sys(err, "creating %s", diff);
+	autoclose int dfd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int p[2];
+	if (dfd < 0 || pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(err, "preparing %s", diff);
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
+	struct download d = {
+		.c = r->c, .desc = j->desc, .fd = p[1], .hash = sha256_new(), .prog = j->prog
+	};
+	pthread_t th;
+	if (pthread_create(&th, NULL, download_thread, &d) != 0) {
+		close(p[0]), close(p[1]);
+		sha256_free(d.hash);
+		return err_msg(err, "starting a download thread");
+	}
+	struct unpack_result res = { 0 };
+	struct error *uerr = NULL;
+	int urc = unpack_tar_fd(p[0], dfd, &res, &uerr);
+	close(p[0]); /* on failure this stops the download with EPIPE */
+	pthread_join(th, NULL);
+	char hex[SHA256_HEX_LEN + 1];
+	sha256_final_hex(d.hash, hex);
+	/* A download error explains an unpack error ("truncated"), so it goes first. */
+	if (d.err != NULL) {
+		err_free(&uerr);
+		*err = steal_ptr(&d.err);
+		return -1;
+	}
+	if (d.got != j->desc->size || strcmp(hex, j->desc->digest + 7) != 0) {
+		err_free(&uerr);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "digest mismatch: want %s (%lld bytes), got "
+			       "sha256:%s (%lld bytes)",
+			       j->desc->digest, (long long)j->desc->size, hex, (long long)d.got);
+	}
+	if (urc < 0) {
+		*err = uerr;
+		return -1;
+	}
+	if (strcmp(res.diff_id, j->diff_id) != 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "diff ID mismatch: the config says %s, the "
+			       "layer is %s",
+			       j->diff_id, res.diff_id);
+	j->size = res.size;
+	return write_layer_json(tmp, j, err);
+}
+
+static int do_layer(struct layers_run *r, struct layer_job *j, struct error **err)
+{
+	struct storage *s = r->s;
+	if (store_layer_exists(s, j->chain)) {
+		progress_done(j->prog, "Already exists");
+		return store_layer_info(s, j->chain, NULL, &j->size, err);
+	}
+	/* Another pull may be unpacking the same layer: wait for it, then reuse its work. */
+	autofree char *lname = xasprintf("layers/%s.lock", j->chain);
+	autoclose int lk = store_lock(s, lname, true, false, err);
+	if (lk < 0)
+		return -1;
+	if (store_layer_exists(s, j->chain)) {
+		progress_done(j->prog, "Already exists");
+		return store_layer_info(s, j->chain, NULL, &j->size, err);
+	}
+	autofree char *tmp = xasprintf("%s/layers/.tmp-%s", s->root, j->chain);
+	autofree char *fin = xasprintf("%s/layers/%s", s->root, j->chain);
+	/* Left by a pull that was killed: we hold the lock, so nobody else uses it. */
+	if (store_rm_tree(s, tmp, err) < 0)
+		return -1;
+	if (fetch_layer(r, j, tmp, err) < 0) {
+		struct error *rmerr = NULL;
+		if (store_rm_tree(s, tmp, &rmerr) < 0)
+			err_free(&rmerr);
+		return err_wrap(err, "layer %s", j->desc->digest);
+	}
+	if (rename(tmp, fin) < 0)
+		return err_sys(err, "storing layer %s", j->chain);
+	progress_done(j->prog, "done");
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct layers_run *r = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&r->next, 1);
+		if (i >= r->n || atomic_load(&r->failed))
+			return NULL;
+		struct error *e = NULL;
+		if (do_layer(r, &r->jobs[i], &e) < 0) {
+			pthread_mutex_lock(&r->mu);
+			if (r->err == NULL)
+				r->err = steal_ptr(&e);
+			pthread_mutex_unlock(&r->mu);
+			atomic_store(&r->failed, true);
+			progress_done(r->jobs[i].prog, "failed");
+		}
+		err_free(&e);
+	}
+}
+
+static int run_layers(struct layers_run *r, struct error **err)
+{
+	size_t nt = r->n < MAX_PARALLEL ? r->n : MAX_PARALLEL;
+	pthread_t th[MAX_PARALLEL];
+	size_t started = 0;
+	pthread_mutex_init(&r->mu, NULL);
+	for (; started < nt; started++)
+		if (pthread_create(&th[started], NULL, worker, r) != 0)
+			break;
+	if (started == 0 && r->n > 0)
+		worker(r);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&r->mu);
+	if (r->err != NULL) {
+		*err = steal_ptr(&r->err);
+		return -1;
+	}
+	return 0;
+}
+
+struct resolved {
+	char *manifest;
+	size_t manifest_len;
+	char *manifest_digest;
+	char *config;
+	size_t config_len;
+	struct oci_manifest m;
+	struct oci_config_info ci;
+};
+
+static void resolved_clear(struct resolved *x)
+{
+	free(x->manifest);
+	free(x->manifest_digest);
+	free(x->config);
+	manifest_clear(&x->m);
+	config_info_clear(&x->ci);
+}
+
+/* Manifest (through an index when there is one) and config, all verified. */
+static int resolve_image(struct storage *s, struct reg_client *c, const struct storage_ref *ref,
+			 const struct storage_pull_opts *o, struct resolved *x, struct error **err)
+{
+	autofree char *mt = NULL;
+	enum doc_kind kind;
+	const char *want = ref->digest ? ref->digest : ref->tag;
+	if (reg_get_manifest(c, want, &x->manifest, &x->manifest_len, &mt, &x->manifest_digest,
+			     err) < 0 ||
+	    doc_kind(mt, x->manifest, x->manifest_len, &kind, err) < 0)
+		return -1;
+	if (kind == DOC_INDEX) {
+		struct oci_index idx;
+		if (index_decode(x->manifest, x->manifest_len, &idx, err) < 0)
+			return -1;
+		const char *arch = o->arch ? o->arch : storage_host_arch();
+		const struct oci_desc *d =
+		    index_select(&idx, o->os ? o->os : "linux", arch, o->variant, err);
+		autofree char *dg = d ? xstrdup(d->digest) : NULL;
+		index_clear(&idx);
+		if (dg == NULL)
+			return -1;
+		free(x->manifest), free(x->manifest_digest), free(mt);
+		x->manifest = x->manifest_digest = mt = NULL;
+		if (reg_get_manifest(c, dg, &x->manifest, &x->manifest_len, &mt,
+				     &x->manifest_digest, err) < 0 ||
+		    doc_kind(mt, x->manifest, x->manifest_len, &kind, err) < 0)
+			return -1;
+		if (kind != DOC_MANIFEST)
+			return err_msg(err, "image index entry %s is not an image manifest", dg);
+	}
+	if (manifest_decode(x->manifest, x->manifest_len, &x->m, err) < 0)
+		return -1;
+	if (x->m.config.size > CONFIG_MAX)
+		return err_msg(err, "image config is too large (%lld bytes)",
+			       (long long)x->m.config.size);
+	if (store_get_blob(s, x->m.config.digest, CONFIG_MAX, &x->config, &x->config_len, NULL) <
+		0 &&
+	    reg_get_blob(c, x->m.config.digest, CONFIG_MAX, &x->config, &x->config_len, err) < 0)
+		return err_wrap(err, "fetching config");
+	if (config_decode(x->config, x->config_len, &x->ci, err) < 0)
+		return -1;
+	if (strv_len(x->ci.diff_ids) != x->m.n_layers)
+		return err_msg(err, "image config lists %zu layers, the manifest %zu",
+			       strv_len(x->ci.diff_ids), x->m.n_layers);
+	return 0;
+}
+
+static int fetch_layers(struct storage *s, struct reg_client *c, struct resolved *x,
+			const struct storage_pull_opts *o, char ***chains, int64_t *total,
+			struct error **err)
+{
+	struct layers_run r = { .s = s, .c = c, .n = x->m.n_layers };
+	r.jobs = xcalloc(r.n + 1, sizeof(*r.jobs));
+	struct progress *pg = progress_new(!o->quiet);
+	for (size_t i = 0; i < r.n; i++) {
+		struct layer_job *j = &r.jobs[i];
+		j->desc = &x->m.layers[i];
+		j->diff_id = x->ci.diff_ids[i];
+		storage_chain_id(i ? r.jobs[i - 1].chain : NULL, j->diff_id, j->chain);
+		if (i)
+			memcpy(j->parent, r.jobs[i - 1].chain, sizeof(j->parent));
+		j->prog = progress_item(pg, "Copying blob", j->desc->digest, j->desc->size);
+	}
+	int rc = run_layers(&r, err);
+	progress_finish(&pg);
+	*chains = xcalloc(r.n + 1, sizeof(char *));
+	*total = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		(*chains)[i] = xstrdup(r.jobs[i].chain);
+		*total += r.jobs[i].size;
+	}
+	free(r.jobs);
+	return rc;
+}
+
+struct pull_target {
+	char *host; /* endpoint host after registries.conf rewriting */
+	char *path;
+	bool insecure;
+};
+
+/* Endpoints for ref: the mirrors of its [[registry]], then its location. */
+static int targets(const struct storage_regconf *conf, const struct storage_ref *ref,
+		   struct pull_target **out, size_t *n, struct error **err)
+{
+	autofree char *name = storage_ref_name(ref);
+	size_t ml = 0;
+	const struct regconf_registry *r = storage_regconf_find(conf, name, &ml);
+	*n = 0;
+	*out = xcalloc(8 + (r ? r->n_mirrors : 0), sizeof(**out));
+	if (r != NULL && r->blocked)
+		return err_set(err, EPERM, ERR_TOOL, "registry %s is blocked in registries.conf",
+			       ref->domain);
+	for (size_t i = 0; i <= (r ? r->n_mirrors : 0); i++) {
+		const char *loc = NULL;
+		bool insecure = false;
+		if (r != NULL && i < r->n_mirrors) {
+			loc = r->mirrors[i].location, insecure = r->mirrors[i].insecure;
+		} else if (r != NULL && r->location != NULL) {
+			loc = r->location, insecure = r->insecure;
+		}
+		autofree char *full = loc ? xasprintf("%s%s", loc, name + ml) : xstrdup(name);
+		char *slash = strchr(full, '/');
+		if (slash == NULL)
+			continue;
+		struct pull_target *t = &(*out)[(*n)++];
+		t->host = xstrndup(full, (size_t)(slash - full));
+		t->path = xstrdup(slash + 1);
+		t->insecure = insecure || (r != NULL && i == r->n_mirrors && r->insecure);
+	}
+	return 0;
+}
+
+static void targets_free(struct pull_target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].host), free(t[i].path);
+	free(t);
+}
+
+/* Pull one fully qualified reference. */
+static int pull_ref(struct storage *s, const struct storage_regconf *conf,
+		    const struct storage_ref *ref, const struct storage_pull_opts *o, char **id,
+		    struct error **err)
+{
+	struct pull_target *t = NULL;
+	size_t nt = 0;
+	struct reg_client *c = NULL;
+	struct resolved x = { 0 };
+	int rc = targets(conf, ref, &t, &nt, err);
+	for (size_t i = 0; rc == 0 && i < nt; i++) {
+		struct error *e = NULL;
+		autofree char *up = NULL;
+		struct reg_opts ro = { .tls_verify = o->tls_verify, .insecure = t[i].insecure };
+		if (storage_auth_lookup(t[i].host, t[i].path, o->authfile, o->creds, &up, err) <
+		    0) {
+			rc = -1;
+			break;
+		}
+		ro.userpass = up;
+		if (reg_open(t[i].host, t[i].path, &ro, &c, &e) == 0 &&
+		    resolve_image(s, c, ref, o, &x, &e) == 0) {
+			err_free(&e);
+			break;
+		}
+		reg_close(&c);
+		resolved_clear(&x);
+		x = (struct resolved){ 0 };
+		if (i + 1 == nt) {
+			*err = e;
+			rc = -1;
+		} else {
+			log_debug("mirror %s: %s", t[i].host, e->msg);
+			err_free(&e);
+		}
+	}
+	targets_free(t, nt);
+	if (rc < 0)
+		return -1;
+	autostrv char **chains = NULL;
+	int64_t total = 0;
+	autoclose int gc = store_lock(s, "gc.lock", false, false, err);
+	rc = gc < 0 ? -1 : fetch_layers(s, c, &x, o, &chains, &total, err);
+	if (rc == 0)
+		rc = store_put_blob(s, x.m.config.digest, x.config, x.config_len, err);
+	if (rc == 0)
+		rc = store_put_blob(s, x.manifest_digest, x.manifest, x.manifest_len, err);
+	autofree char *name = ref->tag
+				  ? storage_ref_string(&(struct storage_ref){
+					.domain = ref->domain, .path = ref->path, .tag = ref->tag })
+				  : NULL;
+	autofree char *rname = storage_ref_name(ref);
+	autofree char *rdig = xasprintf("%s@%s", rname, x.manifest_digest);
+	struct image_commit ic = { .config_digest = x.m.config.digest,
+				   .manifest_digest = x.manifest_digest,
+				   .chain_ids = chains,
+				   .diff_ids = x.ci.diff_ids,
+				   .size = total,
+				   .name = name,
+				   .repo_digest = rdig };
+	if (rc == 0)
+		rc = store_image_commit(s, &ic, err);
+	if (rc == 0)
+		*id = xstrdup(x.m.config.digest + 7);
+	reg_close(&c);
+	resolved_clear(&x);
+	return rc;
+}
+
+/* The fully qualified names a user's reference may mean, in the order to try them. */
+static int expand(const struct storage_regconf *conf, const char *input, char ***out,
+		  struct error **err)
+{
+	struct storage_ref r;
+	if (storage_ref_parse(input, &r, err) < 0)
+		return -1;
+	*out = xcalloc(1, sizeof(char *));
+	if (r.domain != NULL) {
+		storage_ref_qualify(&r, r.domain);
+		strv_push_take(out, storage_ref_string(&r));
+		storage_ref_clear(&r);
+		return 0;
+	}
+	const char *alias = storage_regconf_alias(conf, r.path);
+	if (alias != NULL) {
+		strv_push_take(out,
+			       xasprintf("%s%s%s%s%s", alias, r.tag ? ":" : "", r.tag ? r.tag : "",
+					 r.digest ? "@" : "", r.digest ? r.digest : ""));
+	}
+	for (size_t i = 0; alias == NULL && conf->search && conf->search[i]; i++) {
+		struct storage_ref q = { .path = xstrdup(r.path),
+					 .tag = r.tag ? xstrdup(r.tag) : NULL,
+					 .digest = r.digest ? xstrdup(r.digest) : NULL };
+		storage_ref_qualify(&q, conf->search[i]);
+		strv_push_take(out, storage_ref_string(&q));
+		storage_ref_clear(&q);
+	}
+	storage_ref_clear(&r);
+	if ((*out)[0] == NULL)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "short-name \"%s\" did not resolve to an alias and no "
+			       "unqualified-search registries are defined in \"registries.conf\"",
+			       input);
+	return 0;
+}
+
+static int pull_all_tags(struct storage *s, const struct storage_regconf *conf,
+			 struct storage_ref *ref, const struct storage_pull_opts *o, char **id,
+			 struct error **err)
+{
+	struct reg_client *c = NULL;
+	autofree char *up = NULL;
+	if (storage_auth_lookup(ref->domain, ref->path, o->authfile, o->creds, &up, err) < 0)
+		return -1;
+	struct reg_opts ro = { .tls_verify = o->tls_verify, .userpass = up };
+	autostrv char **tags = NULL;
+	if (reg_open(ref->domain, ref->path, &ro, &c, err) < 0 ||
+	    reg_list_tags(c, &tags, err) < 0) {
+		reg_close(&c);
+		return -1;
+	}
+	reg_close(&c);
+	for (size_t i = 0; tags[i] != NULL; i++) {
+		free(ref->tag);
+		ref->tag = xstrdup(tags[i]);
+		free(*id);
+		*id = NULL;
+		if (pull_ref(s, conf, ref, o, id, err) < 0)
+			return err_wrap(err, "tag %s", tags[i]);
+	}
+	return 0;
+}
+
+struct child_arg {
+	struct storage *s;
+	const char *input;
+	const struct storage_pull_opts *o;
+	pid_t parent;
+	int out_fd;
+};
+
+static int pull_names(struct child_arg *a, const struct storage_regconf *conf, char **id,
+		      struct error **err)
+{
+	autostrv char **names = NULL;
+	if (expand(conf, a->input, &names, err) < 0)
+		return -1;
+	int rc = -1;
+	for (size_t i = 0; names[i] != NULL && rc < 0; i++) {
+		struct storage_ref r;
+		if (storage_ref_parse(names[i], &r, err) < 0)
+			return -1;
+		err_free(err);
+		if (a->o->all_tags) {
+			if (r.digest != NULL || strcmp(r.tag, "latest") != 0 ||
+			    strchr(a->input, ':') > strrchr(a->input, '/'))
+				rc = err_set(err, EINVAL, ERR_USAGE,
+					     "tag or digest can't be used "
+					     "with --all-tags");
+			else
+				rc = pull_all_tags(a->s, conf, &r, a->o, id, err);
+		} else {
+			rc = pull_ref(a->s, conf, &r, a->o, id, err);
+		}
+		if (rc < 0)
+			err_wrap(err, "pulling %s", names[i]);
+		storage_ref_clear(&r);
+		if (rc < 0 && names[i + 1] != NULL)
+			log_debug("%s", (*err)->msg);
+	}
+	return rc;
+}
+
+static int pull_child(void *arg, struct error **err)
+{
+	struct child_arg *a = arg;
+	/* Die with the CLI: a killed pull must not go on writing behind the user's back. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != a->parent)
+		_exit(125);
+	signal(SIGPIPE, SIG_IGN);
+	storage_in_userns = true;
+	struct storage_regconf conf;
+	if (storage_regconf_load(&conf, err) < 0)
+		return -1;
+	autofree char *id = NULL;
+	int rc = pull_names(a, &conf, &id, err);
+	storage_regconf_clear(&conf);
+	if (rc == 0 && fs_write_all(a->out_fd, id, strlen(id)) < 0)
+		return err_sys(err, "reporting the image ID");
+	return rc;
+}
+
+int storage_pull(struct storage *s, const char *ref, const struct storage_pull_opts *o,
+		 char **image_id, struct error **err)
+{
+	const struct userns_map *m;
+	if (store_map(s, &m, err) < 0)
+		return -1;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(err, "creating a pipe");
+	reg_global_init();
+	struct child_arg a = { .s = s, .input = ref, .o = o, .parent = getpid(), .out_fd = p[1] };
+	struct userns_child child;
+	int rc = userns_spawn(m, 0, pull_child, &a, &child, err);
+	close(p[1]);
+	int status = 0;
+	if (rc == 0)
+		rc = proc_wait(child.pid, &status, err);
+	char buf[SHA256_HEX_LEN + 1] = { 0 };
+	ssize_t n = fs_read_all(p[0], buf, SHA256_HEX_LEN);
+	close(p[0]);
+	if (rc == 0 && (status != 0 || n != SHA256_HEX_LEN))
+		rc = err_msg(err, "pulling %s: the pull process failed (status %d)", ref, status);
+	if (rc == 0)
+		*image_id = xstrdup(buf);
+	return rc;
+}

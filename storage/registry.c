@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The registry client (OCI distribution spec, pull side) over libcurl: /v2/ ping, Bearer
+ * tokens from WWW-Authenticate (cached for their lifetime) and Basic auth, redirects
+ * followed by hand so Authorization never goes to another host, retries with backoff on
+ * 5xx and dropped connections, and blob streams that resume with Range. One share handle
+ * keeps connections (and HTTP/2 sessions) for every thread of a pull.
+ */
+#include "storage/internal.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TOKEN_MAX (1 << 20)
+#define ERRBODY_MAX (64 << 10)
+#define MAX_REDIRECTS 5
+#define MAX_ATTEMPTS 5
+
+static const char *const accept_manifests =
+    "Accept: " MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST;
+
+enum auth_scheme {
+	AUTH_NONE,
+	AUTH_BASIC,
+	AUTH_BEARER
+};
+
+struct reg_client {
+	char *host; /* registry name for messages and certs.d */
+	char *repo;
+	char *base; /* "https://host[:port]" or http:// when insecure */
+	bool verify;
+	bool allow_http;
+	struct curl_blob ca; /* system bundle plus the certs.d .crt files, or empty */
+	char *ca_data;
+	char *cert, *key;
+	char *userpass;
+	pthread_mutex_t mu; /* guards the auth state */
+	enum auth_scheme scheme;
+	char *realm, *service;
+	char *token;
+	time_t token_exp;
+	CURLSH *share;
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+	long stall_secs;
+};
+
+struct req {
+	char *url;
+	const char *accept;
+	int64_t range_from; /* -1: no Range */
+	bool no_auth;	    /* token endpoint: Basic only */
+	const char *basic;  /* explicit basic credentials (token endpoint) */
+	/* buffered body */
+	size_t max;
+	char *buf;
+	size_t len;
+	bool too_big;
+	/* streamed body */
+	reg_sink sink;
+	void *sink_arg;
+	int64_t skip;	   /* bytes of a 200 reply we already delivered before */
+	int64_t delivered; /* bytes handed to sink over all attempts */
+	struct error *sink_err;
+	CURL *easy;
+	/* response */
+	long status;
+	char *www_auth, *location, *content_type, *docker_digest;
+};
+
+void reg_global_init(void)
+{
+	static bool done;
+	if (!done)
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+	done = true;
+}
+
+static void lock_cb(CURL *h, curl_lock_data data, curl_lock_access a, void *arg)
+{
+	(void)h, (void)a;
+	struct reg_client *c = arg;
+	pthread_mutex_lock(&c->locks[data]);
+}
+
+static void unlock_cb(CURL *h, curl_lock_data data, void *arg)
+{
+	(void)h;
+	struct reg_client *c = arg;
+	pthread_mutex_unlock(&c->locks[data]);
+}
+
+static const char *reason(long status)
+{
+	switch (status) {
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 416:
+		return "Range Not Satisfiable";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	default:
+		return "Error";
+	}
+}
+
+/* "404 Not Found (MANIFEST_UNKNOWN)", with the registry's error codes when it sent some. */
+static int status_error(struct req *r, struct error **err)
+{
+	autofree char *codes = NULL;
+	if (r->buf != NULL && r->len > 0) {
+		struct json_tokener *tok = json_tokener_new();
+		struct json_object *o = json_tokener_parse_ex(tok, r->buf, (int)r->len), *errs;
+		json_tokener_free(tok);
+		if (o != NULL && json_object_is_type(o, json_type_object) &&
+		    json_object_object_get_ex(o, "errors", &errs) &&
+		    json_object_is_type(errs, json_type_array)) {
+			for (size_t i = 0; i < json_object_array_length(errs) && i < 4; i++) {
+				struct json_object *code = NULL;
+				if (!json_object_object_get_ex(json_object_array_get_idx(errs, i),
+							       "code", &code))
+					continue;
+				char *n = xasprintf("%s%s%s", codes ? codes : "", codes ? ", " : "",
+						    json_object_get_string(code));
+				free(codes);
+				codes = n;
+			}
+		}
+		json_object_put(o);
+	}
+	int code = r->status == 404 ? ENOENT : r->status == 401 || r->status == 403 ? EACCES : EIO;
+	return err_set(err, code, ERR_TOOL, "%ld %s%s%s%s", r->status, reason(r->status),
+		       codes ? " (" : "", codes ? codes : "", codes ? ")" : "");
+}
+
+static size_t header_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct req *r = arg;
+	size_t len = size * n;
+	static const struct {
+		const char *name;
+		size_t off;
+	} want[] = {
+		{ "www-authenticate:", offsetof(struct req, www_auth) },
+		{ "location:", offsetof(struct req, location) },
+		{ "content-type:", offsetof(struct req, content_type) },
+		{ "docker-content-digest:", offsetof(struct req, docker_digest) },
+	};
+	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue or a retry): forget the old headers. */
+		free(r->www_auth), free(r->location), free(r->content_type), free(r->docker_digest);
+		r->www_auth = r->location = r->content_type = r->docker_digest = NULL;
+		return len;
+	}
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		size_t nl = strlen(want[i].name);
+		if (len < nl || strncasecmp(data, want[i].name, nl) != 0)
+			continue;
+		const char *v = data + nl, *e = data + len;
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
+			e--;
+		char **slot = (char **)((char *)r + want[i].off);
+		if (*slot == NULL) /* the first WWW-Authenticate is the one we use */
+			*slot = xstrndup(v, (size_t)(e - v));
+	}
+	return len;
+}
+
+static size_t body_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct req *r = arg;
+	size_t len = size * n;
+	if (r->status == 0)
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	bool ok = r->status == 200 || r->status == 206;
+	if (r->sink != NULL && ok) {
+		const char *p = data;
+		size_t l = len;
+		if (r->skip > 0) {
+			size_t s = (size_t)r->skip < l ? (size_t)r->skip : l;
+			p += s;
+			l -= s;
+			r->skip -= (int64_t)s;
+		}
+		if (l > 0 && r->sink(r->sink_arg, p, l, &r->sink_err) < 0)
+			return 0; /* abort the transfer */
+		r->delivered += (int64_t)l;
+		return len;
+	}
+	size_t max = r->sink != NULL ? ERRBODY_MAX : r->max;
+	if (r->len + len > max) {
+		r->too_big = true;
+		return 0;
+	}
+	r->buf = xrealloc(r->buf, r->len + len + 1);
+	memcpy(r->buf + r->len, data, len);
+	r->len += len;
+	r->buf[r->len] = '\0';
+	return len;
+}
+
+static void req_reset_response(struct req *r)
+{
+	free(r->buf), free(r->www_auth), free(r->location), free(r->content_type),
+	    free(r->docker_digest);
+	r->buf = r->www_auth = r->location = r->content_type = r->docker_digest = NULL;
+	r->len = 0;
+	r->status = 0;
+	r->too_big = false;
+}
+
+static void req_clear(struct req *r)
+{
+	req_reset_response(r);
+	free(r->url);
+	r->url = NULL;
+	err_free(&r->sink_err);
+}
+
+static bool same_origin(const struct reg_client *c, const char *url)
+{
+	size_t n = strlen(c->base);
+	return strncmp(url, c->base, n) == 0 && (url[n] == '/' || url[n] == '\0');
+}
+
+/* The Authorization header for this request, or NULL. Caller holds no lock. */
+static char *auth_header(struct reg_client *c, const struct req *r)
+{
+	if (r->basic != NULL) {
+		return NULL; /* CURLOPT_USERPWD */
+	}
+	if (r->no_auth || !same_origin(c, r->url))
+		return NULL;
+	char *h = NULL;
+	pthread_mutex_lock(&c->mu);
+	if (c->scheme == AUTH_BEARER && c->token != NULL)
+		h = xasprintf("Authorization: Bearer %s", c->token);
+	pthread_mutex_unlock(&c->mu);
+	return h;
+}
+
+static bool transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One HTTP exchange (no retries, no redirects). Returns the curl code. */
+static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
+{
+	CURL *h = curl_easy_init();
+	if (h == NULL)
+		return CURLE_OUT_OF_MEMORY;
+	struct curl_slist *hdrs = NULL;
+	autofree char *auth = auth_header(c, r);
+	autofree char *range = NULL;
+	if (r->accept != NULL)
+		hdrs = curl_slist_append(hdrs, r->accept);
+	if (auth != NULL)
+		hdrs = curl_slist_append(hdrs, auth);
+	r->easy = h;
+	curl_easy_setopt(h, CURLOPT_URL, r->url);
+	curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "hutch/" HUTCH_VERSION);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall_secs);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+	if (!c->verify) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (c->ca_data != NULL) {
+		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &c->ca);
+	}
+	if (c->cert != NULL && c->key != NULL) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
+	}
+	if (r->basic != NULL) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERPWD, r->basic);
+	}
+	if (r->range_from > 0) {
+		range = xasprintf("%lld-", (long long)r->range_from);
+		curl_easy_setopt(h, CURLOPT_RANGE, range);
+	}
+	errbuf[0] = '\0';
+	CURLcode rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(hdrs);
+	r->easy = NULL;
+	return rc;
+}
+
+/* Follow redirects by hand; the Authorization header is only sent to the registry. */
+static int perform_follow(struct reg_client *c, struct req *r, CURLcode *crc, char *errbuf,
+			  struct error **err)
+{
+	for (int i = 0;; i++) {
+		*crc = perform(c, r, errbuf);
+		if (*crc != CURLE_OK)
+			return 0;
+		bool redirect = r->status == 301 || r->status == 302 || r->status == 303 ||
+				r->status == 307 || r->status == 308;
+		if (!redirect || r->location == NULL)
+			return 0;
+		if (i >= MAX_REDIRECTS)
+			return err_set(err, ELOOP, ERR_TOOL, "too many redirects");
+		CURLU *u = curl_url();
+		char *next = NULL;
+		curl_url_set(u, CURLUPART_URL, r->url, 0);
+		if (curl_url_set(u, CURLUPART_URL, r->location, CURLU_NON_SUPPORT_SCHEME) !=
+			CURLUE_OK ||
+		    curl_url_get(u, CURLUPART_URL, &next, 0) != CURLUE_OK) {
+			curl_url_cleanup(u);
+			return err_set(err, EIO, ERR_TOOL, "invalid redirect to \"%s\"",
+				       r->location);
+		}
+		curl_url_cleanup(u);
+		if (strncmp(next, "https://", 8) != 0 &&
+		    !(strncmp(next, "http://", 7) == 0 && c->allow_http)) {
+			curl_free(next);
+			return err_set(err, EPERM, ERR_TOOL,
+				       "refusing a redirect to a non-https "
+				       "URL");
+		}
+		free(r->url);
+		r->url = xstrdup(next);
+		curl_free(next);
+		req_reset_response(r);
+	}
+}
+
+/* Parse `Bearer realm="...",service="...",scope="..."` (quoted or token values). */
+static char *auth_param(const char *h, const char *name)
+{
+	size_t nl = strlen(name);
+	for (const char *p = h; (p = strcasestr(p, name)) != NULL; p += nl) {
+		if (p != h && p[-1] != ' ' && p[-1] != ',')
+			continue;
+		const char *v = p + nl;
+		while (*v == ' ')
+			v++;
+		if (*v != '=')
+			continue;
+		v++;
+		while (*v == ' ')
+			v++;
+		if (*v == '"') {
+			const char *e = strchr(v + 1, '"');
+			return e ? xstrndup(v + 1, (size_t)(e - v - 1)) : NULL;
+		}
+		const char *e = v;
+		while (*e && *e != ',' && *e != ' ')
+			e++;
+		return xstrndup(v, (size_t)(e - v));
+	}
+	return NULL;
+}
+
+static char *url_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0);
+	char *r = xstrdup(e);
+	curl_free(e);
+	return r;
+}
+
+/* Fetch a token from the realm; caller holds c->mu. */
+static int fetch_token(struct reg_client *c, const char *scope, struct error **err)
+{
+	if (strncmp(c->realm, "https://", 8) != 0 &&
+	    !(strncmp(c->realm, "http://", 7) == 0 && c->allow_http))
+		return err_set(err, EPERM, ERR_TOOL, "refusing token realm \"%s\": not https",
+			       c->realm);
+	autofree char *esc_svc = c->service ? url_escape(c->service) : NULL;
+	autofree char *esc_scope = url_escape(scope);
+	struct req r = {
+		.range_from = -1, .max = TOKEN_MAX, .no_auth = true, .basic = c->userpass
+	};
+	r.url = xasprintf("%s%sservice=%s&scope=%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
+			  esc_svc ? esc_svc : "", esc_scope);
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode crc;
+	int rc = perform_follow(c, &r, &crc, errbuf, err);
+	if (rc == 0 && crc != CURLE_OK)
+		rc =
+		    err_set(err, EIO, ERR_TOOL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
+	else if (rc == 0 && r.status != 200)
+		rc = status_error(&r, err);
+	struct json_object *o = NULL, *t = NULL, *exp = NULL;
+	if (rc == 0 && (o = doc_parse(r.buf ? r.buf : "", r.len, "token response", err)) == NULL)
+		rc = -1;
+	if (rc == 0 && !json_object_object_get_ex(o, "token", &t) &&
+	    !json_object_object_get_ex(o, "access_token", &t))
+		rc = err_set(err, EIO, ERR_TOOL, "token response has no token");
+	if (rc == 0) {
+		free(c->token);
+		c->token = xstrdup(json_object_get_string(t));
+		long secs = 60; /* the spec's default lifetime */
+		if (json_object_object_get_ex(o, "expires_in", &exp) &&
+		    json_object_get_int(exp) > 0)
+			secs = json_object_get_int(exp);
+		c->token_exp = time(NULL) + secs - (secs > 30 ? 10 : 0);
+	}
+	json_object_put(o);
+	req_clear(&r);
+	return rc < 0 ? err_wrap(err, "getting a token from %s", c->realm) : 0;
+}
+
+/* Learn the scheme from a 401's WWW-Authenticate and get credentials ready. */
+static int authenticate(struct reg_client *c, const char *www_auth, bool force, struct error **err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&c->mu);
+	if (www_auth != NULL && strncasecmp(www_auth, "Bearer", 6) == 0) {
+		autofree char *realm = auth_param(www_auth, "realm");
+		if (realm == NULL) {
+			pthread_mutex_unlock(&c->mu);
+			return err_set(err, EIO, ERR_TOOL,
+				       "registry sent a Bearer challenge "
+				       "without a realm");
+		}
+		free(c->realm);
+		free(c->service);
+		c->realm = steal_ptr(&realm);
+		c->service = auth_param(www_auth, "service");
+		c->scheme = AUTH_BEARER;
+		if (force || c->token == NULL || time(NULL) >= c->token_exp) {
+			autofree char *scope = xasprintf("repository:%s:pull", c->repo);
+			rc = fetch_token(c, scope, err);
+		}
+	} else if (www_auth != NULL && strncasecmp(www_auth, "Basic", 5) == 0) {
+		c->scheme = AUTH_BASIC;
+		if (c->userpass == NULL)
+			rc = err_set(err, EACCES, ERR_TOOL,
+				     "401 Unauthorized: the registry wants "
+				     "credentials (use --creds or hutch "
+				     "login)");
+	}
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+/*
+ * A request with auth, retries and redirects. what names it in errors ("fetching
+ * manifest"). Streams keep going from r->delivered on a retry.
+ */
+static int request(struct reg_client *c, struct req *r, const char *path, const char *what,
+		   struct error **err)
+{
+	bool reauthed = false;
+	char errbuf[CURL_ERROR_SIZE];
+	for (int attempt = 1;; attempt++) {
+		free(r->url);
+		r->url = xasprintf("%s%s", c->base, path);
+		req_reset_response(r);
+		if (r->sink != NULL) {
+			r->range_from = r->delivered > 0 ? r->delivered : -1;
+			r->skip = r->delivered;
+		}
+		/* Basic auth rides on every request to the registry's own origin. */
+		r->basic = c->scheme == AUTH_BASIC ? c->userpass : NULL;
+		CURLcode crc;
+		if (perform_follow(c, r, &crc, errbuf, err) < 0)
+			return err_wrap(err, "%s", what);
+		if (r->sink_err != NULL) {
+			*err = steal_ptr(&r->sink_err);
+			return -1;
+		}
+		if (crc == CURLE_OK && r->status == 206 && r->range_from > 0)
+			r->skip = 0; /* (already consumed by the callback) */
+		if (crc == CURLE_OK && (r->status == 200 || r->status == 206))
+			return 0;
+		if (crc == CURLE_OK && r->status == 401 && !reauthed) {
+			reauthed = true;
+			if (authenticate(c, r->www_auth, true, err) < 0)
+				return err_wrap(err, "%s", what);
+			attempt--;
+			continue;
+		}
+		bool retry =
+		    crc != CURLE_OK ? transient(crc) : (r->status >= 500 || r->status == 429);
+		if (crc == CURLE_WRITE_ERROR && r->too_big)
+			return err_set(err, EFBIG, ERR_TOOL, "%s: larger than %zu bytes", what,
+				       r->max);
+		if (!retry || attempt >= MAX_ATTEMPTS) {
+			if (crc != CURLE_OK)
+				return err_set(err, EIO, ERR_TOOL, "%s: %s", what,
+					       errbuf[0] ? errbuf : curl_easy_strerror(crc));
+			status_error(r, err);
+			return err_wrap(err, "%s", what);
+		}
+		log_debug("%s: attempt %d failed (%s), retrying", what, attempt,
+			  crc != CURLE_OK ? curl_easy_strerror(crc) : reason(r->status));
+		usleep((useconds_t)(100000u << attempt));
+	}
+}
+
+/* CA bundle: the system one plus certs.d/HOST/NAME.crt; client cert from NAME.cert/.key. */
+static void load_certs(struct reg_client *c)
+{
+	autostrv char **dirs = NULL;
+	const char *env = getenv("HUTCH_CERTS_D");
+	autofree char *cfg = paths_config_home(NULL);
+	if (cfg != NULL)
+		strv_push_take(&dirs, xasprintf("%s/containers/certs.d/%s", cfg, c->host));
+	strv_push_take(&dirs, xasprintf("%s/%s", env ? env : "/etc/containers/certs.d", c->host));
+	autofree char *extra = NULL;
+	for (size_t i = 0; dirs[i] != NULL; i++) {
+		autoclosedir DIR *d = opendir(dirs[i]);
+		struct dirent *de;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			size_t n = strlen(de->d_name);
+			autofree char *p = xasprintf("%s/%s", dirs[i], de->d_name);
+			if (n > 4 && strcmp(de->d_name + n - 4, ".crt") == 0) {
+				autofree char *text = NULL;
+				if (fs_read_file(p, 1 << 20, &text, NULL, NULL) == 0) {
+					char *x = xasprintf("%s%s\n", extra ? extra : "", text);
+					free(extra);
+					extra = x;
+				}
+			} else if (n > 5 && strcmp(de->d_name + n - 5, ".cert") == 0 && !c->cert) {
+				c->cert = xstrdup(p);
+				c->key = xasprintf("%.*s.key", (int)(strlen(p) - 5), p);
+			}
+		}
+	}
+	if (extra == NULL)
+		return;
+	autofree char *sys = NULL;
+	fs_read_file("/etc/ssl/certs/ca-certificates.crt", 16 << 20, &sys, NULL, NULL);
+	c->ca_data = xasprintf("%s\n%s", sys ? sys : "", extra);
+	c->ca.data = c->ca_data;
+	c->ca.len = strlen(c->ca_data);
+	c->ca.flags = CURL_BLOB_NOCOPY;
+}
+
+/* Ping /v2/ over https, or http when TLS is off and https fails (containers/image does). */
+static int ping(struct reg_client *c, struct error **err)
+{
+	const char *hostpart = strcmp(c->host, "docker.io") == 0 ? "registry-1.docker.io" : c->host;
+	for (int i = 0; i < 2; i++) {
+		free(c->base);
+		c->base = xasprintf("%s://%s", i == 1 ? "http" : "https", hostpart);
+		struct req r = { .range_from = -1, .max = ERRBODY_MAX };
+		struct error *perr = NULL;
+		int rc = request(c, &r, "/v2/", "GET /v2/", &perr);
+		long status = r.status;
+		req_clear(&r);
+		/* Any HTTP answer settles the scheme; 404 is what some mirrors answer. */
+		if (rc == 0 || status == 404) {
+			err_free(&perr);
+			return 0;
+		}
+		if (status != 0 || i == 1 || !c->allow_http) {
+			*err = perr;
+			return err_wrap(err, "pinging container registry %s", c->host);
+		}
+		log_debug("https to %s failed (%s); trying http", c->host, perr->msg);
+		err_free(&perr);
+	}
+	return 0;
+}
+
+int reg_open(const char *host, const char *repo, const struct reg_opts *o, struct reg_client **out,
+	     struct error **err)
+{
+	reg_global_init();
+	struct reg_client *c = xzalloc(sizeof(*c));
+	c->host = xstrdup(host);
+	c->repo = xstrdup(repo);
+	c->verify = o->tls_verify == 1 || (o->tls_verify < 0 && !o->insecure);
+	c->allow_http = !c->verify;
+	c->userpass = o->userpass ? xstrdup(o->userpass) : NULL;
+	const char *stall = getenv("HUTCH_REGISTRY_STALL_TIMEOUT");
+	c->stall_secs = stall ? strtol(stall, NULL, 10) : 30;
+	if (c->stall_secs <= 0)
+		c->stall_secs = 30;
+	pthread_mutex_init(&c->mu, NULL);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&c->locks[i], NULL);
+	c->share = curl_share_init();
+	curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, lock_cb);
+	curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, unlock_cb);
+	curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	load_certs(c);
+	if (c->userpass != NULL)
+		c->scheme = AUTH_BASIC; /* until a Bearer challenge says otherwise */
+	if (ping(c, err) < 0) {
+		reg_close(&c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+void reg_close(struct reg_client **cp)
+{
+	struct reg_client *c = *cp;
+	if (c == NULL)
+		return;
+	curl_share_cleanup(c->share);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&c->locks[i]);
+	pthread_mutex_destroy(&c->mu);
+	free(c->host), free(c->repo), free(c->base), free(c->ca_data), free(c->cert);
+	free(c->key), free(c->userpass), free(c->realm), free(c->service), free(c->token);
+	free(c);
+	*cp = NULL;
+}
+
+int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t *len,
+		     char **media_type, char **digest, struct error **err)
+{
+	struct req r = { .range_from = -1, .max = MANIFEST_MAX, .accept = accept_manifests };
+	autofree char *path = xasprintf("/v2/%s/manifests/%s", c->repo, ref);
+	if (request(c, &r, path, "fetching manifest", err) < 0) {
+		req_clear(&r);
+		return -1;
+	}
+	char hex[SHA256_HEX_LEN + 1];
+	sha256_hex(r.buf ? r.buf : "", r.len, hex);
+	autofree char *got = xasprintf("sha256:%s", hex);
+	const char *want = strncmp(ref, "sha256:", 7) == 0 ? ref : r.docker_digest;
+	if (want != NULL && strncmp(want, "sha256:", 7) == 0 && strcmp(want, got) != 0) {
+		req_clear(&r);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "fetching manifest: digest mismatch: want "
+			       "%s, got %s",
+			       want, got);
+	}
+	*body = r.buf ? steal_ptr(&r.buf) : xstrdup("");
+	*len = r.len;
+	*media_type = r.content_type ? xstrdup(r.content_type) : NULL;
+	if (*media_type != NULL)
+		(*media_type)[strcspn(*media_type, ";")] = '\0';
+	*digest = steal_ptr(&got);
+	req_clear(&r);
+	return 0;
+}
+
+int reg_get_blob(struct reg_client *c, const char *digest, size_t max, char **body, size_t *len,
+		 struct error **err)
+{
+	struct req r = { .range_from = -1, .max = max };
+	autofree char *path = xasprintf("/v2/%s/blobs/%s", c->repo, digest);
+	autofree char *what = xasprintf("fetching blob %.19s", digest);
+	if (request(c, &r, path, what, err) < 0) {
+		req_clear(&r);
+		return -1;
+	}
+	char hex[SHA256_HEX_LEN + 1];
+	sha256_hex(r.buf ? r.buf : "", r.len, hex);
+	if (strcmp(digest + 7, hex) != 0) {
+		req_clear(&r);
+		return err_set(err, EINVAL, ERR_TOOL, "%s: digest mismatch: got sha256:%s", what,
+			       hex);
+	}
+	*body = r.buf ? steal_ptr(&r.buf) : xstrdup("");
+	*len = r.len;
+	req_clear(&r);
+	return 0;
+}
+
+int reg_stream_blob(struct reg_client *c, const char *digest, int64_t size, reg_sink sink,
+		    void *arg, struct error **err)
+{
+	(void)size;
+	struct req r = { .range_from = -1, .sink = sink, .sink_arg = arg };
+	autofree char *path = xasprintf("/v2/%s/blobs/%s", c->repo, digest);
+	autofree char *what = xasprintf("fetching blob %.19s", digest);
+	int rc = request(c, &r, path, what, err);
+	req_clear(&r);
+	return rc;
+}
+
+int reg_list_tags(struct reg_client *c, char ***tags, struct error **err)
+{
+	struct req r = { .range_from = -1, .max = 16 << 20 };
+	autofree char *path = xasprintf("/v2/%s/tags/list", c->repo);
+	*tags = NULL;
+	if (request(c, &r, path, "listing tags", err) < 0) {
+		req_clear(&r);
+		return -1;
+	}
+	struct json_object *o = doc_parse(r.buf ? r.buf : "", r.len, "tag list", err), *arr;
+	req_clear(&r);
+	if (o == NULL)
+		return -1;
+	*tags = xcalloc(1, sizeof(char *));
+	if (json_object_object_get_ex(o, "tags", &arr) && json_object_is_type(arr, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			strv_push(tags, json_object_get_string(json_object_array_get_idx(arr, i)));
+	json_object_put(o);
+	return 0;
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store under $XDG_DATA_HOME/hutch:
+ *   blobs/sha256/HEX      manifests and configs, verified, written atomically
+ *   layers/CHAIN/diff     one unpacked layer (overlay "diff" form), layers/CHAIN/layer.json
+ *   layers/CHAIN.lock     held while a pull unpacks that layer; .tmp-CHAIN is its work dir
+ *   images/ID/image.json  image records (names, digests, layer chain)
+ *   containers/ID/        container records and their upper/work/merged dirs
+ *   meta.lock             exclusive for any change to image or container records
+ *   gc.lock               shared while pulling, exclusive while deleting layers
+ * A layer or record appears under its final name only when complete (rename), so a pull
+ * killed at any moment leaves at most a .tmp-* dir that the next pull of that layer removes.
+ */
+#include "storage/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Set in the pull child: already root in the user namespace, no nested spawn needed. */
+bool storage_in_userns;
+
+static int parse_driver(const char *name, enum storage_driver *d, struct error **err)
+{
+	if (name == NULL || *name == '\0' || strcmp(name, "auto") == 0)
+		*d = STORAGE_DRIVER_AUTO;
+	else if (strcmp(name, "overlay") == 0)
+		*d = STORAGE_DRIVER_OVERLAY;
+	else if (strcmp(name, "fuse-overlayfs") == 0 || strcmp(name, "fuse") == 0)
+		*d = STORAGE_DRIVER_FUSE;
+	else
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "unknown storage driver \"%s\": want "
+			       "overlay or fuse-overlayfs",
+			       name);
+	return 0;
+}
+
+/* $XDG_CONFIG_HOME/hutch/storage.conf: `driver = "overlay"` or "fuse-overlayfs". */
+static int config_driver(char **out, struct error **err)
+{
+	*out = NULL;
+	autofree char *cfg = paths_config_home(err);
+	if (cfg == NULL)
+		return -1;
+	autofree char *path = xasprintf("%s/hutch/storage.conf", cfg);
+	autofree char *text = NULL;
+	if (fs_read_file(path, 1 << 16, &text, NULL, NULL) < 0)
+		return 0;
+	for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		char *p = line + strspn(line, " \t");
+		if (strncmp(p, "driver", 6) != 0)
+			continue;
+		p += 6 + strspn(p + 6, " \t");
+		if (*p != '=')
+			continue;
+		p += 1 + strspn(p + 1, " \t\"");
+		p[strcspn(p, "\" \t#")] = '\0';
+		*out = xstrdup(p);
+	}
+	return 0;
+}
+
+int storage_open(const char *driver_name, struct storage **out, struct error **err)
+{
+	autofree char *root = paths_store_dir(err);
+	if (root == NULL)
+		return -1;
+	autofree char *conf_driver = NULL;
+	if (driver_name == NULL)
+		driver_name = getenv("HUTCH_STORAGE_DRIVER");
+	if (driver_name == NULL && config_driver(&conf_driver, err) < 0)
+		return -1;
+	if (driver_name == NULL)
+		driver_name = conf_driver;
+	enum storage_driver d = STORAGE_DRIVER_AUTO;
+	if (parse_driver(driver_name, &d, err) < 0)
+		return -1;
+	static const char *const subs[] = { "", "/blobs/sha256", "/layers", "/images",
+					    "/containers" };
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		autofree char *p = xasprintf("%s%s", root, subs[i]);
+		if (fs_mkdir_p(p, 0700, err) < 0)
+			return err_wrap(err, "opening the store");
+	}
+	struct storage *s = xzalloc(sizeof(*s));
+	s->root = steal_ptr(&root);
+	s->driver = d;
+	*out = s;
+	return 0;
+}
+
+void storage_close(struct storage **sp)
+{
+	struct storage *s = *sp;
+	if (s == NULL)
+		return;
+	if (s->map_loaded)
+		userns_map_clear(&s->map);
+	free(s->root);
+	free(s->runtime);
+	free(s);
+	*sp = NULL;
+}
+
+const char *storage_root(const struct storage *s)
+{
+	return s->root;
+}
+
+int store_map(struct storage *s, const struct userns_map **m, struct error **err)
+{
+	if (!s->map_loaded) {
+		if (userns_default_map(&s->map, err) < 0)
+			return -1;
+		s->map_loaded = true;
+	}
+	*m = &s->map;
+	return 0;
+}
+
+int store_lock(struct storage *s, const char *name, bool exclusive, bool nb, struct error **err)
+{
+	autofree char *path = xasprintf("%s/%s", s->root, name);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(err, "opening lock %s", path);
+	int op = (exclusive ? LOCK_EX : LOCK_SH) | (nb ? LOCK_NB : 0);
+	while (flock(fd, op) < 0) {
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		close(fd);
+		errno = e;
+		if (nb && e == EWOULDBLOCK)
+			return err_set(err, EWOULDBLOCK, ERR_TOOL, "%s is locked", path);
+		return err_sys(err, "locking %s", path);
+	}
+	return fd;
+}
+
+void storage_chain_id(const char *parent_hex, const char *diff_id, char out[SHA256_HEX_LEN + 1])
+{
+	if (parent_hex == NULL) {
+		memcpy(out, diff_id + 7, SHA256_HEX_LEN + 1);
+		return;
+	}
+	autofree char *s = xasprintf("sha256:%s %s", parent_hex, diff_id);
+	sha256_hex(s, strlen(s), out);
+}
+
+char *store_layer_dir(struct storage *s, const char *chain_hex)
+{
+	return xasprintf("%s/layers/%s/diff", s->root, chain_hex);
+}
+
+bool store_layer_exists(struct storage *s, const char *chain_hex)
+{
+	autofree char *p = xasprintf("%s/layers/%s/layer.json", s->root, chain_hex);
+	return fs_exists(p);
+}
+
+int store_layer_info(struct storage *s, const char *chain_hex, char **diff_id, int64_t *size,
+		     struct error **err)
+{
+	autofree char *p = xasprintf("%s/layers/%s/layer.json", s->root, chain_hex);
+	autofree char *text = NULL;
+	size_t len = 0;
+	if (fs_read_file(p, 1 << 16, &text, &len, err) < 0)
+		return -1;
+	struct json_object *o = doc_parse(text, len, p, err), *v;
+	if (o == NULL)
+		return -1;
+	if (diff_id != NULL)
+		*diff_id = json_object_object_get_ex(o, "diff_id", &v)
+			       ? xstrdup(json_object_get_string(v))
+			       : NULL;
+	if (size != NULL)
+		*size = json_object_object_get_ex(o, "size", &v) ? json_object_get_int64(v) : 0;
+	json_object_put(o);
+	return 0;
+}
+
+static char *blob_path(struct storage *s, const char *digest)
+{
+	return xasprintf("%s/blobs/sha256/%s", s->root, digest + 7);
+}
+
+int store_put_blob(struct storage *s, const char *digest, const char *data, size_t len,
+		   struct error **err)
+{
+	autofree char *p = blob_path(s, digest);
+	if (fs_exists(p))
+		return 0;
+	return fs_write_atomic(p, data, len, 0600, err);
+}
+
+int store_get_blob(struct storage *s, const char *digest, size_t max, char **data, size_t *len,
+		   struct error **err)
+{
+	if (!storage_digest_valid(digest))
+		return err_set(err, EINVAL, ERR_TOOL, "invalid digest \"%s\"", digest);
+	autofree char *p = blob_path(s, digest);
+	return fs_read_file(p, max, data, len, err);
+}
+
+static int rm_fn(void *arg, struct error **err)
+{
+	return fs_rm_rf(arg, err);
+}
+
+int store_rm_tree(struct storage *s, const char *path, struct error **err)
+{
+	if (!fs_exists(path))
+		return 0;
+	if (storage_in_userns)
+		return fs_rm_rf(path, err);
+	const struct userns_map *m;
+	if (store_map(s, &m, err) < 0)
+		return -1;
+	struct userns_child child;
+	int status;
+	if (userns_spawn(m, 0, rm_fn, (void *)path, &child, err) < 0)
+		return err_wrap(err, "removing %s", path);
+	return proc_wait(child.pid, &status, err);
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Image commands: pull, images, rmi, tag, untag, image inspect, image prune, history.
+ * Each handler parses its options, calls storage/, and renders the result; tables are
+ * aligned like podman's (Go tabwriter, two spaces between columns).
+ */
+#include "tool/cli.h"
+#include "tool/image_fmt.h"
+#include "storage/storage.h"
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
+{
+	return storage_open(ctx->storage_driver, s, err);
+}
+
+static void store_closep(struct storage **s)
+{
+	storage_close(s);
+}
+#define autostore __attribute__((cleanup(store_closep)))
+
+static int parse_platform(const char *p, struct storage_pull_opts *o, char **buf,
+			  struct error **err)
+{
+	*buf = xstrdup(p);
+	char *os = *buf, *arch = strchr(os, '/'), *variant = NULL;
+	if (arch == NULL || arch[1] == '\0')
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid platform \"%s\": want "
+			       "OS/ARCH[/VARIANT]",
+			       p);
+	*arch++ = '\0';
+	variant = strchr(arch, '/');
+	if (variant != NULL)
+		*variant++ = '\0';
+	o->os = os;
+	o->arch = arch;
+	o->variant = variant;
+	return 0;
+}
+
+int cmd_pull(struct cli_ctx *ctx, struct error **err)
+{
+	struct storage_pull_opts o = { .tls_verify = -1 };
+	autofree char *pbuf = NULL;
+	if (cli_opt_is_set(ctx, "platform") &&
+	    parse_platform(cli_opt_str(ctx, "platform"), &o, &pbuf, err) < 0)
+		return -1;
+	if (cli_opt_is_set(ctx, "os"))
+		o.os = cli_opt_str(ctx, "os");
+	if (cli_opt_is_set(ctx, "arch"))
+		o.arch = cli_opt_str(ctx, "arch");
+	if (cli_opt_is_set(ctx, "variant"))
+		o.variant = cli_opt_str(ctx, "variant");
+	if (cli_opt_is_set(ctx, "tls-verify"))
+		o.tls_verify = cli_opt_bool(ctx, "tls-verify") ? 1 : 0;
+	o.creds = cli_opt_str(ctx, "creds");
+	o.authfile = cli_opt_str(ctx, "authfile");
+	o.quiet = cli_opt_bool(ctx, "quiet");
+	o.all_tags = cli_opt_bool(ctx, "all-tags");
+	if (o.authfile != NULL && access(o.authfile, R_OK) < 0)
+		return err_sys(err, "credential file %s is not accessible", o.authfile);
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	for (int i = 0; i < ctx->argc; i++) {
+		autofree char *id = NULL;
+		if (storage_pull(s, ctx->argv[i], &o, &id, err) < 0)
+			return -1;
+		printf("%s\n", id);
+	}
+	return 0;
+}
+
+/* ---------- images ---------- */
+
+struct img_filter {
+	int dangling; /* -1: any */
+	char **refs;
+};
+
+static int parse_filters(char *const *list, struct img_filter *f, struct error **err)
+{
+	f->dangling = -1;
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+		const char *eq = strchr(list[i], '=');
+		if (eq == NULL)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid filter \"%s\": want "
+				       "KEY=VALUE",
+				       list[i]);
+		const char *v = eq + 1;
+		if (strncmp(list[i], "dangling=", 9) == 0) {
+			if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+				return err_set(err, EINVAL, ERR_USAGE,
+					       "invalid filter "
+					       "\"dangling=%s\": want true "
+					       "or false",
+					       v);
+			f->dangling = strcmp(v, "true") == 0;
+		} else if (strncmp(list[i], "reference=", 10) == 0) {
+			strv_push(&f->refs, v);
+		} else {
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "unsupported filter \"%.*s\": hutch "
+				       "supports dangling and reference",
+				       (int)(eq - list[i]), list[i]);
+		}
+	}
+	return 0;
+}
+
+static bool ref_matches(const char *pattern, const char *name)
+{
+	autofree char *repo = xstrdup(name);
+	char *colon = strrchr(repo, ':');
+	if (colon != NULL && colon > strrchr(repo, '/'))
+		*colon = '\0';
+	autofree char *any = xasprintf("*/%s", pattern);
+	const char *tries[] = { name, repo };
+	for (int i = 0; i < 2; i++)
+		if (fnmatch(pattern, tries[i], 0) == 0 || fnmatch(any, tries[i], 0) == 0)
+			return true;
+	return false;
+}
+
+static bool keep_image(const struct img_filter *f, const struct storage_image *img)
+{
+	bool dangling = img->names[0] == NULL;
+	if (f->dangling >= 0 && dangling != (f->dangling == 1))
+		return false;
+	for (size_t i = 0; f->refs != NULL && f->refs[i] != NULL; i++) {
+		bool any = false;
+		for (size_t j = 0; img->names[j] != NULL && !any; j++)
+			any = ref_matches(f->refs[i], img->names[j]);
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+int cmd_images(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (cli_format_check(fmt, err) < 0)
+		return -1;
+	struct img_filter f = { 0 };
+	if (parse_filters(cli_opt_list(ctx, "filter"), &f, err) < 0) {
+		strv_free(f.refs);
+		return -1;
+	}
+	if (ctx->argc == 1)
+		strv_push(&f.refs, ctx->argv[0]);
+	autostore struct storage *s = NULL;
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	if (cli_open_store(ctx, &s, err) < 0 || storage_image_list(s, &imgs, &n, err) < 0) {
+		strv_free(f.refs);
+		return -1;
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (keep_image(&f, imgs[i]))
+			imgs[w++] = imgs[i];
+		else
+			storage_image_free(&imgs[i]);
+	}
+	strv_free(f.refs);
+	struct image_list_opts lo = {
+		.fmt = fmt,
+		.quiet = cli_opt_bool(ctx, "quiet"),
+		.digests = cli_opt_bool(ctx, "digests"),
+		.no_trunc = cli_opt_bool(ctx, "no-trunc"),
+		.noheading = cli_opt_bool(ctx, "noheading"),
+	};
+	int rc = image_fmt_list(stdout, imgs, w, &lo, err);
+	storage_image_list_free(imgs, w);
+	return rc;
+}
+
+int cmd_rmi(struct cli_ctx *ctx, struct error **err)
+{
+	bool force = cli_opt_bool(ctx, "force");
+	if (ctx->argc == 0 && !cli_opt_bool(ctx, "all"))
+		return err_set(err, EINVAL, ERR_USAGE, "image name or ID must be specified");
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	autostrv char **targets = NULL;
+	for (int i = 0; i < ctx->argc; i++)
+		strv_push(&targets, ctx->argv[i]);
+	if (cli_opt_bool(ctx, "all")) {
+		struct storage_image **imgs = NULL;
+		size_t n = 0;
+		if (storage_image_list(s, &imgs, &n, err) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			strv_push(&targets, imgs[i]->id);
+		storage_image_list_free(imgs, n);
+	}
+	for (size_t i = 0; targets != NULL && targets[i] != NULL; i++) {
+		struct storage_image *img = NULL;
+		if (storage_image_lookup(s, targets[i], &img, err) < 0)
+			return -1;
+		autostrv char **names = NULL;
+		for (size_t j = 0; img->names[j]; j++)
+			strv_push(&names, img->names[j]);
+		storage_image_free(&img);
+		bool deleted = false;
+		autofree char *id = NULL;
+		if (storage_image_remove(s, targets[i], force, &deleted, &id, err) < 0)
+			return -1;
+		if (!deleted) {
+			printf("Untagged: %s\n", targets[i]);
+			continue;
+		}
+		for (size_t j = 0; names != NULL && names[j]; j++)
+			printf("Untagged: %s\n", names[j]);
+		printf("Deleted: %s\n", id);
+	}
+	return 0;
+}
+
+static int with_image(struct cli_ctx *ctx, struct storage **s, struct storage_image **img,
+		      struct error **err)
+{
+	if (cli_open_store(ctx, s, err) < 0 || storage_image_lookup(*s, ctx->argv[0], img, err) < 0)
+		return -1;
+	return 0;
+}
+
+int cmd_tag(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	struct storage_image *img = NULL;
+	if (with_image(ctx, &s, &img, err) < 0)
+		return -1;
+	int rc = 0;
+	for (int i = 1; i < ctx->argc && rc == 0; i++)
+		rc = storage_image_tag(s, img->id, ctx->argv[i], err);
+	storage_image_free(&img);
+	return rc;
+}
+
+int cmd_untag(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	struct storage_image *img = NULL;
+	if (with_image(ctx, &s, &img, err) < 0)
+		return -1;
+	int rc = 0;
+	for (int i = 1; i < ctx->argc && rc == 0; i++)
+		rc = storage_image_untag(s, img->id, ctx->argv[i], err);
+	for (size_t i = 0; ctx->argc == 1 && img->names[i] != NULL && rc == 0; i++)
+		rc = storage_image_untag(s, img->id, img->names[i], err);
+	storage_image_free(&img);
+	return rc;
+}
+
+int cmd_image_inspect(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	struct json_object *arr = json_object_new_array();
+	int rc = 0;
+	for (int i = 0; i < ctx->argc && rc == 0; i++) {
+		struct storage_image *img = NULL;
+		rc = storage_image_lookup(s, ctx->argv[i], &img, err);
+		if (rc == 0)
+			json_object_array_add(arr, image_fmt_inspect(s, img));
+		storage_image_free(&img);
+	}
+	if (rc == 0 && (fmt == NULL || *fmt == '\0' || strcmp(fmt, "json") == 0)) {
+		rc = cli_format_render(stdout, "json", arr, err);
+	} else {
+		for (size_t i = 0; rc == 0 && i < json_object_array_length(arr); i++)
+			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(arr, i), err);
+	}
+	json_object_put(arr);
+	return rc;
+}
+
+int cmd_image_prune(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autostrv char **removed = NULL;
+	if (cli_open_store(ctx, &s, err) < 0 ||
+	    storage_prune(s, cli_opt_bool(ctx, "all"), &removed, err) < 0)
+		return -1;
+	for (size_t i = 0; removed[i] != NULL; i++)
+		printf("%s\n", removed[i]);
+	return 0;
+}
+
+int cmd_history(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	struct storage_image *img = NULL;
+	if (with_image(ctx, &s, &img, err) < 0)
+		return -1;
+	struct image_list_opts lo = { .fmt = fmt,
+				      .quiet = cli_opt_bool(ctx, "quiet"),
+				      .no_trunc = cli_opt_bool(ctx, "no-trunc"),
+				      .human = cli_opt_bool(ctx, "human") };
+	int rc = image_fmt_history(stdout, s, img, &lo, err);
+	storage_image_free(&img);
+	return rc;
+}
+
+/* ---------- __rootfs: the container storage API end to end, for the system tests ---------- */
+
+struct rootfs_arg {
+	struct storage *s;
+	const char *ctr;
+	char **argv;
+};
+
+static int rootfs_child(void *arg, struct error **err)
+{
+	struct rootfs_arg *a = arg;
+	/* Mounts made here must not propagate back to the host's namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_sys(err, "making / private");
+	autofree char *mp = NULL;
+	if (storage_rootfs_mount(a->s, a->ctr, &mp, err) < 0)
+		return -1;
+	setenv("ROOTFS", mp, 1);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_sys(err, "forking");
+	if (pid == 0) {
+		execvp(a->argv[0], a->argv);
+		_exit(127);
+	}
+	int status = 0;
+	proc_wait(pid, &status, NULL);
+	/* fuse-overlayfs lives until its mount goes: unmount before leaving the namespace. */
+	if (storage_rootfs_umount(a->s, a->ctr, err) < 0)
+		return -1;
+	_exit(status);
+}
+
+int cmd_rootfs_debug(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	struct storage_image *img = NULL;
+	if (with_image(ctx, &s, &img, err) < 0)
+		return -1;
+	enum storage_driver d;
+	autofree char *ctr = xasprintf("rootfs-debug-%d", (int)getpid());
+	int rc = storage_driver_resolve(s, &d, err);
+	if (rc == 0 && !cli_opt_bool(ctx, "quiet"))
+		fprintf(stderr, "driver: %s\n",
+			d == STORAGE_DRIVER_FUSE ? "fuse-overlayfs" : "overlay");
+	if (rc == 0)
+		rc = storage_container_create(s, ctr, img->id, err);
+	storage_image_free(&img);
+	if (rc < 0)
+		return -1;
+	struct rootfs_arg a = { .s = s, .ctr = ctr, .argv = ctx->argv + 1 };
+	struct userns_map m;
+	struct userns_child child;
+	if (userns_default_map(&m, err) < 0)
+		return -1;
+	rc = userns_spawn(&m, CLONE_NEWNS, rootfs_child, &a, &child, err);
+	userns_map_clear(&m);
+	int status = 0;
+	if (rc == 0)
+		rc = proc_wait(child.pid, &status, err);
+	ctx->exit_status = status;
+	struct error *e2 = NULL;
+	if (storage_container_remove(s, ctr, rc == 0 ? err : &e2) < 0 && rc == 0)
+		rc = -1;
+	err_free(&e2);
+	return rc;
+}

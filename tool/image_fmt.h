@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Rendering of image lists, inspect documents and history, in podman's shapes. */
+#pragma once
+
+#include "tool/cli.h"
+#include "storage/storage.h"
+
+struct image_list_opts {
+	const char *fmt;
+	bool quiet, digests, no_trunc, noheading, human;
+};
+
+/* `hutch images`: a table, -q IDs, json, or a Go template per row. */
+int image_fmt_list(FILE *f, struct storage_image **imgs, size_t n, const struct image_list_opts *o,
+		   struct error **err);
+/* The `image inspect` document of one image (owned json object). */
+struct json_object *image_fmt_inspect(struct storage *s, const struct storage_image *img);
+/* `hutch history`. */
+int image_fmt_history(FILE *f, struct storage *s, const struct storage_image *img,
+		      const struct image_list_opts *o, struct error **err);
+/* 5.83 MB: three significant digits in SI units, as podman prints sizes. */
+char *image_fmt_size(int64_t bytes);
+/* "2 months ago" from an RFC 3339 time; "" when unparsable. */
+char *image_fmt_ago(const char *rfc3339);
+/* Print rows of tab-separated cells aligned like Go's tabwriter (padding 2, min 12). */
+void image_fmt_table(FILE *f, char **rows);
+/* Open the store with the global --storage-driver. */
+int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err);
