@@ -276,10 +276,9 @@ static int cmd_list(const struct globals *g, int argc, char **argv, struct error
 		else
 			return usage_err(err, "list", "unknown option");
 	}
-	autofree char *root = g->root != NULL ? xstrdup(g->root) : oci_default_root(err);
 	struct oci_state_info *v = NULL;
 	size_t n = 0;
-	if (root == NULL || oci_container_list(root, &v, &n, err) < 0)
+	if (oci_container_list(g->root, &v, &n, err) < 0)
 		return -1;
 	json_object *a = json_object_new_array();
 	if (!json && !quiet)

@@ -240,7 +240,10 @@ int oci_container_state(const char *root, const char *id, struct oci_state_info 
 {
 	*out = (struct oci_state_info){ 0 };
 	struct rt_state st;
-	if (oci_state_read(root, id, &st, err) < 0)
+	autofree char *def = root == NULL ? oci_default_root(err) : NULL;
+	if (root == NULL && def == NULL)
+		return -1;
+	if (oci_state_read(root != NULL ? root : def, id, &st, err) < 0)
 		return -1;
 	info_from(&st, out);
 	oci_state_clear(&st);
@@ -261,6 +264,11 @@ int oci_container_list(const char *root, struct oci_state_info **out, size_t *n,
 {
 	*out = NULL;
 	*n = 0;
+	autofree char *def = root == NULL ? oci_default_root(err) : NULL;
+	if (root == NULL && def == NULL)
+		return -1;
+	if (root == NULL)
+		root = def;
 	autoclosedir DIR *d = opendir(root);
 	if (d == NULL)
 		return errno == ENOENT ? 0 : err_sys(err, "reading %s", root);
