@@ -58,8 +58,7 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		    struct error **err)
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error **err)
 {
 	autofree char *dir = dir_of(path);
 	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", path);
@@ -119,13 +118,14 @@ int fs_mkdir_p(const char *path, mode_t mode, struct error **err)
 
 int fs_read_fd(int fd, size_t max, char **out, size_t *len, struct error **err)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
 	autofree char *buf = xmalloc(cap + 1);
 	for (;;) {
 		if (n == cap) {
-			if (cap >= max)
+			/* One byte past max tells "exactly max" from "too large". */
+			if (cap > max)
 				return err_set(err, EFBIG, ERR_TOOL, "larger than %zu bytes", max);
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap * 2 > max ? max + 1 : cap * 2;
 			buf = xrealloc(buf, cap + 1);
 		}
 		ssize_t r = read(fd, buf + n, cap - n);
@@ -138,6 +138,8 @@ int fs_read_fd(int fd, size_t max, char **out, size_t *len, struct error **err)
 			break;
 		n += (size_t)r;
 	}
+	if (n > max)
+		return err_set(err, EFBIG, ERR_TOOL, "larger than %zu bytes", max);
 	buf[n] = '\0';
 	if (len != NULL)
 		*len = n;
@@ -242,7 +244,8 @@ char *fs_find_in_path(const char *name)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	autofree char *copy = xstrdup(path);
 	char *save = NULL;
-	for (char *dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+	for (char *dir = strtok_r(copy, ":", &save); dir != NULL;
+	     dir = strtok_r(NULL, ":", &save)) {
 		autofree char *full = xasprintf("%s/%s", *dir ? dir : ".", name);
 		struct stat st;
 		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)

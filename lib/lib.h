@@ -18,16 +18,16 @@
 
 /* What the CLI makes of an error: podman's exit codes. */
 enum err_kind {
-	ERR_TOOL = 0,	  /* exit 125: hutch itself failed */
-	ERR_USAGE,	  /* exit 125 plus a "See 'hutch X --help'" hint */
-	ERR_INVOKE,	  /* exit 126: the contained command cannot be invoked */
-	ERR_NOTFOUND,	  /* exit 127: the contained command was not found */
+	ERR_TOOL = 0, /* exit 125: hutch itself failed */
+	ERR_USAGE,    /* exit 125 plus a "See 'hutch X --help'" hint */
+	ERR_INVOKE,   /* exit 126: the contained command cannot be invoked */
+	ERR_NOTFOUND, /* exit 127: the contained command was not found */
 };
 
 struct error {
-	int code;	    /* errno-style code, 0 when none applies */
+	int code; /* errno-style code, 0 when none applies */
 	enum err_kind kind;
-	char *msg;	    /* owned; lower case, no trailing period */
+	char *msg; /* owned; lower case, no trailing period */
 };
 
 /*
@@ -35,7 +35,7 @@ struct error {
  * When *err is already set, the old error is freed first. err may be NULL (error dropped).
  */
 int err_set(struct error **err, int code, enum err_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* err_set with ERR_TOOL and code = errno, appending ": strerror(errno)". */
 int err_sys(struct error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* err_set with ERR_TOOL and no code. */
@@ -53,7 +53,12 @@ int err_recv(int fd, struct error **err);
 
 /* ---------- logging (STYLE.md B5) ---------- */
 
-enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum log_level {
+	LOG_LEVEL_ERROR = 0,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
 
 extern enum log_level log_current_level;
 /* Parse "error|warn|info|debug"; returns -1 and sets err on anything else. */
@@ -83,11 +88,11 @@ void cleanup_errp(struct error **e);
 #define autoerr __attribute__((cleanup(cleanup_errp)))
 
 /* Return *pp and reset it to NULL: ownership moves to the caller. */
-#define steal_ptr(pp)                                                                      \
-	({                                                                                 \
-		__typeof__(*(pp)) _stolen = *(pp);                                         \
-		*(pp) = NULL;                                                              \
-		_stolen;                                                                   \
+#define steal_ptr(pp)                              \
+	({                                         \
+		__typeof__(*(pp)) _stolen = *(pp); \
+		*(pp) = NULL;                      \
+		_stolen;                           \
 	})
 /* Return *fdp and reset it to -1. */
 static inline int steal_fd(int *fdp)

@@ -34,7 +34,7 @@ void log_set_stream(FILE *f)
 }
 
 static void log_v(enum log_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 static void log_v(enum log_level level, const char *fmt, va_list ap)
 {
@@ -59,13 +59,13 @@ __attribute__((constructor)) static void log_init(void)
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
 }
 
-#define LOG_FN(name, level)                                                                \
-	void name(const char *fmt, ...)                                                    \
-	{                                                                                  \
-		va_list ap;                                                                \
-		va_start(ap, fmt);                                                         \
-		log_v(level, fmt, ap);                                                     \
-		va_end(ap);                                                                \
+#define LOG_FN(name, level)             \
+	void name(const char *fmt, ...) \
+	{                               \
+		va_list ap;             \
+		va_start(ap, fmt);      \
+		log_v(level, fmt, ap);  \
+		va_end(ap);             \
 	}
 
 LOG_FN(log_error, LOG_LEVEL_ERROR)

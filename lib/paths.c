@@ -54,8 +54,10 @@ char *paths_config_home(struct error **err)
 static const char *runtime_dir_problem(const char *dir)
 {
 	struct stat st;
-	if (dir == NULL || *dir != '/')
+	if (dir == NULL || *dir == '\0')
 		return "is not set";
+	if (*dir != '/')
+		return "is not an absolute path";
 	if (stat(dir, &st) < 0)
 		return "does not exist";
 	if (!S_ISDIR(st.st_mode))

@@ -6,8 +6,8 @@
 
 /* A network helper program: where it is and what version it says it is. */
 struct net_tool {
-	char *path;	/* owned; NULL when not in $PATH */
-	char *version;	/* owned; first line of `NAME --version`, or NULL */
+	char *path;    /* owned; NULL when not in $PATH */
+	char *version; /* owned; first line of `NAME --version`, or NULL */
 };
 
 /* Look name up in $PATH and ask its version. Never fails: missing means path == NULL. */

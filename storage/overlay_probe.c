@@ -21,8 +21,8 @@
 static int probe_mount(void *arg, struct error **err)
 {
 	const char *dir = arg;
-	autofree char *opts = xasprintf("lowerdir=%s/l,upperdir=%s/u,workdir=%s/w,userxattr",
-					dir, dir, dir);
+	autofree char *opts =
+	    xasprintf("lowerdir=%s/l,upperdir=%s/u,workdir=%s/w,userxattr", dir, dir, dir);
 	autofree char *target = xasprintf("%s/m", dir);
 	if (mount("overlay", target, "overlay", 0, opts) < 0)
 		return err_sys(err, "mounting overlay in a user namespace");

@@ -91,7 +91,7 @@ char *const *cli_opt_list(const struct cli_ctx *ctx, const char *name)
 }
 
 static int usage_error(struct error **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int usage_error(struct error **err, const char *fmt, ...)
 {
@@ -123,8 +123,9 @@ static int store_value(const struct cli_opt *o, struct cli_val *v, const char *a
 	case CLI_BOOL: {
 		bool b;
 		if (parse_bool(arg, &b) < 0)
-			return usage_error(err, "invalid argument \"%s\" for \"--%s\" flag: "
-						"want true or false",
+			return usage_error(err,
+					   "invalid argument \"%s\" for \"--%s\" flag: "
+					   "want true or false",
 					   arg, o->name);
 		v->num = b;
 		return 0;
@@ -134,8 +135,9 @@ static int store_value(const struct cli_opt *o, struct cli_val *v, const char *a
 		errno = 0;
 		long n = strtol(arg, &end, 10);
 		if (errno != 0 || end == arg || *end != '\0')
-			return usage_error(err, "invalid argument \"%s\" for \"--%s\" flag: "
-						"want an integer",
+			return usage_error(err,
+					   "invalid argument \"%s\" for \"--%s\" flag: "
+					   "want an integer",
 					   arg, o->name);
 		v->num = n;
 		return 0;
@@ -246,14 +248,14 @@ static int check_arg_count(const struct cli_cmd *cmd, const char *path, int n, s
 {
 	if (n < cmd->min_args) {
 		if (cmd->min_args == 1 && cmd->max_args == 1)
-			return usage_error(err, "\"%s\" requires exactly 1 argument", path);
-		return usage_error(err, "\"%s\" requires at least %d argument%s", path,
+			return usage_error(err, "\"hutch %s\" requires exactly 1 argument", path);
+		return usage_error(err, "\"hutch %s\" requires at least %d argument%s", path,
 				   cmd->min_args, cmd->min_args == 1 ? "" : "s");
 	}
 	if (cmd->max_args >= 0 && n > cmd->max_args) {
 		if (cmd->max_args == 0)
-			return usage_error(err, "\"%s\" accepts no arguments", path);
-		return usage_error(err, "\"%s\" accepts at most %d argument%s", path,
+			return usage_error(err, "\"hutch %s\" accepts no arguments", path);
+		return usage_error(err, "\"hutch %s\" accepts at most %d argument%s", path,
 				   cmd->max_args, cmd->max_args == 1 ? "" : "s");
 	}
 	return 0;
@@ -277,8 +279,8 @@ static const struct cli_cmd *resolve_cmd(int argc, char **argv, int *pos, char *
 	while (cmd->subs != NULL && *pos < argc && argv[*pos][0] != '-') {
 		const struct cli_cmd *sub = cli_find(cmd->subs, argv[*pos]);
 		if (sub == NULL) {
-			err_set(err, EINVAL, ERR_USAGE, "unrecognized command `hutch %s %s`",
-				*path, argv[*pos]);
+			err_set(err, EINVAL, ERR_USAGE, "unrecognized command `hutch %s %s`", *path,
+				argv[*pos]);
 			return NULL;
 		}
 		char *p = xasprintf("%s %s", *path, sub->name);
@@ -336,8 +338,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 	ctx->cmd = cmd;
 	ctx->path = path;
 	ctx->vals = xcalloc(opts_len(cmd->opts) + 1, sizeof(struct cli_val));
-	rc = parse_opts(path, cmd->opts, cmd->stop_at_operand, true, argc, argv, ctx->vals,
-			&help, &pos, err);
+	rc = parse_opts(path, cmd->opts, cmd->stop_at_operand, true, argc, argv, ctx->vals, &help,
+			&pos, err);
 	if (rc == 0 && (help || cmd->handler == NULL)) {
 		if (cmd->handler == NULL && !help && pos < argc) {
 			rc = err_set(err, EINVAL, ERR_USAGE, "unrecognized command `hutch %s %s`",
@@ -345,8 +347,9 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		} else {
 			cli_print_help(stdout, cmd, path);
 			if (cmd->handler == NULL && !help)
-				rc = err_set(err, EINVAL, ERR_USAGE, "missing command 'hutch %s "
-								     "COMMAND'",
+				rc = err_set(err, EINVAL, ERR_USAGE,
+					     "missing command 'hutch %s "
+					     "COMMAND'",
 					     path);
 		}
 		goto out;

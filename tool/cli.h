@@ -32,14 +32,14 @@ enum cli_complete {
 };
 
 struct cli_opt {
-	const char *name;	/* long name without dashes */
-	char short_name;	/* 0 when none */
-	const char *arg_name;	/* shown in help: "string", "format"; NULL for CLI_BOOL */
+	const char *name;     /* long name without dashes */
+	char short_name;      /* 0 when none */
+	const char *arg_name; /* shown in help: "string", "format"; NULL for CLI_BOOL */
 	enum cli_opt_type type;
-	const char *def;	/* default value as text, or NULL */
-	const char *help;	/* one line */
+	const char *def;  /* default value as text, or NULL */
+	const char *help; /* one line */
 	enum cli_complete complete;
-	const char *choices;	/* space-separated words for CLI_COMPLETE_CHOICES */
+	const char *choices; /* space-separated words for CLI_COMPLETE_CHOICES */
 };
 
 struct cli_ctx;
@@ -55,10 +55,10 @@ struct cli_cmd {
 	const struct cli_cmd *subs; /* subcommands, terminated by name NULL; may be NULL */
 	enum cli_complete operands; /* completion for operands */
 	int min_args;
-	int max_args;		    /* -1: no limit */
+	int max_args; /* -1: no limit */
 	/* Stop option parsing at the first operand, so `hutch unshare ls -l` passes -l on. */
 	bool stop_at_operand;
-	bool hidden;		    /* internal commands: not in help, man pages or completions */
+	bool hidden; /* internal commands: not in help, man pages or completions */
 };
 
 /* A parsed option value. */
@@ -71,12 +71,12 @@ struct cli_val {
 
 struct cli_ctx {
 	const struct cli_cmd *cmd;
-	const char *path;	     /* "image ls": the command path for messages */
-	struct cli_val *vals;	     /* parallel to cmd->opts */
-	int argc;		     /* operands */
+	const char *path;     /* "image ls": the command path for messages */
+	struct cli_val *vals; /* parallel to cmd->opts */
+	int argc;	      /* operands */
 	char **argv;
-	const struct cli_cmd *root;  /* the table, for help and generators */
-	int exit_status;	     /* set by handlers whose status is data (unshare, run) */
+	const struct cli_cmd *root; /* the table, for help and generators */
+	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
 };
 
 /* The table. */

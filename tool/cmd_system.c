@@ -38,8 +38,8 @@ static const char *host_arch(void)
 }
 
 /* Print obj in the asked format: json, a template, or the default human form. */
-static int print_doc(struct cli_ctx *ctx, struct json_object *obj, void (*human)(FILE *, struct json_object *),
-		     struct error **err)
+static int print_doc(struct cli_ctx *ctx, struct json_object *obj,
+		     void (*human)(FILE *, struct json_object *), struct error **err)
 {
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (fmt == NULL || *fmt == '\0') {
@@ -54,15 +54,17 @@ static int print_doc(struct cli_ctx *ctx, struct json_object *obj, void (*human)
 static void version_human(FILE *f, struct json_object *obj)
 {
 	struct json_object *c = json_object_object_get(obj, "Client");
-	json_object_object_foreach(c, key, val)
-	{
+	json_object_object_foreach (c, key, val) {
 		static const struct {
 			const char *key, *label;
-		} labels[] = { { "Version", "Version:" },    { "GitCommit", "Git Commit:" },
-			       { "Built", "Built:" },	     { "OsArch", "OS/Arch:" } };
+		} labels[] = { { "Version", "Version:" },
+			       { "GitCommit", "Git Commit:" },
+			       { "Built", "Built:" },
+			       { "OsArch", "OS/Arch:" } };
 		for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 			if (strcmp(key, labels[i].key) == 0)
-				fprintf(f, "%-13s %s\n", labels[i].label, json_object_get_string(val));
+				fprintf(f, "%-13s %s\n", labels[i].label,
+					json_object_get_string(val));
 	}
 }
 
@@ -143,8 +145,10 @@ static struct json_object *host_json(struct error **err)
 	struct oci_cgroup_info cg;
 	oci_cgroup_probe(&cg);
 	struct json_object *cgj = json_object_new_object();
-	json_object_object_add(cgj, "version",
-			       json_object_new_string(cg.version == 2 ? (cg.hybrid ? "v2 (hybrid with v1)" : "v2") : "v1"));
+	json_object_object_add(
+	    cgj, "version",
+	    json_object_new_string(cg.version == 2 ? (cg.hybrid ? "v2 (hybrid with v1)" : "v2")
+						   : "v1"));
 	json_object_object_add(cgj, "path", str_or_null(cg.path));
 	struct json_object *ctl = json_object_new_array();
 	for (size_t i = 0; cg.delegated != NULL && cg.delegated[i] != NULL; i++)

@@ -89,58 +89,58 @@ static void bash_spec(FILE *f, const struct cli_cmd *cmd, const char *path)
 }
 
 static const char bash_main[] =
-	"_hutch_values() {\n"
-	"\tlocal kind=$1 cur=$2\n"
-	"\tcase $kind in\n"
-	"\tfile) mapfile -t COMPREPLY < <(compgen -f -- \"$cur\") ;;\n"
-	"\tdir) mapfile -t COMPREPLY < <(compgen -d -- \"$cur\") ;;\n"
-	"\texecutable) mapfile -t COMPREPLY < <(compgen -c -- \"$cur\") ;;\n"
-	"\tchoices) mapfile -t COMPREPLY < <(compgen -W \"$choices\" -- \"$cur\") ;;\n"
-	"\tcontainers | images | signals | commands)\n"
-	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$(\"${COMP_WORDS[0]}\" __complete \"$kind\" "
-	"2>/dev/null)\" -- \"$cur\") ;;\n"
-	"\t*) COMPREPLY=() ;;\n"
-	"\tesac\n"
-	"}\n\n"
-	"_hutch() {\n"
-	"\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
-	"\tlocal path=\"\" opts valopts choices subs operands i w kind skip=0 seen_operand=0\n"
-	"\t_hutch_spec \"\"\n"
-	"\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
-	"\t\tw=${COMP_WORDS[i]}\n"
-	"\t\tif ((skip)); then skip=0; continue; fi\n"
-	"\t\tcase $w in\n"
-	"\t\t--*=*) continue ;;\n"
-	"\t\t-*) case \" $valopts \" in *\" $w=\"*) skip=1 ;; esac; continue ;;\n"
-	"\t\tesac\n"
-	"\t\tif ((seen_operand == 0)) && [[ \" $subs \" == *\" $w \"* ]]; then\n"
-	"\t\t\tpath=${path:+$path }$w\n"
-	"\t\t\t_hutch_spec \"$path\"\n"
-	"\t\telse\n"
-	"\t\t\tseen_operand=1\n"
-	"\t\tfi\n"
-	"\tdone\n"
-	"\tif [[ $prev == -* ]]; then\n"
-	"\t\tfor w in $valopts; do\n"
-	"\t\t\tif [[ ${w%%=*} == \"$prev\" ]]; then\n"
-	"\t\t\t\t_hutch_values \"${w#*=}\" \"$cur\"\n"
-	"\t\t\t\treturn 0\n"
-	"\t\t\tfi\n"
-	"\t\tdone\n"
-	"\tfi\n"
-	"\tif [[ $cur == -* ]]; then\n"
-	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$opts\" -- \"$cur\")\n"
-	"\telif [[ -n $subs ]]; then\n"
-	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$subs\" -- \"$cur\")\n"
-	"\telif ((seen_operand)) && [[ $operands == executable ]]; then\n"
-	"\t\t_hutch_values file \"$cur\"\n"
-	"\telse\n"
-	"\t\tkind=$operands\n"
-	"\t\t_hutch_values \"$kind\" \"$cur\"\n"
-	"\tfi\n"
-	"\treturn 0\n"
-	"}\n"
-	"complete -F _hutch hutch\n";
+    "_hutch_values() {\n"
+    "\tlocal kind=$1 cur=$2\n"
+    "\tcase $kind in\n"
+    "\tfile) mapfile -t COMPREPLY < <(compgen -f -- \"$cur\") ;;\n"
+    "\tdir) mapfile -t COMPREPLY < <(compgen -d -- \"$cur\") ;;\n"
+    "\texecutable) mapfile -t COMPREPLY < <(compgen -c -- \"$cur\") ;;\n"
+    "\tchoices) mapfile -t COMPREPLY < <(compgen -W \"$choices\" -- \"$cur\") ;;\n"
+    "\tcontainers | images | signals | commands)\n"
+    "\t\tmapfile -t COMPREPLY < <(compgen -W \"$(\"${COMP_WORDS[0]}\" __complete \"$kind\" "
+    "2>/dev/null)\" -- \"$cur\") ;;\n"
+    "\t*) COMPREPLY=() ;;\n"
+    "\tesac\n"
+    "}\n\n"
+    "_hutch() {\n"
+    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
+    "\tlocal path=\"\" opts valopts choices subs operands i w kind skip=0 seen_operand=0\n"
+    "\t_hutch_spec \"\"\n"
+    "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
+    "\t\tw=${COMP_WORDS[i]}\n"
+    "\t\tif ((skip)); then skip=0; continue; fi\n"
+    "\t\tcase $w in\n"
+    "\t\t--*=*) continue ;;\n"
+    "\t\t-*) case \" $valopts \" in *\" $w=\"*) skip=1 ;; esac; continue ;;\n"
+    "\t\tesac\n"
+    "\t\tif ((seen_operand == 0)) && [[ \" $subs \" == *\" $w \"* ]]; then\n"
+    "\t\t\tpath=${path:+$path }$w\n"
+    "\t\t\t_hutch_spec \"$path\"\n"
+    "\t\telse\n"
+    "\t\t\tseen_operand=1\n"
+    "\t\tfi\n"
+    "\tdone\n"
+    "\tif [[ $prev == -* ]]; then\n"
+    "\t\tfor w in $valopts; do\n"
+    "\t\t\tif [[ ${w%%=*} == \"$prev\" ]]; then\n"
+    "\t\t\t\t_hutch_values \"${w#*=}\" \"$cur\"\n"
+    "\t\t\t\treturn 0\n"
+    "\t\t\tfi\n"
+    "\t\tdone\n"
+    "\tfi\n"
+    "\tif [[ $cur == -* ]]; then\n"
+    "\t\tmapfile -t COMPREPLY < <(compgen -W \"$opts\" -- \"$cur\")\n"
+    "\telif [[ -n $subs ]]; then\n"
+    "\t\tmapfile -t COMPREPLY < <(compgen -W \"$subs\" -- \"$cur\")\n"
+    "\telif ((seen_operand)) && [[ $operands == executable ]]; then\n"
+    "\t\t_hutch_values file \"$cur\"\n"
+    "\telse\n"
+    "\t\tkind=$operands\n"
+    "\t\t_hutch_values \"$kind\" \"$cur\"\n"
+    "\tfi\n"
+    "\treturn 0\n"
+    "}\n"
+    "complete -F _hutch hutch\n";
 
 static void gen_bash(FILE *f)
 {
@@ -317,8 +317,9 @@ static void fish_cmd(FILE *f, const struct cli_cmd *cmd, const char *cond)
 		fprintf(f, "'\n");
 	}
 	if (cmd != &cli_root)
-		fprintf(f, "complete -c hutch -n '%s' -l help -s h -d 'Show help for this "
-			   "command'\n",
+		fprintf(f,
+			"complete -c hutch -n '%s' -l help -s h -d 'Show help for this "
+			"command'\n",
 			cond);
 	for (size_t i = 0; cmd->subs != NULL && cmd->subs[i].name != NULL; i++) {
 		const struct cli_cmd *s = &cmd->subs[i];
@@ -332,8 +333,8 @@ static void fish_cmd(FILE *f, const struct cli_cmd *cmd, const char *cond)
 		fprintf(f, "' -a %s -d '", s->name);
 		fish_escape(f, s->summary);
 		fprintf(f, "'\n");
-		autofree char *sub = xasprintf("%s; and __fish_seen_subcommand_from %s", cond,
-					       s->name);
+		autofree char *sub =
+		    xasprintf("%s; and __fish_seen_subcommand_from %s", cond, s->name);
 		fish_cmd(f, s, sub);
 	}
 	if (cmd->operands == CLI_COMPLETE_CONTAINER || cmd->operands == CLI_COMPLETE_IMAGE)

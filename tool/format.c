@@ -15,15 +15,19 @@ bool cli_format_is_table(const char *fmt)
 	return fmt != NULL && strncmp(fmt, "table", 5) == 0 && (fmt[5] == '\0' || fmt[5] == ' ');
 }
 
-/* Resolve ".A.B" against obj; NULL when a key is missing ("." is obj itself). */
-static struct json_object *lookup(struct json_object *obj, const char *path, size_t len)
+/*
+ * Resolve ".A.B" against obj ("." is obj itself). Returns false when a key is missing; a
+ * present JSON null gives true with *out NULL (json-c's null is a NULL pointer).
+ */
+static bool lookup(struct json_object *obj, const char *path, size_t len, struct json_object **out)
 {
+	*out = obj;
 	if (len == 1 && path[0] == '.')
-		return obj;
+		return true;
 	const char *p = path, *end = path + len;
-	while (p < end && obj != NULL) {
-		if (*p != '.')
-			return NULL;
+	while (p < end) {
+		if (*p != '.' || obj == NULL)
+			return false;
 		p++;
 		const char *q = p;
 		while (q < end && *q != '.')
@@ -31,17 +35,18 @@ static struct json_object *lookup(struct json_object *obj, const char *path, siz
 		char key[256];
 		size_t kl = (size_t)(q - p);
 		if (kl == 0 || kl >= sizeof(key))
-			return NULL;
+			return false;
 		memcpy(key, p, kl);
 		key[kl] = '\0';
 		struct json_object *next = NULL;
 		if (!json_object_is_type(obj, json_type_object) ||
 		    !json_object_object_get_ex(obj, key, &next))
-			return NULL;
+			return false;
 		obj = next;
 		p = q;
 	}
-	return obj;
+	*out = obj;
+	return true;
 }
 
 static bool is_path(const char *s, size_t len)
@@ -54,21 +59,21 @@ static bool is_path(const char *s, size_t len)
 	return true;
 }
 
-static void print_value(FILE *f, struct json_object *v, int mode)
+static void print_value(FILE *f, bool found, struct json_object *v, int mode)
 {
 	const char *s;
-	if (v == NULL) {
+	if (!found) {
 		s = "<no value>";
 	} else if (mode == 1) {
 		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
 	} else if (json_object_is_type(v, json_type_string)) {
 		s = json_object_get_string(v);
-	} else if (json_object_is_type(v, json_type_null)) {
+	} else if (v == NULL) {
 		s = "<nil>";
 	} else {
 		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
 	}
 	for (; *s; s++) {
 		int c = (unsigned char)*s;
@@ -121,8 +126,11 @@ static int render(FILE *f, const char *fmt, struct json_object *obj, struct erro
 				       "{{.Field}}, {{json .Field}}, {{upper .Field}} and "
 				       "{{lower .Field}}",
 				       (int)(close - p - 2), p + 2);
-		if (f)
-			print_value(f, lookup(obj, a, (size_t)(b - a)), mode);
+		if (f) {
+			struct json_object *v = NULL;
+			bool found = lookup(obj, a, (size_t)(b - a), &v);
+			print_value(f, found, v, mode);
+		}
 		p = close + 2;
 	}
 	return 0;
@@ -140,8 +148,8 @@ int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct 
 	if (fmt != NULL && strcmp(fmt, "json") == 0) {
 		fprintf(f, "%s\n",
 			json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-								    JSON_C_TO_STRING_SPACED |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+								JSON_C_TO_STRING_SPACED |
+								JSON_C_TO_STRING_NOSLASHESCAPE));
 		return 0;
 	}
 	if (render(f, fmt, obj, err) < 0)
@@ -152,8 +160,7 @@ int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct 
 
 static void tree(FILE *f, struct json_object *obj, int indent)
 {
-	json_object_object_foreach(obj, key, val)
-	{
+	json_object_object_foreach (obj, key, val) {
 		fprintf(f, "%*s%s:", indent, "", key);
 		if (json_object_is_type(val, json_type_object)) {
 			fputc('\n', f);

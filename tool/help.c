@@ -8,8 +8,9 @@
 #include <errno.h>
 #include <string.h>
 
-static const struct cli_opt help_opt = { "help", 'h', NULL, CLI_BOOL, NULL,
-					 "Show help for this command", 0, NULL };
+static const struct cli_opt help_opt = { "help",   'h',	 NULL,
+					 CLI_BOOL, NULL, "Show help for this command",
+					 0,	   NULL };
 
 /* The command's options plus the implicit --help, in table order. */
 static size_t collect_opts(const struct cli_cmd *cmd, const struct cli_opt **out, size_t max)
@@ -42,7 +43,8 @@ void cli_print_help(FILE *f, const struct cli_cmd *cmd, const char *path)
 		fprintf(f, "  hutch %s COMMAND\n", path);
 	else
 		fprintf(f, "  hutch %s [options]%s%s\n", path,
-			cmd->synopsis && *cmd->synopsis ? " " : "", cmd->synopsis ? cmd->synopsis : "");
+			cmd->synopsis && *cmd->synopsis ? " " : "",
+			cmd->synopsis ? cmd->synopsis : "");
 	if (cmd->subs != NULL) {
 		fprintf(f, "\nAvailable Commands:\n");
 		for (size_t i = 0; cmd->subs[i].name != NULL; i++)
@@ -68,8 +70,9 @@ void cli_print_help(FILE *f, const struct cli_cmd *cmd, const char *path)
 		fputc('\n', f);
 	}
 	if (cmd->subs != NULL)
-		fprintf(f, "\nUse \"hutch %s%sCOMMAND --help\" for more information about a "
-			   "command.\n",
+		fprintf(f,
+			"\nUse \"hutch %s%sCOMMAND --help\" for more information about a "
+			"command.\n",
 			path ? path : "", path ? " " : "");
 }
 
@@ -97,9 +100,9 @@ int cmd_help(struct cli_ctx *ctx, struct error **err)
 		return err_set(err, EINVAL, ERR_USAGE, "unknown help topic \"%s%s%s\"",
 			       ctx->argv[0], ctx->argc > 1 ? " " : "",
 			       ctx->argc > 1 ? ctx->argv[1] : "");
-	autofree char *path = ctx->argc > 1 ? xasprintf("%s %s", cmd == NULL ? "" : ctx->argv[0],
-							cmd->name)
-					    : xstrdup(cmd->name);
+	autofree char *path = ctx->argc > 1
+				  ? xasprintf("%s %s", cmd == NULL ? "" : ctx->argv[0], cmd->name)
+				  : xstrdup(cmd->name);
 	cli_print_help(stdout, cmd, path);
 	return 0;
 }
@@ -192,7 +195,8 @@ int cli_gen_man(FILE *f, const char *path, const char *prose_dir, struct error *
 			const struct cli_cmd *s = &cmd->subs[i];
 			if (s->hidden)
 				continue;
-			autofree char *sp = root ? xstrdup(s->name) : xasprintf("%s-%s", dashed, s->name);
+			autofree char *sp =
+			    root ? xstrdup(s->name) : xasprintf("%s-%s", dashed, s->name);
 			fprintf(f, "| %s | hutch-%s(1) | ", s->name, sp);
 			md_escape(f, s->summary);
 			fprintf(f, " |\n");
@@ -253,8 +257,15 @@ int cmd_complete(struct cli_ctx *ctx, struct error **err)
 				printf("%s\n", cli_root.subs[i].name);
 		return 0;
 	}
+	if (strncmp(kind, "subcommands:", 12) == 0) {
+		const struct cli_cmd *cmd = cli_find(cli_root.subs, kind + 12);
+		for (size_t i = 0; cmd != NULL && cmd->subs != NULL && cmd->subs[i].name; i++)
+			if (!cmd->subs[i].hidden)
+				printf("%s\n", cmd->subs[i].name);
+		return 0;
+	}
 	if (strcmp(kind, "signals") == 0) {
-		static const char *const sigs[] = { "HUP", "INT", "QUIT", "KILL", "USR1",
+		static const char *const sigs[] = { "HUP",  "INT",  "QUIT", "KILL", "USR1",
 						    "USR2", "TERM", "CONT", "STOP", NULL };
 		for (size_t i = 0; sigs[i] != NULL; i++)
 			printf("SIG%s\n%s\n", sigs[i], sigs[i]);

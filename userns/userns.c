@@ -87,11 +87,12 @@ int userns_default_map(struct userns_map *m, struct error **err)
 		struct passwd *pw = getpwuid(getuid());
 		const char *name = pw != NULL ? pw->pw_name : "USER";
 		if (!warned)
-			log_warn("no subuid/subgid ranges found for user %s in /etc/subuid and "
-				 "/etc/subgid: only your own uid and gid are mapped; add ranges with "
-				 "`sudo usermod --add-subuids 100000-165535 --add-subgids "
-				 "100000-165535 %s`",
-				 name, name);
+			log_warn(
+			    "no subuid/subgid ranges found for user %s in /etc/subuid and "
+			    "/etc/subgid: only your own uid and gid are mapped; add ranges with "
+			    "`sudo usermod --add-subuids 100000-165535 --add-subgids "
+			    "100000-165535 %s`",
+			    name, name);
 		warned = true;
 		m->single = true;
 		return 0;
@@ -226,10 +227,10 @@ int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err)
 		return 0;
 	}
 	/* The own-id mapping needs no helper, but the kernel wants setgroups denied first. */
-	autofree char *uid = xasprintf("%lu %lu %lu\n", m->uids[0].inside, m->uids[0].outside,
-				       m->uids[0].count);
-	autofree char *gid = xasprintf("%lu %lu %lu\n", m->gids[0].inside, m->gids[0].outside,
-				       m->gids[0].count);
+	autofree char *uid =
+	    xasprintf("%lu %lu %lu\n", m->uids[0].inside, m->uids[0].outside, m->uids[0].count);
+	autofree char *gid =
+	    xasprintf("%lu %lu %lu\n", m->gids[0].inside, m->gids[0].outside, m->gids[0].count);
 	if (write_proc(pid, "setgroups", "deny", err) < 0 ||
 	    write_proc(pid, "uid_map", uid, err) < 0 || write_proc(pid, "gid_map", gid, err) < 0)
 		return err_wrap(err, "writing the id mapping");
@@ -237,8 +238,8 @@ int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err)
 }
 
 /* The child side of userns_spawn; never returns. */
-static void __attribute__((noreturn)) spawn_child(int fd, const struct userns_map *m,
-						   int extra_flags, userns_fn fn, void *arg)
+static void __attribute__((noreturn))
+spawn_child(int fd, const struct userns_map *m, int extra_flags, userns_fn fn, void *arg)
 {
 	struct error *err = NULL;
 	char c = 0;

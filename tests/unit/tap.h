@@ -28,28 +28,28 @@ __attribute__((format(printf, 2, 3))) static inline int ok(int cond, const char 
 	return cond;
 }
 
-#define is_int(got, want, ...)                                                             \
-	do {                                                                               \
-		long long _g = (long long)(got), _w = (long long)(want);                  \
-		if (!ok(_g == _w, __VA_ARGS__))                                            \
-			printf("#   got: %lld\n#   expected: %lld\n", _g, _w);              \
+#define is_int(got, want, ...)                                                 \
+	do {                                                                   \
+		long long _g = (long long)(got), _w = (long long)(want);       \
+		if (!ok(_g == _w, __VA_ARGS__))                                \
+			printf("#   got: %lld\n#   expected: %lld\n", _g, _w); \
 	} while (0)
 
-#define is_str(got, want, ...)                                                             \
-	do {                                                                               \
-		const char *_g = (got), *_w = (want);                                      \
-		int _same = (_g == NULL && _w == NULL) ||                                  \
-			    (_g != NULL && _w != NULL && strcmp(_g, _w) == 0);             \
-		if (!ok(_same, __VA_ARGS__))                                               \
-			printf("#   got: \"%s\"\n#   expected: \"%s\"\n", _g ? _g : "(null)",  \
-			       _w ? _w : "(null)");                                        \
+#define is_str(got, want, ...)                                                                \
+	do {                                                                                  \
+		const char *_g = (got), *_w = (want);                                         \
+		int _same = (_g == NULL && _w == NULL) ||                                     \
+			    (_g != NULL && _w != NULL && strcmp(_g, _w) == 0);                \
+		if (!ok(_same, __VA_ARGS__))                                                  \
+			printf("#   got: \"%s\"\n#   expected: \"%s\"\n", _g ? _g : "(null)", \
+			       _w ? _w : "(null)");                                           \
 	} while (0)
 
 /* True when haystack contains needle. */
-#define has_str(hay, needle, ...)                                                          \
-	do {                                                                               \
-		const char *_h = (hay), *_s = (needle);                                    \
-		if (!ok(_h != NULL && strstr(_h, _s) != NULL, __VA_ARGS__))                \
+#define has_str(hay, needle, ...)                                                             \
+	do {                                                                                  \
+		const char *_h = (hay), *_s = (needle);                                       \
+		if (!ok(_h != NULL && strstr(_h, _s) != NULL, __VA_ARGS__))                   \
 			printf("#   \"%s\" not found in:\n#   %s\n", _s, _h ? _h : "(null)"); \
 	} while (0)
 

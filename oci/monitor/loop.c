@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The monitor's event loop: epoll over the container's output, the attach socket and its
+ * clients, and a signalfd for SIGCHLD and the signals to forward. No polling: the only
+ * timeout is the short drain after the container exits, for output still in the pipes.
+ */
+#include "oci/monitor/monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 64
+#define DRAIN_MS 2000
+
+struct mon {
+	const struct oci_monitor_opts *o;
+	int ep;
+	int sfd;
+	int listen_fd;
+	int clients[MAX_CLIENTS];
+	int in_fd;     /* where client input goes: stdin pipe or pty master */
+	int out_fd[3]; /* [1] stdout or pty, [2] stderr; -1 when closed */
+	struct oci_log_writer log;
+	bool exited;
+	int status;
+};
+
+static int ep_add(struct mon *m, int fd, struct error **err)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	if (epoll_ctl(m->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return err_sys(err, "watching fd %d", fd);
+	return 0;
+}
+
+static void drop_fd(struct mon *m, int *fd)
+{
+	if (*fd < 0)
+		return;
+	epoll_ctl(m->ep, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
+}
+
+int oci_attach_send(int fd, enum oci_attach_msg t, const void *data, size_t len)
+{
+	char buf[OCI_ATTACH_MAX];
+	if (len > sizeof(buf) - 1)
+		len = sizeof(buf) - 1;
+	buf[0] = (char)t;
+	if (len > 0)
+		memcpy(buf + 1, data, len);
+	for (;;) {
+		ssize_t n = send(fd, buf, len + 1, MSG_NOSIGNAL);
+		if (n >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+static void broadcast(struct mon *m, enum oci_attach_msg t, const void *data, size_t len)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (m->clients[i] >= 0 && oci_attach_send(m->clients[i], t, data, len) < 0)
+			drop_fd(m, &m->clients[i]);
+}
+
+/* Bind the attach socket through /proc/self/fd/N: run dirs can be longer than sun_path. */
+static int listen_attach(const char *run_dir, struct error **err)
+{
+	autoclose int dfd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(err, "opening run directory %s", run_dir);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return err_sys(err, "creating the attach socket");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, OCI_ATTACH_SOCKET);
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		err_sys(err, "binding the attach socket in %s", run_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int oci_attach_connect(const char *run_dir, struct error **err)
+{
+	autoclose int dfd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(err, "opening run directory %s", run_dir);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_sys(err, "creating a socket");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, OCI_ATTACH_SOCKET);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err_sys(err, "connecting to the monitor in %s", run_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void accept_client(struct mon *m)
+{
+	int c = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return;
+	/* A stalled client may hold the monitor up for a while, never forever. */
+	struct timeval tv = { .tv_sec = 5 };
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (m->clients[i] < 0) {
+			struct error *err = NULL;
+			if (ep_add(m, c, &err) < 0) {
+				err_free(&err);
+				break;
+			}
+			m->clients[i] = c;
+			return;
+		}
+	}
+	close(c);
+}
+
+static void client_input(struct mon *m, int *slot)
+{
+	char buf[OCI_ATTACH_MAX];
+	ssize_t n = recv(*slot, buf, sizeof(buf), 0);
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			drop_fd(m, slot);
+		return;
+	}
+	switch (buf[0]) {
+	case OCI_ATTACH_STDIN:
+		if (m->in_fd >= 0 && n > 1 && fs_write_all(m->in_fd, buf + 1, (size_t)n - 1) < 0 &&
+		    m->in_fd != m->o->pty_fd)
+			drop_fd(m, &m->in_fd);
+		break;
+	case OCI_ATTACH_RESIZE:
+		if (m->o->pty_fd >= 0 && n >= 5) {
+			uint16_t rc[2];
+			memcpy(rc, buf + 1, sizeof(rc));
+			struct winsize ws = { .ws_row = rc[0], .ws_col = rc[1] };
+			ioctl(m->o->pty_fd, TIOCSWINSZ, &ws);
+		}
+		break;
+	case OCI_ATTACH_CLOSE_STDIN:
+		/* With a pty, stdin and stdout are one fd: keep it for the output. */
+		if (m->in_fd >= 0 && m->in_fd != m->o->pty_fd) {
+			close(m->in_fd);
+			m->in_fd = -1;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void output(struct mon *m, int stream)
+{
+	char buf[OCI_ATTACH_MAX - 1];
+	ssize_t n = read(m->out_fd[stream], buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* EOF, or EIO from a pty whose last slave closed. */
+		if (m->out_fd[stream] == m->o->pty_fd)
+			m->in_fd = -1;
+		drop_fd(m, &m->out_fd[stream]);
+		return;
+	}
+	oci_log_write(&m->log, stream, buf, (size_t)n);
+	broadcast(m, stream == 2 ? OCI_ATTACH_STDERR : OCI_ATTACH_STDOUT, buf, (size_t)n);
+}
+
+static void on_signal(struct mon *m)
+{
+	struct signalfd_siginfo si;
+	while (read(m->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			/* Forwarded, as conmon does: `kill MONITOR` reaches the container. */
+			if (!m->exited)
+				kill(m->o->pid, (int)si.ssi_signo);
+			continue;
+		}
+		int ws;
+		pid_t p;
+		/* Reap everything: orphans of the container land here (we are a subreaper). */
+		while ((p = waitpid(-1, &ws, WNOHANG)) > 0) {
+			if (p != m->o->pid)
+				continue;
+			m->exited = true;
+			m->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+		}
+	}
+}
+
+static int write_exit_file(const struct oci_monitor_opts *o, int status, struct error **err)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char stamp[48];
+	oci_log_format_time(&now, stamp, sizeof(stamp));
+	autofree char *path = xasprintf("%s/%s", o->run_dir, OCI_EXIT_FILE);
+	autofree char *doc =
+	    xasprintf("{\"exitCode\": %d, \"finishedAt\": \"%s\"}\n", status, stamp);
+	return fs_write_atomic(path, doc, strlen(doc), 0600, err);
+}
+
+static void run_exit_command(char *const *argv)
+{
+	if (argv == NULL || argv[0] == NULL)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		setsid();
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	/* Not waited for: the monitor is done; the exit command may outlive it. */
+}
+
+static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error **err)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	m->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	m->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (m->sfd < 0 || m->ep < 0)
+		return err_sys(err, "setting up the event loop");
+	if (o->log_driver == OCI_LOG_K8S_FILE && o->log_path != NULL &&
+	    oci_log_open(&m->log, o->log_path, o->log_max_size, err) < 0)
+		return -1;
+	m->listen_fd = listen_attach(o->run_dir, err);
+	if (m->listen_fd < 0)
+		return -1;
+	autofree char *pidfile = xasprintf("%s/%s", o->run_dir, OCI_MONITOR_PID_FILE);
+	autofree char *pidtext = xasprintf("%d\n", (int)getpid());
+	if (fs_write_atomic(pidfile, pidtext, strlen(pidtext), 0600, err) < 0)
+		return -1;
+	if (ep_add(m, m->sfd, err) < 0 || ep_add(m, m->listen_fd, err) < 0)
+		return -1;
+	for (int s = 1; s <= 2; s++)
+		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
+			return -1;
+	return 0;
+}
+
+static void teardown(struct mon *m)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		drop_fd(m, &m->clients[i]);
+	for (int s = 1; s <= 2; s++)
+		drop_fd(m, &m->out_fd[s]);
+	if (m->in_fd >= 0 && m->in_fd != m->o->pty_fd)
+		close(m->in_fd);
+	if (m->listen_fd >= 0)
+		close(m->listen_fd);
+	if (m->sfd >= 0)
+		close(m->sfd);
+	if (m->ep >= 0)
+		close(m->ep);
+	oci_log_close(&m->log);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
+{
+	struct mon m = { .o = o, .ep = -1, .sfd = -1, .listen_fd = -1, .log = { .fd = -1 } };
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		m.clients[i] = -1;
+	m.in_fd = o->pty_fd >= 0 ? o->pty_fd : o->stdin_fd;
+	m.out_fd[0] = -1;
+	m.out_fd[1] = o->pty_fd >= 0 ? o->pty_fd : o->stdout_fd;
+	m.out_fd[2] = o->pty_fd >= 0 ? -1 : o->stderr_fd;
+	if (setup(&m, o, err) < 0) {
+		teardown(&m);
+		return -1;
+	}
+	if (o->sync_fd >= 0) {
+		(void)fs_write_all(o->sync_fd, "ready\n", 6);
+		close(o->sync_fd);
+	}
+	struct timespec exited_at = { 0 };
+	for (;;) {
+		bool outputs = m.out_fd[1] >= 0 || m.out_fd[2] >= 0;
+		if (m.exited && (!outputs || ms_since(&exited_at) >= DRAIN_MS))
+			break;
+		int timeout = m.exited ? (int)(DRAIN_MS - ms_since(&exited_at)) : -1;
+		struct epoll_event evs[16];
+		int n = epoll_wait(m.ep, evs, 16, timeout < 0 && m.exited ? 0 : timeout);
+		if (n < 0 && errno != EINTR) {
+			err_sys(err, "waiting for events");
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == m.sfd) {
+				bool before = m.exited;
+				on_signal(&m);
+				if (!before && m.exited)
+					clock_gettime(CLOCK_MONOTONIC, &exited_at);
+			} else if (fd == m.listen_fd) {
+				accept_client(&m);
+			} else if (fd == m.out_fd[1]) {
+				output(&m, 1);
+			} else if (fd == m.out_fd[2]) {
+				output(&m, 2);
+			} else {
+				for (int c = 0; c < MAX_CLIENTS; c++)
+					if (m.clients[c] == fd)
+						client_input(&m, &m.clients[c]);
+			}
+		}
+	}
+	int rc = -1;
+	if (m.exited && write_exit_file(o, m.status, err) == 0) {
+		int32_t st = m.status;
+		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
+		rc = m.status;
+	}
+	teardown(&m);
+	if (rc >= 0)
+		run_exit_command(o->exit_command);
+	return rc;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The conmon-style monitor: one small process per container (the hutch-monitor program)
+ * that holds the container's stdio, writes its log, serves attach clients over a unix
+ * socket, records the exit status and runs the exit command. The CLI talks to it through
+ * the protocol below. Only lib/ is used here, so the monitor links little and stays small.
+ */
+#pragma once
+
+#include "lib/lib.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---------- the attach protocol (SOCK_SEQPACKET, one message per packet) ---------- */
+
+/* Every packet starts with one of these bytes. */
+enum oci_attach_msg {
+	OCI_ATTACH_STDIN = 0,  /* client -> monitor: bytes for the container's stdin */
+	OCI_ATTACH_STDOUT = 1, /* monitor -> client: container output */
+	OCI_ATTACH_STDERR = 2,
+	OCI_ATTACH_EXIT = 3,	    /* monitor -> client: int32 exit status, then EOF */
+	OCI_ATTACH_RESIZE = 4,	    /* client -> monitor: uint16 rows, uint16 cols */
+	OCI_ATTACH_CLOSE_STDIN = 5, /* client -> monitor: no more input */
+};
+
+#define OCI_ATTACH_MAX 32768 /* largest packet */
+#define OCI_ATTACH_SOCKET "attach"
+#define OCI_EXIT_FILE "exit"
+#define OCI_MONITOR_PID_FILE "monitor.pid"
+
+/*
+ * Connect to the attach socket in run_dir. Sockets have a 108-byte path limit and run dirs
+ * can be long, so the connection goes through /proc/self/fd/N/attach of an open run dir.
+ * Returns the fd or -1 with err set.
+ */
+int oci_attach_connect(const char *run_dir, struct error **err);
+/* Send one packet of type t; 0 or -1 with errno. */
+int oci_attach_send(int fd, enum oci_attach_msg t, const void *data, size_t len);
+
+/* ---------- the container log (k8s-file format, as podman writes it) ---------- */
+
+enum oci_log_driver {
+	OCI_LOG_K8S_FILE = 0,
+	OCI_LOG_NONE,
+	OCI_LOG_PASSTHROUGH
+};
+
+/* Parse "k8s-file", "none", "passthrough" (and podman's "journald" is refused clearly). */
+int oci_log_driver_parse(const char *s, enum oci_log_driver *out, struct error **err);
+
+struct oci_log_writer {
+	int fd;
+	char *path;
+	uint64_t size;
+	uint64_t max_size; /* 0: no limit; otherwise rotate to PATH.1 past it */
+};
+
+int oci_log_open(struct oci_log_writer *w, const char *path, uint64_t max_size, struct error **err);
+/*
+ * Append output of stream 1 (stdout) or 2 (stderr): one record per line,
+ * "TIMESTAMP STREAM F line" for a complete line and "P" for a chunk without its newline.
+ */
+void oci_log_write(struct oci_log_writer *w, int stream, const char *buf, size_t len);
+void oci_log_close(struct oci_log_writer *w);
+
+/* One record read back from a log file. */
+struct oci_log_record {
+	struct timespec ts;
+	int stream;	  /* 1 or 2 */
+	bool partial;	  /* "P": the line continues in the next record */
+	const char *text; /* points into the caller's line buffer, without newline */
+	size_t len;
+};
+/* Parse one line of a k8s-file log; -1 when it is not a record. */
+int oci_log_parse_line(char *line, size_t len, struct oci_log_record *out);
+/* RFC 3339 with nanoseconds, as in the log: writes at most 40 bytes into buf. */
+void oci_log_format_time(const struct timespec *ts, char *buf, size_t size);
+/* Parse an RFC 3339 time (with or without fraction and zone) or a duration like "10m"
+ * before now; -1 with err set when it is neither. */
+int oci_log_parse_since(const char *s, const struct timespec *now, struct timespec *out,
+			struct error **err);
+
+/* ---------- the monitor itself (oci/monitor/loop.c) ---------- */
+
+struct oci_monitor_opts {
+	const char *id;
+	const char *run_dir;  /* attach socket, exit file, monitor.pid */
+	const char *log_path; /* NULL with OCI_LOG_NONE */
+	enum oci_log_driver log_driver;
+	uint64_t log_max_size;
+	pid_t pid;     /* the container's init, a child of this process */
+	int stdin_fd;  /* write end of the container's stdin, or -1 */
+	int stdout_fd; /* read ends, or -1 */
+	int stderr_fd;
+	int pty_fd;		   /* pty master with a terminal (stdout/stderr then -1) */
+	int sync_fd;		   /* written "ready\n" once serving, then closed; or -1 */
+	char *const *exit_command; /* run after the exit file is written, or NULL */
+};
+
+/* Serve until the container exits, then write the exit file and run the exit command.
+ * Returns the container's exit status (128+N for a signal), or -1 with err set. */
+int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err);
+
+/* ---------- reading the log back (`hutch logs`, oci/monitor/logread.c) ---------- */
+
+struct oci_logs_opts {
+	bool timestamps; /* prefix each line with its RFC 3339 time */
+	bool has_since, has_until;
+	struct timespec since, until;
+	long tail;	       /* last N lines only; -1 for all */
+	bool follow;	       /* keep reading until done_file appears */
+	const char *done_file; /* with follow: the container's exit file */
+};
+
+/*
+ * Print the log at path: stdout records to out, stderr records to errout, partial records
+ * joined into their line. With follow, wait (inotify, no polling) for more until done_file
+ * exists, then print what is left. A missing log is empty.
+ */
+int oci_logs_print(const char *path, const struct oci_logs_opts *o, FILE *out, FILE *errout,
+		   struct error **err);

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hutch-monitor: the per-container monitor program. hutch execs it in the process that
+ * forked the container's init (so the init is its child), handing over the container's
+ * stdio fds; it serves until the container exits. It links only lib/ and oci/monitor/, and
+ * statically, so that a running container costs little memory.
+ *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
+ *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
+ *                 [--pty-fd N] [--sync-fd N] [-- EXIT-COMMAND...]
+ */
+#include "oci/monitor/monitor.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static int parse_num(const char *s, long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < -1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "log-path", required_argument, NULL, 'l' },
+		{ "log-driver", required_argument, NULL, 'd' },
+		{ "log-max-size", required_argument, NULL, 'm' },
+		{ "stdin-fd", required_argument, NULL, '0' },
+		{ "stdout-fd", required_argument, NULL, '1' },
+		{ "stderr-fd", required_argument, NULL, '2' },
+		{ "pty-fd", required_argument, NULL, 't' },
+		{ "sync-fd", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct oci_monitor_opts o = {
+		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .pty_fd = -1, .sync_fd = -1
+	};
+	struct error *err = NULL;
+	int c;
+	long v = 0;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		bool numeric = strchr("pm012ts", c) != NULL;
+		if (c == '?' || (numeric && parse_num(optarg, &v) < 0)) {
+			fprintf(stderr, "hutch-monitor: bad argument %s\n", argv[optind - 1]);
+			return 2;
+		}
+		switch (c) {
+		case 'i':
+			o.id = optarg;
+			break;
+		case 'r':
+			o.run_dir = optarg;
+			break;
+		case 'p':
+			o.pid = (pid_t)v;
+			break;
+		case 'l':
+			o.log_path = optarg;
+			break;
+		case 'd':
+			if (oci_log_driver_parse(optarg, &o.log_driver, &err) < 0) {
+				fprintf(stderr, "hutch-monitor: %s\n", err->msg);
+				return 2;
+			}
+			break;
+		case 'm':
+			o.log_max_size = (uint64_t)v;
+			break;
+		case '0':
+			o.stdin_fd = (int)v;
+			break;
+		case '1':
+			o.stdout_fd = (int)v;
+			break;
+		case '2':
+			o.stderr_fd = (int)v;
+			break;
+		case 't':
+			o.pty_fd = (int)v;
+			break;
+		case 's':
+			o.sync_fd = (int)v;
+			break;
+		default:
+			break;
+		}
+	}
+	if (o.id == NULL || o.run_dir == NULL || o.pid <= 0) {
+		fprintf(stderr, "hutch-monitor: --id, --run-dir and --pid are required\n");
+		return 2;
+	}
+	if (optind < argc)
+		o.exit_command = argv + optind;
+	/* Orphans of the container are reparented to us, not to init, and reaped here. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Detached: from here on there is no terminal; problems go to the run dir. */
+	autofree char *logpath = xasprintf("%s/monitor.log", o.run_dir);
+	FILE *lf = fopen(logpath, "ae");
+	if (lf != NULL)
+		log_set_stream(lf);
+	int rc = oci_monitor_run(&o, &err);
+	if (rc < 0) {
+		log_error("monitor of %s: %s", o.id, err->msg);
+		err_free(&err);
+		return 1;
+	}
+	return 0;
+}

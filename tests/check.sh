@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The test runner behind `make check`: unit tests (ASan+UBSan builds) and the bats system
+# suite, counted from their TAP into one closing line "N passed, N failed, N skipped".
+# As root it first creates the unprivileged test users (idempotent), makes /dev/fuse and
+# /dev/net/tun usable as on a normal distro, and runs the rootless suite as those users.
+#   tests/check.sh all|unit|system|valgrind
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-all}
+TEST_USER=${HUTCH_TEST_USER:-hutchtest}
+NOSUBID_USER=${HUTCH_NOSUBID_USER:-hutchnoid}
+passed=0 failed=0 skipped=0
+# shellcheck source=tests/testusers.sh
+. "$top/tests/testusers.sh"
+
+# Count one TAP stream (a file) into the totals and echo it. In CI a skip counts as a
+# failure unless its reason names a machine limit ("# skip machine: ...").
+count_tap() {
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"not ok"*) failed=$((failed + 1)) ;;
+		"ok"*"# skip"* | "ok"*"# SKIP"*)
+			if [[ -n ${CI:-} && $line != *"# skip machine:"* && $line != *"# SKIP machine:"* ]]; then
+				echo "# (CI: a skip that names no machine limit counts as a failure)"
+				failed=$((failed + 1))
+			else
+				skipped=$((skipped + 1))
+			fi
+			;;
+		"ok"*) passed=$((passed + 1)) ;;
+		esac
+	done <"$1"
+}
+
+run_unit() {
+	local t out rc
+	out=$(mktemp)
+	for t in "$top"/build/asan/tests/test_*; do
+		[[ -x $t ]] || continue
+		echo "# unit: $(basename "$t")"
+		(cd "$top" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$t") >"$out" 2>&1
+		rc=$?
+		count_tap "$out"
+		if ((rc != 0)) && ! grep -q '^not ok' "$out"; then
+			echo "not ok - $(basename "$t") exited with status $rc (crash or sanitizer report)"
+			failed=$((failed + 1))
+		fi
+	done
+	rm -f "$out"
+}
+
+run_valgrind() {
+	local t out rc
+	out=$(mktemp)
+	for t in "$top"/build/obj/tests/test_*; do
+		[[ -x $t ]] || continue
+		echo "# valgrind: $(basename "$t")"
+		(cd "$top" && valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+			--error-exitcode=99 "$t") >"$out" 2>&1
+		rc=$?
+		count_tap "$out"
+		if ((rc != 0)); then
+			echo "not ok - $(basename "$t") under valgrind exited with status $rc"
+			failed=$((failed + 1))
+		fi
+	done
+	rm -f "$out"
+}
+
+run_bats() {
+	local dir=$1 out
+	out=$(mktemp)
+	# Only directories with .bats files; setup_suite.bash there starts the registry once.
+	compgen -G "$dir/*.bats" >/dev/null || return 0
+	(cd "$top" && bats --tap "$dir") >"$out" 2>&1
+	local rc=$?
+	count_tap "$out"
+	if ((rc != 0)) && ! grep -q '^not ok' "$out"; then
+		echo "not ok - bats $dir exited with status $rc (suite setup failed?)"
+		failed=$((failed + 1))
+	fi
+	rm -f "$out"
+}
+
+# ---- root: set up the unprivileged users, then run everything as them ----
+
+as_user() { # name mode
+	local name=$1 sub=$2 uid stage home rc
+	uid=$(id -u "$name")
+	home=$(getent passwd "$name" | cut -d: -f6)
+	stage=/var/tmp/hutch-check-$name
+	# A copy the user can read and write (the checkout may sit under /root).
+	mkdir -p "$stage"
+	rsync -a --delete --exclude .git "$top/" "$stage/"
+	chown -R "$name:" "$stage"
+	runuser -u "$name" -- env -i HOME="$home" USER="$name" LOGNAME="$name" \
+		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
+		XDG_RUNTIME_DIR="/run/user/$uid" CI="${CI:-}" TERM=dumb \
+		HUTCH_COUNTS_FILE="$stage/.counts" \
+		bash "$stage/tests/check.sh" "$sub"
+	rc=$?
+	if [[ -f $stage/.counts ]]; then
+		local p f s
+		read -r p f s <"$stage/.counts"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	else
+		echo "not ok - the suite as $name did not finish (status $rc)"
+		failed=$((failed + 1))
+	fi
+}
+
+finish() {
+	if [[ -n ${HUTCH_COUNTS_FILE:-} ]]; then
+		echo "$passed $failed $skipped" >"$HUTCH_COUNTS_FILE"
+		echo "# as $(id -un): $passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed, $skipped skipped"
+	fi
+	((failed == 0))
+	exit
+}
+
+if [[ $(id -u) == 0 && $mode != valgrind ]]; then
+	ensure_user "$TEST_USER" yes
+	ensure_user "$NOSUBID_USER" no
+	open_devices
+	case $mode in
+	all) as_user "$TEST_USER" all; as_user "$NOSUBID_USER" nosubid ;;
+	unit) as_user "$TEST_USER" unit ;;
+	system) as_user "$TEST_USER" system; as_user "$NOSUBID_USER" nosubid ;;
+	*) echo "usage: $0 all|unit|system|valgrind" >&2; exit 2 ;;
+	esac
+	finish
+fi
+
+case $mode in
+all) run_unit; run_bats "$top/tests/system" ;;
+unit) run_unit ;;
+system) run_bats "$top/tests/system" ;;
+nosubid) run_bats "$top/tests/system/nosubid" ;;
+valgrind) run_valgrind ;;
+*) echo "usage: $0 all|unit|system|valgrind" >&2; exit 2 ;;
+esac
+finish

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * userns/: mapping parsing, the default mapping from libsubid, and a real namespace child
+ * whose errors come back over the sync socket.
+ */
+#include "userns/userns.h"
+#include "tests/unit/tap.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <unistd.h>
+
+static int child_ok(void *arg, struct error **err)
+{
+	(void)arg;
+	(void)err;
+	return getuid() == 0 && getgid() == 0 ? 0 : err_msg(err, "not root inside: %u", getuid());
+}
+
+static int child_fails(void *arg, struct error **err)
+{
+	return err_set(err, ENOENT, ERR_NOTFOUND, "nothing at %s", (const char *)arg);
+}
+
+int main(void)
+{
+	struct userns_map m = { 0 };
+	struct error *err = NULL;
+	is_int(userns_map_parse("0:1000:1", false, &m, &err), 0, "uid triple");
+	is_int(userns_map_parse("1:100000:65536", true, &m, &err), 0, "gid triple");
+	ok(m.n_uids == 1 && m.uids[0].outside == 1000, "parsed uid map");
+	ok(m.n_gids == 1 && m.gids[0].count == 65536, "parsed gid map");
+	static const char *const bad[] = { "", "1:2", "1:2:0", "a:b:c", "1:2:3:4", "1:2:3x", NULL };
+	for (size_t i = 0; bad[i] != NULL; i++) {
+		is_int(userns_map_parse(bad[i], false, &m, &err), -1, "refused: \"%s\"", bad[i]);
+		err_free(&err);
+	}
+	userns_map_clear(&m);
+
+	if (userns_default_map(&m, &err) < 0) {
+		ok(0, "default map: %s", err->msg);
+		err_free(&err);
+		return done_testing();
+	}
+	is_int(m.uids[0].inside, 0, "container root first");
+	is_int(m.uids[0].outside, getuid(), "is the user");
+	if (!m.single) {
+		ok(m.n_uids >= 2 && m.uids[1].inside == 1, "subordinate range from 1");
+	} else {
+		skip("machine: this user has no subordinate ranges");
+	}
+	struct userns_child child;
+	int status = -1;
+	if (userns_spawn(&m, CLONE_NEWNS, child_ok, NULL, &child, &err) == 0) {
+		proc_wait(child.pid, &status, &err);
+		is_int(status, 0, "child ran as root in the namespace");
+	} else {
+		ok(0, "spawn: %s", err->msg);
+		err_free(&err);
+	}
+	is_int(userns_spawn(&m, 0, child_fails, "/x", &child, &err), -1,
+	       "a failing child fails the spawn");
+	is_str(err ? err->msg : NULL, "nothing at /x", "with the child's message");
+	is_int(err ? (int)err->kind : -1, ERR_NOTFOUND, "and its kind");
+	err_free(&err);
+	userns_map_clear(&m);
+	return done_testing();
+}
