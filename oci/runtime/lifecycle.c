@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The lifecycle after create: start (connect to the init's start socket, wait until it
+ * has exec'd, run poststart hooks), run, kill, delete (poststop hooks, cgroup, state dir)
+ * and pause/resume. The status always comes from oci_state_read, never from a file.
+ */
+#include "oci/runtime/runtime.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int resolve_root(const char *root, char **out, struct error **err)
+{
+	*out = root != NULL ? xstrdup(root) : oci_default_root(err);
+	return *out != NULL ? 0 : -1;
+}
+
+int oci_state_spec(const char *root, const char *id, struct rt_spec *s, struct error **err)
+{
+	autofree char *path = xasprintf("%s/%s/config.json", root, id);
+	autofree char *text = NULL;
+	if (fs_read_file(path, 16 << 20, &text, NULL, err) < 0)
+		return -1;
+	return oci_spec_parse(text, s, err);
+}
+
+static int run_state_hooks(const char *root, const struct rt_state *st, enum rt_hook_kind k,
+			   struct error **err)
+{
+	struct rt_spec s;
+	if (oci_state_spec(root, st->id, &s, err) < 0)
+		return -1;
+	autofree char *json = oci_state_json(st, false);
+	int rc = oci_hooks_run(&s, k, json, err);
+	oci_spec_clear(&s);
+	return rc;
+}
+
+int oci_container_start(const char *root_in, const char *id, struct error **err)
+{
+	autofree char *root = NULL;
+	struct rt_state st;
+	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
+		return -1;
+	int rc = -1;
+	if (st.status != OCI_CREATED) {
+		err_msg(err, "cannot start container %s: it is %s, not created", id,
+			oci_status_name(st.status));
+		goto out;
+	}
+	autofree char *dir = xasprintf("%s/%s", root, id);
+	autofree char *sock = oci_state_start_sock(dir);
+	autoclose int conn = oci_start_connect(sock, err);
+	if (conn < 0)
+		goto out;
+	/* Gone from here on, so the status is "running" and nobody else can start it. */
+	unlink(sock);
+	/* EOF: the init exec'd the process (its end is close-on-exec); else an error. */
+	char tag = 0;
+	if (fs_read_all(conn, &tag, 1) == 1) {
+		if (tag != RT_MSG_ERROR || err_recv(conn, err) == 0)
+			err_msg(err, "unexpected message from the container init");
+		goto out;
+	}
+	rc = 0;
+	if (st.has_poststart) {
+		st.status = OCI_RUNNING;
+		struct error *e = NULL;
+		if (run_state_hooks(root, &st, RT_HOOK_POSTSTART, &e) < 0) {
+			log_warn("%s", e->msg);
+			err_free(&e);
+		}
+	}
+out:
+	oci_state_clear(&st);
+	return rc < 0 ? err_wrap(err, "starting container %s", id) : 0;
+}
+
+/* Processes of the container: those in the init's pid namespace, when it has its own. */
+static int container_pids(const struct rt_state *st, pid_t **out, size_t *n, struct error **err)
+{
+	*out = NULL;
+	*n = 0;
+	char path[64];
+	struct stat init_ns, self_ns, ns;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)st->pid);
+	if (stat(path, &init_ns) < 0)
+		return 0;
+	if (stat("/proc/self/ns/pid", &self_ns) < 0)
+		return err_sys(err, "reading /proc/self/ns/pid");
+	*out = xcalloc(1, sizeof(**out));
+	if (init_ns.st_ino == self_ns.st_ino) {
+		(*out)[(*n)++] = st->pid; /* no pid namespace of its own: only the init */
+		return 0;
+	}
+	autoclosedir DIR *d = opendir("/proc");
+	if (d == NULL)
+		return err_sys(err, "listing /proc");
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", atoi(de->d_name));
+		if (stat(path, &ns) < 0 || ns.st_ino != init_ns.st_ino ||
+		    ns.st_dev != init_ns.st_dev)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = (pid_t)atoi(de->d_name);
+	}
+	return 0;
+}
+
+int oci_container_pids(const char *root_in, const char *id, pid_t **pids, size_t *n,
+		       struct error **err)
+{
+	autofree char *root = NULL;
+	struct rt_state st;
+	*pids = NULL;
+	*n = 0;
+	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
+		return -1;
+	int rc = st.status == OCI_STOPPED ? 0 : container_pids(&st, pids, n, err);
+	oci_state_clear(&st);
+	return rc;
+}
+
+static int kill_state(const struct rt_state *st, int sig, bool all, struct error **err)
+{
+	if (!all) {
+		if (kill(st->pid, sig) < 0 && errno != ESRCH)
+			return err_sys(err, "sending signal %d to %d", sig, (int)st->pid);
+		return 0;
+	}
+	autofree pid_t *pids = NULL;
+	size_t n = 0;
+	if (container_pids(st, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return err_sys(err, "sending signal %d to %d", sig, (int)pids[i]);
+	return 0;
+}
+
+int oci_container_kill(const char *root_in, const char *id, int sig, bool all, struct error **err)
+{
+	autofree char *root = NULL;
+	struct rt_state st;
+	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
+		return -1;
+	int rc = -1;
+	if (st.status == OCI_STOPPED)
+		err_msg(err, "container %s is not running", id);
+	else
+		rc = kill_state(&st, sig, all, err);
+	oci_state_clear(&st);
+	return rc;
+}
+
+/* Wait up to timeout_ms for a process (not necessarily our child) to exit. */
+static bool wait_gone(pid_t pid, int timeout_ms)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0)
+		return errno == ESRCH;
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	int rc;
+	do {
+		rc = poll(&p, 1, timeout_ms);
+	} while (rc < 0 && errno == EINTR);
+	close(pfd);
+	/* Our own child (run) would stay a zombie: reap it here. */
+	waitpid(pid, NULL, WNOHANG);
+	return rc > 0;
+}
+
+int oci_container_delete(const char *root_in, const char *id, bool force, struct error **err)
+{
+	autofree char *root = NULL;
+	struct rt_state st;
+	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
+		return -1;
+	int rc = -1;
+	if (st.status == OCI_RUNNING || st.status == OCI_PAUSED) {
+		if (!force) {
+			err_msg(err, "cannot delete container %s that is not stopped: %s", id,
+				oci_status_name(st.status));
+			goto out;
+		}
+	}
+	if (st.status != OCI_STOPPED) {
+		/* A created container is deleted without --force, as runc does. */
+		if (st.status == OCI_PAUSED)
+			oci_cgroup_freeze(st.cgroup, false, NULL);
+		if (kill_state(&st, SIGKILL, true, err) < 0)
+			goto out;
+		if (!wait_gone(st.pid, 10000)) {
+			err_msg(err, "container %s did not die after SIGKILL", id);
+			goto out;
+		}
+		st.status = OCI_STOPPED;
+	}
+	if (st.has_poststop) {
+		struct error *e = NULL;
+		if (run_state_hooks(root, &st, RT_HOOK_POSTSTOP, &e) < 0) {
+			log_warn("%s", e->msg);
+			err_free(&e);
+		}
+	}
+	if (oci_cgroup_remove(st.cgroup) < 0)
+		log_warn("removing cgroup %s: %s", st.cgroup, strerror(errno));
+	autofree char *dir = xasprintf("%s/%s", root, id);
+	rc = fs_rm_rf(dir, err);
+out:
+	oci_state_clear(&st);
+	return rc;
+}
+
+int oci_container_pause(const char *root_in, const char *id, bool pause, struct error **err)
+{
+	autofree char *root = NULL;
+	struct rt_state st;
+	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
+		return -1;
+	int rc = -1;
+	enum oci_status want = pause ? OCI_RUNNING : OCI_PAUSED;
+	if (st.status != want)
+		err_msg(err, "container %s is %s, not %s", id, oci_status_name(st.status),
+			oci_status_name(want));
+	else
+		rc = oci_cgroup_freeze(st.cgroup, pause, err);
+	oci_state_clear(&st);
+	return rc;
+}
+
+/* ---------- run ---------- */
+
+static volatile sig_atomic_t run_pid;
+
+static void forward_signal(int sig)
+{
+	if (run_pid > 0)
+		kill((pid_t)run_pid, sig);
+}
+
+int oci_container_run(const struct oci_create_opts *o, bool detach, int *status, struct error **err)
+{
+	pid_t init = 0;
+	*status = 0;
+	if (oci_create_pid(o, &init, err) < 0)
+		return -1;
+	autofree char *root = o->root != NULL ? xstrdup(o->root) : oci_default_root(NULL);
+	if (oci_container_start(root, o->id, err) < 0) {
+		struct error *e = NULL;
+		if (oci_container_delete(root, o->id, true, &e) < 0)
+			err_free(&e);
+		return -1;
+	}
+	if (detach)
+		return 0;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	struct sigaction fwd = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+	run_pid = init;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &fwd, NULL);
+	int rc = proc_wait(init, status, err);
+	run_pid = 0;
+	if (rc == 0 && oci_container_delete(root, o->id, true, err) < 0)
+		return -1;
+	return rc;
+}
+
+int oci_parse_signal(const char *s, int *sig, struct error **err)
+{
+	char *end = NULL;
+	long n = strtol(s, &end, 10);
+	if (end != s && *end == '\0') {
+		if (n <= 0 || n >= NSIG)
+			return err_set(err, EINVAL, ERR_USAGE, "invalid signal \"%s\"", s);
+		*sig = (int)n;
+		return 0;
+	}
+	const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np(i);
+		if (abbrev != NULL && strcasecmp(abbrev, name) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	if (strncasecmp(name, "RTMIN+", 6) == 0 && (n = atoi(name + 6)) >= 0 &&
+	    SIGRTMIN + n <= SIGRTMAX) {
+		*sig = SIGRTMIN + (int)n;
+		return 0;
+	}
+	return err_set(err, EINVAL, ERR_USAGE, "invalid signal \"%s\"", s);
+}

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's filesystem, inside its mount namespace: the rootfs bound onto itself,
+ * the config's mounts in order, devices (rootless: bind mounts of the host nodes), then
+ * pivot_root, masked and read-only paths and a read-only root. Destinations are resolved
+ * with openat2(RESOLVE_IN_ROOT) and mounted on /proc/self/fd/N, so a symlink in the image
+ * can never send a mount outside the rootfs.
+ */
+#include "oci/runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int openat2_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		path = ".";
+	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+}
+
+/*
+ * Open dest below rootfs as O_PATH, creating it (and its parents) when missing: a
+ * directory, or an empty file when is_file (bind mounts of files and devices).
+ */
+static int open_dest(const char *rootfs, const char *dest, bool is_file, struct error **err)
+{
+	autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return err_sys(err, "opening %s", rootfs);
+	int fd = openat2_in_root(rootfd, dest, O_PATH);
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : err_sys(err, "resolving %s in the rootfs", dest);
+	autofree char *copy = xstrdup(dest);
+	for (char *p = copy + 1;; p++) {
+		bool last = *p == '\0';
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		char *slash = strrchr(copy, '/');
+		autofree char *parent = xstrndup(copy, (size_t)(slash - copy));
+		autoclose int pfd = openat2_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+		if (pfd < 0)
+			return err_sys(err, "resolving %s in the rootfs", parent[0] ? parent : "/");
+		const char *name = slash + 1;
+		if (name[0] != '\0') {
+			if (last && is_file) {
+				int f = openat(pfd, name, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+				if (f < 0 && errno != EEXIST && errno != EISDIR)
+					return err_sys(err, "creating %s in the rootfs", dest);
+				if (f >= 0)
+					close(f);
+			} else if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST) {
+				return err_sys(err, "creating %s in the rootfs", copy);
+			}
+		}
+		if (last)
+			break;
+		*p = '/';
+	}
+	fd = openat2_in_root(rootfd, dest, O_PATH);
+	if (fd < 0)
+		return err_sys(err, "resolving %s in the rootfs", dest);
+	return fd;
+}
+
+/* Flags a user namespace cannot clear on a remount: keep them (EPERM otherwise). */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+/* Remount a bind mount with flags (ro, nosuid...), keeping the locked ones. */
+static int remount_bind(const char *target, unsigned long flags, struct error **err)
+{
+	unsigned long f = MS_BIND | MS_REMOUNT | flags | locked_flags(target);
+	if (mount(NULL, target, NULL, f, NULL) < 0)
+		return err_sys(err, "remounting %s", target);
+	return 0;
+}
+
+/* Bind source on target; the flags a bind cannot take at once go to *remount. */
+static int bind_at(const char *source, const char *target, const struct rt_mount *m,
+		   unsigned long *remount, struct error **err)
+{
+	unsigned long f = MS_BIND | (m->rec ? MS_REC : 0);
+	if (mount(source, target, NULL, f, NULL) < 0)
+		return err_sys(err, "bind mount %s", source);
+	*remount = m->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+	return 0;
+}
+
+/* Drop "gid=N" from mount data: in a user namespace N may not be mapped (devpts). */
+static char *without_gid(const char *data)
+{
+	autofree char *copy = xstrdup(data);
+	char *out = xstrdup(""), *save = NULL;
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		if (strncmp(o, "gid=", 4) == 0)
+			continue;
+		char *n = xasprintf("%s%s%s", out, out[0] ? "," : "", o);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* Bind the host's path read-only where the kernel refuses a fresh mount of m->type. */
+static int host_bind_fallback(const char *host, const char *target, const struct rt_mount *m,
+			      unsigned long *remount, struct error **err)
+{
+	struct rt_mount b = *m;
+	b.rec = true;
+	b.flags = m->flags | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	return bind_at(host, target, &b, remount, err);
+}
+
+static bool is_cgroup2_host(void)
+{
+	struct statvfs sv;
+	return statvfs("/sys/fs/cgroup/cgroup.controllers", &sv) == 0;
+}
+
+static int mount_special(const struct rt_mount *m, const char *target, bool own_netns,
+			 bool own_cgroupns, unsigned long *remount, struct error **err)
+{
+	const char *type = m->type;
+	const char *src = m->source != NULL ? m->source : type;
+	unsigned long f = m->flags & ~(unsigned long)MS_REMOUNT;
+	if (strcmp(type, "sysfs") == 0 && !own_netns)
+		/* sysfs needs a network namespace of our own; crun binds the host's instead. */
+		return host_bind_fallback("/sys", target, m, remount, err);
+	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
+		if (own_cgroupns && is_cgroup2_host() &&
+		    mount("cgroup2", target, "cgroup2", f, NULL) == 0)
+			return 0;
+		return host_bind_fallback("/sys/fs/cgroup", target, m, remount, err);
+	}
+	if (mount(src, target, type, f, m->data) == 0)
+		return 0;
+	int e = errno;
+	if (strcmp(type, "devpts") == 0 && e == EINVAL && m->data != NULL) {
+		autofree char *data = without_gid(m->data);
+		if (mount(src, target, type, f, data) == 0)
+			return 0;
+	}
+	if ((e == EPERM || e == EACCES) && strcmp(type, "mqueue") == 0)
+		return host_bind_fallback("/dev/mqueue", target, m, remount, err);
+	if ((e == EPERM || e == EACCES) && strcmp(type, "sysfs") == 0)
+		return host_bind_fallback("/sys", target, m, remount, err);
+	errno = e;
+	return err_sys(err, "mounting %s on %s", type, m->dest);
+}
+
+static int mount_one(const struct rt_spec *s, const struct rt_mount *m, bool own_netns,
+		     bool own_cgroupns, struct error **err)
+{
+	bool is_file = false;
+	struct stat st;
+	if (m->bind) {
+		if (stat(m->source, &st) < 0)
+			return err_sys(err, "bind mount source %s", m->source);
+		is_file = !S_ISDIR(st.st_mode);
+	}
+	autoclose int fd = open_dest(s->root_path, m->dest, is_file, err);
+	if (fd < 0)
+		return -1;
+	char target[64];
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	unsigned long remount = 0;
+	int rc = m->bind ? bind_at(m->source, target, m, &remount, err)
+			 : mount_special(m, target, own_netns, own_cgroupns, &remount, err);
+	if (rc < 0)
+		return err_wrap(err, "mount %s", m->dest);
+	if (remount == 0 && m->propagation == 0)
+		return 0;
+	/* Our fd is the directory under the new mount; remounts need the mount itself. */
+	autoclose int top = open_dest(s->root_path, m->dest, is_file, err);
+	if (top < 0)
+		return -1;
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", top);
+	if (remount != 0 && remount_bind(target, remount, err) < 0)
+		return err_wrap(err, "mount %s", m->dest);
+	if (m->propagation != 0 && mount(NULL, target, NULL, m->propagation, NULL) < 0)
+		return err_sys(err, "setting the propagation of %s", m->dest);
+	return 0;
+}
+
+/* ---------- devices ---------- */
+
+static const char *const default_devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+};
+
+static int bind_device(const char *rootfs, const char *host, const char *dest, struct error **err)
+{
+	autoclose int fd = open_dest(rootfs, dest, true, err);
+	if (fd < 0)
+		return -1;
+	char target[64];
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	if (mount(host, target, NULL, MS_BIND, NULL) < 0)
+		return err_sys(err, "binding device %s", host);
+	return 0;
+}
+
+static int setup_dev(const struct rt_spec *s, bool dev_is_tmpfs, struct error **err)
+{
+	autoclose int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return err_sys(err, "opening %s", s->root_path);
+	if (dev_is_tmpfs) {
+		for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+			if (bind_device(s->root_path, default_devices[i], default_devices[i], err) <
+			    0)
+				return -1;
+		static const char *const links[][2] = {
+			{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
+			{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+			{ "pts/ptmx", "ptmx" },
+		};
+		autoclose int devfd = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+		if (devfd < 0)
+			return err_sys(err, "opening /dev in the rootfs");
+		for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+			if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
+				return err_sys(err, "creating /dev/%s", links[i][1]);
+	}
+	for (size_t i = 0; i < s->lx.n_devices; i++) {
+		const struct rt_device *d = &s->lx.devices[i];
+		/* Rootless cannot mknod: bind the host's node of the same path. */
+		if (!fs_exists(d->path))
+			return err_set(err, ENOENT, ERR_TOOL,
+				       "device %s: no such device on the host to bind", d->path);
+		if (bind_device(s->root_path, d->path, d->path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---------- the steps ---------- */
+
+int oci_rootfs_prepare(const struct rt_spec *s, struct error **err)
+{
+	/* Nothing we mount may propagate back to the host. */
+	unsigned long prop = s->lx.rootfs_propagation == (MS_PRIVATE | MS_REC) ? MS_PRIVATE | MS_REC
+									       : MS_SLAVE | MS_REC;
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return err_sys(err, "making / %s", prop & MS_PRIVATE ? "private" : "a slave");
+	struct stat st;
+	if (stat(s->root_path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_set(err, ENOENT, ERR_TOOL, "rootfs %s does not exist", s->root_path);
+	/* pivot_root wants a mount point. */
+	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_sys(err, "binding the rootfs %s", s->root_path);
+	return 0;
+}
+
+int oci_mounts_setup(const struct rt_spec *s, bool own_netns, bool own_cgroupns, struct error **err)
+{
+	bool dev_tmpfs = false;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct rt_mount *m = &s->mounts[i];
+		if (mount_one(s, m, own_netns, own_cgroupns, err) < 0)
+			return -1;
+		if (strcmp(m->dest, "/dev") == 0)
+			dev_tmpfs = !m->bind;
+	}
+	return setup_dev(s, dev_tmpfs, err);
+}
+
+int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, struct error **err)
+{
+	if (no_pivot) {
+		if (chdir(s->root_path) < 0 || mount(s->root_path, "/", NULL, MS_MOVE, NULL) < 0 ||
+		    chroot(".") < 0 || chdir("/") < 0)
+			return err_sys(err, "moving the rootfs to / (--no-pivot)");
+		return 0;
+	}
+	autoclose int oldroot = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+	autoclose int newroot = open(s->root_path, O_DIRECTORY | O_PATH | O_CLOEXEC);
+	if (oldroot < 0 || newroot < 0)
+		return err_sys(err, "opening the roots for pivot_root");
+	/* pivot_root(".", "."): the old root ends up on top of the new one, then goes. */
+	if (fchdir(newroot) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_sys(err, "pivot_root to %s", s->root_path);
+	if (fchdir(oldroot) < 0 || mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return err_sys(err, "detaching the old root");
+	return 0;
+}
+
+static int mask_path(const char *path, struct error **err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : err_sys(err, "masking %s", path);
+	int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k")
+				     : mount("/dev/null", path, NULL, MS_BIND, NULL);
+	if (rc < 0 && errno != ENOENT)
+		return err_sys(err, "masking %s", path);
+	return 0;
+}
+
+static int readonly_path(const char *path, struct error **err)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return errno == ENOENT ? 0 : err_sys(err, "making %s read-only", path);
+	return remount_bind(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+}
+
+static int write_sysctl(const char *kv, struct error **err)
+{
+	const char *eq = strchr(kv, '=');
+	autofree char *key = xstrndup(kv, (size_t)(eq - kv));
+	for (char *c = key; *c; c++)
+		if (*c == '.')
+			*c = '/';
+	autofree char *path = xasprintf("/proc/sys/%s", key);
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || fs_write_all(fd, eq + 1, strlen(eq + 1)) < 0)
+		return err_sys(err, "sysctl %s", kv);
+	return 0;
+}
+
+int oci_rootfs_finish(const struct rt_spec *s, struct error **err)
+{
+	const struct rt_linux *l = &s->lx;
+	for (size_t i = 0; l->sysctl != NULL && l->sysctl[i] != NULL; i++)
+		if (write_sysctl(l->sysctl[i], err) < 0)
+			return -1;
+	for (size_t i = 0; l->readonly != NULL && l->readonly[i] != NULL; i++)
+		if (readonly_path(l->readonly[i], err) < 0)
+			return -1;
+	for (size_t i = 0; l->masked != NULL && l->masked[i] != NULL; i++)
+		if (mask_path(l->masked[i], err) < 0)
+			return -1;
+	if (l->rootfs_propagation != 0 && mount(NULL, "/", NULL, l->rootfs_propagation, NULL) < 0)
+		return err_sys(err, "setting rootfsPropagation");
+	if (s->root_readonly && remount_bind("/", MS_RDONLY, err) < 0)
+		return err_wrap(err, "making the root read-only");
+	return 0;
+}

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals of the OCI runtime (oci/runtime/): config.json decoded into plain structs
+ * (spec.c), the state directory (state.c), the container init and its setup steps
+ * (init.c, mounts.c, caps.c, seccomp.c, hooks.c, terminal.c, cgroup2.c) and the lifecycle
+ * (container.c, exec.c). Nothing outside oci/ includes this header.
+ */
+#pragma once
+
+#include "oci/oci.h"
+#include "userns/userns.h"
+
+#include <json-c/json.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---------- config.json, decoded (spec.c) ---------- */
+
+struct rt_rlimit {
+	int resource;
+	uint64_t soft, hard;
+};
+
+/* The five capability sets as bit masks; caps the kernel does not know are dropped. */
+struct rt_caps {
+	uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+struct rt_process {
+	char **args; /* non-empty */
+	char **env;
+	char *cwd; /* absolute */
+	uint32_t uid, gid;
+	uint32_t *gids; /* additionalGids */
+	size_t n_gids;
+	bool has_umask;
+	mode_t umask;
+	bool terminal;
+	bool has_console_size;
+	unsigned short rows, cols;
+	bool has_caps;
+	struct rt_caps caps;
+	struct rt_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privs;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	char *apparmor;
+	char *selinux;
+};
+
+/* One mount with its options split into flags, propagation and fs data. */
+struct rt_mount {
+	char *dest, *type, *source;
+	unsigned long flags;	   /* MS_* to set */
+	unsigned long propagation; /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (+MS_REC) */
+	char *data;		   /* options the kernel takes as data, comma-joined, or NULL */
+	bool bind, rec;
+};
+
+enum rt_hook_kind {
+	RT_HOOK_PRESTART = 0,
+	RT_HOOK_CREATE_RUNTIME,
+	RT_HOOK_CREATE_CONTAINER,
+	RT_HOOK_START_CONTAINER,
+	RT_HOOK_POSTSTART,
+	RT_HOOK_POSTSTOP,
+	RT_HOOK_N,
+};
+
+struct rt_hook {
+	char *path;
+	char **args;
+	char **env;
+	int timeout; /* seconds, 0: none */
+};
+
+struct rt_ns {
+	int type;   /* CLONE_NEW* */
+	char *path; /* join this one, or NULL for a new one */
+};
+
+struct rt_device {
+	char *path;
+	char type; /* c, b, u, p */
+	long major, minor;
+	bool has_mode;
+	mode_t mode;
+	uint32_t uid, gid;
+};
+
+enum rt_sc_action {
+	RT_SC_KILL = 0,
+	RT_SC_KILL_PROCESS,
+	RT_SC_KILL_THREAD,
+	RT_SC_TRAP,
+	RT_SC_ERRNO,
+	RT_SC_TRACE,
+	RT_SC_ALLOW,
+	RT_SC_LOG,
+	RT_SC_NOTIFY,
+};
+
+enum rt_sc_op {
+	RT_SC_NE = 0,
+	RT_SC_LT,
+	RT_SC_LE,
+	RT_SC_EQ,
+	RT_SC_GE,
+	RT_SC_GT,
+	RT_SC_MASKED_EQ,
+};
+
+struct rt_sc_arg {
+	unsigned index;
+	uint64_t value, value2;
+	enum rt_sc_op op;
+};
+
+struct rt_sc_rule {
+	char **names;
+	enum rt_sc_action action;
+	bool has_errno;
+	uint32_t errno_ret;
+	struct rt_sc_arg *args;
+	size_t n_args;
+};
+
+struct rt_seccomp {
+	enum rt_sc_action default_action;
+	bool has_default_errno;
+	uint32_t default_errno;
+	char **arches; /* "SCMP_ARCH_X86_64" ... */
+	char **flags;
+	struct rt_sc_rule *rules;
+	size_t n_rules;
+};
+
+/* linux.resources, the part cgroup v2 can apply; -1 / 0 when unset. */
+struct rt_resources {
+	bool any;	      /* some limit is set */
+	int64_t memory_limit; /* bytes, -1 unset */
+	int64_t memory_swap;  /* bytes, -1 unset */
+	int64_t pids_limit;   /* -1 unset */
+	uint64_t cpu_shares;  /* 0 unset */
+	int64_t cpu_quota;    /* -1 unset */
+	uint64_t cpu_period;  /* 0 unset */
+	char **unified;	      /* key=value pairs from linux.resources.unified */
+};
+
+struct rt_linux {
+	struct rt_ns *ns;
+	size_t n_ns;
+	struct userns_map map; /* uidMappings/gidMappings; empty when none */
+	char **masked;
+	char **readonly;
+	struct rt_device *devices;
+	size_t n_devices;
+	char **sysctl; /* key=value pairs */
+	struct rt_seccomp *seccomp;
+	unsigned long rootfs_propagation; /* 0: rslave, runc's default */
+	bool has_personality;
+	unsigned long personality;
+	char *cgroups_path;
+	struct rt_resources res;
+	char *mount_label;
+};
+
+struct rt_spec {
+	char *oci_version;
+	char *root_path; /* absolute after oci_spec_load */
+	bool root_readonly;
+	char *hostname, *domainname;
+	struct rt_process process;
+	struct rt_mount *mounts;
+	size_t n_mounts;
+	struct rt_hook *hooks[RT_HOOK_N];
+	size_t n_hooks[RT_HOOK_N];
+	struct rt_linux lx;
+	json_object *annotations; /* owned reference, or NULL */
+};
+
+/*
+ * Decode config.json text. Every type and required field is checked; an error names the
+ * field ("process.args: must be a non-empty array"). root.path stays as written.
+ */
+int oci_spec_parse(const char *text, struct rt_spec *out, struct error **err);
+/* Read BUNDLE/config.json, decode it and make root.path absolute (relative to bundle). */
+int oci_spec_load(const char *bundle, struct rt_spec *out, char **text_out, struct error **err);
+/* Decode a "process" object on its own (exec --process). */
+int oci_process_parse(const char *text, struct rt_process *out, struct error **err);
+void oci_spec_clear(struct rt_spec *s);
+/* linux.seccomp of the linux object (seccomp.c); *out NULL when absent. */
+int oci_seccomp_parse(json_object *lx, struct rt_seccomp **out, struct error **err);
+void oci_seccomp_free(struct rt_seccomp *sc);
+void oci_process_clear(struct rt_process *p);
+/* The CLONE_NEW* flag of a namespace type name, 0 when unknown. */
+int oci_ns_flag(const char *name);
+/* The entry of linux.namespaces of that type, or NULL. */
+const struct rt_ns *oci_spec_ns(const struct rt_spec *s, int type);
+/* Capability number from "CAP_SYS_ADMIN", -1 when unknown. */
+int oci_cap_number(const char *name);
+const char *oci_cap_name(int n);
+int oci_cap_last(void);
+
+/* ---------- state directory (state.c) ---------- */
+
+/* What the runtime remembers about a container, in ROOT/ID/state.json. */
+struct rt_state {
+	char *id;
+	char *bundle;
+	char *rootfs;
+	pid_t pid;
+	unsigned long long start_time; /* field 22 of /proc/PID/stat, against pid reuse */
+	char *created;		       /* RFC 3339 */
+	char *cgroup;		       /* our cgroup v2 dir, or NULL */
+	char *owner;
+	json_object *annotations; /* owned reference or NULL */
+	bool has_poststop, has_poststart;
+	enum oci_status status; /* computed by oci_state_read */
+};
+
+/* ROOT/ID, checking ID is a plain name. Owned. */
+int oci_state_dir(const char *root, const char *id, char **out, struct error **err);
+/* Write ROOT/ID/state.json atomically. */
+int oci_state_write(const char *dir, const struct rt_state *st, struct error **err);
+/* Read it back and compute the status; an unknown id is an error naming it. */
+int oci_state_read(const char *root, const char *id, struct rt_state *out, struct error **err);
+void oci_state_clear(struct rt_state *st);
+/* The state JSON of the runtime spec (ociVersion, id, status, pid, bundle, annotations). */
+char *oci_state_json(const struct rt_state *st, bool pretty);
+/* Field 22 of /proc/PID/stat, 0 when the process is gone; *zombie set for state Z. */
+unsigned long long oci_proc_start_time(pid_t pid, bool *zombie);
+/* The start socket path under dir; init waits on it between create and start. */
+char *oci_state_start_sock(const char *dir);
+/* Now in RFC 3339 (UTC, nanoseconds), and the caller's user name; owned. */
+char *oci_now_rfc3339(void);
+char *oci_owner_name(void);
+
+/* ---------- the container init (init.c and its helpers) ---------- */
+
+/* Everything the init child needs; filled by container.c before the fork. */
+struct rt_init {
+	const struct rt_spec *spec;
+	const char *id;
+	const char *bundle;
+	const char *state_dir;
+	int sync_fd;	  /* socket to the runtime */
+	int start_fd;	  /* listening start socket; -1 for exec */
+	int console_fd;	  /* connected console socket, or -1 */
+	int preserve_fds; /* pass fds 3 .. 3+N-1 */
+	int ns_fds[16];	  /* fds of namespaces to join, parallel to spec->linux.ns */
+	bool no_pivot;
+	bool need_map;	 /* the runtime writes our id mapping after we unshare */
+	const char *exe; /* resolved executable, set by the init itself */
+};
+
+/* Messages on the sync socket: a tag byte, then a payload for some. */
+enum {
+	RT_MSG_READY = 'r', /* child -> runtime: user namespace made, write the mapping */
+	RT_MSG_MAPPED = 'm',
+	RT_MSG_PID = 'p',   /* child -> runtime: int32 pid of the init */
+	RT_MSG_ACK = 'a',   /* runtime -> init: int32 pid of the init as the runtime sees it */
+	RT_MSG_HOOKS = 'h', /* init -> runtime: run prestart and createRuntime hooks now */
+	RT_MSG_GO = 'g',
+	RT_MSG_CREATED = 'c', /* init -> runtime: set up, waiting for start */
+	RT_MSG_ERROR = 'e',   /* followed by err_send */
+};
+
+/* The child side of create: never returns. Runs as the first child of the runtime. */
+__attribute__((noreturn)) void oci_init_main(struct rt_init *in);
+/* Become root (0:0) of the user namespace we are in, when 0 is mapped; caps stay anyway. */
+int oci_become_root(bool deny_setgroups, struct error **err);
+/* fork() whose child is our parent's child (CLONE_PARENT): the runtime can wait for it. */
+pid_t oci_clone_parent(void);
+/* Send RT_MSG_ERROR + the error, then _exit(1). */
+__attribute__((noreturn)) void oci_child_fail(int sync_fd, struct error *err);
+
+/* Mounts, rootfs and pivot_root (mounts.c); run inside the new mount namespace. */
+int oci_rootfs_prepare(const struct rt_spec *s, struct error **err);
+int oci_mounts_setup(const struct rt_spec *s, bool own_netns, bool own_cgroupns,
+		     struct error **err);
+int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, struct error **err);
+int oci_rootfs_finish(const struct rt_spec *s, struct error **err);
+
+/* Credentials and capabilities (caps.c), after pivot_root and before exec. */
+int oci_process_apply_user(const struct rt_process *p, struct error **err);
+int oci_process_apply_caps(const struct rt_process *p, struct error **err);
+int oci_process_apply_rlimits(const struct rt_process *p, struct error **err);
+int oci_process_apply_misc(const struct rt_process *p, struct error **err);
+/* rlimits, user, caps, no_new_privs and seccomp in the right order; last step before exec. */
+int oci_process_finalize(const struct rt_process *p, const struct rt_seccomp *sc,
+			 struct error **err);
+/* Resolve args[0] in the process' PATH: ENOENT -> ERR_NOTFOUND, EACCES -> ERR_INVOKE. */
+char *oci_resolve_exe(const struct rt_process *p, struct error **err);
+/* Close every fd >= first except keep (may be -1), so nothing leaks into the container. */
+int oci_close_fds_from(int first, int keep, struct error **err);
+
+/* seccomp.c: load the filter, as late as possible before execve. */
+int oci_seccomp_apply(const struct rt_seccomp *sc, struct error **err);
+
+/* hooks.c: run each hook of a kind with the state JSON on stdin. */
+int oci_hooks_run(const struct rt_spec *s, enum rt_hook_kind kind, const char *state_json,
+		  struct error **err);
+const char *oci_hook_name(enum rt_hook_kind kind);
+
+/* terminal.c: make a pty, send its master over the console socket, make it our stdio. */
+int oci_terminal_setup(const struct rt_process *p, int console_fd, struct error **err);
+/* Connect to a console socket path; returns the fd. */
+int oci_console_connect(const char *path, struct error **err);
+
+/* cgroup2.c: put pid into a cgroup of its own with the limits, where delegation allows. */
+int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, char **path_out,
+		     struct error **err);
+int oci_cgroup_remove(const char *path);
+int oci_cgroup_freeze(const char *path, bool frozen, struct error **err);
+
+/* ---------- lifecycle internals (container.c, lifecycle.c) ---------- */
+
+/* create, handing back the init's pid: our child (CLONE_PARENT), so run can wait for it. */
+int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **err);
+/* Connect to a container's start socket (long paths through /proc/self/fd). */
+int oci_start_connect(const char *path, struct error **err);
+/* Decode the config.json saved in the state dir at create. */
+int oci_state_spec(const char *root, const char *id, struct rt_spec *s, struct error **err);
+
+/* ---------- small shared helpers ---------- */
+
+/* Write a tag byte (and optional payload) on the sync socket. */
+int oci_sync_send(int fd, char tag, const void *data, size_t len);
+/* Wait for tag; an RT_MSG_ERROR turns into *err; EOF into "what died". */
+int oci_sync_expect(int fd, char tag, const char *what, struct error **err);
+/* Run a hook-like program (path, argv, envp) with stdin text and a timeout. */
+int oci_run_program(const char *path, char *const argv[], char *const envp[],
+		    const char *stdin_text, int timeout, int *status, struct error **err);

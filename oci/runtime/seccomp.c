@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * linux.seccomp: its decoder (names and actions checked, syscall names kept as text so an
+ * old libseccomp can skip the ones it does not know, as runc does) and the filter built
+ * with libseccomp and loaded just before execve.
+ */
+#include "oci/runtime/runtime.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const action_names[] = {
+	[RT_SC_KILL] = "SCMP_ACT_KILL",
+	[RT_SC_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+	[RT_SC_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+	[RT_SC_TRAP] = "SCMP_ACT_TRAP",
+	[RT_SC_ERRNO] = "SCMP_ACT_ERRNO",
+	[RT_SC_TRACE] = "SCMP_ACT_TRACE",
+	[RT_SC_ALLOW] = "SCMP_ACT_ALLOW",
+	[RT_SC_LOG] = "SCMP_ACT_LOG",
+	[RT_SC_NOTIFY] = "SCMP_ACT_NOTIFY",
+};
+
+static const char *const op_names[] = {
+	[RT_SC_NE] = "SCMP_CMP_NE",
+	[RT_SC_LT] = "SCMP_CMP_LT",
+	[RT_SC_LE] = "SCMP_CMP_LE",
+	[RT_SC_EQ] = "SCMP_CMP_EQ",
+	[RT_SC_GE] = "SCMP_CMP_GE",
+	[RT_SC_GT] = "SCMP_CMP_GT",
+	[RT_SC_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
+};
+
+static int lookup(const char *const *names, size_t n, json_object *v, const char *path,
+		  const char *what, int *out, struct error **err)
+{
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return err_set(err, EINVAL, ERR_TOOL, "%s: must be a string", path);
+	const char *s = json_object_get_string(v);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return err_set(err, EINVAL, ERR_TOOL, "%s: unknown %s \"%s\"", path, what, s);
+}
+
+/* An optional non-negative integer member; *has says whether it was there. */
+static int opt_uint(json_object *o, const char *key, const char *path, uint64_t max, uint64_t *out,
+		    bool *has, struct error **err)
+{
+	json_object *v;
+	if (has != NULL)
+		*has = false;
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+	    json_object_get_uint64(v) > max)
+		return err_set(err, EINVAL, ERR_TOOL, "%s.%s: must be an integer from 0 to %llu",
+			       path, key, (unsigned long long)max);
+	*out = json_object_get_uint64(v);
+	if (has != NULL)
+		*has = true;
+	return 0;
+}
+
+static int strings(json_object *o, const char *key, const char *path, bool nonempty, char ***out,
+		   struct error **err)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
+		if (nonempty)
+			return err_set(err, EINVAL, ERR_TOOL, "%s.%s: must be a non-empty array",
+				       path, key);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_array) ||
+	    (nonempty && json_object_array_length(v) == 0))
+		return err_set(err, EINVAL, ERR_TOOL, "%s.%s: must be a%s array", path, key,
+			       nonempty ? " non-empty" : "n");
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(e, json_type_string))
+			return err_set(err, EINVAL, ERR_TOOL, "%s.%s[%zu]: must be a string", path,
+				       key, i);
+		strv_push(out, json_object_get_string(e));
+	}
+	return 0;
+}
+
+static int parse_args(json_object *o, const char *path, struct rt_sc_rule *r, struct error **err)
+{
+	json_object *arr;
+	if (!json_object_object_get_ex(o, "args", &arr) || arr == NULL)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return err_set(err, EINVAL, ERR_TOOL, "%s.args: must be an array", path);
+	size_t n = json_object_array_length(arr);
+	r->args = xcalloc(n + 1, sizeof(*r->args));
+	for (size_t i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(arr, i), *op = NULL;
+		autofree char *ap = xasprintf("%s.args[%zu]", path, i);
+		struct rt_sc_arg *arg = &r->args[r->n_args++];
+		uint64_t index = 0;
+		bool has_index = false;
+		int opn = 0;
+		if (!json_object_is_type(a, json_type_object))
+			return err_set(err, EINVAL, ERR_TOOL, "%s: must be an object", ap);
+		if (opt_uint(a, "index", ap, 5, &index, &has_index, err) < 0 ||
+		    opt_uint(a, "value", ap, UINT64_MAX, &arg->value, NULL, err) < 0 ||
+		    opt_uint(a, "valueTwo", ap, UINT64_MAX, &arg->value2, NULL, err) < 0)
+			return -1;
+		if (!has_index)
+			return err_set(err, EINVAL, ERR_TOOL, "%s.index: required field missing",
+				       ap);
+		json_object_object_get_ex(a, "op", &op);
+		autofree char *opp = xasprintf("%s.op", ap);
+		if (lookup(op_names, sizeof(op_names) / sizeof(op_names[0]), op, opp, "comparison",
+			   &opn, err) < 0)
+			return -1;
+		arg->index = (unsigned)index;
+		arg->op = (enum rt_sc_op)opn;
+	}
+	return 0;
+}
+
+static int parse_rules(json_object *sc, struct rt_seccomp *out, struct error **err)
+{
+	json_object *arr;
+	if (!json_object_object_get_ex(sc, "syscalls", &arr) || arr == NULL)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return err_msg(err, "linux.seccomp.syscalls: must be an array");
+	size_t n = json_object_array_length(arr);
+	out->rules = xcalloc(n + 1, sizeof(*out->rules));
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(arr, i), *act = NULL;
+		autofree char *p = xasprintf("linux.seccomp.syscalls[%zu]", i);
+		autofree char *actp = xasprintf("%s.action", p);
+		struct rt_sc_rule *r = &out->rules[out->n_rules++];
+		uint64_t e = 0;
+		int a = 0;
+		if (!json_object_is_type(o, json_type_object))
+			return err_set(err, EINVAL, ERR_TOOL, "%s: must be an object", p);
+		json_object_object_get_ex(o, "action", &act);
+		if (strings(o, "names", p, true, &r->names, err) < 0 ||
+		    lookup(action_names, sizeof(action_names) / sizeof(action_names[0]), act, actp,
+			   "action", &a, err) < 0 ||
+		    opt_uint(o, "errnoRet", p, 4095, &e, &r->has_errno, err) < 0 ||
+		    parse_args(o, p, r, err) < 0)
+			return -1;
+		r->action = (enum rt_sc_action)a;
+		r->errno_ret = (uint32_t)e;
+	}
+	return 0;
+}
+
+void oci_seccomp_free(struct rt_seccomp *sc)
+{
+	if (sc == NULL)
+		return;
+	strv_free(sc->arches);
+	strv_free(sc->flags);
+	for (size_t i = 0; i < sc->n_rules; i++) {
+		strv_free(sc->rules[i].names);
+		free(sc->rules[i].args);
+	}
+	free(sc->rules);
+	free(sc);
+}
+
+int oci_seccomp_parse(json_object *lx, struct rt_seccomp **out, struct error **err)
+{
+	json_object *sc, *def = NULL;
+	*out = NULL;
+	if (!json_object_object_get_ex(lx, "seccomp", &sc) || sc == NULL)
+		return 0;
+	if (!json_object_is_type(sc, json_type_object))
+		return err_msg(err, "linux.seccomp: must be an object");
+	struct rt_seccomp *s = xzalloc(sizeof(*s));
+	uint64_t e = 0;
+	int a = 0;
+	json_object_object_get_ex(sc, "defaultAction", &def);
+	if (lookup(action_names, sizeof(action_names) / sizeof(action_names[0]), def,
+		   "linux.seccomp.defaultAction", "action", &a, err) < 0 ||
+	    opt_uint(sc, "defaultErrnoRet", "linux.seccomp", 4095, &e, &s->has_default_errno, err) <
+		0 ||
+	    strings(sc, "architectures", "linux.seccomp", false, &s->arches, err) < 0 ||
+	    strings(sc, "flags", "linux.seccomp", false, &s->flags, err) < 0 ||
+	    parse_rules(sc, s, err) < 0) {
+		oci_seccomp_free(s);
+		return -1;
+	}
+	s->default_action = (enum rt_sc_action)a;
+	s->default_errno = (uint32_t)e;
+	*out = s;
+	return 0;
+}
+
+/* ---------- building and loading the filter ---------- */
+
+static uint32_t action_value(enum rt_sc_action a, bool has_errno, uint32_t errno_ret)
+{
+	switch (a) {
+	case RT_SC_KILL:
+	case RT_SC_KILL_THREAD:
+		return SCMP_ACT_KILL_THREAD;
+	case RT_SC_KILL_PROCESS:
+		return SCMP_ACT_KILL_PROCESS;
+	case RT_SC_TRAP:
+		return SCMP_ACT_TRAP;
+	case RT_SC_ERRNO:
+		return SCMP_ACT_ERRNO(has_errno ? errno_ret : EPERM);
+	case RT_SC_TRACE:
+		return SCMP_ACT_TRACE(has_errno ? errno_ret : EPERM);
+	case RT_SC_ALLOW:
+		return SCMP_ACT_ALLOW;
+	case RT_SC_LOG:
+		return SCMP_ACT_LOG;
+	case RT_SC_NOTIFY:
+		return SCMP_ACT_NOTIFY;
+	}
+	return SCMP_ACT_KILL_PROCESS;
+}
+
+static const enum scmp_compare cmp_ops[] = {
+	[RT_SC_NE] = SCMP_CMP_NE,
+	[RT_SC_LT] = SCMP_CMP_LT,
+	[RT_SC_LE] = SCMP_CMP_LE,
+	[RT_SC_EQ] = SCMP_CMP_EQ,
+	[RT_SC_GE] = SCMP_CMP_GE,
+	[RT_SC_GT] = SCMP_CMP_GT,
+	[RT_SC_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+};
+
+/*
+ * libseccomp wants each argument index at most once per rule; like runc, a rule that
+ * compares one index several times becomes one rule per comparison.
+ */
+static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct rt_sc_rule *r)
+{
+	struct scmp_arg_cmp cmp[6];
+	bool repeated = false;
+	unsigned seen = 0;
+	for (size_t i = 0; i < r->n_args; i++) {
+		repeated |= (seen & (1u << r->args[i].index)) != 0;
+		seen |= 1u << r->args[i].index;
+	}
+	if (r->n_args == 0)
+		return seccomp_rule_add_array(ctx, action, nr, 0, NULL);
+	if (!repeated && r->n_args <= 6) {
+		for (size_t i = 0; i < r->n_args; i++)
+			cmp[i] = (struct scmp_arg_cmp){ r->args[i].index, cmp_ops[r->args[i].op],
+							r->args[i].value, r->args[i].value2 };
+		return seccomp_rule_add_array(ctx, action, nr, (unsigned)r->n_args, cmp);
+	}
+	for (size_t i = 0; i < r->n_args; i++) {
+		cmp[0] = (struct scmp_arg_cmp){ r->args[i].index, cmp_ops[r->args[i].op],
+						r->args[i].value, r->args[i].value2 };
+		int rc = seccomp_rule_add_array(ctx, action, nr, 1, cmp);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_arches(scmp_filter_ctx ctx, const struct rt_seccomp *sc, struct error **err)
+{
+	for (size_t i = 0; sc->arches != NULL && sc->arches[i] != NULL; i++) {
+		const char *name = sc->arches[i];
+		if (strncmp(name, "SCMP_ARCH_", 10) == 0)
+			name += 10;
+		autofree char *lower = xstrdup(name);
+		for (char *c = lower; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+		uint32_t arch = seccomp_arch_resolve_name(lower);
+		if (arch == 0)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "linux.seccomp.architectures: unknown architecture \"%s\"",
+				       sc->arches[i]);
+		int rc = seccomp_arch_add(ctx, arch);
+		if (rc < 0 && rc != -EEXIST)
+			return err_set(err, -rc, ERR_TOOL, "seccomp: adding architecture %s: %s",
+				       sc->arches[i], strerror(-rc));
+	}
+	return 0;
+}
+
+static int set_flags(scmp_filter_ctx ctx, const struct rt_seccomp *sc, struct error **err)
+{
+	/* libseccomp sets no_new_privs on load by default; the config decides that. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	for (size_t i = 0; sc->flags != NULL && sc->flags[i] != NULL; i++) {
+		const char *f = sc->flags[i];
+		int rc = 0;
+		if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+			rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+		else if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
+			rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+		else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+			rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
+		else
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "linux.seccomp.flags: unknown flag \"%s\"", f);
+		if (rc < 0)
+			return err_set(err, -rc, ERR_TOOL, "seccomp: flag %s: %s", f,
+				       strerror(-rc));
+	}
+	return 0;
+}
+
+int oci_seccomp_apply(const struct rt_seccomp *sc, struct error **err)
+{
+	if (sc == NULL)
+		return 0;
+	uint32_t def = action_value(sc->default_action, sc->has_default_errno, sc->default_errno);
+	scmp_filter_ctx ctx = seccomp_init(def);
+	if (ctx == NULL)
+		return err_msg(err, "seccomp: cannot initialise the filter");
+	int rc = -1;
+	if (add_arches(ctx, sc, err) < 0 || set_flags(ctx, sc, err) < 0)
+		goto out;
+	for (size_t i = 0; i < sc->n_rules; i++) {
+		const struct rt_sc_rule *r = &sc->rules[i];
+		uint32_t act = action_value(r->action, r->has_errno, r->errno_ret);
+		if (act == def)
+			continue; /* libseccomp refuses rules that repeat the default */
+		for (size_t k = 0; r->names[k] != NULL; k++) {
+			int nr = seccomp_syscall_resolve_name(r->names[k]);
+			if (nr == __NR_SCMP_ERROR) {
+				log_debug("seccomp: unknown syscall \"%s\" skipped", r->names[k]);
+				continue;
+			}
+			int arc = add_rule(ctx, act, nr, r);
+			if (arc < 0 && arc != -EEXIST) {
+				err_set(err, -arc, ERR_TOOL, "seccomp: rule for %s: %s",
+					r->names[k], strerror(-arc));
+				goto out;
+			}
+		}
+	}
+	rc = seccomp_load(ctx);
+	if (rc < 0) {
+		err_set(err, -rc, ERR_TOOL, "seccomp: loading the filter: %s", strerror(-rc));
+		rc = -1;
+	}
+out:
+	seccomp_release(ctx);
+	return rc;
+}
