@@ -218,7 +218,7 @@ int store_rm_tree(struct storage *s, const char *path, struct error **err)
 {
 	if (!fs_exists(path))
 		return 0;
-	if (storage_in_userns)
+	if (storage_in_userns || userns_is_inside())
 		return fs_rm_rf(path, err);
 	const struct userns_map *m;
 	if (store_map(s, &m, err) < 0)

@@ -190,11 +190,16 @@ static int parse_opts(const char *path, const struct cli_opt *opts, bool stop, b
 				*sp++ = ':';
 		}
 	}
+	/* -h is --help unless the command uses it (run -h is --hostname, as in podman). */
+	bool h_taken = false;
+	for (size_t i = 0; i < n; i++)
+		h_taken |= opts[i].short_name == 'h';
 	if (add_help) {
 		longopts[n].name = "help";
 		longopts[n].has_arg = no_argument;
-		longopts[n].val = 'h';
-		*sp++ = 'h';
+		longopts[n].val = h_taken ? 255 : 'h';
+		if (!h_taken)
+			*sp++ = 'h';
 	}
 	/* getopt_long wants argv[0] before the options: parse from *pos - 1. */
 	int sub_argc = argc - *pos + 1;
@@ -205,7 +210,7 @@ static int parse_opts(const char *path, const struct cli_opt *opts, bool stop, b
 		int c = getopt_long(sub_argc, sub_argv, shortopts, longopts, NULL);
 		if (c == -1)
 			break;
-		if (c == 'h' && add_help) {
+		if ((c == 'h' && add_help && !h_taken) || (c == 255 && add_help)) {
 			*help = true;
 			continue;
 		}

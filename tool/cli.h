@@ -134,3 +134,20 @@ int cmd_image_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_image_prune(struct cli_ctx *ctx, struct error **err);
 int cmd_history(struct cli_ctx *ctx, struct error **err);
 int cmd_rootfs_debug(struct cli_ctx *ctx, struct error **err);
+
+/* Container handlers (tool/cmd_container.c). */
+int cmd_run(struct cli_ctx *ctx, struct error **err);
+int cmd_create(struct cli_ctx *ctx, struct error **err);
+int cmd_start(struct cli_ctx *ctx, struct error **err);
+int cmd_stop(struct cli_ctx *ctx, struct error **err);
+int cmd_kill(struct cli_ctx *ctx, struct error **err);
+int cmd_restart(struct cli_ctx *ctx, struct error **err);
+int cmd_rm(struct cli_ctx *ctx, struct error **err);
+int cmd_ps(struct cli_ctx *ctx, struct error **err);
+int cmd_logs(struct cli_ctx *ctx, struct error **err);
+int cmd_attach(struct cli_ctx *ctx, struct error **err);
+int cmd_exec(struct cli_ctx *ctx, struct error **err);
+int cmd_wait(struct cli_ctx *ctx, struct error **err);
+int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
+int cmd_cleanup(struct cli_ctx *ctx, struct error **err);
+int cmd_inspect(struct cli_ctx *ctx, struct error **err);

@@ -164,7 +164,251 @@ static const struct cli_cmd image_subs[] = {
 
 /* ---------- end of image commands ---------- */
 
+
+/* ---------- container commands (issue #5) ---------- */
+
+#define S CLI_STRING
+#define L CLI_LIST
+#define B CLI_BOOL
+#define I CLI_INT
+#define C_CTR CLI_COMPLETE_CONTAINER
+
+/* run and create share their flags (-d applies to run only, as in podman). */
+#define RUN_OPTS                                                                                    \
+	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },          \
+	{ "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },  \
+	{ "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },                      \
+	{ "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },                    \
+	{ "cidfile", 0, "file", S, NULL, "Write the container ID to this file", CLI_COMPLETE_FILE, \
+	  NULL },                                                                                   \
+	{ "cpus", 0, "number", S, NULL, "CPUs the container may use (needs delegated cgroups)", 0, \
+	  NULL },                                                                                   \
+	{ "detach-keys", 0, "keys", S, NULL, "Key sequence to detach (default ctrl-p,ctrl-q)", 0,   \
+	  NULL },                                                                                   \
+	{ "device", 0, "host[:container]", L, NULL, "Bind a host device into the container",      \
+	  CLI_COMPLETE_FILE, NULL },                                                                \
+	{ "dns", 0, "ip", L, NULL, "Set a DNS server", 0, NULL },                                   \
+	{ "entrypoint", 0, "command", S, NULL, "Override the image's entrypoint (string or JSON)", \
+	  0, NULL },                                                                                \
+	{ "env", 'e', "key=value", L, NULL, "Set an environment variable (KEY alone: the host's)", \
+	  0, NULL },                                                                                \
+	{ "env-file", 0, "file", L, NULL, "Read environment variables from a file",                \
+	  CLI_COMPLETE_FILE, NULL },                                                                \
+	{ "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },                    \
+	{ "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },             \
+	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,  \
+	  NULL },                                                                                   \
+	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },                          \
+	{ "label", 'l', "key=value", L, NULL, "Set a label on the container", 0, NULL },           \
+	{ "log-driver", 0, "driver", S, "k8s-file", "Logging driver: k8s-file, none, passthrough", \
+	  CLI_COMPLETE_CHOICES, "k8s-file none passthrough" },                                      \
+	{ "log-opt", 0, "opt", L, NULL, "Logging option: max-size=SIZE", 0, NULL },                 \
+	{ "memory", 'm', "limit", S, NULL, "Memory limit (needs delegated cgroups)", 0, NULL },    \
+	{ "mount", 0, "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro", 0,    \
+	  NULL },                                                                                   \
+	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },                              \
+	{ "network", 0, "mode", S, NULL, "Network mode: none or host", CLI_COMPLETE_CHOICES,        \
+	  "none host" },                                                                            \
+	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },     \
+	{ "privileged", 0, NULL, B, NULL, "All capabilities, no seccomp or masked paths", 0,       \
+	  NULL },                                                                                   \
+	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port (with the network)", 0,   \
+	  NULL },                                                                                   \
+	{ "pull", 0, "policy", S, "missing", "Pull the image: always, missing, never",             \
+	  CLI_COMPLETE_CHOICES, "always missing never" },                                           \
+	{ "quiet", 'q', NULL, B, NULL, "Suppress pull progress", 0, NULL },                         \
+	{ "read-only", 0, NULL, B, NULL, "Mount the root filesystem read-only", 0, NULL },         \
+	{ "replace", 0, NULL, B, NULL, "Replace a container with the same name", 0, NULL },        \
+	{ "restart", 0, "policy", S, NULL, "Restart policy: no, always, on-failure[:N]",           \
+	  CLI_COMPLETE_CHOICES, "no always on-failure" },                                           \
+	{ "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },                  \
+	{ "security-opt", 0, "opt", L, NULL,                                                        \
+	  "seccomp=unconfined|FILE.json, no-new-privileges", 0, NULL },                              \
+	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },  \
+	{ "stop-signal", 0, "signal", S, NULL, "Signal to stop the container", CLI_COMPLETE_SIGNAL, \
+	  NULL },                                                                                   \
+	{ "stop-timeout", 0, "seconds", I, "10", "Seconds before stop uses SIGKILL", 0, NULL },     \
+	{ "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },                 \
+	{ "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },                   \
+	{ "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },                            \
+	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },                       \
+	{ "ulimit", 0, "name=soft[:hard]", L, NULL, "Set a resource limit", 0, NULL },              \
+	{ "user", 'u', "user[:group]", S, NULL, "Run as this user (names from the image)", 0,      \
+	  NULL },                                                                                   \
+	{ "userns", 0, "mode", S, NULL, "User namespace mode: keep-id", CLI_COMPLETE_CHOICES,       \
+	  "keep-id" },                                                                              \
+	{ "volume", 'v', "src:dst[:opts]", L, NULL, "Bind a host path or a named volume", 0,       \
+	  NULL },                                                                                   \
+	{ "workdir", 'w', "dir", S, NULL, "Working directory inside the container", 0, NULL }
+
+static const struct cli_opt run_opts[] = {
+	{ "detach", 'd', NULL, B, NULL, "Run in the background and print the container ID", 0,
+	  NULL },
+	RUN_OPTS,
+	END_OPTS,
+};
+
+static const struct cli_opt create_opts[] = { RUN_OPTS, END_OPTS };
+
+static const struct cli_opt start_opts[] = {
+	{ "attach", 'a', NULL, B, NULL, "Attach to the container's output", 0, NULL },
+	{ "detach-keys", 0, "keys", S, NULL, "Key sequence to detach", 0, NULL },
+	{ "interactive", 'i', NULL, B, NULL, "Attach stdin too", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt stop_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Stop all running containers", 0, NULL },
+	{ "time", 't', "seconds", I, NULL, "Seconds to wait before SIGKILL (default: the "
+					   "container's stop timeout)", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt kill_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Signal all running containers", 0, NULL },
+	{ "signal", 's', "signal", S, "KILL", "Signal to send", CLI_COMPLETE_SIGNAL, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt rm_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Remove all containers", 0, NULL },
+	{ "force", 'f', NULL, B, NULL, "Kill and remove running containers", 0, NULL },
+	{ "volumes", 'v', NULL, B, NULL, "Accepted for compatibility: named volumes stay", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt ps_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Show all containers, not only running ones", 0, NULL },
+	{ "filter", 'f', "key=value", L, NULL, "Filter: status=, name=, id=, label=, ancestor=",
+	  0, NULL },
+	{ "format", 0, "format", S, NULL, "Output as json, table or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	{ "last", 'n', "n", I, "-1", "Show the n most recently created containers", 0, NULL },
+	{ "latest", 'l', NULL, B, NULL, "Show the latest container", 0, NULL },
+	{ "noheading", 0, NULL, B, NULL, "Do not print the header", 0, NULL },
+	{ "no-trunc", 0, NULL, B, NULL, "Do not truncate IDs", 0, NULL },
+	{ "quiet", 'q', NULL, B, NULL, "Print only container IDs", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt logs_opts[] = {
+	{ "follow", 'f', NULL, B, NULL, "Follow the log while the container runs", 0, NULL },
+	{ "since", 0, "time", S, NULL, "Show lines since a time or a duration (10m)", 0, NULL },
+	{ "tail", 0, "n", I, "-1", "Show the last n lines", 0, NULL },
+	{ "timestamps", 't', NULL, B, NULL, "Show timestamps", 0, NULL },
+	{ "until", 0, "time", S, NULL, "Show lines until a time or a duration", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt attach_opts[] = {
+	{ "detach-keys", 0, "keys", S, NULL, "Key sequence to detach", 0, NULL },
+	{ "no-stdin", 0, NULL, B, NULL, "Do not attach stdin", 0, NULL },
+	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt exec_opts[] = {
+	{ "detach", 'd', NULL, B, NULL, "Run the process in the background", 0, NULL },
+	{ "env", 'e', "key=value", L, NULL, "Set an environment variable", 0, NULL },
+	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },
+	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },
+	{ "user", 'u', "user[:group]", S, NULL, "Run as this user", 0, NULL },
+	{ "workdir", 'w', "dir", S, NULL, "Working directory", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt wait_opts[] = {
+	{ "condition", 0, "state", L, NULL, "Condition to wait for: stopped (default), exited", 0,
+	  NULL },
+	END_OPTS,
+};
+
+#define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                            \
+	{ .name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,                 \
+	  .operands = C_CTR, .min_args = mn, .max_args = mx, .stop_at_operand = stop }
+
+static const struct cli_cmd container_subs[] = {
+	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
+		1, false),
+	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
+		cmd_create, create_opts, 1, -1, true),
+	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
+		cmd_exec, exec_opts, 2, -1, true),
+	CTR_CMD("inspect", "Display the configuration of containers", "CONTAINER [CONTAINER...]",
+		cmd_container_inspect, format_opts, 1, -1, false),
+	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
+		kill_opts, 0, -1, false),
+	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,
+		logs_opts, 1, -1, false),
+	CTR_CMD("ls", "List containers", "", cmd_ps, ps_opts, 0, 0, false),
+	CTR_CMD("restart", "Restart containers", "CONTAINER [CONTAINER...]", cmd_restart, stop_opts,
+		0, -1, false),
+	CTR_CMD("rm", "Remove containers", "CONTAINER [CONTAINER...]", cmd_rm, rm_opts, 0, -1,
+		false),
+	CTR_CMD("run", "Run a command in a new container", "IMAGE [COMMAND [ARG...]]", cmd_run,
+		run_opts, 1, -1, true),
+	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 1,
+		-1, false),
+	CTR_CMD("stop", "Stop containers", "CONTAINER [CONTAINER...]", cmd_stop, stop_opts, 0, -1,
+		false),
+	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
+		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false),
+	{ .name = NULL },
+};
+
+#undef S
+#undef L
+#undef B
+#undef I
+
 static const struct cli_cmd commands[] = {
+	/* ---------- containers (issue #5) ---------- */
+	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
+		1, false),
+	{ .name = "container",
+	  .summary = "Manage containers",
+	  .synopsis = "COMMAND",
+	  .subs = container_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
+	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
+		cmd_create, create_opts, 1, -1, true),
+	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
+		cmd_exec, exec_opts, 2, -1, true),
+	CTR_CMD("inspect", "Display the configuration of containers or images",
+		"NAME [NAME...]", cmd_inspect, format_opts, 1, -1, false),
+	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
+		kill_opts, 0, -1, false),
+	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,
+		logs_opts, 1, -1, false),
+	{ .name = "ps",
+	  .summary = "List containers",
+	  .synopsis = "",
+	  .handler = cmd_ps,
+	  .opts = ps_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
+	CTR_CMD("restart", "Restart containers", "CONTAINER [CONTAINER...]", cmd_restart, stop_opts,
+		0, -1, false),
+	CTR_CMD("rm", "Remove containers", "CONTAINER [CONTAINER...]", cmd_rm, rm_opts, 0, -1,
+		false),
+	CTR_CMD("run", "Run a command in a new container", "IMAGE [COMMAND [ARG...]]", cmd_run,
+		run_opts, 1, -1, true),
+	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 1,
+		-1, false),
+	CTR_CMD("stop", "Stop containers", "CONTAINER [CONTAINER...]", cmd_stop, stop_opts, 0, -1,
+		false),
+	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
+		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false),
+	{ .name = "__cleanup",
+	  .summary = "Record a container's exit (the monitor's exit command)",
+	  .synopsis = "CONTAINER",
+	  .handler = cmd_cleanup,
+	  .opts = no_opts,
+	  .min_args = 1,
+	  .max_args = 1,
+	  .hidden = true },
 	{
 	    .name = "completion",
 	    .summary = "Generate a shell completion script",

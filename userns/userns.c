@@ -110,53 +110,40 @@ int userns_default_map(struct userns_map *m, struct error **err)
 	return 0;
 }
 
-/* Map [0, n) over the subordinate ranges, skipping `own` inside, which maps to self. */
-static int keepid_side(const struct userns_subid *r, size_t nr, unsigned long own,
-		       unsigned long self, struct userns_idmap **v, size_t *n, const char *what,
-		       struct error **err)
+/* One side of the nested keep-id mapping; total is the outer namespace's size. */
+static int keepid_side(unsigned long own, unsigned long total, struct userns_idmap **v, size_t *n,
+		       const char *what, struct error **err)
 {
-	unsigned long total = 0;
-	for (size_t i = 0; i < nr; i++)
-		total += r[i].count;
-	if (total <= own)
-		return err_set(
-		    err, ERANGE, ERR_TOOL,
-		    "--userns=keep-id: the subordinate %s ranges (%lu ids) must be larger "
-		    "than your %s %lu",
-		    what, total, what, own);
-	unsigned long inside = 0;
-	for (size_t i = 0; i < nr; i++) {
-		unsigned long start = r[i].start, count = r[i].count;
-		if (inside <= own && own < inside + count) {
-			/* This range holds the hole for our own id: split it around it. */
-			unsigned long before = own - inside;
-			if (before > 0)
-				map_push(v, n, inside, start, before);
-			map_push(v, n, own, self, 1);
-			if (count - before > 0)
-				map_push(v, n, own + 1, start + before, count - before);
-			inside += count + 1;
-		} else {
-			map_push(v, n, inside, start, count);
-			inside += count;
-		}
-	}
+	if (total <= own + 1)
+		return err_set(err, ERANGE, ERR_TOOL,
+			       "--userns=keep-id: your subordinate %s ranges (%lu ids) must be "
+			       "larger than your %s %lu",
+			       what, total - 1, what, own);
+	if (own > 0)
+		map_push(v, n, 0, 1, own);
+	map_push(v, n, own, 0, 1);
+	map_push(v, n, own + 1, own + 1, total - own - 1);
 	return 0;
 }
 
 int userns_keepid_map(struct userns_map *m, struct error **err)
 {
-	autofree struct userns_subid *su = NULL, *sg = NULL;
-	size_t nu = 0, ng = 0;
+	struct userns_map outer;
 	*m = (struct userns_map){ 0 };
-	if (userns_subids(false, &su, &nu, err) < 0 || userns_subids(true, &sg, &ng, err) < 0)
+	if (userns_default_map(&outer, err) < 0)
 		return -1;
-	if (nu == 0 || ng == 0)
-		return err_set(
-		    err, ENOENT, ERR_TOOL,
-		    "--userns=keep-id needs subordinate uid and gid ranges for your user");
-	if (keepid_side(su, nu, getuid(), getuid(), &m->uids, &m->n_uids, "uid", err) < 0 ||
-	    keepid_side(sg, ng, getgid(), getgid(), &m->gids, &m->n_gids, "gid", err) < 0) {
+	unsigned long nu = 0, ng = 0;
+	for (size_t i = 0; i < outer.n_uids; i++)
+		nu += outer.uids[i].count;
+	for (size_t i = 0; i < outer.n_gids; i++)
+		ng += outer.gids[i].count;
+	bool single = outer.single;
+	userns_map_clear(&outer);
+	if (single)
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "--userns=keep-id needs subordinate uid and gid ranges for your user");
+	if (keepid_side(getuid(), nu, &m->uids, &m->n_uids, "uid", err) < 0 ||
+	    keepid_side(getgid(), ng, &m->gids, &m->n_gids, "gid", err) < 0) {
 		userns_map_clear(m);
 		return -1;
 	}
@@ -200,6 +187,22 @@ static int check_helper(const char *name, char **path_out, struct error **err)
 	if (path_out != NULL)
 		*path_out = steal_ptr(&path);
 	return 0;
+}
+
+bool userns_is_inside(void)
+{
+	static int cached = -1;
+	if (cached < 0) {
+		autofree char *map = NULL;
+		struct error *err = NULL;
+		unsigned long in = 0, out = 0, count = 0;
+		cached = 0;
+		if (fs_read_file("/proc/self/uid_map", 4096, &map, NULL, &err) == 0)
+			cached = !(sscanf(map, "%lu %lu %lu", &in, &out, &count) == 3 && in == 0 &&
+				   out == 0 && count == 4294967295UL);
+		err_free(&err);
+	}
+	return cached == 1;
 }
 
 int userns_check_helpers(struct error **err)

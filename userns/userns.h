@@ -47,8 +47,10 @@ int userns_subids(bool gid, struct userns_subid **out, size_t *n, struct error *
 int userns_default_map(struct userns_map *m, struct error **err);
 void userns_map_clear(struct userns_map *m);
 /*
- * --userns=keep-id: the user's own uid and gid keep their numbers inside the container;
- * 0..uid-1 and uid+1.. come from the subordinate ranges. Needs ranges larger than the uid.
+ * --userns=keep-id, as podman does it: a user namespace nested in the default one, where
+ * the user's own uid and gid keep their numbers (they map to the outer 0, which is the
+ * user), 0..uid-1 take the outer 1..uid, and the rest map to themselves. The ids are
+ * those of the outer namespace, for config.json's uidMappings/gidMappings.
  */
 int userns_keepid_map(struct userns_map *m, struct error **err);
 /* Parse "inside:outside:count" triplets as given to --uidmap; appends to *m. */
@@ -60,6 +62,12 @@ int userns_map_parse(const char *spec, bool gid, struct userns_map *m, struct er
  * /proc/PID/{setgroups,uid_map,gid_map} directly for the single own-id mapping.
  */
 int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err);
+
+/*
+ * True when this process already runs in a user namespace other than the initial one (as
+ * the monitor and its exit command do): work that needs the namespace is done directly.
+ */
+bool userns_is_inside(void);
 
 /* Check newuidmap and newgidmap are in $PATH and privileged; names the uidmap package. */
 int userns_check_helpers(struct error **err);

@@ -334,9 +334,8 @@ static struct json_object *build_mounts(const struct oci_gen_opts *o)
 		for (size_t i = 0; files[i]; i++) {
 			autofree char *src = xasprintf("%s/%s", o->etc_dir, files[i]);
 			autofree char *dst = xasprintf("/etc/%s", files[i]);
-			if (fs_exists(src))
-				json_object_array_add(a,
-						      mount_obj(dst, "bind", src, bind_rw, NULL));
+			/* Written into the run dir at each start (they do not survive a reboot). */
+			json_object_array_add(a, mount_obj(dst, "bind", src, bind_rw, NULL));
 		}
 	}
 	if (o->init_path != NULL)

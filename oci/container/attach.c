@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The CLI's side of attach: our stdin to the container (with the detach keys, Ctrl-P Ctrl-Q
+ * by default), its stdout and stderr to ours, the terminal in raw mode with its size
+ * passed on, our signals forwarded (--sig-proxy), and the exit status at the end.
+ */
+#include "oci/container/internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* "ctrl-p,ctrl-q" -> "\x10\x11"; returns the length, or -1 when malformed. */
+static int parse_detach_keys(const char *spec, char *out, size_t max)
+{
+	size_t n = 0;
+	autofree char *copy = xstrdup(spec);
+	char *save = NULL;
+	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			return -1;
+		if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6)
+			out[n++] = (char)(k[5] == '@' ? 0 : (k[5] & 0x1f));
+		else if (strlen(k) == 1)
+			out[n++] = k[0];
+		else
+			return -1;
+	}
+	return (int)n;
+}
+
+static void send_size(int fd)
+{
+	struct winsize ws;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+		return;
+	uint16_t rc[2] = { ws.ws_row, ws.ws_col };
+	oci_attach_send(fd, OCI_ATTACH_RESIZE, rc, sizeof(rc));
+}
+
+struct attach {
+	int fd;
+	int sfd;
+	bool tty;
+	char keys[16];
+	int nkeys, matched;
+	pid_t monitor;
+	bool got_exit;
+	int status;
+};
+
+/* Forward stdin, watching for the detach sequence. Returns 1 on detach, -1 on EOF. */
+static int pump_stdin(struct attach *a)
+{
+	char buf[4096];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n <= 0) {
+		oci_attach_send(a->fd, OCI_ATTACH_CLOSE_STDIN, NULL, 0);
+		return -1;
+	}
+	char out[4096 + 16];
+	size_t o = 0;
+	for (ssize_t i = 0; i < n; i++) {
+		if (a->nkeys > 0 && buf[i] == a->keys[a->matched]) {
+			if (++a->matched == a->nkeys)
+				return 1;
+			continue;
+		}
+		/* A partial match that failed: its bytes were real input. */
+		if (a->matched > 0) {
+			memcpy(out + o, a->keys, (size_t)a->matched);
+			o += (size_t)a->matched;
+			a->matched = 0;
+		}
+		out[o++] = buf[i];
+	}
+	if (o > 0)
+		oci_attach_send(a->fd, OCI_ATTACH_STDIN, out, o);
+	return 0;
+}
+
+static int pump_socket(struct attach *a)
+{
+	char buf[OCI_ATTACH_MAX];
+	ssize_t n = recv(a->fd, buf, sizeof(buf), 0);
+	if (n <= 0)
+		return -1;
+	switch (buf[0]) {
+	case OCI_ATTACH_STDOUT:
+		(void)fs_write_all(STDOUT_FILENO, buf + 1, (size_t)n - 1);
+		break;
+	case OCI_ATTACH_STDERR:
+		(void)fs_write_all(STDERR_FILENO, buf + 1, (size_t)n - 1);
+		break;
+	case OCI_ATTACH_EXIT:
+		if (n >= 5) {
+			int32_t st;
+			memcpy(&st, buf + 1, 4);
+			a->status = st;
+			a->got_exit = true;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void on_signal(struct attach *a)
+{
+	struct signalfd_siginfo si;
+	while (read(a->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH)
+			send_size(a->fd);
+		else if (a->monitor > 0)
+			kill(a->monitor, (int)si.ssi_signo); /* the monitor passes it on */
+	}
+}
+
+int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o, int *status,
+		  bool *detached, struct error **err)
+{
+	struct attach a = { .fd = fd, .sfd = -1, .monitor = c->state.monitor_pid };
+	a.tty = json_object_get_boolean(ctr_jget(ctr_jget(c->doc, "Config"), "Tty"));
+	const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
+	a.nkeys = *keys ? parse_detach_keys(keys, a.keys, sizeof(a.keys)) : 0;
+	if (a.nkeys < 0) {
+		close(fd);
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid detach keys \"%s\": want e.g. ctrl-p,ctrl-q", keys);
+	}
+	bool in_tty = a.tty && isatty(STDIN_FILENO);
+	struct termios saved;
+	if (in_tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		struct termios raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		send_size(fd);
+	}
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	if (o->sig_proxy) {
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		sigaddset(&set, SIGQUIT);
+		sigaddset(&set, SIGUSR1);
+		sigaddset(&set, SIGUSR2);
+	}
+	sigprocmask(SIG_BLOCK, &set, &old);
+	a.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	bool stdin_open = o->stdin_attached;
+	int rc = 0;
+	for (;;) {
+		struct pollfd p[3] = { { .fd = fd, .events = POLLIN },
+				       { .fd = a.sfd, .events = POLLIN },
+				       { .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN } };
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = err_sys(err, "attached to %s", c->name);
+			break;
+		}
+		if (p[1].revents & POLLIN)
+			on_signal(&a);
+		if (p[2].revents & (POLLIN | POLLHUP)) {
+			int r = pump_stdin(&a);
+			if (r == 1) {
+				*detached = true;
+				break;
+			}
+			if (r < 0)
+				stdin_open = false;
+		}
+		if ((p[0].revents & (POLLIN | POLLHUP)) && pump_socket(&a) < 0)
+			break;
+	}
+	if (in_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(a.sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fd);
+	if (rc < 0 || *detached)
+		return rc;
+	if (!a.got_exit) {
+		/* The monitor closed without telling: read the exit file. */
+		return oci_ctr_wait(c, status, err);
+	}
+	*status = a.status;
+	return 0;
+}
+
+int oci_ctr_attach(struct oci_ctr *c, const struct oci_ctr_start_opts *o, int *status,
+		   bool *detached, struct error **err)
+{
+	if (c->state.status != OCI_CTR_RUNNING && c->state.status != OCI_CTR_PAUSED)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "you can only attach to running containers: container %s is %s",
+			       c->name, oci_ctr_status_name(c->state.status));
+	autofree char *run = oci_ctr_run_dir(c->id, err);
+	if (run == NULL)
+		return -1;
+	int fd = oci_attach_connect(run, err);
+	if (fd < 0)
+		return -1;
+	return ctr_attach_fd(c, fd, o, status, detached, err);
+}

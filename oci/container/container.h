@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Containers as hutch users see them: a record in the store (containers/ID/hutch.json, the
+ * bundle's config.json, the log, state.json) and, while one runs, a run dir under
+ * $XDG_RUNTIME_DIR/hutch/containers/ID with the monitor's pid, attach socket and exit file.
+ * Every command finds containers from these files alone; there is no daemon.
+ */
+#pragma once
+
+#include "lib/lib.h"
+#include "oci/monitor/monitor.h"
+#include "oci/spec/specgen.h"
+#include "storage/storage.h"
+
+#include <json-c/json.h>
+
+enum oci_ctr_status {
+	OCI_CTR_CREATED = 0, /* never started, or after a reboot before its first start */
+	OCI_CTR_RUNNING,
+	OCI_CTR_PAUSED,
+	OCI_CTR_EXITED,
+};
+
+const char *oci_ctr_status_name(enum oci_ctr_status s); /* "created", "running", ... */
+
+/* What the files say about a container now. */
+struct oci_ctr_state {
+	enum oci_ctr_status status;
+	pid_t pid;	   /* the init, while running */
+	pid_t monitor_pid; /* while running */
+	int exit_code;	   /* once exited; -1 when unknown (monitor killed, reboot) */
+	char *started_at;  /* RFC 3339 or NULL */
+	char *finished_at;
+	int restart_count;
+};
+
+/* A container record. doc is the whole hutch.json (owned), for inspect. */
+struct oci_ctr {
+	char *id;
+	char *name;
+	char *image_id;
+	char *image_name;
+	char *created; /* RFC 3339 */
+	struct json_object *doc;
+	struct oci_ctr_state state;
+};
+
+void oci_ctr_free(struct oci_ctr **c);
+void oci_ctr_list_free(struct oci_ctr **v, size_t n);
+
+/* Everything `hutch create`/`run` decides before the container exists. */
+struct oci_ctr_create_opts {
+	const char *name;	   /* NULL: generated, like podman's adjective_surname */
+	const struct storage_image *image;
+	const char *image_name;	   /* as the user typed it, for ps */
+	struct oci_gen_opts gen;   /* config.json inputs (image config filled in by create) */
+	const char *user;	   /* -u, resolved against the image */
+	char **labels;		   /* KEY=VAL */
+	bool rm;		   /* --rm */
+	const char *restart;	   /* no | on-failure[:N] | always */
+	const char *stop_signal;   /* NULL: the image's or SIGTERM */
+	long stop_timeout;	   /* seconds; default 10 */
+	const char *log_driver;	   /* k8s-file | none | passthrough */
+	uint64_t log_max_size;
+	bool interactive;	   /* -i: keep stdin open */
+	bool replace;		   /* --replace an existing container of that name */
+	const char *userns;	   /* NULL or "keep-id" */
+	char **publish;		   /* -p specs, kept for the network */
+	const char *network;
+};
+
+/*
+ * Create the container: storage, record and config.json (no process yet: status Created).
+ * *out is the new record.
+ */
+int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struct oci_ctr **out,
+		   struct error **err);
+
+/* Find a container by full name, full ID or unique ID prefix. ENOENT error otherwise:
+ * "no container with name or ID \"x\" found". */
+int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
+		   struct error **err);
+/* All containers, oldest first. */
+int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err);
+
+/* How `start` connects the caller's terminal. */
+struct oci_ctr_start_opts {
+	bool attach;	      /* foreground: stream output, return the exit status */
+	bool stdin_attached;  /* forward our stdin (with -i) */
+	const char *detach_keys; /* "ctrl-p,ctrl-q" by default; "" disables */
+	bool sig_proxy;	      /* forward our signals to the container */
+};
+
+/*
+ * Start a created or exited container: mount its rootfs and create it through the runtime
+ * in its user namespace, hand it to a new monitor, release it. With attach, stream its
+ * output and set *status to its exit status; *detached when the user pressed the detach
+ * keys. Exec failures come back as ERR_NOTFOUND (127) / ERR_INVOKE (126).
+ */
+int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_start_opts *o,
+		  int *status, bool *detached, struct error **err);
+
+/* Attach to a running container's monitor (hutch attach). */
+int oci_ctr_attach(struct oci_ctr *c, const struct oci_ctr_start_opts *o, int *status,
+		   bool *detached, struct error **err);
+
+/* Send a signal to the container's init. */
+int oci_ctr_kill(struct oci_ctr *c, int sig, struct error **err);
+/* Stop signal, then SIGKILL after timeout seconds (-1: the container's own). */
+int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err);
+/* Wait until the container has exited (inotify on its exit file); *status its code. */
+int oci_ctr_wait(struct oci_ctr *c, int *status, struct error **err);
+/* Remove; a running container only with force (killed first). Named volumes stay. */
+int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err);
+
+struct oci_ctr_exec_opts {
+	char *const *args;
+	char *const *env;
+	const char *user;
+	const char *workdir;
+	bool tty;
+	bool interactive;
+	bool detach;
+};
+/* Run a process in a running container; *status its exit status. A container that is not
+ * running fails with ERR_INVOKE (126), as podman does. */
+int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *status,
+		 struct error **err);
+
+/* The `inspect` document (podman's key fields), owned. */
+struct json_object *oci_ctr_inspect(struct oci_ctr *c);
+/* One `ps` row as JSON (ID, Names, Image, Command, Created, Status, State, ...), owned. */
+struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc);
+
+/* Where hutch-monitor and hutch-init are: beside the hutch binary, or in
+ * ../libexec/hutch/ relative to it (owned; NULL when missing). */
+char *oci_ctr_helper_path(const char *name);
+
+/* Paths: the container's store dir and run dir (owned). */
+char *oci_ctr_dir(struct storage *s, const char *id);
+char *oci_ctr_run_dir(const char *id, struct error **err);
+/* The log file path (owned). */
+char *oci_ctr_log_path(struct storage *s, const char *id);
+
+/*
+ * The monitor's exit command: record the exit, delete the runtime state, and then --rm
+ * or --restart. Runs inside the container's user namespace.
+ */
+int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err);

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rest of a container's life: kill, stop, wait, exec, remove, the monitor's exit
+ * command (cleanup: record the exit, --rm, --restart), and the inspect and ps views.
+ */
+#include "oci/container/internal.h"
+#include "oci/oci.h"
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool is_running(const struct oci_ctr *c)
+{
+	return c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED;
+}
+
+int oci_ctr_kill(struct oci_ctr *c, int sig, struct error **err)
+{
+	if (!is_running(c))
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "can only kill running containers. %.12s is in state %s: container "
+			       "state improper",
+			       c->id, oci_ctr_status_name(c->state.status));
+	autofree char *root = ctr_runtime_root(err);
+	if (root == NULL || oci_container_kill(root, c->id, sig, false, err) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Wait until the container is no longer running, at most timeout_ms (-1: forever). Wakes
+ * on the exit file (inotify on the run dir) or on the monitor's death (pidfd). Returns 1
+ * when it stopped, 0 on timeout.
+ */
+static int wait_exit(struct storage *s, struct oci_ctr *c, int timeout_ms, struct error **err)
+{
+	autofree char *run = oci_ctr_run_dir(c->id, err);
+	if (run == NULL)
+		return -1;
+	autoclose int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in < 0 || inotify_add_watch(in, run, IN_CREATE | IN_MOVED_TO) < 0)
+		return err_sys(err, "watching %s", run);
+	autoclose int pidfd = c->state.monitor_pid > 0
+				      ? (int)syscall(SYS_pidfd_open, c->state.monitor_pid, 0)
+				      : -1;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ctr_state_load(s, c);
+		if (!is_running(c))
+			return 1;
+		int left = -1;
+		if (timeout_ms >= 0) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			long spent = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+			if (spent >= timeout_ms)
+				return 0;
+			left = (int)(timeout_ms - spent);
+		}
+		struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		if (poll(p, 2, left) < 0 && errno != EINTR)
+			return err_sys(err, "waiting for %s", c->name);
+		char buf[4096];
+		while (read(in, buf, sizeof(buf)) > 0)
+			;
+	}
+}
+
+int oci_ctr_wait(struct oci_ctr *c, int *status, struct error **err)
+{
+	struct storage *s = NULL;
+	if (storage_open(NULL, &s, err) < 0)
+		return -1;
+	int rc = wait_exit(s, c, -1, err);
+	storage_close(&s);
+	if (rc < 0)
+		return -1;
+	*status = c->state.exit_code;
+	return 0;
+}
+
+static int parse_signal_name(const char *name, int *sig, struct error **err)
+{
+	return oci_parse_signal(name, sig, err);
+}
+
+int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
+{
+	if (!is_running(c))
+		return 0;
+	struct storage *s = NULL;
+	if (storage_open(NULL, &s, err) < 0)
+		return -1;
+	struct json_object *cfg = ctr_jget(c->doc, "Config");
+	int sig = SIGTERM;
+	const char *name = ctr_jstr(cfg, "StopSignal");
+	struct error *perr = NULL;
+	if (name != NULL && parse_signal_name(name, &sig, &perr) < 0) {
+		err_free(&perr);
+		sig = SIGTERM;
+	}
+	if (timeout < 0)
+		timeout = json_object_get_int64(ctr_jget(cfg, "StopTimeout"));
+	/* Stopped on purpose: the exit command must not restart it. */
+	struct oci_ctr_state st = c->state;
+	int rc = ctr_state_write(s, c->id, &st, "running", true, err);
+	autofree char *root = rc == 0 ? ctr_runtime_root(err) : NULL;
+	if (root == NULL)
+		rc = -1;
+	if (rc == 0 && oci_container_kill(root, c->id, sig, false, &perr) < 0)
+		err_free(&perr); /* it may have exited meanwhile */
+	if (rc == 0)
+		rc = wait_exit(s, c, (int)timeout * 1000, err);
+	if (rc == 0) {
+		log_warn("StopSignal %s failed to stop container %s in %ld seconds, resorting to "
+			 "SIGKILL",
+			 name ? name : "SIGTERM", c->name, timeout);
+		if (oci_container_kill(root, c->id, SIGKILL, true, &perr) < 0)
+			err_free(&perr);
+		rc = wait_exit(s, c, 10000, err);
+		if (rc == 0)
+			rc = err_msg(err, "container %s did not stop after SIGKILL", c->name);
+	}
+	storage_close(&s);
+	return rc < 0 ? -1 : 0;
+}
+
+int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
+{
+	autoclose int lk = ctr_lock(s, c->id, err);
+	if (lk < 0)
+		return -1;
+	ctr_state_load(s, c);
+	autofree char *root = ctr_runtime_root(err);
+	autofree char *run = root ? oci_ctr_run_dir(c->id, err) : NULL;
+	if (run == NULL)
+		return -1;
+	struct error *e2 = NULL;
+	if (is_running(c)) {
+		if (!force)
+			return err_set(err, EBUSY, ERR_TOOL,
+				       "cannot remove container %s as it is %s - running or paused "
+				       "containers cannot be removed without force: container state "
+				       "improper",
+				       c->id, oci_ctr_status_name(c->state.status));
+		struct oci_ctr_state st = c->state;
+		ctr_state_write(s, c->id, &st, "running", true, &e2);
+		err_free(&e2);
+		if (oci_container_kill(root, c->id, SIGKILL, true, &e2) < 0)
+			err_free(&e2);
+		if (wait_exit(s, c, 10000, err) < 0)
+			return -1;
+	}
+	/* Kills an init a killed monitor left behind, and drops the runtime state. */
+	if (oci_container_delete(root, c->id, true, &e2) < 0)
+		err_free(&e2);
+	if (storage_container_remove(s, c->id, err) < 0)
+		return err_wrap(err, "removing container %s", c->name);
+	if (fs_rm_rf(run, &e2) < 0)
+		err_free(&e2);
+	return 0;
+}
+
+/* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
+int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
+{
+	struct oci_ctr *c = NULL;
+	if (oci_ctr_lookup(s, id, &c, err) < 0)
+		return errno == ENOENT ? 0 : -1;
+	int lk = ctr_lock(s, c->id, err);
+	if (lk < 0) {
+		oci_ctr_free(&c);
+		return -1;
+	}
+	ctr_state_load(s, c);
+	int rc = 0;
+	bool restart = false;
+	if (c->state.status == OCI_CTR_EXITED) {
+		struct oci_ctr_state st = c->state;
+		bool by_user = ctr_stopped_by_user(s, c->id);
+		rc = ctr_state_write(s, c->id, &st, "exited", by_user, err);
+		struct json_object *host = ctr_jget(c->doc, "HostConfig");
+		struct json_object *rp = ctr_jget(host, "RestartPolicy");
+		const char *policy = ctr_jstr(rp, "Name");
+		int max = json_object_get_int(ctr_jget(rp, "MaximumRetryCount"));
+		autofree char *root = ctr_runtime_root(err);
+		struct error *e2 = NULL;
+		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
+			err_free(&e2);
+		if (json_object_get_boolean(ctr_jget(host, "AutoRemove"))) {
+			close(lk);
+			lk = -1;
+			rc = oci_ctr_remove(s, c, true, err);
+		} else if (!by_user && policy != NULL &&
+			   (strcmp(policy, "always") == 0 ||
+			    (strcmp(policy, "on-failure") == 0 && st.exit_code != 0 &&
+			     (max == 0 || st.restart_count < max)))) {
+			st.restart_count++;
+			rc = ctr_state_write(s, c->id, &st, "exited", false, err);
+			restart = rc == 0;
+		}
+	}
+	if (lk >= 0)
+		close(lk);
+	if (restart) {
+		struct oci_ctr_start_opts so = { 0 };
+		int status;
+		bool detached;
+		rc = oci_ctr_start(s, c, &so, &status, &detached, err);
+	}
+	oci_ctr_free(&c);
+	return rc;
+}
+
+/* Proxy our terminal and the exec'd process's pty until it exits. */
+static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
+{
+	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0)
+		return err_sys(err, "accepting the exec terminal");
+	char buf[256], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	int master = -1;
+	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) > 0 && CMSG_FIRSTHDR(&msg) != NULL)
+		memcpy(&master, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	close(conn);
+	if (master < 0)
+		return err_msg(err, "the exec terminal did not arrive");
+	struct termios saved;
+	bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (raw) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+		struct winsize ws;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
+	}
+	bool in_open = true;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = master, .events = POLLIN },
+				       { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		char b[4096];
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(master, b, sizeof(b));
+			if (n <= 0)
+				break;
+			(void)fs_write_all(STDOUT_FILENO, b, (size_t)n);
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			ssize_t n = read(STDIN_FILENO, b, sizeof(b));
+			if (n <= 0)
+				in_open = false;
+			else
+				(void)fs_write_all(master, b, (size_t)n);
+		}
+	}
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(master);
+	return proc_wait(pid, status, err);
+}
+
+/* -u for exec: names resolved in the running container's own /etc/passwd. */
+static char *exec_user(const struct oci_ctr *c, const char *user, struct error **err)
+{
+	if (user == NULL)
+		return xstrdup(ctr_jstr(ctr_jget(c->doc, "Config"), "User") ?: "");
+	autofree char *root = xasprintf("/proc/%d/root", (int)c->state.pid);
+	uid_t uid;
+	gid_t gid, *groups = NULL;
+	size_t n = 0;
+	if (oci_user_resolve(root, user, &uid, &gid, &groups, &n, err) < 0)
+		return NULL;
+	free(groups);
+	return xasprintf("%u:%u", (unsigned)uid, (unsigned)gid);
+}
+
+int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *status,
+		 struct error **err)
+{
+	*status = 0;
+	if (!is_running(c))
+		return err_set(err, EINVAL, ERR_INVOKE,
+			       "can only create exec sessions on running containers: container "
+			       "state improper");
+	autofree char *root = ctr_runtime_root(err);
+	autofree char *run = root ? oci_ctr_run_dir(c->id, err) : NULL;
+	autofree char *user = run ? exec_user(c, o->user, err) : NULL;
+	if (user == NULL)
+		return -1;
+	struct oci_exec_opts eo = { .root = root,
+				    .id = c->id,
+				    .args = o->args,
+				    .env = o->env,
+				    .cwd = o->workdir,
+				    .user = *user ? user : NULL,
+				    .tty = o->tty,
+				    .detach = o->detach };
+	if (!o->tty)
+		return oci_container_exec(&eo, status, err);
+	/* With a terminal: the runtime hands us the pty over a console socket. */
+	autoclose int dirfd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	autoclose int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/exec-%d.sock", dirfd, (int)getpid());
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (dirfd < 0 || lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(lfd, 1) < 0)
+		return err_sys(err, "creating the exec console socket");
+	autofree char *pidfile = xasprintf("%s/exec-%d.pid", run, (int)getpid());
+	eo.console_socket = path;
+	eo.pid_file = pidfile;
+	bool detach = o->detach;
+	eo.detach = true;
+	int rc = oci_container_exec(&eo, status, err);
+	autofree char *pidtext = NULL;
+	if (rc == 0 && fs_read_file(pidfile, 64, &pidtext, NULL, err) < 0)
+		rc = -1;
+	unlink(pidfile);
+	if (rc == 0 && !detach)
+		rc = exec_tty(lfd, (pid_t)strtol(pidtext, NULL, 10), status, err);
+	unlink(path);
+	return rc;
+}
+
+/* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
+static char *human_since(const char *rfc3339)
+{
+	struct timespec t = { 0 }, now;
+	struct error *err = NULL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (rfc3339 == NULL || oci_log_parse_since(rfc3339, &now, &t, &err) < 0) {
+		err_free(&err);
+		return xstrdup("");
+	}
+	long d = (long)(now.tv_sec - t.tv_sec);
+	if (d < 1)
+		return xstrdup("Less than a second");
+	if (d < 60)
+		return xasprintf("%ld second%s", d, d == 1 ? "" : "s");
+	if (d < 3600)
+		return d < 120 ? xstrdup("About a minute") : xasprintf("%ld minutes", d / 60);
+	if (d < 86400)
+		return d < 7200 ? xstrdup("About an hour") : xasprintf("%ld hours", d / 3600);
+	return xasprintf("%ld days", d / 86400);
+}
+
+static char *status_text(const struct oci_ctr *c)
+{
+	switch (c->state.status) {
+	case OCI_CTR_RUNNING: {
+		autofree char *h = human_since(c->state.started_at);
+		return xasprintf("Up %s", h);
+	}
+	case OCI_CTR_PAUSED:
+		return xstrdup("Paused");
+	case OCI_CTR_EXITED: {
+		autofree char *h = human_since(c->state.finished_at);
+		return xasprintf("Exited (%d) %s ago", c->state.exit_code, h);
+	}
+	case OCI_CTR_CREATED:
+		break;
+	}
+	return xstrdup("Created");
+}
+
+static struct json_object *state_json(const struct oci_ctr *c)
+{
+	struct json_object *st = json_object_new_object();
+	json_object_object_add(st, "Status", json_object_new_string(oci_ctr_status_name(c->state.status)));
+	json_object_object_add(st, "Running", json_object_new_boolean(c->state.status == OCI_CTR_RUNNING));
+	json_object_object_add(st, "Paused", json_object_new_boolean(c->state.status == OCI_CTR_PAUSED));
+	json_object_object_add(st, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
+	json_object_object_add(st, "ConmonPid", json_object_new_int(c->state.monitor_pid));
+	json_object_object_add(st, "ExitCode", json_object_new_int(c->state.exit_code));
+	json_object_object_add(st, "StartedAt", json_object_new_string(c->state.started_at ?: "0001-01-01T00:00:00Z"));
+	json_object_object_add(st, "FinishedAt", json_object_new_string(c->state.finished_at ?: "0001-01-01T00:00:00Z"));
+	return st;
+}
+
+struct json_object *oci_ctr_inspect(struct oci_ctr *c)
+{
+	struct json_object *doc = NULL;
+	json_object_deep_copy(c->doc, &doc, NULL);
+	json_object_object_add(doc, "State", state_json(c));
+	json_object_object_add(doc, "RestartCount", json_object_new_int(c->state.restart_count));
+	struct json_object *ns = json_object_new_object();
+	json_object_object_add(ns, "Ports", json_object_new_object());
+	json_object_object_add(doc, "NetworkSettings", ns);
+	return doc;
+}
+
+struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
+{
+	struct json_object *r = json_object_new_object();
+	autofree char *id = no_trunc ? xstrdup(c->id) : xstrndup(c->id, 12);
+	json_object_object_add(r, "ID", json_object_new_string(id));
+	json_object_object_add(r, "Id", json_object_new_string(c->id));
+	json_object_object_add(r, "Names", json_object_new_string(c->name));
+	json_object_object_add(r, "Image", json_object_new_string(c->image_name));
+	json_object_object_add(r, "ImageID", json_object_new_string(c->image_id));
+	struct json_object *args = ctr_jget(c->doc, "Args");
+	autofree char *cmd = xstrdup("");
+	for (size_t i = 0; i < json_object_array_length(args); i++) {
+		char *n = xasprintf("%s%s%s", cmd, i ? " " : "",
+				    json_object_get_string(json_object_array_get_idx(args, i)));
+		free(cmd);
+		cmd = n;
+	}
+	json_object_object_add(r, "Command", json_object_new_string(cmd));
+	json_object_object_add(r, "CreatedAt", json_object_new_string(c->created));
+	autofree char *ago = human_since(c->created);
+	autofree char *created = xasprintf("%s ago", ago);
+	json_object_object_add(r, "Created", json_object_new_string(created));
+	autofree char *st = status_text(c);
+	json_object_object_add(r, "Status", json_object_new_string(st));
+	json_object_object_add(r, "State", json_object_new_string(oci_ctr_status_name(c->state.status)));
+	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
+	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
+	json_object_object_add(r, "Ports", json_object_new_string(""));
+	json_object_object_add(r, "Labels", json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
+	return r;
+}

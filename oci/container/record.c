@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container records: creating one (ID, name, storage, config.json, hutch.json), finding
+ * one by name, ID or ID prefix, listing them, and reading the state the files give: the
+ * store's state.json plus, while it runs, the monitor's files in the run dir.
+ */
+#include "oci/container/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *oci_ctr_status_name(enum oci_ctr_status s)
+{
+	static const char *const names[] = { "created", "running", "paused", "exited" };
+	return s <= OCI_CTR_EXITED ? names[s] : "unknown";
+}
+
+char *oci_ctr_dir(struct storage *s, const char *id)
+{
+	return xasprintf("%s/containers/%s", storage_root(s), id);
+}
+
+char *oci_ctr_log_path(struct storage *s, const char *id)
+{
+	return xasprintf("%s/containers/%s/ctr.log", storage_root(s), id);
+}
+
+char *oci_ctr_run_dir(const char *id, struct error **err)
+{
+	autofree char *rt = paths_runtime_dir(err);
+	if (rt == NULL)
+		return NULL;
+	return xasprintf("%s/containers/%s", rt, id);
+}
+
+char *ctr_runtime_root(struct error **err)
+{
+	autofree char *rt = paths_runtime_dir(err);
+	if (rt == NULL)
+		return NULL;
+	return xasprintf("%s/runtime", rt);
+}
+
+int ctr_lock(struct storage *s, const char *id, struct error **err)
+{
+	autofree char *path = xasprintf("%s/containers/%s/lock", storage_root(s), id);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(err, "locking container %.12s", id);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			err_sys(err, "locking container %.12s", id);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+char *ctr_now(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char buf[48];
+	oci_log_format_time(&now, buf, sizeof(buf));
+	return xstrdup(buf);
+}
+
+/* 64 random hex digits, as podman's IDs. */
+static char *new_id(void)
+{
+	unsigned char raw[32];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		for (size_t i = 0; i < sizeof(raw); i++)
+			raw[i] = (unsigned char)(rand() ^ (int)getpid() ^ (int)time(NULL));
+	}
+	char *hex = xmalloc(65);
+	for (size_t i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	return hex;
+}
+
+/* adjective_surname, like podman's (and docker's) generated names. */
+static char *new_name(void)
+{
+	static const char *const adj[] = {
+		"brave",  "calm",   "clever", "cool",	  "eager", "gentle", "happy",  "jolly",
+		"keen",	  "kind",   "lively", "lucid",	  "merry", "nifty",  "proud",  "quirky",
+		"serene", "sharp",  "silly",  "stoic",	  "sweet", "tender", "upbeat", "vibrant",
+		"wizardly", "zealous", "bold", "busy",	  "dreamy", "fervent", "focused", "hungry",
+	};
+	static const char *const who[] = {
+		"babbage", "bell",   "curie",	 "darwin",  "einstein", "euler",   "fermat",
+		"gauss",   "hopper", "hypatia", "kepler",  "lamarr",   "lovelace", "meitner",
+		"newton",  "noether", "pascal", "ritchie", "shannon",  "thompson", "turing",
+		"volta",   "wozniak", "yalow",  "knuth",   "dijkstra", "liskov",  "torvalds",
+	};
+	unsigned int r[2] = { 0, 0 };
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r[0] = (unsigned)getpid(), r[1] = (unsigned)time(NULL);
+	return xasprintf("%s_%s", adj[r[0] % (sizeof(adj) / sizeof(adj[0]))],
+			 who[r[1] % (sizeof(who) / sizeof(who[0]))]);
+}
+
+static bool valid_name(const char *n)
+{
+	/* podman: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') ||
+	      (n[0] >= '0' && n[0] <= '9')))
+		return false;
+	for (const char *p = n; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return strlen(n) < 254;
+}
+
+void oci_ctr_free(struct oci_ctr **c)
+{
+	if (c == NULL || *c == NULL)
+		return;
+	struct oci_ctr *x = *c;
+	free(x->id);
+	free(x->name);
+	free(x->image_id);
+	free(x->image_name);
+	free(x->created);
+	free(x->state.started_at);
+	free(x->state.finished_at);
+	json_object_put(x->doc);
+	free(x);
+	*c = NULL;
+}
+
+void oci_ctr_list_free(struct oci_ctr **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		oci_ctr_free(&v[i]);
+	free(v);
+}
+
+const char *ctr_jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+struct json_object *ctr_jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+	if (o == NULL || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+/* Is pid a live process running the program named comm? */
+static bool alive(pid_t pid, const char *comm)
+{
+	if (pid <= 0 || kill(pid, 0) < 0)
+		return false;
+	autofree char *path = xasprintf("/proc/%d/comm", (int)pid);
+	autofree char *text = NULL;
+	struct error *err = NULL;
+	if (fs_read_file(path, 256, &text, NULL, &err) < 0) {
+		err_free(&err);
+		return false;
+	}
+	text[strcspn(text, "\n")] = '\0';
+	/* comm is cut at 15 characters. */
+	return strncmp(text, comm, 15) == 0;
+}
+
+static pid_t read_pid(const char *path)
+{
+	autofree char *text = NULL;
+	struct error *err = NULL;
+	if (fs_read_file(path, 64, &text, NULL, &err) < 0) {
+		err_free(&err);
+		return 0;
+	}
+	return (pid_t)strtol(text, NULL, 10);
+}
+
+/* The state from state.json and the run dir (see the header of this file). */
+void ctr_state_load(struct storage *s, struct oci_ctr *c)
+{
+	struct oci_ctr_state *st = &c->state;
+	free(st->started_at);
+	free(st->finished_at);
+	*st = (struct oci_ctr_state){ .status = OCI_CTR_CREATED, .exit_code = 0 };
+	autofree char *dir = oci_ctr_dir(s, c->id);
+	autofree char *path = xasprintf("%s/state.json", dir);
+	struct json_object *j = json_object_from_file(path);
+	const char *status = ctr_jstr(j, "Status");
+	if (status != NULL && strcmp(status, "created") != 0)
+		st->status = OCI_CTR_EXITED;
+	if (ctr_jstr(j, "StartedAt"))
+		st->started_at = xstrdup(ctr_jstr(j, "StartedAt"));
+	if (ctr_jstr(j, "FinishedAt"))
+		st->finished_at = xstrdup(ctr_jstr(j, "FinishedAt"));
+	st->exit_code = json_object_get_int(ctr_jget(j, "ExitCode"));
+	st->restart_count = json_object_get_int(ctr_jget(j, "RestartCount"));
+	bool was_running = status != NULL && strcmp(status, "running") == 0;
+	pid_t init = (pid_t)json_object_get_int(ctr_jget(j, "Pid"));
+	json_object_put(j);
+
+	struct error *err = NULL;
+	autofree char *run = oci_ctr_run_dir(c->id, &err);
+	err_free(&err);
+	if (run == NULL)
+		return;
+	autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
+	struct json_object *e = fs_exists(exitf) ? json_object_from_file(exitf) : NULL;
+	if (e != NULL && was_running) {
+		/* Exited; the exit command may not have recorded it yet. */
+		st->status = OCI_CTR_EXITED;
+		st->exit_code = json_object_get_int(ctr_jget(e, "exitCode"));
+		free(st->finished_at);
+		st->finished_at = ctr_jstr(e, "finishedAt") ? xstrdup(ctr_jstr(e, "finishedAt")) : NULL;
+		json_object_put(e);
+		return;
+	}
+	json_object_put(e);
+	if (!was_running)
+		return;
+	autofree char *mpid = xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE);
+	pid_t monitor = read_pid(mpid);
+	if (alive(monitor, "hutch-monitor")) {
+		st->status = OCI_CTR_RUNNING;
+		st->monitor_pid = monitor;
+		st->pid = init;
+		autofree char *paused = xasprintf("%s/paused", run);
+		if (fs_exists(paused))
+			st->status = OCI_CTR_PAUSED;
+		return;
+	}
+	/* The monitor is gone without an exit file: killed, or the machine rebooted. */
+	st->status = OCI_CTR_EXITED;
+	st->exit_code = -1;
+}
+
+static struct oci_ctr *load(struct storage *s, const char *id)
+{
+	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *path = xasprintf("%s/hutch.json", dir);
+	struct json_object *doc = json_object_from_file(path);
+	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
+		return NULL;
+	}
+	struct oci_ctr *c = xzalloc(sizeof(*c));
+	c->doc = doc;
+	c->id = xstrdup(id);
+	c->name = xstrdup(ctr_jstr(doc, "Name") ? ctr_jstr(doc, "Name") : id);
+	c->image_id = xstrdup(ctr_jstr(doc, "Image") ? ctr_jstr(doc, "Image") : "");
+	c->image_name = xstrdup(ctr_jstr(doc, "ImageName") ? ctr_jstr(doc, "ImageName") : "");
+	c->created = xstrdup(ctr_jstr(doc, "Created") ? ctr_jstr(doc, "Created") : "");
+	ctr_state_load(s, c);
+	return c;
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+	const struct oci_ctr *x = *(struct oci_ctr *const *)a, *y = *(struct oci_ctr *const *)b;
+	return strcmp(x->created, y->created);
+}
+
+int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err)
+{
+	*out = NULL;
+	*n = 0;
+	autofree char *dir = xasprintf("%s/containers", storage_root(s));
+	autoclosedir DIR *d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
+	size_t cap = 0;
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) != 64)
+			continue;
+		struct oci_ctr *c = load(s, de->d_name);
+		if (c == NULL)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[(*n)++] = c;
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_created);
+	return 0;
+}
+
+int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
+		   struct error **err)
+{
+	*out = NULL;
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (oci_ctr_list(s, &v, &n, err) < 0)
+		return -1;
+	struct oci_ctr *hit = NULL;
+	size_t prefix_hits = 0, len = strlen(name_or_id);
+	for (size_t i = 0; i < n && hit == NULL; i++)
+		if (strcmp(v[i]->name, name_or_id) == 0 || strcmp(v[i]->id, name_or_id) == 0)
+			hit = v[i];
+	if (hit == NULL && len > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(v[i]->id, name_or_id, len) == 0) {
+				hit = v[i];
+				prefix_hits++;
+			}
+	}
+	int rc = 0;
+	if (hit == NULL)
+		rc = err_set(err, ENOENT, ERR_TOOL, "no container with name or ID \"%s\" found: "
+						    "no such container",
+			     name_or_id);
+	else if (prefix_hits > 1)
+		rc = err_set(err, EINVAL, ERR_TOOL,
+			     "more than one result for container \"%s\": use a longer ID",
+			     name_or_id);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == hit && rc == 0)
+			*out = v[i];
+		else
+			oci_ctr_free(&v[i]);
+	}
+	free(v);
+	return rc;
+}
+
+int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
+		    const char *status, bool stopped_by_user, struct error **err)
+{
+	struct json_object *j = json_object_new_object();
+	json_object_object_add(j, "Status", json_object_new_string(status));
+	if (st->started_at)
+		json_object_object_add(j, "StartedAt", json_object_new_string(st->started_at));
+	if (st->finished_at)
+		json_object_object_add(j, "FinishedAt", json_object_new_string(st->finished_at));
+	json_object_object_add(j, "ExitCode", json_object_new_int(st->exit_code));
+	json_object_object_add(j, "Pid", json_object_new_int(st->pid));
+	json_object_object_add(j, "RestartCount", json_object_new_int(st->restart_count));
+	json_object_object_add(j, "StoppedByUser", json_object_new_boolean(stopped_by_user));
+	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *path = xasprintf("%s/state.json", dir);
+	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY);
+	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	json_object_put(j);
+	return rc;
+}
+
+bool ctr_stopped_by_user(struct storage *s, const char *id)
+{
+	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *path = xasprintf("%s/state.json", dir);
+	struct json_object *j = json_object_from_file(path);
+	bool v = json_object_get_boolean(ctr_jget(j, "StoppedByUser"));
+	json_object_put(j);
+	return v;
+}
+
+static struct json_object *kv_object(char **kv)
+{
+	struct json_object *o = json_object_new_object();
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		autofree char *k = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : xstrdup(kv[i]);
+		json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	return o;
+}
+
+static struct json_object *strv_json(char *const *v)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+/* The hutch.json record: podman's inspect shape for what is known at create time. */
+static struct json_object *record_doc(const char *id, const char *name,
+				      const struct oci_ctr_create_opts *o, struct json_object *spec)
+{
+	struct json_object *doc = json_object_new_object();
+	autofree char *now = ctr_now();
+	json_object_object_add(doc, "Id", json_object_new_string(id));
+	json_object_object_add(doc, "Name", json_object_new_string(name));
+	json_object_object_add(doc, "Created", json_object_new_string(now));
+	json_object_object_add(doc, "Image", json_object_new_string(o->image->id));
+	json_object_object_add(doc, "ImageName", json_object_new_string(o->image_name));
+	struct json_object *proc = ctr_jget(spec, "process");
+	struct json_object *args = ctr_jget(proc, "args");
+	json_object_object_add(doc, "Path",
+			       json_object_new_string(json_object_get_string(
+				       json_object_array_get_idx(args, 0))));
+	json_object_object_add(doc, "Args", json_object_get(args));
+	struct json_object *cfg = json_object_new_object();
+	json_object_object_add(cfg, "Hostname", json_object_new_string(ctr_jstr(spec, "hostname") ?: ""));
+	json_object_object_add(cfg, "User", json_object_new_string(o->user ? o->user : ""));
+	json_object_object_add(cfg, "Env", json_object_get(ctr_jget(proc, "env")));
+	json_object_object_add(cfg, "Cmd", json_object_get(args));
+	json_object_object_add(cfg, "WorkingDir", json_object_new_string(ctr_jstr(proc, "cwd") ?: "/"));
+	json_object_object_add(cfg, "Labels", kv_object(o->labels));
+	json_object_object_add(cfg, "Annotations", kv_object(o->gen.annotations));
+	json_object_object_add(cfg, "StopSignal",
+			       json_object_new_string(o->stop_signal ? o->stop_signal : "SIGTERM"));
+	json_object_object_add(cfg, "StopTimeout", json_object_new_int64(o->stop_timeout));
+	json_object_object_add(cfg, "Tty", json_object_new_boolean(o->gen.tty));
+	json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(o->interactive));
+	json_object_object_add(doc, "Config", cfg);
+	struct json_object *host = json_object_new_object();
+	json_object_object_add(host, "AutoRemove", json_object_new_boolean(o->rm));
+	struct json_object *rp = json_object_new_object();
+	const char *restart = o->restart ? o->restart : "no";
+	const char *colon = strchr(restart, ':');
+	autofree char *rname = colon ? xstrndup(restart, (size_t)(colon - restart)) : xstrdup(restart);
+	json_object_object_add(rp, "Name", json_object_new_string(rname));
+	json_object_object_add(rp, "MaximumRetryCount",
+			       json_object_new_int(colon ? atoi(colon + 1) : 0));
+	json_object_object_add(host, "RestartPolicy", rp);
+	struct json_object *lc = json_object_new_object();
+	json_object_object_add(lc, "Type",
+			       json_object_new_string(o->log_driver ? o->log_driver : "k8s-file"));
+	json_object_object_add(lc, "Size", json_object_new_int64((int64_t)o->log_max_size));
+	json_object_object_add(host, "LogConfig", lc);
+	json_object_object_add(host, "NetworkMode",
+			       json_object_new_string(o->network ? o->network : "none"));
+	json_object_object_add(host, "PortSpecs", strv_json(o->publish));
+	json_object_object_add(host, "UsernsMode", json_object_new_string(o->userns ? o->userns : ""));
+	json_object_object_add(host, "Privileged", json_object_new_boolean(o->gen.privileged));
+	json_object_object_add(host, "ReadonlyRootfs", json_object_new_boolean(o->gen.read_only));
+	json_object_object_add(host, "Init", json_object_new_boolean(o->gen.init_path != NULL));
+	json_object_object_add(host, "Interactive", json_object_new_boolean(o->interactive));
+	json_object_object_add(doc, "HostConfig", host);
+	struct json_object *mounts = json_object_new_array();
+	for (size_t i = 0; i < o->gen.n_mounts; i++) {
+		const struct oci_volume *v = &o->gen.mounts[i];
+		struct json_object *m = json_object_new_object();
+		json_object_object_add(m, "Type", json_object_new_string(
+							 v->kind == OCI_MOUNT_TMPFS ? "tmpfs"
+							 : v->kind == OCI_MOUNT_VOLUME ? "volume"
+										       : "bind"));
+		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
+		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
+		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
+		json_object_array_add(mounts, m);
+	}
+	json_object_object_add(doc, "Mounts", mounts);
+	return doc;
+}
+
+/* With --replace, remove a container of that name first. */
+static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
+{
+	struct oci_ctr *old = NULL;
+	struct error *lerr = NULL;
+	if (oci_ctr_lookup(s, name, &old, &lerr) < 0) {
+		err_free(&lerr);
+		return 0;
+	}
+	int rc = 0;
+	if (strcmp(old->name, name) != 0) {
+		/* Only an ID prefix matched: the name is free. */
+	} else if (!replace) {
+		rc = err_set(err, EEXIST, ERR_TOOL,
+			     "the container name \"%s\" is already in use by %.12s. You have to "
+			     "remove that container to be able to reuse that name (or use --replace)",
+			     name, old->id);
+	} else {
+		rc = oci_ctr_remove(s, old, true, err);
+	}
+	oci_ctr_free(&old);
+	return rc;
+}
+
+/* config.json, state.json and hutch.json in the new container's dir. */
+static int write_files(struct storage *s, const char *id, const char *name,
+		       const struct oci_ctr_create_opts *o, struct error **err)
+{
+	autofree char *dir = oci_ctr_dir(s, id);
+	struct oci_gen_opts gen = o->gen;
+	autofree char *merged = xasprintf("%s/merged", dir);
+	autofree char *hostname = xstrndup(id, 12);
+	autofree char *run = oci_ctr_run_dir(id, err);
+	if (run == NULL)
+		return -1;
+	gen.rootfs = merged;
+	if (gen.hostname == NULL)
+		gen.hostname = hostname;
+	gen.etc_dir = run;
+	struct json_object *spec = oci_spec_generate(&gen, err);
+	if (spec == NULL)
+		return -1;
+	struct json_object *doc = record_doc(id, name, o, spec);
+	autofree char *cfg = xasprintf("%s/config.json", dir);
+	autofree char *rec = xasprintf("%s/hutch.json", dir);
+	int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *spec_text = json_object_to_json_string_ext(spec, flags);
+	const char *doc_text = json_object_to_json_string_ext(doc, flags);
+	struct oci_ctr_state st = { 0 };
+	int rc = fs_write_atomic(cfg, spec_text, strlen(spec_text), 0600, err);
+	if (rc == 0)
+		rc = ctr_state_write(s, id, &st, "created", false, err);
+	/* The record last: a container exists once hutch.json does. */
+	if (rc == 0)
+		rc = fs_write_atomic(rec, doc_text, strlen(doc_text), 0600, err);
+	json_object_put(spec);
+	json_object_put(doc);
+	return rc;
+}
+
+int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struct oci_ctr **out,
+		   struct error **err)
+{
+	*out = NULL;
+	if (o->name != NULL && !valid_name(o->name))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid container name \"%s\": names must match "
+			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			       o->name);
+	autofree char *id = new_id();
+	autofree char *name = o->name ? xstrdup(o->name) : new_name();
+	autofree char *lockpath = xasprintf("%s/containers.lock", storage_root(s));
+	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lk < 0 || flock(lk, LOCK_EX) < 0)
+		return err_sys(err, "locking %s", lockpath);
+	if (name_check(s, name, o->replace, err) < 0)
+		return -1;
+	if (storage_container_create(s, id, o->image->id, err) < 0)
+		return -1;
+	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id)) != NULL)
+		return 0;
+	if (*err == NULL)
+		err_msg(err, "reading back container %.12s", id);
+	struct error *rmerr = NULL;
+	if (storage_container_remove(s, id, &rmerr) < 0)
+		err_free(&rmerr);
+	return -1;
+}

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Starting a container. The CLI forks a launcher that becomes root in the container's user
+ * namespace (a fresh one with the user's mapping, or the one it already runs in when an
+ * exit command restarts a container), in a mount namespace of its own. The launcher forks
+ * again and leaves, so the monitor-to-be is nobody's child (double fork, setsid). That
+ * process mounts the rootfs, creates the container through the runtime library with the
+ * container's stdio on pipes (or a pty from the console socket), and execs hutch-monitor,
+ * which stays the init's parent. The CLI then attaches, if asked, and releases the init.
+ */
+#include "oci/container/internal.h"
+#include "oci/oci.h"
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <dirent.h>
+#include <unistd.h>
+
+char *oci_ctr_helper_path(const char *name)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *dir = dirname(exe);
+	char *beside = xasprintf("%s/%s", dir, name);
+	if (access(beside, X_OK) == 0)
+		return beside;
+	free(beside);
+	char *libexec = xasprintf("%s/../libexec/hutch/%s", dir, name);
+	if (access(libexec, X_OK) == 0)
+		return libexec;
+	free(libexec);
+	return NULL;
+}
+
+/* /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, in its run dir. */
+static int write_etc_files(const char *run, const char *hostname, const char *name,
+			   struct error **err)
+{
+	autofree char *hn = xasprintf("%s/hostname", run);
+	autofree char *hn_text = xasprintf("%s\n", hostname);
+	autofree char *hosts = xasprintf("%s/hosts", run);
+	autofree char *hosts_text = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost\n"
+					      "127.0.1.1\t%s %s\n",
+					      hostname, name);
+	autofree char *resolv = xasprintf("%s/resolv.conf", run);
+	autofree char *host_resolv = NULL;
+	struct error *rerr = NULL;
+	if (fs_read_file("/etc/resolv.conf", 65536, &host_resolv, NULL, &rerr) < 0) {
+		err_free(&rerr);
+		host_resolv = xstrdup("");
+	}
+	if (fs_write_atomic(hn, hn_text, strlen(hn_text), 0644, err) < 0 ||
+	    fs_write_atomic(hosts, hosts_text, strlen(hosts_text), 0644, err) < 0 ||
+	    fs_write_atomic(resolv, host_resolv, strlen(host_resolv), 0644, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Everything the launcher needs; filled by the CLI before the fork. */
+struct launch {
+	struct storage *s;
+	const struct oci_ctr *c;
+	const char *run;
+	const char *root;	/* runtime state root */
+	const char *monitor;	/* hutch-monitor path */
+	const char *hutch;	/* this program, for the exit command */
+	bool tty, interactive;
+	const char *log_driver;
+	uint64_t log_max_size;
+	int sync_fd;		/* to the CLI: 'E' + error, or the monitor's "ready\n" */
+};
+
+static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
+{
+	(void)!write(l->sync_fd, "E", 1);
+	err_send(l->sync_fd, err);
+	_exit(125);
+}
+
+/* Receive the pty master the container's init sends over the console socket. */
+static int recv_fd(int sock, struct error **err)
+{
+	char buf[256];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
+		return err_sys(err, "receiving the terminal");
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+		return err_msg(err, "receiving the terminal: no file descriptor came");
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* The container's stdio: ends for the container on 0/1/2, ends for the monitor in fds. */
+struct stdio_ends {
+	int in, out, errfd; /* monitor's ends, -1 when unused */
+	int listen;	    /* console socket with a tty */
+	char console[64];
+};
+
+static int setup_stdio(const struct launch *l, struct stdio_ends *e, int dirfd, struct error **err)
+{
+	*e = (struct stdio_ends){ .in = -1, .out = -1, .errfd = -1, .listen = -1 };
+	if (l->tty) {
+		e->listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		/* The runtime connects from this very process: /proc/self/fd keeps it short. */
+		snprintf(e->console, sizeof(e->console), "/proc/self/fd/%d/console.sock", dirfd);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", e->console);
+		unlink(sa.sun_path);
+		if (e->listen < 0 || bind(e->listen, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    listen(e->listen, 1) < 0)
+			return err_sys(err, "creating the console socket");
+		int null = open("/dev/null", O_RDWR);
+		if (null < 0)
+			return err_sys(err, "opening /dev/null");
+		dup2(null, 0), dup2(null, 1), dup2(null, 2);
+		close(null);
+		return 0;
+	}
+	int in[2], out[2], er[2];
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0)
+		return err_sys(err, "creating pipes");
+	if (l->interactive) {
+		if (pipe2(in, O_CLOEXEC) < 0)
+			return err_sys(err, "creating pipes");
+		dup2(in[0], 0);
+		close(in[0]);
+		e->in = in[1];
+	} else {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		close(null);
+	}
+	dup2(out[1], 1);
+	dup2(er[1], 2);
+	close(out[1]);
+	close(er[1]);
+	e->out = out[0];
+	e->errfd = er[0];
+	return 0;
+}
+
+/* The monitor must not hold the container's ends of its pipes. */
+static void stdio_detach(void)
+{
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0), dup2(null, 1), dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+}
+
+static void add_fd_arg(char ***argv, const char *flag, int fd)
+{
+	if (fd < 0)
+		return;
+	/* The monitor inherits it: clear close-on-exec. */
+	fcntl(fd, F_SETFD, 0);
+	strv_push(argv, flag);
+	strv_push_take(argv, xasprintf("%d", fd));
+}
+
+/*
+ * Close every fd but stdio and keep. Whatever the CLI had open (its end of the namespace
+ * sync socket above all) must not live on in the init and the monitor: the CLI waits for
+ * that socket's EOF.
+ */
+static void close_fds_except(int keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return;
+	int self = dirfd(d);
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		int fd = atoi(de->d_name);
+		if (de->d_name[0] != '.' && fd > 2 && fd != keep && fd != self)
+			close(fd);
+	}
+	closedir(d);
+}
+
+/* The monitor-to-be: runs as root in the container's user and mount namespaces. */
+static void __attribute__((noreturn)) launch_main(const struct launch *l)
+{
+	struct error *err = NULL;
+	close_fds_except(l->sync_fd);
+	/* Host mounts still propagate in; ours (the rootfs) never leak out. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		err_sys(&err, "making the mount namespace private");
+		launch_fail(l, err);
+	}
+	autofree char *merged = NULL;
+	if (storage_rootfs_mount(l->s, l->c->id, &merged, &err) < 0)
+		launch_fail(l, err);
+	int dirfd = open(l->run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stdio_ends e;
+	if (dirfd < 0) {
+		err_sys(&err, "opening %s", l->run);
+		launch_fail(l, err);
+	}
+	if (setup_stdio(l, &e, dirfd, &err) < 0)
+		launch_fail(l, err);
+	autofree char *bundle = oci_ctr_dir(l->s, l->c->id);
+	autofree char *pidfile = xasprintf("%s/init.pid", l->run);
+	struct oci_create_opts co = { .root = l->root,
+				      .id = l->c->id,
+				      .bundle = bundle,
+				      .pid_file = pidfile,
+				      .console_socket = l->tty ? e.console : NULL };
+	if (oci_container_create(&co, &err) < 0)
+		launch_fail(l, err);
+	int pty = -1;
+	if (l->tty) {
+		int conn = accept4(e.listen, NULL, NULL, SOCK_CLOEXEC);
+		pty = conn >= 0 ? recv_fd(conn, &err) : err_sys(&err, "accepting the terminal");
+		if (conn >= 0)
+			close(conn);
+		if (pty < 0)
+			launch_fail(l, err);
+		close(e.listen);
+	}
+	stdio_detach();
+	autofree char *pidtext = NULL;
+	if (fs_read_file(pidfile, 64, &pidtext, NULL, &err) < 0)
+		launch_fail(l, err);
+	pidtext[strcspn(pidtext, "\n")] = '\0';
+	autofree char *logpath = oci_ctr_log_path(l->s, l->c->id);
+	autostrv char **argv = NULL;
+	strv_push(&argv, l->monitor);
+	strv_push(&argv, "--id");
+	strv_push(&argv, l->c->id);
+	strv_push(&argv, "--run-dir");
+	strv_push(&argv, l->run);
+	strv_push(&argv, "--pid");
+	strv_push(&argv, pidtext);
+	strv_push(&argv, "--log-path");
+	strv_push(&argv, logpath);
+	strv_push(&argv, "--log-driver");
+	strv_push(&argv, l->log_driver);
+	strv_push(&argv, "--log-max-size");
+	strv_push_take(&argv, xasprintf("%llu", (unsigned long long)l->log_max_size));
+	add_fd_arg(&argv, "--stdin-fd", e.in);
+	add_fd_arg(&argv, "--stdout-fd", e.out);
+	add_fd_arg(&argv, "--stderr-fd", e.errfd);
+	add_fd_arg(&argv, "--pty-fd", pty);
+	add_fd_arg(&argv, "--sync-fd", l->sync_fd);
+	strv_push(&argv, "--");
+	strv_push(&argv, l->hutch);
+	strv_push(&argv, "__cleanup");
+	strv_push(&argv, l->c->id);
+	execv(l->monitor, argv);
+	fcntl(l->sync_fd, F_SETFD, FD_CLOEXEC);
+	err_sys(&err, "running %s", l->monitor);
+	launch_fail(l, err);
+}
+
+/* Fork away so the monitor is orphaned (the caller reaps the middle process at once). */
+static int launch_fork(void *arg, struct error **err)
+{
+	const struct launch *l = arg;
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_sys(err, "forking the monitor");
+	if (pid > 0)
+		return 0;
+	setsid();
+	launch_main(l);
+}
+
+/* Fork the launcher: a fresh user namespace, or only a mount namespace when we are
+ * already inside the container's user namespace (the exit command restarting it). */
+static int spawn_launcher(const struct launch *l, struct error **err)
+{
+	if (userns_is_inside()) {
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0)
+			return err_sys(err, "forking");
+		if (pid == 0) {
+			struct error *e = NULL;
+			if (unshare(CLONE_NEWNS) < 0) {
+				err_sys(&e, "creating a mount namespace");
+				launch_fail(l, e);
+			}
+			launch_fork((void *)l, &e);
+			_exit(0);
+		}
+		int status;
+		return proc_wait(pid, &status, err);
+	}
+	/* keep-id is a user namespace nested in this one, made by the runtime (config.json). */
+	struct userns_map m;
+	int rc = userns_default_map(&m, err);
+	if (rc < 0)
+		return -1;
+	struct userns_child child;
+	rc = userns_spawn(&m, CLONE_NEWNS, launch_fork, (void *)l, &child, err);
+	userns_map_clear(&m);
+	if (rc < 0)
+		return -1;
+	int status;
+	return proc_wait(child.pid, &status, err);
+}
+
+/* Wait for the monitor's "ready" or the launcher's error. */
+static int await_monitor(int fd, struct error **err)
+{
+	char c = 0;
+	ssize_t n = fs_read_all(fd, &c, 1);
+	if (n == 1 && c == 'E') {
+		if (err_recv(fd, err) > 0)
+			return -1;
+		return err_msg(err, "starting the container failed without a reason");
+	}
+	char rest[5];
+	if (n != 1 || c != 'r' || fs_read_all(fd, rest, 5) != 5 || memcmp(rest, "eady\n", 5) != 0)
+		return err_msg(err, "the container's monitor did not start (see %s)",
+			       "monitor.log in the container's run dir");
+	return 0;
+}
+
+static bool ctr_bool(struct json_object *o, const char *k)
+{
+	return json_object_get_boolean(ctr_jget(o, k));
+}
+
+/* Clear what a previous run left in the run dir. */
+static void clear_run_dir(const char *run)
+{
+	static const char *const stale[] = { OCI_EXIT_FILE, OCI_MONITOR_PID_FILE, OCI_ATTACH_SOCKET,
+					     "init.pid", "console.sock", "paused", NULL };
+	for (size_t i = 0; stale[i]; i++) {
+		autofree char *p = xasprintf("%s/%s", run, stale[i]);
+		unlink(p);
+	}
+}
+
+/* Launch the monitor and the created container; the init waits for oci_container_start. */
+static int launch_container(struct storage *s, struct oci_ctr *c, const char *run,
+			    const char *root, struct error **err)
+{
+	struct json_object *cfg = ctr_jget(c->doc, "Config");
+	struct json_object *host = ctr_jget(c->doc, "HostConfig");
+	struct json_object *lc = ctr_jget(host, "LogConfig");
+	autofree char *monitor = oci_ctr_helper_path("hutch-monitor");
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (monitor == NULL || n <= 0)
+		return err_msg(err, "hutch-monitor not found beside %s or in ../libexec/hutch",
+			       n > 0 ? self : "hutch");
+	self[n] = '\0';
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_sys(err, "creating a sync socket");
+	struct launch l = {
+		.s = s,
+		.c = c,
+		.run = run,
+		.root = root,
+		.monitor = monitor,
+		.hutch = self,
+		.tty = ctr_bool(cfg, "Tty"),
+		.interactive = ctr_bool(cfg, "OpenStdin"),
+		.log_driver = ctr_jstr(lc, "Type") ? ctr_jstr(lc, "Type") : "k8s-file",
+		.log_max_size = (uint64_t)json_object_get_int64(ctr_jget(lc, "Size")),
+		.sync_fd = sv[1],
+	};
+	int rc = spawn_launcher(&l, err);
+	close(sv[1]);
+	if (rc == 0)
+		rc = await_monitor(sv[0], err);
+	close(sv[0]);
+	return rc;
+}
+
+int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_start_opts *o,
+		  int *status, bool *detached, struct error **err)
+{
+	*status = 0;
+	*detached = false;
+	autoclose int lk = ctr_lock(s, c->id, err);
+	if (lk < 0)
+		return -1;
+	ctr_state_load(s, c);
+	if (c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED) {
+		if (!o->attach)
+			return 0;
+		close(lk);
+		lk = -1;
+		return oci_ctr_attach(c, o, status, detached, err);
+	}
+	autofree char *run = oci_ctr_run_dir(c->id, err);
+	autofree char *root = run ? ctr_runtime_root(err) : NULL;
+	if (root == NULL || fs_mkdir_p(run, 0700, err) < 0 || fs_mkdir_p(root, 0700, err) < 0)
+		return -1;
+	clear_run_dir(run);
+	/* A leftover runtime state from a killed monitor or a reboot. */
+	struct error *derr = NULL;
+	if (oci_container_delete(root, c->id, true, &derr) < 0)
+		err_free(&derr);
+	const char *hostname = ctr_jstr(ctr_jget(c->doc, "Config"), "Hostname");
+	if (write_etc_files(run, hostname ? hostname : c->name, c->name, err) < 0)
+		return -1;
+	if (launch_container(s, c, run, root, err) < 0)
+		return err_wrap(err, "starting container %s", c->name);
+	int attach_fd = -1;
+	if (o->attach && (attach_fd = oci_attach_connect(run, err)) < 0)
+		return -1;
+	struct oci_ctr_state st = c->state;
+	st.started_at = ctr_now();
+	st.finished_at = NULL;
+	st.exit_code = 0;
+	struct oci_state_info info = { 0 };
+	if (oci_container_state(root, c->id, &info, &derr) == 0)
+		st.pid = info.pid;
+	err_free(&derr);
+	oci_state_info_clear(&info);
+	int rc = ctr_state_write(s, c->id, &st, "running", false, err);
+	free(st.started_at);
+	if (rc == 0)
+		rc = oci_container_start(root, c->id, err);
+	if (rc < 0) {
+		if (attach_fd >= 0)
+			close(attach_fd);
+		oci_container_kill(root, c->id, SIGKILL, true, &derr);
+		err_free(&derr);
+		return err_wrap(err, "starting container %s", c->name);
+	}
+	close(lk);
+	lk = -1;
+	ctr_state_load(s, c);
+	if (attach_fd < 0)
+		return 0;
+	return ctr_attach_fd(c, attach_fd, o, status, detached, err);
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Detached containers and the monitor: ps, logs, exec, attach, stop, kill, rm, restart,
+# wait, inspect, and what the files say after the monitor dies (issue #5).
+
+load container_helpers
+
+@test "run -d survives the CLI's process group; logs, exec and inspect find it" {
+	# setsid: the CLI runs in a group we then kill entirely.
+	run setsid bash -c "'$HUTCH' run -d --name web '$IMAGE' sh -c 'echo started; exec sleep 300' > '$BATS_TEST_TMPDIR/id'; kill -9 0"
+	wait_for grep -q . "$BATS_TEST_TMPDIR/id"
+	local id
+	id=$(cat "$BATS_TEST_TMPDIR/id")
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	run_hutch ps --format '{{.Names}} {{.State}}'
+	assert_output "web running"
+	wait_for bash -c "'$HUTCH' logs web | grep -q started"
+	run_hutch exec web sh -c 'hostname; cat /proc/1/cmdline | tr "\0" " "'
+	assert_line --index 0 "${id:0:12}"
+	assert_line --index 1 "sleep 300 "
+	run_hutch 5 exec web sh -c 'exit 5'
+	run_hutch inspect web --format '{{.State.Status}} {{.State.Running}} {{.Name}} {{.Id}}'
+	assert_output "running true web $id"
+	run_hutch container inspect "${id:0:8}" --format '{{.Config.Tty}} {{.HostConfig.AutoRemove}}'
+	assert_output "false false"
+}
+
+@test "stop: SIGTERM first, SIGKILL after -t; exit codes recorded; logs after exit" {
+	run_hutch run -d --name ign "$IMAGE" sh -c 'trap "" TERM; echo up; while :; do sleep 1; done'
+	wait_for bash -c "'$HUTCH' logs ign | grep -q up"
+	local t0=$SECONDS
+	run_hutch stop -t 1 ign
+	[[ $((SECONDS - t0)) -le 6 ]]
+	[[ $stderr == *"resorting to SIGKILL"* ]]
+	run_hutch ps -a --format '{{.Names}} {{.State}} {{.ExitCode}}'
+	assert_output "ign exited 137"
+	run_hutch logs ign
+	assert_output up
+	run_hutch wait ign
+	assert_output 137
+	# A polite container stops on SIGTERM at once.
+	run_hutch run -d --name polite --init "$IMAGE" sleep 300
+	run_hutch stop polite
+	run_hutch inspect polite --format '{{.State.ExitCode}}'
+	assert_output 143
+}
+
+@test "logs -f streams lines as they come; --tail, -t, --since" {
+	run_hutch run -d --name talk "$IMAGE" sh -c 'for i in 1 2 3; do echo line$i; sleep 0.3; done'
+	run_hutch logs -f talk
+	assert_output "line1
+line2
+line3"
+	run_hutch logs --tail 1 talk
+	assert_output line3
+	run_hutch logs -t --tail 1 talk
+	[[ $output =~ ^20[0-9-]+T[0-9:.]+\+00:00\ line3$ ]]
+	run_hutch logs --since 1h talk
+	assert_equal "${#lines[@]}" 3
+	run_hutch logs --until 2000-01-01T00:00:00Z talk
+	assert_output ""
+}
+
+@test "kill, wait, start again, restart" {
+	run_hutch run -d --init --name k "$IMAGE" sleep 300
+	run_hutch kill -s USR1 k
+	run_hutch wait k
+	assert_output $((128 + 10))
+	run_hutch 125 kill k
+	[[ $stderr == *"can only kill running containers"* ]]
+	run_hutch start k
+	run_hutch ps --format '{{.Names}}'
+	assert_output k
+	run_hutch restart -t 0 k
+	run_hutch ps --format '{{.Names}} {{.State}}'
+	assert_output "k running"
+}
+
+@test "attach, then the detach keys leave it running" {
+	run_hutch run -d -i --name att "$IMAGE" sh -c 'while read l; do echo got:$l; done'
+	# Ctrl-P Ctrl-Q after a line: detach, the container keeps running.
+	run bash -c "{ echo hello; sleep 0.5; printf '\x10\x11'; sleep 0.5; } | '$HUTCH' attach att"
+	assert_success
+	assert_output "got:hello"
+	run_hutch ps --format '{{.Names}} {{.State}}'
+	assert_output "att running"
+	run_hutch 125 attach --detach-keys bogus-key att
+}
+
+@test "rm: a running container only with -f; unknown names; name in use; --replace" {
+	run_hutch run -d --name busy "$IMAGE" sleep 300
+	run_hutch 125 rm busy
+	[[ $stderr == *"cannot remove container"*"without force"* ]]
+	run_hutch 125 run -d --name busy "$IMAGE" sleep 300
+	[[ $stderr == *'the container name "busy" is already in use'* ]]
+	run_hutch run -d --replace --name busy "$IMAGE" sleep 300
+	run_hutch ps -a -q
+	assert_equal "${#lines[@]}" 1
+	run_hutch rm -f busy
+	run_hutch 125 rm busy
+	[[ $stderr == *'no container with name or ID "busy" found'* ]]
+	run_hutch 125 logs nothing-here
+	run_hutch 125 inspect nothing-here
+}
+
+@test "exec into a stopped container: 126, as podman" {
+	run_hutch create --name cold "$IMAGE" true
+	run_hutch ps -a --format '{{.Names}} {{.Status}}'
+	assert_output "cold Created"
+	run_hutch 126 exec cold true
+	[[ $stderr == *"can only create exec sessions on running containers"* ]]
+}
+
+@test "--rm removes the rootfs and the record; the store keeps no container dir" {
+	run_hutch run --rm --name gone "$IMAGE" true
+	run_hutch run -d --rm --name gone2 "$IMAGE" true
+	wait_for bash -c "[[ -z \$('$HUTCH' ps -a -q) ]]"
+	run ls "$XDG_DATA_HOME/hutch/containers"
+	refute_output --regexp '[0-9a-f]{64}'
+}
+
+@test "--restart=on-failure:3 runs exactly 4 times" {
+	run_hutch run -d --name flaky --restart on-failure:3 "$IMAGE" sh -c 'echo run; exit 1'
+	wait_for bash -c "[[ \$('$HUTCH' logs flaky | wc -l) -ge 4 ]] && [[ \$('$HUTCH' ps -a --format '{{.State}}') == exited ]]"
+	sleep 1
+	run_hutch logs flaky
+	assert_equal "${#lines[@]}" 4
+	run_hutch inspect flaky --format '{{.RestartCount}} {{.State.ExitCode}}'
+	assert_output "3 1"
+}
+
+@test "monitor killed with SIGKILL: ps shows the container stopped and rm works" {
+	run_hutch run -d --name orphan "$IMAGE" sleep 300
+	local mon
+	mon=$(cat "$XDG_RUNTIME_DIR"/hutch/containers/*/monitor.pid)
+	kill -9 "$mon"
+	wait_for bash -c "! kill -0 $mon 2>/dev/null"
+	run_hutch ps -a --format '{{.Names}} {{.State}}'
+	assert_output "orphan exited"
+	run_hutch rm orphan
+	run_hutch ps -a -q
+	assert_output ""
+	# The container's processes are gone too.
+	run pgrep -u "$(id -u)" -f "hutch-monitor.*$XDG_RUNTIME_DIR"
+	assert_failure
+}
+
+@test "the runtime dir wiped (a reboot): ps -a shows exited, start works again" {
+	run_hutch run -d --name boot "$IMAGE" sh -c 'echo hi; sleep 300'
+	run_hutch stop -t 0 boot
+	rm -rf "$XDG_RUNTIME_DIR/hutch"
+	run_hutch ps -a --format '{{.Names}} {{.State}}'
+	assert_output "boot exited"
+	run_hutch start boot
+	run_hutch ps --format '{{.Names}} {{.State}}'
+	assert_output "boot running"
+}
+
+@test "20 parallel run --rm all succeed and leave nothing behind" {
+	local i pids=()
+	for i in $(seq 20); do
+		"$HUTCH" run --rm "$IMAGE" sh -c "echo $i" >"$BATS_TEST_TMPDIR/out.$i" 2>&1 &
+		pids+=($!)
+	done
+	local failed=0
+	for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+	cat "$BATS_TEST_TMPDIR"/out.* | sort -n | head -30
+	assert_equal "$failed" 0
+	for i in $(seq 20); do assert_equal "$(cat "$BATS_TEST_TMPDIR/out.$i")" "$i"; done
+	run_hutch ps -a -q
+	assert_output ""
+	run pgrep -u "$(id -u)" -f "hutch-monitor.*$XDG_RUNTIME_DIR"
+	assert_failure
+}
+
+@test "ps: filters, formats, -q, -n, --no-trunc" {
+	run_hutch run -d --name a1 -l tier=web "$IMAGE" sleep 300
+	run_hutch create --name c1 "$IMAGE" true
+	run_hutch ps --format '{{.Names}}'
+	assert_output a1
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output "c1
+a1"
+	run_hutch ps -a --filter status=created --format '{{.Names}}'
+	assert_output c1
+	run_hutch ps -a --filter label=tier=web --format '{{.Names}}'
+	assert_output a1
+	run_hutch ps -a --filter name=c --format '{{.Names}}'
+	assert_output c1
+	run_hutch ps -n 1 --format '{{.Names}}'
+	assert_output c1
+	run_hutch ps -a --no-trunc -q
+	[[ ${lines[0]} =~ ^[0-9a-f]{64}$ ]]
+	run_hutch ps -a --format json
+	assert_equal "$(jq -r '.[0].Names' <<<"$output")" c1
+	run_hutch ps -a
+	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$'
+	run_hutch 125 ps --filter bogus=1
+	run_hutch 125 ps --format '{{.Names'
+}

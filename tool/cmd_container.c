@@ -1,0 +1,912 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container commands: run, create, start, stop, kill, restart, rm, ps, logs, attach, exec,
+ * wait, inspect, and the monitor's hidden exit command. Handlers parse, validate, call
+ * oci/container and map the result to podman's exit codes.
+ */
+#include "tool/cli.h"
+#include "oci/container/container.h"
+#include "oci/oci.h"
+#include "tool/image_fmt.h"
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void store_closep(struct storage **s)
+{
+	storage_close(s);
+}
+#define autostore __attribute__((cleanup(store_closep)))
+
+static void ctr_freep(struct oci_ctr **c)
+{
+	oci_ctr_free(c);
+}
+#define autoctr __attribute__((cleanup(ctr_freep)))
+
+/* The monitor's exit command and restarts must open the store the same way. */
+static int open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
+{
+	if (ctx->storage_driver != NULL)
+		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
+	return cli_open_store(ctx, s, err);
+}
+
+/* ---------- run / create ---------- */
+
+/* Everything the flags own while the container is created. */
+struct run_args {
+	struct oci_ctr_create_opts co;
+	struct oci_image_config img;
+	struct storage_image_config icfg;
+	struct storage_image *image;
+	struct oci_volume *mounts;
+	size_t n_mounts;
+	struct oci_ulimit *ulimits;
+	size_t n_ulimits;
+	gid_t *groups;
+	size_t n_groups;
+	char *init_path;
+	struct userns_map keepid;
+	char **entrypoint;
+	char **scratch; /* strings the options point into */
+};
+
+static void run_args_clear(struct run_args *a)
+{
+	for (size_t i = 0; i < a->n_mounts; i++)
+		oci_volume_clear(&a->mounts[i]);
+	free(a->mounts);
+	for (size_t i = 0; i < a->n_ulimits; i++)
+		free(a->ulimits[i].type);
+	free(a->ulimits);
+	free(a->groups);
+	free(a->init_path);
+	strv_free(a->entrypoint);
+	strv_free(a->scratch);
+	storage_image_config_clear(&a->icfg);
+	userns_map_clear(&a->keepid);
+	storage_image_free(&a->image);
+}
+
+static const char *keep(struct run_args *a, char *s)
+{
+	strv_push_take(&a->scratch, s);
+	return s;
+}
+
+/* --pull=always|missing|never, then the image record. */
+static int find_image(struct cli_ctx *ctx, struct storage *s, const char *ref,
+		      struct storage_image **img, struct error **err)
+{
+	const char *policy = cli_opt_str(ctx, "pull");
+	if (strcmp(policy, "always") && strcmp(policy, "missing") && strcmp(policy, "never") &&
+	    strcmp(policy, "newer"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid --pull \"%s\": use always, missing or never", policy);
+	struct error *lerr = NULL;
+	if (strcmp(policy, "always") != 0 && storage_image_lookup(s, ref, img, &lerr) == 0)
+		return 0;
+	if (strcmp(policy, "never") == 0) {
+		err_free(err);
+		*err = lerr;
+		return -1;
+	}
+	err_free(&lerr);
+	struct storage_pull_opts po = { .tls_verify = -1, .quiet = cli_opt_bool(ctx, "quiet") };
+	if (cli_opt_is_set(ctx, "tls-verify"))
+		po.tls_verify = cli_opt_bool(ctx, "tls-verify");
+	autofree char *id = NULL;
+	if (storage_pull(s, ref, &po, &id, err) < 0)
+		return -1;
+	return storage_image_lookup(s, id, img, err);
+}
+
+/* --entrypoint: a JSON array, or one string (""  for none). */
+static int parse_entrypoint(const char *v, char ***out, struct error **err)
+{
+	if (v[0] != '[') {
+		strv_push(out, v);
+		return 0;
+	}
+	struct json_object *a = json_tokener_parse(v);
+	if (a == NULL || !json_object_is_type(a, json_type_array)) {
+		json_object_put(a);
+		return err_set(err, EINVAL, ERR_USAGE, "invalid --entrypoint %s: not a JSON array", v);
+	}
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		strv_push(out, json_object_get_string(json_object_array_get_idx(a, i)));
+	json_object_put(a);
+	if (*out == NULL)
+		strv_push(out, "");
+	return 0;
+}
+
+/* -u against the image's own /etc/passwd: the topmost layer that has one. */
+static int resolve_user(struct storage *s, struct run_args *a, const char *user,
+			struct error **err)
+{
+	autostrv char **layers = storage_image_layer_dirs(s, a->image);
+	const char *root = layers && layers[0] ? layers[0] : "/nonexistent";
+	for (size_t i = 0; layers && layers[i]; i++) {
+		autofree char *pw = xasprintf("%s/etc/passwd", layers[i]);
+		if (fs_exists(pw)) {
+			root = layers[i];
+			break;
+		}
+	}
+	return oci_user_resolve(root, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
+				&a->n_groups, err);
+}
+
+static void push_mount(struct run_args *a, struct oci_volume *v)
+{
+	a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
+	a->mounts[a->n_mounts++] = *v;
+}
+
+/* Named (and anonymous) volumes live in the store: volumes/NAME/_data. */
+static int volume_path(struct storage *s, struct oci_volume *v, struct error **err)
+{
+	if (v->kind != OCI_MOUNT_VOLUME)
+		return 0;
+	if (v->src == NULL) {
+		char hex[SHA256_HEX_LEN + 1];
+		autofree char *seed = xasprintf("%s-%d-%ld", v->dst, (int)getpid(), (long)random());
+		sha256_hex(seed, strlen(seed), hex);
+		v->src = xstrdup(hex);
+	}
+	autofree char *dir = xasprintf("%s/volumes/%s/_data", storage_root(s), v->src);
+	if (fs_mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	free(v->src);
+	v->src = steal_ptr(&dir);
+	v->kind = OCI_MOUNT_BIND;
+	return 0;
+}
+
+static int parse_mounts(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
+			struct error **err)
+{
+	static const struct {
+		const char *flag;
+		int (*parse)(const char *, struct oci_volume *, struct error **);
+	} kinds[] = { { "volume", oci_volume_parse },
+		      { "mount", oci_mount_parse },
+		      { "tmpfs", oci_tmpfs_parse } };
+	for (size_t k = 0; k < 3; k++) {
+		char *const *list = cli_opt_list(ctx, kinds[k].flag);
+		for (size_t i = 0; list && list[i]; i++) {
+			struct oci_volume v;
+			if (kinds[k].parse(list[i], &v, err) < 0)
+				return -1;
+			if (volume_path(s, &v, err) < 0) {
+				oci_volume_clear(&v);
+				return -1;
+			}
+			push_mount(a, &v);
+		}
+	}
+	/* --device: rootless, the host node is bind-mounted. */
+	char *const *devs = cli_opt_list(ctx, "device");
+	for (size_t i = 0; devs && devs[i]; i++) {
+		autofree char *spec = xstrdup(devs[i]);
+		char *dst = strchr(spec, ':');
+		if (dst != NULL)
+			*dst++ = '\0';
+		if (spec[0] != '/' || !fs_exists(spec))
+			return err_set(err, ENOENT, ERR_TOOL, "--device %s: no such device", devs[i]);
+		struct oci_volume v = { .kind = OCI_MOUNT_BIND, .src = xstrdup(spec) };
+		v.dst = xstrdup(dst && *dst == '/' ? strsep(&dst, ":") : spec);
+		push_mount(a, &v);
+	}
+	char *const *ul = cli_opt_list(ctx, "ulimit");
+	for (size_t i = 0; ul && ul[i]; i++) {
+		a->ulimits = xrealloc(a->ulimits, (a->n_ulimits + 1) * sizeof(*a->ulimits));
+		if (oci_ulimit_parse(ul[i], &a->ulimits[a->n_ulimits], err) < 0)
+			return -1;
+		a->n_ulimits++;
+	}
+	a->co.gen.mounts = a->mounts;
+	a->co.gen.n_mounts = a->n_mounts;
+	a->co.gen.ulimits = a->ulimits;
+	a->co.gen.n_ulimits = a->n_ulimits;
+	return 0;
+}
+
+static int parse_security(struct cli_ctx *ctx, struct run_args *a, struct error **err)
+{
+	char *const *sec = cli_opt_list(ctx, "security-opt");
+	for (size_t i = 0; sec && sec[i]; i++) {
+		const char *o = sec[i];
+		if (strncmp(o, "seccomp=", 8) == 0)
+			a->co.gen.seccomp = o + 8;
+		else if (strcmp(o, "no-new-privileges") == 0 ||
+			 strcmp(o, "no-new-privileges=true") == 0)
+			a->co.gen.no_new_privileges = true;
+		else if (strncmp(o, "label=", 6) == 0 || strncmp(o, "apparmor=", 9) == 0)
+			log_warn("--security-opt %s ignored: this host has no SELinux or AppArmor "
+				 "confinement for rootless containers",
+				 o);
+		else
+			return err_set(err, EINVAL, ERR_USAGE, "invalid --security-opt \"%s\"", o);
+	}
+	return 0;
+}
+
+/* --memory, --cpus, --pids-limit need delegated cgroup v2 controllers: warn once. */
+static void check_limits(struct cli_ctx *ctx)
+{
+	static const char *const flags[] = { "memory", "cpus", "pids-limit", NULL };
+	for (size_t i = 0; flags[i]; i++) {
+		if (!cli_opt_is_set(ctx, flags[i]))
+			continue;
+		struct oci_cgroup_info cg;
+		oci_cgroup_probe(&cg);
+		if (cg.delegated == NULL)
+			log_warn("resource limits (--%s) are not applied: %s", flags[i],
+				 cg.reason ? cg.reason : "no delegated cgroup v2 controllers");
+		oci_cgroup_info_clear(&cg);
+		return;
+	}
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end = NULL;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	uint64_t mult = 1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024; end++; break;
+	case 'm': case 'M': mult = 1024 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024ULL * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0')
+		return -1;
+	*out = (uint64_t)(v * (double)mult);
+	return 0;
+}
+
+static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **err)
+{
+	const char *restart = cli_opt_str(ctx, "restart");
+	if (restart != NULL) {
+		bool ok = strcmp(restart, "no") == 0 || strcmp(restart, "always") == 0 ||
+			  strcmp(restart, "unless-stopped") == 0 ||
+			  strcmp(restart, "on-failure") == 0 ||
+			  (strncmp(restart, "on-failure:", 11) == 0 && atoi(restart + 11) >= 0);
+		if (!ok)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid --restart \"%s\": use no, always or on-failure[:N]",
+				       restart);
+		if (cli_opt_bool(ctx, "rm") && strcmp(restart, "no") != 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "the --rm option conflicts with --restart");
+		a->co.restart = strcmp(restart, "unless-stopped") == 0 ? "always" : restart;
+	}
+	const char *sig = cli_opt_str(ctx, "stop-signal");
+	if (sig == NULL)
+		sig = a->icfg.stop_signal;
+	int n;
+	if (sig != NULL && oci_parse_signal(sig, &n, err) < 0)
+		return -1;
+	a->co.stop_signal = sig;
+	a->co.stop_timeout = cli_opt_int(ctx, "stop-timeout");
+	const char *driver = cli_opt_str(ctx, "log-driver");
+	enum oci_log_driver d;
+	if (oci_log_driver_parse(driver, &d, err) < 0)
+		return -1;
+	a->co.log_driver = driver;
+	char *const *lo = cli_opt_list(ctx, "log-opt");
+	for (size_t i = 0; lo && lo[i]; i++) {
+		if (strncmp(lo[i], "max-size=", 9) != 0 || parse_size(lo[i] + 9, &a->co.log_max_size) < 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid --log-opt \"%s\": hutch knows max-size=SIZE", lo[i]);
+	}
+	const char *userns = cli_opt_str(ctx, "userns");
+	if (userns != NULL && strcmp(userns, "keep-id") != 0 && strcmp(userns, "") != 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid --userns \"%s\": rootless hutch supports keep-id", userns);
+	a->co.userns = userns;
+	if (userns != NULL && strcmp(userns, "keep-id") == 0) {
+		if (userns_keepid_map(&a->keepid, err) < 0)
+			return -1;
+		a->co.gen.user_namespace = true;
+		a->co.gen.map = &a->keepid;
+		/* As podman: the process runs as the user unless -u says otherwise. */
+		if (cli_opt_str(ctx, "user") == NULL) {
+			a->co.gen.uid = getuid();
+			a->co.gen.gid = getgid();
+		}
+	}
+	const char *net = cli_opt_str(ctx, "network");
+	if (net != NULL && strcmp(net, "none") && strcmp(net, "host") && strcmp(net, "private"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "network mode \"%s\" is not available yet: use none or host", net);
+	a->co.network = net ? net : "none";
+	a->co.gen.host_network = net != NULL && strcmp(net, "host") == 0;
+	return 0;
+}
+
+/* --group-add: numbers, or names from the image's /etc/group. */
+static int parse_groups(struct cli_ctx *ctx, struct run_args *a, struct error **err)
+{
+	char *const *ga = cli_opt_list(ctx, "group-add");
+	for (size_t i = 0; ga && ga[i]; i++) {
+		char *end = NULL;
+		unsigned long g = strtoul(ga[i], &end, 10);
+		if (end == ga[i] || *end != '\0')
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "--group-add %s: give a numeric group id", ga[i]);
+		a->groups = xrealloc(a->groups, (a->n_groups + 1) * sizeof(gid_t));
+		a->groups[a->n_groups++] = (gid_t)g;
+	}
+	a->co.gen.additional_gids = a->groups;
+	a->co.gen.n_additional_gids = a->n_groups;
+	return 0;
+}
+
+static int parse_run(struct cli_ctx *ctx, struct storage *s, struct run_args *a, bool run,
+		     struct error **err)
+{
+	struct oci_ctr_create_opts *co = &a->co;
+	struct oci_gen_opts *g = &co->gen;
+	if (find_image(ctx, s, ctx->argv[0], &a->image, err) < 0 ||
+	    storage_image_config_get(a->image, &a->icfg, err) < 0)
+		return -1;
+	a->img = (struct oci_image_config){ .entrypoint = a->icfg.entrypoint,
+					    .cmd = a->icfg.cmd,
+					    .env = a->icfg.env,
+					    .workdir = a->icfg.workdir,
+					    .user = a->icfg.user,
+					    .exposed_ports = a->icfg.exposed_ports,
+					    .stop_signal = a->icfg.stop_signal };
+	co->image = a->image;
+	co->image_name = ctx->argv[0];
+	co->name = cli_opt_str(ctx, "name");
+	g->image = &a->img;
+	g->args = ctx->argc > 1 ? ctx->argv + 1 : NULL;
+	const char *ep = cli_opt_str(ctx, "entrypoint");
+	if (ep != NULL) {
+		if (parse_entrypoint(ep, &a->entrypoint, err) < 0)
+			return -1;
+		g->entrypoint = a->entrypoint;
+		g->has_entrypoint = true;
+	}
+	g->env = (char **)cli_opt_list(ctx, "env");
+	g->env_files = (char **)cli_opt_list(ctx, "env-file");
+	for (size_t i = 0; g->env_files && g->env_files[i]; i++)
+		if (!fs_exists(g->env_files[i]))
+			return err_set(err, ENOENT, ERR_TOOL, "--env-file %s: no such file",
+				       g->env_files[i]);
+	g->workdir = cli_opt_str(ctx, "workdir");
+	co->user = cli_opt_str(ctx, "user") ?: a->icfg.user;
+	if (resolve_user(s, a, co->user, err) < 0)
+		return -1;
+	g->hostname = cli_opt_str(ctx, "hostname");
+	g->tty = cli_opt_bool(ctx, "tty");
+	co->interactive = cli_opt_bool(ctx, "interactive");
+	g->read_only = cli_opt_bool(ctx, "read-only");
+	g->privileged = cli_opt_bool(ctx, "privileged");
+	g->cap_add = (char **)cli_opt_list(ctx, "cap-add");
+	g->cap_drop = (char **)cli_opt_list(ctx, "cap-drop");
+	g->annotations = (char **)cli_opt_list(ctx, "annotation");
+	g->sysctls = (char **)cli_opt_list(ctx, "sysctl");
+	co->labels = (char **)cli_opt_list(ctx, "label");
+	co->rm = cli_opt_bool(ctx, "rm");
+	co->replace = cli_opt_bool(ctx, "replace");
+	co->publish = (char **)cli_opt_list(ctx, "publish");
+	if (cli_opt_bool(ctx, "init")) {
+		a->init_path = oci_ctr_helper_path("hutch-init");
+		if (a->init_path == NULL)
+			return err_msg(err, "--init: hutch-init not found beside hutch");
+		g->init_path = a->init_path;
+	}
+	(void)run;
+	check_limits(ctx);
+	if (parse_mounts(ctx, s, a, err) < 0 || parse_security(ctx, a, err) < 0 ||
+	    parse_policy(ctx, a, err) < 0 || parse_groups(ctx, a, err) < 0)
+		return -1;
+	(void)keep;
+	return 0;
+}
+
+static int write_cidfile(struct cli_ctx *ctx, const char *id, struct error **err)
+{
+	const char *path = cli_opt_str(ctx, "cidfile");
+	if (path == NULL)
+		return 0;
+	autoclose int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_sys(err, "--cidfile %s", path);
+	if (fs_write_all(fd, id, strlen(id)) < 0)
+		return err_sys(err, "--cidfile %s", path);
+	return 0;
+}
+
+static int create_common(struct cli_ctx *ctx, struct storage *s, bool run, struct oci_ctr **c,
+			 struct error **err)
+{
+	struct run_args a = { 0 };
+	int rc = parse_run(ctx, s, &a, run, err);
+	if (rc == 0)
+		rc = oci_ctr_create(s, &a.co, c, err);
+	if (rc == 0)
+		rc = write_cidfile(ctx, (*c)->id, err);
+	run_args_clear(&a);
+	return rc;
+}
+
+int cmd_create(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_store(ctx, &s, err) < 0 || create_common(ctx, s, false, &c, err) < 0)
+		return -1;
+	printf("%s\n", c->id);
+	return 0;
+}
+
+int cmd_run(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_store(ctx, &s, err) < 0 || create_common(ctx, s, true, &c, err) < 0)
+		return -1;
+	bool detach = cli_opt_bool(ctx, "detach");
+	struct oci_ctr_start_opts so = { .attach = !detach,
+					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
+					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
+					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
+	bool detached = false;
+	if (oci_ctr_start(s, c, &so, &ctx->exit_status, &detached, err) < 0) {
+		/* A container that never ran is not kept with --rm, as in podman. */
+		struct error *rerr = NULL;
+		if (cli_opt_bool(ctx, "rm") && oci_ctr_remove(s, c, true, &rerr) < 0)
+			err_free(&rerr);
+		return -1;
+	}
+	if (detach) {
+		printf("%s\n", c->id);
+		return 0;
+	}
+	/* Foreground --rm: gone when we return (the exit command may be racing us). */
+	if (!detached && cli_opt_bool(ctx, "rm")) {
+		struct error *rerr = NULL;
+		autoctr struct oci_ctr *again = NULL;
+		if (oci_ctr_lookup(s, c->id, &again, &rerr) == 0)
+			oci_ctr_remove(s, again, true, &rerr);
+		err_free(&rerr);
+	}
+	return 0;
+}
+
+/* ---------- start, stop, kill, restart, rm, wait ---------- */
+
+/* Apply fn to each named container; the first failure is the error, the rest still run. */
+static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n,
+		int (*fn)(struct cli_ctx *, struct storage *, struct oci_ctr *, struct error **),
+		struct error **err)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		autoctr struct oci_ctr *c = NULL;
+		struct error *e = NULL;
+		if (oci_ctr_lookup(s, names[i], &c, &e) < 0 || fn(ctx, s, c, &e) < 0) {
+			if (rc == 0) {
+				*err = e;
+				e = NULL;
+			} else {
+				fprintf(stderr, "Error: %s\n", e->msg);
+			}
+			err_free(&e);
+			rc = -1;
+			continue;
+		}
+		printf("%s\n", names[i]);
+	}
+	return rc;
+}
+
+/* The names to act on: the operands, or every container with --all. */
+static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only, size_t *n,
+		      struct error **err)
+{
+	char **v = NULL;
+	if (!cli_opt_is_set(ctx, "all") || !cli_opt_bool(ctx, "all")) {
+		if (ctx->argc == 0) {
+			err_set(err, EINVAL, ERR_USAGE, "\"hutch %s\" requires at least 1 argument",
+				ctx->path);
+			return NULL;
+		}
+		for (int i = 0; i < ctx->argc; i++)
+			strv_push(&v, ctx->argv[i]);
+		*n = strv_len(v);
+		return v;
+	}
+	struct oci_ctr **all = NULL;
+	size_t na = 0;
+	if (oci_ctr_list(s, &all, &na, err) < 0)
+		return NULL;
+	for (size_t i = 0; i < na; i++)
+		if (!running_only || all[i]->state.status == OCI_CTR_RUNNING)
+			strv_push(&v, all[i]->id);
+	oci_ctr_list_free(all, na);
+	*n = strv_len(v);
+	if (v == NULL)
+		v = xzalloc(sizeof(char *));
+	return v;
+}
+
+static int do_start(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+{
+	struct oci_ctr_start_opts so = { .attach = cli_opt_bool(ctx, "attach"),
+					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
+					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
+					 .sig_proxy = true };
+	bool detached = false;
+	return oci_ctr_start(s, c, &so, &ctx->exit_status, &detached, err);
+}
+
+int cmd_start(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	if (cli_opt_bool(ctx, "attach") && ctx->argc > 1)
+		return err_set(err, EINVAL, ERR_USAGE, "you cannot start and attach multiple "
+						       "containers at once");
+	if (cli_opt_bool(ctx, "attach")) {
+		autoctr struct oci_ctr *c = NULL;
+		if (oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+			return -1;
+		return do_start(ctx, s, c, err);
+	}
+	return each(ctx, s, ctx->argv, (size_t)ctx->argc, do_start, err);
+}
+
+static int do_stop(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+{
+	(void)s;
+	return oci_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
+}
+
+int cmd_stop(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	size_t n = 0;
+	autostrv char **v = targets(ctx, s, true, &n, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, do_stop, err);
+}
+
+static int do_kill(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+{
+	(void)s;
+	int sig;
+	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0)
+		return -1;
+	return oci_ctr_kill(c, sig, err);
+}
+
+int cmd_kill(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	int sig;
+	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0) {
+		(*err)->kind = ERR_USAGE;
+		return -1;
+	}
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	size_t n = 0;
+	autostrv char **v = targets(ctx, s, true, &n, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, do_kill, err);
+}
+
+static int do_restart(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c,
+		      struct error **err)
+{
+	if (oci_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err) < 0)
+		return -1;
+	struct oci_ctr_start_opts so = { 0 };
+	int status;
+	bool detached;
+	return oci_ctr_start(s, c, &so, &status, &detached, err);
+}
+
+int cmd_restart(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	size_t n = 0;
+	autostrv char **v = targets(ctx, s, false, &n, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, do_restart, err);
+}
+
+static int do_rm(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+{
+	return oci_ctr_remove(s, c, cli_opt_bool(ctx, "force"), err);
+}
+
+int cmd_rm(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	size_t n = 0;
+	autostrv char **v = targets(ctx, s, false, &n, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, do_rm, err);
+}
+
+int cmd_wait(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	char *const *cond = cli_opt_list(ctx, "condition");
+	for (size_t i = 0; cond && cond[i]; i++)
+		if (strcmp(cond[i], "stopped") && strcmp(cond[i], "exited"))
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid --condition \"%s\": hutch waits for stopped or exited",
+				       cond[i]);
+	for (int i = 0; i < ctx->argc; i++) {
+		autoctr struct oci_ctr *c = NULL;
+		int status = 0;
+		if (oci_ctr_lookup(s, ctx->argv[i], &c, err) < 0 || oci_ctr_wait(c, &status, err) < 0)
+			return -1;
+		printf("%d\n", status);
+	}
+	return 0;
+}
+
+/* ---------- attach, exec, logs ---------- */
+
+int cmd_attach(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+		return -1;
+	struct oci_ctr_start_opts so = { .attach = true,
+					 .stdin_attached = !cli_opt_bool(ctx, "no-stdin"),
+					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
+					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
+	bool detached = false;
+	return oci_ctr_attach(c, &so, &ctx->exit_status, &detached, err);
+}
+
+int cmd_exec(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+		return -1;
+	struct oci_ctr_exec_opts eo = { .args = ctx->argv + 1,
+					.env = cli_opt_list(ctx, "env"),
+					.user = cli_opt_str(ctx, "user"),
+					.workdir = cli_opt_str(ctx, "workdir"),
+					.tty = cli_opt_bool(ctx, "tty"),
+					.interactive = cli_opt_bool(ctx, "interactive"),
+					.detach = cli_opt_bool(ctx, "detach") };
+	return oci_ctr_exec(c, &eo, &ctx->exit_status, err);
+}
+
+int cmd_logs(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct oci_logs_opts lo = { .timestamps = cli_opt_bool(ctx, "timestamps"),
+				    .tail = cli_opt_int(ctx, "tail"),
+				    .follow = cli_opt_bool(ctx, "follow") };
+	const char *since = cli_opt_str(ctx, "since"), *until = cli_opt_str(ctx, "until");
+	if (since && oci_log_parse_since(since, &now, &lo.since, err) < 0)
+		return -1;
+	if (until && oci_log_parse_since(until, &now, &lo.until, err) < 0)
+		return -1;
+	lo.has_since = since != NULL;
+	lo.has_until = until != NULL;
+	for (int i = 0; i < ctx->argc; i++) {
+		autoctr struct oci_ctr *c = NULL;
+		if (oci_ctr_lookup(s, ctx->argv[i], &c, err) < 0)
+			return -1;
+		autofree char *log = oci_ctr_log_path(s, c->id);
+		autofree char *run = oci_ctr_run_dir(c->id, err);
+		if (run == NULL)
+			return -1;
+		autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
+		struct oci_logs_opts o = lo;
+		/* Follow only what runs; a stopped container's log is complete. */
+		o.follow = lo.follow && c->state.status == OCI_CTR_RUNNING;
+		o.done_file = exitf;
+		fflush(stdout);
+		if (oci_logs_print(log, &o, stdout, stderr, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---------- ps, inspect ---------- */
+
+static bool ps_match(struct oci_ctr *c, char *const *filters, struct error **err, bool *bad)
+{
+	for (size_t i = 0; filters && filters[i]; i++) {
+		const char *f = filters[i], *eq = strchr(f, '=');
+		if (eq == NULL) {
+			*bad = true;
+			err_set(err, EINVAL, ERR_USAGE, "invalid filter \"%s\": want KEY=VALUE", f);
+			return false;
+		}
+		size_t kl = (size_t)(eq - f);
+		const char *v = eq + 1;
+		bool m;
+		if (strncmp(f, "status", kl) == 0 && kl == 6)
+			m = strcmp(v, oci_ctr_status_name(c->state.status)) == 0;
+		else if (strncmp(f, "name", kl) == 0 && kl == 4)
+			m = strstr(c->name, v) != NULL;
+		else if (strncmp(f, "id", kl) == 0 && kl == 2)
+			m = strncmp(c->id, v, strlen(v)) == 0;
+		else if (strncmp(f, "ancestor", kl) == 0 && kl == 8)
+			m = strcmp(c->image_name, v) == 0 || strncmp(c->image_id, v, strlen(v)) == 0;
+		else if (strncmp(f, "label", kl) == 0 && kl == 5) {
+			struct json_object *labels = NULL, *lv = NULL;
+			json_object_object_get_ex(c->doc, "Config", &labels);
+			json_object_object_get_ex(labels, "Labels", &labels);
+			const char *leq = strchr(v, '=');
+			autofree char *key = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
+			m = json_object_object_get_ex(labels, key, &lv) &&
+			    (leq == NULL || strcmp(json_object_get_string(lv), leq + 1) == 0);
+		} else {
+			*bad = true;
+			err_set(err, EINVAL, ERR_USAGE,
+				"invalid filter \"%s\": hutch filters on status, name, id, label and "
+				"ancestor",
+				f);
+			return false;
+		}
+		if (!m)
+			return false;
+	}
+	return true;
+}
+
+int cmd_ps(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (open_store(ctx, &s, err) < 0 || oci_ctr_list(s, &v, &n, err) < 0)
+		return -1;
+	bool all = cli_opt_bool(ctx, "all") || cli_opt_is_set(ctx, "filter");
+	long last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last");
+	bool no_trunc = cli_opt_bool(ctx, "no-trunc"), quiet = cli_opt_bool(ctx, "quiet");
+	struct json_object *rows = json_object_new_array();
+	bool bad = false;
+	/* Newest first, as podman lists them. */
+	for (size_t k = n; k > 0 && !bad; k--) {
+		struct oci_ctr *c = v[k - 1];
+		if (!all && last <= 0 && c->state.status != OCI_CTR_RUNNING)
+			continue;
+		if (!ps_match(c, cli_opt_list(ctx, "filter"), err, &bad))
+			continue;
+		if (last > 0 && (long)json_object_array_length(rows) >= last)
+			break;
+		json_object_array_add(rows, oci_ctr_ps_row(c, no_trunc));
+	}
+	oci_ctr_list_free(v, n);
+	int rc = bad ? -1 : 0;
+	size_t nr = json_object_array_length(rows);
+	if (rc == 0 && quiet) {
+		for (size_t i = 0; i < nr; i++)
+			printf("%s\n", json_object_get_string(json_object_object_get(
+					       json_object_array_get_idx(rows, i), "ID")));
+	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
+		printf("%s\n", json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PRETTY |
+									   JSON_C_TO_STRING_SPACED |
+									   JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
+		for (size_t i = 0; i < nr && rc == 0; i++)
+			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(rows, i), err);
+	} else if (rc == 0) {
+		const char *tfmt = fmt ? fmt
+				       : "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Created}}\\t"
+					 "{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+		autostrv char **table = NULL;
+		struct json_object *hdr = json_object_new_object();
+		static const char *const h[][2] = {
+			{ "ID", "CONTAINER ID" }, { "Image", "IMAGE" },	   { "Command", "COMMAND" },
+			{ "Created", "CREATED" }, { "Status", "STATUS" },  { "Ports", "PORTS" },
+			{ "Names", "NAMES" },	  { "State", "STATE" },	   { "CreatedAt", "CREATED AT" },
+			{ "Labels", "LABELS" },	  { "ImageID", "IMAGE ID" }, { "Pid", "PID" },
+		};
+		for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+			json_object_object_add(hdr, h[i][0], json_object_new_string(h[i][1]));
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&buf, &len);
+		if (!cli_opt_bool(ctx, "noheading"))
+			rc = cli_format_render(mf, tfmt, hdr, err);
+		for (size_t i = 0; i < nr && rc == 0; i++)
+			rc = cli_format_render(mf, tfmt, json_object_array_get_idx(rows, i), err);
+		fclose(mf);
+		json_object_put(hdr);
+		char *save = NULL;
+		for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			strv_push(&table, l);
+		free(buf);
+		if (rc == 0 && table != NULL)
+			image_fmt_table(stdout, table);
+	}
+	json_object_put(rows);
+	return rc;
+}
+
+int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	struct json_object *all = json_object_new_array();
+	int rc = 0;
+	for (int i = 0; i < ctx->argc && rc == 0; i++) {
+		autoctr struct oci_ctr *c = NULL;
+		rc = oci_ctr_lookup(s, ctx->argv[i], &c, err);
+		if (rc == 0)
+			json_object_array_add(all, oci_ctr_inspect(c));
+	}
+	if (rc == 0 && (fmt == NULL || strcmp(fmt, "json") == 0)) {
+		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
+									  JSON_C_TO_STRING_SPACED |
+									  JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (rc == 0) {
+		for (size_t i = 0; i < json_object_array_length(all) && rc == 0; i++)
+			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
+	}
+	json_object_put(all);
+	return rc;
+}
+
+/* `hutch inspect`: containers first, then images, as podman looks them up. */
+int cmd_inspect(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	autoctr struct oci_ctr *c = NULL;
+	struct error *lerr = NULL;
+	if (oci_ctr_lookup(s, ctx->argv[0], &c, &lerr) == 0)
+		return cmd_container_inspect(ctx, err);
+	err_free(&lerr);
+	return cmd_image_inspect(ctx, err);
+}
+
+/* The monitor's exit command (hidden): runs inside the container's user namespace. */
+int cmd_cleanup(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	return oci_ctr_cleanup(s, ctx->argv[0], err);
+}
