@@ -142,7 +142,7 @@ int storage_container_create(struct storage *s, const char *ctr_id, const char *
 	json_object_object_add(o, "created", json_object_new_int64((int64_t)time(NULL)));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	autofree char *rec = xasprintf("%s/" CTR_RECORD, tmp);
-	int rc = fs_write_atomic(rec, text, strlen(text), 0600, err);
+	int rc = store_write(rec, text, strlen(text), err);
 	json_object_put(o);
 	if (rc == 0 && rename(tmp, dir) < 0)
 		rc = err_sys(err, "creating %s", dir);
