@@ -161,3 +161,5 @@ int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **
 int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err);
 /* Unpacked size of each of the image's layers, bottom first (owned array). */
 int64_t *storage_image_layer_sizes(struct storage *s, const struct storage_image *img);
+/* IDs of all container records (owned vector). */
+char **storage_container_list(struct storage *s);

@@ -46,8 +46,8 @@ struct unpacker {
 	int cache_fd;
 	struct dir_time *dirs;
 	size_t n_dirs;
-	bool cache_stale;    /* drop the cached parent before the next entry */
-	bool cache_setgid;   /* the cached parent is setgid: new files may not be 0:0 */
+	bool cache_stale;  /* drop the cached parent before the next entry */
+	bool cache_setgid; /* the cached parent is setgid: new files may not be 0:0 */
 	bool warned_dev, warned_xattr;
 	char fdbuf[RAW_BUF];
 };

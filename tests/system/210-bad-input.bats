@@ -23,11 +23,14 @@ setup_file() {
 		echo "badreg.py did not start" >&2
 		return 1
 	}
-	export BADREG=127.0.0.1:$(<"$BADREG_DIR/port")
+	BADREG=127.0.0.1:$(<"$BADREG_DIR/port")
+	export BADREG
 }
 
 teardown_file() {
-	[[ -s $BADREG_DIR/pid ]] && kill "$(<"$BADREG_DIR/pid")" 2>/dev/null || true
+	if [[ -s $BADREG_DIR/pid ]]; then
+		kill "$(<"$BADREG_DIR/pid")" 2>/dev/null || true
+	fi
 }
 
 # The store holds no image, no layer and no leftover temporary directory.

@@ -38,7 +38,7 @@ make_certs() {
 	CERTS=$BATS_FILE_TMPDIR/certs
 	mkdir -p "$CERTS"
 	(
-		cd "$CERTS"
+		cd "$CERTS" || exit
 		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
 			-subj "/CN=hutch test CA"
 		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
@@ -62,7 +62,8 @@ setup_file() {
 		[[ -s $state/token-port ]] && break
 		sleep 0.1
 	done
-	local realm="http://127.0.0.1:$(<"$state/token-port")/token"
+	local realm
+	realm="http://127.0.0.1:$(<"$state/token-port")/token"
 	start_registry token "auth:
   token:
     realm: $realm
