@@ -95,8 +95,13 @@ static const struct cli_opt history_opts[] = {
 };
 
 static const struct cli_cmd system_subs[] = {
-	{ .name = "df", .summary = "Show hutch disk usage", .synopsis = "",
-	  .handler = cmd_system_df, .opts = format_opts, .min_args = 0, .max_args = 0 },
+	{ .name = "df",
+	  .summary = "Show hutch disk usage",
+	  .synopsis = "",
+	  .handler = cmd_system_df,
+	  .opts = format_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
 	{ .name = NULL },
 };
 
