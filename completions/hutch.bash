@@ -4,10 +4,10 @@
 _hutch_spec() {
 	case $1 in
 	"")
-		opts="--log-level --help -h --version -v "
-		valopts="--log-level=choices "
-		choices="error warn info debug "
-		subs="completion help info unshare version "
+		opts="--log-level --help -h --version -v --storage-driver "
+		valopts="--log-level=choices --storage-driver=choices "
+		choices="error warn info debug overlay fuse-overlayfs "
+		subs="completion help info unshare version history image images pull rmi system tag untag "
 		operands=none
 		;;
 	"completion")
@@ -45,6 +45,132 @@ _hutch_spec() {
 		choices="json "
 		subs=""
 		operands=none
+		;;
+	"history")
+		opts="--format --human -H --no-trunc --quiet -q --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands=images
+		;;
+	"image")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="history inspect ls list prune pull rm tag untag "
+		operands=none
+		;;
+	"image history")
+		opts="--format --human -H --no-trunc --quiet -q --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands=images
+		;;
+	"image inspect")
+		opts="--format -f --help -h"
+		valopts="--format=choices -f=choices "
+		choices="json "
+		subs=""
+		operands=images
+		;;
+	"image ls")
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices "
+		choices="json "
+		subs=""
+		operands=images
+		;;
+	"image list")
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices "
+		choices="json "
+		subs=""
+		operands=images
+		;;
+	"image prune")
+		opts="--all -a --force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=none
+		;;
+	"image pull")
+		opts="--all-tags -a --arch --authfile --creds --os --platform --quiet -q --tls-verify --variant --help -h"
+		valopts="--arch=none --authfile=file --creds=none --os=none --platform=none --variant=none "
+		choices=""
+		subs=""
+		operands=images
+		;;
+	"image rm")
+		opts="--all -a --force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=images
+		;;
+	"image tag")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=images
+		;;
+	"image untag")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=images
+		;;
+	"images")
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices "
+		choices="json "
+		subs=""
+		operands=images
+		;;
+	"pull")
+		opts="--all-tags -a --arch --authfile --creds --os --platform --quiet -q --tls-verify --variant --help -h"
+		valopts="--arch=none --authfile=file --creds=none --os=none --platform=none --variant=none "
+		choices=""
+		subs=""
+		operands=images
+		;;
+	"rmi")
+		opts="--all -a --force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=images
+		;;
+	"system")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="df "
+		operands=none
+		;;
+	"system df")
+		opts="--format -f --help -h"
+		valopts="--format=choices -f=choices "
+		choices="json "
+		subs=""
+		operands=none
+		;;
+	"tag")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=images
+		;;
+	"untag")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=images
 		;;
 	*) opts="--help -h" valopts="" choices="" subs="" operands=none ;;
 	esac

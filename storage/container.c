@@ -7,6 +7,7 @@
  */
 #include "storage/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -142,7 +143,7 @@ int storage_container_create(struct storage *s, const char *ctr_id, const char *
 	json_object_object_add(o, "created", json_object_new_int64((int64_t)time(NULL)));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	autofree char *rec = xasprintf("%s/" CTR_RECORD, tmp);
-	int rc = fs_write_atomic(rec, text, strlen(text), 0600, err);
+	int rc = store_write(rec, text, strlen(text), err);
 	json_object_put(o);
 	if (rc == 0 && rename(tmp, dir) < 0)
 		rc = err_sys(err, "creating %s", dir);
@@ -293,4 +294,18 @@ int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **
 	if (umount2(target, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return err_sys(err, "unmounting %s", target);
 	return 0;
+}
+
+char **storage_container_list(struct storage *s)
+{
+	autofree char *dir = xasprintf("%s/containers", s->root);
+	char **out = xcalloc(1, sizeof(char *));
+	autoclosedir DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		autofree char *rec = xasprintf("%s/%s/" CTR_RECORD, dir, de->d_name);
+		if (de->d_name[0] != '.' && fs_exists(rec))
+			strv_push(&out, de->d_name);
+	}
+	return out;
 }

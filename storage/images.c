@@ -73,7 +73,7 @@ static int write_record(struct storage *s, const struct storage_image *img, stru
 	autofree char *path = xasprintf("%s/image.json", dir);
 	int rc = fs_mkdir_p(dir, 0700, err);
 	if (rc == 0)
-		rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+		rc = store_write(path, text, strlen(text), err);
 	json_object_put(o);
 	return rc;
 }

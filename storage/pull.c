@@ -88,7 +88,7 @@ static int write_layer_json(const char *tmp, const struct layer_job *j, struct e
 	json_object_object_add(o, "compressed_size", json_object_new_int64(j->desc->size));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	autofree char *p = xasprintf("%s/layer.json", tmp);
-	int rc = fs_write_atomic(p, text, strlen(text), 0600, err);
+	int rc = store_write(p, text, strlen(text), err);
 	json_object_put(o);
 	return rc;
 }

@@ -80,8 +80,12 @@ static bool valid_domain(const char *s, size_t n)
 				return false;
 			i++;
 		}
-		if (i == 0 || s[0] == '-' || s[0] == '.' || s[i - 1] == '.')
+		if (i == 0 || s[0] == '-' || s[0] == '.' || s[i - 1] == '.' || s[i - 1] == '-')
 			return false;
+		/* Every dot-separated label is non-empty and does not start or end with '-'. */
+		for (size_t j = 1; j < i; j++)
+			if (s[j] == '.' && (s[j - 1] == '.' || s[j - 1] == '-' || s[j + 1] == '-'))
+				return false;
 	}
 	if (i == n)
 		return true;

@@ -150,8 +150,13 @@ char **storage_image_users(struct storage *s, const char *image_id);
 /*
  * Mount the container's rootfs at containers/ID/merged and return that path (owned).
  * Must be called as root inside the container's user namespace and a private mount
- * namespace. Uses the driver chosen at storage_open (auto: native overlay when the probe
- * allows it, else fuse-overlayfs, which is started and daemonizes).
+ * namespace. Uses the driver chosen at storage_open or settled by storage_driver_resolve
+ * (call that on the host side, before entering the namespace: the probe spawns its own
+ * namespace). Still "auto" here: try kernel overlay, fall back to fuse-overlayfs, which
+ * daemonizes and lives until storage_rootfs_umount (or the mount namespace) ends it.
+ * Typical use for `run`: storage_image_lookup -> storage_image_config_get ->
+ * storage_driver_resolve -> storage_container_create -> (fork into userns+mountns)
+ * storage_rootfs_mount -> pivot_root -> ... -> storage_container_remove.
  */
 int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
 			 struct error **err);
@@ -161,3 +166,5 @@ int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **
 int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err);
 /* Unpacked size of each of the image's layers, bottom first (owned array). */
 int64_t *storage_image_layer_sizes(struct storage *s, const struct storage_image *img);
+/* IDs of all container records (owned vector). */
+char **storage_container_list(struct storage *s);

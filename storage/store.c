@@ -186,6 +186,26 @@ int store_layer_info(struct storage *s, const char *chain_hex, char **diff_id, i
 	return 0;
 }
 
+int store_write(const char *path, const void *data, size_t len, struct error **err)
+{
+	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(err, "creating a temporary file for %s", path);
+	if (fchmod(fd, 0600) < 0 || fs_write_all(fd, data, len) < 0) {
+		err_sys(err, "writing %s", path);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		err_sys(err, "writing %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static char *blob_path(struct storage *s, const char *digest)
 {
 	return xasprintf("%s/blobs/sha256/%s", s->root, digest + 7);
@@ -197,7 +217,7 @@ int store_put_blob(struct storage *s, const char *digest, const char *data, size
 	autofree char *p = blob_path(s, digest);
 	if (fs_exists(p))
 		return 0;
-	return fs_write_atomic(p, data, len, 0600, err);
+	return store_write(p, data, len, err);
 }
 
 int store_get_blob(struct storage *s, const char *digest, size_t max, char **data, size_t *len,

@@ -134,6 +134,7 @@ int cmd_image_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_image_prune(struct cli_ctx *ctx, struct error **err);
 int cmd_history(struct cli_ctx *ctx, struct error **err);
 int cmd_rootfs_debug(struct cli_ctx *ctx, struct error **err);
+int cmd_system_df(struct cli_ctx *ctx, struct error **err);
 
 /* Container handlers (tool/cmd_container.c). */
 int cmd_run(struct cli_ctx *ctx, struct error **err);

@@ -94,6 +94,17 @@ static const struct cli_opt history_opts[] = {
 	END_OPTS,
 };
 
+static const struct cli_cmd system_subs[] = {
+	{ .name = "df",
+	  .summary = "Show hutch disk usage",
+	  .synopsis = "",
+	  .handler = cmd_system_df,
+	  .opts = format_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
+	{ .name = NULL },
+};
+
 static const struct cli_cmd image_subs[] = {
 	{ .name = "history",
 	  .summary = "Show the history of an image",
@@ -495,6 +506,12 @@ static const struct cli_cmd commands[] = {
 	  .handler = cmd_rmi,
 	  .opts = rmi_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
+	  .min_args = 0,
+	  .max_args = -1 },
+	{ .name = "system",
+	  .summary = "Manage hutch",
+	  .synopsis = "COMMAND",
+	  .subs = system_subs,
 	  .min_args = 0,
 	  .max_args = -1 },
 	{ .name = "tag",

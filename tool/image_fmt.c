@@ -111,6 +111,14 @@ void image_fmt_table(FILE *f, char **rows)
 	}
 }
 
+static char *render_str(const char *fmt, struct json_object *obj, struct error **err);
+
+char *image_fmt_render(const char *fmt, struct json_object *obj, struct error **err)
+{
+	char *r = render_str(fmt, obj, err);
+	return r != NULL ? r : xstrdup("");
+}
+
 /* Render fmt against obj into a string (templates only). */
 static char *render_str(const char *fmt, struct json_object *obj, struct error **err)
 {

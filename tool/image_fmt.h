@@ -24,5 +24,7 @@ char *image_fmt_size(int64_t bytes);
 char *image_fmt_ago(const char *rfc3339);
 /* Print rows of tab-separated cells aligned like Go's tabwriter (padding 2, min 12). */
 void image_fmt_table(FILE *f, char **rows);
+/* One template line (owned; "" after an error, which is left in *err). */
+char *image_fmt_render(const char *fmt, struct json_object *obj, struct error **err);
 /* Open the store with the global --storage-driver. */
 int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err);

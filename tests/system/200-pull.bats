@@ -290,3 +290,16 @@ Deleted: $id"
 	run_hutch images --format '{{.Repository}}'
 	assert_equal "${#lines[@]}" 3
 }
+
+@test "system df: images counted once per shared layer, containers, reclaimable" {
+	pull_fixture base
+	pull_fixture layers
+	run_hutch system df --format '{{.Type}} {{.Total}} {{.Active}} {{.RawSize}}'
+	local want
+	want=$(cat "$(store)"/layers/*/layer.json | jq -s '[.[].size] | add')
+	assert_line --index 0 "Images 2 0 $want"
+	assert_line --index 1 "Containers 0 0 0"
+	run_hutch system df
+	assert_line --index 0 --regexp '^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE$'
+	assert_line --index 1 --regexp '^Images +2 +0 +[0-9.]+ MB +[0-9.]+ MB \(100%\)$'
+}

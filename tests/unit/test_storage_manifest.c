@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* storage/manifest.c: manifest, index and config decoders, platform choice, bad corpus. */
+#include "storage/internal.h"
+#include "tests/unit/tap.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+
+#define D0 "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+#define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+
+static void test_manifest(void)
+{
+	const char *m = "{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_MANIFEST "\","
+			"\"config\":{\"mediaType\":\"" MT_DOCKER_CONFIG "\",\"digest\":\"" D0
+			"\",\"size\":7},\"layers\":[{\"mediaType\":\"" MT_DOCKER_LAYER
+			"\",\"digest\":\"" D1 "\",\"size\":9}]}";
+	enum doc_kind k = DOC_INDEX;
+	struct error *err = NULL;
+	is_int(doc_kind("application/json", m, strlen(m), &k, &err), 0, "kind");
+	is_int(k, DOC_MANIFEST, "a Docker schema2 manifest");
+	struct oci_manifest om;
+	is_int(manifest_decode(m, strlen(m), &om, &err), 0, "decodes");
+	is_int(om.n_layers, 1, "one layer");
+	is_str(om.layers[0].digest, D1, "layer digest");
+	is_int(om.config.size, 7, "config size");
+	manifest_clear(&om);
+}
+
+static void test_index(void)
+{
+	const char *x =
+	    "{\"schemaVersion\":2,\"manifests\":["
+	    "{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D0 "\",\"size\":1,"
+	    "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+	    "{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D1 "\",\"size\":1,"
+	    "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
+	enum doc_kind k = DOC_MANIFEST;
+	struct error *err = NULL;
+	is_int(doc_kind(NULL, x, strlen(x), &k, &err), 0, "kind without a media type");
+	is_int(k, DOC_INDEX, "an index by shape");
+	struct oci_index idx;
+	is_int(index_decode(x, strlen(x), &idx, &err), 0, "decodes");
+	const struct oci_desc *d = index_select(&idx, "linux", "arm64", NULL, &err);
+	is_str(d ? d->digest : NULL, D1, "arm64");
+	d = index_select(&idx, "linux", "arm64", "v8", &err);
+	is_str(d ? d->digest : NULL, D1, "arm64/v8");
+	d = index_select(&idx, "linux", "amd64", NULL, &err);
+	is_str(d ? d->digest : NULL, D0, "amd64");
+	ok(index_select(&idx, "linux", "arm64", "v7", &err) == NULL, "no arm64/v7");
+	has_str(err ? err->msg : NULL, "no image found in image index", "message");
+	err_free(&err);
+	index_clear(&idx);
+}
+
+static void corpus(void)
+{
+	const char *dir = "tests/data/bad/manifests";
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, NULL, alphasort);
+	ok(n > 10, "manifest corpus present");
+	for (int i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.') {
+			autofree char *p = xasprintf("%s/%s", dir, list[i]->d_name);
+			autofree char *text = NULL;
+			size_t len = 0;
+			struct error *err = NULL;
+			struct oci_manifest m;
+			fs_read_file(p, 1 << 20, &text, &len, NULL);
+			int rc = manifest_decode(text ? text : "", len, &m, &err);
+			ok(rc < 0 && err != NULL, "%s refused: %s", list[i]->d_name,
+			   err ? err->msg : "(accepted)");
+			err_free(&err);
+			struct oci_config_info ci;
+			if (config_decode(text ? text : "", len, &ci, &err) == 0)
+				config_info_clear(&ci);
+			err_free(&err);
+		}
+		free(list[i]);
+	}
+	free(list);
+}
+
+int main(void)
+{
+	test_manifest();
+	test_index();
+	corpus();
+	return done_testing();
+}
