@@ -51,7 +51,8 @@ rt_bundle() {
 	local dir=$1
 	shift
 	local args='["true"]'
-	(($# == 0)) || args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	local a
+	(($# == 0)) || args=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -sc .)
 	rm -f "$dir/config.json"
 	(cd "$dir" && "$RUNTIME" spec --rootless) || fail "hutch-runtime spec failed"
 	rt_config "$dir" --arg rootfs "$RT_ROOTFS" --argjson args "$args" \
