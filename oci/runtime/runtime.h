@@ -214,8 +214,8 @@ struct rt_state {
 	unsigned long long start_time; /* field 22 of /proc/PID/stat, against pid reuse */
 	char *created;		       /* RFC 3339 */
 	char *cgroup;		       /* our cgroup v2 dir, or NULL */
-	char *owner;
-	json_object *annotations; /* owned reference or NULL */
+	uid_t owner;		       /* euid of the runtime that created it; shown by name */
+	json_object *annotations;      /* owned reference or NULL */
 	bool has_poststop, has_poststart;
 	enum oci_status status; /* computed by oci_state_read */
 };
@@ -233,9 +233,15 @@ char *oci_state_json(const struct rt_state *st, bool pretty);
 unsigned long long oci_proc_start_time(pid_t pid, bool *zombie);
 /* The start socket path under dir; init waits on it between create and start. */
 char *oci_state_start_sock(const char *dir);
-/* Now in RFC 3339 (UTC, nanoseconds), and the caller's user name; owned. */
+/* Now in RFC 3339 (UTC, nanoseconds), and the name of a uid; owned. */
 char *oci_now_rfc3339(void);
-char *oci_owner_name(void);
+char *oci_owner_name(uid_t uid);
+/*
+ * Write a small file by rename, without fsync: state and pid files live on tmpfs
+ * ($XDG_RUNTIME_DIR) or are stale after a reboot anyway, and an fsync per container
+ * operation would cost more than the rest of create.
+ */
+int oci_write_small(const char *path, const char *text, mode_t mode, struct error **err);
 
 /* ---------- the container init (init.c and its helpers) ---------- */
 
