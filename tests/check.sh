@@ -93,10 +93,10 @@ as_user() { # name mode
 	local name=$1 sub=$2 uid stage home rc
 	uid=$(id -u "$name")
 	home=$(getent passwd "$name" | cut -d: -f6)
-	stage=/var/tmp/hutch-check-$name
-	# A copy the user can read and write (the checkout may sit under /root).
-	mkdir -p "$stage"
-	rsync -a --delete --exclude .git "$top/" "$stage/"
+	# A private copy the user can read and write (the checkout may sit under /root); one
+	# per run, so that runs from several checkouts at once do not trample each other.
+	stage=$(mktemp -d /var/tmp/hutch-check-"$name".XXXXXX)
+	rsync -a --exclude .git "$top/" "$stage/"
 	chown -R "$name:" "$stage"
 	runuser -u "$name" -- env -i HOME="$home" USER="$name" LOGNAME="$name" \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
@@ -112,6 +112,7 @@ as_user() { # name mode
 		echo "not ok - the suite as $name did not finish (status $rc)"
 		failed=$((failed + 1))
 	fi
+	rm -rf "$stage"
 }
 
 finish() {

@@ -137,6 +137,59 @@ int userns_default_map(struct userns_map *m, struct error **err)
 	return 0;
 }
 
+/* Map [0, n) over the subordinate ranges, skipping `own` inside, which maps to self. */
+static int keepid_side(const struct userns_subid *r, size_t nr, unsigned long own,
+		       unsigned long self, struct userns_idmap **v, size_t *n, const char *what,
+		       struct error **err)
+{
+	unsigned long total = 0;
+	for (size_t i = 0; i < nr; i++)
+		total += r[i].count;
+	if (total <= own)
+		return err_set(
+		    err, ERANGE, ERR_TOOL,
+		    "--userns=keep-id: the subordinate %s ranges (%lu ids) must be larger "
+		    "than your %s %lu",
+		    what, total, what, own);
+	unsigned long inside = 0;
+	for (size_t i = 0; i < nr; i++) {
+		unsigned long start = r[i].start, count = r[i].count;
+		if (inside <= own && own < inside + count) {
+			/* This range holds the hole for our own id: split it around it. */
+			unsigned long before = own - inside;
+			if (before > 0)
+				map_push(v, n, inside, start, before);
+			map_push(v, n, own, self, 1);
+			if (count - before > 0)
+				map_push(v, n, own + 1, start + before, count - before);
+			inside += count + 1;
+		} else {
+			map_push(v, n, inside, start, count);
+			inside += count;
+		}
+	}
+	return 0;
+}
+
+int userns_keepid_map(struct userns_map *m, struct error **err)
+{
+	autofree struct userns_subid *su = NULL, *sg = NULL;
+	size_t nu = 0, ng = 0;
+	*m = (struct userns_map){ 0 };
+	if (userns_subids(false, &su, &nu, err) < 0 || userns_subids(true, &sg, &ng, err) < 0)
+		return -1;
+	if (nu == 0 || ng == 0)
+		return err_set(
+		    err, ENOENT, ERR_TOOL,
+		    "--userns=keep-id needs subordinate uid and gid ranges for your user");
+	if (keepid_side(su, nu, getuid(), getuid(), &m->uids, &m->n_uids, "uid", err) < 0 ||
+	    keepid_side(sg, ng, getgid(), getgid(), &m->gids, &m->n_gids, "gid", err) < 0) {
+		userns_map_clear(m);
+		return -1;
+	}
+	return 0;
+}
+
 int userns_map_parse(const char *spec, bool gid, struct userns_map *m, struct error **err)
 {
 	unsigned long a, b, c;

@@ -46,6 +46,11 @@ int userns_subids(bool gid, struct userns_subid **out, size_t *n, struct error *
  */
 int userns_default_map(struct userns_map *m, struct error **err);
 void userns_map_clear(struct userns_map *m);
+/*
+ * --userns=keep-id: the user's own uid and gid keep their numbers inside the container;
+ * 0..uid-1 and uid+1.. come from the subordinate ranges. Needs ranges larger than the uid.
+ */
+int userns_keepid_map(struct userns_map *m, struct error **err);
 /* Parse "inside:outside:count" triplets as given to --uidmap; appends to *m. */
 int userns_map_parse(const char *spec, bool gid, struct userns_map *m, struct error **err);
 

@@ -17,6 +17,22 @@ static int child_ok(void *arg, struct error **err)
 	return getuid() == 0 && getgid() == 0 ? 0 : err_msg(err, "not root inside: %u", getuid());
 }
 
+/* Inside: the kernel's uid_map has our host uid mapped to the same number. */
+static int child_keepid(void *arg, struct error **err)
+{
+	unsigned long want = *(const uid_t *)arg;
+	autofree char *map = NULL;
+	if (fs_read_file("/proc/self/uid_map", 4096, &map, NULL, err) < 0)
+		return -1;
+	char *save = NULL;
+	for (char *l = strtok_r(map, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long in, out, count;
+		if (sscanf(l, "%lu %lu %lu", &in, &out, &count) == 3 && in == want && out == want)
+			return 0;
+	}
+	return err_msg(err, "uid %lu is not mapped to itself", want);
+}
+
 static int child_fails(void *arg, struct error **err)
 {
 	return err_set(err, ENOENT, ERR_NOTFOUND, "nothing at %s", (const char *)arg);
@@ -63,6 +79,32 @@ int main(void)
 	is_str(err ? err->msg : NULL, "nothing at /x", "with the child's message");
 	is_int(err ? (int)err->kind : -1, ERR_NOTFOUND, "and its kind");
 	err_free(&err);
+	userns_map_clear(&m);
+
+	/* keep-id: our ids keep their numbers inside. */
+	if (userns_keepid_map(&m, &err) < 0) {
+		skip("machine: keep-id needs ranges larger than the uid: %s", err->msg);
+		err_free(&err);
+		return done_testing();
+	}
+	bool own_uid = false, own_gid = false, zero = false;
+	for (size_t i = 0; i < m.n_uids; i++) {
+		own_uid |= m.uids[i].inside == getuid() && m.uids[i].outside == getuid() &&
+			   m.uids[i].count == 1;
+		zero |= m.uids[i].inside == 0 && m.uids[i].outside != getuid();
+	}
+	for (size_t i = 0; i < m.n_gids; i++)
+		own_gid |= m.gids[i].inside == getgid() && m.gids[i].outside == getgid();
+	ok(own_uid && own_gid, "keep-id maps our uid and gid to themselves");
+	ok(zero || getuid() == 0, "container root is a subordinate id");
+	uid_t me = getuid();
+	if (userns_spawn(&m, 0, child_keepid, &me, &child, &err) == 0) {
+		proc_wait(child.pid, &status, &err);
+		is_int(status, 0, "the kernel took the keep-id mapping");
+	} else {
+		ok(0, "spawn keep-id: %s", err->msg);
+		err_free(&err);
+	}
 	userns_map_clear(&m);
 	return done_testing();
 }

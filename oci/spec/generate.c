@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Building config.json for a container from the image config and the run options, with
+ * podman's defaults: the same capability set, masked and read-only /proc and /sys paths,
+ * /dev, /dev/pts, /dev/shm and /dev/mqueue mounts, and a default seccomp profile.
+ */
+#include "oci/spec/specgen.h"
+
+#include <errno.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+const char *const oci_default_caps[] = {
+	"CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",	 "CAP_FSETID",
+	"CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",	 "CAP_SETGID",
+	"CAP_SETPCAP", "CAP_SETUID",	       "CAP_SYS_CHROOT", NULL,
+};
+
+/* Every capability by number, for --privileged and "ALL". */
+static const char *const all_caps[] = {
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+	NULL,
+};
+
+static const char *const masked_paths[] = {
+	"/proc/acpi",	    "/proc/kcore",	 "/proc/keys",	      "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware",    "/sys/fs/selinux",	 "/sys/dev/block",    NULL,
+};
+
+static const char *const readonly_paths[] = {
+	"/proc/asound", "/proc/bus",	       "/proc/fs", "/proc/irq",
+	"/proc/sys",	"/proc/sysrq-trigger", NULL,
+};
+
+/*
+ * The default seccomp profile: everything the kernel offers, except the calls a container
+ * has no business making even as root of its user namespace (module loading, kexec, the
+ * kernel keyring, clock setting, swap, accounting, BPF, userfaultfd, obsolete interfaces).
+ * They fail with EPERM, as in podman's profile.
+ */
+static const char *const seccomp_denied[] = {
+	"acct",
+	"add_key",
+	"bpf",
+	"clock_adjtime",
+	"clock_settime",
+	"create_module",
+	"delete_module",
+	"finit_module",
+	"get_kernel_syms",
+	"get_mempolicy",
+	"init_module",
+	"ioperm",
+	"iopl",
+	"kcmp",
+	"kexec_file_load",
+	"kexec_load",
+	"keyctl",
+	"lookup_dcookie",
+	"mbind",
+	"move_pages",
+	"nfsservctl",
+	"open_by_handle_at",
+	"perf_event_open",
+	"quotactl",
+	"request_key",
+	"set_mempolicy",
+	"settimeofday",
+	"stime",
+	"swapoff",
+	"swapon",
+	"_sysctl",
+	"syslog",
+	"uselib",
+	"userfaultfd",
+	"ustat",
+	"vm86",
+	"vm86old",
+	"adjtimex",
+	NULL,
+};
+
+static struct json_object *str_array(const char *const *v)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static char *cap_name(const char *s)
+{
+	autofree char *up = xstrdup(s);
+	for (char *c = up; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	return strncmp(up, "CAP_", 4) == 0 ? steal_ptr(&up) : xasprintf("CAP_%s", up);
+}
+
+/* The capability set after --privileged, --cap-add and --cap-drop. Owned strv. */
+static char **cap_set(const struct oci_gen_opts *o, struct error **err)
+{
+	autostrv char **caps = NULL;
+	const char *const *base = o->privileged ? all_caps : oci_default_caps;
+	for (size_t i = 0; base[i]; i++)
+		strv_push(&caps, base[i]);
+	for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
+		if (strcasecmp(o->cap_add[i], "all") == 0) {
+			for (size_t j = 0; all_caps[j]; j++)
+				if (!strv_contains(caps, all_caps[j]))
+					strv_push(&caps, all_caps[j]);
+			continue;
+		}
+		autofree char *c = cap_name(o->cap_add[i]);
+		if (!strv_contains((char **)all_caps, c))
+			return err_set(err, EINVAL, ERR_USAGE, "unknown capability \"%s\"",
+				       o->cap_add[i]),
+			       NULL;
+		if (!strv_contains(caps, c))
+			strv_push(&caps, c);
+	}
+	for (size_t i = 0; o->cap_drop && o->cap_drop[i]; i++) {
+		autofree char *c = cap_name(o->cap_drop[i]);
+		bool all = strcasecmp(o->cap_drop[i], "all") == 0;
+		if (!all && !strv_contains((char **)all_caps, c))
+			return err_set(err, EINVAL, ERR_USAGE, "unknown capability \"%s\"",
+				       o->cap_drop[i]),
+			       NULL;
+		autostrv char **kept = NULL;
+		for (size_t j = 0; caps && caps[j]; j++)
+			if (!all && strcmp(caps[j], c) != 0)
+				strv_push(&kept, caps[j]);
+		strv_free(caps);
+		caps = steal_ptr(&kept);
+		/* cap-add after drop ALL: podman applies drops first, then adds. */
+		if (all)
+			for (size_t k = 0; o->cap_add && o->cap_add[k]; k++) {
+				autofree char *a = cap_name(o->cap_add[k]);
+				if (strv_contains((char **)all_caps, a) && !strv_contains(caps, a))
+					strv_push(&caps, a);
+			}
+	}
+	if (caps == NULL)
+		caps = xzalloc(sizeof(char *));
+	return steal_ptr(&caps);
+}
+
+/* Replace or add KEY=VAL in env. */
+static void env_set(char ***env, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	for (size_t i = 0; *env && (*env)[i]; i++) {
+		if (strncmp((*env)[i], kv, klen) == 0 && (*env)[i][klen] == '=') {
+			free((*env)[i]);
+			(*env)[i] = xstrdup(kv);
+			return;
+		}
+	}
+	strv_push(env, kv);
+}
+
+/* -e KEY (no '='): the host's value when it has one, otherwise nothing. */
+static void env_add_user(char ***env, const char *item)
+{
+	if (strchr(item, '=') != NULL) {
+		env_set(env, item);
+		return;
+	}
+	const char *v = getenv(item);
+	if (v != NULL) {
+		autofree char *kv = xasprintf("%s=%s", item, v);
+		env_set(env, kv);
+	}
+}
+
+static int env_file(char ***env, const char *path, struct error **err)
+{
+	autofree char *text = NULL;
+	if (fs_read_file(path, 1 << 20, &text, NULL, err) < 0)
+		return err_wrap(err, "--env-file");
+	char *save = NULL;
+	int lineno = 0;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		while (*line == ' ' || *line == '\t')
+			line++;
+		size_t len = strlen(line);
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (*line == '=')
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "--env-file %s: line %d: variable name is empty", path,
+				       lineno);
+		env_add_user(env, line);
+	}
+	return 0;
+}
+
+static struct json_object *build_env(const struct oci_gen_opts *o, struct error **err)
+{
+	autostrv char **env = NULL;
+	for (size_t i = 0; o->image && o->image->env && o->image->env[i]; i++)
+		env_set(&env, o->image->env[i]);
+	bool has_path = false;
+	for (size_t i = 0; env && env[i]; i++)
+		has_path |= strncmp(env[i], "PATH=", 5) == 0;
+	if (!has_path)
+		env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (o->tty)
+		env_set(&env, "TERM=xterm");
+	if (o->hostname) {
+		autofree char *h = xasprintf("HOSTNAME=%s", o->hostname);
+		env_set(&env, h);
+	}
+	env_set(&env, "container=hutch");
+	for (size_t i = 0; o->env_files && o->env_files[i]; i++)
+		if (env_file(&env, o->env_files[i], err) < 0)
+			return NULL;
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		env_add_user(&env, o->env[i]);
+	return str_array((const char *const *)env);
+}
+
+static int build_args(const struct oci_gen_opts *o, struct json_object **out, struct error **err)
+{
+	autostrv char **argv = NULL;
+	if (o->init_path != NULL) {
+		strv_push(&argv, "/run/hutch-init");
+		strv_push(&argv, "--");
+	}
+	size_t first = strv_len(argv);
+	char **ep = o->has_entrypoint ? o->entrypoint : (o->image ? o->image->entrypoint : NULL);
+	for (size_t i = 0; ep && ep[i]; i++)
+		if (!(o->has_entrypoint && ep[i][0] == '\0' && i == 0 && ep[1] == NULL))
+			strv_push(&argv, ep[i]);
+	/* Operands replace the image's Cmd; an --entrypoint drops it, as in podman. */
+	char **cmd = o->args && o->args[0] ? o->args
+		     : o->has_entrypoint   ? NULL
+					   : (o->image ? o->image->cmd : NULL);
+	for (size_t i = 0; cmd && cmd[i]; i++)
+		strv_push(&argv, cmd[i]);
+	if (strv_len(argv) == first)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "no command or entrypoint specified for the container");
+	*out = str_array((const char *const *)argv);
+	return 0;
+}
+
+static struct json_object *mount_obj(const char *dst, const char *type, const char *src,
+				     const char *const *opts, const char *extra)
+{
+	struct json_object *m = json_object_new_object();
+	json_object_object_add(m, "destination", json_object_new_string(dst));
+	json_object_object_add(m, "type", json_object_new_string(type));
+	json_object_object_add(m, "source", json_object_new_string(src));
+	struct json_object *a = str_array(opts);
+	if (extra != NULL) {
+		autofree char *copy = xstrdup(extra);
+		char *save = NULL;
+		for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+			json_object_array_add(a, json_object_new_string(w));
+	}
+	json_object_object_add(m, "options", a);
+	return m;
+}
+
+static struct json_object *build_mounts(const struct oci_gen_opts *o)
+{
+	struct json_object *a = json_object_new_array();
+	static const char *const proc_o[] = { "nosuid", "noexec", "nodev", NULL };
+	static const char *const dev_o[] = { "nosuid", "strictatime", "mode=755", "size=65536k",
+					     NULL };
+	static const char *const pts_o[] = { "nosuid",	      "noexec",	   "newinstance",
+					     "ptmxmode=0666", "mode=0620", NULL };
+	static const char *const shm_o[] = { "nosuid",	  "noexec",	 "nodev",
+					     "mode=1777", "size=65536k", NULL };
+	static const char *const mq_o[] = { "nosuid", "noexec", "nodev", NULL };
+	static const char *const sys_o[] = { "nosuid", "noexec", "nodev", "ro", NULL };
+	static const char *const bind_ro[] = { "rbind", "ro", NULL };
+	static const char *const bind_rw[] = { "rbind", NULL };
+	json_object_array_add(a, mount_obj("/proc", "proc", "proc", proc_o, NULL));
+	json_object_array_add(a, mount_obj("/dev", "tmpfs", "tmpfs", dev_o, NULL));
+	json_object_array_add(a, mount_obj("/dev/pts", "devpts", "devpts", pts_o, NULL));
+	json_object_array_add(a, mount_obj("/dev/shm", "tmpfs", "shm", shm_o, NULL));
+	json_object_array_add(a, mount_obj("/dev/mqueue", "mqueue", "mqueue", mq_o, NULL));
+	json_object_array_add(a, mount_obj("/sys", "sysfs", "sysfs", sys_o, NULL));
+	if (o->etc_dir != NULL) {
+		static const char *const files[] = { "resolv.conf", "hosts", "hostname", NULL };
+		for (size_t i = 0; files[i]; i++) {
+			autofree char *src = xasprintf("%s/%s", o->etc_dir, files[i]);
+			autofree char *dst = xasprintf("/etc/%s", files[i]);
+			if (fs_exists(src))
+				json_object_array_add(a,
+						      mount_obj(dst, "bind", src, bind_rw, NULL));
+		}
+	}
+	if (o->init_path != NULL)
+		json_object_array_add(
+		    a, mount_obj("/run/hutch-init", "bind", o->init_path, bind_ro, NULL));
+	for (size_t i = 0; i < o->n_mounts; i++) {
+		const struct oci_volume *v = &o->mounts[i];
+		if (v->kind == OCI_MOUNT_TMPFS) {
+			static const char *const t_o[] = { "nosuid", "nodev", NULL };
+			json_object_array_add(a,
+					      mount_obj(v->dst, "tmpfs", "tmpfs", t_o, v->options));
+		} else {
+			json_object_array_add(a, mount_obj(v->dst, "bind", v->src,
+							   v->ro ? bind_ro : bind_rw, v->options));
+		}
+	}
+	return a;
+}
+
+static struct json_object *build_caps(char **caps, bool root)
+{
+	struct json_object *c = json_object_new_object();
+	static const char *const none[] = { NULL };
+	const char *const *set = (const char *const *)caps;
+	json_object_object_add(c, "bounding", str_array(set));
+	/* A non-root user keeps the bounding set but starts with no capabilities, as in docker. */
+	json_object_object_add(c, "effective", str_array(root ? set : none));
+	json_object_object_add(c, "permitted", str_array(root ? set : none));
+	json_object_object_add(c, "inheritable", str_array(none));
+	json_object_object_add(c, "ambient", str_array(none));
+	return c;
+}
+
+static struct json_object *build_rlimits(const struct oci_gen_opts *o)
+{
+	struct json_object *a = json_object_new_array();
+	bool has_nofile = false;
+	for (size_t i = 0; i < o->n_ulimits; i++) {
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "type", json_object_new_string(o->ulimits[i].type));
+		json_object_object_add(r, "hard", json_object_new_uint64(o->ulimits[i].hard));
+		json_object_object_add(r, "soft", json_object_new_uint64(o->ulimits[i].soft));
+		json_object_array_add(a, r);
+		has_nofile |= strcmp(o->ulimits[i].type, "RLIMIT_NOFILE") == 0;
+	}
+	/* podman raises the open-files limit to what the user may have. */
+	struct rlimit rl;
+	if (!has_nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "type", json_object_new_string("RLIMIT_NOFILE"));
+		json_object_object_add(r, "hard", json_object_new_uint64(rl.rlim_max));
+		json_object_object_add(r, "soft", json_object_new_uint64(rl.rlim_max));
+		json_object_array_add(a, r);
+	}
+	return a;
+}
+
+static struct json_object *default_seccomp(void)
+{
+	struct json_object *s = json_object_new_object();
+	json_object_object_add(s, "defaultAction", json_object_new_string("SCMP_ACT_ALLOW"));
+	static const char *const arches[] = { "SCMP_ARCH_X86_64",  "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+					      "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
+	json_object_object_add(s, "architectures", str_array(arches));
+	struct json_object *rule = json_object_new_object();
+	json_object_object_add(rule, "names", str_array(seccomp_denied));
+	json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ERRNO"));
+	json_object_object_add(rule, "errnoRet", json_object_new_int(EPERM));
+	struct json_object *rules = json_object_new_array();
+	json_object_array_add(rules, rule);
+	json_object_object_add(s, "syscalls", rules);
+	return s;
+}
+
+static int build_seccomp(const struct oci_gen_opts *o, struct json_object *lx, struct error **err)
+{
+	if (o->privileged || (o->seccomp && strcmp(o->seccomp, "unconfined") == 0))
+		return 0;
+	if (o->seccomp == NULL) {
+		json_object_object_add(lx, "seccomp", default_seccomp());
+		return 0;
+	}
+	autofree char *text = NULL;
+	if (fs_read_file(o->seccomp, 4 << 20, &text, NULL, err) < 0)
+		return err_wrap(err, "seccomp profile");
+	struct json_object *prof = json_tokener_parse(text);
+	if (prof == NULL || !json_object_is_type(prof, json_type_object)) {
+		json_object_put(prof);
+		return err_set(err, EINVAL, ERR_USAGE, "seccomp profile %s: not a JSON object",
+			       o->seccomp);
+	}
+	json_object_object_add(lx, "seccomp", prof);
+	return 0;
+}
+
+static struct json_object *id_mappings(const struct userns_idmap *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *m = json_object_new_object();
+		json_object_object_add(m, "containerID",
+				       json_object_new_int64((int64_t)v[i].inside));
+		json_object_object_add(m, "hostID", json_object_new_int64((int64_t)v[i].outside));
+		json_object_object_add(m, "size", json_object_new_int64((int64_t)v[i].count));
+		json_object_array_add(a, m);
+	}
+	return a;
+}
+
+static struct json_object *build_linux(const struct oci_gen_opts *o, struct error **err)
+{
+	struct json_object *lx = json_object_new_object();
+	struct json_object *ns = json_object_new_array();
+	static const char *const types[] = { "pid", "ipc", "uts", "mount", NULL };
+	for (size_t i = 0; types[i]; i++) {
+		struct json_object *n = json_object_new_object();
+		json_object_object_add(n, "type", json_object_new_string(types[i]));
+		json_object_array_add(ns, n);
+	}
+	if (!o->host_network) {
+		struct json_object *n = json_object_new_object();
+		json_object_object_add(n, "type", json_object_new_string("network"));
+		if (o->netns_path)
+			json_object_object_add(n, "path", json_object_new_string(o->netns_path));
+		json_object_array_add(ns, n);
+	}
+	if (o->user_namespace && o->map != NULL) {
+		struct json_object *n = json_object_new_object();
+		json_object_object_add(n, "type", json_object_new_string("user"));
+		json_object_array_add(ns, n);
+		json_object_object_add(lx, "uidMappings",
+				       id_mappings(o->map->uids, o->map->n_uids));
+		json_object_object_add(lx, "gidMappings",
+				       id_mappings(o->map->gids, o->map->n_gids));
+	}
+	json_object_object_add(lx, "namespaces", ns);
+	if (!o->privileged) {
+		json_object_object_add(lx, "maskedPaths", str_array(masked_paths));
+		json_object_object_add(lx, "readonlyPaths", str_array(readonly_paths));
+	}
+	if (o->sysctls != NULL) {
+		struct json_object *sc = json_object_new_object();
+		for (size_t i = 0; o->sysctls[i]; i++) {
+			const char *eq = strchr(o->sysctls[i], '=');
+			if (eq == NULL || eq == o->sysctls[i]) {
+				json_object_put(sc);
+				json_object_put(lx);
+				return err_set(err, EINVAL, ERR_USAGE,
+					       "invalid sysctl \"%s\": want NAME=VALUE",
+					       o->sysctls[i]),
+				       NULL;
+			}
+			autofree char *k = xstrndup(o->sysctls[i], (size_t)(eq - o->sysctls[i]));
+			json_object_object_add(sc, k, json_object_new_string(eq + 1));
+		}
+		json_object_object_add(lx, "sysctl", sc);
+	}
+	if (build_seccomp(o, lx, err) < 0) {
+		json_object_put(lx);
+		return NULL;
+	}
+	return lx;
+}
+
+static struct json_object *build_process(const struct oci_gen_opts *o, struct error **err)
+{
+	struct json_object *args = NULL;
+	if (build_args(o, &args, err) < 0)
+		return NULL;
+	struct json_object *env = build_env(o, err);
+	if (env == NULL) {
+		json_object_put(args);
+		return NULL;
+	}
+	autostrv char **caps = cap_set(o, err);
+	if (caps == NULL) {
+		json_object_put(args);
+		json_object_put(env);
+		return NULL;
+	}
+	struct json_object *p = json_object_new_object();
+	json_object_object_add(p, "terminal", json_object_new_boolean(o->tty));
+	struct json_object *user = json_object_new_object();
+	json_object_object_add(user, "uid", json_object_new_int64(o->uid));
+	json_object_object_add(user, "gid", json_object_new_int64(o->gid));
+	if (o->n_additional_gids > 0) {
+		struct json_object *g = json_object_new_array();
+		for (size_t i = 0; i < o->n_additional_gids; i++)
+			json_object_array_add(g, json_object_new_int64(o->additional_gids[i]));
+		json_object_object_add(user, "additionalGids", g);
+	}
+	json_object_object_add(p, "user", user);
+	json_object_object_add(p, "args", args);
+	json_object_object_add(p, "env", env);
+	const char *cwd = o->workdir ? o->workdir
+			  : (o->image && o->image->workdir && *o->image->workdir)
+			      ? o->image->workdir
+			      : "/";
+	json_object_object_add(p, "cwd", json_object_new_string(cwd));
+	json_object_object_add(p, "capabilities", build_caps(caps, o->uid == 0));
+	json_object_object_add(p, "rlimits", build_rlimits(o));
+	json_object_object_add(p, "noNewPrivileges", json_object_new_boolean(o->no_new_privileges));
+	return p;
+}
+
+struct json_object *oci_spec_generate(const struct oci_gen_opts *o, struct error **err)
+{
+	if (o->workdir != NULL && o->workdir[0] != '/')
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid working directory \"%s\": must be absolute", o->workdir),
+		       NULL;
+	struct json_object *process = build_process(o, err);
+	if (process == NULL)
+		return NULL;
+	struct json_object *lx = build_linux(o, err);
+	if (lx == NULL) {
+		json_object_put(process);
+		return NULL;
+	}
+	struct json_object *spec = json_object_new_object();
+	json_object_object_add(spec, "ociVersion", json_object_new_string("1.2.0"));
+	json_object_object_add(spec, "process", process);
+	struct json_object *root = json_object_new_object();
+	json_object_object_add(root, "path",
+			       json_object_new_string(o->rootfs ? o->rootfs : "rootfs"));
+	json_object_object_add(root, "readonly", json_object_new_boolean(o->read_only));
+	json_object_object_add(spec, "root", root);
+	if (o->hostname)
+		json_object_object_add(spec, "hostname", json_object_new_string(o->hostname));
+	json_object_object_add(spec, "mounts", build_mounts(o));
+	struct json_object *ann = json_object_new_object();
+	for (size_t i = 0; o->annotations && o->annotations[i]; i++) {
+		const char *eq = strchr(o->annotations[i], '=');
+		autofree char *k =
+		    eq ? xstrndup(o->annotations[i], (size_t)(eq - o->annotations[i]))
+		       : xstrdup(o->annotations[i]);
+		json_object_object_add(ann, k, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	json_object_object_add(spec, "annotations", ann);
+	json_object_object_add(spec, "linux", lx);
+	return spec;
+}
