@@ -133,8 +133,8 @@ shared"
 	local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/console.out
 	"$HUTCH_TOP/tests/system/tools/console-socket.py" "$sock" "$out" 3>&- &
 	local listener=$!
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		[[ -S $sock ]] && break
 		sleep 0.1
 	done

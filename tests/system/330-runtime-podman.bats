@@ -52,6 +52,7 @@ teardown_file() {
 	pm unshare rm -rf "$PM_DIR/storage" >/dev/null 2>&1 3>&- || true
 	local pause
 	pause=$(cat "$PM_DIR/tmp/pause.pid" "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid" 2>/dev/null)
+	# shellcheck disable=SC2086 # one pid per line, possibly two files
 	[[ -z $pause ]] || kill $pause 2>/dev/null || true
 }
 

@@ -87,6 +87,7 @@ run_rt() {
 		status=$?
 	output=$(cat "$RT_OUT")
 	stderr=$(cat "$errf")
+	# shellcheck disable=SC2034 # lines is read by the tests, as after `run`
 	mapfile -t lines <"$RT_OUT"
 	echo "\$ hutch-runtime $*"
 	[[ -z $output ]] || echo "$output"
@@ -104,8 +105,8 @@ rt_status() {
 
 # rt_wait_status ID STATUS: poll until ID has STATUS (5 s at most).
 rt_wait_status() {
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		[[ $(rt_status "$1") == "$2" ]] && return 0
 		sleep 0.1
 	done
@@ -118,7 +119,9 @@ assert_nothing_left() {
 	[[ ! -e $RT_ROOT/$id ]] || fail "state dir $RT_ROOT/$id left behind"
 	run pgrep -u "$(id -u)" -f -- "hutch-runtime .* $id\$"
 	[[ $status -ne 0 ]] || fail "a process for $id is still running: $output"
-	grep -q "$RT_ROOTFS" /proc/self/mountinfo && fail "a mount of the rootfs was left" || true
+	if grep -q "$RT_ROOTFS" /proc/self/mountinfo; then
+		fail "a mount of the rootfs was left"
+	fi
 }
 
 # assert_stderr_has TEXT: the last run_rt wrote TEXT to stderr.
