@@ -168,3 +168,17 @@ stdin-is-tty"
 		assert_equal "$warnings" 1
 	fi
 }
+
+@test "runtime config: no fd leaks into the container; --preserve-fds passes fds on" {
+	rt_bundle "$BUNDLE" sh -c 'ls /proc/self/fd | tr "\n" " "'
+	run_rt run --bundle "$BUNDLE" fd1
+	# ls has its own directory fd (3) open while it lists.
+	assert_output "0 1 2 3 "
+	echo preserved >"$BATS_TEST_TMPDIR/p"
+	rt_bundle "$BUNDLE" sh -c 'cat /proc/self/fd/3 /proc/self/fd/4'
+	run "$RUNTIME" --root "$RT_ROOT" run --preserve-fds 2 --bundle "$BUNDLE" fd2 \
+		3<"$BATS_TEST_TMPDIR/p" 4<"$BATS_TEST_TMPDIR/p"
+	assert_success
+	assert_output "preserved
+preserved"
+}
