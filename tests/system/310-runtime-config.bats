@@ -182,3 +182,22 @@ stdin-is-tty"
 	assert_output "preserved
 preserved"
 }
+
+@test "runtime config: namespaces with a path are joined" {
+	rt_bundle "$BUNDLE" sleep 100
+	rt_config "$BUNDLE" '.linux.namespaces += [{type: "network"}]'
+	run_rt run --detach --pid-file "$BATS_TEST_TMPDIR/pid" --bundle "$BUNDLE" ns1
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	# A second container in the first one's user and network namespaces.
+	local b2=$BATS_TEST_TMPDIR/b2
+	mkdir -p "$b2"
+	rt_bundle "$b2" sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/user'
+	rt_config "$b2" --arg p "/proc/$pid/ns" '
+		del(.linux.uidMappings) | del(.linux.gidMappings)
+		| .linux.namespaces = [.linux.namespaces[] | select(.type != "user")]
+			+ [{type: "user", path: ($p + "/user")}, {type: "network", path: ($p + "/net")}]'
+	run_rt run --bundle "$b2" ns2
+	assert_output "$(readlink "/proc/$pid/ns/net" "/proc/$pid/ns/user")"
+	run_rt delete --force ns1
+}

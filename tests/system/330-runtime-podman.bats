@@ -105,4 +105,14 @@ setup() {
 	assert_success
 	assert_line --partial /dev/pts/0
 	assert_line --partial stdin-tty
+
+	# exec -t: conmon passes a console socket to hutch-runtime exec.
+	run_pm run -d --name t1 "$IMAGE" sleep 100
+	printf -v cmd '%q ' podman --root "$PM_DIR/storage" --runroot "$PM_DIR/runroot" \
+		--tmpdir "$PM_DIR/tmp" --cgroup-manager=cgroupfs --events-backend=file \
+		--runtime "$HUTCH_TOP/hutch-runtime" exec -t t1 sh -c 'test -t 1 && echo exec-tty'
+	run script -qec "$cmd" /dev/null </dev/null 3>&-
+	assert_success
+	assert_line --partial exec-tty
+	run_pm rm -f -t 0 t1
 }
