@@ -64,7 +64,7 @@ static int listen_start(const char *path, struct error **err)
 	return fd;
 }
 
-int oci_start_connect(const char *path, struct error **err)
+int oci_unix_connect(const char *path, struct error **err)
 {
 	struct sockaddr_un sa;
 	autoclose int dirfd = -1;
@@ -73,7 +73,7 @@ int oci_start_connect(const char *path, struct error **err)
 	if (fd < 0)
 		return err_sys(err, "creating a socket");
 	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
-		err_sys(err, "connecting to the container init");
+		err_sys(err, "connecting to %s", path);
 		close(fd);
 		return -1;
 	}
@@ -240,7 +240,7 @@ static int open_fds(struct creation *c, const struct oci_create_opts *o, struct 
 	if (in->start_fd < 0)
 		return -1;
 	if (o->console_socket != NULL && c->spec.process.terminal) {
-		in->console_fd = fd_above(oci_console_connect(o->console_socket, err), min);
+		in->console_fd = fd_above(oci_unix_connect(o->console_socket, err), min);
 		if (in->console_fd < 0)
 			return -1;
 	}

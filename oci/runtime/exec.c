@@ -238,7 +238,7 @@ int oci_container_exec(const struct oci_exec_opts *o, int *status, struct error 
 	    open_namespaces(&x, err) < 0)
 		goto out;
 	if (x.spec.process.terminal &&
-	    (x.console_fd = oci_console_connect(o->console_socket, err)) < 0)
+	    (x.console_fd = oci_unix_connect(o->console_socket, err)) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, x.sync) < 0) {
 		err_sys(err, "creating the sync socket");

@@ -59,7 +59,7 @@ int oci_container_start(const char *root_in, const char *id, struct error **err)
 	}
 	autofree char *dir = xasprintf("%s/%s", root, id);
 	autofree char *sock = oci_state_start_sock(dir);
-	autoclose int conn = oci_start_connect(sock, err);
+	autoclose int conn = oci_unix_connect(sock, err);
 	if (conn < 0)
 		goto out;
 	/* Gone from here on, so the status is "running" and nobody else can start it. */

@@ -312,8 +312,6 @@ const char *oci_hook_name(enum rt_hook_kind kind);
 
 /* terminal.c: make a pty, send its master over the console socket, make it our stdio. */
 int oci_terminal_setup(const struct rt_process *p, int console_fd, struct error **err);
-/* Connect to a console socket path; returns the fd. */
-int oci_console_connect(const char *path, struct error **err);
 
 /* cgroup2.c: put pid into a cgroup of its own with the limits, where delegation allows. */
 int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, char **path_out,
@@ -325,8 +323,9 @@ int oci_cgroup_freeze(const char *path, bool frozen, struct error **err);
 
 /* create, handing back the init's pid: our child (CLONE_PARENT), so run can wait for it. */
 int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **err);
-/* Connect to a container's start socket (long paths through /proc/self/fd). */
-int oci_start_connect(const char *path, struct error **err);
+/* Connect to an AF_UNIX socket: a start or console socket (long paths through
+ * /proc/self/fd). Returns the fd, close-on-exec. */
+int oci_unix_connect(const char *path, struct error **err);
 /* Decode the config.json saved in the state dir at create. */
 int oci_state_spec(const char *root, const char *id, struct rt_spec *s, struct error **err);
 
