@@ -22,10 +22,13 @@ struct globals {
 	bool log_json;
 };
 
-/* runc's error line: stderr always, and the --log file in the format asked for. */
+/*
+ * runc's error report: the bare message on stderr (clients such as podman prefix the
+ * runtime's path themselves), and the --log file in the format asked for.
+ */
 static void report(const struct globals *g, const char *msg)
 {
-	fprintf(stderr, "hutch-runtime: %s\n", msg);
+	fprintf(stderr, "%s\n", msg);
 	if (g->log_path == NULL)
 		return;
 	FILE *f = fopen(g->log_path, "ae");

@@ -7,6 +7,7 @@
  */
 #include "userns/userns.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -23,23 +24,49 @@
 
 #include <shadow/subid.h>
 
+/*
+ * libsubid is loaded on first use: it drags in PAM, SELinux, audit and libsemanage, whose
+ * relocations cost every hutch and hutch-runtime start about a millisecond, while most
+ * runs never read a subordinate range (hutch-runtime only when a config asks for one).
+ */
+static struct {
+	bool (*init)(const char *, FILE *);
+	int (*uid_ranges)(const char *, struct subid_range **);
+	int (*gid_ranges)(const char *, struct subid_range **);
+} subid;
+
+static int subid_load(struct error **err)
+{
+	if (subid.init != NULL)
+		return 0;
+	void *h = dlopen("libsubid.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		return err_msg(err, "loading libsubid (package libsubid4): %s", dlerror());
+	*(void **)&subid.uid_ranges = dlsym(h, "subid_get_uid_ranges");
+	*(void **)&subid.gid_ranges = dlsym(h, "subid_get_gid_ranges");
+	*(void **)&subid.init = dlsym(h, "subid_init");
+	if (subid.init == NULL || subid.uid_ranges == NULL || subid.gid_ranges == NULL) {
+		subid.init = NULL;
+		return err_msg(err, "libsubid.so.4 lacks the subid_* functions");
+	}
+	/* libsubid reports its own problems to this stream; keep them with ours. */
+	subid.init("hutch", stderr);
+	return 0;
+}
+
 int userns_subids(bool gid, struct userns_subid **out, size_t *n, struct error **err)
 {
-	static bool inited;
 	*out = NULL;
 	*n = 0;
 	struct passwd *pw = getpwuid(getuid());
 	if (pw == NULL)
 		return err_msg(err, "looking up uid %u in the user database: no such user",
 			       (unsigned)getuid());
-	if (!inited) {
-		/* libsubid reports its own problems to this stream; keep them with ours. */
-		subid_init("hutch", stderr);
-		inited = true;
-	}
+	if (subid_load(err) < 0)
+		return -1;
 	struct subid_range *ranges = NULL;
-	int count = gid ? subid_get_gid_ranges(pw->pw_name, &ranges)
-			: subid_get_uid_ranges(pw->pw_name, &ranges);
+	int count =
+	    gid ? subid.gid_ranges(pw->pw_name, &ranges) : subid.uid_ranges(pw->pw_name, &ranges);
 	if (count < 0) {
 		/* No /etc/subuid at all is the common cause: the same as having no ranges. */
 		log_debug("libsubid found no %s ranges for %s", gid ? "gid" : "uid", pw->pw_name);

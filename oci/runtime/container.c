@@ -22,22 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Write a small file by rename, without fsync: pid files and runtime state live on tmpfs
- * or are rewritten after a reboot anyway, and fsync would dominate the start time. */
-static int write_small(const char *path, const char *text, struct error **err)
-{
-	autofree char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
-	autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || fs_write_all(fd, text, strlen(text)) < 0)
-		return err_sys(err, "writing %s", tmp);
-	if (rename(tmp, path) < 0) {
-		err_sys(err, "renaming %s", tmp);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 /* Move fd at or above min (the preserved fds stay where the caller put them). */
 static int fd_above(int fd, int min)
 {
@@ -80,7 +64,7 @@ static int listen_start(const char *path, struct error **err)
 	return fd;
 }
 
-int oci_start_connect(const char *path, struct error **err)
+int oci_unix_connect(const char *path, struct error **err)
 {
 	struct sockaddr_un sa;
 	autoclose int dirfd = -1;
@@ -89,7 +73,7 @@ int oci_start_connect(const char *path, struct error **err)
 	if (fd < 0)
 		return err_sys(err, "creating a socket");
 	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
-		err_sys(err, "connecting to the container init");
+		err_sys(err, "connecting to %s", path);
 		close(fd);
 		return -1;
 	}
@@ -256,7 +240,7 @@ static int open_fds(struct creation *c, const struct oci_create_opts *o, struct 
 	if (in->start_fd < 0)
 		return -1;
 	if (o->console_socket != NULL && c->spec.process.terminal) {
-		in->console_fd = fd_above(oci_console_connect(o->console_socket, err), min);
+		in->console_fd = fd_above(oci_unix_connect(o->console_socket, err), min);
 		if (in->console_fd < 0)
 			return -1;
 	}
@@ -339,7 +323,7 @@ static int commit_state(struct creation *c, const struct oci_create_opts *o, str
 		.start_time = oci_proc_start_time(c->init, &zombie),
 		.created = oci_now_rfc3339(),
 		.cgroup = c->cgroup,
-		.owner = oci_owner_name(),
+		.owner = geteuid(),
 		.annotations = c->spec.annotations,
 		.has_poststart = c->spec.n_hooks[RT_HOOK_POSTSTART] > 0,
 		.has_poststop = c->spec.n_hooks[RT_HOOK_POSTSTOP] > 0,
@@ -348,12 +332,11 @@ static int commit_state(struct creation *c, const struct oci_create_opts *o, str
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%d", (int)c->init);
 	int rc = 0;
-	if (write_small(cfg, c->config_text, err) < 0 ||
-	    (o->pid_file != NULL && write_small(o->pid_file, pid, err) < 0) ||
+	if (oci_write_small(cfg, c->config_text, 0600, err) < 0 ||
+	    (o->pid_file != NULL && oci_write_small(o->pid_file, pid, 0644, err) < 0) ||
 	    oci_state_write(c->dir, &st, err) < 0)
 		rc = -1;
 	free(st.created);
-	free(st.owner);
 	return rc;
 }
 

@@ -196,7 +196,7 @@ static int drive(struct exec_ctx *x, pid_t first, const struct oci_exec_opts *o,
 	}
 	if (o->pid_file != NULL) {
 		autofree char *text = xasprintf("%d", (int)pid);
-		if (fs_write_atomic(o->pid_file, text, strlen(text), 0644, err) < 0)
+		if (oci_write_small(o->pid_file, text, 0644, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -238,7 +238,7 @@ int oci_container_exec(const struct oci_exec_opts *o, int *status, struct error 
 	    open_namespaces(&x, err) < 0)
 		goto out;
 	if (x.spec.process.terminal &&
-	    (x.console_fd = oci_console_connect(o->console_socket, err)) < 0)
+	    (x.console_fd = oci_unix_connect(o->console_socket, err)) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, x.sync) < 0) {
 		err_sys(err, "creating the sync socket");

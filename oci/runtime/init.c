@@ -184,7 +184,7 @@ static int setup_before_pivot(struct rt_init *in, pid_t pid, struct error **err)
 			return -1;
 	}
 	if (s->n_hooks[RT_HOOK_CREATE_CONTAINER] > 0) {
-		autofree char *state = hook_state(in, pid, OCI_CREATED);
+		autofree char *state = hook_state(in, pid, OCI_CREATING);
 		if (oci_hooks_run(s, RT_HOOK_CREATE_CONTAINER, state, err) < 0)
 			return -1;
 	}
@@ -269,7 +269,7 @@ void oci_init_main(struct rt_init *in)
 	if (conn < 0)
 		_exit(1);
 	if (s->n_hooks[RT_HOOK_START_CONTAINER] > 0) {
-		autofree char *state = hook_state(in, pid, OCI_RUNNING);
+		autofree char *state = hook_state(in, pid, OCI_CREATED);
 		if (oci_hooks_run(s, RT_HOOK_START_CONTAINER, state, &err) < 0)
 			oci_child_fail(conn, err);
 	}

@@ -59,7 +59,7 @@ int oci_container_start(const char *root_in, const char *id, struct error **err)
 	}
 	autofree char *dir = xasprintf("%s/%s", root, id);
 	autofree char *sock = oci_state_start_sock(dir);
-	autoclose int conn = oci_start_connect(sock, err);
+	autoclose int conn = oci_unix_connect(sock, err);
 	if (conn < 0)
 		goto out;
 	/* Gone from here on, so the status is "running" and nobody else can start it. */
@@ -186,8 +186,17 @@ int oci_container_delete(const char *root_in, const char *id, bool force, struct
 {
 	autofree char *root = NULL;
 	struct rt_state st;
-	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
+	if (resolve_root(root_in, &root, err) < 0)
 		return -1;
+	if (oci_state_read(root, id, &st, err) < 0) {
+		/* As runc: --force on a container that is gone (or whose create died before
+		 * state.json) succeeds, after removing what may be left of its directory. */
+		autofree char *dir = NULL;
+		if (!force || oci_state_dir(root, id, &dir, NULL) < 0)
+			return -1;
+		err_free(err);
+		return fs_rm_rf(dir, err);
+	}
 	int rc = -1;
 	if (st.status == OCI_RUNNING || st.status == OCI_PAUSED) {
 		if (!force) {

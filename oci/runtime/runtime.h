@@ -214,8 +214,8 @@ struct rt_state {
 	unsigned long long start_time; /* field 22 of /proc/PID/stat, against pid reuse */
 	char *created;		       /* RFC 3339 */
 	char *cgroup;		       /* our cgroup v2 dir, or NULL */
-	char *owner;
-	json_object *annotations; /* owned reference or NULL */
+	uid_t owner;		       /* euid of the runtime that created it; shown by name */
+	json_object *annotations;      /* owned reference or NULL */
 	bool has_poststop, has_poststart;
 	enum oci_status status; /* computed by oci_state_read */
 };
@@ -233,9 +233,15 @@ char *oci_state_json(const struct rt_state *st, bool pretty);
 unsigned long long oci_proc_start_time(pid_t pid, bool *zombie);
 /* The start socket path under dir; init waits on it between create and start. */
 char *oci_state_start_sock(const char *dir);
-/* Now in RFC 3339 (UTC, nanoseconds), and the caller's user name; owned. */
+/* Now in RFC 3339 (UTC, nanoseconds), and the name of a uid; owned. */
 char *oci_now_rfc3339(void);
-char *oci_owner_name(void);
+char *oci_owner_name(uid_t uid);
+/*
+ * Write a small file by rename, without fsync: state and pid files live on tmpfs
+ * ($XDG_RUNTIME_DIR) or are stale after a reboot anyway, and an fsync per container
+ * operation would cost more than the rest of create.
+ */
+int oci_write_small(const char *path, const char *text, mode_t mode, struct error **err);
 
 /* ---------- the container init (init.c and its helpers) ---------- */
 
@@ -306,8 +312,6 @@ const char *oci_hook_name(enum rt_hook_kind kind);
 
 /* terminal.c: make a pty, send its master over the console socket, make it our stdio. */
 int oci_terminal_setup(const struct rt_process *p, int console_fd, struct error **err);
-/* Connect to a console socket path; returns the fd. */
-int oci_console_connect(const char *path, struct error **err);
 
 /* cgroup2.c: put pid into a cgroup of its own with the limits, where delegation allows. */
 int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, char **path_out,
@@ -319,8 +323,9 @@ int oci_cgroup_freeze(const char *path, bool frozen, struct error **err);
 
 /* create, handing back the init's pid: our child (CLONE_PARENT), so run can wait for it. */
 int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **err);
-/* Connect to a container's start socket (long paths through /proc/self/fd). */
-int oci_start_connect(const char *path, struct error **err);
+/* Connect to an AF_UNIX socket: a start or console socket (long paths through
+ * /proc/self/fd). Returns the fd, close-on-exec. */
+int oci_unix_connect(const char *path, struct error **err);
 /* Decode the config.json saved in the state dir at create. */
 int oci_state_spec(const char *root, const char *id, struct rt_spec *s, struct error **err);
 

@@ -594,7 +594,8 @@ static int parse_namespaces(json_object *lx, struct rt_linux *l, struct error **
 		json_object *e = json_object_array_get_idx(arr, i);
 		autofree char *p = xasprintf("linux.namespaces[%zu]", i);
 		autofree char *type = NULL;
-		struct rt_ns *ns = &l->ns[l->n_ns];
+		/* Counted at once, so oci_spec_clear frees a path even when a check fails. */
+		struct rt_ns *ns = &l->ns[l->n_ns++];
 		if (get_str(e, "type", p, true, &type, err) < 0 ||
 		    get_str(e, "path", p, false, &ns->path, err) < 0)
 			return -1;
@@ -602,13 +603,12 @@ static int parse_namespaces(json_object *lx, struct rt_linux *l, struct error **
 		if (ns->type == 0)
 			return err_set(err, EINVAL, ERR_TOOL,
 				       "%s.type: unknown namespace type \"%s\"", p, type);
-		for (size_t k = 0; k < l->n_ns; k++)
+		for (size_t k = 0; k + 1 < l->n_ns; k++)
 			if (l->ns[k].type == ns->type)
 				return err_set(err, EINVAL, ERR_TOOL,
 					       "%s.type: namespace \"%s\" given twice", p, type);
 		if (ns->path != NULL && ns->path[0] != '/')
 			return bad(err, p, "path: must be an absolute path");
-		l->n_ns++;
 	}
 	return 0;
 }
@@ -828,13 +828,33 @@ static void tidy_path(struct error **err)
 		memmove((*err)->msg, (*err)->msg + 1, strlen((*err)->msg));
 }
 
+/* One JSON document and nothing after it but white space. */
 static json_object *parse_json(const char *text, const char *what, struct error **err)
 {
-	enum json_tokener_error jerr = json_tokener_success;
-	json_object *root = json_tokener_parse_verbose(text, &jerr);
-	if (root == NULL)
-		err_set(err, EINVAL, ERR_TOOL, "%s: invalid JSON: %s", what,
-			json_tokener_error_desc(jerr));
+	struct json_tokener *tok = json_tokener_new();
+	size_t len = strlen(text);
+	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (root == NULL) {
+		if (jerr == json_tokener_continue)
+			err_set(err, EINVAL, ERR_TOOL, "%s: invalid JSON: unexpected end of input",
+				what);
+		else
+			err_set(err, EINVAL, ERR_TOOL, "%s: invalid JSON: %s", what,
+				json_tokener_error_desc(jerr));
+		return NULL;
+	}
+	text += end;
+	while (*text == ' ' || *text == '\n' || *text == '\t' || *text == '\r')
+		text++;
+	if (*text != '\0') {
+		json_object_put(root);
+		err_set(err, EINVAL, ERR_TOOL, "%s: invalid JSON: trailing data after the document",
+			what);
+		return NULL;
+	}
 	return root;
 }
 

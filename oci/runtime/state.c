@@ -99,7 +99,7 @@ int oci_state_write(const char *dir, const struct rt_state *st, struct error **e
 	json_object_object_add(o, "pid", json_object_new_int(st->pid));
 	json_object_object_add(o, "startTime", json_object_new_uint64(st->start_time));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
-	json_object_object_add(o, "owner", json_object_new_string(st->owner ? st->owner : ""));
+	json_object_object_add(o, "ownerUid", json_object_new_int64(st->owner));
 	if (st->cgroup != NULL)
 		json_object_object_add(o, "cgroup", json_object_new_string(st->cgroup));
 	json_object_object_add(o, "hasPoststart", json_object_new_boolean(st->has_poststart));
@@ -108,7 +108,7 @@ int oci_state_write(const char *dir, const struct rt_state *st, struct error **e
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
 	autofree char *path = xasprintf("%s/state.json", dir);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	int rc = oci_write_small(path, text, 0600, err);
 	json_object_put(o);
 	return rc;
 }
@@ -163,8 +163,9 @@ int oci_state_read(const char *root, const char *id, struct rt_state *out, struc
 	out->bundle = dup_member(o, "bundle");
 	out->rootfs = dup_member(o, "rootfs");
 	out->created = dup_member(o, "created");
-	out->owner = dup_member(o, "owner");
 	out->cgroup = dup_member(o, "cgroup");
+	if (json_object_object_get_ex(o, "ownerUid", &v))
+		out->owner = (uid_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "pid", &v))
 		out->pid = json_object_get_int(v);
 	if (json_object_object_get_ex(o, "startTime", &v))
@@ -191,7 +192,6 @@ void oci_state_clear(struct rt_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->cgroup);
-	free(st->owner);
 	if (st->annotations != NULL)
 		json_object_put(st->annotations);
 	*st = (struct rt_state){ 0 };
@@ -210,8 +210,9 @@ char *oci_state_json(const struct rt_state *st, bool pretty)
 		json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
 	if (st->created != NULL)
 		json_object_object_add(o, "created", json_object_new_string(st->created));
-	if (st->owner != NULL)
-		json_object_object_add(o, "owner", json_object_new_string(st->owner));
+	char *owner = oci_owner_name(st->owner);
+	json_object_object_add(o, "owner", json_object_new_string(owner));
+	free(owner);
 	json_object_object_add(o, "annotations",
 			       st->annotations != NULL ? json_object_get(st->annotations)
 						       : json_object_new_object());
@@ -231,7 +232,7 @@ static void info_from(const struct rt_state *st, struct oci_state_info *out)
 	out->pid = st->status == OCI_STOPPED ? 0 : st->pid;
 	out->status = st->status;
 	out->created = st->created != NULL ? xstrdup(st->created) : NULL;
-	out->owner = st->owner != NULL ? xstrdup(st->owner) : NULL;
+	out->owner = oci_owner_name(st->owner);
 	out->json = oci_state_json(st, true);
 }
 
@@ -302,8 +303,22 @@ char *oci_now_rfc3339(void)
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
-char *oci_owner_name(void)
+char *oci_owner_name(uid_t uid)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	return pw != NULL ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)geteuid());
+	struct passwd *pw = getpwuid(uid);
+	return pw != NULL ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)uid);
+}
+
+int oci_write_small(const char *path, const char *text, mode_t mode, struct error **err)
+{
+	autofree char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+	autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || fs_write_all(fd, text, strlen(text)) < 0)
+		return err_sys(err, "writing %s", tmp);
+	if (rename(tmp, path) < 0) {
+		err_sys(err, "renaming %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -12,27 +12,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
-
-int oci_console_connect(const char *path, struct error **err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(err, ENAMETOOLONG, ERR_TOOL, "console socket path %s is too long",
-			       path);
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_sys(err, "console socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_sys(err, "connecting to the console socket %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 static int send_fd(int sock, int fd, const char *name, struct error **err)
 {
