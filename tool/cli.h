@@ -122,3 +122,4 @@ int cmd_help(struct cli_ctx *ctx, struct error **err);
 int cmd_completion(struct cli_ctx *ctx, struct error **err);
 int cmd_gen_man(struct cli_ctx *ctx, struct error **err);
 int cmd_complete(struct cli_ctx *ctx, struct error **err);
+int cmd_nettest(struct cli_ctx *ctx, struct error **err);
