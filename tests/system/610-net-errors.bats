@@ -46,6 +46,18 @@ bin_without_helpers() {
 	[[ ! -e $marker ]]
 }
 
+@test "/dev/net/tun not read-write (mode 0600): the error names it and its mode" {
+	# Stand-in for a 0600 root-owned device: bind Debian's /etc/.pwd.lock (root, 0600, empty)
+	# over /dev/net/tun inside a user+mount namespace. Root of that namespace cannot open it,
+	# as the real device's owner is not mapped there either.
+	local lock=/etc/.pwd.lock
+	[[ -f $lock && $(stat -c %a:%u $lock) == 600:0 ]] || skip_machine "no root-owned 0600 $lock"
+	run -125 --separate-stderr unshare -Urm sh -c \
+		'mount --bind "$1" /dev/net/tun && exec "$0" __nettest -- true' "$HUTCH" "$lock"
+	echo "$stderr"
+	[[ $stderr == *"Error: setting up the network (slirp4netns): /dev/net/tun (mode 0600, owner uid "*") is not read-write for uid 0: rootless networking needs it mode 0666"* ]]
+}
+
 @test "pasta: -p reaches busybox httpd in the namespace; teardown stops pasta" {
 	command -v pasta >/dev/null || skip_machine "pasta (passt) is not installed"
 	local out=$BATS_TEST_TMPDIR/out www=$BATS_TEST_TMPDIR/www port daemon i rd=$BATS_TEST_TMPDIR/rd
