@@ -160,7 +160,9 @@ static int run_with_network(const struct net_mode *mode, const struct net_port *
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	forward_pid = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	net_teardown(&h);
+	log_info("network %s torn down in %.1f ms", net_mode_name(mode->kind), ms_since(&t0));
 	return rc < 0 || wrc < 0 ? -1 : 0;
 }
 
