@@ -175,7 +175,10 @@ int net_check_tun(const char *path, struct error **err)
 	return 0;
 }
 
-/* Lines of the helper's log worth showing: no warnings, no progress chatter. */
+/*
+ * Lines of the helper's log worth showing: no warnings, no progress chatter, and not pasta's
+ * complaint that it has no syslog to write to (it logs to stderr as well).
+ */
 static char *log_excerpt(const char *log_path)
 {
 	autofree char *data = NULL;
@@ -188,7 +191,8 @@ static char *log_excerpt(const char *log_path)
 	char *save = NULL;
 	for (char *l = strtok_r(data, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(l, "WARNING", 7) == 0 || strncmp(l, "sent tapfd", 10) == 0 ||
-		    strncmp(l, "received tapfd", 14) == 0 || *l == '*' || strlen(out) > 400)
+		    strncmp(l, "received tapfd", 14) == 0 || *l == '*' ||
+		    strncmp(l, "Failed to send", 14) == 0 || strlen(out) > 400)
 			continue;
 		char *next = xasprintf("%s%s%s", out, *out ? "; " : "", l);
 		free(out);
@@ -197,10 +201,8 @@ static char *log_excerpt(const char *log_path)
 	return out;
 }
 
-int net_helper_died(const char *name, pid_t pid, const char *log_path, struct error **err)
+int net_helper_died(const char *name, int status, const char *log_path, struct error **err)
 {
-	int status = 0;
-	proc_wait(pid, &status, NULL);
 	autofree char *why = log_excerpt(log_path);
 	struct error *tun = NULL;
 	/* The most common cause on a fresh machine: name the device and its mode. */

@@ -68,7 +68,7 @@ int net_wait_fd(int fd, int timeout_ms, struct error **err);
  */
 void net_stop_process(pid_t pid, int pidfd, bool is_child, int sig, int grace_ms);
 /*
- * The error of a helper that died before it was ready: its exit status and the lines of
- * its log (warnings dropped), plus a note on /dev/net/tun when the log mentions it.
+ * The error of a helper that exited (already reaped, with status) before it was ready: the
+ * lines of its log (warnings dropped), or the /dev/net/tun check when the log names it.
  */
-int net_helper_died(const char *name, pid_t pid, const char *log_path, struct error **err);
+int net_helper_died(const char *name, int status, const char *log_path, struct error **err);

@@ -84,7 +84,7 @@ static int parse_cidr(const char *val, struct net_mode *m, struct error **err)
 	long prefix = strtol(slash + 1, &end, 10);
 	if (errno != 0 || end == slash + 1 || *end != '\0' || prefix < 1 || prefix > 25)
 		goto bad;
-	uint32_t mask = prefix == 0 ? 0 : ~0u << (32 - prefix);
+	uint32_t mask = ~0u << (32 - prefix);
 	if ((ntohl(m->net.s_addr) & ~mask) != 0)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid slirp4netns option \"cidr=%s\": host bits are set", val);

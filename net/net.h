@@ -167,7 +167,10 @@ struct net_setup_opts {
  * is left running. *out is owned by the caller: net_teardown.
  */
 int net_start(const struct net_setup_opts *o, struct net_handle **out, struct error **err);
-/* Wait (bounded) until the helper is ready, then publish the ports. */
+/*
+ * Wait (at most ready_timeout_ms) until the helper is ready, then publish the ports. On
+ * failure the handle stays the caller's to net_teardown.
+ */
 int net_finish(struct net_handle *h, struct error **err);
 /* net_start plus net_finish. */
 int net_setup(const struct net_setup_opts *o, struct net_handle **out, struct error **err);

@@ -12,7 +12,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,22 +118,9 @@ static int pasta_wait_ready(struct net_handle *h, int timeout_ms, struct error *
 	int status = 0;
 	if (proc_wait(h->helper_pid, &status, err) < 0)
 		return -1;
-	if (status != 0) {
-		/* Reaped already: net_helper_died only reads the log. */
-		autofree char *why = NULL;
-		struct error *e = NULL;
-		if (fs_read_file(h->log_path, 4096, &why, NULL, &e) < 0)
-			err_free(&e);
-		h->helper_pid = -1;
-		char *nl = why ? strrchr(why, '\n') : NULL;
-		while (nl != NULL && nl[1] == '\0' && nl > why) {
-			*nl = '\0';
-			nl = strrchr(why, '\n');
-		}
-		return err_msg(err, "pasta exited (status %d) before it was ready%s%s", status,
-			       why && *why ? ": " : "", why ? why : "");
-	}
 	h->helper_pid = -1;
+	if (status != 0)
+		return net_helper_died("pasta", status, h->log_path, err);
 	return read_daemon_pid(h, err);
 }
 

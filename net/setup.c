@@ -60,13 +60,10 @@ static struct net_handle *handle_new(const struct net_setup_opts *o)
 /* Everything that can fail without starting anything: ports, the program, /dev/net/tun. */
 static int precheck(struct net_handle *h, struct error **err)
 {
-	if (h->n_ports > 0 && !net_mode_is_private(&h->mode))
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "cannot publish ports with --network %s: the container shares "
-			       "another network namespace",
+	/* Only a helper can carry traffic from a host port into the namespace. */
+	if (h->n_ports > 0 && h->ops == NULL)
+		return err_set(err, EINVAL, ERR_USAGE, "cannot publish ports with --network %s",
 			       net_mode_name(h->mode.kind));
-	if (h->n_ports > 0 && h->mode.kind == NET_MODE_NONE)
-		return err_set(err, EINVAL, ERR_USAGE, "cannot publish ports with --network none");
 	for (size_t i = 0; i < h->n_ports; i++)
 		if (h->ports[i].host_port == 0)
 			return err_msg(err, "port %u has no host port: call net_ports_assign first",

@@ -36,7 +36,7 @@ static void build_argv(struct net_handle *h, char ***argv)
 	strv_push(argv, "--enable-seccomp");
 	if (m->enable_ipv6)
 		strv_push(argv, "--enable-ipv6");
-	if (m->prefix != 24 || m->net.s_addr != htonl(0x0a000200)) {
+	if (m->prefix != 24 || m->net.s_addr != htonl(0x0a000200)) { /* 10.0.2.0/24 */
 		char buf[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &m->net, buf, sizeof(buf));
 		strv_push_take(argv, xasprintf("--cidr=%s/%u", buf, m->prefix));
@@ -97,9 +97,10 @@ static int slirp_wait_ready(struct net_handle *h, int timeout_ms, struct error *
 		return 0;
 	if (rc == 0) {
 		/* EOF without a byte: it died; say why from its log. */
-		net_helper_died("slirp4netns", h->helper_pid, h->log_path, err);
+		int status = 0;
+		proc_wait(h->helper_pid, &status, NULL);
 		h->helper_pid = -1;
-		return -1;
+		return net_helper_died("slirp4netns", status, h->log_path, err);
 	}
 	return err_wrap(err, "waiting for slirp4netns (pid %d) to be ready", (int)h->helper_pid);
 }

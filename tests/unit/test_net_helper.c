@@ -179,6 +179,34 @@ static void test_dies(void)
 	ok(!fs_exists(sock), "no api socket left");
 	net_mode_clear(&mode);
 
+	/* pasta, the same way, when it is installed. */
+	autofree char *pasta = fs_find_in_path("pasta");
+	if (pasta != NULL) {
+		struct net_mode pm;
+		net_parse_mode("pasta", &pm, &err);
+		struct net_setup_opts po = { .mode = &pm, .pid = 1, .run_dir = tmp };
+		is_int(net_setup(&po, &h, &err), -1, "pasta that cannot join fails the setup");
+		has_str(err ? err->msg : NULL, "pasta exited (status 1) before it was ready: ",
+			"the error says it died, with its log");
+		printf("# %s\n", err ? err->msg : "");
+		err_free(&err);
+		autofree char *pidfile = xasprintf("%s/pasta.pid", tmp);
+		ok(!fs_exists(pidfile), "no pid file left");
+		net_mode_clear(&pm);
+	} else {
+		skip("machine: pasta (passt) is not installed");
+	}
+
+	/* Ports need a helper: none and host cannot publish. */
+	struct net_mode hm;
+	net_parse_mode("host", &hm, &err);
+	struct net_port p80 = { .host_port = 8080, .container_port = 80, .count = 1 };
+	struct net_setup_opts ho = { .mode = &hm, .pid = 1, .ports = &p80, .n_ports = 1 };
+	is_int(net_start(&ho, &h, &err), -1, "-p with --network host is refused");
+	has_str(err ? err->msg : NULL, "cannot publish ports with --network host", "named");
+	err_free(&err);
+	net_mode_clear(&hm);
+
 	/* A port in use fails before anything starts. */
 	net_parse_mode("slirp4netns", &mode, &err);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
