@@ -174,9 +174,8 @@ is_gone() {
 }
 
 @test "50 start/stop cycles leave no slirp4netns process and no stale socket" {
-	local rd=$BATS_TEST_TMPDIR/rd log=$BATS_TEST_TMPDIR/log i p before after
+	local rd=$BATS_TEST_TMPDIR/rd log=$BATS_TEST_TMPDIR/log i p
 	mkdir -p "$rd"
-	before=$(pgrep -c -u "$(id -u)" -x slirp4netns || true)
 	for ((i = 0; i < 50; i++)); do
 		"$HUTCH" --log-level=debug __nettest --run-dir "$rd" -p 127.0.0.1::80 -- true \
 			2>>"$log" >/dev/null
@@ -185,23 +184,20 @@ is_gone() {
 	for p in $(helper_pids "$log"); do
 		is_gone "$p" || fail "slirp4netns $p is still running"
 	done
-	after=$(pgrep -c -u "$(id -u)" -x slirp4netns || true)
-	assert_equal "$after" "$before"
 	run find "$rd" -type s
 	assert_output ""
 }
 
 @test "a host port in use: a clear error naming it, the command never runs, nothing left" {
-	local hp marker=$BATS_TEST_TMPDIR/ran before
+	local hp marker=$BATS_TEST_TMPDIR/ran
 	hp=$(free_port)
 	busybox httpd -f -p "127.0.0.1:$hp" -h "$WWW" 3>&- &
 	track $!
 	run fetch "http://127.0.0.1:$hp/"
-	before=$(pgrep -c -u "$(id -u)" -x slirp4netns || true)
-	run_hutch 125 __nettest -p "127.0.0.1:$hp:80" -- touch "$marker"
-	assert_equal "$stderr" "Error: setting up the network (slirp4netns): cannot publish 127.0.0.1:$hp/tcp: the host port is already in use"
+	run_hutch 125 --log-level=debug __nettest -p "127.0.0.1:$hp:80" -- touch "$marker"
+	assert_equal "${stderr_lines[-1]}" "Error: setting up the network (slirp4netns): cannot publish 127.0.0.1:$hp/tcp: the host port is already in use"
+	[[ $stderr != *"slirp4netns started"* ]]
 	[[ ! -e $marker ]]
-	assert_equal "$(pgrep -c -u "$(id -u)" -x slirp4netns || true)" "$before"
 }
 
 @test "a privileged host port: the error names net.ipv4.ip_unprivileged_port_start" {

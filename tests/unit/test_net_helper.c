@@ -197,6 +197,15 @@ static void test_dies(void)
 		skip("machine: pasta (passt) is not installed");
 	}
 
+	/* ns:PATH and container: are joined by the runtime: nothing to start. */
+	struct net_mode nm;
+	net_parse_mode("ns:/proc/1/ns/net", &nm, &err);
+	struct net_setup_opts no = { .mode = &nm, .pid = 1, .run_dir = tmp };
+	is_int(net_setup(&no, &h, &err), 0, "ns:PATH needs no helper");
+	is_int(net_helper_pid(h), -1, "and none runs");
+	net_teardown(&h);
+	net_mode_clear(&nm);
+
 	/* Ports need a helper: none and host cannot publish. */
 	struct net_mode hm;
 	net_parse_mode("host", &hm, &err);
