@@ -102,55 +102,49 @@ int net_wait_fd(int fd, int timeout_ms, struct error **err)
 	}
 }
 
-/* Wait for pid to be gone, up to ms: through the pidfd, or waitpid for our child. */
-static bool wait_gone(pid_t pid, int pidfd, bool is_child, int ms)
+static void send_signal(pid_t pid, int pidfd, int sig)
 {
-	long deadline = now_ms() + ms;
-	do {
-		if (is_child) {
-			pid_t r = waitpid(pid, NULL, WNOHANG);
-			if (r == pid || (r < 0 && errno == ECHILD))
-				return true;
-			struct timespec ts = { 0, 2 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		} else if (pidfd >= 0) {
-			struct pollfd p = { .fd = pidfd, .events = POLLIN };
-			long left = deadline - now_ms();
-			if (poll(&p, 1, left > 0 ? (int)left : 0) == 1) {
-				/* Reap it if we are its subreaper (the monitor); else ECHILD. */
-				waitpid(pid, NULL, WNOHANG);
-				return true;
-			}
-		} else {
-			return kill(pid, 0) < 0 && errno == ESRCH;
-		}
-	} while (now_ms() < deadline);
-	return false;
+	/* A pidfd names the process for sure; a bare pid of a non-child could be reused. */
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	else
+		kill(pid, sig);
 }
 
-void net_stop_process(pid_t pid, int pidfd, bool is_child, int sig, int grace_ms)
+/*
+ * Wait up to ms for the process behind pidfd to exit, then reap it: it is our child, or we
+ * are its subreaper (the monitor); otherwise waitpid just says ECHILD.
+ */
+static bool wait_exit(pid_t pid, int pidfd, int ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	long deadline = now_ms() + ms;
+	for (;;) {
+		long left = deadline - now_ms();
+		int n = poll(&p, 1, left > 0 ? (int)left : 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1)
+			return false;
+		waitpid(pid, NULL, WNOHANG);
+		return true;
+	}
+}
+
+void net_stop_process(pid_t pid, int pidfd, int sig, int grace_ms)
 {
 	if (pid <= 0)
 		return;
-	/* A pidfd names the process for sure; a bare pid of a non-child could be reused. */
-	if (sig != 0) {
-		if (pidfd >= 0)
-			syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-		else
-			kill(pid, sig);
-	}
-	if (wait_gone(pid, pidfd, is_child, grace_ms))
+	autoclose int own = pidfd >= 0 ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = pidfd >= 0 ? pidfd : own;
+	if (sig != 0)
+		send_signal(pid, fd, sig);
+	if (fd >= 0 && wait_exit(pid, fd, grace_ms))
 		return;
-	if (pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	else
-		kill(pid, SIGKILL);
-	if (is_child) {
-		int status;
-		proc_wait(pid, &status, NULL);
-	} else {
-		wait_gone(pid, pidfd, false, 1000);
-	}
+	send_signal(pid, fd, SIGKILL);
+	/* Without a pidfd (Linux < 5.3) only a child can be waited for, and SIGKILL is quick. */
+	if (fd < 0 || !wait_exit(pid, fd, 1000))
+		waitpid(pid, NULL, fd < 0 ? 0 : WNOHANG);
 }
 
 int net_check_tun(const char *path, struct error **err)

@@ -63,10 +63,11 @@ pid_t net_spawn_helper(const struct net_spawn *s, struct error **err);
  */
 int net_wait_fd(int fd, int timeout_ms, struct error **err);
 /*
- * Stop a helper: kill(sig) unless sig is 0, then wait up to grace_ms for it to exit
- * (pidfd when not our child), SIGKILL after that, then reap it when it is our child.
+ * Stop a helper: signal it (unless sig is 0), wait up to grace_ms for it to exit, SIGKILL
+ * after that, and reap it. pidfd: one the caller holds for a helper that is not its child
+ * (pasta's daemon), or -1 to use a fresh one on the pid of a child.
  */
-void net_stop_process(pid_t pid, int pidfd, bool is_child, int sig, int grace_ms);
+void net_stop_process(pid_t pid, int pidfd, int sig, int grace_ms);
 /*
  * The error of a helper that exited (already reaped, with status) before it was ready: the
  * lines of its log (warnings dropped), or the /dev/net/tun check when the log names it.

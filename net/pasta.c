@@ -110,7 +110,7 @@ static int pasta_wait_ready(struct net_handle *h, int timeout_ms, struct error *
 	close(h->ready_fd);
 	h->ready_fd = -1;
 	if (n <= 0) {
-		net_stop_process(h->helper_pid, -1, true, SIGKILL, 0);
+		net_stop_process(h->helper_pid, -1, SIGKILL, 0);
 		h->helper_pid = -1;
 		return err_set(err, ETIMEDOUT, ERR_TOOL, "pasta was not ready after %d ms",
 			       timeout_ms);
@@ -130,9 +130,9 @@ static void pasta_stop(struct net_handle *h)
 		/* Never became ready: the first process is still ours. */
 		close(h->ready_fd);
 		h->ready_fd = -1;
-		net_stop_process(h->helper_pid, -1, true, SIGKILL, 0);
+		net_stop_process(h->helper_pid, -1, SIGKILL, 0);
 	} else if (h->helper_pidfd >= 0) {
-		net_stop_process(h->helper_pid, h->helper_pidfd, false, SIGTERM, 2000);
+		net_stop_process(h->helper_pid, h->helper_pidfd, SIGTERM, 2000);
 	}
 	if (h->helper_pidfd >= 0)
 		close(h->helper_pidfd);

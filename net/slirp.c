@@ -207,7 +207,7 @@ static void slirp_stop(struct net_handle *h)
 	if (h->exit_fd >= 0)
 		close(h->exit_fd);
 	h->exit_fd = -1;
-	net_stop_process(h->helper_pid, -1, true, 0, 2000);
+	net_stop_process(h->helper_pid, -1, 0, 2000);
 	h->helper_pid = -1;
 	/* slirp4netns leaves its socket behind. */
 	if (h->api_socket != NULL)
