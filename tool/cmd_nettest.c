@@ -4,7 +4,8 @@
  * `hutch run` exists. The command runs as root in new user, mount, UTS and (unless
  * --network host) network namespaces, with the generated resolv.conf/hosts/hostname
  * bind-mounted over /etc, and starts only once the network is ready. Published ports are
- * printed on stdout ("80/tcp -> 127.0.0.1:40000"); SIGTERM/SIGINT go to the command.
+ * printed on stdout ("80/tcp -> 127.0.0.1:40000"); SIGTERM/SIGINT go to the command's
+ * process group, and whatever is left of the group is killed when the command exits.
  */
 #include "tool/cli.h"
 #include "net/net.h"
@@ -29,10 +30,11 @@ struct nettest_child {
 
 static volatile pid_t forward_pid = -1;
 
+/* To the command's whole process group, so that its background children go too. */
 static void forward_signal(int sig)
 {
 	if (forward_pid > 0)
-		kill(forward_pid, sig);
+		kill(-forward_pid, sig);
 }
 
 /* In the new namespaces: mount the /etc files, set the hostname, wait for "go", exec. */
@@ -49,6 +51,10 @@ static int child_fn(void *arg, struct error **err)
 		if (fs_exists(dst) && mount(src, dst, NULL, MS_BIND, NULL) < 0)
 			return err_sys(err, "bind-mounting %s on %s", src, dst);
 	}
+	/* A process group of its own stands in for a PID namespace: signals and the final
+	 * clean-up reach everything the command started (unless it daemonizes with setsid). */
+	if (setpgid(0, 0) < 0)
+		return err_sys(err, "creating a process group");
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return err_sys(err, "setting the hostname");
 	if (fcntl(c->go_fd, F_SETFD, 0) < 0)
@@ -157,6 +163,7 @@ static int run_with_network(const struct net_mode *mode, const struct net_port *
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGINT, &sa, &old_int);
 	int wrc = proc_wait(child.pid, status, rc < 0 ? NULL : err);
+	kill(-child.pid, SIGKILL); /* what is left of the group, as when a container's init exits */
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	forward_pid = -1;

@@ -114,7 +114,7 @@ is_gone() {
 @test "slirp4netns: a port range publishes every port" {
 	local out=$BATS_TEST_TMPDIR/out line port
 	start_nettest "$out" -p 127.0.0.1::8080-8081 -- sh -c \
-		"busybox httpd -p 8080 -h $WWW && busybox httpd -f -p 8081 -h $WWW"
+		"busybox httpd -f -p 8080 -h $WWW & exec busybox httpd -f -p 8081 -h $WWW"
 	line=$(wait_for_line "$out" '^8081/tcp -> 127\.0\.0\.1:[0-9]+$')
 	port=${line##*:}
 	run fetch "http://127.0.0.1:$port/"
@@ -122,6 +122,11 @@ is_gone() {
 	line=$(wait_for_line "$out" '^8080/tcp -> 127\.0\.0\.1:[0-9]+$')
 	run fetch "http://127.0.0.1:${line##*:}/"
 	assert_output "hello from the namespace"
+	# The signal reaches the background server too: nothing of the test keeps running.
+	kill -TERM "$NETTEST_PID"
+	wait "$NETTEST_PID" || true
+	run pgrep -f -- "-h $WWW"
+	assert_failure
 }
 
 @test "slirp4netns: the host's loopback is 10.0.2.2 only with allow_host_loopback=true" {
