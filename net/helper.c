@@ -113,12 +113,21 @@ static void send_signal(pid_t pid, int pidfd, int sig)
 
 /*
  * Wait up to ms for the process behind pidfd to exit, then reap it: it is our child, or we
- * are its subreaper (the monitor); otherwise waitpid just says ECHILD.
+ * are its subreaper (the monitor); otherwise waitpid just says ECHILD. Without a pidfd
+ * (Linux < 5.3, valgrind) only a child can be waited for, in short waitpid steps.
  */
 static bool wait_exit(pid_t pid, int pidfd, int ms)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	long deadline = now_ms() + ms;
+	while (pidfd < 0) {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return r == pid;
+		if (now_ms() >= deadline)
+			return false;
+		usleep(2000);
+	}
 	for (;;) {
 		long left = deadline - now_ms();
 		int n = poll(&p, 1, left > 0 ? (int)left : 0);
@@ -139,12 +148,10 @@ void net_stop_process(pid_t pid, int pidfd, int sig, int grace_ms)
 	int fd = pidfd >= 0 ? pidfd : own;
 	if (sig != 0)
 		send_signal(pid, fd, sig);
-	if (fd >= 0 && wait_exit(pid, fd, grace_ms))
+	if (wait_exit(pid, fd, grace_ms))
 		return;
 	send_signal(pid, fd, SIGKILL);
-	/* Without a pidfd (Linux < 5.3) only a child can be waited for, and SIGKILL is quick. */
-	if (fd < 0 || !wait_exit(pid, fd, 1000))
-		waitpid(pid, NULL, fd < 0 ? 0 : WNOHANG);
+	wait_exit(pid, fd, 1000);
 }
 
 int net_check_tun(const char *path, struct error **err)

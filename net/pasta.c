@@ -73,9 +73,10 @@ static int pasta_start(struct net_handle *h, struct error **err)
 	h->helper_pid = net_spawn_helper(&s, err);
 	if (h->helper_pid < 0)
 		return -1;
-	/* A pidfd of our child, to wait for its exit with a deadline. */
+	/* A pidfd of our child, to wait for its exit with a deadline (none before Linux 5.3
+	 * or under valgrind: wait_first then falls back to waitpid steps). */
 	h->ready_fd = (int)syscall(SYS_pidfd_open, h->helper_pid, 0);
-	if (h->ready_fd < 0)
+	if (h->ready_fd < 0 && errno != ENOSYS)
 		return err_sys(err, "pidfd_open of pasta");
 	log_debug("pasta started: pid %d for process %d", (int)h->helper_pid, (int)h->pid);
 	return 0;
@@ -91,33 +92,49 @@ static int read_daemon_pid(struct net_handle *h, struct error **err)
 	long pid = strtol(data, &end, 10);
 	if (pid <= 1 || end == data)
 		return err_msg(err, "pasta's pid file %s holds \"%s\"", pidfile, data);
-	/* Still alive (pasta does not exit on its own): the pidfd names exactly it. */
-	h->helper_pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-	if (h->helper_pidfd < 0)
-		return err_sys(err, "pidfd_open of the pasta daemon %ld", pid);
+	/* Still alive (pasta does not exit on its own): the pidfd names exactly it. Keep the
+	 * pid even if that fails, so that teardown still stops it. */
 	h->helper_pid = (pid_t)pid;
+	h->helper_pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (h->helper_pidfd < 0 && errno != ENOSYS)
+		return err_sys(err, "pidfd_open of the pasta daemon %ld", pid);
 	log_debug("pasta daemon: pid %ld", pid);
 	return 0;
 }
 
+/* Wait for pasta's first process to exit and reap it: true with *status, false on timeout. */
+static bool wait_first(struct net_handle *h, int timeout_ms, int *status)
+{
+	if (h->ready_fd >= 0) {
+		struct pollfd p = { .fd = h->ready_fd, .events = POLLIN };
+		int n;
+		do
+			n = poll(&p, 1, timeout_ms);
+		while (n < 0 && errno == EINTR);
+		close(h->ready_fd);
+		h->ready_fd = -1;
+		return n == 1 && proc_wait(h->helper_pid, status, NULL) == 0;
+	}
+	for (int waited = 0; waited <= timeout_ms; waited += 5) {
+		int ws;
+		if (waitpid(h->helper_pid, &ws, WNOHANG) == h->helper_pid) {
+			*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+			return true;
+		}
+		usleep(5000);
+	}
+	return false;
+}
+
 static int pasta_wait_ready(struct net_handle *h, int timeout_ms, struct error **err)
 {
-	struct pollfd p = { .fd = h->ready_fd, .events = POLLIN };
-	int n;
-	do
-		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
-	close(h->ready_fd);
-	h->ready_fd = -1;
-	if (n <= 0) {
+	int status = 0;
+	if (!wait_first(h, timeout_ms, &status)) {
 		net_stop_process(h->helper_pid, -1, SIGKILL, 0);
 		h->helper_pid = -1;
 		return err_set(err, ETIMEDOUT, ERR_TOOL, "pasta was not ready after %d ms",
 			       timeout_ms);
 	}
-	int status = 0;
-	if (proc_wait(h->helper_pid, &status, err) < 0)
-		return -1;
 	h->helper_pid = -1;
 	if (status != 0)
 		return net_helper_died("pasta", status, h->log_path, err);
@@ -126,14 +143,14 @@ static int pasta_wait_ready(struct net_handle *h, int timeout_ms, struct error *
 
 static void pasta_stop(struct net_handle *h)
 {
-	if (h->ready_fd >= 0) {
-		/* Never became ready: the first process is still ours. */
+	if (h->ready_fd >= 0)
 		close(h->ready_fd);
-		h->ready_fd = -1;
+	h->ready_fd = -1;
+	/* Not ready: helper_pid is our first process, if not yet reaped; else the daemon. */
+	if (!h->ready)
 		net_stop_process(h->helper_pid, -1, SIGKILL, 0);
-	} else if (h->helper_pidfd >= 0) {
+	else
 		net_stop_process(h->helper_pid, h->helper_pidfd, SIGTERM, 2000);
-	}
 	if (h->helper_pidfd >= 0)
 		close(h->helper_pidfd);
 	h->helper_pidfd = -1;
