@@ -184,13 +184,15 @@ static void test_privileged(void)
 	err_free(&err);
 	/* The real sysctl of this machine. */
 	autofree char *real = NULL;
-	if (fs_read_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", 64, &real, NULL, &err) ==
-		0 &&
-	    (real[strcspn(real, "\n")] = '\0', atoi(real) > 80) && getuid() != 0) {
+	if (fs_read_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", 64, &real, NULL, &err) <
+	    0)
+		real = xstrdup("?");
+	real[strcspn(real, "\n")] = '\0';
+	if (atoi(real) > 80 && getuid() != 0) {
 		is_int(net_check_ports(&p, 1, NULL, &err), -1, "the real sysctl refuses port 80");
 		has_str(err ? err->msg : NULL, "ip_unprivileged_port_start", "names the sysctl");
 	} else {
-		skip("machine: ip_unprivileged_port_start is %s or we are root", real ? real : "?");
+		skip("machine: ip_unprivileged_port_start is %s or we are root", real);
 	}
 	err_free(&err);
 	fs_rm_rf(dir, NULL);
