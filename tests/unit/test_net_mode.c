@@ -5,9 +5,9 @@
  */
 #include "net/net.h"
 #include "tests/unit/tap.h"
+#include "tests/unit/corpus.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 
 static void test_good(void)
 {
@@ -95,39 +95,18 @@ static void test_bad(void)
 	expect_bad("ns:relative", "must be absolute");
 }
 
-/* Every file of the corpus: one spec per file, each must fail cleanly. */
-static void test_corpus(void)
+static int parse_mode(const char *spec, struct error **err)
 {
-	const char *dir = "tests/data/bad/network";
-	autoclosedir DIR *d = opendir(dir);
-	ok(d != NULL, "corpus %s exists", dir);
-	int n = 0;
-	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
-		if (de->d_name[0] == '.')
-			continue;
-		autofree char *path = xasprintf("%s/%s", dir, de->d_name);
-		autofree char *spec = NULL;
-		struct error *err = NULL;
-		if (fs_read_file(path, 4096, &spec, NULL, &err) < 0) {
-			ok(0, "read %s: %s", path, err->msg);
-			err_free(&err);
-			continue;
-		}
-		spec[strcspn(spec, "\n")] = '\0';
-		struct net_mode m;
-		int rc = net_parse_mode(spec, &m, &err);
-		ok(rc == -1 && err != NULL && err->msg != NULL && *err->msg != '\0',
-		   "corpus %s (\"%s\") fails: %s", de->d_name, spec, err ? err->msg : "accepted!");
-		err_free(&err);
-		n++;
-	}
-	ok(n >= 20, "the corpus has %d specs", n);
+	struct net_mode m;
+	int rc = net_parse_mode(spec, &m, err);
+	net_mode_clear(&m);
+	return rc;
 }
 
 int main(void)
 {
 	test_good();
 	test_bad();
-	test_corpus();
+	corpus_run("tests/data/bad/network", parse_mode, 20);
 	return done_testing();
 }

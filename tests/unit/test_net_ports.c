@@ -7,9 +7,9 @@
  */
 #include "net/net.h"
 #include "tests/unit/tap.h"
+#include "tests/unit/corpus.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -70,32 +70,10 @@ static void test_bad(void)
 	expect_bad("90-80", "ends before it starts");
 }
 
-static void test_corpus(void)
+static int parse_publish(const char *spec, struct error **err)
 {
-	const char *dir = "tests/data/bad/publish";
-	autoclosedir DIR *d = opendir(dir);
-	ok(d != NULL, "corpus %s exists", dir);
-	int n = 0;
-	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
-		if (de->d_name[0] == '.')
-			continue;
-		autofree char *path = xasprintf("%s/%s", dir, de->d_name);
-		autofree char *spec = NULL;
-		struct error *err = NULL;
-		if (fs_read_file(path, 4096, &spec, NULL, &err) < 0) {
-			ok(0, "read %s: %s", path, err->msg);
-			err_free(&err);
-			continue;
-		}
-		spec[strcspn(spec, "\n")] = '\0';
-		struct net_port p;
-		int rc = net_parse_publish(spec, &p, &err);
-		ok(rc == -1 && err != NULL && *err->msg != '\0', "corpus %s (\"%s\") fails: %s",
-		   de->d_name, spec, err ? err->msg : "accepted!");
-		err_free(&err);
-		n++;
-	}
-	ok(n >= 20, "the corpus has %d specs", n);
+	struct net_port p;
+	return net_parse_publish(spec, &p, err);
 }
 
 /* A TCP listener on 127.0.0.1 held by the test; returns the fd and sets *port. */
@@ -237,7 +215,7 @@ int main(void)
 {
 	test_good();
 	test_bad();
-	test_corpus();
+	corpus_run("tests/data/bad/publish", parse_publish, 20);
 	test_conflicts();
 	test_privileged();
 	test_assign();
