@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Container networking: slirp4netns and pasta, published ports, resolv.conf and hosts. */
+/*
+ * Container networking (issue #6): the --network modes, published ports (-p/-P), the
+ * slirp4netns and pasta helpers behind one ops struct, and the resolv.conf/hosts/hostname
+ * files of a container. A helper always runs attached to a container's network namespace
+ * through the PID of a process in it, and never outlives the handle that started it.
+ */
 #pragma once
 
 #include "lib/lib.h"
+
+#include <netinet/in.h>
+#include <stdint.h>
 
 /* A network helper program: where it is and what version it says it is. */
 struct net_tool {
@@ -13,3 +21,169 @@ struct net_tool {
 /* Look name up in $PATH and ask its version. Never fails: missing means path == NULL. */
 void net_tool_probe(const char *name, struct net_tool *t);
 void net_tool_clear(struct net_tool *t);
+
+/* ---------- --network ---------- */
+
+enum net_mode_kind {
+	NET_MODE_SLIRP4NETNS = 0, /* the rootless default */
+	NET_MODE_PASTA,
+	NET_MODE_NONE,	    /* a new namespace with only lo */
+	NET_MODE_HOST,	    /* the host's namespace: nothing to set up */
+	NET_MODE_CONTAINER, /* container:NAME|ID, resolved by the caller */
+	NET_MODE_NS,	    /* ns:PATH, joined by the runtime */
+};
+
+#define NET_SLIRP_DEFAULT_MTU 65520
+#define NET_SLIRP_DEFAULT_CIDR "10.0.2.0/24"
+
+/* A parsed --network value. Strings are owned; free with net_mode_clear. */
+struct net_mode {
+	enum net_mode_kind kind;
+	/* slirp4netns options */
+	bool allow_host_loopback; /* reach the host's 127.0.0.1 as the gateway (x.x.x.2) */
+	bool enable_ipv6;
+	unsigned int mtu;   /* NET_SLIRP_DEFAULT_MTU unless given */
+	struct in_addr net; /* network of cidr= (default 10.0.2.0/24) */
+	unsigned int prefix;
+	char *outbound_addr;  /* IPv4 address or interface name, or NULL */
+	char *outbound_addr6; /* IPv6 address or interface name, or NULL */
+	/* pasta: extra arguments after "pasta:", split at commas; NULL-terminated or NULL */
+	char **pasta_args;
+	/* container:NAME|ID or ns:PATH */
+	char *target;
+};
+
+/*
+ * Parse a --network value: none, host, slirp4netns[:k=v,...], pasta[:ARG,...],
+ * container:NAME|ID, ns:PATH. NULL or "" or "private" gives the rootless default,
+ * slirp4netns. Errors name the bad part (ERR_USAGE). *out is cleared first.
+ */
+int net_parse_mode(const char *spec, struct net_mode *out, struct error **err);
+void net_mode_clear(struct net_mode *m);
+/* "slirp4netns", "pasta", "none", ... */
+const char *net_mode_name(enum net_mode_kind kind);
+/* True when the mode gives the container a namespace of its own that hutch sets up. */
+bool net_mode_is_private(const struct net_mode *m);
+
+/* The addresses slirp4netns uses inside its cidr: network + 2, + 3 and + 100. */
+struct net_slirp_addrs {
+	struct in_addr gateway, dns, guest;
+};
+void net_slirp_addrs(const struct net_mode *m, struct net_slirp_addrs *out);
+
+/* ---------- published ports ---------- */
+
+enum net_proto {
+	NET_PROTO_TCP = 0,
+	NET_PROTO_UDP,
+};
+
+/*
+ * One -p: host_ip "" means every address; host_port 0 means "pick a free one" (done by
+ * net_ports_assign). The range is [host_port, host_port + count) -> [container_port, ...).
+ */
+struct net_port {
+	char host_ip[INET6_ADDRSTRLEN]; /* no brackets; "" for all addresses */
+	uint16_t host_port;
+	uint16_t container_port;
+	uint16_t count; /* >= 1 */
+	enum net_proto proto;
+};
+
+const char *net_proto_name(enum net_proto p);
+
+/*
+ * Parse -p [[hostIP:]hostPort:]containerPort[/tcp|/udp]: ports and equal-length ranges
+ * (8080-8081:80-81), IPv4 or bracketed IPv6 host IPs. ERR_USAGE errors name the bad part.
+ */
+int net_parse_publish(const char *spec, struct net_port *out, struct error **err);
+
+/*
+ * -P: one port per EXPOSE entry ("80", "80/tcp", "53/udp", "8000-8001/tcp") with a free host
+ * port chosen now. Appends to *ports (xrealloc'd, owned by the caller) and *n.
+ */
+int net_expose_all(char *const *exposed, struct net_port **ports, size_t *n, struct error **err);
+
+/* Give every port with host_port 0 a free host port (a range gets a free run of ports). */
+int net_ports_assign(struct net_port *ports, size_t n, struct error **err);
+
+/*
+ * Before anything starts: every host port must be at or above
+ * net.ipv4.ip_unprivileged_port_start (read from unpriv_path, NULL for the real sysctl)
+ * and free. Each port is bound for a moment (all at once, so duplicates in the list
+ * conflict too); EADDRINUSE gives an error naming the address and port.
+ */
+int net_check_ports(const struct net_port *ports, size_t n, const char *unpriv_path,
+		    struct error **err);
+
+/*
+ * Check the tun device a helper will open (path: "/dev/net/tun" in production): missing,
+ * not read-write for us (the error names the path and its mode), or not a character device.
+ */
+int net_check_tun(const char *path, struct error **err);
+
+/* ---------- /etc files of a container ---------- */
+
+struct net_etc_opts {
+	const struct net_mode *mode;
+	const char *hostname;	  /* required */
+	const char *name;	  /* container name, or NULL */
+	char *const *dns;	  /* --dns servers, or NULL */
+	char *const *dns_search;  /* --dns-search ("." for none), or NULL */
+	char *const *dns_options; /* --dns-option, or NULL */
+	char *const *add_hosts;	  /* --add-host NAME:IP, or NULL */
+	/* The host's files; NULL for /etc/resolv.conf and /run/systemd/resolve/resolv.conf.
+	 * upstream_resolv_conf names the real servers when the host runs a local stub. */
+	const char *host_resolv_conf;
+	const char *upstream_resolv_conf;
+};
+
+/*
+ * Write resolv.conf, hosts and hostname into dir (each atomically, 0644), to be
+ * bind-mounted into the container; never into the image. A host that only names a local
+ * stub resolver the container cannot reach gets its upstream servers, or one warning.
+ */
+int net_write_etc_files(const struct net_etc_opts *o, const char *dir, struct error **err);
+
+/* ---------- helpers: slirp4netns and pasta ---------- */
+
+/* A running network setup: the helper process, its fds and files. Opaque. */
+struct net_handle;
+
+struct net_setup_opts {
+	const struct net_mode *mode;
+	pid_t pid;		      /* a process in the container's user and net namespaces */
+	const struct net_port *ports; /* host ports already assigned */
+	size_t n_ports;
+	const char *run_dir;  /* the container's run dir: api socket and helper log */
+	int ready_timeout_ms; /* 0: 10 s */
+};
+
+/*
+ * Start the network of a container, without waiting for it: checks the ports and the tun
+ * device, then forks the helper picked for the mode (slirp4netns, pasta; none brings up lo;
+ * host, ns: and container: need nothing). Call net_finish before the container runs, so
+ * the helper comes up in parallel with the rest of the container setup. On failure nothing
+ * is left running. *out is owned by the caller: net_teardown.
+ */
+int net_start(const struct net_setup_opts *o, struct net_handle **out, struct error **err);
+/*
+ * Wait (at most ready_timeout_ms) until the helper is ready, then publish the ports. On
+ * failure the handle stays the caller's to net_teardown.
+ */
+int net_finish(struct net_handle *h, struct error **err);
+/* net_start plus net_finish. */
+int net_setup(const struct net_setup_opts *o, struct net_handle **out, struct error **err);
+/*
+ * Stop the helper (its exit fd closes; SIGKILL after a grace time), reap it, remove its
+ * api socket. NULL-safe; resets *h.
+ */
+void net_teardown(struct net_handle **h);
+/* The helper's pid (for the monitor and for tests), or -1 when none runs. */
+pid_t net_helper_pid(const struct net_handle *h);
+
+/*
+ * Bring up lo inside the user and network namespaces of pid (joined in a short-lived
+ * child). Used for --network none; slirp4netns and pasta do it themselves.
+ */
+int net_lo_up(pid_t pid, struct error **err);

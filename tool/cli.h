@@ -152,3 +152,4 @@ int cmd_wait(struct cli_ctx *ctx, struct error **err);
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err);
 int cmd_inspect(struct cli_ctx *ctx, struct error **err);
+int cmd_nettest(struct cli_ctx *ctx, struct error **err);

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Network benchmarks of issue #6, run as an unprivileged user with subordinate ids:
+#   - time from net_setup to ready (slirp4netns, with a port, pasta), from hutch's own log;
+#   - hyperfine of `hutch __nettest` per mode (namespace + network + teardown);
+#   - iperf3 throughput: plain loopback, slirp4netns and pasta in both directions;
+#   - podman in the same modes (runc, cgroupfs) when podman is installed.
+# Only 127.0.0.1 and the namespace's own 10.0.2.2 are used.
+#   tests/bench/net.sh [RUNS]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+HUTCH=${HUTCH:-$top/hutch}
+RUNS=${1:-50}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [[ $(id -u) == 0 ]]; then
+	echo "run this as an unprivileged user with subuid ranges (rootless is what is measured)" >&2
+	exit 2
+fi
+for t in hyperfine iperf3 python3; do
+	command -v "$t" >/dev/null || { echo "$t is needed" >&2; exit 2; }
+done
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+gbits() {
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2f Gbit/s" % (d["end"]["sum_received"]["bits_per_second"]/1e9))'
+}
+
+# setup_ms LABEL ARGS...: min/median/max of "network X ready in N ms" over RUNS runs.
+setup_ms() {
+	local label=$1 i
+	shift
+	for ((i = 0; i < RUNS; i++)); do
+		"$HUTCH" --log-level=info __nettest "$@" -- true 2>&1 |
+			sed -n 's/.*ready in \([0-9.]*\) ms/\1/p'
+	done | sort -n | awk -v l="$label" '{a[NR]=$1} END {
+		printf "%-34s min %5.1f  median %5.1f  max %5.1f ms (%d runs)\n", l, a[1], a[int(NR/2)+1], a[NR], NR }'
+}
+
+echo "== setup to ready (hutch's log, net_setup: checks, spawn, ready fd, ports)"
+setup_ms "slirp4netns" --network slirp4netns
+setup_ms "slirp4netns -p 127.0.0.1::80" -p 127.0.0.1::80
+if command -v pasta >/dev/null; then
+	setup_ms "pasta -p 127.0.0.1::80" --network pasta -p 127.0.0.1::80
+fi
+
+echo "== hyperfine: namespace + network + command + teardown"
+cmds=("$HUTCH __nettest --network none -- /bin/true"
+	"$HUTCH __nettest --network slirp4netns -- /bin/true"
+	"$HUTCH __nettest -p 127.0.0.1::80 -- /bin/true")
+command -v pasta >/dev/null && cmds+=("$HUTCH __nettest --network pasta -- /bin/true")
+hyperfine -N --warmup 3 --runs "$RUNS" "${cmds[@]}" 2>&1 | grep -E '^Benchmark|Time \(mean'
+
+echo "== iperf3, 5 s each"
+iperf_host_server() { # port
+	iperf3 -s -1 -B 127.0.0.1 -p "$1" >/dev/null 2>&1 &
+	sleep 0.3
+}
+p=$(free_port)
+iperf_host_server "$p"
+echo "plain loopback:                    $(iperf3 -c 127.0.0.1 -p "$p" -t 5 -J | gbits)"
+p=$(free_port)
+iperf_host_server "$p"
+echo "slirp4netns ns -> host 10.0.2.2:   $("$HUTCH" __nettest \
+	--network slirp4netns:allow_host_loopback=true -- iperf3 -c 10.0.2.2 -p "$p" -t 5 -J | gbits)"
+modes=(slirp4netns)
+command -v pasta >/dev/null && modes+=(pasta)
+for mode in "${modes[@]}"; do
+	p=$(free_port)
+	"$HUTCH" __nettest --network "$mode" -p "127.0.0.1:$p:5201" -- iperf3 -s -1 -p 5201 \
+		>/dev/null 2>&1 &
+	sleep 1
+	printf '%-34s %s\n' "$mode host -> ns via -p:" "$(iperf3 -c 127.0.0.1 -p "$p" -t 5 -J | gbits)"
+	wait
+done
+
+if command -v podman >/dev/null; then
+	echo "== podman $(podman --version | awk '{print $3}') (runc, cgroupfs), same modes"
+	mkdir -p "$tmp/root/bin"
+	cp /bin/busybox "$tmp/root/bin/"
+	ln -s busybox "$tmp/root/bin/true"
+	tar -C "$tmp/root" -cf "$tmp/bb.tar" .
+	podman import "$tmp/bb.tar" localhost/hutch-bench-bb:latest >/dev/null 2>&1
+	P="podman --runtime runc --cgroup-manager=cgroupfs run --rm"
+	pcmds=("$P --network none localhost/hutch-bench-bb true"
+		"$P --network slirp4netns localhost/hutch-bench-bb true"
+		"$P --network slirp4netns -p 127.0.0.1::80 localhost/hutch-bench-bb true")
+	hyperfine -N --warmup 2 --runs "$((RUNS < 20 ? RUNS : 20))" "${pcmds[@]}" 2>&1 |
+		grep -E '^Benchmark|Time \(mean'
+fi
