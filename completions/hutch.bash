@@ -7,8 +7,197 @@ _hutch_spec() {
 		opts="--log-level --help -h --version -v --storage-driver "
 		valopts="--log-level=choices --storage-driver=choices "
 		choices="error warn info debug overlay fuse-overlayfs "
-		subs="completion help info unshare version history image images pull rmi system tag untag "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait completion help info unshare version history image images pull rmi system tag untag "
 		operands=none
+		;;
+	"attach")
+		opts="--detach-keys --no-stdin --sig-proxy --help -h"
+		valopts="--detach-keys=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="attach create exec inspect kill logs ls restart rm run start stop wait "
+		operands=none
+		;;
+	"container attach")
+		opts="--detach-keys --no-stdin --sig-proxy --help -h"
+		valopts="--detach-keys=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container create")
+		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		choices="k8s-file none passthrough none host always missing never no always on-failure keep-id "
+		subs=""
+		operands=containers
+		;;
+	"container exec")
+		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
+		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container inspect")
+		opts="--format -f --help -h"
+		valopts="--format=choices -f=choices "
+		choices="json "
+		subs=""
+		operands=containers
+		;;
+	"container kill")
+		opts="--all -a --signal -s --help -h"
+		valopts="--signal=signals -s=signals "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container logs")
+		opts="--follow -f --since --tail --timestamps -t --until --help -h"
+		valopts="--since=none --tail=none --until=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container ls")
+		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices --last=none -n=none "
+		choices="json "
+		subs=""
+		operands=containers
+		;;
+	"container restart")
+		opts="--all -a --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container rm")
+		opts="--all -a --force -f --volumes -v --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container run")
+		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		choices="k8s-file none passthrough none host always missing never no always on-failure keep-id "
+		subs=""
+		operands=containers
+		;;
+	"container start")
+		opts="--attach -a --detach-keys --interactive -i --help -h"
+		valopts="--detach-keys=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container stop")
+		opts="--all -a --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"container wait")
+		opts="--condition --help -h"
+		valopts="--condition=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"create")
+		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		choices="k8s-file none passthrough none host always missing never no always on-failure keep-id "
+		subs=""
+		operands=containers
+		;;
+	"exec")
+		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
+		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"inspect")
+		opts="--format -f --help -h"
+		valopts="--format=choices -f=choices "
+		choices="json "
+		subs=""
+		operands=containers
+		;;
+	"kill")
+		opts="--all -a --signal -s --help -h"
+		valopts="--signal=signals -s=signals "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"logs")
+		opts="--follow -f --since --tail --timestamps -t --until --help -h"
+		valopts="--since=none --tail=none --until=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"ps")
+		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices --last=none -n=none "
+		choices="json "
+		subs=""
+		operands=none
+		;;
+	"restart")
+		opts="--all -a --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"rm")
+		opts="--all -a --force -f --volumes -v --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"run")
+		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		choices="k8s-file none passthrough none host always missing never no always on-failure keep-id "
+		subs=""
+		operands=containers
+		;;
+	"start")
+		opts="--attach -a --detach-keys --interactive -i --help -h"
+		valopts="--detach-keys=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"stop")
+		opts="--all -a --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"wait")
+		opts="--condition --help -h"
+		valopts="--condition=none "
+		choices=""
+		subs=""
+		operands=containers
 		;;
 	"completion")
 		opts="--help -h"

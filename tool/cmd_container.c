@@ -118,7 +118,8 @@ static int parse_entrypoint(const char *v, char ***out, struct error **err)
 	struct json_object *a = json_tokener_parse(v);
 	if (a == NULL || !json_object_is_type(a, json_type_array)) {
 		json_object_put(a);
-		return err_set(err, EINVAL, ERR_USAGE, "invalid --entrypoint %s: not a JSON array", v);
+		return err_set(err, EINVAL, ERR_USAGE, "invalid --entrypoint %s: not a JSON array",
+			       v);
 	}
 	for (size_t i = 0; i < json_object_array_length(a); i++)
 		strv_push(out, json_object_get_string(json_object_array_get_idx(a, i)));
@@ -129,8 +130,7 @@ static int parse_entrypoint(const char *v, char ***out, struct error **err)
 }
 
 /* -u against the image's own /etc/passwd: the topmost layer that has one. */
-static int resolve_user(struct storage *s, struct run_args *a, const char *user,
-			struct error **err)
+static int resolve_user(struct storage *s, struct run_args *a, const char *user, struct error **err)
 {
 	autostrv char **layers = storage_image_layer_dirs(s, a->image);
 	const char *root = layers && layers[0] ? layers[0] : "/nonexistent";
@@ -201,7 +201,8 @@ static int parse_mounts(struct cli_ctx *ctx, struct storage *s, struct run_args 
 		if (dst != NULL)
 			*dst++ = '\0';
 		if (spec[0] != '/' || !fs_exists(spec))
-			return err_set(err, ENOENT, ERR_TOOL, "--device %s: no such device", devs[i]);
+			return err_set(err, ENOENT, ERR_TOOL, "--device %s: no such device",
+				       devs[i]);
 		struct oci_volume v = { .kind = OCI_MOUNT_BIND, .src = xstrdup(spec) };
 		v.dst = xstrdup(dst && *dst == '/' ? strsep(&dst, ":") : spec);
 		push_mount(a, &v);
@@ -265,10 +266,23 @@ static int parse_size(const char *s, uint64_t *out)
 		return -1;
 	uint64_t mult = 1;
 	switch (*end) {
-	case 'k': case 'K': mult = 1024; end++; break;
-	case 'm': case 'M': mult = 1024 * 1024; end++; break;
-	case 'g': case 'G': mult = 1024ULL * 1024 * 1024; end++; break;
-	default: break;
+	case 'k':
+	case 'K':
+		mult = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1024ULL * 1024 * 1024;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
@@ -310,9 +324,11 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 	a->co.log_driver = driver;
 	char *const *lo = cli_opt_list(ctx, "log-opt");
 	for (size_t i = 0; lo && lo[i]; i++) {
-		if (strncmp(lo[i], "max-size=", 9) != 0 || parse_size(lo[i] + 9, &a->co.log_max_size) < 0)
+		if (strncmp(lo[i], "max-size=", 9) != 0 ||
+		    parse_size(lo[i] + 9, &a->co.log_max_size) < 0)
 			return err_set(err, EINVAL, ERR_USAGE,
-				       "invalid --log-opt \"%s\": hutch knows max-size=SIZE", lo[i]);
+				       "invalid --log-opt \"%s\": hutch knows max-size=SIZE",
+				       lo[i]);
 	}
 	const char *userns = cli_opt_str(ctx, "userns");
 	if (userns != NULL && strcmp(userns, "keep-id") != 0 && strcmp(userns, "") != 0)
@@ -565,8 +581,9 @@ int cmd_start(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	if (cli_opt_bool(ctx, "attach") && ctx->argc > 1)
-		return err_set(err, EINVAL, ERR_USAGE, "you cannot start and attach multiple "
-						       "containers at once");
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "you cannot start and attach multiple "
+			       "containers at once");
 	if (cli_opt_bool(ctx, "attach")) {
 		autoctr struct oci_ctr *c = NULL;
 		if (oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
@@ -616,8 +633,7 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 	return v == NULL ? -1 : each(ctx, s, v, n, do_kill, err);
 }
 
-static int do_restart(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c,
-		      struct error **err)
+static int do_restart(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
 {
 	if (oci_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err) < 0)
 		return -1;
@@ -660,13 +676,15 @@ int cmd_wait(struct cli_ctx *ctx, struct error **err)
 	char *const *cond = cli_opt_list(ctx, "condition");
 	for (size_t i = 0; cond && cond[i]; i++)
 		if (strcmp(cond[i], "stopped") && strcmp(cond[i], "exited"))
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "invalid --condition \"%s\": hutch waits for stopped or exited",
-				       cond[i]);
+			return err_set(
+			    err, EINVAL, ERR_USAGE,
+			    "invalid --condition \"%s\": hutch waits for stopped or exited",
+			    cond[i]);
 	for (int i = 0; i < ctx->argc; i++) {
 		autoctr struct oci_ctr *c = NULL;
 		int status = 0;
-		if (oci_ctr_lookup(s, ctx->argv[i], &c, err) < 0 || oci_ctr_wait(c, &status, err) < 0)
+		if (oci_ctr_lookup(s, ctx->argv[i], &c, err) < 0 ||
+		    oci_ctr_wait(c, &status, err) < 0)
 			return -1;
 		printf("%d\n", status);
 	}
@@ -763,7 +781,8 @@ static bool ps_match(struct oci_ctr *c, char *const *filters, struct error **err
 		else if (strncmp(f, "id", kl) == 0 && kl == 2)
 			m = strncmp(c->id, v, strlen(v)) == 0;
 		else if (strncmp(f, "ancestor", kl) == 0 && kl == 8)
-			m = strcmp(c->image_name, v) == 0 || strncmp(c->image_id, v, strlen(v)) == 0;
+			m = strcmp(c->image_name, v) == 0 ||
+			    strncmp(c->image_id, v, strlen(v)) == 0;
 		else if (strncmp(f, "label", kl) == 0 && kl == 5) {
 			struct json_object *labels = NULL, *lv = NULL;
 			json_object_object_get_ex(c->doc, "Config", &labels);
@@ -774,10 +793,11 @@ static bool ps_match(struct oci_ctr *c, char *const *filters, struct error **err
 			    (leq == NULL || strcmp(json_object_get_string(lv), leq + 1) == 0);
 		} else {
 			*bad = true;
-			err_set(err, EINVAL, ERR_USAGE,
-				"invalid filter \"%s\": hutch filters on status, name, id, label and "
-				"ancestor",
-				f);
+			err_set(
+			    err, EINVAL, ERR_USAGE,
+			    "invalid filter \"%s\": hutch filters on status, name, id, label and "
+			    "ancestor",
+			    f);
 			return false;
 		}
 		if (!m)
@@ -818,25 +838,29 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	if (rc == 0 && quiet) {
 		for (size_t i = 0; i < nr; i++)
 			printf("%s\n", json_object_get_string(json_object_object_get(
-					       json_object_array_get_idx(rows, i), "ID")));
+					   json_object_array_get_idx(rows, i), "ID")));
 	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
-		printf("%s\n", json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PRETTY |
-									   JSON_C_TO_STRING_SPACED |
-									   JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   rows, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					     JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
 		for (size_t i = 0; i < nr && rc == 0; i++)
-			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(rows, i), err);
+			rc =
+			    cli_format_render(stdout, fmt, json_object_array_get_idx(rows, i), err);
 	} else if (rc == 0) {
-		const char *tfmt = fmt ? fmt
-				       : "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Created}}\\t"
-					 "{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+		const char *tfmt =
+		    fmt ? fmt
+			: "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Created}}\\t"
+			  "{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
 		autostrv char **table = NULL;
 		struct json_object *hdr = json_object_new_object();
 		static const char *const h[][2] = {
-			{ "ID", "CONTAINER ID" }, { "Image", "IMAGE" },	   { "Command", "COMMAND" },
-			{ "Created", "CREATED" }, { "Status", "STATUS" },  { "Ports", "PORTS" },
-			{ "Names", "NAMES" },	  { "State", "STATE" },	   { "CreatedAt", "CREATED AT" },
-			{ "Labels", "LABELS" },	  { "ImageID", "IMAGE ID" }, { "Pid", "PID" },
+			{ "ID", "CONTAINER ID" },      { "Image", "IMAGE" },
+			{ "Command", "COMMAND" },      { "Created", "CREATED" },
+			{ "Status", "STATUS" },	       { "Ports", "PORTS" },
+			{ "Names", "NAMES" },	       { "State", "STATE" },
+			{ "CreatedAt", "CREATED AT" }, { "Labels", "LABELS" },
+			{ "ImageID", "IMAGE ID" },     { "Pid", "PID" },
 		};
 		for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
 			json_object_object_add(hdr, h[i][0], json_object_new_string(h[i][1]));
@@ -877,9 +901,9 @@ int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
 			json_object_array_add(all, oci_ctr_inspect(c));
 	}
 	if (rc == 0 && (fmt == NULL || strcmp(fmt, "json") == 0)) {
-		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
-									  JSON_C_TO_STRING_SPACED |
-									  JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else if (rc == 0) {
 		for (size_t i = 0; i < json_object_array_length(all) && rc == 0; i++)
 			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);

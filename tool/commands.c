@@ -175,7 +175,6 @@ static const struct cli_cmd image_subs[] = {
 
 /* ---------- end of image commands ---------- */
 
-
 /* ---------- container commands (issue #5) ---------- */
 
 #define S CLI_STRING
@@ -185,72 +184,118 @@ static const struct cli_cmd image_subs[] = {
 #define C_CTR CLI_COMPLETE_CONTAINER
 
 /* run and create share their flags (-d applies to run only, as in podman). */
-#define RUN_OPTS                                                                                    \
-	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },          \
-	{ "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },  \
-	{ "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },                      \
-	{ "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },                    \
-	{ "cidfile", 0, "file", S, NULL, "Write the container ID to this file", CLI_COMPLETE_FILE, \
-	  NULL },                                                                                   \
-	{ "cpus", 0, "number", S, NULL, "CPUs the container may use (needs delegated cgroups)", 0, \
-	  NULL },                                                                                   \
-	{ "detach-keys", 0, "keys", S, NULL, "Key sequence to detach (default ctrl-p,ctrl-q)", 0,   \
-	  NULL },                                                                                   \
-	{ "device", 0, "host[:container]", L, NULL, "Bind a host device into the container",      \
-	  CLI_COMPLETE_FILE, NULL },                                                                \
-	{ "dns", 0, "ip", L, NULL, "Set a DNS server", 0, NULL },                                   \
-	{ "entrypoint", 0, "command", S, NULL, "Override the image's entrypoint (string or JSON)", \
-	  0, NULL },                                                                                \
-	{ "env", 'e', "key=value", L, NULL, "Set an environment variable (KEY alone: the host's)", \
-	  0, NULL },                                                                                \
-	{ "env-file", 0, "file", L, NULL, "Read environment variables from a file",                \
-	  CLI_COMPLETE_FILE, NULL },                                                                \
-	{ "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },                    \
-	{ "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },             \
-	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,  \
-	  NULL },                                                                                   \
-	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },                          \
-	{ "label", 'l', "key=value", L, NULL, "Set a label on the container", 0, NULL },           \
-	{ "log-driver", 0, "driver", S, "k8s-file", "Logging driver: k8s-file, none, passthrough", \
-	  CLI_COMPLETE_CHOICES, "k8s-file none passthrough" },                                      \
-	{ "log-opt", 0, "opt", L, NULL, "Logging option: max-size=SIZE", 0, NULL },                 \
-	{ "memory", 'm', "limit", S, NULL, "Memory limit (needs delegated cgroups)", 0, NULL },    \
-	{ "mount", 0, "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro", 0,    \
-	  NULL },                                                                                   \
-	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },                              \
-	{ "network", 0, "mode", S, NULL, "Network mode: none or host", CLI_COMPLETE_CHOICES,        \
-	  "none host" },                                                                            \
-	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },     \
-	{ "privileged", 0, NULL, B, NULL, "All capabilities, no seccomp or masked paths", 0,       \
-	  NULL },                                                                                   \
-	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port (with the network)", 0,   \
-	  NULL },                                                                                   \
-	{ "pull", 0, "policy", S, "missing", "Pull the image: always, missing, never",             \
-	  CLI_COMPLETE_CHOICES, "always missing never" },                                           \
-	{ "quiet", 'q', NULL, B, NULL, "Suppress pull progress", 0, NULL },                         \
-	{ "read-only", 0, NULL, B, NULL, "Mount the root filesystem read-only", 0, NULL },         \
-	{ "replace", 0, NULL, B, NULL, "Replace a container with the same name", 0, NULL },        \
-	{ "restart", 0, "policy", S, NULL, "Restart policy: no, always, on-failure[:N]",           \
-	  CLI_COMPLETE_CHOICES, "no always on-failure" },                                           \
-	{ "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },                  \
-	{ "security-opt", 0, "opt", L, NULL,                                                        \
-	  "seccomp=unconfined|FILE.json, no-new-privileges", 0, NULL },                              \
-	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },  \
-	{ "stop-signal", 0, "signal", S, NULL, "Signal to stop the container", CLI_COMPLETE_SIGNAL, \
-	  NULL },                                                                                   \
-	{ "stop-timeout", 0, "seconds", I, "10", "Seconds before stop uses SIGKILL", 0, NULL },     \
-	{ "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },                 \
-	{ "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },                   \
-	{ "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },                            \
-	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },                       \
-	{ "ulimit", 0, "name=soft[:hard]", L, NULL, "Set a resource limit", 0, NULL },              \
-	{ "user", 'u', "user[:group]", S, NULL, "Run as this user (names from the image)", 0,      \
-	  NULL },                                                                                   \
-	{ "userns", 0, "mode", S, NULL, "User namespace mode: keep-id", CLI_COMPLETE_CHOICES,       \
-	  "keep-id" },                                                                              \
-	{ "volume", 'v', "src:dst[:opts]", L, NULL, "Bind a host path or a named volume", 0,       \
-	  NULL },                                                                                   \
-	{ "workdir", 'w', "dir", S, NULL, "Working directory inside the container", 0, NULL }
+#define RUN_OPTS                                                                                       \
+	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },             \
+	    { "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },  \
+	    { "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },                      \
+	    { "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },                    \
+	    { "cidfile",	 0,   "file", S, NULL, "Write the container ID to this file",          \
+	      CLI_COMPLETE_FILE, NULL },                                                               \
+	    { "cpus", 0,    "number",                                                                  \
+	      S,      NULL, "CPUs the container may use (needs delegated cgroups)",                    \
+	      0,      NULL },                                                                          \
+	    { "detach-keys",                                                                           \
+	      0,                                                                                       \
+	      "keys",                                                                                  \
+	      S,                                                                                       \
+	      NULL,                                                                                    \
+	      "Key sequence to detach (default ctrl-p,ctrl-q)",                                        \
+	      0,                                                                                       \
+	      NULL },                                                                                  \
+	    { "device",                                                                                \
+	      0,                                                                                       \
+	      "host[:container]",                                                                      \
+	      L,                                                                                       \
+	      NULL,                                                                                    \
+	      "Bind a host device into the container",                                                 \
+	      CLI_COMPLETE_FILE,                                                                       \
+	      NULL },                                                                                  \
+	    { "dns", 0, "ip", L, NULL, "Set a DNS server", 0, NULL },                                  \
+	    { "entrypoint",                                                                            \
+	      0,                                                                                       \
+	      "command",                                                                               \
+	      S,                                                                                       \
+	      NULL,                                                                                    \
+	      "Override the image's entrypoint (string or JSON)",                                      \
+	      0,                                                                                       \
+	      NULL },                                                                                  \
+	    { "env", 'e',  "key=value",                                                                \
+	      L,     NULL, "Set an environment variable (KEY alone: the host's)",                      \
+	      0,     NULL },                                                                           \
+	    { "env-file",	 0,   "file", L, NULL, "Read environment variables from a file",       \
+	      CLI_COMPLETE_FILE, NULL },                                                               \
+	    { "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },                  \
+	    { "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },             \
+	    { "init", 0,   NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals",   \
+	      0,      NULL },                                                                          \
+	    { "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },                         \
+	    { "label", 'l', "key=value", L, NULL, "Set a label on the container", 0, NULL },           \
+	    { "log-driver",                                                                            \
+	      0,                                                                                       \
+	      "driver",                                                                                \
+	      S,                                                                                       \
+	      "k8s-file",                                                                              \
+	      "Logging driver: k8s-file, none, passthrough",                                           \
+	      CLI_COMPLETE_CHOICES,                                                                    \
+	      "k8s-file none passthrough" },                                                           \
+	    { "log-opt", 0, "opt", L, NULL, "Logging option: max-size=SIZE", 0, NULL },                \
+	    { "memory", 'm', "limit", S, NULL, "Memory limit (needs delegated cgroups)", 0, NULL },    \
+	    { "mount", 0,   "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro",    \
+	      0,       NULL },                                                                         \
+	    { "name", 0, "name", S, NULL, "Name the container", 0, NULL },                             \
+	    { "network",  0, "mode", S, NULL, "Network mode: none or host", CLI_COMPLETE_CHOICES,      \
+	      "none host" },                                                                           \
+	    { "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },     \
+	    { "privileged", 0, NULL, B, NULL, "All capabilities, no seccomp or masked paths", 0,       \
+	      NULL },                                                                                  \
+	    { "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port (with the network)",      \
+	      0,	 NULL },                                                                       \
+	    { "pull",                                                                                  \
+	      0,                                                                                       \
+	      "policy",                                                                                \
+	      S,                                                                                       \
+	      "missing",                                                                               \
+	      "Pull the image: always, missing, never",                                                \
+	      CLI_COMPLETE_CHOICES,                                                                    \
+	      "always missing never" },                                                                \
+	    { "quiet", 'q', NULL, B, NULL, "Suppress pull progress", 0, NULL },                        \
+	    { "read-only", 0, NULL, B, NULL, "Mount the root filesystem read-only", 0, NULL },         \
+	    { "replace", 0, NULL, B, NULL, "Replace a container with the same name", 0, NULL },        \
+	    { "restart",                                                                               \
+	      0,                                                                                       \
+	      "policy",                                                                                \
+	      S,                                                                                       \
+	      NULL,                                                                                    \
+	      "Restart policy: no, always, on-failure[:N]",                                            \
+	      CLI_COMPLETE_CHOICES,                                                                    \
+	      "no always on-failure" },                                                                \
+	    { "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },                 \
+	    { "security-opt",                                                                          \
+	      0,                                                                                       \
+	      "opt",                                                                                   \
+	      L,                                                                                       \
+	      NULL,                                                                                    \
+	      "seccomp=unconfined|FILE.json, no-new-privileges",                                       \
+	      0,                                                                                       \
+	      NULL },                                                                                  \
+	    { "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL }, \
+	    { "stop-signal",	   0,	"signal", S, NULL, "Signal to stop the container",             \
+	      CLI_COMPLETE_SIGNAL, NULL },                                                             \
+	    { "stop-timeout", 0, "seconds", I, "10", "Seconds before stop uses SIGKILL", 0, NULL },    \
+	    { "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },                \
+	    { "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },                  \
+	    { "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },                           \
+	    { "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },                      \
+	    { "ulimit", 0, "name=soft[:hard]", L, NULL, "Set a resource limit", 0, NULL },             \
+	    { "user", 'u', "user[:group]", S, NULL, "Run as this user (names from the image)",         \
+	      0,      NULL },                                                                          \
+	    { "userns", 0, "mode", S, NULL, "User namespace mode: keep-id", CLI_COMPLETE_CHOICES,      \
+	      "keep-id" },                                                                             \
+	    { "volume", 'v', "src:dst[:opts]", L, NULL, "Bind a host path or a named volume",          \
+	      0,	NULL },                                                                        \
+	{                                                                                              \
+		"workdir", 'w', "dir", S, NULL, "Working directory inside the container", 0, NULL      \
+	}
 
 static const struct cli_opt run_opts[] = {
 	{ "detach", 'd', NULL, B, NULL, "Run in the background and print the container ID", 0,
@@ -270,8 +315,10 @@ static const struct cli_opt start_opts[] = {
 
 static const struct cli_opt stop_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Stop all running containers", 0, NULL },
-	{ "time", 't', "seconds", I, NULL, "Seconds to wait before SIGKILL (default: the "
-					   "container's stop timeout)", 0, NULL },
+	{ "time", 't', "seconds", I, NULL,
+	  "Seconds to wait before SIGKILL (default: the "
+	  "container's stop timeout)",
+	  0, NULL },
 	END_OPTS,
 };
 
@@ -291,8 +338,8 @@ static const struct cli_opt rm_opts[] = {
 
 static const struct cli_opt ps_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Show all containers, not only running ones", 0, NULL },
-	{ "filter", 'f', "key=value", L, NULL, "Filter: status=, name=, id=, label=, ancestor=",
-	  0, NULL },
+	{ "filter", 'f', "key=value", L, NULL, "Filter: status=, name=, id=, label=, ancestor=", 0,
+	  NULL },
 	{ "format", 0, "format", S, NULL, "Output as json, table or a Go template",
 	  CLI_COMPLETE_FORMAT, "json" },
 	{ "last", 'n', "n", I, "-1", "Show the n most recently created containers", 0, NULL },
@@ -335,9 +382,11 @@ static const struct cli_opt wait_opts[] = {
 	END_OPTS,
 };
 
-#define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                            \
-	{ .name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,                 \
-	  .operands = C_CTR, .min_args = mn, .max_args = mx, .stop_at_operand = stop }
+#define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                           \
+	{                                                                                  \
+		.name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,       \
+		.operands = C_CTR, .min_args = mn, .max_args = mx, .stop_at_operand = stop \
+	}
 
 static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
@@ -387,8 +436,8 @@ static const struct cli_cmd commands[] = {
 		cmd_create, create_opts, 1, -1, true),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true),
-	CTR_CMD("inspect", "Display the configuration of containers or images",
-		"NAME [NAME...]", cmd_inspect, format_opts, 1, -1, false),
+	CTR_CMD("inspect", "Display the configuration of containers or images", "NAME [NAME...]",
+		cmd_inspect, format_opts, 1, -1, false),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
 		kill_opts, 0, -1, false),
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,

@@ -167,8 +167,9 @@ int userns_keepid_map(struct userns_map *m, struct error **err)
 	bool single = outer.single;
 	userns_map_clear(&outer);
 	if (single)
-		return err_set(err, ENOENT, ERR_TOOL,
-			       "--userns=keep-id needs subordinate uid and gid ranges for your user");
+		return err_set(
+		    err, ENOENT, ERR_TOOL,
+		    "--userns=keep-id needs subordinate uid and gid ranges for your user");
 	if (keepid_side(getuid(), nu, &m->uids, &m->n_uids, "uid", err) < 0 ||
 	    keepid_side(getgid(), ng, &m->gids, &m->n_gids, "gid", err) < 0) {
 		userns_map_clear(m);

@@ -50,22 +50,22 @@ void oci_ctr_list_free(struct oci_ctr **v, size_t n);
 
 /* Everything `hutch create`/`run` decides before the container exists. */
 struct oci_ctr_create_opts {
-	const char *name;	   /* NULL: generated, like podman's adjective_surname */
+	const char *name; /* NULL: generated, like podman's adjective_surname */
 	const struct storage_image *image;
-	const char *image_name;	   /* as the user typed it, for ps */
-	struct oci_gen_opts gen;   /* config.json inputs (image config filled in by create) */
-	const char *user;	   /* -u, resolved against the image */
-	char **labels;		   /* KEY=VAL */
-	bool rm;		   /* --rm */
-	const char *restart;	   /* no | on-failure[:N] | always */
-	const char *stop_signal;   /* NULL: the image's or SIGTERM */
-	long stop_timeout;	   /* seconds; default 10 */
-	const char *log_driver;	   /* k8s-file | none | passthrough */
+	const char *image_name;	 /* as the user typed it, for ps */
+	struct oci_gen_opts gen; /* config.json inputs (image config filled in by create) */
+	const char *user;	 /* -u, resolved against the image */
+	char **labels;		 /* KEY=VAL */
+	bool rm;		 /* --rm */
+	const char *restart;	 /* no | on-failure[:N] | always */
+	const char *stop_signal; /* NULL: the image's or SIGTERM */
+	long stop_timeout;	 /* seconds; default 10 */
+	const char *log_driver;	 /* k8s-file | none | passthrough */
 	uint64_t log_max_size;
-	bool interactive;	   /* -i: keep stdin open */
-	bool replace;		   /* --replace an existing container of that name */
-	const char *userns;	   /* NULL or "keep-id" */
-	char **publish;		   /* -p specs, kept for the network */
+	bool interactive;   /* -i: keep stdin open */
+	bool replace;	    /* --replace an existing container of that name */
+	const char *userns; /* NULL or "keep-id" */
+	char **publish;	    /* -p specs, kept for the network */
 	const char *network;
 };
 
@@ -85,10 +85,10 @@ int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct err
 
 /* How `start` connects the caller's terminal. */
 struct oci_ctr_start_opts {
-	bool attach;	      /* foreground: stream output, return the exit status */
-	bool stdin_attached;  /* forward our stdin (with -i) */
+	bool attach;		 /* foreground: stream output, return the exit status */
+	bool stdin_attached;	 /* forward our stdin (with -i) */
 	const char *detach_keys; /* "ctrl-p,ctrl-q" by default; "" disables */
-	bool sig_proxy;	      /* forward our signals to the container */
+	bool sig_proxy;		 /* forward our signals to the container */
 };
 
 /*

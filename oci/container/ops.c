@@ -55,9 +55,8 @@ static int wait_exit(struct storage *s, struct oci_ctr *c, int timeout_ms, struc
 	autoclose int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (in < 0 || inotify_add_watch(in, run, IN_CREATE | IN_MOVED_TO) < 0)
 		return err_sys(err, "watching %s", run);
-	autoclose int pidfd = c->state.monitor_pid > 0
-				      ? (int)syscall(SYS_pidfd_open, c->state.monitor_pid, 0)
-				      : -1;
+	autoclose int pidfd =
+	    c->state.monitor_pid > 0 ? (int)syscall(SYS_pidfd_open, c->state.monitor_pid, 0) : -1;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
@@ -68,12 +67,14 @@ static int wait_exit(struct storage *s, struct oci_ctr *c, int timeout_ms, struc
 		if (timeout_ms >= 0) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			long spent = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+			long spent =
+			    (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
 			if (spent >= timeout_ms)
 				return 0;
 			left = (int)(timeout_ms - spent);
 		}
-		struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = in, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN } };
 		if (poll(p, 2, left) < 0 && errno != EINTR)
 			return err_sys(err, "waiting for %s", c->name);
 		char buf[4096];
@@ -154,11 +155,12 @@ int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct erro
 	struct error *e2 = NULL;
 	if (is_running(c)) {
 		if (!force)
-			return err_set(err, EBUSY, ERR_TOOL,
-				       "cannot remove container %s as it is %s - running or paused "
-				       "containers cannot be removed without force: container state "
-				       "improper",
-				       c->id, oci_ctr_status_name(c->state.status));
+			return err_set(
+			    err, EBUSY, ERR_TOOL,
+			    "cannot remove container %s as it is %s - running or paused "
+			    "containers cannot be removed without force: container state "
+			    "improper",
+			    c->id, oci_ctr_status_name(c->state.status));
 		struct oci_ctr_state st = c->state;
 		ctr_state_write(s, c->id, &st, "running", true, &e2);
 		err_free(&e2);
@@ -236,7 +238,9 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 		return err_sys(err, "accepting the exec terminal");
 	char buf[256], cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	int master = -1;
 	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) > 0 && CMSG_FIRSTHDR(&msg) != NULL)
@@ -390,14 +394,20 @@ static char *status_text(const struct oci_ctr *c)
 static struct json_object *state_json(const struct oci_ctr *c)
 {
 	struct json_object *st = json_object_new_object();
-	json_object_object_add(st, "Status", json_object_new_string(oci_ctr_status_name(c->state.status)));
-	json_object_object_add(st, "Running", json_object_new_boolean(c->state.status == OCI_CTR_RUNNING));
-	json_object_object_add(st, "Paused", json_object_new_boolean(c->state.status == OCI_CTR_PAUSED));
+	json_object_object_add(st, "Status",
+			       json_object_new_string(oci_ctr_status_name(c->state.status)));
+	json_object_object_add(st, "Running",
+			       json_object_new_boolean(c->state.status == OCI_CTR_RUNNING));
+	json_object_object_add(st, "Paused",
+			       json_object_new_boolean(c->state.status == OCI_CTR_PAUSED));
 	json_object_object_add(st, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
 	json_object_object_add(st, "ConmonPid", json_object_new_int(c->state.monitor_pid));
 	json_object_object_add(st, "ExitCode", json_object_new_int(c->state.exit_code));
-	json_object_object_add(st, "StartedAt", json_object_new_string(c->state.started_at ?: "0001-01-01T00:00:00Z"));
-	json_object_object_add(st, "FinishedAt", json_object_new_string(c->state.finished_at ?: "0001-01-01T00:00:00Z"));
+	json_object_object_add(
+	    st, "StartedAt", json_object_new_string(c->state.started_at ?: "0001-01-01T00:00:00Z"));
+	json_object_object_add(
+	    st, "FinishedAt",
+	    json_object_new_string(c->state.finished_at ?: "0001-01-01T00:00:00Z"));
 	return st;
 }
 
@@ -437,10 +447,12 @@ struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
 	json_object_object_add(r, "Created", json_object_new_string(created));
 	autofree char *st = status_text(c);
 	json_object_object_add(r, "Status", json_object_new_string(st));
-	json_object_object_add(r, "State", json_object_new_string(oci_ctr_status_name(c->state.status)));
+	json_object_object_add(r, "State",
+			       json_object_new_string(oci_ctr_status_name(c->state.status)));
 	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
 	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
 	json_object_object_add(r, "Ports", json_object_new_string(""));
-	json_object_object_add(r, "Labels", json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
+	json_object_object_add(r, "Labels",
+			       json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
 	return r;
 }

@@ -91,16 +91,16 @@ static char *new_id(void)
 static char *new_name(void)
 {
 	static const char *const adj[] = {
-		"brave",  "calm",   "clever", "cool",	  "eager", "gentle", "happy",  "jolly",
-		"keen",	  "kind",   "lively", "lucid",	  "merry", "nifty",  "proud",  "quirky",
-		"serene", "sharp",  "silly",  "stoic",	  "sweet", "tender", "upbeat", "vibrant",
-		"wizardly", "zealous", "bold", "busy",	  "dreamy", "fervent", "focused", "hungry",
+		"brave",    "calm",    "clever", "cool",  "eager",  "gentle",  "happy",	  "jolly",
+		"keen",	    "kind",    "lively", "lucid", "merry",  "nifty",   "proud",	  "quirky",
+		"serene",   "sharp",   "silly",	 "stoic", "sweet",  "tender",  "upbeat",  "vibrant",
+		"wizardly", "zealous", "bold",	 "busy",  "dreamy", "fervent", "focused", "hungry",
 	};
 	static const char *const who[] = {
-		"babbage", "bell",   "curie",	 "darwin",  "einstein", "euler",   "fermat",
-		"gauss",   "hopper", "hypatia", "kepler",  "lamarr",   "lovelace", "meitner",
-		"newton",  "noether", "pascal", "ritchie", "shannon",  "thompson", "turing",
-		"volta",   "wozniak", "yalow",  "knuth",   "dijkstra", "liskov",  "torvalds",
+		"babbage", "bell",    "curie",	 "darwin",  "einstein", "euler",    "fermat",
+		"gauss",   "hopper",  "hypatia", "kepler",  "lamarr",	"lovelace", "meitner",
+		"newton",  "noether", "pascal",	 "ritchie", "shannon",	"thompson", "turing",
+		"volta",   "wozniak", "yalow",	 "knuth",   "dijkstra", "liskov",   "torvalds",
 	};
 	unsigned int r[2] = { 0, 0 };
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
@@ -226,7 +226,8 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 		st->status = OCI_CTR_EXITED;
 		st->exit_code = json_object_get_int(ctr_jget(e, "exitCode"));
 		free(st->finished_at);
-		st->finished_at = ctr_jstr(e, "finishedAt") ? xstrdup(ctr_jstr(e, "finishedAt")) : NULL;
+		st->finished_at =
+		    ctr_jstr(e, "finishedAt") ? xstrdup(ctr_jstr(e, "finishedAt")) : NULL;
 		json_object_put(e);
 		return;
 	}
@@ -323,8 +324,9 @@ int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **o
 	}
 	int rc = 0;
 	if (hit == NULL)
-		rc = err_set(err, ENOENT, ERR_TOOL, "no container with name or ID \"%s\" found: "
-						    "no such container",
+		rc = err_set(err, ENOENT, ERR_TOOL,
+			     "no container with name or ID \"%s\" found: "
+			     "no such container",
 			     name_or_id);
 	else if (prefix_hits > 1)
 		rc = err_set(err, EINVAL, ERR_TOOL,
@@ -403,16 +405,18 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(doc, "ImageName", json_object_new_string(o->image_name));
 	struct json_object *proc = ctr_jget(spec, "process");
 	struct json_object *args = ctr_jget(proc, "args");
-	json_object_object_add(doc, "Path",
-			       json_object_new_string(json_object_get_string(
-				       json_object_array_get_idx(args, 0))));
+	json_object_object_add(
+	    doc, "Path",
+	    json_object_new_string(json_object_get_string(json_object_array_get_idx(args, 0))));
 	json_object_object_add(doc, "Args", json_object_get(args));
 	struct json_object *cfg = json_object_new_object();
-	json_object_object_add(cfg, "Hostname", json_object_new_string(ctr_jstr(spec, "hostname") ?: ""));
+	json_object_object_add(cfg, "Hostname",
+			       json_object_new_string(ctr_jstr(spec, "hostname") ?: ""));
 	json_object_object_add(cfg, "User", json_object_new_string(o->user ? o->user : ""));
 	json_object_object_add(cfg, "Env", json_object_get(ctr_jget(proc, "env")));
 	json_object_object_add(cfg, "Cmd", json_object_get(args));
-	json_object_object_add(cfg, "WorkingDir", json_object_new_string(ctr_jstr(proc, "cwd") ?: "/"));
+	json_object_object_add(cfg, "WorkingDir",
+			       json_object_new_string(ctr_jstr(proc, "cwd") ?: "/"));
 	json_object_object_add(cfg, "Labels", kv_object(o->labels));
 	json_object_object_add(cfg, "Annotations", kv_object(o->gen.annotations));
 	json_object_object_add(cfg, "StopSignal",
@@ -426,7 +430,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	struct json_object *rp = json_object_new_object();
 	const char *restart = o->restart ? o->restart : "no";
 	const char *colon = strchr(restart, ':');
-	autofree char *rname = colon ? xstrndup(restart, (size_t)(colon - restart)) : xstrdup(restart);
+	autofree char *rname =
+	    colon ? xstrndup(restart, (size_t)(colon - restart)) : xstrdup(restart);
 	json_object_object_add(rp, "Name", json_object_new_string(rname));
 	json_object_object_add(rp, "MaximumRetryCount",
 			       json_object_new_int(colon ? atoi(colon + 1) : 0));
@@ -439,7 +444,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(host, "NetworkMode",
 			       json_object_new_string(o->network ? o->network : "none"));
 	json_object_object_add(host, "PortSpecs", strv_json(o->publish));
-	json_object_object_add(host, "UsernsMode", json_object_new_string(o->userns ? o->userns : ""));
+	json_object_object_add(host, "UsernsMode",
+			       json_object_new_string(o->userns ? o->userns : ""));
 	json_object_object_add(host, "Privileged", json_object_new_boolean(o->gen.privileged));
 	json_object_object_add(host, "ReadonlyRootfs", json_object_new_boolean(o->gen.read_only));
 	json_object_object_add(host, "Init", json_object_new_boolean(o->gen.init_path != NULL));
@@ -449,10 +455,11 @@ static struct json_object *record_doc(const char *id, const char *name,
 	for (size_t i = 0; i < o->gen.n_mounts; i++) {
 		const struct oci_volume *v = &o->gen.mounts[i];
 		struct json_object *m = json_object_new_object();
-		json_object_object_add(m, "Type", json_object_new_string(
-							 v->kind == OCI_MOUNT_TMPFS ? "tmpfs"
-							 : v->kind == OCI_MOUNT_VOLUME ? "volume"
-										       : "bind"));
+		json_object_object_add(m, "Type",
+				       json_object_new_string(v->kind == OCI_MOUNT_TMPFS ? "tmpfs"
+							      : v->kind == OCI_MOUNT_VOLUME
+								  ? "volume"
+								  : "bind"));
 		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
 		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
 		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
@@ -475,10 +482,11 @@ static int name_check(struct storage *s, const char *name, bool replace, struct 
 	if (strcmp(old->name, name) != 0) {
 		/* Only an ID prefix matched: the name is free. */
 	} else if (!replace) {
-		rc = err_set(err, EEXIST, ERR_TOOL,
-			     "the container name \"%s\" is already in use by %.12s. You have to "
-			     "remove that container to be able to reuse that name (or use --replace)",
-			     name, old->id);
+		rc = err_set(
+		    err, EEXIST, ERR_TOOL,
+		    "the container name \"%s\" is already in use by %.12s. You have to "
+		    "remove that container to be able to reuse that name (or use --replace)",
+		    name, old->id);
 	} else {
 		rc = oci_ctr_remove(s, old, true, err);
 	}

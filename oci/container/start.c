@@ -75,13 +75,13 @@ struct launch {
 	struct storage *s;
 	const struct oci_ctr *c;
 	const char *run;
-	const char *root;	/* runtime state root */
-	const char *monitor;	/* hutch-monitor path */
-	const char *hutch;	/* this program, for the exit command */
+	const char *root;    /* runtime state root */
+	const char *monitor; /* hutch-monitor path */
+	const char *hutch;   /* this program, for the exit command */
 	bool tty, interactive;
 	const char *log_driver;
 	uint64_t log_max_size;
-	int sync_fd;		/* to the CLI: 'E' + error, or the monitor's "ready\n" */
+	int sync_fd; /* to the CLI: 'E' + error, or the monitor's "ready\n" */
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -350,7 +350,8 @@ static bool ctr_bool(struct json_object *o, const char *k)
 static void clear_run_dir(const char *run)
 {
 	static const char *const stale[] = { OCI_EXIT_FILE, OCI_MONITOR_PID_FILE, OCI_ATTACH_SOCKET,
-					     "init.pid", "console.sock", "paused", NULL };
+					     "init.pid",    "console.sock",	  "paused",
+					     NULL };
 	for (size_t i = 0; stale[i]; i++) {
 		autofree char *p = xasprintf("%s/%s", run, stale[i]);
 		unlink(p);
@@ -358,8 +359,8 @@ static void clear_run_dir(const char *run)
 }
 
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
-static int launch_container(struct storage *s, struct oci_ctr *c, const char *run,
-			    const char *root, struct error **err)
+static int launch_container(struct storage *s, struct oci_ctr *c, const char *run, const char *root,
+			    struct error **err)
 {
 	struct json_object *cfg = ctr_jget(c->doc, "Config");
 	struct json_object *host = ctr_jget(c->doc, "HostConfig");

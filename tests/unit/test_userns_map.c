@@ -90,9 +90,10 @@ int main(void)
 	bool own_uid = false, own_gid = false, low = getuid() == 0;
 	unsigned long total = 0;
 	for (size_t i = 0; i < m.n_uids; i++) {
-		own_uid |= m.uids[i].inside == getuid() && m.uids[i].outside == 0 &&
-			   m.uids[i].count == 1;
-		low |= m.uids[i].inside == 0 && m.uids[i].outside == 1 && m.uids[i].count == getuid();
+		own_uid |=
+		    m.uids[i].inside == getuid() && m.uids[i].outside == 0 && m.uids[i].count == 1;
+		low |=
+		    m.uids[i].inside == 0 && m.uids[i].outside == 1 && m.uids[i].count == getuid();
 		total += m.uids[i].count;
 	}
 	for (size_t i = 0; i < m.n_gids; i++)
