@@ -225,7 +225,13 @@ static int lo_up_child(pid_t pid)
 	int ufd = open(path, O_RDONLY | O_CLOEXEC);
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	int nfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ufd < 0 || nfd < 0 || setns(ufd, CLONE_NEWUSER) < 0 || setns(nfd, CLONE_NEWNET) < 0)
+	if (ufd < 0 || nfd < 0)
+		return errno;
+	/* Already in that user namespace (the container's monitor is): setns would refuse. */
+	struct stat mine, theirs;
+	bool same = stat("/proc/self/ns/user", &mine) == 0 && fstat(ufd, &theirs) == 0 &&
+		    mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev;
+	if ((!same && setns(ufd, CLONE_NEWUSER) < 0) || setns(nfd, CLONE_NEWNET) < 0)
 		return errno;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct ifreq ifr = { 0 };

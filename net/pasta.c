@@ -9,6 +9,7 @@
 #include "net/internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -28,12 +29,18 @@ static char *port_spec(const struct net_port *p)
 	return xasprintf("%s%s%s:%s", p->host_ip, *p->host_ip ? "/" : "", host, ctr);
 }
 
-static void build_argv(struct net_handle *h, const char *pidfile, char ***argv)
+static void build_argv(struct net_handle *h, const char *pidfile, bool by_fd, char ***argv)
 {
 	bool tcp = false, udp = false;
 	strv_push(argv, h->program);
 	strv_push(argv, "--config-net");
 	strv_push(argv, "--quiet");
+	/* Started as root of the container's user namespace, pasta would switch to nobody
+	 * and then fail to open the namespaces: that root is only the user anyway. */
+	if (geteuid() == 0) {
+		strv_push(argv, "--runas");
+		strv_push(argv, "0:0");
+	}
 	strv_push(argv, "--pid");
 	strv_push(argv, pidfile);
 	for (size_t i = 0; i < h->n_ports; i++) {
@@ -59,6 +66,16 @@ static void build_argv(struct net_handle *h, const char *pidfile, char ***argv)
 	strv_push(argv, "--no-map-gw");
 	for (size_t i = 0; h->mode.pasta_args != NULL && h->mode.pasta_args[i] != NULL; i++)
 		strv_push(argv, h->mode.pasta_args[i]);
+	if (by_fd) {
+		/* Already in the container's user namespace (the monitor-to-be is): join only
+		 * the network namespace, through our fd 3. pasta drops capabilities before it
+		 * opens the target, and with fewer capabilities than the container's init it
+		 * may not open /proc/PID/ns of it; its own fd it may. */
+		strv_push(argv, "--netns-only");
+		strv_push(argv, "--netns");
+		strv_push(argv, "/proc/self/fd/3");
+		return;
+	}
 	/* The PID form joins the user namespace of that process too. */
 	strv_push_take(argv, xasprintf("%d", (int)h->pid));
 }
@@ -68,8 +85,17 @@ static int pasta_start(struct net_handle *h, struct error **err)
 	autofree char *pidfile = xasprintf("%s/pasta.pid", h->run_dir);
 	unlink(pidfile);
 	autostrv char **argv = NULL;
-	build_argv(h, pidfile, &argv);
-	struct net_spawn s = { .argv = argv, .log_path = h->log_path };
+	autoclose int nsfd = -1;
+	if (geteuid() == 0) {
+		autofree char *ns = xasprintf("/proc/%d/ns/net", (int)h->pid);
+		nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			return err_sys(err, "opening %s", ns);
+	}
+	build_argv(h, pidfile, nsfd >= 0, &argv);
+	struct net_spawn s = {
+		.argv = argv, .log_path = h->log_path, .fds = &nsfd, .n_fds = nsfd >= 0 ? 1 : 0
+	};
 	h->helper_pid = net_spawn_helper(&s, err);
 	if (h->helper_pid < 0)
 		return -1;

@@ -8,6 +8,7 @@
 #include "net/internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,4 +146,31 @@ void net_teardown(struct net_handle **hp)
 pid_t net_helper_pid(const struct net_handle *h)
 {
 	return h != NULL ? h->helper_pid : -1;
+}
+
+void net_handover(struct net_handle **hp, int *exit_fd, pid_t *pid)
+{
+	struct net_handle *h = *hp;
+	*exit_fd = -1;
+	*pid = -1;
+	if (h == NULL)
+		return;
+	*pid = h->helper_pid;
+	if (h->exit_fd >= 0) {
+		*exit_fd = h->exit_fd;
+		fcntl(h->exit_fd, F_SETFD, 0);
+		h->exit_fd = -1;
+	}
+	if (h->helper_pidfd >= 0)
+		close(h->helper_pidfd);
+	if (h->ready_fd >= 0)
+		close(h->ready_fd);
+	net_mode_clear(&h->mode);
+	free(h->ports);
+	free(h->run_dir);
+	free(h->program);
+	free(h->log_path);
+	free(h->api_socket);
+	free(h);
+	*hp = NULL;
 }

@@ -42,16 +42,21 @@ int main(int argc, char **argv)
 		{ "stderr-fd", required_argument, NULL, '2' },
 		{ "pty-fd", required_argument, NULL, 't' },
 		{ "sync-fd", required_argument, NULL, 's' },
+		{ "net-exit-fd", required_argument, NULL, 'x' },
+		{ "net-pid", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct oci_monitor_opts o = {
-		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .pty_fd = -1, .sync_fd = -1
-	};
+	struct oci_monitor_opts o = { .stdin_fd = -1,
+				      .stdout_fd = -1,
+				      .stderr_fd = -1,
+				      .pty_fd = -1,
+				      .sync_fd = -1,
+				      .net_exit_fd = -1 };
 	struct error *err = NULL;
 	int c;
 	long v = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		bool numeric = strchr("pm012ts", c) != NULL;
+		bool numeric = strchr("pm012tsxn", c) != NULL;
 		if (c == '?' || (numeric && parse_num(optarg, &v) < 0)) {
 			fprintf(stderr, "hutch-monitor: bad argument %s\n", argv[optind - 1]);
 			return 2;
@@ -92,6 +97,12 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			o.sync_fd = (int)v;
+			break;
+		case 'x':
+			o.net_exit_fd = (int)v;
+			break;
+		case 'n':
+			o.net_pid = (pid_t)v;
 			break;
 		default:
 			break;

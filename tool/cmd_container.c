@@ -54,6 +54,8 @@ struct run_args {
 	size_t n_groups;
 	char *init_path;
 	struct userns_map keepid;
+	struct net_port *ports;
+	size_t n_ports;
 	char **entrypoint;
 	char **scratch; /* strings the options point into */
 };
@@ -72,6 +74,7 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->scratch);
 	storage_image_config_clear(&a->icfg);
 	userns_map_clear(&a->keepid);
+	free(a->ports);
 	storage_image_free(&a->image);
 }
 
@@ -347,11 +350,53 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 		}
 	}
 	const char *net = cli_opt_str(ctx, "network");
-	if (net != NULL && strcmp(net, "none") && strcmp(net, "host") && strcmp(net, "private"))
+	struct net_mode mode;
+	if (net_parse_mode(net, &mode, err) < 0)
+		return -1;
+	a->co.network = net ? net : "slirp4netns";
+	bool host = mode.kind == NET_MODE_HOST;
+	enum net_mode_kind mode_kind = mode.kind;
+	bool loopback = mode.allow_host_loopback;
+	if (mode.kind == NET_MODE_NS)
+		a->co.gen.netns_path = keep(a, xstrdup(mode.target));
+	if (mode.kind == NET_MODE_CONTAINER) {
+		net_mode_clear(&mode);
+		return err_set(err, ENOTSUP, ERR_USAGE,
+			       "--network container: is not supported yet: use a pod or ns:PATH");
+	}
+	net_mode_clear(&mode);
+	if (host && (a->co.n_ports > 0))
 		return err_set(err, EINVAL, ERR_USAGE,
-			       "network mode \"%s\" is not available yet: use none or host", net);
-	a->co.network = net ? net : "none";
-	a->co.gen.host_network = net != NULL && strcmp(net, "host") == 0;
+			       "cannot publish ports with --network host: they are the host's");
+	a->co.gen.host_network = host;
+	/* podman#4586: slirp4netns cannot answer UDP to the host's loopback otherwise. */
+	bool udp = false;
+	for (size_t i = 0; i < a->co.n_ports; i++)
+		udp |= a->co.ports[i].proto == NET_PROTO_UDP;
+	if (udp && mode_kind == NET_MODE_SLIRP4NETNS && !loopback)
+		log_warn(
+		    "slirp4netns drops UDP replies to clients on the host's loopback: use "
+		    "--network slirp4netns:allow_host_loopback=true or --network pasta for them");
+	return 0;
+}
+
+/* -p and -P: parsed, free host ports picked now and kept in the record. */
+static int parse_ports(struct cli_ctx *ctx, struct run_args *a, struct error **err)
+{
+	char *const *pub = cli_opt_list(ctx, "publish");
+	for (size_t i = 0; pub && pub[i]; i++) {
+		a->ports = xrealloc(a->ports, (a->n_ports + 1) * sizeof(*a->ports));
+		if (net_parse_publish(pub[i], &a->ports[a->n_ports], err) < 0)
+			return -1;
+		a->n_ports++;
+	}
+	if (cli_opt_bool(ctx, "publish-all") &&
+	    net_expose_all(a->icfg.exposed_ports, &a->ports, &a->n_ports, err) < 0)
+		return -1;
+	if (net_ports_assign(a->ports, a->n_ports, err) < 0)
+		return -1;
+	a->co.ports = a->ports;
+	a->co.n_ports = a->n_ports;
 	return 0;
 }
 
@@ -422,7 +467,12 @@ static int parse_run(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
 	co->labels = (char **)cli_opt_list(ctx, "label");
 	co->rm = cli_opt_bool(ctx, "rm");
 	co->replace = cli_opt_bool(ctx, "replace");
-	co->publish = (char **)cli_opt_list(ctx, "publish");
+	if (parse_ports(ctx, a, err) < 0)
+		return -1;
+	co->dns = (char **)cli_opt_list(ctx, "dns");
+	co->dns_search = (char **)cli_opt_list(ctx, "dns-search");
+	co->dns_options = (char **)cli_opt_list(ctx, "dns-option");
+	co->add_hosts = (char **)cli_opt_list(ctx, "add-host");
 	if (cli_opt_bool(ctx, "init")) {
 		a->init_path = oci_ctr_helper_path("hutch-init");
 		if (a->init_path == NULL)
@@ -434,7 +484,6 @@ static int parse_run(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
 	if (parse_mounts(ctx, s, a, err) < 0 || parse_security(ctx, a, err) < 0 ||
 	    parse_policy(ctx, a, err) < 0 || parse_groups(ctx, a, err) < 0)
 		return -1;
-	(void)keep;
 	return 0;
 }
 

@@ -183,128 +183,80 @@ static const struct cli_cmd image_subs[] = {
 #define I CLI_INT
 #define C_CTR CLI_COMPLETE_CONTAINER
 
-/* run and create share their flags (-d applies to run only, as in podman). */
-#define RUN_OPTS                                                                                       \
-	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },             \
-	    { "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },  \
-	    { "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },                      \
-	    { "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },                    \
-	    { "cidfile",	 0,   "file", S, NULL, "Write the container ID to this file",          \
-	      CLI_COMPLETE_FILE, NULL },                                                               \
-	    { "cpus", 0,    "number",                                                                  \
-	      S,      NULL, "CPUs the container may use (needs delegated cgroups)",                    \
-	      0,      NULL },                                                                          \
-	    { "detach-keys",                                                                           \
-	      0,                                                                                       \
-	      "keys",                                                                                  \
-	      S,                                                                                       \
-	      NULL,                                                                                    \
-	      "Key sequence to detach (default ctrl-p,ctrl-q)",                                        \
-	      0,                                                                                       \
-	      NULL },                                                                                  \
-	    { "device",                                                                                \
-	      0,                                                                                       \
-	      "host[:container]",                                                                      \
-	      L,                                                                                       \
-	      NULL,                                                                                    \
-	      "Bind a host device into the container",                                                 \
-	      CLI_COMPLETE_FILE,                                                                       \
-	      NULL },                                                                                  \
-	    { "dns", 0, "ip", L, NULL, "Set a DNS server", 0, NULL },                                  \
-	    { "entrypoint",                                                                            \
-	      0,                                                                                       \
-	      "command",                                                                               \
-	      S,                                                                                       \
-	      NULL,                                                                                    \
-	      "Override the image's entrypoint (string or JSON)",                                      \
-	      0,                                                                                       \
-	      NULL },                                                                                  \
-	    { "env", 'e',  "key=value",                                                                \
-	      L,     NULL, "Set an environment variable (KEY alone: the host's)",                      \
-	      0,     NULL },                                                                           \
-	    { "env-file",	 0,   "file", L, NULL, "Read environment variables from a file",       \
-	      CLI_COMPLETE_FILE, NULL },                                                               \
-	    { "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },                  \
-	    { "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },             \
-	    { "init", 0,   NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals",   \
-	      0,      NULL },                                                                          \
-	    { "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },                         \
-	    { "label", 'l', "key=value", L, NULL, "Set a label on the container", 0, NULL },           \
-	    { "log-driver",                                                                            \
-	      0,                                                                                       \
-	      "driver",                                                                                \
-	      S,                                                                                       \
-	      "k8s-file",                                                                              \
-	      "Logging driver: k8s-file, none, passthrough",                                           \
-	      CLI_COMPLETE_CHOICES,                                                                    \
-	      "k8s-file none passthrough" },                                                           \
-	    { "log-opt", 0, "opt", L, NULL, "Logging option: max-size=SIZE", 0, NULL },                \
-	    { "memory", 'm', "limit", S, NULL, "Memory limit (needs delegated cgroups)", 0, NULL },    \
-	    { "mount", 0,   "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro",    \
-	      0,       NULL },                                                                         \
-	    { "name", 0, "name", S, NULL, "Name the container", 0, NULL },                             \
-	    { "network",  0, "mode", S, NULL, "Network mode: none or host", CLI_COMPLETE_CHOICES,      \
-	      "none host" },                                                                           \
-	    { "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },     \
-	    { "privileged", 0, NULL, B, NULL, "All capabilities, no seccomp or masked paths", 0,       \
-	      NULL },                                                                                  \
-	    { "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port (with the network)",      \
-	      0,	 NULL },                                                                       \
-	    { "pull",                                                                                  \
-	      0,                                                                                       \
-	      "policy",                                                                                \
-	      S,                                                                                       \
-	      "missing",                                                                               \
-	      "Pull the image: always, missing, never",                                                \
-	      CLI_COMPLETE_CHOICES,                                                                    \
-	      "always missing never" },                                                                \
-	    { "quiet", 'q', NULL, B, NULL, "Suppress pull progress", 0, NULL },                        \
-	    { "read-only", 0, NULL, B, NULL, "Mount the root filesystem read-only", 0, NULL },         \
-	    { "replace", 0, NULL, B, NULL, "Replace a container with the same name", 0, NULL },        \
-	    { "restart",                                                                               \
-	      0,                                                                                       \
-	      "policy",                                                                                \
-	      S,                                                                                       \
-	      NULL,                                                                                    \
-	      "Restart policy: no, always, on-failure[:N]",                                            \
-	      CLI_COMPLETE_CHOICES,                                                                    \
-	      "no always on-failure" },                                                                \
-	    { "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },                 \
-	    { "security-opt",                                                                          \
-	      0,                                                                                       \
-	      "opt",                                                                                   \
-	      L,                                                                                       \
-	      NULL,                                                                                    \
-	      "seccomp=unconfined|FILE.json, no-new-privileges",                                       \
-	      0,                                                                                       \
-	      NULL },                                                                                  \
-	    { "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL }, \
-	    { "stop-signal",	   0,	"signal", S, NULL, "Signal to stop the container",             \
-	      CLI_COMPLETE_SIGNAL, NULL },                                                             \
-	    { "stop-timeout", 0, "seconds", I, "10", "Seconds before stop uses SIGKILL", 0, NULL },    \
-	    { "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },                \
-	    { "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },                  \
-	    { "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },                           \
-	    { "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },                      \
-	    { "ulimit", 0, "name=soft[:hard]", L, NULL, "Set a resource limit", 0, NULL },             \
-	    { "user", 'u', "user[:group]", S, NULL, "Run as this user (names from the image)",         \
-	      0,      NULL },                                                                          \
-	    { "userns", 0, "mode", S, NULL, "User namespace mode: keep-id", CLI_COMPLETE_CHOICES,      \
-	      "keep-id" },                                                                             \
-	    { "volume", 'v', "src:dst[:opts]", L, NULL, "Bind a host path or a named volume",          \
-	      0,	NULL },                                                                        \
-	{                                                                                              \
-		"workdir", 'w', "dir", S, NULL, "Working directory inside the container", 0, NULL      \
-	}
-
+/* run and create share their flags: create's are run's without the first, -d. */
 static const struct cli_opt run_opts[] = {
 	{ "detach", 'd', NULL, B, NULL, "Run in the background and print the container ID", 0,
 	  NULL },
-	RUN_OPTS,
+	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },
+	{ "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },
+	{ "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },
+	{ "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },
+	{ "cidfile", 0, "file", S, NULL, "Write the container ID to this file", CLI_COMPLETE_FILE,
+	  NULL },
+	{ "cpus", 0, "number", S, NULL, "CPUs the container may use (needs delegated cgroups)", 0,
+	  NULL },
+	{ "detach-keys", 0, "keys", S, NULL, "Key sequence to detach (default ctrl-p,ctrl-q)", 0,
+	  NULL },
+	{ "device", 0, "host[:container]", L, NULL, "Bind a host device into the container",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "dns", 0, "ip", L, NULL, "Set a DNS server", 0, NULL },
+	{ "dns-option", 0, "option", L, NULL, "Set a resolv.conf option", 0, NULL },
+	{ "dns-search", 0, "domain", L, NULL, "Set a DNS search domain", 0, NULL },
+	{ "entrypoint", 0, "command", S, NULL, "Override the image's entrypoint (string or JSON)",
+	  0, NULL },
+	{ "env", 'e', "key=value", L, NULL, "Set an environment variable (KEY alone: the host's)",
+	  0, NULL },
+	{ "env-file", 0, "file", L, NULL, "Read environment variables from a file",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },
+	{ "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },
+	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,
+	  NULL },
+	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },
+	{ "label", 'l', "key=value", L, NULL, "Set a label on the container", 0, NULL },
+	{ "log-driver", 0, "driver", S, "k8s-file", "Logging driver: k8s-file, none, passthrough",
+	  CLI_COMPLETE_CHOICES, "k8s-file none passthrough" },
+	{ "log-opt", 0, "opt", L, NULL, "Logging option: max-size=SIZE", 0, NULL },
+	{ "memory", 'm', "limit", S, NULL, "Memory limit (needs delegated cgroups)", 0, NULL },
+	{ "mount", 0, "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro", 0,
+	  NULL },
+	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },
+	{ "network", 0, "mode", S, NULL,
+	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, ns:PATH",
+	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none host" },
+	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },
+	{ "privileged", 0, NULL, B, NULL, "All capabilities, no seccomp or masked paths", 0, NULL },
+	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a container's port on the host",
+	  0, NULL },
+	{ "publish-all", 'P', NULL, B, NULL, "Publish every port the image exposes on free ports",
+	  0, NULL },
+	{ "pull", 0, "policy", S, "missing", "Pull the image: always, missing, never",
+	  CLI_COMPLETE_CHOICES, "always missing never" },
+	{ "quiet", 'q', NULL, B, NULL, "Suppress pull progress", 0, NULL },
+	{ "read-only", 0, NULL, B, NULL, "Mount the root filesystem read-only", 0, NULL },
+	{ "replace", 0, NULL, B, NULL, "Replace a container with the same name", 0, NULL },
+	{ "restart", 0, "policy", S, NULL, "Restart policy: no, always, on-failure[:N]",
+	  CLI_COMPLETE_CHOICES, "no always on-failure" },
+	{ "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },
+	{ "security-opt", 0, "opt", L, NULL, "seccomp=unconfined|FILE.json, no-new-privileges", 0,
+	  NULL },
+	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },
+	{ "stop-signal", 0, "signal", S, NULL, "Signal to stop the container", CLI_COMPLETE_SIGNAL,
+	  NULL },
+	{ "stop-timeout", 0, "seconds", I, "10", "Seconds before stop uses SIGKILL", 0, NULL },
+	{ "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },
+	{ "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },
+	{ "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },
+	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },
+	{ "ulimit", 0, "name=soft[:hard]", L, NULL, "Set a resource limit", 0, NULL },
+	{ "user", 'u', "user[:group]", S, NULL, "Run as this user (names from the image)", 0,
+	  NULL },
+	{ "userns", 0, "mode", S, NULL, "User namespace mode: keep-id", CLI_COMPLETE_CHOICES,
+	  "keep-id" },
+	{ "volume", 'v', "src:dst[:opts]", L, NULL, "Bind a host path or a named volume", 0, NULL },
+	{ "workdir", 'w', "dir", S, NULL, "Working directory inside the container", 0, NULL },
 	END_OPTS,
 };
-
-static const struct cli_opt create_opts[] = { RUN_OPTS, END_OPTS };
 
 static const struct cli_opt start_opts[] = {
 	{ "attach", 'a', NULL, B, NULL, "Attach to the container's output", 0, NULL },
@@ -392,7 +344,7 @@ static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
 		1, false),
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
-		cmd_create, create_opts, 1, -1, true),
+		cmd_create, run_opts + 1, 1, -1, true),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true),
 	CTR_CMD("inspect", "Display the configuration of containers", "CONTAINER [CONTAINER...]",
@@ -433,7 +385,7 @@ static const struct cli_cmd commands[] = {
 	  .min_args = 0,
 	  .max_args = -1 },
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
-		cmd_create, create_opts, 1, -1, true),
+		cmd_create, run_opts + 1, 1, -1, true),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true),
 	CTR_CMD("inspect", "Display the configuration of containers or images", "NAME [NAME...]",

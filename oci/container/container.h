@@ -8,6 +8,7 @@
 #pragma once
 
 #include "lib/lib.h"
+#include "net/net.h"
 #include "oci/monitor/monitor.h"
 #include "oci/spec/specgen.h"
 #include "storage/storage.h"
@@ -62,11 +63,13 @@ struct oci_ctr_create_opts {
 	long stop_timeout;	 /* seconds; default 10 */
 	const char *log_driver;	 /* k8s-file | none | passthrough */
 	uint64_t log_max_size;
-	bool interactive;   /* -i: keep stdin open */
-	bool replace;	    /* --replace an existing container of that name */
-	const char *userns; /* NULL or "keep-id" */
-	char **publish;	    /* -p specs, kept for the network */
-	const char *network;
+	bool interactive;	/* -i: keep stdin open */
+	bool replace;		/* --replace an existing container of that name */
+	const char *userns;	/* NULL or "keep-id" */
+	const char *network;	/* the --network value as given (NULL: slirp4netns) */
+	struct net_port *ports; /* -p and -P, host ports assigned */
+	size_t n_ports;
+	char **dns, **dns_search, **dns_options, **add_hosts;
 };
 
 /*

@@ -22,3 +22,12 @@ bool ctr_stopped_by_user(struct storage *s, const char *id);
 /* Stream an attach connection (fd, owned) to our stdio until the container exits. */
 int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
+/* The container's published ports as stored in HostConfig.Ports. */
+struct json_object *ctr_ports_json(const struct net_port *p, size_t n);
+/* Read them back (*out owned). */
+int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n);
+/* A JSON array of strings as an owned strv (NULL when empty). */
+char **ctr_jstrv(struct json_object *a);
+/* The ports for ps (owned text) and for inspect (podman's map, owned). */
+char *ctr_ports_text(const struct oci_ctr *c);
+struct json_object *ctr_ports_podman(const struct oci_ctr *c);

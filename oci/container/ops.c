@@ -350,6 +350,62 @@ int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *stat
 	return rc;
 }
 
+/* ps: "127.0.0.1:8080->80/tcp, 0.0.0.0:9000-9001->9000-9001/udp". Owned. */
+char *ctr_ports_text(const struct oci_ctr *c)
+{
+	struct net_port *p = NULL;
+	size_t n = 0;
+	ctr_ports_get(c, &p, &n);
+	char *out = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		const char *ip = p[i].host_ip[0] ? p[i].host_ip : "0.0.0.0";
+		bool v6 = strchr(ip, ':') != NULL;
+		char *one =
+		    p[i].count > 1
+			? xasprintf("%s%s%s:%u-%u->%u-%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "",
+				    p[i].host_port, p[i].host_port + p[i].count - 1,
+				    p[i].container_port, p[i].container_port + p[i].count - 1,
+				    net_proto_name(p[i].proto))
+			: xasprintf("%s%s%s:%u->%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "",
+				    p[i].host_port, p[i].container_port,
+				    net_proto_name(p[i].proto));
+		char *joined = xasprintf("%s%s%s", out, *out ? ", " : "", one);
+		free(one);
+		free(out);
+		out = joined;
+	}
+	free(p);
+	return out;
+}
+
+/* podman's NetworkSettings.Ports: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}. */
+struct json_object *ctr_ports_podman(const struct oci_ctr *c)
+{
+	struct net_port *p = NULL;
+	size_t n = 0;
+	ctr_ports_get(c, &p, &n);
+	struct json_object *o = json_object_new_object();
+	for (size_t i = 0; i < n; i++) {
+		for (unsigned k = 0; k < p[i].count; k++) {
+			char key[32], hp[16];
+			snprintf(key, sizeof(key), "%u/%s", p[i].container_port + k,
+				 net_proto_name(p[i].proto));
+			snprintf(hp, sizeof(hp), "%u", p[i].host_port + k);
+			struct json_object *b = json_object_new_object();
+			json_object_object_add(b, "HostIp", json_object_new_string(p[i].host_ip));
+			json_object_object_add(b, "HostPort", json_object_new_string(hp));
+			struct json_object *list = NULL;
+			if (!json_object_object_get_ex(o, key, &list)) {
+				list = json_object_new_array();
+				json_object_object_add(o, key, list);
+			}
+			json_object_array_add(list, b);
+		}
+	}
+	free(p);
+	return o;
+}
+
 /* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
 static char *human_since(const char *rfc3339)
 {
@@ -418,7 +474,7 @@ struct json_object *oci_ctr_inspect(struct oci_ctr *c)
 	json_object_object_add(doc, "State", state_json(c));
 	json_object_object_add(doc, "RestartCount", json_object_new_int(c->state.restart_count));
 	struct json_object *ns = json_object_new_object();
-	json_object_object_add(ns, "Ports", json_object_new_object());
+	json_object_object_add(ns, "Ports", ctr_ports_podman(c));
 	json_object_object_add(doc, "NetworkSettings", ns);
 	return doc;
 }
@@ -451,7 +507,8 @@ struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
 			       json_object_new_string(oci_ctr_status_name(c->state.status)));
 	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
 	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
-	json_object_object_add(r, "Ports", json_object_new_string(""));
+	autofree char *ports = ctr_ports_text(c);
+	json_object_object_add(r, "Ports", json_object_new_string(ports));
 	json_object_object_add(r, "Labels",
 			       json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
 	return r;

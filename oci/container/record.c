@@ -384,6 +384,50 @@ static struct json_object *kv_object(char **kv)
 	return o;
 }
 
+struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "HostIp", json_object_new_string(p[i].host_ip));
+		json_object_object_add(o, "HostPort", json_object_new_int(p[i].host_port));
+		json_object_object_add(o, "ContainerPort",
+				       json_object_new_int(p[i].container_port));
+		json_object_object_add(o, "Count", json_object_new_int(p[i].count));
+		json_object_object_add(o, "Protocol",
+				       json_object_new_string(net_proto_name(p[i].proto)));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n)
+{
+	struct json_object *a = ctr_jget(ctr_jget(c->doc, "HostConfig"), "Ports");
+	size_t len = a ? json_object_array_length(a) : 0;
+	*out = len ? xcalloc(len, sizeof(**out)) : NULL;
+	*n = len;
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct net_port *p = &(*out)[i];
+		snprintf(p->host_ip, sizeof(p->host_ip), "%s", ctr_jstr(o, "HostIp") ?: "");
+		p->host_port = (uint16_t)json_object_get_int(ctr_jget(o, "HostPort"));
+		p->container_port = (uint16_t)json_object_get_int(ctr_jget(o, "ContainerPort"));
+		p->count = (uint16_t)json_object_get_int(ctr_jget(o, "Count"));
+		const char *proto = ctr_jstr(o, "Protocol");
+		p->proto = proto && strcmp(proto, "udp") == 0 ? NET_PROTO_UDP : NET_PROTO_TCP;
+	}
+	return 0;
+}
+
+char **ctr_jstrv(struct json_object *a)
+{
+	char **v = NULL;
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
+	return v;
+}
+
 static struct json_object *strv_json(char *const *v)
 {
 	struct json_object *a = json_object_new_array();
@@ -442,8 +486,12 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(lc, "Size", json_object_new_int64((int64_t)o->log_max_size));
 	json_object_object_add(host, "LogConfig", lc);
 	json_object_object_add(host, "NetworkMode",
-			       json_object_new_string(o->network ? o->network : "none"));
-	json_object_object_add(host, "PortSpecs", strv_json(o->publish));
+			       json_object_new_string(o->network ? o->network : "slirp4netns"));
+	json_object_object_add(host, "Ports", ctr_ports_json(o->ports, o->n_ports));
+	json_object_object_add(host, "Dns", strv_json(o->dns));
+	json_object_object_add(host, "DnsSearch", strv_json(o->dns_search));
+	json_object_object_add(host, "DnsOptions", strv_json(o->dns_options));
+	json_object_object_add(host, "ExtraHosts", strv_json(o->add_hosts));
 	json_object_object_add(host, "UsernsMode",
 			       json_object_new_string(o->userns ? o->userns : ""));
 	json_object_object_add(host, "Privileged", json_object_new_boolean(o->gen.privileged));

@@ -47,27 +47,23 @@ char *oci_ctr_helper_path(const char *name)
 }
 
 /* /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, in its run dir. */
-static int write_etc_files(const char *run, const char *hostname, const char *name,
+static int write_etc_files(const struct oci_ctr *c, const struct net_mode *mode, const char *run,
 			   struct error **err)
 {
-	autofree char *hn = xasprintf("%s/hostname", run);
-	autofree char *hn_text = xasprintf("%s\n", hostname);
-	autofree char *hosts = xasprintf("%s/hosts", run);
-	autofree char *hosts_text = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost\n"
-					      "127.0.1.1\t%s %s\n",
-					      hostname, name);
-	autofree char *resolv = xasprintf("%s/resolv.conf", run);
-	autofree char *host_resolv = NULL;
-	struct error *rerr = NULL;
-	if (fs_read_file("/etc/resolv.conf", 65536, &host_resolv, NULL, &rerr) < 0) {
-		err_free(&rerr);
-		host_resolv = xstrdup("");
-	}
-	if (fs_write_atomic(hn, hn_text, strlen(hn_text), 0644, err) < 0 ||
-	    fs_write_atomic(hosts, hosts_text, strlen(hosts_text), 0644, err) < 0 ||
-	    fs_write_atomic(resolv, host_resolv, strlen(host_resolv), 0644, err) < 0)
-		return -1;
-	return 0;
+	struct json_object *host = ctr_jget(c->doc, "HostConfig");
+	const char *hostname = ctr_jstr(ctr_jget(c->doc, "Config"), "Hostname");
+	autostrv char **dns = ctr_jstrv(ctr_jget(host, "Dns"));
+	autostrv char **search = ctr_jstrv(ctr_jget(host, "DnsSearch"));
+	autostrv char **opts = ctr_jstrv(ctr_jget(host, "DnsOptions"));
+	autostrv char **hosts = ctr_jstrv(ctr_jget(host, "ExtraHosts"));
+	struct net_etc_opts eo = { .mode = mode,
+				   .hostname = hostname && *hostname ? hostname : c->name,
+				   .name = c->name,
+				   .dns = dns,
+				   .dns_search = search,
+				   .dns_options = opts,
+				   .add_hosts = hosts };
+	return net_write_etc_files(&eo, run, err);
 }
 
 /* Everything the launcher needs; filled by the CLI before the fork. */
@@ -82,6 +78,9 @@ struct launch {
 	const char *log_driver;
 	uint64_t log_max_size;
 	int sync_fd; /* to the CLI: 'E' + error, or the monitor's "ready\n" */
+	const struct net_mode *mode;
+	const struct net_port *ports;
+	size_t n_ports;
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -246,6 +245,24 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (fs_read_file(pidfile, 64, &pidtext, NULL, &err) < 0)
 		launch_fail(l, err);
 	pidtext[strcspn(pidtext, "\n")] = '\0';
+	/* The network comes up while the init still waits for start. */
+	int net_exit_fd = -1;
+	pid_t net_pid = -1;
+	if (net_mode_is_private(l->mode)) {
+		struct net_setup_opts no = { .mode = l->mode,
+					     .pid = (pid_t)strtol(pidtext, NULL, 10),
+					     .ports = l->ports,
+					     .n_ports = l->n_ports,
+					     .run_dir = l->run };
+		struct net_handle *h = NULL;
+		if (net_setup(&no, &h, &err) < 0) {
+			struct error *derr = NULL;
+			if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
+				err_free(&derr);
+			launch_fail(l, err);
+		}
+		net_handover(&h, &net_exit_fd, &net_pid);
+	}
 	autofree char *logpath = oci_ctr_log_path(l->s, l->c->id);
 	autostrv char **argv = NULL;
 	strv_push(&argv, l->monitor);
@@ -266,6 +283,11 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--stderr-fd", e.errfd);
 	add_fd_arg(&argv, "--pty-fd", pty);
 	add_fd_arg(&argv, "--sync-fd", l->sync_fd);
+	add_fd_arg(&argv, "--net-exit-fd", net_exit_fd);
+	if (net_pid > 0) {
+		strv_push(&argv, "--net-pid");
+		strv_push_take(&argv, xasprintf("%d", (int)net_pid));
+	}
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
 	strv_push(&argv, "__cleanup");
@@ -360,7 +382,8 @@ static void clear_run_dir(const char *run)
 
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
 static int launch_container(struct storage *s, struct oci_ctr *c, const char *run, const char *root,
-			    struct error **err)
+			    const struct net_mode *mode, const struct net_port *ports,
+			    size_t n_ports, struct error **err)
 {
 	struct json_object *cfg = ctr_jget(c->doc, "Config");
 	struct json_object *host = ctr_jget(c->doc, "HostConfig");
@@ -387,6 +410,9 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 		.log_driver = ctr_jstr(lc, "Type") ? ctr_jstr(lc, "Type") : "k8s-file",
 		.log_max_size = (uint64_t)json_object_get_int64(ctr_jget(lc, "Size")),
 		.sync_fd = sv[1],
+		.mode = mode,
+		.ports = ports,
+		.n_ports = n_ports,
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
@@ -421,10 +447,22 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	struct error *derr = NULL;
 	if (oci_container_delete(root, c->id, true, &derr) < 0)
 		err_free(&derr);
-	const char *hostname = ctr_jstr(ctr_jget(c->doc, "Config"), "Hostname");
-	if (write_etc_files(run, hostname ? hostname : c->name, c->name, err) < 0)
+	struct net_mode mode;
+	const char *mode_name = ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode");
+	if (net_parse_mode(mode_name, &mode, err) < 0)
 		return -1;
-	if (launch_container(s, c, run, root, err) < 0)
+	struct net_port *ports = NULL;
+	size_t n_ports = 0;
+	ctr_ports_get(c, &ports, &n_ports);
+	/* A busy or privileged host port fails here, before anything starts. */
+	int rc = net_check_ports(ports, n_ports, NULL, err);
+	if (rc == 0)
+		rc = write_etc_files(c, &mode, run, err);
+	if (rc == 0)
+		rc = launch_container(s, c, run, root, &mode, ports, n_ports, err);
+	net_mode_clear(&mode);
+	free(ports);
+	if (rc < 0)
 		return err_wrap(err, "starting container %s", c->name);
 	int attach_fd = -1;
 	if (o->attach && (attach_fd = oci_attach_connect(run, err)) < 0)
@@ -438,7 +476,7 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 		st.pid = info.pid;
 	err_free(&derr);
 	oci_state_info_clear(&info);
-	int rc = ctr_state_write(s, c->id, &st, "running", false, err);
+	rc = ctr_state_write(s, c->id, &st, "running", false, err);
 	free(st.started_at);
 	if (rc == 0)
 		rc = oci_container_start(root, c->id, err);

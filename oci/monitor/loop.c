@@ -224,6 +224,29 @@ static int write_exit_file(const struct oci_monitor_opts *o, int status, struct 
 	return fs_write_atomic(path, doc, strlen(doc), 0600, err);
 }
 
+/*
+ * The network helper goes with the container: closing its exit fd makes slirp4netns leave;
+ * pasta is told with SIGTERM. Reaped here (slirp4netns is our child), SIGKILL after 2 s.
+ */
+static void stop_network(const struct oci_monitor_opts *o)
+{
+	if (o->net_exit_fd >= 0)
+		close(o->net_exit_fd);
+	if (o->net_pid <= 0)
+		return;
+	if (o->net_exit_fd < 0)
+		kill(o->net_pid, SIGTERM);
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(o->net_pid, NULL, WNOHANG) == o->net_pid ||
+		    (kill(o->net_pid, 0) < 0 && errno == ESRCH))
+			return;
+		struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	kill(o->net_pid, SIGKILL);
+	waitpid(o->net_pid, NULL, 0);
+}
+
 static void run_exit_command(char *const *argv)
 {
 	if (argv == NULL || argv[0] == NULL)
@@ -361,6 +384,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		rc = m.status;
 	}
 	teardown(&m);
+	stop_network(o);
 	if (rc >= 0)
 		run_exit_command(o->exit_command);
 	return rc;

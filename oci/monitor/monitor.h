@@ -95,6 +95,8 @@ struct oci_monitor_opts {
 	int stderr_fd;
 	int pty_fd;		   /* pty master with a terminal (stdout/stderr then -1) */
 	int sync_fd;		   /* written "ready\n" once serving, then closed; or -1 */
+	int net_exit_fd;	   /* closing it stops the network helper (slirp4netns), or -1 */
+	pid_t net_pid;		   /* the network helper, stopped and reaped at exit, or 0 */
 	char *const *exit_command; /* run after the exit file is written, or NULL */
 };
 

@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# hutch run with the network (issue #6): slirp4netns by default, published ports, the host's
+# loopback only when allowed, none, the /etc files, and nothing left behind.
+
+load container_helpers
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# fetch URL: curl on the host, retrying while the server inside starts.
+fetch() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		if curl -sf --noproxy '*' -m 2 "$1"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+httpd_cmd='mkdir -p /www && echo hello-from-hutch >/www/index.html && exec httpd -f -p 80 -h /www'
+
+@test "-p 127.0.0.1:PORT:80 reaches busybox httpd; ps, inspect and the record show it" {
+	local port
+	port=$(free_port)
+	run_hutch run -d --name web -p "127.0.0.1:$port:80" "$IMAGE" sh -c "$httpd_cmd"
+	run fetch "http://127.0.0.1:$port/"
+	assert_output hello-from-hutch
+	run_hutch ps --format '{{.Ports}}'
+	assert_output "127.0.0.1:$port->80/tcp"
+	run_hutch inspect web --format '{{json .NetworkSettings.Ports}}'
+	assert_output "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]}"
+	run_hutch rm -f web
+	run curl -sf --noproxy '*' -m 2 "http://127.0.0.1:$port/"
+	assert_failure
+}
+
+@test "UDP publish works" {
+	# slirp4netns drops UDP replies to the host's loopback unless host loopback is allowed
+	# (podman#4586): hutch says so, and with it allowed the replies come back.
+	run_hutch run --rm -p 127.0.0.1::5353/udp "$IMAGE" true
+	[[ $stderr == *"allow_host_loopback=true"* ]]
+	# Debian's busybox nc has no -u: the host's python3 serves UDP inside the container.
+	local port
+	port=$(free_port)
+	run_hutch run -d --name udp -p "127.0.0.1:$port:5353/udp" \
+		--network slirp4netns:allow_host_loopback=true \
+		-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro "$IMAGE" \
+		/usr/bin/python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 5353))
+while True:
+    d, a = s.recvfrom(100)
+    s.sendto(b"pong:" + d, a)'
+	run python3 - "$port" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+for _ in range(40):
+    s.sendto(b"ping", ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recvfrom(100)[0].decode())
+        break
+    except OSError:
+        time.sleep(0.1)
+PY
+	assert_output "pong:ping"
+}
+
+@test "-P publishes the image's EXPOSE on free ports" {
+	# The fixture image exposes nothing: -P alone publishes nothing and still runs.
+	run_hutch run --rm -P "$IMAGE" true
+	# A range in -p.
+	local p1
+	p1=$(free_port)
+	run_hutch run -d --name rng -p "127.0.0.1::80" "$IMAGE" sh -c "$httpd_cmd"
+	run_hutch ps --format '{{.Ports}}'
+	[[ $output =~ ^127\.0\.0\.1:([0-9]+)-\>80/tcp$ ]]
+	run fetch "http://127.0.0.1:${BASH_REMATCH[1]}/"
+	assert_output hello-from-hutch
+}
+
+@test "the host's loopback at 10.0.2.2 only with allow_host_loopback=true" {
+	local port
+	port=$(free_port)
+	python3 -m http.server --bind 127.0.0.1 "$port" --directory "$BATS_TEST_TMPDIR" \
+		>/dev/null 2>&1 3>&- &
+	local srv=$!
+	echo on-the-host >"$BATS_TEST_TMPDIR/probe"
+	sleep 0.5
+	run_hutch 1 run --rm "$IMAGE" sh -c "nc -w 2 10.0.2.2 $port </dev/null"
+	run_hutch run --rm --network slirp4netns:allow_host_loopback=true "$IMAGE" \
+		sh -c "printf 'GET /probe HTTP/1.0\r\n\r\n' | nc -w 2 10.0.2.2 $port"
+	assert_output --partial on-the-host
+	run_hutch run --rm --network slirp4netns:allow_host_loopback=true "$IMAGE" \
+		grep host.containers.internal /etc/hosts
+	assert_output --partial 10.0.2.2
+	kill "$srv"
+}
+
+@test "none has only lo; resolv.conf, hosts, hostname; --dns and --add-host" {
+	run_hutch run --rm --network none "$IMAGE" sh -c 'ls /sys/class/net'
+	assert_output lo
+	run_hutch run --rm --name named --hostname box --dns 10.0.2.53 --dns-search example.test \
+		--add-host db:10.1.2.3 "$IMAGE" sh -c 'cat /etc/resolv.conf /etc/hosts /etc/hostname'
+	assert_line "nameserver 10.0.2.53"
+	assert_line "search example.test"
+	assert_line --regexp "^10\.1\.2\.3[[:space:]]+db$"
+	assert_line --regexp "^10\.0\.2\.100[[:space:]]+box named$"
+	assert_line box
+	run_hutch run --rm "$IMAGE" cat /etc/resolv.conf
+	assert_line "nameserver 10.0.2.3"
+	# Never written into the image: the rootfs keeps its own files.
+	run_hutch run --rm --network host "$IMAGE" sh -c 'ls /sys/class/net | grep -c .'
+	[[ $output -ge 1 ]]
+}
+
+@test "port in use and privileged port: clear errors, nothing left running" {
+	local port
+	port=$(free_port)
+	python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(30)" &
+	local holder=$!
+	sleep 0.3
+	run_hutch 125 run --rm -p "127.0.0.1:$port:80" "$IMAGE" true
+	[[ $stderr == *"127.0.0.1:$port"*"already in use"* ]]
+	kill "$holder"
+	run_hutch 125 run --rm -p 80:80 "$IMAGE" true
+	[[ $stderr == *"net.ipv4.ip_unprivileged_port_start"* ]]
+	run_hutch ps -a -q
+	assert_output ""
+	run pgrep -u "$(id -u)" -f "slirp4netns.*$XDG_RUNTIME_DIR"
+	assert_failure
+	run pgrep -u "$(id -u)" -f "hutch-monitor.*$XDG_RUNTIME_DIR"
+	assert_failure
+}
+
+@test "50 run/rm cycles with networking leave no slirp4netns and no stale socket" {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		"$HUTCH" run --rm "$IMAGE" true || fail "cycle $i failed"
+	done
+	run pgrep -u "$(id -u)" -f "slirp4netns.*$XDG_RUNTIME_DIR"
+	assert_failure
+	run find "$XDG_RUNTIME_DIR/hutch/containers" -type s
+	assert_output ""
+}
+
+@test "bad --network values: one clear error" {
+	run_hutch 125 run --rm --network bridge "$IMAGE" true
+	[[ $stderr == *"bridge"* ]]
+	run_hutch 125 run --rm --network slirp4netns:mtu=abc "$IMAGE" true
+	[[ $stderr == *'mtu=abc'* ]]
+	run_hutch 125 run --rm --network host -p 8080:80 "$IMAGE" true
+}
+
+@test "--network pasta: a published TCP port, pasta gone with the container" {
+	command -v pasta >/dev/null || skip_machine "passt is not installed"
+	local port
+	port=$(free_port)
+	run_hutch run -d --name pw --network pasta -p "127.0.0.1:$port:80" "$IMAGE" \
+		sh -c "$httpd_cmd"
+	run fetch "http://127.0.0.1:$port/"
+	assert_output hello-from-hutch
+	run_hutch rm -f pw
+	run pgrep -u "$(id -u)" -f "pasta.*$XDG_RUNTIME_DIR"
+	assert_failure
+}
