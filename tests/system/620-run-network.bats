@@ -70,12 +70,10 @@ PY
 	assert_output "pong:ping"
 }
 
-@test "-P publishes the image's EXPOSE on free ports" {
+@test "-P and -p without a host port pick free ports" {
 	# The fixture image exposes nothing: -P alone publishes nothing and still runs.
 	run_hutch run --rm -P "$IMAGE" true
-	# A range in -p.
-	local p1
-	p1=$(free_port)
+	# No host port: a free one is picked.
 	run_hutch run -d --name rng -p "127.0.0.1::80" "$IMAGE" sh -c "$httpd_cmd"
 	run_hutch ps --format '{{.Ports}}'
 	[[ $output =~ ^127\.0\.0\.1:([0-9]+)-\>80/tcp$ ]]
