@@ -24,7 +24,7 @@
 
 #define API_SOCKET "slirp4netns.sock"
 
-static void build_argv(struct net_handle *h, char ***argv)
+static void build_argv(struct net_handle *h, bool by_fd, char ***argv)
 {
 	const struct net_mode *m = &h->mode;
 	strv_push(argv, h->program);
@@ -49,7 +49,18 @@ static void build_argv(struct net_handle *h, char ***argv)
 	strv_push(argv, "--exit-fd=4");
 	/* Relative to the run dir (the helper's cwd): sun_path has room for 107 bytes only. */
 	strv_push(argv, "--api-socket=" API_SOCKET);
-	strv_push_take(argv, xasprintf("%d", (int)h->pid));
+	if (by_fd) {
+		/*
+		 * Already root of the user namespace that holds the container's (the monitor-
+		 * to-be): no namespace to join but the network one, given as our fd 5. The PID
+		 * form would open /proc/PID/ns itself, which a nested user namespace
+		 * (--userns=keep-id) does not allow.
+		 */
+		strv_push(argv, "--netns-type=path");
+		strv_push(argv, "/proc/self/fd/5");
+	} else {
+		strv_push_take(argv, xasprintf("%d", (int)h->pid));
+	}
 	strv_push(argv, "tap0");
 }
 
@@ -72,11 +83,18 @@ static int slirp_start(struct net_handle *h, struct error **err)
 	h->api_socket = xasprintf("%s/%s", h->run_dir, API_SOCKET);
 	unlink(h->api_socket); /* a stale one from a crash would make its bind fail */
 	autostrv char **argv = NULL;
-	build_argv(h, &argv);
-	int fds[] = { ready[1], exitp[0] };
-	struct net_spawn s = {
-		.argv = argv, .cwd = h->run_dir, .log_path = h->log_path, .fds = fds, .n_fds = 2
-	};
+	autoclose int nsfd = -1;
+	if (geteuid() == 0) {
+		autofree char *ns = xasprintf("/proc/%d/ns/net", (int)h->pid);
+		nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+	}
+	build_argv(h, nsfd >= 0, &argv);
+	int fds[] = { ready[1], exitp[0], nsfd };
+	struct net_spawn s = { .argv = argv,
+			       .cwd = h->run_dir,
+			       .log_path = h->log_path,
+			       .fds = fds,
+			       .n_fds = nsfd >= 0 ? 3 : 2 };
 	h->helper_pid = net_spawn_helper(&s, err);
 	close(ready[1]);
 	close(exitp[0]);

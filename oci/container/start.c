@@ -256,10 +256,14 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 					     .run_dir = l->run };
 		struct net_handle *h = NULL;
 		if (net_setup(&no, &h, &err) < 0) {
+			/* Tell the CLI first: the waiting init holds our end of its socket. */
+			(void)!write(l->sync_fd, "E", 1);
+			err_send(l->sync_fd, err);
+			close(l->sync_fd);
 			struct error *derr = NULL;
 			if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
 				err_free(&derr);
-			launch_fail(l, err);
+			_exit(125);
 		}
 		net_handover(&h, &net_exit_fd, &net_pid);
 	}

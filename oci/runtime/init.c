@@ -67,6 +67,13 @@ int oci_become_root(bool deny_setgroups, struct error **err)
 		return err_sys(err, "setgroups in the user namespace");
 	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 		return err_sys(err, "setresuid(0) in the user namespace");
+	/*
+	 * Changing credentials made us non-dumpable, and a non-dumpable process's /proc/PID/ns
+	 * is closed to everyone but the initial namespace's root: the network helpers and
+	 * exec could no longer open it (a nested user namespace, --userns=keep-id, changes the
+	 * host uid). We are only the user's namespace root; exec would make us dumpable anyway.
+	 */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	return 0;
 }
 

@@ -48,6 +48,10 @@ static int run_state_hooks(const char *root, const struct rt_state *st, enum rt_
 int oci_container_start(const char *root_in, const char *id, struct error **err)
 {
 	autofree char *root = NULL;
+	/* Declared before the first goto: cleanup must never see them uninitialised. */
+	autofree char *dir = NULL;
+	autofree char *sock = NULL;
+	autoclose int conn = -1;
 	struct rt_state st;
 	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
 		return -1;
@@ -57,9 +61,9 @@ int oci_container_start(const char *root_in, const char *id, struct error **err)
 			oci_status_name(st.status));
 		goto out;
 	}
-	autofree char *dir = xasprintf("%s/%s", root, id);
-	autofree char *sock = oci_state_start_sock(dir);
-	autoclose int conn = oci_unix_connect(sock, err);
+	dir = xasprintf("%s/%s", root, id);
+	sock = oci_state_start_sock(dir);
+	conn = oci_unix_connect(sock, err);
 	if (conn < 0)
 		goto out;
 	/* Gone from here on, so the status is "running" and nobody else can start it. */
@@ -226,8 +230,9 @@ int oci_container_delete(const char *root_in, const char *id, bool force, struct
 	}
 	if (oci_cgroup_remove(st.cgroup) < 0)
 		log_warn("removing cgroup %s: %s", st.cgroup, strerror(errno));
-	autofree char *dir = xasprintf("%s/%s", root, id);
+	char *dir = xasprintf("%s/%s", root, id);
 	rc = fs_rm_rf(dir, err);
+	free(dir);
 out:
 	oci_state_clear(&st);
 	return rc;

@@ -117,3 +117,14 @@ load runtime-helpers
 	assert_stderr_has "/no/such/dir"
 	assert_nothing_left x10
 }
+
+@test "runtime errors: start of a container that already started is an error, not a crash" {
+	# A bug fixed: the error path freed pointers declared after its goto.
+	rt_bundle "$BUNDLE" sleep 100
+	run_rt create --bundle "$BUNDLE" x9
+	run_rt start x9
+	run_rt 1 start x9
+	assert_stderr_has "not created"
+	run_rt delete --force x9
+	assert_nothing_left x9
+}
