@@ -121,7 +121,14 @@ static int fetch_layer(struct layers_run *r, struct layer_job *j, const char *tm
 	pthread_join(th, NULL);
 	char hex[SHA256_HEX_LEN + 1];
 	sha256_final_hex(d.hash, hex);
-	/* A download error explains an unpack error ("truncated"), so it goes first. */
+	/* A download error explains an unpack error ("truncated"), so it goes first, unless
+	 * it only says the unpack stopped reading (EPIPE): then the unpack error (a full
+	 * disk, say) is the cause. */
+	if (d.err != NULL && d.err->code == EPIPE && uerr != NULL) {
+		err_free(&d.err);
+		*err = uerr;
+		return -1;
+	}
 	if (d.err != NULL) {
 		err_free(&uerr);
 		*err = steal_ptr(&d.err);
