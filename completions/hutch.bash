@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--log-level --help -h --version -v --storage-driver "
 		valopts="--log-level=choices --storage-driver=choices "
 		choices="error warn info debug overlay fuse-overlayfs "
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait completion help info unshare version history image images pull rmi system tag untag "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands=none
 		;;
 	"attach")
@@ -358,6 +358,34 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
+		subs=""
+		operands=images
+		;;
+	"export")
+		opts="--output -o --help -h"
+		valopts="--output=file -o=file "
+		choices=""
+		subs=""
+		operands=containers
+		;;
+	"import")
+		opts="--change -c --message -m --help -h"
+		valopts="--change=none -c=none --message=none -m=none "
+		choices=""
+		subs=""
+		operands=file
+		;;
+	"load")
+		opts="--input -i --help -h"
+		valopts="--input=file -i=file "
+		choices=""
+		subs=""
+		operands=none
+		;;
+	"save")
+		opts="--format --output -o --help -h"
+		valopts="--format=choices --output=file -o=file "
+		choices="docker-archive oci-archive "
 		subs=""
 		operands=images
 		;;
