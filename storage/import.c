@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MT_OCI_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"
-
 static struct json_object *strv_json(char *const *v)
 {
 	struct json_object *a = json_object_new_array();

@@ -110,6 +110,7 @@ void reg_global_init(void);
 #define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 #define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define MT_OCI_LAYER_GZ "application/vnd.oci.image.layer.v1.tar+gzip"
+#define MT_OCI_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"
 
 #define MANIFEST_MAX (4 << 20)
 #define CONFIG_MAX (16 << 20)
@@ -254,7 +255,7 @@ typedef int (*layer_fill)(void *arg, int dirfd, struct unpack_result *res, struc
 int store_import_layer(struct storage *s, struct layer_import *li, layer_fill fill, void *arg,
 		       bool *existed, struct error **err);
 
-/* ---------- tar writing (tarwrite.c) and archives (archive.c, import.c) ---------- */
+/* ---------- tar writing (tarwrite.c) and archives (save.c, load.c, import.c) ---------- */
 
 struct archive;
 /*
