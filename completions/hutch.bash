@@ -7,204 +7,204 @@ _hutch_spec() {
 		opts="--log-level --help -h --version -v --storage-driver "
 		valopts="--log-level=choices --storage-driver=choices "
 		choices="error warn info debug overlay fuse-overlayfs "
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait completion help info unshare version history image images pull rmi system tag untag "
-		operands=none
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait completion help info unshare version history image images pull rmi system tag untag export import load save "
+		operands="none"
 		;;
 	"attach")
 		opts="--detach-keys --no-stdin --sig-proxy --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs="attach create exec inspect kill logs ls restart rm run start stop wait "
-		operands=none
+		operands="none"
 		;;
 	"container attach")
 		opts="--detach-keys --no-stdin --sig-proxy --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container create")
 		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
 		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container exec")
 		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
 		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container inspect")
 		opts="--format -f --help -h"
 		valopts="--format=choices -f=choices "
 		choices="json "
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container kill")
 		opts="--all -a --signal -s --help -h"
 		valopts="--signal=signals -s=signals "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container logs")
 		opts="--follow -f --since --tail --timestamps -t --until --help -h"
 		valopts="--since=none --tail=none --until=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container ls")
 		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices --last=none -n=none "
 		choices="json "
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container restart")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container rm")
 		opts="--all -a --force -f --volumes -v --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container run")
 		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
 		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container start")
 		opts="--attach -a --detach-keys --interactive -i --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container stop")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"container wait")
 		opts="--condition --help -h"
 		valopts="--condition=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"create")
 		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
 		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"exec")
 		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
 		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"inspect")
 		opts="--format -f --help -h"
 		valopts="--format=choices -f=choices "
 		choices="json "
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"kill")
 		opts="--all -a --signal -s --help -h"
 		valopts="--signal=signals -s=signals "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"logs")
 		opts="--follow -f --since --tail --timestamps -t --until --help -h"
 		valopts="--since=none --tail=none --until=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"ps")
 		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices --last=none -n=none "
 		choices="json "
 		subs=""
-		operands=none
+		operands="none"
 		;;
 	"restart")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"rm")
 		opts="--all -a --force -f --volumes -v --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"run")
 		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
 		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"start")
 		opts="--attach -a --detach-keys --interactive -i --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"stop")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"wait")
 		opts="--condition --help -h"
 		valopts="--condition=none "
 		choices=""
 		subs=""
-		operands=containers
+		operands="containers"
 		;;
 	"completion")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=none
+		operands="none"
 		choices="bash zsh fish"
 		;;
 	"help")
@@ -212,154 +212,182 @@ _hutch_spec() {
 		valopts=""
 		choices=""
 		subs=""
-		operands=commands
+		operands="commands"
 		;;
 	"info")
 		opts="--format -f --help -h"
 		valopts="--format=choices -f=choices "
 		choices="json "
 		subs=""
-		operands=none
+		operands="none"
 		;;
 	"unshare")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=executable
+		operands="executable"
 		;;
 	"version")
 		opts="--format -f --help -h"
 		valopts="--format=choices -f=choices "
 		choices="json "
 		subs=""
-		operands=none
+		operands="none"
 		;;
 	"history")
 		opts="--format --human -H --no-trunc --quiet -q --help -h"
 		valopts="--format=choices "
 		choices="json "
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs="history inspect ls list prune pull rm tag untag "
-		operands=none
+		operands="none"
 		;;
 	"image history")
 		opts="--format --human -H --no-trunc --quiet -q --help -h"
 		valopts="--format=choices "
 		choices="json "
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image inspect")
 		opts="--format -f --help -h"
 		valopts="--format=choices -f=choices "
 		choices="json "
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image ls")
 		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices "
 		choices="json "
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image list")
 		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices "
 		choices="json "
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image prune")
 		opts="--all -a --force -f --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=none
+		operands="none"
 		;;
 	"image pull")
 		opts="--all-tags -a --arch --authfile --creds --os --platform --quiet -q --tls-verify --variant --help -h"
 		valopts="--arch=none --authfile=file --creds=none --os=none --platform=none --variant=none "
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image rm")
 		opts="--all -a --force -f --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image tag")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"image untag")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"images")
 		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices "
 		choices="json "
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"pull")
 		opts="--all-tags -a --arch --authfile --creds --os --platform --quiet -q --tls-verify --variant --help -h"
 		valopts="--arch=none --authfile=file --creds=none --os=none --platform=none --variant=none "
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"rmi")
 		opts="--all -a --force -f --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"system")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs="df "
-		operands=none
+		operands="none"
 		;;
 	"system df")
 		opts="--format -f --help -h"
 		valopts="--format=choices -f=choices "
 		choices="json "
 		subs=""
-		operands=none
+		operands="none"
 		;;
 	"tag")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
 		;;
 	"untag")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands=images
+		operands="images"
+		;;
+	"export")
+		opts="--output -o --help -h"
+		valopts="--output=file -o=file "
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"import")
+		opts="--change -c --message -m --help -h"
+		valopts="--change=none -c=none --message=none -m=none "
+		choices=""
+		subs=""
+		operands="file"
+		;;
+	"load")
+		opts="--input -i --help -h"
+		valopts="--input=file -i=file "
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"save")
+		opts="--format --output -o --help -h"
+		valopts="--format=choices --output=file -o=file "
+		choices="docker-archive oci-archive "
+		subs=""
+		operands="images"
 		;;
 	*) opts="--help -h" valopts="" choices="" subs="" operands=none ;;
 	esac

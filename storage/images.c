@@ -453,6 +453,16 @@ static int gc(struct storage *s, struct error **err)
 		if (!tmp)
 			unlink(lockf);
 	}
+	/* Scratch dirs of save, load and import: theirs is a shared gc.lock, so with ours
+	 * held exclusively any left here belong to a command that was killed. */
+	autofree char *tdir = xasprintf("%s/tmp", s->root);
+	autoclosedir DIR *t = opendir(tdir);
+	while (rc == 0 && t != NULL && (de = readdir(t)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		autofree char *p = xasprintf("%s/%s", tdir, de->d_name);
+		rc = store_rm_tree(s, p, err);
+	}
 	autofree char *bdir = xasprintf("%s/blobs/sha256", s->root);
 	autoclosedir DIR *b = opendir(bdir);
 	while (rc == 0 && b != NULL && (de = readdir(b)) != NULL) {

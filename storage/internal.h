@@ -110,6 +110,7 @@ void reg_global_init(void);
 #define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 #define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define MT_OCI_LAYER_GZ "application/vnd.oci.image.layer.v1.tar+gzip"
+#define MT_OCI_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"
 
 #define MANIFEST_MAX (4 << 20)
 #define CONFIG_MAX (16 << 20)
@@ -229,3 +230,48 @@ struct unpack_result {
  * Run as root in the user namespace so ownership lands on subordinate ids.
  */
 int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **err);
+
+/* ---------- storing a layer (layers.c): pull, load and import share this ---------- */
+
+struct layer_import {
+	char chain[SHA256_HEX_LEN + 1];	 /* "" with diff_id NULL: known after the unpack */
+	char parent[SHA256_HEX_LEN + 1]; /* "" for the bottom layer */
+	const char *diff_id;		 /* "sha256:..." the image config promises, or NULL */
+	const char *blob_digest;	 /* the (compressed) blob, for layer.json; NULL: diff_id */
+	int64_t blob_size;
+	int64_t size; /* out: unpacked bytes */
+};
+
+/* Fill dirfd, the new layer's empty diff dir, from some source (unpack_tar_fd). */
+typedef int (*layer_fill)(void *arg, int dirfd, struct unpack_result *res, struct error **err);
+
+/*
+ * Store one layer unless it is there already (*existed): under layers/CHAIN.lock, fill
+ * layers/.tmp-CHAIN/diff, check the diff ID against li->diff_id, write layer.json and
+ * rename to layers/CHAIN. With li->diff_id NULL (import: a bottom layer whose digest is
+ * unknown until read) the chain is set from the diff ID the fill reports. A failure
+ * removes the temporary dir. Runs as root in the user namespace.
+ */
+int store_import_layer(struct storage *s, struct layer_import *li, layer_fill fill, void *arg,
+		       bool *existed, struct error **err);
+
+/* ---------- tar writing (tarwrite.c) and archives (save.c, load.c, import.c) ---------- */
+
+struct archive;
+/*
+ * Write the tree at root (an absolute path) into a, sorted, with owners, modes, times,
+ * xattrs and hard links. layer: overlay whiteouts and opaque dirs go out in the OCI form.
+ */
+int tar_write_tree(struct archive *a, const char *root, bool layer, struct error **err);
+
+/* What a function run by store_run_userns gets: its argument and the result pipe. */
+typedef int (*store_child_fn)(struct storage *s, void *arg, int out_fd, struct error **err);
+/*
+ * Run fn as root in a user namespace (plus extra_flags) holding gc.lock shared, dying with
+ * the CLI. What it writes to out_fd (keep it under a pipe's 64 KiB) comes back in *out
+ * (owned, may be NULL).
+ */
+int store_run_userns(struct storage *s, int extra_flags, store_child_fn fn, void *arg, char **out,
+		     struct error **err);
+/* A private scratch dir under root/tmp (owned path); gc empties root/tmp. */
+char *store_tmpdir(struct storage *s, const char *prefix, struct error **err);

@@ -77,36 +77,22 @@ static void *download_thread(void *arg)
 	return NULL;
 }
 
-static int write_layer_json(const char *tmp, const struct layer_job *j, struct error **err)
-{
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "chain_id", json_object_new_string(j->chain));
-	json_object_object_add(o, "parent", json_object_new_string(j->parent));
-	json_object_object_add(o, "diff_id", json_object_new_string(j->diff_id));
-	json_object_object_add(o, "size", json_object_new_int64(j->size));
-	json_object_object_add(o, "compressed_digest", json_object_new_string(j->desc->digest));
-	json_object_object_add(o, "compressed_size", json_object_new_int64(j->desc->size));
-	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	autofree char *p = xasprintf("%s/layer.json", tmp);
-	int rc = store_write(p, text, strlen(text), err);
-	json_object_put(o);
-	return rc;
-}
+/* Download and unpack one layer into dirfd (the fill of store_import_layer). */
+struct fetch_arg {
+	struct layers_run *r;
+	struct layer_job *j;
+};
 
-/* Download and unpack one layer into tmp/diff; verify everything. */
-static int fetch_layer(struct layers_run *r, struct layer_job *j, const char *tmp,
-		       struct error **err)
+static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct error **err)
 {
-	autofree char *diff = xasprintf("%s/diff", tmp);
-	if (mkdir(tmp, 0700) < 0 || mkdir(diff, 0755) < 0)
-		return err_sys(err, "creating %s", diff);
-	autoclose int dfd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct fetch_arg *fa = arg;
+	struct layer_job *j = fa->j;
 	int p[2];
-	if (dfd < 0 || pipe2(p, O_CLOEXEC) < 0)
-		return err_sys(err, "preparing %s", diff);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(err, "creating a pipe");
 	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
 	struct download d = {
-		.c = r->c, .desc = j->desc, .fd = p[1], .hash = sha256_new(), .prog = j->prog
+		.c = fa->r->c, .desc = j->desc, .fd = p[1], .hash = sha256_new(), .prog = j->prog
 	};
 	pthread_t th;
 	if (pthread_create(&th, NULL, download_thread, &d) != 0) {
@@ -114,14 +100,20 @@ static int fetch_layer(struct layers_run *r, struct layer_job *j, const char *tm
 		sha256_free(d.hash);
 		return err_msg(err, "starting a download thread");
 	}
-	struct unpack_result res = { 0 };
 	struct error *uerr = NULL;
-	int urc = unpack_tar_fd(p[0], dfd, &res, &uerr);
+	int urc = unpack_tar_fd(p[0], dfd, res, &uerr);
 	close(p[0]); /* on failure this stops the download with EPIPE */
 	pthread_join(th, NULL);
 	char hex[SHA256_HEX_LEN + 1];
 	sha256_final_hex(d.hash, hex);
-	/* A download error explains an unpack error ("truncated"), so it goes first. */
+	/* A download error explains an unpack error ("truncated"), so it goes first, unless
+	 * it only says the unpack stopped reading (EPIPE): then the unpack error (a full
+	 * disk, say) is the cause. */
+	if (d.err != NULL && d.err->code == EPIPE && uerr != NULL) {
+		err_free(&d.err);
+		*err = uerr;
+		return -1;
+	}
 	if (d.err != NULL) {
 		err_free(&uerr);
 		*err = steal_ptr(&d.err);
@@ -138,45 +130,22 @@ static int fetch_layer(struct layers_run *r, struct layer_job *j, const char *tm
 		*err = uerr;
 		return -1;
 	}
-	if (strcmp(res.diff_id, j->diff_id) != 0)
-		return err_set(err, EINVAL, ERR_TOOL,
-			       "diff ID mismatch: the config says %s, the "
-			       "layer is %s",
-			       j->diff_id, res.diff_id);
-	j->size = res.size;
-	return write_layer_json(tmp, j, err);
+	return 0;
 }
 
 static int do_layer(struct layers_run *r, struct layer_job *j, struct error **err)
 {
-	struct storage *s = r->s;
-	if (store_layer_exists(s, j->chain)) {
-		progress_done(j->prog, "Already exists");
-		return store_layer_info(s, j->chain, NULL, &j->size, err);
-	}
-	/* Another pull may be unpacking the same layer: wait for it, then reuse its work. */
-	autofree char *lname = xasprintf("layers/%s.lock", j->chain);
-	autoclose int lk = store_lock(s, lname, true, false, err);
-	if (lk < 0)
+	struct layer_import li = { .diff_id = j->diff_id,
+				   .blob_digest = j->desc->digest,
+				   .blob_size = j->desc->size };
+	memcpy(li.chain, j->chain, sizeof(li.chain));
+	memcpy(li.parent, j->parent, sizeof(li.parent));
+	struct fetch_arg fa = { .r = r, .j = j };
+	bool existed = false;
+	if (store_import_layer(r->s, &li, fetch_layer, &fa, &existed, err) < 0)
 		return -1;
-	if (store_layer_exists(s, j->chain)) {
-		progress_done(j->prog, "Already exists");
-		return store_layer_info(s, j->chain, NULL, &j->size, err);
-	}
-	autofree char *tmp = xasprintf("%s/layers/.tmp-%s", s->root, j->chain);
-	autofree char *fin = xasprintf("%s/layers/%s", s->root, j->chain);
-	/* Left by a pull that was killed: we hold the lock, so nobody else uses it. */
-	if (store_rm_tree(s, tmp, err) < 0)
-		return -1;
-	if (fetch_layer(r, j, tmp, err) < 0) {
-		struct error *rmerr = NULL;
-		if (store_rm_tree(s, tmp, &rmerr) < 0)
-			err_free(&rmerr);
-		return err_wrap(err, "layer %s", j->desc->digest);
-	}
-	if (rename(tmp, fin) < 0)
-		return err_sys(err, "storing layer %s", j->chain);
-	progress_done(j->prog, "done");
+	j->size = li.size;
+	progress_done(j->prog, existed ? "Already exists" : "done");
 	return 0;
 }
 

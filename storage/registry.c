@@ -337,6 +337,27 @@ static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 	return rc;
 }
 
+/* "scheme://host:port" of url (owned), with the scheme's default port filled in. */
+static char *url_origin(const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *o = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		o = xasprintf("%s://%s:%s", scheme, host, port);
+	curl_free(scheme), curl_free(host), curl_free(port);
+	curl_url_cleanup(u);
+	return o;
+}
+
+static bool same_origin_urls(const char *a, const char *b)
+{
+	autofree char *oa = url_origin(a), *ob = url_origin(b);
+	return oa != NULL && ob != NULL && strcmp(oa, ob) == 0;
+}
+
 /* Follow redirects by hand; the Authorization header is only sent to the registry. */
 static int perform_follow(struct reg_client *c, struct req *r, CURLcode *crc, char *errbuf,
 			  struct error **err)
@@ -369,6 +390,11 @@ static int perform_follow(struct reg_client *c, struct req *r, CURLcode *crc, ch
 				       "refusing a redirect to a non-https "
 				       "URL");
 		}
+		/* Credentials are for the registry that asked for them: a redirect to another
+		 * origin (scheme, host or port, as libcurl counts them) goes without Basic auth
+		 * too; the Bearer token is already limited by same_origin. */
+		if (!same_origin_urls(r->url, next))
+			r->basic = NULL;
 		free(r->url);
 		r->url = xstrdup(next);
 		curl_free(next);

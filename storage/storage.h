@@ -168,3 +168,40 @@ int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct err
 int64_t *storage_image_layer_sizes(struct storage *s, const struct storage_image *img);
 /* IDs of all container records (owned vector). */
 char **storage_container_list(struct storage *s);
+
+/* ---------- archives: save, load, import, export ---------- */
+
+enum storage_archive_format {
+	STORAGE_ARCHIVE_DOCKER = 0, /* docker-archive: manifest.json, CONFIG.json, LAYER.tar */
+	STORAGE_ARCHIVE_OCI,	    /* oci-archive: an OCI image layout in a tar */
+};
+
+/*
+ * Write images (names or IDs; several only in a docker-archive) as a tar to out_fd. Layers
+ * are written again from the store, uncompressed; when they differ from the tars the image
+ * came with, the config's diff_ids are updated (the saved image then has another ID).
+ */
+int storage_save(struct storage *s, char *const *images, enum storage_archive_format format,
+		 int out_fd, struct error **err);
+/*
+ * Read a docker-archive or oci-archive (possibly compressed) from in_fd, verify every
+ * digest and store its images. *names (owned) gets each image's names, or "sha256:ID" for
+ * one without.
+ */
+int storage_load(struct storage *s, int in_fd, char ***names, struct error **err);
+
+/* What `import` puts into the new image's config besides the one layer. */
+struct storage_import_opts {
+	const struct storage_image_config *config; /* Cmd, Entrypoint, Env, WorkingDir, User */
+	const char *message;			   /* history comment, or NULL */
+	const char *name;			   /* image name, or NULL for none */
+};
+/* Make an image of one layer from a rootfs tar (possibly compressed) read from in_fd. */
+int storage_import(struct storage *s, int in_fd, const struct storage_import_opts *o,
+		   char **image_id, struct error **err);
+/*
+ * Write container ctr_id's rootfs (image layers plus its own changes, as mounted) as a tar
+ * to out_fd. The rootfs is mounted in a private user and mount namespace for this; the
+ * container must not be running.
+ */
+int storage_export(struct storage *s, const char *ctr_id, int out_fd, struct error **err);

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -248,4 +250,67 @@ int store_rm_tree(struct storage *s, const char *path, struct error **err)
 	if (userns_spawn(m, 0, rm_fn, (void *)path, &child, err) < 0)
 		return err_wrap(err, "removing %s", path);
 	return proc_wait(child.pid, &status, err);
+}
+
+struct run_arg {
+	struct storage *s;
+	store_child_fn fn;
+	void *arg;
+	pid_t parent;
+	int out_fd;
+};
+
+static int run_child(void *p, struct error **err)
+{
+	struct run_arg *a = p;
+	/* Die with the CLI: a killed command must not go on writing behind the user's back. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != a->parent)
+		_exit(125);
+	signal(SIGPIPE, SIG_IGN);
+	storage_in_userns = true;
+	/* Layers and scratch dirs in use must not be collected by a concurrent rmi/prune. */
+	autoclose int gc = store_lock(a->s, "gc.lock", false, false, err);
+	if (gc < 0)
+		return -1;
+	return a->fn(a->s, a->arg, a->out_fd, err);
+}
+
+int store_run_userns(struct storage *s, int extra_flags, store_child_fn fn, void *arg, char **out,
+		     struct error **err)
+{
+	const struct userns_map *m;
+	*out = NULL;
+	if (store_map(s, &m, err) < 0)
+		return -1;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(err, "creating a pipe");
+	struct run_arg a = { .s = s, .fn = fn, .arg = arg, .parent = getpid(), .out_fd = p[1] };
+	struct userns_child child;
+	int rc = userns_spawn(m, extra_flags, run_child, &a, &child, err);
+	close(p[1]);
+	int status = 0;
+	if (rc == 0)
+		rc = proc_wait(child.pid, &status, err);
+	if (rc == 0 && status != 0)
+		rc = err_msg(err, "the user namespace child failed (status %d)", status);
+	if (rc == 0 && fs_read_fd(p[0], 1 << 20, out, NULL, err) < 0)
+		rc = -1;
+	close(p[0]);
+	return rc;
+}
+
+char *store_tmpdir(struct storage *s, const char *prefix, struct error **err)
+{
+	autofree char *base = xasprintf("%s/tmp", s->root);
+	if (fs_mkdir_p(base, 0700, err) < 0)
+		return NULL;
+	char *dir = xasprintf("%s/%s-XXXXXX", base, prefix);
+	if (mkdtemp(dir) == NULL) {
+		err_sys(err, "creating a scratch directory in %s", base);
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }

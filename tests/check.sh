@@ -90,7 +90,8 @@ run_bats() {
 # ---- root: set up the unprivileged users, then run everything as them ----
 
 as_user() { # name mode
-	local name=$1 sub=$2 uid stage home rc
+	local name=$1 sub=$2 uid stage home rc smallfs=
+	[[ $name == "$TEST_USER" ]] && smallfs=$SMALLFS
 	uid=$(id -u "$name")
 	home=$(getent passwd "$name" | cut -d: -f6)
 	# A private copy the user can read and write (the checkout may sit under /root); one
@@ -101,7 +102,7 @@ as_user() { # name mode
 	runuser -u "$name" -- env -i HOME="$home" USER="$name" LOGNAME="$name" \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
 		XDG_RUNTIME_DIR="/run/user/$uid" CI="${CI:-}" TERM=dumb \
-		HUTCH_COUNTS_FILE="$stage/.counts" \
+		HUTCH_COUNTS_FILE="$stage/.counts" HUTCH_SMALLFS="$smallfs" \
 		bash "$stage/tests/check.sh" "$sub"
 	rc=$?
 	if [[ -f $stage/.counts ]]; then
@@ -113,6 +114,28 @@ as_user() { # name mode
 		failed=$((failed + 1))
 	fi
 	rm -rf "$stage"
+}
+
+# A small tmpfs owned by the test user, for the full-disk test (tests/system/250-*.bats):
+# an unprivileged user cannot mount one. Fresh every run; unmounted when the runner exits.
+SMALLFS=
+smallfs_down() {
+	[[ -n $SMALLFS ]] && mountpoint -q "$SMALLFS" && umount "$SMALLFS"
+	[[ -n $SMALLFS ]] && rmdir "$SMALLFS" 2>/dev/null
+	SMALLFS=
+}
+smallfs_up() { # user
+	local dir=/var/tmp/hutch-smallfs-$1
+	SMALLFS=$dir
+	smallfs_down
+	mkdir -p "$dir"
+	if mount -t tmpfs -o "size=8m,mode=0700,uid=$(id -u "$1"),gid=$(id -g "$1")" hutch-smallfs "$dir"; then
+		SMALLFS=$dir
+		trap smallfs_down EXIT
+	else
+		echo "# could not mount a tmpfs at $dir: the full-disk test will skip"
+		rmdir "$dir" 2>/dev/null
+	fi
 }
 
 finish() {
@@ -130,6 +153,7 @@ if [[ $(id -u) == 0 && $mode != valgrind ]]; then
 	ensure_user "$TEST_USER" yes
 	ensure_user "$NOSUBID_USER" no
 	open_devices
+	smallfs_up "$TEST_USER"
 	case $mode in
 	all) as_user "$TEST_USER" all; as_user "$NOSUBID_USER" nosubid ;;
 	unit) as_user "$TEST_USER" unit ;;

@@ -135,6 +135,10 @@ int cmd_image_prune(struct cli_ctx *ctx, struct error **err);
 int cmd_history(struct cli_ctx *ctx, struct error **err);
 int cmd_rootfs_debug(struct cli_ctx *ctx, struct error **err);
 int cmd_system_df(struct cli_ctx *ctx, struct error **err);
+int cmd_save(struct cli_ctx *ctx, struct error **err);
+int cmd_load(struct cli_ctx *ctx, struct error **err);
+int cmd_import(struct cli_ctx *ctx, struct error **err);
+int cmd_export(struct cli_ctx *ctx, struct error **err);
 
 /* Container handlers (tool/cmd_container.c). */
 int cmd_run(struct cli_ctx *ctx, struct error **err);

@@ -175,6 +175,41 @@ static const struct cli_cmd image_subs[] = {
 
 /* ---------- end of image commands ---------- */
 
+/* ---------- archive commands: save, load, import, export (storage, issue #4) ---------- */
+
+static const struct cli_opt save_opts[] = {
+	{ "format", 0, "format", CLI_STRING, "docker-archive",
+	  "Save image(s) to docker-archive or oci-archive (one image)", CLI_COMPLETE_CHOICES,
+	  "docker-archive oci-archive" },
+	{ "output", 'o', "file", CLI_STRING, NULL,
+	  "Write to a file (default: stdout, which must not be a terminal)", CLI_COMPLETE_FILE,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt load_opts[] = {
+	{ "input", 'i', "file", CLI_STRING, NULL,
+	  "Read from a file (default: stdin, which must not be a terminal)", CLI_COMPLETE_FILE,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt import_opts[] = {
+	{ "change", 'c', "instruction", CLI_LIST, NULL,
+	  "Apply CMD, ENTRYPOINT, ENV, WORKDIR or USER (KEY=VALUE) to the image", 0, NULL },
+	{ "message", 'm', "message", CLI_STRING, NULL, "Comment for the image's history", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt export_opts[] = {
+	{ "output", 'o', "file", CLI_STRING, NULL,
+	  "Write to a file (default: stdout, which must not be a terminal)", CLI_COMPLETE_FILE,
+	  NULL },
+	END_OPTS,
+};
+
+/* ---------- end of archive commands ---------- */
+
 /* ---------- container commands (issue #5) ---------- */
 
 #define S CLI_STRING
@@ -546,6 +581,39 @@ static const struct cli_cmd commands[] = {
 	  .stop_at_operand = true,
 	  .hidden = true },
 	/* ---------- end of image commands ---------- */
+	/* ---------- archive commands (storage, issue #4) ---------- */
+	{ .name = "export",
+	  .summary = "Export a container's filesystem contents as a tar archive",
+	  .synopsis = "CONTAINER",
+	  .handler = cmd_export,
+	  .opts = export_opts,
+	  .operands = CLI_COMPLETE_CONTAINER,
+	  .min_args = 1,
+	  .max_args = 1 },
+	{ .name = "import",
+	  .summary = "Import a tarball to create a filesystem image",
+	  .synopsis = "PATH [REFERENCE]",
+	  .handler = cmd_import,
+	  .opts = import_opts,
+	  .operands = CLI_COMPLETE_FILE,
+	  .min_args = 1,
+	  .max_args = 2 },
+	{ .name = "load",
+	  .summary = "Load image(s) from a tar archive",
+	  .synopsis = "",
+	  .handler = cmd_load,
+	  .opts = load_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
+	{ .name = "save",
+	  .summary = "Save image(s) to an archive",
+	  .synopsis = "IMAGE [IMAGE...]",
+	  .handler = cmd_save,
+	  .opts = save_opts,
+	  .operands = CLI_COMPLETE_IMAGE,
+	  .min_args = 1,
+	  .max_args = -1 },
+	/* ---------- end of archive commands ---------- */
 	/* Internal: used by `make generate` and by the completion scripts. */
 	{
 	    .name = "__gen-man",

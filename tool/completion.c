@@ -70,7 +70,7 @@ static void bash_spec(FILE *f, const struct cli_cmd *cmd, const char *path)
 		for (size_t j = 0; cmd->subs[i].aliases && cmd->subs[i].aliases[j]; j++)
 			fprintf(f, "%s ", cmd->subs[i].aliases[j]);
 	}
-	fprintf(f, "\"\n\t\toperands=%s\n", kind_word(NULL, cmd->operands));
+	fprintf(f, "\"\n\t\toperands=\"%s\"\n", kind_word(NULL, cmd->operands));
 	if (cmd->operands == CLI_COMPLETE_CHOICES && strcmp(cmd->name, "completion") == 0)
 		fprintf(f, "\t\tchoices=\"bash zsh fish\"\n");
 	fprintf(f, "\t\t;;\n");

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Archive commands: save and load (docker-archive, oci-archive), import (a rootfs tar as
+ * an image) and export (a container's rootfs as a tar). As in podman, an archive goes to
+ * or comes from a file with -o/-i, else stdout/stdin, but never a terminal.
+ */
+#include "tool/cli.h"
+#include "tool/image_fmt.h"
+#include "oci/container/container.h"
+#include "storage/storage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void store_closep(struct storage **s)
+{
+	storage_close(s);
+}
+#define autostore __attribute__((cleanup(store_closep)))
+
+/* -o FILE (created or truncated), else stdout unless it is a terminal. */
+static int open_output(const char *path, const char *what, struct error **err)
+{
+	if (path != NULL && strcmp(path, "-") != 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		return fd < 0 ? err_sys(err, "creating %s", path) : fd;
+	}
+	if (isatty(STDOUT_FILENO))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "refusing to %s to terminal. Use -o flag or redirect", what);
+	return dup(STDOUT_FILENO);
+}
+
+/* -i FILE, else stdin unless it is a terminal. */
+static int open_input(const char *path, const char *what, struct error **err)
+{
+	if (path != NULL && strcmp(path, "-") != 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? err_sys(err, "opening %s", path) : fd;
+	}
+	if (isatty(STDIN_FILENO))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "cannot read %s from terminal. Use command-line redirection or "
+			       "the --input flag",
+			       what);
+	return dup(STDIN_FILENO);
+}
+
+int cmd_save(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	enum storage_archive_format f = STORAGE_ARCHIVE_DOCKER;
+	if (fmt != NULL && strcmp(fmt, "oci-archive") == 0)
+		f = STORAGE_ARCHIVE_OCI;
+	else if (fmt != NULL && strcmp(fmt, "docker-archive") != 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "unsupported format \"%s\": want docker-archive or oci-archive",
+			       fmt);
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	autoclose int fd = open_output(cli_opt_str(ctx, "output"), "save", err);
+	if (fd < 0)
+		return -1;
+	autostrv char **images = NULL;
+	for (int i = 0; i < ctx->argc; i++)
+		strv_push(&images, ctx->argv[i]);
+	if (storage_save(s, images, f, fd, err) < 0)
+		return -1;
+	if (close(steal_fd(&fd)) < 0)
+		return err_sys(err, "writing %s", cli_opt_str(ctx, "output"));
+	return 0;
+}
+
+int cmd_load(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	autoclose int fd = open_input(cli_opt_str(ctx, "input"), "an archive", err);
+	if (fd < 0)
+		return -1;
+	autostrv char **names = NULL;
+	if (storage_load(s, fd, &names, err) < 0)
+		return -1;
+	for (size_t i = 0; names[i] != NULL; i++)
+		printf("Loaded image: %s\n", names[i]);
+	return 0;
+}
+
+/* "KEY=VALUE" or "KEY VALUE" of --change. */
+static int split_change(const char *in, char **key, const char **val, struct error **err)
+{
+	size_t k = strcspn(in, "= \t");
+	if (k == 0 || in[k] == '\0')
+		return err_set(err, EINVAL, ERR_USAGE, "invalid --change \"%s\": want KEY=VALUE",
+			       in);
+	*key = xstrndup(in, k);
+	for (char *p = *key; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	*val = in + k + 1;
+	while (**val == ' ' || **val == '\t')
+		(*val)++;
+	return 0;
+}
+
+/* CMD/ENTRYPOINT: a JSON array (exec form) or a string run by /bin/sh -c (shell form). */
+static int parse_command(const char *key, const char *val, char ***out, struct error **err)
+{
+	strv_free(*out);
+	*out = xcalloc(1, sizeof(char *));
+	if (*val != '[') {
+		strv_push(out, "/bin/sh");
+		strv_push(out, "-c");
+		strv_push(out, val);
+		return 0;
+	}
+	struct json_object *a = json_tokener_parse(val);
+	bool ok = a != NULL && json_object_is_type(a, json_type_array);
+	for (size_t i = 0; ok && i < json_object_array_length(a); i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+		ok = json_object_is_type(e, json_type_string);
+		if (ok)
+			strv_push(out, json_object_get_string(e));
+	}
+	json_object_put(a);
+	return ok ? 0
+		  : err_set(err, EINVAL, ERR_USAGE,
+			    "invalid --change %s: \"%s\" is not a JSON array of strings", key, val);
+}
+
+static int apply_change(struct storage_image_config *c, const char *change, struct error **err)
+{
+	autofree char *key = NULL;
+	const char *val = NULL;
+	if (split_change(change, &key, &val, err) < 0)
+		return -1;
+	if (strcmp(key, "CMD") == 0)
+		return parse_command(key, val, &c->cmd, err);
+	if (strcmp(key, "ENTRYPOINT") == 0)
+		return parse_command(key, val, &c->entrypoint, err);
+	if (strcmp(key, "ENV") == 0) {
+		size_t n = strcspn(val, "= \t");
+		if (n == 0 || val[n] == '\0')
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid --change ENV \"%s\": want NAME=VALUE", val);
+		strv_push_take(&c->env, xasprintf("%.*s=%s", (int)n, val, val + n + 1));
+		return 0;
+	}
+	if (strcmp(key, "WORKDIR") == 0 || strcmp(key, "USER") == 0) {
+		char **field = key[0] == 'W' ? &c->workdir : &c->user;
+		free(*field);
+		*field = xstrdup(val);
+		return 0;
+	}
+	return err_set(err, EINVAL, ERR_USAGE,
+		       "unsupported --change key \"%s\": hutch supports CMD, ENTRYPOINT, ENV, "
+		       "WORKDIR and USER",
+		       key);
+}
+
+int cmd_import(struct cli_ctx *ctx, struct error **err)
+{
+	struct storage_image_config c = { 0 };
+	char *const *changes = cli_opt_list(ctx, "change");
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && changes != NULL && changes[i] != NULL; i++)
+		rc = apply_change(&c, changes[i], err);
+	autostore struct storage *s = NULL;
+	autoclose int fd = -1;
+	if (rc == 0)
+		rc = cli_open_store(ctx, &s, err);
+	if (rc == 0 && (fd = open_input(ctx->argv[0], "a tarball", err)) < 0)
+		rc = -1;
+	struct storage_import_opts o = { .config = &c,
+					 .message = cli_opt_str(ctx, "message"),
+					 .name = ctx->argc > 1 ? ctx->argv[1] : NULL };
+	autofree char *id = NULL;
+	if (rc == 0)
+		rc = storage_import(s, fd, &o, &id, err);
+	storage_image_config_clear(&c);
+	if (rc == 0)
+		printf("sha256:%s\n", id);
+	return rc;
+}
+
+int cmd_export(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	struct oci_ctr *c = NULL;
+	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+		return -1;
+	int rc = 0;
+	if (c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED)
+		rc = err_set(err, EBUSY, ERR_TOOL,
+			     "container %s is running: hutch exports created and exited "
+			     "containers only",
+			     c->name);
+	autoclose int fd = rc == 0 ? open_output(cli_opt_str(ctx, "output"), "export", err) : -1;
+	if (rc == 0 && fd < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = storage_export(s, c->id, fd, err);
+	if (rc == 0 && close(steal_fd(&fd)) < 0)
+		rc = err_sys(err, "writing %s", cli_opt_str(ctx, "output"));
+	oci_ctr_free(&c);
+	return rc;
+}
