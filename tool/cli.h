@@ -148,6 +148,9 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err);
 int cmd_logs(struct cli_ctx *ctx, struct error **err);
 int cmd_attach(struct cli_ctx *ctx, struct error **err);
 int cmd_exec(struct cli_ctx *ctx, struct error **err);
+
+/* The rest of issue #5 (tool/cmd_extra.c, tool/cmd_volume.c). */
+int cmd_cp(struct cli_ctx *ctx, struct error **err);
 int cmd_wait(struct cli_ctx *ctx, struct error **err);
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err);

@@ -382,6 +382,10 @@ static const struct cli_opt wait_opts[] = {
 	END_OPTS,
 };
 
+/* ---------- the rest of issue #5: cp, diff, top, ..., volumes ---------- */
+#define CP_SUMMARY "Copy files between a container and the host"
+#define CP_SYNOPSIS "[CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH"
+
 #define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                           \
 	{                                                                                  \
 		.name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,       \
@@ -391,6 +395,7 @@ static const struct cli_opt wait_opts[] = {
 static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
 		1, false),
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false),
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
 		cmd_create, create_opts, 1, -1, true),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
@@ -461,6 +466,9 @@ static const struct cli_cmd commands[] = {
 		false),
 	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
 		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false),
+	/* ---------- the rest of issue #5 ---------- */
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false),
+	/* ---------- end of the rest of issue #5 ---------- */
 	{ .name = "__cleanup",
 	  .summary = "Record a container's exit (the monitor's exit command)",
 	  .synopsis = "CONTAINER",

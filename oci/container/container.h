@@ -143,6 +143,15 @@ char *oci_ctr_run_dir(const char *id, struct error **err);
 char *oci_ctr_log_path(struct storage *s, const char *id);
 
 /*
+ * `hutch cp`: copy src to dst as a tar stream, one side in the container (src_in_ctr or
+ * dst_in_ctr), the other on the host; "-" is a tar stream on stdin or stdout. Paths in the
+ * container never resolve outside it; modes are kept, and ownership within the mapping on
+ * the container side. A missing source fails with ENOENT.
+ */
+int oci_ctr_copy(struct storage *s, struct oci_ctr *c, const char *src, bool src_in_ctr,
+		 const char *dst, bool dst_in_ctr, struct error **err);
+
+/*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm
  * or --restart. Runs inside the container's user namespace.
  */

@@ -22,3 +22,22 @@ bool ctr_stopped_by_user(struct storage *s, const char *id);
 /* Stream an attach connection (fd, owned) to our stdio until the container exits. */
 int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
+
+/* openat2(2) with O_CLOEXEC added; -1 with errno. resolve 0 is a plain openat. */
+int ctr_openat2(int dirfd, const char *path, int flags, unsigned long long resolve);
+/* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
+ * top entry named top ("." for the contents of a directory), written to out_fd. */
+int ctr_tar_write(int startfd, const char *top, int out_fd, struct error **err);
+/* Extract a tar stream into the directory tdir; entries never leave it (RESOLVE_BENEATH).
+ * owners: apply the entries' uid/gid (inside a user namespace: where mapped). */
+int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err);
+
+/* Called as root in the container's user namespace with an O_PATH fd on its root. */
+typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
+/*
+ * Run fn in a child that is root in the container's user namespace: a running container's
+ * root through its init (/proc/PID/root), a stopped one's rootfs mounted in a fresh user and
+ * mount namespace (under the container's lock, so it cannot start meanwhile).
+ */
+int ctr_with_root(struct storage *s, struct oci_ctr *c, ctr_root_fn fn, void *arg,
+		  struct error **err);
