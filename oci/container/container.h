@@ -152,6 +152,28 @@ int oci_ctr_copy(struct storage *s, struct oci_ctr *c, const char *src, bool src
 		 const char *dst, bool dst_in_ctr, struct error **err);
 
 /*
+ * `hutch diff`: "A /path", "C /path", "D /path" lines sorted by path (owned vector), from the
+ * container's upper dir against the image's layers. Whiteouts are 0/0 character devices,
+ * files with user.overlay.whiteout, or fuse-overlayfs's ".wh.NAME" files.
+ */
+char **oci_ctr_diff(struct storage *s, struct oci_ctr *c, struct error **err);
+/*
+ * `hutch top`: a header row and one row per process, tab-separated cells, for ps-style
+ * descriptors (NULL: user pid ppid pcpu etime tty time args). Owned vector in *rows.
+ */
+int oci_ctr_top(struct oci_ctr *c, char *const *descriptors, char ***rows, struct error **err);
+/* Give the container a new name (unique, podman's name rule). */
+int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struct error **err);
+/* Freeze or thaw a running container; needs a delegated cgroup v2 freezer, else an error
+ * that says why. */
+int oci_ctr_pause(struct storage *s, struct oci_ctr *c, bool pause, struct error **err);
+/* One stats sample (ID, Name, CPUNano, MemUsage, PIDs) from the container's delegated
+ * cgroup; an error naming why when cgroups are not delegated. */
+int oci_ctr_stats(struct oci_ctr *c, struct json_object **out, struct error **err);
+/* The published ports as `port` prints them, "80/tcp -> 0.0.0.0:8080" (owned vector). */
+char **oci_ctr_ports(struct oci_ctr *c, struct error **err);
+
+/*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm
  * or --restart. Runs inside the container's user namespace.
  */

@@ -41,3 +41,5 @@ typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
  */
 int ctr_with_root(struct storage *s, struct oci_ctr *c, ctr_root_fn fn, void *arg,
 		  struct error **err);
+/* podman's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, under 254 characters. */
+bool ctr_valid_name(const char *n);

@@ -109,7 +109,7 @@ static char *new_name(void)
 			 who[r[1] % (sizeof(who) / sizeof(who[0]))]);
 }
 
-static bool valid_name(const char *n)
+bool ctr_valid_name(const char *n)
 {
 	/* podman: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
 	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') ||
@@ -534,7 +534,7 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 		   struct error **err)
 {
 	*out = NULL;
-	if (o->name != NULL && !valid_name(o->name))
+	if (o->name != NULL && !ctr_valid_name(o->name))
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid container name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
