@@ -413,6 +413,54 @@ static const struct cli_opt cprune_opts[] = {
 	END_OPTS,
 };
 
+static const struct cli_opt vcreate_opts[] = {
+	{ "ignore", 0, NULL, B, NULL, "Do not fail when the volume exists", 0, NULL },
+	{ "label", 'l', "key=value", L, NULL, "Set a label on the volume", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vinspect_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Inspect all volumes", 0, NULL },
+	{ "format", 'f', "format", S, NULL, "Change the output format to JSON or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	END_OPTS,
+};
+
+static const struct cli_opt vls_opts[] = {
+	{ "format", 0, "format", S, NULL, "Change the output format to JSON or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	{ "noheading", 'n', NULL, B, NULL, "Do not print column headings", 0, NULL },
+	{ "quiet", 'q', NULL, B, NULL, "Print volume names only", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vrm_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Remove all volumes", 0, NULL },
+	{ "force", 'f', NULL, B, NULL, "Remove a volume in use, with the containers that use it", 0,
+	  NULL },
+	END_OPTS,
+};
+
+#define VOL_CMD(n, al, sum, syn, h, o, mn, mx)                                           \
+	{                                                                                \
+		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
+		.opts = o, .min_args = mn, .max_args = mx                                \
+	}
+
+static const struct cli_cmd volume_subs[] = {
+	VOL_CMD("create", NULL, "Create a new volume", "[NAME]", cmd_volume_create, vcreate_opts, 0,
+		1),
+	VOL_CMD("inspect", NULL, "Display detailed information on volumes", "[VOLUME...]",
+		cmd_volume_inspect, vinspect_opts, 0, -1),
+	VOL_CMD("ls", ((const char *const[]){ "list", NULL }), "List volumes", "", cmd_volume_ls,
+		vls_opts, 0, 0),
+	VOL_CMD("prune", NULL, "Remove all unused volumes", "", cmd_volume_prune, cprune_opts, 0,
+		0),
+	VOL_CMD("rm", ((const char *const[]){ "remove", NULL }), "Remove volumes", "[VOLUME...]",
+		cmd_volume_rm, vrm_opts, 0, -1),
+	{ .name = NULL },
+};
+
 #define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                           \
 	{                                                                                  \
 		.name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,       \
@@ -518,6 +566,12 @@ static const struct cli_cmd commands[] = {
 	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false),
 	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false),
 	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false),
+	{ .name = "volume",
+	  .summary = "Manage volumes",
+	  .synopsis = "COMMAND",
+	  .subs = volume_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
 	/* ---------- end of the rest of issue #5 ---------- */
 	{ .name = "__cleanup",
 	  .summary = "Record a container's exit (the monitor's exit command)",

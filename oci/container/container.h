@@ -173,6 +173,25 @@ int oci_ctr_stats(struct oci_ctr *c, struct json_object **out, struct error **er
 /* The published ports as `port` prints them, "80/tcp -> 0.0.0.0:8080" (owned vector). */
 char **oci_ctr_ports(struct oci_ctr *c, struct error **err);
 
+/* ---------- named volumes: $store/volumes/NAME/{volume.json,_data} ---------- */
+
+/* Create a volume (name NULL: anonymous, a random hex name); *out_name owned. An existing
+ * one is an EEXIST error unless ignore. */
+int oci_vol_create(struct storage *s, const char *name, char *const *labels, bool ignore,
+		   char **out_name, struct error **err);
+/* -v NAME:/dst: create the volume if needed and point v->src at its _data (kind stays
+ * OCI_MOUNT_VOLUME, which the spec generator binds like a host path). */
+int oci_vol_resolve(struct storage *s, struct oci_volume *v, struct error **err);
+/* The volume's record (Name, Driver, Mountpoint, CreatedAt, Labels, Scope, Options), owned;
+ * ENOENT error when there is none. */
+struct json_object *oci_vol_inspect(struct storage *s, const char *name, struct error **err);
+/* All volume records (an owned JSON array). */
+struct json_object *oci_vol_list(struct storage *s);
+/* Remove a volume; one a container uses only with force, which removes those containers. */
+int oci_vol_remove(struct storage *s, const char *name, bool force, struct error **err);
+/* Remove every volume no container uses; the names removed (owned vector) or NULL. */
+char **oci_vol_prune(struct storage *s, struct error **err);
+
 /*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm
  * or --restart. Runs inside the container's user namespace.

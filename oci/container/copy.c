@@ -204,7 +204,7 @@ static int cp_target(const struct cp_job *j, int rootfd, const char *src, int *t
 }
 
 /* The tar writer in a child of ours, into the pipe that we extract from. */
-static int cp_pipe(int srcfd, const char *top, int tdir, bool owners, struct error **err)
+int ctr_tar_copy(int srcfd, const char *top, int tdir, bool owners, struct error **err)
 {
 	int p[2], sv[2];
 	if (pipe2(p, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -268,7 +268,7 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 	autofree char *top = NULL;
 	if (cp_target(j, rootfd, j->src, &tdir, &top, err) < 0)
 		return -1;
-	return cp_pipe(srcfd, top, tdir, j->dst_in_ctr, err);
+	return ctr_tar_copy(srcfd, top, tdir, j->dst_in_ctr, err);
 }
 
 int oci_ctr_copy(struct storage *s, struct oci_ctr *c, const char *src, bool src_in_ctr,

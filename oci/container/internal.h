@@ -43,3 +43,9 @@ int ctr_with_root(struct storage *s, struct oci_ctr *c, ctr_root_fn fn, void *ar
 		  struct error **err);
 /* podman's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, under 254 characters. */
 bool ctr_valid_name(const char *n);
+/* Copy the tree at srcfd (O_PATH) into tdir as a tar stream between two processes. */
+int ctr_tar_copy(int srcfd, const char *top, int tdir, bool owners, struct error **err);
+/* Fill each empty named volume among mounts from the image's files at its destination
+ * (as root in the user namespace, ownership kept); a no-op when none is empty. */
+int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *mounts, size_t n,
+		 struct error **err);

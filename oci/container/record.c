@@ -549,8 +549,11 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 		return -1;
 	if (storage_container_create(s, id, o->image->id, err) < 0)
 		return -1;
-	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id)) != NULL)
-		return 0;
+	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id)) != NULL) {
+		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
+			return 0;
+		oci_ctr_free(out);
+	}
 	if (*err == NULL)
 		err_msg(err, "reading back container %.12s", id);
 	struct error *rmerr = NULL;

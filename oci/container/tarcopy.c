@@ -261,9 +261,15 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 			       "the destination",
 			       archive_entry_pathname(e));
 	if (*name == '\0' || strcmp(name, ".") == 0) {
-		/* The target directory itself (a copy of contents): only its mode. */
-		if (archive_entry_filetype(e) == AE_IFDIR)
-			fchmod(tdir, archive_entry_perm(e));
+		/* The target directory itself (a copy of contents): its mode and owner. tdir
+		 * is an O_PATH fd, so through /proc/self/fd. */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tdir);
+		if (owners &&
+		    chown(proc, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
+			log_debug("chown %s: %s", proc, strerror(errno));
+		if (archive_entry_filetype(e) == AE_IFDIR && chmod(proc, archive_entry_perm(e)) < 0)
+			log_debug("chmod %s: %s", proc, strerror(errno));
 		return 0;
 	}
 	char *slash = strrchr(name, '/');
