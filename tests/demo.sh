@@ -65,6 +65,7 @@ registry=$("$fixtures/registry.sh" start "$demo/registry")
 image=$registry/base:latest
 step "$hutch" pull -q --tls-verify=false "$image"
 step "$hutch" images
+# shellcheck disable=SC2016 # expanded in the container
 step "$hutch" run --rm "$image" sh -c 'echo hello from $(hostname); id; cat /proc/self/uid_map'
 step "$hutch" run -d --init --name demo "$image" sh -c 'echo started; exec sleep 300'
 step "$hutch" ps
