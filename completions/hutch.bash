@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--log-level --help -h --version -v --storage-driver "
 		valopts="--log-level=choices --storage-driver=choices "
 		choices="error warn info debug overlay fuse-overlayfs "
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
 		;;
 	"attach")
@@ -21,7 +21,7 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="attach create exec inspect kill logs ls restart rm run start stop wait "
+		subs="attach cp create diff exec inspect kill logs ls pause port prune rename restart rm run start stats stop top unpause wait "
 		operands="none"
 		;;
 	"container attach")
@@ -31,10 +31,24 @@ _hutch_spec() {
 		subs=""
 		operands="containers"
 		;;
+	"container cp")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
 	"container create")
 		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
 		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
+		subs=""
+		operands="containers"
+		;;
+	"container diff")
+		opts="--format --help -h"
+		valopts="--format=choices "
+		choices="json "
 		subs=""
 		operands="containers"
 		;;
@@ -73,6 +87,34 @@ _hutch_spec() {
 		subs=""
 		operands="containers"
 		;;
+	"container pause")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"container port")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"container prune")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"container rename")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
 	"container restart")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
@@ -101,9 +143,30 @@ _hutch_spec() {
 		subs=""
 		operands="containers"
 		;;
+	"container stats")
+		opts="--no-stream --noheading -n --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
 	"container stop")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"container top")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"container unpause")
+		opts="--help -h"
+		valopts=""
 		choices=""
 		subs=""
 		operands="containers"
@@ -198,6 +261,118 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		;;
+	"cp")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"diff")
+		opts="--format --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands="containers"
+		;;
+	"pause")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"port")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"rename")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"stats")
+		opts="--no-stream --noheading -n --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"top")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"unpause")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		;;
+	"volume")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="create inspect ls list prune rm remove "
+		operands="none"
+		;;
+	"volume create")
+		opts="--ignore --label -l --help -h"
+		valopts="--label=none -l=none "
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"volume inspect")
+		opts="--all -a --format -f --help -h"
+		valopts="--format=choices -f=choices "
+		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"volume ls")
+		opts="--format --noheading -n --quiet -q --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"volume list")
+		opts="--format --noheading -n --quiet -q --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"volume prune")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"volume rm")
+		opts="--all -a --force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"volume remove")
+		opts="--all -a --force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
 		;;
 	"completion")
 		opts="--help -h"

@@ -152,6 +152,22 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err);
 int cmd_logs(struct cli_ctx *ctx, struct error **err);
 int cmd_attach(struct cli_ctx *ctx, struct error **err);
 int cmd_exec(struct cli_ctx *ctx, struct error **err);
+
+/* The rest of issue #5 (tool/cmd_extra.c, tool/cmd_volume.c). */
+int cmd_cp(struct cli_ctx *ctx, struct error **err);
+int cmd_diff(struct cli_ctx *ctx, struct error **err);
+int cmd_top(struct cli_ctx *ctx, struct error **err);
+int cmd_rename(struct cli_ctx *ctx, struct error **err);
+int cmd_port(struct cli_ctx *ctx, struct error **err);
+int cmd_pause(struct cli_ctx *ctx, struct error **err);
+int cmd_unpause(struct cli_ctx *ctx, struct error **err);
+int cmd_stats(struct cli_ctx *ctx, struct error **err);
+int cmd_container_prune(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_create(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_inspect(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_ls(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_rm(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_prune(struct cli_ctx *ctx, struct error **err);
 int cmd_wait(struct cli_ctx *ctx, struct error **err);
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err);

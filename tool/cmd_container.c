@@ -154,26 +154,6 @@ static void push_mount(struct run_args *a, struct oci_volume *v)
 	a->mounts[a->n_mounts++] = *v;
 }
 
-/* Named (and anonymous) volumes live in the store: volumes/NAME/_data. */
-static int volume_path(struct storage *s, struct oci_volume *v, struct error **err)
-{
-	if (v->kind != OCI_MOUNT_VOLUME)
-		return 0;
-	if (v->src == NULL) {
-		char hex[SHA256_HEX_LEN + 1];
-		autofree char *seed = xasprintf("%s-%d-%ld", v->dst, (int)getpid(), (long)random());
-		sha256_hex(seed, strlen(seed), hex);
-		v->src = xstrdup(hex);
-	}
-	autofree char *dir = xasprintf("%s/volumes/%s/_data", storage_root(s), v->src);
-	if (fs_mkdir_p(dir, 0755, err) < 0)
-		return -1;
-	free(v->src);
-	v->src = steal_ptr(&dir);
-	v->kind = OCI_MOUNT_BIND;
-	return 0;
-}
-
 static int parse_mounts(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
 			struct error **err)
 {
@@ -189,7 +169,7 @@ static int parse_mounts(struct cli_ctx *ctx, struct storage *s, struct run_args 
 			struct oci_volume v;
 			if (kinds[k].parse(list[i], &v, err) < 0)
 				return -1;
-			if (volume_path(s, &v, err) < 0) {
+			if (oci_vol_resolve(s, &v, err) < 0) {
 				oci_volume_clear(&v);
 				return -1;
 			}

@@ -369,6 +369,85 @@ static const struct cli_opt wait_opts[] = {
 	END_OPTS,
 };
 
+/* ---------- the rest of issue #5: cp, diff, top, ..., volumes ---------- */
+#define CP_SUMMARY "Copy files between a container and the host"
+#define CP_SYNOPSIS "[CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH"
+
+#define DIFF_SUMMARY "Show the changes to a container's filesystem"
+#define TOP_SUMMARY "Display the running processes of a container"
+#define TOP_SYNOPSIS "CONTAINER [DESCRIPTOR...]"
+#define RENAME_SUMMARY "Rename a container"
+#define PORT_SUMMARY "List the published ports of a container"
+#define PAUSE_SUMMARY "Pause all the processes in containers"
+#define UNPAUSE_SUMMARY "Unpause the processes in containers"
+#define STATS_SUMMARY "Display resource usage of containers"
+#define CTRS_SYNOPSIS "CONTAINER [CONTAINER...]"
+
+static const struct cli_opt diff_opts[] = {
+	{ "format", 0, "format", S, NULL, "Change the output format to JSON", CLI_COMPLETE_CHOICES,
+	  "json" },
+	END_OPTS,
+};
+
+static const struct cli_opt stats_opts[] = {
+	{ "no-stream", 0, NULL, B, NULL, "Print one sample instead of a live stream", 0, NULL },
+	{ "noheading", 'n', NULL, B, NULL, "Do not print column headings", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt cprune_opts[] = {
+	{ "force", 'f', NULL, B, NULL, "Do not ask for confirmation", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vcreate_opts[] = {
+	{ "ignore", 0, NULL, B, NULL, "Do not fail when the volume exists", 0, NULL },
+	{ "label", 'l', "key=value", L, NULL, "Set a label on the volume", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vinspect_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Inspect all volumes", 0, NULL },
+	{ "format", 'f', "format", S, NULL, "Change the output format to JSON or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	END_OPTS,
+};
+
+static const struct cli_opt vls_opts[] = {
+	{ "format", 0, "format", S, NULL, "Change the output format to JSON or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	{ "noheading", 'n', NULL, B, NULL, "Do not print column headings", 0, NULL },
+	{ "quiet", 'q', NULL, B, NULL, "Print volume names only", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vrm_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Remove all volumes", 0, NULL },
+	{ "force", 'f', NULL, B, NULL, "Remove a volume in use, with the containers that use it", 0,
+	  NULL },
+	END_OPTS,
+};
+
+#define VOL_CMD(n, al, sum, syn, h, o, mn, mx)                                           \
+	{                                                                                \
+		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
+		.opts = o, .min_args = mn, .max_args = mx                                \
+	}
+
+static const struct cli_cmd volume_subs[] = {
+	VOL_CMD("create", NULL, "Create a new volume", "[NAME]", cmd_volume_create, vcreate_opts, 0,
+		1),
+	VOL_CMD("inspect", NULL, "Display detailed information on volumes", "[VOLUME...]",
+		cmd_volume_inspect, vinspect_opts, 0, -1),
+	VOL_CMD("ls", ((const char *const[]){ "list", NULL }), "List volumes", "", cmd_volume_ls,
+		vls_opts, 0, 0),
+	VOL_CMD("prune", NULL, "Remove all unused volumes", "", cmd_volume_prune, cprune_opts, 0,
+		0),
+	VOL_CMD("rm", ((const char *const[]){ "remove", NULL }), "Remove volumes", "[VOLUME...]",
+		cmd_volume_rm, vrm_opts, 0, -1),
+	{ .name = NULL },
+};
+
 #define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                           \
 	{                                                                                  \
 		.name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,       \
@@ -378,8 +457,10 @@ static const struct cli_opt wait_opts[] = {
 static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
 		1, false),
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false),
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
 		cmd_create, run_opts + 1, 1, -1, true),
+	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true),
 	CTR_CMD("inspect", "Display the configuration of containers", "CONTAINER [CONTAINER...]",
@@ -389,6 +470,17 @@ static const struct cli_cmd container_subs[] = {
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,
 		logs_opts, 1, -1, false),
 	CTR_CMD("ls", "List containers", "", cmd_ps, ps_opts, 0, 0, false),
+	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false),
+	CTR_CMD("port", PORT_SUMMARY, "CONTAINER [PRIVATE_PORT[/PROTO]]", cmd_port, no_opts, 1, 2,
+		false),
+	{ .name = "prune",
+	  .summary = "Remove all non running containers",
+	  .synopsis = "",
+	  .handler = cmd_container_prune,
+	  .opts = cprune_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
+	CTR_CMD("rename", RENAME_SUMMARY, "CONTAINER NAME", cmd_rename, no_opts, 2, 2, false),
 	CTR_CMD("restart", "Restart containers", "CONTAINER [CONTAINER...]", cmd_restart, stop_opts,
 		0, -1, false),
 	CTR_CMD("rm", "Remove containers", "CONTAINER [CONTAINER...]", cmd_rm, rm_opts, 0, -1,
@@ -397,8 +489,11 @@ static const struct cli_cmd container_subs[] = {
 		run_opts, 1, -1, true),
 	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 1,
 		-1, false),
+	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false),
 	CTR_CMD("stop", "Stop containers", "CONTAINER [CONTAINER...]", cmd_stop, stop_opts, 0, -1,
 		false),
+	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false),
+	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false),
 	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
 		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false),
 	{ .name = NULL },
@@ -448,6 +543,23 @@ static const struct cli_cmd commands[] = {
 		false),
 	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
 		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false),
+	/* ---------- the rest of issue #5 ---------- */
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false),
+	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false),
+	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false),
+	CTR_CMD("port", PORT_SUMMARY, "CONTAINER [PRIVATE_PORT[/PROTO]]", cmd_port, no_opts, 1, 2,
+		false),
+	CTR_CMD("rename", RENAME_SUMMARY, "CONTAINER NAME", cmd_rename, no_opts, 2, 2, false),
+	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false),
+	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false),
+	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false),
+	{ .name = "volume",
+	  .summary = "Manage volumes",
+	  .synopsis = "COMMAND",
+	  .subs = volume_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
+	/* ---------- end of the rest of issue #5 ---------- */
 	{ .name = "__cleanup",
 	  .summary = "Record a container's exit (the monitor's exit command)",
 	  .synopsis = "CONTAINER",

@@ -146,6 +146,56 @@ char *oci_ctr_run_dir(const char *id, struct error **err);
 char *oci_ctr_log_path(struct storage *s, const char *id);
 
 /*
+ * `hutch cp`: copy src to dst as a tar stream, one side in the container (src_in_ctr or
+ * dst_in_ctr), the other on the host; "-" is a tar stream on stdin or stdout. Paths in the
+ * container never resolve outside it; modes are kept, and ownership within the mapping on
+ * the container side. A missing source fails with ENOENT.
+ */
+int oci_ctr_copy(struct storage *s, struct oci_ctr *c, const char *src, bool src_in_ctr,
+		 const char *dst, bool dst_in_ctr, struct error **err);
+
+/*
+ * `hutch diff`: "A /path", "C /path", "D /path" lines sorted by path (owned vector), from the
+ * container's upper dir against the image's layers. Whiteouts are 0/0 character devices,
+ * files with user.overlay.whiteout, or fuse-overlayfs's ".wh.NAME" files.
+ */
+char **oci_ctr_diff(struct storage *s, struct oci_ctr *c, struct error **err);
+/*
+ * `hutch top`: a header row and one row per process, tab-separated cells, for ps-style
+ * descriptors (NULL: user pid ppid pcpu etime tty time args). Owned vector in *rows.
+ */
+int oci_ctr_top(struct oci_ctr *c, char *const *descriptors, char ***rows, struct error **err);
+/* Give the container a new name (unique, podman's name rule). */
+int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struct error **err);
+/* Freeze or thaw a running container; needs a delegated cgroup v2 freezer, else an error
+ * that says why. */
+int oci_ctr_pause(struct storage *s, struct oci_ctr *c, bool pause, struct error **err);
+/* One stats sample (ID, Name, CPUNano, MemUsage, PIDs) from the container's delegated
+ * cgroup; an error naming why when cgroups are not delegated. */
+int oci_ctr_stats(struct oci_ctr *c, struct json_object **out, struct error **err);
+/* The published ports as `port` prints them, "80/tcp -> 0.0.0.0:8080" (owned vector). */
+char **oci_ctr_ports(struct oci_ctr *c, struct error **err);
+
+/* ---------- named volumes: $store/volumes/NAME/{volume.json,_data} ---------- */
+
+/* Create a volume (name NULL: anonymous, a random hex name); *out_name owned. An existing
+ * one is an EEXIST error unless ignore. */
+int oci_vol_create(struct storage *s, const char *name, char *const *labels, bool ignore,
+		   char **out_name, struct error **err);
+/* -v NAME:/dst: create the volume if needed and point v->src at its _data (kind stays
+ * OCI_MOUNT_VOLUME, which the spec generator binds like a host path). */
+int oci_vol_resolve(struct storage *s, struct oci_volume *v, struct error **err);
+/* The volume's record (Name, Driver, Mountpoint, CreatedAt, Labels, Scope, Options), owned;
+ * ENOENT error when there is none. */
+struct json_object *oci_vol_inspect(struct storage *s, const char *name, struct error **err);
+/* All volume records (an owned JSON array). */
+struct json_object *oci_vol_list(struct storage *s);
+/* Remove a volume; one a container uses only with force, which removes those containers. */
+int oci_vol_remove(struct storage *s, const char *name, bool force, struct error **err);
+/* Remove every volume no container uses; the names removed (owned vector) or NULL. */
+char **oci_vol_prune(struct storage *s, struct error **err);
+
+/*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm
  * or --restart. Runs inside the container's user namespace.
  */

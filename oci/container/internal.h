@@ -31,3 +31,30 @@ char **ctr_jstrv(struct json_object *a);
 /* The ports for ps (owned text) and for inspect (podman's map, owned). */
 char *ctr_ports_text(const struct oci_ctr *c);
 struct json_object *ctr_ports_podman(const struct oci_ctr *c);
+
+/* openat2(2) with O_CLOEXEC added; -1 with errno. resolve 0 is a plain openat. */
+int ctr_openat2(int dirfd, const char *path, int flags, unsigned long long resolve);
+/* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
+ * top entry named top ("." for the contents of a directory), written to out_fd. */
+int ctr_tar_write(int startfd, const char *top, int out_fd, struct error **err);
+/* Extract a tar stream into the directory tdir; entries never leave it (RESOLVE_BENEATH).
+ * owners: apply the entries' uid/gid (inside a user namespace: where mapped). */
+int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err);
+
+/* Called as root in the container's user namespace with an O_PATH fd on its root. */
+typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
+/*
+ * Run fn in a child that is root in the container's user namespace: a running container's
+ * root through its init (/proc/PID/root), a stopped one's rootfs mounted in a fresh user and
+ * mount namespace (under the container's lock, so it cannot start meanwhile).
+ */
+int ctr_with_root(struct storage *s, struct oci_ctr *c, ctr_root_fn fn, void *arg,
+		  struct error **err);
+/* podman's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, under 254 characters. */
+bool ctr_valid_name(const char *n);
+/* Copy the tree at srcfd (O_PATH) into tdir as a tar stream between two processes. */
+int ctr_tar_copy(int srcfd, const char *top, int tdir, bool owners, struct error **err);
+/* Fill each empty named volume among mounts from the image's files at its destination
+ * (as root in the user namespace, ownership kept); a no-op when none is empty. */
+int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *mounts, size_t n,
+		 struct error **err);

@@ -109,7 +109,7 @@ static char *new_name(void)
 			 who[r[1] % (sizeof(who) / sizeof(who[0]))]);
 }
 
-static bool valid_name(const char *n)
+bool ctr_valid_name(const char *n)
 {
 	/* podman: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
 	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') ||
@@ -582,7 +582,7 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 		   struct error **err)
 {
 	*out = NULL;
-	if (o->name != NULL && !valid_name(o->name))
+	if (o->name != NULL && !ctr_valid_name(o->name))
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid container name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
@@ -597,8 +597,11 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 		return -1;
 	if (storage_container_create(s, id, o->image->id, err) < 0)
 		return -1;
-	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id)) != NULL)
-		return 0;
+	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id)) != NULL) {
+		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
+			return 0;
+		oci_ctr_free(out);
+	}
 	if (*err == NULL)
 		err_msg(err, "reading back container %.12s", id);
 	struct error *rmerr = NULL;

@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Views of and small changes to a container: diff (its upper dir against the image's
+ * layers), top (its processes from /proc), rename, pause/unpause (the cgroup v2 freezer),
+ * stats (delegated cgroup files) and port (the record's published ports).
+ */
+#include "oci/container/internal.h"
+#include "net/net.h"
+#include "oci/oci.h"
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------- diff ---------- */
+
+struct diff_job {
+	const char *upper;
+	char **lowers;	    /* topmost first */
+	char **mountpoints; /* config.json's mount destinations */
+	FILE *out;
+};
+
+static bool has_xattr(const char *path, const char *name)
+{
+	return lgetxattr(path, name, NULL, 0) >= 0;
+}
+
+static bool is_whiteout(const char *path, const struct stat *st)
+{
+	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0))
+		return true;
+	return S_ISREG(st->st_mode) && st->st_size == 0 && has_xattr(path, "user.overlay.whiteout");
+}
+
+/* Does rel exist in the image (the topmost layer that knows it decides)? */
+static bool in_lowers(const struct diff_job *j, const char *rel)
+{
+	for (size_t i = 0; j->lowers && j->lowers[i]; i++) {
+		autofree char *p = xasprintf("%s%s", j->lowers[i], rel);
+		struct stat st;
+		if (lstat(p, &st) == 0)
+			return !is_whiteout(p, &st);
+	}
+	return false;
+}
+
+static void diff_walk(const struct diff_job *j, const char *rel)
+{
+	autofree char *dir = xasprintf("%s%s", j->upper, rel);
+	autoclosedir DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, ".wh..wh..opq") == 0)
+			continue;
+		autofree char *crel = xasprintf("%s/%s", rel, de->d_name);
+		autofree char *path = xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(path, &st) < 0)
+			continue;
+		if (strncmp(de->d_name, ".wh.", 4) == 0) {
+			/* fuse-overlayfs without mknod: a ".wh.NAME" file marks NAME deleted. */
+			fprintf(j->out, "D %s/%s\n", rel, de->d_name + 4);
+			continue;
+		}
+		if (is_whiteout(path, &st)) {
+			fprintf(j->out, "D %s\n", crel);
+			continue;
+		}
+		bool lower = in_lowers(j, crel);
+		/* A mount point the runtime made (/etc/hosts) is no change, as in podman. */
+		if (!lower && strv_contains(j->mountpoints, crel))
+			continue;
+		fprintf(j->out, "%c %s\n", lower ? 'C' : 'A', crel);
+		if (S_ISDIR(st.st_mode))
+			diff_walk(j, crel);
+	}
+}
+
+/* In the user namespace: the upper dir holds files of subordinate ids. */
+static int diff_fn(void *arg, struct error **err)
+{
+	(void)err;
+	struct diff_job *j = arg;
+	diff_walk(j, "");
+	fflush(j->out);
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a + 2, *(char *const *)b + 2);
+}
+
+char **oci_ctr_diff(struct storage *s, struct oci_ctr *c, struct error **err)
+{
+	struct storage_image *img = NULL;
+	if (storage_image_lookup(s, c->image_id, &img, err) < 0)
+		return NULL;
+	autofree char *dir = oci_ctr_dir(s, c->id);
+	autofree char *upper = xasprintf("%s/upper", dir);
+	autostrv char **lowers = storage_image_layer_dirs(s, img);
+	storage_image_free(&img);
+	/* The child writes to an anonymous file: a pipe could fill before it returns. */
+	int mfd = memfd_create("hutch-diff", MFD_CLOEXEC);
+	autofclose FILE *out = mfd >= 0 ? fdopen(mfd, "w+") : NULL;
+	if (out == NULL)
+		return err_sys(err, "creating a buffer"), NULL;
+	autostrv char **mps = NULL;
+	autofree char *cfgpath = xasprintf("%s/config.json", dir);
+	struct json_object *cfg = json_object_from_file(cfgpath);
+	struct json_object *mounts = ctr_jget(cfg, "mounts");
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		const char *d = ctr_jstr(json_object_array_get_idx(mounts, i), "destination");
+		if (d != NULL)
+			strv_push(&mps, d);
+	}
+	json_object_put(cfg);
+	struct diff_job j = { .upper = upper, .lowers = lowers, .mountpoints = mps, .out = out };
+	struct userns_map m;
+	struct userns_child child;
+	if (userns_default_map(&m, err) < 0)
+		return NULL;
+	int rc = userns_spawn(&m, 0, diff_fn, &j, &child, err);
+	userns_map_clear(&m);
+	int status;
+	if (rc < 0 || proc_wait(child.pid, &status, err) < 0)
+		return NULL;
+	rewind(out);
+	char **lines = xzalloc(sizeof(char *));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, out)) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		strv_push(&lines, line);
+	}
+	free(line);
+	size_t count = strv_len(lines);
+	if (count > 1)
+		qsort(lines, count, sizeof(char *), cmp_path);
+	return lines;
+}
+
+/* ---------- top ---------- */
+
+struct proc_info {
+	pid_t pid; /* ours */
+	long nspid, nsppid;
+	pid_t ppid;
+	unsigned long uid;
+	int tty;
+	unsigned long long ticks, start;
+	char comm[64];
+	char *args;
+};
+
+static int read_proc(pid_t pid, struct proc_info *p)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	autofree char *stat = NULL;
+	struct error *e = NULL;
+	if (fs_read_file(path, 4096, &stat, NULL, &e) < 0) {
+		err_free(&e);
+		return -1;
+	}
+	char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+	if (open == NULL || close == NULL)
+		return -1;
+	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(close - open - 1), open + 1);
+	unsigned long long ut = 0, st = 0, start = 0;
+	int ppid = 0, tty = 0;
+	if (sscanf(close + 2,
+		   "%*c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d "
+		   "%*d %*d %llu",
+		   &ppid, &tty, &ut, &st, &start) != 5)
+		return -1;
+	p->pid = pid;
+	p->ppid = ppid;
+	p->tty = tty;
+	p->ticks = ut + st;
+	p->start = start;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	autofree char *status = NULL;
+	if (fs_read_file(path, 65536, &status, NULL, &e) == 0) {
+		const char *u = strstr(status, "\nUid:");
+		p->uid = u ? strtoul(u + 5, NULL, 10) : 0;
+		const char *ns = strstr(status, "\nNSpid:");
+		if (ns != NULL) {
+			const char *end = strchr(ns + 1, '\n');
+			const char *last = end;
+			while (last > ns && last[-1] != '\t' && last[-1] != ' ')
+				last--;
+			p->nspid = strtol(last, NULL, 10);
+		}
+	}
+	err_free(&e);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	size_t len = 0;
+	if (fs_read_file(path, 65536, &p->args, &len, &e) == 0 && len > 0) {
+		for (size_t i = 0; i + 1 < len; i++)
+			if (p->args[i] == '\0')
+				p->args[i] = ' ';
+	} else {
+		free(p->args);
+		p->args = xasprintf("[%s]", p->comm);
+	}
+	err_free(&e);
+	return 0;
+}
+
+/* The container's view of a host uid, through the process's uid_map. */
+static unsigned long inner_uid(pid_t pid, unsigned long uid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	autofclose FILE *f = fopen(path, "re");
+	unsigned long in, out, count;
+	while (f != NULL && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (uid >= out && uid < out + count)
+			return in + (uid - out);
+	return uid;
+}
+
+static char *user_name(pid_t init, unsigned long uid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/root/etc/passwd", (int)init);
+	autofclose FILE *f = fopen(path, "re");
+	char line[512];
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *name = strtok(line, ":"), *pw = strtok(NULL, ":"), *id = strtok(NULL, ":");
+		(void)pw;
+		if (name && id && strtoul(id, NULL, 10) == uid)
+			return xstrdup(name);
+	}
+	return xasprintf("%lu", uid);
+}
+
+/* Go's time.Duration form, as podman prints ELAPSED and TIME: "1h2m3.5s". */
+static char *go_duration(double secs)
+{
+	long h = (long)(secs / 3600), m = (long)(secs / 60) % 60;
+	double sec = secs - (double)h * 3600 - (double)m * 60;
+	if (h > 0)
+		return xasprintf("%ldh%ldm%.0fs", h, m, sec);
+	if (m > 0)
+		return xasprintf("%ldm%.0fs", m, sec);
+	return xasprintf("%.3gs", sec);
+}
+
+static const struct {
+	const char *names[3];
+	const char *header;
+} top_cols[] = {
+	{ { "user", "uname", NULL }, "USER" },
+	{ { "pid", NULL }, "PID" },
+	{ { "ppid", NULL }, "PPID" },
+	{ { "pcpu", "%cpu", NULL }, "%CPU" },
+	{ { "etime", "elapsed", NULL }, "ELAPSED" },
+	{ { "tty", "tname", NULL }, "TTY" },
+	{ { "time", "cputime", NULL }, "TIME" },
+	{ { "args", "command", NULL }, "COMMAND" },
+	{ { "comm", "ucomm", NULL }, "COMMAND" },
+	{ { "uid", "euid", NULL }, "UID" },
+};
+#define N_TOP_COLS (sizeof(top_cols) / sizeof(top_cols[0]))
+
+static int top_col(const char *d)
+{
+	for (size_t i = 0; i < N_TOP_COLS; i++)
+		for (size_t k = 0; k < 3 && top_cols[i].names[k]; k++)
+			if (strcasecmp(d, top_cols[i].names[k]) == 0)
+				return (int)i;
+	return -1;
+}
+
+static char *top_cell(int col, const struct proc_info *p, pid_t init, const struct proc_info *all,
+		      size_t n)
+{
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	struct timespec up;
+	clock_gettime(CLOCK_BOOTTIME, &up);
+	double elapsed = (double)up.tv_sec + (double)up.tv_nsec / 1e9 - (double)p->start / hz;
+	switch (col) {
+	case 0:
+		return user_name(init, inner_uid(p->pid, p->uid));
+	case 1:
+		return xasprintf("%ld", p->nspid ? p->nspid : (long)p->pid);
+	case 2:
+		for (size_t i = 0; i < n; i++)
+			if (all[i].pid == p->ppid)
+				return xasprintf("%ld",
+						 all[i].nspid ? all[i].nspid : (long)p->ppid);
+		return xstrdup("0");
+	case 3:
+		return xasprintf("%.3f",
+				 elapsed > 0 ? 100.0 * (double)p->ticks / hz / elapsed : 0.0);
+	case 4:
+		return go_duration(elapsed > 0 ? elapsed : 0);
+	case 5:
+		return p->tty ? xasprintf("pts/%d", minor((dev_t)p->tty)) : xstrdup("?");
+	case 6:
+		return go_duration((double)p->ticks / hz);
+	case 7:
+		return xstrdup(p->args);
+	case 8:
+		return xstrdup(p->comm);
+	default:
+		return xasprintf("%lu", inner_uid(p->pid, p->uid));
+	}
+}
+
+int oci_ctr_top(struct oci_ctr *c, char *const *descriptors, char ***rows, struct error **err)
+{
+	*rows = NULL;
+	if (c->state.status != OCI_CTR_RUNNING && c->state.status != OCI_CTR_PAUSED)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "top can only be used on running containers: %s is %s", c->name,
+			       oci_ctr_status_name(c->state.status));
+	static char *const defaults[] = { "user", "pid",  "ppid", "pcpu", "etime",
+					  "tty",  "time", "args", NULL };
+	/* podman also takes them comma-separated in one argument: "pid,comm,args". */
+	autostrv char **want = NULL;
+	for (size_t i = 0; descriptors && descriptors[i]; i++) {
+		autofree char *copy = xstrdup(descriptors[i]);
+		char *save = NULL;
+		for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+			strv_push(&want, t);
+	}
+	char *const *d = want ? want : defaults;
+	size_t nd = strv_len(d);
+	int *cols = xcalloc(nd, sizeof(int));
+	for (size_t i = 0; i < nd; i++) {
+		cols[i] = top_col(d[i]);
+		if (cols[i] < 0) {
+			free(cols);
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "unknown descriptor \"%s\": hutch knows user, pid, ppid, "
+				       "pcpu, etime, tty, time, args, comm and uid",
+				       d[i]);
+		}
+	}
+	autofree char *root = ctr_runtime_root(err);
+	pid_t *pids = NULL;
+	size_t n = 0;
+	if (root == NULL || oci_container_pids(root, c->id, &pids, &n, err) < 0) {
+		free(cols);
+		return -1;
+	}
+	struct proc_info *all = xcalloc(n ? n : 1, sizeof(*all));
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (read_proc(pids[i], &all[m]) == 0)
+			m++;
+	autofree char *hdr = xstrdup("");
+	for (size_t i = 0; i < nd; i++) {
+		char *h = xasprintf("%s%s%s", hdr, i ? "\t" : "", top_cols[cols[i]].header);
+		free(hdr);
+		hdr = h;
+	}
+	strv_push(rows, hdr);
+	for (size_t k = 0; k < m; k++) {
+		char *row = xstrdup("");
+		for (size_t i = 0; i < nd; i++) {
+			autofree char *cell = top_cell(cols[i], &all[k], c->state.pid, all, m);
+			char *r = xasprintf("%s%s%s", row, i ? "\t" : "", cell);
+			free(row);
+			row = r;
+		}
+		strv_push_take(rows, row);
+	}
+	for (size_t k = 0; k < m; k++)
+		free(all[k].args);
+	free(all);
+	free(pids);
+	free(cols);
+	return 0;
+}
+
+/* ---------- rename ---------- */
+
+int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struct error **err)
+{
+	if (!ctr_valid_name(name))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid container name \"%s\": names must match "
+			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			       name);
+	autofree char *lockpath = xasprintf("%s/containers.lock", storage_root(s));
+	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lk < 0 || flock(lk, LOCK_EX) < 0)
+		return err_sys(err, "locking %s", lockpath);
+	struct oci_ctr *other = NULL;
+	struct error *lerr = NULL;
+	if (oci_ctr_lookup(s, name, &other, &lerr) == 0 && strcmp(other->name, name) == 0) {
+		bool self = strcmp(other->id, c->id) == 0;
+		oci_ctr_free(&other);
+		if (self)
+			return 0;
+		return err_set(err, EEXIST, ERR_TOOL,
+			       "the container name \"%s\" is already in use: name already in use",
+			       name);
+	}
+	oci_ctr_free(&other);
+	err_free(&lerr);
+	json_object_object_add(c->doc, "Name", json_object_new_string(name));
+	autofree char *dir = oci_ctr_dir(s, c->id);
+	autofree char *rec = xasprintf("%s/hutch.json", dir);
+	const char *text = json_object_to_json_string_ext(
+	    c->doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (fs_write_atomic(rec, text, strlen(text), 0600, err) < 0)
+		return -1;
+	free(c->name);
+	c->name = xstrdup(name);
+	return 0;
+}
+
+/* ---------- pause, stats ---------- */
+
+/* Why cgroup work cannot be done here, or NULL when the controllers are delegated. */
+static char *cgroup_trouble(void)
+{
+	struct oci_cgroup_info cg;
+	oci_cgroup_probe(&cg);
+	char *why = NULL;
+	if (cg.version != 2 && !cg.hybrid)
+		why = xstrdup("this host has no cgroup v2 hierarchy");
+	else if (cg.delegated == NULL)
+		why = xstrdup(cg.reason ? cg.reason
+					: "no cgroup v2 controllers are delegated to "
+					  "this user");
+	oci_cgroup_info_clear(&cg);
+	return why;
+}
+
+int oci_ctr_pause(struct storage *s, struct oci_ctr *c, bool pause, struct error **err)
+{
+	autoclose int lk = ctr_lock(s, c->id, err);
+	if (lk < 0)
+		return -1;
+	ctr_state_load(s, c);
+	enum oci_ctr_status want = pause ? OCI_CTR_RUNNING : OCI_CTR_PAUSED;
+	if (c->state.status != want)
+		return err_set(err, EINVAL, ERR_TOOL, "%s is %s, not %s: container state improper",
+			       c->name, oci_ctr_status_name(c->state.status),
+			       oci_ctr_status_name(want));
+	autofree char *why = cgroup_trouble();
+	if (why != NULL)
+		return err_set(err, ENOTSUP, ERR_TOOL,
+			       "%s needs the cgroup v2 freezer of a delegated cgroup: %s",
+			       pause ? "pause" : "unpause", why);
+	autofree char *root = ctr_runtime_root(err);
+	autofree char *run = root ? oci_ctr_run_dir(c->id, err) : NULL;
+	if (run == NULL || oci_container_pause(root, c->id, pause, err) < 0)
+		return -1;
+	autofree char *marker = xasprintf("%s/paused", run);
+	if (pause)
+		return fs_write_atomic(marker, "", 0, 0600, err);
+	unlink(marker);
+	return 0;
+}
+
+/* One line of a cgroup file: the value of key (or the first number with key NULL). */
+static long long cg_read(const char *dir, const char *file, const char *key)
+{
+	autofree char *path = xasprintf("%s/%s", dir, file);
+	autofree char *text = NULL;
+	struct error *e = NULL;
+	if (fs_read_file(path, 65536, &text, NULL, &e) < 0) {
+		err_free(&e);
+		return -1;
+	}
+	if (key == NULL)
+		return strtoll(text, NULL, 10);
+	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, key, strlen(key)) == 0 && l[strlen(key)] == ' ')
+			return strtoll(l + strlen(key) + 1, NULL, 10);
+	return -1;
+}
+
+int oci_ctr_stats(struct oci_ctr *c, struct json_object **out, struct error **err)
+{
+	*out = NULL;
+	autofree char *why = cgroup_trouble();
+	if (why != NULL)
+		return err_set(err, ENOTSUP, ERR_TOOL,
+			       "stats need the cgroup v2 controllers of a delegated cgroup: %s",
+			       why);
+	if (c->state.status != OCI_CTR_RUNNING && c->state.status != OCI_CTR_PAUSED)
+		return err_set(err, EINVAL, ERR_TOOL, "container %s is not running", c->name);
+	struct oci_cgroup_info cg;
+	oci_cgroup_probe(&cg);
+	autofree char *cgfile = xasprintf("/proc/%d/cgroup", (int)c->state.pid);
+	autofree char *text = NULL;
+	int rc = fs_read_file(cgfile, 65536, &text, NULL, err);
+	char *rel = text ? strstr(text, "0::") : NULL;
+	if (rc == 0 && rel == NULL)
+		rc = err_msg(err, "container %s has no cgroup v2 path", c->name);
+	if (rc == 0) {
+		rel[strcspn(rel, "\n")] = '\0';
+		autofree char *dir =
+		    xasprintf("%s%s", cg.mount ? cg.mount : "/sys/fs/cgroup", rel + 3);
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "ID", json_object_new_string(c->id));
+		json_object_object_add(o, "Name", json_object_new_string(c->name));
+		json_object_object_add(
+		    o, "CPUNano",
+		    json_object_new_int64(cg_read(dir, "cpu.stat", "usage_usec") * 1000));
+		json_object_object_add(o, "MemUsage",
+				       json_object_new_int64(cg_read(dir, "memory.current", NULL)));
+		json_object_object_add(o, "PIDs",
+				       json_object_new_int64(cg_read(dir, "pids.current", NULL)));
+		*out = o;
+	}
+	oci_cgroup_info_clear(&cg);
+	return rc;
+}
+
+/* ---------- port ---------- */
+
+/* The published ports, from HostConfig.Ports (host ports were picked at create time). */
+char **oci_ctr_ports(struct oci_ctr *c, struct error **err)
+{
+	(void)err;
+	struct net_port *ports = NULL;
+	size_t n = 0;
+	ctr_ports_get(c, &ports, &n);
+	char **lines = xzalloc(sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const struct net_port *p = &ports[i];
+		bool v6 = strchr(p->host_ip, ':') != NULL;
+		for (uint16_t k = 0; k < p->count; k++)
+			strv_push_take(&lines,
+				       xasprintf("%u/%s -> %s%s%s:%u",
+						 (unsigned)(p->container_port + k),
+						 net_proto_name(p->proto), v6 ? "[" : "",
+						 p->host_ip[0] ? p->host_ip : "0.0.0.0",
+						 v6 ? "]" : "", (unsigned)(p->host_port + k)));
+	}
+	free(ports);
+	return lines;
+}

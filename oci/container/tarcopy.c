@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tar streams of a file tree (libarchive), for `hutch cp` and for filling a new volume from
+ * the image. The writer walks the tree below one resolved start without ever following a
+ * symlink; the extractor creates each entry relative to a target directory fd with
+ * RESOLVE_BENEATH, so neither side can leave the tree it was given, whatever the links in
+ * the archive or in the target say. Both run as root in the container's user namespace.
+ */
+#include "oci/container/internal.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+int ctr_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
+{
+	struct open_how how = { .flags = (unsigned long long)flags | O_CLOEXEC,
+				.resolve = resolve };
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+static int arch_err(struct archive *a, struct error **err, const char *what)
+{
+	return err_set(err, archive_errno(a) > 0 ? archive_errno(a) : EIO, ERR_TOOL, "%s: %s", what,
+		       archive_error_string(a) ? archive_error_string(a) : "archive error");
+}
+
+/* ---------- writing ---------- */
+
+static int write_tree(struct archive *a, int dirfd, const char *name, const char *arcname,
+		      struct error **err);
+
+static int write_data(struct archive *a, int fd, const char *arcname, struct error **err)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(err, "reading %s", arcname);
+		if (n == 0)
+			return 0;
+		if (archive_write_data(a, buf, (size_t)n) < 0)
+			return arch_err(a, err, arcname);
+	}
+}
+
+static int write_dir(struct archive *a, int fd, const char *arcname, struct error **err)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(err, "opening %s", arcname);
+	DIR *d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return err_sys(err, "opening %s", arcname);
+	}
+	int rc = 0;
+	for (struct dirent *de; rc == 0 && (de = readdir(d)) != NULL;) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		autofree char *child = xasprintf("%s/%s", arcname, de->d_name);
+		rc = write_tree(a, dirfd(d), de->d_name, child, err);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* One entry (name in dirfd, never followed) and, for a directory, everything below it. */
+static int write_tree(struct archive *a, int dirfd, const char *name, const char *arcname,
+		      struct error **err)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
+		return err_sys(err, "stat %s", arcname);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_copy_stat(e, &st);
+	archive_entry_set_pathname(e, arcname);
+	int fd = -1, rc = 0;
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+		if (n < 0)
+			rc = err_sys(err, "reading link %s", arcname);
+		else
+			target[n] = '\0', archive_entry_set_symlink(e, target);
+	} else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		/* O_NOFOLLOW: the entry was a file or dir a moment ago; if it was swapped
+		 * for a link since, fail rather than follow it. */
+		int fl =
+		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
+		if (*name) {
+			fd = openat(dirfd, name, fl);
+		} else {
+			/* The start is an O_PATH fd: reopen that very inode. */
+			char proc[64];
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+			fd = open(proc, fl & ~O_NOFOLLOW);
+		}
+		if (fd < 0)
+			rc = err_sys(err, "opening %s", arcname);
+	}
+	if (rc == 0 && archive_write_header(a, e) < ARCHIVE_WARN)
+		rc = arch_err(a, err, arcname);
+	archive_entry_free(e);
+	if (rc == 0 && S_ISREG(st.st_mode))
+		rc = write_data(a, fd, arcname, err);
+	else if (rc == 0 && S_ISDIR(st.st_mode))
+		rc = write_dir(a, fd, arcname, err);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int ctr_tar_write(int startfd, const char *top, int out_fd, struct error **err)
+{
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	int rc = 0;
+	if (archive_write_open_fd(a, out_fd) != ARCHIVE_OK)
+		rc = arch_err(a, err, "writing the archive");
+	/* startfd is an O_PATH fd: "" with AT_EMPTY_PATH is the start itself. */
+	if (rc == 0)
+		rc = write_tree(a, startfd, "", top, err);
+	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
+		rc = arch_err(a, err, "writing the archive");
+	archive_write_free(a);
+	return rc;
+}
+
+/* ---------- extracting ---------- */
+
+/* A relative, ".."-free entry name: leading "/" and "./" dropped; NULL when unsafe. */
+static char *clean_name(const char *name)
+{
+	while (*name == '/' || (name[0] == '.' && name[1] == '/'))
+		name += name[0] == '/' ? 1 : 2;
+	char *n = xstrdup(name);
+	size_t len = strlen(n);
+	while (len > 0 && n[len - 1] == '/')
+		n[--len] = '\0';
+	for (char *p = n; *p;) {
+		size_t l = strcspn(p, "/");
+		if (l == 2 && p[0] == '.' && p[1] == '.') {
+			free(n);
+			return NULL;
+		}
+		p += l + (p[l] == '/');
+	}
+	return n;
+}
+
+static int copy_out(struct archive *a, int fd, const char *name, struct error **err)
+{
+	const void *buf;
+	size_t size;
+	int64_t off;
+	for (;;) {
+		int r = archive_read_data_block(a, &buf, &size, &off);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return arch_err(a, err, name);
+		if (lseek(fd, off, SEEK_SET) < 0 || fs_write_all(fd, buf, size) < 0)
+			return err_sys(err, "writing %s", name);
+	}
+}
+
+/* Make room for a non-directory: remove what is there unless it is a directory. */
+static int clear_slot(int pfd, const char *base, const char *name, struct error **err)
+{
+	struct stat st;
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return err_set(err, EISDIR, ERR_TOOL,
+			       "cannot overwrite directory %s with non-directory", name);
+	if (unlinkat(pfd, base, 0) < 0)
+		return err_sys(err, "replacing %s", name);
+	return 0;
+}
+
+static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int pfd,
+		      const char *base, const char *name, struct error **err)
+{
+	mode_t type = archive_entry_filetype(e);
+	const char *hl = archive_entry_hardlink(e);
+	if (hl != NULL) {
+		autofree char *target = clean_name(hl);
+		autoclose int tfd = target ? ctr_openat2(tdir, target, O_PATH | O_NOFOLLOW,
+							 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+					   : -1;
+		if (tfd < 0 || clear_slot(pfd, base, name, err) < 0)
+			return *err ? -1 : err_sys(err, "hard link %s -> %s", name, hl);
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tfd);
+		if (linkat(AT_FDCWD, proc, pfd, base, AT_SYMLINK_FOLLOW) < 0)
+			return err_sys(err, "hard link %s -> %s", name, hl);
+		return 1; /* nothing more to set on a hard link */
+	}
+	if (type == AE_IFDIR) {
+		struct stat st;
+		if (mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
+			return err_sys(err, "creating %s", name);
+		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			return err_set(err, ENOTDIR, ERR_TOOL,
+				       "cannot overwrite non-directory %s with directory", name);
+		return 0;
+	}
+	if (clear_slot(pfd, base, name, err) < 0)
+		return -1;
+	if (type == AE_IFREG) {
+		autoclose int fd =
+		    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return err_sys(err, "creating %s", name);
+		return copy_out(a, fd, name, err);
+	}
+	if (type == AE_IFLNK) {
+		if (symlinkat(archive_entry_symlink(e), pfd, base) < 0)
+			return err_sys(err, "creating link %s", name);
+		return 0;
+	}
+	dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+	if (mknodat(pfd, base, type | 0600, dev) < 0)
+		return err_sys(err, "creating %s", name);
+	return 0;
+}
+
+/* Owner (when asked and mapped), mode, then mtime; chown first as it clears setuid. */
+static void set_meta(struct archive_entry *e, int pfd, const char *base, bool owners)
+{
+	bool link = archive_entry_filetype(e) == AE_IFLNK;
+	if (owners && fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+			       AT_SYMLINK_NOFOLLOW) < 0)
+		log_debug("chown %s: %s", base, strerror(errno));
+	if (!link && fchmodat(pfd, base, archive_entry_perm(e), 0) < 0)
+		log_debug("chmod %s: %s", base, strerror(errno));
+	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT },
+				  { .tv_sec = archive_entry_mtime(e),
+				    .tv_nsec = archive_entry_mtime_nsec(e) } };
+	utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static int extract_one(struct archive *a, struct archive_entry *e, int tdir, bool owners,
+		       struct error **err)
+{
+	autofree char *name = clean_name(archive_entry_pathname(e));
+	if (name == NULL)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "refusing archive entry \"%s\": it leaves "
+			       "the destination",
+			       archive_entry_pathname(e));
+	if (*name == '\0' || strcmp(name, ".") == 0) {
+		/* The target directory itself (a copy of contents): its mode and owner. tdir
+		 * is an O_PATH fd, so through /proc/self/fd. */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tdir);
+		if (owners &&
+		    chown(proc, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
+			log_debug("chown %s: %s", proc, strerror(errno));
+		if (archive_entry_filetype(e) == AE_IFDIR && chmod(proc, archive_entry_perm(e)) < 0)
+			log_debug("chmod %s: %s", proc, strerror(errno));
+		return 0;
+	}
+	char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name;
+	autoclose int pfd = -1;
+	if (slash != NULL) {
+		*slash = '\0';
+		/* Beneath the target: a link in the archive or the target never leads out. */
+		pfd = ctr_openat2(tdir, name, O_PATH | O_DIRECTORY,
+				  RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+		if (pfd < 0)
+			return err_sys(err, "resolving %s", name);
+		*slash = '/';
+	} else {
+		pfd = fcntl(tdir, F_DUPFD_CLOEXEC, 3);
+	}
+	int rc = make_entry(a, e, tdir, pfd, base, name, err);
+	if (rc == 0)
+		set_meta(e, pfd, base, owners);
+	return rc < 0 ? -1 : 0;
+}
+
+int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	archive_read_support_filter_all(a);
+	int rc = 0;
+	if (archive_read_open_fd(a, in_fd, 65536) != ARCHIVE_OK)
+		rc = arch_err(a, err, "reading the archive");
+	struct archive_entry *e;
+	while (rc == 0) {
+		int r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			rc = arch_err(a, err, "reading the archive");
+			break;
+		}
+		rc = extract_one(a, e, tdir, owners, err);
+	}
+	archive_read_free(a);
+	return rc;
+}

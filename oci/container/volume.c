@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Named volumes: $store/volumes/NAME/{volume.json,_data}. A volume is created by
+ * `volume create` or on first use by -v NAME:/path; an empty one mounted where the image has
+ * files is filled with them when the container is created, as podman does, by a copy made
+ * as root in the user namespace (ownership kept). A container's record names the volumes
+ * it uses (Mounts, Type "volume"), which is how rm and prune know one is in use.
+ */
+#include "oci/container/internal.h"
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *vol_dir(struct storage *s, const char *name)
+{
+	return xasprintf("%s/volumes/%s", storage_root(s), name);
+}
+
+/* The record of an existing volume (volume.json; made up for one without it). */
+static struct json_object *vol_doc(struct storage *s, const char *name)
+{
+	autofree char *dir = vol_dir(s, name);
+	autofree char *data = xasprintf("%s/_data", dir);
+	if (!fs_exists(data))
+		return NULL;
+	autofree char *path = xasprintf("%s/volume.json", dir);
+	struct json_object *doc = json_object_from_file(path);
+	if (doc == NULL) {
+		doc = json_object_new_object();
+		json_object_object_add(doc, "Name", json_object_new_string(name));
+		json_object_object_add(doc, "Driver", json_object_new_string("local"));
+		json_object_object_add(doc, "Labels", json_object_new_object());
+		json_object_object_add(doc, "Scope", json_object_new_string("local"));
+		json_object_object_add(doc, "Options", json_object_new_object());
+	}
+	/* Where the store is can change (XDG_DATA_HOME): say where it is now. */
+	json_object_object_add(doc, "Mountpoint", json_object_new_string(data));
+	return doc;
+}
+
+int oci_vol_create(struct storage *s, const char *name, char *const *labels, bool ignore,
+		   char **out_name, struct error **err)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	if (name == NULL) {
+		/* Anonymous: a random 64-hex name, as podman's. */
+		autofree char *id =
+		    xasprintf("%d-%ld-%ld", (int)getpid(), random(), (long)time(NULL));
+		sha256_hex(id, strlen(id), hex);
+		name = hex;
+	} else if (!ctr_valid_name(name)) {
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid volume name \"%s\": names must match "
+			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			       name);
+	}
+	struct json_object *old = vol_doc(s, name);
+	if (old != NULL) {
+		json_object_put(old);
+		if (!ignore)
+			return err_set(err, EEXIST, ERR_TOOL,
+				       "volume with name %s already exists: volume already exists",
+				       name);
+		*out_name = xstrdup(name);
+		return 0;
+	}
+	autofree char *dir = vol_dir(s, name);
+	autofree char *data = xasprintf("%s/_data", dir);
+	if (fs_mkdir_p(data, 0755, err) < 0)
+		return -1;
+	struct json_object *doc = json_object_new_object();
+	autofree char *now = ctr_now();
+	struct json_object *lab = json_object_new_object();
+	for (size_t i = 0; labels && labels[i]; i++) {
+		const char *eq = strchr(labels[i], '=');
+		autofree char *k =
+		    eq ? xstrndup(labels[i], (size_t)(eq - labels[i])) : xstrdup(labels[i]);
+		json_object_object_add(lab, k, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	json_object_object_add(doc, "Name", json_object_new_string(name));
+	json_object_object_add(doc, "Driver", json_object_new_string("local"));
+	json_object_object_add(doc, "CreatedAt", json_object_new_string(now));
+	json_object_object_add(doc, "Labels", lab);
+	json_object_object_add(doc, "Scope", json_object_new_string("local"));
+	json_object_object_add(doc, "Options", json_object_new_object());
+	autofree char *path = xasprintf("%s/volume.json", dir);
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	json_object_put(doc);
+	if (rc == 0)
+		*out_name = xstrdup(name);
+	return rc;
+}
+
+int oci_vol_resolve(struct storage *s, struct oci_volume *v, struct error **err)
+{
+	if (v->kind != OCI_MOUNT_VOLUME)
+		return 0;
+	autofree char *name = NULL;
+	if (oci_vol_create(s, v->src, NULL, true, &name, err) < 0)
+		return -1;
+	free(v->src);
+	v->src = xasprintf("%s/volumes/%s/_data", storage_root(s), name);
+	return 0;
+}
+
+struct json_object *oci_vol_inspect(struct storage *s, const char *name, struct error **err)
+{
+	struct json_object *doc = strchr(name, '/') ? NULL : vol_doc(s, name);
+	if (doc == NULL)
+		err_set(err, ENOENT, ERR_TOOL, "no volume with name \"%s\" found: no such volume",
+			name);
+	return doc;
+}
+
+struct json_object *oci_vol_list(struct storage *s)
+{
+	struct json_object *all = json_object_new_array();
+	autofree char *dir = xasprintf("%s/volumes", storage_root(s));
+	autoclosedir DIR *d = opendir(dir);
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		if (de->d_name[0] == '.')
+			continue;
+		struct json_object *doc = vol_doc(s, de->d_name);
+		if (doc != NULL)
+			json_object_array_add(all, doc);
+	}
+	return all;
+}
+
+/* IDs of the containers whose record mounts the volume (owned vector, maybe empty). */
+static char **vol_users(struct storage *s, const char *mountpoint)
+{
+	char **ids = xzalloc(sizeof(char *));
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	struct error *e = NULL;
+	if (oci_ctr_list(s, &v, &n, &e) < 0)
+		err_free(&e);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *mounts = ctr_jget(v[i]->doc, "Mounts");
+		for (size_t k = 0; k < json_object_array_length(mounts); k++) {
+			const char *src = ctr_jstr(json_object_array_get_idx(mounts, k), "Source");
+			if (src != NULL && strcmp(src, mountpoint) == 0) {
+				strv_push(&ids, v[i]->id);
+				break;
+			}
+		}
+	}
+	oci_ctr_list_free(v, n);
+	return ids;
+}
+
+static int rm_fn(void *arg, struct error **err)
+{
+	return fs_rm_rf(arg, err);
+}
+
+/* The data may hold files of subordinate ids: delete as root in the user namespace. */
+static int vol_delete(struct storage *s, const char *name, struct error **err)
+{
+	autofree char *dir = vol_dir(s, name);
+	struct userns_map m;
+	struct userns_child child;
+	if (userns_default_map(&m, err) < 0)
+		return -1;
+	int rc = userns_spawn(&m, 0, rm_fn, dir, &child, err);
+	userns_map_clear(&m);
+	int status;
+	if (rc < 0 || proc_wait(child.pid, &status, err) < 0)
+		return err_wrap(err, "removing volume %s", name);
+	return 0;
+}
+
+int oci_vol_remove(struct storage *s, const char *name, bool force, struct error **err)
+{
+	struct json_object *doc = oci_vol_inspect(s, name, err);
+	if (doc == NULL)
+		return -1;
+	autofree char *mp = xstrdup(ctr_jstr(doc, "Mountpoint"));
+	json_object_put(doc);
+	autostrv char **users = vol_users(s, mp);
+	if (users[0] != NULL && !force)
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "volume %s is being used by the following container(s): %s: volume "
+			       "is being used",
+			       name, users[0]);
+	/* -f removes the containers that use it first, as podman does. */
+	for (size_t i = 0; users[i]; i++) {
+		struct oci_ctr *c = NULL;
+		int rc = oci_ctr_lookup(s, users[i], &c, err);
+		if (rc == 0)
+			rc = oci_ctr_remove(s, c, true, err);
+		oci_ctr_free(&c);
+		if (rc < 0)
+			return -1;
+	}
+	return vol_delete(s, name, err);
+}
+
+char **oci_vol_prune(struct storage *s, struct error **err)
+{
+	char **removed = xzalloc(sizeof(char *));
+	struct json_object *all = oci_vol_list(s);
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		struct json_object *v = json_object_array_get_idx(all, i);
+		autostrv char **users = vol_users(s, ctr_jstr(v, "Mountpoint"));
+		if (users[0] != NULL)
+			continue;
+		if (vol_delete(s, ctr_jstr(v, "Name"), err) < 0) {
+			json_object_put(all);
+			strv_free(removed);
+			return NULL;
+		}
+		strv_push(&removed, ctr_jstr(v, "Name"));
+	}
+	json_object_put(all);
+	return removed;
+}
+
+/* ---------- filling from the image ---------- */
+
+struct fill_job {
+	const struct oci_volume *mounts;
+	size_t n;
+};
+
+static bool dir_is_empty(const char *path)
+{
+	autoclosedir DIR *d = opendir(path);
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			return false;
+	return d != NULL;
+}
+
+static int fill_fn(int rootfd, void *arg, struct error **err)
+{
+	const struct fill_job *j = arg;
+	umask(0);
+	for (size_t i = 0; i < j->n; i++) {
+		const struct oci_volume *v = &j->mounts[i];
+		if (v->kind != OCI_MOUNT_VOLUME || !dir_is_empty(v->src))
+			continue;
+		autoclose int srcfd = ctr_openat2(rootfd, v->dst, O_PATH | O_DIRECTORY,
+						  RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		if (srcfd < 0)
+			continue; /* nothing in the image there */
+		autoclose int tdir = open(v->src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (tdir < 0)
+			return err_sys(err, "opening %s", v->src);
+		if (ctr_tar_copy(srcfd, ".", tdir, true, err) < 0)
+			return err_wrap(err, "filling volume %s from the image", v->src);
+	}
+	return 0;
+}
+
+int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *mounts, size_t n,
+		 struct error **err)
+{
+	bool any = false;
+	for (size_t i = 0; i < n; i++)
+		any |= mounts[i].kind == OCI_MOUNT_VOLUME && dir_is_empty(mounts[i].src);
+	if (!any)
+		return 0;
+	struct fill_job j = { .mounts = mounts, .n = n };
+	return ctr_with_root(s, c, fill_fn, &j, err);
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Benchmarks of issue #5 (containers), in one hyperfine run side by side:
+#   hutch run --rm --network none IMAGE true
+#   podman --runtime runc run --rm --network none IMAGE true (rootless, private --root,
+#     --runroot, --cgroup-manager=cgroupfs; the same image pulled from the loopback registry)
+#   bwrap with the same namespaces on the extracted busybox rootfs
+# then `hutch ps -a` over 1000 created containers, `hutch images` over 100 names, and the
+# VmRSS of hutch-monitor for a running container. Prints the ratios against the goals.
+#
+# Usage: tests/bench/containers.sh [RUNS]   (as root it re-runs itself as $HUTCH_TEST_USER)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${1:-50}
+
+if [[ $(id -u) == 0 ]]; then
+	user=${HUTCH_TEST_USER:-hutchtest}
+	uid=$(id -u "$user")
+	stage=$(mktemp -d /var/tmp/hutch-bench.XXXXXX)
+	cp -a "$top/hutch" "$top/hutch-monitor" "$top/hutch-init" "$top/hutch-runtime" \
+		"$top/tests" "$stage/"
+	chown -R "$user:" "$stage"
+	install -d -m 0700 -o "$user" "/run/user/$uid"
+	rc=0
+	runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp \
+		XDG_RUNTIME_DIR="/run/user/$uid" bash "$stage/tests/bench/containers.sh" "$runs" || rc=$?
+	runuser -u "$user" -- "$stage/hutch" unshare rm -rf "$stage" 2>/dev/null || rm -rf "$stage"
+	exit "$rc"
+fi
+
+for tool in hyperfine podman runc bwrap jq python3; do
+	command -v "$tool" >/dev/null || {
+		echo "containers.sh: $tool is missing (make deps)" >&2
+		exit 1
+	}
+done
+hutch=$top/hutch
+work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
+export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=$work/run
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
+podman=(podman --root "$work/proot" --runroot "$work/prun" --cgroup-manager=cgroupfs
+	--runtime runc --events-backend=none)
+cleanup() {
+	"$hutch" rm -a -f >/dev/null 2>&1 || true
+	"${podman[@]}" rm -a -f >/dev/null 2>&1 || true
+	"$top/tests/fixtures/registry.sh" stop "$work/registry" >/dev/null 2>&1 || true
+	"$hutch" unshare rm -rf "$work" 2>/dev/null || rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$top/tests/fixtures/mkimages.py" "$work/fixtures" >/dev/null
+registry=$("$top/tests/fixtures/registry.sh" start "$work/registry")
+"$top/tests/fixtures/registry.sh" push "$work/registry" "$work/fixtures" >/dev/null
+image=$registry/base:latest
+"$hutch" pull -q --tls-verify=false "$image" >/dev/null
+"${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+
+manifest=$(jq -er '.manifests[0].digest' "$work/fixtures/base/index.json")
+layer=$(jq -er '.layers[0].digest' "$work/fixtures/base/blobs/sha256/${manifest#sha256:}")
+mkdir -p "$work/rootfs"
+tar -xzf "$work/fixtures/base/blobs/sha256/${layer#sha256:}" -C "$work/rootfs" \
+	--no-same-owner 2>/dev/null || true
+
+hutch_cmd="$hutch run --rm --network none $image true"
+podman_cmd="${podman[*]} run --rm --network none $image true"
+# The namespaces hutch gives a container with --network none: user, mount, pid, ipc, uts, net.
+bwrap_cmd="bwrap --unshare-user --unshare-pid --unshare-ipc --unshare-uts --unshare-net \
+--uid 0 --gid 0 --bind $work/rootfs / --proc /proc --dev /dev --tmpfs /dev/shm \
+--mqueue /dev/mqueue --ro-bind /sys /sys --hostname hutch /bin/true"
+for cmd in "$hutch_cmd" "$podman_cmd" "$bwrap_cmd"; do
+	$cmd || {
+		echo "containers.sh: failed: $cmd" >&2
+		exit 1
+	}
+done
+
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores, $runs runs each"
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/run.json" \
+	-n hutch "$hutch_cmd" -n podman "$podman_cmd" -n bwrap "$bwrap_cmd"
+jq -r '
+	(.results | map({key: .command, value: .mean}) | from_entries) as $m
+	| "run --rm: hutch \($m.hutch * 1000 | . * 10 | round / 10) ms, podman \($m.podman * 1000 | . * 10 | round / 10) ms, bwrap \($m.bwrap * 1000 | . * 10 | round / 10) ms",
+	  "hutch / bwrap = \($m.hutch / $m.bwrap | . * 100 | round / 100) (goal <= 2)",
+	  "podman / hutch = \($m.podman / $m.hutch | . * 100 | round / 100)"
+' "$work/run.json"
+
+# ps -a over 1000 created containers, images over 100 names, in a store of their own.
+export XDG_DATA_HOME=$work/many
+"$hutch" pull -q --tls-verify=false "$image" >/dev/null
+for i in $(seq 1 100); do
+	"$hutch" tag "$image" "localhost/many/img$i:latest"
+done
+for i in $(seq 1 1000); do
+	"$hutch" create --name "c$i" "$image" true >/dev/null
+done
+[[ $("$hutch" ps -a -q | wc -l) == 1000 ]]
+hyperfine -N --warmup 3 --runs 20 --export-json "$work/list.json" \
+	-n "ps -a (1000 containers)" "$hutch ps -a" \
+	-n "images (100 names)" "$hutch images"
+jq -r '.results[] | "\(.command): \(.mean * 1000 | . * 10 | round / 10) ms (goal < 20)"' \
+	"$work/list.json"
+
+# The monitor's resident size, as conmon's (2.4 MB here).
+export XDG_DATA_HOME=$work/data
+"$hutch" run -d --name rss "$image" sleep 60 >/dev/null
+mon=$("$hutch" inspect rss --format '{{.State.ConmonPid}}')
+echo "hutch-monitor VmRSS: $(awk '/VmRSS/ {print $2, $3}' "/proc/$mon/status")"

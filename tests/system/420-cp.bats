@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# hutch cp (issue #5): both directions as tar streams, modes kept, running and stopped
+# containers, and no way out of the rootfs through a symlink or "..".
+
+load container_helpers
+
+@test "cp into and out of a running container keeps modes and content" {
+	run_hutch run -d --name c1 "$IMAGE" sleep 300
+	local src=$BATS_TEST_TMPDIR/src
+	mkdir -p "$src/sub"
+	echo hello >"$src/a.txt"
+	echo tool >"$src/sub/run.sh"
+	chmod 0751 "$src/sub/run.sh"
+	chmod 0710 "$src/sub"
+	run_hutch cp "$src" c1:/tmp/
+	run_hutch exec c1 stat -c '%a %u:%g %n' /tmp/src/a.txt /tmp/src/sub /tmp/src/sub/run.sh
+	assert_line --index 0 "644 0:0 /tmp/src/a.txt"
+	assert_line --index 1 "710 0:0 /tmp/src/sub"
+	assert_line --index 2 "751 0:0 /tmp/src/sub/run.sh"
+	# A file to a new name; then out again, to a new name and into a directory.
+	run_hutch cp "$src/a.txt" c1:/tmp/renamed
+	run_hutch exec c1 cat /tmp/renamed
+	assert_output hello
+	run_hutch exec c1 sh -c 'mkdir -p /data && echo inside >/data/f && chmod 0600 /data/f && chown 1000:1000 /data/f'
+	local out=$BATS_TEST_TMPDIR/out
+	mkdir "$out"
+	run_hutch cp c1:/data "$out/"
+	run stat -c '%a %n' "$out/data/f"
+	assert_output "600 $out/data/f"
+	run cat "$out/data/f"
+	assert_output inside
+	run_hutch cp c1:/data/f "$out/copy"
+	run cat "$out/copy"
+	assert_output inside
+	# Contents only with "/.".
+	run_hutch cp c1:/data/. "$out/contents"
+	[[ -f $out/contents/f ]]
+	# A tar stream on stdout.
+	run bash -c "'$HUTCH' cp c1:/data/f - | tar -tvf -"
+	assert_output --partial "1000/1000"
+	assert_output --partial " f"
+}
+
+@test "cp works on a created (never started) container, ownership within the mapping" {
+	run_hutch create --name made "$IMAGE" cat /etc/copied
+	echo from-host >"$BATS_TEST_TMPDIR/copied"
+	run_hutch cp "$BATS_TEST_TMPDIR/copied" made:/etc/copied
+	run_hutch start -a made
+	assert_output from-host
+	# Out of a stopped container: the image's files as they are in the rootfs.
+	run_hutch cp made:/bin/busybox "$BATS_TEST_TMPDIR/bb"
+	run stat -c '%a' "$BATS_TEST_TMPDIR/bb"
+	assert_output 755
+	# A stream in from stdin keeps the owner the archive names (mapped in the container).
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	echo x >"$BATS_TEST_TMPDIR/t/owned"
+	tar -C "$BATS_TEST_TMPDIR/t" --owner=1000 --group=1000 -cf "$BATS_TEST_TMPDIR/t.tar" owned
+	run bash -c "'$HUTCH' cp - made:/tmp <'$BATS_TEST_TMPDIR/t.tar'"
+	[[ $status -eq 0 ]]
+	run bash -c "'$HUTCH' cp made:/tmp/owned - | tar -tvf -"
+	assert_output --partial "1000/1000"
+}
+
+@test "cp never leaves the rootfs: symlinks to /etc and .. resolve inside the container" {
+	run_hutch run -d --name c2 "$IMAGE" sh -c 'echo container-passwd >/etc/passwd; ln -s /etc /leak; ln -s ../../../../../etc /rel; exec sleep 300'
+	wait_for "$HUTCH" exec c2 test -L /rel
+	local host_sum
+	host_sum=$(md5sum /etc/passwd)
+	run_hutch cp c2:/leak/passwd "$BATS_TEST_TMPDIR/p1"
+	run cat "$BATS_TEST_TMPDIR/p1"
+	assert_output container-passwd
+	run_hutch cp c2:/rel/passwd "$BATS_TEST_TMPDIR/p2"
+	run cat "$BATS_TEST_TMPDIR/p2"
+	assert_output container-passwd
+	run_hutch cp c2:/../../../../etc/passwd "$BATS_TEST_TMPDIR/p3"
+	run cat "$BATS_TEST_TMPDIR/p3"
+	assert_output container-passwd
+	# Writing through the links lands in the container's /etc, never the host's.
+	echo planted >"$BATS_TEST_TMPDIR/hutch-cp-planted"
+	run_hutch cp "$BATS_TEST_TMPDIR/hutch-cp-planted" c2:/leak/
+	run_hutch cp "$BATS_TEST_TMPDIR/hutch-cp-planted" c2:/rel/../../etc/
+	[[ ! -e /etc/hutch-cp-planted ]]
+	run_hutch exec c2 cat /etc/hutch-cp-planted
+	assert_output planted
+	[[ $(md5sum /etc/passwd) == "$host_sum" ]]
+	# An archive entry that climbs out is refused.
+	run_hutch exec c2 mkdir /in
+	run bash -c "printf 'x' | tar --transform 's,^,../../,' -P -cf - -C '$BATS_TEST_TMPDIR' hutch-cp-planted | '$HUTCH' cp - c2:/in"
+	[[ $status -eq 125 ]]
+	[[ $stderr == *"leaves the destination"* || $output == *"leaves the destination"* ]]
+}
+
+@test "cp of a missing path: clear error, exit 125" {
+	run_hutch run -d --name c3 "$IMAGE" sleep 300
+	run_hutch 125 cp c3:/no/such/file "$BATS_TEST_TMPDIR/x"
+	assert_equal "$stderr" 'Error: "/no/such/file" could not be found on container c3: No such file or directory'
+	run_hutch 125 cp "$BATS_TEST_TMPDIR/missing" c3:/tmp
+	[[ $stderr == *'"'"$BATS_TEST_TMPDIR/missing"'" could not be found on the host'* ]]
+	run_hutch 125 cp c3:/etc/passwd "$BATS_TEST_TMPDIR/no/dir/x"
+	run_hutch 125 cp nosuch:/etc/passwd "$BATS_TEST_TMPDIR/x"
+	[[ $stderr == *"no container with name or ID"* ]]
+	run_hutch 125 cp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	[[ $stderr == *"must name a container"* ]]
+}

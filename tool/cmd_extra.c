@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rest of the container commands of issue #5: cp, diff, top, rename, pause, unpause,
+ * stats, port and container prune. Handlers parse, validate, call oci/container and print.
+ */
+#include "tool/cli.h"
+#include "oci/container/container.h"
+#include "oci/oci.h"
+#include "tool/image_fmt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void store_closep(struct storage **s)
+{
+	storage_close(s);
+}
+#define autostore __attribute__((cleanup(store_closep)))
+
+static void ctr_freep(struct oci_ctr **c)
+{
+	oci_ctr_free(c);
+}
+#define autoctr __attribute__((cleanup(ctr_freep)))
+
+static int open_one(struct cli_ctx *ctx, const char *name, struct storage **s, struct oci_ctr **c,
+		    struct error **err)
+{
+	if (ctx->storage_driver != NULL)
+		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
+	if (cli_open_store(ctx, s, err) < 0)
+		return -1;
+	return oci_ctr_lookup(*s, name, c, err);
+}
+
+/* ---------- cp ---------- */
+
+/* "CTR:/path" names a container when the part before ':' has no '/' (podman's rule). */
+static bool split_ctr(const char *arg, char **ctr, const char **path)
+{
+	const char *colon = strchr(arg, ':');
+	if (colon == NULL || colon == arg || memchr(arg, '/', (size_t)(colon - arg)) != NULL ||
+	    arg[0] == '.')
+		return false;
+	*ctr = xstrndup(arg, (size_t)(colon - arg));
+	*path = colon + 1;
+	return true;
+}
+
+int cmd_cp(struct cli_ctx *ctx, struct error **err)
+{
+	autofree char *sctr = NULL, *dctr = NULL;
+	const char *spath = ctx->argv[0], *dpath = ctx->argv[1];
+	bool sc = split_ctr(ctx->argv[0], &sctr, &spath);
+	bool dc = split_ctr(ctx->argv[1], &dctr, &dpath);
+	if (sc == dc)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       sc ? "copying between containers is not supported"
+				  : "one of the paths must name a container: CONTAINER:PATH");
+	const char *cpath = sc ? spath : dpath;
+	if (*cpath == '\0')
+		return err_set(err, EINVAL, ERR_USAGE, "the container path must not be empty");
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_one(ctx, sc ? sctr : dctr, &s, &c, err) < 0)
+		return -1;
+	/* Relative container paths start at the container's root, as podman's do. */
+	autofree char *abs = cpath[0] == '/' ? xstrdup(cpath) : xasprintf("/%s", cpath);
+	return oci_ctr_copy(s, c, sc ? abs : spath, sc, dc ? abs : dpath, dc, err);
+}
+
+/* ---------- diff, top, rename, port ---------- */
+
+int cmd_diff(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && strcmp(fmt, "json") != 0)
+		return err_set(err, EINVAL, ERR_USAGE, "invalid --format \"%s\": diff knows json",
+			       fmt);
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+		return -1;
+	autostrv char **lines = oci_ctr_diff(s, c, err);
+	if (lines == NULL)
+		return -1;
+	if (fmt == NULL) {
+		for (size_t i = 0; lines[i]; i++)
+			printf("%s\n", lines[i]);
+		return 0;
+	}
+	/* podman's JSON shape: {"changed": [...], "added": [...], "deleted": [...]}. */
+	struct json_object *o = json_object_new_object();
+	static const char *const keys[][2] = { { "C", "changed" },
+					       { "A", "added" },
+					       { "D", "deleted" } };
+	for (size_t k = 0; k < 3; k++) {
+		struct json_object *a = json_object_new_array();
+		for (size_t i = 0; lines[i]; i++)
+			if (lines[i][0] == keys[k][0][0])
+				json_object_array_add(a, json_object_new_string(lines[i] + 2));
+		if (json_object_array_length(a) > 0)
+			json_object_object_add(o, keys[k][1], a);
+		else
+			json_object_put(a);
+	}
+	printf("%s\n",
+	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return 0;
+}
+
+int cmd_top(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+		return -1;
+	autostrv char **rows = NULL;
+	if (oci_ctr_top(c, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
+		return -1;
+	image_fmt_table(stdout, rows);
+	return 0;
+}
+
+int cmd_rename(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+		return -1;
+	return oci_ctr_rename(s, c, ctx->argv[1], err);
+}
+
+int cmd_port(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autoctr struct oci_ctr *c = NULL;
+	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+		return -1;
+	autostrv char **lines = oci_ctr_ports(c, err);
+	if (lines == NULL)
+		return -1;
+	/* `port CTR 80[/tcp]`: only the host side of that port, as podman prints it. */
+	const char *want = ctx->argc > 1 ? ctx->argv[1] : NULL;
+	autofree char *key = want == NULL	 ? NULL
+			     : strchr(want, '/') ? xasprintf("%s ->", want)
+						 : xasprintf("%s/tcp ->", want);
+	bool found = false;
+	for (size_t i = 0; lines[i]; i++) {
+		if (key == NULL) {
+			printf("%s\n", lines[i]);
+		} else if (strncmp(lines[i], key, strlen(key)) == 0) {
+			printf("%s\n", lines[i] + strlen(key) + 1);
+			found = true;
+		}
+	}
+	if (key != NULL && !found)
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "failed to find published port \"%s\" of container %s", want,
+			       c->name);
+	return 0;
+}
+
+/* ---------- pause, unpause, stats ---------- */
+
+static int pause_common(struct cli_ctx *ctx, bool pause, struct error **err)
+{
+	if (ctx->storage_driver != NULL)
+		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	int rc = 0;
+	for (int i = 0; i < ctx->argc; i++) {
+		autoctr struct oci_ctr *c = NULL;
+		struct error *e = NULL;
+		if (oci_ctr_lookup(s, ctx->argv[i], &c, &e) < 0 ||
+		    oci_ctr_pause(s, c, pause, &e) < 0) {
+			if (rc == 0)
+				*err = e;
+			else
+				fprintf(stderr, "Error: %s\n", e->msg), err_free(&e);
+			rc = -1;
+			continue;
+		}
+		printf("%s\n", c->id);
+	}
+	return rc;
+}
+
+int cmd_pause(struct cli_ctx *ctx, struct error **err)
+{
+	return pause_common(ctx, true, err);
+}
+
+int cmd_unpause(struct cli_ctx *ctx, struct error **err)
+{
+	return pause_common(ctx, false, err);
+}
+
+static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struct error **err)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (oci_ctr_list(s, &v, &n, err) < 0)
+		return -1;
+	autostrv char **rows = NULL;
+	if (header)
+		strv_push(&rows, "ID\tNAME\tCPU TIME\tMEM USAGE\tPIDS");
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		bool named = ctx->argc == 0;
+		for (int k = 0; k < ctx->argc; k++)
+			named |= strcmp(ctx->argv[k], v[i]->name) == 0 ||
+				 strncmp(v[i]->id, ctx->argv[k], strlen(ctx->argv[k])) == 0;
+		if (!named || (ctx->argc == 0 && v[i]->state.status != OCI_CTR_RUNNING))
+			continue;
+		struct json_object *o = NULL;
+		rc = oci_ctr_stats(v[i], &o, err);
+		if (rc < 0)
+			break;
+		strv_push_take(
+		    &rows,
+		    xasprintf(
+			"%.12s\t%s\t%.3fs\t%lld B\t%lld", v[i]->id, v[i]->name,
+			(double)json_object_get_int64(json_object_object_get(o, "CPUNano")) / 1e9,
+			(long long)json_object_get_int64(json_object_object_get(o, "MemUsage")),
+			(long long)json_object_get_int64(json_object_object_get(o, "PIDs"))));
+		json_object_put(o);
+	}
+	oci_ctr_list_free(v, n);
+	if (rc == 0 && rows != NULL)
+		image_fmt_table(stdout, rows);
+	fflush(stdout);
+	return rc;
+}
+
+int cmd_stats(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	bool header = !cli_opt_bool(ctx, "noheading");
+	if (cli_opt_bool(ctx, "no-stream"))
+		return stats_once(s, ctx, header, err);
+	for (;;) {
+		if (stats_once(s, ctx, header, err) < 0)
+			return -1;
+		sleep(1);
+	}
+}
+
+/* ---------- container prune ---------- */
+
+int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
+{
+	if (!cli_opt_bool(ctx, "force")) {
+		fprintf(stderr, "WARNING! This will remove all non running containers.\n"
+				"Are you sure you want to continue? [y/N] ");
+		char answer[16] = "";
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (answer[0] != 'y' && answer[0] != 'Y'))
+			return 0;
+	}
+	autostore struct storage *s = NULL;
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_list(s, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (v[i]->state.status == OCI_CTR_RUNNING || v[i]->state.status == OCI_CTR_PAUSED)
+			continue;
+		rc = oci_ctr_remove(s, v[i], false, err);
+		if (rc == 0)
+			printf("%s\n", v[i]->id);
+	}
+	oci_ctr_list_free(v, n);
+	return rc;
+}

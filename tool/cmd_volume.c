@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * volume create, ls, inspect, rm and prune: named volumes in the store (oci/container).
+ */
+#include "tool/cli.h"
+#include "oci/container/container.h"
+#include "tool/image_fmt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void store_closep(struct storage **s)
+{
+	storage_close(s);
+}
+#define autostore __attribute__((cleanup(store_closep)))
+
+static void print_json(struct json_object *o)
+{
+	printf("%s\n",
+	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int cmd_volume_create(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	autofree char *name = NULL;
+	if (cli_open_store(ctx, &s, err) < 0 ||
+	    oci_vol_create(s, ctx->argc ? ctx->argv[0] : NULL, cli_opt_list(ctx, "label"),
+			   cli_opt_bool(ctx, "ignore"), &name, err) < 0)
+		return -1;
+	printf("%s\n", name);
+	return 0;
+}
+
+int cmd_volume_inspect(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	struct json_object *all = NULL;
+	if (cli_opt_bool(ctx, "all")) {
+		all = oci_vol_list(s);
+	} else {
+		if (ctx->argc == 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "provide one or more volume names or use --all");
+		all = json_object_new_array();
+		for (int i = 0; i < ctx->argc; i++) {
+			struct json_object *v = oci_vol_inspect(s, ctx->argv[i], err);
+			if (v == NULL) {
+				json_object_put(all);
+				return -1;
+			}
+			json_object_array_add(all, v);
+		}
+	}
+	int rc = 0;
+	if (fmt == NULL || strcmp(fmt, "json") == 0)
+		print_json(all);
+	else
+		for (size_t i = 0; i < json_object_array_length(all) && rc == 0; i++)
+			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
+	json_object_put(all);
+	return rc;
+}
+
+int cmd_volume_ls(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	struct json_object *all = oci_vol_list(s);
+	size_t n = json_object_array_length(all);
+	int rc = 0;
+	if (cli_opt_bool(ctx, "quiet")) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", json_object_get_string(json_object_object_get(
+					   json_object_array_get_idx(all, i), "Name")));
+	} else if (fmt != NULL && strcmp(fmt, "json") == 0) {
+		print_json(all);
+	} else if (fmt != NULL && !cli_format_is_table(fmt)) {
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
+	} else {
+		autostrv char **rows = NULL;
+		if (!cli_opt_bool(ctx, "noheading"))
+			strv_push(&rows, "DRIVER\tVOLUME NAME");
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *v = json_object_array_get_idx(all, i);
+			strv_push_take(
+			    &rows,
+			    xasprintf("%s\t%s",
+				      json_object_get_string(json_object_object_get(v, "Driver")),
+				      json_object_get_string(json_object_object_get(v, "Name"))));
+		}
+		if (rows != NULL)
+			image_fmt_table(stdout, rows);
+	}
+	json_object_put(all);
+	return rc;
+}
+
+int cmd_volume_rm(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	autostrv char **names = NULL;
+	if (cli_opt_bool(ctx, "all")) {
+		struct json_object *all = oci_vol_list(s);
+		for (size_t i = 0; i < json_object_array_length(all); i++)
+			strv_push(&names, json_object_get_string(json_object_object_get(
+					      json_object_array_get_idx(all, i), "Name")));
+		json_object_put(all);
+	} else if (ctx->argc == 0) {
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "choose either one or more volumes or --all");
+	} else {
+		for (int i = 0; i < ctx->argc; i++)
+			strv_push(&names, ctx->argv[i]);
+	}
+	for (size_t i = 0; names && names[i]; i++) {
+		if (oci_vol_remove(s, names[i], cli_opt_bool(ctx, "force"), err) < 0)
+			return -1;
+		printf("%s\n", names[i]);
+	}
+	return 0;
+}
+
+int cmd_volume_prune(struct cli_ctx *ctx, struct error **err)
+{
+	if (!cli_opt_bool(ctx, "force")) {
+		fprintf(stderr, "WARNING! This will remove all volumes not used by at least one "
+				"container.\nAre you sure you want to continue? [y/N] ");
+		char answer[16] = "";
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (answer[0] != 'y' && answer[0] != 'Y'))
+			return 0;
+	}
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	autostrv char **removed = oci_vol_prune(s, err);
+	if (removed == NULL)
+		return -1;
+	for (size_t i = 0; removed[i]; i++)
+		printf("%s\n", removed[i]);
+	return 0;
+}
