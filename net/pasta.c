@@ -7,6 +7,7 @@
  * running after the container (pasta only watches namespaces bound to a path).
  */
 #include "net/internal.h"
+#include "userns/userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,7 +87,7 @@ static int pasta_start(struct net_handle *h, struct error **err)
 	unlink(pidfile);
 	autostrv char **argv = NULL;
 	autoclose int nsfd = -1;
-	if (geteuid() == 0) {
+	if (userns_is_inside()) {
 		autofree char *ns = xasprintf("/proc/%d/ns/net", (int)h->pid);
 		nsfd = open(ns, O_RDONLY | O_CLOEXEC);
 		if (nsfd < 0)

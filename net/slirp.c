@@ -11,6 +11,7 @@
  * sandbox step fails with "setegid(0)" (slirp4netns 1.2.0 joins no user namespace then).
  */
 #include "net/internal.h"
+#include "userns/userns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -84,7 +85,7 @@ static int slirp_start(struct net_handle *h, struct error **err)
 	unlink(h->api_socket); /* a stale one from a crash would make its bind fail */
 	autostrv char **argv = NULL;
 	autoclose int nsfd = -1;
-	if (geteuid() == 0) {
+	if (userns_is_inside()) {
 		autofree char *ns = xasprintf("/proc/%d/ns/net", (int)h->pid);
 		nsfd = open(ns, O_RDONLY | O_CLOEXEC);
 	}

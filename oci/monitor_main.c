@@ -11,6 +11,7 @@
 #include "oci/monitor/monitor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,11 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		o.exit_command = argv + optind;
+	/* The fds handed to us must not leak into the exit command. */
+	int fds[] = { o.stdin_fd, o.stdout_fd, o.stderr_fd, o.pty_fd, o.sync_fd, o.net_exit_fd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 	/* Orphans of the container are reparented to us, not to init, and reaped here. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Detached: from here on there is no terminal; problems go to the run dir. */

@@ -526,7 +526,8 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 		printf("%s\n", c->id);
 		return 0;
 	}
-	/* Foreground --rm: gone when we return (the exit command may be racing us). */
+	/* Foreground --rm: the exit command removed it before the monitor told us the status;
+	 * this only covers a monitor that died first. */
 	if (!detached && cli_opt_bool(ctx, "rm")) {
 		struct error *rerr = NULL;
 		autoctr struct oci_ctr *again = NULL;

@@ -240,15 +240,22 @@ int userns_check_helpers(struct error **err)
 	return 0;
 }
 
-/* Run HELPER PID inside outside count ...; its stderr becomes part of the error. */
-static int run_map_helper(const char *name, pid_t pid, const struct userns_idmap *v, size_t n,
-			  struct error **err)
+/* A newuidmap or newgidmap on its way: its pid and the read end of its stderr. */
+struct map_helper {
+	char *path;
+	pid_t pid;
+	int errfd;
+};
+
+/* Start HELPER PID inside outside count ...; finish_map_helper collects it. */
+static int start_map_helper(const char *name, pid_t pid, const struct userns_idmap *v, size_t n,
+			    struct map_helper *h, struct error **err)
 {
-	autofree char *path = NULL;
-	if (check_helper(name, &path, err) < 0)
+	*h = (struct map_helper){ .pid = -1, .errfd = -1 };
+	if (check_helper(name, &h->path, err) < 0)
 		return -1;
 	autostrv char **argv = NULL;
-	strv_push(&argv, path);
+	strv_push(&argv, h->path);
 	strv_push_take(&argv, xasprintf("%d", (int)pid));
 	for (size_t i = 0; i < n; i++) {
 		strv_push_take(&argv, xasprintf("%lu", v[i].inside));
@@ -258,39 +265,50 @@ static int run_map_helper(const char *name, pid_t pid, const struct userns_idmap
 	int errpipe[2];
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		return err_sys(err, "running %s", name);
-	pid_t h = fork();
-	if (h < 0) {
+	h->pid = fork();
+	if (h->pid < 0) {
 		close(errpipe[0]);
 		close(errpipe[1]);
 		return err_sys(err, "running %s", name);
 	}
-	if (h == 0) {
+	if (h->pid == 0) {
 		dup2(errpipe[1], STDERR_FILENO);
 		int devnull = open("/dev/null", O_RDWR);
 		if (devnull >= 0) {
 			dup2(devnull, STDIN_FILENO);
 			dup2(devnull, STDOUT_FILENO);
 		}
-		execv(path, argv);
+		execv(h->path, argv);
 		_exit(127);
 	}
 	close(errpipe[1]);
+	h->errfd = errpipe[0];
+	return 0;
+}
+
+/* Wait for a started helper; its stderr becomes part of the error. Frees h. */
+static int finish_map_helper(struct map_helper *h, struct error **err)
+{
+	if (h->pid < 0) {
+		free(h->path);
+		return -1;
+	}
 	autofree char *msg = NULL;
 	struct error *ignored = NULL;
-	if (fs_read_fd(errpipe[0], 4096, &msg, NULL, &ignored) < 0)
+	if (fs_read_fd(h->errfd, 4096, &msg, NULL, &ignored) < 0)
 		err_free(&ignored);
-	close(errpipe[0]);
+	close(h->errfd);
 	int status = 0;
-	if (proc_wait(h, &status, err) < 0)
-		return -1;
-	if (status != 0) {
+	int rc = proc_wait(h->pid, &status, err);
+	if (rc == 0 && status != 0) {
 		size_t len = msg != NULL ? strlen(msg) : 0;
 		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			msg[--len] = '\0';
-		return err_set(err, EPERM, ERR_TOOL, "%s failed (exit %d)%s%s", path, status,
-			       len ? ": " : "", len ? msg : "");
+		rc = err_set(err, EPERM, ERR_TOOL, "%s failed (exit %d)%s%s", h->path, status,
+			     len ? ": " : "", len ? msg : "");
 	}
-	return 0;
+	free(h->path);
+	return rc;
 }
 
 static int write_proc(pid_t pid, const char *file, const char *data, struct error **err)
@@ -305,8 +323,27 @@ static int write_proc(pid_t pid, const char *file, const char *data, struct erro
 int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err)
 {
 	if (!m->single) {
-		if (run_map_helper("newuidmap", pid, m->uids, m->n_uids, err) < 0 ||
-		    run_map_helper("newgidmap", pid, m->gids, m->n_gids, err) < 0)
+		/* Both setuid helpers at once: each is a few milliseconds of exec and checks. */
+		struct map_helper hu, hg;
+		struct error *gerr = NULL;
+		int ru = start_map_helper("newuidmap", pid, m->uids, m->n_uids, &hu, err);
+		int rg = ru == 0
+			     ? start_map_helper("newgidmap", pid, m->gids, m->n_gids, &hg, &gerr)
+			     : -1;
+		if (ru == 0)
+			ru = finish_map_helper(&hu, err);
+		else
+			free(hu.path);
+		if (rg == 0)
+			rg = finish_map_helper(&hg, &gerr);
+		else if (ru == 0 || gerr != NULL)
+			free(hg.path);
+		if (ru == 0 && rg < 0) {
+			err_free(err);
+			*err = steal_ptr(&gerr);
+		}
+		err_free(&gerr);
+		if (ru < 0 || rg < 0)
 			return err_wrap(err, "writing the id mapping");
 		return 0;
 	}

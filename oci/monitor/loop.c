@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -247,6 +249,10 @@ static void stop_network(const struct oci_monitor_opts *o)
 	waitpid(o->net_pid, NULL, 0);
 }
 
+/*
+ * Run the exit command and wait for it (at most a minute): attached clients hear the exit
+ * status only after it, so `run --rm` returns with the container already removed.
+ */
 static void run_exit_command(char *const *argv)
 {
 	if (argv == NULL || argv[0] == NULL)
@@ -266,7 +272,17 @@ static void run_exit_command(char *const *argv)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	/* Not waited for: the monitor is done; the exit command may outlive it. */
+	if (pid < 0)
+		return;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		if (poll(&p, 1, 60000) == 1)
+			waitpid(pid, NULL, 0);
+		close(pidfd);
+	} else {
+		waitpid(pid, NULL, 0);
+	}
 }
 
 static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error **err)
@@ -378,14 +394,17 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		}
 	}
 	int rc = -1;
-	if (m.exited && write_exit_file(o, m.status, err) == 0) {
-		int32_t st = m.status;
-		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
+	if (m.exited && write_exit_file(o, m.status, err) == 0)
 		rc = m.status;
-	}
-	teardown(&m);
 	stop_network(o);
+	for (int s = 1; s <= 2; s++)
+		drop_fd(&m, &m.out_fd[s]);
 	if (rc >= 0)
 		run_exit_command(o->exit_command);
+	if (rc >= 0) {
+		int32_t st = m.status;
+		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
+	}
+	teardown(&m);
 	return rc;
 }
