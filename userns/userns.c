@@ -219,18 +219,17 @@ static int check_helper(const char *name, char **path_out, struct error **err)
 
 bool userns_is_inside(void)
 {
-	static int cached = -1;
-	if (cached < 0) {
-		autofree char *map = NULL;
-		struct error *err = NULL;
-		unsigned long in = 0, out = 0, count = 0;
-		cached = 0;
-		if (fs_read_file("/proc/self/uid_map", 4096, &map, NULL, &err) == 0)
-			cached = !(sscanf(map, "%lu %lu %lu", &in, &out, &count) == 3 && in == 0 &&
-				   out == 0 && count == 4294967295UL);
-		err_free(&err);
-	}
-	return cached == 1;
+	/* Not cached: a child that entered a namespace after fork must not see its parent's
+	 * answer. The read is one small procfs file. */
+	autofree char *map = NULL;
+	struct error *err = NULL;
+	unsigned long in = 0, out = 0, count = 0;
+	bool inside = false;
+	if (fs_read_file("/proc/self/uid_map", 4096, &map, NULL, &err) == 0)
+		inside = !(sscanf(map, "%lu %lu %lu", &in, &out, &count) == 3 && in == 0 &&
+			   out == 0 && count == 4294967295UL);
+	err_free(&err);
+	return inside;
 }
 
 int userns_check_helpers(struct error **err)

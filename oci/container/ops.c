@@ -205,6 +205,10 @@ int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		struct error *e2 = NULL;
 		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
 			err_free(&e2);
+		/* We run in the monitor's mount namespace, where the rootfs is still mounted:
+		 * unmount it, or --rm could not remove the container's storage. */
+		if (storage_rootfs_umount(s, c->id, &e2) < 0)
+			err_free(&e2);
 		if (json_object_get_boolean(ctr_jget(host, "AutoRemove"))) {
 			close(lk);
 			lk = -1;

@@ -115,8 +115,13 @@ line3"
 	run_hutch run --rm --name gone "$IMAGE" true
 	run_hutch run -d --rm --name gone2 "$IMAGE" true
 	wait_for bash -c "[[ -z \$('$HUTCH' ps -a -q) ]]"
-	run ls "$XDG_DATA_HOME/hutch/containers"
-	refute_output --regexp '[0-9a-f]{64}'
+	# Nothing half-removed (a bug fixed: the exit command could not remove a rootfs still
+	# mounted in the monitor's namespace), no run dir left.
+	wait_for bash -c "[[ -z \$(ls -A '$XDG_DATA_HOME/hutch/containers') ]]"
+	run ls -A "$XDG_DATA_HOME/hutch/containers"
+	assert_output ""
+	run ls -A "$XDG_RUNTIME_DIR/hutch/containers"
+	assert_output ""
 }
 
 @test "--restart=on-failure:3 runs exactly 4 times" {
