@@ -58,14 +58,15 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error **err)
+static int write_temp_rename(const char *path, const void *data, size_t len, mode_t mode, bool sync,
+			     struct error **err)
 {
 	autofree char *dir = dir_of(path);
 	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(err, "creating a temporary file for %s", path);
-	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		err_sys(err, "writing %s", tmp);
 		close(fd);
 		unlink(tmp);
@@ -81,10 +82,23 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		unlink(tmp);
 		return -1;
 	}
-	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
+	if (sync) {
+		autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0)
+			(void)fsync(dfd);
+	}
 	return 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error **err)
+{
+	return write_temp_rename(path, data, len, mode, true, err);
+}
+
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
+		     struct error **err)
+{
+	return write_temp_rename(path, data, len, mode, false, err);
 }
 
 int fs_mkdir_p(const char *path, mode_t mode, struct error **err)

@@ -258,7 +258,7 @@ static int render_hosts(const struct net_etc_opts *o, char **out, struct error *
 static int write_one(const char *dir, const char *file, const char *data, struct error **err)
 {
 	autofree char *path = xasprintf("%s/%s", dir, file);
-	if (fs_write_atomic(path, data, strlen(data), 0644, err) < 0)
+	if (fs_write_replace(path, data, strlen(data), 0644, err) < 0)
 		return err_wrap(err, "writing the container's /etc/%s", file);
 	return 0;
 }

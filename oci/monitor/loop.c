@@ -223,26 +223,32 @@ static int write_exit_file(const struct oci_monitor_opts *o, int status, struct 
 	autofree char *path = xasprintf("%s/%s", o->run_dir, OCI_EXIT_FILE);
 	autofree char *doc =
 	    xasprintf("{\"exitCode\": %d, \"finishedAt\": \"%s\"}\n", status, stamp);
-	return fs_write_atomic(path, doc, strlen(doc), 0600, err);
+	return fs_write_replace(path, doc, strlen(doc), 0600, err);
 }
 
 /*
  * The network helper goes with the container: closing its exit fd makes slirp4netns leave;
- * pasta is told with SIGTERM. Reaped here (slirp4netns is our child), SIGKILL after 2 s.
+ * pasta is told with SIGTERM. That is started first, and the helper reaped last, after the
+ * clients have the exit status: the kernel takes ~20 ms to tear the tap device down.
  */
-static void stop_network(const struct oci_monitor_opts *o)
+static void stop_network_begin(const struct oci_monitor_opts *o)
 {
 	if (o->net_exit_fd >= 0)
 		close(o->net_exit_fd);
+	else if (o->net_pid > 0)
+		kill(o->net_pid, SIGTERM);
+}
+
+/* Reap the helper (slirp4netns is our child), SIGKILL after 2 s. */
+static void stop_network_wait(const struct oci_monitor_opts *o)
+{
 	if (o->net_pid <= 0)
 		return;
-	if (o->net_exit_fd < 0)
-		kill(o->net_pid, SIGTERM);
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 400; i++) {
 		if (waitpid(o->net_pid, NULL, WNOHANG) == o->net_pid ||
 		    (kill(o->net_pid, 0) < 0 && errno == ESRCH))
 			return;
-		struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+		struct timespec ts = { .tv_nsec = 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	kill(o->net_pid, SIGKILL);
@@ -310,7 +316,7 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 		return -1;
 	autofree char *pidfile = xasprintf("%s/%s", o->run_dir, OCI_MONITOR_PID_FILE);
 	autofree char *pidtext = xasprintf("%d\n", (int)getpid());
-	if (fs_write_atomic(pidfile, pidtext, strlen(pidtext), 0600, err) < 0)
+	if (fs_write_replace(pidfile, pidtext, strlen(pidtext), 0600, err) < 0)
 		return -1;
 	if (ep_add(m, m->sfd, err) < 0 || ep_add(m, m->listen_fd, err) < 0)
 		return -1;
@@ -396,7 +402,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	int rc = -1;
 	if (m.exited && write_exit_file(o, m.status, err) == 0)
 		rc = m.status;
-	stop_network(o);
+	stop_network_begin(o);
 	for (int s = 1; s <= 2; s++)
 		drop_fd(&m, &m.out_fd[s]);
 	if (rc >= 0)
@@ -406,5 +412,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 	}
 	teardown(&m);
+	/* The helper is on its way out already; reap it without keeping the client waiting. */
+	stop_network_wait(o);
 	return rc;
 }

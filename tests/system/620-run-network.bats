@@ -140,6 +140,8 @@ PY
 	for ((i = 0; i < 50; i++)); do
 		"$HUTCH" run --rm "$IMAGE" true || fail "cycle $i failed"
 	done
+	# The monitor reaps the last helper just after it reported the exit status.
+	wait_for bash -c "! pgrep -u $(id -u) -f 'slirp4netns.*$XDG_RUNTIME_DIR'"
 	run pgrep -u "$(id -u)" -f "slirp4netns.*$XDG_RUNTIME_DIR"
 	assert_failure
 	run find "$XDG_RUNTIME_DIR/hutch/containers" -type s

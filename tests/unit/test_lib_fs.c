@@ -51,6 +51,23 @@ static void test_write_atomic(void)
 	err_free(&err);
 }
 
+static void test_write_replace(void)
+{
+	struct error *err = NULL;
+	autofree char *p = at("replaced");
+	is_int(fs_write_replace(p, "one", 3, 0644, &err), 0, "replace: new file");
+	is_int(fs_write_replace(p, "two!", 4, 0600, &err), 0, "replace: existing file");
+	autofree char *data = NULL;
+	fs_read_file(p, 100, &data, NULL, &err);
+	is_str(data, "two!", "replaced content");
+	struct stat st;
+	stat(p, &st);
+	is_int(st.st_mode & 07777, 0600, "mode of the last write");
+	autofree char *bad = at("no-dir/x");
+	is_int(fs_write_replace(bad, "x", 1, 0600, &err), -1, "a missing directory fails");
+	err_free(&err);
+}
+
 static void test_mkdir_p(void)
 {
 	struct error *err = NULL;
@@ -141,6 +158,7 @@ int main(void)
 	if (tmp == NULL)
 		return 1;
 	test_write_atomic();
+	test_write_replace();
 	test_mkdir_p();
 	test_rm_rf();
 	test_find_in_path();
