@@ -25,3 +25,11 @@ wait_for() {
 	done
 	return 1
 }
+
+# The network helpers (slirp4netns, pasta) of this user that still run. The suite runs one
+# test at a time as its own user, so they are this test's. (slirp4netns sandboxes itself
+# into an empty root and pasta runs as passt.avx2: neither shows our run dir.)
+net_helpers_alive() {
+	pgrep -u "$(id -u)" -x slirp4netns || true
+	pgrep -u "$(id -u)" '^(pasta|passt)' || true
+}
