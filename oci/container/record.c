@@ -34,8 +34,9 @@ char *oci_ctr_log_path(struct storage *s, const char *id)
 
 char *oci_ctr_run_dir(const char *id, struct error **err)
 {
-	autofree char *rt = paths_runtime_dir(err);
-	if (rt == NULL)
+	/* Checked (and created) once per process: ps asks for every container's. */
+	static char *rt;
+	if (rt == NULL && (rt = paths_runtime_dir(err)) == NULL)
 		return NULL;
 	return xasprintf("%s/containers/%s", rt, id);
 }
@@ -213,6 +214,9 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 	bool was_running = status != NULL && strcmp(status, "running") == 0;
 	pid_t init = (pid_t)json_object_get_int(ctr_jget(j, "Pid"));
 	json_object_put(j);
+	/* Created or exited as recorded: the run dir has nothing newer to say. */
+	if (!was_running)
+		return;
 
 	struct error *err = NULL;
 	autofree char *run = oci_ctr_run_dir(c->id, &err);
@@ -221,7 +225,7 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 		return;
 	autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
 	struct json_object *e = fs_exists(exitf) ? json_object_from_file(exitf) : NULL;
-	if (e != NULL && was_running) {
+	if (e != NULL) {
 		/* Exited; the exit command may not have recorded it yet. */
 		st->status = OCI_CTR_EXITED;
 		st->exit_code = json_object_get_int(ctr_jget(e, "exitCode"));
@@ -232,8 +236,6 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 		return;
 	}
 	json_object_put(e);
-	if (!was_running)
-		return;
 	autofree char *mpid = xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE);
 	pid_t monitor = read_pid(mpid);
 	if (alive(monitor, "hutch-monitor")) {
@@ -517,6 +519,17 @@ static struct json_object *record_doc(const char *id, const char *name,
 	return doc;
 }
 
+/* Is name already some container's name? */
+static bool name_taken(struct storage *s, const char *name)
+{
+	struct oci_ctr *c = NULL;
+	struct error *err = NULL;
+	bool taken = oci_ctr_lookup(s, name, &c, &err) == 0 && strcmp(c->name, name) == 0;
+	oci_ctr_free(&c);
+	err_free(&err);
+	return taken;
+}
+
 /* With --replace, remove a container of that name first. */
 static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
 {
@@ -595,6 +608,17 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lk < 0 || flock(lk, LOCK_EX) < 0)
 		return err_sys(err, "locking %s", lockpath);
+	/* A generated name that is taken is drawn again (there are ~900 of them), then made
+	 * unique with a suffix, as the user did not ask for that name. */
+	for (int tries = 0; o->name == NULL && name_taken(s, name); tries++) {
+		free(name);
+		name = new_name();
+		if (tries >= 20) {
+			char *n = xasprintf("%s_%.6s", name, id);
+			free(name);
+			name = n;
+		}
+	}
 	if (name_check(s, name, o->replace, err) < 0)
 		return -1;
 	if (storage_container_create(s, id, o->image->id, err) < 0)

@@ -24,7 +24,7 @@ if [[ $(id -u) == 0 ]]; then
 	chown -R "$user:" "$stage"
 	install -d -m 0700 -o "$user" "/run/user/$uid"
 	rc=0
-	runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp \
+	runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$(getent passwd "$user" | cut -d: -f6)" \
 		XDG_RUNTIME_DIR="/run/user/$uid" HUTCH_RUNTIME="$stage/hutch-runtime" \
 		bash "$stage/tests/bench/runtime.sh" "$runs" || rc=$?
 	rm -rf "$stage"

@@ -203,3 +203,14 @@ a1"
 	run_hutch 125 ps --filter bogus=1
 	run_hutch 125 ps --format '{{.Names'
 }
+
+@test "generated names never collide: a taken one is drawn again" {
+	# Fill most of the name space, then create more: none may fail on a taken name.
+	local i
+	for ((i = 0; i < 60; i++)); do
+		"$HUTCH" create "$IMAGE" true >/dev/null || fail "create $i failed"
+	done
+	run_hutch ps -a --format '{{.Names}}'
+	assert_equal "$(sort <<<"$output" | uniq -d)" ""
+	assert_equal "${#lines[@]}" 60
+}
