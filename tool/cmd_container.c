@@ -339,11 +339,7 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 	bool loopback = mode.allow_host_loopback;
 	if (mode.kind == NET_MODE_NS)
 		a->co.gen.netns_path = keep(a, xstrdup(mode.target));
-	if (mode.kind == NET_MODE_CONTAINER) {
-		net_mode_clear(&mode);
-		return err_set(err, ENOTSUP, ERR_USAGE,
-			       "--network container: is not supported yet: use a pod or ns:PATH");
-	}
+	/* container:NAME is resolved to the target's ID by parse_join. */
 	net_mode_clear(&mode);
 	if (host && (a->co.n_ports > 0))
 		return err_set(err, EINVAL, ERR_USAGE,
@@ -395,6 +391,61 @@ static int parse_groups(struct cli_ctx *ctx, struct run_args *a, struct error **
 	}
 	a->co.gen.additional_gids = a->groups;
 	a->co.gen.n_additional_gids = a->n_groups;
+	return 0;
+}
+
+/* The target's ID for --network container:NAME|ID (which must exist now, as in podman). */
+static int join_container(struct storage *s, struct run_args *a, const char *target,
+			  struct error **err)
+{
+	struct oci_ctr *t = NULL;
+	if (oci_ctr_lookup(s, target, &t, err) < 0)
+		return err_wrap(err, "--network container:%s", target);
+	a->co.network = keep(a, xasprintf("container:%s", t->id));
+	oci_ctr_free(&t);
+	return 0;
+}
+
+/* --pod and --network container: share namespaces of another container, in its user
+ * namespace: ports, the hostname (pods) and keep-id are the target's business. */
+static int parse_join(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
+		      struct error **err)
+{
+	const char *podname = cli_opt_str(ctx, "pod");
+	const char *net = a->co.network;
+	bool to_ctr = strncmp(net, "container:", 10) == 0;
+	if (podname == NULL && !to_ctr)
+		return 0;
+	if (a->co.userns != NULL && *a->co.userns)
+		return err_set(err, EINVAL, ERR_USAGE, "--userns %s cannot be combined with %s",
+			       a->co.userns, podname ? "--pod" : "--network container:");
+	if (podname == NULL) {
+		if (a->co.n_ports > 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "cannot publish ports with --network container: publish "
+				       "them on the container whose network is shared");
+		return join_container(s, a, net + 10, err);
+	}
+	if (a->co.n_ports > 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "cannot publish ports on a container in a pod: publish them on the "
+			       "pod (hutch pod create -p)");
+	if (cli_opt_is_set(ctx, "network"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--network cannot be set on a container in a pod: it shares the "
+			       "pod's network (set it with hutch pod create --network)");
+	if (cli_opt_is_set(ctx, "hostname"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--hostname cannot be set on a container in a pod: it shares the "
+			       "pod's hostname (hutch pod create --hostname)");
+	struct oci_pod *p = NULL;
+	if (oci_pod_lookup(s, podname, &p, err) < 0)
+		return -1;
+	a->co.pod = keep(a, xstrdup(p->id));
+	a->co.network = keep(a, xasprintf("container:%s", p->infra_id));
+	const char *hn = json_object_get_string(json_object_object_get(p->doc, "Hostname"));
+	a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
+	oci_pod_free(&p);
 	return 0;
 }
 
@@ -462,7 +513,8 @@ static int parse_run(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
 	(void)run;
 	check_limits(ctx);
 	if (parse_mounts(ctx, s, a, err) < 0 || parse_security(ctx, a, err) < 0 ||
-	    parse_policy(ctx, a, err) < 0 || parse_groups(ctx, a, err) < 0)
+	    parse_policy(ctx, a, err) < 0 || parse_groups(ctx, a, err) < 0 ||
+	    parse_join(ctx, s, a, err) < 0)
 		return -1;
 	return 0;
 }
