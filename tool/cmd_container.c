@@ -618,8 +618,11 @@ static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n,
 }
 
 /* The names to act on: the operands, or every container with --all. */
-static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only, size_t *n,
-		      struct error **err)
+/* The named containers, or with --all every one (running_only: those that run). for_rm:
+ * newest first, so containers sharing another's network go before it, and no pod infra
+ * (those go with their pod). */
+static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only, bool for_rm,
+		      size_t *n, struct error **err)
 {
 	char **v = NULL;
 	if (!cli_opt_is_set(ctx, "all") || !cli_opt_bool(ctx, "all")) {
@@ -637,9 +640,13 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only,
 	size_t na = 0;
 	if (oci_ctr_list(s, &all, &na, err) < 0)
 		return NULL;
-	for (size_t i = 0; i < na; i++)
-		if (!running_only || all[i]->state.status == OCI_CTR_RUNNING)
-			strv_push(&v, all[i]->id);
+	for (size_t k = 0; k < na; k++) {
+		struct oci_ctr *c = all[for_rm ? na - 1 - k : k];
+		bool infra = false;
+		oci_ctr_pod(c, &infra);
+		if ((!running_only || c->state.status == OCI_CTR_RUNNING) && !(for_rm && infra))
+			strv_push(&v, c->id);
+	}
 	oci_ctr_list_free(all, na);
 	*n = strv_len(v);
 	if (v == NULL)
@@ -687,7 +694,7 @@ int cmd_stop(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, true, &n, err);
+	autostrv char **v = targets(ctx, s, true, false, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_stop, err);
 }
 
@@ -711,7 +718,7 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, true, &n, err);
+	autostrv char **v = targets(ctx, s, true, false, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_kill, err);
 }
 
@@ -731,7 +738,7 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, false, &n, err);
+	autostrv char **v = targets(ctx, s, false, false, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_restart, err);
 }
 
@@ -746,7 +753,7 @@ int cmd_rm(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, false, &n, err);
+	autostrv char **v = targets(ctx, s, false, true, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_rm, err);
 }
 

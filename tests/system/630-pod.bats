@@ -126,3 +126,21 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	run_hutch 125 pod rm nosuch
 	run_hutch pod rm p1
 }
+
+@test "pod: rm -a and container prune leave the infra to its pod; dependents go first" {
+	run_hutch pod create --name p1
+	run_hutch create --name c1 --pod p1 "$IMAGE" true
+	run_hutch rm -a -f
+	run_hutch ps -a --format '{{.Names}}'
+	[[ $output == *-infra ]]
+	run_hutch container prune -f
+	run_hutch ps -a --format '{{.Names}}'
+	[[ $output == *-infra ]]
+	run_hutch pod rm p1
+	# A container and one that shares its network: prune removes both, dependent first.
+	run_hutch create --name a "$IMAGE" true
+	run_hutch create --name b --network container:a "$IMAGE" true
+	run_hutch container prune -f
+	run_hutch ps -a -q
+	assert_output ""
+}
