@@ -401,9 +401,23 @@ static int join_container(struct storage *s, struct run_args *a, const char *tar
 	struct oci_ctr *t = NULL;
 	if (oci_ctr_lookup(s, target, &t, err) < 0)
 		return err_wrap(err, "--network container:%s", target);
-	a->co.network = keep(a, xasprintf("container:%s", t->id));
+	struct json_object *host = json_object_object_get(t->doc, "HostConfig");
+	const char *tmode = json_object_get_string(json_object_object_get(host, "NetworkMode"));
+	const char *tuserns = json_object_get_string(json_object_object_get(host, "UsernsMode"));
+	int rc = 0;
+	/* The host's namespace, or one a nested user namespace owns: not ours to join. */
+	if (tmode != NULL && strcmp(tmode, "host") == 0)
+		rc = err_set(err, EINVAL, ERR_USAGE,
+			     "container %s uses the host's network: use --network host", t->name);
+	else if (tuserns != NULL && strcmp(tuserns, "keep-id") == 0)
+		rc = err_set(err, EINVAL, ERR_USAGE,
+			     "container %s runs with --userns keep-id: its network namespace "
+			     "cannot be shared",
+			     t->name);
+	else
+		a->co.network = keep(a, xasprintf("container:%s", t->id));
 	oci_ctr_free(&t);
-	return 0;
+	return rc;
 }
 
 /* --pod and --network container: share namespaces of another container, in its user

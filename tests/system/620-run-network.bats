@@ -217,6 +217,12 @@ get_local() {
 	[[ $stderr == *'no container with name or ID "nosuch"'* ]]
 	run_hutch 125 run -p 8080:80 --network container:stopped "$IMAGE" true
 	[[ $stderr == *"cannot publish ports"* ]]
+	run_hutch create --name hostnet --network host "$IMAGE" true
+	run_hutch 125 create --network container:hostnet "$IMAGE" true
+	[[ $stderr == *"uses the host's network"* ]]
+	run_hutch create --name kid --userns keep-id "$IMAGE" true
+	run_hutch 125 create --network container:kid "$IMAGE" true
+	[[ $stderr == *"cannot be shared"* ]]
 	# Nothing was left running for them.
 	run pgrep -f "$XDG_RUNTIME_DIR"
 	assert_failure
