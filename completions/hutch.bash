@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--log-level --help -h --version -v --storage-driver "
 		valopts="--log-level=choices --storage-driver=choices "
 		choices="error warn info debug overlay fuse-overlayfs "
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
 		;;
 	"attach")
@@ -39,8 +39,8 @@ _hutch_spec() {
 		operands="containers"
 		;;
 	"container create")
-		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
 		operands="containers"
@@ -130,8 +130,8 @@ _hutch_spec() {
 		operands="containers"
 		;;
 	"container run")
-		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
 		operands="containers"
@@ -179,8 +179,8 @@ _hutch_spec() {
 		operands="containers"
 		;;
 	"create")
-		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
 		operands="containers"
@@ -235,8 +235,8 @@ _hutch_spec() {
 		operands="containers"
 		;;
 	"run")
-		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
 		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
 		subs=""
 		operands="containers"
@@ -370,6 +370,76 @@ _hutch_spec() {
 	"volume remove")
 		opts="--all -a --force -f --help -h"
 		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"pod")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="create inspect ps ls list rm remove start stop "
+		operands="none"
+		;;
+	"pod create")
+		opts="--hostname --label -l --name --network --publish -p --help -h"
+		valopts="--hostname=none --label=none -l=none --name=none --network=choices --publish=none -p=none "
+		choices="slirp4netns pasta none "
+		subs=""
+		operands="none"
+		;;
+	"pod inspect")
+		opts="--format -f --help -h"
+		valopts="--format=choices -f=choices "
+		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"pod ps")
+		opts="--format --noheading -n --no-trunc --quiet -q --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"pod ls")
+		opts="--format --noheading -n --no-trunc --quiet -q --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"pod list")
+		opts="--format --noheading -n --no-trunc --quiet -q --help -h"
+		valopts="--format=choices "
+		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"pod rm")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"pod remove")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"pod start")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"pod stop")
+		opts="--time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="none"

@@ -3,8 +3,10 @@
  * hutch-init: the tiny init of `hutch run --init`. It runs as pid 1 of the container, starts
  * the command as its child, forwards every signal it can catch to it, reaps the zombies that
  * orphaned processes leave behind, and exits with the command's status (128+N for signal N).
- * Static and libc-only, so it can be bind-mounted into any image.
+ * Static and libc-only, so it can be bind-mounted into any image. With --pause it is a pod's
+ * infra process: no command, it only reaps and exits on SIGTERM or SIGINT.
  *   hutch-init [--] COMMAND [ARG...]
+ *   hutch-init --pause
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,13 +16,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Hold the pod's namespaces: reap whatever ends up here, leave on TERM or INT. */
+static int pause_main(void)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		int sig = sigwaitinfo(&all, NULL);
+		if (sig == SIGTERM || sig == SIGINT)
+			return 0;
+		if (sig == SIGCHLD)
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "--pause") == 0)
+		return pause_main();
 	int first = 1;
 	if (first < argc && strcmp(argv[first], "--") == 0)
 		first++;
 	if (first >= argc) {
-		fprintf(stderr, "hutch-init: usage: hutch-init [--] COMMAND [ARG...]\n");
+		fprintf(stderr, "hutch-init: usage: hutch-init [--] COMMAND [ARG...] | --pause\n");
 		return 125;
 	}
 	/* Not pid 1 (tests, nested use): still be the reaper of the command's orphans. */

@@ -173,3 +173,11 @@ int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err);
 int cmd_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_nettest(struct cli_ctx *ctx, struct error **err);
+
+/* Pods (tool/cmd_pod.c). */
+int cmd_pod_create(struct cli_ctx *ctx, struct error **err);
+int cmd_pod_start(struct cli_ctx *ctx, struct error **err);
+int cmd_pod_stop(struct cli_ctx *ctx, struct error **err);
+int cmd_pod_rm(struct cli_ctx *ctx, struct error **err);
+int cmd_pod_ps(struct cli_ctx *ctx, struct error **err);
+int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err);

@@ -339,11 +339,7 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 	bool loopback = mode.allow_host_loopback;
 	if (mode.kind == NET_MODE_NS)
 		a->co.gen.netns_path = keep(a, xstrdup(mode.target));
-	if (mode.kind == NET_MODE_CONTAINER) {
-		net_mode_clear(&mode);
-		return err_set(err, ENOTSUP, ERR_USAGE,
-			       "--network container: is not supported yet: use a pod or ns:PATH");
-	}
+	/* container:NAME is resolved to the target's ID by parse_join. */
 	net_mode_clear(&mode);
 	if (host && (a->co.n_ports > 0))
 		return err_set(err, EINVAL, ERR_USAGE,
@@ -395,6 +391,75 @@ static int parse_groups(struct cli_ctx *ctx, struct run_args *a, struct error **
 	}
 	a->co.gen.additional_gids = a->groups;
 	a->co.gen.n_additional_gids = a->n_groups;
+	return 0;
+}
+
+/* The target's ID for --network container:NAME|ID (which must exist now, as in podman). */
+static int join_container(struct storage *s, struct run_args *a, const char *target,
+			  struct error **err)
+{
+	struct oci_ctr *t = NULL;
+	if (oci_ctr_lookup(s, target, &t, err) < 0)
+		return err_wrap(err, "--network container:%s", target);
+	struct json_object *host = json_object_object_get(t->doc, "HostConfig");
+	const char *tmode = json_object_get_string(json_object_object_get(host, "NetworkMode"));
+	const char *tuserns = json_object_get_string(json_object_object_get(host, "UsernsMode"));
+	int rc = 0;
+	/* The host's namespace, or one a nested user namespace owns: not ours to join. */
+	if (tmode != NULL && strcmp(tmode, "host") == 0)
+		rc = err_set(err, EINVAL, ERR_USAGE,
+			     "container %s uses the host's network: use --network host", t->name);
+	else if (tuserns != NULL && strcmp(tuserns, "keep-id") == 0)
+		rc = err_set(err, EINVAL, ERR_USAGE,
+			     "container %s runs with --userns keep-id: its network namespace "
+			     "cannot be shared",
+			     t->name);
+	else
+		a->co.network = keep(a, xasprintf("container:%s", t->id));
+	oci_ctr_free(&t);
+	return rc;
+}
+
+/* --pod and --network container: share namespaces of another container, in its user
+ * namespace: ports, the hostname (pods) and keep-id are the target's business. */
+static int parse_join(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
+		      struct error **err)
+{
+	const char *podname = cli_opt_str(ctx, "pod");
+	const char *net = a->co.network;
+	bool to_ctr = strncmp(net, "container:", 10) == 0;
+	if (podname == NULL && !to_ctr)
+		return 0;
+	if (a->co.userns != NULL && *a->co.userns)
+		return err_set(err, EINVAL, ERR_USAGE, "--userns %s cannot be combined with %s",
+			       a->co.userns, podname ? "--pod" : "--network container:");
+	if (podname == NULL) {
+		if (a->co.n_ports > 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "cannot publish ports with --network container: publish "
+				       "them on the container whose network is shared");
+		return join_container(s, a, net + 10, err);
+	}
+	if (a->co.n_ports > 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "cannot publish ports on a container in a pod: publish them on the "
+			       "pod (hutch pod create -p)");
+	if (cli_opt_is_set(ctx, "network"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--network cannot be set on a container in a pod: it shares the "
+			       "pod's network (set it with hutch pod create --network)");
+	if (cli_opt_is_set(ctx, "hostname"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--hostname cannot be set on a container in a pod: it shares the "
+			       "pod's hostname (hutch pod create --hostname)");
+	struct oci_pod *p = NULL;
+	if (oci_pod_lookup(s, podname, &p, err) < 0)
+		return -1;
+	a->co.pod = keep(a, xstrdup(p->id));
+	a->co.network = keep(a, xasprintf("container:%s", p->infra_id));
+	const char *hn = json_object_get_string(json_object_object_get(p->doc, "Hostname"));
+	a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
+	oci_pod_free(&p);
 	return 0;
 }
 
@@ -462,7 +527,8 @@ static int parse_run(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
 	(void)run;
 	check_limits(ctx);
 	if (parse_mounts(ctx, s, a, err) < 0 || parse_security(ctx, a, err) < 0 ||
-	    parse_policy(ctx, a, err) < 0 || parse_groups(ctx, a, err) < 0)
+	    parse_policy(ctx, a, err) < 0 || parse_groups(ctx, a, err) < 0 ||
+	    parse_join(ctx, s, a, err) < 0)
 		return -1;
 	return 0;
 }
@@ -566,8 +632,11 @@ static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n,
 }
 
 /* The names to act on: the operands, or every container with --all. */
-static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only, size_t *n,
-		      struct error **err)
+/* The named containers, or with --all every one (running_only: those that run). for_rm:
+ * newest first, so containers sharing another's network go before it, and no pod infra
+ * (those go with their pod). */
+static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only, bool for_rm,
+		      size_t *n, struct error **err)
 {
 	char **v = NULL;
 	if (!cli_opt_is_set(ctx, "all") || !cli_opt_bool(ctx, "all")) {
@@ -585,9 +654,13 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only,
 	size_t na = 0;
 	if (oci_ctr_list(s, &all, &na, err) < 0)
 		return NULL;
-	for (size_t i = 0; i < na; i++)
-		if (!running_only || all[i]->state.status == OCI_CTR_RUNNING)
-			strv_push(&v, all[i]->id);
+	for (size_t k = 0; k < na; k++) {
+		struct oci_ctr *c = all[for_rm ? na - 1 - k : k];
+		bool infra = false;
+		oci_ctr_pod(c, &infra);
+		if ((!running_only || c->state.status == OCI_CTR_RUNNING) && !(for_rm && infra))
+			strv_push(&v, c->id);
+	}
 	oci_ctr_list_free(all, na);
 	*n = strv_len(v);
 	if (v == NULL)
@@ -635,7 +708,7 @@ int cmd_stop(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, true, &n, err);
+	autostrv char **v = targets(ctx, s, true, false, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_stop, err);
 }
 
@@ -659,7 +732,7 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, true, &n, err);
+	autostrv char **v = targets(ctx, s, true, false, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_kill, err);
 }
 
@@ -679,7 +752,7 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, false, &n, err);
+	autostrv char **v = targets(ctx, s, false, false, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_restart, err);
 }
 
@@ -694,7 +767,7 @@ int cmd_rm(struct cli_ctx *ctx, struct error **err)
 	if (open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, false, &n, err);
+	autostrv char **v = targets(ctx, s, false, true, &n, err);
 	return v == NULL ? -1 : each(ctx, s, v, n, do_rm, err);
 }
 

@@ -272,12 +272,22 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_list(s, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (v[i]->state.status == OCI_CTR_RUNNING || v[i]->state.status == OCI_CTR_PAUSED)
+	/* Newest first: a container that shares another's network goes before it. A pod's
+	 * infra goes only with its pod. */
+	for (size_t k = n; k-- > 0 && rc == 0;) {
+		bool infra = false;
+		oci_ctr_pod(v[k], &infra);
+		if (infra || v[k]->state.status == OCI_CTR_RUNNING ||
+		    v[k]->state.status == OCI_CTR_PAUSED)
 			continue;
-		rc = oci_ctr_remove(s, v[i], false, err);
-		if (rc == 0)
-			printf("%s\n", v[i]->id);
+		rc = oci_ctr_remove(s, v[k], false, err);
+		if (rc < 0 && (*err)->code == EBUSY) {
+			/* Running containers still share its network: keep it. */
+			err_free(err);
+			rc = 0;
+		} else if (rc == 0) {
+			printf("%s\n", v[k]->id);
+		}
 	}
 	oci_ctr_list_free(v, n);
 	return rc;

@@ -257,9 +257,12 @@ static const struct cli_opt run_opts[] = {
 	  NULL },
 	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
-	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, ns:PATH",
+	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, container:NAME, "
+	  "ns:PATH",
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none host" },
 	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },
+	{ "pod", 0, "name", S, NULL,
+	  "Run in a pod: share its network, UTS and IPC namespaces (starts the pod)", 0, NULL },
 	{ "privileged", 0, NULL, B, NULL, "All capabilities, no seccomp or masked paths", 0, NULL },
 	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a container's port on the host",
 	  0, NULL },
@@ -448,6 +451,63 @@ static const struct cli_cmd volume_subs[] = {
 	{ .name = NULL },
 };
 
+/* ---------- pods (issue #6) ---------- */
+
+static const struct cli_opt pcreate_opts[] = {
+	{ "hostname", 0, "name", S, NULL, "Hostname of the pod (default: its name)", 0, NULL },
+	{ "label", 'l', "key=value", L, NULL, "Set a label on the pod", 0, NULL },
+	{ "name", 0, "name", S, NULL, "Name the pod", 0, NULL },
+	{ "network", 0, "mode", S, NULL,
+	  "The pod's network: slirp4netns[:opts] (default), "
+	  "pasta[:args], none",
+	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none" },
+	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port of the pod on the host", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt pstop_opts[] = {
+	{ "time", 't', "seconds", I, NULL, "Seconds before SIGKILL (default: each container's)", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt prm_opts[] = {
+	{ "force", 'f', NULL, B, NULL, "Stop and remove running containers of the pod too", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt pps_opts[] = {
+	{ "format", 0, "format", S, NULL, "Change the output format to JSON or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	{ "noheading", 'n', NULL, B, NULL, "Do not print column headings", 0, NULL },
+	{ "no-trunc", 0, NULL, B, NULL, "Do not truncate IDs", 0, NULL },
+	{ "quiet", 'q', NULL, B, NULL, "Print pod IDs only", 0, NULL },
+	END_OPTS,
+};
+
+#define POD_CMD(n, al, sum, syn, h, o, mn, mx)                                           \
+	{                                                                                \
+		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
+		.opts = o, .min_args = mn, .max_args = mx                                \
+	}
+
+static const struct cli_cmd pod_subs[] = {
+	POD_CMD("create", NULL, "Create a new empty pod", "", cmd_pod_create, pcreate_opts, 0, 0),
+	POD_CMD("inspect", NULL, "Display the configuration of pods", "POD [POD...]",
+		cmd_pod_inspect, format_opts, 1, -1),
+	POD_CMD("ps", ((const char *const[]){ "ls", "list", NULL }), "List pods", "", cmd_pod_ps,
+		pps_opts, 0, 0),
+	POD_CMD("rm", ((const char *const[]){ "remove", NULL }), "Remove pods and their containers",
+		"POD [POD...]", cmd_pod_rm, prm_opts, 1, -1),
+	POD_CMD("start", NULL, "Start pods: the infra, then each container", "POD [POD...]",
+		cmd_pod_start, no_opts, 1, -1),
+	POD_CMD("stop", NULL, "Stop pods: each container, then the infra", "POD [POD...]",
+		cmd_pod_stop, pstop_opts, 1, -1),
+	{ .name = NULL },
+};
+
 #define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                           \
 	{                                                                                  \
 		.name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,       \
@@ -560,6 +620,12 @@ static const struct cli_cmd commands[] = {
 	  .min_args = 0,
 	  .max_args = -1 },
 	/* ---------- end of the rest of issue #5 ---------- */
+	{ .name = "pod",
+	  .summary = "Manage pods",
+	  .synopsis = "COMMAND",
+	  .subs = pod_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
 	{ .name = "__cleanup",
 	  .summary = "Record a container's exit (the monitor's exit command)",
 	  .synopsis = "CONTAINER",

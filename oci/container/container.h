@@ -70,6 +70,11 @@ struct oci_ctr_create_opts {
 	struct net_port *ports; /* -p and -P, host ports assigned */
 	size_t n_ports;
 	char **dns, **dns_search, **dns_options, **add_hosts;
+	/* Pods: the pod's ID for a container that joins it (network must then be
+	 * "container:INFRA_ID"); infra for the pod's own infra container, which has no image
+	 * (image NULL): its rootfs is an empty directory in its store dir. */
+	const char *pod;
+	bool infra;
 };
 
 /*
@@ -78,6 +83,12 @@ struct oci_ctr_create_opts {
  */
 int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struct oci_ctr **out,
 		   struct error **err);
+
+/* The container whose network namespace c shares (--network container:ID, or the pod's
+ * infra), as an owned ID; NULL when it has its own. */
+char *oci_ctr_net_target(const struct oci_ctr *c);
+/* The pod c belongs to (borrowed ID) or NULL; infra tells whether c is its infra. */
+const char *oci_ctr_pod(const struct oci_ctr *c, bool *infra);
 
 /* Find a container by full name, full ID or unique ID prefix. ENOENT error otherwise:
  * "no container with name or ID \"x\" found". */
@@ -113,7 +124,9 @@ int oci_ctr_kill(struct oci_ctr *c, int sig, struct error **err);
 int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err);
 /* Wait until the container has exited (inotify on its exit file); *status its code. */
 int oci_ctr_wait(struct oci_ctr *c, int *status, struct error **err);
-/* Remove; a running container only with force (killed first). Named volumes stay. */
+/* Remove; a running container only with force (killed first). Named volumes stay. A
+ * container others share the network namespace of also needs force (EBUSY otherwise); a
+ * pod's infra container is removed only with its pod. */
 int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err);
 
 struct oci_ctr_exec_opts {
@@ -194,6 +207,56 @@ struct json_object *oci_vol_list(struct storage *s);
 int oci_vol_remove(struct storage *s, const char *name, bool force, struct error **err);
 /* Remove every volume no container uses; the names removed (owned vector) or NULL. */
 char **oci_vol_prune(struct storage *s, struct error **err);
+
+/* ---------- pods: $store/pods/ID/pod.json plus an infra container ---------- */
+
+/*
+ * A pod: containers that share the network, UTS and IPC namespaces of its infra container,
+ * an imageless container whose process is `hutch-init --pause`, with the pod's network
+ * (slirp4netns or pasta, published ports) and hostname. Every member runs in the infra's
+ * user namespace, which owns those namespaces.
+ */
+struct oci_pod {
+	char *id;
+	char *name;
+	char *created; /* RFC 3339 */
+	char *infra_id;
+	struct json_object *doc; /* the whole pod.json, owned */
+};
+
+void oci_pod_free(struct oci_pod **p);
+void oci_pod_list_free(struct oci_pod **v, size_t n);
+
+struct oci_pod_create_opts {
+	const char *name;     /* NULL: generated */
+	const char *hostname; /* NULL: the pod's name */
+	const char *network;  /* --network of the pod (NULL: slirp4netns) */
+	struct net_port *ports;
+	size_t n_ports;
+	char **labels; /* KEY=VAL */
+};
+
+/* Create the pod record and its infra container (not started). *out owned. A name in
+ * use is EEXIST. */
+int oci_pod_create(struct storage *s, const struct oci_pod_create_opts *o, struct oci_pod **out,
+		   struct error **err);
+/* By full name, full ID or unique ID prefix; ENOENT "no pod with name or ID ..." otherwise. */
+int oci_pod_lookup(struct storage *s, const char *name_or_id, struct oci_pod **out,
+		   struct error **err);
+/* All pods, oldest first. */
+int oci_pod_list(struct storage *s, struct oci_pod ***out, size_t *n, struct error **err);
+/* The pod's containers, the infra first (owned records, free with oci_ctr_list_free). */
+int oci_pod_containers(struct storage *s, const struct oci_pod *p, struct oci_ctr ***out, size_t *n,
+		       struct error **err);
+/* Start the infra (when it does not run), then every other container of the pod. */
+int oci_pod_start(struct storage *s, struct oci_pod *p, struct error **err);
+/* Stop the pod's containers, then its infra (timeout as oci_ctr_stop). */
+int oci_pod_stop(struct storage *s, struct oci_pod *p, long timeout, struct error **err);
+/* Remove the pod with its containers; running ones only with force. */
+int oci_pod_remove(struct storage *s, struct oci_pod *p, bool force, struct error **err);
+/* The `pod inspect` document and one `pod ps` row (owned). */
+struct json_object *oci_pod_inspect(struct storage *s, struct oci_pod *p);
+struct json_object *oci_pod_ps_row(struct storage *s, struct oci_pod *p);
 
 /*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm

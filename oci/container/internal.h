@@ -50,6 +50,8 @@ typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
  */
 int ctr_with_root(struct storage *s, struct oci_ctr *c, ctr_root_fn fn, void *arg,
 		  struct error **err);
+/* A generated adjective_surname name (owned). */
+char *ctr_new_name(void);
 /* podman's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, under 254 characters. */
 bool ctr_valid_name(const char *n);
 /* Copy the tree at srcfd (O_PATH) into tdir as a tar stream between two processes. */
@@ -58,3 +60,19 @@ int ctr_tar_copy(int srcfd, const char *top, int tdir, bool owners, struct error
  * (as root in the user namespace, ownership kept); a no-op when none is empty. */
 int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *mounts, size_t n,
 		 struct error **err);
+
+/*
+ * A container that shares another's namespaces (--network container:ID, a pod member):
+ * find the target (a pod's infra is started when it does not run; any other target must
+ * run), point config.json's network namespace (for pods also uts and ipc) at the target's
+ * init, and write the /etc files into run from the target's. *userns_pid is the target's
+ * monitor, whose user namespace owns those namespaces.
+ */
+int ctr_join_prepare(struct storage *s, struct oci_ctr *c, const char *target, const char *run,
+		     pid_t *userns_pid, struct error **err);
+/* oci_ctr_remove without its checks for dependents and infra containers (pod rm). */
+int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err);
+/* "3 minutes" since an RFC 3339 time (owned). */
+char *ctr_human_since(const char *rfc3339);
+/* 64 random hex digits (owned). */
+char *ctr_new_id(void);

@@ -142,7 +142,51 @@ int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Containers that share c's network namespace (owned names, NULL when none). */
+static char **dependents(struct storage *s, const struct oci_ctr *c)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	struct error *e = NULL;
+	if (oci_ctr_list(s, &v, &n, &e) < 0)
+		err_free(&e);
+	char **names = NULL;
+	for (size_t i = 0; i < n; i++) {
+		autofree char *t = oci_ctr_net_target(v[i]);
+		if (t != NULL && strcmp(t, c->id) == 0)
+			strv_push(&names, v[i]->name);
+	}
+	oci_ctr_list_free(v, n);
+	return names;
+}
+
 int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
+{
+	bool infra = false;
+	const char *pod = oci_ctr_pod(c, &infra);
+	if (infra)
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "container %s is the infra container of pod %.12s: remove the pod "
+			       "(hutch pod rm)",
+			       c->name, pod);
+	/* podman refuses too: they would lose their network (the helper goes with c). */
+	autostrv char **deps = force ? NULL : dependents(s, c);
+	if (deps != NULL) {
+		autofree char *list = xstrdup(deps[0]);
+		for (size_t i = 1; deps[i]; i++) {
+			char *more = xasprintf("%s, %s", list, deps[i]);
+			free(list);
+			list = more;
+		}
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "container %s has dependent containers which must be removed "
+			       "before it: %s (or use --force)",
+			       c->name, list);
+	}
+	return ctr_remove(s, c, force, err);
+}
+
+int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
 {
 	autoclose int lk = ctr_lock(s, c->id, err);
 	if (lk < 0)
@@ -411,7 +455,7 @@ struct json_object *ctr_ports_podman(const struct oci_ctr *c)
 }
 
 /* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
-static char *human_since(const char *rfc3339)
+char *ctr_human_since(const char *rfc3339)
 {
 	struct timespec t = { 0 }, now;
 	struct error *err = NULL;
@@ -436,13 +480,13 @@ static char *status_text(const struct oci_ctr *c)
 {
 	switch (c->state.status) {
 	case OCI_CTR_RUNNING: {
-		autofree char *h = human_since(c->state.started_at);
+		autofree char *h = ctr_human_since(c->state.started_at);
 		return xasprintf("Up %s", h);
 	}
 	case OCI_CTR_PAUSED:
 		return xstrdup("Paused");
 	case OCI_CTR_EXITED: {
-		autofree char *h = human_since(c->state.finished_at);
+		autofree char *h = ctr_human_since(c->state.finished_at);
 		return xasprintf("Exited (%d) %s ago", c->state.exit_code, h);
 	}
 	case OCI_CTR_CREATED:
@@ -502,7 +546,7 @@ struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
 	}
 	json_object_object_add(r, "Command", json_object_new_string(cmd));
 	json_object_object_add(r, "CreatedAt", json_object_new_string(c->created));
-	autofree char *ago = human_since(c->created);
+	autofree char *ago = ctr_human_since(c->created);
 	autofree char *created = xasprintf("%s ago", ago);
 	json_object_object_add(r, "Created", json_object_new_string(created));
 	autofree char *st = status_text(c);
@@ -515,5 +559,8 @@ struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
 	json_object_object_add(r, "Ports", json_object_new_string(ports));
 	json_object_object_add(r, "Labels",
 			       json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
+	const char *pod = oci_ctr_pod(c, NULL);
+	autofree char *podid = pod ? xstrndup(pod, no_trunc ? 64 : 12) : xstrdup("");
+	json_object_object_add(r, "Pod", json_object_new_string(podid));
 	return r;
 }

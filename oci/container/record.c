@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,7 +76,7 @@ char *ctr_now(void)
 }
 
 /* 64 random hex digits, as podman's IDs. */
-static char *new_id(void)
+char *ctr_new_id(void)
 {
 	unsigned char raw[32];
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
@@ -89,7 +90,7 @@ static char *new_id(void)
 }
 
 /* adjective_surname, like podman's (and docker's) generated names. */
-static char *new_name(void)
+char *ctr_new_name(void)
 {
 	static const char *const adj[] = {
 		"brave",    "calm",    "clever", "cool",  "eager",  "gentle",  "happy",	  "jolly",
@@ -447,8 +448,13 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(doc, "Id", json_object_new_string(id));
 	json_object_object_add(doc, "Name", json_object_new_string(name));
 	json_object_object_add(doc, "Created", json_object_new_string(now));
-	json_object_object_add(doc, "Image", json_object_new_string(o->image->id));
-	json_object_object_add(doc, "ImageName", json_object_new_string(o->image_name));
+	json_object_object_add(doc, "Image", json_object_new_string(o->image ? o->image->id : ""));
+	json_object_object_add(doc, "ImageName",
+			       json_object_new_string(o->image_name ? o->image_name : ""));
+	if (o->pod != NULL) {
+		json_object_object_add(doc, "Pod", json_object_new_string(o->pod));
+		json_object_object_add(doc, "IsInfra", json_object_new_boolean(o->infra));
+	}
 	struct json_object *proc = ctr_jget(spec, "process");
 	struct json_object *args = ctr_jget(proc, "args");
 	json_object_object_add(
@@ -561,7 +567,8 @@ static int write_files(struct storage *s, const char *id, const char *name,
 {
 	autofree char *dir = oci_ctr_dir(s, id);
 	struct oci_gen_opts gen = o->gen;
-	autofree char *merged = xasprintf("%s/merged", dir);
+	/* An infra container has no image: its root is an empty directory. */
+	autofree char *merged = xasprintf("%s/%s", dir, o->infra ? "rootfs" : "merged");
 	autofree char *hostname = xstrndup(id, 12);
 	autofree char *run = oci_ctr_run_dir(id, err);
 	if (run == NULL)
@@ -593,6 +600,31 @@ static int write_files(struct storage *s, const char *id, const char *name,
 	return rc;
 }
 
+/* The store dir of an imageless container: itself and an empty rootfs. */
+static int infra_dirs(struct storage *s, const char *id, struct error **err)
+{
+	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *rootfs = xasprintf("%s/rootfs", dir);
+	if (mkdir(dir, 0700) < 0 || mkdir(rootfs, 0755) < 0)
+		return err_sys(err, "creating %s", rootfs);
+	return 0;
+}
+
+char *oci_ctr_net_target(const struct oci_ctr *c)
+{
+	const char *mode = ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode");
+	if (mode == NULL || strncmp(mode, "container:", 10) != 0)
+		return NULL;
+	return xstrdup(mode + 10);
+}
+
+const char *oci_ctr_pod(const struct oci_ctr *c, bool *infra)
+{
+	if (infra != NULL)
+		*infra = json_object_get_boolean(ctr_jget(c->doc, "IsInfra"));
+	return ctr_jstr(c->doc, "Pod");
+}
+
 int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struct oci_ctr **out,
 		   struct error **err)
 {
@@ -602,8 +634,8 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 			       "invalid container name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       o->name);
-	autofree char *id = new_id();
-	autofree char *name = o->name ? xstrdup(o->name) : new_name();
+	autofree char *id = ctr_new_id();
+	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
 	autofree char *lockpath = xasprintf("%s/containers.lock", storage_root(s));
 	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lk < 0 || flock(lk, LOCK_EX) < 0)
@@ -621,7 +653,8 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	}
 	if (name_check(s, name, o->replace, err) < 0)
 		return -1;
-	if (storage_container_create(s, id, o->image->id, err) < 0)
+	if (o->infra ? infra_dirs(s, id, err) < 0
+		     : storage_container_create(s, id, o->image->id, err) < 0)
 		return -1;
 	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id)) != NULL) {
 		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Starting a container. The CLI forks a launcher that becomes root in the container's user
- * namespace (a fresh one with the user's mapping, or the one it already runs in when an
- * exit command restarts a container), in a mount namespace of its own. The launcher forks
+ * namespace (a fresh one with the user's mapping; the one it already runs in when an exit
+ * command restarts a container; or, for --network container: and pods, the one that owns
+ * the namespaces it shares), in a mount namespace of its own. The launcher forks
  * again and leaves, so the monitor-to-be is nobody's child (double fork, setsid). That
  * process mounts the rootfs, creates the container through the runtime library with the
  * container's stdio on pipes (or a pty from the console socket), and execs hutch-monitor,
@@ -24,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <grp.h>
 #include <dirent.h>
 #include <unistd.h>
 
@@ -81,6 +83,8 @@ struct launch {
 	const struct net_mode *mode;
 	const struct net_port *ports;
 	size_t n_ports;
+	bool own_rootfs; /* an infra container: config.json names a plain directory */
+	pid_t join_pid;	 /* > 0: join the user namespace of this process (the target's monitor) */
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -211,7 +215,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		launch_fail(l, err);
 	}
 	autofree char *merged = NULL;
-	if (storage_rootfs_mount(l->s, l->c->id, &merged, &err) < 0)
+	if (!l->own_rootfs && storage_rootfs_mount(l->s, l->c->id, &merged, &err) < 0)
 		launch_fail(l, err);
 	int dirfd = open(l->run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stdio_ends e;
@@ -315,10 +319,61 @@ static int launch_fork(void *arg, struct error **err)
 	launch_main(l);
 }
 
-/* Fork the launcher: a fresh user namespace, or only a mount namespace when we are
- * already inside the container's user namespace (the exit command restarting it). */
+/* Is pid in our own user namespace? */
+static bool same_userns(pid_t pid)
+{
+	struct stat a, b;
+	autofree char *path = xasprintf("/proc/%d/ns/user", (int)pid);
+	return stat("/proc/self/ns/user", &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * The launcher of a container that shares another's namespaces. A network namespace is
+ * owned by the user namespace it was made in, and only root there may join it: become
+ * root in the user namespace of the target's monitor (which the user, its owner, may
+ * enter from outside), then make a mount namespace of our own, owned by it.
+ */
+static void __attribute__((noreturn)) join_userns_main(const struct launch *l)
+{
+	struct error *e = NULL;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)l->join_pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) {
+		err_sys(&e, "joining the user namespace %s", path);
+		launch_fail(l, e);
+	}
+	close(fd);
+	/* Denied where only the own ids are mapped (setgroups is "deny" there): harmless. */
+	(void)!setgroups(0, NULL);
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		err_sys(&e, "becoming root in the user namespace %s", path);
+		launch_fail(l, e);
+	}
+	if (unshare(CLONE_NEWNS) < 0) {
+		err_sys(&e, "creating a mount namespace");
+		launch_fail(l, e);
+	}
+	launch_fork((void *)l, &e);
+	_exit(0);
+}
+
+/* Fork the launcher: a fresh user namespace; the user namespace of join_pid; or only a
+ * mount namespace when we are already inside the container's user namespace (the exit
+ * command restarting it). */
 static int spawn_launcher(const struct launch *l, struct error **err)
 {
+	if (l->join_pid > 0 && !same_userns(l->join_pid)) {
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0)
+			return err_sys(err, "forking");
+		if (pid == 0)
+			join_userns_main(l);
+		int status;
+		return proc_wait(pid, &status, err);
+	}
 	if (userns_is_inside()) {
 		fflush(NULL);
 		pid_t pid = fork();
@@ -387,8 +442,10 @@ static void clear_run_dir(const char *run)
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
 static int launch_container(struct storage *s, struct oci_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
-			    size_t n_ports, struct error **err)
+			    size_t n_ports, pid_t join_pid, struct error **err)
 {
+	bool infra = false;
+	oci_ctr_pod(c, &infra);
 	struct json_object *cfg = ctr_jget(c->doc, "Config");
 	struct json_object *host = ctr_jget(c->doc, "HostConfig");
 	struct json_object *lc = ctr_jget(host, "LogConfig");
@@ -417,6 +474,8 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 		.mode = mode,
 		.ports = ports,
 		.n_ports = n_ports,
+		.own_rootfs = infra,
+		.join_pid = join_pid,
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
@@ -460,10 +519,13 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	ctr_ports_get(c, &ports, &n_ports);
 	/* A busy or privileged host port fails here, before anything starts. */
 	int rc = net_check_ports(ports, n_ports, NULL, err);
-	if (rc == 0)
+	pid_t join_pid = -1;
+	if (rc == 0 && mode.kind == NET_MODE_CONTAINER)
+		rc = ctr_join_prepare(s, c, mode.target, run, &join_pid, err);
+	else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
 	if (rc == 0)
-		rc = launch_container(s, c, run, root, &mode, ports, n_ports, err);
+		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, err);
 	net_mode_clear(&mode);
 	free(ports);
 	if (rc < 0)

@@ -178,7 +178,9 @@ static int setup_before_pivot(struct rt_init *in, pid_t pid, struct error **err)
 	const struct rt_spec *s = in->spec;
 	bool own_net = false, own_cgroup = false;
 	const struct rt_ns *n = oci_spec_ns(s, CLONE_NEWNET);
-	own_net = n != NULL && n->path == NULL;
+	/* A joined namespace counts too: sysfs mounts fine where our user namespace owns it
+	 * (--network container:, pods), and falls back to the host's /sys where it does not. */
+	own_net = n != NULL;
 	n = oci_spec_ns(s, CLONE_NEWCGROUP);
 	own_cgroup = n != NULL;
 	if (oci_rootfs_prepare(s, err) < 0 || oci_mounts_setup(s, own_net, own_cgroup, err) < 0 ||

@@ -177,3 +177,64 @@ PY
 	done
 	assert_equal "$(net_helpers_alive)" ""
 }
+
+# get_local CTR: fetch http://127.0.0.1:80/ inside CTR (busybox nc with a raw request: busybox
+# wget can crash in some setups), retrying while the server starts.
+get_local() {
+	"$HUTCH" exec "$1" sh -c 'for i in $(seq 50); do
+		printf "GET / HTTP/1.0\r\nHost: x\r\n\r\n" | nc 127.0.0.1 80 2>/dev/null | grep -v "^[A-Z][A-Za-z-]*:" | tail -n 1 | grep . && exit 0
+		sleep 0.1; done; exit 1'
+}
+
+@test "--network container:NAME shares the network namespace" {
+	run_hutch run -d --name srv "$IMAGE" sh -c "$httpd_cmd"
+	run_hutch run -d --name peer --network container:srv "$IMAGE" sleep 300
+	run get_local peer
+	assert_success
+	assert_output hello-from-hutch
+	# The same interfaces and the same namespace.
+	run_hutch exec srv ls /sys/class/net
+	local ifs=$output
+	run_hutch exec peer ls /sys/class/net
+	assert_output "$ifs"
+	run_hutch exec srv readlink /proc/1/ns/net
+	local ns=$output
+	run_hutch exec peer readlink /proc/1/ns/net
+	assert_output "$ns"
+	run_hutch inspect srv --format '{{.Id}}'
+	local id=$output
+	run_hutch inspect peer --format '{{.HostConfig.NetworkMode}}'
+	assert_output "container:$id"
+	# The other container's resolv.conf, and an own hosts entry.
+	run_hutch exec peer cat /etc/resolv.conf
+	local resolv=$output
+	run_hutch exec srv cat /etc/resolv.conf
+	assert_output "$resolv"
+	run_hutch exec peer grep -w peer /etc/hosts
+	# srv has a dependent: rm refuses without -f.
+	run_hutch 125 rm srv
+	[[ $stderr == *"dependent containers"* ]]
+	run_hutch rm -f peer srv
+}
+
+@test "--network container: of a stopped or unknown container" {
+	run_hutch create --name stopped "$IMAGE" true
+	run_hutch create --name dep --network container:stopped "$IMAGE" true
+	run_hutch 125 start dep
+	[[ $stderr == *"container stopped is not running"* ]]
+	run_hutch 125 run --network container:stopped "$IMAGE" true
+	[[ $stderr == *"is not running"* ]]
+	run_hutch 125 run --network container:nosuch "$IMAGE" true
+	[[ $stderr == *'no container with name or ID "nosuch"'* ]]
+	run_hutch 125 run -p 8080:80 --network container:stopped "$IMAGE" true
+	[[ $stderr == *"cannot publish ports"* ]]
+	run_hutch create --name hostnet --network host "$IMAGE" true
+	run_hutch 125 create --network container:hostnet "$IMAGE" true
+	[[ $stderr == *"uses the host's network"* ]]
+	run_hutch create --name kid --userns keep-id "$IMAGE" true
+	run_hutch 125 create --network container:kid "$IMAGE" true
+	[[ $stderr == *"cannot be shared"* ]]
+	# Nothing was left running for them.
+	run pgrep -f "$XDG_RUNTIME_DIR"
+	assert_failure
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Containers that share another's namespaces: --network container:ID and the members of a
+ * pod (which share the infra's network, UTS and IPC namespaces). The namespace paths name
+ * the target's init, whose pid changes across restarts, so config.json is patched at each
+ * start; the /etc files are the target's, plus an entry for the container's own names.
+ */
+#include "oci/container/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Point linux.namespaces at the target's init; with pod also uts and ipc (then the
+ * hostname is the pod's, set by its infra, and config.json must not set one). */
+static int patch_config(struct storage *s, const char *id, pid_t init, bool pod, struct error **err)
+{
+	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *path = xasprintf("%s/config.json", dir);
+	struct json_object *spec = json_object_from_file(path);
+	struct json_object *ns = ctr_jget(ctr_jget(spec, "linux"), "namespaces");
+	if (spec == NULL || ns == NULL || !json_object_is_type(ns, json_type_array)) {
+		json_object_put(spec);
+		return err_msg(err, "%s: no linux.namespaces to join", path);
+	}
+	static const struct {
+		const char *type, *file;
+		bool pod_only;
+	} shared[] = { { "network", "net", false },
+		       { "uts", "uts", true },
+		       { "ipc", "ipc", true } };
+	for (size_t i = 0; i < json_object_array_length(ns); i++) {
+		struct json_object *n = json_object_array_get_idx(ns, i);
+		const char *type = ctr_jstr(n, "type");
+		for (size_t k = 0; type && k < sizeof(shared) / sizeof(shared[0]); k++) {
+			if (strcmp(type, shared[k].type) != 0 || (!pod && shared[k].pod_only))
+				continue;
+			autofree char *p = xasprintf("/proc/%d/ns/%s", (int)init, shared[k].file);
+			json_object_object_add(n, "path", json_object_new_string(p));
+		}
+	}
+	if (pod)
+		json_object_object_del(spec, "hostname");
+	int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *text = json_object_to_json_string_ext(spec, flags);
+	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	json_object_put(spec);
+	return rc;
+}
+
+/* resolv.conf and hosts from the target's run dir; our names in hosts on loopback (the
+ * network namespace is the same, so that address is ours too). */
+static int write_etc(const struct oci_ctr *c, const char *trun, const char *run, bool pod,
+		     struct error **err)
+{
+	const char *hostname = ctr_jstr(ctr_jget(c->doc, "Config"), "Hostname");
+	if (hostname == NULL || *hostname == '\0')
+		hostname = c->name;
+	autofree char *resolv = NULL, *hosts = NULL, *thost = NULL;
+	autofree char *rsrc = xasprintf("%s/resolv.conf", trun);
+	autofree char *hsrc = xasprintf("%s/hosts", trun);
+	autofree char *nsrc = xasprintf("%s/hostname", trun);
+	if (fs_read_file(rsrc, 1 << 20, &resolv, NULL, err) < 0 ||
+	    fs_read_file(hsrc, 1 << 20, &hosts, NULL, err) < 0 ||
+	    (pod && fs_read_file(nsrc, 4096, &thost, NULL, err) < 0))
+		return -1;
+	autofree char *myhosts =
+	    xasprintf("%s%s127.0.0.1\t%s %s\n", hosts,
+		      *hosts && hosts[strlen(hosts) - 1] != '\n' ? "\n" : "", hostname, c->name);
+	autofree char *myname = pod ? xstrdup(thost) : xasprintf("%s\n", hostname);
+	static const char *const files[] = { "resolv.conf", "hosts", "hostname" };
+	const char *texts[] = { resolv, myhosts, myname };
+	for (size_t i = 0; i < 3; i++) {
+		autofree char *dst = xasprintf("%s/%s", run, files[i]);
+		if (fs_write_atomic(dst, texts[i], strlen(texts[i]), 0644, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ctr_join_prepare(struct storage *s, struct oci_ctr *c, const char *target, const char *run,
+		     pid_t *userns_pid, struct error **err)
+{
+	*userns_pid = -1;
+	bool pod = oci_ctr_pod(c, NULL) != NULL;
+	struct oci_ctr *t = NULL;
+	if (oci_ctr_lookup(s, target, &t, err) < 0)
+		return err_wrap(err, "the container whose network %s shares", c->name);
+	int rc = 0;
+	if (pod && t->state.status != OCI_CTR_RUNNING) {
+		/* As podman: a member's start starts its pod's infra first. */
+		struct oci_ctr_start_opts so = { 0 };
+		int status;
+		bool detached;
+		rc = oci_ctr_start(s, t, &so, &status, &detached, err);
+	}
+	if (rc == 0 && t->state.status != OCI_CTR_RUNNING)
+		rc = err_set(err, EINVAL, ERR_TOOL,
+			     "container %s is not running: cannot join its network namespace "
+			     "(start it first)",
+			     t->name);
+	autofree char *trun = rc == 0 ? oci_ctr_run_dir(t->id, err) : NULL;
+	if (rc == 0 && trun == NULL)
+		rc = -1;
+	if (rc == 0)
+		rc = patch_config(s, c->id, t->state.pid, pod, err);
+	if (rc == 0)
+		rc = write_etc(c, trun, run, pod, err);
+	if (rc == 0)
+		*userns_pid = t->state.monitor_pid;
+	oci_ctr_free(&t);
+	return rc;
+}

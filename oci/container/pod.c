@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Pods: $store/pods/ID/pod.json (Id, Name, Created, InfraId, Hostname, NetworkMode, Labels)
+ * and an infra container, an ordinary container record without an image whose process is
+ * `hutch-init --pause`. The infra holds the pod's network (started and published exactly
+ * as a container's), UTS and IPC namespaces; members record "Pod" and the network mode
+ * container:INFRA_ID, so starting them is the --network container: path. A pod exists once
+ * pod.json does; creation is serialised by pods.lock.
+ */
+#include "oci/container/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *pod_dir(struct storage *s, const char *id)
+{
+	return xasprintf("%s/pods/%s", storage_root(s), id);
+}
+
+void oci_pod_free(struct oci_pod **p)
+{
+	if (p == NULL || *p == NULL)
+		return;
+	free((*p)->id);
+	free((*p)->name);
+	free((*p)->created);
+	free((*p)->infra_id);
+	json_object_put((*p)->doc);
+	free(*p);
+	*p = NULL;
+}
+
+void oci_pod_list_free(struct oci_pod **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		oci_pod_free(&v[i]);
+	free(v);
+}
+
+static struct oci_pod *pod_load(struct storage *s, const char *id)
+{
+	autofree char *dir = pod_dir(s, id);
+	autofree char *path = xasprintf("%s/pod.json", dir);
+	struct json_object *doc = json_object_from_file(path);
+	if (doc == NULL || ctr_jstr(doc, "Name") == NULL || ctr_jstr(doc, "InfraId") == NULL) {
+		json_object_put(doc);
+		return NULL;
+	}
+	struct oci_pod *p = xzalloc(sizeof(*p));
+	p->doc = doc;
+	p->id = xstrdup(id);
+	p->name = xstrdup(ctr_jstr(doc, "Name"));
+	p->infra_id = xstrdup(ctr_jstr(doc, "InfraId"));
+	p->created = xstrdup(ctr_jstr(doc, "Created") ?: "");
+	return p;
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+	const struct oci_pod *x = *(struct oci_pod *const *)a, *y = *(struct oci_pod *const *)b;
+	return strcmp(x->created, y->created);
+}
+
+int oci_pod_list(struct storage *s, struct oci_pod ***out, size_t *n, struct error **err)
+{
+	*out = NULL;
+	*n = 0;
+	autofree char *dir = xasprintf("%s/pods", storage_root(s));
+	autoclosedir DIR *d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		struct oci_pod *p = strlen(de->d_name) == 64 ? pod_load(s, de->d_name) : NULL;
+		if (p == NULL)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = p;
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_created);
+	return 0;
+}
+
+int oci_pod_lookup(struct storage *s, const char *name_or_id, struct oci_pod **out,
+		   struct error **err)
+{
+	*out = NULL;
+	struct oci_pod **v = NULL;
+	size_t n = 0, prefix_hits = 0, len = strlen(name_or_id);
+	if (oci_pod_list(s, &v, &n, err) < 0)
+		return -1;
+	struct oci_pod *hit = NULL;
+	for (size_t i = 0; i < n && hit == NULL; i++)
+		if (strcmp(v[i]->name, name_or_id) == 0 || strcmp(v[i]->id, name_or_id) == 0)
+			hit = v[i];
+	for (size_t i = 0; hit == NULL && len > 0 && i < n; i++)
+		if (strncmp(v[i]->id, name_or_id, len) == 0)
+			prefix_hits++;
+	if (hit == NULL && prefix_hits == 1)
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(v[i]->id, name_or_id, len) == 0)
+				hit = v[i];
+	int rc = 0;
+	if (prefix_hits > 1)
+		rc = err_set(err, EINVAL, ERR_TOOL,
+			     "more than one result for pod \"%s\": use a longer ID", name_or_id);
+	else if (hit == NULL)
+		rc = err_set(err, ENOENT, ERR_TOOL,
+			     "no pod with name or ID \"%s\" found: no such pod", name_or_id);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == hit && rc == 0)
+			*out = v[i];
+		else
+			oci_pod_free(&v[i]);
+	}
+	free(v);
+	return rc;
+}
+
+int oci_pod_containers(struct storage *s, const struct oci_pod *p, struct oci_ctr ***out, size_t *n,
+		       struct error **err)
+{
+	*out = NULL;
+	*n = 0;
+	struct oci_ctr **v = NULL;
+	size_t len = 0;
+	if (oci_ctr_list(s, &v, &len, err) < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *pod = oci_ctr_pod(v[i], NULL);
+		if (pod == NULL || strcmp(pod, p->id) != 0) {
+			oci_ctr_free(&v[i]);
+			continue;
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = v[i];
+		/* The infra first: it starts first and stops last. */
+		if (strcmp(v[i]->id, p->infra_id) == 0 && *n > 1) {
+			struct oci_ctr *t = (*out)[0];
+			(*out)[0] = (*out)[*n - 1];
+			(*out)[*n - 1] = t;
+		}
+	}
+	free(v);
+	return 0;
+}
+
+/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
+static int create_infra(struct storage *s, const struct oci_pod_create_opts *o, const char *id,
+			const char *hostname, struct oci_ctr **out, struct error **err)
+{
+	autofree char *init = oci_ctr_helper_path("hutch-init");
+	if (init == NULL)
+		return err_msg(err, "hutch-init not found beside hutch: it is the pod's infra");
+	char *entry[] = { "/run/hutch-init", "--pause", NULL };
+	struct oci_volume bind = {
+		.kind = OCI_MOUNT_BIND, .src = init, .dst = "/run/hutch-init", .ro = true
+	};
+	autofree char *name = xasprintf("%.12s-infra", id);
+	struct oci_ctr_create_opts co = {
+		.name = name,
+		.gen = { .entrypoint = entry,
+			 .has_entrypoint = true,
+			 .hostname = hostname,
+			 .read_only = true,
+			 .mounts = &bind,
+			 .n_mounts = 1 },
+		.stop_signal = "SIGTERM",
+		.stop_timeout = 10,
+		.log_driver = "k8s-file",
+		.network = o->network ? o->network : "slirp4netns",
+		.ports = o->ports,
+		.n_ports = o->n_ports,
+		.pod = id,
+		.infra = true,
+	};
+	return oci_ctr_create(s, &co, out, err);
+}
+
+/* Only modes that give the infra a namespace of its own can be shared by the members. */
+static int check_network(const char *network, struct error **err)
+{
+	struct net_mode m;
+	if (net_parse_mode(network, &m, err) < 0)
+		return -1;
+	bool ok = net_mode_is_private(&m);
+	net_mode_clear(&m);
+	if (!ok)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid pod --network \"%s\": a pod has a network of its own "
+			       "(slirp4netns, pasta or none)",
+			       network);
+	return 0;
+}
+
+static int write_pod_json(struct storage *s, const struct oci_pod_create_opts *o, const char *id,
+			  const char *name, const char *hostname, const char *infra,
+			  struct error **err)
+{
+	struct json_object *doc = json_object_new_object();
+	autofree char *now = ctr_now();
+	json_object_object_add(doc, "Id", json_object_new_string(id));
+	json_object_object_add(doc, "Name", json_object_new_string(name));
+	json_object_object_add(doc, "Created", json_object_new_string(now));
+	json_object_object_add(doc, "InfraId", json_object_new_string(infra));
+	json_object_object_add(doc, "Hostname", json_object_new_string(hostname));
+	json_object_object_add(doc, "NetworkMode",
+			       json_object_new_string(o->network ? o->network : "slirp4netns"));
+	struct json_object *labels = json_object_new_object();
+	for (size_t i = 0; o->labels && o->labels[i]; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+		autofree char *k = eq ? xstrndup(o->labels[i], (size_t)(eq - o->labels[i]))
+				      : xstrdup(o->labels[i]);
+		json_object_object_add(labels, k, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	json_object_object_add(doc, "Labels", labels);
+	autofree char *dir = pod_dir(s, id);
+	autofree char *path = xasprintf("%s/pod.json", dir);
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	json_object_put(doc);
+	return rc;
+}
+
+int oci_pod_create(struct storage *s, const struct oci_pod_create_opts *o, struct oci_pod **out,
+		   struct error **err)
+{
+	*out = NULL;
+	if (o->name != NULL && !ctr_valid_name(o->name))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid pod name \"%s\": names must match "
+			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			       o->name);
+	if (check_network(o->network, err) < 0)
+		return -1;
+	autofree char *lockpath = xasprintf("%s/pods.lock", storage_root(s));
+	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lk < 0 || flock(lk, LOCK_EX) < 0)
+		return err_sys(err, "locking %s", lockpath);
+	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
+	struct oci_pod *old = NULL;
+	struct error *lerr = NULL;
+	if (oci_pod_lookup(s, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
+		oci_pod_free(&old);
+		return err_set(err, EEXIST, ERR_TOOL, "name \"%s\" is in use: pod already exists",
+			       name);
+	}
+	oci_pod_free(&old);
+	err_free(&lerr);
+	autofree char *id = ctr_new_id();
+	autofree char *dir = pod_dir(s, id);
+	autofree char *pods = xasprintf("%s/pods", storage_root(s));
+	if ((mkdir(pods, 0700) < 0 && errno != EEXIST) || mkdir(dir, 0700) < 0)
+		return err_sys(err, "creating %s", dir);
+	const char *hostname = o->hostname ? o->hostname : name;
+	struct oci_ctr *infra = NULL;
+	int rc = create_infra(s, o, id, hostname, &infra, err);
+	if (rc == 0)
+		rc = write_pod_json(s, o, id, name, hostname, infra->id, err);
+	if (rc == 0 && (*out = pod_load(s, id)) == NULL)
+		rc = err_msg(err, "reading back pod %.12s", id);
+	if (rc < 0) {
+		struct error *e2 = NULL;
+		if (infra != NULL && ctr_remove(s, infra, true, &e2) < 0)
+			err_free(&e2);
+		fs_rm_rf(dir, NULL);
+	}
+	oci_ctr_free(&infra);
+	return rc;
+}
+
+static bool running(const struct oci_ctr *c)
+{
+	return c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED;
+}
+
+int oci_pod_start(struct storage *s, struct oci_pod *p, struct error **err)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (oci_pod_containers(s, p, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	struct oci_ctr_start_opts so = { 0 };
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int status;
+		bool detached;
+		ctr_state_load(s, v[i]);
+		if (!running(v[i]))
+			rc = oci_ctr_start(s, v[i], &so, &status, &detached, err);
+	}
+	oci_ctr_list_free(v, n);
+	return rc < 0 ? err_wrap(err, "starting pod %s", p->name) : 0;
+}
+
+int oci_pod_stop(struct storage *s, struct oci_pod *p, long timeout, struct error **err)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (oci_pod_containers(s, p, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	/* Backwards: the members first, the infra (index 0) last. */
+	for (size_t i = n; i-- > 0 && rc == 0;)
+		rc = oci_ctr_stop(v[i], timeout, err);
+	oci_ctr_list_free(v, n);
+	return rc < 0 ? err_wrap(err, "stopping pod %s", p->name) : 0;
+}
+
+int oci_pod_remove(struct storage *s, struct oci_pod *p, bool force, struct error **err)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (oci_pod_containers(s, p, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && !force && rc == 0; i++)
+		if (running(v[i]))
+			rc = err_set(err, EBUSY, ERR_TOOL,
+				     "pod %s has running containers (%s): stop the pod or use "
+				     "--force",
+				     p->name, v[i]->name);
+	for (size_t i = n; i-- > 0 && rc == 0;)
+		rc = ctr_remove(s, v[i], true, err);
+	oci_ctr_list_free(v, n);
+	autofree char *dir = pod_dir(s, p->id);
+	if (rc == 0)
+		rc = fs_rm_rf(dir, err);
+	return rc < 0 ? err_wrap(err, "removing pod %s", p->name) : 0;
+}
+
+/* podman's pod states: Created, Running, Degraded (some run), Exited. */
+static const char *pod_status(struct oci_ctr **v, size_t n)
+{
+	size_t run = 0, started = 0;
+	for (size_t i = 0; i < n; i++) {
+		run += running(v[i]);
+		started += v[i]->state.status != OCI_CTR_CREATED;
+	}
+	if (started == 0)
+		return "Created";
+	if (run == n)
+		return "Running";
+	return run > 0 ? "Degraded" : "Exited";
+}
+
+static struct json_object *ctr_list_json(struct oci_ctr **v, size_t n, bool inspect)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "Id", json_object_new_string(v[i]->id));
+		json_object_object_add(o, inspect ? "Name" : "Names",
+				       json_object_new_string(v[i]->name));
+		json_object_object_add(
+		    o, inspect ? "State" : "Status",
+		    json_object_new_string(oci_ctr_status_name(v[i]->state.status)));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+struct json_object *oci_pod_inspect(struct storage *s, struct oci_pod *p)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	struct error *e = NULL;
+	if (oci_pod_containers(s, p, &v, &n, &e) < 0)
+		err_free(&e);
+	struct json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "Id", json_object_new_string(p->id));
+	json_object_object_add(doc, "Name", json_object_new_string(p->name));
+	json_object_object_add(doc, "Created", json_object_new_string(p->created));
+	json_object_object_add(doc, "State", json_object_new_string(pod_status(v, n)));
+	json_object_object_add(doc, "Hostname",
+			       json_object_new_string(ctr_jstr(p->doc, "Hostname") ?: ""));
+	json_object_object_add(doc, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
+	json_object_object_add(doc, "InfraContainerID", json_object_new_string(p->infra_id));
+	struct json_object *infra = json_object_new_object();
+	json_object_object_add(infra, "NetworkMode",
+			       json_object_new_string(ctr_jstr(p->doc, "NetworkMode") ?: ""));
+	struct json_object *ports = json_object_new_object();
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i]->id, p->infra_id) == 0) {
+			json_object_put(ports);
+			ports = ctr_ports_podman(v[i]);
+		}
+	json_object_object_add(infra, "PortBindings", ports);
+	json_object_object_add(doc, "InfraConfig", infra);
+	json_object_object_add(doc, "SharedNamespaces", json_object_new_array());
+	static const char *const shared[] = { "ipc", "net", "uts" };
+	for (size_t i = 0; i < 3; i++)
+		json_object_array_add(ctr_jget(doc, "SharedNamespaces"),
+				      json_object_new_string(shared[i]));
+	json_object_object_add(doc, "NumContainers", json_object_new_int((int)n));
+	json_object_object_add(doc, "Containers", ctr_list_json(v, n, true));
+	oci_ctr_list_free(v, n);
+	return doc;
+}
+
+struct json_object *oci_pod_ps_row(struct storage *s, struct oci_pod *p)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	struct error *e = NULL;
+	if (oci_pod_containers(s, p, &v, &n, &e) < 0)
+		err_free(&e);
+	struct json_object *r = json_object_new_object();
+	autofree char *id = xstrndup(p->id, 12);
+	autofree char *infra = xstrndup(p->infra_id, 12);
+	autofree char *ago = ctr_human_since(p->created);
+	autofree char *created = xasprintf("%s ago", ago);
+	json_object_object_add(r, "ID", json_object_new_string(id));
+	json_object_object_add(r, "Id", json_object_new_string(p->id));
+	json_object_object_add(r, "Name", json_object_new_string(p->name));
+	json_object_object_add(r, "Status", json_object_new_string(pod_status(v, n)));
+	json_object_object_add(r, "Created", json_object_new_string(created));
+	json_object_object_add(r, "CreatedAt", json_object_new_string(p->created));
+	json_object_object_add(r, "InfraID", json_object_new_string(infra));
+	json_object_object_add(r, "InfraId", json_object_new_string(p->infra_id));
+	json_object_object_add(r, "NumberOfContainers", json_object_new_int((int)n));
+	json_object_object_add(r, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
+	json_object_object_add(r, "Containers", ctr_list_json(v, n, false));
+	oci_ctr_list_free(v, n);
+	return r;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Pods (issue #6): containers of a pod share the network, UTS and IPC namespaces of its
+# infra container; ports are published on the pod; stop and rm take every container along
+# and leave no helper, monitor or run dir behind.
+
+load container_helpers
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+fetch() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		if curl -sf --noproxy '*' -m 2 "$1"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# get_local CTR: http://127.0.0.1:80/ from inside CTR, with nc and a raw request.
+get_local() {
+	"$HUTCH" exec "$1" sh -c 'for i in $(seq 50); do
+		printf "GET / HTTP/1.0\r\nHost: x\r\n\r\n" | nc 127.0.0.1 80 2>/dev/null | grep -v "^[A-Z][A-Za-z-]*:" | tail -n 1 | grep . && exit 0
+		sleep 0.1; done; exit 1'
+}
+
+teardown() {
+	"$HUTCH" pod rm -f p1 >/dev/null 2>&1 || true
+	"$HUTCH" rm -a -f >/dev/null 2>&1 || true
+}
+
+httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -f -p 80 -h /www'
+
+@test "pod: published port, localhost between members, one hostname, stop and rm -f" {
+	local port
+	port=$(free_port)
+	run_hutch pod create -p "127.0.0.1:$port:80" --name p1
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	local pod=$output
+	run_hutch pod ps --format '{{.Name}} {{.Status}} {{.NumberOfContainers}}'
+	assert_output "p1 Created 1"
+	run_hutch run -d --name web --pod p1 "$IMAGE" sh -c "$httpd_cmd"
+	run fetch "http://127.0.0.1:$port/"
+	assert_output hello-from-pod
+	run_hutch run -d --name side --pod p1 "$IMAGE" sleep 300
+	run get_local side
+	assert_success
+	assert_output hello-from-pod
+	# One UTS namespace: the pod's hostname (its name by default).
+	run_hutch exec web hostname
+	assert_output p1
+	run_hutch exec side hostname
+	assert_output p1
+	run_hutch ps --format '{{.Names}} {{.Pod}}'
+	assert_line "web ${pod:0:12}"
+	assert_line "side ${pod:0:12}"
+	run_hutch pod ps --format '{{.Name}} {{.Status}} {{.NumberOfContainers}}'
+	assert_output "p1 Running 3"
+	run_hutch pod inspect p1 --format '{{.Name}} {{.State}} {{.NumContainers}} {{.Hostname}}'
+	assert_output "p1 Running 3 p1"
+	# The infra goes only with its pod.
+	run_hutch pod inspect p1 --format '{{.InfraContainerID}}'
+	run_hutch 125 rm -f "$output"
+	[[ $stderr == *"infra container of pod"* ]]
+	run_hutch pod stop p1
+	run_hutch ps -a --format '{{.Names}} {{.State}}'
+	assert_line "web exited"
+	assert_line "side exited"
+	run_hutch pod ps --format '{{.Status}}'
+	assert_output Exited
+	# Starting the pod again starts everything.
+	run_hutch pod start p1
+	run fetch "http://127.0.0.1:$port/"
+	assert_output hello-from-pod
+	run_hutch pod rm -f p1
+	run_hutch pod ps -q
+	assert_output ""
+	run_hutch ps -a -q
+	assert_output ""
+	run pgrep -f "$XDG_RUNTIME_DIR"
+	assert_failure
+	run pgrep -u "$(id -u)" -f "slirp4netns.*$XDG_RUNTIME_DIR"
+	assert_failure
+	run ls "$XDG_RUNTIME_DIR/hutch/containers"
+	assert_output ""
+	run curl -sf --noproxy '*' -m 2 "http://127.0.0.1:$port/"
+	assert_failure
+}
+
+@test "pod: run --pod starts a stopped pod; rm without -f of a running pod" {
+	run_hutch pod create --name p1 --hostname podhost
+	run_hutch run --rm --pod p1 "$IMAGE" hostname
+	assert_output podhost
+	run_hutch pod ps --format '{{.Status}}'
+	assert_output Running
+	run_hutch create --name c1 --pod p1 "$IMAGE" sleep 300
+	run_hutch pod start p1
+	run_hutch ps --format '{{.Names}} {{.State}}'
+	assert_line "c1 running"
+	run_hutch 125 pod rm p1
+	[[ $stderr == *"running containers"* ]]
+	run_hutch pod stop -t 0 p1
+	run_hutch pod rm p1
+	run_hutch ps -a -q
+	assert_output ""
+}
+
+@test "pod: bad input" {
+	run_hutch 125 run --pod nosuch "$IMAGE" true
+	[[ $stderr == *'no pod with name or ID "nosuch"'* ]]
+	run_hutch pod create --name p1
+	run_hutch 125 pod create --name p1
+	[[ $stderr == *'name "p1" is in use'* ]]
+	run_hutch 125 run -p 8080:80 --pod p1 "$IMAGE" true
+	[[ $stderr == *"publish them on the pod"* ]]
+	run_hutch 125 run --network none --pod p1 "$IMAGE" true
+	[[ $stderr == *"pod's network"* ]]
+	run_hutch 125 pod create --network host --name p2
+	[[ $stderr == *"a network of its own"* ]]
+	run_hutch 125 pod start nosuch
+	run_hutch 125 pod inspect nosuch
+	run_hutch 125 pod rm nosuch
+	run_hutch pod rm p1
+}
+
+@test "pod: rm -a and container prune leave the infra to its pod; dependents go first" {
+	run_hutch pod create --name p1
+	run_hutch create --name c1 --pod p1 "$IMAGE" true
+	run_hutch rm -a -f
+	run_hutch ps -a --format '{{.Names}}'
+	[[ $output == *-infra ]]
+	run_hutch container prune -f
+	run_hutch ps -a --format '{{.Names}}'
+	[[ $output == *-infra ]]
+	run_hutch pod rm p1
+	# A container and one that shares its network: prune removes both, dependent first.
+	run_hutch create --name a "$IMAGE" true
+	run_hutch create --name b --network container:a "$IMAGE" true
+	run_hutch container prune -f
+	run_hutch ps -a -q
+	assert_output ""
+}

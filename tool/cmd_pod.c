@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pod create, start, stop, rm, ps and inspect: groups of containers that share the network,
+ * UTS and IPC namespaces of an infra container (oci/container/pod.c).
+ */
+#include "tool/cli.h"
+#include "oci/container/container.h"
+#include "tool/image_fmt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void store_closep(struct storage **s)
+{
+	storage_close(s);
+}
+#define autostore __attribute__((cleanup(store_closep)))
+
+static void pod_freep(struct oci_pod **p)
+{
+	oci_pod_free(p);
+}
+#define autopod __attribute__((cleanup(pod_freep)))
+
+/* The exit commands of the pod's containers must open the store the same way. */
+static int open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
+{
+	if (ctx->storage_driver != NULL)
+		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
+	return cli_open_store(ctx, s, err);
+}
+
+static void print_json(struct json_object *o)
+{
+	printf("%s\n",
+	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* -p: parsed, free host ports picked now and kept in the infra's record. */
+static int parse_ports(struct cli_ctx *ctx, struct net_port **ports, size_t *n, struct error **err)
+{
+	char *const *pub = cli_opt_list(ctx, "publish");
+	for (size_t i = 0; pub && pub[i]; i++) {
+		*ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
+		if (net_parse_publish(pub[i], &(*ports)[*n], err) < 0)
+			return -1;
+		(*n)++;
+	}
+	return net_ports_assign(*ports, *n, err);
+}
+
+int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
+{
+	struct oci_pod_create_opts o = { .name = cli_opt_str(ctx, "name"),
+					 .hostname = cli_opt_str(ctx, "hostname"),
+					 .network = cli_opt_str(ctx, "network"),
+					 .labels = (char **)cli_opt_list(ctx, "label") };
+	autostore struct storage *s = NULL;
+	autopod struct oci_pod *p = NULL;
+	int rc = parse_ports(ctx, &o.ports, &o.n_ports, err);
+	if (rc == 0)
+		rc = open_store(ctx, &s, err);
+	if (rc == 0)
+		rc = oci_pod_create(s, &o, &p, err);
+	free(o.ports);
+	if (rc < 0)
+		return -1;
+	printf("%s\n", p->id);
+	return 0;
+}
+
+/* Apply fn to each named pod; the first failure is the error, the rest still run. */
+static int each(struct cli_ctx *ctx,
+		int (*fn)(struct cli_ctx *, struct storage *, struct oci_pod *, struct error **),
+		struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	int rc = 0;
+	for (int i = 0; i < ctx->argc; i++) {
+		autopod struct oci_pod *p = NULL;
+		struct error *e = NULL;
+		if (oci_pod_lookup(s, ctx->argv[i], &p, &e) < 0 || fn(ctx, s, p, &e) < 0) {
+			if (rc == 0) {
+				*err = e;
+				e = NULL;
+			} else {
+				fprintf(stderr, "Error: %s\n", e->msg);
+			}
+			err_free(&e);
+			rc = -1;
+			continue;
+		}
+		printf("%s\n", p->id);
+	}
+	return rc;
+}
+
+static int do_start(struct cli_ctx *ctx, struct storage *s, struct oci_pod *p, struct error **err)
+{
+	(void)ctx;
+	return oci_pod_start(s, p, err);
+}
+
+static int do_stop(struct cli_ctx *ctx, struct storage *s, struct oci_pod *p, struct error **err)
+{
+	long t = cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1;
+	return oci_pod_stop(s, p, t, err);
+}
+
+static int do_rm(struct cli_ctx *ctx, struct storage *s, struct oci_pod *p, struct error **err)
+{
+	return oci_pod_remove(s, p, cli_opt_bool(ctx, "force"), err);
+}
+
+int cmd_pod_start(struct cli_ctx *ctx, struct error **err)
+{
+	return each(ctx, do_start, err);
+}
+
+int cmd_pod_stop(struct cli_ctx *ctx, struct error **err)
+{
+	return each(ctx, do_stop, err);
+}
+
+int cmd_pod_rm(struct cli_ctx *ctx, struct error **err)
+{
+	return each(ctx, do_rm, err);
+}
+
+int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	struct oci_pod **v = NULL;
+	size_t n = 0;
+	if (open_store(ctx, &s, err) < 0 || oci_pod_list(s, &v, &n, err) < 0)
+		return -1;
+	struct json_object *all = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(all, oci_pod_ps_row(s, v[i]));
+	oci_pod_list_free(v, n);
+	int rc = 0;
+	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
+	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";
+	if (cli_opt_bool(ctx, "quiet")) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", json_object_get_string(json_object_object_get(
+					   json_object_array_get_idx(all, i), idkey)));
+	} else if (fmt != NULL && strcmp(fmt, "json") == 0) {
+		print_json(all);
+	} else if (fmt != NULL && !cli_format_is_table(fmt)) {
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
+	} else {
+		autostrv char **rows = NULL;
+		if (!cli_opt_bool(ctx, "noheading"))
+			strv_push(&rows,
+				  "POD ID\tNAME\tSTATUS\tCREATED\tINFRA ID\t# OF CONTAINERS");
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *r = json_object_array_get_idx(all, i);
+#define F(k) json_object_get_string(json_object_object_get(r, k))
+			strv_push_take(&rows, xasprintf("%s\t%s\t%s\t%s\t%s\t%s", F(idkey),
+							F("Name"), F("Status"), F("Created"),
+							F(infrakey), F("NumberOfContainers")));
+#undef F
+		}
+		if (rows != NULL)
+			image_fmt_table(stdout, rows);
+	}
+	json_object_put(all);
+	return rc;
+}
+
+int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	if (open_store(ctx, &s, err) < 0)
+		return -1;
+	struct json_object *all = json_object_new_array();
+	int rc = 0;
+	for (int i = 0; i < ctx->argc && rc == 0; i++) {
+		autopod struct oci_pod *p = NULL;
+		rc = oci_pod_lookup(s, ctx->argv[i], &p, err);
+		if (rc == 0)
+			json_object_array_add(all, oci_pod_inspect(s, p));
+	}
+	if (rc == 0 && (fmt == NULL || strcmp(fmt, "json") == 0))
+		print_json(all);
+	else
+		for (size_t i = 0; rc == 0 && i < json_object_array_length(all); i++)
+			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
+	json_object_put(all);
+	return rc;
+}
