@@ -644,7 +644,7 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	 * unique with a suffix, as the user did not ask for that name. */
 	for (int tries = 0; o->name == NULL && name_taken(s, name); tries++) {
 		free(name);
-		name = new_name();
+		name = ctr_new_name();
 		if (tries >= 20) {
 			char *n = xasprintf("%s_%.6s", name, id);
 			free(name);
