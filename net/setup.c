@@ -126,13 +126,9 @@ int net_setup(const struct net_setup_opts *o, struct net_handle **out, struct er
 	return 0;
 }
 
-void net_teardown(struct net_handle **hp)
+/* Free the handle's memory; the helper and fds are the caller's business by then. */
+static void handle_free(struct net_handle *h)
 {
-	struct net_handle *h = *hp;
-	if (h == NULL)
-		return;
-	if (h->ops != NULL)
-		h->ops->stop(h);
 	net_mode_clear(&h->mode);
 	free(h->ports);
 	free(h->run_dir);
@@ -140,6 +136,16 @@ void net_teardown(struct net_handle **hp)
 	free(h->log_path);
 	free(h->api_socket);
 	free(h);
+}
+
+void net_teardown(struct net_handle **hp)
+{
+	struct net_handle *h = *hp;
+	if (h == NULL)
+		return;
+	if (h->ops != NULL)
+		h->ops->stop(h);
+	handle_free(h);
 	*hp = NULL;
 }
 
@@ -165,12 +171,6 @@ void net_handover(struct net_handle **hp, int *exit_fd, pid_t *pid)
 		close(h->helper_pidfd);
 	if (h->ready_fd >= 0)
 		close(h->ready_fd);
-	net_mode_clear(&h->mode);
-	free(h->ports);
-	free(h->run_dir);
-	free(h->program);
-	free(h->log_path);
-	free(h->api_socket);
-	free(h);
+	handle_free(h);
 	*hp = NULL;
 }

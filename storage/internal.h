@@ -159,7 +159,6 @@ void config_info_clear(struct oci_config_info *c);
 /* Is this a layer media type we can unpack? */
 bool layer_media_type_ok(const char *mt);
 /* The host's GOARCH name (amd64, arm64...). */
-const char *storage_host_arch(void);
 /* Parse a JSON document (at most max bytes) into an object; error names what. */
 struct json_object *doc_parse(const char *body, size_t len, const char *what, struct error **err);
 void oci_desc_clear(struct oci_desc *d);

@@ -23,6 +23,9 @@ int storage_overlay_probe(const char *store_dir, const char *runtime_dir, bool *
  */
 bool storage_fuse_usable(char **path, char **reason);
 
+/* The host's architecture in OCI terms: "amd64", "arm64", ... */
+const char *storage_host_arch(void);
+
 /* ---------- references ---------- */
 
 /* A parsed image reference. domain is NULL for a short name until qualified. */
@@ -59,6 +62,8 @@ struct storage;
  */
 int storage_open(const char *driver_name, struct storage **out, struct error **err);
 void storage_close(struct storage **s);
+/* A store handle closed when it goes out of scope. */
+#define autostore __attribute__((cleanup(storage_close)))
 /* The store root (borrowed). */
 const char *storage_root(const struct storage *s);
 

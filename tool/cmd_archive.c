@@ -15,12 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void store_closep(struct storage **s)
-{
-	storage_close(s);
-}
-#define autostore __attribute__((cleanup(store_closep)))
-
 /* -o FILE (created or truncated), else stdout unless it is a terminal. */
 static int open_output(const char *path, const char *what, struct error **err)
 {

@@ -18,18 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void store_closep(struct storage **s)
-{
-	storage_close(s);
-}
-#define autostore __attribute__((cleanup(store_closep)))
-
-static void ctr_freep(struct oci_ctr **c)
-{
-	oci_ctr_free(c);
-}
-#define autoctr __attribute__((cleanup(ctr_freep)))
-
 /* The monitor's exit command and restarts must open the store the same way. */
 static int open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
 {

@@ -13,18 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void store_closep(struct storage **s)
-{
-	storage_close(s);
-}
-#define autostore __attribute__((cleanup(store_closep)))
-
-static void ctr_freep(struct oci_ctr **c)
-{
-	oci_ctr_free(c);
-}
-#define autoctr __attribute__((cleanup(ctr_freep)))
-
 static int open_one(struct cli_ctx *ctx, const char *name, struct storage **s, struct oci_ctr **c,
 		    struct error **err)
 {

@@ -22,12 +22,6 @@ int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
 	return storage_open(ctx->storage_driver, s, err);
 }
 
-static void store_closep(struct storage **s)
-{
-	storage_close(s);
-}
-#define autostore __attribute__((cleanup(store_closep)))
-
 static int parse_platform(const char *p, struct storage_pull_opts *o, char **buf,
 			  struct error **err)
 {

@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void store_closep(struct storage **s)
-{
-	storage_close(s);
-}
-#define autostore __attribute__((cleanup(store_closep)))
-
 static void pod_freep(struct oci_pod **p)
 {
 	oci_pod_free(p);

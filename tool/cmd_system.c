@@ -16,27 +16,6 @@
 #define HUTCH_GIT_COMMIT ""
 #endif
 
-static const char *host_arch(void)
-{
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#elif defined(__arm__)
-	return "arm";
-#elif defined(__i386__)
-	return "386";
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return "ppc64le";
-#elif defined(__s390x__)
-	return "s390x";
-#elif defined(__riscv) && __riscv_xlen == 64
-	return "riscv64";
-#else
-	return "unknown";
-#endif
-}
-
 /* Print obj in the asked format: json, a template, or the default human form. */
 static int print_doc(struct cli_ctx *ctx, struct json_object *obj,
 		     void (*human)(FILE *, struct json_object *), struct error **err)
@@ -75,7 +54,7 @@ int cmd_version(struct cli_ctx *ctx, struct error **err)
 	json_object_object_add(c, "Version", json_object_new_string(HUTCH_VERSION));
 	json_object_object_add(c, "GitCommit", json_object_new_string(HUTCH_GIT_COMMIT));
 	json_object_object_add(c, "Built", json_object_new_string(__DATE__ " " __TIME__));
-	autofree char *osarch = xasprintf("linux/%s", host_arch());
+	autofree char *osarch = xasprintf("linux/%s", storage_host_arch());
 	json_object_object_add(c, "OsArch", json_object_new_string(osarch));
 	json_object_object_add(c, "Os", json_object_new_string("linux"));
 	json_object_object_add(root, "Client", c);
@@ -121,7 +100,7 @@ static struct json_object *host_json(struct error **err)
 	struct json_object *host = json_object_new_object();
 	struct utsname u;
 	uname(&u);
-	json_object_object_add(host, "arch", json_object_new_string(host_arch()));
+	json_object_object_add(host, "arch", json_object_new_string(storage_host_arch()));
 	json_object_object_add(host, "os", json_object_new_string("linux"));
 	json_object_object_add(host, "kernel", json_object_new_string(u.release));
 	json_object_object_add(host, "hostname", json_object_new_string(u.nodename));

@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void store_closep(struct storage **s)
-{
-	storage_close(s);
-}
-#define autostore __attribute__((cleanup(store_closep)))
-
 static void print_json(struct json_object *o)
 {
 	printf("%s\n",

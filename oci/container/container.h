@@ -47,6 +47,8 @@ struct oci_ctr {
 };
 
 void oci_ctr_free(struct oci_ctr **c);
+/* A container record freed when it goes out of scope. */
+#define autoctr __attribute__((cleanup(oci_ctr_free)))
 void oci_ctr_list_free(struct oci_ctr **v, size_t n);
 
 /* Everything `hutch create`/`run` decides before the container exists. */

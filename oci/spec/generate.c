@@ -5,6 +5,7 @@
  * /dev, /dev/pts, /dev/shm and /dev/mqueue mounts, and a default seccomp profile.
  */
 #include "oci/spec/specgen.h"
+#include "oci/runtime/runtime.h"
 
 #include <errno.h>
 #include <strings.h>
@@ -16,52 +17,6 @@ const char *const oci_default_caps[] = {
 	"CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",	 "CAP_FSETID",
 	"CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",	 "CAP_SETGID",
 	"CAP_SETPCAP", "CAP_SETUID",	       "CAP_SYS_CHROOT", NULL,
-};
-
-/* Every capability by number, for --privileged and "ALL". */
-static const char *const all_caps[] = {
-	"CAP_CHOWN",
-	"CAP_DAC_OVERRIDE",
-	"CAP_DAC_READ_SEARCH",
-	"CAP_FOWNER",
-	"CAP_FSETID",
-	"CAP_KILL",
-	"CAP_SETGID",
-	"CAP_SETUID",
-	"CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE",
-	"CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",
-	"CAP_NET_RAW",
-	"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",
-	"CAP_SYS_RAWIO",
-	"CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",
-	"CAP_SYS_ADMIN",
-	"CAP_SYS_BOOT",
-	"CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME",
-	"CAP_SYS_TTY_CONFIG",
-	"CAP_MKNOD",
-	"CAP_LEASE",
-	"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",
-	"CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN",
-	"CAP_SYSLOG",
-	"CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",
-	"CAP_AUDIT_READ",
-	"CAP_PERFMON",
-	"CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-	NULL,
 };
 
 static const char *const masked_paths[] = {
@@ -131,6 +86,15 @@ static struct json_object *str_array(const char *const *v)
 	return a;
 }
 
+/* Every capability the runtime knows, by number (oci/runtime/spec.c holds the table). */
+static char **all_caps(void)
+{
+	char **v = NULL;
+	for (int i = 0; oci_cap_name(i) != NULL; i++)
+		strv_push(&v, oci_cap_name(i));
+	return v;
+}
+
 static char *cap_name(const char *s)
 {
 	autofree char *up = xstrdup(s);
@@ -144,18 +108,19 @@ static char *cap_name(const char *s)
 static char **cap_set(const struct oci_gen_opts *o, struct error **err)
 {
 	autostrv char **caps = NULL;
-	const char *const *base = o->privileged ? all_caps : oci_default_caps;
+	autostrv char **every = all_caps();
+	const char *const *base = o->privileged ? (const char *const *)every : oci_default_caps;
 	for (size_t i = 0; base[i]; i++)
 		strv_push(&caps, base[i]);
 	for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
 		if (strcasecmp(o->cap_add[i], "all") == 0) {
-			for (size_t j = 0; all_caps[j]; j++)
-				if (!strv_contains(caps, all_caps[j]))
-					strv_push(&caps, all_caps[j]);
+			for (size_t j = 0; every[j]; j++)
+				if (!strv_contains(caps, every[j]))
+					strv_push(&caps, every[j]);
 			continue;
 		}
 		autofree char *c = cap_name(o->cap_add[i]);
-		if (!strv_contains((char **)all_caps, c))
+		if (!strv_contains(every, c))
 			return err_set(err, EINVAL, ERR_USAGE, "unknown capability \"%s\"",
 				       o->cap_add[i]),
 			       NULL;
@@ -165,7 +130,7 @@ static char **cap_set(const struct oci_gen_opts *o, struct error **err)
 	for (size_t i = 0; o->cap_drop && o->cap_drop[i]; i++) {
 		autofree char *c = cap_name(o->cap_drop[i]);
 		bool all = strcasecmp(o->cap_drop[i], "all") == 0;
-		if (!all && !strv_contains((char **)all_caps, c))
+		if (!all && !strv_contains(every, c))
 			return err_set(err, EINVAL, ERR_USAGE, "unknown capability \"%s\"",
 				       o->cap_drop[i]),
 			       NULL;
@@ -179,7 +144,7 @@ static char **cap_set(const struct oci_gen_opts *o, struct error **err)
 		if (all)
 			for (size_t k = 0; o->cap_add && o->cap_add[k]; k++) {
 				autofree char *a = cap_name(o->cap_add[k]);
-				if (strv_contains((char **)all_caps, a) && !strv_contains(caps, a))
+				if (strv_contains(every, a) && !strv_contains(caps, a))
 					strv_push(&caps, a);
 			}
 	}
