@@ -356,7 +356,7 @@ static int make_hardlink(struct unpacker *u, int dirfd, const char *name, const 
 }
 
 static int whiteout(struct unpacker *u, int dirfd, const char *dir, const char *base,
-		    struct error **err)
+		    struct archive_entry *e, struct error **err)
 {
 	if (strcmp(base, WH_OPAQUE) == 0) {
 		autoclose int fd =
@@ -377,6 +377,11 @@ static int whiteout(struct unpacker *u, int dirfd, const char *dir, const char *
 		return -1;
 	if (mknodat(dirfd, victim, S_IFCHR | 0, makedev(0, 0)) < 0)
 		return err_sys(err, "creating whiteout %s", full);
+	/* The .wh. entry's time, so that saving the layer again gives the same bytes (the
+	 * time of the unpack would differ from one store to the next). */
+	struct timespec ts[2];
+	times_of(e, ts);
+	utimensat(dirfd, victim, ts, AT_SYMLINK_NOFOLLOW);
 	return 0;
 }
 
@@ -399,7 +404,7 @@ static int extract_entry(struct unpacker *u, struct archive *a, struct archive_e
 	if (dirfd < 0)
 		return -1;
 	if (strncmp(base, WH_PREFIX, 4) == 0)
-		return whiteout(u, dirfd, dir, base, err);
+		return whiteout(u, dirfd, dir, base, e, err);
 	mode_t type = archive_entry_filetype(e);
 	if (archive_entry_hardlink(e) != NULL && type != AE_IFDIR)
 		return make_hardlink(u, dirfd, base, name, e, err);
@@ -426,13 +431,23 @@ static int extract_entry(struct unpacker *u, struct archive *a, struct archive_e
 			return -1;
 		if (mknodat(dirfd, base, S_IFIFO | 0600, 0) < 0)
 			return err_sys(err, "creating fifo %s", name);
-		return set_owner_mode(u, dirfd, base, name, e, false, false, err);
+		if (set_owner_mode(u, dirfd, base, name, e, false, false, err) < 0)
+			return -1;
+		/* Its own time, as for every entry (saving the layer again must give the same
+		 * bytes). */
+		struct timespec fts[2];
+		times_of(e, fts);
+		utimensat(dirfd, base, fts, AT_SYMLINK_NOFOLLOW);
+		return 0;
 	case AE_IFCHR:
 		if (archive_entry_rdev(e) == 0) { /* already an overlay whiteout */
 			if (remove_at(u, dirfd, base, name, err) < 0)
 				return -1;
 			if (mknodat(dirfd, base, S_IFCHR, 0) < 0)
 				return err_sys(err, "creating whiteout %s", name);
+			struct timespec ts[2];
+			times_of(e, ts);
+			utimensat(dirfd, base, ts, AT_SYMLINK_NOFOLLOW);
 			return 0;
 		}
 		/* fallthrough */
