@@ -146,8 +146,7 @@ line3"
 	run_hutch ps -a -q
 	assert_output ""
 	# The container's processes are gone too.
-	run pgrep -u "$(id -u)" -f "hutch-monitor.*$XDG_RUNTIME_DIR"
-	assert_failure
+	assert_no_process "hutch-monitor.*$XDG_RUNTIME_DIR"
 }
 
 @test "the runtime dir wiped (a reboot): ps -a shows exited, start works again" {
@@ -174,8 +173,7 @@ line3"
 	for i in $(seq 20); do assert_equal "$(cat "$BATS_TEST_TMPDIR/out.$i")" "$i"; done
 	run_hutch ps -a -q
 	assert_output ""
-	run pgrep -u "$(id -u)" -f "hutch-monitor.*$XDG_RUNTIME_DIR"
-	assert_failure
+	assert_no_process "hutch-monitor.*$XDG_RUNTIME_DIR"
 }
 
 @test "ps: filters, formats, -q, -n, --no-trunc" {

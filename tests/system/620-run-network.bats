@@ -131,9 +131,8 @@ PY
 	[[ $stderr == *"net.ipv4.ip_unprivileged_port_start"* ]]
 	run_hutch ps -a -q
 	assert_output ""
-	assert_equal "$(net_helpers_alive)" ""
-	run pgrep -u "$(id -u)" -f "hutch-monitor.*$XDG_RUNTIME_DIR"
-	assert_failure
+	assert_no_net_helpers
+	assert_no_process "hutch-monitor.*$XDG_RUNTIME_DIR"
 }
 
 @test "50 run/rm cycles with networking leave no slirp4netns and no stale socket" {
@@ -142,12 +141,7 @@ PY
 		"$HUTCH" run --rm "$IMAGE" true || fail "cycle $i failed"
 	done
 	# The monitor reaps the last helper just after it reported the exit status.
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[[ -z $(net_helpers_alive) ]] && break
-		sleep 0.1
-	done
-	assert_equal "$(net_helpers_alive)" ""
+	assert_no_net_helpers
 	run find "$XDG_RUNTIME_DIR/hutch/containers" -type s
 	assert_output ""
 }
@@ -170,12 +164,7 @@ PY
 	assert_output hello-from-hutch
 	[[ -n $(net_helpers_alive) ]] || fail "no pasta found for the running container"
 	run_hutch rm -f pw
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[[ -z $(net_helpers_alive) ]] && break
-		sleep 0.1
-	done
-	assert_equal "$(net_helpers_alive)" ""
+	assert_no_net_helpers
 }
 
 # get_local CTR: fetch http://127.0.0.1:80/ inside CTR (busybox nc with a raw request: busybox
@@ -235,6 +224,5 @@ get_local() {
 	run_hutch 125 create --network container:kid "$IMAGE" true
 	[[ $stderr == *"cannot be shared"* ]]
 	# Nothing was left running for them.
-	run pgrep -f "$XDG_RUNTIME_DIR"
-	assert_failure
+	assert_no_process "$XDG_RUNTIME_DIR"
 }

@@ -81,10 +81,8 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	assert_output ""
 	run_hutch ps -a -q
 	assert_output ""
-	run pgrep -f "$XDG_RUNTIME_DIR"
-	assert_failure
-	run pgrep -u "$(id -u)" -f "slirp4netns.*$XDG_RUNTIME_DIR"
-	assert_failure
+	assert_no_process "$XDG_RUNTIME_DIR"
+	assert_no_net_helpers
 	run ls "$XDG_RUNTIME_DIR/hutch/containers"
 	assert_output ""
 	run curl -sf --noproxy '*' -m 2 "http://127.0.0.1:$port/"

@@ -33,3 +33,25 @@ net_helpers_alive() {
 	pgrep -u "$(id -u)" -x slirp4netns || true
 	pgrep -u "$(id -u)" '^(pasta|passt)' || true
 }
+
+# Assert that no network helper runs, allowing the few tens of milliseconds a monitor takes
+# to reap one after its client has the exit status (earlier tests' ones included).
+assert_no_net_helpers() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $(net_helpers_alive) ]] && return 0
+		sleep 0.1
+	done
+	fail "network helpers still running: $(net_helpers_alive | tr '\n' ' ')"
+}
+
+# Assert that no process of ours has PATTERN in its command line (a monitor names its run
+# dir), allowing a monitor the moment it takes to exit after its container.
+assert_no_process() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		pgrep -u "$(id -u)" -f -- "$1" >/dev/null || return 0
+		sleep 0.1
+	done
+	fail "still running: $(pgrep -a -u "$(id -u)" -f -- "$1")"
+}
