@@ -991,14 +991,8 @@ int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
 		if (rc == 0)
 			json_object_array_add(all, oci_ctr_inspect(c));
 	}
-	if (rc == 0 && (fmt == NULL || strcmp(fmt, "json") == 0)) {
-		printf("%s\n", json_object_to_json_string_ext(
-				   all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (rc == 0) {
-		for (size_t i = 0; i < json_object_array_length(all) && rc == 0; i++)
-			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
-	}
+	if (rc == 0)
+		rc = cli_format_render_list(stdout, fmt, all, err);
 	json_object_put(all);
 	return rc;
 }

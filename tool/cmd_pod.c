@@ -187,11 +187,8 @@ int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)
 		if (rc == 0)
 			json_object_array_add(all, oci_pod_inspect(s, p));
 	}
-	if (rc == 0 && (fmt == NULL || strcmp(fmt, "json") == 0))
-		print_json(all);
-	else
-		for (size_t i = 0; rc == 0 && i < json_object_array_length(all); i++)
-			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
+	if (rc == 0)
+		rc = cli_format_render_list(stdout, fmt, all, err);
 	json_object_put(all);
 	return rc;
 }

@@ -54,12 +54,7 @@ int cmd_volume_inspect(struct cli_ctx *ctx, struct error **err)
 			json_object_array_add(all, v);
 		}
 	}
-	int rc = 0;
-	if (fmt == NULL || strcmp(fmt, "json") == 0)
-		print_json(all);
-	else
-		for (size_t i = 0; i < json_object_array_length(all) && rc == 0; i++)
-			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
+	int rc = cli_format_render_list(stdout, fmt, all, err);
 	json_object_put(all);
 	return rc;
 }

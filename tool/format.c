@@ -188,3 +188,18 @@ void cli_print_tree(FILE *f, struct json_object *obj)
 {
 	tree(f, obj, 0);
 }
+
+int cli_format_render_list(FILE *f, const char *fmt, struct json_object *list, struct error **err)
+{
+	if (fmt == NULL || *fmt == '\0' || strcmp(fmt, "json") == 0) {
+		fprintf(f, "%s\n",
+			json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_SPACED |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+		return 0;
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		if (cli_format_render(f, fmt, json_object_array_get_idx(list, i), err) < 0)
+			return -1;
+	return 0;
+}
