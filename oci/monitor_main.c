@@ -45,6 +45,8 @@ int main(int argc, char **argv)
 		{ "sync-fd", required_argument, NULL, 's' },
 		{ "net-exit-fd", required_argument, NULL, 'x' },
 		{ "net-pid", required_argument, NULL, 'n' },
+		{ "netns-fd", required_argument, NULL, 'N' },
+		{ "udp-fwd", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oci_monitor_opts o = { .stdin_fd = -1,
@@ -52,12 +54,13 @@ int main(int argc, char **argv)
 				      .stderr_fd = -1,
 				      .pty_fd = -1,
 				      .sync_fd = -1,
-				      .net_exit_fd = -1 };
+				      .net_exit_fd = -1,
+				      .netns_fd = -1 };
 	struct error *err = NULL;
 	int c;
 	long v = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		bool numeric = strchr("pm012tsxn", c) != NULL;
+		bool numeric = strchr("pm012tsxnN", c) != NULL;
 		if (c == '?' || (numeric && parse_num(optarg, &v) < 0)) {
 			fprintf(stderr, "hutch-monitor: bad argument %s\n", argv[optind - 1]);
 			return 2;
@@ -105,6 +108,22 @@ int main(int argc, char **argv)
 		case 'n':
 			o.net_pid = (pid_t)v;
 			break;
+		case 'N':
+			o.netns_fd = (int)v;
+			break;
+		case 'u': {
+			/* FD:PORT, a bound host UDP socket and the container port it goes to. */
+			int fd, port;
+			if (o.n_udp >= OCI_UDP_MAX || sscanf(optarg, "%d:%d", &fd, &port) != 2 ||
+			    fd < 0 || port <= 0 || port > 65535) {
+				fprintf(stderr, "hutch-monitor: bad argument --udp-fwd %s\n",
+					optarg);
+				return 2;
+			}
+			o.udp_fds[o.n_udp] = fd;
+			o.udp_ports[o.n_udp++] = (uint16_t)port;
+			break;
+		}
 		default:
 			break;
 		}
@@ -116,10 +135,13 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		o.exit_command = argv + optind;
 	/* The fds handed to us must not leak into the exit command. */
-	int fds[] = { o.stdin_fd, o.stdout_fd, o.stderr_fd, o.pty_fd, o.sync_fd, o.net_exit_fd };
+	int fds[] = { o.stdin_fd, o.stdout_fd,	 o.stderr_fd, o.pty_fd,
+		      o.sync_fd,  o.net_exit_fd, o.netns_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < o.n_udp; i++)
+		fcntl(o.udp_fds[i], F_SETFD, FD_CLOEXEC);
 	/* Orphans of the container are reparented to us, not to init, and reaped here. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Detached: from here on there is no terminal; problems go to the run dir. */

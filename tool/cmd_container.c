@@ -323,8 +323,6 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 		return -1;
 	a->co.network = net ? net : "slirp4netns";
 	bool host = mode.kind == NET_MODE_HOST;
-	enum net_mode_kind mode_kind = mode.kind;
-	bool loopback = mode.allow_host_loopback;
 	if (mode.kind == NET_MODE_NS)
 		a->co.gen.netns_path = keep(a, xstrdup(mode.target));
 	/* container:NAME is resolved to the target's ID by parse_join. */
@@ -333,14 +331,6 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "cannot publish ports with --network host: they are the host's");
 	a->co.gen.host_network = host;
-	/* podman#4586: slirp4netns cannot answer UDP to the host's loopback otherwise. */
-	bool udp = false;
-	for (size_t i = 0; i < a->co.n_ports; i++)
-		udp |= a->co.ports[i].proto == NET_PROTO_UDP;
-	if (udp && mode_kind == NET_MODE_SLIRP4NETNS && !loopback)
-		log_warn(
-		    "slirp4netns drops UDP replies to clients on the host's loopback: use "
-		    "--network slirp4netns:allow_host_loopback=true or --network pasta for them");
 	return 0;
 }
 

@@ -13,7 +13,9 @@
 #include "oci/oci.h"
 #include "userns/userns.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -204,6 +206,71 @@ static void close_fds_except(int keep)
 	closedir(d);
 }
 
+/* Host UDP sockets for the published UDP ports, and the container's netns, for the monitor. */
+struct udp_binds {
+	int netns_fd;
+	int fds[OCI_UDP_MAX];
+	uint16_t ports[OCI_UDP_MAX];
+	size_t n;
+};
+
+static int bind_one_udp(const struct net_port *p, unsigned k, int *out, struct error **err)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	bool v6 = strchr(p->host_ip, ':') != NULL;
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)(p->host_port + k));
+		inet_pton(AF_INET6, p->host_ip, &a->sin6_addr);
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)(p->host_port + k));
+		a->sin_addr.s_addr = htonl(INADDR_ANY);
+		if (p->host_ip[0] != '\0')
+			inet_pton(AF_INET, p->host_ip, &a->sin_addr);
+		len = sizeof(*a);
+	}
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		err_sys(err, "cannot publish %s%s%u/udp", p->host_ip, p->host_ip[0] ? ":" : "",
+			(unsigned)(p->host_port + k));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*out = fd;
+	return 0;
+}
+
+static int bind_udp(const struct launch *l, const char *pidtext, struct udp_binds *ub,
+		    struct error **err)
+{
+	*ub = (struct udp_binds){ .netns_fd = -1 };
+	for (size_t i = 0; i < l->n_ports; i++) {
+		const struct net_port *p = &l->ports[i];
+		for (unsigned k = 0; p->proto == NET_PROTO_UDP && k < p->count; k++) {
+			if (ub->n == OCI_UDP_MAX)
+				return err_set(err, E2BIG, ERR_USAGE,
+					       "at most %d UDP ports can be published",
+					       OCI_UDP_MAX);
+			if (bind_one_udp(p, k, &ub->fds[ub->n], err) < 0)
+				return -1;
+			ub->ports[ub->n++] = (uint16_t)(p->container_port + k);
+		}
+	}
+	if (ub->n == 0)
+		return 0;
+	autofree char *ns = xasprintf("/proc/%s/ns/net", pidtext);
+	ub->netns_fd = open(ns, O_RDONLY | O_CLOEXEC);
+	if (ub->netns_fd < 0)
+		return err_sys(err, "opening %s", ns);
+	return 0;
+}
+
 /* The monitor-to-be: runs as root in the container's user and mount namespaces. */
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
@@ -252,11 +319,26 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	/* The network comes up while the init still waits for start. */
 	int net_exit_fd = -1;
 	pid_t net_pid = -1;
+	/* With slirp4netns the monitor forwards the UDP ports itself (see udpfwd.c). */
+	struct udp_binds ub = { .n = 0 };
+	autofree struct net_port *tcp = NULL;
+	size_t n_tcp = l->n_ports;
+	const struct net_port *net_ports = l->ports;
+	if (l->mode->kind == NET_MODE_SLIRP4NETNS && l->n_ports > 0) {
+		tcp = xcalloc(l->n_ports, sizeof(*tcp));
+		n_tcp = 0;
+		for (size_t i = 0; i < l->n_ports; i++)
+			if (l->ports[i].proto == NET_PROTO_TCP)
+				tcp[n_tcp++] = l->ports[i];
+		net_ports = tcp;
+		if (bind_udp(l, pidtext, &ub, &err) < 0)
+			launch_fail(l, err);
+	}
 	if (net_mode_is_private(l->mode)) {
 		struct net_setup_opts no = { .mode = l->mode,
 					     .pid = (pid_t)strtol(pidtext, NULL, 10),
-					     .ports = l->ports,
-					     .n_ports = l->n_ports,
+					     .ports = net_ports,
+					     .n_ports = n_tcp,
 					     .run_dir = l->run };
 		struct net_handle *h = NULL;
 		if (net_setup(&no, &h, &err) < 0) {
@@ -292,6 +374,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--pty-fd", pty);
 	add_fd_arg(&argv, "--sync-fd", l->sync_fd);
 	add_fd_arg(&argv, "--net-exit-fd", net_exit_fd);
+	add_fd_arg(&argv, "--netns-fd", ub.netns_fd);
+	for (size_t i = 0; i < ub.n; i++) {
+		fcntl(ub.fds[i], F_SETFD, 0);
+		strv_push(&argv, "--udp-fwd");
+		strv_push_take(&argv, xasprintf("%d:%u", ub.fds[i], (unsigned)ub.ports[i]));
+	}
 	if (net_pid > 0) {
 		strv_push(&argv, "--net-pid");
 		strv_push_take(&argv, xasprintf("%d", (int)net_pid));

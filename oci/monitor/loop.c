@@ -4,7 +4,7 @@
  * clients, and a signalfd for SIGCHLD and the signals to forward. No polling: the only
  * timeout is the short drain after the container exits, for output still in the pipes.
  */
-#include "oci/monitor/monitor.h"
+#include "oci/monitor/udpfwd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +37,7 @@ struct mon {
 	struct oci_log_writer log;
 	bool exited;
 	int status;
+	struct udpfwd udp;
 };
 
 static int ep_add(struct mon *m, int fd, struct error **err)
@@ -320,6 +321,7 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 		return -1;
 	if (ep_add(m, m->sfd, err) < 0 || ep_add(m, m->listen_fd, err) < 0)
 		return -1;
+	udpfwd_init(&m->udp, o, m->ep);
 	for (int s = 1; s <= 2; s++)
 		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
 			return -1;
@@ -328,6 +330,8 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 
 static void teardown(struct mon *m)
 {
+	if (m->udp.o != NULL)
+		udpfwd_close(&m->udp);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		drop_fd(m, &m->clients[i]);
 	for (int s = 1; s <= 2; s++)
@@ -392,6 +396,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 				output(&m, 1);
 			} else if (fd == m.out_fd[2]) {
 				output(&m, 2);
+			} else if (udpfwd_event(&m.udp, fd)) {
+				continue;
 			} else {
 				for (int c = 0; c < MAX_CLIENTS; c++)
 					if (m.clients[c] == fd)

@@ -25,6 +25,7 @@ enum oci_attach_msg {
 };
 
 #define OCI_ATTACH_MAX 32768 /* largest packet */
+#define OCI_UDP_MAX 32	     /* UDP ports one monitor forwards */
 #define OCI_ATTACH_SOCKET "attach"
 #define OCI_EXIT_FILE "exit"
 #define OCI_MONITOR_PID_FILE "monitor.pid"
@@ -93,10 +94,14 @@ struct oci_monitor_opts {
 	int stdin_fd;  /* write end of the container's stdin, or -1 */
 	int stdout_fd; /* read ends, or -1 */
 	int stderr_fd;
-	int pty_fd;		   /* pty master with a terminal (stdout/stderr then -1) */
-	int sync_fd;		   /* written "ready\n" once serving, then closed; or -1 */
-	int net_exit_fd;	   /* closing it stops the network helper (slirp4netns), or -1 */
-	pid_t net_pid;		   /* the network helper, stopped and reaped at exit, or 0 */
+	int pty_fd;		  /* pty master with a terminal (stdout/stderr then -1) */
+	int sync_fd;		  /* written "ready\n" once serving, then closed; or -1 */
+	int net_exit_fd;	  /* closing it stops the network helper (slirp4netns), or -1 */
+	pid_t net_pid;		  /* the network helper, stopped and reaped at exit, or 0 */
+	int netns_fd;		  /* the container's network namespace, for the UDP forwarder */
+	int udp_fds[OCI_UDP_MAX]; /* bound host UDP sockets forwarded into the container */
+	uint16_t udp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
+	size_t n_udp;
 	char *const *exit_command; /* run after the exit file is written, or NULL */
 };
 

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The monitor's UDP forwarder for published ports (oci/monitor/udpfwd.c). */
+#pragma once
+
+#include "oci/monitor/monitor.h"
+
+#include <sys/socket.h>
+
+#define UDPFWD_FLOWS 64 /* clients at once; the least recently used goes first */
+
+struct udpfwd_flow {
+	int fd;	     /* socket in the container's netns, connected to 127.0.0.1:PORT */
+	size_t host; /* index of the host socket the client talks to */
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	unsigned long used;
+};
+
+struct udpfwd {
+	const struct oci_monitor_opts *o;
+	int ep;
+	unsigned long clock;
+	struct udpfwd_flow flows[UDPFWD_FLOWS];
+};
+
+/* Watch the host sockets of o on the epoll set ep. */
+void udpfwd_init(struct udpfwd *u, const struct oci_monitor_opts *o, int ep);
+/* Handle readiness of fd; false when fd is none of the forwarder's. */
+bool udpfwd_event(struct udpfwd *u, int fd);
+void udpfwd_close(struct udpfwd *u);
