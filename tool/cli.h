@@ -113,8 +113,7 @@ bool cli_format_is_table(const char *fmt);
 /* The human form of a JSON document: nested "key: value" lines, as podman info prints. */
 void cli_print_tree(FILE *f, struct json_object *obj);
 /* inspect's output: the whole array as JSON (the default), or fmt rendered per item. */
-int cli_format_render_list(FILE *f, const char *fmt, struct json_object *list,
-			   struct error **err);
+int cli_format_render_list(FILE *f, const char *fmt, struct json_object *list, struct error **err);
 /* Validate a template once, before any output. */
 int cli_format_check(const char *fmt, struct error **err);
 
