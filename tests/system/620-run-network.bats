@@ -80,6 +80,18 @@ PY
 	assert_output hello-from-hutch
 }
 
+@test "-P publishes the image's EXPOSE on free host ports; port shows them" {
+	run_hutch pull -q --tls-verify=false "$HUTCH_REGISTRY/web:latest"
+	run_hutch run -d -P --name web "$HUTCH_REGISTRY/web:latest"
+	run_hutch port web
+	assert_equal "${#lines[@]}" 2
+	assert_line --regexp '^80/tcp -> 0\.0\.0\.0:[0-9]+$'
+	assert_line --regexp '^5353/udp -> 0\.0\.0\.0:[0-9]+$'
+	run_hutch port web 80/tcp
+	run fetch "http://127.0.0.1:${output##*:}/"
+	assert_output web-fixture
+}
+
 @test "the host's loopback at 10.0.2.2 only with allow_host_loopback=true" {
 	local port
 	port=$(free_port)
