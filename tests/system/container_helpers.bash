@@ -8,6 +8,8 @@ IMAGE=${HUTCH_REGISTRY:-127.0.0.1:5000}/base:latest
 
 setup() {
 	hutch_isolate
+	# Helpers of earlier tests that are still on their way out are not this test's.
+	NET_HELPERS_BEFORE=" $(net_helpers_all | tr '\n' ' ') "
 	run_hutch pull -q --tls-verify=false "$IMAGE"
 }
 
@@ -26,12 +28,20 @@ wait_for() {
 	return 1
 }
 
-# The network helpers (slirp4netns, pasta) of this user that still run. The suite runs one
-# test at a time as its own user, so they are this test's. (slirp4netns sandboxes itself
+# The network helpers (slirp4netns, pasta) of this user that still run and were not there
+# when the test began: the suite runs one test at a time as its own user, so they are this
+# test's. (slirp4netns sandboxes itself
 # into an empty root and pasta runs as passt.avx2: neither shows our run dir.)
-net_helpers_alive() {
+net_helpers_all() {
 	pgrep -u "$(id -u)" -x slirp4netns || true
 	pgrep -u "$(id -u)" '^(pasta|passt)' || true
+}
+
+net_helpers_alive() {
+	local p
+	for p in $(net_helpers_all); do
+		[[ ${NET_HELPERS_BEFORE:-} == *" $p "* ]] || echo "$p"
+	done
 }
 
 # Assert that no network helper runs, allowing the few tens of milliseconds a monitor takes
@@ -42,7 +52,11 @@ assert_no_net_helpers() {
 		[[ -z $(net_helpers_alive) ]] && return 0
 		sleep 0.1
 	done
-	fail "network helpers still running: $(net_helpers_alive | tr '\n' ' ')"
+	local p info=""
+	for p in $(net_helpers_alive); do
+		info+=" $(ps -o pid=,ppid=,etimes= -p "$p") [parent: $(ps -o args= -p "$(ps -o ppid= -p "$p")")] [cwd: $(readlink "/proc/$p/cwd")]"
+	done
+	fail "network helpers still running:$info"
 }
 
 # Assert that no process of ours has PATTERN in its command line (a monitor names its run
