@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `hutch ps` and `hutch inspect` / `container inspect`: the views of container records. */
+#include "tool/cli.h"
+#include "oci/container/container.h"
+#include "tool/image_fmt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- ps, inspect ---------- */
+
+static bool ps_match(struct oci_ctr *c, char *const *filters, struct error **err, bool *bad)
+{
+	for (size_t i = 0; filters && filters[i]; i++) {
+		const char *f = filters[i], *eq = strchr(f, '=');
+		if (eq == NULL) {
+			*bad = true;
+			err_set(err, EINVAL, ERR_USAGE, "invalid filter \"%s\": want KEY=VALUE", f);
+			return false;
+		}
+		size_t kl = (size_t)(eq - f);
+		const char *v = eq + 1;
+		bool m;
+		if (strncmp(f, "status", kl) == 0 && kl == 6)
+			m = strcmp(v, oci_ctr_status_name(c->state.status)) == 0;
+		else if (strncmp(f, "name", kl) == 0 && kl == 4)
+			m = strstr(c->name, v) != NULL;
+		else if (strncmp(f, "id", kl) == 0 && kl == 2)
+			m = strncmp(c->id, v, strlen(v)) == 0;
+		else if (strncmp(f, "ancestor", kl) == 0 && kl == 8)
+			m = strcmp(c->image_name, v) == 0 ||
+			    strncmp(c->image_id, v, strlen(v)) == 0;
+		else if (strncmp(f, "label", kl) == 0 && kl == 5) {
+			struct json_object *labels = NULL, *lv = NULL;
+			json_object_object_get_ex(c->doc, "Config", &labels);
+			json_object_object_get_ex(labels, "Labels", &labels);
+			const char *leq = strchr(v, '=');
+			autofree char *key = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
+			m = json_object_object_get_ex(labels, key, &lv) &&
+			    (leq == NULL || strcmp(json_object_get_string(lv), leq + 1) == 0);
+		} else {
+			*bad = true;
+			err_set(
+			    err, EINVAL, ERR_USAGE,
+			    "invalid filter \"%s\": hutch filters on status, name, id, label and "
+			    "ancestor",
+			    f);
+			return false;
+		}
+		if (!m)
+			return false;
+	}
+	return true;
+}
+
+int cmd_ps(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_list(s, &v, &n, err) < 0)
+		return -1;
+	bool all = cli_opt_bool(ctx, "all") || cli_opt_is_set(ctx, "filter");
+	long last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last");
+	bool no_trunc = cli_opt_bool(ctx, "no-trunc"), quiet = cli_opt_bool(ctx, "quiet");
+	struct json_object *rows = json_object_new_array();
+	bool bad = false;
+	/* Newest first, as podman lists them. */
+	for (size_t k = n; k > 0 && !bad; k--) {
+		struct oci_ctr *c = v[k - 1];
+		if (!all && last <= 0 && c->state.status != OCI_CTR_RUNNING)
+			continue;
+		if (!ps_match(c, cli_opt_list(ctx, "filter"), err, &bad))
+			continue;
+		if (last > 0 && (long)json_object_array_length(rows) >= last)
+			break;
+		json_object_array_add(rows, oci_ctr_ps_row(c, no_trunc));
+	}
+	oci_ctr_list_free(v, n);
+	int rc = bad ? -1 : 0;
+	size_t nr = json_object_array_length(rows);
+	if (rc == 0 && quiet) {
+		for (size_t i = 0; i < nr; i++)
+			printf("%s\n", json_object_get_string(json_object_object_get(
+					   json_object_array_get_idx(rows, i), "ID")));
+	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
+		printf("%s\n", json_object_to_json_string_ext(
+				   rows, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					     JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
+		for (size_t i = 0; i < nr && rc == 0; i++)
+			rc =
+			    cli_format_render(stdout, fmt, json_object_array_get_idx(rows, i), err);
+	} else if (rc == 0) {
+		const char *tfmt =
+		    fmt ? fmt
+			: "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Created}}\\t"
+			  "{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+		autostrv char **table = NULL;
+		struct json_object *hdr = json_object_new_object();
+		static const char *const h[][2] = {
+			{ "ID", "CONTAINER ID" },      { "Image", "IMAGE" },
+			{ "Command", "COMMAND" },      { "Created", "CREATED" },
+			{ "Status", "STATUS" },	       { "Ports", "PORTS" },
+			{ "Names", "NAMES" },	       { "State", "STATE" },
+			{ "CreatedAt", "CREATED AT" }, { "Labels", "LABELS" },
+			{ "ImageID", "IMAGE ID" },     { "Pid", "PID" },
+		};
+		for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+			json_object_object_add(hdr, h[i][0], json_object_new_string(h[i][1]));
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&buf, &len);
+		if (!cli_opt_bool(ctx, "noheading"))
+			rc = cli_format_render(mf, tfmt, hdr, err);
+		for (size_t i = 0; i < nr && rc == 0; i++)
+			rc = cli_format_render(mf, tfmt, json_object_array_get_idx(rows, i), err);
+		fclose(mf);
+		json_object_put(hdr);
+		char *save = NULL;
+		for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			strv_push(&table, l);
+		free(buf);
+		if (rc == 0 && table != NULL)
+			image_fmt_table(stdout, table);
+	}
+	json_object_put(rows);
+	return rc;
+}
+
+int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	struct json_object *all = json_object_new_array();
+	int rc = 0;
+	for (int i = 0; i < ctx->argc && rc == 0; i++) {
+		autoctr struct oci_ctr *c = NULL;
+		rc = oci_ctr_lookup(s, ctx->argv[i], &c, err);
+		if (rc == 0)
+			json_object_array_add(all, oci_ctr_inspect(c));
+	}
+	if (rc == 0)
+		rc = cli_format_render_list(stdout, fmt, all, err);
+	json_object_put(all);
+	return rc;
+}
+
+/* `hutch inspect`: containers first, then images, as podman looks them up. */
+int cmd_inspect(struct cli_ctx *ctx, struct error **err)
+{
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	autoctr struct oci_ctr *c = NULL;
+	struct error *lerr = NULL;
+	if (oci_ctr_lookup(s, ctx->argv[0], &c, &lerr) == 0)
+		return cmd_container_inspect(ctx, err);
+	err_free(&lerr);
+	return cmd_image_inspect(ctx, err);
+}
