@@ -62,7 +62,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	autostore struct storage *s = NULL;
 	struct oci_ctr **v = NULL;
 	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_list(s, &v, &n, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_list_brief(s, &v, &n, err) < 0)
 		return -1;
 	bool all = cli_opt_bool(ctx, "all") || cli_opt_is_set(ctx, "filter");
 	long last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last");

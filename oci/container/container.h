@@ -98,6 +98,10 @@ int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **o
 		   struct error **err);
 /* All containers, oldest first. */
 int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err);
+/* The same with records holding only what ps shows (fast over many containers): their doc
+ * has Id, Name, Created, Image, ImageName, Args, Pod, IsInfra, Config.Labels and
+ * HostConfig.Ports, nothing else. */
+int oci_ctr_list_brief(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err);
 
 /* How `start` connects the caller's terminal. */
 struct oci_ctr_start_opts {

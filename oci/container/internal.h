@@ -76,3 +76,5 @@ int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **
 char *ctr_human_since(const char *rfc3339);
 /* 64 random hex digits (owned). */
 char *ctr_new_id(void);
+/* Write brief.json, what ps reads of a record (see record.c), from the full doc. */
+int ctr_write_brief(const char *dir, struct json_object *doc, struct error **err);

@@ -421,7 +421,8 @@ int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struc
 	autofree char *rec = xasprintf("%s/hutch.json", dir);
 	const char *text = json_object_to_json_string_ext(
 	    c->doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (fs_write_atomic(rec, text, strlen(text), 0600, err) < 0)
+	if (ctr_write_brief(dir, c->doc, err) < 0 ||
+	    fs_write_atomic(rec, text, strlen(text), 0600, err) < 0)
 		return -1;
 	free(c->name);
 	c->name = xstrdup(name);

@@ -253,11 +253,50 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 	st->exit_code = -1;
 }
 
-static struct oci_ctr *load(struct storage *s, const char *id)
+/*
+ * What `ps` shows of a record, kept beside it as brief.json: parsing 1000 full records
+ * costs ps more than all else. Written before hutch.json, so it is there when that is.
+ */
+int ctr_write_brief(const char *dir, struct json_object *doc, struct error **err)
+{
+	struct json_object *b = json_object_new_object();
+	static const char *const top[] = { "Id",   "Name", "Created", "Image", "ImageName",
+					   "Args", "Pod",  "IsInfra", NULL };
+	for (size_t i = 0; top[i]; i++) {
+		struct json_object *v = ctr_jget(doc, top[i]);
+		if (v != NULL)
+			json_object_object_add(b, top[i], json_object_get(v));
+	}
+	struct json_object *cfg = json_object_new_object();
+	struct json_object *labels = ctr_jget(ctr_jget(doc, "Config"), "Labels");
+	if (labels != NULL)
+		json_object_object_add(cfg, "Labels", json_object_get(labels));
+	json_object_object_add(b, "Config", cfg);
+	struct json_object *host = json_object_new_object();
+	struct json_object *ports = ctr_jget(ctr_jget(doc, "HostConfig"), "Ports");
+	if (ports != NULL)
+		json_object_object_add(host, "Ports", json_object_get(ports));
+	json_object_object_add(b, "HostConfig", host);
+	autofree char *path = xasprintf("%s/brief.json", dir);
+	const char *text = json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN);
+	int rc = fs_write_replace(path, text, strlen(text), 0600, err);
+	json_object_put(b);
+	return rc;
+}
+
+static struct oci_ctr *load(struct storage *s, const char *id, bool brief)
 {
 	autofree char *dir = oci_ctr_dir(s, id);
 	autofree char *path = xasprintf("%s/hutch.json", dir);
-	struct json_object *doc = json_object_from_file(path);
+	struct json_object *doc = NULL;
+	if (brief) {
+		/* Written before hutch.json, and removed with the whole dir when a create
+		 * fails: a brief.json stands for a container. */
+		autofree char *bpath = xasprintf("%s/brief.json", dir);
+		doc = json_object_from_file(bpath);
+	}
+	if (doc == NULL)
+		doc = json_object_from_file(path);
 	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);
 		return NULL;
@@ -279,7 +318,7 @@ static int cmp_created(const void *a, const void *b)
 	return strcmp(x->created, y->created);
 }
 
-int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err)
+static int list(struct storage *s, bool brief, struct oci_ctr ***out, size_t *n, struct error **err)
 {
 	*out = NULL;
 	*n = 0;
@@ -291,7 +330,7 @@ int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct err
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) != 64)
 			continue;
-		struct oci_ctr *c = load(s, de->d_name);
+		struct oci_ctr *c = load(s, de->d_name, brief);
 		if (c == NULL)
 			continue;
 		if (*n == cap) {
@@ -303,6 +342,16 @@ int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct err
 	if (*n > 1)
 		qsort(*out, *n, sizeof(**out), cmp_created);
 	return 0;
+}
+
+int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err)
+{
+	return list(s, false, out, n, err);
+}
+
+int oci_ctr_list_brief(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err)
+{
+	return list(s, true, out, n, err);
 }
 
 int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
@@ -592,6 +641,8 @@ static int write_files(struct storage *s, const char *id, const char *name,
 	int rc = fs_write_replace(cfg, spec_text, strlen(spec_text), 0600, err);
 	if (rc == 0)
 		rc = ctr_state_write(s, id, &st, "created", false, err);
+	if (rc == 0)
+		rc = ctr_write_brief(dir, doc, err);
 	/* The record last: a container exists once hutch.json does. */
 	if (rc == 0)
 		rc = fs_write_replace(rec, doc_text, strlen(doc_text), 0600, err);
@@ -656,7 +707,7 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	if (o->infra ? infra_dirs(s, id, err) < 0
 		     : storage_container_create(s, id, o->image->id, err) < 0)
 		return -1;
-	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id)) != NULL) {
+	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id, false)) != NULL) {
 		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
 			return 0;
 		oci_ctr_free(out);
