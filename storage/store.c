@@ -190,22 +190,7 @@ int store_layer_info(struct storage *s, const char *chain_hex, char **diff_id, i
 
 int store_write(const char *path, const void *data, size_t len, struct error **err)
 {
-	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(err, "creating a temporary file for %s", path);
-	if (fchmod(fd, 0600) < 0 || fs_write_all(fd, data, len) < 0) {
-		err_sys(err, "writing %s", path);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		err_sys(err, "writing %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return fs_write_replace(path, data, len, 0600, err);
 }
 
 static char *blob_path(struct storage *s, const char *digest)

@@ -332,8 +332,9 @@ static int commit_state(struct creation *c, const struct oci_create_opts *o, str
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%d", (int)c->init);
 	int rc = 0;
-	if (oci_write_small(cfg, c->config_text, 0600, err) < 0 ||
-	    (o->pid_file != NULL && oci_write_small(o->pid_file, pid, 0644, err) < 0) ||
+	if (fs_write_replace(cfg, c->config_text, strlen(c->config_text), 0600, err) < 0 ||
+	    (o->pid_file != NULL &&
+	     fs_write_replace(o->pid_file, pid, strlen(pid), 0644, err) < 0) ||
 	    oci_state_write(c->dir, &st, err) < 0)
 		rc = -1;
 	free(st.created);

@@ -196,7 +196,7 @@ static int drive(struct exec_ctx *x, pid_t first, const struct oci_exec_opts *o,
 	}
 	if (o->pid_file != NULL) {
 		autofree char *text = xasprintf("%d", (int)pid);
-		if (oci_write_small(o->pid_file, text, 0644, err) < 0)
+		if (fs_write_replace(o->pid_file, text, strlen(text), 0644, err) < 0)
 			return -1;
 	}
 	return 0;

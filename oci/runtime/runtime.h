@@ -236,12 +236,6 @@ char *oci_state_start_sock(const char *dir);
 /* Now in RFC 3339 (UTC, nanoseconds), and the name of a uid; owned. */
 char *oci_now_rfc3339(void);
 char *oci_owner_name(uid_t uid);
-/*
- * Write a small file by rename, without fsync: state and pid files live on tmpfs
- * ($XDG_RUNTIME_DIR) or are stale after a reboot anyway, and an fsync per container
- * operation would cost more than the rest of create.
- */
-int oci_write_small(const char *path, const char *text, mode_t mode, struct error **err);
 
 /* ---------- the container init (init.c and its helpers) ---------- */
 

@@ -108,7 +108,7 @@ int oci_state_write(const char *dir, const struct rt_state *st, struct error **e
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
 	autofree char *path = xasprintf("%s/state.json", dir);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	int rc = oci_write_small(path, text, 0600, err);
+	int rc = fs_write_replace(path, text, strlen(text), 0600, err);
 	json_object_put(o);
 	return rc;
 }
@@ -307,18 +307,4 @@ char *oci_owner_name(uid_t uid)
 {
 	struct passwd *pw = getpwuid(uid);
 	return pw != NULL ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)uid);
-}
-
-int oci_write_small(const char *path, const char *text, mode_t mode, struct error **err)
-{
-	autofree char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
-	autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0 || fs_write_all(fd, text, strlen(text)) < 0)
-		return err_sys(err, "writing %s", tmp);
-	if (rename(tmp, path) < 0) {
-		err_sys(err, "renaming %s", tmp);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }

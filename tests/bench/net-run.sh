@@ -13,28 +13,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-5}
 
-if [[ $(id -u) == 0 ]]; then
-	user=${HUTCH_TEST_USER:-hutchtest}
-	uid=$(id -u "$user")
-	stage=$(mktemp -d /var/tmp/hutch-bench.XXXXXX)
-	cp -a "$top/hutch" "$top/hutch-monitor" "$top/hutch-init" "$top/hutch-runtime" \
-		"$top/tests" "$stage/"
-	chown -R "$user:" "$stage"
-	install -d -m 0700 -o "$user" "/run/user/$uid"
-	rc=0
-	runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
-		HOME="$(getent passwd "$user" | cut -d: -f6)" XDG_RUNTIME_DIR="/run/user/$uid" \
-		bash "$stage/tests/bench/net-run.sh" "$secs" || rc=$?
-	rm -rf "$stage"
-	exit "$rc"
-fi
-
-for tool in iperf3 podman jq python3; do
-	command -v "$tool" >/dev/null || {
-		echo "net-run.sh: $tool is missing (make deps)" >&2
-		exit 1
-	}
-done
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
+bench_as_user net-run.sh "$secs"
+bench_require net-run.sh iperf3 podman jq python3
 hutch=$top/hutch
 work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
 export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=$work/run

@@ -16,27 +16,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-300}
 
-if [[ $(id -u) == 0 ]]; then
-	user=${HUTCH_TEST_USER:-hutchtest}
-	uid=$(id -u "$user")
-	stage=$(mktemp -d /var/tmp/hutch-bench.XXXXXX)
-	cp -a "$top/hutch-runtime" "$top/tests" "$stage/"
-	chown -R "$user:" "$stage"
-	install -d -m 0700 -o "$user" "/run/user/$uid"
-	rc=0
-	runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$(getent passwd "$user" | cut -d: -f6)" \
-		XDG_RUNTIME_DIR="/run/user/$uid" HUTCH_RUNTIME="$stage/hutch-runtime" \
-		bash "$stage/tests/bench/runtime.sh" "$runs" || rc=$?
-	rm -rf "$stage"
-	exit "$rc"
-fi
-
-for tool in hyperfine runc bwrap jq python3; do
-	command -v "$tool" >/dev/null || {
-		echo "runtime.sh: $tool is missing (make deps)" >&2
-		exit 1
-	}
-done
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
+bench_as_user runtime.sh "$runs"
+bench_require runtime.sh hyperfine runc bwrap jq python3
 runtime=${HUTCH_RUNTIME:-$top/hutch-runtime}
 work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
