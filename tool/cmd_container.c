@@ -18,14 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The monitor's exit command and restarts must open the store the same way. */
-static int open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
-{
-	if (ctx->storage_driver != NULL)
-		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
-	return cli_open_store(ctx, s, err);
-}
-
 /* ---------- run / create ---------- */
 
 /* Everything the flags own while the container is created. */
@@ -541,7 +533,7 @@ int cmd_create(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
 	autoctr struct oci_ctr *c = NULL;
-	if (open_store(ctx, &s, err) < 0 || create_common(ctx, s, false, &c, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || create_common(ctx, s, false, &c, err) < 0)
 		return -1;
 	printf("%s\n", c->id);
 	return 0;
@@ -551,7 +543,7 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
 	autoctr struct oci_ctr *c = NULL;
-	if (open_store(ctx, &s, err) < 0 || create_common(ctx, s, true, &c, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || create_common(ctx, s, true, &c, err) < 0)
 		return -1;
 	bool detach = cli_opt_bool(ctx, "detach");
 	struct oci_ctr_start_opts so = { .attach = !detach,
@@ -659,7 +651,7 @@ static int do_start(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, s
 int cmd_start(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	if (cli_opt_bool(ctx, "attach") && ctx->argc > 1)
 		return err_set(err, EINVAL, ERR_USAGE,
@@ -683,7 +675,7 @@ static int do_stop(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, st
 int cmd_stop(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, true, false, &n, err);
@@ -707,7 +699,7 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 		(*err)->kind = ERR_USAGE;
 		return -1;
 	}
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, true, false, &n, err);
@@ -727,7 +719,7 @@ static int do_restart(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c,
 int cmd_restart(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, false, false, &n, err);
@@ -742,7 +734,7 @@ static int do_rm(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, stru
 int cmd_rm(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, false, true, &n, err);
@@ -752,7 +744,7 @@ int cmd_rm(struct cli_ctx *ctx, struct error **err)
 int cmd_wait(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	char *const *cond = cli_opt_list(ctx, "condition");
 	for (size_t i = 0; cond && cond[i]; i++)
@@ -778,7 +770,7 @@ int cmd_attach(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
 	autoctr struct oci_ctr *c = NULL;
-	if (open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 		return -1;
 	struct oci_ctr_start_opts so = { .attach = true,
 					 .stdin_attached = !cli_opt_bool(ctx, "no-stdin"),
@@ -792,7 +784,7 @@ int cmd_exec(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
 	autoctr struct oci_ctr *c = NULL;
-	if (open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 		return -1;
 	struct oci_ctr_exec_opts eo = { .args = ctx->argv + 1,
 					.env = cli_opt_list(ctx, "env"),
@@ -807,7 +799,7 @@ int cmd_exec(struct cli_ctx *ctx, struct error **err)
 int cmd_logs(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -845,7 +837,7 @@ int cmd_logs(struct cli_ctx *ctx, struct error **err)
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	return oci_ctr_cleanup(s, ctx->argv[0], err);
 }

@@ -16,8 +16,6 @@
 static int open_one(struct cli_ctx *ctx, const char *name, struct storage **s, struct oci_ctr **c,
 		    struct error **err)
 {
-	if (ctx->storage_driver != NULL)
-		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
 	if (cli_open_store(ctx, s, err) < 0)
 		return -1;
 	return oci_ctr_lookup(*s, name, c, err);
@@ -157,8 +155,6 @@ int cmd_port(struct cli_ctx *ctx, struct error **err)
 
 static int pause_common(struct cli_ctx *ctx, bool pause, struct error **err)
 {
-	if (ctx->storage_driver != NULL)
-		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
 	autostore struct storage *s = NULL;
 	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;

@@ -17,8 +17,11 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+/* Children (the monitor's exit command, restarts, helpers) open the store the same way. */
 int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
 {
+	if (ctx->storage_driver != NULL)
+		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
 	return storage_open(ctx->storage_driver, s, err);
 }
 

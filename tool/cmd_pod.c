@@ -18,13 +18,6 @@ static void pod_freep(struct oci_pod **p)
 #define autopod __attribute__((cleanup(pod_freep)))
 
 /* The exit commands of the pod's containers must open the store the same way. */
-static int open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
-{
-	if (ctx->storage_driver != NULL)
-		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
-	return cli_open_store(ctx, s, err);
-}
-
 static void print_json(struct json_object *o)
 {
 	printf("%s\n",
@@ -55,7 +48,7 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 	autopod struct oci_pod *p = NULL;
 	int rc = parse_ports(ctx, &o.ports, &o.n_ports, err);
 	if (rc == 0)
-		rc = open_store(ctx, &s, err);
+		rc = cli_open_store(ctx, &s, err);
 	if (rc == 0)
 		rc = oci_pod_create(s, &o, &p, err);
 	free(o.ports);
@@ -71,7 +64,7 @@ static int each(struct cli_ctx *ctx,
 		struct error **err)
 {
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	int rc = 0;
 	for (int i = 0; i < ctx->argc; i++) {
@@ -133,7 +126,7 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	autostore struct storage *s = NULL;
 	struct oci_pod **v = NULL;
 	size_t n = 0;
-	if (open_store(ctx, &s, err) < 0 || oci_pod_list(s, &v, &n, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || oci_pod_list(s, &v, &n, err) < 0)
 		return -1;
 	struct json_object *all = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
@@ -177,7 +170,7 @@ int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
 	autostore struct storage *s = NULL;
-	if (open_store(ctx, &s, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	struct json_object *all = json_object_new_array();
 	int rc = 0;
