@@ -6,7 +6,8 @@
  * statically, so that a running container costs little memory.
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
- *                 [--pty-fd N] [--sync-fd N] [-- EXIT-COMMAND...]
+ *                 [--pty-fd N] [--sync-fd N] [--unlist DIR --unlist-to TRASH
+ *                 --unlist-lock LOCK] [-- EXIT-COMMAND...]
  */
 #include "oci/monitor/monitor.h"
 
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
 		{ "net-pid", required_argument, NULL, 'n' },
 		{ "netns-fd", required_argument, NULL, 'N' },
 		{ "udp-fwd", required_argument, NULL, 'u' },
+		{ "unlist", required_argument, NULL, 'U' },
+		{ "unlist-to", required_argument, NULL, 'T' },
+		{ "unlist-lock", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oci_monitor_opts o = { .stdin_fd = -1,
@@ -111,6 +115,15 @@ int main(int argc, char **argv)
 		case 'N':
 			o.netns_fd = (int)v;
 			break;
+		case 'U':
+			o.unlist_dir = optarg;
+			break;
+		case 'T':
+			o.unlist_to = optarg;
+			break;
+		case 'L':
+			o.unlist_lock = optarg;
+			break;
 		case 'u': {
 			/* FD:PORT, a bound host UDP socket and the container port it goes to. */
 			int fd, port;
@@ -130,6 +143,12 @@ int main(int argc, char **argv)
 	}
 	if (o.id == NULL || o.run_dir == NULL || o.pid <= 0) {
 		fprintf(stderr, "hutch-monitor: --id, --run-dir and --pid are required\n");
+		return 2;
+	}
+	if ((o.unlist_dir != NULL) != (o.unlist_to != NULL) ||
+	    (o.unlist_dir != NULL) != (o.unlist_lock != NULL)) {
+		fprintf(stderr, "hutch-monitor: --unlist, --unlist-to and --unlist-lock go "
+				"together\n");
 		return 2;
 	}
 	if (optind < argc)

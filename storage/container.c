@@ -150,6 +150,14 @@ int storage_container_create(struct storage *s, const char *ctr_id, const char *
 	return rc;
 }
 
+void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char **dir,
+				    char **trash, char **lock)
+{
+	*dir = ctr_dir(s, ctr_id);
+	*trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
+	*lock = xasprintf("%s/meta.lock", s->root);
+}
+
 int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err)
 {
 	if (!valid_id(ctr_id))
@@ -163,6 +171,18 @@ int storage_container_remove(struct storage *s, const char *ctr_id, struct error
 		if (rename(dir, trash) < 0)
 			return errno == ENOENT ? 0 : err_sys(err, "removing %s", dir);
 	}
+	return store_rm_tree(s, trash, err);
+}
+
+int storage_container_purge(struct storage *s, const char *ctr_id, struct error **err)
+{
+	if (!valid_id(ctr_id))
+		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
+	autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
+	autofree char *merged = xasprintf("%s/merged", trash);
+	/* The mount moved with the rename. */
+	if (umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return err_sys(err, "unmounting %s", merged);
 	return store_rm_tree(s, trash, err);
 }
 

@@ -149,6 +149,17 @@ int storage_container_create(struct storage *s, const char *ctr_id, const char *
 			     struct error **err);
 /* Delete the container's storage (inside the user namespace: the upper dir holds subids). */
 int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err);
+/*
+ * Removal in two steps, for the monitor of a --rm container: the container is gone once
+ * its dir is renamed to the trash under the lock (what storage_container_remove does
+ * first; the monitor does it itself, before it reports the exit status), and
+ * storage_container_purge then unmounts and deletes the trash. These are the three paths
+ * (owned).
+ */
+void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char **dir,
+				    char **trash, char **lock);
+/* Unmount the rootfs left in the trash (same namespaces) and delete the trash. */
+int storage_container_purge(struct storage *s, const char *ctr_id, struct error **err);
 /* IDs of containers that use image_id (owned vector, possibly empty). */
 char **storage_image_users(struct storage *s, const char *image_id);
 

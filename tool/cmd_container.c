@@ -562,9 +562,10 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 		printf("%s\n", c->id);
 		return 0;
 	}
-	/* Foreground --rm: the exit command removed it before the monitor told us the status;
-	 * this only covers a monitor that died first. */
-	if (!detached && cli_opt_bool(ctx, "rm")) {
+	/* Foreground --rm: the monitor unlisted it before it told us the status; this only
+	 * covers a monitor that died first. */
+	autofree char *dir = oci_ctr_dir(s, c->id);
+	if (!detached && cli_opt_bool(ctx, "rm") && fs_exists(dir)) {
 		struct error *rerr = NULL;
 		autoctr struct oci_ctr *again = NULL;
 		if (oci_ctr_lookup(s, c->id, &again, &rerr) == 0)

@@ -182,6 +182,10 @@ int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o,
 		}
 		if ((p[0].revents & (POLLIN | POLLHUP)) && pump_socket(&a) < 0)
 			break;
+		/* The last message: the monitor may still be busy (a --rm container's exit
+		 * command runs after it). */
+		if (a.got_exit)
+			break;
 	}
 	if (in_tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);

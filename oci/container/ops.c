@@ -223,12 +223,41 @@ int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **
 	return 0;
 }
 
+/*
+ * The rest of a --rm container's removal after its monitor unlisted it (renamed its store
+ * dir to the trash, see storage_container_unlist_paths) and told the client its status:
+ * the runtime state (poststop hooks, cgroup), the rootfs mount, the files, the run dir.
+ */
+static int finish_unlisted(struct storage *s, const char *id, struct error **err)
+{
+	autofree char *dir = NULL, *trash = NULL, *lock = NULL;
+	storage_container_unlist_paths(s, id, &dir, &trash, &lock);
+	if (!fs_exists(trash))
+		return 0;
+	struct error *e2 = NULL;
+	autofree char *root = ctr_runtime_root(err);
+	autofree char *run = root ? oci_ctr_run_dir(id, err) : NULL;
+	if (run == NULL)
+		return -1;
+	if (oci_container_delete(root, id, true, &e2) < 0)
+		err_free(&e2);
+	if (storage_container_purge(s, id, err) < 0)
+		return err_wrap(err, "removing container %.12s", id);
+	if (fs_rm_rf(run, &e2) < 0)
+		err_free(&e2);
+	return 0;
+}
+
 /* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
 int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 {
 	struct oci_ctr *c = NULL;
-	if (oci_ctr_lookup(s, id, &c, err) < 0)
-		return errno == ENOENT ? 0 : -1;
+	if (oci_ctr_lookup(s, id, &c, err) < 0) {
+		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
+			return -1;
+		err_free(err);
+		return finish_unlisted(s, id, err);
+	}
 	int lk = ctr_lock(s, c->id, err);
 	if (lk < 0) {
 		oci_ctr_free(&c);

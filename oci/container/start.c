@@ -384,6 +384,18 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push(&argv, "--net-pid");
 		strv_push_take(&argv, xasprintf("%d", (int)net_pid));
 	}
+	/* --rm: the monitor unlists the container itself before it reports the status, and
+	 * the exit command removes the rest after (see finish_unlisted in ops.c). */
+	if (json_object_get_boolean(ctr_jget(ctr_jget(l->c->doc, "HostConfig"), "AutoRemove"))) {
+		char *dir = NULL, *trash = NULL, *lock = NULL;
+		storage_container_unlist_paths(l->s, l->c->id, &dir, &trash, &lock);
+		strv_push(&argv, "--unlist");
+		strv_push_take(&argv, dir);
+		strv_push(&argv, "--unlist-to");
+		strv_push_take(&argv, trash);
+		strv_push(&argv, "--unlist-lock");
+		strv_push_take(&argv, lock);
+	}
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
 	strv_push(&argv, "__cleanup");

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -292,6 +293,39 @@ static void run_exit_command(char *const *argv)
 	}
 }
 
+/* Take the lock file at path (flock, exclusive); -1 when it cannot be opened. */
+static int lock_path(const char *path, int flags)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | flags, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
+/*
+ * --rm: make the container gone before its client hears the status, by the rename that
+ * starts every removal (storage_container_remove), under the same locks in the same order:
+ * the container's, then the store's. Someone else removing it first (ENOENT) is fine; any
+ * other failure leaves the whole removal to the exit command.
+ */
+static void unlist(const struct oci_monitor_opts *o)
+{
+	if (o->unlist_dir == NULL)
+		return;
+	autofree char *ctr_lock = xasprintf("%s/lock", o->unlist_dir);
+	int lk = lock_path(ctr_lock, 0);
+	if (lk < 0)
+		return;
+	int meta = lock_path(o->unlist_lock, O_CREAT);
+	if (meta >= 0 && rename(o->unlist_dir, o->unlist_to) < 0 && errno != ENOENT)
+		log_warn("unlisting %s: %s", o->unlist_dir, strerror(errno));
+	if (meta >= 0)
+		close(meta);
+	close(lk);
+}
+
 static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error **err)
 {
 	sigset_t set;
@@ -411,10 +445,14 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	stop_network_begin(o);
 	for (int s = 1; s <= 2; s++)
 		drop_fd(&m, &m.out_fd[s]);
-	if (rc >= 0)
+	int32_t st = m.status;
+	if (rc >= 0 && o->unlist_dir != NULL) {
+		/* --rm: gone from the store first, the rest of the removal after the report. */
+		unlist(o);
+		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 		run_exit_command(o->exit_command);
-	if (rc >= 0) {
-		int32_t st = m.status;
+	} else if (rc >= 0) {
+		run_exit_command(o->exit_command);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 	}
 	teardown(&m);

@@ -103,6 +103,10 @@ struct oci_monitor_opts {
 	uint16_t udp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
 	size_t n_udp;
 	char *const *exit_command; /* run after the exit file is written, or NULL */
+	/* --rm: at exit, unlist the container by renaming unlist_dir to unlist_to, holding
+	 * unlist_dir/lock (the container's lock) and unlist_lock (the store's), before the
+	 * status is reported; the exit command then runs after the report. Or NULL. */
+	const char *unlist_dir, *unlist_to, *unlist_lock;
 };
 
 /* Serve until the container exits, then write the exit file and run the exit command.
