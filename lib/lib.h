@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The small shared base of hutch: the error object that travels up to the CLI, logging,
- * cleanup attributes, allocation wrappers, fs helpers, sha256 and the per-user paths.
+ * cleanup attributes, allocation wrappers, fs helpers, sha256, base64 and the per-user
+ * paths.
  * It includes nothing else from hutch; every other module includes only this header from lib/.
  */
 #pragma once
@@ -157,7 +158,7 @@ char *fs_find_in_path(const char *name);
 /* True when path exists (lstat). */
 bool fs_exists(const char *path);
 
-/* ---------- sha256 (OpenSSL libcrypto) ---------- */
+/* ---------- sha256 and base64 (OpenSSL libcrypto, loaded on first use) ---------- */
 
 #define SHA256_HEX_LEN 64
 struct sha256_ctx;
@@ -167,6 +168,9 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
 void sha256_final_hex(struct sha256_ctx *c, char hex[SHA256_HEX_LEN + 1]);
 void sha256_free(struct sha256_ctx *c);
 void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1]);
+/* Decode standard base64 (length a multiple of 4, '=' padded); NULL when malformed. Owned,
+ * NUL-terminated. */
+char *base64_decode(const char *in);
 
 /* ---------- per-user paths ---------- */
 

@@ -7,29 +7,10 @@
 #include "storage/internal.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AUTHFILE_MAX (1 << 20)
-
-static char *b64_decode(const char *in)
-{
-	size_t n = strlen(in);
-	if (n == 0 || n % 4 != 0)
-		return NULL;
-	char *out = xmalloc(n / 4 * 3 + 1);
-	int len = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)n);
-	if (len < 0) {
-		free(out);
-		return NULL;
-	}
-	/* EVP_DecodeBlock counts '=' padding as zero bytes. */
-	for (size_t i = n; i > 0 && in[i - 1] == '='; i--)
-		len--;
-	out[len] = '\0';
-	return out;
-}
 
 /* Normalise an auth.json key: strip a scheme and Docker Hub's legacy forms. */
 static char *norm_key(const char *k)
@@ -87,7 +68,7 @@ static int search_file(const char *file, bool must, const char *host, const char
 			if (!match || kl <= best || !json_object_object_get_ex(val, "auth", &a) ||
 			    !json_object_is_type(a, json_type_string))
 				continue;
-			char *dec = b64_decode(json_object_get_string(a));
+			char *dec = base64_decode(json_object_get_string(a));
 			if (dec == NULL || strchr(dec, ':') == NULL) {
 				free(dec);
 				json_object_put(o);

@@ -150,8 +150,8 @@ int storage_container_create(struct storage *s, const char *ctr_id, const char *
 	return rc;
 }
 
-void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char **dir,
-				    char **trash, char **lock)
+void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char **dir, char **trash,
+				    char **lock)
 {
 	*dir = ctr_dir(s, ctr_id);
 	*trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
@@ -180,8 +180,9 @@ int storage_container_purge(struct storage *s, const char *ctr_id, struct error 
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
 	autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
 	autofree char *merged = xasprintf("%s/merged", trash);
-	/* The mount moved with the rename. */
-	if (umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+	/* The mount moved with the rename. EPERM: not in the namespace that has it (prune
+	 * from the host finishing a removal cut short), where there is nothing to unmount. */
+	if (umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && errno != EPERM)
 		return err_sys(err, "unmounting %s", merged);
 	return store_rm_tree(s, trash, err);
 }

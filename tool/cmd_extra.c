@@ -274,5 +274,7 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 		}
 	}
 	oci_ctr_list_free(v, n);
+	if (rc == 0)
+		oci_ctr_purge_trash(s);
 	return rc;
 }

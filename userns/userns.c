@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sched.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,13 +101,124 @@ void userns_map_clear(struct userns_map *m)
 	*m = (struct userns_map){ 0 };
 }
 
+/*
+ * libsubid's answer, kept in the runtime dir: loading libsubid (PAM, SELinux, audit,
+ * libsemanage) costs every container start half a millisecond or more. The answer is used
+ * only while the files it came from are unchanged (the key below) and only when libsubid
+ * reads /etc/subuid itself (no "subid:" source in nsswitch.conf, which could be remote).
+ * newuidmap and newgidmap check every mapping against the database anyway.
+ */
+static const char *const subid_sources[] = { "/etc/subuid", "/etc/subgid", "/etc/passwd",
+					     "/etc/nsswitch.conf" };
+
+static char *subid_cache_key(void)
+{
+	char *key = xasprintf("hutch-subid 1 uid %u", (unsigned)getuid());
+	for (size_t i = 0; i < sizeof(subid_sources) / sizeof(subid_sources[0]); i++) {
+		struct stat st;
+		char *more = stat(subid_sources[i], &st) < 0
+				 ? xasprintf("%s -", key)
+				 : xasprintf("%s %llx:%llx:%lld:%lld.%09ld", key,
+					     (unsigned long long)st.st_dev,
+					     (unsigned long long)st.st_ino, (long long)st.st_size,
+					     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		free(key);
+		key = more;
+	}
+	return key;
+}
+
+/* Does nsswitch.conf give libsubid a source of its own (sss, ...)? */
+static bool subid_nss_source(void)
+{
+	autofree char *text = NULL;
+	struct error *e = NULL;
+	if (fs_read_file("/etc/nsswitch.conf", 1 << 16, &text, NULL, &e) < 0) {
+		err_free(&e);
+		return false;
+	}
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		l += strspn(l, " \t");
+		if (strncmp(l, "subid:", 6) == 0 && strspn(l + 6, " \t") < strlen(l + 6) &&
+		    strncmp(l + 6 + strspn(l + 6, " \t"), "files", 5) != 0)
+			return true;
+	}
+	return false;
+}
+
+static char *subid_cache_path(void)
+{
+	struct error *e = NULL;
+	autofree char *rt = paths_runtime_dir(&e);
+	err_free(&e);
+	return rt ? xasprintf("%s/subid", rt) : NULL;
+}
+
+/* Parse "u START COUNT" and "g START COUNT" lines after the key line. */
+static bool subid_cache_read(const char *key, struct userns_subid **su, size_t *nu,
+			     struct userns_subid **sg, size_t *ng)
+{
+	autofree char *path = subid_cache_path();
+	autofree char *text = NULL;
+	struct error *e = NULL;
+	if (path == NULL || fs_read_file(path, 1 << 16, &text, NULL, &e) < 0) {
+		err_free(&e);
+		return false;
+	}
+	char *save = NULL, *l = strtok_r(text, "\n", &save);
+	if (l == NULL || strcmp(l, key) != 0)
+		return false;
+	while ((l = strtok_r(NULL, "\n", &save)) != NULL) {
+		char kind;
+		unsigned long start, count;
+		if (sscanf(l, "%c %lu %lu", &kind, &start, &count) != 3 ||
+		    (kind != 'u' && kind != 'g')) {
+			free(*su), free(*sg);
+			*su = *sg = NULL;
+			*nu = *ng = 0;
+			return false;
+		}
+		struct userns_subid **v = kind == 'u' ? su : sg;
+		size_t *n = kind == 'u' ? nu : ng;
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = (struct userns_subid){ .start = start, .count = count };
+	}
+	return true;
+}
+
+static void subid_cache_write(const char *key, const struct userns_subid *su, size_t nu,
+			      const struct userns_subid *sg, size_t ng)
+{
+	autofree char *path = subid_cache_path();
+	if (path == NULL || subid_nss_source())
+		return;
+	char *text = xasprintf("%s\n", key);
+	for (size_t i = 0; i < nu + ng; i++) {
+		const struct userns_subid *r = i < nu ? &su[i] : &sg[i - nu];
+		char *more =
+		    xasprintf("%s%c %lu %lu\n", text, i < nu ? 'u' : 'g', r->start, r->count);
+		free(text);
+		text = more;
+	}
+	struct error *e = NULL;
+	if (fs_write_replace(path, text, strlen(text), 0600, &e) < 0)
+		err_free(&e); /* only a cache */
+	free(text);
+}
+
 int userns_default_map(struct userns_map *m, struct error **err)
 {
 	autofree struct userns_subid *su = NULL, *sg = NULL;
 	size_t nu = 0, ng = 0;
 	*m = (struct userns_map){ 0 };
-	if (userns_subids(false, &su, &nu, err) < 0 || userns_subids(true, &sg, &ng, err) < 0)
-		return -1;
+	autofree char *key = subid_cache_key();
+	if (!subid_cache_read(key, &su, &nu, &sg, &ng)) {
+		if (userns_subids(false, &su, &nu, err) < 0 ||
+		    userns_subids(true, &sg, &ng, err) < 0)
+			return -1;
+		subid_cache_write(key, su, nu, sg, ng);
+	}
 	map_push(&m->uids, &m->n_uids, 0, getuid(), 1);
 	map_push(&m->gids, &m->n_gids, 0, getgid(), 1);
 	if (nu == 0 || ng == 0) {
@@ -264,23 +376,22 @@ static int start_map_helper(const char *name, pid_t pid, const struct userns_idm
 	int errpipe[2];
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		return err_sys(err, "running %s", name);
-	h->pid = fork();
-	if (h->pid < 0) {
-		close(errpipe[0]);
-		close(errpipe[1]);
-		return err_sys(err, "running %s", name);
-	}
-	if (h->pid == 0) {
-		dup2(errpipe[1], STDERR_FILENO);
-		int devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, STDIN_FILENO);
-			dup2(devnull, STDOUT_FILENO);
-		}
-		execv(h->path, argv);
-		_exit(127);
-	}
+	/* posix_spawn (a vfork): a fork would copy our page tables first, a few hundred
+	 * microseconds of the start of every container. */
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, errpipe[1], STDERR_FILENO);
+	int rc = posix_spawn(&h->pid, h->path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	close(errpipe[1]);
+	if (rc != 0) {
+		close(errpipe[0]);
+		h->pid = -1;
+		errno = rc;
+		return err_sys(err, "running %s", h->path);
+	}
 	h->errfd = errpipe[0];
 	return 0;
 }
@@ -342,8 +453,14 @@ int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err)
 			*err = steal_ptr(&gerr);
 		}
 		err_free(&gerr);
-		if (ru < 0 || rg < 0)
+		if (ru < 0 || rg < 0) {
+			/* Should the ranges have come from a cache the database has outdated,
+			 * the next try asks libsubid again. */
+			autofree char *cache = subid_cache_path();
+			if (cache != NULL)
+				unlink(cache);
 			return err_wrap(err, "writing the id mapping");
+		}
 		return 0;
 	}
 	/* The own-id mapping needs no helper, but the kernel wants setgroups denied first. */

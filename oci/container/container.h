@@ -264,6 +264,10 @@ int oci_pod_remove(struct storage *s, struct oci_pod *p, bool force, struct erro
 struct json_object *oci_pod_inspect(struct storage *s, struct oci_pod *p);
 struct json_object *oci_pod_ps_row(struct storage *s, struct oci_pod *p);
 
+/* Finish the removals that were cut short (a containers/.trash-ID whose monitor is gone:
+ * its exit command was killed), as container prune does. */
+void oci_ctr_purge_trash(struct storage *s);
+
 /*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm
  * or --restart. Runs inside the container's user namespace.

@@ -15,6 +15,10 @@ const char *ctr_jstr(struct json_object *o, const char *key);
 struct json_object *ctr_jget(struct json_object *o, const char *key);
 /* Re-read c->state from the files. */
 void ctr_state_load(struct storage *s, struct oci_ctr *c);
+/* Is pid a live process running the program named comm (cut at 15 characters)? */
+bool ctr_pid_alive(pid_t pid, const char *comm);
+/* The pid in a pid file; 0 when it cannot be read. */
+pid_t ctr_read_pid(const char *path);
 /* Write state.json with status "created", "running" or "exited". */
 int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err);

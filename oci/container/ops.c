@@ -7,6 +7,7 @@
 #include "oci/oci.h"
 #include "userns/userns.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -246,6 +247,27 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 	if (fs_rm_rf(run, &e2) < 0)
 		err_free(&e2);
 	return 0;
+}
+
+void oci_ctr_purge_trash(struct storage *s)
+{
+	autofree char *dir = xasprintf("%s/containers", storage_root(s));
+	autoclosedir DIR *d = opendir(dir);
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		const char *id = de->d_name + 7;
+		if (strncmp(de->d_name, ".trash-", 7) != 0 || strlen(id) != 64)
+			continue;
+		struct error *e = NULL;
+		autofree char *run = oci_ctr_run_dir(id, &e);
+		autofree char *mpid = run ? xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE) : NULL;
+		/* Its monitor's exit command may be at it right now. */
+		if (mpid != NULL && ctr_pid_alive(ctr_read_pid(mpid), "hutch-monitor"))
+			continue;
+		if (run == NULL || finish_unlisted(s, id, &e) < 0) {
+			log_warn("%s", e->msg);
+			err_free(&e);
+		}
+	}
 }
 
 /* Read the exit file into the record, drop the runtime state, then --rm or --restart. */

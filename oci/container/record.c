@@ -166,23 +166,30 @@ struct json_object *ctr_jget(struct json_object *o, const char *key)
 }
 
 /* Is pid a live process running the program named comm? */
-static bool alive(pid_t pid, const char *comm)
+bool ctr_pid_alive(pid_t pid, const char *comm)
 {
 	if (pid <= 0 || kill(pid, 0) < 0)
 		return false;
-	autofree char *path = xasprintf("/proc/%d/comm", (int)pid);
+	/* "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so up to the last ')'.
+	 * A zombie is dead: an orphaned monitor waits for pid 1 to reap it, which some inits
+	 * do only every few seconds. */
+	autofree char *path = xasprintf("/proc/%d/stat", (int)pid);
 	autofree char *text = NULL;
 	struct error *err = NULL;
-	if (fs_read_file(path, 256, &text, NULL, &err) < 0) {
+	if (fs_read_file(path, 4096, &text, NULL, &err) < 0) {
 		err_free(&err);
 		return false;
 	}
-	text[strcspn(text, "\n")] = '\0';
+	char *open = strchr(text, '('), *close = strrchr(text, ')');
+	if (open == NULL || close == NULL || close < open || close[1] != ' ' || close[2] == 'Z' ||
+	    close[2] == 'X')
+		return false;
+	*close = '\0';
 	/* comm is cut at 15 characters. */
-	return strncmp(text, comm, 15) == 0;
+	return strncmp(open + 1, comm, 15) == 0;
 }
 
-static pid_t read_pid(const char *path)
+pid_t ctr_read_pid(const char *path)
 {
 	autofree char *text = NULL;
 	struct error *err = NULL;
@@ -238,8 +245,8 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 	}
 	json_object_put(e);
 	autofree char *mpid = xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE);
-	pid_t monitor = read_pid(mpid);
-	if (alive(monitor, "hutch-monitor")) {
+	pid_t monitor = ctr_read_pid(mpid);
+	if (ctr_pid_alive(monitor, "hutch-monitor")) {
 		st->status = OCI_CTR_RUNNING;
 		st->monitor_pid = monitor;
 		st->pid = init;

@@ -101,8 +101,10 @@ static void exec_child(struct exec_ctx *x)
 		oci_child_fail(fd, err);
 	}
 	autofree char *exe = oci_resolve_exe(p, &err);
-	if (exe == NULL || oci_close_fds_from(3 + x->preserve_fds, fd, &err) < 0 ||
-	    oci_process_finalize(p, x->spec.lx.seccomp, &err) < 0)
+	struct oci_seccomp_prog *prog = NULL;
+	if (exe == NULL || oci_seccomp_compile(x->spec.lx.seccomp, &prog, &err) < 0 ||
+	    oci_close_fds_from(3 + x->preserve_fds, fd, &err) < 0 ||
+	    oci_process_finalize(p, prog, &err) < 0)
 		oci_child_fail(fd, err);
 	execve(exe, p->args, p->env != NULL ? p->env : (char *const[]){ NULL });
 	int e = errno;

@@ -228,18 +228,18 @@ static int setup_after_pivot(struct rt_init *in, struct error **err)
  * filter needs CAP_SYS_ADMIN, so it comes before the caps are dropped (as runc does);
  * with it, as late as possible, so the filter sees only execve.
  */
-int oci_process_finalize(const struct rt_process *p, const struct rt_seccomp *sc,
+int oci_process_finalize(const struct rt_process *p, const struct oci_seccomp_prog *sc,
 			 struct error **err)
 {
 	if (oci_process_apply_rlimits(p, err) < 0)
 		return -1;
-	if (!p->no_new_privs && oci_seccomp_apply(sc, err) < 0)
+	if (!p->no_new_privs && oci_seccomp_load(sc, err) < 0)
 		return -1;
 	if (oci_process_apply_user(p, err) < 0 || oci_process_apply_caps(p, err) < 0)
 		return -1;
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_sys(err, "setting no_new_privs");
-	if (p->no_new_privs && oci_seccomp_apply(sc, err) < 0)
+	if (p->no_new_privs && oci_seccomp_load(sc, err) < 0)
 		return -1;
 	umask(p->has_umask ? p->umask : 022);
 	return 0;
@@ -273,16 +273,23 @@ void oci_init_main(struct rt_init *in)
 	if (oci_sync_send(in->sync_fd, RT_MSG_CREATED, NULL, 0) < 0)
 		_exit(1);
 	close(in->sync_fd);
+	/* Compiled while the caller goes on (its monitor starts meanwhile), not after start;
+	 * a problem is reported to start. */
+	struct oci_seccomp_prog *prog = NULL;
+	struct error *scerr = NULL;
+	oci_seccomp_compile(s->lx.seccomp, &prog, &scerr);
 	/* From here on errors go to `start`, over its connection. */
 	int conn = wait_start(in, &err);
 	if (conn < 0)
 		_exit(1);
+	if (scerr != NULL)
+		oci_child_fail(conn, scerr);
 	if (s->n_hooks[RT_HOOK_START_CONTAINER] > 0) {
 		autofree char *state = hook_state(in, pid, OCI_CREATED);
 		if (oci_hooks_run(s, RT_HOOK_START_CONTAINER, state, &err) < 0)
 			oci_child_fail(conn, err);
 	}
-	if (oci_process_finalize(&s->process, s->lx.seccomp, &err) < 0)
+	if (oci_process_finalize(&s->process, prog, &err) < 0)
 		oci_child_fail(conn, err);
 	char *const *env = s->process.env != NULL ? s->process.env : (char *const[]){ NULL };
 	execve(in->exe, s->process.args, env);

@@ -289,15 +289,21 @@ int oci_process_apply_caps(const struct rt_process *p, struct error **err);
 int oci_process_apply_rlimits(const struct rt_process *p, struct error **err);
 int oci_process_apply_misc(const struct rt_process *p, struct error **err);
 /* rlimits, user, caps, no_new_privs and seccomp in the right order; last step before exec. */
-int oci_process_finalize(const struct rt_process *p, const struct rt_seccomp *sc,
+struct oci_seccomp_prog;
+int oci_process_finalize(const struct rt_process *p, const struct oci_seccomp_prog *sc,
 			 struct error **err);
 /* Resolve args[0] in the process' PATH: ENOENT -> ERR_NOTFOUND, EACCES -> ERR_INVOKE. */
 char *oci_resolve_exe(const struct rt_process *p, struct error **err);
 /* Close every fd >= first except keep (may be -1), so nothing leaks into the container. */
 int oci_close_fds_from(int first, int keep, struct error **err);
 
-/* seccomp.c: load the filter, as late as possible before execve. */
-int oci_seccomp_apply(const struct rt_seccomp *sc, struct error **err);
+/* seccomp.c: compile the filter (NULL when sc is NULL), then load it as late as possible
+ * before execve. */
+struct oci_seccomp_prog;
+int oci_seccomp_compile(const struct rt_seccomp *sc, struct oci_seccomp_prog **out,
+			struct error **err);
+int oci_seccomp_load(const struct oci_seccomp_prog *p, struct error **err);
+void oci_seccomp_prog_free(struct oci_seccomp_prog *p);
 
 /* hooks.c: run each hook of a kind with the state JSON on stdin. */
 int oci_hooks_run(const struct rt_spec *s, enum rt_hook_kind kind, const char *state_json,

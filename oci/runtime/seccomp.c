@@ -2,14 +2,21 @@
 /*
  * linux.seccomp: its decoder (names and actions checked, syscall names kept as text so an
  * old libseccomp can skip the ones it does not know, as runc does) and the filter built
- * with libseccomp and loaded just before execve.
+ * with libseccomp. The runtime compiles it (libseccomp's BPF, exported) while the init waits
+ * for start and loads it just before execve.
  */
 #include "oci/runtime/runtime.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static const char *const action_names[] = {
 	[RT_SC_KILL] = "SCMP_ACT_KILL",
@@ -312,17 +319,16 @@ static int set_flags(scmp_filter_ctx ctx, const struct rt_seccomp *sc, struct er
 	return 0;
 }
 
-int oci_seccomp_apply(const struct rt_seccomp *sc, struct error **err)
+/* A filter compiled to BPF by libseccomp, waiting to be loaded. */
+struct oci_seccomp_prog {
+	struct sock_fprog fprog;
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+};
+
+static int build(const struct rt_seccomp *sc, scmp_filter_ctx ctx, uint32_t def, struct error **err)
 {
-	if (sc == NULL)
-		return 0;
-	uint32_t def = action_value(sc->default_action, sc->has_default_errno, sc->default_errno);
-	scmp_filter_ctx ctx = seccomp_init(def);
-	if (ctx == NULL)
-		return err_msg(err, "seccomp: cannot initialise the filter");
-	int rc = -1;
 	if (add_arches(ctx, sc, err) < 0 || set_flags(ctx, sc, err) < 0)
-		goto out;
+		return -1;
 	for (size_t i = 0; i < sc->n_rules; i++) {
 		const struct rt_sc_rule *r = &sc->rules[i];
 		uint32_t act = action_value(r->action, r->has_errno, r->errno_ret);
@@ -335,19 +341,85 @@ int oci_seccomp_apply(const struct rt_seccomp *sc, struct error **err)
 				continue;
 			}
 			int arc = add_rule(ctx, act, nr, r);
-			if (arc < 0 && arc != -EEXIST) {
-				err_set(err, -arc, ERR_TOOL, "seccomp: rule for %s: %s",
-					r->names[k], strerror(-arc));
-				goto out;
-			}
+			if (arc < 0 && arc != -EEXIST)
+				return err_set(err, -arc, ERR_TOOL, "seccomp: rule for %s: %s",
+					       r->names[k], strerror(-arc));
 		}
 	}
-	rc = seccomp_load(ctx);
-	if (rc < 0) {
-		err_set(err, -rc, ERR_TOOL, "seccomp: loading the filter: %s", strerror(-rc));
-		rc = -1;
+	return 0;
+}
+
+/* The SECCOMP_FILTER_FLAG_* the config's flags ask for (set_flags checked the names). */
+static unsigned int load_flags(const struct rt_seccomp *sc)
+{
+	unsigned int f = 0;
+	for (size_t i = 0; sc->flags != NULL && sc->flags[i] != NULL; i++) {
+		if (strcmp(sc->flags[i], "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+			f |= SECCOMP_FILTER_FLAG_TSYNC;
+		else if (strcmp(sc->flags[i], "SECCOMP_FILTER_FLAG_LOG") == 0)
+			f |= SECCOMP_FILTER_FLAG_LOG;
+		else if (strcmp(sc->flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+			f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 	}
-out:
+	return f;
+}
+
+int oci_seccomp_compile(const struct rt_seccomp *sc, struct oci_seccomp_prog **out,
+			struct error **err)
+{
+	*out = NULL;
+	if (sc == NULL)
+		return 0;
+	uint32_t def = action_value(sc->default_action, sc->has_default_errno, sc->default_errno);
+	scmp_filter_ctx ctx = seccomp_init(def);
+	if (ctx == NULL)
+		return err_msg(err, "seccomp: cannot initialise the filter");
+	int rc = build(sc, ctx, def, err);
+	/* libseccomp's own BPF, exported (into memory through a memfd) to be loaded later. */
+	int fd = rc == 0 ? memfd_create("seccomp-bpf", MFD_CLOEXEC) : -1;
+	if (rc == 0 && fd < 0)
+		rc = err_sys(err, "seccomp: exporting the filter");
+	int erc = rc == 0 ? seccomp_export_bpf(ctx, fd) : 0;
+	if (erc < 0)
+		rc = err_set(err, -erc, ERR_TOOL, "seccomp: compiling the filter: %s",
+			     strerror(-erc));
 	seccomp_release(ctx);
+	struct stat st;
+	if (rc == 0 && (fstat(fd, &st) < 0 || st.st_size <= 0 ||
+			st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+			st.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS))
+		rc = err_msg(err, "seccomp: the compiled filter has a bad size");
+	if (rc == 0) {
+		struct oci_seccomp_prog *p = xzalloc(sizeof(*p));
+		p->fprog.len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+		p->fprog.filter = xmalloc((size_t)st.st_size);
+		p->flags = load_flags(sc);
+		if (pread(fd, p->fprog.filter, (size_t)st.st_size, 0) != st.st_size) {
+			rc = err_sys(err, "seccomp: reading the compiled filter");
+			oci_seccomp_prog_free(p);
+		} else {
+			*out = p;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
 	return rc;
+}
+
+int oci_seccomp_load(const struct oci_seccomp_prog *p, struct error **err)
+{
+	if (p == NULL)
+		return 0;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &p->fprog) < 0)
+		return err_set(err, errno, ERR_TOOL, "seccomp: loading the filter: %s",
+			       strerror(errno));
+	return 0;
+}
+
+void oci_seccomp_prog_free(struct oci_seccomp_prog *p)
+{
+	if (p == NULL)
+		return;
+	free(p->fprog.filter);
+	free(p);
 }

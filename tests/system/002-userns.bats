@@ -26,6 +26,29 @@ setup() {
 	assert_equal "$stderr" ""
 }
 
+@test "the ranges are cached in the runtime dir; a cache the database contradicts heals" {
+	local cache=$XDG_RUNTIME_DIR/hutch/subid
+	run_hutch unshare true
+	[[ -f $cache ]] || fail "no cache at $cache"
+	run cat "$cache"
+	assert_line "u $SUBUID 65536"
+	# A cache that matches the files' key but names ranges the user does not have (as if
+	# /etc/subuid changed without its size or time changing): newuidmap refuses them, the
+	# cache is dropped and the next call asks libsubid again.
+	local key
+	key=$(head -n1 "$cache")
+	printf '%s\nu 4000000000 1000\ng 4000000000 1000\n' "$key" >"$cache"
+	run_hutch 125 unshare true
+	[[ $stderr == *"newuidmap failed"* ]] || fail "want newuidmap failed, got: $stderr"
+	[[ ! -e $cache ]] || fail "the bad cache was kept"
+	run_hutch unshare cat /proc/self/uid_map
+	assert_line --regexp "^ *1 +$SUBUID +65536"
+	# A key that does not match (the files changed) is not used.
+	printf 'hutch-subid 1 uid 0 stale\nu 4000000000 1000\ng 4000000000 1000\n' >"$cache"
+	run_hutch unshare cat /proc/self/uid_map
+	assert_line --regexp "^ *1 +$SUBUID +65536"
+}
+
 @test "unshare id -u prints 0; exit status and stdin pass through" {
 	run_hutch unshare id -u
 	assert_output 0

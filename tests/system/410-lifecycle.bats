@@ -113,6 +113,13 @@ line3"
 
 @test "--rm removes the rootfs and the record; the store keeps no container dir" {
 	run_hutch run --rm --name gone "$IMAGE" true
+	# Gone when run returns: the monitor unlists it before it reports the status (the
+	# files go right after), so ps shows nothing and the name is free at once.
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch 125 container inspect gone
+	[[ $stderr == *"no such container"* ]] || fail "want no such container, got: $stderr"
+	run_hutch run --rm --name gone "$IMAGE" true
 	run_hutch run -d --rm --name gone2 "$IMAGE" true
 	wait_for bash -c "[[ -z \$('$HUTCH' ps -a -q) ]]"
 	# Nothing half-removed (a bug fixed: the exit command could not remove a rootfs still
@@ -139,7 +146,9 @@ line3"
 	local mon
 	mon=$(cat "$XDG_RUNTIME_DIR"/hutch/containers/*/monitor.pid)
 	kill -9 "$mon"
-	wait_for bash -c "! kill -0 $mon 2>/dev/null"
+	# Dead as soon as it is a zombie (a bug fixed: ps said running until pid 1 reaped the
+	# orphaned monitor, which on some machines takes seconds).
+	wait_for bash -c "! kill -0 $mon 2>/dev/null || grep -q '^[0-9]* (.*) Z' /proc/$mon/stat"
 	run_hutch ps -a --format '{{.Names}} {{.State}}'
 	assert_output "orphan exited"
 	run_hutch rm orphan
@@ -174,6 +183,10 @@ line3"
 	run_hutch ps -a -q
 	assert_output ""
 	assert_no_process "hutch-monitor.*$XDG_RUNTIME_DIR"
+	# The exit commands removed the files after the runs returned: no trash is left.
+	wait_for bash -c "[[ -z \$(ls -A '$XDG_DATA_HOME/hutch/containers') ]]"
+	run ls -A "$XDG_DATA_HOME/hutch/containers" "$XDG_RUNTIME_DIR/hutch/containers"
+	refute_output --partial trash
 }
 
 @test "ps: filters, formats, -q, -n, --no-trunc" {

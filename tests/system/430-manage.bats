@@ -89,6 +89,22 @@ new"
 	assert_output up
 }
 
+@test "container prune finishes a --rm removal cut short (trash left by a killed exit command)" {
+	# What a --rm container's monitor leaves when its exit command is killed: the store
+	# dir renamed to the trash, with files owned by subordinate ids in it.
+	run_hutch run --name cut "$IMAGE" sh -c 'mkdir /d && touch /d/f && chown -R 1000:1000 /d'
+	local id
+	id=$("$HUTCH" inspect cut --format '{{.Id}}')
+	assert_no_process "hutch-monitor.*$XDG_RUNTIME_DIR"
+	mv "$XDG_DATA_HOME/hutch/containers/$id" "$XDG_DATA_HOME/hutch/containers/.trash-$id"
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch container prune -f
+	assert_output ""
+	run ls -A "$XDG_DATA_HOME/hutch/containers"
+	assert_output ""
+}
+
 @test "port: the published ports from the record" {
 	run_hutch create --name pp -p 8080:80 -p 127.0.0.1:9000-9001:5000-5001/udp "$IMAGE" true
 	run_hutch port pp
