@@ -202,6 +202,8 @@ static int rm_children_at(int dfd, dev_t dev, const char *path, struct error **e
 			if (cfd < 0 && errno == EACCES && fchmodat(dfd, de->d_name, 0700, 0) == 0)
 				cfd = openat(dfd, de->d_name,
 					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd < 0 && errno == ENOENT)
+				continue; /* removed meanwhile by someone else: fine */
 			if (cfd < 0)
 				return err_sys(err, "removing %s/%s", path, de->d_name);
 			/* A directory we own but cannot write: make it writable to empty it. */
@@ -235,6 +237,8 @@ int fs_rm_rf(const char *path, struct error **err)
 		return 0;
 	}
 	autoclose int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
 	if (fd < 0)
 		return err_sys(err, "removing %s", path);
 	if ((st.st_mode & 0700) != 0700)

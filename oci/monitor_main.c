@@ -6,7 +6,7 @@
  * statically, so that a running container costs little memory.
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
- *                 [--pty-fd N] [--sync-fd N] [--unlist DIR --unlist-to TRASH
+ *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--unlist DIR --unlist-to TRASH
  *                 --unlist-lock LOCK] [-- EXIT-COMMAND...]
  */
 #include "oci/monitor/monitor.h"
@@ -44,6 +44,7 @@ int main(int argc, char **argv)
 		{ "stderr-fd", required_argument, NULL, '2' },
 		{ "pty-fd", required_argument, NULL, 't' },
 		{ "sync-fd", required_argument, NULL, 's' },
+		{ "listen-fd", required_argument, NULL, 'A' },
 		{ "net-exit-fd", required_argument, NULL, 'x' },
 		{ "net-pid", required_argument, NULL, 'n' },
 		{ "netns-fd", required_argument, NULL, 'N' },
@@ -58,13 +59,14 @@ int main(int argc, char **argv)
 				      .stderr_fd = -1,
 				      .pty_fd = -1,
 				      .sync_fd = -1,
+				      .listen_fd = -1,
 				      .net_exit_fd = -1,
 				      .netns_fd = -1 };
 	struct error *err = NULL;
 	int c;
 	long v = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		bool numeric = strchr("pm012tsxnN", c) != NULL;
+		bool numeric = strchr("pm012tsxnNA", c) != NULL;
 		if (c == '?' || (numeric && parse_num(optarg, &v) < 0)) {
 			fprintf(stderr, "hutch-monitor: bad argument %s\n", argv[optind - 1]);
 			return 2;
@@ -105,6 +107,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			o.sync_fd = (int)v;
+			break;
+		case 'A':
+			o.listen_fd = (int)v;
 			break;
 		case 'x':
 			o.net_exit_fd = (int)v;
@@ -155,7 +160,7 @@ int main(int argc, char **argv)
 		o.exit_command = argv + optind;
 	/* The fds handed to us must not leak into the exit command. */
 	int fds[] = { o.stdin_fd, o.stdout_fd,	 o.stderr_fd, o.pty_fd,
-		      o.sync_fd,  o.net_exit_fd, o.netns_fd };
+		      o.sync_fd,  o.net_exit_fd, o.netns_fd,  o.listen_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);

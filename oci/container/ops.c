@@ -278,7 +278,10 @@ int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
 			return -1;
 		err_free(err);
-		return finish_unlisted(s, id, err);
+		/* Our monitor unlisted it (a trash made by `rm -f` is that command's). */
+		const char *unlisted = getenv("HUTCH_UNLISTED");
+		return unlisted != NULL && strcmp(unlisted, "1") == 0 ? finish_unlisted(s, id, err)
+								      : 0;
 	}
 	int lk = ctr_lock(s, c->id, err);
 	if (lk < 0) {

@@ -20,6 +20,8 @@
 #include <libgen.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +196,10 @@ static void add_fd_arg(char ***argv, const char *flag, int fd)
  */
 static void close_fds_except(int keep)
 {
+	if (keep > 2 && (keep == 3 || syscall(SYS_close_range, 3, keep - 1, 0) == 0) &&
+	    syscall(SYS_close_range, keep + 1, ~0u, 0) == 0)
+		return;
+	/* Kernels before 5.9 have no close_range. */
 	DIR *d = opendir("/proc/self/fd");
 	if (d == NULL)
 		return;
@@ -312,6 +318,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		close(e.listen);
 	}
 	stdio_detach();
+	/* Blocked from here until the monitor takes them through its signalfd: a container
+	 * that exits at once must not lose its SIGCHLD (the init, forked above, keeps its own
+	 * mask; the network helper resets it). */
+	sigset_t monsigs;
+	oci_monitor_sigset(&monsigs);
+	sigprocmask(SIG_BLOCK, &monsigs, NULL);
 	autofree char *pidtext = NULL;
 	if (fs_read_file(pidfile, 64, &pidtext, NULL, &err) < 0)
 		launch_fail(l, err);
@@ -372,7 +384,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--stdout-fd", e.out);
 	add_fd_arg(&argv, "--stderr-fd", e.errfd);
 	add_fd_arg(&argv, "--pty-fd", pty);
-	add_fd_arg(&argv, "--sync-fd", l->sync_fd);
+
 	add_fd_arg(&argv, "--net-exit-fd", net_exit_fd);
 	add_fd_arg(&argv, "--netns-fd", ub.netns_fd);
 	for (size_t i = 0; i < ub.n; i++) {
@@ -396,14 +408,50 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push(&argv, "--unlist-lock");
 		strv_push_take(&argv, lock);
 	}
+	/*
+	 * Ready before the monitor runs: this process becomes it, so the attach socket is bound
+	 * and the pid file written here, and the CLI starts the container while the monitor
+	 * execs and sets up (it accepts the CLI's connection before it passes on any output).
+	 * Named like it meanwhile, for the pid file's readers.
+	 */
+	prctl(PR_SET_NAME, "hutch-monitor");
+	int lfd = oci_attach_listen(l->run, &err);
+	if (lfd < 0)
+		launch_fail(l, err);
+	autofree char *mpidfile = xasprintf("%s/%s", l->run, OCI_MONITOR_PID_FILE);
+	autofree char *mpid = xasprintf("%d\n", (int)getpid());
+	if (fs_write_replace(mpidfile, mpid, strlen(mpid), 0600, &err) < 0)
+		launch_fail(l, err);
+	fcntl(lfd, F_SETFD, 0);
+	add_fd_arg(&argv, "--listen-fd", lfd);
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
 	strv_push(&argv, "__cleanup");
 	strv_push(&argv, l->c->id);
+	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0)
+		_exit(125); /* the CLI is gone; the init goes with our mount namespace */
+	close(l->sync_fd);
 	execv(l->monitor, argv);
-	fcntl(l->sync_fd, F_SETFD, FD_CLOEXEC);
-	err_sys(&err, "running %s", l->monitor);
-	launch_fail(l, err);
+	/* Too late to tell the CLI: note why, and take the container down with us. */
+	int exec_errno = errno;
+	autofree char *mlog = xasprintf("%s/monitor.log", l->run);
+	int lf = open(mlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (lf >= 0)
+		dprintf(lf, "Error: running %s: %s\n", l->monitor, strerror(exec_errno));
+	kill((pid_t)strtol(pidtext, NULL, 10), SIGKILL);
+	_exit(125);
+}
+
+/*
+ * The user namespace's child goes on as the launcher itself, in a session of its own: one
+ * fork less on every start. It stays our child (a zombie only if it exits while we still
+ * run); the sync socket of userns_spawn closes when launch_main closes its fds.
+ */
+static int launch_here(void *arg, struct error **err)
+{
+	(void)err;
+	setsid();
+	launch_main(arg);
 }
 
 /* Fork away so the monitor is orphaned (the caller reaps the middle process at once). */
@@ -497,12 +545,9 @@ static int spawn_launcher(const struct launch *l, struct error **err)
 	if (rc < 0)
 		return -1;
 	struct userns_child child;
-	rc = userns_spawn(&m, CLONE_NEWNS, launch_fork, (void *)l, &child, err);
+	rc = userns_spawn(&m, CLONE_NEWNS, launch_here, (void *)l, &child, err);
 	userns_map_clear(&m);
-	if (rc < 0)
-		return -1;
-	int status;
-	return proc_wait(child.pid, &status, err);
+	return rc;
 }
 
 /* Wait for the monitor's "ready" or the launcher's error. */

@@ -75,15 +75,22 @@ int oci_attach_send(int fd, enum oci_attach_msg t, const void *data, size_t len)
 	}
 }
 
+static bool accept_client(struct mon *m);
+
 static void broadcast(struct mon *m, enum oci_attach_msg t, const void *data, size_t len)
 {
+	/* Clients that connected before this was written hear it: `run` connects before the
+	 * container starts, maybe before this monitor even runs (the launcher binds the
+	 * socket), and the container's first output may come before the listen fd's turn. */
+	while (m->listen_fd >= 0 && accept_client(m))
+		;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (m->clients[i] >= 0 && oci_attach_send(m->clients[i], t, data, len) < 0)
 			drop_fd(m, &m->clients[i]);
 }
 
 /* Bind the attach socket through /proc/self/fd/N: run dirs can be longer than sun_path. */
-static int listen_attach(const char *run_dir, struct error **err)
+int oci_attach_listen(const char *run_dir, struct error **err)
 {
 	autoclose int dfd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
@@ -120,11 +127,12 @@ int oci_attach_connect(const char *run_dir, struct error **err)
 	return fd;
 }
 
-static void accept_client(struct mon *m)
+/* Accept one client; false when none is waiting. */
+static bool accept_client(struct mon *m)
 {
 	int c = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (c < 0)
-		return;
+		return false;
 	/* A stalled client may hold the monitor up for a while, never forever. */
 	struct timeval tv = { .tv_sec = 5 };
 	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -136,10 +144,11 @@ static void accept_client(struct mon *m)
 				break;
 			}
 			m->clients[i] = c;
-			return;
+			return true;
 		}
 	}
 	close(c);
+	return true;
 }
 
 static void client_input(struct mon *m, int *slot)
@@ -310,49 +319,60 @@ static int lock_path(const char *path, int flags)
  * the container's, then the store's. Someone else removing it first (ENOENT) is fine; any
  * other failure leaves the whole removal to the exit command.
  */
-static void unlist(const struct oci_monitor_opts *o)
+static bool unlist(const struct oci_monitor_opts *o)
 {
 	if (o->unlist_dir == NULL)
-		return;
+		return false;
 	autofree char *ctr_lock = xasprintf("%s/lock", o->unlist_dir);
 	int lk = lock_path(ctr_lock, 0);
 	if (lk < 0)
-		return;
+		return false;
 	int meta = lock_path(o->unlist_lock, O_CREAT);
-	if (meta >= 0 && rename(o->unlist_dir, o->unlist_to) < 0 && errno != ENOENT)
+	bool done = meta >= 0 && rename(o->unlist_dir, o->unlist_to) == 0;
+	if (meta >= 0 && !done && errno != ENOENT)
 		log_warn("unlisting %s: %s", o->unlist_dir, strerror(errno));
 	if (meta >= 0)
 		close(meta);
 	close(lk);
+	return done;
+}
+
+void oci_monitor_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(set, sigs[i]);
 }
 
 static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error **err)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
+	oci_monitor_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	m->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* Look for a child that exited before we were here (as if its SIGCHLD came now). */
+	kill(getpid(), SIGCHLD);
 	m->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (m->sfd < 0 || m->ep < 0)
 		return err_sys(err, "setting up the event loop");
 	if (o->log_driver == OCI_LOG_K8S_FILE && o->log_path != NULL &&
 	    oci_log_open(&m->log, o->log_path, o->log_max_size, err) < 0)
 		return -1;
-	m->listen_fd = listen_attach(o->run_dir, err);
-	if (m->listen_fd < 0)
-		return -1;
-	autofree char *pidfile = xasprintf("%s/%s", o->run_dir, OCI_MONITOR_PID_FILE);
-	autofree char *pidtext = xasprintf("%d\n", (int)getpid());
-	if (fs_write_replace(pidfile, pidtext, strlen(pidtext), 0600, err) < 0)
-		return -1;
+	if (o->listen_fd >= 0) {
+		/* The launcher bound it and wrote the pid file (ours: it exec'd us). */
+		m->listen_fd = o->listen_fd;
+		fcntl(m->listen_fd, F_SETFL, fcntl(m->listen_fd, F_GETFL) | O_NONBLOCK);
+	} else {
+		m->listen_fd = oci_attach_listen(o->run_dir, err);
+		if (m->listen_fd < 0)
+			return -1;
+		autofree char *pidfile = xasprintf("%s/%s", o->run_dir, OCI_MONITOR_PID_FILE);
+		autofree char *pidtext = xasprintf("%d\n", (int)getpid());
+		if (fs_write_replace(pidfile, pidtext, strlen(pidtext), 0600, err) < 0)
+			return -1;
+	}
 	if (ep_add(m, m->sfd, err) < 0 || ep_add(m, m->listen_fd, err) < 0)
 		return -1;
 	udpfwd_init(&m->udp, o, m->ep);
@@ -448,8 +468,11 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	int32_t st = m.status;
 	if (rc >= 0 && o->unlist_dir != NULL) {
 		/* --rm: gone from the store first, the rest of the removal after the report. */
-		unlist(o);
+		bool unlisted = unlist(o);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
+		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
+		if (unlisted)
+			setenv("HUTCH_UNLISTED", "1", 1);
 		run_exit_command(o->exit_command);
 	} else if (rc >= 0) {
 		run_exit_command(o->exit_command);

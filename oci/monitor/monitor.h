@@ -9,6 +9,8 @@
 
 #include "lib/lib.h"
 
+#include <signal.h>
+
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -36,6 +38,11 @@ enum oci_attach_msg {
  * Returns the fd or -1 with err set.
  */
 int oci_attach_connect(const char *run_dir, struct error **err);
+/* Bind and listen on the attach socket in run_dir (non-blocking, close-on-exec). */
+int oci_attach_listen(const char *run_dir, struct error **err);
+/* The signals the monitor takes through its signalfd: block them before exec'ing it, so
+ * that none sent meanwhile (SIGCHLD of a container that exits at once) is lost. */
+void oci_monitor_sigset(sigset_t *set);
 /* Send one packet of type t; 0 or -1 with errno. */
 int oci_attach_send(int fd, enum oci_attach_msg t, const void *data, size_t len);
 
@@ -94,8 +101,9 @@ struct oci_monitor_opts {
 	int stdin_fd;  /* write end of the container's stdin, or -1 */
 	int stdout_fd; /* read ends, or -1 */
 	int stderr_fd;
-	int pty_fd;		  /* pty master with a terminal (stdout/stderr then -1) */
-	int sync_fd;		  /* written "ready\n" once serving, then closed; or -1 */
+	int pty_fd;    /* pty master with a terminal (stdout/stderr then -1) */
+	int sync_fd;   /* written "ready\n" once serving, then closed; or -1 */
+	int listen_fd; /* the attach socket, bound by the launcher; -1: bind it, write the pid file */
 	int net_exit_fd;	  /* closing it stops the network helper (slirp4netns), or -1 */
 	pid_t net_pid;		  /* the network helper, stopped and reaped at exit, or 0 */
 	int netns_fd;		  /* the container's network namespace, for the UDP forwarder */
@@ -105,7 +113,8 @@ struct oci_monitor_opts {
 	char *const *exit_command; /* run after the exit file is written, or NULL */
 	/* --rm: at exit, unlist the container by renaming unlist_dir to unlist_to, holding
 	 * unlist_dir/lock (the container's lock) and unlist_lock (the store's), before the
-	 * status is reported; the exit command then runs after the report. Or NULL. */
+	 * status is reported; the exit command then runs after the report, with
+	 * HUTCH_UNLISTED=1 in its environment when the rename was ours. Or NULL. */
 	const char *unlist_dir, *unlist_to, *unlist_lock;
 };
 
