@@ -156,8 +156,8 @@ int storage_container_remove(struct storage *s, const char *ctr_id, struct error
  * storage_container_purge then unmounts and deletes the trash. These are the three paths
  * (owned).
  */
-void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char **dir,
-				    char **trash, char **lock);
+void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char **dir, char **trash,
+				    char **lock);
 /* Unmount the rootfs left in the trash (same namespaces) and delete the trash. */
 int storage_container_purge(struct storage *s, const char *ctr_id, struct error **err);
 /* IDs of containers that use image_id (owned vector, possibly empty). */
