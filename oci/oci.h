@@ -52,6 +52,7 @@ struct oci_create_opts {
 	bool no_pivot;		    /* chroot instead of pivot_root */
 	bool no_new_keyring;	    /* accepted; hutch never makes a session keyring */
 	bool systemd_cgroup;	    /* accepted; cgroups are placed as the host allows */
+	const char *seccomp_cache;  /* keep compiled seccomp filters here; NULL: compile each */
 };
 
 /*

@@ -77,9 +77,10 @@ struct launch {
 	struct storage *s;
 	const struct oci_ctr *c;
 	const char *run;
-	const char *root;    /* runtime state root */
-	const char *monitor; /* hutch-monitor path */
-	const char *hutch;   /* this program, for the exit command */
+	const char *root;	   /* runtime state root */
+	const char *seccomp_cache; /* compiled seccomp filters, in the runtime dir */
+	const char *monitor;	   /* hutch-monitor path */
+	const char *hutch;	   /* this program, for the exit command */
 	bool tty, interactive;
 	const char *log_driver;
 	uint64_t log_max_size;
@@ -304,7 +305,8 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 				      .id = l->c->id,
 				      .bundle = bundle,
 				      .pid_file = pidfile,
-				      .console_socket = l->tty ? e.console : NULL };
+				      .console_socket = l->tty ? e.console : NULL,
+				      .seccomp_cache = l->seccomp_cache };
 	if (oci_container_create(&co, &err) < 0)
 		launch_fail(l, err);
 	int pty = -1;
@@ -601,10 +603,15 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 		return err_msg(err, "hutch-monitor not found beside %s or in ../libexec/hutch",
 			       n > 0 ? self : "hutch");
 	self[n] = '\0';
+	autofree char *rt = paths_runtime_dir(err);
+	if (rt == NULL)
+		return -1;
+	autofree char *seccomp_cache = xasprintf("%s/seccomp", rt);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(err, "creating a sync socket");
 	struct launch l = {
+		.seccomp_cache = seccomp_cache,
 		.s = s,
 		.c = c,
 		.run = run,

@@ -126,6 +126,7 @@ static void creation_clear(struct creation *c)
 	free(c->root);
 	free(c->dir);
 	free(c->cgroup);
+	oci_seccomp_prog_free(c->in.seccomp);
 }
 
 /* Whether our own single id is all the mapping needs, so it can be written directly. */
@@ -357,6 +358,11 @@ int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **
 	c.in.state_dir = c.dir;
 	c.in.preserve_fds = o->preserve_fds;
 	c.in.no_pivot = o->no_pivot;
+	/* With a cache, the filter is compiled (or found) here, before the clone: the init
+	 * cannot reach the cache once it has pivoted. */
+	if (o->seccomp_cache != NULL &&
+	    oci_seccomp_compile(c.spec.lx.seccomp, o->seccomp_cache, &c.in.seccomp, err) < 0)
+		goto fail;
 	c.in.need_map = user != NULL && user->path == NULL;
 	c.stage1 = clone_stage1(&c);
 	if (c.stage1 < 0) {

@@ -102,7 +102,7 @@ static void exec_child(struct exec_ctx *x)
 	}
 	autofree char *exe = oci_resolve_exe(p, &err);
 	struct oci_seccomp_prog *prog = NULL;
-	if (exe == NULL || oci_seccomp_compile(x->spec.lx.seccomp, &prog, &err) < 0 ||
+	if (exe == NULL || oci_seccomp_compile(x->spec.lx.seccomp, NULL, &prog, &err) < 0 ||
 	    oci_close_fds_from(3 + x->preserve_fds, fd, &err) < 0 ||
 	    oci_process_finalize(p, prog, &err) < 0)
 		oci_child_fail(fd, err);

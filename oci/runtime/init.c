@@ -273,11 +273,12 @@ void oci_init_main(struct rt_init *in)
 	if (oci_sync_send(in->sync_fd, RT_MSG_CREATED, NULL, 0) < 0)
 		_exit(1);
 	close(in->sync_fd);
-	/* Compiled while the caller goes on (its monitor starts meanwhile), not after start;
-	 * a problem is reported to start. */
-	struct oci_seccomp_prog *prog = NULL;
+	/* Compiled while the caller goes on (its monitor starts meanwhile), not after start,
+	 * unless the runtime had it from its cache; a problem is reported to start. */
+	struct oci_seccomp_prog *prog = in->seccomp;
 	struct error *scerr = NULL;
-	oci_seccomp_compile(s->lx.seccomp, &prog, &scerr);
+	if (prog == NULL)
+		oci_seccomp_compile(s->lx.seccomp, NULL, &prog, &scerr);
 	/* From here on errors go to `start`, over its connection. */
 	int conn = wait_start(in, &err);
 	if (conn < 0)

@@ -253,6 +253,9 @@ struct rt_init {
 	bool no_pivot;
 	bool need_map;	 /* the runtime writes our id mapping after we unshare */
 	const char *exe; /* resolved executable, set by the init itself */
+	/* The seccomp filter compiled by the runtime through its cache before the clone, or
+	 * NULL: the init compiles it while it waits for start. */
+	struct oci_seccomp_prog *seccomp;
 };
 
 /* Messages on the sync socket: a tag byte, then a payload for some. */
@@ -297,11 +300,11 @@ char *oci_resolve_exe(const struct rt_process *p, struct error **err);
 /* Close every fd >= first except keep (may be -1), so nothing leaks into the container. */
 int oci_close_fds_from(int first, int keep, struct error **err);
 
-/* seccomp.c: compile the filter (NULL when sc is NULL), then load it as late as possible
- * before execve. */
+/* seccomp.c: compile the filter (NULL when sc is NULL; with cache_dir, through a cache of
+ * compiled filters there), then load it as late as possible before execve. */
 struct oci_seccomp_prog;
-int oci_seccomp_compile(const struct rt_seccomp *sc, struct oci_seccomp_prog **out,
-			struct error **err);
+int oci_seccomp_compile(const struct rt_seccomp *sc, const char *cache_dir,
+			struct oci_seccomp_prog **out, struct error **err);
 int oci_seccomp_load(const struct oci_seccomp_prog *p, struct error **err);
 void oci_seccomp_prog_free(struct oci_seccomp_prog *p);
 

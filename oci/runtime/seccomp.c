@@ -364,12 +364,87 @@ static unsigned int load_flags(const struct rt_seccomp *sc)
 	return f;
 }
 
-int oci_seccomp_compile(const struct rt_seccomp *sc, struct oci_seccomp_prog **out,
-			struct error **err)
+/*
+ * The compiled-filter cache (cache_dir, the caller's: hutch uses its runtime dir). Compiling
+ * the default profile is most of a millisecond in a freshly forked init, and nearly every
+ * container has the same profile. A cache file is named by a hash of the filter's
+ * description and holds that description followed by the BPF; it is used only when the
+ * description matches byte for byte, so a hash collision costs a compile, never a wrong
+ * filter. The description covers all the filter is built from, and libseccomp's version and
+ * the kernel API level it detected, which change the BPF it generates.
+ */
+static char *describe(const struct rt_seccomp *sc)
 {
-	*out = NULL;
-	if (sc == NULL)
-		return 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const struct scmp_version *v = seccomp_version();
+	fprintf(f, "hutch-seccomp 1\nlibseccomp %u.%u.%u api %u\n", v->major, v->minor, v->micro,
+		seccomp_api_get());
+	fprintf(f, "default %d %d %u\n", (int)sc->default_action, sc->has_default_errno,
+		sc->default_errno);
+	for (size_t i = 0; sc->arches != NULL && sc->arches[i] != NULL; i++)
+		fprintf(f, "arch %s\n", sc->arches[i]);
+	for (size_t i = 0; sc->flags != NULL && sc->flags[i] != NULL; i++)
+		fprintf(f, "flag %s\n", sc->flags[i]);
+	for (size_t i = 0; i < sc->n_rules; i++) {
+		const struct rt_sc_rule *r = &sc->rules[i];
+		fprintf(f, "rule %d %d %u", (int)r->action, r->has_errno, r->errno_ret);
+		for (size_t k = 0; r->names != NULL && r->names[k] != NULL; k++)
+			fprintf(f, " %s", r->names[k]);
+		for (size_t k = 0; k < r->n_args; k++)
+			fprintf(f, " arg %u %d %llu %llu", r->args[k].index, (int)r->args[k].op,
+				(unsigned long long)r->args[k].value,
+				(unsigned long long)r->args[k].value2);
+		fputc('\n', f);
+	}
+	fclose(f);
+	return text;
+}
+
+static char *cache_path(const char *dir, const char *desc)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)desc; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return xasprintf("%s/%016llx.bpf", dir, (unsigned long long)h);
+}
+
+static struct oci_seccomp_prog *cache_get(const char *path, const char *desc)
+{
+	autofree char *data = NULL;
+	size_t len = 0, dlen = strlen(desc);
+	struct error *e = NULL;
+	if (fs_read_file(path, 1 << 20, &data, &len, &e) < 0) {
+		err_free(&e);
+		return NULL;
+	}
+	size_t bpf = len > dlen + 1 ? len - dlen - 1 : 0;
+	if (len <= dlen + 1 || memcmp(data, desc, dlen) != 0 || data[dlen] != '\0' ||
+	    bpf % sizeof(struct sock_filter) != 0 ||
+	    bpf / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return NULL;
+	struct oci_seccomp_prog *p = xzalloc(sizeof(*p));
+	p->fprog.len = (unsigned short)(bpf / sizeof(struct sock_filter));
+	p->fprog.filter = xmalloc(bpf);
+	memcpy(p->fprog.filter, data + dlen + 1, bpf);
+	return p;
+}
+
+static void cache_put(const char *dir, const char *path, const char *desc,
+		      const struct oci_seccomp_prog *p)
+{
+	size_t dlen = strlen(desc) + 1, bpf = p->fprog.len * sizeof(struct sock_filter);
+	autofree char *data = xmalloc(dlen + bpf);
+	memcpy(data, desc, dlen);
+	memcpy(data + dlen, p->fprog.filter, bpf);
+	struct error *e = NULL;
+	if (fs_mkdir_p(dir, 0700, &e) < 0 || fs_write_replace(path, data, dlen + bpf, 0600, &e) < 0)
+		err_free(&e); /* only a cache */
+}
+
+static int compile(const struct rt_seccomp *sc, struct oci_seccomp_prog **out, struct error **err)
+{
 	uint32_t def = action_value(sc->default_action, sc->has_default_errno, sc->default_errno);
 	scmp_filter_ctx ctx = seccomp_init(def);
 	if (ctx == NULL)
@@ -404,6 +479,26 @@ int oci_seccomp_compile(const struct rt_seccomp *sc, struct oci_seccomp_prog **o
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int oci_seccomp_compile(const struct rt_seccomp *sc, const char *cache_dir,
+			struct oci_seccomp_prog **out, struct error **err)
+{
+	*out = NULL;
+	if (sc == NULL)
+		return 0;
+	if (cache_dir == NULL)
+		return compile(sc, out, err);
+	autofree char *desc = describe(sc);
+	autofree char *path = cache_path(cache_dir, desc);
+	if ((*out = cache_get(path, desc)) != NULL) {
+		(*out)->flags = load_flags(sc);
+		return 0;
+	}
+	if (compile(sc, out, err) < 0)
+		return -1;
+	cache_put(cache_dir, path, desc, *out);
+	return 0;
 }
 
 int oci_seccomp_load(const struct oci_seccomp_prog *p, struct error **err)

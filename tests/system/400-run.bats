@@ -98,6 +98,35 @@ load container_helpers
 	assert_equal "$(stat -c %u "$BATS_TEST_TMPDIR/shared/t")" "$(($(subid_start) + 999))"
 }
 
+@test "run: seccomp: the default profile, a profile file, unconfined; compiled filters cached" {
+	local cache=$XDG_RUNTIME_DIR/hutch/seccomp
+	# The default profile is a filter; unconfined is none.
+	run_hutch run --rm "$IMAGE" sh -c 'grep ^Seccomp: /proc/self/status'
+	assert_output --regexp '^Seccomp:[[:space:]]+2$'
+	run_hutch run --rm --security-opt seccomp=unconfined "$IMAGE" \
+		sh -c 'grep ^Seccomp: /proc/self/status'
+	assert_output --regexp '^Seccomp:[[:space:]]+0$'
+	local prof=$BATS_TEST_TMPDIR/nomkdir.json
+	cat >"$prof" <<-'EOF'
+		{"defaultAction": "SCMP_ACT_ALLOW",
+		 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+	EOF
+	run_hutch 1 run --rm --security-opt "seccomp=$prof" "$IMAGE" mkdir /made
+	[[ $stderr == *"Operation not permitted"* ]] || fail "mkdir was not refused: $stderr"
+	# Both filters were compiled once and kept; the second run takes them from the cache
+	# and still refuses.
+	run ls "$cache"
+	assert_equal "${#lines[@]}" 2
+	run_hutch 1 run --rm --security-opt "seccomp=$prof" "$IMAGE" mkdir /made
+	# A damaged cache entry is not used: the filter is compiled again and still refuses.
+	local f
+	for f in "$cache"/*.bpf; do printf 'junk' >"$f"; done
+	run_hutch 1 run --rm --security-opt "seccomp=$prof" "$IMAGE" mkdir /made
+	run_hutch run --rm "$IMAGE" sh -c 'grep ^Seccomp: /proc/self/status'
+	assert_output --regexp '^Seccomp:[[:space:]]+2$'
+	run_hutch run --rm --security-opt seccomp=unconfined "$IMAGE" mkdir /made
+}
+
 @test "run: bad input gives one clear error" {
 	run_hutch 125 run --rm --restart bogus "$IMAGE" true
 	[[ $stderr == *'invalid --restart "bogus"'* ]]
