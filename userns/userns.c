@@ -13,7 +13,6 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sched.h>
-#include <spawn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,60 +353,86 @@ int userns_check_helpers(struct error **err)
 /* A newuidmap or newgidmap on its way: its pid and the read end of its stderr. */
 struct map_helper {
 	char *path;
+	char **argv;
 	pid_t pid;
-	int errfd;
+	int errfd;	 /* read end of its stderr */
+	int child_errfd; /* write end, for the child */
+	char *stack;	 /* the child's until it execs: freed after it is reaped */
 };
 
-/* Start HELPER PID inside outside count ...; finish_map_helper collects it. */
+#define HELPER_STACK (64 * 1024)
+
+/* The helper's side: runs on its own stack in our memory (CLONE_VM) until execve. Only
+ * async-signal-safe calls; the fd table is its own. */
+static int helper_main(void *arg)
+{
+	const struct map_helper *h = arg;
+	int devnull = open("/dev/null", O_RDWR);
+	if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
+	    dup2(h->child_errfd, STDERR_FILENO) < 0)
+		_exit(127);
+	execve(h->path, h->argv, environ);
+	_exit(127);
+}
+
+/*
+ * Start HELPER PID inside outside count ...; finish_map_helper collects it. The child shares
+ * our memory until it execs (clone with CLONE_VM, as vfork, but without waiting for the
+ * exec): a fork would copy our page tables first, and posix_spawn's vfork holds us until
+ * the setuid exec is done, so the two helpers would not run side by side.
+ */
 static int start_map_helper(const char *name, pid_t pid, const struct userns_idmap *v, size_t n,
 			    struct map_helper *h, struct error **err)
 {
-	*h = (struct map_helper){ .pid = -1, .errfd = -1 };
+	*h = (struct map_helper){ .pid = -1, .errfd = -1, .child_errfd = -1 };
 	if (check_helper(name, &h->path, err) < 0)
 		return -1;
-	autostrv char **argv = NULL;
-	strv_push(&argv, h->path);
-	strv_push_take(&argv, xasprintf("%d", (int)pid));
+	strv_push(&h->argv, h->path);
+	strv_push_take(&h->argv, xasprintf("%d", (int)pid));
 	for (size_t i = 0; i < n; i++) {
-		strv_push_take(&argv, xasprintf("%lu", v[i].inside));
-		strv_push_take(&argv, xasprintf("%lu", v[i].outside));
-		strv_push_take(&argv, xasprintf("%lu", v[i].count));
+		strv_push_take(&h->argv, xasprintf("%lu", v[i].inside));
+		strv_push_take(&h->argv, xasprintf("%lu", v[i].outside));
+		strv_push_take(&h->argv, xasprintf("%lu", v[i].count));
 	}
 	int errpipe[2];
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		return err_sys(err, "running %s", name);
-	/* posix_spawn (a vfork): a fork would copy our page tables first, a few hundred
-	 * microseconds of the start of every container. */
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDWR, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_RDWR, 0);
-	posix_spawn_file_actions_adddup2(&fa, errpipe[1], STDERR_FILENO);
-	int rc = posix_spawn(&h->pid, h->path, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	h->errfd = errpipe[0];
+	h->child_errfd = errpipe[1];
+	h->stack = xmalloc(HELPER_STACK);
+	h->pid = clone(helper_main, h->stack + HELPER_STACK, CLONE_VM | SIGCHLD, h);
+	int e = errno;
+	/* Our copy of the write end; the child has its own (the field stays, for it). */
 	close(errpipe[1]);
-	if (rc != 0) {
-		close(errpipe[0]);
-		h->pid = -1;
-		errno = rc;
+	if (h->pid < 0) {
+		errno = e;
 		return err_sys(err, "running %s", h->path);
 	}
-	h->errfd = errpipe[0];
 	return 0;
 }
 
-/* Wait for a started helper; its stderr becomes part of the error. Frees h. */
+/* Release what start_map_helper took (after the child is reaped, or never started). */
+static void map_helper_clear(struct map_helper *h)
+{
+	if (h->errfd >= 0)
+		close(h->errfd);
+	strv_free(h->argv);
+	free(h->stack);
+	free(h->path);
+	*h = (struct map_helper){ .pid = -1, .errfd = -1, .child_errfd = -1 };
+}
+
+/* Wait for a started helper; its stderr becomes part of the error. Clears h. */
 static int finish_map_helper(struct map_helper *h, struct error **err)
 {
 	if (h->pid < 0) {
-		free(h->path);
+		map_helper_clear(h);
 		return -1;
 	}
 	autofree char *msg = NULL;
 	struct error *ignored = NULL;
 	if (fs_read_fd(h->errfd, 4096, &msg, NULL, &ignored) < 0)
 		err_free(&ignored);
-	close(h->errfd);
 	int status = 0;
 	int rc = proc_wait(h->pid, &status, err);
 	if (rc == 0 && status != 0) {
@@ -417,7 +442,7 @@ static int finish_map_helper(struct map_helper *h, struct error **err)
 		rc = err_set(err, EPERM, ERR_TOOL, "%s failed (exit %d)%s%s", h->path, status,
 			     len ? ": " : "", len ? msg : "");
 	}
-	free(h->path);
+	map_helper_clear(h);
 	return rc;
 }
 
@@ -443,11 +468,11 @@ int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err)
 		if (ru == 0)
 			ru = finish_map_helper(&hu, err);
 		else
-			free(hu.path);
+			map_helper_clear(&hu);
 		if (rg == 0)
 			rg = finish_map_helper(&hg, &gerr);
 		else if (ru == 0 || gerr != NULL)
-			free(hg.path);
+			map_helper_clear(&hg);
 		if (ru == 0 && rg < 0) {
 			err_free(err);
 			*err = steal_ptr(&gerr);
