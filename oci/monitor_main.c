@@ -7,7 +7,7 @@
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
  *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--unlist DIR --unlist-to TRASH
- *                 --unlist-lock LOCK] [-- EXIT-COMMAND...]
+ *                 --unlist-lock LOCK [--purge-state DIR]] [-- EXIT-COMMAND...]
  */
 #include "oci/monitor/monitor.h"
 
@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 		{ "unlist", required_argument, NULL, 'U' },
 		{ "unlist-to", required_argument, NULL, 'T' },
 		{ "unlist-lock", required_argument, NULL, 'L' },
+		{ "purge-state", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oci_monitor_opts o = { .stdin_fd = -1,
@@ -129,6 +130,9 @@ int main(int argc, char **argv)
 		case 'L':
 			o.unlist_lock = optarg;
 			break;
+		case 'P':
+			o.purge_state = optarg;
+			break;
 		case 'u': {
 			/* FD:PORT, a bound host UDP socket and the container port it goes to. */
 			int fd, port;
@@ -151,9 +155,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if ((o.unlist_dir != NULL) != (o.unlist_to != NULL) ||
-	    (o.unlist_dir != NULL) != (o.unlist_lock != NULL)) {
+	    (o.unlist_dir != NULL) != (o.unlist_lock != NULL) ||
+	    (o.purge_state != NULL && o.unlist_dir == NULL)) {
 		fprintf(stderr, "hutch-monitor: --unlist, --unlist-to and --unlist-lock go "
-				"together\n");
+				"together, and --purge-state with them\n");
 		return 2;
 	}
 	if (optind < argc)

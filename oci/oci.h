@@ -53,6 +53,9 @@ struct oci_create_opts {
 	bool no_new_keyring;	    /* accepted; hutch never makes a session keyring */
 	bool systemd_cgroup;	    /* accepted; cgroups are placed as the host allows */
 	const char *seccomp_cache;  /* keep compiled seccomp filters here; NULL: compile each */
+	/* Out, when not NULL: whether delete will have more to do than removing the state dir
+	 * (poststop hooks to run, a cgroup to remove). */
+	bool *delete_has_work;
 };
 
 /*

@@ -301,12 +301,14 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		launch_fail(l, err);
 	autofree char *bundle = oci_ctr_dir(l->s, l->c->id);
 	autofree char *pidfile = xasprintf("%s/init.pid", l->run);
+	bool delete_has_work = true;
 	struct oci_create_opts co = { .root = l->root,
 				      .id = l->c->id,
 				      .bundle = bundle,
 				      .pid_file = pidfile,
 				      .console_socket = l->tty ? e.console : NULL,
-				      .seccomp_cache = l->seccomp_cache };
+				      .seccomp_cache = l->seccomp_cache,
+				      .delete_has_work = &delete_has_work };
 	if (oci_container_create(&co, &err) < 0)
 		launch_fail(l, err);
 	int pty = -1;
@@ -409,6 +411,11 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push_take(&argv, trash);
 		strv_push(&argv, "--unlist-lock");
 		strv_push_take(&argv, lock);
+		/* Nothing for hutch to do after: the monitor removes the rest itself. */
+		if (!delete_has_work) {
+			strv_push(&argv, "--purge-state");
+			strv_push_take(&argv, xasprintf("%s/%s", l->root, l->c->id));
+		}
 	}
 	/*
 	 * Ready before the monitor runs: this process becomes it, so the attach socket is bound

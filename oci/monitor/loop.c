@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -345,6 +346,25 @@ void oci_monitor_sigset(sigset_t *set)
 		sigaddset(set, sigs[i]);
 }
 
+/*
+ * --rm without work for the runtime's delete: what the exit command would do, done here (we
+ * are root in the container's namespaces): unmount the rootfs that moved with the rename,
+ * remove the trash, the runtime state and the run dir. -1 leaves it to the exit command.
+ */
+static int purge(const struct oci_monitor_opts *o)
+{
+	autofree char *merged = xasprintf("%s/merged", o->unlist_to);
+	struct error *err = NULL;
+	if (umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		err_sys(&err, "unmounting %s", merged);
+	if (err == NULL && fs_rm_rf(o->unlist_to, &err) == 0 &&
+	    fs_rm_rf(o->purge_state, &err) == 0 && fs_rm_rf(o->run_dir, &err) == 0)
+		return 0;
+	log_warn("removing the container: %s", err->msg);
+	err_free(&err);
+	return -1;
+}
+
 static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error **err)
 {
 	sigset_t set;
@@ -471,9 +491,12 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		bool unlisted = unlist(o);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
-		if (unlisted)
+		if (unlisted && o->purge_state != NULL && purge(o) == 0)
+			; /* all done here */
+		else if (unlisted)
 			setenv("HUTCH_UNLISTED", "1", 1);
-		run_exit_command(o->exit_command);
+		if (!unlisted || o->purge_state == NULL || getenv("HUTCH_UNLISTED") != NULL)
+			run_exit_command(o->exit_command);
 	} else if (rc >= 0) {
 		run_exit_command(o->exit_command);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));

@@ -373,6 +373,8 @@ int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **
 		goto fail;
 	if (init != NULL)
 		*init = c.init;
+	if (o->delete_has_work != NULL)
+		*o->delete_has_work = c.spec.n_hooks[RT_HOOK_POSTSTOP] > 0 || c.cgroup != NULL;
 	creation_clear(&c);
 	return 0;
 fail:
