@@ -153,6 +153,9 @@ int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *stat
 struct json_object *oci_ctr_inspect(struct oci_ctr *c);
 /* One `ps` row as JSON (ID, Names, Image, Command, Created, Status, State, ...), owned. */
 struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc);
+/* The default `ps` table's row, the same text as those fields of oci_ctr_ps_row: ID, Image,
+ * Command, Created, Status, Ports and Names, tab-separated (owned). */
+char *oci_ctr_ps_line(struct oci_ctr *c, bool no_trunc);
 
 /* Where hutch-monitor and hutch-init are: beside the hutch binary, or in
  * ../libexec/hutch/ relative to it (owned; NULL when missing). */
