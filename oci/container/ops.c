@@ -162,11 +162,16 @@ static char **dependents(struct storage *s, const struct oci_ctr *c)
 	struct oci_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (oci_ctr_list(s, &v, &n, &e) < 0)
+	if (oci_ctr_list_brief(s, &v, &n, &e) < 0)
 		err_free(&e);
 	char **names = NULL;
 	for (size_t i = 0; i < n; i++) {
-		autofree char *t = oci_ctr_net_target(v[i]);
+		/* The brief record has the network mode, but not brief.json of older versions. */
+		autoctr struct oci_ctr *full =
+		    ctr_jget(ctr_jget(v[i]->doc, "HostConfig"), "NetworkMode") == NULL
+			? ctr_load(s, AT_FDCWD, v[i]->id, false)
+			: NULL;
+		autofree char *t = oci_ctr_net_target(full ? full : v[i]);
 		if (t != NULL && strcmp(t, c->id) == 0)
 			strv_push(&names, v[i]->name);
 	}
