@@ -92,15 +92,17 @@ char *oci_ctr_net_target(const struct oci_ctr *c);
 /* The pod c belongs to (borrowed ID) or NULL; infra tells whether c is its infra. */
 const char *oci_ctr_pod(const struct oci_ctr *c, bool *infra);
 
-/* Find a container by full name, full ID or unique ID prefix. ENOENT error otherwise:
- * "no container with name or ID \"x\" found". */
+/* Find a container by full ID, name or unique ID prefix (podman's order; see names.c:
+ * reads only the one record). ENOENT error otherwise: "no container with name or ID \"x\"
+ * found"; EINVAL for an ambiguous prefix. */
 int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
 		   struct error **err);
 /* All containers, oldest first. */
 int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err);
 /* The same with records holding only what ps shows (fast over many containers): their doc
  * has Id, Name, Created, Image, ImageName, Args, Pod, IsInfra, Config.Labels and
- * HostConfig.Ports, nothing else. */
+ * HostConfig.Ports (and, but not in stores of older versions, HostConfig.NetworkMode, Mounts
+ * and the state's members); look at nothing else. */
 int oci_ctr_list_brief(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err);
 
 /* How `start` connects the caller's terminal. */

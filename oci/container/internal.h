@@ -50,8 +50,8 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
 /*
  * The name index, containers/by-name/NAME -> ID (symlinks): a hint, the records are the
  * truth. ctr_by_name finds the container named name (full record, owned) or NULL; it builds
- * the index when the store has none (under containers.lock), or scans the records when it
- * cannot. ctr_name_set points name at id; ctr_name_drop removes name's entry if it points
+ * the index when the store has none (under containers.lock, if no other process holds it:
+ * it never waits for it), or scans the records when it cannot. ctr_name_set points name at id; ctr_name_drop removes name's entry if it points
  * at id. Both take containers.lock (nested when held).
  */
 struct oci_ctr *ctr_by_name(struct storage *s, const char *name);

@@ -29,7 +29,8 @@
 static int names_fd = -1;
 static unsigned names_depth;
 
-int ctr_names_lock(struct storage *s, struct error **err)
+/* ctr_names_lock; without wait, an EWOULDBLOCK error when another process holds it. */
+static int names_lock(struct storage *s, bool wait, struct error **err)
 {
 	if (names_depth > 0) {
 		names_depth++;
@@ -39,7 +40,7 @@ int ctr_names_lock(struct storage *s, struct error **err)
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_sys(err, "locking %s", path);
-	while (flock(fd, LOCK_EX) < 0) {
+	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		if (errno != EINTR) {
 			err_sys(err, "locking %s", path);
 			close(fd);
@@ -49,6 +50,11 @@ int ctr_names_lock(struct storage *s, struct error **err)
 	names_fd = fd;
 	names_depth = 1;
 	return 0;
+}
+
+int ctr_names_lock(struct storage *s, struct error **err)
+{
+	return names_lock(s, true, err);
 }
 
 void ctr_names_unlock(int *held)
@@ -105,10 +111,14 @@ static int link_at(const char *dir, const char *name, const char *id, struct err
 	return 0;
 }
 
-/* Build the index from the records, under containers.lock; a no-op when it exists. */
-static int index_build(struct storage *s, struct error **err)
+/*
+ * Build the index from the records, under containers.lock; a no-op when it exists. Without
+ * wait, an EWOULDBLOCK error when another process holds the lock: a lookup may run under a
+ * container's lock, which must not wait for containers.lock (that order is a rename's).
+ */
+static int index_build(struct storage *s, bool wait, struct error **err)
 {
-	autonames int lk = ctr_names_lock(s, err);
+	autonames int lk = names_lock(s, wait, err);
 	if (lk < 0)
 		return -1;
 	autofree char *dir = index_path(s, NULL);
@@ -168,8 +178,8 @@ struct oci_ctr *ctr_by_name(struct storage *s, const char *name)
 	autofree char *id = index_get(s, name, &none);
 	if (none) {
 		struct error *err = NULL;
-		if (index_build(s, &err) < 0) {
-			/* A store we cannot write to, say: find it the slow way. */
+		if (index_build(s, false, &err) < 0) {
+			/* A store we cannot write to, or the lock busy: the slow way. */
 			log_debug("building the container name index: %s", err->msg);
 			err_free(&err);
 			return scan_name(s, name);
@@ -191,7 +201,7 @@ int ctr_name_set(struct storage *s, const char *name, const char *id, struct err
 		return -1;
 	bool none = false;
 	free(index_get(s, name, &none));
-	if (none && index_build(s, err) < 0)
+	if (none && index_build(s, true, err) < 0)
 		return -1;
 	autofree char *dir = index_path(s, NULL);
 	return link_at(dir, name, id, err);

@@ -257,8 +257,12 @@ int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **
 int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 {
 	struct oci_ctr *c = NULL;
-	if (oci_ctr_lookup(s, id, &c, err) < 0)
-		return errno == ENOENT ? 0 : -1;
+	if (oci_ctr_lookup(s, id, &c, err) < 0) {
+		if ((*err)->code != ENOENT)
+			return -1;
+		err_free(err); /* removed meanwhile (rm -f): nothing to record */
+		return 0;
+	}
 	int lk = ctr_lock(s, c->id, err);
 	if (lk < 0) {
 		oci_ctr_free(&c);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Container records: creating one (ID, name, storage, config.json, hutch.json), finding
- * one by name, ID or ID prefix, listing them, and reading the state the files give: the
+ * Container records: creating one (ID, name, storage, config.json, hutch.json), loading and
+ * listing them (finding one is names.c's), and reading the state the files give: the
  * store's state.json plus, while it runs, the monitor's files in the run dir.
  */
 #include "oci/container/internal.h"
