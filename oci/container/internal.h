@@ -22,6 +22,8 @@ char *ctr_now(void);
 /* Borrowed string member of a JSON object, or NULL. */
 const char *ctr_jstr(struct json_object *o, const char *key);
 struct json_object *ctr_jget(struct json_object *o, const char *key);
+/* The length of a JSON array; 0 for anything else (json-c aborts on those). */
+size_t ctr_jlen(struct json_object *a);
 /* Largest record file read (bytes). */
 #define CTR_JSON_MAX (1 << 24)
 /* The JSON object in the file at dirfd/path (owned), or NULL: missing, unreadable, cut

@@ -565,15 +565,15 @@ struct json_object *oci_ctr_inspect(struct oci_ctr *c)
 static char *command_text(const struct oci_ctr *c)
 {
 	struct json_object *args = ctr_jget(c->doc, "Args");
-	size_t n = json_object_array_length(args), len = 0;
+	size_t n = ctr_jlen(args), len = 0;
 	for (size_t i = 0; i < n; i++)
-		len += strlen(json_object_get_string(json_object_array_get_idx(args, i))) + 1;
+		len += strlen(json_object_get_string(json_object_array_get_idx(args, i)) ?: "") + 1;
 	char *cmd = xmalloc(len + 1), *p = cmd;
 	*p = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			*p++ = ' ';
-		p = stpcpy(p, json_object_get_string(json_object_array_get_idx(args, i)));
+		p = stpcpy(p, json_object_get_string(json_object_array_get_idx(args, i)) ?: "");
 	}
 	return cmd;
 }

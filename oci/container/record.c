@@ -165,6 +165,11 @@ struct json_object *ctr_jget(struct json_object *o, const char *key)
 	return v;
 }
 
+size_t ctr_jlen(struct json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
 /* Is pid a live process running the program named comm? */
 static bool alive(pid_t pid, const char *comm)
 {
@@ -535,7 +540,7 @@ struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
 int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n)
 {
 	struct json_object *a = ctr_jget(ctr_jget(c->doc, "HostConfig"), "Ports");
-	size_t len = a ? json_object_array_length(a) : 0;
+	size_t len = ctr_jlen(a);
 	*out = len ? xcalloc(len, sizeof(**out)) : NULL;
 	*n = len;
 	for (size_t i = 0; i < len; i++) {
@@ -554,7 +559,7 @@ int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n)
 char **ctr_jstrv(struct json_object *a)
 {
 	char **v = NULL;
-	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+	for (size_t i = 0; i < ctr_jlen(a); i++)
 		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
 	return v;
 }

@@ -150,7 +150,7 @@ static char **vol_users(struct storage *s, const char *mountpoint)
 						   ? ctr_load(s, AT_FDCWD, v[i]->id, false)
 						   : NULL;
 		struct json_object *mounts = ctr_jget((full ? full : v[i])->doc, "Mounts");
-		for (size_t k = 0; k < json_object_array_length(mounts); k++) {
+		for (size_t k = 0; k < ctr_jlen(mounts); k++) {
 			const char *src = ctr_jstr(json_object_array_get_idx(mounts, k), "Source");
 			if (src != NULL && strcmp(src, mountpoint) == 0) {
 				strv_push(&ids, v[i]->id);

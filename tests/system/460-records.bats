@@ -118,8 +118,17 @@ real"
 	printf '{"Name":' >"$(ctrs)/$id3/brief.json"
 	# d4: state.json empty.
 	: >"$(ctrs)/$id4/state.json"
+	run_hutch create --name d5 "$IMAGE" true
+	local id5=$output
+	# d5: valid JSON of the wrong shapes in the brief record.
+	jq -c '.Args = "oops" | .HostConfig.Ports = {"a": 1} | .Config = []' \
+		"$(ctrs)/$id5/state.json" >"$(ctrs)/$id5/s"
+	mv "$(ctrs)/$id5/s" "$(ctrs)/$id5/state.json"
+	run_hutch ps -a
+	assert_line --index 1 --regexp '^[0-9a-f]{12} .* Created .* d5$'
 	run_hutch ps -a --format '{{.Names}} {{.State}}'
-	assert_output "d4 created
+	assert_output "d5 created
+d4 created
 d3 created
 d1 created"
 	run_hutch inspect --format '{{.Name}} {{.State.Status}}' d1 d3 d4
@@ -132,13 +141,14 @@ d4 created"
 	printf '{"Id":"x"} trailing' >>"$(ctrs)/$id3/hutch.json"
 	run_hutch 125 container inspect d3
 	run_hutch ps -a --format '{{.Names}}'
-	assert_output "d4
+	assert_output "d5
+d4
 d1"
 	# The rest of the store works as before.
 	run_hutch run --rm "$IMAGE" echo fine
 	assert_output fine
 	run_hutch start --attach d1
-	run_hutch rm d1 d4
+	run_hutch rm d1 d4 d5
 	run_hutch ps -a -q
 	assert_output ""
 }

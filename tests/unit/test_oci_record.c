@@ -149,6 +149,20 @@ static void make_store(void)
 	autofree char *r6 = record(id6, "six", 6);
 	put(id6, "hutch.json", r6);
 	put(id6, "state.json", "{\"Status\":\"exi");
+	/* Valid JSON of the wrong shapes (json-c aborts on an array call on a non-array). */
+	const char *id7 = id_of("f7"), *id8 = id_of("f8");
+	autofree char *s7 =
+	    xasprintf("{\"Id\":\"%s\",\"Name\":\"seven\",\"Created\":\"2026-01-01T00:07:00Z\","
+		      "\"Args\":\"true\",\"Mounts\":{},\"Config\":{\"Labels\":[]},\"HostConfig\":"
+		      "{\"Ports\":\"x\",\"NetworkMode\":1},\"Status\":\"created\"}",
+		      id7);
+	put(id7, "state.json", s7);
+	autofree char *s8 =
+	    xasprintf("{\"Id\":\"%s\",\"Name\":\"eight\",\"Created\":\"2026-01-01T00:08:00Z\","
+		      "\"Args\":[null,1,\"x\"],\"Config\":7,\"HostConfig\":{\"Ports\":[1,null,"
+		      "{\"HostPort\":\"a\"}]},\"Status\":5}",
+		      id8);
+	put(id8, "state.json", s8);
 	/* Not containers. */
 	autofree char *junk = path_of("not-an-id", NULL);
 	mkdir(junk, 0700);
@@ -162,7 +176,7 @@ static void test_lists(void)
 	size_t n = 0;
 	struct error *err = NULL;
 	is_int(oci_ctr_list_brief(s, &v, &n, &err), 0, "list_brief");
-	is_int(n, 5, "list_brief: five containers (four's record is cut short)");
+	is_int(n, 7, "list_brief: seven containers (four's record is cut short)");
 	struct oci_ctr *c = find(v, n, id_of("a1"));
 	is_str(c ? c->name : NULL, "one", "one: the name from state.json");
 	ok(c && ctr_jget(c->doc, "Status") != NULL, "one: its doc is state.json");
@@ -178,13 +192,25 @@ static void test_lists(void)
 	is_str(c ? c->name : NULL, "five", "five: garbage brief.json: hutch.json read instead");
 	c = find(v, n, id_of("c6"));
 	is_int(c ? (int)c->state.status : -1, OCI_CTR_CREATED, "six: cut state.json: created");
+	c = find(v, n, id_of("f7"));
+	autofree char *l7 = c ? oci_ctr_ps_line(c, false) : NULL;
+	has_str(l7, "seven", "seven: wrong shapes, a ps line all the same");
+	c = find(v, n, id_of("f8"));
+	autofree char *l8 = c ? oci_ctr_ps_line(c, false) : NULL;
+	has_str(l8, " 1 x\t", "eight: odd args shown as they come");
+	for (size_t i = 0; i < n; i++) {
+		json_object_put(oci_ctr_ps_row(v[i], true));
+		json_object_put(oci_ctr_inspect(v[i]));
+		strv_free(oci_ctr_ports(v[i], &err));
+	}
+	ok(true, "ps rows, inspect and ports of every record, odd ones too");
 	bool sorted = true;
 	for (size_t i = 1; i < n; i++)
 		sorted &= strcmp(v[i - 1]->created, v[i]->created) <= 0;
 	ok(sorted, "list_brief: oldest first");
 	oci_ctr_list_free(v, n);
 	is_int(oci_ctr_list(s, &v, &n, &err), 0, "list");
-	is_int(n, 5, "list: the same five");
+	is_int(n, 5, "list: five (seven and eight have no hutch.json)");
 	c = find(v, n, id_of("a2"));
 	ok(c && ctr_jget(c->doc, "HostConfig") &&
 	       ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode"),
