@@ -210,7 +210,8 @@ static struct json_tokener *tokener(void)
 
 struct json_object *ctr_json_at(int dirfd, const char *path)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO in place of a record must not hang us (no effect on files). */
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
 	struct json_tokener *tok = tokener();
