@@ -94,6 +94,9 @@ static void test_json_at(void)
 	autofree char *missing = xasprintf("%s/nosuch.json", tmp);
 	ok(ctr_json_at(AT_FDCWD, missing) == NULL, "json_at: a missing file");
 	ok(ctr_json_at(AT_FDCWD, tmp) == NULL, "json_at: a directory");
+	autofree char *fifo = xasprintf("%s/fifo.json", tmp);
+	ok(mkfifo(fifo, 0600) == 0 && ctr_json_at(AT_FDCWD, fifo) == NULL,
+	   "json_at: a FIFO, without waiting for a writer");
 	/* Bigger than one read: parsed across reads. */
 	size_t big = 20000;
 	char *text = xmalloc(big + 16);
