@@ -7,7 +7,8 @@
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
  *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--unlist DIR --unlist-to TRASH
- *                 --unlist-lock LOCK [--purge-state DIR]] [-- EXIT-COMMAND...]
+ *                 --unlist-lock LOCK [--unlist-name ENTRY --unlist-names-lock LOCK]
+ *                 [--purge-state DIR]] [-- EXIT-COMMAND...]
  */
 #include "oci/monitor/monitor.h"
 
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
 		{ "unlist-to", required_argument, NULL, 'T' },
 		{ "unlist-lock", required_argument, NULL, 'L' },
 		{ "purge-state", required_argument, NULL, 'P' },
+		{ "unlist-name", required_argument, NULL, 'E' },
+		{ "unlist-names-lock", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oci_monitor_opts o = { .stdin_fd = -1,
@@ -133,6 +136,12 @@ int main(int argc, char **argv)
 		case 'P':
 			o.purge_state = optarg;
 			break;
+		case 'E':
+			o.unlist_name = optarg;
+			break;
+		case 'K':
+			o.unlist_names_lock = optarg;
+			break;
 		case 'u': {
 			/* FD:PORT, a bound host UDP socket and the container port it goes to. */
 			int fd, port;
@@ -156,9 +165,12 @@ int main(int argc, char **argv)
 	}
 	if ((o.unlist_dir != NULL) != (o.unlist_to != NULL) ||
 	    (o.unlist_dir != NULL) != (o.unlist_lock != NULL) ||
-	    (o.purge_state != NULL && o.unlist_dir == NULL)) {
+	    (o.purge_state != NULL && o.unlist_dir == NULL) ||
+	    (o.unlist_name != NULL) != (o.unlist_names_lock != NULL) ||
+	    (o.unlist_name != NULL && o.unlist_dir == NULL)) {
 		fprintf(stderr, "hutch-monitor: --unlist, --unlist-to and --unlist-lock go "
-				"together, and --purge-state with them\n");
+				"together, and --purge-state and --unlist-name(s-lock) with "
+				"them\n");
 		return 2;
 	}
 	if (optind < argc)

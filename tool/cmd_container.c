@@ -623,7 +623,8 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only,
 	}
 	struct oci_ctr **all = NULL;
 	size_t na = 0;
-	if (oci_ctr_list(s, &all, &na, err) < 0)
+	/* The brief records have the state and the pod; each() loads the full ones by ID. */
+	if (oci_ctr_list_brief(s, &all, &na, err) < 0)
 		return NULL;
 	for (size_t k = 0; k < na; k++) {
 		struct oci_ctr *c = all[for_rm ? na - 1 - k : k];

@@ -190,7 +190,7 @@ static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struc
 {
 	struct oci_ctr **v = NULL;
 	size_t n = 0;
-	if (oci_ctr_list(s, &v, &n, err) < 0)
+	if (oci_ctr_list_brief(s, &v, &n, err) < 0)
 		return -1;
 	autostrv char **rows = NULL;
 	if (header)

@@ -67,7 +67,8 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	bool all = cli_opt_bool(ctx, "all") || cli_opt_is_set(ctx, "filter");
 	long last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last");
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc"), quiet = cli_opt_bool(ctx, "quiet");
-	struct json_object *rows = json_object_new_array();
+	struct oci_ctr **pick = xcalloc(n ? n : 1, sizeof(*pick));
+	size_t np = 0;
 	bool bad = false;
 	/* Newest first, as podman lists them. */
 	for (size_t k = n; k > 0 && !bad; k--) {
@@ -76,51 +77,69 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 			continue;
 		if (!ps_match(c, cli_opt_list(ctx, "filter"), err, &bad))
 			continue;
-		if (last > 0 && (long)json_object_array_length(rows) >= last)
+		if (last > 0 && (long)np >= last)
 			break;
-		json_object_array_add(rows, oci_ctr_ps_row(c, no_trunc));
+		pick[np++] = c;
 	}
-	oci_ctr_list_free(v, n);
 	int rc = bad ? -1 : 0;
-	size_t nr = json_object_array_length(rows);
 	if (rc == 0 && quiet) {
-		for (size_t i = 0; i < nr; i++)
-			printf("%s\n", json_object_get_string(json_object_object_get(
-					   json_object_array_get_idx(rows, i), "ID")));
+		for (size_t i = 0; i < np; i++)
+			printf("%.*s\n", no_trunc ? 64 : 12, pick[i]->id);
 	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
+		struct json_object *rows = json_object_new_array();
+		for (size_t i = 0; i < np; i++)
+			json_object_array_add(rows, oci_ctr_ps_row(pick[i], no_trunc));
 		printf("%s\n", json_object_to_json_string_ext(
 				   rows, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 					     JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(rows);
 	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
-		for (size_t i = 0; i < nr && rc == 0; i++)
-			rc =
-			    cli_format_render(stdout, fmt, json_object_array_get_idx(rows, i), err);
+		for (size_t i = 0; i < np && rc == 0; i++) {
+			struct json_object *row = oci_ctr_ps_row(pick[i], no_trunc);
+			rc = cli_format_render(stdout, fmt, row, err);
+			json_object_put(row);
+		}
 	} else if (rc == 0) {
-		const char *tfmt =
-		    fmt ? fmt
-			: "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Created}}\\t"
-			  "{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
 		autostrv char **table = NULL;
-		struct json_object *hdr = json_object_new_object();
-		static const char *const h[][2] = {
-			{ "ID", "CONTAINER ID" },      { "Image", "IMAGE" },
-			{ "Command", "COMMAND" },      { "Created", "CREATED" },
-			{ "Status", "STATUS" },	       { "Ports", "PORTS" },
-			{ "Names", "NAMES" },	       { "State", "STATE" },
-			{ "CreatedAt", "CREATED AT" }, { "Labels", "LABELS" },
-			{ "ImageID", "IMAGE ID" },     { "Pid", "PID" },
-		};
-		for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
-			json_object_object_add(hdr, h[i][0], json_object_new_string(h[i][1]));
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *mf = open_memstream(&buf, &len);
-		if (!cli_opt_bool(ctx, "noheading"))
-			rc = cli_format_render(mf, tfmt, hdr, err);
-		for (size_t i = 0; i < nr && rc == 0; i++)
-			rc = cli_format_render(mf, tfmt, json_object_array_get_idx(rows, i), err);
+		if (fmt == NULL) {
+			/* The default columns, written directly: the same text as the template
+			 * "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t
+			 * {{.Ports}}\t{{.Names}}" gives, without a JSON row per container. */
+			if (!cli_opt_bool(ctx, "noheading"))
+				fputs(
+				    "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n",
+				    mf);
+			for (size_t i = 0; i < np; i++) {
+				autofree char *line = oci_ctr_ps_line(pick[i], no_trunc);
+				fputs(line, mf);
+				fputc('\n', mf);
+			}
+		} else {
+			struct json_object *hdr = json_object_new_object();
+			static const char *const h[][2] = {
+				{ "ID", "CONTAINER ID" },      { "Image", "IMAGE" },
+				{ "Command", "COMMAND" },      { "Created", "CREATED" },
+				{ "Status", "STATUS" },	       { "Ports", "PORTS" },
+				{ "Names", "NAMES" },	       { "State", "STATE" },
+				{ "CreatedAt", "CREATED AT" }, { "Labels", "LABELS" },
+				{ "ImageID", "IMAGE ID" },     { "Pid", "PID" },
+			};
+			for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+				json_object_object_add(hdr, h[i][0],
+						       json_object_new_string(h[i][1]));
+			if (!cli_opt_bool(ctx, "noheading"))
+				rc = cli_format_render(mf, fmt, hdr, err);
+			for (size_t i = 0; i < np && rc == 0; i++) {
+				struct json_object *row = oci_ctr_ps_row(pick[i], no_trunc);
+				rc = cli_format_render(mf, fmt, row, err);
+				json_object_put(row);
+			}
+			json_object_put(hdr);
+		}
 		fclose(mf);
-		json_object_put(hdr);
 		char *save = NULL;
 		for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 			strv_push(&table, l);
@@ -128,7 +147,8 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 		if (rc == 0 && table != NULL)
 			image_fmt_table(stdout, table);
 	}
-	json_object_put(rows);
+	free(pick);
+	oci_ctr_list_free(v, n);
 	return rc;
 }
 

@@ -92,11 +92,13 @@ void image_fmt_table(FILE *f, char **rows)
 			}
 		}
 	}
+	/* One lock for the whole table, not one a character (ps prints 1000s of rows). */
+	flockfile(f);
 	for (size_t r = 0; rows != NULL && rows[r] != NULL; r++) {
 		size_t col = 0, w = 0;
 		for (const char *p = rows[r]; *p; p++) {
 			if (*p != '\t') {
-				fputc(*p, f);
+				putc_unlocked(*p, f);
 				w++;
 				continue;
 			}
@@ -104,11 +106,12 @@ void image_fmt_table(FILE *f, char **rows)
 			if (want < 12)
 				want = 12;
 			for (; w < want; w++)
-				fputc(' ', f);
+				putc_unlocked(' ', f);
 			col++, w = 0;
 		}
-		fputc('\n', f);
+		putc_unlocked('\n', f);
 	}
+	funlockfile(f);
 }
 
 static char *render_str(const char *fmt, struct json_object *obj, struct error **err);

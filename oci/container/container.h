@@ -92,15 +92,17 @@ char *oci_ctr_net_target(const struct oci_ctr *c);
 /* The pod c belongs to (borrowed ID) or NULL; infra tells whether c is its infra. */
 const char *oci_ctr_pod(const struct oci_ctr *c, bool *infra);
 
-/* Find a container by full name, full ID or unique ID prefix. ENOENT error otherwise:
- * "no container with name or ID \"x\" found". */
+/* Find a container by full ID, name or unique ID prefix (podman's order; see names.c:
+ * reads only the one record). ENOENT error otherwise: "no container with name or ID \"x\"
+ * found"; EINVAL for an ambiguous prefix. */
 int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
 		   struct error **err);
 /* All containers, oldest first. */
 int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err);
 /* The same with records holding only what ps shows (fast over many containers): their doc
  * has Id, Name, Created, Image, ImageName, Args, Pod, IsInfra, Config.Labels and
- * HostConfig.Ports, nothing else. */
+ * HostConfig.Ports (and, but not in stores of older versions, HostConfig.NetworkMode, Mounts
+ * and the state's members); look at nothing else. */
 int oci_ctr_list_brief(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err);
 
 /* How `start` connects the caller's terminal. */
@@ -153,6 +155,9 @@ int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *stat
 struct json_object *oci_ctr_inspect(struct oci_ctr *c);
 /* One `ps` row as JSON (ID, Names, Image, Command, Created, Status, State, ...), owned. */
 struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc);
+/* The default `ps` table's row, the same text as those fields of oci_ctr_ps_row: ID, Image,
+ * Command, Created, Status, Ports and Names, tab-separated (owned). */
+char *oci_ctr_ps_line(struct oci_ctr *c, bool no_trunc);
 
 /* Where hutch-monitor and hutch-init are: beside the hutch binary, or in
  * ../libexec/hutch/ relative to it (owned; NULL when missing). */

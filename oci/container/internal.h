@@ -8,21 +8,65 @@
 char *ctr_runtime_root(struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
 int ctr_lock(struct storage *s, const char *id, struct error **err);
+/*
+ * Take containers.lock, which serialises creation, renames and the name index: 0, or -1
+ * with *err. Nests within one process (create --replace removes a container, and removal
+ * drops its index entry). Take it before a container's own lock, never while holding one.
+ */
+int ctr_names_lock(struct storage *s, struct error **err);
+/* Release it when *held is 0 (a failed ctr_names_lock left -1 there). */
+void ctr_names_unlock(int *held);
+#define autonames __attribute__((cleanup(ctr_names_unlock)))
 /* Now, RFC 3339 with nanoseconds (owned). */
 char *ctr_now(void);
 /* Borrowed string member of a JSON object, or NULL. */
 const char *ctr_jstr(struct json_object *o, const char *key);
 struct json_object *ctr_jget(struct json_object *o, const char *key);
+/* The length of a JSON array; 0 for anything else (json-c aborts on those). */
+size_t ctr_jlen(struct json_object *a);
+/* Largest record file read (bytes). */
+#define CTR_JSON_MAX (1 << 24)
+/* The JSON object in the file at dirfd/path (owned), or NULL: missing, unreadable, cut
+ * short, not an object, or followed by more than white space. */
+struct json_object *ctr_json_at(int dirfd, const char *path);
+/*
+ * A container's record from the containers dir cdir (an fd on ROOT/containers, or
+ * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
+ * oci_ctr_list_brief), from state.json, or brief.json or hutch.json in stores of older
+ * versions.
+ */
+struct oci_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief);
+/* Is s a run of at most max lowercase hex digits (an ID or a prefix of one)? */
+bool ctr_is_id(const char *s, size_t max);
 /* Re-read c->state from the files. */
 void ctr_state_load(struct storage *s, struct oci_ctr *c);
 /* Is pid a live process running the program named comm (cut at 15 characters)? */
 bool ctr_pid_alive(pid_t pid, const char *comm);
 /* The pid in a pid file; 0 when it cannot be read. */
 pid_t ctr_read_pid(const char *path);
-/* Write state.json with status "created", "running" or "exited". */
+/* Write state.json with status "created", "running" or "exited", and the brief record read
+ * from hutch.json. Under the container's lock. */
 int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err);
 bool ctr_stopped_by_user(struct storage *s, const char *id);
+/* After a change of the record doc (rename): rewrite state.json's brief record from it,
+ * keeping the state, and drop an older version's brief.json. Under the container's lock. */
+int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
+		     struct error **err);
+/*
+ * The name index, containers/by-name/NAME -> ID (symlinks): a hint, the records are the
+ * truth. ctr_by_name finds the container named name (full record, owned) or NULL; it builds
+ * the index when the store has none (under containers.lock, if no other process holds it:
+ * it never waits for it), or scans the records when it cannot. ctr_name_set points name at
+ * id; ctr_name_drop removes name's entry if it points at id. Both take containers.lock
+ * (nested when held).
+ */
+struct oci_ctr *ctr_by_name(struct storage *s, const char *name);
+int ctr_name_set(struct storage *s, const char *name, const char *id, struct error **err);
+void ctr_name_drop(struct storage *s, const char *name, const char *id);
+/* The index entry of name and the lock it is written under (owned): what a --rm
+ * container's monitor needs to drop the entry itself. */
+void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lock);
 /* Stream an attach connection (fd, owned) to our stdio until the container exits. */
 int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
@@ -80,5 +124,3 @@ int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **
 char *ctr_human_since(const char *rfc3339);
 /* 64 random hex digits (owned). */
 char *ctr_new_id(void);
-/* Write brief.json, what ps reads of a record (see record.c), from the full doc. */
-int ctr_write_brief(const char *dir, struct json_object *doc, struct error **err);

@@ -399,13 +399,11 @@ int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struc
 			       "invalid container name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       name);
-	autofree char *lockpath = xasprintf("%s/containers.lock", storage_root(s));
-	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lk < 0 || flock(lk, LOCK_EX) < 0)
-		return err_sys(err, "locking %s", lockpath);
-	struct oci_ctr *other = NULL;
-	struct error *lerr = NULL;
-	if (oci_ctr_lookup(s, name, &other, &lerr) == 0 && strcmp(other->name, name) == 0) {
+	autonames int nl = ctr_names_lock(s, err);
+	if (nl < 0)
+		return -1;
+	struct oci_ctr *other = ctr_by_name(s, name);
+	if (other != NULL) {
 		bool self = strcmp(other->id, c->id) == 0;
 		oci_ctr_free(&other);
 		if (self)
@@ -414,16 +412,27 @@ int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struc
 			       "the container name \"%s\" is already in use: name already in use",
 			       name);
 	}
-	oci_ctr_free(&other);
-	err_free(&lerr);
-	json_object_object_add(c->doc, "Name", json_object_new_string(name));
-	autofree char *dir = oci_ctr_dir(s, c->id);
-	autofree char *rec = xasprintf("%s/hutch.json", dir);
-	const char *text = json_object_to_json_string_ext(
-	    c->doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (ctr_write_brief(dir, c->doc, err) < 0 ||
-	    fs_write_atomic(rec, text, strlen(text), 0600, err) < 0)
+	autoclose int lk = ctr_lock(s, c->id, err);
+	if (lk < 0)
 		return -1;
+	/* The record as it is now, under both locks (c may predate another rename). */
+	autoctr struct oci_ctr *cur = ctr_load(s, AT_FDCWD, c->id, false);
+	if (cur == NULL)
+		return err_set(err, ENOENT, ERR_TOOL, "container %s is gone: no such container",
+			       c->name);
+	/* The new name's index entry first, the old one's last: whenever this stops, the
+	 * record holds one of the names and that name's entry leads to it. */
+	if (ctr_name_set(s, name, c->id, err) < 0)
+		return -1;
+	json_object_object_add(cur->doc, "Name", json_object_new_string(name));
+	autofree char *rec = xasprintf("%s/containers/%s/hutch.json", storage_root(s), c->id);
+	const char *text = json_object_to_json_string_ext(
+	    cur->doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (fs_write_atomic(rec, text, strlen(text), 0600, err) < 0 ||
+	    ctr_brief_update(s, c->id, cur->doc, err) < 0)
+		return -1;
+	ctr_name_drop(s, cur->name, c->id);
+	json_object_object_add(c->doc, "Name", json_object_new_string(name));
 	free(c->name);
 	c->name = xstrdup(name);
 	return 0;

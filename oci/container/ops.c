@@ -119,9 +119,23 @@ int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
 	}
 	if (timeout < 0)
 		timeout = json_object_get_int64(ctr_jget(cfg, "StopTimeout"));
-	/* Stopped on purpose: the exit command must not restart it. */
-	struct oci_ctr_state st = c->state;
-	int rc = ctr_state_write(s, c->id, &st, "running", true, err);
+	/* Stopped on purpose: the exit command must not restart it. Under the container's
+	 * lock, as every write of state.json, and only while it still runs. */
+	int rc = 0;
+	{
+		autoclose int lk = ctr_lock(s, c->id, err);
+		if (lk < 0)
+			rc = -1;
+		else
+			ctr_state_load(s, c);
+		if (rc == 0 && !is_running(c)) {
+			storage_close(&s);
+			return 0;
+		}
+		struct oci_ctr_state st = c->state;
+		if (rc == 0)
+			rc = ctr_state_write(s, c->id, &st, "running", true, err);
+	}
 	autofree char *root = rc == 0 ? ctr_runtime_root(err) : NULL;
 	if (root == NULL)
 		rc = -1;
@@ -149,11 +163,16 @@ static char **dependents(struct storage *s, const struct oci_ctr *c)
 	struct oci_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (oci_ctr_list(s, &v, &n, &e) < 0)
+	if (oci_ctr_list_brief(s, &v, &n, &e) < 0)
 		err_free(&e);
 	char **names = NULL;
 	for (size_t i = 0; i < n; i++) {
-		autofree char *t = oci_ctr_net_target(v[i]);
+		/* The brief record has the network mode, but not brief.json of older versions. */
+		autoctr struct oci_ctr *full =
+		    ctr_jget(ctr_jget(v[i]->doc, "HostConfig"), "NetworkMode") == NULL
+			? ctr_load(s, AT_FDCWD, v[i]->id, false)
+			: NULL;
+		autofree char *t = oci_ctr_net_target(full ? full : v[i]);
 		if (t != NULL && strcmp(t, c->id) == 0)
 			strv_push(&names, v[i]->name);
 	}
@@ -187,7 +206,8 @@ int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct erro
 	return ctr_remove(s, c, force, err);
 }
 
-int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
+/* ctr_remove's part under the container's lock. */
+static int remove_locked(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
 {
 	autoclose int lk = ctr_lock(s, c->id, err);
 	if (lk < 0)
@@ -270,6 +290,16 @@ void oci_ctr_purge_trash(struct storage *s)
 	}
 }
 
+int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
+{
+	if (remove_locked(s, c, force, err) < 0)
+		return -1;
+	/* Its name's index entry, once the container's lock is released (containers.lock
+	 * comes first). */
+	ctr_name_drop(s, c->name, c->id);
+	return 0;
+}
+
 /* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
 int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 {
@@ -278,7 +308,8 @@ int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
 			return -1;
 		err_free(err);
-		/* Our monitor unlisted it (a trash made by `rm -f` is that command's). */
+		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
+		 * trash that made is that command's. */
 		const char *unlisted = getenv("HUTCH_UNLISTED");
 		return unlisted != NULL && strcmp(unlisted, "1") == 0 ? finish_unlisted(s, id, err)
 								      : 0;
@@ -581,6 +612,33 @@ struct json_object *oci_ctr_inspect(struct oci_ctr *c)
 	return doc;
 }
 
+/* The Command column: the args joined by spaces (owned). */
+static char *command_text(const struct oci_ctr *c)
+{
+	struct json_object *args = ctr_jget(c->doc, "Args");
+	size_t n = ctr_jlen(args), len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(json_object_get_string(json_object_array_get_idx(args, i)) ?: "") + 1;
+	char *cmd = xmalloc(len + 1), *p = cmd;
+	*p = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ' ';
+		p = stpcpy(p, json_object_get_string(json_object_array_get_idx(args, i)) ?: "");
+	}
+	return cmd;
+}
+
+char *oci_ctr_ps_line(struct oci_ctr *c, bool no_trunc)
+{
+	autofree char *cmd = command_text(c);
+	autofree char *ago = ctr_human_since(c->created);
+	autofree char *st = status_text(c);
+	autofree char *ports = ctr_ports_text(c);
+	return xasprintf("%.*s\t%s\t%s\t%s ago\t%s\t%s\t%s", no_trunc ? 64 : 12, c->id,
+			 c->image_name, cmd, ago, st, ports, c->name);
+}
+
 struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
 {
 	struct json_object *r = json_object_new_object();
@@ -590,14 +648,7 @@ struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
 	json_object_object_add(r, "Names", json_object_new_string(c->name));
 	json_object_object_add(r, "Image", json_object_new_string(c->image_name));
 	json_object_object_add(r, "ImageID", json_object_new_string(c->image_id));
-	struct json_object *args = ctr_jget(c->doc, "Args");
-	autofree char *cmd = xstrdup("");
-	for (size_t i = 0; i < json_object_array_length(args); i++) {
-		char *n = xasprintf("%s%s%s", cmd, i ? " " : "",
-				    json_object_get_string(json_object_array_get_idx(args, i)));
-		free(cmd);
-		cmd = n;
-	}
+	autofree char *cmd = command_text(c);
 	json_object_object_add(r, "Command", json_object_new_string(cmd));
 	json_object_object_add(r, "CreatedAt", json_object_new_string(c->created));
 	autofree char *ago = ctr_human_since(c->created);

@@ -129,18 +129,21 @@ int oci_pod_containers(struct storage *s, const struct oci_pod *p, struct oci_ct
 	*n = 0;
 	struct oci_ctr **v = NULL;
 	size_t len = 0;
-	if (oci_ctr_list(s, &v, &len, err) < 0)
+	/* The brief records name the pod; only the members' full records are read. */
+	if (oci_ctr_list_brief(s, &v, &len, err) < 0)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
 		const char *pod = oci_ctr_pod(v[i], NULL);
-		if (pod == NULL || strcmp(pod, p->id) != 0) {
-			oci_ctr_free(&v[i]);
+		struct oci_ctr *c = pod != NULL && strcmp(pod, p->id) == 0
+					? ctr_load(s, AT_FDCWD, v[i]->id, false)
+					: NULL;
+		oci_ctr_free(&v[i]);
+		if (c == NULL)
 			continue;
-		}
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = v[i];
+		(*out)[(*n)++] = c;
 		/* The infra first: it starts first and stops last. */
-		if (strcmp(v[i]->id, p->infra_id) == 0 && *n > 1) {
+		if (strcmp(c->id, p->infra_id) == 0 && *n > 1) {
 			struct oci_ctr *t = (*out)[0];
 			(*out)[0] = (*out)[*n - 1];
 			(*out)[*n - 1] = t;

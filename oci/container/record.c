@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Container records: creating one (ID, name, storage, config.json, hutch.json), finding
- * one by name, ID or ID prefix, listing them, and reading the state the files give: the
+ * Container records: creating one (ID, name, storage, config.json, hutch.json), loading and
+ * listing them (finding one is names.c's), and reading the state the files give: the
  * store's state.json plus, while it runs, the monitor's files in the run dir.
  */
 #include "oci/container/internal.h"
@@ -165,6 +165,11 @@ struct json_object *ctr_jget(struct json_object *o, const char *key)
 	return v;
 }
 
+size_t ctr_jlen(struct json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
 /* Is pid a live process running the program named comm? */
 bool ctr_pid_alive(pid_t pid, const char *comm)
 {
@@ -200,16 +205,69 @@ pid_t ctr_read_pid(const char *path)
 	return (pid_t)strtol(text, NULL, 10);
 }
 
-/* The state from state.json and the run dir (see the header of this file). */
-void ctr_state_load(struct storage *s, struct oci_ctr *c)
+/* One tokener for the process: ps parses a thousand small files. */
+static struct json_tokener *tokener(void)
+{
+	static struct json_tokener *tok;
+	if (tok == NULL && (tok = json_tokener_new()) == NULL)
+		abort();
+	json_tokener_reset(tok);
+	return tok;
+}
+
+struct json_object *ctr_json_at(int dirfd, const char *path)
+{
+	/* O_NONBLOCK: a FIFO in place of a record must not hang us (no effect on files). */
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	struct json_tokener *tok = tokener();
+	struct json_object *o = NULL;
+	char buf[4096];
+	size_t total = 0;
+	/* Parsed as it comes in: the first read of a small record completes the object, and
+	 * no second read looks for the end of the file. */
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (total += (size_t)n) > CTR_JSON_MAX)
+			break; /* the end before a whole object (truncated), or an error */
+		o = json_tokener_parse_ex(tok, buf, (int)n);
+		if (o != NULL) {
+			/* Only white space may follow in what was read. */
+			for (size_t i = json_tokener_get_parse_end(tok); i < (size_t)n; i++)
+				if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\t' &&
+				    buf[i] != '\r') {
+					json_object_put(o);
+					o = NULL;
+					break;
+				}
+			break;
+		}
+		if (json_tokener_get_error(tok) != json_tokener_continue)
+			break;
+	}
+	close(fd);
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* state.json's own members; the rest of it is the brief record (see ctr_state_write). */
+static const char *const state_keys[] = { "Status", "StartedAt",    "FinishedAt",    "ExitCode",
+					  "Pid",    "RestartCount", "StoppedByUser", NULL };
+
+/* c->state from state.json's members j (NULL: none, a created container) and the run dir
+ * (see the header of this file). */
+static void state_from(struct oci_ctr *c, struct json_object *j)
 {
 	struct oci_ctr_state *st = &c->state;
 	free(st->started_at);
 	free(st->finished_at);
 	*st = (struct oci_ctr_state){ .status = OCI_CTR_CREATED, .exit_code = 0 };
-	autofree char *dir = oci_ctr_dir(s, c->id);
-	autofree char *path = xasprintf("%s/state.json", dir);
-	struct json_object *j = json_object_from_file(path);
 	const char *status = ctr_jstr(j, "Status");
 	if (status != NULL && strcmp(status, "created") != 0)
 		st->status = OCI_CTR_EXITED;
@@ -221,7 +279,6 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 	st->restart_count = json_object_get_int(ctr_jget(j, "RestartCount"));
 	bool was_running = status != NULL && strcmp(status, "running") == 0;
 	pid_t init = (pid_t)json_object_get_int(ctr_jget(j, "Pid"));
-	json_object_put(j);
 	/* Created or exited as recorded: the run dir has nothing newer to say. */
 	if (!was_running)
 		return;
@@ -232,7 +289,7 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 	if (run == NULL)
 		return;
 	autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
-	struct json_object *e = fs_exists(exitf) ? json_object_from_file(exitf) : NULL;
+	struct json_object *e = ctr_json_at(AT_FDCWD, exitf);
 	if (e != NULL) {
 		/* Exited; the exit command may not have recorded it yet. */
 		st->status = OCI_CTR_EXITED;
@@ -243,7 +300,6 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 		json_object_put(e);
 		return;
 	}
-	json_object_put(e);
 	autofree char *mpid = xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE);
 	pid_t monitor = ctr_read_pid(mpid);
 	if (ctr_pid_alive(monitor, "hutch-monitor")) {
@@ -260,15 +316,32 @@ void ctr_state_load(struct storage *s, struct oci_ctr *c)
 	st->exit_code = -1;
 }
 
+/* ROOT/containers/ID/FILE, or ID/FILE relative to the containers dir cdir (owned). */
+static char *rec_path(struct storage *s, int cdir, const char *id, const char *file)
+{
+	if (cdir == AT_FDCWD)
+		return xasprintf("%s/containers/%s/%s", storage_root(s), id, file);
+	return xasprintf("%s/%s", id, file);
+}
+
+void ctr_state_load(struct storage *s, struct oci_ctr *c)
+{
+	autofree char *path = rec_path(s, AT_FDCWD, c->id, "state.json");
+	struct json_object *j = ctr_json_at(AT_FDCWD, path);
+	state_from(c, j);
+	json_object_put(j);
+}
+
 /*
- * What `ps` shows of a record, kept beside it as brief.json: parsing 1000 full records
- * costs ps more than all else. Written before hutch.json, so it is there when that is.
+ * What `ps` shows of a record (doc): kept in state.json beside the state, so that ps reads
+ * one small file a container. NetworkMode and Mounts are there for the scans that look for
+ * a container's dependents and a volume's users.
  */
-int ctr_write_brief(const char *dir, struct json_object *doc, struct error **err)
+static struct json_object *brief_of(struct json_object *doc)
 {
 	struct json_object *b = json_object_new_object();
-	static const char *const top[] = { "Id",   "Name", "Created", "Image", "ImageName",
-					   "Args", "Pod",  "IsInfra", NULL };
+	static const char *const top[] = { "Id",   "Name", "Created", "Image",	"ImageName",
+					   "Args", "Pod",  "IsInfra", "Mounts", NULL };
 	for (size_t i = 0; top[i]; i++) {
 		struct json_object *v = ctr_jget(doc, top[i]);
 		if (v != NULL)
@@ -280,32 +353,104 @@ int ctr_write_brief(const char *dir, struct json_object *doc, struct error **err
 		json_object_object_add(cfg, "Labels", json_object_get(labels));
 	json_object_object_add(b, "Config", cfg);
 	struct json_object *host = json_object_new_object();
-	struct json_object *ports = ctr_jget(ctr_jget(doc, "HostConfig"), "Ports");
-	if (ports != NULL)
-		json_object_object_add(host, "Ports", json_object_get(ports));
+	static const char *const hk[] = { "Ports", "NetworkMode", NULL };
+	for (size_t i = 0; hk[i]; i++) {
+		struct json_object *v = ctr_jget(ctr_jget(doc, "HostConfig"), hk[i]);
+		if (v != NULL)
+			json_object_object_add(host, hk[i], json_object_get(v));
+	}
 	json_object_object_add(b, "HostConfig", host);
-	autofree char *path = xasprintf("%s/brief.json", dir);
-	const char *text = json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN);
+	return b;
+}
+
+/* Write state.json: the brief record of doc (none when doc is NULL) and the state. */
+static int state_write_doc(struct storage *s, const char *id, struct json_object *doc,
+			   const struct oci_ctr_state *st, const char *status, bool stopped_by_user,
+			   struct error **err)
+{
+	struct json_object *j = doc != NULL ? brief_of(doc) : json_object_new_object();
+	json_object_object_add(j, "Status", json_object_new_string(status));
+	if (st->started_at)
+		json_object_object_add(j, "StartedAt", json_object_new_string(st->started_at));
+	if (st->finished_at)
+		json_object_object_add(j, "FinishedAt", json_object_new_string(st->finished_at));
+	json_object_object_add(j, "ExitCode", json_object_new_int(st->exit_code));
+	json_object_object_add(j, "Pid", json_object_new_int(st->pid));
+	json_object_object_add(j, "RestartCount", json_object_new_int(st->restart_count));
+	json_object_object_add(j, "StoppedByUser", json_object_new_boolean(stopped_by_user));
+	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
 	int rc = fs_write_replace(path, text, strlen(text), 0600, err);
-	json_object_put(b);
+	json_object_put(j);
 	return rc;
 }
 
-static struct oci_ctr *load(struct storage *s, const char *id, bool brief)
+int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
+		    const char *status, bool stopped_by_user, struct error **err)
 {
-	autofree char *dir = oci_ctr_dir(s, id);
-	autofree char *path = xasprintf("%s/hutch.json", dir);
-	struct json_object *doc = NULL;
-	if (brief) {
-		/* Written before hutch.json, and removed with the whole dir when a create
-		 * fails: a brief.json stands for a container. */
-		autofree char *bpath = xasprintf("%s/brief.json", dir);
-		doc = json_object_from_file(bpath);
+	/* The brief part from the record itself, the truth, each time: a caller's copy may
+	 * predate a rename. A record that cannot be read gives a state.json without one, and
+	 * ps falls back to the record as for stores of older hutch versions. */
+	autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
+	struct json_object *doc = ctr_json_at(AT_FDCWD, rec);
+	int rc = state_write_doc(s, id, doc, st, status, stopped_by_user, err);
+	json_object_put(doc);
+	return rc;
+}
+
+int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc, struct error **err)
+{
+	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	struct json_object *old = ctr_json_at(AT_FDCWD, path);
+	struct json_object *j = brief_of(doc);
+	for (size_t i = 0; state_keys[i]; i++) {
+		struct json_object *v = ctr_jget(old, state_keys[i]);
+		if (v != NULL)
+			json_object_object_add(j, state_keys[i], json_object_get(v));
 	}
-	if (doc == NULL)
-		doc = json_object_from_file(path);
-	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
-		json_object_put(doc);
+	if (ctr_jget(j, "Status") == NULL)
+		json_object_object_add(j, "Status", json_object_new_string("created"));
+	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rc = fs_write_replace(path, text, strlen(text), 0600, err);
+	json_object_put(j);
+	json_object_put(old);
+	/* The brief record of older hutch versions, which ps would no longer read: stale now. */
+	autofree char *bpath = rec_path(s, AT_FDCWD, id, "brief.json");
+	if (rc == 0 && unlink(bpath) < 0 && errno != ENOENT)
+		rc = err_sys(err, "removing %s", bpath);
+	return rc;
+}
+
+bool ctr_stopped_by_user(struct storage *s, const char *id)
+{
+	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	struct json_object *j = ctr_json_at(AT_FDCWD, path);
+	bool v = json_object_get_boolean(ctr_jget(j, "StoppedByUser"));
+	json_object_put(j);
+	return v;
+}
+
+struct oci_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
+{
+	autofree char *spath = rec_path(s, cdir, id, "state.json");
+	struct json_object *st = ctr_json_at(cdir, spath), *doc = NULL;
+	/* A state.json with the brief record stands for a container: it is written before
+	 * hutch.json, and removed with the whole dir when a create fails. */
+	if (brief && ctr_jstr(st, "Id") != NULL)
+		doc = json_object_get(st);
+	if (doc == NULL && brief) {
+		/* Stores of older hutch versions kept the brief record in brief.json. */
+		autofree char *bpath = rec_path(s, cdir, id, "brief.json");
+		doc = ctr_json_at(cdir, bpath);
+	}
+	if (doc == NULL) {
+		autofree char *path = rec_path(s, cdir, id, "hutch.json");
+		doc = ctr_json_at(cdir, path);
+	}
+	if (doc == NULL) {
+		json_object_put(st);
 		return NULL;
 	}
 	struct oci_ctr *c = xzalloc(sizeof(*c));
@@ -315,7 +460,8 @@ static struct oci_ctr *load(struct storage *s, const char *id, bool brief)
 	c->image_id = xstrdup(ctr_jstr(doc, "Image") ? ctr_jstr(doc, "Image") : "");
 	c->image_name = xstrdup(ctr_jstr(doc, "ImageName") ? ctr_jstr(doc, "ImageName") : "");
 	c->created = xstrdup(ctr_jstr(doc, "Created") ? ctr_jstr(doc, "Created") : "");
-	ctr_state_load(s, c);
+	state_from(c, st);
+	json_object_put(st);
 	return c;
 }
 
@@ -323,6 +469,15 @@ static int cmp_created(const void *a, const void *b)
 {
 	const struct oci_ctr *x = *(struct oci_ctr *const *)a, *y = *(struct oci_ctr *const *)b;
 	return strcmp(x->created, y->created);
+}
+
+bool ctr_is_id(const char *s, size_t max)
+{
+	size_t i = 0;
+	for (; s[i] != '\0'; i++)
+		if (i >= max || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i > 0;
 }
 
 static int list(struct storage *s, bool brief, struct oci_ctr ***out, size_t *n, struct error **err)
@@ -335,9 +490,10 @@ static int list(struct storage *s, bool brief, struct oci_ctr ***out, size_t *n,
 		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
 	size_t cap = 0;
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) != 64)
+		if (strlen(de->d_name) != 64 || !ctr_is_id(de->d_name, 64))
 			continue;
-		struct oci_ctr *c = load(s, de->d_name, brief);
+		/* Relative to the open dir: each open walks two path components, not ten. */
+		struct oci_ctr *c = ctr_load(s, dirfd(d), de->d_name, brief);
 		if (c == NULL)
 			continue;
 		if (*n == cap) {
@@ -359,77 +515,6 @@ int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct err
 int oci_ctr_list_brief(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err)
 {
 	return list(s, true, out, n, err);
-}
-
-int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
-		   struct error **err)
-{
-	*out = NULL;
-	struct oci_ctr **v = NULL;
-	size_t n = 0;
-	if (oci_ctr_list(s, &v, &n, err) < 0)
-		return -1;
-	struct oci_ctr *hit = NULL;
-	size_t prefix_hits = 0, len = strlen(name_or_id);
-	for (size_t i = 0; i < n && hit == NULL; i++)
-		if (strcmp(v[i]->name, name_or_id) == 0 || strcmp(v[i]->id, name_or_id) == 0)
-			hit = v[i];
-	if (hit == NULL && len > 0) {
-		for (size_t i = 0; i < n; i++)
-			if (strncmp(v[i]->id, name_or_id, len) == 0) {
-				hit = v[i];
-				prefix_hits++;
-			}
-	}
-	int rc = 0;
-	if (hit == NULL)
-		rc = err_set(err, ENOENT, ERR_TOOL,
-			     "no container with name or ID \"%s\" found: "
-			     "no such container",
-			     name_or_id);
-	else if (prefix_hits > 1)
-		rc = err_set(err, EINVAL, ERR_TOOL,
-			     "more than one result for container \"%s\": use a longer ID",
-			     name_or_id);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] == hit && rc == 0)
-			*out = v[i];
-		else
-			oci_ctr_free(&v[i]);
-	}
-	free(v);
-	return rc;
-}
-
-int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
-		    const char *status, bool stopped_by_user, struct error **err)
-{
-	struct json_object *j = json_object_new_object();
-	json_object_object_add(j, "Status", json_object_new_string(status));
-	if (st->started_at)
-		json_object_object_add(j, "StartedAt", json_object_new_string(st->started_at));
-	if (st->finished_at)
-		json_object_object_add(j, "FinishedAt", json_object_new_string(st->finished_at));
-	json_object_object_add(j, "ExitCode", json_object_new_int(st->exit_code));
-	json_object_object_add(j, "Pid", json_object_new_int(st->pid));
-	json_object_object_add(j, "RestartCount", json_object_new_int(st->restart_count));
-	json_object_object_add(j, "StoppedByUser", json_object_new_boolean(stopped_by_user));
-	autofree char *dir = oci_ctr_dir(s, id);
-	autofree char *path = xasprintf("%s/state.json", dir);
-	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY);
-	int rc = fs_write_replace(path, text, strlen(text), 0600, err);
-	json_object_put(j);
-	return rc;
-}
-
-bool ctr_stopped_by_user(struct storage *s, const char *id)
-{
-	autofree char *dir = oci_ctr_dir(s, id);
-	autofree char *path = xasprintf("%s/state.json", dir);
-	struct json_object *j = json_object_from_file(path);
-	bool v = json_object_get_boolean(ctr_jget(j, "StoppedByUser"));
-	json_object_put(j);
-	return v;
 }
 
 static struct json_object *kv_object(char **kv)
@@ -463,7 +548,7 @@ struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
 int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n)
 {
 	struct json_object *a = ctr_jget(ctr_jget(c->doc, "HostConfig"), "Ports");
-	size_t len = a ? json_object_array_length(a) : 0;
+	size_t len = ctr_jlen(a);
 	*out = len ? xcalloc(len, sizeof(**out)) : NULL;
 	*n = len;
 	for (size_t i = 0; i < len; i++) {
@@ -482,7 +567,7 @@ int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n)
 char **ctr_jstrv(struct json_object *a)
 {
 	char **v = NULL;
-	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+	for (size_t i = 0; i < ctr_jlen(a); i++)
 		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
 	return v;
 }
@@ -584,37 +669,25 @@ static struct json_object *record_doc(const char *id, const char *name,
 /* Is name already some container's name? */
 static bool name_taken(struct storage *s, const char *name)
 {
-	struct oci_ctr *c = NULL;
-	struct error *err = NULL;
-	bool taken = oci_ctr_lookup(s, name, &c, &err) == 0 && strcmp(c->name, name) == 0;
+	struct oci_ctr *c = ctr_by_name(s, name);
+	bool taken = c != NULL;
 	oci_ctr_free(&c);
-	err_free(&err);
 	return taken;
 }
 
 /* With --replace, remove a container of that name first. */
 static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
 {
-	struct oci_ctr *old = NULL;
-	struct error *lerr = NULL;
-	if (oci_ctr_lookup(s, name, &old, &lerr) < 0) {
-		err_free(&lerr);
+	autoctr struct oci_ctr *old = ctr_by_name(s, name);
+	if (old == NULL)
 		return 0;
-	}
-	int rc = 0;
-	if (strcmp(old->name, name) != 0) {
-		/* Only an ID prefix matched: the name is free. */
-	} else if (!replace) {
-		rc = err_set(
+	if (!replace)
+		return err_set(
 		    err, EEXIST, ERR_TOOL,
 		    "the container name \"%s\" is already in use by %.12s. You have to "
 		    "remove that container to be able to reuse that name (or use --replace)",
 		    name, old->id);
-	} else {
-		rc = oci_ctr_remove(s, old, true, err);
-	}
-	oci_ctr_free(&old);
-	return rc;
+	return oci_ctr_remove(s, old, true, err);
 }
 
 /* config.json, state.json and hutch.json in the new container's dir. */
@@ -646,10 +719,9 @@ static int write_files(struct storage *s, const char *id, const char *name,
 	/* Atomic by rename, not fsync'd: the store's policy (podman's too); a container's
 	 * files are rewritten or rebuilt, and two fsyncs cost ~3 ms a file on ext4. */
 	int rc = fs_write_replace(cfg, spec_text, strlen(spec_text), 0600, err);
+	/* state.json carries the brief record ps reads (hutch.json is not there yet). */
 	if (rc == 0)
-		rc = ctr_state_write(s, id, &st, "created", false, err);
-	if (rc == 0)
-		rc = ctr_write_brief(dir, doc, err);
+		rc = state_write_doc(s, id, doc, &st, "created", false, err);
 	/* The record last: a container exists once hutch.json does. */
 	if (rc == 0)
 		rc = fs_write_replace(rec, doc_text, strlen(doc_text), 0600, err);
@@ -694,10 +766,9 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 			       o->name);
 	autofree char *id = ctr_new_id();
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	autofree char *lockpath = xasprintf("%s/containers.lock", storage_root(s));
-	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lk < 0 || flock(lk, LOCK_EX) < 0)
-		return err_sys(err, "locking %s", lockpath);
+	autonames int lk = ctr_names_lock(s, err);
+	if (lk < 0)
+		return -1;
 	/* A generated name that is taken is drawn again (there are ~900 of them), then made
 	 * unique with a suffix, as the user did not ask for that name. */
 	for (int tries = 0; o->name == NULL && name_taken(s, name); tries++) {
@@ -714,7 +785,9 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	if (o->infra ? infra_dirs(s, id, err) < 0
 		     : storage_container_create(s, id, o->image->id, err) < 0)
 		return -1;
-	if (write_files(s, id, name, o, err) == 0 && (*out = load(s, id, false)) != NULL) {
+	/* The name index's entry first: the record, once there, is found by its name. */
+	if (ctr_name_set(s, name, id, err) == 0 && write_files(s, id, name, o, err) == 0 &&
+	    (*out = ctr_load(s, AT_FDCWD, id, false)) != NULL) {
 		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
 			return 0;
 		oci_ctr_free(out);
@@ -724,5 +797,6 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	struct error *rmerr = NULL;
 	if (storage_container_remove(s, id, &rmerr) < 0)
 		err_free(&rmerr);
+	ctr_name_drop(s, name, id);
 	return -1;
 }

@@ -411,6 +411,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push_take(&argv, trash);
 		strv_push(&argv, "--unlist-lock");
 		strv_push_take(&argv, lock);
+		char *entry = NULL, *names_lock = NULL;
+		ctr_name_paths(l->s, l->c->name, &entry, &names_lock);
+		strv_push(&argv, "--unlist-name");
+		strv_push_take(&argv, entry);
+		strv_push(&argv, "--unlist-names-lock");
+		strv_push_take(&argv, names_lock);
 		/* Nothing for hutch to do after: the monitor removes the rest itself. */
 		if (!delete_has_work) {
 			strv_push(&argv, "--purge-state");

@@ -142,11 +142,15 @@ static char **vol_users(struct storage *s, const char *mountpoint)
 	struct oci_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (oci_ctr_list(s, &v, &n, &e) < 0)
+	if (oci_ctr_list_brief(s, &v, &n, &e) < 0)
 		err_free(&e);
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *mounts = ctr_jget(v[i]->doc, "Mounts");
-		for (size_t k = 0; k < json_object_array_length(mounts); k++) {
+		/* The brief record has the mounts, but not brief.json of older versions. */
+		autoctr struct oci_ctr *full = ctr_jget(v[i]->doc, "Mounts") == NULL
+						   ? ctr_load(s, AT_FDCWD, v[i]->id, false)
+						   : NULL;
+		struct json_object *mounts = ctr_jget((full ? full : v[i])->doc, "Mounts");
+		for (size_t k = 0; k < ctr_jlen(mounts); k++) {
 			const char *src = ctr_jstr(json_object_array_get_idx(mounts, k), "Source");
 			if (src != NULL && strcmp(src, mountpoint) == 0) {
 				strv_push(&ids, v[i]->id);

@@ -346,6 +346,20 @@ void oci_monitor_sigset(sigset_t *set)
 		sigaddset(set, sigs[i]);
 }
 
+/* Drop the container's name index entry if it still names us (as ctr_name_drop does). */
+static void drop_name(const struct oci_monitor_opts *o)
+{
+	if (o->unlist_name == NULL)
+		return;
+	int lk = lock_path(o->unlist_names_lock, O_CREAT);
+	char buf[80];
+	ssize_t n = readlink(o->unlist_name, buf, sizeof(buf));
+	if (lk >= 0 && n > 0 && (size_t)n == strlen(o->id) && memcmp(buf, o->id, (size_t)n) == 0)
+		unlink(o->unlist_name);
+	if (lk >= 0)
+		close(lk);
+}
+
 /*
  * --rm without work for the runtime's delete: what the exit command would do, done here (we
  * are root in the container's namespaces): unmount the rootfs that moved with the rename,
@@ -490,6 +504,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		/* --rm: gone from the store first, the rest of the removal after the report. */
 		bool unlisted = unlist(o);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
+		if (unlisted)
+			drop_name(o);
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
 		if (unlisted && o->purge_state != NULL && purge(o) == 0)
 			; /* all done here */

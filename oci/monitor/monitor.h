@@ -116,6 +116,9 @@ struct oci_monitor_opts {
 	 * status is reported; the exit command then runs after the report, with
 	 * HUTCH_UNLISTED=1 in its environment when the rename was ours. Or NULL. */
 	const char *unlist_dir, *unlist_to, *unlist_lock;
+	/* With unlist: the container's name index entry (a symlink to its ID) and the lock it
+	 * is written under; the entry is removed after the report if it still names us. */
+	const char *unlist_name, *unlist_names_lock;
 	/* With unlist: the runtime's state dir of a container whose deletion is only files (no
 	 * poststop hooks, no cgroup): the monitor then removes the trash, this dir and the run
 	 * dir itself, and runs no exit command. Or NULL. */

@@ -123,9 +123,12 @@ line3"
 	run_hutch run -d --rm --name gone2 "$IMAGE" true
 	wait_for bash -c "[[ -z \$('$HUTCH' ps -a -q) ]]"
 	# Nothing half-removed (a bug fixed: the exit command could not remove a rootfs still
-	# mounted in the monitor's namespace), no run dir left.
-	wait_for bash -c "[[ -z \$(ls -A '$XDG_DATA_HOME/hutch/containers') ]]"
+	# mounted in the monitor's namespace), no run dir left; only the name index, with no
+	# entry left for either name.
+	wait_for bash -c "[[ \$(ls -A '$XDG_DATA_HOME/hutch/containers') == by-name ]]"
 	run ls -A "$XDG_DATA_HOME/hutch/containers"
+	assert_output "by-name"
+	run ls -A "$XDG_DATA_HOME/hutch/containers/by-name"
 	assert_output ""
 	run ls -A "$XDG_RUNTIME_DIR/hutch/containers"
 	assert_output ""

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Finding a container by full ID, name or unique ID prefix (podman's order) without reading
+ * every record: a full ID is its directory, a prefix needs only the directory names, and a
+ * name goes through the name index, containers/by-name/NAME, a symlink whose target is the
+ * ID. The index is a hint: the record it leads to must carry that name, or the entry is
+ * stale and counts for nothing (a create or a rename that died half-way, a container that
+ * another process renamed meanwhile). It is written under containers.lock: at create
+ * before the record, at rename before the record changes (the old name's entry goes after),
+ * and an entry goes when its container is removed. A store without one (written by an
+ * older hutch) has it built from the records on first use.
+ */
+#include "oci/container/internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INDEX "by-name"
+
+/* containers.lock as held by this process: the fd and how many takers nest in it. */
+static int names_fd = -1;
+static unsigned names_depth;
+
+/* ctr_names_lock; without wait, an EWOULDBLOCK error when another process holds it. */
+static int names_lock(struct storage *s, bool wait, struct error **err)
+{
+	if (names_depth > 0) {
+		names_depth++;
+		return 0;
+	}
+	autofree char *path = xasprintf("%s/containers.lock", storage_root(s));
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(err, "locking %s", path);
+	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		if (errno != EINTR) {
+			err_sys(err, "locking %s", path);
+			close(fd);
+			return -1;
+		}
+	}
+	names_fd = fd;
+	names_depth = 1;
+	return 0;
+}
+
+int ctr_names_lock(struct storage *s, struct error **err)
+{
+	return names_lock(s, true, err);
+}
+
+void ctr_names_unlock(int *held)
+{
+	if (*held != 0 || names_depth == 0)
+		return;
+	*held = -1;
+	if (--names_depth == 0) {
+		close(names_fd);
+		names_fd = -1;
+	}
+}
+
+/* ROOT/containers/by-name[/name] (owned). */
+static char *index_path(struct storage *s, const char *name)
+{
+	return name ? xasprintf("%s/containers/" INDEX "/%s", storage_root(s), name)
+		    : xasprintf("%s/containers/" INDEX, storage_root(s));
+}
+
+/* The ID name's entry points at (owned), NULL when there is none or it is junk; *none
+ * tells that the store has no index at all. */
+static char *index_get(struct storage *s, const char *name, bool *none)
+{
+	*none = false;
+	autofree char *path = index_path(s, name);
+	char buf[72];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	if (n == 64) {
+		buf[n] = '\0';
+		return ctr_is_id(buf, 64) ? xstrdup(buf) : NULL;
+	}
+	if (n < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		autofree char *dir = index_path(s, NULL);
+		struct stat st;
+		*none = stat(dir, &st) < 0 || !S_ISDIR(st.st_mode);
+	}
+	return NULL;
+}
+
+/* Point dir/name at id, replacing what was there, by rename. */
+static int link_at(const char *dir, const char *name, const char *id, struct error **err)
+{
+	autofree char *tmp = xasprintf("%s/.tmp-%s", dir, name);
+	autofree char *dst = xasprintf("%s/%s", dir, name);
+	unlink(tmp);
+	if (symlink(id, tmp) < 0)
+		return err_sys(err, "writing %s", tmp);
+	if (rename(tmp, dst) < 0) {
+		err_sys(err, "writing %s", dst);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Build the index from the records, under containers.lock; a no-op when it exists. Without
+ * wait, an EWOULDBLOCK error when another process holds the lock: a lookup may run under a
+ * container's lock, which must not wait for containers.lock (that order is a rename's).
+ */
+static int index_build(struct storage *s, bool wait, struct error **err)
+{
+	autonames int lk = names_lock(s, wait, err);
+	if (lk < 0)
+		return -1;
+	autofree char *dir = index_path(s, NULL);
+	struct stat st;
+	if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0; /* another process built it meanwhile */
+	if (unlink(dir) < 0 && errno != ENOENT)
+		return err_sys(err, "removing %s", dir);
+	/* Built aside and renamed into place: a half-built index is never seen. */
+	autofree char *tmp = xasprintf("%s/containers/.tmp-" INDEX, storage_root(s));
+	if (fs_rm_rf(tmp, err) < 0)
+		return -1;
+	autofree char *ctrs = xasprintf("%s/containers", storage_root(s));
+	if ((mkdir(ctrs, 0700) < 0 && errno != EEXIST) || mkdir(tmp, 0700) < 0)
+		return err_sys(err, "creating %s", tmp);
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	int rc = oci_ctr_list(s, &v, &n, err);
+	/* Oldest first: with two records of one name, the older one keeps it. */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		autofree char *link = xasprintf("%s/%s", tmp, v[i]->name);
+		if (ctr_valid_name(v[i]->name) && symlink(v[i]->id, link) < 0 && errno != EEXIST)
+			rc = err_sys(err, "writing %s", link);
+	}
+	oci_ctr_list_free(v, n);
+	if (rc == 0 && rename(tmp, dir) < 0)
+		rc = err_sys(err, "creating %s", dir);
+	if (rc < 0)
+		fs_rm_rf(tmp, NULL);
+	return rc;
+}
+
+/* Without an index: the records, the older first. */
+static struct oci_ctr *scan_name(struct storage *s, const char *name)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	struct error *err = NULL;
+	if (oci_ctr_list(s, &v, &n, &err) < 0)
+		err_free(&err);
+	struct oci_ctr *hit = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (hit == NULL && strcmp(v[i]->name, name) == 0)
+			hit = v[i];
+		else
+			oci_ctr_free(&v[i]);
+	}
+	free(v);
+	return hit;
+}
+
+struct oci_ctr *ctr_by_name(struct storage *s, const char *name)
+{
+	if (!ctr_valid_name(name))
+		return NULL;
+	bool none = false;
+	autofree char *id = index_get(s, name, &none);
+	if (none) {
+		struct error *err = NULL;
+		if (index_build(s, false, &err) < 0) {
+			/* A store we cannot write to, or the lock busy: the slow way. */
+			log_debug("building the container name index: %s", err->msg);
+			err_free(&err);
+			return scan_name(s, name);
+		}
+		id = index_get(s, name, &none);
+	}
+	if (id == NULL)
+		return NULL;
+	struct oci_ctr *c = ctr_load(s, AT_FDCWD, id, false);
+	if (c != NULL && strcmp(c->name, name) != 0)
+		oci_ctr_free(&c); /* stale: that container is called otherwise now */
+	return c;
+}
+
+int ctr_name_set(struct storage *s, const char *name, const char *id, struct error **err)
+{
+	autonames int lk = ctr_names_lock(s, err);
+	if (lk < 0)
+		return -1;
+	bool none = false;
+	free(index_get(s, name, &none));
+	if (none && index_build(s, true, err) < 0)
+		return -1;
+	autofree char *dir = index_path(s, NULL);
+	return link_at(dir, name, id, err);
+}
+
+void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lock)
+{
+	*entry = index_path(s, name);
+	*lock = xasprintf("%s/containers.lock", storage_root(s));
+}
+
+void ctr_name_drop(struct storage *s, const char *name, const char *id)
+{
+	struct error *err = NULL;
+	autonames int lk = ctr_names_lock(s, &err);
+	if (lk < 0) {
+		/* Left behind, the entry is stale, and ignored. */
+		log_debug("dropping the name index entry of %s: %s", name, err->msg);
+		err_free(&err);
+		return;
+	}
+	bool none = false;
+	autofree char *cur = ctr_valid_name(name) ? index_get(s, name, &none) : NULL;
+	autofree char *path = index_path(s, name);
+	if (cur != NULL && strcmp(cur, id) == 0 && unlink(path) < 0)
+		log_debug("removing %s: %s", path, strerror(errno));
+}
+
+/* The one container whose ID starts with prefix: reads the directory, and only the
+ * records of the IDs that match. */
+static int by_prefix(struct storage *s, const char *prefix, struct oci_ctr **out,
+		     struct error **err)
+{
+	autofree char *dir = xasprintf("%s/containers", storage_root(s));
+	autoclosedir DIR *d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
+	size_t len = strlen(prefix);
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		if (strncmp(de->d_name, prefix, len) != 0 || strlen(de->d_name) != 64 ||
+		    !ctr_is_id(de->d_name, 64))
+			continue;
+		struct oci_ctr *c = ctr_load(s, dirfd(d), de->d_name, false);
+		if (c == NULL)
+			continue;
+		if (*out != NULL) {
+			oci_ctr_free(&c);
+			oci_ctr_free(out);
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "more than one result for container \"%s\": use a longer ID",
+				       prefix);
+		}
+		*out = c;
+	}
+	return 0;
+}
+
+int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
+		   struct error **err)
+{
+	*out = NULL;
+	size_t len = strlen(name_or_id);
+	if (len == 64 && ctr_is_id(name_or_id, 64))
+		*out = ctr_load(s, AT_FDCWD, name_or_id, false);
+	if (*out == NULL)
+		*out = ctr_by_name(s, name_or_id);
+	if (*out == NULL && len < 64 && ctr_is_id(name_or_id, 64) &&
+	    by_prefix(s, name_or_id, out, err) < 0)
+		return -1;
+	if (*out == NULL)
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "no container with name or ID \"%s\" found: no such container",
+			       name_or_id);
+	return 0;
+}

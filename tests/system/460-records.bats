@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Container records on disk: the name index (containers/by-name), stores written by older
+# hutch versions (brief.json, a state.json of only the state), damaged record files.
+
+load container_helpers
+
+ctrs() {
+	echo "$XDG_DATA_HOME/hutch/containers"
+}
+
+@test "name index: create, rename and rm keep it in step; name, ID and prefix lookups" {
+	run_hutch create --name n1 "$IMAGE" true
+	local id1=$output
+	run_hutch create --name n2 "$IMAGE" true
+	local id2=$output
+	[[ $(readlink "$(ctrs)/by-name/n1") == "$id1" ]]
+	[[ $(readlink "$(ctrs)/by-name/n2") == "$id2" ]]
+	# ps reads one file a container: state.json carries the brief record.
+	[[ $(jq -r .Name "$(ctrs)/$id1/state.json") == n1 ]]
+	[[ ! -e $(ctrs)/$id1/brief.json ]]
+	run_hutch rename n1 m1
+	[[ $(readlink "$(ctrs)/by-name/m1") == "$id1" ]]
+	[[ ! -e $(ctrs)/by-name/n1 && ! -L $(ctrs)/by-name/n1 ]]
+	[[ $(jq -r .Name "$(ctrs)/$id1/state.json") == m1 ]]
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output "n2
+m1"
+	run_hutch inspect --format '{{.Id}}' m1
+	assert_output "$id1"
+	run_hutch 125 container inspect n1
+	[[ $stderr == *'no container with name or ID "n1" found'* ]]
+	run_hutch inspect --format '{{.Name}}' "$id2"
+	assert_output n2
+	run_hutch inspect --format '{{.Name}}' "${id2:0:12}"
+	assert_output n2
+	# The new name is taken at once, the old one free at once.
+	run_hutch 125 create --name m1 "$IMAGE" true
+	run_hutch create --name n1 "$IMAGE" true
+	local id3=$output
+	run_hutch rm m1 n1
+	[[ ! -L $(ctrs)/by-name/m1 && ! -L $(ctrs)/by-name/n1 ]]
+	[[ $(readlink "$(ctrs)/by-name/n2") == "$id2" ]]
+	[[ ! -d $(ctrs)/$id3 ]]
+}
+
+@test "a store without the index (an older hutch's, or one deleted): built on first lookup" {
+	run_hutch create --name old1 "$IMAGE" true
+	local id1=$output
+	run_hutch create --name old2 "$IMAGE" true
+	local id2=$output
+	# The layout older versions wrote: the brief record in brief.json, a state.json of
+	# only the state, no index.
+	rm -rf "$(ctrs)/by-name"
+	jq -c '{Id, Name, Created, Image, ImageName, Args, Config: {Labels: .Config.Labels},
+		HostConfig: {Ports: .HostConfig.Ports}}' "$(ctrs)/$id1/hutch.json" >"$(ctrs)/$id1/brief.json"
+	printf '{\n  "Status":"created",\n  "ExitCode":0,\n  "Pid":0\n}' >"$(ctrs)/$id1/state.json"
+	run_hutch ps -a --format '{{.Names}} {{.Status}}'
+	assert_output "old2 Created
+old1 Created"
+	run_hutch inspect --format '{{.Id}}' old1
+	assert_output "$id1"
+	[[ -d $(ctrs)/by-name && $(readlink "$(ctrs)/by-name/old1") == "$id1" ]]
+	[[ $(readlink "$(ctrs)/by-name/old2") == "$id2" ]]
+	# The name is taken although the index did not know it when the command began.
+	rm -rf "$(ctrs)/by-name"
+	run_hutch 125 create --name old1 "$IMAGE" true
+	[[ $stderr == *'"old1" is already in use'* ]]
+	# A rename moves the old container to the new layout; it runs as any other.
+	run_hutch rename old1 new1
+	[[ ! -e $(ctrs)/$id1/brief.json ]]
+	[[ $(jq -r .Name "$(ctrs)/$id1/state.json") == new1 ]]
+	run_hutch start --attach new1
+	run_hutch ps -a --format '{{.Names}} {{.Status}}'
+	assert_line --index 1 --regexp '^new1 Exited \(0\) '
+}
+
+@test "dangling, stale and junk index entries are ignored, and replaced by create" {
+	run_hutch create --name real "$IMAGE" true
+	local id=$output
+	ln -s 0000000000000000000000000000000000000000000000000000000000000000 "$(ctrs)/by-name/ghost"
+	ln -s "$id" "$(ctrs)/by-name/stale"
+	ln -s ../../../../etc "$(ctrs)/by-name/junk"
+	echo junk >"$(ctrs)/by-name/file"
+	for n in ghost stale junk file; do
+		run_hutch 125 container inspect "$n"
+		[[ $stderr == *"no container with name or ID \"$n\" found"* ]]
+	done
+	run_hutch create --name ghost "$IMAGE" true
+	local gid=$output
+	run_hutch create --name stale "$IMAGE" true
+	[[ $(readlink "$(ctrs)/by-name/ghost") == "$gid" ]]
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output "stale
+ghost
+real"
+	run_hutch inspect --format '{{.Name}}' real
+	assert_output real
+}
+
+@test "damaged record files: ps and lookups fall back or skip, nothing crashes" {
+	run_hutch create --name d1 "$IMAGE" true
+	local id1=$output
+	run_hutch create --name d2 "$IMAGE" true
+	local id2=$output
+	run_hutch create --name d3 "$IMAGE" true
+	local id3=$output
+	run_hutch run --name d4 "$IMAGE" true
+	local id4
+	id4=$(readlink "$(ctrs)/by-name/d4")
+	# d1: state.json cut short: hutch.json read instead, state created.
+	head -c 30 "$(ctrs)/$id1/state.json" >"$(ctrs)/$id1/s" && mv "$(ctrs)/$id1/s" "$(ctrs)/$id1/state.json"
+	# d2: the record itself cut short, and state.json gone: no container any more.
+	head -c 100 "$(ctrs)/$id2/hutch.json" >"$(ctrs)/$id2/h" && mv "$(ctrs)/$id2/h" "$(ctrs)/$id2/hutch.json"
+	rm "$(ctrs)/$id2/state.json"
+	# d3: garbage in state.json and brief.json, trailing garbage after hutch.json's object.
+	printf '\0\1garbage' >"$(ctrs)/$id3/state.json"
+	printf '{"Name":' >"$(ctrs)/$id3/brief.json"
+	# d4: state.json empty.
+	: >"$(ctrs)/$id4/state.json"
+	run_hutch create --name d5 "$IMAGE" true
+	local id5=$output
+	# d5: valid JSON of the wrong shapes in the brief record.
+	jq -c '.Args = "oops" | .HostConfig.Ports = {"a": 1} | .Config = []' \
+		"$(ctrs)/$id5/state.json" >"$(ctrs)/$id5/s"
+	mv "$(ctrs)/$id5/s" "$(ctrs)/$id5/state.json"
+	run_hutch ps -a
+	assert_line --index 1 --regexp '^[0-9a-f]{12} .* Created .* d5$'
+	run_hutch ps -a --format '{{.Names}} {{.State}}'
+	assert_output "d5 created
+d4 created
+d3 created
+d1 created"
+	run_hutch inspect --format '{{.Name}} {{.State.Status}}' d1 d3 d4
+	assert_output "d1 created
+d3 created
+d4 created"
+	run_hutch 125 container inspect d2
+	run_hutch 125 container inspect "$id2"
+	[[ $stderr == *'no such container'* ]]
+	printf '{"Id":"x"} trailing' >>"$(ctrs)/$id3/hutch.json"
+	run_hutch 125 container inspect d3
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output "d5
+d4
+d1"
+	# The rest of the store works as before.
+	run_hutch run --rm "$IMAGE" echo fine
+	assert_output fine
+	run_hutch start --attach d1
+	run_hutch rm d1 d4 d5
+	run_hutch ps -a -q
+	assert_output ""
+}

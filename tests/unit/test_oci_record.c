@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * oci/container/record.c and names.c on a store made by hand: record files in the current
+ * layout and in older ones, damaged ones, and the name index with missing, stale and junk
+ * entries.
+ */
+#include "oci/container/internal.h"
+#include "tests/unit/tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *tmp;
+static struct storage *s;
+
+/* prefix padded with zeros to a 64-digit ID (static buffer, one at a time per slot). */
+static const char *id_of(const char *prefix)
+{
+	static char ids[8][65];
+	static int slot;
+	char *id = ids[slot++ % 8];
+	memset(id, '0', 64);
+	id[64] = '\0';
+	memcpy(id, prefix, strlen(prefix));
+	return id;
+}
+
+static char *path_of(const char *id, const char *file)
+{
+	return file ? xasprintf("%s/containers/%s/%s", storage_root(s), id, file)
+		    : xasprintf("%s/containers/%s", storage_root(s), id);
+}
+
+static void put(const char *id, const char *file, const char *text)
+{
+	autofree char *dir = path_of(id, NULL);
+	mkdir(dir, 0700);
+	autofree char *p = path_of(id, file);
+	struct error *err = NULL;
+	if (fs_write_replace(p, text, strlen(text), 0600, &err) < 0) {
+		printf("# writing %s: %s\n", p, err->msg);
+		err_free(&err);
+	}
+}
+
+/* A hutch.json as create writes it, in short. */
+static char *record(const char *id, const char *name, int minute)
+{
+	return xasprintf("{\"Id\":\"%s\",\"Name\":\"%s\",\"Created\":\"2026-01-01T00:%02d:00Z\","
+			 "\"Image\":\"img\",\"ImageName\":\"base\",\"Args\":[\"true\"],"
+			 "\"Config\":{\"Labels\":{\"k\":\"v\"},\"Env\":[]},\"HostConfig\":"
+			 "{\"Ports\":[],\"NetworkMode\":\"none\",\"AutoRemove\":false},"
+			 "\"Mounts\":[]}",
+			 id, name, minute);
+}
+
+static struct oci_ctr *find(struct oci_ctr **v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i]->id, id) == 0)
+			return v[i];
+	return NULL;
+}
+
+static void test_json_at(void)
+{
+	static const struct {
+		const char *text;
+		bool good;
+		const char *what;
+	} cases[] = {
+		{ "{}", true, "an empty object" },
+		{ "{\"a\":1}  \n", true, "white space after the object" },
+		{ "{\"a\":1} x", false, "garbage after the object" },
+		{ "{\"a\":", false, "cut short" },
+		{ "", false, "an empty file" },
+		{ "[1,2]", false, "an array, not an object" },
+		{ "\"s\"", false, "a string, not an object" },
+		{ "{\"a\":\"\\u00e9\"}", true, "escapes" },
+		{ "{\"a\":1}{\"b\":2}", false, "two objects" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		autofree char *p = xasprintf("%s/j%zu.json", tmp, i);
+		struct error *err = NULL;
+		fs_write_replace(p, cases[i].text, strlen(cases[i].text), 0600, &err);
+		err_free(&err);
+		struct json_object *o = ctr_json_at(AT_FDCWD, p);
+		ok((o != NULL) == cases[i].good, "json_at: %s", cases[i].what);
+		json_object_put(o);
+	}
+	autofree char *missing = xasprintf("%s/nosuch.json", tmp);
+	ok(ctr_json_at(AT_FDCWD, missing) == NULL, "json_at: a missing file");
+	ok(ctr_json_at(AT_FDCWD, tmp) == NULL, "json_at: a directory");
+	autofree char *fifo = xasprintf("%s/fifo.json", tmp);
+	ok(mkfifo(fifo, 0600) == 0 && ctr_json_at(AT_FDCWD, fifo) == NULL,
+	   "json_at: a FIFO, without waiting for a writer");
+	/* Bigger than one read: parsed across reads. */
+	size_t big = 20000;
+	char *text = xmalloc(big + 16);
+	strcpy(text, "{\"a\":\"");
+	memset(text + 6, 'x', big);
+	strcpy(text + 6 + big, "\"}\n");
+	autofree char *p = xasprintf("%s/big.json", tmp);
+	struct error *err = NULL;
+	fs_write_replace(p, text, strlen(text), 0600, &err);
+	err_free(&err);
+	free(text);
+	struct json_object *o = ctr_json_at(AT_FDCWD, p);
+	is_int(o ? strlen(ctr_jstr(o, "a")) : 0, big, "json_at: a file of several reads");
+	json_object_put(o);
+	/* Relative to a directory fd. */
+	autoclose int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	o = ctr_json_at(dfd, "big.json");
+	ok(o != NULL, "json_at: relative to a dirfd");
+	json_object_put(o);
+}
+
+/*
+ * The store: one (new layout: state.json with the brief record), two (older: brief.json and
+ * a state.json of only the state), three (hutch.json alone), four (hutch.json cut short:
+ * no container), five (brief.json garbage: hutch.json read instead), six (state.json cut
+ * short: created).
+ */
+static void make_store(void)
+{
+	const char *id1 = id_of("a1"), *id2 = id_of("a2"), *id3 = id_of("b3");
+	const char *id4 = id_of("b4"), *id5 = id_of("c5"), *id6 = id_of("c6");
+	autofree char *r1 = record(id1, "one", 1);
+	put(id1, "hutch.json", r1);
+	struct oci_ctr_state st = { .exit_code = 0 };
+	struct error *err = NULL;
+	is_int(ctr_state_write(s, id1, &st, "created", false, &err), 0, "state_write");
+	err_free(&err);
+	autofree char *r2 = record(id2, "two", 2);
+	put(id2, "hutch.json", r2);
+	put(id2, "brief.json",
+	    "{\"Id\":\"x\",\"Name\":\"two\",\"Created\":\"2026-01-01T00:02:00Z\",\"Args\":[\"a\"]}");
+	put(id2, "state.json",
+	    "{\n  \"Status\":\"exited\",\n  \"ExitCode\":3,\n  \"Pid\":0,\n  \"RestartCount\":0\n}");
+	autofree char *r3 = record(id3, "three", 3);
+	put(id3, "hutch.json", r3);
+	autofree char *r4 = record(id4, "four", 4);
+	r4[strlen(r4) / 2] = '\0';
+	put(id4, "hutch.json", r4);
+	put(id4, "state.json", "{\"Status\":\"created\"}");
+	autofree char *r5 = record(id5, "five", 5);
+	put(id5, "hutch.json", r5);
+	put(id5, "brief.json", "\x01\x02 not json");
+	autofree char *r6 = record(id6, "six", 6);
+	put(id6, "hutch.json", r6);
+	put(id6, "state.json", "{\"Status\":\"exi");
+	/* Valid JSON of the wrong shapes (json-c aborts on an array call on a non-array). */
+	const char *id7 = id_of("f7"), *id8 = id_of("f8");
+	autofree char *s7 =
+	    xasprintf("{\"Id\":\"%s\",\"Name\":\"seven\",\"Created\":\"2026-01-01T00:07:00Z\","
+		      "\"Args\":\"true\",\"Mounts\":{},\"Config\":{\"Labels\":[]},\"HostConfig\":"
+		      "{\"Ports\":\"x\",\"NetworkMode\":1},\"Status\":\"created\"}",
+		      id7);
+	put(id7, "state.json", s7);
+	autofree char *s8 =
+	    xasprintf("{\"Id\":\"%s\",\"Name\":\"eight\",\"Created\":\"2026-01-01T00:08:00Z\","
+		      "\"Args\":[null,1,\"x\"],\"Config\":7,\"HostConfig\":{\"Ports\":[1,null,"
+		      "{\"HostPort\":\"a\"}]},\"Status\":5}",
+		      id8);
+	put(id8, "state.json", s8);
+	/* Not containers. */
+	autofree char *junk = path_of("not-an-id", NULL);
+	mkdir(junk, 0700);
+	autofree char *trash = xasprintf("%s/containers/.trash-%s", storage_root(s), id_of("e"));
+	mkdir(trash, 0700);
+}
+
+static void test_lists(void)
+{
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	struct error *err = NULL;
+	is_int(oci_ctr_list_brief(s, &v, &n, &err), 0, "list_brief");
+	is_int(n, 7, "list_brief: seven containers (four's record is cut short)");
+	struct oci_ctr *c = find(v, n, id_of("a1"));
+	is_str(c ? c->name : NULL, "one", "one: the name from state.json");
+	ok(c && ctr_jget(c->doc, "Status") != NULL, "one: its doc is state.json");
+	is_str(c ? ctr_jstr(ctr_jget(ctr_jget(c->doc, "Config"), "Labels"), "k") : NULL, "v",
+	       "one: the labels are in the brief record");
+	c = find(v, n, id_of("a2"));
+	is_str(c ? c->name : NULL, "two", "two: the name from brief.json");
+	is_int(c ? (int)c->state.status : -1, OCI_CTR_EXITED, "two: exited, from state.json");
+	is_int(c ? c->state.exit_code : -1, 3, "two: its exit code");
+	c = find(v, n, id_of("b3"));
+	is_int(c ? (int)c->state.status : -1, OCI_CTR_CREATED, "three: no state.json: created");
+	c = find(v, n, id_of("c5"));
+	is_str(c ? c->name : NULL, "five", "five: garbage brief.json: hutch.json read instead");
+	c = find(v, n, id_of("c6"));
+	is_int(c ? (int)c->state.status : -1, OCI_CTR_CREATED, "six: cut state.json: created");
+	c = find(v, n, id_of("f7"));
+	autofree char *l7 = c ? oci_ctr_ps_line(c, false) : NULL;
+	has_str(l7, "seven", "seven: wrong shapes, a ps line all the same");
+	c = find(v, n, id_of("f8"));
+	autofree char *l8 = c ? oci_ctr_ps_line(c, false) : NULL;
+	has_str(l8, " 1 x\t", "eight: odd args shown as they come");
+	for (size_t i = 0; i < n; i++) {
+		json_object_put(oci_ctr_ps_row(v[i], true));
+		json_object_put(oci_ctr_inspect(v[i]));
+		strv_free(oci_ctr_ports(v[i], &err));
+	}
+	ok(true, "ps rows, inspect and ports of every record, odd ones too");
+	bool sorted = true;
+	for (size_t i = 1; i < n; i++)
+		sorted &= strcmp(v[i - 1]->created, v[i]->created) <= 0;
+	ok(sorted, "list_brief: oldest first");
+	oci_ctr_list_free(v, n);
+	is_int(oci_ctr_list(s, &v, &n, &err), 0, "list");
+	is_int(n, 5, "list: five (seven and eight have no hutch.json)");
+	c = find(v, n, id_of("a2"));
+	ok(c && ctr_jget(c->doc, "HostConfig") &&
+	       ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode"),
+	   "list: full records");
+	oci_ctr_list_free(v, n);
+}
+
+/* Look q up: 0 with the container's name in *name, or the error's code. */
+static int look(const char *q, char **name)
+{
+	struct oci_ctr *c = NULL;
+	struct error *err = NULL;
+	*name = NULL;
+	int rc = oci_ctr_lookup(s, q, &c, &err);
+	if (rc == 0)
+		*name = xstrdup(c->name);
+	else
+		rc = err ? err->code : -1;
+	oci_ctr_free(&c);
+	err_free(&err);
+	return rc;
+}
+
+static void test_lookup(void)
+{
+	autofree char *index = xasprintf("%s/containers/by-name", storage_root(s));
+	ok(!fs_exists(index), "no name index yet (a store of an older version)");
+	char *name = NULL;
+	is_int(look(id_of("a1"), &name), 0, "full ID");
+	is_str(name, "one", "full ID: that container");
+	free(name);
+	ok(!fs_exists(index), "a full ID needs no index");
+	is_int(look("two", &name), 0, "a name");
+	is_str(name, "two", "a name: that container");
+	free(name);
+	struct stat st;
+	ok(lstat(index, &st) == 0 && S_ISDIR(st.st_mode), "the index is built on first use");
+	autofree char *e4 = xasprintf("%s/four", index);
+	ok(!fs_exists(e4), "no entry for a record that cannot be read");
+	is_int(look("six", &name), 0, "a name from the built index");
+	free(name);
+	is_int(look("a", &name), EINVAL, "an ambiguous prefix");
+	is_int(look("b", &name), 0, "a prefix matching one readable record (and a broken one)");
+	is_str(name, "three", "the prefix: that container");
+	free(name);
+	is_int(look("b4", &name), ENOENT, "a prefix of a broken record only");
+	is_int(look(id_of("b4"), &name), ENOENT, "the full ID of a broken record");
+	is_int(look("nosuch", &name), ENOENT, "an unknown name");
+	is_int(look("", &name), ENOENT, "an empty name");
+	is_int(look("../../etc/passwd", &name), ENOENT, "a path is no name");
+	is_int(look("ABC", &name), ENOENT, "upper case is no ID prefix");
+
+	/* Bad entries count for nothing. */
+	autofree char *ghost = xasprintf("%s/ghost", index);
+	ok(symlink(id_of("d"), ghost) == 0, "a dangling entry");
+	is_int(look("ghost", &name), ENOENT, "a dangling entry: not found");
+	autofree char *stale = xasprintf("%s/stale", index);
+	ok(symlink(id_of("a1"), stale) == 0, "a stale entry (its container is named one)");
+	is_int(look("stale", &name), ENOENT, "a stale entry: not found");
+	autofree char *junk = xasprintf("%s/junk", index);
+	ok(symlink("../../../etc", junk) == 0, "a junk entry");
+	is_int(look("junk", &name), ENOENT, "a junk entry: not found");
+	autofree char *file = xasprintf("%s/file", index);
+	struct error *err = NULL;
+	fs_write_replace(file, "x", 1, 0600, &err);
+	is_int(look("file", &name), ENOENT, "a regular file in the index: not found");
+
+	/* ctr_name_set overwrites; ctr_name_drop removes only its container's entry. */
+	is_int(ctr_name_set(s, "ghost", id_of("b3"), &err), 0, "name_set over a dangling entry");
+	is_int(look("ghost", &name), ENOENT, "  still validated against the record");
+	ctr_name_drop(s, "one", id_of("a2"));
+	is_int(look("one", &name), 0, "name_drop of another ID leaves the entry");
+	free(name);
+	ctr_name_drop(s, "one", id_of("a1"));
+	is_int(look("one", &name), ENOENT, "name_drop removes it (a miss is trusted)");
+	is_int(look(id_of("a1"), &name), 0, "  the ID still finds it");
+	free(name);
+
+	/* An index that is not a directory is rebuilt; so is a deleted one. */
+	is_int(fs_rm_rf(index, &err), 0, "delete the index");
+	fs_write_replace(index, "junk", 4, 0600, &err);
+	is_int(look("one", &name), 0, "an index that is a file: rebuilt, the name found");
+	free(name);
+	ok(lstat(index, &st) == 0 && S_ISDIR(st.st_mode), "  a directory again");
+	err_free(&err);
+}
+
+static void test_state_write(void)
+{
+	const char *id1 = id_of("a1");
+	struct oci_ctr_state st = { .exit_code = 7, .finished_at = "2026-01-01T01:00:00Z" };
+	struct error *err = NULL;
+	is_int(ctr_state_write(s, id1, &st, "exited", true, &err), 0, "state_write exited");
+	autofree char *sp = path_of(id1, "state.json");
+	struct json_object *j = ctr_json_at(AT_FDCWD, sp);
+	is_str(ctr_jstr(j, "Status"), "exited", "state.json: the state");
+	is_str(ctr_jstr(j, "Name"), "one", "state.json: the brief record from hutch.json");
+	json_object_put(j);
+	ok(ctr_stopped_by_user(s, id1), "stopped by user");
+
+	/* A rename: hutch.json changes, then the brief record; the state stays. */
+	put(id1, "brief.json", "{\"Name\":\"one\"}");
+	autofree char *r1 = record(id1, "uno", 1);
+	put(id1, "hutch.json", r1);
+	struct json_object *doc = json_tokener_parse(r1);
+	is_int(ctr_brief_update(s, id1, doc, &err), 0, "brief_update");
+	json_object_put(doc);
+	j = ctr_json_at(AT_FDCWD, sp);
+	is_str(ctr_jstr(j, "Name"), "uno", "brief_update: the new name");
+	is_int(json_object_get_int(ctr_jget(j, "ExitCode")), 7, "brief_update: the state kept");
+	json_object_put(j);
+	autofree char *bp = path_of(id1, "brief.json");
+	ok(!fs_exists(bp), "brief_update: an older version's brief.json removed");
+
+	/* A damaged hutch.json: the state is written all the same, without a brief record. */
+	const char *id3 = id_of("b3");
+	put(id3, "hutch.json", "{\"Id\":");
+	is_int(ctr_state_write(s, id3, &st, "exited", false, &err), 0,
+	       "state_write with a damaged record");
+	autofree char *sp3 = path_of(id3, "state.json");
+	j = ctr_json_at(AT_FDCWD, sp3);
+	ok(j && ctr_jget(j, "Id") == NULL && ctr_jstr(j, "Status"), "  state only");
+	json_object_put(j);
+	struct oci_ctr **v = NULL;
+	size_t n = 0;
+	oci_ctr_list_brief(s, &v, &n, &err);
+	ok(find(v, n, id3) == NULL, "  and ps no longer lists it");
+	oci_ctr_list_free(v, n);
+	err_free(&err);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/hutch-unit-record-XXXXXX";
+	tmp = mkdtemp(tmpl);
+	if (tmp == NULL)
+		return 1;
+	autofree char *data = xasprintf("%s/data", tmp);
+	autofree char *cfg = xasprintf("%s/config", tmp);
+	autofree char *run = xasprintf("%s/run", tmp);
+	mkdir(run, 0700);
+	setenv("XDG_DATA_HOME", data, 1);
+	setenv("XDG_CONFIG_HOME", cfg, 1);
+	setenv("XDG_RUNTIME_DIR", run, 1);
+	struct error *err = NULL;
+	if (storage_open(NULL, &s, &err) < 0) {
+		printf("# %s\n", err->msg);
+		err_free(&err);
+		return 1;
+	}
+	test_json_at();
+	make_store();
+	test_lists();
+	test_lookup();
+	test_state_write();
+	storage_close(&s);
+	fs_rm_rf(tmp, &err);
+	err_free(&err);
+	return done_testing();
+}
