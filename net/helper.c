@@ -244,6 +244,24 @@ static int lo_up_child(pid_t pid)
 	return 0;
 }
 
+int net_lo_up_here(pid_t pid, struct error **err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	autoclose int nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
+		return err_sys(err, "joining the network namespace of process %d", (int)pid);
+	autoclose int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return err_sys(err, "bringing up lo in the namespace of process %d", (int)pid);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return err_sys(err, "bringing up lo in the namespace of process %d", (int)pid);
+	return 0;
+}
+
 int net_lo_up(pid_t pid, struct error **err)
 {
 	fflush(NULL);

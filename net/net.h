@@ -187,6 +187,10 @@ pid_t net_helper_pid(const struct net_handle *h);
  * child). Used for --network none; slirp4netns and pasta do it themselves.
  */
 int net_lo_up(pid_t pid, struct error **err);
+/* The same without a child: the caller joins pid's network namespace for good (it must be
+ * in the user namespace that owns it). For a --network none container's launcher, whose
+ * monitor needs no other network. */
+int net_lo_up_here(pid_t pid, struct error **err);
 
 /*
  * Hand a running helper over to the process that will outlive us (the container's

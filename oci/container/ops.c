@@ -262,6 +262,12 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 		return -1;
 	if (oci_container_delete(root, id, true, &e2) < 0)
 		err_free(&e2);
+	/* Its name's index entry, from the record in the trash. */
+	autofree char *rec = xasprintf("%s/hutch.json", trash);
+	struct json_object *doc = ctr_json_at(AT_FDCWD, rec);
+	if (ctr_jstr(doc, "Name") != NULL)
+		ctr_name_drop(s, ctr_jstr(doc, "Name"), id);
+	json_object_put(doc);
 	if (storage_container_purge(s, id, err) < 0)
 		return err_wrap(err, "removing container %.12s", id);
 	if (fs_rm_rf(run, &e2) < 0)

@@ -350,7 +350,15 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		if (bind_udp(l, pidtext, &ub, &err) < 0)
 			launch_fail(l, err);
 	}
-	if (net_mode_is_private(l->mode)) {
+	if (l->mode->kind == NET_MODE_NONE) {
+		/* Only lo to bring up: from here, no child needed. */
+		if (net_lo_up_here((pid_t)strtol(pidtext, NULL, 10), &err) < 0) {
+			struct error *derr = NULL;
+			if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
+				err_free(&derr);
+			launch_fail(l, err);
+		}
+	} else if (net_mode_is_private(l->mode)) {
 		struct net_setup_opts no = { .mode = l->mode,
 					     .pid = (pid_t)strtol(pidtext, NULL, 10),
 					     .ports = net_ports,

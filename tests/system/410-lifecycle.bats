@@ -125,7 +125,8 @@ line3"
 	# Nothing half-removed (a bug fixed: the exit command could not remove a rootfs still
 	# mounted in the monitor's namespace), no run dir left; only the name index, with no
 	# entry left for either name.
-	wait_for bash -c "[[ \$(ls -A '$XDG_DATA_HOME/hutch/containers') == by-name ]]"
+	wait_for bash -c "[[ \$(ls -A '$XDG_DATA_HOME/hutch/containers') == by-name &&
+		-z \$(ls -A '$XDG_RUNTIME_DIR/hutch/containers') ]]"
 	run ls -A "$XDG_DATA_HOME/hutch/containers"
 	assert_output "by-name"
 	run ls -A "$XDG_DATA_HOME/hutch/containers/by-name"
@@ -186,10 +187,15 @@ line3"
 	run_hutch ps -a -q
 	assert_output ""
 	assert_no_process "hutch-monitor.*$XDG_RUNTIME_DIR"
-	# The exit commands removed the files after the runs returned: no trash is left.
-	wait_for bash -c "[[ -z \$(ls -A '$XDG_DATA_HOME/hutch/containers') ]]"
-	run ls -A "$XDG_DATA_HOME/hutch/containers" "$XDG_RUNTIME_DIR/hutch/containers"
+	# The monitors removed the files after the runs returned: no trash, no run dir, no
+	# name index entry is left.
+	wait_for bash -c "[[ \$(ls -A '$XDG_DATA_HOME/hutch/containers') == by-name &&
+		-z \$(ls -A '$XDG_RUNTIME_DIR/hutch/containers') ]]"
+	run ls -A "$XDG_DATA_HOME/hutch/containers" "$XDG_DATA_HOME/hutch/containers/by-name" \
+		"$XDG_RUNTIME_DIR/hutch/containers"
 	refute_output --partial trash
+	assert_equal "$(ls -A "$XDG_DATA_HOME/hutch/containers/by-name")" ""
+	assert_equal "$(ls -A "$XDG_RUNTIME_DIR/hutch/containers")" ""
 }
 
 @test "ps: filters, formats, -q, -n, --no-trunc" {

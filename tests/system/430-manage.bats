@@ -101,7 +101,10 @@ new"
 	assert_output ""
 	run_hutch container prune -f
 	assert_output ""
+	# The trash, and the name's index entry.
 	run ls -A "$XDG_DATA_HOME/hutch/containers"
+	assert_output by-name
+	run ls -A "$XDG_DATA_HOME/hutch/containers/by-name"
 	assert_output ""
 }
 

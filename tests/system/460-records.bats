@@ -99,56 +99,57 @@ real"
 }
 
 @test "damaged record files: ps and lookups fall back or skip, nothing crashes" {
-	run_hutch create --name d1 "$IMAGE" true
+	# Names that are no hex: one whose record is gone must not read as an ID prefix.
+	run_hutch create --name r1 "$IMAGE" true
 	local id1=$output
-	run_hutch create --name d2 "$IMAGE" true
+	run_hutch create --name r2 "$IMAGE" true
 	local id2=$output
-	run_hutch create --name d3 "$IMAGE" true
+	run_hutch create --name r3 "$IMAGE" true
 	local id3=$output
-	run_hutch run --name d4 "$IMAGE" true
+	run_hutch run --name r4 "$IMAGE" true
 	local id4
-	id4=$(readlink "$(ctrs)/by-name/d4")
-	# d1: state.json cut short: hutch.json read instead, state created.
+	id4=$(readlink "$(ctrs)/by-name/r4")
+	# r1: state.json cut short: hutch.json read instead, state created.
 	head -c 30 "$(ctrs)/$id1/state.json" >"$(ctrs)/$id1/s" && mv "$(ctrs)/$id1/s" "$(ctrs)/$id1/state.json"
-	# d2: the record itself cut short, and state.json gone: no container any more.
+	# r2: the record itself cut short, and state.json gone: no container any more.
 	head -c 100 "$(ctrs)/$id2/hutch.json" >"$(ctrs)/$id2/h" && mv "$(ctrs)/$id2/h" "$(ctrs)/$id2/hutch.json"
 	rm "$(ctrs)/$id2/state.json"
-	# d3: garbage in state.json and brief.json, trailing garbage after hutch.json's object.
+	# r3: garbage in state.json and brief.json, trailing garbage after hutch.json's object.
 	printf '\0\1garbage' >"$(ctrs)/$id3/state.json"
 	printf '{"Name":' >"$(ctrs)/$id3/brief.json"
-	# d4: state.json empty.
+	# r4: state.json empty.
 	: >"$(ctrs)/$id4/state.json"
-	run_hutch create --name d5 "$IMAGE" true
+	run_hutch create --name r5 "$IMAGE" true
 	local id5=$output
-	# d5: valid JSON of the wrong shapes in the brief record.
+	# r5: valid JSON of the wrong shapes in the brief record.
 	jq -c '.Args = "oops" | .HostConfig.Ports = {"a": 1} | .Config = []' \
 		"$(ctrs)/$id5/state.json" >"$(ctrs)/$id5/s"
 	mv "$(ctrs)/$id5/s" "$(ctrs)/$id5/state.json"
 	run_hutch ps -a
-	assert_line --index 1 --regexp '^[0-9a-f]{12} .* Created .* d5$'
+	assert_line --index 1 --regexp '^[0-9a-f]{12} .* Created .* r5$'
 	run_hutch ps -a --format '{{.Names}} {{.State}}'
-	assert_output "d5 created
-d4 created
-d3 created
-d1 created"
-	run_hutch inspect --format '{{.Name}} {{.State.Status}}' d1 d3 d4
-	assert_output "d1 created
-d3 created
-d4 created"
-	run_hutch 125 container inspect d2
+	assert_output "r5 created
+r4 created
+r3 created
+r1 created"
+	run_hutch inspect --format '{{.Name}} {{.State.Status}}' r1 r3 r4
+	assert_output "r1 created
+r3 created
+r4 created"
+	run_hutch 125 container inspect r2
 	run_hutch 125 container inspect "$id2"
 	[[ $stderr == *'no such container'* ]]
 	printf '{"Id":"x"} trailing' >>"$(ctrs)/$id3/hutch.json"
-	run_hutch 125 container inspect d3
+	run_hutch 125 container inspect r3
 	run_hutch ps -a --format '{{.Names}}'
-	assert_output "d5
-d4
-d1"
+	assert_output "r5
+r4
+r1"
 	# The rest of the store works as before.
 	run_hutch run --rm "$IMAGE" echo fine
 	assert_output fine
-	run_hutch start --attach d1
-	run_hutch rm d1 d4 d5
+	run_hutch start --attach r1
+	run_hutch rm r1 r4 r5
 	run_hutch ps -a -q
 	assert_output ""
 }
