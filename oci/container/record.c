@@ -389,11 +389,18 @@ static int state_write_doc(struct storage *s, const char *id, struct json_object
 int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err)
 {
-	/* The brief part from the record itself, the truth, each time: a caller's copy may
-	 * predate a rename. A record that cannot be read gives a state.json without one, and
-	 * ps falls back to the record as for stores of older hutch versions. */
-	autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
-	struct json_object *doc = ctr_json_at(AT_FDCWD, rec);
+	/* The brief part as the files have it, not from a caller's copy, which may predate a
+	 * rename: from state.json itself, which a rename rewrites under the same lock (a small
+	 * file, not the whole record: this is on the way of every start), or else from the
+	 * record. A record that cannot be read gives a state.json without one, and ps falls
+	 * back to the record as for stores of older hutch versions. */
+	autofree char *spath = rec_path(s, AT_FDCWD, id, "state.json");
+	struct json_object *doc = ctr_json_at(AT_FDCWD, spath);
+	if (ctr_jstr(doc, "Id") == NULL) {
+		json_object_put(doc);
+		autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
+		doc = ctr_json_at(AT_FDCWD, rec);
+	}
 	int rc = state_write_doc(s, id, doc, st, status, stopped_by_user, err);
 	json_object_put(doc);
 	return rc;

@@ -451,7 +451,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	strv_push(&argv, l->hutch);
 	strv_push(&argv, "__cleanup");
 	strv_push(&argv, l->c->id);
-	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0)
+	/* "ready\n", then the init's pid and ours (the monitor's), as int32. */
+	int32_t pids[2] = { (int32_t)strtol(pidtext, NULL, 10), (int32_t)getpid() };
+	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0 ||
+	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0)
 		_exit(125); /* the CLI is gone; the init goes with our mount namespace */
 	close(l->sync_fd);
 	execv(l->monitor, argv);
@@ -573,8 +576,9 @@ static int spawn_launcher(const struct launch *l, struct error **err)
 	return rc;
 }
 
-/* Wait for the monitor's "ready" or the launcher's error. */
-static int await_monitor(int fd, struct error **err)
+/* Wait for the monitor's "ready" (with the init's and the monitor's pids) or the
+ * launcher's error. */
+static int await_monitor(int fd, pid_t *init, pid_t *monitor, struct error **err)
 {
 	char c = 0;
 	ssize_t n = fs_read_all(fd, &c, 1);
@@ -584,9 +588,13 @@ static int await_monitor(int fd, struct error **err)
 		return err_msg(err, "starting the container failed without a reason");
 	}
 	char rest[5];
-	if (n != 1 || c != 'r' || fs_read_all(fd, rest, 5) != 5 || memcmp(rest, "eady\n", 5) != 0)
+	int32_t pids[2];
+	if (n != 1 || c != 'r' || fs_read_all(fd, rest, 5) != 5 || memcmp(rest, "eady\n", 5) != 0 ||
+	    fs_read_all(fd, pids, sizeof(pids)) != sizeof(pids))
 		return err_msg(err, "the container's monitor did not start (see %s)",
 			       "monitor.log in the container's run dir");
+	*init = pids[0];
+	*monitor = pids[1];
 	return 0;
 }
 
@@ -610,7 +618,8 @@ static void clear_run_dir(const char *run)
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
 static int launch_container(struct storage *s, struct oci_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
-			    size_t n_ports, pid_t join_pid, struct error **err)
+			    size_t n_ports, pid_t join_pid, pid_t *init, pid_t *monitor_pid,
+			    struct error **err)
 {
 	bool infra = false;
 	oci_ctr_pod(c, &infra);
@@ -653,7 +662,7 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
 	if (rc == 0)
-		rc = await_monitor(sv[0], err);
+		rc = await_monitor(sv[0], init, monitor_pid, err);
 	close(sv[0]);
 	return rc;
 }
@@ -697,8 +706,10 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 		rc = ctr_join_prepare(s, c, mode.target, run, &join_pid, err);
 	else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
+	pid_t init = 0, monitor = 0;
 	if (rc == 0)
-		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, err);
+		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, &init,
+				      &monitor, err);
 	net_mode_clear(&mode);
 	free(ports);
 	if (rc < 0)
@@ -710,13 +721,8 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	st.started_at = ctr_now();
 	st.finished_at = NULL;
 	st.exit_code = 0;
-	struct oci_state_info info = { 0 };
-	if (oci_container_state(root, c->id, &info, &derr) == 0)
-		st.pid = info.pid;
-	err_free(&derr);
-	oci_state_info_clear(&info);
+	st.pid = init;
 	rc = ctr_state_write(s, c->id, &st, "running", false, err);
-	free(st.started_at);
 	if (rc == 0)
 		rc = oci_container_start(root, c->id, err);
 	if (rc < 0) {
@@ -724,11 +730,19 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 			close(attach_fd);
 		oci_container_kill(root, c->id, SIGKILL, true, &derr);
 		err_free(&derr);
+		free(st.started_at);
 		return err_wrap(err, "starting container %s", c->name);
 	}
 	close(lk);
 	lk = -1;
-	ctr_state_load(s, c);
+	/* What ctr_state_load would read back now. */
+	free(c->state.started_at);
+	free(c->state.finished_at);
+	c->state = (struct oci_ctr_state){ .status = OCI_CTR_RUNNING,
+					   .pid = init,
+					   .monitor_pid = monitor,
+					   .started_at = st.started_at,
+					   .restart_count = c->state.restart_count };
 	if (attach_fd < 0)
 		return 0;
 	return ctr_attach_fd(c, attach_fd, o, status, detached, err);

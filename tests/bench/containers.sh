@@ -68,6 +68,15 @@ jq -r '
 	  "hutch / bwrap = \($m.hutch / $m.bwrap | . * 100 | round / 100) (goal <= 2)",
 	  "podman / hutch = \($m.podman / $m.hutch | . * 100 | round / 100)"
 ' "$work/run.json"
+# The ratio drifts with the machine (a VM's neighbours): hutch and bwrap again, side by side
+# in five short rounds, each round's ratio and their median.
+for r in 1 2 3 4 5; do
+	hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/round$r.json" \
+		-n hutch "$hutch_cmd" -n bwrap "$bwrap_cmd" >/dev/null
+	jq -r '(.results | map({key: .command, value: .mean}) | from_entries) as $m
+		| "\($m.hutch / $m.bwrap) \($m.hutch * 1000) \($m.bwrap * 1000)"' "$work/round$r.json"
+done | sort -n | awk '{ r[NR] = $1; printf "round: hutch %.1f ms, bwrap %.1f ms, ratio %.2f\n", $2, $3, $1 }
+	END { printf "hutch / bwrap, median of %d rounds = %.2f (goal <= 2)\n", NR, r[(NR + 1) / 2] }'
 
 # ps -a over 1000 created containers, images over 100 names, in a store of their own.
 export XDG_DATA_HOME=$work/many
