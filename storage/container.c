@@ -272,8 +272,8 @@ static int mount_fuse(const char *opts, const char *target, struct error **err)
 	return 0;
 }
 
-int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
-			 struct error **err)
+static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint, bool vol,
+			struct error **err)
 {
 	if (!valid_id(ctr_id))
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
@@ -286,7 +286,20 @@ int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoin
 	int rc = -1;
 	if (d != STORAGE_DRIVER_FUSE) {
 		autofree char *opts = mount_opts(s, ctr_id, true, err);
-		if (opts != NULL) {
+		/* What a volatile mount leaves in its work dir, which the kernel wants gone
+		 * before the next mount of that upper dir (one that was not removed after all:
+		 * its monitor was killed). */
+		autofree char *incompat = xasprintf("../containers/%s/work/work/incompat", ctr_id);
+		autofree char *vdir = xasprintf("%s/volatile", incompat);
+		if (rmdir(vdir) == 0)
+			rmdir(incompat);
+		if (opts != NULL && vol) {
+			/* No sync of the filesystem under the upper dir at the unmount (about a
+			 * millisecond of a --rm container's end); as podman mounts --rm ones. */
+			autofree char *vopts = xasprintf("%s,volatile", opts);
+			rc = mount("overlay", target, "overlay", 0, vopts);
+		}
+		if (opts != NULL && rc < 0) {
 			rc = mount("overlay", target, "overlay", 0, opts);
 			if (rc < 0)
 				err_sys(err, "mounting overlay on %s", target);
@@ -307,6 +320,18 @@ int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoin
 		return err_wrap(err, "mounting the rootfs of %s", ctr_id);
 	*mountpoint = steal_ptr(&target);
 	return 0;
+}
+
+int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
+			 struct error **err)
+{
+	return rootfs_mount(s, ctr_id, mountpoint, false, err);
+}
+
+int storage_rootfs_mount_volatile(struct storage *s, const char *ctr_id, char **mountpoint,
+				  struct error **err)
+{
+	return rootfs_mount(s, ctr_id, mountpoint, true, err);
 }
 
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err)

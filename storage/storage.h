@@ -176,6 +176,11 @@ char **storage_image_users(struct storage *s, const char *image_id);
  */
 int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
 			 struct error **err);
+/* The same for a container removed when it exits (--rm): the kernel overlay is mounted
+ * "volatile", so that its unmount does not sync the filesystem under the upper dir (without
+ * the option where the kernel refuses it). */
+int storage_rootfs_mount_volatile(struct storage *s, const char *ctr_id, char **mountpoint,
+				  struct error **err);
 /* Unmount it (same namespaces). ENOENT/EINVAL (not mounted) are not errors. */
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err);
 /* The driver a mount would use now ("overlay" or "fuse-overlayfs"), probing if needed. */

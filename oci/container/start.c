@@ -289,7 +289,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		launch_fail(l, err);
 	}
 	autofree char *merged = NULL;
-	if (!l->own_rootfs && storage_rootfs_mount(l->s, l->c->id, &merged, &err) < 0)
+	bool rm =
+	    json_object_get_boolean(ctr_jget(ctr_jget(l->c->doc, "HostConfig"), "AutoRemove"));
+	if (!l->own_rootfs && (rm ? storage_rootfs_mount_volatile(l->s, l->c->id, &merged, &err)
+				  : storage_rootfs_mount(l->s, l->c->id, &merged, &err)) < 0)
 		launch_fail(l, err);
 	int dirfd = open(l->run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stdio_ends e;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +67,33 @@ static void test_write_replace(void)
 	autofree char *bad = at("no-dir/x");
 	is_int(fs_write_replace(bad, "x", 1, 0600, &err), -1, "a missing directory fails");
 	err_free(&err);
+	/* Over an existing file it swaps (RENAME_EXCHANGE) and drops the old one: one file,
+	 * no temporary left, another inode with the new content. */
+	struct stat before, after;
+	stat(p, &before);
+	is_int(fs_write_replace(p, "three", 5, 0600, &err), 0, "replace by exchange");
+	stat(p, &after);
+	ok(before.st_ino != after.st_ino, "a new file took the old one's place");
+	free(data);
+	data = NULL;
+	fs_read_file(p, 100, &data, NULL, &err);
+	is_str(data, "three", "its content");
+	/* A directory in the way: refused as rename refuses it, and the directory stays. */
+	autofree char *d = at("a-dir");
+	autofree char *inside = at("a-dir/keep");
+	mkdir(d, 0700);
+	fs_write_replace(inside, "k", 1, 0600, &err);
+	is_int(fs_write_replace(d, "x", 1, 0600, &err), -1, "a directory in the way fails");
+	is_int(err ? err->code : 0, EISDIR, "EISDIR");
+	err_free(&err);
+	struct stat st2;
+	ok(stat(inside, &st2) == 0 && S_ISREG(st2.st_mode), "the directory and its file stay");
+	autoclosedir DIR *dd = opendir(tmp);
+	int tmps = 0;
+	for (struct dirent *de; (de = readdir(dd)) != NULL;)
+		if (strstr(de->d_name, ".tmp-") != NULL)
+			tmps++;
+	is_int(tmps, 0, "no temporary files left");
 }
 
 static void test_mkdir_p(void)
