@@ -21,13 +21,18 @@ bench_as_user containers.sh "$runs"
 bench_require containers.sh hyperfine podman runc bwrap jq python3
 hutch=$top/hutch
 work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
-export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=$work/run
+# The user's runtime dir (tmpfs, from logind or bench_as_user), else one in the work dir.
+export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$work/run}
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
 podman=(podman --root "$work/proot" --runroot "$work/prun" --cgroup-manager=cgroupfs
 	--runtime runc --events-backend=none)
 cleanup() {
 	"$hutch" rm -a -f >/dev/null 2>&1 || true
 	"${podman[@]}" rm -a -f >/dev/null 2>&1 || true
+	# podman's rootless pause process would outlive the run.
+	if [[ -f $XDG_RUNTIME_DIR/libpod/tmp/pause.pid ]]; then
+		kill "$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid")" 2>/dev/null || true
+	fi
 	"$top/tests/fixtures/registry.sh" stop "$work/registry" >/dev/null 2>&1 || true
 	"$hutch" unshare rm -rf "$work" 2>/dev/null || rm -rf "$work"
 }
