@@ -52,8 +52,10 @@ char *ctr_runtime_root(struct error **err)
 
 int ctr_lock(struct storage *s, const char *id, struct error **err)
 {
-	autofree char *path = xasprintf("%s/containers/%s/lock", storage_root(s), id);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* The container's directory itself: a lock file would be one more inode to create and
+	 * delete on the store's filesystem at every run --rm. */
+	autofree char *path = xasprintf("%s/containers/%s", storage_root(s), id);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(err, "locking container %.12s", id);
 	while (flock(fd, LOCK_EX) < 0) {

@@ -303,10 +303,11 @@ static void run_exit_command(char *const *argv)
 	}
 }
 
-/* Take the lock file at path (flock, exclusive); -1 when it cannot be opened. */
+/* Take the lock at path (flock, exclusive; flags: O_RDWR | O_CREAT for a lock file,
+ * O_RDONLY | O_DIRECTORY for a directory); -1 when it cannot be opened. */
 static int lock_path(const char *path, int flags)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC | flags, 0600);
+	int fd = open(path, O_CLOEXEC | flags, 0600);
 	if (fd < 0)
 		return -1;
 	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
@@ -324,11 +325,11 @@ static bool unlist(const struct oci_monitor_opts *o)
 {
 	if (o->unlist_dir == NULL)
 		return false;
-	autofree char *ctr_lock = xasprintf("%s/lock", o->unlist_dir);
-	int lk = lock_path(ctr_lock, 0);
+	/* The container's lock is its directory (ctr_lock). */
+	int lk = lock_path(o->unlist_dir, O_RDONLY | O_DIRECTORY);
 	if (lk < 0)
 		return false;
-	int meta = lock_path(o->unlist_lock, O_CREAT);
+	int meta = lock_path(o->unlist_lock, O_RDWR | O_CREAT);
 	bool done = meta >= 0 && rename(o->unlist_dir, o->unlist_to) == 0;
 	if (meta >= 0 && !done && errno != ENOENT)
 		log_warn("unlisting %s: %s", o->unlist_dir, strerror(errno));
@@ -351,7 +352,7 @@ static void drop_name(const struct oci_monitor_opts *o)
 {
 	if (o->unlist_name == NULL)
 		return;
-	int lk = lock_path(o->unlist_names_lock, O_CREAT);
+	int lk = lock_path(o->unlist_names_lock, O_RDWR | O_CREAT);
 	char buf[80];
 	ssize_t n = readlink(o->unlist_name, buf, sizeof(buf));
 	if (lk >= 0 && n > 0 && (size_t)n == strlen(o->id) && memcmp(buf, o->id, (size_t)n) == 0)
