@@ -257,6 +257,15 @@ static pid_t clone_stage1(struct creation *c)
 {
 	const struct rt_ns *user = oci_spec_ns(&c->spec, CLONE_NEWUSER);
 	int flags = user != NULL && user->path == NULL ? CLONE_NEWUSER : 0;
+	/* Nothing to join and no user namespace to map first (hutch's own containers, which
+	 * start in one; podman's): the init is cloned into its namespaces at once, without a
+	 * first child that unshares them and clones it (a fork and an exit less). */
+	bool joins = false;
+	for (size_t i = 0; i < c->spec.lx.n_ns; i++)
+		joins |= c->spec.lx.ns[i].path != NULL;
+	c->in.direct = user == NULL && !joins;
+	if (c->in.direct)
+		flags = oci_new_ns_flags(&c->spec);
 	fflush(NULL);
 	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
@@ -277,12 +286,16 @@ static int drive_init(struct creation *c, const char *id, struct error **err)
 		    oci_sync_send(fd, RT_MSG_MAPPED, NULL, 0) < 0)
 			return -1;
 	}
-	if (oci_sync_expect(fd, RT_MSG_PID, "creating the namespaces", err) < 0 ||
-	    fs_read_all(fd, &pid, sizeof(pid)) != sizeof(pid))
+	if (c->in.direct) {
+		pid = c->stage1; /* the init itself */
+	} else if (oci_sync_expect(fd, RT_MSG_PID, "creating the namespaces", err) < 0 ||
+		   fs_read_all(fd, &pid, sizeof(pid)) != sizeof(pid)) {
 		return err_msg(err, "creating the namespaces: no pid from the child");
+	}
 	c->init = pid;
 	int status;
-	proc_wait(c->stage1, &status, NULL);
+	if (!c->in.direct)
+		proc_wait(c->stage1, &status, NULL);
 	c->stage1 = 0;
 	if (c->spec.lx.res.any || c->spec.lx.cgroups_path != NULL)
 		if (oci_cgroup_enter(&c->spec, id, pid, &c->cgroup, err) < 0)

@@ -92,7 +92,7 @@ static int join_namespaces(struct rt_init *in, bool user, struct error **err)
 	return 0;
 }
 
-static int new_ns_flags(const struct rt_spec *s)
+int oci_new_ns_flags(const struct rt_spec *s)
 {
 	int flags = 0;
 	for (size_t i = 0; i < s->lx.n_ns; i++)
@@ -123,7 +123,7 @@ static void stage1(struct rt_init *in)
 		oci_child_fail(in->sync_fd, err);
 	if (join_namespaces(in, false, &err) < 0)
 		oci_child_fail(in->sync_fd, err);
-	int flags = new_ns_flags(in->spec);
+	int flags = oci_new_ns_flags(in->spec);
 	if (flags != 0 && unshare(flags) < 0) {
 		err_sys(&err, "creating namespaces");
 		oci_child_fail(in->sync_fd, err);
@@ -262,7 +262,9 @@ static int wait_start(struct rt_init *in, struct error **err)
 void oci_init_main(struct rt_init *in)
 {
 	struct error *err = NULL;
-	stage1(in);
+	/* Cloned with its namespaces already (see clone_stage1), it is the init from the start. */
+	if (!in->direct)
+		stage1(in);
 	/* Stage 2: the init, pid 1 of its pid namespace. */
 	pid_t pid = wait_ack(in->sync_fd);
 	const struct rt_spec *s = in->spec;

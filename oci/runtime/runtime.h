@@ -252,6 +252,7 @@ struct rt_init {
 	int ns_fds[16];	  /* fds of namespaces to join, parallel to spec->linux.ns */
 	bool no_pivot;
 	bool need_map;	 /* the runtime writes our id mapping after we unshare */
+	bool direct;	 /* cloned with all its namespaces: no stage 1, no pid message */
 	const char *exe; /* resolved executable, set by the init itself */
 	/* The seccomp filter compiled by the runtime through its cache before the clone, or
 	 * NULL: the init compiles it while it waits for start. */
@@ -276,6 +277,9 @@ __attribute__((noreturn)) void oci_init_main(struct rt_init *in);
 int oci_become_root(bool deny_setgroups, struct error **err);
 /* fork() whose child is our parent's child (CLONE_PARENT): the runtime can wait for it. */
 pid_t oci_clone_parent(void);
+/* The CLONE_NEW* flags of the namespaces the spec creates (not joined), the user namespace
+ * aside. */
+int oci_new_ns_flags(const struct rt_spec *s);
 /* Send RT_MSG_ERROR + the error, then _exit(1). */
 __attribute__((noreturn)) void oci_child_fail(int sync_fd, struct error *err);
 
