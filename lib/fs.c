@@ -137,7 +137,14 @@ int fs_mkdir_p(const char *path, mode_t mode, struct error **err)
 	size_t len = strlen(copy);
 	while (len > 1 && copy[len - 1] == '/')
 		copy[--len] = '\0';
-	for (char *p = copy + 1;; p++) {
+	/* Mostly it is there already, or only its last part is missing: one mkdir. */
+	bool walk = false;
+	if (mkdir(copy, mode) < 0) {
+		if (errno != EEXIST && errno != ENOENT)
+			return err_sys(err, "creating directory %s", copy);
+		walk = errno == ENOENT;
+	}
+	for (char *p = copy + 1; walk; p++) {
 		bool end = *p == '\0';
 		if (*p != '/' && !end)
 			continue;
