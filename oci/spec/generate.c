@@ -362,9 +362,19 @@ static struct json_object *default_seccomp(void)
 {
 	struct json_object *s = json_object_new_object();
 	json_object_object_add(s, "defaultAction", json_object_new_string("SCMP_ACT_ALLOW"));
-	static const char *const arches[] = { "SCMP_ARCH_X86_64",  "SCMP_ARCH_X86", "SCMP_ARCH_X32",
-					      "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
-	json_object_object_add(s, "architectures", str_array(arches));
+	/* The host's own and those it can run, as podman's profile maps them: a filter is
+	 * as long as its architectures times its rules, and loaded at every start. Elsewhere
+	 * none are named, which means the native one. */
+#if defined(__x86_64__)
+	static const char *const arches[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+					      NULL };
+#elif defined(__aarch64__)
+	static const char *const arches[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
+#else
+	static const char *const arches[] = { NULL };
+#endif
+	if (arches[0] != NULL)
+		json_object_object_add(s, "architectures", str_array(arches));
 	struct json_object *rule = json_object_new_object();
 	json_object_object_add(rule, "names", str_array(seccomp_denied));
 	json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ERRNO"));

@@ -151,6 +151,11 @@ static void test_generate(void)
 	       "podman's default capabilities");
 	has_str(jstr(j, "linux.seccomp.syscalls"), "\"kexec_load\"",
 		"default seccomp denies kexec");
+#if defined(__x86_64__)
+	is_str(jstr(j, "linux.seccomp.architectures"),
+	       "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]",
+	       "the host's architectures only, as podman's profile");
+#endif
 	has_str(jstr(j, "linux.maskedPaths"), "/proc/kcore", "masked paths");
 	has_str(jstr(j, "linux.namespaces"), "\"network\"", "own network namespace");
 	is_str(jstr(j, "root.path"), "\"/r\"", "root path");
