@@ -253,8 +253,7 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 {
 	autofree char *dir = NULL, *trash = NULL, *lock = NULL;
 	storage_container_unlist_paths(s, id, &dir, &trash, &lock);
-	if (!fs_exists(trash))
-		return 0;
+	/* Each step copes with what an earlier, cut-short try already removed. */
 	struct error *e2 = NULL;
 	autofree char *root = ctr_runtime_root(err);
 	autofree char *run = root ? oci_ctr_run_dir(id, err) : NULL;

@@ -399,7 +399,6 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--stdout-fd", e.out);
 	add_fd_arg(&argv, "--stderr-fd", e.errfd);
 	add_fd_arg(&argv, "--pty-fd", pty);
-
 	add_fd_arg(&argv, "--net-exit-fd", net_exit_fd);
 	add_fd_arg(&argv, "--netns-fd", ub.netns_fd);
 	for (size_t i = 0; i < ub.n; i++) {

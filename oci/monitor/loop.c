@@ -508,11 +508,10 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		if (unlisted)
 			drop_name(o);
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
-		if (unlisted && o->purge_state != NULL && purge(o) == 0)
-			; /* all done here */
-		else if (unlisted)
+		bool done = unlisted && o->purge_state != NULL && purge(o) == 0;
+		if (unlisted && !done)
 			setenv("HUTCH_UNLISTED", "1", 1);
-		if (!unlisted || o->purge_state == NULL || getenv("HUTCH_UNLISTED") != NULL)
+		if (!done)
 			run_exit_command(o->exit_command);
 	} else if (rc >= 0) {
 		run_exit_command(o->exit_command);
