@@ -135,6 +135,29 @@ line3"
 	assert_output ""
 }
 
+@test "--rm with a poststop hook: gone at once, the exit command runs the hook and removes the rest" {
+	# A poststop hook is work for the runtime's delete, so the monitor leaves the removal
+	# after the unlisting to the exit command (as for a container in a cgroup).
+	run_hutch create --rm --name hooked "$IMAGE" true
+	local id=$output hook=$BATS_TEST_TMPDIR/hook.sh mark=$BATS_TEST_TMPDIR/hook-ran
+	printf '#!/bin/sh\ncat >"%s"\n' "$mark" >"$hook"
+	chmod +x "$hook"
+	local cfg=$XDG_DATA_HOME/hutch/containers/$id/config.json
+	jq --arg h "$hook" '.hooks.poststop = [{"path": $h}]' "$cfg" >"$cfg.new"
+	mv "$cfg.new" "$cfg"
+	run_hutch start -a hooked
+	run_hutch ps -a -q
+	assert_output ""
+	wait_for test -s "$mark"
+	run cat "$mark"
+	assert_output --partial "\"id\":\"$id\""
+	wait_for bash -c "[[ \$(ls -A '$XDG_DATA_HOME/hutch/containers') == by-name &&
+		-z \$(ls -A '$XDG_RUNTIME_DIR/hutch/containers') ]]"
+	run ls -A "$XDG_DATA_HOME/hutch/containers/by-name" "$XDG_RUNTIME_DIR/hutch/runtime"
+	refute_output --partial "$id"
+	refute_output --partial hooked
+}
+
 @test "--restart=on-failure:3 runs exactly 4 times" {
 	run_hutch run -d --name flaky --restart on-failure:3 "$IMAGE" sh -c 'echo run; exit 1'
 	wait_for bash -c "[[ \$('$HUTCH' logs flaky | wc -l) -ge 4 ]] && [[ \$('$HUTCH' ps -a --format '{{.State}}') == exited ]]"
