@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +506,10 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		/* --rm: gone from the store first, the rest of the removal after the report. */
 		bool unlisted = unlist(o);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
+		/* Nobody waits for the rest: let it yield to whatever runs now (the next
+		 * container of a script, say). */
+		struct sched_param idle = { 0 };
+		sched_setscheduler(0, SCHED_IDLE, &idle);
 		if (unlisted)
 			drop_name(o);
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
