@@ -19,31 +19,7 @@ runs=${1:-50}
 . "$top/tests/bench/lib.sh"
 bench_as_user containers.sh "$runs"
 bench_require containers.sh hyperfine podman runc bwrap jq python3
-hutch=$top/hutch
-work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
-# The user's runtime dir (tmpfs, from logind or bench_as_user), else one in the work dir.
-export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$work/run}
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
-podman=(podman --root "$work/proot" --runroot "$work/prun" --cgroup-manager=cgroupfs
-	--runtime runc --events-backend=none)
-cleanup() {
-	"$hutch" rm -a -f >/dev/null 2>&1 || true
-	"${podman[@]}" rm -a -f >/dev/null 2>&1 || true
-	# podman's rootless pause process would outlive the run.
-	if [[ -f $XDG_RUNTIME_DIR/libpod/tmp/pause.pid ]]; then
-		kill "$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid")" 2>/dev/null || true
-	fi
-	"$top/tests/fixtures/registry.sh" stop "$work/registry" >/dev/null 2>&1 || true
-	"$hutch" unshare rm -rf "$work" 2>/dev/null || rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$top/tests/fixtures/mkimages.py" "$work/fixtures" >/dev/null
-registry=$("$top/tests/fixtures/registry.sh" start "$work/registry")
-"$top/tests/fixtures/registry.sh" push "$work/registry" "$work/fixtures" >/dev/null
-image=$registry/base:latest
-"$hutch" pull -q --tls-verify=false "$image" >/dev/null
-"${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+bench_store
 
 manifest=$(jq -er '.manifests[0].digest' "$work/fixtures/base/index.json")
 layer=$(jq -er '.layers[0].digest' "$work/fixtures/base/blobs/sha256/${manifest#sha256:}")

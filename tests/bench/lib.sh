@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # top is set by the script that sources this file
+# shellcheck shell=bash disable=SC2154,SC2034  # top comes from, and the globals go to, the caller
 # SPDX-License-Identifier: Apache-2.0
 #
 # Shared by the bench scripts (sourced; the caller sets top to the source tree).
@@ -42,4 +42,36 @@ bench_require() {
 			exit 1
 		}
 	done
+}
+
+# bench_store: a work dir with a store of its own, a loopback registry filled with the
+# fixture images, and their base image pulled by hutch and by podman (private --root and
+# --runroot). Sets hutch, work, podman (an array) and image; all of it goes at exit.
+bench_store() {
+	hutch=$top/hutch
+	work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
+	# The user's runtime dir (tmpfs, from logind or bench_as_user), else one in the work dir.
+	export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$work/run}
+	mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
+	podman=(podman --root "$work/proot" --runroot "$work/prun" --cgroup-manager=cgroupfs
+		--runtime runc --events-backend=none)
+	trap bench_store_remove EXIT
+	"$top/tests/fixtures/mkimages.py" "$work/fixtures" >/dev/null
+	local registry
+	registry=$("$top/tests/fixtures/registry.sh" start "$work/registry")
+	"$top/tests/fixtures/registry.sh" push "$work/registry" "$work/fixtures" >/dev/null
+	image=$registry/base:latest
+	"$hutch" pull -q --tls-verify=false "$image" >/dev/null
+	"${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+}
+
+bench_store_remove() {
+	"$hutch" rm -a -f >/dev/null 2>&1 || true
+	"${podman[@]}" rm -a -f >/dev/null 2>&1 || true
+	# podman's rootless pause process would outlive the run.
+	if [[ -f $XDG_RUNTIME_DIR/libpod/tmp/pause.pid ]]; then
+		kill "$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid")" 2>/dev/null || true
+	fi
+	"$top/tests/fixtures/registry.sh" stop "$work/registry" >/dev/null 2>&1 || true
+	"$hutch" unshare rm -rf "$work" 2>/dev/null || rm -rf "$work"
 }
