@@ -37,16 +37,8 @@ static void load(void)
 	void **slots[] = { (void **)&fn.ctx_new,     (void **)&fn.ctx_free, (void **)&fn.sha256,
 			   (void **)&fn.init,	     (void **)&fn.update,   (void **)&fn.final,
 			   (void **)&fn.decode_block };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		*slots[i] = lib != NULL ? dlsym(lib, names[i]) : NULL;
-		if (*slots[i] == NULL) {
-			/* An install problem, like running out of memory: one line, exit 125. */
-			fprintf(stderr,
-				"Error: loading %s from libcrypto.so.3: %s (install libssl3)\n",
-				names[i], dlerror());
-			_exit(125);
-		}
-	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		*slots[i] = lazy_symbol(lib, "libcrypto.so.3", names[i], "libssl3");
 }
 
 struct sha256_ctx {

@@ -188,6 +188,12 @@ char *paths_config_home(struct error **err);
 /* The user's home: $HOME, else the passwd entry. Owned string. */
 char *paths_home(struct error **err);
 
+/* ---------- libraries loaded on first use (lib/lazy.c) ---------- */
+
+/* dlsym(lib, name) (lib NULL: its dlopen failed); else one line naming the library and its
+ * Debian package, and exit 125. */
+void *lazy_symbol(void *lib, const char *soname, const char *name, const char *package);
+
 /* ---------- processes ---------- */
 
 /*
@@ -198,3 +204,13 @@ char *paths_home(struct error **err);
 int proc_capture(char *const argv[], char **out, int *status, struct error **err);
 /* Wait for pid, retrying on EINTR; *status is the exit code, or 128+N for a signal. */
 int proc_wait(pid_t pid, int *status, struct error **err);
+/* What /proc/PID/stat says of a process (the fields hutch uses). */
+struct proc_stat {
+	char comm[64]; /* as the kernel cuts it: 15 characters */
+	char state;    /* 'R', 'S', ... 'Z' for a zombie, 'X' dead */
+	pid_t ppid;
+	int tty;
+	unsigned long long utime, stime, start; /* clock ticks; start since boot */
+};
+/* Read it; -1 when the process is gone or the file is not what the kernel writes. */
+int proc_stat_read(pid_t pid, struct proc_stat *out);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Running helper programs (version probes, newuidmap) and waiting for children. */
+/* Running helper programs (version probes, newuidmap), waiting for children, and reading
+ * what /proc says of a process. */
 #include "lib/lib.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,4 +60,32 @@ int proc_capture(char *const argv[], char **out, int *status, struct error **err
 	}
 	close(p[0]);
 	return proc_wait(pid, status, err);
+}
+
+int proc_stat_read(pid_t pid, struct proc_stat *out)
+{
+	*out = (struct proc_stat){ 0 };
+	if (pid <= 0)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	autofree char *text = NULL;
+	struct error *e = NULL;
+	if (fs_read_file(path, 4096, &text, NULL, &e) < 0) {
+		err_free(&e);
+		return -1;
+	}
+	/* "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so up to the last ')'. */
+	char *open = strchr(text, '('), *close = strrchr(text, ')');
+	if (open == NULL || close == NULL || close < open || close[1] != ' ')
+		return -1;
+	snprintf(out->comm, sizeof(out->comm), "%.*s", (int)(close - open - 1), open + 1);
+	int ppid = 0;
+	if (sscanf(
+		close + 2,
+		"%c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu",
+		&out->state, &ppid, &out->tty, &out->utime, &out->stime, &out->start) != 6)
+		return -1;
+	out->ppid = ppid;
+	return 0;
 }

@@ -84,22 +84,11 @@ static struct {
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void *need(void *lib, const char *name)
-{
-	void *p = lib != NULL ? dlsym(lib, name) : NULL;
-	if (p == NULL) {
-		fprintf(stderr,
-			"Error: loading %s from libarchive.so.13: %s (install libarchive13)\n",
-			name, dlerror());
-		_exit(125);
-	}
-	return p;
-}
-
 static void load(void)
 {
 	void *lib = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
-#define LOAD(field, name) *(void **)&fn.field = need(lib, name)
+#define LOAD(field, name) \
+	*(void **)&fn.field = lazy_symbol(lib, "libarchive.so.13", name, "libarchive13")
 	LOAD(entry_atime, "archive_entry_atime");
 	LOAD(entry_atime_is_set, "archive_entry_atime_is_set");
 	LOAD(entry_atime_nsec, "archive_entry_atime_nsec");

@@ -40,22 +40,10 @@ static struct {
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void *need(void *lib, const char *name)
-{
-	void *p = lib != NULL ? dlsym(lib, name) : NULL;
-	if (p == NULL) {
-		/* An install problem, like running out of memory: one line, exit 125. */
-		fprintf(stderr, "Error: loading %s from libcurl.so.4: %s (install libcurl4)\n",
-			name, dlerror());
-		_exit(125);
-	}
-	return p;
-}
-
 static void load(void)
 {
 	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-#define LOAD(field, name) *(void **)&fn.field = need(lib, name)
+#define LOAD(field, name) *(void **)&fn.field = lazy_symbol(lib, "libcurl.so.4", name, "libcurl4")
 	LOAD(global_init, "curl_global_init");
 	LOAD(easy_init, "curl_easy_init");
 	LOAD(easy_cleanup, "curl_easy_cleanup");

@@ -168,30 +168,17 @@ struct proc_info {
 
 static int read_proc(pid_t pid, struct proc_info *p)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	autofree char *stat = NULL;
-	struct error *e = NULL;
-	if (fs_read_file(path, 4096, &stat, NULL, &e) < 0) {
-		err_free(&e);
+	struct proc_stat ps;
+	if (proc_stat_read(pid, &ps) < 0)
 		return -1;
-	}
-	char *open = strchr(stat, '('), *close = strrchr(stat, ')');
-	if (open == NULL || close == NULL)
-		return -1;
-	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(close - open - 1), open + 1);
-	unsigned long long ut = 0, st = 0, start = 0;
-	int ppid = 0, tty = 0;
-	if (sscanf(close + 2,
-		   "%*c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d "
-		   "%*d %*d %llu",
-		   &ppid, &tty, &ut, &st, &start) != 5)
-		return -1;
+	snprintf(p->comm, sizeof(p->comm), "%s", ps.comm);
 	p->pid = pid;
-	p->ppid = ppid;
-	p->tty = tty;
-	p->ticks = ut + st;
-	p->start = start;
+	p->ppid = ps.ppid;
+	p->tty = ps.tty;
+	p->ticks = ps.utime + ps.stime;
+	p->start = ps.start;
+	char path[64];
+	struct error *e = NULL;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	autofree char *status = NULL;
 	if (fs_read_file(path, 65536, &status, NULL, &e) == 0) {

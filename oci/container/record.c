@@ -175,25 +175,11 @@ size_t ctr_jlen(struct json_object *a)
 /* Is pid a live process running the program named comm? */
 bool ctr_pid_alive(pid_t pid, const char *comm)
 {
-	if (pid <= 0 || kill(pid, 0) < 0)
-		return false;
-	/* "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so up to the last ')'.
-	 * A zombie is dead: an orphaned monitor waits for pid 1 to reap it, which some inits
-	 * do only every few seconds. */
-	autofree char *path = xasprintf("/proc/%d/stat", (int)pid);
-	autofree char *text = NULL;
-	struct error *err = NULL;
-	if (fs_read_file(path, 4096, &text, NULL, &err) < 0) {
-		err_free(&err);
-		return false;
-	}
-	char *open = strchr(text, '('), *close = strrchr(text, ')');
-	if (open == NULL || close == NULL || close < open || close[1] != ' ' || close[2] == 'Z' ||
-	    close[2] == 'X')
-		return false;
-	*close = '\0';
-	/* comm is cut at 15 characters. */
-	return strncmp(open + 1, comm, 15) == 0;
+	/* A zombie is dead: an orphaned monitor waits for pid 1 to reap it, which some inits
+	 * do only every few seconds. comm is cut at 15 characters. */
+	struct proc_stat ps;
+	return proc_stat_read(pid, &ps) == 0 && ps.state != 'Z' && ps.state != 'X' &&
+	       strncmp(ps.comm, comm, 15) == 0;
 }
 
 pid_t ctr_read_pid(const char *path)

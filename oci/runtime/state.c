@@ -63,31 +63,13 @@ char *oci_state_start_sock(const char *dir)
 
 unsigned long long oci_proc_start_time(pid_t pid, bool *zombie)
 {
-	char path[64], buf[1024];
-	*zombie = false;
-	if (pid <= 0)
+	struct proc_stat ps;
+	if (proc_stat_read(pid, &ps) < 0) {
+		*zombie = false;
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: fields start after the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (p == NULL || p[1] == '\0')
-		return 0;
-	p += 2;
-	*zombie = *p == 'Z' || *p == 'X';
-	/* p is field 3 (state); start time is field 22. */
-	for (int field = 3; field < 22 && p != NULL; field++) {
-		p = strchr(p, ' ');
-		if (p != NULL)
-			p++;
 	}
-	return p != NULL ? strtoull(p, NULL, 10) : 0;
+	*zombie = ps.state == 'Z' || ps.state == 'X';
+	return ps.start;
 }
 
 int oci_state_write(const char *dir, const struct rt_state *st, struct error **err)
