@@ -411,8 +411,8 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push_take(&argv, xasprintf("%d", (int)net_pid));
 	}
 	/* --rm: the monitor unlists the container itself before it reports the status, and
-	 * the exit command removes the rest after (see finish_unlisted in ops.c). */
-	if (json_object_get_boolean(ctr_jget(ctr_jget(l->c->doc, "HostConfig"), "AutoRemove"))) {
+	 * removes the rest after, itself or through the exit command (finish_unlisted). */
+	if (rm) {
 		char *dir = NULL, *trash = NULL, *lock = NULL;
 		storage_container_unlist_paths(l->s, l->c->id, &dir, &trash, &lock);
 		strv_push(&argv, "--unlist");

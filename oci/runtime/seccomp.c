@@ -296,29 +296,6 @@ static int add_arches(scmp_filter_ctx ctx, const struct rt_seccomp *sc, struct e
 	return 0;
 }
 
-static int set_flags(scmp_filter_ctx ctx, const struct rt_seccomp *sc, struct error **err)
-{
-	/* libseccomp sets no_new_privs on load by default; the config decides that. */
-	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	for (size_t i = 0; sc->flags != NULL && sc->flags[i] != NULL; i++) {
-		const char *f = sc->flags[i];
-		int rc = 0;
-		if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
-			rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-		else if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
-			rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
-		else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-			rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
-		else
-			return err_set(err, EINVAL, ERR_TOOL,
-				       "linux.seccomp.flags: unknown flag \"%s\"", f);
-		if (rc < 0)
-			return err_set(err, -rc, ERR_TOOL, "seccomp: flag %s: %s", f,
-				       strerror(-rc));
-	}
-	return 0;
-}
-
 /* A filter compiled to BPF by libseccomp, waiting to be loaded. */
 struct oci_seccomp_prog {
 	struct sock_fprog fprog;
@@ -327,7 +304,7 @@ struct oci_seccomp_prog {
 
 static int build(const struct rt_seccomp *sc, scmp_filter_ctx ctx, uint32_t def, struct error **err)
 {
-	if (add_arches(ctx, sc, err) < 0 || set_flags(ctx, sc, err) < 0)
+	if (add_arches(ctx, sc, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sc->n_rules; i++) {
 		const struct rt_sc_rule *r = &sc->rules[i];
@@ -349,19 +326,27 @@ static int build(const struct rt_seccomp *sc, scmp_filter_ctx ctx, uint32_t def,
 	return 0;
 }
 
-/* The SECCOMP_FILTER_FLAG_* the config's flags ask for (set_flags checked the names). */
-static unsigned int load_flags(const struct rt_seccomp *sc)
+/* The SECCOMP_FILTER_FLAG_* the config's flags ask for, given to the seccomp() call that
+ * loads the filter (they are not part of the BPF). */
+static int load_flags(const struct rt_seccomp *sc, unsigned int *out, struct error **err)
 {
-	unsigned int f = 0;
+	static const struct {
+		const char *name;
+		unsigned int flag;
+	} known[] = { { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+		      { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+		      { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW } };
+	*out = 0;
 	for (size_t i = 0; sc->flags != NULL && sc->flags[i] != NULL; i++) {
-		if (strcmp(sc->flags[i], "SECCOMP_FILTER_FLAG_TSYNC") == 0)
-			f |= SECCOMP_FILTER_FLAG_TSYNC;
-		else if (strcmp(sc->flags[i], "SECCOMP_FILTER_FLAG_LOG") == 0)
-			f |= SECCOMP_FILTER_FLAG_LOG;
-		else if (strcmp(sc->flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-			f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		size_t k = 0;
+		while (k < sizeof(known) / sizeof(known[0]) && strcmp(sc->flags[i], known[k].name))
+			k++;
+		if (k == sizeof(known) / sizeof(known[0]))
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "linux.seccomp.flags: unknown flag \"%s\"", sc->flags[i]);
+		*out |= known[k].flag;
 	}
-	return f;
+	return 0;
 }
 
 /*
@@ -468,7 +453,6 @@ static int compile(const struct rt_seccomp *sc, struct oci_seccomp_prog **out, s
 		struct oci_seccomp_prog *p = xzalloc(sizeof(*p));
 		p->fprog.len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
 		p->fprog.filter = xmalloc((size_t)st.st_size);
-		p->flags = load_flags(sc);
 		if (pread(fd, p->fprog.filter, (size_t)st.st_size, 0) != st.st_size) {
 			rc = err_sys(err, "seccomp: reading the compiled filter");
 			oci_seccomp_prog_free(p);
@@ -485,19 +469,20 @@ int oci_seccomp_compile(const struct rt_seccomp *sc, const char *cache_dir,
 			struct oci_seccomp_prog **out, struct error **err)
 {
 	*out = NULL;
+	unsigned int flags;
 	if (sc == NULL)
 		return 0;
-	if (cache_dir == NULL)
-		return compile(sc, out, err);
-	autofree char *desc = describe(sc);
-	autofree char *path = cache_path(cache_dir, desc);
-	if ((*out = cache_get(path, desc)) != NULL) {
-		(*out)->flags = load_flags(sc);
-		return 0;
-	}
-	if (compile(sc, out, err) < 0)
+	if (load_flags(sc, &flags, err) < 0)
 		return -1;
-	cache_put(cache_dir, path, desc, *out);
+	autofree char *desc = cache_dir != NULL ? describe(sc) : NULL;
+	autofree char *path = desc != NULL ? cache_path(cache_dir, desc) : NULL;
+	if (path == NULL || (*out = cache_get(path, desc)) == NULL) {
+		if (compile(sc, out, err) < 0)
+			return -1;
+		if (path != NULL)
+			cache_put(cache_dir, path, desc, *out);
+	}
+	(*out)->flags = flags;
 	return 0;
 }
 
