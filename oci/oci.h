@@ -56,6 +56,16 @@ struct oci_create_opts {
 	/* Out, when not NULL: whether delete will have more to do than removing the state dir
 	 * (poststop hooks to run, a cgroup to remove). */
 	bool *delete_has_work;
+	bool *has_poststart; /* out, when not NULL: start will run poststart hooks */
+	/*
+	 * Start it too, as `run` does: once the init is in its namespaces, prepare (when set)
+	 * runs with its pid (the network comes up there), then the init is released, to run
+	 * the process as soon as it is set up, without waiting for `start`. *start_conn gets
+	 * the connection to wait on for its exec (oci_container_start_wait).
+	 */
+	int *start_conn;
+	int (*prepare)(void *arg, pid_t init, struct error **err);
+	void *prepare_arg;
 };
 
 /*
@@ -67,6 +77,13 @@ struct oci_create_opts {
 int oci_container_create(const struct oci_create_opts *o, struct error **err);
 /* Release the waiting init; returns once the user process runs, after poststart hooks. */
 int oci_container_start(const char *root, const char *id, struct error **err);
+/*
+ * The second half of start, for a container created with oci_create_opts.start_conn
+ * (released already): wait with that connection (closed here) until the process runs;
+ * poststart hooks with hooks (oci_create_opts.has_poststart said there are some).
+ */
+int oci_container_start_wait(const char *root, const char *id, int conn, bool hooks,
+			     struct error **err);
 /*
  * create + start; unless detach, wait for the container, delete it and set *status to
  * its exit status (128+N for a signal). Signals to the caller are forwarded to it.

@@ -84,7 +84,8 @@ struct launch {
 	bool tty, interactive;
 	const char *log_driver;
 	uint64_t log_max_size;
-	int sync_fd; /* to the CLI: 'E' + error, or the monitor's "ready\n" */
+	int sync_fd;   /* to the CLI: 'E' + error, or the monitor's "ready\n" */
+	int listen_fd; /* the attach socket, bound by the CLI (which may be connected already) */
 	const struct net_mode *mode;
 	const struct net_port *ports;
 	size_t n_ports;
@@ -99,8 +100,39 @@ static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct
 	_exit(125);
 }
 
-/* Receive the pty master the container's init sends over the console socket. */
-static int recv_fd(int sock, struct error **err)
+/* The same, once the container exists: it goes (its process may run already). */
+static void __attribute__((noreturn)) launch_fail_created(const struct launch *l, struct error *err)
+{
+	struct error *derr = NULL;
+	if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
+		err_free(&derr);
+	launch_fail(l, err);
+}
+
+/* Send fd over sock with the one byte tag. */
+static int send_fd(int sock, char tag, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n;
+	do {
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -1;
+}
+
+/* Receive a file descriptor sent with send_fd, or the pty master the container's init
+ * sends over the console socket; *tag (when not NULL) is the first byte with it. */
+static int recv_fd(int sock, char *tag, struct error **err)
 {
 	char buf[256];
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -109,11 +141,17 @@ static int recv_fd(int sock, struct error **err)
 			      .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return err_sys(err, "receiving the terminal");
+	ssize_t n;
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_sys(err, "receiving a file descriptor");
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
-		return err_msg(err, "receiving the terminal: no file descriptor came");
+	if (n == 0 || c == NULL || c->cmsg_type != SCM_RIGHTS)
+		return err_msg(err, "no file descriptor came");
+	if (tag != NULL)
+		*tag = buf[0];
 	int fd;
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
@@ -191,14 +229,24 @@ static void add_fd_arg(char ***argv, const char *flag, int fd)
 }
 
 /*
- * Close every fd but stdio and keep. Whatever the CLI had open (its end of the namespace
- * sync socket above all) must not live on in the init and the monitor: the CLI waits for
- * that socket's EOF.
+ * Close every fd but stdio and the two in keep. Whatever the CLI had open (its end of the
+ * namespace sync socket above all) must not live on in the init and the monitor: the CLI
+ * waits for that socket's EOF.
  */
-static void close_fds_except(int keep)
+static void close_fds_except(int keep_a, int keep_b)
 {
-	if (keep > 2 && (keep == 3 || syscall(SYS_close_range, 3, keep - 1, 0) == 0) &&
-	    syscall(SYS_close_range, keep + 1, ~0u, 0) == 0)
+	int keep[2] = { keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a };
+	unsigned from = 3;
+	bool ok = true;
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue; /* stdio, none (-1), or the same fd twice */
+		if ((unsigned)keep[i] > from)
+			ok = ok && syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0) == 0;
+		from = (unsigned)keep[i] + 1;
+	}
+	ok = ok && syscall(SYS_close_range, from, ~0u, 0) == 0;
+	if (ok)
 		return;
 	/* Kernels before 5.9 have no close_range. */
 	DIR *d = opendir("/proc/self/fd");
@@ -207,7 +255,7 @@ static void close_fds_except(int keep)
 	int self = dirfd(d);
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		int fd = atoi(de->d_name);
-		if (de->d_name[0] != '.' && fd > 2 && fd != keep && fd != self)
+		if (de->d_name[0] != '.' && fd > 2 && fd != keep_a && fd != keep_b && fd != self)
 			close(fd);
 	}
 	closedir(d);
@@ -253,8 +301,7 @@ static int bind_one_udp(const struct net_port *p, unsigned k, int *out, struct e
 	return 0;
 }
 
-static int bind_udp(const struct launch *l, const char *pidtext, struct udp_binds *ub,
-		    struct error **err)
+static int bind_udp(const struct launch *l, pid_t pid, struct udp_binds *ub, struct error **err)
 {
 	*ub = (struct udp_binds){ .netns_fd = -1 };
 	for (size_t i = 0; i < l->n_ports; i++) {
@@ -271,10 +318,52 @@ static int bind_udp(const struct launch *l, const char *pidtext, struct udp_bind
 	}
 	if (ub->n == 0)
 		return 0;
-	autofree char *ns = xasprintf("/proc/%s/ns/net", pidtext);
+	autofree char *ns = xasprintf("/proc/%d/ns/net", (int)pid);
 	ub->netns_fd = open(ns, O_RDONLY | O_CLOEXEC);
 	if (ub->netns_fd < 0)
 		return err_sys(err, "opening %s", ns);
+	return 0;
+}
+
+/* The container's network, set up while its init sets up (oci_create_opts.prepare). */
+struct launch_net {
+	const struct launch *l;
+	pid_t init;
+	struct udp_binds ub; /* with slirp4netns the monitor forwards the UDP ports (udpfwd.c) */
+	int exit_fd;	     /* the network helper's */
+	pid_t helper;
+};
+
+static int launch_prepare(void *arg, pid_t init, struct error **err)
+{
+	struct launch_net *n = arg;
+	const struct launch *l = n->l;
+	n->init = init;
+	/* Only lo to bring up: no child needed. */
+	if (l->mode->kind == NET_MODE_NONE)
+		return net_lo_up_here(init, err);
+	if (!net_mode_is_private(l->mode))
+		return 0;
+	autofree struct net_port *tcp = NULL;
+	size_t n_tcp = l->n_ports;
+	const struct net_port *ports = l->ports;
+	if (l->mode->kind == NET_MODE_SLIRP4NETNS && l->n_ports > 0) {
+		tcp = xcalloc(l->n_ports, sizeof(*tcp));
+		n_tcp = 0;
+		for (size_t i = 0; i < l->n_ports; i++)
+			if (l->ports[i].proto == NET_PROTO_TCP)
+				tcp[n_tcp++] = l->ports[i];
+		ports = tcp;
+		if (bind_udp(l, init, &n->ub, err) < 0)
+			return -1;
+	}
+	struct net_setup_opts no = {
+		.mode = l->mode, .pid = init, .ports = ports, .n_ports = n_tcp, .run_dir = l->run
+	};
+	struct net_handle *h = NULL;
+	if (net_setup(&no, &h, err) < 0)
+		return -1;
+	net_handover(&h, &n->exit_fd, &n->helper);
 	return 0;
 }
 
@@ -282,7 +371,7 @@ static int bind_udp(const struct launch *l, const char *pidtext, struct udp_bind
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
 	struct error *err = NULL;
-	close_fds_except(l->sync_fd);
+	close_fds_except(l->sync_fd, l->listen_fd);
 	/* Host mounts still propagate in; ours (the rootfs) never leak out. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 		err_sys(&err, "making the mount namespace private");
@@ -304,82 +393,44 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		launch_fail(l, err);
 	autofree char *bundle = oci_ctr_dir(l->s, l->c->id);
 	autofree char *pidfile = xasprintf("%s/init.pid", l->run);
-	bool delete_has_work = true;
+	bool delete_has_work = true, has_poststart = true;
+	/* Started at once: the network comes up while the init sets up, then it is released
+	 * (the CLI gets the connection to it with "ready" and waits there for the exec). */
+	struct launch_net net = { .l = l, .ub = { .netns_fd = -1 }, .exit_fd = -1, .helper = -1 };
+	int conn = -1;
 	struct oci_create_opts co = { .root = l->root,
 				      .id = l->c->id,
 				      .bundle = bundle,
 				      .pid_file = pidfile,
 				      .console_socket = l->tty ? e.console : NULL,
 				      .seccomp_cache = l->seccomp_cache,
-				      .delete_has_work = &delete_has_work };
+				      .delete_has_work = &delete_has_work,
+				      .has_poststart = &has_poststart,
+				      .start_conn = &conn,
+				      .prepare = launch_prepare,
+				      .prepare_arg = &net };
 	if (oci_container_create(&co, &err) < 0)
 		launch_fail(l, err);
 	int pty = -1;
 	if (l->tty) {
-		int conn = accept4(e.listen, NULL, NULL, SOCK_CLOEXEC);
-		pty = conn >= 0 ? recv_fd(conn, &err) : err_sys(&err, "accepting the terminal");
-		if (conn >= 0)
-			close(conn);
+		int csock = accept4(e.listen, NULL, NULL, SOCK_CLOEXEC);
+		pty = csock >= 0 ? recv_fd(csock, NULL, &err)
+				 : err_sys(&err, "accepting the terminal");
+		if (csock >= 0 && pty < 0)
+			err_wrap(&err, "receiving the terminal");
+		if (csock >= 0)
+			close(csock);
 		if (pty < 0)
-			launch_fail(l, err);
+			launch_fail_created(l, err);
 		close(e.listen);
 	}
 	stdio_detach();
-	/* Blocked from here until the monitor takes them through its signalfd: a container
-	 * that exits at once must not lose its SIGCHLD (the init, forked above, keeps its own
-	 * mask; the network helper resets it). */
+	/* Blocked from here until the monitor takes them through its signalfd, so that a
+	 * signal for the container waits for it (the init, forked above, keeps its own mask).
+	 * A SIGCHLD that came before is made up for: the monitor looks for an exit at once. */
 	sigset_t monsigs;
 	oci_monitor_sigset(&monsigs);
 	sigprocmask(SIG_BLOCK, &monsigs, NULL);
-	autofree char *pidtext = NULL;
-	if (fs_read_file(pidfile, 64, &pidtext, NULL, &err) < 0)
-		launch_fail(l, err);
-	pidtext[strcspn(pidtext, "\n")] = '\0';
-	/* The network comes up while the init still waits for start. */
-	int net_exit_fd = -1;
-	pid_t net_pid = -1;
-	/* With slirp4netns the monitor forwards the UDP ports itself (see udpfwd.c). */
-	struct udp_binds ub = { .n = 0 };
-	autofree struct net_port *tcp = NULL;
-	size_t n_tcp = l->n_ports;
-	const struct net_port *net_ports = l->ports;
-	if (l->mode->kind == NET_MODE_SLIRP4NETNS && l->n_ports > 0) {
-		tcp = xcalloc(l->n_ports, sizeof(*tcp));
-		n_tcp = 0;
-		for (size_t i = 0; i < l->n_ports; i++)
-			if (l->ports[i].proto == NET_PROTO_TCP)
-				tcp[n_tcp++] = l->ports[i];
-		net_ports = tcp;
-		if (bind_udp(l, pidtext, &ub, &err) < 0)
-			launch_fail(l, err);
-	}
-	if (l->mode->kind == NET_MODE_NONE) {
-		/* Only lo to bring up: from here, no child needed. */
-		if (net_lo_up_here((pid_t)strtol(pidtext, NULL, 10), &err) < 0) {
-			struct error *derr = NULL;
-			if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
-				err_free(&derr);
-			launch_fail(l, err);
-		}
-	} else if (net_mode_is_private(l->mode)) {
-		struct net_setup_opts no = { .mode = l->mode,
-					     .pid = (pid_t)strtol(pidtext, NULL, 10),
-					     .ports = net_ports,
-					     .n_ports = n_tcp,
-					     .run_dir = l->run };
-		struct net_handle *h = NULL;
-		if (net_setup(&no, &h, &err) < 0) {
-			/* Tell the CLI first: the waiting init holds our end of its socket. */
-			(void)!write(l->sync_fd, "E", 1);
-			err_send(l->sync_fd, err);
-			close(l->sync_fd);
-			struct error *derr = NULL;
-			if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
-				err_free(&derr);
-			_exit(125);
-		}
-		net_handover(&h, &net_exit_fd, &net_pid);
-	}
 	autofree char *logpath = oci_ctr_log_path(l->s, l->c->id);
 	autostrv char **argv = NULL;
 	strv_push(&argv, l->monitor);
@@ -388,7 +439,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	strv_push(&argv, "--run-dir");
 	strv_push(&argv, l->run);
 	strv_push(&argv, "--pid");
-	strv_push(&argv, pidtext);
+	strv_push_take(&argv, xasprintf("%d", (int)net.init));
 	strv_push(&argv, "--log-path");
 	strv_push(&argv, logpath);
 	strv_push(&argv, "--log-driver");
@@ -399,16 +450,16 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--stdout-fd", e.out);
 	add_fd_arg(&argv, "--stderr-fd", e.errfd);
 	add_fd_arg(&argv, "--pty-fd", pty);
-	add_fd_arg(&argv, "--net-exit-fd", net_exit_fd);
-	add_fd_arg(&argv, "--netns-fd", ub.netns_fd);
-	for (size_t i = 0; i < ub.n; i++) {
-		fcntl(ub.fds[i], F_SETFD, 0);
+	add_fd_arg(&argv, "--net-exit-fd", net.exit_fd);
+	add_fd_arg(&argv, "--netns-fd", net.ub.netns_fd);
+	for (size_t i = 0; i < net.ub.n; i++) {
+		fcntl(net.ub.fds[i], F_SETFD, 0);
 		strv_push(&argv, "--udp-fwd");
-		strv_push_take(&argv, xasprintf("%d:%u", ub.fds[i], (unsigned)ub.ports[i]));
+		strv_push_take(&argv, xasprintf("%d:%u", net.ub.fds[i], (unsigned)net.ub.ports[i]));
 	}
-	if (net_pid > 0) {
+	if (net.helper > 0) {
 		strv_push(&argv, "--net-pid");
-		strv_push_take(&argv, xasprintf("%d", (int)net_pid));
+		strv_push_take(&argv, xasprintf("%d", (int)net.helper));
 	}
 	/* --rm: the monitor unlists the container itself before it reports the status, and
 	 * removes the rest after, itself or through the exit command (finish_unlisted). */
@@ -434,30 +485,29 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		}
 	}
 	/*
-	 * Ready before the monitor runs: this process becomes it, so the attach socket is bound
-	 * and the pid file written here, and the CLI starts the container while the monitor
-	 * execs and sets up (it accepts the CLI's connection before it passes on any output).
-	 * Named like it meanwhile, for the pid file's readers.
+	 * Ready before the monitor runs: this process becomes it, so the pid file is written
+	 * here, and the container starts while the monitor execs and sets up (it accepts the
+	 * CLI's connection, made before the launch, before it passes on any output). Named
+	 * like it meanwhile, for the pid file's readers.
 	 */
 	prctl(PR_SET_NAME, "hutch-monitor");
-	int lfd = oci_attach_listen(l->run, &err);
-	if (lfd < 0)
-		launch_fail(l, err);
 	autofree char *mpidfile = xasprintf("%s/%s", l->run, OCI_MONITOR_PID_FILE);
 	autofree char *mpid = xasprintf("%d\n", (int)getpid());
 	if (fs_write_replace(mpidfile, mpid, strlen(mpid), 0600, &err) < 0)
-		launch_fail(l, err);
-	fcntl(lfd, F_SETFD, 0);
-	add_fd_arg(&argv, "--listen-fd", lfd);
+		launch_fail_created(l, err);
+	add_fd_arg(&argv, "--listen-fd", l->listen_fd);
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
 	strv_push(&argv, "__cleanup");
 	strv_push(&argv, l->c->id);
-	/* "ready\n", then the init's pid and ours (the monitor's), as int32. */
-	int32_t pids[2] = { (int32_t)strtol(pidtext, NULL, 10), (int32_t)getpid() };
+	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
+	 * hooks to run) or 's' with the connection to the init. */
+	int32_t pids[2] = { (int32_t)net.init, (int32_t)getpid() };
 	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0 ||
-	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0)
+	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0 ||
+	    send_fd(l->sync_fd, has_poststart ? 'p' : 's', conn) < 0)
 		_exit(125); /* the CLI is gone; the init goes with our mount namespace */
+	close(conn);
 	close(l->sync_fd);
 	execv(l->monitor, argv);
 	/* Too late to tell the CLI: note why, and take the container down with us. */
@@ -466,7 +516,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	int lf = open(mlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (lf >= 0)
 		dprintf(lf, "Error: running %s: %s\n", l->monitor, strerror(exec_errno));
-	kill((pid_t)strtol(pidtext, NULL, 10), SIGKILL);
+	kill(net.init, SIGKILL);
 	_exit(125);
 }
 
@@ -578,9 +628,15 @@ static int spawn_launcher(const struct launch *l, struct error **err)
 	return rc;
 }
 
-/* Wait for the monitor's "ready" (with the init's and the monitor's pids) or the
- * launcher's error. */
-static int await_monitor(int fd, pid_t *init, pid_t *monitor, struct error **err)
+/* What the launcher hands over with "ready". */
+struct launched {
+	pid_t init, monitor;
+	int start_conn; /* to the released init: EOF once it exec'd (oci_container_start_wait) */
+	bool has_poststart; /* poststart hooks to run */
+};
+
+/* Wait for the monitor's "ready" (the launcher's error). */
+static int await_monitor(int fd, struct launched *out, struct error **err)
 {
 	char c = 0;
 	ssize_t n = fs_read_all(fd, &c, 1);
@@ -589,14 +645,16 @@ static int await_monitor(int fd, pid_t *init, pid_t *monitor, struct error **err
 			return -1;
 		return err_msg(err, "starting the container failed without a reason");
 	}
-	char rest[5];
+	char rest[5], tag = 0;
 	int32_t pids[2];
 	if (n != 1 || c != 'r' || fs_read_all(fd, rest, 5) != 5 || memcmp(rest, "eady\n", 5) != 0 ||
-	    fs_read_all(fd, pids, sizeof(pids)) != sizeof(pids))
+	    fs_read_all(fd, pids, sizeof(pids)) != sizeof(pids) ||
+	    (out->start_conn = recv_fd(fd, &tag, NULL)) < 0)
 		return err_msg(err, "the container's monitor did not start (see %s)",
 			       "monitor.log in the container's run dir");
-	*init = pids[0];
-	*monitor = pids[1];
+	out->init = pids[0];
+	out->monitor = pids[1];
+	out->has_poststart = tag == 'p';
 	return 0;
 }
 
@@ -620,7 +678,7 @@ static void clear_run_dir(const char *run)
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
 static int launch_container(struct storage *s, struct oci_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
-			    size_t n_ports, pid_t join_pid, pid_t *init, pid_t *monitor_pid,
+			    size_t n_ports, pid_t join_pid, int listen_fd, struct launched *out,
 			    struct error **err)
 {
 	bool infra = false;
@@ -655,6 +713,7 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 		.log_driver = ctr_jstr(lc, "Type") ? ctr_jstr(lc, "Type") : "k8s-file",
 		.log_max_size = (uint64_t)json_object_get_int64(ctr_jget(lc, "Size")),
 		.sync_fd = sv[1],
+		.listen_fd = listen_fd,
 		.mode = mode,
 		.ports = ports,
 		.n_ports = n_ports,
@@ -664,7 +723,7 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
 	if (rc == 0)
-		rc = await_monitor(sv[0], init, monitor_pid, err);
+		rc = await_monitor(sv[0], out, err);
 	close(sv[0]);
 	return rc;
 }
@@ -708,25 +767,39 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 		rc = ctr_join_prepare(s, c, mode.target, run, &join_pid, err);
 	else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
-	pid_t init = 0, monitor = 0;
+	/* The attach socket is bound here, not by the monitor: attached before the container
+	 * exists, the CLI misses none of its output, and the launcher starts it at once. */
+	struct launched up = { .start_conn = -1 };
+	int attach_fd = -1, listen_fd = rc == 0 ? oci_attach_listen(run, err) : -1;
+	if (listen_fd < 0 || (o->attach && (attach_fd = oci_attach_connect(run, err)) < 0))
+		rc = -1;
 	if (rc == 0)
-		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, &init,
-				      &monitor, err);
+		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, listen_fd,
+				      &up, err);
+	if (listen_fd >= 0)
+		close(listen_fd);
 	net_mode_clear(&mode);
 	free(ports);
-	if (rc < 0)
+	if (rc < 0) {
+		if (attach_fd >= 0)
+			close(attach_fd);
+		autofree char *sock = xasprintf("%s/%s", run, OCI_ATTACH_SOCKET);
+		unlink(sock);
 		return err_wrap(err, "starting container %s", c->name);
-	int attach_fd = -1;
-	if (o->attach && (attach_fd = oci_attach_connect(run, err)) < 0)
-		return -1;
+	}
+	pid_t init = up.init;
 	struct oci_ctr_state st = c->state;
 	st.started_at = ctr_now();
 	st.finished_at = NULL;
 	st.exit_code = 0;
 	st.pid = init;
+	/* The process may have run and ended already: its exit file then says so (see
+	 * state_from), and the exit command, which records the end, waits for our lock. */
 	rc = ctr_state_write(s, c->id, &st, "running", false, err);
-	if (rc == 0)
-		rc = oci_container_start(root, c->id, err);
+	if (rc < 0)
+		close(up.start_conn);
+	else
+		rc = oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
 	if (rc < 0) {
 		if (attach_fd >= 0)
 			close(attach_fd);
@@ -742,7 +815,7 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	free(c->state.finished_at);
 	c->state = (struct oci_ctr_state){ .status = OCI_CTR_RUNNING,
 					   .pid = init,
-					   .monitor_pid = monitor,
+					   .monitor_pid = up.monitor,
 					   .started_at = st.started_at,
 					   .restart_count = c->state.restart_count };
 	if (attach_fd < 0)

@@ -89,6 +89,7 @@ struct creation {
 	char *dir;
 	pid_t stage1, init;
 	int sync_fd;
+	int start_conn; /* released early (oci_create_opts.start_conn) */
 	struct rt_init in;
 	char *cgroup;
 };
@@ -113,6 +114,8 @@ static void creation_clear(struct creation *c)
 {
 	if (c->sync_fd >= 0)
 		close(c->sync_fd);
+	if (c->start_conn >= 0)
+		close(c->start_conn);
 	for (size_t i = 0; i < 16; i++)
 		if (c->in.ns_fds[i] >= 0)
 			close(c->in.ns_fds[i]);
@@ -276,8 +279,9 @@ static pid_t clone_stage1(struct creation *c)
 }
 
 /* The runtime's half of the sync protocol, up to "created". */
-static int drive_init(struct creation *c, const char *id, struct error **err)
+static int drive_init(struct creation *c, const struct oci_create_opts *o, struct error **err)
 {
+	const char *id = o->id;
 	int fd = c->sync_fd;
 	int32_t pid = 0;
 	if (c->in.need_map) {
@@ -302,6 +306,16 @@ static int drive_init(struct creation *c, const char *id, struct error **err)
 			return -1;
 	if (oci_sync_send(fd, RT_MSG_ACK, &pid, sizeof(pid)) < 0)
 		return err_sys(err, "sync socket");
+	/* While the init sets up: the caller's part, then the release (its accept waits). */
+	if (o->prepare != NULL && o->prepare(o->prepare_arg, pid, err) < 0)
+		return -1;
+	if (o->start_conn != NULL) {
+		autofree char *sock = oci_state_start_sock(c->dir);
+		c->start_conn = oci_unix_connect(sock, err);
+		if (c->start_conn < 0)
+			return -1;
+		unlink(sock); /* released: "running" from here on */
+	}
 	char tag = 0;
 	if (fs_read_all(fd, &tag, 1) != 1)
 		return err_msg(err, "the container init died during setup");
@@ -358,7 +372,9 @@ static int commit_state(struct creation *c, const struct oci_create_opts *o, str
 /* create, keeping the init's pid for run. */
 int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **err)
 {
-	struct creation c = { .sync_fd = -1, .in = { .start_fd = -1, .console_fd = -1 } };
+	struct creation c = { .sync_fd = -1,
+			      .start_conn = -1,
+			      .in = { .start_fd = -1, .console_fd = -1 } };
 	for (size_t i = 0; i < 16; i++)
 		c.in.ns_fds[i] = -1;
 	if (creation_prepare(&c, o, err) < 0 || open_fds(&c, o, err) < 0)
@@ -382,12 +398,18 @@ int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **
 		err_sys(err, "cloning the container process");
 		goto fail;
 	}
-	if (drive_init(&c, o->id, err) < 0 || commit_state(&c, o, err) < 0)
+	if (drive_init(&c, o, err) < 0 || commit_state(&c, o, err) < 0)
 		goto fail;
 	if (init != NULL)
 		*init = c.init;
 	if (o->delete_has_work != NULL)
 		*o->delete_has_work = c.spec.n_hooks[RT_HOOK_POSTSTOP] > 0 || c.cgroup != NULL;
+	if (o->has_poststart != NULL)
+		*o->has_poststart = c.spec.n_hooks[RT_HOOK_POSTSTART] > 0;
+	if (o->start_conn != NULL) {
+		*o->start_conn = c.start_conn;
+		c.start_conn = -1;
+	}
 	creation_clear(&c);
 	return 0;
 fail:

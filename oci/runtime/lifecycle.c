@@ -45,12 +45,45 @@ static int run_state_hooks(const char *root, const struct rt_state *st, enum rt_
 	return rc;
 }
 
+/* Release the init of the container in dir: connect to its start socket, which goes away at
+ * once, so the status is "running" and nobody else can start it. */
+static int start_release(const char *dir, struct error **err)
+{
+	autofree char *sock = oci_state_start_sock(dir);
+	int conn = oci_unix_connect(sock, err);
+	if (conn >= 0)
+		unlink(sock);
+	return conn;
+}
+
+/* Wait on the released init's connection: EOF once it has exec'd the process (its end is
+ * close-on-exec); else an error. */
+static int start_result(int conn, struct error **err)
+{
+	char tag = 0;
+	if (fs_read_all(conn, &tag, 1) != 1)
+		return 0;
+	if (tag != RT_MSG_ERROR || err_recv(conn, err) == 0)
+		err_msg(err, "unexpected message from the container init");
+	return -1;
+}
+
+/* Poststart hooks: a failure is a warning, as the process runs already. */
+static void poststart(const char *root, struct rt_state *st)
+{
+	st->status = OCI_RUNNING;
+	struct error *e = NULL;
+	if (run_state_hooks(root, st, RT_HOOK_POSTSTART, &e) < 0) {
+		log_warn("%s", e->msg);
+		err_free(&e);
+	}
+}
+
 int oci_container_start(const char *root_in, const char *id, struct error **err)
 {
 	autofree char *root = NULL;
 	/* Declared before the first goto: cleanup must never see them uninitialised. */
 	autofree char *dir = NULL;
-	autofree char *sock = NULL;
 	autoclose int conn = -1;
 	struct rt_state st;
 	if (resolve_root(root_in, &root, err) < 0 || oci_state_read(root, id, &st, err) < 0)
@@ -62,31 +95,30 @@ int oci_container_start(const char *root_in, const char *id, struct error **err)
 		goto out;
 	}
 	dir = xasprintf("%s/%s", root, id);
-	sock = oci_state_start_sock(dir);
-	conn = oci_unix_connect(sock, err);
-	if (conn < 0)
+	conn = start_release(dir, err);
+	if (conn < 0 || start_result(conn, err) < 0)
 		goto out;
-	/* Gone from here on, so the status is "running" and nobody else can start it. */
-	unlink(sock);
-	/* EOF: the init exec'd the process (its end is close-on-exec); else an error. */
-	char tag = 0;
-	if (fs_read_all(conn, &tag, 1) == 1) {
-		if (tag != RT_MSG_ERROR || err_recv(conn, err) == 0)
-			err_msg(err, "unexpected message from the container init");
-		goto out;
-	}
 	rc = 0;
-	if (st.has_poststart) {
-		st.status = OCI_RUNNING;
-		struct error *e = NULL;
-		if (run_state_hooks(root, &st, RT_HOOK_POSTSTART, &e) < 0) {
-			log_warn("%s", e->msg);
-			err_free(&e);
-		}
-	}
+	if (st.has_poststart)
+		poststart(root, &st);
 out:
 	oci_state_clear(&st);
 	return rc < 0 ? err_wrap(err, "starting container %s", id) : 0;
+}
+
+int oci_container_start_wait(const char *root_in, const char *id, int conn_in, bool hooks,
+			     struct error **err)
+{
+	autoclose int conn = conn_in;
+	autofree char *root = NULL;
+	if (resolve_root(root_in, &root, err) < 0 || start_result(conn, err) < 0)
+		return err_wrap(err, "starting container %s", id);
+	struct rt_state st;
+	if (hooks && oci_state_read(root, id, &st, NULL) == 0) {
+		poststart(root, &st);
+		oci_state_clear(&st);
+	}
+	return 0;
 }
 
 /* Processes of the container: those in the init's pid namespace, when it has its own. */
