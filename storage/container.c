@@ -111,9 +111,10 @@ static bool valid_id(const char *id)
 	return true;
 }
 
-int storage_container_create(struct storage *s, const char *ctr_id, const char *image_id,
+int storage_container_create(struct storage *s, const char *ctr_id, const struct storage_image *img,
 			     struct error **err)
 {
+	const char *image_id = img->id;
 	if (!valid_id(ctr_id))
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
 	autofree char *dir = ctr_dir(s, ctr_id);
@@ -141,6 +142,11 @@ int storage_container_create(struct storage *s, const char *ctr_id, const char *
 	json_object_object_add(o, "id", json_object_new_string(ctr_id));
 	json_object_object_add(o, "image", json_object_new_string(image_id));
 	json_object_object_add(o, "created", json_object_new_int64((int64_t)time(NULL)));
+	/* The image's layer chain, so a start mounts without looking the image up. */
+	struct json_object *layers = json_object_new_array();
+	for (size_t i = 0; img->layers != NULL && img->layers[i] != NULL; i++)
+		json_object_array_add(layers, json_object_new_string(img->layers[i]));
+	json_object_object_add(o, "layers", layers);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	autofree char *rec = xasprintf("%s/" CTR_RECORD, tmp);
 	int rc = store_write(rec, text, strlen(text), err);
@@ -211,6 +217,39 @@ int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct err
 }
 
 /* "lowerdir=A/diff:B/diff,upperdir=...,workdir=..." relative to root/layers (cwd). */
+/* A layer's chain id: 64 lowercase hex digits (it names a directory under layers/). */
+static bool valid_chain_id(const char *id)
+{
+	size_t n = 0;
+	for (; id[n]; n++)
+		if (!((id[n] >= '0' && id[n] <= '9') || (id[n] >= 'a' && id[n] <= 'f')))
+			return false;
+	return n == 64;
+}
+
+/* The layer chain the record keeps (bottom first), or NULL where it has none that is valid
+ * (records written before it had one): the caller looks the image up then. */
+static char **record_layers(struct json_object *rec)
+{
+	struct json_object *a = NULL;
+	if (!json_object_object_get_ex(rec, "layers", &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return NULL;
+	size_t n = json_object_array_length(a);
+	if (n == 0)
+		return NULL;
+	char **out = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const char *id = json_object_get_string(json_object_array_get_idx(a, i));
+		if (id == NULL || !valid_chain_id(id)) {
+			strv_free(out);
+			return NULL;
+		}
+		out[i] = xstrdup(id);
+	}
+	return out;
+}
+
 static char *mount_opts(struct storage *s, const char *ctr_id, bool native, struct error **err)
 {
 	autofree char *rec = xasprintf("%s/containers/%s/" CTR_RECORD, s->root, ctr_id);
@@ -223,21 +262,25 @@ static char *mount_opts(struct storage *s, const char *ctr_id, bool native, stru
 		return NULL;
 	autofree char *image =
 	    json_object_object_get_ex(o, "image", &v) ? xstrdup(json_object_get_string(v)) : NULL;
+	autostrv char **layers = record_layers(o);
 	json_object_put(o);
 	struct storage_image *img = NULL;
-	if (image == NULL || storage_image_lookup(s, image, &img, err) < 0)
-		return NULL;
+	if (layers == NULL) {
+		if (image == NULL || storage_image_lookup(s, image, &img, err) < 0)
+			return NULL;
+		layers = img->layers;
+		img->layers = NULL;
+		storage_image_free(&img);
+	}
 	/* Relative lowerdirs keep long layer stacks under the page-sized option limit. */
 	char *low = NULL;
-	for (size_t i = strv_len(img->layers); i > 0; i--) {
-		char *n =
-		    xasprintf("%s%s%s/diff", low ? low : "", low ? ":" : "", img->layers[i - 1]);
+	for (size_t i = strv_len(layers); i > 0; i--) {
+		char *n = xasprintf("%s%s%s/diff", low ? low : "", low ? ":" : "", layers[i - 1]);
 		free(low);
 		low = n;
 	}
-	storage_image_free(&img);
 	if (low == NULL) {
-		err_msg(err, "image %.12s has no layers", image);
+		err_msg(err, "image %.12s has no layers", image ? image : "");
 		return NULL;
 	}
 	char *opts = xasprintf("lowerdir=%s,upperdir=../containers/%s/upper,workdir=../"

@@ -143,10 +143,11 @@ char **storage_image_layer_dirs(struct storage *s, const struct storage_image *i
 
 /*
  * Create the container's storage: containers/ID/{upper,work,merged} and a record naming
- * the image, so rmi refuses to delete the image while the container exists.
+ * the image, so rmi refuses to delete the image while the container exists, and its layer
+ * chain, so the rootfs mounts without reading the image.
  */
-int storage_container_create(struct storage *s, const char *ctr_id, const char *image_id,
-			     struct error **err);
+int storage_container_create(struct storage *s, const char *ctr_id,
+			     const struct storage_image *img, struct error **err);
 /* Delete the container's storage (inside the user namespace: the upper dir holds subids). */
 int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err);
 /*

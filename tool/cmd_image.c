@@ -367,7 +367,7 @@ int cmd_rootfs_debug(struct cli_ctx *ctx, struct error **err)
 		fprintf(stderr, "driver: %s\n",
 			d == STORAGE_DRIVER_FUSE ? "fuse-overlayfs" : "overlay");
 	if (rc == 0)
-		rc = storage_container_create(s, ctr, img->id, err);
+		rc = storage_container_create(s, ctr, img, err);
 	storage_image_free(&img);
 	if (rc < 0)
 		return -1;

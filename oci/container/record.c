@@ -778,7 +778,7 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	if (name_check(s, name, o->replace, err) < 0)
 		return -1;
 	if (o->infra ? infra_dirs(s, id, err) < 0
-		     : storage_container_create(s, id, o->image->id, err) < 0)
+		     : storage_container_create(s, id, o->image, err) < 0)
 		return -1;
 	/* The name index's entry first: the record, once there, is found by its name. */
 	if (ctr_name_set(s, name, id, err) == 0 && write_files(s, id, name, o, err) == 0 &&

@@ -153,3 +153,30 @@ r1"
 	run_hutch ps -a -q
 	assert_output ""
 }
+
+@test "the storage record keeps the image's layer chain; one without it or with a bad one still starts" {
+	run_hutch create --name lc "$IMAGE" echo started
+	local id=$output rec
+	rec=$(ctrs)/$id/container.json
+	# The chain, bottom first: the layer dirs the image has.
+	run jq -r '.layers | length' "$rec"
+	[[ $output -ge 1 ]]
+	local l
+	for l in $(jq -r '.layers[]' "$rec"); do
+		[[ -d $XDG_DATA_HOME/hutch/layers/$l/diff ]]
+	done
+	run_hutch start -a lc
+	assert_output started
+	# A record an older hutch wrote: the image is looked up instead.
+	jq 'del(.layers)' "$rec" >"$rec.new" && mv "$rec.new" "$rec"
+	run_hutch start -a lc
+	assert_output started
+	# A damaged chain is not trusted (it names directories): looked up too.
+	jq '.layers = ["../../../../etc"]' "$rec" >"$rec.new" && mv "$rec.new" "$rec"
+	run_hutch start -a lc
+	assert_output started
+	jq '.layers = 7' "$rec" >"$rec.new" && mv "$rec.new" "$rec"
+	run_hutch start -a lc
+	assert_output started
+	run_hutch rm lc
+}
