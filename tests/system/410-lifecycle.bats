@@ -158,6 +158,33 @@ line3"
 	refute_output --partial hooked
 }
 
+@test "start: poststart hooks run once the process runs (the launcher starts it, the CLI waits)" {
+	run_hutch create --name posthook "$IMAGE" sh -c 'echo started; sleep 2'
+	local id=$output hook=$BATS_TEST_TMPDIR/hook.sh mark=$BATS_TEST_TMPDIR/hook-ran
+	printf '#!/bin/sh\ncat >"%s"\n' "$mark" >"$hook"
+	chmod +x "$hook"
+	local cfg=$XDG_DATA_HOME/hutch/containers/$id/config.json
+	jq --arg h "$hook" '.hooks.poststart = [{"path": $h}]' "$cfg" >"$cfg.new"
+	mv "$cfg.new" "$cfg"
+	run_hutch start posthook
+	# Run by the CLI before start returns, with the state of a running container.
+	run cat "$mark"
+	assert_output --partial "\"id\":\"$id\""
+	assert_output --partial '"status":"running"'
+	run_hutch wait posthook
+	run_hutch logs posthook
+	assert_output started
+	run_hutch rm posthook
+}
+
+@test "run: all of a quick container's output arrives (the CLI attaches before it exists)" {
+	run --separate-stderr "$HUTCH" run --rm "$IMAGE" sh -c 'seq 1 30000; echo done >&2'
+	assert_success
+	assert_equal "${#lines[@]}" 30000
+	assert_equal "${lines[29999]}" 30000
+	assert_equal "$stderr" done
+}
+
 @test "--restart=on-failure:3 runs exactly 4 times" {
 	run_hutch run -d --name flaky --restart on-failure:3 "$IMAGE" sh -c 'echo run; exit 1'
 	wait_for bash -c "[[ \$('$HUTCH' logs flaky | wc -l) -ge 4 ]] && [[ \$('$HUTCH' ps -a --format '{{.State}}') == exited ]]"
