@@ -9,7 +9,7 @@
 # then `hutch ps -a` over 1000 created containers, `hutch images` over 100 names, and the
 # VmRSS of hutch-monitor for a running container. Prints the ratios against the goals.
 #
-# Usage: tests/bench/containers.sh [RUNS]   (as root it re-runs itself as $HUTCH_TEST_USER)
+# Usage: tests/bench/run.sh [RUNS]   (as root it re-runs itself as $HUTCH_TEST_USER)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,8 +17,8 @@ runs=${1:-50}
 
 # shellcheck source=tests/bench/lib.sh
 . "$top/tests/bench/lib.sh"
-bench_as_user containers.sh "$runs"
-bench_require containers.sh hyperfine podman runc bwrap jq python3
+bench_as_user run.sh "$runs"
+bench_require run.sh hyperfine podman runc bwrap jq python3
 bench_store
 
 manifest=$(jq -er '.manifests[0].digest' "$work/fixtures/base/index.json")
@@ -35,7 +35,7 @@ bwrap_cmd="bwrap --unshare-user --unshare-pid --unshare-ipc --unshare-uts --unsh
 --mqueue /dev/mqueue --ro-bind /sys /sys --hostname hutch /bin/true"
 for cmd in "$hutch_cmd" "$podman_cmd" "$bwrap_cmd"; do
 	$cmd || {
-		echo "containers.sh: failed: $cmd" >&2
+		echo "run.sh: failed: $cmd" >&2
 		exit 1
 	}
 done
