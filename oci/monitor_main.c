@@ -6,7 +6,8 @@
  * statically, so that a running container costs little memory.
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
- *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--unlist DIR --unlist-to TRASH
+ *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--net-exit-fd N] [--net-pid N]
+ *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--unlist DIR --unlist-to TRASH
  *                 --unlist-lock LOCK [--unlist-name ENTRY --unlist-names-lock LOCK]
  *                 [--purge-state DIR]] [-- EXIT-COMMAND...]
  */
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
 		{ "net-exit-fd", required_argument, NULL, 'x' },
 		{ "net-pid", required_argument, NULL, 'n' },
 		{ "netns-fd", required_argument, NULL, 'N' },
+		{ "mntns-fd", required_argument, NULL, 'M' },
 		{ "udp-fwd", required_argument, NULL, 'u' },
 		{ "unlist", required_argument, NULL, 'U' },
 		{ "unlist-to", required_argument, NULL, 'T' },
@@ -65,12 +67,13 @@ int main(int argc, char **argv)
 				      .sync_fd = -1,
 				      .listen_fd = -1,
 				      .net_exit_fd = -1,
-				      .netns_fd = -1 };
+				      .netns_fd = -1,
+				      .mntns_fd = -1 };
 	struct error *err = NULL;
 	int c;
 	long v = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		bool numeric = strchr("pm012tsxnNA", c) != NULL;
+		bool numeric = strchr("pm012tsxnNMA", c) != NULL;
 		if (c == '?' || (numeric && parse_num(optarg, &v) < 0)) {
 			fprintf(stderr, "hutch-monitor: bad argument %s\n", argv[optind - 1]);
 			return 2;
@@ -124,6 +127,9 @@ int main(int argc, char **argv)
 		case 'N':
 			o.netns_fd = (int)v;
 			break;
+		case 'M':
+			o.mntns_fd = (int)v;
+			break;
 		case 'U':
 			o.unlist_dir = optarg;
 			break;
@@ -176,8 +182,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		o.exit_command = argv + optind;
 	/* The fds handed to us must not leak into the exit command. */
-	int fds[] = { o.stdin_fd, o.stdout_fd,	 o.stderr_fd, o.pty_fd,
-		      o.sync_fd,  o.net_exit_fd, o.netns_fd,  o.listen_fd };
+	int fds[] = { o.stdin_fd,    o.stdout_fd, o.stderr_fd, o.pty_fd,   o.sync_fd,
+		      o.net_exit_fd, o.netns_fd,  o.mntns_fd,  o.listen_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);

@@ -452,6 +452,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--pty-fd", pty);
 	add_fd_arg(&argv, "--net-exit-fd", net.exit_fd);
 	add_fd_arg(&argv, "--netns-fd", net.ub.netns_fd);
+	/* Held by the monitor, so that the init's exit does not wait for the unmounting of
+	 * the container's mounts before its SIGCHLD: the monitor lets them go after the
+	 * report. */
+	char mnt[64];
+	snprintf(mnt, sizeof(mnt), "/proc/%d/ns/mnt", (int)net.init);
+	add_fd_arg(&argv, "--mntns-fd", open(mnt, O_RDONLY | O_CLOEXEC));
 	for (size_t i = 0; i < net.ub.n; i++) {
 		fcntl(net.ub.fds[i], F_SETFD, 0);
 		strv_push(&argv, "--udp-fwd");

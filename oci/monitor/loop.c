@@ -462,6 +462,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		close(o->sync_fd);
 	}
 	struct timespec exited_at = { 0 };
+	/* Closed after the report: the container's mounts go then (see mntns_fd). */
+	autoclose int mntns = o->mntns_fd;
 	for (;;) {
 		bool outputs = m.out_fd[1] >= 0 || m.out_fd[2] >= 0;
 		if (m.exited && (!outputs || ms_since(&exited_at) >= DRAIN_MS))
@@ -507,9 +509,10 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		bool unlisted = unlist(o);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 		/* Nobody waits for the rest: let it yield to whatever runs now (the next
-		 * container of a script, say). */
+		 * container of a script, say). The container's mounts go first. */
 		struct sched_param idle = { 0 };
 		sched_setscheduler(0, SCHED_IDLE, &idle);
+		cleanup_closep(&mntns);
 		if (unlisted)
 			drop_name(o);
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
@@ -519,6 +522,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		if (!done)
 			run_exit_command(o->exit_command);
 	} else if (rc >= 0) {
+		/* Before the exit command, which may start the container again. */
+		cleanup_closep(&mntns);
 		run_exit_command(o->exit_command);
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 	}

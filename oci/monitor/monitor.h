@@ -104,10 +104,14 @@ struct oci_monitor_opts {
 	int pty_fd;    /* pty master with a terminal (stdout/stderr then -1) */
 	int sync_fd;   /* written "ready\n" once serving, then closed; or -1 */
 	int listen_fd; /* the attach socket, bound by the launcher; -1: bind it, write the pid file */
-	int net_exit_fd;	  /* closing it stops the network helper (slirp4netns), or -1 */
-	pid_t net_pid;		  /* the network helper, stopped and reaped at exit, or 0 */
-	int netns_fd;		  /* the container's network namespace, for the UDP forwarder */
-	int udp_fds[OCI_UDP_MAX]; /* bound host UDP sockets forwarded into the container */
+	int net_exit_fd; /* closing it stops the network helper (slirp4netns), or -1 */
+	pid_t net_pid;	 /* the network helper, stopped and reaped at exit, or 0 */
+	int netns_fd;	 /* the container's network namespace, for the UDP forwarder */
+	/* The container's mount namespace, or -1: held so that its teardown (unmounting the
+	 * container's mounts) happens when this closes it, after the report, not in the
+	 * init's exit, before the SIGCHLD. */
+	int mntns_fd;
+	int udp_fds[OCI_UDP_MAX];	 /* bound host UDP sockets forwarded into the container */
 	uint16_t udp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
 	size_t n_udp;
 	char *const *exit_command; /* run after the exit file is written, or NULL */

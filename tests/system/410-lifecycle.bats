@@ -185,6 +185,23 @@ line3"
 	assert_equal "$stderr" done
 }
 
+@test "the monitor holds the container's mount namespace, so the init's exit does not unmount" {
+	run_hutch run -d --name holder "$IMAGE" sleep 300
+	local id=$output mon pid ns
+	mon=$(cat "$XDG_RUNTIME_DIR/hutch/containers/$id/monitor.pid")
+	run_hutch inspect --format '{{.State.Pid}}' holder
+	pid=$output
+	ns=$(readlink "/proc/$pid/ns/mnt")
+	# Not the monitor's own namespace: an fd to the container's.
+	[[ $(readlink "/proc/$mon/ns/mnt") != "$ns" ]]
+	run bash -c "readlink /proc/$mon/fd/* | grep -cxF '$ns'"
+	assert_output 1
+	# Neither the container nor the exit command gets it.
+	run bash -c "readlink /proc/$pid/fd/* | grep -c '^mnt:'"
+	assert_output 0
+	run_hutch rm -f holder
+}
+
 @test "--restart=on-failure:3 runs exactly 4 times" {
 	run_hutch run -d --name flaky --restart on-failure:3 "$IMAGE" sh -c 'echo run; exit 1'
 	wait_for bash -c "[[ \$('$HUTCH' logs flaky | wc -l) -ge 4 ]] && [[ \$('$HUTCH' ps -a --format '{{.State}}') == exited ]]"
