@@ -24,9 +24,10 @@ bench_as_user() {
 	# run with, and ext4's inode allocator makes the figures drift with the disk's history.
 	rt=$(mktemp -d /run/hutch-bench-rt.XXXXXX)
 	mount -t tmpfs -o "mode=0700,uid=$uid,gid=$(id -g "$user"),size=256m" tmpfs "$rt"
+	# TMPDIR, when set, places the work dir and its store (on a filesystem of one's choice).
 	runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
 		HOME="$(getent passwd "$user" | cut -d: -f6)" XDG_RUNTIME_DIR="$rt" \
-		bash "$stage/tests/bench/$script" "$@" || rc=$?
+		${TMPDIR:+TMPDIR="$TMPDIR"} bash "$stage/tests/bench/$script" "$@" || rc=$?
 	runuser -u "$user" -- "$stage/hutch" unshare rm -rf "$stage" 2>/dev/null || rm -rf "$stage"
 	umount "$rt" && rmdir "$rt"
 	exit "$rc"
