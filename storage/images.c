@@ -87,8 +87,21 @@ static struct json_object *load_blob_json(struct storage *s, const char *digest,
 	return doc_parse(text, len, digest, NULL);
 }
 
-/* Load images/ID/image.json; NULL when missing or damaged (it is then ignored). */
-static struct storage_image *read_record(struct storage *s, const char *id, struct error **err)
+/* The config and manifest blobs of a record read without them; -1 without a config. */
+static int load_blobs(struct storage *s, struct storage_image *img, struct error **err)
+{
+	autofree char *cd = xasprintf("sha256:%s", img->id);
+	img->config = load_blob_json(s, cd, CONFIG_MAX);
+	img->manifest = load_blob_json(s, img->manifest_digest, MANIFEST_MAX);
+	if (img->config == NULL)
+		return err_set(err, EIO, ERR_TOOL, "image %.12s: config blob is missing", img->id);
+	return 0;
+}
+
+/* Load images/ID/image.json, and with blobs the config and manifest it names; NULL when
+ * missing or damaged (it is then ignored). */
+static struct storage_image *read_record_as(struct storage *s, const char *id, bool blobs,
+					    struct error **err)
 {
 	autofree char *path = xasprintf("%s/images/%s/image.json", s->root, id);
 	autofree char *text = NULL;
@@ -110,19 +123,20 @@ static struct storage_image *read_record(struct storage *s, const char *id, stru
 	img->size = json_object_object_get_ex(o, "size", &v) ? json_object_get_int64(v) : 0;
 	img->pulled = json_object_object_get_ex(o, "pulled", &v) ? json_object_get_int64(v) : 0;
 	json_object_put(o);
-	autofree char *cd = xasprintf("sha256:%s", id);
-	img->config = load_blob_json(s, cd, CONFIG_MAX);
-	img->manifest = load_blob_json(s, img->manifest_digest, MANIFEST_MAX);
-	if (img->config == NULL) {
+	if (blobs && load_blobs(s, img, err) < 0)
 		storage_image_free(&img);
-		err_set(err, EIO, ERR_TOOL, "image %.12s: config blob is missing", id);
-		return NULL;
-	}
 	return img;
 }
 
-int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *n,
-		       struct error **err)
+static struct storage_image *read_record(struct storage *s, const char *id, struct error **err)
+{
+	return read_record_as(s, id, true, err);
+}
+
+/* Every image record; with blobs, each with its config and manifest (those without a
+ * config are left out then). */
+static int list_records(struct storage *s, bool blobs, struct storage_image ***imgs, size_t *n,
+			struct error **err)
 {
 	autofree char *dir = xasprintf("%s/images", s->root);
 	struct dirent **list = NULL;
@@ -136,7 +150,7 @@ int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *
 		const char *name = list[i]->d_name;
 		if (strlen(name) == SHA256_HEX_LEN) {
 			struct error *e = NULL;
-			struct storage_image *img = read_record(s, name, &e);
+			struct storage_image *img = read_record_as(s, name, blobs, &e);
 			if (img != NULL)
 				(*imgs)[(*n)++] = img;
 			else
@@ -147,6 +161,12 @@ int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *
 	}
 	free(list);
 	return 0;
+}
+
+int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *n,
+		       struct error **err)
+{
+	return list_records(s, true, imgs, n, err);
 }
 
 static bool is_hex(const char *s)
@@ -219,13 +239,14 @@ static bool image_has(const struct storage_image *img, const char *want)
 	return false;
 }
 
-int storage_image_lookup(struct storage *s, const char *name, struct storage_image **out,
-			 struct error **err)
+static int lookup_as(struct storage *s, const char *name, bool blobs, struct storage_image **out,
+		     struct error **err)
 {
 	struct storage_image **imgs = NULL;
 	size_t n = 0;
 	*out = NULL;
-	if (storage_image_list(s, &imgs, &n, err) < 0)
+	/* The records alone (names, digests): only the one found needs its blobs. */
+	if (list_records(s, false, &imgs, &n, err) < 0)
 		return -1;
 	const char *idq = strncmp(name, "sha256:", 7) == 0 ? name + 7 : name;
 	struct storage_image *found = NULL;
@@ -251,7 +272,23 @@ int storage_image_lookup(struct storage *s, const char *name, struct storage_ima
 	storage_image_list_free(imgs, n);
 	if (*out == NULL)
 		return err_set(err, ENOENT, ERR_TOOL, "%s: image not known", name);
+	if (blobs && load_blobs(s, *out, err) < 0) {
+		storage_image_free(out);
+		return -1;
+	}
 	return 0;
+}
+
+int storage_image_lookup(struct storage *s, const char *name, struct storage_image **out,
+			 struct error **err)
+{
+	return lookup_as(s, name, true, out, err);
+}
+
+int storage_image_lookup_record(struct storage *s, const char *name, struct storage_image **out,
+				struct error **err)
+{
+	return lookup_as(s, name, false, out, err);
 }
 
 /* Remove name from every image but keep_id; caller holds meta.lock. */
@@ -259,7 +296,7 @@ static int take_name(struct storage *s, const char *name, const char *keep_id, s
 {
 	struct storage_image **imgs = NULL;
 	size_t n = 0;
-	if (storage_image_list(s, &imgs, &n, err) < 0)
+	if (list_records(s, false, &imgs, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -489,7 +526,7 @@ int storage_image_remove(struct storage *s, const char *name, bool force, bool *
 	struct storage_image *img = NULL;
 	*deleted = false;
 	*id = NULL;
-	if (storage_image_lookup(s, name, &img, err) < 0)
+	if (storage_image_lookup_record(s, name, &img, err) < 0)
 		return -1;
 	*id = xstrdup(img->id);
 	bool by_id =

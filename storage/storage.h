@@ -109,6 +109,10 @@ void storage_image_list_free(struct storage_image **imgs, size_t n);
  */
 int storage_image_lookup(struct storage *s, const char *name, struct storage_image **img,
 			 struct error **err);
+/* The same without the config and manifest (NULL): what rmi, tag and untag need, which
+ * also works for an image whose blobs are damaged. */
+int storage_image_lookup_record(struct storage *s, const char *name, struct storage_image **img,
+				struct error **err);
 /* Add name (normalised) to image id; it moves from any other image that had it. */
 int storage_image_tag(struct storage *s, const char *id, const char *name, struct error **err);
 /* Remove name from image id; EINVAL when the image does not have it. */
@@ -146,8 +150,8 @@ char **storage_image_layer_dirs(struct storage *s, const struct storage_image *i
  * the image, so rmi refuses to delete the image while the container exists, and its layer
  * chain, so the rootfs mounts without reading the image.
  */
-int storage_container_create(struct storage *s, const char *ctr_id,
-			     const struct storage_image *img, struct error **err);
+int storage_container_create(struct storage *s, const char *ctr_id, const struct storage_image *img,
+			     struct error **err);
 /* Delete the container's storage (inside the user namespace: the upper dir holds subids). */
 int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err);
 /*

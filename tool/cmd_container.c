@@ -81,13 +81,23 @@ static int find_image(struct cli_ctx *ctx, struct storage *s, const char *ref,
 		*err = lerr;
 		return -1;
 	}
-	err_free(&lerr);
+	/* A damaged image (not a missing one) is pulled again, which may mend it; should that
+	 * fail, the damage is the news. */
+	bool damaged = lerr != NULL && lerr->code != ENOENT;
 	struct storage_pull_opts po = { .tls_verify = -1, .quiet = cli_opt_bool(ctx, "quiet") };
 	if (cli_opt_is_set(ctx, "tls-verify"))
 		po.tls_verify = cli_opt_bool(ctx, "tls-verify");
 	autofree char *id = NULL;
-	if (storage_pull(s, ref, &po, &id, err) < 0)
+	if (storage_pull(s, ref, &po, &id, err) < 0) {
+		if (damaged) {
+			autofree char *msg =
+			    xasprintf("%s: %s (pulling it again: %s)", ref, lerr->msg, (*err)->msg);
+			err_set(err, lerr->code, lerr->kind, "%s", msg);
+		}
+		err_free(&lerr);
 		return -1;
+	}
+	err_free(&lerr);
 	return storage_image_lookup(s, id, img, err);
 }
 

@@ -206,7 +206,7 @@ int cmd_rmi(struct cli_ctx *ctx, struct error **err)
 	}
 	for (size_t i = 0; targets != NULL && targets[i] != NULL; i++) {
 		struct storage_image *img = NULL;
-		if (storage_image_lookup(s, targets[i], &img, err) < 0)
+		if (storage_image_lookup_record(s, targets[i], &img, err) < 0)
 			return -1;
 		autostrv char **names = NULL;
 		for (size_t j = 0; img->names[j]; j++)

@@ -180,3 +180,25 @@ r1"
 	assert_output started
 	run_hutch rm lc
 }
+
+@test "a damaged image (its config blob gone): others are found as before; its name says what is wrong" {
+	local tarball=$BATS_TEST_TMPDIR/layer.tar
+	mkdir -p "$BATS_TEST_TMPDIR/l"
+	echo hi >"$BATS_TEST_TMPDIR/l/f"
+	tar -cf "$tarball" -C "$BATS_TEST_TMPDIR/l" f
+	run_hutch import "$tarball" localhost/damaged:1
+	local id=${output#sha256:}
+	[[ -f $XDG_DATA_HOME/hutch/blobs/sha256/$id ]]
+	rm "$XDG_DATA_HOME/hutch/blobs/sha256/$id"
+	# A name lookup reads the records only, the blobs of the one it finds.
+	run_hutch run --rm "$IMAGE" echo fine
+	assert_output fine
+	run_hutch 125 run --rm localhost/damaged:1 true
+	[[ $stderr == *"config blob is missing"* ]]
+	run_hutch 125 create "${id:0:12}" true
+	[[ $stderr == *"config blob is missing"* ]]
+	# rmi needs only the record: the damaged image can go.
+	run_hutch rmi localhost/damaged:1
+	assert_output --partial "Deleted: $id"
+	[[ ! -d $XDG_DATA_HOME/hutch/images/$id ]]
+}
