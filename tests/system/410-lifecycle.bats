@@ -178,11 +178,11 @@ line3"
 }
 
 @test "run: all of a quick container's output arrives (the CLI attaches before it exists)" {
-	run --separate-stderr "$HUTCH" run --rm "$IMAGE" sh -c 'seq 1 30000; echo done >&2'
+	run --separate-stderr "$HUTCH" run --rm "$IMAGE" sh -c 'seq 1 30000; echo finished >&2'
 	assert_success
 	assert_equal "${#lines[@]}" 30000
 	assert_equal "${lines[29999]}" 30000
-	assert_equal "$stderr" done
+	assert_equal "$stderr" finished
 }
 
 @test "the monitor holds the container's mount namespace, so the init's exit does not unmount" {
