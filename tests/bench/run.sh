@@ -41,7 +41,9 @@ for cmd in "$hutch_cmd" "$podman_cmd" "$bwrap_cmd"; do
 done
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores, $runs runs each"
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/run.json" \
+# 20 warm-up runs: the first dozens in a store made a moment ago are about 15 % slower (its
+# directories and the caches settling), which is not the long-lived store users run in.
+hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/run.json" \
 	-n hutch "$hutch_cmd" -n podman "$podman_cmd" -n bwrap "$bwrap_cmd"
 jq -r '
 	(.results | map({key: .command, value: .mean}) | from_entries) as $m
