@@ -9,11 +9,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#else /* musl's headers (the static monitor's build): the kernel's ABI */
+struct open_how {
+	uint64_t flags, mode, resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437 /* the same number on every architecture */
+#endif
 
 int fs_write_all(int fd, const void *data, size_t len)
 {
@@ -311,4 +325,131 @@ bool fs_exists(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) == 0;
+}
+
+int fs_open_in_root(int rootfd, const char *path, int flags, enum fs_create create)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel = path;
+	while (*rel == '/')
+		rel++;
+	int fd = (int)syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));
+	/* The kernel's resolution stops at what is missing; making it takes the walk. */
+	if (fd >= 0 || (errno != ENOSYS && (errno != ENOENT || create == FS_CREATE_NONE)))
+		return fd;
+	return fs_open_in_root_walk(rootfd, path, flags, create);
+}
+
+/* The walk's directories, root first: ".." pops one, never the root. */
+struct walk {
+	int fds[PATH_MAX / 2];
+	int depth;
+};
+
+static void walk_reset(struct walk *w)
+{
+	while (w->depth > 0)
+		close(w->fds[w->depth--]);
+}
+
+/* Make the missing name in dirfd: a directory unless it is the last part of a file. */
+static int walk_make(int dirfd, const char *name, bool file)
+{
+	if (!file)
+		return mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	/* O_EXCL: never through a symlink that appeared meanwhile. */
+	int f = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (f < 0)
+		return errno == EEXIST ? 0 : -1;
+	close(f);
+	return 0;
+}
+
+int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create create)
+{
+	struct walk w = { .depth = 0 };
+	w.fds[0] = rootfd;
+	/* What is left to resolve; a symlink's target is put in front of it. */
+	char *rest = xstrdup(path), *freeme = rest;
+	int links = 0, fd = -1, e = 0;
+	for (;;) {
+		while (*rest == '/')
+			rest++;
+		if (*rest == '\0') {
+			/* The root itself, or a path that ended in "." or "..". */
+			fd = openat(w.fds[w.depth], ".", flags | O_CLOEXEC);
+			e = errno;
+			break;
+		}
+		char *name = rest, *slash = strchr(rest, '/');
+		rest = slash != NULL ? slash + 1 : rest + strlen(rest);
+		if (slash != NULL)
+			*slash = '\0';
+		bool last = *rest == '\0' || strspn(rest, "/") == strlen(rest);
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			if (w.depth > 0)
+				close(w.fds[w.depth--]);
+			continue;
+		}
+		int dir = w.fds[w.depth];
+		struct stat st;
+		if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT || create == FS_CREATE_NONE ||
+			    walk_make(dir, name, last && create == FS_CREATE_FILE) < 0) {
+				e = errno;
+				break;
+			}
+			if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				e = errno;
+				break;
+			}
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(dir, name, target, sizeof(target) - 1);
+			if (++links > 40 || n < 0) {
+				e = n < 0 ? errno : ELOOP;
+				break;
+			}
+			target[n] = '\0';
+			if (target[0] == '/')
+				walk_reset(&w);
+			char *next = xasprintf("%s/%s", target, rest);
+			free(freeme);
+			rest = freeme = next;
+			continue;
+		}
+		if (last) {
+			/* O_NOFOLLOW: a symlink swapped in since the stat is not followed. */
+			fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC);
+			e = errno;
+			struct stat fst;
+			if (fd >= 0 && fstat(fd, &fst) == 0 && S_ISLNK(fst.st_mode)) {
+				close(fd);
+				fd = -1;
+				e = ELOOP;
+			}
+			break;
+		}
+		if ((size_t)w.depth + 1 >= sizeof(w.fds) / sizeof(w.fds[0])) {
+			e = ENAMETOOLONG;
+			break;
+		}
+		int sub = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			e = errno;
+			break;
+		}
+		w.fds[++w.depth] = sub;
+	}
+	walk_reset(&w);
+	free(freeme);
+	if (fd < 0)
+		errno = e;
+	return fd;
 }

@@ -157,6 +157,23 @@ int fs_rm_rf(const char *path, struct error **err);
 char *fs_find_in_path(const char *name);
 /* True when path exists (lstat). */
 bool fs_exists(const char *path);
+/*
+ * Open path below the directory rootfd as though rootfd were "/": every symlink on the way,
+ * absolute or climbing with "..", resolves inside it (openat2's RESOLVE_IN_ROOT, and no
+ * /proc magic links). flags as for openat (O_CLOEXEC is added). With create, what is
+ * missing is made on the way, inside: directories, and the last part a directory
+ * (FS_CREATE_DIR) or an empty file (FS_CREATE_FILE); a symlink to nothing has its target
+ * made. The fd, or -1 with errno.
+ */
+enum fs_create {
+	FS_CREATE_NONE,
+	FS_CREATE_DIR,
+	FS_CREATE_FILE
+};
+int fs_open_in_root(int rootfd, const char *path, int flags, enum fs_create create);
+/* The same, always resolved one part at a time here (where the kernel has no openat2, and
+ * under valgrind); for the tests. */
+int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create create);
 
 /* ---------- sha256 and base64 (OpenSSL libcrypto, loaded on first use) ---------- */
 

@@ -3,14 +3,14 @@
  * The container's filesystem, inside its mount namespace: the rootfs bound onto itself,
  * the config's mounts in order, devices (rootless: bind mounts of the host nodes), then
  * pivot_root, masked and read-only paths and a read-only root. Destinations are resolved
- * with openat2(RESOLVE_IN_ROOT) and mounted on /proc/self/fd/N, so a symlink in the image
- * can never send a mount outside the rootfs.
+ * inside the rootfs (fs_open_in_root: openat2's RESOLVE_IN_ROOT, or the same walk where
+ * the kernel has none) and mounted on /proc/self/fd/N, so a symlink in the image can never
+ * send a mount, or a file made for one, outside the rootfs.
  */
 #include "oci/runtime/runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -19,59 +19,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int openat2_in_root(int rootfd, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	while (*path == '/')
-		path++;
-	if (*path == '\0')
-		path = ".";
-	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-}
-
 /*
- * Open dest below rootfs as O_PATH, creating it (and its parents) when missing: a
- * directory, or an empty file when is_file (bind mounts of files and devices).
+ * Open dest below rootfs as O_PATH, creating it (and its parents) when missing, inside the
+ * rootfs even where a symlink on the way points out of it: a directory, or an empty file
+ * when is_file (bind mounts of files and devices).
  */
 static int open_dest(const char *rootfs, const char *dest, bool is_file, struct error **err)
 {
 	autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_sys(err, "opening %s", rootfs);
-	int fd = openat2_in_root(rootfd, dest, O_PATH);
-	if (fd >= 0 || errno != ENOENT)
-		return fd >= 0 ? fd : err_sys(err, "resolving %s in the rootfs", dest);
-	autofree char *copy = xstrdup(dest);
-	for (char *p = copy + 1;; p++) {
-		bool last = *p == '\0';
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		char *slash = strrchr(copy, '/');
-		autofree char *parent = xstrndup(copy, (size_t)(slash - copy));
-		autoclose int pfd = openat2_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
-		if (pfd < 0)
-			return err_sys(err, "resolving %s in the rootfs", parent[0] ? parent : "/");
-		const char *name = slash + 1;
-		if (name[0] != '\0') {
-			if (last && is_file) {
-				int f = openat(pfd, name, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-				if (f < 0 && errno != EEXIST && errno != EISDIR)
-					return err_sys(err, "creating %s in the rootfs", dest);
-				if (f >= 0)
-					close(f);
-			} else if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST) {
-				return err_sys(err, "creating %s in the rootfs", copy);
-			}
-		}
-		if (last)
-			break;
-		*p = '/';
-	}
-	fd = openat2_in_root(rootfd, dest, O_PATH);
+	int fd = fs_open_in_root(rootfd, dest, O_PATH, is_file ? FS_CREATE_FILE : FS_CREATE_DIR);
 	if (fd < 0)
 		return err_sys(err, "resolving %s in the rootfs", dest);
 	return fd;
@@ -248,7 +206,8 @@ static int setup_dev(const struct rt_spec *s, bool dev_is_tmpfs, struct error **
 			{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 			{ "pts/ptmx", "ptmx" },
 		};
-		autoclose int devfd = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+		autoclose int devfd =
+		    fs_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, FS_CREATE_NONE);
 		if (devfd < 0)
 			return err_sys(err, "opening /dev in the rootfs");
 		for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)

@@ -9,7 +9,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -22,9 +21,7 @@ static int read_in_root(const char *rootfs, const char *path, char **out, struct
 	autoclose int root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return err_sys(err, "opening rootfs %s", rootfs);
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	autoclose int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	autoclose int fd = fs_open_in_root(root, path, O_RDONLY, FS_CREATE_NONE);
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			*out = xstrdup("");

@@ -149,3 +149,20 @@ load container_helpers
 	[[ $stderr == *"resource limits (--memory) are not applied"* ]]
 	assert_equal "${#stderr_lines[@]}" 1
 }
+
+@test "run: a symlink in the image that points out of it gets its mount target made inside" {
+	# /etc/hosts as a link to nothing, climbing far out: the bind mount's target is made
+	# where the link points inside the rootfs, never on the host.
+	run_hutch create --name esc "$IMAGE" sh -c 'cat /etc/hosts >/dev/null && ls -d /out*'
+	local id=$output up escape=$BATS_TEST_TMPDIR/escaped
+	up=$XDG_DATA_HOME/hutch/containers/$id/upper
+	mkdir -p "$up/etc"
+	ln -s "../../../../../../../../../../../../..$escape" "$up/etc/hosts"
+	ln -s "/outside-abs/hosts-target" "$up/etc/hostname"
+	run_hutch start -a esc
+	[[ ! -e $escape ]]
+	[[ ! -e /outside-abs ]]
+	[[ -f $up$escape && -f $up/outside-abs/hosts-target ]]
+	assert_output /outside-abs
+	run_hutch rm esc
+}

@@ -179,6 +179,128 @@ static void test_paths(void)
 	unsetenv("TMPDIR");
 }
 
+typedef int (*open_in_root_fn)(int, const char *, int, enum fs_create);
+
+/* What path opens to under root (read whole), or "ERR:<errno>". */
+static char *read_in(open_in_root_fn fn, int root, const char *path)
+{
+	int fd = fn(root, path, O_RDONLY, FS_CREATE_NONE);
+	if (fd < 0)
+		return xasprintf("ERR:%d", errno);
+	char *text = NULL;
+	struct error *err = NULL;
+	if (fs_read_fd(fd, 1 << 16, &text, NULL, &err) < 0) {
+		err_free(&err);
+		text = xstrdup("ERR:read");
+	}
+	close(fd);
+	return text;
+}
+
+/* Symlinks that try to leave the root, each resolved inside it: by openat2 (the kernel) and
+ * by the walk (kernels without it, valgrind), with the same answers; and what create makes. */
+static void test_open_in_root(void)
+{
+	autofree char *r = at("jail");
+	autofree char *outside = at("etc");
+	mkdir(r, 0755);
+	mkdir(outside, 0755);
+	autofree char *decoy = at("etc/passwd");
+	fs_write_replace(decoy, "out", 3, 0644, NULL);
+	autofree char *etc = at("jail/etc");
+	mkdir(etc, 0755);
+	autofree char *pw = at("jail/etc/passwd");
+	fs_write_replace(pw, "in", 2, 0644, NULL);
+	autofree char *dir = at("jail/dir");
+	mkdir(dir, 0755);
+	autofree char *file = at("jail/file");
+	fs_write_replace(file, "f", 1, 0644, NULL);
+	static const char *const links[][2] = {
+		{ "abs", "/etc" },
+		{ "rel", "../../../../etc" },
+		{ "dir/up", "../../../../../etc/passwd" },
+		{ "dangling_abs", "/made/by/link" },
+		{ "dangling_rel", "../../../../made2" },
+		{ "loop1", "loop2" },
+		{ "loop2", "loop1" },
+		{ "proc_like", "/proc/self/root/etc/passwd" },
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		autofree char *l = xasprintf("%s/%s", r, links[i][0]);
+		ok(symlink(links[i][1], l) == 0, "symlink %s -> %s", links[i][0], links[i][1]);
+	}
+	autoclose int root = open(r, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	static const char *const cases[][2] = {
+		{ "etc/passwd", "in" },
+		{ "/etc/passwd", "in" },
+		{ "abs/passwd", "in" },
+		{ "rel/passwd", "in" },
+		{ "dir/up", "in" },
+		{ "/../../etc/passwd", "in" },
+		{ "dir/../../../etc/./passwd", "in" },
+		{ "file", "f" },
+		{ "nope", "ERR:2" },
+		{ "file/x", "ERR:20" },
+		{ "loop1", "ERR:40" },
+		{ "dangling_abs", "ERR:2" },
+		{ "proc_like", "ERR:2" },
+	};
+	open_in_root_fn fns[] = { fs_open_in_root, fs_open_in_root_walk };
+	const char *fn_names[] = { "openat2", "walk" };
+	for (size_t f = 0; f < 2; f++)
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			autofree char *got = read_in(fns[f], root, cases[i][0]);
+			is_str(got, cases[i][1], "%s: %s", fn_names[f], cases[i][0]);
+		}
+	/* The root itself. */
+	struct stat a, b;
+	fstat(root, &a);
+	int fd = fs_open_in_root_walk(root, "/", O_PATH, FS_CREATE_NONE);
+	ok(fd >= 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino, "walk: / is the root");
+	if (fd >= 0)
+		close(fd);
+	fd = fs_open_in_root_walk(root, "dir/..", O_PATH, FS_CREATE_NONE);
+	ok(fd >= 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino, "walk: dir/.. is the root");
+	if (fd >= 0)
+		close(fd);
+	/* Made inside, where the links point, and never outside. */
+	for (size_t f = 0; f < 2; f++) {
+		autofree char *sub = xasprintf("new%zu/deep/f", f);
+		fd = fns[f](root, sub, O_PATH, FS_CREATE_FILE);
+		autofree char *made = xasprintf("%s/%s", r, sub);
+		struct stat st;
+		ok(fd >= 0 && stat(made, &st) == 0 && S_ISREG(st.st_mode), "%s: made %s, a file",
+		   fn_names[f], sub);
+		if (fd >= 0)
+			close(fd);
+		autofree char *dsub = xasprintf("newdir%zu/d", f);
+		fd = fns[f](root, dsub, O_PATH | O_DIRECTORY, FS_CREATE_DIR);
+		autofree char *dmade = xasprintf("%s/%s", r, dsub);
+		ok(fd >= 0 && stat(dmade, &st) == 0 && S_ISDIR(st.st_mode), "%s: made %s, a dir",
+		   fn_names[f], dsub);
+		if (fd >= 0)
+			close(fd);
+	}
+	fd = fs_open_in_root(root, "dangling_abs", O_PATH, FS_CREATE_FILE);
+	autofree char *made_abs = at("jail/made/by/link");
+	ok(fd >= 0 && fs_exists(made_abs), "a link to nothing: its target is made, inside");
+	ok(!fs_exists("/made"), "and nothing at /made");
+	if (fd >= 0)
+		close(fd);
+	fd = fs_open_in_root_walk(root, "dangling_rel", O_PATH, FS_CREATE_FILE);
+	autofree char *made_rel = at("jail/made2");
+	autofree char *escaped = at("made2");
+	ok(fd >= 0 && fs_exists(made_rel) && !fs_exists(escaped),
+	   "walk: a climbing link to nothing is made inside too");
+	if (fd >= 0)
+		close(fd);
+	is_int(fs_open_in_root_walk(root, "file/x", O_PATH, FS_CREATE_FILE), -1,
+	       "walk: no dir made through a file");
+	autofree char *back = NULL;
+	fs_read_file(decoy, 100, &back, NULL, NULL);
+	is_str(back, "out", "the file outside is untouched");
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/hutch-unit-fs-XXXXXX";
@@ -191,6 +313,7 @@ int main(void)
 	test_rm_rf();
 	test_find_in_path();
 	test_paths();
+	test_open_in_root();
 	struct error *err = NULL;
 	fs_rm_rf(tmp, &err);
 	err_free(&err);
