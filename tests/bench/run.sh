@@ -41,8 +41,9 @@ for cmd in "$hutch_cmd" "$podman_cmd" "$bwrap_cmd"; do
 done
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores, $runs runs each"
-# 20 warm-up runs: the first dozens in a store made a moment ago are about 15 % slower (its
-# directories and the caches settling), which is not the long-lived store users run in.
+# 20 warm-up runs: for a moment after the setup above (the registry, the pulls, podman's
+# first container) the machine is still busy with it, and hutch's first runs came out about
+# 15 % slower (in a fresh store alone, only the very first run is: it fills the caches).
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/run.json" \
 	-n hutch "$hutch_cmd" -n podman "$podman_cmd" -n bwrap "$bwrap_cmd"
 jq -r '
