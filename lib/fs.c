@@ -16,7 +16,9 @@
 struct open_how {
 	uint64_t flags, mode, resolve;
 };
+#define RESOLVE_NO_XDEV 0x01
 #define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_BENEATH 0x08
 #define RESOLVE_IN_ROOT 0x10
 #endif
 #include <stdlib.h>
@@ -327,23 +329,31 @@ bool fs_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-int fs_open_in_root(int rootfd, const char *path, int flags, enum fs_create create)
+int fs_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	const char *rel = path;
-	while (*rel == '/')
-		rel++;
-	int fd = (int)syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));
-	/* The kernel's resolution stops at what is missing; making it takes the walk. */
-	if (fd >= 0 || (errno != ENOSYS && (errno != ENOENT || create == FS_CREATE_NONE)))
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve };
+	int fd;
+	do
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN); /* a rename raced the resolution */
+	if (fd >= 0 || errno != ENOSYS)
 		return fd;
-	return fs_open_in_root_walk(rootfd, path, flags, create);
+	if (resolve == 0)
+		return openat(dirfd, path, flags | O_CLOEXEC);
+	return fs_resolve_walk(dirfd, path, flags, resolve, FS_CREATE_NONE);
 }
 
-/* The walk's directories, root first: ".." pops one, never the root. */
+int fs_open_in_root(int rootfd, const char *path, int flags, enum fs_create create)
+{
+	const uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	int fd = fs_openat2(rootfd, path, flags, resolve);
+	/* The kernel's resolution stops at what is missing; making it takes the walk. */
+	if (fd >= 0 || errno != ENOENT || create == FS_CREATE_NONE)
+		return fd;
+	return fs_resolve_walk(rootfd, path, flags, resolve, create);
+}
+
+/* The walk's directories, the starting one first: ".." pops one, never that one. */
 struct walk {
 	int fds[PATH_MAX / 2];
 	int depth;
@@ -368,18 +378,31 @@ static int walk_make(int dirfd, const char *name, bool file)
 	return 0;
 }
 
-int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create create)
+int fs_resolve_walk(int dirfd, const char *path, int flags, uint64_t resolve, enum fs_create create)
 {
+	bool beneath = (resolve & RESOLVE_BENEATH) != 0, no_xdev = (resolve & RESOLVE_NO_XDEV) != 0;
+	if (!beneath && !(resolve & RESOLVE_IN_ROOT)) {
+		errno =
+		    EINVAL; /* an absolute link would mean the real root: not what this is for */
+		return -1;
+	}
 	struct walk w = { .depth = 0 };
-	w.fds[0] = rootfd;
+	w.fds[0] = dirfd;
+	struct stat top;
+	if (fstat(dirfd, &top) < 0)
+		return -1;
 	/* What is left to resolve; a symlink's target is put in front of it. */
 	char *rest = xstrdup(path), *freeme = rest;
 	int links = 0, fd = -1, e = 0;
+	if (beneath && *rest == '/') {
+		e = EXDEV;
+		goto out;
+	}
 	for (;;) {
 		while (*rest == '/')
 			rest++;
 		if (*rest == '\0') {
-			/* The root itself, or a path that ended in "." or "..". */
+			/* The start itself, or a path that ended in "." or "..". */
 			fd = openat(w.fds[w.depth], ".", flags | O_CLOEXEC);
 			e = errno;
 			break;
@@ -388,12 +411,16 @@ int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create
 		rest = slash != NULL ? slash + 1 : rest + strlen(rest);
 		if (slash != NULL)
 			*slash = '\0';
-		bool last = *rest == '\0' || strspn(rest, "/") == strlen(rest);
+		bool last = rest[strspn(rest, "/")] == '\0';
 		if (strcmp(name, ".") == 0)
 			continue;
 		if (strcmp(name, "..") == 0) {
 			if (w.depth > 0)
 				close(w.fds[w.depth--]);
+			else if (beneath) {
+				e = EXDEV;
+				break;
+			}
 			continue;
 		}
 		int dir = w.fds[w.depth];
@@ -409,7 +436,14 @@ int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create
 				break;
 			}
 		}
-		if (S_ISLNK(st.st_mode)) {
+		/* A mount point shows as another device (one of the same filesystem does not:
+		 * the kernel's check is finer). */
+		if (no_xdev && st.st_dev != top.st_dev) {
+			e = EXDEV;
+			break;
+		}
+		bool follow = !(last && (flags & O_NOFOLLOW));
+		if (S_ISLNK(st.st_mode) && follow) {
 			char target[PATH_MAX];
 			ssize_t n = readlinkat(dir, name, target, sizeof(target) - 1);
 			if (++links > 40 || n < 0) {
@@ -417,6 +451,10 @@ int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create
 				break;
 			}
 			target[n] = '\0';
+			if (target[0] == '/' && beneath) {
+				e = EXDEV;
+				break;
+			}
 			if (target[0] == '/')
 				walk_reset(&w);
 			char *next = xasprintf("%s/%s", target, rest);
@@ -429,7 +467,7 @@ int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create
 			fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC);
 			e = errno;
 			struct stat fst;
-			if (fd >= 0 && fstat(fd, &fst) == 0 && S_ISLNK(fst.st_mode)) {
+			if (follow && fd >= 0 && fstat(fd, &fst) == 0 && S_ISLNK(fst.st_mode)) {
 				close(fd);
 				fd = -1;
 				e = ELOOP;
@@ -447,6 +485,7 @@ int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create
 		}
 		w.fds[++w.depth] = sub;
 	}
+out:
 	walk_reset(&w);
 	free(freeme);
 	if (fd < 0)

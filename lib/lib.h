@@ -158,12 +158,16 @@ char *fs_find_in_path(const char *name);
 /* True when path exists (lstat). */
 bool fs_exists(const char *path);
 /*
+ * openat2(dirfd, path, {flags | O_CLOEXEC, resolve}), retried when a rename raced it; where
+ * the kernel has none (before 5.6, and under valgrind) the resolution is fs_resolve_walk's.
+ */
+int fs_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
+/*
  * Open path below the directory rootfd as though rootfd were "/": every symlink on the way,
- * absolute or climbing with "..", resolves inside it (openat2's RESOLVE_IN_ROOT, and no
- * /proc magic links). flags as for openat (O_CLOEXEC is added). With create, what is
- * missing is made on the way, inside: directories, and the last part a directory
- * (FS_CREATE_DIR) or an empty file (FS_CREATE_FILE); a symlink to nothing has its target
- * made. The fd, or -1 with errno.
+ * absolute or climbing with "..", resolves inside it (RESOLVE_IN_ROOT, and no /proc magic
+ * links). flags as for openat (O_CLOEXEC is added). With create, what is missing is made on
+ * the way, inside: directories, and the last part a directory (FS_CREATE_DIR) or an empty
+ * file (FS_CREATE_FILE); a symlink to nothing has its target made. The fd, or -1 with errno.
  */
 enum fs_create {
 	FS_CREATE_NONE,
@@ -171,9 +175,15 @@ enum fs_create {
 	FS_CREATE_FILE
 };
 int fs_open_in_root(int rootfd, const char *path, int flags, enum fs_create create);
-/* The same, always resolved one part at a time here (where the kernel has no openat2, and
- * under valgrind); for the tests. */
-int fs_open_in_root_walk(int rootfd, const char *path, int flags, enum fs_create create);
+/*
+ * The resolution done here, one part at a time, for RESOLVE_IN_ROOT, RESOLVE_BENEATH
+ * (EXDEV for a way out), RESOLVE_NO_XDEV (EXDEV for another device: a bind mount within one
+ * filesystem is not seen) and RESOLVE_NO_MAGICLINKS (a link's text is resolved, never the
+ * object behind it); with create as fs_open_in_root. IN_ROOT or BENEATH is needed (EINVAL
+ * without). Exported for the tests.
+ */
+int fs_resolve_walk(int dirfd, const char *path, int flags, uint64_t resolve,
+		    enum fs_create create);
 
 /* ---------- sha256 and base64 (OpenSSL libcrypto, loaded on first use) ---------- */
 

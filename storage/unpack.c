@@ -54,14 +54,11 @@ struct unpacker {
 
 static long openat2_in(int root, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
 	long fd;
 	do
-		fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
-	while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+		fd = fs_openat2(root, path, flags,
+				RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+	while (fd < 0 && errno == EINTR);
 	return fd;
 }
 

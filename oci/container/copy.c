@@ -177,7 +177,7 @@ static int cp_target(const struct cp_job *j, int rootfd, const char *src, int *t
 {
 	int base = j->dst_in_ctr ? rootfd : AT_FDCWD;
 	unsigned long long res = resolve_for(j->dst_in_ctr);
-	int fd = ctr_openat2(base, j->dst, O_PATH | O_DIRECTORY, res);
+	int fd = fs_openat2(base, j->dst, O_PATH | O_DIRECTORY, res);
 	if (fd >= 0) {
 		*tdir = fd;
 		*top = is_contents(src) ? xstrdup(".") : base_name(src);
@@ -194,7 +194,7 @@ static int cp_target(const struct cp_job *j, int rootfd, const char *src, int *t
 			       "directory",
 			       j->dst, where(j, j->dst_in_ctr));
 	autofree char *parent = dir_name(j->dst);
-	fd = ctr_openat2(base, parent, O_PATH | O_DIRECTORY, res);
+	fd = fs_openat2(base, parent, O_PATH | O_DIRECTORY, res);
 	if (fd < 0)
 		return err_set(err, errno, ERR_TOOL, "\"%s\" could not be found on %s: %s", parent,
 			       where(j, j->dst_in_ctr), strerror(errno));
@@ -246,7 +246,7 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 	if (strcmp(j->src, "-") == 0) {
 		int base = j->dst_in_ctr ? rootfd : AT_FDCWD;
 		autoclose int tdir =
-		    ctr_openat2(base, j->dst, O_PATH | O_DIRECTORY, resolve_for(j->dst_in_ctr));
+		    fs_openat2(base, j->dst, O_PATH | O_DIRECTORY, resolve_for(j->dst_in_ctr));
 		if (tdir < 0)
 			return err_set(err, errno, ERR_TOOL, "\"%s\" could not be found on %s: %s",
 				       j->dst, where(j, j->dst_in_ctr), strerror(errno));
@@ -255,8 +255,8 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 	int base = j->src_in_ctr ? rootfd : AT_FDCWD;
 	/* The last component is not followed: a link is copied as a link (docker cp). */
 	bool follow = is_contents(j->src) || j->src[strlen(j->src) - 1] == '/';
-	autoclose int srcfd = ctr_openat2(base, j->src, O_PATH | (follow ? 0 : O_NOFOLLOW),
-					  resolve_for(j->src_in_ctr));
+	autoclose int srcfd = fs_openat2(base, j->src, O_PATH | (follow ? 0 : O_NOFOLLOW),
+					 resolve_for(j->src_in_ctr));
 	if (srcfd < 0)
 		return err_set(err, errno, ERR_TOOL, "\"%s\" could not be found on %s: %s", j->src,
 			       where(j, j->src_in_ctr), strerror(errno));

@@ -80,8 +80,6 @@ char **ctr_jstrv(struct json_object *a);
 char *ctr_ports_text(const struct oci_ctr *c);
 struct json_object *ctr_ports_podman(const struct oci_ctr *c);
 
-/* openat2(2) with O_CLOEXEC added; -1 with errno. resolve 0 is a plain openat. */
-int ctr_openat2(int dirfd, const char *path, int flags, unsigned long long resolve);
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
  * top entry named top ("." for the contents of a directory), written to out_fd. */
 int ctr_tar_write(int startfd, const char *top, int out_fd, struct error **err);

@@ -20,13 +20,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-int ctr_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
-{
-	struct open_how how = { .flags = (unsigned long long)flags | O_CLOEXEC,
-				.resolve = resolve };
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-}
-
 static int arch_err(struct archive *a, struct error **err, const char *what)
 {
 	return err_set(err, archive_errno(a) > 0 ? archive_errno(a) : EIO, ERR_TOOL, "%s: %s", what,
@@ -196,8 +189,8 @@ static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int 
 	const char *hl = archive_entry_hardlink(e);
 	if (hl != NULL) {
 		autofree char *target = clean_name(hl);
-		autoclose int tfd = target ? ctr_openat2(tdir, target, O_PATH | O_NOFOLLOW,
-							 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+		autoclose int tfd = target ? fs_openat2(tdir, target, O_PATH | O_NOFOLLOW,
+							RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
 					   : -1;
 		if (tfd < 0 || clear_slot(pfd, base, name, err) < 0)
 			return *err ? -1 : err_sys(err, "hard link %s -> %s", name, hl);
@@ -278,8 +271,8 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 	if (slash != NULL) {
 		*slash = '\0';
 		/* Beneath the target: a link in the archive or the target never leads out. */
-		pfd = ctr_openat2(tdir, name, O_PATH | O_DIRECTORY,
-				  RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+		pfd = fs_openat2(tdir, name, O_PATH | O_DIRECTORY,
+				 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 		if (pfd < 0)
 			return err_sys(err, "resolving %s", name);
 		*slash = '/';

@@ -253,8 +253,8 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
 		const struct oci_volume *v = &j->mounts[i];
 		if (v->kind != OCI_MOUNT_VOLUME || !dir_is_empty(v->src))
 			continue;
-		autoclose int srcfd = ctr_openat2(rootfd, v->dst, O_PATH | O_DIRECTORY,
-						  RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		autoclose int srcfd = fs_openat2(rootfd, v->dst, O_PATH | O_DIRECTORY,
+						 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 		if (srcfd < 0)
 			continue; /* nothing in the image there */
 		autoclose int tdir = open(v->src, O_PATH | O_DIRECTORY | O_CLOEXEC);

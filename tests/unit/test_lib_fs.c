@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -181,6 +182,12 @@ static void test_paths(void)
 
 typedef int (*open_in_root_fn)(int, const char *, int, enum fs_create);
 
+/* fs_open_in_root's rules, always by the walk (kernels without openat2). */
+static int walk_in_root(int root, const char *path, int flags, enum fs_create create)
+{
+	return fs_resolve_walk(root, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, create);
+}
+
 /* What path opens to under root (read whole), or "ERR:<errno>". */
 static char *read_in(open_in_root_fn fn, int root, const char *path)
 {
@@ -245,7 +252,7 @@ static void test_open_in_root(void)
 		{ "dangling_abs", "ERR:2" },
 		{ "proc_like", "ERR:2" },
 	};
-	open_in_root_fn fns[] = { fs_open_in_root, fs_open_in_root_walk };
+	open_in_root_fn fns[] = { fs_open_in_root, walk_in_root };
 	const char *fn_names[] = { "openat2", "walk" };
 	for (size_t f = 0; f < 2; f++)
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -255,11 +262,11 @@ static void test_open_in_root(void)
 	/* The root itself. */
 	struct stat a, b;
 	fstat(root, &a);
-	int fd = fs_open_in_root_walk(root, "/", O_PATH, FS_CREATE_NONE);
+	int fd = walk_in_root(root, "/", O_PATH, FS_CREATE_NONE);
 	ok(fd >= 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino, "walk: / is the root");
 	if (fd >= 0)
 		close(fd);
-	fd = fs_open_in_root_walk(root, "dir/..", O_PATH, FS_CREATE_NONE);
+	fd = walk_in_root(root, "dir/..", O_PATH, FS_CREATE_NONE);
 	ok(fd >= 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino, "walk: dir/.. is the root");
 	if (fd >= 0)
 		close(fd);
@@ -287,18 +294,67 @@ static void test_open_in_root(void)
 	ok(!fs_exists("/made"), "and nothing at /made");
 	if (fd >= 0)
 		close(fd);
-	fd = fs_open_in_root_walk(root, "dangling_rel", O_PATH, FS_CREATE_FILE);
+	fd = walk_in_root(root, "dangling_rel", O_PATH, FS_CREATE_FILE);
 	autofree char *made_rel = at("jail/made2");
 	autofree char *escaped = at("made2");
 	ok(fd >= 0 && fs_exists(made_rel) && !fs_exists(escaped),
 	   "walk: a climbing link to nothing is made inside too");
 	if (fd >= 0)
 		close(fd);
-	is_int(fs_open_in_root_walk(root, "file/x", O_PATH, FS_CREATE_FILE), -1,
+	is_int(walk_in_root(root, "file/x", O_PATH, FS_CREATE_FILE), -1,
 	       "walk: no dir made through a file");
 	autofree char *back = NULL;
 	fs_read_file(decoy, 100, &back, NULL, NULL);
 	is_str(back, "out", "the file outside is untouched");
+
+	/* The other rules the walk stands in for, against the kernel's answers. */
+	const uint64_t beneath = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	static const char *const out_paths[] = { "abs/passwd", "rel/passwd", "/etc/passwd",
+						 "../x" };
+	for (size_t i = 0; i < sizeof(out_paths) / sizeof(out_paths[0]); i++) {
+		errno = 0;
+		int k = fs_openat2(root, out_paths[i], O_RDONLY, beneath);
+		int ke = errno;
+		errno = 0;
+		int wk = fs_resolve_walk(root, out_paths[i], O_RDONLY, beneath, FS_CREATE_NONE);
+		int we = errno;
+		ok(k < 0 && wk < 0 && ke == EXDEV && we == EXDEV,
+		   "beneath: %s is a way out (%d, %d)", out_paths[i], ke, we);
+		if (k >= 0)
+			close(k);
+		if (wk >= 0)
+			close(wk);
+	}
+	fd = fs_resolve_walk(root, "dir/../etc/passwd", O_RDONLY, beneath, FS_CREATE_NONE);
+	ok(fd >= 0, "beneath: dir/../etc/passwd stays below");
+	if (fd >= 0)
+		close(fd);
+	/* /proc is a mount point below /. */
+	autoclose int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	const uint64_t noxdev = RESOLVE_IN_ROOT | RESOLVE_NO_XDEV;
+	errno = 0;
+	int kx = fs_openat2(slash, "proc/self", O_PATH, noxdev), kxe = errno;
+	errno = 0;
+	fd = fs_resolve_walk(slash, "proc/self", O_PATH, noxdev, FS_CREATE_NONE);
+	ok(fd < 0 && errno == EXDEV && kx < 0 && kxe == EXDEV,
+	   "no_xdev: crossing into another filesystem is refused");
+	if (kx >= 0)
+		close(kx);
+	if (fd >= 0)
+		close(fd);
+	fd = fs_resolve_walk(slash, "proc/self", O_PATH, RESOLVE_IN_ROOT, FS_CREATE_NONE);
+	ok(fd >= 0, "and allowed without it");
+	if (fd >= 0)
+		close(fd);
+	/* O_NOFOLLOW: the last link is opened itself (O_PATH), as by the kernel. */
+	for (size_t f = 0; f < 2; f++) {
+		fd = fns[f](root, "abs", O_PATH | O_NOFOLLOW, FS_CREATE_NONE);
+		struct stat st;
+		ok(fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode),
+		   "%s: O_NOFOLLOW gives the link", fn_names[f]);
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 int main(void)
