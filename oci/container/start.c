@@ -511,8 +511,13 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	int32_t pids[2] = { (int32_t)net.init, (int32_t)getpid() };
 	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0 ||
 	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0 ||
-	    send_fd(l->sync_fd, has_poststart ? 'p' : 's', conn) < 0)
-		_exit(125); /* the CLI is gone; the init goes with our mount namespace */
+	    send_fd(l->sync_fd, has_poststart ? 'p' : 's', conn) < 0) {
+		/* The CLI is gone: so goes the container, which nobody would watch. */
+		struct error *derr = NULL;
+		if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
+			err_free(&derr);
+		_exit(125);
+	}
 	close(conn);
 	close(l->sync_fd);
 	execv(l->monitor, argv);
