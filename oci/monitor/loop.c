@@ -522,10 +522,13 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		if (!done)
 			run_exit_command(o->exit_command);
 	} else if (rc >= 0) {
+		/* The exit file says it all to the clients, and to every reader of the state (see
+		 * ctr_state_load): the exit command records it after the report, as it does for a
+		 * container nobody is attached to. */
+		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 		/* Before the exit command, which may start the container again. */
 		cleanup_closep(&mntns);
 		run_exit_command(o->exit_command);
-		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 	}
 	teardown(&m);
 	/* The helper is on its way out already; reap it without keeping the client waiting. */

@@ -202,6 +202,30 @@ line3"
 	run_hutch rm -f holder
 }
 
+@test "run without --rm returns at the container's end; its state says so at once, and it starts again" {
+	# The exit command records the end after the report: readers go by the exit file
+	# meanwhile, and a start that comes first is not undone by it.
+	local k
+	for k in 1 2 3; do
+		run_hutch 3 run --name fg$k "$IMAGE" sh -c 'echo run; exit 3'
+		run_hutch inspect --format '{{.State.Status}} {{.State.ExitCode}}' fg$k
+		assert_output "exited 3"
+		run_hutch ps -a --filter name=fg$k --format '{{.Status}}'
+		assert_output --partial "Exited (3)"
+		run_hutch 3 start -a fg$k
+		assert_output run
+	done
+	wait_for bash -c "[[ \$(jq -r .Status '$XDG_DATA_HOME'/hutch/containers/*/state.json | sort -u) == exited ]]"
+	run_hutch inspect --format '{{.State.Status}} {{.State.ExitCode}}' fg1 fg2 fg3
+	assert_output "exited 3
+exited 3
+exited 3"
+	run_hutch logs fg1
+	assert_output "run
+run"
+	run_hutch rm fg1 fg2 fg3
+}
+
 @test "--restart=on-failure:3 runs exactly 4 times" {
 	run_hutch run -d --name flaky --restart on-failure:3 "$IMAGE" sh -c 'echo run; exit 1'
 	wait_for bash -c "[[ \$('$HUTCH' logs flaky | wc -l) -ge 4 ]] && [[ \$('$HUTCH' ps -a --format '{{.State}}') == exited ]]"
