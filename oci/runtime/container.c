@@ -309,13 +309,8 @@ static int drive_init(struct creation *c, const struct oci_create_opts *o, struc
 	/* While the init sets up: the caller's part, then the release (its accept waits). */
 	if (o->prepare != NULL && o->prepare(o->prepare_arg, pid, err) < 0)
 		return -1;
-	if (o->start_conn != NULL) {
-		autofree char *sock = oci_state_start_sock(c->dir);
-		c->start_conn = oci_unix_connect(sock, err);
-		if (c->start_conn < 0)
-			return -1;
-		unlink(sock); /* released: "running" from here on */
-	}
+	if (o->start_conn != NULL && (c->start_conn = oci_start_release(c->dir, err)) < 0)
+		return -1;
 	char tag = 0;
 	if (fs_read_all(fd, &tag, 1) != 1)
 		return err_msg(err, "the container init died during setup");

@@ -45,9 +45,7 @@ static int run_state_hooks(const char *root, const struct rt_state *st, enum rt_
 	return rc;
 }
 
-/* Release the init of the container in dir: connect to its start socket, which goes away at
- * once, so the status is "running" and nobody else can start it. */
-static int start_release(const char *dir, struct error **err)
+int oci_start_release(const char *dir, struct error **err)
 {
 	autofree char *sock = oci_state_start_sock(dir);
 	int conn = oci_unix_connect(sock, err);
@@ -95,7 +93,7 @@ int oci_container_start(const char *root_in, const char *id, struct error **err)
 		goto out;
 	}
 	dir = xasprintf("%s/%s", root, id);
-	conn = start_release(dir, err);
+	conn = oci_start_release(dir, err);
 	if (conn < 0 || start_result(conn, err) < 0)
 		goto out;
 	rc = 0;

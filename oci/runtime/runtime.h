@@ -233,6 +233,10 @@ char *oci_state_json(const struct rt_state *st, bool pretty);
 unsigned long long oci_proc_start_time(pid_t pid, bool *zombie);
 /* The start socket path under dir; init waits on it between create and start. */
 char *oci_state_start_sock(const char *dir);
+/* Release the init waiting in the state dir dir: connect to its start socket, which goes
+ * away at once, so the status is "running" and nobody else can start it. The connection
+ * (EOF once the init exec'd, else its error), or -1 with err set. */
+int oci_start_release(const char *dir, struct error **err);
 /* Now in RFC 3339 (UTC, nanoseconds), and the name of a uid; owned. */
 char *oci_now_rfc3339(void);
 char *oci_owner_name(uid_t uid);
