@@ -445,9 +445,9 @@ int fs_resolve_walk(int dirfd, const char *path, int flags, uint64_t resolve, en
 		bool follow = !(last && (flags & O_NOFOLLOW));
 		if (S_ISLNK(st.st_mode) && follow) {
 			char target[PATH_MAX];
-			ssize_t n = readlinkat(dir, name, target, sizeof(target) - 1);
-			if (++links > 40 || n < 0) {
-				e = n < 0 ? errno : ELOOP;
+			ssize_t n = readlinkat(dir, name, target, sizeof(target));
+			if (++links > 40 || n < 0 || (size_t)n >= sizeof(target)) {
+				e = n < 0 ? errno : links > 40 ? ELOOP : ENAMETOOLONG;
 				break;
 			}
 			target[n] = '\0';
