@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -500,13 +499,17 @@ int userns_apply_map(pid_t pid, const struct userns_map *m, struct error **err)
 	return 0;
 }
 
-/* The child side of userns_spawn, born in its namespaces; never returns. */
+/* The child side of userns_spawn; never returns. */
 static void __attribute__((noreturn))
-spawn_child(int fd, const struct userns_map *m, userns_fn fn, void *arg)
+spawn_child(int fd, const struct userns_map *m, int extra_flags, userns_fn fn, void *arg)
 {
 	struct error *err = NULL;
 	char c = 0;
-	if (fs_read_all(fd, &c, 1) != 1 || c != 'm')
+	if (unshare(CLONE_NEWUSER | extra_flags) < 0) {
+		err_sys(&err, "creating a user namespace");
+		goto fail;
+	}
+	if (fs_write_all(fd, "r", 1) < 0 || fs_read_all(fd, &c, 1) != 1 || c != 'm')
 		_exit(125); /* the parent failed and will report why */
 	if (setresgid(0, 0, 0) < 0) {
 		err_sys(&err, "becoming gid 0 in the user namespace");
@@ -537,24 +540,25 @@ int userns_spawn(const struct userns_map *m, int extra_flags, userns_fn fn, void
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(err, "creating a sync socket");
 	fflush(NULL);
-	/* Cloned into its namespaces, not forked to unshare them: the helpers start at once,
-	 * with no round trip to learn that the child has its namespace. */
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | extra_flags | SIGCHLD, NULL, NULL,
-				   NULL, NULL);
+	pid_t pid = fork();
 	if (pid < 0) {
-		int e = errno;
 		close(sv[0]);
 		close(sv[1]);
-		errno = e;
-		return err_sys(err, "creating a user namespace");
+		return err_sys(err, "forking");
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		spawn_child(sv[1], m, fn, arg);
+		spawn_child(sv[1], m, extra_flags, fn, arg);
 	}
 	close(sv[1]);
 	autoclose int fd = sv[0];
+	char c = 0;
 	int status;
+	if (fs_read_all(fd, &c, 1) != 1 || c != 'r') {
+		if (err_recv(fd, err) == 0)
+			err_msg(err, "the namespace child died before it was ready");
+		goto fail;
+	}
 	if (userns_apply_map(pid, m, err) < 0) {
 		kill(pid, SIGKILL);
 		goto fail;

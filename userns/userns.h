@@ -82,8 +82,8 @@ struct userns_child {
 };
 
 /*
- * Clone a child into a new user namespace (and the extra_flags ones) that waits until the
- * parent has written the mapping, becomes root (0:0) in it and calls fn(arg). Errors the
+ * Fork a child that unshares CLONE_NEWUSER | extra_flags, waits until the parent has
+ * written the mapping, becomes root (0:0) in the namespace and calls fn(arg). Errors the
  * child meets travel back over the sync socket: userns_spawn returns after fn has either
  * exec'd (sync socket closed by O_CLOEXEC), returned 0, or failed (then -1, err set, child
  * reaped). On success the child is still running; the caller waits for it.
