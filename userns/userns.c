@@ -540,6 +540,8 @@ int userns_spawn(const struct userns_map *m, int extra_flags, userns_fn fn, void
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(err, "creating a sync socket");
 	fflush(NULL);
+	/* fork, not clone(CLONE_NEWUSER): threads a pull left (libcurl's resolver) may hold
+	 * malloc's locks, which only fork's handlers make safe in the child. */
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(sv[0]);
