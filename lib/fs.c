@@ -412,6 +412,8 @@ int fs_resolve_walk(int dirfd, const char *path, int flags, uint64_t resolve, en
 		if (slash != NULL)
 			*slash = '\0';
 		bool last = rest[strspn(rest, "/")] == '\0';
+		/* "name/" at the end: a directory, as the kernel wants it. */
+		int dir_flag = last && slash != NULL ? O_DIRECTORY : 0;
 		if (strcmp(name, ".") == 0)
 			continue;
 		if (strcmp(name, "..") == 0) {
@@ -427,7 +429,8 @@ int fs_resolve_walk(int dirfd, const char *path, int flags, uint64_t resolve, en
 		struct stat st;
 		if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT || create == FS_CREATE_NONE ||
-			    walk_make(dir, name, last && create == FS_CREATE_FILE) < 0) {
+			    walk_make(dir, name, last && !dir_flag && create == FS_CREATE_FILE) <
+				0) {
 				e = errno;
 				break;
 			}
@@ -457,14 +460,15 @@ int fs_resolve_walk(int dirfd, const char *path, int flags, uint64_t resolve, en
 			}
 			if (target[0] == '/')
 				walk_reset(&w);
-			char *next = xasprintf("%s/%s", target, rest);
+			/* A slash after the link (or more path) stays after its target. */
+			char *next = xasprintf("%s%s%s", target, *rest || slash ? "/" : "", rest);
 			free(freeme);
 			rest = freeme = next;
 			continue;
 		}
 		if (last) {
 			/* O_NOFOLLOW: a symlink swapped in since the stat is not followed. */
-			fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC);
+			fd = openat(dir, name, flags | dir_flag | O_NOFOLLOW | O_CLOEXEC);
 			e = errno;
 			struct stat fst;
 			if (follow && fd >= 0 && fstat(fd, &fst) == 0 && S_ISLNK(fst.st_mode)) {
