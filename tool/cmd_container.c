@@ -597,14 +597,7 @@ static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n,
 		autoctr struct oci_ctr *c = NULL;
 		struct error *e = NULL;
 		if (oci_ctr_lookup(s, names[i], &c, &e) < 0 || fn(ctx, s, c, &e) < 0) {
-			if (rc == 0) {
-				*err = e;
-				e = NULL;
-			} else {
-				fprintf(stderr, "Error: %s\n", e->msg);
-			}
-			err_free(&e);
-			rc = -1;
+			cli_operand_failed(&rc, err, e);
 			continue;
 		}
 		printf("%s\n", names[i]);

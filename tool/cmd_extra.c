@@ -164,11 +164,7 @@ static int pause_common(struct cli_ctx *ctx, bool pause, struct error **err)
 		struct error *e = NULL;
 		if (oci_ctr_lookup(s, ctx->argv[i], &c, &e) < 0 ||
 		    oci_ctr_pause(s, c, pause, &e) < 0) {
-			if (rc == 0)
-				*err = e;
-			else
-				fprintf(stderr, "Error: %s\n", e->msg), err_free(&e);
-			rc = -1;
+			cli_operand_failed(&rc, err, e);
 			continue;
 		}
 		printf("%s\n", c->id);

@@ -25,6 +25,45 @@ int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
 	return storage_open(ctx->storage_driver, s, err);
 }
 
+void cli_operand_failed(int *rc, struct error **err, struct error *e)
+{
+	if (*rc == 0) {
+		*err = e;
+	} else {
+		fprintf(stderr, "Error: %s\n", e->msg);
+		err_free(&e);
+	}
+	*rc = -1;
+}
+
+int cli_inspect(struct cli_ctx *ctx, cli_inspect_fn one,
+		struct json_object *(*every)(struct storage *s), struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	if (cli_open_store(ctx, &s, err) < 0)
+		return -1;
+	struct json_object *all = NULL;
+	if (every != NULL && cli_opt_bool(ctx, "all")) {
+		all = every(s);
+	} else {
+		all = json_object_new_array();
+		for (int i = 0; i < ctx->argc; i++) {
+			struct json_object *v = one(s, ctx->argv[i], err);
+			if (v == NULL) {
+				json_object_put(all);
+				return -1;
+			}
+			json_object_array_add(all, v);
+		}
+	}
+	int rc = cli_format_render_list(stdout, fmt, all, err);
+	json_object_put(all);
+	return rc;
+}
+
 static int parse_platform(const char *p, struct storage_pull_opts *o, char **buf,
 			  struct error **err)
 {

@@ -71,14 +71,7 @@ static int each(struct cli_ctx *ctx,
 		autopod struct oci_pod *p = NULL;
 		struct error *e = NULL;
 		if (oci_pod_lookup(s, ctx->argv[i], &p, &e) < 0 || fn(ctx, s, p, &e) < 0) {
-			if (rc == 0) {
-				*err = e;
-				e = NULL;
-			} else {
-				fprintf(stderr, "Error: %s\n", e->msg);
-			}
-			err_free(&e);
-			rc = -1;
+			cli_operand_failed(&rc, err, e);
 			continue;
 		}
 		printf("%s\n", p->id);
@@ -164,24 +157,13 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
+static struct json_object *pod_inspect_one(struct storage *s, const char *name, struct error **err)
+{
+	autopod struct oci_pod *p = NULL;
+	return oci_pod_lookup(s, name, &p, err) < 0 ? NULL : oci_pod_inspect(s, p);
+}
+
 int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)
 {
-	const char *fmt = cli_opt_str(ctx, "format");
-	if (fmt != NULL && cli_format_check(fmt, err) < 0)
-		return -1;
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
-	struct json_object *all = json_object_new_array();
-	int rc = 0;
-	for (int i = 0; i < ctx->argc && rc == 0; i++) {
-		autopod struct oci_pod *p = NULL;
-		rc = oci_pod_lookup(s, ctx->argv[i], &p, err);
-		if (rc == 0)
-			json_object_array_add(all, oci_pod_inspect(s, p));
-	}
-	if (rc == 0)
-		rc = cli_format_render_list(stdout, fmt, all, err);
-	json_object_put(all);
-	return rc;
+	return cli_inspect(ctx, pod_inspect_one, NULL, err);
 }

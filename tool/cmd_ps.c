@@ -152,26 +152,15 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
+static struct json_object *ctr_inspect_one(struct storage *s, const char *name, struct error **err)
+{
+	autoctr struct oci_ctr *c = NULL;
+	return oci_ctr_lookup(s, name, &c, err) < 0 ? NULL : oci_ctr_inspect(c);
+}
+
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
 {
-	const char *fmt = cli_opt_str(ctx, "format");
-	if (fmt != NULL && cli_format_check(fmt, err) < 0)
-		return -1;
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
-	struct json_object *all = json_object_new_array();
-	int rc = 0;
-	for (int i = 0; i < ctx->argc && rc == 0; i++) {
-		autoctr struct oci_ctr *c = NULL;
-		rc = oci_ctr_lookup(s, ctx->argv[i], &c, err);
-		if (rc == 0)
-			json_object_array_add(all, oci_ctr_inspect(c));
-	}
-	if (rc == 0)
-		rc = cli_format_render_list(stdout, fmt, all, err);
-	json_object_put(all);
-	return rc;
+	return cli_inspect(ctx, ctr_inspect_one, NULL, err);
 }
 
 /* `hutch inspect`: containers first, then images, as podman looks them up. */

@@ -31,32 +31,10 @@ int cmd_volume_create(struct cli_ctx *ctx, struct error **err)
 
 int cmd_volume_inspect(struct cli_ctx *ctx, struct error **err)
 {
-	const char *fmt = cli_opt_str(ctx, "format");
-	if (fmt != NULL && cli_format_check(fmt, err) < 0)
-		return -1;
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
-	struct json_object *all = NULL;
-	if (cli_opt_bool(ctx, "all")) {
-		all = oci_vol_list(s);
-	} else {
-		if (ctx->argc == 0)
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "provide one or more volume names or use --all");
-		all = json_object_new_array();
-		for (int i = 0; i < ctx->argc; i++) {
-			struct json_object *v = oci_vol_inspect(s, ctx->argv[i], err);
-			if (v == NULL) {
-				json_object_put(all);
-				return -1;
-			}
-			json_object_array_add(all, v);
-		}
-	}
-	int rc = cli_format_render_list(stdout, fmt, all, err);
-	json_object_put(all);
-	return rc;
+	if (!cli_opt_bool(ctx, "all") && ctx->argc == 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "provide one or more volume names or use --all");
+	return cli_inspect(ctx, oci_vol_inspect, oci_vol_list, err);
 }
 
 int cmd_volume_ls(struct cli_ctx *ctx, struct error **err)

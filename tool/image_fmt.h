@@ -28,3 +28,17 @@ void image_fmt_table(FILE *f, char **rows);
 char *image_fmt_render(const char *fmt, struct json_object *obj, struct error **err);
 /* Open the store with the global --storage-driver. */
 int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err);
+/*
+ * For a command on several operands, one operand's failure e (taken): the first becomes
+ * *err, the command's error; later ones are printed at once. *rc becomes -1.
+ */
+void cli_operand_failed(int *rc, struct error **err, struct error *e);
+/*
+ * `inspect` of containers, pods and volumes: --format checked, the store opened, one's
+ * document for each operand (the first failure ends it), or every's (when given, with
+ * --all), rendered as a list.
+ */
+typedef struct json_object *(*cli_inspect_fn)(struct storage *s, const char *name,
+					      struct error **err);
+int cli_inspect(struct cli_ctx *ctx, cli_inspect_fn one,
+		struct json_object *(*every)(struct storage *s), struct error **err);

@@ -135,16 +135,22 @@ line3"
 	assert_output ""
 }
 
+# add_hook ID KIND MARK: give container ID's config.json a KIND hook (poststop, poststart)
+# that writes the state it gets on stdin to MARK.
+add_hook() {
+	local cfg=$XDG_DATA_HOME/hutch/containers/$1/config.json hook=$BATS_TEST_TMPDIR/$2.sh
+	printf '#!/bin/sh\ncat >"%s"\n' "$3" >"$hook"
+	chmod +x "$hook"
+	jq --arg h "$hook" --arg k "$2" '.hooks[$k] = [{"path": $h}]' "$cfg" >"$cfg.new"
+	mv "$cfg.new" "$cfg"
+}
+
 @test "--rm with a poststop hook: gone at once, the exit command runs the hook and removes the rest" {
 	# A poststop hook is work for the runtime's delete, so the monitor leaves the removal
 	# after the unlisting to the exit command (as for a container in a cgroup).
 	run_hutch create --rm --name hooked "$IMAGE" true
-	local id=$output hook=$BATS_TEST_TMPDIR/hook.sh mark=$BATS_TEST_TMPDIR/hook-ran
-	printf '#!/bin/sh\ncat >"%s"\n' "$mark" >"$hook"
-	chmod +x "$hook"
-	local cfg=$XDG_DATA_HOME/hutch/containers/$id/config.json
-	jq --arg h "$hook" '.hooks.poststop = [{"path": $h}]' "$cfg" >"$cfg.new"
-	mv "$cfg.new" "$cfg"
+	local id=$output mark=$BATS_TEST_TMPDIR/hook-ran
+	add_hook "$id" poststop "$mark"
 	run_hutch start -a hooked
 	run_hutch ps -a -q
 	assert_output ""
@@ -160,12 +166,8 @@ line3"
 
 @test "start: poststart hooks run once the process runs (the launcher starts it, the CLI waits)" {
 	run_hutch create --name posthook "$IMAGE" sh -c 'echo started; sleep 2'
-	local id=$output hook=$BATS_TEST_TMPDIR/hook.sh mark=$BATS_TEST_TMPDIR/hook-ran
-	printf '#!/bin/sh\ncat >"%s"\n' "$mark" >"$hook"
-	chmod +x "$hook"
-	local cfg=$XDG_DATA_HOME/hutch/containers/$id/config.json
-	jq --arg h "$hook" '.hooks.poststart = [{"path": $h}]' "$cfg" >"$cfg.new"
-	mv "$cfg.new" "$cfg"
+	local id=$output mark=$BATS_TEST_TMPDIR/hook-ran
+	add_hook "$id" poststart "$mark"
 	run_hutch start posthook
 	# Run by the CLI before start returns, with the state of a running container.
 	run cat "$mark"
