@@ -91,6 +91,9 @@ struct launch {
 	size_t n_ports;
 	bool own_rootfs; /* an infra container: config.json names a plain directory */
 	pid_t join_pid;	 /* > 0: join the user namespace of this process (the target's monitor) */
+	/* The state to record once the container runs (its pid filled in), under the lock the
+	 * CLI holds while it waits for us. */
+	const struct oci_ctr_state *running;
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -392,7 +395,6 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (setup_stdio(l, &e, dirfd, &err) < 0)
 		launch_fail(l, err);
 	autofree char *bundle = oci_ctr_dir(l->s, l->c->id);
-	autofree char *pidfile = xasprintf("%s/init.pid", l->run);
 	bool delete_has_work = true, has_poststart = true;
 	/* Started at once: the network comes up while the init sets up, then it is released
 	 * (the CLI gets the connection to it with "ready" and waits there for the exec). */
@@ -401,7 +403,6 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	struct oci_create_opts co = { .root = l->root,
 				      .id = l->c->id,
 				      .bundle = bundle,
-				      .pid_file = pidfile,
 				      .console_socket = l->tty ? e.console : NULL,
 				      .seccomp_cache = l->seccomp_cache,
 				      .delete_has_work = &delete_has_work,
@@ -411,6 +412,9 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 				      .prepare_arg = &net };
 	if (oci_container_create(&co, &err) < 0)
 		launch_fail(l, err);
+	/* A CLI gone meanwhile makes the writes below fail, not kill us (the container, already
+	 * running, must go with us). Only now: the init, cloned above, keeps SIGPIPE's default. */
+	signal(SIGPIPE, SIG_IGN);
 	int pty = -1;
 	if (l->tty) {
 		int csock = accept4(e.listen, NULL, NULL, SOCK_CLOEXEC);
@@ -506,18 +510,21 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	strv_push(&argv, l->hutch);
 	strv_push(&argv, "__cleanup");
 	strv_push(&argv, l->c->id);
+	/* Recorded here, before "ready": the container runs already, and a CLI killed from
+	 * here on must not leave it "created". Its end may have come already: the exit file
+	 * then says so (see state_from), and the exit command, which records the end, waits
+	 * for the container's lock, which the CLI holds until it has the start's outcome. */
+	struct oci_ctr_state st = *l->running;
+	st.pid = net.init;
+	if (ctr_state_write(l->s, l->c->id, &st, "running", false, &err) < 0)
+		launch_fail_created(l, err);
 	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
 	 * hooks to run) or 's' with the connection to the init. */
 	int32_t pids[2] = { (int32_t)net.init, (int32_t)getpid() };
 	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0 ||
 	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0 ||
-	    send_fd(l->sync_fd, has_poststart ? 'p' : 's', conn) < 0) {
-		/* The CLI is gone: so goes the container, which nobody would watch. */
-		struct error *derr = NULL;
-		if (oci_container_delete(l->root, l->c->id, true, &derr) < 0)
-			err_free(&derr);
-		_exit(125);
-	}
+	    send_fd(l->sync_fd, has_poststart ? 'p' : 's', conn) < 0)
+		launch_fail_created(l, NULL); /* the CLI is gone: so goes the container */
 	close(conn);
 	close(l->sync_fd);
 	execv(l->monitor, argv);
@@ -674,7 +681,7 @@ static bool ctr_bool(struct json_object *o, const char *k)
 	return json_object_get_boolean(ctr_jget(o, k));
 }
 
-/* Clear what a previous run left in the run dir. */
+/* Clear what a previous run left in the run dir (init.pid: an older hutch's). */
 static void clear_run_dir(const char *run)
 {
 	static const char *const stale[] = { OCI_EXIT_FILE, OCI_MONITOR_PID_FILE, OCI_ATTACH_SOCKET,
@@ -689,7 +696,8 @@ static void clear_run_dir(const char *run)
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
 static int launch_container(struct storage *s, struct oci_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
-			    size_t n_ports, pid_t join_pid, int listen_fd, struct launched *out,
+			    size_t n_ports, pid_t join_pid, int listen_fd,
+			    const struct oci_ctr_state *running, struct launched *out,
 			    struct error **err)
 {
 	bool infra = false;
@@ -730,6 +738,7 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 		.n_ports = n_ports,
 		.own_rootfs = infra,
 		.join_pid = join_pid,
+		.running = running,
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
@@ -784,9 +793,13 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	int attach_fd = -1, listen_fd = rc == 0 ? oci_attach_listen(run, err) : -1;
 	if (listen_fd < 0 || (o->attach && (attach_fd = oci_attach_connect(run, err)) < 0))
 		rc = -1;
+	struct oci_ctr_state st = c->state;
+	st.started_at = ctr_now();
+	st.finished_at = NULL;
+	st.exit_code = 0;
 	if (rc == 0)
 		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, listen_fd,
-				      &up, err);
+				      &st, &up, err);
 	if (listen_fd >= 0)
 		close(listen_fd);
 	net_mode_clear(&mode);
@@ -796,21 +809,12 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 			close(attach_fd);
 		autofree char *sock = xasprintf("%s/%s", run, OCI_ATTACH_SOCKET);
 		unlink(sock);
+		free(st.started_at);
 		return err_wrap(err, "starting container %s", c->name);
 	}
 	pid_t init = up.init;
-	struct oci_ctr_state st = c->state;
-	st.started_at = ctr_now();
-	st.finished_at = NULL;
-	st.exit_code = 0;
-	st.pid = init;
-	/* The process may have run and ended already: its exit file then says so (see
-	 * state_from), and the exit command, which records the end, waits for our lock. */
-	rc = ctr_state_write(s, c->id, &st, "running", false, err);
-	if (rc < 0)
-		close(up.start_conn);
-	else
-		rc = oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
+	/* The launcher recorded it running; wait for the exec (or why not). */
+	rc = oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
 	if (rc < 0) {
 		if (attach_fd >= 0)
 			close(attach_fd);

@@ -228,6 +228,44 @@ run"
 	run_hutch rm fg1 fg2 fg3
 }
 
+@test "run -d: a container that runs is listed running, even with its CLI stopped or killed" {
+	# The CLI is stopped, or killed, at moments through the launch. Stopped before the
+	# namespace is mapped, nothing runs; after it, the launcher goes on alone, and what it
+	# starts must be recorded running by then. Killed, what runs stays under its monitor:
+	# a launcher that finds its CLI gone takes the container down.
+	local d how p i running listed seen=0
+	for d in $(seq 0.001 0.001 0.012); do
+		for how in STOP KILL; do
+			"$HUTCH" run -d --network none "$IMAGE" sleep 77 >/dev/null 2>&1 &
+			p=$!
+			sleep "$d"
+			kill -"$how" "$p" 2>/dev/null || true
+			running=0
+			for ((i = 0; i < 15; i++)); do
+				sleep 0.02
+				running=$(pgrep -u "$(id -u)" -x -f -c 'sleep 77' || true)
+				((running == 0)) || break
+			done
+			listed=$("$HUTCH" ps --format '{{.Status}}')
+			# Killed before any assertion: a stopped CLI holds the container's lock.
+			kill -9 "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
+			if ((running > 0)); then
+				[[ $how == KILL ]] || seen=$((seen + 1))
+				[[ $listed == Up* ]] ||
+					fail "runs with its CLI ${how}ed after ${d}s, listed as \"$listed\""
+			fi
+			for p in $(pgrep -u "$(id -u)" -x -f 'sleep 77'); do
+				[[ $(ps -o comm= -p "$(ps -o ppid= -p "$p" | tr -d ' ')") == hutch-monitor ]] ||
+					fail "sleep $p (CLI ${how}ed after ${d}s) is not under a monitor"
+			done
+			"$HUTCH" rm -a -f >/dev/null
+		done
+	done
+	# Some stops landed while the launcher went on alone.
+	((seen > 0))
+}
+
 @test "--restart=on-failure:3 runs exactly 4 times" {
 	run_hutch run -d --name flaky --restart on-failure:3 "$IMAGE" sh -c 'echo run; exit 1'
 	wait_for bash -c "[[ \$('$HUTCH' logs flaky | wc -l) -ge 4 ]] && [[ \$('$HUTCH' ps -a --format '{{.State}}') == exited ]]"
