@@ -217,16 +217,6 @@ int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct err
 }
 
 /* "lowerdir=A/diff:B/diff,upperdir=...,workdir=..." relative to root/layers (cwd). */
-/* A layer's chain id: 64 lowercase hex digits (it names a directory under layers/). */
-static bool valid_chain_id(const char *id)
-{
-	size_t n = 0;
-	for (; id[n]; n++)
-		if (!((id[n] >= '0' && id[n] <= '9') || (id[n] >= 'a' && id[n] <= 'f')))
-			return false;
-	return n == 64;
-}
-
 /* The layer chain the record keeps (bottom first), or NULL where it has none that is valid
  * (records written before it had one): the caller looks the image up then. */
 static char **record_layers(struct json_object *rec)
@@ -241,7 +231,8 @@ static char **record_layers(struct json_object *rec)
 	char **out = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		const char *id = json_object_get_string(json_object_array_get_idx(a, i));
-		if (id == NULL || !valid_chain_id(id)) {
+		/* A chain ID names a directory under layers/: nothing else is trusted. */
+		if (id == NULL || strlen(id) != SHA256_HEX_LEN || !store_is_hex(id)) {
 			strv_free(out);
 			return NULL;
 		}

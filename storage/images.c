@@ -6,7 +6,6 @@
  */
 #include "storage/internal.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -169,14 +168,6 @@ int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *
 	return list_records(s, true, imgs, n, err);
 }
 
-static bool is_hex(const char *s)
-{
-	for (; *s; s++)
-		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* Names a short name may stand for: alias, search registries, localhost. */
 static char **candidates(const char *name, struct error **err)
 {
@@ -250,7 +241,7 @@ static int lookup_as(struct storage *s, const char *name, bool blobs, struct sto
 		return -1;
 	const char *idq = strncmp(name, "sha256:", 7) == 0 ? name + 7 : name;
 	struct storage_image *found = NULL;
-	if (strlen(idq) >= 3 && is_hex(idq)) {
+	if (strlen(idq) >= 3 && store_is_hex(idq)) {
 		for (size_t i = 0; i < n; i++)
 			if (strncmp(imgs[i]->id, idq, strlen(idq)) == 0) {
 				if (found != NULL) {

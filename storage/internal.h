@@ -177,6 +177,8 @@ struct storage {
 int store_lock(struct storage *s, const char *name, bool exclusive, bool nb, struct error **err);
 /* The chain id after parent (NULL for the bottom layer) and diff_id; hex written to out. */
 void storage_chain_id(const char *parent_hex, const char *diff_id, char out[SHA256_HEX_LEN + 1]);
+/* Lowercase hex digits only (an empty string too): IDs, chain IDs, their prefixes. */
+bool store_is_hex(const char *s);
 /* Path of a layer's diff dir (owned). */
 char *store_layer_dir(struct storage *s, const char *chain_hex);
 bool store_layer_exists(struct storage *s, const char *chain_hex);

@@ -156,6 +156,11 @@ void storage_chain_id(const char *parent_hex, const char *diff_id, char out[SHA2
 	sha256_hex(s, strlen(s), out);
 }
 
+bool store_is_hex(const char *s)
+{
+	return s[strspn(s, "0123456789abcdef")] == '\0';
+}
+
 char *store_layer_dir(struct storage *s, const char *chain_hex)
 {
 	return xasprintf("%s/layers/%s/diff", s->root, chain_hex);
