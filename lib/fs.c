@@ -23,6 +23,7 @@ struct open_how {
 #endif
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -494,5 +495,21 @@ out:
 	free(freeme);
 	if (fd < 0)
 		errno = e;
+	return fd;
+}
+
+int fs_lock(const char *path, int open_flags, int op)
+{
+	int fd = open(path, open_flags | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, op) < 0) {
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
 	return fd;
 }

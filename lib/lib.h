@@ -158,6 +158,12 @@ char *fs_find_in_path(const char *name);
 /* True when path exists (lstat). */
 bool fs_exists(const char *path);
 /*
+ * Open path (open_flags, with O_CLOEXEC; mode 0600 when O_CREAT makes it) and flock it
+ * with op (LOCK_EX or LOCK_SH, maybe | LOCK_NB), again when a signal cuts in. The fd, or
+ * -1 with errno (EWOULDBLOCK: held by another, with LOCK_NB).
+ */
+int fs_lock(const char *path, int open_flags, int op);
+/*
  * openat2(dirfd, path, {flags | O_CLOEXEC, resolve}), retried when a rename raced it; where
  * the kernel has none (before 5.6, and under valgrind) the resolution is fs_resolve_walk's.
  */

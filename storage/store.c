@@ -129,20 +129,12 @@ int store_map(struct storage *s, const struct userns_map **m, struct error **err
 int store_lock(struct storage *s, const char *name, bool exclusive, bool nb, struct error **err)
 {
 	autofree char *path = xasprintf("%s/%s", s->root, name);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd =
+	    fs_lock(path, O_RDWR | O_CREAT, (exclusive ? LOCK_EX : LOCK_SH) | (nb ? LOCK_NB : 0));
+	if (fd < 0 && nb && errno == EWOULDBLOCK)
+		return err_set(err, EWOULDBLOCK, ERR_TOOL, "%s is locked", path);
 	if (fd < 0)
-		return err_sys(err, "opening lock %s", path);
-	int op = (exclusive ? LOCK_EX : LOCK_SH) | (nb ? LOCK_NB : 0);
-	while (flock(fd, op) < 0) {
-		if (errno == EINTR)
-			continue;
-		int e = errno;
-		close(fd);
-		errno = e;
-		if (nb && e == EWOULDBLOCK)
-			return err_set(err, EWOULDBLOCK, ERR_TOOL, "%s is locked", path);
 		return err_sys(err, "locking %s", path);
-	}
 	return fd;
 }
 

@@ -37,16 +37,9 @@ static int names_lock(struct storage *s, bool wait, struct error **err)
 		return 0;
 	}
 	autofree char *path = xasprintf("%s/containers.lock", storage_root(s));
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = fs_lock(path, O_RDWR | O_CREAT, LOCK_EX | (wait ? 0 : LOCK_NB));
 	if (fd < 0)
 		return err_sys(err, "locking %s", path);
-	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-		if (errno != EINTR) {
-			err_sys(err, "locking %s", path);
-			close(fd);
-			return -1;
-		}
-	}
 	names_fd = fd;
 	names_depth = 1;
 	return 0;

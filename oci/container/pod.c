@@ -242,8 +242,8 @@ int oci_pod_create(struct storage *s, const struct oci_pod_create_opts *o, struc
 	if (check_network(o->network, err) < 0)
 		return -1;
 	autofree char *lockpath = xasprintf("%s/pods.lock", storage_root(s));
-	autoclose int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lk < 0 || flock(lk, LOCK_EX) < 0)
+	autoclose int lk = fs_lock(lockpath, O_RDWR | O_CREAT, LOCK_EX);
+	if (lk < 0)
 		return err_sys(err, "locking %s", lockpath);
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
 	struct oci_pod *old = NULL;

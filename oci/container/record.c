@@ -55,17 +55,8 @@ int ctr_lock(struct storage *s, const char *id, struct error **err)
 	/* The container's directory itself: a lock file would be one more inode to create and
 	 * delete on the store's filesystem at every run --rm. */
 	autofree char *path = xasprintf("%s/containers/%s", storage_root(s), id);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(err, "locking container %.12s", id);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			err_sys(err, "locking container %.12s", id);
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
+	int fd = fs_lock(path, O_RDONLY | O_DIRECTORY, LOCK_EX);
+	return fd >= 0 ? fd : err_sys(err, "locking container %.12s", id);
 }
 
 char *ctr_now(void)

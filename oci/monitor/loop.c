@@ -304,18 +304,6 @@ static void run_exit_command(char *const *argv)
 	}
 }
 
-/* Take the lock at path (flock, exclusive; flags: O_RDWR | O_CREAT for a lock file,
- * O_RDONLY | O_DIRECTORY for a directory); -1 when it cannot be opened. */
-static int lock_path(const char *path, int flags)
-{
-	int fd = open(path, O_CLOEXEC | flags, 0600);
-	if (fd < 0)
-		return -1;
-	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
-		;
-	return fd;
-}
-
 /*
  * --rm: make the container gone before its client hears the status, by the rename that
  * starts every removal (storage_container_remove), under the same locks in the same order:
@@ -327,10 +315,10 @@ static bool unlist(const struct oci_monitor_opts *o)
 	if (o->unlist_dir == NULL)
 		return false;
 	/* The container's lock is its directory (ctr_lock). */
-	int lk = lock_path(o->unlist_dir, O_RDONLY | O_DIRECTORY);
+	int lk = fs_lock(o->unlist_dir, O_RDONLY | O_DIRECTORY, LOCK_EX);
 	if (lk < 0)
 		return false;
-	int meta = lock_path(o->unlist_lock, O_RDWR | O_CREAT);
+	int meta = fs_lock(o->unlist_lock, O_RDWR | O_CREAT, LOCK_EX);
 	bool done = meta >= 0 && rename(o->unlist_dir, o->unlist_to) == 0;
 	if (meta >= 0 && !done && errno != ENOENT)
 		log_warn("unlisting %s: %s", o->unlist_dir, strerror(errno));
@@ -353,7 +341,7 @@ static void drop_name(const struct oci_monitor_opts *o)
 {
 	if (o->unlist_name == NULL)
 		return;
-	int lk = lock_path(o->unlist_names_lock, O_RDWR | O_CREAT);
+	int lk = fs_lock(o->unlist_names_lock, O_RDWR | O_CREAT, LOCK_EX);
 	char buf[80];
 	ssize_t n = readlink(o->unlist_name, buf, sizeof(buf));
 	if (lk >= 0 && n > 0 && (size_t)n == strlen(o->id) && memcmp(buf, o->id, (size_t)n) == 0)
