@@ -36,6 +36,49 @@ void cli_operand_failed(int *rc, struct error **err, struct error *e)
 	*rc = -1;
 }
 
+static const char *field(struct json_object *row, const char *key)
+{
+	return json_object_get_string(json_object_object_get(row, key));
+}
+
+int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_key,
+	     const char *header, const char *const *keys, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	size_t n = json_object_array_length(rows);
+	if (cli_opt_bool(ctx, "quiet")) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", field(json_object_array_get_idx(rows, i), quiet_key));
+		return 0;
+	}
+	if (fmt != NULL && strcmp(fmt, "json") == 0)
+		return cli_format_render_list(stdout, fmt, rows, err);
+	if (fmt != NULL && !cli_format_is_table(fmt)) {
+		for (size_t i = 0; i < n; i++)
+			if (cli_format_render(stdout, fmt, json_object_array_get_idx(rows, i),
+					      err) < 0)
+				return -1;
+		return 0;
+	}
+	autostrv char **table = NULL;
+	if (!cli_opt_bool(ctx, "noheading"))
+		strv_push(&table, header);
+	for (size_t i = 0; i < n; i++) {
+		char *line = NULL;
+		for (size_t k = 0; keys[k] != NULL; k++) {
+			const char *v = field(json_object_array_get_idx(rows, i), keys[k]);
+			char *next =
+			    xasprintf("%s%s%s", line ? line : "", k ? "\t" : "", v ? v : "");
+			free(line);
+			line = next;
+		}
+		strv_push_take(&table, line);
+	}
+	if (table != NULL)
+		image_fmt_table(stdout, table);
+	return 0;
+}
+
 int cli_inspect(struct cli_ctx *ctx, cli_inspect_fn one,
 		struct json_object *(*every)(struct storage *s), struct error **err)
 {

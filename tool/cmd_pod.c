@@ -17,14 +17,6 @@ static void pod_freep(struct oci_pod **p)
 }
 #define autopod __attribute__((cleanup(pod_freep)))
 
-/* The exit commands of the pod's containers must open the store the same way. */
-static void print_json(struct json_object *o)
-{
-	printf("%s\n",
-	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						     JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 /* -p: parsed, free host ports picked now and kept in the infra's record. */
 static int parse_ports(struct cli_ctx *ctx, struct net_port **ports, size_t *n, struct error **err)
 {
@@ -125,34 +117,13 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(all, oci_pod_ps_row(s, v[i]));
 	oci_pod_list_free(v, n);
-	int rc = 0;
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
 	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";
-	if (cli_opt_bool(ctx, "quiet")) {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", json_object_get_string(json_object_object_get(
-					   json_object_array_get_idx(all, i), idkey)));
-	} else if (fmt != NULL && strcmp(fmt, "json") == 0) {
-		print_json(all);
-	} else if (fmt != NULL && !cli_format_is_table(fmt)) {
-		for (size_t i = 0; i < n && rc == 0; i++)
-			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
-	} else {
-		autostrv char **rows = NULL;
-		if (!cli_opt_bool(ctx, "noheading"))
-			strv_push(&rows,
-				  "POD ID\tNAME\tSTATUS\tCREATED\tINFRA ID\t# OF CONTAINERS");
-		for (size_t i = 0; i < n; i++) {
-			struct json_object *r = json_object_array_get_idx(all, i);
-#define F(k) json_object_get_string(json_object_object_get(r, k))
-			strv_push_take(&rows, xasprintf("%s\t%s\t%s\t%s\t%s\t%s", F(idkey),
-							F("Name"), F("Status"), F("Created"),
-							F(infrakey), F("NumberOfContainers")));
-#undef F
-		}
-		if (rows != NULL)
-			image_fmt_table(stdout, rows);
-	}
+	const char *const keys[] = { idkey,	"Name",	  "Status",
+				     "Created", infrakey, "NumberOfContainers",
+				     NULL };
+	int rc = cli_list(ctx, all, idkey,
+			  "POD ID\tNAME\tSTATUS\tCREATED\tINFRA ID\t# OF CONTAINERS", keys, err);
 	json_object_put(all);
 	return rc;
 }

@@ -10,13 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_json(struct json_object *o)
-{
-	printf("%s\n",
-	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						     JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 int cmd_volume_create(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
@@ -46,32 +39,8 @@ int cmd_volume_ls(struct cli_ctx *ctx, struct error **err)
 	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
 	struct json_object *all = oci_vol_list(s);
-	size_t n = json_object_array_length(all);
-	int rc = 0;
-	if (cli_opt_bool(ctx, "quiet")) {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", json_object_get_string(json_object_object_get(
-					   json_object_array_get_idx(all, i), "Name")));
-	} else if (fmt != NULL && strcmp(fmt, "json") == 0) {
-		print_json(all);
-	} else if (fmt != NULL && !cli_format_is_table(fmt)) {
-		for (size_t i = 0; i < n && rc == 0; i++)
-			rc = cli_format_render(stdout, fmt, json_object_array_get_idx(all, i), err);
-	} else {
-		autostrv char **rows = NULL;
-		if (!cli_opt_bool(ctx, "noheading"))
-			strv_push(&rows, "DRIVER\tVOLUME NAME");
-		for (size_t i = 0; i < n; i++) {
-			struct json_object *v = json_object_array_get_idx(all, i);
-			strv_push_take(
-			    &rows,
-			    xasprintf("%s\t%s",
-				      json_object_get_string(json_object_object_get(v, "Driver")),
-				      json_object_get_string(json_object_object_get(v, "Name"))));
-		}
-		if (rows != NULL)
-			image_fmt_table(stdout, rows);
-	}
+	static const char *const keys[] = { "Driver", "Name", NULL };
+	int rc = cli_list(ctx, all, "Name", "DRIVER\tVOLUME NAME", keys, err);
 	json_object_put(all);
 	return rc;
 }

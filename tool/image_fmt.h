@@ -38,6 +38,14 @@ void cli_operand_failed(int *rc, struct error **err, struct error *e);
  * document for each operand (the first failure ends it), or every's (when given, with
  * --all), rendered as a list.
  */
+/*
+ * A list command's output, rows a json array of objects: with -q each row's quiet_key
+ * field, with --format json the array, with another non-table template each row through
+ * it, and else a table: header (tab-separated cells) unless --noheading, then each row's
+ * fields named by keys (NULL-terminated).
+ */
+int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_key,
+	     const char *header, const char *const *keys, struct error **err);
 typedef struct json_object *(*cli_inspect_fn)(struct storage *s, const char *name,
 					      struct error **err);
 int cli_inspect(struct cli_ctx *ctx, cli_inspect_fn one,
