@@ -28,11 +28,6 @@ teardown() {
 	done <"$BATS_TEST_TMPDIR/bg.pids"
 }
 
-# A free TCP port on 127.0.0.1 (the kernel's choice).
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 # start_nettest OUT ARGS...: hutch __nettest in the background; its pid in NETTEST_PID.
 start_nettest() {
 	local out=$1
@@ -53,18 +48,6 @@ wait_for_line() {
 	done
 	echo "no line matching $2 in $1:" >&2
 	cat "$1" "$1.err" >&2
-	return 1
-}
-
-# fetch URL: curl on the host, retrying while the server inside starts.
-fetch() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		if curl -sf -m 2 "$1"; then
-			return 0
-		fi
-		sleep 0.1
-	done
 	return 1
 }
 

@@ -5,22 +5,6 @@
 
 load container_helpers
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# fetch URL: curl on the host, retrying while the server inside starts.
-fetch() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		if curl -sf --noproxy '*' -m 2 "$1"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
-
 httpd_cmd='mkdir -p /www && echo hello-from-hutch >/www/index.html && exec httpd -f -p 80 -h /www'
 
 @test "-p 127.0.0.1:PORT:80 reaches busybox httpd; ps, inspect and the record show it" {

@@ -6,21 +6,6 @@
 
 load container_helpers
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-fetch() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		if curl -sf --noproxy '*' -m 2 "$1"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
-
 # get_local CTR: http://127.0.0.1:80/ from inside CTR, with nc and a raw request.
 get_local() {
 	"$HUTCH" exec "$1" sh -c 'for i in $(seq 50); do

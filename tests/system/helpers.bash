@@ -67,3 +67,20 @@ subid_start() {
 skip_machine() {
 	skip "machine: $*"
 }
+
+# A free TCP port on 127.0.0.1 (the kernel's choice).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# fetch URL: curl on the host, retrying while the server inside starts.
+fetch() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		if curl -sf --noproxy '*' -m 2 "$1"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
