@@ -84,3 +84,13 @@ fetch() {
 	done
 	return 1
 }
+
+# push_image NAME [mkimage.py options...]: build an image described by the test itself
+# (tests/fixtures/mkimage.py: --base, --config JSON, --layer JSON, ...) and push it to the
+# suite's registry as NAME:latest.
+push_image() {
+	local name=$1
+	shift
+	"$HUTCH_TOP/tests/fixtures/mkimage.py" "$BATS_TEST_TMPDIR/image-$name" "$@" \
+		--push "$HUTCH_REGISTRY/$name:latest"
+}
