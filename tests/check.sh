@@ -99,7 +99,7 @@ run_bats() {
 # ---- root: set up the unprivileged users, then run everything as them ----
 
 as_user() { # name mode [files...]
-	local name=$1 sub=$2 uid stage home rc smallfs= f staged=()
+	local name=$1 sub=$2 uid stage home rc smallfs='' f staged=()
 	shift 2
 	[[ $name == "$TEST_USER" ]] && smallfs=$SMALLFS
 	uid=$(id -u "$name")
