@@ -6,9 +6,11 @@
  */
 #include "oci/runtime/runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,5 +220,78 @@ int oci_close_fds_from(int first, int keep, struct error **err)
 			continue;
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static bool is_kept(int fd, const int *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+int oci_close_fds_except(int first, const int *keep_in, size_t n, struct error **err)
+{
+	int keep[n + 1];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (keep_in[i] >= first)
+			keep[k++] = keep_in[i];
+	qsort(keep, k, sizeof(int), cmp_int);
+	/* The gaps between the kept fds, closed a range at a time (Linux 5.9). */
+	unsigned lo = (unsigned)first;
+	bool ok = true;
+	for (size_t i = 0; i < k && ok; i++) {
+		if ((unsigned)keep[i] > lo)
+			ok = syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0) == 0;
+		if ((unsigned)keep[i] + 1 > lo)
+			lo = (unsigned)keep[i] + 1;
+	}
+	ok = ok && syscall(SYS_close_range, lo, ~0U, 0) == 0;
+	if (ok)
+		return 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return err_sys(err, "listing open file descriptors");
+	/* Collected first: closing while reading the directory would skip entries. */
+	int fds[1024];
+	size_t nf = 0;
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		int fd = atoi(de->d_name);
+		if (de->d_name[0] != '.' && fd >= first && fd != dirfd(d) &&
+		    !is_kept(fd, keep, k) && nf < sizeof(fds) / sizeof(fds[0]))
+			fds[nf++] = fd;
+	}
+	closedir(d);
+	for (size_t i = 0; i < nf; i++)
+		close(fds[i]);
+	return nf == sizeof(fds) / sizeof(fds[0]) ? oci_close_fds_except(first, keep, k, err) : 0;
+}
+
+int oci_enter_cwd(const char *cwd, struct error **err)
+{
+	/*
+	 * Resolved below "/", the container's root by now, as though it were the root: a
+	 * symlink in the image stays inside, and a /proc magic link (a WorkingDir of
+	 * /proc/self/fd/N naming a directory the runtime had open, runc's CVE-2024-21626) is
+	 * refused. Every fd we were handed has been closed before this in any case.
+	 */
+	autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	autoclose int fd =
+	    root < 0 ? -1 : fs_open_in_root(root, cwd, O_PATH | O_DIRECTORY, FS_CREATE_NONE);
+	if (fd < 0 || fchdir(fd) < 0)
+		return err_sys(err, "changing to the working directory %s", cwd);
+	/* And the kernel must see it inside the root: getcwd fails for a directory outside. */
+	char buf[PATH_MAX];
+	if (getcwd(buf, sizeof(buf)) == NULL && errno != ERANGE)
+		return err_set(err, EPERM, ERR_TOOL,
+			       "the working directory %s is outside the container's root", cwd);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -68,6 +69,17 @@ static void exec_child(struct exec_ctx *x)
 {
 	struct error *err = NULL;
 	int fd = x->sync[1];
+	/* Nothing the caller had open may be reachable from the container as /proc/self/fd/N
+	 * (a -w /proc/self/fd/N, runc's CVE-2024-21626): only the sync socket, the console
+	 * socket, the namespaces to join and the preserved fds stay. */
+	int keep[2 + N_JOIN];
+	size_t n_keep = 0;
+	keep[n_keep++] = fd;
+	keep[n_keep++] = x->console_fd;
+	for (size_t i = 0; i < N_JOIN; i++)
+		keep[n_keep++] = x->ns_fds[i];
+	if (oci_close_fds_except(3 + x->preserve_fds, keep, n_keep, &err) < 0)
+		oci_child_fail(fd, err);
 	for (size_t i = 0; i < N_JOIN; i++) {
 		if (x->ns_fds[i] < 0)
 			continue;
@@ -79,6 +91,13 @@ static void exec_child(struct exec_ctx *x)
 			oci_child_fail(fd, err);
 		close(x->ns_fds[i]);
 	}
+	/*
+	 * Non-dumpable from here to the exec: the container's processes, whose pid namespace
+	 * our child enters, cannot open its /proc/PID/exe (the host binary) or its fds
+	 * meanwhile (runc's CVE-2019-5736 through exec); the exec makes it dumpable again.
+	 * (oci_become_root made us dumpable, for the init's network helpers.)
+	 */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid_t pid = oci_clone_parent();
 	if (pid < 0) {
 		err_sys(&err, "cloning the exec process");
@@ -96,19 +115,18 @@ static void exec_child(struct exec_ctx *x)
 	const struct rt_process *p = &x->spec.process;
 	if (p->terminal && oci_terminal_setup(p, x->console_fd, &err) < 0)
 		oci_child_fail(fd, err);
-	if (chdir(p->cwd) < 0) {
-		err_sys(&err, "changing to the working directory %s", p->cwd);
+	if (oci_enter_cwd(p->cwd, &err) < 0)
 		oci_child_fail(fd, err);
-	}
 	autofree char *exe = oci_resolve_exe(p, &err);
 	struct oci_seccomp_prog *prog = NULL;
+	int tfd = -1;
 	if (exe == NULL || oci_seccomp_compile(x->spec.lx.seccomp, NULL, &prog, &err) < 0 ||
+	    (tfd = oci_trampoline_fd(&err)) < 0 ||
 	    oci_close_fds_from(3 + x->preserve_fds, fd, &err) < 0 ||
 	    oci_process_finalize(p, prog, &err) < 0)
 		oci_child_fail(fd, err);
-	execve(exe, p->args, p->env != NULL ? p->env : (char *const[]){ NULL });
-	int e = errno;
-	err_set(&err, e, e == ENOENT ? ERR_NOTFOUND : ERR_INVOKE, "exec %s: %s", exe, strerror(e));
+	oci_trampoline_exec(tfd, exe, p->args, p->env != NULL ? p->env : (char *const[]){ NULL },
+			    fd, &err);
 	oci_child_fail(fd, err);
 }
 

@@ -123,6 +123,15 @@ static void stage1(struct rt_init *in)
 		oci_child_fail(in->sync_fd, err);
 	if (join_namespaces(in, false, &err) < 0)
 		oci_child_fail(in->sync_fd, err);
+	/*
+	 * In a pid namespace of others (a container's, joined by path), their processes would
+	 * see the init, a copy of the host binary until it execs the trampoline, and could
+	 * open its /proc/PID/exe: non-dumpable, it is closed to them (runc's CVE-2019-5736).
+	 * In a new one nobody else is there before the exec.
+	 */
+	const struct rt_ns *pidns = oci_spec_ns(in->spec, CLONE_NEWPID);
+	if (pidns != NULL && pidns->path != NULL)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	int flags = oci_new_ns_flags(in->spec);
 	if (flags != 0 && unshare(flags) < 0) {
 		err_sys(&err, "creating namespaces");
@@ -211,8 +220,9 @@ static int setup_after_pivot(struct rt_init *in, struct error **err)
 		return -1;
 	if (in->console_fd >= 0)
 		close(in->console_fd);
-	if (chdir(p->cwd) < 0)
-		return err_sys(err, "changing to the working directory %s", p->cwd);
+	in->console_fd = -1;
+	if (oci_enter_cwd(p->cwd, err) < 0)
+		return -1;
 	in->exe = oci_resolve_exe(p, err);
 	if (in->exe == NULL)
 		return -1;
@@ -259,9 +269,30 @@ static int wait_start(struct rt_init *in, struct error **err)
 	return conn;
 }
 
+/*
+ * Close everything the caller had open but what the init needs (the sync, start and
+ * console sockets, the namespaces to join, the preserved fds): whatever else the runtime's
+ * caller held (hutch's launcher holds the container's run dir) would otherwise be
+ * reachable from the container as /proc/self/fd/N until the exec.
+ */
+static void close_inherited(struct rt_init *in)
+{
+	struct error *err = NULL;
+	int keep[3 + 16];
+	size_t n = 0;
+	keep[n++] = in->sync_fd;
+	keep[n++] = in->start_fd;
+	keep[n++] = in->console_fd;
+	for (size_t i = 0; i < 16; i++)
+		keep[n++] = in->ns_fds[i];
+	if (oci_close_fds_except(3 + in->preserve_fds, keep, n, &err) < 0)
+		oci_child_fail(in->sync_fd, err);
+}
+
 void oci_init_main(struct rt_init *in)
 {
 	struct error *err = NULL;
+	close_inherited(in);
 	/* Cloned with its namespaces already (see clone_stage1), it is the init from the start. */
 	if (!in->direct)
 		stage1(in);
@@ -292,12 +323,11 @@ void oci_init_main(struct rt_init *in)
 		if (oci_hooks_run(s, RT_HOOK_START_CONTAINER, state, &err) < 0)
 			oci_child_fail(conn, err);
 	}
-	if (oci_process_finalize(&s->process, prog, &err) < 0)
+	/* Made before the filter is loaded, which may not allow memfd_create. */
+	int tfd = oci_trampoline_fd(&err);
+	if (tfd < 0 || oci_process_finalize(&s->process, prog, &err) < 0)
 		oci_child_fail(conn, err);
 	char *const *env = s->process.env != NULL ? s->process.env : (char *const[]){ NULL };
-	execve(in->exe, s->process.args, env);
-	int e = errno;
-	err_set(&err, e, e == ENOENT ? ERR_NOTFOUND : ERR_INVOKE, "exec %s: %s", in->exe,
-		strerror(e));
+	oci_trampoline_exec(tfd, in->exe, s->process.args, env, conn, &err);
 	oci_child_fail(conn, err);
 }

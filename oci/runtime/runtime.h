@@ -305,8 +305,24 @@ int oci_process_finalize(const struct rt_process *p, const struct oci_seccomp_pr
 			 struct error **err);
 /* Resolve args[0] in the process' PATH: ENOENT -> ERR_NOTFOUND, EACCES -> ERR_INVOKE. */
 char *oci_resolve_exe(const struct rt_process *p, struct error **err);
-/* Close every fd >= first except keep (may be -1), so nothing leaks into the container. */
+/* Mark every fd >= first except keep (may be -1) close-on-exec, and clear it on the
+ * preserved fds 3..first-1, so nothing else leaks into the container. */
 int oci_close_fds_from(int first, int keep, struct error **err);
+/* Close, now, every fd >= first but those in keep: before any path of the container is
+ * resolved, nothing the caller had open may be reachable through /proc/self/fd. */
+int oci_close_fds_except(int first, const int *keep, size_t n_keep, struct error **err);
+/* chdir to cwd resolved inside our root (the container's, after pivot_root), no magic
+ * links; an error if the kernel then sees the directory outside the root. */
+int oci_enter_cwd(const char *cwd, struct error **err);
+
+/* trampoline.c: a sealed memfd (close-on-exec) holding the exec trampoline, which every
+ * container process is exec'd through so that /proc/self/exe never reaches a host file. */
+int oci_trampoline_fd(struct error **err);
+/* Exec exe (args, env) through the trampoline tfd. A failure of that last exec is reported
+ * on report_fd, if >= 0, as an RT_MSG_ERROR with the error; the fd is closed by the exec
+ * that succeeds. Returns -1 with err only when the trampoline itself could not be run. */
+int oci_trampoline_exec(int tfd, const char *exe, char *const args[], char *const env[],
+			int report_fd, struct error **err);
 
 /* seccomp.c: compile the filter (NULL when sc is NULL; with cache_dir, through a cache of
  * compiled filters there), then load it as late as possible before execve. */
