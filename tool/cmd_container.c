@@ -588,7 +588,9 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 /* ---------- start, stop, kill, restart, rm, wait ---------- */
 
 /* Apply fn to each named container; the first failure is the error, the rest still run. */
-static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n,
+/* Each of names (all: the listing of --all, where a container that is gone since, removed
+ * meanwhile by its launcher, its --rm monitor or another command, is not an error). */
+static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n, bool all,
 		int (*fn)(struct cli_ctx *, struct storage *, struct oci_ctr *, struct error **),
 		struct error **err)
 {
@@ -596,7 +598,11 @@ static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		autoctr struct oci_ctr *c = NULL;
 		struct error *e = NULL;
-		if (oci_ctr_lookup(s, names[i], &c, &e) < 0 || fn(ctx, s, c, &e) < 0) {
+		if (oci_ctr_lookup(s, names[i], &c, &e) < 0 && all && e->code == ENOENT) {
+			err_free(&e);
+			continue;
+		}
+		if (c == NULL || fn(ctx, s, c, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -605,7 +611,12 @@ static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n,
 	return rc;
 }
 
-/* The names to act on: the operands, or every container with --all. */
+/* Whether --all was given (only for commands that have it). */
+static bool opt_all(struct cli_ctx *ctx)
+{
+	return cli_opt_is_set(ctx, "all") && cli_opt_bool(ctx, "all");
+}
+
 /* The named containers, or with --all every one (running_only: those that run). for_rm:
  * newest first, so containers sharing another's network go before it, and no pod infra
  * (those go with their pod). */
@@ -613,7 +624,7 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only,
 		      size_t *n, struct error **err)
 {
 	char **v = NULL;
-	if (!cli_opt_is_set(ctx, "all") || !cli_opt_bool(ctx, "all")) {
+	if (!opt_all(ctx)) {
 		if (ctx->argc == 0) {
 			err_set(err, EINVAL, ERR_USAGE, "\"hutch %s\" requires at least 1 argument",
 				ctx->path);
@@ -668,7 +679,7 @@ int cmd_start(struct cli_ctx *ctx, struct error **err)
 			return -1;
 		return do_start(ctx, s, c, err);
 	}
-	return each(ctx, s, ctx->argv, (size_t)ctx->argc, do_start, err);
+	return each(ctx, s, ctx->argv, (size_t)ctx->argc, false, do_start, err);
 }
 
 static int do_stop(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
@@ -684,7 +695,7 @@ int cmd_stop(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, true, false, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, do_stop, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_stop, err);
 }
 
 static int do_kill(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
@@ -708,7 +719,7 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, true, false, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, do_kill, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_kill, err);
 }
 
 static int do_restart(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
@@ -728,7 +739,7 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, false, false, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, do_restart, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_restart, err);
 }
 
 static int do_rm(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
@@ -743,7 +754,7 @@ int cmd_rm(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, s, false, true, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, do_rm, err);
+	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_rm, err);
 }
 
 int cmd_wait(struct cli_ctx *ctx, struct error **err)
