@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,19 +123,11 @@ static int parse_entrypoint(const char *v, char ***out, struct error **err)
 	return 0;
 }
 
-/* -u against the image's own /etc/passwd: the topmost layer that has one. */
+/* -u against the image's own /etc/passwd and /etc/group, looked up through its layers. */
 static int resolve_user(struct storage *s, struct run_args *a, const char *user, struct error **err)
 {
 	autostrv char **layers = storage_image_layer_dirs(s, a->image);
-	const char *root = layers && layers[0] ? layers[0] : "/nonexistent";
-	for (size_t i = 0; layers && layers[i]; i++) {
-		autofree char *pw = xasprintf("%s/etc/passwd", layers[i]);
-		if (fs_exists(pw)) {
-			root = layers[i];
-			break;
-		}
-	}
-	return oci_user_resolve(root, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
+	return oci_user_resolve(layers, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
 				&a->n_groups, err);
 }
 
@@ -356,16 +349,23 @@ static int parse_ports(struct cli_ctx *ctx, struct run_args *a, struct error **e
 	return 0;
 }
 
-/* --group-add: numbers, or names from the image's /etc/group. */
+/* --group-add: numeric group ids, in range (a larger one would wrap, to 0 at 2^32). */
 static int parse_groups(struct cli_ctx *ctx, struct run_args *a, struct error **err)
 {
 	char *const *ga = cli_opt_list(ctx, "group-add");
 	for (size_t i = 0; ga && ga[i]; i++) {
-		char *end = NULL;
-		unsigned long g = strtoul(ga[i], &end, 10);
-		if (end == ga[i] || *end != '\0')
+		uint32_t g;
+		int rc = oci_id_parse(ga[i], &g);
+		if (rc < 0)
 			return err_set(err, EINVAL, ERR_USAGE,
 				       "--group-add %s: give a numeric group id", ga[i]);
+		if (rc > 0)
+			return err_set(
+			    err, ERANGE, ERR_TOOL,
+			    "--group-add %s: uids and gids must be in range 0-2147483647", ga[i]);
+		if (a->n_groups >= NGROUPS_MAX)
+			return err_set(err, E2BIG, ERR_USAGE, "more than %d supplementary groups",
+				       NGROUPS_MAX);
 		a->groups = xrealloc(a->groups, (a->n_groups + 1) * sizeof(gid_t));
 		a->groups[a->n_groups++] = (gid_t)g;
 	}

@@ -423,16 +423,21 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 	return proc_wait(pid, status, err);
 }
 
-/* -u for exec: names resolved in the running container's own /etc/passwd. */
+/*
+ * -u for exec: names resolved in the running container's own /etc/passwd, as "UID:GID" for
+ * the runtime. Without -u, "": the runtime keeps the user of the container's config.json,
+ * resolved at create (the runtime takes numbers only, not the name the container was given).
+ */
 static char *exec_user(const struct oci_ctr *c, const char *user, struct error **err)
 {
 	if (user == NULL)
-		return xstrdup(ctr_jstr(ctr_jget(c->doc, "Config"), "User") ?: "");
+		return xstrdup("");
 	autofree char *root = xasprintf("/proc/%d/root", (int)c->state.pid);
+	char *const roots[] = { root, NULL };
 	uid_t uid;
 	gid_t gid, *groups = NULL;
 	size_t n = 0;
-	if (oci_user_resolve(root, user, &uid, &gid, &groups, &n, err) < 0)
+	if (oci_user_resolve(roots, user, &uid, &gid, &groups, &n, err) < 0)
 		return NULL;
 	free(groups);
 	return xasprintf("%u:%u", (unsigned)uid, (unsigned)gid);
