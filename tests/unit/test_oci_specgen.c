@@ -292,6 +292,56 @@ static void test_generate(void)
 	err_free(&err);
 }
 
+/*
+ * The image decides how long Env and Cmd are (millions fit the config's cap): building the
+ * spec must not scan what came before for each entry. 300k entries each, a quadratic build
+ * (as before) takes minutes here; a linear one well under a second. Nothing is timed: the
+ * watchdog turns a hang into a failure, with two orders of magnitude to spare.
+ */
+static void test_generate_large(void)
+{
+	enum {
+		N = 300000
+	};
+	alarm(300);
+	char **env = xcalloc(N + 1, sizeof(char *)), **cmd = xcalloc(N + 1, sizeof(char *));
+	for (size_t i = 0; i < N; i++) {
+		/* Every tenth entry (i = 10m + 9) sets the key K(10m) again. */
+		env[i] = i % 10 == 9 ? xasprintf("K%zu=again%zu", i / 10 * 10, i)
+				     : xasprintf("K%zu=%zu", i, i);
+		cmd[i] = xasprintf("arg%zu", i);
+	}
+	struct oci_image_config img = { .cmd = cmd, .env = env };
+	char *user_env[] = { "K5=user", "NEW=1", NULL };
+	struct oci_gen_opts o = { .image = &img, .env = user_env };
+	autofree char *msg = NULL;
+	struct json_object *j = gen(&o, &msg);
+	ok(j != NULL, "a spec of %d env entries and %d args", N, N);
+	struct json_object *e = NULL, *a = NULL, *p = NULL;
+	json_object_object_get_ex(j, "process", &p);
+	json_object_object_get_ex(p, "env", &e);
+	json_object_object_get_ex(p, "args", &a);
+	/* 90% distinct keys, then PATH, container=hutch and NEW. */
+	is_int(json_object_array_length(e), N - N / 10 + 3, "duplicates merged");
+	is_int(json_object_array_length(a), N, "every arg");
+	is_str(json_object_get_string(json_object_array_get_idx(e, 0)), "K0=again9",
+	       "a key keeps its first place and takes its last value");
+	is_str(json_object_get_string(json_object_array_get_idx(e, 5)), "K5=user",
+	       "-e comes last and wins");
+	is_str(json_object_get_string(json_object_array_get_idx(e, 9)), "K10=again19",
+	       "the places of merged entries close up");
+	is_str(json_object_get_string(json_object_array_get_idx(e, N - N / 10 - 1)),
+	       "K299998=299998", "the last image entry");
+	is_str(json_object_get_string(json_object_array_get_idx(e, N - N / 10 + 2)), "NEW=1",
+	       "new keys at the end");
+	is_str(json_object_get_string(json_object_array_get_idx(a, N - 1)), "arg299999",
+	       "the last arg");
+	json_object_put(j);
+	strv_free(env);
+	strv_free(cmd);
+	alarm(0);
+}
+
 static void test_user(void)
 {
 	autofree char *root = xasprintf("%s/rootfs", tmp);
@@ -517,6 +567,7 @@ int main(void)
 	tmp = mkdtemp(tmpl);
 	test_parsers();
 	test_generate();
+	test_generate_large();
 	test_user();
 	test_user_ids();
 	test_user_files();

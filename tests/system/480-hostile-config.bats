@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The spec built from a hostile image config (security issue, item 7): an Env and a Cmd of
+# hundreds of thousands of entries cost a create time linear in their length, not the
+# minutes of CPU of a build that scanned the entries before each new one.
+
+load container_helpers
+
+@test "config: create with 300k Env entries and 50k Cmd args is linear (well under a second)" {
+	# 300k distinct keys plus 30k that set a key again: ~3.5 MB, under skopeo's 4 MiB cap.
+	python3 -c '
+import json
+env = ["%x=1" % i for i in range(300000)] + ["%x=2" % i for i in range(0, 300000, 10)]
+print(json.dumps({"Env": env, "Cmd": ["true"] + ["a"] * 50000}, separators=(",", ":")))' \
+		>"$BATS_TEST_TMPDIR/config.json"
+	push_image bigenv --base --config @"$BATS_TEST_TMPDIR/config.json"
+	run_hutch pull -q --tls-verify=false "$HUTCH_REGISTRY/bigenv"
+	# A quadratic build takes minutes here; a linear one a fraction of a second. The bound
+	# only turns a hang into a failure.
+	run --separate-stderr timeout 60 "$HUTCH" create --name big "$HUTCH_REGISTRY/bigenv"
+	echo "[stderr] $stderr"
+	[[ $status -ne 124 ]] || fail "create still running after 60s"
+	assert_success
+	run_hutch inspect big --format '{{json .Config.Env}}'
+	run jq -r 'length, .[0], .[10], .[299999]' <<<"$output"
+	# Each key once, in its first place, with its last value; then PATH, HOSTNAME, container.
+	assert_output "300003
+0=2
+a=2
+493df=1"
+	run_hutch inspect big --format '{{json .Args}}'
+	assert_equal "$(jq length <<<"$output")" 50001
+	run_hutch rm big
+}
