@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,7 +229,8 @@ static int parse_size(const char *s, uint64_t *out)
 {
 	char *end = NULL;
 	double v = strtod(s, &end);
-	if (end == s || v < 0)
+	/* strtod also takes "nan", "inf" and 1e300, which no uint64_t holds. */
+	if (end == s || !isfinite(v) || v < 0)
 		return -1;
 	uint64_t mult = 1;
 	switch (*end) {
@@ -252,10 +254,19 @@ static int parse_size(const char *s, uint64_t *out)
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
-	if (*end != '\0')
+	if (*end != '\0' || v * (double)mult >= 0x1p63)
 		return -1;
 	*out = (uint64_t)(v * (double)mult);
 	return 0;
+}
+
+/* The N of on-failure:N: digits, up to INT_MAX (atoi took "abc" as 0 and overflowed). */
+static bool retry_count(const char *s)
+{
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 && n <= INT_MAX;
 }
 
 static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **err)
@@ -265,7 +276,7 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 		bool ok = strcmp(restart, "no") == 0 || strcmp(restart, "always") == 0 ||
 			  strcmp(restart, "unless-stopped") == 0 ||
 			  strcmp(restart, "on-failure") == 0 ||
-			  (strncmp(restart, "on-failure:", 11) == 0 && atoi(restart + 11) >= 0);
+			  (strncmp(restart, "on-failure:", 11) == 0 && retry_count(restart + 11));
 		if (!ok)
 			return err_set(err, EINVAL, ERR_USAGE,
 				       "invalid --restart \"%s\": use no, always or on-failure[:N]",
@@ -283,6 +294,12 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 		return -1;
 	a->co.stop_signal = sig;
 	a->co.stop_timeout = cli_opt_int(ctx, "stop-timeout");
+	if (a->co.stop_timeout < 0)
+		return err_set(
+		    err, EINVAL, ERR_USAGE,
+		    "invalid argument \"%ld\" for \"--stop-timeout\" flag: want seconds, 0 "
+		    "or more",
+		    a->co.stop_timeout);
 	const char *driver = cli_opt_str(ctx, "log-driver");
 	enum oci_log_driver d;
 	if (oci_log_driver_parse(driver, &d, err) < 0)

@@ -142,7 +142,13 @@ int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
 	if (rc == 0 && oci_container_kill(root, c->id, sig, false, &perr) < 0)
 		err_free(&perr); /* it may have exited meanwhile */
 	if (rc == 0)
-		rc = wait_exit(s, c, (int)timeout * 1000, err);
+		/* In ms without overflowing an int (--stop-timeout 2147484 did): at most 24 days,
+		 * and below 0 still "wait for good". */
+		rc = wait_exit(s, c,
+			       timeout < 0		  ? -1
+			       : timeout > INT_MAX / 1000 ? INT_MAX
+							  : (int)timeout * 1000,
+			       err);
 	if (rc == 0) {
 		log_warn("StopSignal %s failed to stop container %s in %ld seconds, resorting to "
 			 "SIGKILL",

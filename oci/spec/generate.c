@@ -485,6 +485,33 @@ static struct json_object *id_mappings(const struct userns_idmap *v, size_t n)
 	return a;
 }
 
+/*
+ * A sysctl of the container's own namespaces, as podman allows them: IPC's (the container
+ * always has its own) and the network's (unless it is the host's). The name is dotted
+ * words only: the runtime makes it a path under /proc/sys, which a '/' or a ".." word
+ * would climb out of.
+ */
+static bool sysctl_allowed(const char *key, bool host_network)
+{
+	static const char *const ipc[] = {
+		"kernel.msgmax", "kernel.msgmnb",	   "kernel.msgmni",
+		"kernel.sem",	 "kernel.shmall",	   "kernel.shmmax",
+		"kernel.shmmni", "kernel.shm_rmid_forced", NULL
+	};
+	for (const char *c = key; *c; c++) {
+		bool word = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+		/* A dot only between words: never first, last or twice. */
+		if (!word && !(*c == '.' && c != key && c[-1] != '.' && c[1] != '\0'))
+			return false;
+	}
+	for (size_t i = 0; ipc[i]; i++)
+		if (strcmp(key, ipc[i]) == 0)
+			return true;
+	return strncmp(key, "fs.mqueue.", 10) == 0 ||
+	       (!host_network && strncmp(key, "net.", 4) == 0);
+}
+
 static struct json_object *build_linux(const struct oci_gen_opts *o, struct error **err)
 {
 	struct json_object *lx = json_object_new_object();
@@ -518,10 +545,10 @@ static struct json_object *build_linux(const struct oci_gen_opts *o, struct erro
 	}
 	if (o->sysctls != NULL) {
 		struct json_object *sc = json_object_new_object();
+		json_object_object_add(lx, "sysctl", sc);
 		for (size_t i = 0; o->sysctls[i]; i++) {
 			const char *eq = strchr(o->sysctls[i], '=');
 			if (eq == NULL || eq == o->sysctls[i]) {
-				json_object_put(sc);
 				json_object_put(lx);
 				return err_set(err, EINVAL, ERR_USAGE,
 					       "invalid sysctl \"%s\": want NAME=VALUE",
@@ -529,9 +556,14 @@ static struct json_object *build_linux(const struct oci_gen_opts *o, struct erro
 				       NULL;
 			}
 			autofree char *k = xstrndup(o->sysctls[i], (size_t)(eq - o->sysctls[i]));
+			if (!sysctl_allowed(k, o->host_network)) {
+				json_object_put(lx);
+				return err_set(err, EINVAL, ERR_USAGE, "sysctl '%s' is not allowed",
+					       k),
+				       NULL;
+			}
 			json_object_object_add(sc, k, json_object_new_string(eq + 1));
 		}
-		json_object_object_add(lx, "sysctl", sc);
 	}
 	if (build_seccomp(o, lx, err) < 0) {
 		json_object_put(lx);

@@ -32,3 +32,23 @@ a=2
 	assert_equal "$(jq length <<<"$output")" 50001
 	run_hutch rm big
 }
+
+@test "config: flag values that would wrap, overflow or leave /proc/sys are refused" {
+	# Each was taken before: " -5" as 2^64-5, nan and 1e300 cast to an integer (undefined),
+	# a negative stop timeout, "abc" retries as 0, and a sysctl path out of /proc/sys.
+	local args
+	for args in "--ulimit=nofile= -5|bad number" "--ulimit=nofile=1:+5|bad number" \
+		"--log-opt=max-size=nan|max-size" "--log-opt=max-size=1e300g|max-size" \
+		"--stop-timeout=-5|--stop-timeout" "--restart=on-failure:abc|--restart" \
+		"--restart=on-failure:99999999999|--restart" \
+		"--sysctl=../../etc/x=1|sysctl '../../etc/x' is not allowed" \
+		"--sysctl=net./../../x=1|is not allowed" "--sysctl=vm.swappiness=1|is not allowed"; do
+		run_hutch 125 create "${args%%|*}" "$IMAGE" true
+		[[ $stderr == *"${args#*|}"* ]] || fail "${args%%|*}: unclear error"
+	done
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch create --ulimit nofile=100:200 --log-opt max-size=1.5k --stop-timeout 0 \
+		--restart on-failure:3 --sysctl net.ipv4.ping_group_range='0 0' \
+		--sysctl kernel.shm_rmid_forced=1 "$IMAGE" true
+}

@@ -274,6 +274,44 @@ static void test_generate(void)
 	ok(j == NULL, "a sysctl without value refused");
 	free(msg);
 	msg = NULL;
+	/* Only the container's own namespaces', by dotted words: the runtime writes
+	 * /proc/sys/NAME with the dots made slashes. */
+	static const char *const refused[] = {
+		"../../etc/x=1",
+		"net./../../x=1",
+		"net..x=1",
+		"net.x.=1",
+		".net.x=1",
+		"net.a/b=1",
+		"vm.swappiness=1",
+		"kernel.domainname=x",
+		"kernel.sem.=1",
+		"fs.mqueue=1",
+		NULL,
+	};
+	for (size_t i = 0; refused[i]; i++) {
+		char *one[] = { (char *)refused[i], NULL };
+		o.sysctls = one;
+		j = gen(&o, &msg);
+		ok(j == NULL && msg != NULL && strstr(msg, "is not allowed") != NULL,
+		   "sysctl %s refused: %s", refused[i], msg ? msg : "(accepted)");
+		json_object_put(j);
+		free(msg);
+		msg = NULL;
+	}
+	char *allowed[] = { "kernel.shm_rmid_forced=1", "fs.mqueue.msg_max=20",
+			    "net.ipv4.conf.all.rp_filter=2", NULL };
+	o.sysctls = allowed;
+	j = gen(&o, &msg);
+	ok(j != NULL, "podman's namespaced sysctls allowed");
+	json_object_put(j);
+	o.host_network = true;
+	j = gen(&o, &msg);
+	ok(j == NULL && msg && strstr(msg, "sysctl 'net.ipv4.conf.all.rp_filter' is not allowed"),
+	   "no net. sysctls with the host's network");
+	free(msg);
+	msg = NULL;
+	o.host_network = false;
 	o.sysctls = NULL;
 	o.workdir = "relative";
 	j = gen(&o, &msg);
