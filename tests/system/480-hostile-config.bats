@@ -52,3 +52,14 @@ a=2
 		--restart on-failure:3 --sysctl net.ipv4.ping_group_range='0 0' \
 		--sysctl kernel.shm_rmid_forced=1 "$IMAGE" true
 }
+
+@test "config: an image's StopSignal whose RTMIN offset wraps is refused" {
+	# atoi made RTMIN+4294967296 RTMIN+0, and RTMIN+x RTMIN+0 too.
+	push_image rtsig --base --config '{"StopSignal": "RTMIN+4294967296"}'
+	run_hutch pull -q --tls-verify=false "$HUTCH_REGISTRY/rtsig"
+	run_hutch 125 create "$HUTCH_REGISTRY/rtsig" true
+	[[ $stderr == *'invalid signal "RTMIN+4294967296"'* ]]
+	run_hutch 125 create --stop-signal RTMIN+x "$IMAGE" true
+	[[ $stderr == *'invalid signal "RTMIN+x"'* ]]
+	run_hutch create --stop-signal RTMIN+3 "$IMAGE" true
+}
