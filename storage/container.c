@@ -24,9 +24,12 @@ static char **cfg_strv(struct json_object *o, const char *key)
 	struct json_object *a = NULL;
 	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
 		return NULL;
-	char **v = xcalloc(1, sizeof(char *));
-	for (size_t i = 0; i < json_object_array_length(a); i++)
-		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
+	/* Sized once: the image decides the length (millions fit the config's cap), and
+	 * strv_push walks the vector at every push. */
+	size_t n = json_object_array_length(a);
+	char **v = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = xstrdup(json_object_get_string(json_object_array_get_idx(a, i)) ?: "");
 	return v;
 }
 
@@ -56,10 +59,12 @@ int storage_image_config_get(const struct storage_image *img, struct storage_ima
 	c->stop_signal = cfg_str(cc, "StopSignal");
 	if (json_object_object_get_ex(cc, "ExposedPorts", &ports) &&
 	    json_object_is_type(ports, json_type_object)) {
-		c->exposed_ports = xcalloc(1, sizeof(char *));
+		size_t n = 0;
+		c->exposed_ports =
+		    xcalloc((size_t)json_object_object_length(ports) + 1, sizeof(char *));
 		json_object_object_foreach (ports, k, v) {
 			(void)v;
-			strv_push(&c->exposed_ports, k);
+			c->exposed_ports[n++] = xstrdup(k);
 		}
 	}
 	return 0;

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,19 +124,11 @@ static int parse_entrypoint(const char *v, char ***out, struct error **err)
 	return 0;
 }
 
-/* -u against the image's own /etc/passwd: the topmost layer that has one. */
+/* -u against the image's own /etc/passwd and /etc/group, looked up through its layers. */
 static int resolve_user(struct storage *s, struct run_args *a, const char *user, struct error **err)
 {
 	autostrv char **layers = storage_image_layer_dirs(s, a->image);
-	const char *root = layers && layers[0] ? layers[0] : "/nonexistent";
-	for (size_t i = 0; layers && layers[i]; i++) {
-		autofree char *pw = xasprintf("%s/etc/passwd", layers[i]);
-		if (fs_exists(pw)) {
-			root = layers[i];
-			break;
-		}
-	}
-	return oci_user_resolve(root, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
+	return oci_user_resolve(layers, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
 				&a->n_groups, err);
 }
 
@@ -235,7 +229,8 @@ static int parse_size(const char *s, uint64_t *out)
 {
 	char *end = NULL;
 	double v = strtod(s, &end);
-	if (end == s || v < 0)
+	/* strtod also takes "nan", "inf" and 1e300, which no uint64_t holds. */
+	if (end == s || !isfinite(v) || v < 0)
 		return -1;
 	uint64_t mult = 1;
 	switch (*end) {
@@ -259,10 +254,19 @@ static int parse_size(const char *s, uint64_t *out)
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
-	if (*end != '\0')
+	if (*end != '\0' || v * (double)mult >= 0x1p63)
 		return -1;
 	*out = (uint64_t)(v * (double)mult);
 	return 0;
+}
+
+/* The N of on-failure:N: digits, up to INT_MAX (atoi took "abc" as 0 and overflowed). */
+static bool retry_count(const char *s)
+{
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 && n <= INT_MAX;
 }
 
 static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **err)
@@ -272,7 +276,7 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 		bool ok = strcmp(restart, "no") == 0 || strcmp(restart, "always") == 0 ||
 			  strcmp(restart, "unless-stopped") == 0 ||
 			  strcmp(restart, "on-failure") == 0 ||
-			  (strncmp(restart, "on-failure:", 11) == 0 && atoi(restart + 11) >= 0);
+			  (strncmp(restart, "on-failure:", 11) == 0 && retry_count(restart + 11));
 		if (!ok)
 			return err_set(err, EINVAL, ERR_USAGE,
 				       "invalid --restart \"%s\": use no, always or on-failure[:N]",
@@ -290,6 +294,12 @@ static int parse_policy(struct cli_ctx *ctx, struct run_args *a, struct error **
 		return -1;
 	a->co.stop_signal = sig;
 	a->co.stop_timeout = cli_opt_int(ctx, "stop-timeout");
+	if (a->co.stop_timeout < 0)
+		return err_set(
+		    err, EINVAL, ERR_USAGE,
+		    "invalid argument \"%ld\" for \"--stop-timeout\" flag: want seconds, 0 "
+		    "or more",
+		    a->co.stop_timeout);
 	const char *driver = cli_opt_str(ctx, "log-driver");
 	enum oci_log_driver d;
 	if (oci_log_driver_parse(driver, &d, err) < 0)
@@ -356,16 +366,23 @@ static int parse_ports(struct cli_ctx *ctx, struct run_args *a, struct error **e
 	return 0;
 }
 
-/* --group-add: numbers, or names from the image's /etc/group. */
+/* --group-add: numeric group ids, in range (a larger one would wrap, to 0 at 2^32). */
 static int parse_groups(struct cli_ctx *ctx, struct run_args *a, struct error **err)
 {
 	char *const *ga = cli_opt_list(ctx, "group-add");
 	for (size_t i = 0; ga && ga[i]; i++) {
-		char *end = NULL;
-		unsigned long g = strtoul(ga[i], &end, 10);
-		if (end == ga[i] || *end != '\0')
+		uint32_t g;
+		int rc = oci_id_parse(ga[i], &g);
+		if (rc < 0)
 			return err_set(err, EINVAL, ERR_USAGE,
 				       "--group-add %s: give a numeric group id", ga[i]);
+		if (rc > 0)
+			return err_set(
+			    err, ERANGE, ERR_TOOL,
+			    "--group-add %s: uids and gids must be in range 0-2147483647", ga[i]);
+		if (a->n_groups >= NGROUPS_MAX)
+			return err_set(err, E2BIG, ERR_USAGE, "more than %d supplementary groups",
+				       NGROUPS_MAX);
 		a->groups = xrealloc(a->groups, (a->n_groups + 1) * sizeof(gid_t));
 		a->groups[a->n_groups++] = (gid_t)g;
 	}

@@ -221,19 +221,13 @@ static unsigned long inner_uid(pid_t pid, unsigned long uid)
 	return uid;
 }
 
+/* The container's /etc/passwd is the container's to make: a FIFO or a link out of it. */
 static char *user_name(pid_t init, unsigned long uid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/root/etc/passwd", (int)init);
-	autofclose FILE *f = fopen(path, "re");
-	char line[512];
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		char *name = strtok(line, ":"), *pw = strtok(NULL, ":"), *id = strtok(NULL, ":");
-		(void)pw;
-		if (name && id && strtoul(id, NULL, 10) == uid)
-			return xstrdup(name);
-	}
-	return xasprintf("%lu", uid);
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)init);
+	char *name = uid <= OCI_ID_MAX ? oci_user_name(root, (uint32_t)uid) : NULL;
+	return name != NULL ? name : xasprintf("%lu", uid);
 }
 
 /* Go's time.Duration form, as podman prints ELAPSED and TIME: "1h2m3.5s". */

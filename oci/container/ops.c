@@ -142,7 +142,13 @@ int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
 	if (rc == 0 && oci_container_kill(root, c->id, sig, false, &perr) < 0)
 		err_free(&perr); /* it may have exited meanwhile */
 	if (rc == 0)
-		rc = wait_exit(s, c, (int)timeout * 1000, err);
+		/* In ms without overflowing an int (--stop-timeout 2147484 did): at most 24 days,
+		 * and below 0 still "wait for good". */
+		rc = wait_exit(s, c,
+			       timeout < 0		  ? -1
+			       : timeout > INT_MAX / 1000 ? INT_MAX
+							  : (int)timeout * 1000,
+			       err);
 	if (rc == 0) {
 		log_warn("StopSignal %s failed to stop container %s in %ld seconds, resorting to "
 			 "SIGKILL",
@@ -423,16 +429,21 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 	return proc_wait(pid, status, err);
 }
 
-/* -u for exec: names resolved in the running container's own /etc/passwd. */
+/*
+ * -u for exec: names resolved in the running container's own /etc/passwd, as "UID:GID" for
+ * the runtime. Without -u, "": the runtime keeps the user of the container's config.json,
+ * resolved at create (the runtime takes numbers only, not the name the container was given).
+ */
 static char *exec_user(const struct oci_ctr *c, const char *user, struct error **err)
 {
 	if (user == NULL)
-		return xstrdup(ctr_jstr(ctr_jget(c->doc, "Config"), "User") ?: "");
+		return xstrdup("");
 	autofree char *root = xasprintf("/proc/%d/root", (int)c->state.pid);
+	char *const roots[] = { root, NULL };
 	uid_t uid;
 	gid_t gid, *groups = NULL;
 	size_t n = 0;
-	if (oci_user_resolve(root, user, &uid, &gid, &groups, &n, err) < 0)
+	if (oci_user_resolve(roots, user, &uid, &gid, &groups, &n, err) < 0)
 		return NULL;
 	free(groups);
 	return xasprintf("%u:%u", (unsigned)uid, (unsigned)gid);

@@ -144,6 +144,42 @@ static void env_set(char ***env, const char *kv)
 	strv_push(env, kv);
 }
 
+/*
+ * One id of --user: decimal digits only, at most 2^32-2. sscanf's %u took "-1", wrapped
+ * 4294967296 to 0 and let 4294967295 through, which setresuid reads as "unchanged": root.
+ */
+static int parse_id(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9' || v >= UINT32_MAX)
+			return -1;
+		v = v * 10 + (uint64_t)(*c - '0');
+	}
+	if (*s == '\0' || v >= UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* --user UID[:GID], as runc takes it (no GID: 0). */
+static int parse_user(const char *user, struct rt_process *p, struct error **err)
+{
+	autofree char *uid = xstrdup(user);
+	char *gid = strchr(uid, ':');
+	if (gid != NULL)
+		*gid++ = '\0';
+	uint32_t u, g = 0;
+	if (parse_id(uid, &u) < 0 || (gid != NULL && parse_id(gid, &g) < 0))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "exec: invalid --user \"%s\": want UID[:GID], numbers below "
+			       "4294967295",
+			       user);
+	p->uid = u;
+	p->gid = g;
+	return 0;
+}
+
 /* The process to run: --process, or the container's with the options applied. */
 static int build_process(struct exec_ctx *x, const struct oci_exec_opts *o, struct error **err)
 {
@@ -171,15 +207,8 @@ static int build_process(struct exec_ctx *x, const struct oci_exec_opts *o, stru
 		free(p->cwd);
 		p->cwd = xstrdup(o->cwd);
 	}
-	if (o->user != NULL) {
-		unsigned uid = 0, gid = 0;
-		int n = sscanf(o->user, "%u:%u", &uid, &gid);
-		if (n < 1)
-			return err_set(err, EINVAL, ERR_USAGE, "exec: invalid --user \"%s\"",
-				       o->user);
-		p->uid = uid;
-		p->gid = n == 2 ? gid : 0;
-	}
+	if (o->user != NULL && parse_user(o->user, p, err) < 0)
+		return -1;
 	if (p->terminal && o->console_socket == NULL)
 		return err_set(err, EINVAL, ERR_USAGE, "exec: a terminal needs --console-socket");
 	return 0;

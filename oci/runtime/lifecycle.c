@@ -340,10 +340,15 @@ int oci_parse_signal(const char *s, int *sig, struct error **err)
 			return 0;
 		}
 	}
-	if (strncasecmp(name, "RTMIN+", 6) == 0 && (n = atoi(name + 6)) >= 0 &&
-	    SIGRTMIN + n <= SIGRTMAX) {
-		*sig = SIGRTMIN + (int)n;
-		return 0;
+	/* RTMIN+N: N digits only, in range (atoi made an image's StopSignal of
+	 * RTMIN+4294967296 RTMIN+0, and took "x" as 0). */
+	const char *off = name + 6;
+	if (strncasecmp(name, "RTMIN+", 6) == 0 && *off >= '0' && *off <= '9') {
+		n = strtol(off, &end, 10);
+		if (*end == '\0' && n <= SIGRTMAX - SIGRTMIN) {
+			*sig = SIGRTMIN + (int)n;
+			return 0;
+		}
 	}
 	return err_set(err, EINVAL, ERR_USAGE, "invalid signal \"%s\"", s);
 }

@@ -316,11 +316,14 @@ static int parse_user(json_object *o, const char *path, struct rt_process *p, st
 		return -1;
 	if (u == NULL)
 		return 0;
-	int64_t umask = 0;
-	if (get_u32(u, "uid", up, true, &p->uid, err) < 0 ||
-	    get_u32(u, "gid", up, true, &p->gid, err) < 0 ||
+	/* Not 2^32-1: that is (uid_t)-1, which setresuid reads as "unchanged" (root stays). */
+	int64_t umask = 0, uid = 0, gid = 0;
+	if (get_int(u, "uid", up, true, 0, UINT32_MAX - 1, &uid, NULL, err) < 0 ||
+	    get_int(u, "gid", up, true, 0, UINT32_MAX - 1, &gid, NULL, err) < 0 ||
 	    get_int(u, "umask", up, false, 0, 0777, &umask, &p->has_umask, err) < 0)
 		return -1;
+	p->uid = (uint32_t)uid;
+	p->gid = (uint32_t)gid;
 	p->umask = (mode_t)umask;
 	json_object *gids;
 	autofree char *gp = sub(up, "additionalGids");
@@ -331,7 +334,7 @@ static int parse_user(json_object *o, const char *path, struct rt_process *p, st
 	for (size_t i = 0; i < n; i++) {
 		json_object *g = json_object_array_get_idx(gids, i);
 		if (!json_object_is_type(g, json_type_int) || json_object_get_int64(g) < 0 ||
-		    json_object_get_int64(g) > UINT32_MAX)
+		    json_object_get_int64(g) >= UINT32_MAX)
 			return err_set(err, EINVAL, ERR_TOOL, "%s[%zu]: must be a gid", gp, i);
 		p->gids[p->n_gids++] = (uint32_t)json_object_get_int64(g);
 	}

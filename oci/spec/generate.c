@@ -153,35 +153,96 @@ static char **cap_set(const struct oci_gen_opts *o, struct error **err)
 	return steal_ptr(&caps);
 }
 
-/* Replace or add KEY=VAL in env. */
-static void env_set(char ***env, const char *kv)
+/*
+ * The environment is collected in order, then merged once: a later KEY=VAL replaces the
+ * value of an earlier KEY in its place. The image's Env may hold millions of entries (the
+ * config's cap), so no step may scan what came before: the merge sorts (O(n log n)).
+ */
+struct env_list {
+	char **v; /* owned strings, NULL-terminated */
+	size_t n, cap;
+};
+
+static void env_list_clear(struct env_list *l)
 {
-	size_t klen = strcspn(kv, "=");
-	for (size_t i = 0; *env && (*env)[i]; i++) {
-		if (strncmp((*env)[i], kv, klen) == 0 && (*env)[i][klen] == '=') {
-			free((*env)[i]);
-			(*env)[i] = xstrdup(kv);
-			return;
-		}
+	strv_free(l->v);
+	*l = (struct env_list){ 0 };
+}
+
+#define autoenv __attribute__((cleanup(env_list_clear)))
+
+static void env_push(struct env_list *l, char *owned)
+{
+	if (l->n + 1 >= l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(char *));
 	}
-	strv_push(env, kv);
+	l->v[l->n++] = owned;
+	l->v[l->n] = NULL;
+}
+
+/* An entry's place in the list and the length of its key (up to '='), for the merge. */
+struct env_key {
+	const char *kv;
+	size_t klen, pos;
+};
+
+static int env_key_cmp(const void *a, const void *b)
+{
+	const struct env_key *x = a, *y = b;
+	int c = memcmp(x->kv, y->kv, x->klen < y->klen ? x->klen : y->klen);
+	if (c != 0)
+		return c;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Merge l in place: each key once, at its first place, with its last value. */
+static void env_merge(struct env_list *l)
+{
+	if (l->n == 0)
+		return;
+	autofree struct env_key *k = xcalloc(l->n, sizeof(*k));
+	for (size_t i = 0; i < l->n; i++)
+		k[i] = (struct env_key){ l->v[i], strcspn(l->v[i], "="), i };
+	qsort(k, l->n, sizeof(*k), env_key_cmp);
+	for (size_t i = 0, j; i < l->n; i = j) {
+		for (j = i + 1;
+		     j < l->n && k[j].klen == k[i].klen && memcmp(k[j].kv, k[i].kv, k[i].klen) == 0;
+		     j++)
+			;
+		/* Sorted by place within a key: k[i] is the first, k[j - 1] the last. */
+		if (j - i == 1)
+			continue;
+		for (size_t m = i; m < j - 1; m++) {
+			free(l->v[k[m].pos]);
+			l->v[k[m].pos] = NULL;
+		}
+		l->v[k[i].pos] = l->v[k[j - 1].pos];
+		l->v[k[j - 1].pos] = NULL;
+	}
+	size_t out = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] != NULL)
+			l->v[out++] = l->v[i];
+	l->n = out;
+	l->v[out] = NULL;
 }
 
 /* -e KEY (no '='): the host's value when it has one, otherwise nothing. */
-static void env_add_user(char ***env, const char *item)
+static void env_add_user(struct env_list *l, const char *item)
 {
 	if (strchr(item, '=') != NULL) {
-		env_set(env, item);
+		env_push(l, xstrdup(item));
 		return;
 	}
 	const char *v = getenv(item);
-	if (v != NULL) {
-		autofree char *kv = xasprintf("%s=%s", item, v);
-		env_set(env, kv);
-	}
+	if (v != NULL)
+		env_push(l, xasprintf("%s=%s", item, v));
 }
 
-static int env_file(char ***env, const char *path, struct error **err)
+static int env_file(struct env_list *l, const char *path, struct error **err)
 {
 	autofree char *text = NULL;
 	if (fs_read_file(path, 1 << 20, &text, NULL, err) < 0)
@@ -201,58 +262,62 @@ static int env_file(char ***env, const char *path, struct error **err)
 			return err_set(err, EINVAL, ERR_USAGE,
 				       "--env-file %s: line %d: variable name is empty", path,
 				       lineno);
-		env_add_user(env, line);
+		env_add_user(l, line);
 	}
 	return 0;
 }
 
 static struct json_object *build_env(const struct oci_gen_opts *o, struct error **err)
 {
-	autostrv char **env = NULL;
-	for (size_t i = 0; o->image && o->image->env && o->image->env[i]; i++)
-		env_set(&env, o->image->env[i]);
+	autoenv struct env_list l = { 0 };
 	bool has_path = false;
-	for (size_t i = 0; env && env[i]; i++)
-		has_path |= strncmp(env[i], "PATH=", 5) == 0;
-	if (!has_path)
-		env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	if (o->tty)
-		env_set(&env, "TERM=xterm");
-	if (o->hostname) {
-		autofree char *h = xasprintf("HOSTNAME=%s", o->hostname);
-		env_set(&env, h);
+	for (size_t i = 0; o->image && o->image->env && o->image->env[i]; i++) {
+		env_push(&l, xstrdup(o->image->env[i]));
+		has_path |= strncmp(o->image->env[i], "PATH=", 5) == 0;
 	}
-	env_set(&env, "container=hutch");
+	if (!has_path)
+		env_push(
+		    &l,
+		    xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	if (o->tty)
+		env_push(&l, xstrdup("TERM=xterm"));
+	if (o->hostname)
+		env_push(&l, xasprintf("HOSTNAME=%s", o->hostname));
+	env_push(&l, xstrdup("container=hutch"));
 	for (size_t i = 0; o->env_files && o->env_files[i]; i++)
-		if (env_file(&env, o->env_files[i], err) < 0)
+		if (env_file(&l, o->env_files[i], err) < 0)
 			return NULL;
 	for (size_t i = 0; o->env && o->env[i]; i++)
-		env_add_user(&env, o->env[i]);
-	return str_array((const char *const *)env);
+		env_add_user(&l, o->env[i]);
+	env_merge(&l);
+	return str_array((const char *const *)l.v);
 }
 
+/* The process's args: entrypoint, then the operands or the image's Cmd (each linear). */
 static int build_args(const struct oci_gen_opts *o, struct json_object **out, struct error **err)
 {
-	autostrv char **argv = NULL;
+	struct json_object *a = json_object_new_array();
 	if (o->init_path != NULL) {
-		strv_push(&argv, "/run/hutch-init");
-		strv_push(&argv, "--");
+		json_object_array_add(a, json_object_new_string("/run/hutch-init"));
+		json_object_array_add(a, json_object_new_string("--"));
 	}
-	size_t first = strv_len(argv);
+	size_t first = json_object_array_length(a);
 	char **ep = o->has_entrypoint ? o->entrypoint : (o->image ? o->image->entrypoint : NULL);
 	for (size_t i = 0; ep && ep[i]; i++)
 		if (!(o->has_entrypoint && ep[i][0] == '\0' && i == 0 && ep[1] == NULL))
-			strv_push(&argv, ep[i]);
+			json_object_array_add(a, json_object_new_string(ep[i]));
 	/* Operands replace the image's Cmd; an --entrypoint drops it, as in podman. */
 	char **cmd = o->args && o->args[0] ? o->args
 		     : o->has_entrypoint   ? NULL
 					   : (o->image ? o->image->cmd : NULL);
 	for (size_t i = 0; cmd && cmd[i]; i++)
-		strv_push(&argv, cmd[i]);
-	if (strv_len(argv) == first)
+		json_object_array_add(a, json_object_new_string(cmd[i]));
+	if (json_object_array_length(a) == first) {
+		json_object_put(a);
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "no command or entrypoint specified for the container");
-	*out = str_array((const char *const *)argv);
+	}
+	*out = a;
 	return 0;
 }
 
@@ -420,6 +485,33 @@ static struct json_object *id_mappings(const struct userns_idmap *v, size_t n)
 	return a;
 }
 
+/*
+ * A sysctl of the container's own namespaces, as podman allows them: IPC's (the container
+ * always has its own) and the network's (unless it is the host's). The name is dotted
+ * words only: the runtime makes it a path under /proc/sys, which a '/' or a ".." word
+ * would climb out of.
+ */
+static bool sysctl_allowed(const char *key, bool host_network)
+{
+	static const char *const ipc[] = {
+		"kernel.msgmax", "kernel.msgmnb",	   "kernel.msgmni",
+		"kernel.sem",	 "kernel.shmall",	   "kernel.shmmax",
+		"kernel.shmmni", "kernel.shm_rmid_forced", NULL
+	};
+	for (const char *c = key; *c; c++) {
+		bool word = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+		/* A dot only between words: never first, last or twice. */
+		if (!word && !(*c == '.' && c != key && c[-1] != '.' && c[1] != '\0'))
+			return false;
+	}
+	for (size_t i = 0; ipc[i]; i++)
+		if (strcmp(key, ipc[i]) == 0)
+			return true;
+	return strncmp(key, "fs.mqueue.", 10) == 0 ||
+	       (!host_network && strncmp(key, "net.", 4) == 0);
+}
+
 static struct json_object *build_linux(const struct oci_gen_opts *o, struct error **err)
 {
 	struct json_object *lx = json_object_new_object();
@@ -453,10 +545,10 @@ static struct json_object *build_linux(const struct oci_gen_opts *o, struct erro
 	}
 	if (o->sysctls != NULL) {
 		struct json_object *sc = json_object_new_object();
+		json_object_object_add(lx, "sysctl", sc);
 		for (size_t i = 0; o->sysctls[i]; i++) {
 			const char *eq = strchr(o->sysctls[i], '=');
 			if (eq == NULL || eq == o->sysctls[i]) {
-				json_object_put(sc);
 				json_object_put(lx);
 				return err_set(err, EINVAL, ERR_USAGE,
 					       "invalid sysctl \"%s\": want NAME=VALUE",
@@ -464,9 +556,14 @@ static struct json_object *build_linux(const struct oci_gen_opts *o, struct erro
 				       NULL;
 			}
 			autofree char *k = xstrndup(o->sysctls[i], (size_t)(eq - o->sysctls[i]));
+			if (!sysctl_allowed(k, o->host_network)) {
+				json_object_put(lx);
+				return err_set(err, EINVAL, ERR_USAGE, "sysctl '%s' is not allowed",
+					       k),
+				       NULL;
+			}
 			json_object_object_add(sc, k, json_object_new_string(eq + 1));
 		}
-		json_object_object_add(lx, "sysctl", sc);
 	}
 	if (build_seccomp(o, lx, err) < 0) {
 		json_object_put(lx);

@@ -207,10 +207,13 @@ static int parse_limit(const char *s, uint64_t *out)
 		*out = UINT64_MAX;
 		return 0;
 	}
+	/* Digits only: strtoull skips blanks and takes a sign, so " -5" came out as 2^64-5. */
+	if (*s < '0' || *s > '9')
+		return -1;
 	char *end = NULL;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
+	if (errno || *end)
 		return -1;
 	*out = v;
 	return 0;

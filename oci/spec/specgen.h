@@ -98,10 +98,25 @@ struct json_object *oci_spec_generate(const struct oci_gen_opts *o, struct error
 /* podman's default capability set for containers. */
 extern const char *const oci_default_caps[];
 
+/* The largest uid or gid hutch accepts, as podman (libcontainer) does: 2^31-1. */
+#define OCI_ID_MAX 2147483647u
+
 /*
- * Resolve `-u USER[:GROUP]` (names or numbers) against rootfs/etc/passwd and etc/group,
- * never following a link out of rootfs. A numeric uid without an entry is fine (as in
- * docker); an unknown name is an error naming the file.
+ * A uid or gid in decimal: 0 with *out set; 1 for a number above OCI_ID_MAX (which would
+ * wrap, or mean "unchanged" as (uid_t)-1 does); -1 for anything but digits (a name).
  */
-int oci_user_resolve(const char *rootfs, const char *spec, uid_t *uid, gid_t *gid, gid_t **groups,
+int oci_id_parse(const char *s, uint32_t *out);
+
+/*
+ * Resolve `-u USER[:GROUP]` (names or numbers) against /etc/passwd and /etc/group of the
+ * image: layers are its roots, topmost first (one, a running container's root, for exec).
+ * Each file comes from the topmost layer that has it, never through a link out of that
+ * layer, and must be a regular file. A numeric uid without an entry is fine (as in docker);
+ * an unknown name, an id out of range or a bad file is an error. *groups (owned) gets the
+ * groups that list the user, when no GROUP is given.
+ */
+int oci_user_resolve(char *const *layers, const char *spec, uid_t *uid, gid_t *gid, gid_t **groups,
 		     size_t *n_groups, struct error **err);
+
+/* The name of uid in root's /etc/passwd (read as above), or NULL. Owned string. */
+char *oci_user_name(const char *root, uint32_t uid);

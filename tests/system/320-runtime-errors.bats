@@ -128,3 +128,30 @@ load runtime-helpers
 	run_rt delete --force x9
 	assert_nothing_left x9
 }
+
+@test "runtime errors: a uid or gid that would wrap, or mean \"unchanged\", is refused" {
+	# 4294967295 is (uid_t)-1: setresuid leaves the process as it is, root.
+	local f
+	for f in uid gid; do
+		rt_bundle "$BUNDLE" id
+		rt_config "$BUNDLE" ".process.user.$f = 4294967295"
+		run_rt 1 run --bundle "$BUNDLE" x11
+		assert_stderr_has "process.user.$f: out of range"
+		assert_nothing_left x11
+	done
+	rt_config "$BUNDLE" '.process.user.gid = 0 | .process.user.additionalGids = [4294967295]'
+	run_rt 1 run --bundle "$BUNDLE" x11
+	assert_stderr_has "process.user.additionalGids[0]: must be a gid"
+	assert_nothing_left x11
+	# exec --user: sscanf's %u wrapped 4294967296 to 0 and took -1 as 4294967295.
+	rt_bundle "$BUNDLE" sleep 100
+	run_rt run --detach --bundle "$BUNDLE" x11
+	local u
+	for u in 4294967296 4294967295 0:4294967296 -1 1x 0: :0; do
+		run_rt 1 exec --user "$u" x11 id -u
+		assert_stderr_has "invalid --user \"$u\""
+	done
+	run_rt exec --user 0:0 x11 sh -c 'echo $(id -u):$(id -g)'
+	assert_output 0:0
+	run_rt delete --force x11
+}

@@ -9,6 +9,7 @@
 #include "tests/unit/tap.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 
@@ -162,6 +163,17 @@ static void test_process_and_misc(void)
 	err_free(&err);
 	is_int(oci_parse_signal("0", &sig, &err), -1, "signal 0");
 	err_free(&err);
+	ok(oci_parse_signal("RTMIN+2", &sig, &err) == 0 && sig == SIGRTMIN + 2, "RTMIN+2");
+	ok(oci_parse_signal("SIGRTMIN+0", &sig, &err) == 0 && sig == SIGRTMIN, "SIGRTMIN+0");
+	/* An image's StopSignal: the offset must not overflow the sum, nor be taken as 0. */
+	static const char *const bad[] = { "RTMIN+2147483647", "RTMIN+4294967330",
+					   "RTMIN+x",	       "RTMIN+",
+					   "RTMIN+-1",	       "RTMIN+ 1",
+					   "RTMIN+99",	       NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		is_int(oci_parse_signal(bad[i], &sig, &err), -1, "%s refused", bad[i]);
+		err_free(&err);
+	}
 }
 
 static void test_generated(void)

@@ -4,7 +4,9 @@
 #include "tests/unit/tap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static char *tmp;
@@ -272,6 +274,44 @@ static void test_generate(void)
 	ok(j == NULL, "a sysctl without value refused");
 	free(msg);
 	msg = NULL;
+	/* Only the container's own namespaces', by dotted words: the runtime writes
+	 * /proc/sys/NAME with the dots made slashes. */
+	static const char *const refused[] = {
+		"../../etc/x=1",
+		"net./../../x=1",
+		"net..x=1",
+		"net.x.=1",
+		".net.x=1",
+		"net.a/b=1",
+		"vm.swappiness=1",
+		"kernel.domainname=x",
+		"kernel.sem.=1",
+		"fs.mqueue=1",
+		NULL,
+	};
+	for (size_t i = 0; refused[i]; i++) {
+		char *one[] = { (char *)refused[i], NULL };
+		o.sysctls = one;
+		j = gen(&o, &msg);
+		ok(j == NULL && msg != NULL && strstr(msg, "is not allowed") != NULL,
+		   "sysctl %s refused: %s", refused[i], msg ? msg : "(accepted)");
+		json_object_put(j);
+		free(msg);
+		msg = NULL;
+	}
+	char *allowed[] = { "kernel.shm_rmid_forced=1", "fs.mqueue.msg_max=20",
+			    "net.ipv4.conf.all.rp_filter=2", NULL };
+	o.sysctls = allowed;
+	j = gen(&o, &msg);
+	ok(j != NULL, "podman's namespaced sysctls allowed");
+	json_object_put(j);
+	o.host_network = true;
+	j = gen(&o, &msg);
+	ok(j == NULL && msg && strstr(msg, "sysctl 'net.ipv4.conf.all.rp_filter' is not allowed"),
+	   "no net. sysctls with the host's network");
+	free(msg);
+	msg = NULL;
+	o.host_network = false;
 	o.sysctls = NULL;
 	o.workdir = "relative";
 	j = gen(&o, &msg);
@@ -290,9 +330,60 @@ static void test_generate(void)
 	err_free(&err);
 }
 
+/*
+ * The image decides how long Env and Cmd are (millions fit the config's cap): building the
+ * spec must not scan what came before for each entry. 300k entries each, a quadratic build
+ * (as before) takes minutes here; a linear one well under a second. Nothing is timed: the
+ * watchdog turns a hang into a failure, with two orders of magnitude to spare.
+ */
+static void test_generate_large(void)
+{
+	enum {
+		N = 300000
+	};
+	alarm(300);
+	char **env = xcalloc(N + 1, sizeof(char *)), **cmd = xcalloc(N + 1, sizeof(char *));
+	for (size_t i = 0; i < N; i++) {
+		/* Every tenth entry (i = 10m + 9) sets the key K(10m) again. */
+		env[i] = i % 10 == 9 ? xasprintf("K%zu=again%zu", i / 10 * 10, i)
+				     : xasprintf("K%zu=%zu", i, i);
+		cmd[i] = xasprintf("arg%zu", i);
+	}
+	struct oci_image_config img = { .cmd = cmd, .env = env };
+	char *user_env[] = { "K5=user", "NEW=1", NULL };
+	struct oci_gen_opts o = { .image = &img, .env = user_env };
+	autofree char *msg = NULL;
+	struct json_object *j = gen(&o, &msg);
+	ok(j != NULL, "a spec of %d env entries and %d args", N, N);
+	struct json_object *e = NULL, *a = NULL, *p = NULL;
+	json_object_object_get_ex(j, "process", &p);
+	json_object_object_get_ex(p, "env", &e);
+	json_object_object_get_ex(p, "args", &a);
+	/* 90% distinct keys, then PATH, container=hutch and NEW. */
+	is_int(json_object_array_length(e), N - N / 10 + 3, "duplicates merged");
+	is_int(json_object_array_length(a), N, "every arg");
+	is_str(json_object_get_string(json_object_array_get_idx(e, 0)), "K0=again9",
+	       "a key keeps its first place and takes its last value");
+	is_str(json_object_get_string(json_object_array_get_idx(e, 5)), "K5=user",
+	       "-e comes last and wins");
+	is_str(json_object_get_string(json_object_array_get_idx(e, 9)), "K10=again19",
+	       "the places of merged entries close up");
+	is_str(json_object_get_string(json_object_array_get_idx(e, N - N / 10 - 1)),
+	       "K299998=299998", "the last image entry");
+	is_str(json_object_get_string(json_object_array_get_idx(e, N - N / 10 + 2)), "NEW=1",
+	       "new keys at the end");
+	is_str(json_object_get_string(json_object_array_get_idx(a, N - 1)), "arg299999",
+	       "the last arg");
+	json_object_put(j);
+	strv_free(env);
+	strv_free(cmd);
+	alarm(0);
+}
+
 static void test_user(void)
 {
 	autofree char *root = xasprintf("%s/rootfs", tmp);
+	char *const roots[] = { root, NULL };
 	autofree char *etc = xasprintf("%s/etc", root);
 	struct error *err = NULL;
 	fs_mkdir_p(etc, 0755, &err);
@@ -305,24 +396,26 @@ static void test_user(void)
 	uid_t uid;
 	gid_t gid, *groups = NULL;
 	size_t n = 0;
-	is_int(oci_user_resolve(root, "tester", &uid, &gid, &groups, &n, &err), 0, "by name");
+	is_int(oci_user_resolve(roots, "tester", &uid, &gid, &groups, &n, &err), 0, "by name");
 	ok(uid == 1000 && gid == 1000, "uid and primary gid");
 	ok(n == 1 && groups[0] == 10, "member of wheel");
 	free(groups);
-	is_int(oci_user_resolve(root, "1000:audio", &uid, &gid, &groups, &n, &err), 0, "uid:group");
+	is_int(oci_user_resolve(roots, "1000:audio", &uid, &gid, &groups, &n, &err), 0,
+	       "uid:group");
 	ok(uid == 1000 && gid == 29 && n == 0, "group by name");
 	free(groups);
-	is_int(oci_user_resolve(root, "4242", &uid, &gid, &groups, &n, &err), 0,
+	is_int(oci_user_resolve(roots, "4242", &uid, &gid, &groups, &n, &err), 0,
 	       "unknown uid is fine");
 	ok(uid == 4242 && gid == 0, "gid 0 then");
 	free(groups);
-	is_int(oci_user_resolve(root, "nobody", &uid, &gid, &groups, &n, &err), -1, "unknown name");
+	is_int(oci_user_resolve(roots, "nobody", &uid, &gid, &groups, &n, &err), -1,
+	       "unknown name");
 	has_str(err ? err->msg : NULL, "unable to find user nobody", "podman's message");
 	err_free(&err);
-	is_int(oci_user_resolve(root, "tester:nogroup", &uid, &gid, &groups, &n, &err), -1,
+	is_int(oci_user_resolve(roots, "tester:nogroup", &uid, &gid, &groups, &n, &err), -1,
 	       "unknown group");
 	err_free(&err);
-	is_int(oci_user_resolve(root, ":", &uid, &gid, &groups, &n, &err), -1,
+	is_int(oci_user_resolve(roots, ":", &uid, &gid, &groups, &n, &err), -1,
 	       "empty parts refused");
 	err_free(&err);
 	/* A passwd that is a link to the host's file stays inside the rootfs. */
@@ -330,8 +423,179 @@ static void test_user(void)
 	ok(symlink("/etc/passwd", pw) == 0, "passwd linked to /etc/passwd");
 	unlink(gr);
 	ok(symlink("../../../../../../../etc/group", gr) == 0, "group linked upwards");
-	is_int(oci_user_resolve(root, "root", &uid, &gid, &groups, &n, &err), -1,
+	is_int(oci_user_resolve(roots, "root", &uid, &gid, &groups, &n, &err), -1,
 	       "the host's passwd is not read through the link");
+	err_free(&err);
+}
+
+/* Resolve spec against roots: 0 with the ids set, or -1 with the message in *msg. */
+static int resolve(char *const *roots, const char *spec, uid_t *uid, gid_t *gid, size_t *n,
+		   char **msg)
+{
+	struct error *err = NULL;
+	gid_t *groups = NULL;
+	int rc = oci_user_resolve(roots, spec, uid, gid, &groups, n, &err);
+	free(groups);
+	free(*msg);
+	*msg = err ? xstrdup(err->msg) : NULL;
+	err_free(&err);
+	return rc;
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	struct error *err = NULL;
+	autofree char *path = xasprintf("%s/%s", dir, name);
+	fs_write_atomic(path, text, strlen(text), 0644, &err);
+	err_free(&err);
+}
+
+/* Ids that do not fit 0-2147483647 are refused wherever they come from: they wrap. */
+static void test_user_ids(void)
+{
+	uint32_t v = 7;
+	is_int(oci_id_parse("2147483647", &v), 0, "2^31-1 is an id");
+	is_int(v, 2147483647, "parsed");
+	is_int(oci_id_parse("2147483648", &v), 1, "2^31 is out of range");
+	is_int(oci_id_parse("4294967295", &v), 1, "(uid_t)-1 is out of range");
+	is_int(oci_id_parse("4294967296", &v), 1, "2^32 is out of range");
+	is_int(oci_id_parse("184467440737095516160", &v), 1, "beyond 64 bits: out of range");
+	is_int(oci_id_parse("0001000", &v), 0, "leading zeros");
+	is_int(v, 1000, "parsed");
+	is_int(oci_id_parse("-1", &v), -1, "a sign is no number");
+	is_int(oci_id_parse(" 1", &v), -1, "nor a space");
+	is_int(oci_id_parse("", &v), -1, "nor nothing");
+	is_int(oci_id_parse("1x", &v), -1, "nor a suffix");
+
+	autofree char *root = xasprintf("%s/idroot", tmp);
+	autofree char *etc = xasprintf("%s/etc", root);
+	char *const roots[] = { root, NULL };
+	struct error *err = NULL;
+	fs_mkdir_p(etc, 0755, &err);
+	put(etc, "passwd",
+	    "root:x:0:0::/:/bin/sh\nevil:x:4294967296:0::/:/bin/sh\n"
+	    "half:x:1000:4294967295::/:/bin/sh\nshort:x:1001\nt:x:1002:1002::/:/bin/sh\n");
+	put(etc, "group", "wheel:x:4294967306:t\nbad:x:NaN:other\nbig:x:99999999999:\n");
+	uid_t uid = 1;
+	gid_t gid = 1;
+	size_t n = 0;
+	autofree char *msg = NULL;
+	static const char *const bad[] = { "4294967295",
+					   "4294967296",
+					   "1000:4294967295",
+					   "4294967295:4294967295",
+					   "0:2147483648",
+					   "evil",
+					   "half",
+					   "t",
+					   "root:big",
+					   NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		is_int(resolve(roots, bad[i], &uid, &gid, &n, &msg), -1, "-u %s refused", bad[i]);
+		has_str(msg, "uids and gids must be in range 0-2147483647", "-u %s: podman's words",
+			bad[i]);
+	}
+	has_str(msg, "big", "the message names the entry");
+	is_int(resolve(roots, "short", &uid, &gid, &n, &msg), -1, "an entry without a gid");
+	has_str(msg, "malformed entry", "named malformed");
+	is_int(resolve(roots, "root", &uid, &gid, &n, &msg), 0, "others' broken groups ignored");
+	ok(uid == 0 && gid == 0 && n == 0, "root, no groups");
+	is_int(resolve(roots, "2147483647:2147483647", &uid, &gid, &n, &msg), 0, "2^31-1 runs");
+	ok(uid == 2147483647 && gid == 2147483647, "as it is");
+
+	/* More groups than the kernel takes: one error, not a huge config.json. */
+	autofree char *grp = xasprintf("%s/group", etc);
+	FILE *f = fopen(grp, "we");
+	for (int i = 0; f != NULL && i <= 65536; i++)
+		fprintf(f, "g%d:x:%d:t\n", i, i + 2000);
+	if (f != NULL)
+		fclose(f);
+	is_int(resolve(roots, "t", &uid, &gid, &n, &msg), -1, "65537 groups refused");
+	has_str(msg, "member of more than 65536 groups", "named");
+}
+
+/*
+ * The files come from the topmost layer that has them, never through a link out of it, and
+ * only when regular: a FIFO would hang the read, so it is refused without being opened.
+ */
+static void test_user_files(void)
+{
+	autofree char *top = xasprintf("%s/top", tmp), *low = xasprintf("%s/low", tmp);
+	autofree char *tetc = xasprintf("%s/etc", top), *letc = xasprintf("%s/etc", low);
+	char *const layers[] = { top, low, NULL };
+	struct error *err = NULL;
+	fs_mkdir_p(tetc, 0755, &err);
+	fs_mkdir_p(letc, 0755, &err);
+	put(letc, "passwd", "low:x:1:1::/:/bin/sh\n");
+	put(letc, "group", "lowg:x:5:low\n");
+	uid_t uid = 9;
+	gid_t gid = 9;
+	size_t n = 0;
+	autofree char *msg = NULL;
+	is_int(resolve(layers, "low", &uid, &gid, &n, &msg), 0, "from the lower layer");
+	ok(uid == 1 && gid == 1 && n == 1, "its ids and group");
+	put(tetc, "passwd", "top:x:2:2::/:/bin/sh\n");
+	is_int(resolve(layers, "low", &uid, &gid, &n, &msg), -1, "the top layer's passwd wins");
+	is_int(resolve(layers, "top", &uid, &gid, &n, &msg), 0, "top found");
+	ok(uid == 2 && gid == 2 && n == 0, "and the lower group file read (no group of top)");
+	/* An opaque /etc hides the lower layers' group file. */
+	if (setxattr(tetc, "user.overlay.opaque", "y", 1, 0) == 0) {
+		put(letc, "group", "lowg:x:5:top\n");
+		is_int(resolve(layers, "top", &uid, &gid, &n, &msg), 0, "opaque etc");
+		is_int(n, 0, "the lower group file is hidden");
+		removexattr(tetc, "user.overlay.opaque");
+		is_int(resolve(layers, "top", &uid, &gid, &n, &msg), 0, "not opaque");
+		is_int(n, 1, "the lower group file shows");
+	} else {
+		skip("machine: no user xattrs in %s", tmp);
+	}
+
+	autofree char *tpw = xasprintf("%s/passwd", tetc), *tgr = xasprintf("%s/group", tetc);
+	unlink(tpw);
+	ok(mkfifo(tpw, 0644) == 0, "passwd is a FIFO");
+	is_int(resolve(layers, "top", &uid, &gid, &n, &msg), -1, "a FIFO is refused, not read");
+	is_str(msg, "/etc/passwd in the image is not a regular file", "named");
+	unlink(tpw);
+	ok(symlink("/dev/zero", tpw) == 0, "passwd links to /dev/zero");
+	autofree char *dev = xasprintf("%s/dev", top);
+	mkdir(dev, 0755);
+	autofree char *zero = xasprintf("%s/zero", dev);
+	ok(mkfifo(zero, 0644) == 0, "a FIFO at the layer's own /dev/zero");
+	is_int(resolve(layers, "top", &uid, &gid, &n, &msg), -1, "links stay in the layer");
+	is_str(msg, "/etc/passwd in the image is not a regular file",
+	       "and the target is looked at");
+	unlink(tpw);
+	ok(symlink("/nonexistent/passwd", tpw) == 0, "passwd links to nothing in the layer");
+	is_int(resolve(layers, "low", &uid, &gid, &n, &msg), -1, "it hides the lower passwd");
+	has_str(msg, "unable to find user low", "so no such user");
+	is_int(resolve(layers, "3", &uid, &gid, &n, &msg), 0, "a number runs without passwd");
+	unlink(tpw);
+	ok(mkdir(tpw, 0755) == 0, "passwd is a directory");
+	is_int(resolve(layers, "top", &uid, &gid, &n, &msg), -1, "refused");
+	rmdir(tpw);
+	unlink(tgr);
+	/* 4 MiB and one byte, sparse: refused by its size before a byte is read. */
+	int fd = open(tpw, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ok(fd >= 0 && ftruncate(fd, (4 << 20) + 1) == 0, "a passwd over 4 MiB");
+	if (fd >= 0)
+		close(fd);
+	is_int(resolve(layers, "top", &uid, &gid, &n, &msg), -1, "refused");
+	has_str(msg, "larger than 4194304 bytes", "by its size");
+	unlink(tpw);
+	/* An /etc that is a file or a link in the top layer hides the lower /etc. */
+	autofree char *tetc2 = xasprintf("%s.moved", tetc);
+	rename(tetc, tetc2);
+	ok(symlink("/elsewhere", tetc) == 0, "top /etc is a link");
+	is_int(resolve(layers, "low", &uid, &gid, &n, &msg), -1, "lower passwd hidden");
+	unlink(tetc);
+	ok(rename(tetc2, tetc) == 0, "top /etc back");
+	is_int(resolve(layers, "low", &uid, &gid, &n, &msg), 0, "lower passwd again");
+
+	autofree char *name = oci_user_name(low, 1);
+	is_str(name, "low", "oci_user_name");
+	free(name);
+	name = oci_user_name(low, 77);
+	ok(name == NULL, "no name for an unknown uid");
 	err_free(&err);
 }
 
@@ -341,7 +605,10 @@ int main(void)
 	tmp = mkdtemp(tmpl);
 	test_parsers();
 	test_generate();
+	test_generate_large();
 	test_user();
+	test_user_ids();
+	test_user_files();
 	struct error *err = NULL;
 	fs_rm_rf(tmp, &err);
 	err_free(&err);
