@@ -91,7 +91,7 @@ struct creation {
 	int sync_fd;
 	int start_conn; /* released early (oci_create_opts.start_conn) */
 	struct rt_init in;
-	char *cgroup;
+	struct rt_cgroups cg;
 };
 
 static void creation_abort(struct creation *c)
@@ -105,7 +105,7 @@ static void creation_abort(struct creation *c)
 		kill(c->stage1, SIGKILL);
 		proc_wait(c->stage1, &status, NULL);
 	}
-	oci_cgroup_remove(c->cgroup);
+	oci_cgroup_remove(&c->cg, NULL);
 	if (c->dir != NULL)
 		fs_rm_rf(c->dir, NULL);
 }
@@ -128,7 +128,7 @@ static void creation_clear(struct creation *c)
 	free(c->bundle);
 	free(c->root);
 	free(c->dir);
-	free(c->cgroup);
+	oci_cgroups_clear(&c->cg);
 	oci_seccomp_prog_free(c->in.seccomp);
 }
 
@@ -301,9 +301,8 @@ static int drive_init(struct creation *c, const struct oci_create_opts *o, struc
 	if (!c->in.direct)
 		proc_wait(c->stage1, &status, NULL);
 	c->stage1 = 0;
-	if (c->spec.lx.res.any || c->spec.lx.cgroups_path != NULL)
-		if (oci_cgroup_enter(&c->spec, id, pid, &c->cgroup, err) < 0)
-			return -1;
+	if (oci_cgroup_enter(&c->spec, id, pid, &c->cg, err) < 0)
+		return -1;
 	if (oci_sync_send(fd, RT_MSG_ACK, &pid, sizeof(pid)) < 0)
 		return err_sys(err, "sync socket");
 	/* While the init sets up: the caller's part, then the release (its accept waits). */
@@ -345,7 +344,7 @@ static int commit_state(struct creation *c, const struct oci_create_opts *o, str
 		.pid = c->init,
 		.start_time = oci_proc_start_time(c->init, &zombie),
 		.created = oci_now_rfc3339(),
-		.cgroup = c->cgroup,
+		.cg = c->cg,
 		.owner = geteuid(),
 		.annotations = c->spec.annotations,
 		.has_poststart = c->spec.n_hooks[RT_HOOK_POSTSTART] > 0,
@@ -398,7 +397,7 @@ int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **
 	if (init != NULL)
 		*init = c.init;
 	if (o->delete_has_work != NULL)
-		*o->delete_has_work = c.spec.n_hooks[RT_HOOK_POSTSTOP] > 0 || c.cgroup != NULL;
+		*o->delete_has_work = c.spec.n_hooks[RT_HOOK_POSTSTOP] > 0 || c.cg.made != NULL;
 	if (o->has_poststart != NULL)
 		*o->has_poststart = c.spec.n_hooks[RT_HOOK_POSTSTART] > 0;
 	if (o->start_conn != NULL) {

@@ -179,13 +179,14 @@ static int drive(struct exec_ctx *x, pid_t first, const struct oci_exec_opts *o,
 	if (rc < 0 || fs_read_all(fd, &pid, 4) != 4)
 		return rc < 0 ? -1 : err_msg(err, "joining the container: no pid");
 	*out = pid;
-	if (x->st.cgroup != NULL) {
-		autofree char *procs = xasprintf("%s/cgroup.procs", x->st.cgroup);
+	for (size_t i = 0; x->st.cg.dirs != NULL && x->st.cg.dirs[i] != NULL; i++) {
+		autofree char *procs = xasprintf("%s/cgroup.procs", x->st.cg.dirs[i]);
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%d", (int)pid);
 		autoclose int cfd = open(procs, O_WRONLY | O_CLOEXEC);
 		if (cfd < 0 || fs_write_all(cfd, buf, strlen(buf)) < 0)
-			log_warn("moving exec process into %s: %s", x->st.cgroup, strerror(errno));
+			log_warn("moving exec process into %s: %s", x->st.cg.dirs[i],
+				 strerror(errno));
 	}
 	if (oci_sync_send(fd, RT_MSG_ACK, &pid, 4) < 0)
 		return err_sys(err, "sync socket");

@@ -242,7 +242,7 @@ int oci_container_delete(const char *root_in, const char *id, bool force, struct
 	if (st.status != OCI_STOPPED) {
 		/* A created container is deleted without --force, as runc does. */
 		if (st.status == OCI_PAUSED)
-			oci_cgroup_freeze(st.cgroup, false, NULL);
+			oci_cgroup_freeze(st.cg.v2, false, NULL);
 		if (kill_state(&st, SIGKILL, true, err) < 0)
 			goto out;
 		if (!wait_gone(st.pid, 10000)) {
@@ -258,8 +258,11 @@ int oci_container_delete(const char *root_in, const char *id, bool force, struct
 			err_free(&e);
 		}
 	}
-	if (oci_cgroup_remove(st.cgroup) < 0)
-		log_warn("removing cgroup %s: %s", st.cgroup, strerror(errno));
+	struct error *e = NULL;
+	if (oci_cgroup_remove(&st.cg, &e) < 0) {
+		log_warn("%s", e->msg);
+		err_free(&e);
+	}
 	char *dir = xasprintf("%s/%s", root, id);
 	rc = fs_rm_rf(dir, err);
 	free(dir);
@@ -280,7 +283,7 @@ int oci_container_pause(const char *root_in, const char *id, bool pause, struct 
 		err_msg(err, "container %s is %s, not %s", id, oci_status_name(st.status),
 			oci_status_name(want));
 	else
-		rc = oci_cgroup_freeze(st.cgroup, pause, err);
+		rc = oci_cgroup_freeze(st.cg.v2, pause, err);
 	oci_state_clear(&st);
 	return rc;
 }

@@ -136,7 +136,7 @@ struct rt_seccomp {
 	size_t n_rules;
 };
 
-/* linux.resources, the part cgroup v2 can apply; -1 / 0 when unset. */
+/* linux.resources, the part hutch-runtime applies; -1 / 0 when unset. */
 struct rt_resources {
 	bool any;	      /* some limit is set */
 	int64_t memory_limit; /* bytes, -1 unset */
@@ -205,6 +205,15 @@ int oci_cap_last(void);
 
 /* ---------- state directory (state.c) ---------- */
 
+/* The cgroups of one container. */
+struct rt_cgroups {
+	char *v2;    /* its cgroup v2 dir (freezer, device program), or NULL; owned */
+	char **dirs; /* its cgroup in each hierarchy, v1 and v2 (exec joins them); owned */
+	char **made; /* what delete removes, parents first: the dirs made, and ours; owned */
+};
+
+void oci_cgroups_clear(struct rt_cgroups *cg);
+
 /* What the runtime remembers about a container, in ROOT/ID/state.json. */
 struct rt_state {
 	char *id;
@@ -213,9 +222,9 @@ struct rt_state {
 	pid_t pid;
 	unsigned long long start_time; /* field 22 of /proc/PID/stat, against pid reuse */
 	char *created;		       /* RFC 3339 */
-	char *cgroup;		       /* our cgroup v2 dir, or NULL */
-	uid_t owner;		       /* euid of the runtime that created it; shown by name */
-	json_object *annotations;      /* owned reference or NULL */
+	struct rt_cgroups cg;
+	uid_t owner;		  /* euid of the runtime that created it; shown by name */
+	json_object *annotations; /* owned reference or NULL */
 	bool has_poststop, has_poststart;
 	enum oci_status status; /* computed by oci_state_read */
 };
@@ -324,11 +333,26 @@ const char *oci_hook_name(enum rt_hook_kind kind);
 /* terminal.c: make a pty, send its master over the console socket, make it our stdio. */
 int oci_terminal_setup(const struct rt_process *p, int console_fd, struct error **err);
 
-/* cgroup2.c: put pid into a cgroup of its own with the limits, where delegation allows. */
-int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, char **path_out,
+/*
+ * cgroups (cgroup2.c, cgroupfs.c). Put pid into cgroups of the container's own with the
+ * limits: as root of the host at linux.cgroupsPath in every hierarchy, v1 and v2, as runc
+ * (cgroupfs.c); rootless below a delegated v2 cgroup where there is one, else not at all
+ * (one warning when limits were asked for). What was made is in *out (to be removed with
+ * oci_cgroup_remove), also when this fails.
+ */
+int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, struct rt_cgroups *out,
 		     struct error **err);
-int oci_cgroup_remove(const char *path);
+int oci_cgroupfs_enter(const struct rt_spec *s, const char *id, pid_t pid, struct rt_cgroups *out,
+		       struct error **err);
+/* Remove what was made, deepest first, once the processes in it are gone (they may take a
+ * moment to leave); -1 naming the first cgroup that stayed. */
+int oci_cgroup_remove(const struct rt_cgroups *cg, struct error **err);
 int oci_cgroup_freeze(const char *path, bool frozen, struct error **err);
+/* Whether r sets a limit of controller ctrl ("memory", "pids", "cpu"). */
+bool oci_cgroup_wants(const struct rt_resources *r, const char *ctrl);
+/* Write ctrl's limits in their v2 form into dir; ctrl NULL: linux.resources.unified. */
+int oci_cgroup_v2_limits(const char *dir, const char *ctrl, const struct rt_resources *r,
+			 struct error **err);
 
 /* ---------- lifecycle internals (container.c, lifecycle.c) ---------- */
 

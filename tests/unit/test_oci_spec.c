@@ -38,6 +38,7 @@ static const char good[] =
     "   \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, \"rootfsPropagation\": \"rprivate\","
     "   \"personality\": {\"domain\": \"LINUX32\"},"
     "   \"resources\": {\"pids\": {\"limit\": 50}},"
+    "   \"cgroupsPath\": \"a/b..c/d\","
     "   \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229}],"
     "   \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
     "     \"architectures\": [\"SCMP_ARCH_X86_64\"],"
@@ -92,6 +93,7 @@ static void test_good(void)
 	is_int(l->rootfs_propagation, MS_PRIVATE | MS_REC, "rootfsPropagation");
 	ok(l->has_personality, "personality");
 	ok(l->res.any && l->res.pids_limit == 50, "pids limit");
+	is_str(l->cgroups_path, "a/b..c/d", "cgroupsPath (\"..\" inside a name is fine)");
 	ok(l->n_devices == 1 && l->devices[0].type == 'c' && l->devices[0].minor == 229, "device");
 	ok(l->seccomp != NULL && l->seccomp->default_action == RT_SC_ERRNO &&
 	       l->seccomp->default_errno == 38,
