@@ -5,7 +5,8 @@
  * hierarchy's root; relative, or the container id when absent: below the runtime's own
  * cgroup there). Each limit goes where its controller is, v1 or v2, so a hybrid host (v1
  * controllers, a v2 hierarchy with almost none) works as it does with runc; a limit whose
- * controller is nowhere is refused with the host's layout in the message.
+ * controller is nowhere is refused with the host's layout in the message. Device rules go
+ * to the v1 devices controller and, as a BPF program, to the v2 cgroup (devices.c).
  * Everything made is recorded, so delete (and a failed create) removes exactly that.
  */
 #include "oci/runtime/runtime.h"
@@ -416,6 +417,32 @@ static int place_limits(const struct layout *l, const struct rt_resources *r,
 	return oci_cgroup_v2_limits(out->v2, NULL, r, err);
 }
 
+static int place_devices(const struct layout *l, const struct rt_resources *r,
+			 const struct rt_cgroups *out, struct error **err)
+{
+	if (r->n_dev_rules == 0)
+		return 0;
+	const struct hier *h = v1_with(l, "devices");
+	if (h != NULL && oci_devices_v1_apply(leaf_of(l, h, out), r, err) < 0)
+		return -1;
+	struct error *e = NULL;
+	if (out->v2 != NULL && oci_devices_bpf_attach(out->v2, r, &e) < 0) {
+		if (h == NULL) {
+			err_set(err, e->code, e->kind, "%s", e->msg);
+			err_free(&e);
+			return -1;
+		}
+		/* The v1 controller enforces them already; the program is a second lock. */
+		log_warn("%s", e->msg);
+		err_free(&e);
+	}
+	if (h == NULL && out->v2 == NULL) {
+		autofree char *why = layout_text(l);
+		return err_msg(err, "linux.resources.devices: no devices controller: %s", why);
+	}
+	return 0;
+}
+
 int oci_cgroupfs_enter(const struct rt_spec *s, const char *id, pid_t pid, struct rt_cgroups *out,
 		       struct error **err)
 {
@@ -430,9 +457,10 @@ int oci_cgroupfs_enter(const struct rt_spec *s, const char *id, pid_t pid, struc
 			goto out;
 	if (l.v2.mount != NULL && make_one(&l.v2, s, id, out, err) < 0)
 		goto out;
-	if (place_limits(&l, &s->lx.res, out, err) < 0)
+	if (place_limits(&l, &s->lx.res, out, err) < 0 ||
+	    place_devices(&l, &s->lx.res, out, err) < 0)
 		goto out;
-	/* Limits first, then the init moves in (it waits for us meanwhile). */
+	/* Limits and rules first, then the init moves in (it waits for us meanwhile). */
 	for (size_t i = 0; out->dirs != NULL && out->dirs[i] != NULL; i++)
 		if (write_at(out->dirs[i], "cgroup.procs", buf, err) < 0)
 			goto out;

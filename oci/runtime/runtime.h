@@ -80,6 +80,7 @@ struct rt_ns {
 	char *path; /* join this one, or NULL for a new one */
 };
 
+/* One entry of linux.devices: a node made in the container's /dev (or bound rootless). */
 struct rt_device {
 	char *path;
 	char type; /* c, b, u, p */
@@ -88,6 +89,25 @@ struct rt_device {
 	mode_t mode;
 	uint32_t uid, gid;
 };
+
+/* Access bits of a device rule, as the kernel's BPF_DEVCG_ACC_* and devices.allow's "mrw". */
+enum {
+	RT_DEV_MKNOD = 1,
+	RT_DEV_READ = 2,
+	RT_DEV_WRITE = 4,
+	RT_DEV_RWM = 7,
+};
+
+/* One rule of linux.resources.devices; -1 for a wildcard number. */
+struct rt_dev_rule {
+	bool allow;
+	char type; /* a, b or c */
+	int64_t major, minor;
+	unsigned access; /* RT_DEV_* bits, never 0 */
+};
+
+/* At most this many rules: each is a few BPF instructions and a write to devices.allow. */
+#define RT_MAX_DEV_RULES 1024
 
 enum rt_sc_action {
 	RT_SC_KILL = 0,
@@ -138,7 +158,7 @@ struct rt_seccomp {
 
 /* linux.resources, the part hutch-runtime applies; -1 / 0 when unset. */
 struct rt_resources {
-	bool any;	      /* some limit is set */
+	bool any;	      /* some limit is set (device rules aside) */
 	int64_t memory_limit; /* bytes, -1 unset */
 	int64_t memory_swap;  /* bytes, -1 unset */
 	int64_t pids_limit;   /* -1 unset */
@@ -146,6 +166,8 @@ struct rt_resources {
 	int64_t cpu_quota;    /* -1 unset */
 	uint64_t cpu_period;  /* 0 unset */
 	char **unified;	      /* key=value pairs from linux.resources.unified */
+	struct rt_dev_rule *dev_rules;
+	size_t n_dev_rules;
 };
 
 struct rt_linux {
@@ -334,11 +356,11 @@ const char *oci_hook_name(enum rt_hook_kind kind);
 int oci_terminal_setup(const struct rt_process *p, int console_fd, struct error **err);
 
 /*
- * cgroups (cgroup2.c, cgroupfs.c). Put pid into cgroups of the container's own with the
- * limits: as root of the host at linux.cgroupsPath in every hierarchy, v1 and v2, as runc
- * (cgroupfs.c); rootless below a delegated v2 cgroup where there is one, else not at all
- * (one warning when limits were asked for). What was made is in *out (to be removed with
- * oci_cgroup_remove), also when this fails.
+ * cgroups (cgroup2.c, cgroupfs.c, devices.c). Put pid into cgroups of the container's own
+ * with the limits and device rules: as root of the host at linux.cgroupsPath in every
+ * hierarchy, v1 and v2, as runc (cgroupfs.c); rootless below a delegated v2 cgroup where
+ * there is one, else not at all (one warning when limits were asked for). What was made
+ * is in *out (to be removed with oci_cgroup_remove), also when this fails.
  */
 int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, struct rt_cgroups *out,
 		     struct error **err);
@@ -353,6 +375,14 @@ bool oci_cgroup_wants(const struct rt_resources *r, const char *ctrl);
 /* Write ctrl's limits in their v2 form into dir; ctrl NULL: linux.resources.unified. */
 int oci_cgroup_v2_limits(const char *dir, const char *ctrl, const struct rt_resources *r,
 			 struct error **err);
+/* linux.resources.devices of the resources object res into r->dev_rules (devices.c). */
+int oci_dev_rules_parse(json_object *res, struct rt_resources *r, struct error **err);
+/* Device rules plus the defaults into a v1 devices cgroup, or as a BPF program attached
+ * to a v2 cgroup (devices.c). */
+int oci_devices_v1_apply(const char *dir, const struct rt_resources *r, struct error **err);
+int oci_devices_bpf_attach(const char *dir, const struct rt_resources *r, struct error **err);
+/* The program oci_devices_bpf_attach loads (struct bpf_insn, malloc'd) and its length. */
+size_t oci_devices_bpf_program(const struct rt_resources *r, void **insns);
 
 /* ---------- lifecycle internals (container.c, lifecycle.c) ---------- */
 

@@ -664,6 +664,9 @@ static int parse_devices(json_object *lx, struct rt_linux *l, struct error **err
 			return bad(err, p, "path: must be an absolute path");
 		d->type = type[0];
 		d->mode = (mode_t)mode;
+		if (d->type != 'p' && (!json_object_object_get_ex(e, "major", NULL) ||
+				       !json_object_object_get_ex(e, "minor", NULL)))
+			return bad(err, p, "major and minor are required for a device");
 	}
 	return 0;
 }
@@ -706,7 +709,8 @@ static int parse_resources(json_object *lx, struct rt_resources *r, struct error
 		return -1;
 	if (res == NULL)
 		return 0;
-	if (field(res, "memory", "linux.resources.memory", json_type_object, false, &mem, err) <
+	if (oci_dev_rules_parse(res, r, err) < 0 ||
+	    field(res, "memory", "linux.resources.memory", json_type_object, false, &mem, err) <
 		0 ||
 	    field(res, "pids", "linux.resources.pids", json_type_object, false, &pids, err) < 0 ||
 	    field(res, "cpu", "linux.resources.cpu", json_type_object, false, &cpu, err) < 0 ||
@@ -986,6 +990,7 @@ void oci_spec_clear(struct rt_spec *s)
 	oci_seccomp_free(l->seccomp);
 	free(l->cgroups_path);
 	strv_free(l->res.unified);
+	free(l->res.dev_rules);
 	free(l->mount_label);
 	if (s->annotations != NULL)
 		json_object_put(s->annotations);
