@@ -39,6 +39,7 @@ struct exec_ctx {
 	struct rt_spec spec;
 	struct rt_state st;
 	int ns_fds[N_JOIN];
+	int root_fd; /* the init's root, to chroot to when it shares our mount namespace */
 	int sync[2];
 	int console_fd;
 	int preserve_fds;
@@ -55,8 +56,14 @@ static int open_namespaces(struct exec_ctx *x, struct error **err)
 		snprintf(self, sizeof(self), "/proc/self/ns/%s", join_order[i].name);
 		if (stat(path, &a) < 0 || stat(self, &b) < 0)
 			continue; /* a kernel without that namespace type */
-		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			/* Its mount namespace is ours (the config had none): its root is not. */
+			snprintf(path, sizeof(path), "/proc/%d/root", (int)x->st.pid);
+			if (join_order[i].type == CLONE_NEWNS &&
+			    (x->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+				return err_sys(err, "opening %s", path);
 			continue;
+		}
 		x->ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (x->ns_fds[i] < 0)
 			return err_sys(err, "opening %s", path);
@@ -78,6 +85,10 @@ static void exec_child(struct exec_ctx *x)
 		if (join_order[i].type == CLONE_NEWUSER && oci_become_root(true, &err) < 0)
 			oci_child_fail(fd, err);
 		close(x->ns_fds[i]);
+	}
+	if (x->root_fd >= 0 && (fchdir(x->root_fd) < 0 || chroot(".") < 0)) {
+		err_sys(&err, "changing root to the container's");
+		oci_child_fail(fd, err);
 	}
 	pid_t pid = oci_clone_parent();
 	if (pid < 0) {
@@ -215,15 +226,17 @@ static void exec_ctx_clear(struct exec_ctx *x)
 			close(x->sync[i]);
 	if (x->console_fd >= 0)
 		close(x->console_fd);
+	if (x->root_fd >= 0)
+		close(x->root_fd);
 	oci_spec_clear(&x->spec);
 	oci_state_clear(&x->st);
 }
 
 int oci_container_exec(const struct oci_exec_opts *o, int *status, struct error **err)
 {
-	struct exec_ctx x = { .sync = { -1, -1 },
-			      .console_fd = -1,
-			      .preserve_fds = o->preserve_fds };
+	struct exec_ctx x = {
+		.sync = { -1, -1 }, .console_fd = -1, .root_fd = -1, .preserve_fds = o->preserve_fds
+	};
 	for (size_t i = 0; i < N_JOIN; i++)
 		x.ns_fds[i] = -1;
 	autofree char *root = o->root != NULL ? xstrdup(o->root) : oci_default_root(err);

@@ -263,6 +263,10 @@ int oci_container_delete(const char *root_in, const char *id, bool force, struct
 		log_warn("%s", e->msg);
 		err_free(&e);
 	}
+	if (st.rootfs != NULL && oci_rootfs_release(st.rootfs, st.rootfs_mnt, &e) < 0) {
+		log_warn("%s", e->msg);
+		err_free(&e);
+	}
 	char *dir = xasprintf("%s/%s", root, id);
 	rc = fs_rm_rf(dir, err);
 	free(dir);

@@ -286,8 +286,46 @@ static int setup_dev(const struct rt_spec *s, bool dev_is_tmpfs, struct error **
 
 /* ---------- the steps ---------- */
 
-int oci_rootfs_prepare(const struct rt_spec *s, struct error **err)
+/*
+ * No mount namespace in the config: the container shares the runtime's, as the spec
+ * says. "/" is not ours to make a slave there; the rootfs is bound onto itself and that
+ * mount made private, so the container's mounts all land on it, reach no other mount
+ * (or namespace), and go with it at delete (oci_rootfs_release), where runc leaves them.
+ */
+static int share_host_mntns(const struct rt_spec *s, struct error **err)
 {
+	struct stat st;
+	if (stat(s->root_path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_set(err, ENOENT, ERR_TOOL, "rootfs %s does not exist", s->root_path);
+	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_sys(err, "binding the rootfs %s", s->root_path);
+	if (mount(NULL, s->root_path, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
+		return err_sys(err, "making the rootfs %s private", s->root_path);
+	return 0;
+}
+
+uint64_t oci_mount_id(const char *path)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+int oci_rootfs_release(const char *rootfs, uint64_t mnt_id, struct error **err)
+{
+	/* Only the mount made at create: never one that was there before, nor another's. */
+	if (mnt_id == 0 || oci_mount_id(rootfs) != mnt_id)
+		return 0;
+	if (umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		return err_sys(err, "unmounting the rootfs %s", rootfs);
+	return 0;
+}
+
+int oci_rootfs_prepare(const struct rt_spec *s, bool own_mntns, struct error **err)
+{
+	if (!own_mntns)
+		return share_host_mntns(s, err);
 	/* Nothing we mount may propagate back to the host. */
 	unsigned long prop = s->lx.rootfs_propagation == (MS_PRIVATE | MS_REC) ? MS_PRIVATE | MS_REC
 									       : MS_SLAVE | MS_REC;
@@ -315,8 +353,15 @@ int oci_mounts_setup(const struct rt_spec *s, bool own_netns, bool own_cgroupns,
 	return setup_dev(s, dev_tmpfs, err);
 }
 
-int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, struct error **err)
+int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, bool own_mntns, struct error **err)
 {
+	/* In a shared mount namespace pivot_root would move every process of the host to the
+	 * rootfs, and MS_MOVE the rootfs onto the host's "/": chroot is all there is. */
+	if (!own_mntns) {
+		if (chdir(s->root_path) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			return err_sys(err, "changing root to %s", s->root_path);
+		return 0;
+	}
 	if (no_pivot) {
 		if (chdir(s->root_path) < 0 || mount(s->root_path, "/", NULL, MS_MOVE, NULL) < 0 ||
 		    chroot(".") < 0 || chdir("/") < 0)

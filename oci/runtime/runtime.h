@@ -245,6 +245,9 @@ struct rt_state {
 	unsigned long long start_time; /* field 22 of /proc/PID/stat, against pid reuse */
 	char *created;		       /* RFC 3339 */
 	struct rt_cgroups cg;
+	/* Without a mount namespace of its own: the mount id of the rootfs bound onto itself
+	 * in the runtime's namespace (everything the container mounted lies on it), 0 else. */
+	uint64_t rootfs_mnt;
 	uid_t owner;		  /* euid of the runtime that created it; shown by name */
 	json_object *annotations; /* owned reference or NULL */
 	bool has_poststop, has_poststart;
@@ -318,12 +321,19 @@ int oci_new_ns_flags(const struct rt_spec *s);
 /* Send RT_MSG_ERROR + the error, then _exit(1). */
 __attribute__((noreturn)) void oci_child_fail(int sync_fd, struct error *err);
 
-/* Mounts, rootfs and pivot_root (mounts.c); run inside the new mount namespace. */
-int oci_rootfs_prepare(const struct rt_spec *s, struct error **err);
+/* Mounts, rootfs and pivot_root (mounts.c); run inside the new mount namespace, or, when
+ * the config has none (own_mntns false), on a private bind of the rootfs in the runtime's,
+ * with chroot for pivot_root. */
+int oci_rootfs_prepare(const struct rt_spec *s, bool own_mntns, struct error **err);
 int oci_mounts_setup(const struct rt_spec *s, bool own_netns, bool own_cgroupns,
 		     struct error **err);
-int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, struct error **err);
+int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, bool own_mntns, struct error **err);
 int oci_rootfs_finish(const struct rt_spec *s, struct error **err);
+/* The id of the mount at path (the topmost), 0 when unknown. */
+uint64_t oci_mount_id(const char *path);
+/* Detach the rootfs bind made in a shared mount namespace, with all the container mounted
+ * on it, when the mount at rootfs is still that one (mnt_id); 0 when there is none. */
+int oci_rootfs_release(const char *rootfs, uint64_t mnt_id, struct error **err);
 
 /* Credentials and capabilities (caps.c), after pivot_root and before exec. */
 int oci_process_apply_user(const struct rt_process *p, struct error **err);

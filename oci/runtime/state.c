@@ -96,6 +96,8 @@ int oci_state_write(const char *dir, const struct rt_state *st, struct error **e
 			json_object_array_add(a, json_object_new_string(st->cg.made[i]));
 		json_object_object_add(o, "cgroupsMade", a);
 	}
+	if (st->rootfs_mnt != 0)
+		json_object_object_add(o, "rootfsMount", json_object_new_uint64(st->rootfs_mnt));
 	json_object_object_add(o, "hasPoststart", json_object_new_boolean(st->has_poststart));
 	json_object_object_add(o, "hasPoststop", json_object_new_boolean(st->has_poststop));
 	if (st->annotations != NULL)
@@ -178,6 +180,8 @@ int oci_state_read(const char *root, const char *id, struct rt_state *out, struc
 				strv_push(&out->cg.made, json_object_get_string(d));
 		}
 	}
+	if (json_object_object_get_ex(o, "rootfsMount", &v))
+		out->rootfs_mnt = json_object_get_uint64(v);
 	if (json_object_object_get_ex(o, "ownerUid", &v))
 		out->owner = (uid_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "pid", &v))
