@@ -470,7 +470,36 @@ out:
 	return rc;
 }
 
-/* ---------- removal ---------- */
+/* ---------- processes and removal ---------- */
+
+static void add_procs(const char *dir, int depth, pid_t **pids, size_t *n)
+{
+	autofree char *path = xasprintf("%s/cgroup.procs", dir);
+	autofree char *text = NULL;
+	struct error *e = NULL;
+	if (fs_read_file(path, 1 << 20, &text, NULL, &e) == 0) {
+		for (char *p = text; *p && *n < 65536;
+		     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
+			*pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+			(*pids)[(*n)++] = (pid_t)atoi(p);
+		}
+	}
+	err_free(&e);
+	autoclosedir DIR *d = depth < 16 ? opendir(dir) : NULL;
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		autofree char *sub = xasprintf("%s/%s", dir, de->d_name);
+		add_procs(sub, depth + 1, pids, n);
+	}
+}
+
+void oci_cgroup_pids(const struct rt_cgroups *cg, pid_t **pids, size_t *n)
+{
+	for (size_t i = 0; cg->dirs != NULL && cg->dirs[i] != NULL; i++)
+		add_procs(cg->dirs[i], 0, pids, n);
+}
 
 /* rmdir dir after the cgroups the container made below it, deepest first. */
 static int rm_tree(const char *dir, int depth)

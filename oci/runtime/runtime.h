@@ -379,6 +379,8 @@ int oci_cgroupfs_enter(const struct rt_spec *s, const char *id, pid_t pid, struc
 /* Remove what was made, deepest first, once the processes in it are gone (they may take a
  * moment to leave); -1 naming the first cgroup that stayed. */
 int oci_cgroup_remove(const struct rt_cgroups *cg, struct error **err);
+/* Append the pids in the container's cgroups (and below them) to *pids. */
+void oci_cgroup_pids(const struct rt_cgroups *cg, pid_t **pids, size_t *n);
 int oci_cgroup_freeze(const char *path, bool frozen, struct error **err);
 /* Whether r sets a limit of controller ctrl ("memory", "pids", "cpu"). */
 bool oci_cgroup_wants(const struct rt_resources *r, const char *ctrl);
