@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * linux.resources on cgroup v2 with delegation: a cgroup of the container's own below the
- * user's delegated cgroup (oci_cgroup_probe finds it), limits written, the init moved in.
- * Without delegation (v1 only, hybrid with a root-owned cgroup, as on many CI hosts) the
- * limits are not applied and the runtime says so once, as runc does rootless.
+ * linux.resources: the v2 limit files (shared with cgroupfs.c, root's way), and rootless,
+ * a cgroup of the container's own below the user's delegated cgroup (oci_cgroup_probe
+ * finds it), limits written, the init moved in. Without delegation (v1 only, hybrid with a
+ * root-owned cgroup, as on many CI hosts) the limits are not applied and the runtime says
+ * so once, as runc does rootless. As root, oci_cgroup_enter goes to cgroupfs.c.
  */
 #include "oci/runtime/runtime.h"
 
@@ -23,7 +24,18 @@ static int write_file(const char *dir, const char *file, const char *value, stru
 	return 0;
 }
 
-static int write_limits(const char *dir, const struct rt_resources *r, struct error **err)
+bool oci_cgroup_wants(const struct rt_resources *r, const char *ctrl)
+{
+	if (strcmp(ctrl, "memory") == 0)
+		return r->memory_limit > 0 || r->memory_swap > 0;
+	if (strcmp(ctrl, "pids") == 0)
+		return r->pids_limit > 0;
+	if (strcmp(ctrl, "cpu") == 0)
+		return r->cpu_shares > 0 || r->cpu_quota > 0 || r->cpu_period > 0;
+	return false;
+}
+
+static int v2_memory(const char *dir, const struct rt_resources *r, struct error **err)
 {
 	char buf[64];
 	if (r->memory_limit > 0) {
@@ -37,14 +49,18 @@ static int write_limits(const char *dir, const struct rt_resources *r, struct er
 		if (write_file(dir, "memory.swap.max", buf, err) < 0)
 			return -1;
 	}
-	if (r->pids_limit > 0) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)r->pids_limit);
-		if (write_file(dir, "pids.max", buf, err) < 0)
-			return -1;
-	}
+	return 0;
+}
+
+static int v2_cpu(const char *dir, const struct rt_resources *r, struct error **err)
+{
+	char buf[64];
 	if (r->cpu_shares > 0) {
 		/* The conversion runc and crun use from shares (2..262144) to weight (1..10000). */
-		unsigned long long w = 1 + ((r->cpu_shares - 2) * 9999) / 262142;
+		uint64_t shares = r->cpu_shares < 2	   ? 2
+				  : r->cpu_shares > 262144 ? 262144
+							   : r->cpu_shares;
+		unsigned long long w = 1 + ((shares - 2) * 9999) / 262142;
 		snprintf(buf, sizeof(buf), "%llu", w);
 		if (write_file(dir, "cpu.weight", buf, err) < 0)
 			return -1;
@@ -55,11 +71,26 @@ static int write_limits(const char *dir, const struct rt_resources *r, struct er
 		if (write_file(dir, "cpu.max", buf, err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int oci_cgroup_v2_limits(const char *dir, const char *ctrl, const struct rt_resources *r,
+			 struct error **err)
+{
+	char buf[64];
+	if (ctrl != NULL && strcmp(ctrl, "memory") == 0)
+		return v2_memory(dir, r, err);
+	if (ctrl != NULL && strcmp(ctrl, "cpu") == 0)
+		return v2_cpu(dir, r, err);
+	if (ctrl != NULL) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)r->pids_limit);
+		return write_file(dir, "pids.max", buf, err);
+	}
 	for (size_t i = 0; r->unified != NULL && r->unified[i] != NULL; i++) {
 		autofree char *key = xstrdup(r->unified[i]);
 		char *eq = strchr(key, '=');
 		*eq = '\0';
-		if (strchr(key, '/') != NULL)
+		if (strchr(key, '/') != NULL || key[0] == '.' || key[0] == '\0')
 			return err_msg(err, "linux.resources.unified: invalid key %s", key);
 		if (write_file(dir, key, eq + 1, err) < 0)
 			return -1;
@@ -67,15 +98,21 @@ static int write_limits(const char *dir, const struct rt_resources *r, struct er
 	return 0;
 }
 
-int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, char **path_out,
-		     struct error **err)
+/*
+ * Rootless: a cgroup of the container's own below our delegated one, for the limits whose
+ * controllers are delegated; the others are not applied, and one warning says which.
+ */
+static int enter_delegated(const struct rt_spec *s, const char *id, pid_t pid,
+			   struct rt_cgroups *out, struct error **err)
 {
 	static bool warned;
-	*path_out = NULL;
+	const struct rt_resources *r = &s->lx.res;
+	if (!r->any && s->lx.cgroups_path == NULL)
+		return 0;
 	struct oci_cgroup_info ci;
 	oci_cgroup_probe(&ci);
 	if (ci.delegated == NULL) {
-		if (s->lx.res.any && !warned)
+		if (r->any && !warned)
 			log_warn("resource limits are not applied: %s",
 				 ci.reason ? ci.reason : "no delegated cgroup v2");
 		warned = true;
@@ -96,25 +133,45 @@ int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, char **
 		err_sys(err, "creating cgroup %s", dir);
 		goto out;
 	}
+	strv_push(&out->made, dir);
+	strv_push(&out->dirs, dir);
+	out->v2 = xstrdup(dir);
+	static const char *const ctrls[] = { "memory", "pids", "cpu" };
+	for (size_t i = 0; i < 3; i++) {
+		if (!oci_cgroup_wants(r, ctrls[i]))
+			continue;
+		if (!strv_contains(ci.delegated, ctrls[i])) {
+			/* A hybrid host's v2 hierarchy may hold none of them (only hugetlb). */
+			if (!warned)
+				log_warn(
+				    "resource limits are not applied: the %s controller is not "
+				    "in cgroup %s (%s cgroup v2 at %s)",
+				    ctrls[i], ci.path, ci.hybrid ? "hybrid host," : "", ci.mount);
+			warned = true;
+			continue;
+		}
+		if (oci_cgroup_v2_limits(dir, ctrls[i], r, err) < 0)
+			goto out;
+	}
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (write_limits(dir, &s->lx.res, err) < 0 ||
-	    write_file(dir, "cgroup.procs", buf, err) < 0) {
-		rmdir(dir);
+	if ((r->unified != NULL && oci_cgroup_v2_limits(dir, NULL, r, err) < 0) ||
+	    write_file(dir, "cgroup.procs", buf, err) < 0)
 		goto out;
-	}
-	*path_out = steal_ptr(&dir);
 	rc = 0;
 out:
 	oci_cgroup_info_clear(&ci);
 	return rc;
 }
 
-int oci_cgroup_remove(const char *path)
+int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, struct rt_cgroups *out,
+		     struct error **err)
 {
-	if (path == NULL)
-		return 0;
-	return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	/* Root of the host makes cgroups wherever the config says, as runc; anyone else
+	 * (rootless, or root of a user namespace, as under podman) needs delegation. */
+	if (geteuid() == 0 && !userns_is_inside())
+		return oci_cgroupfs_enter(s, id, pid, out, err);
+	return enter_delegated(s, id, pid, out, err);
 }
 
 int oci_cgroup_freeze(const char *path, bool frozen, struct error **err)

@@ -91,7 +91,10 @@ struct creation {
 	int sync_fd;
 	int start_conn; /* released early (oci_create_opts.start_conn) */
 	struct rt_init in;
-	char *cgroup;
+	struct rt_cgroups cg;
+	/* Without a mount namespace: the mount at the rootfs before the init bound it, and
+	 * the init's bind once it is created (what delete detaches). */
+	uint64_t rootfs_mnt_before, rootfs_mnt;
 };
 
 static void creation_abort(struct creation *c)
@@ -105,7 +108,11 @@ static void creation_abort(struct creation *c)
 		kill(c->stage1, SIGKILL);
 		proc_wait(c->stage1, &status, NULL);
 	}
-	oci_cgroup_remove(c->cgroup);
+	oci_cgroup_remove(&c->cg, NULL);
+	/* A bind the init made in a shared mount namespace before it failed. */
+	uint64_t now = c->rootfs_mnt_before != 0 ? oci_mount_id(c->spec.root_path) : 0;
+	if (now != c->rootfs_mnt_before)
+		oci_rootfs_release(c->spec.root_path, now, NULL);
 	if (c->dir != NULL)
 		fs_rm_rf(c->dir, NULL);
 }
@@ -128,7 +135,7 @@ static void creation_clear(struct creation *c)
 	free(c->bundle);
 	free(c->root);
 	free(c->dir);
-	free(c->cgroup);
+	oci_cgroups_clear(&c->cg);
 	oci_seccomp_prog_free(c->in.seccomp);
 }
 
@@ -190,8 +197,6 @@ static int creation_prepare(struct creation *c, const struct oci_create_opts *o,
 	if (stat(s->root_path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return err_set(err, ENOENT, ERR_TOOL, "rootfs %s does not exist or is no directory",
 			       s->root_path);
-	if (oci_spec_ns(s, CLONE_NEWNS) == NULL)
-		return err_msg(err, "linux.namespaces: a mount namespace is required");
 	if (s->process.terminal && o->console_socket == NULL)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "process.terminal is true: --console-socket is required");
@@ -301,9 +306,8 @@ static int drive_init(struct creation *c, const struct oci_create_opts *o, struc
 	if (!c->in.direct)
 		proc_wait(c->stage1, &status, NULL);
 	c->stage1 = 0;
-	if (c->spec.lx.res.any || c->spec.lx.cgroups_path != NULL)
-		if (oci_cgroup_enter(&c->spec, id, pid, &c->cgroup, err) < 0)
-			return -1;
+	if (oci_cgroup_enter(&c->spec, id, pid, &c->cg, err) < 0)
+		return -1;
 	if (oci_sync_send(fd, RT_MSG_ACK, &pid, sizeof(pid)) < 0)
 		return err_sys(err, "sync socket");
 	/* While the init sets up: the caller's part, then the release (its accept waits). */
@@ -345,7 +349,8 @@ static int commit_state(struct creation *c, const struct oci_create_opts *o, str
 		.pid = c->init,
 		.start_time = oci_proc_start_time(c->init, &zombie),
 		.created = oci_now_rfc3339(),
-		.cgroup = c->cgroup,
+		.cg = c->cg,
+		.rootfs_mnt = c->rootfs_mnt,
 		.owner = geteuid(),
 		.annotations = c->spec.annotations,
 		.has_poststart = c->spec.n_hooks[RT_HOOK_POSTSTART] > 0,
@@ -388,17 +393,24 @@ int oci_create_pid(const struct oci_create_opts *o, pid_t *init, struct error **
 	    oci_seccomp_compile(c.spec.lx.seccomp, o->seccomp_cache, &c.in.seccomp, err) < 0)
 		goto fail;
 	c.in.need_map = user != NULL && user->path == NULL;
+	if (oci_spec_ns(&c.spec, CLONE_NEWNS) == NULL)
+		c.rootfs_mnt_before = oci_mount_id(c.spec.root_path);
 	c.stage1 = clone_stage1(&c);
 	if (c.stage1 < 0) {
 		err_sys(err, "cloning the container process");
 		goto fail;
 	}
-	if (drive_init(&c, o, err) < 0 || commit_state(&c, o, err) < 0)
+	if (drive_init(&c, o, err) < 0)
+		goto fail;
+	if (c.rootfs_mnt_before != 0 && oci_mount_id(c.spec.root_path) != c.rootfs_mnt_before)
+		c.rootfs_mnt = oci_mount_id(c.spec.root_path);
+	if (commit_state(&c, o, err) < 0)
 		goto fail;
 	if (init != NULL)
 		*init = c.init;
 	if (o->delete_has_work != NULL)
-		*o->delete_has_work = c.spec.n_hooks[RT_HOOK_POSTSTOP] > 0 || c.cgroup != NULL;
+		*o->delete_has_work =
+		    c.spec.n_hooks[RT_HOOK_POSTSTOP] > 0 || c.cg.made != NULL || c.rootfs_mnt != 0;
 	if (o->has_poststart != NULL)
 		*o->has_poststart = c.spec.n_hooks[RT_HOOK_POSTSTART] > 0;
 	if (o->start_conn != NULL) {

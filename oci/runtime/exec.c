@@ -40,6 +40,7 @@ struct exec_ctx {
 	struct rt_spec spec;
 	struct rt_state st;
 	int ns_fds[N_JOIN];
+	int root_fd; /* the init's root, to chroot to when it shares our mount namespace */
 	int sync[2];
 	int console_fd;
 	int preserve_fds;
@@ -56,8 +57,14 @@ static int open_namespaces(struct exec_ctx *x, struct error **err)
 		snprintf(self, sizeof(self), "/proc/self/ns/%s", join_order[i].name);
 		if (stat(path, &a) < 0 || stat(self, &b) < 0)
 			continue; /* a kernel without that namespace type */
-		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			/* Its mount namespace is ours (the config had none): its root is not. */
+			snprintf(path, sizeof(path), "/proc/%d/root", (int)x->st.pid);
+			if (join_order[i].type == CLONE_NEWNS &&
+			    (x->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+				return err_sys(err, "opening %s", path);
 			continue;
+		}
 		x->ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (x->ns_fds[i] < 0)
 			return err_sys(err, "opening %s", path);
@@ -72,10 +79,11 @@ static void exec_child(struct exec_ctx *x)
 	/* Nothing the caller had open may be reachable from the container as /proc/self/fd/N
 	 * (a -w /proc/self/fd/N, runc's CVE-2024-21626): only the sync socket, the console
 	 * socket, the namespaces to join and the preserved fds stay. */
-	int keep[2 + N_JOIN];
+	int keep[3 + N_JOIN];
 	size_t n_keep = 0;
 	keep[n_keep++] = fd;
 	keep[n_keep++] = x->console_fd;
+	keep[n_keep++] = x->root_fd;
 	for (size_t i = 0; i < N_JOIN; i++)
 		keep[n_keep++] = x->ns_fds[i];
 	if (oci_close_fds_except(3 + x->preserve_fds, keep, n_keep, &err) < 0)
@@ -98,6 +106,12 @@ static void exec_child(struct exec_ctx *x)
 	 * (oci_become_root made us dumpable, for the init's network helpers.)
 	 */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (x->root_fd >= 0 && (fchdir(x->root_fd) < 0 || chroot(".") < 0)) {
+		err_sys(&err, "changing root to the container's");
+		oci_child_fail(fd, err);
+	}
+	if (x->root_fd >= 0)
+		close(x->root_fd);
 	pid_t pid = oci_clone_parent();
 	if (pid < 0) {
 		err_sys(&err, "cloning the exec process");
@@ -226,13 +240,14 @@ static int drive(struct exec_ctx *x, pid_t first, const struct oci_exec_opts *o,
 	if (rc < 0 || fs_read_all(fd, &pid, 4) != 4)
 		return rc < 0 ? -1 : err_msg(err, "joining the container: no pid");
 	*out = pid;
-	if (x->st.cgroup != NULL) {
-		autofree char *procs = xasprintf("%s/cgroup.procs", x->st.cgroup);
+	for (size_t i = 0; x->st.cg.dirs != NULL && x->st.cg.dirs[i] != NULL; i++) {
+		autofree char *procs = xasprintf("%s/cgroup.procs", x->st.cg.dirs[i]);
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%d", (int)pid);
 		autoclose int cfd = open(procs, O_WRONLY | O_CLOEXEC);
 		if (cfd < 0 || fs_write_all(cfd, buf, strlen(buf)) < 0)
-			log_warn("moving exec process into %s: %s", x->st.cgroup, strerror(errno));
+			log_warn("moving exec process into %s: %s", x->st.cg.dirs[i],
+				 strerror(errno));
 	}
 	if (oci_sync_send(fd, RT_MSG_ACK, &pid, 4) < 0)
 		return err_sys(err, "sync socket");
@@ -261,15 +276,17 @@ static void exec_ctx_clear(struct exec_ctx *x)
 			close(x->sync[i]);
 	if (x->console_fd >= 0)
 		close(x->console_fd);
+	if (x->root_fd >= 0)
+		close(x->root_fd);
 	oci_spec_clear(&x->spec);
 	oci_state_clear(&x->st);
 }
 
 int oci_container_exec(const struct oci_exec_opts *o, int *status, struct error **err)
 {
-	struct exec_ctx x = { .sync = { -1, -1 },
-			      .console_fd = -1,
-			      .preserve_fds = o->preserve_fds };
+	struct exec_ctx x = {
+		.sync = { -1, -1 }, .console_fd = -1, .root_fd = -1, .preserve_fds = o->preserve_fds
+	};
 	for (size_t i = 0; i < N_JOIN; i++)
 		x.ns_fds[i] = -1;
 	autofree char *root = o->root != NULL ? xstrdup(o->root) : oci_default_root(err);

@@ -192,8 +192,9 @@ static int setup_before_pivot(struct rt_init *in, pid_t pid, struct error **err)
 	own_net = n != NULL;
 	n = oci_spec_ns(s, CLONE_NEWCGROUP);
 	own_cgroup = n != NULL;
-	if (oci_rootfs_prepare(s, err) < 0 || oci_mounts_setup(s, own_net, own_cgroup, err) < 0 ||
-	    set_names(s, err) < 0)
+	bool own_mnt = oci_spec_ns(s, CLONE_NEWNS) != NULL;
+	if (oci_rootfs_prepare(s, own_mnt, err) < 0 ||
+	    oci_mounts_setup(s, own_net, own_cgroup, err) < 0 || set_names(s, err) < 0)
 		return -1;
 	if (s->n_hooks[RT_HOOK_PRESTART] + s->n_hooks[RT_HOOK_CREATE_RUNTIME] > 0) {
 		if (oci_sync_send(in->sync_fd, RT_MSG_HOOKS, NULL, 0) < 0)
@@ -299,7 +300,9 @@ void oci_init_main(struct rt_init *in)
 	/* Stage 2: the init, pid 1 of its pid namespace. */
 	pid_t pid = wait_ack(in->sync_fd);
 	const struct rt_spec *s = in->spec;
-	if (setup_before_pivot(in, pid, &err) < 0 || oci_rootfs_pivot(s, in->no_pivot, &err) < 0 ||
+	bool own_mnt = oci_spec_ns(s, CLONE_NEWNS) != NULL;
+	if (setup_before_pivot(in, pid, &err) < 0 ||
+	    oci_rootfs_pivot(s, in->no_pivot, own_mnt, &err) < 0 ||
 	    setup_after_pivot(in, &err) < 0 ||
 	    oci_close_fds_from(3 + in->preserve_fds, -1, &err) < 0)
 		oci_child_fail(in->sync_fd, err);

@@ -119,23 +119,26 @@ int oci_container_start_wait(const char *root_in, const char *id, int conn_in, b
 	return 0;
 }
 
-/* Processes of the container: those in the init's pid namespace, when it has its own. */
-static int container_pids(const struct rt_state *st, pid_t **out, size_t *n, struct error **err)
+static int cmp_pid(const void *a, const void *b)
 {
-	*out = NULL;
-	*n = 0;
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Those in the init's pid namespace, when it has its own and its link can be read. */
+static int pidns_members(const struct rt_state *st, pid_t **out, size_t *n, struct error **err)
+{
 	char path[64];
 	struct stat init_ns, self_ns, ns;
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)st->pid);
+	/* Unreadable from another user namespace (EACCES), or the init is gone: the init is
+	 * on the list anyway, and signalling it is what ends its pid namespace. */
 	if (stat(path, &init_ns) < 0)
 		return 0;
 	if (stat("/proc/self/ns/pid", &self_ns) < 0)
 		return err_sys(err, "reading /proc/self/ns/pid");
-	*out = xcalloc(1, sizeof(**out));
-	if (init_ns.st_ino == self_ns.st_ino) {
-		(*out)[(*n)++] = st->pid; /* no pid namespace of its own: only the init */
-		return 0;
-	}
+	if (init_ns.st_ino == self_ns.st_ino && init_ns.st_dev == self_ns.st_dev)
+		return 0; /* no pid namespace of its own */
 	autoclosedir DIR *d = opendir("/proc");
 	if (d == NULL)
 		return err_sys(err, "listing /proc");
@@ -150,6 +153,29 @@ static int container_pids(const struct rt_state *st, pid_t **out, size_t *n, str
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		(*out)[(*n)++] = (pid_t)atoi(de->d_name);
 	}
+	return 0;
+}
+
+/* Processes of the container, the init first: the members of its pid namespace and of
+ * its cgroups (which find them in any pid namespace), without duplicates. */
+static int container_pids(const struct rt_state *st, pid_t **out, size_t *n, struct error **err)
+{
+	*n = 0;
+	*out = xcalloc(1, sizeof(**out));
+	(*out)[(*n)++] = st->pid;
+	if (pidns_members(st, out, n, err) < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	oci_cgroup_pids(&st->cg, out, n);
+	qsort(*out + 1, *n - 1, sizeof(**out), cmp_pid);
+	size_t k = 1;
+	for (size_t i = 1; i < *n; i++)
+		if ((*out)[i] != st->pid && (*out)[i] > 0 && (k == 1 || (*out)[i] != (*out)[k - 1]))
+			(*out)[k++] = (*out)[i];
+	*n = k;
 	return 0;
 }
 
@@ -178,10 +204,12 @@ static int kill_state(const struct rt_state *st, int sig, bool all, struct error
 	size_t n = 0;
 	if (container_pids(st, &pids, &n, err) < 0)
 		return -1;
+	/* One that refuses (EPERM) does not spare the others. */
+	int rc = 0;
 	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return err_sys(err, "sending signal %d to %d", sig, (int)pids[i]);
-	return 0;
+		if (kill(pids[i], sig) < 0 && errno != ESRCH && rc == 0)
+			rc = err_sys(err, "sending signal %d to %d", sig, (int)pids[i]);
+	return rc;
 }
 
 int oci_container_kill(const char *root_in, const char *id, int sig, bool all, struct error **err)
@@ -242,13 +270,19 @@ int oci_container_delete(const char *root_in, const char *id, bool force, struct
 	if (st.status != OCI_STOPPED) {
 		/* A created container is deleted without --force, as runc does. */
 		if (st.status == OCI_PAUSED)
-			oci_cgroup_freeze(st.cgroup, false, NULL);
-		if (kill_state(&st, SIGKILL, true, err) < 0)
-			goto out;
+			oci_cgroup_freeze(st.cg.v2, false, NULL);
+		/* A process that refuses the signal matters only if the init survives it. */
+		struct error *ke = NULL;
+		kill_state(&st, SIGKILL, true, &ke);
 		if (!wait_gone(st.pid, 10000)) {
-			err_msg(err, "container %s did not die after SIGKILL", id);
+			if (ke == NULL)
+				err_msg(err, "container %s did not die after SIGKILL", id);
+			else
+				err_set(err, ke->code, ke->kind, "%s", ke->msg);
+			err_free(&ke);
 			goto out;
 		}
+		err_free(&ke);
 		st.status = OCI_STOPPED;
 	}
 	if (st.has_poststop) {
@@ -258,8 +292,15 @@ int oci_container_delete(const char *root_in, const char *id, bool force, struct
 			err_free(&e);
 		}
 	}
-	if (oci_cgroup_remove(st.cgroup) < 0)
-		log_warn("removing cgroup %s: %s", st.cgroup, strerror(errno));
+	struct error *e = NULL;
+	if (oci_cgroup_remove(&st.cg, &e) < 0) {
+		log_warn("%s", e->msg);
+		err_free(&e);
+	}
+	if (st.rootfs != NULL && oci_rootfs_release(st.rootfs, st.rootfs_mnt, &e) < 0) {
+		log_warn("%s", e->msg);
+		err_free(&e);
+	}
 	char *dir = xasprintf("%s/%s", root, id);
 	rc = fs_rm_rf(dir, err);
 	free(dir);
@@ -280,7 +321,7 @@ int oci_container_pause(const char *root_in, const char *id, bool pause, struct 
 		err_msg(err, "container %s is %s, not %s", id, oci_status_name(st.status),
 			oci_status_name(want));
 	else
-		rc = oci_cgroup_freeze(st.cgroup, pause, err);
+		rc = oci_cgroup_freeze(st.cg.v2, pause, err);
 	oci_state_clear(&st);
 	return rc;
 }

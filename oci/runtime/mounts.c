@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /*
@@ -191,6 +192,62 @@ static int bind_device(const char *rootfs, const char *host, const char *dest, s
 	return 0;
 }
 
+static bool is_listed(const struct rt_spec *s, const char *path)
+{
+	for (size_t i = 0; i < s->lx.n_devices; i++)
+		if (strcmp(s->lx.devices[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+static mode_t device_type(char type)
+{
+	return type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+}
+
+/* Rootless: a user namespace cannot make a usable node, so the host's node of that path is
+ * bound instead, once it is checked to be the device the config names. */
+static int bind_host_device(const struct rt_spec *s, const struct rt_device *d, struct error **err)
+{
+	struct stat st;
+	if (stat(d->path, &st) < 0)
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "device %s: no such device on the host to bind", d->path);
+	if ((st.st_mode & S_IFMT) != device_type(d->type) || major(st.st_rdev) != d->major ||
+	    minor(st.st_rdev) != d->minor)
+		return err_msg(err,
+			       "device %s: the host's node is %u:%u, not the %c %ld:%ld "
+			       "linux.devices names",
+			       d->path, major(st.st_rdev), minor(st.st_rdev), d->type, d->major,
+			       d->minor);
+	return bind_device(s->root_path, d->path, d->path, err);
+}
+
+/* The node itself, as linux.devices describes it: type, numbers, mode, owner. */
+static int make_device(int rootfd, const struct rt_device *d, struct error **err)
+{
+	autofree char *dir = xstrndup(d->path, (size_t)(strrchr(d->path, '/') - d->path));
+	const char *name = strrchr(d->path, '/') + 1;
+	if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return err_msg(err, "device %s: not a file name", d->path);
+	autoclose int dirfd =
+	    fs_open_in_root(rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY, FS_CREATE_DIR);
+	if (dirfd < 0)
+		return err_sys(err, "device %s: resolving %s in the rootfs", d->path, dir);
+	/* What the image has there (often an empty file or an old node) makes way. */
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return err_sys(err, "device %s: removing what is there", d->path);
+	mode_t old = umask(0);
+	int rc = mknodat(dirfd, name, device_type(d->type) | (d->has_mode ? d->mode : 0666),
+			 d->type == 'p' ? 0 : makedev(d->major, d->minor));
+	umask(old);
+	if (rc < 0)
+		return err_sys(err, "device %s: mknod", d->path);
+	if (fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys(err, "device %s: chown to %u:%u", d->path, d->uid, d->gid);
+	return 0;
+}
+
 static int setup_dev(const struct rt_spec *s, bool dev_is_tmpfs, struct error **err)
 {
 	autoclose int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -198,8 +255,9 @@ static int setup_dev(const struct rt_spec *s, bool dev_is_tmpfs, struct error **
 		return err_sys(err, "opening %s", s->root_path);
 	if (dev_is_tmpfs) {
 		for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
-			if (bind_device(s->root_path, default_devices[i], default_devices[i], err) <
-			    0)
+			if (!is_listed(s, default_devices[i]) &&
+			    bind_device(s->root_path, default_devices[i], default_devices[i], err) <
+				0)
 				return -1;
 		static const char *const links[][2] = {
 			{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
@@ -214,13 +272,13 @@ static int setup_dev(const struct rt_spec *s, bool dev_is_tmpfs, struct error **
 			if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
 				return err_sys(err, "creating /dev/%s", links[i][1]);
 	}
+	/* Only root of the host can make device nodes that work (in a user namespace mknod
+	 * fails, or makes nodes the kernel will not open); a FIFO anyone can make. */
+	bool can_mknod = geteuid() == 0 && !userns_is_inside();
 	for (size_t i = 0; i < s->lx.n_devices; i++) {
 		const struct rt_device *d = &s->lx.devices[i];
-		/* Rootless cannot mknod: bind the host's node of the same path. */
-		if (!fs_exists(d->path))
-			return err_set(err, ENOENT, ERR_TOOL,
-				       "device %s: no such device on the host to bind", d->path);
-		if (bind_device(s->root_path, d->path, d->path, err) < 0)
+		if ((can_mknod || d->type == 'p') ? make_device(rootfd, d, err) < 0
+						  : bind_host_device(s, d, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -228,8 +286,46 @@ static int setup_dev(const struct rt_spec *s, bool dev_is_tmpfs, struct error **
 
 /* ---------- the steps ---------- */
 
-int oci_rootfs_prepare(const struct rt_spec *s, struct error **err)
+/*
+ * No mount namespace in the config: the container shares the runtime's, as the spec
+ * says. "/" is not ours to make a slave there; the rootfs is bound onto itself and that
+ * mount made private, so the container's mounts all land on it, reach no other mount
+ * (or namespace), and go with it at delete (oci_rootfs_release), where runc leaves them.
+ */
+static int share_host_mntns(const struct rt_spec *s, struct error **err)
 {
+	struct stat st;
+	if (stat(s->root_path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_set(err, ENOENT, ERR_TOOL, "rootfs %s does not exist", s->root_path);
+	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_sys(err, "binding the rootfs %s", s->root_path);
+	if (mount(NULL, s->root_path, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
+		return err_sys(err, "making the rootfs %s private", s->root_path);
+	return 0;
+}
+
+uint64_t oci_mount_id(const char *path)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+int oci_rootfs_release(const char *rootfs, uint64_t mnt_id, struct error **err)
+{
+	/* Only the mount made at create: never one that was there before, nor another's. */
+	if (mnt_id == 0 || oci_mount_id(rootfs) != mnt_id)
+		return 0;
+	if (umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		return err_sys(err, "unmounting the rootfs %s", rootfs);
+	return 0;
+}
+
+int oci_rootfs_prepare(const struct rt_spec *s, bool own_mntns, struct error **err)
+{
+	if (!own_mntns)
+		return share_host_mntns(s, err);
 	/* Nothing we mount may propagate back to the host. */
 	unsigned long prop = s->lx.rootfs_propagation == (MS_PRIVATE | MS_REC) ? MS_PRIVATE | MS_REC
 									       : MS_SLAVE | MS_REC;
@@ -257,8 +353,15 @@ int oci_mounts_setup(const struct rt_spec *s, bool own_netns, bool own_cgroupns,
 	return setup_dev(s, dev_tmpfs, err);
 }
 
-int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, struct error **err)
+int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, bool own_mntns, struct error **err)
 {
+	/* In a shared mount namespace pivot_root would move every process of the host to the
+	 * rootfs, and MS_MOVE the rootfs onto the host's "/": chroot is all there is. */
+	if (!own_mntns) {
+		if (chdir(s->root_path) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			return err_sys(err, "changing root to %s", s->root_path);
+		return 0;
+	}
 	if (no_pivot) {
 		if (chdir(s->root_path) < 0 || mount(s->root_path, "/", NULL, MS_MOVE, NULL) < 0 ||
 		    chroot(".") < 0 || chdir("/") < 0)

@@ -80,6 +80,7 @@ struct rt_ns {
 	char *path; /* join this one, or NULL for a new one */
 };
 
+/* One entry of linux.devices: a node made in the container's /dev (or bound rootless). */
 struct rt_device {
 	char *path;
 	char type; /* c, b, u, p */
@@ -88,6 +89,25 @@ struct rt_device {
 	mode_t mode;
 	uint32_t uid, gid;
 };
+
+/* Access bits of a device rule, as the kernel's BPF_DEVCG_ACC_* and devices.allow's "mrw". */
+enum {
+	RT_DEV_MKNOD = 1,
+	RT_DEV_READ = 2,
+	RT_DEV_WRITE = 4,
+	RT_DEV_RWM = 7,
+};
+
+/* One rule of linux.resources.devices; -1 for a wildcard number. */
+struct rt_dev_rule {
+	bool allow;
+	char type; /* a, b or c */
+	int64_t major, minor;
+	unsigned access; /* RT_DEV_* bits, never 0 */
+};
+
+/* At most this many rules: each is a few BPF instructions and a write to devices.allow. */
+#define RT_MAX_DEV_RULES 1024
 
 enum rt_sc_action {
 	RT_SC_KILL = 0,
@@ -136,9 +156,9 @@ struct rt_seccomp {
 	size_t n_rules;
 };
 
-/* linux.resources, the part cgroup v2 can apply; -1 / 0 when unset. */
+/* linux.resources, the part hutch-runtime applies; -1 / 0 when unset. */
 struct rt_resources {
-	bool any;	      /* some limit is set */
+	bool any;	      /* some limit is set (device rules aside) */
 	int64_t memory_limit; /* bytes, -1 unset */
 	int64_t memory_swap;  /* bytes, -1 unset */
 	int64_t pids_limit;   /* -1 unset */
@@ -146,6 +166,8 @@ struct rt_resources {
 	int64_t cpu_quota;    /* -1 unset */
 	uint64_t cpu_period;  /* 0 unset */
 	char **unified;	      /* key=value pairs from linux.resources.unified */
+	struct rt_dev_rule *dev_rules;
+	size_t n_dev_rules;
 };
 
 struct rt_linux {
@@ -205,6 +227,15 @@ int oci_cap_last(void);
 
 /* ---------- state directory (state.c) ---------- */
 
+/* The cgroups of one container. */
+struct rt_cgroups {
+	char *v2;    /* its cgroup v2 dir (freezer, device program), or NULL; owned */
+	char **dirs; /* its cgroup in each hierarchy, v1 and v2 (exec joins them); owned */
+	char **made; /* what delete removes, parents first: the dirs made, and ours; owned */
+};
+
+void oci_cgroups_clear(struct rt_cgroups *cg);
+
 /* What the runtime remembers about a container, in ROOT/ID/state.json. */
 struct rt_state {
 	char *id;
@@ -213,9 +244,12 @@ struct rt_state {
 	pid_t pid;
 	unsigned long long start_time; /* field 22 of /proc/PID/stat, against pid reuse */
 	char *created;		       /* RFC 3339 */
-	char *cgroup;		       /* our cgroup v2 dir, or NULL */
-	uid_t owner;		       /* euid of the runtime that created it; shown by name */
-	json_object *annotations;      /* owned reference or NULL */
+	struct rt_cgroups cg;
+	/* Without a mount namespace of its own: the mount id of the rootfs bound onto itself
+	 * in the runtime's namespace (everything the container mounted lies on it), 0 else. */
+	uint64_t rootfs_mnt;
+	uid_t owner;		  /* euid of the runtime that created it; shown by name */
+	json_object *annotations; /* owned reference or NULL */
 	bool has_poststop, has_poststart;
 	enum oci_status status; /* computed by oci_state_read */
 };
@@ -287,12 +321,19 @@ int oci_new_ns_flags(const struct rt_spec *s);
 /* Send RT_MSG_ERROR + the error, then _exit(1). */
 __attribute__((noreturn)) void oci_child_fail(int sync_fd, struct error *err);
 
-/* Mounts, rootfs and pivot_root (mounts.c); run inside the new mount namespace. */
-int oci_rootfs_prepare(const struct rt_spec *s, struct error **err);
+/* Mounts, rootfs and pivot_root (mounts.c); run inside the new mount namespace, or, when
+ * the config has none (own_mntns false), on a private bind of the rootfs in the runtime's,
+ * with chroot for pivot_root. */
+int oci_rootfs_prepare(const struct rt_spec *s, bool own_mntns, struct error **err);
 int oci_mounts_setup(const struct rt_spec *s, bool own_netns, bool own_cgroupns,
 		     struct error **err);
-int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, struct error **err);
+int oci_rootfs_pivot(const struct rt_spec *s, bool no_pivot, bool own_mntns, struct error **err);
 int oci_rootfs_finish(const struct rt_spec *s, struct error **err);
+/* The id of the mount at path (the topmost), 0 when unknown. */
+uint64_t oci_mount_id(const char *path);
+/* Detach the rootfs bind made in a shared mount namespace, with all the container mounted
+ * on it, when the mount at rootfs is still that one (mnt_id); 0 when there is none. */
+int oci_rootfs_release(const char *rootfs, uint64_t mnt_id, struct error **err);
 
 /* Credentials and capabilities (caps.c), after pivot_root and before exec. */
 int oci_process_apply_user(const struct rt_process *p, struct error **err);
@@ -340,11 +381,36 @@ const char *oci_hook_name(enum rt_hook_kind kind);
 /* terminal.c: make a pty, send its master over the console socket, make it our stdio. */
 int oci_terminal_setup(const struct rt_process *p, int console_fd, struct error **err);
 
-/* cgroup2.c: put pid into a cgroup of its own with the limits, where delegation allows. */
-int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, char **path_out,
+/*
+ * cgroups (cgroup2.c, cgroupfs.c, devices.c). Put pid into cgroups of the container's own
+ * with the limits and device rules: as root of the host at linux.cgroupsPath in every
+ * hierarchy, v1 and v2, as runc (cgroupfs.c); rootless below a delegated v2 cgroup where
+ * there is one, else not at all (one warning when limits were asked for). What was made
+ * is in *out (to be removed with oci_cgroup_remove), also when this fails.
+ */
+int oci_cgroup_enter(const struct rt_spec *s, const char *id, pid_t pid, struct rt_cgroups *out,
 		     struct error **err);
-int oci_cgroup_remove(const char *path);
+int oci_cgroupfs_enter(const struct rt_spec *s, const char *id, pid_t pid, struct rt_cgroups *out,
+		       struct error **err);
+/* Remove what was made, deepest first, once the processes in it are gone (they may take a
+ * moment to leave); -1 naming the first cgroup that stayed. */
+int oci_cgroup_remove(const struct rt_cgroups *cg, struct error **err);
+/* Append the pids in the container's cgroups (and below them) to *pids. */
+void oci_cgroup_pids(const struct rt_cgroups *cg, pid_t **pids, size_t *n);
 int oci_cgroup_freeze(const char *path, bool frozen, struct error **err);
+/* Whether r sets a limit of controller ctrl ("memory", "pids", "cpu"). */
+bool oci_cgroup_wants(const struct rt_resources *r, const char *ctrl);
+/* Write ctrl's limits in their v2 form into dir; ctrl NULL: linux.resources.unified. */
+int oci_cgroup_v2_limits(const char *dir, const char *ctrl, const struct rt_resources *r,
+			 struct error **err);
+/* linux.resources.devices of the resources object res into r->dev_rules (devices.c). */
+int oci_dev_rules_parse(json_object *res, struct rt_resources *r, struct error **err);
+/* Device rules plus the defaults into a v1 devices cgroup, or as a BPF program attached
+ * to a v2 cgroup (devices.c). */
+int oci_devices_v1_apply(const char *dir, const struct rt_resources *r, struct error **err);
+int oci_devices_bpf_attach(const char *dir, const struct rt_resources *r, struct error **err);
+/* The program oci_devices_bpf_attach loads (struct bpf_insn, malloc'd) and its length. */
+size_t oci_devices_bpf_program(const struct rt_resources *r, void **insns);
 
 /* ---------- lifecycle internals (container.c, lifecycle.c) ---------- */
 

@@ -667,6 +667,9 @@ static int parse_devices(json_object *lx, struct rt_linux *l, struct error **err
 			return bad(err, p, "path: must be an absolute path");
 		d->type = type[0];
 		d->mode = (mode_t)mode;
+		if (d->type != 'p' && (!json_object_object_get_ex(e, "major", NULL) ||
+				       !json_object_object_get_ex(e, "minor", NULL)))
+			return bad(err, p, "major and minor are required for a device");
 	}
 	return 0;
 }
@@ -687,6 +690,19 @@ static int parse_sysctl(json_object *lx, struct rt_linux *l, struct error **err)
 	return 0;
 }
 
+/*
+ * A file of the container's cgroup v2 to write a limit to: a plain name, and none of the
+ * core files but the two limits among them (cgroup.procs would pull any process of the
+ * host into the container's cgroup, where kill --all and delete kill it).
+ */
+static bool is_unified_key(const char *key)
+{
+	if (key[0] == '\0' || key[0] == '.' || strchr(key, '/') != NULL)
+		return false;
+	return strncmp(key, "cgroup.", 7) != 0 || strcmp(key, "cgroup.max.depth") == 0 ||
+	       strcmp(key, "cgroup.max.descendants") == 0;
+}
+
 static int parse_resources(json_object *lx, struct rt_resources *r, struct error **err)
 {
 	r->memory_limit = r->memory_swap = r->pids_limit = r->cpu_quota = -1;
@@ -696,7 +712,8 @@ static int parse_resources(json_object *lx, struct rt_resources *r, struct error
 		return -1;
 	if (res == NULL)
 		return 0;
-	if (field(res, "memory", "linux.resources.memory", json_type_object, false, &mem, err) <
+	if (oci_dev_rules_parse(res, r, err) < 0 ||
+	    field(res, "memory", "linux.resources.memory", json_type_object, false, &mem, err) <
 		0 ||
 	    field(res, "pids", "linux.resources.pids", json_type_object, false, &pids, err) < 0 ||
 	    field(res, "cpu", "linux.resources.cpu", json_type_object, false, &cpu, err) < 0 ||
@@ -711,6 +728,11 @@ static int parse_resources(json_object *lx, struct rt_resources *r, struct error
 			    &r->memory_swap, NULL, err) < 0)
 			return -1;
 		r->any |= has && r->memory_limit > 0;
+		/* OCI's swap counts memory and swap together (v1's memsw). */
+		if (r->memory_limit > 0 && r->memory_swap > 0 && r->memory_swap < r->memory_limit)
+			return bad(
+			    err, "linux.resources.memory.swap",
+			    "must not be below the memory limit (it counts memory and swap)");
 	}
 	if (pids != NULL) {
 		if (get_int(pids, "limit", "linux.resources.pids", true, INT64_MIN, INT64_MAX,
@@ -733,12 +755,23 @@ static int parse_resources(json_object *lx, struct rt_resources *r, struct error
 			if (!json_object_is_type(val, json_type_string))
 				return err_set(err, EINVAL, ERR_TOOL,
 					       "linux.resources.unified.%s: must be a string", key);
+			if (!is_unified_key(key))
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "linux.resources.unified.%s: not a limit file", key);
 			strv_push_take(&r->unified,
 				       xasprintf("%s=%s", key, json_object_get_string(val)));
 			r->any = true;
 		}
 	}
 	return 0;
+}
+
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
 }
 
 static int parse_linux(json_object *root, struct rt_spec *s, struct error **err)
@@ -764,6 +797,9 @@ static int parse_linux(json_object *root, struct rt_spec *s, struct error **err)
 	    parse_resources(lx, &l->res, err) < 0 ||
 	    field(lx, "personality", "linux.personality", json_type_object, false, &po, err) < 0)
 		return -1;
+	/* Resolved below each hierarchy's root or our own cgroup: ".." could climb out. */
+	if (l->cgroups_path != NULL && has_dotdot(l->cgroups_path))
+		return bad(err, "linux.cgroupsPath", "must not contain \"..\"");
 	if (prop != NULL && (l->rootfs_propagation = propagation_flag(prop)) == 0)
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "linux.rootfsPropagation: unknown propagation \"%s\"", prop);
@@ -957,6 +993,7 @@ void oci_spec_clear(struct rt_spec *s)
 	oci_seccomp_free(l->seccomp);
 	free(l->cgroups_path);
 	strv_free(l->res.unified);
+	free(l->res.dev_rules);
 	free(l->mount_label);
 	if (s->annotations != NULL)
 		json_object_put(s->annotations);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Documents the runtime writes rather than reads: the default config.json of `spec`
- * (with --rootless: a user namespace mapping the caller's own ids, no network namespace,
- * the host's /sys bound read-only) and the `features` document. Built with json-c.
+ * (a deny-all device rule, as runc's; with --rootless: a user namespace mapping the
+ * caller's own ids, no network namespace, the host's /sys bound read-only, no device
+ * rules) and the `features` document. Built with json-c.
  */
 #include "oci/runtime/runtime.h"
 
@@ -132,6 +133,17 @@ static json_object *default_linux(bool rootless)
 		json_object_array_add(ns, n);
 	}
 	json_object_object_add(l, "namespaces", ns);
+	if (!rootless) {
+		/* As runc's: no device but the defaults (null, zero, tty, ...). Rootless the
+		 * rules cannot be enforced and a user namespace makes no usable nodes. */
+		json_object *deny = json_object_new_object(), *res = json_object_new_object();
+		json_object_object_add(deny, "allow", json_object_new_boolean(false));
+		json_object_object_add(deny, "access", json_object_new_string("rwm"));
+		json_object *devs = json_object_new_array();
+		json_object_array_add(devs, deny);
+		json_object_object_add(res, "devices", devs);
+		json_object_object_add(l, "resources", res);
+	}
 	json_object_object_add(l, "maskedPaths", strs(masked));
 	json_object_object_add(l, "readonlyPaths", strs(ro));
 	return l;
@@ -198,7 +210,7 @@ char *oci_features_json(void)
 		json_object_array_add(caps, json_object_new_string(oci_cap_name(i)));
 	json_object_object_add(l, "capabilities", caps);
 	json_object *cg = json_object_new_object();
-	json_object_object_add(cg, "v1", json_object_new_boolean(false));
+	json_object_object_add(cg, "v1", json_object_new_boolean(true)); /* as root */
 	json_object_object_add(cg, "v2", json_object_new_boolean(true));
 	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));

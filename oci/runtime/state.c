@@ -82,8 +82,22 @@ int oci_state_write(const char *dir, const struct rt_state *st, struct error **e
 	json_object_object_add(o, "startTime", json_object_new_uint64(st->start_time));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
 	json_object_object_add(o, "ownerUid", json_object_new_int64(st->owner));
-	if (st->cgroup != NULL)
-		json_object_object_add(o, "cgroup", json_object_new_string(st->cgroup));
+	if (st->cg.v2 != NULL)
+		json_object_object_add(o, "cgroup", json_object_new_string(st->cg.v2));
+	if (st->cg.dirs != NULL) {
+		json_object *a = json_object_new_array();
+		for (size_t i = 0; st->cg.dirs[i] != NULL; i++)
+			json_object_array_add(a, json_object_new_string(st->cg.dirs[i]));
+		json_object_object_add(o, "cgroupDirs", a);
+	}
+	if (st->cg.made != NULL) {
+		json_object *a = json_object_new_array();
+		for (size_t i = 0; st->cg.made[i] != NULL; i++)
+			json_object_array_add(a, json_object_new_string(st->cg.made[i]));
+		json_object_object_add(o, "cgroupsMade", a);
+	}
+	if (st->rootfs_mnt != 0)
+		json_object_object_add(o, "rootfsMount", json_object_new_uint64(st->rootfs_mnt));
 	json_object_object_add(o, "hasPoststart", json_object_new_boolean(st->has_poststart));
 	json_object_object_add(o, "hasPoststop", json_object_new_boolean(st->has_poststop));
 	if (st->annotations != NULL)
@@ -112,8 +126,8 @@ static int state_status(const char *dir, struct rt_state *st)
 	autofree char *sock = oci_state_start_sock(dir);
 	if (fs_exists(sock))
 		return OCI_CREATED;
-	if (st->cgroup != NULL) {
-		autofree char *f = xasprintf("%s/cgroup.freeze", st->cgroup);
+	if (st->cg.v2 != NULL) {
+		autofree char *f = xasprintf("%s/cgroup.freeze", st->cg.v2);
 		autofree char *v = NULL;
 		struct error *e = NULL;
 		if (fs_read_file(f, 64, &v, NULL, &e) == 0 && v[0] == '1')
@@ -145,7 +159,29 @@ int oci_state_read(const char *root, const char *id, struct rt_state *out, struc
 	out->bundle = dup_member(o, "bundle");
 	out->rootfs = dup_member(o, "rootfs");
 	out->created = dup_member(o, "created");
-	out->cgroup = dup_member(o, "cgroup");
+	out->cg.v2 = dup_member(o, "cgroup");
+	if (json_object_object_get_ex(o, "cgroupDirs", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *d = json_object_array_get_idx(v, i);
+			if (json_object_is_type(d, json_type_string))
+				strv_push(&out->cg.dirs, json_object_get_string(d));
+		}
+	} else if (out->cg.v2 != NULL) {
+		/* Written by a runtime before cgroupDirs: its one cgroup, its own. */
+		strv_push(&out->cg.dirs, out->cg.v2);
+		strv_push(&out->cg.made, out->cg.v2);
+	}
+	if (json_object_object_get_ex(o, "cgroupsMade", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *d = json_object_array_get_idx(v, i);
+			if (json_object_is_type(d, json_type_string))
+				strv_push(&out->cg.made, json_object_get_string(d));
+		}
+	}
+	if (json_object_object_get_ex(o, "rootfsMount", &v))
+		out->rootfs_mnt = json_object_get_uint64(v);
 	if (json_object_object_get_ex(o, "ownerUid", &v))
 		out->owner = (uid_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "pid", &v))
@@ -173,7 +209,7 @@ void oci_state_clear(struct rt_state *st)
 	free(st->bundle);
 	free(st->rootfs);
 	free(st->created);
-	free(st->cgroup);
+	oci_cgroups_clear(&st->cg);
 	if (st->annotations != NULL)
 		json_object_put(st->annotations);
 	*st = (struct rt_state){ 0 };

@@ -191,6 +191,25 @@ true"
 	run_rt delete --force p1
 }
 
+@test "runtime: kill --all and delete -f reach the container from another user namespace" {
+	# Created from here, the init is in a user namespace of its own; from a sibling one its
+	# /proc/PID/ns/pid cannot be read (EACCES), but it runs as our uid: signals reach it.
+	rt_bundle "$BUNDLE" sh -c 'sleep 100 & exec sleep 100'
+	run_rt run --detach --pid-file "$BATS_TEST_TMPDIR/pid" --bundle "$BUNDLE" un1
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	run unshare -r stat "/proc/$pid/ns/pid"
+	assert_failure
+	run unshare -r "$RUNTIME" --root "$RT_ROOT" kill --all un1 KILL 3>&-
+	assert_success
+	rt_wait_status un1 stopped
+	run_rt delete un1
+	run_rt run --detach --bundle "$BUNDLE" un2
+	run timeout 8 unshare -r "$RUNTIME" --root "$RT_ROOT" delete --force un2 3>&-
+	assert_success
+	[[ ! -e $RT_ROOT/un2 ]] || fail "un2 is still there"
+}
+
 @test "runtime: --log-format json writes the error to the --log file" {
 	run --separate-stderr "$RUNTIME" --root "$RT_ROOT" --log "$BATS_TEST_TMPDIR/log" \
 		--log-format json state nosuch

@@ -201,3 +201,15 @@ preserved"
 	assert_output "$(readlink "/proc/$pid/ns/net" "/proc/$pid/ns/user")"
 	run_rt delete --force ns1
 }
+
+@test "runtime config: rootless, linux.devices binds the host's node only when it is that device" {
+	# A user namespace cannot make nodes: the host's is bound, and must be the one named.
+	rt_config "$BUNDLE" '.linux.devices = [{path: "/dev/null", type: "c", major: 10, minor: 229}]'
+	run_rt 1 create --bundle "$BUNDLE" dev1
+	assert_stderr_has "device /dev/null: the host's node is 1:3, not the c 10:229 linux.devices names"
+	assert_nothing_left dev1
+	rt_config "$BUNDLE" '.linux.devices = [{path: "/dev/fuse", type: "b", major: 10, minor: 229}]'
+	run_rt 1 create --bundle "$BUNDLE" dev2
+	assert_stderr_has "the host's node is 10:229, not the b 10:229"
+	assert_nothing_left dev2
+}

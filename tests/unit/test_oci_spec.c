@@ -38,7 +38,10 @@ static const char good[] =
     "   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"],"
     "   \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, \"rootfsPropagation\": \"rprivate\","
     "   \"personality\": {\"domain\": \"LINUX32\"},"
-    "   \"resources\": {\"pids\": {\"limit\": 50}},"
+    "   \"resources\": {\"pids\": {\"limit\": 50}, \"devices\": [{\"allow\": false},"
+    "     {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 3, \"access\": \"wr\"},"
+    "     {\"allow\": true, \"type\": \"a\", \"major\": 4, \"access\": \"m\"}]},"
+    "   \"cgroupsPath\": \"a/b..c/d\","
     "   \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229}],"
     "   \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
     "     \"architectures\": [\"SCMP_ARCH_X86_64\"],"
@@ -93,6 +96,16 @@ static void test_good(void)
 	is_int(l->rootfs_propagation, MS_PRIVATE | MS_REC, "rootfsPropagation");
 	ok(l->has_personality, "personality");
 	ok(l->res.any && l->res.pids_limit == 50, "pids limit");
+	const struct rt_dev_rule *d = l->res.dev_rules;
+	ok(l->res.n_dev_rules == 3 && !d[0].allow && d[0].type == 'a' && d[0].major == -1 &&
+	       d[0].minor == -1 && d[0].access == RT_DEV_RWM,
+	   "device rule 0: deny everything (the defaults of a rule)");
+	ok(d[1].allow && d[1].type == 'c' && d[1].major == 1 && d[1].minor == 3 &&
+	       d[1].access == (RT_DEV_READ | RT_DEV_WRITE),
+	   "device rule 1: c 1:3 rw");
+	ok(d[2].type == 'a' && d[2].major == -1 && d[2].access == RT_DEV_MKNOD,
+	   "device rule 2: type a drops the numbers");
+	is_str(l->cgroups_path, "a/b..c/d", "cgroupsPath (\"..\" inside a name is fine)");
 	ok(l->n_devices == 1 && l->devices[0].type == 'c' && l->devices[0].minor == 229, "device");
 	ok(l->seccomp != NULL && l->seccomp->default_action == RT_SC_ERRNO &&
 	       l->seccomp->default_errno == 38,
@@ -183,6 +196,13 @@ static void test_generated(void)
 	autofree char *text = oci_spec_default_json(true);
 	is_int(oci_spec_parse(text, &s, &err), 0, "spec --rootless decodes");
 	ok(oci_spec_ns(&s, CLONE_NEWUSER) != NULL && s.lx.map.n_uids == 1, "rootless: userns");
+	is_int(s.lx.res.n_dev_rules, 0, "rootless: no device rules");
+	oci_spec_clear(&s);
+	autofree char *root = oci_spec_default_json(false);
+	is_int(oci_spec_parse(root, &s, &err), 0, "spec decodes");
+	ok(s.lx.res.n_dev_rules == 1 && !s.lx.res.dev_rules[0].allow &&
+	       s.lx.res.dev_rules[0].type == 'a' && s.lx.res.dev_rules[0].access == RT_DEV_RWM,
+	   "spec: one rule, deny everything (as runc's)");
 	oci_spec_clear(&s);
 	err_free(&err);
 	autofree char *f = oci_features_json();
