@@ -698,11 +698,11 @@ int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t 
 	autofree char *got = xasprintf("sha256:%s", hex);
 	const char *want = strncmp(ref, "sha256:", 7) == 0 ? ref : r.docker_digest;
 	if (want != NULL && strncmp(want, "sha256:", 7) == 0 && strcmp(want, got) != 0) {
+		/* want may be the response's own header: format before req_clear frees it. */
+		err_set(err, EINVAL, ERR_TOOL,
+			"fetching manifest: digest mismatch: want %s, got %s", want, got);
 		req_clear(&r);
-		return err_set(err, EINVAL, ERR_TOOL,
-			       "fetching manifest: digest mismatch: want "
-			       "%s, got %s",
-			       want, got);
+		return -1;
 	}
 	*body = r.buf ? steal_ptr(&r.buf) : xstrdup("");
 	*len = r.len;

@@ -69,6 +69,12 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 	assert_store_empty
 }
 
+@test "bad input: a Docker-Content-Digest that names other bytes (issue item 5)" {
+	bad_pull baddigest
+	[[ $stderr == *"fetching manifest: digest mismatch: want sha256:$(printf '0%.0s' {1..64}), got sha256:"* ]] || fail "$stderr"
+	assert_store_empty
+}
+
 @test "bad input: a manifest that is not JSON" {
 	bad_pull notjson
 	[[ $stderr == *"manifest is not valid JSON"* ]]
