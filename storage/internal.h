@@ -55,6 +55,23 @@ const struct regconf_registry *storage_regconf_find(const struct storage_regconf
 /* The alias for a short name, or NULL. Borrowed. */
 const char *storage_regconf_alias(const struct storage_regconf *c, const char *shortname);
 
+/* ---------- the pull's limits (pullconf.c): containers.conf [engine] ---------- */
+
+#define PULL_REQUEST_TIMEOUT 120 /* s */
+#define PULL_STALL_TIMEOUT 30	 /* s */
+
+struct storage_pullconf {
+	long request_timeout; /* pull_request_timeout: seconds for a request but a blob's body */
+	long stall_timeout;   /* pull_stall_timeout: seconds without useful progress */
+};
+
+void storage_pullconf_defaults(struct storage_pullconf *c);
+/* Read our keys of text's [engine] table (named file in messages) into c. */
+int storage_pullconf_parse(const char *file, const char *text, struct storage_pullconf *c,
+			   struct error **err);
+/* The defaults, then containers.conf files in podman's order. */
+int storage_pullconf_load(struct storage_pullconf *c, struct error **err);
+
 /* ---------- credentials (auth.c) ---------- */
 
 /*
@@ -71,6 +88,9 @@ struct reg_opts {
 	int tls_verify;	      /* -1: from registries.conf, 0: off (http allowed), 1: on */
 	bool insecure;	      /* registries.conf insecure = true */
 	const char *userpass; /* basic credentials or NULL */
+	long
+	    request_timeout; /* seconds for a request but a blob stream, retries included; 0: none */
+	long stall_timeout;  /* seconds without useful progress that make a stall; 0: never */
 };
 
 struct reg_client;

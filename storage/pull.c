@@ -6,6 +6,8 @@
  * temporary tarball; it is renamed to layers/CHAIN only once its blob digest, size and
  * diff ID check out. The whole pull runs as root in a user namespace (ownership maps to
  * subordinate ids) and dies with the CLI (PDEATHSIG): a kill -9 leaves only .tmp dirs.
+ * What the registry controls is bounded: its waits by the registry client's deadline and
+ * stall time (containers.conf), a blob by the size the manifest gives it.
  */
 #include "storage/internal.h"
 #include "storage/progress.h"
@@ -21,6 +23,12 @@
 #include <unistd.h>
 
 #define MAX_PARALLEL 6
+
+/* What a pull reads once, in the child: registries.conf and containers.conf's limits. */
+struct pull_conf {
+	struct storage_regconf reg;
+	struct storage_pullconf lim;
+};
 
 struct layer_job {
 	const struct oci_desc *desc;
@@ -331,19 +339,21 @@ static void targets_free(struct pull_target *t, size_t n)
 }
 
 /* Pull one fully qualified reference. */
-static int pull_ref(struct storage *s, const struct storage_regconf *conf,
-		    const struct storage_ref *ref, const struct storage_pull_opts *o, char **id,
-		    struct error **err)
+static int pull_ref(struct storage *s, const struct pull_conf *conf, const struct storage_ref *ref,
+		    const struct storage_pull_opts *o, char **id, struct error **err)
 {
 	struct pull_target *t = NULL;
 	size_t nt = 0;
 	struct reg_client *c = NULL;
 	struct resolved x = { 0 };
-	int rc = targets(conf, ref, &t, &nt, err);
+	int rc = targets(&conf->reg, ref, &t, &nt, err);
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		struct error *e = NULL;
 		autofree char *up = NULL;
-		struct reg_opts ro = { .tls_verify = o->tls_verify, .insecure = t[i].insecure };
+		struct reg_opts ro = { .tls_verify = o->tls_verify,
+				       .insecure = t[i].insecure,
+				       .request_timeout = conf->lim.request_timeout,
+				       .stall_timeout = conf->lim.stall_timeout };
 		if (storage_auth_lookup(t[i].host, t[i].path, o->authfile, o->creds, &up, err) <
 		    0) {
 			rc = -1;
@@ -436,15 +446,17 @@ static int expand(const struct storage_regconf *conf, const char *input, char **
 	return 0;
 }
 
-static int pull_all_tags(struct storage *s, const struct storage_regconf *conf,
-			 struct storage_ref *ref, const struct storage_pull_opts *o, char **id,
-			 struct error **err)
+static int pull_all_tags(struct storage *s, const struct pull_conf *conf, struct storage_ref *ref,
+			 const struct storage_pull_opts *o, char **id, struct error **err)
 {
 	struct reg_client *c = NULL;
 	autofree char *up = NULL;
 	if (storage_auth_lookup(ref->domain, ref->path, o->authfile, o->creds, &up, err) < 0)
 		return -1;
-	struct reg_opts ro = { .tls_verify = o->tls_verify, .userpass = up };
+	struct reg_opts ro = { .tls_verify = o->tls_verify,
+			       .userpass = up,
+			       .request_timeout = conf->lim.request_timeout,
+			       .stall_timeout = conf->lim.stall_timeout };
 	autostrv char **tags = NULL;
 	if (reg_open(ref->domain, ref->path, &ro, &c, err) < 0 ||
 	    reg_list_tags(c, &tags, err) < 0) {
@@ -471,11 +483,11 @@ struct child_arg {
 	int out_fd;
 };
 
-static int pull_names(struct child_arg *a, const struct storage_regconf *conf, char **id,
+static int pull_names(struct child_arg *a, const struct pull_conf *conf, char **id,
 		      struct error **err)
 {
 	autostrv char **names = NULL;
-	if (expand(conf, a->input, &names, err) < 0)
+	if (expand(&conf->reg, a->input, &names, err) < 0)
 		return -1;
 	int rc = -1;
 	for (size_t i = 0; names[i] != NULL && rc < 0; i++) {
@@ -512,12 +524,12 @@ static int pull_child(void *arg, struct error **err)
 		_exit(125);
 	signal(SIGPIPE, SIG_IGN);
 	storage_in_userns = true;
-	struct storage_regconf conf;
-	if (storage_regconf_load(&conf, err) < 0)
+	struct pull_conf conf;
+	if (storage_pullconf_load(&conf.lim, err) < 0 || storage_regconf_load(&conf.reg, err) < 0)
 		return -1;
 	autofree char *id = NULL;
 	int rc = pull_names(a, &conf, &id, err);
-	storage_regconf_clear(&conf);
+	storage_regconf_clear(&conf.reg);
 	if (rc == 0 && fs_write_all(a->out_fd, id, strlen(id)) < 0)
 		return err_sys(err, "reporting the image ID");
 	return rc;
