@@ -59,10 +59,14 @@ const char *storage_regconf_alias(const struct storage_regconf *c, const char *s
 
 #define PULL_REQUEST_TIMEOUT 120 /* s */
 #define PULL_STALL_TIMEOUT 30	 /* s */
+#define PULL_LAYER_MAX_RATIO 100
+/* What the layers of a pull may unpack to whatever their compressed size. */
+#define PULL_LAYER_FLOOR (64LL << 20)
 
 struct storage_pullconf {
 	long request_timeout; /* pull_request_timeout: seconds for a request but a blob's body */
 	long stall_timeout;   /* pull_stall_timeout: seconds without useful progress */
+	long layer_max_ratio; /* pull_layer_max_ratio: unpacked / compressed bytes; 0: no bound */
 };
 
 void storage_pullconf_defaults(struct storage_pullconf *c);
@@ -243,14 +247,21 @@ struct unpack_result {
 	int64_t size;			      /* uncompressed bytes */
 };
 
+/* A bound on the decompressed bytes of unpacks, shared by the threads of one pull. */
+struct unpack_budget {
+	_Atomic int64_t left; /* below 0: spent, every unpack using it fails with EFBIG */
+};
+
 /*
  * Unpack a (possibly gzip/zstd-compressed) tar read from fd into the directory dirfd,
  * converting whiteouts to the overlay form: 0/0 char devices and user.overlay.opaque.
  * Every path is resolved inside dirfd (openat2 RESOLVE_IN_ROOT); entries that climb out
  * with ".." are refused. On success fd has been read to EOF (the sender's hash is whole).
- * Run as root in the user namespace so ownership lands on subordinate ids.
+ * Run as root in the user namespace so ownership lands on subordinate ids. Every
+ * decompressed byte is taken from budget (NULL: unbounded) before it is used.
  */
-int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **err);
+int unpack_tar_fd(int fd, int dirfd, struct unpack_budget *budget, struct unpack_result *res,
+		  struct error **err);
 
 /* ---------- storing a layer (layers.c): pull, load and import share this ---------- */
 

@@ -21,6 +21,7 @@ void storage_pullconf_defaults(struct storage_pullconf *c)
 {
 	c->request_timeout = PULL_REQUEST_TIMEOUT;
 	c->stall_timeout = PULL_STALL_TIMEOUT;
+	c->layer_max_ratio = PULL_LAYER_MAX_RATIO;
 }
 
 /* Seconds, or a Go-style duration of whole h, m and s ("90s", "1m30s", "2h"): seconds. */
@@ -90,6 +91,8 @@ int storage_pullconf_parse(const char *file, const char *text, struct storage_pu
 		{ "pull_request_timeout", true,
 		  offsetof(struct storage_pullconf, request_timeout) },
 		{ "pull_stall_timeout", true, offsetof(struct storage_pullconf, stall_timeout) },
+		{ "pull_layer_max_ratio", false,
+		  offsetof(struct storage_pullconf, layer_max_ratio) },
 	};
 	bool engine = false;
 	int line = 0;

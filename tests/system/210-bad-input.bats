@@ -223,6 +223,20 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 	assert_output "$BADREG/slow"
 }
 
+@test "limits: a gzip bomb stops at the unpack budget; nothing stored" {
+	# 256 MiB of zeros in 260 KB: more than 64 MiB plus 100 times the compressed size.
+	bad_pull bomb
+	[[ $stderr == *": layer sha256:"*": refusing a possible decompression bomb: the layers unpack to more than 100 times their compressed size (pull_layer_max_ratio in containers.conf)" ]] || fail "$stderr"
+	assert_store_empty
+}
+
+@test "limits: pull_layer_max_ratio = 0 lets the same layer in" {
+	limits 'pull_layer_max_ratio = 0'
+	run_hutch pull -q --tls-verify=false "$BADREG/bomb"
+	run_hutch images --format '{{.Repository}}'
+	assert_output "$BADREG/bomb"
+}
+
 @test "limits: a bad value in containers.conf is one clear error" {
 	limits '# hutch' 'pull_stall_timeout = "soon"'
 	run_hutch 125 pull -q --tls-verify=false "$BADREG/notjson"

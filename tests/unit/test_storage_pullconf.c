@@ -22,12 +22,14 @@ static const char *sample = "# containers.conf\n"
 			    "retry = 3\n"
 			    "pull_request_timeout = \"1m30s\"\n"
 			    "  pull_stall_timeout=45   # comment\n"
+			    "pull_layer_max_ratio = 0\n"
 			    "pull_stall_timeout_not_ours = \"x\"\n"
 			    "\n"
 			    "[engine.runtimes]\n"
 			    "crun = [\n"
 			    "  \"/usr/bin/crun\",\n"
 			    "]\n"
+			    "pull_layer_max_ratio = 7\n"
 			    "[machine]\n"
 			    "cpus = 1\n";
 
@@ -38,10 +40,12 @@ static void defaults_and_sample(void)
 	storage_pullconf_defaults(&c);
 	is_int(c.request_timeout, 120, "default request timeout");
 	is_int(c.stall_timeout, 30, "default stall timeout");
+	is_int(c.layer_max_ratio, 100, "default ratio");
 	is_int(storage_pullconf_parse("c.conf", sample, &c, &err), 0, "sample parses: %s",
 	       err ? err->msg : "ok");
 	is_int(c.request_timeout, 90, "a Go duration: 1m30s");
 	is_int(c.stall_timeout, 45, "bare seconds, spaces and a comment");
+	is_int(c.layer_max_ratio, 0, "0 turns the ratio off; other tables are not [engine]");
 	is_int(
 	    storage_pullconf_parse("d.conf", "[ engine ]\npull_stall_timeout = '2h'\n", &c, &err),
 	    0, "a later file overrides key by key");
@@ -66,6 +70,9 @@ static void bad_values(void)
 		  "x.conf:2: pull_request_timeout" },
 		{ "[engine]\npull_request_timeout = 99999999999999999999\n", "x.conf:2" },
 		{ "[engine]\npull_request_timeout = \"9999999999h\"\n", "x.conf:2" },
+		{ "[engine]\npull_layer_max_ratio = \"100\"\n",
+		  "x.conf:2: pull_layer_max_ratio must be a whole number, 0 or more" },
+		{ "[engine]\npull_layer_max_ratio = 1.5\n", "x.conf:2: pull_layer_max_ratio" },
 		{ "[engine]\npull_stall_timeout =\n", "x.conf:2: pull_stall_timeout" },
 		{ "[engine]\npull_stall_timeout = \"30s\n", "x.conf:2: pull_stall_timeout" },
 	};
