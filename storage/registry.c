@@ -152,6 +152,29 @@ static const char *reason(long status)
 	}
 }
 
+/*
+ * A string the registry sent, fit for one line of a message (owned): printable ASCII only
+ * (a control character could end the line or drive the terminal), at most max bytes.
+ */
+static char *shown(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	char *o = xasprintf("%.*s%s", (int)(n > max ? max : n), s, n > max ? "..." : "");
+	for (char *p = o; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	return o;
+}
+
+/* A Bearer token goes into a header: visible ASCII only (RFC 6750's b64token is stricter). */
+static bool is_token(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (*p <= 0x20 || *p > 0x7e)
+			return false;
+	return *s != '\0';
+}
+
 /* "404 Not Found (MANIFEST_UNKNOWN)", with the registry's error codes when it sent some. */
 static int status_error(struct req *r, struct error **err)
 {
@@ -168,8 +191,9 @@ static int status_error(struct req *r, struct error **err)
 				if (!json_object_object_get_ex(json_object_array_get_idx(errs, i),
 							       "code", &code))
 					continue;
-				char *n = xasprintf("%s%s%s", codes ? codes : "", codes ? ", " : "",
-						    json_object_get_string(code));
+				autofree char *c = shown(json_object_get_string(code), 64);
+				char *n =
+				    xasprintf("%s%s%s", codes ? codes : "", codes ? ", " : "", c);
 				free(codes);
 				codes = n;
 			}
@@ -471,8 +495,8 @@ static int perform_follow(struct reg_client *c, struct req *r, CURLcode *crc, ch
 			CURLUE_OK ||
 		    curl_url_get(u, CURLUPART_URL, &next, 0) != CURLUE_OK) {
 			curl_url_cleanup(u);
-			return err_set(err, EIO, ERR_TOOL, "invalid redirect to \"%s\"",
-				       r->location);
+			autofree char *loc = shown(r->location, 256);
+			return err_set(err, EIO, ERR_TOOL, "invalid redirect to \"%s\"", loc);
 		}
 		curl_url_cleanup(u);
 		if (strncmp(next, "https://", 8) != 0 &&
@@ -555,10 +579,11 @@ static int exchange_error(const struct reg_client *c, const struct req *r, CURLc
 /* Fetch a token from the realm; caller holds c->mu. */
 static int fetch_token(struct reg_client *c, const char *scope, struct error **err)
 {
+	autofree char *realm = shown(c->realm, 256);
 	if (strncmp(c->realm, "https://", 8) != 0 &&
 	    !(strncmp(c->realm, "http://", 7) == 0 && c->allow_http))
 		return err_set(err, EPERM, ERR_TOOL, "refusing token realm \"%s\": not https",
-			       c->realm);
+			       realm);
 	autofree char *esc_svc = c->service ? url_escape(c->service) : NULL;
 	autofree char *esc_scope = url_escape(scope);
 	struct req r = {
@@ -580,6 +605,11 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 	if (rc == 0 && !json_object_object_get_ex(o, "token", &t) &&
 	    !json_object_object_get_ex(o, "access_token", &t))
 		rc = err_set(err, EIO, ERR_TOOL, "token response has no token");
+	/* A CR or LF in it would add headers of the token server's choosing to our requests. */
+	if (rc == 0 && !is_token(json_object_get_string(t)))
+		rc = err_set(
+		    err, EIO, ERR_TOOL,
+		    "token response has an invalid token (characters a header cannot carry)");
 	if (rc == 0) {
 		free(c->token);
 		c->token = xstrdup(json_object_get_string(t));
@@ -591,7 +621,7 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 	}
 	json_object_put(o);
 	req_clear(&r);
-	return rc < 0 ? err_wrap(err, "getting a token from %s", c->realm) : 0;
+	return rc < 0 ? err_wrap(err, "getting a token from %s", realm) : 0;
 }
 
 /* Learn the scheme from a 401's WWW-Authenticate and get credentials ready. */

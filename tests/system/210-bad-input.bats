@@ -96,6 +96,19 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 	assert_store_empty
 }
 
+@test "bad input: a token with a CR LF cannot add headers to our requests" {
+	bad_pull tokeninject
+	[[ $stderr == *"fetching manifest: getting a token from http://$BADREG/token-inject: token response has an invalid token (characters a header cannot carry)" ]] || fail "$stderr"
+	assert_store_empty
+}
+
+@test "bad input: a registry's error code is shown on one line, short and printable" {
+	bad_pull errcode
+	[[ $stderr == *"fetching manifest: 404 Not Found (MANIFEST_UNKNOWN??[31mWARNING: hutch is compromised xxx"*"...)" ]] || fail "$stderr"
+	((${#stderr} < 400)) || fail "an error line of ${#stderr} bytes"
+	[[ $stderr != *$'\e'* ]] || fail "an escape sequence reached the terminal"
+}
+
 @test "bad input: a manifest that is not JSON" {
 	bad_pull notjson
 	[[ $stderr == *"manifest is not valid JSON"* ]]
