@@ -106,7 +106,7 @@ struct import_arg {
 static int fill_stream(void *arg, int dirfd, struct unpack_result *res, struct error **err)
 {
 	struct import_arg *a = arg;
-	if (unpack_tar_fd(a->in_fd, dirfd, res, err) < 0)
+	if (unpack_tar_fd(a->in_fd, dirfd, NULL, res, err) < 0)
 		return -1;
 	a->tar_size = res->size;
 	return 0;

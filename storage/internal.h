@@ -55,6 +55,27 @@ const struct regconf_registry *storage_regconf_find(const struct storage_regconf
 /* The alias for a short name, or NULL. Borrowed. */
 const char *storage_regconf_alias(const struct storage_regconf *c, const char *shortname);
 
+/* ---------- the pull's limits (pullconf.c): containers.conf [engine] ---------- */
+
+#define PULL_REQUEST_TIMEOUT 120 /* s */
+#define PULL_STALL_TIMEOUT 30	 /* s */
+#define PULL_LAYER_MAX_RATIO 100
+/* What the layers of a pull may unpack to whatever their compressed size. */
+#define PULL_LAYER_FLOOR (64LL << 20)
+
+struct storage_pullconf {
+	long request_timeout; /* pull_request_timeout: seconds for a request but a blob's body */
+	long stall_timeout;   /* pull_stall_timeout: seconds without useful progress */
+	long layer_max_ratio; /* pull_layer_max_ratio: unpacked / compressed bytes; 0: no bound */
+};
+
+void storage_pullconf_defaults(struct storage_pullconf *c);
+/* Read our keys of text's [engine] table (named file in messages) into c. */
+int storage_pullconf_parse(const char *file, const char *text, struct storage_pullconf *c,
+			   struct error **err);
+/* The defaults, then containers.conf files in podman's order. */
+int storage_pullconf_load(struct storage_pullconf *c, struct error **err);
+
 /* ---------- credentials (auth.c) ---------- */
 
 /*
@@ -71,6 +92,9 @@ struct reg_opts {
 	int tls_verify;	      /* -1: from registries.conf, 0: off (http allowed), 1: on */
 	bool insecure;	      /* registries.conf insecure = true */
 	const char *userpass; /* basic credentials or NULL */
+	long
+	    request_timeout; /* seconds for a request but a blob stream, retries included; 0: none */
+	long stall_timeout;  /* seconds without useful progress that make a stall; 0: never */
 };
 
 struct reg_client;
@@ -223,14 +247,21 @@ struct unpack_result {
 	int64_t size;			      /* uncompressed bytes */
 };
 
+/* A bound on the decompressed bytes of unpacks, shared by the threads of one pull. */
+struct unpack_budget {
+	_Atomic int64_t left; /* below 0: spent, every unpack using it fails with EFBIG */
+};
+
 /*
  * Unpack a (possibly gzip/zstd-compressed) tar read from fd into the directory dirfd,
  * converting whiteouts to the overlay form: 0/0 char devices and user.overlay.opaque.
  * Every path is resolved inside dirfd (openat2 RESOLVE_IN_ROOT); entries that climb out
  * with ".." are refused. On success fd has been read to EOF (the sender's hash is whole).
- * Run as root in the user namespace so ownership lands on subordinate ids.
+ * Run as root in the user namespace so ownership lands on subordinate ids. Every
+ * decompressed byte is taken from budget (NULL: unbounded) before it is used.
  */
-int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **err);
+int unpack_tar_fd(int fd, int dirfd, struct unpack_budget *budget, struct unpack_result *res,
+		  struct error **err);
 
 /* ---------- storing a layer (layers.c): pull, load and import share this ---------- */
 

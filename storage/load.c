@@ -109,7 +109,7 @@ static int fill_from_file(void *arg, int dirfd, struct unpack_result *res, struc
 	autoclose int fd = open(arg, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(err, "opening %s", (const char *)arg);
-	return unpack_tar_fd(fd, dirfd, res, err);
+	return unpack_tar_fd(fd, dirfd, NULL, res, err);
 }
 
 /* One image found in the archive, with the files that make it up. */

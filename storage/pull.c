@@ -6,6 +6,10 @@
  * temporary tarball; it is renamed to layers/CHAIN only once its blob digest, size and
  * diff ID check out. The whole pull runs as root in a user namespace (ownership maps to
  * subordinate ids) and dies with the CLI (PDEATHSIG): a kill -9 leaves only .tmp dirs.
+ * What the registry controls is bounded: its waits by the registry client's deadline and
+ * stall time, a blob by the size the manifest gives it, and what the layers unpack to by
+ * one budget for the pull (pull_layer_max_ratio times the compressed bytes, or at least
+ * PULL_LAYER_FLOOR), so a decompression bomb stops long before the disk is full.
  */
 #include "storage/internal.h"
 #include "storage/progress.h"
@@ -21,6 +25,12 @@
 #include <unistd.h>
 
 #define MAX_PARALLEL 6
+
+/* What a pull reads once, in the child: registries.conf and containers.conf's limits. */
+struct pull_conf {
+	struct storage_regconf reg;
+	struct storage_pullconf lim;
+};
 
 struct layer_job {
 	const struct oci_desc *desc;
@@ -38,6 +48,8 @@ struct layers_run {
 	size_t n;
 	atomic_size_t next;
 	atomic_bool failed;
+	long ratio;		     /* pull_layer_max_ratio; 0: no budget */
+	struct unpack_budget budget; /* grows by ratio times each layer fetched */
 	pthread_mutex_t mu;
 	struct error *err;
 };
@@ -77,6 +89,18 @@ static void *download_thread(void *arg)
 	return NULL;
 }
 
+/* An unpack that ran out of the pull's budget says why, and what to change. */
+static int bomb_error(struct layers_run *r, struct error **err)
+{
+	if (r->ratio <= 0 || (*err)->code != EFBIG || atomic_load(&r->budget.left) >= 0)
+		return -1;
+	err_free(err);
+	return err_set(err, EFBIG, ERR_TOOL,
+		       "refusing a possible decompression bomb: the layers unpack to more than "
+		       "%ld times their compressed size (pull_layer_max_ratio in containers.conf)",
+		       r->ratio);
+}
+
 /* Download and unpack one layer into dirfd (the fill of store_import_layer). */
 struct fetch_arg {
 	struct layers_run *r;
@@ -87,6 +111,18 @@ static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct err
 {
 	struct fetch_arg *fa = arg;
 	struct layer_job *j = fa->j;
+	struct unpack_budget *budget = fa->r->ratio > 0 ? &fa->r->budget : NULL;
+	if (budget != NULL) {
+		/* Only layers actually fetched add to it: an image cannot borrow the allowance of
+		 * layers the store already has. Saturating: the size is the registry's word. */
+		int64_t more;
+		if (__builtin_mul_overflow(j->desc->size, (int64_t)fa->r->ratio, &more) ||
+		    more > INT64_MAX / 4)
+			more = INT64_MAX / 4;
+		int64_t was = atomic_fetch_add(&budget->left, more);
+		if (was > INT64_MAX / 2)
+			atomic_store(&budget->left, INT64_MAX / 2);
+	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys(err, "creating a pipe");
@@ -101,7 +137,7 @@ static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct err
 		return err_msg(err, "starting a download thread");
 	}
 	struct error *uerr = NULL;
-	int urc = unpack_tar_fd(p[0], dfd, res, &uerr);
+	int urc = unpack_tar_fd(p[0], dfd, budget, res, &uerr);
 	close(p[0]); /* on failure this stops the download with EPIPE */
 	pthread_join(th, NULL);
 	char hex[SHA256_HEX_LEN + 1];
@@ -112,7 +148,7 @@ static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct err
 	if (d.err != NULL && d.err->code == EPIPE && uerr != NULL) {
 		err_free(&d.err);
 		*err = uerr;
-		return -1;
+		return bomb_error(fa->r, err);
 	}
 	if (d.err != NULL) {
 		err_free(&uerr);
@@ -128,7 +164,7 @@ static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct err
 	}
 	if (urc < 0) {
 		*err = uerr;
-		return -1;
+		return bomb_error(fa->r, err);
 	}
 	return 0;
 }
@@ -258,10 +294,11 @@ static int resolve_image(struct storage *s, struct reg_client *c, const struct s
 }
 
 static int fetch_layers(struct storage *s, struct reg_client *c, struct resolved *x,
-			const struct storage_pull_opts *o, char ***chains, int64_t *total,
-			struct error **err)
+			const struct storage_pull_opts *o, long ratio, char ***chains,
+			int64_t *total, struct error **err)
 {
-	struct layers_run r = { .s = s, .c = c, .n = x->m.n_layers };
+	struct layers_run r = { .s = s, .c = c, .n = x->m.n_layers, .ratio = ratio };
+	atomic_init(&r.budget.left, PULL_LAYER_FLOOR);
 	r.jobs = xcalloc(r.n + 1, sizeof(*r.jobs));
 	struct progress *pg = progress_new(!o->quiet);
 	for (size_t i = 0; i < r.n; i++) {
@@ -331,19 +368,21 @@ static void targets_free(struct pull_target *t, size_t n)
 }
 
 /* Pull one fully qualified reference. */
-static int pull_ref(struct storage *s, const struct storage_regconf *conf,
-		    const struct storage_ref *ref, const struct storage_pull_opts *o, char **id,
-		    struct error **err)
+static int pull_ref(struct storage *s, const struct pull_conf *conf, const struct storage_ref *ref,
+		    const struct storage_pull_opts *o, char **id, struct error **err)
 {
 	struct pull_target *t = NULL;
 	size_t nt = 0;
 	struct reg_client *c = NULL;
 	struct resolved x = { 0 };
-	int rc = targets(conf, ref, &t, &nt, err);
+	int rc = targets(&conf->reg, ref, &t, &nt, err);
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		struct error *e = NULL;
 		autofree char *up = NULL;
-		struct reg_opts ro = { .tls_verify = o->tls_verify, .insecure = t[i].insecure };
+		struct reg_opts ro = { .tls_verify = o->tls_verify,
+				       .insecure = t[i].insecure,
+				       .request_timeout = conf->lim.request_timeout,
+				       .stall_timeout = conf->lim.stall_timeout };
 		if (storage_auth_lookup(t[i].host, t[i].path, o->authfile, o->creds, &up, err) <
 		    0) {
 			rc = -1;
@@ -372,7 +411,8 @@ static int pull_ref(struct storage *s, const struct storage_regconf *conf,
 	autostrv char **chains = NULL;
 	int64_t total = 0;
 	autoclose int gc = store_lock(s, "gc.lock", false, false, err);
-	rc = gc < 0 ? -1 : fetch_layers(s, c, &x, o, &chains, &total, err);
+	rc = gc < 0 ? -1
+		    : fetch_layers(s, c, &x, o, conf->lim.layer_max_ratio, &chains, &total, err);
 	if (rc == 0)
 		rc = store_put_blob(s, x.m.config.digest, x.config, x.config_len, err);
 	if (rc == 0)
@@ -436,15 +476,17 @@ static int expand(const struct storage_regconf *conf, const char *input, char **
 	return 0;
 }
 
-static int pull_all_tags(struct storage *s, const struct storage_regconf *conf,
-			 struct storage_ref *ref, const struct storage_pull_opts *o, char **id,
-			 struct error **err)
+static int pull_all_tags(struct storage *s, const struct pull_conf *conf, struct storage_ref *ref,
+			 const struct storage_pull_opts *o, char **id, struct error **err)
 {
 	struct reg_client *c = NULL;
 	autofree char *up = NULL;
 	if (storage_auth_lookup(ref->domain, ref->path, o->authfile, o->creds, &up, err) < 0)
 		return -1;
-	struct reg_opts ro = { .tls_verify = o->tls_verify, .userpass = up };
+	struct reg_opts ro = { .tls_verify = o->tls_verify,
+			       .userpass = up,
+			       .request_timeout = conf->lim.request_timeout,
+			       .stall_timeout = conf->lim.stall_timeout };
 	autostrv char **tags = NULL;
 	if (reg_open(ref->domain, ref->path, &ro, &c, err) < 0 ||
 	    reg_list_tags(c, &tags, err) < 0) {
@@ -471,11 +513,11 @@ struct child_arg {
 	int out_fd;
 };
 
-static int pull_names(struct child_arg *a, const struct storage_regconf *conf, char **id,
+static int pull_names(struct child_arg *a, const struct pull_conf *conf, char **id,
 		      struct error **err)
 {
 	autostrv char **names = NULL;
-	if (expand(conf, a->input, &names, err) < 0)
+	if (expand(&conf->reg, a->input, &names, err) < 0)
 		return -1;
 	int rc = -1;
 	for (size_t i = 0; names[i] != NULL && rc < 0; i++) {
@@ -512,12 +554,12 @@ static int pull_child(void *arg, struct error **err)
 		_exit(125);
 	signal(SIGPIPE, SIG_IGN);
 	storage_in_userns = true;
-	struct storage_regconf conf;
-	if (storage_regconf_load(&conf, err) < 0)
+	struct pull_conf conf;
+	if (storage_pullconf_load(&conf.lim, err) < 0 || storage_regconf_load(&conf.reg, err) < 0)
 		return -1;
 	autofree char *id = NULL;
 	int rc = pull_names(a, &conf, &id, err);
-	storage_regconf_clear(&conf);
+	storage_regconf_clear(&conf.reg);
 	if (rc == 0 && fs_write_all(a->out_fd, id, strlen(id)) < 0)
 		return err_sys(err, "reporting the image ID");
 	return rc;

@@ -3,8 +3,12 @@
  * The registry client (OCI distribution spec, pull side) over libcurl: /v2/ ping, Bearer
  * tokens from WWW-Authenticate (cached for their lifetime) and Basic auth, redirects
  * followed by hand so Authorization never goes to another host, retries with backoff on
- * 5xx and dropped connections, and blob streams that resume with Range. One share handle
- * keeps connections (and HTTP/2 sessions) for every thread of a pull.
+ * 5xx, dropped and stalled connections, and blob streams that resume with Range. One share
+ * handle keeps connections (and HTTP/2 sessions) for every thread of a pull.
+ * Waits a registry controls are bounded: every request but a layer's body has an overall
+ * deadline (retries included), and every transfer that makes no useful progress (STALL_BYTES)
+ * for the stall time is dropped, then retried or failed; sizes are bounded by the callers'
+ * maxima, by ERRBODY_MAX for error bodies and by the blob's size for streams.
  */
 #include "storage/internal.h"
 
@@ -14,12 +18,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TOKEN_MAX (1 << 20)
 #define ERRBODY_MAX (64 << 10)
 #define MAX_REDIRECTS 5
 #define MAX_ATTEMPTS 5
+/* "Useful progress": this many body bytes since the last mark. A trickle of a byte a second
+ * is no progress; the slowest real link delivers a TCP segment or more at a time. */
+#define STALL_BYTES (16 << 10)
+/* A blob attempt that delivered this much before it failed earns its retries back (a long
+ * download on a flaky link), as containers/image resumes after 1 MiB of progress. */
+#define RESUME_PROGRESS (1 << 20)
 
 static const char *const accept_manifests =
     "Accept: " MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST;
@@ -47,7 +58,8 @@ struct reg_client {
 	time_t token_exp;
 	CURLSH *share;
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
-	long stall_secs;
+	int64_t request_ms; /* deadline of a request but a blob stream; 0: none */
+	int64_t stall_ms;   /* no useful progress for this long is a stall; 0: never */
 };
 
 struct req {
@@ -68,10 +80,25 @@ struct req {
 	int64_t delivered; /* bytes handed to sink over all attempts */
 	struct error *sink_err;
 	CURL *easy;
+	/* waits: monotonic ms; the deadline covers every attempt of the request */
+	int64_t deadline; /* 0: none (a blob stream) */
+	int64_t stall_ms;
+	int64_t mark_time;  /* when the transfer last made useful progress */
+	int64_t mark_bytes; /* body bytes since then */
+	bool timed_out, stalled;
 	/* response */
 	long status;
-	char *www_auth, *location, *content_type, *docker_digest;
+	bool body_started;
+	bool bad_range; /* a 206 that does not start where we asked */
+	char *www_auth, *location, *content_type, *docker_digest, *content_range;
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void reg_global_init(void)
 {
@@ -125,6 +152,29 @@ static const char *reason(long status)
 	}
 }
 
+/*
+ * A string the registry sent, fit for one line of a message (owned): printable ASCII only
+ * (a control character could end the line or drive the terminal), at most max bytes.
+ */
+static char *shown(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	char *o = xasprintf("%.*s%s", (int)(n > max ? max : n), s, n > max ? "..." : "");
+	for (char *p = o; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	return o;
+}
+
+/* A Bearer token goes into a header: visible ASCII only (RFC 6750's b64token is stricter). */
+static bool is_token(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (*p <= 0x20 || *p > 0x7e)
+			return false;
+	return *s != '\0';
+}
+
 /* "404 Not Found (MANIFEST_UNKNOWN)", with the registry's error codes when it sent some. */
 static int status_error(struct req *r, struct error **err)
 {
@@ -141,8 +191,9 @@ static int status_error(struct req *r, struct error **err)
 				if (!json_object_object_get_ex(json_object_array_get_idx(errs, i),
 							       "code", &code))
 					continue;
-				char *n = xasprintf("%s%s%s", codes ? codes : "", codes ? ", " : "",
-						    json_object_get_string(code));
+				autofree char *c = shown(json_object_get_string(code), 64);
+				char *n =
+				    xasprintf("%s%s%s", codes ? codes : "", codes ? ", " : "", c);
 				free(codes);
 				codes = n;
 			}
@@ -166,11 +217,14 @@ static size_t header_cb(char *data, size_t size, size_t n, void *arg)
 		{ "location:", offsetof(struct req, location) },
 		{ "content-type:", offsetof(struct req, content_type) },
 		{ "docker-content-digest:", offsetof(struct req, docker_digest) },
+		{ "content-range:", offsetof(struct req, content_range) },
 	};
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue or a retry): forget the old headers. */
 		free(r->www_auth), free(r->location), free(r->content_type), free(r->docker_digest);
+		free(r->content_range);
 		r->www_auth = r->location = r->content_type = r->docker_digest = NULL;
+		r->content_range = NULL;
 		return len;
 	}
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -189,12 +243,54 @@ static size_t header_cb(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * The first bytes of a body. A stream's 200 repeats what earlier attempts delivered (skip
+ * it); a 206 must start exactly where we asked, or its bytes would land at the wrong place.
+ */
+static int start_body(struct req *r)
+{
+	r->body_started = true;
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->sink == NULL)
+		return 0;
+	r->skip = r->status == 200 ? r->delivered : 0;
+	if (r->status != 206)
+		return 0;
+	long long first = -1;
+	if (r->range_from <= 0 || r->content_range == NULL ||
+	    sscanf(r->content_range, "bytes %lld-", &first) != 1 || first != r->range_from) {
+		r->bad_range = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Called by libcurl about once a second, and as data comes: enforce the deadline and stall. */
+static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	struct req *r = arg;
+	int64_t now = now_ms();
+	if (r->deadline > 0 && now >= r->deadline)
+		r->timed_out = true;
+	else if (r->stall_ms > 0 && now - r->mark_time >= r->stall_ms)
+		r->stalled = true;
+	return r->timed_out || r->stalled; /* non-zero aborts the transfer */
+}
+
 static size_t body_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct req *r = arg;
 	size_t len = size * n;
-	if (r->status == 0)
-		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	if (!r->body_started && start_body(r) < 0)
+		return 0;
+	/* Headers are no progress: a registry that sends them forever stalls. */
+	r->mark_bytes += (int64_t)len;
+	if (r->mark_bytes >= STALL_BYTES) {
+		r->mark_bytes = 0;
+		r->mark_time = now_ms();
+	}
 	bool ok = r->status == 200 || r->status == 206;
 	if (r->sink != NULL && ok) {
 		const char *p = data;
@@ -205,8 +301,12 @@ static size_t body_cb(char *data, size_t size, size_t n, void *arg)
 			l -= s;
 			r->skip -= (int64_t)s;
 		}
+		int64_t t0 = now_ms();
 		if (l > 0 && r->sink(r->sink_arg, p, l, &r->sink_err) < 0)
 			return 0; /* abort the transfer */
+		/* The time the sink blocked us (a slow disk under the unpack) is not a stall of
+		 * the registry's. */
+		r->mark_time += now_ms() - t0;
 		r->delivered += (int64_t)l;
 		return len;
 	}
@@ -225,11 +325,12 @@ static size_t body_cb(char *data, size_t size, size_t n, void *arg)
 static void req_reset_response(struct req *r)
 {
 	free(r->buf), free(r->www_auth), free(r->location), free(r->content_type),
-	    free(r->docker_digest);
+	    free(r->docker_digest), free(r->content_range);
 	r->buf = r->www_auth = r->location = r->content_type = r->docker_digest = NULL;
+	r->content_range = NULL;
 	r->len = 0;
 	r->status = 0;
-	r->too_big = false;
+	r->too_big = r->body_started = r->bad_range = r->timed_out = r->stalled = false;
 }
 
 static void req_clear(struct req *r)
@@ -303,9 +404,20 @@ static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall_secs);
+	r->stall_ms = c->stall_ms;
+	r->mark_time = now_ms();
+	r->mark_bytes = 0;
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, r);
+	/* libcurl's own clocks as a backstop: connecting is part of the stall time, and the
+	 * deadline holds even where the progress callback is not called. */
+	if (c->stall_ms > 0)
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->stall_ms);
+	if (r->deadline > 0)
+		curl_easy_setopt(
+		    h, CURLOPT_TIMEOUT_MS,
+		    (long)(r->deadline > r->mark_time ? r->deadline - r->mark_time : 1));
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
@@ -331,6 +443,10 @@ static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 	errbuf[0] = '\0';
 	CURLcode rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	if (rc == CURLE_OPERATION_TIMEDOUT && r->deadline > 0 && now_ms() >= r->deadline)
+		r->timed_out = true;
+	else if (rc == CURLE_OPERATION_TIMEDOUT && r->stall_ms > 0)
+		r->stalled = true; /* the connect timeout */
 	curl_easy_cleanup(h);
 	curl_slist_free_all(hdrs);
 	r->easy = NULL;
@@ -379,8 +495,8 @@ static int perform_follow(struct reg_client *c, struct req *r, CURLcode *crc, ch
 			CURLUE_OK ||
 		    curl_url_get(u, CURLUPART_URL, &next, 0) != CURLUE_OK) {
 			curl_url_cleanup(u);
-			return err_set(err, EIO, ERR_TOOL, "invalid redirect to \"%s\"",
-				       r->location);
+			autofree char *loc = shown(r->location, 256);
+			return err_set(err, EIO, ERR_TOOL, "invalid redirect to \"%s\"", loc);
 		}
 		curl_url_cleanup(u);
 		if (strncmp(next, "https://", 8) != 0 &&
@@ -437,13 +553,37 @@ static char *url_escape(const char *s)
 	return r;
 }
 
+/* The error of an exchange that libcurl or our callbacks cut short. */
+static int exchange_error(const struct reg_client *c, const struct req *r, CURLcode crc,
+			  const char *errbuf, struct error **err)
+{
+	if (r->timed_out)
+		return err_set(err, ETIMEDOUT, ERR_TOOL,
+			       "no complete answer within %lld s (pull_request_timeout in "
+			       "containers.conf)",
+			       (long long)(c->request_ms / 1000));
+	if (r->stalled)
+		return err_set(
+		    err, ETIMEDOUT, ERR_TOOL,
+		    "stalled: no data for %lld s (pull_stall_timeout in containers.conf)",
+		    (long long)(c->stall_ms / 1000));
+	if (r->bad_range)
+		return err_set(err, EIO, ERR_TOOL,
+			       "asked for the bytes from %lld on, the registry sent another range",
+			       (long long)r->range_from);
+	if (crc == CURLE_WRITE_ERROR && r->too_big)
+		return err_set(err, EFBIG, ERR_TOOL, "larger than %zu bytes", r->max);
+	return err_set(err, EIO, ERR_TOOL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
+}
+
 /* Fetch a token from the realm; caller holds c->mu. */
 static int fetch_token(struct reg_client *c, const char *scope, struct error **err)
 {
+	autofree char *realm = shown(c->realm, 256);
 	if (strncmp(c->realm, "https://", 8) != 0 &&
 	    !(strncmp(c->realm, "http://", 7) == 0 && c->allow_http))
 		return err_set(err, EPERM, ERR_TOOL, "refusing token realm \"%s\": not https",
-			       c->realm);
+			       realm);
 	autofree char *esc_svc = c->service ? url_escape(c->service) : NULL;
 	autofree char *esc_scope = url_escape(scope);
 	struct req r = {
@@ -451,12 +591,12 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 	};
 	r.url = xasprintf("%s%sservice=%s&scope=%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
 			  esc_svc ? esc_svc : "", esc_scope);
+	r.deadline = c->request_ms > 0 ? now_ms() + c->request_ms : 0;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode crc;
 	int rc = perform_follow(c, &r, &crc, errbuf, err);
 	if (rc == 0 && crc != CURLE_OK)
-		rc =
-		    err_set(err, EIO, ERR_TOOL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
+		rc = exchange_error(c, &r, crc, errbuf, err);
 	else if (rc == 0 && r.status != 200)
 		rc = status_error(&r, err);
 	struct json_object *o = NULL, *t = NULL, *exp = NULL;
@@ -465,6 +605,11 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 	if (rc == 0 && !json_object_object_get_ex(o, "token", &t) &&
 	    !json_object_object_get_ex(o, "access_token", &t))
 		rc = err_set(err, EIO, ERR_TOOL, "token response has no token");
+	/* A CR or LF in it would add headers of the token server's choosing to our requests. */
+	if (rc == 0 && !is_token(json_object_get_string(t)))
+		rc = err_set(
+		    err, EIO, ERR_TOOL,
+		    "token response has an invalid token (characters a header cannot carry)");
 	if (rc == 0) {
 		free(c->token);
 		c->token = xstrdup(json_object_get_string(t));
@@ -476,7 +621,7 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 	}
 	json_object_put(o);
 	req_clear(&r);
-	return rc < 0 ? err_wrap(err, "getting a token from %s", c->realm) : 0;
+	return rc < 0 ? err_wrap(err, "getting a token from %s", realm) : 0;
 }
 
 /* Learn the scheme from a 401's WWW-Authenticate and get credentials ready. */
@@ -522,25 +667,30 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 {
 	bool reauthed = false;
 	char errbuf[CURL_ERROR_SIZE];
+	/* A blob stream is as long as the blob: it has the stall time but no deadline. */
+	r->deadline = r->sink == NULL && c->request_ms > 0 ? now_ms() + c->request_ms : 0;
 	for (int attempt = 1;; attempt++) {
 		free(r->url);
 		r->url = xasprintf("%s%s", c->base, path);
 		req_reset_response(r);
-		if (r->sink != NULL) {
-			r->range_from = r->delivered > 0 ? r->delivered : -1;
-			r->skip = r->delivered;
+		if (r->deadline > 0 && now_ms() >= r->deadline) {
+			r->timed_out = true;
+			exchange_error(c, r, CURLE_OPERATION_TIMEDOUT, "", err);
+			return err_wrap(err, "%s", what);
 		}
+		int64_t before = r->delivered;
+		if (r->sink != NULL)
+			r->range_from = r->delivered > 0 ? r->delivered : -1;
 		/* Basic auth rides on every request to the registry's own origin. */
 		r->basic = c->scheme == AUTH_BASIC ? c->userpass : NULL;
 		CURLcode crc;
+		errbuf[0] = '\0';
 		if (perform_follow(c, r, &crc, errbuf, err) < 0)
 			return err_wrap(err, "%s", what);
 		if (r->sink_err != NULL) {
 			*err = steal_ptr(&r->sink_err);
 			return -1;
 		}
-		if (crc == CURLE_OK && r->status == 206 && r->range_from > 0)
-			r->skip = 0; /* (already consumed by the callback) */
 		if (crc == CURLE_OK && (r->status == 200 || r->status == 206))
 			return 0;
 		if (crc == CURLE_OK && r->status == 401 && !reauthed) {
@@ -550,20 +700,22 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 			attempt--;
 			continue;
 		}
-		bool retry =
-		    crc != CURLE_OK ? transient(crc) : (r->status >= 500 || r->status == 429);
-		if (crc == CURLE_WRITE_ERROR && r->too_big)
-			return err_set(err, EFBIG, ERR_TOOL, "%s: larger than %zu bytes", what,
-				       r->max);
+		bool retry = r->timed_out || r->bad_range || r->too_big ? false
+			     : crc != CURLE_OK ? r->stalled || transient(crc)
+					       : (r->status >= 500 || r->status == 429);
+		if (retry && r->delivered - before >= RESUME_PROGRESS)
+			attempt = 0; /* it is progressing: resume for as long as it does */
 		if (!retry || attempt >= MAX_ATTEMPTS) {
 			if (crc != CURLE_OK)
-				return err_set(err, EIO, ERR_TOOL, "%s: %s", what,
-					       errbuf[0] ? errbuf : curl_easy_strerror(crc));
-			status_error(r, err);
+				exchange_error(c, r, crc, errbuf, err);
+			else
+				status_error(r, err);
 			return err_wrap(err, "%s", what);
 		}
 		log_debug("%s: attempt %d failed (%s), retrying", what, attempt,
-			  crc != CURLE_OK ? curl_easy_strerror(crc) : reason(r->status));
+			  r->stalled	    ? "stalled"
+			  : crc != CURLE_OK ? curl_easy_strerror(crc)
+					    : reason(r->status));
 		usleep((useconds_t)(100000u << attempt));
 	}
 }
@@ -644,10 +796,8 @@ int reg_open(const char *host, const char *repo, const struct reg_opts *o, struc
 	c->verify = o->tls_verify == 1 || (o->tls_verify < 0 && !o->insecure);
 	c->allow_http = !c->verify;
 	c->userpass = o->userpass ? xstrdup(o->userpass) : NULL;
-	const char *stall = getenv("HUTCH_REGISTRY_STALL_TIMEOUT");
-	c->stall_secs = stall ? strtol(stall, NULL, 10) : 30;
-	if (c->stall_secs <= 0)
-		c->stall_secs = 30;
+	c->request_ms = (int64_t)o->request_timeout * 1000;
+	c->stall_ms = (int64_t)o->stall_timeout * 1000;
 	pthread_mutex_init(&c->mu, NULL);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->locks[i], NULL);
@@ -698,11 +848,11 @@ int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t 
 	autofree char *got = xasprintf("sha256:%s", hex);
 	const char *want = strncmp(ref, "sha256:", 7) == 0 ? ref : r.docker_digest;
 	if (want != NULL && strncmp(want, "sha256:", 7) == 0 && strcmp(want, got) != 0) {
+		/* want may be the response's own header: format before req_clear frees it. */
+		err_set(err, EINVAL, ERR_TOOL,
+			"fetching manifest: digest mismatch: want %s, got %s", want, got);
 		req_clear(&r);
-		return err_set(err, EINVAL, ERR_TOOL,
-			       "fetching manifest: digest mismatch: want "
-			       "%s, got %s",
-			       want, got);
+		return -1;
 	}
 	*body = r.buf ? steal_ptr(&r.buf) : xstrdup("");
 	*len = r.len;

@@ -8,6 +8,8 @@
  * component is never followed (O_NOFOLLOW, *at(..., AT_SYMLINK_NOFOLLOW)).
  * Whiteouts become the overlay form both kernel overlay (userxattr) and fuse-overlayfs
  * read: a 0/0 character device for .wh.NAME, user.overlay.opaque=y for .wh..wh..opq.
+ * Size: every decompressed byte is counted against the caller's budget, before anything is
+ * written, so a decompression bomb stops at the budget rather than at the disk's end.
  */
 #include "storage/internal.h"
 
@@ -16,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,6 +43,8 @@ struct unpacker {
 	struct archive *raw; /* decompressor */
 	struct sha256_ctx *diff;
 	int64_t size;
+	struct unpack_budget *budget; /* or NULL */
+	bool over_budget;
 	char *buf;
 	/* one cached parent directory: most entries share their predecessor's */
 	char *cache_path;
@@ -76,6 +81,16 @@ static ssize_t raw_read_cb(struct archive *a, void *arg, const void **buf)
 	}
 }
 
+/* Count n decompressed bytes; false once the budget is spent (every layer sharing it stops). */
+static bool spend(struct unpacker *u, int64_t n)
+{
+	u->size += n;
+	if (u->budget == NULL || atomic_fetch_sub(&u->budget->left, n) >= n)
+		return true;
+	u->over_budget = true;
+	return false;
+}
+
 static ssize_t tar_read_cb(struct archive *a, void *arg, const void **buf)
 {
 	struct unpacker *u = arg;
@@ -84,8 +99,11 @@ static ssize_t tar_read_cb(struct archive *a, void *arg, const void **buf)
 		archive_set_error(a, EIO, "%s", archive_error_string(u->raw));
 		return -1;
 	}
+	if (!spend(u, n)) {
+		archive_set_error(a, EFBIG, "over the size budget");
+		return -1;
+	}
 	sha256_update(u->diff, u->buf, (size_t)n);
-	u->size += n;
 	*buf = u->buf;
 	return n;
 }
@@ -490,10 +508,8 @@ static int unpack_all(struct unpacker *u, struct archive *tar, struct error **er
 			       archive_error_string(tar));
 	/* Hash what follows the end-of-archive blocks too: the diff ID covers the stream. */
 	la_ssize_t n;
-	while ((n = archive_read_data(u->raw, u->buf, RAW_BUF)) > 0) {
+	while ((n = archive_read_data(u->raw, u->buf, RAW_BUF)) > 0 && spend(u, n))
 		sha256_update(u->diff, u->buf, (size_t)n);
-		u->size += n;
-	}
 	if (n < 0)
 		return err_set(err, EIO, ERR_TOOL, "reading the layer: %s",
 			       archive_error_string(u->raw));
@@ -501,7 +517,8 @@ static int unpack_all(struct unpacker *u, struct archive *tar, struct error **er
 	return 0;
 }
 
-int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **err)
+int unpack_tar_fd(int fd, int dirfd, struct unpack_budget *budget, struct unpack_result *res,
+		  struct error **err)
 {
 	/* Modes are given explicitly everywhere; the unpacking process is ours alone. */
 	umask(0);
@@ -509,6 +526,7 @@ int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **e
 	u->fd = fd;
 	u->root = dirfd;
 	u->cache_fd = -1;
+	u->budget = budget;
 	u->buf = xmalloc(RAW_BUF);
 	u->diff = sha256_new();
 	u->raw = archive_read_new();
@@ -530,6 +548,13 @@ int unpack_tar_fd(int fd, int dirfd, struct unpack_result *res, struct error **e
 		err_set(err, EIO, ERR_TOOL, "reading the layer: %s", archive_error_string(tar));
 	} else {
 		rc = unpack_all(u, tar, err);
+	}
+	if (u->over_budget) {
+		/* Whatever failed on the way out (a file, the header), the budget is the cause. */
+		err_free(err);
+		rc = err_set(err, EFBIG, ERR_TOOL,
+			     "the layer unpacks to more than its budget (%lld bytes so far)",
+			     (long long)u->size);
 	}
 	/* Drain the input so the sender's hash covers the whole blob. On failure do not:
 	 * the caller closes the pipe and the download stops. */

@@ -42,6 +42,27 @@ assert_store_empty() {
 	refute_output --partial '.tmp-'
 }
 
+# limits LINE...: the test's containers.conf, an [engine] table of these lines
+limits() {
+	mkdir -p "$XDG_CONFIG_HOME/containers"
+	{
+		echo '[engine]'
+		printf '%s\n' "$@"
+	} >"$XDG_CONFIG_HOME/containers/containers.conf"
+}
+
+# timed_bad_pull MAX NAME: bad_pull under a timeout (a hang fails the test, not the suite),
+# which must end within MAX seconds.
+timed_bad_pull() {
+	local max=$1 name=$2 start=$SECONDS
+	run --separate-stderr timeout 90 "$HUTCH" pull -q --tls-verify=false "$BADREG/$name"
+	echo "[status $status after $((SECONDS - start)) s] $stderr"
+	assert_equal "$status" 125
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ ${stderr_lines[0]} == "Error: pulling $BADREG/$name:latest: "* ]] || fail "unexpected: $stderr"
+	((SECONDS - start <= max)) || fail "took $((SECONDS - start)) s, more than $max"
+}
+
 assert_not_escaped() {
 	run ls -A "$ESCAPE"
 	assert_output "victim"
@@ -67,6 +88,25 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 	bad_pull truncgz
 	[[ $stderr == *"layer sha256:"*"truncated"* || $stderr == *"layer sha256:"*"reading the layer"* ]] || fail "$stderr"
 	assert_store_empty
+}
+
+@test "bad input: a Docker-Content-Digest that names other bytes (issue item 5)" {
+	bad_pull baddigest
+	[[ $stderr == *"fetching manifest: digest mismatch: want sha256:$(printf '0%.0s' {1..64}), got sha256:"* ]] || fail "$stderr"
+	assert_store_empty
+}
+
+@test "bad input: a token with a CR LF cannot add headers to our requests" {
+	bad_pull tokeninject
+	[[ $stderr == *"fetching manifest: getting a token from http://$BADREG/token-inject: token response has an invalid token (characters a header cannot carry)" ]] || fail "$stderr"
+	assert_store_empty
+}
+
+@test "bad input: a registry's error code is shown on one line, short and printable" {
+	bad_pull errcode
+	[[ $stderr == *"fetching manifest: 404 Not Found (MANIFEST_UNKNOWN??[31mWARNING: hutch is compromised xxx"*"...)" ]] || fail "$stderr"
+	((${#stderr} < 400)) || fail "an error line of ${#stderr} bytes"
+	[[ $stderr != *$'\e'* ]] || fail "an escape sequence reached the terminal"
 }
 
 @test "bad input: a manifest that is not JSON" {
@@ -143,4 +183,75 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 	assert_output "$BADREG/slow"
 	run ls -A "$(store)/layers"
 	refute_output --partial '.tmp-'
+}
+
+# Issue item 7: waits and sizes a registry controls are bounded (containers.conf [engine]).
+
+@test "limits: a manifest trickled a byte a second stalls and fails" {
+	limits 'pull_stall_timeout = 2'
+	timed_bad_pull 40 trickle
+	[[ $stderr == *"fetching manifest: stalled: no data for 2 s (pull_stall_timeout in containers.conf)" ]] || fail "$stderr"
+}
+
+@test "limits: a token endpoint that trickles stalls and fails" {
+	limits 'pull_stall_timeout = "2s"'
+	timed_bad_pull 40 trickletoken
+	[[ $stderr == *"fetching manifest: getting a token from http://$BADREG/token-drip: stalled: no data for 2 s"* ]] || fail "$stderr"
+}
+
+@test "limits: a manifest sent steadily but for too long meets the request deadline" {
+	limits 'pull_request_timeout = "3s"'
+	timed_bad_pull 20 drip
+	[[ $stderr == *"fetching manifest: no complete answer within 3 s (pull_request_timeout in containers.conf)" ]] || fail "$stderr"
+}
+
+@test "limits: a blob trickled a byte a second stalls, is retried, then fails; nothing stored" {
+	limits 'pull_stall_timeout = 2'
+	timed_bad_pull 40 trickleblob
+	[[ $stderr == *": layer sha256:"*": fetching blob sha256:"*": stalled: no data for 2 s (pull_stall_timeout in containers.conf)" ]] || fail "$stderr"
+	assert_store_empty
+}
+
+@test "limits: a blob connection that hangs is dropped and resumed with a Range request" {
+	limits 'pull_stall_timeout = 2'
+	run --separate-stderr timeout 60 "$HUTCH" pull -q --tls-verify=false "$BADREG/resume"
+	echo "$stderr"
+	assert_equal "$status" 0
+	run_hutch images --format '{{.Repository}}'
+	assert_output "$BADREG/resume"
+}
+
+@test "limits: a resumed blob whose 206 starts elsewhere than asked is refused" {
+	limits 'pull_stall_timeout = 2'
+	timed_bad_pull 30 badrange
+	[[ $stderr == *": layer sha256:"*": fetching blob sha256:"*": asked for the bytes from "*" on, the registry sent another range" ]] || fail "$stderr"
+	assert_store_empty
+}
+
+@test "limits: a slow but steady blob outlasts the request deadline and the stall time" {
+	# 3 MB at 1 MB/s: longer than both; the request deadline is not the blob's.
+	limits 'pull_request_timeout = 2' 'pull_stall_timeout = 2'
+	run_hutch pull -q --tls-verify=false "$BADREG/slow"
+	run_hutch images --format '{{.Repository}}'
+	assert_output "$BADREG/slow"
+}
+
+@test "limits: a gzip bomb stops at the unpack budget; nothing stored" {
+	# 256 MiB of zeros in 260 KB: more than 64 MiB plus 100 times the compressed size.
+	bad_pull bomb
+	[[ $stderr == *": layer sha256:"*": refusing a possible decompression bomb: the layers unpack to more than 100 times their compressed size (pull_layer_max_ratio in containers.conf)" ]] || fail "$stderr"
+	assert_store_empty
+}
+
+@test "limits: pull_layer_max_ratio = 0 lets the same layer in" {
+	limits 'pull_layer_max_ratio = 0'
+	run_hutch pull -q --tls-verify=false "$BADREG/bomb"
+	run_hutch images --format '{{.Repository}}'
+	assert_output "$BADREG/bomb"
+}
+
+@test "limits: a bad value in containers.conf is one clear error" {
+	limits '# hutch' 'pull_stall_timeout = "soon"'
+	run_hutch 125 pull -q --tls-verify=false "$BADREG/notjson"
+	assert_equal "$stderr" "Error: $XDG_CONFIG_HOME/containers/containers.conf:3: pull_stall_timeout must be a number of seconds or a duration such as \"90s\""
 }

@@ -35,7 +35,7 @@ static int job_fn(void *arg, struct error **err)
 	if (fd < 0 || dfd < 0)
 		return err_sys(err, "opening %s", j->tarball);
 	struct unpack_result res;
-	return unpack_tar_fd(fd, dfd, &res, err);
+	return unpack_tar_fd(fd, dfd, NULL, &res, err);
 }
 
 static int in_userns(struct job *j, struct error **err)
