@@ -223,6 +223,31 @@ int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct e
 	return 0;
 }
 
+int fs_fchmod(int fd, mode_t mode)
+{
+	if (fchmod(fd, mode) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -1;
+	/* An O_PATH fd: its magic link is the inode itself (a symlink's is refused). */
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return chmod(proc, mode);
+}
+
+int fs_futimens(int fd, const struct timespec ts[2])
+{
+	/* AT_EMPTY_PATH: the fd's own inode, O_PATH and symlinks included. */
+	if (utimensat(fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	/* Kernels whose utimensat has no AT_EMPTY_PATH: through the magic link. */
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return utimensat(AT_FDCWD, proc, ts, 0);
+}
+
 /* Remove everything below dfd; dev is the device we started on, never crossed. */
 static int rm_children_at(int dfd, dev_t dev, const char *path, struct error **err)
 {

@@ -182,11 +182,17 @@ static int clear_slot(int pfd, const char *base, const char *name, struct error 
 	return 0;
 }
 
+/*
+ * Make one entry: base in pfd. *fd is then what base holds, opened without following it
+ * (the file just written, else an O_PATH fd) for set_meta, or -1 for a hard link, which
+ * has nothing more to set.
+ */
 static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int pfd,
-		      const char *base, const char *name, struct error **err)
+		      const char *base, const char *name, int *fd, struct error **err)
 {
 	mode_t type = archive_entry_filetype(e);
 	const char *hl = archive_entry_hardlink(e);
+	*fd = -1;
 	if (hl != NULL) {
 		autofree char *target = clean_name(hl);
 		autoclose int tfd = target ? fs_openat2(tdir, target, O_PATH | O_NOFOLLOW,
@@ -198,50 +204,53 @@ static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int 
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tfd);
 		if (linkat(AT_FDCWD, proc, pfd, base, AT_SYMLINK_FOLLOW) < 0)
 			return err_sys(err, "hard link %s -> %s", name, hl);
-		return 1; /* nothing more to set on a hard link */
+		return 0;
 	}
 	if (type == AE_IFDIR) {
-		struct stat st;
 		if (mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
 			return err_sys(err, "creating %s", name);
-		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-			return err_set(err, ENOTDIR, ERR_TOOL,
-				       "cannot overwrite non-directory %s with directory", name);
-		return 0;
-	}
-	if (clear_slot(pfd, base, name, err) < 0)
+	} else if (clear_slot(pfd, base, name, err) < 0) {
 		return -1;
-	if (type == AE_IFREG) {
-		autoclose int fd =
-		    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0)
+	} else if (type == AE_IFREG) {
+		*fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (*fd < 0)
 			return err_sys(err, "creating %s", name);
-		return copy_out(a, fd, name, err);
-	}
-	if (type == AE_IFLNK) {
+		return copy_out(a, *fd, name, err);
+	} else if (type == AE_IFLNK) {
 		if (symlinkat(archive_entry_symlink(e), pfd, base) < 0)
 			return err_sys(err, "creating link %s", name);
-		return 0;
+	} else {
+		dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+		if (mknodat(pfd, base, type | 0600, dev) < 0)
+			return err_sys(err, "creating %s", name);
 	}
-	dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-	if (mknodat(pfd, base, type | 0600, dev) < 0)
-		return err_sys(err, "creating %s", name);
+	/* Not by name from here on: in a running container the name may have been swapped
+	 * for a link to a host file since, and chmod or utimes would follow it. */
+	struct stat st;
+	*fd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st) < 0)
+		return err_sys(err, "opening %s", name);
+	if ((st.st_mode & S_IFMT) != type)
+		return err_set(err, type == AE_IFDIR ? ENOTDIR : EAGAIN, ERR_TOOL,
+			       type == AE_IFDIR ? "cannot overwrite non-directory %s with directory"
+						: "%s was replaced while it was copied",
+			       name);
 	return 0;
 }
 
-/* Owner (when asked and mapped), mode, then mtime; chown first as it clears setuid. */
-static void set_meta(struct archive_entry *e, int pfd, const char *base, bool owners)
+/* Owner (when asked and mapped), mode, then mtime, all through fd (chown first, as it
+ * clears setuid); failures are no error, as with tar. */
+static void set_meta(struct archive_entry *e, int fd, bool owners)
 {
-	bool link = archive_entry_filetype(e) == AE_IFLNK;
-	if (owners && fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-			       AT_SYMLINK_NOFOLLOW) < 0)
-		log_debug("chown %s: %s", base, strerror(errno));
-	if (!link && fchmodat(pfd, base, archive_entry_perm(e), 0) < 0)
-		log_debug("chmod %s: %s", base, strerror(errno));
+	if (owners && fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+			       AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		log_debug("chown %s: %s", archive_entry_pathname(e), strerror(errno));
+	if (archive_entry_filetype(e) != AE_IFLNK && fs_fchmod(fd, archive_entry_perm(e)) < 0)
+		log_debug("chmod %s: %s", archive_entry_pathname(e), strerror(errno));
 	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT },
 				  { .tv_sec = archive_entry_mtime(e),
 				    .tv_nsec = archive_entry_mtime_nsec(e) } };
-	utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
+	fs_futimens(fd, ts);
 }
 
 static int extract_one(struct archive *a, struct archive_entry *e, int tdir, bool owners,
@@ -254,15 +263,13 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 			       "the destination",
 			       archive_entry_pathname(e));
 	if (*name == '\0' || strcmp(name, ".") == 0) {
-		/* The target directory itself (a copy of contents): its mode and owner. tdir
-		 * is an O_PATH fd, so through /proc/self/fd. */
-		char proc[64];
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tdir);
-		if (owners &&
-		    chown(proc, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-			log_debug("chown %s: %s", proc, strerror(errno));
-		if (archive_entry_filetype(e) == AE_IFDIR && chmod(proc, archive_entry_perm(e)) < 0)
-			log_debug("chmod %s: %s", proc, strerror(errno));
+		/* The target directory itself (a copy of contents): its mode and owner. */
+		if (owners && fchownat(tdir, "", (uid_t)archive_entry_uid(e),
+				       (gid_t)archive_entry_gid(e), AT_EMPTY_PATH) < 0)
+			log_debug("chown .: %s", strerror(errno));
+		if (archive_entry_filetype(e) == AE_IFDIR &&
+		    fs_fchmod(tdir, archive_entry_perm(e)) < 0)
+			log_debug("chmod .: %s", strerror(errno));
 		return 0;
 	}
 	char *slash = strrchr(name, '/');
@@ -279,10 +286,12 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 	} else {
 		pfd = fcntl(tdir, F_DUPFD_CLOEXEC, 3);
 	}
-	int rc = make_entry(a, e, tdir, pfd, base, name, err);
-	if (rc == 0)
-		set_meta(e, pfd, base, owners);
-	return rc < 0 ? -1 : 0;
+	autoclose int fd = -1;
+	if (make_entry(a, e, tdir, pfd, base, name, &fd, err) < 0)
+		return -1;
+	if (fd >= 0)
+		set_meta(e, fd, owners);
+	return 0;
 }
 
 int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err)

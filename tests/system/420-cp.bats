@@ -91,6 +91,33 @@ load container_helpers
 	[[ $stderr == *"leaves the destination"* || $output == *"leaves the destination"* ]]
 }
 
+# The metadata of a copied file must never be changed by name: a running container can
+# swap the name for a link to a host file, and hutch's copy resolves it in the host's mount
+# namespace, where it is the user's own file (it made ~/secret 0644, 3 tries out of 3).
+@test "cp into a running container: a link swapped in for the copy changes no host file" {
+	local secret=$BATS_TEST_TMPDIR/secret big=$BATS_TEST_TMPDIR/big
+	echo secret >"$secret"
+	chmod 0600 "$secret"
+	local before
+	before=$(stat -c '%a %h %s %Y' "$secret")
+	# A large file: writing it holds the window between create and chmod open.
+	head -c 4000000 /dev/zero >"$big"
+	chmod 0777 "$big"
+	run_hutch run -d --name swap "$IMAGE" sh -c \
+		"mkdir /dir; while :; do ln -sf '$secret' /dir/.l; mv -f /dir/.l /dir/big; done"
+	wait_for "$HUTCH" exec swap test -L /dir/big
+	local try # not i: bats's run sets that
+	for ((try = 0; try < 10; try++)); do
+		# Copied, or refused when the swap came first; never followed.
+		run_hutch '?' cp "$big" swap:/dir/
+		[[ $status -eq 0 || ($status -eq 125 && $stderr == "Error: "*) ]] || fail "cp: $status"
+		[[ $(stat -c '%a %h %s %Y' "$secret") == "$before" ]] ||
+			fail "copy $try changed $secret: $(stat -c '%a %h %s %Y' "$secret"), was $before"
+	done
+	run cat "$secret"
+	assert_output secret
+}
+
 @test "cp of a missing path: clear error, exit 125" {
 	run_hutch run -d --name c3 "$IMAGE" sleep 300
 	run_hutch 125 cp c3:/no/such/file "$BATS_TEST_TMPDIR/x"
