@@ -238,14 +238,21 @@ static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int 
 	return 0;
 }
 
-/* Owner (when asked and mapped), mode, then mtime, all through fd (chown first, as it
- * clears setuid); failures are no error, as with tar. */
-static void set_meta(struct archive_entry *e, int fd, bool owners)
+/* The mode to give: on the host, never setuid or setgid (see ctr_tar_extract). */
+static mode_t perm_of(struct archive_entry *e, bool into_ctr)
 {
-	if (owners && fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-			       AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	mode_t perm = archive_entry_perm(e);
+	return into_ctr ? perm : perm & ~(mode_t)(S_ISUID | S_ISGID);
+}
+
+/* Owner (into a container, where mapped), mode, then mtime, all through fd (chown first,
+ * as it clears setuid); failures are no error, as with tar. */
+static void set_meta(struct archive_entry *e, int fd, bool into_ctr)
+{
+	if (into_ctr && fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+				 AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		log_debug("chown %s: %s", archive_entry_pathname(e), strerror(errno));
-	if (archive_entry_filetype(e) != AE_IFLNK && fs_fchmod(fd, archive_entry_perm(e)) < 0)
+	if (archive_entry_filetype(e) != AE_IFLNK && fs_fchmod(fd, perm_of(e, into_ctr)) < 0)
 		log_debug("chmod %s: %s", archive_entry_pathname(e), strerror(errno));
 	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT },
 				  { .tv_sec = archive_entry_mtime(e),
@@ -253,7 +260,7 @@ static void set_meta(struct archive_entry *e, int fd, bool owners)
 	fs_futimens(fd, ts);
 }
 
-static int extract_one(struct archive *a, struct archive_entry *e, int tdir, bool owners,
+static int extract_one(struct archive *a, struct archive_entry *e, int tdir, bool into_ctr,
 		       struct error **err)
 {
 	autofree char *name = clean_name(archive_entry_pathname(e));
@@ -264,11 +271,11 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 			       archive_entry_pathname(e));
 	if (*name == '\0' || strcmp(name, ".") == 0) {
 		/* The target directory itself (a copy of contents): its mode and owner. */
-		if (owners && fchownat(tdir, "", (uid_t)archive_entry_uid(e),
-				       (gid_t)archive_entry_gid(e), AT_EMPTY_PATH) < 0)
+		if (into_ctr && fchownat(tdir, "", (uid_t)archive_entry_uid(e),
+					 (gid_t)archive_entry_gid(e), AT_EMPTY_PATH) < 0)
 			log_debug("chown .: %s", strerror(errno));
 		if (archive_entry_filetype(e) == AE_IFDIR &&
-		    fs_fchmod(tdir, archive_entry_perm(e)) < 0)
+		    fs_fchmod(tdir, perm_of(e, into_ctr)) < 0)
 			log_debug("chmod .: %s", strerror(errno));
 		return 0;
 	}
@@ -290,11 +297,11 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 	if (make_entry(a, e, tdir, pfd, base, name, &fd, err) < 0)
 		return -1;
 	if (fd >= 0)
-		set_meta(e, fd, owners);
+		set_meta(e, fd, into_ctr);
 	return 0;
 }
 
-int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err)
+int ctr_tar_extract(int in_fd, int tdir, bool into_ctr, struct error **err)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
@@ -312,7 +319,7 @@ int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err)
 			rc = arch_err(a, err, "reading the archive");
 			break;
 		}
-		rc = extract_one(a, e, tdir, owners, err);
+		rc = extract_one(a, e, tdir, into_ctr, err);
 	}
 	archive_read_free(a);
 	return rc;
