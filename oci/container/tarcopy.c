@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +32,24 @@ static int arch_err(struct archive *a, struct error **err, const char *what)
 static int write_tree(struct archive *a, int dirfd, const char *name, const char *arcname,
 		      struct error **err);
 
-static int write_data(struct archive *a, int fd, const char *arcname, struct error **err)
+/* At most size bytes (the header's): a file the container keeps growing ends there. */
+static int write_data(struct archive *a, int fd, const char *arcname, off_t size,
+		      struct error **err)
 {
 	char buf[65536];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+	while (size > 0) {
+		ssize_t n = read(fd, buf, size < (off_t)sizeof(buf) ? (size_t)size : sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return err_sys(err, "reading %s", arcname);
 		if (n == 0)
-			return 0;
+			return 0; /* shrunk meanwhile: libarchive pads the entry */
 		if (archive_write_data(a, buf, (size_t)n) < 0)
 			return arch_err(a, err, arcname);
+		size -= n;
 	}
+	return 0;
 }
 
 static int write_dir(struct archive *a, int fd, const char *arcname, struct error **err)
@@ -68,45 +73,77 @@ static int write_dir(struct archive *a, int fd, const char *arcname, struct erro
 	return rc;
 }
 
+/* A symlink's target, in a frame of its own: write_tree's recursion stays small. */
+static int set_link(struct archive_entry *e, int dirfd, const char *name, const char *arcname,
+		    struct error **err)
+{
+	char target[4096];
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	if (n < 0)
+		return err_sys(err, "reading link %s", arcname);
+	target[n] = '\0';
+	archive_entry_set_symlink(e, target);
+	return 0;
+}
+
+/*
+ * Open the file or directory name in dirfd (the start itself when name is ""), and stat
+ * what was opened: the container may have swapped the entry since it was listed, for a
+ * link (O_NOFOLLOW fails) or for a FIFO (O_NONBLOCK: no wait for a writer that never
+ * comes). Anything but the type seen before is an error.
+ */
+static int open_entry(int dirfd, const char *name, const char *arcname, struct stat *st,
+		      struct error **err)
+{
+	bool dir = S_ISDIR(st->st_mode);
+	int fl = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (dir ? O_DIRECTORY : 0);
+	int fd;
+	if (*name) {
+		fd = openat(dirfd, name, fl);
+	} else {
+		/* The start is an O_PATH fd: reopen that very inode. */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+		fd = open(proc, fl & ~O_NOFOLLOW);
+	}
+	struct stat now;
+	if (fd < 0 || fstat(fd, &now) < 0) {
+		err_sys(err, "opening %s", arcname);
+	} else if ((now.st_mode & S_IFMT) != (st->st_mode & S_IFMT)) {
+		err_set(err, EAGAIN, ERR_TOOL, "%s was replaced while it was copied", arcname);
+	} else {
+		*st = now;
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* One entry (name in dirfd, never followed) and, for a directory, everything below it. */
 static int write_tree(struct archive *a, int dirfd, const char *name, const char *arcname,
 		      struct error **err)
 {
+	/* Longer names could not be made on the other side: no deeper recursion either. */
+	if (strlen(arcname) >= PATH_MAX)
+		return err_set(err, ENAMETOOLONG, ERR_TOOL, "%.64s...: %s", arcname,
+			       strerror(ENAMETOOLONG));
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
 		return err_sys(err, "stat %s", arcname);
+	int fd = -1;
+	if ((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
+	    (fd = open_entry(dirfd, name, arcname, &st, err)) < 0)
+		return -1;
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_copy_stat(e, &st);
 	archive_entry_set_pathname(e, arcname);
-	int fd = -1, rc = 0;
-	if (S_ISLNK(st.st_mode)) {
-		char target[4096];
-		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-		if (n < 0)
-			rc = err_sys(err, "reading link %s", arcname);
-		else
-			target[n] = '\0', archive_entry_set_symlink(e, target);
-	} else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-		/* O_NOFOLLOW: the entry was a file or dir a moment ago; if it was swapped
-		 * for a link since, fail rather than follow it. */
-		int fl =
-		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
-		if (*name) {
-			fd = openat(dirfd, name, fl);
-		} else {
-			/* The start is an O_PATH fd: reopen that very inode. */
-			char proc[64];
-			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
-			fd = open(proc, fl & ~O_NOFOLLOW);
-		}
-		if (fd < 0)
-			rc = err_sys(err, "opening %s", arcname);
-	}
+	int rc = S_ISLNK(st.st_mode) ? set_link(e, dirfd, name, arcname, err) : 0;
 	if (rc == 0 && archive_write_header(a, e) < ARCHIVE_WARN)
 		rc = arch_err(a, err, arcname);
 	archive_entry_free(e);
 	if (rc == 0 && S_ISREG(st.st_mode))
-		rc = write_data(a, fd, arcname, err);
+		rc = write_data(a, fd, arcname, st.st_size, err);
 	else if (rc == 0 && S_ISDIR(st.st_mode))
 		rc = write_dir(a, fd, arcname, err);
 	if (fd >= 0)

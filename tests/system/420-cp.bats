@@ -163,6 +163,23 @@ load container_helpers
 	assert_output --partial "-rwsr-xr-x"
 }
 
+# Copying out of a running container, each entry is opened after it was listed: a file
+# the container swaps for a FIFO meanwhile must not block the copy for ever (waiting for a
+# writer that never comes); a file that keeps growing ends at the size in its header.
+@test "cp out of a running container: a file swapped for a FIFO does not hang the copy" {
+	build_swapper
+	run_hutch run -d --name fifo -v "$BATS_TEST_TMPDIR/tools:/tools:ro" "$IMAGE" sh -c \
+		'mkdir /d; echo x >/d/f; mkfifo /d/p; exec /tools/swapper /d/f /d/p'
+	wait_for "$HUTCH" exec fifo test -p /d/p
+	local try # not i: bats's run sets that
+	for ((try = 0; try < 50; try++)); do
+		run timeout 10 "$HUTCH" cp fifo:/d "$BATS_TEST_TMPDIR/out$try"
+		[[ $status -ne 124 ]] || fail "copy $try hung"
+		[[ $status -eq 0 || ($status -eq 125 && $output == "Error: "*) ]] ||
+			fail "copy $try: status $status: $output"
+	done
+}
+
 @test "cp of a missing path: clear error, exit 125" {
 	run_hutch run -d --name c3 "$IMAGE" sleep 300
 	run_hutch 125 cp c3:/no/such/file "$BATS_TEST_TMPDIR/x"
