@@ -90,7 +90,7 @@ static int set_link(struct archive_entry *e, int dirfd, const char *name, const 
  * Open the file or directory name in dirfd (the start itself when name is ""), and stat
  * what was opened: the container may have swapped the entry since it was listed, for a
  * link (O_NOFOLLOW fails) or for a FIFO (O_NONBLOCK: no wait for a writer that never
- * comes). Anything but the type seen before is an error.
+ * comes). Anything but the type seen before is an error; -2 (no error) when it is gone.
  */
 static int open_entry(int dirfd, const char *name, const char *arcname, struct stat *st,
 		      struct error **err)
@@ -107,6 +107,8 @@ static int open_entry(int dirfd, const char *name, const char *arcname, struct s
 		fd = open(proc, fl & ~O_NOFOLLOW);
 	}
 	struct stat now;
+	if (fd < 0 && errno == ENOENT && *name)
+		return -2;
 	if (fd < 0 || fstat(fd, &now) < 0) {
 		err_sys(err, "opening %s", arcname);
 	} else if ((now.st_mode & S_IFMT) != (st->st_mode & S_IFMT)) {
@@ -128,13 +130,19 @@ static int write_tree(struct archive *a, int dirfd, const char *name, const char
 	if (strlen(arcname) >= PATH_MAX)
 		return err_set(err, ENAMETOOLONG, ERR_TOOL, "%.64s...: %s", arcname,
 			       strerror(ENAMETOOLONG));
+	/* Listed, then gone (a running container's temporary file; an overlay whiteout a
+	 * directory of one layer still lists): skipped, as tar does. */
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
-		return err_sys(err, "stat %s", arcname);
+		return errno == ENOENT && *name ? 0 : err_sys(err, "stat %s", arcname);
 	int fd = -1;
-	if ((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
-	    (fd = open_entry(dirfd, name, arcname, &st, err)) < 0)
-		return -1;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		fd = open_entry(dirfd, name, arcname, &st, err);
+		if (fd == -2)
+			return 0;
+		if (fd < 0)
+			return -1;
+	}
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_copy_stat(e, &st);
 	archive_entry_set_pathname(e, arcname);
@@ -232,9 +240,12 @@ static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int 
 	*fd = -1;
 	if (hl != NULL) {
 		autofree char *target = clean_name(hl);
-		autoclose int tfd = target ? fs_openat2(tdir, target, O_PATH | O_NOFOLLOW,
-							RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
-					   : -1;
+		if (target == NULL)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "refusing hard link %s -> %s: it leaves the destination",
+				       name, hl);
+		autoclose int tfd = fs_openat2(tdir, target, O_PATH | O_NOFOLLOW,
+					       RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 		if (tfd < 0 || clear_slot(pfd, base, name, err) < 0)
 			return *err ? -1 : err_sys(err, "hard link %s -> %s", name, hl);
 		char proc[64];
