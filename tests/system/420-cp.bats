@@ -84,11 +84,7 @@ load container_helpers
 	run_hutch exec c2 cat /etc/hutch-cp-planted
 	assert_output planted
 	[[ $(md5sum /etc/passwd) == "$host_sum" ]]
-	# An archive entry that climbs out is refused.
-	run_hutch exec c2 mkdir /in
-	run bash -c "printf 'x' | tar --transform 's,^,../../,' -P -cf - -C '$BATS_TEST_TMPDIR' hutch-cp-planted | '$HUTCH' cp - c2:/in"
-	[[ $status -eq 125 ]]
-	[[ $stderr == *"leaves the destination"* || $output == *"leaves the destination"* ]]
+	# Archive entries that climb out or follow links out: 425-breakout.bats.
 }
 
 # The metadata of a copied file must never be changed by name: a running container can
