@@ -211,3 +211,20 @@ EOF
 in_sink() {
 	"$HUTCH" exec sink sh -c 'test -e "$1" || test -L "$1"' sh "/$1/$2"
 }
+
+# A container can make a tree deeper than the fds a walk may hold (one a level): copying it
+# out ends in a clean error, and removing the container still removes all of it (it was
+# left behind for good, "Too many open files", so the container could not be removed).
+@test "a container's 2000-deep tree: cp out fails cleanly, rm removes it all" {
+	run_hutch run -d --name deep "$IMAGE" sh -c \
+		'cd /tmp; i=0; while [ $i -lt 2000 ]; do mkdir a; cd a; i=$((i + 1)); done; touch /done; exec sleep 1000'
+	wait_for "$HUTCH" exec deep test -e /done
+	ulimit -n 1024
+	run_hutch '?' cp deep:/tmp/a "$BATS_TEST_TMPDIR/out"
+	[[ $status -eq 0 || ($status -eq 125 && ${#stderr_lines[@]} -eq 1) ]] || fail "cp: $status"
+	run_hutch rm -f deep
+	run_hutch ps -a -q
+	assert_output ""
+	run ls -A "$(store)/containers"
+	refute_output --regexp '[0-9a-f]{64}'
+}
