@@ -76,6 +76,9 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
 #endif
@@ -223,17 +226,96 @@ int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct e
 	return 0;
 }
 
-/* Remove everything below dfd; dev is the device we started on, never crossed. */
-static int rm_children_at(int dfd, dev_t dev, const char *path, struct error **err)
+int fs_fchmod(int fd, mode_t mode)
 {
-	int dup_fd = dup(dfd);
-	if (dup_fd < 0)
-		return err_sys(err, "removing %s", path);
-	autoclosedir DIR *d = fdopendir(dup_fd);
+	if (fchmod(fd, mode) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -1;
+	/* An O_PATH fd: its magic link is the inode itself (a symlink's is refused). */
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return chmod(proc, mode);
+}
+
+int fs_futimens(int fd, const struct timespec ts[2])
+{
+	/* AT_EMPTY_PATH: the fd's own inode, O_PATH and symlinks included. */
+	if (utimensat(fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	/* Kernels whose utimensat has no AT_EMPTY_PATH: through the magic link. */
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return utimensat(AT_FDCWD, proc, ts, 0);
+}
+
+/*
+ * Deeper than this, fs_rm_rf moves a directory up to the top of the tree it removes (a
+ * later pass takes it) instead of descending: one fd a level would run out of fds in a tree
+ * as deep as a container cares to make it, and leave the tree there for good.
+ */
+#define RM_MAX_DEPTH 128
+
+struct rm_walk {
+	int top;	/* the directory being emptied */
+	dev_t dev;	/* its device, never left */
+	unsigned moved; /* directories moved up so far (their names) */
+	bool again;	/* one was moved up: another pass */
+};
+
+/* A directory to empty, opened without following it, readable and writable for us. */
+static int open_to_empty(int dfd, const char *name, const struct stat *st)
+{
+	int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cfd < 0 && errno == EACCES) {
+		/* Ours but not readable: chmod through an fd, as by name it would follow a
+		 * link swapped in meanwhile; then open that very directory. */
+		int pfd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (pfd >= 0 && fs_fchmod(pfd, 0700) == 0)
+			cfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int e = errno;
+		if (pfd >= 0)
+			close(pfd);
+		errno = e;
+	}
+	/* One we own but cannot write: made writable to empty it. */
+	if (cfd >= 0 && (st->st_mode & 0700) != 0700)
+		(void)fchmod(cfd, 0700);
+	return cfd;
+}
+
+/* Move the directory name in dfd up to w->top under a name of ours (RM_MAX_DEPTH). */
+static int move_up(struct rm_walk *w, int dfd, const char *name)
+{
+	for (;;) {
+		char up[32];
+		snprintf(up, sizeof(up), ".rm-%u", w->moved++);
+		if (syscall(SYS_renameat2, dfd, name, w->top, up, RENAME_NOREPLACE) == 0 ||
+		    errno == ENOENT) {
+			w->again = true;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+}
+
+/* Remove everything below the directory fd (depth levels below the top), which is ours to
+ * close: one fd a level. */
+static int rm_children_at(struct rm_walk *w, int fd, int depth, const char *path,
+			  struct error **err)
+{
+	autoclosedir DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d == NULL) {
-		close(dup_fd);
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
 		return err_sys(err, "removing %s", path);
 	}
+	int dfd = dirfd(d);
 	struct dirent *de;
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -244,31 +326,30 @@ static int rm_children_at(int dfd, dev_t dev, const char *path, struct error **e
 				continue;
 			return err_sys(err, "removing %s/%s", path, de->d_name);
 		}
-		if (S_ISDIR(st.st_mode)) {
-			if (st.st_dev != dev)
-				return err_set(err, EXDEV, ERR_TOOL,
-					       "removing %s/%s: a mount point is in the way", path,
-					       de->d_name);
-			autoclose int cfd = openat(dfd, de->d_name,
-						   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (cfd < 0 && errno == EACCES && fchmodat(dfd, de->d_name, 0700, 0) == 0)
-				cfd = openat(dfd, de->d_name,
-					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (cfd < 0 && errno == ENOENT)
-				continue; /* removed meanwhile by someone else: fine */
-			if (cfd < 0)
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
 				return err_sys(err, "removing %s/%s", path, de->d_name);
-			/* A directory we own but cannot write: make it writable to empty it. */
-			if ((st.st_mode & 0700) != 0700)
-				(void)fchmod(cfd, 0700);
-			autofree char *sub = xasprintf("%s/%s", path, de->d_name);
-			if (rm_children_at(cfd, dev, sub, err) < 0)
-				return -1;
-			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-				return err_sys(err, "removing %s", sub);
-		} else if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT) {
-			return err_sys(err, "removing %s/%s", path, de->d_name);
+			continue;
 		}
+		if (st.st_dev != w->dev)
+			return err_set(err, EXDEV, ERR_TOOL,
+				       "removing %s/%s: a mount point is in the way", path,
+				       de->d_name);
+		if (depth >= RM_MAX_DEPTH) {
+			if (move_up(w, dfd, de->d_name) < 0)
+				return err_sys(err, "removing %s/%s", path, de->d_name);
+			continue;
+		}
+		int cfd = open_to_empty(dfd, de->d_name, &st);
+		if (cfd < 0 && errno == ENOENT)
+			continue; /* removed meanwhile by someone else: fine */
+		if (cfd < 0)
+			return err_sys(err, "removing %s/%s", path, de->d_name);
+		autofree char *sub = xasprintf("%s/%s", path, de->d_name);
+		if (rm_children_at(w, cfd, depth + 1, sub, err) < 0)
+			return -1;
+		if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			return err_sys(err, "removing %s", sub);
 	}
 	if (errno != 0)
 		return err_sys(err, "reading directory %s", path);
@@ -295,8 +376,14 @@ int fs_rm_rf(const char *path, struct error **err)
 		return err_sys(err, "removing %s", path);
 	if ((st.st_mode & 0700) != 0700)
 		(void)fchmod(fd, 0700);
-	if (rm_children_at(fd, st.st_dev, path, err) < 0)
-		return -1;
+	struct rm_walk w = { .top = fd, .dev = st.st_dev, .again = true };
+	while (w.again) {
+		w.again = false;
+		/* A new open of the directory, not a dup: each pass reads it from the start. */
+		int pass = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rm_children_at(&w, pass, 0, path, err) < 0)
+			return -1;
+	}
 	if (rmdir(path) < 0 && errno != ENOENT)
 		return err_sys(err, "removing %s", path);
 	return 0;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 #include <dirent.h>
 
 /* ---------- errors (STYLE.md B3) ---------- */
@@ -148,6 +149,15 @@ int fs_read_fd(int fd, size_t max, char **out, size_t *len, struct error **err);
 int fs_write_all(int fd, const void *data, size_t len);
 /* Read exactly len bytes; returns bytes read (less at EOF) or -1 with errno. */
 ssize_t fs_read_all(int fd, void *buf, size_t len);
+/*
+ * chmod and futimens through an fd, O_PATH ones included (fchmod and futimens refuse those:
+ * the magic link /proc/self/fd/N leads to that very inode, whatever its name is now). For
+ * metadata of a file a container or an archive controls: opened with O_NOFOLLOW, never
+ * changed by name. Neither follows a symlink the fd is on: fs_fchmod fails or changes the
+ * link itself, fs_futimens sets the link's own times. 0, or -1 with errno.
+ */
+int fs_fchmod(int fd, mode_t mode);
+int fs_futimens(int fd, const struct timespec ts[2]);
 /* rm -rf that does not follow symlinks and does not cross mount points. ENOENT is success. */
 int fs_rm_rf(const char *path, struct error **err);
 /*

@@ -218,19 +218,22 @@ static int remove_at(struct unpacker *u, int dirfd, const char *name, const char
 }
 
 /*
- * Owner, then mode. fresh: the file was just created by us (root in the namespace, umask 0)
+ * Owner, then mode, through fd: what was just made, opened without following it (O_PATH
+ * will do), or -1 for a symlink, whose owner is set by name without following it and which
+ * has no mode. fresh: the file was just created by us (root in the namespace, umask 0)
  * with its final permission bits, so a 0:0 entry without setuid/setgid/sticky bits in a
  * parent that is not setgid already has everything: two syscalls saved per file.
  */
-static int set_owner_mode(struct unpacker *u, int dirfd, const char *name, const char *full,
-			  struct archive_entry *e, bool is_link, bool fresh, struct error **err)
+static int set_owner_mode(struct unpacker *u, int fd, int dirfd, const char *name, const char *full,
+			  struct archive_entry *e, bool fresh, struct error **err)
 {
 	uid_t uid = (uid_t)archive_entry_uid(e);
 	gid_t gid = (gid_t)archive_entry_gid(e);
 	if (fresh && uid == 0 && gid == 0 && (archive_entry_mode(e) & 07000) == 0 &&
 	    !u->cache_setgid)
 		return 0;
-	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+	if ((fd >= 0 ? fchownat(fd, "", uid, gid, AT_EMPTY_PATH)
+		     : fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW)) < 0) {
 		if (errno == EINVAL)
 			return err_set(err, EINVAL, ERR_TOOL,
 				       "%s is owned by %u:%u, which is not mapped in the user "
@@ -240,7 +243,7 @@ static int set_owner_mode(struct unpacker *u, int dirfd, const char *name, const
 		return err_sys(err, "chown %s", full);
 	}
 	/* chmod after chown: chown clears setuid/setgid. */
-	if (!is_link && fchmodat(dirfd, name, archive_entry_mode(e) & 07777, 0) < 0)
+	if (fd >= 0 && fs_fchmod(fd, archive_entry_mode(e) & 07777) < 0)
 		return err_sys(err, "chmod %s", full);
 	return 0;
 }
@@ -309,7 +312,7 @@ static int write_file(struct unpacker *u, struct archive *a, int dirfd, const ch
 	/* A sparse file may end in a hole that no data block covered. */
 	if (end != archive_entry_size(e) && ftruncate(fd, archive_entry_size(e)) < 0)
 		return err_sys(err, "writing %s", full);
-	if (set_owner_mode(u, dirfd, name, full, e, false, true, err) < 0)
+	if (set_owner_mode(u, fd, dirfd, name, full, e, true, err) < 0)
 		return -1;
 	set_xattrs(u, fd, full, e);
 	struct timespec ts[2];
@@ -328,11 +331,12 @@ static int make_dir(struct unpacker *u, int dirfd, const char *name, const char 
 	}
 	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
 		return err_sys(err, "creating directory %s", full);
-	if (set_owner_mode(u, dirfd, name, full, e, false, false, err) < 0)
-		return -1;
 	autoclose int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		set_xattrs(u, fd, full, e);
+	if (fd < 0)
+		return err_sys(err, "opening directory %s", full);
+	if (set_owner_mode(u, fd, dirfd, name, full, e, false, err) < 0)
+		return -1;
+	set_xattrs(u, fd, full, e);
 	u->dirs = xrealloc(u->dirs, (u->n_dirs + 1) * sizeof(*u->dirs));
 	u->dirs[u->n_dirs].path = xstrdup(full);
 	times_of(e, u->dirs[u->n_dirs].ts);
@@ -367,6 +371,25 @@ static int make_hardlink(struct unpacker *u, int dirfd, const char *name, const 
 	errno = e2;
 	if (rc < 0)
 		return err_sys(err, "hard link %s -> %s", full, target);
+	return 0;
+}
+
+static int make_fifo(struct unpacker *u, int dirfd, const char *name, const char *full,
+		     struct archive_entry *e, struct error **err)
+{
+	if (remove_at(u, dirfd, name, full, err) < 0)
+		return -1;
+	if (mknodat(dirfd, name, S_IFIFO | 0600, 0) < 0)
+		return err_sys(err, "creating fifo %s", full);
+	autoclose int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(err, "creating fifo %s", full);
+	if (set_owner_mode(u, fd, dirfd, name, full, e, false, err) < 0)
+		return -1;
+	/* Its own time, as for every entry (saving the layer again must give the same bytes). */
+	struct timespec ts[2];
+	times_of(e, ts);
+	fs_futimens(fd, ts);
 	return 0;
 }
 
@@ -436,24 +459,13 @@ static int extract_entry(struct unpacker *u, struct archive *a, struct archive_e
 			return err_sys(err, "creating symlink %s", name);
 		struct timespec ts[2];
 		times_of(e, ts);
-		if (set_owner_mode(u, dirfd, base, name, e, true, false, err) < 0)
+		if (set_owner_mode(u, -1, dirfd, base, name, e, false, err) < 0)
 			return -1;
 		utimensat(dirfd, base, ts, AT_SYMLINK_NOFOLLOW);
 		return 0;
 	}
 	case AE_IFIFO:
-		if (remove_at(u, dirfd, base, name, err) < 0)
-			return -1;
-		if (mknodat(dirfd, base, S_IFIFO | 0600, 0) < 0)
-			return err_sys(err, "creating fifo %s", name);
-		if (set_owner_mode(u, dirfd, base, name, e, false, false, err) < 0)
-			return -1;
-		/* Its own time, as for every entry (saving the layer again must give the same
-		 * bytes). */
-		struct timespec fts[2];
-		times_of(e, fts);
-		utimensat(dirfd, base, fts, AT_SYMLINK_NOFOLLOW);
-		return 0;
+		return make_fifo(u, dirfd, base, name, e, err);
 	case AE_IFCHR:
 		if (archive_entry_rdev(e) == 0) { /* already an overlay whiteout */
 			if (remove_at(u, dirfd, base, name, err) < 0)

@@ -204,7 +204,7 @@ static int cp_target(const struct cp_job *j, int rootfd, const char *src, int *t
 }
 
 /* The tar writer in a child of ours, into the pipe that we extract from. */
-int ctr_tar_copy(int srcfd, const char *top, int tdir, bool owners, struct error **err)
+int ctr_tar_copy(int srcfd, const char *top, int tdir, bool into_ctr, struct error **err)
 {
 	int p[2], sv[2];
 	if (pipe2(p, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -224,7 +224,7 @@ int ctr_tar_copy(int srcfd, const char *top, int tdir, bool owners, struct error
 	close(p[1]);
 	close(sv[1]);
 	struct error *xerr = NULL;
-	int rc = ctr_tar_extract(p[0], tdir, owners, &xerr);
+	int rc = ctr_tar_extract(p[0], tdir, into_ctr, &xerr);
 	close(p[0]);
 	/* The writer's error explains a broken stream better than the reader's. */
 	if (err_recv(sv[0], err) > 0) {

@@ -84,8 +84,10 @@ struct json_object *ctr_ports_podman(const struct oci_ctr *c);
  * top entry named top ("." for the contents of a directory), written to out_fd. */
 int ctr_tar_write(int startfd, const char *top, int out_fd, struct error **err);
 /* Extract a tar stream into the directory tdir; entries never leave it (RESOLVE_BENEATH).
- * owners: apply the entries' uid/gid (inside a user namespace: where mapped). */
-int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err);
+ * into_ctr: into a container, with the entries' uid/gid (where mapped in the user namespace)
+ * and modes as they are; else onto the host, as the user's files and never setuid or setgid
+ * (what GNU tar does for a user: such a file would run as the user for anyone). */
+int ctr_tar_extract(int in_fd, int tdir, bool into_ctr, struct error **err);
 
 /* Called as root in the container's user namespace with an O_PATH fd on its root. */
 typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
@@ -101,7 +103,7 @@ char *ctr_new_name(void);
 /* podman's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, under 254 characters. */
 bool ctr_valid_name(const char *n);
 /* Copy the tree at srcfd (O_PATH) into tdir as a tar stream between two processes. */
-int ctr_tar_copy(int srcfd, const char *top, int tdir, bool owners, struct error **err);
+int ctr_tar_copy(int srcfd, const char *top, int tdir, bool into_ctr, struct error **err);
 /* Fill each empty named volume among mounts from the image's files at its destination
  * (as root in the user namespace, ownership kept); a no-op when none is empty. */
 int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *mounts, size_t n,

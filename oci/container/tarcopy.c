@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +32,24 @@ static int arch_err(struct archive *a, struct error **err, const char *what)
 static int write_tree(struct archive *a, int dirfd, const char *name, const char *arcname,
 		      struct error **err);
 
-static int write_data(struct archive *a, int fd, const char *arcname, struct error **err)
+/* At most size bytes (the header's): a file the container keeps growing ends there. */
+static int write_data(struct archive *a, int fd, const char *arcname, off_t size,
+		      struct error **err)
 {
 	char buf[65536];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+	while (size > 0) {
+		ssize_t n = read(fd, buf, size < (off_t)sizeof(buf) ? (size_t)size : sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return err_sys(err, "reading %s", arcname);
 		if (n == 0)
-			return 0;
+			return 0; /* shrunk meanwhile: libarchive pads the entry */
 		if (archive_write_data(a, buf, (size_t)n) < 0)
 			return arch_err(a, err, arcname);
+		size -= n;
 	}
+	return 0;
 }
 
 static int write_dir(struct archive *a, int fd, const char *arcname, struct error **err)
@@ -68,45 +73,85 @@ static int write_dir(struct archive *a, int fd, const char *arcname, struct erro
 	return rc;
 }
 
+/* A symlink's target, in a frame of its own: write_tree's recursion stays small. */
+static int set_link(struct archive_entry *e, int dirfd, const char *name, const char *arcname,
+		    struct error **err)
+{
+	char target[4096];
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	if (n < 0)
+		return err_sys(err, "reading link %s", arcname);
+	target[n] = '\0';
+	archive_entry_set_symlink(e, target);
+	return 0;
+}
+
+/*
+ * Open the file or directory name in dirfd (the start itself when name is ""), and stat
+ * what was opened: the container may have swapped the entry since it was listed, for a
+ * link (O_NOFOLLOW fails) or for a FIFO (O_NONBLOCK: no wait for a writer that never
+ * comes). Anything but the type seen before is an error; -2 (no error) when it is gone.
+ */
+static int open_entry(int dirfd, const char *name, const char *arcname, struct stat *st,
+		      struct error **err)
+{
+	bool dir = S_ISDIR(st->st_mode);
+	int fl = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (dir ? O_DIRECTORY : 0);
+	int fd;
+	if (*name) {
+		fd = openat(dirfd, name, fl);
+	} else {
+		/* The start is an O_PATH fd: reopen that very inode. */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+		fd = open(proc, fl & ~O_NOFOLLOW);
+	}
+	struct stat now;
+	if (fd < 0 && errno == ENOENT && *name)
+		return -2;
+	if (fd < 0 || fstat(fd, &now) < 0) {
+		err_sys(err, "opening %s", arcname);
+	} else if ((now.st_mode & S_IFMT) != (st->st_mode & S_IFMT)) {
+		err_set(err, EAGAIN, ERR_TOOL, "%s was replaced while it was copied", arcname);
+	} else {
+		*st = now;
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* One entry (name in dirfd, never followed) and, for a directory, everything below it. */
 static int write_tree(struct archive *a, int dirfd, const char *name, const char *arcname,
 		      struct error **err)
 {
+	/* Longer names could not be made on the other side: no deeper recursion either. */
+	if (strlen(arcname) >= PATH_MAX)
+		return err_set(err, ENAMETOOLONG, ERR_TOOL, "%.64s...: %s", arcname,
+			       strerror(ENAMETOOLONG));
+	/* Listed, then gone (a running container's temporary file; an overlay whiteout a
+	 * directory of one layer still lists): skipped, as tar does. */
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
-		return err_sys(err, "stat %s", arcname);
+		return errno == ENOENT && *name ? 0 : err_sys(err, "stat %s", arcname);
+	int fd = -1;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		fd = open_entry(dirfd, name, arcname, &st, err);
+		if (fd == -2)
+			return 0;
+		if (fd < 0)
+			return -1;
+	}
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_copy_stat(e, &st);
 	archive_entry_set_pathname(e, arcname);
-	int fd = -1, rc = 0;
-	if (S_ISLNK(st.st_mode)) {
-		char target[4096];
-		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-		if (n < 0)
-			rc = err_sys(err, "reading link %s", arcname);
-		else
-			target[n] = '\0', archive_entry_set_symlink(e, target);
-	} else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-		/* O_NOFOLLOW: the entry was a file or dir a moment ago; if it was swapped
-		 * for a link since, fail rather than follow it. */
-		int fl =
-		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
-		if (*name) {
-			fd = openat(dirfd, name, fl);
-		} else {
-			/* The start is an O_PATH fd: reopen that very inode. */
-			char proc[64];
-			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
-			fd = open(proc, fl & ~O_NOFOLLOW);
-		}
-		if (fd < 0)
-			rc = err_sys(err, "opening %s", arcname);
-	}
+	int rc = S_ISLNK(st.st_mode) ? set_link(e, dirfd, name, arcname, err) : 0;
 	if (rc == 0 && archive_write_header(a, e) < ARCHIVE_WARN)
 		rc = arch_err(a, err, arcname);
 	archive_entry_free(e);
 	if (rc == 0 && S_ISREG(st.st_mode))
-		rc = write_data(a, fd, arcname, err);
+		rc = write_data(a, fd, arcname, st.st_size, err);
 	else if (rc == 0 && S_ISDIR(st.st_mode))
 		rc = write_dir(a, fd, arcname, err);
 	if (fd >= 0)
@@ -182,69 +227,88 @@ static int clear_slot(int pfd, const char *base, const char *name, struct error 
 	return 0;
 }
 
+/*
+ * Make one entry: base in pfd. *fd is then what base holds, opened without following it
+ * (the file just written, else an O_PATH fd) for set_meta, or -1 for a hard link, which
+ * has nothing more to set.
+ */
 static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int pfd,
-		      const char *base, const char *name, struct error **err)
+		      const char *base, const char *name, int *fd, struct error **err)
 {
 	mode_t type = archive_entry_filetype(e);
 	const char *hl = archive_entry_hardlink(e);
+	*fd = -1;
 	if (hl != NULL) {
 		autofree char *target = clean_name(hl);
-		autoclose int tfd = target ? fs_openat2(tdir, target, O_PATH | O_NOFOLLOW,
-							RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
-					   : -1;
+		if (target == NULL)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "refusing hard link %s -> %s: it leaves the destination",
+				       name, hl);
+		autoclose int tfd = fs_openat2(tdir, target, O_PATH | O_NOFOLLOW,
+					       RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 		if (tfd < 0 || clear_slot(pfd, base, name, err) < 0)
 			return *err ? -1 : err_sys(err, "hard link %s -> %s", name, hl);
 		char proc[64];
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tfd);
 		if (linkat(AT_FDCWD, proc, pfd, base, AT_SYMLINK_FOLLOW) < 0)
 			return err_sys(err, "hard link %s -> %s", name, hl);
-		return 1; /* nothing more to set on a hard link */
+		return 0;
 	}
 	if (type == AE_IFDIR) {
-		struct stat st;
 		if (mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
 			return err_sys(err, "creating %s", name);
-		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-			return err_set(err, ENOTDIR, ERR_TOOL,
-				       "cannot overwrite non-directory %s with directory", name);
-		return 0;
-	}
-	if (clear_slot(pfd, base, name, err) < 0)
+	} else if (clear_slot(pfd, base, name, err) < 0) {
 		return -1;
-	if (type == AE_IFREG) {
-		autoclose int fd =
-		    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0)
+	} else if (type == AE_IFREG) {
+		*fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (*fd < 0)
 			return err_sys(err, "creating %s", name);
-		return copy_out(a, fd, name, err);
-	}
-	if (type == AE_IFLNK) {
+		return copy_out(a, *fd, name, err);
+	} else if (type == AE_IFLNK) {
 		if (symlinkat(archive_entry_symlink(e), pfd, base) < 0)
 			return err_sys(err, "creating link %s", name);
-		return 0;
+	} else {
+		dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+		if (mknodat(pfd, base, type | 0600, dev) < 0)
+			return err_sys(err, "creating %s", name);
 	}
-	dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-	if (mknodat(pfd, base, type | 0600, dev) < 0)
-		return err_sys(err, "creating %s", name);
+	/* Not by name from here on: in a running container the name may have been swapped
+	 * for a link to a host file since, and chmod or utimes would follow it. */
+	struct stat st;
+	*fd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st) < 0)
+		return err_sys(err, "opening %s", name);
+	if ((st.st_mode & S_IFMT) != type)
+		return err_set(err, type == AE_IFDIR ? ENOTDIR : EAGAIN, ERR_TOOL,
+			       type == AE_IFDIR ? "cannot overwrite non-directory %s with directory"
+						: "%s was replaced while it was copied",
+			       name);
 	return 0;
 }
 
-/* Owner (when asked and mapped), mode, then mtime; chown first as it clears setuid. */
-static void set_meta(struct archive_entry *e, int pfd, const char *base, bool owners)
+/* The mode to give: on the host, never setuid or setgid (see ctr_tar_extract). */
+static mode_t perm_of(struct archive_entry *e, bool into_ctr)
 {
-	bool link = archive_entry_filetype(e) == AE_IFLNK;
-	if (owners && fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-			       AT_SYMLINK_NOFOLLOW) < 0)
-		log_debug("chown %s: %s", base, strerror(errno));
-	if (!link && fchmodat(pfd, base, archive_entry_perm(e), 0) < 0)
-		log_debug("chmod %s: %s", base, strerror(errno));
+	mode_t perm = archive_entry_perm(e);
+	return into_ctr ? perm : perm & ~(mode_t)(S_ISUID | S_ISGID);
+}
+
+/* Owner (into a container, where mapped), mode, then mtime, all through fd (chown first,
+ * as it clears setuid); failures are no error, as with tar. */
+static void set_meta(struct archive_entry *e, int fd, bool into_ctr)
+{
+	if (into_ctr && fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+				 AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		log_debug("chown %s: %s", archive_entry_pathname(e), strerror(errno));
+	if (archive_entry_filetype(e) != AE_IFLNK && fs_fchmod(fd, perm_of(e, into_ctr)) < 0)
+		log_debug("chmod %s: %s", archive_entry_pathname(e), strerror(errno));
 	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT },
 				  { .tv_sec = archive_entry_mtime(e),
 				    .tv_nsec = archive_entry_mtime_nsec(e) } };
-	utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
+	fs_futimens(fd, ts);
 }
 
-static int extract_one(struct archive *a, struct archive_entry *e, int tdir, bool owners,
+static int extract_one(struct archive *a, struct archive_entry *e, int tdir, bool into_ctr,
 		       struct error **err)
 {
 	autofree char *name = clean_name(archive_entry_pathname(e));
@@ -254,15 +318,13 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 			       "the destination",
 			       archive_entry_pathname(e));
 	if (*name == '\0' || strcmp(name, ".") == 0) {
-		/* The target directory itself (a copy of contents): its mode and owner. tdir
-		 * is an O_PATH fd, so through /proc/self/fd. */
-		char proc[64];
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tdir);
-		if (owners &&
-		    chown(proc, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-			log_debug("chown %s: %s", proc, strerror(errno));
-		if (archive_entry_filetype(e) == AE_IFDIR && chmod(proc, archive_entry_perm(e)) < 0)
-			log_debug("chmod %s: %s", proc, strerror(errno));
+		/* The target directory itself (a copy of contents): its mode and owner. */
+		if (into_ctr && fchownat(tdir, "", (uid_t)archive_entry_uid(e),
+					 (gid_t)archive_entry_gid(e), AT_EMPTY_PATH) < 0)
+			log_debug("chown .: %s", strerror(errno));
+		if (archive_entry_filetype(e) == AE_IFDIR &&
+		    fs_fchmod(tdir, perm_of(e, into_ctr)) < 0)
+			log_debug("chmod .: %s", strerror(errno));
 		return 0;
 	}
 	char *slash = strrchr(name, '/');
@@ -279,13 +341,15 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 	} else {
 		pfd = fcntl(tdir, F_DUPFD_CLOEXEC, 3);
 	}
-	int rc = make_entry(a, e, tdir, pfd, base, name, err);
-	if (rc == 0)
-		set_meta(e, pfd, base, owners);
-	return rc < 0 ? -1 : 0;
+	autoclose int fd = -1;
+	if (make_entry(a, e, tdir, pfd, base, name, &fd, err) < 0)
+		return -1;
+	if (fd >= 0)
+		set_meta(e, fd, into_ctr);
+	return 0;
 }
 
-int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err)
+int ctr_tar_extract(int in_fd, int tdir, bool into_ctr, struct error **err)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
@@ -303,7 +367,7 @@ int ctr_tar_extract(int in_fd, int tdir, bool owners, struct error **err)
 			rc = arch_err(a, err, "reading the archive");
 			break;
 		}
-		rc = extract_one(a, e, tdir, owners, err);
+		rc = extract_one(a, e, tdir, into_ctr, err);
 	}
 	archive_read_free(a);
 	return rc;

@@ -2,18 +2,16 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Bad input from a registry (issue #4): every case is a clean error (exit 125, one line),
-# nothing half-stored, and no write outside the layer directory. The broken registry is
-# tests/fixtures/badreg.py; the traversal layers aim at $ESCAPE on the host.
+# nothing half-stored. The broken registry is tests/fixtures/badreg.py. Hostile layer
+# contents (traversal, links out, whiteouts) are the breakout matrix of 425-breakout.bats.
 
 load helpers
 load storage_helpers
 
 setup_file() {
 	export BADREG_DIR=$BATS_FILE_TMPDIR/badreg
-	export ESCAPE=$BATS_FILE_TMPDIR/escape
-	mkdir -p "$BADREG_DIR" "$ESCAPE"
-	echo victim >"$ESCAPE/victim"
-	"$BATS_TEST_DIRNAME/../fixtures/badreg.py" "$BADREG_DIR" "$ESCAPE" </dev/null >/dev/null 2>&1 3>&- &
+	mkdir -p "$BADREG_DIR"
+	"$BATS_TEST_DIRNAME/../fixtures/badreg.py" "$BADREG_DIR" </dev/null >/dev/null 2>&1 3>&- &
 	local i
 	for ((i = 0; i < 100; i++)); do
 		[[ -s $BADREG_DIR/port ]] && break
@@ -61,15 +59,6 @@ timed_bad_pull() {
 	assert_equal "${#stderr_lines[@]}" 1
 	[[ ${stderr_lines[0]} == "Error: pulling $BADREG/$name:latest: "* ]] || fail "unexpected: $stderr"
 	((SECONDS - start <= max)) || fail "took $((SECONDS - start)) s, more than $max"
-}
-
-assert_not_escaped() {
-	run ls -A "$ESCAPE"
-	assert_output "victim"
-	run cat "$ESCAPE/victim"
-	assert_output "victim"
-	run stat -c %h "$ESCAPE/victim"
-	assert_output 1
 }
 
 bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
@@ -123,36 +112,6 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 @test "bad input: schema 1 manifests are refused with a clear message" {
 	bad_pull schema1
 	[[ $stderr == *"manifest schema 1 is not supported"* ]]
-}
-
-@test "traversal: '..' entries are refused" {
-	bad_pull dotdot
-	[[ $stderr == *'refusing tar entry "../escape-dotdot"'* ]]
-	bad_pull dotdot2
-	assert_not_escaped
-	[[ ! -e $BATS_FILE_TMPDIR/escape-dotdot && ! -e $BATS_FILE_TMPDIR/../escape-dotdot ]]
-	assert_store_empty
-}
-
-@test "traversal: absolute names land inside the layer" {
-	run_hutch pull -q --tls-verify=false "$BADREG/absolute"
-	assert_not_escaped
-	run find "$(store)/layers" -name abs.txt
-	assert_output --partial "/diff$ESCAPE/abs.txt"
-}
-
-@test "traversal: a symlink planted as a parent cannot lead out (absolute and relative)" {
-	run_hutch '?' pull -q --tls-verify=false "$BADREG/symlink"
-	assert_not_escaped
-	run_hutch '?' pull -q --tls-verify=false "$BADREG/symlinkrel"
-	assert_not_escaped
-	run find "$(store)" -name pwned
-	refute_output --partial "$ESCAPE/pwned"
-}
-
-@test "traversal: a hard link to a host file is not made" {
-	run_hutch '?' pull -q --tls-verify=false "$BADREG/hardlink"
-	assert_not_escaped
 }
 
 @test "device nodes are skipped with one warning" {

@@ -79,3 +79,32 @@ gone"
 	run_hutch run --rm -v fresh:/nothing-here "$IMAGE" ls -A /nothing-here
 	assert_output ""
 }
+
+# A volume filled for a new container may be shared with a running one, which can swap
+# each file being filled in for a link to a host file: the fill's chmod must not follow
+# it (the same extractor as cp's, tarcopy.c; the fill runs in the host's view of files).
+@test "filling a shared volume: a link swapped in by a running container changes no host file" {
+	local secret=$BATS_TEST_TMPDIR/secret
+	echo secret >"$secret"
+	chmod 0600 "$secret"
+	local before
+	before=$(stat -c '%a %h %s %Y' "$secret")
+	mkdir -p "$BATS_TEST_TMPDIR/layer/data"
+	head -c 4000000 /dev/zero >"$BATS_TEST_TMPDIR/layer/data/big"
+	chmod 0777 "$BATS_TEST_TMPDIR/layer/data/big"
+	tar -C "$BATS_TEST_TMPDIR/layer" --owner=0 --group=0 -cf "$BATS_TEST_TMPDIR/layer.tar" data
+	push_image volfill --layer-tar "$BATS_TEST_TMPDIR/layer.tar"
+	run_hutch pull -q --tls-verify=false "$HUTCH_REGISTRY/volfill"
+	# The volume stays empty (so that it is filled) until a regular file appears in it.
+	run_hutch run -d --name swapper -v shared:/data "$IMAGE" sh -c \
+		"while :; do if [ -f /data/big ] && [ ! -L /data/big ]; then ln -sf '$secret' /data/.l; mv -f /data/.l /data/big; fi; done"
+	local try # not i: bats's run sets that
+	for ((try = 0; try < 10; try++)); do
+		run_hutch '?' create --name "filled$try" -v shared:/data "$HUTCH_REGISTRY/volfill" /x
+		[[ $(stat -c '%a %h %s %Y' "$secret") == "$before" ]] ||
+			fail "fill $try changed $secret: $(stat -c '%a %h %s %Y' "$secret"), was $before"
+		run_hutch exec swapper rm -f /data/big /data/.l
+	done
+	run cat "$secret"
+	assert_output secret
+}

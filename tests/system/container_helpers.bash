@@ -69,3 +69,11 @@ assert_no_process() {
 	done
 	fail "still running: $(pgrep -a -u "$(id -u)" -f -- "$1")"
 }
+
+# build_swapper: tests/system/tools/swapper.c, static, in $BATS_TEST_TMPDIR/tools (to bind
+# into a container at /tools): it exchanges two names in a loop as fast as it can.
+build_swapper() {
+	mkdir -p "$BATS_TEST_TMPDIR/tools"
+	cc -O2 -static -o "$BATS_TEST_TMPDIR/tools/swapper" "$HUTCH_TOP/tests/system/tools/swapper.c" ||
+		fail "cannot build the swapper (cc -static: libc6-dev)"
+}

@@ -6,9 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static char *tmp;
@@ -139,6 +143,102 @@ static void test_rm_rf(void)
 	ok(!fs_exists(root), "tree gone");
 	ok(fs_exists(outside), "symlink target untouched");
 	is_int(fs_rm_rf(root, &err), 0, "a missing path is success");
+}
+
+/*
+ * A tree deeper than the fds we may open (a container can make one as deep as it likes):
+ * removed all the same, not left behind with "Too many open files". A name of fs_rm_rf's
+ * own at the top (.rm-0, not empty) is not in its way.
+ */
+static void test_rm_rf_deep(void)
+{
+	struct error *err = NULL;
+	autofree char *root = at("deep");
+	autofree char *taken = at("deep/.rm-0/keep");
+	fs_mkdir_p(taken, 0700, &err);
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int depth = 0;
+	for (; fd >= 0 && depth < 1500; depth++) {
+		int sub =
+		    mkdirat(fd, "a", 0700) == 0 ? openat(fd, "a", O_RDONLY | O_DIRECTORY) : -1;
+		close(fd);
+		fd = sub;
+	}
+	if (fd >= 0)
+		close(fd);
+	is_int(depth, 1500, "a tree 1500 directories deep");
+	struct rlimit old, low = { .rlim_cur = 256 };
+	getrlimit(RLIMIT_NOFILE, &old);
+	low.rlim_max = old.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &low);
+	is_int(fs_rm_rf(root, &err), 0, "removed with 256 fds at most: %s", err ? err->msg : "");
+	setrlimit(RLIMIT_NOFILE, &old);
+	err_free(&err);
+	ok(!fs_exists(root), "the deep tree is gone");
+}
+
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+struct racer {
+	const char *a, *b;
+	atomic_bool stop;
+	atomic_int swaps;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	while (!atomic_load(&r->stop)) {
+		syscall(SYS_renameat2, AT_FDCWD, r->a, AT_FDCWD, r->b, RENAME_EXCHANGE);
+		atomic_fetch_add(&r->swaps, 1);
+	}
+	return NULL;
+}
+
+/*
+ * A directory we may not read is made readable to be emptied: never by name, where a link
+ * swapped in meanwhile would be followed and its target chmod'ed (a thread exchanges the
+ * directory and a link to a 0600 file while fs_rm_rf runs).
+ */
+static void test_rm_rf_race(void)
+{
+	if (geteuid() == 0) {
+		skip("machine: root opens any directory: the chmod this checks never runs");
+		return;
+	}
+	autofree char *victim = at("rm-victim");
+	close(open(victim, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	chmod(victim, 0600);
+	autofree char *root = at("rm-race");
+	autofree char *d = at("rm-race/d");
+	autofree char *l = at("rm-race/l");
+	int changed = 0;
+	for (int i = 0; i < 300 && !changed; i++) {
+		mkdir(root, 0700);
+		mkdir(d, 0);
+		symlink(victim, l);
+		struct racer r = { .a = d, .b = l };
+		pthread_t t;
+		pthread_create(&t, NULL, race, &r);
+		while (atomic_load(&r.swaps) < 100)
+			; /* racing already */
+		struct error *err = NULL;
+		fs_rm_rf(root, &err); /* may fail: the race moves its entries */
+		err_free(&err);
+		atomic_store(&r.stop, true);
+		pthread_join(t, NULL);
+		struct stat st;
+		changed = stat(victim, &st) < 0 || (st.st_mode & 07777) != 0600;
+		/* Whichever name the directory has now, make it removable. */
+		if (lstat(d, &st) == 0 && S_ISDIR(st.st_mode))
+			chmod(d, 0700);
+		if (lstat(l, &st) == 0 && S_ISDIR(st.st_mode))
+			chmod(l, 0700);
+		fs_rm_rf(root, NULL);
+	}
+	is_int(changed, 0, "the file behind a link swapped in for a directory kept its mode");
 }
 
 static void test_find_in_path(void)
@@ -370,6 +470,8 @@ int main(void)
 	test_write_replace();
 	test_mkdir_p();
 	test_rm_rf();
+	test_rm_rf_deep();
+	test_rm_rf_race();
 	test_find_in_path();
 	test_paths();
 	test_open_in_root();
