@@ -691,6 +691,21 @@ static int write_files(struct storage *s, const char *id, const char *name,
 	gen.rootfs = merged;
 	if (gen.hostname == NULL)
 		gen.hostname = hostname;
+	/*
+	 * --init: the container's pid 1 is hutch-init, bound read-only; a container allowed to
+	 * remount (--privileged) could make that bind writable and, through an fd it kept,
+	 * rewrite the file. So it gets a copy of its own, not the installed program.
+	 */
+	autofree char *init_copy = NULL;
+	if (gen.init_path != NULL) {
+		autofree char *bin = NULL;
+		size_t len = 0;
+		init_copy = xasprintf("%s/hutch-init", dir);
+		if (fs_read_file(gen.init_path, 16 << 20, &bin, &len, err) < 0 ||
+		    fs_write_replace(init_copy, bin, len, 0555, err) < 0)
+			return -1;
+		gen.init_path = init_copy;
+	}
 	gen.etc_dir = run;
 	struct json_object *spec = oci_spec_generate(&gen, err);
 	if (spec == NULL)

@@ -179,3 +179,13 @@ sums() {
 	run_hutch rm -f watched
 	[[ ! -s $BATS_TEST_TMPDIR/out/leak ]] || fail "the host binary was readable as $(cat "$BATS_TEST_TMPDIR/out/leak")"
 }
+
+@test "escape: --init runs a copy of hutch-init of the container's own, not the installed file" {
+	# Bound read-only, the installed file would still be the container's pid 1: one that may
+	# remount (--privileged) could make the bind writable and keep an fd to it.
+	local host
+	host=$(stat -c '%d:%i' "$HUTCH_TOP/hutch-init")
+	run_hutch run --rm --init "$IMAGE" sh -c 'stat -L -c %d:%i /proc/1/exe; sha256sum </proc/1/exe'
+	[[ ${lines[0]} != "$host" ]] || fail "pid 1 runs the installed hutch-init ($host)"
+	assert_equal "${lines[1]%% *}" "$(sha256sum <"$HUTCH_TOP/hutch-init" | cut -d' ' -f1)"
+}
