@@ -154,3 +154,17 @@ void cleanup_errp(struct error **e)
 {
 	err_free(e);
 }
+
+void str_printable(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*p = '?';
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* U+0080..U+009F: C1 controls, CSI (U+009B) among them. */
+			p[0] = '?';
+			p[1] = '?';
+			p++;
+		}
+	}
+}

@@ -123,6 +123,9 @@ void strv_push(char ***v, const char *s);
 /* Append s itself: ownership moves into the vector. */
 void strv_push_take(char ***v, char *s);
 bool strv_contains(char *const *v, const char *s);
+/* Replace, in place, every control character (C0, DEL, and C1 as UTF-8) with '?': for a
+ * line on a terminal that carries names from an image, a registry or a container. */
+void str_printable(char *s);
 
 /* ---------- fs helpers ---------- */
 

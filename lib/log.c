@@ -49,6 +49,7 @@ static void log_v(enum log_level level, const char *fmt, va_list ap)
 	/* One fprintf for the whole line keeps lines whole when several processes share f. */
 	char buf[2048];
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	str_printable(buf); /* names from images, registries and containers: no escapes */
 	fprintf(f, "%s[%04ld] %s\n", level_tags[level], secs, buf);
 	fflush(f);
 }

@@ -297,9 +297,18 @@ static const struct cli_cmd *resolve_cmd(int argc, char **argv, int *pos, char *
 	return cmd;
 }
 
+void cli_print_error(const struct error *e)
+{
+	/* One line, whatever an image, a registry or a container put in the message: no
+	 * newline splits it and no escape sequence reaches the terminal. */
+	autofree char *msg = xstrdup(e->msg != NULL ? e->msg : "unknown error");
+	str_printable(msg);
+	fprintf(stderr, "Error: %s\n", msg);
+}
+
 static void print_error(const struct error *e, const char *path)
 {
-	fprintf(stderr, "Error: %s\n", e->msg);
+	cli_print_error(e);
 	if (e->kind == ERR_USAGE) {
 		if (path != NULL)
 			fprintf(stderr, "See 'hutch %s --help'.\n", path);

@@ -92,6 +92,8 @@ bool cli_opt_bool(const struct cli_ctx *ctx, const char *name);
 const char *cli_opt_str(const struct cli_ctx *ctx, const char *name);
 long cli_opt_int(const struct cli_ctx *ctx, const char *name);
 char *const *cli_opt_list(const struct cli_ctx *ctx, const char *name);
+/* Print "Error: MESSAGE" on stderr, as one line of printable characters. */
+void cli_print_error(const struct error *e);
 bool cli_opt_is_set(const struct cli_ctx *ctx, const char *name);
 
 /* Find a command (or alias) among cmds; NULL when none. */

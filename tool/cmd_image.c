@@ -30,7 +30,7 @@ void cli_operand_failed(int *rc, struct error **err, struct error *e)
 	if (*rc == 0) {
 		*err = e;
 	} else {
-		fprintf(stderr, "Error: %s\n", e->msg);
+		cli_print_error(e);
 		err_free(&e);
 	}
 	*rc = -1;

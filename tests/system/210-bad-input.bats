@@ -214,3 +214,12 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 	run_hutch 125 pull -q --tls-verify=false "$BADREG/notjson"
 	assert_equal "$stderr" "Error: $XDG_CONFIG_HOME/containers/containers.conf:3: pull_stall_timeout must be a number of seconds or a duration such as \"90s\""
 }
+
+@test "bad input: control characters a layer puts in an error reach the terminal as '?', on one line" {
+	# A name with a newline, an escape sequence and a C1 CSI, refused for its "..".
+	push_image ctlname --base --layer '[{"name":"a\nFAKE\u001b[31mred\u009b2J/../../x","data":"x"}]'
+	run_hutch 125 pull -q --tls-verify=false "$HUTCH_REGISTRY/ctlname"
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr != *$'\e'* && $stderr != *$'\xc2\x9b'* ]] || fail "an escape reached the terminal: $stderr"
+	[[ $stderr == *'a?FAKE?[31mred'* ]] || fail "unexpected: $stderr"
+}

@@ -79,6 +79,14 @@ static void test_strv(void)
 	strv_push_take(&v, xstrdup("b"));
 	is_int(strv_len(v), 2, "two entries");
 	ok(strv_contains(v, "b") && !strv_contains(v, "c"), "strv_contains");
+	char line[] = "a\nb\x1b[31mc\xc2\x9b"
+		      "2J\x7f\t\xc3\xa9\xc2\xa0"
+		      "d";
+	str_printable(line);
+	is_str(line,
+	       "a?b?[31mc??2J??\xc3\xa9\xc2\xa0"
+	       "d",
+	       "str_printable: C0, DEL and C1 become '?', other UTF-8 stays");
 	autofree char *s = xasprintf("%s-%d", "x", 42);
 	is_str(s, "x-42", "xasprintf");
 	char *p = xstrdup("steal");
