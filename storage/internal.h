@@ -48,6 +48,17 @@ int storage_regconf_parse(const char *file, const char *text, struct storage_reg
 			  struct error **err);
 /* The user's file or else the system file, then the drop-in directories. */
 int storage_regconf_load(struct storage_regconf *c, struct error **err);
+/*
+ * The reading shared by the containers config files (registries.conf, containers.conf):
+ * path's text (at most max bytes) goes to parse; a file that is not there is nothing
+ * unless must. storage_conf_dropins does so for each DIR/ *.conf in name order.
+ */
+typedef int (*storage_conf_parse_fn)(const char *path, const char *text, void *arg,
+				     struct error **err);
+int storage_conf_file(const char *path, size_t max, bool must, storage_conf_parse_fn parse,
+		      void *arg, struct error **err);
+int storage_conf_dropins(const char *dir, size_t max, bool must, storage_conf_parse_fn parse,
+			 void *arg, struct error **err);
 void storage_regconf_clear(struct storage_regconf *c);
 /* The [[registry]] whose prefix matches "host/path" best; *matched = prefix length. */
 const struct regconf_registry *storage_regconf_find(const struct storage_regconf *c,

@@ -9,7 +9,6 @@
 #include "storage/internal.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,40 +127,19 @@ int storage_pullconf_parse(const char *file, const char *text, struct storage_pu
 	return 0;
 }
 
-static int load_file(const char *path, bool must, struct storage_pullconf *c, struct error **err)
+static int parse_pullconf(const char *path, const char *text, void *c, struct error **err)
 {
-	autofree char *text = NULL;
-	struct error *e = NULL;
-	if (fs_read_file(path, CONF_MAX, &text, NULL, &e) < 0) {
-		if (!must && (e->code == ENOENT || e->code == ENOTDIR)) {
-			err_free(&e);
-			return 0;
-		}
-		*err = e;
-		return -1;
-	}
 	return storage_pullconf_parse(path, text, c, err);
 }
 
-static int filter_conf(const struct dirent *d)
+static int load_file(const char *path, bool must, struct storage_pullconf *c, struct error **err)
 {
-	size_t n = strlen(d->d_name);
-	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
+	return storage_conf_file(path, CONF_MAX, must, parse_pullconf, c, err);
 }
 
 static int load_dropins(const char *dir, struct storage_pullconf *c, struct error **err)
 {
-	struct dirent **list = NULL;
-	int n = scandir(dir, &list, filter_conf, alphasort);
-	int rc = 0;
-	for (int i = 0; i < n; i++) {
-		autofree char *p = xasprintf("%s/%s", dir, list[i]->d_name);
-		if (rc == 0)
-			rc = load_file(p, false, c, err);
-		free(list[i]);
-	}
-	free(list);
-	return rc;
+	return storage_conf_dropins(dir, CONF_MAX, false, parse_pullconf, c, err);
 }
 
 int storage_pullconf_load(struct storage_pullconf *c, struct error **err)

@@ -397,19 +397,20 @@ void storage_regconf_clear(struct storage_regconf *c)
 	*c = (struct storage_regconf){ 0 };
 }
 
-static int load_file(const char *path, bool must, struct storage_regconf *c, struct error **err)
+int storage_conf_file(const char *path, size_t max, bool must, storage_conf_parse_fn parse,
+		      void *arg, struct error **err)
 {
 	autofree char *text = NULL;
 	struct error *e = NULL;
-	if (fs_read_file(path, REGCONF_MAX, &text, NULL, &e) < 0) {
-		if (!must && e->code == ENOENT) {
+	if (fs_read_file(path, max, &text, NULL, &e) < 0) {
+		if (!must && (e->code == ENOENT || e->code == ENOTDIR)) {
 			err_free(&e);
 			return 0;
 		}
 		*err = e;
 		return -1;
 	}
-	return storage_regconf_parse(path, text, c, err);
+	return parse(path, text, arg, err);
 }
 
 static int filter_conf(const struct dirent *d)
@@ -418,7 +419,8 @@ static int filter_conf(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-static int load_dropins(const char *dir, struct storage_regconf *c, struct error **err)
+int storage_conf_dropins(const char *dir, size_t max, bool must, storage_conf_parse_fn parse,
+			 void *arg, struct error **err)
 {
 	struct dirent **list = NULL;
 	int n = scandir(dir, &list, filter_conf, alphasort);
@@ -426,11 +428,26 @@ static int load_dropins(const char *dir, struct storage_regconf *c, struct error
 	for (int i = 0; i < n; i++) {
 		autofree char *p = xasprintf("%s/%s", dir, list[i]->d_name);
 		if (rc == 0)
-			rc = load_file(p, true, c, err);
+			rc = storage_conf_file(p, max, must, parse, arg, err);
 		free(list[i]);
 	}
 	free(list);
 	return rc;
+}
+
+static int parse_regconf(const char *path, const char *text, void *c, struct error **err)
+{
+	return storage_regconf_parse(path, text, c, err);
+}
+
+static int load_file(const char *path, bool must, struct storage_regconf *c, struct error **err)
+{
+	return storage_conf_file(path, REGCONF_MAX, must, parse_regconf, c, err);
+}
+
+static int load_dropins(const char *dir, struct storage_regconf *c, struct error **err)
+{
+	return storage_conf_dropins(dir, REGCONF_MAX, true, parse_regconf, c, err);
 }
 
 int storage_regconf_load(struct storage_regconf *c, struct error **err)
