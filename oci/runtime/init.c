@@ -130,8 +130,15 @@ static void stage1(struct rt_init *in)
 	 * In a new one nobody else is there before the exec.
 	 */
 	const struct rt_ns *pidns = oci_spec_ns(in->spec, CLONE_NEWPID);
-	if (pidns != NULL && pidns->path != NULL)
+	if (pidns != NULL && pidns->path != NULL) {
+		/* Non-dumpable, the init could not write its own /proc/self files (they
+		 * belong to the host's root then): the oom score, which the init inherits,
+		 * is set here, before. */
+		if (oci_process_apply_misc(&in->spec->process, &err) < 0)
+			oci_child_fail(in->sync_fd, err);
+		in->misc_applied = true;
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
 	int flags = oci_new_ns_flags(in->spec);
 	if (flags != 0 && unshare(flags) < 0) {
 		err_sys(&err, "creating namespaces");
@@ -229,7 +236,7 @@ static int setup_after_pivot(struct rt_init *in, struct error **err)
 		return -1;
 	if (s->lx.has_personality && personality(s->lx.personality) < 0)
 		return err_sys(err, "setting the personality");
-	if (oci_process_apply_misc(p, err) < 0)
+	if (!in->misc_applied && oci_process_apply_misc(p, err) < 0)
 		return -1;
 	return 0;
 }

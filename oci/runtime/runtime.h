@@ -289,9 +289,10 @@ struct rt_init {
 	int preserve_fds; /* pass fds 3 .. 3+N-1 */
 	int ns_fds[16];	  /* fds of namespaces to join, parallel to spec->linux.ns */
 	bool no_pivot;
-	bool need_map;	 /* the runtime writes our id mapping after we unshare */
-	bool direct;	 /* cloned with all its namespaces: no stage 1, no pid message */
-	const char *exe; /* resolved executable, set by the init itself */
+	bool need_map;	   /* the runtime writes our id mapping after we unshare */
+	bool direct;	   /* cloned with all its namespaces: no stage 1, no pid message */
+	bool misc_applied; /* the oom score set by stage 1 already (a joined pid namespace) */
+	const char *exe;   /* resolved executable, set by the init itself */
 	/* The seccomp filter compiled by the runtime through its cache before the clone, or
 	 * NULL: the init compiles it while it waits for start. */
 	struct oci_seccomp_prog *seccomp;

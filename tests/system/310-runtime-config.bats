@@ -202,6 +202,36 @@ preserved"
 	run_rt delete --force ns1
 }
 
+@test "runtime config: an init joining another container's pid namespace is closed to it until its exec" {
+	# The first container records every process whose /proc/PID/exe it can read as the
+	# runtime binary (a copy of the host's file, which it could rewrite when not busy).
+	local out=$BATS_TEST_TMPDIR/out
+	mkdir -p "$out"
+	rt_bundle "$BUNDLE" sh -c 'while :; do for p in /proc/[0-9]*; do
+		case $(readlink "$p/exe" 2>/dev/null) in *hutch-runtime*) echo "$p" >>/out/leak ;; esac
+		done; done'
+	rt_config "$BUNDLE" --arg out "$out" \
+		'.mounts += [{destination: "/out", type: "bind", source: $out, options: ["rbind", "rw"]}]'
+	run_rt run --detach --pid-file "$BATS_TEST_TMPDIR/pid" --bundle "$BUNDLE" watcher
+	local pid k
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	# Newcomers in its user and pid namespaces, with an oom score: the init sets it before
+	# it is closed to the others (its own /proc files are the host root's then).
+	local b2=$BATS_TEST_TMPDIR/b2
+	mkdir -p "$b2"
+	rt_bundle "$b2" cat /proc/self/oom_score_adj
+	rt_config "$b2" --arg p "/proc/$pid/ns" '
+		del(.linux.uidMappings) | del(.linux.gidMappings) | .process.oomScoreAdj = 500
+		| .linux.namespaces = [.linux.namespaces[] | select(.type != "user" and .type != "pid")]
+			+ [{type: "user", path: ($p + "/user")}, {type: "pid", path: ($p + "/pid")}]'
+	for ((k = 0; k < 30; k++)); do
+		run_rt run --bundle "$b2" "joiner$k"
+		assert_output 500
+	done
+	run_rt delete --force watcher
+	[[ ! -s $out/leak ]] || fail "the runtime binary was readable as $(sort -u "$out/leak" | tr '\n' ' ')"
+}
+
 @test "runtime config: rootless, linux.devices binds the host's node only when it is that device" {
 	# A user namespace cannot make nodes: the host's is bound, and must be the one named.
 	rt_config "$BUNDLE" '.linux.devices = [{path: "/dev/null", type: "c", major: 10, minor: 229}]'
