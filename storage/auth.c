@@ -71,9 +71,11 @@ static int search_file(const char *file, bool must, const char *host, const char
 			char *dec = base64_decode(json_object_get_string(a));
 			if (dec == NULL || strchr(dec, ':') == NULL) {
 				free(dec);
+				/* key belongs to o: the message first, then o goes. */
+				err_set(err, EINVAL, ERR_TOOL, "%s: invalid \"auth\" entry for %s",
+					file, key);
 				json_object_put(o);
-				return err_set(err, EINVAL, ERR_TOOL,
-					       "%s: invalid \"auth\" entry for %s", file, key);
+				return -1;
 			}
 			free(*userpass);
 			*userpass = dec;
