@@ -53,6 +53,22 @@ static void test_index(void)
 	index_clear(&idx);
 }
 
+/* A body cut short says so, not json-c's "continue". */
+static void truncated(void)
+{
+	static const char *const bodies[] = { "", "{\"schemaVersion\": 2,", "  " };
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		struct oci_manifest m;
+		struct error *err = NULL;
+		is_int(manifest_decode(bodies[i], strlen(bodies[i]), &m, &err), -1,
+		       "truncated body %zu refused", i);
+		has_str(err ? err->msg : NULL,
+			"manifest is not valid JSON: unexpected end of input",
+			"truncated body %zu: message", i);
+		err_free(&err);
+	}
+}
+
 static void corpus(void)
 {
 	const char *dir = "tests/data/bad/manifests";
@@ -85,6 +101,7 @@ int main(void)
 {
 	test_manifest();
 	test_index();
+	truncated();
 	corpus();
 	return done_testing();
 }
