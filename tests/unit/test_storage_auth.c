@@ -19,7 +19,10 @@ static const char *good_file =
     "\"quay.io/ns\": {\"auth\": \"bnM6bg==\"},"			     /* ns:n */
     "\"quay.io/ns/repo\": {\"auth\": \"cmVwbzpy\"},"		     /* repo:r */
     "\"127.0.0.1:5000\": {\"auth\": \"bDpwOnc=\"},"		     /* l:p:w */
-    "\"other.io\": {\"identitytoken\": \"x\"}}, \"credsStore\": \"x\"}\n";
+    "\"other.io\": {\"identitytoken\": \"x\"},"
+    "\"//v1\": {\"auth\": \"eDp5\"}, \"/\": {\"auth\": \"eDp5\"},"	      /* x:y, keys that */
+    "\"///\": {\"auth\": \"eDp5\"}, \"https:///v1/\": {\"auth\": \"eDp5\"}}," /* end up empty */
+    "\"credsStore\": \"x\"}\n";
 
 static void lookup(const char *file, const char *host, const char *path, const char *want)
 {
