@@ -231,8 +231,9 @@ static char *archive_name(const char *in, const char *domain)
 	struct storage_ref r;
 	if (storage_ref_parse(in, &r, NULL) < 0)
 		return NULL;
-	storage_ref_qualify(&r, r.domain ? r.domain : domain);
-	char *s = storage_ref_string(&r);
+	char *s = storage_ref_qualify(&r, r.domain ? r.domain : domain, NULL) == 0
+		      ? storage_ref_string(&r)
+		      : NULL;
 	storage_ref_clear(&r);
 	return s;
 }

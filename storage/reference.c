@@ -195,7 +195,7 @@ int storage_ref_parse(const char *s, struct storage_ref *r, struct error **err)
 	return 0;
 }
 
-void storage_ref_qualify(struct storage_ref *r, const char *domain)
+int storage_ref_qualify(struct storage_ref *r, const char *domain, struct error **err)
 {
 	if (r->domain == NULL)
 		r->domain = xstrdup(domain);
@@ -204,6 +204,11 @@ void storage_ref_qualify(struct storage_ref *r, const char *domain)
 		free(r->path);
 		r->path = p;
 	}
+	if (strlen(r->domain) + 1 + strlen(r->path) > REF_MAX_NAME) {
+		autofree char *s = storage_ref_string(r);
+		return bad_ref(err, s, "repository name longer than 255 characters");
+	}
+	return 0;
 }
 
 char *storage_ref_name(const struct storage_ref *r)

@@ -2,8 +2,9 @@
 /*
  * libFuzzer target: image references (storage/reference.c). Any string either fails with a
  * message or parses into a reference whose string form parses back to the same reference,
- * before and after qualifying: a name that changes meaning once printed (in a record, a
- * tag, a log line) could point at another image.
+ * before and after qualifying (unless qualifying refuses it): a name that changes meaning
+ * or stops parsing once printed (in a record, a tag, a log line) could point at another
+ * image, or at none.
  */
 #include "storage/internal.h"
 #include "tests/fuzz/fuzz.h"
@@ -37,7 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r.digest != NULL && !storage_digest_valid(r.digest))
 		fuzz_fail("\"%s\" parsed with an invalid digest \"%s\"", in, r.digest);
 	round_trip(in, &r);
-	storage_ref_qualify(&r, "docker.io");
+	rc = storage_ref_qualify(&r, "docker.io", &err);
+	fuzz_check_err("storage_ref_qualify", rc, &err);
+	if (rc < 0) {
+		storage_ref_clear(&r);
+		return 0;
+	}
 	round_trip(in, &r);
 	autofree char *name = storage_ref_name(&r);
 	if (strncmp(name, r.domain, strlen(r.domain)) != 0)
