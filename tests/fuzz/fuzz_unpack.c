@@ -33,9 +33,11 @@ static char *outer, *jail, *diff;
 static char *sentinels[2];
 static struct stat sentinel_st[2];
 
-static void die(const char *what)
+/* A step of the harness itself failed (not the unpack): say which, and stop. */
+__attribute__((noreturn)) static void die(const char *what)
 {
-	fuzz_fail("%s: %s", what, strerror(errno));
+	fprintf(stderr, "fuzz_unpack: %s: %s\n", what, strerror(errno));
+	abort();
 }
 
 static void write_file(const char *path, const char *text)
