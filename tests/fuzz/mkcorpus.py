@@ -125,6 +125,7 @@ def manifests():
 
 
 def image_configs():
+    copy_bad("image_config", "image-config")
     put_json("image_config", "good-full", {
         "created": "2024-01-01T00:00:00Z", "architecture": "amd64", "os": "linux",
         "variant": "", "author": "x",
@@ -220,6 +221,7 @@ whatever = 1
 def auths():
     def b64(s):
         return base64.b64encode(s.encode()).decode()
+    copy_bad("auth", "auth.json")
     put_json("auth", "good-hosts", {"auths": {
         "docker.io": {"auth": b64("u:p")},
         "https://index.docker.io/v1/": {"auth": b64("legacy:pw")},
