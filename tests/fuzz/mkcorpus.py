@@ -169,7 +169,7 @@ def specs():
     put_json("spec", "good-seccomp", {
         "ociVersion": "1.2.0", "root": {"path": "rootfs"},
         "process": {"args": ["sh"], "cwd": "/"},
-        "linux": {"namespaces": [{"type": "user"}, {"type": "mount"}],
+        "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}],
                   "seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
                               "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
                                                 "SCMP_ARCH_AARCH64"],
