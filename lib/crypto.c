@@ -92,11 +92,23 @@ void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
 	sha256_final_hex(c, hex);
 }
 
+static bool b64_alphabet(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
+}
+
 char *base64_decode(const char *in)
 {
 	size_t n = strlen(in);
 	if (n == 0 || n % 4 != 0 || n > INT32_MAX)
 		return NULL;
+	/* Strict: the alphabet, then at most two '=' at the very end. EVP_DecodeBlock takes
+	 * more (all padding, '=' inside), and the length fix-up below must not go negative. */
+	size_t pad = in[n - 1] == '=' ? (in[n - 2] == '=' ? 2 : 1) : 0;
+	for (size_t i = 0; i < n - pad; i++)
+		if (!b64_alphabet(in[i]))
+			return NULL;
 	pthread_once(&once, load);
 	char *out = xmalloc(n / 4 * 3 + 1);
 	int len = fn.decode_block((unsigned char *)out, (const unsigned char *)in, (int)n);
@@ -105,8 +117,7 @@ char *base64_decode(const char *in)
 		return NULL;
 	}
 	/* EVP_DecodeBlock counts '=' padding as zero bytes. */
-	for (size_t i = n; i > 0 && in[i - 1] == '='; i--)
-		len--;
+	len -= (int)pad;
 	out[len] = '\0';
 	return out;
 }

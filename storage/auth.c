@@ -20,13 +20,15 @@ static char *norm_key(const char *k)
 	else if (strncmp(k, "http://", 7) == 0)
 		k += 7;
 	char *s = xstrdup(k);
+	/* n is the length throughout: "//v1" loses "/v1", then its last '/'. */
 	size_t n = strlen(s);
 	if (n > 4 && strcmp(s + n - 4, "/v1/") == 0)
-		s[n - 4] = '\0';
+		n -= 4;
 	else if (n > 3 && strcmp(s + n - 3, "/v1") == 0)
-		s[n - 3] = '\0';
-	while (n > 0 && s[strlen(s) - 1] == '/')
-		s[strlen(s) - 1] = '\0', n--;
+		n -= 3;
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	s[n] = '\0';
 	if (strcmp(s, "index.docker.io") == 0 || strcmp(s, "registry-1.docker.io") == 0) {
 		free(s);
 		s = xstrdup("docker.io");
@@ -71,9 +73,11 @@ static int search_file(const char *file, bool must, const char *host, const char
 			char *dec = base64_decode(json_object_get_string(a));
 			if (dec == NULL || strchr(dec, ':') == NULL) {
 				free(dec);
+				/* key belongs to o: the message first, then o goes. */
+				err_set(err, EINVAL, ERR_TOOL, "%s: invalid \"auth\" entry for %s",
+					file, key);
 				json_object_put(o);
-				return err_set(err, EINVAL, ERR_TOOL,
-					       "%s: invalid \"auth\" entry for %s", file, key);
+				return -1;
 			}
 			free(*userpass);
 			*userpass = dec;

@@ -19,18 +19,31 @@
 
 #define CTR_RECORD "container.json"
 
-static char **cfg_strv(struct json_object *o, const char *key)
+/*
+ * config.KEY as a vector (NULL when absent or not an array). Every element must be a
+ * string: the image is the attacker, and a null in Env or Cmd is no string to copy.
+ */
+static int cfg_strv(const struct storage_image *img, struct json_object *o, const char *key,
+		    char ***out, struct error **err)
 {
 	struct json_object *a = NULL;
+	*out = NULL;
 	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
-		return NULL;
+		return 0;
 	/* Sized once: the image decides the length (millions fit the config's cap), and
 	 * strv_push walks the vector at every push. */
 	size_t n = json_object_array_length(a);
-	char **v = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		v[i] = xstrdup(json_object_get_string(json_object_array_get_idx(a, i)) ?: "");
-	return v;
+	autostrv char **v = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(e, json_type_string))
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "image %.12s: config.%s: element %zu is not a string",
+				       img->id, key, i);
+		v[i] = xstrdup(json_object_get_string(e));
+	}
+	*out = steal_ptr(&v);
+	return 0;
 }
 
 static char *cfg_str(struct json_object *o, const char *key)
@@ -51,9 +64,12 @@ int storage_image_config_get(const struct storage_image *img, struct storage_ima
 	if (!json_object_object_get_ex(img->config, "config", &cc) ||
 	    !json_object_is_type(cc, json_type_object))
 		return 0; /* an image with no runtime config at all is legal */
-	c->entrypoint = cfg_strv(cc, "Entrypoint");
-	c->cmd = cfg_strv(cc, "Cmd");
-	c->env = cfg_strv(cc, "Env");
+	if (cfg_strv(img, cc, "Entrypoint", &c->entrypoint, err) < 0 ||
+	    cfg_strv(img, cc, "Cmd", &c->cmd, err) < 0 ||
+	    cfg_strv(img, cc, "Env", &c->env, err) < 0) {
+		storage_image_config_clear(c);
+		return -1;
+	}
 	c->workdir = cfg_str(cc, "WorkingDir");
 	c->user = cfg_str(cc, "User");
 	c->stop_signal = cfg_str(cc, "StopSignal");

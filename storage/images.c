@@ -176,7 +176,11 @@ static char **candidates(const char *name, struct error **err)
 		return NULL;
 	char **out = xcalloc(1, sizeof(char *));
 	if (r.domain != NULL) {
-		storage_ref_qualify(&r, "docker.io");
+		if (storage_ref_qualify(&r, "docker.io", err) < 0) {
+			storage_ref_clear(&r);
+			strv_free(out);
+			return NULL;
+		}
 		strv_push_take(&out, storage_ref_string(&r));
 		storage_ref_clear(&r);
 		return out;
@@ -194,8 +198,9 @@ static char **candidates(const char *name, struct error **err)
 		struct storage_ref q = { .path = xstrdup(r.path),
 					 .tag = r.tag ? xstrdup(r.tag) : NULL,
 					 .digest = r.digest ? xstrdup(r.digest) : NULL };
-		storage_ref_qualify(&q, doms[i]);
-		strv_push_take(&out, storage_ref_string(&q));
+		/* A name too long under this registry cannot be stored there: not a candidate. */
+		if (storage_ref_qualify(&q, doms[i], NULL) == 0)
+			strv_push_take(&out, storage_ref_string(&q));
 		storage_ref_clear(&q);
 	}
 	storage_ref_clear(&r);
@@ -356,8 +361,7 @@ static char *norm_name(const char *name, struct error **err)
 		err_set(err, EINVAL, ERR_TOOL, "%s: a tag cannot contain a digest", name);
 		return NULL;
 	}
-	storage_ref_qualify(&r, "localhost");
-	char *s = storage_ref_string(&r);
+	char *s = storage_ref_qualify(&r, "localhost", err) == 0 ? storage_ref_string(&r) : NULL;
 	storage_ref_clear(&r);
 	return s;
 }

@@ -153,7 +153,10 @@ int storage_import(struct storage *s, int in_fd, const struct storage_import_opt
 		struct storage_ref r;
 		if (storage_ref_parse(o->name, &r, err) < 0)
 			return -1;
-		storage_ref_qualify(&r, r.domain ? r.domain : "localhost");
+		if (storage_ref_qualify(&r, r.domain ? r.domain : "localhost", err) < 0) {
+			storage_ref_clear(&r);
+			return -1;
+		}
 		name = storage_ref_string(&r);
 		storage_ref_clear(&r);
 		opts.name = name;

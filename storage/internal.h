@@ -17,6 +17,8 @@
 
 /* True for "sha256:" plus 64 lowercase hex digits. */
 bool storage_digest_valid(const char *d);
+/* True for a tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+bool storage_tag_valid(const char *s);
 
 /* ---------- registries.conf (regconf.c) ---------- */
 

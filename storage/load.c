@@ -231,8 +231,9 @@ static char *archive_name(const char *in, const char *domain)
 	struct storage_ref r;
 	if (storage_ref_parse(in, &r, NULL) < 0)
 		return NULL;
-	storage_ref_qualify(&r, r.domain ? r.domain : domain);
-	char *s = storage_ref_string(&r);
+	char *s = storage_ref_qualify(&r, r.domain ? r.domain : domain, NULL) == 0
+		      ? storage_ref_string(&r)
+		      : NULL;
 	storage_ref_clear(&r);
 	return s;
 }
@@ -266,12 +267,22 @@ static int load_docker(struct storage *s, const char *dir, int out_fd, struct er
 			rc = err_msg(err, "manifest.json: entry %zu has no Config or Layers", i);
 			break;
 		}
+		/* File names are strings: a null has no name to make safe. */
+		size_t bad = 0, nl = json_object_array_length(ls);
+		while (bad < nl &&
+		       json_object_is_type(json_object_array_get_idx(ls, bad), json_type_string))
+			bad++;
+		if (!json_object_is_type(c, json_type_string) || bad < nl) {
+			rc = err_msg(
+			    err, "manifest.json: entry %zu: Config and Layers must name files", i);
+			break;
+		}
 		struct loaded l = { 0 };
 		autofree char *cname = safe_name(json_object_get_string(c));
 		l.config_path = xasprintf("%s/%s", dir, cname ? cname : "");
 		l.layer_paths = xcalloc(1, sizeof(char *));
 		l.names = xcalloc(1, sizeof(char *));
-		for (size_t j = 0; j < json_object_array_length(ls); j++) {
+		for (size_t j = 0; j < nl; j++) {
 			autofree char *ln =
 			    safe_name(json_object_get_string(json_object_array_get_idx(ls, j)));
 			strv_push_take(&l.layer_paths, xasprintf("%s/%s", dir, ln ? ln : ""));
@@ -360,14 +371,18 @@ static int load_oci(struct storage *s, const char *dir, int out_fd, struct error
 	for (size_t i = 0; rc == 0 && i < json_object_array_length(ms); i++) {
 		struct json_object *e = json_object_array_get_idx(ms, i), *v, *ann, *nm = NULL;
 		struct oci_desc d = { 0 };
-		if (json_object_object_get_ex(e, "digest", &v))
+		/* Only strings are copied; the digest is checked before it names a file (and
+		 * before load_oci_entry compares past its "sha256:"). */
+		if (json_object_object_get_ex(e, "digest", &v) &&
+		    json_object_is_type(v, json_type_string))
 			d.digest = xstrdup(json_object_get_string(v));
-		if (json_object_object_get_ex(e, "mediaType", &v))
+		if (json_object_object_get_ex(e, "mediaType", &v) &&
+		    json_object_is_type(v, json_type_string))
 			d.media_type = xstrdup(json_object_get_string(v));
 		if (json_object_object_get_ex(e, "annotations", &ann))
 			json_object_object_get_ex(ann, REF_NAME, &nm);
-		if (d.digest == NULL)
-			rc = err_msg(err, "index.json: entry %zu has no digest", i);
+		if (!storage_digest_valid(d.digest))
+			rc = err_msg(err, "index.json: entry %zu has no valid digest", i);
 		else
 			rc = load_oci_entry(s, dir, &d, nm ? json_object_get_string(nm) : NULL,
 					    out_fd, err);

@@ -46,9 +46,11 @@ struct json_object *doc_parse(const char *body, size_t len, const char *what, st
 	json_tokener_free(tok);
 	if (o == NULL || je != json_tokener_success) {
 		json_object_put(o);
+		/* json-c's "continue" means the body ended inside the document. */
 		err_set(err, EINVAL, ERR_TOOL, "%s is not valid JSON: %s", what,
-			o == NULL && je == json_tokener_success ? "empty document"
-								: json_tokener_error_desc(je));
+			je == json_tokener_success    ? "empty document"
+			: je == json_tokener_continue ? "unexpected end of input"
+						      : json_tokener_error_desc(je));
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object)) {

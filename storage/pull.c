@@ -448,10 +448,11 @@ static int expand(const struct storage_regconf *conf, const char *input, char **
 		return -1;
 	*out = xcalloc(1, sizeof(char *));
 	if (r.domain != NULL) {
-		storage_ref_qualify(&r, r.domain);
-		strv_push_take(out, storage_ref_string(&r));
+		int rc = storage_ref_qualify(&r, r.domain, err);
+		if (rc == 0)
+			strv_push_take(out, storage_ref_string(&r));
 		storage_ref_clear(&r);
-		return 0;
+		return rc;
 	}
 	const char *alias = storage_regconf_alias(conf, r.path);
 	if (alias != NULL) {
@@ -463,7 +464,8 @@ static int expand(const struct storage_regconf *conf, const char *input, char **
 		struct storage_ref q = { .path = xstrdup(r.path),
 					 .tag = r.tag ? xstrdup(r.tag) : NULL,
 					 .digest = r.digest ? xstrdup(r.digest) : NULL };
-		storage_ref_qualify(&q, conf->search[i]);
+		/* Too long under this registry: pull_names' parse of the name says so. */
+		(void)storage_ref_qualify(&q, conf->search[i], NULL);
 		strv_push_take(out, storage_ref_string(&q));
 		storage_ref_clear(&q);
 	}

@@ -97,7 +97,7 @@ static bool valid_domain(const char *s, size_t n)
 	return true;
 }
 
-static bool valid_tag(const char *s)
+bool storage_tag_valid(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > REF_MAX_TAG || !(isalnum((unsigned char)s[0]) || s[0] == '_'))
@@ -180,7 +180,7 @@ int storage_ref_parse(const char *s, struct storage_ref *r, struct error **err)
 	char *colon = strrchr(slash != NULL ? slash : copy, ':');
 	if (colon != NULL) {
 		*colon = '\0';
-		if (!valid_tag(colon + 1)) {
+		if (!storage_tag_valid(colon + 1)) {
 			storage_ref_clear(r);
 			return bad_ref(err, s, "invalid tag");
 		}
@@ -195,7 +195,7 @@ int storage_ref_parse(const char *s, struct storage_ref *r, struct error **err)
 	return 0;
 }
 
-void storage_ref_qualify(struct storage_ref *r, const char *domain)
+int storage_ref_qualify(struct storage_ref *r, const char *domain, struct error **err)
 {
 	if (r->domain == NULL)
 		r->domain = xstrdup(domain);
@@ -204,6 +204,11 @@ void storage_ref_qualify(struct storage_ref *r, const char *domain)
 		free(r->path);
 		r->path = p;
 	}
+	if (strlen(r->domain) + 1 + strlen(r->path) > REF_MAX_NAME) {
+		autofree char *s = storage_ref_string(r);
+		return bad_ref(err, s, "repository name longer than 255 characters");
+	}
+	return 0;
 }
 
 char *storage_ref_name(const struct storage_ref *r)

@@ -913,9 +913,23 @@ int reg_list_tags(struct reg_client *c, char ***tags, struct error **err)
 	if (o == NULL)
 		return -1;
 	*tags = xcalloc(1, sizeof(char *));
+	int rc = 0;
 	if (json_object_object_get_ex(o, "tags", &arr) && json_object_is_type(arr, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			strv_push(tags, json_object_get_string(json_object_array_get_idx(arr, i)));
+		for (size_t i = 0; rc == 0 && i < json_object_array_length(arr); i++) {
+			/* The registry's words become the tags pulled and stored: tags only
+			 * (a null is no string at all; "../x" is no tag). */
+			struct json_object *t = json_object_array_get_idx(arr, i);
+			if (!json_object_is_type(t, json_type_string) ||
+			    !storage_tag_valid(json_object_get_string(t)))
+				rc = err_set(err, EINVAL, ERR_TOOL,
+					     "tag list: entry %zu is not a tag", i);
+			else
+				strv_push(tags, json_object_get_string(t));
+		}
 	json_object_put(o);
-	return 0;
+	if (rc < 0) {
+		strv_free(*tags);
+		*tags = NULL;
+	}
+	return rc;
 }

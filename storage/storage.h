@@ -38,8 +38,12 @@ struct storage_ref {
 
 /* Parse (and check) a reference; a clear "invalid reference format" error otherwise. */
 int storage_ref_parse(const char *s, struct storage_ref *ref, struct error **err);
-/* Fill in domain when missing, and Docker Hub's "library/" for one-component paths. */
-void storage_ref_qualify(struct storage_ref *ref, const char *domain);
+/*
+ * Fill in domain when missing, and Docker Hub's "library/" for one-component paths. Fails
+ * (ref changed, still to be cleared) when the name grows past 255 characters, as podman's
+ * normalised parse does: a stored name must parse again.
+ */
+int storage_ref_qualify(struct storage_ref *ref, const char *domain, struct error **err);
 /* "domain/path" and "domain/path[:tag][@digest]" (owned). */
 char *storage_ref_name(const struct storage_ref *ref);
 char *storage_ref_string(const struct storage_ref *ref);

@@ -452,10 +452,14 @@ static int extract_entry(struct unpacker *u, struct archive *a, struct archive_e
 	case AE_IFDIR:
 		return make_dir(u, dirfd, base, name, e, err);
 	case AE_IFLNK: {
+		/* libarchive gives NULL for an empty link name: no target to point at. */
+		const char *target = archive_entry_symlink(e);
+		if (target == NULL || *target == '\0')
+			return err_set(err, EINVAL, ERR_TOOL, "symlink %s has no target", name);
 		if (remove_at(u, dirfd, base, name, err) < 0)
 			return -1;
 		u->cache_stale = true; /* a symlink can now stand where a cached path went */
-		if (symlinkat(archive_entry_symlink(e), dirfd, base) < 0)
+		if (symlinkat(target, dirfd, base) < 0)
 			return err_sys(err, "creating symlink %s", name);
 		struct timespec ts[2];
 		times_of(e, ts);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* lib/: the error object (and its trip across fork), allocation helpers, sha256, logging. */
+/*
+ * lib/: the error object (and its trip across fork), allocation helpers, sha256, base64,
+ * logging.
+ */
 #include "lib/lib.h"
 #include "tests/unit/tap.h"
 
@@ -112,6 +115,34 @@ static void test_sha256(void)
 	       "sha256 of abc, streamed");
 }
 
+/* Strict base64: padding only at the end, at most two (48 '=' once wrote before the
+ * buffer, found by fuzz_auth). */
+static void test_base64(void)
+{
+	static const char *const good[][2] = {
+		{ "dTpw", "u:p" },
+		{ "dTpwMQ==", "u:p1" },
+		{ "dTpwMTI=", "u:p12" },
+		{ "AAAA", "" },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		autofree char *d = base64_decode(good[i][0]);
+		if (i == 3)
+			ok(d != NULL && memcmp(d, "\0\0\0", 4) == 0, "base64 %s", good[i][0]);
+		else
+			is_str(d, good[i][1], "base64 %s", good[i][0]);
+	}
+	static const char *const bad[] = {
+		"",	"====", "A===",	    "=AAA",
+		"AA=A", "AAA",	"AA AA=",   "dTp\tw",
+		"d-pw", "d_pw", "AAAAA===", "================================================",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		autofree char *d = base64_decode(bad[i]);
+		ok(d == NULL, "base64 \"%s\" refused", bad[i]);
+	}
+}
+
 static void test_log_levels(void)
 {
 	enum log_level l = LOG_LEVEL_WARN;
@@ -143,6 +174,7 @@ int main(void)
 	test_err_across_fork();
 	test_strv();
 	test_sha256();
+	test_base64();
 	test_log_levels();
 	return done_testing();
 }

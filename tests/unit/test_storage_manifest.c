@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* storage/manifest.c: manifest, index and config decoders, platform choice, bad corpus. */
+/*
+ * storage/manifest.c: manifest, index and config decoders, platform choice, bad corpus;
+ * and the runtime part of an image config (storage/container.c storage_image_config_get)
+ * on a good config and on the corpus tests/data/bad/image-config/.
+ */
 #include "storage/internal.h"
 #include "tests/unit/tap.h"
 
@@ -53,6 +57,22 @@ static void test_index(void)
 	index_clear(&idx);
 }
 
+/* A body cut short says so, not json-c's "continue". */
+static void truncated(void)
+{
+	static const char *const bodies[] = { "", "{\"schemaVersion\": 2,", "  " };
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		struct oci_manifest m;
+		struct error *err = NULL;
+		is_int(manifest_decode(bodies[i], strlen(bodies[i]), &m, &err), -1,
+		       "truncated body %zu refused", i);
+		has_str(err ? err->msg : NULL,
+			"manifest is not valid JSON: unexpected end of input",
+			"truncated body %zu: message", i);
+		err_free(&err);
+	}
+}
+
 static void corpus(void)
 {
 	const char *dir = "tests/data/bad/manifests";
@@ -81,10 +101,62 @@ static void corpus(void)
 	free(list);
 }
 
+/* The image config of an image named by a test: img->config is owned by the caller. */
+static int config_get(const char *text, struct storage_image_config *c, struct error **err)
+{
+	struct json_object *o = doc_parse(text, strlen(text), "image config", err);
+	if (o == NULL)
+		return -1;
+	struct storage_image img = { .id = "0123456789abcdef", .config = o };
+	int rc = storage_image_config_get(&img, c, err);
+	json_object_put(o);
+	return rc;
+}
+
+static void image_config(void)
+{
+	struct storage_image_config c;
+	struct error *err = NULL;
+	is_int(
+	    config_get("{\"config\": {\"Env\": [\"A=1\"], \"Cmd\": [\"sh\", \"-c\"],"
+		       " \"Entrypoint\": [], \"User\": \"u\", \"ExposedPorts\": {\"80/tcp\": {}}}}",
+		       &c, &err),
+	    0, "image config with Env, Cmd, Entrypoint, User, ExposedPorts");
+	is_str(c.env ? c.env[0] : NULL, "A=1", "Env");
+	is_str(c.cmd ? c.cmd[1] : NULL, "-c", "Cmd");
+	ok(c.entrypoint != NULL && c.entrypoint[0] == NULL, "empty Entrypoint");
+	is_str(c.user, "u", "User");
+	is_str(c.exposed_ports ? c.exposed_ports[0] : NULL, "80/tcp", "ExposedPorts");
+	storage_image_config_clear(&c);
+	err_free(&err);
+
+	const char *dir = "tests/data/bad/image-config";
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, NULL, alphasort);
+	ok(n > 4, "image config corpus present");
+	for (int i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.') {
+			autofree char *p = xasprintf("%s/%s", dir, list[i]->d_name);
+			autofree char *text = NULL;
+			fs_read_file(p, 1 << 20, &text, NULL, NULL);
+			int rc = config_get(text ? text : "", &c, &err);
+			ok(rc < 0 && err != NULL && strstr(err->msg, "is not a string") != NULL,
+			   "%s refused: %s", list[i]->d_name, err ? err->msg : "(accepted)");
+			if (rc == 0)
+				storage_image_config_clear(&c);
+			err_free(&err);
+		}
+		free(list[i]);
+	}
+	free(list);
+}
+
 int main(void)
 {
 	test_manifest();
 	test_index();
+	truncated();
 	corpus();
+	image_config();
 	return done_testing();
 }

@@ -16,9 +16,37 @@ static void good(const char *in, const char *want)
 		err_free(&err);
 		return;
 	}
-	storage_ref_qualify(&r, "docker.io");
+	is_int(storage_ref_qualify(&r, "docker.io", NULL), 0, "%s qualifies", in);
 	autofree char *s = storage_ref_string(&r);
 	is_str(s, want, "%s normalises", in);
+	storage_ref_clear(&r);
+}
+
+/*
+ * The 255-character limit holds for the qualified name too (as podman's normalised parse):
+ * a short name that fits but grows past it under a registry would be stored as a name
+ * that never parses again (found by fuzz_reference).
+ */
+static void too_long_once_qualified(void)
+{
+	char path[251];
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	const char *const domains[] = { "docker.io", "localhost", "quay.io" };
+	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		struct storage_ref r;
+		struct error *err = NULL;
+		is_int(storage_ref_parse(path, &r, &err), 0, "250 characters parse");
+		is_int(storage_ref_qualify(&r, domains[i], &err), -1, "not under %s", domains[i]);
+		has_str(err ? err->msg : NULL, "repository name longer than 255 characters",
+			"message under %s", domains[i]);
+		err_free(&err);
+		storage_ref_clear(&r);
+	}
+	path[200] = '\0';
+	struct storage_ref r;
+	storage_ref_parse(path, &r, NULL);
+	is_int(storage_ref_qualify(&r, "docker.io", NULL), 0, "200 characters under docker.io");
 	storage_ref_clear(&r);
 }
 
@@ -69,12 +97,13 @@ int main(void)
 	struct storage_ref r;
 	storage_ref_parse("foo/bar", &r, NULL);
 	ok(r.domain == NULL, "a short name has no domain until qualified");
-	storage_ref_qualify(&r, "quay.io");
+	is_int(storage_ref_qualify(&r, "quay.io", NULL), 0, "qualified");
 	autofree char *s = storage_ref_string(&r);
 	is_str(s, "quay.io/foo/bar:latest", "qualified with a search registry, no library/");
 	autofree char *name = storage_ref_name(&r);
 	is_str(name, "quay.io/foo/bar", "name without tag");
 	storage_ref_clear(&r);
+	too_long_once_qualified();
 	corpus();
 	return done_testing();
 }
