@@ -45,6 +45,11 @@ teardown() {
 	done
 }
 
+# What rt_bundle asks `hutch-runtime spec` for, and a jq filter it applies after: the root
+# suite (tests/system/root) sets them for configs without --rootless.
+RT_SPEC_FLAGS=(--rootless)
+RT_SPEC_EXTRA='.'
+
 # rt_bundle DIR [ARGS...]: a rootless config.json in DIR running ARGS (default: true),
 # without a terminal, on the shared rootfs.
 rt_bundle() {
@@ -54,9 +59,9 @@ rt_bundle() {
 	local a
 	(($# == 0)) || args=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -sc .)
 	rm -f "$dir/config.json"
-	(cd "$dir" && "$RUNTIME" spec --rootless) || fail "hutch-runtime spec failed"
+	(cd "$dir" && "$RUNTIME" spec "${RT_SPEC_FLAGS[@]}") || fail "hutch-runtime spec failed"
 	rt_config "$dir" --arg rootfs "$RT_ROOTFS" --argjson args "$args" \
-		'.root.path = $rootfs | .process.args = $args | .process.terminal = false'
+		".root.path = \$rootfs | .process.args = \$args | .process.terminal = false | $RT_SPEC_EXTRA"
 }
 
 # rt_config DIR [JQ OPTIONS...] FILTER: edit DIR/config.json in place.

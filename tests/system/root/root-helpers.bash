@@ -18,20 +18,11 @@ setup_file() {
 	export RT_ROOTFS
 }
 
-# rt_bundle DIR [ARGS...]: a root config.json (`spec` without --rootless, root writable) in
-# DIR running ARGS on the shared rootfs.
-rt_bundle() {
-	local dir=$1
-	shift
-	local args='["true"]'
-	local a
-	(($# == 0)) || args=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -sc .)
-	rm -f "$dir/config.json"
-	(cd "$dir" && "$RUNTIME" spec) || fail "hutch-runtime spec failed"
-	rt_config "$dir" --arg rootfs "$RT_ROOTFS" --argjson args "$args" \
-		'.root.path = $rootfs | .root.readonly = false | .process.args = $args
-		| .process.terminal = false'
-}
+# rt_bundle (runtime-helpers): a root config.json (`spec` without --rootless), root writable.
+# shellcheck disable=SC2034 # read by rt_bundle in runtime-helpers.bash
+RT_SPEC_FLAGS=()
+# shellcheck disable=SC2034
+RT_SPEC_EXTRA='.root.readonly = false'
 
 # rt_caps DIR CAP...: add capabilities to every set of the process.
 rt_caps() {
