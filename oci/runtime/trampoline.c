@@ -79,13 +79,15 @@ int oci_trampoline_exec(int tfd, const char *exe, char *const args[], char *cons
 	if (report_fd >= 0 && fcntl(report_fd, F_SETFD, 0) < 0)
 		return err_sys(err, "exec %s: keeping the report channel", exe);
 	syscall(SYS_execveat, tfd, "", argv, env, AT_EMPTY_PATH);
-	/* A seccomp profile may allow execve and not execveat: the same file through /proc. */
+	/* The same file through /proc where execveat fails: a seccomp profile that allows
+	 * execve only, a kernel or a valgrind without it. (Nothing of the container's program
+	 * is tried yet: any failure here is the trampoline's.) */
 	int e = errno;
-	if (e == EPERM || e == ENOSYS || e == EACCES) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", tfd);
-		execve(path, (char *const *)argv, env);
-	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", tfd);
+	execve(path, (char *const *)argv, env);
+	if (errno != ENOENT)
+		e = errno; /* no /proc in the container says less than execveat's error */
 	if (report_fd >= 0)
 		fcntl(report_fd, F_SETFD, FD_CLOEXEC);
 	return err_set(err, e, ERR_INVOKE, "exec %s: running the exec trampoline: %s", exe,

@@ -60,7 +60,13 @@ static void test_enter_cwd(const char *tmp)
 	char here[4096];
 	is_str(getcwd(here, sizeof(here)), dir, "enter_cwd: the link's target");
 
-	int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A directory only an open fd reaches (removed since): chdir through the magic link
+	 * would get there; resolved without magic links (openat2, or lib's walk of the link's
+	 * text) it is nowhere. */
+	autofree char *gone = xasprintf("%s/gone", tmp);
+	mkdir(gone, 0700);
+	int dfd = open(gone, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rmdir(gone);
 	autofree char *magic = xasprintf("/proc/self/fd/%d", dfd);
 	is_int(oci_enter_cwd(magic, &err), -1, "enter_cwd: a /proc/self/fd magic link is refused");
 	ok(err != NULL && strstr(err->msg, magic) != NULL, "enter_cwd: the error names it: %s",
@@ -132,8 +138,9 @@ static void test_trampoline(void)
 	ok(rep == NULL, "trampoline: no report when the exec succeeds");
 	ok(strstr(out, "socket:") == NULL, "trampoline: the report socket is closed in it: %s",
 	   out);
-	ok(strstr(out, "sh") != NULL && strstr(out, "memfd") == NULL,
-	   "trampoline: /proc/self/exe is the program: %s", out);
+	if (!ok(strstr(out, "sh") != NULL && strstr(out, "memfd") == NULL,
+		"trampoline: /proc/self/exe is the program"))
+		printf("# %s\n", out);
 	err_free(&rep);
 
 	char *missing[] = { "/nonexistent/program", "arg", NULL };
