@@ -38,3 +38,27 @@ static inline void corpus_run(const char *dir, corpus_parse_fn parse, int min_fi
 	}
 	ok(n >= min_files, "the corpus %s has %d inputs", dir, n);
 }
+
+/* A check of one corpus file: its name, path and whole text (NUL-terminated, len bytes). */
+typedef void (*corpus_file_fn)(const char *name, const char *path, const char *text, size_t len,
+			       void *arg);
+
+/* fn over every file of dir in name order, dot files aside; how many there were. */
+static inline int corpus_each(const char *dir, corpus_file_fn fn, void *arg)
+{
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, NULL, alphasort), files = 0;
+	for (int i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.') {
+			autofree char *path = xasprintf("%s/%s", dir, list[i]->d_name);
+			autofree char *text = NULL;
+			size_t len = 0;
+			fs_read_file(path, 1 << 20, &text, &len, NULL);
+			fn(list[i]->d_name, path, text ? text : "", text ? len : 0, arg);
+			files++;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return files;
+}

@@ -6,6 +6,7 @@
  * touching freed memory, as an invalid "auth" entry once did).
  */
 #include "storage/internal.h"
+#include "tests/unit/corpus.h"
 #include "tests/unit/tap.h"
 
 #include <dirent.h>
@@ -51,26 +52,20 @@ static void good(const char *tmp)
 	unlink(file);
 }
 
+static void refused(const char *name, const char *path, const char *text, size_t len, void *arg)
+{
+	(void)text, (void)len, (void)arg;
+	autofree char *up = NULL;
+	struct error *err = NULL;
+	int rc = storage_auth_lookup("docker.io", "library/alpine", path, NULL, &up, &err);
+	ok(rc < 0 && err != NULL && strstr(err->msg, path) != NULL, "%s refused: %s", name,
+	   err ? err->msg : "(accepted)");
+	err_free(&err);
+}
+
 static void corpus(void)
 {
-	const char *dir = "tests/data/bad/auth.json";
-	struct dirent **list = NULL;
-	int n = scandir(dir, &list, NULL, alphasort);
-	ok(n > 6, "auth.json corpus present");
-	for (int i = 0; i < n; i++) {
-		if (list[i]->d_name[0] != '.') {
-			autofree char *p = xasprintf("%s/%s", dir, list[i]->d_name);
-			autofree char *up = NULL;
-			struct error *err = NULL;
-			int rc =
-			    storage_auth_lookup("docker.io", "library/alpine", p, NULL, &up, &err);
-			ok(rc < 0 && err != NULL && strstr(err->msg, p) != NULL, "%s refused: %s",
-			   list[i]->d_name, err ? err->msg : "(accepted)");
-			err_free(&err);
-		}
-		free(list[i]);
-	}
-	free(list);
+	ok(corpus_each("tests/data/bad/auth.json", refused, NULL) > 4, "auth.json corpus present");
 }
 
 int main(void)

@@ -5,6 +5,7 @@
  * on a good config and on the corpus tests/data/bad/image-config/.
  */
 #include "storage/internal.h"
+#include "tests/unit/corpus.h"
 #include "tests/unit/tap.h"
 
 #include <dirent.h>
@@ -73,32 +74,25 @@ static void truncated(void)
 	}
 }
 
+static void manifest_refused(const char *name, const char *path, const char *text, size_t len,
+			     void *arg)
+{
+	(void)path, (void)arg;
+	struct error *err = NULL;
+	struct oci_manifest m;
+	int rc = manifest_decode(text, len, &m, &err);
+	ok(rc < 0 && err != NULL, "%s refused: %s", name, err ? err->msg : "(accepted)");
+	err_free(&err);
+	struct oci_config_info ci;
+	if (config_decode(text, len, &ci, &err) == 0)
+		config_info_clear(&ci);
+	err_free(&err);
+}
+
 static void corpus(void)
 {
-	const char *dir = "tests/data/bad/manifests";
-	struct dirent **list = NULL;
-	int n = scandir(dir, &list, NULL, alphasort);
-	ok(n > 10, "manifest corpus present");
-	for (int i = 0; i < n; i++) {
-		if (list[i]->d_name[0] != '.') {
-			autofree char *p = xasprintf("%s/%s", dir, list[i]->d_name);
-			autofree char *text = NULL;
-			size_t len = 0;
-			struct error *err = NULL;
-			struct oci_manifest m;
-			fs_read_file(p, 1 << 20, &text, &len, NULL);
-			int rc = manifest_decode(text ? text : "", len, &m, &err);
-			ok(rc < 0 && err != NULL, "%s refused: %s", list[i]->d_name,
-			   err ? err->msg : "(accepted)");
-			err_free(&err);
-			struct oci_config_info ci;
-			if (config_decode(text ? text : "", len, &ci, &err) == 0)
-				config_info_clear(&ci);
-			err_free(&err);
-		}
-		free(list[i]);
-	}
-	free(list);
+	ok(corpus_each("tests/data/bad/manifests", manifest_refused, NULL) > 8,
+	   "manifest corpus present");
 }
 
 /* The image config of an image named by a test: img->config is owned by the caller. */
@@ -111,6 +105,20 @@ static int config_get(const char *text, struct storage_image_config *c, struct e
 	int rc = storage_image_config_get(&img, c, err);
 	json_object_put(o);
 	return rc;
+}
+
+static void config_refused(const char *name, const char *path, const char *text, size_t len,
+			   void *arg)
+{
+	(void)path, (void)len, (void)arg;
+	struct storage_image_config c;
+	struct error *err = NULL;
+	int rc = config_get(text, &c, &err);
+	ok(rc < 0 && err != NULL && strstr(err->msg, "is not a string") != NULL, "%s refused: %s",
+	   name, err ? err->msg : "(accepted)");
+	if (rc == 0)
+		storage_image_config_clear(&c);
+	err_free(&err);
 }
 
 static void image_config(void)
@@ -130,25 +138,8 @@ static void image_config(void)
 	storage_image_config_clear(&c);
 	err_free(&err);
 
-	const char *dir = "tests/data/bad/image-config";
-	struct dirent **list = NULL;
-	int n = scandir(dir, &list, NULL, alphasort);
-	ok(n > 4, "image config corpus present");
-	for (int i = 0; i < n; i++) {
-		if (list[i]->d_name[0] != '.') {
-			autofree char *p = xasprintf("%s/%s", dir, list[i]->d_name);
-			autofree char *text = NULL;
-			fs_read_file(p, 1 << 20, &text, NULL, NULL);
-			int rc = config_get(text ? text : "", &c, &err);
-			ok(rc < 0 && err != NULL && strstr(err->msg, "is not a string") != NULL,
-			   "%s refused: %s", list[i]->d_name, err ? err->msg : "(accepted)");
-			if (rc == 0)
-				storage_image_config_clear(&c);
-			err_free(&err);
-		}
-		free(list[i]);
-	}
-	free(list);
+	ok(corpus_each("tests/data/bad/image-config", config_refused, NULL) > 2,
+	   "image config corpus present");
 }
 
 int main(void)
