@@ -6,7 +6,7 @@
  */
 #include "tool/cli.h"
 #include "tool/image_fmt.h"
-#include "oci/container/container.h"
+#include "oci/engine.h"
 #include "storage/storage.h"
 
 #include <errno.h>
@@ -184,11 +184,11 @@ int cmd_import(struct cli_ctx *ctx, struct error **err)
 int cmd_export(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	struct oci_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	struct eng_ctr *c = NULL;
+	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 		return -1;
 	int rc = 0;
-	if (c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED)
+	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED)
 		rc = err_set(err, EBUSY, ERR_TOOL,
 			     "container %s is running: hutch exports created and exited "
 			     "containers only",
@@ -200,6 +200,6 @@ int cmd_export(struct cli_ctx *ctx, struct error **err)
 		rc = storage_export(s, c->id, fd, err);
 	if (rc == 0 && close(steal_fd(&fd)) < 0)
 		rc = err_sys(err, "writing %s", cli_opt_str(ctx, "output"));
-	oci_ctr_free(&c);
+	eng_ctr_free(&c);
 	return rc;
 }

@@ -2,10 +2,10 @@
 /*
  * Container commands: run, create, start, stop, kill, restart, rm, ps, logs, attach, exec,
  * wait, inspect, and the monitor's hidden exit command. Handlers parse, validate, call
- * oci/container and map the result to podman's exit codes.
+ * oci/engine and map the result to podman's exit codes.
  */
 #include "tool/cli.h"
-#include "oci/container/container.h"
+#include "oci/engine.h"
 #include "oci/oci.h"
 #include "tool/image_fmt.h"
 #include "userns/userns.h"
@@ -24,7 +24,7 @@
 
 /* Everything the flags own while the container is created. */
 struct run_args {
-	struct oci_ctr_create_opts co;
+	struct eng_ctr_create_opts co;
 	struct oci_image_config img;
 	struct storage_image_config icfg;
 	struct storage_image *image;
@@ -153,7 +153,7 @@ static int parse_mounts(struct cli_ctx *ctx, struct storage *s, struct run_args 
 			struct oci_volume v;
 			if (kinds[k].parse(list[i], &v, err) < 0)
 				return -1;
-			if (oci_vol_resolve(s, &v, err) < 0) {
+			if (eng_vol_resolve(s, &v, err) < 0) {
 				oci_volume_clear(&v);
 				return -1;
 			}
@@ -395,8 +395,8 @@ static int parse_groups(struct cli_ctx *ctx, struct run_args *a, struct error **
 static int join_container(struct storage *s, struct run_args *a, const char *target,
 			  struct error **err)
 {
-	struct oci_ctr *t = NULL;
-	if (oci_ctr_lookup(s, target, &t, err) < 0)
+	struct eng_ctr *t = NULL;
+	if (eng_ctr_lookup(s, target, &t, err) < 0)
 		return err_wrap(err, "--network container:%s", target);
 	struct json_object *host = json_object_object_get(t->doc, "HostConfig");
 	const char *tmode = json_object_get_string(json_object_object_get(host, "NetworkMode"));
@@ -413,7 +413,7 @@ static int join_container(struct storage *s, struct run_args *a, const char *tar
 			     t->name);
 	else
 		a->co.network = keep(a, xasprintf("container:%s", t->id));
-	oci_ctr_free(&t);
+	eng_ctr_free(&t);
 	return rc;
 }
 
@@ -449,21 +449,21 @@ static int parse_join(struct cli_ctx *ctx, struct storage *s, struct run_args *a
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "--hostname cannot be set on a container in a pod: it shares the "
 			       "pod's hostname (hutch pod create --hostname)");
-	struct oci_pod *p = NULL;
-	if (oci_pod_lookup(s, podname, &p, err) < 0)
+	struct eng_pod *p = NULL;
+	if (eng_pod_lookup(s, podname, &p, err) < 0)
 		return -1;
 	a->co.pod = keep(a, xstrdup(p->id));
 	a->co.network = keep(a, xasprintf("container:%s", p->infra_id));
 	const char *hn = json_object_get_string(json_object_object_get(p->doc, "Hostname"));
 	a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
-	oci_pod_free(&p);
+	eng_pod_free(&p);
 	return 0;
 }
 
 static int parse_run(struct cli_ctx *ctx, struct storage *s, struct run_args *a, bool run,
 		     struct error **err)
 {
-	struct oci_ctr_create_opts *co = &a->co;
+	struct eng_ctr_create_opts *co = &a->co;
 	struct oci_gen_opts *g = &co->gen;
 	if (find_image(ctx, s, ctx->argv[0], &a->image, err) < 0 ||
 	    storage_image_config_get(a->image, &a->icfg, err) < 0)
@@ -516,7 +516,7 @@ static int parse_run(struct cli_ctx *ctx, struct storage *s, struct run_args *a,
 	co->dns_options = (char **)cli_opt_list(ctx, "dns-option");
 	co->add_hosts = (char **)cli_opt_list(ctx, "add-host");
 	if (cli_opt_bool(ctx, "init")) {
-		a->init_path = oci_ctr_helper_path("hutch-init");
+		a->init_path = eng_ctr_helper_path("hutch-init");
 		if (a->init_path == NULL)
 			return err_msg(err, "--init: hutch-init not found beside hutch");
 		g->init_path = a->init_path;
@@ -543,13 +543,13 @@ static int write_cidfile(struct cli_ctx *ctx, const char *id, struct error **err
 	return 0;
 }
 
-static int create_common(struct cli_ctx *ctx, struct storage *s, bool run, struct oci_ctr **c,
+static int create_common(struct cli_ctx *ctx, struct storage *s, bool run, struct eng_ctr **c,
 			 struct error **err)
 {
 	struct run_args a = { 0 };
 	int rc = parse_run(ctx, s, &a, run, err);
 	if (rc == 0)
-		rc = oci_ctr_create(s, &a.co, c, err);
+		rc = eng_ctr_create(s, &a.co, c, err);
 	if (rc == 0)
 		rc = write_cidfile(ctx, (*c)->id, err);
 	run_args_clear(&a);
@@ -559,7 +559,7 @@ static int create_common(struct cli_ctx *ctx, struct storage *s, bool run, struc
 int cmd_create(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	if (cli_open_store(ctx, &s, err) < 0 || create_common(ctx, s, false, &c, err) < 0)
 		return -1;
 	printf("%s\n", c->id);
@@ -569,19 +569,19 @@ int cmd_create(struct cli_ctx *ctx, struct error **err)
 int cmd_run(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	if (cli_open_store(ctx, &s, err) < 0 || create_common(ctx, s, true, &c, err) < 0)
 		return -1;
 	bool detach = cli_opt_bool(ctx, "detach");
-	struct oci_ctr_start_opts so = { .attach = !detach,
+	struct eng_ctr_start_opts so = { .attach = !detach,
 					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
 	bool detached = false;
-	if (oci_ctr_start(s, c, &so, &ctx->exit_status, &detached, err) < 0) {
+	if (eng_ctr_start(s, c, &so, &ctx->exit_status, &detached, err) < 0) {
 		/* A container that never ran is not kept with --rm, as in podman. */
 		struct error *rerr = NULL;
-		if (cli_opt_bool(ctx, "rm") && oci_ctr_remove(s, c, true, &rerr) < 0)
+		if (cli_opt_bool(ctx, "rm") && eng_ctr_remove(s, c, true, &rerr) < 0)
 			err_free(&rerr);
 		return -1;
 	}
@@ -591,12 +591,12 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 	}
 	/* Foreground --rm: the monitor unlisted it before it told us the status; this only
 	 * covers a monitor that died first. */
-	autofree char *dir = oci_ctr_dir(s, c->id);
+	autofree char *dir = eng_ctr_dir(s, c->id);
 	if (!detached && cli_opt_bool(ctx, "rm") && fs_exists(dir)) {
 		struct error *rerr = NULL;
-		autoctr struct oci_ctr *again = NULL;
-		if (oci_ctr_lookup(s, c->id, &again, &rerr) == 0)
-			oci_ctr_remove(s, again, true, &rerr);
+		autoctr struct eng_ctr *again = NULL;
+		if (eng_ctr_lookup(s, c->id, &again, &rerr) == 0)
+			eng_ctr_remove(s, again, true, &rerr);
 		err_free(&rerr);
 	}
 	return 0;
@@ -608,14 +608,14 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 /* Each of names (all: the listing of --all, where a container that is gone since, removed
  * meanwhile by its launcher, its --rm monitor or another command, is not an error). */
 static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n, bool all,
-		int (*fn)(struct cli_ctx *, struct storage *, struct oci_ctr *, struct error **),
+		int (*fn)(struct cli_ctx *, struct storage *, struct eng_ctr *, struct error **),
 		struct error **err)
 {
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		autoctr struct oci_ctr *c = NULL;
+		autoctr struct eng_ctr *c = NULL;
 		struct error *e = NULL;
-		if (oci_ctr_lookup(s, names[i], &c, &e) < 0 && all && e->code == ENOENT) {
+		if (eng_ctr_lookup(s, names[i], &c, &e) < 0 && all && e->code == ENOENT) {
 			err_free(&e);
 			continue;
 		}
@@ -652,33 +652,33 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only,
 		*n = strv_len(v);
 		return v;
 	}
-	struct oci_ctr **all = NULL;
+	struct eng_ctr **all = NULL;
 	size_t na = 0;
 	/* The brief records have the state and the pod; each() loads the full ones by ID. */
-	if (oci_ctr_list_brief(s, &all, &na, err) < 0)
+	if (eng_ctr_list_brief(s, &all, &na, err) < 0)
 		return NULL;
 	for (size_t k = 0; k < na; k++) {
-		struct oci_ctr *c = all[for_rm ? na - 1 - k : k];
+		struct eng_ctr *c = all[for_rm ? na - 1 - k : k];
 		bool infra = false;
-		oci_ctr_pod(c, &infra);
-		if ((!running_only || c->state.status == OCI_CTR_RUNNING) && !(for_rm && infra))
+		eng_ctr_pod(c, &infra);
+		if ((!running_only || c->state.status == ENG_CTR_RUNNING) && !(for_rm && infra))
 			strv_push(&v, c->id);
 	}
-	oci_ctr_list_free(all, na);
+	eng_ctr_list_free(all, na);
 	*n = strv_len(v);
 	if (v == NULL)
 		v = xzalloc(sizeof(char *));
 	return v;
 }
 
-static int do_start(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+static int do_start(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
 {
-	struct oci_ctr_start_opts so = { .attach = cli_opt_bool(ctx, "attach"),
+	struct eng_ctr_start_opts so = { .attach = cli_opt_bool(ctx, "attach"),
 					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = true };
 	bool detached = false;
-	return oci_ctr_start(s, c, &so, &ctx->exit_status, &detached, err);
+	return eng_ctr_start(s, c, &so, &ctx->exit_status, &detached, err);
 }
 
 int cmd_start(struct cli_ctx *ctx, struct error **err)
@@ -691,18 +691,18 @@ int cmd_start(struct cli_ctx *ctx, struct error **err)
 			       "you cannot start and attach multiple "
 			       "containers at once");
 	if (cli_opt_bool(ctx, "attach")) {
-		autoctr struct oci_ctr *c = NULL;
-		if (oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+		autoctr struct eng_ctr *c = NULL;
+		if (eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 			return -1;
 		return do_start(ctx, s, c, err);
 	}
 	return each(ctx, s, ctx->argv, (size_t)ctx->argc, false, do_start, err);
 }
 
-static int do_stop(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+static int do_stop(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
 {
 	(void)s;
-	return oci_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
+	return eng_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
 }
 
 int cmd_stop(struct cli_ctx *ctx, struct error **err)
@@ -715,13 +715,13 @@ int cmd_stop(struct cli_ctx *ctx, struct error **err)
 	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_stop, err);
 }
 
-static int do_kill(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+static int do_kill(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
 {
 	(void)s;
 	int sig;
 	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0)
 		return -1;
-	return oci_ctr_kill(c, sig, err);
+	return eng_ctr_kill(c, sig, err);
 }
 
 int cmd_kill(struct cli_ctx *ctx, struct error **err)
@@ -739,14 +739,14 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_kill, err);
 }
 
-static int do_restart(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+static int do_restart(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
 {
-	if (oci_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err) < 0)
+	if (eng_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err) < 0)
 		return -1;
-	struct oci_ctr_start_opts so = { 0 };
+	struct eng_ctr_start_opts so = { 0 };
 	int status;
 	bool detached;
-	return oci_ctr_start(s, c, &so, &status, &detached, err);
+	return eng_ctr_start(s, c, &so, &status, &detached, err);
 }
 
 int cmd_restart(struct cli_ctx *ctx, struct error **err)
@@ -759,9 +759,9 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_restart, err);
 }
 
-static int do_rm(struct cli_ctx *ctx, struct storage *s, struct oci_ctr *c, struct error **err)
+static int do_rm(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
 {
-	return oci_ctr_remove(s, c, cli_opt_bool(ctx, "force"), err);
+	return eng_ctr_remove(s, c, cli_opt_bool(ctx, "force"), err);
 }
 
 int cmd_rm(struct cli_ctx *ctx, struct error **err)
@@ -787,10 +787,10 @@ int cmd_wait(struct cli_ctx *ctx, struct error **err)
 			    "invalid --condition \"%s\": hutch waits for stopped or exited",
 			    cond[i]);
 	for (int i = 0; i < ctx->argc; i++) {
-		autoctr struct oci_ctr *c = NULL;
+		autoctr struct eng_ctr *c = NULL;
 		int status = 0;
-		if (oci_ctr_lookup(s, ctx->argv[i], &c, err) < 0 ||
-		    oci_ctr_wait(c, &status, err) < 0)
+		if (eng_ctr_lookup(s, ctx->argv[i], &c, err) < 0 ||
+		    eng_ctr_wait(c, &status, err) < 0)
 			return -1;
 		printf("%d\n", status);
 	}
@@ -802,31 +802,31 @@ int cmd_wait(struct cli_ctx *ctx, struct error **err)
 int cmd_attach(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	autoctr struct eng_ctr *c = NULL;
+	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 		return -1;
-	struct oci_ctr_start_opts so = { .attach = true,
+	struct eng_ctr_start_opts so = { .attach = true,
 					 .stdin_attached = !cli_opt_bool(ctx, "no-stdin"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
 	bool detached = false;
-	return oci_ctr_attach(c, &so, &ctx->exit_status, &detached, err);
+	return eng_ctr_attach(c, &so, &ctx->exit_status, &detached, err);
 }
 
 int cmd_exec(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	autoctr struct eng_ctr *c = NULL;
+	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 		return -1;
-	struct oci_ctr_exec_opts eo = { .args = ctx->argv + 1,
+	struct eng_ctr_exec_opts eo = { .args = ctx->argv + 1,
 					.env = cli_opt_list(ctx, "env"),
 					.user = cli_opt_str(ctx, "user"),
 					.workdir = cli_opt_str(ctx, "workdir"),
 					.tty = cli_opt_bool(ctx, "tty"),
 					.interactive = cli_opt_bool(ctx, "interactive"),
 					.detach = cli_opt_bool(ctx, "detach") };
-	return oci_ctr_exec(c, &eo, &ctx->exit_status, err);
+	return eng_ctr_exec(c, &eo, &ctx->exit_status, err);
 }
 
 int cmd_logs(struct cli_ctx *ctx, struct error **err)
@@ -847,17 +847,17 @@ int cmd_logs(struct cli_ctx *ctx, struct error **err)
 	lo.has_since = since != NULL;
 	lo.has_until = until != NULL;
 	for (int i = 0; i < ctx->argc; i++) {
-		autoctr struct oci_ctr *c = NULL;
-		if (oci_ctr_lookup(s, ctx->argv[i], &c, err) < 0)
+		autoctr struct eng_ctr *c = NULL;
+		if (eng_ctr_lookup(s, ctx->argv[i], &c, err) < 0)
 			return -1;
-		autofree char *log = oci_ctr_log_path(s, c->id);
-		autofree char *run = oci_ctr_run_dir(c->id, err);
+		autofree char *log = eng_ctr_log_path(s, c->id);
+		autofree char *run = eng_ctr_run_dir(c->id, err);
 		if (run == NULL)
 			return -1;
 		autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
 		struct oci_logs_opts o = lo;
 		/* Follow only what runs; a stopped container's log is complete. */
-		o.follow = lo.follow && c->state.status == OCI_CTR_RUNNING;
+		o.follow = lo.follow && c->state.status == ENG_CTR_RUNNING;
 		o.done_file = exitf;
 		fflush(stdout);
 		if (oci_logs_print(log, &o, stdout, stderr, err) < 0)
@@ -872,5 +872,5 @@ int cmd_cleanup(struct cli_ctx *ctx, struct error **err)
 	autostore struct storage *s = NULL;
 	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
-	return oci_ctr_cleanup(s, ctx->argv[0], err);
+	return eng_ctr_cleanup(s, ctx->argv[0], err);
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The rest of the container commands of issue #5: cp, diff, top, rename, pause, unpause,
- * stats, port and container prune. Handlers parse, validate, call oci/container and print.
+ * stats, port and container prune. Handlers parse, validate, call oci/engine and print.
  */
 #include "tool/cli.h"
-#include "oci/container/container.h"
+#include "oci/engine.h"
 #include "oci/oci.h"
 #include "tool/image_fmt.h"
 
@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static int open_one(struct cli_ctx *ctx, const char *name, struct storage **s, struct oci_ctr **c,
+static int open_one(struct cli_ctx *ctx, const char *name, struct storage **s, struct eng_ctr **c,
 		    struct error **err)
 {
 	if (cli_open_store(ctx, s, err) < 0)
 		return -1;
-	return oci_ctr_lookup(*s, name, c, err);
+	return eng_ctr_lookup(*s, name, c, err);
 }
 
 /* ---------- cp ---------- */
@@ -49,12 +49,12 @@ int cmd_cp(struct cli_ctx *ctx, struct error **err)
 	if (*cpath == '\0')
 		return err_set(err, EINVAL, ERR_USAGE, "the container path must not be empty");
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	if (open_one(ctx, sc ? sctr : dctr, &s, &c, err) < 0)
 		return -1;
 	/* Relative container paths start at the container's root, as podman's do. */
 	autofree char *abs = cpath[0] == '/' ? xstrdup(cpath) : xasprintf("/%s", cpath);
-	return oci_ctr_copy(s, c, sc ? abs : spath, sc, dc ? abs : dpath, dc, err);
+	return eng_ctr_copy(s, c, sc ? abs : spath, sc, dc ? abs : dpath, dc, err);
 }
 
 /* ---------- diff, top, rename, port ---------- */
@@ -66,10 +66,10 @@ int cmd_diff(struct cli_ctx *ctx, struct error **err)
 		return err_set(err, EINVAL, ERR_USAGE, "invalid --format \"%s\": diff knows json",
 			       fmt);
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
 		return -1;
-	autostrv char **lines = oci_ctr_diff(s, c, err);
+	autostrv char **lines = eng_ctr_diff(s, c, err);
 	if (lines == NULL)
 		return -1;
 	if (fmt == NULL) {
@@ -102,11 +102,11 @@ int cmd_diff(struct cli_ctx *ctx, struct error **err)
 int cmd_top(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
 		return -1;
 	autostrv char **rows = NULL;
-	if (oci_ctr_top(c, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
+	if (eng_ctr_top(c, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
 		return -1;
 	image_fmt_table(stdout, rows);
 	return 0;
@@ -115,19 +115,19 @@ int cmd_top(struct cli_ctx *ctx, struct error **err)
 int cmd_rename(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
 		return -1;
-	return oci_ctr_rename(s, c, ctx->argv[1], err);
+	return eng_ctr_rename(s, c, ctx->argv[1], err);
 }
 
 int cmd_port(struct cli_ctx *ctx, struct error **err)
 {
 	autostore struct storage *s = NULL;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
 		return -1;
-	autostrv char **lines = oci_ctr_ports(c, err);
+	autostrv char **lines = eng_ctr_ports(c, err);
 	if (lines == NULL)
 		return -1;
 	/* `port CTR 80[/tcp]`: only the host side of that port, as podman prints it. */
@@ -160,10 +160,10 @@ static int pause_common(struct cli_ctx *ctx, bool pause, struct error **err)
 		return -1;
 	int rc = 0;
 	for (int i = 0; i < ctx->argc; i++) {
-		autoctr struct oci_ctr *c = NULL;
+		autoctr struct eng_ctr *c = NULL;
 		struct error *e = NULL;
-		if (oci_ctr_lookup(s, ctx->argv[i], &c, &e) < 0 ||
-		    oci_ctr_pause(s, c, pause, &e) < 0) {
+		if (eng_ctr_lookup(s, ctx->argv[i], &c, &e) < 0 ||
+		    eng_ctr_pause(s, c, pause, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -184,9 +184,9 @@ int cmd_unpause(struct cli_ctx *ctx, struct error **err)
 
 static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struct error **err)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (oci_ctr_list_brief(s, &v, &n, err) < 0)
+	if (eng_ctr_list_brief(s, &v, &n, err) < 0)
 		return -1;
 	autostrv char **rows = NULL;
 	if (header)
@@ -197,10 +197,10 @@ static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struc
 		for (int k = 0; k < ctx->argc; k++)
 			named |= strcmp(ctx->argv[k], v[i]->name) == 0 ||
 				 strncmp(v[i]->id, ctx->argv[k], strlen(ctx->argv[k])) == 0;
-		if (!named || (ctx->argc == 0 && v[i]->state.status != OCI_CTR_RUNNING))
+		if (!named || (ctx->argc == 0 && v[i]->state.status != ENG_CTR_RUNNING))
 			continue;
 		struct json_object *o = NULL;
-		rc = oci_ctr_stats(v[i], &o, err);
+		rc = eng_ctr_stats(v[i], &o, err);
 		if (rc < 0)
 			break;
 		strv_push_take(
@@ -212,7 +212,7 @@ static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struc
 			(long long)json_object_get_int64(json_object_object_get(o, "PIDs"))));
 		json_object_put(o);
 	}
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	if (rc == 0 && rows != NULL)
 		image_fmt_table(stdout, rows);
 	fflush(stdout);
@@ -247,20 +247,20 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 			return 0;
 	}
 	autostore struct storage *s = NULL;
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_list(s, &v, &n, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_list(s, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	/* Newest first: a container that shares another's network goes before it. A pod's
 	 * infra goes only with its pod. */
 	for (size_t k = n; k-- > 0 && rc == 0;) {
 		bool infra = false;
-		oci_ctr_pod(v[k], &infra);
-		if (infra || v[k]->state.status == OCI_CTR_RUNNING ||
-		    v[k]->state.status == OCI_CTR_PAUSED)
+		eng_ctr_pod(v[k], &infra);
+		if (infra || v[k]->state.status == ENG_CTR_RUNNING ||
+		    v[k]->state.status == ENG_CTR_PAUSED)
 			continue;
-		rc = oci_ctr_remove(s, v[k], false, err);
+		rc = eng_ctr_remove(s, v[k], false, err);
 		if (rc < 0 && (*err)->code == EBUSY) {
 			/* Running containers still share its network: keep it. */
 			err_free(err);
@@ -269,8 +269,8 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 			printf("%s\n", v[k]->id);
 		}
 	}
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	if (rc == 0)
-		oci_ctr_purge_trash(s);
+		eng_ctr_purge_trash(s);
 	return rc;
 }

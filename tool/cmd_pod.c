@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pod create, start, stop, rm, ps and inspect: groups of containers that share the network,
- * UTS and IPC namespaces of an infra container (oci/container/pod.c).
+ * UTS and IPC namespaces of an infra container (oci/engine/pod.c).
  */
 #include "tool/cli.h"
-#include "oci/container/container.h"
+#include "oci/engine.h"
 #include "tool/image_fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void pod_freep(struct oci_pod **p)
+static void pod_freep(struct eng_pod **p)
 {
-	oci_pod_free(p);
+	eng_pod_free(p);
 }
 #define autopod __attribute__((cleanup(pod_freep)))
 
@@ -32,17 +32,17 @@ static int parse_ports(struct cli_ctx *ctx, struct net_port **ports, size_t *n, 
 
 int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 {
-	struct oci_pod_create_opts o = { .name = cli_opt_str(ctx, "name"),
+	struct eng_pod_create_opts o = { .name = cli_opt_str(ctx, "name"),
 					 .hostname = cli_opt_str(ctx, "hostname"),
 					 .network = cli_opt_str(ctx, "network"),
 					 .labels = (char **)cli_opt_list(ctx, "label") };
 	autostore struct storage *s = NULL;
-	autopod struct oci_pod *p = NULL;
+	autopod struct eng_pod *p = NULL;
 	int rc = parse_ports(ctx, &o.ports, &o.n_ports, err);
 	if (rc == 0)
 		rc = cli_open_store(ctx, &s, err);
 	if (rc == 0)
-		rc = oci_pod_create(s, &o, &p, err);
+		rc = eng_pod_create(s, &o, &p, err);
 	free(o.ports);
 	if (rc < 0)
 		return -1;
@@ -52,7 +52,7 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 
 /* Apply fn to each named pod; the first failure is the error, the rest still run. */
 static int each(struct cli_ctx *ctx,
-		int (*fn)(struct cli_ctx *, struct storage *, struct oci_pod *, struct error **),
+		int (*fn)(struct cli_ctx *, struct storage *, struct eng_pod *, struct error **),
 		struct error **err)
 {
 	autostore struct storage *s = NULL;
@@ -60,9 +60,9 @@ static int each(struct cli_ctx *ctx,
 		return -1;
 	int rc = 0;
 	for (int i = 0; i < ctx->argc; i++) {
-		autopod struct oci_pod *p = NULL;
+		autopod struct eng_pod *p = NULL;
 		struct error *e = NULL;
-		if (oci_pod_lookup(s, ctx->argv[i], &p, &e) < 0 || fn(ctx, s, p, &e) < 0) {
+		if (eng_pod_lookup(s, ctx->argv[i], &p, &e) < 0 || fn(ctx, s, p, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -71,21 +71,21 @@ static int each(struct cli_ctx *ctx,
 	return rc;
 }
 
-static int do_start(struct cli_ctx *ctx, struct storage *s, struct oci_pod *p, struct error **err)
+static int do_start(struct cli_ctx *ctx, struct storage *s, struct eng_pod *p, struct error **err)
 {
 	(void)ctx;
-	return oci_pod_start(s, p, err);
+	return eng_pod_start(s, p, err);
 }
 
-static int do_stop(struct cli_ctx *ctx, struct storage *s, struct oci_pod *p, struct error **err)
+static int do_stop(struct cli_ctx *ctx, struct storage *s, struct eng_pod *p, struct error **err)
 {
 	long t = cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1;
-	return oci_pod_stop(s, p, t, err);
+	return eng_pod_stop(s, p, t, err);
 }
 
-static int do_rm(struct cli_ctx *ctx, struct storage *s, struct oci_pod *p, struct error **err)
+static int do_rm(struct cli_ctx *ctx, struct storage *s, struct eng_pod *p, struct error **err)
 {
-	return oci_pod_remove(s, p, cli_opt_bool(ctx, "force"), err);
+	return eng_pod_remove(s, p, cli_opt_bool(ctx, "force"), err);
 }
 
 int cmd_pod_start(struct cli_ctx *ctx, struct error **err)
@@ -109,14 +109,14 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
 	autostore struct storage *s = NULL;
-	struct oci_pod **v = NULL;
+	struct eng_pod **v = NULL;
 	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || oci_pod_list(s, &v, &n, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || eng_pod_list(s, &v, &n, err) < 0)
 		return -1;
 	struct json_object *all = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(all, oci_pod_ps_row(s, v[i]));
-	oci_pod_list_free(v, n);
+		json_object_array_add(all, eng_pod_ps_row(s, v[i]));
+	eng_pod_list_free(v, n);
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
 	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";
 	const char *const keys[] = { idkey,	"Name",	  "Status",
@@ -130,8 +130,8 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 
 static struct json_object *pod_inspect_one(struct storage *s, const char *name, struct error **err)
 {
-	autopod struct oci_pod *p = NULL;
-	return oci_pod_lookup(s, name, &p, err) < 0 ? NULL : oci_pod_inspect(s, p);
+	autopod struct eng_pod *p = NULL;
+	return eng_pod_lookup(s, name, &p, err) < 0 ? NULL : eng_pod_inspect(s, p);
 }
 
 int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `hutch ps` and `hutch inspect` / `container inspect`: the views of container records. */
 #include "tool/cli.h"
-#include "oci/container/container.h"
+#include "oci/engine.h"
 #include "tool/image_fmt.h"
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 
 /* ---------- ps, inspect ---------- */
 
-static bool ps_match(struct oci_ctr *c, char *const *filters, struct error **err, bool *bad)
+static bool ps_match(struct eng_ctr *c, char *const *filters, struct error **err, bool *bad)
 {
 	for (size_t i = 0; filters && filters[i]; i++) {
 		const char *f = filters[i], *eq = strchr(f, '=');
@@ -23,7 +23,7 @@ static bool ps_match(struct oci_ctr *c, char *const *filters, struct error **err
 		const char *v = eq + 1;
 		bool m;
 		if (strncmp(f, "status", kl) == 0 && kl == 6)
-			m = strcmp(v, oci_ctr_status_name(c->state.status)) == 0;
+			m = strcmp(v, eng_ctr_status_name(c->state.status)) == 0;
 		else if (strncmp(f, "name", kl) == 0 && kl == 4)
 			m = strstr(c->name, v) != NULL;
 		else if (strncmp(f, "id", kl) == 0 && kl == 2)
@@ -60,20 +60,20 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
 	autostore struct storage *s = NULL;
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || oci_ctr_list_brief(s, &v, &n, err) < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_list_brief(s, &v, &n, err) < 0)
 		return -1;
 	bool all = cli_opt_bool(ctx, "all") || cli_opt_is_set(ctx, "filter");
 	long last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last");
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc"), quiet = cli_opt_bool(ctx, "quiet");
-	struct oci_ctr **pick = xcalloc(n ? n : 1, sizeof(*pick));
+	struct eng_ctr **pick = xcalloc(n ? n : 1, sizeof(*pick));
 	size_t np = 0;
 	bool bad = false;
 	/* Newest first, as podman lists them. */
 	for (size_t k = n; k > 0 && !bad; k--) {
-		struct oci_ctr *c = v[k - 1];
-		if (!all && last <= 0 && c->state.status != OCI_CTR_RUNNING)
+		struct eng_ctr *c = v[k - 1];
+		if (!all && last <= 0 && c->state.status != ENG_CTR_RUNNING)
 			continue;
 		if (!ps_match(c, cli_opt_list(ctx, "filter"), err, &bad))
 			continue;
@@ -88,14 +88,14 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
 		struct json_object *rows = json_object_new_array();
 		for (size_t i = 0; i < np; i++)
-			json_object_array_add(rows, oci_ctr_ps_row(pick[i], no_trunc));
+			json_object_array_add(rows, eng_ctr_ps_row(pick[i], no_trunc));
 		printf("%s\n", json_object_to_json_string_ext(
 				   rows, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 					     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(rows);
 	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
 		for (size_t i = 0; i < np && rc == 0; i++) {
-			struct json_object *row = oci_ctr_ps_row(pick[i], no_trunc);
+			struct json_object *row = eng_ctr_ps_row(pick[i], no_trunc);
 			rc = cli_format_render(stdout, fmt, row, err);
 			json_object_put(row);
 		}
@@ -113,7 +113,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 				    "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n",
 				    mf);
 			for (size_t i = 0; i < np; i++) {
-				autofree char *line = oci_ctr_ps_line(pick[i], no_trunc);
+				autofree char *line = eng_ctr_ps_line(pick[i], no_trunc);
 				fputs(line, mf);
 				fputc('\n', mf);
 			}
@@ -133,7 +133,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 			if (!cli_opt_bool(ctx, "noheading"))
 				rc = cli_format_render(mf, fmt, hdr, err);
 			for (size_t i = 0; i < np && rc == 0; i++) {
-				struct json_object *row = oci_ctr_ps_row(pick[i], no_trunc);
+				struct json_object *row = eng_ctr_ps_row(pick[i], no_trunc);
 				rc = cli_format_render(mf, fmt, row, err);
 				json_object_put(row);
 			}
@@ -148,14 +148,14 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 			image_fmt_table(stdout, table);
 	}
 	free(pick);
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	return rc;
 }
 
 static struct json_object *ctr_inspect_one(struct storage *s, const char *name, struct error **err)
 {
-	autoctr struct oci_ctr *c = NULL;
-	return oci_ctr_lookup(s, name, &c, err) < 0 ? NULL : oci_ctr_inspect(c);
+	autoctr struct eng_ctr *c = NULL;
+	return eng_ctr_lookup(s, name, &c, err) < 0 ? NULL : eng_ctr_inspect(c);
 }
 
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
@@ -169,9 +169,9 @@ int cmd_inspect(struct cli_ctx *ctx, struct error **err)
 	autostore struct storage *s = NULL;
 	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
-	autoctr struct oci_ctr *c = NULL;
+	autoctr struct eng_ctr *c = NULL;
 	struct error *lerr = NULL;
-	if (oci_ctr_lookup(s, ctx->argv[0], &c, &lerr) == 0)
+	if (eng_ctr_lookup(s, ctx->argv[0], &c, &lerr) == 0)
 		return cmd_container_inspect(ctx, err);
 	err_free(&lerr);
 	return cmd_image_inspect(ctx, err);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * volume create, ls, inspect, rm and prune: named volumes in the store (oci/container).
+ * volume create, ls, inspect, rm and prune: named volumes in the store (oci/engine).
  */
 #include "tool/cli.h"
-#include "oci/container/container.h"
+#include "oci/engine.h"
 #include "tool/image_fmt.h"
 
 #include <errno.h>
@@ -15,7 +15,7 @@ int cmd_volume_create(struct cli_ctx *ctx, struct error **err)
 	autostore struct storage *s = NULL;
 	autofree char *name = NULL;
 	if (cli_open_store(ctx, &s, err) < 0 ||
-	    oci_vol_create(s, ctx->argc ? ctx->argv[0] : NULL, cli_opt_list(ctx, "label"),
+	    eng_vol_create(s, ctx->argc ? ctx->argv[0] : NULL, cli_opt_list(ctx, "label"),
 			   cli_opt_bool(ctx, "ignore"), &name, err) < 0)
 		return -1;
 	printf("%s\n", name);
@@ -27,7 +27,7 @@ int cmd_volume_inspect(struct cli_ctx *ctx, struct error **err)
 	if (!cli_opt_bool(ctx, "all") && ctx->argc == 0)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "provide one or more volume names or use --all");
-	return cli_inspect(ctx, oci_vol_inspect, oci_vol_list, err);
+	return cli_inspect(ctx, eng_vol_inspect, eng_vol_list, err);
 }
 
 int cmd_volume_ls(struct cli_ctx *ctx, struct error **err)
@@ -38,7 +38,7 @@ int cmd_volume_ls(struct cli_ctx *ctx, struct error **err)
 	autostore struct storage *s = NULL;
 	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
-	struct json_object *all = oci_vol_list(s);
+	struct json_object *all = eng_vol_list(s);
 	static const char *const keys[] = { "Driver", "Name", NULL };
 	int rc = cli_list(ctx, all, "Name", "DRIVER\tVOLUME NAME", keys, err);
 	json_object_put(all);
@@ -52,7 +52,7 @@ int cmd_volume_rm(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	autostrv char **names = NULL;
 	if (cli_opt_bool(ctx, "all")) {
-		struct json_object *all = oci_vol_list(s);
+		struct json_object *all = eng_vol_list(s);
 		for (size_t i = 0; i < json_object_array_length(all); i++)
 			strv_push(&names, json_object_get_string(json_object_object_get(
 					      json_object_array_get_idx(all, i), "Name")));
@@ -65,7 +65,7 @@ int cmd_volume_rm(struct cli_ctx *ctx, struct error **err)
 			strv_push(&names, ctx->argv[i]);
 	}
 	for (size_t i = 0; names && names[i]; i++) {
-		if (oci_vol_remove(s, names[i], cli_opt_bool(ctx, "force"), err) < 0)
+		if (eng_vol_remove(s, names[i], cli_opt_bool(ctx, "force"), err) < 0)
 			return -1;
 		printf("%s\n", names[i]);
 	}
@@ -85,7 +85,7 @@ int cmd_volume_prune(struct cli_ctx *ctx, struct error **err)
 	autostore struct storage *s = NULL;
 	if (cli_open_store(ctx, &s, err) < 0)
 		return -1;
-	autostrv char **removed = oci_vol_prune(s, err);
+	autostrv char **removed = eng_vol_prune(s, err);
 	if (removed == NULL)
 		return -1;
 	for (size_t i = 0; removed[i]; i++)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: the image config (storage/manifest.c config_decode, which a pull and a
- * load run on the config blob, and storage/container.c storage_image_config_get, which
+ * load run on the config blob, and storage/rootfs.c storage_image_config_get, which
  * `run` uses for Entrypoint, Cmd, Env, WorkingDir, User and ExposedPorts).
  */
 #include "storage/internal.h"

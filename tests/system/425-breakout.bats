@@ -8,7 +8,7 @@
 #   unpack  the rows' layers as an image, pulled (storage/unpack.c; load and import store
 #           their layers the same way, store_import_layer)
 #   cp-out  a container made from that image, copied out whole to a host directory
-#           (oci/container/tarcopy.c, container to host)
+#           (oci/engine/tarcopy.c, container to host)
 #   cp-in   each layer as a tar stream into a running container: cp - CTR:/DIR (host to
 #           container, the same extractor)
 # and after each, nothing landed or changed outside the root: the victim directory on the

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * oci/container/record.c and names.c on a store made by hand: record files in the current
+ * oci/engine/record.c and names.c on a store made by hand: record files in the current
  * layout and in older ones, damaged ones, and the name index with missing, stale and junk
  * entries.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 #include "tests/unit/tap.h"
 
 #include <errno.h>
@@ -57,7 +57,7 @@ static char *record(const char *id, const char *name, int minute)
 			 id, name, minute);
 }
 
-static struct oci_ctr *find(struct oci_ctr **v, size_t n, const char *id)
+static struct eng_ctr *find(struct eng_ctr **v, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i]->id, id) == 0)
@@ -130,7 +130,7 @@ static void make_store(void)
 	const char *id4 = id_of("b4"), *id5 = id_of("c5"), *id6 = id_of("c6");
 	autofree char *r1 = record(id1, "one", 1);
 	put(id1, "hutch.json", r1);
-	struct oci_ctr_state st = { .exit_code = 0 };
+	struct eng_ctr_state st = { .exit_code = 0 };
 	struct error *err = NULL;
 	is_int(ctr_state_write(s, id1, &st, "created", false, &err), 0, "state_write");
 	err_free(&err);
@@ -175,64 +175,64 @@ static void make_store(void)
 
 static void test_lists(void)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *err = NULL;
-	is_int(oci_ctr_list_brief(s, &v, &n, &err), 0, "list_brief");
+	is_int(eng_ctr_list_brief(s, &v, &n, &err), 0, "list_brief");
 	is_int(n, 7, "list_brief: seven containers (four's record is cut short)");
-	struct oci_ctr *c = find(v, n, id_of("a1"));
+	struct eng_ctr *c = find(v, n, id_of("a1"));
 	is_str(c ? c->name : NULL, "one", "one: the name from state.json");
 	ok(c && ctr_jget(c->doc, "Status") != NULL, "one: its doc is state.json");
 	is_str(c ? ctr_jstr(ctr_jget(ctr_jget(c->doc, "Config"), "Labels"), "k") : NULL, "v",
 	       "one: the labels are in the brief record");
 	c = find(v, n, id_of("a2"));
 	is_str(c ? c->name : NULL, "two", "two: the name from brief.json");
-	is_int(c ? (int)c->state.status : -1, OCI_CTR_EXITED, "two: exited, from state.json");
+	is_int(c ? (int)c->state.status : -1, ENG_CTR_EXITED, "two: exited, from state.json");
 	is_int(c ? c->state.exit_code : -1, 3, "two: its exit code");
 	c = find(v, n, id_of("b3"));
-	is_int(c ? (int)c->state.status : -1, OCI_CTR_CREATED, "three: no state.json: created");
+	is_int(c ? (int)c->state.status : -1, ENG_CTR_CREATED, "three: no state.json: created");
 	c = find(v, n, id_of("c5"));
 	is_str(c ? c->name : NULL, "five", "five: garbage brief.json: hutch.json read instead");
 	c = find(v, n, id_of("c6"));
-	is_int(c ? (int)c->state.status : -1, OCI_CTR_CREATED, "six: cut state.json: created");
+	is_int(c ? (int)c->state.status : -1, ENG_CTR_CREATED, "six: cut state.json: created");
 	c = find(v, n, id_of("f7"));
-	autofree char *l7 = c ? oci_ctr_ps_line(c, false) : NULL;
+	autofree char *l7 = c ? eng_ctr_ps_line(c, false) : NULL;
 	has_str(l7, "seven", "seven: wrong shapes, a ps line all the same");
 	c = find(v, n, id_of("f8"));
-	autofree char *l8 = c ? oci_ctr_ps_line(c, false) : NULL;
+	autofree char *l8 = c ? eng_ctr_ps_line(c, false) : NULL;
 	has_str(l8, " 1 x\t", "eight: odd args shown as they come");
 	for (size_t i = 0; i < n; i++) {
-		json_object_put(oci_ctr_ps_row(v[i], true));
-		json_object_put(oci_ctr_inspect(v[i]));
-		strv_free(oci_ctr_ports(v[i], &err));
+		json_object_put(eng_ctr_ps_row(v[i], true));
+		json_object_put(eng_ctr_inspect(v[i]));
+		strv_free(eng_ctr_ports(v[i], &err));
 	}
 	ok(true, "ps rows, inspect and ports of every record, odd ones too");
 	bool sorted = true;
 	for (size_t i = 1; i < n; i++)
 		sorted &= strcmp(v[i - 1]->created, v[i]->created) <= 0;
 	ok(sorted, "list_brief: oldest first");
-	oci_ctr_list_free(v, n);
-	is_int(oci_ctr_list(s, &v, &n, &err), 0, "list");
+	eng_ctr_list_free(v, n);
+	is_int(eng_ctr_list(s, &v, &n, &err), 0, "list");
 	is_int(n, 5, "list: five (seven and eight have no hutch.json)");
 	c = find(v, n, id_of("a2"));
 	ok(c && ctr_jget(c->doc, "HostConfig") &&
 	       ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode"),
 	   "list: full records");
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 }
 
 /* Look q up: 0 with the container's name in *name, or the error's code. */
 static int look(const char *q, char **name)
 {
-	struct oci_ctr *c = NULL;
+	struct eng_ctr *c = NULL;
 	struct error *err = NULL;
 	*name = NULL;
-	int rc = oci_ctr_lookup(s, q, &c, &err);
+	int rc = eng_ctr_lookup(s, q, &c, &err);
 	if (rc == 0)
 		*name = xstrdup(c->name);
 	else
 		rc = err ? err->code : -1;
-	oci_ctr_free(&c);
+	eng_ctr_free(&c);
 	err_free(&err);
 	return rc;
 }
@@ -304,7 +304,7 @@ static void test_lookup(void)
 static void test_state_write(void)
 {
 	const char *id1 = id_of("a1");
-	struct oci_ctr_state st = { .exit_code = 7, .finished_at = "2026-01-01T01:00:00Z" };
+	struct eng_ctr_state st = { .exit_code = 7, .finished_at = "2026-01-01T01:00:00Z" };
 	struct error *err = NULL;
 	is_int(ctr_state_write(s, id1, &st, "exited", true, &err), 0, "state_write exited");
 	autofree char *sp = path_of(id1, "state.json");
@@ -337,11 +337,11 @@ static void test_state_write(void)
 	j = ctr_json_at(AT_FDCWD, sp3);
 	ok(j && ctr_jget(j, "Id") == NULL && ctr_jstr(j, "Status"), "  state only");
 	json_object_put(j);
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	oci_ctr_list_brief(s, &v, &n, &err);
+	eng_ctr_list_brief(s, &v, &n, &err);
 	ok(find(v, n, id3) == NULL, "  and ps no longer lists it");
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	err_free(&err);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * storage/manifest.c: manifest, index and config decoders, platform choice, bad corpus;
- * and the runtime part of an image config (storage/container.c storage_image_config_get)
+ * and the runtime part of an image config (storage/rootfs.c storage_image_config_get)
  * on a good config and on the corpus tests/data/bad/image-config/.
  */
 #include "storage/internal.h"

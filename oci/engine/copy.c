@@ -7,7 +7,7 @@
  * namespace. Paths in the container are resolved with RESOLVE_IN_ROOT, so neither a symlink
  * nor ".." leads out of it; the copy itself is a tar stream (tarcopy.c).
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 #include "userns/userns.h"
 
 #include <errno.h>
@@ -50,7 +50,7 @@ static int stopped_fn(void *arg, struct error **err)
 }
 
 /* Running container: join its init's user namespace and work through /proc/PID/root. */
-static int running(struct oci_ctr *c, ctr_root_fn fn, void *arg, struct error **err)
+static int running(struct eng_ctr *c, ctr_root_fn fn, void *arg, struct error **err)
 {
 	autofree char *rootp = xasprintf("/proc/%d/root", (int)c->state.pid);
 	autofree char *nsp = xasprintf("/proc/%d/ns/user", (int)c->state.pid);
@@ -91,14 +91,14 @@ static int running(struct oci_ctr *c, ctr_root_fn fn, void *arg, struct error **
 	return rc;
 }
 
-int ctr_with_root(struct storage *s, struct oci_ctr *c, ctr_root_fn fn, void *arg,
+int ctr_with_root(struct storage *s, struct eng_ctr *c, ctr_root_fn fn, void *arg,
 		  struct error **err)
 {
 	autoclose int lk = ctr_lock(s, c->id, err);
 	if (lk < 0)
 		return -1;
 	ctr_state_load(s, c);
-	if (c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED) {
+	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED) {
 		close(lk);
 		lk = -1;
 		return running(c, fn, arg, err);
@@ -271,7 +271,7 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 	return ctr_tar_copy(srcfd, top, tdir, j->dst_in_ctr, err);
 }
 
-int oci_ctr_copy(struct storage *s, struct oci_ctr *c, const char *src, bool src_in_ctr,
+int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src_in_ctr,
 		 const char *dst, bool dst_in_ctr, struct error **err)
 {
 	struct cp_job j = { .src = src,

@@ -4,7 +4,7 @@
  * layers), top (its processes from /proc), rename, pause/unpause (the cgroup v2 freezer),
  * stats (delegated cgroup files) and port (the record's published ports).
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 #include "net/net.h"
 #include "oci/oci.h"
 #include "userns/userns.h"
@@ -103,12 +103,12 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a + 2, *(char *const *)b + 2);
 }
 
-char **oci_ctr_diff(struct storage *s, struct oci_ctr *c, struct error **err)
+char **eng_ctr_diff(struct storage *s, struct eng_ctr *c, struct error **err)
 {
 	struct storage_image *img = NULL;
 	if (storage_image_lookup(s, c->image_id, &img, err) < 0)
 		return NULL;
-	autofree char *dir = oci_ctr_dir(s, c->id);
+	autofree char *dir = eng_ctr_dir(s, c->id);
 	autofree char *upper = xasprintf("%s/upper", dir);
 	autostrv char **lowers = storage_image_layer_dirs(s, img);
 	storage_image_free(&img);
@@ -304,13 +304,13 @@ static char *top_cell(int col, const struct proc_info *p, pid_t init, const stru
 	}
 }
 
-int oci_ctr_top(struct oci_ctr *c, char *const *descriptors, char ***rows, struct error **err)
+int eng_ctr_top(struct eng_ctr *c, char *const *descriptors, char ***rows, struct error **err)
 {
 	*rows = NULL;
-	if (c->state.status != OCI_CTR_RUNNING && c->state.status != OCI_CTR_PAUSED)
+	if (c->state.status != ENG_CTR_RUNNING && c->state.status != ENG_CTR_PAUSED)
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "top can only be used on running containers: %s is %s", c->name,
-			       oci_ctr_status_name(c->state.status));
+			       eng_ctr_status_name(c->state.status));
 	static char *const defaults[] = { "user", "pid",  "ppid", "pcpu", "etime",
 					  "tty",  "time", "args", NULL };
 	/* podman also takes them comma-separated in one argument: "pid,comm,args". */
@@ -373,7 +373,7 @@ int oci_ctr_top(struct oci_ctr *c, char *const *descriptors, char ***rows, struc
 
 /* ---------- rename ---------- */
 
-int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struct error **err)
+int eng_ctr_rename(struct storage *s, struct eng_ctr *c, const char *name, struct error **err)
 {
 	if (!ctr_valid_name(name))
 		return err_set(err, EINVAL, ERR_USAGE,
@@ -383,10 +383,10 @@ int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struc
 	autonames int nl = ctr_names_lock(s, err);
 	if (nl < 0)
 		return -1;
-	struct oci_ctr *other = ctr_by_name(s, name);
+	struct eng_ctr *other = ctr_by_name(s, name);
 	if (other != NULL) {
 		bool self = strcmp(other->id, c->id) == 0;
-		oci_ctr_free(&other);
+		eng_ctr_free(&other);
 		if (self)
 			return 0;
 		return err_set(err, EEXIST, ERR_TOOL,
@@ -397,7 +397,7 @@ int oci_ctr_rename(struct storage *s, struct oci_ctr *c, const char *name, struc
 	if (lk < 0)
 		return -1;
 	/* The record as it is now, under both locks (c may predate another rename). */
-	autoctr struct oci_ctr *cur = ctr_load(s, AT_FDCWD, c->id, false);
+	autoctr struct eng_ctr *cur = ctr_load(s, AT_FDCWD, c->id, false);
 	if (cur == NULL)
 		return err_set(err, ENOENT, ERR_TOOL, "container %s is gone: no such container",
 			       c->name);
@@ -437,24 +437,24 @@ static char *cgroup_trouble(void)
 	return why;
 }
 
-int oci_ctr_pause(struct storage *s, struct oci_ctr *c, bool pause, struct error **err)
+int eng_ctr_pause(struct storage *s, struct eng_ctr *c, bool pause, struct error **err)
 {
 	autoclose int lk = ctr_lock(s, c->id, err);
 	if (lk < 0)
 		return -1;
 	ctr_state_load(s, c);
-	enum oci_ctr_status want = pause ? OCI_CTR_RUNNING : OCI_CTR_PAUSED;
+	enum eng_ctr_status want = pause ? ENG_CTR_RUNNING : ENG_CTR_PAUSED;
 	if (c->state.status != want)
 		return err_set(err, EINVAL, ERR_TOOL, "%s is %s, not %s: container state improper",
-			       c->name, oci_ctr_status_name(c->state.status),
-			       oci_ctr_status_name(want));
+			       c->name, eng_ctr_status_name(c->state.status),
+			       eng_ctr_status_name(want));
 	autofree char *why = cgroup_trouble();
 	if (why != NULL)
 		return err_set(err, ENOTSUP, ERR_TOOL,
 			       "%s needs the cgroup v2 freezer of a delegated cgroup: %s",
 			       pause ? "pause" : "unpause", why);
 	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? oci_ctr_run_dir(c->id, err) : NULL;
+	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
 	if (run == NULL || oci_container_pause(root, c->id, pause, err) < 0)
 		return -1;
 	autofree char *marker = xasprintf("%s/paused", run);
@@ -482,7 +482,7 @@ static long long cg_read(const char *dir, const char *file, const char *key)
 	return -1;
 }
 
-int oci_ctr_stats(struct oci_ctr *c, struct json_object **out, struct error **err)
+int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **err)
 {
 	*out = NULL;
 	autofree char *why = cgroup_trouble();
@@ -490,7 +490,7 @@ int oci_ctr_stats(struct oci_ctr *c, struct json_object **out, struct error **er
 		return err_set(err, ENOTSUP, ERR_TOOL,
 			       "stats need the cgroup v2 controllers of a delegated cgroup: %s",
 			       why);
-	if (c->state.status != OCI_CTR_RUNNING && c->state.status != OCI_CTR_PAUSED)
+	if (c->state.status != ENG_CTR_RUNNING && c->state.status != ENG_CTR_PAUSED)
 		return err_set(err, EINVAL, ERR_TOOL, "container %s is not running", c->name);
 	struct oci_cgroup_info cg;
 	oci_cgroup_probe(&cg);
@@ -523,7 +523,7 @@ int oci_ctr_stats(struct oci_ctr *c, struct json_object **out, struct error **er
 /* ---------- port ---------- */
 
 /* The published ports, from HostConfig.Ports (host ports were picked at create time). */
-char **oci_ctr_ports(struct oci_ctr *c, struct error **err)
+char **eng_ctr_ports(struct eng_ctr *c, struct error **err)
 {
 	(void)err;
 	struct net_port *ports = NULL;

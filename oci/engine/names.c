@@ -10,7 +10,7 @@
  * and an entry goes when its container is removed. A store without one (written by an
  * older hutch) has it built from the records on first use.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -127,16 +127,16 @@ static int index_build(struct storage *s, bool wait, struct error **err)
 	autofree char *ctrs = xasprintf("%s/containers", storage_root(s));
 	if ((mkdir(ctrs, 0700) < 0 && errno != EEXIST) || mkdir(tmp, 0700) < 0)
 		return err_sys(err, "creating %s", tmp);
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	int rc = oci_ctr_list(s, &v, &n, err);
+	int rc = eng_ctr_list(s, &v, &n, err);
 	/* Oldest first: with two records of one name, the older one keeps it. */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		autofree char *link = xasprintf("%s/%s", tmp, v[i]->name);
 		if (ctr_valid_name(v[i]->name) && symlink(v[i]->id, link) < 0 && errno != EEXIST)
 			rc = err_sys(err, "writing %s", link);
 	}
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	if (rc == 0 && rename(tmp, dir) < 0)
 		rc = err_sys(err, "creating %s", dir);
 	if (rc < 0)
@@ -145,25 +145,25 @@ static int index_build(struct storage *s, bool wait, struct error **err)
 }
 
 /* Without an index: the records, the older first. */
-static struct oci_ctr *scan_name(struct storage *s, const char *name)
+static struct eng_ctr *scan_name(struct storage *s, const char *name)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *err = NULL;
-	if (oci_ctr_list(s, &v, &n, &err) < 0)
+	if (eng_ctr_list(s, &v, &n, &err) < 0)
 		err_free(&err);
-	struct oci_ctr *hit = NULL;
+	struct eng_ctr *hit = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (hit == NULL && strcmp(v[i]->name, name) == 0)
 			hit = v[i];
 		else
-			oci_ctr_free(&v[i]);
+			eng_ctr_free(&v[i]);
 	}
 	free(v);
 	return hit;
 }
 
-struct oci_ctr *ctr_by_name(struct storage *s, const char *name)
+struct eng_ctr *ctr_by_name(struct storage *s, const char *name)
 {
 	if (!ctr_valid_name(name))
 		return NULL;
@@ -181,9 +181,9 @@ struct oci_ctr *ctr_by_name(struct storage *s, const char *name)
 	}
 	if (id == NULL)
 		return NULL;
-	struct oci_ctr *c = ctr_load(s, AT_FDCWD, id, false);
+	struct eng_ctr *c = ctr_load(s, AT_FDCWD, id, false);
 	if (c != NULL && strcmp(c->name, name) != 0)
-		oci_ctr_free(&c); /* stale: that container is called otherwise now */
+		eng_ctr_free(&c); /* stale: that container is called otherwise now */
 	return c;
 }
 
@@ -225,7 +225,7 @@ void ctr_name_drop(struct storage *s, const char *name, const char *id)
 
 /* The one container whose ID starts with prefix: reads the directory, and only the
  * records of the IDs that match. */
-static int by_prefix(struct storage *s, const char *prefix, struct oci_ctr **out,
+static int by_prefix(struct storage *s, const char *prefix, struct eng_ctr **out,
 		     struct error **err)
 {
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
@@ -237,12 +237,12 @@ static int by_prefix(struct storage *s, const char *prefix, struct oci_ctr **out
 		if (strncmp(de->d_name, prefix, len) != 0 || strlen(de->d_name) != 64 ||
 		    !ctr_is_id(de->d_name, 64))
 			continue;
-		struct oci_ctr *c = ctr_load(s, dirfd(d), de->d_name, false);
+		struct eng_ctr *c = ctr_load(s, dirfd(d), de->d_name, false);
 		if (c == NULL)
 			continue;
 		if (*out != NULL) {
-			oci_ctr_free(&c);
-			oci_ctr_free(out);
+			eng_ctr_free(&c);
+			eng_ctr_free(out);
 			return err_set(err, EINVAL, ERR_TOOL,
 				       "more than one result for container \"%s\": use a longer ID",
 				       prefix);
@@ -252,7 +252,7 @@ static int by_prefix(struct storage *s, const char *prefix, struct oci_ctr **out
 	return 0;
 }
 
-int oci_ctr_lookup(struct storage *s, const char *name_or_id, struct oci_ctr **out,
+int eng_ctr_lookup(struct storage *s, const char *name_or_id, struct eng_ctr **out,
 		   struct error **err)
 {
 	*out = NULL;

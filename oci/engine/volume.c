@@ -6,7 +6,7 @@
  * as root in the user namespace (ownership kept). A container's record names the volumes
  * it uses (Mounts, Type "volume"), which is how rm and prune know one is in use.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 #include "userns/userns.h"
 
 #include <errno.h>
@@ -45,7 +45,7 @@ static struct json_object *vol_doc(struct storage *s, const char *name)
 	return doc;
 }
 
-int oci_vol_create(struct storage *s, const char *name, char *const *labels, bool ignore,
+int eng_vol_create(struct storage *s, const char *name, char *const *labels, bool ignore,
 		   char **out_name, struct error **err)
 {
 	char hex[SHA256_HEX_LEN + 1];
@@ -99,19 +99,19 @@ int oci_vol_create(struct storage *s, const char *name, char *const *labels, boo
 	return rc;
 }
 
-int oci_vol_resolve(struct storage *s, struct oci_volume *v, struct error **err)
+int eng_vol_resolve(struct storage *s, struct oci_volume *v, struct error **err)
 {
 	if (v->kind != OCI_MOUNT_VOLUME)
 		return 0;
 	autofree char *name = NULL;
-	if (oci_vol_create(s, v->src, NULL, true, &name, err) < 0)
+	if (eng_vol_create(s, v->src, NULL, true, &name, err) < 0)
 		return -1;
 	free(v->src);
 	v->src = xasprintf("%s/volumes/%s/_data", storage_root(s), name);
 	return 0;
 }
 
-struct json_object *oci_vol_inspect(struct storage *s, const char *name, struct error **err)
+struct json_object *eng_vol_inspect(struct storage *s, const char *name, struct error **err)
 {
 	struct json_object *doc = strchr(name, '/') ? NULL : vol_doc(s, name);
 	if (doc == NULL)
@@ -120,7 +120,7 @@ struct json_object *oci_vol_inspect(struct storage *s, const char *name, struct 
 	return doc;
 }
 
-struct json_object *oci_vol_list(struct storage *s)
+struct json_object *eng_vol_list(struct storage *s)
 {
 	struct json_object *all = json_object_new_array();
 	autofree char *dir = xasprintf("%s/volumes", storage_root(s));
@@ -139,14 +139,14 @@ struct json_object *oci_vol_list(struct storage *s)
 static char **vol_users(struct storage *s, const char *mountpoint)
 {
 	char **ids = xzalloc(sizeof(char *));
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (oci_ctr_list_brief(s, &v, &n, &e) < 0)
+	if (eng_ctr_list_brief(s, &v, &n, &e) < 0)
 		err_free(&e);
 	for (size_t i = 0; i < n; i++) {
 		/* The brief record has the mounts, but not brief.json of older versions. */
-		autoctr struct oci_ctr *full = ctr_jget(v[i]->doc, "Mounts") == NULL
+		autoctr struct eng_ctr *full = ctr_jget(v[i]->doc, "Mounts") == NULL
 						   ? ctr_load(s, AT_FDCWD, v[i]->id, false)
 						   : NULL;
 		struct json_object *mounts = ctr_jget((full ? full : v[i])->doc, "Mounts");
@@ -158,7 +158,7 @@ static char **vol_users(struct storage *s, const char *mountpoint)
 			}
 		}
 	}
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	return ids;
 }
 
@@ -183,9 +183,9 @@ static int vol_delete(struct storage *s, const char *name, struct error **err)
 	return 0;
 }
 
-int oci_vol_remove(struct storage *s, const char *name, bool force, struct error **err)
+int eng_vol_remove(struct storage *s, const char *name, bool force, struct error **err)
 {
-	struct json_object *doc = oci_vol_inspect(s, name, err);
+	struct json_object *doc = eng_vol_inspect(s, name, err);
 	if (doc == NULL)
 		return -1;
 	autofree char *mp = xstrdup(ctr_jstr(doc, "Mountpoint"));
@@ -198,21 +198,21 @@ int oci_vol_remove(struct storage *s, const char *name, bool force, struct error
 			       name, users[0]);
 	/* -f removes the containers that use it first, as podman does. */
 	for (size_t i = 0; users[i]; i++) {
-		struct oci_ctr *c = NULL;
-		int rc = oci_ctr_lookup(s, users[i], &c, err);
+		struct eng_ctr *c = NULL;
+		int rc = eng_ctr_lookup(s, users[i], &c, err);
 		if (rc == 0)
-			rc = oci_ctr_remove(s, c, true, err);
-		oci_ctr_free(&c);
+			rc = eng_ctr_remove(s, c, true, err);
+		eng_ctr_free(&c);
 		if (rc < 0)
 			return -1;
 	}
 	return vol_delete(s, name, err);
 }
 
-char **oci_vol_prune(struct storage *s, struct error **err)
+char **eng_vol_prune(struct storage *s, struct error **err)
 {
 	char **removed = xzalloc(sizeof(char *));
-	struct json_object *all = oci_vol_list(s);
+	struct json_object *all = eng_vol_list(s);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		struct json_object *v = json_object_array_get_idx(all, i);
 		autostrv char **users = vol_users(s, ctr_jstr(v, "Mountpoint"));
@@ -266,7 +266,7 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
 	return 0;
 }
 
-int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *mounts, size_t n,
+int ctr_vol_fill(struct storage *s, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,
 		 struct error **err)
 {
 	bool any = false;

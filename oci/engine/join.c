@@ -5,7 +5,7 @@
  * the target's init, whose pid changes across restarts, so config.json is patched at each
  * start; the /etc files are the target's, plus an entry for the container's own names.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
  * hostname is the pod's, set by its infra, and config.json must not set one). */
 static int patch_config(struct storage *s, const char *id, pid_t init, bool pod, struct error **err)
 {
-	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *dir = eng_ctr_dir(s, id);
 	autofree char *path = xasprintf("%s/config.json", dir);
 	struct json_object *spec = json_object_from_file(path);
 	struct json_object *ns = ctr_jget(ctr_jget(spec, "linux"), "namespaces");
@@ -52,7 +52,7 @@ static int patch_config(struct storage *s, const char *id, pid_t init, bool pod,
 
 /* resolv.conf and hosts from the target's run dir; our names in hosts on loopback (the
  * network namespace is the same, so that address is ours too). */
-static int write_etc(const struct oci_ctr *c, const char *trun, const char *run, bool pod,
+static int write_etc(const struct eng_ctr *c, const char *trun, const char *run, bool pod,
 		     struct error **err)
 {
 	const char *hostname = ctr_jstr(ctr_jget(c->doc, "Config"), "Hostname");
@@ -80,28 +80,28 @@ static int write_etc(const struct oci_ctr *c, const char *trun, const char *run,
 	return 0;
 }
 
-int ctr_join_prepare(struct storage *s, struct oci_ctr *c, const char *target, const char *run,
+int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, const char *run,
 		     pid_t *userns_pid, struct error **err)
 {
 	*userns_pid = -1;
-	bool pod = oci_ctr_pod(c, NULL) != NULL;
-	struct oci_ctr *t = NULL;
-	if (oci_ctr_lookup(s, target, &t, err) < 0)
+	bool pod = eng_ctr_pod(c, NULL) != NULL;
+	struct eng_ctr *t = NULL;
+	if (eng_ctr_lookup(s, target, &t, err) < 0)
 		return err_wrap(err, "the container whose network %s shares", c->name);
 	int rc = 0;
-	if (pod && t->state.status != OCI_CTR_RUNNING) {
+	if (pod && t->state.status != ENG_CTR_RUNNING) {
 		/* As podman: a member's start starts its pod's infra first. */
-		struct oci_ctr_start_opts so = { 0 };
+		struct eng_ctr_start_opts so = { 0 };
 		int status;
 		bool detached;
-		rc = oci_ctr_start(s, t, &so, &status, &detached, err);
+		rc = eng_ctr_start(s, t, &so, &status, &detached, err);
 	}
-	if (rc == 0 && t->state.status != OCI_CTR_RUNNING)
+	if (rc == 0 && t->state.status != ENG_CTR_RUNNING)
 		rc = err_set(err, EINVAL, ERR_TOOL,
 			     "container %s is not running: cannot join its network namespace "
 			     "(start it first)",
 			     t->name);
-	autofree char *trun = rc == 0 ? oci_ctr_run_dir(t->id, err) : NULL;
+	autofree char *trun = rc == 0 ? eng_ctr_run_dir(t->id, err) : NULL;
 	if (rc == 0 && trun == NULL)
 		rc = -1;
 	if (rc == 0)
@@ -110,6 +110,6 @@ int ctr_join_prepare(struct storage *s, struct oci_ctr *c, const char *target, c
 		rc = write_etc(c, trun, run, pod, err);
 	if (rc == 0)
 		*userns_pid = t->state.monitor_pid;
-	oci_ctr_free(&t);
+	eng_ctr_free(&t);
 	return rc;
 }

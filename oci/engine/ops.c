@@ -3,7 +3,7 @@
  * The rest of a container's life: kill, stop, wait, exec, remove, the monitor's exit
  * command (cleanup: record the exit, --rm, --restart), and the inspect and ps views.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 #include "oci/oci.h"
 #include "userns/userns.h"
 
@@ -25,18 +25,18 @@
 #include <time.h>
 #include <unistd.h>
 
-static bool is_running(const struct oci_ctr *c)
+static bool is_running(const struct eng_ctr *c)
 {
-	return c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED;
+	return c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
 }
 
-int oci_ctr_kill(struct oci_ctr *c, int sig, struct error **err)
+int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err)
 {
 	if (!is_running(c))
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "can only kill running containers. %.12s is in state %s: container "
 			       "state improper",
-			       c->id, oci_ctr_status_name(c->state.status));
+			       c->id, eng_ctr_status_name(c->state.status));
 	autofree char *root = ctr_runtime_root(err);
 	if (root == NULL || oci_container_kill(root, c->id, sig, false, err) < 0)
 		return -1;
@@ -48,9 +48,9 @@ int oci_ctr_kill(struct oci_ctr *c, int sig, struct error **err)
  * on the exit file (inotify on the run dir) or on the monitor's death (pidfd). Returns 1
  * when it stopped, 0 on timeout.
  */
-static int wait_exit(struct storage *s, struct oci_ctr *c, int timeout_ms, struct error **err)
+static int wait_exit(struct storage *s, struct eng_ctr *c, int timeout_ms, struct error **err)
 {
-	autofree char *run = oci_ctr_run_dir(c->id, err);
+	autofree char *run = eng_ctr_run_dir(c->id, err);
 	if (run == NULL)
 		return -1;
 	autoclose int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -84,7 +84,7 @@ static int wait_exit(struct storage *s, struct oci_ctr *c, int timeout_ms, struc
 	}
 }
 
-int oci_ctr_wait(struct oci_ctr *c, int *status, struct error **err)
+int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err)
 {
 	struct storage *s = NULL;
 	if (storage_open(NULL, &s, err) < 0)
@@ -102,7 +102,7 @@ static int parse_signal_name(const char *name, int *sig, struct error **err)
 	return oci_parse_signal(name, sig, err);
 }
 
-int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
+int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 {
 	if (!is_running(c))
 		return 0;
@@ -132,7 +132,7 @@ int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
 			storage_close(&s);
 			return 0;
 		}
-		struct oci_ctr_state st = c->state;
+		struct eng_ctr_state st = c->state;
 		if (rc == 0)
 			rc = ctr_state_write(s, c->id, &st, "running", true, err);
 	}
@@ -164,32 +164,32 @@ int oci_ctr_stop(struct oci_ctr *c, long timeout, struct error **err)
 }
 
 /* Containers that share c's network namespace (owned names, NULL when none). */
-static char **dependents(struct storage *s, const struct oci_ctr *c)
+static char **dependents(struct storage *s, const struct eng_ctr *c)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (oci_ctr_list_brief(s, &v, &n, &e) < 0)
+	if (eng_ctr_list_brief(s, &v, &n, &e) < 0)
 		err_free(&e);
 	char **names = NULL;
 	for (size_t i = 0; i < n; i++) {
 		/* The brief record has the network mode, but not brief.json of older versions. */
-		autoctr struct oci_ctr *full =
+		autoctr struct eng_ctr *full =
 		    ctr_jget(ctr_jget(v[i]->doc, "HostConfig"), "NetworkMode") == NULL
 			? ctr_load(s, AT_FDCWD, v[i]->id, false)
 			: NULL;
-		autofree char *t = oci_ctr_net_target(full ? full : v[i]);
+		autofree char *t = eng_ctr_net_target(full ? full : v[i]);
 		if (t != NULL && strcmp(t, c->id) == 0)
 			strv_push(&names, v[i]->name);
 	}
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	return names;
 }
 
-int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
+int eng_ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err)
 {
 	bool infra = false;
-	const char *pod = oci_ctr_pod(c, &infra);
+	const char *pod = eng_ctr_pod(c, &infra);
 	if (infra)
 		return err_set(err, EBUSY, ERR_TOOL,
 			       "container %s is the infra container of pod %.12s: remove the pod "
@@ -213,14 +213,14 @@ int oci_ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct erro
 }
 
 /* ctr_remove's part under the container's lock. */
-static int remove_locked(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
+static int remove_locked(struct storage *s, struct eng_ctr *c, bool force, struct error **err)
 {
 	autoclose int lk = ctr_lock(s, c->id, err);
 	if (lk < 0)
 		return -1;
 	ctr_state_load(s, c);
 	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? oci_ctr_run_dir(c->id, err) : NULL;
+	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
 	if (run == NULL)
 		return -1;
 	struct error *e2 = NULL;
@@ -231,8 +231,8 @@ static int remove_locked(struct storage *s, struct oci_ctr *c, bool force, struc
 			    "cannot remove container %s as it is %s - running or paused "
 			    "containers cannot be removed without force: container state "
 			    "improper",
-			    c->id, oci_ctr_status_name(c->state.status));
-		struct oci_ctr_state st = c->state;
+			    c->id, eng_ctr_status_name(c->state.status));
+		struct eng_ctr_state st = c->state;
 		ctr_state_write(s, c->id, &st, "running", true, &e2);
 		err_free(&e2);
 		if (oci_container_kill(root, c->id, SIGKILL, true, &e2) < 0)
@@ -262,7 +262,7 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 	/* Each step copes with what an earlier, cut-short try already removed. */
 	struct error *e2 = NULL;
 	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? oci_ctr_run_dir(id, err) : NULL;
+	autofree char *run = root ? eng_ctr_run_dir(id, err) : NULL;
 	if (run == NULL)
 		return -1;
 	if (oci_container_delete(root, id, true, &e2) < 0)
@@ -280,7 +280,7 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 	return 0;
 }
 
-void oci_ctr_purge_trash(struct storage *s)
+void eng_ctr_purge_trash(struct storage *s)
 {
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
 	autoclosedir DIR *d = opendir(dir);
@@ -289,7 +289,7 @@ void oci_ctr_purge_trash(struct storage *s)
 		if (strncmp(de->d_name, ".trash-", 7) != 0 || strlen(id) != 64)
 			continue;
 		struct error *e = NULL;
-		autofree char *run = oci_ctr_run_dir(id, &e);
+		autofree char *run = eng_ctr_run_dir(id, &e);
 		autofree char *mpid = run ? xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE) : NULL;
 		/* Its monitor's exit command may be at it right now. */
 		if (mpid != NULL && ctr_pid_alive(ctr_read_pid(mpid), "hutch-monitor"))
@@ -301,7 +301,7 @@ void oci_ctr_purge_trash(struct storage *s)
 	}
 }
 
-int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err)
+int ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err)
 {
 	if (remove_locked(s, c, force, err) < 0)
 		return -1;
@@ -312,10 +312,10 @@ int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **
 }
 
 /* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
-int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
+int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 {
-	struct oci_ctr *c = NULL;
-	if (oci_ctr_lookup(s, id, &c, err) < 0) {
+	struct eng_ctr *c = NULL;
+	if (eng_ctr_lookup(s, id, &c, err) < 0) {
 		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
 			return -1;
 		err_free(err);
@@ -327,14 +327,14 @@ int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 	}
 	int lk = ctr_lock(s, c->id, err);
 	if (lk < 0) {
-		oci_ctr_free(&c);
+		eng_ctr_free(&c);
 		return -1;
 	}
 	ctr_state_load(s, c);
 	int rc = 0;
 	bool restart = false;
-	if (c->state.status == OCI_CTR_EXITED) {
-		struct oci_ctr_state st = c->state;
+	if (c->state.status == ENG_CTR_EXITED) {
+		struct eng_ctr_state st = c->state;
 		bool by_user = ctr_stopped_by_user(s, c->id);
 		rc = ctr_state_write(s, c->id, &st, "exited", by_user, err);
 		struct json_object *host = ctr_jget(c->doc, "HostConfig");
@@ -352,7 +352,7 @@ int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		if (json_object_get_boolean(ctr_jget(host, "AutoRemove"))) {
 			close(lk);
 			lk = -1;
-			rc = oci_ctr_remove(s, c, true, err);
+			rc = eng_ctr_remove(s, c, true, err);
 		} else if (!by_user && policy != NULL &&
 			   (strcmp(policy, "always") == 0 ||
 			    (strcmp(policy, "on-failure") == 0 && st.exit_code != 0 &&
@@ -365,12 +365,12 @@ int oci_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 	if (lk >= 0)
 		close(lk);
 	if (restart) {
-		struct oci_ctr_start_opts so = { 0 };
+		struct eng_ctr_start_opts so = { 0 };
 		int status;
 		bool detached;
-		rc = oci_ctr_start(s, c, &so, &status, &detached, err);
+		rc = eng_ctr_start(s, c, &so, &status, &detached, err);
 	}
-	oci_ctr_free(&c);
+	eng_ctr_free(&c);
 	return rc;
 }
 
@@ -434,7 +434,7 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
  * the runtime. Without -u, "": the runtime keeps the user of the container's config.json,
  * resolved at create (the runtime takes numbers only, not the name the container was given).
  */
-static char *exec_user(const struct oci_ctr *c, const char *user, struct error **err)
+static char *exec_user(const struct eng_ctr *c, const char *user, struct error **err)
 {
 	if (user == NULL)
 		return xstrdup("");
@@ -449,7 +449,7 @@ static char *exec_user(const struct oci_ctr *c, const char *user, struct error *
 	return xasprintf("%u:%u", (unsigned)uid, (unsigned)gid);
 }
 
-int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *status,
+int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *status,
 		 struct error **err)
 {
 	*status = 0;
@@ -458,7 +458,7 @@ int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *stat
 			       "can only create exec sessions on running containers: container "
 			       "state improper");
 	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? oci_ctr_run_dir(c->id, err) : NULL;
+	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
 	autofree char *user = run ? exec_user(c, o->user, err) : NULL;
 	if (user == NULL)
 		return -1;
@@ -500,7 +500,7 @@ int oci_ctr_exec(struct oci_ctr *c, const struct oci_ctr_exec_opts *o, int *stat
 }
 
 /* ps: "127.0.0.1:8080->80/tcp, 0.0.0.0:9000-9001->9000-9001/udp". Owned. */
-char *ctr_ports_text(const struct oci_ctr *c)
+char *ctr_ports_text(const struct eng_ctr *c)
 {
 	struct net_port *p = NULL;
 	size_t n = 0;
@@ -528,7 +528,7 @@ char *ctr_ports_text(const struct oci_ctr *c)
 }
 
 /* podman's NetworkSettings.Ports: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}. */
-struct json_object *ctr_ports_podman(const struct oci_ctr *c)
+struct json_object *ctr_ports_podman(const struct eng_ctr *c)
 {
 	struct net_port *p = NULL;
 	size_t n = 0;
@@ -577,34 +577,34 @@ char *ctr_human_since(const char *rfc3339)
 	return xasprintf("%ld days", d / 86400);
 }
 
-static char *status_text(const struct oci_ctr *c)
+static char *status_text(const struct eng_ctr *c)
 {
 	switch (c->state.status) {
-	case OCI_CTR_RUNNING: {
+	case ENG_CTR_RUNNING: {
 		autofree char *h = ctr_human_since(c->state.started_at);
 		return xasprintf("Up %s", h);
 	}
-	case OCI_CTR_PAUSED:
+	case ENG_CTR_PAUSED:
 		return xstrdup("Paused");
-	case OCI_CTR_EXITED: {
+	case ENG_CTR_EXITED: {
 		autofree char *h = ctr_human_since(c->state.finished_at);
 		return xasprintf("Exited (%d) %s ago", c->state.exit_code, h);
 	}
-	case OCI_CTR_CREATED:
+	case ENG_CTR_CREATED:
 		break;
 	}
 	return xstrdup("Created");
 }
 
-static struct json_object *state_json(const struct oci_ctr *c)
+static struct json_object *state_json(const struct eng_ctr *c)
 {
 	struct json_object *st = json_object_new_object();
 	json_object_object_add(st, "Status",
-			       json_object_new_string(oci_ctr_status_name(c->state.status)));
+			       json_object_new_string(eng_ctr_status_name(c->state.status)));
 	json_object_object_add(st, "Running",
-			       json_object_new_boolean(c->state.status == OCI_CTR_RUNNING));
+			       json_object_new_boolean(c->state.status == ENG_CTR_RUNNING));
 	json_object_object_add(st, "Paused",
-			       json_object_new_boolean(c->state.status == OCI_CTR_PAUSED));
+			       json_object_new_boolean(c->state.status == ENG_CTR_PAUSED));
 	json_object_object_add(st, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
 	json_object_object_add(st, "ConmonPid", json_object_new_int(c->state.monitor_pid));
 	json_object_object_add(st, "ExitCode", json_object_new_int(c->state.exit_code));
@@ -616,7 +616,7 @@ static struct json_object *state_json(const struct oci_ctr *c)
 	return st;
 }
 
-struct json_object *oci_ctr_inspect(struct oci_ctr *c)
+struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 {
 	struct json_object *doc = NULL;
 	json_object_deep_copy(c->doc, &doc, NULL);
@@ -629,7 +629,7 @@ struct json_object *oci_ctr_inspect(struct oci_ctr *c)
 }
 
 /* The Command column: the args joined by spaces (owned). */
-static char *command_text(const struct oci_ctr *c)
+static char *command_text(const struct eng_ctr *c)
 {
 	struct json_object *args = ctr_jget(c->doc, "Args");
 	size_t n = ctr_jlen(args), len = 0;
@@ -645,7 +645,7 @@ static char *command_text(const struct oci_ctr *c)
 	return cmd;
 }
 
-char *oci_ctr_ps_line(struct oci_ctr *c, bool no_trunc)
+char *eng_ctr_ps_line(struct eng_ctr *c, bool no_trunc)
 {
 	autofree char *cmd = command_text(c);
 	autofree char *ago = ctr_human_since(c->created);
@@ -655,7 +655,7 @@ char *oci_ctr_ps_line(struct oci_ctr *c, bool no_trunc)
 			 c->image_name, cmd, ago, st, ports, c->name);
 }
 
-struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
+struct json_object *eng_ctr_ps_row(struct eng_ctr *c, bool no_trunc)
 {
 	struct json_object *r = json_object_new_object();
 	autofree char *id = no_trunc ? xstrdup(c->id) : xstrndup(c->id, 12);
@@ -673,14 +673,14 @@ struct json_object *oci_ctr_ps_row(struct oci_ctr *c, bool no_trunc)
 	autofree char *st = status_text(c);
 	json_object_object_add(r, "Status", json_object_new_string(st));
 	json_object_object_add(r, "State",
-			       json_object_new_string(oci_ctr_status_name(c->state.status)));
+			       json_object_new_string(eng_ctr_status_name(c->state.status)));
 	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
 	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
 	autofree char *ports = ctr_ports_text(c);
 	json_object_object_add(r, "Ports", json_object_new_string(ports));
 	json_object_object_add(r, "Labels",
 			       json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
-	const char *pod = oci_ctr_pod(c, NULL);
+	const char *pod = eng_ctr_pod(c, NULL);
 	autofree char *podid = pod ? xstrndup(pod, no_trunc ? 64 : 12) : xstrdup("");
 	json_object_object_add(r, "Pod", json_object_new_string(podid));
 	return r;

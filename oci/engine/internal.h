@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Shared inside oci/container/: record helpers, locks, paths of the helper programs. */
+/* Shared inside oci/engine/: record helpers, locks, paths of the helper programs. */
 #pragma once
 
-#include "oci/container/container.h"
+#include "oci/engine.h"
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct error **err);
@@ -32,21 +32,21 @@ struct json_object *ctr_json_at(int dirfd, const char *path);
 /*
  * A container's record from the containers dir cdir (an fd on ROOT/containers, or
  * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
- * oci_ctr_list_brief), from state.json, or brief.json or hutch.json in stores of older
+ * eng_ctr_list_brief), from state.json, or brief.json or hutch.json in stores of older
  * versions.
  */
-struct oci_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief);
+struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief);
 /* Is s a run of at most max lowercase hex digits (an ID or a prefix of one)? */
 bool ctr_is_id(const char *s, size_t max);
 /* Re-read c->state from the files. */
-void ctr_state_load(struct storage *s, struct oci_ctr *c);
+void ctr_state_load(struct storage *s, struct eng_ctr *c);
 /* Is pid a live process running the program named comm (cut at 15 characters)? */
 bool ctr_pid_alive(pid_t pid, const char *comm);
 /* The pid in a pid file; 0 when it cannot be read. */
 pid_t ctr_read_pid(const char *path);
 /* Write state.json with status "created", "running" or "exited", and the brief record read
  * from hutch.json. Under the container's lock. */
-int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
+int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err);
 bool ctr_stopped_by_user(struct storage *s, const char *id);
 /* After a change of the record doc (rename): rewrite state.json's brief record from it,
@@ -61,24 +61,24 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
  * id; ctr_name_drop removes name's entry if it points at id. Both take containers.lock
  * (nested when held).
  */
-struct oci_ctr *ctr_by_name(struct storage *s, const char *name);
+struct eng_ctr *ctr_by_name(struct storage *s, const char *name);
 int ctr_name_set(struct storage *s, const char *name, const char *id, struct error **err);
 void ctr_name_drop(struct storage *s, const char *name, const char *id);
 /* The index entry of name and the lock it is written under (owned): what a --rm
  * container's monitor needs to drop the entry itself. */
 void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lock);
 /* Stream an attach connection (fd, owned) to our stdio until the container exits. */
-int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o, int *status,
+int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
 /* The container's published ports as stored in HostConfig.Ports. */
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n);
 /* Read them back (*out owned). */
-int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n);
+int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n);
 /* A JSON array of strings as an owned strv (NULL when empty). */
 char **ctr_jstrv(struct json_object *a);
 /* The ports for ps (owned text) and for inspect (podman's map, owned). */
-char *ctr_ports_text(const struct oci_ctr *c);
-struct json_object *ctr_ports_podman(const struct oci_ctr *c);
+char *ctr_ports_text(const struct eng_ctr *c);
+struct json_object *ctr_ports_podman(const struct eng_ctr *c);
 
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
  * top entry named top ("." for the contents of a directory), written to out_fd. */
@@ -96,7 +96,7 @@ typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
  * root through its init (/proc/PID/root), a stopped one's rootfs mounted in a fresh user and
  * mount namespace (under the container's lock, so it cannot start meanwhile).
  */
-int ctr_with_root(struct storage *s, struct oci_ctr *c, ctr_root_fn fn, void *arg,
+int ctr_with_root(struct storage *s, struct eng_ctr *c, ctr_root_fn fn, void *arg,
 		  struct error **err);
 /* A generated adjective_surname name (owned). */
 char *ctr_new_name(void);
@@ -106,7 +106,7 @@ bool ctr_valid_name(const char *n);
 int ctr_tar_copy(int srcfd, const char *top, int tdir, bool into_ctr, struct error **err);
 /* Fill each empty named volume among mounts from the image's files at its destination
  * (as root in the user namespace, ownership kept); a no-op when none is empty. */
-int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *mounts, size_t n,
+int ctr_vol_fill(struct storage *s, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,
 		 struct error **err);
 
 /*
@@ -116,10 +116,10 @@ int ctr_vol_fill(struct storage *s, struct oci_ctr *c, const struct oci_volume *
  * init, and write the /etc files into run from the target's. *userns_pid is the target's
  * monitor, whose user namespace owns those namespaces.
  */
-int ctr_join_prepare(struct storage *s, struct oci_ctr *c, const char *target, const char *run,
+int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, const char *run,
 		     pid_t *userns_pid, struct error **err);
-/* oci_ctr_remove without its checks for dependents and infra containers (pod rm). */
-int ctr_remove(struct storage *s, struct oci_ctr *c, bool force, struct error **err);
+/* eng_ctr_remove without its checks for dependents and infra containers (pod rm). */
+int ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
 /* "3 minutes" since an RFC 3339 time (owned). */
 char *ctr_human_since(const char *rfc3339);
 /* 64 random hex digits (owned). */

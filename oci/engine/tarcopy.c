@@ -6,7 +6,7 @@
  * RESOLVE_BENEATH, so neither side can leave the tree it was given, whatever the links in
  * the archive or in the target say. Both run as root in the container's user namespace.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>

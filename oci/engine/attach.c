@@ -4,7 +4,7 @@
  * by default), its stdout and stderr to ours, the terminal in raw mode with its size
  * passed on, our signals forwarded (--sig-proxy), and the exit status at the end.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -124,7 +124,7 @@ static void on_signal(struct attach *a)
 	}
 }
 
-int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o, int *status,
+int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err)
 {
 	struct attach a = { .fd = fd, .sfd = -1, .monitor = c->state.monitor_pid };
@@ -196,20 +196,20 @@ int ctr_attach_fd(struct oci_ctr *c, int fd, const struct oci_ctr_start_opts *o,
 		return rc;
 	if (!a.got_exit) {
 		/* The monitor closed without telling: read the exit file. */
-		return oci_ctr_wait(c, status, err);
+		return eng_ctr_wait(c, status, err);
 	}
 	*status = a.status;
 	return 0;
 }
 
-int oci_ctr_attach(struct oci_ctr *c, const struct oci_ctr_start_opts *o, int *status,
+int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
 		   bool *detached, struct error **err)
 {
-	if (c->state.status != OCI_CTR_RUNNING && c->state.status != OCI_CTR_PAUSED)
+	if (c->state.status != ENG_CTR_RUNNING && c->state.status != ENG_CTR_PAUSED)
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "you can only attach to running containers: container %s is %s",
-			       c->name, oci_ctr_status_name(c->state.status));
-	autofree char *run = oci_ctr_run_dir(c->id, err);
+			       c->name, eng_ctr_status_name(c->state.status));
+	autofree char *run = eng_ctr_run_dir(c->id, err);
 	if (run == NULL)
 		return -1;
 	int fd = oci_attach_connect(run, err);

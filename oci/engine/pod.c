@@ -7,7 +7,7 @@
  * container:INFRA_ID, so starting them is the --network container: path. A pod exists once
  * pod.json does; creation is serialised by pods.lock.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@ static char *pod_dir(struct storage *s, const char *id)
 	return xasprintf("%s/pods/%s", storage_root(s), id);
 }
 
-void oci_pod_free(struct oci_pod **p)
+void eng_pod_free(struct eng_pod **p)
 {
 	if (p == NULL || *p == NULL)
 		return;
@@ -35,14 +35,14 @@ void oci_pod_free(struct oci_pod **p)
 	*p = NULL;
 }
 
-void oci_pod_list_free(struct oci_pod **v, size_t n)
+void eng_pod_list_free(struct eng_pod **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		oci_pod_free(&v[i]);
+		eng_pod_free(&v[i]);
 	free(v);
 }
 
-static struct oci_pod *pod_load(struct storage *s, const char *id)
+static struct eng_pod *pod_load(struct storage *s, const char *id)
 {
 	autofree char *dir = pod_dir(s, id);
 	autofree char *path = xasprintf("%s/pod.json", dir);
@@ -51,7 +51,7 @@ static struct oci_pod *pod_load(struct storage *s, const char *id)
 		json_object_put(doc);
 		return NULL;
 	}
-	struct oci_pod *p = xzalloc(sizeof(*p));
+	struct eng_pod *p = xzalloc(sizeof(*p));
 	p->doc = doc;
 	p->id = xstrdup(id);
 	p->name = xstrdup(ctr_jstr(doc, "Name"));
@@ -62,11 +62,11 @@ static struct oci_pod *pod_load(struct storage *s, const char *id)
 
 static int cmp_created(const void *a, const void *b)
 {
-	const struct oci_pod *x = *(struct oci_pod *const *)a, *y = *(struct oci_pod *const *)b;
+	const struct eng_pod *x = *(struct eng_pod *const *)a, *y = *(struct eng_pod *const *)b;
 	return strcmp(x->created, y->created);
 }
 
-int oci_pod_list(struct storage *s, struct oci_pod ***out, size_t *n, struct error **err)
+int eng_pod_list(struct storage *s, struct eng_pod ***out, size_t *n, struct error **err)
 {
 	*out = NULL;
 	*n = 0;
@@ -75,7 +75,7 @@ int oci_pod_list(struct storage *s, struct oci_pod ***out, size_t *n, struct err
 	if (d == NULL)
 		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
-		struct oci_pod *p = strlen(de->d_name) == 64 ? pod_load(s, de->d_name) : NULL;
+		struct eng_pod *p = strlen(de->d_name) == 64 ? pod_load(s, de->d_name) : NULL;
 		if (p == NULL)
 			continue;
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
@@ -86,15 +86,15 @@ int oci_pod_list(struct storage *s, struct oci_pod ***out, size_t *n, struct err
 	return 0;
 }
 
-int oci_pod_lookup(struct storage *s, const char *name_or_id, struct oci_pod **out,
+int eng_pod_lookup(struct storage *s, const char *name_or_id, struct eng_pod **out,
 		   struct error **err)
 {
 	*out = NULL;
-	struct oci_pod **v = NULL;
+	struct eng_pod **v = NULL;
 	size_t n = 0, prefix_hits = 0, len = strlen(name_or_id);
-	if (oci_pod_list(s, &v, &n, err) < 0)
+	if (eng_pod_list(s, &v, &n, err) < 0)
 		return -1;
-	struct oci_pod *hit = NULL;
+	struct eng_pod *hit = NULL;
 	for (size_t i = 0; i < n && hit == NULL; i++)
 		if (strcmp(v[i]->name, name_or_id) == 0 || strcmp(v[i]->id, name_or_id) == 0)
 			hit = v[i];
@@ -116,35 +116,35 @@ int oci_pod_lookup(struct storage *s, const char *name_or_id, struct oci_pod **o
 		if (v[i] == hit && rc == 0)
 			*out = v[i];
 		else
-			oci_pod_free(&v[i]);
+			eng_pod_free(&v[i]);
 	}
 	free(v);
 	return rc;
 }
 
-int oci_pod_containers(struct storage *s, const struct oci_pod *p, struct oci_ctr ***out, size_t *n,
+int eng_pod_containers(struct storage *s, const struct eng_pod *p, struct eng_ctr ***out, size_t *n,
 		       struct error **err)
 {
 	*out = NULL;
 	*n = 0;
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t len = 0;
 	/* The brief records name the pod; only the members' full records are read. */
-	if (oci_ctr_list_brief(s, &v, &len, err) < 0)
+	if (eng_ctr_list_brief(s, &v, &len, err) < 0)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		const char *pod = oci_ctr_pod(v[i], NULL);
-		struct oci_ctr *c = pod != NULL && strcmp(pod, p->id) == 0
+		const char *pod = eng_ctr_pod(v[i], NULL);
+		struct eng_ctr *c = pod != NULL && strcmp(pod, p->id) == 0
 					? ctr_load(s, AT_FDCWD, v[i]->id, false)
 					: NULL;
-		oci_ctr_free(&v[i]);
+		eng_ctr_free(&v[i]);
 		if (c == NULL)
 			continue;
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		(*out)[(*n)++] = c;
 		/* The infra first: it starts first and stops last. */
 		if (strcmp(c->id, p->infra_id) == 0 && *n > 1) {
-			struct oci_ctr *t = (*out)[0];
+			struct eng_ctr *t = (*out)[0];
 			(*out)[0] = (*out)[*n - 1];
 			(*out)[*n - 1] = t;
 		}
@@ -154,10 +154,10 @@ int oci_pod_containers(struct storage *s, const struct oci_pod *p, struct oci_ct
 }
 
 /* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
-static int create_infra(struct storage *s, const struct oci_pod_create_opts *o, const char *id,
-			const char *hostname, struct oci_ctr **out, struct error **err)
+static int create_infra(struct storage *s, const struct eng_pod_create_opts *o, const char *id,
+			const char *hostname, struct eng_ctr **out, struct error **err)
 {
-	autofree char *init = oci_ctr_helper_path("hutch-init");
+	autofree char *init = eng_ctr_helper_path("hutch-init");
 	if (init == NULL)
 		return err_msg(err, "hutch-init not found beside hutch: it is the pod's infra");
 	char *entry[] = { "/run/hutch-init", "--pause", NULL };
@@ -165,7 +165,7 @@ static int create_infra(struct storage *s, const struct oci_pod_create_opts *o, 
 		.kind = OCI_MOUNT_BIND, .src = init, .dst = "/run/hutch-init", .ro = true
 	};
 	autofree char *name = xasprintf("%.12s-infra", id);
-	struct oci_ctr_create_opts co = {
+	struct eng_ctr_create_opts co = {
 		.name = name,
 		.gen = { .entrypoint = entry,
 			 .has_entrypoint = true,
@@ -182,7 +182,7 @@ static int create_infra(struct storage *s, const struct oci_pod_create_opts *o, 
 		.pod = id,
 		.infra = true,
 	};
-	return oci_ctr_create(s, &co, out, err);
+	return eng_ctr_create(s, &co, out, err);
 }
 
 /* Only modes that give the infra a namespace of its own can be shared by the members. */
@@ -201,7 +201,7 @@ static int check_network(const char *network, struct error **err)
 	return 0;
 }
 
-static int write_pod_json(struct storage *s, const struct oci_pod_create_opts *o, const char *id,
+static int write_pod_json(struct storage *s, const struct eng_pod_create_opts *o, const char *id,
 			  const char *name, const char *hostname, const char *infra,
 			  struct error **err)
 {
@@ -230,7 +230,7 @@ static int write_pod_json(struct storage *s, const struct oci_pod_create_opts *o
 	return rc;
 }
 
-int oci_pod_create(struct storage *s, const struct oci_pod_create_opts *o, struct oci_pod **out,
+int eng_pod_create(struct storage *s, const struct eng_pod_create_opts *o, struct eng_pod **out,
 		   struct error **err)
 {
 	*out = NULL;
@@ -246,14 +246,14 @@ int oci_pod_create(struct storage *s, const struct oci_pod_create_opts *o, struc
 	if (lk < 0)
 		return err_sys(err, "locking %s", lockpath);
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	struct oci_pod *old = NULL;
+	struct eng_pod *old = NULL;
 	struct error *lerr = NULL;
-	if (oci_pod_lookup(s, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
-		oci_pod_free(&old);
+	if (eng_pod_lookup(s, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
+		eng_pod_free(&old);
 		return err_set(err, EEXIST, ERR_TOOL, "name \"%s\" is in use: pod already exists",
 			       name);
 	}
-	oci_pod_free(&old);
+	eng_pod_free(&old);
 	err_free(&lerr);
 	autofree char *id = ctr_new_id();
 	autofree char *dir = pod_dir(s, id);
@@ -261,7 +261,7 @@ int oci_pod_create(struct storage *s, const struct oci_pod_create_opts *o, struc
 	if ((mkdir(pods, 0700) < 0 && errno != EEXIST) || mkdir(dir, 0700) < 0)
 		return err_sys(err, "creating %s", dir);
 	const char *hostname = o->hostname ? o->hostname : name;
-	struct oci_ctr *infra = NULL;
+	struct eng_ctr *infra = NULL;
 	int rc = create_infra(s, o, id, hostname, &infra, err);
 	if (rc == 0)
 		rc = write_pod_json(s, o, id, name, hostname, infra->id, err);
@@ -273,53 +273,53 @@ int oci_pod_create(struct storage *s, const struct oci_pod_create_opts *o, struc
 			err_free(&e2);
 		fs_rm_rf(dir, NULL);
 	}
-	oci_ctr_free(&infra);
+	eng_ctr_free(&infra);
 	return rc;
 }
 
-static bool running(const struct oci_ctr *c)
+static bool running(const struct eng_ctr *c)
 {
-	return c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED;
+	return c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
 }
 
-int oci_pod_start(struct storage *s, struct oci_pod *p, struct error **err)
+int eng_pod_start(struct storage *s, struct eng_pod *p, struct error **err)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (oci_pod_containers(s, p, &v, &n, err) < 0)
+	if (eng_pod_containers(s, p, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
-	struct oci_ctr_start_opts so = { 0 };
+	struct eng_ctr_start_opts so = { 0 };
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		int status;
 		bool detached;
 		ctr_state_load(s, v[i]);
 		if (!running(v[i]))
-			rc = oci_ctr_start(s, v[i], &so, &status, &detached, err);
+			rc = eng_ctr_start(s, v[i], &so, &status, &detached, err);
 	}
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	return rc < 0 ? err_wrap(err, "starting pod %s", p->name) : 0;
 }
 
-int oci_pod_stop(struct storage *s, struct oci_pod *p, long timeout, struct error **err)
+int eng_pod_stop(struct storage *s, struct eng_pod *p, long timeout, struct error **err)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (oci_pod_containers(s, p, &v, &n, err) < 0)
+	if (eng_pod_containers(s, p, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	/* Backwards: the members first, the infra (index 0) last. */
 	for (size_t i = n; i-- > 0 && rc == 0;)
-		rc = oci_ctr_stop(v[i], timeout, err);
-	oci_ctr_list_free(v, n);
+		rc = eng_ctr_stop(v[i], timeout, err);
+	eng_ctr_list_free(v, n);
 	return rc < 0 ? err_wrap(err, "stopping pod %s", p->name) : 0;
 }
 
-int oci_pod_remove(struct storage *s, struct oci_pod *p, bool force, struct error **err)
+int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct error **err)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (oci_pod_containers(s, p, &v, &n, err) < 0)
+	if (eng_pod_containers(s, p, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < n && !force && rc == 0; i++)
@@ -330,7 +330,7 @@ int oci_pod_remove(struct storage *s, struct oci_pod *p, bool force, struct erro
 				     p->name, v[i]->name);
 	for (size_t i = n; i-- > 0 && rc == 0;)
 		rc = ctr_remove(s, v[i], true, err);
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	autofree char *dir = pod_dir(s, p->id);
 	if (rc == 0)
 		rc = fs_rm_rf(dir, err);
@@ -338,12 +338,12 @@ int oci_pod_remove(struct storage *s, struct oci_pod *p, bool force, struct erro
 }
 
 /* podman's pod states: Created, Running, Degraded (some run), Exited. */
-static const char *pod_status(struct oci_ctr **v, size_t n)
+static const char *pod_status(struct eng_ctr **v, size_t n)
 {
 	size_t run = 0, started = 0;
 	for (size_t i = 0; i < n; i++) {
 		run += running(v[i]);
-		started += v[i]->state.status != OCI_CTR_CREATED;
+		started += v[i]->state.status != ENG_CTR_CREATED;
 	}
 	if (started == 0)
 		return "Created";
@@ -352,7 +352,7 @@ static const char *pod_status(struct oci_ctr **v, size_t n)
 	return run > 0 ? "Degraded" : "Exited";
 }
 
-static struct json_object *ctr_list_json(struct oci_ctr **v, size_t n, bool inspect)
+static struct json_object *ctr_list_json(struct eng_ctr **v, size_t n, bool inspect)
 {
 	struct json_object *a = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
@@ -362,18 +362,18 @@ static struct json_object *ctr_list_json(struct oci_ctr **v, size_t n, bool insp
 				       json_object_new_string(v[i]->name));
 		json_object_object_add(
 		    o, inspect ? "State" : "Status",
-		    json_object_new_string(oci_ctr_status_name(v[i]->state.status)));
+		    json_object_new_string(eng_ctr_status_name(v[i]->state.status)));
 		json_object_array_add(a, o);
 	}
 	return a;
 }
 
-struct json_object *oci_pod_inspect(struct storage *s, struct oci_pod *p)
+struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (oci_pod_containers(s, p, &v, &n, &e) < 0)
+	if (eng_pod_containers(s, p, &v, &n, &e) < 0)
 		err_free(&e);
 	struct json_object *doc = json_object_new_object();
 	json_object_object_add(doc, "Id", json_object_new_string(p->id));
@@ -402,16 +402,16 @@ struct json_object *oci_pod_inspect(struct storage *s, struct oci_pod *p)
 				      json_object_new_string(shared[i]));
 	json_object_object_add(doc, "NumContainers", json_object_new_int((int)n));
 	json_object_object_add(doc, "Containers", ctr_list_json(v, n, true));
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	return doc;
 }
 
-struct json_object *oci_pod_ps_row(struct storage *s, struct oci_pod *p)
+struct json_object *eng_pod_ps_row(struct storage *s, struct eng_pod *p)
 {
-	struct oci_ctr **v = NULL;
+	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (oci_pod_containers(s, p, &v, &n, &e) < 0)
+	if (eng_pod_containers(s, p, &v, &n, &e) < 0)
 		err_free(&e);
 	struct json_object *r = json_object_new_object();
 	autofree char *id = xstrndup(p->id, 12);
@@ -429,6 +429,6 @@ struct json_object *oci_pod_ps_row(struct storage *s, struct oci_pod *p)
 	json_object_object_add(r, "NumberOfContainers", json_object_new_int((int)n));
 	json_object_object_add(r, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
 	json_object_object_add(r, "Containers", ctr_list_json(v, n, false));
-	oci_ctr_list_free(v, n);
+	eng_ctr_list_free(v, n);
 	return r;
 }

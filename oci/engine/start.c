@@ -9,7 +9,7 @@
  * container's stdio on pipes (or a pty from the console socket), and execs hutch-monitor,
  * which stays the init's parent. The CLI then attaches, if asked, and releases the init.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 #include "oci/oci.h"
 #include "userns/userns.h"
 
@@ -33,7 +33,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
-char *oci_ctr_helper_path(const char *name)
+char *eng_ctr_helper_path(const char *name)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -53,7 +53,7 @@ char *oci_ctr_helper_path(const char *name)
 }
 
 /* /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, in its run dir. */
-static int write_etc_files(const struct oci_ctr *c, const struct net_mode *mode, const char *run,
+static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode, const char *run,
 			   struct error **err)
 {
 	struct json_object *host = ctr_jget(c->doc, "HostConfig");
@@ -75,7 +75,7 @@ static int write_etc_files(const struct oci_ctr *c, const struct net_mode *mode,
 /* Everything the launcher needs; filled by the CLI before the fork. */
 struct launch {
 	struct storage *s;
-	const struct oci_ctr *c;
+	const struct eng_ctr *c;
 	const char *run;
 	const char *root;	   /* runtime state root */
 	const char *seccomp_cache; /* compiled seccomp filters, in the runtime dir */
@@ -93,7 +93,7 @@ struct launch {
 	pid_t join_pid;	 /* > 0: join the user namespace of this process (the target's monitor) */
 	/* The state to record once the container runs (its pid filled in), under the lock the
 	 * CLI holds while it waits for us. */
-	const struct oci_ctr_state *running;
+	const struct eng_ctr_state *running;
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -394,7 +394,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	}
 	if (setup_stdio(l, &e, dirfd, &err) < 0)
 		launch_fail(l, err);
-	autofree char *bundle = oci_ctr_dir(l->s, l->c->id);
+	autofree char *bundle = eng_ctr_dir(l->s, l->c->id);
 	bool delete_has_work = true, has_poststart = true;
 	/* Started at once: the network comes up while the init sets up, then it is released
 	 * (the CLI gets the connection to it with "ready" and waits there for the exec). */
@@ -435,7 +435,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	sigset_t monsigs;
 	oci_monitor_sigset(&monsigs);
 	sigprocmask(SIG_BLOCK, &monsigs, NULL);
-	autofree char *logpath = oci_ctr_log_path(l->s, l->c->id);
+	autofree char *logpath = eng_ctr_log_path(l->s, l->c->id);
 	autostrv char **argv = NULL;
 	strv_push(&argv, l->monitor);
 	strv_push(&argv, "--id");
@@ -514,7 +514,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	 * here on must not leave it "created". Its end may have come already: the exit file
 	 * then says so (see state_from), and the exit command, which records the end, waits
 	 * for the container's lock, which the CLI holds until it has the start's outcome. */
-	struct oci_ctr_state st = *l->running;
+	struct eng_ctr_state st = *l->running;
 	st.pid = net.init;
 	if (ctr_state_write(l->s, l->c->id, &st, "running", false, &err) < 0)
 		launch_fail_created(l, err);
@@ -694,18 +694,18 @@ static void clear_run_dir(const char *run)
 }
 
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
-static int launch_container(struct storage *s, struct oci_ctr *c, const char *run, const char *root,
+static int launch_container(struct storage *s, struct eng_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
 			    size_t n_ports, pid_t join_pid, int listen_fd,
-			    const struct oci_ctr_state *running, struct launched *out,
+			    const struct eng_ctr_state *running, struct launched *out,
 			    struct error **err)
 {
 	bool infra = false;
-	oci_ctr_pod(c, &infra);
+	eng_ctr_pod(c, &infra);
 	struct json_object *cfg = ctr_jget(c->doc, "Config");
 	struct json_object *host = ctr_jget(c->doc, "HostConfig");
 	struct json_object *lc = ctr_jget(host, "LogConfig");
-	autofree char *monitor = oci_ctr_helper_path("hutch-monitor");
+	autofree char *monitor = eng_ctr_helper_path("hutch-monitor");
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (monitor == NULL || n <= 0)
@@ -748,7 +748,7 @@ static int launch_container(struct storage *s, struct oci_ctr *c, const char *ru
 	return rc;
 }
 
-int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_start_opts *o,
+int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
 		  int *status, bool *detached, struct error **err)
 {
 	*status = 0;
@@ -757,14 +757,14 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	if (lk < 0)
 		return -1;
 	ctr_state_load(s, c);
-	if (c->state.status == OCI_CTR_RUNNING || c->state.status == OCI_CTR_PAUSED) {
+	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED) {
 		if (!o->attach)
 			return 0;
 		close(lk);
 		lk = -1;
-		return oci_ctr_attach(c, o, status, detached, err);
+		return eng_ctr_attach(c, o, status, detached, err);
 	}
-	autofree char *run = oci_ctr_run_dir(c->id, err);
+	autofree char *run = eng_ctr_run_dir(c->id, err);
 	autofree char *root = run ? ctr_runtime_root(err) : NULL;
 	if (root == NULL || fs_mkdir_p(run, 0700, err) < 0 || fs_mkdir_p(root, 0700, err) < 0)
 		return -1;
@@ -793,7 +793,7 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	int attach_fd = -1, listen_fd = rc == 0 ? oci_attach_listen(run, err) : -1;
 	if (listen_fd < 0 || (o->attach && (attach_fd = oci_attach_connect(run, err)) < 0))
 		rc = -1;
-	struct oci_ctr_state st = c->state;
+	struct eng_ctr_state st = c->state;
 	st.started_at = ctr_now();
 	st.finished_at = NULL;
 	st.exit_code = 0;
@@ -828,7 +828,7 @@ int oci_ctr_start(struct storage *s, struct oci_ctr *c, const struct oci_ctr_sta
 	/* What ctr_state_load would read back now. */
 	free(c->state.started_at);
 	free(c->state.finished_at);
-	c->state = (struct oci_ctr_state){ .status = OCI_CTR_RUNNING,
+	c->state = (struct eng_ctr_state){ .status = ENG_CTR_RUNNING,
 					   .pid = init,
 					   .monitor_pid = up.monitor,
 					   .started_at = st.started_at,

@@ -4,7 +4,7 @@
  * listing them (finding one is names.c's), and reading the state the files give: the
  * store's state.json plus, while it runs, the monitor's files in the run dir.
  */
-#include "oci/container/internal.h"
+#include "oci/engine/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,23 +17,23 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *oci_ctr_status_name(enum oci_ctr_status s)
+const char *eng_ctr_status_name(enum eng_ctr_status s)
 {
 	static const char *const names[] = { "created", "running", "paused", "exited" };
-	return s <= OCI_CTR_EXITED ? names[s] : "unknown";
+	return s <= ENG_CTR_EXITED ? names[s] : "unknown";
 }
 
-char *oci_ctr_dir(struct storage *s, const char *id)
+char *eng_ctr_dir(struct storage *s, const char *id)
 {
 	return xasprintf("%s/containers/%s", storage_root(s), id);
 }
 
-char *oci_ctr_log_path(struct storage *s, const char *id)
+char *eng_ctr_log_path(struct storage *s, const char *id)
 {
 	return xasprintf("%s/containers/%s/ctr.log", storage_root(s), id);
 }
 
-char *oci_ctr_run_dir(const char *id, struct error **err)
+char *eng_ctr_run_dir(const char *id, struct error **err)
 {
 	/* Checked (and created) once per process: ps asks for every container's. */
 	static char *rt;
@@ -117,11 +117,11 @@ bool ctr_valid_name(const char *n)
 	return strlen(n) < 254;
 }
 
-void oci_ctr_free(struct oci_ctr **c)
+void eng_ctr_free(struct eng_ctr **c)
 {
 	if (c == NULL || *c == NULL)
 		return;
-	struct oci_ctr *x = *c;
+	struct eng_ctr *x = *c;
 	free(x->id);
 	free(x->name);
 	free(x->image_id);
@@ -134,10 +134,10 @@ void oci_ctr_free(struct oci_ctr **c)
 	*c = NULL;
 }
 
-void oci_ctr_list_free(struct oci_ctr **v, size_t n)
+void eng_ctr_list_free(struct eng_ctr **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		oci_ctr_free(&v[i]);
+		eng_ctr_free(&v[i]);
 	free(v);
 }
 
@@ -241,15 +241,15 @@ static const char *const state_keys[] = { "Status", "StartedAt",    "FinishedAt"
 
 /* c->state from state.json's members j (NULL: none, a created container) and the run dir
  * (see the header of this file). */
-static void state_from(struct oci_ctr *c, struct json_object *j)
+static void state_from(struct eng_ctr *c, struct json_object *j)
 {
-	struct oci_ctr_state *st = &c->state;
+	struct eng_ctr_state *st = &c->state;
 	free(st->started_at);
 	free(st->finished_at);
-	*st = (struct oci_ctr_state){ .status = OCI_CTR_CREATED, .exit_code = 0 };
+	*st = (struct eng_ctr_state){ .status = ENG_CTR_CREATED, .exit_code = 0 };
 	const char *status = ctr_jstr(j, "Status");
 	if (status != NULL && strcmp(status, "created") != 0)
-		st->status = OCI_CTR_EXITED;
+		st->status = ENG_CTR_EXITED;
 	if (ctr_jstr(j, "StartedAt"))
 		st->started_at = xstrdup(ctr_jstr(j, "StartedAt"));
 	if (ctr_jstr(j, "FinishedAt"))
@@ -263,7 +263,7 @@ static void state_from(struct oci_ctr *c, struct json_object *j)
 		return;
 
 	struct error *err = NULL;
-	autofree char *run = oci_ctr_run_dir(c->id, &err);
+	autofree char *run = eng_ctr_run_dir(c->id, &err);
 	err_free(&err);
 	if (run == NULL)
 		return;
@@ -271,7 +271,7 @@ static void state_from(struct oci_ctr *c, struct json_object *j)
 	struct json_object *e = ctr_json_at(AT_FDCWD, exitf);
 	if (e != NULL) {
 		/* Exited; the exit command may not have recorded it yet. */
-		st->status = OCI_CTR_EXITED;
+		st->status = ENG_CTR_EXITED;
 		st->exit_code = json_object_get_int(ctr_jget(e, "exitCode"));
 		free(st->finished_at);
 		st->finished_at =
@@ -282,16 +282,16 @@ static void state_from(struct oci_ctr *c, struct json_object *j)
 	autofree char *mpid = xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE);
 	pid_t monitor = ctr_read_pid(mpid);
 	if (ctr_pid_alive(monitor, "hutch-monitor")) {
-		st->status = OCI_CTR_RUNNING;
+		st->status = ENG_CTR_RUNNING;
 		st->monitor_pid = monitor;
 		st->pid = init;
 		autofree char *paused = xasprintf("%s/paused", run);
 		if (fs_exists(paused))
-			st->status = OCI_CTR_PAUSED;
+			st->status = ENG_CTR_PAUSED;
 		return;
 	}
 	/* The monitor is gone without an exit file: killed, or the machine rebooted. */
-	st->status = OCI_CTR_EXITED;
+	st->status = ENG_CTR_EXITED;
 	st->exit_code = -1;
 }
 
@@ -303,7 +303,7 @@ static char *rec_path(struct storage *s, int cdir, const char *id, const char *f
 	return xasprintf("%s/%s", id, file);
 }
 
-void ctr_state_load(struct storage *s, struct oci_ctr *c)
+void ctr_state_load(struct storage *s, struct eng_ctr *c)
 {
 	autofree char *path = rec_path(s, AT_FDCWD, c->id, "state.json");
 	struct json_object *j = ctr_json_at(AT_FDCWD, path);
@@ -344,7 +344,7 @@ static struct json_object *brief_of(struct json_object *doc)
 
 /* Write state.json: the brief record of doc (none when doc is NULL) and the state. */
 static int state_write_doc(struct storage *s, const char *id, struct json_object *doc,
-			   const struct oci_ctr_state *st, const char *status, bool stopped_by_user,
+			   const struct eng_ctr_state *st, const char *status, bool stopped_by_user,
 			   struct error **err)
 {
 	struct json_object *j = doc != NULL ? brief_of(doc) : json_object_new_object();
@@ -365,7 +365,7 @@ static int state_write_doc(struct storage *s, const char *id, struct json_object
 	return rc;
 }
 
-int ctr_state_write(struct storage *s, const char *id, const struct oci_ctr_state *st,
+int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err)
 {
 	/* The brief part as the files have it, not from a caller's copy, which may predate a
@@ -418,7 +418,7 @@ bool ctr_stopped_by_user(struct storage *s, const char *id)
 	return v;
 }
 
-struct oci_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
+struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
 {
 	autofree char *spath = rec_path(s, cdir, id, "state.json");
 	struct json_object *st = ctr_json_at(cdir, spath), *doc = NULL;
@@ -439,7 +439,7 @@ struct oci_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief
 		json_object_put(st);
 		return NULL;
 	}
-	struct oci_ctr *c = xzalloc(sizeof(*c));
+	struct eng_ctr *c = xzalloc(sizeof(*c));
 	c->doc = doc;
 	c->id = xstrdup(id);
 	c->name = xstrdup(ctr_jstr(doc, "Name") ? ctr_jstr(doc, "Name") : id);
@@ -453,7 +453,7 @@ struct oci_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief
 
 static int cmp_created(const void *a, const void *b)
 {
-	const struct oci_ctr *x = *(struct oci_ctr *const *)a, *y = *(struct oci_ctr *const *)b;
+	const struct eng_ctr *x = *(struct eng_ctr *const *)a, *y = *(struct eng_ctr *const *)b;
 	return strcmp(x->created, y->created);
 }
 
@@ -466,7 +466,7 @@ bool ctr_is_id(const char *s, size_t max)
 	return i > 0;
 }
 
-static int list(struct storage *s, bool brief, struct oci_ctr ***out, size_t *n, struct error **err)
+static int list(struct storage *s, bool brief, struct eng_ctr ***out, size_t *n, struct error **err)
 {
 	*out = NULL;
 	*n = 0;
@@ -479,7 +479,7 @@ static int list(struct storage *s, bool brief, struct oci_ctr ***out, size_t *n,
 		if (strlen(de->d_name) != 64 || !ctr_is_id(de->d_name, 64))
 			continue;
 		/* Relative to the open dir: each open walks two path components, not ten. */
-		struct oci_ctr *c = ctr_load(s, dirfd(d), de->d_name, brief);
+		struct eng_ctr *c = ctr_load(s, dirfd(d), de->d_name, brief);
 		if (c == NULL)
 			continue;
 		if (*n == cap) {
@@ -493,12 +493,12 @@ static int list(struct storage *s, bool brief, struct oci_ctr ***out, size_t *n,
 	return 0;
 }
 
-int oci_ctr_list(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err)
+int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err)
 {
 	return list(s, false, out, n, err);
 }
 
-int oci_ctr_list_brief(struct storage *s, struct oci_ctr ***out, size_t *n, struct error **err)
+int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err)
 {
 	return list(s, true, out, n, err);
 }
@@ -531,7 +531,7 @@ struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
 	return a;
 }
 
-int ctr_ports_get(const struct oci_ctr *c, struct net_port **out, size_t *n)
+int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n)
 {
 	struct json_object *a = ctr_jget(ctr_jget(c->doc, "HostConfig"), "Ports");
 	size_t len = ctr_jlen(a);
@@ -568,7 +568,7 @@ static struct json_object *strv_json(char *const *v)
 
 /* The hutch.json record: podman's inspect shape for what is known at create time. */
 static struct json_object *record_doc(const char *id, const char *name,
-				      const struct oci_ctr_create_opts *o, struct json_object *spec)
+				      const struct eng_ctr_create_opts *o, struct json_object *spec)
 {
 	struct json_object *doc = json_object_new_object();
 	autofree char *now = ctr_now();
@@ -655,16 +655,16 @@ static struct json_object *record_doc(const char *id, const char *name,
 /* Is name already some container's name? */
 static bool name_taken(struct storage *s, const char *name)
 {
-	struct oci_ctr *c = ctr_by_name(s, name);
+	struct eng_ctr *c = ctr_by_name(s, name);
 	bool taken = c != NULL;
-	oci_ctr_free(&c);
+	eng_ctr_free(&c);
 	return taken;
 }
 
 /* With --replace, remove a container of that name first. */
 static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
 {
-	autoctr struct oci_ctr *old = ctr_by_name(s, name);
+	autoctr struct eng_ctr *old = ctr_by_name(s, name);
 	if (old == NULL)
 		return 0;
 	if (!replace)
@@ -673,19 +673,19 @@ static int name_check(struct storage *s, const char *name, bool replace, struct 
 		    "the container name \"%s\" is already in use by %.12s. You have to "
 		    "remove that container to be able to reuse that name (or use --replace)",
 		    name, old->id);
-	return oci_ctr_remove(s, old, true, err);
+	return eng_ctr_remove(s, old, true, err);
 }
 
 /* config.json, state.json and hutch.json in the new container's dir. */
 static int write_files(struct storage *s, const char *id, const char *name,
-		       const struct oci_ctr_create_opts *o, struct error **err)
+		       const struct eng_ctr_create_opts *o, struct error **err)
 {
-	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *dir = eng_ctr_dir(s, id);
 	struct oci_gen_opts gen = o->gen;
 	/* An infra container has no image: its root is an empty directory. */
 	autofree char *merged = xasprintf("%s/%s", dir, o->infra ? "rootfs" : "merged");
 	autofree char *hostname = xstrndup(id, 12);
-	autofree char *run = oci_ctr_run_dir(id, err);
+	autofree char *run = eng_ctr_run_dir(id, err);
 	if (run == NULL)
 		return -1;
 	gen.rootfs = merged;
@@ -716,7 +716,7 @@ static int write_files(struct storage *s, const char *id, const char *name,
 	int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
 	const char *spec_text = json_object_to_json_string_ext(spec, flags);
 	const char *doc_text = json_object_to_json_string_ext(doc, flags);
-	struct oci_ctr_state st = { 0 };
+	struct eng_ctr_state st = { 0 };
 	/* Atomic by rename, not fsync'd: the store's policy (podman's too); a container's
 	 * files are rewritten or rebuilt, and two fsyncs cost ~3 ms a file on ext4. */
 	int rc = fs_write_replace(cfg, spec_text, strlen(spec_text), 0600, err);
@@ -734,14 +734,14 @@ static int write_files(struct storage *s, const char *id, const char *name,
 /* The store dir of an imageless container: itself and an empty rootfs. */
 static int infra_dirs(struct storage *s, const char *id, struct error **err)
 {
-	autofree char *dir = oci_ctr_dir(s, id);
+	autofree char *dir = eng_ctr_dir(s, id);
 	autofree char *rootfs = xasprintf("%s/rootfs", dir);
 	if (mkdir(dir, 0700) < 0 || mkdir(rootfs, 0755) < 0)
 		return err_sys(err, "creating %s", rootfs);
 	return 0;
 }
 
-char *oci_ctr_net_target(const struct oci_ctr *c)
+char *eng_ctr_net_target(const struct eng_ctr *c)
 {
 	const char *mode = ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode");
 	if (mode == NULL || strncmp(mode, "container:", 10) != 0)
@@ -749,14 +749,14 @@ char *oci_ctr_net_target(const struct oci_ctr *c)
 	return xstrdup(mode + 10);
 }
 
-const char *oci_ctr_pod(const struct oci_ctr *c, bool *infra)
+const char *eng_ctr_pod(const struct eng_ctr *c, bool *infra)
 {
 	if (infra != NULL)
 		*infra = json_object_get_boolean(ctr_jget(c->doc, "IsInfra"));
 	return ctr_jstr(c->doc, "Pod");
 }
 
-int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struct oci_ctr **out,
+int eng_ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
 		   struct error **err)
 {
 	*out = NULL;
@@ -791,7 +791,7 @@ int oci_ctr_create(struct storage *s, const struct oci_ctr_create_opts *o, struc
 	    (*out = ctr_load(s, AT_FDCWD, id, false)) != NULL) {
 		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
 			return 0;
-		oci_ctr_free(out);
+		eng_ctr_free(out);
 	}
 	if (*err == NULL)
 		err_msg(err, "reading back container %.12s", id);
