@@ -35,13 +35,48 @@ struct eng_ctr_state {
 	int restart_count;
 };
 
-/* A container record. doc is the whole hutch.json (owned), for inspect. */
+/*
+ * The record schema, hutch.json (version ENG_CTR_RECORD_VERSION): the engine's own names
+ * for what it knows of a container, not any front end's document shape.
+ *   Version, Id, Name, Created, Image (ID), ImageName (as typed), Pod, Infra (bool),
+ *   Args (the process), Env, Hostname, User, WorkingDir, Labels {K: V}, Annotations {K: V},
+ *   StopSignal, StopTimeout (s), Tty, OpenStdin, AutoRemove, Restart {Policy, MaxRetries},
+ *   Log {Driver, MaxSize}, Network (the mode as given), Ports [{HostIp, HostPort,
+ *   ContainerPort, Count, Protocol}], Dns, DnsSearch, DnsOptions, ExtraHosts (string
+ *   arrays), Userns ("" or "keep-id"), Privileged, ReadOnly, Init, Mounts [{Type, Source,
+ *   Destination, RW}].
+ * Records of older versions (podman's inspect shape) are converted when loaded (upgrade.c).
+ */
+#define ENG_CTR_RECORD_VERSION 2
+
+/*
+ * A container record. doc is the record in the schema above (owned); the typed fields are
+ * what the engine itself reads of it, decoded once at load. A brief record (see
+ * eng_ctr_list_brief) has only some of them; the others keep their defaults.
+ */
 struct eng_ctr {
 	char *id;
 	char *name;
 	char *image_id;
 	char *image_name;
-	char *created; /* RFC 3339 */
+	char *created;		/* RFC 3339 */
+	char *pod;		/* the pod's ID, or NULL */
+	bool infra;		/* the pod's infra container */
+	char *network;		/* the network mode as given ("slirp4netns", "container:ID", ...);
+			* NULL only in brief records of older versions, which lack it */
+	char *userns;		/* "" or "keep-id" */
+	struct net_port *ports; /* published, host ports assigned at create */
+	size_t n_ports;
+	char *hostname; /* "" when the container's own name is its hostname */
+	char **dns, **dns_search, **dns_options, **extra_hosts; /* NULL when empty */
+	bool auto_remove;					/* --rm */
+	char *restart_policy;					/* "no", "on-failure" or "always" */
+	int restart_max;  /* on-failure's retries; 0: no limit */
+	char *log_driver; /* "k8s-file", "none" or "passthrough" */
+	uint64_t log_max_size;
+	char *stop_signal; /* a signal name */
+	long stop_timeout; /* seconds */
+	bool tty, open_stdin;
 	struct json_object *doc;
 	struct eng_ctr_state state;
 };
@@ -100,9 +135,10 @@ int eng_ctr_lookup(struct storage *s, const char *name_or_id, struct eng_ctr **o
 /* All containers, oldest first. */
 int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err);
 /* The same with records holding only what ps shows (fast over many containers): their doc
- * has Id, Name, Created, Image, ImageName, Args, Pod, IsInfra, Config.Labels and
- * HostConfig.Ports (and, but not in stores of older versions, HostConfig.NetworkMode, Mounts
- * and the state's members); look at nothing else. */
+ * has Version, Id, Name, Created, Image, ImageName, Args, Pod, Infra, Labels and Ports (and,
+ * but not in stores of older versions, Network, Mounts and the state's members), and of the
+ * typed fields id, name, image_id, image_name, created, pod, infra, network and ports; look
+ * at nothing else. */
 int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err);
 
 /* How `start` connects the caller's terminal. */
@@ -151,7 +187,12 @@ struct eng_ctr_exec_opts {
 int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *status,
 		 struct error **err);
 
-/* The `inspect` document (podman's key fields), owned. */
+/*
+ * What the engine knows of a container, for front ends to shape (`hutch inspect` makes
+ * podman's document of it): the record (schema above) and its state, "State": {Status,
+ * Running, Paused, Pid (0 unless it runs), MonitorPid, ExitCode, StartedAt, FinishedAt
+ * (absent when unknown), RestartCount}. Owned.
+ */
 struct json_object *eng_ctr_inspect(struct eng_ctr *c);
 /* One `ps` row as JSON (ID, Names, Image, Command, Created, Status, State, ...), owned. */
 struct json_object *eng_ctr_ps_row(struct eng_ctr *c, bool no_trunc);
@@ -265,8 +306,11 @@ int eng_pod_start(struct storage *s, struct eng_pod *p, struct error **err);
 int eng_pod_stop(struct storage *s, struct eng_pod *p, long timeout, struct error **err);
 /* Remove the pod with its containers; running ones only with force. */
 int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct error **err);
-/* The `pod inspect` document and one `pod ps` row (owned). */
+/* What the engine knows of a pod, for front ends to shape: Id, Name, Created, Status,
+ * Hostname, Labels, InfraId, Network, Ports (the infra's, as in the container record) and
+ * Containers [{Id, Name, State}], owned. */
 struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p);
+/* One `pod ps` row (owned). */
 struct json_object *eng_pod_ps_row(struct storage *s, struct eng_pod *p);
 
 /* Finish the removals that were cut short (a containers/.trash-ID whose monitor is gone:

@@ -5,6 +5,7 @@
  */
 #include "tool/cli.h"
 #include "oci/engine.h"
+#include "tool/ctr_inspect.h"
 #include "tool/image_fmt.h"
 
 #include <errno.h>
@@ -131,7 +132,12 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 static struct json_object *pod_inspect_one(struct storage *s, const char *name, struct error **err)
 {
 	autopod struct eng_pod *p = NULL;
-	return eng_pod_lookup(s, name, &p, err) < 0 ? NULL : eng_pod_inspect(s, p);
+	if (eng_pod_lookup(s, name, &p, err) < 0)
+		return NULL;
+	struct json_object *facts = eng_pod_inspect(s, p);
+	struct json_object *doc = inspect_pod_podman(facts);
+	json_object_put(facts);
+	return doc;
 }
 
 int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)

@@ -2,6 +2,7 @@
 /* `hutch ps` and `hutch inspect` / `container inspect`: the views of container records. */
 #include "tool/cli.h"
 #include "oci/engine.h"
+#include "tool/ctr_inspect.h"
 #include "tool/image_fmt.h"
 
 #include <errno.h>
@@ -33,8 +34,7 @@ static bool ps_match(struct eng_ctr *c, char *const *filters, struct error **err
 			    strncmp(c->image_id, v, strlen(v)) == 0;
 		else if (strncmp(f, "label", kl) == 0 && kl == 5) {
 			struct json_object *labels = NULL, *lv = NULL;
-			json_object_object_get_ex(c->doc, "Config", &labels);
-			json_object_object_get_ex(labels, "Labels", &labels);
+			json_object_object_get_ex(c->doc, "Labels", &labels);
 			const char *leq = strchr(v, '=');
 			autofree char *key = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
 			m = json_object_object_get_ex(labels, key, &lv) &&
@@ -155,7 +155,12 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 static struct json_object *ctr_inspect_one(struct storage *s, const char *name, struct error **err)
 {
 	autoctr struct eng_ctr *c = NULL;
-	return eng_ctr_lookup(s, name, &c, err) < 0 ? NULL : eng_ctr_inspect(c);
+	if (eng_ctr_lookup(s, name, &c, err) < 0)
+		return NULL;
+	struct json_object *facts = eng_ctr_inspect(c);
+	struct json_object *doc = inspect_ctr_podman(facts);
+	json_object_put(facts);
+	return doc;
 }
 
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)

@@ -128,7 +128,7 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 		  bool *detached, struct error **err)
 {
 	struct attach a = { .fd = fd, .sfd = -1, .monitor = c->state.monitor_pid };
-	a.tty = json_object_get_boolean(ctr_jget(ctr_jget(c->doc, "Config"), "Tty"));
+	a.tty = c->tty;
 	const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
 	a.nkeys = *keys ? parse_detach_keys(keys, a.keys, sizeof(a.keys)) : 0;
 	if (a.nkeys < 0) {

@@ -36,6 +36,13 @@ struct json_object *ctr_json_at(int dirfd, const char *path);
  * versions.
  */
 struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief);
+/*
+ * upgrade.c, the one place that knows the records of older versions: is doc (a hutch.json,
+ * or a brief record with the state beside it) in an older version's shape? And doc in the
+ * current schema (takes doc, returns an owned one; doc itself when current, NULL for NULL).
+ */
+bool ctr_record_is_old(struct json_object *doc);
+struct json_object *ctr_record_upgrade(struct json_object *doc);
 /* Is s a run of at most max lowercase hex digits (an ID or a prefix of one)? */
 bool ctr_is_id(const char *s, size_t max);
 /* Re-read c->state from the files. */
@@ -70,15 +77,14 @@ void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lo
 /* Stream an attach connection (fd, owned) to our stdio until the container exits. */
 int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
-/* The container's published ports as stored in HostConfig.Ports. */
+/* The container's published ports as the record stores them (Ports). */
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n);
-/* Read them back (*out owned). */
+/* A copy of c->ports (*out owned). */
 int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n);
 /* A JSON array of strings as an owned strv (NULL when empty). */
 char **ctr_jstrv(struct json_object *a);
-/* The ports for ps (owned text) and for inspect (podman's map, owned). */
+/* The ports for ps (owned text). */
 char *ctr_ports_text(const struct eng_ctr *c);
-struct json_object *ctr_ports_podman(const struct eng_ctr *c);
 
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
  * top entry named top ("." for the contents of a directory), written to out_fd. */

@@ -55,9 +55,7 @@ static int patch_config(struct storage *s, const char *id, pid_t init, bool pod,
 static int write_etc(const struct eng_ctr *c, const char *trun, const char *run, bool pod,
 		     struct error **err)
 {
-	const char *hostname = ctr_jstr(ctr_jget(c->doc, "Config"), "Hostname");
-	if (hostname == NULL || *hostname == '\0')
-		hostname = c->name;
+	const char *hostname = *c->hostname ? c->hostname : c->name;
 	autofree char *resolv = NULL, *hosts = NULL, *thost = NULL;
 	autofree char *rsrc = xasprintf("%s/resolv.conf", trun);
 	autofree char *hsrc = xasprintf("%s/hosts", trun);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The rest of a container's life: kill, stop, wait, exec, remove, the monitor's exit
- * command (cleanup: record the exit, --rm, --restart), and the inspect and ps views.
+ * command (cleanup: record the exit, --rm, --restart), inspect's facts and the ps views.
  */
 #include "oci/engine/internal.h"
 #include "oci/oci.h"
@@ -109,16 +109,15 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 	struct storage *s = NULL;
 	if (storage_open(NULL, &s, err) < 0)
 		return -1;
-	struct json_object *cfg = ctr_jget(c->doc, "Config");
 	int sig = SIGTERM;
-	const char *name = ctr_jstr(cfg, "StopSignal");
+	const char *name = c->stop_signal;
 	struct error *perr = NULL;
-	if (name != NULL && parse_signal_name(name, &sig, &perr) < 0) {
+	if (parse_signal_name(name, &sig, &perr) < 0) {
 		err_free(&perr);
 		sig = SIGTERM;
 	}
 	if (timeout < 0)
-		timeout = json_object_get_int64(ctr_jget(cfg, "StopTimeout"));
+		timeout = c->stop_timeout;
 	/* Stopped on purpose: the exit command must not restart it. Under the container's
 	 * lock, as every write of state.json, and only while it still runs. */
 	int rc = 0;
@@ -175,9 +174,7 @@ static char **dependents(struct storage *s, const struct eng_ctr *c)
 	for (size_t i = 0; i < n; i++) {
 		/* The brief record has the network mode, but not brief.json of older versions. */
 		autoctr struct eng_ctr *full =
-		    ctr_jget(ctr_jget(v[i]->doc, "HostConfig"), "NetworkMode") == NULL
-			? ctr_load(s, AT_FDCWD, v[i]->id, false)
-			: NULL;
+		    v[i]->network == NULL ? ctr_load(s, AT_FDCWD, v[i]->id, false) : NULL;
 		autofree char *t = eng_ctr_net_target(full ? full : v[i]);
 		if (t != NULL && strcmp(t, c->id) == 0)
 			strv_push(&names, v[i]->name);
@@ -337,10 +334,8 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		struct eng_ctr_state st = c->state;
 		bool by_user = ctr_stopped_by_user(s, c->id);
 		rc = ctr_state_write(s, c->id, &st, "exited", by_user, err);
-		struct json_object *host = ctr_jget(c->doc, "HostConfig");
-		struct json_object *rp = ctr_jget(host, "RestartPolicy");
-		const char *policy = ctr_jstr(rp, "Name");
-		int max = json_object_get_int(ctr_jget(rp, "MaximumRetryCount"));
+		const char *policy = c->restart_policy;
+		int max = c->restart_max;
 		autofree char *root = ctr_runtime_root(err);
 		struct error *e2 = NULL;
 		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
@@ -349,7 +344,7 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		 * unmount it, or --rm could not remove the container's storage. */
 		if (storage_rootfs_umount(s, c->id, &e2) < 0)
 			err_free(&e2);
-		if (json_object_get_boolean(ctr_jget(host, "AutoRemove"))) {
+		if (c->auto_remove) {
 			close(lk);
 			lk = -1;
 			rc = eng_ctr_remove(s, c, true, err);
@@ -527,34 +522,6 @@ char *ctr_ports_text(const struct eng_ctr *c)
 	return out;
 }
 
-/* podman's NetworkSettings.Ports: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}. */
-struct json_object *ctr_ports_podman(const struct eng_ctr *c)
-{
-	struct net_port *p = NULL;
-	size_t n = 0;
-	ctr_ports_get(c, &p, &n);
-	struct json_object *o = json_object_new_object();
-	for (size_t i = 0; i < n; i++) {
-		for (unsigned k = 0; k < p[i].count; k++) {
-			char key[32], hp[16];
-			snprintf(key, sizeof(key), "%u/%s", p[i].container_port + k,
-				 net_proto_name(p[i].proto));
-			snprintf(hp, sizeof(hp), "%u", p[i].host_port + k);
-			struct json_object *b = json_object_new_object();
-			json_object_object_add(b, "HostIp", json_object_new_string(p[i].host_ip));
-			json_object_object_add(b, "HostPort", json_object_new_string(hp));
-			struct json_object *list = NULL;
-			if (!json_object_object_get_ex(o, key, &list)) {
-				list = json_object_new_array();
-				json_object_object_add(o, key, list);
-			}
-			json_object_array_add(list, b);
-		}
-	}
-	free(p);
-	return o;
-}
-
 /* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
 char *ctr_human_since(const char *rfc3339)
 {
@@ -596,6 +563,7 @@ static char *status_text(const struct eng_ctr *c)
 	return xstrdup("Created");
 }
 
+/* The state as eng_ctr_inspect gives it (see oci/engine.h). */
 static struct json_object *state_json(const struct eng_ctr *c)
 {
 	struct json_object *st = json_object_new_object();
@@ -606,13 +574,15 @@ static struct json_object *state_json(const struct eng_ctr *c)
 	json_object_object_add(st, "Paused",
 			       json_object_new_boolean(c->state.status == ENG_CTR_PAUSED));
 	json_object_object_add(st, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
-	json_object_object_add(st, "ConmonPid", json_object_new_int(c->state.monitor_pid));
+	json_object_object_add(st, "MonitorPid", json_object_new_int(c->state.monitor_pid));
 	json_object_object_add(st, "ExitCode", json_object_new_int(c->state.exit_code));
-	json_object_object_add(
-	    st, "StartedAt", json_object_new_string(c->state.started_at ?: "0001-01-01T00:00:00Z"));
-	json_object_object_add(
-	    st, "FinishedAt",
-	    json_object_new_string(c->state.finished_at ?: "0001-01-01T00:00:00Z"));
+	if (c->state.started_at != NULL)
+		json_object_object_add(st, "StartedAt",
+				       json_object_new_string(c->state.started_at));
+	if (c->state.finished_at != NULL)
+		json_object_object_add(st, "FinishedAt",
+				       json_object_new_string(c->state.finished_at));
+	json_object_object_add(st, "RestartCount", json_object_new_int(c->state.restart_count));
 	return st;
 }
 
@@ -621,10 +591,6 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 	struct json_object *doc = NULL;
 	json_object_deep_copy(c->doc, &doc, NULL);
 	json_object_object_add(doc, "State", state_json(c));
-	json_object_object_add(doc, "RestartCount", json_object_new_int(c->state.restart_count));
-	struct json_object *ns = json_object_new_object();
-	json_object_object_add(ns, "Ports", ctr_ports_podman(c));
-	json_object_object_add(doc, "NetworkSettings", ns);
 	return doc;
 }
 
@@ -678,8 +644,7 @@ struct json_object *eng_ctr_ps_row(struct eng_ctr *c, bool no_trunc)
 	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
 	autofree char *ports = ctr_ports_text(c);
 	json_object_object_add(r, "Ports", json_object_new_string(ports));
-	json_object_object_add(r, "Labels",
-			       json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
+	json_object_object_add(r, "Labels", json_object_get(ctr_jget(c->doc, "Labels")));
 	const char *pod = eng_ctr_pod(c, NULL);
 	autofree char *podid = pod ? xstrndup(pod, no_trunc ? 64 : 12) : xstrdup("");
 	json_object_object_add(r, "Pod", json_object_new_string(podid));

@@ -379,28 +379,18 @@ struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
 	json_object_object_add(doc, "Id", json_object_new_string(p->id));
 	json_object_object_add(doc, "Name", json_object_new_string(p->name));
 	json_object_object_add(doc, "Created", json_object_new_string(p->created));
-	json_object_object_add(doc, "State", json_object_new_string(pod_status(v, n)));
+	json_object_object_add(doc, "Status", json_object_new_string(pod_status(v, n)));
 	json_object_object_add(doc, "Hostname",
 			       json_object_new_string(ctr_jstr(p->doc, "Hostname") ?: ""));
 	json_object_object_add(doc, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
-	json_object_object_add(doc, "InfraContainerID", json_object_new_string(p->infra_id));
-	struct json_object *infra = json_object_new_object();
-	json_object_object_add(infra, "NetworkMode",
+	json_object_object_add(doc, "InfraId", json_object_new_string(p->infra_id));
+	json_object_object_add(doc, "Network",
 			       json_object_new_string(ctr_jstr(p->doc, "NetworkMode") ?: ""));
-	struct json_object *ports = json_object_new_object();
+	struct json_object *ports = NULL;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i]->id, p->infra_id) == 0) {
-			json_object_put(ports);
-			ports = ctr_ports_podman(v[i]);
-		}
-	json_object_object_add(infra, "PortBindings", ports);
-	json_object_object_add(doc, "InfraConfig", infra);
-	json_object_object_add(doc, "SharedNamespaces", json_object_new_array());
-	static const char *const shared[] = { "ipc", "net", "uts" };
-	for (size_t i = 0; i < 3; i++)
-		json_object_array_add(ctr_jget(doc, "SharedNamespaces"),
-				      json_object_new_string(shared[i]));
-	json_object_object_add(doc, "NumContainers", json_object_new_int((int)n));
+		if (strcmp(v[i]->id, p->infra_id) == 0 && ports == NULL)
+			ports = ctr_ports_json(v[i]->ports, v[i]->n_ports);
+	json_object_object_add(doc, "Ports", ports ? ports : json_object_new_array());
 	json_object_object_add(doc, "Containers", ctr_list_json(v, n, true));
 	eng_ctr_list_free(v, n);
 	return doc;

@@ -127,6 +127,18 @@ void eng_ctr_free(struct eng_ctr **c)
 	free(x->image_id);
 	free(x->image_name);
 	free(x->created);
+	free(x->pod);
+	free(x->network);
+	free(x->userns);
+	free(x->ports);
+	free(x->hostname);
+	strv_free(x->dns);
+	strv_free(x->dns_search);
+	strv_free(x->dns_options);
+	strv_free(x->extra_hosts);
+	free(x->restart_policy);
+	free(x->log_driver);
+	free(x->stop_signal);
 	free(x->state.started_at);
 	free(x->state.finished_at);
 	json_object_put(x->doc);
@@ -312,33 +324,21 @@ void ctr_state_load(struct storage *s, struct eng_ctr *c)
 }
 
 /*
- * What `ps` shows of a record (doc): kept in state.json beside the state, so that ps reads
- * one small file a container. NetworkMode and Mounts are there for the scans that look for
- * a container's dependents and a volume's users.
+ * What `ps` shows of a record (doc, current schema): kept in state.json beside the state,
+ * so that ps reads one small file a container. Network and Mounts are there for the scans
+ * that look for a container's dependents and a volume's users.
  */
 static struct json_object *brief_of(struct json_object *doc)
 {
 	struct json_object *b = json_object_new_object();
-	static const char *const top[] = { "Id",   "Name", "Created", "Image",	"ImageName",
-					   "Args", "Pod",  "IsInfra", "Mounts", NULL };
-	for (size_t i = 0; top[i]; i++) {
-		struct json_object *v = ctr_jget(doc, top[i]);
+	static const char *const keys[] = { "Version",	 "Id",	  "Name",    "Created", "Image",
+					    "ImageName", "Args",  "Pod",     "Infra",	"Mounts",
+					    "Labels",	 "Ports", "Network", NULL };
+	for (size_t i = 0; keys[i]; i++) {
+		struct json_object *v = ctr_jget(doc, keys[i]);
 		if (v != NULL)
-			json_object_object_add(b, top[i], json_object_get(v));
+			json_object_object_add(b, keys[i], json_object_get(v));
 	}
-	struct json_object *cfg = json_object_new_object();
-	struct json_object *labels = ctr_jget(ctr_jget(doc, "Config"), "Labels");
-	if (labels != NULL)
-		json_object_object_add(cfg, "Labels", json_object_get(labels));
-	json_object_object_add(b, "Config", cfg);
-	struct json_object *host = json_object_new_object();
-	static const char *const hk[] = { "Ports", "NetworkMode", NULL };
-	for (size_t i = 0; hk[i]; i++) {
-		struct json_object *v = ctr_jget(ctr_jget(doc, "HostConfig"), hk[i]);
-		if (v != NULL)
-			json_object_object_add(host, hk[i], json_object_get(v));
-	}
-	json_object_object_add(b, "HostConfig", host);
 	return b;
 }
 
@@ -380,6 +380,8 @@ int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_stat
 		autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
 		doc = ctr_json_at(AT_FDCWD, rec);
 	}
+	/* A brief record of an older version is rewritten in the current schema. */
+	doc = ctr_record_upgrade(doc);
 	int rc = state_write_doc(s, id, doc, st, status, stopped_by_user, err);
 	json_object_put(doc);
 	return rc;
@@ -389,7 +391,9 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
 {
 	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
 	struct json_object *old = ctr_json_at(AT_FDCWD, path);
-	struct json_object *j = brief_of(doc);
+	struct json_object *cur = ctr_record_upgrade(json_object_get(doc));
+	struct json_object *j = brief_of(cur);
+	json_object_put(cur);
 	for (size_t i = 0; state_keys[i]; i++) {
 		struct json_object *v = ctr_jget(old, state_keys[i]);
 		if (v != NULL)
@@ -418,6 +422,64 @@ bool ctr_stopped_by_user(struct storage *s, const char *id)
 	return v;
 }
 
+/* A string member of doc (owned copy), or def when it is missing or not a string. */
+static char *jdup(struct json_object *doc, const char *key, const char *def)
+{
+	const char *v = ctr_jstr(doc, key);
+	return v != NULL ? xstrdup(v) : def != NULL ? xstrdup(def) : NULL;
+}
+
+/* The record's Ports, whatever their shape (a hand-edited or damaged record). */
+static void decode_ports(struct eng_ctr *c)
+{
+	struct json_object *a = ctr_jget(c->doc, "Ports");
+	size_t len = ctr_jlen(a);
+	c->ports = len ? xcalloc(len, sizeof(*c->ports)) : NULL;
+	c->n_ports = len;
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct net_port *p = &c->ports[i];
+		snprintf(p->host_ip, sizeof(p->host_ip), "%s", ctr_jstr(o, "HostIp") ?: "");
+		p->host_port = (uint16_t)json_object_get_int(ctr_jget(o, "HostPort"));
+		p->container_port = (uint16_t)json_object_get_int(ctr_jget(o, "ContainerPort"));
+		p->count = (uint16_t)json_object_get_int(ctr_jget(o, "Count"));
+		const char *proto = ctr_jstr(o, "Protocol");
+		p->proto = proto && strcmp(proto, "udp") == 0 ? NET_PROTO_UDP : NET_PROTO_TCP;
+	}
+}
+
+/* c's typed fields from c->doc (current schema); defaults for what it lacks, as create
+ * would have written them. */
+static void decode(struct eng_ctr *c)
+{
+	struct json_object *doc = c->doc;
+	c->name = jdup(doc, "Name", c->id);
+	c->image_id = jdup(doc, "Image", "");
+	c->image_name = jdup(doc, "ImageName", "");
+	c->created = jdup(doc, "Created", "");
+	c->pod = jdup(doc, "Pod", NULL);
+	c->infra = json_object_get_boolean(ctr_jget(doc, "Infra"));
+	c->network = jdup(doc, "Network", NULL);
+	c->userns = jdup(doc, "Userns", "");
+	decode_ports(c);
+	c->hostname = jdup(doc, "Hostname", "");
+	c->dns = ctr_jstrv(ctr_jget(doc, "Dns"));
+	c->dns_search = ctr_jstrv(ctr_jget(doc, "DnsSearch"));
+	c->dns_options = ctr_jstrv(ctr_jget(doc, "DnsOptions"));
+	c->extra_hosts = ctr_jstrv(ctr_jget(doc, "ExtraHosts"));
+	c->auto_remove = json_object_get_boolean(ctr_jget(doc, "AutoRemove"));
+	struct json_object *restart = ctr_jget(doc, "Restart");
+	c->restart_policy = jdup(restart, "Policy", "no");
+	c->restart_max = json_object_get_int(ctr_jget(restart, "MaxRetries"));
+	struct json_object *log = ctr_jget(doc, "Log");
+	c->log_driver = jdup(log, "Driver", "k8s-file");
+	c->log_max_size = (uint64_t)json_object_get_int64(ctr_jget(log, "MaxSize"));
+	c->stop_signal = jdup(doc, "StopSignal", "SIGTERM");
+	c->stop_timeout = (long)json_object_get_int64(ctr_jget(doc, "StopTimeout"));
+	c->tty = json_object_get_boolean(ctr_jget(doc, "Tty"));
+	c->open_stdin = json_object_get_boolean(ctr_jget(doc, "OpenStdin"));
+}
+
 struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
 {
 	autofree char *spath = rec_path(s, cdir, id, "state.json");
@@ -440,12 +502,10 @@ struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief
 		return NULL;
 	}
 	struct eng_ctr *c = xzalloc(sizeof(*c));
-	c->doc = doc;
+	/* Converted in memory only: loading never writes (see upgrade.c). */
+	c->doc = ctr_record_upgrade(doc);
 	c->id = xstrdup(id);
-	c->name = xstrdup(ctr_jstr(doc, "Name") ? ctr_jstr(doc, "Name") : id);
-	c->image_id = xstrdup(ctr_jstr(doc, "Image") ? ctr_jstr(doc, "Image") : "");
-	c->image_name = xstrdup(ctr_jstr(doc, "ImageName") ? ctr_jstr(doc, "ImageName") : "");
-	c->created = xstrdup(ctr_jstr(doc, "Created") ? ctr_jstr(doc, "Created") : "");
+	decode(c);
 	state_from(c, st);
 	json_object_put(st);
 	return c;
@@ -533,28 +593,21 @@ struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
 
 int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n)
 {
-	struct json_object *a = ctr_jget(ctr_jget(c->doc, "HostConfig"), "Ports");
-	size_t len = ctr_jlen(a);
-	*out = len ? xcalloc(len, sizeof(**out)) : NULL;
-	*n = len;
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *o = json_object_array_get_idx(a, i);
-		struct net_port *p = &(*out)[i];
-		snprintf(p->host_ip, sizeof(p->host_ip), "%s", ctr_jstr(o, "HostIp") ?: "");
-		p->host_port = (uint16_t)json_object_get_int(ctr_jget(o, "HostPort"));
-		p->container_port = (uint16_t)json_object_get_int(ctr_jget(o, "ContainerPort"));
-		p->count = (uint16_t)json_object_get_int(ctr_jget(o, "Count"));
-		const char *proto = ctr_jstr(o, "Protocol");
-		p->proto = proto && strcmp(proto, "udp") == 0 ? NET_PROTO_UDP : NET_PROTO_TCP;
-	}
+	*out = c->n_ports ? xcalloc(c->n_ports, sizeof(**out)) : NULL;
+	if (c->n_ports)
+		memcpy(*out, c->ports, c->n_ports * sizeof(**out));
+	*n = c->n_ports;
 	return 0;
 }
 
 char **ctr_jstrv(struct json_object *a)
 {
 	char **v = NULL;
-	for (size_t i = 0; i < ctr_jlen(a); i++)
-		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
+	for (size_t i = 0; i < ctr_jlen(a); i++) {
+		const char *e = json_object_get_string(json_object_array_get_idx(a, i));
+		if (e != NULL)
+			strv_push(&v, e);
+	}
 	return v;
 }
 
@@ -566,89 +619,77 @@ static struct json_object *strv_json(char *const *v)
 	return a;
 }
 
-/* The hutch.json record: podman's inspect shape for what is known at create time. */
+/* A member of the record, for the table below. */
+static void put(struct json_object *doc, const char *key, struct json_object *v)
+{
+	json_object_object_add(doc, key, v);
+}
+
+/* The hutch.json record, in the engine's schema (oci/engine.h), as create knows it. */
 static struct json_object *record_doc(const char *id, const char *name,
 				      const struct eng_ctr_create_opts *o, struct json_object *spec)
 {
 	struct json_object *doc = json_object_new_object();
 	autofree char *now = ctr_now();
-	json_object_object_add(doc, "Id", json_object_new_string(id));
-	json_object_object_add(doc, "Name", json_object_new_string(name));
-	json_object_object_add(doc, "Created", json_object_new_string(now));
-	json_object_object_add(doc, "Image", json_object_new_string(o->image ? o->image->id : ""));
-	json_object_object_add(doc, "ImageName",
-			       json_object_new_string(o->image_name ? o->image_name : ""));
+	put(doc, "Version", json_object_new_int(ENG_CTR_RECORD_VERSION));
+	put(doc, "Id", json_object_new_string(id));
+	put(doc, "Name", json_object_new_string(name));
+	put(doc, "Created", json_object_new_string(now));
+	put(doc, "Image", json_object_new_string(o->image ? o->image->id : ""));
+	put(doc, "ImageName", json_object_new_string(o->image_name ? o->image_name : ""));
 	if (o->pod != NULL) {
-		json_object_object_add(doc, "Pod", json_object_new_string(o->pod));
-		json_object_object_add(doc, "IsInfra", json_object_new_boolean(o->infra));
+		put(doc, "Pod", json_object_new_string(o->pod));
+		put(doc, "Infra", json_object_new_boolean(o->infra));
 	}
 	struct json_object *proc = ctr_jget(spec, "process");
-	struct json_object *args = ctr_jget(proc, "args");
-	json_object_object_add(
-	    doc, "Path",
-	    json_object_new_string(json_object_get_string(json_object_array_get_idx(args, 0))));
-	json_object_object_add(doc, "Args", json_object_get(args));
-	struct json_object *cfg = json_object_new_object();
-	json_object_object_add(cfg, "Hostname",
-			       json_object_new_string(ctr_jstr(spec, "hostname") ?: ""));
-	json_object_object_add(cfg, "User", json_object_new_string(o->user ? o->user : ""));
-	json_object_object_add(cfg, "Env", json_object_get(ctr_jget(proc, "env")));
-	json_object_object_add(cfg, "Cmd", json_object_get(args));
-	json_object_object_add(cfg, "WorkingDir",
-			       json_object_new_string(ctr_jstr(proc, "cwd") ?: "/"));
-	json_object_object_add(cfg, "Labels", kv_object(o->labels));
-	json_object_object_add(cfg, "Annotations", kv_object(o->gen.annotations));
-	json_object_object_add(cfg, "StopSignal",
-			       json_object_new_string(o->stop_signal ? o->stop_signal : "SIGTERM"));
-	json_object_object_add(cfg, "StopTimeout", json_object_new_int64(o->stop_timeout));
-	json_object_object_add(cfg, "Tty", json_object_new_boolean(o->gen.tty));
-	json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(o->interactive));
-	json_object_object_add(doc, "Config", cfg);
-	struct json_object *host = json_object_new_object();
-	json_object_object_add(host, "AutoRemove", json_object_new_boolean(o->rm));
+	put(doc, "Args", json_object_get(ctr_jget(proc, "args")));
+	put(doc, "Env", json_object_get(ctr_jget(proc, "env")));
+	put(doc, "Hostname", json_object_new_string(ctr_jstr(spec, "hostname") ?: ""));
+	put(doc, "User", json_object_new_string(o->user ? o->user : ""));
+	put(doc, "WorkingDir", json_object_new_string(ctr_jstr(proc, "cwd") ?: "/"));
+	put(doc, "Labels", kv_object(o->labels));
+	put(doc, "Annotations", kv_object(o->gen.annotations));
+	put(doc, "StopSignal", json_object_new_string(o->stop_signal ? o->stop_signal : "SIGTERM"));
+	put(doc, "StopTimeout", json_object_new_int64(o->stop_timeout));
+	put(doc, "Tty", json_object_new_boolean(o->gen.tty));
+	put(doc, "OpenStdin", json_object_new_boolean(o->interactive));
+	put(doc, "AutoRemove", json_object_new_boolean(o->rm));
 	struct json_object *rp = json_object_new_object();
 	const char *restart = o->restart ? o->restart : "no";
 	const char *colon = strchr(restart, ':');
 	autofree char *rname =
 	    colon ? xstrndup(restart, (size_t)(colon - restart)) : xstrdup(restart);
-	json_object_object_add(rp, "Name", json_object_new_string(rname));
-	json_object_object_add(rp, "MaximumRetryCount",
-			       json_object_new_int(colon ? atoi(colon + 1) : 0));
-	json_object_object_add(host, "RestartPolicy", rp);
+	put(rp, "Policy", json_object_new_string(rname));
+	put(rp, "MaxRetries", json_object_new_int(colon ? atoi(colon + 1) : 0));
+	put(doc, "Restart", rp);
 	struct json_object *lc = json_object_new_object();
-	json_object_object_add(lc, "Type",
-			       json_object_new_string(o->log_driver ? o->log_driver : "k8s-file"));
-	json_object_object_add(lc, "Size", json_object_new_int64((int64_t)o->log_max_size));
-	json_object_object_add(host, "LogConfig", lc);
-	json_object_object_add(host, "NetworkMode",
-			       json_object_new_string(o->network ? o->network : "slirp4netns"));
-	json_object_object_add(host, "Ports", ctr_ports_json(o->ports, o->n_ports));
-	json_object_object_add(host, "Dns", strv_json(o->dns));
-	json_object_object_add(host, "DnsSearch", strv_json(o->dns_search));
-	json_object_object_add(host, "DnsOptions", strv_json(o->dns_options));
-	json_object_object_add(host, "ExtraHosts", strv_json(o->add_hosts));
-	json_object_object_add(host, "UsernsMode",
-			       json_object_new_string(o->userns ? o->userns : ""));
-	json_object_object_add(host, "Privileged", json_object_new_boolean(o->gen.privileged));
-	json_object_object_add(host, "ReadonlyRootfs", json_object_new_boolean(o->gen.read_only));
-	json_object_object_add(host, "Init", json_object_new_boolean(o->gen.init_path != NULL));
-	json_object_object_add(host, "Interactive", json_object_new_boolean(o->interactive));
-	json_object_object_add(doc, "HostConfig", host);
+	put(lc, "Driver", json_object_new_string(o->log_driver ? o->log_driver : "k8s-file"));
+	put(lc, "MaxSize", json_object_new_int64((int64_t)o->log_max_size));
+	put(doc, "Log", lc);
+	put(doc, "Network", json_object_new_string(o->network ? o->network : "slirp4netns"));
+	put(doc, "Ports", ctr_ports_json(o->ports, o->n_ports));
+	put(doc, "Dns", strv_json(o->dns));
+	put(doc, "DnsSearch", strv_json(o->dns_search));
+	put(doc, "DnsOptions", strv_json(o->dns_options));
+	put(doc, "ExtraHosts", strv_json(o->add_hosts));
+	put(doc, "Userns", json_object_new_string(o->userns ? o->userns : ""));
+	put(doc, "Privileged", json_object_new_boolean(o->gen.privileged));
+	put(doc, "ReadOnly", json_object_new_boolean(o->gen.read_only));
+	put(doc, "Init", json_object_new_boolean(o->gen.init_path != NULL));
 	struct json_object *mounts = json_object_new_array();
 	for (size_t i = 0; i < o->gen.n_mounts; i++) {
 		const struct oci_volume *v = &o->gen.mounts[i];
 		struct json_object *m = json_object_new_object();
-		json_object_object_add(m, "Type",
-				       json_object_new_string(v->kind == OCI_MOUNT_TMPFS ? "tmpfs"
-							      : v->kind == OCI_MOUNT_VOLUME
-								  ? "volume"
-								  : "bind"));
-		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
-		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
-		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
+		put(m, "Type",
+		    json_object_new_string(v->kind == OCI_MOUNT_TMPFS	 ? "tmpfs"
+					   : v->kind == OCI_MOUNT_VOLUME ? "volume"
+									 : "bind"));
+		put(m, "Source", json_object_new_string(v->src ? v->src : ""));
+		put(m, "Destination", json_object_new_string(v->dst));
+		put(m, "RW", json_object_new_boolean(!v->ro));
 		json_object_array_add(mounts, m);
 	}
-	json_object_object_add(doc, "Mounts", mounts);
+	put(doc, "Mounts", mounts);
 	return doc;
 }
 
@@ -743,17 +784,16 @@ static int infra_dirs(struct storage *s, const char *id, struct error **err)
 
 char *eng_ctr_net_target(const struct eng_ctr *c)
 {
-	const char *mode = ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode");
-	if (mode == NULL || strncmp(mode, "container:", 10) != 0)
+	if (c->network == NULL || strncmp(c->network, "container:", 10) != 0)
 		return NULL;
-	return xstrdup(mode + 10);
+	return xstrdup(c->network + 10);
 }
 
 const char *eng_ctr_pod(const struct eng_ctr *c, bool *infra)
 {
 	if (infra != NULL)
-		*infra = json_object_get_boolean(ctr_jget(c->doc, "IsInfra"));
-	return ctr_jstr(c->doc, "Pod");
+		*infra = c->infra;
+	return c->pod;
 }
 
 int eng_ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,

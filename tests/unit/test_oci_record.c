@@ -6,6 +6,7 @@
  */
 #include "oci/engine/internal.h"
 #include "tests/unit/tap.h"
+#include "tool/ctr_inspect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +47,7 @@ static void put(const char *id, const char *file, const char *text)
 	}
 }
 
-/* A hutch.json as create writes it, in short. */
+/* A hutch.json as create wrote it up to version 1 (podman's inspect shape), in short. */
 static char *record(const char *id, const char *name, int minute)
 {
 	return xasprintf("{\"Id\":\"%s\",\"Name\":\"%s\",\"Created\":\"2026-01-01T00:%02d:00Z\","
@@ -183,8 +184,9 @@ static void test_lists(void)
 	struct eng_ctr *c = find(v, n, id_of("a1"));
 	is_str(c ? c->name : NULL, "one", "one: the name from state.json");
 	ok(c && ctr_jget(c->doc, "Status") != NULL, "one: its doc is state.json");
-	is_str(c ? ctr_jstr(ctr_jget(ctr_jget(c->doc, "Config"), "Labels"), "k") : NULL, "v",
+	is_str(c ? ctr_jstr(ctr_jget(c->doc, "Labels"), "k") : NULL, "v",
 	       "one: the labels are in the brief record");
+	is_str(c ? c->network : NULL, "none", "one: the network mode too");
 	c = find(v, n, id_of("a2"));
 	is_str(c ? c->name : NULL, "two", "two: the name from brief.json");
 	is_int(c ? (int)c->state.status : -1, ENG_CTR_EXITED, "two: exited, from state.json");
@@ -215,9 +217,9 @@ static void test_lists(void)
 	is_int(eng_ctr_list(s, &v, &n, &err), 0, "list");
 	is_int(n, 5, "list: five (seven and eight have no hutch.json)");
 	c = find(v, n, id_of("a2"));
-	ok(c && ctr_jget(c->doc, "HostConfig") &&
-	       ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode"),
-	   "list: full records");
+	ok(c && ctr_jget(c->doc, "HostConfig") == NULL && ctr_jstr(c->doc, "Network") &&
+	       c->network && strcmp(c->network, "none") == 0,
+	   "list: full records, in the current schema");
 	eng_ctr_list_free(v, n);
 }
 
@@ -345,6 +347,162 @@ static void test_state_write(void)
 	err_free(&err);
 }
 
+/* A whole hutch.json of version 1, as its create wrote it (a pod member, every option). */
+static const char *const old_record =
+    "{\"Id\":\"%s\",\"Name\":\"old\",\"Created\":\"2026-01-01T00:09:00Z\",\"Image\":\"img\","
+    "\"ImageName\":\"base\",\"Pod\":\"%s\",\"IsInfra\":false,\"Path\":\"sh\","
+    "\"Args\":[\"sh\",\"-c\",\"exit 2\"],\"Config\":{\"Hostname\":\"h1\",\"User\":\"1:2\","
+    "\"Env\":[\"A=1\"],\"Cmd\":[\"sh\",\"-c\",\"exit 2\"],\"WorkingDir\":\"/w\","
+    "\"Labels\":{\"k\":\"v\"},\"Annotations\":{\"a\":\"b\"},\"StopSignal\":\"SIGINT\","
+    "\"StopTimeout\":7,\"Tty\":true,\"OpenStdin\":true},\"HostConfig\":{\"AutoRemove\":true,"
+    "\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3},\"LogConfig\":"
+    "{\"Type\":\"none\",\"Size\":1024},\"NetworkMode\":\"container:%s\",\"Ports\":"
+    "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":8080,\"ContainerPort\":80,\"Count\":2,"
+    "\"Protocol\":\"udp\"}],\"Dns\":[\"1.1.1.1\"],\"DnsSearch\":[\"x.org\"],\"DnsOptions\":"
+    "[\"ndots:2\"],\"ExtraHosts\":[\"h:1.2.3.4\"],\"UsernsMode\":\"keep-id\","
+    "\"Privileged\":false,\"ReadonlyRootfs\":true,\"Init\":true,\"Interactive\":true},"
+    "\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"/v\",\"Destination\":\"/d\",\"RW\":true}]}";
+
+/* Its brief record and state in state.json, as version 1 wrote them: exited, once
+ * restarted. */
+static const char *const old_state =
+    "{\"Id\":\"%s\",\"Name\":\"old\",\"Created\":\"2026-01-01T00:09:00Z\",\"Image\":\"img\","
+    "\"ImageName\":\"base\",\"Args\":[\"sh\",\"-c\",\"exit 2\"],\"Pod\":\"%s\","
+    "\"IsInfra\":false,\"Mounts\":[],\"Config\":{\"Labels\":{\"k\":\"v\"}},\"HostConfig\":"
+    "{\"Ports\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":8080,\"ContainerPort\":80,"
+    "\"Count\":2,\"Protocol\":\"udp\"}],\"NetworkMode\":\"container:%s\"},\"Status\":\"exited\","
+    "\"StartedAt\":\"2026-01-01T00:10:00Z\",\"FinishedAt\":\"2026-01-01T00:11:00Z\","
+    "\"ExitCode\":2,\"Pid\":0,\"RestartCount\":1,\"StoppedByUser\":false}";
+
+/* The typed fields of the version 1 record above. */
+static void check_old_fields(const struct eng_ctr *c, bool brief, const char *what)
+{
+	is_str(c->name, "old", "%s: name", what);
+	is_str(c->pod, id_of("90"), "%s: pod", what);
+	ok(!c->infra, "%s: not the infra", what);
+	autofree char *net = xasprintf("container:%s", id_of("91"));
+	is_str(c->network, net, "%s: network", what);
+	is_int(c->n_ports, 1, "%s: one port range", what);
+	ok(c->n_ports == 1 && c->ports[0].host_port == 8080 && c->ports[0].container_port == 80 &&
+	       c->ports[0].count == 2 && c->ports[0].proto == NET_PROTO_UDP &&
+	       strcmp(c->ports[0].host_ip, "127.0.0.1") == 0,
+	   "%s: the port range", what);
+	is_str(ctr_jstr(ctr_jget(c->doc, "Labels"), "k"), "v", "%s: labels", what);
+	ok(ctr_jget(c->doc, "HostConfig") == NULL && ctr_jget(c->doc, "Config") == NULL &&
+	       json_object_get_int(ctr_jget(c->doc, "Version")) == ENG_CTR_RECORD_VERSION,
+	   "%s: converted to the current schema", what);
+	is_int(c->state.status, ENG_CTR_EXITED, "%s: the state kept: exited", what);
+	is_int(c->state.exit_code, 2, "%s: its exit code", what);
+	is_str(c->state.started_at, "2026-01-01T00:10:00Z", "%s: started at", what);
+	is_int(c->state.restart_count, 1, "%s: restarted once", what);
+	if (brief)
+		return;
+	is_str(c->userns, "keep-id", "%s: userns", what);
+	is_str(c->hostname, "h1", "%s: hostname", what);
+	ok(c->auto_remove && c->tty && c->open_stdin, "%s: --rm, -t, -i", what);
+	is_str(c->restart_policy, "on-failure", "%s: restart policy", what);
+	is_int(c->restart_max, 3, "%s: restart retries", what);
+	is_str(c->log_driver, "none", "%s: log driver", what);
+	is_int((int)c->log_max_size, 1024, "%s: log size", what);
+	is_str(c->stop_signal, "SIGINT", "%s: stop signal", what);
+	is_int((int)c->stop_timeout, 7, "%s: stop timeout", what);
+	ok(c->dns && strcmp(c->dns[0], "1.1.1.1") == 0 && c->dns_search && c->dns_options &&
+	       c->extra_hosts && strcmp(c->extra_hosts[0], "h:1.2.3.4") == 0,
+	   "%s: dns and hosts", what);
+}
+
+/* podman's inspect of the record above as version 1 printed it: the record with the state
+ * and the published ports after it. */
+static char *old_inspect(const char *rec)
+{
+	struct json_object *doc = json_tokener_parse(rec);
+	struct json_object *st = json_tokener_parse(
+	    "{\"Status\":\"exited\",\"Running\":false,\"Paused\":false,\"Pid\":0,\"ConmonPid\":0,"
+	    "\"ExitCode\":2,\"StartedAt\":\"2026-01-01T00:10:00Z\",\"FinishedAt\":"
+	    "\"2026-01-01T00:11:00Z\"}");
+	json_object_object_add(doc, "State", st);
+	json_object_object_add(doc, "RestartCount", json_object_new_int(1));
+	json_object_object_add(
+	    doc, "NetworkSettings",
+	    json_tokener_parse("{\"Ports\":{\"80/udp\":[{\"HostIp\":\"127.0.0.1\","
+			       "\"HostPort\":\"8080\"}],\"81/udp\":[{\"HostIp\":"
+			       "\"127.0.0.1\",\"HostPort\":\"8081\"}]}}"));
+	char *text = xstrdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+	json_object_put(doc);
+	return text;
+}
+
+static void test_upgrade(void)
+{
+	const char *id = id_of("99"), *pod = id_of("90"), *target = id_of("91");
+	autofree char *rec = xasprintf(old_record, id, pod, target);
+	autofree char *state = xasprintf(old_state, id, pod, target);
+	put(id, "hutch.json", rec);
+	put(id, "state.json", state);
+
+	autoctr struct eng_ctr *full = ctr_load(s, AT_FDCWD, id, false);
+	ok(full != NULL, "upgrade: a version 1 record loads");
+	if (full != NULL)
+		check_old_fields(full, false, "full");
+	autoctr struct eng_ctr *brief = ctr_load(s, AT_FDCWD, id, true);
+	ok(brief != NULL, "upgrade: a version 1 brief record loads");
+	if (brief != NULL)
+		check_old_fields(brief, true, "brief");
+	autofree char *net = full ? eng_ctr_net_target(full) : NULL;
+	is_str(net, target, "upgrade: the network namespace's owner");
+	autoctr struct eng_ctr *found = NULL;
+	struct error *err = NULL;
+	is_int(eng_ctr_lookup(s, id, &found, &err), 0, "upgrade: found by its ID");
+
+	/* podman's inspect, made by the front end from the engine's facts, is what version 1
+	 * printed, byte for byte. */
+	struct json_object *facts = full ? eng_ctr_inspect(full) : NULL;
+	ok(facts && ctr_jget(facts, "HostConfig") == NULL, "upgrade: the engine's facts");
+	struct json_object *podman = inspect_ctr_podman(facts);
+	autofree char *want = old_inspect(rec);
+	is_str(json_object_to_json_string_ext(podman, JSON_C_TO_STRING_PRETTY), want,
+	       "upgrade: podman's inspect as before");
+	json_object_put(podman);
+	json_object_put(facts);
+
+	/* Loading converts in memory only. */
+	autofree char *rp = path_of(id, "hutch.json");
+	struct json_object *j = ctr_json_at(AT_FDCWD, rp);
+	ok(ctr_jget(j, "HostConfig") != NULL, "upgrade: hutch.json left as it was");
+	json_object_put(j);
+	/* The next state change writes the brief record in the current schema, state kept. */
+	struct eng_ctr_state st = full->state;
+	st.exit_code = 5;
+	is_int(ctr_state_write(s, id, &st, "exited", false, &err), 0, "upgrade: state_write");
+	autofree char *sp = path_of(id, "state.json");
+	j = ctr_json_at(AT_FDCWD, sp);
+	ok(j && ctr_jget(j, "HostConfig") == NULL && ctr_jget(j, "Config") == NULL &&
+	       json_object_get_int(ctr_jget(j, "Version")) == ENG_CTR_RECORD_VERSION,
+	   "upgrade: state.json's brief record rewritten in the current schema");
+	is_int(json_object_get_int(ctr_jget(j, "ExitCode")), 5, "upgrade: the new state");
+	is_int(json_object_get_int(ctr_jget(j, "RestartCount")), 1, "upgrade: restarts kept");
+	json_object_put(j);
+	eng_ctr_free(&brief);
+	brief = ctr_load(s, AT_FDCWD, id, true);
+	ok(brief && brief->n_ports == 1 && brief->pod && strcmp(brief->network + 10, target) == 0,
+	   "upgrade: the rewritten brief record reads back");
+	/* A rename rewrites hutch.json, converted. */
+	is_int(eng_ctr_rename(s, found, "newer", &err), 0, "upgrade: rename");
+	j = ctr_json_at(AT_FDCWD, rp);
+	ok(j && ctr_jget(j, "HostConfig") == NULL && ctr_jstr(j, "Network") &&
+	       strcmp(ctr_jstr(j, "Name"), "newer") == 0,
+	   "upgrade: the renamed record is written in the current schema");
+	json_object_put(j);
+	eng_ctr_free(&full);
+	full = ctr_load(s, AT_FDCWD, id, false);
+	ok(full && full->auto_remove && strcmp(full->log_driver, "none") == 0,
+	   "upgrade: and reads back the same");
+	err_free(&err);
+	autofree char *dir = path_of(id, NULL);
+	fs_rm_rf(dir, &err);
+	err_free(&err);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/hutch-unit-record-XXXXXX";
@@ -369,6 +527,7 @@ int main(void)
 	test_lists();
 	test_lookup();
 	test_state_write();
+	test_upgrade();
 	storage_close(&s);
 	fs_rm_rf(tmp, &err);
 	err_free(&err);

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * podman's inspect shapes of the engine's container and pod facts. The key order and the
+ * values are podman's (what `--format '{{.HostConfig.NetworkMode}}'` users read): each
+ * member is taken from the engine document or, when a record lacks it, given the value
+ * create writes by default.
+ */
+#include "tool/ctr_inspect.h"
+
+#include "lib/lib.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* eng's member key (a new reference; NULL when missing or null). */
+static struct json_object *get(struct json_object *eng, const char *key)
+{
+	struct json_object *v = NULL;
+	if (!json_object_is_type(eng, json_type_object) || !json_object_object_get_ex(eng, key, &v))
+		return NULL;
+	return json_object_get(v);
+}
+
+/* eng's member key, or a default (a new reference either way; def is taken). */
+static struct json_object *get_or(struct json_object *eng, const char *key, struct json_object *def)
+{
+	struct json_object *v = NULL;
+	if (json_object_is_type(eng, json_type_object) && json_object_object_get_ex(eng, key, &v) &&
+	    v != NULL) {
+		json_object_put(def);
+		return json_object_get(v);
+	}
+	return def;
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static const char *str_of(struct json_object *eng, const char *key)
+{
+	struct json_object *v = NULL;
+	if (!json_object_is_type(eng, json_type_object) ||
+	    !json_object_object_get_ex(eng, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+struct json_object *inspect_ports_podman(struct json_object *ports)
+{
+	struct json_object *o = json_object_new_object();
+	size_t n =
+	    json_object_is_type(ports, json_type_array) ? json_object_array_length(ports) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(ports, i);
+		unsigned hport =
+		    (unsigned)json_object_get_int(json_object_object_get(p, "HostPort"));
+		unsigned cport =
+		    (unsigned)json_object_get_int(json_object_object_get(p, "ContainerPort"));
+		unsigned count = (unsigned)json_object_get_int(json_object_object_get(p, "Count"));
+		const char *proto = str_of(p, "Protocol");
+		const char *ip = str_of(p, "HostIp");
+		/* As the engine decodes them: 16 bits, tcp unless udp. */
+		hport &= 0xffff, cport &= 0xffff, count &= 0xffff;
+		proto = proto && strcmp(proto, "udp") == 0 ? "udp" : "tcp";
+		for (unsigned k = 0; k < count; k++) {
+			char key[32], hp[16];
+			snprintf(key, sizeof(key), "%u/%s", cport + k, proto);
+			snprintf(hp, sizeof(hp), "%u", hport + k);
+			struct json_object *b = json_object_new_object();
+			add(b, "HostIp", json_object_new_string(ip ? ip : ""));
+			add(b, "HostPort", json_object_new_string(hp));
+			struct json_object *list = NULL;
+			if (!json_object_object_get_ex(o, key, &list)) {
+				list = json_object_new_array();
+				add(o, key, list);
+			}
+			json_object_array_add(list, b);
+		}
+	}
+	return o;
+}
+
+/* Config: what the container runs and how. */
+static struct json_object *config_of(struct json_object *eng)
+{
+	struct json_object *cfg = json_object_new_object();
+	add(cfg, "Hostname", get_or(eng, "Hostname", json_object_new_string("")));
+	add(cfg, "User", get_or(eng, "User", json_object_new_string("")));
+	add(cfg, "Env", get(eng, "Env"));
+	add(cfg, "Cmd", get(eng, "Args"));
+	add(cfg, "WorkingDir", get_or(eng, "WorkingDir", json_object_new_string("/")));
+	add(cfg, "Labels", get_or(eng, "Labels", json_object_new_object()));
+	add(cfg, "Annotations", get_or(eng, "Annotations", json_object_new_object()));
+	add(cfg, "StopSignal", get_or(eng, "StopSignal", json_object_new_string("SIGTERM")));
+	add(cfg, "StopTimeout", get_or(eng, "StopTimeout", json_object_new_int64(0)));
+	add(cfg, "Tty", get_or(eng, "Tty", json_object_new_boolean(false)));
+	add(cfg, "OpenStdin", get_or(eng, "OpenStdin", json_object_new_boolean(false)));
+	return cfg;
+}
+
+/* HostConfig: what the host provides. */
+static struct json_object *host_of(struct json_object *eng)
+{
+	struct json_object *host = json_object_new_object();
+	add(host, "AutoRemove", get_or(eng, "AutoRemove", json_object_new_boolean(false)));
+	struct json_object *restart = get(eng, "Restart"), *rp = json_object_new_object();
+	add(rp, "Name", get_or(restart, "Policy", json_object_new_string("no")));
+	add(rp, "MaximumRetryCount", get_or(restart, "MaxRetries", json_object_new_int(0)));
+	add(host, "RestartPolicy", rp);
+	json_object_put(restart);
+	struct json_object *log = get(eng, "Log"), *lc = json_object_new_object();
+	add(lc, "Type", get_or(log, "Driver", json_object_new_string("k8s-file")));
+	add(lc, "Size", get_or(log, "MaxSize", json_object_new_int64(0)));
+	add(host, "LogConfig", lc);
+	json_object_put(log);
+	add(host, "NetworkMode", get_or(eng, "Network", json_object_new_string("slirp4netns")));
+	add(host, "Ports", get_or(eng, "Ports", json_object_new_array()));
+	static const char *const lists[] = { "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", NULL };
+	for (size_t i = 0; lists[i]; i++)
+		add(host, lists[i], get_or(eng, lists[i], json_object_new_array()));
+	add(host, "UsernsMode", get_or(eng, "Userns", json_object_new_string("")));
+	add(host, "Privileged", get_or(eng, "Privileged", json_object_new_boolean(false)));
+	add(host, "ReadonlyRootfs", get_or(eng, "ReadOnly", json_object_new_boolean(false)));
+	add(host, "Init", get_or(eng, "Init", json_object_new_boolean(false)));
+	add(host, "Interactive", get_or(eng, "OpenStdin", json_object_new_boolean(false)));
+	return host;
+}
+
+/* State: podman's names; its zero time where a time is unknown. */
+static struct json_object *state_of(struct json_object *st)
+{
+	struct json_object *o = json_object_new_object();
+	add(o, "Status", get_or(st, "Status", json_object_new_string("created")));
+	add(o, "Running", get_or(st, "Running", json_object_new_boolean(false)));
+	add(o, "Paused", get_or(st, "Paused", json_object_new_boolean(false)));
+	add(o, "Pid", get_or(st, "Pid", json_object_new_int(0)));
+	add(o, "ConmonPid", get_or(st, "MonitorPid", json_object_new_int(0)));
+	add(o, "ExitCode", get_or(st, "ExitCode", json_object_new_int(0)));
+	add(o, "StartedAt",
+	    get_or(st, "StartedAt", json_object_new_string("0001-01-01T00:00:00Z")));
+	add(o, "FinishedAt",
+	    get_or(st, "FinishedAt", json_object_new_string("0001-01-01T00:00:00Z")));
+	return o;
+}
+
+struct json_object *inspect_ctr_podman(struct json_object *eng)
+{
+	struct json_object *doc = json_object_new_object();
+	static const char *const top[] = { "Id", "Name", "Created", "Image", "ImageName", NULL };
+	for (size_t i = 0; top[i]; i++)
+		add(doc, top[i], get_or(eng, top[i], json_object_new_string("")));
+	const char *pod = str_of(eng, "Pod");
+	if (pod != NULL) {
+		add(doc, "Pod", json_object_new_string(pod));
+		add(doc, "IsInfra", get_or(eng, "Infra", json_object_new_boolean(false)));
+	}
+	struct json_object *args = get(eng, "Args");
+	struct json_object *path =
+	    json_object_is_type(args, json_type_array) ? json_object_array_get_idx(args, 0) : NULL;
+	add(doc, "Path", json_object_new_string(json_object_get_string(path) ?: ""));
+	add(doc, "Args", args);
+	add(doc, "Config", config_of(eng));
+	add(doc, "HostConfig", host_of(eng));
+	add(doc, "Mounts", get_or(eng, "Mounts", json_object_new_array()));
+	struct json_object *st = get(eng, "State");
+	add(doc, "State", state_of(st));
+	add(doc, "RestartCount", get_or(st, "RestartCount", json_object_new_int(0)));
+	json_object_put(st);
+	struct json_object *ns = json_object_new_object(), *ports = get(eng, "Ports");
+	add(ns, "Ports", inspect_ports_podman(ports));
+	json_object_put(ports);
+	add(doc, "NetworkSettings", ns);
+	return doc;
+}
+
+struct json_object *inspect_pod_podman(struct json_object *eng)
+{
+	struct json_object *doc = json_object_new_object();
+	add(doc, "Id", get_or(eng, "Id", json_object_new_string("")));
+	add(doc, "Name", get_or(eng, "Name", json_object_new_string("")));
+	add(doc, "Created", get_or(eng, "Created", json_object_new_string("")));
+	add(doc, "State", get_or(eng, "Status", json_object_new_string("")));
+	add(doc, "Hostname", get_or(eng, "Hostname", json_object_new_string("")));
+	add(doc, "Labels", get(eng, "Labels"));
+	add(doc, "InfraContainerID", get_or(eng, "InfraId", json_object_new_string("")));
+	struct json_object *infra = json_object_new_object(), *ports = get(eng, "Ports");
+	add(infra, "NetworkMode", get_or(eng, "Network", json_object_new_string("")));
+	add(infra, "PortBindings", inspect_ports_podman(ports));
+	json_object_put(ports);
+	add(doc, "InfraConfig", infra);
+	/* A pod's members share its infra's network, UTS and IPC namespaces. */
+	struct json_object *shared = json_object_new_array();
+	static const char *const ns[] = { "ipc", "net", "uts" };
+	for (size_t i = 0; i < 3; i++)
+		json_object_array_add(shared, json_object_new_string(ns[i]));
+	add(doc, "SharedNamespaces", shared);
+	struct json_object *ctrs = get_or(eng, "Containers", json_object_new_array());
+	add(doc, "NumContainers",
+	    json_object_new_int((int)(json_object_is_type(ctrs, json_type_array)
+					  ? json_object_array_length(ctrs)
+					  : 0)));
+	add(doc, "Containers", ctrs);
+	return doc;
+}
