@@ -33,7 +33,8 @@ struct json_object *ctr_json_at(int dirfd, const char *path);
  * A container's record from the containers dir cdir (an fd on ROOT/containers, or
  * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
  * eng_ctr_list_brief), from state.json, or brief.json or hutch.json in stores of older
- * versions.
+ * versions. Either is converted to the current schema in memory (ctr_record_upgrade) and
+ * decoded into the typed fields.
  */
 struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief);
 /*

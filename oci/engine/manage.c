@@ -522,7 +522,7 @@ int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **er
 
 /* ---------- port ---------- */
 
-/* The published ports, from HostConfig.Ports (host ports were picked at create time). */
+/* The published ports, from the record (host ports were picked at create time). */
 char **eng_ctr_ports(struct eng_ctr *c, struct error **err)
 {
 	(void)err;

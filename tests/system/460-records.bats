@@ -52,8 +52,8 @@ m1"
 	# The layout older versions wrote: the brief record in brief.json, a state.json of
 	# only the state, no index.
 	rm -rf "$(ctrs)/by-name"
-	jq -c '{Id, Name, Created, Image, ImageName, Args, Config: {Labels: .Config.Labels},
-		HostConfig: {Ports: .HostConfig.Ports}}' "$(ctrs)/$id1/hutch.json" >"$(ctrs)/$id1/brief.json"
+	jq -c '{Id, Name, Created, Image, ImageName, Args, Config: {Labels: .Labels},
+		HostConfig: {Ports: .Ports}}' "$(ctrs)/$id1/hutch.json" >"$(ctrs)/$id1/brief.json"
 	printf '{\n  "Status":"created",\n  "ExitCode":0,\n  "Pid":0\n}' >"$(ctrs)/$id1/state.json"
 	run_hutch ps -a --format '{{.Names}} {{.Status}}'
 	assert_output "old2 Created
@@ -122,7 +122,7 @@ real"
 	run_hutch create --name r5 "$IMAGE" true
 	local id5=$output
 	# r5: valid JSON of the wrong shapes in the brief record.
-	jq -c '.Args = "oops" | .HostConfig.Ports = {"a": 1} | .Config = []' \
+	jq -c '.Args = "oops" | .Ports = {"a": 1} | .Labels = [] | .Network = 7' \
 		"$(ctrs)/$id5/state.json" >"$(ctrs)/$id5/s"
 	mv "$(ctrs)/$id5/s" "$(ctrs)/$id5/state.json"
 	run_hutch ps -a
