@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 # Container records on disk: the name index (containers/by-name), stores written by older
-# hutch versions (brief.json, a state.json of only the state), damaged record files.
+# hutch versions (brief.json, a state.json of only the state, records in podman's inspect
+# shape), damaged record files.
 
 load container_helpers
 
@@ -73,6 +74,79 @@ old1 Created"
 	run_hutch start --attach new1
 	run_hutch ps -a --format '{{.Names}} {{.Status}}'
 	assert_line --index 1 --regexp '^new1 Exited \(0\) '
+}
+
+# Rewrite container $1's files as version 1 wrote them: hutch.json in podman's inspect shape,
+# state.json's brief record a cut-down copy of it.
+to_v1() {
+	local d
+	d=$(ctrs)/$1
+	jq '{Id, Name, Created, Image, ImageName} + (if .Pod then {Pod, IsInfra: .Infra} else {} end)
+		+ {Path: .Args[0], Args, Config: {Hostname, User, Env, Cmd: .Args, WorkingDir, Labels,
+		Annotations, StopSignal, StopTimeout, Tty, OpenStdin}, HostConfig: {AutoRemove,
+		RestartPolicy: {Name: .Restart.Policy, MaximumRetryCount: .Restart.MaxRetries},
+		LogConfig: {Type: .Log.Driver, Size: .Log.MaxSize}, NetworkMode: .Network, Ports, Dns,
+		DnsSearch, DnsOptions, ExtraHosts, UsernsMode: .Userns, Privileged,
+		ReadonlyRootfs: .ReadOnly, Init, Interactive: .OpenStdin}, Mounts}' \
+		"$d/hutch.json" >"$d/h" && mv "$d/h" "$d/hutch.json"
+	jq -c '{Id, Name, Created, Image, ImageName, Args, Mounts, Config: {Labels},
+		HostConfig: {Ports, NetworkMode: .Network}} + ({Status, StartedAt, FinishedAt, ExitCode,
+		Pid, RestartCount, StoppedByUser} | with_entries(select(.value != null)))' \
+		"$d/state.json" >"$d/s" && mv "$d/s" "$d/state.json"
+}
+
+@test "records of version 1 (podman's inspect shape): inspect, ps, start, rename and rm as before" {
+	local port=$((30000 + RANDOM % 20000))
+	run_hutch create --name web -p "127.0.0.1:$port:80" --label a=b --restart on-failure:2 \
+		--stop-signal SIGINT --dns 10.0.0.9 --hostname hh "$IMAGE" sleep 100
+	local web=$output
+	run_hutch create --name joiner --network container:web "$IMAGE" true
+	local joiner=$output
+	run_hutch 3 run --name ex --log-driver none "$IMAGE" sh -c 'exit 3'
+	run_hutch inspect --format '{{.Id}}' ex
+	local ex=$output
+	run_hutch inspect web joiner ex
+	local inspect=$output
+	# (Without the times "ago", which may move on meanwhile.)
+	run_hutch ps -a --format json
+	local ps
+	ps=$(jq 'map(del(.Created, .Status))' <<<"$output")
+	local id
+	for id in "$web" "$joiner" "$ex"; do
+		to_v1 "$id"
+	done
+	[[ $(jq -r .HostConfig.NetworkMode "$(ctrs)/$joiner/hutch.json") == "container:$web" ]]
+	# The same documents, byte for byte.
+	run_hutch inspect web joiner ex
+	assert_output "$inspect"
+	run_hutch ps -a --format json
+	[[ $(jq 'map(del(.Created, .Status))' <<<"$output") == "$ps" ]]
+	run_hutch inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.RestartPolicy.Name}} {{.Config.StopSignal}} {{.State.Status}} {{.State.ExitCode}}' web ex
+	assert_output "slirp4netns on-failure SIGINT created 0
+slirp4netns no SIGTERM exited 3"
+	run_hutch ps -a --filter label=a=b --format '{{.Names}} {{.Ports}}'
+	assert_output "web 127.0.0.1:$port->80/tcp"
+	# The network mode read back: web still has a dependent.
+	run_hutch 125 rm web
+	[[ $stderr == *"dependent containers"*joiner* ]]
+	# Loading converts in memory; the next state change writes the brief record anew.
+	run_hutch 3 start -a ex
+	[[ $(jq -r .Version "$(ctrs)/$ex/state.json") == 2 ]]
+	[[ $(jq -r '.HostConfig // "none"' "$(ctrs)/$ex/state.json") == none ]]
+	[[ $(jq -r '.HostConfig.LogConfig.Type' "$(ctrs)/$ex/hutch.json") == none ]]
+	run_hutch inspect --format '{{.State.ExitCode}} {{.HostConfig.LogConfig.Type}}' ex
+	assert_output "3 none"
+	# A rename rewrites hutch.json in the current schema.
+	run_hutch rename web web2
+	[[ $(jq -r '[.Version, .Network, .Restart.Policy, .StopSignal, (.HostConfig // "-")] | join(" ")' "$(ctrs)/$web/hutch.json") == "2 slirp4netns on-failure SIGINT -" ]]
+	run_hutch inspect --format '{{.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}} {{.Config.Hostname}}' web2
+	assert_output "web2 2 hh"
+	run_hutch inspect web2
+	[[ $(jq -r '.[0].HostConfig.Dns[0]' <<<"$output") == 10.0.0.9 ]]
+	run_hutch rm joiner
+	run_hutch rm web2 ex
+	run_hutch ps -a -q
+	assert_output ""
 }
 
 @test "dangling, stale and junk index entries are ignored, and replaced by create" {
