@@ -59,23 +59,31 @@ struct eng_ctr {
 	char *name;
 	char *image_id;
 	char *image_name;
-	char *created;		/* RFC 3339 */
-	char *pod;		/* the pod's ID, or NULL */
-	bool infra;		/* the pod's infra container */
-	char *network;		/* the network mode as given ("slirp4netns", "container:ID", ...);
-			* NULL only in brief records of older versions, which lack it */
-	char *userns;		/* "" or "keep-id" */
-	struct net_port *ports; /* published, host ports assigned at create */
+	char *created; /* RFC 3339 */
+	/* The pod's ID or NULL, and whether this is its infra container. */
+	char *pod;
+	bool infra;
+	/* The network mode as given ("slirp4netns", "container:ID", ...); NULL only in the
+	 * brief records of older versions, which lack it. */
+	char *network;
+	/* The user namespace mode: "" or "keep-id". */
+	char *userns;
+	/* The published ports, host ports assigned at create. */
+	struct net_port *ports;
 	size_t n_ports;
-	char *hostname; /* "" when the container's own name is its hostname */
-	char **dns, **dns_search, **dns_options, **extra_hosts; /* NULL when empty */
-	bool auto_remove;					/* --rm */
-	char *restart_policy;					/* "no", "on-failure" or "always" */
-	int restart_max;  /* on-failure's retries; 0: no limit */
-	char *log_driver; /* "k8s-file", "none" or "passthrough" */
+	/* For the /etc files: hostname "" means the container's name; lists NULL when empty. */
+	char *hostname;
+	char **dns, **dns_search, **dns_options, **extra_hosts;
+	/* --rm, and --restart: policy "no", "on-failure" or "always"; retries (0: no limit). */
+	bool auto_remove;
+	char *restart_policy;
+	int restart_max;
+	/* The log driver ("k8s-file", "none" or "passthrough") and its max size. */
+	char *log_driver;
 	uint64_t log_max_size;
-	char *stop_signal; /* a signal name */
-	long stop_timeout; /* seconds */
+	/* The stop signal's name and the stop timeout (seconds); -t and -i. */
+	char *stop_signal;
+	long stop_timeout;
 	bool tty, open_stdin;
 	struct json_object *doc;
 	struct eng_ctr_state state;
