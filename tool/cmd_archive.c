@@ -5,7 +5,7 @@
  * or comes from a file with -o/-i, else stdout/stdin, but never a terminal.
  */
 #include "tool/cli.h"
-#include "tool/image_fmt.h"
+#include "tool/render.h"
 #include "oci/engine.h"
 #include "storage/storage.h"
 

@@ -7,7 +7,7 @@
 #include "tool/cli.h"
 #include "oci/engine.h"
 #include "oci/oci.h"
-#include "tool/image_fmt.h"
+#include "tool/render.h"
 #include "userns/userns.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
 #include "tool/cli.h"
 #include "oci/engine.h"
 #include "oci/oci.h"
-#include "tool/image_fmt.h"
+#include "tool/render.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -108,7 +108,7 @@ int cmd_top(struct cli_ctx *ctx, struct error **err)
 	autostrv char **rows = NULL;
 	if (eng_ctr_top(c, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
 		return -1;
-	image_fmt_table(stdout, rows);
+	cli_fmt_table(stdout, rows);
 	return 0;
 }
 
@@ -214,7 +214,7 @@ static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struc
 	}
 	eng_ctr_list_free(v, n);
 	if (rc == 0 && rows != NULL)
-		image_fmt_table(stdout, rows);
+		cli_fmt_table(stdout, rows);
 	fflush(stdout);
 	return rc;
 }

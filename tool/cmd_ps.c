@@ -2,7 +2,7 @@
 /* `hutch ps` and `hutch inspect` / `container inspect`: the views of container records. */
 #include "tool/cli.h"
 #include "oci/engine.h"
-#include "tool/image_fmt.h"
+#include "tool/render.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -145,7 +145,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 			strv_push(&table, l);
 		free(buf);
 		if (rc == 0 && table != NULL)
-			image_fmt_table(stdout, table);
+			cli_fmt_table(stdout, table);
 	}
 	free(pick);
 	eng_ctr_list_free(v, n);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `hutch version`, `hutch info` and `hutch unshare`. */
+/* `hutch version`, `hutch info`, `hutch system df` and `hutch unshare`. */
 #include "tool/cli.h"
+#include "tool/render.h"
 #include "net/net.h"
 #include "oci/oci.h"
 #include "storage/storage.h"
@@ -186,6 +187,108 @@ int cmd_info(struct cli_ctx *ctx, struct error **err)
 	json_object_object_add(root, "version", ver);
 	int rc = print_doc(ctx, root, cli_print_tree, err);
 	json_object_put(root);
+	return rc;
+}
+
+/* ---------- system df ---------- */
+
+/* A template line; "" after an error (left in *err), as df has always printed it. */
+static char *line_or_empty(const char *fmt, struct json_object *obj, struct error **err)
+{
+	char *l = cli_fmt_line(fmt, obj, err);
+	return l != NULL ? l : xstrdup("");
+}
+
+static struct json_object *df_row(const char *type, size_t total, size_t active, int64_t size,
+				  int64_t reclaim)
+{
+	struct json_object *o = json_object_new_object();
+	autofree char *sz = cli_fmt_size(size);
+	autofree char *rc = cli_fmt_size(reclaim);
+	autofree char *rcs = xasprintf("%s (%d%%)", rc, size > 0 ? (int)(reclaim * 100 / size) : 0);
+	json_object_object_add(o, "Type", json_object_new_string(type));
+	json_object_object_add(o, "Total", json_object_new_int64((int64_t)total));
+	json_object_object_add(o, "Active", json_object_new_int64((int64_t)active));
+	json_object_object_add(o, "Size", json_object_new_string(sz));
+	json_object_object_add(o, "Reclaimable", json_object_new_string(rcs));
+	json_object_object_add(o, "RawSize", json_object_new_int64(size));
+	json_object_object_add(o, "RawReclaimable", json_object_new_int64(reclaim));
+	return o;
+}
+
+int cmd_system_df(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	if (cli_open_store(ctx, &s, err) < 0 || storage_image_list(s, &imgs, &n, err) < 0)
+		return -1;
+	autostrv char **ctrs = storage_container_list(s);
+	autostrv char **seen = xcalloc(1, sizeof(char *));
+	autostrv char **active_layers = xcalloc(1, sizeof(char *));
+	int64_t size = 0, reclaim = 0;
+	size_t active = 0;
+	for (size_t i = 0; i < n; i++) {
+		autostrv char **users = storage_image_users(s, imgs[i]->id);
+		int64_t *sizes = storage_image_layer_sizes(s, imgs[i]);
+		active += users[0] != NULL;
+		for (size_t j = 0; imgs[i]->layers[j]; j++) {
+			if (users[0] != NULL && !strv_contains(active_layers, imgs[i]->layers[j]))
+				strv_push(&active_layers, imgs[i]->layers[j]);
+			if (strv_contains(seen, imgs[i]->layers[j]))
+				continue;
+			strv_push(&seen, imgs[i]->layers[j]);
+			size += sizes[j];
+		}
+		free(sizes);
+	}
+	/* Reclaimable: layers no image in use needs. */
+	for (size_t i = 0; i < n; i++) {
+		int64_t *sizes = storage_image_layer_sizes(s, imgs[i]);
+		for (size_t j = 0; imgs[i]->layers[j]; j++)
+			if (!strv_contains(active_layers, imgs[i]->layers[j])) {
+				reclaim += sizes[j];
+				strv_push(&active_layers, imgs[i]->layers[j]); /* count once */
+			}
+		free(sizes);
+	}
+	struct json_object *rows = json_object_new_array();
+	json_object_array_add(rows, df_row("Images", n, active, size, reclaim));
+	json_object_array_add(rows, df_row("Containers", strv_len(ctrs), 0, 0, 0));
+	json_object_array_add(rows, df_row("Local Volumes", 0, 0, 0, 0));
+	storage_image_list_free(imgs, n);
+	int rc = 0;
+	if (fmt != NULL && strcmp(fmt, "json") == 0) {
+		rc = cli_format_render(stdout, "json", rows, err);
+	} else {
+		const char *t = fmt && *fmt
+				    ? fmt
+				    : "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t"
+				      "{{.Reclaimable}}";
+		autostrv char **lines = xcalloc(1, sizeof(char *));
+		if (cli_format_is_table(t)) {
+			struct json_object *h = json_object_new_object();
+			const char *kv[] = { "Type",	    "TYPE",	   "Total", "TOTAL",
+					     "Active",	    "ACTIVE",	   "Size",  "SIZE",
+					     "Reclaimable", "RECLAIMABLE", NULL };
+			for (size_t i = 0; kv[i]; i += 2)
+				json_object_object_add(h, kv[i], json_object_new_string(kv[i + 1]));
+			strv_push_take(&lines, line_or_empty(t, h, err));
+			json_object_put(h);
+		}
+		for (size_t i = 0; i < json_object_array_length(rows); i++)
+			strv_push_take(&lines,
+				       line_or_empty(t, json_object_array_get_idx(rows, i), err));
+		if (cli_format_is_table(t))
+			cli_fmt_table(stdout, lines);
+		else
+			for (size_t i = 0; lines[i]; i++)
+				printf("%s\n", lines[i]);
+	}
+	json_object_put(rows);
 	return rc;
 }
 

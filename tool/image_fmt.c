@@ -16,129 +16,6 @@
 	"table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
 #define DEFAULT_HISTORY "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
 
-char *image_fmt_size(int64_t bytes)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-	double v = (double)bytes;
-	int u = 0;
-	while (v >= 1000 && u < 5)
-		v /= 1000, u++;
-	return xasprintf("%.3g %s", v, units[u]);
-}
-
-static time_t parse_time(const char *s)
-{
-	if (s == NULL)
-		return 0;
-	struct tm tm = { 0 };
-	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return 0;
-	while (*p == '.' || (*p >= '0' && *p <= '9'))
-		p++;
-	time_t t = timegm(&tm);
-	if (*p == '+' || *p == '-') {
-		int hh = 0, mm = 0;
-		sscanf(p + 1, "%d:%d", &hh, &mm);
-		t -= (*p == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
-	}
-	return t;
-}
-
-char *image_fmt_ago(const char *rfc3339)
-{
-	time_t t = parse_time(rfc3339);
-	if (t == 0)
-		return xstrdup("");
-	double secs = difftime(time(NULL), t);
-	long s = (long)secs, m = s / 60, h = (long)(secs / 3600 + 0.5);
-	if (s < 1)
-		return xstrdup("Less than a second ago");
-	if (s == 1)
-		return xstrdup("1 second ago");
-	if (s < 60)
-		return xasprintf("%ld seconds ago", s);
-	if (m == 1)
-		return xstrdup("About a minute ago");
-	if (m < 60)
-		return xasprintf("%ld minutes ago", m);
-	if (h == 1)
-		return xstrdup("About an hour ago");
-	if (h < 48)
-		return xasprintf("%ld hours ago", h);
-	if (h < 24 * 7 * 2)
-		return xasprintf("%ld days ago", h / 24);
-	if (h < 24 * 30 * 2)
-		return xasprintf("%ld weeks ago", h / 24 / 7);
-	if (h < 24 * 365 * 2)
-		return xasprintf("%ld months ago", h / 24 / 30);
-	return xasprintf("%ld years ago", h / 24 / 365);
-}
-
-void image_fmt_table(FILE *f, char **rows)
-{
-	size_t widths[64] = { 0 };
-	for (size_t r = 0; rows != NULL && rows[r] != NULL; r++) {
-		size_t col = 0, w = 0;
-		for (const char *p = rows[r];; p++) {
-			if (*p == '\t' || *p == '\0') {
-				if (*p == '\t' && col < 64 && w > widths[col])
-					widths[col] = w;
-				if (*p == '\0')
-					break;
-				col++, w = 0;
-			} else {
-				w++;
-			}
-		}
-	}
-	/* One lock for the whole table, not one a character (ps prints 1000s of rows). */
-	flockfile(f);
-	for (size_t r = 0; rows != NULL && rows[r] != NULL; r++) {
-		size_t col = 0, w = 0;
-		for (const char *p = rows[r]; *p; p++) {
-			if (*p != '\t') {
-				putc_unlocked(*p, f);
-				w++;
-				continue;
-			}
-			size_t want = col < 64 ? widths[col] + 2 : w + 2;
-			if (want < 12)
-				want = 12;
-			for (; w < want; w++)
-				putc_unlocked(' ', f);
-			col++, w = 0;
-		}
-		putc_unlocked('\n', f);
-	}
-	funlockfile(f);
-}
-
-static char *render_str(const char *fmt, struct json_object *obj, struct error **err);
-
-char *image_fmt_render(const char *fmt, struct json_object *obj, struct error **err)
-{
-	char *r = render_str(fmt, obj, err);
-	return r != NULL ? r : xstrdup("");
-}
-
-/* Render fmt against obj into a string (templates only). */
-static char *render_str(const char *fmt, struct json_object *obj, struct error **err)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int rc = cli_format_render(m, fmt, obj, err);
-	fclose(m);
-	if (rc < 0) {
-		free(buf);
-		return NULL;
-	}
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	return buf;
-}
-
 static struct json_object *headers(const char *const *kv)
 {
 	struct json_object *o = json_object_new_object();
@@ -155,20 +32,20 @@ static int print_rows(FILE *f, const char *fmt, struct json_object *rows,
 	autostrv char **lines = xcalloc(1, sizeof(char *));
 	if (table && !noheading) {
 		struct json_object *h = headers(head_kv);
-		char *l = render_str(fmt, h, err);
+		char *l = cli_fmt_line(fmt, h, err);
 		json_object_put(h);
 		if (l == NULL)
 			return -1;
 		strv_push_take(&lines, l);
 	}
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
-		char *l = render_str(fmt, json_object_array_get_idx(rows, i), err);
+		char *l = cli_fmt_line(fmt, json_object_array_get_idx(rows, i), err);
 		if (l == NULL)
 			return -1;
 		strv_push_take(&lines, l);
 	}
 	if (table) {
-		image_fmt_table(f, lines);
+		cli_fmt_table(f, lines);
 	} else {
 		for (size_t i = 0; lines[i] != NULL; i++)
 			fprintf(f, "%s\n", lines[i]);
@@ -213,7 +90,8 @@ static struct json_object *list_json(const struct storage_image *img)
 	json_object_object_add(o, "Containers", json_object_new_int(0));
 	json_object_object_add(o, "Names", strv_json(img->names));
 	json_object_object_add(o, "Digest", json_object_new_string(img->manifest_digest));
-	json_object_object_add(o, "Created", json_object_new_int64((int64_t)parse_time(created)));
+	json_object_object_add(o, "Created",
+			       json_object_new_int64((int64_t)cli_fmt_parse_time(created)));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "Dangling", json_object_new_boolean(img->names[0] == NULL));
 	return o;
@@ -230,8 +108,8 @@ static struct json_object *row_json(const struct storage_image *img, const char 
 		*colon = '\0', tag = colon + 1;
 	const char *created = cfg_str(img->config, "created");
 	autofree char *id = no_trunc ? xasprintf("sha256:%s", img->id) : xstrndup(img->id, 12);
-	autofree char *size = image_fmt_size(img->size);
-	autofree char *ago = image_fmt_ago(created);
+	autofree char *size = cli_fmt_size(img->size);
+	autofree char *ago = cli_fmt_ago(created);
 	json_object_object_add(o, "Repository", json_object_new_string(repo));
 	json_object_object_add(o, "Tag", json_object_new_string(tag));
 	json_object_object_add(o, "ID", json_object_new_string(id));
@@ -365,8 +243,8 @@ static struct json_object *history_row(struct json_object *h, const char *id, in
 		by = "";
 	if (!o->no_trunc && strlen(by) > 45)
 		by_s = xasprintf("%.42s...", by);
-	autofree char *ago = o->human || !o->human ? image_fmt_ago(created) : NULL;
-	autofree char *sz = image_fmt_size(size);
+	autofree char *ago = o->human || !o->human ? cli_fmt_ago(created) : NULL;
+	autofree char *sz = cli_fmt_size(size);
 	json_object_object_add(r, "ID", json_object_new_string(id));
 	json_object_object_add(r, "Created", json_object_new_string(ago));
 	json_object_object_add(r, "CreatedAt", json_object_new_string(created ? created : ""));
