@@ -128,6 +128,23 @@ int storage_image_untag(struct storage *s, const char *id, const char *name, str
  */
 int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
 			 struct error **err);
+/*
+ * The filters of `images` (podman's --filter): "dangling=true|false" and
+ * "reference=PATTERN" (a glob on names; every pattern must match one of an image's names).
+ * refs is an owned vector a caller may push more patterns onto (an `images REPO` operand).
+ */
+struct storage_image_filter {
+	int dangling; /* -1: any, 0: tagged only, 1: untagged only */
+	char **refs;
+};
+/* Parse "KEY=VALUE" strings into f (cleared by the caller even on failure); a usage error
+ * names an unknown key or a bad value. */
+int storage_image_filter_parse(char *const *filters, struct storage_image_filter *f,
+			       struct error **err);
+/* Whether img passes every filter of f. */
+bool storage_image_filter_match(const struct storage_image_filter *f,
+				const struct storage_image *img);
+void storage_image_filter_clear(struct storage_image_filter *f);
 /* Delete dangling images (all unused with all), then unreferenced layers. */
 int storage_prune(struct storage *s, bool all, char ***removed, struct error **err);
 

@@ -10,7 +10,6 @@
 #include "userns/userns.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,79 +71,14 @@ int cmd_pull(struct cli_ctx *ctx, struct error **err)
 
 /* ---------- images ---------- */
 
-struct img_filter {
-	int dangling; /* -1: any */
-	char **refs;
-};
-
-static int parse_filters(char *const *list, struct img_filter *f, struct error **err)
-{
-	f->dangling = -1;
-	for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
-		const char *eq = strchr(list[i], '=');
-		if (eq == NULL)
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "invalid filter \"%s\": want "
-				       "KEY=VALUE",
-				       list[i]);
-		const char *v = eq + 1;
-		if (strncmp(list[i], "dangling=", 9) == 0) {
-			if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-				return err_set(err, EINVAL, ERR_USAGE,
-					       "invalid filter "
-					       "\"dangling=%s\": want true "
-					       "or false",
-					       v);
-			f->dangling = strcmp(v, "true") == 0;
-		} else if (strncmp(list[i], "reference=", 10) == 0) {
-			strv_push(&f->refs, v);
-		} else {
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "unsupported filter \"%.*s\": hutch "
-				       "supports dangling and reference",
-				       (int)(eq - list[i]), list[i]);
-		}
-	}
-	return 0;
-}
-
-static bool ref_matches(const char *pattern, const char *name)
-{
-	autofree char *repo = xstrdup(name);
-	char *colon = strrchr(repo, ':');
-	if (colon != NULL && colon > strrchr(repo, '/'))
-		*colon = '\0';
-	autofree char *any = xasprintf("*/%s", pattern);
-	const char *tries[] = { name, repo };
-	for (int i = 0; i < 2; i++)
-		if (fnmatch(pattern, tries[i], 0) == 0 || fnmatch(any, tries[i], 0) == 0)
-			return true;
-	return false;
-}
-
-static bool keep_image(const struct img_filter *f, const struct storage_image *img)
-{
-	bool dangling = img->names[0] == NULL;
-	if (f->dangling >= 0 && dangling != (f->dangling == 1))
-		return false;
-	for (size_t i = 0; f->refs != NULL && f->refs[i] != NULL; i++) {
-		bool any = false;
-		for (size_t j = 0; img->names[j] != NULL && !any; j++)
-			any = ref_matches(f->refs[i], img->names[j]);
-		if (!any)
-			return false;
-	}
-	return true;
-}
-
 int cmd_images(struct cli_ctx *ctx, struct error **err)
 {
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (cli_format_check(fmt, err) < 0)
 		return -1;
-	struct img_filter f = { 0 };
-	if (parse_filters(cli_opt_list(ctx, "filter"), &f, err) < 0) {
-		strv_free(f.refs);
+	struct storage_image_filter f = { 0 };
+	if (storage_image_filter_parse(cli_opt_list(ctx, "filter"), &f, err) < 0) {
+		storage_image_filter_clear(&f);
 		return -1;
 	}
 	if (ctx->argc == 1)
@@ -153,17 +87,17 @@ int cmd_images(struct cli_ctx *ctx, struct error **err)
 	struct storage_image **imgs = NULL;
 	size_t n = 0;
 	if (cli_open_store(ctx, &s, err) < 0 || storage_image_list(s, &imgs, &n, err) < 0) {
-		strv_free(f.refs);
+		storage_image_filter_clear(&f);
 		return -1;
 	}
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (keep_image(&f, imgs[i]))
+		if (storage_image_filter_match(&f, imgs[i]))
 			imgs[w++] = imgs[i];
 		else
 			storage_image_free(&imgs[i]);
 	}
-	strv_free(f.refs);
+	storage_image_filter_clear(&f);
 	struct image_list_opts lo = {
 		.fmt = fmt,
 		.quiet = cli_opt_bool(ctx, "quiet"),
