@@ -105,6 +105,21 @@ int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct err
  * and the state's members); look at nothing else. */
 int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err);
 
+/* Which containers `ps` shows. */
+struct eng_ctr_query {
+	char *const *filters; /* "KEY=VALUE": status, name (substring), id (prefix), label (KEY or
+			       * KEY=VALUE), ancestor (image name or ID prefix); any implies all */
+	bool all;	      /* also containers that do not run */
+	long last;	      /* > 0: the newest `last` containers, whatever their state */
+};
+/*
+ * The containers q selects, newest first, as brief records (see eng_ctr_list_brief): an
+ * owned vector, free with eng_ctr_list_free. A malformed or unknown filter is a usage error
+ * ("invalid filter ...") once a container is checked against it.
+ */
+int eng_ctr_query(struct storage *s, const struct eng_ctr_query *q, struct eng_ctr ***out,
+		  size_t *n, struct error **err);
+
 /* How `start` connects the caller's terminal. */
 struct eng_ctr_start_opts {
 	bool attach;		 /* foreground: stream output, return the exit status */
