@@ -243,6 +243,13 @@ struct storage_import_opts {
 	const char *message;			   /* history comment, or NULL */
 	const char *name;			   /* image name, or NULL for none */
 };
+/*
+ * Apply `import --change` instructions to c, in order: "KEY=VALUE" or "KEY VALUE" with KEY
+ * (any case) CMD or ENTRYPOINT (a JSON array of strings, else a string for /bin/sh -c),
+ * ENV (NAME=VALUE, added), WORKDIR or USER (replaced). Usage errors name the bad one.
+ */
+int storage_import_changes(struct storage_image_config *c, char *const *changes,
+			   struct error **err);
 /* Make an image of one layer from a rootfs tar (possibly compressed) read from in_fd. */
 int storage_import(struct storage *s, int in_fd, const struct storage_import_opts *o,
 		   char **image_id, struct error **err);
