@@ -148,6 +148,23 @@ void storage_image_filter_clear(struct storage_image_filter *f);
 /* Delete dangling images (all unused with all), then unreferenced layers. */
 int storage_prune(struct storage *s, bool all, char ***removed, struct error **err);
 
+/* ---------- an image's documents ---------- */
+
+/* podman's `image inspect` document of img (Id, Digest, RepoTags, Config, RootFS,
+ * GraphDriver, History, ...): an owned JSON object. */
+struct json_object *storage_image_inspect(struct storage *s, const struct storage_image *img);
+/* One entry of the image config's history, with the size of the layer it made. */
+struct storage_history_entry {
+	const char *id;		/* the image's ID for the newest entry, NULL for the others */
+	const char *created;	/* RFC 3339; the strings are borrowed from img, NULL when absent */
+	const char *created_by; /* the whole command */
+	const char *comment;
+	int64_t size; /* bytes of its layer; 0 for an empty_layer entry */
+};
+/* img's history, newest first: an owned array of *n entries (free), valid while img is. */
+struct storage_history_entry *storage_image_history(struct storage *s,
+						    const struct storage_image *img, size_t *n);
+
 /* ---------- the API for containers (issue #5) ---------- */
 
 /* What a container needs from its image config; every field owned, NULL when absent. */

@@ -203,7 +203,7 @@ int cmd_image_inspect(struct cli_ctx *ctx, struct error **err)
 		struct storage_image *img = NULL;
 		rc = storage_image_lookup(s, ctx->argv[i], &img, err);
 		if (rc == 0)
-			json_object_array_add(arr, image_fmt_inspect(s, img));
+			json_object_array_add(arr, storage_image_inspect(s, img));
 		storage_image_free(&img);
 	}
 	if (rc == 0 && (fmt == NULL || *fmt == '\0' || strcmp(fmt, "json") == 0)) {

@@ -12,8 +12,6 @@ struct image_list_opts {
 /* `hutch images`: a table, -q IDs, json, or a Go template per row. */
 int image_fmt_list(FILE *f, struct storage_image **imgs, size_t n, const struct image_list_opts *o,
 		   struct error **err);
-/* The `image inspect` document of one image (owned json object). */
-struct json_object *image_fmt_inspect(struct storage *s, const struct storage_image *img);
 /* `hutch history`. */
 int image_fmt_history(FILE *f, struct storage *s, const struct storage_image *img,
 		      const struct image_list_opts *o, struct error **err);
