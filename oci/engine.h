@@ -293,3 +293,11 @@ void eng_ctr_purge_trash(struct storage *s);
  * or --restart. Runs inside the container's user namespace.
  */
 int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err);
+
+/*
+ * The `info` document: host (arch, kernel, user with subid ranges, newuidmap, cgroup
+ * version and delegated controllers, slirp4netns and pasta), store (graphRoot, runRoot,
+ * whether native overlay and fuse-overlayfs work, and why not) and version. Owned; NULL
+ * with *err when the subid ranges or the store's paths cannot be read.
+ */
+struct json_object *eng_info(struct error **err);
