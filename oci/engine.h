@@ -120,6 +120,19 @@ struct eng_ctr_query {
 int eng_ctr_query(struct storage *s, const struct eng_ctr_query *q, struct eng_ctr ***out,
 		  size_t *n, struct error **err);
 
+/* `system df`: what one kind of object takes in the store. */
+struct eng_df_row {
+	size_t total;	     /* how many */
+	size_t active;	     /* how many are in use (images: by a container) */
+	int64_t size;	     /* bytes (images: each layer counted once) */
+	int64_t reclaimable; /* bytes no object in use needs */
+};
+struct eng_df {
+	struct eng_df_row images, containers, volumes;
+};
+/* Fill *out from the store's images and containers (volumes are not counted yet). */
+int eng_system_df(struct storage *s, struct eng_df *out, struct error **err);
+
 /* How `start` connects the caller's terminal. */
 struct eng_ctr_start_opts {
 	bool attach;		 /* foreground: stream output, return the exit status */

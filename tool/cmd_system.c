@@ -81,9 +81,11 @@ static char *line_or_empty(const char *fmt, struct json_object *obj, struct erro
 	return l != NULL ? l : xstrdup("");
 }
 
-static struct json_object *df_row(const char *type, size_t total, size_t active, int64_t size,
-				  int64_t reclaim)
+/* One row of the table, with the sizes as text (Size, Reclaimable) and as bytes (Raw*). */
+static struct json_object *df_row(const char *type, const struct eng_df_row *r)
 {
+	size_t total = r->total, active = r->active;
+	int64_t size = r->size, reclaim = r->reclaimable;
 	struct json_object *o = json_object_new_object();
 	autofree char *sz = cli_fmt_size(size);
 	autofree char *rc = cli_fmt_size(reclaim);
@@ -104,44 +106,13 @@ int cmd_system_df(struct cli_ctx *ctx, struct error **err)
 	if (cli_format_check(fmt, err) < 0)
 		return -1;
 	autostore struct storage *s = NULL;
-	struct storage_image **imgs = NULL;
-	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || storage_image_list(s, &imgs, &n, err) < 0)
+	struct eng_df df;
+	if (cli_open_store(ctx, &s, err) < 0 || eng_system_df(s, &df, err) < 0)
 		return -1;
-	autostrv char **ctrs = storage_container_list(s);
-	autostrv char **seen = xcalloc(1, sizeof(char *));
-	autostrv char **active_layers = xcalloc(1, sizeof(char *));
-	int64_t size = 0, reclaim = 0;
-	size_t active = 0;
-	for (size_t i = 0; i < n; i++) {
-		autostrv char **users = storage_image_users(s, imgs[i]->id);
-		int64_t *sizes = storage_image_layer_sizes(s, imgs[i]);
-		active += users[0] != NULL;
-		for (size_t j = 0; imgs[i]->layers[j]; j++) {
-			if (users[0] != NULL && !strv_contains(active_layers, imgs[i]->layers[j]))
-				strv_push(&active_layers, imgs[i]->layers[j]);
-			if (strv_contains(seen, imgs[i]->layers[j]))
-				continue;
-			strv_push(&seen, imgs[i]->layers[j]);
-			size += sizes[j];
-		}
-		free(sizes);
-	}
-	/* Reclaimable: layers no image in use needs. */
-	for (size_t i = 0; i < n; i++) {
-		int64_t *sizes = storage_image_layer_sizes(s, imgs[i]);
-		for (size_t j = 0; imgs[i]->layers[j]; j++)
-			if (!strv_contains(active_layers, imgs[i]->layers[j])) {
-				reclaim += sizes[j];
-				strv_push(&active_layers, imgs[i]->layers[j]); /* count once */
-			}
-		free(sizes);
-	}
 	struct json_object *rows = json_object_new_array();
-	json_object_array_add(rows, df_row("Images", n, active, size, reclaim));
-	json_object_array_add(rows, df_row("Containers", strv_len(ctrs), 0, 0, 0));
-	json_object_array_add(rows, df_row("Local Volumes", 0, 0, 0, 0));
-	storage_image_list_free(imgs, n);
+	json_object_array_add(rows, df_row("Images", &df.images));
+	json_object_array_add(rows, df_row("Containers", &df.containers));
+	json_object_array_add(rows, df_row("Local Volumes", &df.volumes));
 	int rc = 0;
 	if (fmt != NULL && strcmp(fmt, "json") == 0) {
 		rc = cli_format_render(stdout, "json", rows, err);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Queries over the containers: which ones `ps` shows (its --all, --last and --filter
- * rules), for every front end alike. Filters are checked as they are applied, container by
+ * Queries over the store for every front end alike: which containers `ps` shows (its
+ * --all, --last and --filter rules) and what `system df` counts. Filters are checked as they are applied, container by
  * container, as hutch always has: a bad one fails the query when a container reaches it.
  */
 #include "oci/engine/internal.h"
@@ -86,5 +86,48 @@ int eng_ctr_query(struct storage *s, const struct eng_ctr_query *q, struct eng_c
 	}
 	*out = pick;
 	*n = np;
+	return 0;
+}
+
+int eng_system_df(struct storage *s, struct eng_df *out, struct error **err)
+{
+	struct storage_image **imgs = NULL;
+	size_t n = 0;
+	if (storage_image_list(s, &imgs, &n, err) < 0)
+		return -1;
+	autostrv char **ctrs = storage_container_list(s);
+	autostrv char **seen = xcalloc(1, sizeof(char *));
+	autostrv char **active_layers = xcalloc(1, sizeof(char *));
+	int64_t size = 0, reclaim = 0;
+	size_t active = 0;
+	for (size_t i = 0; i < n; i++) {
+		autostrv char **users = storage_image_users(s, imgs[i]->id);
+		int64_t *sizes = storage_image_layer_sizes(s, imgs[i]);
+		active += users[0] != NULL;
+		for (size_t j = 0; imgs[i]->layers[j]; j++) {
+			if (users[0] != NULL && !strv_contains(active_layers, imgs[i]->layers[j]))
+				strv_push(&active_layers, imgs[i]->layers[j]);
+			if (strv_contains(seen, imgs[i]->layers[j]))
+				continue;
+			strv_push(&seen, imgs[i]->layers[j]);
+			size += sizes[j];
+		}
+		free(sizes);
+	}
+	/* Reclaimable: layers no image in use needs. */
+	for (size_t i = 0; i < n; i++) {
+		int64_t *sizes = storage_image_layer_sizes(s, imgs[i]);
+		for (size_t j = 0; imgs[i]->layers[j]; j++)
+			if (!strv_contains(active_layers, imgs[i]->layers[j])) {
+				reclaim += sizes[j];
+				strv_push(&active_layers, imgs[i]->layers[j]); /* count once */
+			}
+		free(sizes);
+	}
+	*out = (struct eng_df){
+		.images = { .total = n, .active = active, .size = size, .reclaimable = reclaim },
+		.containers = { .total = strv_len(ctrs) },
+	};
+	storage_image_list_free(imgs, n);
 	return 0;
 }
