@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Queries over the store for every front end alike: which containers `ps` shows (its
- * --all, --last and --filter rules) and what `system df` counts. Filters are checked as they are applied, container by
- * container, as hutch always has: a bad one fails the query when a container reaches it.
+ * --all, --last and --filter rules) and what `system df` counts. Filters are checked as
+ * they are applied, container by container, as hutch always has: a bad one fails the
+ * query when a container reaches it.
  */
 #include "oci/engine/internal.h"
 
