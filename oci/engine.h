@@ -181,11 +181,13 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 
 /* The `inspect` document (podman's key fields), owned. */
 struct json_object *eng_ctr_inspect(struct eng_ctr *c);
-/* One `ps` row as JSON (ID, Names, Image, Command, Created, Status, State, ...), owned. */
-struct json_object *eng_ctr_ps_row(struct eng_ctr *c, bool no_trunc);
-/* The default `ps` table's row, the same text as those fields of eng_ctr_ps_row: ID, Image,
- * Command, Created, Status, Ports and Names, tab-separated (owned). */
-char *eng_ctr_ps_line(struct eng_ctr *c, bool no_trunc);
+/* The facts a `ps` row shows besides the record's fields and state. The published ports
+ * (*out owned, NULL when none; host ports assigned). */
+void eng_ctr_port_bindings(const struct eng_ctr *c, struct net_port **out, size_t *n);
+/* The command the container runs (entrypoint and arguments): an owned vector. */
+char **eng_ctr_args(const struct eng_ctr *c);
+/* The labels (a borrowed JSON object of strings, or NULL when there are none). */
+struct json_object *eng_ctr_labels(const struct eng_ctr *c);
 
 /* Where hutch-monitor and hutch-init are: beside the hutch binary, or in
  * ../libexec/hutch/ relative to it (owned; NULL when missing). */

@@ -2,7 +2,7 @@
 /* `hutch ps` and `hutch inspect` / `container inspect`: the views of container records. */
 #include "tool/cli.h"
 #include "oci/engine.h"
-#include "tool/render.h"
+#include "tool/ps_fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,14 +33,14 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
 		struct json_object *rows = json_object_new_array();
 		for (size_t i = 0; i < np; i++)
-			json_object_array_add(rows, eng_ctr_ps_row(pick[i], no_trunc));
+			json_object_array_add(rows, ps_fmt_row(pick[i], no_trunc));
 		printf("%s\n", json_object_to_json_string_ext(
 				   rows, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 					     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(rows);
 	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
 		for (size_t i = 0; i < np && rc == 0; i++) {
-			struct json_object *row = eng_ctr_ps_row(pick[i], no_trunc);
+			struct json_object *row = ps_fmt_row(pick[i], no_trunc);
 			rc = cli_format_render(stdout, fmt, row, err);
 			json_object_put(row);
 		}
@@ -58,7 +58,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 				    "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n",
 				    mf);
 			for (size_t i = 0; i < np; i++) {
-				autofree char *line = eng_ctr_ps_line(pick[i], no_trunc);
+				autofree char *line = ps_fmt_line(pick[i], no_trunc);
 				fputs(line, mf);
 				fputc('\n', mf);
 			}
@@ -78,7 +78,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 			if (!cli_opt_bool(ctx, "noheading"))
 				rc = cli_format_render(mf, fmt, hdr, err);
 			for (size_t i = 0; i < np && rc == 0; i++) {
-				struct json_object *row = eng_ctr_ps_row(pick[i], no_trunc);
+				struct json_object *row = ps_fmt_row(pick[i], no_trunc);
 				rc = cli_format_render(mf, fmt, row, err);
 				json_object_put(row);
 			}

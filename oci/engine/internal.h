@@ -76,8 +76,7 @@ struct json_object *ctr_ports_json(const struct net_port *p, size_t n);
 int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n);
 /* A JSON array of strings as an owned strv (NULL when empty). */
 char **ctr_jstrv(struct json_object *a);
-/* The ports for ps (owned text) and for inspect (podman's map, owned). */
-char *ctr_ports_text(const struct eng_ctr *c);
+/* The ports for inspect (podman's map, owned). */
 struct json_object *ctr_ports_podman(const struct eng_ctr *c);
 
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its

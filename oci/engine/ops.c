@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The rest of a container's life: kill, stop, wait, exec, remove, the monitor's exit
- * command (cleanup: record the exit, --rm, --restart), and the inspect and ps views.
+ * command (cleanup: record the exit, --rm, --restart), and the inspect document.
  */
 #include "oci/engine/internal.h"
 #include "oci/oci.h"
@@ -499,34 +499,6 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 	return rc;
 }
 
-/* ps: "127.0.0.1:8080->80/tcp, 0.0.0.0:9000-9001->9000-9001/udp". Owned. */
-char *ctr_ports_text(const struct eng_ctr *c)
-{
-	struct net_port *p = NULL;
-	size_t n = 0;
-	ctr_ports_get(c, &p, &n);
-	char *out = xstrdup("");
-	for (size_t i = 0; i < n; i++) {
-		const char *ip = p[i].host_ip[0] ? p[i].host_ip : "0.0.0.0";
-		bool v6 = strchr(ip, ':') != NULL;
-		char *one =
-		    p[i].count > 1
-			? xasprintf("%s%s%s:%u-%u->%u-%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "",
-				    p[i].host_port, p[i].host_port + p[i].count - 1,
-				    p[i].container_port, p[i].container_port + p[i].count - 1,
-				    net_proto_name(p[i].proto))
-			: xasprintf("%s%s%s:%u->%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "",
-				    p[i].host_port, p[i].container_port,
-				    net_proto_name(p[i].proto));
-		char *joined = xasprintf("%s%s%s", out, *out ? ", " : "", one);
-		free(one);
-		free(out);
-		out = joined;
-	}
-	free(p);
-	return out;
-}
-
 /* podman's NetworkSettings.Ports: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}. */
 struct json_object *ctr_ports_podman(const struct eng_ctr *c)
 {
@@ -577,25 +549,6 @@ char *ctr_human_since(const char *rfc3339)
 	return xasprintf("%ld days", d / 86400);
 }
 
-static char *status_text(const struct eng_ctr *c)
-{
-	switch (c->state.status) {
-	case ENG_CTR_RUNNING: {
-		autofree char *h = ctr_human_since(c->state.started_at);
-		return xasprintf("Up %s", h);
-	}
-	case ENG_CTR_PAUSED:
-		return xstrdup("Paused");
-	case ENG_CTR_EXITED: {
-		autofree char *h = ctr_human_since(c->state.finished_at);
-		return xasprintf("Exited (%d) %s ago", c->state.exit_code, h);
-	}
-	case ENG_CTR_CREATED:
-		break;
-	}
-	return xstrdup("Created");
-}
-
 static struct json_object *state_json(const struct eng_ctr *c)
 {
 	struct json_object *st = json_object_new_object();
@@ -626,62 +579,4 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 	json_object_object_add(ns, "Ports", ctr_ports_podman(c));
 	json_object_object_add(doc, "NetworkSettings", ns);
 	return doc;
-}
-
-/* The Command column: the args joined by spaces (owned). */
-static char *command_text(const struct eng_ctr *c)
-{
-	struct json_object *args = ctr_jget(c->doc, "Args");
-	size_t n = ctr_jlen(args), len = 0;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(json_object_get_string(json_object_array_get_idx(args, i)) ?: "") + 1;
-	char *cmd = xmalloc(len + 1), *p = cmd;
-	*p = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			*p++ = ' ';
-		p = stpcpy(p, json_object_get_string(json_object_array_get_idx(args, i)) ?: "");
-	}
-	return cmd;
-}
-
-char *eng_ctr_ps_line(struct eng_ctr *c, bool no_trunc)
-{
-	autofree char *cmd = command_text(c);
-	autofree char *ago = ctr_human_since(c->created);
-	autofree char *st = status_text(c);
-	autofree char *ports = ctr_ports_text(c);
-	return xasprintf("%.*s\t%s\t%s\t%s ago\t%s\t%s\t%s", no_trunc ? 64 : 12, c->id,
-			 c->image_name, cmd, ago, st, ports, c->name);
-}
-
-struct json_object *eng_ctr_ps_row(struct eng_ctr *c, bool no_trunc)
-{
-	struct json_object *r = json_object_new_object();
-	autofree char *id = no_trunc ? xstrdup(c->id) : xstrndup(c->id, 12);
-	json_object_object_add(r, "ID", json_object_new_string(id));
-	json_object_object_add(r, "Id", json_object_new_string(c->id));
-	json_object_object_add(r, "Names", json_object_new_string(c->name));
-	json_object_object_add(r, "Image", json_object_new_string(c->image_name));
-	json_object_object_add(r, "ImageID", json_object_new_string(c->image_id));
-	autofree char *cmd = command_text(c);
-	json_object_object_add(r, "Command", json_object_new_string(cmd));
-	json_object_object_add(r, "CreatedAt", json_object_new_string(c->created));
-	autofree char *ago = ctr_human_since(c->created);
-	autofree char *created = xasprintf("%s ago", ago);
-	json_object_object_add(r, "Created", json_object_new_string(created));
-	autofree char *st = status_text(c);
-	json_object_object_add(r, "Status", json_object_new_string(st));
-	json_object_object_add(r, "State",
-			       json_object_new_string(eng_ctr_status_name(c->state.status)));
-	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
-	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
-	autofree char *ports = ctr_ports_text(c);
-	json_object_object_add(r, "Ports", json_object_new_string(ports));
-	json_object_object_add(r, "Labels",
-			       json_object_get(ctr_jget(ctr_jget(c->doc, "Config"), "Labels")));
-	const char *pod = eng_ctr_pod(c, NULL);
-	autofree char *podid = pod ? xstrndup(pod, no_trunc ? 64 : 12) : xstrdup("");
-	json_object_object_add(r, "Pod", json_object_new_string(podid));
-	return r;
 }

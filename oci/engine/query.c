@@ -132,3 +132,26 @@ int eng_system_df(struct storage *s, struct eng_df *out, struct error **err)
 	storage_image_list_free(imgs, n);
 	return 0;
 }
+
+/* ---------- the facts a container's ps row shows ---------- */
+
+void eng_ctr_port_bindings(const struct eng_ctr *c, struct net_port **out, size_t *n)
+{
+	ctr_ports_get(c, out, n);
+}
+
+char **eng_ctr_args(const struct eng_ctr *c)
+{
+	struct json_object *args = ctr_jget(c->doc, "Args");
+	size_t n = ctr_jlen(args);
+	char **v = xcalloc(n + 1, sizeof(*v));
+	/* Odd members as json-c has always turned them into text: null as "". */
+	for (size_t i = 0; i < n; i++)
+		v[i] = xstrdup(json_object_get_string(json_object_array_get_idx(args, i)) ?: "");
+	return v;
+}
+
+struct json_object *eng_ctr_labels(const struct eng_ctr *c)
+{
+	return ctr_jget(ctr_jget(c->doc, "Config"), "Labels");
+}

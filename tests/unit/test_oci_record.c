@@ -5,6 +5,7 @@
  * entries.
  */
 #include "oci/engine/internal.h"
+#include "tool/ps_fmt.h"
 #include "tests/unit/tap.h"
 
 #include <errno.h>
@@ -196,13 +197,13 @@ static void test_lists(void)
 	c = find(v, n, id_of("c6"));
 	is_int(c ? (int)c->state.status : -1, ENG_CTR_CREATED, "six: cut state.json: created");
 	c = find(v, n, id_of("f7"));
-	autofree char *l7 = c ? eng_ctr_ps_line(c, false) : NULL;
+	autofree char *l7 = c ? ps_fmt_line(c, false) : NULL;
 	has_str(l7, "seven", "seven: wrong shapes, a ps line all the same");
 	c = find(v, n, id_of("f8"));
-	autofree char *l8 = c ? eng_ctr_ps_line(c, false) : NULL;
+	autofree char *l8 = c ? ps_fmt_line(c, false) : NULL;
 	has_str(l8, " 1 x\t", "eight: odd args shown as they come");
 	for (size_t i = 0; i < n; i++) {
-		json_object_put(eng_ctr_ps_row(v[i], true));
+		json_object_put(ps_fmt_row(v[i], true));
 		json_object_put(eng_ctr_inspect(v[i]));
 		strv_free(eng_ctr_ports(v[i], &err));
 	}
