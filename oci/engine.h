@@ -295,9 +295,13 @@ int eng_pod_start(struct storage *s, struct eng_pod *p, struct error **err);
 int eng_pod_stop(struct storage *s, struct eng_pod *p, long timeout, struct error **err);
 /* Remove the pod with its containers; running ones only with force. */
 int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct error **err);
-/* The `pod inspect` document and one `pod ps` row (owned). */
+/* The `pod inspect` document (owned). */
 struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p);
-struct json_object *eng_pod_ps_row(struct storage *s, struct eng_pod *p);
+/* podman's state of a pod whose containers are v: Created (none started), Running (all
+ * run), Degraded (some run) or Exited. */
+const char *eng_pod_status(struct eng_ctr *const *v, size_t n);
+/* The pod's labels (a borrowed JSON object of strings, or NULL when there are none). */
+struct json_object *eng_pod_labels(const struct eng_pod *p);
 
 /* Finish the removals that were cut short (a containers/.trash-ID whose monitor is gone:
  * its exit command was killed), as container prune does. */

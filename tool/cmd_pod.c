@@ -5,7 +5,7 @@
  */
 #include "tool/cli.h"
 #include "oci/engine.h"
-#include "tool/render.h"
+#include "tool/ps_fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -115,7 +115,7 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	struct json_object *all = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(all, eng_pod_ps_row(s, v[i]));
+		json_object_array_add(all, ps_fmt_pod_row(s, v[i]));
 	eng_pod_list_free(v, n);
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
 	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The text of a `ps` row: podman's status words ("Up 3 minutes", "Exited (0) 2 seconds
- * ago"), ports as "0.0.0.0:8080->80/tcp", the command joined by spaces. The engine gives
- * the facts (record, state, ports, args, labels); this file only words them.
+ * The text of `ps` and `pod ps` rows: podman's status words ("Up 3 minutes", "Exited (0)
+ * 2 seconds ago"), ports as "0.0.0.0:8080->80/tcp", the command joined by spaces, IDs cut
+ * to 12 digits. The engine gives the facts (record, state, ports, args, labels, a pod's
+ * state); this file only words them.
  */
 #include "tool/ps_fmt.h"
 
@@ -115,5 +116,48 @@ struct json_object *ps_fmt_row(const struct eng_ctr *c, bool no_trunc)
 	const char *pod = eng_ctr_pod(c, NULL);
 	autofree char *podid = pod ? xstrndup(pod, no_trunc ? 64 : 12) : xstrdup("");
 	json_object_object_add(r, "Pod", json_object_new_string(podid));
+	return r;
+}
+
+/* The pod's containers as `pod ps` lists them: Id, Names, Status. */
+static struct json_object *pod_ctrs_json(struct eng_ctr *const *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "Id", json_object_new_string(v[i]->id));
+		json_object_object_add(o, "Names", json_object_new_string(v[i]->name));
+		json_object_object_add(
+		    o, "Status", json_object_new_string(eng_ctr_status_name(v[i]->state.status)));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+struct json_object *ps_fmt_pod_row(struct storage *s, struct eng_pod *p)
+{
+	struct eng_ctr **v = NULL;
+	size_t n = 0;
+	struct error *e = NULL;
+	/* A pod whose containers cannot be read is still listed, with none. */
+	if (eng_pod_containers(s, p, &v, &n, &e) < 0)
+		err_free(&e);
+	struct json_object *r = json_object_new_object();
+	autofree char *id = xstrndup(p->id, 12);
+	autofree char *infra = xstrndup(p->infra_id, 12);
+	autofree char *ago = cli_fmt_since(p->created);
+	autofree char *created = xasprintf("%s ago", ago);
+	json_object_object_add(r, "ID", json_object_new_string(id));
+	json_object_object_add(r, "Id", json_object_new_string(p->id));
+	json_object_object_add(r, "Name", json_object_new_string(p->name));
+	json_object_object_add(r, "Status", json_object_new_string(eng_pod_status(v, n)));
+	json_object_object_add(r, "Created", json_object_new_string(created));
+	json_object_object_add(r, "CreatedAt", json_object_new_string(p->created));
+	json_object_object_add(r, "InfraID", json_object_new_string(infra));
+	json_object_object_add(r, "InfraId", json_object_new_string(p->infra_id));
+	json_object_object_add(r, "NumberOfContainers", json_object_new_int((int)n));
+	json_object_object_add(r, "Labels", json_object_get(eng_pod_labels(p)));
+	json_object_object_add(r, "Containers", pod_ctrs_json(v, n));
+	eng_ctr_list_free(v, n);
 	return r;
 }

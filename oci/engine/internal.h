@@ -119,7 +119,5 @@ int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, c
 		     pid_t *userns_pid, struct error **err);
 /* eng_ctr_remove without its checks for dependents and infra containers (pod rm). */
 int ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
-/* "3 minutes" since an RFC 3339 time (owned). */
-char *ctr_human_since(const char *rfc3339);
 /* 64 random hex digits (owned). */
 char *ctr_new_id(void);

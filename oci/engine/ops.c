@@ -527,28 +527,6 @@ struct json_object *ctr_ports_podman(const struct eng_ctr *c)
 	return o;
 }
 
-/* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
-char *ctr_human_since(const char *rfc3339)
-{
-	struct timespec t = { 0 }, now;
-	struct error *err = NULL;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (rfc3339 == NULL || oci_log_parse_since(rfc3339, &now, &t, &err) < 0) {
-		err_free(&err);
-		return xstrdup("");
-	}
-	long d = (long)(now.tv_sec - t.tv_sec);
-	if (d < 1)
-		return xstrdup("Less than a second");
-	if (d < 60)
-		return xasprintf("%ld second%s", d, d == 1 ? "" : "s");
-	if (d < 3600)
-		return d < 120 ? xstrdup("About a minute") : xasprintf("%ld minutes", d / 60);
-	if (d < 86400)
-		return d < 7200 ? xstrdup("About an hour") : xasprintf("%ld hours", d / 3600);
-	return xasprintf("%ld days", d / 86400);
-}
-
 static struct json_object *state_json(const struct eng_ctr *c)
 {
 	struct json_object *st = json_object_new_object();

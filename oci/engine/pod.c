@@ -337,8 +337,7 @@ int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct erro
 	return rc < 0 ? err_wrap(err, "removing pod %s", p->name) : 0;
 }
 
-/* podman's pod states: Created, Running, Degraded (some run), Exited. */
-static const char *pod_status(struct eng_ctr **v, size_t n)
+const char *eng_pod_status(struct eng_ctr *const *v, size_t n)
 {
 	size_t run = 0, started = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -352,17 +351,16 @@ static const char *pod_status(struct eng_ctr **v, size_t n)
 	return run > 0 ? "Degraded" : "Exited";
 }
 
-static struct json_object *ctr_list_json(struct eng_ctr **v, size_t n, bool inspect)
+/* The containers as `pod inspect` lists them: Id, Name, State. */
+static struct json_object *ctr_list_json(struct eng_ctr **v, size_t n)
 {
 	struct json_object *a = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "Id", json_object_new_string(v[i]->id));
-		json_object_object_add(o, inspect ? "Name" : "Names",
-				       json_object_new_string(v[i]->name));
+		json_object_object_add(o, "Name", json_object_new_string(v[i]->name));
 		json_object_object_add(
-		    o, inspect ? "State" : "Status",
-		    json_object_new_string(eng_ctr_status_name(v[i]->state.status)));
+		    o, "State", json_object_new_string(eng_ctr_status_name(v[i]->state.status)));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -379,7 +377,7 @@ struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
 	json_object_object_add(doc, "Id", json_object_new_string(p->id));
 	json_object_object_add(doc, "Name", json_object_new_string(p->name));
 	json_object_object_add(doc, "Created", json_object_new_string(p->created));
-	json_object_object_add(doc, "State", json_object_new_string(pod_status(v, n)));
+	json_object_object_add(doc, "State", json_object_new_string(eng_pod_status(v, n)));
 	json_object_object_add(doc, "Hostname",
 			       json_object_new_string(ctr_jstr(p->doc, "Hostname") ?: ""));
 	json_object_object_add(doc, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
@@ -401,34 +399,7 @@ struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
 		json_object_array_add(ctr_jget(doc, "SharedNamespaces"),
 				      json_object_new_string(shared[i]));
 	json_object_object_add(doc, "NumContainers", json_object_new_int((int)n));
-	json_object_object_add(doc, "Containers", ctr_list_json(v, n, true));
+	json_object_object_add(doc, "Containers", ctr_list_json(v, n));
 	eng_ctr_list_free(v, n);
 	return doc;
-}
-
-struct json_object *eng_pod_ps_row(struct storage *s, struct eng_pod *p)
-{
-	struct eng_ctr **v = NULL;
-	size_t n = 0;
-	struct error *e = NULL;
-	if (eng_pod_containers(s, p, &v, &n, &e) < 0)
-		err_free(&e);
-	struct json_object *r = json_object_new_object();
-	autofree char *id = xstrndup(p->id, 12);
-	autofree char *infra = xstrndup(p->infra_id, 12);
-	autofree char *ago = ctr_human_since(p->created);
-	autofree char *created = xasprintf("%s ago", ago);
-	json_object_object_add(r, "ID", json_object_new_string(id));
-	json_object_object_add(r, "Id", json_object_new_string(p->id));
-	json_object_object_add(r, "Name", json_object_new_string(p->name));
-	json_object_object_add(r, "Status", json_object_new_string(pod_status(v, n)));
-	json_object_object_add(r, "Created", json_object_new_string(created));
-	json_object_object_add(r, "CreatedAt", json_object_new_string(p->created));
-	json_object_object_add(r, "InfraID", json_object_new_string(infra));
-	json_object_object_add(r, "InfraId", json_object_new_string(p->infra_id));
-	json_object_object_add(r, "NumberOfContainers", json_object_new_int((int)n));
-	json_object_object_add(r, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
-	json_object_object_add(r, "Containers", ctr_list_json(v, n, false));
-	eng_ctr_list_free(v, n);
-	return r;
 }

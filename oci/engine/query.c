@@ -155,3 +155,8 @@ struct json_object *eng_ctr_labels(const struct eng_ctr *c)
 {
 	return ctr_jget(ctr_jget(c->doc, "Config"), "Labels");
 }
+
+struct json_object *eng_pod_labels(const struct eng_pod *p)
+{
+	return ctr_jget(p->doc, "Labels");
+}
