@@ -75,29 +75,30 @@ struct eng_ctr_create_req {
 	bool quiet;	     /* no pull progress (a progress sink from the caller goes here) */
 
 	/* The process */
-	const char *name;	    /* NULL: generated, like podman's adjective_surname */
-	char *const *command;	    /* replaces the image's Cmd; NULL: the image's */
-	const char *entrypoint;	    /* NULL: the image's; a JSON array of strings, or one string
-				   * ("" or "[]": none) */
-	char *const *env;	    /* KEY=VAL, or KEY alone for the caller's own value */
-	char *const *env_files;	    /* files of KEY=VAL lines; each must exist */
-	const char *workdir;	    /* NULL: the image's */
-	const char *user;	    /* user[:group], names from the image; NULL: the image's */
-	const char *hostname;	    /* NULL: the ID's first 12 digits (a pod's hostname in a pod) */
-	bool hostname_set;	    /* whether hostname was given at all (refused in a pod) */
-	bool tty;		    /* a pseudo-terminal */
-	bool interactive;	    /* keep stdin open */
-	bool read_only;		    /* read-only root filesystem */
-	bool privileged;	    /* all capabilities, no seccomp or masked paths */
-	bool init;		    /* hutch-init as pid 1 */
-	char *const *cap_add;	    /* capability names */
-	char *const *cap_drop;	    /* capability names */
-	char *const *annotations;   /* KEY=VAL */
-	char *const *sysctls;	    /* KEY=VAL, namespaced sysctls */
-	char *const *labels;	    /* KEY=VAL */
-	char *const *group_add;	    /* numeric gids */
-	char *const *security_opts; /* seccomp=unconfined|FILE, no-new-privileges[=true],
-				     * label=... and apparmor=... (ignored with a warning) */
+	const char *name;     /* NULL: generated, like podman's adjective_surname */
+	char *const *command; /* replaces the image's Cmd; NULL: the image's */
+	/* NULL: the image's; a JSON array of strings, or one string ("" or "[]": none) */
+	const char *entrypoint;
+	char *const *env;	  /* KEY=VAL, or KEY alone for the caller's own value */
+	char *const *env_files;	  /* files of KEY=VAL lines; each must exist */
+	const char *workdir;	  /* NULL: the image's */
+	const char *user;	  /* user[:group], names from the image; NULL: the image's */
+	const char *hostname;	  /* NULL: the ID's first 12 digits (a pod's hostname in a pod) */
+	bool hostname_set;	  /* whether hostname was given at all (refused in a pod) */
+	bool tty;		  /* a pseudo-terminal */
+	bool interactive;	  /* keep stdin open */
+	bool read_only;		  /* read-only root filesystem */
+	bool privileged;	  /* all capabilities, no seccomp or masked paths */
+	bool init;		  /* hutch-init as pid 1 */
+	char *const *cap_add;	  /* capability names */
+	char *const *cap_drop;	  /* capability names */
+	char *const *annotations; /* KEY=VAL */
+	char *const *sysctls;	  /* KEY=VAL, namespaced sysctls */
+	char *const *labels;	  /* KEY=VAL */
+	char *const *group_add;	  /* numeric gids */
+	/* seccomp=unconfined|FILE, no-new-privileges[=true]; label= and apparmor= are
+	 * ignored with a warning */
+	char *const *security_opts;
 
 	/* Life cycle */
 	bool rm;		 /* remove the container once it exits */
@@ -110,9 +111,10 @@ struct eng_ctr_create_req {
 	char *const *log_opts;	 /* max-size=SIZE */
 
 	/* Namespaces and network */
-	const char *userns;	 /* NULL or "": the default; keep-id */
-	const char *network;	 /* as given: slirp4netns[:opts], pasta[:args], none, host,
-				  * container:NAME|ID, ns:PATH; NULL: slirp4netns */
+	const char *userns; /* NULL or "": the default; keep-id */
+	/* As given: slirp4netns[:opts], pasta[:args], none, host, container:NAME|ID,
+	 * ns:PATH; NULL: slirp4netns */
+	const char *network;
 	bool network_set;	 /* whether network was given at all (refused in a pod) */
 	const char *pod;	 /* join this pod (name or ID): its network, UTS and IPC */
 	char *const *publish;	 /* "[ip:][hostport:]port[/proto]"; host ports picked now */
