@@ -76,7 +76,7 @@ struct eng_ctr_create_req {
 
 	/* The process */
 	const char *name;     /* NULL: generated, like podman's adjective_surname */
-	char *const *command; /* replaces the image's Cmd; NULL: the image's */
+	char *const *command; /* replaces the image's Cmd; NULL or empty: the image's */
 	/* NULL: the image's; a JSON array of strings, or one string ("" or "[]": none) */
 	const char *entrypoint;
 	char *const *env;	  /* KEY=VAL, or KEY alone for the caller's own value */

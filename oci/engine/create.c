@@ -23,7 +23,7 @@
 /* ---------- a request becomes a plan ---------- */
 
 /* The plan and everything it points into while the container is created. */
-struct run_args {
+struct plan {
 	struct eng_ctr_create_opts co;
 	struct oci_image_config img;
 	struct storage_image_config icfg;
@@ -42,7 +42,7 @@ struct run_args {
 	char **scratch; /* strings the options point into */
 };
 
-static void run_args_clear(struct run_args *a)
+static void plan_clear(struct plan *a)
 {
 	for (size_t i = 0; i < a->n_mounts; i++)
 		oci_volume_clear(&a->mounts[i]);
@@ -60,7 +60,7 @@ static void run_args_clear(struct run_args *a)
 	storage_image_free(&a->image);
 }
 
-static const char *keep(struct run_args *a, char *s)
+static const char *keep(struct plan *a, char *s)
 {
 	strv_push_take(&a->scratch, s);
 	return s;
@@ -126,21 +126,21 @@ static int parse_entrypoint(const char *v, char ***out, struct error **err)
 }
 
 /* -u against the image's own /etc/passwd and /etc/group, looked up through its layers. */
-static int resolve_user(struct storage *s, struct run_args *a, const char *user, struct error **err)
+static int resolve_user(struct storage *s, struct plan *a, const char *user, struct error **err)
 {
 	autostrv char **layers = storage_image_layer_dirs(s, a->image);
 	return oci_user_resolve(layers, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
 				&a->n_groups, err);
 }
 
-static void push_mount(struct run_args *a, struct oci_volume *v)
+static void push_mount(struct plan *a, struct oci_volume *v)
 {
 	a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
 	a->mounts[a->n_mounts++] = *v;
 }
 
 /* Volumes, mounts and tmpfs (named volumes created now), devices and ulimits. */
-static int parse_mounts(const struct eng_ctr_create_req *r, struct storage *s, struct run_args *a,
+static int parse_mounts(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
 			struct error **err)
 {
 	const struct {
@@ -190,8 +190,7 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct storage *s, s
 	return 0;
 }
 
-static int parse_security(const struct eng_ctr_create_req *r, struct run_args *a,
-			  struct error **err)
+static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	char *const *sec = r->security_opts;
 	for (size_t i = 0; sec && sec[i]; i++) {
@@ -277,8 +276,7 @@ static bool retry_count(const char *s)
 }
 
 /* --restart, --stop-signal, --stop-timeout: the life-cycle policy. */
-static int parse_lifecycle(const struct eng_ctr_create_req *r, struct run_args *a,
-			   struct error **err)
+static int parse_lifecycle(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	const char *restart = r->restart;
 	if (restart != NULL) {
@@ -312,7 +310,7 @@ static int parse_lifecycle(const struct eng_ctr_create_req *r, struct run_args *
 	return 0;
 }
 
-static int parse_policy(const struct eng_ctr_create_req *r, struct run_args *a, struct error **err)
+static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	if (parse_lifecycle(r, a, err) < 0)
 		return -1;
@@ -379,7 +377,7 @@ static int parse_ports(char *const *pub, bool all, char *const *exposed, struct 
 }
 
 /* --group-add: numeric group ids, in range (a larger one would wrap, to 0 at 2^32). */
-static int parse_groups(const struct eng_ctr_create_req *r, struct run_args *a, struct error **err)
+static int parse_groups(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	char *const *ga = r->group_add;
 	for (size_t i = 0; ga && ga[i]; i++) {
@@ -404,8 +402,7 @@ static int parse_groups(const struct eng_ctr_create_req *r, struct run_args *a, 
 }
 
 /* The target's ID for --network container:NAME|ID (which must exist now, as in podman). */
-static int join_container(struct storage *s, struct run_args *a, const char *target,
-			  struct error **err)
+static int join_container(struct storage *s, struct plan *a, const char *target, struct error **err)
 {
 	struct eng_ctr *t = NULL;
 	if (eng_ctr_lookup(s, target, &t, err) < 0)
@@ -431,7 +428,7 @@ static int join_container(struct storage *s, struct run_args *a, const char *tar
 
 /* --pod and --network container: share namespaces of another container, in its user
  * namespace: ports, the hostname (pods) and keep-id are the target's business. */
-static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, struct run_args *a,
+static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
 		      struct error **err)
 {
 	const char *podname = r->pod;
@@ -473,7 +470,7 @@ static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, str
 }
 
 /* The image and its config, which the rest of the request is checked against. */
-static int plan_image(const struct eng_ctr_create_req *r, struct storage *s, struct run_args *a,
+static int plan_image(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
 		      struct error **err)
 {
 	if (find_image(s, r, &a->image, err) < 0 ||
@@ -493,7 +490,7 @@ static int plan_image(const struct eng_ctr_create_req *r, struct storage *s, str
 }
 
 /* The request's process: command, entrypoint, environment, user (against the image). */
-static int plan_process(const struct eng_ctr_create_req *r, struct storage *s, struct run_args *a,
+static int plan_process(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
 			struct error **err)
 {
 	struct eng_ctr_create_opts *co = &a->co;
@@ -518,7 +515,7 @@ static int plan_process(const struct eng_ctr_create_req *r, struct storage *s, s
 }
 
 /* The request as a plan, its rules checked in the order podman's users see them. */
-static int plan_build(const struct eng_ctr_create_req *r, struct storage *s, struct run_args *a,
+static int plan_build(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
 		      struct error **err)
 {
 	struct eng_ctr_create_opts *co = &a->co;
@@ -564,11 +561,11 @@ int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct
 		   struct error **err)
 {
 	*out = NULL;
-	struct run_args a = { 0 };
+	struct plan a = { 0 };
 	int rc = plan_build(r, s, &a, err);
 	if (rc == 0)
 		rc = ctr_create(s, &a.co, out, err);
-	run_args_clear(&a);
+	plan_clear(&a);
 	return rc;
 }
 
