@@ -51,40 +51,105 @@ void eng_ctr_free(struct eng_ctr **c);
 #define autoctr __attribute__((cleanup(eng_ctr_free)))
 void eng_ctr_list_free(struct eng_ctr **v, size_t n);
 
-/* Everything `hutch create`/`run` decides before the container exists. */
-struct eng_ctr_create_opts {
-	const char *name; /* NULL: generated, like podman's adjective_surname */
-	const struct storage_image *image;
-	const char *image_name;	 /* as the user typed it, for ps */
-	struct oci_gen_opts gen; /* config.json inputs (image config filled in by create) */
-	const char *user;	 /* -u, resolved against the image */
-	char **labels;		 /* KEY=VAL */
-	bool rm;		 /* --rm */
-	const char *restart;	 /* no | on-failure[:N] | always */
-	const char *stop_signal; /* NULL: the image's or SIGTERM */
-	long stop_timeout;	 /* seconds; default 10 */
-	const char *log_driver;	 /* k8s-file | none | passthrough */
-	uint64_t log_max_size;
-	bool interactive;	/* -i: keep stdin open */
-	bool replace;		/* --replace an existing container of that name */
-	const char *userns;	/* NULL or "keep-id" */
-	const char *network;	/* the --network value as given (NULL: slirp4netns) */
-	struct net_port *ports; /* -p and -P, host ports assigned */
-	size_t n_ports;
-	char **dns, **dns_search, **dns_options, **add_hosts;
-	/* Pods: the pod's ID for a container that joins it (network must then be
-	 * "container:INFRA_ID"); infra for the pod's own infra container, which has no image
-	 * (image NULL): its rootfs is an empty directory in its store dir. */
-	const char *pod;
-	bool infra;
+/* How `start` connects the caller's terminal. */
+struct eng_ctr_start_opts {
+	bool attach;		 /* foreground: stream output, return the exit status */
+	bool stdin_attached;	 /* forward our stdin (with -i) */
+	const char *detach_keys; /* "ctrl-p,ctrl-q" by default; "" disables */
+	bool sig_proxy;		 /* forward our signals to the container */
 };
 
 /*
- * Create the container: storage, record and config.json (no process yet: status Created).
- * *out is the new record.
+ * A create request: what a user asks for, as given (hutch create/run flags, later the API
+ * service's body). Plain values, no front-end types; NULL, false or 0 means "not given".
+ * Vectors are NULL-terminated and borrowed for the call. The engine validates every field
+ * and applies podman's rules (pull policy, -u against the image, pods, ports, volumes).
+ * Its error messages name the CLI flag a value came from, as podman's API does.
  */
-int eng_ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
+struct eng_ctr_create_req {
+	/* The image */
+	const char *image;   /* reference as typed; recorded as the image name ps shows */
+	const char *pull;    /* always | missing | newer | never; NULL: missing */
+	bool tls_verify;     /* pulling: verify TLS or not ... */
+	bool tls_verify_set; /* ... when set; else registries.conf decides */
+	bool quiet;	     /* no pull progress (a progress sink from the caller goes here) */
+
+	/* The process */
+	const char *name;     /* NULL: generated, like podman's adjective_surname */
+	char *const *command; /* replaces the image's Cmd; NULL or empty: the image's */
+	/* NULL: the image's; a JSON array of strings, or one string ("" or "[]": none) */
+	const char *entrypoint;
+	char *const *env;	  /* KEY=VAL, or KEY alone for the caller's own value */
+	char *const *env_files;	  /* files of KEY=VAL lines; each must exist */
+	const char *workdir;	  /* NULL: the image's */
+	const char *user;	  /* user[:group], names from the image; NULL: the image's */
+	const char *hostname;	  /* NULL: the ID's first 12 digits (a pod's hostname in a pod) */
+	bool hostname_set;	  /* whether hostname was given at all (refused in a pod) */
+	bool tty;		  /* a pseudo-terminal */
+	bool interactive;	  /* keep stdin open */
+	bool read_only;		  /* read-only root filesystem */
+	bool privileged;	  /* all capabilities, no seccomp or masked paths */
+	bool init;		  /* hutch-init as pid 1 */
+	char *const *cap_add;	  /* capability names */
+	char *const *cap_drop;	  /* capability names */
+	char *const *annotations; /* KEY=VAL */
+	char *const *sysctls;	  /* KEY=VAL, namespaced sysctls */
+	char *const *labels;	  /* KEY=VAL */
+	char *const *group_add;	  /* numeric gids */
+	/* seccomp=unconfined|FILE, no-new-privileges[=true]; label= and apparmor= are
+	 * ignored with a warning */
+	char *const *security_opts;
+
+	/* Life cycle */
+	bool rm;		 /* remove the container once it exits */
+	bool replace;		 /* remove a container of the same name first */
+	const char *restart;	 /* no | always | unless-stopped | on-failure[:N]; NULL: no */
+	const char *stop_signal; /* name or number; NULL: the image's or SIGTERM */
+	long stop_timeout;	 /* seconds before SIGKILL, 0 or more ... */
+	bool stop_timeout_set;	 /* ... when set; else 10 */
+	const char *log_driver;	 /* k8s-file | none | passthrough; NULL: k8s-file */
+	char *const *log_opts;	 /* max-size=SIZE */
+
+	/* Namespaces and network */
+	const char *userns; /* NULL or "": the default; keep-id */
+	/* As given: slirp4netns[:opts], pasta[:args], none, host, container:NAME|ID,
+	 * ns:PATH; NULL: slirp4netns */
+	const char *network;
+	bool network_set;	 /* whether network was given at all (refused in a pod) */
+	const char *pod;	 /* join this pod (name or ID): its network, UTS and IPC */
+	char *const *publish;	 /* "[ip:][hostport:]port[/proto]"; host ports picked now */
+	bool publish_all;	 /* publish every port the image exposes on free host ports */
+	char *const *dns;	 /* servers */
+	char *const *dns_search; /* domains */
+	char *const *dns_options;
+	char *const *add_hosts; /* host:ip */
+
+	/* Mounts, devices and limits */
+	char *const *volumes; /* src:dst[:opts]; a named volume is created when missing */
+	char *const *mounts;  /* type=bind|volume|tmpfs,src=,dst=,ro */
+	char *const *tmpfs;   /* dir[:opts] */
+	char *const *devices; /* host[:container], bound from the host */
+	char *const *ulimits; /* name=soft[:hard] */
+	const char *memory;   /* as given; limits only warn without delegated cgroups */
+	const char *cpus;
+	const char *pids_limit;
+};
+
+/*
+ * Create a container from a request: find (or pull) the image, validate every field and
+ * make the storage, record and config.json (no process yet: status Created). Named volumes
+ * it mentions are created. *out is the new record (owned).
+ */
+int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct eng_ctr **out,
 		   struct error **err);
+
+/*
+ * Start a container just created by `run`: eng_ctr_start, plus --rm's rule: a container
+ * that never ran is removed, and so is one whose monitor died before it could (the
+ * monitor removes a --rm container itself when it exits).
+ */
+int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
+		int *status, bool *detached, struct error **err);
 
 /* The container whose network namespace c shares (--network container:ID, or the pod's
  * infra), as an owned ID; NULL when it has its own. */
@@ -133,14 +198,6 @@ struct eng_df {
 /* Fill *out from the store's images and containers (volumes are not counted yet). */
 int eng_system_df(struct storage *s, struct eng_df *out, struct error **err);
 
-/* How `start` connects the caller's terminal. */
-struct eng_ctr_start_opts {
-	bool attach;		 /* foreground: stream output, return the exit status */
-	bool stdin_attached;	 /* forward our stdin (with -i) */
-	const char *detach_keys; /* "ctrl-p,ctrl-q" by default; "" disables */
-	bool sig_proxy;		 /* forward our signals to the container */
-};
-
 /*
  * Start a created or exited container: mount its rootfs and create it through the runtime
  * in its user namespace, hand it to a new monitor, release it. With attach, stream its
@@ -164,6 +221,22 @@ int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err);
  * container others share the network namespace of also needs force (EBUSY otherwise); a
  * pod's infra container is removed only with its pod. */
 int eng_ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
+
+/* Which containers an --all operation acts on, in the order it takes them. */
+enum eng_ctr_all {
+	ENG_CTR_ALL_RUNNING, /* stop, kill: the running ones, oldest first */
+	ENG_CTR_ALL_EVERY,   /* restart: every one, oldest first */
+	ENG_CTR_ALL_REMOVE,  /* rm: newest first, so containers sharing another's network go
+			      * before it, and no pod infra (those go with their pod) */
+};
+/* The IDs of the containers an --all operation acts on (owned vector, never NULL on
+ * success; *n their number). */
+char **eng_ctr_all_ids(struct storage *s, enum eng_ctr_all which, size_t *n, struct error **err);
+/* eng_ctr_lookup for one operand of an operation. listed: the ID came from eng_ctr_all_ids,
+ * and a container gone since (removed meanwhile by its launcher, its --rm monitor or another
+ * command) is not an error: 0 with *out NULL. */
+int eng_ctr_lookup_target(struct storage *s, const char *name_or_id, bool listed,
+			  struct eng_ctr **out, struct error **err);
 
 struct eng_ctr_exec_opts {
 	char *const *args;
@@ -268,18 +341,19 @@ struct eng_pod {
 void eng_pod_free(struct eng_pod **p);
 void eng_pod_list_free(struct eng_pod **v, size_t n);
 
-struct eng_pod_create_opts {
+/* A pod create request, as given (hutch pod create's flags); NULL: not given. */
+struct eng_pod_create_req {
 	const char *name;     /* NULL: generated */
 	const char *hostname; /* NULL: the pod's name */
-	const char *network;  /* --network of the pod (NULL: slirp4netns) */
-	struct net_port *ports;
-	size_t n_ports;
-	char **labels; /* KEY=VAL */
+	const char *network;  /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
+	char *const *publish; /* "[ip:][hostport:]port[/proto]" on the infra; host ports
+				 * picked now */
+	char *const *labels;  /* KEY=VAL */
 };
 
 /* Create the pod record and its infra container (not started). *out owned. A name in
  * use is EEXIST. */
-int eng_pod_create(struct storage *s, const struct eng_pod_create_opts *o, struct eng_pod **out,
+int eng_pod_create(struct storage *s, const struct eng_pod_create_req *r, struct eng_pod **out,
 		   struct error **err);
 /* By full name, full ID or unique ID prefix; ENOENT "no pod with name or ID ..." otherwise. */
 int eng_pod_lookup(struct storage *s, const char *name_or_id, struct eng_pod **out,

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Shared inside oci/engine/: record helpers, locks, paths of the helper programs. */
+/*
+ * Shared inside oci/engine/: record helpers, locks, paths of the helper programs. Files
+ * point one way: create.c (requests, the rules of create and run) is the top; it calls
+ * record.c, ops.c, volume.c and pod.c, none of which calls it.
+ */
 #pragma once
 
 #include "oci/engine.h"
@@ -121,3 +125,45 @@ int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, c
 int ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
 /* 64 random hex digits (owned). */
 char *ctr_new_id(void);
+
+/*
+ * The engine's resolved plan for a new container, what eng_ctr_create makes of a request
+ * (create.c) and pod creation fills for an infra: every value checked, the image found,
+ * host ports assigned, volumes created, the user resolved. record.c writes it.
+ */
+struct eng_ctr_create_opts {
+	const char *name; /* NULL: generated, like podman's adjective_surname */
+	const struct storage_image *image;
+	const char *image_name;	 /* as the user typed it, for ps */
+	struct oci_gen_opts gen; /* config.json inputs (image config filled in by create) */
+	const char *user;	 /* -u, resolved against the image */
+	char **labels;		 /* KEY=VAL */
+	bool rm;		 /* --rm */
+	const char *restart;	 /* no | on-failure[:N] | always */
+	const char *stop_signal; /* NULL: the image's or SIGTERM */
+	long stop_timeout;	 /* seconds; default 10 */
+	const char *log_driver;	 /* k8s-file | none | passthrough */
+	uint64_t log_max_size;
+	bool interactive;	/* -i: keep stdin open */
+	bool replace;		/* --replace an existing container of that name */
+	const char *userns;	/* NULL or "keep-id" */
+	const char *network;	/* the --network value as given (NULL: slirp4netns) */
+	struct net_port *ports; /* -p and -P, host ports assigned */
+	size_t n_ports;
+	char **dns, **dns_search, **dns_options, **add_hosts;
+	/* Pods: the pod's ID for a container that joins it (network must then be
+	 * "container:INFRA_ID"); infra for the pod's own infra container, which has no image
+	 * (image NULL): its rootfs is an empty directory in its store dir. */
+	const char *pod;
+	bool infra;
+};
+
+/* Create the container a plan describes: storage, record and config.json (create.c). */
+int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
+	       struct error **err);
+/* config.json, state.json and hutch.json in the new container's dir (record.c). */
+int ctr_write_files(struct storage *s, const char *id, const char *name,
+		    const struct eng_ctr_create_opts *o, struct error **err);
+/* A pod's store dir (owned), and its record from pod.json (NULL when it has none). */
+char *ctr_pod_dir(struct storage *s, const char *id);
+struct eng_pod *ctr_pod_load(struct storage *s, const char *id);

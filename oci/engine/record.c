@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Container records: creating one (ID, name, storage, config.json, hutch.json), loading and
- * listing them (finding one is names.c's), and reading the state the files give: the
- * store's state.json plus, while it runs, the monitor's files in the run dir.
+ * Container records: writing a new one's files (config.json, state.json, hutch.json; what
+ * goes in them is create.c's decision), loading and listing them (finding one is names.c's),
+ * and reading the state the files give: the store's state.json plus, while it runs, the
+ * monitor's files in the run dir.
  */
 #include "oci/engine/internal.h"
 
@@ -652,33 +653,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	return doc;
 }
 
-/* Is name already some container's name? */
-static bool name_taken(struct storage *s, const char *name)
-{
-	struct eng_ctr *c = ctr_by_name(s, name);
-	bool taken = c != NULL;
-	eng_ctr_free(&c);
-	return taken;
-}
-
-/* With --replace, remove a container of that name first. */
-static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
-{
-	autoctr struct eng_ctr *old = ctr_by_name(s, name);
-	if (old == NULL)
-		return 0;
-	if (!replace)
-		return err_set(
-		    err, EEXIST, ERR_TOOL,
-		    "the container name \"%s\" is already in use by %.12s. You have to "
-		    "remove that container to be able to reuse that name (or use --replace)",
-		    name, old->id);
-	return eng_ctr_remove(s, old, true, err);
-}
-
-/* config.json, state.json and hutch.json in the new container's dir. */
-static int write_files(struct storage *s, const char *id, const char *name,
-		       const struct eng_ctr_create_opts *o, struct error **err)
+int ctr_write_files(struct storage *s, const char *id, const char *name,
+		    const struct eng_ctr_create_opts *o, struct error **err)
 {
 	autofree char *dir = eng_ctr_dir(s, id);
 	struct oci_gen_opts gen = o->gen;
@@ -731,16 +707,6 @@ static int write_files(struct storage *s, const char *id, const char *name,
 	return rc;
 }
 
-/* The store dir of an imageless container: itself and an empty rootfs. */
-static int infra_dirs(struct storage *s, const char *id, struct error **err)
-{
-	autofree char *dir = eng_ctr_dir(s, id);
-	autofree char *rootfs = xasprintf("%s/rootfs", dir);
-	if (mkdir(dir, 0700) < 0 || mkdir(rootfs, 0755) < 0)
-		return err_sys(err, "creating %s", rootfs);
-	return 0;
-}
-
 char *eng_ctr_net_target(const struct eng_ctr *c)
 {
 	const char *mode = ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode");
@@ -754,50 +720,4 @@ const char *eng_ctr_pod(const struct eng_ctr *c, bool *infra)
 	if (infra != NULL)
 		*infra = json_object_get_boolean(ctr_jget(c->doc, "IsInfra"));
 	return ctr_jstr(c->doc, "Pod");
-}
-
-int eng_ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
-		   struct error **err)
-{
-	*out = NULL;
-	if (o->name != NULL && !ctr_valid_name(o->name))
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "invalid container name \"%s\": names must match "
-			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
-			       o->name);
-	autofree char *id = ctr_new_id();
-	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	autonames int lk = ctr_names_lock(s, err);
-	if (lk < 0)
-		return -1;
-	/* A generated name that is taken is drawn again (there are ~900 of them), then made
-	 * unique with a suffix, as the user did not ask for that name. */
-	for (int tries = 0; o->name == NULL && name_taken(s, name); tries++) {
-		free(name);
-		name = ctr_new_name();
-		if (tries >= 20) {
-			char *n = xasprintf("%s_%.6s", name, id);
-			free(name);
-			name = n;
-		}
-	}
-	if (name_check(s, name, o->replace, err) < 0)
-		return -1;
-	if (o->infra ? infra_dirs(s, id, err) < 0
-		     : storage_container_create(s, id, o->image, err) < 0)
-		return -1;
-	/* The name index's entry first: the record, once there, is found by its name. */
-	if (ctr_name_set(s, name, id, err) == 0 && write_files(s, id, name, o, err) == 0 &&
-	    (*out = ctr_load(s, AT_FDCWD, id, false)) != NULL) {
-		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
-			return 0;
-		eng_ctr_free(out);
-	}
-	if (*err == NULL)
-		err_msg(err, "reading back container %.12s", id);
-	struct error *rmerr = NULL;
-	if (storage_container_remove(s, id, &rmerr) < 0)
-		err_free(&rmerr);
-	ctr_name_drop(s, name, id);
-	return -1;
 }
