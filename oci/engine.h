@@ -105,12 +105,31 @@ int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct err
  * and the state's members); look at nothing else. */
 int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err);
 
-/* How `start` connects the caller's terminal. */
+/*
+ * The caller's streams for attach, start with attach, exec and cp: the engine reads and
+ * writes only the fds it is given here, never 0/1/2 of its own accord. The fds stay the
+ * caller's (borrowed, never closed). in < 0: no input (exec: /dev/null); out or err < 0:
+ * that output is dropped. tty: in is a terminal the caller hands over for the session; when
+ * the container (or exec) has a terminal too, the engine puts in in raw mode, restores it
+ * before returning, passes its size on, and follows SIGWINCH (signalfd: the signal is
+ * blocked in the calling thread meanwhile). A front end without a terminal (an API
+ * service, a test) leaves tty false and gets the bytes as they are.
+ */
+struct eng_stdio {
+	int in, out, err;
+	bool tty;
+};
+
+/* How `start` connects the caller's streams. */
 struct eng_ctr_start_opts {
-	bool attach;		 /* foreground: stream output, return the exit status */
-	bool stdin_attached;	 /* forward our stdin (with -i) */
-	const char *detach_keys; /* "ctrl-p,ctrl-q" by default; "" disables */
-	bool sig_proxy;		 /* forward our signals to the container */
+	bool attach;		    /* foreground: stream output, return the exit status */
+	const struct eng_stdio *io; /* with attach: the streams (required) */
+	bool stdin_attached;	    /* forward io->in (with -i) */
+	const char *detach_keys;    /* "ctrl-p,ctrl-q" by default; "" disables */
+	/* Forward the signals this process gets (INT, TERM, HUP, QUIT, USR1, USR2) to the
+	 * container while attached: for a CLI that stands in for the container's process;
+	 * an API service leaves it false and calls eng_ctr_kill. */
+	bool sig_proxy;
 };
 
 /*
@@ -145,6 +164,10 @@ struct eng_ctr_exec_opts {
 	bool tty;
 	bool interactive;
 	bool detach;
+	/* The process's streams (required). Without tty they become its fds 0, 1 and 2, also
+	 * with detach; with tty the engine copies in to the pty and the pty to out (err is
+	 * unused: a terminal has one output). */
+	const struct eng_stdio *io;
 };
 /* Run a process in a running container; *status its exit status. A container that is not
  * running fails with ERR_INVOKE (126), as podman does. */
@@ -171,12 +194,13 @@ char *eng_ctr_log_path(struct storage *s, const char *id);
 
 /*
  * `hutch cp`: copy src to dst as a tar stream, one side in the container (src_in_ctr or
- * dst_in_ctr), the other on the host; "-" is a tar stream on stdin or stdout. Paths in the
- * container never resolve outside it; modes are kept, and ownership within the mapping on
- * the container side. A missing source fails with ENOENT.
+ * dst_in_ctr), the other on the host. The host side NULL means a tar stream instead of a
+ * path: read from tar_fd (src NULL) or written to it (dst NULL); tar_fd is borrowed and
+ * unused otherwise. Paths in the container never resolve outside it; modes are kept, and
+ * ownership within the mapping on the container side. A missing source fails with ENOENT.
  */
 int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src_in_ctr,
-		 const char *dst, bool dst_in_ctr, struct error **err);
+		 const char *dst, bool dst_in_ctr, int tar_fd, struct error **err);
 
 /*
  * `hutch diff`: "A /path", "C /path", "D /path" lines sorted by path (owned vector), from the

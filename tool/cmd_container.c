@@ -8,6 +8,7 @@
 #include "oci/engine.h"
 #include "oci/oci.h"
 #include "tool/image_fmt.h"
+#include "tool/io.h"
 #include "userns/userns.h"
 
 #include <errno.h>
@@ -86,7 +87,8 @@ static int find_image(struct cli_ctx *ctx, struct storage *s, const char *ref,
 	/* A damaged image (not a missing one) is pulled again, which may mend it; should that
 	 * fail, the damage is the news. */
 	bool damaged = lerr != NULL && lerr->code != ENOENT;
-	struct storage_pull_opts po = { .tls_verify = -1, .quiet = cli_opt_bool(ctx, "quiet") };
+	struct storage_pull_opts po = { .tls_verify = -1,
+					.progress = cli_progress(cli_opt_bool(ctx, "quiet")) };
 	if (cli_opt_is_set(ctx, "tls-verify"))
 		po.tls_verify = cli_opt_bool(ctx, "tls-verify");
 	autofree char *id = NULL;
@@ -574,6 +576,7 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	bool detach = cli_opt_bool(ctx, "detach");
 	struct eng_ctr_start_opts so = { .attach = !detach,
+					 .io = cli_stdio(),
 					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
@@ -674,6 +677,7 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, bool running_only,
 static int do_start(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
 {
 	struct eng_ctr_start_opts so = { .attach = cli_opt_bool(ctx, "attach"),
+					 .io = cli_stdio(),
 					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = true };
@@ -806,6 +810,7 @@ int cmd_attach(struct cli_ctx *ctx, struct error **err)
 	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 		return -1;
 	struct eng_ctr_start_opts so = { .attach = true,
+					 .io = cli_stdio(),
 					 .stdin_attached = !cli_opt_bool(ctx, "no-stdin"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
@@ -825,7 +830,8 @@ int cmd_exec(struct cli_ctx *ctx, struct error **err)
 					.workdir = cli_opt_str(ctx, "workdir"),
 					.tty = cli_opt_bool(ctx, "tty"),
 					.interactive = cli_opt_bool(ctx, "interactive"),
-					.detach = cli_opt_bool(ctx, "detach") };
+					.detach = cli_opt_bool(ctx, "detach"),
+					.io = cli_stdio() };
 	return eng_ctr_exec(c, &eo, &ctx->exit_status, err);
 }
 
