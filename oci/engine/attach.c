@@ -217,6 +217,8 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
 		   bool *detached, struct error **err)
 {
+	*status = 0;
+	*detached = false;
 	if (c->state.status != ENG_CTR_RUNNING && c->state.status != ENG_CTR_PAUSED)
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "you can only attach to running containers: container %s is %s",
