@@ -62,9 +62,11 @@ static void *relay(void *arg)
 	int fd = r->fd;
 	const struct storage_progress_sink *sink = r->sink;
 	struct wire w;
+	bool open = false; /* a batch without its END yet */
 	while (fs_read_all(fd, &w, sizeof(w)) == (ssize_t)sizeof(w)) {
 		if (w.kind > STORAGE_PROGRESS_END)
 			continue;
+		open = w.kind != STORAGE_PROGRESS_END;
 		w.label[sizeof(w.label) - 1] = '\0';
 		w.text[sizeof(w.text) - 1] = '\0';
 		struct storage_progress_event ev = { .kind = (enum storage_progress_kind)w.kind,
@@ -79,6 +81,11 @@ static void *relay(void *arg)
 			ev.status = w.text;
 		}
 		sink->event(sink->ctx, &ev);
+	}
+	/* A child killed mid-batch: the sink still gets its END (a display stops drawing). */
+	if (open) {
+		struct storage_progress_event end = { .kind = STORAGE_PROGRESS_END };
+		sink->event(sink->ctx, &end);
 	}
 	return NULL;
 }

@@ -24,6 +24,7 @@ void progress_send_end(int fd);
  * because userns_spawn returns only once the pull is over: a pipe left unread meanwhile
  * would fill and stall the child. Start before the child exists, join after closing our
  * copy of the write end. Start fails (errno, no thread) only when no thread can be made.
+ * A batch cut short (the child killed) still ends with an END event.
  */
 struct progress_relay {
 	pthread_t th;

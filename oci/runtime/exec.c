@@ -79,8 +79,10 @@ static int exec_stdio(const int *io, struct error **err)
 {
 	int tmp[3] = { -1, -1, -1 };
 	for (int i = 0; i < 3; i++) {
-		tmp[i] = io[i] >= 0 ? fcntl(io[i], F_DUPFD_CLOEXEC, 3)
-				    : open("/dev/null", O_RDWR | O_CLOEXEC);
+		tmp[i] = io[i] >= 0 ? fcntl(io[i], F_DUPFD_CLOEXEC, 3) : -1;
+		/* None, or one the caller had closed (hutch exec ... <&-): /dev/null. */
+		if (tmp[i] < 0 && (io[i] < 0 || errno == EBADF))
+			tmp[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (tmp[i] < 0)
 			return err_sys(err, "setting up the exec process's fd %d", i);
 	}

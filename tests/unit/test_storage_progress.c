@@ -78,6 +78,24 @@ static void relay_in_order(void)
 	       "every event arrives, in order, with its fields");
 }
 
+/* A child killed mid-batch sends no END: the relay makes one. */
+static void end_after_eof(void)
+{
+	int p[2];
+	ok(pipe2(p, O_CLOEXEC) == 0, "pipe");
+	struct seen s = { { 0 } };
+	struct storage_progress_sink sink = { .event = note, .ctx = &s };
+	struct progress_relay r;
+	is_int(progress_relay_start(&r, p[0], &sink), 0, "the relay thread starts");
+	progress_send_start(p[1], 0, "Copying blob", "sha256:abc", 10);
+	progress_send_bytes(p[1], 0, 4);
+	close(p[1]);
+	progress_relay_join(&r);
+	close(p[0]);
+	is_str(s.log, "start 0 Copying blob sha256:abc 10\nbytes 0 4\nend\n",
+	       "a batch cut short still ends");
+}
+
 static void json_lines(void)
 {
 	char *buf = NULL;
@@ -112,6 +130,7 @@ static void json_lines(void)
 int main(void)
 {
 	relay_in_order();
+	end_after_eof();
 	json_lines();
 	return done_testing();
 }
