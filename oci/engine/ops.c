@@ -475,11 +475,12 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 				    .user = *user ? user : NULL,
 				    .tty = o->tty,
 				    .detach = o->detach };
-	int fds[3] = { o->io->in, o->io->out, o->io->err };
-	if (!o->tty)
+	if (!o->tty) {
+		/* The process gets the caller's streams as its own (no pipe of ours between). */
+		int fds[3] = { o->io->in, o->io->out, o->io->err };
 		eo.stdio = fds;
-	if (!o->tty)
 		return oci_container_exec(&eo, status, err);
+	}
 	/* With a terminal: the runtime hands us the pty over a console socket. */
 	autoclose int dirfd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	autoclose int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
