@@ -51,12 +51,31 @@ void eng_ctr_free(struct eng_ctr **c);
 #define autoctr __attribute__((cleanup(eng_ctr_free)))
 void eng_ctr_list_free(struct eng_ctr **v, size_t n);
 
-/* How `start` connects the caller's terminal. */
+/*
+ * The caller's streams for attach, start with attach, exec and cp: the engine reads and
+ * writes only the fds it is given here, never 0/1/2 of its own accord. The fds stay the
+ * caller's (borrowed, never closed). in < 0: no input (exec: /dev/null); out or err < 0:
+ * that output is dropped. tty: in is a terminal the caller hands over for the session; when
+ * the container (or exec) has a terminal too, the engine puts in in raw mode, restores it
+ * before returning, passes its size on, and follows SIGWINCH (signalfd: the signal is
+ * blocked in the calling thread meanwhile). A front end without a terminal (an API
+ * service, a test) leaves tty false and gets the bytes as they are.
+ */
+struct eng_stdio {
+	int in, out, err;
+	bool tty;
+};
+
+/* How `start` connects the caller's streams. */
 struct eng_ctr_start_opts {
-	bool attach;		 /* foreground: stream output, return the exit status */
-	bool stdin_attached;	 /* forward our stdin (with -i) */
-	const char *detach_keys; /* "ctrl-p,ctrl-q" by default; "" disables */
-	bool sig_proxy;		 /* forward our signals to the container */
+	bool attach;		    /* foreground: stream output, return the exit status */
+	const struct eng_stdio *io; /* with attach: the streams (required) */
+	bool stdin_attached;	    /* forward io->in (with -i) */
+	const char *detach_keys;    /* "ctrl-p,ctrl-q" by default; "" disables */
+	/* Forward the signals this process gets (INT, TERM, HUP, QUIT, USR1, USR2) to the
+	 * container while attached: for a CLI that stands in for the container's process;
+	 * an API service leaves it false and calls eng_ctr_kill. */
+	bool sig_proxy;
 };
 
 /*
@@ -72,7 +91,8 @@ struct eng_ctr_create_req {
 	const char *pull;    /* always | missing | newer | never; NULL: missing */
 	bool tls_verify;     /* pulling: verify TLS or not ... */
 	bool tls_verify_set; /* ... when set; else registries.conf decides */
-	bool quiet;	     /* no pull progress (a progress sink from the caller goes here) */
+	/* Where a pull on demand reports its progress (NULL: a silent pull). */
+	const struct storage_progress_sink *progress;
 
 	/* The process */
 	const char *name;     /* NULL: generated, like podman's adjective_surname */
@@ -246,6 +266,10 @@ struct eng_ctr_exec_opts {
 	bool tty;
 	bool interactive;
 	bool detach;
+	/* The process's streams (required). Without tty they become its fds 0, 1 and 2, also
+	 * with detach; with tty the engine copies in to the pty and the pty to out (err is
+	 * unused: a terminal has one output). */
+	const struct eng_stdio *io;
 };
 /* Run a process in a running container; *status its exit status. A container that is not
  * running fails with ERR_INVOKE (126), as podman does. */
@@ -274,12 +298,13 @@ char *eng_ctr_log_path(struct storage *s, const char *id);
 
 /*
  * `hutch cp`: copy src to dst as a tar stream, one side in the container (src_in_ctr or
- * dst_in_ctr), the other on the host; "-" is a tar stream on stdin or stdout. Paths in the
- * container never resolve outside it; modes are kept, and ownership within the mapping on
- * the container side. A missing source fails with ENOENT.
+ * dst_in_ctr), the other on the host. The host side NULL means a tar stream instead of a
+ * path: read from tar_fd (src NULL) or written to it (dst NULL); tar_fd is borrowed and
+ * unused otherwise. Paths in the container never resolve outside it; modes are kept, and
+ * ownership within the mapping on the container side. A missing source fails with ENOENT.
  */
 int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src_in_ctr,
-		 const char *dst, bool dst_in_ctr, struct error **err);
+		 const char *dst, bool dst_in_ctr, int tar_fd, struct error **err);
 
 /*
  * `hutch diff`: "A /path", "C /path", "D /path" lines sorted by path (owned vector), from the

@@ -71,12 +71,43 @@ void storage_close(struct storage **s);
 /* The store root (borrowed). */
 const char *storage_root(const struct storage *s);
 
+/*
+ * Pull progress, as events to a sink the caller gives. A pull's layers form one batch: a
+ * START per blob first (item 0, 1, ... in the manifest's order), then BYTES as each
+ * downloads (they add up to the blob's size), DONE or ERROR once each ends (a failed pull
+ * leaves the blobs it had not reached without one), and END. --all-tags makes one batch per
+ * tag. Events come in order, one at a time, from a thread storage_pull starts and joins
+ * before it returns (a sink sharing state with other threads locks it); strings are valid
+ * only during the call.
+ */
+enum storage_progress_kind {
+	STORAGE_PROGRESS_START, /* label ("Copying blob"), digest ("sha256:..."), total bytes */
+	STORAGE_PROGRESS_BYTES, /* n more bytes of the item arrived */
+	STORAGE_PROGRESS_DONE,	/* status "done", or "Already exists" (no bytes came) */
+	STORAGE_PROGRESS_ERROR, /* status "failed" */
+	STORAGE_PROGRESS_END,	/* the batch is over */
+};
+
+struct storage_progress_event {
+	enum storage_progress_kind kind;
+	unsigned item; /* the blob's index in its batch */
+	const char *label, *digest;
+	int64_t total;
+	int64_t n;
+	const char *status;
+};
+
+struct storage_progress_sink {
+	void (*event)(void *ctx, const struct storage_progress_event *ev);
+	void *ctx;
+};
+
 struct storage_pull_opts {
-	const char *os, *arch, *variant; /* NULL: the host's */
-	const char *authfile;		 /* only this auth file */
-	const char *creds;		 /* "user[:password]" */
-	int tls_verify;			 /* -1 default (registries.conf), 0, 1 */
-	bool quiet;			 /* no progress even on a TTY */
+	const char *os, *arch, *variant;	      /* NULL: the host's */
+	const char *authfile;			      /* only this auth file */
+	const char *creds;			      /* "user[:password]" */
+	int tls_verify;				      /* -1 default (registries.conf), 0, 1 */
+	const struct storage_progress_sink *progress; /* NULL: a silent pull */
 	bool all_tags;
 };
 

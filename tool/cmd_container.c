@@ -7,6 +7,7 @@
 #include "tool/cli.h"
 #include "oci/engine.h"
 #include "oci/oci.h"
+#include "tool/io.h"
 #include "tool/render.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.pull = cli_opt_str(ctx, "pull"),
 		.tls_verify = cli_opt_bool(ctx, "tls-verify"),
 		.tls_verify_set = cli_opt_is_set(ctx, "tls-verify"),
-		.quiet = cli_opt_bool(ctx, "quiet"),
+		.progress = cli_progress(cli_opt_bool(ctx, "quiet")),
 		.name = cli_opt_str(ctx, "name"),
 		.command = ctx->argv + 1,
 		.entrypoint = cli_opt_str(ctx, "entrypoint"),
@@ -120,6 +121,7 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	bool detach = cli_opt_bool(ctx, "detach");
 	struct eng_ctr_start_opts so = { .attach = !detach,
+					 .io = cli_stdio(),
 					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
@@ -185,6 +187,7 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, enum eng_ctr_all w
 static int do_start(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
 {
 	struct eng_ctr_start_opts so = { .attach = cli_opt_bool(ctx, "attach"),
+					 .io = cli_stdio(),
 					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = true };
@@ -317,6 +320,7 @@ int cmd_attach(struct cli_ctx *ctx, struct error **err)
 	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
 		return -1;
 	struct eng_ctr_start_opts so = { .attach = true,
+					 .io = cli_stdio(),
 					 .stdin_attached = !cli_opt_bool(ctx, "no-stdin"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
@@ -336,7 +340,8 @@ int cmd_exec(struct cli_ctx *ctx, struct error **err)
 					.workdir = cli_opt_str(ctx, "workdir"),
 					.tty = cli_opt_bool(ctx, "tty"),
 					.interactive = cli_opt_bool(ctx, "interactive"),
-					.detach = cli_opt_bool(ctx, "detach") };
+					.detach = cli_opt_bool(ctx, "detach"),
+					.io = cli_stdio() };
 	return eng_ctr_exec(c, &eo, &ctx->exit_status, err);
 }
 

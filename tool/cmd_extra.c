@@ -6,6 +6,7 @@
 #include "tool/cli.h"
 #include "oci/engine.h"
 #include "oci/oci.h"
+#include "tool/io.h"
 #include "tool/render.h"
 
 #include <errno.h>
@@ -54,7 +55,10 @@ int cmd_cp(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	/* Relative container paths start at the container's root, as podman's do. */
 	autofree char *abs = cpath[0] == '/' ? xstrdup(cpath) : xasprintf("/%s", cpath);
-	return eng_ctr_copy(s, c, sc ? abs : spath, sc, dc ? abs : dpath, dc, err);
+	/* "-": a tar stream on our stdin or stdout. */
+	const char *host = strcmp(sc ? dpath : spath, "-") == 0 ? NULL : sc ? dpath : spath;
+	return eng_ctr_copy(s, c, sc ? abs : host, sc, dc ? abs : host, dc,
+			    sc ? STDOUT_FILENO : STDIN_FILENO, err);
 }
 
 /* ---------- diff, top, rename, port ---------- */

@@ -6,6 +6,7 @@
  */
 #include "tool/cli.h"
 #include "tool/image_fmt.h"
+#include "tool/io.h"
 #include "storage/storage.h"
 #include "userns/userns.h"
 
@@ -53,7 +54,7 @@ int cmd_pull(struct cli_ctx *ctx, struct error **err)
 		o.tls_verify = cli_opt_bool(ctx, "tls-verify") ? 1 : 0;
 	o.creds = cli_opt_str(ctx, "creds");
 	o.authfile = cli_opt_str(ctx, "authfile");
-	o.quiet = cli_opt_bool(ctx, "quiet");
+	o.progress = cli_progress(cli_opt_bool(ctx, "quiet"));
 	o.all_tags = cli_opt_bool(ctx, "all-tags");
 	if (o.authfile != NULL && access(o.authfile, R_OK) < 0)
 		return err_sys(err, "credential file %s is not accessible", o.authfile);

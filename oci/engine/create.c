@@ -87,9 +87,8 @@ static int find_image(struct storage *s, const struct eng_ctr_create_req *r,
 	/* A damaged image (not a missing one) is pulled again, which may mend it; should that
 	 * fail, the damage is the news. */
 	bool damaged = lerr != NULL && lerr->code != ENOENT;
-	/* The caller's progress sink joins these options once pull takes one. */
 	struct storage_pull_opts po = { .tls_verify = r->tls_verify_set ? r->tls_verify : -1,
-					.quiet = r->quiet };
+					.progress = r->progress };
 	autofree char *id = NULL;
 	if (storage_pull(s, ref, &po, &id, err) < 0) {
 		if (damaged) {

@@ -71,7 +71,7 @@ void ctr_name_drop(struct storage *s, const char *name, const char *id);
 /* The index entry of name and the lock it is written under (owned): what a --rm
  * container's monitor needs to drop the entry itself. */
 void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lock);
-/* Stream an attach connection (fd, owned) to our stdio until the container exits. */
+/* Stream an attach connection (fd, owned) to o->io until the container exits. */
 int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
 /* The container's published ports as stored in HostConfig.Ports. */

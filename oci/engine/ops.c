@@ -374,8 +374,9 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 	return rc;
 }
 
-/* Proxy our terminal and the exec'd process's pty until it exits. */
-static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
+/* Proxy the caller's streams (io) and the exec'd process's pty until it exits. */
+static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, int *status,
+		    struct error **err)
 {
 	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
@@ -392,20 +393,21 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 	close(conn);
 	if (master < 0)
 		return err_msg(err, "the exec terminal did not arrive");
+	/* A terminal the caller hands over goes raw: the pty does the line discipline. */
 	struct termios saved;
-	bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	bool raw = io->tty && io->in >= 0 && tcgetattr(io->in, &saved) == 0;
 	if (raw) {
 		struct termios t = saved;
 		cfmakeraw(&t);
-		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+		tcsetattr(io->in, TCSANOW, &t);
 		struct winsize ws;
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		if (ioctl(io->in, TIOCGWINSZ, &ws) == 0)
 			ioctl(master, TIOCSWINSZ, &ws);
 	}
-	bool in_open = true;
+	bool in_open = io->in >= 0;
 	for (;;) {
 		struct pollfd p[2] = { { .fd = master, .events = POLLIN },
-				       { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN } };
+				       { .fd = in_open ? io->in : -1, .events = POLLIN } };
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
 		char b[4096];
@@ -413,10 +415,11 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 			ssize_t n = read(master, b, sizeof(b));
 			if (n <= 0)
 				break;
-			(void)fs_write_all(STDOUT_FILENO, b, (size_t)n);
+			if (io->out >= 0)
+				(void)fs_write_all(io->out, b, (size_t)n);
 		}
 		if (p[1].revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(STDIN_FILENO, b, sizeof(b));
+			ssize_t n = read(io->in, b, sizeof(b));
 			if (n <= 0)
 				in_open = false;
 			else
@@ -424,7 +427,7 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 		}
 	}
 	if (raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		tcsetattr(io->in, TCSANOW, &saved);
 	close(master);
 	return proc_wait(pid, status, err);
 }
@@ -453,6 +456,8 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		 struct error **err)
 {
 	*status = 0;
+	if (o->io == NULL)
+		return err_set(err, EINVAL, ERR_TOOL, "exec in %s: no streams given", c->name);
 	if (!is_running(c))
 		return err_set(err, EINVAL, ERR_INVOKE,
 			       "can only create exec sessions on running containers: container "
@@ -470,8 +475,12 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 				    .user = *user ? user : NULL,
 				    .tty = o->tty,
 				    .detach = o->detach };
-	if (!o->tty)
+	if (!o->tty) {
+		/* The process gets the caller's streams as its own (no pipe of ours between). */
+		int fds[3] = { o->io->in, o->io->out, o->io->err };
+		eo.stdio = fds;
 		return oci_container_exec(&eo, status, err);
+	}
 	/* With a terminal: the runtime hands us the pty over a console socket. */
 	autoclose int dirfd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	autoclose int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -494,7 +503,7 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		rc = -1;
 	unlink(pidfile);
 	if (rc == 0 && !detach)
-		rc = exec_tty(lfd, (pid_t)strtol(pidtext, NULL, 10), status, err);
+		rc = exec_tty(lfd, (pid_t)strtol(pidtext, NULL, 10), o->io, status, err);
 	unlink(path);
 	return rc;
 }
