@@ -71,7 +71,7 @@ int json_strv_all(struct json_object *a, char ***out, size_t *bad)
 {
 	size_t n = json_len(a);
 	*out = NULL;
-	if (n == 0)
+	if (!json_object_is_type(a, json_type_array))
 		return 0;
 	autostrv char **v = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
@@ -205,8 +205,7 @@ int json_field_strv(struct json_object *o, const char *key, const char *where, b
 	char **vec = NULL;
 	if (json_strv_all(v, &vec, &bad) < 0)
 		return err_set(err, EINVAL, ERR_TOOL, "%s[%zu]: must be a string", where, bad);
-	/* An empty array is an empty vector, not a missing one. */
-	*out = vec != NULL ? vec : xcalloc(1, sizeof(char *));
+	*out = vec;
 	return 0;
 }
 

@@ -29,8 +29,9 @@ struct json_object *json_idx(struct json_object *a, size_t i);
 /* The string elements of an array as an owned strv, NULL when there are none (no array,
  * an empty one); elements of other types are skipped. */
 char **json_strv(struct json_object *a);
-/* Every element of an array as an owned strv in *out (NULL for no array or an empty one).
- * -1 when an element is not a string: *bad is its index and *out NULL. */
+/* Every element of an array as an owned strv in *out: NULL when a is no array, an empty
+ * vector for an empty one. -1 when an element is not a string: *bad is its index and *out
+ * NULL. */
 int json_strv_all(struct json_object *a, char ***out, size_t *bad);
 /* A new JSON array of the strings of v (v may be NULL: an empty array). Owned. */
 struct json_object *json_from_strv(char *const *v);

@@ -61,6 +61,9 @@ static void test_getters(void)
 	ok(all == NULL, "with nothing in *out");
 	is_int(json_strv_all(json_get(o, "n"), &all, &bad), 0, "json_strv_all of no array: 0");
 	ok(all == NULL, "and NULL");
+	is_int(json_strv_all(json_get(o, "e"), &all, &bad), 0, "json_strv_all of []: 0");
+	ok(all != NULL && all[0] == NULL, "and an empty vector");
+	strv_free(all);
 	json_object_put(o);
 }
 
