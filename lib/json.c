@@ -88,6 +88,11 @@ int json_strv_all(struct json_object *a, char ***out, size_t *bad)
 
 struct json_object *json_from_strv(char *const *v)
 {
+	return json_from_strs((const char *const *)v);
+}
+
+struct json_object *json_from_strs(const char *const *v)
+{
 	struct json_object *a = json_object_new_array();
 	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
 		json_object_array_add(a, json_object_new_string(v[i]));

@@ -35,6 +35,8 @@ char **json_strv(struct json_object *a);
 int json_strv_all(struct json_object *a, char ***out, size_t *bad);
 /* A new JSON array of the strings of v (v may be NULL: an empty array). Owned. */
 struct json_object *json_from_strv(char *const *v);
+/* The same for a constant table of strings. */
+struct json_object *json_from_strs(const char *const *v);
 
 /*
  * The JSON object in the file dirfd/path (owned), or NULL: missing, unreadable, longer
