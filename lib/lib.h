@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The small shared base of hutch: the error object that travels up to the CLI, logging,
- * cleanup attributes, allocation wrappers, fs helpers, sha256, base64 and the per-user
- * paths.
- * It includes nothing else from hutch; every other module includes only this header from lib/.
+ * cleanup attributes, allocation wrappers, fs helpers, option tables, sha256, base64 and the
+ * per-user paths.
+ * It includes nothing else from hutch; every other module includes only this header from
+ * lib/, and lib/json.h where it reads or writes JSON (kept apart so that the static monitor
+ * and init, built without json-c, never see json-c's headers).
  */
 #pragma once
 
