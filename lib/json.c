@@ -99,6 +99,17 @@ struct json_object *json_from_strs(const char *const *v)
 	return a;
 }
 
+struct json_object *json_from_kv(char *const *kv)
+{
+	struct json_object *o = json_object_new_object();
+	for (size_t i = 0; kv != NULL && kv[i] != NULL; i++) {
+		const char *eq = strchr(kv[i], '=');
+		autofree char *k = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : xstrdup(kv[i]);
+		json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	return o;
+}
+
 /* One tokener for the process: ps parses a thousand small files. */
 static struct json_tokener *tokener(void)
 {

@@ -37,6 +37,9 @@ int json_strv_all(struct json_object *a, char ***out, size_t *bad);
 struct json_object *json_from_strv(char *const *v);
 /* The same for a constant table of strings. */
 struct json_object *json_from_strs(const char *const *v);
+/* A new JSON object of KEY=VALUE entries (kv may be NULL); an entry without '=' maps KEY to
+ * "", and a later entry replaces an earlier one of the same key. Owned. */
+struct json_object *json_from_kv(char *const *kv);
 
 /*
  * The JSON object in the file dirfd/path (owned), or NULL: missing, unreadable, longer

@@ -630,15 +630,7 @@ struct json_object *oci_spec_generate(const struct oci_gen_opts *o, struct error
 	if (o->hostname)
 		json_object_object_add(spec, "hostname", json_object_new_string(o->hostname));
 	json_object_object_add(spec, "mounts", build_mounts(o));
-	struct json_object *ann = json_object_new_object();
-	for (size_t i = 0; o->annotations && o->annotations[i]; i++) {
-		const char *eq = strchr(o->annotations[i], '=');
-		autofree char *k =
-		    eq ? xstrndup(o->annotations[i], (size_t)(eq - o->annotations[i]))
-		       : xstrdup(o->annotations[i]);
-		json_object_object_add(ann, k, json_object_new_string(eq ? eq + 1 : ""));
-	}
-	json_object_object_add(spec, "annotations", ann);
+	json_object_object_add(spec, "annotations", json_from_kv(o->annotations));
 	json_object_object_add(spec, "linux", lx);
 	return spec;
 }

@@ -76,6 +76,14 @@ static void test_from_strv(void)
 	autostrv char **back = json_strv(a);
 	is_str(back ? back[1] : NULL, "b\"c", "and back");
 	json_object_put(a);
+	char *kv[] = { "a=1", "b", "c=x=y", "a=2", NULL };
+	a = json_from_kv(kv);
+	is_str(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
+	       "{\"a\":\"2\",\"b\":\"\",\"c\":\"x=y\"}", "json_from_kv");
+	json_object_put(a);
+	a = json_from_kv(NULL);
+	is_str(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN), "{}", "NULL: {}");
+	json_object_put(a);
 	a = json_from_strv(NULL);
 	is_str(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN), "[]", "NULL: []");
 	json_object_put(a);
