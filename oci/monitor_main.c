@@ -110,7 +110,7 @@ static const struct args_opt opts[] = {
 	STR("unlist-name", unlist_name, "--rm: the name index entry to remove"),
 	STR("unlist-names-lock", unlist_names_lock, "--rm: the name index's lock"),
 	{ "help", 0, ARGS_STOP, 0, NULL, NULL, "show this help" },
-	{ NULL },
+	{ 0 },
 };
 
 int main(int argc, char **argv)

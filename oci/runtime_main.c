@@ -104,18 +104,18 @@ static const struct args_opt create_opts[] = {
 	{ "keep", 0, ARGS_SKIP, 0, NULL, NULL, "accepted, ignored" },
 	{ "no-subreaper", 0, ARGS_SKIP, 0, NULL, NULL, "accepted, ignored" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
-static const struct args_opt no_opts[] = { HELP_OPT, { NULL } };
+static const struct args_opt no_opts[] = { HELP_OPT, { 0 } };
 static const struct args_opt kill_opts[] = {
 	{ "all", 'a', ARGS_FLAG, A(all), NULL, NULL, "signal every process of the container" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
 static const struct args_opt delete_opts[] = {
 	{ "force", 'f', ARGS_FLAG, A(force), NULL, NULL, "kill a running container first" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
 static const struct args_opt exec_opts[] = {
 	{ "process", 'p', ARGS_STR, A(process), NULL, "FILE", "the process, as JSON" },
@@ -133,24 +133,24 @@ static const struct args_opt exec_opts[] = {
 	{ "process-label", 0, ARGS_SKIP_ARG, 0, NULL, "LABEL", "accepted, ignored" },
 	{ "apparmor", 0, ARGS_SKIP_ARG, 0, NULL, "PROFILE", "accepted, ignored" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
 static const struct args_opt list_opts[] = {
 	{ "format", 'f', ARGS_STR, A(format), NULL, "table|json", "output format" },
 	{ "quiet", 'q', ARGS_FLAG, A(quiet), NULL, NULL, "only the IDs" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
 static const struct args_opt ps_opts[] = {
 	{ "format", 'f', ARGS_STR, A(format), NULL, "table|json", "output format" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
 static const struct args_opt spec_opts[] = {
 	{ "rootless", 0, ARGS_FLAG, A(rootless), NULL, NULL, "a spec for a rootless container" },
 	{ "bundle", 'b', ARGS_STR, A(bundle), NULL, "DIR", "write DIR/config.json (default: .)" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
 static const struct args_opt global_opts[] = {
 	{ "root", 0, ARGS_STR, G(root), NULL, "DIR", "state root" },
@@ -162,7 +162,7 @@ static const struct args_opt global_opts[] = {
 	{ "criu", 0, ARGS_SKIP_ARG, 0, NULL, "PATH", NULL },
 	{ "version", 'v', ARGS_STOP, 0, NULL, NULL, "print the version" },
 	HELP_OPT,
-	{ NULL },
+	{ 0 },
 };
 #undef A
 #undef G

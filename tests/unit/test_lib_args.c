@@ -35,7 +35,7 @@ static const struct args_opt opts[] = {
 	{ "skip", 0, ARGS_SKIP, 0, NULL, NULL, "ignored" },
 	{ "skip-arg", 0, ARGS_SKIP_ARG, 0, NULL, "X", NULL },
 	{ "help", 'h', ARGS_STOP, 0, NULL, NULL, "help" },
-	{ NULL },
+	{ 0 },
 };
 
 /* Parse a NULL-terminated list of words into *a. */
