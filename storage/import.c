@@ -97,14 +97,6 @@ int storage_import_changes(struct storage_image_config *c, char *const *changes,
 	return 0;
 }
 
-static struct json_object *strv_json(char *const *v)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 static char *now_rfc3339(void)
 {
 	char buf[64];
@@ -122,11 +114,11 @@ static char *import_config(const struct storage_import_opts *o, const char *diff
 	autofree char *now = now_rfc3339();
 	struct json_object *cfg = json_object_new_object(), *cc = json_object_new_object();
 	if (c != NULL && c->cmd != NULL)
-		json_object_object_add(cc, "Cmd", strv_json(c->cmd));
+		json_object_object_add(cc, "Cmd", json_from_strv(c->cmd));
 	if (c != NULL && c->entrypoint != NULL)
-		json_object_object_add(cc, "Entrypoint", strv_json(c->entrypoint));
+		json_object_object_add(cc, "Entrypoint", json_from_strv(c->entrypoint));
 	if (c != NULL && c->env != NULL)
-		json_object_object_add(cc, "Env", strv_json(c->env));
+		json_object_object_add(cc, "Env", json_from_strv(c->env));
 	if (c != NULL && c->workdir != NULL)
 		json_object_object_add(cc, "WorkingDir", json_object_new_string(c->workdir));
 	if (c != NULL && c->user != NULL)

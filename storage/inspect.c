@@ -5,26 +5,10 @@
  * with the size of the layer each entry made). Rendering them is the front end's business.
  */
 #include "storage/internal.h"
+#include "lib/json.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *cfg_str(struct json_object *cfg, const char *key)
-{
-	struct json_object *v = NULL;
-	if (cfg == NULL || !json_object_object_get_ex(cfg, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static struct json_object *strv_json(char *const *v)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
 
 struct json_object *storage_image_inspect(struct storage *s, const struct storage_image *img)
 {
@@ -35,18 +19,18 @@ struct json_object *storage_image_inspect(struct storage *s, const struct storag
 				      { "Architecture", "architecture" }, { "Os", "os" } };
 	json_object_object_add(o, "Id", json_object_new_string(img->id));
 	json_object_object_add(o, "Digest", json_object_new_string(img->manifest_digest));
-	json_object_object_add(o, "RepoTags", strv_json(img->names));
-	json_object_object_add(o, "RepoDigests", strv_json(img->digests));
+	json_object_object_add(o, "RepoTags", json_from_strv(img->names));
+	json_object_object_add(o, "RepoDigests", json_from_strv(img->digests));
 	json_object_object_add(o, "Parent", json_object_new_string(""));
 	for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++) {
-		const char *x = cfg_str(cfg, str_keys[i][1]);
+		const char *x = json_str(cfg, str_keys[i][1]);
 		json_object_object_add(o, str_keys[i][0], json_object_new_string(x ? x : ""));
 		if (i == 2 && x == NULL)
 			json_object_object_del(o, "Version");
 	}
-	if (cfg_str(cfg, "variant"))
+	if (json_str(cfg, "variant"))
 		json_object_object_add(o, "Variant",
-				       json_object_new_string(cfg_str(cfg, "variant")));
+				       json_object_new_string(json_str(cfg, "variant")));
 	struct json_object *cc = NULL;
 	json_object_object_get_ex(cfg, "config", &cc);
 	json_object_object_add(o, "Config", cc ? json_object_get(cc) : json_object_new_object());
@@ -73,7 +57,7 @@ struct json_object *storage_image_inspect(struct storage *s, const struct storag
 	json_object_object_add(o, "GraphDriver", gd);
 	struct json_object *rootfs = json_object_new_object();
 	json_object_object_add(rootfs, "Type", json_object_new_string("layers"));
-	json_object_object_add(rootfs, "Layers", strv_json(img->diff_ids));
+	json_object_object_add(rootfs, "Layers", json_from_strv(img->diff_ids));
 	json_object_object_add(o, "RootFS", rootfs);
 	struct json_object *labels = NULL;
 	if (cc != NULL && json_object_object_get_ex(cc, "Labels", &labels))
@@ -86,15 +70,15 @@ struct json_object *storage_image_inspect(struct storage *s, const struct storag
 				       json_object_object_get_ex(img->manifest, "annotations", &ann)
 				   ? json_object_get(ann)
 				   : json_object_new_object());
-	const char *mt = img->manifest ? cfg_str(img->manifest, "mediaType") : NULL;
+	const char *mt = img->manifest ? json_str(img->manifest, "mediaType") : NULL;
 	json_object_object_add(o, "ManifestType", json_object_new_string(mt ? mt : ""));
-	const char *user = cc ? cfg_str(cc, "User") : NULL;
+	const char *user = cc ? json_str(cc, "User") : NULL;
 	json_object_object_add(o, "User", json_object_new_string(user ? user : ""));
 	json_object_object_add(o, "History",
 			       json_object_object_get_ex(cfg, "history", &v)
 				   ? json_object_get(v)
 				   : json_object_new_array());
-	json_object_object_add(o, "NamesHistory", strv_json(img->names));
+	json_object_object_add(o, "NamesHistory", json_from_strv(img->names));
 	return o;
 }
 
@@ -119,9 +103,9 @@ struct storage_history_entry *storage_image_history(struct storage *s,
 		if (!is_empty && layer < nl)
 			r->size = sizes[layer++];
 		r->id = i == nh - 1 ? img->id : NULL;
-		r->created = cfg_str(e, "created");
-		r->created_by = cfg_str(e, "created_by");
-		r->comment = cfg_str(e, "comment");
+		r->created = json_str(e, "created");
+		r->created_by = json_str(e, "created_by");
+		r->comment = json_str(e, "comment");
 	}
 	free(sizes);
 	*n = nh;
