@@ -110,16 +110,6 @@ struct json_object *json_from_kv(char *const *kv)
 	return o;
 }
 
-/* One tokener for the process: ps parses a thousand small files. */
-static struct json_tokener *tokener(void)
-{
-	static struct json_tokener *tok;
-	if (tok == NULL && (tok = json_tokener_new()) == NULL)
-		abort();
-	json_tokener_reset(tok);
-	return tok;
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
@@ -131,7 +121,11 @@ struct json_object *json_file_at(int dirfd, const char *path, size_t max)
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
-	struct json_tokener *tok = tokener();
+	/* A tokener per call, not one kept in a static: the engine may serve several requests
+	 * at once, and a tokener costs one small allocation beside the open and read. */
+	struct json_tokener *tok = json_tokener_new();
+	if (tok == NULL)
+		abort();
 	struct json_object *o = NULL;
 	char buf[4096];
 	size_t total = 0;
@@ -158,6 +152,7 @@ struct json_object *json_file_at(int dirfd, const char *path, size_t max)
 			break;
 	}
 	close(fd);
+	json_tokener_free(tok);
 	if (o != NULL && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;

@@ -45,7 +45,7 @@ struct json_object *json_from_kv(char *const *kv);
  * The JSON object in the file dirfd/path (owned), or NULL: missing, unreadable, longer
  * than max bytes, cut short, not an object, or followed by more than white space. Opened
  * O_NONBLOCK, so a FIFO planted in its place does not hang the caller. Parsed as it is
- * read, with one tokener for the process (not for two threads at once).
+ * read (safe in any thread: no state outside the call).
  */
 struct json_object *json_file_at(int dirfd, const char *path, size_t max);
 

@@ -5,6 +5,7 @@
  * the rows are aligned by image_fmt_table like Go's tabwriter.
  */
 #include "tool/image_fmt.h"
+#include "lib/json.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -53,32 +54,15 @@ static int print_rows(FILE *f, const char *fmt, struct json_object *rows,
 	return 0;
 }
 
-static const char *cfg_str(struct json_object *cfg, const char *key)
-{
-	struct json_object *v = NULL;
-	if (cfg == NULL || !json_object_object_get_ex(cfg, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static struct json_object *strv_json(char *const *v)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 static struct json_object *list_json(const struct storage_image *img)
 {
 	struct json_object *o = json_object_new_object();
-	const char *created = cfg_str(img->config, "created");
+	const char *created = json_str(img->config, "created");
 	struct json_object *cc = NULL, *labels = NULL;
 	json_object_object_add(o, "Id", json_object_new_string(img->id));
 	json_object_object_add(o, "ParentId", json_object_new_string(""));
-	json_object_object_add(o, "RepoTags", strv_json(img->names));
-	json_object_object_add(o, "RepoDigests", strv_json(img->digests));
+	json_object_object_add(o, "RepoTags", json_from_strv(img->names));
+	json_object_object_add(o, "RepoDigests", json_from_strv(img->digests));
 	json_object_object_add(o, "Size", json_object_new_int64(img->size));
 	json_object_object_add(o, "SharedSize", json_object_new_int64(0));
 	json_object_object_add(o, "VirtualSize", json_object_new_int64(img->size));
@@ -88,7 +72,7 @@ static struct json_object *list_json(const struct storage_image *img)
 	else
 		json_object_object_add(o, "Labels", NULL);
 	json_object_object_add(o, "Containers", json_object_new_int(0));
-	json_object_object_add(o, "Names", strv_json(img->names));
+	json_object_object_add(o, "Names", json_from_strv(img->names));
 	json_object_object_add(o, "Digest", json_object_new_string(img->manifest_digest));
 	json_object_object_add(o, "Created",
 			       json_object_new_int64((int64_t)cli_fmt_parse_time(created)));
@@ -106,7 +90,7 @@ static struct json_object *row_json(const struct storage_image *img, const char 
 	char *colon = name ? strrchr(repo, ':') : NULL;
 	if (colon != NULL && colon > strrchr(repo, '/'))
 		*colon = '\0', tag = colon + 1;
-	const char *created = cfg_str(img->config, "created");
+	const char *created = json_str(img->config, "created");
 	autofree char *id = no_trunc ? xasprintf("sha256:%s", img->id) : xstrndup(img->id, 12);
 	autofree char *size = cli_fmt_size(img->size);
 	autofree char *ago = cli_fmt_ago(created);
@@ -196,7 +180,7 @@ int image_fmt_history(FILE *f, struct storage *s, const struct storage_image *im
 		rc = cli_format_render(f, "json", rows, err);
 	} else if (o->quiet) {
 		for (size_t i = 0; i < json_object_array_length(rows); i++)
-			fprintf(f, "%s\n", cfg_str(json_object_array_get_idx(rows, i), "ID"));
+			fprintf(f, "%s\n", json_str(json_object_array_get_idx(rows, i), "ID"));
 	} else {
 		static const char *const head[] = { "ID",      "IMAGE",	    "Created",
 						    "CREATED", "CreatedBy", "CREATED BY",

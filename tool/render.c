@@ -5,6 +5,7 @@
  * the engine and storage; only their rendering lives here.
  */
 #include "tool/render.h"
+#include "lib/json.h"
 #include "oci/engine.h"
 
 #include <stdlib.h>
@@ -30,11 +31,6 @@ void cli_operand_failed(int *rc, struct error **err, struct error *e)
 	*rc = -1;
 }
 
-static const char *field(struct json_object *row, const char *key)
-{
-	return json_object_get_string(json_object_object_get(row, key));
-}
-
 int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_key,
 	     const char *header, const char *const *keys, struct error **err)
 {
@@ -42,7 +38,7 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
 	size_t n = json_object_array_length(rows);
 	if (cli_opt_bool(ctx, "quiet")) {
 		for (size_t i = 0; i < n; i++)
-			printf("%s\n", field(json_object_array_get_idx(rows, i), quiet_key));
+			printf("%s\n", json_str(json_object_array_get_idx(rows, i), quiet_key));
 		return 0;
 	}
 	if (fmt != NULL && strcmp(fmt, "json") == 0)
@@ -60,7 +56,7 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
 	for (size_t i = 0; i < n; i++) {
 		char *line = NULL;
 		for (size_t k = 0; keys[k] != NULL; k++) {
-			const char *v = field(json_object_array_get_idx(rows, i), keys[k]);
+			const char *v = json_str(json_object_array_get_idx(rows, i), keys[k]);
 			char *next =
 			    xasprintf("%s%s%s", line ? line : "", k ? "\t" : "", v ? v : "");
 			free(line);

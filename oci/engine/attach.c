@@ -137,7 +137,7 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 		return err_set(err, EINVAL, ERR_TOOL, "attaching to %s: no streams given", c->name);
 	}
 	struct attach a = { .fd = fd, .sfd = -1, .io = o->io, .monitor = c->state.monitor_pid };
-	a.tty = json_object_get_boolean(ctr_jget(ctr_jget(c->doc, "Config"), "Tty"));
+	a.tty = json_object_get_boolean(json_get(json_get(c->doc, "Config"), "Tty"));
 	const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
 	a.nkeys = *keys ? parse_detach_keys(keys, a.keys, sizeof(a.keys)) : 0;
 	if (a.nkeys < 0) {

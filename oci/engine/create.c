@@ -571,7 +571,7 @@ int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct
 /* Was c created with --rm? */
 static bool auto_remove(const struct eng_ctr *c)
 {
-	return json_object_get_boolean(ctr_jget(ctr_jget(c->doc, "HostConfig"), "AutoRemove"));
+	return json_object_get_boolean(json_get(json_get(c->doc, "HostConfig"), "AutoRemove"));
 }
 
 int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,

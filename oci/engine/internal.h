@@ -7,6 +7,7 @@
 #pragma once
 
 #include "oci/engine.h"
+#include "lib/json.h"
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct error **err);
@@ -23,16 +24,8 @@ void ctr_names_unlock(int *held);
 #define autonames __attribute__((cleanup(ctr_names_unlock)))
 /* Now, RFC 3339 with nanoseconds (owned). */
 char *ctr_now(void);
-/* Borrowed string member of a JSON object, or NULL. */
-const char *ctr_jstr(struct json_object *o, const char *key);
-struct json_object *ctr_jget(struct json_object *o, const char *key);
-/* The length of a JSON array; 0 for anything else (json-c aborts on those). */
-size_t ctr_jlen(struct json_object *a);
 /* Largest record file read (bytes). */
 #define CTR_JSON_MAX (1 << 24)
-/* The JSON object in the file at dirfd/path (owned), or NULL: missing, unreadable, cut
- * short, not an object, or followed by more than white space. */
-struct json_object *ctr_json_at(int dirfd, const char *path);
 /*
  * A container's record from the containers dir cdir (an fd on ROOT/containers, or
  * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
@@ -78,8 +71,6 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n);
 /* Read them back (*out owned). */
 int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n);
-/* A JSON array of strings as an owned strv (NULL when empty). */
-char **ctr_jstrv(struct json_object *a);
 /* The ports for inspect (podman's map, owned). */
 struct json_object *ctr_ports_podman(const struct eng_ctr *c);
 

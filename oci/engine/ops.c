@@ -109,16 +109,16 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 	struct storage *s = NULL;
 	if (storage_open(NULL, &s, err) < 0)
 		return -1;
-	struct json_object *cfg = ctr_jget(c->doc, "Config");
+	struct json_object *cfg = json_get(c->doc, "Config");
 	int sig = SIGTERM;
-	const char *name = ctr_jstr(cfg, "StopSignal");
+	const char *name = json_str(cfg, "StopSignal");
 	struct error *perr = NULL;
 	if (name != NULL && parse_signal_name(name, &sig, &perr) < 0) {
 		err_free(&perr);
 		sig = SIGTERM;
 	}
 	if (timeout < 0)
-		timeout = json_object_get_int64(ctr_jget(cfg, "StopTimeout"));
+		timeout = json_object_get_int64(json_get(cfg, "StopTimeout"));
 	/* Stopped on purpose: the exit command must not restart it. Under the container's
 	 * lock, as every write of state.json, and only while it still runs. */
 	int rc = 0;
@@ -175,7 +175,7 @@ static char **dependents(struct storage *s, const struct eng_ctr *c)
 	for (size_t i = 0; i < n; i++) {
 		/* The brief record has the network mode, but not brief.json of older versions. */
 		autoctr struct eng_ctr *full =
-		    ctr_jget(ctr_jget(v[i]->doc, "HostConfig"), "NetworkMode") == NULL
+		    json_get(json_get(v[i]->doc, "HostConfig"), "NetworkMode") == NULL
 			? ctr_load(s, AT_FDCWD, v[i]->id, false)
 			: NULL;
 		autofree char *t = eng_ctr_net_target(full ? full : v[i]);
@@ -269,9 +269,9 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 		err_free(&e2);
 	/* Its name's index entry, from the record in the trash. */
 	autofree char *rec = xasprintf("%s/hutch.json", trash);
-	struct json_object *doc = ctr_json_at(AT_FDCWD, rec);
-	if (ctr_jstr(doc, "Name") != NULL)
-		ctr_name_drop(s, ctr_jstr(doc, "Name"), id);
+	struct json_object *doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
+	if (json_str(doc, "Name") != NULL)
+		ctr_name_drop(s, json_str(doc, "Name"), id);
 	json_object_put(doc);
 	if (storage_container_purge(s, id, err) < 0)
 		return err_wrap(err, "removing container %.12s", id);
@@ -337,10 +337,10 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		struct eng_ctr_state st = c->state;
 		bool by_user = ctr_stopped_by_user(s, c->id);
 		rc = ctr_state_write(s, c->id, &st, "exited", by_user, err);
-		struct json_object *host = ctr_jget(c->doc, "HostConfig");
-		struct json_object *rp = ctr_jget(host, "RestartPolicy");
-		const char *policy = ctr_jstr(rp, "Name");
-		int max = json_object_get_int(ctr_jget(rp, "MaximumRetryCount"));
+		struct json_object *host = json_get(c->doc, "HostConfig");
+		struct json_object *rp = json_get(host, "RestartPolicy");
+		const char *policy = json_str(rp, "Name");
+		int max = json_object_get_int(json_get(rp, "MaximumRetryCount"));
 		autofree char *root = ctr_runtime_root(err);
 		struct error *e2 = NULL;
 		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
@@ -349,7 +349,7 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		 * unmount it, or --rm could not remove the container's storage. */
 		if (storage_rootfs_umount(s, c->id, &e2) < 0)
 			err_free(&e2);
-		if (json_object_get_boolean(ctr_jget(host, "AutoRemove"))) {
+		if (json_object_get_boolean(json_get(host, "AutoRemove"))) {
 			close(lk);
 			lk = -1;
 			rc = eng_ctr_remove(s, c, true, err);

@@ -47,16 +47,16 @@ struct eng_pod *ctr_pod_load(struct storage *s, const char *id)
 	autofree char *dir = ctr_pod_dir(s, id);
 	autofree char *path = xasprintf("%s/pod.json", dir);
 	struct json_object *doc = json_object_from_file(path);
-	if (doc == NULL || ctr_jstr(doc, "Name") == NULL || ctr_jstr(doc, "InfraId") == NULL) {
+	if (doc == NULL || json_str(doc, "Name") == NULL || json_str(doc, "InfraId") == NULL) {
 		json_object_put(doc);
 		return NULL;
 	}
 	struct eng_pod *p = xzalloc(sizeof(*p));
 	p->doc = doc;
 	p->id = xstrdup(id);
-	p->name = xstrdup(ctr_jstr(doc, "Name"));
-	p->infra_id = xstrdup(ctr_jstr(doc, "InfraId"));
-	p->created = xstrdup(ctr_jstr(doc, "Created") ?: "");
+	p->name = xstrdup(json_str(doc, "Name"));
+	p->infra_id = xstrdup(json_str(doc, "InfraId"));
+	p->created = xstrdup(json_str(doc, "Created") ?: "");
 	return p;
 }
 
@@ -255,12 +255,12 @@ struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
 	json_object_object_add(doc, "Created", json_object_new_string(p->created));
 	json_object_object_add(doc, "State", json_object_new_string(eng_pod_status(v, n)));
 	json_object_object_add(doc, "Hostname",
-			       json_object_new_string(ctr_jstr(p->doc, "Hostname") ?: ""));
-	json_object_object_add(doc, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
+			       json_object_new_string(json_str(p->doc, "Hostname") ?: ""));
+	json_object_object_add(doc, "Labels", json_object_get(json_get(p->doc, "Labels")));
 	json_object_object_add(doc, "InfraContainerID", json_object_new_string(p->infra_id));
 	struct json_object *infra = json_object_new_object();
 	json_object_object_add(infra, "NetworkMode",
-			       json_object_new_string(ctr_jstr(p->doc, "NetworkMode") ?: ""));
+			       json_object_new_string(json_str(p->doc, "NetworkMode") ?: ""));
 	struct json_object *ports = json_object_new_object();
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i]->id, p->infra_id) == 0) {
@@ -272,7 +272,7 @@ struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
 	json_object_object_add(doc, "SharedNamespaces", json_object_new_array());
 	static const char *const shared[] = { "ipc", "net", "uts" };
 	for (size_t i = 0; i < 3; i++)
-		json_object_array_add(ctr_jget(doc, "SharedNamespaces"),
+		json_object_array_add(json_get(doc, "SharedNamespaces"),
 				      json_object_new_string(shared[i]));
 	json_object_object_add(doc, "NumContainers", json_object_new_int((int)n));
 	json_object_object_add(doc, "Containers", ctr_list_json(v, n));

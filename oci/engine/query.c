@@ -142,8 +142,8 @@ void eng_ctr_port_bindings(const struct eng_ctr *c, struct net_port **out, size_
 
 char **eng_ctr_args(const struct eng_ctr *c)
 {
-	struct json_object *args = ctr_jget(c->doc, "Args");
-	size_t n = ctr_jlen(args);
+	struct json_object *args = json_get(c->doc, "Args");
+	size_t n = json_len(args);
 	char **v = xcalloc(n + 1, sizeof(*v));
 	/* Odd members as json-c has always turned them into text: null as "". */
 	for (size_t i = 0; i < n; i++)
@@ -153,10 +153,10 @@ char **eng_ctr_args(const struct eng_ctr *c)
 
 struct json_object *eng_ctr_labels(const struct eng_ctr *c)
 {
-	return ctr_jget(ctr_jget(c->doc, "Config"), "Labels");
+	return json_get(json_get(c->doc, "Config"), "Labels");
 }
 
 struct json_object *eng_pod_labels(const struct eng_pod *p)
 {
-	return ctr_jget(p->doc, "Labels");
+	return json_get(p->doc, "Labels");
 }

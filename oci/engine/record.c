@@ -142,28 +142,6 @@ void eng_ctr_list_free(struct eng_ctr **v, size_t n)
 	free(v);
 }
 
-const char *ctr_jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-struct json_object *ctr_jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-size_t ctr_jlen(struct json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
 /* Is pid a live process running the program named comm? */
 bool ctr_pid_alive(pid_t pid, const char *comm)
 {
@@ -185,57 +163,6 @@ pid_t ctr_read_pid(const char *path)
 	return (pid_t)strtol(text, NULL, 10);
 }
 
-/* One tokener for the process: ps parses a thousand small files. */
-static struct json_tokener *tokener(void)
-{
-	static struct json_tokener *tok;
-	if (tok == NULL && (tok = json_tokener_new()) == NULL)
-		abort();
-	json_tokener_reset(tok);
-	return tok;
-}
-
-struct json_object *ctr_json_at(int dirfd, const char *path)
-{
-	/* O_NONBLOCK: a FIFO in place of a record must not hang us (no effect on files). */
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return NULL;
-	struct json_tokener *tok = tokener();
-	struct json_object *o = NULL;
-	char buf[4096];
-	size_t total = 0;
-	/* Parsed as it comes in: the first read of a small record completes the object, and
-	 * no second read looks for the end of the file. */
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || (total += (size_t)n) > CTR_JSON_MAX)
-			break; /* the end before a whole object (truncated), or an error */
-		o = json_tokener_parse_ex(tok, buf, (int)n);
-		if (o != NULL) {
-			/* Only white space may follow in what was read. */
-			for (size_t i = json_tokener_get_parse_end(tok); i < (size_t)n; i++)
-				if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\t' &&
-				    buf[i] != '\r') {
-					json_object_put(o);
-					o = NULL;
-					break;
-				}
-			break;
-		}
-		if (json_tokener_get_error(tok) != json_tokener_continue)
-			break;
-	}
-	close(fd);
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	return o;
-}
-
 /* state.json's own members; the rest of it is the brief record (see ctr_state_write). */
 static const char *const state_keys[] = { "Status", "StartedAt",    "FinishedAt",    "ExitCode",
 					  "Pid",    "RestartCount", "StoppedByUser", NULL };
@@ -248,17 +175,17 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 	free(st->started_at);
 	free(st->finished_at);
 	*st = (struct eng_ctr_state){ .status = ENG_CTR_CREATED, .exit_code = 0 };
-	const char *status = ctr_jstr(j, "Status");
+	const char *status = json_str(j, "Status");
 	if (status != NULL && strcmp(status, "created") != 0)
 		st->status = ENG_CTR_EXITED;
-	if (ctr_jstr(j, "StartedAt"))
-		st->started_at = xstrdup(ctr_jstr(j, "StartedAt"));
-	if (ctr_jstr(j, "FinishedAt"))
-		st->finished_at = xstrdup(ctr_jstr(j, "FinishedAt"));
-	st->exit_code = json_object_get_int(ctr_jget(j, "ExitCode"));
-	st->restart_count = json_object_get_int(ctr_jget(j, "RestartCount"));
+	if (json_str(j, "StartedAt"))
+		st->started_at = xstrdup(json_str(j, "StartedAt"));
+	if (json_str(j, "FinishedAt"))
+		st->finished_at = xstrdup(json_str(j, "FinishedAt"));
+	st->exit_code = json_object_get_int(json_get(j, "ExitCode"));
+	st->restart_count = json_object_get_int(json_get(j, "RestartCount"));
 	bool was_running = status != NULL && strcmp(status, "running") == 0;
-	pid_t init = (pid_t)json_object_get_int(ctr_jget(j, "Pid"));
+	pid_t init = (pid_t)json_object_get_int(json_get(j, "Pid"));
 	/* Created or exited as recorded: the run dir has nothing newer to say. */
 	if (!was_running)
 		return;
@@ -269,14 +196,14 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 	if (run == NULL)
 		return;
 	autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
-	struct json_object *e = ctr_json_at(AT_FDCWD, exitf);
+	struct json_object *e = json_file_at(AT_FDCWD, exitf, CTR_JSON_MAX);
 	if (e != NULL) {
 		/* Exited; the exit command may not have recorded it yet. */
 		st->status = ENG_CTR_EXITED;
-		st->exit_code = json_object_get_int(ctr_jget(e, "exitCode"));
+		st->exit_code = json_object_get_int(json_get(e, "exitCode"));
 		free(st->finished_at);
 		st->finished_at =
-		    ctr_jstr(e, "finishedAt") ? xstrdup(ctr_jstr(e, "finishedAt")) : NULL;
+		    json_str(e, "finishedAt") ? xstrdup(json_str(e, "finishedAt")) : NULL;
 		json_object_put(e);
 		return;
 	}
@@ -307,7 +234,7 @@ static char *rec_path(struct storage *s, int cdir, const char *id, const char *f
 void ctr_state_load(struct storage *s, struct eng_ctr *c)
 {
 	autofree char *path = rec_path(s, AT_FDCWD, c->id, "state.json");
-	struct json_object *j = ctr_json_at(AT_FDCWD, path);
+	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	state_from(c, j);
 	json_object_put(j);
 }
@@ -323,19 +250,19 @@ static struct json_object *brief_of(struct json_object *doc)
 	static const char *const top[] = { "Id",   "Name", "Created", "Image",	"ImageName",
 					   "Args", "Pod",  "IsInfra", "Mounts", NULL };
 	for (size_t i = 0; top[i]; i++) {
-		struct json_object *v = ctr_jget(doc, top[i]);
+		struct json_object *v = json_get(doc, top[i]);
 		if (v != NULL)
 			json_object_object_add(b, top[i], json_object_get(v));
 	}
 	struct json_object *cfg = json_object_new_object();
-	struct json_object *labels = ctr_jget(ctr_jget(doc, "Config"), "Labels");
+	struct json_object *labels = json_get(json_get(doc, "Config"), "Labels");
 	if (labels != NULL)
 		json_object_object_add(cfg, "Labels", json_object_get(labels));
 	json_object_object_add(b, "Config", cfg);
 	struct json_object *host = json_object_new_object();
 	static const char *const hk[] = { "Ports", "NetworkMode", NULL };
 	for (size_t i = 0; hk[i]; i++) {
-		struct json_object *v = ctr_jget(ctr_jget(doc, "HostConfig"), hk[i]);
+		struct json_object *v = json_get(json_get(doc, "HostConfig"), hk[i]);
 		if (v != NULL)
 			json_object_object_add(host, hk[i], json_object_get(v));
 	}
@@ -375,11 +302,11 @@ int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_stat
 	 * record. A record that cannot be read gives a state.json without one, and ps falls
 	 * back to the record as for stores of older hutch versions. */
 	autofree char *spath = rec_path(s, AT_FDCWD, id, "state.json");
-	struct json_object *doc = ctr_json_at(AT_FDCWD, spath);
-	if (ctr_jstr(doc, "Id") == NULL) {
+	struct json_object *doc = json_file_at(AT_FDCWD, spath, CTR_JSON_MAX);
+	if (json_str(doc, "Id") == NULL) {
 		json_object_put(doc);
 		autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
-		doc = ctr_json_at(AT_FDCWD, rec);
+		doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
 	}
 	int rc = state_write_doc(s, id, doc, st, status, stopped_by_user, err);
 	json_object_put(doc);
@@ -389,14 +316,14 @@ int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_stat
 int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc, struct error **err)
 {
 	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
-	struct json_object *old = ctr_json_at(AT_FDCWD, path);
+	struct json_object *old = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	struct json_object *j = brief_of(doc);
 	for (size_t i = 0; state_keys[i]; i++) {
-		struct json_object *v = ctr_jget(old, state_keys[i]);
+		struct json_object *v = json_get(old, state_keys[i]);
 		if (v != NULL)
 			json_object_object_add(j, state_keys[i], json_object_get(v));
 	}
-	if (ctr_jget(j, "Status") == NULL)
+	if (json_get(j, "Status") == NULL)
 		json_object_object_add(j, "Status", json_object_new_string("created"));
 	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -413,8 +340,8 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
 bool ctr_stopped_by_user(struct storage *s, const char *id)
 {
 	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
-	struct json_object *j = ctr_json_at(AT_FDCWD, path);
-	bool v = json_object_get_boolean(ctr_jget(j, "StoppedByUser"));
+	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
+	bool v = json_object_get_boolean(json_get(j, "StoppedByUser"));
 	json_object_put(j);
 	return v;
 }
@@ -422,19 +349,19 @@ bool ctr_stopped_by_user(struct storage *s, const char *id)
 struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
 {
 	autofree char *spath = rec_path(s, cdir, id, "state.json");
-	struct json_object *st = ctr_json_at(cdir, spath), *doc = NULL;
+	struct json_object *st = json_file_at(cdir, spath, CTR_JSON_MAX), *doc = NULL;
 	/* A state.json with the brief record stands for a container: it is written before
 	 * hutch.json, and removed with the whole dir when a create fails. */
-	if (brief && ctr_jstr(st, "Id") != NULL)
+	if (brief && json_str(st, "Id") != NULL)
 		doc = json_object_get(st);
 	if (doc == NULL && brief) {
 		/* Stores of older hutch versions kept the brief record in brief.json. */
 		autofree char *bpath = rec_path(s, cdir, id, "brief.json");
-		doc = ctr_json_at(cdir, bpath);
+		doc = json_file_at(cdir, bpath, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
 		autofree char *path = rec_path(s, cdir, id, "hutch.json");
-		doc = ctr_json_at(cdir, path);
+		doc = json_file_at(cdir, path, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
 		json_object_put(st);
@@ -443,10 +370,10 @@ struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief
 	struct eng_ctr *c = xzalloc(sizeof(*c));
 	c->doc = doc;
 	c->id = xstrdup(id);
-	c->name = xstrdup(ctr_jstr(doc, "Name") ? ctr_jstr(doc, "Name") : id);
-	c->image_id = xstrdup(ctr_jstr(doc, "Image") ? ctr_jstr(doc, "Image") : "");
-	c->image_name = xstrdup(ctr_jstr(doc, "ImageName") ? ctr_jstr(doc, "ImageName") : "");
-	c->created = xstrdup(ctr_jstr(doc, "Created") ? ctr_jstr(doc, "Created") : "");
+	c->name = xstrdup(json_str(doc, "Name") ? json_str(doc, "Name") : id);
+	c->image_id = xstrdup(json_str(doc, "Image") ? json_str(doc, "Image") : "");
+	c->image_name = xstrdup(json_str(doc, "ImageName") ? json_str(doc, "ImageName") : "");
+	c->created = xstrdup(json_str(doc, "Created") ? json_str(doc, "Created") : "");
 	state_from(c, st);
 	json_object_put(st);
 	return c;
@@ -504,17 +431,6 @@ int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, stru
 	return list(s, true, out, n, err);
 }
 
-static struct json_object *kv_object(char **kv)
-{
-	struct json_object *o = json_object_new_object();
-	for (size_t i = 0; kv && kv[i]; i++) {
-		const char *eq = strchr(kv[i], '=');
-		autofree char *k = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : xstrdup(kv[i]);
-		json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
-	}
-	return o;
-}
-
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
 {
 	struct json_object *a = json_object_new_array();
@@ -534,37 +450,21 @@ struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
 
 int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n)
 {
-	struct json_object *a = ctr_jget(ctr_jget(c->doc, "HostConfig"), "Ports");
-	size_t len = ctr_jlen(a);
+	struct json_object *a = json_get(json_get(c->doc, "HostConfig"), "Ports");
+	size_t len = json_len(a);
 	*out = len ? xcalloc(len, sizeof(**out)) : NULL;
 	*n = len;
 	for (size_t i = 0; i < len; i++) {
 		struct json_object *o = json_object_array_get_idx(a, i);
 		struct net_port *p = &(*out)[i];
-		snprintf(p->host_ip, sizeof(p->host_ip), "%s", ctr_jstr(o, "HostIp") ?: "");
-		p->host_port = (uint16_t)json_object_get_int(ctr_jget(o, "HostPort"));
-		p->container_port = (uint16_t)json_object_get_int(ctr_jget(o, "ContainerPort"));
-		p->count = (uint16_t)json_object_get_int(ctr_jget(o, "Count"));
-		const char *proto = ctr_jstr(o, "Protocol");
+		snprintf(p->host_ip, sizeof(p->host_ip), "%s", json_str(o, "HostIp") ?: "");
+		p->host_port = (uint16_t)json_object_get_int(json_get(o, "HostPort"));
+		p->container_port = (uint16_t)json_object_get_int(json_get(o, "ContainerPort"));
+		p->count = (uint16_t)json_object_get_int(json_get(o, "Count"));
+		const char *proto = json_str(o, "Protocol");
 		p->proto = proto && strcmp(proto, "udp") == 0 ? NET_PROTO_UDP : NET_PROTO_TCP;
 	}
 	return 0;
-}
-
-char **ctr_jstrv(struct json_object *a)
-{
-	char **v = NULL;
-	for (size_t i = 0; i < ctr_jlen(a); i++)
-		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
-	return v;
-}
-
-static struct json_object *strv_json(char *const *v)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v && v[i]; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
 }
 
 /* The hutch.json record: podman's inspect shape for what is known at create time. */
@@ -583,22 +483,22 @@ static struct json_object *record_doc(const char *id, const char *name,
 		json_object_object_add(doc, "Pod", json_object_new_string(o->pod));
 		json_object_object_add(doc, "IsInfra", json_object_new_boolean(o->infra));
 	}
-	struct json_object *proc = ctr_jget(spec, "process");
-	struct json_object *args = ctr_jget(proc, "args");
+	struct json_object *proc = json_get(spec, "process");
+	struct json_object *args = json_get(proc, "args");
 	json_object_object_add(
 	    doc, "Path",
 	    json_object_new_string(json_object_get_string(json_object_array_get_idx(args, 0))));
 	json_object_object_add(doc, "Args", json_object_get(args));
 	struct json_object *cfg = json_object_new_object();
 	json_object_object_add(cfg, "Hostname",
-			       json_object_new_string(ctr_jstr(spec, "hostname") ?: ""));
+			       json_object_new_string(json_str(spec, "hostname") ?: ""));
 	json_object_object_add(cfg, "User", json_object_new_string(o->user ? o->user : ""));
-	json_object_object_add(cfg, "Env", json_object_get(ctr_jget(proc, "env")));
+	json_object_object_add(cfg, "Env", json_object_get(json_get(proc, "env")));
 	json_object_object_add(cfg, "Cmd", json_object_get(args));
 	json_object_object_add(cfg, "WorkingDir",
-			       json_object_new_string(ctr_jstr(proc, "cwd") ?: "/"));
-	json_object_object_add(cfg, "Labels", kv_object(o->labels));
-	json_object_object_add(cfg, "Annotations", kv_object(o->gen.annotations));
+			       json_object_new_string(json_str(proc, "cwd") ?: "/"));
+	json_object_object_add(cfg, "Labels", json_from_kv(o->labels));
+	json_object_object_add(cfg, "Annotations", json_from_kv(o->gen.annotations));
 	json_object_object_add(cfg, "StopSignal",
 			       json_object_new_string(o->stop_signal ? o->stop_signal : "SIGTERM"));
 	json_object_object_add(cfg, "StopTimeout", json_object_new_int64(o->stop_timeout));
@@ -624,10 +524,10 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(host, "NetworkMode",
 			       json_object_new_string(o->network ? o->network : "slirp4netns"));
 	json_object_object_add(host, "Ports", ctr_ports_json(o->ports, o->n_ports));
-	json_object_object_add(host, "Dns", strv_json(o->dns));
-	json_object_object_add(host, "DnsSearch", strv_json(o->dns_search));
-	json_object_object_add(host, "DnsOptions", strv_json(o->dns_options));
-	json_object_object_add(host, "ExtraHosts", strv_json(o->add_hosts));
+	json_object_object_add(host, "Dns", json_from_strv(o->dns));
+	json_object_object_add(host, "DnsSearch", json_from_strv(o->dns_search));
+	json_object_object_add(host, "DnsOptions", json_from_strv(o->dns_options));
+	json_object_object_add(host, "ExtraHosts", json_from_strv(o->add_hosts));
 	json_object_object_add(host, "UsernsMode",
 			       json_object_new_string(o->userns ? o->userns : ""));
 	json_object_object_add(host, "Privileged", json_object_new_boolean(o->gen.privileged));
@@ -709,7 +609,7 @@ int ctr_write_files(struct storage *s, const char *id, const char *name,
 
 char *eng_ctr_net_target(const struct eng_ctr *c)
 {
-	const char *mode = ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode");
+	const char *mode = json_str(json_get(c->doc, "HostConfig"), "NetworkMode");
 	if (mode == NULL || strncmp(mode, "container:", 10) != 0)
 		return NULL;
 	return xstrdup(mode + 10);
@@ -718,6 +618,6 @@ char *eng_ctr_net_target(const struct eng_ctr *c)
 const char *eng_ctr_pod(const struct eng_ctr *c, bool *infra)
 {
 	if (infra != NULL)
-		*infra = json_object_get_boolean(ctr_jget(c->doc, "IsInfra"));
-	return ctr_jstr(c->doc, "Pod");
+		*infra = json_object_get_boolean(json_get(c->doc, "IsInfra"));
+	return json_str(c->doc, "Pod");
 }

@@ -56,12 +56,12 @@ char *eng_ctr_helper_path(const char *name)
 static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode, const char *run,
 			   struct error **err)
 {
-	struct json_object *host = ctr_jget(c->doc, "HostConfig");
-	const char *hostname = ctr_jstr(ctr_jget(c->doc, "Config"), "Hostname");
-	autostrv char **dns = ctr_jstrv(ctr_jget(host, "Dns"));
-	autostrv char **search = ctr_jstrv(ctr_jget(host, "DnsSearch"));
-	autostrv char **opts = ctr_jstrv(ctr_jget(host, "DnsOptions"));
-	autostrv char **hosts = ctr_jstrv(ctr_jget(host, "ExtraHosts"));
+	struct json_object *host = json_get(c->doc, "HostConfig");
+	const char *hostname = json_str(json_get(c->doc, "Config"), "Hostname");
+	autostrv char **dns = json_strv(json_get(host, "Dns"));
+	autostrv char **search = json_strv(json_get(host, "DnsSearch"));
+	autostrv char **opts = json_strv(json_get(host, "DnsOptions"));
+	autostrv char **hosts = json_strv(json_get(host, "ExtraHosts"));
 	struct net_etc_opts eo = { .mode = mode,
 				   .hostname = hostname && *hostname ? hostname : c->name,
 				   .name = c->name,
@@ -382,7 +382,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	}
 	autofree char *merged = NULL;
 	bool rm =
-	    json_object_get_boolean(ctr_jget(ctr_jget(l->c->doc, "HostConfig"), "AutoRemove"));
+	    json_object_get_boolean(json_get(json_get(l->c->doc, "HostConfig"), "AutoRemove"));
 	if (!l->own_rootfs && (rm ? storage_rootfs_mount_volatile(l->s, l->c->id, &merged, &err)
 				  : storage_rootfs_mount(l->s, l->c->id, &merged, &err)) < 0)
 		launch_fail(l, err);
@@ -676,11 +676,6 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 	return 0;
 }
 
-static bool ctr_bool(struct json_object *o, const char *k)
-{
-	return json_object_get_boolean(ctr_jget(o, k));
-}
-
 /* Clear what a previous run left in the run dir (init.pid: an older hutch's). */
 static void clear_run_dir(const char *run)
 {
@@ -702,9 +697,9 @@ static int launch_container(struct storage *s, struct eng_ctr *c, const char *ru
 {
 	bool infra = false;
 	eng_ctr_pod(c, &infra);
-	struct json_object *cfg = ctr_jget(c->doc, "Config");
-	struct json_object *host = ctr_jget(c->doc, "HostConfig");
-	struct json_object *lc = ctr_jget(host, "LogConfig");
+	struct json_object *cfg = json_get(c->doc, "Config");
+	struct json_object *host = json_get(c->doc, "HostConfig");
+	struct json_object *lc = json_get(host, "LogConfig");
 	autofree char *monitor = eng_ctr_helper_path("hutch-monitor");
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -727,10 +722,10 @@ static int launch_container(struct storage *s, struct eng_ctr *c, const char *ru
 		.root = root,
 		.monitor = monitor,
 		.hutch = self,
-		.tty = ctr_bool(cfg, "Tty"),
-		.interactive = ctr_bool(cfg, "OpenStdin"),
-		.log_driver = ctr_jstr(lc, "Type") ? ctr_jstr(lc, "Type") : "k8s-file",
-		.log_max_size = (uint64_t)json_object_get_int64(ctr_jget(lc, "Size")),
+		.tty = json_object_get_boolean(json_get(cfg, "Tty")),
+		.interactive = json_object_get_boolean(json_get(cfg, "OpenStdin")),
+		.log_driver = json_str(lc, "Type") ? json_str(lc, "Type") : "k8s-file",
+		.log_max_size = (uint64_t)json_object_get_int64(json_get(lc, "Size")),
 		.sync_fd = sv[1],
 		.listen_fd = listen_fd,
 		.mode = mode,
@@ -777,7 +772,7 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 	if (oci_container_delete(root, c->id, true, &derr) < 0)
 		err_free(&derr);
 	struct net_mode mode;
-	const char *mode_name = ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode");
+	const char *mode_name = json_str(json_get(c->doc, "HostConfig"), "NetworkMode");
 	if (net_parse_mode(mode_name, &mode, err) < 0)
 		return -1;
 	struct net_port *ports = NULL;

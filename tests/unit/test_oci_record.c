@@ -5,6 +5,7 @@
  * entries.
  */
 #include "oci/engine/internal.h"
+#include "lib/json.h"
 #include "tool/ps_fmt.h"
 #include "tests/unit/tap.h"
 
@@ -88,15 +89,15 @@ static void test_json_at(void)
 		struct error *err = NULL;
 		fs_write_replace(p, cases[i].text, strlen(cases[i].text), 0600, &err);
 		err_free(&err);
-		struct json_object *o = ctr_json_at(AT_FDCWD, p);
+		struct json_object *o = json_file_at(AT_FDCWD, p, CTR_JSON_MAX);
 		ok((o != NULL) == cases[i].good, "json_at: %s", cases[i].what);
 		json_object_put(o);
 	}
 	autofree char *missing = xasprintf("%s/nosuch.json", tmp);
-	ok(ctr_json_at(AT_FDCWD, missing) == NULL, "json_at: a missing file");
-	ok(ctr_json_at(AT_FDCWD, tmp) == NULL, "json_at: a directory");
+	ok(json_file_at(AT_FDCWD, missing, CTR_JSON_MAX) == NULL, "json_at: a missing file");
+	ok(json_file_at(AT_FDCWD, tmp, CTR_JSON_MAX) == NULL, "json_at: a directory");
 	autofree char *fifo = xasprintf("%s/fifo.json", tmp);
-	ok(mkfifo(fifo, 0600) == 0 && ctr_json_at(AT_FDCWD, fifo) == NULL,
+	ok(mkfifo(fifo, 0600) == 0 && json_file_at(AT_FDCWD, fifo, CTR_JSON_MAX) == NULL,
 	   "json_at: a FIFO, without waiting for a writer");
 	/* Bigger than one read: parsed across reads. */
 	size_t big = 20000;
@@ -109,12 +110,12 @@ static void test_json_at(void)
 	fs_write_replace(p, text, strlen(text), 0600, &err);
 	err_free(&err);
 	free(text);
-	struct json_object *o = ctr_json_at(AT_FDCWD, p);
-	is_int(o ? strlen(ctr_jstr(o, "a")) : 0, big, "json_at: a file of several reads");
+	struct json_object *o = json_file_at(AT_FDCWD, p, CTR_JSON_MAX);
+	is_int(o ? strlen(json_str(o, "a")) : 0, big, "json_at: a file of several reads");
 	json_object_put(o);
 	/* Relative to a directory fd. */
 	autoclose int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	o = ctr_json_at(dfd, "big.json");
+	o = json_file_at(dfd, "big.json", CTR_JSON_MAX);
 	ok(o != NULL, "json_at: relative to a dirfd");
 	json_object_put(o);
 }
@@ -183,8 +184,8 @@ static void test_lists(void)
 	is_int(n, 7, "list_brief: seven containers (four's record is cut short)");
 	struct eng_ctr *c = find(v, n, id_of("a1"));
 	is_str(c ? c->name : NULL, "one", "one: the name from state.json");
-	ok(c && ctr_jget(c->doc, "Status") != NULL, "one: its doc is state.json");
-	is_str(c ? ctr_jstr(ctr_jget(ctr_jget(c->doc, "Config"), "Labels"), "k") : NULL, "v",
+	ok(c && json_get(c->doc, "Status") != NULL, "one: its doc is state.json");
+	is_str(c ? json_str(json_get(json_get(c->doc, "Config"), "Labels"), "k") : NULL, "v",
 	       "one: the labels are in the brief record");
 	c = find(v, n, id_of("a2"));
 	is_str(c ? c->name : NULL, "two", "two: the name from brief.json");
@@ -216,8 +217,8 @@ static void test_lists(void)
 	is_int(eng_ctr_list(s, &v, &n, &err), 0, "list");
 	is_int(n, 5, "list: five (seven and eight have no hutch.json)");
 	c = find(v, n, id_of("a2"));
-	ok(c && ctr_jget(c->doc, "HostConfig") &&
-	       ctr_jstr(ctr_jget(c->doc, "HostConfig"), "NetworkMode"),
+	ok(c && json_get(c->doc, "HostConfig") &&
+	       json_str(json_get(c->doc, "HostConfig"), "NetworkMode"),
 	   "list: full records");
 	eng_ctr_list_free(v, n);
 }
@@ -309,9 +310,9 @@ static void test_state_write(void)
 	struct error *err = NULL;
 	is_int(ctr_state_write(s, id1, &st, "exited", true, &err), 0, "state_write exited");
 	autofree char *sp = path_of(id1, "state.json");
-	struct json_object *j = ctr_json_at(AT_FDCWD, sp);
-	is_str(ctr_jstr(j, "Status"), "exited", "state.json: the state");
-	is_str(ctr_jstr(j, "Name"), "one", "state.json: the brief record from hutch.json");
+	struct json_object *j = json_file_at(AT_FDCWD, sp, CTR_JSON_MAX);
+	is_str(json_str(j, "Status"), "exited", "state.json: the state");
+	is_str(json_str(j, "Name"), "one", "state.json: the brief record from hutch.json");
 	json_object_put(j);
 	ok(ctr_stopped_by_user(s, id1), "stopped by user");
 
@@ -322,9 +323,9 @@ static void test_state_write(void)
 	struct json_object *doc = json_tokener_parse(r1);
 	is_int(ctr_brief_update(s, id1, doc, &err), 0, "brief_update");
 	json_object_put(doc);
-	j = ctr_json_at(AT_FDCWD, sp);
-	is_str(ctr_jstr(j, "Name"), "uno", "brief_update: the new name");
-	is_int(json_object_get_int(ctr_jget(j, "ExitCode")), 7, "brief_update: the state kept");
+	j = json_file_at(AT_FDCWD, sp, CTR_JSON_MAX);
+	is_str(json_str(j, "Name"), "uno", "brief_update: the new name");
+	is_int(json_object_get_int(json_get(j, "ExitCode")), 7, "brief_update: the state kept");
 	json_object_put(j);
 	autofree char *bp = path_of(id1, "brief.json");
 	ok(!fs_exists(bp), "brief_update: an older version's brief.json removed");
@@ -335,8 +336,8 @@ static void test_state_write(void)
 	is_int(ctr_state_write(s, id3, &st, "exited", false, &err), 0,
 	       "state_write with a damaged record");
 	autofree char *sp3 = path_of(id3, "state.json");
-	j = ctr_json_at(AT_FDCWD, sp3);
-	ok(j && ctr_jget(j, "Id") == NULL && ctr_jstr(j, "Status"), "  state only");
+	j = json_file_at(AT_FDCWD, sp3, CTR_JSON_MAX);
+	ok(j && json_get(j, "Id") == NULL && json_str(j, "Status"), "  state only");
 	json_object_put(j);
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
