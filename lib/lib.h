@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The small shared base of hutch: the error object that travels up to the CLI, logging,
- * cleanup attributes, allocation wrappers, fs helpers, sha256, base64 and the per-user
- * paths.
- * It includes nothing else from hutch; every other module includes only this header from lib/.
+ * cleanup attributes, allocation wrappers, fs helpers, option tables, sha256, base64 and the
+ * per-user paths.
+ * It includes nothing else from hutch; every other module includes only this header from
+ * lib/, and lib/json.h where it reads or writes JSON (kept apart so that the static monitor
+ * and init, built without json-c, never see json-c's headers).
  */
 #pragma once
 
@@ -203,6 +205,49 @@ int fs_open_in_root(int rootfd, const char *path, int flags, enum fs_create crea
  */
 int fs_resolve_walk(int dirfd, const char *path, int flags, uint64_t resolve,
 		    enum fs_create create);
+
+/* ---------- option tables (lib/args.c): the command lines of hutch-runtime, hutch-monitor ---------- */
+
+enum args_type {
+	ARGS_FLAG,     /* bool: set to true */
+	ARGS_STR,      /* const char *: the argument, borrowed from argv; the last one wins */
+	ARGS_STRV,     /* char **: each argument copied onto the (owned) vector */
+	ARGS_FN,       /* the option's fn converts the argument */
+	ARGS_SKIP,     /* a flag accepted and ignored (one of runc's that does not apply) */
+	ARGS_SKIP_ARG, /* an option with an argument, accepted and ignored */
+	ARGS_STOP,     /* parsing stops here: --help, --version */
+};
+
+struct args_opt {
+	const char *name; /* the long name, without "--"; NULL ends a table */
+	char short_name;  /* 0: long only */
+	enum args_type type;
+	size_t off; /* where the value goes in the caller's struct (offsetof) */
+	/* ARGS_FN: store arg at field (the caller's struct plus off); word is argv's word it
+	 * came in, for messages. 0, or -1 with *err. */
+	int (*fn)(void *field, const char *arg, const char *word, struct error **err);
+	const char *arg;  /* the argument's name in help; NULL for a flag */
+	const char *help; /* one line; NULL keeps the option out of help */
+};
+
+struct args_result {
+	int first;		     /* argv index of the first operand */
+	const struct args_opt *stop; /* the ARGS_STOP option met, or NULL */
+	/* On failure: the word of an unknown option or of one that lacks its argument (getopt
+	 * has printed its line); NULL when an fn refused a value. */
+	const char *bad;
+};
+
+/*
+ * Parse the options of argv (argv[0] is the program or the command) against opts with
+ * getopt_long, stopping at the first operand, so that a command's own options pass on.
+ * Values go into the struct at dst. 0 and *r; -1 with *err and r->bad: "unknown option
+ * WORD" when r->bad is set, else the fn's error. Resets getopt first (optind).
+ */
+int args_parse(const struct args_opt *opts, int argc, char **argv, void *dst, struct args_result *r,
+	       struct error **err);
+/* One help line per option of opts: "  -s, --name ARG  help". */
+void args_help(FILE *f, const struct args_opt *opts);
 
 /* ---------- sha256 and base64 (OpenSSL libcrypto, loaded on first use) ---------- */
 

@@ -11,12 +11,12 @@
  * sandbox step fails with "setegid(0)" (slirp4netns 1.2.0 joins no user namespace then).
  */
 #include "net/internal.h"
+#include "lib/json.h"
 #include "userns/userns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -189,14 +189,11 @@ static int add_hostfwd(const char *api, const struct net_port *p, unsigned k, st
 	json_object_put(req);
 	if (rc < 0)
 		return -1;
-	struct json_object *ret = NULL, *e = NULL, *desc = NULL;
-	if (json_object_object_get_ex(reply, "return", &ret)) {
+	if (json_object_object_get_ex(reply, "return", NULL)) {
 		rc = 0;
 	} else {
-		json_object_object_get_ex(reply, "error", &e);
-		json_object_object_get_ex(e, "desc", &desc);
-		rc = err_msg(err, "slirp4netns refused it: %s",
-			     desc ? json_object_get_string(desc) : "no reason given");
+		const char *desc = json_str(json_get(reply, "error"), "desc");
+		rc = err_msg(err, "slirp4netns refused it: %s", desc ? desc : "no reason given");
 	}
 	json_object_put(reply);
 	return rc;

@@ -94,40 +94,125 @@ void eng_ctr_free(struct eng_ctr **c);
 #define autoctr __attribute__((cleanup(eng_ctr_free)))
 void eng_ctr_list_free(struct eng_ctr **v, size_t n);
 
-/* Everything `hutch create`/`run` decides before the container exists. */
-struct eng_ctr_create_opts {
-	const char *name; /* NULL: generated, like podman's adjective_surname */
-	const struct storage_image *image;
-	const char *image_name;	 /* as the user typed it, for ps */
-	struct oci_gen_opts gen; /* config.json inputs (image config filled in by create) */
-	const char *user;	 /* -u, resolved against the image */
-	char **labels;		 /* KEY=VAL */
-	bool rm;		 /* --rm */
-	const char *restart;	 /* no | on-failure[:N] | always */
-	const char *stop_signal; /* NULL: the image's or SIGTERM */
-	long stop_timeout;	 /* seconds; default 10 */
-	const char *log_driver;	 /* k8s-file | none | passthrough */
-	uint64_t log_max_size;
-	bool interactive;	/* -i: keep stdin open */
-	bool replace;		/* --replace an existing container of that name */
-	const char *userns;	/* NULL or "keep-id" */
-	const char *network;	/* the --network value as given (NULL: slirp4netns) */
-	struct net_port *ports; /* -p and -P, host ports assigned */
-	size_t n_ports;
-	char **dns, **dns_search, **dns_options, **add_hosts;
-	/* Pods: the pod's ID for a container that joins it (network must then be
-	 * "container:INFRA_ID"); infra for the pod's own infra container, which has no image
-	 * (image NULL): its rootfs is an empty directory in its store dir. */
-	const char *pod;
-	bool infra;
+/*
+ * The caller's streams for attach, start with attach, exec and cp: the engine reads and
+ * writes only the fds it is given here, never 0/1/2 of its own accord. The fds stay the
+ * caller's (borrowed, never closed). in < 0: no input (exec: /dev/null); out or err < 0:
+ * that output is dropped. tty: in is a terminal the caller hands over for the session; when
+ * the container (or exec) has a terminal too, the engine puts in in raw mode, restores it
+ * before returning, passes its size on, and follows SIGWINCH (signalfd: the signal is
+ * blocked in the calling thread meanwhile). A front end without a terminal (an API
+ * service, a test) leaves tty false and gets the bytes as they are.
+ */
+struct eng_stdio {
+	int in, out, err;
+	bool tty;
+};
+
+/* How `start` connects the caller's streams. */
+struct eng_ctr_start_opts {
+	bool attach;		    /* foreground: stream output, return the exit status */
+	const struct eng_stdio *io; /* with attach: the streams (required) */
+	bool stdin_attached;	    /* forward io->in (with -i) */
+	const char *detach_keys;    /* "ctrl-p,ctrl-q" by default; "" disables */
+	/* Forward the signals this process gets (INT, TERM, HUP, QUIT, USR1, USR2) to the
+	 * container while attached: for a CLI that stands in for the container's process;
+	 * an API service leaves it false and calls eng_ctr_kill. */
+	bool sig_proxy;
 };
 
 /*
- * Create the container: storage, record and config.json (no process yet: status Created).
- * *out is the new record.
+ * A create request: what a user asks for, as given (hutch create/run flags, later the API
+ * service's body). Plain values, no front-end types; NULL, false or 0 means "not given".
+ * Vectors are NULL-terminated and borrowed for the call. The engine validates every field
+ * and applies podman's rules (pull policy, -u against the image, pods, ports, volumes).
+ * Its error messages name the CLI flag a value came from, as podman's API does.
  */
-int eng_ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
+struct eng_ctr_create_req {
+	/* The image */
+	const char *image;   /* reference as typed; recorded as the image name ps shows */
+	const char *pull;    /* always | missing | newer | never; NULL: missing */
+	bool tls_verify;     /* pulling: verify TLS or not ... */
+	bool tls_verify_set; /* ... when set; else registries.conf decides */
+	/* Where a pull on demand reports its progress (NULL: a silent pull). */
+	const struct storage_progress_sink *progress;
+
+	/* The process */
+	const char *name;     /* NULL: generated, like podman's adjective_surname */
+	char *const *command; /* replaces the image's Cmd; NULL or empty: the image's */
+	/* NULL: the image's; a JSON array of strings, or one string ("" or "[]": none) */
+	const char *entrypoint;
+	char *const *env;	  /* KEY=VAL, or KEY alone for the caller's own value */
+	char *const *env_files;	  /* files of KEY=VAL lines; each must exist */
+	const char *workdir;	  /* NULL: the image's */
+	const char *user;	  /* user[:group], names from the image; NULL: the image's */
+	const char *hostname;	  /* NULL: the ID's first 12 digits (a pod's hostname in a pod) */
+	bool hostname_set;	  /* whether hostname was given at all (refused in a pod) */
+	bool tty;		  /* a pseudo-terminal */
+	bool interactive;	  /* keep stdin open */
+	bool read_only;		  /* read-only root filesystem */
+	bool privileged;	  /* all capabilities, no seccomp or masked paths */
+	bool init;		  /* hutch-init as pid 1 */
+	char *const *cap_add;	  /* capability names */
+	char *const *cap_drop;	  /* capability names */
+	char *const *annotations; /* KEY=VAL */
+	char *const *sysctls;	  /* KEY=VAL, namespaced sysctls */
+	char *const *labels;	  /* KEY=VAL */
+	char *const *group_add;	  /* numeric gids */
+	/* seccomp=unconfined|FILE, no-new-privileges[=true]; label= and apparmor= are
+	 * ignored with a warning */
+	char *const *security_opts;
+
+	/* Life cycle */
+	bool rm;		 /* remove the container once it exits */
+	bool replace;		 /* remove a container of the same name first */
+	const char *restart;	 /* no | always | unless-stopped | on-failure[:N]; NULL: no */
+	const char *stop_signal; /* name or number; NULL: the image's or SIGTERM */
+	long stop_timeout;	 /* seconds before SIGKILL, 0 or more ... */
+	bool stop_timeout_set;	 /* ... when set; else 10 */
+	const char *log_driver;	 /* k8s-file | none | passthrough; NULL: k8s-file */
+	char *const *log_opts;	 /* max-size=SIZE */
+
+	/* Namespaces and network */
+	const char *userns; /* NULL or "": the default; keep-id */
+	/* As given: slirp4netns[:opts], pasta[:args], none, host, container:NAME|ID,
+	 * ns:PATH; NULL: slirp4netns */
+	const char *network;
+	bool network_set;	 /* whether network was given at all (refused in a pod) */
+	const char *pod;	 /* join this pod (name or ID): its network, UTS and IPC */
+	char *const *publish;	 /* "[ip:][hostport:]port[/proto]"; host ports picked now */
+	bool publish_all;	 /* publish every port the image exposes on free host ports */
+	char *const *dns;	 /* servers */
+	char *const *dns_search; /* domains */
+	char *const *dns_options;
+	char *const *add_hosts; /* host:ip */
+
+	/* Mounts, devices and limits */
+	char *const *volumes; /* src:dst[:opts]; a named volume is created when missing */
+	char *const *mounts;  /* type=bind|volume|tmpfs,src=,dst=,ro */
+	char *const *tmpfs;   /* dir[:opts] */
+	char *const *devices; /* host[:container], bound from the host */
+	char *const *ulimits; /* name=soft[:hard] */
+	const char *memory;   /* as given; limits only warn without delegated cgroups */
+	const char *cpus;
+	const char *pids_limit;
+};
+
+/*
+ * Create a container from a request: find (or pull) the image, validate every field and
+ * make the storage, record and config.json (no process yet: status Created). Named volumes
+ * it mentions are created. *out is the new record (owned).
+ */
+int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct eng_ctr **out,
 		   struct error **err);
+
+/*
+ * Start a container just created by `run`: eng_ctr_start, plus --rm's rule: a container
+ * that never ran is removed, and so is one whose monitor died before it could (the
+ * monitor removes a --rm container itself when it exits).
+ */
+int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
+		int *status, bool *detached, struct error **err);
 
 /* The container whose network namespace c shares (--network container:ID, or the pod's
  * infra), as an owned ID; NULL when it has its own. */
@@ -149,13 +234,33 @@ int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct err
  * at nothing else. */
 int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err);
 
-/* How `start` connects the caller's terminal. */
-struct eng_ctr_start_opts {
-	bool attach;		 /* foreground: stream output, return the exit status */
-	bool stdin_attached;	 /* forward our stdin (with -i) */
-	const char *detach_keys; /* "ctrl-p,ctrl-q" by default; "" disables */
-	bool sig_proxy;		 /* forward our signals to the container */
+/* Which containers `ps` shows. */
+struct eng_ctr_query {
+	char *const *filters; /* "KEY=VALUE": status, name (substring), id (prefix), label (KEY or
+			       * KEY=VALUE), ancestor (image name or ID prefix); any implies all */
+	bool all;	      /* also containers that do not run */
+	long last;	      /* > 0: the newest `last` containers, whatever their state */
 };
+/*
+ * The containers q selects, newest first, as brief records (see eng_ctr_list_brief): an
+ * owned vector, free with eng_ctr_list_free. A malformed or unknown filter is a usage error
+ * ("invalid filter ...") once a container is checked against it.
+ */
+int eng_ctr_query(struct storage *s, const struct eng_ctr_query *q, struct eng_ctr ***out,
+		  size_t *n, struct error **err);
+
+/* `system df`: what one kind of object takes in the store. */
+struct eng_df_row {
+	size_t total;	     /* how many */
+	size_t active;	     /* how many are in use (images: by a container) */
+	int64_t size;	     /* bytes (images: each layer counted once) */
+	int64_t reclaimable; /* bytes no object in use needs */
+};
+struct eng_df {
+	struct eng_df_row images, containers, volumes;
+};
+/* Fill *out from the store's images and containers (volumes are not counted yet). */
+int eng_system_df(struct storage *s, struct eng_df *out, struct error **err);
 
 /*
  * Start a created or exited container: mount its rootfs and create it through the runtime
@@ -181,6 +286,22 @@ int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err);
  * pod's infra container is removed only with its pod. */
 int eng_ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
 
+/* Which containers an --all operation acts on, in the order it takes them. */
+enum eng_ctr_all {
+	ENG_CTR_ALL_RUNNING, /* stop, kill: the running ones, oldest first */
+	ENG_CTR_ALL_EVERY,   /* restart: every one, oldest first */
+	ENG_CTR_ALL_REMOVE,  /* rm: newest first, so containers sharing another's network go
+			      * before it, and no pod infra (those go with their pod) */
+};
+/* The IDs of the containers an --all operation acts on (owned vector, never NULL on
+ * success; *n their number). */
+char **eng_ctr_all_ids(struct storage *s, enum eng_ctr_all which, size_t *n, struct error **err);
+/* eng_ctr_lookup for one operand of an operation. listed: the ID came from eng_ctr_all_ids,
+ * and a container gone since (removed meanwhile by its launcher, its --rm monitor or another
+ * command) is not an error: 0 with *out NULL. */
+int eng_ctr_lookup_target(struct storage *s, const char *name_or_id, bool listed,
+			  struct eng_ctr **out, struct error **err);
+
 struct eng_ctr_exec_opts {
 	char *const *args;
 	char *const *env;
@@ -189,6 +310,10 @@ struct eng_ctr_exec_opts {
 	bool tty;
 	bool interactive;
 	bool detach;
+	/* The process's streams (required). Without tty they become its fds 0, 1 and 2, also
+	 * with detach; with tty the engine copies in to the pty and the pty to out (err is
+	 * unused: a terminal has one output). */
+	const struct eng_stdio *io;
 };
 /* Run a process in a running container; *status its exit status. A container that is not
  * running fails with ERR_INVOKE (126), as podman does. */
@@ -202,11 +327,13 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
  * (absent when unknown), RestartCount}. Owned.
  */
 struct json_object *eng_ctr_inspect(struct eng_ctr *c);
-/* One `ps` row as JSON (ID, Names, Image, Command, Created, Status, State, ...), owned. */
-struct json_object *eng_ctr_ps_row(struct eng_ctr *c, bool no_trunc);
-/* The default `ps` table's row, the same text as those fields of eng_ctr_ps_row: ID, Image,
- * Command, Created, Status, Ports and Names, tab-separated (owned). */
-char *eng_ctr_ps_line(struct eng_ctr *c, bool no_trunc);
+/* The facts a `ps` row shows besides the record's fields and state. The published ports
+ * (*out owned, NULL when none; host ports assigned). */
+void eng_ctr_port_bindings(const struct eng_ctr *c, struct net_port **out, size_t *n);
+/* The command the container runs (entrypoint and arguments): an owned vector. */
+char **eng_ctr_args(const struct eng_ctr *c);
+/* The labels (a borrowed JSON object of strings, or NULL when there are none). */
+struct json_object *eng_ctr_labels(const struct eng_ctr *c);
 
 /* Where hutch-monitor and hutch-init are: beside the hutch binary, or in
  * ../libexec/hutch/ relative to it (owned; NULL when missing). */
@@ -220,12 +347,13 @@ char *eng_ctr_log_path(struct storage *s, const char *id);
 
 /*
  * `hutch cp`: copy src to dst as a tar stream, one side in the container (src_in_ctr or
- * dst_in_ctr), the other on the host; "-" is a tar stream on stdin or stdout. Paths in the
- * container never resolve outside it; modes are kept, and ownership within the mapping on
- * the container side. A missing source fails with ENOENT.
+ * dst_in_ctr), the other on the host. The host side NULL means a tar stream instead of a
+ * path: read from tar_fd (src NULL) or written to it (dst NULL); tar_fd is borrowed and
+ * unused otherwise. Paths in the container never resolve outside it; modes are kept, and
+ * ownership within the mapping on the container side. A missing source fails with ENOENT.
  */
 int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src_in_ctr,
-		 const char *dst, bool dst_in_ctr, struct error **err);
+		 const char *dst, bool dst_in_ctr, int tar_fd, struct error **err);
 
 /*
  * `hutch diff`: "A /path", "C /path", "D /path" lines sorted by path (owned vector), from the
@@ -287,18 +415,19 @@ struct eng_pod {
 void eng_pod_free(struct eng_pod **p);
 void eng_pod_list_free(struct eng_pod **v, size_t n);
 
-struct eng_pod_create_opts {
+/* A pod create request, as given (hutch pod create's flags); NULL: not given. */
+struct eng_pod_create_req {
 	const char *name;     /* NULL: generated */
 	const char *hostname; /* NULL: the pod's name */
-	const char *network;  /* --network of the pod (NULL: slirp4netns) */
-	struct net_port *ports;
-	size_t n_ports;
-	char **labels; /* KEY=VAL */
+	const char *network;  /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
+	char *const *publish; /* "[ip:][hostport:]port[/proto]" on the infra; host ports
+				 * picked now */
+	char *const *labels;  /* KEY=VAL */
 };
 
 /* Create the pod record and its infra container (not started). *out owned. A name in
  * use is EEXIST. */
-int eng_pod_create(struct storage *s, const struct eng_pod_create_opts *o, struct eng_pod **out,
+int eng_pod_create(struct storage *s, const struct eng_pod_create_req *r, struct eng_pod **out,
 		   struct error **err);
 /* By full name, full ID or unique ID prefix; ENOENT "no pod with name or ID ..." otherwise. */
 int eng_pod_lookup(struct storage *s, const char *name_or_id, struct eng_pod **out,
@@ -318,8 +447,11 @@ int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct erro
  * Hostname, Labels, InfraId, Network, Ports (the infra's, as in the container record) and
  * Containers [{Id, Name, State}], owned. */
 struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p);
-/* One `pod ps` row (owned). */
-struct json_object *eng_pod_ps_row(struct storage *s, struct eng_pod *p);
+/* podman's state of a pod whose containers are v: Created (none started), Running (all
+ * run), Degraded (some run) or Exited. */
+const char *eng_pod_status(struct eng_ctr *const *v, size_t n);
+/* The pod's labels (a borrowed JSON object of strings, or NULL when there are none). */
+struct json_object *eng_pod_labels(const struct eng_pod *p);
 
 /* Finish the removals that were cut short (a containers/.trash-ID whose monitor is gone:
  * its exit command was killed), as container prune does. */
@@ -330,3 +462,11 @@ void eng_ctr_purge_trash(struct storage *s);
  * or --restart. Runs inside the container's user namespace.
  */
 int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err);
+
+/*
+ * The `info` document: host (arch, kernel, user with subid ranges, newuidmap, cgroup
+ * version and delegated controllers, slirp4netns and pasta), store (graphRoot, runRoot,
+ * whether native overlay and fuse-overlayfs work, and why not) and version. Owned; NULL
+ * with *err when the subid ranges or the store's paths cannot be read.
+ */
+struct json_object *eng_info(struct error **err);

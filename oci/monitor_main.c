@@ -3,7 +3,8 @@
  * hutch-monitor: the per-container monitor program. hutch execs it in the process that
  * forked the container's init (so the init is its child), handing over the container's
  * stdio fds; it serves until the container exits. It links only lib/ and oci/monitor/, and
- * statically, so that a running container costs little memory.
+ * statically, so that a running container costs little memory. Its options are one table
+ * (lib/args.c) that writes straight into struct oci_monitor_opts.
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
  *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--net-exit-fd N] [--net-pid N]
@@ -15,51 +16,105 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
-static int parse_num(const char *s, long *out)
+/* A number from -1 up (an fd, a pid); the message names the word it came in. */
+static int parse_num(const char *s, const char *word, long *out, struct error **err)
 {
 	char *end = NULL;
 	errno = 0;
 	long v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < -1)
-		return -1;
+		return err_set(err, EINVAL, ERR_USAGE, "bad argument %s", word);
 	*out = v;
 	return 0;
 }
 
+/* An fd or a pid (int, pid_t). */
+static int set_int(void *field, const char *arg, const char *word, struct error **err)
+{
+	long v = 0;
+	if (parse_num(arg, word, &v, err) < 0)
+		return -1;
+	*(int *)field = (int)v;
+	return 0;
+}
+
+static int set_size(void *field, const char *arg, const char *word, struct error **err)
+{
+	long v = 0;
+	if (parse_num(arg, word, &v, err) < 0)
+		return -1;
+	*(uint64_t *)field = (uint64_t)v;
+	return 0;
+}
+
+static int set_driver(void *field, const char *arg, const char *word, struct error **err)
+{
+	(void)word;
+	return oci_log_driver_parse(arg, field, err);
+}
+
+/* FD:PORT, a bound host UDP socket and the container port it goes to (field: the opts). */
+static int add_udp(void *field, const char *arg, const char *word, struct error **err)
+{
+	(void)word;
+	struct oci_monitor_opts *o = field;
+	int fd, port;
+	if (o->n_udp >= OCI_UDP_MAX || sscanf(arg, "%d:%d", &fd, &port) != 2 || fd < 0 ||
+	    port <= 0 || port > 65535)
+		return err_set(err, EINVAL, ERR_USAGE, "bad argument --udp-fwd %s", arg);
+	o->udp_fds[o->n_udp] = fd;
+	o->udp_ports[o->n_udp++] = (uint16_t)port;
+	return 0;
+}
+
+#define O(f) offsetof(struct oci_monitor_opts, f)
+#define STR(name, f, help)                                  \
+	{                                                   \
+		name, 0, ARGS_STR, O(f), NULL, "PATH", help \
+	}
+#define NUM(name, f, help)                                 \
+	{                                                  \
+		name, 0, ARGS_FN, O(f), set_int, "N", help \
+	}
+
+static const struct args_opt opts[] = {
+	{ "id", 0, ARGS_STR, O(id), NULL, "ID", "the container (required)" },
+	STR("run-dir", run_dir, "its run directory (required)"),
+	NUM("pid", pid, "its init, a child of this process (required)"),
+	STR("log-path", log_path, "the container's log"),
+	{ "log-driver", 0, ARGS_FN, O(log_driver), set_driver, "DRIVER",
+	  "k8s-file, json-file or none" },
+	{ "log-max-size", 0, ARGS_FN, O(log_max_size), set_size, "BYTES",
+	  "rotate the log at this size" },
+	NUM("stdin-fd", stdin_fd, "write end of the container's stdin"),
+	NUM("stdout-fd", stdout_fd, "read end of its stdout"),
+	NUM("stderr-fd", stderr_fd, "read end of its stderr"),
+	NUM("pty-fd", pty_fd, "pty master, with a terminal"),
+	NUM("sync-fd", sync_fd, "written \"ready\" once serving"),
+	NUM("listen-fd", listen_fd, "the attach socket, bound"),
+	NUM("net-exit-fd", net_exit_fd, "closing it stops the network helper"),
+	NUM("net-pid", net_pid, "the network helper"),
+	NUM("netns-fd", netns_fd, "the container's network namespace"),
+	NUM("mntns-fd", mntns_fd, "the container's mount namespace"),
+	{ "udp-fwd", 0, ARGS_FN, 0, add_udp, "FD:PORT", "forward a bound UDP socket (repeatable)" },
+	STR("unlist", unlist_dir, "--rm: the container's dir to unlist at exit"),
+	STR("unlist-to", unlist_to, "--rm: where it is renamed"),
+	STR("unlist-lock", unlist_lock, "--rm: the store's lock"),
+	STR("purge-state", purge_state, "--rm: the runtime's state dir to remove"),
+	STR("unlist-name", unlist_name, "--rm: the name index entry to remove"),
+	STR("unlist-names-lock", unlist_names_lock, "--rm: the name index's lock"),
+	{ "help", 0, ARGS_STOP, 0, NULL, NULL, "show this help" },
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "id", required_argument, NULL, 'i' },
-		{ "run-dir", required_argument, NULL, 'r' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "log-path", required_argument, NULL, 'l' },
-		{ "log-driver", required_argument, NULL, 'd' },
-		{ "log-max-size", required_argument, NULL, 'm' },
-		{ "stdin-fd", required_argument, NULL, '0' },
-		{ "stdout-fd", required_argument, NULL, '1' },
-		{ "stderr-fd", required_argument, NULL, '2' },
-		{ "pty-fd", required_argument, NULL, 't' },
-		{ "sync-fd", required_argument, NULL, 's' },
-		{ "listen-fd", required_argument, NULL, 'A' },
-		{ "net-exit-fd", required_argument, NULL, 'x' },
-		{ "net-pid", required_argument, NULL, 'n' },
-		{ "netns-fd", required_argument, NULL, 'N' },
-		{ "mntns-fd", required_argument, NULL, 'M' },
-		{ "udp-fwd", required_argument, NULL, 'u' },
-		{ "unlist", required_argument, NULL, 'U' },
-		{ "unlist-to", required_argument, NULL, 'T' },
-		{ "unlist-lock", required_argument, NULL, 'L' },
-		{ "purge-state", required_argument, NULL, 'P' },
-		{ "unlist-name", required_argument, NULL, 'E' },
-		{ "unlist-names-lock", required_argument, NULL, 'K' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct oci_monitor_opts o = { .stdin_fd = -1,
 				      .stdout_fd = -1,
 				      .stderr_fd = -1,
@@ -70,100 +125,20 @@ int main(int argc, char **argv)
 				      .netns_fd = -1,
 				      .mntns_fd = -1 };
 	struct error *err = NULL;
-	int c;
-	long v = 0;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		bool numeric = strchr("pm012tsxnNMA", c) != NULL;
-		if (c == '?' || (numeric && parse_num(optarg, &v) < 0)) {
-			fprintf(stderr, "hutch-monitor: bad argument %s\n", argv[optind - 1]);
-			return 2;
-		}
-		switch (c) {
-		case 'i':
-			o.id = optarg;
-			break;
-		case 'r':
-			o.run_dir = optarg;
-			break;
-		case 'p':
-			o.pid = (pid_t)v;
-			break;
-		case 'l':
-			o.log_path = optarg;
-			break;
-		case 'd':
-			if (oci_log_driver_parse(optarg, &o.log_driver, &err) < 0) {
-				fprintf(stderr, "hutch-monitor: %s\n", err->msg);
-				return 2;
-			}
-			break;
-		case 'm':
-			o.log_max_size = (uint64_t)v;
-			break;
-		case '0':
-			o.stdin_fd = (int)v;
-			break;
-		case '1':
-			o.stdout_fd = (int)v;
-			break;
-		case '2':
-			o.stderr_fd = (int)v;
-			break;
-		case 't':
-			o.pty_fd = (int)v;
-			break;
-		case 's':
-			o.sync_fd = (int)v;
-			break;
-		case 'A':
-			o.listen_fd = (int)v;
-			break;
-		case 'x':
-			o.net_exit_fd = (int)v;
-			break;
-		case 'n':
-			o.net_pid = (pid_t)v;
-			break;
-		case 'N':
-			o.netns_fd = (int)v;
-			break;
-		case 'M':
-			o.mntns_fd = (int)v;
-			break;
-		case 'U':
-			o.unlist_dir = optarg;
-			break;
-		case 'T':
-			o.unlist_to = optarg;
-			break;
-		case 'L':
-			o.unlist_lock = optarg;
-			break;
-		case 'P':
-			o.purge_state = optarg;
-			break;
-		case 'E':
-			o.unlist_name = optarg;
-			break;
-		case 'K':
-			o.unlist_names_lock = optarg;
-			break;
-		case 'u': {
-			/* FD:PORT, a bound host UDP socket and the container port it goes to. */
-			int fd, port;
-			if (o.n_udp >= OCI_UDP_MAX || sscanf(optarg, "%d:%d", &fd, &port) != 2 ||
-			    fd < 0 || port <= 0 || port > 65535) {
-				fprintf(stderr, "hutch-monitor: bad argument --udp-fwd %s\n",
-					optarg);
-				return 2;
-			}
-			o.udp_fds[o.n_udp] = fd;
-			o.udp_ports[o.n_udp++] = (uint16_t)port;
-			break;
-		}
-		default:
-			break;
-		}
+	struct args_result r;
+	if (args_parse(opts, argc, argv, &o, &r, &err) < 0) {
+		if (r.bad != NULL)
+			fprintf(stderr, "hutch-monitor: bad argument %s\n", r.bad);
+		else
+			fprintf(stderr, "hutch-monitor: %s\n", err->msg);
+		err_free(&err);
+		return 2;
+	}
+	if (r.stop != NULL) {
+		printf("Usage: hutch-monitor --id ID --run-dir DIR --pid PID [options] "
+		       "[-- EXIT-COMMAND...]\n\nOptions:\n");
+		args_help(stdout, opts);
+		return 0;
 	}
 	if (o.id == NULL || o.run_dir == NULL || o.pid <= 0) {
 		fprintf(stderr, "hutch-monitor: --id, --run-dir and --pid are required\n");
@@ -179,8 +154,8 @@ int main(int argc, char **argv)
 				"them\n");
 		return 2;
 	}
-	if (optind < argc)
-		o.exit_command = argv + optind;
+	if (r.first < argc)
+		o.exit_command = argv + r.first;
 	/* The fds handed to us must not leak into the exit command. */
 	int fds[] = { o.stdin_fd,    o.stdout_fd, o.stderr_fd, o.pty_fd,   o.sync_fd,
 		      o.net_exit_fd, o.netns_fd,  o.mntns_fd,  o.listen_fd };

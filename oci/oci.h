@@ -131,6 +131,9 @@ struct oci_exec_opts {
 	const char *pid_file;
 	const char *console_socket;
 	int preserve_fds;
+	/* NULL: the process gets our fds 0, 1 and 2; else the fds it gets as 0, 1 and 2 (-1:
+	 * /dev/null), borrowed. */
+	const int *stdio;
 };
 /* Run a process in a running container; *status as for run (0 with detach). */
 int oci_container_exec(const struct oci_exec_opts *o, int *status, struct error **err);

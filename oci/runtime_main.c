@@ -3,12 +3,12 @@
  * hutch-runtime: the runc-compatible front end of the OCI runtime library (oci/oci.h).
  * It parses runc's command line (global options before the command, as podman and conmon
  * pass them) and calls the library; errors exit 1 with the message on stderr and in the
- * --log file, in runc's text or json shape, so any OCI client can lift it.
+ * --log file, in runc's text or json shape, so any OCI client can lift it. One table of
+ * commands, each with its options (lib/args.c), drives the parsing and --help.
  */
 #include "oci/oci.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,7 +19,17 @@
 struct globals {
 	const char *root;
 	const char *log_path;
-	bool log_json;
+	const char *log_format; /* "json", else text */
+	bool debug;
+};
+
+/* What the options of every command set: parsed first, then turned into the library's
+ * request by the command's handler. */
+struct rt_args {
+	const char *bundle, *pid_file, *console_socket, *process, *cwd, *user, *format;
+	char **env; /* owned */
+	int preserve_fds;
+	bool no_pivot, no_new_keyring, detach, tty, all, force, quiet, rootless;
 };
 
 /*
@@ -38,7 +48,7 @@ static void report(const struct globals *g, const char *msg)
 	time_t now = time(NULL);
 	struct tm tm;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	if (g->log_json) {
+	if (g->log_format != NULL && strcmp(g->log_format, "json") == 0) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "level", json_object_new_string("error"));
 		json_object_object_add(o, "msg", json_object_new_string(msg));
@@ -59,238 +69,216 @@ static int usage_err(struct error **err, const char *cmd, const char *what)
 	return err_set(err, EINVAL, ERR_USAGE, "%s: %s (see hutch-runtime --help)", cmd, what);
 }
 
-/* Exactly n operands after the options, else a usage error. */
-static int want_args(int argc, char **argv, int n, const char *cmd, struct error **err)
+/* --preserve-fds N */
+static int parse_int(void *field, const char *s, const char *word, struct error **err)
 {
-	if (argc - optind != n)
-		return usage_err(err, cmd,
-				 n == 1 ? "requires exactly one container id"
-					: "wrong number of arguments");
-	(void)argv;
-	return 0;
-}
-
-static int parse_int(const char *s, int *out, struct error **err)
-{
+	(void)word;
 	char *end = NULL;
 	long v = strtol(s, &end, 10);
 	if (end == s || *end != '\0' || v < 0 || v > 65536)
 		return err_set(err, EINVAL, ERR_USAGE, "invalid number \"%s\"", s);
-	*out = (int)v;
+	*(int *)field = (int)v;
 	return 0;
 }
 
-/* create and run share their options; run adds --detach and --keep. */
-static int create_or_run(const struct globals *g, int argc, char **argv, bool run, int *status,
-			 struct error **err)
-{
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "pid-file", required_argument, NULL, 'p' },
-		{ "console-socket", required_argument, NULL, 'c' },
-		{ "no-pivot", no_argument, NULL, 'P' },
-		{ "no-new-keyring", no_argument, NULL, 'K' },
-		{ "preserve-fds", required_argument, NULL, 'f' },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "no-subreaper", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct oci_create_opts o = { .root = g->root };
-	bool detach = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+b:d", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o.bundle = optarg;
-			break;
-		case 'p':
-			o.pid_file = optarg;
-			break;
-		case 'c':
-			o.console_socket = optarg;
-			break;
-		case 'P':
-			o.no_pivot = true;
-			break;
-		case 'K':
-			o.no_new_keyring = true;
-			break;
-		case 'f':
-			if (parse_int(optarg, &o.preserve_fds, err) < 0)
-				return -1;
-			break;
-		case 'd':
-			detach = true;
-			break;
-		case 'k':
-		case 'S':
-			break;
-		default:
-			return usage_err(err, argv[0], "unknown option");
-		}
+#define A(f) offsetof(struct rt_args, f)
+#define G(f) offsetof(struct globals, f)
+#define HELP_OPT                                                   \
+	{                                                          \
+		"help", 'h', ARGS_STOP, 0, NULL, NULL, "show help" \
 	}
-	if (want_args(argc, argv, 1, argv[0], err) < 0)
-		return -1;
-	o.id = argv[optind];
-	if (!run)
+
+/* create and run share their options; run adds --detach and --keep (create takes them
+ * too, as before). */
+static const struct args_opt create_opts[] = {
+	{ "bundle", 'b', ARGS_STR, A(bundle), NULL, "DIR", "the bundle (default: .)" },
+	{ "pid-file", 0, ARGS_STR, A(pid_file), NULL, "FILE", "write the init's pid there" },
+	{ "console-socket", 0, ARGS_STR, A(console_socket), NULL, "PATH",
+	  "AF_UNIX socket that receives the pty master" },
+	{ "no-pivot", 0, ARGS_FLAG, A(no_pivot), NULL, NULL, "chroot instead of pivot_root" },
+	{ "no-new-keyring", 0, ARGS_FLAG, A(no_new_keyring), NULL, NULL,
+	  "no session keyring (never made)" },
+	{ "preserve-fds", 0, ARGS_FN, A(preserve_fds), parse_int, "N",
+	  "pass fds 3 to 3+N-1 to the container" },
+	{ "detach", 'd', ARGS_FLAG, A(detach), NULL, NULL, "run: do not wait for the container" },
+	{ "keep", 0, ARGS_SKIP, 0, NULL, NULL, "accepted, ignored" },
+	{ "no-subreaper", 0, ARGS_SKIP, 0, NULL, NULL, "accepted, ignored" },
+	HELP_OPT,
+	{ 0 },
+};
+static const struct args_opt no_opts[] = { HELP_OPT, { 0 } };
+static const struct args_opt kill_opts[] = {
+	{ "all", 'a', ARGS_FLAG, A(all), NULL, NULL, "signal every process of the container" },
+	HELP_OPT,
+	{ 0 },
+};
+static const struct args_opt delete_opts[] = {
+	{ "force", 'f', ARGS_FLAG, A(force), NULL, NULL, "kill a running container first" },
+	HELP_OPT,
+	{ 0 },
+};
+static const struct args_opt exec_opts[] = {
+	{ "process", 'p', ARGS_STR, A(process), NULL, "FILE", "the process, as JSON" },
+	{ "tty", 't', ARGS_FLAG, A(tty), NULL, NULL, "allocate a pseudo-terminal" },
+	{ "detach", 'd', ARGS_FLAG, A(detach), NULL, NULL, "do not wait for the process" },
+	{ "pid-file", 0, ARGS_STR, A(pid_file), NULL, "FILE", "write the process's pid there" },
+	{ "console-socket", 0, ARGS_STR, A(console_socket), NULL, "PATH",
+	  "AF_UNIX socket that receives the pty master" },
+	{ "cwd", 0, ARGS_STR, A(cwd), NULL, "DIR", "working directory" },
+	{ "env", 'e', ARGS_STRV, A(env), NULL, "VAR=VALUE", "set an environment variable" },
+	{ "user", 'u', ARGS_STR, A(user), NULL, "UID[:GID]", "run as this user" },
+	{ "preserve-fds", 0, ARGS_FN, A(preserve_fds), parse_int, "N",
+	  "pass fds 3 to 3+N-1 to the process" },
+	{ "no-new-privs", 0, ARGS_SKIP, 0, NULL, NULL, "accepted, ignored" },
+	{ "process-label", 0, ARGS_SKIP_ARG, 0, NULL, "LABEL", "accepted, ignored" },
+	{ "apparmor", 0, ARGS_SKIP_ARG, 0, NULL, "PROFILE", "accepted, ignored" },
+	HELP_OPT,
+	{ 0 },
+};
+static const struct args_opt list_opts[] = {
+	{ "format", 'f', ARGS_STR, A(format), NULL, "table|json", "output format" },
+	{ "quiet", 'q', ARGS_FLAG, A(quiet), NULL, NULL, "only the IDs" },
+	HELP_OPT,
+	{ 0 },
+};
+static const struct args_opt ps_opts[] = {
+	{ "format", 'f', ARGS_STR, A(format), NULL, "table|json", "output format" },
+	HELP_OPT,
+	{ 0 },
+};
+static const struct args_opt spec_opts[] = {
+	{ "rootless", 0, ARGS_FLAG, A(rootless), NULL, NULL, "a spec for a rootless container" },
+	{ "bundle", 'b', ARGS_STR, A(bundle), NULL, "DIR", "write DIR/config.json (default: .)" },
+	HELP_OPT,
+	{ 0 },
+};
+static const struct args_opt global_opts[] = {
+	{ "root", 0, ARGS_STR, G(root), NULL, "DIR", "state root" },
+	{ "log", 0, ARGS_STR, G(log_path), NULL, "FILE", "append errors to FILE" },
+	{ "log-format", 0, ARGS_STR, G(log_format), NULL, "text|json", "the --log format" },
+	{ "debug", 0, ARGS_FLAG, G(debug), NULL, NULL, "debug output" },
+	{ "systemd-cgroup", 0, ARGS_SKIP, 0, NULL, NULL, "accepted, ignored" },
+	{ "rootless", 0, ARGS_SKIP_ARG, 0, NULL, "true|false|auto", "accepted, ignored" },
+	{ "criu", 0, ARGS_SKIP_ARG, 0, NULL, "PATH", NULL },
+	{ "version", 'v', ARGS_STOP, 0, NULL, NULL, "print the version" },
+	HELP_OPT,
+	{ 0 },
+};
+#undef A
+#undef G
+
+struct rt_cmd;
+/* A command's handler: the parsed options and the operands (n of them). */
+typedef int (*rt_handler)(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+			  char **args, int n, int *status, struct error **err);
+
+struct rt_cmd {
+	const char *name;
+	const char *operands; /* for help */
+	const char *summary;
+	const struct args_opt *opts; /* NULL: the words after the command are not looked at */
+	int min, max;		     /* operands; max -1: no limit */
+	const char *arity_msg;	     /* the usage error when their number is wrong */
+	rt_handler run;
+};
+
+static int cmd_create(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		      char **args, int n, int *status, struct error **err)
+{
+	(void)n;
+	struct oci_create_opts o = { .root = g->root,
+				     .id = args[0],
+				     .bundle = a->bundle,
+				     .pid_file = a->pid_file,
+				     .console_socket = a->console_socket,
+				     .preserve_fds = a->preserve_fds,
+				     .no_pivot = a->no_pivot,
+				     .no_new_keyring = a->no_new_keyring };
+	if (strcmp(cmd->name, "create") == 0)
 		return oci_container_create(&o, err);
-	return oci_container_run(&o, detach, status, err);
+	return oci_container_run(&o, a->detach, status, err);
 }
 
-static int cmd_state(const struct globals *g, int argc, char **argv, struct error **err)
+static int cmd_state(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		     char **args, int n, int *status, struct error **err)
 {
-	if (getopt_long(argc, argv, "+", (struct option[]){ { 0 } }, NULL) != -1)
-		return usage_err(err, "state", "unknown option");
-	if (want_args(argc, argv, 1, "state", err) < 0)
-		return -1;
+	(void)cmd, (void)a, (void)n, (void)status;
 	struct oci_state_info st;
-	if (oci_container_state(g->root, argv[optind], &st, err) < 0)
+	if (oci_container_state(g->root, args[0], &st, err) < 0)
 		return -1;
 	printf("%s\n", st.json);
 	oci_state_info_clear(&st);
 	return 0;
 }
 
-static int cmd_kill(const struct globals *g, int argc, char **argv, struct error **err)
+static int cmd_kill(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		    char **args, int n, int *status, struct error **err)
 {
-	static const struct option opts[] = { { "all", no_argument, NULL, 'a' },
-					      { NULL, 0, NULL, 0 } };
-	bool all = false;
-	int c, sig = 15;
-	while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
-		if (c != 'a')
-			return usage_err(err, "kill", "unknown option");
-		all = true;
-	}
-	int n = argc - optind;
-	if (n < 1 || n > 2)
-		return usage_err(err, "kill", "usage: kill [--all] ID [SIGNAL]");
-	if (n == 2 && oci_parse_signal(argv[optind + 1], &sig, err) < 0)
+	(void)cmd, (void)status;
+	int sig = 15;
+	if (n == 2 && oci_parse_signal(args[1], &sig, err) < 0)
 		return -1;
-	return oci_container_kill(g->root, argv[optind], sig, all, err);
+	return oci_container_kill(g->root, args[0], sig, a->all, err);
 }
 
-static int cmd_delete(const struct globals *g, int argc, char **argv, struct error **err)
+static int cmd_delete(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		      char **args, int n, int *status, struct error **err)
 {
-	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
-	bool force = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
-		if (c != 'f')
-			return usage_err(err, "delete", "unknown option");
-		force = true;
-	}
-	if (want_args(argc, argv, 1, "delete", err) < 0)
-		return -1;
-	return oci_container_delete(g->root, argv[optind], force, err);
+	(void)cmd, (void)n, (void)status;
+	return oci_container_delete(g->root, args[0], a->force, err);
 }
 
-static int cmd_simple(const struct globals *g, int argc, char **argv, struct error **err)
+/* start, pause and resume */
+static int cmd_simple(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		      char **args, int n, int *status, struct error **err)
 {
-	if (getopt_long(argc, argv, "+", (struct option[]){ { 0 } }, NULL) != -1)
-		return usage_err(err, argv[0], "unknown option");
-	if (want_args(argc, argv, 1, argv[0], err) < 0)
-		return -1;
-	if (strcmp(argv[0], "start") == 0)
-		return oci_container_start(g->root, argv[optind], err);
-	return oci_container_pause(g->root, argv[optind], strcmp(argv[0], "pause") == 0, err);
+	(void)a, (void)n, (void)status;
+	if (strcmp(cmd->name, "start") == 0)
+		return oci_container_start(g->root, args[0], err);
+	return oci_container_pause(g->root, args[0], strcmp(cmd->name, "pause") == 0, err);
 }
 
-static int cmd_exec(const struct globals *g, int argc, char **argv, int *status, struct error **err)
+static int cmd_exec(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		    char **args, int n, int *status, struct error **err)
 {
-	static const struct option opts[] = {
-		{ "process", required_argument, NULL, 'p' },
-		{ "tty", no_argument, NULL, 't' },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "pid-file", required_argument, NULL, 'P' },
-		{ "console-socket", required_argument, NULL, 'c' },
-		{ "cwd", required_argument, NULL, 'w' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "preserve-fds", required_argument, NULL, 'f' },
-		{ "no-new-privs", no_argument, NULL, 'N' },
-		{ "process-label", required_argument, NULL, 'L' },
-		{ "apparmor", required_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct oci_exec_opts o = { .root = g->root };
-	autostrv char **env = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "+p:tde:u:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o.process_file = optarg;
-			break;
-		case 't':
-			o.tty = true;
-			break;
-		case 'd':
-			o.detach = true;
-			break;
-		case 'P':
-			o.pid_file = optarg;
-			break;
-		case 'c':
-			o.console_socket = optarg;
-			break;
-		case 'w':
-			o.cwd = optarg;
-			break;
-		case 'e':
-			strv_push(&env, optarg);
-			break;
-		case 'u':
-			o.user = optarg;
-			break;
-		case 'f':
-			if (parse_int(optarg, &o.preserve_fds, err) < 0)
-				return -1;
-			break;
-		case 'N':
-		case 'L':
-		case 'A':
-			break;
-		default:
-			return usage_err(err, "exec", "unknown option");
-		}
-	}
-	if (optind >= argc)
-		return usage_err(err, "exec", "requires a container id");
-	o.id = argv[optind];
-	o.args = argv + optind + 1;
-	o.env = env;
+	(void)cmd, (void)n;
+	struct oci_exec_opts o = { .root = g->root,
+				   .id = args[0],
+				   .args = args + 1,
+				   .env = a->env,
+				   .process_file = a->process,
+				   .tty = a->tty,
+				   .detach = a->detach,
+				   .pid_file = a->pid_file,
+				   .console_socket = a->console_socket,
+				   .cwd = a->cwd,
+				   .user = a->user,
+				   .preserve_fds = a->preserve_fds };
 	return oci_container_exec(&o, status, err);
 }
 
-static int cmd_list(const struct globals *g, int argc, char **argv, struct error **err)
+static bool is_json(const struct rt_args *a)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { "quiet", no_argument, NULL, 'q' },
-					      { NULL, 0, NULL, 0 } };
-	bool json = false, quiet = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+f:q", opts, NULL)) != -1) {
-		if (c == 'f')
-			json = strcmp(optarg, "json") == 0;
-		else if (c == 'q')
-			quiet = true;
-		else
-			return usage_err(err, "list", "unknown option");
-	}
+	return a->format != NULL && strcmp(a->format, "json") == 0;
+}
+
+static int cmd_list(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		    char **args, int n, int *status, struct error **err)
+{
+	(void)cmd, (void)args, (void)n, (void)status;
+	bool json = is_json(a);
 	struct oci_state_info *v = NULL;
-	size_t n = 0;
-	if (oci_container_list(g->root, &v, &n, err) < 0)
+	size_t count = 0;
+	if (oci_container_list(g->root, &v, &count, err) < 0)
 		return -1;
-	json_object *a = json_object_new_array();
-	if (!json && !quiet)
+	json_object *arr = json_object_new_array();
+	if (!json && !a->quiet)
 		printf("%-20s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
 		       "CREATED", "OWNER");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < count; i++) {
 		if (json)
-			json_object_array_add(a, json_tokener_parse(v[i].json));
-		else if (quiet)
+			json_object_array_add(arr, json_tokener_parse(v[i].json));
+		else if (a->quiet)
 			printf("%s\n", v[i].id);
 		else
 			printf("%-20s %-8d %-10s %-40s %-30s %s\n", v[i].id, (int)v[i].pid,
@@ -300,158 +288,151 @@ static int cmd_list(const struct globals *g, int argc, char **argv, struct error
 	}
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(
-				   a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(a);
+				   arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
 	free(v);
 	return 0;
 }
 
-static int cmd_ps(const struct globals *g, int argc, char **argv, struct error **err)
+static int cmd_ps(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a, char **args,
+		  int n, int *status, struct error **err)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
-	bool json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
-		if (c != 'f')
-			return usage_err(err, "ps", "unknown option");
-		json = strcmp(optarg, "json") == 0;
-	}
-	if (optind >= argc)
-		return usage_err(err, "ps", "requires a container id");
+	(void)cmd, (void)n, (void)status;
 	autofree pid_t *pids = NULL;
-	size_t n = 0;
-	if (oci_container_pids(g->root, argv[optind], &pids, &n, err) < 0)
+	size_t count = 0;
+	if (oci_container_pids(g->root, args[0], &pids, &count, err) < 0)
 		return -1;
-	if (json) {
+	if (is_json(a)) {
 		printf("[");
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < count; i++)
 			printf("%s%d", i ? "," : "", (int)pids[i]);
 		printf("]\n");
 		return 0;
 	}
 	printf("PID\n");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < count; i++)
 		printf("%d\n", (int)pids[i]);
 	return 0;
 }
 
-static int cmd_spec(int argc, char **argv, struct error **err)
+static int cmd_spec(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+		    char **args, int n, int *status, struct error **err)
 {
-	static const struct option opts[] = { { "rootless", no_argument, NULL, 'r' },
-					      { "bundle", required_argument, NULL, 'b' },
-					      { NULL, 0, NULL, 0 } };
-	bool rootless = false;
-	const char *bundle = ".";
-	int c;
-	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
-		if (c == 'r')
-			rootless = true;
-		else if (c == 'b')
-			bundle = optarg;
-		else
-			return usage_err(err, "spec", "unknown option");
-	}
-	autofree char *path = xasprintf("%s/config.json", bundle);
+	(void)cmd, (void)g, (void)args, (void)n, (void)status;
+	autofree char *path = xasprintf("%s/config.json", a->bundle ? a->bundle : ".");
 	if (fs_exists(path))
 		return err_set(err, EEXIST, ERR_TOOL, "%s exists: remove it first", path);
-	autofree char *text = oci_spec_default_json(rootless);
+	autofree char *text = oci_spec_default_json(a->rootless);
 	autofree char *line = xasprintf("%s\n", text);
 	return fs_write_atomic(path, line, strlen(line), 0644, err);
 }
 
-static void print_help(void)
+static int cmd_features(const struct rt_cmd *cmd, const struct globals *g, struct rt_args *a,
+			char **args, int n, int *status, struct error **err)
 {
-	printf("Usage: hutch-runtime [global options] COMMAND [options] ARGS\n\n"
-	       "An OCI runtime, runc-compatible, for rootless containers.\n\n"
-	       "Commands: create, start, run, state, kill, delete, exec, list, ps, spec,\n"
-	       "          features, pause, resume\n\n"
-	       "Global options: --root DIR, --log FILE, --log-format text|json, --debug,\n"
-	       "                --systemd-cgroup, --rootless true|false|auto, --version\n");
+	(void)cmd, (void)g, (void)a, (void)args, (void)n, (void)status, (void)err;
+	autofree char *f = oci_features_json();
+	printf("%s\n", f);
+	return 0;
+}
+
+#define ONE_ID 1, 1, "requires exactly one container id"
+
+static const struct rt_cmd commands[] = {
+	{ "create", "ID", "create a container", create_opts, ONE_ID, cmd_create },
+	{ "start", "ID", "start a created container", no_opts, ONE_ID, cmd_simple },
+	{ "run", "ID", "create and start a container", create_opts, ONE_ID, cmd_create },
+	{ "state", "ID", "print a container's state", no_opts, ONE_ID, cmd_state },
+	{ "kill", "ID [SIGNAL]", "signal a container (default SIGTERM)", kill_opts, 1, 2,
+	  "usage: kill [--all] ID [SIGNAL]", cmd_kill },
+	{ "delete", "ID", "delete a container", delete_opts, ONE_ID, cmd_delete },
+	{ "exec", "ID [COMMAND [ARG...]]", "run a process in a container", exec_opts, 1, -1,
+	  "requires a container id", cmd_exec },
+	{ "list", "", "list containers", list_opts, 0, -1, NULL, cmd_list },
+	{ "ps", "ID", "list a container's processes", ps_opts, 1, -1, "requires a container id",
+	  cmd_ps },
+	{ "spec", "", "write a default config.json", spec_opts, 0, -1, NULL, cmd_spec },
+	{ "features", "", "print what the runtime supports", NULL, 0, -1, NULL, cmd_features },
+	{ "pause", "ID", "freeze a container", no_opts, ONE_ID, cmd_simple },
+	{ "resume", "ID", "thaw a paused container", no_opts, ONE_ID, cmd_simple },
+};
+
+static void print_help(FILE *f)
+{
+	fprintf(f, "Usage: hutch-runtime [global options] COMMAND [options] ARGS\n\n"
+		   "An OCI runtime, runc-compatible, for rootless containers.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "   %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nGlobal options:\n");
+	args_help(f, global_opts);
+	fprintf(f, "\nRun 'hutch-runtime COMMAND --help' for a command's options.\n");
+}
+
+static void print_cmd_help(const struct rt_cmd *c)
+{
+	printf("Usage: hutch-runtime %s [options]%s%s\n\n%s\n", c->name, c->operands[0] ? " " : "",
+	       c->operands, c->summary);
+	if (c->opts != NULL) {
+		printf("\nOptions:\n");
+		args_help(stdout, c->opts);
+	}
 }
 
 static int dispatch(const struct globals *g, int argc, char **argv, int *status, struct error **err)
 {
-	const char *cmd = argv[0];
-	optind = 0; /* reinitialise getopt for the command's own options */
-	if (strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0)
-		return create_or_run(g, argc, argv, cmd[0] == 'r', status, err);
-	if (strcmp(cmd, "start") == 0 || strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0)
-		return cmd_simple(g, argc, argv, err);
-	if (strcmp(cmd, "state") == 0)
-		return cmd_state(g, argc, argv, err);
-	if (strcmp(cmd, "kill") == 0)
-		return cmd_kill(g, argc, argv, err);
-	if (strcmp(cmd, "delete") == 0)
-		return cmd_delete(g, argc, argv, err);
-	if (strcmp(cmd, "exec") == 0)
-		return cmd_exec(g, argc, argv, status, err);
-	if (strcmp(cmd, "list") == 0)
-		return cmd_list(g, argc, argv, err);
-	if (strcmp(cmd, "ps") == 0)
-		return cmd_ps(g, argc, argv, err);
-	if (strcmp(cmd, "spec") == 0)
-		return cmd_spec(argc, argv, err);
-	if (strcmp(cmd, "features") == 0) {
-		autofree char *f = oci_features_json();
-		printf("%s\n", f);
-		return 0;
+	const struct rt_cmd *c = NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]) && c == NULL; i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			c = &commands[i];
+	if (c == NULL)
+		return err_set(err, EINVAL, ERR_USAGE, "unknown command \"%s\"", argv[0]);
+	struct rt_args a = { 0 };
+	struct args_result r = { .first = argc };
+	int rc = -1;
+	if (c->opts != NULL && args_parse(c->opts, argc, argv, &a, &r, err) < 0) {
+		if (r.bad != NULL)
+			usage_err(err, c->name, "unknown option");
+		goto out;
 	}
-	return err_set(err, EINVAL, ERR_USAGE, "unknown command \"%s\"", cmd);
+	if (r.stop != NULL) {
+		print_cmd_help(c);
+		rc = 0;
+		goto out;
+	}
+	int n = c->opts != NULL ? argc - r.first : 0;
+	if (n < c->min || (c->max >= 0 && n > c->max)) {
+		usage_err(err, c->name, c->arity_msg);
+		goto out;
+	}
+	rc = c->run(c, g, &a, argv + r.first, n, status, err);
+out:
+	strv_free(a.env);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "log-format", required_argument, NULL, 'F' },
-		{ "debug", no_argument, NULL, 'D' },
-		{ "systemd-cgroup", no_argument, NULL, 's' },
-		{ "rootless", required_argument, NULL, 'R' },
-		{ "criu", required_argument, NULL, 'C' },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct globals g = { 0 };
 	struct error *err = NULL;
-	int c, status = 0;
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			g.root = optarg;
-			break;
-		case 'l':
-			g.log_path = optarg;
-			break;
-		case 'F':
-			g.log_json = strcmp(optarg, "json") == 0;
-			break;
-		case 'D':
-			log_current_level = LOG_LEVEL_DEBUG;
-			break;
-		case 's':
-		case 'R':
-		case 'C':
-			break;
-		case 'v':
-			printf("hutch-runtime version %s\ncommit: %s\nspec: 1.2.0\n", HUTCH_VERSION,
-			       HUTCH_GIT_COMMIT);
-			return 0;
-		case 'h':
-			print_help();
-			return 0;
-		default:
-			print_help();
-			return 1;
-		}
-	}
-	if (optind >= argc) {
-		print_help();
+	struct args_result r;
+	int status = 0;
+	if (args_parse(global_opts, argc, argv, &g, &r, &err) < 0) {
+		err_free(&err);
+		print_help(stdout);
 		return 1;
 	}
-	if (dispatch(&g, argc - optind, argv + optind, &status, &err) < 0) {
+	if (r.stop != NULL && r.stop->short_name == 'v') {
+		printf("hutch-runtime version %s\ncommit: %s\nspec: 1.2.0\n", HUTCH_VERSION,
+		       HUTCH_GIT_COMMIT);
+		return 0;
+	}
+	if (r.stop != NULL || r.first >= argc) {
+		print_help(stdout);
+		return r.stop != NULL ? 0 : 1;
+	}
+	if (g.debug)
+		log_current_level = LOG_LEVEL_DEBUG;
+	if (dispatch(&g, argc - r.first, argv + r.first, &status, &err) < 0) {
 		report(&g, err->msg);
 		err_free(&err);
 		return 1;

@@ -52,25 +52,23 @@ static int search_file(const char *file, bool must, const char *host, const char
 		return err_wrap(err, "reading credentials");
 	}
 	autofree char *what = xasprintf("credentials file %s", file);
-	struct json_object *o = doc_parse(text, len, what, err), *auths = NULL;
+	struct json_object *o = doc_parse(text, len, what, err), *auths;
 	if (o == NULL)
 		return -1;
 	int found = 0;
 	size_t best = 0;
 	autofree char *full = xasprintf("%s/%s", host, path);
-	if (json_object_object_get_ex(o, "auths", &auths) &&
-	    json_object_is_type(auths, json_type_object)) {
+	if ((auths = json_get_type(o, "auths", json_type_object)) != NULL) {
 		json_object_object_foreach (auths, key, val) {
 			autofree char *k = norm_key(key);
 			size_t kl = strlen(k);
 			bool match =
 			    strcmp(k, host) == 0 ||
 			    (strncmp(full, k, kl) == 0 && (full[kl] == '/' || full[kl] == '\0'));
-			struct json_object *a = NULL;
-			if (!match || kl <= best || !json_object_object_get_ex(val, "auth", &a) ||
-			    !json_object_is_type(a, json_type_string))
+			const char *a = json_str(val, "auth");
+			if (!match || kl <= best || a == NULL)
 				continue;
-			char *dec = base64_decode(json_object_get_string(a));
+			char *dec = base64_decode(a);
 			if (dec == NULL || strchr(dec, ':') == NULL) {
 				free(dec);
 				/* key belongs to o: the message first, then o goes. */

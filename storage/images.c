@@ -14,22 +14,11 @@
 
 #define RECORD_MAX (4 << 20)
 
-static struct json_object *strv_json(char *const *v)
+/* A record's list: never NULL, as the image's users expect. */
+static char **record_strv(struct json_object *o, const char *key)
 {
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
-static char **json_strv(struct json_object *o, const char *key)
-{
-	struct json_object *a = NULL;
-	char **v = xcalloc(1, sizeof(char *));
-	if (json_object_object_get_ex(o, key, &a) && json_object_is_type(a, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(a); i++)
-			strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
-	return v;
+	char **v = json_strv(json_get(o, key));
+	return v != NULL ? v : xcalloc(1, sizeof(char *));
 }
 
 void storage_image_free(struct storage_image **ip)
@@ -60,11 +49,11 @@ static int write_record(struct storage *s, const struct storage_image *img, stru
 {
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(img->id));
-	json_object_object_add(o, "names", strv_json(img->names));
-	json_object_object_add(o, "digests", strv_json(img->digests));
+	json_object_object_add(o, "names", json_from_strv(img->names));
+	json_object_object_add(o, "digests", json_from_strv(img->digests));
 	json_object_object_add(o, "manifest_digest", json_object_new_string(img->manifest_digest));
-	json_object_object_add(o, "layers", strv_json(img->layers));
-	json_object_object_add(o, "diff_ids", strv_json(img->diff_ids));
+	json_object_object_add(o, "layers", json_from_strv(img->layers));
+	json_object_object_add(o, "diff_ids", json_from_strv(img->diff_ids));
 	json_object_object_add(o, "size", json_object_new_int64(img->size));
 	json_object_object_add(o, "pulled", json_object_new_int64(img->pulled));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -107,20 +96,19 @@ static struct storage_image *read_record_as(struct storage *s, const char *id, b
 	size_t len = 0;
 	if (fs_read_file(path, RECORD_MAX, &text, &len, err) < 0)
 		return NULL;
-	struct json_object *o = doc_parse(text, len, path, err), *v;
+	struct json_object *o = doc_parse(text, len, path, err);
 	if (o == NULL)
 		return NULL;
 	struct storage_image *img = xzalloc(sizeof(*img));
 	img->id = xstrdup(id);
-	img->names = json_strv(o, "names");
-	img->digests = json_strv(o, "digests");
-	img->layers = json_strv(o, "layers");
-	img->diff_ids = json_strv(o, "diff_ids");
-	img->manifest_digest = json_object_object_get_ex(o, "manifest_digest", &v)
-				   ? xstrdup(json_object_get_string(v))
-				   : xstrdup("");
-	img->size = json_object_object_get_ex(o, "size", &v) ? json_object_get_int64(v) : 0;
-	img->pulled = json_object_object_get_ex(o, "pulled", &v) ? json_object_get_int64(v) : 0;
+	img->names = record_strv(o, "names");
+	img->digests = record_strv(o, "digests");
+	img->layers = record_strv(o, "layers");
+	img->diff_ids = record_strv(o, "diff_ids");
+	const char *md = json_str(o, "manifest_digest");
+	img->manifest_digest = xstrdup(md != NULL ? md : "");
+	img->size = json_object_get_int64(json_get(o, "size"));
+	img->pulled = json_object_get_int64(json_get(o, "pulled"));
 	json_object_put(o);
 	if (blobs && load_blobs(s, img, err) < 0)
 		storage_image_free(&img);
@@ -432,9 +420,9 @@ char **storage_image_users(struct storage *s, const char *image_id)
 		size_t len = 0;
 		if (fs_read_file(p, 1 << 20, &text, &len, NULL) < 0)
 			continue;
-		struct json_object *o = doc_parse(text, len, p, NULL), *v;
-		if (o != NULL && json_object_object_get_ex(o, "image", &v) &&
-		    strcmp(json_object_get_string(v), image_id) == 0)
+		struct json_object *o = doc_parse(text, len, p, NULL);
+		const char *image = json_str(o, "image");
+		if (image != NULL && strcmp(image, image_id) == 0)
 			strv_push(&out, de->d_name);
 		json_object_put(o);
 	}

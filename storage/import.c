@@ -2,7 +2,8 @@
 /*
  * `import` and `export`. Import stores a rootfs tar as the one layer of a new image
  * through store_import_layer (the layer's digest is known only once the stream is read)
- * and writes a config and manifest for it. Export mounts a container's rootfs in a
+ * and writes a config and manifest for it, with the --change instructions applied
+ * (storage_import_changes). Export mounts a container's rootfs in a
  * private user and mount namespace (storage_rootfs_mount) and writes it as a tar.
  */
 #include "storage/internal.h"
@@ -17,12 +18,83 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct json_object *strv_json(char *const *v)
+/* "KEY=VALUE" or "KEY VALUE" of --change. */
+static int split_change(const char *in, char **key, const char **val, struct error **err)
 {
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
+	size_t k = strcspn(in, "= \t");
+	if (k == 0 || in[k] == '\0')
+		return err_set(err, EINVAL, ERR_USAGE, "invalid --change \"%s\": want KEY=VALUE",
+			       in);
+	*key = xstrndup(in, k);
+	for (char *p = *key; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	*val = in + k + 1;
+	while (**val == ' ' || **val == '\t')
+		(*val)++;
+	return 0;
+}
+
+/* CMD/ENTRYPOINT: a JSON array (exec form) or a string run by /bin/sh -c (shell form). */
+static int parse_command(const char *key, const char *val, char ***out, struct error **err)
+{
+	strv_free(*out);
+	*out = xcalloc(1, sizeof(char *));
+	if (*val != '[') {
+		strv_push(out, "/bin/sh");
+		strv_push(out, "-c");
+		strv_push(out, val);
+		return 0;
+	}
+	struct json_object *a = json_tokener_parse(val);
+	bool ok = a != NULL && json_object_is_type(a, json_type_array);
+	for (size_t i = 0; ok && i < json_object_array_length(a); i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+		ok = json_object_is_type(e, json_type_string);
+		if (ok)
+			strv_push(out, json_object_get_string(e));
+	}
+	json_object_put(a);
+	return ok ? 0
+		  : err_set(err, EINVAL, ERR_USAGE,
+			    "invalid --change %s: \"%s\" is not a JSON array of strings", key, val);
+}
+
+static int apply_change(struct storage_image_config *c, const char *change, struct error **err)
+{
+	autofree char *key = NULL;
+	const char *val = NULL;
+	if (split_change(change, &key, &val, err) < 0)
+		return -1;
+	if (strcmp(key, "CMD") == 0)
+		return parse_command(key, val, &c->cmd, err);
+	if (strcmp(key, "ENTRYPOINT") == 0)
+		return parse_command(key, val, &c->entrypoint, err);
+	if (strcmp(key, "ENV") == 0) {
+		size_t n = strcspn(val, "= \t");
+		if (n == 0 || val[n] == '\0')
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid --change ENV \"%s\": want NAME=VALUE", val);
+		strv_push_take(&c->env, xasprintf("%.*s=%s", (int)n, val, val + n + 1));
+		return 0;
+	}
+	if (strcmp(key, "WORKDIR") == 0 || strcmp(key, "USER") == 0) {
+		char **field = key[0] == 'W' ? &c->workdir : &c->user;
+		free(*field);
+		*field = xstrdup(val);
+		return 0;
+	}
+	return err_set(err, EINVAL, ERR_USAGE,
+		       "unsupported --change key \"%s\": hutch supports CMD, ENTRYPOINT, ENV, "
+		       "WORKDIR and USER",
+		       key);
+}
+
+int storage_import_changes(struct storage_image_config *c, char *const *changes, struct error **err)
+{
+	for (size_t i = 0; changes != NULL && changes[i] != NULL; i++)
+		if (apply_change(c, changes[i], err) < 0)
+			return -1;
+	return 0;
 }
 
 static char *now_rfc3339(void)
@@ -42,11 +114,11 @@ static char *import_config(const struct storage_import_opts *o, const char *diff
 	autofree char *now = now_rfc3339();
 	struct json_object *cfg = json_object_new_object(), *cc = json_object_new_object();
 	if (c != NULL && c->cmd != NULL)
-		json_object_object_add(cc, "Cmd", strv_json(c->cmd));
+		json_object_object_add(cc, "Cmd", json_from_strv(c->cmd));
 	if (c != NULL && c->entrypoint != NULL)
-		json_object_object_add(cc, "Entrypoint", strv_json(c->entrypoint));
+		json_object_object_add(cc, "Entrypoint", json_from_strv(c->entrypoint));
 	if (c != NULL && c->env != NULL)
-		json_object_object_add(cc, "Env", strv_json(c->env));
+		json_object_object_add(cc, "Env", json_from_strv(c->env));
 	if (c != NULL && c->workdir != NULL)
 		json_object_object_add(cc, "WorkingDir", json_object_new_string(c->workdir));
 	if (c != NULL && c->user != NULL)

@@ -9,7 +9,7 @@
 #include "storage/storage.h"
 #include "userns/userns.h"
 
-#include <json-c/json.h>
+#include "lib/json.h"
 #include <pthread.h>
 #include <time.h>
 

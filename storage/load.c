@@ -259,43 +259,39 @@ static int load_docker(struct storage *s, const char *dir, int out_fd, struct er
 	int rc = 0;
 	if (man == NULL || !json_object_is_type(man, json_type_array))
 		rc = err_msg(err, "manifest.json: not a JSON array");
-	for (size_t i = 0; rc == 0 && i < json_object_array_length(man); i++) {
-		struct json_object *e = json_object_array_get_idx(man, i), *c, *ls, *tags;
-		if (!json_object_object_get_ex(e, "Config", &c) ||
-		    !json_object_object_get_ex(e, "Layers", &ls) ||
+	for (size_t i = 0; rc == 0 && i < json_len(man); i++) {
+		struct json_object *e = json_idx(man, i), *ls = json_get(e, "Layers");
+		const char *config = json_str(e, "Config");
+		/* A null Config is there (and named no file): json_get would call it absent. */
+		if (!json_object_object_get_ex(e, "Config", NULL) ||
 		    !json_object_is_type(ls, json_type_array)) {
 			rc = err_msg(err, "manifest.json: entry %zu has no Config or Layers", i);
 			break;
 		}
 		/* File names are strings: a null has no name to make safe. */
-		size_t bad = 0, nl = json_object_array_length(ls);
-		while (bad < nl &&
-		       json_object_is_type(json_object_array_get_idx(ls, bad), json_type_string))
-			bad++;
-		if (!json_object_is_type(c, json_type_string) || bad < nl) {
+		autostrv char **layers = NULL;
+		size_t bad = 0;
+		if (config == NULL || json_strv_all(ls, &layers, &bad) < 0) {
 			rc = err_msg(
 			    err, "manifest.json: entry %zu: Config and Layers must name files", i);
 			break;
 		}
 		struct loaded l = { 0 };
-		autofree char *cname = safe_name(json_object_get_string(c));
+		autofree char *cname = safe_name(config);
 		l.config_path = xasprintf("%s/%s", dir, cname ? cname : "");
 		l.layer_paths = xcalloc(1, sizeof(char *));
 		l.names = xcalloc(1, sizeof(char *));
-		for (size_t j = 0; j < nl; j++) {
-			autofree char *ln =
-			    safe_name(json_object_get_string(json_object_array_get_idx(ls, j)));
+		for (size_t j = 0; layers[j] != NULL; j++) {
+			autofree char *ln = safe_name(layers[j]);
 			strv_push_take(&l.layer_paths, xasprintf("%s/%s", dir, ln ? ln : ""));
 		}
-		if (json_object_object_get_ex(e, "RepoTags", &tags) &&
-		    json_object_is_type(tags, json_type_array))
-			for (size_t j = 0; j < json_object_array_length(tags); j++) {
-				char *nm = archive_name(
-				    json_object_get_string(json_object_array_get_idx(tags, j)),
-				    "docker.io");
-				if (nm != NULL)
-					strv_push_take(&l.names, nm);
-			}
+		struct json_object *tags = json_get_type(e, "RepoTags", json_type_array);
+		for (size_t j = 0; j < json_len(tags); j++) {
+			const char *tag = json_object_get_string(json_idx(tags, j));
+			char *nm = tag != NULL ? archive_name(tag, "docker.io") : NULL;
+			if (nm != NULL)
+				strv_push_take(&l.names, nm);
+		}
 		rc = load_image(s, &l, out_fd, err);
 		loaded_clear(&l);
 	}
@@ -365,27 +361,20 @@ static int load_oci(struct storage *s, const char *dir, int out_fd, struct error
 	if (idx == NULL)
 		return -1;
 	int rc = 0;
-	if (!json_object_object_get_ex(idx, "manifests", &ms) ||
-	    !json_object_is_type(ms, json_type_array))
+	if ((ms = json_get_type(idx, "manifests", json_type_array)) == NULL)
 		rc = err_msg(err, "index.json: no manifests");
-	for (size_t i = 0; rc == 0 && i < json_object_array_length(ms); i++) {
-		struct json_object *e = json_object_array_get_idx(ms, i), *v, *ann, *nm = NULL;
+	for (size_t i = 0; rc == 0 && i < json_len(ms); i++) {
+		struct json_object *e = json_idx(ms, i);
 		struct oci_desc d = { 0 };
 		/* Only strings are copied; the digest is checked before it names a file (and
 		 * before load_oci_entry compares past its "sha256:"). */
-		if (json_object_object_get_ex(e, "digest", &v) &&
-		    json_object_is_type(v, json_type_string))
-			d.digest = xstrdup(json_object_get_string(v));
-		if (json_object_object_get_ex(e, "mediaType", &v) &&
-		    json_object_is_type(v, json_type_string))
-			d.media_type = xstrdup(json_object_get_string(v));
-		if (json_object_object_get_ex(e, "annotations", &ann))
-			json_object_object_get_ex(ann, REF_NAME, &nm);
+		d.digest = json_str_dup(e, "digest");
+		d.media_type = json_str_dup(e, "mediaType");
+		const char *nm = json_str(json_get(e, "annotations"), REF_NAME);
 		if (!storage_digest_valid(d.digest))
 			rc = err_msg(err, "index.json: entry %zu has no valid digest", i);
 		else
-			rc = load_oci_entry(s, dir, &d, nm ? json_object_get_string(nm) : NULL,
-					    out_fd, err);
+			rc = load_oci_entry(s, dir, &d, nm, out_fd, err);
 		oci_desc_clear(&d);
 	}
 	json_object_put(idx);

@@ -2,7 +2,7 @@
 /*
  * Decoders for the registry documents: OCI and Docker schema2 manifests, OCI indexes and
  * Docker manifest lists, and image configs. Each checks types and required fields through
- * the small req_/opt_ helpers below (STYLE.md B5); schema1 is refused by name.
+ * lib/json.h's json_req_/json_opt_ helpers (STYLE.md B5); schema1 is refused by name.
  */
 #include "storage/internal.h"
 
@@ -61,46 +61,6 @@ struct json_object *doc_parse(const char *body, size_t len, const char *what, st
 	return o;
 }
 
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static int req_str(struct json_object *o, const char *key, const char *what, char **out,
-		   struct error **err)
-{
-	struct json_object *v = get(o, key);
-	if (v == NULL || !json_object_is_type(v, json_type_string))
-		return err_set(err, EINVAL, ERR_TOOL, "%s: \"%s\" is missing or not a string", what,
-			       key);
-	*out = xstrdup(json_object_get_string(v));
-	return 0;
-}
-
-static int opt_str(struct json_object *o, const char *key, const char *what, char **out,
-		   struct error **err)
-{
-	struct json_object *v = get(o, key);
-	*out = NULL;
-	if (v == NULL || json_object_is_type(v, json_type_null))
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		return err_set(err, EINVAL, ERR_TOOL, "%s: \"%s\" is not a string", what, key);
-	*out = xstrdup(json_object_get_string(v));
-	return 0;
-}
-
-static int req_array(struct json_object *o, const char *key, const char *what,
-		     struct json_object **out, struct error **err)
-{
-	*out = get(o, key);
-	if (*out == NULL || !json_object_is_type(*out, json_type_array))
-		return err_set(err, EINVAL, ERR_TOOL, "%s: \"%s\" is missing or not an array", what,
-			       key);
-	return 0;
-}
-
 void oci_desc_clear(struct oci_desc *d)
 {
 	free(d->media_type);
@@ -117,21 +77,21 @@ static int desc_decode(struct json_object *o, const char *what, struct oci_desc 
 	*d = (struct oci_desc){ 0 };
 	if (!json_object_is_type(o, json_type_object))
 		return err_set(err, EINVAL, ERR_TOOL, "%s: descriptor is not an object", what);
-	if (req_str(o, "mediaType", what, &d->media_type, err) < 0 ||
-	    req_str(o, "digest", what, &d->digest, err) < 0)
+	if (json_req_str(o, "mediaType", what, &d->media_type, err) < 0 ||
+	    json_req_str(o, "digest", what, &d->digest, err) < 0)
 		return -1;
 	if (!storage_digest_valid(d->digest))
 		return err_set(err, EINVAL, ERR_TOOL, "%s: unsupported digest \"%s\"", what,
 			       d->digest);
-	struct json_object *sz = get(o, "size");
+	struct json_object *sz = json_get(o, "size");
 	if (sz == NULL || !json_object_is_type(sz, json_type_int) || json_object_get_int64(sz) < 0)
 		return err_set(err, EINVAL, ERR_TOOL, "%s: \"size\" is missing or invalid", what);
 	d->size = json_object_get_int64(sz);
-	struct json_object *p = get(o, "platform");
+	struct json_object *p = json_get(o, "platform");
 	if (p != NULL && json_object_is_type(p, json_type_object)) {
-		if (opt_str(p, "os", what, &d->os, err) < 0 ||
-		    opt_str(p, "architecture", what, &d->arch, err) < 0 ||
-		    opt_str(p, "variant", what, &d->variant, err) < 0)
+		if (json_opt_str(p, "os", what, &d->os, err) < 0 ||
+		    json_opt_str(p, "architecture", what, &d->arch, err) < 0 ||
+		    json_opt_str(p, "variant", what, &d->variant, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -150,12 +110,12 @@ int doc_kind(const char *content_type, const char *body, size_t len, enum doc_ki
 	if (o == NULL)
 		return -1;
 	autofree char *mt = NULL;
-	struct json_object *v = get(o, "mediaType");
+	struct json_object *v = json_get(o, "mediaType");
 	if (v != NULL && json_object_is_type(v, json_type_string))
 		mt = xstrdup(json_object_get_string(v));
-	struct json_object *sv = get(o, "schemaVersion");
+	struct json_object *sv = json_get(o, "schemaVersion");
 	int64_t schema = sv != NULL ? json_object_get_int64(sv) : 0;
-	bool has_manifests = get(o, "manifests") != NULL;
+	bool has_manifests = json_get(o, "manifests") != NULL;
 	json_object_put(o);
 	/* The body's mediaType wins; registries often send a generic Content-Type. */
 	const char *t = mt != NULL ? mt : content_type;
@@ -212,15 +172,16 @@ bool layer_media_type_ok(const char *mt)
 static int manifest_fill(struct json_object *o, struct oci_manifest *m, struct error **err)
 {
 	const char *what = "manifest";
-	struct json_object *sv = get(o, "schemaVersion"), *cfg = get(o, "config"), *layers;
+	struct json_object *sv = json_get(o, "schemaVersion"), *cfg = json_get(o, "config"),
+			   *layers;
 	if (sv == NULL || json_object_get_int64(sv) != 2)
 		return err_set(err, EINVAL, ERR_TOOL, "manifest: schemaVersion is not 2");
-	if (opt_str(o, "mediaType", what, &m->media_type, err) < 0)
+	if (json_opt_str(o, "mediaType", what, &m->media_type, err) < 0)
 		return -1;
 	if (cfg == NULL)
 		return err_set(err, EINVAL, ERR_TOOL, "manifest: \"config\" is missing");
 	if (desc_decode(cfg, "manifest config", &m->config, err) < 0 ||
-	    req_array(o, "layers", what, &layers, err) < 0)
+	    json_req_array(o, "layers", what, &layers, err) < 0)
 		return -1;
 	size_t n = json_object_array_length(layers);
 	if (n > 1000)
@@ -266,7 +227,7 @@ int index_decode(const char *body, size_t len, struct oci_index *x, struct error
 	struct json_object *o = doc_parse(body, len, "image index", err), *arr;
 	if (o == NULL)
 		return -1;
-	int rc = req_array(o, "manifests", "image index", &arr, err);
+	int rc = json_req_array(o, "manifests", "image index", &arr, err);
 	size_t n = rc == 0 ? json_object_array_length(arr) : 0;
 	x->manifests = xcalloc(n + 1, sizeof(*x->manifests));
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -335,15 +296,15 @@ void config_info_clear(struct oci_config_info *c)
 static int config_fill(struct json_object *o, struct oci_config_info *c, struct error **err)
 {
 	const char *what = "image config";
-	struct json_object *rootfs = get(o, "rootfs"), *ids;
-	if (opt_str(o, "os", what, &c->os, err) < 0 ||
-	    opt_str(o, "architecture", what, &c->arch, err) < 0 ||
-	    opt_str(o, "variant", what, &c->variant, err) < 0 ||
-	    opt_str(o, "created", what, &c->created, err) < 0)
+	struct json_object *rootfs = json_get(o, "rootfs"), *ids;
+	if (json_opt_str(o, "os", what, &c->os, err) < 0 ||
+	    json_opt_str(o, "architecture", what, &c->arch, err) < 0 ||
+	    json_opt_str(o, "variant", what, &c->variant, err) < 0 ||
+	    json_opt_str(o, "created", what, &c->created, err) < 0)
 		return -1;
 	if (rootfs == NULL || !json_object_is_type(rootfs, json_type_object))
 		return err_set(err, EINVAL, ERR_TOOL, "image config: \"rootfs\" is missing");
-	if (req_array(rootfs, "diff_ids", what, &ids, err) < 0)
+	if (json_req_array(rootfs, "diff_ids", what, &ids, err) < 0)
 		return -1;
 	c->diff_ids = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < json_object_array_length(ids); i++) {

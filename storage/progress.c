@@ -1,150 +1,106 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The progress display: a thread redraws all lines every 150 ms with the cursor moved back
- * up, so parallel downloads share one block of the terminal.
+ * The pull's progress events on the wire between the pull child and storage_pull (see
+ * progress.h). A record that fails to write is dropped: progress is never worth failing or
+ * stalling a pull over, and the parent reads until the child is gone anyway.
  */
 #include "storage/progress.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdlib.h>
+#include <errno.h>
+#include <limits.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#define MAX_ITEMS 128
-
-struct progress_item {
-	char *label;
-	char digest[13];
-	int64_t total;
-	atomic_llong done;
-	_Atomic(const char *) status;
+struct wire {
+	uint32_t kind;
+	uint32_t item;
+	int64_t value; /* START: total; BYTES: n */
+	char label[32];
+	char text[96]; /* START: the digest; DONE/ERROR: the status */
 };
 
-struct progress {
-	pthread_mutex_t mu;
-	pthread_t th;
-	bool running, stop;
-	struct progress_item *items[MAX_ITEMS];
-	size_t n;
-	int drawn;
-	struct timespec start;
-};
+_Static_assert(sizeof(struct wire) <= PIPE_BUF, "one atomic pipe write per record");
 
-struct progress *progress_new(bool enabled)
+static void send_wire(int fd, struct wire *w)
 {
-	if (!enabled || !isatty(STDERR_FILENO))
-		return NULL;
-	struct progress *p = xzalloc(sizeof(*p));
-	pthread_mutex_init(&p->mu, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &p->start);
-	return p;
+	if (fd >= 0)
+		(void)fs_write_all(fd, w, sizeof(*w));
 }
 
-static void human(char *buf, size_t n, double v)
+void progress_send_start(int fd, unsigned item, const char *label, const char *digest,
+			 int64_t total)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-	while (v >= 1024 && u < 4)
-		v /= 1024, u++;
-	snprintf(buf, n, u ? "%.1f%s" : "%.0f%s", v, units[u]);
+	struct wire w = { .kind = STORAGE_PROGRESS_START, .item = item, .value = total };
+	snprintf(w.label, sizeof(w.label), "%s", label);
+	snprintf(w.text, sizeof(w.text), "%s", digest);
+	send_wire(fd, &w);
 }
 
-static void draw(struct progress *p)
+void progress_send_bytes(int fd, unsigned item, int64_t n)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double secs =
-	    (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
-	if (p->drawn > 0)
-		fprintf(stderr, "\033[%dA", p->drawn);
-	for (size_t i = 0; i < p->n; i++) {
-		struct progress_item *it = p->items[i];
-		int64_t done = atomic_load(&it->done);
-		const char *st = atomic_load(&it->status);
-		char a[32], b[32], r[32];
-		human(a, sizeof(a), (double)done);
-		human(b, sizeof(b), (double)it->total);
-		human(r, sizeof(r), secs > 0 ? (double)done / secs : 0);
-		if (st != NULL) {
-			fprintf(stderr, "\033[2K%s %s %s\n", it->label, it->digest, st);
+	struct wire w = { .kind = STORAGE_PROGRESS_BYTES, .item = item, .value = n };
+	send_wire(fd, &w);
+}
+
+void progress_send_done(int fd, unsigned item, bool failed, const char *status)
+{
+	struct wire w = { .kind = failed ? STORAGE_PROGRESS_ERROR : STORAGE_PROGRESS_DONE,
+			  .item = item };
+	snprintf(w.text, sizeof(w.text), "%s", status);
+	send_wire(fd, &w);
+}
+
+void progress_send_end(int fd)
+{
+	struct wire w = { .kind = STORAGE_PROGRESS_END };
+	send_wire(fd, &w);
+}
+
+static void *relay(void *arg)
+{
+	const struct progress_relay *r = arg;
+	int fd = r->fd;
+	const struct storage_progress_sink *sink = r->sink;
+	struct wire w;
+	bool open = false; /* a batch without its END yet */
+	while (fs_read_all(fd, &w, sizeof(w)) == (ssize_t)sizeof(w)) {
+		if (w.kind > STORAGE_PROGRESS_END)
 			continue;
+		open = w.kind != STORAGE_PROGRESS_END;
+		w.label[sizeof(w.label) - 1] = '\0';
+		w.text[sizeof(w.text) - 1] = '\0';
+		struct storage_progress_event ev = { .kind = (enum storage_progress_kind)w.kind,
+						     .item = w.item };
+		if (w.kind == STORAGE_PROGRESS_START) {
+			ev.label = w.label;
+			ev.digest = w.text;
+			ev.total = w.value;
+		} else if (w.kind == STORAGE_PROGRESS_BYTES) {
+			ev.n = w.value;
+		} else if (w.kind != STORAGE_PROGRESS_END) {
+			ev.status = w.text;
 		}
-		int width = 30, fill = it->total > 0 ? (int)(done * width / it->total) : 0;
-		char bar[64];
-		memset(bar, '=', (size_t)fill);
-		memset(bar + fill, ' ', (size_t)(width - fill));
-		if (fill < width)
-			bar[fill] = '>';
-		bar[width] = '\0';
-		fprintf(stderr, "\033[2K%s %s [%s] %s / %s | %s/s\n", it->label, it->digest, bar, a,
-			b, r);
+		sink->event(sink->ctx, &ev);
 	}
-	p->drawn = (int)p->n;
-	fflush(stderr);
-}
-
-static void *loop(void *arg)
-{
-	struct progress *p = arg;
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		bool stop = p->stop;
-		draw(p);
-		pthread_mutex_unlock(&p->mu);
-		if (stop)
-			return NULL;
-		usleep(150000);
+	/* A child killed mid-batch: the sink still gets its END (a display stops drawing). */
+	if (open) {
+		struct storage_progress_event end = { .kind = STORAGE_PROGRESS_END };
+		sink->event(sink->ctx, &end);
 	}
+	return NULL;
 }
 
-struct progress_item *progress_item(struct progress *p, const char *label, const char *digest,
-				    int64_t total)
+int progress_relay_start(struct progress_relay *r, int fd, const struct storage_progress_sink *sink)
 {
-	if (p == NULL || p->n >= MAX_ITEMS)
-		return NULL;
-	struct progress_item *it = xzalloc(sizeof(*it));
-	it->label = xstrdup(label);
-	const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
-	snprintf(it->digest, sizeof(it->digest), "%s", hex);
-	it->total = total;
-	pthread_mutex_lock(&p->mu);
-	p->items[p->n++] = it;
-	if (!p->running)
-		p->running = pthread_create(&p->th, NULL, loop, p) == 0;
-	pthread_mutex_unlock(&p->mu);
-	return it;
+	r->fd = fd;
+	r->sink = sink;
+	int e = pthread_create(&r->th, NULL, relay, r);
+	if (e != 0)
+		errno = e;
+	return e == 0 ? 0 : -1;
 }
 
-void progress_add(struct progress_item *it, int64_t n)
+void progress_relay_join(struct progress_relay *r)
 {
-	if (it != NULL)
-		atomic_fetch_add(&it->done, n);
-}
-
-void progress_done(struct progress_item *it, const char *status)
-{
-	if (it != NULL)
-		atomic_store(&it->status, status);
-}
-
-void progress_finish(struct progress **pp)
-{
-	struct progress *p = *pp;
-	if (p == NULL)
-		return;
-	pthread_mutex_lock(&p->mu);
-	p->stop = true;
-	bool running = p->running;
-	pthread_mutex_unlock(&p->mu);
-	if (running)
-		pthread_join(p->th, NULL);
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->items[i]->label);
-		free(p->items[i]);
-	}
-	pthread_mutex_destroy(&p->mu);
-	free(p);
-	*pp = NULL;
+	pthread_join(r->th, NULL);
 }

@@ -30,6 +30,7 @@
 struct pull_conf {
 	struct storage_regconf reg;
 	struct storage_pullconf lim;
+	int progress_fd; /* the event pipe to storage_pull; -1: no sink */
 };
 
 struct layer_job {
@@ -37,8 +38,8 @@ struct layer_job {
 	const char *diff_id;
 	char chain[SHA256_HEX_LEN + 1];
 	char parent[SHA256_HEX_LEN + 1];
-	int64_t size; /* unpacked */
-	struct progress_item *prog;
+	int64_t size;  /* unpacked */
+	unsigned item; /* its progress index */
 };
 
 struct layers_run {
@@ -48,6 +49,7 @@ struct layers_run {
 	size_t n;
 	atomic_size_t next;
 	atomic_bool failed;
+	int progress_fd;
 	long ratio;		     /* pull_layer_max_ratio; 0: no budget */
 	struct unpack_budget budget; /* grows by ratio times each layer fetched */
 	pthread_mutex_t mu;
@@ -60,7 +62,8 @@ struct download {
 	int fd; /* pipe write end; closed when done */
 	struct sha256_ctx *hash;
 	int64_t got;
-	struct progress_item *prog;
+	int progress_fd;
+	unsigned item;
 	struct error *err;
 };
 
@@ -74,7 +77,7 @@ static int pipe_sink(void *arg, const void *data, size_t len, struct error **err
 			       (long long)d->desc->size);
 	sha256_update(d->hash, data, len);
 	d->got += (int64_t)len;
-	progress_add(d->prog, (int64_t)len);
+	progress_send_bytes(d->progress_fd, d->item, (int64_t)len);
 	if (fs_write_all(d->fd, data, len) < 0)
 		return err_sys(err, "unpacking stopped");
 	return 0;
@@ -127,9 +130,12 @@ static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct err
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys(err, "creating a pipe");
 	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
-	struct download d = {
-		.c = fa->r->c, .desc = j->desc, .fd = p[1], .hash = sha256_new(), .prog = j->prog
-	};
+	struct download d = { .c = fa->r->c,
+			      .desc = j->desc,
+			      .fd = p[1],
+			      .hash = sha256_new(),
+			      .progress_fd = fa->r->progress_fd,
+			      .item = j->item };
 	pthread_t th;
 	if (pthread_create(&th, NULL, download_thread, &d) != 0) {
 		close(p[0]), close(p[1]);
@@ -181,7 +187,7 @@ static int do_layer(struct layers_run *r, struct layer_job *j, struct error **er
 	if (store_import_layer(r->s, &li, fetch_layer, &fa, &existed, err) < 0)
 		return -1;
 	j->size = li.size;
-	progress_done(j->prog, existed ? "Already exists" : "done");
+	progress_send_done(r->progress_fd, j->item, false, existed ? "Already exists" : "done");
 	return 0;
 }
 
@@ -199,7 +205,7 @@ static void *worker(void *arg)
 				r->err = steal_ptr(&e);
 			pthread_mutex_unlock(&r->mu);
 			atomic_store(&r->failed, true);
-			progress_done(r->jobs[i].prog, "failed");
+			progress_send_done(r->progress_fd, r->jobs[i].item, true, "failed");
 		}
 		err_free(&e);
 	}
@@ -294,13 +300,16 @@ static int resolve_image(struct storage *s, struct reg_client *c, const struct s
 }
 
 static int fetch_layers(struct storage *s, struct reg_client *c, struct resolved *x,
-			const struct storage_pull_opts *o, long ratio, char ***chains,
-			int64_t *total, struct error **err)
+			const struct pull_conf *conf, char ***chains, int64_t *total,
+			struct error **err)
 {
-	struct layers_run r = { .s = s, .c = c, .n = x->m.n_layers, .ratio = ratio };
+	struct layers_run r = { .s = s,
+				.c = c,
+				.n = x->m.n_layers,
+				.progress_fd = conf->progress_fd,
+				.ratio = conf->lim.layer_max_ratio };
 	atomic_init(&r.budget.left, PULL_LAYER_FLOOR);
 	r.jobs = xcalloc(r.n + 1, sizeof(*r.jobs));
-	struct progress *pg = progress_new(!o->quiet);
 	for (size_t i = 0; i < r.n; i++) {
 		struct layer_job *j = &r.jobs[i];
 		j->desc = &x->m.layers[i];
@@ -308,10 +317,12 @@ static int fetch_layers(struct storage *s, struct reg_client *c, struct resolved
 		storage_chain_id(i ? r.jobs[i - 1].chain : NULL, j->diff_id, j->chain);
 		if (i)
 			memcpy(j->parent, r.jobs[i - 1].chain, sizeof(j->parent));
-		j->prog = progress_item(pg, "Copying blob", j->desc->digest, j->desc->size);
+		j->item = (unsigned)i;
+		progress_send_start(r.progress_fd, j->item, "Copying blob", j->desc->digest,
+				    j->desc->size);
 	}
 	int rc = run_layers(&r, err);
-	progress_finish(&pg);
+	progress_send_end(r.progress_fd);
 	*chains = xcalloc(r.n + 1, sizeof(char *));
 	*total = 0;
 	for (size_t i = 0; i < r.n; i++) {
@@ -411,8 +422,7 @@ static int pull_ref(struct storage *s, const struct pull_conf *conf, const struc
 	autostrv char **chains = NULL;
 	int64_t total = 0;
 	autoclose int gc = store_lock(s, "gc.lock", false, false, err);
-	rc = gc < 0 ? -1
-		    : fetch_layers(s, c, &x, o, conf->lim.layer_max_ratio, &chains, &total, err);
+	rc = gc < 0 ? -1 : fetch_layers(s, c, &x, conf, &chains, &total, err);
 	if (rc == 0)
 		rc = store_put_blob(s, x.m.config.digest, x.config, x.config_len, err);
 	if (rc == 0)
@@ -513,6 +523,7 @@ struct child_arg {
 	const struct storage_pull_opts *o;
 	pid_t parent;
 	int out_fd;
+	int progress_fd; /* -1: no sink */
 };
 
 static int pull_names(struct child_arg *a, const struct pull_conf *conf, char **id,
@@ -556,7 +567,7 @@ static int pull_child(void *arg, struct error **err)
 		_exit(125);
 	signal(SIGPIPE, SIG_IGN);
 	storage_in_userns = true;
-	struct pull_conf conf;
+	struct pull_conf conf = { .progress_fd = a->progress_fd };
 	if (storage_pullconf_load(&conf.lim, err) < 0 || storage_regconf_load(&conf.reg, err) < 0)
 		return -1;
 	autofree char *id = NULL;
@@ -573,14 +584,33 @@ int storage_pull(struct storage *s, const char *ref, const struct storage_pull_o
 	const struct userns_map *m;
 	if (store_map(s, &m, err) < 0)
 		return -1;
-	int p[2];
+	int p[2], ev[2] = { -1, -1 };
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys(err, "creating a pipe");
+	/* Progress is not worth failing a pull over: without a pipe or thread, none. */
+	struct progress_relay rl;
+	bool relay = o->progress != NULL && o->progress->event != NULL && pipe2(ev, O_CLOEXEC) == 0;
+	if (relay && progress_relay_start(&rl, ev[0], o->progress) < 0) {
+		close(ev[0]), close(ev[1]);
+		ev[0] = ev[1] = -1;
+		relay = false;
+	}
 	reg_global_init();
-	struct child_arg a = { .s = s, .input = ref, .o = o, .parent = getpid(), .out_fd = p[1] };
+	struct child_arg a = { .s = s,
+			       .input = ref,
+			       .o = o,
+			       .parent = getpid(),
+			       .out_fd = p[1],
+			       .progress_fd = ev[1] };
 	struct userns_child child;
 	int rc = userns_spawn(m, 0, pull_child, &a, &child, err);
 	close(p[1]);
+	if (relay) {
+		/* The relay ends at EOF: once the child is gone too. */
+		close(ev[1]);
+		progress_relay_join(&rl);
+		close(ev[0]);
+	}
 	int status = 0;
 	if (rc == 0)
 		rc = proc_wait(child.pid, &status, err);

@@ -181,15 +181,14 @@ static int status_error(struct req *r, struct error **err)
 	autofree char *codes = NULL;
 	if (r->buf != NULL && r->len > 0) {
 		struct json_tokener *tok = json_tokener_new();
-		struct json_object *o = json_tokener_parse_ex(tok, r->buf, (int)r->len), *errs;
+		struct json_object *o = json_tokener_parse_ex(tok, r->buf, (int)r->len);
 		json_tokener_free(tok);
-		if (o != NULL && json_object_is_type(o, json_type_object) &&
-		    json_object_object_get_ex(o, "errors", &errs) &&
-		    json_object_is_type(errs, json_type_array)) {
-			for (size_t i = 0; i < json_object_array_length(errs) && i < 4; i++) {
-				struct json_object *code = NULL;
-				if (!json_object_object_get_ex(json_object_array_get_idx(errs, i),
-							       "code", &code))
+		struct json_object *errs = json_get_type(o, "errors", json_type_array);
+		if (errs != NULL) {
+			for (size_t i = 0; i < json_len(errs) && i < 4; i++) {
+				/* A null code is none (json-c has no string for it). */
+				struct json_object *code = json_get(json_idx(errs, i), "code");
+				if (code == NULL)
 					continue;
 				autofree char *c = shown(json_object_get_string(code), 64);
 				char *n =
@@ -602,8 +601,9 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 	struct json_object *o = NULL, *t = NULL, *exp = NULL;
 	if (rc == 0 && (o = doc_parse(r.buf ? r.buf : "", r.len, "token response", err)) == NULL)
 		rc = -1;
-	if (rc == 0 && !json_object_object_get_ex(o, "token", &t) &&
-	    !json_object_object_get_ex(o, "access_token", &t))
+	/* A null token is none: json-c has no string for it. */
+	if (rc == 0 && (t = json_get(o, "token")) == NULL &&
+	    (t = json_get(o, "access_token")) == NULL)
 		rc = err_set(err, EIO, ERR_TOOL, "token response has no token");
 	/* A CR or LF in it would add headers of the token server's choosing to our requests. */
 	if (rc == 0 && !is_token(json_object_get_string(t)))
@@ -614,8 +614,7 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 		free(c->token);
 		c->token = xstrdup(json_object_get_string(t));
 		long secs = 60; /* the spec's default lifetime */
-		if (json_object_object_get_ex(o, "expires_in", &exp) &&
-		    json_object_get_int(exp) > 0)
+		if ((exp = json_get(o, "expires_in")) != NULL && json_object_get_int(exp) > 0)
 			secs = json_object_get_int(exp);
 		c->token_exp = time(NULL) + secs - (secs > 30 ? 10 : 0);
 	}
@@ -908,24 +907,23 @@ int reg_list_tags(struct reg_client *c, char ***tags, struct error **err)
 		req_clear(&r);
 		return -1;
 	}
-	struct json_object *o = doc_parse(r.buf ? r.buf : "", r.len, "tag list", err), *arr;
+	struct json_object *o = doc_parse(r.buf ? r.buf : "", r.len, "tag list", err);
 	req_clear(&r);
 	if (o == NULL)
 		return -1;
 	*tags = xcalloc(1, sizeof(char *));
 	int rc = 0;
-	if (json_object_object_get_ex(o, "tags", &arr) && json_object_is_type(arr, json_type_array))
-		for (size_t i = 0; rc == 0 && i < json_object_array_length(arr); i++) {
-			/* The registry's words become the tags pulled and stored: tags only
-			 * (a null is no string at all; "../x" is no tag). */
-			struct json_object *t = json_object_array_get_idx(arr, i);
-			if (!json_object_is_type(t, json_type_string) ||
-			    !storage_tag_valid(json_object_get_string(t)))
-				rc = err_set(err, EINVAL, ERR_TOOL,
-					     "tag list: entry %zu is not a tag", i);
-			else
-				strv_push(tags, json_object_get_string(t));
-		}
+	struct json_object *arr = json_get_type(o, "tags", json_type_array);
+	for (size_t i = 0; rc == 0 && i < json_len(arr); i++) {
+		/* The registry's words become the tags pulled and stored: tags only
+		 * (a null is no string at all; "../x" is no tag). */
+		struct json_object *t = json_idx(arr, i);
+		if (!json_object_is_type(t, json_type_string) ||
+		    !storage_tag_valid(json_object_get_string(t)))
+			rc = err_set(err, EINVAL, ERR_TOOL, "tag list: entry %zu is not a tag", i);
+		else
+			strv_push(tags, json_object_get_string(t));
+	}
 	json_object_put(o);
 	if (rc < 0) {
 		strv_free(*tags);

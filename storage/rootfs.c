@@ -26,32 +26,12 @@
 static int cfg_strv(const struct storage_image *img, struct json_object *o, const char *key,
 		    char ***out, struct error **err)
 {
-	struct json_object *a = NULL;
-	*out = NULL;
-	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
-		return 0;
-	/* Sized once: the image decides the length (millions fit the config's cap), and
-	 * strv_push walks the vector at every push. */
-	size_t n = json_object_array_length(a);
-	autostrv char **v = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(a, i);
-		if (!json_object_is_type(e, json_type_string))
-			return err_set(err, EINVAL, ERR_TOOL,
-				       "image %.12s: config.%s: element %zu is not a string",
-				       img->id, key, i);
-		v[i] = xstrdup(json_object_get_string(e));
-	}
-	*out = steal_ptr(&v);
+	size_t bad = 0;
+	if (json_strv_all(json_get(o, key), out, &bad) < 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "image %.12s: config.%s: element %zu is not a string", img->id, key,
+			       bad);
 	return 0;
-}
-
-static char *cfg_str(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return xstrdup(json_object_get_string(v));
 }
 
 int storage_image_config_get(const struct storage_image *img, struct storage_image_config *c,
@@ -61,8 +41,7 @@ int storage_image_config_get(const struct storage_image *img, struct storage_ima
 	struct json_object *cc = NULL, *ports = NULL;
 	if (img->config == NULL)
 		return err_msg(err, "image %.12s has no config", img->id);
-	if (!json_object_object_get_ex(img->config, "config", &cc) ||
-	    !json_object_is_type(cc, json_type_object))
+	if ((cc = json_get_type(img->config, "config", json_type_object)) == NULL)
 		return 0; /* an image with no runtime config at all is legal */
 	if (cfg_strv(img, cc, "Entrypoint", &c->entrypoint, err) < 0 ||
 	    cfg_strv(img, cc, "Cmd", &c->cmd, err) < 0 ||
@@ -70,11 +49,10 @@ int storage_image_config_get(const struct storage_image *img, struct storage_ima
 		storage_image_config_clear(c);
 		return -1;
 	}
-	c->workdir = cfg_str(cc, "WorkingDir");
-	c->user = cfg_str(cc, "User");
-	c->stop_signal = cfg_str(cc, "StopSignal");
-	if (json_object_object_get_ex(cc, "ExposedPorts", &ports) &&
-	    json_object_is_type(ports, json_type_object)) {
+	c->workdir = json_str_dup(cc, "WorkingDir");
+	c->user = json_str_dup(cc, "User");
+	c->stop_signal = json_str_dup(cc, "StopSignal");
+	if ((ports = json_get_type(cc, "ExposedPorts", json_type_object)) != NULL) {
 		size_t n = 0;
 		c->exposed_ports =
 		    xcalloc((size_t)json_object_object_length(ports) + 1, sizeof(char *));
@@ -242,24 +220,15 @@ int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct err
  * (records written before it had one): the caller looks the image up then. */
 static char **record_layers(struct json_object *rec)
 {
-	struct json_object *a = NULL;
-	if (!json_object_object_get_ex(rec, "layers", &a) ||
-	    !json_object_is_type(a, json_type_array))
+	autostrv char **out = NULL;
+	size_t bad = 0;
+	if (json_strv_all(json_get(rec, "layers"), &out, &bad) < 0 || out == NULL || out[0] == NULL)
 		return NULL;
-	size_t n = json_object_array_length(a);
-	if (n == 0)
-		return NULL;
-	char **out = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		const char *id = json_object_get_string(json_object_array_get_idx(a, i));
-		/* A chain ID names a directory under layers/: nothing else is trusted. */
-		if (id == NULL || strlen(id) != SHA256_HEX_LEN || !store_is_hex(id)) {
-			strv_free(out);
+	/* A chain ID names a directory under layers/: nothing else is trusted. */
+	for (size_t i = 0; out[i] != NULL; i++)
+		if (strlen(out[i]) != SHA256_HEX_LEN || !store_is_hex(out[i]))
 			return NULL;
-		}
-		out[i] = xstrdup(id);
-	}
-	return out;
+	return steal_ptr(&out);
 }
 
 static char *mount_opts(struct storage *s, const char *ctr_id, bool native, struct error **err)
@@ -269,11 +238,10 @@ static char *mount_opts(struct storage *s, const char *ctr_id, bool native, stru
 	size_t len = 0;
 	if (fs_read_file(rec, 1 << 20, &text, &len, err) < 0)
 		return NULL;
-	struct json_object *o = doc_parse(text, len, rec, err), *v;
+	struct json_object *o = doc_parse(text, len, rec, err);
 	if (o == NULL)
 		return NULL;
-	autofree char *image =
-	    json_object_object_get_ex(o, "image", &v) ? xstrdup(json_object_get_string(v)) : NULL;
+	autofree char *image = json_str_dup(o, "image");
 	autostrv char **layers = record_layers(o);
 	json_object_put(o);
 	struct storage_image *img = NULL;

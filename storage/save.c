@@ -160,14 +160,13 @@ static char *save_config(struct save_run *r, const char *id, const struct saved_
 	size_t len = 0;
 	if (store_get_blob(r->s, digest, CONFIG_MAX, &text, &len, err) < 0)
 		return NULL;
-	struct json_object *o = doc_parse(text, len, "image config", err), *rootfs, *ids;
+	struct json_object *o = doc_parse(text, len, "image config", err), *ids;
 	if (o == NULL) {
 		free(text);
 		return NULL;
 	}
-	if (!json_object_object_get_ex(o, "rootfs", &rootfs) ||
-	    !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
-	    json_object_array_length(ids) != n) {
+	ids = json_get_type(json_get(o, "rootfs"), "diff_ids", json_type_array);
+	if (ids == NULL || json_len(ids) != n) {
 		json_object_put(o);
 		free(text);
 		err_msg(err, "image %.12s: config and layers disagree", id);
@@ -176,8 +175,8 @@ static char *save_config(struct save_run *r, const char *id, const struct saved_
 	bool same = true;
 	for (size_t i = 0; i < n; i++) {
 		autofree char *d = xasprintf("sha256:%s", ls[i]->hex);
-		same = same &&
-		       strcmp(json_object_get_string(json_object_array_get_idx(ids, i)), d) == 0;
+		const char *cur = json_object_get_string(json_idx(ids, i));
+		same = same && cur != NULL && strcmp(cur, d) == 0;
 		json_object_array_put_idx(ids, i, json_object_new_string(d));
 	}
 	/* Unchanged layers keep the original bytes, and with them the image ID. */

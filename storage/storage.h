@@ -71,12 +71,43 @@ void storage_close(struct storage **s);
 /* The store root (borrowed). */
 const char *storage_root(const struct storage *s);
 
+/*
+ * Pull progress, as events to a sink the caller gives. A pull's layers form one batch: a
+ * START per blob first (item 0, 1, ... in the manifest's order), then BYTES as each
+ * downloads (they add up to the blob's size), DONE or ERROR once each ends (a failed pull
+ * leaves the blobs it had not reached without one), and END. --all-tags makes one batch per
+ * tag. Events come in order, one at a time, from a thread storage_pull starts and joins
+ * before it returns (a sink sharing state with other threads locks it); strings are valid
+ * only during the call.
+ */
+enum storage_progress_kind {
+	STORAGE_PROGRESS_START, /* label ("Copying blob"), digest ("sha256:..."), total bytes */
+	STORAGE_PROGRESS_BYTES, /* n more bytes of the item arrived */
+	STORAGE_PROGRESS_DONE,	/* status "done", or "Already exists" (no bytes came) */
+	STORAGE_PROGRESS_ERROR, /* status "failed" */
+	STORAGE_PROGRESS_END,	/* the batch is over */
+};
+
+struct storage_progress_event {
+	enum storage_progress_kind kind;
+	unsigned item; /* the blob's index in its batch */
+	const char *label, *digest;
+	int64_t total;
+	int64_t n;
+	const char *status;
+};
+
+struct storage_progress_sink {
+	void (*event)(void *ctx, const struct storage_progress_event *ev);
+	void *ctx;
+};
+
 struct storage_pull_opts {
-	const char *os, *arch, *variant; /* NULL: the host's */
-	const char *authfile;		 /* only this auth file */
-	const char *creds;		 /* "user[:password]" */
-	int tls_verify;			 /* -1 default (registries.conf), 0, 1 */
-	bool quiet;			 /* no progress even on a TTY */
+	const char *os, *arch, *variant;	      /* NULL: the host's */
+	const char *authfile;			      /* only this auth file */
+	const char *creds;			      /* "user[:password]" */
+	int tls_verify;				      /* -1 default (registries.conf), 0, 1 */
+	const struct storage_progress_sink *progress; /* NULL: a silent pull */
 	bool all_tags;
 };
 
@@ -128,8 +159,42 @@ int storage_image_untag(struct storage *s, const char *id, const char *name, str
  */
 int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
 			 struct error **err);
+/*
+ * The filters of `images` (podman's --filter): "dangling=true|false" and
+ * "reference=PATTERN" (a glob on names; every pattern must match one of an image's names).
+ * refs is an owned vector a caller may push more patterns onto (an `images REPO` operand).
+ */
+struct storage_image_filter {
+	int dangling; /* -1: any, 0: tagged only, 1: untagged only */
+	char **refs;
+};
+/* Parse "KEY=VALUE" strings into f (cleared by the caller even on failure); a usage error
+ * names an unknown key or a bad value. */
+int storage_image_filter_parse(char *const *filters, struct storage_image_filter *f,
+			       struct error **err);
+/* Whether img passes every filter of f. */
+bool storage_image_filter_match(const struct storage_image_filter *f,
+				const struct storage_image *img);
+void storage_image_filter_clear(struct storage_image_filter *f);
 /* Delete dangling images (all unused with all), then unreferenced layers. */
 int storage_prune(struct storage *s, bool all, char ***removed, struct error **err);
+
+/* ---------- an image's documents ---------- */
+
+/* podman's `image inspect` document of img (Id, Digest, RepoTags, Config, RootFS,
+ * GraphDriver, History, ...): an owned JSON object. */
+struct json_object *storage_image_inspect(struct storage *s, const struct storage_image *img);
+/* One entry of the image config's history, with the size of the layer it made. */
+struct storage_history_entry {
+	const char *id;		/* the image's ID for the newest entry, NULL for the others */
+	const char *created;	/* RFC 3339; the strings are borrowed from img, NULL when absent */
+	const char *created_by; /* the whole command */
+	const char *comment;
+	int64_t size; /* bytes of its layer; 0 for an empty_layer entry */
+};
+/* img's history, newest first: an owned array of *n entries (free), valid while img is. */
+struct storage_history_entry *storage_image_history(struct storage *s,
+						    const struct storage_image *img, size_t *n);
 
 /* ---------- the API for containers (issue #5) ---------- */
 
@@ -226,6 +291,13 @@ struct storage_import_opts {
 	const char *message;			   /* history comment, or NULL */
 	const char *name;			   /* image name, or NULL for none */
 };
+/*
+ * Apply `import --change` instructions to c, in order: "KEY=VALUE" or "KEY VALUE" with KEY
+ * (any case) CMD or ENTRYPOINT (a JSON array of strings, else a string for /bin/sh -c),
+ * ENV (NAME=VALUE, added), WORKDIR or USER (replaced). Usage errors name the bad one.
+ */
+int storage_import_changes(struct storage_image_config *c, char *const *changes,
+			   struct error **err);
 /* Make an image of one layer from a rootfs tar (possibly compressed) read from in_fd. */
 int storage_import(struct storage *s, int in_fd, const struct storage_import_opts *o,
 		   char **image_id, struct error **err);

@@ -172,15 +172,13 @@ int store_layer_info(struct storage *s, const char *chain_hex, char **diff_id, i
 	size_t len = 0;
 	if (fs_read_file(p, 1 << 16, &text, &len, err) < 0)
 		return -1;
-	struct json_object *o = doc_parse(text, len, p, err), *v;
+	struct json_object *o = doc_parse(text, len, p, err);
 	if (o == NULL)
 		return -1;
 	if (diff_id != NULL)
-		*diff_id = json_object_object_get_ex(o, "diff_id", &v)
-			       ? xstrdup(json_object_get_string(v))
-			       : NULL;
+		*diff_id = json_str_dup(o, "diff_id");
 	if (size != NULL)
-		*size = json_object_object_get_ex(o, "size", &v) ? json_object_get_int64(v) : 0;
+		*size = json_object_get_int64(json_get(o, "size"));
 	json_object_put(o);
 	return 0;
 }

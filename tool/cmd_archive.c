@@ -5,7 +5,7 @@
  * or comes from a file with -o/-i, else stdout/stdin, but never a terminal.
  */
 #include "tool/cli.h"
-#include "tool/image_fmt.h"
+#include "tool/render.h"
 #include "oci/engine.h"
 #include "storage/storage.h"
 
@@ -85,84 +85,10 @@ int cmd_load(struct cli_ctx *ctx, struct error **err)
 	return 0;
 }
 
-/* "KEY=VALUE" or "KEY VALUE" of --change. */
-static int split_change(const char *in, char **key, const char **val, struct error **err)
-{
-	size_t k = strcspn(in, "= \t");
-	if (k == 0 || in[k] == '\0')
-		return err_set(err, EINVAL, ERR_USAGE, "invalid --change \"%s\": want KEY=VALUE",
-			       in);
-	*key = xstrndup(in, k);
-	for (char *p = *key; *p; p++)
-		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-	*val = in + k + 1;
-	while (**val == ' ' || **val == '\t')
-		(*val)++;
-	return 0;
-}
-
-/* CMD/ENTRYPOINT: a JSON array (exec form) or a string run by /bin/sh -c (shell form). */
-static int parse_command(const char *key, const char *val, char ***out, struct error **err)
-{
-	strv_free(*out);
-	*out = xcalloc(1, sizeof(char *));
-	if (*val != '[') {
-		strv_push(out, "/bin/sh");
-		strv_push(out, "-c");
-		strv_push(out, val);
-		return 0;
-	}
-	struct json_object *a = json_tokener_parse(val);
-	bool ok = a != NULL && json_object_is_type(a, json_type_array);
-	for (size_t i = 0; ok && i < json_object_array_length(a); i++) {
-		struct json_object *e = json_object_array_get_idx(a, i);
-		ok = json_object_is_type(e, json_type_string);
-		if (ok)
-			strv_push(out, json_object_get_string(e));
-	}
-	json_object_put(a);
-	return ok ? 0
-		  : err_set(err, EINVAL, ERR_USAGE,
-			    "invalid --change %s: \"%s\" is not a JSON array of strings", key, val);
-}
-
-static int apply_change(struct storage_image_config *c, const char *change, struct error **err)
-{
-	autofree char *key = NULL;
-	const char *val = NULL;
-	if (split_change(change, &key, &val, err) < 0)
-		return -1;
-	if (strcmp(key, "CMD") == 0)
-		return parse_command(key, val, &c->cmd, err);
-	if (strcmp(key, "ENTRYPOINT") == 0)
-		return parse_command(key, val, &c->entrypoint, err);
-	if (strcmp(key, "ENV") == 0) {
-		size_t n = strcspn(val, "= \t");
-		if (n == 0 || val[n] == '\0')
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "invalid --change ENV \"%s\": want NAME=VALUE", val);
-		strv_push_take(&c->env, xasprintf("%.*s=%s", (int)n, val, val + n + 1));
-		return 0;
-	}
-	if (strcmp(key, "WORKDIR") == 0 || strcmp(key, "USER") == 0) {
-		char **field = key[0] == 'W' ? &c->workdir : &c->user;
-		free(*field);
-		*field = xstrdup(val);
-		return 0;
-	}
-	return err_set(err, EINVAL, ERR_USAGE,
-		       "unsupported --change key \"%s\": hutch supports CMD, ENTRYPOINT, ENV, "
-		       "WORKDIR and USER",
-		       key);
-}
-
 int cmd_import(struct cli_ctx *ctx, struct error **err)
 {
 	struct storage_image_config c = { 0 };
-	char *const *changes = cli_opt_list(ctx, "change");
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && changes != NULL && changes[i] != NULL; i++)
-		rc = apply_change(&c, changes[i], err);
+	int rc = storage_import_changes(&c, cli_opt_list(ctx, "change"), err);
 	autostore struct storage *s = NULL;
 	autoclose int fd = -1;
 	if (rc == 0)

@@ -6,7 +6,8 @@
 #include "tool/cli.h"
 #include "oci/engine.h"
 #include "oci/oci.h"
-#include "tool/image_fmt.h"
+#include "tool/io.h"
+#include "tool/render.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -54,7 +55,10 @@ int cmd_cp(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	/* Relative container paths start at the container's root, as podman's do. */
 	autofree char *abs = cpath[0] == '/' ? xstrdup(cpath) : xasprintf("/%s", cpath);
-	return eng_ctr_copy(s, c, sc ? abs : spath, sc, dc ? abs : dpath, dc, err);
+	/* "-": a tar stream on our stdin or stdout. */
+	const char *host = strcmp(sc ? dpath : spath, "-") == 0 ? NULL : sc ? dpath : spath;
+	return eng_ctr_copy(s, c, sc ? abs : host, sc, dc ? abs : host, dc,
+			    sc ? STDOUT_FILENO : STDIN_FILENO, err);
 }
 
 /* ---------- diff, top, rename, port ---------- */
@@ -108,7 +112,7 @@ int cmd_top(struct cli_ctx *ctx, struct error **err)
 	autostrv char **rows = NULL;
 	if (eng_ctr_top(c, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
 		return -1;
-	image_fmt_table(stdout, rows);
+	cli_fmt_table(stdout, rows);
 	return 0;
 }
 
@@ -214,7 +218,7 @@ static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struc
 	}
 	eng_ctr_list_free(v, n);
 	if (rc == 0 && rows != NULL)
-		image_fmt_table(stdout, rows);
+		cli_fmt_table(stdout, rows);
 	fflush(stdout);
 	return rc;
 }

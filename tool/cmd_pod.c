@@ -6,7 +6,7 @@
 #include "tool/cli.h"
 #include "oci/engine.h"
 #include "tool/ctr_inspect.h"
-#include "tool/image_fmt.h"
+#include "tool/ps_fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,34 +18,16 @@ static void pod_freep(struct eng_pod **p)
 }
 #define autopod __attribute__((cleanup(pod_freep)))
 
-/* -p: parsed, free host ports picked now and kept in the infra's record. */
-static int parse_ports(struct cli_ctx *ctx, struct net_port **ports, size_t *n, struct error **err)
-{
-	char *const *pub = cli_opt_list(ctx, "publish");
-	for (size_t i = 0; pub && pub[i]; i++) {
-		*ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
-		if (net_parse_publish(pub[i], &(*ports)[*n], err) < 0)
-			return -1;
-		(*n)++;
-	}
-	return net_ports_assign(*ports, *n, err);
-}
-
 int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 {
-	struct eng_pod_create_opts o = { .name = cli_opt_str(ctx, "name"),
-					 .hostname = cli_opt_str(ctx, "hostname"),
-					 .network = cli_opt_str(ctx, "network"),
-					 .labels = (char **)cli_opt_list(ctx, "label") };
+	struct eng_pod_create_req r = { .name = cli_opt_str(ctx, "name"),
+					.hostname = cli_opt_str(ctx, "hostname"),
+					.network = cli_opt_str(ctx, "network"),
+					.publish = cli_opt_list(ctx, "publish"),
+					.labels = cli_opt_list(ctx, "label") };
 	autostore struct storage *s = NULL;
 	autopod struct eng_pod *p = NULL;
-	int rc = parse_ports(ctx, &o.ports, &o.n_ports, err);
-	if (rc == 0)
-		rc = cli_open_store(ctx, &s, err);
-	if (rc == 0)
-		rc = eng_pod_create(s, &o, &p, err);
-	free(o.ports);
-	if (rc < 0)
+	if (cli_open_store(ctx, &s, err) < 0 || eng_pod_create(s, &r, &p, err) < 0)
 		return -1;
 	printf("%s\n", p->id);
 	return 0;
@@ -116,7 +98,7 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	struct json_object *all = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(all, eng_pod_ps_row(s, v[i]));
+		json_object_array_add(all, ps_fmt_pod_row(s, v[i]));
 	eng_pod_list_free(v, n);
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
 	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";

@@ -3,7 +3,7 @@
 #include "tool/cli.h"
 #include "oci/engine.h"
 #include "tool/ctr_inspect.h"
-#include "tool/image_fmt.h"
+#include "tool/ps_fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,91 +11,37 @@
 
 /* ---------- ps, inspect ---------- */
 
-static bool ps_match(struct eng_ctr *c, char *const *filters, struct error **err, bool *bad)
-{
-	for (size_t i = 0; filters && filters[i]; i++) {
-		const char *f = filters[i], *eq = strchr(f, '=');
-		if (eq == NULL) {
-			*bad = true;
-			err_set(err, EINVAL, ERR_USAGE, "invalid filter \"%s\": want KEY=VALUE", f);
-			return false;
-		}
-		size_t kl = (size_t)(eq - f);
-		const char *v = eq + 1;
-		bool m;
-		if (strncmp(f, "status", kl) == 0 && kl == 6)
-			m = strcmp(v, eng_ctr_status_name(c->state.status)) == 0;
-		else if (strncmp(f, "name", kl) == 0 && kl == 4)
-			m = strstr(c->name, v) != NULL;
-		else if (strncmp(f, "id", kl) == 0 && kl == 2)
-			m = strncmp(c->id, v, strlen(v)) == 0;
-		else if (strncmp(f, "ancestor", kl) == 0 && kl == 8)
-			m = strcmp(c->image_name, v) == 0 ||
-			    strncmp(c->image_id, v, strlen(v)) == 0;
-		else if (strncmp(f, "label", kl) == 0 && kl == 5) {
-			struct json_object *labels = NULL, *lv = NULL;
-			json_object_object_get_ex(c->doc, "Labels", &labels);
-			const char *leq = strchr(v, '=');
-			autofree char *key = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
-			m = json_object_object_get_ex(labels, key, &lv) &&
-			    (leq == NULL || strcmp(json_object_get_string(lv), leq + 1) == 0);
-		} else {
-			*bad = true;
-			err_set(
-			    err, EINVAL, ERR_USAGE,
-			    "invalid filter \"%s\": hutch filters on status, name, id, label and "
-			    "ancestor",
-			    f);
-			return false;
-		}
-		if (!m)
-			return false;
-	}
-	return true;
-}
-
 int cmd_ps(struct cli_ctx *ctx, struct error **err)
 {
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
-	autostore struct storage *s = NULL;
-	struct eng_ctr **v = NULL;
-	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_list_brief(s, &v, &n, err) < 0)
-		return -1;
-	bool all = cli_opt_bool(ctx, "all") || cli_opt_is_set(ctx, "filter");
-	long last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last");
+	struct eng_ctr_query q = {
+		.filters = cli_opt_list(ctx, "filter"),
+		.all = cli_opt_bool(ctx, "all"),
+		.last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last"),
+	};
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc"), quiet = cli_opt_bool(ctx, "quiet");
-	struct eng_ctr **pick = xcalloc(n ? n : 1, sizeof(*pick));
+	autostore struct storage *s = NULL;
+	struct eng_ctr **pick = NULL;
 	size_t np = 0;
-	bool bad = false;
-	/* Newest first, as podman lists them. */
-	for (size_t k = n; k > 0 && !bad; k--) {
-		struct eng_ctr *c = v[k - 1];
-		if (!all && last <= 0 && c->state.status != ENG_CTR_RUNNING)
-			continue;
-		if (!ps_match(c, cli_opt_list(ctx, "filter"), err, &bad))
-			continue;
-		if (last > 0 && (long)np >= last)
-			break;
-		pick[np++] = c;
-	}
-	int rc = bad ? -1 : 0;
+	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_query(s, &q, &pick, &np, err) < 0)
+		return -1;
+	int rc = 0;
 	if (rc == 0 && quiet) {
 		for (size_t i = 0; i < np; i++)
 			printf("%.*s\n", no_trunc ? 64 : 12, pick[i]->id);
 	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
 		struct json_object *rows = json_object_new_array();
 		for (size_t i = 0; i < np; i++)
-			json_object_array_add(rows, eng_ctr_ps_row(pick[i], no_trunc));
+			json_object_array_add(rows, ps_fmt_row(pick[i], no_trunc));
 		printf("%s\n", json_object_to_json_string_ext(
 				   rows, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 					     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(rows);
 	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
 		for (size_t i = 0; i < np && rc == 0; i++) {
-			struct json_object *row = eng_ctr_ps_row(pick[i], no_trunc);
+			struct json_object *row = ps_fmt_row(pick[i], no_trunc);
 			rc = cli_format_render(stdout, fmt, row, err);
 			json_object_put(row);
 		}
@@ -113,7 +59,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 				    "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n",
 				    mf);
 			for (size_t i = 0; i < np; i++) {
-				autofree char *line = eng_ctr_ps_line(pick[i], no_trunc);
+				autofree char *line = ps_fmt_line(pick[i], no_trunc);
 				fputs(line, mf);
 				fputc('\n', mf);
 			}
@@ -133,7 +79,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 			if (!cli_opt_bool(ctx, "noheading"))
 				rc = cli_format_render(mf, fmt, hdr, err);
 			for (size_t i = 0; i < np && rc == 0; i++) {
-				struct json_object *row = eng_ctr_ps_row(pick[i], no_trunc);
+				struct json_object *row = ps_fmt_row(pick[i], no_trunc);
 				rc = cli_format_render(mf, fmt, row, err);
 				json_object_put(row);
 			}
@@ -145,10 +91,9 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 			strv_push(&table, l);
 		free(buf);
 		if (rc == 0 && table != NULL)
-			image_fmt_table(stdout, table);
+			cli_fmt_table(stdout, table);
 	}
-	free(pick);
-	eng_ctr_list_free(v, n);
+	eng_ctr_list_free(pick, np);
 	return rc;
 }
 

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `hutch version`, `hutch info` and `hutch unshare`. */
+/* `hutch version`, `hutch info`, `hutch system df` and `hutch unshare`. */
 #include "tool/cli.h"
-#include "net/net.h"
-#include "oci/oci.h"
+#include "tool/render.h"
+#include "oci/engine.h"
 #include "storage/storage.h"
 #include "userns/userns.h"
 
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #ifndef HUTCH_GIT_COMMIT
 #define HUTCH_GIT_COMMIT ""
@@ -63,129 +60,88 @@ int cmd_version(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
-static struct json_object *ranges_json(bool gid, struct error **err)
-{
-	autofree struct userns_subid *r = NULL;
-	size_t n = 0;
-	if (userns_subids(gid, &r, &n, err) < 0)
-		return NULL;
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "start", json_object_new_int64((int64_t)r[i].start));
-		json_object_object_add(o, "count", json_object_new_int64((int64_t)r[i].count));
-		json_object_array_add(a, o);
-	}
-	return a;
-}
-
-static struct json_object *str_or_null(const char *s)
-{
-	return s != NULL ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *tool_json(const char *name)
-{
-	struct net_tool t;
-	net_tool_probe(name, &t);
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "executable", str_or_null(t.path));
-	json_object_object_add(o, "version", str_or_null(t.version));
-	net_tool_clear(&t);
-	return o;
-}
-
-static struct json_object *host_json(struct error **err)
-{
-	struct json_object *host = json_object_new_object();
-	struct utsname u;
-	uname(&u);
-	json_object_object_add(host, "arch", json_object_new_string(storage_host_arch()));
-	json_object_object_add(host, "os", json_object_new_string("linux"));
-	json_object_object_add(host, "kernel", json_object_new_string(u.release));
-	json_object_object_add(host, "hostname", json_object_new_string(u.nodename));
-	struct passwd *pw = getpwuid(getuid());
-	struct json_object *user = json_object_new_object();
-	json_object_object_add(user, "name", str_or_null(pw ? pw->pw_name : NULL));
-	json_object_object_add(user, "uid", json_object_new_int((int)getuid()));
-	json_object_object_add(user, "gid", json_object_new_int((int)getgid()));
-	struct json_object *su = ranges_json(false, err), *sg = su ? ranges_json(true, err) : NULL;
-	if (sg == NULL) {
-		json_object_put(su);
-		json_object_put(user);
-		json_object_put(host);
-		return NULL;
-	}
-	json_object_object_add(user, "subuids", su);
-	json_object_object_add(user, "subgids", sg);
-	json_object_object_add(host, "user", user);
-	autofree char *newuidmap = fs_find_in_path("newuidmap");
-	json_object_object_add(host, "newuidmap", str_or_null(newuidmap));
-	struct oci_cgroup_info cg;
-	oci_cgroup_probe(&cg);
-	struct json_object *cgj = json_object_new_object();
-	json_object_object_add(
-	    cgj, "version",
-	    json_object_new_string(cg.version == 2 ? (cg.hybrid ? "v2 (hybrid with v1)" : "v2")
-						   : "v1"));
-	json_object_object_add(cgj, "path", str_or_null(cg.path));
-	struct json_object *ctl = json_object_new_array();
-	for (size_t i = 0; cg.delegated != NULL && cg.delegated[i] != NULL; i++)
-		json_object_array_add(ctl, json_object_new_string(cg.delegated[i]));
-	json_object_object_add(cgj, "delegatedControllers", ctl);
-	json_object_object_add(cgj, "note", str_or_null(cg.reason));
-	json_object_object_add(host, "cgroup", cgj);
-	oci_cgroup_info_clear(&cg);
-	json_object_object_add(host, "slirp4netns", tool_json("slirp4netns"));
-	json_object_object_add(host, "pasta", tool_json("pasta"));
-	return host;
-}
-
-static struct json_object *store_json(struct error **err)
-{
-	autofree char *store = paths_store_dir(err);
-	autofree char *run = store ? paths_runtime_dir(err) : NULL;
-	if (run == NULL)
-		return NULL;
-	bool native = false;
-	autofree char *reason = NULL;
-	if (storage_overlay_probe(store, run, &native, &reason, err) < 0)
-		return NULL;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "graphRoot", json_object_new_string(store));
-	json_object_object_add(o, "runRoot", json_object_new_string(run));
-	struct json_object *ov = json_object_new_object();
-	json_object_object_add(ov, "native", json_object_new_boolean(native));
-	json_object_object_add(ov, "nativeNote", str_or_null(reason));
-	autofree char *fpath = NULL, *freason = NULL;
-	bool fuse = storage_fuse_usable(&fpath, &freason);
-	json_object_object_add(ov, "fuseOverlayfs", json_object_new_boolean(fuse));
-	json_object_object_add(ov, "fuseOverlayfsExecutable", str_or_null(fpath));
-	json_object_object_add(ov, "fuseNote", str_or_null(freason));
-	json_object_object_add(o, "overlay", ov);
-	return o;
-}
-
 int cmd_info(struct cli_ctx *ctx, struct error **err)
 {
 	if (cli_format_check(cli_opt_str(ctx, "format"), err) < 0)
 		return -1;
-	struct json_object *host = host_json(err);
-	if (host == NULL)
+	struct json_object *root = eng_info(err);
+	if (root == NULL)
 		return -1;
-	struct json_object *store = store_json(err);
-	if (store == NULL) {
-		json_object_put(host);
-		return -1;
-	}
-	struct json_object *root = json_object_new_object();
-	json_object_object_add(root, "host", host);
-	json_object_object_add(root, "store", store);
-	struct json_object *ver = json_object_new_object();
-	json_object_object_add(ver, "Version", json_object_new_string(HUTCH_VERSION));
-	json_object_object_add(root, "version", ver);
 	int rc = print_doc(ctx, root, cli_print_tree, err);
 	json_object_put(root);
+	return rc;
+}
+
+/* ---------- system df ---------- */
+
+/* A template line; "" after an error (left in *err), as df has always printed it. */
+static char *line_or_empty(const char *fmt, struct json_object *obj, struct error **err)
+{
+	char *l = cli_fmt_line(fmt, obj, err);
+	return l != NULL ? l : xstrdup("");
+}
+
+/* One row of the table, with the sizes as text (Size, Reclaimable) and as bytes (Raw*). */
+static struct json_object *df_row(const char *type, const struct eng_df_row *r)
+{
+	size_t total = r->total, active = r->active;
+	int64_t size = r->size, reclaim = r->reclaimable;
+	struct json_object *o = json_object_new_object();
+	autofree char *sz = cli_fmt_size(size);
+	autofree char *rc = cli_fmt_size(reclaim);
+	autofree char *rcs = xasprintf("%s (%d%%)", rc, size > 0 ? (int)(reclaim * 100 / size) : 0);
+	json_object_object_add(o, "Type", json_object_new_string(type));
+	json_object_object_add(o, "Total", json_object_new_int64((int64_t)total));
+	json_object_object_add(o, "Active", json_object_new_int64((int64_t)active));
+	json_object_object_add(o, "Size", json_object_new_string(sz));
+	json_object_object_add(o, "Reclaimable", json_object_new_string(rcs));
+	json_object_object_add(o, "RawSize", json_object_new_int64(size));
+	json_object_object_add(o, "RawReclaimable", json_object_new_int64(reclaim));
+	return o;
+}
+
+int cmd_system_df(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (cli_format_check(fmt, err) < 0)
+		return -1;
+	autostore struct storage *s = NULL;
+	struct eng_df df;
+	if (cli_open_store(ctx, &s, err) < 0 || eng_system_df(s, &df, err) < 0)
+		return -1;
+	struct json_object *rows = json_object_new_array();
+	json_object_array_add(rows, df_row("Images", &df.images));
+	json_object_array_add(rows, df_row("Containers", &df.containers));
+	json_object_array_add(rows, df_row("Local Volumes", &df.volumes));
+	int rc = 0;
+	if (fmt != NULL && strcmp(fmt, "json") == 0) {
+		rc = cli_format_render(stdout, "json", rows, err);
+	} else {
+		const char *t = fmt && *fmt
+				    ? fmt
+				    : "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t"
+				      "{{.Reclaimable}}";
+		autostrv char **lines = xcalloc(1, sizeof(char *));
+		if (cli_format_is_table(t)) {
+			struct json_object *h = json_object_new_object();
+			const char *kv[] = { "Type",	    "TYPE",	   "Total", "TOTAL",
+					     "Active",	    "ACTIVE",	   "Size",  "SIZE",
+					     "Reclaimable", "RECLAIMABLE", NULL };
+			for (size_t i = 0; kv[i]; i += 2)
+				json_object_object_add(h, kv[i], json_object_new_string(kv[i + 1]));
+			strv_push_take(&lines, line_or_empty(t, h, err));
+			json_object_put(h);
+		}
+		for (size_t i = 0; i < json_object_array_length(rows); i++)
+			strv_push_take(&lines,
+				       line_or_empty(t, json_object_array_get_idx(rows, i), err));
+		if (cli_format_is_table(t))
+			cli_fmt_table(stdout, lines);
+		else
+			for (size_t i = 0; lines[i]; i++)
+				printf("%s\n", lines[i]);
+	}
+	json_object_put(rows);
 	return rc;
 }
 

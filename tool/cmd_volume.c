@@ -4,7 +4,7 @@
  */
 #include "tool/cli.h"
 #include "oci/engine.h"
-#include "tool/image_fmt.h"
+#include "tool/render.h"
 
 #include <errno.h>
 #include <stdlib.h>

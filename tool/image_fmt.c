@@ -5,6 +5,7 @@
  * the rows are aligned by image_fmt_table like Go's tabwriter.
  */
 #include "tool/image_fmt.h"
+#include "lib/json.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,129 +16,6 @@
 #define DEFAULT_IMAGES_DIGESTS \
 	"table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
 #define DEFAULT_HISTORY "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
-
-char *image_fmt_size(int64_t bytes)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-	double v = (double)bytes;
-	int u = 0;
-	while (v >= 1000 && u < 5)
-		v /= 1000, u++;
-	return xasprintf("%.3g %s", v, units[u]);
-}
-
-static time_t parse_time(const char *s)
-{
-	if (s == NULL)
-		return 0;
-	struct tm tm = { 0 };
-	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return 0;
-	while (*p == '.' || (*p >= '0' && *p <= '9'))
-		p++;
-	time_t t = timegm(&tm);
-	if (*p == '+' || *p == '-') {
-		int hh = 0, mm = 0;
-		sscanf(p + 1, "%d:%d", &hh, &mm);
-		t -= (*p == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
-	}
-	return t;
-}
-
-char *image_fmt_ago(const char *rfc3339)
-{
-	time_t t = parse_time(rfc3339);
-	if (t == 0)
-		return xstrdup("");
-	double secs = difftime(time(NULL), t);
-	long s = (long)secs, m = s / 60, h = (long)(secs / 3600 + 0.5);
-	if (s < 1)
-		return xstrdup("Less than a second ago");
-	if (s == 1)
-		return xstrdup("1 second ago");
-	if (s < 60)
-		return xasprintf("%ld seconds ago", s);
-	if (m == 1)
-		return xstrdup("About a minute ago");
-	if (m < 60)
-		return xasprintf("%ld minutes ago", m);
-	if (h == 1)
-		return xstrdup("About an hour ago");
-	if (h < 48)
-		return xasprintf("%ld hours ago", h);
-	if (h < 24 * 7 * 2)
-		return xasprintf("%ld days ago", h / 24);
-	if (h < 24 * 30 * 2)
-		return xasprintf("%ld weeks ago", h / 24 / 7);
-	if (h < 24 * 365 * 2)
-		return xasprintf("%ld months ago", h / 24 / 30);
-	return xasprintf("%ld years ago", h / 24 / 365);
-}
-
-void image_fmt_table(FILE *f, char **rows)
-{
-	size_t widths[64] = { 0 };
-	for (size_t r = 0; rows != NULL && rows[r] != NULL; r++) {
-		size_t col = 0, w = 0;
-		for (const char *p = rows[r];; p++) {
-			if (*p == '\t' || *p == '\0') {
-				if (*p == '\t' && col < 64 && w > widths[col])
-					widths[col] = w;
-				if (*p == '\0')
-					break;
-				col++, w = 0;
-			} else {
-				w++;
-			}
-		}
-	}
-	/* One lock for the whole table, not one a character (ps prints 1000s of rows). */
-	flockfile(f);
-	for (size_t r = 0; rows != NULL && rows[r] != NULL; r++) {
-		size_t col = 0, w = 0;
-		for (const char *p = rows[r]; *p; p++) {
-			if (*p != '\t') {
-				putc_unlocked(*p, f);
-				w++;
-				continue;
-			}
-			size_t want = col < 64 ? widths[col] + 2 : w + 2;
-			if (want < 12)
-				want = 12;
-			for (; w < want; w++)
-				putc_unlocked(' ', f);
-			col++, w = 0;
-		}
-		putc_unlocked('\n', f);
-	}
-	funlockfile(f);
-}
-
-static char *render_str(const char *fmt, struct json_object *obj, struct error **err);
-
-char *image_fmt_render(const char *fmt, struct json_object *obj, struct error **err)
-{
-	char *r = render_str(fmt, obj, err);
-	return r != NULL ? r : xstrdup("");
-}
-
-/* Render fmt against obj into a string (templates only). */
-static char *render_str(const char *fmt, struct json_object *obj, struct error **err)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int rc = cli_format_render(m, fmt, obj, err);
-	fclose(m);
-	if (rc < 0) {
-		free(buf);
-		return NULL;
-	}
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	return buf;
-}
 
 static struct json_object *headers(const char *const *kv)
 {
@@ -155,20 +33,20 @@ static int print_rows(FILE *f, const char *fmt, struct json_object *rows,
 	autostrv char **lines = xcalloc(1, sizeof(char *));
 	if (table && !noheading) {
 		struct json_object *h = headers(head_kv);
-		char *l = render_str(fmt, h, err);
+		char *l = cli_fmt_line(fmt, h, err);
 		json_object_put(h);
 		if (l == NULL)
 			return -1;
 		strv_push_take(&lines, l);
 	}
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
-		char *l = render_str(fmt, json_object_array_get_idx(rows, i), err);
+		char *l = cli_fmt_line(fmt, json_object_array_get_idx(rows, i), err);
 		if (l == NULL)
 			return -1;
 		strv_push_take(&lines, l);
 	}
 	if (table) {
-		image_fmt_table(f, lines);
+		cli_fmt_table(f, lines);
 	} else {
 		for (size_t i = 0; lines[i] != NULL; i++)
 			fprintf(f, "%s\n", lines[i]);
@@ -176,32 +54,15 @@ static int print_rows(FILE *f, const char *fmt, struct json_object *rows,
 	return 0;
 }
 
-static const char *cfg_str(struct json_object *cfg, const char *key)
-{
-	struct json_object *v = NULL;
-	if (cfg == NULL || !json_object_object_get_ex(cfg, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static struct json_object *strv_json(char *const *v)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 static struct json_object *list_json(const struct storage_image *img)
 {
 	struct json_object *o = json_object_new_object();
-	const char *created = cfg_str(img->config, "created");
+	const char *created = json_str(img->config, "created");
 	struct json_object *cc = NULL, *labels = NULL;
 	json_object_object_add(o, "Id", json_object_new_string(img->id));
 	json_object_object_add(o, "ParentId", json_object_new_string(""));
-	json_object_object_add(o, "RepoTags", strv_json(img->names));
-	json_object_object_add(o, "RepoDigests", strv_json(img->digests));
+	json_object_object_add(o, "RepoTags", json_from_strv(img->names));
+	json_object_object_add(o, "RepoDigests", json_from_strv(img->digests));
 	json_object_object_add(o, "Size", json_object_new_int64(img->size));
 	json_object_object_add(o, "SharedSize", json_object_new_int64(0));
 	json_object_object_add(o, "VirtualSize", json_object_new_int64(img->size));
@@ -211,9 +72,10 @@ static struct json_object *list_json(const struct storage_image *img)
 	else
 		json_object_object_add(o, "Labels", NULL);
 	json_object_object_add(o, "Containers", json_object_new_int(0));
-	json_object_object_add(o, "Names", strv_json(img->names));
+	json_object_object_add(o, "Names", json_from_strv(img->names));
 	json_object_object_add(o, "Digest", json_object_new_string(img->manifest_digest));
-	json_object_object_add(o, "Created", json_object_new_int64((int64_t)parse_time(created)));
+	json_object_object_add(o, "Created",
+			       json_object_new_int64((int64_t)cli_fmt_parse_time(created)));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "Dangling", json_object_new_boolean(img->names[0] == NULL));
 	return o;
@@ -228,10 +90,10 @@ static struct json_object *row_json(const struct storage_image *img, const char 
 	char *colon = name ? strrchr(repo, ':') : NULL;
 	if (colon != NULL && colon > strrchr(repo, '/'))
 		*colon = '\0', tag = colon + 1;
-	const char *created = cfg_str(img->config, "created");
+	const char *created = json_str(img->config, "created");
 	autofree char *id = no_trunc ? xasprintf("sha256:%s", img->id) : xstrndup(img->id, 12);
-	autofree char *size = image_fmt_size(img->size);
-	autofree char *ago = image_fmt_ago(created);
+	autofree char *size = cli_fmt_size(img->size);
+	autofree char *ago = cli_fmt_ago(created);
 	json_object_object_add(o, "Repository", json_object_new_string(repo));
 	json_object_object_add(o, "Tag", json_object_new_string(tag));
 	json_object_object_add(o, "ID", json_object_new_string(id));
@@ -281,136 +143,44 @@ int image_fmt_list(FILE *f, struct storage_image **imgs, size_t n, const struct 
 	return rc;
 }
 
-struct json_object *image_fmt_inspect(struct storage *s, const struct storage_image *img)
-{
-	struct json_object *o = json_object_new_object(), *v = NULL;
-	struct json_object *cfg = img->config;
-	const char *str_keys[][2] = { { "Comment", "comment" },		  { "Created", "created" },
-				      { "Version", "docker_version" },	  { "Author", "author" },
-				      { "Architecture", "architecture" }, { "Os", "os" } };
-	json_object_object_add(o, "Id", json_object_new_string(img->id));
-	json_object_object_add(o, "Digest", json_object_new_string(img->manifest_digest));
-	json_object_object_add(o, "RepoTags", strv_json(img->names));
-	json_object_object_add(o, "RepoDigests", strv_json(img->digests));
-	json_object_object_add(o, "Parent", json_object_new_string(""));
-	for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++) {
-		const char *x = cfg_str(cfg, str_keys[i][1]);
-		json_object_object_add(o, str_keys[i][0], json_object_new_string(x ? x : ""));
-		if (i == 2 && x == NULL)
-			json_object_object_del(o, "Version");
-	}
-	if (cfg_str(cfg, "variant"))
-		json_object_object_add(o, "Variant",
-				       json_object_new_string(cfg_str(cfg, "variant")));
-	struct json_object *cc = NULL;
-	json_object_object_get_ex(cfg, "config", &cc);
-	json_object_object_add(o, "Config", cc ? json_object_get(cc) : json_object_new_object());
-	json_object_object_add(o, "Size", json_object_new_int64(img->size));
-	json_object_object_add(o, "VirtualSize", json_object_new_int64(img->size));
-	struct json_object *gd = json_object_new_object(), *gdd = json_object_new_object();
-	autostrv char **dirs = storage_image_layer_dirs(s, img);
-	if (dirs[0] != NULL) {
-		json_object_object_add(gdd, "UpperDir", json_object_new_string(dirs[0]));
-		if (dirs[1] != NULL) {
-			char *low = NULL;
-			for (size_t i = 1; dirs[i]; i++) {
-				char *n =
-				    xasprintf("%s%s%s", low ? low : "", low ? ":" : "", dirs[i]);
-				free(low);
-				low = n;
-			}
-			json_object_object_add(gdd, "LowerDir", json_object_new_string(low));
-			free(low);
-		}
-	}
-	json_object_object_add(gd, "Name", json_object_new_string("overlay"));
-	json_object_object_add(gd, "Data", gdd);
-	json_object_object_add(o, "GraphDriver", gd);
-	struct json_object *rootfs = json_object_new_object();
-	json_object_object_add(rootfs, "Type", json_object_new_string("layers"));
-	json_object_object_add(rootfs, "Layers", strv_json(img->diff_ids));
-	json_object_object_add(o, "RootFS", rootfs);
-	struct json_object *labels = NULL;
-	if (cc != NULL && json_object_object_get_ex(cc, "Labels", &labels))
-		json_object_object_add(o, "Labels", json_object_get(labels));
-	else
-		json_object_object_add(o, "Labels", NULL);
-	struct json_object *ann = NULL;
-	json_object_object_add(o, "Annotations",
-			       img->manifest &&
-				       json_object_object_get_ex(img->manifest, "annotations", &ann)
-				   ? json_object_get(ann)
-				   : json_object_new_object());
-	const char *mt = img->manifest ? cfg_str(img->manifest, "mediaType") : NULL;
-	json_object_object_add(o, "ManifestType", json_object_new_string(mt ? mt : ""));
-	const char *user = cc ? cfg_str(cc, "User") : NULL;
-	json_object_object_add(o, "User", json_object_new_string(user ? user : ""));
-	json_object_object_add(o, "History",
-			       json_object_object_get_ex(cfg, "history", &v)
-				   ? json_object_get(v)
-				   : json_object_new_array());
-	json_object_object_add(o, "NamesHistory", strv_json(img->names));
-	return o;
-}
-
-static struct json_object *history_row(struct json_object *h, const char *id, int64_t size,
+static struct json_object *history_row(const struct storage_history_entry *h,
 				       const struct image_list_opts *o)
 {
 	struct json_object *r = json_object_new_object();
-	const char *created = cfg_str(h, "created");
-	const char *by = cfg_str(h, "created_by");
-	const char *comment = cfg_str(h, "comment");
+	const char *by = h->created_by ? h->created_by : "";
+	autofree char *id = h->id == NULL ? xstrdup("<missing>")
+			    : o->no_trunc ? xstrdup(h->id)
+					  : xstrndup(h->id, 12);
 	autofree char *by_s = NULL;
-	if (by == NULL)
-		by = "";
 	if (!o->no_trunc && strlen(by) > 45)
 		by_s = xasprintf("%.42s...", by);
-	autofree char *ago = o->human || !o->human ? image_fmt_ago(created) : NULL;
-	autofree char *sz = image_fmt_size(size);
+	autofree char *ago = cli_fmt_ago(h->created);
+	autofree char *sz = cli_fmt_size(h->size);
 	json_object_object_add(r, "ID", json_object_new_string(id));
 	json_object_object_add(r, "Created", json_object_new_string(ago));
-	json_object_object_add(r, "CreatedAt", json_object_new_string(created ? created : ""));
+	json_object_object_add(r, "CreatedAt",
+			       json_object_new_string(h->created ? h->created : ""));
 	json_object_object_add(r, "CreatedBy", json_object_new_string(by_s ? by_s : by));
 	json_object_object_add(r, "Size", json_object_new_string(sz));
-	json_object_object_add(r, "Comment", json_object_new_string(comment ? comment : ""));
+	json_object_object_add(r, "Comment", json_object_new_string(h->comment ? h->comment : ""));
 	return r;
 }
 
 int image_fmt_history(FILE *f, struct storage *s, const struct storage_image *img,
 		      const struct image_list_opts *o, struct error **err)
 {
-	struct json_object *hist = NULL, *rows = json_object_new_array();
-	int64_t *sizes = storage_image_layer_sizes(s, img);
-	size_t nl = strv_len(img->layers);
-	if (!json_object_object_get_ex(img->config, "history", &hist) ||
-	    !json_object_is_type(hist, json_type_array))
-		hist = NULL;
-	size_t nh = hist ? json_object_array_length(hist) : 0;
-	/* Non-empty history entries map to layers in order; list newest first. */
-	size_t layer = 0;
-	int64_t *entry_size = xcalloc(nh + 1, sizeof(int64_t));
-	for (size_t i = 0; i < nh; i++) {
-		struct json_object *e = json_object_array_get_idx(hist, i), *empty = NULL;
-		bool is_empty = json_object_object_get_ex(e, "empty_layer", &empty) &&
-				json_object_get_boolean(empty);
-		if (!is_empty && layer < nl)
-			entry_size[i] = sizes[layer++];
-	}
-	for (size_t k = nh; k > 0; k--) {
-		autofree char *id = k == nh
-					? (o->no_trunc ? xstrdup(img->id) : xstrndup(img->id, 12))
-					: xstrdup("<missing>");
-		json_object_array_add(rows, history_row(json_object_array_get_idx(hist, k - 1), id,
-							entry_size[k - 1], o));
-	}
-	free(entry_size);
-	free(sizes);
+	struct json_object *rows = json_object_new_array();
+	size_t n = 0;
+	struct storage_history_entry *hist = storage_image_history(s, img, &n);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(rows, history_row(&hist[i], o));
+	free(hist);
 	int rc = 0;
 	if (o->fmt != NULL && strcmp(o->fmt, "json") == 0) {
 		rc = cli_format_render(f, "json", rows, err);
 	} else if (o->quiet) {
 		for (size_t i = 0; i < json_object_array_length(rows); i++)
-			fprintf(f, "%s\n", cfg_str(json_object_array_get_idx(rows, i), "ID"));
+			fprintf(f, "%s\n", json_str(json_object_array_get_idx(rows, i), "ID"));
 	} else {
 		static const char *const head[] = { "ID",      "IMAGE",	    "Created",
 						    "CREATED", "CreatedBy", "CREATED BY",

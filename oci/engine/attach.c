@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The CLI's side of attach: our stdin to the container (with the detach keys, Ctrl-P Ctrl-Q
- * by default), its stdout and stderr to ours, the terminal in raw mode with its size
- * passed on, our signals forwarded (--sig-proxy), and the exit status at the end.
+ * The caller's side of attach: its input fd to the container (with the detach keys, Ctrl-P
+ * Ctrl-Q by default), the container's stdout and stderr to its output fds (struct
+ * eng_stdio), a terminal it hands over in raw mode with its size passed on, our signals
+ * forwarded (--sig-proxy), and the exit status at the end.
  */
 #include "oci/engine/internal.h"
 
@@ -36,10 +37,11 @@ static int parse_detach_keys(const char *spec, char *out, size_t max)
 	return (int)n;
 }
 
-static void send_size(int fd)
+/* The size of the caller's terminal tty_fd to the container's. */
+static void send_size(int fd, int tty_fd)
 {
 	struct winsize ws;
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+	if (ioctl(tty_fd, TIOCGWINSZ, &ws) < 0)
 		return;
 	uint16_t rc[2] = { ws.ws_row, ws.ws_col };
 	oci_attach_send(fd, OCI_ATTACH_RESIZE, rc, sizeof(rc));
@@ -48,6 +50,7 @@ static void send_size(int fd)
 struct attach {
 	int fd;
 	int sfd;
+	const struct eng_stdio *io;
 	bool tty;
 	char keys[16];
 	int nkeys, matched;
@@ -60,7 +63,7 @@ struct attach {
 static int pump_stdin(struct attach *a)
 {
 	char buf[4096];
-	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	ssize_t n = read(a->io->in, buf, sizeof(buf));
 	if (n <= 0) {
 		oci_attach_send(a->fd, OCI_ATTACH_CLOSE_STDIN, NULL, 0);
 		return -1;
@@ -94,10 +97,12 @@ static int pump_socket(struct attach *a)
 		return -1;
 	switch (buf[0]) {
 	case OCI_ATTACH_STDOUT:
-		(void)fs_write_all(STDOUT_FILENO, buf + 1, (size_t)n - 1);
+		if (a->io->out >= 0)
+			(void)fs_write_all(a->io->out, buf + 1, (size_t)n - 1);
 		break;
 	case OCI_ATTACH_STDERR:
-		(void)fs_write_all(STDERR_FILENO, buf + 1, (size_t)n - 1);
+		if (a->io->err >= 0)
+			(void)fs_write_all(a->io->err, buf + 1, (size_t)n - 1);
 		break;
 	case OCI_ATTACH_EXIT:
 		if (n >= 5) {
@@ -118,7 +123,7 @@ static void on_signal(struct attach *a)
 	struct signalfd_siginfo si;
 	while (read(a->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGWINCH)
-			send_size(a->fd);
+			send_size(a->fd, a->io->in);
 		else if (a->monitor > 0)
 			kill(a->monitor, (int)si.ssi_signo); /* the monitor passes it on */
 	}
@@ -127,7 +132,11 @@ static void on_signal(struct attach *a)
 int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err)
 {
-	struct attach a = { .fd = fd, .sfd = -1, .monitor = c->state.monitor_pid };
+	if (o->io == NULL) {
+		close(fd);
+		return err_set(err, EINVAL, ERR_TOOL, "attaching to %s: no streams given", c->name);
+	}
+	struct attach a = { .fd = fd, .sfd = -1, .io = o->io, .monitor = c->state.monitor_pid };
 	a.tty = c->tty;
 	const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
 	a.nkeys = *keys ? parse_detach_keys(keys, a.keys, sizeof(a.keys)) : 0;
@@ -136,17 +145,20 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid detach keys \"%s\": want e.g. ctrl-p,ctrl-q", keys);
 	}
-	bool in_tty = a.tty && isatty(STDIN_FILENO);
+	/* The terminal is the caller's, handed over for the session: raw, so that its keys
+	 * (Ctrl-C too) reach the container's terminal, which does the line discipline. */
 	struct termios saved;
-	if (in_tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
+	bool in_tty = a.tty && o->io->tty && o->io->in >= 0 && tcgetattr(o->io->in, &saved) == 0;
+	if (in_tty) {
 		struct termios raw = saved;
 		cfmakeraw(&raw);
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		send_size(fd);
+		tcsetattr(o->io->in, TCSANOW, &raw);
+		send_size(fd, o->io->in);
 	}
 	sigset_t set, old;
 	sigemptyset(&set);
-	sigaddset(&set, SIGWINCH);
+	if (o->io->tty)
+		sigaddset(&set, SIGWINCH);
 	if (o->sig_proxy) {
 		sigaddset(&set, SIGINT);
 		sigaddset(&set, SIGTERM);
@@ -157,12 +169,12 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 	}
 	sigprocmask(SIG_BLOCK, &set, &old);
 	a.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	bool stdin_open = o->stdin_attached;
+	bool stdin_open = o->stdin_attached && o->io->in >= 0;
 	int rc = 0;
 	for (;;) {
 		struct pollfd p[3] = { { .fd = fd, .events = POLLIN },
 				       { .fd = a.sfd, .events = POLLIN },
-				       { .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN } };
+				       { .fd = stdin_open ? o->io->in : -1, .events = POLLIN } };
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -188,7 +200,7 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 			break;
 	}
 	if (in_tty)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		tcsetattr(o->io->in, TCSANOW, &saved);
 	close(a.sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fd);
@@ -205,6 +217,8 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
 		   bool *detached, struct error **err)
 {
+	*status = 0;
+	*detached = false;
 	if (c->state.status != ENG_CTR_RUNNING && c->state.status != ENG_CTR_PAUSED)
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "you can only attach to running containers: container %s is %s",

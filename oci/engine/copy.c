@@ -121,8 +121,9 @@ int ctr_with_root(struct storage *s, struct eng_ctr *c, ctr_root_fn fn, void *ar
 /* ---------- cp ---------- */
 
 struct cp_job {
-	const char *src, *dst; /* "-" for stdin/stdout */
+	const char *src, *dst; /* NULL: the tar stream on tar_fd */
 	bool src_in_ctr, dst_in_ctr;
+	int tar_fd;
 	const char *ctr_name;
 };
 
@@ -243,14 +244,14 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 {
 	const struct cp_job *j = arg;
 	umask(0);
-	if (strcmp(j->src, "-") == 0) {
+	if (j->src == NULL) {
 		int base = j->dst_in_ctr ? rootfd : AT_FDCWD;
 		autoclose int tdir =
 		    fs_openat2(base, j->dst, O_PATH | O_DIRECTORY, resolve_for(j->dst_in_ctr));
 		if (tdir < 0)
 			return err_set(err, errno, ERR_TOOL, "\"%s\" could not be found on %s: %s",
 				       j->dst, where(j, j->dst_in_ctr), strerror(errno));
-		return ctr_tar_extract(STDIN_FILENO, tdir, j->dst_in_ctr, err);
+		return ctr_tar_extract(j->tar_fd, tdir, j->dst_in_ctr, err);
 	}
 	int base = j->src_in_ctr ? rootfd : AT_FDCWD;
 	/* The last component is not followed: a link is copied as a link (docker cp). */
@@ -260,9 +261,9 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 	if (srcfd < 0)
 		return err_set(err, errno, ERR_TOOL, "\"%s\" could not be found on %s: %s", j->src,
 			       where(j, j->src_in_ctr), strerror(errno));
-	if (strcmp(j->dst, "-") == 0) {
+	if (j->dst == NULL) {
 		autofree char *top = is_contents(j->src) ? xstrdup(".") : base_name(j->src);
-		return ctr_tar_write(srcfd, top, STDOUT_FILENO, err);
+		return ctr_tar_write(srcfd, top, j->tar_fd, err);
 	}
 	autoclose int tdir = -1;
 	autofree char *top = NULL;
@@ -272,12 +273,17 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 }
 
 int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src_in_ctr,
-		 const char *dst, bool dst_in_ctr, struct error **err)
+		 const char *dst, bool dst_in_ctr, int tar_fd, struct error **err)
 {
+	if ((src == NULL && src_in_ctr) || (dst == NULL && dst_in_ctr) ||
+	    (src == NULL && dst == NULL))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "copying: only the host side can be a tar stream");
 	struct cp_job j = { .src = src,
 			    .dst = dst,
 			    .src_in_ctr = src_in_ctr,
 			    .dst_in_ctr = dst_in_ctr,
+			    .tar_fd = tar_fd,
 			    .ctr_name = c->name };
 	autofree char *label = xasprintf("container %s", c->name);
 	j.ctr_name = label;

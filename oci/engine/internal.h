@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Shared inside oci/engine/: record helpers, locks, paths of the helper programs. */
+/*
+ * Shared inside oci/engine/: record helpers, locks, paths of the helper programs. Files
+ * point one way: create.c (requests, the rules of create and run) is the top; it calls
+ * record.c, ops.c, volume.c and pod.c, none of which calls it.
+ */
 #pragma once
 
 #include "oci/engine.h"
+#include "lib/json.h"
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct error **err);
@@ -19,16 +24,8 @@ void ctr_names_unlock(int *held);
 #define autonames __attribute__((cleanup(ctr_names_unlock)))
 /* Now, RFC 3339 with nanoseconds (owned). */
 char *ctr_now(void);
-/* Borrowed string member of a JSON object, or NULL. */
-const char *ctr_jstr(struct json_object *o, const char *key);
-struct json_object *ctr_jget(struct json_object *o, const char *key);
-/* The length of a JSON array; 0 for anything else (json-c aborts on those). */
-size_t ctr_jlen(struct json_object *a);
 /* Largest record file read (bytes). */
 #define CTR_JSON_MAX (1 << 24)
-/* The JSON object in the file at dirfd/path (owned), or NULL: missing, unreadable, cut
- * short, not an object, or followed by more than white space. */
-struct json_object *ctr_json_at(int dirfd, const char *path);
 /*
  * A container's record from the containers dir cdir (an fd on ROOT/containers, or
  * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
@@ -75,17 +72,13 @@ void ctr_name_drop(struct storage *s, const char *name, const char *id);
 /* The index entry of name and the lock it is written under (owned): what a --rm
  * container's monitor needs to drop the entry itself. */
 void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lock);
-/* Stream an attach connection (fd, owned) to our stdio until the container exits. */
+/* Stream an attach connection (fd, owned) to o->io until the container exits. */
 int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
 /* The container's published ports as the record stores them (Ports). */
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n);
 /* A copy of c->ports (*out owned). */
 int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n);
-/* A JSON array of strings as an owned strv (NULL when empty). */
-char **ctr_jstrv(struct json_object *a);
-/* The ports for ps (owned text). */
-char *ctr_ports_text(const struct eng_ctr *c);
 
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
  * top entry named top ("." for the contents of a directory), written to out_fd. */
@@ -127,7 +120,47 @@ int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, c
 		     pid_t *userns_pid, struct error **err);
 /* eng_ctr_remove without its checks for dependents and infra containers (pod rm). */
 int ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
-/* "3 minutes" since an RFC 3339 time (owned). */
-char *ctr_human_since(const char *rfc3339);
 /* 64 random hex digits (owned). */
 char *ctr_new_id(void);
+
+/*
+ * The engine's resolved plan for a new container, what eng_ctr_create makes of a request
+ * (create.c) and pod creation fills for an infra: every value checked, the image found,
+ * host ports assigned, volumes created, the user resolved. record.c writes it.
+ */
+struct eng_ctr_create_opts {
+	const char *name; /* NULL: generated, like podman's adjective_surname */
+	const struct storage_image *image;
+	const char *image_name;	 /* as the user typed it, for ps */
+	struct oci_gen_opts gen; /* config.json inputs (image config filled in by create) */
+	const char *user;	 /* -u, resolved against the image */
+	char **labels;		 /* KEY=VAL */
+	bool rm;		 /* --rm */
+	const char *restart;	 /* no | on-failure[:N] | always */
+	const char *stop_signal; /* NULL: the image's or SIGTERM */
+	long stop_timeout;	 /* seconds; default 10 */
+	const char *log_driver;	 /* k8s-file | none | passthrough */
+	uint64_t log_max_size;
+	bool interactive;	/* -i: keep stdin open */
+	bool replace;		/* --replace an existing container of that name */
+	const char *userns;	/* NULL or "keep-id" */
+	const char *network;	/* the --network value as given (NULL: slirp4netns) */
+	struct net_port *ports; /* -p and -P, host ports assigned */
+	size_t n_ports;
+	char **dns, **dns_search, **dns_options, **add_hosts;
+	/* Pods: the pod's ID for a container that joins it (network must then be
+	 * "container:INFRA_ID"); infra for the pod's own infra container, which has no image
+	 * (image NULL): its rootfs is an empty directory in its store dir. */
+	const char *pod;
+	bool infra;
+};
+
+/* Create the container a plan describes: storage, record and config.json (create.c). */
+int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
+	       struct error **err);
+/* config.json, state.json and hutch.json in the new container's dir (record.c). */
+int ctr_write_files(struct storage *s, const char *id, const char *name,
+		    const struct eng_ctr_create_opts *o, struct error **err);
+/* A pod's store dir (owned), and its record from pod.json (NULL when it has none). */
+char *ctr_pod_dir(struct storage *s, const char *id);
+struct eng_pod *ctr_pod_load(struct storage *s, const char *id);

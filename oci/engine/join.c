@@ -20,7 +20,7 @@ static int patch_config(struct storage *s, const char *id, pid_t init, bool pod,
 	autofree char *dir = eng_ctr_dir(s, id);
 	autofree char *path = xasprintf("%s/config.json", dir);
 	struct json_object *spec = json_object_from_file(path);
-	struct json_object *ns = ctr_jget(ctr_jget(spec, "linux"), "namespaces");
+	struct json_object *ns = json_get(json_get(spec, "linux"), "namespaces");
 	if (spec == NULL || ns == NULL || !json_object_is_type(ns, json_type_array)) {
 		json_object_put(spec);
 		return err_msg(err, "%s: no linux.namespaces to join", path);
@@ -33,7 +33,7 @@ static int patch_config(struct storage *s, const char *id, pid_t init, bool pod,
 		       { "ipc", "ipc", true } };
 	for (size_t i = 0; i < json_object_array_length(ns); i++) {
 		struct json_object *n = json_object_array_get_idx(ns, i);
-		const char *type = ctr_jstr(n, "type");
+		const char *type = json_str(n, "type");
 		for (size_t k = 0; type && k < sizeof(shared) / sizeof(shared[0]); k++) {
 			if (strcmp(type, shared[k].type) != 0 || (!pod && shared[k].pod_only))
 				continue;

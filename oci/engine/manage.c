@@ -120,9 +120,9 @@ char **eng_ctr_diff(struct storage *s, struct eng_ctr *c, struct error **err)
 	autostrv char **mps = NULL;
 	autofree char *cfgpath = xasprintf("%s/config.json", dir);
 	struct json_object *cfg = json_object_from_file(cfgpath);
-	struct json_object *mounts = ctr_jget(cfg, "mounts");
+	struct json_object *mounts = json_get(cfg, "mounts");
 	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
-		const char *d = ctr_jstr(json_object_array_get_idx(mounts, i), "destination");
+		const char *d = json_str(json_object_array_get_idx(mounts, i), "destination");
 		if (d != NULL)
 			strv_push(&mps, d);
 	}

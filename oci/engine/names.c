@@ -270,3 +270,42 @@ int eng_ctr_lookup(struct storage *s, const char *name_or_id, struct eng_ctr **o
 			       name_or_id);
 	return 0;
 }
+
+char **eng_ctr_all_ids(struct storage *s, enum eng_ctr_all which, size_t *n, struct error **err)
+{
+	bool running_only = which == ENG_CTR_ALL_RUNNING, for_rm = which == ENG_CTR_ALL_REMOVE;
+	char **v = NULL;
+	struct eng_ctr **all = NULL;
+	size_t na = 0;
+	/* The brief records have the state and the pod; callers load the full ones by ID. */
+	if (eng_ctr_list_brief(s, &all, &na, err) < 0)
+		return NULL;
+	for (size_t k = 0; k < na; k++) {
+		struct eng_ctr *c = all[for_rm ? na - 1 - k : k];
+		bool infra = false;
+		eng_ctr_pod(c, &infra);
+		if ((!running_only || c->state.status == ENG_CTR_RUNNING) && !(for_rm && infra))
+			strv_push(&v, c->id);
+	}
+	eng_ctr_list_free(all, na);
+	*n = strv_len(v);
+	if (v == NULL)
+		v = xzalloc(sizeof(char *));
+	return v;
+}
+
+int eng_ctr_lookup_target(struct storage *s, const char *name_or_id, bool listed,
+			  struct eng_ctr **out, struct error **err)
+{
+	struct error *e = NULL;
+	if (eng_ctr_lookup(s, name_or_id, out, &e) == 0)
+		return 0;
+	/* Removed since it was listed: by its launcher, its --rm monitor or another command. */
+	if (listed && e->code == ENOENT) {
+		err_free(&e);
+		return 0;
+	}
+	err_free(err);
+	*err = e;
+	return -1;
+}

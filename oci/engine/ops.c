@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The rest of a container's life: kill, stop, wait, exec, remove, the monitor's exit
- * command (cleanup: record the exit, --rm, --restart), inspect's facts and the ps views.
+ * command (cleanup: record the exit, --rm, --restart), and inspect's facts.
  */
 #include "oci/engine/internal.h"
 #include "oci/oci.h"
@@ -266,9 +266,9 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 		err_free(&e2);
 	/* Its name's index entry, from the record in the trash. */
 	autofree char *rec = xasprintf("%s/hutch.json", trash);
-	struct json_object *doc = ctr_json_at(AT_FDCWD, rec);
-	if (ctr_jstr(doc, "Name") != NULL)
-		ctr_name_drop(s, ctr_jstr(doc, "Name"), id);
+	struct json_object *doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
+	if (json_str(doc, "Name") != NULL)
+		ctr_name_drop(s, json_str(doc, "Name"), id);
 	json_object_put(doc);
 	if (storage_container_purge(s, id, err) < 0)
 		return err_wrap(err, "removing container %.12s", id);
@@ -369,8 +369,9 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 	return rc;
 }
 
-/* Proxy our terminal and the exec'd process's pty until it exits. */
-static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
+/* Proxy the caller's streams (io) and the exec'd process's pty until it exits. */
+static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, int *status,
+		    struct error **err)
 {
 	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
@@ -387,20 +388,21 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 	close(conn);
 	if (master < 0)
 		return err_msg(err, "the exec terminal did not arrive");
+	/* A terminal the caller hands over goes raw: the pty does the line discipline. */
 	struct termios saved;
-	bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	bool raw = io->tty && io->in >= 0 && tcgetattr(io->in, &saved) == 0;
 	if (raw) {
 		struct termios t = saved;
 		cfmakeraw(&t);
-		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+		tcsetattr(io->in, TCSANOW, &t);
 		struct winsize ws;
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		if (ioctl(io->in, TIOCGWINSZ, &ws) == 0)
 			ioctl(master, TIOCSWINSZ, &ws);
 	}
-	bool in_open = true;
+	bool in_open = io->in >= 0;
 	for (;;) {
 		struct pollfd p[2] = { { .fd = master, .events = POLLIN },
-				       { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN } };
+				       { .fd = in_open ? io->in : -1, .events = POLLIN } };
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
 		char b[4096];
@@ -408,10 +410,11 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 			ssize_t n = read(master, b, sizeof(b));
 			if (n <= 0)
 				break;
-			(void)fs_write_all(STDOUT_FILENO, b, (size_t)n);
+			if (io->out >= 0)
+				(void)fs_write_all(io->out, b, (size_t)n);
 		}
 		if (p[1].revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(STDIN_FILENO, b, sizeof(b));
+			ssize_t n = read(io->in, b, sizeof(b));
 			if (n <= 0)
 				in_open = false;
 			else
@@ -419,7 +422,7 @@ static int exec_tty(int listen_fd, pid_t pid, int *status, struct error **err)
 		}
 	}
 	if (raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		tcsetattr(io->in, TCSANOW, &saved);
 	close(master);
 	return proc_wait(pid, status, err);
 }
@@ -448,6 +451,8 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		 struct error **err)
 {
 	*status = 0;
+	if (o->io == NULL)
+		return err_set(err, EINVAL, ERR_TOOL, "exec in %s: no streams given", c->name);
 	if (!is_running(c))
 		return err_set(err, EINVAL, ERR_INVOKE,
 			       "can only create exec sessions on running containers: container "
@@ -465,8 +470,12 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 				    .user = *user ? user : NULL,
 				    .tty = o->tty,
 				    .detach = o->detach };
-	if (!o->tty)
+	if (!o->tty) {
+		/* The process gets the caller's streams as its own (no pipe of ours between). */
+		int fds[3] = { o->io->in, o->io->out, o->io->err };
+		eo.stdio = fds;
 		return oci_container_exec(&eo, status, err);
+	}
 	/* With a terminal: the runtime hands us the pty over a console socket. */
 	autoclose int dirfd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	autoclose int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -489,78 +498,9 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		rc = -1;
 	unlink(pidfile);
 	if (rc == 0 && !detach)
-		rc = exec_tty(lfd, (pid_t)strtol(pidtext, NULL, 10), status, err);
+		rc = exec_tty(lfd, (pid_t)strtol(pidtext, NULL, 10), o->io, status, err);
 	unlink(path);
 	return rc;
-}
-
-/* ps: "127.0.0.1:8080->80/tcp, 0.0.0.0:9000-9001->9000-9001/udp". Owned. */
-char *ctr_ports_text(const struct eng_ctr *c)
-{
-	struct net_port *p = NULL;
-	size_t n = 0;
-	ctr_ports_get(c, &p, &n);
-	char *out = xstrdup("");
-	for (size_t i = 0; i < n; i++) {
-		const char *ip = p[i].host_ip[0] ? p[i].host_ip : "0.0.0.0";
-		bool v6 = strchr(ip, ':') != NULL;
-		char *one =
-		    p[i].count > 1
-			? xasprintf("%s%s%s:%u-%u->%u-%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "",
-				    p[i].host_port, p[i].host_port + p[i].count - 1,
-				    p[i].container_port, p[i].container_port + p[i].count - 1,
-				    net_proto_name(p[i].proto))
-			: xasprintf("%s%s%s:%u->%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "",
-				    p[i].host_port, p[i].container_port,
-				    net_proto_name(p[i].proto));
-		char *joined = xasprintf("%s%s%s", out, *out ? ", " : "", one);
-		free(one);
-		free(out);
-		out = joined;
-	}
-	free(p);
-	return out;
-}
-
-/* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
-char *ctr_human_since(const char *rfc3339)
-{
-	struct timespec t = { 0 }, now;
-	struct error *err = NULL;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (rfc3339 == NULL || oci_log_parse_since(rfc3339, &now, &t, &err) < 0) {
-		err_free(&err);
-		return xstrdup("");
-	}
-	long d = (long)(now.tv_sec - t.tv_sec);
-	if (d < 1)
-		return xstrdup("Less than a second");
-	if (d < 60)
-		return xasprintf("%ld second%s", d, d == 1 ? "" : "s");
-	if (d < 3600)
-		return d < 120 ? xstrdup("About a minute") : xasprintf("%ld minutes", d / 60);
-	if (d < 86400)
-		return d < 7200 ? xstrdup("About an hour") : xasprintf("%ld hours", d / 3600);
-	return xasprintf("%ld days", d / 86400);
-}
-
-static char *status_text(const struct eng_ctr *c)
-{
-	switch (c->state.status) {
-	case ENG_CTR_RUNNING: {
-		autofree char *h = ctr_human_since(c->state.started_at);
-		return xasprintf("Up %s", h);
-	}
-	case ENG_CTR_PAUSED:
-		return xstrdup("Paused");
-	case ENG_CTR_EXITED: {
-		autofree char *h = ctr_human_since(c->state.finished_at);
-		return xasprintf("Exited (%d) %s ago", c->state.exit_code, h);
-	}
-	case ENG_CTR_CREATED:
-		break;
-	}
-	return xstrdup("Created");
 }
 
 /* The state as eng_ctr_inspect gives it (see oci/engine.h). */
@@ -592,61 +532,4 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 	json_object_deep_copy(c->doc, &doc, NULL);
 	json_object_object_add(doc, "State", state_json(c));
 	return doc;
-}
-
-/* The Command column: the args joined by spaces (owned). */
-static char *command_text(const struct eng_ctr *c)
-{
-	struct json_object *args = ctr_jget(c->doc, "Args");
-	size_t n = ctr_jlen(args), len = 0;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(json_object_get_string(json_object_array_get_idx(args, i)) ?: "") + 1;
-	char *cmd = xmalloc(len + 1), *p = cmd;
-	*p = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			*p++ = ' ';
-		p = stpcpy(p, json_object_get_string(json_object_array_get_idx(args, i)) ?: "");
-	}
-	return cmd;
-}
-
-char *eng_ctr_ps_line(struct eng_ctr *c, bool no_trunc)
-{
-	autofree char *cmd = command_text(c);
-	autofree char *ago = ctr_human_since(c->created);
-	autofree char *st = status_text(c);
-	autofree char *ports = ctr_ports_text(c);
-	return xasprintf("%.*s\t%s\t%s\t%s ago\t%s\t%s\t%s", no_trunc ? 64 : 12, c->id,
-			 c->image_name, cmd, ago, st, ports, c->name);
-}
-
-struct json_object *eng_ctr_ps_row(struct eng_ctr *c, bool no_trunc)
-{
-	struct json_object *r = json_object_new_object();
-	autofree char *id = no_trunc ? xstrdup(c->id) : xstrndup(c->id, 12);
-	json_object_object_add(r, "ID", json_object_new_string(id));
-	json_object_object_add(r, "Id", json_object_new_string(c->id));
-	json_object_object_add(r, "Names", json_object_new_string(c->name));
-	json_object_object_add(r, "Image", json_object_new_string(c->image_name));
-	json_object_object_add(r, "ImageID", json_object_new_string(c->image_id));
-	autofree char *cmd = command_text(c);
-	json_object_object_add(r, "Command", json_object_new_string(cmd));
-	json_object_object_add(r, "CreatedAt", json_object_new_string(c->created));
-	autofree char *ago = ctr_human_since(c->created);
-	autofree char *created = xasprintf("%s ago", ago);
-	json_object_object_add(r, "Created", json_object_new_string(created));
-	autofree char *st = status_text(c);
-	json_object_object_add(r, "Status", json_object_new_string(st));
-	json_object_object_add(r, "State",
-			       json_object_new_string(eng_ctr_status_name(c->state.status)));
-	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
-	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
-	autofree char *ports = ctr_ports_text(c);
-	json_object_object_add(r, "Ports", json_object_new_string(ports));
-	json_object_object_add(r, "Labels", json_object_get(ctr_jget(c->doc, "Labels")));
-	const char *pod = eng_ctr_pod(c, NULL);
-	autofree char *podid = pod ? xstrndup(pod, no_trunc ? 64 : 12) : xstrdup("");
-	json_object_object_add(r, "Pod", json_object_new_string(podid));
-	return r;
 }

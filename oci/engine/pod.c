@@ -5,7 +5,7 @@
  * `hutch-init --pause`. The infra holds the pod's network (started and published exactly
  * as a container's), UTS and IPC namespaces; members record "Pod" and the network mode
  * container:INFRA_ID, so starting them is the --network container: path. A pod exists once
- * pod.json does; creation is serialised by pods.lock.
+ * pod.json does; creation is serialised by pods.lock (creating one is create.c's).
  */
 #include "oci/engine/internal.h"
 
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *pod_dir(struct storage *s, const char *id)
+char *ctr_pod_dir(struct storage *s, const char *id)
 {
 	return xasprintf("%s/pods/%s", storage_root(s), id);
 }
@@ -42,21 +42,21 @@ void eng_pod_list_free(struct eng_pod **v, size_t n)
 	free(v);
 }
 
-static struct eng_pod *pod_load(struct storage *s, const char *id)
+struct eng_pod *ctr_pod_load(struct storage *s, const char *id)
 {
-	autofree char *dir = pod_dir(s, id);
+	autofree char *dir = ctr_pod_dir(s, id);
 	autofree char *path = xasprintf("%s/pod.json", dir);
 	struct json_object *doc = json_object_from_file(path);
-	if (doc == NULL || ctr_jstr(doc, "Name") == NULL || ctr_jstr(doc, "InfraId") == NULL) {
+	if (doc == NULL || json_str(doc, "Name") == NULL || json_str(doc, "InfraId") == NULL) {
 		json_object_put(doc);
 		return NULL;
 	}
 	struct eng_pod *p = xzalloc(sizeof(*p));
 	p->doc = doc;
 	p->id = xstrdup(id);
-	p->name = xstrdup(ctr_jstr(doc, "Name"));
-	p->infra_id = xstrdup(ctr_jstr(doc, "InfraId"));
-	p->created = xstrdup(ctr_jstr(doc, "Created") ?: "");
+	p->name = xstrdup(json_str(doc, "Name"));
+	p->infra_id = xstrdup(json_str(doc, "InfraId"));
+	p->created = xstrdup(json_str(doc, "Created") ?: "");
 	return p;
 }
 
@@ -75,7 +75,7 @@ int eng_pod_list(struct storage *s, struct eng_pod ***out, size_t *n, struct err
 	if (d == NULL)
 		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
-		struct eng_pod *p = strlen(de->d_name) == 64 ? pod_load(s, de->d_name) : NULL;
+		struct eng_pod *p = strlen(de->d_name) == 64 ? ctr_pod_load(s, de->d_name) : NULL;
 		if (p == NULL)
 			continue;
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
@@ -153,130 +153,6 @@ int eng_pod_containers(struct storage *s, const struct eng_pod *p, struct eng_ct
 	return 0;
 }
 
-/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
-static int create_infra(struct storage *s, const struct eng_pod_create_opts *o, const char *id,
-			const char *hostname, struct eng_ctr **out, struct error **err)
-{
-	autofree char *init = eng_ctr_helper_path("hutch-init");
-	if (init == NULL)
-		return err_msg(err, "hutch-init not found beside hutch: it is the pod's infra");
-	char *entry[] = { "/run/hutch-init", "--pause", NULL };
-	struct oci_volume bind = {
-		.kind = OCI_MOUNT_BIND, .src = init, .dst = "/run/hutch-init", .ro = true
-	};
-	autofree char *name = xasprintf("%.12s-infra", id);
-	struct eng_ctr_create_opts co = {
-		.name = name,
-		.gen = { .entrypoint = entry,
-			 .has_entrypoint = true,
-			 .hostname = hostname,
-			 .read_only = true,
-			 .mounts = &bind,
-			 .n_mounts = 1 },
-		.stop_signal = "SIGTERM",
-		.stop_timeout = 10,
-		.log_driver = "k8s-file",
-		.network = o->network ? o->network : "slirp4netns",
-		.ports = o->ports,
-		.n_ports = o->n_ports,
-		.pod = id,
-		.infra = true,
-	};
-	return eng_ctr_create(s, &co, out, err);
-}
-
-/* Only modes that give the infra a namespace of its own can be shared by the members. */
-static int check_network(const char *network, struct error **err)
-{
-	struct net_mode m;
-	if (net_parse_mode(network, &m, err) < 0)
-		return -1;
-	bool ok = net_mode_is_private(&m);
-	net_mode_clear(&m);
-	if (!ok)
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "invalid pod --network \"%s\": a pod has a network of its own "
-			       "(slirp4netns, pasta or none)",
-			       network);
-	return 0;
-}
-
-static int write_pod_json(struct storage *s, const struct eng_pod_create_opts *o, const char *id,
-			  const char *name, const char *hostname, const char *infra,
-			  struct error **err)
-{
-	struct json_object *doc = json_object_new_object();
-	autofree char *now = ctr_now();
-	json_object_object_add(doc, "Id", json_object_new_string(id));
-	json_object_object_add(doc, "Name", json_object_new_string(name));
-	json_object_object_add(doc, "Created", json_object_new_string(now));
-	json_object_object_add(doc, "InfraId", json_object_new_string(infra));
-	json_object_object_add(doc, "Hostname", json_object_new_string(hostname));
-	json_object_object_add(doc, "NetworkMode",
-			       json_object_new_string(o->network ? o->network : "slirp4netns"));
-	struct json_object *labels = json_object_new_object();
-	for (size_t i = 0; o->labels && o->labels[i]; i++) {
-		const char *eq = strchr(o->labels[i], '=');
-		autofree char *k = eq ? xstrndup(o->labels[i], (size_t)(eq - o->labels[i]))
-				      : xstrdup(o->labels[i]);
-		json_object_object_add(labels, k, json_object_new_string(eq ? eq + 1 : ""));
-	}
-	json_object_object_add(doc, "Labels", labels);
-	autofree char *dir = pod_dir(s, id);
-	autofree char *path = xasprintf("%s/pod.json", dir);
-	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
-	json_object_put(doc);
-	return rc;
-}
-
-int eng_pod_create(struct storage *s, const struct eng_pod_create_opts *o, struct eng_pod **out,
-		   struct error **err)
-{
-	*out = NULL;
-	if (o->name != NULL && !ctr_valid_name(o->name))
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "invalid pod name \"%s\": names must match "
-			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
-			       o->name);
-	if (check_network(o->network, err) < 0)
-		return -1;
-	autofree char *lockpath = xasprintf("%s/pods.lock", storage_root(s));
-	autoclose int lk = fs_lock(lockpath, O_RDWR | O_CREAT, LOCK_EX);
-	if (lk < 0)
-		return err_sys(err, "locking %s", lockpath);
-	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	struct eng_pod *old = NULL;
-	struct error *lerr = NULL;
-	if (eng_pod_lookup(s, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
-		eng_pod_free(&old);
-		return err_set(err, EEXIST, ERR_TOOL, "name \"%s\" is in use: pod already exists",
-			       name);
-	}
-	eng_pod_free(&old);
-	err_free(&lerr);
-	autofree char *id = ctr_new_id();
-	autofree char *dir = pod_dir(s, id);
-	autofree char *pods = xasprintf("%s/pods", storage_root(s));
-	if ((mkdir(pods, 0700) < 0 && errno != EEXIST) || mkdir(dir, 0700) < 0)
-		return err_sys(err, "creating %s", dir);
-	const char *hostname = o->hostname ? o->hostname : name;
-	struct eng_ctr *infra = NULL;
-	int rc = create_infra(s, o, id, hostname, &infra, err);
-	if (rc == 0)
-		rc = write_pod_json(s, o, id, name, hostname, infra->id, err);
-	if (rc == 0 && (*out = pod_load(s, id)) == NULL)
-		rc = err_msg(err, "reading back pod %.12s", id);
-	if (rc < 0) {
-		struct error *e2 = NULL;
-		if (infra != NULL && ctr_remove(s, infra, true, &e2) < 0)
-			err_free(&e2);
-		fs_rm_rf(dir, NULL);
-	}
-	eng_ctr_free(&infra);
-	return rc;
-}
-
 static bool running(const struct eng_ctr *c)
 {
 	return c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
@@ -331,14 +207,13 @@ int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct erro
 	for (size_t i = n; i-- > 0 && rc == 0;)
 		rc = ctr_remove(s, v[i], true, err);
 	eng_ctr_list_free(v, n);
-	autofree char *dir = pod_dir(s, p->id);
+	autofree char *dir = ctr_pod_dir(s, p->id);
 	if (rc == 0)
 		rc = fs_rm_rf(dir, err);
 	return rc < 0 ? err_wrap(err, "removing pod %s", p->name) : 0;
 }
 
-/* podman's pod states: Created, Running, Degraded (some run), Exited. */
-static const char *pod_status(struct eng_ctr **v, size_t n)
+const char *eng_pod_status(struct eng_ctr *const *v, size_t n)
 {
 	size_t run = 0, started = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -352,17 +227,16 @@ static const char *pod_status(struct eng_ctr **v, size_t n)
 	return run > 0 ? "Degraded" : "Exited";
 }
 
-static struct json_object *ctr_list_json(struct eng_ctr **v, size_t n, bool inspect)
+/* The containers as `pod inspect` lists them: Id, Name, State. */
+static struct json_object *ctr_list_json(struct eng_ctr **v, size_t n)
 {
 	struct json_object *a = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "Id", json_object_new_string(v[i]->id));
-		json_object_object_add(o, inspect ? "Name" : "Names",
-				       json_object_new_string(v[i]->name));
+		json_object_object_add(o, "Name", json_object_new_string(v[i]->name));
 		json_object_object_add(
-		    o, inspect ? "State" : "Status",
-		    json_object_new_string(eng_ctr_status_name(v[i]->state.status)));
+		    o, "State", json_object_new_string(eng_ctr_status_name(v[i]->state.status)));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -379,46 +253,19 @@ struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
 	json_object_object_add(doc, "Id", json_object_new_string(p->id));
 	json_object_object_add(doc, "Name", json_object_new_string(p->name));
 	json_object_object_add(doc, "Created", json_object_new_string(p->created));
-	json_object_object_add(doc, "Status", json_object_new_string(pod_status(v, n)));
+	json_object_object_add(doc, "Status", json_object_new_string(eng_pod_status(v, n)));
 	json_object_object_add(doc, "Hostname",
-			       json_object_new_string(ctr_jstr(p->doc, "Hostname") ?: ""));
-	json_object_object_add(doc, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
+			       json_object_new_string(json_str(p->doc, "Hostname") ?: ""));
+	json_object_object_add(doc, "Labels", json_object_get(json_get(p->doc, "Labels")));
 	json_object_object_add(doc, "InfraId", json_object_new_string(p->infra_id));
 	json_object_object_add(doc, "Network",
-			       json_object_new_string(ctr_jstr(p->doc, "NetworkMode") ?: ""));
+			       json_object_new_string(json_str(p->doc, "NetworkMode") ?: ""));
 	struct json_object *ports = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i]->id, p->infra_id) == 0 && ports == NULL)
 			ports = ctr_ports_json(v[i]->ports, v[i]->n_ports);
 	json_object_object_add(doc, "Ports", ports ? ports : json_object_new_array());
-	json_object_object_add(doc, "Containers", ctr_list_json(v, n, true));
+	json_object_object_add(doc, "Containers", ctr_list_json(v, n));
 	eng_ctr_list_free(v, n);
 	return doc;
-}
-
-struct json_object *eng_pod_ps_row(struct storage *s, struct eng_pod *p)
-{
-	struct eng_ctr **v = NULL;
-	size_t n = 0;
-	struct error *e = NULL;
-	if (eng_pod_containers(s, p, &v, &n, &e) < 0)
-		err_free(&e);
-	struct json_object *r = json_object_new_object();
-	autofree char *id = xstrndup(p->id, 12);
-	autofree char *infra = xstrndup(p->infra_id, 12);
-	autofree char *ago = ctr_human_since(p->created);
-	autofree char *created = xasprintf("%s ago", ago);
-	json_object_object_add(r, "ID", json_object_new_string(id));
-	json_object_object_add(r, "Id", json_object_new_string(p->id));
-	json_object_object_add(r, "Name", json_object_new_string(p->name));
-	json_object_object_add(r, "Status", json_object_new_string(pod_status(v, n)));
-	json_object_object_add(r, "Created", json_object_new_string(created));
-	json_object_object_add(r, "CreatedAt", json_object_new_string(p->created));
-	json_object_object_add(r, "InfraID", json_object_new_string(infra));
-	json_object_object_add(r, "InfraId", json_object_new_string(p->infra_id));
-	json_object_object_add(r, "NumberOfContainers", json_object_new_int((int)n));
-	json_object_object_add(r, "Labels", json_object_get(ctr_jget(p->doc, "Labels")));
-	json_object_object_add(r, "Containers", ctr_list_json(v, n, false));
-	eng_ctr_list_free(v, n);
-	return r;
 }

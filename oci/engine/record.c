@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Container records: creating one (ID, name, storage, config.json, hutch.json), loading and
- * listing them (finding one is names.c's), and reading the state the files give: the
- * store's state.json plus, while it runs, the monitor's files in the run dir.
+ * Container records: writing a new one's files (config.json, state.json, hutch.json; what
+ * goes in them is create.c's decision), loading and listing them (finding one is names.c's),
+ * and reading the state the files give: the store's state.json plus, while it runs, the
+ * monitor's files in the run dir.
  */
 #include "oci/engine/internal.h"
 
@@ -153,28 +154,6 @@ void eng_ctr_list_free(struct eng_ctr **v, size_t n)
 	free(v);
 }
 
-const char *ctr_jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-struct json_object *ctr_jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-size_t ctr_jlen(struct json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
 /* Is pid a live process running the program named comm? */
 bool ctr_pid_alive(pid_t pid, const char *comm)
 {
@@ -196,57 +175,6 @@ pid_t ctr_read_pid(const char *path)
 	return (pid_t)strtol(text, NULL, 10);
 }
 
-/* One tokener for the process: ps parses a thousand small files. */
-static struct json_tokener *tokener(void)
-{
-	static struct json_tokener *tok;
-	if (tok == NULL && (tok = json_tokener_new()) == NULL)
-		abort();
-	json_tokener_reset(tok);
-	return tok;
-}
-
-struct json_object *ctr_json_at(int dirfd, const char *path)
-{
-	/* O_NONBLOCK: a FIFO in place of a record must not hang us (no effect on files). */
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return NULL;
-	struct json_tokener *tok = tokener();
-	struct json_object *o = NULL;
-	char buf[4096];
-	size_t total = 0;
-	/* Parsed as it comes in: the first read of a small record completes the object, and
-	 * no second read looks for the end of the file. */
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || (total += (size_t)n) > CTR_JSON_MAX)
-			break; /* the end before a whole object (truncated), or an error */
-		o = json_tokener_parse_ex(tok, buf, (int)n);
-		if (o != NULL) {
-			/* Only white space may follow in what was read. */
-			for (size_t i = json_tokener_get_parse_end(tok); i < (size_t)n; i++)
-				if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\t' &&
-				    buf[i] != '\r') {
-					json_object_put(o);
-					o = NULL;
-					break;
-				}
-			break;
-		}
-		if (json_tokener_get_error(tok) != json_tokener_continue)
-			break;
-	}
-	close(fd);
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	return o;
-}
-
 /* state.json's own members; the rest of it is the brief record (see ctr_state_write). */
 static const char *const state_keys[] = { "Status", "StartedAt",    "FinishedAt",    "ExitCode",
 					  "Pid",    "RestartCount", "StoppedByUser", NULL };
@@ -259,17 +187,17 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 	free(st->started_at);
 	free(st->finished_at);
 	*st = (struct eng_ctr_state){ .status = ENG_CTR_CREATED, .exit_code = 0 };
-	const char *status = ctr_jstr(j, "Status");
+	const char *status = json_str(j, "Status");
 	if (status != NULL && strcmp(status, "created") != 0)
 		st->status = ENG_CTR_EXITED;
-	if (ctr_jstr(j, "StartedAt"))
-		st->started_at = xstrdup(ctr_jstr(j, "StartedAt"));
-	if (ctr_jstr(j, "FinishedAt"))
-		st->finished_at = xstrdup(ctr_jstr(j, "FinishedAt"));
-	st->exit_code = json_object_get_int(ctr_jget(j, "ExitCode"));
-	st->restart_count = json_object_get_int(ctr_jget(j, "RestartCount"));
+	if (json_str(j, "StartedAt"))
+		st->started_at = xstrdup(json_str(j, "StartedAt"));
+	if (json_str(j, "FinishedAt"))
+		st->finished_at = xstrdup(json_str(j, "FinishedAt"));
+	st->exit_code = json_object_get_int(json_get(j, "ExitCode"));
+	st->restart_count = json_object_get_int(json_get(j, "RestartCount"));
 	bool was_running = status != NULL && strcmp(status, "running") == 0;
-	pid_t init = (pid_t)json_object_get_int(ctr_jget(j, "Pid"));
+	pid_t init = (pid_t)json_object_get_int(json_get(j, "Pid"));
 	/* Created or exited as recorded: the run dir has nothing newer to say. */
 	if (!was_running)
 		return;
@@ -280,14 +208,14 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 	if (run == NULL)
 		return;
 	autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
-	struct json_object *e = ctr_json_at(AT_FDCWD, exitf);
+	struct json_object *e = json_file_at(AT_FDCWD, exitf, CTR_JSON_MAX);
 	if (e != NULL) {
 		/* Exited; the exit command may not have recorded it yet. */
 		st->status = ENG_CTR_EXITED;
-		st->exit_code = json_object_get_int(ctr_jget(e, "exitCode"));
+		st->exit_code = json_object_get_int(json_get(e, "exitCode"));
 		free(st->finished_at);
 		st->finished_at =
-		    ctr_jstr(e, "finishedAt") ? xstrdup(ctr_jstr(e, "finishedAt")) : NULL;
+		    json_str(e, "finishedAt") ? xstrdup(json_str(e, "finishedAt")) : NULL;
 		json_object_put(e);
 		return;
 	}
@@ -318,7 +246,7 @@ static char *rec_path(struct storage *s, int cdir, const char *id, const char *f
 void ctr_state_load(struct storage *s, struct eng_ctr *c)
 {
 	autofree char *path = rec_path(s, AT_FDCWD, c->id, "state.json");
-	struct json_object *j = ctr_json_at(AT_FDCWD, path);
+	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	state_from(c, j);
 	json_object_put(j);
 }
@@ -335,7 +263,7 @@ static struct json_object *brief_of(struct json_object *doc)
 					    "ImageName", "Args",  "Pod",     "Infra",	"Mounts",
 					    "Labels",	 "Ports", "Network", NULL };
 	for (size_t i = 0; keys[i]; i++) {
-		struct json_object *v = ctr_jget(doc, keys[i]);
+		struct json_object *v = json_get(doc, keys[i]);
 		if (v != NULL)
 			json_object_object_add(b, keys[i], json_object_get(v));
 	}
@@ -374,11 +302,11 @@ int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_stat
 	 * record. A record that cannot be read gives a state.json without one, and ps falls
 	 * back to the record as for stores of older hutch versions. */
 	autofree char *spath = rec_path(s, AT_FDCWD, id, "state.json");
-	struct json_object *doc = ctr_json_at(AT_FDCWD, spath);
-	if (ctr_jstr(doc, "Id") == NULL) {
+	struct json_object *doc = json_file_at(AT_FDCWD, spath, CTR_JSON_MAX);
+	if (json_str(doc, "Id") == NULL) {
 		json_object_put(doc);
 		autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
-		doc = ctr_json_at(AT_FDCWD, rec);
+		doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
 	}
 	/* A brief record of an older version is rewritten in the current schema. */
 	doc = ctr_record_upgrade(doc);
@@ -390,16 +318,16 @@ int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_stat
 int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc, struct error **err)
 {
 	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
-	struct json_object *old = ctr_json_at(AT_FDCWD, path);
+	struct json_object *old = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	struct json_object *cur = ctr_record_upgrade(json_object_get(doc));
 	struct json_object *j = brief_of(cur);
 	json_object_put(cur);
 	for (size_t i = 0; state_keys[i]; i++) {
-		struct json_object *v = ctr_jget(old, state_keys[i]);
+		struct json_object *v = json_get(old, state_keys[i]);
 		if (v != NULL)
 			json_object_object_add(j, state_keys[i], json_object_get(v));
 	}
-	if (ctr_jget(j, "Status") == NULL)
+	if (json_get(j, "Status") == NULL)
 		json_object_object_add(j, "Status", json_object_new_string("created"));
 	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -416,8 +344,8 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
 bool ctr_stopped_by_user(struct storage *s, const char *id)
 {
 	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
-	struct json_object *j = ctr_json_at(AT_FDCWD, path);
-	bool v = json_object_get_boolean(ctr_jget(j, "StoppedByUser"));
+	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
+	bool v = json_object_get_boolean(json_get(j, "StoppedByUser"));
 	json_object_put(j);
 	return v;
 }
@@ -425,25 +353,25 @@ bool ctr_stopped_by_user(struct storage *s, const char *id)
 /* A string member of doc (owned copy), or def when it is missing or not a string. */
 static char *jdup(struct json_object *doc, const char *key, const char *def)
 {
-	const char *v = ctr_jstr(doc, key);
+	const char *v = json_str(doc, key);
 	return v != NULL ? xstrdup(v) : def != NULL ? xstrdup(def) : NULL;
 }
 
 /* The record's Ports, whatever their shape (a hand-edited or damaged record). */
 static void decode_ports(struct eng_ctr *c)
 {
-	struct json_object *a = ctr_jget(c->doc, "Ports");
-	size_t len = ctr_jlen(a);
+	struct json_object *a = json_get(c->doc, "Ports");
+	size_t len = json_len(a);
 	c->ports = len ? xcalloc(len, sizeof(*c->ports)) : NULL;
 	c->n_ports = len;
 	for (size_t i = 0; i < len; i++) {
 		struct json_object *o = json_object_array_get_idx(a, i);
 		struct net_port *p = &c->ports[i];
-		snprintf(p->host_ip, sizeof(p->host_ip), "%s", ctr_jstr(o, "HostIp") ?: "");
-		p->host_port = (uint16_t)json_object_get_int(ctr_jget(o, "HostPort"));
-		p->container_port = (uint16_t)json_object_get_int(ctr_jget(o, "ContainerPort"));
-		p->count = (uint16_t)json_object_get_int(ctr_jget(o, "Count"));
-		const char *proto = ctr_jstr(o, "Protocol");
+		snprintf(p->host_ip, sizeof(p->host_ip), "%s", json_str(o, "HostIp") ?: "");
+		p->host_port = (uint16_t)json_object_get_int(json_get(o, "HostPort"));
+		p->container_port = (uint16_t)json_object_get_int(json_get(o, "ContainerPort"));
+		p->count = (uint16_t)json_object_get_int(json_get(o, "Count"));
+		const char *proto = json_str(o, "Protocol");
 		p->proto = proto && strcmp(proto, "udp") == 0 ? NET_PROTO_UDP : NET_PROTO_TCP;
 	}
 }
@@ -458,44 +386,44 @@ static void decode(struct eng_ctr *c)
 	c->image_name = jdup(doc, "ImageName", "");
 	c->created = jdup(doc, "Created", "");
 	c->pod = jdup(doc, "Pod", NULL);
-	c->infra = json_object_get_boolean(ctr_jget(doc, "Infra"));
+	c->infra = json_object_get_boolean(json_get(doc, "Infra"));
 	c->network = jdup(doc, "Network", NULL);
 	c->userns = jdup(doc, "Userns", "");
 	decode_ports(c);
 	c->hostname = jdup(doc, "Hostname", "");
-	c->dns = ctr_jstrv(ctr_jget(doc, "Dns"));
-	c->dns_search = ctr_jstrv(ctr_jget(doc, "DnsSearch"));
-	c->dns_options = ctr_jstrv(ctr_jget(doc, "DnsOptions"));
-	c->extra_hosts = ctr_jstrv(ctr_jget(doc, "ExtraHosts"));
-	c->auto_remove = json_object_get_boolean(ctr_jget(doc, "AutoRemove"));
-	struct json_object *restart = ctr_jget(doc, "Restart");
+	c->dns = json_strv(json_get(doc, "Dns"));
+	c->dns_search = json_strv(json_get(doc, "DnsSearch"));
+	c->dns_options = json_strv(json_get(doc, "DnsOptions"));
+	c->extra_hosts = json_strv(json_get(doc, "ExtraHosts"));
+	c->auto_remove = json_object_get_boolean(json_get(doc, "AutoRemove"));
+	struct json_object *restart = json_get(doc, "Restart");
 	c->restart_policy = jdup(restart, "Policy", "no");
-	c->restart_max = json_object_get_int(ctr_jget(restart, "MaxRetries"));
-	struct json_object *log = ctr_jget(doc, "Log");
+	c->restart_max = json_object_get_int(json_get(restart, "MaxRetries"));
+	struct json_object *log = json_get(doc, "Log");
 	c->log_driver = jdup(log, "Driver", "k8s-file");
-	c->log_max_size = (uint64_t)json_object_get_int64(ctr_jget(log, "MaxSize"));
+	c->log_max_size = (uint64_t)json_object_get_int64(json_get(log, "MaxSize"));
 	c->stop_signal = jdup(doc, "StopSignal", "SIGTERM");
-	c->stop_timeout = (long)json_object_get_int64(ctr_jget(doc, "StopTimeout"));
-	c->tty = json_object_get_boolean(ctr_jget(doc, "Tty"));
-	c->open_stdin = json_object_get_boolean(ctr_jget(doc, "OpenStdin"));
+	c->stop_timeout = (long)json_object_get_int64(json_get(doc, "StopTimeout"));
+	c->tty = json_object_get_boolean(json_get(doc, "Tty"));
+	c->open_stdin = json_object_get_boolean(json_get(doc, "OpenStdin"));
 }
 
 struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
 {
 	autofree char *spath = rec_path(s, cdir, id, "state.json");
-	struct json_object *st = ctr_json_at(cdir, spath), *doc = NULL;
+	struct json_object *st = json_file_at(cdir, spath, CTR_JSON_MAX), *doc = NULL;
 	/* A state.json with the brief record stands for a container: it is written before
 	 * hutch.json, and removed with the whole dir when a create fails. */
-	if (brief && ctr_jstr(st, "Id") != NULL)
+	if (brief && json_str(st, "Id") != NULL)
 		doc = json_object_get(st);
 	if (doc == NULL && brief) {
 		/* Stores of older hutch versions kept the brief record in brief.json. */
 		autofree char *bpath = rec_path(s, cdir, id, "brief.json");
-		doc = ctr_json_at(cdir, bpath);
+		doc = json_file_at(cdir, bpath, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
 		autofree char *path = rec_path(s, cdir, id, "hutch.json");
-		doc = ctr_json_at(cdir, path);
+		doc = json_file_at(cdir, path, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
 		json_object_put(st);
@@ -563,17 +491,6 @@ int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, stru
 	return list(s, true, out, n, err);
 }
 
-static struct json_object *kv_object(char **kv)
-{
-	struct json_object *o = json_object_new_object();
-	for (size_t i = 0; kv && kv[i]; i++) {
-		const char *eq = strchr(kv[i], '=');
-		autofree char *k = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : xstrdup(kv[i]);
-		json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
-	}
-	return o;
-}
-
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
 {
 	struct json_object *a = json_object_new_array();
@@ -600,25 +517,6 @@ int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n)
 	return 0;
 }
 
-char **ctr_jstrv(struct json_object *a)
-{
-	char **v = NULL;
-	for (size_t i = 0; i < ctr_jlen(a); i++) {
-		const char *e = json_object_get_string(json_object_array_get_idx(a, i));
-		if (e != NULL)
-			strv_push(&v, e);
-	}
-	return v;
-}
-
-static struct json_object *strv_json(char *const *v)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v && v[i]; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 /* A member of the record, for the table below. */
 static void put(struct json_object *doc, const char *key, struct json_object *v)
 {
@@ -641,14 +539,14 @@ static struct json_object *record_doc(const char *id, const char *name,
 		put(doc, "Pod", json_object_new_string(o->pod));
 		put(doc, "Infra", json_object_new_boolean(o->infra));
 	}
-	struct json_object *proc = ctr_jget(spec, "process");
-	put(doc, "Args", json_object_get(ctr_jget(proc, "args")));
-	put(doc, "Env", json_object_get(ctr_jget(proc, "env")));
-	put(doc, "Hostname", json_object_new_string(ctr_jstr(spec, "hostname") ?: ""));
+	struct json_object *proc = json_get(spec, "process");
+	put(doc, "Args", json_object_get(json_get(proc, "args")));
+	put(doc, "Env", json_object_get(json_get(proc, "env")));
+	put(doc, "Hostname", json_object_new_string(json_str(spec, "hostname") ?: ""));
 	put(doc, "User", json_object_new_string(o->user ? o->user : ""));
-	put(doc, "WorkingDir", json_object_new_string(ctr_jstr(proc, "cwd") ?: "/"));
-	put(doc, "Labels", kv_object(o->labels));
-	put(doc, "Annotations", kv_object(o->gen.annotations));
+	put(doc, "WorkingDir", json_object_new_string(json_str(proc, "cwd") ?: "/"));
+	put(doc, "Labels", json_from_kv(o->labels));
+	put(doc, "Annotations", json_from_kv(o->gen.annotations));
 	put(doc, "StopSignal", json_object_new_string(o->stop_signal ? o->stop_signal : "SIGTERM"));
 	put(doc, "StopTimeout", json_object_new_int64(o->stop_timeout));
 	put(doc, "Tty", json_object_new_boolean(o->gen.tty));
@@ -668,10 +566,10 @@ static struct json_object *record_doc(const char *id, const char *name,
 	put(doc, "Log", lc);
 	put(doc, "Network", json_object_new_string(o->network ? o->network : "slirp4netns"));
 	put(doc, "Ports", ctr_ports_json(o->ports, o->n_ports));
-	put(doc, "Dns", strv_json(o->dns));
-	put(doc, "DnsSearch", strv_json(o->dns_search));
-	put(doc, "DnsOptions", strv_json(o->dns_options));
-	put(doc, "ExtraHosts", strv_json(o->add_hosts));
+	put(doc, "Dns", json_from_strv(o->dns));
+	put(doc, "DnsSearch", json_from_strv(o->dns_search));
+	put(doc, "DnsOptions", json_from_strv(o->dns_options));
+	put(doc, "ExtraHosts", json_from_strv(o->add_hosts));
 	put(doc, "Userns", json_object_new_string(o->userns ? o->userns : ""));
 	put(doc, "Privileged", json_object_new_boolean(o->gen.privileged));
 	put(doc, "ReadOnly", json_object_new_boolean(o->gen.read_only));
@@ -693,33 +591,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	return doc;
 }
 
-/* Is name already some container's name? */
-static bool name_taken(struct storage *s, const char *name)
-{
-	struct eng_ctr *c = ctr_by_name(s, name);
-	bool taken = c != NULL;
-	eng_ctr_free(&c);
-	return taken;
-}
-
-/* With --replace, remove a container of that name first. */
-static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
-{
-	autoctr struct eng_ctr *old = ctr_by_name(s, name);
-	if (old == NULL)
-		return 0;
-	if (!replace)
-		return err_set(
-		    err, EEXIST, ERR_TOOL,
-		    "the container name \"%s\" is already in use by %.12s. You have to "
-		    "remove that container to be able to reuse that name (or use --replace)",
-		    name, old->id);
-	return eng_ctr_remove(s, old, true, err);
-}
-
-/* config.json, state.json and hutch.json in the new container's dir. */
-static int write_files(struct storage *s, const char *id, const char *name,
-		       const struct eng_ctr_create_opts *o, struct error **err)
+int ctr_write_files(struct storage *s, const char *id, const char *name,
+		    const struct eng_ctr_create_opts *o, struct error **err)
 {
 	autofree char *dir = eng_ctr_dir(s, id);
 	struct oci_gen_opts gen = o->gen;
@@ -772,16 +645,6 @@ static int write_files(struct storage *s, const char *id, const char *name,
 	return rc;
 }
 
-/* The store dir of an imageless container: itself and an empty rootfs. */
-static int infra_dirs(struct storage *s, const char *id, struct error **err)
-{
-	autofree char *dir = eng_ctr_dir(s, id);
-	autofree char *rootfs = xasprintf("%s/rootfs", dir);
-	if (mkdir(dir, 0700) < 0 || mkdir(rootfs, 0755) < 0)
-		return err_sys(err, "creating %s", rootfs);
-	return 0;
-}
-
 char *eng_ctr_net_target(const struct eng_ctr *c)
 {
 	if (c->network == NULL || strncmp(c->network, "container:", 10) != 0)
@@ -794,50 +657,4 @@ const char *eng_ctr_pod(const struct eng_ctr *c, bool *infra)
 	if (infra != NULL)
 		*infra = c->infra;
 	return c->pod;
-}
-
-int eng_ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
-		   struct error **err)
-{
-	*out = NULL;
-	if (o->name != NULL && !ctr_valid_name(o->name))
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "invalid container name \"%s\": names must match "
-			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
-			       o->name);
-	autofree char *id = ctr_new_id();
-	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	autonames int lk = ctr_names_lock(s, err);
-	if (lk < 0)
-		return -1;
-	/* A generated name that is taken is drawn again (there are ~900 of them), then made
-	 * unique with a suffix, as the user did not ask for that name. */
-	for (int tries = 0; o->name == NULL && name_taken(s, name); tries++) {
-		free(name);
-		name = ctr_new_name();
-		if (tries >= 20) {
-			char *n = xasprintf("%s_%.6s", name, id);
-			free(name);
-			name = n;
-		}
-	}
-	if (name_check(s, name, o->replace, err) < 0)
-		return -1;
-	if (o->infra ? infra_dirs(s, id, err) < 0
-		     : storage_container_create(s, id, o->image, err) < 0)
-		return -1;
-	/* The name index's entry first: the record, once there, is found by its name. */
-	if (ctr_name_set(s, name, id, err) == 0 && write_files(s, id, name, o, err) == 0 &&
-	    (*out = ctr_load(s, AT_FDCWD, id, false)) != NULL) {
-		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
-			return 0;
-		eng_ctr_free(out);
-	}
-	if (*err == NULL)
-		err_msg(err, "reading back container %.12s", id);
-	struct error *rmerr = NULL;
-	if (storage_container_remove(s, id, &rmerr) < 0)
-		err_free(&rmerr);
-	ctr_name_drop(s, name, id);
-	return -1;
 }

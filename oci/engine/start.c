@@ -738,6 +738,9 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 {
 	*status = 0;
 	*detached = false;
+	if (o->attach && o->io == NULL)
+		return err_set(err, EINVAL, ERR_TOOL, "starting %s attached: no streams given",
+			       c->name);
 	autoclose int lk = ctr_lock(s, c->id, err);
 	if (lk < 0)
 		return -1;

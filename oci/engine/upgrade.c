@@ -50,7 +50,7 @@ static void copy_renamed(struct json_object *to, struct json_object *from,
 			 const struct rename *names)
 {
 	for (size_t i = 0; names[i].from; i++) {
-		struct json_object *v = ctr_jget(from, names[i].from);
+		struct json_object *v = json_get(from, names[i].from);
 		if (v != NULL || json_object_object_get_ex(from, names[i].from, NULL))
 			json_object_object_add(to, names[i].to, json_object_get(v));
 	}
@@ -63,7 +63,7 @@ static void copy_pair(struct json_object *to, const char *to_key, struct json_ob
 	if (!json_object_is_type(from, json_type_object))
 		return;
 	struct json_object *o = json_object_new_object();
-	struct json_object *v1 = ctr_jget(from, from1), *v2 = ctr_jget(from, from2);
+	struct json_object *v1 = json_get(from, from1), *v2 = json_get(from, from2);
 	if (v1 != NULL)
 		json_object_object_add(o, to1, json_object_get(v1));
 	if (v2 != NULL)
@@ -73,7 +73,7 @@ static void copy_pair(struct json_object *to, const char *to_key, struct json_ob
 
 bool ctr_record_is_old(struct json_object *doc)
 {
-	struct json_object *v = ctr_jget(doc, "Version");
+	struct json_object *v = json_get(doc, "Version");
 	return !json_object_is_type(v, json_type_int) || json_object_get_int(v) < 2;
 }
 
@@ -92,16 +92,16 @@ struct json_object *ctr_record_upgrade(struct json_object *doc)
 			continue;
 		json_object_object_add(n, key, json_object_get(val));
 	}
-	struct json_object *infra = ctr_jget(doc, "IsInfra");
+	struct json_object *infra = json_get(doc, "IsInfra");
 	if (infra != NULL)
 		json_object_object_add(n, "Infra", json_object_get(infra));
-	struct json_object *cfg = ctr_jget(doc, "Config");
-	struct json_object *host = ctr_jget(doc, "HostConfig");
+	struct json_object *cfg = json_get(doc, "Config");
+	struct json_object *host = json_get(doc, "HostConfig");
 	copy_renamed(n, cfg, config_names);
 	copy_renamed(n, host, host_names);
-	copy_pair(n, "Restart", ctr_jget(host, "RestartPolicy"), "Name", "Policy",
+	copy_pair(n, "Restart", json_get(host, "RestartPolicy"), "Name", "Policy",
 		  "MaximumRetryCount", "MaxRetries");
-	copy_pair(n, "Log", ctr_jget(host, "LogConfig"), "Type", "Driver", "Size", "MaxSize");
+	copy_pair(n, "Log", json_get(host, "LogConfig"), "Type", "Driver", "Size", "MaxSize");
 	json_object_put(doc);
 	return n;
 }

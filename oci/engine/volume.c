@@ -146,12 +146,12 @@ static char **vol_users(struct storage *s, const char *mountpoint)
 		err_free(&e);
 	for (size_t i = 0; i < n; i++) {
 		/* The brief record has the mounts, but not brief.json of older versions. */
-		autoctr struct eng_ctr *full = ctr_jget(v[i]->doc, "Mounts") == NULL
+		autoctr struct eng_ctr *full = json_get(v[i]->doc, "Mounts") == NULL
 						   ? ctr_load(s, AT_FDCWD, v[i]->id, false)
 						   : NULL;
-		struct json_object *mounts = ctr_jget((full ? full : v[i])->doc, "Mounts");
-		for (size_t k = 0; k < ctr_jlen(mounts); k++) {
-			const char *src = ctr_jstr(json_object_array_get_idx(mounts, k), "Source");
+		struct json_object *mounts = json_get((full ? full : v[i])->doc, "Mounts");
+		for (size_t k = 0; k < json_len(mounts); k++) {
+			const char *src = json_str(json_object_array_get_idx(mounts, k), "Source");
 			if (src != NULL && strcmp(src, mountpoint) == 0) {
 				strv_push(&ids, v[i]->id);
 				break;
@@ -188,7 +188,7 @@ int eng_vol_remove(struct storage *s, const char *name, bool force, struct error
 	struct json_object *doc = eng_vol_inspect(s, name, err);
 	if (doc == NULL)
 		return -1;
-	autofree char *mp = xstrdup(ctr_jstr(doc, "Mountpoint"));
+	autofree char *mp = xstrdup(json_str(doc, "Mountpoint"));
 	json_object_put(doc);
 	autostrv char **users = vol_users(s, mp);
 	if (users[0] != NULL && !force)
@@ -215,15 +215,15 @@ char **eng_vol_prune(struct storage *s, struct error **err)
 	struct json_object *all = eng_vol_list(s);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		struct json_object *v = json_object_array_get_idx(all, i);
-		autostrv char **users = vol_users(s, ctr_jstr(v, "Mountpoint"));
+		autostrv char **users = vol_users(s, json_str(v, "Mountpoint"));
 		if (users[0] != NULL)
 			continue;
-		if (vol_delete(s, ctr_jstr(v, "Name"), err) < 0) {
+		if (vol_delete(s, json_str(v, "Name"), err) < 0) {
 			json_object_put(all);
 			strv_free(removed);
 			return NULL;
 		}
-		strv_push(&removed, ctr_jstr(v, "Name"));
+		strv_push(&removed, json_str(v, "Name"));
 	}
 	json_object_put(all);
 	return removed;

@@ -11,14 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static json_object *strs(const char *const *v)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 static json_object *jmount(const char *dest, const char *type, const char *src,
 			   const char *const *opts)
 {
@@ -27,7 +19,7 @@ static json_object *jmount(const char *dest, const char *type, const char *src,
 	json_object_object_add(m, "type", json_object_new_string(type));
 	json_object_object_add(m, "source", json_object_new_string(src));
 	if (opts != NULL)
-		json_object_object_add(m, "options", strs(opts));
+		json_object_object_add(m, "options", json_from_strs(opts));
 	return m;
 }
 
@@ -45,13 +37,13 @@ static json_object *default_process(void)
 	json_object_object_add(user, "uid", json_object_new_int(0));
 	json_object_object_add(user, "gid", json_object_new_int(0));
 	json_object_object_add(p, "user", user);
-	json_object_object_add(p, "args", strs((const char *const[]){ "sh", NULL }));
-	json_object_object_add(p, "env", strs(env));
+	json_object_object_add(p, "args", json_from_strs((const char *const[]){ "sh", NULL }));
+	json_object_object_add(p, "env", json_from_strs(env));
 	json_object_object_add(p, "cwd", json_object_new_string("/"));
 	json_object *c = json_object_new_object();
 	static const char *const sets[] = { "bounding", "effective", "permitted", "ambient" };
 	for (size_t i = 0; i < 4; i++)
-		json_object_object_add(c, sets[i], strs(caps));
+		json_object_object_add(c, sets[i], json_from_strs(caps));
 	json_object_object_add(p, "capabilities", c);
 	json_object *rl = json_object_new_object();
 	json_object_object_add(rl, "type", json_object_new_string("RLIMIT_NOFILE"));
@@ -144,8 +136,8 @@ static json_object *default_linux(bool rootless)
 		json_object_object_add(res, "devices", devs);
 		json_object_object_add(l, "resources", res);
 	}
-	json_object_object_add(l, "maskedPaths", strs(masked));
-	json_object_object_add(l, "readonlyPaths", strs(ro));
+	json_object_object_add(l, "maskedPaths", json_from_strs(masked));
+	json_object_object_add(l, "readonlyPaths", json_from_strs(ro));
 	return l;
 }
 
@@ -201,10 +193,10 @@ char *oci_features_json(void)
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(o, "ociVersionMax", json_object_new_string("1.2.0"));
-	json_object_object_add(o, "hooks", strs(hooks));
-	json_object_object_add(o, "mountOptions", strs(mount_opts));
+	json_object_object_add(o, "hooks", json_from_strs(hooks));
+	json_object_object_add(o, "mountOptions", json_from_strs(mount_opts));
 	json_object *l = json_object_new_object();
-	json_object_object_add(l, "namespaces", strs(ns));
+	json_object_object_add(l, "namespaces", json_from_strs(ns));
 	json_object *caps = json_object_new_array();
 	for (int i = 0; i <= oci_cap_last() && oci_cap_name(i) != NULL; i++)
 		json_object_array_add(caps, json_object_new_string(oci_cap_name(i)));
@@ -217,8 +209,8 @@ char *oci_features_json(void)
 	json_object_object_add(l, "cgroup", cg);
 	json_object *sc = json_object_new_object();
 	json_object_object_add(sc, "enabled", json_object_new_boolean(true));
-	json_object_object_add(sc, "actions", strs(actions));
-	json_object_object_add(sc, "operators", strs(ops));
+	json_object_object_add(sc, "actions", json_from_strs(actions));
+	json_object_object_add(sc, "operators", json_from_strs(ops));
 	const struct scmp_version *v = seccomp_version();
 	json_object *ann = json_object_new_object();
 	json_object_object_add(o, "annotations", ann);

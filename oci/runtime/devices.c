@@ -58,15 +58,8 @@ static unsigned access_bits(const char *s)
 static int rule_field(json_object *e, const char *key, json_type t, const char *path,
 		      json_object **out, struct error **err)
 {
-	*out = NULL;
-	if (!json_object_object_get_ex(e, key, out) || *out == NULL)
-		return 0;
-	if (!json_object_is_type(*out, t))
-		return err_set(err, EINVAL, ERR_TOOL, "%s.%s: must be %s", path, key,
-			       t == json_type_int      ? "an integer"
-			       : t == json_type_string ? "a string"
-						       : "a boolean");
-	return 0;
+	autofree char *p = xasprintf("%s.%s", path, key);
+	return json_field(e, key, p, t, false, out, err);
 }
 
 static int rule_number(json_object *e, const char *key, const char *path, int64_t *out,
@@ -115,10 +108,11 @@ static int parse_rule(json_object *e, const char *p, struct rt_dev_rule *d, stru
 int oci_dev_rules_parse(json_object *res, struct rt_resources *r, struct error **err)
 {
 	json_object *arr;
-	if (!json_object_object_get_ex(res, "devices", &arr) || arr == NULL)
+	if (json_field(res, "devices", "linux.resources.devices", json_type_array, false, &arr,
+		       err) < 0)
+		return -1;
+	if (arr == NULL)
 		return 0;
-	if (!json_object_is_type(arr, json_type_array))
-		return err_set(err, EINVAL, ERR_TOOL, "linux.resources.devices: must be an array");
 	size_t n = json_object_array_length(arr);
 	if (n > RT_MAX_DEV_RULES)
 		return err_set(err, EINVAL, ERR_TOOL, "linux.resources.devices: more than %d rules",

@@ -44,6 +44,7 @@ struct exec_ctx {
 	int sync[2];
 	int console_fd;
 	int preserve_fds;
+	const int *stdio; /* oci_exec_opts.stdio */
 };
 
 /* Open the namespaces of the init that differ from ours. */
@@ -72,10 +73,33 @@ static int open_namespaces(struct exec_ctx *x, struct error **err)
 	return 0;
 }
 
+/* The caller's streams as our 0, 1 and 2, through fds above them so that the three may be
+ * any permutation of 0-2. */
+static int exec_stdio(const int *io, struct error **err)
+{
+	int tmp[3] = { -1, -1, -1 };
+	for (int i = 0; i < 3; i++) {
+		tmp[i] = io[i] >= 0 ? fcntl(io[i], F_DUPFD_CLOEXEC, 3) : -1;
+		/* None, or one the caller had closed (hutch exec ... <&-): /dev/null. */
+		if (tmp[i] < 0 && (io[i] < 0 || errno == EBADF))
+			tmp[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (tmp[i] < 0)
+			return err_sys(err, "setting up the exec process's fd %d", i);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (dup2(tmp[i], i) < 0)
+			return err_sys(err, "setting up the exec process's fd %d", i);
+		close(tmp[i]);
+	}
+	return 0;
+}
+
 static void exec_child(struct exec_ctx *x)
 {
 	struct error *err = NULL;
 	int fd = x->sync[1];
+	if (x->stdio != NULL && exec_stdio(x->stdio, &err) < 0)
+		oci_child_fail(fd, err);
 	/* Nothing the caller had open may be reachable from the container as /proc/self/fd/N
 	 * (a -w /proc/self/fd/N, runc's CVE-2024-21626): only the sync socket, the console
 	 * socket, the namespaces to join and the preserved fds stay. */
@@ -285,7 +309,11 @@ static void exec_ctx_clear(struct exec_ctx *x)
 int oci_container_exec(const struct oci_exec_opts *o, int *status, struct error **err)
 {
 	struct exec_ctx x = {
-		.sync = { -1, -1 }, .console_fd = -1, .root_fd = -1, .preserve_fds = o->preserve_fds
+		.sync = { -1, -1 },
+		.console_fd = -1,
+		.root_fd = -1,
+		.preserve_fds = o->preserve_fds,
+		.stdio = o->stdio,
 	};
 	for (size_t i = 0; i < N_JOIN; i++)
 		x.ns_fds[i] = -1;

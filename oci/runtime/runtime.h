@@ -10,7 +10,7 @@
 #include "oci/oci.h"
 #include "userns/userns.h"
 
-#include <json-c/json.h>
+#include "lib/json.h"
 #include <stdint.h>
 #include <sys/types.h>
 

@@ -77,34 +77,18 @@ static int opt_uint(json_object *o, const char *key, const char *path, uint64_t 
 static int strings(json_object *o, const char *key, const char *path, bool nonempty, char ***out,
 		   struct error **err)
 {
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		if (nonempty)
-			return err_set(err, EINVAL, ERR_TOOL, "%s.%s: must be a non-empty array",
-				       path, key);
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_array) ||
-	    (nonempty && json_object_array_length(v) == 0))
-		return err_set(err, EINVAL, ERR_TOOL, "%s.%s: must be a%s array", path, key,
-			       nonempty ? " non-empty" : "n");
-	for (size_t i = 0; i < json_object_array_length(v); i++) {
-		json_object *e = json_object_array_get_idx(v, i);
-		if (!json_object_is_type(e, json_type_string))
-			return err_set(err, EINVAL, ERR_TOOL, "%s.%s[%zu]: must be a string", path,
-				       key, i);
-		strv_push(out, json_object_get_string(e));
-	}
-	return 0;
+	autofree char *p = xasprintf("%s.%s", path, key);
+	return json_field_strv(o, key, p, false, nonempty, out, err);
 }
 
 static int parse_args(json_object *o, const char *path, struct rt_sc_rule *r, struct error **err)
 {
 	json_object *arr;
-	if (!json_object_object_get_ex(o, "args", &arr) || arr == NULL)
+	autofree char *p = xasprintf("%s.args", path);
+	if (json_field(o, "args", p, json_type_array, false, &arr, err) < 0)
+		return -1;
+	if (arr == NULL)
 		return 0;
-	if (!json_object_is_type(arr, json_type_array))
-		return err_set(err, EINVAL, ERR_TOOL, "%s.args: must be an array", path);
 	size_t n = json_object_array_length(arr);
 	r->args = xcalloc(n + 1, sizeof(*r->args));
 	for (size_t i = 0; i < n; i++) {
@@ -137,10 +121,11 @@ static int parse_args(json_object *o, const char *path, struct rt_sc_rule *r, st
 static int parse_rules(json_object *sc, struct rt_seccomp *out, struct error **err)
 {
 	json_object *arr;
-	if (!json_object_object_get_ex(sc, "syscalls", &arr) || arr == NULL)
+	if (json_field(sc, "syscalls", "linux.seccomp.syscalls", json_type_array, false, &arr,
+		       err) < 0)
+		return -1;
+	if (arr == NULL)
 		return 0;
-	if (!json_object_is_type(arr, json_type_array))
-		return err_msg(err, "linux.seccomp.syscalls: must be an array");
 	size_t n = json_object_array_length(arr);
 	out->rules = xcalloc(n + 1, sizeof(*out->rules));
 	for (size_t i = 0; i < n; i++) {

@@ -20,34 +20,11 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-/* ---------- field helpers: each names the field in its error ---------- */
+/* ---------- field helpers, on json_field: each names the field in its error ---------- */
 
 static int bad(struct error **err, const char *path, const char *what)
 {
 	return err_set(err, EINVAL, ERR_TOOL, "%s: %s", path, what);
-}
-
-/* obj.key as a json_object of type t; *out NULL when absent and not required. */
-static int field(json_object *obj, const char *key, const char *path, json_type t, bool required,
-		 json_object **out, struct error **err)
-{
-	static const char *const tnames[] = {
-		[json_type_null] = "null",	  [json_type_boolean] = "a boolean",
-		[json_type_double] = "a number",  [json_type_int] = "an integer",
-		[json_type_object] = "an object", [json_type_array] = "an array",
-		[json_type_string] = "a string",
-	};
-	*out = NULL;
-	json_object *v = NULL;
-	if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
-		if (required)
-			return err_set(err, EINVAL, ERR_TOOL, "%s: required field missing", path);
-		return 0;
-	}
-	if (!json_object_is_type(v, t))
-		return err_set(err, EINVAL, ERR_TOOL, "%s: must be %s", path, tnames[t]);
-	*out = v;
-	return 0;
 }
 
 static char *sub(const char *path, const char *key)
@@ -60,7 +37,7 @@ static int get_str(json_object *o, const char *key, const char *path, bool requi
 {
 	autofree char *p = sub(path, key);
 	json_object *v;
-	if (field(o, key, p, json_type_string, required, &v, err) < 0)
+	if (json_field(o, key, p, json_type_string, required, &v, err) < 0)
 		return -1;
 	if (v != NULL)
 		*out = xstrdup(json_object_get_string(v));
@@ -72,7 +49,7 @@ static int get_bool(json_object *o, const char *key, const char *path, bool *out
 {
 	autofree char *p = sub(path, key);
 	json_object *v;
-	if (field(o, key, p, json_type_boolean, false, &v, err) < 0)
+	if (json_field(o, key, p, json_type_boolean, false, &v, err) < 0)
 		return -1;
 	if (v != NULL)
 		*out = json_object_get_boolean(v);
@@ -85,7 +62,7 @@ static int get_int(json_object *o, const char *key, const char *path, bool requi
 {
 	autofree char *p = sub(path, key);
 	json_object *v;
-	if (field(o, key, p, json_type_int, required, &v, err) < 0)
+	if (json_field(o, key, p, json_type_int, required, &v, err) < 0)
 		return -1;
 	if (has != NULL)
 		*has = v != NULL;
@@ -105,7 +82,7 @@ static int get_u64(json_object *o, const char *key, const char *path, bool requi
 {
 	autofree char *p = sub(path, key);
 	json_object *v;
-	if (field(o, key, p, json_type_int, required, &v, err) < 0)
+	if (json_field(o, key, p, json_type_int, required, &v, err) < 0)
 		return -1;
 	if (has != NULL)
 		*has = v != NULL;
@@ -134,29 +111,7 @@ static int get_strv(json_object *o, const char *key, const char *path, bool requ
 		    char ***out, struct error **err)
 {
 	autofree char *p = sub(path, key);
-	json_object *v;
-	if (nonempty) {
-		/* Missing, not an array or empty: one message for all three. */
-		if (!json_object_object_get_ex(o, key, &v) ||
-		    !json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0)
-			return bad(err, p, "must be a non-empty array");
-	} else if (field(o, key, p, json_type_array, required, &v, err) < 0) {
-		return -1;
-	}
-	if (v == NULL)
-		return 0;
-	size_t n = json_object_array_length(v);
-	char **vec = xcalloc(n + 1, sizeof(*vec));
-	for (size_t i = 0; i < n; i++) {
-		json_object *e = json_object_array_get_idx(v, i);
-		if (!json_object_is_type(e, json_type_string)) {
-			strv_free(vec);
-			return err_set(err, EINVAL, ERR_TOOL, "%s[%zu]: must be a string", p, i);
-		}
-		vec[i] = xstrdup(json_object_get_string(e));
-	}
-	*out = vec;
-	return 0;
+	return json_field_strv(o, key, p, required, nonempty, out, err);
 }
 
 /* obj.key as an array of objects: *arr, *n, and the element path prefix in *p. */
@@ -165,7 +120,7 @@ static int get_objs(json_object *o, const char *key, const char *path, json_obje
 {
 	autofree char *p = sub(path, key);
 	*n = 0;
-	if (field(o, key, p, json_type_array, false, arr, err) < 0)
+	if (json_field(o, key, p, json_type_array, false, arr, err) < 0)
 		return -1;
 	if (*arr == NULL)
 		return 0;
@@ -312,7 +267,7 @@ static int parse_user(json_object *o, const char *path, struct rt_process *p, st
 {
 	json_object *u;
 	autofree char *up = sub(path, "user");
-	if (field(o, "user", up, json_type_object, false, &u, err) < 0)
+	if (json_field(o, "user", up, json_type_object, false, &u, err) < 0)
 		return -1;
 	if (u == NULL)
 		return 0;
@@ -327,7 +282,7 @@ static int parse_user(json_object *o, const char *path, struct rt_process *p, st
 	p->umask = (mode_t)umask;
 	json_object *gids;
 	autofree char *gp = sub(up, "additionalGids");
-	if (field(u, "additionalGids", gp, json_type_array, false, &gids, err) < 0)
+	if (json_field(u, "additionalGids", gp, json_type_array, false, &gids, err) < 0)
 		return -1;
 	size_t n = gids != NULL ? json_object_array_length(gids) : 0;
 	p->gids = xcalloc(n + 1, sizeof(*p->gids));
@@ -345,7 +300,7 @@ static int parse_caps(json_object *o, const char *path, struct rt_process *p, st
 {
 	json_object *c;
 	autofree char *cp = sub(path, "capabilities");
-	if (field(o, "capabilities", cp, json_type_object, false, &c, err) < 0)
+	if (json_field(o, "capabilities", cp, json_type_object, false, &c, err) < 0)
 		return -1;
 	if (c == NULL)
 		return 0;
@@ -380,7 +335,7 @@ static int process_from(json_object *o, const char *path, struct rt_process *p, 
 	p->oom_score_adj = (int)oom;
 	json_object *cs;
 	autofree char *csp = sub(path, "consoleSize");
-	if (field(o, "consoleSize", csp, json_type_object, false, &cs, err) < 0)
+	if (json_field(o, "consoleSize", csp, json_type_object, false, &cs, err) < 0)
 		return -1;
 	if (cs != NULL) {
 		int64_t h = 0, w = 0;
@@ -529,7 +484,7 @@ const char *oci_hook_name(enum rt_hook_kind kind)
 static int parse_hooks(json_object *root, struct rt_spec *s, struct error **err)
 {
 	json_object *h;
-	if (field(root, "hooks", "hooks", json_type_object, false, &h, err) < 0)
+	if (json_field(root, "hooks", "hooks", json_type_object, false, &h, err) < 0)
 		return -1;
 	if (h == NULL)
 		return 0;
@@ -677,7 +632,7 @@ static int parse_devices(json_object *lx, struct rt_linux *l, struct error **err
 static int parse_sysctl(json_object *lx, struct rt_linux *l, struct error **err)
 {
 	json_object *o;
-	if (field(lx, "sysctl", "linux.sysctl", json_type_object, false, &o, err) < 0)
+	if (json_field(lx, "sysctl", "linux.sysctl", json_type_object, false, &o, err) < 0)
 		return -1;
 	if (o == NULL)
 		return 0;
@@ -708,17 +663,18 @@ static int parse_resources(json_object *lx, struct rt_resources *r, struct error
 	r->memory_limit = r->memory_swap = r->pids_limit = r->cpu_quota = -1;
 	json_object *res, *mem, *pids, *cpu, *uni;
 	const char *rp = "linux.resources";
-	if (field(lx, "resources", rp, json_type_object, false, &res, err) < 0)
+	if (json_field(lx, "resources", rp, json_type_object, false, &res, err) < 0)
 		return -1;
 	if (res == NULL)
 		return 0;
 	if (oci_dev_rules_parse(res, r, err) < 0 ||
-	    field(res, "memory", "linux.resources.memory", json_type_object, false, &mem, err) <
+	    json_field(res, "memory", "linux.resources.memory", json_type_object, false, &mem,
+		       err) < 0 ||
+	    json_field(res, "pids", "linux.resources.pids", json_type_object, false, &pids, err) <
 		0 ||
-	    field(res, "pids", "linux.resources.pids", json_type_object, false, &pids, err) < 0 ||
-	    field(res, "cpu", "linux.resources.cpu", json_type_object, false, &cpu, err) < 0 ||
-	    field(res, "unified", "linux.resources.unified", json_type_object, false, &uni, err) <
-		0)
+	    json_field(res, "cpu", "linux.resources.cpu", json_type_object, false, &cpu, err) < 0 ||
+	    json_field(res, "unified", "linux.resources.unified", json_type_object, false, &uni,
+		       err) < 0)
 		return -1;
 	bool has = false;
 	if (mem != NULL) {
@@ -778,7 +734,7 @@ static int parse_linux(json_object *root, struct rt_spec *s, struct error **err)
 {
 	json_object *lx;
 	struct rt_linux *l = &s->lx;
-	if (field(root, "linux", "linux", json_type_object, false, &lx, err) < 0)
+	if (json_field(root, "linux", "linux", json_type_object, false, &lx, err) < 0)
 		return -1;
 	if (lx == NULL)
 		return 0;
@@ -795,7 +751,8 @@ static int parse_linux(json_object *root, struct rt_spec *s, struct error **err)
 	    get_str(lx, "cgroupsPath", "linux", false, &l->cgroups_path, err) < 0 ||
 	    get_str(lx, "mountLabel", "linux", false, &l->mount_label, err) < 0 ||
 	    parse_resources(lx, &l->res, err) < 0 ||
-	    field(lx, "personality", "linux.personality", json_type_object, false, &po, err) < 0)
+	    json_field(lx, "personality", "linux.personality", json_type_object, false, &po, err) <
+		0)
 		return -1;
 	/* Resolved below each hierarchy's root or our own cgroup: ".." could climb out. */
 	if (l->cgroups_path != NULL && has_dotdot(l->cgroups_path))
@@ -837,13 +794,13 @@ static int spec_from(json_object *root, struct rt_spec *s, struct error **err)
 		return err_msg(err, "config.json: must be a JSON object");
 	if (get_str(root, "ociVersion", "", true, &s->oci_version, err) < 0)
 		return -1;
-	if (field(root, "root", "root", json_type_object, true, &rootobj, err) < 0 ||
+	if (json_field(root, "root", "root", json_type_object, true, &rootobj, err) < 0 ||
 	    get_str(rootobj, "path", "root", true, &s->root_path, err) < 0 ||
 	    get_bool(rootobj, "readonly", "root", &s->root_readonly, err) < 0)
 		return -1;
 	if (s->root_path[0] == '\0')
 		return bad(err, "root.path", "must not be empty");
-	if (field(root, "process", "process", json_type_object, true, &proc, err) < 0 ||
+	if (json_field(root, "process", "process", json_type_object, true, &proc, err) < 0 ||
 	    process_from(proc, "process", &s->process, err) < 0)
 		return -1;
 	if (get_str(root, "hostname", "", false, &s->hostname, err) < 0 ||
@@ -851,7 +808,7 @@ static int spec_from(json_object *root, struct rt_spec *s, struct error **err)
 	    parse_mounts(root, s, err) < 0 || parse_hooks(root, s, err) < 0 ||
 	    parse_linux(root, s, err) < 0)
 		return -1;
-	if (field(root, "annotations", "annotations", json_type_object, false, &ann, err) < 0)
+	if (json_field(root, "annotations", "annotations", json_type_object, false, &ann, err) < 0)
 		return -1;
 	if (ann != NULL)
 		s->annotations = json_object_get(ann);

@@ -109,14 +109,6 @@ int oci_state_write(const char *dir, const struct rt_state *st, struct error **e
 	return rc;
 }
 
-static char *dup_member(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return xstrdup(json_object_get_string(v));
-}
-
 static int state_status(const char *dir, struct rt_state *st)
 {
 	bool zombie = false;
@@ -156,30 +148,20 @@ int oci_state_read(const char *root, const char *id, struct rt_state *out, struc
 		return err_msg(err, "%s: invalid state file", path);
 	}
 	out->id = xstrdup(id);
-	out->bundle = dup_member(o, "bundle");
-	out->rootfs = dup_member(o, "rootfs");
-	out->created = dup_member(o, "created");
-	out->cg.v2 = dup_member(o, "cgroup");
-	if (json_object_object_get_ex(o, "cgroupDirs", &v) &&
-	    json_object_is_type(v, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			json_object *d = json_object_array_get_idx(v, i);
-			if (json_object_is_type(d, json_type_string))
-				strv_push(&out->cg.dirs, json_object_get_string(d));
-		}
+	out->bundle = json_str_dup(o, "bundle");
+	out->rootfs = json_str_dup(o, "rootfs");
+	out->created = json_str_dup(o, "created");
+	out->cg.v2 = json_str_dup(o, "cgroup");
+	if ((v = json_get_type(o, "cgroupDirs", json_type_array)) != NULL) {
+		out->cg.dirs = json_strv(v);
 	} else if (out->cg.v2 != NULL) {
 		/* Written by a runtime before cgroupDirs: its one cgroup, its own. */
 		strv_push(&out->cg.dirs, out->cg.v2);
 		strv_push(&out->cg.made, out->cg.v2);
 	}
-	if (json_object_object_get_ex(o, "cgroupsMade", &v) &&
-	    json_object_is_type(v, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			json_object *d = json_object_array_get_idx(v, i);
-			if (json_object_is_type(d, json_type_string))
-				strv_push(&out->cg.made, json_object_get_string(d));
-		}
-	}
+	autostrv char **made = json_strv(json_get(o, "cgroupsMade"));
+	for (size_t i = 0; made != NULL && made[i] != NULL; i++)
+		strv_push(&out->cg.made, made[i]);
 	if (json_object_object_get_ex(o, "rootfsMount", &v))
 		out->rootfs_mnt = json_object_get_uint64(v);
 	if (json_object_object_get_ex(o, "ownerUid", &v))

@@ -78,14 +78,6 @@ static const char *const seccomp_denied[] = {
 	NULL,
 };
 
-static struct json_object *str_array(const char *const *v)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 /* Every capability the runtime knows, by number (oci/runtime/spec.c holds the table). */
 static char **all_caps(void)
 {
@@ -290,7 +282,7 @@ static struct json_object *build_env(const struct oci_gen_opts *o, struct error 
 	for (size_t i = 0; o->env && o->env[i]; i++)
 		env_add_user(&l, o->env[i]);
 	env_merge(&l);
-	return str_array((const char *const *)l.v);
+	return json_from_strs((const char *const *)l.v);
 }
 
 /* The process's args: entrypoint, then the operands or the image's Cmd (each linear). */
@@ -328,7 +320,7 @@ static struct json_object *mount_obj(const char *dst, const char *type, const ch
 	json_object_object_add(m, "destination", json_object_new_string(dst));
 	json_object_object_add(m, "type", json_object_new_string(type));
 	json_object_object_add(m, "source", json_object_new_string(src));
-	struct json_object *a = str_array(opts);
+	struct json_object *a = json_from_strs(opts);
 	if (extra != NULL) {
 		autofree char *copy = xstrdup(extra);
 		char *save = NULL;
@@ -390,12 +382,12 @@ static struct json_object *build_caps(char **caps, bool root)
 	struct json_object *c = json_object_new_object();
 	static const char *const none[] = { NULL };
 	const char *const *set = (const char *const *)caps;
-	json_object_object_add(c, "bounding", str_array(set));
+	json_object_object_add(c, "bounding", json_from_strs(set));
 	/* A non-root user keeps the bounding set but starts with no capabilities, as in docker. */
-	json_object_object_add(c, "effective", str_array(root ? set : none));
-	json_object_object_add(c, "permitted", str_array(root ? set : none));
-	json_object_object_add(c, "inheritable", str_array(none));
-	json_object_object_add(c, "ambient", str_array(none));
+	json_object_object_add(c, "effective", json_from_strs(root ? set : none));
+	json_object_object_add(c, "permitted", json_from_strs(root ? set : none));
+	json_object_object_add(c, "inheritable", json_from_strs(none));
+	json_object_object_add(c, "ambient", json_from_strs(none));
 	return c;
 }
 
@@ -439,9 +431,9 @@ static struct json_object *default_seccomp(void)
 	static const char *const arches[] = { NULL };
 #endif
 	if (arches[0] != NULL)
-		json_object_object_add(s, "architectures", str_array(arches));
+		json_object_object_add(s, "architectures", json_from_strs(arches));
 	struct json_object *rule = json_object_new_object();
-	json_object_object_add(rule, "names", str_array(seccomp_denied));
+	json_object_object_add(rule, "names", json_from_strs(seccomp_denied));
 	json_object_object_add(rule, "action", json_object_new_string("SCMP_ACT_ERRNO"));
 	json_object_object_add(rule, "errnoRet", json_object_new_int(EPERM));
 	struct json_object *rules = json_object_new_array();
@@ -540,8 +532,8 @@ static struct json_object *build_linux(const struct oci_gen_opts *o, struct erro
 	}
 	json_object_object_add(lx, "namespaces", ns);
 	if (!o->privileged) {
-		json_object_object_add(lx, "maskedPaths", str_array(masked_paths));
-		json_object_object_add(lx, "readonlyPaths", str_array(readonly_paths));
+		json_object_object_add(lx, "maskedPaths", json_from_strs(masked_paths));
+		json_object_object_add(lx, "readonlyPaths", json_from_strs(readonly_paths));
 	}
 	if (o->sysctls != NULL) {
 		struct json_object *sc = json_object_new_object();
@@ -638,15 +630,7 @@ struct json_object *oci_spec_generate(const struct oci_gen_opts *o, struct error
 	if (o->hostname)
 		json_object_object_add(spec, "hostname", json_object_new_string(o->hostname));
 	json_object_object_add(spec, "mounts", build_mounts(o));
-	struct json_object *ann = json_object_new_object();
-	for (size_t i = 0; o->annotations && o->annotations[i]; i++) {
-		const char *eq = strchr(o->annotations[i], '=');
-		autofree char *k =
-		    eq ? xstrndup(o->annotations[i], (size_t)(eq - o->annotations[i]))
-		       : xstrdup(o->annotations[i]);
-		json_object_object_add(ann, k, json_object_new_string(eq ? eq + 1 : ""));
-	}
-	json_object_object_add(spec, "annotations", ann);
+	json_object_object_add(spec, "annotations", json_from_kv(o->annotations));
 	json_object_object_add(spec, "linux", lx);
 	return spec;
 }

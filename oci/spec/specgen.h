@@ -10,7 +10,7 @@
 #include "lib/lib.h"
 #include "userns/userns.h"
 
-#include <json-c/json.h>
+#include "lib/json.h"
 
 /* A -v/--volume or --mount: bind (src is a host path) or named volume (src is a name). */
 enum oci_mount_kind {

@@ -91,6 +91,14 @@ bad_pull() { # NAME: pull must fail with one "Error: pulling ..." line
 	assert_store_empty
 }
 
+@test "bad input: JSON nulls for a token or an error code are none, not a crash" {
+	bad_pull tokennull
+	[[ $stderr == *"getting a token from http://$BADREG/token-null: token response has no token" ]] || fail "$stderr"
+	bad_pull nullcode
+	[[ $stderr == *"fetching manifest: 404 Not Found (MANIFEST_UNKNOWN)" ]] || fail "$stderr"
+	assert_store_empty
+}
+
 @test "bad input: a registry's error code is shown on one line, short and printable" {
 	bad_pull errcode
 	[[ $stderr == *"fetching manifest: 404 Not Found (MANIFEST_UNKNOWN??[31mWARNING: hutch is compromised xxx"*"...)" ]] || fail "$stderr"

@@ -155,3 +155,37 @@ load runtime-helpers
 	assert_output 0:0
 	run_rt delete --force x11
 }
+
+@test "runtime errors: usage errors name the command; --help comes from the command table" {
+	run_rt 1 state
+	assert_stderr_has 'state: requires exactly one container id (see hutch-runtime --help)'
+	run_rt 1 kill a b c
+	assert_stderr_has 'kill: usage: kill [--all] ID [SIGNAL] (see hutch-runtime --help)'
+	run_rt 1 exec
+	assert_stderr_has 'exec: requires a container id'
+	run_rt 1 delete --bogus x10
+	assert_stderr_has 'delete: unknown option (see hutch-runtime --help)'
+	run_rt 1 create --preserve-fds 1x x10
+	assert_stderr_has 'invalid number "1x"'
+	assert_nothing_left x10
+	# A bad global option: runc's usage on stdout, status 1.
+	run_rt 1 --bogus
+	assert_output --partial "Usage: hutch-runtime"
+	run_rt --help
+	local cmd opt
+	for cmd in create start run state kill delete exec list ps spec features pause resume; do
+		assert_output --partial "   $cmd "
+	done
+	for opt in --root --log --log-format --debug --systemd-cgroup --rootless --version; do
+		assert_output --partial "$opt"
+	done
+	for cmd in create start run state kill delete exec list ps spec pause resume; do
+		run_rt "$cmd" --help
+		assert_output --partial "Usage: hutch-runtime $cmd [options]"
+	done
+	run_rt exec -h
+	for opt in --process --tty --detach --pid-file --console-socket --cwd --env --user \
+		--preserve-fds --no-new-privs --process-label --apparmor; do
+		assert_output --partial "$opt"
+	done
+}

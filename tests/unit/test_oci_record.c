@@ -5,6 +5,8 @@
  * entries.
  */
 #include "oci/engine/internal.h"
+#include "lib/json.h"
+#include "tool/ps_fmt.h"
 #include "tests/unit/tap.h"
 #include "tool/ctr_inspect.h"
 
@@ -88,15 +90,15 @@ static void test_json_at(void)
 		struct error *err = NULL;
 		fs_write_replace(p, cases[i].text, strlen(cases[i].text), 0600, &err);
 		err_free(&err);
-		struct json_object *o = ctr_json_at(AT_FDCWD, p);
+		struct json_object *o = json_file_at(AT_FDCWD, p, CTR_JSON_MAX);
 		ok((o != NULL) == cases[i].good, "json_at: %s", cases[i].what);
 		json_object_put(o);
 	}
 	autofree char *missing = xasprintf("%s/nosuch.json", tmp);
-	ok(ctr_json_at(AT_FDCWD, missing) == NULL, "json_at: a missing file");
-	ok(ctr_json_at(AT_FDCWD, tmp) == NULL, "json_at: a directory");
+	ok(json_file_at(AT_FDCWD, missing, CTR_JSON_MAX) == NULL, "json_at: a missing file");
+	ok(json_file_at(AT_FDCWD, tmp, CTR_JSON_MAX) == NULL, "json_at: a directory");
 	autofree char *fifo = xasprintf("%s/fifo.json", tmp);
-	ok(mkfifo(fifo, 0600) == 0 && ctr_json_at(AT_FDCWD, fifo) == NULL,
+	ok(mkfifo(fifo, 0600) == 0 && json_file_at(AT_FDCWD, fifo, CTR_JSON_MAX) == NULL,
 	   "json_at: a FIFO, without waiting for a writer");
 	/* Bigger than one read: parsed across reads. */
 	size_t big = 20000;
@@ -109,12 +111,12 @@ static void test_json_at(void)
 	fs_write_replace(p, text, strlen(text), 0600, &err);
 	err_free(&err);
 	free(text);
-	struct json_object *o = ctr_json_at(AT_FDCWD, p);
-	is_int(o ? strlen(ctr_jstr(o, "a")) : 0, big, "json_at: a file of several reads");
+	struct json_object *o = json_file_at(AT_FDCWD, p, CTR_JSON_MAX);
+	is_int(o ? strlen(json_str(o, "a")) : 0, big, "json_at: a file of several reads");
 	json_object_put(o);
 	/* Relative to a directory fd. */
 	autoclose int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	o = ctr_json_at(dfd, "big.json");
+	o = json_file_at(dfd, "big.json", CTR_JSON_MAX);
 	ok(o != NULL, "json_at: relative to a dirfd");
 	json_object_put(o);
 }
@@ -183,8 +185,8 @@ static void test_lists(void)
 	is_int(n, 7, "list_brief: seven containers (four's record is cut short)");
 	struct eng_ctr *c = find(v, n, id_of("a1"));
 	is_str(c ? c->name : NULL, "one", "one: the name from state.json");
-	ok(c && ctr_jget(c->doc, "Status") != NULL, "one: its doc is state.json");
-	is_str(c ? ctr_jstr(ctr_jget(c->doc, "Labels"), "k") : NULL, "v",
+	ok(c && json_get(c->doc, "Status") != NULL, "one: its doc is state.json");
+	is_str(c ? json_str(json_get(c->doc, "Labels"), "k") : NULL, "v",
 	       "one: the labels are in the brief record");
 	is_str(c ? c->network : NULL, "none", "one: the network mode too");
 	c = find(v, n, id_of("a2"));
@@ -198,13 +200,13 @@ static void test_lists(void)
 	c = find(v, n, id_of("c6"));
 	is_int(c ? (int)c->state.status : -1, ENG_CTR_CREATED, "six: cut state.json: created");
 	c = find(v, n, id_of("f7"));
-	autofree char *l7 = c ? eng_ctr_ps_line(c, false) : NULL;
+	autofree char *l7 = c ? ps_fmt_line(c, false) : NULL;
 	has_str(l7, "seven", "seven: wrong shapes, a ps line all the same");
 	c = find(v, n, id_of("f8"));
-	autofree char *l8 = c ? eng_ctr_ps_line(c, false) : NULL;
+	autofree char *l8 = c ? ps_fmt_line(c, false) : NULL;
 	has_str(l8, " 1 x\t", "eight: odd args shown as they come");
 	for (size_t i = 0; i < n; i++) {
-		json_object_put(eng_ctr_ps_row(v[i], true));
+		json_object_put(ps_fmt_row(v[i], true));
 		json_object_put(eng_ctr_inspect(v[i]));
 		strv_free(eng_ctr_ports(v[i], &err));
 	}
@@ -217,7 +219,7 @@ static void test_lists(void)
 	is_int(eng_ctr_list(s, &v, &n, &err), 0, "list");
 	is_int(n, 5, "list: five (seven and eight have no hutch.json)");
 	c = find(v, n, id_of("a2"));
-	ok(c && ctr_jget(c->doc, "HostConfig") == NULL && ctr_jstr(c->doc, "Network") &&
+	ok(c && json_get(c->doc, "HostConfig") == NULL && json_str(c->doc, "Network") &&
 	       c->network && strcmp(c->network, "none") == 0,
 	   "list: full records, in the current schema");
 	eng_ctr_list_free(v, n);
@@ -310,9 +312,9 @@ static void test_state_write(void)
 	struct error *err = NULL;
 	is_int(ctr_state_write(s, id1, &st, "exited", true, &err), 0, "state_write exited");
 	autofree char *sp = path_of(id1, "state.json");
-	struct json_object *j = ctr_json_at(AT_FDCWD, sp);
-	is_str(ctr_jstr(j, "Status"), "exited", "state.json: the state");
-	is_str(ctr_jstr(j, "Name"), "one", "state.json: the brief record from hutch.json");
+	struct json_object *j = json_file_at(AT_FDCWD, sp, CTR_JSON_MAX);
+	is_str(json_str(j, "Status"), "exited", "state.json: the state");
+	is_str(json_str(j, "Name"), "one", "state.json: the brief record from hutch.json");
 	json_object_put(j);
 	ok(ctr_stopped_by_user(s, id1), "stopped by user");
 
@@ -323,9 +325,9 @@ static void test_state_write(void)
 	struct json_object *doc = json_tokener_parse(r1);
 	is_int(ctr_brief_update(s, id1, doc, &err), 0, "brief_update");
 	json_object_put(doc);
-	j = ctr_json_at(AT_FDCWD, sp);
-	is_str(ctr_jstr(j, "Name"), "uno", "brief_update: the new name");
-	is_int(json_object_get_int(ctr_jget(j, "ExitCode")), 7, "brief_update: the state kept");
+	j = json_file_at(AT_FDCWD, sp, CTR_JSON_MAX);
+	is_str(json_str(j, "Name"), "uno", "brief_update: the new name");
+	is_int(json_object_get_int(json_get(j, "ExitCode")), 7, "brief_update: the state kept");
 	json_object_put(j);
 	autofree char *bp = path_of(id1, "brief.json");
 	ok(!fs_exists(bp), "brief_update: an older version's brief.json removed");
@@ -336,8 +338,8 @@ static void test_state_write(void)
 	is_int(ctr_state_write(s, id3, &st, "exited", false, &err), 0,
 	       "state_write with a damaged record");
 	autofree char *sp3 = path_of(id3, "state.json");
-	j = ctr_json_at(AT_FDCWD, sp3);
-	ok(j && ctr_jget(j, "Id") == NULL && ctr_jstr(j, "Status"), "  state only");
+	j = json_file_at(AT_FDCWD, sp3, CTR_JSON_MAX);
+	ok(j && json_get(j, "Id") == NULL && json_str(j, "Status"), "  state only");
 	json_object_put(j);
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
@@ -387,9 +389,9 @@ static void check_old_fields(const struct eng_ctr *c, bool brief, const char *wh
 	       c->ports[0].count == 2 && c->ports[0].proto == NET_PROTO_UDP &&
 	       strcmp(c->ports[0].host_ip, "127.0.0.1") == 0,
 	   "%s: the port range", what);
-	is_str(ctr_jstr(ctr_jget(c->doc, "Labels"), "k"), "v", "%s: labels", what);
-	ok(ctr_jget(c->doc, "HostConfig") == NULL && ctr_jget(c->doc, "Config") == NULL &&
-	       json_object_get_int(ctr_jget(c->doc, "Version")) == ENG_CTR_RECORD_VERSION,
+	is_str(json_str(json_get(c->doc, "Labels"), "k"), "v", "%s: labels", what);
+	ok(json_get(c->doc, "HostConfig") == NULL && json_get(c->doc, "Config") == NULL &&
+	       json_object_get_int(json_get(c->doc, "Version")) == ENG_CTR_RECORD_VERSION,
 	   "%s: converted to the current schema", what);
 	is_int(c->state.status, ENG_CTR_EXITED, "%s: the state kept: exited", what);
 	is_int(c->state.exit_code, 2, "%s: its exit code", what);
@@ -457,7 +459,7 @@ static void test_upgrade(void)
 	/* podman's inspect, made by the front end from the engine's facts, is what version 1
 	 * printed, byte for byte. */
 	struct json_object *facts = full ? eng_ctr_inspect(full) : NULL;
-	ok(facts && ctr_jget(facts, "HostConfig") == NULL, "upgrade: the engine's facts");
+	ok(facts && json_get(facts, "HostConfig") == NULL, "upgrade: the engine's facts");
 	struct json_object *podman = inspect_ctr_podman(facts);
 	autofree char *want = old_inspect(rec);
 	is_str(json_object_to_json_string_ext(podman, JSON_C_TO_STRING_PRETTY), want,
@@ -467,20 +469,20 @@ static void test_upgrade(void)
 
 	/* Loading converts in memory only. */
 	autofree char *rp = path_of(id, "hutch.json");
-	struct json_object *j = ctr_json_at(AT_FDCWD, rp);
-	ok(ctr_jget(j, "HostConfig") != NULL, "upgrade: hutch.json left as it was");
+	struct json_object *j = json_file_at(AT_FDCWD, rp, CTR_JSON_MAX);
+	ok(json_get(j, "HostConfig") != NULL, "upgrade: hutch.json left as it was");
 	json_object_put(j);
 	/* The next state change writes the brief record in the current schema, state kept. */
 	struct eng_ctr_state st = full->state;
 	st.exit_code = 5;
 	is_int(ctr_state_write(s, id, &st, "exited", false, &err), 0, "upgrade: state_write");
 	autofree char *sp = path_of(id, "state.json");
-	j = ctr_json_at(AT_FDCWD, sp);
-	ok(j && ctr_jget(j, "HostConfig") == NULL && ctr_jget(j, "Config") == NULL &&
-	       json_object_get_int(ctr_jget(j, "Version")) == ENG_CTR_RECORD_VERSION,
+	j = json_file_at(AT_FDCWD, sp, CTR_JSON_MAX);
+	ok(j && json_get(j, "HostConfig") == NULL && json_get(j, "Config") == NULL &&
+	       json_object_get_int(json_get(j, "Version")) == ENG_CTR_RECORD_VERSION,
 	   "upgrade: state.json's brief record rewritten in the current schema");
-	is_int(json_object_get_int(ctr_jget(j, "ExitCode")), 5, "upgrade: the new state");
-	is_int(json_object_get_int(ctr_jget(j, "RestartCount")), 1, "upgrade: restarts kept");
+	is_int(json_object_get_int(json_get(j, "ExitCode")), 5, "upgrade: the new state");
+	is_int(json_object_get_int(json_get(j, "RestartCount")), 1, "upgrade: restarts kept");
 	json_object_put(j);
 	eng_ctr_free(&brief);
 	brief = ctr_load(s, AT_FDCWD, id, true);
@@ -488,9 +490,9 @@ static void test_upgrade(void)
 	   "upgrade: the rewritten brief record reads back");
 	/* A rename rewrites hutch.json, converted. */
 	is_int(eng_ctr_rename(s, found, "newer", &err), 0, "upgrade: rename");
-	j = ctr_json_at(AT_FDCWD, rp);
-	ok(j && ctr_jget(j, "HostConfig") == NULL && ctr_jstr(j, "Network") &&
-	       strcmp(ctr_jstr(j, "Name"), "newer") == 0,
+	j = json_file_at(AT_FDCWD, rp, CTR_JSON_MAX);
+	ok(j && json_get(j, "HostConfig") == NULL && json_str(j, "Network") &&
+	       strcmp(json_str(j, "Name"), "newer") == 0,
 	   "upgrade: the renamed record is written in the current schema");
 	json_object_put(j);
 	eng_ctr_free(&full);

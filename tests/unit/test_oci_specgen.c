@@ -161,7 +161,15 @@ static void test_generate(void)
 	has_str(jstr(j, "linux.maskedPaths"), "/proc/kcore", "masked paths");
 	has_str(jstr(j, "linux.namespaces"), "\"network\"", "own network namespace");
 	is_str(jstr(j, "root.path"), "\"/r\"", "root path");
+	is_str(jstr(j, "annotations"), "{}", "no annotations: an empty object");
 	json_object_put(j);
+	char *ann[] = { "a=1", "flag", "b=x=y", NULL };
+	o.annotations = ann;
+	j = gen(&o, &msg);
+	is_str(jstr(j, "annotations"), "{\"a\":\"1\",\"flag\":\"\",\"b\":\"x=y\"}",
+	       "annotations: KEY=VALUE, a bare KEY, a value with '='");
+	json_object_put(j);
+	o.annotations = NULL;
 
 	/* Operands replace Cmd; --entrypoint '' with args runs the args alone. */
 	char *args[] = { "sh", "-c", "true", NULL }, *empty_ep[] = { "", NULL };

@@ -1,0 +1,827 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Creating containers and pods from requests (engine.h): the rules of `create` and `run`
+ * that every front end shares. A request holds values as a user gives them; this file
+ * checks them in podman's order, finds or pulls the image, resolves the user, assigns host
+ * ports and creates named volumes, and turns the result into the plan record.c writes
+ * (struct eng_ctr_create_opts). It is the top of oci/engine: nothing else here calls it.
+ */
+#include "oci/engine/internal.h"
+#include "oci/oci.h"
+#include "userns/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---------- a request becomes a plan ---------- */
+
+/* The plan and everything it points into while the container is created. */
+struct plan {
+	struct eng_ctr_create_opts co;
+	struct oci_image_config img;
+	struct storage_image_config icfg;
+	struct storage_image *image;
+	struct oci_volume *mounts;
+	size_t n_mounts;
+	struct oci_ulimit *ulimits;
+	size_t n_ulimits;
+	gid_t *groups;
+	size_t n_groups;
+	char *init_path;
+	struct userns_map keepid;
+	struct net_port *ports;
+	size_t n_ports;
+	char **entrypoint;
+	char **scratch; /* strings the options point into */
+};
+
+static void plan_clear(struct plan *a)
+{
+	for (size_t i = 0; i < a->n_mounts; i++)
+		oci_volume_clear(&a->mounts[i]);
+	free(a->mounts);
+	for (size_t i = 0; i < a->n_ulimits; i++)
+		free(a->ulimits[i].type);
+	free(a->ulimits);
+	free(a->groups);
+	free(a->init_path);
+	strv_free(a->entrypoint);
+	strv_free(a->scratch);
+	storage_image_config_clear(&a->icfg);
+	userns_map_clear(&a->keepid);
+	free(a->ports);
+	storage_image_free(&a->image);
+}
+
+static const char *keep(struct plan *a, char *s)
+{
+	strv_push_take(&a->scratch, s);
+	return s;
+}
+
+/* The pull policy (always|missing|newer|never), then the image record. */
+static int find_image(struct storage *s, const struct eng_ctr_create_req *r,
+		      struct storage_image **img, struct error **err)
+{
+	const char *ref = r->image;
+	const char *policy = r->pull ? r->pull : "missing";
+	if (strcmp(policy, "always") && strcmp(policy, "missing") && strcmp(policy, "never") &&
+	    strcmp(policy, "newer"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid --pull \"%s\": use always, missing or never", policy);
+	struct error *lerr = NULL;
+	if (strcmp(policy, "always") != 0 && storage_image_lookup(s, ref, img, &lerr) == 0)
+		return 0;
+	if (strcmp(policy, "never") == 0) {
+		err_free(err);
+		*err = lerr;
+		return -1;
+	}
+	/* A damaged image (not a missing one) is pulled again, which may mend it; should that
+	 * fail, the damage is the news. */
+	bool damaged = lerr != NULL && lerr->code != ENOENT;
+	struct storage_pull_opts po = { .tls_verify = r->tls_verify_set ? r->tls_verify : -1,
+					.progress = r->progress };
+	autofree char *id = NULL;
+	if (storage_pull(s, ref, &po, &id, err) < 0) {
+		if (damaged) {
+			autofree char *msg =
+			    xasprintf("%s: %s (pulling it again: %s)", ref, lerr->msg, (*err)->msg);
+			err_set(err, lerr->code, lerr->kind, "%s", msg);
+		}
+		err_free(&lerr);
+		return -1;
+	}
+	err_free(&lerr);
+	return storage_image_lookup(s, id, img, err);
+}
+
+/* --entrypoint: a JSON array, or one string (""  for none). */
+static int parse_entrypoint(const char *v, char ***out, struct error **err)
+{
+	if (v[0] != '[') {
+		strv_push(out, v);
+		return 0;
+	}
+	struct json_object *a = json_tokener_parse(v);
+	if (a == NULL || !json_object_is_type(a, json_type_array)) {
+		json_object_put(a);
+		return err_set(err, EINVAL, ERR_USAGE, "invalid --entrypoint %s: not a JSON array",
+			       v);
+	}
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		strv_push(out, json_object_get_string(json_object_array_get_idx(a, i)));
+	json_object_put(a);
+	if (*out == NULL)
+		strv_push(out, "");
+	return 0;
+}
+
+/* -u against the image's own /etc/passwd and /etc/group, looked up through its layers. */
+static int resolve_user(struct storage *s, struct plan *a, const char *user, struct error **err)
+{
+	autostrv char **layers = storage_image_layer_dirs(s, a->image);
+	return oci_user_resolve(layers, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
+				&a->n_groups, err);
+}
+
+static void push_mount(struct plan *a, struct oci_volume *v)
+{
+	a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
+	a->mounts[a->n_mounts++] = *v;
+}
+
+/* Volumes, mounts and tmpfs (named volumes created now), devices and ulimits. */
+static int parse_mounts(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+			struct error **err)
+{
+	const struct {
+		char *const *list;
+		int (*parse)(const char *, struct oci_volume *, struct error **);
+	} kinds[] = { { r->volumes, oci_volume_parse },
+		      { r->mounts, oci_mount_parse },
+		      { r->tmpfs, oci_tmpfs_parse } };
+	for (size_t k = 0; k < 3; k++) {
+		char *const *list = kinds[k].list;
+		for (size_t i = 0; list && list[i]; i++) {
+			struct oci_volume v;
+			if (kinds[k].parse(list[i], &v, err) < 0)
+				return -1;
+			if (eng_vol_resolve(s, &v, err) < 0) {
+				oci_volume_clear(&v);
+				return -1;
+			}
+			push_mount(a, &v);
+		}
+	}
+	/* --device: rootless, the host node is bind-mounted. */
+	char *const *devs = r->devices;
+	for (size_t i = 0; devs && devs[i]; i++) {
+		autofree char *spec = xstrdup(devs[i]);
+		char *dst = strchr(spec, ':');
+		if (dst != NULL)
+			*dst++ = '\0';
+		if (spec[0] != '/' || !fs_exists(spec))
+			return err_set(err, ENOENT, ERR_TOOL, "--device %s: no such device",
+				       devs[i]);
+		struct oci_volume v = { .kind = OCI_MOUNT_BIND, .src = xstrdup(spec) };
+		v.dst = xstrdup(dst && *dst == '/' ? strsep(&dst, ":") : spec);
+		push_mount(a, &v);
+	}
+	char *const *ul = r->ulimits;
+	for (size_t i = 0; ul && ul[i]; i++) {
+		a->ulimits = xrealloc(a->ulimits, (a->n_ulimits + 1) * sizeof(*a->ulimits));
+		if (oci_ulimit_parse(ul[i], &a->ulimits[a->n_ulimits], err) < 0)
+			return -1;
+		a->n_ulimits++;
+	}
+	a->co.gen.mounts = a->mounts;
+	a->co.gen.n_mounts = a->n_mounts;
+	a->co.gen.ulimits = a->ulimits;
+	a->co.gen.n_ulimits = a->n_ulimits;
+	return 0;
+}
+
+static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
+{
+	char *const *sec = r->security_opts;
+	for (size_t i = 0; sec && sec[i]; i++) {
+		const char *o = sec[i];
+		if (strncmp(o, "seccomp=", 8) == 0)
+			a->co.gen.seccomp = o + 8;
+		else if (strcmp(o, "no-new-privileges") == 0 ||
+			 strcmp(o, "no-new-privileges=true") == 0)
+			a->co.gen.no_new_privileges = true;
+		else if (strncmp(o, "label=", 6) == 0 || strncmp(o, "apparmor=", 9) == 0)
+			log_warn("--security-opt %s ignored: this host has no SELinux or AppArmor "
+				 "confinement for rootless containers",
+				 o);
+		else
+			return err_set(err, EINVAL, ERR_USAGE, "invalid --security-opt \"%s\"", o);
+	}
+	return 0;
+}
+
+/* --memory, --cpus, --pids-limit need delegated cgroup v2 controllers: warn once. */
+static void check_limits(const struct eng_ctr_create_req *r)
+{
+	const struct {
+		const char *flag, *value;
+	} limits[] = { { "memory", r->memory },
+		       { "cpus", r->cpus },
+		       { "pids-limit", r->pids_limit } };
+	for (size_t i = 0; i < 3; i++) {
+		if (limits[i].value == NULL)
+			continue;
+		struct oci_cgroup_info cg;
+		oci_cgroup_probe(&cg);
+		if (cg.delegated == NULL)
+			log_warn("resource limits (--%s) are not applied: %s", limits[i].flag,
+				 cg.reason ? cg.reason : "no delegated cgroup v2 controllers");
+		oci_cgroup_info_clear(&cg);
+		return;
+	}
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end = NULL;
+	double v = strtod(s, &end);
+	/* strtod also takes "nan", "inf" and 1e300, which no uint64_t holds. */
+	if (end == s || !isfinite(v) || v < 0)
+		return -1;
+	uint64_t mult = 1;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mult = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1024ULL * 1024 * 1024;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0' || v * (double)mult >= 0x1p63)
+		return -1;
+	*out = (uint64_t)(v * (double)mult);
+	return 0;
+}
+
+/* The N of on-failure:N: digits, up to INT_MAX (atoi took "abc" as 0 and overflowed). */
+static bool retry_count(const char *s)
+{
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 && n <= INT_MAX;
+}
+
+/* --restart, --stop-signal, --stop-timeout: the life-cycle policy. */
+static int parse_lifecycle(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
+{
+	const char *restart = r->restart;
+	if (restart != NULL) {
+		bool ok = strcmp(restart, "no") == 0 || strcmp(restart, "always") == 0 ||
+			  strcmp(restart, "unless-stopped") == 0 ||
+			  strcmp(restart, "on-failure") == 0 ||
+			  (strncmp(restart, "on-failure:", 11) == 0 && retry_count(restart + 11));
+		if (!ok)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid --restart \"%s\": use no, always or on-failure[:N]",
+				       restart);
+		if (r->rm && strcmp(restart, "no") != 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "the --rm option conflicts with --restart");
+		a->co.restart = strcmp(restart, "unless-stopped") == 0 ? "always" : restart;
+	}
+	const char *sig = r->stop_signal;
+	if (sig == NULL)
+		sig = a->icfg.stop_signal;
+	int n;
+	if (sig != NULL && oci_parse_signal(sig, &n, err) < 0)
+		return -1;
+	a->co.stop_signal = sig;
+	a->co.stop_timeout = r->stop_timeout_set ? r->stop_timeout : 10;
+	if (a->co.stop_timeout < 0)
+		return err_set(
+		    err, EINVAL, ERR_USAGE,
+		    "invalid argument \"%ld\" for \"--stop-timeout\" flag: want seconds, 0 "
+		    "or more",
+		    a->co.stop_timeout);
+	return 0;
+}
+
+static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
+{
+	if (parse_lifecycle(r, a, err) < 0)
+		return -1;
+	const char *driver = r->log_driver ? r->log_driver : "k8s-file";
+	enum oci_log_driver d;
+	if (oci_log_driver_parse(driver, &d, err) < 0)
+		return -1;
+	a->co.log_driver = driver;
+	char *const *lo = r->log_opts;
+	for (size_t i = 0; lo && lo[i]; i++) {
+		if (strncmp(lo[i], "max-size=", 9) != 0 ||
+		    parse_size(lo[i] + 9, &a->co.log_max_size) < 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid --log-opt \"%s\": hutch knows max-size=SIZE",
+				       lo[i]);
+	}
+	const char *userns = r->userns;
+	if (userns != NULL && strcmp(userns, "keep-id") != 0 && strcmp(userns, "") != 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid --userns \"%s\": rootless hutch supports keep-id", userns);
+	a->co.userns = userns;
+	if (userns != NULL && strcmp(userns, "keep-id") == 0) {
+		if (userns_keepid_map(&a->keepid, err) < 0)
+			return -1;
+		a->co.gen.user_namespace = true;
+		a->co.gen.map = &a->keepid;
+		/* As podman: the process runs as the user unless -u says otherwise. */
+		if (r->user == NULL) {
+			a->co.gen.uid = getuid();
+			a->co.gen.gid = getgid();
+		}
+	}
+	const char *net = r->network;
+	struct net_mode mode;
+	if (net_parse_mode(net, &mode, err) < 0)
+		return -1;
+	a->co.network = net ? net : "slirp4netns";
+	bool host = mode.kind == NET_MODE_HOST;
+	if (mode.kind == NET_MODE_NS)
+		a->co.gen.netns_path = keep(a, xstrdup(mode.target));
+	/* container:NAME is resolved to the target's ID by parse_join. */
+	net_mode_clear(&mode);
+	if (host && (a->co.n_ports > 0))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "cannot publish ports with --network host: they are the host's");
+	a->co.gen.host_network = host;
+	return 0;
+}
+
+/* -p: parsed, free host ports picked now and kept in the record (with -P, every port
+ * exposed, from the image config exposed). */
+static int parse_ports(char *const *pub, bool all, char *const *exposed, struct net_port **ports,
+		       size_t *n, struct error **err)
+{
+	for (size_t i = 0; pub && pub[i]; i++) {
+		*ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
+		if (net_parse_publish(pub[i], &(*ports)[*n], err) < 0)
+			return -1;
+		(*n)++;
+	}
+	if (all && net_expose_all(exposed, ports, n, err) < 0)
+		return -1;
+	return net_ports_assign(*ports, *n, err);
+}
+
+/* --group-add: numeric group ids, in range (a larger one would wrap, to 0 at 2^32). */
+static int parse_groups(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
+{
+	char *const *ga = r->group_add;
+	for (size_t i = 0; ga && ga[i]; i++) {
+		uint32_t g;
+		int rc = oci_id_parse(ga[i], &g);
+		if (rc < 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "--group-add %s: give a numeric group id", ga[i]);
+		if (rc > 0)
+			return err_set(
+			    err, ERANGE, ERR_TOOL,
+			    "--group-add %s: uids and gids must be in range 0-2147483647", ga[i]);
+		if (a->n_groups >= NGROUPS_MAX)
+			return err_set(err, E2BIG, ERR_USAGE, "more than %d supplementary groups",
+				       NGROUPS_MAX);
+		a->groups = xrealloc(a->groups, (a->n_groups + 1) * sizeof(gid_t));
+		a->groups[a->n_groups++] = (gid_t)g;
+	}
+	a->co.gen.additional_gids = a->groups;
+	a->co.gen.n_additional_gids = a->n_groups;
+	return 0;
+}
+
+/* The target's ID for --network container:NAME|ID (which must exist now, as in podman). */
+static int join_container(struct storage *s, struct plan *a, const char *target, struct error **err)
+{
+	struct eng_ctr *t = NULL;
+	if (eng_ctr_lookup(s, target, &t, err) < 0)
+		return err_wrap(err, "--network container:%s", target);
+	const char *tmode = t->network;
+	const char *tuserns = t->userns;
+	int rc = 0;
+	/* The host's namespace, or one a nested user namespace owns: not ours to join. */
+	if (tmode != NULL && strcmp(tmode, "host") == 0)
+		rc = err_set(err, EINVAL, ERR_USAGE,
+			     "container %s uses the host's network: use --network host", t->name);
+	else if (tuserns != NULL && strcmp(tuserns, "keep-id") == 0)
+		rc = err_set(err, EINVAL, ERR_USAGE,
+			     "container %s runs with --userns keep-id: its network namespace "
+			     "cannot be shared",
+			     t->name);
+	else
+		a->co.network = keep(a, xasprintf("container:%s", t->id));
+	eng_ctr_free(&t);
+	return rc;
+}
+
+/* --pod and --network container: share namespaces of another container, in its user
+ * namespace: ports, the hostname (pods) and keep-id are the target's business. */
+static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+		      struct error **err)
+{
+	const char *podname = r->pod;
+	const char *net = a->co.network;
+	bool to_ctr = strncmp(net, "container:", 10) == 0;
+	if (podname == NULL && !to_ctr)
+		return 0;
+	if (a->co.userns != NULL && *a->co.userns)
+		return err_set(err, EINVAL, ERR_USAGE, "--userns %s cannot be combined with %s",
+			       a->co.userns, podname ? "--pod" : "--network container:");
+	if (podname == NULL) {
+		if (a->co.n_ports > 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "cannot publish ports with --network container: publish "
+				       "them on the container whose network is shared");
+		return join_container(s, a, net + 10, err);
+	}
+	if (a->co.n_ports > 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "cannot publish ports on a container in a pod: publish them on the "
+			       "pod (hutch pod create -p)");
+	if (r->network_set)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--network cannot be set on a container in a pod: it shares the "
+			       "pod's network (set it with hutch pod create --network)");
+	if (r->hostname_set)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--hostname cannot be set on a container in a pod: it shares the "
+			       "pod's hostname (hutch pod create --hostname)");
+	struct eng_pod *p = NULL;
+	if (eng_pod_lookup(s, podname, &p, err) < 0)
+		return -1;
+	a->co.pod = keep(a, xstrdup(p->id));
+	a->co.network = keep(a, xasprintf("container:%s", p->infra_id));
+	const char *hn = json_object_get_string(json_object_object_get(p->doc, "Hostname"));
+	a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
+	eng_pod_free(&p);
+	return 0;
+}
+
+/* The image and its config, which the rest of the request is checked against. */
+static int plan_image(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+		      struct error **err)
+{
+	if (find_image(s, r, &a->image, err) < 0 ||
+	    storage_image_config_get(a->image, &a->icfg, err) < 0)
+		return -1;
+	a->img = (struct oci_image_config){ .entrypoint = a->icfg.entrypoint,
+					    .cmd = a->icfg.cmd,
+					    .env = a->icfg.env,
+					    .workdir = a->icfg.workdir,
+					    .user = a->icfg.user,
+					    .exposed_ports = a->icfg.exposed_ports,
+					    .stop_signal = a->icfg.stop_signal };
+	a->co.image = a->image;
+	a->co.image_name = r->image;
+	a->co.gen.image = &a->img;
+	return 0;
+}
+
+/* The request's process: command, entrypoint, environment, user (against the image). */
+static int plan_process(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+			struct error **err)
+{
+	struct eng_ctr_create_opts *co = &a->co;
+	struct oci_gen_opts *g = &co->gen;
+	co->name = r->name;
+	g->args = (char **)r->command;
+	if (r->entrypoint != NULL) {
+		if (parse_entrypoint(r->entrypoint, &a->entrypoint, err) < 0)
+			return -1;
+		g->entrypoint = a->entrypoint;
+		g->has_entrypoint = true;
+	}
+	g->env = (char **)r->env;
+	g->env_files = (char **)r->env_files;
+	for (size_t i = 0; g->env_files && g->env_files[i]; i++)
+		if (!fs_exists(g->env_files[i]))
+			return err_set(err, ENOENT, ERR_TOOL, "--env-file %s: no such file",
+				       g->env_files[i]);
+	g->workdir = r->workdir;
+	co->user = r->user ?: a->icfg.user;
+	return resolve_user(s, a, co->user, err);
+}
+
+/* The request as a plan, its rules checked in the order podman's users see them. */
+static int plan_build(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+		      struct error **err)
+{
+	struct eng_ctr_create_opts *co = &a->co;
+	struct oci_gen_opts *g = &co->gen;
+	if (plan_image(r, s, a, err) < 0 || plan_process(r, s, a, err) < 0)
+		return -1;
+	g->hostname = r->hostname;
+	g->tty = r->tty;
+	co->interactive = r->interactive;
+	g->read_only = r->read_only;
+	g->privileged = r->privileged;
+	g->cap_add = (char **)r->cap_add;
+	g->cap_drop = (char **)r->cap_drop;
+	g->annotations = (char **)r->annotations;
+	g->sysctls = (char **)r->sysctls;
+	co->labels = (char **)r->labels;
+	co->rm = r->rm;
+	co->replace = r->replace;
+	if (parse_ports(r->publish, r->publish_all, a->icfg.exposed_ports, &a->ports, &a->n_ports,
+			err) < 0)
+		return -1;
+	co->ports = a->ports;
+	co->n_ports = a->n_ports;
+	co->dns = (char **)r->dns;
+	co->dns_search = (char **)r->dns_search;
+	co->dns_options = (char **)r->dns_options;
+	co->add_hosts = (char **)r->add_hosts;
+	if (r->init) {
+		a->init_path = eng_ctr_helper_path("hutch-init");
+		if (a->init_path == NULL)
+			return err_msg(err, "--init: hutch-init not found beside hutch");
+		g->init_path = a->init_path;
+	}
+	check_limits(r);
+	if (parse_mounts(r, s, a, err) < 0 || parse_security(r, a, err) < 0 ||
+	    parse_policy(r, a, err) < 0 || parse_groups(r, a, err) < 0 ||
+	    parse_join(r, s, a, err) < 0)
+		return -1;
+	return 0;
+}
+
+int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct eng_ctr **out,
+		   struct error **err)
+{
+	*out = NULL;
+	struct plan a = { 0 };
+	int rc = plan_build(r, s, &a, err);
+	if (rc == 0)
+		rc = ctr_create(s, &a.co, out, err);
+	plan_clear(&a);
+	return rc;
+}
+
+int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
+		int *status, bool *detached, struct error **err)
+{
+	bool rm = c->auto_remove;
+	*detached = false;
+	if (eng_ctr_start(s, c, o, status, detached, err) < 0) {
+		/* A container that never ran is not kept with --rm, as in podman. */
+		struct error *rerr = NULL;
+		if (rm && eng_ctr_remove(s, c, true, &rerr) < 0)
+			err_free(&rerr);
+		return -1;
+	}
+	if (!o->attach)
+		return 0;
+	/* Foreground --rm: the monitor unlisted it before it told us the status; this only
+	 * covers a monitor that died first. */
+	autofree char *dir = eng_ctr_dir(s, c->id);
+	if (!*detached && rm && fs_exists(dir)) {
+		struct error *rerr = NULL;
+		autoctr struct eng_ctr *again = NULL;
+		if (eng_ctr_lookup(s, c->id, &again, &rerr) == 0)
+			eng_ctr_remove(s, again, true, &rerr);
+		err_free(&rerr);
+	}
+	return 0;
+}
+
+/* ---------- a plan becomes a container ---------- */
+
+/* Is name already some container's name? */
+static bool name_taken(struct storage *s, const char *name)
+{
+	struct eng_ctr *c = ctr_by_name(s, name);
+	bool taken = c != NULL;
+	eng_ctr_free(&c);
+	return taken;
+}
+
+/* With --replace, remove a container of that name first. */
+static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
+{
+	autoctr struct eng_ctr *old = ctr_by_name(s, name);
+	if (old == NULL)
+		return 0;
+	if (!replace)
+		return err_set(
+		    err, EEXIST, ERR_TOOL,
+		    "the container name \"%s\" is already in use by %.12s. You have to "
+		    "remove that container to be able to reuse that name (or use --replace)",
+		    name, old->id);
+	return eng_ctr_remove(s, old, true, err);
+}
+
+/* The store dir of an imageless container: itself and an empty rootfs. */
+static int infra_dirs(struct storage *s, const char *id, struct error **err)
+{
+	autofree char *dir = eng_ctr_dir(s, id);
+	autofree char *rootfs = xasprintf("%s/rootfs", dir);
+	if (mkdir(dir, 0700) < 0 || mkdir(rootfs, 0755) < 0)
+		return err_sys(err, "creating %s", rootfs);
+	return 0;
+}
+
+int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
+	       struct error **err)
+{
+	*out = NULL;
+	if (o->name != NULL && !ctr_valid_name(o->name))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid container name \"%s\": names must match "
+			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			       o->name);
+	autofree char *id = ctr_new_id();
+	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
+	autonames int lk = ctr_names_lock(s, err);
+	if (lk < 0)
+		return -1;
+	/* A generated name that is taken is drawn again (there are ~900 of them), then made
+	 * unique with a suffix, as the user did not ask for that name. */
+	for (int tries = 0; o->name == NULL && name_taken(s, name); tries++) {
+		free(name);
+		name = ctr_new_name();
+		if (tries >= 20) {
+			char *n = xasprintf("%s_%.6s", name, id);
+			free(name);
+			name = n;
+		}
+	}
+	if (name_check(s, name, o->replace, err) < 0)
+		return -1;
+	if (o->infra ? infra_dirs(s, id, err) < 0
+		     : storage_container_create(s, id, o->image, err) < 0)
+		return -1;
+	/* The name index's entry first: the record, once there, is found by its name. */
+	if (ctr_name_set(s, name, id, err) == 0 && ctr_write_files(s, id, name, o, err) == 0 &&
+	    (*out = ctr_load(s, AT_FDCWD, id, false)) != NULL) {
+		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
+			return 0;
+		eng_ctr_free(out);
+	}
+	if (*err == NULL)
+		err_msg(err, "reading back container %.12s", id);
+	struct error *rmerr = NULL;
+	if (storage_container_remove(s, id, &rmerr) < 0)
+		err_free(&rmerr);
+	ctr_name_drop(s, name, id);
+	return -1;
+}
+
+/* ---------- pods ---------- */
+
+/* A pod create request with its ports parsed and assigned. */
+struct pod_opts {
+	const char *name;
+	const char *hostname;
+	const char *network;
+	struct net_port *ports;
+	size_t n_ports;
+	char *const *labels;
+};
+
+/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
+static int create_infra(struct storage *s, const struct pod_opts *o, const char *id,
+			const char *hostname, struct eng_ctr **out, struct error **err)
+{
+	autofree char *init = eng_ctr_helper_path("hutch-init");
+	if (init == NULL)
+		return err_msg(err, "hutch-init not found beside hutch: it is the pod's infra");
+	char *entry[] = { "/run/hutch-init", "--pause", NULL };
+	struct oci_volume bind = {
+		.kind = OCI_MOUNT_BIND, .src = init, .dst = "/run/hutch-init", .ro = true
+	};
+	autofree char *name = xasprintf("%.12s-infra", id);
+	struct eng_ctr_create_opts co = {
+		.name = name,
+		.gen = { .entrypoint = entry,
+			 .has_entrypoint = true,
+			 .hostname = hostname,
+			 .read_only = true,
+			 .mounts = &bind,
+			 .n_mounts = 1 },
+		.stop_signal = "SIGTERM",
+		.stop_timeout = 10,
+		.log_driver = "k8s-file",
+		.network = o->network ? o->network : "slirp4netns",
+		.ports = o->ports,
+		.n_ports = o->n_ports,
+		.pod = id,
+		.infra = true,
+	};
+	return ctr_create(s, &co, out, err);
+}
+
+/* Only modes that give the infra a namespace of its own can be shared by the members. */
+static int check_network(const char *network, struct error **err)
+{
+	struct net_mode m;
+	if (net_parse_mode(network, &m, err) < 0)
+		return -1;
+	bool ok = net_mode_is_private(&m);
+	net_mode_clear(&m);
+	if (!ok)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid pod --network \"%s\": a pod has a network of its own "
+			       "(slirp4netns, pasta or none)",
+			       network);
+	return 0;
+}
+
+static int write_pod_json(struct storage *s, const struct pod_opts *o, const char *id,
+			  const char *name, const char *hostname, const char *infra,
+			  struct error **err)
+{
+	struct json_object *doc = json_object_new_object();
+	autofree char *now = ctr_now();
+	json_object_object_add(doc, "Id", json_object_new_string(id));
+	json_object_object_add(doc, "Name", json_object_new_string(name));
+	json_object_object_add(doc, "Created", json_object_new_string(now));
+	json_object_object_add(doc, "InfraId", json_object_new_string(infra));
+	json_object_object_add(doc, "Hostname", json_object_new_string(hostname));
+	json_object_object_add(doc, "NetworkMode",
+			       json_object_new_string(o->network ? o->network : "slirp4netns"));
+	struct json_object *labels = json_object_new_object();
+	for (size_t i = 0; o->labels && o->labels[i]; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+		autofree char *k = eq ? xstrndup(o->labels[i], (size_t)(eq - o->labels[i]))
+				      : xstrdup(o->labels[i]);
+		json_object_object_add(labels, k, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	json_object_object_add(doc, "Labels", labels);
+	autofree char *dir = ctr_pod_dir(s, id);
+	autofree char *path = xasprintf("%s/pod.json", dir);
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	json_object_put(doc);
+	return rc;
+}
+
+static int pod_create(struct storage *s, const struct pod_opts *o, struct eng_pod **out,
+		      struct error **err)
+{
+	*out = NULL;
+	if (o->name != NULL && !ctr_valid_name(o->name))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid pod name \"%s\": names must match "
+			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			       o->name);
+	if (check_network(o->network, err) < 0)
+		return -1;
+	autofree char *lockpath = xasprintf("%s/pods.lock", storage_root(s));
+	autoclose int lk = fs_lock(lockpath, O_RDWR | O_CREAT, LOCK_EX);
+	if (lk < 0)
+		return err_sys(err, "locking %s", lockpath);
+	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
+	struct eng_pod *old = NULL;
+	struct error *lerr = NULL;
+	if (eng_pod_lookup(s, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
+		eng_pod_free(&old);
+		return err_set(err, EEXIST, ERR_TOOL, "name \"%s\" is in use: pod already exists",
+			       name);
+	}
+	eng_pod_free(&old);
+	err_free(&lerr);
+	autofree char *id = ctr_new_id();
+	autofree char *dir = ctr_pod_dir(s, id);
+	autofree char *pods = xasprintf("%s/pods", storage_root(s));
+	if ((mkdir(pods, 0700) < 0 && errno != EEXIST) || mkdir(dir, 0700) < 0)
+		return err_sys(err, "creating %s", dir);
+	const char *hostname = o->hostname ? o->hostname : name;
+	struct eng_ctr *infra = NULL;
+	int rc = create_infra(s, o, id, hostname, &infra, err);
+	if (rc == 0)
+		rc = write_pod_json(s, o, id, name, hostname, infra->id, err);
+	if (rc == 0 && (*out = ctr_pod_load(s, id)) == NULL)
+		rc = err_msg(err, "reading back pod %.12s", id);
+	if (rc < 0) {
+		struct error *e2 = NULL;
+		if (infra != NULL && ctr_remove(s, infra, true, &e2) < 0)
+			err_free(&e2);
+		fs_rm_rf(dir, NULL);
+	}
+	eng_ctr_free(&infra);
+	return rc;
+}
+
+int eng_pod_create(struct storage *s, const struct eng_pod_create_req *r, struct eng_pod **out,
+		   struct error **err)
+{
+	*out = NULL;
+	struct pod_opts o = {
+		.name = r->name, .hostname = r->hostname, .network = r->network, .labels = r->labels
+	};
+	int rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
+	if (rc == 0)
+		rc = pod_create(s, &o, out, err);
+	free(o.ports);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* storage/filter.c: the `images --filter` rules, their errors and podman's reference globs. */
+#include "storage/storage.h"
+#include "tests/unit/tap.h"
+
+static void bad(const char *filter, const char *want)
+{
+	char *const list[] = { (char *)filter, NULL };
+	struct storage_image_filter f = { 0 };
+	struct error *err = NULL;
+	is_int(storage_image_filter_parse(list, &f, &err), -1, "%s is refused", filter);
+	is_str(err ? err->msg : NULL, want, "%s: message", filter);
+	is_int(err ? (int)err->kind : -1, ERR_USAGE, "%s: a usage error", filter);
+	err_free(&err);
+	storage_image_filter_clear(&f);
+}
+
+static bool match(const char *filter, char **names)
+{
+	char *const list[] = { (char *)filter, NULL };
+	struct storage_image_filter f = { 0 };
+	struct error *err = NULL;
+	struct storage_image img = { .names = names };
+	bool m =
+	    storage_image_filter_parse(list, &f, &err) == 0 && storage_image_filter_match(&f, &img);
+	err_free(&err);
+	storage_image_filter_clear(&f);
+	return m;
+}
+
+int main(void)
+{
+	bad("dangling", "invalid filter \"dangling\": want KEY=VALUE");
+	bad("dangling=yes", "invalid filter \"dangling=yes\": want true or false");
+	bad("label=a=b", "unsupported filter \"label\": hutch supports dangling and reference");
+
+	char *alpine[] = { "docker.io/library/alpine:3.19", NULL };
+	char *none[] = { NULL };
+	ok(match("reference=alpine", alpine), "a short name matches the repository");
+	ok(match("reference=alpine:3.19", alpine), "and with its tag");
+	ok(match("reference=*/library/alp*", alpine), "a glob on a trailing path");
+	ok(match("reference=docker.io/library/alpine:3.19", alpine), "the whole name");
+	ok(!match("reference=alp", alpine), "not a prefix");
+	ok(!match("reference=alpine:3.18", alpine), "not another tag");
+	ok(!match("reference=alpine", none), "a dangling image has no name to match");
+	ok(match("dangling=true", none), "dangling=true keeps untagged images");
+	ok(!match("dangling=true", alpine), "and drops tagged ones");
+	ok(match("dangling=false", alpine), "dangling=false keeps tagged images");
+	ok(!match("dangling=false", none), "and drops untagged ones");
+
+	/* Several reference filters: each must match some name. */
+	char *const two[] = { "reference=alpine", "reference=busybox", NULL };
+	char *both[] = { "docker.io/library/alpine:latest", "localhost/busybox:1", NULL };
+	struct storage_image_filter f = { 0 };
+	struct storage_image img = { .names = both };
+	is_int(storage_image_filter_parse(two, &f, NULL), 0, "two references parse");
+	ok(storage_image_filter_match(&f, &img), "an image with both names passes");
+	img.names = alpine;
+	ok(!storage_image_filter_match(&f, &img), "one with only one does not");
+	storage_image_filter_clear(&f);
+	return done_testing();
+}
