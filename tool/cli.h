@@ -43,6 +43,7 @@ struct cli_opt {
 };
 
 struct cli_ctx;
+struct eng;
 typedef int (*cli_handler)(struct cli_ctx *ctx, struct error **err);
 
 struct cli_cmd {
@@ -78,6 +79,7 @@ struct cli_ctx {
 	const struct cli_cmd *root; /* the table, for help and generators */
 	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
 	const char *storage_driver; /* global --storage-driver, or NULL */
+	struct eng *eng;	    /* open for commands that need the store (cmd->store) */
 };
 
 /* The table. */

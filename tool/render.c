@@ -75,9 +75,8 @@ int cli_inspect(struct cli_ctx *ctx, cli_inspect_fn one,
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct json_object *all = NULL;
 	if (every != NULL && cli_opt_bool(ctx, "all")) {
 		all = every(s);

@@ -24,13 +24,15 @@ const char *eng_ctr_status_name(enum eng_ctr_status s)
 	return s <= ENG_CTR_EXITED ? names[s] : "unknown";
 }
 
-char *eng_ctr_dir(struct storage *s, const char *id)
+char *eng_ctr_dir(struct eng *eng, const char *id)
 {
+	struct storage *s = eng->store;
 	return xasprintf("%s/containers/%s", storage_root(s), id);
 }
 
-char *eng_ctr_log_path(struct storage *s, const char *id)
+char *eng_ctr_log_path(struct eng *eng, const char *id)
 {
+	struct storage *s = eng->store;
 	return xasprintf("%s/containers/%s/ctr.log", storage_root(s), id);
 }
 
@@ -51,8 +53,9 @@ char *ctr_runtime_root(struct error **err)
 	return xasprintf("%s/runtime", rt);
 }
 
-int ctr_lock(struct storage *s, const char *id, struct error **err)
+int ctr_lock(struct eng *eng, const char *id, struct error **err)
 {
+	struct storage *s = eng->store;
 	/* The container's directory itself: a lock file would be one more inode to create and
 	 * delete on the store's filesystem at every run --rm. */
 	autofree char *path = xasprintf("%s/containers/%s", storage_root(s), id);
@@ -236,16 +239,17 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 }
 
 /* ROOT/containers/ID/FILE, or ID/FILE relative to the containers dir cdir (owned). */
-static char *rec_path(struct storage *s, int cdir, const char *id, const char *file)
+static char *rec_path(struct eng *eng, int cdir, const char *id, const char *file)
 {
+	struct storage *s = eng->store;
 	if (cdir == AT_FDCWD)
 		return xasprintf("%s/containers/%s/%s", storage_root(s), id, file);
 	return xasprintf("%s/%s", id, file);
 }
 
-void ctr_state_load(struct storage *s, struct eng_ctr *c)
+void ctr_state_load(struct eng *eng, struct eng_ctr *c)
 {
-	autofree char *path = rec_path(s, AT_FDCWD, c->id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, c->id, "state.json");
 	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	state_from(c, j);
 	json_object_put(j);
@@ -271,7 +275,7 @@ static struct json_object *brief_of(struct json_object *doc)
 }
 
 /* Write state.json: the brief record of doc (none when doc is NULL) and the state. */
-static int state_write_doc(struct storage *s, const char *id, struct json_object *doc,
+static int state_write_doc(struct eng *eng, const char *id, struct json_object *doc,
 			   const struct eng_ctr_state *st, const char *status, bool stopped_by_user,
 			   struct error **err)
 {
@@ -285,7 +289,7 @@ static int state_write_doc(struct storage *s, const char *id, struct json_object
 	json_object_object_add(j, "Pid", json_object_new_int(st->pid));
 	json_object_object_add(j, "RestartCount", json_object_new_int(st->restart_count));
 	json_object_object_add(j, "StoppedByUser", json_object_new_boolean(stopped_by_user));
-	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");
 	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE);
 	int rc = fs_write_replace(path, text, strlen(text), 0600, err);
@@ -293,7 +297,7 @@ static int state_write_doc(struct storage *s, const char *id, struct json_object
 	return rc;
 }
 
-int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_state *st,
+int ctr_state_write(struct eng *eng, const char *id, const struct eng_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err)
 {
 	/* The brief part as the files have it, not from a caller's copy, which may predate a
@@ -301,23 +305,23 @@ int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_stat
 	 * file, not the whole record: this is on the way of every start), or else from the
 	 * record. A record that cannot be read gives a state.json without one, and ps falls
 	 * back to the record as for stores of older hutch versions. */
-	autofree char *spath = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *spath = rec_path(eng, AT_FDCWD, id, "state.json");
 	struct json_object *doc = json_file_at(AT_FDCWD, spath, CTR_JSON_MAX);
 	if (json_str(doc, "Id") == NULL) {
 		json_object_put(doc);
-		autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
+		autofree char *rec = rec_path(eng, AT_FDCWD, id, "hutch.json");
 		doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
 	}
 	/* A brief record of an older version is rewritten in the current schema. */
 	doc = ctr_record_upgrade(doc);
-	int rc = state_write_doc(s, id, doc, st, status, stopped_by_user, err);
+	int rc = state_write_doc(eng, id, doc, st, status, stopped_by_user, err);
 	json_object_put(doc);
 	return rc;
 }
 
-int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc, struct error **err)
+int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc, struct error **err)
 {
-	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");
 	struct json_object *old = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	struct json_object *cur = ctr_record_upgrade(json_object_get(doc));
 	struct json_object *j = brief_of(cur);
@@ -335,15 +339,15 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
 	json_object_put(j);
 	json_object_put(old);
 	/* The brief record of older hutch versions, which ps would no longer read: stale now. */
-	autofree char *bpath = rec_path(s, AT_FDCWD, id, "brief.json");
+	autofree char *bpath = rec_path(eng, AT_FDCWD, id, "brief.json");
 	if (rc == 0 && unlink(bpath) < 0 && errno != ENOENT)
 		rc = err_sys(err, "removing %s", bpath);
 	return rc;
 }
 
-bool ctr_stopped_by_user(struct storage *s, const char *id)
+bool ctr_stopped_by_user(struct eng *eng, const char *id)
 {
-	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");
 	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	bool v = json_object_get_boolean(json_get(j, "StoppedByUser"));
 	json_object_put(j);
@@ -408,9 +412,9 @@ static void decode(struct eng_ctr *c)
 	c->open_stdin = json_object_get_boolean(json_get(doc, "OpenStdin"));
 }
 
-struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
+struct eng_ctr *ctr_load(struct eng *eng, int cdir, const char *id, bool brief)
 {
-	autofree char *spath = rec_path(s, cdir, id, "state.json");
+	autofree char *spath = rec_path(eng, cdir, id, "state.json");
 	struct json_object *st = json_file_at(cdir, spath, CTR_JSON_MAX), *doc = NULL;
 	/* A state.json with the brief record stands for a container: it is written before
 	 * hutch.json, and removed with the whole dir when a create fails. */
@@ -418,11 +422,11 @@ struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief
 		doc = json_object_get(st);
 	if (doc == NULL && brief) {
 		/* Stores of older hutch versions kept the brief record in brief.json. */
-		autofree char *bpath = rec_path(s, cdir, id, "brief.json");
+		autofree char *bpath = rec_path(eng, cdir, id, "brief.json");
 		doc = json_file_at(cdir, bpath, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
-		autofree char *path = rec_path(s, cdir, id, "hutch.json");
+		autofree char *path = rec_path(eng, cdir, id, "hutch.json");
 		doc = json_file_at(cdir, path, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
@@ -454,8 +458,9 @@ bool ctr_is_id(const char *s, size_t max)
 	return i > 0;
 }
 
-static int list(struct storage *s, bool brief, struct eng_ctr ***out, size_t *n, struct error **err)
+static int list(struct eng *eng, bool brief, struct eng_ctr ***out, size_t *n, struct error **err)
 {
+	struct storage *s = eng->store;
 	*out = NULL;
 	*n = 0;
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
@@ -467,7 +472,7 @@ static int list(struct storage *s, bool brief, struct eng_ctr ***out, size_t *n,
 		if (strlen(de->d_name) != 64 || !ctr_is_id(de->d_name, 64))
 			continue;
 		/* Relative to the open dir: each open walks two path components, not ten. */
-		struct eng_ctr *c = ctr_load(s, dirfd(d), de->d_name, brief);
+		struct eng_ctr *c = ctr_load(eng, dirfd(d), de->d_name, brief);
 		if (c == NULL)
 			continue;
 		if (*n == cap) {
@@ -481,14 +486,14 @@ static int list(struct storage *s, bool brief, struct eng_ctr ***out, size_t *n,
 	return 0;
 }
 
-int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err)
+int eng_ctr_list(struct eng *eng, struct eng_ctr ***out, size_t *n, struct error **err)
 {
-	return list(s, false, out, n, err);
+	return list(eng, false, out, n, err);
 }
 
-int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err)
+int eng_ctr_list_brief(struct eng *eng, struct eng_ctr ***out, size_t *n, struct error **err)
 {
-	return list(s, true, out, n, err);
+	return list(eng, true, out, n, err);
 }
 
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
@@ -591,10 +596,10 @@ static struct json_object *record_doc(const char *id, const char *name,
 	return doc;
 }
 
-int ctr_write_files(struct storage *s, const char *id, const char *name,
+int ctr_write_files(struct eng *eng, const char *id, const char *name,
 		    const struct eng_ctr_create_opts *o, struct error **err)
 {
-	autofree char *dir = eng_ctr_dir(s, id);
+	autofree char *dir = eng_ctr_dir(eng, id);
 	struct oci_gen_opts gen = o->gen;
 	/* An infra container has no image: its root is an empty directory. */
 	autofree char *merged = xasprintf("%s/%s", dir, o->infra ? "rootfs" : "merged");
@@ -636,7 +641,7 @@ int ctr_write_files(struct storage *s, const char *id, const char *name,
 	int rc = fs_write_replace(cfg, spec_text, strlen(spec_text), 0600, err);
 	/* state.json carries the brief record ps reads (hutch.json is not there yet). */
 	if (rc == 0)
-		rc = state_write_doc(s, id, doc, &st, "created", false, err);
+		rc = state_write_doc(eng, id, doc, &st, "created", false, err);
 	/* The record last: a container exists once hutch.json does. */
 	if (rc == 0)
 		rc = fs_write_replace(rec, doc_text, strlen(doc_text), 0600, err);

@@ -682,12 +682,13 @@ static void clear_run_dir(const char *run)
 }
 
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
-static int launch_container(struct storage *s, struct eng_ctr *c, const char *run, const char *root,
+static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
 			    size_t n_ports, pid_t join_pid, int listen_fd,
 			    const struct eng_ctr_state *running, struct launched *out,
 			    struct error **err)
 {
+	struct storage *s = eng->store;
 	bool infra = false;
 	eng_ctr_pod(c, &infra);
 	autofree char *monitor = eng_ctr_helper_path("hutch-monitor");
@@ -733,7 +734,7 @@ static int launch_container(struct storage *s, struct eng_ctr *c, const char *ru
 	return rc;
 }
 
-int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
+int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
 		  int *status, bool *detached, struct error **err)
 {
 	*status = 0;
@@ -741,10 +742,10 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 	if (o->attach && o->io == NULL)
 		return err_set(err, EINVAL, ERR_TOOL, "starting %s attached: no streams given",
 			       c->name);
-	autoclose int lk = ctr_lock(s, c->id, err);
+	autoclose int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0)
 		return -1;
-	ctr_state_load(s, c);
+	ctr_state_load(eng, c);
 	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED) {
 		if (!o->attach)
 			return 0;
@@ -771,7 +772,7 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 	int rc = net_check_ports(ports, n_ports, NULL, err);
 	pid_t join_pid = -1;
 	if (rc == 0 && mode.kind == NET_MODE_CONTAINER)
-		rc = ctr_join_prepare(s, c, mode.target, run, &join_pid, err);
+		rc = ctr_join_prepare(eng, c, mode.target, run, &join_pid, err);
 	else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
 	/* The attach socket is bound here, not by the monitor: attached before the container
@@ -785,7 +786,7 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 	st.finished_at = NULL;
 	st.exit_code = 0;
 	if (rc == 0)
-		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, listen_fd,
+		rc = launch_container(eng, c, run, root, &mode, ports, n_ports, join_pid, listen_fd,
 				      &st, &up, err);
 	if (listen_fd >= 0)
 		close(listen_fd);
