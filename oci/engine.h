@@ -15,6 +15,27 @@
 
 #include <json-c/json.h>
 
+/*
+ * The engine handle: what one front-end process (a CLI call; later a request of the API
+ * service) holds while it works on containers: the store with its storage driver, the
+ * runtime dir, the name index's lock and the record parser. Every engine call takes it;
+ * none of it lives in process-wide variables or the environment, and the processes the
+ * engine starts (the monitor's exit command) get what they need on their command line.
+ * One handle serves one thread at a time (see docs/design.md, "The engine").
+ */
+struct eng;
+
+struct eng_open_opts {
+	const char *storage_driver; /* NULL: storage.conf's, else auto */
+};
+
+/* Open the store (created when missing). */
+int eng_open(const struct eng_open_opts *o, struct eng **out, struct error **err);
+void eng_close(struct eng **e);
+#define autoeng __attribute__((cleanup(eng_close)))
+/* The handle's store (borrowed), for front ends' image commands. */
+struct storage *eng_storage(struct eng *e);
+
 enum eng_ctr_status {
 	ENG_CTR_CREATED = 0, /* never started, or after a reboot before its first start */
 	ENG_CTR_RUNNING,
@@ -44,6 +65,7 @@ struct eng_ctr {
 	char *created; /* RFC 3339 */
 	struct json_object *doc;
 	struct eng_ctr_state state;
+	struct eng *eng; /* the handle it was loaded through (borrowed): it must outlive c */
 };
 
 void eng_ctr_free(struct eng_ctr **c);
@@ -160,7 +182,7 @@ struct eng_ctr_create_req {
  * make the storage, record and config.json (no process yet: status Created). Named volumes
  * it mentions are created. *out is the new record (owned).
  */
-int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct eng_ctr **out,
+int eng_ctr_create(struct eng *eng, const struct eng_ctr_create_req *r, struct eng_ctr **out,
 		   struct error **err);
 
 /*
@@ -168,8 +190,8 @@ int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct
  * that never ran is removed, and so is one whose monitor died before it could (the
  * monitor removes a --rm container itself when it exits).
  */
-int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
-		int *status, bool *detached, struct error **err);
+int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
+		bool *detached, struct error **err);
 
 /* The container whose network namespace c shares (--network container:ID, or the pod's
  * infra), as an owned ID; NULL when it has its own. */
@@ -180,15 +202,15 @@ const char *eng_ctr_pod(const struct eng_ctr *c, bool *infra);
 /* Find a container by full ID, name or unique ID prefix (podman's order; see names.c:
  * reads only the one record). ENOENT error otherwise: "no container with name or ID \"x\"
  * found"; EINVAL for an ambiguous prefix. */
-int eng_ctr_lookup(struct storage *s, const char *name_or_id, struct eng_ctr **out,
+int eng_ctr_lookup(struct eng *eng, const char *name_or_id, struct eng_ctr **out,
 		   struct error **err);
 /* All containers, oldest first. */
-int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err);
+int eng_ctr_list(struct eng *eng, struct eng_ctr ***out, size_t *n, struct error **err);
 /* The same with records holding only what ps shows (fast over many containers): their doc
  * has Id, Name, Created, Image, ImageName, Args, Pod, IsInfra, Config.Labels and
  * HostConfig.Ports (and, but not in stores of older versions, HostConfig.NetworkMode, Mounts
  * and the state's members); look at nothing else. */
-int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err);
+int eng_ctr_list_brief(struct eng *eng, struct eng_ctr ***out, size_t *n, struct error **err);
 
 /* Which containers `ps` shows. */
 struct eng_ctr_query {
@@ -202,8 +224,8 @@ struct eng_ctr_query {
  * owned vector, free with eng_ctr_list_free. A malformed or unknown filter is a usage error
  * ("invalid filter ...") once a container is checked against it.
  */
-int eng_ctr_query(struct storage *s, const struct eng_ctr_query *q, struct eng_ctr ***out,
-		  size_t *n, struct error **err);
+int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out, size_t *n,
+		  struct error **err);
 
 /* `system df`: what one kind of object takes in the store. */
 struct eng_df_row {
@@ -216,7 +238,7 @@ struct eng_df {
 	struct eng_df_row images, containers, volumes;
 };
 /* Fill *out from the store's images and containers (volumes are not counted yet). */
-int eng_system_df(struct storage *s, struct eng_df *out, struct error **err);
+int eng_system_df(struct eng *eng, struct eng_df *out, struct error **err);
 
 /*
  * Start a created or exited container: mount its rootfs and create it through the runtime
@@ -224,7 +246,7 @@ int eng_system_df(struct storage *s, struct eng_df *out, struct error **err);
  * output and set *status to its exit status; *detached when the user pressed the detach
  * keys. Exec failures come back as ERR_NOTFOUND (127) / ERR_INVOKE (126).
  */
-int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
+int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
 		  int *status, bool *detached, struct error **err);
 
 /* Attach to a running container's monitor (hutch attach). */
@@ -240,7 +262,7 @@ int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err);
 /* Remove; a running container only with force (killed first). Named volumes stay. A
  * container others share the network namespace of also needs force (EBUSY otherwise); a
  * pod's infra container is removed only with its pod. */
-int eng_ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
+int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err);
 
 /* Which containers an --all operation acts on, in the order it takes them. */
 enum eng_ctr_all {
@@ -251,11 +273,11 @@ enum eng_ctr_all {
 };
 /* The IDs of the containers an --all operation acts on (owned vector, never NULL on
  * success; *n their number). */
-char **eng_ctr_all_ids(struct storage *s, enum eng_ctr_all which, size_t *n, struct error **err);
+char **eng_ctr_all_ids(struct eng *eng, enum eng_ctr_all which, size_t *n, struct error **err);
 /* eng_ctr_lookup for one operand of an operation. listed: the ID came from eng_ctr_all_ids,
  * and a container gone since (removed meanwhile by its launcher, its --rm monitor or another
  * command) is not an error: 0 with *out NULL. */
-int eng_ctr_lookup_target(struct storage *s, const char *name_or_id, bool listed,
+int eng_ctr_lookup_target(struct eng *eng, const char *name_or_id, bool listed,
 			  struct eng_ctr **out, struct error **err);
 
 struct eng_ctr_exec_opts {
@@ -291,10 +313,10 @@ struct json_object *eng_ctr_labels(const struct eng_ctr *c);
 char *eng_ctr_helper_path(const char *name);
 
 /* Paths: the container's store dir and run dir (owned). */
-char *eng_ctr_dir(struct storage *s, const char *id);
-char *eng_ctr_run_dir(const char *id, struct error **err);
+char *eng_ctr_dir(struct eng *eng, const char *id);
+char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err);
 /* The log file path (owned). */
-char *eng_ctr_log_path(struct storage *s, const char *id);
+char *eng_ctr_log_path(struct eng *eng, const char *id);
 
 /*
  * `hutch cp`: copy src to dst as a tar stream, one side in the container (src_in_ctr or
@@ -303,7 +325,7 @@ char *eng_ctr_log_path(struct storage *s, const char *id);
  * unused otherwise. Paths in the container never resolve outside it; modes are kept, and
  * ownership within the mapping on the container side. A missing source fails with ENOENT.
  */
-int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src_in_ctr,
+int eng_ctr_copy(struct eng *eng, struct eng_ctr *c, const char *src, bool src_in_ctr,
 		 const char *dst, bool dst_in_ctr, int tar_fd, struct error **err);
 
 /*
@@ -311,17 +333,17 @@ int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src
  * container's upper dir against the image's layers. Whiteouts are 0/0 character devices,
  * files with user.overlay.whiteout, or fuse-overlayfs's ".wh.NAME" files.
  */
-char **eng_ctr_diff(struct storage *s, struct eng_ctr *c, struct error **err);
+char **eng_ctr_diff(struct eng *eng, struct eng_ctr *c, struct error **err);
 /*
  * `hutch top`: a header row and one row per process, tab-separated cells, for ps-style
  * descriptors (NULL: user pid ppid pcpu etime tty time args). Owned vector in *rows.
  */
 int eng_ctr_top(struct eng_ctr *c, char *const *descriptors, char ***rows, struct error **err);
 /* Give the container a new name (unique, podman's name rule). */
-int eng_ctr_rename(struct storage *s, struct eng_ctr *c, const char *name, struct error **err);
+int eng_ctr_rename(struct eng *eng, struct eng_ctr *c, const char *name, struct error **err);
 /* Freeze or thaw a running container; needs a delegated cgroup v2 freezer, else an error
  * that says why. */
-int eng_ctr_pause(struct storage *s, struct eng_ctr *c, bool pause, struct error **err);
+int eng_ctr_pause(struct eng *eng, struct eng_ctr *c, bool pause, struct error **err);
 /* One stats sample (ID, Name, CPUNano, MemUsage, PIDs) from the container's delegated
  * cgroup; an error naming why when cgroups are not delegated. */
 int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **err);
@@ -332,20 +354,20 @@ char **eng_ctr_ports(struct eng_ctr *c, struct error **err);
 
 /* Create a volume (name NULL: anonymous, a random hex name); *out_name owned. An existing
  * one is an EEXIST error unless ignore. */
-int eng_vol_create(struct storage *s, const char *name, char *const *labels, bool ignore,
+int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool ignore,
 		   char **out_name, struct error **err);
 /* -v NAME:/dst: create the volume if needed and point v->src at its _data (kind stays
  * OCI_MOUNT_VOLUME, which the spec generator binds like a host path). */
-int eng_vol_resolve(struct storage *s, struct oci_volume *v, struct error **err);
+int eng_vol_resolve(struct eng *eng, struct oci_volume *v, struct error **err);
 /* The volume's record (Name, Driver, Mountpoint, CreatedAt, Labels, Scope, Options), owned;
  * ENOENT error when there is none. */
-struct json_object *eng_vol_inspect(struct storage *s, const char *name, struct error **err);
+struct json_object *eng_vol_inspect(struct eng *eng, const char *name, struct error **err);
 /* All volume records (an owned JSON array). */
-struct json_object *eng_vol_list(struct storage *s);
+struct json_object *eng_vol_list(struct eng *eng);
 /* Remove a volume; one a container uses only with force, which removes those containers. */
-int eng_vol_remove(struct storage *s, const char *name, bool force, struct error **err);
+int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error **err);
 /* Remove every volume no container uses; the names removed (owned vector) or NULL. */
-char **eng_vol_prune(struct storage *s, struct error **err);
+char **eng_vol_prune(struct eng *eng, struct error **err);
 
 /* ---------- pods: $store/pods/ID/pod.json plus an infra container ---------- */
 
@@ -378,24 +400,24 @@ struct eng_pod_create_req {
 
 /* Create the pod record and its infra container (not started). *out owned. A name in
  * use is EEXIST. */
-int eng_pod_create(struct storage *s, const struct eng_pod_create_req *r, struct eng_pod **out,
+int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct eng_pod **out,
 		   struct error **err);
 /* By full name, full ID or unique ID prefix; ENOENT "no pod with name or ID ..." otherwise. */
-int eng_pod_lookup(struct storage *s, const char *name_or_id, struct eng_pod **out,
+int eng_pod_lookup(struct eng *eng, const char *name_or_id, struct eng_pod **out,
 		   struct error **err);
 /* All pods, oldest first. */
-int eng_pod_list(struct storage *s, struct eng_pod ***out, size_t *n, struct error **err);
+int eng_pod_list(struct eng *eng, struct eng_pod ***out, size_t *n, struct error **err);
 /* The pod's containers, the infra first (owned records, free with eng_ctr_list_free). */
-int eng_pod_containers(struct storage *s, const struct eng_pod *p, struct eng_ctr ***out, size_t *n,
+int eng_pod_containers(struct eng *eng, const struct eng_pod *p, struct eng_ctr ***out, size_t *n,
 		       struct error **err);
 /* Start the infra (when it does not run), then every other container of the pod. */
-int eng_pod_start(struct storage *s, struct eng_pod *p, struct error **err);
+int eng_pod_start(struct eng *eng, struct eng_pod *p, struct error **err);
 /* Stop the pod's containers, then its infra (timeout as eng_ctr_stop). */
-int eng_pod_stop(struct storage *s, struct eng_pod *p, long timeout, struct error **err);
+int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error **err);
 /* Remove the pod with its containers; running ones only with force. */
-int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct error **err);
+int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err);
 /* The `pod inspect` document (owned). */
-struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p);
+struct json_object *eng_pod_inspect(struct eng *eng, struct eng_pod *p);
 /* podman's state of a pod whose containers are v: Created (none started), Running (all
  * run), Degraded (some run) or Exited. */
 const char *eng_pod_status(struct eng_ctr *const *v, size_t n);
@@ -404,13 +426,13 @@ struct json_object *eng_pod_labels(const struct eng_pod *p);
 
 /* Finish the removals that were cut short (a containers/.trash-ID whose monitor is gone:
  * its exit command was killed), as container prune does. */
-void eng_ctr_purge_trash(struct storage *s);
+void eng_ctr_purge_trash(struct eng *eng);
 
 /*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm
  * or --restart. Runs inside the container's user namespace.
  */
-int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err);
+int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err);
 
 /*
  * The `info` document: host (arch, kernel, user with subid ranges, newuidmap, cgroup

@@ -43,6 +43,7 @@ struct cli_opt {
 };
 
 struct cli_ctx;
+struct eng;
 typedef int (*cli_handler)(struct cli_ctx *ctx, struct error **err);
 
 struct cli_cmd {
@@ -59,6 +60,9 @@ struct cli_cmd {
 	/* Stop option parsing at the first operand, so `hutch unshare ls -l` passes -l on. */
 	bool stop_at_operand;
 	bool hidden; /* internal commands: not in help, man pages or completions */
+	/* The handler works on the store: the engine is opened for it (ctx->eng) with the
+	 * global --storage-driver, and closed after. */
+	bool store;
 };
 
 /* A parsed option value. */
@@ -78,6 +82,7 @@ struct cli_ctx {
 	const struct cli_cmd *root; /* the table, for help and generators */
 	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
 	const char *storage_driver; /* global --storage-driver, or NULL */
+	struct eng *eng;	    /* open for commands that need the store (cmd->store) */
 };
 
 /* The table. */

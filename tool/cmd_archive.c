@@ -53,9 +53,8 @@ int cmd_save(struct cli_ctx *ctx, struct error **err)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "unsupported format \"%s\": want docker-archive or oci-archive",
 			       fmt);
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	autoclose int fd = open_output(cli_opt_str(ctx, "output"), "save", err);
 	if (fd < 0)
 		return -1;
@@ -71,9 +70,8 @@ int cmd_save(struct cli_ctx *ctx, struct error **err)
 
 int cmd_load(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	autoclose int fd = open_input(cli_opt_str(ctx, "input"), "an archive", err);
 	if (fd < 0)
 		return -1;
@@ -89,10 +87,9 @@ int cmd_import(struct cli_ctx *ctx, struct error **err)
 {
 	struct storage_image_config c = { 0 };
 	int rc = storage_import_changes(&c, cli_opt_list(ctx, "change"), err);
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	autoclose int fd = -1;
-	if (rc == 0)
-		rc = cli_open_store(ctx, &s, err);
 	if (rc == 0 && (fd = open_input(ctx->argv[0], "a tarball", err)) < 0)
 		rc = -1;
 	struct storage_import_opts o = { .config = &c,
@@ -109,9 +106,10 @@ int cmd_import(struct cli_ctx *ctx, struct error **err)
 
 int cmd_export(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct eng_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	if (eng_ctr_lookup(eng, ctx->argv[0], &c, err) < 0)
 		return -1;
 	int rc = 0;
 	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED)

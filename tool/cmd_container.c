@@ -93,21 +93,21 @@ static int write_cidfile(struct cli_ctx *ctx, const char *id, struct error **err
 }
 
 /* Create the container the flags ask for, then write --cidfile. */
-static int create_common(struct cli_ctx *ctx, struct storage *s, struct eng_ctr **c,
+static int create_common(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr **c,
 			 struct error **err)
 {
 	struct eng_ctr_create_req r;
 	create_req(ctx, &r);
-	if (eng_ctr_create(s, &r, c, err) < 0)
+	if (eng_ctr_create(eng, &r, c, err) < 0)
 		return -1;
 	return write_cidfile(ctx, (*c)->id, err);
 }
 
 int cmd_create(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || create_common(ctx, s, &c, err) < 0)
+	if (create_common(ctx, eng, &c, err) < 0)
 		return -1;
 	printf("%s\n", c->id);
 	return 0;
@@ -115,9 +115,9 @@ int cmd_create(struct cli_ctx *ctx, struct error **err)
 
 int cmd_run(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || create_common(ctx, s, &c, err) < 0)
+	if (create_common(ctx, eng, &c, err) < 0)
 		return -1;
 	bool detach = cli_opt_bool(ctx, "detach");
 	struct eng_ctr_start_opts so = { .attach = !detach,
@@ -126,7 +126,7 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
 	bool detached = false;
-	if (eng_ctr_run(s, c, &so, &ctx->exit_status, &detached, err) < 0)
+	if (eng_ctr_run(eng, c, &so, &ctx->exit_status, &detached, err) < 0)
 		return -1;
 	if (detach)
 		printf("%s\n", c->id);
@@ -137,21 +137,21 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 
 /* Apply fn to each of names (all: from eng_ctr_all_ids, where one gone since is skipped);
  * the first failure is the error, the rest still run. */
-static int each(struct cli_ctx *ctx, struct storage *s, char **names, size_t n, bool all,
-		int (*fn)(struct cli_ctx *, struct storage *, struct eng_ctr *, struct error **),
+static int each(struct cli_ctx *ctx, struct eng *eng, char **names, size_t n, bool all,
+		int (*fn)(struct cli_ctx *, struct eng *, struct eng_ctr *, struct error **),
 		struct error **err)
 {
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		autoctr struct eng_ctr *c = NULL;
 		struct error *e = NULL;
-		if (eng_ctr_lookup_target(s, names[i], all, &c, &e) < 0) {
+		if (eng_ctr_lookup_target(eng, names[i], all, &c, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
 		if (c == NULL)
 			continue; /* gone since the listing */
-		if (fn(ctx, s, c, &e) < 0) {
+		if (fn(ctx, eng, c, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -167,11 +167,11 @@ static bool opt_all(struct cli_ctx *ctx)
 }
 
 /* The named containers, or with --all the ones the engine picks for the operation. */
-static char **targets(struct cli_ctx *ctx, struct storage *s, enum eng_ctr_all which, size_t *n,
+static char **targets(struct cli_ctx *ctx, struct eng *eng, enum eng_ctr_all which, size_t *n,
 		      struct error **err)
 {
 	if (opt_all(ctx))
-		return eng_ctr_all_ids(s, which, n, err);
+		return eng_ctr_all_ids(eng, which, n, err);
 	if (ctx->argc == 0) {
 		err_set(err, EINVAL, ERR_USAGE, "\"hutch %s\" requires at least 1 argument",
 			ctx->path);
@@ -184,7 +184,7 @@ static char **targets(struct cli_ctx *ctx, struct storage *s, enum eng_ctr_all w
 	return v;
 }
 
-static int do_start(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
+static int do_start(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	struct eng_ctr_start_opts so = { .attach = cli_opt_bool(ctx, "attach"),
 					 .io = cli_stdio(),
@@ -192,45 +192,43 @@ static int do_start(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, s
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = true };
 	bool detached = false;
-	return eng_ctr_start(s, c, &so, &ctx->exit_status, &detached, err);
+	return eng_ctr_start(eng, c, &so, &ctx->exit_status, &detached, err);
 }
 
 int cmd_start(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	if (cli_opt_bool(ctx, "attach") && ctx->argc > 1)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "you cannot start and attach multiple "
 			       "containers at once");
 	if (cli_opt_bool(ctx, "attach")) {
 		autoctr struct eng_ctr *c = NULL;
-		if (eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+		if (eng_ctr_lookup(eng, ctx->argv[0], &c, err) < 0)
 			return -1;
-		return do_start(ctx, s, c, err);
+		return do_start(ctx, eng, c, err);
 	}
-	return each(ctx, s, ctx->argv, (size_t)ctx->argc, false, do_start, err);
+	return each(ctx, eng, ctx->argv, (size_t)ctx->argc, false, do_start, err);
 }
 
-static int do_stop(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
+static int do_stop(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
+	struct storage *s = eng_storage(eng);
 	(void)s;
 	return eng_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
 }
 
 int cmd_stop(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, ENG_CTR_ALL_RUNNING, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_stop, err);
+	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_RUNNING, &n, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_stop, err);
 }
 
-static int do_kill(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
+static int do_kill(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
+	struct storage *s = eng_storage(eng);
 	(void)s;
 	int sig;
 	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0)
@@ -240,59 +238,51 @@ static int do_kill(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, st
 
 int cmd_kill(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	int sig;
 	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0) {
 		(*err)->kind = ERR_USAGE;
 		return -1;
 	}
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, ENG_CTR_ALL_RUNNING, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_kill, err);
+	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_RUNNING, &n, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_kill, err);
 }
 
-static int do_restart(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
+static int do_restart(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	if (eng_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err) < 0)
 		return -1;
 	struct eng_ctr_start_opts so = { 0 };
 	int status;
 	bool detached;
-	return eng_ctr_start(s, c, &so, &status, &detached, err);
+	return eng_ctr_start(eng, c, &so, &status, &detached, err);
 }
 
 int cmd_restart(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, ENG_CTR_ALL_EVERY, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_restart, err);
+	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_EVERY, &n, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_restart, err);
 }
 
-static int do_rm(struct cli_ctx *ctx, struct storage *s, struct eng_ctr *c, struct error **err)
+static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
-	return eng_ctr_remove(s, c, cli_opt_bool(ctx, "force"), err);
+	return eng_ctr_remove(eng, c, cli_opt_bool(ctx, "force"), err);
 }
 
 int cmd_rm(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	size_t n = 0;
-	autostrv char **v = targets(ctx, s, ENG_CTR_ALL_REMOVE, &n, err);
-	return v == NULL ? -1 : each(ctx, s, v, n, opt_all(ctx), do_rm, err);
+	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_REMOVE, &n, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_rm, err);
 }
 
 int cmd_wait(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	char *const *cond = cli_opt_list(ctx, "condition");
 	for (size_t i = 0; cond && cond[i]; i++)
 		if (strcmp(cond[i], "stopped") && strcmp(cond[i], "exited"))
@@ -303,7 +293,7 @@ int cmd_wait(struct cli_ctx *ctx, struct error **err)
 	for (int i = 0; i < ctx->argc; i++) {
 		autoctr struct eng_ctr *c = NULL;
 		int status = 0;
-		if (eng_ctr_lookup(s, ctx->argv[i], &c, err) < 0 ||
+		if (eng_ctr_lookup(eng, ctx->argv[i], &c, err) < 0 ||
 		    eng_ctr_wait(c, &status, err) < 0)
 			return -1;
 		printf("%d\n", status);
@@ -315,9 +305,9 @@ int cmd_wait(struct cli_ctx *ctx, struct error **err)
 
 int cmd_attach(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	if (eng_ctr_lookup(eng, ctx->argv[0], &c, err) < 0)
 		return -1;
 	struct eng_ctr_start_opts so = { .attach = true,
 					 .io = cli_stdio(),
@@ -330,9 +320,9 @@ int cmd_attach(struct cli_ctx *ctx, struct error **err)
 
 int cmd_exec(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_lookup(s, ctx->argv[0], &c, err) < 0)
+	if (eng_ctr_lookup(eng, ctx->argv[0], &c, err) < 0)
 		return -1;
 	struct eng_ctr_exec_opts eo = { .args = ctx->argv + 1,
 					.env = cli_opt_list(ctx, "env"),
@@ -347,9 +337,7 @@ int cmd_exec(struct cli_ctx *ctx, struct error **err)
 
 int cmd_logs(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct oci_logs_opts lo = { .timestamps = cli_opt_bool(ctx, "timestamps"),
@@ -364,10 +352,10 @@ int cmd_logs(struct cli_ctx *ctx, struct error **err)
 	lo.has_until = until != NULL;
 	for (int i = 0; i < ctx->argc; i++) {
 		autoctr struct eng_ctr *c = NULL;
-		if (eng_ctr_lookup(s, ctx->argv[i], &c, err) < 0)
+		if (eng_ctr_lookup(eng, ctx->argv[i], &c, err) < 0)
 			return -1;
-		autofree char *log = eng_ctr_log_path(s, c->id);
-		autofree char *run = eng_ctr_run_dir(c->id, err);
+		autofree char *log = eng_ctr_log_path(eng, c->id);
+		autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 		if (run == NULL)
 			return -1;
 		autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
@@ -385,8 +373,6 @@ int cmd_logs(struct cli_ctx *ctx, struct error **err)
 /* The monitor's exit command (hidden): runs inside the container's user namespace. */
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
-	return eng_ctr_cleanup(s, ctx->argv[0], err);
+	struct eng *eng = ctx->eng;
+	return eng_ctr_cleanup(eng, ctx->argv[0], err);
 }

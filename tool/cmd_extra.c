@@ -14,12 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static int open_one(struct cli_ctx *ctx, const char *name, struct storage **s, struct eng_ctr **c,
-		    struct error **err)
+static int open_one(struct cli_ctx *ctx, const char *name, struct eng_ctr **c, struct error **err)
 {
-	if (cli_open_store(ctx, s, err) < 0)
-		return -1;
-	return eng_ctr_lookup(*s, name, c, err);
+	return eng_ctr_lookup(ctx->eng, name, c, err);
 }
 
 /* ---------- cp ---------- */
@@ -49,15 +46,15 @@ int cmd_cp(struct cli_ctx *ctx, struct error **err)
 	const char *cpath = sc ? spath : dpath;
 	if (*cpath == '\0')
 		return err_set(err, EINVAL, ERR_USAGE, "the container path must not be empty");
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, sc ? sctr : dctr, &s, &c, err) < 0)
+	if (open_one(ctx, sc ? sctr : dctr, &c, err) < 0)
 		return -1;
 	/* Relative container paths start at the container's root, as podman's do. */
 	autofree char *abs = cpath[0] == '/' ? xstrdup(cpath) : xasprintf("/%s", cpath);
 	/* "-": a tar stream on our stdin or stdout. */
 	const char *host = strcmp(sc ? dpath : spath, "-") == 0 ? NULL : sc ? dpath : spath;
-	return eng_ctr_copy(s, c, sc ? abs : host, sc, dc ? abs : host, dc,
+	return eng_ctr_copy(eng, c, sc ? abs : host, sc, dc ? abs : host, dc,
 			    sc ? STDOUT_FILENO : STDIN_FILENO, err);
 }
 
@@ -69,11 +66,11 @@ int cmd_diff(struct cli_ctx *ctx, struct error **err)
 	if (fmt != NULL && strcmp(fmt, "json") != 0)
 		return err_set(err, EINVAL, ERR_USAGE, "invalid --format \"%s\": diff knows json",
 			       fmt);
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
-	autostrv char **lines = eng_ctr_diff(s, c, err);
+	autostrv char **lines = eng_ctr_diff(eng, c, err);
 	if (lines == NULL)
 		return -1;
 	if (fmt == NULL) {
@@ -105,9 +102,8 @@ int cmd_diff(struct cli_ctx *ctx, struct error **err)
 
 int cmd_top(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
 	autostrv char **rows = NULL;
 	if (eng_ctr_top(c, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
@@ -118,18 +114,17 @@ int cmd_top(struct cli_ctx *ctx, struct error **err)
 
 int cmd_rename(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
-	return eng_ctr_rename(s, c, ctx->argv[1], err);
+	return eng_ctr_rename(eng, c, ctx->argv[1], err);
 }
 
 int cmd_port(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
 	autostrv char **lines = eng_ctr_ports(c, err);
 	if (lines == NULL)
@@ -159,15 +154,13 @@ int cmd_port(struct cli_ctx *ctx, struct error **err)
 
 static int pause_common(struct cli_ctx *ctx, bool pause, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	int rc = 0;
 	for (int i = 0; i < ctx->argc; i++) {
 		autoctr struct eng_ctr *c = NULL;
 		struct error *e = NULL;
-		if (eng_ctr_lookup(s, ctx->argv[i], &c, &e) < 0 ||
-		    eng_ctr_pause(s, c, pause, &e) < 0) {
+		if (eng_ctr_lookup(eng, ctx->argv[i], &c, &e) < 0 ||
+		    eng_ctr_pause(eng, c, pause, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -186,11 +179,11 @@ int cmd_unpause(struct cli_ctx *ctx, struct error **err)
 	return pause_common(ctx, false, err);
 }
 
-static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struct error **err)
+static int stats_once(struct eng *eng, struct cli_ctx *ctx, bool header, struct error **err)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (eng_ctr_list_brief(s, &v, &n, err) < 0)
+	if (eng_ctr_list_brief(eng, &v, &n, err) < 0)
 		return -1;
 	autostrv char **rows = NULL;
 	if (header)
@@ -225,14 +218,12 @@ static int stats_once(struct storage *s, struct cli_ctx *ctx, bool header, struc
 
 int cmd_stats(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	bool header = !cli_opt_bool(ctx, "noheading");
 	if (cli_opt_bool(ctx, "no-stream"))
-		return stats_once(s, ctx, header, err);
+		return stats_once(eng, ctx, header, err);
 	for (;;) {
-		if (stats_once(s, ctx, header, err) < 0)
+		if (stats_once(eng, ctx, header, err) < 0)
 			return -1;
 		sleep(1);
 	}
@@ -250,10 +241,10 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 		    (answer[0] != 'y' && answer[0] != 'Y'))
 			return 0;
 	}
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_list(s, &v, &n, err) < 0)
+	if (eng_ctr_list(eng, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	/* Newest first: a container that shares another's network goes before it. A pod's
@@ -264,7 +255,7 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 		if (infra || v[k]->state.status == ENG_CTR_RUNNING ||
 		    v[k]->state.status == ENG_CTR_PAUSED)
 			continue;
-		rc = eng_ctr_remove(s, v[k], false, err);
+		rc = eng_ctr_remove(eng, v[k], false, err);
 		if (rc < 0 && (*err)->code == EBUSY) {
 			/* Running containers still share its network: keep it. */
 			err_free(err);
@@ -275,6 +266,6 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 	}
 	eng_ctr_list_free(v, n);
 	if (rc == 0)
-		eng_ctr_purge_trash(s);
+		eng_ctr_purge_trash(eng);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * aligned like podman's (Go tabwriter, two spaces between columns).
  */
 #include "tool/cli.h"
+#include "oci/engine.h"
 #include "tool/image_fmt.h"
 #include "tool/io.h"
 #include "storage/storage.h"
@@ -58,9 +59,8 @@ int cmd_pull(struct cli_ctx *ctx, struct error **err)
 	o.all_tags = cli_opt_bool(ctx, "all-tags");
 	if (o.authfile != NULL && access(o.authfile, R_OK) < 0)
 		return err_sys(err, "credential file %s is not accessible", o.authfile);
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	for (int i = 0; i < ctx->argc; i++) {
 		autofree char *id = NULL;
 		if (storage_pull(s, ctx->argv[i], &o, &id, err) < 0)
@@ -84,10 +84,11 @@ int cmd_images(struct cli_ctx *ctx, struct error **err)
 	}
 	if (ctx->argc == 1)
 		strv_push(&f.refs, ctx->argv[0]);
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct storage_image **imgs = NULL;
 	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || storage_image_list(s, &imgs, &n, err) < 0) {
+	if (storage_image_list(s, &imgs, &n, err) < 0) {
 		storage_image_filter_clear(&f);
 		return -1;
 	}
@@ -116,9 +117,8 @@ int cmd_rmi(struct cli_ctx *ctx, struct error **err)
 	bool force = cli_opt_bool(ctx, "force");
 	if (ctx->argc == 0 && !cli_opt_bool(ctx, "all"))
 		return err_set(err, EINVAL, ERR_USAGE, "image name or ID must be specified");
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	autostrv char **targets = NULL;
 	for (int i = 0; i < ctx->argc; i++)
 		strv_push(&targets, ctx->argv[i]);
@@ -157,14 +157,14 @@ int cmd_rmi(struct cli_ctx *ctx, struct error **err)
 static int with_image(struct cli_ctx *ctx, struct storage **s, struct storage_image **img,
 		      struct error **err)
 {
-	if (cli_open_store(ctx, s, err) < 0 || storage_image_lookup(*s, ctx->argv[0], img, err) < 0)
-		return -1;
-	return 0;
+	*s = eng_storage(ctx->eng);
+	return storage_image_lookup(*s, ctx->argv[0], img, err);
 }
 
 int cmd_tag(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct storage_image *img = NULL;
 	if (with_image(ctx, &s, &img, err) < 0)
 		return -1;
@@ -177,7 +177,8 @@ int cmd_tag(struct cli_ctx *ctx, struct error **err)
 
 int cmd_untag(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct storage_image *img = NULL;
 	if (with_image(ctx, &s, &img, err) < 0)
 		return -1;
@@ -195,9 +196,8 @@ int cmd_image_inspect(struct cli_ctx *ctx, struct error **err)
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (cli_format_check(fmt, err) < 0)
 		return -1;
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct json_object *arr = json_object_new_array();
 	int rc = 0;
 	for (int i = 0; i < ctx->argc && rc == 0; i++) {
@@ -219,10 +219,10 @@ int cmd_image_inspect(struct cli_ctx *ctx, struct error **err)
 
 int cmd_image_prune(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	autostrv char **removed = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 ||
-	    storage_prune(s, cli_opt_bool(ctx, "all"), &removed, err) < 0)
+	if (storage_prune(s, cli_opt_bool(ctx, "all"), &removed, err) < 0)
 		return -1;
 	for (size_t i = 0; removed[i] != NULL; i++)
 		printf("%s\n", removed[i]);
@@ -234,7 +234,8 @@ int cmd_history(struct cli_ctx *ctx, struct error **err)
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (cli_format_check(fmt, err) < 0)
 		return -1;
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct storage_image *img = NULL;
 	if (with_image(ctx, &s, &img, err) < 0)
 		return -1;
@@ -283,7 +284,8 @@ static int rootfs_child(void *arg, struct error **err)
 
 int cmd_rootfs_debug(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
+	struct storage *s = eng_storage(eng);
 	struct storage_image *img = NULL;
 	if (with_image(ctx, &s, &img, err) < 0)
 		return -1;

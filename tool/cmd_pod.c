@@ -24,9 +24,9 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 					.network = cli_opt_str(ctx, "network"),
 					.publish = cli_opt_list(ctx, "publish"),
 					.labels = cli_opt_list(ctx, "label") };
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autopod struct eng_pod *p = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_pod_create(s, &r, &p, err) < 0)
+	if (eng_pod_create(eng, &r, &p, err) < 0)
 		return -1;
 	printf("%s\n", p->id);
 	return 0;
@@ -34,17 +34,15 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 
 /* Apply fn to each named pod; the first failure is the error, the rest still run. */
 static int each(struct cli_ctx *ctx,
-		int (*fn)(struct cli_ctx *, struct storage *, struct eng_pod *, struct error **),
+		int (*fn)(struct cli_ctx *, struct eng *, struct eng_pod *, struct error **),
 		struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	int rc = 0;
 	for (int i = 0; i < ctx->argc; i++) {
 		autopod struct eng_pod *p = NULL;
 		struct error *e = NULL;
-		if (eng_pod_lookup(s, ctx->argv[i], &p, &e) < 0 || fn(ctx, s, p, &e) < 0) {
+		if (eng_pod_lookup(eng, ctx->argv[i], &p, &e) < 0 || fn(ctx, eng, p, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -53,21 +51,21 @@ static int each(struct cli_ctx *ctx,
 	return rc;
 }
 
-static int do_start(struct cli_ctx *ctx, struct storage *s, struct eng_pod *p, struct error **err)
+static int do_start(struct cli_ctx *ctx, struct eng *eng, struct eng_pod *p, struct error **err)
 {
 	(void)ctx;
-	return eng_pod_start(s, p, err);
+	return eng_pod_start(eng, p, err);
 }
 
-static int do_stop(struct cli_ctx *ctx, struct storage *s, struct eng_pod *p, struct error **err)
+static int do_stop(struct cli_ctx *ctx, struct eng *eng, struct eng_pod *p, struct error **err)
 {
 	long t = cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1;
-	return eng_pod_stop(s, p, t, err);
+	return eng_pod_stop(eng, p, t, err);
 }
 
-static int do_rm(struct cli_ctx *ctx, struct storage *s, struct eng_pod *p, struct error **err)
+static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_pod *p, struct error **err)
 {
-	return eng_pod_remove(s, p, cli_opt_bool(ctx, "force"), err);
+	return eng_pod_remove(eng, p, cli_opt_bool(ctx, "force"), err);
 }
 
 int cmd_pod_start(struct cli_ctx *ctx, struct error **err)
@@ -90,14 +88,14 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	struct eng_pod **v = NULL;
 	size_t n = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_pod_list(s, &v, &n, err) < 0)
+	if (eng_pod_list(eng, &v, &n, err) < 0)
 		return -1;
 	struct json_object *all = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(all, ps_fmt_pod_row(s, v[i]));
+		json_object_array_add(all, ps_fmt_pod_row(eng, v[i]));
 	eng_pod_list_free(v, n);
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
 	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";
@@ -110,10 +108,10 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
-static struct json_object *pod_inspect_one(struct storage *s, const char *name, struct error **err)
+static struct json_object *pod_inspect_one(struct eng *eng, const char *name, struct error **err)
 {
 	autopod struct eng_pod *p = NULL;
-	return eng_pod_lookup(s, name, &p, err) < 0 ? NULL : eng_pod_inspect(s, p);
+	return eng_pod_lookup(eng, name, &p, err) < 0 ? NULL : eng_pod_inspect(eng, p);
 }
 
 int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)

@@ -21,10 +21,10 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 		.last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last"),
 	};
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc"), quiet = cli_opt_bool(ctx, "quiet");
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	struct eng_ctr **pick = NULL;
 	size_t np = 0;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_ctr_query(s, &q, &pick, &np, err) < 0)
+	if (eng_ctr_query(eng, &q, &pick, &np, err) < 0)
 		return -1;
 	int rc = 0;
 	if (rc == 0 && quiet) {
@@ -96,10 +96,10 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
-static struct json_object *ctr_inspect_one(struct storage *s, const char *name, struct error **err)
+static struct json_object *ctr_inspect_one(struct eng *eng, const char *name, struct error **err)
 {
 	autoctr struct eng_ctr *c = NULL;
-	return eng_ctr_lookup(s, name, &c, err) < 0 ? NULL : eng_ctr_inspect(c);
+	return eng_ctr_lookup(eng, name, &c, err) < 0 ? NULL : eng_ctr_inspect(c);
 }
 
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
@@ -110,12 +110,10 @@ int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
 /* `hutch inspect`: containers first, then images, as podman looks them up. */
 int cmd_inspect(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
 	struct error *lerr = NULL;
-	if (eng_ctr_lookup(s, ctx->argv[0], &c, &lerr) == 0)
+	if (eng_ctr_lookup(eng, ctx->argv[0], &c, &lerr) == 0)
 		return cmd_container_inspect(ctx, err);
 	err_free(&lerr);
 	return cmd_image_inspect(ctx, err);

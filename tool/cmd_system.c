@@ -105,9 +105,9 @@ int cmd_system_df(struct cli_ctx *ctx, struct error **err)
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (cli_format_check(fmt, err) < 0)
 		return -1;
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	struct eng_df df;
-	if (cli_open_store(ctx, &s, err) < 0 || eng_system_df(s, &df, err) < 0)
+	if (eng_system_df(eng, &df, err) < 0)
 		return -1;
 	struct json_object *rows = json_object_new_array();
 	json_object_array_add(rows, df_row("Images", &df.images));

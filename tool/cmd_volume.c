@@ -12,10 +12,9 @@
 
 int cmd_volume_create(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
+	struct eng *eng = ctx->eng;
 	autofree char *name = NULL;
-	if (cli_open_store(ctx, &s, err) < 0 ||
-	    eng_vol_create(s, ctx->argc ? ctx->argv[0] : NULL, cli_opt_list(ctx, "label"),
+	if (eng_vol_create(eng, ctx->argc ? ctx->argv[0] : NULL, cli_opt_list(ctx, "label"),
 			   cli_opt_bool(ctx, "ignore"), &name, err) < 0)
 		return -1;
 	printf("%s\n", name);
@@ -35,10 +34,8 @@ int cmd_volume_ls(struct cli_ctx *ctx, struct error **err)
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
-	struct json_object *all = eng_vol_list(s);
+	struct eng *eng = ctx->eng;
+	struct json_object *all = eng_vol_list(eng);
 	static const char *const keys[] = { "Driver", "Name", NULL };
 	int rc = cli_list(ctx, all, "Name", "DRIVER\tVOLUME NAME", keys, err);
 	json_object_put(all);
@@ -47,12 +44,10 @@ int cmd_volume_ls(struct cli_ctx *ctx, struct error **err)
 
 int cmd_volume_rm(struct cli_ctx *ctx, struct error **err)
 {
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
+	struct eng *eng = ctx->eng;
 	autostrv char **names = NULL;
 	if (cli_opt_bool(ctx, "all")) {
-		struct json_object *all = eng_vol_list(s);
+		struct json_object *all = eng_vol_list(eng);
 		for (size_t i = 0; i < json_object_array_length(all); i++)
 			strv_push(&names, json_object_get_string(json_object_object_get(
 					      json_object_array_get_idx(all, i), "Name")));
@@ -65,7 +60,7 @@ int cmd_volume_rm(struct cli_ctx *ctx, struct error **err)
 			strv_push(&names, ctx->argv[i]);
 	}
 	for (size_t i = 0; names && names[i]; i++) {
-		if (eng_vol_remove(s, names[i], cli_opt_bool(ctx, "force"), err) < 0)
+		if (eng_vol_remove(eng, names[i], cli_opt_bool(ctx, "force"), err) < 0)
 			return -1;
 		printf("%s\n", names[i]);
 	}
@@ -82,10 +77,8 @@ int cmd_volume_prune(struct cli_ctx *ctx, struct error **err)
 		    (answer[0] != 'y' && answer[0] != 'Y'))
 			return 0;
 	}
-	autostore struct storage *s = NULL;
-	if (cli_open_store(ctx, &s, err) < 0)
-		return -1;
-	autostrv char **removed = eng_vol_prune(s, err);
+	struct eng *eng = ctx->eng;
+	autostrv char **removed = eng_vol_prune(eng, err);
 	if (removed == NULL)
 		return -1;
 	for (size_t i = 0; removed[i]; i++)

@@ -134,13 +134,13 @@ static struct json_object *pod_ctrs_json(struct eng_ctr *const *v, size_t n)
 	return a;
 }
 
-struct json_object *ps_fmt_pod_row(struct storage *s, struct eng_pod *p)
+struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
 	/* A pod whose containers cannot be read is still listed, with none. */
-	if (eng_pod_containers(s, p, &v, &n, &e) < 0)
+	if (eng_pod_containers(eng, p, &v, &n, &e) < 0)
 		err_free(&e);
 	struct json_object *r = json_object_new_object();
 	autofree char *id = xstrndup(p->id, 12);

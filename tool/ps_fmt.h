@@ -13,4 +13,4 @@ struct json_object *ps_fmt_row(const struct eng_ctr *c, bool no_trunc);
 char *ps_fmt_line(const struct eng_ctr *c, bool no_trunc);
 /* One `pod ps` row (ID, Id, Name, Status, Created, CreatedAt, InfraID, InfraId,
  * NumberOfContainers, Labels, Containers), owned. */
-struct json_object *ps_fmt_pod_row(struct storage *s, struct eng_pod *p);
+struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p);

@@ -91,13 +91,13 @@ static int running(struct eng_ctr *c, ctr_root_fn fn, void *arg, struct error **
 	return rc;
 }
 
-int ctr_with_root(struct storage *s, struct eng_ctr *c, ctr_root_fn fn, void *arg,
-		  struct error **err)
+int ctr_with_root(struct eng *eng, struct eng_ctr *c, ctr_root_fn fn, void *arg, struct error **err)
 {
-	autoclose int lk = ctr_lock(s, c->id, err);
+	struct storage *s = eng->store;
+	autoclose int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0)
 		return -1;
-	ctr_state_load(s, c);
+	ctr_state_load(eng, c);
 	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED) {
 		close(lk);
 		lk = -1;
@@ -272,7 +272,7 @@ static int cp_fn(int rootfd, void *arg, struct error **err)
 	return ctr_tar_copy(srcfd, top, tdir, j->dst_in_ctr, err);
 }
 
-int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src_in_ctr,
+int eng_ctr_copy(struct eng *eng, struct eng_ctr *c, const char *src, bool src_in_ctr,
 		 const char *dst, bool dst_in_ctr, int tar_fd, struct error **err)
 {
 	if ((src == NULL && src_in_ctr) || (dst == NULL && dst_in_ctr) ||
@@ -288,5 +288,5 @@ int eng_ctr_copy(struct storage *s, struct eng_ctr *c, const char *src, bool src
 	autofree char *label = xasprintf("container %s", c->name);
 	j.ctr_name = label;
 	fflush(stdout);
-	return ctr_with_root(s, c, cp_fn, &j, err);
+	return ctr_with_root(eng, c, cp_fn, &j, err);
 }

@@ -67,9 +67,10 @@ static const char *keep(struct plan *a, char *s)
 }
 
 /* The pull policy (always|missing|newer|never), then the image record. */
-static int find_image(struct storage *s, const struct eng_ctr_create_req *r,
+static int find_image(struct eng *eng, const struct eng_ctr_create_req *r,
 		      struct storage_image **img, struct error **err)
 {
+	struct storage *s = eng->store;
 	const char *ref = r->image;
 	const char *policy = r->pull ? r->pull : "missing";
 	if (strcmp(policy, "always") && strcmp(policy, "missing") && strcmp(policy, "never") &&
@@ -125,8 +126,9 @@ static int parse_entrypoint(const char *v, char ***out, struct error **err)
 }
 
 /* -u against the image's own /etc/passwd and /etc/group, looked up through its layers. */
-static int resolve_user(struct storage *s, struct plan *a, const char *user, struct error **err)
+static int resolve_user(struct eng *eng, struct plan *a, const char *user, struct error **err)
 {
+	struct storage *s = eng->store;
 	autostrv char **layers = storage_image_layer_dirs(s, a->image);
 	return oci_user_resolve(layers, user, &a->co.gen.uid, &a->co.gen.gid, &a->groups,
 				&a->n_groups, err);
@@ -139,7 +141,7 @@ static void push_mount(struct plan *a, struct oci_volume *v)
 }
 
 /* Volumes, mounts and tmpfs (named volumes created now), devices and ulimits. */
-static int parse_mounts(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 			struct error **err)
 {
 	const struct {
@@ -154,7 +156,7 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct storage *s, s
 			struct oci_volume v;
 			if (kinds[k].parse(list[i], &v, err) < 0)
 				return -1;
-			if (eng_vol_resolve(s, &v, err) < 0) {
+			if (eng_vol_resolve(eng, &v, err) < 0) {
 				oci_volume_clear(&v);
 				return -1;
 			}
@@ -401,10 +403,10 @@ static int parse_groups(const struct eng_ctr_create_req *r, struct plan *a, stru
 }
 
 /* The target's ID for --network container:NAME|ID (which must exist now, as in podman). */
-static int join_container(struct storage *s, struct plan *a, const char *target, struct error **err)
+static int join_container(struct eng *eng, struct plan *a, const char *target, struct error **err)
 {
 	struct eng_ctr *t = NULL;
-	if (eng_ctr_lookup(s, target, &t, err) < 0)
+	if (eng_ctr_lookup(eng, target, &t, err) < 0)
 		return err_wrap(err, "--network container:%s", target);
 	struct json_object *host = json_object_object_get(t->doc, "HostConfig");
 	const char *tmode = json_object_get_string(json_object_object_get(host, "NetworkMode"));
@@ -427,7 +429,7 @@ static int join_container(struct storage *s, struct plan *a, const char *target,
 
 /* --pod and --network container: share namespaces of another container, in its user
  * namespace: ports, the hostname (pods) and keep-id are the target's business. */
-static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 		      struct error **err)
 {
 	const char *podname = r->pod;
@@ -443,7 +445,7 @@ static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, str
 			return err_set(err, EINVAL, ERR_USAGE,
 				       "cannot publish ports with --network container: publish "
 				       "them on the container whose network is shared");
-		return join_container(s, a, net + 10, err);
+		return join_container(eng, a, net + 10, err);
 	}
 	if (a->co.n_ports > 0)
 		return err_set(err, EINVAL, ERR_USAGE,
@@ -458,7 +460,7 @@ static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, str
 			       "--hostname cannot be set on a container in a pod: it shares the "
 			       "pod's hostname (hutch pod create --hostname)");
 	struct eng_pod *p = NULL;
-	if (eng_pod_lookup(s, podname, &p, err) < 0)
+	if (eng_pod_lookup(eng, podname, &p, err) < 0)
 		return -1;
 	a->co.pod = keep(a, xstrdup(p->id));
 	a->co.network = keep(a, xasprintf("container:%s", p->infra_id));
@@ -469,10 +471,10 @@ static int parse_join(const struct eng_ctr_create_req *r, struct storage *s, str
 }
 
 /* The image and its config, which the rest of the request is checked against. */
-static int plan_image(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+static int plan_image(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 		      struct error **err)
 {
-	if (find_image(s, r, &a->image, err) < 0 ||
+	if (find_image(eng, r, &a->image, err) < 0 ||
 	    storage_image_config_get(a->image, &a->icfg, err) < 0)
 		return -1;
 	a->img = (struct oci_image_config){ .entrypoint = a->icfg.entrypoint,
@@ -489,7 +491,7 @@ static int plan_image(const struct eng_ctr_create_req *r, struct storage *s, str
 }
 
 /* The request's process: command, entrypoint, environment, user (against the image). */
-static int plan_process(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+static int plan_process(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 			struct error **err)
 {
 	struct eng_ctr_create_opts *co = &a->co;
@@ -510,16 +512,16 @@ static int plan_process(const struct eng_ctr_create_req *r, struct storage *s, s
 				       g->env_files[i]);
 	g->workdir = r->workdir;
 	co->user = r->user ?: a->icfg.user;
-	return resolve_user(s, a, co->user, err);
+	return resolve_user(eng, a, co->user, err);
 }
 
 /* The request as a plan, its rules checked in the order podman's users see them. */
-static int plan_build(const struct eng_ctr_create_req *r, struct storage *s, struct plan *a,
+static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 		      struct error **err)
 {
 	struct eng_ctr_create_opts *co = &a->co;
 	struct oci_gen_opts *g = &co->gen;
-	if (plan_image(r, s, a, err) < 0 || plan_process(r, s, a, err) < 0)
+	if (plan_image(r, eng, a, err) < 0 || plan_process(r, eng, a, err) < 0)
 		return -1;
 	g->hostname = r->hostname;
 	g->tty = r->tty;
@@ -549,21 +551,21 @@ static int plan_build(const struct eng_ctr_create_req *r, struct storage *s, str
 		g->init_path = a->init_path;
 	}
 	check_limits(r);
-	if (parse_mounts(r, s, a, err) < 0 || parse_security(r, a, err) < 0 ||
+	if (parse_mounts(r, eng, a, err) < 0 || parse_security(r, a, err) < 0 ||
 	    parse_policy(r, a, err) < 0 || parse_groups(r, a, err) < 0 ||
-	    parse_join(r, s, a, err) < 0)
+	    parse_join(r, eng, a, err) < 0)
 		return -1;
 	return 0;
 }
 
-int eng_ctr_create(struct storage *s, const struct eng_ctr_create_req *r, struct eng_ctr **out,
+int eng_ctr_create(struct eng *eng, const struct eng_ctr_create_req *r, struct eng_ctr **out,
 		   struct error **err)
 {
 	*out = NULL;
 	struct plan a = { 0 };
-	int rc = plan_build(r, s, &a, err);
+	int rc = plan_build(r, eng, &a, err);
 	if (rc == 0)
-		rc = ctr_create(s, &a.co, out, err);
+		rc = ctr_create(eng, &a.co, out, err);
 	plan_clear(&a);
 	return rc;
 }
@@ -574,15 +576,15 @@ static bool auto_remove(const struct eng_ctr *c)
 	return json_object_get_boolean(json_get(json_get(c->doc, "HostConfig"), "AutoRemove"));
 }
 
-int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
-		int *status, bool *detached, struct error **err)
+int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
+		bool *detached, struct error **err)
 {
 	bool rm = auto_remove(c);
 	*detached = false;
-	if (eng_ctr_start(s, c, o, status, detached, err) < 0) {
+	if (eng_ctr_start(eng, c, o, status, detached, err) < 0) {
 		/* A container that never ran is not kept with --rm, as in podman. */
 		struct error *rerr = NULL;
-		if (rm && eng_ctr_remove(s, c, true, &rerr) < 0)
+		if (rm && eng_ctr_remove(eng, c, true, &rerr) < 0)
 			err_free(&rerr);
 		return -1;
 	}
@@ -590,12 +592,12 @@ int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start
 		return 0;
 	/* Foreground --rm: the monitor unlisted it before it told us the status; this only
 	 * covers a monitor that died first. */
-	autofree char *dir = eng_ctr_dir(s, c->id);
+	autofree char *dir = eng_ctr_dir(eng, c->id);
 	if (!*detached && rm && fs_exists(dir)) {
 		struct error *rerr = NULL;
 		autoctr struct eng_ctr *again = NULL;
-		if (eng_ctr_lookup(s, c->id, &again, &rerr) == 0)
-			eng_ctr_remove(s, again, true, &rerr);
+		if (eng_ctr_lookup(eng, c->id, &again, &rerr) == 0)
+			eng_ctr_remove(eng, again, true, &rerr);
 		err_free(&rerr);
 	}
 	return 0;
@@ -604,18 +606,18 @@ int eng_ctr_run(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start
 /* ---------- a plan becomes a container ---------- */
 
 /* Is name already some container's name? */
-static bool name_taken(struct storage *s, const char *name)
+static bool name_taken(struct eng *eng, const char *name)
 {
-	struct eng_ctr *c = ctr_by_name(s, name);
+	struct eng_ctr *c = ctr_by_name(eng, name);
 	bool taken = c != NULL;
 	eng_ctr_free(&c);
 	return taken;
 }
 
 /* With --replace, remove a container of that name first. */
-static int name_check(struct storage *s, const char *name, bool replace, struct error **err)
+static int name_check(struct eng *eng, const char *name, bool replace, struct error **err)
 {
-	autoctr struct eng_ctr *old = ctr_by_name(s, name);
+	autoctr struct eng_ctr *old = ctr_by_name(eng, name);
 	if (old == NULL)
 		return 0;
 	if (!replace)
@@ -624,22 +626,23 @@ static int name_check(struct storage *s, const char *name, bool replace, struct 
 		    "the container name \"%s\" is already in use by %.12s. You have to "
 		    "remove that container to be able to reuse that name (or use --replace)",
 		    name, old->id);
-	return eng_ctr_remove(s, old, true, err);
+	return eng_ctr_remove(eng, old, true, err);
 }
 
 /* The store dir of an imageless container: itself and an empty rootfs. */
-static int infra_dirs(struct storage *s, const char *id, struct error **err)
+static int infra_dirs(struct eng *eng, const char *id, struct error **err)
 {
-	autofree char *dir = eng_ctr_dir(s, id);
+	autofree char *dir = eng_ctr_dir(eng, id);
 	autofree char *rootfs = xasprintf("%s/rootfs", dir);
 	if (mkdir(dir, 0700) < 0 || mkdir(rootfs, 0755) < 0)
 		return err_sys(err, "creating %s", rootfs);
 	return 0;
 }
 
-int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
+int ctr_create(struct eng *eng, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
 	       struct error **err)
 {
+	struct storage *s = eng->store;
 	*out = NULL;
 	if (o->name != NULL && !ctr_valid_name(o->name))
 		return err_set(err, EINVAL, ERR_USAGE,
@@ -648,12 +651,12 @@ int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct en
 			       o->name);
 	autofree char *id = ctr_new_id();
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	autonames int lk = ctr_names_lock(s, err);
+	autonames int lk = ctr_names_lock(eng, err);
 	if (lk < 0)
 		return -1;
 	/* A generated name that is taken is drawn again (there are ~900 of them), then made
 	 * unique with a suffix, as the user did not ask for that name. */
-	for (int tries = 0; o->name == NULL && name_taken(s, name); tries++) {
+	for (int tries = 0; o->name == NULL && name_taken(eng, name); tries++) {
 		free(name);
 		name = ctr_new_name();
 		if (tries >= 20) {
@@ -662,15 +665,15 @@ int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct en
 			name = n;
 		}
 	}
-	if (name_check(s, name, o->replace, err) < 0)
+	if (name_check(eng, name, o->replace, err) < 0)
 		return -1;
-	if (o->infra ? infra_dirs(s, id, err) < 0
+	if (o->infra ? infra_dirs(eng, id, err) < 0
 		     : storage_container_create(s, id, o->image, err) < 0)
 		return -1;
 	/* The name index's entry first: the record, once there, is found by its name. */
-	if (ctr_name_set(s, name, id, err) == 0 && ctr_write_files(s, id, name, o, err) == 0 &&
-	    (*out = ctr_load(s, AT_FDCWD, id, false)) != NULL) {
-		if (ctr_vol_fill(s, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
+	if (ctr_name_set(eng, name, id, err) == 0 && ctr_write_files(eng, id, name, o, err) == 0 &&
+	    (*out = ctr_load(eng, AT_FDCWD, id, false)) != NULL) {
+		if (ctr_vol_fill(eng, *out, o->gen.mounts, o->gen.n_mounts, err) == 0)
 			return 0;
 		eng_ctr_free(out);
 	}
@@ -679,7 +682,7 @@ int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct en
 	struct error *rmerr = NULL;
 	if (storage_container_remove(s, id, &rmerr) < 0)
 		err_free(&rmerr);
-	ctr_name_drop(s, name, id);
+	ctr_name_drop(eng, name, id);
 	return -1;
 }
 
@@ -696,7 +699,7 @@ struct pod_opts {
 };
 
 /* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
-static int create_infra(struct storage *s, const struct pod_opts *o, const char *id,
+static int create_infra(struct eng *eng, const struct pod_opts *o, const char *id,
 			const char *hostname, struct eng_ctr **out, struct error **err)
 {
 	autofree char *init = eng_ctr_helper_path("hutch-init");
@@ -724,7 +727,7 @@ static int create_infra(struct storage *s, const struct pod_opts *o, const char 
 		.pod = id,
 		.infra = true,
 	};
-	return ctr_create(s, &co, out, err);
+	return ctr_create(eng, &co, out, err);
 }
 
 /* Only modes that give the infra a namespace of its own can be shared by the members. */
@@ -743,7 +746,7 @@ static int check_network(const char *network, struct error **err)
 	return 0;
 }
 
-static int write_pod_json(struct storage *s, const struct pod_opts *o, const char *id,
+static int write_pod_json(struct eng *eng, const struct pod_opts *o, const char *id,
 			  const char *name, const char *hostname, const char *infra,
 			  struct error **err)
 {
@@ -764,7 +767,7 @@ static int write_pod_json(struct storage *s, const struct pod_opts *o, const cha
 		json_object_object_add(labels, k, json_object_new_string(eq ? eq + 1 : ""));
 	}
 	json_object_object_add(doc, "Labels", labels);
-	autofree char *dir = ctr_pod_dir(s, id);
+	autofree char *dir = ctr_pod_dir(eng, id);
 	autofree char *path = xasprintf("%s/pod.json", dir);
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
 	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
@@ -772,9 +775,10 @@ static int write_pod_json(struct storage *s, const struct pod_opts *o, const cha
 	return rc;
 }
 
-static int pod_create(struct storage *s, const struct pod_opts *o, struct eng_pod **out,
+static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod **out,
 		      struct error **err)
 {
+	struct storage *s = eng->store;
 	*out = NULL;
 	if (o->name != NULL && !ctr_valid_name(o->name))
 		return err_set(err, EINVAL, ERR_USAGE,
@@ -790,7 +794,7 @@ static int pod_create(struct storage *s, const struct pod_opts *o, struct eng_po
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
 	struct eng_pod *old = NULL;
 	struct error *lerr = NULL;
-	if (eng_pod_lookup(s, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
+	if (eng_pod_lookup(eng, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
 		eng_pod_free(&old);
 		return err_set(err, EEXIST, ERR_TOOL, "name \"%s\" is in use: pod already exists",
 			       name);
@@ -798,20 +802,20 @@ static int pod_create(struct storage *s, const struct pod_opts *o, struct eng_po
 	eng_pod_free(&old);
 	err_free(&lerr);
 	autofree char *id = ctr_new_id();
-	autofree char *dir = ctr_pod_dir(s, id);
+	autofree char *dir = ctr_pod_dir(eng, id);
 	autofree char *pods = xasprintf("%s/pods", storage_root(s));
 	if ((mkdir(pods, 0700) < 0 && errno != EEXIST) || mkdir(dir, 0700) < 0)
 		return err_sys(err, "creating %s", dir);
 	const char *hostname = o->hostname ? o->hostname : name;
 	struct eng_ctr *infra = NULL;
-	int rc = create_infra(s, o, id, hostname, &infra, err);
+	int rc = create_infra(eng, o, id, hostname, &infra, err);
 	if (rc == 0)
-		rc = write_pod_json(s, o, id, name, hostname, infra->id, err);
-	if (rc == 0 && (*out = ctr_pod_load(s, id)) == NULL)
+		rc = write_pod_json(eng, o, id, name, hostname, infra->id, err);
+	if (rc == 0 && (*out = ctr_pod_load(eng, id)) == NULL)
 		rc = err_msg(err, "reading back pod %.12s", id);
 	if (rc < 0) {
 		struct error *e2 = NULL;
-		if (infra != NULL && ctr_remove(s, infra, true, &e2) < 0)
+		if (infra != NULL && ctr_remove(eng, infra, true, &e2) < 0)
 			err_free(&e2);
 		fs_rm_rf(dir, NULL);
 	}
@@ -819,7 +823,7 @@ static int pod_create(struct storage *s, const struct pod_opts *o, struct eng_po
 	return rc;
 }
 
-int eng_pod_create(struct storage *s, const struct eng_pod_create_req *r, struct eng_pod **out,
+int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct eng_pod **out,
 		   struct error **err)
 {
 	*out = NULL;
@@ -828,7 +832,7 @@ int eng_pod_create(struct storage *s, const struct eng_pod_create_req *r, struct
 	};
 	int rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
 	if (rc == 0)
-		rc = pod_create(s, &o, out, err);
+		rc = pod_create(eng, &o, out, err);
 	free(o.ports);
 	return rc;
 }

@@ -7,18 +7,28 @@
 #pragma once
 
 #include "oci/engine.h"
+
+/* The engine handle (see oci/engine.h). */
+struct eng {
+	struct storage *store;
+	char *storage_driver;	  /* as opened with; NULL: storage.conf's or auto */
+	char *run_root;		  /* $XDG_RUNTIME_DIR/hutch/runtime, once looked up */
+	int names_fd;		  /* containers.lock while held, else -1 */
+	unsigned names_depth;	  /* its nesting */
+	struct json_tokener *tok; /* the record parser, made on first use */
+};
 #include "lib/json.h"
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
-char *ctr_runtime_root(struct error **err);
+char *ctr_runtime_root(struct eng *eng, struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
-int ctr_lock(struct storage *s, const char *id, struct error **err);
+int ctr_lock(struct eng *eng, const char *id, struct error **err);
 /*
  * Take containers.lock, which serialises creation, renames and the name index: 0, or -1
  * with *err. Nests within one process (create --replace removes a container, and removal
  * drops its index entry). Take it before a container's own lock, never while holding one.
  */
-int ctr_names_lock(struct storage *s, struct error **err);
+int ctr_names_lock(struct eng *eng, struct error **err);
 /* Release it when *held is 0 (a failed ctr_names_lock left -1 there). */
 void ctr_names_unlock(int *held);
 #define autonames __attribute__((cleanup(ctr_names_unlock)))
@@ -32,24 +42,23 @@ char *ctr_now(void);
  * eng_ctr_list_brief), from state.json, or brief.json or hutch.json in stores of older
  * versions.
  */
-struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief);
+struct eng_ctr *ctr_load(struct eng *eng, int cdir, const char *id, bool brief);
 /* Is s a run of at most max lowercase hex digits (an ID or a prefix of one)? */
 bool ctr_is_id(const char *s, size_t max);
 /* Re-read c->state from the files. */
-void ctr_state_load(struct storage *s, struct eng_ctr *c);
+void ctr_state_load(struct eng *eng, struct eng_ctr *c);
 /* Is pid a live process running the program named comm (cut at 15 characters)? */
 bool ctr_pid_alive(pid_t pid, const char *comm);
 /* The pid in a pid file; 0 when it cannot be read. */
 pid_t ctr_read_pid(const char *path);
 /* Write state.json with status "created", "running" or "exited", and the brief record read
  * from hutch.json. Under the container's lock. */
-int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_state *st,
+int ctr_state_write(struct eng *eng, const char *id, const struct eng_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err);
-bool ctr_stopped_by_user(struct storage *s, const char *id);
+bool ctr_stopped_by_user(struct eng *eng, const char *id);
 /* After a change of the record doc (rename): rewrite state.json's brief record from it,
  * keeping the state, and drop an older version's brief.json. Under the container's lock. */
-int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
-		     struct error **err);
+int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc, struct error **err);
 /*
  * The name index, containers/by-name/NAME -> ID (symlinks): a hint, the records are the
  * truth. ctr_by_name finds the container named name (full record, owned) or NULL; it builds
@@ -58,12 +67,12 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
  * id; ctr_name_drop removes name's entry if it points at id. Both take containers.lock
  * (nested when held).
  */
-struct eng_ctr *ctr_by_name(struct storage *s, const char *name);
-int ctr_name_set(struct storage *s, const char *name, const char *id, struct error **err);
-void ctr_name_drop(struct storage *s, const char *name, const char *id);
+struct eng_ctr *ctr_by_name(struct eng *eng, const char *name);
+int ctr_name_set(struct eng *eng, const char *name, const char *id, struct error **err);
+void ctr_name_drop(struct eng *eng, const char *name, const char *id);
 /* The index entry of name and the lock it is written under (owned): what a --rm
  * container's monitor needs to drop the entry itself. */
-void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lock);
+void ctr_name_paths(struct eng *eng, const char *name, char **entry, char **lock);
 /* Stream an attach connection (fd, owned) to o->io until the container exits. */
 int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);
@@ -90,7 +99,7 @@ typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
  * root through its init (/proc/PID/root), a stopped one's rootfs mounted in a fresh user and
  * mount namespace (under the container's lock, so it cannot start meanwhile).
  */
-int ctr_with_root(struct storage *s, struct eng_ctr *c, ctr_root_fn fn, void *arg,
+int ctr_with_root(struct eng *eng, struct eng_ctr *c, ctr_root_fn fn, void *arg,
 		  struct error **err);
 /* A generated adjective_surname name (owned). */
 char *ctr_new_name(void);
@@ -100,7 +109,7 @@ bool ctr_valid_name(const char *n);
 int ctr_tar_copy(int srcfd, const char *top, int tdir, bool into_ctr, struct error **err);
 /* Fill each empty named volume among mounts from the image's files at its destination
  * (as root in the user namespace, ownership kept); a no-op when none is empty. */
-int ctr_vol_fill(struct storage *s, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,
+int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,
 		 struct error **err);
 
 /*
@@ -110,10 +119,10 @@ int ctr_vol_fill(struct storage *s, struct eng_ctr *c, const struct oci_volume *
  * init, and write the /etc files into run from the target's. *userns_pid is the target's
  * monitor, whose user namespace owns those namespaces.
  */
-int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, const char *run,
+int ctr_join_prepare(struct eng *eng, struct eng_ctr *c, const char *target, const char *run,
 		     pid_t *userns_pid, struct error **err);
 /* eng_ctr_remove without its checks for dependents and infra containers (pod rm). */
-int ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err);
+int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err);
 /* 64 random hex digits (owned). */
 char *ctr_new_id(void);
 
@@ -150,11 +159,11 @@ struct eng_ctr_create_opts {
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */
-int ctr_create(struct storage *s, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
+int ctr_create(struct eng *eng, const struct eng_ctr_create_opts *o, struct eng_ctr **out,
 	       struct error **err);
 /* config.json, state.json and hutch.json in the new container's dir (record.c). */
-int ctr_write_files(struct storage *s, const char *id, const char *name,
+int ctr_write_files(struct eng *eng, const char *id, const char *name,
 		    const struct eng_ctr_create_opts *o, struct error **err);
 /* A pod's store dir (owned), and its record from pod.json (NULL when it has none). */
-char *ctr_pod_dir(struct storage *s, const char *id);
-struct eng_pod *ctr_pod_load(struct storage *s, const char *id);
+char *ctr_pod_dir(struct eng *eng, const char *id);
+struct eng_pod *ctr_pod_load(struct eng *eng, const char *id);

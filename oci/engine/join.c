@@ -15,9 +15,9 @@
 
 /* Point linux.namespaces at the target's init; with pod also uts and ipc (then the
  * hostname is the pod's, set by its infra, and config.json must not set one). */
-static int patch_config(struct storage *s, const char *id, pid_t init, bool pod, struct error **err)
+static int patch_config(struct eng *eng, const char *id, pid_t init, bool pod, struct error **err)
 {
-	autofree char *dir = eng_ctr_dir(s, id);
+	autofree char *dir = eng_ctr_dir(eng, id);
 	autofree char *path = xasprintf("%s/config.json", dir);
 	struct json_object *spec = json_object_from_file(path);
 	struct json_object *ns = json_get(json_get(spec, "linux"), "namespaces");
@@ -80,13 +80,13 @@ static int write_etc(const struct eng_ctr *c, const char *trun, const char *run,
 	return 0;
 }
 
-int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, const char *run,
+int ctr_join_prepare(struct eng *eng, struct eng_ctr *c, const char *target, const char *run,
 		     pid_t *userns_pid, struct error **err)
 {
 	*userns_pid = -1;
 	bool pod = eng_ctr_pod(c, NULL) != NULL;
 	struct eng_ctr *t = NULL;
-	if (eng_ctr_lookup(s, target, &t, err) < 0)
+	if (eng_ctr_lookup(eng, target, &t, err) < 0)
 		return err_wrap(err, "the container whose network %s shares", c->name);
 	int rc = 0;
 	if (pod && t->state.status != ENG_CTR_RUNNING) {
@@ -94,18 +94,18 @@ int ctr_join_prepare(struct storage *s, struct eng_ctr *c, const char *target, c
 		struct eng_ctr_start_opts so = { 0 };
 		int status;
 		bool detached;
-		rc = eng_ctr_start(s, t, &so, &status, &detached, err);
+		rc = eng_ctr_start(eng, t, &so, &status, &detached, err);
 	}
 	if (rc == 0 && t->state.status != ENG_CTR_RUNNING)
 		rc = err_set(err, EINVAL, ERR_TOOL,
 			     "container %s is not running: cannot join its network namespace "
 			     "(start it first)",
 			     t->name);
-	autofree char *trun = rc == 0 ? eng_ctr_run_dir(t->id, err) : NULL;
+	autofree char *trun = rc == 0 ? eng_ctr_run_dir(t->eng, t->id, err) : NULL;
 	if (rc == 0 && trun == NULL)
 		rc = -1;
 	if (rc == 0)
-		rc = patch_config(s, c->id, t->state.pid, pod, err);
+		rc = patch_config(eng, c->id, t->state.pid, pod, err);
 	if (rc == 0)
 		rc = write_etc(c, trun, run, pod, err);
 	if (rc == 0)

@@ -103,12 +103,13 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a + 2, *(char *const *)b + 2);
 }
 
-char **eng_ctr_diff(struct storage *s, struct eng_ctr *c, struct error **err)
+char **eng_ctr_diff(struct eng *eng, struct eng_ctr *c, struct error **err)
 {
+	struct storage *s = eng->store;
 	struct storage_image *img = NULL;
 	if (storage_image_lookup(s, c->image_id, &img, err) < 0)
 		return NULL;
-	autofree char *dir = eng_ctr_dir(s, c->id);
+	autofree char *dir = eng_ctr_dir(eng, c->id);
 	autofree char *upper = xasprintf("%s/upper", dir);
 	autostrv char **lowers = storage_image_layer_dirs(s, img);
 	storage_image_free(&img);
@@ -334,7 +335,7 @@ int eng_ctr_top(struct eng_ctr *c, char *const *descriptors, char ***rows, struc
 				       d[i]);
 		}
 	}
-	autofree char *root = ctr_runtime_root(err);
+	autofree char *root = ctr_runtime_root(c->eng, err);
 	pid_t *pids = NULL;
 	size_t n = 0;
 	if (root == NULL || oci_container_pids(root, c->id, &pids, &n, err) < 0) {
@@ -373,17 +374,18 @@ int eng_ctr_top(struct eng_ctr *c, char *const *descriptors, char ***rows, struc
 
 /* ---------- rename ---------- */
 
-int eng_ctr_rename(struct storage *s, struct eng_ctr *c, const char *name, struct error **err)
+int eng_ctr_rename(struct eng *eng, struct eng_ctr *c, const char *name, struct error **err)
 {
+	struct storage *s = eng->store;
 	if (!ctr_valid_name(name))
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid container name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       name);
-	autonames int nl = ctr_names_lock(s, err);
+	autonames int nl = ctr_names_lock(eng, err);
 	if (nl < 0)
 		return -1;
-	struct eng_ctr *other = ctr_by_name(s, name);
+	struct eng_ctr *other = ctr_by_name(eng, name);
 	if (other != NULL) {
 		bool self = strcmp(other->id, c->id) == 0;
 		eng_ctr_free(&other);
@@ -393,26 +395,26 @@ int eng_ctr_rename(struct storage *s, struct eng_ctr *c, const char *name, struc
 			       "the container name \"%s\" is already in use: name already in use",
 			       name);
 	}
-	autoclose int lk = ctr_lock(s, c->id, err);
+	autoclose int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0)
 		return -1;
 	/* The record as it is now, under both locks (c may predate another rename). */
-	autoctr struct eng_ctr *cur = ctr_load(s, AT_FDCWD, c->id, false);
+	autoctr struct eng_ctr *cur = ctr_load(eng, AT_FDCWD, c->id, false);
 	if (cur == NULL)
 		return err_set(err, ENOENT, ERR_TOOL, "container %s is gone: no such container",
 			       c->name);
 	/* The new name's index entry first, the old one's last: whenever this stops, the
 	 * record holds one of the names and that name's entry leads to it. */
-	if (ctr_name_set(s, name, c->id, err) < 0)
+	if (ctr_name_set(eng, name, c->id, err) < 0)
 		return -1;
 	json_object_object_add(cur->doc, "Name", json_object_new_string(name));
 	autofree char *rec = xasprintf("%s/containers/%s/hutch.json", storage_root(s), c->id);
 	const char *text = json_object_to_json_string_ext(
 	    cur->doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (fs_write_atomic(rec, text, strlen(text), 0600, err) < 0 ||
-	    ctr_brief_update(s, c->id, cur->doc, err) < 0)
+	    ctr_brief_update(eng, c->id, cur->doc, err) < 0)
 		return -1;
-	ctr_name_drop(s, cur->name, c->id);
+	ctr_name_drop(eng, cur->name, c->id);
 	json_object_object_add(c->doc, "Name", json_object_new_string(name));
 	free(c->name);
 	c->name = xstrdup(name);
@@ -437,12 +439,12 @@ static char *cgroup_trouble(void)
 	return why;
 }
 
-int eng_ctr_pause(struct storage *s, struct eng_ctr *c, bool pause, struct error **err)
+int eng_ctr_pause(struct eng *eng, struct eng_ctr *c, bool pause, struct error **err)
 {
-	autoclose int lk = ctr_lock(s, c->id, err);
+	autoclose int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0)
 		return -1;
-	ctr_state_load(s, c);
+	ctr_state_load(eng, c);
 	enum eng_ctr_status want = pause ? ENG_CTR_RUNNING : ENG_CTR_PAUSED;
 	if (c->state.status != want)
 		return err_set(err, EINVAL, ERR_TOOL, "%s is %s, not %s: container state improper",
@@ -453,8 +455,8 @@ int eng_ctr_pause(struct storage *s, struct eng_ctr *c, bool pause, struct error
 		return err_set(err, ENOTSUP, ERR_TOOL,
 			       "%s needs the cgroup v2 freezer of a delegated cgroup: %s",
 			       pause ? "pause" : "unpause", why);
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
+	autofree char *root = ctr_runtime_root(c->eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(c->eng, c->id, err) : NULL;
 	if (run == NULL || oci_container_pause(root, c->id, pause, err) < 0)
 		return -1;
 	autofree char *marker = xasprintf("%s/paused", run);

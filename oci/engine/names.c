@@ -30,8 +30,9 @@ static int names_fd = -1;
 static unsigned names_depth;
 
 /* ctr_names_lock; without wait, an EWOULDBLOCK error when another process holds it. */
-static int names_lock(struct storage *s, bool wait, struct error **err)
+static int names_lock(struct eng *eng, bool wait, struct error **err)
 {
+	struct storage *s = eng->store;
 	if (names_depth > 0) {
 		names_depth++;
 		return 0;
@@ -45,9 +46,9 @@ static int names_lock(struct storage *s, bool wait, struct error **err)
 	return 0;
 }
 
-int ctr_names_lock(struct storage *s, struct error **err)
+int ctr_names_lock(struct eng *eng, struct error **err)
 {
-	return names_lock(s, true, err);
+	return names_lock(eng, true, err);
 }
 
 void ctr_names_unlock(int *held)
@@ -62,18 +63,19 @@ void ctr_names_unlock(int *held)
 }
 
 /* ROOT/containers/by-name[/name] (owned). */
-static char *index_path(struct storage *s, const char *name)
+static char *index_path(struct eng *eng, const char *name)
 {
+	struct storage *s = eng->store;
 	return name ? xasprintf("%s/containers/" INDEX "/%s", storage_root(s), name)
 		    : xasprintf("%s/containers/" INDEX, storage_root(s));
 }
 
 /* The ID name's entry points at (owned), NULL when there is none or it is junk; *none
  * tells that the store has no index at all. */
-static char *index_get(struct storage *s, const char *name, bool *none)
+static char *index_get(struct eng *eng, const char *name, bool *none)
 {
 	*none = false;
-	autofree char *path = index_path(s, name);
+	autofree char *path = index_path(eng, name);
 	char buf[72];
 	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
 	if (n == 64) {
@@ -81,7 +83,7 @@ static char *index_get(struct storage *s, const char *name, bool *none)
 		return ctr_is_id(buf, 64) ? xstrdup(buf) : NULL;
 	}
 	if (n < 0 && (errno == ENOENT || errno == ENOTDIR)) {
-		autofree char *dir = index_path(s, NULL);
+		autofree char *dir = index_path(eng, NULL);
 		struct stat st;
 		*none = stat(dir, &st) < 0 || !S_ISDIR(st.st_mode);
 	}
@@ -109,12 +111,13 @@ static int link_at(const char *dir, const char *name, const char *id, struct err
  * wait, an EWOULDBLOCK error when another process holds the lock: a lookup may run under a
  * container's lock, which must not wait for containers.lock (that order is a rename's).
  */
-static int index_build(struct storage *s, bool wait, struct error **err)
+static int index_build(struct eng *eng, bool wait, struct error **err)
 {
-	autonames int lk = names_lock(s, wait, err);
+	struct storage *s = eng->store;
+	autonames int lk = names_lock(eng, wait, err);
 	if (lk < 0)
 		return -1;
-	autofree char *dir = index_path(s, NULL);
+	autofree char *dir = index_path(eng, NULL);
 	struct stat st;
 	if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0; /* another process built it meanwhile */
@@ -129,7 +132,7 @@ static int index_build(struct storage *s, bool wait, struct error **err)
 		return err_sys(err, "creating %s", tmp);
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	int rc = eng_ctr_list(s, &v, &n, err);
+	int rc = eng_ctr_list(eng, &v, &n, err);
 	/* Oldest first: with two records of one name, the older one keeps it. */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		autofree char *link = xasprintf("%s/%s", tmp, v[i]->name);
@@ -145,12 +148,12 @@ static int index_build(struct storage *s, bool wait, struct error **err)
 }
 
 /* Without an index: the records, the older first. */
-static struct eng_ctr *scan_name(struct storage *s, const char *name)
+static struct eng_ctr *scan_name(struct eng *eng, const char *name)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *err = NULL;
-	if (eng_ctr_list(s, &v, &n, &err) < 0)
+	if (eng_ctr_list(eng, &v, &n, &err) < 0)
 		err_free(&err);
 	struct eng_ctr *hit = NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -163,53 +166,54 @@ static struct eng_ctr *scan_name(struct storage *s, const char *name)
 	return hit;
 }
 
-struct eng_ctr *ctr_by_name(struct storage *s, const char *name)
+struct eng_ctr *ctr_by_name(struct eng *eng, const char *name)
 {
 	if (!ctr_valid_name(name))
 		return NULL;
 	bool none = false;
-	autofree char *id = index_get(s, name, &none);
+	autofree char *id = index_get(eng, name, &none);
 	if (none) {
 		struct error *err = NULL;
-		if (index_build(s, false, &err) < 0) {
+		if (index_build(eng, false, &err) < 0) {
 			/* A store we cannot write to, or the lock busy: the slow way. */
 			log_debug("building the container name index: %s", err->msg);
 			err_free(&err);
-			return scan_name(s, name);
+			return scan_name(eng, name);
 		}
-		id = index_get(s, name, &none);
+		id = index_get(eng, name, &none);
 	}
 	if (id == NULL)
 		return NULL;
-	struct eng_ctr *c = ctr_load(s, AT_FDCWD, id, false);
+	struct eng_ctr *c = ctr_load(eng, AT_FDCWD, id, false);
 	if (c != NULL && strcmp(c->name, name) != 0)
 		eng_ctr_free(&c); /* stale: that container is called otherwise now */
 	return c;
 }
 
-int ctr_name_set(struct storage *s, const char *name, const char *id, struct error **err)
+int ctr_name_set(struct eng *eng, const char *name, const char *id, struct error **err)
 {
-	autonames int lk = ctr_names_lock(s, err);
+	autonames int lk = ctr_names_lock(eng, err);
 	if (lk < 0)
 		return -1;
 	bool none = false;
-	free(index_get(s, name, &none));
-	if (none && index_build(s, true, err) < 0)
+	free(index_get(eng, name, &none));
+	if (none && index_build(eng, true, err) < 0)
 		return -1;
-	autofree char *dir = index_path(s, NULL);
+	autofree char *dir = index_path(eng, NULL);
 	return link_at(dir, name, id, err);
 }
 
-void ctr_name_paths(struct storage *s, const char *name, char **entry, char **lock)
+void ctr_name_paths(struct eng *eng, const char *name, char **entry, char **lock)
 {
-	*entry = index_path(s, name);
+	struct storage *s = eng->store;
+	*entry = index_path(eng, name);
 	*lock = xasprintf("%s/containers.lock", storage_root(s));
 }
 
-void ctr_name_drop(struct storage *s, const char *name, const char *id)
+void ctr_name_drop(struct eng *eng, const char *name, const char *id)
 {
 	struct error *err = NULL;
-	autonames int lk = ctr_names_lock(s, &err);
+	autonames int lk = ctr_names_lock(eng, &err);
 	if (lk < 0) {
 		/* Left behind, the entry is stale, and ignored. */
 		log_debug("dropping the name index entry of %s: %s", name, err->msg);
@@ -217,17 +221,17 @@ void ctr_name_drop(struct storage *s, const char *name, const char *id)
 		return;
 	}
 	bool none = false;
-	autofree char *cur = ctr_valid_name(name) ? index_get(s, name, &none) : NULL;
-	autofree char *path = index_path(s, name);
+	autofree char *cur = ctr_valid_name(name) ? index_get(eng, name, &none) : NULL;
+	autofree char *path = index_path(eng, name);
 	if (cur != NULL && strcmp(cur, id) == 0 && unlink(path) < 0)
 		log_debug("removing %s: %s", path, strerror(errno));
 }
 
 /* The one container whose ID starts with prefix: reads the directory, and only the
  * records of the IDs that match. */
-static int by_prefix(struct storage *s, const char *prefix, struct eng_ctr **out,
-		     struct error **err)
+static int by_prefix(struct eng *eng, const char *prefix, struct eng_ctr **out, struct error **err)
 {
+	struct storage *s = eng->store;
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
 	autoclosedir DIR *d = opendir(dir);
 	if (d == NULL)
@@ -237,7 +241,7 @@ static int by_prefix(struct storage *s, const char *prefix, struct eng_ctr **out
 		if (strncmp(de->d_name, prefix, len) != 0 || strlen(de->d_name) != 64 ||
 		    !ctr_is_id(de->d_name, 64))
 			continue;
-		struct eng_ctr *c = ctr_load(s, dirfd(d), de->d_name, false);
+		struct eng_ctr *c = ctr_load(eng, dirfd(d), de->d_name, false);
 		if (c == NULL)
 			continue;
 		if (*out != NULL) {
@@ -252,17 +256,17 @@ static int by_prefix(struct storage *s, const char *prefix, struct eng_ctr **out
 	return 0;
 }
 
-int eng_ctr_lookup(struct storage *s, const char *name_or_id, struct eng_ctr **out,
+int eng_ctr_lookup(struct eng *eng, const char *name_or_id, struct eng_ctr **out,
 		   struct error **err)
 {
 	*out = NULL;
 	size_t len = strlen(name_or_id);
 	if (len == 64 && ctr_is_id(name_or_id, 64))
-		*out = ctr_load(s, AT_FDCWD, name_or_id, false);
+		*out = ctr_load(eng, AT_FDCWD, name_or_id, false);
 	if (*out == NULL)
-		*out = ctr_by_name(s, name_or_id);
+		*out = ctr_by_name(eng, name_or_id);
 	if (*out == NULL && len < 64 && ctr_is_id(name_or_id, 64) &&
-	    by_prefix(s, name_or_id, out, err) < 0)
+	    by_prefix(eng, name_or_id, out, err) < 0)
 		return -1;
 	if (*out == NULL)
 		return err_set(err, ENOENT, ERR_TOOL,
@@ -271,14 +275,14 @@ int eng_ctr_lookup(struct storage *s, const char *name_or_id, struct eng_ctr **o
 	return 0;
 }
 
-char **eng_ctr_all_ids(struct storage *s, enum eng_ctr_all which, size_t *n, struct error **err)
+char **eng_ctr_all_ids(struct eng *eng, enum eng_ctr_all which, size_t *n, struct error **err)
 {
 	bool running_only = which == ENG_CTR_ALL_RUNNING, for_rm = which == ENG_CTR_ALL_REMOVE;
 	char **v = NULL;
 	struct eng_ctr **all = NULL;
 	size_t na = 0;
 	/* The brief records have the state and the pod; callers load the full ones by ID. */
-	if (eng_ctr_list_brief(s, &all, &na, err) < 0)
+	if (eng_ctr_list_brief(eng, &all, &na, err) < 0)
 		return NULL;
 	for (size_t k = 0; k < na; k++) {
 		struct eng_ctr *c = all[for_rm ? na - 1 - k : k];
@@ -294,11 +298,11 @@ char **eng_ctr_all_ids(struct storage *s, enum eng_ctr_all which, size_t *n, str
 	return v;
 }
 
-int eng_ctr_lookup_target(struct storage *s, const char *name_or_id, bool listed,
+int eng_ctr_lookup_target(struct eng *eng, const char *name_or_id, bool listed,
 			  struct eng_ctr **out, struct error **err)
 {
 	struct error *e = NULL;
-	if (eng_ctr_lookup(s, name_or_id, out, &e) == 0)
+	if (eng_ctr_lookup(eng, name_or_id, out, &e) == 0)
 		return 0;
 	/* Removed since it was listed: by its launcher, its --rm monitor or another command. */
 	if (listed && e->code == ENOENT) {

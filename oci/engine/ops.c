@@ -37,7 +37,7 @@ int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err)
 			       "can only kill running containers. %.12s is in state %s: container "
 			       "state improper",
 			       c->id, eng_ctr_status_name(c->state.status));
-	autofree char *root = ctr_runtime_root(err);
+	autofree char *root = ctr_runtime_root(c->eng, err);
 	if (root == NULL || oci_container_kill(root, c->id, sig, false, err) < 0)
 		return -1;
 	return 0;
@@ -48,9 +48,9 @@ int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err)
  * on the exit file (inotify on the run dir) or on the monitor's death (pidfd). Returns 1
  * when it stopped, 0 on timeout.
  */
-static int wait_exit(struct storage *s, struct eng_ctr *c, int timeout_ms, struct error **err)
+static int wait_exit(struct eng *eng, struct eng_ctr *c, int timeout_ms, struct error **err)
 {
-	autofree char *run = eng_ctr_run_dir(c->id, err);
+	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 	if (run == NULL)
 		return -1;
 	autoclose int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -61,7 +61,7 @@ static int wait_exit(struct storage *s, struct eng_ctr *c, int timeout_ms, struc
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		ctr_state_load(s, c);
+		ctr_state_load(eng, c);
 		if (!is_running(c))
 			return 1;
 		int left = -1;
@@ -86,11 +86,7 @@ static int wait_exit(struct storage *s, struct eng_ctr *c, int timeout_ms, struc
 
 int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err)
 {
-	struct storage *s = NULL;
-	if (storage_open(NULL, &s, err) < 0)
-		return -1;
-	int rc = wait_exit(s, c, -1, err);
-	storage_close(&s);
+	int rc = wait_exit(c->eng, c, -1, err);
 	if (rc < 0)
 		return -1;
 	*status = c->state.exit_code;
@@ -106,9 +102,7 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 {
 	if (!is_running(c))
 		return 0;
-	struct storage *s = NULL;
-	if (storage_open(NULL, &s, err) < 0)
-		return -1;
+	struct eng *eng = c->eng;
 	struct json_object *cfg = json_get(c->doc, "Config");
 	int sig = SIGTERM;
 	const char *name = json_str(cfg, "StopSignal");
@@ -123,20 +117,19 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 	 * lock, as every write of state.json, and only while it still runs. */
 	int rc = 0;
 	{
-		autoclose int lk = ctr_lock(s, c->id, err);
+		autoclose int lk = ctr_lock(eng, c->id, err);
 		if (lk < 0)
 			rc = -1;
 		else
-			ctr_state_load(s, c);
+			ctr_state_load(eng, c);
 		if (rc == 0 && !is_running(c)) {
-			storage_close(&s);
 			return 0;
 		}
 		struct eng_ctr_state st = c->state;
 		if (rc == 0)
-			rc = ctr_state_write(s, c->id, &st, "running", true, err);
+			rc = ctr_state_write(eng, c->id, &st, "running", true, err);
 	}
-	autofree char *root = rc == 0 ? ctr_runtime_root(err) : NULL;
+	autofree char *root = rc == 0 ? ctr_runtime_root(c->eng, err) : NULL;
 	if (root == NULL)
 		rc = -1;
 	if (rc == 0 && oci_container_kill(root, c->id, sig, false, &perr) < 0)
@@ -144,7 +137,7 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 	if (rc == 0)
 		/* In ms without overflowing an int (--stop-timeout 2147484 did): at most 24 days,
 		 * and below 0 still "wait for good". */
-		rc = wait_exit(s, c,
+		rc = wait_exit(eng, c,
 			       timeout < 0		  ? -1
 			       : timeout > INT_MAX / 1000 ? INT_MAX
 							  : (int)timeout * 1000,
@@ -155,28 +148,27 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 			 name ? name : "SIGTERM", c->name, timeout);
 		if (oci_container_kill(root, c->id, SIGKILL, true, &perr) < 0)
 			err_free(&perr);
-		rc = wait_exit(s, c, 10000, err);
+		rc = wait_exit(eng, c, 10000, err);
 		if (rc == 0)
 			rc = err_msg(err, "container %s did not stop after SIGKILL", c->name);
 	}
-	storage_close(&s);
 	return rc < 0 ? -1 : 0;
 }
 
 /* Containers that share c's network namespace (owned names, NULL when none). */
-static char **dependents(struct storage *s, const struct eng_ctr *c)
+static char **dependents(struct eng *eng, const struct eng_ctr *c)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (eng_ctr_list_brief(s, &v, &n, &e) < 0)
+	if (eng_ctr_list_brief(eng, &v, &n, &e) < 0)
 		err_free(&e);
 	char **names = NULL;
 	for (size_t i = 0; i < n; i++) {
 		/* The brief record has the network mode, but not brief.json of older versions. */
 		autoctr struct eng_ctr *full =
 		    json_get(json_get(v[i]->doc, "HostConfig"), "NetworkMode") == NULL
-			? ctr_load(s, AT_FDCWD, v[i]->id, false)
+			? ctr_load(eng, AT_FDCWD, v[i]->id, false)
 			: NULL;
 		autofree char *t = eng_ctr_net_target(full ? full : v[i]);
 		if (t != NULL && strcmp(t, c->id) == 0)
@@ -186,7 +178,7 @@ static char **dependents(struct storage *s, const struct eng_ctr *c)
 	return names;
 }
 
-int eng_ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err)
+int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err)
 {
 	bool infra = false;
 	const char *pod = eng_ctr_pod(c, &infra);
@@ -196,7 +188,7 @@ int eng_ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct erro
 			       "(hutch pod rm)",
 			       c->name, pod);
 	/* podman refuses too: they would lose their network (the helper goes with c). */
-	autostrv char **deps = force ? NULL : dependents(s, c);
+	autostrv char **deps = force ? NULL : dependents(eng, c);
 	if (deps != NULL) {
 		autofree char *list = xstrdup(deps[0]);
 		for (size_t i = 1; deps[i]; i++) {
@@ -209,18 +201,19 @@ int eng_ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct erro
 			       "before it: %s (or use --force)",
 			       c->name, list);
 	}
-	return ctr_remove(s, c, force, err);
+	return ctr_remove(eng, c, force, err);
 }
 
 /* ctr_remove's part under the container's lock. */
-static int remove_locked(struct storage *s, struct eng_ctr *c, bool force, struct error **err)
+static int remove_locked(struct eng *eng, struct eng_ctr *c, bool force, struct error **err)
 {
-	autoclose int lk = ctr_lock(s, c->id, err);
+	struct storage *s = eng->store;
+	autoclose int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0)
 		return -1;
-	ctr_state_load(s, c);
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
+	ctr_state_load(eng, c);
+	autofree char *root = ctr_runtime_root(c->eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(c->eng, c->id, err) : NULL;
 	if (run == NULL)
 		return -1;
 	struct error *e2 = NULL;
@@ -233,11 +226,11 @@ static int remove_locked(struct storage *s, struct eng_ctr *c, bool force, struc
 			    "improper",
 			    c->id, eng_ctr_status_name(c->state.status));
 		struct eng_ctr_state st = c->state;
-		ctr_state_write(s, c->id, &st, "running", true, &e2);
+		ctr_state_write(eng, c->id, &st, "running", true, &e2);
 		err_free(&e2);
 		if (oci_container_kill(root, c->id, SIGKILL, true, &e2) < 0)
 			err_free(&e2);
-		if (wait_exit(s, c, 10000, err) < 0)
+		if (wait_exit(eng, c, 10000, err) < 0)
 			return -1;
 	}
 	/* Kills an init a killed monitor left behind, and drops the runtime state. */
@@ -255,14 +248,15 @@ static int remove_locked(struct storage *s, struct eng_ctr *c, bool force, struc
  * dir to the trash, see storage_container_unlist_paths) and told the client its status:
  * the runtime state (poststop hooks, cgroup), the rootfs mount, the files, the run dir.
  */
-static int finish_unlisted(struct storage *s, const char *id, struct error **err)
+static int finish_unlisted(struct eng *eng, const char *id, struct error **err)
 {
+	struct storage *s = eng->store;
 	autofree char *dir = NULL, *trash = NULL, *lock = NULL;
 	storage_container_unlist_paths(s, id, &dir, &trash, &lock);
 	/* Each step copes with what an earlier, cut-short try already removed. */
 	struct error *e2 = NULL;
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(id, err) : NULL;
+	autofree char *root = ctr_runtime_root(eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(eng, id, err) : NULL;
 	if (run == NULL)
 		return -1;
 	if (oci_container_delete(root, id, true, &e2) < 0)
@@ -271,7 +265,7 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 	autofree char *rec = xasprintf("%s/hutch.json", trash);
 	struct json_object *doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
 	if (json_str(doc, "Name") != NULL)
-		ctr_name_drop(s, json_str(doc, "Name"), id);
+		ctr_name_drop(eng, json_str(doc, "Name"), id);
 	json_object_put(doc);
 	if (storage_container_purge(s, id, err) < 0)
 		return err_wrap(err, "removing container %.12s", id);
@@ -280,8 +274,9 @@ static int finish_unlisted(struct storage *s, const char *id, struct error **err
 	return 0;
 }
 
-void eng_ctr_purge_trash(struct storage *s)
+void eng_ctr_purge_trash(struct eng *eng)
 {
+	struct storage *s = eng->store;
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
 	autoclosedir DIR *d = opendir(dir);
 	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
@@ -289,59 +284,61 @@ void eng_ctr_purge_trash(struct storage *s)
 		if (strncmp(de->d_name, ".trash-", 7) != 0 || strlen(id) != 64)
 			continue;
 		struct error *e = NULL;
-		autofree char *run = eng_ctr_run_dir(id, &e);
+		autofree char *run = eng_ctr_run_dir(eng, id, &e);
 		autofree char *mpid = run ? xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE) : NULL;
 		/* Its monitor's exit command may be at it right now. */
 		if (mpid != NULL && ctr_pid_alive(ctr_read_pid(mpid), "hutch-monitor"))
 			continue;
-		if (run == NULL || finish_unlisted(s, id, &e) < 0) {
+		if (run == NULL || finish_unlisted(eng, id, &e) < 0) {
 			log_warn("%s", e->msg);
 			err_free(&e);
 		}
 	}
 }
 
-int ctr_remove(struct storage *s, struct eng_ctr *c, bool force, struct error **err)
+int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err)
 {
-	if (remove_locked(s, c, force, err) < 0)
+	if (remove_locked(eng, c, force, err) < 0)
 		return -1;
 	/* Its name's index entry, once the container's lock is released (containers.lock
 	 * comes first). */
-	ctr_name_drop(s, c->name, c->id);
+	ctr_name_drop(eng, c->name, c->id);
 	return 0;
 }
 
 /* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
-int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
+int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err)
 {
+	struct storage *s = eng->store;
 	struct eng_ctr *c = NULL;
-	if (eng_ctr_lookup(s, id, &c, err) < 0) {
+	if (eng_ctr_lookup(eng, id, &c, err) < 0) {
 		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
 			return -1;
 		err_free(err);
 		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
 		 * trash that made is that command's. */
 		const char *unlisted = getenv("HUTCH_UNLISTED");
-		return unlisted != NULL && strcmp(unlisted, "1") == 0 ? finish_unlisted(s, id, err)
-								      : 0;
+		return unlisted != NULL && strcmp(unlisted, "1") == 0
+			   ? finish_unlisted(eng, id, err)
+			   : 0;
 	}
-	int lk = ctr_lock(s, c->id, err);
+	int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0) {
 		eng_ctr_free(&c);
 		return -1;
 	}
-	ctr_state_load(s, c);
+	ctr_state_load(eng, c);
 	int rc = 0;
 	bool restart = false;
 	if (c->state.status == ENG_CTR_EXITED) {
 		struct eng_ctr_state st = c->state;
-		bool by_user = ctr_stopped_by_user(s, c->id);
-		rc = ctr_state_write(s, c->id, &st, "exited", by_user, err);
+		bool by_user = ctr_stopped_by_user(eng, c->id);
+		rc = ctr_state_write(eng, c->id, &st, "exited", by_user, err);
 		struct json_object *host = json_get(c->doc, "HostConfig");
 		struct json_object *rp = json_get(host, "RestartPolicy");
 		const char *policy = json_str(rp, "Name");
 		int max = json_object_get_int(json_get(rp, "MaximumRetryCount"));
-		autofree char *root = ctr_runtime_root(err);
+		autofree char *root = ctr_runtime_root(c->eng, err);
 		struct error *e2 = NULL;
 		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
 			err_free(&e2);
@@ -352,13 +349,13 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		if (json_object_get_boolean(json_get(host, "AutoRemove"))) {
 			close(lk);
 			lk = -1;
-			rc = eng_ctr_remove(s, c, true, err);
+			rc = eng_ctr_remove(eng, c, true, err);
 		} else if (!by_user && policy != NULL &&
 			   (strcmp(policy, "always") == 0 ||
 			    (strcmp(policy, "on-failure") == 0 && st.exit_code != 0 &&
 			     (max == 0 || st.restart_count < max)))) {
 			st.restart_count++;
-			rc = ctr_state_write(s, c->id, &st, "exited", false, err);
+			rc = ctr_state_write(eng, c->id, &st, "exited", false, err);
 			restart = rc == 0;
 		}
 	}
@@ -368,7 +365,7 @@ int eng_ctr_cleanup(struct storage *s, const char *id, struct error **err)
 		struct eng_ctr_start_opts so = { 0 };
 		int status;
 		bool detached;
-		rc = eng_ctr_start(s, c, &so, &status, &detached, err);
+		rc = eng_ctr_start(eng, c, &so, &status, &detached, err);
 	}
 	eng_ctr_free(&c);
 	return rc;
@@ -462,8 +459,8 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		return err_set(err, EINVAL, ERR_INVOKE,
 			       "can only create exec sessions on running containers: container "
 			       "state improper");
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
+	autofree char *root = ctr_runtime_root(c->eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(c->eng, c->id, err) : NULL;
 	autofree char *user = run ? exec_user(c, o->user, err) : NULL;
 	if (user == NULL)
 		return -1;

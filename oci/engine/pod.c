@@ -17,8 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *ctr_pod_dir(struct storage *s, const char *id)
+char *ctr_pod_dir(struct eng *eng, const char *id)
 {
+	struct storage *s = eng->store;
 	return xasprintf("%s/pods/%s", storage_root(s), id);
 }
 
@@ -42,9 +43,9 @@ void eng_pod_list_free(struct eng_pod **v, size_t n)
 	free(v);
 }
 
-struct eng_pod *ctr_pod_load(struct storage *s, const char *id)
+struct eng_pod *ctr_pod_load(struct eng *eng, const char *id)
 {
-	autofree char *dir = ctr_pod_dir(s, id);
+	autofree char *dir = ctr_pod_dir(eng, id);
 	autofree char *path = xasprintf("%s/pod.json", dir);
 	struct json_object *doc = json_object_from_file(path);
 	if (doc == NULL || json_str(doc, "Name") == NULL || json_str(doc, "InfraId") == NULL) {
@@ -66,8 +67,9 @@ static int cmp_created(const void *a, const void *b)
 	return strcmp(x->created, y->created);
 }
 
-int eng_pod_list(struct storage *s, struct eng_pod ***out, size_t *n, struct error **err)
+int eng_pod_list(struct eng *eng, struct eng_pod ***out, size_t *n, struct error **err)
 {
+	struct storage *s = eng->store;
 	*out = NULL;
 	*n = 0;
 	autofree char *dir = xasprintf("%s/pods", storage_root(s));
@@ -75,7 +77,7 @@ int eng_pod_list(struct storage *s, struct eng_pod ***out, size_t *n, struct err
 	if (d == NULL)
 		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
-		struct eng_pod *p = strlen(de->d_name) == 64 ? ctr_pod_load(s, de->d_name) : NULL;
+		struct eng_pod *p = strlen(de->d_name) == 64 ? ctr_pod_load(eng, de->d_name) : NULL;
 		if (p == NULL)
 			continue;
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
@@ -86,13 +88,13 @@ int eng_pod_list(struct storage *s, struct eng_pod ***out, size_t *n, struct err
 	return 0;
 }
 
-int eng_pod_lookup(struct storage *s, const char *name_or_id, struct eng_pod **out,
+int eng_pod_lookup(struct eng *eng, const char *name_or_id, struct eng_pod **out,
 		   struct error **err)
 {
 	*out = NULL;
 	struct eng_pod **v = NULL;
 	size_t n = 0, prefix_hits = 0, len = strlen(name_or_id);
-	if (eng_pod_list(s, &v, &n, err) < 0)
+	if (eng_pod_list(eng, &v, &n, err) < 0)
 		return -1;
 	struct eng_pod *hit = NULL;
 	for (size_t i = 0; i < n && hit == NULL; i++)
@@ -122,7 +124,7 @@ int eng_pod_lookup(struct storage *s, const char *name_or_id, struct eng_pod **o
 	return rc;
 }
 
-int eng_pod_containers(struct storage *s, const struct eng_pod *p, struct eng_ctr ***out, size_t *n,
+int eng_pod_containers(struct eng *eng, const struct eng_pod *p, struct eng_ctr ***out, size_t *n,
 		       struct error **err)
 {
 	*out = NULL;
@@ -130,12 +132,12 @@ int eng_pod_containers(struct storage *s, const struct eng_pod *p, struct eng_ct
 	struct eng_ctr **v = NULL;
 	size_t len = 0;
 	/* The brief records name the pod; only the members' full records are read. */
-	if (eng_ctr_list_brief(s, &v, &len, err) < 0)
+	if (eng_ctr_list_brief(eng, &v, &len, err) < 0)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
 		const char *pod = eng_ctr_pod(v[i], NULL);
 		struct eng_ctr *c = pod != NULL && strcmp(pod, p->id) == 0
-					? ctr_load(s, AT_FDCWD, v[i]->id, false)
+					? ctr_load(eng, AT_FDCWD, v[i]->id, false)
 					: NULL;
 		eng_ctr_free(&v[i]);
 		if (c == NULL)
@@ -158,30 +160,30 @@ static bool running(const struct eng_ctr *c)
 	return c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
 }
 
-int eng_pod_start(struct storage *s, struct eng_pod *p, struct error **err)
+int eng_pod_start(struct eng *eng, struct eng_pod *p, struct error **err)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (eng_pod_containers(s, p, &v, &n, err) < 0)
+	if (eng_pod_containers(eng, p, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	struct eng_ctr_start_opts so = { 0 };
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		int status;
 		bool detached;
-		ctr_state_load(s, v[i]);
+		ctr_state_load(eng, v[i]);
 		if (!running(v[i]))
-			rc = eng_ctr_start(s, v[i], &so, &status, &detached, err);
+			rc = eng_ctr_start(eng, v[i], &so, &status, &detached, err);
 	}
 	eng_ctr_list_free(v, n);
 	return rc < 0 ? err_wrap(err, "starting pod %s", p->name) : 0;
 }
 
-int eng_pod_stop(struct storage *s, struct eng_pod *p, long timeout, struct error **err)
+int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error **err)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (eng_pod_containers(s, p, &v, &n, err) < 0)
+	if (eng_pod_containers(eng, p, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	/* Backwards: the members first, the infra (index 0) last. */
@@ -191,11 +193,11 @@ int eng_pod_stop(struct storage *s, struct eng_pod *p, long timeout, struct erro
 	return rc < 0 ? err_wrap(err, "stopping pod %s", p->name) : 0;
 }
 
-int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct error **err)
+int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
-	if (eng_pod_containers(s, p, &v, &n, err) < 0)
+	if (eng_pod_containers(eng, p, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < n && !force && rc == 0; i++)
@@ -205,9 +207,9 @@ int eng_pod_remove(struct storage *s, struct eng_pod *p, bool force, struct erro
 				     "--force",
 				     p->name, v[i]->name);
 	for (size_t i = n; i-- > 0 && rc == 0;)
-		rc = ctr_remove(s, v[i], true, err);
+		rc = ctr_remove(eng, v[i], true, err);
 	eng_ctr_list_free(v, n);
-	autofree char *dir = ctr_pod_dir(s, p->id);
+	autofree char *dir = ctr_pod_dir(eng, p->id);
 	if (rc == 0)
 		rc = fs_rm_rf(dir, err);
 	return rc < 0 ? err_wrap(err, "removing pod %s", p->name) : 0;
@@ -242,12 +244,12 @@ static struct json_object *ctr_list_json(struct eng_ctr **v, size_t n)
 	return a;
 }
 
-struct json_object *eng_pod_inspect(struct storage *s, struct eng_pod *p)
+struct json_object *eng_pod_inspect(struct eng *eng, struct eng_pod *p)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (eng_pod_containers(s, p, &v, &n, &e) < 0)
+	if (eng_pod_containers(eng, p, &v, &n, &e) < 0)
 		err_free(&e);
 	struct json_object *doc = json_object_new_object();
 	json_object_object_add(doc, "Id", json_object_new_string(p->id));

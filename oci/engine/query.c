@@ -56,12 +56,12 @@ static bool ps_match(struct eng_ctr *c, char *const *filters, struct error **err
 	return true;
 }
 
-int eng_ctr_query(struct storage *s, const struct eng_ctr_query *q, struct eng_ctr ***out,
-		  size_t *n, struct error **err)
+int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out, size_t *n,
+		  struct error **err)
 {
 	struct eng_ctr **v = NULL;
 	size_t nv = 0;
-	if (eng_ctr_list_brief(s, &v, &nv, err) < 0)
+	if (eng_ctr_list_brief(eng, &v, &nv, err) < 0)
 		return -1;
 	/* A filter looks at every container, as podman's ps --filter does. */
 	bool all = q->all || (q->filters != NULL && q->filters[0] != NULL);
@@ -90,8 +90,9 @@ int eng_ctr_query(struct storage *s, const struct eng_ctr_query *q, struct eng_c
 	return 0;
 }
 
-int eng_system_df(struct storage *s, struct eng_df *out, struct error **err)
+int eng_system_df(struct eng *eng, struct eng_df *out, struct error **err)
 {
+	struct storage *s = eng->store;
 	struct storage_image **imgs = NULL;
 	size_t n = 0;
 	if (storage_image_list(s, &imgs, &n, err) < 0)

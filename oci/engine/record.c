@@ -24,35 +24,41 @@ const char *eng_ctr_status_name(enum eng_ctr_status s)
 	return s <= ENG_CTR_EXITED ? names[s] : "unknown";
 }
 
-char *eng_ctr_dir(struct storage *s, const char *id)
+char *eng_ctr_dir(struct eng *eng, const char *id)
 {
+	struct storage *s = eng->store;
 	return xasprintf("%s/containers/%s", storage_root(s), id);
 }
 
-char *eng_ctr_log_path(struct storage *s, const char *id)
+char *eng_ctr_log_path(struct eng *eng, const char *id)
 {
+	struct storage *s = eng->store;
 	return xasprintf("%s/containers/%s/ctr.log", storage_root(s), id);
 }
 
-char *eng_ctr_run_dir(const char *id, struct error **err)
+/* The runtime dir, checked (and created) once per handle: ps asks for every container's. */
+static const char *run_root(struct eng *eng, struct error **err)
 {
-	/* Checked (and created) once per process: ps asks for every container's. */
-	static char *rt;
-	if (rt == NULL && (rt = paths_runtime_dir(err)) == NULL)
-		return NULL;
-	return xasprintf("%s/containers/%s", rt, id);
+	if (eng->run_root == NULL)
+		eng->run_root = paths_runtime_dir(err);
+	return eng->run_root;
 }
 
-char *ctr_runtime_root(struct error **err)
+char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err)
 {
-	autofree char *rt = paths_runtime_dir(err);
-	if (rt == NULL)
-		return NULL;
-	return xasprintf("%s/runtime", rt);
+	const char *rt = run_root(eng, err);
+	return rt ? xasprintf("%s/containers/%s", rt, id) : NULL;
 }
 
-int ctr_lock(struct storage *s, const char *id, struct error **err)
+char *ctr_runtime_root(struct eng *eng, struct error **err)
 {
+	const char *rt = run_root(eng, err);
+	return rt ? xasprintf("%s/runtime", rt) : NULL;
+}
+
+int ctr_lock(struct eng *eng, const char *id, struct error **err)
+{
+	struct storage *s = eng->store;
 	/* The container's directory itself: a lock file would be one more inode to create and
 	 * delete on the store's filesystem at every run --rm. */
 	autofree char *path = xasprintf("%s/containers/%s", storage_root(s), id);
@@ -191,7 +197,7 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 		return;
 
 	struct error *err = NULL;
-	autofree char *run = eng_ctr_run_dir(c->id, &err);
+	autofree char *run = eng_ctr_run_dir(c->eng, c->id, &err);
 	err_free(&err);
 	if (run == NULL)
 		return;
@@ -224,16 +230,17 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 }
 
 /* ROOT/containers/ID/FILE, or ID/FILE relative to the containers dir cdir (owned). */
-static char *rec_path(struct storage *s, int cdir, const char *id, const char *file)
+static char *rec_path(struct eng *eng, int cdir, const char *id, const char *file)
 {
+	struct storage *s = eng->store;
 	if (cdir == AT_FDCWD)
 		return xasprintf("%s/containers/%s/%s", storage_root(s), id, file);
 	return xasprintf("%s/%s", id, file);
 }
 
-void ctr_state_load(struct storage *s, struct eng_ctr *c)
+void ctr_state_load(struct eng *eng, struct eng_ctr *c)
 {
-	autofree char *path = rec_path(s, AT_FDCWD, c->id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, c->id, "state.json");
 	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	state_from(c, j);
 	json_object_put(j);
@@ -271,7 +278,7 @@ static struct json_object *brief_of(struct json_object *doc)
 }
 
 /* Write state.json: the brief record of doc (none when doc is NULL) and the state. */
-static int state_write_doc(struct storage *s, const char *id, struct json_object *doc,
+static int state_write_doc(struct eng *eng, const char *id, struct json_object *doc,
 			   const struct eng_ctr_state *st, const char *status, bool stopped_by_user,
 			   struct error **err)
 {
@@ -285,7 +292,7 @@ static int state_write_doc(struct storage *s, const char *id, struct json_object
 	json_object_object_add(j, "Pid", json_object_new_int(st->pid));
 	json_object_object_add(j, "RestartCount", json_object_new_int(st->restart_count));
 	json_object_object_add(j, "StoppedByUser", json_object_new_boolean(stopped_by_user));
-	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");
 	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE);
 	int rc = fs_write_replace(path, text, strlen(text), 0600, err);
@@ -293,7 +300,7 @@ static int state_write_doc(struct storage *s, const char *id, struct json_object
 	return rc;
 }
 
-int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_state *st,
+int ctr_state_write(struct eng *eng, const char *id, const struct eng_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err)
 {
 	/* The brief part as the files have it, not from a caller's copy, which may predate a
@@ -301,21 +308,21 @@ int ctr_state_write(struct storage *s, const char *id, const struct eng_ctr_stat
 	 * file, not the whole record: this is on the way of every start), or else from the
 	 * record. A record that cannot be read gives a state.json without one, and ps falls
 	 * back to the record as for stores of older hutch versions. */
-	autofree char *spath = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *spath = rec_path(eng, AT_FDCWD, id, "state.json");
 	struct json_object *doc = json_file_at(AT_FDCWD, spath, CTR_JSON_MAX);
 	if (json_str(doc, "Id") == NULL) {
 		json_object_put(doc);
-		autofree char *rec = rec_path(s, AT_FDCWD, id, "hutch.json");
+		autofree char *rec = rec_path(eng, AT_FDCWD, id, "hutch.json");
 		doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
 	}
-	int rc = state_write_doc(s, id, doc, st, status, stopped_by_user, err);
+	int rc = state_write_doc(eng, id, doc, st, status, stopped_by_user, err);
 	json_object_put(doc);
 	return rc;
 }
 
-int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc, struct error **err)
+int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc, struct error **err)
 {
-	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");
 	struct json_object *old = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	struct json_object *j = brief_of(doc);
 	for (size_t i = 0; state_keys[i]; i++) {
@@ -331,24 +338,24 @@ int ctr_brief_update(struct storage *s, const char *id, struct json_object *doc,
 	json_object_put(j);
 	json_object_put(old);
 	/* The brief record of older hutch versions, which ps would no longer read: stale now. */
-	autofree char *bpath = rec_path(s, AT_FDCWD, id, "brief.json");
+	autofree char *bpath = rec_path(eng, AT_FDCWD, id, "brief.json");
 	if (rc == 0 && unlink(bpath) < 0 && errno != ENOENT)
 		rc = err_sys(err, "removing %s", bpath);
 	return rc;
 }
 
-bool ctr_stopped_by_user(struct storage *s, const char *id)
+bool ctr_stopped_by_user(struct eng *eng, const char *id)
 {
-	autofree char *path = rec_path(s, AT_FDCWD, id, "state.json");
+	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");
 	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	bool v = json_object_get_boolean(json_get(j, "StoppedByUser"));
 	json_object_put(j);
 	return v;
 }
 
-struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief)
+struct eng_ctr *ctr_load(struct eng *eng, int cdir, const char *id, bool brief)
 {
-	autofree char *spath = rec_path(s, cdir, id, "state.json");
+	autofree char *spath = rec_path(eng, cdir, id, "state.json");
 	struct json_object *st = json_file_at(cdir, spath, CTR_JSON_MAX), *doc = NULL;
 	/* A state.json with the brief record stands for a container: it is written before
 	 * hutch.json, and removed with the whole dir when a create fails. */
@@ -356,11 +363,11 @@ struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief
 		doc = json_object_get(st);
 	if (doc == NULL && brief) {
 		/* Stores of older hutch versions kept the brief record in brief.json. */
-		autofree char *bpath = rec_path(s, cdir, id, "brief.json");
+		autofree char *bpath = rec_path(eng, cdir, id, "brief.json");
 		doc = json_file_at(cdir, bpath, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
-		autofree char *path = rec_path(s, cdir, id, "hutch.json");
+		autofree char *path = rec_path(eng, cdir, id, "hutch.json");
 		doc = json_file_at(cdir, path, CTR_JSON_MAX);
 	}
 	if (doc == NULL) {
@@ -370,6 +377,7 @@ struct eng_ctr *ctr_load(struct storage *s, int cdir, const char *id, bool brief
 	struct eng_ctr *c = xzalloc(sizeof(*c));
 	c->doc = doc;
 	c->id = xstrdup(id);
+	c->eng = eng;
 	c->name = xstrdup(json_str(doc, "Name") ? json_str(doc, "Name") : id);
 	c->image_id = xstrdup(json_str(doc, "Image") ? json_str(doc, "Image") : "");
 	c->image_name = xstrdup(json_str(doc, "ImageName") ? json_str(doc, "ImageName") : "");
@@ -394,8 +402,9 @@ bool ctr_is_id(const char *s, size_t max)
 	return i > 0;
 }
 
-static int list(struct storage *s, bool brief, struct eng_ctr ***out, size_t *n, struct error **err)
+static int list(struct eng *eng, bool brief, struct eng_ctr ***out, size_t *n, struct error **err)
 {
+	struct storage *s = eng->store;
 	*out = NULL;
 	*n = 0;
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
@@ -407,7 +416,7 @@ static int list(struct storage *s, bool brief, struct eng_ctr ***out, size_t *n,
 		if (strlen(de->d_name) != 64 || !ctr_is_id(de->d_name, 64))
 			continue;
 		/* Relative to the open dir: each open walks two path components, not ten. */
-		struct eng_ctr *c = ctr_load(s, dirfd(d), de->d_name, brief);
+		struct eng_ctr *c = ctr_load(eng, dirfd(d), de->d_name, brief);
 		if (c == NULL)
 			continue;
 		if (*n == cap) {
@@ -421,14 +430,14 @@ static int list(struct storage *s, bool brief, struct eng_ctr ***out, size_t *n,
 	return 0;
 }
 
-int eng_ctr_list(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err)
+int eng_ctr_list(struct eng *eng, struct eng_ctr ***out, size_t *n, struct error **err)
 {
-	return list(s, false, out, n, err);
+	return list(eng, false, out, n, err);
 }
 
-int eng_ctr_list_brief(struct storage *s, struct eng_ctr ***out, size_t *n, struct error **err)
+int eng_ctr_list_brief(struct eng *eng, struct eng_ctr ***out, size_t *n, struct error **err)
 {
-	return list(s, true, out, n, err);
+	return list(eng, true, out, n, err);
 }
 
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n)
@@ -553,15 +562,15 @@ static struct json_object *record_doc(const char *id, const char *name,
 	return doc;
 }
 
-int ctr_write_files(struct storage *s, const char *id, const char *name,
+int ctr_write_files(struct eng *eng, const char *id, const char *name,
 		    const struct eng_ctr_create_opts *o, struct error **err)
 {
-	autofree char *dir = eng_ctr_dir(s, id);
+	autofree char *dir = eng_ctr_dir(eng, id);
 	struct oci_gen_opts gen = o->gen;
 	/* An infra container has no image: its root is an empty directory. */
 	autofree char *merged = xasprintf("%s/%s", dir, o->infra ? "rootfs" : "merged");
 	autofree char *hostname = xstrndup(id, 12);
-	autofree char *run = eng_ctr_run_dir(id, err);
+	autofree char *run = eng_ctr_run_dir(eng, id, err);
 	if (run == NULL)
 		return -1;
 	gen.rootfs = merged;
@@ -598,7 +607,7 @@ int ctr_write_files(struct storage *s, const char *id, const char *name,
 	int rc = fs_write_replace(cfg, spec_text, strlen(spec_text), 0600, err);
 	/* state.json carries the brief record ps reads (hutch.json is not there yet). */
 	if (rc == 0)
-		rc = state_write_doc(s, id, doc, &st, "created", false, err);
+		rc = state_write_doc(eng, id, doc, &st, "created", false, err);
 	/* The record last: a container exists once hutch.json does. */
 	if (rc == 0)
 		rc = fs_write_replace(rec, doc_text, strlen(doc_text), 0600, err);

@@ -75,6 +75,7 @@ static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode,
 /* Everything the launcher needs; filled by the CLI before the fork. */
 struct launch {
 	struct storage *s;
+	struct eng *eng;
 	const struct eng_ctr *c;
 	const char *run;
 	const char *root;	   /* runtime state root */
@@ -394,7 +395,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	}
 	if (setup_stdio(l, &e, dirfd, &err) < 0)
 		launch_fail(l, err);
-	autofree char *bundle = eng_ctr_dir(l->s, l->c->id);
+	autofree char *bundle = eng_ctr_dir(l->eng, l->c->id);
 	bool delete_has_work = true, has_poststart = true;
 	/* Started at once: the network comes up while the init sets up, then it is released
 	 * (the CLI gets the connection to it with "ready" and waits there for the exec). */
@@ -435,7 +436,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	sigset_t monsigs;
 	oci_monitor_sigset(&monsigs);
 	sigprocmask(SIG_BLOCK, &monsigs, NULL);
-	autofree char *logpath = eng_ctr_log_path(l->s, l->c->id);
+	autofree char *logpath = eng_ctr_log_path(l->eng, l->c->id);
 	autostrv char **argv = NULL;
 	strv_push(&argv, l->monitor);
 	strv_push(&argv, "--id");
@@ -483,7 +484,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push(&argv, "--unlist-lock");
 		strv_push_take(&argv, lock);
 		char *entry = NULL, *names_lock = NULL;
-		ctr_name_paths(l->s, l->c->name, &entry, &names_lock);
+		ctr_name_paths(l->eng, l->c->name, &entry, &names_lock);
 		strv_push(&argv, "--unlist-name");
 		strv_push_take(&argv, entry);
 		strv_push(&argv, "--unlist-names-lock");
@@ -516,7 +517,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	 * for the container's lock, which the CLI holds until it has the start's outcome. */
 	struct eng_ctr_state st = *l->running;
 	st.pid = net.init;
-	if (ctr_state_write(l->s, l->c->id, &st, "running", false, &err) < 0)
+	if (ctr_state_write(l->eng, l->c->id, &st, "running", false, &err) < 0)
 		launch_fail_created(l, err);
 	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
 	 * hooks to run) or 's' with the connection to the init. */
@@ -689,12 +690,13 @@ static void clear_run_dir(const char *run)
 }
 
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
-static int launch_container(struct storage *s, struct eng_ctr *c, const char *run, const char *root,
+static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
 			    size_t n_ports, pid_t join_pid, int listen_fd,
 			    const struct eng_ctr_state *running, struct launched *out,
 			    struct error **err)
 {
+	struct storage *s = eng->store;
 	bool infra = false;
 	eng_ctr_pod(c, &infra);
 	struct json_object *cfg = json_get(c->doc, "Config");
@@ -717,6 +719,7 @@ static int launch_container(struct storage *s, struct eng_ctr *c, const char *ru
 	struct launch l = {
 		.seccomp_cache = seccomp_cache,
 		.s = s,
+		.eng = eng,
 		.c = c,
 		.run = run,
 		.root = root,
@@ -743,7 +746,7 @@ static int launch_container(struct storage *s, struct eng_ctr *c, const char *ru
 	return rc;
 }
 
-int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
+int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
 		  int *status, bool *detached, struct error **err)
 {
 	*status = 0;
@@ -751,10 +754,10 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 	if (o->attach && o->io == NULL)
 		return err_set(err, EINVAL, ERR_TOOL, "starting %s attached: no streams given",
 			       c->name);
-	autoclose int lk = ctr_lock(s, c->id, err);
+	autoclose int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0)
 		return -1;
-	ctr_state_load(s, c);
+	ctr_state_load(eng, c);
 	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED) {
 		if (!o->attach)
 			return 0;
@@ -762,8 +765,8 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 		lk = -1;
 		return eng_ctr_attach(c, o, status, detached, err);
 	}
-	autofree char *run = eng_ctr_run_dir(c->id, err);
-	autofree char *root = run ? ctr_runtime_root(err) : NULL;
+	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
+	autofree char *root = run ? ctr_runtime_root(c->eng, err) : NULL;
 	if (root == NULL || fs_mkdir_p(run, 0700, err) < 0 || fs_mkdir_p(root, 0700, err) < 0)
 		return -1;
 	clear_run_dir(run);
@@ -782,7 +785,7 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 	int rc = net_check_ports(ports, n_ports, NULL, err);
 	pid_t join_pid = -1;
 	if (rc == 0 && mode.kind == NET_MODE_CONTAINER)
-		rc = ctr_join_prepare(s, c, mode.target, run, &join_pid, err);
+		rc = ctr_join_prepare(eng, c, mode.target, run, &join_pid, err);
 	else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
 	/* The attach socket is bound here, not by the monitor: attached before the container
@@ -796,7 +799,7 @@ int eng_ctr_start(struct storage *s, struct eng_ctr *c, const struct eng_ctr_sta
 	st.finished_at = NULL;
 	st.exit_code = 0;
 	if (rc == 0)
-		rc = launch_container(s, c, run, root, &mode, ports, n_ports, join_pid, listen_fd,
+		rc = launch_container(eng, c, run, root, &mode, ports, n_ports, join_pid, listen_fd,
 				      &st, &up, err);
 	if (listen_fd >= 0)
 		close(listen_fd);

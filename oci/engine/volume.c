@@ -18,15 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *vol_dir(struct storage *s, const char *name)
+static char *vol_dir(struct eng *eng, const char *name)
 {
+	struct storage *s = eng->store;
 	return xasprintf("%s/volumes/%s", storage_root(s), name);
 }
 
 /* The record of an existing volume (volume.json; made up for one without it). */
-static struct json_object *vol_doc(struct storage *s, const char *name)
+static struct json_object *vol_doc(struct eng *eng, const char *name)
 {
-	autofree char *dir = vol_dir(s, name);
+	autofree char *dir = vol_dir(eng, name);
 	autofree char *data = xasprintf("%s/_data", dir);
 	if (!fs_exists(data))
 		return NULL;
@@ -45,7 +46,7 @@ static struct json_object *vol_doc(struct storage *s, const char *name)
 	return doc;
 }
 
-int eng_vol_create(struct storage *s, const char *name, char *const *labels, bool ignore,
+int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool ignore,
 		   char **out_name, struct error **err)
 {
 	char hex[SHA256_HEX_LEN + 1];
@@ -61,7 +62,7 @@ int eng_vol_create(struct storage *s, const char *name, char *const *labels, boo
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       name);
 	}
-	struct json_object *old = vol_doc(s, name);
+	struct json_object *old = vol_doc(eng, name);
 	if (old != NULL) {
 		json_object_put(old);
 		if (!ignore)
@@ -71,7 +72,7 @@ int eng_vol_create(struct storage *s, const char *name, char *const *labels, boo
 		*out_name = xstrdup(name);
 		return 0;
 	}
-	autofree char *dir = vol_dir(s, name);
+	autofree char *dir = vol_dir(eng, name);
 	autofree char *data = xasprintf("%s/_data", dir);
 	if (fs_mkdir_p(data, 0755, err) < 0)
 		return -1;
@@ -99,36 +100,38 @@ int eng_vol_create(struct storage *s, const char *name, char *const *labels, boo
 	return rc;
 }
 
-int eng_vol_resolve(struct storage *s, struct oci_volume *v, struct error **err)
+int eng_vol_resolve(struct eng *eng, struct oci_volume *v, struct error **err)
 {
+	struct storage *s = eng->store;
 	if (v->kind != OCI_MOUNT_VOLUME)
 		return 0;
 	autofree char *name = NULL;
-	if (eng_vol_create(s, v->src, NULL, true, &name, err) < 0)
+	if (eng_vol_create(eng, v->src, NULL, true, &name, err) < 0)
 		return -1;
 	free(v->src);
 	v->src = xasprintf("%s/volumes/%s/_data", storage_root(s), name);
 	return 0;
 }
 
-struct json_object *eng_vol_inspect(struct storage *s, const char *name, struct error **err)
+struct json_object *eng_vol_inspect(struct eng *eng, const char *name, struct error **err)
 {
-	struct json_object *doc = strchr(name, '/') ? NULL : vol_doc(s, name);
+	struct json_object *doc = strchr(name, '/') ? NULL : vol_doc(eng, name);
 	if (doc == NULL)
 		err_set(err, ENOENT, ERR_TOOL, "no volume with name \"%s\" found: no such volume",
 			name);
 	return doc;
 }
 
-struct json_object *eng_vol_list(struct storage *s)
+struct json_object *eng_vol_list(struct eng *eng)
 {
+	struct storage *s = eng->store;
 	struct json_object *all = json_object_new_array();
 	autofree char *dir = xasprintf("%s/volumes", storage_root(s));
 	autoclosedir DIR *d = opendir(dir);
 	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
 		if (de->d_name[0] == '.')
 			continue;
-		struct json_object *doc = vol_doc(s, de->d_name);
+		struct json_object *doc = vol_doc(eng, de->d_name);
 		if (doc != NULL)
 			json_object_array_add(all, doc);
 	}
@@ -136,18 +139,18 @@ struct json_object *eng_vol_list(struct storage *s)
 }
 
 /* IDs of the containers whose record mounts the volume (owned vector, maybe empty). */
-static char **vol_users(struct storage *s, const char *mountpoint)
+static char **vol_users(struct eng *eng, const char *mountpoint)
 {
 	char **ids = xzalloc(sizeof(char *));
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
 	struct error *e = NULL;
-	if (eng_ctr_list_brief(s, &v, &n, &e) < 0)
+	if (eng_ctr_list_brief(eng, &v, &n, &e) < 0)
 		err_free(&e);
 	for (size_t i = 0; i < n; i++) {
 		/* The brief record has the mounts, but not brief.json of older versions. */
 		autoctr struct eng_ctr *full = json_get(v[i]->doc, "Mounts") == NULL
-						   ? ctr_load(s, AT_FDCWD, v[i]->id, false)
+						   ? ctr_load(eng, AT_FDCWD, v[i]->id, false)
 						   : NULL;
 		struct json_object *mounts = json_get((full ? full : v[i])->doc, "Mounts");
 		for (size_t k = 0; k < json_len(mounts); k++) {
@@ -168,9 +171,9 @@ static int rm_fn(void *arg, struct error **err)
 }
 
 /* The data may hold files of subordinate ids: delete as root in the user namespace. */
-static int vol_delete(struct storage *s, const char *name, struct error **err)
+static int vol_delete(struct eng *eng, const char *name, struct error **err)
 {
-	autofree char *dir = vol_dir(s, name);
+	autofree char *dir = vol_dir(eng, name);
 	struct userns_map m;
 	struct userns_child child;
 	if (userns_default_map(&m, err) < 0)
@@ -183,14 +186,14 @@ static int vol_delete(struct storage *s, const char *name, struct error **err)
 	return 0;
 }
 
-int eng_vol_remove(struct storage *s, const char *name, bool force, struct error **err)
+int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error **err)
 {
-	struct json_object *doc = eng_vol_inspect(s, name, err);
+	struct json_object *doc = eng_vol_inspect(eng, name, err);
 	if (doc == NULL)
 		return -1;
 	autofree char *mp = xstrdup(json_str(doc, "Mountpoint"));
 	json_object_put(doc);
-	autostrv char **users = vol_users(s, mp);
+	autostrv char **users = vol_users(eng, mp);
 	if (users[0] != NULL && !force)
 		return err_set(err, EBUSY, ERR_TOOL,
 			       "volume %s is being used by the following container(s): %s: volume "
@@ -199,26 +202,26 @@ int eng_vol_remove(struct storage *s, const char *name, bool force, struct error
 	/* -f removes the containers that use it first, as podman does. */
 	for (size_t i = 0; users[i]; i++) {
 		struct eng_ctr *c = NULL;
-		int rc = eng_ctr_lookup(s, users[i], &c, err);
+		int rc = eng_ctr_lookup(eng, users[i], &c, err);
 		if (rc == 0)
-			rc = eng_ctr_remove(s, c, true, err);
+			rc = eng_ctr_remove(eng, c, true, err);
 		eng_ctr_free(&c);
 		if (rc < 0)
 			return -1;
 	}
-	return vol_delete(s, name, err);
+	return vol_delete(eng, name, err);
 }
 
-char **eng_vol_prune(struct storage *s, struct error **err)
+char **eng_vol_prune(struct eng *eng, struct error **err)
 {
 	char **removed = xzalloc(sizeof(char *));
-	struct json_object *all = eng_vol_list(s);
+	struct json_object *all = eng_vol_list(eng);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		struct json_object *v = json_object_array_get_idx(all, i);
-		autostrv char **users = vol_users(s, json_str(v, "Mountpoint"));
+		autostrv char **users = vol_users(eng, json_str(v, "Mountpoint"));
 		if (users[0] != NULL)
 			continue;
-		if (vol_delete(s, json_str(v, "Name"), err) < 0) {
+		if (vol_delete(eng, json_str(v, "Name"), err) < 0) {
 			json_object_put(all);
 			strv_free(removed);
 			return NULL;
@@ -266,7 +269,7 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
 	return 0;
 }
 
-int ctr_vol_fill(struct storage *s, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,
+int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,
 		 struct error **err)
 {
 	bool any = false;
@@ -275,5 +278,5 @@ int ctr_vol_fill(struct storage *s, struct eng_ctr *c, const struct oci_volume *
 	if (!any)
 		return 0;
 	struct fill_job j = { .mounts = mounts, .n = n };
-	return ctr_with_root(s, c, fill_fn, &j, err);
+	return ctr_with_root(eng, c, fill_fn, &j, err);
 }
