@@ -24,13 +24,18 @@ char *ctr_runtime_root(struct eng *eng, struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
 int ctr_lock(struct eng *eng, const char *id, struct error **err);
 /*
- * Take containers.lock, which serialises creation, renames and the name index: 0, or -1
- * with *err. Nests within one process (create --replace removes a container, and removal
- * drops its index entry). Take it before a container's own lock, never while holding one.
+ * Take containers.lock, which serialises creation, renames and the name index: the hold's
+ * rc is 0, or -1 with *err. Nests within one handle (create --replace removes a container,
+ * and removal drops its index entry): the depth is the handle's, not the process's. Take
+ * it before a container's own lock, never while holding one.
  */
-int ctr_names_lock(struct eng *eng, struct error **err);
-/* Release it when *held is 0 (a failed ctr_names_lock left -1 there). */
-void ctr_names_unlock(int *held);
+struct ctr_names_hold {
+	struct eng *eng;
+	int rc;
+};
+struct ctr_names_hold ctr_names_lock(struct eng *eng, struct error **err);
+/* Release it when h->rc is 0. */
+void ctr_names_unlock(struct ctr_names_hold *h);
 #define autonames __attribute__((cleanup(ctr_names_unlock)))
 /* Now, RFC 3339 with nanoseconds (owned). */
 char *ctr_now(void);

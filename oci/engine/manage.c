@@ -382,8 +382,8 @@ int eng_ctr_rename(struct eng *eng, struct eng_ctr *c, const char *name, struct 
 			       "invalid container name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       name);
-	autonames int nl = ctr_names_lock(eng, err);
-	if (nl < 0)
+	autonames struct ctr_names_hold nl = ctr_names_lock(eng, err);
+	if (nl.rc < 0)
 		return -1;
 	struct eng_ctr *other = ctr_by_name(eng, name);
 	if (other != NULL) {

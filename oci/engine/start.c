@@ -509,6 +509,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--listen-fd", l->listen_fd);
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
+	/* The exit command opens the store as this handle did: the driver on its command
+	 * line, not in the environment. */
+	if (l->eng->storage_driver != NULL) {
+		strv_push(&argv, "--storage-driver");
+		strv_push(&argv, l->eng->storage_driver);
+	}
 	strv_push(&argv, "__cleanup");
 	strv_push(&argv, l->c->id);
 	/* Recorded here, before "ready": the container runs already, and a CLI killed from
