@@ -108,6 +108,7 @@ struct eng_ctr {
 	bool tty, open_stdin;
 	struct json_object *doc;
 	struct eng_ctr_state state;
+	struct eng *eng; /* the handle it was loaded through (borrowed): it must outlive c */
 };
 
 void eng_ctr_free(struct eng_ctr **c);
@@ -232,8 +233,8 @@ int eng_ctr_create(struct eng *eng, const struct eng_ctr_create_req *r, struct e
  * that never ran is removed, and so is one whose monitor died before it could (the
  * monitor removes a --rm container itself when it exits).
  */
-int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
-		int *status, bool *detached, struct error **err);
+int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
+		bool *detached, struct error **err);
 
 /* The container whose network namespace c shares (--network container:ID, or the pod's
  * infra), as an owned ID; NULL when it has its own. */
@@ -267,8 +268,8 @@ struct eng_ctr_query {
  * owned vector, free with eng_ctr_list_free. A malformed or unknown filter is a usage error
  * ("invalid filter ...") once a container is checked against it.
  */
-int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out,
-		  size_t *n, struct error **err);
+int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out, size_t *n,
+		  struct error **err);
 
 /* `system df`: what one kind of object takes in the store. */
 struct eng_df_row {
@@ -362,7 +363,7 @@ char *eng_ctr_helper_path(const char *name);
 
 /* Paths: the container's store dir and run dir (owned). */
 char *eng_ctr_dir(struct eng *eng, const char *id);
-char *eng_ctr_run_dir(const char *id, struct error **err);
+char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err);
 /* The log file path (owned). */
 char *eng_ctr_log_path(struct eng *eng, const char *id);
 

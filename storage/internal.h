@@ -208,6 +208,7 @@ struct storage {
 	enum storage_driver driver;
 	struct userns_map map;
 	bool map_loaded;
+	bool in_userns; /* this copy lives in a child already in the store's user namespace */
 };
 
 /* flock on root/NAME; returns an fd (owned) or -1. exclusive or shared; nb: don't wait. */
@@ -251,7 +252,6 @@ int store_layer_info(struct storage *s, const char *chain_hex, char **diff_id, i
 		     struct error **err);
 
 /* Set in the pull child, which already runs as root in the user namespace. */
-extern bool storage_in_userns;
 
 /* ---------- unpack (unpack.c) ---------- */
 

@@ -566,7 +566,7 @@ static int pull_child(void *arg, struct error **err)
 	if (getppid() != a->parent)
 		_exit(125);
 	signal(SIGPIPE, SIG_IGN);
-	storage_in_userns = true;
+	a->s->in_userns = true;
 	struct pull_conf conf = { .progress_fd = a->progress_fd };
 	if (storage_pullconf_load(&conf.lim, err) < 0 || storage_regconf_load(&conf.reg, err) < 0)
 		return -1;

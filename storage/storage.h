@@ -61,7 +61,7 @@ struct storage;
 
 /*
  * Open the user's store ($XDG_DATA_HOME/hutch), creating its layout. driver_name is NULL
- * (then $HUTCH_STORAGE_DRIVER, else auto), "overlay" or "fuse-overlayfs". Free with
+ * (then storage.conf's driver, else auto), "overlay" or "fuse-overlayfs". Free with
  * storage_close.
  */
 int storage_open(const char *driver_name, struct storage **out, struct error **err);

@@ -24,9 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Set in the pull child: already root in the user namespace, no nested spawn needed. */
-bool storage_in_userns;
-
 static int parse_driver(const char *name, enum storage_driver *d, struct error **err)
 {
 	if (name == NULL || *name == '\0' || strcmp(name, "auto") == 0)
@@ -74,8 +71,6 @@ int storage_open(const char *driver_name, struct storage **out, struct error **e
 	if (root == NULL)
 		return -1;
 	autofree char *conf_driver = NULL;
-	if (driver_name == NULL)
-		driver_name = getenv("HUTCH_STORAGE_DRIVER");
 	if (driver_name == NULL && config_driver(&conf_driver, err) < 0)
 		return -1;
 	if (driver_name == NULL)
@@ -220,7 +215,7 @@ int store_rm_tree(struct storage *s, const char *path, struct error **err)
 {
 	if (!fs_exists(path))
 		return 0;
-	if (storage_in_userns || userns_is_inside())
+	if (s->in_userns || userns_is_inside())
 		return fs_rm_rf(path, err);
 	const struct userns_map *m;
 	if (store_map(s, &m, err) < 0)
@@ -248,7 +243,7 @@ static int run_child(void *p, struct error **err)
 	if (getppid() != a->parent)
 		_exit(125);
 	signal(SIGPIPE, SIG_IGN);
-	storage_in_userns = true;
+	a->s->in_userns = true;
 	/* Layers and scratch dirs in use must not be collected by a concurrent rmi/prune. */
 	autoclose int gc = store_lock(a->s, "gc.lock", false, false, err);
 	if (gc < 0)

@@ -5,6 +5,7 @@
  * error and decides the exit code (STYLE.md B3).
  */
 #include "tool/cli.h"
+#include "oci/engine.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -375,7 +376,12 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 	if (rc == 0) {
 		ctx->argc = argc - pos;
 		ctx->argv = argv + pos;
-		rc = cmd->handler(ctx, err);
+		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver };
+		if (cmd->store)
+			rc = eng_open(&eo, &ctx->eng, err);
+		if (rc == 0)
+			rc = cmd->handler(ctx, err);
+		eng_close(&ctx->eng);
 	}
 out:
 	if (rc < 0 && *err != NULL && (*err)->kind == ERR_USAGE)

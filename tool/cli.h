@@ -60,6 +60,9 @@ struct cli_cmd {
 	/* Stop option parsing at the first operand, so `hutch unshare ls -l` passes -l on. */
 	bool stop_at_operand;
 	bool hidden; /* internal commands: not in help, man pages or completions */
+	/* The handler works on the store: the engine is opened for it (ctx->eng) with the
+	 * global --storage-driver, and closed after. */
+	bool store;
 };
 
 /* A parsed option value. */

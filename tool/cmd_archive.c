@@ -90,8 +90,6 @@ int cmd_import(struct cli_ctx *ctx, struct error **err)
 	struct eng *eng = ctx->eng;
 	struct storage *s = eng_storage(eng);
 	autoclose int fd = -1;
-	if (rc == 0)
-		rc = cli_open_store(ctx, &s, err);
 	if (rc == 0 && (fd = open_input(ctx->argv[0], "a tarball", err)) < 0)
 		rc = -1;
 	struct storage_import_opts o = { .config = &c,

@@ -138,10 +138,9 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 /* Apply fn to each of names (all: from eng_ctr_all_ids, where one gone since is skipped);
  * the first failure is the error, the rest still run. */
 static int each(struct cli_ctx *ctx, struct eng *eng, char **names, size_t n, bool all,
-		int (*fn)(struct cli_ctx *, struct storage *, struct eng_ctr *, struct error **),
+		int (*fn)(struct cli_ctx *, struct eng *, struct eng_ctr *, struct error **),
 		struct error **err)
 {
-	struct storage *s = eng_storage(eng);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		autoctr struct eng_ctr *c = NULL;
@@ -152,7 +151,7 @@ static int each(struct cli_ctx *ctx, struct eng *eng, char **names, size_t n, bo
 		}
 		if (c == NULL)
 			continue; /* gone since the listing */
-		if (fn(ctx, s, c, &e) < 0) {
+		if (fn(ctx, eng, c, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -356,7 +355,7 @@ int cmd_logs(struct cli_ctx *ctx, struct error **err)
 		if (eng_ctr_lookup(eng, ctx->argv[i], &c, err) < 0)
 			return -1;
 		autofree char *log = eng_ctr_log_path(eng, c->id);
-		autofree char *run = eng_ctr_run_dir(c->id, err);
+		autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 		if (run == NULL)
 			return -1;
 		autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);

@@ -14,12 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static int open_one(struct cli_ctx *ctx, const char *name, struct storage **s, struct eng_ctr **c,
-		    struct error **err)
+static int open_one(struct cli_ctx *ctx, const char *name, struct eng_ctr **c, struct error **err)
 {
-	if (cli_open_store(ctx, s, err) < 0)
-		return -1;
-	return eng_ctr_lookup(*s, name, c, err);
+	return eng_ctr_lookup(ctx->eng, name, c, err);
 }
 
 /* ---------- cp ---------- */
@@ -50,9 +47,8 @@ int cmd_cp(struct cli_ctx *ctx, struct error **err)
 	if (*cpath == '\0')
 		return err_set(err, EINVAL, ERR_USAGE, "the container path must not be empty");
 	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, sc ? sctr : dctr, &s, &c, err) < 0)
+	if (open_one(ctx, sc ? sctr : dctr, &c, err) < 0)
 		return -1;
 	/* Relative container paths start at the container's root, as podman's do. */
 	autofree char *abs = cpath[0] == '/' ? xstrdup(cpath) : xasprintf("/%s", cpath);
@@ -71,9 +67,8 @@ int cmd_diff(struct cli_ctx *ctx, struct error **err)
 		return err_set(err, EINVAL, ERR_USAGE, "invalid --format \"%s\": diff knows json",
 			       fmt);
 	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
 	autostrv char **lines = eng_ctr_diff(eng, c, err);
 	if (lines == NULL)
@@ -107,10 +102,8 @@ int cmd_diff(struct cli_ctx *ctx, struct error **err)
 
 int cmd_top(struct cli_ctx *ctx, struct error **err)
 {
-	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
 	autostrv char **rows = NULL;
 	if (eng_ctr_top(c, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
@@ -122,19 +115,16 @@ int cmd_top(struct cli_ctx *ctx, struct error **err)
 int cmd_rename(struct cli_ctx *ctx, struct error **err)
 {
 	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
 	return eng_ctr_rename(eng, c, ctx->argv[1], err);
 }
 
 int cmd_port(struct cli_ctx *ctx, struct error **err)
 {
-	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &s, &c, err) < 0)
+	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
 	autostrv char **lines = eng_ctr_ports(c, err);
 	if (lines == NULL)

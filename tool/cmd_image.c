@@ -157,9 +157,8 @@ int cmd_rmi(struct cli_ctx *ctx, struct error **err)
 static int with_image(struct cli_ctx *ctx, struct storage **s, struct storage_image **img,
 		      struct error **err)
 {
-	if (cli_open_store(ctx, s, err) < 0 || storage_image_lookup(*s, ctx->argv[0], img, err) < 0)
-		return -1;
-	return 0;
+	*s = eng_storage(ctx->eng);
+	return storage_image_lookup(*s, ctx->argv[0], img, err);
 }
 
 int cmd_tag(struct cli_ctx *ctx, struct error **err)

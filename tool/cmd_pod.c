@@ -35,16 +35,15 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 
 /* Apply fn to each named pod; the first failure is the error, the rest still run. */
 static int each(struct cli_ctx *ctx,
-		int (*fn)(struct cli_ctx *, struct storage *, struct eng_pod *, struct error **),
+		int (*fn)(struct cli_ctx *, struct eng *, struct eng_pod *, struct error **),
 		struct error **err)
 {
 	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	int rc = 0;
 	for (int i = 0; i < ctx->argc; i++) {
 		autopod struct eng_pod *p = NULL;
 		struct error *e = NULL;
-		if (eng_pod_lookup(eng, ctx->argv[i], &p, &e) < 0 || fn(ctx, s, p, &e) < 0) {
+		if (eng_pod_lookup(eng, ctx->argv[i], &p, &e) < 0 || fn(ctx, eng, p, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}

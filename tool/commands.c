@@ -99,6 +99,7 @@ static const struct cli_cmd system_subs[] = {
 	  .summary = "Show hutch disk usage",
 	  .synopsis = "",
 	  .handler = cmd_system_df,
+	  .store = true,
 	  .opts = format_opts,
 	  .min_args = 0,
 	  .max_args = 0 },
@@ -110,6 +111,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "Show the history of an image",
 	  .synopsis = "IMAGE",
 	  .handler = cmd_history,
+	  .store = true,
 	  .opts = history_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
@@ -118,6 +120,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "Display the configuration of an image",
 	  .synopsis = "IMAGE [IMAGE...]",
 	  .handler = cmd_image_inspect,
+	  .store = true,
 	  .opts = format_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
@@ -127,6 +130,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "List images in local storage",
 	  .synopsis = "[IMAGE]",
 	  .handler = cmd_images,
+	  .store = true,
 	  .opts = images_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 0,
@@ -135,6 +139,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "Remove unused images",
 	  .synopsis = "",
 	  .handler = cmd_image_prune,
+	  .store = true,
 	  .opts = prune_opts,
 	  .min_args = 0,
 	  .max_args = 0 },
@@ -142,6 +147,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "Pull an image from a registry",
 	  .synopsis = "IMAGE [IMAGE...]",
 	  .handler = cmd_pull,
+	  .store = true,
 	  .opts = pull_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
@@ -150,6 +156,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "Remove one or more images",
 	  .synopsis = "IMAGE [IMAGE...]",
 	  .handler = cmd_rmi,
+	  .store = true,
 	  .opts = rmi_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 0,
@@ -158,6 +165,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "Add an additional name to a local image",
 	  .synopsis = "IMAGE TARGET_NAME [TARGET_NAME...]",
 	  .handler = cmd_tag,
+	  .store = true,
 	  .opts = no_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 2,
@@ -166,6 +174,7 @@ static const struct cli_cmd image_subs[] = {
 	  .summary = "Remove a name from a local image",
 	  .synopsis = "IMAGE [NAME...]",
 	  .handler = cmd_untag,
+	  .store = true,
 	  .opts = no_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
@@ -434,7 +443,7 @@ static const struct cli_opt vrm_opts[] = {
 #define VOL_CMD(n, al, sum, syn, h, o, mn, mx)                                           \
 	{                                                                                \
 		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
-		.opts = o, .min_args = mn, .max_args = mx                                \
+		.store = true, .opts = o, .min_args = mn, .max_args = mx                 \
 	}
 
 static const struct cli_cmd volume_subs[] = {
@@ -490,7 +499,7 @@ static const struct cli_opt pps_opts[] = {
 #define POD_CMD(n, al, sum, syn, h, o, mn, mx)                                           \
 	{                                                                                \
 		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
-		.opts = o, .min_args = mn, .max_args = mx                                \
+		.store = true, .opts = o, .min_args = mn, .max_args = mx                 \
 	}
 
 static const struct cli_cmd pod_subs[] = {
@@ -508,10 +517,11 @@ static const struct cli_cmd pod_subs[] = {
 	{ .name = NULL },
 };
 
-#define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                           \
-	{                                                                                  \
-		.name = n, .summary = sum, .synopsis = syn, .handler = h, .opts = o,       \
-		.operands = C_CTR, .min_args = mn, .max_args = mx, .stop_at_operand = stop \
+#define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                         \
+	{                                                                                \
+		.name = n, .summary = sum, .synopsis = syn, .handler = h, .store = true, \
+		.opts = o, .operands = C_CTR, .min_args = mn, .max_args = mx,            \
+		.stop_at_operand = stop                                                  \
 	}
 
 static const struct cli_cmd container_subs[] = {
@@ -537,6 +547,7 @@ static const struct cli_cmd container_subs[] = {
 	  .summary = "Remove all non running containers",
 	  .synopsis = "",
 	  .handler = cmd_container_prune,
+	  .store = true,
 	  .opts = cprune_opts,
 	  .min_args = 0,
 	  .max_args = 0 },
@@ -588,6 +599,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "List containers",
 	  .synopsis = "",
 	  .handler = cmd_ps,
+	  .store = true,
 	  .opts = ps_opts,
 	  .min_args = 0,
 	  .max_args = 0 },
@@ -630,6 +642,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Record a container's exit (the monitor's exit command)",
 	  .synopsis = "CONTAINER",
 	  .handler = cmd_cleanup,
+	  .store = true,
 	  .opts = no_opts,
 	  .min_args = 1,
 	  .max_args = 1,
@@ -688,6 +701,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Show the history of an image",
 	  .synopsis = "IMAGE",
 	  .handler = cmd_history,
+	  .store = true,
 	  .opts = history_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
@@ -702,6 +716,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "List images in local storage",
 	  .synopsis = "[IMAGE]",
 	  .handler = cmd_images,
+	  .store = true,
 	  .opts = images_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 0,
@@ -710,6 +725,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Pull an image from a registry",
 	  .synopsis = "IMAGE [IMAGE...]",
 	  .handler = cmd_pull,
+	  .store = true,
 	  .opts = pull_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
@@ -718,6 +734,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Remove one or more images",
 	  .synopsis = "IMAGE [IMAGE...]",
 	  .handler = cmd_rmi,
+	  .store = true,
 	  .opts = rmi_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 0,
@@ -732,6 +749,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Add an additional name to a local image",
 	  .synopsis = "IMAGE TARGET_NAME [TARGET_NAME...]",
 	  .handler = cmd_tag,
+	  .store = true,
 	  .opts = no_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 2,
@@ -740,6 +758,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Remove a name from a local image",
 	  .synopsis = "IMAGE [NAME...]",
 	  .handler = cmd_untag,
+	  .store = true,
 	  .opts = no_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
@@ -749,6 +768,7 @@ static const struct cli_cmd commands[] = {
 		     "a host command with $ROOTFS set (tests)",
 	  .synopsis = "IMAGE COMMAND [ARG...]",
 	  .handler = cmd_rootfs_debug,
+	  .store = true,
 	  .opts =
 	      (const struct cli_opt[]){
 		  { "quiet", 'q', NULL, CLI_BOOL, NULL, "Do not print the driver", 0, NULL },
@@ -764,6 +784,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Export a container's filesystem contents as a tar archive",
 	  .synopsis = "CONTAINER",
 	  .handler = cmd_export,
+	  .store = true,
 	  .opts = export_opts,
 	  .operands = CLI_COMPLETE_CONTAINER,
 	  .min_args = 1,
@@ -772,6 +793,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Import a tarball to create a filesystem image",
 	  .synopsis = "PATH [REFERENCE]",
 	  .handler = cmd_import,
+	  .store = true,
 	  .opts = import_opts,
 	  .operands = CLI_COMPLETE_FILE,
 	  .min_args = 1,
@@ -780,6 +802,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Load image(s) from a tar archive",
 	  .synopsis = "",
 	  .handler = cmd_load,
+	  .store = true,
 	  .opts = load_opts,
 	  .min_args = 0,
 	  .max_args = 0 },
@@ -787,6 +810,7 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Save image(s) to an archive",
 	  .synopsis = "IMAGE [IMAGE...]",
 	  .handler = cmd_save,
+	  .store = true,
 	  .opts = save_opts,
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,

@@ -12,14 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Children (the monitor's exit command, restarts, helpers) open the store the same way. */
-int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err)
-{
-	if (ctx->storage_driver != NULL)
-		setenv("HUTCH_STORAGE_DRIVER", ctx->storage_driver, 1);
-	return storage_open(ctx->storage_driver, s, err);
-}
-
 void cli_operand_failed(int *rc, struct error **err, struct error *e)
 {
 	if (*rc == 0) {
@@ -70,20 +62,19 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
 }
 
 int cli_inspect(struct cli_ctx *ctx, cli_inspect_fn one,
-		struct json_object *(*every)(struct storage *s), struct error **err)
+		struct json_object *(*every)(struct eng *eng), struct error **err)
 {
 	const char *fmt = cli_opt_str(ctx, "format");
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
 	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	struct json_object *all = NULL;
 	if (every != NULL && cli_opt_bool(ctx, "all")) {
-		all = every(s);
+		all = every(eng);
 	} else {
 		all = json_object_new_array();
 		for (int i = 0; i < ctx->argc; i++) {
-			struct json_object *v = one(s, ctx->argv[i], err);
+			struct json_object *v = one(eng, ctx->argv[i], err);
 			if (v == NULL) {
 				json_object_put(all);
 				return -1;

@@ -11,8 +11,6 @@
 
 #include <time.h>
 
-/* Open the store with the global --storage-driver. */
-int cli_open_store(struct cli_ctx *ctx, struct storage **s, struct error **err);
 /*
  * For a command on several operands, one operand's failure e (taken): the first becomes
  * *err, the command's error; later ones are printed at once. *rc becomes -1.
@@ -31,10 +29,10 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
  * document for each operand (the first failure ends it), or every's (when given, with
  * --all), rendered as a list.
  */
-typedef struct json_object *(*cli_inspect_fn)(struct storage *s, const char *name,
+typedef struct json_object *(*cli_inspect_fn)(struct eng *eng, const char *name,
 					      struct error **err);
 int cli_inspect(struct cli_ctx *ctx, cli_inspect_fn one,
-		struct json_object *(*every)(struct storage *s), struct error **err);
+		struct json_object *(*every)(struct eng *eng), struct error **err);
 
 /* 5.83 MB: three significant digits in SI units, as podman prints sizes (owned). */
 char *cli_fmt_size(int64_t bytes);

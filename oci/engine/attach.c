@@ -223,7 +223,7 @@ int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *s
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "you can only attach to running containers: container %s is %s",
 			       c->name, eng_ctr_status_name(c->state.status));
-	autofree char *run = eng_ctr_run_dir(c->id, err);
+	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 	if (run == NULL)
 		return -1;
 	int fd = oci_attach_connect(run, err);

@@ -91,8 +91,7 @@ static int running(struct eng_ctr *c, ctr_root_fn fn, void *arg, struct error **
 	return rc;
 }
 
-int ctr_with_root(struct eng *eng, struct eng_ctr *c, ctr_root_fn fn, void *arg,
-		  struct error **err)
+int ctr_with_root(struct eng *eng, struct eng_ctr *c, ctr_root_fn fn, void *arg, struct error **err)
 {
 	struct storage *s = eng->store;
 	autoclose int lk = ctr_lock(eng, c->id, err);

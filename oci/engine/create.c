@@ -569,8 +569,8 @@ int eng_ctr_create(struct eng *eng, const struct eng_ctr_create_req *r, struct e
 	return rc;
 }
 
-int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
-		int *status, bool *detached, struct error **err)
+int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
+		bool *detached, struct error **err)
 {
 	bool rm = c->auto_remove;
 	*detached = false;
@@ -644,8 +644,8 @@ int ctr_create(struct eng *eng, const struct eng_ctr_create_opts *o, struct eng_
 			       o->name);
 	autofree char *id = ctr_new_id();
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	autonames int lk = ctr_names_lock(eng, err);
-	if (lk < 0)
+	autonames struct ctr_names_hold lk = ctr_names_lock(eng, err);
+	if (lk.rc < 0)
 		return -1;
 	/* A generated name that is taken is drawn again (there are ~900 of them), then made
 	 * unique with a suffix, as the user did not ask for that name. */

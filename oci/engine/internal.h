@@ -11,26 +11,31 @@
 /* The engine handle (see oci/engine.h). */
 struct eng {
 	struct storage *store;
-	char *storage_driver; /* as opened with; NULL: storage.conf's or auto */
-	char *run_root;	      /* $XDG_RUNTIME_DIR/hutch/runtime, once looked up */
-	int names_fd;	      /* containers.lock while held, else -1 */
-	unsigned names_depth; /* its nesting */
+	char *storage_driver;	  /* as opened with; NULL: storage.conf's or auto */
+	char *run_root;		  /* $XDG_RUNTIME_DIR/hutch/runtime, once looked up */
+	int names_fd;		  /* containers.lock while held, else -1 */
+	unsigned names_depth;	  /* its nesting */
 	struct json_tokener *tok; /* the record parser, made on first use */
 };
 #include "lib/json.h"
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
-char *ctr_runtime_root(struct error **err);
+char *ctr_runtime_root(struct eng *eng, struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
 int ctr_lock(struct eng *eng, const char *id, struct error **err);
 /*
- * Take containers.lock, which serialises creation, renames and the name index: 0, or -1
- * with *err. Nests within one process (create --replace removes a container, and removal
- * drops its index entry). Take it before a container's own lock, never while holding one.
+ * Take containers.lock, which serialises creation, renames and the name index: the hold's
+ * rc is 0, or -1 with *err. Nests within one handle (create --replace removes a container,
+ * and removal drops its index entry): the depth is the handle's, not the process's. Take
+ * it before a container's own lock, never while holding one.
  */
-int ctr_names_lock(struct eng *eng, struct error **err);
-/* Release it when *held is 0 (a failed ctr_names_lock left -1 there). */
-void ctr_names_unlock(int *held);
+struct ctr_names_hold {
+	struct eng *eng;
+	int rc;
+};
+struct ctr_names_hold ctr_names_lock(struct eng *eng, struct error **err);
+/* Release it when h->rc is 0. */
+void ctr_names_unlock(struct ctr_names_hold *h);
 #define autonames __attribute__((cleanup(ctr_names_unlock)))
 /* Now, RFC 3339 with nanoseconds (owned). */
 char *ctr_now(void);
@@ -66,8 +71,7 @@ int ctr_state_write(struct eng *eng, const char *id, const struct eng_ctr_state 
 bool ctr_stopped_by_user(struct eng *eng, const char *id);
 /* After a change of the record doc (rename): rewrite state.json's brief record from it,
  * keeping the state, and drop an older version's brief.json. Under the container's lock. */
-int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc,
-		     struct error **err);
+int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc, struct error **err);
 /*
  * The name index, containers/by-name/NAME -> ID (symlinks): a hint, the records are the
  * truth. ctr_by_name finds the container named name (full record, owned) or NULL; it builds

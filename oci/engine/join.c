@@ -99,7 +99,7 @@ int ctr_join_prepare(struct eng *eng, struct eng_ctr *c, const char *target, con
 			     "container %s is not running: cannot join its network namespace "
 			     "(start it first)",
 			     t->name);
-	autofree char *trun = rc == 0 ? eng_ctr_run_dir(t->id, err) : NULL;
+	autofree char *trun = rc == 0 ? eng_ctr_run_dir(t->eng, t->id, err) : NULL;
 	if (rc == 0 && trun == NULL)
 		rc = -1;
 	if (rc == 0)

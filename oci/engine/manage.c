@@ -335,7 +335,7 @@ int eng_ctr_top(struct eng_ctr *c, char *const *descriptors, char ***rows, struc
 				       d[i]);
 		}
 	}
-	autofree char *root = ctr_runtime_root(err);
+	autofree char *root = ctr_runtime_root(c->eng, err);
 	pid_t *pids = NULL;
 	size_t n = 0;
 	if (root == NULL || oci_container_pids(root, c->id, &pids, &n, err) < 0) {
@@ -382,8 +382,8 @@ int eng_ctr_rename(struct eng *eng, struct eng_ctr *c, const char *name, struct 
 			       "invalid container name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       name);
-	autonames int nl = ctr_names_lock(eng, err);
-	if (nl < 0)
+	autonames struct ctr_names_hold nl = ctr_names_lock(eng, err);
+	if (nl.rc < 0)
 		return -1;
 	struct eng_ctr *other = ctr_by_name(eng, name);
 	if (other != NULL) {
@@ -455,8 +455,8 @@ int eng_ctr_pause(struct eng *eng, struct eng_ctr *c, bool pause, struct error *
 		return err_set(err, ENOTSUP, ERR_TOOL,
 			       "%s needs the cgroup v2 freezer of a delegated cgroup: %s",
 			       pause ? "pause" : "unpause", why);
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
+	autofree char *root = ctr_runtime_root(c->eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(c->eng, c->id, err) : NULL;
 	if (run == NULL || oci_container_pause(root, c->id, pause, err) < 0)
 		return -1;
 	autofree char *marker = xasprintf("%s/paused", run);

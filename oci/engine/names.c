@@ -25,40 +25,39 @@
 
 #define INDEX "by-name"
 
-/* containers.lock as held by this process: the fd and how many takers nest in it. */
-static int names_fd = -1;
-static unsigned names_depth;
-
 /* ctr_names_lock; without wait, an EWOULDBLOCK error when another process holds it. */
-static int names_lock(struct eng *eng, bool wait, struct error **err)
+static struct ctr_names_hold names_lock(struct eng *eng, bool wait, struct error **err)
 {
-	struct storage *s = eng->store;
-	if (names_depth > 0) {
-		names_depth++;
-		return 0;
+	struct ctr_names_hold h = { .eng = eng, .rc = 0 };
+	if (eng->names_depth > 0) {
+		eng->names_depth++;
+		return h;
 	}
-	autofree char *path = xasprintf("%s/containers.lock", storage_root(s));
+	autofree char *path = xasprintf("%s/containers.lock", storage_root(eng->store));
 	int fd = fs_lock(path, O_RDWR | O_CREAT, LOCK_EX | (wait ? 0 : LOCK_NB));
-	if (fd < 0)
-		return err_sys(err, "locking %s", path);
-	names_fd = fd;
-	names_depth = 1;
-	return 0;
+	if (fd < 0) {
+		h.rc = err_sys(err, "locking %s", path);
+		return h;
+	}
+	eng->names_fd = fd;
+	eng->names_depth = 1;
+	return h;
 }
 
-int ctr_names_lock(struct eng *eng, struct error **err)
+struct ctr_names_hold ctr_names_lock(struct eng *eng, struct error **err)
 {
 	return names_lock(eng, true, err);
 }
 
-void ctr_names_unlock(int *held)
+void ctr_names_unlock(struct ctr_names_hold *h)
 {
-	if (*held != 0 || names_depth == 0)
+	struct eng *eng = h->eng;
+	if (h->rc != 0 || eng == NULL || eng->names_depth == 0)
 		return;
-	*held = -1;
-	if (--names_depth == 0) {
-		close(names_fd);
-		names_fd = -1;
+	h->rc = -1;
+	if (--eng->names_depth == 0) {
+		close(eng->names_fd);
+		eng->names_fd = -1;
 	}
 }
 
@@ -114,8 +113,8 @@ static int link_at(const char *dir, const char *name, const char *id, struct err
 static int index_build(struct eng *eng, bool wait, struct error **err)
 {
 	struct storage *s = eng->store;
-	autonames int lk = names_lock(eng, wait, err);
-	if (lk < 0)
+	autonames struct ctr_names_hold lk = names_lock(eng, wait, err);
+	if (lk.rc < 0)
 		return -1;
 	autofree char *dir = index_path(eng, NULL);
 	struct stat st;
@@ -192,8 +191,8 @@ struct eng_ctr *ctr_by_name(struct eng *eng, const char *name)
 
 int ctr_name_set(struct eng *eng, const char *name, const char *id, struct error **err)
 {
-	autonames int lk = ctr_names_lock(eng, err);
-	if (lk < 0)
+	autonames struct ctr_names_hold lk = ctr_names_lock(eng, err);
+	if (lk.rc < 0)
 		return -1;
 	bool none = false;
 	free(index_get(eng, name, &none));
@@ -213,8 +212,8 @@ void ctr_name_paths(struct eng *eng, const char *name, char **entry, char **lock
 void ctr_name_drop(struct eng *eng, const char *name, const char *id)
 {
 	struct error *err = NULL;
-	autonames int lk = ctr_names_lock(eng, &err);
-	if (lk < 0) {
+	autonames struct ctr_names_hold lk = ctr_names_lock(eng, &err);
+	if (lk.rc < 0) {
 		/* Left behind, the entry is stale, and ignored. */
 		log_debug("dropping the name index entry of %s: %s", name, err->msg);
 		err_free(&err);
@@ -229,8 +228,7 @@ void ctr_name_drop(struct eng *eng, const char *name, const char *id)
 
 /* The one container whose ID starts with prefix: reads the directory, and only the
  * records of the IDs that match. */
-static int by_prefix(struct eng *eng, const char *prefix, struct eng_ctr **out,
-		     struct error **err)
+static int by_prefix(struct eng *eng, const char *prefix, struct eng_ctr **out, struct error **err)
 {
 	struct storage *s = eng->store;
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));

@@ -37,7 +37,7 @@ int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err)
 			       "can only kill running containers. %.12s is in state %s: container "
 			       "state improper",
 			       c->id, eng_ctr_status_name(c->state.status));
-	autofree char *root = ctr_runtime_root(err);
+	autofree char *root = ctr_runtime_root(c->eng, err);
 	if (root == NULL || oci_container_kill(root, c->id, sig, false, err) < 0)
 		return -1;
 	return 0;
@@ -50,7 +50,7 @@ int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err)
  */
 static int wait_exit(struct eng *eng, struct eng_ctr *c, int timeout_ms, struct error **err)
 {
-	autofree char *run = eng_ctr_run_dir(c->id, err);
+	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 	if (run == NULL)
 		return -1;
 	autoclose int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -86,11 +86,7 @@ static int wait_exit(struct eng *eng, struct eng_ctr *c, int timeout_ms, struct 
 
 int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err)
 {
-	struct storage *s = NULL;
-	if (storage_open(NULL, &s, err) < 0)
-		return -1;
-	int rc = wait_exit(eng, c, -1, err);
-	storage_close(&s);
+	int rc = wait_exit(c->eng, c, -1, err);
 	if (rc < 0)
 		return -1;
 	*status = c->state.exit_code;
@@ -106,9 +102,7 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 {
 	if (!is_running(c))
 		return 0;
-	struct storage *s = NULL;
-	if (storage_open(NULL, &s, err) < 0)
-		return -1;
+	struct eng *eng = c->eng;
 	int sig = SIGTERM;
 	const char *name = c->stop_signal;
 	struct error *perr = NULL;
@@ -128,14 +122,13 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 		else
 			ctr_state_load(eng, c);
 		if (rc == 0 && !is_running(c)) {
-			storage_close(&s);
 			return 0;
 		}
 		struct eng_ctr_state st = c->state;
 		if (rc == 0)
 			rc = ctr_state_write(eng, c->id, &st, "running", true, err);
 	}
-	autofree char *root = rc == 0 ? ctr_runtime_root(err) : NULL;
+	autofree char *root = rc == 0 ? ctr_runtime_root(c->eng, err) : NULL;
 	if (root == NULL)
 		rc = -1;
 	if (rc == 0 && oci_container_kill(root, c->id, sig, false, &perr) < 0)
@@ -158,7 +151,6 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 		if (rc == 0)
 			rc = err_msg(err, "container %s did not stop after SIGKILL", c->name);
 	}
-	storage_close(&s);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -217,8 +209,8 @@ static int remove_locked(struct eng *eng, struct eng_ctr *c, bool force, struct 
 	if (lk < 0)
 		return -1;
 	ctr_state_load(eng, c);
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
+	autofree char *root = ctr_runtime_root(c->eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(c->eng, c->id, err) : NULL;
 	if (run == NULL)
 		return -1;
 	struct error *e2 = NULL;
@@ -260,8 +252,8 @@ static int finish_unlisted(struct eng *eng, const char *id, struct error **err)
 	storage_container_unlist_paths(s, id, &dir, &trash, &lock);
 	/* Each step copes with what an earlier, cut-short try already removed. */
 	struct error *e2 = NULL;
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(id, err) : NULL;
+	autofree char *root = ctr_runtime_root(eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(eng, id, err) : NULL;
 	if (run == NULL)
 		return -1;
 	if (oci_container_delete(root, id, true, &e2) < 0)
@@ -289,7 +281,7 @@ void eng_ctr_purge_trash(struct eng *eng)
 		if (strncmp(de->d_name, ".trash-", 7) != 0 || strlen(id) != 64)
 			continue;
 		struct error *e = NULL;
-		autofree char *run = eng_ctr_run_dir(id, &e);
+		autofree char *run = eng_ctr_run_dir(eng, id, &e);
 		autofree char *mpid = run ? xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE) : NULL;
 		/* Its monitor's exit command may be at it right now. */
 		if (mpid != NULL && ctr_pid_alive(ctr_read_pid(mpid), "hutch-monitor"))
@@ -323,8 +315,9 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err)
 		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
 		 * trash that made is that command's. */
 		const char *unlisted = getenv("HUTCH_UNLISTED");
-		return unlisted != NULL && strcmp(unlisted, "1") == 0 ? finish_unlisted(eng, id, err)
-								      : 0;
+		return unlisted != NULL && strcmp(unlisted, "1") == 0
+			   ? finish_unlisted(eng, id, err)
+			   : 0;
 	}
 	int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0) {
@@ -340,7 +333,7 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err)
 		rc = ctr_state_write(eng, c->id, &st, "exited", by_user, err);
 		const char *policy = c->restart_policy;
 		int max = c->restart_max;
-		autofree char *root = ctr_runtime_root(err);
+		autofree char *root = ctr_runtime_root(c->eng, err);
 		struct error *e2 = NULL;
 		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
 			err_free(&e2);
@@ -461,8 +454,8 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		return err_set(err, EINVAL, ERR_INVOKE,
 			       "can only create exec sessions on running containers: container "
 			       "state improper");
-	autofree char *root = ctr_runtime_root(err);
-	autofree char *run = root ? eng_ctr_run_dir(c->id, err) : NULL;
+	autofree char *root = ctr_runtime_root(c->eng, err);
+	autofree char *run = root ? eng_ctr_run_dir(c->eng, c->id, err) : NULL;
 	autofree char *user = run ? exec_user(c, o->user, err) : NULL;
 	if (user == NULL)
 		return -1;

@@ -55,8 +55,8 @@ static bool ps_match(struct eng_ctr *c, char *const *filters, struct error **err
 	return true;
 }
 
-int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out,
-		  size_t *n, struct error **err)
+int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out, size_t *n,
+		  struct error **err)
 {
 	struct eng_ctr **v = NULL;
 	size_t nv = 0;

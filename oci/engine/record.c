@@ -36,21 +36,24 @@ char *eng_ctr_log_path(struct eng *eng, const char *id)
 	return xasprintf("%s/containers/%s/ctr.log", storage_root(s), id);
 }
 
-char *eng_ctr_run_dir(const char *id, struct error **err)
+/* The runtime dir, checked (and created) once per handle: ps asks for every container's. */
+static const char *run_root(struct eng *eng, struct error **err)
 {
-	/* Checked (and created) once per process: ps asks for every container's. */
-	static char *rt;
-	if (rt == NULL && (rt = paths_runtime_dir(err)) == NULL)
-		return NULL;
-	return xasprintf("%s/containers/%s", rt, id);
+	if (eng->run_root == NULL)
+		eng->run_root = paths_runtime_dir(err);
+	return eng->run_root;
 }
 
-char *ctr_runtime_root(struct error **err)
+char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err)
 {
-	autofree char *rt = paths_runtime_dir(err);
-	if (rt == NULL)
-		return NULL;
-	return xasprintf("%s/runtime", rt);
+	const char *rt = run_root(eng, err);
+	return rt ? xasprintf("%s/containers/%s", rt, id) : NULL;
+}
+
+char *ctr_runtime_root(struct eng *eng, struct error **err)
+{
+	const char *rt = run_root(eng, err);
+	return rt ? xasprintf("%s/runtime", rt) : NULL;
 }
 
 int ctr_lock(struct eng *eng, const char *id, struct error **err)
@@ -206,7 +209,7 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 		return;
 
 	struct error *err = NULL;
-	autofree char *run = eng_ctr_run_dir(c->id, &err);
+	autofree char *run = eng_ctr_run_dir(c->eng, c->id, &err);
 	err_free(&err);
 	if (run == NULL)
 		return;
@@ -437,6 +440,7 @@ struct eng_ctr *ctr_load(struct eng *eng, int cdir, const char *id, bool brief)
 	/* Converted in memory only: loading never writes (see upgrade.c). */
 	c->doc = ctr_record_upgrade(doc);
 	c->id = xstrdup(id);
+	c->eng = eng;
 	decode(c);
 	state_from(c, st);
 	json_object_put(st);
@@ -604,7 +608,7 @@ int ctr_write_files(struct eng *eng, const char *id, const char *name,
 	/* An infra container has no image: its root is an empty directory. */
 	autofree char *merged = xasprintf("%s/%s", dir, o->infra ? "rootfs" : "merged");
 	autofree char *hostname = xstrndup(id, 12);
-	autofree char *run = eng_ctr_run_dir(id, err);
+	autofree char *run = eng_ctr_run_dir(eng, id, err);
 	if (run == NULL)
 		return -1;
 	gen.rootfs = merged;

@@ -69,6 +69,7 @@ static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode,
 /* Everything the launcher needs; filled by the CLI before the fork. */
 struct launch {
 	struct storage *s;
+	struct eng *eng;
 	const struct eng_ctr *c;
 	const char *run;
 	const char *root;	   /* runtime state root */
@@ -387,7 +388,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	}
 	if (setup_stdio(l, &e, dirfd, &err) < 0)
 		launch_fail(l, err);
-	autofree char *bundle = eng_ctr_dir(l->s, l->c->id);
+	autofree char *bundle = eng_ctr_dir(l->eng, l->c->id);
 	bool delete_has_work = true, has_poststart = true;
 	/* Started at once: the network comes up while the init sets up, then it is released
 	 * (the CLI gets the connection to it with "ready" and waits there for the exec). */
@@ -428,7 +429,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	sigset_t monsigs;
 	oci_monitor_sigset(&monsigs);
 	sigprocmask(SIG_BLOCK, &monsigs, NULL);
-	autofree char *logpath = eng_ctr_log_path(l->s, l->c->id);
+	autofree char *logpath = eng_ctr_log_path(l->eng, l->c->id);
 	autostrv char **argv = NULL;
 	strv_push(&argv, l->monitor);
 	strv_push(&argv, "--id");
@@ -476,7 +477,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push(&argv, "--unlist-lock");
 		strv_push_take(&argv, lock);
 		char *entry = NULL, *names_lock = NULL;
-		ctr_name_paths(l->s, l->c->name, &entry, &names_lock);
+		ctr_name_paths(l->eng, l->c->name, &entry, &names_lock);
 		strv_push(&argv, "--unlist-name");
 		strv_push_take(&argv, entry);
 		strv_push(&argv, "--unlist-names-lock");
@@ -501,6 +502,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--listen-fd", l->listen_fd);
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
+	/* The exit command opens the store as this handle did: the driver on its command
+	 * line, not in the environment. */
+	if (l->eng->storage_driver != NULL) {
+		strv_push(&argv, "--storage-driver");
+		strv_push(&argv, l->eng->storage_driver);
+	}
 	strv_push(&argv, "__cleanup");
 	strv_push(&argv, l->c->id);
 	/* Recorded here, before "ready": the container runs already, and a CLI killed from
@@ -509,7 +516,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	 * for the container's lock, which the CLI holds until it has the start's outcome. */
 	struct eng_ctr_state st = *l->running;
 	st.pid = net.init;
-	if (ctr_state_write(l->s, l->c->id, &st, "running", false, &err) < 0)
+	if (ctr_state_write(l->eng, l->c->id, &st, "running", false, &err) < 0)
 		launch_fail_created(l, err);
 	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
 	 * hooks to run) or 's' with the connection to the init. */
@@ -708,6 +715,7 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 	struct launch l = {
 		.seccomp_cache = seccomp_cache,
 		.s = s,
+		.eng = eng,
 		.c = c,
 		.run = run,
 		.root = root,
@@ -753,8 +761,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		lk = -1;
 		return eng_ctr_attach(c, o, status, detached, err);
 	}
-	autofree char *run = eng_ctr_run_dir(c->id, err);
-	autofree char *root = run ? ctr_runtime_root(err) : NULL;
+	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
+	autofree char *root = run ? ctr_runtime_root(c->eng, err) : NULL;
 	if (root == NULL || fs_mkdir_p(run, 0700, err) < 0 || fs_mkdir_p(root, 0700, err) < 0)
 		return -1;
 	clear_run_dir(run);

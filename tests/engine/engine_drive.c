@@ -191,7 +191,7 @@ static void pipes_close(struct pipes *p, char **out, char **err)
 
 /* ---------- the container's life ---------- */
 
-static struct eng_ctr *do_create(struct storage *s, const char *ref)
+static struct eng_ctr *do_create(struct eng *eng, const char *ref)
 {
 	step = "create";
 	struct error *e = NULL;
@@ -207,7 +207,7 @@ static struct eng_ctr *do_create(struct storage *s, const char *ref)
 					.interactive = true,
 					.network = "none" };
 	struct eng_ctr *c = NULL;
-	check_rc(eng_ctr_create(s, &r, &c, &e), e);
+	check_rc(eng_ctr_create(eng, &r, &c, &e), e);
 	if (c->id == NULL || strlen(c->id) != 64)
 		fail("the new container's id \"%s\"", c->id ? c->id : "(null)");
 	expect_str("name", c->name, "drive");
@@ -217,7 +217,7 @@ static struct eng_ctr *do_create(struct storage *s, const char *ref)
 }
 
 /* Start attached, the streams pipes: what we wrote comes back through cat. */
-static void do_start_attached(struct storage *s, struct eng_ctr *c)
+static void do_start_attached(struct eng *eng, struct eng_ctr *c)
 {
 	step = "start attached";
 	struct pipes p;
@@ -226,7 +226,7 @@ static void do_start_attached(struct storage *s, struct eng_ctr *c)
 	struct error *e = NULL;
 	int status = -1;
 	bool detached = true;
-	int rc = eng_ctr_start(s, c, &so, &status, &detached, &e);
+	int rc = eng_ctr_start(eng, c, &so, &status, &detached, &e);
 	char *out, *err;
 	pipes_close(&p, &out, &err);
 	check_rc(rc, e);
@@ -239,14 +239,14 @@ static void do_start_attached(struct storage *s, struct eng_ctr *c)
 	printf("start attached: output and status as expected\n");
 }
 
-static void do_start_detached(struct storage *s, struct eng_ctr *c)
+static void do_start_detached(struct eng *eng, struct eng_ctr *c)
 {
 	step = "start detached";
 	struct eng_ctr_start_opts so = { 0 };
 	struct error *e = NULL;
 	int status = -1;
 	bool detached = false;
-	check_rc(eng_ctr_start(s, c, &so, &status, &detached, &e), e);
+	check_rc(eng_ctr_start(eng, c, &so, &status, &detached, &e), e);
 	expect_int("status", c->state.status, ENG_CTR_RUNNING);
 }
 
@@ -286,7 +286,7 @@ static void do_exec(struct eng_ctr *c)
 }
 
 /* Attach to the running container; the end of our input ends its cat, and so it. */
-static void do_attach(struct storage *s, struct eng_ctr *c)
+static void do_attach(struct eng *eng, struct eng_ctr *c)
 {
 	step = "attach";
 	struct pipes p;
@@ -306,21 +306,21 @@ static void do_attach(struct storage *s, struct eng_ctr *c)
 	free(out);
 	free(err);
 	struct eng_ctr *again = NULL;
-	check_rc(eng_ctr_lookup(s, c->id, &again, &e), e);
+	check_rc(eng_ctr_lookup(eng, c->id, &again, &e), e);
 	expect_int("status after attach", again->state.status, ENG_CTR_EXITED);
 	eng_ctr_free(&again);
 	printf("attach: input echoed, exit status 0\n");
 }
 
-static void do_stop(struct storage *s, struct eng_ctr *c)
+static void do_stop(struct eng *eng, struct eng_ctr *c)
 {
-	do_start_detached(s, c);
+	do_start_detached(eng, c);
 	step = "stop";
 	struct error *e = NULL;
 	/* sh as pid 1 ignores SIGTERM: SIGKILL after the timeout. */
 	check_rc(eng_ctr_stop(c, 1, &e), e);
 	struct eng_ctr *again = NULL;
-	check_rc(eng_ctr_lookup(s, c->id, &again, &e), e);
+	check_rc(eng_ctr_lookup(eng, c->id, &again, &e), e);
 	expect_int("status after stop", again->state.status, ENG_CTR_EXITED);
 	expect_int("exit code after stop", again->state.exit_code, 137);
 	eng_ctr_free(&again);
@@ -328,7 +328,7 @@ static void do_stop(struct storage *s, struct eng_ctr *c)
 }
 
 /* cp out of the container as a tar stream to an fd: the first header names the file. */
-static void do_copy(struct storage *s, struct eng_ctr *c)
+static void do_copy(struct eng *eng, struct eng_ctr *c)
 {
 	step = "cp to an fd";
 	char path[] = "/tmp/engine-drive-XXXXXX";
@@ -337,7 +337,7 @@ static void do_copy(struct storage *s, struct eng_ctr *c)
 		fail("mkstemp: %s", strerror(errno));
 	unlink(path);
 	struct error *e = NULL;
-	check_rc(eng_ctr_copy(s, c, "/etc/hostname", true, NULL, false, fd, &e), e);
+	check_rc(eng_ctr_copy(eng, c, "/etc/hostname", true, NULL, false, fd, &e), e);
 	char hdr[512] = { 0 };
 	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
 		fail("the tar stream is shorter than a header");
@@ -359,13 +359,13 @@ static void do_inspect(struct eng_ctr *c)
 	printf("inspect: the document has the id\n");
 }
 
-static void do_remove(struct storage *s, struct eng_ctr *c)
+static void do_remove(struct eng *eng, struct eng_ctr *c)
 {
 	step = "remove";
 	struct error *e = NULL;
-	check_rc(eng_ctr_remove(s, c, false, &e), e);
+	check_rc(eng_ctr_remove(eng, c, false, &e), e);
 	struct eng_ctr *gone = NULL;
-	if (eng_ctr_lookup(s, c->id, &gone, &e) == 0)
+	if (eng_ctr_lookup(eng, c->id, &gone, &e) == 0)
 		fail("the container is still there");
 	expect_int("lookup after remove: errno", e->code, ENOENT);
 	err_free(&e);
@@ -374,36 +374,36 @@ static void do_remove(struct storage *s, struct eng_ctr *c)
 
 int main(int argc, char **argv)
 {
-	struct storage *s = NULL;
+	struct eng *eng = NULL;
 	struct error *e = NULL;
 	if (argc == 3 && strcmp(argv[1], "__cleanup") == 0) {
 		/* The monitor's exit command, as hutch __cleanup does it. */
-		int rc = storage_open(NULL, &s, &e);
+		int rc = eng_open(NULL, &eng, &e);
 		if (rc == 0)
-			rc = eng_ctr_cleanup(s, argv[2], &e);
+			rc = eng_ctr_cleanup(eng, argv[2], &e);
 		if (rc < 0)
 			fprintf(stderr, "engine_drive __cleanup: %s\n", e->msg);
-		storage_close(&s);
+		eng_close(&eng);
 		return rc < 0 ? 125 : 0;
 	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: engine_drive REF\n");
 		return 2;
 	}
-	check_rc(storage_open(NULL, &s, &e), e);
-	char *id = do_pull(s, argv[1]);
-	struct eng_ctr *c = do_create(s, argv[1]);
-	do_start_attached(s, c);
-	do_start_detached(s, c);
+	check_rc(eng_open(NULL, &eng, &e), e);
+	char *id = do_pull(eng_storage(eng), argv[1]);
+	struct eng_ctr *c = do_create(eng, argv[1]);
+	do_start_attached(eng, c);
+	do_start_detached(eng, c);
 	do_exec(c);
-	do_attach(s, c);
-	do_stop(s, c);
-	do_copy(s, c);
+	do_attach(eng, c);
+	do_stop(eng, c);
+	do_copy(eng, c);
 	do_inspect(c);
-	do_remove(s, c);
+	do_remove(eng, c);
 	eng_ctr_free(&c);
 	free(id);
-	storage_close(&s);
+	eng_close(&eng);
 	printf("engine_drive: all steps passed\n");
 	return 0;
 }

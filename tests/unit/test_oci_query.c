@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-static struct storage *s;
+static struct eng *s; /* the engine handle */
 
 /* A created container (no state.json) with a hutch.json as create writes it, in short. */
 static void put(const char *prefix, const char *name, int minute, const char *label)
@@ -15,7 +15,7 @@ static void put(const char *prefix, const char *name, int minute, const char *la
 	memset(id, '0', 64);
 	id[64] = '\0';
 	memcpy(id, prefix, strlen(prefix));
-	autofree char *dir = xasprintf("%s/containers/%s", storage_root(s), id);
+	autofree char *dir = xasprintf("%s/containers/%s", storage_root(eng_storage(s)), id);
 	mkdir(dir, 0700);
 	autofree char *p = xasprintf("%s/hutch.json", dir);
 	autofree char *text =
@@ -70,7 +70,7 @@ int main(void)
 	setenv("XDG_DATA_HOME", data, 1);
 	setenv("XDG_RUNTIME_DIR", run, 1);
 	struct error *err = NULL;
-	if (storage_open(NULL, &s, &err) < 0) {
+	if (eng_open(NULL, &s, &err) < 0) {
 		printf("# %s\n", err->msg);
 		err_free(&err);
 		return 1;
@@ -105,7 +105,7 @@ int main(void)
 	char *const noeq[] = { "name", NULL };
 	check(noeq, false, 0, "error: invalid filter \"name\": want KEY=VALUE", "no value");
 
-	storage_close(&s);
+	eng_close(&s);
 	fs_rm_rf(tmp, &err);
 	err_free(&err);
 	return done_testing();

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 static char *tmp;
-static struct storage *s;
+static struct eng *s; /* the engine handle */
 
 /* prefix padded with zeros to a 64-digit ID (static buffer, one at a time per slot). */
 static const char *id_of(const char *prefix)
@@ -33,8 +33,8 @@ static const char *id_of(const char *prefix)
 
 static char *path_of(const char *id, const char *file)
 {
-	return file ? xasprintf("%s/containers/%s/%s", storage_root(s), id, file)
-		    : xasprintf("%s/containers/%s", storage_root(s), id);
+	return file ? xasprintf("%s/containers/%s/%s", storage_root(eng_storage(s)), id, file)
+		    : xasprintf("%s/containers/%s", storage_root(eng_storage(s)), id);
 }
 
 static void put(const char *id, const char *file, const char *text)
@@ -172,7 +172,8 @@ static void make_store(void)
 	/* Not containers. */
 	autofree char *junk = path_of("not-an-id", NULL);
 	mkdir(junk, 0700);
-	autofree char *trash = xasprintf("%s/containers/.trash-%s", storage_root(s), id_of("e"));
+	autofree char *trash =
+	    xasprintf("%s/containers/.trash-%s", storage_root(eng_storage(s)), id_of("e"));
 	mkdir(trash, 0700);
 }
 
@@ -243,7 +244,7 @@ static int look(const char *q, char **name)
 
 static void test_lookup(void)
 {
-	autofree char *index = xasprintf("%s/containers/by-name", storage_root(s));
+	autofree char *index = xasprintf("%s/containers/by-name", storage_root(eng_storage(s)));
 	ok(!fs_exists(index), "no name index yet (a store of an older version)");
 	char *name = NULL;
 	is_int(look(id_of("a1"), &name), 0, "full ID");
@@ -519,7 +520,7 @@ int main(void)
 	setenv("XDG_CONFIG_HOME", cfg, 1);
 	setenv("XDG_RUNTIME_DIR", run, 1);
 	struct error *err = NULL;
-	if (storage_open(NULL, &s, &err) < 0) {
+	if (eng_open(NULL, &s, &err) < 0) {
 		printf("# %s\n", err->msg);
 		err_free(&err);
 		return 1;
@@ -530,7 +531,7 @@ int main(void)
 	test_lookup();
 	test_state_write();
 	test_upgrade();
-	storage_close(&s);
+	eng_close(&s);
 	fs_rm_rf(tmp, &err);
 	err_free(&err);
 	return done_testing();
