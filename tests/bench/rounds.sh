@@ -12,22 +12,30 @@
 #
 # With --podman-first K it runs the rounds, then K `podman run --rm` (runc, cgroupfs,
 # private --root, as run.sh's podman) in a row, then the rounds again: the burst that made
-# hutch's ratio go up on this machine (see RESULTS.md, issue 12); with --later S as well,
-# the rounds once more S seconds after that.
+# hutch's ratio go up on this machine (see RESULTS.md, issue 12). With --delete-first N
+# instead, the burst is N empty files created and deleted beside the store's containers:
+# what podman's runs do to the store's file system when their files land in the same ext4
+# block groups (on an ext4 without a journal, new inodes skip the ones deleted in the last
+# minute or so, one lookup each). With --later S as well, the rounds once more S seconds
+# after that.
 # The counts that do not depend on the load (page faults, syscalls, execs, inodes) are not
 # taken here: they need perf and strace as root (RESULTS.md, issue 12, gives the commands).
 #
-# Usage: tests/bench/rounds.sh [--podman-first K [--later S]] [ROUNDS [RUNS]]
+# Usage: tests/bench/rounds.sh [--podman-first K | --delete-first N] [--later S] [ROUNDS [RUNS]]
 #   (defaults: 5 rounds of 20 runs each; as root it re-runs itself as $HUTCH_TEST_USER)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 args=("$@")
-podman_first=0 later=0
+podman_first=0 delete_first=0 later=0
 while (($#)); do
 	case $1 in
 	--podman-first)
 		podman_first=$2
+		shift 2
+		;;
+	--delete-first)
+		delete_first=$2
 		shift 2
 		;;
 	--later)
@@ -77,16 +85,24 @@ rounds() {
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores, $rounds rounds of $runs runs"
-if ((podman_first == 0)); then
+if ((podman_first == 0 && delete_first == 0)); then
 	rounds rounds
 	exit 0
 fi
 rounds before
 start=$(date +%s%N)
-for ((i = 0; i < podman_first; i++)); do
-	$podman_cmd
-done
-echo "$podman_first podman run --rm in $((($(date +%s%N) - start) / 1000000)) ms"
+if ((podman_first > 0)); then
+	for ((i = 0; i < podman_first; i++)); do
+		$podman_cmd
+	done
+	echo "$podman_first podman run --rm in $((($(date +%s%N) - start) / 1000000)) ms"
+else
+	junk=$XDG_DATA_HOME/hutch/containers/.bench-junk
+	mkdir "$junk"
+	(cd "$junk" && seq 1 "$delete_first" | xargs touch)
+	rm -rf "$junk"
+	echo "$delete_first files created and deleted in $((($(date +%s%N) - start) / 1000000)) ms"
+fi
 rounds after
 if ((later > 0)); then
 	sleep "$later"
