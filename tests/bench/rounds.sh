@@ -81,7 +81,7 @@ rounds() {
 	sed 's/.*ratio \([0-9.]*\),.*/\1/' "$work/rounds.txt" | sort -n |
 		awk -v l="$label" '{ r[NR] = $1 } END {
 			printf "%s: hutch / bwrap, median of %d rounds = %.2f (min %.2f, max %.2f)\n",
-				l, NR, r[int((NR + 1) / 2)], r[1], r[NR] }'
+				l, NR, (r[int((NR + 1) / 2)] + r[int(NR / 2) + 1]) / 2, r[1], r[NR] }'
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores, $rounds rounds of $runs runs"
