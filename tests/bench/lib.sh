@@ -66,6 +66,23 @@ bench_store() {
 	"${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
 }
 
+# bench_commands: the fixture image's busybox layer unpacked at $work/rootfs, and the two
+# commands run.sh and rounds.sh compare: hutch_cmd (hutch run --rm with no network) and
+# bwrap_cmd (bwrap with the namespaces hutch gives such a container: user, mount, pid, ipc,
+# uts, net; and the same kind of mounts). Needs bench_store first.
+bench_commands() {
+	local manifest layer
+	manifest=$(jq -er '.manifests[0].digest' "$work/fixtures/base/index.json")
+	layer=$(jq -er '.layers[0].digest' "$work/fixtures/base/blobs/sha256/${manifest#sha256:}")
+	mkdir -p "$work/rootfs"
+	tar -xzf "$work/fixtures/base/blobs/sha256/${layer#sha256:}" -C "$work/rootfs" \
+		--no-same-owner 2>/dev/null || true
+	hutch_cmd="$hutch run --rm --network none $image true"
+	bwrap_cmd="bwrap --unshare-user --unshare-pid --unshare-ipc --unshare-uts --unshare-net \
+--uid 0 --gid 0 --bind $work/rootfs / --proc /proc --dev /dev --tmpfs /dev/shm \
+--mqueue /dev/mqueue --ro-bind /sys /sys --hostname hutch /bin/true"
+}
+
 bench_store_remove() {
 	"$hutch" rm -a -f >/dev/null 2>&1 || true
 	"${podman[@]}" rm -a -f >/dev/null 2>&1 || true

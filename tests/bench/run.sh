@@ -21,18 +21,8 @@ bench_as_user run.sh "$runs"
 bench_require run.sh hyperfine podman runc bwrap jq python3
 bench_store
 
-manifest=$(jq -er '.manifests[0].digest' "$work/fixtures/base/index.json")
-layer=$(jq -er '.layers[0].digest' "$work/fixtures/base/blobs/sha256/${manifest#sha256:}")
-mkdir -p "$work/rootfs"
-tar -xzf "$work/fixtures/base/blobs/sha256/${layer#sha256:}" -C "$work/rootfs" \
-	--no-same-owner 2>/dev/null || true
-
-hutch_cmd="$hutch run --rm --network none $image true"
+bench_commands
 podman_cmd="${podman[*]} run --rm --network none $image true"
-# The namespaces hutch gives a container with --network none: user, mount, pid, ipc, uts, net.
-bwrap_cmd="bwrap --unshare-user --unshare-pid --unshare-ipc --unshare-uts --unshare-net \
---uid 0 --gid 0 --bind $work/rootfs / --proc /proc --dev /dev --tmpfs /dev/shm \
---mqueue /dev/mqueue --ro-bind /sys /sys --hostname hutch /bin/true"
 for cmd in "$hutch_cmd" "$podman_cmd" "$bwrap_cmd"; do
 	$cmd || {
 		echo "run.sh: failed: $cmd" >&2
