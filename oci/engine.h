@@ -301,6 +301,23 @@ int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *s
 int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err);
 /* Stop signal, then SIGKILL after timeout seconds (-1: the container's own). */
 int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err);
+
+/* What `logs` shows of a container's log. */
+struct eng_logs_opts {
+	bool timestamps;   /* each line with its RFC 3339 time */
+	long tail;	   /* the last N lines; -1: all */
+	bool follow;	   /* a running container: wait for more until it exits */
+	const char *since; /* NULL, or RFC 3339, a duration ("10m": back from now), Unix seconds */
+	const char *until; /* the same */
+};
+/* Print c's log: its stdout lines to out, its stderr lines to errout (the caller's streams).
+ * A bad since/until is a usage error. */
+int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FILE *errout,
+		 struct error **err);
+/* `export`: c's filesystem as a tar stream to fd; a running (or paused) container is EBUSY,
+ * which eng_ctr_export_check tells before the caller opens its output. */
+int eng_ctr_export_check(const struct eng_ctr *c, struct error **err);
+int eng_ctr_export(struct eng_ctr *c, int fd, struct error **err);
 /* Wait until the container has exited (inotify on its exit file); *status its code. */
 int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err);
 /* Remove; a running container only with force (killed first). Named volumes stay. A
@@ -396,8 +413,6 @@ int eng_ctr_pause(struct eng *eng, struct eng_ctr *c, bool pause, struct error *
 /* One stats sample (ID, Name, CPUNano, MemUsage, PIDs) from the container's delegated
  * cgroup; an error naming why when cgroups are not delegated. */
 int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **err);
-/* The published ports as `port` prints them, "80/tcp -> 0.0.0.0:8080" (owned vector). */
-char **eng_ctr_ports(struct eng_ctr *c, struct error **err);
 
 /* ---------- named volumes: $store/volumes/NAME/{volume.json,_data} ---------- */
 

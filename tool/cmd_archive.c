@@ -106,22 +106,15 @@ int cmd_import(struct cli_ctx *ctx, struct error **err)
 
 int cmd_export(struct cli_ctx *ctx, struct error **err)
 {
-	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
 	struct eng_ctr *c = NULL;
-	if (eng_ctr_lookup(eng, ctx->argv[0], &c, err) < 0)
+	if (eng_ctr_lookup(ctx->eng, ctx->argv[0], &c, err) < 0)
 		return -1;
-	int rc = 0;
-	if (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED)
-		rc = err_set(err, EBUSY, ERR_TOOL,
-			     "container %s is running: hutch exports created and exited "
-			     "containers only",
-			     c->name);
+	int rc = eng_ctr_export_check(c, err);
 	autoclose int fd = rc == 0 ? open_output(cli_opt_str(ctx, "output"), "export", err) : -1;
 	if (rc == 0 && fd < 0)
 		rc = -1;
 	if (rc == 0)
-		rc = storage_export(s, c->id, fd, err);
+		rc = eng_ctr_export(c, fd, err);
 	if (rc == 0 && close(steal_fd(&fd)) < 0)
 		rc = err_sys(err, "writing %s", cli_opt_str(ctx, "output"));
 	eng_ctr_free(&c);

@@ -337,34 +337,17 @@ int cmd_exec(struct cli_ctx *ctx, struct error **err)
 
 int cmd_logs(struct cli_ctx *ctx, struct error **err)
 {
-	struct eng *eng = ctx->eng;
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	struct oci_logs_opts lo = { .timestamps = cli_opt_bool(ctx, "timestamps"),
+	struct eng_logs_opts lo = { .timestamps = cli_opt_bool(ctx, "timestamps"),
 				    .tail = cli_opt_int(ctx, "tail"),
-				    .follow = cli_opt_bool(ctx, "follow") };
-	const char *since = cli_opt_str(ctx, "since"), *until = cli_opt_str(ctx, "until");
-	if (since && oci_log_parse_since(since, &now, &lo.since, err) < 0)
-		return -1;
-	if (until && oci_log_parse_since(until, &now, &lo.until, err) < 0)
-		return -1;
-	lo.has_since = since != NULL;
-	lo.has_until = until != NULL;
+				    .follow = cli_opt_bool(ctx, "follow"),
+				    .since = cli_opt_str(ctx, "since"),
+				    .until = cli_opt_str(ctx, "until") };
 	for (int i = 0; i < ctx->argc; i++) {
 		autoctr struct eng_ctr *c = NULL;
-		if (eng_ctr_lookup(eng, ctx->argv[i], &c, err) < 0)
+		if (eng_ctr_lookup(ctx->eng, ctx->argv[i], &c, err) < 0)
 			return -1;
-		autofree char *log = eng_ctr_log_path(eng, c->id);
-		autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
-		if (run == NULL)
-			return -1;
-		autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
-		struct oci_logs_opts o = lo;
-		/* Follow only what runs; a stopped container's log is complete. */
-		o.follow = lo.follow && c->state.status == ENG_CTR_RUNNING;
-		o.done_file = exitf;
 		fflush(stdout);
-		if (oci_logs_print(log, &o, stdout, stderr, err) < 0)
+		if (eng_ctr_logs(c, &lo, stdout, stderr, err) < 0)
 			return -1;
 	}
 	return 0;

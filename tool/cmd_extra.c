@@ -121,14 +121,34 @@ int cmd_rename(struct cli_ctx *ctx, struct error **err)
 	return eng_ctr_rename(eng, c, ctx->argv[1], err);
 }
 
+/* The published ports as `port` prints them, "80/tcp -> 0.0.0.0:8080" (owned vector). */
+static char **port_lines(const struct eng_ctr *c)
+{
+	struct net_port *ports = NULL;
+	size_t n = 0;
+	eng_ctr_port_bindings(c, &ports, &n);
+	char **lines = xzalloc(sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const struct net_port *p = &ports[i];
+		bool v6 = strchr(p->host_ip, ':') != NULL;
+		for (uint16_t k = 0; k < p->count; k++)
+			strv_push_take(&lines,
+				       xasprintf("%u/%s -> %s%s%s:%u",
+						 (unsigned)(p->container_port + k),
+						 net_proto_name(p->proto), v6 ? "[" : "",
+						 p->host_ip[0] ? p->host_ip : "0.0.0.0",
+						 v6 ? "]" : "", (unsigned)(p->host_port + k)));
+	}
+	free(ports);
+	return lines;
+}
+
 int cmd_port(struct cli_ctx *ctx, struct error **err)
 {
 	autoctr struct eng_ctr *c = NULL;
 	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
 		return -1;
-	autostrv char **lines = eng_ctr_ports(c, err);
-	if (lines == NULL)
-		return -1;
+	autostrv char **lines = port_lines(c);
 	/* `port CTR 80[/tcp]`: only the host side of that port, as podman prints it. */
 	const char *want = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	autofree char *key = want == NULL	 ? NULL

@@ -2,7 +2,7 @@
 /*
  * Views of and small changes to a container: diff (its upper dir against the image's
  * layers), top (its processes from /proc), rename, pause/unpause (the cgroup v2 freezer),
- * stats (delegated cgroup files) and port (the record's published ports).
+ * and stats (delegated cgroup files).
  */
 #include "oci/engine/internal.h"
 #include "net/net.h"
@@ -520,29 +520,4 @@ int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **er
 	}
 	oci_cgroup_info_clear(&cg);
 	return rc;
-}
-
-/* ---------- port ---------- */
-
-/* The published ports, from the record (host ports were picked at create time). */
-char **eng_ctr_ports(struct eng_ctr *c, struct error **err)
-{
-	(void)err;
-	struct net_port *ports = NULL;
-	size_t n = 0;
-	ctr_ports_get(c, &ports, &n);
-	char **lines = xzalloc(sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		const struct net_port *p = &ports[i];
-		bool v6 = strchr(p->host_ip, ':') != NULL;
-		for (uint16_t k = 0; k < p->count; k++)
-			strv_push_take(&lines,
-				       xasprintf("%u/%s -> %s%s%s:%u",
-						 (unsigned)(p->container_port + k),
-						 net_proto_name(p->proto), v6 ? "[" : "",
-						 p->host_ip[0] ? p->host_ip : "0.0.0.0",
-						 v6 ? "]" : "", (unsigned)(p->host_port + k)));
-	}
-	free(ports);
-	return lines;
 }

@@ -365,3 +365,18 @@ a1"
 	assert_equal "$(sort <<<"$output" | uniq -d)" ""
 	assert_equal "${#lines[@]}" 60
 }
+
+@test "--storage-driver reaches the monitor's exit command on its command line, not through the environment" {
+	local driver=fuse-overlayfs
+	run_hutch info --format '{{.store.overlay.native}}'
+	[[ $output != true ]] || driver=overlay
+	run_hutch --storage-driver "$driver" run -d --name sd "$IMAGE" sleep 300
+	local mon
+	mon=$("$HUTCH" inspect sd --format '{{.State.ConmonPid}}')
+	[[ $mon -gt 0 ]]
+	run bash -c "tr '\\0' ' ' < /proc/$mon/cmdline"
+	[[ $output == *" --storage-driver $driver __cleanup "* ]]
+	run bash -c "tr '\\0' '\\n' < /proc/$mon/environ"
+	refute_output --partial HUTCH_STORAGE_DRIVER
+	run_hutch --storage-driver "$driver" rm -f sd
+}
