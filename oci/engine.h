@@ -301,6 +301,8 @@ int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *s
 int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err);
 /* Stop signal, then SIGKILL after timeout seconds (-1: the container's own). */
 int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err);
+/* Stop (timeout as eng_ctr_stop), then start again, detached. */
+int eng_ctr_restart(struct eng_ctr *c, long timeout, struct error **err);
 
 /* What `logs` shows of a container's log. */
 struct eng_logs_opts {

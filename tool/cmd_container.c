@@ -213,8 +213,7 @@ int cmd_start(struct cli_ctx *ctx, struct error **err)
 
 static int do_stop(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
-	struct storage *s = eng_storage(eng);
-	(void)s;
+	(void)eng;
 	return eng_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
 }
 
@@ -228,8 +227,7 @@ int cmd_stop(struct cli_ctx *ctx, struct error **err)
 
 static int do_kill(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
-	struct storage *s = eng_storage(eng);
-	(void)s;
+	(void)eng;
 	int sig;
 	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0)
 		return -1;
@@ -251,12 +249,8 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 
 static int do_restart(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
-	if (eng_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err) < 0)
-		return -1;
-	struct eng_ctr_start_opts so = { 0 };
-	int status;
-	bool detached;
-	return eng_ctr_start(eng, c, &so, &status, &detached, err);
+	(void)eng;
+	return eng_ctr_restart(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
 }
 
 int cmd_restart(struct cli_ctx *ctx, struct error **err)

@@ -154,6 +154,16 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 	return rc < 0 ? -1 : 0;
 }
 
+int eng_ctr_restart(struct eng_ctr *c, long timeout, struct error **err)
+{
+	if (eng_ctr_stop(c, timeout, err) < 0)
+		return -1;
+	struct eng_ctr_start_opts so = { 0 };
+	int status;
+	bool detached;
+	return eng_ctr_start(c->eng, c, &so, &status, &detached, err);
+}
+
 /* Containers that share c's network namespace (owned names, NULL when none). */
 static char **dependents(struct eng *eng, const struct eng_ctr *c)
 {
