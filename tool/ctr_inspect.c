@@ -7,44 +7,20 @@
  */
 #include "tool/ctr_inspect.h"
 
+#include "lib/json.h"
 #include "lib/lib.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* eng's member key (a new reference; NULL when missing or null). */
-static struct json_object *get(struct json_object *eng, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_is_type(eng, json_type_object) || !json_object_object_get_ex(eng, key, &v))
-		return NULL;
-	return json_object_get(v);
-}
-
 /* eng's member key, or a default (a new reference either way; def is taken). */
 static struct json_object *get_or(struct json_object *eng, const char *key, struct json_object *def)
 {
-	struct json_object *v = NULL;
-	if (json_object_is_type(eng, json_type_object) && json_object_object_get_ex(eng, key, &v) &&
-	    v != NULL) {
-		json_object_put(def);
-		return json_object_get(v);
-	}
-	return def;
-}
-
-static void add(struct json_object *o, const char *key, struct json_object *v)
-{
-	json_object_object_add(o, key, v);
-}
-
-static const char *str_of(struct json_object *eng, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_is_type(eng, json_type_object) ||
-	    !json_object_object_get_ex(eng, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	struct json_object *v = json_get(eng, key);
+	if (v == NULL)
+		return def;
+	json_object_put(def);
+	return json_object_get(v);
 }
 
 struct json_object *inspect_ports_podman(struct json_object *ports)
@@ -59,8 +35,8 @@ struct json_object *inspect_ports_podman(struct json_object *ports)
 		unsigned cport =
 		    (unsigned)json_object_get_int(json_object_object_get(p, "ContainerPort"));
 		unsigned count = (unsigned)json_object_get_int(json_object_object_get(p, "Count"));
-		const char *proto = str_of(p, "Protocol");
-		const char *ip = str_of(p, "HostIp");
+		const char *proto = json_str(p, "Protocol");
+		const char *ip = json_str(p, "HostIp");
 		/* As the engine decodes them: 16 bits, tcp unless udp. */
 		hport &= 0xffff, cport &= 0xffff, count &= 0xffff;
 		proto = proto && strcmp(proto, "udp") == 0 ? "udp" : "tcp";
@@ -69,12 +45,12 @@ struct json_object *inspect_ports_podman(struct json_object *ports)
 			snprintf(key, sizeof(key), "%u/%s", cport + k, proto);
 			snprintf(hp, sizeof(hp), "%u", hport + k);
 			struct json_object *b = json_object_new_object();
-			add(b, "HostIp", json_object_new_string(ip ? ip : ""));
-			add(b, "HostPort", json_object_new_string(hp));
+			json_object_object_add(b, "HostIp", json_object_new_string(ip ? ip : ""));
+			json_object_object_add(b, "HostPort", json_object_new_string(hp));
 			struct json_object *list = NULL;
 			if (!json_object_object_get_ex(o, key, &list)) {
 				list = json_object_new_array();
-				add(o, key, list);
+				json_object_object_add(o, key, list);
 			}
 			json_object_array_add(list, b);
 		}
@@ -86,17 +62,23 @@ struct json_object *inspect_ports_podman(struct json_object *ports)
 static struct json_object *config_of(struct json_object *eng)
 {
 	struct json_object *cfg = json_object_new_object();
-	add(cfg, "Hostname", get_or(eng, "Hostname", json_object_new_string("")));
-	add(cfg, "User", get_or(eng, "User", json_object_new_string("")));
-	add(cfg, "Env", get(eng, "Env"));
-	add(cfg, "Cmd", get(eng, "Args"));
-	add(cfg, "WorkingDir", get_or(eng, "WorkingDir", json_object_new_string("/")));
-	add(cfg, "Labels", get_or(eng, "Labels", json_object_new_object()));
-	add(cfg, "Annotations", get_or(eng, "Annotations", json_object_new_object()));
-	add(cfg, "StopSignal", get_or(eng, "StopSignal", json_object_new_string("SIGTERM")));
-	add(cfg, "StopTimeout", get_or(eng, "StopTimeout", json_object_new_int64(0)));
-	add(cfg, "Tty", get_or(eng, "Tty", json_object_new_boolean(false)));
-	add(cfg, "OpenStdin", get_or(eng, "OpenStdin", json_object_new_boolean(false)));
+	json_object_object_add(cfg, "Hostname",
+			       get_or(eng, "Hostname", json_object_new_string("")));
+	json_object_object_add(cfg, "User", get_or(eng, "User", json_object_new_string("")));
+	json_object_object_add(cfg, "Env", json_object_get(json_get(eng, "Env")));
+	json_object_object_add(cfg, "Cmd", json_object_get(json_get(eng, "Args")));
+	json_object_object_add(cfg, "WorkingDir",
+			       get_or(eng, "WorkingDir", json_object_new_string("/")));
+	json_object_object_add(cfg, "Labels", get_or(eng, "Labels", json_object_new_object()));
+	json_object_object_add(cfg, "Annotations",
+			       get_or(eng, "Annotations", json_object_new_object()));
+	json_object_object_add(cfg, "StopSignal",
+			       get_or(eng, "StopSignal", json_object_new_string("SIGTERM")));
+	json_object_object_add(cfg, "StopTimeout",
+			       get_or(eng, "StopTimeout", json_object_new_int64(0)));
+	json_object_object_add(cfg, "Tty", get_or(eng, "Tty", json_object_new_boolean(false)));
+	json_object_object_add(cfg, "OpenStdin",
+			       get_or(eng, "OpenStdin", json_object_new_boolean(false)));
 	return cfg;
 }
 
@@ -104,27 +86,38 @@ static struct json_object *config_of(struct json_object *eng)
 static struct json_object *host_of(struct json_object *eng)
 {
 	struct json_object *host = json_object_new_object();
-	add(host, "AutoRemove", get_or(eng, "AutoRemove", json_object_new_boolean(false)));
-	struct json_object *restart = get(eng, "Restart"), *rp = json_object_new_object();
-	add(rp, "Name", get_or(restart, "Policy", json_object_new_string("no")));
-	add(rp, "MaximumRetryCount", get_or(restart, "MaxRetries", json_object_new_int(0)));
-	add(host, "RestartPolicy", rp);
+	json_object_object_add(host, "AutoRemove",
+			       get_or(eng, "AutoRemove", json_object_new_boolean(false)));
+	struct json_object *restart = json_object_get(json_get(eng, "Restart")),
+			   *rp = json_object_new_object();
+	json_object_object_add(rp, "Name", get_or(restart, "Policy", json_object_new_string("no")));
+	json_object_object_add(rp, "MaximumRetryCount",
+			       get_or(restart, "MaxRetries", json_object_new_int(0)));
+	json_object_object_add(host, "RestartPolicy", rp);
 	json_object_put(restart);
-	struct json_object *log = get(eng, "Log"), *lc = json_object_new_object();
-	add(lc, "Type", get_or(log, "Driver", json_object_new_string("k8s-file")));
-	add(lc, "Size", get_or(log, "MaxSize", json_object_new_int64(0)));
-	add(host, "LogConfig", lc);
+	struct json_object *log = json_object_get(json_get(eng, "Log")),
+			   *lc = json_object_new_object();
+	json_object_object_add(lc, "Type",
+			       get_or(log, "Driver", json_object_new_string("k8s-file")));
+	json_object_object_add(lc, "Size", get_or(log, "MaxSize", json_object_new_int64(0)));
+	json_object_object_add(host, "LogConfig", lc);
 	json_object_put(log);
-	add(host, "NetworkMode", get_or(eng, "Network", json_object_new_string("slirp4netns")));
-	add(host, "Ports", get_or(eng, "Ports", json_object_new_array()));
+	json_object_object_add(host, "NetworkMode",
+			       get_or(eng, "Network", json_object_new_string("slirp4netns")));
+	json_object_object_add(host, "Ports", get_or(eng, "Ports", json_object_new_array()));
 	static const char *const lists[] = { "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", NULL };
 	for (size_t i = 0; lists[i]; i++)
-		add(host, lists[i], get_or(eng, lists[i], json_object_new_array()));
-	add(host, "UsernsMode", get_or(eng, "Userns", json_object_new_string("")));
-	add(host, "Privileged", get_or(eng, "Privileged", json_object_new_boolean(false)));
-	add(host, "ReadonlyRootfs", get_or(eng, "ReadOnly", json_object_new_boolean(false)));
-	add(host, "Init", get_or(eng, "Init", json_object_new_boolean(false)));
-	add(host, "Interactive", get_or(eng, "OpenStdin", json_object_new_boolean(false)));
+		json_object_object_add(host, lists[i],
+				       get_or(eng, lists[i], json_object_new_array()));
+	json_object_object_add(host, "UsernsMode",
+			       get_or(eng, "Userns", json_object_new_string("")));
+	json_object_object_add(host, "Privileged",
+			       get_or(eng, "Privileged", json_object_new_boolean(false)));
+	json_object_object_add(host, "ReadonlyRootfs",
+			       get_or(eng, "ReadOnly", json_object_new_boolean(false)));
+	json_object_object_add(host, "Init", get_or(eng, "Init", json_object_new_boolean(false)));
+	json_object_object_add(host, "Interactive",
+			       get_or(eng, "OpenStdin", json_object_new_boolean(false)));
 	return host;
 }
 
@@ -132,15 +125,18 @@ static struct json_object *host_of(struct json_object *eng)
 static struct json_object *state_of(struct json_object *st)
 {
 	struct json_object *o = json_object_new_object();
-	add(o, "Status", get_or(st, "Status", json_object_new_string("created")));
-	add(o, "Running", get_or(st, "Running", json_object_new_boolean(false)));
-	add(o, "Paused", get_or(st, "Paused", json_object_new_boolean(false)));
-	add(o, "Pid", get_or(st, "Pid", json_object_new_int(0)));
-	add(o, "ConmonPid", get_or(st, "MonitorPid", json_object_new_int(0)));
-	add(o, "ExitCode", get_or(st, "ExitCode", json_object_new_int(0)));
-	add(o, "StartedAt",
+	json_object_object_add(o, "Status",
+			       get_or(st, "Status", json_object_new_string("created")));
+	json_object_object_add(o, "Running", get_or(st, "Running", json_object_new_boolean(false)));
+	json_object_object_add(o, "Paused", get_or(st, "Paused", json_object_new_boolean(false)));
+	json_object_object_add(o, "Pid", get_or(st, "Pid", json_object_new_int(0)));
+	json_object_object_add(o, "ConmonPid", get_or(st, "MonitorPid", json_object_new_int(0)));
+	json_object_object_add(o, "ExitCode", get_or(st, "ExitCode", json_object_new_int(0)));
+	json_object_object_add(
+	    o, "StartedAt",
 	    get_or(st, "StartedAt", json_object_new_string("0001-01-01T00:00:00Z")));
-	add(o, "FinishedAt",
+	json_object_object_add(
+	    o, "FinishedAt",
 	    get_or(st, "FinishedAt", json_object_new_string("0001-01-01T00:00:00Z")));
 	return o;
 }
@@ -150,57 +146,66 @@ struct json_object *inspect_ctr_podman(struct json_object *eng)
 	struct json_object *doc = json_object_new_object();
 	static const char *const top[] = { "Id", "Name", "Created", "Image", "ImageName", NULL };
 	for (size_t i = 0; top[i]; i++)
-		add(doc, top[i], get_or(eng, top[i], json_object_new_string("")));
-	const char *pod = str_of(eng, "Pod");
+		json_object_object_add(doc, top[i],
+				       get_or(eng, top[i], json_object_new_string("")));
+	const char *pod = json_str(eng, "Pod");
 	if (pod != NULL) {
-		add(doc, "Pod", json_object_new_string(pod));
-		add(doc, "IsInfra", get_or(eng, "Infra", json_object_new_boolean(false)));
+		json_object_object_add(doc, "Pod", json_object_new_string(pod));
+		json_object_object_add(doc, "IsInfra",
+				       get_or(eng, "Infra", json_object_new_boolean(false)));
 	}
-	struct json_object *args = get(eng, "Args");
+	struct json_object *args = json_object_get(json_get(eng, "Args"));
 	struct json_object *path =
 	    json_object_is_type(args, json_type_array) ? json_object_array_get_idx(args, 0) : NULL;
-	add(doc, "Path", json_object_new_string(json_object_get_string(path) ?: ""));
-	add(doc, "Args", args);
-	add(doc, "Config", config_of(eng));
-	add(doc, "HostConfig", host_of(eng));
-	add(doc, "Mounts", get_or(eng, "Mounts", json_object_new_array()));
-	struct json_object *st = get(eng, "State");
-	add(doc, "State", state_of(st));
-	add(doc, "RestartCount", get_or(st, "RestartCount", json_object_new_int(0)));
+	json_object_object_add(doc, "Path",
+			       json_object_new_string(json_object_get_string(path) ?: ""));
+	json_object_object_add(doc, "Args", args);
+	json_object_object_add(doc, "Config", config_of(eng));
+	json_object_object_add(doc, "HostConfig", host_of(eng));
+	json_object_object_add(doc, "Mounts", get_or(eng, "Mounts", json_object_new_array()));
+	struct json_object *st = json_object_get(json_get(eng, "State"));
+	json_object_object_add(doc, "State", state_of(st));
+	json_object_object_add(doc, "RestartCount",
+			       get_or(st, "RestartCount", json_object_new_int(0)));
 	json_object_put(st);
-	struct json_object *ns = json_object_new_object(), *ports = get(eng, "Ports");
-	add(ns, "Ports", inspect_ports_podman(ports));
+	struct json_object *ns = json_object_new_object(),
+			   *ports = json_object_get(json_get(eng, "Ports"));
+	json_object_object_add(ns, "Ports", inspect_ports_podman(ports));
 	json_object_put(ports);
-	add(doc, "NetworkSettings", ns);
+	json_object_object_add(doc, "NetworkSettings", ns);
 	return doc;
 }
 
 struct json_object *inspect_pod_podman(struct json_object *eng)
 {
 	struct json_object *doc = json_object_new_object();
-	add(doc, "Id", get_or(eng, "Id", json_object_new_string("")));
-	add(doc, "Name", get_or(eng, "Name", json_object_new_string("")));
-	add(doc, "Created", get_or(eng, "Created", json_object_new_string("")));
-	add(doc, "State", get_or(eng, "Status", json_object_new_string("")));
-	add(doc, "Hostname", get_or(eng, "Hostname", json_object_new_string("")));
-	add(doc, "Labels", get(eng, "Labels"));
-	add(doc, "InfraContainerID", get_or(eng, "InfraId", json_object_new_string("")));
-	struct json_object *infra = json_object_new_object(), *ports = get(eng, "Ports");
-	add(infra, "NetworkMode", get_or(eng, "Network", json_object_new_string("")));
-	add(infra, "PortBindings", inspect_ports_podman(ports));
+	json_object_object_add(doc, "Id", get_or(eng, "Id", json_object_new_string("")));
+	json_object_object_add(doc, "Name", get_or(eng, "Name", json_object_new_string("")));
+	json_object_object_add(doc, "Created", get_or(eng, "Created", json_object_new_string("")));
+	json_object_object_add(doc, "State", get_or(eng, "Status", json_object_new_string("")));
+	json_object_object_add(doc, "Hostname",
+			       get_or(eng, "Hostname", json_object_new_string("")));
+	json_object_object_add(doc, "Labels", json_object_get(json_get(eng, "Labels")));
+	json_object_object_add(doc, "InfraContainerID",
+			       get_or(eng, "InfraId", json_object_new_string("")));
+	struct json_object *infra = json_object_new_object(),
+			   *ports = json_object_get(json_get(eng, "Ports"));
+	json_object_object_add(infra, "NetworkMode",
+			       get_or(eng, "Network", json_object_new_string("")));
+	json_object_object_add(infra, "PortBindings", inspect_ports_podman(ports));
 	json_object_put(ports);
-	add(doc, "InfraConfig", infra);
+	json_object_object_add(doc, "InfraConfig", infra);
 	/* A pod's members share its infra's network, UTS and IPC namespaces. */
 	struct json_object *shared = json_object_new_array();
 	static const char *const ns[] = { "ipc", "net", "uts" };
 	for (size_t i = 0; i < 3; i++)
 		json_object_array_add(shared, json_object_new_string(ns[i]));
-	add(doc, "SharedNamespaces", shared);
+	json_object_object_add(doc, "SharedNamespaces", shared);
 	struct json_object *ctrs = get_or(eng, "Containers", json_object_new_array());
-	add(doc, "NumContainers",
-	    json_object_new_int((int)(json_object_is_type(ctrs, json_type_array)
-					  ? json_object_array_length(ctrs)
-					  : 0)));
-	add(doc, "Containers", ctrs);
+	json_object_object_add(doc, "NumContainers",
+			       json_object_new_int((int)(json_object_is_type(ctrs, json_type_array)
+							     ? json_object_array_length(ctrs)
+							     : 0)));
+	json_object_object_add(doc, "Containers", ctrs);
 	return doc;
 }

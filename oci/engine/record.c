@@ -357,13 +357,6 @@ bool ctr_stopped_by_user(struct eng *eng, const char *id)
 	return v;
 }
 
-/* A string member of doc (owned copy), or def when it is missing or not a string. */
-static char *jdup(struct json_object *doc, const char *key, const char *def)
-{
-	const char *v = json_str(doc, key);
-	return v != NULL ? xstrdup(v) : def != NULL ? xstrdup(def) : NULL;
-}
-
 /* The record's Ports, whatever their shape (a hand-edited or damaged record). */
 static void decode_ports(struct eng_ctr *c)
 {
@@ -388,28 +381,28 @@ static void decode_ports(struct eng_ctr *c)
 static void decode(struct eng_ctr *c)
 {
 	struct json_object *doc = c->doc;
-	c->name = jdup(doc, "Name", c->id);
-	c->image_id = jdup(doc, "Image", "");
-	c->image_name = jdup(doc, "ImageName", "");
-	c->created = jdup(doc, "Created", "");
-	c->pod = jdup(doc, "Pod", NULL);
+	c->name = xstrdup(json_str(doc, "Name") ?: c->id);
+	c->image_id = xstrdup(json_str(doc, "Image") ?: "");
+	c->image_name = xstrdup(json_str(doc, "ImageName") ?: "");
+	c->created = xstrdup(json_str(doc, "Created") ?: "");
+	c->pod = json_str_dup(doc, "Pod");
 	c->infra = json_object_get_boolean(json_get(doc, "Infra"));
-	c->network = jdup(doc, "Network", NULL);
-	c->userns = jdup(doc, "Userns", "");
+	c->network = json_str_dup(doc, "Network");
+	c->userns = xstrdup(json_str(doc, "Userns") ?: "");
 	decode_ports(c);
-	c->hostname = jdup(doc, "Hostname", "");
+	c->hostname = xstrdup(json_str(doc, "Hostname") ?: "");
 	c->dns = json_strv(json_get(doc, "Dns"));
 	c->dns_search = json_strv(json_get(doc, "DnsSearch"));
 	c->dns_options = json_strv(json_get(doc, "DnsOptions"));
 	c->extra_hosts = json_strv(json_get(doc, "ExtraHosts"));
 	c->auto_remove = json_object_get_boolean(json_get(doc, "AutoRemove"));
 	struct json_object *restart = json_get(doc, "Restart");
-	c->restart_policy = jdup(restart, "Policy", "no");
+	c->restart_policy = xstrdup(json_str(restart, "Policy") ?: "no");
 	c->restart_max = json_object_get_int(json_get(restart, "MaxRetries"));
 	struct json_object *log = json_get(doc, "Log");
-	c->log_driver = jdup(log, "Driver", "k8s-file");
+	c->log_driver = xstrdup(json_str(log, "Driver") ?: "k8s-file");
 	c->log_max_size = (uint64_t)json_object_get_int64(json_get(log, "MaxSize"));
-	c->stop_signal = jdup(doc, "StopSignal", "SIGTERM");
+	c->stop_signal = xstrdup(json_str(doc, "StopSignal") ?: "SIGTERM");
 	c->stop_timeout = (long)json_object_get_int64(json_get(doc, "StopTimeout"));
 	c->tty = json_object_get_boolean(json_get(doc, "Tty"));
 	c->open_stdin = json_object_get_boolean(json_get(doc, "OpenStdin"));
@@ -526,77 +519,78 @@ int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n)
 	return 0;
 }
 
-/* A member of the record, for the table below. */
-static void put(struct json_object *doc, const char *key, struct json_object *v)
-{
-	json_object_object_add(doc, key, v);
-}
-
 /* The hutch.json record, in the engine's schema (oci/engine.h), as create knows it. */
 static struct json_object *record_doc(const char *id, const char *name,
 				      const struct eng_ctr_create_opts *o, struct json_object *spec)
 {
 	struct json_object *doc = json_object_new_object();
 	autofree char *now = ctr_now();
-	put(doc, "Version", json_object_new_int(ENG_CTR_RECORD_VERSION));
-	put(doc, "Id", json_object_new_string(id));
-	put(doc, "Name", json_object_new_string(name));
-	put(doc, "Created", json_object_new_string(now));
-	put(doc, "Image", json_object_new_string(o->image ? o->image->id : ""));
-	put(doc, "ImageName", json_object_new_string(o->image_name ? o->image_name : ""));
+	json_object_object_add(doc, "Version", json_object_new_int(ENG_CTR_RECORD_VERSION));
+	json_object_object_add(doc, "Id", json_object_new_string(id));
+	json_object_object_add(doc, "Name", json_object_new_string(name));
+	json_object_object_add(doc, "Created", json_object_new_string(now));
+	json_object_object_add(doc, "Image", json_object_new_string(o->image ? o->image->id : ""));
+	json_object_object_add(doc, "ImageName",
+			       json_object_new_string(o->image_name ? o->image_name : ""));
 	if (o->pod != NULL) {
-		put(doc, "Pod", json_object_new_string(o->pod));
-		put(doc, "Infra", json_object_new_boolean(o->infra));
+		json_object_object_add(doc, "Pod", json_object_new_string(o->pod));
+		json_object_object_add(doc, "Infra", json_object_new_boolean(o->infra));
 	}
 	struct json_object *proc = json_get(spec, "process");
-	put(doc, "Args", json_object_get(json_get(proc, "args")));
-	put(doc, "Env", json_object_get(json_get(proc, "env")));
-	put(doc, "Hostname", json_object_new_string(json_str(spec, "hostname") ?: ""));
-	put(doc, "User", json_object_new_string(o->user ? o->user : ""));
-	put(doc, "WorkingDir", json_object_new_string(json_str(proc, "cwd") ?: "/"));
-	put(doc, "Labels", json_from_kv(o->labels));
-	put(doc, "Annotations", json_from_kv(o->gen.annotations));
-	put(doc, "StopSignal", json_object_new_string(o->stop_signal ? o->stop_signal : "SIGTERM"));
-	put(doc, "StopTimeout", json_object_new_int64(o->stop_timeout));
-	put(doc, "Tty", json_object_new_boolean(o->gen.tty));
-	put(doc, "OpenStdin", json_object_new_boolean(o->interactive));
-	put(doc, "AutoRemove", json_object_new_boolean(o->rm));
+	json_object_object_add(doc, "Args", json_object_get(json_get(proc, "args")));
+	json_object_object_add(doc, "Env", json_object_get(json_get(proc, "env")));
+	json_object_object_add(doc, "Hostname",
+			       json_object_new_string(json_str(spec, "hostname") ?: ""));
+	json_object_object_add(doc, "User", json_object_new_string(o->user ? o->user : ""));
+	json_object_object_add(doc, "WorkingDir",
+			       json_object_new_string(json_str(proc, "cwd") ?: "/"));
+	json_object_object_add(doc, "Labels", json_from_kv(o->labels));
+	json_object_object_add(doc, "Annotations", json_from_kv(o->gen.annotations));
+	json_object_object_add(doc, "StopSignal",
+			       json_object_new_string(o->stop_signal ? o->stop_signal : "SIGTERM"));
+	json_object_object_add(doc, "StopTimeout", json_object_new_int64(o->stop_timeout));
+	json_object_object_add(doc, "Tty", json_object_new_boolean(o->gen.tty));
+	json_object_object_add(doc, "OpenStdin", json_object_new_boolean(o->interactive));
+	json_object_object_add(doc, "AutoRemove", json_object_new_boolean(o->rm));
 	struct json_object *rp = json_object_new_object();
 	const char *restart = o->restart ? o->restart : "no";
 	const char *colon = strchr(restart, ':');
 	autofree char *rname =
 	    colon ? xstrndup(restart, (size_t)(colon - restart)) : xstrdup(restart);
-	put(rp, "Policy", json_object_new_string(rname));
-	put(rp, "MaxRetries", json_object_new_int(colon ? atoi(colon + 1) : 0));
-	put(doc, "Restart", rp);
+	json_object_object_add(rp, "Policy", json_object_new_string(rname));
+	json_object_object_add(rp, "MaxRetries", json_object_new_int(colon ? atoi(colon + 1) : 0));
+	json_object_object_add(doc, "Restart", rp);
 	struct json_object *lc = json_object_new_object();
-	put(lc, "Driver", json_object_new_string(o->log_driver ? o->log_driver : "k8s-file"));
-	put(lc, "MaxSize", json_object_new_int64((int64_t)o->log_max_size));
-	put(doc, "Log", lc);
-	put(doc, "Network", json_object_new_string(o->network ? o->network : "slirp4netns"));
-	put(doc, "Ports", ctr_ports_json(o->ports, o->n_ports));
-	put(doc, "Dns", json_from_strv(o->dns));
-	put(doc, "DnsSearch", json_from_strv(o->dns_search));
-	put(doc, "DnsOptions", json_from_strv(o->dns_options));
-	put(doc, "ExtraHosts", json_from_strv(o->add_hosts));
-	put(doc, "Userns", json_object_new_string(o->userns ? o->userns : ""));
-	put(doc, "Privileged", json_object_new_boolean(o->gen.privileged));
-	put(doc, "ReadOnly", json_object_new_boolean(o->gen.read_only));
-	put(doc, "Init", json_object_new_boolean(o->gen.init_path != NULL));
+	json_object_object_add(lc, "Driver",
+			       json_object_new_string(o->log_driver ? o->log_driver : "k8s-file"));
+	json_object_object_add(lc, "MaxSize", json_object_new_int64((int64_t)o->log_max_size));
+	json_object_object_add(doc, "Log", lc);
+	json_object_object_add(doc, "Network",
+			       json_object_new_string(o->network ? o->network : "slirp4netns"));
+	json_object_object_add(doc, "Ports", ctr_ports_json(o->ports, o->n_ports));
+	json_object_object_add(doc, "Dns", json_from_strv(o->dns));
+	json_object_object_add(doc, "DnsSearch", json_from_strv(o->dns_search));
+	json_object_object_add(doc, "DnsOptions", json_from_strv(o->dns_options));
+	json_object_object_add(doc, "ExtraHosts", json_from_strv(o->add_hosts));
+	json_object_object_add(doc, "Userns", json_object_new_string(o->userns ? o->userns : ""));
+	json_object_object_add(doc, "Privileged", json_object_new_boolean(o->gen.privileged));
+	json_object_object_add(doc, "ReadOnly", json_object_new_boolean(o->gen.read_only));
+	json_object_object_add(doc, "Init", json_object_new_boolean(o->gen.init_path != NULL));
 	struct json_object *mounts = json_object_new_array();
 	for (size_t i = 0; i < o->gen.n_mounts; i++) {
 		const struct oci_volume *v = &o->gen.mounts[i];
 		struct json_object *m = json_object_new_object();
-		put(m, "Type",
-		    json_object_new_string(v->kind == OCI_MOUNT_TMPFS	 ? "tmpfs"
-					   : v->kind == OCI_MOUNT_VOLUME ? "volume"
-									 : "bind"));
-		put(m, "Source", json_object_new_string(v->src ? v->src : ""));
-		put(m, "Destination", json_object_new_string(v->dst));
-		put(m, "RW", json_object_new_boolean(!v->ro));
+		json_object_object_add(m, "Type",
+				       json_object_new_string(v->kind == OCI_MOUNT_TMPFS ? "tmpfs"
+							      : v->kind == OCI_MOUNT_VOLUME
+								  ? "volume"
+								  : "bind"));
+		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
+		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
+		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
 		json_object_array_add(mounts, m);
 	}
-	put(doc, "Mounts", mounts);
+	json_object_object_add(doc, "Mounts", mounts);
 	return doc;
 }
 

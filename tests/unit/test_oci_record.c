@@ -209,7 +209,10 @@ static void test_lists(void)
 	for (size_t i = 0; i < n; i++) {
 		json_object_put(ps_fmt_row(v[i], true));
 		json_object_put(eng_ctr_inspect(v[i]));
-		strv_free(eng_ctr_ports(v[i], &err));
+		struct net_port *ports = NULL;
+		size_t np = 0;
+		eng_ctr_port_bindings(v[i], &ports, &np);
+		free(ports);
 	}
 	ok(true, "ps rows, inspect and ports of every record, odd ones too");
 	bool sorted = true;
