@@ -498,9 +498,11 @@ void eng_ctr_purge_trash(struct eng *eng);
 
 /*
  * The monitor's exit command: record the exit, delete the runtime state, and then --rm
- * or --restart. Runs inside the container's user namespace.
+ * or --restart. Runs inside the container's user namespace. unlisted: the monitor took a
+ * --rm container out of the store already (its record is gone), and the rest of the
+ * removal is ours.
  */
-int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err);
+int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error **err);
 
 /*
  * The `info` document: host (arch, kernel, user with subid ranges, newuidmap, cgroup

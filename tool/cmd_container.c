@@ -351,5 +351,5 @@ int cmd_logs(struct cli_ctx *ctx, struct error **err)
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err)
 {
 	struct eng *eng = ctx->eng;
-	return eng_ctr_cleanup(eng, ctx->argv[0], err);
+	return eng_ctr_cleanup(eng, ctx->argv[0], cli_opt_bool(ctx, "unlisted"), err);
 }

@@ -32,6 +32,11 @@ static const struct cli_opt format_opts[] = {
 };
 
 static const struct cli_opt no_opts[] = { END_OPTS };
+/* __cleanup: --unlisted when the monitor took a --rm container out of the store already. */
+static const struct cli_opt cleanup_opts[] = { { "unlisted", 0, NULL, CLI_BOOL, NULL,
+						 "The monitor unlisted the container (--rm)",
+						 CLI_COMPLETE_NONE, NULL },
+					       END_OPTS };
 
 /* ---------- image commands (storage, issue #4) ---------- */
 
@@ -643,7 +648,7 @@ static const struct cli_cmd commands[] = {
 	  .synopsis = "CONTAINER",
 	  .handler = cmd_cleanup,
 	  .store = true,
-	  .opts = no_opts,
+	  .opts = cleanup_opts,
 	  .min_args = 1,
 	  .max_args = 1,
 	  .hidden = true },

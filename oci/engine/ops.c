@@ -314,7 +314,7 @@ int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **er
 }
 
 /* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
-int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err)
+int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error **err)
 {
 	struct storage *s = eng->store;
 	struct eng_ctr *c = NULL;
@@ -324,10 +324,7 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err)
 		err_free(err);
 		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
 		 * trash that made is that command's. */
-		const char *unlisted = getenv("HUTCH_UNLISTED");
-		return unlisted != NULL && strcmp(unlisted, "1") == 0
-			   ? finish_unlisted(eng, id, err)
-			   : 0;
+		return unlisted ? finish_unlisted(eng, id, err) : 0;
 	}
 	int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0) {

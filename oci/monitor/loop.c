@@ -272,10 +272,17 @@ static void stop_network_wait(const struct oci_monitor_opts *o)
  * Run the exit command and wait for it (at most a minute): attached clients hear the exit
  * status only after it, so `run --rm` returns with the container already removed.
  */
-static void run_exit_command(char *const *argv)
+/* Run the exit command, with extra (NULL or one more argument) after its own. */
+static void run_exit_command(char *const *cmd, const char *extra)
 {
-	if (argv == NULL || argv[0] == NULL)
+	if (cmd == NULL || cmd[0] == NULL)
 		return;
+	size_t n = 0;
+	while (cmd[n] != NULL)
+		n++;
+	char **argv = xcalloc(n + 2, sizeof(char *));
+	memcpy(argv, cmd, n * sizeof(char *));
+	argv[n] = (char *)extra;
 	pid_t pid = fork();
 	if (pid == 0) {
 		setsid();
@@ -291,6 +298,7 @@ static void run_exit_command(char *const *argv)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
+	free(argv);
 	if (pid < 0)
 		return;
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -505,10 +513,9 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 			drop_name(o);
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
 		bool done = unlisted && o->purge_state != NULL && purge(o) == 0;
-		if (unlisted && !done)
-			setenv("HUTCH_UNLISTED", "1", 1);
+		/* The rest of the removal is the exit command's: told on its command line. */
 		if (!done)
-			run_exit_command(o->exit_command);
+			run_exit_command(o->exit_command, unlisted ? "--unlisted" : NULL);
 	} else if (rc >= 0) {
 		/* The exit file says it all to the clients, and to every reader of the state (see
 		 * ctr_state_load): the exit command records it after the report, as it does for a
@@ -516,7 +523,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		broadcast(&m, OCI_ATTACH_EXIT, &st, sizeof(st));
 		/* Before the exit command, which may start the container again. */
 		cleanup_closep(&mntns);
-		run_exit_command(o->exit_command);
+		run_exit_command(o->exit_command, NULL);
 	}
 	teardown(&m);
 	/* The helper is on its way out already; reap it without keeping the client waiting. */

@@ -376,11 +376,12 @@ int main(int argc, char **argv)
 {
 	struct eng *eng = NULL;
 	struct error *e = NULL;
-	if (argc == 3 && strcmp(argv[1], "__cleanup") == 0) {
-		/* The monitor's exit command, as hutch __cleanup does it. */
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "__cleanup") == 0) {
+		/* The monitor's exit command, as hutch __cleanup [--unlisted] does it. */
+		bool unlisted = argc == 4 && strcmp(argv[3], "--unlisted") == 0;
 		int rc = eng_open(NULL, &eng, &e);
 		if (rc == 0)
-			rc = eng_ctr_cleanup(eng, argv[2], &e);
+			rc = eng_ctr_cleanup(eng, argv[2], unlisted, &e);
 		if (rc < 0)
 			fprintf(stderr, "engine_drive __cleanup: %s\n", e->msg);
 		eng_close(&eng);
