@@ -432,7 +432,9 @@ int oci_logs_print(const char *path, const struct oci_logs_opts *o, FILE *out, F
 		old = NULL;
 	}
 	int rc = 0;
-	bool follow_it = o->follow && o->done_file != NULL;
+	/* No log at all (driver none or passthrough): nothing to follow. Only the rotated one:
+	 * caught between the rename and the new file, which follow opens once it is there. */
+	bool follow_it = o->follow && o->done_file != NULL && (f != NULL || old != NULL);
 	read_start(&r, old, f, !follow_it);
 	if (follow_it) {
 		struct oci_logs_opts follow_opts = *o;
