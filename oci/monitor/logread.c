@@ -161,14 +161,20 @@ static void record(struct reader *r, const struct oci_log_record *rec)
 }
 
 /*
- * Read whole lines from f. A last line without its newline may be half-written: unless
- * this is the final read, it is left for the next round.
+ * Read whole lines from f, about budget bytes at most. A last line without its newline
+ * may be half-written: unless this is the final read, it is left for the next round.
+ * Returns true when it stopped for the budget (there is more).
  */
-static void read_available(struct reader *r, FILE *f, bool final)
+static bool read_some(struct reader *r, FILE *f, bool final, size_t budget)
 {
 	char *buf = NULL;
-	size_t cap = 0;
+	size_t cap = 0, used = 0;
+	bool more = false;
 	for (;;) {
+		if (used >= budget) {
+			more = true;
+			break;
+		}
 		off_t pos = ftello(f);
 		ssize_t n = getline(&buf, &cap, f);
 		if (n <= 0)
@@ -177,6 +183,7 @@ static void read_available(struct reader *r, FILE *f, bool final)
 			fseeko(f, pos, SEEK_SET);
 			break;
 		}
+		used += (size_t)n;
 		struct oci_log_record rec;
 		if (oci_log_parse_line(buf, (size_t)n, &rec) == 0)
 			record(r, &rec);
@@ -185,6 +192,12 @@ static void read_available(struct reader *r, FILE *f, bool final)
 	free(buf);
 	fflush(r->out);
 	fflush(r->errout);
+	return more;
+}
+
+static void read_available(struct reader *r, FILE *f, bool final)
+{
+	read_some(r, f, final, SIZE_MAX);
 }
 
 /* From ring mode to streaming (--follow after --tail and a time filter): the lines under
@@ -341,76 +354,129 @@ static void read_start(struct reader *r, FILE *old, FILE *cur, bool final)
 }
 
 /*
- * After f's end: has the writer moved on to a new file under path (rotation)? Then f is
- * complete: read it to its end, then the rotated file if it is not f (two rotations since
- * the last look), and go on with the new one in *fp. A file cut short (truncated) is read
- * again from its start. Returns true when there is something new to read.
+ * --follow's files: the one being read first, then those the writer rotated away from it
+ * to, in order. A file with a newer one after it is complete (the writer renames it away
+ * after its last write), so it is read to its end and dropped. Every file is opened as soon
+ * as it is seen under the log's name, and held: a rotation that replaces PATH.1 does not
+ * take it from the reader.
  */
-static bool follow_rotation(struct reader *r, FILE **fp, const char *path, const char *old_path)
+#define FOLLOW_FILES 8
+struct chain {
+	FILE *f[FOLLOW_FILES];
+	size_t n;
+};
+
+static bool is_same(FILE *f, const struct stat *st)
 {
-	FILE *f = *fp;
-	struct stat sf, sp;
-	if (stat(path, &sp) < 0 || fstat(fileno(f), &sf) < 0)
-		return false; /* between the rename and the new file: its IN_CREATE comes */
-	if (sf.st_dev == sp.st_dev && sf.st_ino == sp.st_ino) {
-		if (sp.st_size >= ftello(f))
-			return false;
-		fseeko(f, 0, SEEK_SET);
-		return true;
-	}
+	struct stat sf;
+	return f != NULL && fstat(fileno(f), &sf) == 0 && sf.st_dev == st->st_dev &&
+	       sf.st_ino == st->st_ino;
+}
+
+static void chain_add(struct chain *c, FILE *f)
+{
+	if (c->n < FOLLOW_FILES)
+		c->f[c->n++] = f;
+	else
+		fclose(f); /* the reader is far behind: read on, it is seen again next time */
+}
+
+/*
+ * Look at the log's name: a file there that is not the chain's last is new. Rotated twice
+ * since the last look, the one between is PATH.1 now, and comes first.
+ */
+static void chain_look(struct chain *c, const char *path, const char *old_path)
+{
+	FILE *last = c->n > 0 ? c->f[c->n - 1] : NULL;
+	struct stat sp, so;
+	if (stat(path, &sp) < 0 || is_same(last, &sp))
+		return; /* between the rename and the new file: its IN_CREATE comes */
 	FILE *next = fopen(path, "re");
 	if (next == NULL)
-		return false;
-	read_available(r, f, true);
-	FILE *mid = fopen(old_path, "re");
-	if (mid != NULL && !same_file(mid, f) && !same_file(mid, next))
-		read_available(r, mid, true);
-	if (mid != NULL)
+		return;
+	FILE *mid = last != NULL ? fopen(old_path, "re") : NULL;
+	if (mid != NULL && fstat(fileno(mid), &so) == 0 && !is_same(last, &so) &&
+	    !is_same(next, &so))
+		chain_add(c, mid);
+	else if (mid != NULL)
 		fclose(mid);
-	fclose(f);
-	*fp = next;
+	chain_add(c, next);
+}
+
+static void chain_drop_first(struct chain *c)
+{
+	fclose(c->f[0]);
+	memmove(c->f, c->f + 1, (c->n - 1) * sizeof(c->f[0]));
+	c->n--;
+}
+
+/* The log cut short under the same name (truncated in place): read again from its start. */
+static bool truncated(FILE *f, const char *path)
+{
+	struct stat sp;
+	if (stat(path, &sp) < 0 || !is_same(f, &sp) || sp.st_size >= ftello(f))
+		return false;
+	fseeko(f, 0, SEEK_SET);
 	return true;
 }
 
-static int follow(struct reader *r, FILE **fp, const char *path, const char *old_path,
+/* Read the chain as far as it goes; a bounded bite at a time, so that the name is looked
+ * at often while a long way behind. Returns true when there may be more at once. */
+static bool chain_read(struct reader *r, struct chain *c, const char *path)
+{
+	if (c->n == 0)
+		return false;
+	if (read_some(r, c->f[0], c->n > 1, 256 << 10))
+		return true;
+	if (c->n > 1) {
+		chain_drop_first(c);
+		return true;
+	}
+	return truncated(c->f[0], path);
+}
+
+/* Follow the log from f (taken, may be NULL) until the exit file appears. */
+static int follow(struct reader *r, FILE *f, const char *path, const char *old_path,
 		  struct error **err)
 {
+	struct chain c = { .n = 0 };
+	if (f != NULL)
+		chain_add(&c, f);
 	autoclose int in = inotify_init1(IN_CLOEXEC);
-	if (in < 0)
-		return err_sys(err, "watching %s", path);
 	autofree char *dir = xstrdup(r->o->done_file);
 	char *slash = strrchr(dir, '/');
 	if (slash != NULL)
 		*slash = '\0';
 	/* The log's directory: a write to the log, and its rotation (a new file by name). */
 	autofree char *logdir = xstrdup(path);
-	slash = strrchr(logdir, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if (inotify_add_watch(in, slash != NULL ? logdir : ".",
+	char *lslash = strrchr(logdir, '/');
+	if (lslash != NULL)
+		*lslash = '\0';
+	int rc = 0;
+	if (in < 0 ||
+	    inotify_add_watch(in, lslash != NULL ? logdir : ".",
 			      IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM) < 0 ||
 	    inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO) < 0)
-		return err_sys(err, "watching %s", path);
+		rc = err_sys(err, "watching %s", path);
 	flush_tail(r);
-	for (;;) {
+	while (rc == 0) {
 		/* Looked at first: what was written before the exit file is read below. */
 		bool done = fs_exists(r->o->done_file);
-		if (*fp == NULL)
-			*fp = fopen(path, "re");
-		if (*fp != NULL) {
-			read_available(r, *fp, false);
-			if (follow_rotation(r, fp, path, old_path))
-				continue;
-		}
+		chain_look(&c, path, old_path);
+		if (chain_read(r, &c, path))
+			continue;
 		if (done)
 			break;
 		char ev[sizeof(struct inotify_event) + NAME_MAX + 1];
 		if (read(in, ev, sizeof(ev)) < 0 && errno != EINTR)
-			return err_sys(err, "watching %s", path);
+			rc = err_sys(err, "watching %s", path);
 	}
-	if (*fp != NULL)
-		read_available(r, *fp, true);
-	return 0;
+	for (size_t i = 0; i < c.n; i++) {
+		if (rc == 0)
+			read_available(r, c.f[i], true);
+		fclose(c.f[i]);
+	}
+	return rc;
 }
 
 int oci_logs_print(const char *path, const struct oci_logs_opts *o, FILE *out, FILE *errout,
@@ -442,7 +508,7 @@ int oci_logs_print(const char *path, const struct oci_logs_opts *o, FILE *out, F
 		flush_tail(&r);
 		r.o = &follow_opts;
 		ring_to_stream(&r);
-		rc = follow(&r, &f, path, old_path, err);
+		rc = follow(&r, steal_ptr(&f), path, old_path, err);
 		r.o = o;
 	}
 	reader_end(&r);

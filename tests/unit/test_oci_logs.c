@@ -112,7 +112,8 @@ static bool numbered(const char *text, long a, long b)
 		char want[32];
 		int l = snprintf(want, sizeof(want), "line %ld\n", i);
 		if (p == NULL || strncmp(p, want, (size_t)l) != 0) {
-			printf("# want \"line %ld\" at offset %zu\n", i, (size_t)(p - text));
+			printf("# want \"line %ld\" at offset %zu: \"%.30s\"\n", i,
+			       (size_t)(p - text), p);
 			return false;
 		}
 		p += l;
