@@ -41,6 +41,8 @@ void ctr_names_unlock(struct ctr_names_hold *h);
 char *ctr_now(void);
 /* Largest record file read (bytes). */
 #define CTR_JSON_MAX (1 << 24)
+/* In the run dir: stopped on purpose, when state.json could not say so (a full disk). */
+#define CTR_STOPPED_MARK "stopped-by-user"
 /*
  * A container's record from the containers dir cdir (an fd on ROOT/containers, or
  * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
@@ -68,7 +70,10 @@ pid_t ctr_read_pid(const char *path);
  * from hutch.json. Under the container's lock. */
 int ctr_state_write(struct eng *eng, const char *id, const struct eng_ctr_state *st,
 		    const char *status, bool stopped_by_user, struct error **err);
+/* Stopped on purpose (StoppedByUser in state.json, or the run dir's mark when state.json
+ * could not be written); ctr_stopped_by_user_mark sets the mark. */
 bool ctr_stopped_by_user(struct eng *eng, const char *id);
+void ctr_stopped_by_user_mark(struct eng *eng, const char *id);
 /* After a change of the record doc (rename): rewrite state.json's brief record from it,
  * keeping the state, and drop an older version's brief.json. Under the container's lock. */
 int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc, struct error **err);

@@ -125,8 +125,13 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 			return 0;
 		}
 		struct eng_ctr_state st = c->state;
-		if (rc == 0)
-			rc = ctr_state_write(eng, c->id, &st, "running", true, err);
+		/* A full disk must not keep it running: the mark goes to the run dir instead
+		 * (a tmpfs), and the exit file will tell the end (see state_from). */
+		struct error *werr = NULL;
+		if (rc == 0 && ctr_state_write(eng, c->id, &st, "running", true, &werr) < 0) {
+			ctr_stopped_by_user_mark(eng, c->id);
+			err_free(&werr);
+		}
 	}
 	autofree char *root = rc == 0 ? ctr_runtime_root(c->eng, err) : NULL;
 	if (root == NULL)

@@ -348,13 +348,31 @@ int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc, s
 	return rc;
 }
 
+/* The run dir's file that says "stopped on purpose" when state.json could not (owned). */
+static char *stopped_mark_path(struct eng *eng, const char *id)
+{
+	struct error *e = NULL;
+	autofree char *run = eng_ctr_run_dir(eng, id, &e);
+	err_free(&e);
+	return run != NULL ? xasprintf("%s/%s", run, CTR_STOPPED_MARK) : NULL;
+}
+
+void ctr_stopped_by_user_mark(struct eng *eng, const char *id)
+{
+	autofree char *mark = stopped_mark_path(eng, id);
+	int fd = mark != NULL ? open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (fd >= 0)
+		close(fd);
+}
+
 bool ctr_stopped_by_user(struct eng *eng, const char *id)
 {
 	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");
 	struct json_object *j = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
 	bool v = json_object_get_boolean(json_get(j, "StoppedByUser"));
 	json_object_put(j);
-	return v;
+	autofree char *mark = v ? NULL : stopped_mark_path(eng, id);
+	return v || (mark != NULL && fs_exists(mark));
 }
 
 /* The record's Ports, whatever their shape (a hand-edited or damaged record). */

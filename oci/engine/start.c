@@ -679,13 +679,28 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 /* Clear what a previous run left in the run dir (init.pid: an older hutch's). */
 static void clear_run_dir(const char *run)
 {
-	static const char *const stale[] = { OCI_EXIT_FILE, OCI_MONITOR_PID_FILE, OCI_ATTACH_SOCKET,
-					     "init.pid",    "console.sock",	  "paused",
-					     NULL };
+	static const char *const stale[] = { OCI_EXIT_FILE,	OCI_MONITOR_PID_FILE,
+					     OCI_ATTACH_SOCKET, "init.pid",
+					     "console.sock",	"paused",
+					     CTR_STOPPED_MARK,	NULL };
 	for (size_t i = 0; stale[i]; i++) {
 		autofree char *p = xasprintf("%s/%s", run, stale[i]);
 		unlink(p);
 	}
+}
+
+/*
+ * An exit only the run dir's exit file knows (its exit command could not write state.json,
+ * a full disk): recorded before clear_run_dir drops the file, or the start fails and the
+ * file stays, so that the exit code is never lost to a start that does not happen.
+ */
+static int record_last_exit(struct eng *eng, struct eng_ctr *c, const char *run, struct error **err)
+{
+	autofree char *exitf = xasprintf("%s/%s", run, OCI_EXIT_FILE);
+	if (c->state.status != ENG_CTR_EXITED || !fs_exists(exitf))
+		return 0;
+	struct eng_ctr_state st = c->state;
+	return ctr_state_write(eng, c->id, &st, "exited", ctr_stopped_by_user(eng, c->id), err);
 }
 
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
@@ -765,6 +780,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	autofree char *root = run ? ctr_runtime_root(c->eng, err) : NULL;
 	if (root == NULL || fs_mkdir_p(run, 0700, err) < 0 || fs_mkdir_p(root, 0700, err) < 0)
 		return -1;
+	if (record_last_exit(eng, c, run, err) < 0)
+		return err_wrap(err, "starting container %s", c->name);
 	clear_run_dir(run);
 	/* A leftover runtime state from a killed monitor or a reboot. */
 	struct error *derr = NULL;

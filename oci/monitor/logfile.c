@@ -3,7 +3,9 @@
  * The container log in the k8s-file format that podman and CRI-O write:
  *   2024-01-01T10:00:00.123456789+00:00 stdout F a whole line
  *   2024-01-01T10:00:00.123456789+00:00 stderr P a chunk whose line goes on
- * Rotation at max_size keeps one old file, PATH.1, as conmon does.
+ * Rotation at max_size keeps one old file, PATH.1 (conmon keeps none: it puts an empty
+ * file in the log's place), renamed away after its last write, so that a reader that sees
+ * a new file under PATH knows the old one complete (oci/monitor/logread.c).
  */
 #include "oci/monitor/monitor.h"
 

@@ -145,9 +145,11 @@ struct oci_logs_opts {
 };
 
 /*
- * Print the log at path: stdout records to out, stderr records to errout, partial records
- * joined into their line. With follow, wait (inotify, no polling) for more until done_file
- * exists, then print what is left. A missing log is empty.
+ * Print the log at path (after the rotated path.1, as much as is kept): stdout records to
+ * out, stderr records to errout, partial records streamed into their line (a huge line
+ * costs no memory; --tail reads back from the end). With follow, wait (inotify, no
+ * polling) for more until done_file exists, across rotations, then print what is left.
+ * A missing log is empty.
  */
 int oci_logs_print(const char *path, const struct oci_logs_opts *o, FILE *out, FILE *errout,
 		   struct error **err);

@@ -4,6 +4,7 @@
 # A full disk (issue #4): the store on a small tmpfs ($HUTCH_SMALLFS, 8 MiB, mounted by
 # tests/check.sh as root, since an unprivileged user cannot mount one). A pull that does
 # not fit fails with one clean error, leaves no half image, and the store stays usable.
+# With the disk full, stop, kill, wait, logs and rm still work (issue #13, item 4).
 
 load helpers
 load storage_helpers
@@ -42,7 +43,14 @@ PY
 		"docker://$HUTCH_REGISTRY/big:latest"
 }
 
+# The store on the small tmpfs.
+use_smallfs() {
+	export XDG_DATA_HOME=$HUTCH_SMALLFS/data
+	mkdir -p "$XDG_DATA_HOME"
+}
+
 teardown() {
+	"$HUTCH" rm -a -f >/dev/null 2>&1 || true
 	# The tmpfs outlives the test: empty it (layers belong to subordinate ids).
 	if [[ -n ${HUTCH_SMALLFS:-} && -d $HUTCH_SMALLFS/data ]]; then
 		"$HUTCH" unshare rm -rf "$HUTCH_SMALLFS/data" || true
@@ -52,8 +60,7 @@ teardown() {
 @test "full disk: a pull that does not fit fails cleanly and the store stays usable" {
 	[[ -n ${HUTCH_SMALLFS:-} ]] || skip_machine "no small tmpfs (HUTCH_SMALLFS): run make check as root"
 	push_big_image
-	export XDG_DATA_HOME=$HUTCH_SMALLFS/data
-	mkdir -p "$XDG_DATA_HOME"
+	use_smallfs
 
 	run_hutch 125 pull -q --tls-verify=false "$HUTCH_REGISTRY/big"
 	assert_equal "${#stderr_lines[@]}" 1
@@ -72,4 +79,66 @@ teardown() {
 	assert_output ok
 	run_hutch images --format '{{.Repository}}'
 	assert_output "$HUTCH_REGISTRY/base"
+}
+
+# Fill the filesystem of $1 to the last block (fallocate first, dd for what is left).
+fill_disk() {
+	local free
+	free=$(df -B1 --output=avail "$1" | tail -1)
+	fallocate -l "$((free > 65536 ? free - 65536 : 4096))" "$1/fill" 2>/dev/null || true
+	dd if=/dev/zero of="$1/fill2" bs=4k 2>/dev/null || true
+	! dd if=/dev/zero of="$1/probe" bs=4k count=1 2>/dev/null
+}
+
+@test "full disk: stop, kill, wait, logs and rm work with no free space (#13)" {
+	[[ -n ${HUTCH_SMALLFS:-} ]] || skip_machine "no small tmpfs (HUTCH_SMALLFS): run make check as root"
+	local image=$HUTCH_REGISTRY/base:latest
+	use_smallfs
+	run_hutch pull -q --tls-verify=false "$image"
+	run_hutch run -d --name st "$image" sh -c 'trap "exit 7" TERM; echo up; while :; do sleep 0.1; done'
+	run_hutch run -d --name ki "$image" sh -c 'echo ki-up; exec sleep 300'
+	# It exits once the disk is full, so its exit command cannot record the exit.
+	mkdir "$BATS_TEST_TMPDIR/gate"
+	run_hutch run -d --name three -v "$BATS_TEST_TMPDIR/gate:/gate" "$image" \
+		sh -c 'while [ ! -e /gate/go ]; do sleep 0.1; done; exit 3'
+	for _ in $(seq 50); do
+		"$HUTCH" logs st | grep -q up && "$HUTCH" logs ki | grep -q ki-up && break
+		sleep 0.1
+	done
+	local stpid kipid
+	stpid=$("$HUTCH" inspect st --format '{{.State.Pid}}')
+	kipid=$("$HUTCH" inspect ki --format '{{.State.Pid}}')
+	fill_disk "$HUTCH_SMALLFS"
+
+	run_hutch logs st
+	assert_output up
+	# Signal first; a state file that cannot be written does not undo the stop.
+	run_hutch stop -t 5 st
+	assert_output st
+	run kill -0 "$stpid"
+	assert_failure
+	run_hutch inspect st --format '{{.State.Status}} {{.State.ExitCode}}'
+	assert_output "exited 7"
+	run_hutch kill ki
+	run_hutch wait ki
+	assert_output 137
+	run kill -0 "$kipid"
+	assert_failure
+	run_hutch logs ki
+	assert_output ki-up
+
+	# A start that fails for want of space keeps the exit code of the run before it.
+	touch "$BATS_TEST_TMPDIR/gate/go"
+	run_hutch wait three
+	assert_output 3
+	run_hutch inspect three --format '{{.State.Status}} {{.State.ExitCode}}'
+	assert_output "exited 3"
+	run_hutch 125 start three
+	assert_regex "$stderr" "No space left on device"
+	run_hutch inspect three --format '{{.State.Status}} {{.State.ExitCode}}'
+	assert_output "exited 3"
+
+	run_hutch rm st ki three
+	run_hutch ps -a -q
+	assert_output ""
 }
