@@ -163,19 +163,26 @@ void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char 
 	*lock = xasprintf("%s/meta.lock", s->root);
 }
 
-int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err)
+int storage_container_unlist(struct storage *s, const char *ctr_id, struct error **err)
 {
 	if (!valid_id(ctr_id))
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
 	autofree char *dir = ctr_dir(s, ctr_id);
 	autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
-	{
-		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
-		if (lk < 0)
-			return -1;
-		if (rename(dir, trash) < 0)
-			return errno == ENOENT ? 0 : err_sys(err, "removing %s", dir);
-	}
+	autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+	if (lk < 0)
+		return -1;
+	if (rename(dir, trash) < 0)
+		return errno == ENOENT ? 0 : err_sys(err, "removing %s", dir);
+	return 1;
+}
+
+int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err)
+{
+	int rc = storage_container_unlist(s, ctr_id, err);
+	if (rc <= 0)
+		return rc;
+	autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
 	return store_rm_tree(s, trash, err);
 }
 
