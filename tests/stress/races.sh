@@ -26,6 +26,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-races.XXXXXX")
 export HUTCH XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$work/run}
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
 	"$HUTCH" rm -a -f >/dev/null 2>&1
 	"$top/tests/fixtures/registry.sh" stop "$work/registry" >/dev/null 2>&1

@@ -7,9 +7,8 @@ load container_helpers
 
 setup() {
 	hutch_isolate
-	NET_HELPERS_BEFORE=" $(net_helpers_all | tr '\n' ' ') "
 	run_hutch pull -q --tls-verify=false "$IMAGE"
-	# shellcheck source=tests/stress/races.bash
+	# shellcheck disable=SC1091  # (shellcheck -s bash has no -x here)
 	. "$HUTCH_TOP/tests/stress/races.bash"
 	export IMAGE
 }
