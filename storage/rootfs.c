@@ -132,10 +132,16 @@ int storage_container_create(struct storage *s, const char *ctr_id, const struct
 		mode_t mode;
 	} subs[] = { { "", 0700 }, { "/upper", 0755 }, { "/work", 0700 }, { "/merged", 0755 } };
 	fs_rm_rf(tmp, NULL);
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && rc == 0; i++) {
 		autofree char *p = xasprintf("%s%s", tmp, subs[i].name);
 		if (mkdir(p, subs[i].mode) < 0 || chmod(p, subs[i].mode) < 0)
-			return err_sys(err, "creating %s", p);
+			rc = err_sys(err, "creating %s", p);
+	}
+	if (rc < 0) {
+		/* A full disk, say: no containers/.tmp-ID is left behind. */
+		fs_rm_rf(tmp, NULL);
+		return -1;
 	}
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(ctr_id));
@@ -148,10 +154,12 @@ int storage_container_create(struct storage *s, const char *ctr_id, const struct
 	json_object_object_add(o, "layers", layers);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	autofree char *rec = xasprintf("%s/" CTR_RECORD, tmp);
-	int rc = store_write(rec, text, strlen(text), err);
+	rc = store_write(rec, text, strlen(text), err);
 	json_object_put(o);
 	if (rc == 0 && rename(tmp, dir) < 0)
 		rc = err_sys(err, "creating %s", dir);
+	if (rc < 0)
+		fs_rm_rf(tmp, NULL);
 	return rc;
 }
 

@@ -200,3 +200,32 @@ race_vol_prune() {
 	done
 	echo "race_vol_prune: $n rounds ok"
 }
+
+# `rmi -f` racing `run` of that image: a container that exists has its image (and layers).
+race_rmi_run() {
+	local n=$1 i dir p img got
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/race-rmi.XXXXXX")
+	mkdir "$dir/root" && echo x >"$dir/root/f" && tar -C "$dir/root" -cf "$dir/l.tar" . || return 1
+	# Bystanders: rmi reads every container's storage record for users, which takes a while.
+	for ((i = 1; i <= 40; i++)); do
+		"$HUTCH" create "$IMAGE" true >/dev/null || return 1
+	done
+	for ((i = 1; i <= n; i++)); do
+		"$HUTCH" import "$dir/l.tar" localhost/rr:latest >/dev/null || { rm -rf "$dir"; return 1; }
+		"$HUTCH" run --name "rr$i" localhost/rr:latest /f >/dev/null 2>&1 &
+		p=$!
+		race_pause 25
+		"$HUTCH" rmi -f localhost/rr:latest >/dev/null 2>&1 || true
+		wait "$p" || true
+		if img=$("$HUTCH" inspect --format '{{.Image}}' "rr$i" 2>/dev/null); then
+			got=$("$HUTCH" image inspect --format '{{.Id}}' "$img" 2>&1) ||
+				race_fail "$i" "container rr$i exists, its image $img: $got" ||
+				{ rm -rf "$dir"; return 1; }
+			"$HUTCH" rm -f "rr$i" >/dev/null || true
+		fi
+		"$HUTCH" rmi -f localhost/rr:latest >/dev/null 2>&1 || true
+	done
+	rm -rf "$dir"
+	"$HUTCH" rm -a -f >/dev/null || true
+	echo "race_rmi_run: $n rounds ok"
+}

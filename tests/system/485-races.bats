@@ -36,3 +36,31 @@ setup() {
 @test "volume prune racing run -v: a volume in use is never deleted" {
 	race_vol_prune "${RACES_N:-6}"
 }
+
+@test "rmi -f racing run: no container is left on a removed image" {
+	race_rmi_run "${RACES_N:-8}"
+}
+
+@test "ENOSPC during run leaves no containers/.tmp-ID behind" {
+	[[ -n ${HUTCH_SMALLFS:-} ]] || skip_machine "no small tmpfs (HUTCH_SMALLFS): run make check as root"
+	export XDG_DATA_HOME=$HUTCH_SMALLFS/data
+	mkdir -p "$XDG_DATA_HOME"
+	run_hutch pull -q --tls-verify=false "$IMAGE"
+	# Fill the filesystem (tmpfs: directories still fit, the records do not).
+	dd if=/dev/zero of="$XDG_DATA_HOME/fill" bs=64k 2>/dev/null || true
+	run_hutch '?' run --name full "$IMAGE" true
+	((status != 0))
+	[[ $stderr == *"No space left on device"* ]]
+	run ls -A "$XDG_DATA_HOME/hutch/containers"
+	refute_output --regexp '(^|\s)\.tmp-'
+	rm -f "$XDG_DATA_HOME/fill"
+	run_hutch run --rm "$IMAGE" true
+}
+
+teardown() {
+	"$HUTCH" rm -a -f >/dev/null 2>&1 || true
+	# The tmpfs outlives the test: empty it (layers belong to subordinate ids).
+	if [[ -n ${HUTCH_SMALLFS:-} && -d $HUTCH_SMALLFS/data ]]; then
+		"$HUTCH" unshare rm -rf "$HUTCH_SMALLFS/data" || true
+	fi
+}
