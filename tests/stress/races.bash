@@ -127,18 +127,19 @@ race_rm() {
 	echo "race_rm: $n rounds ok"
 }
 
-# `start` racing `rm -f`: whoever wins, no run dir or process is left of a removed one.
+# `start` racing `rm -f` of a running container: whoever wins, no run dir or process is left
+# of a removed one.
 race_start_rm() {
 	local n=$1 i p
 	for ((i = 1; i <= n; i++)); do
-		"$HUTCH" create --name "sr$i" "$IMAGE" sleep 4711 >/dev/null || return 1
-		"$HUTCH" start "sr$i" >/dev/null 2>&1 &
+		"$HUTCH" run -d --name "sr$i" "$IMAGE" sleep 4711 >/dev/null || return 1
+		"$HUTCH" rm -f "sr$i" >/dev/null 2>&1 &
 		p=$!
-		race_pause 3
-		"$HUTCH" rm -f "sr$i" >/dev/null 2>&1 || true
+		race_pause 10
+		"$HUTCH" start "sr$i" >/dev/null 2>&1 || true
 		wait "$p" || true
 		race_settle
-		"$HUTCH" rm -f "sr$i" >/dev/null 2>&1 || true # (refused while it started)
+		"$HUTCH" rm -f "sr$i" >/dev/null 2>&1 || true # (when the start came last)
 		race_check_leftovers "$i" || return 1
 	done
 	echo "race_start_rm: $n rounds ok"
