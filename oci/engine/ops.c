@@ -354,7 +354,7 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, struct error **err)
 	int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0) {
 		eng_ctr_free(&c);
-		if ((*err)->code != ENOENT)
+		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
 			return -1;
 		err_free(err); /* removed while we waited for its lock, as above */
 		return finish_unlisted(eng, id, false, err);

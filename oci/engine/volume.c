@@ -56,7 +56,7 @@ int ctr_vol_lock(struct eng *eng, bool excl, struct error **err)
 {
 	struct storage *s = eng->store;
 	autofree char *dir = xasprintf("%s/volumes", storage_root(s));
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return err_sys(err, "creating %s", dir);
 	autofree char *path = xasprintf("%s/volumes.lock", storage_root(s));
 	int fd = fs_lock(path, O_RDWR | O_CREAT, excl ? LOCK_EX : LOCK_SH);
@@ -118,7 +118,7 @@ int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool 
 	}
 	autofree char *dir = vol_dir(eng, name);
 	autofree char *top = xasprintf("%s/volumes", storage_root(eng->store));
-	if (mkdir(top, 0700) < 0 && errno != EEXIST)
+	if (mkdir(top, 0755) < 0 && errno != EEXIST)
 		return err_sys(err, "creating %s", top);
 	struct json_object *doc = json_object_new_object();
 	autofree char *now = ctr_now();

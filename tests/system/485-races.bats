@@ -30,7 +30,7 @@ setup() {
 }
 
 @test "parallel volume create of one name: one succeeds, the others say it exists" {
-	race_vol_create "${RACES_N:-5}"
+	race_vol_create "${RACES_N:-10}"
 }
 
 @test "volume prune racing run -v: a volume in use is never deleted" {
@@ -38,7 +38,7 @@ setup() {
 }
 
 @test "rmi -f racing run: no container is left on a removed image" {
-	race_rmi_run "${RACES_N:-8}"
+	race_rmi_run "${RACES_N:-30}"
 }
 
 @test "ENOSPC during run leaves no containers/.tmp-ID behind" {
