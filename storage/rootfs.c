@@ -171,6 +171,21 @@ void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char 
 	*lock = xasprintf("%s/meta.lock", s->root);
 }
 
+void storage_container_drop_tmp(struct storage *s, const char *ctr_id)
+{
+	if (!valid_id(ctr_id))
+		return;
+	autofree char *tmp = xasprintf("%s/containers/.tmp-%s", s->root, ctr_id);
+	struct error *err = NULL;
+	/* Its maker holds meta.lock from the first mkdir to the rename: with it, a .tmp-ID is
+	 * a killed create's. */
+	autoclose int lk = store_lock(s, "meta.lock", true, false, &err);
+	if (lk < 0 || fs_rm_rf(tmp, &err) < 0) {
+		log_debug("%s", err->msg);
+		err_free(&err);
+	}
+}
+
 int storage_container_unlist(struct storage *s, const char *ctr_id, struct error **err)
 {
 	if (!valid_id(ctr_id))

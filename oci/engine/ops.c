@@ -311,6 +311,8 @@ void eng_ctr_purge_trash(struct eng *eng)
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
 	autoclosedir DIR *d = opendir(dir);
 	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		if (strncmp(de->d_name, ".tmp-", 5) == 0 && strlen(de->d_name + 5) == 64)
+			storage_container_drop_tmp(s, de->d_name + 5); /* a killed create's */
 		const char *id = de->d_name + 7;
 		if (strncmp(de->d_name, ".trash-", 7) != 0 || strlen(id) != 64)
 			continue;

@@ -117,9 +117,10 @@ int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool 
 		return 0;
 	}
 	autofree char *dir = vol_dir(eng, name);
-	autofree char *top = xasprintf("%s/volumes", storage_root(eng->store));
-	if (mkdir(top, 0755) < 0 && errno != EEXIST)
-		return err_sys(err, "creating %s", top);
+	/* Shared: prune (exclusive) takes any volumes/.tmp-* it finds for a killed create's. */
+	autoclose int lk = ctr_vol_lock(eng, false, err);
+	if (lk < 0)
+		return -1;
 	struct json_object *doc = json_object_new_object();
 	autofree char *now = ctr_now();
 	struct json_object *lab = json_object_new_object();
@@ -269,6 +270,16 @@ char **eng_vol_prune(struct eng *eng, struct error **err)
 	if (lk < 0)
 		return NULL;
 	char **removed = xzalloc(sizeof(char *));
+	/* Volumes a killed create left half-made (vol_make): nobody makes one now. */
+	autofree char *top = xasprintf("%s/volumes", storage_root(eng->store));
+	autoclosedir DIR *d = opendir(top);
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		autofree char *p = xasprintf("%s/%s", top, de->d_name);
+		if (strncmp(de->d_name, ".tmp-", 5) == 0 && fs_rm_rf(p, err) < 0) {
+			strv_free(removed);
+			return NULL;
+		}
+	}
 	struct json_object *all = eng_vol_list(eng);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		struct json_object *v = json_object_array_get_idx(all, i);

@@ -57,6 +57,20 @@ setup() {
 	run_hutch run --rm "$IMAGE" true
 }
 
+@test "a containers/.tmp-ID a killed create left is removed by the next create" {
+	local id
+	id=$(printf '%064d' 7)
+	mkdir -p "$BATS_TEST_TMPDIR/data/hutch/containers/.tmp-$id/upper"
+	run_hutch create "$IMAGE" true
+	[[ ! -e $BATS_TEST_TMPDIR/data/hutch/containers/.tmp-$id ]]
+}
+
+@test "a volumes/.tmp-NAME-PID a killed volume create left is removed by volume prune" {
+	mkdir -p "$BATS_TEST_TMPDIR/data/hutch/volumes/.tmp-vx-1/_data"
+	run_hutch volume prune -f
+	[[ ! -e $BATS_TEST_TMPDIR/data/hutch/volumes/.tmp-vx-1 ]]
+}
+
 teardown() {
 	"$HUTCH" rm -a -f >/dev/null 2>&1 || true
 	# The tmpfs outlives the test: empty it (layers belong to subordinate ids).
