@@ -208,14 +208,14 @@ race_rmi_run() {
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/race-rmi.XXXXXX")
 	mkdir "$dir/root" && echo x >"$dir/root/f" && tar -C "$dir/root" -cf "$dir/l.tar" . || return 1
 	# Bystanders: rmi reads every container's storage record for users, which takes a while.
-	for ((i = 1; i <= 40; i++)); do
+	for ((i = 1; i <= 200; i++)); do
 		"$HUTCH" create "$IMAGE" true >/dev/null || return 1
 	done
 	for ((i = 1; i <= n; i++)); do
 		"$HUTCH" import "$dir/l.tar" localhost/rr:latest >/dev/null || { rm -rf "$dir"; return 1; }
 		"$HUTCH" run --name "rr$i" localhost/rr:latest /f >/dev/null 2>&1 &
 		p=$!
-		race_pause 25
+		race_pause 15
 		"$HUTCH" rmi -f localhost/rr:latest >/dev/null 2>&1 || true
 		wait "$p" || true
 		if img=$("$HUTCH" inspect --format '{{.Image}}' "rr$i" 2>/dev/null); then

@@ -38,7 +38,7 @@ setup() {
 }
 
 @test "rmi -f racing run: no container is left on a removed image" {
-	race_rmi_run "${RACES_N:-30}"
+	race_rmi_run "${RACES_N:-60}"
 }
 
 @test "ENOSPC during run leaves no containers/.tmp-ID behind" {
