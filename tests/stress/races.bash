@@ -92,7 +92,7 @@ race_rename() {
 		cur=$("$HUTCH" ps -a --format '{{.Names}}')
 		new=rb
 		[[ $cur == rb ]] && new=ra
-		race_kill_at 12 rename "$cur" "$new"
+		race_kill_at 4 rename "$cur" "$new"
 		race_check_names "$i" || return 1
 		# The name the killed rename left free can be taken: still one name each.
 		if "$HUTCH" create --name "$([[ $cur == ra ]] && echo ra || echo rb)" "$IMAGE" true \
@@ -152,7 +152,7 @@ race_save() {
 	"$HUTCH" save -o "$dir/a.tar" "$IMAGE" || return 1
 	sum=$(sha256sum <"$dir/a.tar")
 	for ((i = 1; i <= n; i++)); do
-		race_kill_at 250 save -o "$dir/a.tar" "$IMAGE"
+		race_kill_at 30 save -o "$dir/a.tar" "$IMAGE"
 		[[ $(sha256sum <"$dir/a.tar") == "$sum" ]] ||
 			race_fail "$i" "the archive at FILE changed: $(stat -c %s "$dir/a.tar") bytes, $(tar -tf "$dir/a.tar" 2>&1 | tail -1)" ||
 			{ rm -rf "$dir"; return 1; }

@@ -14,7 +14,7 @@ setup() {
 }
 
 @test "kill -9 during rename: one name per container, and that name finds it" {
-	race_rename "${RACES_N:-15}"
+	race_rename "${RACES_N:-40}"
 }
 
 @test "kill -9 during rm -f: the next command finishes it, nothing is left" {
@@ -30,7 +30,7 @@ setup() {
 }
 
 @test "parallel volume create of one name: one succeeds, the others say it exists" {
-	race_vol_create "${RACES_N:-10}"
+	race_vol_create "${RACES_N:-15}"
 }
 
 @test "volume prune racing run -v: a volume in use is never deleted" {
