@@ -194,10 +194,10 @@ race_vol_prune() {
 			true
 		wait "$p" || true
 		"$HUTCH" inspect "vp$i" >/dev/null 2>&1 || continue
-		got=$(cat "$(race_store)/volumes/vp$i/_data/f" 2>&1)
+		got=$(cat "$(race_store)/volumes/vp$i/_data/f" 2>&1) || true
 		[[ $got == kept ]] ||
 			race_fail "$i" "container vp$i exists, its volume: $got" || return 1
-		"$HUTCH" rm "vp$i" >/dev/null && "$HUTCH" volume rm "vp$i" >/dev/null || return 1
+		{ "$HUTCH" rm "vp$i" >/dev/null && "$HUTCH" volume rm "vp$i" >/dev/null; } || return 1
 	done
 	echo "race_vol_prune: $n rounds ok"
 }
