@@ -492,8 +492,9 @@ const char *eng_pod_status(struct eng_ctr *const *v, size_t n);
 /* The pod's labels (a borrowed JSON object of strings, or NULL when there are none). */
 struct json_object *eng_pod_labels(const struct eng_pod *p);
 
-/* Finish the removals that were cut short (a containers/.trash-ID whose monitor is gone:
- * its exit command was killed), as container prune does. */
+/* Finish the removals that were cut short (a containers/.trash-ID whose monitor is gone
+ * and whose lock is free: its rm or exit command was killed) and drop the containers/.tmp-ID
+ * of creates that were; container prune, rm and create call it. */
 void eng_ctr_purge_trash(struct eng *eng);
 
 /*

@@ -526,18 +526,18 @@ int storage_image_remove(struct storage *s, const char *name, bool force, bool *
 			       "in multiple repositories",
 			       *id);
 	}
-	autostrv char **users = storage_image_users(s, img->id);
-	if (users[0] != NULL) {
-		storage_image_free(&img);
-		return err_set(err, EBUSY, ERR_TOOL,
-			       "image used by %.12s: image is in use by a "
-			       "container",
-			       users[0]);
-	}
 	int rc;
 	{
+		/* The users are looked for under meta.lock, which a container's creation holds
+		 * while it checks that its image is there: none is made on a deleted image. */
 		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
-		rc = lk < 0 ? -1 : delete_image(s, img, err);
+		autostrv char **users = lk < 0 ? NULL : storage_image_users(s, img->id);
+		if (users != NULL && users[0] != NULL)
+			rc = err_set(err, EBUSY, ERR_TOOL,
+				     "image used by %.12s: image is in use by a container",
+				     users[0]);
+		else
+			rc = lk < 0 ? -1 : delete_image(s, img, err);
 	}
 	storage_image_free(&img);
 	if (rc < 0)
@@ -557,11 +557,16 @@ int storage_prune(struct storage *s, bool all, char ***removed, struct error **e
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (!all && imgs[i]->names[0] != NULL)
 			continue;
+		/* Under meta.lock, as in storage_image_remove. */
+		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+		if (lk < 0) {
+			rc = -1;
+			break;
+		}
 		autostrv char **users = storage_image_users(s, imgs[i]->id);
 		if (users[0] != NULL)
 			continue;
-		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
-		rc = lk < 0 ? -1 : delete_image(s, imgs[i], err);
+		rc = delete_image(s, imgs[i], err);
 		if (rc == 0)
 			strv_push(removed, imgs[i]->id);
 	}

@@ -132,10 +132,16 @@ int storage_container_create(struct storage *s, const char *ctr_id, const struct
 		mode_t mode;
 	} subs[] = { { "", 0700 }, { "/upper", 0755 }, { "/work", 0700 }, { "/merged", 0755 } };
 	fs_rm_rf(tmp, NULL);
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && rc == 0; i++) {
 		autofree char *p = xasprintf("%s%s", tmp, subs[i].name);
 		if (mkdir(p, subs[i].mode) < 0 || chmod(p, subs[i].mode) < 0)
-			return err_sys(err, "creating %s", p);
+			rc = err_sys(err, "creating %s", p);
+	}
+	if (rc < 0) {
+		/* A full disk, say: no containers/.tmp-ID is left behind. */
+		fs_rm_rf(tmp, NULL);
+		return -1;
 	}
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(ctr_id));
@@ -148,10 +154,12 @@ int storage_container_create(struct storage *s, const char *ctr_id, const struct
 	json_object_object_add(o, "layers", layers);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	autofree char *rec = xasprintf("%s/" CTR_RECORD, tmp);
-	int rc = store_write(rec, text, strlen(text), err);
+	rc = store_write(rec, text, strlen(text), err);
 	json_object_put(o);
 	if (rc == 0 && rename(tmp, dir) < 0)
 		rc = err_sys(err, "creating %s", dir);
+	if (rc < 0)
+		fs_rm_rf(tmp, NULL);
 	return rc;
 }
 
@@ -163,19 +171,41 @@ void storage_container_unlist_paths(struct storage *s, const char *ctr_id, char 
 	*lock = xasprintf("%s/meta.lock", s->root);
 }
 
-int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err)
+void storage_container_drop_tmp(struct storage *s, const char *ctr_id)
+{
+	if (!valid_id(ctr_id))
+		return;
+	autofree char *tmp = xasprintf("%s/containers/.tmp-%s", s->root, ctr_id);
+	struct error *err = NULL;
+	/* Its maker holds meta.lock from the first mkdir to the rename: with it, a .tmp-ID is
+	 * a killed create's. */
+	autoclose int lk = store_lock(s, "meta.lock", true, false, &err);
+	if (lk < 0 || fs_rm_rf(tmp, &err) < 0) {
+		log_debug("%s", err->msg);
+		err_free(&err);
+	}
+}
+
+int storage_container_unlist(struct storage *s, const char *ctr_id, struct error **err)
 {
 	if (!valid_id(ctr_id))
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
 	autofree char *dir = ctr_dir(s, ctr_id);
 	autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
-	{
-		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
-		if (lk < 0)
-			return -1;
-		if (rename(dir, trash) < 0)
-			return errno == ENOENT ? 0 : err_sys(err, "removing %s", dir);
-	}
+	autoclose int lk = store_lock(s, "meta.lock", true, false, err);
+	if (lk < 0)
+		return -1;
+	if (rename(dir, trash) < 0)
+		return errno == ENOENT ? 0 : err_sys(err, "removing %s", dir);
+	return 1;
+}
+
+int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err)
+{
+	int rc = storage_container_unlist(s, ctr_id, err);
+	if (rc <= 0)
+		return rc;
+	autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, ctr_id);
 	return store_rm_tree(s, trash, err);
 }
 

@@ -223,6 +223,12 @@ int storage_container_create(struct storage *s, const char *ctr_id, const struct
 			     struct error **err);
 /* Delete the container's storage (inside the user namespace: the upper dir holds subids). */
 int storage_container_remove(struct storage *s, const char *ctr_id, struct error **err);
+/* The first step of that alone: rename the container's dir to containers/.trash-ID under
+ * meta.lock. 1 when it did, 0 when the dir was gone already, -1 with *err. */
+int storage_container_unlist(struct storage *s, const char *ctr_id, struct error **err);
+/* Remove containers/.tmp-ID, what a create killed before its rename left (under meta.lock,
+ * which the create holds throughout). Failures are only logged (debug). */
+void storage_container_drop_tmp(struct storage *s, const char *ctr_id);
 /*
  * Removal in two steps, for the monitor of a --rm container: the container is gone once
  * its dir is renamed to the trash under the lock (what storage_container_remove does

@@ -13,19 +13,68 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* -o FILE (created or truncated), else stdout unless it is a terminal. */
-static int open_output(const char *path, const char *what, struct error **err)
+/*
+ * An output file written aside: -o FILE is written to FILE.tmp-PID-hutch beside it and
+ * renamed over FILE only once complete, so a failed or killed save/export leaves the
+ * archive that was at FILE intact (and a leftover temp file named after it).
+ */
+struct output {
+	int fd;
+	char *path; /* FILE, NULL for stdout */
+	char *tmp;
+};
+
+/* -o FILE (a temp file beside it), else stdout unless it is a terminal. */
+static int open_output(const char *path, const char *what, struct output *o, struct error **err)
 {
+	*o = (struct output){ .fd = -1 };
+	struct stat st;
+	if (path != NULL && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    !S_ISREG(st.st_mode)) {
+		/* A device or a pipe (-o /dev/null): written as it is. */
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		o->path = o->fd < 0 ? NULL : xstrdup(path);
+		return o->fd < 0 ? err_sys(err, "opening %s", path) : 0;
+	}
 	if (path != NULL && strcmp(path, "-") != 0) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		return fd < 0 ? err_sys(err, "creating %s", path) : fd;
+		o->tmp = xasprintf("%s.tmp-%d-hutch", path, (int)getpid());
+		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (o->fd < 0) {
+			err_sys(err, "creating %s", path);
+			free(steal_ptr(&o->tmp));
+			return -1;
+		}
+		o->path = xstrdup(path);
+		return 0;
 	}
 	if (isatty(STDOUT_FILENO))
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "refusing to %s to terminal. Use -o flag or redirect", what);
-	return dup(STDOUT_FILENO);
+	o->fd = dup(STDOUT_FILENO);
+	return o->fd < 0 ? err_sys(err, "duplicating stdout") : 0;
+}
+
+/* Finish the output: on success (ok) flush it and put it in place; else drop the temp file.
+ * 0, or -1 with *err (set only when ok). */
+static int close_output(struct output *o, bool ok, struct error **err)
+{
+	int rc = 0;
+	if (ok && o->tmp != NULL && fsync(o->fd) < 0)
+		rc = err_sys(err, "writing %s", o->path);
+	if (o->fd >= 0 && close(steal_fd(&o->fd)) < 0 && ok && rc == 0)
+		rc = err_sys(err, "writing %s", o->path ? o->path : "stdout");
+	if (o->tmp != NULL) {
+		if (ok && rc == 0 && rename(o->tmp, o->path) < 0)
+			rc = err_sys(err, "writing %s", o->path);
+		if (!ok || rc < 0)
+			unlink(o->tmp);
+	}
+	free(steal_ptr(&o->tmp));
+	free(steal_ptr(&o->path));
+	return rc;
 }
 
 /* -i FILE, else stdin unless it is a terminal. */
@@ -55,17 +104,14 @@ int cmd_save(struct cli_ctx *ctx, struct error **err)
 			       fmt);
 	struct eng *eng = ctx->eng;
 	struct storage *s = eng_storage(eng);
-	autoclose int fd = open_output(cli_opt_str(ctx, "output"), "save", err);
-	if (fd < 0)
+	struct output out;
+	if (open_output(cli_opt_str(ctx, "output"), "save", &out, err) < 0)
 		return -1;
 	autostrv char **images = NULL;
 	for (int i = 0; i < ctx->argc; i++)
 		strv_push(&images, ctx->argv[i]);
-	if (storage_save(s, images, f, fd, err) < 0)
-		return -1;
-	if (close(steal_fd(&fd)) < 0)
-		return err_sys(err, "writing %s", cli_opt_str(ctx, "output"));
-	return 0;
+	int rc = storage_save(s, images, f, out.fd, err);
+	return close_output(&out, rc == 0, err) < 0 || rc < 0 ? -1 : 0;
 }
 
 int cmd_load(struct cli_ctx *ctx, struct error **err)
@@ -110,13 +156,14 @@ int cmd_export(struct cli_ctx *ctx, struct error **err)
 	if (eng_ctr_lookup(ctx->eng, ctx->argv[0], &c, err) < 0)
 		return -1;
 	int rc = eng_ctr_export_check(c, err);
-	autoclose int fd = rc == 0 ? open_output(cli_opt_str(ctx, "output"), "export", err) : -1;
-	if (rc == 0 && fd < 0)
-		rc = -1;
+	struct output out = { .fd = -1 };
 	if (rc == 0)
-		rc = eng_ctr_export(c, fd, err);
-	if (rc == 0 && close(steal_fd(&fd)) < 0)
-		rc = err_sys(err, "writing %s", cli_opt_str(ctx, "output"));
+		rc = open_output(cli_opt_str(ctx, "output"), "export", &out, err);
+	if (rc == 0) {
+		rc = eng_ctr_export(c, out.fd, err);
+		if (close_output(&out, rc == 0, err) < 0)
+			rc = -1;
+	}
 	eng_ctr_free(&c);
 	return rc;
 }

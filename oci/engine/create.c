@@ -40,6 +40,7 @@ struct plan {
 	size_t n_ports;
 	char **entrypoint;
 	char **scratch; /* strings the options point into */
+	int vol_lock;	/* volumes.lock, shared, once a named volume is resolved; else -1 */
 };
 
 static void plan_clear(struct plan *a)
@@ -58,6 +59,8 @@ static void plan_clear(struct plan *a)
 	userns_map_clear(&a->keepid);
 	free(a->ports);
 	storage_image_free(&a->image);
+	if (a->vol_lock >= 0)
+		close(a->vol_lock);
 }
 
 static const char *keep(struct plan *a, char *s)
@@ -156,6 +159,12 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, str
 			struct oci_volume v;
 			if (kinds[k].parse(list[i], &v, err) < 0)
 				return -1;
+			/* Held until the record names the volume: prune must not take it. */
+			if (v.kind == OCI_MOUNT_VOLUME && a->vol_lock < 0 &&
+			    (a->vol_lock = ctr_vol_lock(eng, false, err)) < 0) {
+				oci_volume_clear(&v);
+				return -1;
+			}
 			if (eng_vol_resolve(eng, &v, err) < 0) {
 				oci_volume_clear(&v);
 				return -1;
@@ -561,7 +570,7 @@ int eng_ctr_create(struct eng *eng, const struct eng_ctr_create_req *r, struct e
 		   struct error **err)
 {
 	*out = NULL;
-	struct plan a = { 0 };
+	struct plan a = { .vol_lock = -1 };
 	int rc = plan_build(r, eng, &a, err);
 	if (rc == 0)
 		rc = ctr_create(eng, &a.co, out, err);
@@ -644,6 +653,8 @@ int ctr_create(struct eng *eng, const struct eng_ctr_create_opts *o, struct eng_
 			       o->name);
 	autofree char *id = ctr_new_id();
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
+	/* What removals killed half-way left behind (a readdir when there is none). */
+	eng_ctr_purge_trash(eng);
 	autonames struct ctr_names_hold lk = ctr_names_lock(eng, err);
 	if (lk.rc < 0)
 		return -1;

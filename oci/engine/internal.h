@@ -88,6 +88,8 @@ int ctr_brief_update(struct eng *eng, const char *id, struct json_object *doc, s
 struct eng_ctr *ctr_by_name(struct eng *eng, const char *name);
 int ctr_name_set(struct eng *eng, const char *name, const char *id, struct error **err);
 void ctr_name_drop(struct eng *eng, const char *name, const char *id);
+/* ctr_name_drop; without wait, false (and nothing done) when containers.lock is busy. */
+bool ctr_name_drop_try(struct eng *eng, const char *name, const char *id, bool wait);
 /* The index entry of name and the lock it is written under (owned): what a --rm
  * container's monitor needs to drop the entry itself. */
 void ctr_name_paths(struct eng *eng, const char *name, char **entry, char **lock);
@@ -98,6 +100,9 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 struct json_object *ctr_ports_json(const struct net_port *p, size_t n);
 /* A copy of c->ports (*out owned). */
 int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n);
+/* Take volumes.lock (shared, or exclusive for rm and prune: see volume.c); the fd to close,
+ * or -1 with *err. Taken before containers.lock, never while holding it. */
+int ctr_vol_lock(struct eng *eng, bool excl, struct error **err);
 
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
  * top entry named top ("." for the contents of a directory), written to out_fd. */

@@ -403,16 +403,18 @@ int eng_ctr_rename(struct eng *eng, struct eng_ctr *c, const char *name, struct 
 	if (cur == NULL)
 		return err_set(err, ENOENT, ERR_TOOL, "container %s is gone: no such container",
 			       c->name);
-	/* The new name's index entry first, the old one's last: whenever this stops, the
-	 * record holds one of the names and that name's entry leads to it. */
+	/* The new name's index entry first, then the brief record (state.json: what ps
+	 * shows, and what ctr_load takes the name from when hutch.json differs), then
+	 * hutch.json, the old name's entry last: whenever this stops, every reader sees one
+	 * name, and that name's entry leads to the container. */
 	if (ctr_name_set(eng, name, c->id, err) < 0)
 		return -1;
 	json_object_object_add(cur->doc, "Name", json_object_new_string(name));
 	autofree char *rec = xasprintf("%s/containers/%s/hutch.json", storage_root(s), c->id);
 	const char *text = json_object_to_json_string_ext(
 	    cur->doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (fs_write_atomic(rec, text, strlen(text), 0600, err) < 0 ||
-	    ctr_brief_update(eng, c->id, cur->doc, err) < 0)
+	if (ctr_brief_update(eng, c->id, cur->doc, err) < 0 ||
+	    fs_write_atomic(rec, text, strlen(text), 0600, err) < 0)
 		return -1;
 	ctr_name_drop(eng, cur->name, c->id);
 	json_object_object_add(c->doc, "Name", json_object_new_string(name));

@@ -209,21 +209,27 @@ void ctr_name_paths(struct eng *eng, const char *name, char **entry, char **lock
 	*lock = xasprintf("%s/containers.lock", storage_root(s));
 }
 
-void ctr_name_drop(struct eng *eng, const char *name, const char *id)
+bool ctr_name_drop_try(struct eng *eng, const char *name, const char *id, bool wait)
 {
 	struct error *err = NULL;
-	autonames struct ctr_names_hold lk = ctr_names_lock(eng, &err);
+	autonames struct ctr_names_hold lk = names_lock(eng, wait, &err);
 	if (lk.rc < 0) {
 		/* Left behind, the entry is stale, and ignored. */
 		log_debug("dropping the name index entry of %s: %s", name, err->msg);
 		err_free(&err);
-		return;
+		return false;
 	}
 	bool none = false;
 	autofree char *cur = ctr_valid_name(name) ? index_get(eng, name, &none) : NULL;
 	autofree char *path = index_path(eng, name);
 	if (cur != NULL && strcmp(cur, id) == 0 && unlink(path) < 0)
 		log_debug("removing %s: %s", path, strerror(errno));
+	return true;
+}
+
+void ctr_name_drop(struct eng *eng, const char *name, const char *id)
+{
+	ctr_name_drop_try(eng, name, id, true);
 }
 
 /* The one container whose ID starts with prefix: reads the directory, and only the

@@ -248,19 +248,30 @@ static int remove_locked(struct eng *eng, struct eng_ctr *c, bool force, struct 
 	/* Kills an init a killed monitor left behind, and drops the runtime state. */
 	if (oci_container_delete(root, c->id, true, &e2) < 0)
 		err_free(&e2);
-	if (storage_container_remove(s, c->id, err) < 0)
+	/* Unlisted here; the rest (name, files, run dir) is finish_unlisted's, which a later
+	 * rm, create or prune also does when this process is killed before it is done. */
+	if (storage_container_unlist(s, c->id, err) < 0)
 		return err_wrap(err, "removing container %s", c->name);
-	if (fs_rm_rf(run, &e2) < 0)
-		err_free(&e2);
 	return 0;
 }
 
+/* Lock the trash dir (its inode is the container's lock, ctr_lock); -1 when busy
+ * (without wait) or gone. */
+static int trash_lock(const char *trash, bool wait)
+{
+	return fs_lock(trash, O_RDONLY | O_DIRECTORY, LOCK_EX | (wait ? 0 : LOCK_NB));
+}
+
 /*
- * The rest of a --rm container's removal after its monitor unlisted it (renamed its store
- * dir to the trash, see storage_container_unlist_paths) and told the client its status:
- * the runtime state (poststop hooks, cgroup), the rootfs mount, the files, the run dir.
+ * The rest of a removal once the container is unlisted (its store dir renamed to the trash,
+ * see storage_container_unlist_paths): its name's index entry, the runtime state (poststop
+ * hooks, cgroup), the rootfs mount, the files, the run dir. By rm itself, by the exit
+ * command after a --rm monitor unlisted it and told the client its status, and, without
+ * wait, for a trash whose remover was killed (eng_ctr_purge_trash): then a busy lock means
+ * someone is at it, and the trash is left for later. The name goes first, holding no
+ * other lock (containers.lock comes before a container's); the rest under the trash's.
  */
-static int finish_unlisted(struct eng *eng, const char *id, struct error **err)
+static int finish_unlisted(struct eng *eng, const char *id, bool wait, struct error **err)
 {
 	struct storage *s = eng->store;
 	autofree char *dir = NULL, *trash = NULL, *lock = NULL;
@@ -271,18 +282,31 @@ static int finish_unlisted(struct eng *eng, const char *id, struct error **err)
 	autofree char *run = root ? eng_ctr_run_dir(eng, id, err) : NULL;
 	if (run == NULL)
 		return -1;
+	autoclose int lk = wait ? -1 : trash_lock(trash, false);
+	if (!wait && lk < 0)
+		return 0;
+	/* Its name's index entry, from the records in the trash (both: a rename killed
+	 * half-way leaves the new name in state.json only, see eng_ctr_rename). */
+	bool named = true;
+	static const char *const recs[] = { "hutch.json", "state.json" };
+	for (size_t i = 0; i < 2 && named; i++) {
+		autofree char *rec = xasprintf("%s/%s", trash, recs[i]);
+		struct json_object *doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
+		if (json_str(doc, "Name") != NULL)
+			named = ctr_name_drop_try(eng, json_str(doc, "Name"), id, wait) || wait;
+		json_object_put(doc);
+	}
+	if (!named)
+		return 0; /* containers.lock busy: later (holding the trash's, never wait for it) */
+	if (wait && (lk = trash_lock(trash, true)) < 0 && errno != ENOENT)
+		return err_sys(err, "locking %s", trash);
+	/* The trash last: while it is there, whatever is left is found through it. */
 	if (oci_container_delete(root, id, true, &e2) < 0)
 		err_free(&e2);
-	/* Its name's index entry, from the record in the trash. */
-	autofree char *rec = xasprintf("%s/hutch.json", trash);
-	struct json_object *doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
-	if (json_str(doc, "Name") != NULL)
-		ctr_name_drop(eng, json_str(doc, "Name"), id);
-	json_object_put(doc);
-	if (storage_container_purge(s, id, err) < 0)
-		return err_wrap(err, "removing container %.12s", id);
 	if (fs_rm_rf(run, &e2) < 0)
 		err_free(&e2);
+	if (storage_container_purge(s, id, err) < 0)
+		return err_wrap(err, "removing container %.12s", id);
 	return 0;
 }
 
@@ -292,6 +316,8 @@ void eng_ctr_purge_trash(struct eng *eng)
 	autofree char *dir = xasprintf("%s/containers", storage_root(s));
 	autoclosedir DIR *d = opendir(dir);
 	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		if (strncmp(de->d_name, ".tmp-", 5) == 0 && strlen(de->d_name + 5) == 64)
+			storage_container_drop_tmp(s, de->d_name + 5); /* a killed create's */
 		const char *id = de->d_name + 7;
 		if (strncmp(de->d_name, ".trash-", 7) != 0 || strlen(id) != 64)
 			continue;
@@ -301,7 +327,7 @@ void eng_ctr_purge_trash(struct eng *eng)
 		/* Its monitor's exit command may be at it right now. */
 		if (mpid != NULL && ctr_pid_alive(ctr_read_pid(mpid), "hutch-monitor"))
 			continue;
-		if (run == NULL || finish_unlisted(eng, id, &e) < 0) {
+		if (run == NULL || finish_unlisted(eng, id, false, &e) < 0) {
 			log_warn("%s", e->msg);
 			err_free(&e);
 		}
@@ -310,12 +336,11 @@ void eng_ctr_purge_trash(struct eng *eng)
 
 int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err)
 {
+	/* What removals killed before left behind first (a readdir when there is none). */
+	eng_ctr_purge_trash(eng);
 	if (remove_locked(eng, c, force, err) < 0)
 		return -1;
-	/* Its name's index entry, once the container's lock is released (containers.lock
-	 * comes first). */
-	ctr_name_drop(eng, c->name, c->id);
-	return 0;
+	return finish_unlisted(eng, c->id, true, err);
 }
 
 /* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
@@ -328,13 +353,16 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error
 			return -1;
 		err_free(err);
 		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
-		 * trash that made is that command's. */
-		return unlisted ? finish_unlisted(eng, id, err) : 0;
+		 * trash that made is that command's, unless it was killed (its lock is free). */
+		return finish_unlisted(eng, id, unlisted, err);
 	}
 	int lk = ctr_lock(eng, c->id, err);
 	if (lk < 0) {
 		eng_ctr_free(&c);
-		return -1;
+		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
+			return -1;
+		err_free(err); /* removed while we waited for its lock, as above */
+		return finish_unlisted(eng, id, false, err);
 	}
 	ctr_state_load(eng, c);
 	int rc = 0;

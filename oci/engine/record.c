@@ -63,7 +63,21 @@ int ctr_lock(struct eng *eng, const char *id, struct error **err)
 	 * delete on the store's filesystem at every run --rm. */
 	autofree char *path = xasprintf("%s/containers/%s", storage_root(s), id);
 	int fd = fs_lock(path, O_RDONLY | O_DIRECTORY, LOCK_EX);
-	return fd >= 0 ? fd : err_sys(err, "locking container %.12s", id);
+	if (fd < 0 && errno == ENOENT)
+		return err_set(err, ENOENT, ERR_TOOL, "container %.12s is gone: no such container",
+			       id);
+	if (fd < 0)
+		return err_sys(err, "locking container %.12s", id);
+	/* Removed while we waited (renamed to the trash, see ctr_remove): the lock is on the
+	 * trash then, and nothing may be started or written for it. */
+	struct stat held, now;
+	if (fstat(fd, &held) < 0 || stat(path, &now) < 0 || held.st_ino != now.st_ino ||
+	    held.st_dev != now.st_dev) {
+		close(fd);
+		return err_set(err, ENOENT, ERR_TOOL, "container %.12s is gone: no such container",
+			       id);
+	}
+	return fd;
 }
 
 char *ctr_now(void)
@@ -450,6 +464,11 @@ struct eng_ctr *ctr_load(struct eng *eng, int cdir, const char *id, bool brief)
 	struct eng_ctr *c = xzalloc(sizeof(*c));
 	/* Converted in memory only: loading never writes (see upgrade.c). */
 	c->doc = ctr_record_upgrade(doc);
+	/* A rename writes the brief record before hutch.json: one killed in between left the
+	 * new name there, which ps shows and the name index leads to. */
+	const char *bname = json_str(st, "Id") != NULL ? json_str(st, "Name") : NULL;
+	if (bname != NULL && doc != st && strcmp(bname, json_str(c->doc, "Name") ?: "") != 0)
+		json_object_object_add(c->doc, "Name", json_object_new_string(bname));
 	c->id = xstrdup(id);
 	c->eng = eng;
 	decode(c);

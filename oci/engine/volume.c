@@ -5,6 +5,11 @@
  * files is filled with them when the container is created, as podman does, by a copy made
  * as root in the user namespace (ownership kept). A container's record names the volumes
  * it uses (Mounts, Type "volume"), which is how rm and prune know one is in use.
+ * volumes.lock orders that: a container create holds it shared from the moment it resolves
+ * its named volumes until its record is written, and rm and prune hold it exclusive while
+ * they look for users and delete, so no volume is deleted between a create's resolve and
+ * its record. A volume is made in volumes/.tmp-NAME-PID and renamed into place, so of
+ * several creates of one name exactly one makes it.
  */
 #include "oci/engine/internal.h"
 #include "userns/userns.h"
@@ -14,6 +19,7 @@
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +52,44 @@ static struct json_object *vol_doc(struct eng *eng, const char *name)
 	return doc;
 }
 
+int ctr_vol_lock(struct eng *eng, bool excl, struct error **err)
+{
+	struct storage *s = eng->store;
+	autofree char *dir = xasprintf("%s/volumes", storage_root(s));
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return err_sys(err, "creating %s", dir);
+	autofree char *path = xasprintf("%s/volumes.lock", storage_root(s));
+	int fd = fs_lock(path, O_RDWR | O_CREAT, excl ? LOCK_EX : LOCK_SH);
+	return fd < 0 ? err_sys(err, "locking %s", path) : fd;
+}
+
+/* Make volume dir (dir/_data and dir/volume.json) by a temp dir renamed into place; an
+ * EEXIST error when another process made it first. */
+static int vol_make(const char *dir, const char *name, const char *text, struct error **err)
+{
+	autofree char *tmp =
+	    xasprintf("%.*s/.tmp-%s-%d", (int)(strrchr(dir, '/') - dir), dir, name, (int)getpid());
+	autofree char *data = xasprintf("%s/_data", tmp);
+	autofree char *json = xasprintf("%s/volume.json", tmp);
+	if (fs_rm_rf(tmp, err) < 0 || fs_mkdir_p(data, 0755, err) < 0 ||
+	    fs_write_atomic(json, text, strlen(text), 0600, err) < 0) {
+		fs_rm_rf(tmp, NULL);
+		return -1;
+	}
+	/* rename replaces an empty dir (a create killed before) but never a volume. */
+	if (rename(tmp, dir) < 0) {
+		int e = errno;
+		fs_rm_rf(tmp, NULL);
+		if (e == ENOTEMPTY || e == EEXIST)
+			return err_set(err, EEXIST, ERR_TOOL,
+				       "volume with name %s already exists: volume already exists",
+				       name);
+		errno = e;
+		return err_sys(err, "creating %s", dir);
+	}
+	return 0;
+}
+
 int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool ignore,
 		   char **out_name, struct error **err)
 {
@@ -73,8 +117,9 @@ int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool 
 		return 0;
 	}
 	autofree char *dir = vol_dir(eng, name);
-	autofree char *data = xasprintf("%s/_data", dir);
-	if (fs_mkdir_p(data, 0755, err) < 0)
+	/* Shared: prune (exclusive) takes any volumes/.tmp-* it finds for a killed create's. */
+	autoclose int lk = ctr_vol_lock(eng, false, err);
+	if (lk < 0)
 		return -1;
 	struct json_object *doc = json_object_new_object();
 	autofree char *now = ctr_now();
@@ -91,10 +136,14 @@ int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool 
 	json_object_object_add(doc, "Labels", lab);
 	json_object_object_add(doc, "Scope", json_object_new_string("local"));
 	json_object_object_add(doc, "Options", json_object_new_object());
-	autofree char *path = xasprintf("%s/volume.json", dir);
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
+	int rc = vol_make(dir, name, text, err);
 	json_object_put(doc);
+	if (rc < 0 && ignore && (*err)->code == EEXIST) {
+		/* Made by another process meanwhile: what --ignore and -v NAME want. */
+		err_free(err);
+		rc = 0;
+	}
 	if (rc == 0)
 		*out_name = xstrdup(name);
 	return rc;
@@ -188,6 +237,9 @@ static int vol_delete(struct eng *eng, const char *name, struct error **err)
 
 int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error **err)
 {
+	autoclose int lk = ctr_vol_lock(eng, true, err);
+	if (lk < 0)
+		return -1;
 	struct json_object *doc = eng_vol_inspect(eng, name, err);
 	if (doc == NULL)
 		return -1;
@@ -214,7 +266,20 @@ int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error *
 
 char **eng_vol_prune(struct eng *eng, struct error **err)
 {
+	autoclose int lk = ctr_vol_lock(eng, true, err);
+	if (lk < 0)
+		return NULL;
 	char **removed = xzalloc(sizeof(char *));
+	/* Volumes a killed create left half-made (vol_make): nobody makes one now. */
+	autofree char *top = xasprintf("%s/volumes", storage_root(eng->store));
+	autoclosedir DIR *d = opendir(top);
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		autofree char *p = xasprintf("%s/%s", top, de->d_name);
+		if (strncmp(de->d_name, ".tmp-", 5) == 0 && fs_rm_rf(p, err) < 0) {
+			strv_free(removed);
+			return NULL;
+		}
+	}
 	struct json_object *all = eng_vol_list(eng);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		struct json_object *v = json_object_array_get_idx(all, i);

@@ -117,8 +117,8 @@ struct oci_monitor_opts {
 	char *const *exit_command; /* run after the exit file is written, or NULL */
 	/* --rm: at exit, unlist the container by renaming unlist_dir to unlist_to, holding
 	 * unlist_dir itself (flock: the container's lock) and unlist_lock (the store's), before the
-	 * status is reported; the exit command then runs after the report, with
-	 * HUTCH_UNLISTED=1 in its environment when the rename was ours. Or NULL. */
+	 * status is reported; the exit command then runs after the report, with one more
+	 * argument, --unlisted, when the rename was ours. Or NULL. */
 	const char *unlist_dir, *unlist_to, *unlist_lock;
 	/* With unlist: the container's name index entry (a symlink to its ID) and the lock it
 	 * is written under; the entry is removed after the report if it still names us. */

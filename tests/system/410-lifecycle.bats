@@ -374,6 +374,8 @@ a1"
 	local mon
 	mon=$("$HUTCH" inspect sd --format '{{.State.ConmonPid}}')
 	[[ $mon -gt 0 ]]
+	# run -d may return while the launcher is still becoming the monitor (one exec away).
+	wait_for bash -c "tr '\\0' ' ' < /proc/$mon/cmdline | grep -q -- ' __cleanup '"
 	run bash -c "tr '\\0' ' ' < /proc/$mon/cmdline"
 	[[ $output == *" --storage-driver $driver __cleanup "* ]]
 	run bash -c "tr '\\0' '\\n' < /proc/$mon/environ"
