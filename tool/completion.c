@@ -357,17 +357,19 @@ static void fish_cmd(FILE *f, const struct cli_cmd *cmd, const char *cond)
 		if (o->short_name)
 			fprintf(f, " -s %c", o->short_name);
 		if (o->type != CLI_BOOL) {
-			fprintf(f, " -r");
+			/* -r with files only where a path is wanted; -x (no files) elsewhere,
+			 * as podman's NoFileComp. */
 			switch (o->complete) {
 			case CLI_COMPLETE_FILE:
 			case CLI_COMPLETE_DIR:
-				fprintf(f, " -F");
+				fprintf(f, " -r -F");
 				break;
 			case CLI_COMPLETE_VOLUME_SPEC:
-				fprintf(f, " -F -a '(hutch __complete volumes (commandline -ct) "
+				fprintf(f, " -r -F -a '(hutch __complete volumes (commandline -ct) "
 					   "2>/dev/null)'");
 				break;
 			default:
+				fprintf(f, " -x");
 				if (is_dynamic(o->complete))
 					fprintf(f,
 						" -a '(hutch __complete %s (commandline -ct) "
@@ -399,8 +401,21 @@ static void fish_cmd(FILE *f, const struct cli_cmd *cmd, const char *cond)
 		fprintf(f, "' -a %s -d '", s->name);
 		fish_escape(f, s->summary);
 		fprintf(f, "'\n");
+		/* `hutch pod stop` is not `hutch stop`: a command of the top level holds
+		 * while no other group (container, pod, ...) is on the line. */
 		autofree char *sub =
 		    xasprintf("%s; and __fish_seen_subcommand_from %s", cond, s->name);
+		for (size_t j = 0; cmd == &cli_root && cmd->subs[j].name != NULL; j++) {
+			const struct cli_cmd *g = &cmd->subs[j];
+			if (g->subs == NULL || g->hidden || g == s)
+				continue;
+			char *more = xasprintf(
+			    "%s%s %s", sub,
+			    strstr(sub, "; and not") ? "" : "; and not __fish_seen_subcommand_from",
+			    g->name);
+			free(sub);
+			sub = more;
+		}
 		fish_cmd(f, s, sub);
 	}
 	if (is_dynamic(cmd->operands) && cmd->operands != CLI_COMPLETE_COMMAND)

@@ -54,5 +54,5 @@ hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/complete.json" \
 	-n "__complete images" "$hutch __complete images ''" \
 	-n "bash: hutch stop <TAB>" "$bash_stop" \
 	-n "ps -a" "$hutch ps -a" >/dev/null
-jq -r '.results[] | "\(.command): \(.mean * 1000 | . * 10 | round / 10) ms ± \(.stddev * 1000 | . * 10 | round / 10) (goal < 20)"' \
+jq -r '.results[] | "\(.command): \(.mean * 1000 | . * 10 | round / 10) ms ± \(.stddev * 1000 | . * 10 | round / 10), median \(.median * 1000 | . * 10 | round / 10), user \(.user * 1000 | . * 10 | round / 10), system \(.system * 1000 | . * 10 | round / 10) (goal < 20)"' \
 	"$work/complete.json"

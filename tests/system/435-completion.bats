@@ -143,3 +143,57 @@ passthrough"
 	assert_output "stop"
 	run_hutch 125 __complete nosuch
 }
+
+# A bin dir with hutch by name: the zsh and fish scripts call `hutch __complete`.
+hutch_on_path() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	ln -sf "$HUTCH" "$BATS_TEST_TMPDIR/bin/hutch"
+	export PATH=$BATS_TEST_TMPDIR/bin:$PATH
+}
+
+@test "completion: fish offers running containers for stop, pods for pod stop, values for --pull" {
+	command -v fish >/dev/null || skip_machine "fish is not installed"
+	hutch_on_path
+	run_hutch run -d --name run1 --network none "$IMAGE" sleep 300
+	run_hutch create --name made1 --network none "$IMAGE" true
+	local script=$HUTCH_TOP/completions/hutch.fish
+	run fish -c "source $script; complete -C 'hutch stop '"
+	assert_output "run1"
+	run fish -c "source $script; complete -C 'hutch start '"
+	assert_output "made1"
+	# `pod stop` is not `stop`: pods, of which there are none.
+	run fish -c "source $script; complete -C 'hutch pod stop '"
+	assert_output ""
+	# The option's own values and no file names.
+	run fish -c "source $script; complete -C 'hutch run --pull '"
+	assert_output "always	Pull the image: always, missing, never
+missing	Pull the image: always, missing, never
+never	Pull the image: always, missing, never
+newer	Pull the image: always, missing, never"
+}
+
+@test "completion: zsh completes a running container's name for stop" {
+	command -v zsh >/dev/null || skip_machine "zsh is not installed"
+	hutch_on_path
+	run_hutch run -d --name run1 --network none "$IMAGE" sleep 300
+	run_hutch create --name made1 --network none "$IMAGE" true
+	# A real interactive zsh on a pseudo-terminal: compinit with the committed _hutch, then
+	# "hutch stop " and a TAB; the one running container is put on the line.
+	cat >"$BATS_TEST_TMPDIR/drive.zsh" <<'ZSH'
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='> '; fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; print READY"
+local out all=""
+while zpty -r -t z out; do all+=$out; [[ $all == *READY* ]] && break; done
+zpty -n -w z "$2"$'\t'
+sleep 2
+all=""
+while zpty -r -t z out; do all+=$out; done
+print -r -- "$all"
+zpty -d z
+ZSH
+	run env TERM=dumb zsh -f "$BATS_TEST_TMPDIR/drive.zsh" "$HUTCH_TOP/completions" "hutch stop "
+	assert_output --partial "hutch stop run1"
+	run env TERM=dumb zsh -f "$BATS_TEST_TMPDIR/drive.zsh" "$HUTCH_TOP/completions" "hutch start "
+	assert_output --partial "hutch start made1"
+}
