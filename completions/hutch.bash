@@ -112,7 +112,7 @@ _hutch_spec() {
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers-running"
+		operands="containers"
 		after=""
 		;;
 	"container prune")
@@ -184,7 +184,7 @@ _hutch_spec() {
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers-running"
+		operands="containers"
 		after=""
 		;;
 	"container unpause")
@@ -328,7 +328,7 @@ _hutch_spec() {
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers-running"
+		operands="containers"
 		after=""
 		;;
 	"rename")
@@ -352,7 +352,7 @@ _hutch_spec() {
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers-running"
+		operands="containers"
 		after=""
 		;;
 	"unpause")
