@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Completion over a store of 1000 containers (issue 14): `hutch __complete KIND ""` for the
-# kinds the scripts ask for, the whole bash completion of `hutch stop <TAB>` (bash start-up,
-# sourcing the generated script, the call), and `ps -a` beside them. The image is busybox
+# kinds the scripts ask for, the whole bash completion of `hutch stop <TAB>` and `hutch
+# start <TAB>` (bash start-up, sourcing the generated script, the call), and `ps -a` beside
+# them. The image is busybox
 # imported from the host (no registry); RUNNING of the containers run `sleep`, the others
 # are created only.
 #
@@ -47,12 +48,14 @@ done
 # The script as `hutch completion bash` writes it (what completions/hutch.bash holds).
 "$hutch" completion bash >"$work/hutch.bash"
 bash_stop='bash -c "source '"$work"'/hutch.bash; COMP_WORDS=('"$hutch"' stop \"\"); COMP_CWORD=2; _hutch"'
+bash_start=${bash_stop/ stop / start }
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/complete.json" \
 	-n "__complete containers-running" "$hutch __complete containers-running ''" \
 	-n "__complete containers-startable" "$hutch __complete containers-startable ''" \
 	-n "__complete containers" "$hutch __complete containers ''" \
 	-n "__complete images" "$hutch __complete images ''" \
 	-n "bash: hutch stop <TAB>" "$bash_stop" \
+	-n "bash: hutch start <TAB>" "$bash_start" \
 	-n "ps -a" "$hutch ps -a" >/dev/null
 jq -r '.results[] | "\(.command): \(.mean * 1000 | . * 10 | round / 10) ms ± \(.stddev * 1000 | . * 10 | round / 10), median \(.median * 1000 | . * 10 | round / 10), user \(.user * 1000 | . * 10 | round / 10), system \(.system * 1000 | . * 10 | round / 10) (goal < 20)"' \
 	"$work/complete.json"
