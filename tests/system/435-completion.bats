@@ -125,11 +125,15 @@ run1"
 
 @test "completion: each option offers its own values, as podman's do" {
 	command -v podman >/dev/null || skip_machine "podman is not installed"
-	for opt in --pull --restart; do
-		run complete_bash run "$opt" ""
-		local mine=$output
-		run podman_values run "$opt"
-		[[ $mine == "$output" ]] || fail "run $opt: hutch offers [$mine], podman [$output]"
+	local line mine
+	for line in "run --pull" "run --restart" "create --pull" "ps --format" "images --format" \
+		"volume inspect --format" "pod ps --format" "diff --format" "history --format"; do
+		# shellcheck disable=SC2086
+		run complete_bash $line ""
+		mine=$output
+		# shellcheck disable=SC2086
+		run podman_values $line
+		[[ $mine == "$output" ]] || fail "$line: hutch offers [$mine], podman [$output]"
 	done
 	run complete_bash run --pull ""
 	assert_output "always
