@@ -5,17 +5,19 @@ _hutch_spec() {
 	case $1 in
 	"")
 		opts="--log-level --help -h --version -v --storage-driver "
-		valopts="--log-level=choices --storage-driver=choices "
-		choices="error warn info debug overlay fuse-overlayfs "
+		valopts="--log-level=choices:error|warn|info|debug --storage-driver=choices:overlay|fuse-overlayfs "
+		choices=""
 		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
+		after=""
 		;;
 	"attach")
 		opts="--detach-keys --no-stdin --sig-proxy --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"container")
 		opts="--help -h"
@@ -23,13 +25,15 @@ _hutch_spec() {
 		choices=""
 		subs="attach cp create diff exec inspect kill logs ls pause port prune rename restart rm run start stats stop top unpause wait "
 		operands="none"
+		after=""
 		;;
 	"container attach")
 		opts="--detach-keys --no-stdin --sig-proxy --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"container cp")
 		opts="--help -h"
@@ -37,41 +41,47 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container create")
 		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
-		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		choices=""
 		subs=""
-		operands="containers"
+		operands="images"
+		after="file"
 		;;
 	"container diff")
 		opts="--format --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container exec")
 		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
 		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after="file"
 		;;
 	"container inspect")
 		opts="--format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container kill")
 		opts="--all -a --signal -s --help -h"
 		valopts="--signal=signals -s=signals "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"container logs")
 		opts="--follow -f --since --tail --timestamps -t --until --help -h"
@@ -79,20 +89,23 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container ls")
 		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices --last=none -n=none "
-		choices="json "
+		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
+		choices=""
 		subs=""
-		operands="containers"
+		operands="none"
+		after=""
 		;;
 	"container pause")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"container port")
 		opts="--help -h"
@@ -100,6 +113,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container prune")
 		opts="--force -f --help -h"
@@ -107,6 +121,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"container rename")
 		opts="--help -h"
@@ -114,6 +129,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container restart")
 		opts="--all -a --time -t --help -h"
@@ -121,6 +137,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container rm")
 		opts="--all -a --force -f --volumes -v --help -h"
@@ -128,34 +145,39 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container run")
 		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
-		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		choices=""
 		subs=""
-		operands="containers"
+		operands="images"
+		after="file"
 		;;
 	"container start")
 		opts="--attach -a --detach-keys --interactive -i --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-startable"
+		after=""
 		;;
 	"container stats")
 		opts="--no-stream --noheading -n --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"container stop")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"container top")
 		opts="--help -h"
@@ -163,48 +185,55 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"container unpause")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-paused"
+		after=""
 		;;
 	"container wait")
 		opts="--condition --help -h"
-		valopts="--condition=none "
+		valopts="--condition=choices:stopped|exited "
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"create")
 		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
-		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		choices=""
 		subs=""
-		operands="containers"
+		operands="images"
+		after="file"
 		;;
 	"exec")
 		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
 		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after="file"
 		;;
 	"inspect")
 		opts="--format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
-		operands="containers"
+		operands="inspect"
+		after=""
 		;;
 	"kill")
 		opts="--all -a --signal -s --help -h"
 		valopts="--signal=signals -s=signals "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"logs")
 		opts="--follow -f --since --tail --timestamps -t --until --help -h"
@@ -212,13 +241,15 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"ps")
 		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices --last=none -n=none "
-		choices="json "
+		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"restart")
 		opts="--all -a --time -t --help -h"
@@ -226,6 +257,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"rm")
 		opts="--all -a --force -f --volumes -v --help -h"
@@ -233,34 +265,39 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"run")
 		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices --log-opt=none --memory=none -m=none --mount=none --name=none --network=choices --pids-limit=none --pod=none --publish=none -p=none --pull=choices --restart=choices --security-opt=none --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices --volume=none -v=none --workdir=none -w=none "
-		choices="k8s-file none passthrough slirp4netns pasta none host always missing never no always on-failure keep-id "
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		choices=""
 		subs=""
-		operands="containers"
+		operands="images"
+		after="file"
 		;;
 	"start")
 		opts="--attach -a --detach-keys --interactive -i --help -h"
 		valopts="--detach-keys=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-startable"
+		after=""
 		;;
 	"stop")
 		opts="--all -a --time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"wait")
 		opts="--condition --help -h"
-		valopts="--condition=none "
+		valopts="--condition=choices:stopped|exited "
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"cp")
 		opts="--help -h"
@@ -268,20 +305,23 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"diff")
 		opts="--format --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"pause")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"port")
 		opts="--help -h"
@@ -289,6 +329,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"rename")
 		opts="--help -h"
@@ -296,13 +337,15 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"stats")
 		opts="--no-stream --noheading -n --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-running"
+		after=""
 		;;
 	"top")
 		opts="--help -h"
@@ -310,13 +353,15 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"unpause")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="containers"
+		operands="containers-paused"
+		after=""
 		;;
 	"volume")
 		opts="--help -h"
@@ -324,6 +369,7 @@ _hutch_spec() {
 		choices=""
 		subs="create inspect ls list prune rm remove "
 		operands="none"
+		after=""
 		;;
 	"volume create")
 		opts="--ignore --label -l --help -h"
@@ -331,27 +377,31 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"volume inspect")
 		opts="--all -a --format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
-		operands="none"
+		operands="volumes"
+		after=""
 		;;
 	"volume ls")
 		opts="--format --noheading -n --quiet -q --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"volume list")
 		opts="--format --noheading -n --quiet -q --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"volume prune")
 		opts="--force -f --help -h"
@@ -359,20 +409,23 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"volume rm")
 		opts="--all -a --force -f --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="none"
+		operands="volumes"
+		after=""
 		;;
 	"volume remove")
 		opts="--all -a --force -f --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="none"
+		operands="volumes"
+		after=""
 		;;
 	"pod")
 		opts="--help -h"
@@ -380,69 +433,79 @@ _hutch_spec() {
 		choices=""
 		subs="create inspect ps ls list rm remove start stop "
 		operands="none"
+		after=""
 		;;
 	"pod create")
 		opts="--hostname --label -l --name --network --publish -p --help -h"
-		valopts="--hostname=none --label=none -l=none --name=none --network=choices --publish=none -p=none "
-		choices="slirp4netns pasta none "
+		valopts="--hostname=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"pod inspect")
 		opts="--format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
-		operands="none"
+		operands="pods"
+		after=""
 		;;
 	"pod ps")
 		opts="--format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"pod ls")
 		opts="--format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"pod list")
 		opts="--format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"pod rm")
 		opts="--force -f --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="none"
+		operands="pods"
+		after=""
 		;;
 	"pod remove")
 		opts="--force -f --help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="none"
+		operands="pods"
+		after=""
 		;;
 	"pod start")
 		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
-		operands="none"
+		operands="pods"
+		after=""
 		;;
 	"pod stop")
 		opts="--time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
-		operands="none"
+		operands="pods"
+		after=""
 		;;
 	"completion")
 		opts="--help -h"
@@ -450,6 +513,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="none"
+		after=""
 		choices="bash zsh fish"
 		;;
 	"help")
@@ -458,13 +522,15 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="commands"
+		after=""
 		;;
 	"info")
 		opts="--format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"unshare")
 		opts="--help -h"
@@ -472,20 +538,23 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="executable"
+		after="file"
 		;;
 	"version")
 		opts="--format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"history")
 		opts="--format --human -H --no-trunc --quiet -q --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image")
 		opts="--help -h"
@@ -493,34 +562,39 @@ _hutch_spec() {
 		choices=""
 		subs="history inspect ls list prune pull rm tag untag "
 		operands="none"
+		after=""
 		;;
 	"image history")
 		opts="--format --human -H --no-trunc --quiet -q --help -h"
-		valopts="--format=choices "
-		choices="json "
+		valopts="--format=choices:json "
+		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image inspect")
 		opts="--format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image ls")
 		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices "
-		choices="json "
+		valopts="--filter=none -f=none --format=choices:json "
+		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image list")
 		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices "
-		choices="json "
+		valopts="--filter=none -f=none --format=choices:json "
+		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image prune")
 		opts="--all -a --force -f --help -h"
@@ -528,6 +602,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"image pull")
 		opts="--all-tags -a --arch --authfile --creds --os --platform --quiet -q --tls-verify --variant --help -h"
@@ -535,6 +610,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image rm")
 		opts="--all -a --force -f --help -h"
@@ -542,6 +618,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image tag")
 		opts="--help -h"
@@ -549,6 +626,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"image untag")
 		opts="--help -h"
@@ -556,13 +634,15 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"images")
 		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices "
-		choices="json "
+		valopts="--filter=none -f=none --format=choices:json "
+		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"pull")
 		opts="--all-tags -a --arch --authfile --creds --os --platform --quiet -q --tls-verify --variant --help -h"
@@ -570,6 +650,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"rmi")
 		opts="--all -a --force -f --help -h"
@@ -577,6 +658,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"system")
 		opts="--help -h"
@@ -584,13 +666,15 @@ _hutch_spec() {
 		choices=""
 		subs="df "
 		operands="none"
+		after=""
 		;;
 	"system df")
 		opts="--format -f --help -h"
-		valopts="--format=choices -f=choices "
-		choices="json "
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"tag")
 		opts="--help -h"
@@ -598,6 +682,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"untag")
 		opts="--help -h"
@@ -605,6 +690,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
 	"export")
 		opts="--output -o --help -h"
@@ -612,6 +698,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers"
+		after=""
 		;;
 	"import")
 		opts="--change -c --message -m --help -h"
@@ -619,6 +706,7 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="file"
+		after=""
 		;;
 	"load")
 		opts="--input -i --help -h"
@@ -626,34 +714,46 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="none"
+		after=""
 		;;
 	"save")
 		opts="--format --output -o --help -h"
-		valopts="--format=choices --output=file -o=file "
-		choices="docker-archive oci-archive "
+		valopts="--format=choices:docker-archive|oci-archive --output=file -o=file "
+		choices=""
 		subs=""
 		operands="images"
+		after=""
 		;;
-	*) opts="--help -h" valopts="" choices="" subs="" operands=none ;;
+	*) opts="--help -h" valopts="" choices="" subs="" operands=none after="" ;;
 	esac
 }
 
 _hutch_values() {
-	local kind=$1 cur=$2
+	local kind=$1 cur=$2 words
 	case $kind in
 	file) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
 	executable) mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
 	choices) mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur") ;;
-	containers | images | signals | commands)
-		mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" __complete "$kind" 2>/dev/null)" -- "$cur") ;;
+	choices:*)
+		words=${kind#choices:}
+		mapfile -t COMPREPLY < <(compgen -W "${words//|/ }" -- "$cur") ;;
+	volume-spec)
+		mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" __complete volumes "$cur" 2>/dev/null)" -- "$cur"; compgen -f -- "$cur") ;;
+	containers* | images | pods | volumes | inspect | signals | commands)
+		mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" __complete "$kind" "$cur" 2>/dev/null)" -- "$cur") ;;
 	*) COMPREPLY=() ;;
 	esac
+	# container:, seccomp=, type=bind, want more after them, as podman's NoSpace.
+	if ((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == *[:=,] ]]; then
+		compopt -o nospace 2>/dev/null
+	fi
+	return 0
 }
 
 _hutch() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local path="" opts valopts choices subs operands i w kind skip=0 seen_operand=0
+	local path="" opts valopts choices subs operands after i w kind skip=0 seen_operand=0
 	_hutch_spec ""
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
@@ -681,7 +781,7 @@ _hutch() {
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	elif [[ -n $subs ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
-	elif ((seen_operand)) && [[ $operands == executable ]]; then
+	elif ((seen_operand)) && [[ $after == file ]]; then
 		_hutch_values file "$cur"
 	else
 		kind=$operands

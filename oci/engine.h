@@ -271,6 +271,24 @@ struct eng_ctr_query {
 int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out, size_t *n,
 		  struct error **err);
 
+/* What eng_names lists (shell completion). */
+enum eng_names_kind {
+	ENG_NAMES_CONTAINERS, /* every container */
+	ENG_NAMES_RUNNING,    /* running containers (stop, exec, kill, ...) */
+	ENG_NAMES_STARTABLE,  /* created or exited containers (start) */
+	ENG_NAMES_PAUSED,     /* paused containers (unpause) */
+	ENG_NAMES_PODS,
+	ENG_NAMES_VOLUMES,
+	ENG_NAMES_IMAGES,
+};
+/*
+ * The names of kind that start with prefix (NULL: all), and the 12-character IDs that do
+ * once prefix has two characters or more, as podman completes them: an owned
+ * NULL-terminated vector, sorted, without duplicates. NULL with *err when the store cannot
+ * be read. Reads without locking: fast over many containers (see oci/engine/complete.c).
+ */
+char **eng_names(struct eng *eng, enum eng_names_kind kind, const char *prefix, struct error **err);
+
 /* `system df`: what one kind of object takes in the store. */
 struct eng_df_row {
 	size_t total;	     /* how many */

@@ -22,13 +22,21 @@ enum cli_complete {
 	CLI_COMPLETE_NONE = 0,
 	CLI_COMPLETE_FILE,
 	CLI_COMPLETE_DIR,
-	CLI_COMPLETE_CONTAINER,
+	CLI_COMPLETE_CONTAINER, /* every container */
 	CLI_COMPLETE_IMAGE,
 	CLI_COMPLETE_SIGNAL,
 	CLI_COMPLETE_FORMAT,
 	CLI_COMPLETE_COMMAND, /* a hutch command name (help) */
 	CLI_COMPLETE_CHOICES, /* the words in .choices */
 	CLI_COMPLETE_EXECUTABLE,
+	/* Live names by state, as podman's completion offers them for each command. */
+	CLI_COMPLETE_CTR_RUNNING,   /* stop, exec, kill, pause, ... */
+	CLI_COMPLETE_CTR_STARTABLE, /* start: created or exited */
+	CLI_COMPLETE_CTR_PAUSED,    /* unpause */
+	CLI_COMPLETE_POD,
+	CLI_COMPLETE_VOLUME,
+	CLI_COMPLETE_VOLUME_SPEC, /* -v: a volume's name or a host path */
+	CLI_COMPLETE_INSPECT,	  /* inspect: containers, images, pods and volumes */
 };
 
 struct cli_opt {

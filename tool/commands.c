@@ -231,6 +231,7 @@ static const struct cli_opt export_opts[] = {
 #define B CLI_BOOL
 #define I CLI_INT
 #define C_CTR CLI_COMPLETE_CONTAINER
+#define C_RUN CLI_COMPLETE_CTR_RUNNING
 
 /* run and create share their flags: create's are run's without the first, -d. */
 static const struct cli_opt run_opts[] = {
@@ -267,31 +268,32 @@ static const struct cli_opt run_opts[] = {
 	  CLI_COMPLETE_CHOICES, "k8s-file none passthrough" },
 	{ "log-opt", 0, "opt", L, NULL, "Logging option: max-size=SIZE", 0, NULL },
 	{ "memory", 'm', "limit", S, NULL, "Memory limit (needs delegated cgroups)", 0, NULL },
-	{ "mount", 0, "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro", 0,
-	  NULL },
+	{ "mount", 0, "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro",
+	  CLI_COMPLETE_CHOICES, "type=bind, type=volume, type=tmpfs," },
 	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
 	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, container:NAME, "
 	  "ns:PATH",
-	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none host" },
+	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none host private container: ns:" },
 	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },
 	{ "pod", 0, "name", S, NULL,
-	  "Run in a pod: share its network, UTS and IPC namespaces (starts the pod)", 0, NULL },
+	  "Run in a pod: share its network, UTS and IPC namespaces (starts the pod)",
+	  CLI_COMPLETE_POD, NULL },
 	{ "privileged", 0, NULL, B, NULL, "All capabilities, no seccomp or masked paths", 0, NULL },
 	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a container's port on the host",
 	  0, NULL },
 	{ "publish-all", 'P', NULL, B, NULL, "Publish every port the image exposes on free ports",
 	  0, NULL },
 	{ "pull", 0, "policy", S, "missing", "Pull the image: always, missing, never",
-	  CLI_COMPLETE_CHOICES, "always missing never" },
+	  CLI_COMPLETE_CHOICES, "always missing never newer" },
 	{ "quiet", 'q', NULL, B, NULL, "Suppress pull progress", 0, NULL },
 	{ "read-only", 0, NULL, B, NULL, "Mount the root filesystem read-only", 0, NULL },
 	{ "replace", 0, NULL, B, NULL, "Replace a container with the same name", 0, NULL },
 	{ "restart", 0, "policy", S, NULL, "Restart policy: no, always, on-failure[:N]",
-	  CLI_COMPLETE_CHOICES, "no always on-failure" },
+	  CLI_COMPLETE_CHOICES, "no always on-failure unless-stopped" },
 	{ "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },
-	{ "security-opt", 0, "opt", L, NULL, "seccomp=unconfined|FILE.json, no-new-privileges", 0,
-	  NULL },
+	{ "security-opt", 0, "opt", L, NULL, "seccomp=unconfined|FILE.json, no-new-privileges",
+	  CLI_COMPLETE_CHOICES, "no-new-privileges seccomp=" },
 	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },
 	{ "stop-signal", 0, "signal", S, NULL, "Signal to stop the container", CLI_COMPLETE_SIGNAL,
 	  NULL },
@@ -305,7 +307,8 @@ static const struct cli_opt run_opts[] = {
 	  NULL },
 	{ "userns", 0, "mode", S, NULL, "User namespace mode: keep-id", CLI_COMPLETE_CHOICES,
 	  "keep-id" },
-	{ "volume", 'v', "src:dst[:opts]", L, NULL, "Bind a host path or a named volume", 0, NULL },
+	{ "volume", 'v', "src:dst[:opts]", L, NULL, "Bind a host path or a named volume",
+	  CLI_COMPLETE_VOLUME_SPEC, NULL },
 	{ "workdir", 'w', "dir", S, NULL, "Working directory inside the container", 0, NULL },
 	END_OPTS,
 };
@@ -381,8 +384,8 @@ static const struct cli_opt exec_opts[] = {
 };
 
 static const struct cli_opt wait_opts[] = {
-	{ "condition", 0, "state", L, NULL, "Condition to wait for: stopped (default), exited", 0,
-	  NULL },
+	{ "condition", 0, "state", L, NULL, "Condition to wait for: stopped (default), exited",
+	  CLI_COMPLETE_CHOICES, "stopped exited" },
 	END_OPTS,
 };
 
@@ -448,12 +451,19 @@ static const struct cli_opt vrm_opts[] = {
 #define VOL_CMD(n, al, sum, syn, h, o, mn, mx)                                           \
 	{                                                                                \
 		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
-		.store = true, .opts = o, .min_args = mn, .max_args = mx                 \
+		.store = true, .opts = o, .min_args = mn, .max_args = mx,                \
+		.operands = (mx) != 0 ? CLI_COMPLETE_VOLUME : CLI_COMPLETE_NONE          \
 	}
 
 static const struct cli_cmd volume_subs[] = {
-	VOL_CMD("create", NULL, "Create a new volume", "[NAME]", cmd_volume_create, vcreate_opts, 0,
-		1),
+	{ .name = "create",
+	  .summary = "Create a new volume",
+	  .synopsis = "[NAME]",
+	  .handler = cmd_volume_create,
+	  .store = true,
+	  .opts = vcreate_opts,
+	  .min_args = 0,
+	  .max_args = 1 },
 	VOL_CMD("inspect", NULL, "Display detailed information on volumes", "[VOLUME...]",
 		cmd_volume_inspect, vinspect_opts, 0, -1),
 	VOL_CMD("ls", ((const char *const[]){ "list", NULL }), "List volumes", "", cmd_volume_ls,
@@ -504,7 +514,8 @@ static const struct cli_opt pps_opts[] = {
 #define POD_CMD(n, al, sum, syn, h, o, mn, mx)                                           \
 	{                                                                                \
 		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
-		.store = true, .opts = o, .min_args = mn, .max_args = mx                 \
+		.store = true, .opts = o, .min_args = mn, .max_args = mx,                \
+		.operands = (mx) != 0 ? CLI_COMPLETE_POD : CLI_COMPLETE_NONE             \
 	}
 
 static const struct cli_cmd pod_subs[] = {
@@ -522,32 +533,33 @@ static const struct cli_cmd pod_subs[] = {
 	{ .name = NULL },
 };
 
-#define CTR_CMD(n, sum, syn, h, o, mn, mx, stop)                                         \
-	{                                                                                \
-		.name = n, .summary = sum, .synopsis = syn, .handler = h, .store = true, \
-		.opts = o, .operands = C_CTR, .min_args = mn, .max_args = mx,            \
-		.stop_at_operand = stop                                                  \
+/* k: what the operands complete to, as podman's completion of the same command offers:
+ * running containers for stop, startable ones for start, images for run and create. */
+#define CTR_CMD(n, sum, syn, h, o, mn, mx, stop, k)                                               \
+	{                                                                                         \
+		.name = n, .summary = sum, .synopsis = syn, .handler = h, .store = true,          \
+		.opts = o, .operands = k, .min_args = mn, .max_args = mx, .stop_at_operand = stop \
 	}
 
 static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
-		1, false),
-	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false),
+		1, false, C_RUN),
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false, C_CTR),
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
-		cmd_create, run_opts + 1, 1, -1, true),
-	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false),
+		cmd_create, run_opts + 1, 1, -1, true, CLI_COMPLETE_IMAGE),
+	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false, C_CTR),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
-		cmd_exec, exec_opts, 2, -1, true),
+		cmd_exec, exec_opts, 2, -1, true, C_RUN),
 	CTR_CMD("inspect", "Display the configuration of containers", "CONTAINER [CONTAINER...]",
-		cmd_container_inspect, format_opts, 1, -1, false),
+		cmd_container_inspect, format_opts, 1, -1, false, C_CTR),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
-		kill_opts, 0, -1, false),
+		kill_opts, 0, -1, false, C_RUN),
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,
-		logs_opts, 1, -1, false),
-	CTR_CMD("ls", "List containers", "", cmd_ps, ps_opts, 0, 0, false),
-	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false),
+		logs_opts, 1, -1, false, C_CTR),
+	CTR_CMD("ls", "List containers", "", cmd_ps, ps_opts, 0, 0, false, CLI_COMPLETE_NONE),
+	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false, C_RUN),
 	CTR_CMD("port", PORT_SUMMARY, "CONTAINER [PRIVATE_PORT[/PROTO]]", cmd_port, no_opts, 1, 2,
-		false),
+		false, C_CTR),
 	{ .name = "prune",
 	  .summary = "Remove all non running containers",
 	  .synopsis = "",
@@ -556,22 +568,25 @@ static const struct cli_cmd container_subs[] = {
 	  .opts = cprune_opts,
 	  .min_args = 0,
 	  .max_args = 0 },
-	CTR_CMD("rename", RENAME_SUMMARY, "CONTAINER NAME", cmd_rename, no_opts, 2, 2, false),
+	CTR_CMD("rename", RENAME_SUMMARY, "CONTAINER NAME", cmd_rename, no_opts, 2, 2, false,
+		C_CTR),
 	CTR_CMD("restart", "Restart containers", "CONTAINER [CONTAINER...]", cmd_restart, stop_opts,
-		0, -1, false),
+		0, -1, false, C_CTR),
 	CTR_CMD("rm", "Remove containers", "CONTAINER [CONTAINER...]", cmd_rm, rm_opts, 0, -1,
-		false),
+		false, C_CTR),
 	CTR_CMD("run", "Run a command in a new container", "IMAGE [COMMAND [ARG...]]", cmd_run,
-		run_opts, 1, -1, true),
+		run_opts, 1, -1, true, CLI_COMPLETE_IMAGE),
 	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 1,
-		-1, false),
-	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false),
+		-1, false, CLI_COMPLETE_CTR_STARTABLE),
+	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false,
+		C_RUN),
 	CTR_CMD("stop", "Stop containers", "CONTAINER [CONTAINER...]", cmd_stop, stop_opts, 0, -1,
-		false),
-	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false),
-	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false),
+		false, C_RUN),
+	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false, C_CTR),
+	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false,
+		CLI_COMPLETE_CTR_PAUSED),
 	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
-		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false),
+		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false, C_CTR),
 	{ .name = NULL },
 };
 
@@ -583,7 +598,7 @@ static const struct cli_cmd container_subs[] = {
 static const struct cli_cmd commands[] = {
 	/* ---------- containers (issue #5) ---------- */
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
-		1, false),
+		1, false, C_RUN),
 	{ .name = "container",
 	  .summary = "Manage containers",
 	  .synopsis = "COMMAND",
@@ -591,15 +606,15 @@ static const struct cli_cmd commands[] = {
 	  .min_args = 0,
 	  .max_args = -1 },
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
-		cmd_create, run_opts + 1, 1, -1, true),
+		cmd_create, run_opts + 1, 1, -1, true, CLI_COMPLETE_IMAGE),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
-		cmd_exec, exec_opts, 2, -1, true),
+		cmd_exec, exec_opts, 2, -1, true, C_RUN),
 	CTR_CMD("inspect", "Display the configuration of containers or images", "NAME [NAME...]",
-		cmd_inspect, format_opts, 1, -1, false),
+		cmd_inspect, format_opts, 1, -1, false, CLI_COMPLETE_INSPECT),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
-		kill_opts, 0, -1, false),
+		kill_opts, 0, -1, false, C_RUN),
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,
-		logs_opts, 1, -1, false),
+		logs_opts, 1, -1, false, C_CTR),
 	{ .name = "ps",
 	  .summary = "List containers",
 	  .synopsis = "",
@@ -609,27 +624,30 @@ static const struct cli_cmd commands[] = {
 	  .min_args = 0,
 	  .max_args = 0 },
 	CTR_CMD("restart", "Restart containers", "CONTAINER [CONTAINER...]", cmd_restart, stop_opts,
-		0, -1, false),
+		0, -1, false, C_CTR),
 	CTR_CMD("rm", "Remove containers", "CONTAINER [CONTAINER...]", cmd_rm, rm_opts, 0, -1,
-		false),
+		false, C_CTR),
 	CTR_CMD("run", "Run a command in a new container", "IMAGE [COMMAND [ARG...]]", cmd_run,
-		run_opts, 1, -1, true),
+		run_opts, 1, -1, true, CLI_COMPLETE_IMAGE),
 	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 1,
-		-1, false),
+		-1, false, CLI_COMPLETE_CTR_STARTABLE),
 	CTR_CMD("stop", "Stop containers", "CONTAINER [CONTAINER...]", cmd_stop, stop_opts, 0, -1,
-		false),
+		false, C_RUN),
 	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
-		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false),
+		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false, C_CTR),
 	/* ---------- the rest of issue #5 ---------- */
-	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false),
-	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false),
-	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false),
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false, C_CTR),
+	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false, C_CTR),
+	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false, C_RUN),
 	CTR_CMD("port", PORT_SUMMARY, "CONTAINER [PRIVATE_PORT[/PROTO]]", cmd_port, no_opts, 1, 2,
-		false),
-	CTR_CMD("rename", RENAME_SUMMARY, "CONTAINER NAME", cmd_rename, no_opts, 2, 2, false),
-	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false),
-	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false),
-	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false),
+		false, C_CTR),
+	CTR_CMD("rename", RENAME_SUMMARY, "CONTAINER NAME", cmd_rename, no_opts, 2, 2, false,
+		C_CTR),
+	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false,
+		C_RUN),
+	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false, C_CTR),
+	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false,
+		CLI_COMPLETE_CTR_PAUSED),
 	{ .name = "volume",
 	  .summary = "Manage volumes",
 	  .synopsis = "COMMAND",
@@ -840,11 +858,11 @@ static const struct cli_cmd commands[] = {
 	{
 	    .name = "__complete",
 	    .summary = "List dynamic completion values",
-	    .synopsis = "KIND",
+	    .synopsis = "KIND [PREFIX]",
 	    .handler = cmd_complete,
 	    .opts = no_opts,
 	    .min_args = 1,
-	    .max_args = 1,
+	    .max_args = 2,
 	    .hidden = true,
 	},
 	/* Internal: the networking library (issue #6) on a real namespace, for the system

@@ -18,6 +18,20 @@ static const char *kind_word(const struct cli_opt *o, enum cli_complete k)
 		return "dir";
 	case CLI_COMPLETE_CONTAINER:
 		return "containers";
+	case CLI_COMPLETE_CTR_RUNNING:
+		return "containers-running";
+	case CLI_COMPLETE_CTR_STARTABLE:
+		return "containers-startable";
+	case CLI_COMPLETE_CTR_PAUSED:
+		return "containers-paused";
+	case CLI_COMPLETE_POD:
+		return "pods";
+	case CLI_COMPLETE_VOLUME:
+		return "volumes";
+	case CLI_COMPLETE_VOLUME_SPEC:
+		return "volume-spec";
+	case CLI_COMPLETE_INSPECT:
+		return "inspect";
 	case CLI_COMPLETE_IMAGE:
 		return "images";
 	case CLI_COMPLETE_SIGNAL:
@@ -33,6 +47,33 @@ static const char *kind_word(const struct cli_opt *o, enum cli_complete k)
 		break;
 	}
 	return "none";
+}
+
+/* Whether k's values come from `hutch __complete KIND PREFIX` (live names, signals). */
+static bool is_dynamic(enum cli_complete k)
+{
+	switch (k) {
+	case CLI_COMPLETE_CONTAINER:
+	case CLI_COMPLETE_CTR_RUNNING:
+	case CLI_COMPLETE_CTR_STARTABLE:
+	case CLI_COMPLETE_CTR_PAUSED:
+	case CLI_COMPLETE_POD:
+	case CLI_COMPLETE_VOLUME:
+	case CLI_COMPLETE_INSPECT:
+	case CLI_COMPLETE_IMAGE:
+	case CLI_COMPLETE_SIGNAL:
+	case CLI_COMPLETE_COMMAND:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Write s with each space replaced by sep: one option's choices as one shell word. */
+static void put_joined(FILE *f, const char *s, char sep)
+{
+	for (; *s; s++)
+		fputc(*s == ' ' ? sep : *s, f);
 }
 
 /* ---------- bash ---------- */
@@ -53,16 +94,20 @@ static void bash_spec(FILE *f, const struct cli_cmd *cmd, const char *path)
 		const struct cli_opt *o = &cmd->opts[i];
 		if (o->type == CLI_BOOL)
 			continue;
-		const char *k = kind_word(o, o->complete);
-		fprintf(f, "--%s=%s ", o->name, k);
-		if (o->short_name)
-			fprintf(f, "-%c=%s ", o->short_name, k);
+		/* Each option carries its own values: "--pull=choices:always|missing|...". */
+		for (int form = 0; form < (o->short_name ? 2 : 1); form++) {
+			if (form == 0)
+				fprintf(f, "--%s=%s", o->name, kind_word(o, o->complete));
+			else
+				fprintf(f, "-%c=%s", o->short_name, kind_word(o, o->complete));
+			if (strcmp(kind_word(o, o->complete), "choices") == 0) {
+				fputc(':', f);
+				put_joined(f, o->choices, '|');
+			}
+			fputc(' ', f);
+		}
 	}
-	fprintf(f, "\"\n\t\tchoices=\"");
-	for (size_t i = 0; cmd->opts != NULL && cmd->opts[i].name != NULL; i++)
-		if (cmd->opts[i].choices != NULL && cmd->opts[i].type != CLI_BOOL)
-			fprintf(f, "%s ", cmd->opts[i].choices);
-	fprintf(f, "\"\n\t\tsubs=\"");
+	fprintf(f, "\"\n\t\tchoices=\"\"\n\t\tsubs=\"");
 	for (size_t i = 0; cmd->subs != NULL && cmd->subs[i].name != NULL; i++) {
 		if (cmd->subs[i].hidden)
 			continue;
@@ -71,6 +116,8 @@ static void bash_spec(FILE *f, const struct cli_cmd *cmd, const char *path)
 			fprintf(f, "%s ", cmd->subs[i].aliases[j]);
 	}
 	fprintf(f, "\"\n\t\toperands=\"%s\"\n", kind_word(NULL, cmd->operands));
+	/* After the first operand of run, exec, unshare: the container's command, a path. */
+	fprintf(f, "\t\tafter=\"%s\"\n", cmd->stop_at_operand ? "file" : "");
 	if (cmd->operands == CLI_COMPLETE_CHOICES && strcmp(cmd->name, "completion") == 0)
 		fprintf(f, "\t\tchoices=\"bash zsh fish\"\n");
 	fprintf(f, "\t\t;;\n");
@@ -90,21 +137,32 @@ static void bash_spec(FILE *f, const struct cli_cmd *cmd, const char *path)
 
 static const char bash_main[] =
     "_hutch_values() {\n"
-    "\tlocal kind=$1 cur=$2\n"
+    "\tlocal kind=$1 cur=$2 words\n"
     "\tcase $kind in\n"
     "\tfile) mapfile -t COMPREPLY < <(compgen -f -- \"$cur\") ;;\n"
     "\tdir) mapfile -t COMPREPLY < <(compgen -d -- \"$cur\") ;;\n"
     "\texecutable) mapfile -t COMPREPLY < <(compgen -c -- \"$cur\") ;;\n"
     "\tchoices) mapfile -t COMPREPLY < <(compgen -W \"$choices\" -- \"$cur\") ;;\n"
-    "\tcontainers | images | signals | commands)\n"
+    "\tchoices:*)\n"
+    "\t\twords=${kind#choices:}\n"
+    "\t\tmapfile -t COMPREPLY < <(compgen -W \"${words//|/ }\" -- \"$cur\") ;;\n"
+    "\tvolume-spec)\n"
+    "\t\tmapfile -t COMPREPLY < <(compgen -W \"$(\"${COMP_WORDS[0]}\" __complete volumes "
+    "\"$cur\" 2>/dev/null)\" -- \"$cur\"; compgen -f -- \"$cur\") ;;\n"
+    "\tcontainers* | images | pods | volumes | inspect | signals | commands)\n"
     "\t\tmapfile -t COMPREPLY < <(compgen -W \"$(\"${COMP_WORDS[0]}\" __complete \"$kind\" "
-    "2>/dev/null)\" -- \"$cur\") ;;\n"
+    "\"$cur\" 2>/dev/null)\" -- \"$cur\") ;;\n"
     "\t*) COMPREPLY=() ;;\n"
     "\tesac\n"
+    "\t# container:, seccomp=, type=bind, want more after them, as podman's NoSpace.\n"
+    "\tif ((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == *[:=,] ]]; then\n"
+    "\t\tcompopt -o nospace 2>/dev/null\n"
+    "\tfi\n"
+    "\treturn 0\n"
     "}\n\n"
     "_hutch() {\n"
     "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
-    "\tlocal path=\"\" opts valopts choices subs operands i w kind skip=0 seen_operand=0\n"
+    "\tlocal path=\"\" opts valopts choices subs operands after i w kind skip=0 seen_operand=0\n"
     "\t_hutch_spec \"\"\n"
     "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
     "\t\tw=${COMP_WORDS[i]}\n"
@@ -132,7 +190,7 @@ static const char bash_main[] =
     "\t\tmapfile -t COMPREPLY < <(compgen -W \"$opts\" -- \"$cur\")\n"
     "\telif [[ -n $subs ]]; then\n"
     "\t\tmapfile -t COMPREPLY < <(compgen -W \"$subs\" -- \"$cur\")\n"
-    "\telif ((seen_operand)) && [[ $operands == executable ]]; then\n"
+    "\telif ((seen_operand)) && [[ $after == file ]]; then\n"
     "\t\t_hutch_values file \"$cur\"\n"
     "\telse\n"
     "\t\tkind=$operands\n"
@@ -148,7 +206,8 @@ static void gen_bash(FILE *f)
 		   "edit.\n# shellcheck shell=bash disable=SC2034\n\n");
 	fprintf(f, "_hutch_spec() {\n\tcase $1 in\n");
 	bash_spec(f, &cli_root, "");
-	fprintf(f, "\t*) opts=\"--help -h\" valopts=\"\" choices=\"\" subs=\"\" operands=none ;;\n"
+	fprintf(f, "\t*) opts=\"--help -h\" valopts=\"\" choices=\"\" subs=\"\" operands=none "
+		   "after=\"\" ;;\n"
 		   "\tesac\n}\n\n");
 	fputs(bash_main, f);
 }
@@ -177,20 +236,25 @@ static void zsh_action(FILE *f, const struct cli_opt *o, enum cli_complete k)
 	case CLI_COMPLETE_EXECUTABLE:
 		fprintf(f, "_command_names -e");
 		return;
-	case CLI_COMPLETE_CONTAINER:
-	case CLI_COMPLETE_IMAGE:
-	case CLI_COMPLETE_SIGNAL:
-	case CLI_COMPLETE_COMMAND:
-		fprintf(f, "{_hutch_dynamic %s}", kind_word(o, k));
+	case CLI_COMPLETE_VOLUME_SPEC:
+		fprintf(f, "{_hutch_dynamic volumes; _files}");
 		return;
 	case CLI_COMPLETE_FORMAT:
 	case CLI_COMPLETE_CHOICES:
 		if (o != NULL && o->choices != NULL) {
-			fprintf(f, "(%s)", o->choices);
+			/* A colon ends the action's field: container\: keeps it a value. */
+			fputc('(', f);
+			for (const char *c = o->choices; *c; c++)
+				fprintf(f, *c == ':' ? "\\:" : "%c", *c);
+			fputc(')', f);
 			return;
 		}
 		break;
-	case CLI_COMPLETE_NONE:
+	default:
+		if (is_dynamic(k)) {
+			fprintf(f, "{_hutch_dynamic %s}", kind_word(o, k));
+			return;
+		}
 		break;
 	}
 	fprintf(f, " ");
@@ -269,7 +333,7 @@ static void gen_zsh(FILE *f)
 	fprintf(f, "#compdef hutch\n# zsh completion for hutch, generated by `hutch completion "
 		   "zsh`; do not edit.\n\n");
 	fprintf(f, "_hutch_dynamic() {\n\tlocal -a vals\n\tvals=(${(f)\"$(hutch __complete $1 "
-		   "2>/dev/null)\"})\n\tcompadd -a vals\n}\n\n");
+		   "\"$PREFIX\" 2>/dev/null)\"})\n\tcompadd -a vals\n}\n\n");
 	zsh_func(f, &cli_root, "_hutch");
 	fprintf(f, "_hutch \"$@\"\n");
 }
@@ -293,21 +357,25 @@ static void fish_cmd(FILE *f, const struct cli_cmd *cmd, const char *cond)
 		if (o->short_name)
 			fprintf(f, " -s %c", o->short_name);
 		if (o->type != CLI_BOOL) {
-			fprintf(f, " -r");
+			/* -r with files only where a path is wanted; -x (no files) elsewhere,
+			 * as podman's NoFileComp. */
 			switch (o->complete) {
 			case CLI_COMPLETE_FILE:
 			case CLI_COMPLETE_DIR:
-				fprintf(f, " -F");
+				fprintf(f, " -r -F");
 				break;
-			case CLI_COMPLETE_CONTAINER:
-			case CLI_COMPLETE_IMAGE:
-			case CLI_COMPLETE_SIGNAL:
-			case CLI_COMPLETE_COMMAND:
-				fprintf(f, " -a '(hutch __complete %s 2>/dev/null)'",
-					kind_word(o, o->complete));
+			case CLI_COMPLETE_VOLUME_SPEC:
+				fprintf(f, " -r -F -a '(hutch __complete volumes (commandline -ct) "
+					   "2>/dev/null)'");
 				break;
 			default:
-				if (o->choices != NULL)
+				fprintf(f, " -x");
+				if (is_dynamic(o->complete))
+					fprintf(f,
+						" -a '(hutch __complete %s (commandline -ct) "
+						"2>/dev/null)'",
+						kind_word(o, o->complete));
+				else if (o->choices != NULL)
 					fprintf(f, " -a '%s'", o->choices);
 				break;
 			}
@@ -333,12 +401,27 @@ static void fish_cmd(FILE *f, const struct cli_cmd *cmd, const char *cond)
 		fprintf(f, "' -a %s -d '", s->name);
 		fish_escape(f, s->summary);
 		fprintf(f, "'\n");
+		/* `hutch pod stop` is not `hutch stop`: a command of the top level holds
+		 * while no other group (container, pod, ...) is on the line. */
 		autofree char *sub =
 		    xasprintf("%s; and __fish_seen_subcommand_from %s", cond, s->name);
+		for (size_t j = 0; cmd == &cli_root && cmd->subs[j].name != NULL; j++) {
+			const struct cli_cmd *g = &cmd->subs[j];
+			if (g->subs == NULL || g->hidden || g == s)
+				continue;
+			char *more = xasprintf(
+			    "%s%s %s", sub,
+			    strstr(sub, "; and not") ? "" : "; and not __fish_seen_subcommand_from",
+			    g->name);
+			free(sub);
+			sub = more;
+		}
 		fish_cmd(f, s, sub);
 	}
-	if (cmd->operands == CLI_COMPLETE_CONTAINER || cmd->operands == CLI_COMPLETE_IMAGE)
-		fprintf(f, "complete -c hutch -n '%s' -a '(hutch __complete %s 2>/dev/null)'\n",
+	if (is_dynamic(cmd->operands) && cmd->operands != CLI_COMPLETE_COMMAND)
+		fprintf(f,
+			"complete -c hutch -n '%s' -a '(hutch __complete %s (commandline -ct) "
+			"2>/dev/null)'\n",
 			cond, kind_word(NULL, cmd->operands));
 	else if (cmd->operands == CLI_COMPLETE_CHOICES && strcmp(cmd->name, "completion") == 0)
 		fprintf(f, "complete -c hutch -n '%s' -a 'bash zsh fish'\n", cond);

@@ -5,8 +5,13 @@
  */
 #include "tool/cli.h"
 
+#include "oci/engine.h"
+
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct cli_opt help_opt = { "help",   'h',	 NULL,
 					 CLI_BOOL, NULL, "Show help for this command",
@@ -248,12 +253,69 @@ int cmd_gen_man(struct cli_ctx *ctx, struct error **err)
 
 /* ---------- dynamic completion values ---------- */
 
+/* Signal names as kill -s and --stop-signal take them, without "SIG", as podman offers. */
+static void print_signals(const char *prefix)
+{
+	for (int i = 1; i < SIGRTMIN; i++) {
+		const char *name = sigabbrev_np(i);
+		if (name != NULL && strncasecmp(name, prefix, strlen(prefix)) == 0)
+			printf("%s\n", name);
+	}
+	for (int i = 0; i <= SIGRTMAX - SIGRTMIN; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), i == 0 ? "RTMIN" : "RTMIN+%d", i);
+		if (strncasecmp(name, prefix, strlen(prefix)) == 0)
+			printf("%s\n", name);
+	}
+}
+
+/* The live-name kinds of `__complete KIND` and what the engine lists for each. */
+static const struct {
+	const char *kind;
+	enum eng_names_kind names[4];
+	size_t n;
+} live_kinds[] = {
+	{ "containers", { ENG_NAMES_CONTAINERS }, 1 },
+	{ "containers-running", { ENG_NAMES_RUNNING }, 1 },
+	{ "containers-startable", { ENG_NAMES_STARTABLE }, 1 },
+	{ "containers-paused", { ENG_NAMES_PAUSED }, 1 },
+	{ "pods", { ENG_NAMES_PODS }, 1 },
+	{ "volumes", { ENG_NAMES_VOLUMES }, 1 },
+	{ "images", { ENG_NAMES_IMAGES }, 1 },
+	/* inspect takes any of them, as podman's does. */
+	{ "inspect",
+	  { ENG_NAMES_CONTAINERS, ENG_NAMES_IMAGES, ENG_NAMES_PODS, ENG_NAMES_VOLUMES },
+	  4 },
+};
+
+static int print_live(struct cli_ctx *ctx, size_t k, const char *prefix, struct error **err)
+{
+	struct eng_open_opts eo = { .storage_driver = ctx->storage_driver };
+	autoeng struct eng *eng = NULL;
+	if (eng_open(&eo, &eng, err) < 0)
+		return -1;
+	for (size_t i = 0; i < live_kinds[k].n; i++) {
+		autostrv char **names = eng_names(eng, live_kinds[k].names[i], prefix, err);
+		if (names == NULL)
+			return -1;
+		for (size_t j = 0; names[j] != NULL; j++)
+			printf("%s\n", names[j]);
+	}
+	return 0;
+}
+
+/*
+ * `hutch __complete KIND [PREFIX]`: the values a shell offers, one a line, those starting
+ * with PREFIX (the word being completed); the generated scripts call it. Live names come
+ * from the engine (eng_names), which reads the store without locking it.
+ */
 int cmd_complete(struct cli_ctx *ctx, struct error **err)
 {
-	const char *kind = ctx->argv[0];
+	const char *kind = ctx->argv[0], *prefix = ctx->argc > 1 ? ctx->argv[1] : "";
 	if (strcmp(kind, "commands") == 0) {
 		for (size_t i = 0; cli_root.subs[i].name != NULL; i++)
-			if (!cli_root.subs[i].hidden)
+			if (!cli_root.subs[i].hidden &&
+			    strncmp(cli_root.subs[i].name, prefix, strlen(prefix)) == 0)
 				printf("%s\n", cli_root.subs[i].name);
 		return 0;
 	}
@@ -265,15 +327,12 @@ int cmd_complete(struct cli_ctx *ctx, struct error **err)
 		return 0;
 	}
 	if (strcmp(kind, "signals") == 0) {
-		static const char *const sigs[] = { "HUP",  "INT",  "QUIT", "KILL", "USR1",
-						    "USR2", "TERM", "CONT", "STOP", NULL };
-		for (size_t i = 0; sigs[i] != NULL; i++)
-			printf("SIG%s\n%s\n", sigs[i], sigs[i]);
+		print_signals(prefix);
 		return 0;
 	}
-	/* Containers and images come from the store once it exists; none yet is no error. */
-	if (strcmp(kind, "containers") == 0 || strcmp(kind, "images") == 0)
-		return 0;
+	for (size_t k = 0; k < sizeof(live_kinds) / sizeof(live_kinds[0]); k++)
+		if (strcmp(kind, live_kinds[k].kind) == 0)
+			return print_live(ctx, k, prefix, err);
 	return err_set(err, EINVAL, ERR_USAGE, "unknown completion kind \"%s\"", kind);
 }
 
