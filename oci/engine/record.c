@@ -44,6 +44,16 @@ static const char *run_root(struct eng *eng, struct error **err)
 	return eng->run_root;
 }
 
+int ctr_run_root_pin(struct eng *eng, struct error **err)
+{
+	char *rt = paths_runtime_dir_pin(err);
+	if (rt == NULL)
+		return -1;
+	free(eng->run_root);
+	eng->run_root = rt;
+	return 0;
+}
+
 char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err)
 {
 	const char *rt = run_root(eng, err);
