@@ -713,7 +713,8 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 			else
 				status_error(r, err);
 			/* curl's "after 0 ms" is its last attempt's: say what all of them took. */
-			if (crc != CURLE_OK && tries > 1) {
+			if (crc != CURLE_OK && tries > 1 && transient(crc) && !r->stalled &&
+			    !r->timed_out && !r->bad_range) {
 				autofree char *m = xasprintf(
 				    "%s (%d attempts in %.1f s: check that the registry is up and "
 				    "its address is right)",
