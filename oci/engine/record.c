@@ -73,6 +73,13 @@ int ctr_lock(struct eng *eng, const char *id, struct error **err)
 	 * delete on the store's filesystem at every run --rm. */
 	autofree char *path = xasprintf("%s/containers/%s", storage_root(s), id);
 	int fd = fs_lock(path, O_RDONLY | O_DIRECTORY, LOCK_EX);
+	/* Found a moment ago, gone now: another command removed it. Say so, in the words of
+	 * a lookup that misses, not as a raw errno. */
+	if (fd < 0 && errno == ENOENT)
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "container %.12s was removed meanwhile by another command: no such "
+			       "container",
+			       id);
 	return fd >= 0 ? fd : err_sys(err, "locking container %.12s", id);
 }
 
