@@ -267,7 +267,7 @@ char *base64_decode(const char *in);
 
 /*
  * The runtime dir, BASE/hutch, created 0700. The store's pin (STORE/runtime-dir) wins while
- * it names a private directory of ours from this boot, with one warning when this shell
+ * it names a directory of ours from this boot, with one warning when this shell
  * would choose another. Else this shell's choice, as podman's: $XDG_RUNTIME_DIR when it is
  * usable; else /run/user/UID when it is ours; else a private /tmp/hutch-run-UID, with one
  * warning. Never a directory someone else owns. Owned string, or NULL with err set.

@@ -117,12 +117,13 @@ static char *own_base(const char **why, bool *is_tmp)
 	return tmp_base();
 }
 
-/* A runtime dir we made (hutch under some base): a private directory of ours. */
-static bool is_our_private_dir(const char *dir)
+/* A runtime dir we made (hutch under some base): a directory of ours, no symlink. Its
+ * base was checked private when it was chosen, as own_runtime_dir does. */
+static bool is_our_dir(const char *dir)
 {
 	struct stat st;
 	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
-	       (st.st_mode & 077) == 0 && access(dir, W_OK | X_OK) == 0;
+	       access(dir, W_OK | X_OK) == 0;
 }
 
 /* This boot's id (owned), "" when the kernel does not say. */
@@ -141,7 +142,7 @@ static char *boot_id(void)
 /*
  * The store's pin, "DIR\nBOOT_ID\n": the runtime dir its containers were started in this
  * boot. Owned DIR, or NULL when there is none, it is from another boot, or DIR is not a
- * private directory of ours any more.
+ * directory of ours any more.
  */
 static char *pin_read(const char *text)
 {
@@ -155,7 +156,7 @@ static char *pin_read(const char *text)
 	char *boot = nl + 1;
 	boot[strcspn(boot, "\n")] = '\0';
 	autofree char *now = boot_id();
-	if (*copy != '/' || strcmp(boot, now) != 0 || !is_our_private_dir(copy))
+	if (*copy != '/' || strcmp(boot, now) != 0 || !is_our_dir(copy))
 		return NULL;
 	return xstrdup(copy);
 }
