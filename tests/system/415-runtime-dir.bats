@@ -93,3 +93,10 @@ one_truth() {
 	[[ -d $XDG_RUNTIME_DIR/hutch/containers ]]
 	run_hutch rm -f q
 }
+
+@test "stress, small N: three shells with three runtime dirs start at once on an unpinned store" {
+	IMAGE=$IMAGE run "$HUTCH_TOP/tests/stress/runtime-dir.sh" 3
+	echo "$output"
+	assert_success
+	assert_line "runtime-dir: 3 rounds, 0 failed"
+}
