@@ -89,3 +89,12 @@ copies() {
 	run as_u_nosession "$WORK/bin/hutch" ps -a -q
 	assert_output ""
 }
+
+@test "root: without /run/user/UID, a fallback someone else planted is refused" {
+	mkdir -p "$WORK/tmp"
+	ln -s / "$WORK/tmp/hutch-run-$UID_U"
+	chown -h "$U:" "$WORK/tmp" "$WORK/tmp/hutch-run-$UID_U"
+	run --separate-stderr as_u_nosession env TMPDIR="$WORK/tmp" "$WORK/bin/hutch" info
+	assert_failure 125
+	[[ $stderr == *"is not a private directory of ours"* ]]
+}
