@@ -266,12 +266,16 @@ char *base64_decode(const char *in);
 /* ---------- per-user paths ---------- */
 
 /*
- * $XDG_RUNTIME_DIR/hutch, created 0700. When XDG_RUNTIME_DIR is unset, missing, not a
- * directory or not owned by us (common after `su`), fall back to a private
- * /tmp/hutch-run-UID with one warning; never use a directory someone else owns.
- * Returns an owned string or NULL with err set.
+ * The runtime dir, BASE/hutch, created 0700. The store's pin (STORE/runtime-dir) wins while
+ * it names a directory of ours from this boot, with one warning when this shell
+ * would choose another. Else this shell's choice, as podman's: $XDG_RUNTIME_DIR when it is
+ * usable; else /run/user/UID when it is ours; else a private /tmp/hutch-run-UID, with one
+ * warning. Never a directory someone else owns. Owned string, or NULL with err set.
  */
 char *paths_runtime_dir(struct error **err);
+/* The same, for a container about to start: with no usable pin, pins this shell's choice
+ * (under the pin file's lock, so concurrent starts agree). */
+char *paths_runtime_dir_pin(struct error **err);
 /* $XDG_DATA_HOME/hutch (default ~/.local/share/hutch); not created. Owned string. */
 char *paths_store_dir(struct error **err);
 /* $XDG_CONFIG_HOME (default ~/.config); owned string. */

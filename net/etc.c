@@ -125,7 +125,8 @@ static int host_servers(const struct net_etc_opts *o, struct resolv *host, struc
 	if (up.servers != NULL) {
 		strv_free(host->servers);
 		host->servers = steal_ptr(&up.servers);
-	} else if (o->mode->kind != NET_MODE_HOST) {
+	} else if (o->mode->kind != NET_MODE_HOST && o->mode->kind != NET_MODE_NONE) {
+		/* With --network none nothing resolves anyway: no warning. */
 		log_warn("the host's resolv.conf names only local resolvers (%s) that the "
 			 "container cannot reach, and %s has no others: name resolution will not "
 			 "work; use --dns",

@@ -154,6 +154,48 @@ void net_stop_process(pid_t pid, int pidfd, int sig, int grace_ms)
 	wait_exit(pid, fd, 1000);
 }
 
+/*
+ * id (a uid, or a gid with gid) as the host sees it, through /proc/self/uid_map; -1 when it
+ * is not mapped. Inside the container's user namespace the kernel shows a file whose owner
+ * is not mapped as the overflow id (65534), and our own uid as 0: the host's numbers are
+ * the ones a user can act on.
+ */
+static long host_id(unsigned long id, unsigned long *n_lines)
+{
+	autofree char *map = NULL;
+	struct error *e = NULL;
+	*n_lines = 0;
+	if (fs_read_file("/proc/self/uid_map", 1 << 16, &map, NULL, &e) < 0) {
+		err_free(&e);
+		return (long)id;
+	}
+	long found = -1;
+	char *save = NULL;
+	for (char *l = strtok_r(map, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long in, out, count;
+		if (sscanf(l, "%lu %lu %lu", &in, &out, &count) != 3)
+			continue;
+		(*n_lines)++;
+		if (id >= in && id - in < count && found < 0)
+			found = (long)(out + (id - in));
+	}
+	return found;
+}
+
+/* Whether this process runs in the initial user namespace (the identity map). */
+static bool in_initial_userns(void)
+{
+	autofree char *map = NULL;
+	struct error *e = NULL;
+	unsigned long in, out, count;
+	if (fs_read_file("/proc/self/uid_map", 1 << 16, &map, NULL, &e) < 0) {
+		err_free(&e);
+		return true;
+	}
+	return sscanf(map, "%lu %lu %lu", &in, &out, &count) == 3 && in == 0 && out == 0 &&
+	       count == 4294967295UL;
+}
+
 int net_check_tun(const char *path, struct error **err)
 {
 	struct stat st;
@@ -164,13 +206,26 @@ int net_check_tun(const char *path, struct error **err)
 			    "%s does not exist: load the tun kernel module (modprobe tun)", path);
 		return err_sys(err, "checking %s", path);
 	}
-	if (access(path, R_OK | W_OK) < 0)
-		return err_set(err, errno, ERR_TOOL,
-			       "%s (mode %04o, owner uid %u) is not read-write for uid %u: "
-			       "rootless networking needs it mode 0666, as distributions ship it "
-			       "(chmod 0666 %s)",
-			       path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
-			       (unsigned)getuid(), path);
+	if (access(path, R_OK | W_OK) < 0) {
+		int e = errno;
+		unsigned long lines;
+		long me = host_id(getuid(), &lines);
+		long owner = host_id(st.st_uid, &lines);
+		/* The overflow id: an owner outside the namespace (root, as a rule). */
+		if (!in_initial_userns() && st.st_uid == 65534)
+			owner = -1;
+		autofree char *owner_text =
+		    owner >= 0
+			? xasprintf("owner uid %ld", owner)
+			: xstrdup("owned by an id outside hutch's user namespace, root as a rule");
+		return err_set(
+		    err, e, ERR_TOOL,
+		    "%s (mode %04o, %s) is not read-write for uid %ld: rootless "
+		    "networking needs it mode 0666, as distributions ship it (sudo chmod "
+		    "0666 %s), or run the container without a network (--network none)",
+		    path, (unsigned)(st.st_mode & 07777), owner_text, me >= 0 ? me : (long)getuid(),
+		    path);
+	}
 	if (!S_ISCHR(st.st_mode))
 		return err_set(err, ENODEV, ERR_TOOL, "%s is not a character device", path);
 	return 0;

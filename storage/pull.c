@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define MAX_PARALLEL 6
@@ -526,6 +527,27 @@ struct child_arg {
 	int progress_fd; /* -1: no sink */
 };
 
+/*
+ * ENOSPC: the cause is the store's filesystem, not the file being written when it filled
+ * up (a path deep inside a layer). Name the filesystem, its free space and the way out.
+ */
+static void full_fs(struct storage *s, struct error **err)
+{
+	struct statvfs v;
+	autofree char *was = xstrdup((*err)->msg);
+	if (statvfs(s->root, &v) < 0) {
+		err_set(err, ENOSPC, ERR_TOOL, "no space left on the store's filesystem (%s): %s",
+			s->root, was);
+		return;
+	}
+	double mib = 1024.0 * 1024.0;
+	err_set(err, ENOSPC, ERR_TOOL,
+		"no space left on the store's filesystem (%s: %.1f MiB free of %.1f MiB): free "
+		"space there (hutch image prune -a, hutch system df) or set XDG_DATA_HOME to a "
+		"larger one; %s",
+		s->root, (double)v.f_bavail * (double)v.f_frsize / mib,
+		(double)v.f_blocks * (double)v.f_frsize / mib, was);
+}
 static int pull_names(struct child_arg *a, const struct pull_conf *conf, char **id,
 		      struct error **err)
 {
@@ -549,6 +571,8 @@ static int pull_names(struct child_arg *a, const struct pull_conf *conf, char **
 		} else {
 			rc = pull_ref(a->s, conf, &r, a->o, id, err);
 		}
+		if (rc < 0 && (*err)->code == ENOSPC)
+			full_fs(a->s, err);
 		if (rc < 0)
 			err_wrap(err, "pulling %s", names[i]);
 		storage_ref_clear(&r);

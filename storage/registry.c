@@ -668,7 +668,10 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 	char errbuf[CURL_ERROR_SIZE];
 	/* A blob stream is as long as the blob: it has the stall time but no deadline. */
 	r->deadline = r->sink == NULL && c->request_ms > 0 ? now_ms() + c->request_ms : 0;
+	int64_t t0 = now_ms();
+	int tries = 0;
 	for (int attempt = 1;; attempt++) {
+		tries++;
 		free(r->url);
 		r->url = xasprintf("%s%s", c->base, path);
 		req_reset_response(r);
@@ -709,6 +712,15 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 				exchange_error(c, r, crc, errbuf, err);
 			else
 				status_error(r, err);
+			/* curl's "after 0 ms" is its last attempt's: say what all of them took. */
+			if (crc != CURLE_OK && tries > 1 && transient(crc) && !r->stalled &&
+			    !r->timed_out && !r->bad_range) {
+				autofree char *m = xasprintf(
+				    "%s (%d attempts in %.1f s: check that the registry is up and "
+				    "its address is right)",
+				    (*err)->msg, tries, (double)(now_ms() - t0) / 1000.0);
+				err_set(err, (*err)->code, (*err)->kind, "%s", m);
+			}
 			return err_wrap(err, "%s", what);
 		}
 		log_debug("%s: attempt %d failed (%s), retrying", what, attempt,
@@ -833,6 +845,43 @@ void reg_close(struct reg_client **cp)
 	*cp = NULL;
 }
 
+/*
+ * A 404 for a tag: a missing repository and a missing tag get the same MANIFEST_UNKNOWN
+ * from most registries. The tag list tells them apart, as skopeo's "name unknown" and
+ * "manifest unknown" do; *err keeps the registry's words at the end.
+ */
+static void manifest_unknown(struct reg_client *c, const char *tag, struct error **err)
+{
+	struct error *lerr = NULL;
+	autostrv char **tags = NULL;
+	static const char ctx[] = "fetching manifest: ";
+	const char *m = (*err)->msg;
+	autofree char *had =
+	    xstrdup(strncmp(m, ctx, sizeof(ctx) - 1) == 0 ? m + sizeof(ctx) - 1 : m);
+	if (reg_list_tags(c, &tags, &lerr) < 0) {
+		if (lerr->code == ENOENT)
+			err_set(err, ENOENT, ERR_TOOL,
+				"%srepository %s/%s not found: check the image name (%s)", ctx,
+				c->host, c->repo, had);
+		err_free(&lerr);
+		return;
+	}
+	autofree char *list = NULL;
+	size_t n = 0;
+	for (; tags[n] != NULL; n++) {
+		if (strcmp(tags[n], tag) == 0)
+			return; /* listed, yet not served: the registry's words stand */
+		if (n < 8) {
+			char *x = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", tags[n]);
+			free(list);
+			list = x;
+		}
+	}
+	err_set(err, ENOENT, ERR_TOOL,
+		"%stag %s not found in repository %s/%s (its tags: %s%s) (%s)", ctx, tag, c->host,
+		c->repo, list ? list : "none", n > 8 ? ", ..." : "", had);
+}
+
 int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t *len,
 		     char **media_type, char **digest, struct error **err)
 {
@@ -840,6 +889,8 @@ int reg_get_manifest(struct reg_client *c, const char *ref, char **body, size_t 
 	autofree char *path = xasprintf("/v2/%s/manifests/%s", c->repo, ref);
 	if (request(c, &r, path, "fetching manifest", err) < 0) {
 		req_clear(&r);
+		if ((*err)->code == ENOENT && strncmp(ref, "sha256:", 7) != 0)
+			manifest_unknown(c, ref, err);
 		return -1;
 	}
 	char hex[SHA256_HEX_LEN + 1];

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -305,23 +306,51 @@ static char *mount_opts(struct storage *s, const char *ctr_id, bool native, stru
 	return opts;
 }
 
+/*
+ * fuse-overlayfs's diagnostics, kept for the error: Debian 12's prints "unknown argument
+ * ignored: lazytime" at every mount (libfuse passes the flag on), which is no news to the
+ * user. What remains is the last line that is not that.
+ */
+static char *fuse_stderr(int fd)
+{
+	autofree char *text = NULL;
+	struct error *e = NULL;
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || fs_read_fd(fd, 1 << 16, &text, NULL, &e) < 0) {
+		err_free(&e);
+		return NULL;
+	}
+	char *last = NULL, *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, "unknown argument ignored: ", 26) != 0)
+			last = l;
+	return last ? xstrdup(last) : NULL;
+}
+
 static int mount_fuse(const char *opts, const char *target, struct error **err)
 {
 	autofree char *path = NULL, *reason = NULL;
 	if (!storage_fuse_usable(&path, &reason))
 		return err_msg(err, "fuse-overlayfs: %s", reason);
+	/* A file, not a pipe: the daemon fuse-overlayfs leaves behind may keep it open. */
+	autoclose int efd = memfd_create("fuse-overlayfs-stderr", MFD_CLOEXEC);
 	pid_t pid = fork();
 	if (pid < 0)
 		return err_sys(err, "forking fuse-overlayfs");
 	if (pid == 0) {
+		if (efd >= 0)
+			dup2(efd, STDERR_FILENO);
 		execl(path, "fuse-overlayfs", "-o", opts, target, (char *)NULL);
 		_exit(127);
 	}
 	int status;
 	if (proc_wait(pid, &status, err) < 0)
 		return -1;
+	autofree char *said = fuse_stderr(efd);
 	if (status != 0)
-		return err_msg(err, "fuse-overlayfs failed (exit %d)", status);
+		return err_msg(err, "fuse-overlayfs failed (exit %d)%s%s", status, said ? ": " : "",
+			       said ? said : "");
+	if (said != NULL)
+		log_debug("fuse-overlayfs: %s", said);
 	return 0;
 }
 

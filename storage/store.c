@@ -40,7 +40,37 @@ static int parse_driver(const char *name, enum storage_driver *d, struct error *
 	return 0;
 }
 
-/* $XDG_CONFIG_HOME/hutch/storage.conf: `driver = "overlay"` or "fuse-overlayfs". */
+/* The value of the last `key = "value"` line of a TOML-ish file (owned), or NULL. */
+static char *conf_value(const char *path, const char *key)
+{
+	autofree char *text = NULL;
+	if (fs_read_file(path, 1 << 16, &text, NULL, NULL) < 0)
+		return NULL;
+	char *out = NULL, *save = NULL;
+	size_t klen = strlen(key);
+	for (char *line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = line + strspn(line, " \t");
+		if (strncmp(p, key, klen) != 0)
+			continue;
+		p += klen + strspn(p + klen, " \t");
+		if (*p != '=')
+			continue;
+		p += 1 + strspn(p + 1, " \t\"");
+		p[strcspn(p, "\" \t#")] = '\0';
+		free(out);
+		out = xstrdup(p);
+	}
+	return out;
+}
+
+/*
+ * $XDG_CONFIG_HOME/hutch/storage.conf: `driver = "overlay"` or "fuse-overlayfs". Without
+ * one, podman's containers/storage.conf is read for the user's choice, as a podman user
+ * expects: its overlay with a fuse-overlayfs mount_program is our fuse-overlayfs, a plain
+ * overlay is what auto picks (native overlay where it works); a driver
+ * we lack (vfs, btrfs, zfs) is said, not silently ignored.
+ */
 static int config_driver(char **out, struct error **err)
 {
 	*out = NULL;
@@ -48,19 +78,25 @@ static int config_driver(char **out, struct error **err)
 	if (cfg == NULL)
 		return -1;
 	autofree char *path = xasprintf("%s/hutch/storage.conf", cfg);
-	autofree char *text = NULL;
-	if (fs_read_file(path, 1 << 16, &text, NULL, NULL) < 0)
+	if ((*out = conf_value(path, "driver")) != NULL)
 		return 0;
-	for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-		char *p = line + strspn(line, " \t");
-		if (strncmp(p, "driver", 6) != 0)
-			continue;
-		p += 6 + strspn(p + 6, " \t");
-		if (*p != '=')
-			continue;
-		p += 1 + strspn(p + 1, " \t\"");
-		p[strcspn(p, "\" \t#")] = '\0';
-		*out = xstrdup(p);
+	autofree char *podman = xasprintf("%s/containers/storage.conf", cfg);
+	autofree char *driver = conf_value(podman, "driver");
+	autofree char *mount_program = conf_value(podman, "mount_program");
+	if (driver == NULL || *driver == '\0')
+		return 0;
+	if (strcmp(driver, "overlay") == 0 && mount_program != NULL &&
+	    strstr(mount_program, "fuse-overlayfs") != NULL)
+		*out = xstrdup("fuse-overlayfs");
+	else if (strcmp(driver, "overlay") != 0) { /* plain overlay: auto picks as podman */
+		static bool warned;
+		if (!warned)
+			log_warn(
+			    "%s asks for the storage driver \"%s\", which hutch does not have: "
+			    "using overlay or fuse-overlayfs, whichever works (set driver in "
+			    "%s to choose)",
+			    podman, driver, path);
+		warned = true;
 	}
 	return 0;
 }

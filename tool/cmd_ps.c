@@ -113,7 +113,8 @@ int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
 	return cli_inspect(ctx, ctr_inspect_one, NULL, err);
 }
 
-/* `hutch inspect`: containers first, then images, as podman looks them up. */
+/* `hutch inspect`: containers first, then images, as podman looks them up; a name that is
+ * neither is "no such object", as podman says, not a missing image. */
 int cmd_inspect(struct cli_ctx *ctx, struct error **err)
 {
 	struct eng *eng = ctx->eng;
@@ -122,5 +123,16 @@ int cmd_inspect(struct cli_ctx *ctx, struct error **err)
 	if (eng_ctr_lookup(eng, ctx->argv[0], &c, &lerr) == 0)
 		return cmd_container_inspect(ctx, err);
 	err_free(&lerr);
+	for (int i = 0; i < ctx->argc; i++) {
+		struct storage_image *img = NULL;
+		if (storage_image_lookup_record(eng_storage(eng), ctx->argv[i], &img, &lerr) < 0 &&
+		    lerr->code == ENOENT) {
+			err_free(&lerr);
+			return err_set(err, ENOENT, ERR_TOOL,
+				       "inspecting object: no such object: \"%s\"", ctx->argv[i]);
+		}
+		err_free(&lerr);
+		storage_image_free(&img);
+	}
 	return cmd_image_inspect(ctx, err);
 }

@@ -206,6 +206,44 @@ static void subid_cache_write(const char *key, const struct userns_subid *su, si
 	free(text);
 }
 
+/* Add the ranges of one subid file (any owner) to *r. A missing file adds none. */
+static void subid_file_ranges(const char *path, struct userns_subid **r, size_t *n)
+{
+	autofree char *text = NULL;
+	struct error *e = NULL;
+	if (fs_read_file(path, 1 << 22, &text, NULL, &e) < 0) {
+		err_free(&e);
+		return;
+	}
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		unsigned long start, count;
+		if (c2 == NULL || sscanf(c1 + 1, "%lu", &start) != 1 ||
+		    sscanf(c2 + 1, "%lu", &count) != 1)
+			continue;
+		*r = xrealloc(*r, (*n + 1) * sizeof(**r));
+		(*r)[(*n)++] = (struct userns_subid){ start, count };
+	}
+}
+
+char *userns_free_subid_range(const char *subuid, const char *subgid)
+{
+	autofree struct userns_subid *r = NULL;
+	size_t n = 0;
+	subid_file_ranges(subuid, &r, &n);
+	subid_file_ranges(subgid, &r, &n);
+	/* useradd's steps: 100000 on, 65536 at a time, below 2^32 - 1. */
+	for (unsigned long start = 100000; start + 65536 <= 4294967295UL; start += 65536) {
+		bool taken = false;
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = start < r[i].start + r[i].count && r[i].start < start + 65536;
+		if (!taken)
+			return xasprintf("%lu-%lu", start, start + 65535);
+	}
+	return NULL;
+}
+
 int userns_default_map(struct userns_map *m, struct error **err)
 {
 	autofree struct userns_subid *su = NULL, *sg = NULL;
@@ -224,13 +262,15 @@ int userns_default_map(struct userns_map *m, struct error **err)
 		static bool warned;
 		struct passwd *pw = getpwuid(getuid());
 		const char *name = pw != NULL ? pw->pw_name : "USER";
+		/* A range nobody has yet: 100000-165535 is Debian's first user's. */
+		autofree char *range =
+		    warned ? NULL : userns_free_subid_range("/etc/subuid", "/etc/subgid");
 		if (!warned)
 			log_warn(
 			    "no subuid/subgid ranges found for user %s in /etc/subuid and "
 			    "/etc/subgid: only your own uid and gid are mapped; add ranges with "
-			    "`sudo usermod --add-subuids 100000-165535 --add-subgids "
-			    "100000-165535 %s`",
-			    name, name);
+			    "`sudo usermod --add-subuids %s --add-subgids %s %s`",
+			    name, range ? range : "START-END", range ? range : "START-END", name);
 		warned = true;
 		m->single = true;
 		return 0;

@@ -40,6 +40,13 @@ struct userns_subid {
 int userns_subids(bool gid, struct userns_subid **out, size_t *n, struct error **err);
 
 /*
+ * A range of 65536 ids, "START-END" (owned), that no line of the two files (subuid and
+ * subgid) overlaps, the lowest from 100000 on in steps of 65536: what to suggest to
+ * `usermod --add-subuids`. NULL when there is none.
+ */
+char *userns_free_subid_range(const char *subuid, const char *subgid);
+
+/*
  * The default mapping for the calling user: 0 -> own id, then 1.. over the subordinate
  * ranges in order. Without ranges: the single own-id mapping, with one warning that says
  * how to add ranges (as podman does). Free with userns_map_clear.

@@ -130,6 +130,9 @@ struct json_object *eng_info(struct error **err)
 	struct json_object *root = json_object_new_object();
 	json_object_object_add(root, "host", host);
 	json_object_object_add(root, "store", store);
+	json_object_object_add(
+	    root, "prerequisites",
+	    ctr_info_prereqs(json_str(store, "graphRoot"), json_str(store, "runRoot")));
 	struct json_object *ver = json_object_new_object();
 	json_object_object_add(ver, "Version", json_object_new_string(HUTCH_VERSION));
 	json_object_object_add(root, "version", ver);

@@ -21,6 +21,13 @@ struct eng {
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct eng *eng, struct error **err);
+/* `info`'s prerequisites: { NAME: { ok, state, fix } } (prereq.c). */
+struct json_object *ctr_info_prereqs(const char *store, const char *run);
+/* Before a start: pin the store's runtime dir (lib/paths.c) and use it from now on. */
+int ctr_run_root_pin(struct eng *eng, struct error **err);
+/* config.json's /etc binds (resolv.conf, hosts, hostname) into run, the run dir of this
+ * start: the one at create time may not be the store's now (the pin, a reboot). */
+int ctr_etc_binds_update(struct eng *eng, const char *id, const char *run, struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
 int ctr_lock(struct eng *eng, const char *id, struct error **err);
 /*

@@ -44,6 +44,52 @@ static const char *run_root(struct eng *eng, struct error **err)
 	return eng->run_root;
 }
 
+int ctr_run_root_pin(struct eng *eng, struct error **err)
+{
+	char *rt = paths_runtime_dir_pin(err);
+	if (rt == NULL)
+		return -1;
+	free(eng->run_root);
+	eng->run_root = rt;
+	return 0;
+}
+
+int ctr_etc_binds_update(struct eng *eng, const char *id, const char *run, struct error **err)
+{
+	autofree char *dir = eng_ctr_dir(eng, id);
+	autofree char *path = xasprintf("%s/config.json", dir);
+	struct json_object *spec = json_file_at(AT_FDCWD, path, 1 << 24);
+	if (spec == NULL)
+		return 0; /* the start reports a missing or damaged config.json itself */
+	autofree char *tail = xasprintf("/containers/%s/", id);
+	struct json_object *mounts = json_get_type(spec, "mounts", json_type_array);
+	bool changed = false;
+	for (size_t i = 0; i < json_len(mounts); i++) {
+		struct json_object *m = json_idx(mounts, i);
+		const char *dst = json_str(m, "destination"), *src = json_str(m, "source");
+		if (dst == NULL || src == NULL || strncmp(dst, "/etc/", 5) != 0)
+			continue;
+		/* Our own run dir's file (a joined target's are patched by join.c). */
+		const char *at = strstr(src, tail);
+		const char *base = strrchr(src, '/');
+		if (at == NULL || base == NULL || at + strlen(tail) != base + 1)
+			continue;
+		autofree char *want = xasprintf("%s%s", run, base);
+		if (strcmp(want, src) == 0)
+			continue;
+		json_object_object_add(m, "source", json_object_new_string(want));
+		changed = true;
+	}
+	int rc = 0;
+	if (changed) {
+		int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
+		const char *text = json_object_to_json_string_ext(spec, flags);
+		rc = fs_write_replace(path, text, strlen(text), 0600, err);
+	}
+	json_object_put(spec);
+	return rc;
+}
+
 char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err)
 {
 	const char *rt = run_root(eng, err);
@@ -63,8 +109,12 @@ int ctr_lock(struct eng *eng, const char *id, struct error **err)
 	 * delete on the store's filesystem at every run --rm. */
 	autofree char *path = xasprintf("%s/containers/%s", storage_root(s), id);
 	int fd = fs_lock(path, O_RDONLY | O_DIRECTORY, LOCK_EX);
+	/* Found a moment ago, gone now: another command removed it. Say so, in the words of
+	 * a lookup that misses, not as a raw errno. */
 	if (fd < 0 && errno == ENOENT)
-		return err_set(err, ENOENT, ERR_TOOL, "container %.12s is gone: no such container",
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "container %.12s was removed meanwhile by another command: no such "
+			       "container",
 			       id);
 	if (fd < 0)
 		return err_sys(err, "locking container %.12s", id);
@@ -74,7 +124,9 @@ int ctr_lock(struct eng *eng, const char *id, struct error **err)
 	if (fstat(fd, &held) < 0 || stat(path, &now) < 0 || held.st_ino != now.st_ino ||
 	    held.st_dev != now.st_dev) {
 		close(fd);
-		return err_set(err, ENOENT, ERR_TOOL, "container %.12s is gone: no such container",
+		return err_set(err, ENOENT, ERR_TOOL,
+			       "container %.12s was removed meanwhile by another command: no such "
+			       "container",
 			       id);
 	}
 	return fd;

@@ -776,9 +776,12 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		lk = -1;
 		return eng_ctr_attach(c, o, status, detached, err);
 	}
+	if (ctr_run_root_pin(eng, err) < 0)
+		return -1;
 	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 	autofree char *root = run ? ctr_runtime_root(c->eng, err) : NULL;
-	if (root == NULL || fs_mkdir_p(run, 0700, err) < 0 || fs_mkdir_p(root, 0700, err) < 0)
+	if (root == NULL || fs_mkdir_p(run, 0700, err) < 0 || fs_mkdir_p(root, 0700, err) < 0 ||
+	    ctr_etc_binds_update(eng, c->id, run, err) < 0)
 		return -1;
 	if (record_last_exit(eng, c, run, err) < 0)
 		return err_wrap(err, "starting container %s", c->name);

@@ -21,10 +21,11 @@ load storage_helpers
 
 @test "pull: a tag that does not exist is a clear 404" {
 	run_hutch 125 pull -q --tls-verify=false "$HUTCH_REGISTRY/base:nope"
-	assert_equal "$stderr" "Error: pulling $HUTCH_REGISTRY/base:nope: fetching manifest: 404 Not Found (MANIFEST_UNKNOWN)"
+	[[ $stderr == "Error: pulling $HUTCH_REGISTRY/base:nope: fetching manifest: tag nope not found in repository $HUTCH_REGISTRY/base (its tags: "*") (404 Not Found (MANIFEST_UNKNOWN))" ]]
 	run_hutch 125 pull -q --tls-verify=false "$HUTCH_REGISTRY/nope"
-	# distribution 2.8 answers MANIFEST_UNKNOWN for an unknown repository too
-	assert_equal "$stderr" "Error: pulling $HUTCH_REGISTRY/nope:latest: fetching manifest: 404 Not Found (MANIFEST_UNKNOWN)"
+	# distribution 2.8 answers MANIFEST_UNKNOWN for an unknown repository too: the tag
+	# list tells them apart
+	assert_equal "$stderr" "Error: pulling $HUTCH_REGISTRY/nope:latest: fetching manifest: repository $HUTCH_REGISTRY/nope not found: check the image name (404 Not Found (MANIFEST_UNKNOWN))"
 	run_hutch images -q
 	assert_output ""
 }

@@ -275,8 +275,14 @@ static void test_paths(void)
 	setenv("XDG_RUNTIME_DIR", "relative/path", 1);
 	setenv("TMPDIR", tmp, 1);
 	autofree char *fb = paths_runtime_dir(&err);
-	autofree char *want_fb = xasprintf("%s/hutch-run-%u/hutch", tmp, (unsigned)getuid());
-	is_str(fb, want_fb, "a relative XDG_RUNTIME_DIR falls back to TMPDIR");
+	/* /run/user/UID first, as podman, when it is ours; else the private dir in TMPDIR. */
+	autofree char *user = xasprintf("/run/user/%u", (unsigned)getuid());
+	struct stat ust;
+	bool has_user = stat(user, &ust) == 0 && S_ISDIR(ust.st_mode) && ust.st_uid == getuid();
+	autofree char *want_fb = has_user
+				     ? xasprintf("%s/hutch", user)
+				     : xasprintf("%s/hutch-run-%u/hutch", tmp, (unsigned)getuid());
+	is_str(fb, want_fb, "a relative XDG_RUNTIME_DIR falls back to /run/user/UID or TMPDIR");
 	unsetenv("TMPDIR");
 }
 

@@ -164,6 +164,13 @@ static void test_host(const char *host_resolv, const char *stub, const char *ups
 	has_str(resolv4, "nameserver 127.0.0.53", "host mode keeps a reachable stub");
 	is_str(w, "", "without a warning");
 	net_mode_clear(&m);
+	/* --network none: there is nothing to resolve with, so nothing to warn about. */
+	net_parse_mode("none", &m, &err);
+	free(w);
+	autofree char *dir5 = write_etc(&o, &w, &rc);
+	is_int(rc, 0, "none: written");
+	is_str(w, "", "none: no DNS warning");
+	net_mode_clear(&m);
 }
 
 static void test_bad(const char *host_resolv)

@@ -12,13 +12,61 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *tmp;
+
+/* In a user namespace of our own (0 -> our uid), a root-owned device that is not rw for
+ * us: the message names the host's ids, not 0 and 65534. */
+static void test_tun_in_userns(void)
+{
+	const char *dev = "/etc/shadow"; /* root's, not readable for a user */
+	if (access(dev, F_OK) < 0 || access(dev, R_OK) == 0) {
+		skip("machine: no unreadable /etc/shadow to stand in for the device");
+		return;
+	}
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	uid_t uid = getuid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		char map[64];
+		int n = snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
+		int fd = -1;
+		if (unshare(CLONE_NEWUSER) < 0 || (fd = open("/proc/self/uid_map", O_WRONLY)) < 0 ||
+		    write(fd, map, (size_t)n) != n)
+			_exit(2);
+		close(fd);
+		struct error *e = NULL;
+		if (net_check_tun(dev, &e) == 0)
+			_exit(3);
+		ssize_t w = write(p[1], e->msg, strlen(e->msg));
+		_exit(w > 0 ? 0 : 4);
+	}
+	close(p[1]);
+	char buf[1024] = "";
+	ssize_t r = read(p[0], buf, sizeof(buf) - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	close(p[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+		skip("machine: no unprivileged user namespaces");
+		return;
+	}
+	autofree char *want = xasprintf("is not read-write for uid %u:", (unsigned)uid);
+	has_str(buf, want, "in a user namespace: the host's uid, not 0");
+	has_str(buf, "owned by an id outside", "and no owner uid 65534");
+	ok(strstr(buf, "65534") == NULL, "65534 is not named");
+}
 
 static void test_tun(void)
 {
@@ -38,7 +86,9 @@ static void test_tun(void)
 						file, getuid(), getuid());
 		has_str(err ? err->msg : NULL, want, "names the path, its mode and owner");
 		has_str(err ? err->msg : NULL, "mode 0666", "and the mode it needs");
+		has_str(err ? err->msg : NULL, "--network none", "and the way around it");
 		err_free(&err);
+		test_tun_in_userns();
 		chmod(file, 0600);
 	} else {
 		skip("machine: root can open any file; run as a user to test the mode message");

@@ -509,6 +509,20 @@ static void test_upgrade(void)
 	err_free(&err);
 }
 
+/* A container removed between its lookup and its lock: said as such, not as ENOENT raw. */
+static void test_lock_gone(void)
+{
+	struct error *err = NULL;
+	int fd =
+	    ctr_lock(s, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &err);
+	is_int(fd, -1, "locking a container that is gone fails");
+	is_int(err ? err->code : 0, ENOENT, "with ENOENT");
+	is_str(err ? err->msg : NULL,
+	       "container 0123456789ab was removed meanwhile by another command: no such container",
+	       "naming what happened, in a lookup's words");
+	err_free(&err);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/hutch-unit-record-XXXXXX";
@@ -534,6 +548,7 @@ int main(void)
 	test_lookup();
 	test_state_write();
 	test_upgrade();
+	test_lock_gone();
 	eng_close(&s);
 	fs_rm_rf(tmp, &err);
 	err_free(&err);

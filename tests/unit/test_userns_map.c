@@ -7,6 +7,7 @@
 #include "tests/unit/tap.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -38,8 +39,33 @@ static int child_fails(void *arg, struct error **err)
 	return err_set(err, ENOENT, ERR_NOTFOUND, "nothing at %s", (const char *)arg);
 }
 
+/* The range suggested to a user without one is free in both files (issue 13). */
+static void test_free_range(void)
+{
+	char dir[] = "/tmp/test-subid-XXXXXX";
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	autofree char *su = xasprintf("%s/subuid", dir), *sg = xasprintf("%s/subgid", dir);
+	struct error *err = NULL;
+	static const char uids[] = "alice:100000:65536\n1001:165536:65536\n# junk\nbad\n";
+	static const char gids[] = "alice:100000:65536\nbob:231072:1000\n";
+	fs_write_replace(su, uids, strlen(uids), 0644, &err);
+	fs_write_replace(sg, gids, strlen(gids), 0644, &err);
+	autofree char *r = userns_free_subid_range(su, sg);
+	is_str(r, "296608-362143", "past Debian's first user's, the second, and a gid range");
+	autofree char *none = xasprintf("%s/none", dir);
+	autofree char *r0 = userns_free_subid_range(none, none);
+	is_str(r0, "100000-165535", "no files: the first range");
+	unlink(su);
+	unlink(sg);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	test_free_range();
 	struct userns_map m = { 0 };
 	struct error *err = NULL;
 	is_int(userns_map_parse("0:1000:1", false, &m, &err), 0, "uid triple");
