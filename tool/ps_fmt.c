@@ -20,7 +20,8 @@ static char *status_text(const struct eng_ctr *c)
 	switch (c->state.status) {
 	case ENG_CTR_RUNNING: {
 		autofree char *h = cli_fmt_since(c->state.started_at);
-		return xasprintf("Up %s", h);
+		return xasprintf("Up %s%s%s", h, c->state.monitor_lost ? " (monitor lost)" : "",
+				 c->state.network_lost ? " (network lost)" : "");
 	}
 	case ENG_CTR_PAUSED:
 		return xstrdup("Paused");

@@ -207,8 +207,23 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 	if (rc < 0 || *detached)
 		return rc;
 	if (!a.got_exit) {
-		/* The monitor closed without telling: read the exit file. */
-		return eng_ctr_wait(c, status, err);
+		/* The monitor closed without telling: read the exit file, or (the monitor
+		 * killed) wait for the init, whose output and exit code are lost with it. */
+		ctr_state_load(c->eng, c);
+		if (c->state.monitor_lost)
+			log_warn(
+			    "the monitor of container %s is gone (killed?): its output is lost; "
+			    "waiting for it to exit",
+			    c->name);
+		bool lost = c->state.monitor_lost || c->state.unsettled;
+		if (eng_ctr_wait(c, status, err) < 0)
+			return -1;
+		if (lost)
+			return err_set(err, ECHILD, ERR_TOOL,
+				       "container %s exited without its monitor: its exit code is "
+				       "unknown",
+				       c->name);
+		return 0;
 	}
 	*status = a.status;
 	return 0;

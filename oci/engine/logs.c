@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FILE *errout,
 		 struct error **err)
@@ -31,7 +33,23 @@ int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FI
 	/* Follow only what runs; a stopped container's log is complete. */
 	lo.follow = o->follow && c->state.status == ENG_CTR_RUNNING;
 	lo.done_file = exitf;
-	return oci_logs_print(log, &lo, out, errout, err);
+	/* Without its monitor no exit file comes: the init's end is the end. Its pidfd is
+	 * opened, then its start time checked, so that it is never a reused pid's. */
+	autoclose int pidfd = -1;
+	if (lo.follow && c->state.monitor_lost) {
+		pidfd = (int)syscall(SYS_pidfd_open, c->state.pid, 0);
+		if (pidfd < 0 || !ctr_init_alive(c->state.pid, c->state.init_start))
+			lo.follow = false;
+		lo.has_done_pidfd = true;
+		lo.done_pidfd = pidfd;
+	}
+	int rc = oci_logs_print(log, &lo, out, errout, err);
+	/* Its end, seen here, recorded as a lookup would (--rm removes it). */
+	if (rc == 0 && lo.has_done_pidfd) {
+		ctr_state_load(c->eng, c);
+		ctr_settle_keep(c->eng, c);
+	}
+	return rc;
 }
 
 int eng_ctr_export_check(const struct eng_ctr *c, struct error **err)

@@ -176,8 +176,15 @@ static int follow(struct reader *r, FILE *f, const char *path, struct error **er
 		read_available(r, f, false);
 		if (fs_exists(r->o->done_file))
 			break;
+		struct pollfd p[2] = { { .fd = in, .events = POLLIN },
+				       { .fd = r->o->has_done_pidfd ? r->o->done_pidfd : -1,
+					 .events = POLLIN } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return err_sys(err, "watching %s", path);
+		if (p[1].revents & POLLIN)
+			break;
 		char ev[sizeof(struct inotify_event) + NAME_MAX + 1];
-		if (read(in, ev, sizeof(ev)) < 0 && errno != EINTR)
+		if ((p[0].revents & POLLIN) && read(in, ev, sizeof(ev)) < 0 && errno != EINTR)
 			return err_sys(err, "watching %s", path);
 	}
 	read_available(r, f, true);
