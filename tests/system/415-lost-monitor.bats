@@ -146,3 +146,26 @@ count_procs() {
 	kill -0 "$other"
 	kill "$other"
 }
+
+@test "a dead slirp4netns shows in ps, inspect and the log" {
+	command -v slirp4netns >/dev/null || skip_machine "slirp4netns is not installed"
+	local port
+	port=$(free_port)
+	run_hutch run -d --name net -p "127.0.0.1:$port:80" "$IMAGE" sleep 308
+	local slirp
+	slirp=$(net_helpers_alive)
+	[[ -n $slirp ]]
+	run_hutch inspect net --format '{{.State.NetworkLost}}'
+	assert_output "<no value>"
+	kill -9 $slirp
+	wait_for bash -c "'$HUTCH' ps --format '{{.Status}}' | grep -q 'network lost'"
+	run_hutch ps --format '{{.Names}} {{.State}} {{.Status}}'
+	assert_output --regexp '^net running Up .* \(network lost\)$'
+	run_hutch inspect net --format '{{.State.Status}} {{.State.NetworkLost}}'
+	assert_output "running true"
+	run_hutch logs net
+	assert_equal "$stderr" "hutch: the network helper slirp4netns exited (status 137): the container's network and published ports are down"
+	run_hutch stop -t 0 net
+	run_hutch ps -a --format '{{.Names}} {{.State}}'
+	assert_output "net exited"
+}
