@@ -387,6 +387,9 @@ static int cleanup(struct eng *eng, const char *id, bool unsettled_only, struct 
 	int rc = 0;
 	bool restart = false;
 	if (c->state.status == ENG_CTR_EXITED && (c->state.unsettled || !unsettled_only)) {
+		/* An end nobody saw: when it was noticed, the best time there is. */
+		if (c->state.finished_at == NULL)
+			c->state.finished_at = ctr_now();
 		struct eng_ctr_state st = c->state;
 		bool by_user = ctr_stopped_by_user(eng, c->id);
 		rc = ctr_state_write(eng, c->id, &st, "exited", by_user, err);
