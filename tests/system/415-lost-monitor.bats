@@ -156,11 +156,11 @@ count_procs() {
 	port=$(free_port)
 	run_hutch run -d --name net -p "127.0.0.1:$port:80" "$IMAGE" sleep 308
 	local slirp
-	slirp=$(net_helpers_alive)
-	[[ -n $slirp ]]
+	mapfile -t slirp < <(net_helpers_alive)
+	[[ ${#slirp[@]} == 1 ]]
 	run_hutch inspect net --format '{{.State.NetworkLost}}'
 	assert_output "<no value>"
-	kill -9 $slirp
+	kill -9 "${slirp[0]}"
 	wait_for bash -c "'$HUTCH' ps --format '{{.Status}}' | grep -q 'network lost'"
 	run_hutch ps --format '{{.Names}} {{.State}} {{.Status}}'
 	assert_output --regexp '^net running Up .* \(network lost\)$'
@@ -171,4 +171,14 @@ count_procs() {
 	run_hutch stop -t 0 net
 	run_hutch ps -a --format '{{.Names}} {{.State}}'
 	assert_output "net exited"
+}
+
+# A large N by hand: HUTCH_STRESS_N=200 bats -f 'fault injection' tests/system/415-lost-monitor.bats
+# as the test user (or tests/stress/lost-monitor.sh N IMAGE with an image in the store).
+@test "fault injection: the monitor killed at random moments, 5 rounds (tests/stress/lost-monitor.sh)" {
+	run "$HUTCH_TOP/tests/stress/lost-monitor.sh" "${HUTCH_STRESS_N:-5}" "$IMAGE"
+	echo "$output"
+	echo "# ${lines[-1]}" >&3
+	assert_success
+	assert_no_net_helpers
 }
