@@ -238,6 +238,11 @@ int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *s
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "you can only attach to running containers: container %s is %s",
 			       c->name, eng_ctr_status_name(c->state.status));
+	if (c->state.monitor_lost)
+		return err_set(err, EPIPE, ERR_TOOL,
+			       "container %s runs without its monitor (killed?): there is nothing "
+			       "to attach to",
+			       c->name);
 	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 	if (run == NULL)
 		return -1;

@@ -33,19 +33,33 @@ int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FI
 	/* Follow only what runs; a stopped container's log is complete. */
 	lo.follow = o->follow && c->state.status == ENG_CTR_RUNNING;
 	lo.done_file = exitf;
-	/* Without its monitor no exit file comes: the init's end is the end. Its pidfd is
-	 * opened, then its start time checked, so that it is never a reused pid's. */
-	autoclose int pidfd = -1;
-	if (lo.follow && c->state.monitor_lost) {
-		pidfd = (int)syscall(SYS_pidfd_open, c->state.pid, 0);
-		if (pidfd < 0 || !ctr_init_alive(c->state.pid, c->state.init_start))
+	/* The monitor writes the exit file; killed, it never comes: then the end is the
+	 * init's. Their pidfds are opened, then checked (the init's start time), so that
+	 * neither is a reused pid's; one found gone counts as fired. */
+	autoclose int mon_fd = -1, init_fd = -1;
+	if (lo.follow) {
+		pid_t mon = c->state.monitor_pid;
+		mon_fd = mon > 0 ? (int)syscall(SYS_pidfd_open, mon, 0) : -1;
+		if (mon_fd >= 0 && !ctr_pid_alive(mon, "hutch-monitor")) {
+			close(mon_fd);
+			mon_fd = -1;
+		}
+		init_fd = (int)syscall(SYS_pidfd_open, c->state.pid, 0);
+		if (init_fd >= 0 && !ctr_init_alive(c->state.pid, c->state.init_start)) {
+			close(init_fd);
+			init_fd = -1;
+		}
+		if (mon_fd < 0 && init_fd < 0)
 			lo.follow = false;
-		lo.has_done_pidfd = true;
-		lo.done_pidfd = pidfd;
+		if (mon_fd >= 0)
+			lo.done_pidfds[lo.n_done_pidfds++] = mon_fd;
+		if (init_fd >= 0)
+			lo.done_pidfds[lo.n_done_pidfds++] = init_fd;
 	}
 	int rc = oci_logs_print(log, &lo, out, errout, err);
-	/* Its end, seen here, recorded as a lookup would (--rm removes it). */
-	if (rc == 0 && lo.has_done_pidfd) {
+	/* An end seen here without its monitor is recorded as a lookup would (--rm removes
+	 * it). */
+	if (rc == 0 && lo.follow) {
 		ctr_state_load(c->eng, c);
 		ctr_settle_keep(c->eng, c);
 	}

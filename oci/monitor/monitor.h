@@ -145,10 +145,10 @@ struct oci_logs_opts {
 	long tail;	       /* last N lines only; -1 for all */
 	bool follow;	       /* keep reading until done_file appears */
 	const char *done_file; /* with follow: the container's exit file */
-	/* With follow: also done once this pidfd fires (the init of a container whose monitor,
-	 * which writes done_file, is gone). */
-	bool has_done_pidfd;
-	int done_pidfd;
+	/* With follow: also done once every one of these pidfds has fired (the container's
+	 * monitor, which writes done_file, and its init: both gone, no done_file comes). */
+	int done_pidfds[2];
+	size_t n_done_pidfds;
 };
 
 /*

@@ -31,6 +31,10 @@ count_procs() {
 	wait_for bash -c "'$HUTCH' logs lost | grep -q first"
 	local pid
 	pid=$(init_pid lost)
+	# One logs -f from before the monitor's death, one from after: both end with the init.
+	"$HUTCH" logs -f lost >"$BATS_TEST_TMPDIR/logs0" 2>&1 &
+	local logs0=$!
+	sleep 0.3
 	kill_monitor lost
 	run_hutch ps -a --format '{{.Names}} {{.State}} {{.Status}}'
 	assert_output --regexp '^lost running Up .* \(monitor lost\)$'
@@ -41,6 +45,9 @@ count_procs() {
 	assert_equal "$(count_procs 'sleep 301')" 1
 	run_hutch ps --format '{{.Names}} {{.State}}'
 	assert_output "lost running"
+	# Nothing to attach to: said so.
+	run_hutch 125 attach lost
+	assert_equal "$stderr" "Error: container lost runs without its monitor (killed?): there is nothing to attach to"
 	# logs -f ends when the init does.
 	"$HUTCH" logs -f lost >"$BATS_TEST_TMPDIR/logs" 2>&1 &
 	local logs=$!
@@ -50,6 +57,9 @@ count_procs() {
 	wait_for bash -c "! kill -0 $logs 2>/dev/null"
 	wait "$logs"
 	grep -q first "$BATS_TEST_TMPDIR/logs"
+	wait_for bash -c "! kill -0 $logs0 2>/dev/null"
+	wait "$logs0"
+	grep -q first "$BATS_TEST_TMPDIR/logs0"
 	# Gone now: exited, code unknown, the end recorded.
 	run_hutch ps -a --format '{{.Names}} {{.State}} {{.Status}}'
 	assert_output --regexp '^lost exited Exited \(-1\) (Less than a second|[0-9]+ seconds?) ago$'
