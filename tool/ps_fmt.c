@@ -27,6 +27,9 @@ static char *status_text(const struct eng_ctr *c)
 		return xstrdup("Paused");
 	case ENG_CTR_EXITED: {
 		autofree char *h = cli_fmt_since(c->state.finished_at);
+		/* No time: an end nobody has recorded yet (its monitor killed). */
+		if (*h == '\0')
+			return xasprintf("Exited (%d)", c->state.exit_code);
 		return xasprintf("Exited (%d) %s ago", c->state.exit_code, h);
 	}
 	case ENG_CTR_CREATED:

@@ -208,7 +208,8 @@ static void output(struct mon *m, int stream)
 
 /*
  * The network helper died before the container: its ports and its way out are gone. Said in
- * the run dir (the engine shows it in ps and inspect) and in the container's log.
+ * the run dir (the engine shows it in ps and inspect), in the container's log and to the
+ * attached clients, on stderr.
  */
 static void network_lost(struct mon *m, int ws)
 {
@@ -231,6 +232,7 @@ static void network_lost(struct mon *m, int ws)
 					"the container's network and published ports are down\n",
 					code);
 	oci_log_write(&m->log, 2, line, strlen(line));
+	broadcast(m, OCI_ATTACH_STDERR, line, strlen(line));
 }
 
 static void on_signal(struct mon *m)

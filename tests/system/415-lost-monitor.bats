@@ -151,8 +151,8 @@ count_procs() {
 	local st=$XDG_DATA_HOME/hutch/storage/containers/$id/state.json
 	[[ -f $st ]] || st=$(find "$XDG_DATA_HOME" -path "*/containers/$id/state.json" | head -1)
 	sed -i "s/\"Pid\":[0-9]*/\"Pid\":$other/" "$st"
-	run_hutch ps -a --format '{{.Names}} {{.State}}'
-	assert_output "reuse exited"
+	run_hutch ps -a --format '{{.Names}} {{.State}} {{.Status}}'
+	assert_output "reuse exited Exited (-1)"
 	run_hutch 125 kill reuse
 	run_hutch stop reuse
 	run_hutch rm -f reuse
@@ -181,6 +181,20 @@ count_procs() {
 	run_hutch stop -t 0 net
 	run_hutch ps -a --format '{{.Names}} {{.State}}'
 	assert_output "net exited"
+}
+
+@test "a dead slirp4netns: an attached run hears of it on stderr" {
+	command -v slirp4netns >/dev/null || skip_machine "slirp4netns is not installed"
+	"$HUTCH" run --name natt "$IMAGE" sleep 309 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	local cli=$!
+	wait_for bash -c "'$HUTCH' ps --format '{{.Names}}' | grep -q natt"
+	local slirp
+	mapfile -t slirp < <(net_helpers_alive)
+	[[ ${#slirp[@]} == 1 ]]
+	kill -9 "${slirp[0]}"
+	wait_for grep -q "network helper slirp4netns exited" "$BATS_TEST_TMPDIR/err"
+	run_hutch stop -t 0 natt
+	wait "$cli" || true
 }
 
 # A large N by hand: HUTCH_STRESS_N=200 bats -f 'fault injection' tests/system/415-lost-monitor.bats
