@@ -32,7 +32,7 @@ count_procs() {
 	local pid
 	pid=$(init_pid lost)
 	# One logs -f from before the monitor's death, one from after: both end with the init.
-	"$HUTCH" logs -f lost >"$BATS_TEST_TMPDIR/logs0" 2>&1 &
+	"$HUTCH" logs -f lost >"$BATS_TEST_TMPDIR/logs0" 2>&1 3>&- &
 	local logs0=$!
 	sleep 0.3
 	kill_monitor lost
@@ -49,7 +49,7 @@ count_procs() {
 	run_hutch 125 attach lost
 	assert_equal "$stderr" "Error: container lost runs without its monitor (killed?): there is nothing to attach to"
 	# logs -f ends when the init does.
-	"$HUTCH" logs -f lost >"$BATS_TEST_TMPDIR/logs" 2>&1 &
+	"$HUTCH" logs -f lost >"$BATS_TEST_TMPDIR/logs" 2>&1 3>&- &
 	local logs=$!
 	sleep 0.5
 	kill -0 "$logs"
@@ -74,7 +74,7 @@ count_procs() {
 @test "monitor killed: kill, wait and stop reach the init" {
 	run_hutch run -d --name k "$IMAGE" sleep 302
 	kill_monitor k
-	"$HUTCH" wait k >"$BATS_TEST_TMPDIR/wait" 2>&1 &
+	"$HUTCH" wait k >"$BATS_TEST_TMPDIR/wait" 2>&1 3>&- &
 	local waiter=$!
 	sleep 0.5
 	# wait does not return at once: the container still runs.
@@ -123,7 +123,7 @@ count_procs() {
 }
 
 @test "monitor killed: an attached run says so and waits for the container" {
-	"$HUTCH" run --name att "$IMAGE" sleep 306 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	"$HUTCH" run --name att "$IMAGE" sleep 306 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	local cli=$!
 	wait_for bash -c "'$HUTCH' ps --format '{{.Names}}' | grep -q att"
 	local pid
@@ -185,7 +185,7 @@ count_procs() {
 
 @test "a dead slirp4netns: an attached run hears of it on stderr" {
 	command -v slirp4netns >/dev/null || skip_machine "slirp4netns is not installed"
-	"$HUTCH" run --name natt "$IMAGE" sleep 309 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	"$HUTCH" run --name natt "$IMAGE" sleep 309 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	local cli=$!
 	wait_for bash -c "'$HUTCH' ps --format '{{.Names}}' | grep -q natt"
 	local slirp
