@@ -54,6 +54,16 @@ struct eng_ctr_state {
 	char *started_at;  /* RFC 3339 or NULL */
 	char *finished_at;
 	int restart_count;
+	/* The init's start time (/proc/PID/stat field 22, clock ticks since boot), recorded at
+	 * start: a pid whose start time differs is another process, never the container's. */
+	unsigned long long init_start;
+	/* Running, but its monitor is gone (killed): no log, no attach, no exit code. */
+	bool monitor_lost;
+	/* Running, but its network helper (slirp4netns) exited: published ports are down. */
+	bool network_lost;
+	/* Recorded running, its monitor and init both gone without recording the exit: the
+	 * next command that looks it up does what the exit command would have done. */
+	bool unsettled;
 };
 
 /*

@@ -131,6 +131,11 @@ static struct json_object *state_of(struct json_object *st)
 	json_object_object_add(o, "Paused", get_or(st, "Paused", json_object_new_boolean(false)));
 	json_object_object_add(o, "Pid", get_or(st, "Pid", json_object_new_int(0)));
 	json_object_object_add(o, "ConmonPid", get_or(st, "MonitorPid", json_object_new_int(0)));
+	/* hutch's own: it runs without its monitor (killed), or without its network helper. */
+	static const char *const lost[] = { "MonitorLost", "NetworkLost", NULL };
+	for (size_t i = 0; lost[i]; i++)
+		if (json_object_get_boolean(json_get(st, lost[i])))
+			json_object_object_add(o, lost[i], json_object_new_boolean(true));
 	json_object_object_add(o, "ExitCode", get_or(st, "ExitCode", json_object_new_int(0)));
 	json_object_object_add(
 	    o, "StartedAt",

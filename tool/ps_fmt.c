@@ -20,12 +20,16 @@ static char *status_text(const struct eng_ctr *c)
 	switch (c->state.status) {
 	case ENG_CTR_RUNNING: {
 		autofree char *h = cli_fmt_since(c->state.started_at);
-		return xasprintf("Up %s", h);
+		return xasprintf("Up %s%s%s", h, c->state.monitor_lost ? " (monitor lost)" : "",
+				 c->state.network_lost ? " (network lost)" : "");
 	}
 	case ENG_CTR_PAUSED:
 		return xstrdup("Paused");
 	case ENG_CTR_EXITED: {
 		autofree char *h = cli_fmt_since(c->state.finished_at);
+		/* No time: an end nobody has recorded yet (its monitor killed). */
+		if (*h == '\0')
+			return xasprintf("Exited (%d)", c->state.exit_code);
 		return xasprintf("Exited (%d) %s ago", c->state.exit_code, h);
 	}
 	case ENG_CTR_CREATED:

@@ -207,8 +207,23 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 	if (rc < 0 || *detached)
 		return rc;
 	if (!a.got_exit) {
-		/* The monitor closed without telling: read the exit file. */
-		return eng_ctr_wait(c, status, err);
+		/* The monitor closed without telling: read the exit file, or (the monitor
+		 * killed) wait for the init, whose output and exit code are lost with it. */
+		ctr_state_load(c->eng, c);
+		if (c->state.monitor_lost)
+			log_warn(
+			    "the monitor of container %s is gone (killed?): its output is lost; "
+			    "waiting for it to exit",
+			    c->name);
+		bool lost = c->state.monitor_lost || c->state.unsettled;
+		if (eng_ctr_wait(c, status, err) < 0)
+			return -1;
+		if (lost)
+			return err_set(err, ECHILD, ERR_TOOL,
+				       "container %s exited without its monitor: its exit code is "
+				       "unknown",
+				       c->name);
+		return 0;
 	}
 	*status = a.status;
 	return 0;
@@ -223,6 +238,11 @@ int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *s
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "you can only attach to running containers: container %s is %s",
 			       c->name, eng_ctr_status_name(c->state.status));
+	if (c->state.monitor_lost)
+		return err_set(err, EPIPE, ERR_TOOL,
+			       "container %s runs without its monitor (killed?): there is nothing "
+			       "to attach to",
+			       c->name);
 	autofree char *run = eng_ctr_run_dir(c->eng, c->id, err);
 	if (run == NULL)
 		return -1;

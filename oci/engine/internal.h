@@ -71,6 +71,14 @@ bool ctr_is_id(const char *s, size_t max);
 void ctr_state_load(struct eng *eng, struct eng_ctr *c);
 /* Is pid a live process running the program named comm (cut at 15 characters)? */
 bool ctr_pid_alive(pid_t pid, const char *comm);
+/* Is pid a live process that started at start (/proc/PID/stat field 22; 0: unknown, no)? */
+bool ctr_init_alive(pid_t pid, unsigned long long start);
+/* A container found unsettled (see struct eng_ctr_state) is settled: its exit recorded
+ * (code unknown), the runtime state deleted, --rm or --restart applied; *c is reloaded
+ * (NULL when --rm removed it). Call it holding no lock. */
+void ctr_settle(struct eng *eng, struct eng_ctr **c);
+/* The same, c left as it is (its state as loaded). */
+void ctr_settle_keep(struct eng *eng, const struct eng_ctr *c);
 /* The pid in a pid file; 0 when it cannot be read. */
 pid_t ctr_read_pid(const char *path);
 /* Write state.json with status "created", "running" or "exited", and the brief record read

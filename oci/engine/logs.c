@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FILE *errout,
 		 struct error **err)
@@ -31,7 +33,37 @@ int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FI
 	/* Follow only what runs; a stopped container's log is complete. */
 	lo.follow = o->follow && c->state.status == ENG_CTR_RUNNING;
 	lo.done_file = exitf;
-	return oci_logs_print(log, &lo, out, errout, err);
+	/* The monitor writes the exit file; killed, it never comes: then the end is the
+	 * init's. Their pidfds are opened, then checked (the init's start time), so that
+	 * neither is a reused pid's; one found gone counts as fired. */
+	autoclose int mon_fd = -1, init_fd = -1;
+	if (lo.follow) {
+		pid_t mon = c->state.monitor_pid;
+		mon_fd = mon > 0 ? (int)syscall(SYS_pidfd_open, mon, 0) : -1;
+		if (mon_fd >= 0 && !ctr_pid_alive(mon, "hutch-monitor")) {
+			close(mon_fd);
+			mon_fd = -1;
+		}
+		init_fd = (int)syscall(SYS_pidfd_open, c->state.pid, 0);
+		if (init_fd >= 0 && !ctr_init_alive(c->state.pid, c->state.init_start)) {
+			close(init_fd);
+			init_fd = -1;
+		}
+		if (mon_fd < 0 && init_fd < 0)
+			lo.follow = false;
+		if (mon_fd >= 0)
+			lo.done_pidfds[lo.n_done_pidfds++] = mon_fd;
+		if (init_fd >= 0)
+			lo.done_pidfds[lo.n_done_pidfds++] = init_fd;
+	}
+	int rc = oci_logs_print(log, &lo, out, errout, err);
+	/* An end seen here without its monitor is recorded as a lookup would (--rm removes
+	 * it). */
+	if (rc == 0 && lo.follow) {
+		ctr_state_load(c->eng, c);
+		ctr_settle_keep(c->eng, c);
+	}
+	return rc;
 }
 
 int eng_ctr_export_check(const struct eng_ctr *c, struct error **err)

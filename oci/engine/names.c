@@ -273,6 +273,9 @@ int eng_ctr_lookup(struct eng *eng, const char *name_or_id, struct eng_ctr **out
 	if (*out == NULL && len < 64 && ctr_is_id(name_or_id, 64) &&
 	    by_prefix(eng, name_or_id, out, err) < 0)
 		return -1;
+	/* An end nobody recorded (its monitor killed) is recorded now, before anyone acts on
+	 * it: --rm may remove it. */
+	ctr_settle(eng, out);
 	if (*out == NULL)
 		return err_set(err, ENOENT, ERR_TOOL,
 			       "no container with name or ID \"%s\" found: no such container",

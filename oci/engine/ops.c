@@ -56,14 +56,25 @@ static int wait_exit(struct eng *eng, struct eng_ctr *c, int timeout_ms, struct 
 	autoclose int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (in < 0 || inotify_add_watch(in, run, IN_CREATE | IN_MOVED_TO) < 0)
 		return err_sys(err, "watching %s", run);
-	autoclose int pidfd =
-	    c->state.monitor_pid > 0 ? (int)syscall(SYS_pidfd_open, c->state.monitor_pid, 0) : -1;
+	/* The monitor's pidfd, or without one (killed) the init's: opened before the state is
+	 * read again, which then checks the init's start time, so that it is never a reused
+	 * pid's. */
+	autoclose int pidfd = -1;
+	pid_t watched = 0;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		ctr_state_load(eng, c);
 		if (!is_running(c))
 			return 1;
+		pid_t want = c->state.monitor_pid > 0 ? c->state.monitor_pid : c->state.pid;
+		if (want != watched) {
+			if (pidfd >= 0)
+				close(pidfd);
+			pidfd = (int)syscall(SYS_pidfd_open, want, 0);
+			watched = want;
+			continue;
+		}
 		int left = -1;
 		if (timeout_ms >= 0) {
 			struct timespec now;
@@ -84,12 +95,37 @@ static int wait_exit(struct eng *eng, struct eng_ctr *c, int timeout_ms, struct 
 	}
 }
 
+static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettled_only,
+		   struct error **err);
+
+void ctr_settle_keep(struct eng *eng, const struct eng_ctr *c)
+{
+	if (!c->state.unsettled)
+		return;
+	struct error *e = NULL;
+	if (cleanup(eng, c->id, false, true, &e) < 0) {
+		log_warn("recording the end of container %s: %s", c->name, e->msg);
+		err_free(&e);
+	}
+}
+
+void ctr_settle(struct eng *eng, struct eng_ctr **c)
+{
+	if (*c == NULL || !(*c)->state.unsettled)
+		return;
+	ctr_settle_keep(eng, *c);
+	autofree char *id = xstrdup((*c)->id);
+	eng_ctr_free(c);
+	*c = ctr_load(eng, AT_FDCWD, id, false);
+}
+
 int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err)
 {
 	int rc = wait_exit(c->eng, c, -1, err);
 	if (rc < 0)
 		return -1;
 	*status = c->state.exit_code;
+	ctr_settle_keep(c->eng, c);
 	return 0;
 }
 
@@ -156,6 +192,9 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 		if (rc == 0)
 			rc = err_msg(err, "container %s did not stop after SIGKILL", c->name);
 	}
+	/* Without its monitor, nobody else records the end. */
+	if (rc > 0)
+		ctr_settle_keep(eng, c);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -343,15 +382,28 @@ int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **er
 	return finish_unlisted(eng, c->id, true, err);
 }
 
-/* Read the exit file into the record, drop the runtime state, then --rm or --restart. */
-int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error **err)
+/*
+ * Read the exit file into the record, drop the runtime state, then --rm or --restart: the
+ * exit command's work (unlisted: its monitor took a --rm container out of the store
+ * already), or (unsettled_only) a command's that finds the end of a container whose
+ * monitor was killed unrecorded (its exit code then unknown, -1).
+ */
+static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettled_only,
+		   struct error **err)
 {
 	struct storage *s = eng->store;
-	struct eng_ctr *c = NULL;
-	if (eng_ctr_lookup(eng, id, &c, err) < 0) {
+	/* Loaded by its ID, not looked up: a lookup settles, which is this. */
+	struct eng_ctr *c =
+	    ctr_is_id(id, 64) && strlen(id) == 64 ? ctr_load(eng, AT_FDCWD, id, false) : NULL;
+	if (c == NULL && unsettled_only)
+		return 0;
+	if (c == NULL && !(ctr_is_id(id, 64) && strlen(id) == 64) &&
+	    eng_ctr_lookup(eng, id, &c, err) < 0) {
 		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
 			return -1;
 		err_free(err);
+	}
+	if (c == NULL) {
 		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
 		 * trash that made is that command's, unless it was killed (its lock is free). */
 		return finish_unlisted(eng, id, unlisted, err);
@@ -367,7 +419,10 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error
 	ctr_state_load(eng, c);
 	int rc = 0;
 	bool restart = false;
-	if (c->state.status == ENG_CTR_EXITED) {
+	if (c->state.status == ENG_CTR_EXITED && (c->state.unsettled || !unsettled_only)) {
+		/* An end nobody saw: when it was noticed, the best time there is. */
+		if (c->state.finished_at == NULL)
+			c->state.finished_at = ctr_now();
 		struct eng_ctr_state st = c->state;
 		bool by_user = ctr_stopped_by_user(eng, c->id);
 		rc = ctr_state_write(eng, c->id, &st, "exited", by_user, err);
@@ -404,6 +459,11 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error
 	}
 	eng_ctr_free(&c);
 	return rc;
+}
+
+int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error **err)
+{
+	return cleanup(eng, id, unlisted, false, err);
 }
 
 /* Proxy the caller's streams (io) and the exec'd process's pty until it exits. */
@@ -560,6 +620,8 @@ static struct json_object *state_json(const struct eng_ctr *c)
 		json_object_object_add(st, "FinishedAt",
 				       json_object_new_string(c->state.finished_at));
 	json_object_object_add(st, "RestartCount", json_object_new_int(c->state.restart_count));
+	json_object_object_add(st, "MonitorLost", json_object_new_boolean(c->state.monitor_lost));
+	json_object_object_add(st, "NetworkLost", json_object_new_boolean(c->state.network_lost));
 	return st;
 }
 

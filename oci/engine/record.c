@@ -236,6 +236,15 @@ bool ctr_pid_alive(pid_t pid, const char *comm)
 	       strncmp(ps.comm, comm, 15) == 0;
 }
 
+bool ctr_init_alive(pid_t pid, unsigned long long start)
+{
+	/* No start time recorded (a container started by an older version): unknown, and
+	 * taken as gone, as those versions did. */
+	struct proc_stat ps;
+	return pid > 0 && start != 0 && proc_stat_read(pid, &ps) == 0 && ps.state != 'Z' &&
+	       ps.state != 'X' && ps.start == start;
+}
+
 pid_t ctr_read_pid(const char *path)
 {
 	autofree char *text = NULL;
@@ -248,8 +257,9 @@ pid_t ctr_read_pid(const char *path)
 }
 
 /* state.json's own members; the rest of it is the brief record (see ctr_state_write). */
-static const char *const state_keys[] = { "Status", "StartedAt",    "FinishedAt",    "ExitCode",
-					  "Pid",    "RestartCount", "StoppedByUser", NULL };
+static const char *const state_keys[] = { "Status",	  "StartedAt",	   "FinishedAt",
+					  "ExitCode",	  "Pid",	   "InitStart",
+					  "RestartCount", "StoppedByUser", NULL };
 
 /* c->state from state.json's members j (NULL: none, a created container) and the run dir
  * (see the header of this file). */
@@ -268,6 +278,7 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 		st->finished_at = xstrdup(json_str(j, "FinishedAt"));
 	st->exit_code = json_object_get_int(json_get(j, "ExitCode"));
 	st->restart_count = json_object_get_int(json_get(j, "RestartCount"));
+	st->init_start = json_object_get_uint64(json_get(j, "InitStart"));
 	bool was_running = status != NULL && strcmp(status, "running") == 0;
 	pid_t init = (pid_t)json_object_get_int(json_get(j, "Pid"));
 	/* Created or exited as recorded: the run dir has nothing newer to say. */
@@ -293,18 +304,26 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 	}
 	autofree char *mpid = xasprintf("%s/%s", run, OCI_MONITOR_PID_FILE);
 	pid_t monitor = ctr_read_pid(mpid);
-	if (ctr_pid_alive(monitor, "hutch-monitor")) {
+	bool monitor_alive = ctr_pid_alive(monitor, "hutch-monitor");
+	/* The monitor is gone without an exit file (killed): the container runs for as long
+	 * as its init does, the very process started (its start time), not a pid reused. */
+	if (monitor_alive || ctr_init_alive(init, st->init_start)) {
 		st->status = ENG_CTR_RUNNING;
-		st->monitor_pid = monitor;
+		st->monitor_pid = monitor_alive ? monitor : 0;
+		st->monitor_lost = !monitor_alive;
 		st->pid = init;
 		autofree char *paused = xasprintf("%s/paused", run);
 		if (fs_exists(paused))
 			st->status = ENG_CTR_PAUSED;
+		autofree char *netlost = xasprintf("%s/%s", run, OCI_NETWORK_LOST_FILE);
+		st->network_lost = fs_exists(netlost);
 		return;
 	}
-	/* The monitor is gone without an exit file: killed, or the machine rebooted. */
+	/* Both gone without an exit file: the monitor killed, or the machine rebooted. The exit
+	 * code is unknown, and nobody recorded the end yet (see ctr_settle). */
 	st->status = ENG_CTR_EXITED;
 	st->exit_code = -1;
+	st->unsettled = true;
 }
 
 /* ROOT/containers/ID/FILE, or ID/FILE relative to the containers dir cdir (owned). */
@@ -356,6 +375,8 @@ static int state_write_doc(struct eng *eng, const char *id, struct json_object *
 		json_object_object_add(j, "FinishedAt", json_object_new_string(st->finished_at));
 	json_object_object_add(j, "ExitCode", json_object_new_int(st->exit_code));
 	json_object_object_add(j, "Pid", json_object_new_int(st->pid));
+	if (st->init_start != 0)
+		json_object_object_add(j, "InitStart", json_object_new_uint64(st->init_start));
 	json_object_object_add(j, "RestartCount", json_object_new_int(st->restart_count));
 	json_object_object_add(j, "StoppedByUser", json_object_new_boolean(stopped_by_user));
 	autofree char *path = rec_path(eng, AT_FDCWD, id, "state.json");

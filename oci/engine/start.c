@@ -516,6 +516,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	 * for the container's lock, which the CLI holds until it has the start's outcome. */
 	struct eng_ctr_state st = *l->running;
 	st.pid = net.init;
+	/* Its start time goes with its pid: the state follows this process even without its
+	 * monitor, and a reused pid is never taken for it (ctr_init_alive). */
+	struct proc_stat ps;
+	st.init_start = proc_stat_read(net.init, &ps) == 0 ? ps.start : 0;
 	if (ctr_state_write(l->eng, l->c->id, &st, "running", false, &err) < 0)
 		launch_fail_created(l, err);
 	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
@@ -844,8 +848,11 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	/* What ctr_state_load would read back now. */
 	free(c->state.started_at);
 	free(c->state.finished_at);
+	struct proc_stat ps;
+	unsigned long long init_start = proc_stat_read(init, &ps) == 0 ? ps.start : 0;
 	c->state = (struct eng_ctr_state){ .status = ENG_CTR_RUNNING,
 					   .pid = init,
+					   .init_start = init_start,
 					   .monitor_pid = up.monitor,
 					   .started_at = st.started_at,
 					   .restart_count = c->state.restart_count };

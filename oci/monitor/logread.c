@@ -459,6 +459,7 @@ static int follow(struct reader *r, FILE *f, const char *path, const char *old_p
 	    inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO) < 0)
 		rc = err_sys(err, "watching %s", path);
 	flush_tail(r);
+	bool gone[2] = { false, false };
 	while (rc == 0) {
 		/* Looked at first: what was written before the exit file is read below. */
 		bool done = fs_exists(r->o->done_file);
@@ -467,8 +468,24 @@ static int follow(struct reader *r, FILE *f, const char *path, const char *old_p
 			continue;
 		if (done)
 			break;
+		/* Each process gone is watched no more; all gone is the end. */
+		struct pollfd p[3] = { { .fd = in, .events = POLLIN } };
+		size_t left = 0;
+		for (size_t i = 0; i < r->o->n_done_pidfds && i < 2; i++) {
+			p[i + 1] = (struct pollfd){ .fd = gone[i] ? -1 : r->o->done_pidfds[i],
+						    .events = POLLIN };
+			left += !gone[i];
+		}
+		if (r->o->n_done_pidfds > 0 && left == 0)
+			break;
+		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+			rc = err_sys(err, "watching %s", path);
+			break;
+		}
+		for (size_t i = 0; i < 2; i++)
+			gone[i] = gone[i] || (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR));
 		char ev[sizeof(struct inotify_event) + NAME_MAX + 1];
-		if (read(in, ev, sizeof(ev)) < 0 && errno != EINTR)
+		if ((p[0].revents & POLLIN) && read(in, ev, sizeof(ev)) < 0 && errno != EINTR)
 			rc = err_sys(err, "watching %s", path);
 	}
 	for (size_t i = 0; i < c.n; i++) {

@@ -40,6 +40,7 @@ struct mon {
 	struct oci_log_writer log;
 	bool exited;
 	int status;
+	bool net_gone; /* the network helper exited (reaped): never signalled again */
 	struct udpfwd udp;
 };
 
@@ -205,6 +206,35 @@ static void output(struct mon *m, int stream)
 	broadcast(m, stream == 2 ? OCI_ATTACH_STDERR : OCI_ATTACH_STDOUT, buf, (size_t)n);
 }
 
+/*
+ * The network helper died before the container: its ports and its way out are gone. Said in
+ * the run dir (the engine shows it in ps and inspect), in the container's log and to the
+ * attached clients, on stderr.
+ */
+static void network_lost(struct mon *m, int ws)
+{
+	m->net_gone = true;
+	if (m->exited)
+		return;
+	int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char stamp[48];
+	oci_log_format_time(&now, stamp, sizeof(stamp));
+	autofree char *path = xasprintf("%s/%s", m->o->run_dir, OCI_NETWORK_LOST_FILE);
+	autofree char *doc = xasprintf("{\"helper\": \"slirp4netns\", \"status\": %d, \"at\": "
+				       "\"%s\"}\n",
+				       code, stamp);
+	struct error *err = NULL;
+	if (fs_write_replace(path, doc, strlen(doc), 0600, &err) < 0)
+		err_free(&err);
+	autofree char *line = xasprintf("hutch: the network helper slirp4netns exited (status %d): "
+					"the container's network and published ports are down\n",
+					code);
+	oci_log_write(&m->log, 2, line, strlen(line));
+	broadcast(m, OCI_ATTACH_STDERR, line, strlen(line));
+}
+
 static void on_signal(struct mon *m)
 {
 	struct signalfd_siginfo si;
@@ -219,6 +249,8 @@ static void on_signal(struct mon *m)
 		pid_t p;
 		/* Reap everything: orphans of the container land here (we are a subreaper). */
 		while ((p = waitpid(-1, &ws, WNOHANG)) > 0) {
+			if (p == m->o->net_pid && m->o->net_pid > 0)
+				network_lost(m, ws);
 			if (p != m->o->pid)
 				continue;
 			m->exited = true;
@@ -244,18 +276,18 @@ static int write_exit_file(const struct oci_monitor_opts *o, int status, struct 
  * pasta is told with SIGTERM. That is started first, and the helper reaped last, after the
  * clients have the exit status: the kernel takes ~20 ms to tear the tap device down.
  */
-static void stop_network_begin(const struct oci_monitor_opts *o)
+static void stop_network_begin(const struct oci_monitor_opts *o, bool gone)
 {
 	if (o->net_exit_fd >= 0)
 		close(o->net_exit_fd);
-	else if (o->net_pid > 0)
+	else if (o->net_pid > 0 && !gone)
 		kill(o->net_pid, SIGTERM);
 }
 
 /* Reap the helper (slirp4netns is our child), SIGKILL after 2 s. */
-static void stop_network_wait(const struct oci_monitor_opts *o)
+static void stop_network_wait(const struct oci_monitor_opts *o, bool gone)
 {
-	if (o->net_pid <= 0)
+	if (o->net_pid <= 0 || gone)
 		return;
 	for (int i = 0; i < 400; i++) {
 		if (waitpid(o->net_pid, NULL, WNOHANG) == o->net_pid ||
@@ -496,7 +528,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	int rc = -1;
 	if (m.exited && write_exit_file(o, m.status, err) == 0)
 		rc = m.status;
-	stop_network_begin(o);
+	stop_network_begin(o, m.net_gone);
 	for (int s = 1; s <= 2; s++)
 		drop_fd(&m, &m.out_fd[s]);
 	int32_t st = m.status;
@@ -527,6 +559,6 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	}
 	teardown(&m);
 	/* The helper is on its way out already; reap it without keeping the client waiting. */
-	stop_network_wait(o);
+	stop_network_wait(o, m.net_gone);
 	return rc;
 }

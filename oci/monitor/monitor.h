@@ -31,6 +31,9 @@ enum oci_attach_msg {
 #define OCI_ATTACH_SOCKET "attach"
 #define OCI_EXIT_FILE "exit"
 #define OCI_MONITOR_PID_FILE "monitor.pid"
+/* Written by the monitor when the network helper (slirp4netns) exits before the container:
+ * {"helper": NAME, "status": N, "at": TIME}. */
+#define OCI_NETWORK_LOST_FILE "network-lost"
 
 /*
  * Connect to the attach socket in run_dir. Sockets have a 108-byte path limit and run dirs
@@ -142,6 +145,10 @@ struct oci_logs_opts {
 	long tail;	       /* last N lines only; -1 for all */
 	bool follow;	       /* keep reading until done_file appears */
 	const char *done_file; /* with follow: the container's exit file */
+	/* With follow: also done once every one of these pidfds has fired (the container's
+	 * monitor, which writes done_file, and its init: both gone, no done_file comes). */
+	int done_pidfds[2];
+	size_t n_done_pidfds;
 };
 
 /*

@@ -196,9 +196,18 @@ int oci_container_pids(const char *root_in, const char *id, pid_t **pids, size_t
 static int kill_state(const struct rt_state *st, int sig, bool all, struct error **err)
 {
 	if (!all) {
-		if (kill(st->pid, sig) < 0 && errno != ESRCH)
-			return err_sys(err, "sending signal %d to %d", sig, (int)st->pid);
-		return 0;
+		/* By pidfd, opened before the start time is checked again: never a reused pid. */
+		int pfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+		if (pfd < 0)
+			return errno == ESRCH ? 0
+					      : err_sys(err, "opening process %d", (int)st->pid);
+		bool zombie = false;
+		int rc = 0;
+		if (oci_proc_start_time(st->pid, &zombie) == st->start_time && !zombie &&
+		    syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0 && errno != ESRCH)
+			rc = err_sys(err, "sending signal %d to %d", sig, (int)st->pid);
+		close(pfd);
+		return rc;
 	}
 	autofree pid_t *pids = NULL;
 	size_t n = 0;
