@@ -77,7 +77,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 				json_object_object_add(hdr, h[i][0],
 						       json_object_new_string(h[i][1]));
 			if (!cli_opt_bool(ctx, "noheading"))
-				rc = cli_format_render(mf, fmt, hdr, err);
+				rc = cli_format_header(mf, fmt, hdr, err);
 			for (size_t i = 0; i < np && rc == 0; i++) {
 				struct json_object *row = ps_fmt_row(pick[i], no_trunc);
 				rc = cli_format_render(mf, fmt, row, err);

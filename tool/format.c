@@ -65,7 +65,8 @@ int cli_format_check(const char *fmt, struct error **err)
 	return 0;
 }
 
-int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct error **err)
+static int render(FILE *f, const char *fmt, struct json_object *obj, unsigned flags,
+		  struct error **err)
 {
 	if (fmt != NULL && strcmp(fmt, "json") == 0) {
 		fprintf(f, "%s\n",
@@ -77,9 +78,54 @@ int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct 
 	struct cli_tmpl *t = parse(fmt != NULL ? fmt : "", err);
 	if (t == NULL)
 		return -1;
-	int rc = cli_tmpl_exec(t, f, obj, err);
+	int rc = cli_tmpl_exec(t, f, obj, flags, err);
 	cli_tmpl_free(&t);
 	return rc;
+}
+
+int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct error **err)
+{
+	return render(f, fmt, obj, 0, err);
+}
+
+int cli_format_header(FILE *f, const char *fmt, struct json_object *hdr, struct error **err)
+{
+	return render(f, fmt, hdr, CLI_TMPL_MAPS, err);
+}
+
+/* "MountCount" -> "MOUNT COUNT", "ID" -> "ID", "ImageID" -> "IMAGE ID": podman's headers
+ * for fields it has no name for (containers/common report.Headers splits camel case). */
+static char *header_of(const char *key)
+{
+	size_t n = strlen(key);
+	char *out = xmalloc(2 * n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		bool up = isupper((unsigned char)key[i]);
+		bool prev_lower = i > 0 && (islower((unsigned char)key[i - 1]) ||
+					    isdigit((unsigned char)key[i - 1]));
+		bool next_lower = i + 1 < n && islower((unsigned char)key[i + 1]);
+		bool prev_up = i > 0 && isupper((unsigned char)key[i - 1]);
+		if (up && i > 0 && (prev_lower || (prev_up && next_lower)))
+			*o++ = ' ';
+		*o++ = (char)toupper((unsigned char)key[i]);
+	}
+	*o = '\0';
+	return out;
+}
+
+struct json_object *cli_format_headers(struct json_object *row, const char *const *kv)
+{
+	struct json_object *h = json_object_new_object();
+	if (json_object_is_type(row, json_type_object)) {
+		json_object_object_foreach (row, key, val) {
+			(void)val;
+			autofree char *hname = header_of(key);
+			json_object_object_add(h, key, json_object_new_string(hname));
+		}
+	}
+	for (size_t i = 0; kv != NULL && kv[i] != NULL && kv[i + 1] != NULL; i += 2)
+		json_object_object_add(h, kv[i], json_object_new_string(kv[i + 1]));
+	return h;
 }
 
 static void tree(FILE *f, struct json_object *obj, int indent)

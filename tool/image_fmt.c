@@ -33,7 +33,7 @@ static int print_rows(FILE *f, const char *fmt, struct json_object *rows,
 	autostrv char **lines = xcalloc(1, sizeof(char *));
 	if (table && !noheading) {
 		struct json_object *h = headers(head_kv);
-		char *l = cli_fmt_line(fmt, h, err);
+		char *l = cli_fmt_header_line(fmt, h, err);
 		json_object_put(h);
 		if (l == NULL)
 			return -1;

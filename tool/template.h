@@ -16,9 +16,15 @@ struct cli_tmpl;
 
 /* Parse text as template name (the NAME of error messages); owned, NULL with *err (125). */
 struct cli_tmpl *cli_tmpl_parse(const char *name, const char *text, struct error **err);
+/* cli_tmpl_exec's flags: every JSON object is a Go map (a missing key is "<no value>",
+ * never an error), as podman's table headers (map[string]string) are. */
+enum {
+	CLI_TMPL_MAPS = 1
+};
 /* Execute t with dot as "." and "$" to f; -1 with *err at the first execution error
  * (output up to it has been written to f). */
-int cli_tmpl_exec(const struct cli_tmpl *t, FILE *f, struct json_object *dot, struct error **err);
+int cli_tmpl_exec(const struct cli_tmpl *t, FILE *f, struct json_object *dot, unsigned flags,
+		  struct error **err);
 /* Free t and reset it (NULL-safe). */
 void cli_tmpl_free(struct cli_tmpl **t);
 /* Print v as Go's fmt.Print does for the decoded JSON value (a NULL v is "<nil>"). */

@@ -22,7 +22,8 @@ struct exec {
 	struct tmpl_val dot;
 	struct var *vars;
 	size_t nvars;
-	int jump; /* 1 break, 2 continue */
+	int jump;  /* 1 break, 2 continue */
+	bool maps; /* CLI_TMPL_MAPS */
 };
 
 static void val_clear(struct tmpl_val *v)
@@ -156,7 +157,7 @@ static int fields(struct exec *e, const struct tmpl_arg *a, struct tmpl_val *v)
 				v->j = next;
 				continue;
 			}
-			if (!is_struct(v->j)) {
+			if (e->maps || !is_struct(v->j)) {
 				val_clear(v);
 				v->missing = true;
 				continue;
@@ -464,9 +465,13 @@ static int walk_list(struct exec *e, const struct tmpl_list *l)
 	return rc;
 }
 
-int cli_tmpl_exec(const struct cli_tmpl *t, FILE *f, struct json_object *dot, struct error **err)
+int cli_tmpl_exec(const struct cli_tmpl *t, FILE *f, struct json_object *dot, unsigned flags,
+		  struct error **err)
 {
-	struct exec e = { .x = { t->name, t->text, err }, .f = f, .dot = { false, dot } };
+	struct exec e = { .x = { t->name, t->text, err },
+			  .f = f,
+			  .dot = { false, dot },
+			  .maps = (flags & CLI_TMPL_MAPS) != 0 };
 	push_var(&e, "$", (struct tmpl_val){ false, json_object_get(dot) });
 	int rc = walk_list(&e, &t->root);
 	pop_vars(&e, 0);
