@@ -34,6 +34,7 @@ enum tok_type {
 	T_DECLARE,
 	T_ASSIGN,
 	T_COMMA,
+	T_CHAR, /* punctuation of no meaning */
 	T_EOF,
 };
 
@@ -231,10 +232,13 @@ static int lex_action(struct tmpl_ctx *x, struct lexer *l, size_t *pp, bool *tri
 			for (p++; p < n && is_alnum_((unsigned char)t[p]); p++)
 				;
 			emit(l, T_IDENT, (int)s, t + s, p - s);
+		} else if (isprint((unsigned char)c)) {
+			/* other punctuation is a token the parser refuses ("unexpected") */
+			emit(l, T_CHAR, (int)s, t + s, 1);
+			p++;
 		} else {
-			unsigned char u = (unsigned char)c;
-			return parse_err(x, (int)s, "unrecognized character in action: U+%04X '%c'",
-					 u, isprint(u) ? c : '?');
+			return parse_err(x, (int)s, "unrecognized character in action: U+%04X",
+					 (unsigned char)c);
 		}
 	}
 }
@@ -508,7 +512,7 @@ static struct tmpl_pipe *parse_pipe(struct parser *ps, const char *ctx, bool dec
 		}
 		if (t->t == T_PIPE) {
 			if (c.nargs == 0) {
-				parse_err(ps->x, t->pos, "missing command");
+				parse_err(ps->x, t->pos, "unexpected \"|\" in command");
 				tmpl_pipe_free(p);
 				return NULL;
 			}
@@ -523,7 +527,7 @@ static struct tmpl_pipe *parse_pipe(struct parser *ps, const char *ctx, bool dec
 				  : t->t == T_DECLARE ? ":="
 				  : t->t == T_ASSIGN  ? "="
 						      : "?",
-				  "operand");
+				  c.nargs == 0 ? ctx : "operand");
 			tmpl_pipe_free(p);
 			return NULL;
 		}
@@ -532,7 +536,8 @@ static struct tmpl_pipe *parse_pipe(struct parser *ps, const char *ctx, bool dec
 			tmpl_pipe_free(p);
 			return NULL;
 		}
-		if (c.nargs == 0 || p->ncmds == 0) {
+		/* Go takes "{{.A | }}" as "{{.A}}" */
+		if (p->ncmds == 0) {
 			parse_err(ps->x, t->pos, "missing value for %s", ctx);
 			tmpl_pipe_free(p);
 			return NULL;

@@ -73,6 +73,7 @@ int main(void)
 		{ "{{json .List}} {{json .Nil}} {{json .Name}}",
 		  "[\"x\",\"y\",\"z\"] null \"vol1\"\n" },
 		{ "table {{.Name}} {{.Driver}}", "vol1\tlocal\n" },
+		{ "{{.Name | }}", "vol1\n" },
 		{ "{{ge 3 2}} {{ne \"a\" \"a\"}} {{le 1 1}} {{gt 1.5 2.5}}",
 		  "true false true false\n" },
 	};
@@ -124,8 +125,8 @@ int main(void)
 		{ "{{.Name", "template: inspect:1: unclosed action" },
 		{ "{{\"abc}}", "template: inspect:1: unterminated quoted string" },
 		{ "{{else}}", "template: inspect:1: unexpected {{else}}" },
-		{ "{{.Name | }}", "template: inspect:1: missing value for command" },
-		{ "{{#}}", "template: inspect:1: unrecognized character in action: U+0023 '#'" },
+		{ "{{| .Name}}", "template: inspect:1: unexpected \"|\" in command" },
+		{ "{{#}}", "template: inspect:1: unexpected \"#\" in command" },
 		{ "{{upper .Size}}",
 		  "template: inspect:1:2: executing \"inspect\" at <upper .Size>: "
 		  "wrong type for value; expected string; got int" },
