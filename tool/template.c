@@ -320,6 +320,8 @@ static struct tok *next(struct parser *ps)
 }
 
 static struct tmpl_pipe *parse_pipe(struct parser *ps, const char *ctx, bool decl_ok);
+static void tmpl_pipe_free(struct tmpl_pipe *p);
+static void tmpl_arg_clear(struct tmpl_arg *a);
 
 static bool var_known(struct parser *ps, const char *name)
 {
@@ -344,9 +346,10 @@ static void pop_vars(struct parser *ps, size_t to)
 /* Field names after a term: ".A.B" tokens adjacent to it. */
 static void chain(struct parser *ps, struct tmpl_arg *a)
 {
-	while (peek(ps)->t == T_FIELD &&
-	       (ps->i == 0 || ps->v[ps->i - 1].end == peek(ps)->pos || a->kind == A_FIELD)) {
-		if (a->kind == A_FIELD && a->nfields > 0 && ps->v[ps->i - 1].end != peek(ps)->pos)
+	while (peek(ps)->t == T_FIELD) {
+		/* a field term's first name stands alone; later names touch the one before */
+		bool first = a->kind == A_FIELD && a->nfields == 0;
+		if (!first && ps->v[ps->i - 1].end != peek(ps)->pos)
 			break;
 		struct tok *t = next(ps);
 		a->fields = xrealloc(a->fields, (a->nfields + 1) * sizeof(*a->fields));
@@ -419,8 +422,10 @@ static int operand(struct parser *ps, struct tmpl_arg *a)
 		a->pipe = parse_pipe(ps, "parenthesized pipeline", false);
 		if (a->pipe == NULL)
 			return -1;
-		if (next(ps)->t != T_RPAREN)
+		if (next(ps)->t != T_RPAREN) {
+			tmpl_arg_clear(a);
 			return parse_err(ps->x, t->pos, "unclosed left paren");
+		}
 		chain(ps, a);
 		return 1;
 	default:
@@ -428,10 +433,7 @@ static int operand(struct parser *ps, struct tmpl_arg *a)
 	}
 }
 
-void tmpl_arg_clear(struct tmpl_arg *a);
-void tmpl_pipe_free(struct tmpl_pipe *p);
-
-void tmpl_arg_clear(struct tmpl_arg *a)
+static void tmpl_arg_clear(struct tmpl_arg *a)
 {
 	free(a->s);
 	for (size_t i = 0; i < a->nfields; i++)
@@ -440,7 +442,7 @@ void tmpl_arg_clear(struct tmpl_arg *a)
 	tmpl_pipe_free(a->pipe);
 }
 
-void tmpl_pipe_free(struct tmpl_pipe *p)
+static void tmpl_pipe_free(struct tmpl_pipe *p)
 {
 	if (p == NULL)
 		return;
@@ -496,7 +498,9 @@ static struct tmpl_pipe *parse_pipe(struct parser *ps, const char *ctx, bool dec
 			struct tmpl_arg a;
 			int r = operand(ps, &a);
 			if (r < 0) {
-				free(c.args); /* args so far freed below */
+				for (size_t k = 0; k < c.nargs; k++)
+					tmpl_arg_clear(&c.args[k]);
+				free(c.args);
 				tmpl_pipe_free(p);
 				return NULL;
 			}

@@ -125,6 +125,9 @@ int main(void)
 		{ "{{.Name", "template: inspect:1: unclosed action" },
 		{ "{{\"abc}}", "template: inspect:1: unterminated quoted string" },
 		{ "{{else}}", "template: inspect:1: unexpected {{else}}" },
+		{ "{{.Name | printf \"%s\" $nope}}",
+		  "template: inspect:1: undefined variable \"$nope\"" },
+		{ "{{(.Name}}", "template: inspect:1: unclosed left paren" },
 		{ "{{| .Name}}", "template: inspect:1: unexpected \"|\" in command" },
 		{ "{{#}}", "template: inspect:1: unexpected \"#\" in command" },
 		{ "{{upper .Size}}",
@@ -135,7 +138,7 @@ int main(void)
 		int rc;
 		char *msg = NULL;
 		char *s = run(bad[i][0], o, &rc, &msg);
-		is_int(rc, -1, "%s fails", bad[i][0]);
+		is_int(rc, -1, "bad template %zu fails", i);
 		is_str(msg ? msg : "(none)", bad[i][1], "with podman's message");
 		free(s);
 		free(msg);
