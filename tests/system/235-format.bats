@@ -133,3 +133,23 @@ same_err() {
 		same images --format "$f"
 	done
 }
+
+@test "format: container inspect and ps templates print what podman prints" {
+	need_podman
+	run podman_ pull -q --tls-verify=false "docker://$HUTCH_REGISTRY/base:latest"
+	assert_success
+	pull_fixture base
+	podman_ create -q --name c1 --label k=v "$HUTCH_REGISTRY/base" sh -c 'exit 0' >/dev/null
+	run_hutch create -q --name c1 --label k=v "$HUTCH_REGISTRY/base" sh -c 'exit 0'
+	local f
+	for f in '{{.Name}}' '{{.State.Status}}' '{{.Config.Labels}}' '{{index .Config.Labels "k"}}' \
+		'{{range $i, $e := .Config.Cmd}}{{$i}}:{{$e}} {{end}}' '{{.Path}}' \
+		'{{if .State.Running}}up{{else}}down{{end}}' '{{json .Config.Cmd}}' \
+		'{{.State.ExitCode}} {{.RestartCount}}'; do
+		same container inspect --format "$f" c1
+	done
+	for f in '{{.Names}}' '{{.Labels}} {{index .Labels "k"}}' '{{.Command}}' \
+		'table {{.Names}} {{.Labels}}' '{{range .Names}}{{.}}{{end}}'; do
+		same ps -a --format "$f"
+	done
+}
