@@ -129,7 +129,8 @@ same_err() {
 		same image inspect --format "$f" "$HUTCH_REGISTRY/base"
 	done
 	for f in '{{.Repository}}:{{.Tag}}' 'table {{.Repository}} {{.Tag}}' \
-		'{{.ID}} {{printf "%.4s" .ID}}' 'table {{.ID}}\t{{.Repository}}'; do
+		'{{.ID}} {{printf "%.4s" .ID}}' 'table {{.ID}}\t{{.Repository}}' \
+		'table {{.Repository}} {{.Dangling}}'; do
 		same images --format "$f"
 	done
 }
@@ -149,7 +150,8 @@ same_err() {
 		same container inspect --format "$f" c1
 	done
 	for f in '{{.Names}}' '{{.Labels}} {{index .Labels "k"}}' '{{.Command}}' \
-		'table {{.Names}} {{.Labels}}' '{{range .Names}}{{.}}{{end}}'; do
+		'table {{.Names}} {{.Labels}}' '{{range .Names}}{{.}}{{end}}' \
+		'table {{.Names}} {{.Command}} {{.Labels}}'; do
 		same ps -a --format "$f"
 	done
 }
