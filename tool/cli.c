@@ -379,6 +379,7 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver };
 		if (cmd->store)
 			rc = eng_open(&eo, &ctx->eng, err);
+		cli_format_set_name(cmd->name);
 		if (rc == 0)
 			rc = cmd->handler(ctx, err);
 		eng_close(&ctx->eng);

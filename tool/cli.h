@@ -120,11 +120,19 @@ int cli_gen_completion(FILE *f, const char *shell, struct error **err);
 
 /*
  * Output formatting (tool/format.c). fmt is NULL/"" (the caller's default), "json", or a
- * Go-template subset: literal text, {{.Field.Sub}}, {{json .X}}, {{upper .X}}, {{lower .X}},
- * and the escapes \t and \n. A "table " prefix is the caller's business (cli_format_is_table).
+ * Go text/template as podman takes it (tool/template.h): "table " prefix dropped (spaces
+ * become the table's tabs), the escapes \t and \n, a newline added unless it ends one.
  */
 int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct error **err);
+/* A table's header row: fmt over hdr, a map of field name to header (a field it lacks
+ * prints "<no value>", as in podman, instead of failing). */
+int cli_format_header(FILE *f, const char *fmt, struct json_object *hdr, struct error **err);
+/* The header map of a list's row: each field's podman name ("MountCount": "MOUNT COUNT"),
+ * then the pairs of kv (field, header, ..., NULL) over them (owned). */
+struct json_object *cli_format_headers(struct json_object *row, const char *const *kv);
 bool cli_format_is_table(const char *fmt);
+/* The command whose templates follow ("ps"): the NAME of "template: NAME:1: ..." errors. */
+void cli_format_set_name(const char *name);
 /* The human form of a JSON document: nested "key: value" lines, as podman info prints. */
 void cli_print_tree(FILE *f, struct json_object *obj);
 /* inspect's output: the whole array as JSON (the default), or fmt rendered per item. */

@@ -64,20 +64,19 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 				fputc('\n', mf);
 			}
 		} else {
-			struct json_object *hdr = json_object_new_object();
-			static const char *const h[][2] = {
-				{ "ID", "CONTAINER ID" },      { "Image", "IMAGE" },
-				{ "Command", "COMMAND" },      { "Created", "CREATED" },
-				{ "Status", "STATUS" },	       { "Ports", "PORTS" },
-				{ "Names", "NAMES" },	       { "State", "STATE" },
-				{ "CreatedAt", "CREATED AT" }, { "Labels", "LABELS" },
-				{ "ImageID", "IMAGE ID" },     { "Pid", "PID" },
+			/* podman's heading of every field of a row, ps's own over them */
+			static const char *const h[] = {
+				"ID",	   "CONTAINER ID", "Image",	 "IMAGE",  "Command",
+				"COMMAND", "Created",	   "CREATED",	 "Status", "STATUS",
+				"Ports",   "PORTS",	   "Names",	 "NAMES",  "State",
+				"STATE",   "CreatedAt",	   "CREATED AT", "Labels", "LABELS",
+				"ImageID", "IMAGE ID",	   "Pid",	 "PID",	   NULL,
 			};
-			for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
-				json_object_object_add(hdr, h[i][0],
-						       json_object_new_string(h[i][1]));
+			struct json_object *first = np > 0 ? ps_fmt_row(pick[0], no_trunc) : NULL;
+			struct json_object *hdr = cli_format_headers(first, h);
+			json_object_put(first);
 			if (!cli_opt_bool(ctx, "noheading"))
-				rc = cli_format_render(mf, fmt, hdr, err);
+				rc = cli_format_header(mf, fmt, hdr, err);
 			for (size_t i = 0; i < np && rc == 0; i++) {
 				struct json_object *row = ps_fmt_row(pick[i], no_trunc);
 				rc = cli_format_render(mf, fmt, row, err);

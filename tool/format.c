@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * --format: "json", or the subset of Go templates that podman users type: literal text,
- * {{.Field.Sub}}, {{json .X}}, {{upper .X}}, {{lower .X}}, and the \t and \n escapes.
- * Anything else is refused before output starts, naming the action.
+ * --format: "json", or a Go text/template (tool/template.c) normalised as podman does
+ * (the "table " prefix, \t and \n, a final newline). Syntax errors are found before any
+ * output; execution errors stop the output where they happen, as in podman.
  */
 #include "tool/cli.h"
+#include "tool/template.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,135 +16,57 @@ bool cli_format_is_table(const char *fmt)
 	return fmt != NULL && strncmp(fmt, "table", 5) == 0 && (fmt[5] == '\0' || fmt[5] == ' ');
 }
 
+/* The template's name in error messages: podman names it after the command ("ps"). */
+static const char *tmpl_name = "format";
+
+void cli_format_set_name(const char *name)
+{
+	tmpl_name = name != NULL ? name : "format";
+}
+
 /*
- * Resolve ".A.B" against obj ("." is obj itself). Returns false when a key is missing; a
- * present JSON null gives true with *out NULL (json-c's null is a NULL pointer).
+ * podman's NormalizeFormat: with "table " the prefix goes and spaces and \t become tabs
+ * (the table's columns); without it \t and \n become a tab and a newline. A newline
+ * ends the text unless it already does.
  */
-static bool lookup(struct json_object *obj, const char *path, size_t len, struct json_object **out)
+static char *normalize(const char *fmt)
 {
-	*out = obj;
-	if (len == 1 && path[0] == '.')
-		return true;
-	const char *p = path, *end = path + len;
-	while (p < end) {
-		if (*p != '.' || obj == NULL)
-			return false;
-		p++;
-		const char *q = p;
-		while (q < end && *q != '.')
-			q++;
-		char key[256];
-		size_t kl = (size_t)(q - p);
-		if (kl == 0 || kl >= sizeof(key))
-			return false;
-		memcpy(key, p, kl);
-		key[kl] = '\0';
-		struct json_object *next = NULL;
-		if (!json_object_is_type(obj, json_type_object) ||
-		    !json_object_object_get_ex(obj, key, &next))
-			return false;
-		obj = next;
-		p = q;
-	}
-	*out = obj;
-	return true;
-}
-
-static bool is_path(const char *s, size_t len)
-{
-	if (len == 0 || s[0] != '.')
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!(isalnum((unsigned char)s[i]) || s[i] == '.' || s[i] == '_'))
-			return false;
-	return true;
-}
-
-static void print_value(FILE *f, bool found, struct json_object *v, int mode)
-{
-	const char *s;
-	if (!found) {
-		s = "<no value>";
-	} else if (mode == 1) {
-		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
-	} else if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-	} else if (v == NULL) {
-		s = "<nil>";
-	} else {
-		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
-	}
-	for (; *s; s++) {
-		int c = (unsigned char)*s;
-		fputc(mode == 2 ? toupper(c) : mode == 3 ? tolower(c) : c, f);
-	}
-}
-
-/* Walk the template; with f == NULL only check it. */
-static int render(FILE *f, const char *fmt, struct json_object *obj, struct error **err)
-{
-	const char *p = fmt;
-	if (cli_format_is_table(p))
-		p += 5 + (p[5] == ' ');
-	while (*p) {
-		if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
-			if (f)
-				fputc(p[1] == 't' ? '\t' : '\n', f);
-			p += 2;
-			continue;
-		}
-		if (p[0] != '{' || p[1] != '{') {
-			if (f)
-				fputc(*p, f);
+	bool table = cli_format_is_table(fmt);
+	const char *p = table ? fmt + 5 + (fmt[5] == ' ') : fmt;
+	char *out = xmalloc(strlen(p) + 2), *o = out;
+	for (; *p; p++) {
+		if (p[0] == '\\' && (p[1] == 't' || (p[1] == 'n' && !table))) {
+			*o++ = p[1] == 't' ? '\t' : '\n';
 			p++;
-			continue;
+		} else {
+			*o++ = table && *p == ' ' ? '\t' : *p;
 		}
-		const char *close = strstr(p + 2, "}}");
-		if (close == NULL)
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "template: unclosed action in \"%s\"", fmt);
-		const char *a = p + 2, *b = close;
-		while (a < b && isspace((unsigned char)*a))
-			a++;
-		while (b > a && isspace((unsigned char)b[-1]))
-			b--;
-		int mode = 0;
-		static const char *const funcs[] = { "json ", "upper ", "lower " };
-		for (int i = 0; i < 3; i++) {
-			size_t fl = strlen(funcs[i]);
-			if ((size_t)(b - a) > fl && strncmp(a, funcs[i], fl) == 0) {
-				mode = i + 1;
-				a += fl;
-				while (a < b && isspace((unsigned char)*a))
-					a++;
-			}
-		}
-		if (!is_path(a, (size_t)(b - a)))
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "template: unsupported action \"{{%.*s}}\": hutch supports "
-				       "{{.Field}}, {{json .Field}}, {{upper .Field}} and "
-				       "{{lower .Field}}",
-				       (int)(close - p - 2), p + 2);
-		if (f) {
-			struct json_object *v = NULL;
-			bool found = lookup(obj, a, (size_t)(b - a), &v);
-			print_value(f, found, v, mode);
-		}
-		p = close + 2;
 	}
-	return 0;
+	if (o == out || o[-1] != '\n')
+		*o++ = '\n';
+	*o = '\0';
+	return out;
+}
+
+static struct cli_tmpl *parse(const char *fmt, struct error **err)
+{
+	autofree char *text = normalize(fmt);
+	return cli_tmpl_parse(tmpl_name, text, err);
 }
 
 int cli_format_check(const char *fmt, struct error **err)
 {
 	if (fmt == NULL || *fmt == '\0' || strcmp(fmt, "json") == 0)
 		return 0;
-	return render(NULL, fmt, NULL, err);
+	struct cli_tmpl *t = parse(fmt, err);
+	if (t == NULL)
+		return -1;
+	cli_tmpl_free(&t);
+	return 0;
 }
 
-int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct error **err)
+static int render(FILE *f, const char *fmt, struct json_object *obj, unsigned flags,
+		  struct error **err)
 {
 	if (fmt != NULL && strcmp(fmt, "json") == 0) {
 		fprintf(f, "%s\n",
@@ -152,10 +75,57 @@ int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct 
 								JSON_C_TO_STRING_NOSLASHESCAPE));
 		return 0;
 	}
-	if (render(f, fmt, obj, err) < 0)
+	struct cli_tmpl *t = parse(fmt != NULL ? fmt : "", err);
+	if (t == NULL)
 		return -1;
-	fputc('\n', f);
-	return 0;
+	int rc = cli_tmpl_exec(t, f, obj, flags, err);
+	cli_tmpl_free(&t);
+	return rc;
+}
+
+int cli_format_render(FILE *f, const char *fmt, struct json_object *obj, struct error **err)
+{
+	return render(f, fmt, obj, 0, err);
+}
+
+int cli_format_header(FILE *f, const char *fmt, struct json_object *hdr, struct error **err)
+{
+	return render(f, fmt, hdr, CLI_TMPL_MAPS, err);
+}
+
+/* "MountCount" -> "MOUNT COUNT", "ID" -> "ID", "ImageID" -> "IMAGE ID": podman's headers
+ * for fields it has no name for (containers/common report.Headers splits camel case). */
+static char *header_of(const char *key)
+{
+	size_t n = strlen(key);
+	char *out = xmalloc(2 * n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		bool up = isupper((unsigned char)key[i]);
+		bool prev_lower = i > 0 && (islower((unsigned char)key[i - 1]) ||
+					    isdigit((unsigned char)key[i - 1]));
+		bool next_lower = i + 1 < n && islower((unsigned char)key[i + 1]);
+		bool prev_up = i > 0 && isupper((unsigned char)key[i - 1]);
+		if (up && i > 0 && (prev_lower || (prev_up && next_lower)))
+			*o++ = ' ';
+		*o++ = (char)toupper((unsigned char)key[i]);
+	}
+	*o = '\0';
+	return out;
+}
+
+struct json_object *cli_format_headers(struct json_object *row, const char *const *kv)
+{
+	struct json_object *h = json_object_new_object();
+	if (json_object_is_type(row, json_type_object)) {
+		json_object_object_foreach (row, key, val) {
+			(void)val;
+			autofree char *hname = header_of(key);
+			json_object_object_add(h, key, json_object_new_string(hname));
+		}
+	}
+	for (size_t i = 0; kv != NULL && kv[i] != NULL && kv[i + 1] != NULL; i += 2)
+		json_object_object_add(h, kv[i], json_object_new_string(kv[i + 1]));
+	return h;
 }
 
 static void tree(FILE *f, struct json_object *obj, int indent)

@@ -17,14 +17,6 @@
 	"table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
 #define DEFAULT_HISTORY "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
 
-static struct json_object *headers(const char *const *kv)
-{
-	struct json_object *o = json_object_new_object();
-	for (size_t i = 0; kv[i] != NULL; i += 2)
-		json_object_object_add(o, kv[i], json_object_new_string(kv[i + 1]));
-	return o;
-}
-
 /* Print rows with fmt: json array, table (with header) or plain template lines. */
 static int print_rows(FILE *f, const char *fmt, struct json_object *rows,
 		      const char *const *head_kv, bool noheading, struct error **err)
@@ -32,8 +24,10 @@ static int print_rows(FILE *f, const char *fmt, struct json_object *rows,
 	bool table = cli_format_is_table(fmt);
 	autostrv char **lines = xcalloc(1, sizeof(char *));
 	if (table && !noheading) {
-		struct json_object *h = headers(head_kv);
-		char *l = cli_fmt_line(fmt, h, err);
+		/* podman's heading of every field of a row, the command's own over them */
+		struct json_object *h =
+		    cli_format_headers(json_object_array_get_idx(rows, 0), head_kv);
+		char *l = cli_fmt_header_line(fmt, h, err);
 		json_object_put(h);
 		if (l == NULL)
 			return -1;

@@ -7,6 +7,7 @@
 #include "tool/render.h"
 #include "lib/json.h"
 #include "oci/engine.h"
+#include "tool/template.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,44 @@ void cli_operand_failed(int *rc, struct error **err, struct error *e)
 		err_free(&e);
 	}
 	*rc = -1;
+}
+
+/*
+ * A "table ..." template over rows: the header row is the template over the fields'
+ * header names (the default table's header cells for its keys, podman's names for the
+ * rest), each row through it, all aligned by the tab writer. An execution error stops
+ * the output before anything is printed.
+ */
+static int list_table(struct cli_ctx *ctx, const char *fmt, struct json_object *rows,
+		      const char *header, const char *const *keys, struct error **err)
+{
+	autostrv char **kv = NULL;
+	const char *cell = header;
+	for (size_t k = 0; keys[k] != NULL && cell != NULL; k++) {
+		const char *tab = strchr(cell, '\t');
+		strv_push(&kv, keys[k]);
+		strv_push_take(&kv, tab ? xstrndup(cell, (size_t)(tab - cell)) : xstrdup(cell));
+		cell = tab ? tab + 1 : NULL;
+	}
+	autostrv char **lines = xcalloc(1, sizeof(char *));
+	size_t n = json_object_array_length(rows);
+	if (!cli_opt_bool(ctx, "noheading")) {
+		struct json_object *first = json_object_array_get_idx(rows, 0);
+		struct json_object *h = cli_format_headers(first, (const char *const *)kv);
+		char *l = cli_fmt_header_line(fmt, h, err);
+		json_object_put(h);
+		if (l == NULL)
+			return -1;
+		strv_push_take(&lines, l);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *l = cli_fmt_line(fmt, json_object_array_get_idx(rows, i), err);
+		if (l == NULL)
+			return -1;
+		strv_push_take(&lines, l);
+	}
+	cli_fmt_table(stdout, lines);
+	return 0;
 }
 
 int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_key,
@@ -42,6 +81,8 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
 				return -1;
 		return 0;
 	}
+	if (fmt != NULL)
+		return list_table(ctx, fmt, rows, header, keys, err);
 	autostrv char **table = NULL;
 	if (!cli_opt_bool(ctx, "noheading"))
 		strv_push(&table, header);
@@ -170,49 +211,16 @@ char *cli_fmt_since(const char *rfc3339)
 
 void cli_fmt_table(FILE *f, char **rows)
 {
-	size_t widths[64] = { 0 };
-	for (size_t r = 0; rows != NULL && rows[r] != NULL; r++) {
-		size_t col = 0, w = 0;
-		for (const char *p = rows[r];; p++) {
-			if (*p == '\t' || *p == '\0') {
-				if (*p == '\t' && col < 64 && w > widths[col])
-					widths[col] = w;
-				if (*p == '\0')
-					break;
-				col++, w = 0;
-			} else {
-				w++;
-			}
-		}
-	}
-	/* One lock for the whole table, not one a character (ps prints 1000s of rows). */
-	flockfile(f);
-	for (size_t r = 0; rows != NULL && rows[r] != NULL; r++) {
-		size_t col = 0, w = 0;
-		for (const char *p = rows[r]; *p; p++) {
-			if (*p != '\t') {
-				putc_unlocked(*p, f);
-				w++;
-				continue;
-			}
-			size_t want = col < 64 ? widths[col] + 2 : w + 2;
-			if (want < 12)
-				want = 12;
-			for (; w < want; w++)
-				putc_unlocked(' ', f);
-			col++, w = 0;
-		}
-		putc_unlocked('\n', f);
-	}
-	funlockfile(f);
+	/* podman's report.NewWriterDefault: tabwriter.NewWriter(w, 12, 2, 2, ' ', 0) */
+	cli_tabwriter(f, rows, 12, 2);
 }
 
-char *cli_fmt_line(const char *fmt, struct json_object *obj, struct error **err)
+static char *fmt_line(const char *fmt, struct json_object *obj, bool header, struct error **err)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	int rc = cli_format_render(m, fmt, obj, err);
+	int rc = header ? cli_format_header(m, fmt, obj, err) : cli_format_render(m, fmt, obj, err);
 	fclose(m);
 	if (rc < 0) {
 		free(buf);
@@ -221,4 +229,14 @@ char *cli_fmt_line(const char *fmt, struct json_object *obj, struct error **err)
 	if (len > 0 && buf[len - 1] == '\n')
 		buf[len - 1] = '\0';
 	return buf;
+}
+
+char *cli_fmt_line(const char *fmt, struct json_object *obj, struct error **err)
+{
+	return fmt_line(fmt, obj, false, err);
+}
+
+char *cli_fmt_header_line(const char *fmt, struct json_object *hdr, struct error **err)
+{
+	return fmt_line(fmt, hdr, true, err);
 }

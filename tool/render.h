@@ -44,7 +44,9 @@ char *cli_fmt_ago(const char *rfc3339);
 /* "3 minutes" since an RFC 3339 time, as podman's ps and pod ps say it (owned; "" when
  * unparsable). */
 char *cli_fmt_since(const char *rfc3339);
-/* Print rows of tab-separated cells aligned like Go's tabwriter (padding 2, min 12). */
+/* Print rows of tab-separated cells aligned like podman's tabwriter (padding 2, min 12). */
 void cli_fmt_table(FILE *f, char **rows);
 /* One template line without its newline (owned); NULL after an error, left in *err. */
 char *cli_fmt_line(const char *fmt, struct json_object *obj, struct error **err);
+/* The same for a table's header row (cli_format_header: missing fields are no error). */
+char *cli_fmt_header_line(const char *fmt, struct json_object *hdr, struct error **err);

@@ -55,8 +55,11 @@ load helpers
 	assert_equal "${stderr_lines[0]}" 'Error: "hutch version" accepts no arguments'
 	run_hutch 125 version --format '{{.Client.Version'
 	[[ $stderr == *"unclosed action"* ]]
-	run_hutch 125 version --format '{{range .Client}}x{{end}}'
-	[[ $stderr == *'unsupported action "{{range .Client}}"'* ]]
+	# podman's errors of a template that parses but cannot run (issue 14)
+	run_hutch 125 version --format '{{range .Client.Version}}x{{end}}'
+	[[ $stderr == *'executing "version" at <.Client.Version>: range can'"'"'t iterate over '* ]]
+	run_hutch 125 version --format '{{.Client.Nope}}'
+	[[ $stderr == *"can't evaluate field Nope"* ]]
 	run_hutch 125
 	assert_equal "${stderr_lines[0]}" "Error: missing command 'hutch COMMAND'"
 }

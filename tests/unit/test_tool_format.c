@@ -36,8 +36,12 @@ int main(void)
 	s = render("{{upper .Name}}/{{lower .State.Status}}", o, &rc);
 	is_str(s, "WEB/running\n", "upper and lower");
 	free(s);
-	s = render("{{.Missing}} {{.Nil}} {{.On}}", o, &rc);
-	is_str(s, "<no value> <nil> true\n", "missing, null and bool like Go");
+	s = render("{{.Labels.missing}} {{.Nil}} {{.On}}", o, &rc);
+	is_str(s, "<no value> <nil> true\n", "missing map key, null and bool like Go");
+	free(s);
+	s = render("{{.Missing}}", o, &rc);
+	ok(rc < 0 && strstr(s, "can't evaluate field Missing") != NULL,
+	   "a missing field of a struct is an error, as in podman");
 	free(s);
 	s = render("table {{.Name}}", o, &rc);
 	is_str(s, "web\n", "table prefix is dropped by the renderer");
@@ -48,12 +52,13 @@ int main(void)
 	s = render("json", o, &rc);
 	ok(rc == 0 && strstr(s, "\"Status\": \"running\"") != NULL, "json is pretty JSON");
 	free(s);
-	static const char *const bad[] = { "{{.Name",	       "{{range .X}}", "{{}}",
-					   "{{.A..B}}x{{if}}", "{{json}}",     NULL };
+	static const char *const bad[] = { "{{.Name",	    "{{range .X}}",    "{{}}",
+					   "{{.A}}x{{if}}", "{{nosuchfn .A}}", NULL };
 	for (size_t i = 0; bad[i] != NULL; i++) {
 		struct error *err = NULL;
 		is_int(cli_format_check(bad[i], &err), -1, "bad template refused: %s", bad[i]);
-		ok(err != NULL && err->kind == ERR_USAGE, "as a usage error");
+		ok(err != NULL && err->kind == ERR_TOOL && strncmp(err->msg, "template: ", 10) == 0,
+		   "as podman's error (exit 125, no usage hint)");
 		err_free(&err);
 	}
 	struct error *err = NULL;
