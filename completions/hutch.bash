@@ -582,13 +582,34 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="df "
+		subs="check df prune reset "
+		operands="none"
+		;;
+	"system check")
+		opts="--force -f --quick -q --repair -r --help -h"
+		valopts=""
+		choices=""
+		subs=""
 		operands="none"
 		;;
 	"system df")
 		opts="--format -f --help -h"
 		valopts="--format=choices -f=choices "
 		choices="json "
+		subs=""
+		operands="none"
+		;;
+	"system prune")
+		opts="--all -a --force -f --volumes --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		;;
+	"system reset")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
 		subs=""
 		operands="none"
 		;;

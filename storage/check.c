@@ -29,7 +29,8 @@ struct storage_damage *storage_check_add(struct storage_check_report *r,
 	struct storage_damage *d = &r->v[r->n++];
 	va_list ap;
 	va_start(ap, fmt);
-	*d = (struct storage_damage){ .kind = kind, .id = xstrdup(id),
+	*d = (struct storage_damage){ .kind = kind,
+				      .id = xstrdup(id),
 				      .problem = xvasprintf(fmt, ap) };
 	va_end(ap);
 	return d;
@@ -61,8 +62,7 @@ static bool blob_ok(const char *path, const char *hex)
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		sha256_update(c, buf, (size_t)n);
-	sha256_final_hex(c, got);
-	sha256_free(c);
+	sha256_final_hex(c, got); /* frees c */
 	return n == 0 && strcmp(got, hex) == 0;
 }
 
@@ -99,8 +99,8 @@ static void check_layers(struct ck *k)
 		autofree char *diff_id = NULL;
 		struct error *e = NULL;
 		const char *why = NULL;
-		if (store_layer_info(k->s, de->d_name, &diff_id, NULL, &e) < 0 ||
-		    diff_id == NULL || !storage_digest_valid(diff_id))
+		if (store_layer_info(k->s, de->d_name, &diff_id, NULL, &e) < 0 || diff_id == NULL ||
+		    !storage_digest_valid(diff_id))
 			why = "layer.json is missing or damaged";
 		err_free(&e);
 		autofree char *diff = store_layer_dir(k->s, de->d_name);
@@ -211,12 +211,16 @@ static int check_images(struct ck *k, struct error **err)
 		} else if (k->o->repair) {
 			remove_image(k, d, imgs[i]->id);
 		}
+		/* Its layers and blobs are orphans only once it is gone. */
+		if (!d->mended && users[0] == NULL)
+			keep_image(k, imgs[i]);
 	}
 	storage_image_list_free(imgs, n);
 	/* A container mounts its own copy of the chain, even should its image be gone. */
 	autostrv char **ctrs = storage_container_list(k->s);
 	for (size_t i = 0; ctrs[i] != NULL; i++) {
-		autofree char *p = xasprintf("%s/containers/%s/container.json", k->s->root, ctrs[i]);
+		autofree char *p =
+		    xasprintf("%s/containers/%s/container.json", k->s->root, ctrs[i]);
 		struct json_object *o = json_file_at(AT_FDCWD, p, 1 << 20);
 		autostrv char **layers = o ? store_record_layers(o) : NULL;
 		for (size_t j = 0; layers && layers[j]; j++)
@@ -239,15 +243,17 @@ static void check_leftovers(struct ck *k)
 		autofree char *p = xasprintf("%s/%s", ldir, nm);
 		autofree char *rel = xasprintf("layers/%s", nm);
 		if (tmp) {
-			rm_path(k, storage_check_add(k->r, STORAGE_DAMAGE_LEFTOVER, rel,
-						     "left by a killed command"),
+			rm_path(k,
+				storage_check_add(k->r, STORAGE_DAMAGE_LEFTOVER, rel,
+						  "left by a killed command"),
 				p);
 			continue;
 		}
 		/* A damaged layer was reported already: that entry says whether it went. */
 		struct storage_damage *dl = NULL;
 		for (size_t i = 0; i < k->r->n; i++)
-			if (k->r->v[i].kind == STORAGE_DAMAGE_LAYER && strcmp(k->r->v[i].id, nm) == 0)
+			if (k->r->v[i].kind == STORAGE_DAMAGE_LAYER &&
+			    strcmp(k->r->v[i].id, nm) == 0)
 				dl = &k->r->v[i];
 		if (dl == NULL)
 			dl = storage_check_add(k->r, STORAGE_DAMAGE_LEFTOVER, rel,
@@ -264,9 +270,9 @@ static void check_leftovers(struct ck *k)
 			continue;
 		autofree char *rel = xasprintf("blobs/sha256/%s", de->d_name);
 		autofree char *p = xasprintf("%s/%s", bdir, de->d_name);
-		struct storage_damage *dd = storage_check_add(
-		    k->r, STORAGE_DAMAGE_LEFTOVER, rel,
-		    is_chain(de->d_name) ? "a blob of no image" : "not a blob");
+		struct storage_damage *dd =
+		    storage_check_add(k->r, STORAGE_DAMAGE_LEFTOVER, rel,
+				      is_chain(de->d_name) ? "a blob of no image" : "not a blob");
 		if (k->o->repair && unlink(p) == 0)
 			dd->mended = true;
 	}
@@ -280,8 +286,9 @@ static void check_leftovers(struct ck *k)
 				continue;
 			autofree char *rel = xasprintf("%s/%s", dirs[i], nm);
 			autofree char *p = xasprintf("%s/%s", dir, nm);
-			rm_path(k, storage_check_add(k->r, STORAGE_DAMAGE_LEFTOVER, rel,
-						     "left by a killed command"),
+			rm_path(k,
+				storage_check_add(k->r, STORAGE_DAMAGE_LEFTOVER, rel,
+						  "left by a killed command"),
 				p);
 		}
 	}
@@ -390,9 +397,10 @@ void store_sweep(struct storage *s)
 			autofree char *p = xasprintf("%s/layers/%s", s->root, nm);
 			/* A pull unpacks into .tmp-CHAIN under layers/CHAIN.lock. */
 			autofree char *lname = xasprintf("layers/%s.lock", nm + 5);
-			autoclose int lk = gc >= 0 || strncmp(nm, ".tmp-", 5) != 0 || !is_chain(nm + 5)
-					       ? -1
-					       : store_lock(s, lname, true, true, &e);
+			autoclose int lk =
+			    gc >= 0 || strncmp(nm, ".tmp-", 5) != 0 || !is_chain(nm + 5)
+				? -1
+				: store_lock(s, lname, true, true, &e);
 			err_free(&e);
 			if (gc >= 0 || lk >= 0)
 				sweep_rm(s, p);

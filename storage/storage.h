@@ -296,7 +296,8 @@ struct storage_check_opts {
 /* Add a finding to r; problem is a printf format. Returns the entry (borrowed). */
 struct storage_damage *storage_check_add(struct storage_check_report *r,
 					 enum storage_damage_kind kind, const char *id,
-					 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+					 const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void storage_check_report_clear(struct storage_check_report *r);
 /*
  * Check the image store: blobs against their digests (not with quick), image records

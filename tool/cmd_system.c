@@ -244,9 +244,10 @@ int cmd_system_prune(struct cli_ctx *ctx, struct error **err)
 				"\t- all pods with no running container\n");
 		if (volumes)
 			fprintf(stderr, "\t- all volumes not used by at least one container\n");
-		fprintf(stderr, "%s\n", all ? "\t- all images without at least one container "
-					      "associated with them\n"
-					    : "\t- all dangling images\n");
+		fprintf(stderr, "%s\n",
+			all ? "\t- all images without at least one container "
+			      "associated with them\n"
+			    : "\t- all dangling images\n");
 		if (!confirm())
 			return 0;
 	}

@@ -128,7 +128,8 @@ static void check_leftovers(struct eng *eng, bool repair, struct storage_check_r
 	size_t first = r->n;
 	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
 		const char *id = de->d_name + 7;
-		if (strncmp(de->d_name, ".trash-", 7) != 0 || !ctr_is_id(id, 64) || strlen(id) != 64)
+		if (strncmp(de->d_name, ".trash-", 7) != 0 || !ctr_is_id(id, 64) ||
+		    strlen(id) != 64)
 			continue;
 		struct error *e = NULL;
 		autofree char *run = eng_ctr_run_dir(eng, id, &e);
@@ -149,6 +150,8 @@ static void check_leftovers(struct eng *eng, bool repair, struct storage_check_r
 	autofree char *runs = eng_ctr_run_dir(eng, "", &e);
 	autofree char *rt = ctr_runtime_root(eng, &e);
 	err_free(&e);
+	if (runs != NULL)
+		runs[strlen(runs) - 1] = '\0'; /* the ID's place: "" */
 	const char *bases[] = { runs, rt };
 	for (size_t b = 0; b < 2; b++) {
 		autoclosedir DIR *rd = bases[b] ? opendir(bases[b]) : NULL;
