@@ -159,7 +159,13 @@ fake_id() { printf '%064d' "$1"; }
 		run_hutch images -q
 		run ls -A "$(st)/layers" "$(st)/tmp"
 		refute_output --partial ".tmp-"
+		# A pull killed between a layer's rename and the image record leaves a whole
+		# layer of no image (the next pull reuses it): a leftover for check, no damage.
+		run_hutch '?' system check
+		refute_output --partial "Damaged"
+		run_hutch system check --repair
 		run_hutch system check
+		assert_output ""
 	done
 }
 
