@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct eng_ctr *find_id(struct eng_ctr **v, size_t n, const char *id)
@@ -56,6 +58,27 @@ static void check_ctrs(struct eng *eng, struct eng_ctr **v, size_t n, char *cons
 	}
 }
 
+/*
+ * dir/nm, the temp entry of a name written (a link renamed into by-name a moment later) or
+ * of the index built aside (containers/.tmp-by-name): both live for microseconds under
+ * containers.lock, so one a minute old was left by a command that was killed.
+ */
+static void stale_tmp(const char *dir, const char *nm, const char *rel_dir, bool repair,
+		      struct storage_check_report *r)
+{
+	autofree char *p = xasprintf("%s/%s", dir, nm);
+	struct stat st;
+	if (lstat(p, &st) < 0 || st.st_mtime > time(NULL) - 60)
+		return;
+	autofree char *rel = xasprintf("%s/%s", rel_dir, nm);
+	struct storage_damage *d =
+	    storage_check_add(r, STORAGE_DAMAGE_LEFTOVER, rel, "left by a killed command");
+	struct error *e = NULL;
+	if (repair && fs_rm_rf(p, &e) == 0)
+		d->mended = true;
+	err_free(&e);
+}
+
 /* containers/by-name against the records. */
 static void check_names(struct eng *eng, struct eng_ctr **v, size_t n, bool repair,
 			struct storage_check_report *r)
@@ -66,6 +89,10 @@ static void check_names(struct eng *eng, struct eng_ctr **v, size_t n, bool repa
 		return; /* no index yet: the first lookup builds it */
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		const char *nm = de->d_name;
+		if (strncmp(nm, ".tmp-", 5) == 0) {
+			stale_tmp(dir, nm, "containers/by-name", repair, r);
+			continue;
+		}
 		if (nm[0] == '.')
 			continue;
 		autofree char *p = xasprintf("%s/%s", dir, nm);
@@ -139,6 +166,8 @@ static void check_leftovers(struct eng *eng, bool repair, struct storage_check_r
 		autofree char *rel = xasprintf("containers/%s", de->d_name);
 		storage_check_add(r, STORAGE_DAMAGE_LEFTOVER, rel, "a removal cut short");
 	}
+	if (d != NULL)
+		stale_tmp(cdir, ".tmp-by-name", "containers", repair, r);
 	if (repair && r->n > first) {
 		eng_ctr_purge_trash(eng);
 		for (size_t i = first; i < r->n; i++) {

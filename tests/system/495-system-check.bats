@@ -82,6 +82,10 @@ fake_id() { printf '%064d' "$1"; }
 	ln -s "$(fake_id 7)" "$c/by-name/ghost"
 	ln -sfn "$kid" "$c/by-name/other"
 	rm "$c/by-name/keep"
+	# Temp entries of a name write and of an index build, from commands killed a while ago.
+	ln -s "$kid" "$c/by-name/.tmp-keep"
+	mkdir "$c/.tmp-by-name"
+	touch -h -d '2 minutes ago' "$c/by-name/.tmp-keep" "$c/.tmp-by-name"
 	# A removal cut short: the record renamed into the trash, nothing finished it.
 	mv "$c/$gid" "$c/.trash-$gid"
 	rm -f "$c/by-name/gone"
@@ -99,6 +103,8 @@ fake_id() { printf '%064d' "$1"; }
 	assert_line "	names container ${kid:0:12}, which is called keep"
 	assert_line "Leftover containers/by-name/keep:"
 	assert_line "Leftover containers/.trash-$gid:"
+	assert_line "Leftover containers/by-name/.tmp-keep:"
+	assert_line "Leftover containers/.tmp-by-name:"
 	assert_line "Leftover $XDG_RUNTIME_DIR/hutch/containers/$rid:"
 	assert_line "Leftover $XDG_RUNTIME_DIR/hutch/runtime/$rid:"
 	assert_line "Leftover blobs/sha256/$(fake_id 5):"
@@ -109,7 +115,8 @@ fake_id() { printf '%064d' "$1"; }
 	assert_line "Restored: containers/by-name/keep"
 	assert_line "Deleted leftover: containers/.trash-$gid"
 	[[ ! -e $c/.trash-$gid && ! -e $XDG_RUNTIME_DIR/hutch/containers/$rid ]]
-	[[ ! -L $c/by-name/ghost && ! -L $c/by-name/other ]]
+	[[ ! -L $c/by-name/ghost && ! -L $c/by-name/other && ! -L $c/by-name/.tmp-keep ]]
+	[[ ! -e $c/.tmp-by-name ]]
 	run_hutch system check
 	assert_output ""
 	# Lookups by name work again, and the store goes on as before.
@@ -146,8 +153,9 @@ fake_id() { printf '%064d' "$1"; }
 }
 
 @test "store open: pulls killed at random moments leave nothing at the next command" {
-	local n=${HUTCH_STRESS_N:-3} i
-	for ((i = 0; i < n; i++)); do
+	# Not "i": bats's own helpers (run) set a global i.
+	local rounds=${HUTCH_STRESS_N:-3} round
+	for ((round = 1; round <= rounds; round++)); do
 		"$HUTCH" rmi -a -f >/dev/null 2>&1 || true
 		"$HUTCH" pull -q --tls-verify=false "$IMAGE" >/dev/null 2>&1 &
 		local p=$!
@@ -166,6 +174,7 @@ fake_id() { printf '%064d' "$1"; }
 		run_hutch system check --repair
 		run_hutch system check
 		assert_output ""
+		echo "# killed pull: round $round of $rounds" >&3
 	done
 }
 
