@@ -159,7 +159,7 @@ fake_id() { printf '%064d' "$1"; }
 		"$HUTCH" rmi -a -f >/dev/null 2>&1 || true
 		"$HUTCH" pull -q --tls-verify=false "$IMAGE" >/dev/null 2>&1 &
 		local p=$!
-		sleep "0.0$((RANDOM % 10))"
+		sleep "$((RANDOM % 4)).$((RANDOM % 10))$((RANDOM % 10))e-1"
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" || true
 		# The pull's user-namespace child dies with it (PDEATHSIG); give it the moment.
@@ -171,10 +171,11 @@ fake_id() { printf '%064d' "$1"; }
 		# layer of no image (the next pull reuses it): a leftover for check, no damage.
 		run_hutch '?' system check
 		refute_output --partial "Damaged"
+		local found=${output:+"a leftover"}
 		run_hutch system check --repair
 		run_hutch system check
 		assert_output ""
-		echo "# killed pull: round $round of $rounds" >&3
+		echo "# killed pull: round $round of $rounds: ${found:-clean}" >&3
 	done
 }
 
