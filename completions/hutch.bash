@@ -664,13 +664,37 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="df "
+		subs="check df prune reset "
+		operands="none"
+		after=""
+		;;
+	"system check")
+		opts="--force -f --quick -q --repair -r --help -h"
+		valopts=""
+		choices=""
+		subs=""
 		operands="none"
 		after=""
 		;;
 	"system df")
 		opts="--format -f --help -h"
 		valopts="--format=choices:json -f=choices:json "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"system prune")
+		opts="--all -a --force -f --volumes --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"system reset")
+		opts="--force -f --help -h"
+		valopts=""
 		choices=""
 		subs=""
 		operands="none"

@@ -312,6 +312,33 @@ struct eng_df {
 /* Fill *out from the store's images and containers (volumes are not counted yet). */
 int eng_system_df(struct eng *eng, struct eng_df *out, struct error **err);
 
+/* system check: podman 5's options (--quick, --repair, --force). */
+struct eng_check_opts {
+	bool quick, repair, force;
+};
+/*
+ * Check the engine's files and the store (storage_check): containers on missing layers,
+ * the name index against the records, removals cut short, run dirs of containers that are
+ * gone. With repair, mend what can be (containers on damaged storage only with force).
+ * Findings are appended to r (clear it with storage_check_report_clear).
+ */
+int eng_system_check(struct eng *eng, const struct eng_check_opts *o,
+		     struct storage_check_report *r, struct error **err);
+
+/* What system prune removed (owned vectors of IDs and names) and the bytes it freed. */
+struct eng_prune_report {
+	char **pods, **containers, **volumes, **images;
+	int64_t reclaimed;
+};
+/* podman's system prune: pods with nothing running, stopped containers, dangling images
+ * (with all: every image no container uses), unused volumes (only with volumes). */
+int eng_system_prune(struct eng *eng, bool all, bool volumes, struct eng_prune_report *r,
+		     struct error **err);
+void eng_prune_report_clear(struct eng_prune_report *r);
+/* podman's system reset: every container (stopped first), pod, volume and image, then the
+ * store and the runtime dir themselves. The handle can only be closed afterwards. */
+int eng_system_reset(struct eng *eng, struct error **err);
+
 /*
  * Start a created or exited container: mount its rootfs and create it through the runtime
  * in its user namespace, hand it to a new monitor, release it. With attach, stream its

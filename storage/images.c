@@ -156,6 +156,12 @@ int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *
 	return list_records(s, true, imgs, n, err);
 }
 
+int store_image_records(struct storage *s, struct storage_image ***imgs, size_t *n,
+			struct error **err)
+{
+	return list_records(s, false, imgs, n, err);
+}
+
 /* Names a short name may stand for: alias, search registries, localhost. */
 static char **candidates(const char *name, struct error **err)
 {

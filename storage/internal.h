@@ -320,3 +320,13 @@ int store_run_userns(struct storage *s, int extra_flags, store_child_fn fn, void
 		     struct error **err);
 /* A private scratch dir under root/tmp (owned path); gc empties root/tmp. */
 char *store_tmpdir(struct storage *s, const char *prefix, struct error **err);
+
+/* ---------- the check (check.c) and what it reads ---------- */
+
+/* Every image record without its blobs, damaged ones too (owned; storage_image_list_free). */
+int store_image_records(struct storage *s, struct storage_image ***imgs, size_t *n,
+			struct error **err);
+/* The layer chain a container.json keeps (owned), NULL when it has none that is valid. */
+char **store_record_layers(struct json_object *rec);
+/* Remove the leftovers of killed commands that no live one can own (storage_open). */
+void store_sweep(struct storage *s);

@@ -249,7 +249,7 @@ int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct err
 /* "lowerdir=A/diff:B/diff,upperdir=...,workdir=..." relative to root/layers (cwd). */
 /* The layer chain the record keeps (bottom first), or NULL where it has none that is valid
  * (records written before it had one): the caller looks the image up then. */
-static char **record_layers(struct json_object *rec)
+char **store_record_layers(struct json_object *rec)
 {
 	autostrv char **out = NULL;
 	size_t bad = 0;
@@ -273,7 +273,7 @@ static char *mount_opts(struct storage *s, const char *ctr_id, bool native, stru
 	if (o == NULL)
 		return NULL;
 	autofree char *image = json_str_dup(o, "image");
-	autostrv char **layers = record_layers(o);
+	autostrv char **layers = store_record_layers(o);
 	json_object_put(o);
 	struct storage_image *img = NULL;
 	if (layers == NULL) {

@@ -270,6 +270,56 @@ int64_t *storage_image_layer_sizes(struct storage *s, const struct storage_image
 /* IDs of all container records (owned vector). */
 char **storage_container_list(struct storage *s);
 
+/* ---------- the consistency check (check.c) ---------- */
+
+enum storage_damage_kind {
+	STORAGE_DAMAGE_LAYER,
+	STORAGE_DAMAGE_IMAGE,
+	STORAGE_DAMAGE_CONTAINER,
+	STORAGE_DAMAGE_LEFTOVER, /* temp dirs, orphans, dangling names, stale run dirs */
+};
+
+/* One finding: what (a layer chain, an image or container ID, or a path relative to the
+ * store or the runtime dir's path for a leftover), why, and what --repair did. */
+struct storage_damage {
+	enum storage_damage_kind kind;
+	char *id;
+	char *problem;
+	bool mended;   /* --repair removed it (or, restored, put it right) */
+	bool restored; /* mended by restoring, not removing (a missing name) */
+};
+
+struct storage_check_report {
+	struct storage_damage *v;
+	size_t n;
+};
+
+struct storage_check_opts {
+	bool quick;  /* skip hashing the blobs */
+	bool repair; /* remove damaged images not in use, orphan layers and blobs, leftovers */
+};
+
+/* Add a finding to r; problem is a printf format. Returns the entry (borrowed). */
+struct storage_damage *storage_check_add(struct storage_check_report *r,
+					 enum storage_damage_kind kind, const char *id,
+					 const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void storage_check_report_clear(struct storage_check_report *r);
+/*
+ * Check the image store: blobs against their digests (not with quick), image records
+ * against their config, manifest and layers, layers (layer.json, diff dir, chain ID), and
+ * leftovers: layers and blobs of no image or container, temp and trash dirs of killed
+ * commands. With repair, under gc.lock held exclusively, remove damaged images that no
+ * container uses, and the orphans and leftovers. Findings are appended to r.
+ */
+int storage_check(struct storage *s, const struct storage_check_opts *o,
+		  struct storage_check_report *r, struct error **err);
+/* Delete the whole store, and also (a path, may be NULL) first: system reset. */
+int storage_reset(struct storage *s, const char *also, struct error **err);
+/* The first layer of the container's chain that is missing (owned), NULL when none is (or
+ * the container has no storage record: an infra container). */
+char *storage_container_missing_layer(struct storage *s, const char *ctr_id);
+
 /* ---------- archives: save, load, import, export ---------- */
 
 enum storage_archive_format {

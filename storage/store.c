@@ -9,7 +9,8 @@
  *   meta.lock             exclusive for any change to image or container records
  *   gc.lock               shared while pulling, exclusive while deleting layers
  * A layer or record appears under its final name only when complete (rename), so a pull
- * killed at any moment leaves at most a .tmp-* dir that the next pull of that layer removes.
+ * killed at any moment leaves at most a .tmp-* dir, which the next store open removes
+ * (store_sweep in check.c) once no live command can own it.
  */
 #include "storage/internal.h"
 
@@ -124,6 +125,7 @@ int storage_open(const char *driver_name, struct storage **out, struct error **e
 	struct storage *s = xzalloc(sizeof(*s));
 	s->root = steal_ptr(&root);
 	s->driver = d;
+	store_sweep(s);
 	*out = s;
 	return 0;
 }

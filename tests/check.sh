@@ -116,7 +116,7 @@ as_user() { # name mode [files...]
 	done
 	runuser -u "$name" -- env -i HOME="$home" USER="$name" LOGNAME="$name" \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
-		XDG_RUNTIME_DIR="/run/user/$uid" CI="${CI:-}" TERM=dumb \
+		XDG_RUNTIME_DIR="/run/user/$uid" CI="${CI:-}" TERM=dumb HUTCH_STRESS_N="${HUTCH_STRESS_N:-}" \
 		HUTCH_COUNTS_FILE="$stage/.counts" HUTCH_SMALLFS="$smallfs" \
 		bash "$stage/tests/check.sh" "$sub" "${staged[@]}"
 	rc=$?

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `hutch version`, `hutch info`, `hutch system df` and `hutch unshare`. */
+/* `hutch version`, `hutch info`, `hutch system df|check|prune|reset` and `hutch unshare`. */
 #include "tool/cli.h"
 #include "tool/render.h"
 #include "oci/engine.h"
 #include "storage/storage.h"
 #include "userns/userns.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,4 +156,132 @@ int cmd_unshare(struct cli_ctx *ctx, struct error **err)
 		argv = shell_argv;
 	}
 	return userns_unshare_exec(argv, &ctx->exit_status, err);
+}
+
+/* ---------- system check, prune, reset ---------- */
+
+/* podman's question on stderr; true when the answer is yes. */
+static bool confirm(void)
+{
+	fprintf(stderr, "Are you sure you want to continue? [y/N] ");
+	char answer[16] = "";
+	return fgets(answer, sizeof(answer), stdin) != NULL &&
+	       (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+static const char *damage_noun(enum storage_damage_kind k)
+{
+	switch (k) {
+	case STORAGE_DAMAGE_LAYER:
+		return "layer";
+	case STORAGE_DAMAGE_IMAGE:
+		return "image";
+	case STORAGE_DAMAGE_CONTAINER:
+		return "container";
+	case STORAGE_DAMAGE_LEFTOVER:
+		break;
+	}
+	return "leftover";
+}
+
+int cmd_system_check(struct cli_ctx *ctx, struct error **err)
+{
+	struct eng_check_opts o = { .quick = cli_opt_bool(ctx, "quick"),
+				    .repair = cli_opt_bool(ctx, "repair"),
+				    .force = cli_opt_bool(ctx, "force") };
+	struct storage_check_report r = { 0 };
+	if (eng_system_check(ctx->eng, &o, &r, err) < 0) {
+		storage_check_report_clear(&r);
+		return -1;
+	}
+	/* podman's form: what is damaged and why, then what the repair deleted. */
+	size_t left = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		const struct storage_damage *d = &r.v[i];
+		if (d->kind == STORAGE_DAMAGE_LEFTOVER)
+			printf("Leftover %s:\n\t%s\n", d->id, d->problem);
+		else
+			printf("Damaged %s %s:\n\t%s\n", damage_noun(d->kind), d->id, d->problem);
+		left += !d->mended;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		const struct storage_damage *d = &r.v[i];
+		if (!d->mended)
+			continue;
+		if (d->restored)
+			printf("Restored: %s\n", d->id);
+		else if (d->kind == STORAGE_DAMAGE_LEFTOVER)
+			printf("Deleted leftover: %s\n", d->id);
+		else
+			printf("Deleted damaged %s: %s\n", damage_noun(d->kind), d->id);
+	}
+	fflush(stdout);
+	storage_check_report_clear(&r);
+	if (left > 0 && !o.repair)
+		return err_set(err, EIO, ERR_TOOL, "damage detected in local storage");
+	if (left > 0)
+		return err_set(err, EIO, ERR_TOOL,
+			       "damage in local storage still present after repair attempt%s",
+			       o.force ? "" : " (--force also removes containers on it)");
+	return 0;
+}
+
+static void print_ids(const char *title, char *const *ids)
+{
+	if (ids == NULL || ids[0] == NULL)
+		return;
+	printf("%s\n", title);
+	for (size_t i = 0; ids[i] != NULL; i++)
+		printf("%s\n", ids[i]);
+}
+
+int cmd_system_prune(struct cli_ctx *ctx, struct error **err)
+{
+	bool all = cli_opt_bool(ctx, "all"), volumes = cli_opt_bool(ctx, "volumes");
+	if (!cli_opt_bool(ctx, "force")) {
+		fprintf(stderr, "WARNING! This command removes:\n"
+				"\t- all stopped containers\n"
+				"\t- all pods with no running container\n");
+		if (volumes)
+			fprintf(stderr, "\t- all volumes not used by at least one container\n");
+		fprintf(stderr, "%s\n",
+			all ? "\t- all images without at least one container "
+			      "associated with them\n"
+			    : "\t- all dangling images\n");
+		if (!confirm())
+			return 0;
+	}
+	struct eng_prune_report r;
+	int rc = eng_system_prune(ctx->eng, all, volumes, &r, err);
+	print_ids("Deleted Pods", r.pods);
+	print_ids("Deleted Containers", r.containers);
+	print_ids("Deleted Volumes", r.volumes);
+	print_ids("Deleted Images", r.images);
+	if (rc == 0) {
+		autofree char *sz = cli_fmt_size(r.reclaimed);
+		printf("Total reclaimed space: %s\n", sz);
+	}
+	eng_prune_report_clear(&r);
+	return rc;
+}
+
+int cmd_system_reset(struct cli_ctx *ctx, struct error **err)
+{
+	if (!cli_opt_bool(ctx, "force")) {
+		struct error *e = NULL;
+		autofree char *rt = paths_runtime_dir(&e);
+		err_free(&e);
+		fprintf(stderr,
+			"WARNING! This will remove:\n"
+			"        - all containers\n"
+			"        - all pods\n"
+			"        - all images\n"
+			"        - all volumes\n"
+			"        - the store directory: \"%s\"\n"
+			"        - the runtime directory: \"%s\"\n",
+			storage_root(eng_storage(ctx->eng)), rt ? rt : "?");
+		if (!confirm())
+			return 0;
+	}
+	return eng_system_reset(ctx->eng, err);
 }

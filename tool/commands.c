@@ -99,13 +99,59 @@ static const struct cli_opt history_opts[] = {
 	END_OPTS,
 };
 
+static const struct cli_opt check_opts[] = {
+	{ "force", 'f', NULL, CLI_BOOL, NULL,
+	  "With --repair, also remove containers on damaged storage", 0, NULL },
+	{ "quick", 'q', NULL, CLI_BOOL, NULL, "Skip the time-consuming checks (blob digests)", 0,
+	  NULL },
+	{ "repair", 'r', NULL, CLI_BOOL, NULL, "Remove what is damaged or left over", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt sprune_opts[] = {
+	{ "all", 'a', NULL, CLI_BOOL, NULL, "Remove all unused images, not just dangling ones", 0,
+	  NULL },
+	{ "force", 'f', NULL, CLI_BOOL, NULL, "Do not prompt for confirmation", 0, NULL },
+	{ "volumes", 0, NULL, CLI_BOOL, NULL, "Prune volumes", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt reset_opts[] = {
+	{ "force", 'f', NULL, CLI_BOOL, NULL, "Do not prompt for confirmation", 0, NULL },
+	END_OPTS,
+};
+
 static const struct cli_cmd system_subs[] = {
+	{ .name = "check",
+	  .summary = "Perform consistency checks on image and container storage",
+	  .synopsis = "",
+	  .handler = cmd_system_check,
+	  .store = true,
+	  .opts = check_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
 	{ .name = "df",
 	  .summary = "Show hutch disk usage",
 	  .synopsis = "",
 	  .handler = cmd_system_df,
 	  .store = true,
 	  .opts = format_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
+	{ .name = "prune",
+	  .summary = "Remove unused pods, containers, images and, with --volumes, volumes",
+	  .synopsis = "",
+	  .handler = cmd_system_prune,
+	  .store = true,
+	  .opts = sprune_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
+	{ .name = "reset",
+	  .summary = "Reset storage back to its initial state",
+	  .synopsis = "",
+	  .handler = cmd_system_reset,
+	  .store = true,
+	  .opts = reset_opts,
 	  .min_args = 0,
 	  .max_args = 0 },
 	{ .name = NULL },

@@ -115,8 +115,11 @@ count_procs() {
 	kill -9 "$pid"
 	wait_for bash -c "! kill -0 $pid 2>/dev/null"
 	# The next command that looks at it records the end and applies the policy.
-	run_hutch inspect again --format '{{.State.Status}} {{.RestartCount}} {{.State.MonitorLost}}'
-	assert_output "running 1 <no value>"
+	run_hutch inspect again --format '{{.State.Status}} {{.RestartCount}}'
+	assert_output "running 1"
+	# MonitorLost is shown only while it is true (podman's State has no such key).
+	run_hutch inspect again
+	refute_output --partial MonitorLost
 	assert_equal "$(count_procs 'sleep 305')" 1
 	run_hutch rm -f again
 	assert_equal "$(count_procs 'sleep 305')" 0
@@ -168,8 +171,8 @@ count_procs() {
 	local slirp
 	mapfile -t slirp < <(net_helpers_alive)
 	[[ ${#slirp[@]} == 1 ]]
-	run_hutch inspect net --format '{{.State.NetworkLost}}'
-	assert_output "<no value>"
+	run_hutch inspect net
+	refute_output --partial NetworkLost
 	kill -9 "${slirp[0]}"
 	wait_for bash -c "'$HUTCH' ps --format '{{.Status}}' | grep -q 'network lost'"
 	run_hutch ps --format '{{.Names}} {{.State}} {{.Status}}'
