@@ -27,6 +27,9 @@ setup() {
 	for t in sh sleep true; do ln -s busybox "$WORK/rootfs/bin/$t"; done
 	tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
 	chown -R "$U:" "$WORK"
+	# A container of an earlier run of this file that its teardown could not reach (a
+	# killed run): its init would count as a second copy.
+	pkill -9 -u "$UID_U" -x -f -- "sleep 4161" || true
 	# The fallback of a shell without a session, from earlier runs: not this test's.
 	as_u_nosession "$WORK/bin/hutch" unshare rm -rf "/tmp/hutch-run-$UID_U/hutch/containers" || true
 }
