@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -208,7 +209,16 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 		return rc;
 	if (!a.got_exit) {
 		/* The monitor closed without telling: read the exit file, or (the monitor
-		 * killed) wait for the init, whose output and exit code are lost with it. */
+		 * killed) wait for the init, whose output and exit code are lost with it. A
+		 * process closes its files before it is dead: wait (briefly) for the monitor's
+		 * end, or the state would still see it alive. */
+		int mfd = a.monitor > 0 ? (int)syscall(SYS_pidfd_open, a.monitor, 0) : -1;
+		if (mfd >= 0) {
+			struct pollfd mp = { .fd = mfd, .events = POLLIN };
+			while (poll(&mp, 1, 2000) < 0 && errno == EINTR)
+				;
+			close(mfd);
+		}
 		ctr_state_load(c->eng, c);
 		if (c->state.monitor_lost)
 			log_warn(
