@@ -325,6 +325,10 @@ struct eng_check_opts {
 int eng_system_check(struct eng *eng, const struct eng_check_opts *o,
 		     struct storage_check_report *r, struct error **err);
 
+/* `container prune`: remove every container that does not run, newest first (one that
+ * shares another's network goes before it; a pod's infra only with its pod, and one that
+ * running containers still share is kept). *removed: their IDs (owned vector, or NULL). */
+int eng_ctr_prune(struct eng *eng, char ***removed, struct error **err);
 /* What system prune removed (owned vectors of IDs and names) and the bytes it freed. */
 struct eng_prune_report {
 	char **pods, **containers, **volumes, **images;

@@ -261,31 +261,9 @@ int cmd_container_prune(struct cli_ctx *ctx, struct error **err)
 		    (answer[0] != 'y' && answer[0] != 'Y'))
 			return 0;
 	}
-	struct eng *eng = ctx->eng;
-	struct eng_ctr **v = NULL;
-	size_t n = 0;
-	if (eng_ctr_list(eng, &v, &n, err) < 0)
-		return -1;
-	int rc = 0;
-	/* Newest first: a container that shares another's network goes before it. A pod's
-	 * infra goes only with its pod. */
-	for (size_t k = n; k-- > 0 && rc == 0;) {
-		bool infra = false;
-		eng_ctr_pod(v[k], &infra);
-		if (infra || v[k]->state.status == ENG_CTR_RUNNING ||
-		    v[k]->state.status == ENG_CTR_PAUSED)
-			continue;
-		rc = eng_ctr_remove(eng, v[k], false, err);
-		if (rc < 0 && (*err)->code == EBUSY) {
-			/* Running containers still share its network: keep it. */
-			err_free(err);
-			rc = 0;
-		} else if (rc == 0) {
-			printf("%s\n", v[k]->id);
-		}
-	}
-	eng_ctr_list_free(v, n);
-	if (rc == 0)
-		eng_ctr_purge_trash(eng);
+	autostrv char **removed = NULL;
+	int rc = eng_ctr_prune(ctx->eng, &removed, err);
+	for (size_t i = 0; removed != NULL && removed[i]; i++)
+		printf("%s\n", removed[i]);
 	return rc;
 }

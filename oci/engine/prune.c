@@ -73,6 +73,12 @@ static int prune_ctrs(struct eng *eng, bool all, char ***out, struct error **err
 	return rc;
 }
 
+int eng_ctr_prune(struct eng *eng, char ***removed, struct error **err)
+{
+	*removed = NULL;
+	return prune_ctrs(eng, false, removed, err);
+}
+
 static int64_t df_total(struct eng *eng)
 {
 	struct eng_df df;
