@@ -25,18 +25,6 @@ static size_t opts_len(const struct cli_opt *opts)
 	return n;
 }
 
-const struct cli_cmd *cli_find(const struct cli_cmd *cmds, const char *name)
-{
-	for (size_t i = 0; cmds != NULL && cmds[i].name != NULL; i++) {
-		if (strcmp(cmds[i].name, name) == 0)
-			return &cmds[i];
-		for (size_t j = 0; cmds[i].aliases != NULL && cmds[i].aliases[j] != NULL; j++)
-			if (strcmp(cmds[i].aliases[j], name) == 0)
-				return &cmds[i];
-	}
-	return NULL;
-}
-
 static int opt_index(const struct cli_ctx *ctx, const char *name)
 {
 	const struct cli_opt *opts = ctx->cmd->opts;

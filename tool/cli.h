@@ -109,8 +109,10 @@ char *const *cli_opt_list(const struct cli_ctx *ctx, const char *name);
 void cli_print_error(const struct error *e);
 bool cli_opt_is_set(const struct cli_ctx *ctx, const char *name);
 
-/* Find a command (or alias) among cmds; NULL when none. */
+/* Find a command (or alias) among cmds; NULL when none (tool/help.c). */
 const struct cli_cmd *cli_find(const struct cli_cmd *cmds, const char *name);
+/* The command named by words[0..n) under the root; NULL when unknown. */
+const struct cli_cmd *cli_lookup_path(char **words, int n);
 
 /* Rendering from the table (tool/help.c). */
 void cli_print_help(FILE *f, const struct cli_cmd *cmd, const char *path);

@@ -226,7 +226,7 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 			    "waiting for it to exit",
 			    c->name);
 		bool lost = c->state.monitor_lost || c->state.unsettled;
-		if (eng_ctr_wait(c, status, err) < 0)
+		if (ctr_wait(c, status, err) < 0)
 			return -1;
 		if (lost)
 			return err_set(err, ECHILD, ERR_TOOL,

@@ -203,3 +203,12 @@ int ctr_write_files(struct eng *eng, const char *id, const char *name,
 /* A pod's store dir (owned), and its record from pod.json (NULL when it has none). */
 char *ctr_pod_dir(struct eng *eng, const char *id);
 struct eng_pod *ctr_pod_load(struct eng *eng, const char *id);
+
+/* Below exit.c: a lookup, a wait and a stop that do not settle an end nobody recorded (see
+ * ctr_settle). ctr_find is eng_ctr_lookup without it; ctr_wait waits for the end; ctr_stop
+ * returns 1 when it saw the end itself, 0 when the container was not running. */
+int ctr_find(struct eng *eng, const char *name_or_id, struct eng_ctr **out, struct error **err);
+int ctr_wait(struct eng_ctr *c, int *status, struct error **err);
+int ctr_stop(struct eng_ctr *c, long timeout, struct error **err);
+/* The rest of a removal after the rename to the trash (ops.c); wait: for the trash's lock. */
+int ctr_finish_unlisted(struct eng *eng, const char *id, bool wait, struct error **err);

@@ -84,17 +84,11 @@ int ctr_join_prepare(struct eng *eng, struct eng_ctr *c, const char *target, con
 	*userns_pid = -1;
 	bool pod = eng_ctr_pod(c, NULL) != NULL;
 	struct eng_ctr *t = NULL;
-	if (eng_ctr_lookup(eng, target, &t, err) < 0)
+	/* A pod's infra was started by start.c (start_infra) when it did not run. */
+	if (ctr_find(eng, target, &t, err) < 0)
 		return err_wrap(err, "the container whose network %s shares", c->name);
 	int rc = 0;
-	if (pod && t->state.status != ENG_CTR_RUNNING) {
-		/* As podman: a member's start starts its pod's infra first. */
-		struct eng_ctr_start_opts so = { 0 };
-		int status;
-		bool detached;
-		rc = eng_ctr_start(eng, t, &so, &status, &detached, err);
-	}
-	if (rc == 0 && t->state.status != ENG_CTR_RUNNING)
+	if (t->state.status != ENG_CTR_RUNNING)
 		rc = err_set(err, EINVAL, ERR_TOOL,
 			     "container %s is not running: cannot join its network namespace "
 			     "(start it first)",

@@ -261,8 +261,7 @@ static int by_prefix(struct eng *eng, const char *prefix, struct eng_ctr **out, 
 	return 0;
 }
 
-int eng_ctr_lookup(struct eng *eng, const char *name_or_id, struct eng_ctr **out,
-		   struct error **err)
+int ctr_find(struct eng *eng, const char *name_or_id, struct eng_ctr **out, struct error **err)
 {
 	*out = NULL;
 	size_t len = strlen(name_or_id);
@@ -273,9 +272,6 @@ int eng_ctr_lookup(struct eng *eng, const char *name_or_id, struct eng_ctr **out
 	if (*out == NULL && len < 64 && ctr_is_id(name_or_id, 64) &&
 	    by_prefix(eng, name_or_id, out, err) < 0)
 		return -1;
-	/* An end nobody recorded (its monitor killed) is recorded now, before anyone acts on
-	 * it: --rm may remove it. */
-	ctr_settle(eng, out);
 	if (*out == NULL)
 		return err_set(err, ENOENT, ERR_TOOL,
 			       "no container with name or ID \"%s\" found: no such container",
@@ -304,20 +300,4 @@ char **eng_ctr_all_ids(struct eng *eng, enum eng_ctr_all which, size_t *n, struc
 	if (v == NULL)
 		v = xzalloc(sizeof(char *));
 	return v;
-}
-
-int eng_ctr_lookup_target(struct eng *eng, const char *name_or_id, bool listed,
-			  struct eng_ctr **out, struct error **err)
-{
-	struct error *e = NULL;
-	if (eng_ctr_lookup(eng, name_or_id, out, &e) == 0)
-		return 0;
-	/* Removed since it was listed: by its launcher, its --rm monitor or another command. */
-	if (listed && e->code == ENOENT) {
-		err_free(&e);
-		return 0;
-	}
-	err_free(err);
-	*err = e;
-	return -1;
 }

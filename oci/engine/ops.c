@@ -95,37 +95,12 @@ static int wait_exit(struct eng *eng, struct eng_ctr *c, int timeout_ms, struct 
 	}
 }
 
-static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettled_only,
-		   struct error **err);
-
-void ctr_settle_keep(struct eng *eng, const struct eng_ctr *c)
-{
-	if (!c->state.unsettled)
-		return;
-	struct error *e = NULL;
-	if (cleanup(eng, c->id, false, true, &e) < 0) {
-		log_warn("recording the end of container %s: %s", c->name, e->msg);
-		err_free(&e);
-	}
-}
-
-void ctr_settle(struct eng *eng, struct eng_ctr **c)
-{
-	if (*c == NULL || !(*c)->state.unsettled)
-		return;
-	ctr_settle_keep(eng, *c);
-	autofree char *id = xstrdup((*c)->id);
-	eng_ctr_free(c);
-	*c = ctr_load(eng, AT_FDCWD, id, false);
-}
-
-int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err)
+int ctr_wait(struct eng_ctr *c, int *status, struct error **err)
 {
 	int rc = wait_exit(c->eng, c, -1, err);
 	if (rc < 0)
 		return -1;
 	*status = c->state.exit_code;
-	ctr_settle_keep(c->eng, c);
 	return 0;
 }
 
@@ -134,7 +109,7 @@ static int parse_signal_name(const char *name, int *sig, struct error **err)
 	return oci_parse_signal(name, sig, err);
 }
 
-int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
+int ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 {
 	if (!is_running(c))
 		return 0;
@@ -192,20 +167,7 @@ int eng_ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 		if (rc == 0)
 			rc = err_msg(err, "container %s did not stop after SIGKILL", c->name);
 	}
-	/* Without its monitor, nobody else records the end. */
-	if (rc > 0)
-		ctr_settle_keep(eng, c);
-	return rc < 0 ? -1 : 0;
-}
-
-int eng_ctr_restart(struct eng_ctr *c, long timeout, struct error **err)
-{
-	if (eng_ctr_stop(c, timeout, err) < 0)
-		return -1;
-	struct eng_ctr_start_opts so = { 0 };
-	int status;
-	bool detached;
-	return eng_ctr_start(c->eng, c, &so, &status, &detached, err);
+	return rc < 0 ? -1 : rc;
 }
 
 /* Containers that share c's network namespace (owned names, NULL when none). */
@@ -310,7 +272,7 @@ static int trash_lock(const char *trash, bool wait)
  * someone is at it, and the trash is left for later. The name goes first, holding no
  * other lock (containers.lock comes before a container's); the rest under the trash's.
  */
-static int finish_unlisted(struct eng *eng, const char *id, bool wait, struct error **err)
+int ctr_finish_unlisted(struct eng *eng, const char *id, bool wait, struct error **err)
 {
 	struct storage *s = eng->store;
 	autofree char *dir = NULL, *trash = NULL, *lock = NULL;
@@ -366,7 +328,7 @@ void eng_ctr_purge_trash(struct eng *eng)
 		/* Its monitor's exit command may be at it right now. */
 		if (mpid != NULL && ctr_pid_alive(ctr_read_pid(mpid), "hutch-monitor"))
 			continue;
-		if (run == NULL || finish_unlisted(eng, id, false, &e) < 0) {
+		if (run == NULL || ctr_finish_unlisted(eng, id, false, &e) < 0) {
 			log_warn("%s", e->msg);
 			err_free(&e);
 		}
@@ -379,91 +341,7 @@ int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **er
 	eng_ctr_purge_trash(eng);
 	if (remove_locked(eng, c, force, err) < 0)
 		return -1;
-	return finish_unlisted(eng, c->id, true, err);
-}
-
-/*
- * Read the exit file into the record, drop the runtime state, then --rm or --restart: the
- * exit command's work (unlisted: its monitor took a --rm container out of the store
- * already), or (unsettled_only) a command's that finds the end of a container whose
- * monitor was killed unrecorded (its exit code then unknown, -1).
- */
-static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettled_only,
-		   struct error **err)
-{
-	struct storage *s = eng->store;
-	/* Loaded by its ID, not looked up: a lookup settles, which is this. */
-	struct eng_ctr *c =
-	    ctr_is_id(id, 64) && strlen(id) == 64 ? ctr_load(eng, AT_FDCWD, id, false) : NULL;
-	if (c == NULL && unsettled_only)
-		return 0;
-	if (c == NULL && !(ctr_is_id(id, 64) && strlen(id) == 64) &&
-	    eng_ctr_lookup(eng, id, &c, err) < 0) {
-		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
-			return -1;
-		err_free(err);
-	}
-	if (c == NULL) {
-		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
-		 * trash that made is that command's, unless it was killed (its lock is free). */
-		return finish_unlisted(eng, id, unlisted, err);
-	}
-	int lk = ctr_lock(eng, c->id, err);
-	if (lk < 0) {
-		eng_ctr_free(&c);
-		if (err == NULL || *err == NULL || (*err)->code != ENOENT)
-			return -1;
-		err_free(err); /* removed while we waited for its lock, as above */
-		return finish_unlisted(eng, id, false, err);
-	}
-	ctr_state_load(eng, c);
-	int rc = 0;
-	bool restart = false;
-	if (c->state.status == ENG_CTR_EXITED && (c->state.unsettled || !unsettled_only)) {
-		/* An end nobody saw: when it was noticed, the best time there is. */
-		if (c->state.finished_at == NULL)
-			c->state.finished_at = ctr_now();
-		struct eng_ctr_state st = c->state;
-		bool by_user = ctr_stopped_by_user(eng, c->id);
-		rc = ctr_state_write(eng, c->id, &st, "exited", by_user, err);
-		const char *policy = c->restart_policy;
-		int max = c->restart_max;
-		autofree char *root = ctr_runtime_root(c->eng, err);
-		struct error *e2 = NULL;
-		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
-			err_free(&e2);
-		/* We run in the monitor's mount namespace, where the rootfs is still mounted:
-		 * unmount it, or --rm could not remove the container's storage. */
-		if (storage_rootfs_umount(s, c->id, &e2) < 0)
-			err_free(&e2);
-		if (c->auto_remove) {
-			close(lk);
-			lk = -1;
-			rc = eng_ctr_remove(eng, c, true, err);
-		} else if (!by_user && policy != NULL &&
-			   (strcmp(policy, "always") == 0 ||
-			    (strcmp(policy, "on-failure") == 0 && st.exit_code != 0 &&
-			     (max == 0 || st.restart_count < max)))) {
-			st.restart_count++;
-			rc = ctr_state_write(eng, c->id, &st, "exited", false, err);
-			restart = rc == 0;
-		}
-	}
-	if (lk >= 0)
-		close(lk);
-	if (restart) {
-		struct eng_ctr_start_opts so = { 0 };
-		int status;
-		bool detached;
-		rc = eng_ctr_start(eng, c, &so, &status, &detached, err);
-	}
-	eng_ctr_free(&c);
-	return rc;
-}
-
-int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error **err)
-{
-	return cleanup(eng, id, unlisted, false, err);
+	return ctr_finish_unlisted(eng, c->id, true, err);
 }
 
 /* Proxy the caller's streams (io) and the exec'd process's pty until it exits. */

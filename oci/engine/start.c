@@ -761,6 +761,24 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 	return rc;
 }
 
+/* As podman: a pod member's start starts its pod's infra first (target: the infra's ID). */
+static int start_infra(struct eng *eng, const struct eng_ctr *c, const char *target,
+		       struct error **err)
+{
+	struct eng_ctr *t = NULL;
+	if (ctr_find(eng, target, &t, err) < 0)
+		return err_wrap(err, "the container whose network %s shares", c->name);
+	int rc = 0;
+	if (t->state.status != ENG_CTR_RUNNING) {
+		struct eng_ctr_start_opts so = { 0 };
+		int status;
+		bool detached;
+		rc = eng_ctr_start(eng, t, &so, &status, &detached, err);
+	}
+	eng_ctr_free(&t);
+	return rc;
+}
+
 int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o,
 		  int *status, bool *detached, struct error **err)
 {
@@ -803,6 +821,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	/* A busy or privileged host port fails here, before anything starts. */
 	int rc = net_check_ports(ports, n_ports, NULL, err);
 	pid_t join_pid = -1;
+	if (rc == 0 && mode.kind == NET_MODE_CONTAINER && eng_ctr_pod(c, NULL) != NULL)
+		rc = start_infra(eng, c, mode.target, err);
 	if (rc == 0 && mode.kind == NET_MODE_CONTAINER)
 		rc = ctr_join_prepare(eng, c, mode.target, run, &join_pid, err);
 	else if (rc == 0)
