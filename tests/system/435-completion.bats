@@ -55,10 +55,11 @@ run1"
 	# No container is paused; unpause offers none.
 	run complete_bash unpause ""
 	assert_output ""
-	# IDs once two characters are typed, as podman offers them (12 characters).
-	run complete_bash stop "${id:0:3}"
+	# IDs once two characters are typed, as podman offers them (12 characters). Ten typed
+	# here: three could be another container's too (IDs are random).
+	run complete_bash stop "${id:0:10}"
 	assert_output "${id:0:12}"
-	run complete_bash start "${id:0:3}"
+	run complete_bash start "${id:0:10}"
 	assert_output ""
 	# Options still complete before the operand.
 	run complete_bash stop --ti
