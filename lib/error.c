@@ -98,6 +98,8 @@ int err_exit_code(const struct error *err)
 		return 127;
 	case ERR_TOOL:
 	case ERR_USAGE:
+	case ERR_NOSUCH:
+	case ERR_INUSE:
 		break;
 	}
 	return 125;

@@ -26,6 +26,8 @@ enum err_kind {
 	ERR_USAGE,    /* exit 125 plus a "See 'hutch X --help'" hint */
 	ERR_INVOKE,   /* exit 126: the contained command cannot be invoked */
 	ERR_NOTFOUND, /* exit 127: the contained command was not found */
+	ERR_NOSUCH,   /* exit 125, or 1 for commands with podman's rm codes: no such object */
+	ERR_INUSE,    /* exit 125, or 2 for commands with podman's rm codes: running, in use */
 };
 
 struct error {
@@ -48,7 +50,7 @@ int err_msg(struct error **err, const char *fmt, ...) __attribute__((format(prin
 int err_wrap(struct error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Free *err (NULL-safe) and reset it. */
 void err_free(struct error **err);
-/* Exit status the CLI uses for this error: 125, 126 or 127. */
+/* Exit status the CLI uses for this error: 125, 126 or 127 (see cli_cmd.rm_codes). */
 int err_exit_code(const struct error *err);
 /* Serialise an error for a sync socket and back (child -> parent after fork). */
 void err_send(int fd, const struct error *err);

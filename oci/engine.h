@@ -385,6 +385,9 @@ int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err);
  * container others share the network namespace of also needs force (EBUSY otherwise); a
  * pod's infra container is removed only with its pod. */
 int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err);
+/* rm --force --time: stop a running c (its stop signal, SIGKILL after timeout seconds),
+ * then remove it with force. */
+int eng_ctr_remove_stopped(struct eng *eng, struct eng_ctr *c, long timeout, struct error **err);
 
 /* Which containers an --all operation acts on, in the order it takes them. */
 enum eng_ctr_all {

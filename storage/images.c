@@ -261,7 +261,7 @@ static int lookup_as(struct storage *s, const char *name, bool blobs, struct sto
 			*out = steal_ptr(&imgs[i]);
 	storage_image_list_free(imgs, n);
 	if (*out == NULL)
-		return err_set(err, ENOENT, ERR_TOOL, "%s: image not known", name);
+		return err_set(err, ENOENT, ERR_NOSUCH, "%s: image not known", name);
 	if (blobs && load_blobs(s, *out, err) < 0) {
 		storage_image_free(out);
 		return -1;
@@ -539,7 +539,7 @@ int storage_image_remove(struct storage *s, const char *name, bool force, bool *
 		autoclose int lk = store_lock(s, "meta.lock", true, false, err);
 		autostrv char **users = lk < 0 ? NULL : storage_image_users(s, img->id);
 		if (users != NULL && users[0] != NULL)
-			rc = err_set(err, EBUSY, ERR_TOOL,
+			rc = err_set(err, EBUSY, ERR_INUSE,
 				     "image used by %.12s: image is in use by a container",
 				     users[0]);
 		else

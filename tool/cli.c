@@ -45,6 +45,15 @@ bool cli_opt_is_set(const struct cli_ctx *ctx, const char *name)
 	return i >= 0 && ctx->vals[i].set;
 }
 
+bool cli_opt_flag(const struct cli_ctx *ctx, const char *name)
+{
+	const struct cli_opt *opts = ctx->cmd->opts;
+	for (size_t i = 0; opts != NULL && opts[i].name != NULL; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return cli_opt_bool(ctx, name);
+	return false;
+}
+
 bool cli_opt_bool(const struct cli_ctx *ctx, const char *name)
 {
 	int i = opt_index(ctx, name);
@@ -391,6 +400,10 @@ int cli_main(int argc, char **argv)
 	if (rc < 0) {
 		print_error(err, NULL);
 		int code = err_exit_code(err);
+		if (ctx.cmd != NULL && ctx.cmd->rm_codes && err->kind == ERR_NOSUCH)
+			code = 1;
+		else if (ctx.cmd != NULL && ctx.cmd->rm_codes && err->kind == ERR_INUSE)
+			code = 2;
 		err_free(&err);
 		return code;
 	}

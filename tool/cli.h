@@ -71,6 +71,9 @@ struct cli_cmd {
 	/* The handler works on the store: the engine is opened for it (ctx->eng) with the
 	 * global --storage-driver, and closed after. */
 	bool store;
+	/* podman's exit codes of rm, rmi, volume rm and pod rm: 1 when an operand does not
+	 * exist (ERR_NOSUCH), 2 when it is running or in use (ERR_INUSE). */
+	bool rm_codes;
 };
 
 /* A parsed option value. */
@@ -108,6 +111,9 @@ char *const *cli_opt_list(const struct cli_ctx *ctx, const char *name);
 /* Print "Error: MESSAGE" on stderr, as one line of printable characters. */
 void cli_print_error(const struct error *e);
 bool cli_opt_is_set(const struct cli_ctx *ctx, const char *name);
+/* A boolean option that only some of the commands sharing a handler have: false for the
+ * others (cli_opt_bool insists that the command has it). */
+bool cli_opt_flag(const struct cli_ctx *ctx, const char *name);
 
 /* Find a command (or alias) among cmds; NULL when none (tool/help.c). */
 const struct cli_cmd *cli_find(const struct cli_cmd *cmds, const char *name);

@@ -146,6 +146,10 @@ static int each(struct cli_ctx *ctx, struct eng *eng, char **names, size_t n, bo
 		autoctr struct eng_ctr *c = NULL;
 		struct error *e = NULL;
 		if (eng_ctr_lookup_target(eng, names[i], all, &c, &e) < 0) {
+			if (e->kind == ERR_NOSUCH && cli_opt_flag(ctx, "ignore")) {
+				err_free(&e);
+				continue;
+			}
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -263,7 +267,10 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 
 static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
-	return eng_ctr_remove(eng, c, cli_opt_bool(ctx, "force"), err);
+	bool force = cli_opt_bool(ctx, "force");
+	if (force && cli_opt_int(ctx, "time") > 0)
+		return eng_ctr_remove_stopped(eng, c, cli_opt_int(ctx, "time"), err);
+	return eng_ctr_remove(eng, c, force, err);
 }
 
 int cmd_rm(struct cli_ctx *ctx, struct error **err)

@@ -39,11 +39,36 @@ static int each(struct cli_ctx *ctx,
 		struct error **err)
 {
 	struct eng *eng = ctx->eng;
+	autostrv char **names = NULL;
+	bool all = cli_opt_flag(ctx, "all");
+	if (all) {
+		struct eng_pod **v = NULL;
+		size_t n = 0;
+		if (eng_pod_list(eng, &v, &n, err) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			strv_push(&names, v[i]->id);
+		eng_pod_list_free(v, n);
+	} else if (ctx->argc == 0) {
+		return err_set(err, EINVAL, ERR_USAGE, "\"hutch %s\" requires at least 1 argument",
+			       ctx->path);
+	}
+	for (int i = 0; i < ctx->argc; i++)
+		strv_push(&names, ctx->argv[i]);
 	int rc = 0;
-	for (int i = 0; i < ctx->argc; i++) {
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
 		autopod struct eng_pod *p = NULL;
 		struct error *e = NULL;
-		if (eng_pod_lookup(eng, ctx->argv[i], &p, &e) < 0 || fn(ctx, eng, p, &e) < 0) {
+		if (eng_pod_lookup(eng, names[i], &p, &e) < 0) {
+			/* --all: one removed meanwhile is no error; --ignore: a missing one. */
+			if (e->kind == ERR_NOSUCH && (all || cli_opt_flag(ctx, "ignore"))) {
+				err_free(&e);
+				continue;
+			}
+			cli_operand_failed(&rc, err, e);
+			continue;
+		}
+		if (fn(ctx, eng, p, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
@@ -66,7 +91,11 @@ static int do_stop(struct cli_ctx *ctx, struct eng *eng, struct eng_pod *p, stru
 
 static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_pod *p, struct error **err)
 {
-	return eng_pod_remove(eng, p, cli_opt_bool(ctx, "force"), err);
+	bool force = cli_opt_bool(ctx, "force");
+	if (force && cli_opt_int(ctx, "time") > 0 &&
+	    eng_pod_stop(eng, p, cli_opt_int(ctx, "time"), err) < 0)
+		return -1;
+	return eng_pod_remove(eng, p, force, err);
 }
 
 int cmd_pod_start(struct cli_ctx *ctx, struct error **err)

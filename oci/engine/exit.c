@@ -126,7 +126,7 @@ int eng_ctr_lookup(struct eng *eng, const char *name_or_id, struct eng_ctr **out
 	 * it: --rm may remove it. */
 	ctr_settle(eng, out);
 	if (*out == NULL)
-		return err_set(err, ENOENT, ERR_TOOL,
+		return err_set(err, ENOENT, ERR_NOSUCH,
 			       "no container with name or ID \"%s\" found: no such container",
 			       name_or_id);
 	return 0;
@@ -178,4 +178,13 @@ int eng_ctr_restart(struct eng_ctr *c, long timeout, struct error **err)
 int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error **err)
 {
 	return cleanup(eng, id, unlisted, false, err);
+}
+
+int eng_ctr_remove_stopped(struct eng *eng, struct eng_ctr *c, long timeout, struct error **err)
+{
+	ctr_state_load(eng, c);
+	if ((c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED) &&
+	    eng_ctr_stop(c, timeout, err) < 0)
+		return -1;
+	return eng_ctr_remove(eng, c, true, err);
 }

@@ -273,7 +273,7 @@ int ctr_find(struct eng *eng, const char *name_or_id, struct eng_ctr **out, stru
 	    by_prefix(eng, name_or_id, out, err) < 0)
 		return -1;
 	if (*out == NULL)
-		return err_set(err, ENOENT, ERR_TOOL,
+		return err_set(err, ENOENT, ERR_NOSUCH,
 			       "no container with name or ID \"%s\" found: no such container",
 			       name_or_id);
 	return 0;

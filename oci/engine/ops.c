@@ -233,7 +233,7 @@ static int remove_locked(struct eng *eng, struct eng_ctr *c, bool force, struct 
 	if (is_running(c)) {
 		if (!force)
 			return err_set(
-			    err, EBUSY, ERR_TOOL,
+			    err, EBUSY, ERR_INUSE,
 			    "cannot remove container %s as it is %s - running or paused "
 			    "containers cannot be removed without force: container state "
 			    "improper",

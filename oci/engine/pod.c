@@ -112,7 +112,7 @@ int eng_pod_lookup(struct eng *eng, const char *name_or_id, struct eng_pod **out
 		rc = err_set(err, EINVAL, ERR_TOOL,
 			     "more than one result for pod \"%s\": use a longer ID", name_or_id);
 	else if (hit == NULL)
-		rc = err_set(err, ENOENT, ERR_TOOL,
+		rc = err_set(err, ENOENT, ERR_NOSUCH,
 			     "no pod with name or ID \"%s\" found: no such pod", name_or_id);
 	for (size_t i = 0; i < n; i++) {
 		if (v[i] == hit && rc == 0)

@@ -166,7 +166,7 @@ struct json_object *eng_vol_inspect(struct eng *eng, const char *name, struct er
 {
 	struct json_object *doc = strchr(name, '/') ? NULL : vol_doc(eng, name);
 	if (doc == NULL)
-		err_set(err, ENOENT, ERR_TOOL, "no volume with name \"%s\" found: no such volume",
+		err_set(err, ENOENT, ERR_NOSUCH, "no volume with name \"%s\" found: no such volume",
 			name);
 	return doc;
 }
@@ -247,7 +247,7 @@ int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error *
 	json_object_put(doc);
 	autostrv char **users = vol_users(eng, mp);
 	if (users[0] != NULL && !force)
-		return err_set(err, EBUSY, ERR_TOOL,
+		return err_set(err, EBUSY, ERR_INUSE,
 			       "volume %s is being used by the following container(s): %s: volume "
 			       "is being used",
 			       name, users[0]);

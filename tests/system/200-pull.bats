@@ -218,7 +218,7 @@ Deleted: $id"
 	assert_output ""
 	run ls -A "$(store)/layers"
 	assert_output ""
-	run_hutch 125 rmi "$HUTCH_REGISTRY/base"
+	run_hutch 1 rmi "$HUTCH_REGISTRY/base"
 	assert_equal "$stderr" "Error: $HUTCH_REGISTRY/base: image not known"
 }
 
@@ -228,9 +228,9 @@ Deleted: $id"
 	id=$(fixture_config_id base)
 	mkdir -p "$(store)/containers/c1"
 	echo "{\"id\":\"c1\",\"image\":\"$id\"}" >"$(store)/containers/c1/container.json"
-	run_hutch 125 rmi "$HUTCH_REGISTRY/base"
+	run_hutch 2 rmi "$HUTCH_REGISTRY/base"
 	assert_equal "$stderr" "Error: image used by c1: image is in use by a container"
-	run_hutch 125 rmi -f "$id"
+	run_hutch 2 rmi -f "$id"
 	rm -r "$(store)/containers/c1"
 	run_hutch rmi "${id:0:12}"
 }

@@ -89,7 +89,7 @@ line3"
 
 @test "rm: a running container only with -f; unknown names; name in use; --replace" {
 	run_hutch run -d --name busy "$IMAGE" sleep 300
-	run_hutch 125 rm busy
+	run_hutch 2 rm busy
 	[[ $stderr == *"cannot remove container"*"without force"* ]]
 	run_hutch 125 run -d --name busy "$IMAGE" sleep 300
 	[[ $stderr == *'the container name "busy" is already in use'* ]]
@@ -97,7 +97,7 @@ line3"
 	run_hutch ps -a -q
 	assert_equal "${#lines[@]}" 1
 	run_hutch rm -f busy
-	run_hutch 125 rm busy
+	run_hutch 1 rm busy
 	[[ $stderr == *'no container with name or ID "busy" found'* ]]
 	run_hutch 125 logs nothing-here
 	run_hutch 125 inspect nothing-here
@@ -287,7 +287,7 @@ run"
 	# Its init lives on: the container runs (issue 13; an earlier version said exited).
 	run_hutch ps -a --format '{{.Names}} {{.State}}'
 	assert_output "orphan running"
-	run_hutch 125 rm orphan
+	run_hutch 2 rm orphan
 	run_hutch rm -f orphan
 	run_hutch ps -a -q
 	assert_output ""

@@ -28,7 +28,7 @@ load container_helpers
 	run_hutch volume rm v1 "$anon"
 	run_hutch volume ls -q
 	assert_output ""
-	run_hutch 125 volume rm v1
+	run_hutch 1 volume rm v1
 	run_hutch 125 volume create 'bad/name'
 }
 
@@ -37,7 +37,7 @@ load container_helpers
 	run_hutch run --rm -v data:/data "$IMAGE" sh -c 'cat /data/f; stat -c %u /data/f'
 	assert_output "kept
 1000"
-	run_hutch 125 volume rm data
+	run_hutch 2 volume rm data
 	[[ $stderr == *"volume data is being used by the following container(s)"* ]]
 	run_hutch volume prune -f
 	assert_output ""

@@ -106,7 +106,7 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	[[ $stderr == *"a network of its own"* ]]
 	run_hutch 125 pod start nosuch
 	run_hutch 125 pod inspect nosuch
-	run_hutch 125 pod rm nosuch
+	run_hutch 1 pod rm nosuch
 	run_hutch pod rm p1
 }
 
