@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -37,6 +38,18 @@ static char *opt_label(const struct cli_opt *o)
 	return xasprintf("    --%s%s%s", o->name, arg, argname);
 }
 
+static int cmd_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct cli_cmd *const *)a)->name,
+		      (*(const struct cli_cmd *const *)b)->name);
+}
+
+static int opt_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct cli_opt *const *)a)->name,
+		      (*(const struct cli_opt *const *)b)->name);
+}
+
 void cli_print_help(FILE *f, const struct cli_cmd *cmd, const char *path)
 {
 	fprintf(f, "%s\n\nUsage:\n", cmd->summary);
@@ -49,15 +62,22 @@ void cli_print_help(FILE *f, const struct cli_cmd *cmd, const char *path)
 			cmd->synopsis && *cmd->synopsis ? " " : "",
 			cmd->synopsis ? cmd->synopsis : "");
 	if (cmd->subs != NULL) {
-		fprintf(f, "\nAvailable Commands:\n");
-		for (size_t i = 0; cmd->subs[i].name != NULL; i++)
+		/* Sorted by name, as podman (cobra) lists them. */
+		const struct cli_cmd *subs[MAX_OPTS];
+		size_t ns = 0;
+		for (size_t i = 0; cmd->subs[i].name != NULL && ns < MAX_OPTS; i++)
 			if (!cmd->subs[i].hidden)
-				fprintf(f, "  %-12s %s\n", cmd->subs[i].name, cmd->subs[i].summary);
+				subs[ns++] = &cmd->subs[i];
+		qsort(subs, ns, sizeof(subs[0]), cmd_cmp);
+		fprintf(f, "\nAvailable Commands:\n");
+		for (size_t i = 0; i < ns; i++)
+			fprintf(f, "  %-12s %s\n", subs[i]->name, subs[i]->summary);
 	}
 	const struct cli_opt *opts[MAX_OPTS];
 	size_t n = collect_opts(cmd, opts, MAX_OPTS);
 	if (n == 0)
 		return;
+	qsort(opts, n, sizeof(opts[0]), opt_cmp);
 	size_t width = 0;
 	for (size_t i = 0; i < n; i++) {
 		autofree char *l = opt_label(opts[i]);

@@ -12,6 +12,15 @@ load helpers
 	done
 	# hidden commands stay hidden
 	refute_output --partial "__gen-man"
+	# sorted by name, as podman lists them: commands, and each command's options
+	local listed
+	listed=$(sed -n '/^Available Commands:/,/^$/p' <<<"$output" | awk 'NF && !/:$/ {print $1}')
+	[[ -n $listed ]]
+	assert_equal "$listed" "$(LC_ALL=C sort <<<"$listed")"
+	run_hutch ps --help
+	listed=$(sed -n '/^Options:/,$p' <<<"$output" | grep -o -- '--[a-z-]*' | head -n 99)
+	assert_equal "$listed" "$(LC_ALL=C sort <<<"$listed")"
+	[[ $(wc -l <<<"$listed") -gt 5 ]]
 }
 
 @test "each command's --help lists its flags, help and help COMMAND agree" {
