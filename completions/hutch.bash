@@ -60,8 +60,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container exec")
-		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
-		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
+		opts="--detach -d --detach-keys --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
+		valopts="--detach-keys=none --env=none -e=none --user=none -u=none --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="containers-running"
@@ -212,8 +212,8 @@ _hutch_spec() {
 		after="file"
 		;;
 	"exec")
-		opts="--detach -d --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
-		valopts="--env=none -e=none --user=none -u=none --workdir=none -w=none "
+		opts="--detach -d --detach-keys --env -e --interactive -i --tty -t --user -u --workdir -w --help -h"
+		valopts="--detach-keys=none --env=none -e=none --user=none -u=none --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="containers-running"

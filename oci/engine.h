@@ -413,6 +413,9 @@ struct eng_ctr_exec_opts {
 	bool tty;
 	bool interactive;
 	bool detach;
+	/* With tty: the keys that detach from the process, leaving it running (NULL:
+	 * "ctrl-p,ctrl-q"; "": none). */
+	const char *detach_keys;
 	/* The process's streams (required). Without tty they become its fds 0, 1 and 2, also
 	 * with detach; with tty the engine copies in to the pty and the pty to out (err is
 	 * unused: a terminal has one output). */

@@ -332,6 +332,7 @@ int cmd_exec(struct cli_ctx *ctx, struct error **err)
 					.tty = cli_opt_bool(ctx, "tty"),
 					.interactive = cli_opt_bool(ctx, "interactive"),
 					.detach = cli_opt_bool(ctx, "detach"),
+					.detach_keys = cli_opt_str(ctx, "detach-keys"),
 					.io = cli_stdio() };
 	return eng_ctr_exec(c, &eo, &ctx->exit_status, err);
 }

@@ -428,6 +428,10 @@ static const struct cli_opt attach_opts[] = {
 
 static const struct cli_opt exec_opts[] = {
 	{ "detach", 'd', NULL, B, NULL, "Run the process in the background", 0, NULL },
+	{ "detach-keys", 0, "keys", S, NULL,
+	  "With -t, the keys that detach, leaving the process running (default ctrl-p,ctrl-q; "
+	  "\"\" for none)",
+	  0, NULL },
 	{ "env", 'e', "key=value", L, NULL, "Set an environment variable", 0, NULL },
 	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },
 	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },

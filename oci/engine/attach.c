@@ -19,8 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-/* "ctrl-p,ctrl-q" -> "\x10\x11"; returns the length, or -1 when malformed. */
-static int parse_detach_keys(const char *spec, char *out, size_t max)
+int ctr_parse_detach_keys(const char *spec, char *out, size_t max)
 {
 	size_t n = 0;
 	autofree char *copy = xstrdup(spec);
@@ -140,7 +139,7 @@ int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o,
 	struct attach a = { .fd = fd, .sfd = -1, .io = o->io, .monitor = c->state.monitor_pid };
 	a.tty = c->tty;
 	const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
-	a.nkeys = *keys ? parse_detach_keys(keys, a.keys, sizeof(a.keys)) : 0;
+	a.nkeys = *keys ? ctr_parse_detach_keys(keys, a.keys, sizeof(a.keys)) : 0;
 	if (a.nkeys < 0) {
 		close(fd);
 		return err_set(err, EINVAL, ERR_USAGE,

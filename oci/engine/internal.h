@@ -108,6 +108,8 @@ bool ctr_name_drop_try(struct eng *eng, const char *name, const char *id, bool w
 /* The index entry of name and the lock it is written under (owned): what a --rm
  * container's monitor needs to drop the entry itself. */
 void ctr_name_paths(struct eng *eng, const char *name, char **entry, char **lock);
+/* "ctrl-p,ctrl-q" -> "\x10\x11" (attach and exec -it); the length, or -1 when malformed. */
+int ctr_parse_detach_keys(const char *spec, char *out, size_t max);
 /* Stream an attach connection (fd, owned) to o->io until the container exits. */
 int ctr_attach_fd(struct eng_ctr *c, int fd, const struct eng_ctr_start_opts *o, int *status,
 		  bool *detached, struct error **err);

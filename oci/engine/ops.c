@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -345,8 +346,28 @@ int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **er
 }
 
 /* Proxy the caller's streams (io) and the exec'd process's pty until it exits. */
-static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, int *status,
-		    struct error **err)
+/* After a detach: a child of its own session keeps the pty open and drains it, so the
+ * process runs on (closing the master would hang it up) until it closes its side. */
+static void exec_keep(int master)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return;
+	setsid();
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3 && null >= 0; fd++)
+		dup2(null, fd);
+	int fl = fcntl(master, F_GETFL);
+	if (fl >= 0)
+		fcntl(master, F_SETFL, fl & ~O_NONBLOCK);
+	char b[4096];
+	while (read(master, b, sizeof(b)) > 0 || errno == EINTR)
+		;
+	_exit(0);
+}
+
+static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, const char *keys,
+		    int nkeys, int *status, struct error **err)
 {
 	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
@@ -363,9 +384,14 @@ static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, int *s
 	close(conn);
 	if (master < 0)
 		return err_msg(err, "the exec terminal did not arrive");
-	/* A terminal the caller hands over goes raw: the pty does the line discipline. */
+	/* A terminal the caller hands over goes raw: the pty does the line discipline; its
+	 * size follows the caller's (SIGWINCH). */
 	struct termios saved;
 	bool raw = io->tty && io->in >= 0 && tcgetattr(io->in, &saved) == 0;
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	autoclose int sfd = -1;
 	if (raw) {
 		struct termios t = saved;
 		cfmakeraw(&t);
@@ -373,14 +399,25 @@ static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, int *s
 		struct winsize ws;
 		if (ioctl(io->in, TIOCGWINSZ, &ws) == 0)
 			ioctl(master, TIOCSWINSZ, &ws);
+		sigprocmask(SIG_BLOCK, &set, &old);
+		sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	}
-	bool in_open = io->in >= 0;
-	for (;;) {
-		struct pollfd p[2] = { { .fd = master, .events = POLLIN },
-				       { .fd = in_open ? io->in : -1, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+	bool in_open = io->in >= 0, detached = false;
+	int matched = 0;
+	while (!detached) {
+		struct pollfd p[3] = { { .fd = master, .events = POLLIN },
+				       { .fd = in_open ? io->in : -1, .events = POLLIN },
+				       { .fd = sfd, .events = POLLIN } };
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			break;
-		char b[4096];
+		char b[4096], out[4096 + 16];
+		if (p[2].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			struct winsize ws;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				if (ioctl(io->in, TIOCGWINSZ, &ws) == 0)
+					ioctl(master, TIOCSWINSZ, &ws);
+		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n = read(master, b, sizeof(b));
 			if (n <= 0)
@@ -390,14 +427,35 @@ static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, int *s
 		}
 		if (p[1].revents & (POLLIN | POLLHUP)) {
 			ssize_t n = read(io->in, b, sizeof(b));
-			if (n <= 0)
+			if (n <= 0) {
 				in_open = false;
-			else
-				(void)fs_write_all(master, b, (size_t)n);
+				continue;
+			}
+			/* The detach keys are held back until they are known not to be them. */
+			size_t o = 0;
+			for (ssize_t i = 0; i < n && !detached; i++) {
+				if (nkeys > 0 && b[i] == keys[matched]) {
+					detached = ++matched == nkeys;
+					continue;
+				}
+				memcpy(out + o, keys, (size_t)matched);
+				o += (size_t)matched;
+				matched = 0;
+				out[o++] = b[i];
+			}
+			(void)fs_write_all(master, out, o);
 		}
 	}
-	if (raw)
+	if (raw) {
 		tcsetattr(io->in, TCSANOW, &saved);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	if (detached) {
+		exec_keep(master);
+		close(master);
+		*status = 0;
+		return 0;
+	}
 	close(master);
 	return proc_wait(pid, status, err);
 }
@@ -432,6 +490,12 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		return err_set(err, EINVAL, ERR_INVOKE,
 			       "can only create exec sessions on running containers: container "
 			       "state improper");
+	const char *keyspec = o->detach_keys != NULL ? o->detach_keys : "ctrl-p,ctrl-q";
+	char keys[16];
+	int nkeys = *keyspec ? ctr_parse_detach_keys(keyspec, keys, sizeof(keys)) : 0;
+	if (nkeys < 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid detach keys \"%s\": want e.g. ctrl-p,ctrl-q", keyspec);
 	autofree char *root = ctr_runtime_root(c->eng, err);
 	autofree char *run = root ? eng_ctr_run_dir(c->eng, c->id, err) : NULL;
 	autofree char *user = run ? exec_user(c, o->user, err) : NULL;
@@ -473,7 +537,8 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 		rc = -1;
 	unlink(pidfile);
 	if (rc == 0 && !detach)
-		rc = exec_tty(lfd, (pid_t)strtol(pidtext, NULL, 10), o->io, status, err);
+		rc = exec_tty(lfd, (pid_t)strtol(pidtext, NULL, 10), o->io, keys, nkeys, status,
+			      err);
 	unlink(path);
 	return rc;
 }
