@@ -13,6 +13,16 @@ tty_run() {
 	echo "$output"
 }
 
+# detach_run FILE KEYS HUTCH-ARGS...: exec -it a shell in a pty, have it write its PID to
+# FILE, then type KEYS.
+detach_run() {
+	local file=$1 keys=$2
+	shift 2
+	run bash -c "{ sleep 2; printf 'echo \$\$ >$file\\n'; sleep 2; printf '$keys'; sleep 2; } |
+		script -qfec \"'$HUTCH' $*\" /dev/null"
+	echo "$output"
+}
+
 @test "run -it: echo of typed input, stty size, the shell's exit status" {
 	tty_run 'echo typed-$((6*7))\nstty size\nexit 3\n' "'$HUTCH' run -it --name tt '$IMAGE' sh"
 	[[ $status -eq 3 ]]
@@ -38,16 +48,6 @@ tty_run() {
 	[[ $status -eq 5 ]]
 	[[ $output == *"33 101"* ]]
 	[[ $output == *"40 90"* ]]
-}
-
-# detach_run FILE KEYS HUTCH-ARGS...: exec -it a shell in a pty, have it write its PID to
-# FILE, then type KEYS.
-detach_run() {
-	local file=$1 keys=$2
-	shift 2
-	run bash -c "{ sleep 2; printf 'echo \$\$ >$file\\n'; sleep 2; printf '$keys'; sleep 2; } |
-		script -qfec \"'$HUTCH' $*\" /dev/null"
-	echo "$output"
 }
 
 @test "exec -it: the detach keys leave the process running; --detach-keys changes them" {
