@@ -771,3 +771,21 @@ const char *eng_ctr_pod(const struct eng_ctr *c, bool *infra)
 		*infra = c->infra;
 	return c->pod;
 }
+
+int ctr_parse_detach_keys(const char *spec, char *out, size_t max)
+{
+	size_t n = 0;
+	autofree char *copy = xstrdup(spec);
+	char *save = NULL;
+	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			return -1;
+		if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6)
+			out[n++] = (char)(k[5] == '@' ? 0 : (k[5] & 0x1f));
+		else if (strlen(k) == 1)
+			out[n++] = k[0];
+		else
+			return -1;
+	}
+	return (int)n;
+}
