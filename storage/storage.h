@@ -263,6 +263,9 @@ int storage_rootfs_mount_volatile(struct storage *s, const char *ctr_id, char **
 				  struct error **err);
 /* Unmount it (same namespaces). ENOENT/EINVAL (not mounted) are not errors. */
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err);
+/* The driver chosen at storage_open (--storage-driver or storage.conf), AUTO when none was
+ * and no mount has resolved it yet. No probe. */
+enum storage_driver storage_driver_chosen(const struct storage *s);
 /* The driver a mount would use now ("overlay" or "fuse-overlayfs"), probing if needed. */
 int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err);
 /* Unpacked size of each of the image's layers, bottom first (owned array). */
@@ -287,6 +290,7 @@ struct storage_damage {
 	char *problem;
 	bool mended;   /* --repair removed it (or, restored, put it right) */
 	bool restored; /* mended by restoring, not removing (a missing name) */
+	char *done;    /* mended otherwise: what the repair did (owned), or NULL */
 };
 
 struct storage_check_report {

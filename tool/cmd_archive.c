@@ -19,7 +19,8 @@
 /*
  * An output file written aside: -o FILE is written to FILE.tmp-PID-hutch beside it and
  * renamed over FILE only once complete, so a failed or killed save/export leaves the
- * archive that was at FILE intact (and a leftover temp file named after it).
+ * archive that was at FILE intact. The temp file a killed one left is removed by the next
+ * save or export to FILE, once its pid is gone.
  */
 struct output {
 	int fd;
@@ -40,6 +41,7 @@ static int open_output(const char *path, const char *what, struct output *o, str
 		return o->fd < 0 ? err_sys(err, "opening %s", path) : 0;
 	}
 	if (path != NULL && strcmp(path, "-") != 0) {
+		fs_sweep_aside(path, "hutch");
 		o->tmp = xasprintf("%s.tmp-%d-hutch", path, (int)getpid());
 		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (o->fd < 0) {

@@ -376,18 +376,23 @@ void oci_monitor_sigset(sigset_t *set)
 		sigaddset(set, sigs[i]);
 }
 
-/* Drop the container's name index entry if it still names us (as ctr_name_drop does). */
-static void drop_name(const struct oci_monitor_opts *o)
+/*
+ * Drop the container's name index entry if it still names us (as ctr_name_drop does).
+ * False when it does not: the container was renamed since it started (the name we were
+ * given is old), and the exit command drops the entry of the name its records hold.
+ */
+static bool drop_name(const struct oci_monitor_opts *o)
 {
 	if (o->unlist_name == NULL)
-		return;
+		return true;
 	int lk = fs_lock(o->unlist_names_lock, O_RDWR | O_CREAT, LOCK_EX);
 	char buf[80];
 	ssize_t n = readlink(o->unlist_name, buf, sizeof(buf));
-	if (lk >= 0 && n > 0 && (size_t)n == strlen(o->id) && memcmp(buf, o->id, (size_t)n) == 0)
-		unlink(o->unlist_name);
+	bool ours = lk >= 0 && n > 0 && (size_t)n == strlen(o->id) &&
+		    memcmp(buf, o->id, (size_t)n) == 0 && unlink(o->unlist_name) == 0;
 	if (lk >= 0)
 		close(lk);
+	return ours;
 }
 
 /*
@@ -541,10 +546,9 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		struct sched_param idle = { 0 };
 		sched_setscheduler(0, SCHED_IDLE, &idle);
 		cleanup_closep(&mntns);
-		if (unlisted)
-			drop_name(o);
+		bool named = unlisted && drop_name(o);
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
-		bool done = unlisted && o->purge_state != NULL && purge(o) == 0;
+		bool done = named && o->purge_state != NULL && purge(o) == 0;
 		/* The rest of the removal is the exit command's: told on its command line. */
 		if (!done)
 			run_exit_command(o->exit_command, unlisted ? "--unlisted" : NULL);

@@ -47,6 +47,26 @@ load container_helpers
 	assert_equal "$(jq -r .prerequisites.runtimeDir.state <<<"$output")" "$XDG_RUNTIME_DIR/hutch"
 }
 
+@test "info: the global --storage-driver is the one shown, one hutch lacks is said" {
+	run_hutch --storage-driver overlay info --format json
+	assert_equal "$(jq -r .store.graphDriverName <<<"$output")" overlay
+	[[ $(jq -r .prerequisites.storageDriver.state <<<"$output") == *"chosen by --storage-driver"* ]]
+	if command -v fuse-overlayfs >/dev/null && [[ -w /dev/fuse ]]; then
+		run_hutch --storage-driver fuse-overlayfs info --format json
+		assert_equal "$(jq -r .store.graphDriverName <<<"$output")" fuse-overlayfs
+		assert_equal "$(jq -c '.prerequisites.storageDriver | [.ok, .state]' <<<"$output")" \
+			'[true,"fuse-overlayfs (chosen by --storage-driver)"]'
+	fi
+	# A diagnosis runs whatever was asked, and says what is wrong with it.
+	run_hutch --storage-driver vfs info --format json
+	assert_equal "$(jq -r .store.graphDriverRequested <<<"$output")" vfs
+	assert_equal "$(jq -r .prerequisites.storageDriver.ok <<<"$output")" false
+	[[ $(jq -r .prerequisites.storageDriver.state <<<"$output") == 'vfs: unknown storage driver "vfs"'* ]]
+	run_hutch --storage-driver vfs info
+	assert_line --partial 'state: vfs: unknown storage driver'
+	run_hutch 125 --storage-driver vfs images
+}
+
 @test "info: a newuidmap that is not setuid is not healthy" {
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
 	cp /usr/bin/newuidmap /usr/bin/newgidmap "$BATS_TEST_TMPDIR/bin/"
