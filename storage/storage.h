@@ -86,6 +86,8 @@ enum storage_progress_kind {
 	STORAGE_PROGRESS_DONE,	/* status "done", or "Already exists" (no bytes came) */
 	STORAGE_PROGRESS_ERROR, /* status "failed" */
 	STORAGE_PROGRESS_END,	/* the batch is over */
+	STORAGE_PROGRESS_WAIT,	/* outside batches: status says what the pull waits for (a
+				 * registry that cannot be reached yet) */
 };
 
 struct storage_progress_event {
