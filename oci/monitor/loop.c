@@ -41,6 +41,7 @@ struct mon {
 	bool exited;
 	int status;
 	bool net_gone; /* the network helper exited (reaped): never signalled again */
+	int net_pidfd; /* the helper's pidfd (pasta's daemon is not our child), or -1 */
 	struct udpfwd udp;
 };
 
@@ -209,28 +210,33 @@ static void output(struct mon *m, int stream)
 /*
  * The network helper died before the container: its ports and its way out are gone. Said in
  * the run dir (the engine shows it in ps and inspect), in the container's log and to the
- * attached clients, on stderr.
+ * attached clients, on stderr. ws < 0: not our child (pasta's daemon, seen through its
+ * pidfd), its status unknown.
  */
 static void network_lost(struct mon *m, int ws)
 {
+	bool before = m->net_gone;
 	m->net_gone = true;
-	if (m->exited)
+	if (m->exited || before)
 		return;
-	int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	const char *helper = m->o->net_exit_fd >= 0 ? "slirp4netns" : "pasta";
+	int code = ws < 0 ? -1 : WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	char stamp[48];
 	oci_log_format_time(&now, stamp, sizeof(stamp));
 	autofree char *path = xasprintf("%s/%s", m->o->run_dir, OCI_NETWORK_LOST_FILE);
-	autofree char *doc = xasprintf("{\"helper\": \"slirp4netns\", \"status\": %d, \"at\": "
+	autofree char *code_json = ws < 0 ? xstrdup("null") : xasprintf("%d", code);
+	autofree char *doc = xasprintf("{\"helper\": \"%s\", \"status\": %s, \"at\": "
 				       "\"%s\"}\n",
-				       code, stamp);
+				       helper, code_json, stamp);
 	struct error *err = NULL;
 	if (fs_write_replace(path, doc, strlen(doc), 0600, &err) < 0)
 		err_free(&err);
-	autofree char *line = xasprintf("hutch: the network helper slirp4netns exited (status %d): "
+	autofree char *status = ws < 0 ? xstrdup("") : xasprintf(" (status %d)", code);
+	autofree char *line = xasprintf("hutch: the network helper %s exited%s: "
 					"the container's network and published ports are down\n",
-					code);
+					helper, status);
 	oci_log_write(&m->log, 2, line, strlen(line));
 	broadcast(m, OCI_ATTACH_STDERR, line, strlen(line));
 }
@@ -444,6 +450,9 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 	}
 	if (ep_add(m, m->sfd, err) < 0 || ep_add(m, m->listen_fd, err) < 0)
 		return -1;
+	m->net_pidfd = o->net_pidfd;
+	if (m->net_pidfd >= 0 && ep_add(m, m->net_pidfd, err) < 0)
+		return -1;
 	udpfwd_init(&m->udp, o, m->ep);
 	for (int s = 1; s <= 2; s++)
 		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
@@ -463,6 +472,7 @@ static void teardown(struct mon *m)
 		close(m->in_fd);
 	if (m->listen_fd >= 0)
 		close(m->listen_fd);
+	drop_fd(m, &m->net_pidfd);
 	if (m->sfd >= 0)
 		close(m->sfd);
 	if (m->ep >= 0)
@@ -479,7 +489,9 @@ static long ms_since(const struct timespec *t0)
 
 int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 {
-	struct mon m = { .o = o, .ep = -1, .sfd = -1, .listen_fd = -1, .log = { .fd = -1 } };
+	struct mon m = {
+		.o = o, .ep = -1, .sfd = -1, .listen_fd = -1, .net_pidfd = -1, .log = { .fd = -1 }
+	};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.in_fd = o->pty_fd >= 0 ? o->pty_fd : o->stdin_fd;
@@ -517,6 +529,10 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 					clock_gettime(CLOCK_MONOTONIC, &exited_at);
 			} else if (fd == m.listen_fd) {
 				accept_client(&m);
+			} else if (fd == m.net_pidfd) {
+				/* pasta's daemon is gone: readable once, then not watched. */
+				drop_fd(&m, &m.net_pidfd);
+				network_lost(&m, -1);
 			} else if (fd == m.out_fd[1]) {
 				output(&m, 1);
 			} else if (fd == m.out_fd[2]) {
