@@ -573,7 +573,9 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error
 /*
  * The `info` document: host (arch, kernel, user with subid ranges, newuidmap, cgroup
  * version and delegated controllers, slirp4netns and pasta), store (graphRoot, runRoot,
- * whether native overlay and fuse-overlayfs work, and why not) and version. Owned; NULL
- * with *err when the subid ranges or the store's paths cannot be read.
+ * whether native overlay and fuse-overlayfs work, and why not; graphDriverName, the driver
+ * the handle's store uses, and graphDriverRequested, one asked for that it lacks),
+ * prerequisites and version. Owned; NULL with *err when the subid ranges or the store's
+ * paths cannot be read.
  */
 struct json_object *eng_info(struct eng *eng, struct error **err);
