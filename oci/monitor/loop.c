@@ -282,10 +282,12 @@ static int write_exit_file(const struct oci_monitor_opts *o, int status, struct 
  * pasta is told with SIGTERM. That is started first, and the helper reaped last, after the
  * clients have the exit status: the kernel takes ~20 ms to tear the tap device down.
  */
-static void stop_network_begin(const struct oci_monitor_opts *o, bool gone)
+static void stop_network_begin(const struct oci_monitor_opts *o, bool gone, int pidfd)
 {
 	if (o->net_exit_fd >= 0)
 		close(o->net_exit_fd);
+	else if (pidfd >= 0 && !gone)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0); /* never a reused pid */
 	else if (o->net_pid > 0 && !gone)
 		kill(o->net_pid, SIGTERM);
 }
@@ -549,7 +551,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	int rc = -1;
 	if (m.exited && write_exit_file(o, m.status, err) == 0)
 		rc = m.status;
-	stop_network_begin(o, m.net_gone);
+	stop_network_begin(o, m.net_gone, m.net_pidfd);
 	for (int s = 1; s <= 2; s++)
 		drop_fd(&m, &m.out_fd[s]);
 	int32_t st = m.status;
