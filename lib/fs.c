@@ -6,6 +6,7 @@
  */
 #include "lib/lib.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +22,7 @@ struct open_how {
 #define RESOLVE_BENEATH 0x08
 #define RESOLVE_IN_ROOT 0x10
 #endif
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -147,6 +149,35 @@ int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode
 		     struct error **err)
 {
 	return write_temp_rename(path, data, len, mode, false, err);
+}
+
+void fs_sweep_aside(const char *path, const char *suffix)
+{
+	autofree char *copy = xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	const char *dir = slash == NULL ? "." : slash == copy ? "/" : copy;
+	const char *base = slash == NULL ? copy : slash + 1;
+	if (slash != NULL)
+		*slash = '\0';
+	autofree char *prefix = xasprintf("%s.tmp-", base);
+	size_t plen = strlen(prefix);
+	autoclosedir DIR *d = opendir(dir);
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		const char *nm = de->d_name;
+		if (strncmp(nm, prefix, plen) != 0)
+			continue;
+		char *end = NULL;
+		errno = 0;
+		long pid = strtol(nm + plen, &end, 10);
+		if (errno != 0 || end == nm + plen || pid <= 0 || pid > INT_MAX || *end != '-' ||
+		    strcmp(end + 1, suffix) != 0)
+			continue;
+		/* ESRCH only: EPERM is a live process of another user. */
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (unlinkat(dirfd(d), nm, 0) < 0 && errno != ENOENT)
+			log_debug("removing %s/%s: %s", dir, nm, strerror(errno));
+	}
 }
 
 int fs_mkdir_p(const char *path, mode_t mode, struct error **err)

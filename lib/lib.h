@@ -146,6 +146,12 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
  */
 int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
 		     struct error **err);
+/*
+ * The temp files PATH.tmp-PID-SUFFIX (SUFFIX e.g. "hutch") written aside for path by
+ * processes that are gone (a save killed before its rename): removed. One of a live
+ * process, or a pid this process cannot see, is left alone.
+ */
+void fs_sweep_aside(const char *path, const char *suffix);
 /* Like mkdir -p; new directories get `mode`; existing ones are left as they are. */
 int fs_mkdir_p(const char *path, mode_t mode, struct error **err);
 /* Read a whole file (at most max bytes, else EFBIG) into a NUL-terminated buffer. */

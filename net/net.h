@@ -196,7 +196,8 @@ int net_lo_up_here(pid_t pid, struct error **err);
  * Hand a running helper over to the process that will outlive us (the container's
  * monitor, which this process becomes by exec): *exit_fd (or -1) is the helper's exit fd,
  * made inheritable, whose closing makes slirp4netns exit; *pid is the helper (our child for
- * slirp4netns, pasta's daemon otherwise), or -1. The handle is freed, the helper keeps
- * running. NULL-safe; resets *h.
+ * slirp4netns, pasta's daemon otherwise), or -1; *pidfd (or -1) a pidfd of a helper that is
+ * not our child (pasta's daemon), made inheritable, which becomes readable when it exits.
+ * The handle is freed, the helper keeps running. NULL-safe; resets *h.
  */
-void net_handover(struct net_handle **h, int *exit_fd, pid_t *pid);
+void net_handover(struct net_handle **h, int *exit_fd, pid_t *pid, int *pidfd);

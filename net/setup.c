@@ -154,11 +154,12 @@ pid_t net_helper_pid(const struct net_handle *h)
 	return h != NULL ? h->helper_pid : -1;
 }
 
-void net_handover(struct net_handle **hp, int *exit_fd, pid_t *pid)
+void net_handover(struct net_handle **hp, int *exit_fd, pid_t *pid, int *pidfd)
 {
 	struct net_handle *h = *hp;
 	*exit_fd = -1;
 	*pid = -1;
+	*pidfd = -1;
 	if (h == NULL)
 		return;
 	*pid = h->helper_pid;
@@ -167,8 +168,14 @@ void net_handover(struct net_handle **hp, int *exit_fd, pid_t *pid)
 		fcntl(h->exit_fd, F_SETFD, 0);
 		h->exit_fd = -1;
 	}
-	if (h->helper_pidfd >= 0)
+	/* A child is watched by its SIGCHLD; anything else by its pidfd. */
+	if (h->helper_pidfd >= 0 && *exit_fd < 0) {
+		*pidfd = h->helper_pidfd;
+		fcntl(*pidfd, F_SETFD, 0);
+	} else if (h->helper_pidfd >= 0) {
 		close(h->helper_pidfd);
+	}
+	h->helper_pidfd = -1;
 	if (h->ready_fd >= 0)
 		close(h->ready_fd);
 	handle_free(h);

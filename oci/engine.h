@@ -27,6 +27,9 @@ struct eng;
 
 struct eng_open_opts {
 	const char *storage_driver; /* NULL: storage.conf's, else auto */
+	/* A storage_driver the store does not have opens it with the default instead, and
+	 * is kept for eng_info to report (a diagnosis must not fail on what it diagnoses). */
+	bool any_driver;
 };
 
 /* Open the store (created when missing). */
@@ -573,7 +576,9 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error
 /*
  * The `info` document: host (arch, kernel, user with subid ranges, newuidmap, cgroup
  * version and delegated controllers, slirp4netns and pasta), store (graphRoot, runRoot,
- * whether native overlay and fuse-overlayfs work, and why not) and version. Owned; NULL
- * with *err when the subid ranges or the store's paths cannot be read.
+ * whether native overlay and fuse-overlayfs work, and why not; graphDriverName, the driver
+ * the handle's store uses, and graphDriverRequested, one asked for that it lacks),
+ * prerequisites and version. Owned; NULL with *err when the subid ranges or the store's
+ * paths cannot be read.
  */
-struct json_object *eng_info(struct error **err);
+struct json_object *eng_info(struct eng *eng, struct error **err);

@@ -100,6 +100,7 @@ static const struct args_opt opts[] = {
 	NUM("listen-fd", listen_fd, "the attach socket, bound"),
 	NUM("net-exit-fd", net_exit_fd, "closing it stops the network helper"),
 	NUM("net-pid", net_pid, "the network helper"),
+	NUM("net-pidfd", net_pidfd, "a pidfd of the network helper when not our child"),
 	NUM("netns-fd", netns_fd, "the container's network namespace"),
 	NUM("mntns-fd", mntns_fd, "the container's mount namespace"),
 	{ "udp-fwd", 0, ARGS_FN, 0, add_udp, "FD:PORT", "forward a bound UDP socket (repeatable)" },
@@ -122,6 +123,7 @@ int main(int argc, char **argv)
 				      .sync_fd = -1,
 				      .listen_fd = -1,
 				      .net_exit_fd = -1,
+				      .net_pidfd = -1,
 				      .netns_fd = -1,
 				      .mntns_fd = -1 };
 	struct error *err = NULL;

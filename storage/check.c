@@ -41,6 +41,7 @@ void storage_check_report_clear(struct storage_check_report *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].id);
 		free(r->v[i].problem);
+		free(r->v[i].done);
 	}
 	free(r->v);
 	*r = (struct storage_check_report){ 0 };

@@ -108,6 +108,7 @@ struct reg_opts {
 	long
 	    request_timeout; /* seconds for a request but a blob stream, retries included; 0: none */
 	long stall_timeout;  /* seconds without useful progress that make a stall; 0: never */
+	int progress_fd; /* the pull's progress pipe (WAIT notes while connecting); <= 0: none */
 };
 
 struct reg_client;

@@ -18,6 +18,8 @@ void progress_send_bytes(int fd, unsigned item, int64_t n);
 /* DONE, or ERROR when failed. */
 void progress_send_done(int fd, unsigned item, bool failed, const char *status);
 void progress_send_end(int fd);
+/* WAIT: what the pull waits for (the note is cut to fit one record). */
+void progress_send_wait(int fd, const char *note);
 
 /*
  * In the parent: a thread that reads records from fd until EOF, each to the sink. A thread,

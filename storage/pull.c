@@ -394,7 +394,8 @@ static int pull_ref(struct storage *s, const struct pull_conf *conf, const struc
 		struct reg_opts ro = { .tls_verify = o->tls_verify,
 				       .insecure = t[i].insecure,
 				       .request_timeout = conf->lim.request_timeout,
-				       .stall_timeout = conf->lim.stall_timeout };
+				       .stall_timeout = conf->lim.stall_timeout,
+				       .progress_fd = conf->progress_fd };
 		if (storage_auth_lookup(t[i].host, t[i].path, o->authfile, o->creds, &up, err) <
 		    0) {
 			rc = -1;
@@ -499,7 +500,8 @@ static int pull_all_tags(struct storage *s, const struct pull_conf *conf, struct
 	struct reg_opts ro = { .tls_verify = o->tls_verify,
 			       .userpass = up,
 			       .request_timeout = conf->lim.request_timeout,
-			       .stall_timeout = conf->lim.stall_timeout };
+			       .stall_timeout = conf->lim.stall_timeout,
+			       .progress_fd = conf->progress_fd };
 	autostrv char **tags = NULL;
 	if (reg_open(ref->domain, ref->path, &ro, &c, err) < 0 ||
 	    reg_list_tags(c, &tags, err) < 0) {

@@ -11,6 +11,7 @@
  * maxima, by ERRBODY_MAX for error bodies and by the blob's size for streams.
  */
 #include "storage/internal.h"
+#include "storage/progress.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -60,6 +61,7 @@ struct reg_client {
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 	int64_t request_ms; /* deadline of a request but a blob stream; 0: none */
 	int64_t stall_ms;   /* no useful progress for this long is a stall; 0: never */
+	int progress_fd;    /* WAIT notes while the registry cannot be reached; -1: none */
 };
 
 struct req {
@@ -86,6 +88,15 @@ struct req {
 	int64_t mark_time;  /* when the transfer last made useful progress */
 	int64_t mark_bytes; /* body bytes since then */
 	bool timed_out, stalled;
+	/* connecting: no connection was made (the cause in os_errno; 0 and stalled: no answer
+	 * within the stall time); a WAIT note sent for a slow connect */
+	bool no_connection, wait_noted;
+	long os_errno;
+	const struct reg_client *c;
+	/* every attempt's, across a ping's https and http (set by the caller, else at the
+	 * first attempt) */
+	int64_t t0;
+	int tries;
 	/* response */
 	long status;
 	bool body_started;
@@ -271,6 +282,16 @@ static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
 	struct req *r = arg;
 	int64_t now = now_ms();
+	/* A connect that takes seconds: a blackholed address. Said while it waits. */
+	curl_off_t ct = 0;
+	if (!r->wait_noted && r->c != NULL && now - r->mark_time >= 1000 && r->easy != NULL &&
+	    curl_easy_getinfo(r->easy, CURLINFO_CONNECT_TIME_T, &ct) == CURLE_OK && ct == 0) {
+		r->wait_noted = true;
+		autofree char *note =
+		    xasprintf("connecting to %s: no answer yet, waiting up to %lld s", r->c->base,
+			      (long long)(r->stall_ms / 1000));
+		progress_send_wait(r->c->progress_fd, note);
+	}
 	if (r->deadline > 0 && now >= r->deadline)
 		r->timed_out = true;
 	else if (r->stall_ms > 0 && now - r->mark_time >= r->stall_ms)
@@ -330,6 +351,8 @@ static void req_reset_response(struct req *r)
 	r->len = 0;
 	r->status = 0;
 	r->too_big = r->body_started = r->bad_range = r->timed_out = r->stalled = false;
+	r->no_connection = false;
+	r->os_errno = 0;
 }
 
 static void req_clear(struct req *r)
@@ -440,8 +463,18 @@ static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 		curl_easy_setopt(h, CURLOPT_RANGE, range);
 	}
 	errbuf[0] = '\0';
+	r->c = c;
 	CURLcode rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	/* Whether a connection was made at all: for the cause, and because waiting for one
+	 * again (a connect timeout) or over http (the same port) would only wait longer. */
+	curl_off_t ct = 0;
+	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &ct);
+	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &r->os_errno);
+	r->no_connection =
+	    rc != CURLE_OK && r->status == 0 &&
+	    (rc == CURLE_COULDNT_CONNECT ||
+	     (ct == 0 && (rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_ABORTED_BY_CALLBACK)));
 	if (rc == CURLE_OPERATION_TIMEDOUT && r->deadline > 0 && now_ms() >= r->deadline)
 		r->timed_out = true;
 	else if (rc == CURLE_OPERATION_TIMEDOUT && r->stall_ms > 0)
@@ -657,6 +690,37 @@ static int authenticate(struct reg_client *c, const char *www_auth, bool force, 
 	return rc;
 }
 
+/* strerror(e) as a message goes on: "connection refused" (owned). */
+static char *errno_text(int e)
+{
+	char *why = xstrdup(strerror(e));
+	why[0] = (char)tolower((unsigned char)why[0]);
+	return why;
+}
+
+/*
+ * No connection was made (r->no_connection): the registry's address, the cause and what
+ * every attempt took, not curl's last attempt's "after 0 ms".
+ */
+static int connect_error(const struct reg_client *c, const struct req *r, struct error **err)
+{
+	double secs = (double)(now_ms() - r->t0) / 1000.0;
+	const char *s = r->tries == 1 ? "" : "s";
+	if (r->stalled || r->os_errno == ETIMEDOUT)
+		return err_set(err, ETIMEDOUT, ERR_TOOL,
+			       "cannot connect to %s: timed out, no answer within %lld s "
+			       "(pull_stall_timeout in containers.conf) (%d attempt%s in %.1f s: "
+			       "check that the registry is up, its address is right and no "
+			       "firewall drops the packets)",
+			       c->base, (long long)(r->stall_ms / 1000), r->tries, s, secs);
+	int e = r->os_errno != 0 ? (int)r->os_errno : ECONNREFUSED;
+	autofree char *why = errno_text(e);
+	return err_set(err, e, ERR_TOOL,
+		       "cannot connect to %s: %s (%d attempt%s in %.1f s: check that the registry "
+		       "is up and its address is right)",
+		       c->base, why, r->tries, s, secs);
+}
+
 /*
  * A request with auth, retries and redirects. what names it in errors ("fetching
  * manifest"). Streams keep going from r->delivered on a retry.
@@ -668,10 +732,10 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 	char errbuf[CURL_ERROR_SIZE];
 	/* A blob stream is as long as the blob: it has the stall time but no deadline. */
 	r->deadline = r->sink == NULL && c->request_ms > 0 ? now_ms() + c->request_ms : 0;
-	int64_t t0 = now_ms();
-	int tries = 0;
+	if (r->t0 == 0)
+		r->t0 = now_ms();
 	for (int attempt = 1;; attempt++) {
-		tries++;
+		r->tries++;
 		free(r->url);
 		r->url = xasprintf("%s%s", c->base, path);
 		req_reset_response(r);
@@ -707,18 +771,25 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 					       : (r->status >= 500 || r->status == 429);
 		if (retry && r->delivered - before >= RESUME_PROGRESS)
 			attempt = 0; /* it is progressing: resume for as long as it does */
+		/* A connect that timed out waited the stall time already: once is enough. */
+		if (r->no_connection && r->stalled)
+			retry = false;
 		if (!retry || attempt >= MAX_ATTEMPTS) {
+			if (r->no_connection) {
+				connect_error(c, r, err);
+				return err_wrap(err, "%s", what);
+			}
 			if (crc != CURLE_OK)
 				exchange_error(c, r, crc, errbuf, err);
 			else
 				status_error(r, err);
 			/* curl's "after 0 ms" is its last attempt's: say what all of them took. */
-			if (crc != CURLE_OK && tries > 1 && transient(crc) && !r->stalled &&
+			if (crc != CURLE_OK && r->tries > 1 && transient(crc) && !r->stalled &&
 			    !r->timed_out && !r->bad_range) {
 				autofree char *m = xasprintf(
 				    "%s (%d attempts in %.1f s: check that the registry is up and "
 				    "its address is right)",
-				    (*err)->msg, tries, (double)(now_ms() - t0) / 1000.0);
+				    (*err)->msg, r->tries, (double)(now_ms() - r->t0) / 1000.0);
 				err_set(err, (*err)->code, (*err)->kind, "%s", m);
 			}
 			return err_wrap(err, "%s", what);
@@ -727,6 +798,14 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 			  r->stalled	    ? "stalled"
 			  : crc != CURLE_OK ? curl_easy_strerror(crc)
 					    : reason(r->status));
+		if (r->no_connection) {
+			autofree char *why =
+			    errno_text(r->os_errno ? (int)r->os_errno : ECONNREFUSED);
+			autofree char *note =
+			    xasprintf("cannot connect to %s: %s; trying again (attempt %d of %d)",
+				      c->base, why, attempt + 1, MAX_ATTEMPTS);
+			progress_send_wait(c->progress_fd, note);
+		}
 		usleep((useconds_t)(100000u << attempt));
 	}
 }
@@ -774,20 +853,27 @@ static void load_certs(struct reg_client *c)
 static int ping(struct reg_client *c, struct error **err)
 {
 	const char *hostpart = strcmp(c->host, "docker.io") == 0 ? "registry-1.docker.io" : c->host;
+	/* With a port, http goes where https could not connect: no use trying. */
+	const char *bracket = strrchr(hostpart, ']');
+	bool port = strchr(bracket ? bracket : hostpart, ':') != NULL;
+	int64_t t0 = now_ms();
+	int tries = 0;
 	for (int i = 0; i < 2; i++) {
 		free(c->base);
 		c->base = xasprintf("%s://%s", i == 1 ? "http" : "https", hostpart);
-		struct req r = { .range_from = -1, .max = ERRBODY_MAX };
+		struct req r = { .range_from = -1, .max = ERRBODY_MAX, .t0 = t0, .tries = tries };
 		struct error *perr = NULL;
 		int rc = request(c, &r, "/v2/", "GET /v2/", &perr);
 		long status = r.status;
+		bool no_connection = r.no_connection;
+		tries = r.tries;
 		req_clear(&r);
 		/* Any HTTP answer settles the scheme; 404 is what some mirrors answer. */
 		if (rc == 0 || status == 404) {
 			err_free(&perr);
 			return 0;
 		}
-		if (status != 0 || i == 1 || !c->allow_http) {
+		if (status != 0 || i == 1 || !c->allow_http || (no_connection && port)) {
 			*err = perr;
 			return err_wrap(err, "pinging container registry %s", c->host);
 		}
@@ -809,6 +895,7 @@ int reg_open(const char *host, const char *repo, const struct reg_opts *o, struc
 	c->userpass = o->userpass ? xstrdup(o->userpass) : NULL;
 	c->request_ms = (int64_t)o->request_timeout * 1000;
 	c->stall_ms = (int64_t)o->stall_timeout * 1000;
+	c->progress_fd = o->progress_fd > 0 ? o->progress_fd : -1;
 	pthread_mutex_init(&c->mu, NULL);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->locks[i], NULL);

@@ -86,6 +86,8 @@ enum storage_progress_kind {
 	STORAGE_PROGRESS_DONE,	/* status "done", or "Already exists" (no bytes came) */
 	STORAGE_PROGRESS_ERROR, /* status "failed" */
 	STORAGE_PROGRESS_END,	/* the batch is over */
+	STORAGE_PROGRESS_WAIT,	/* outside batches: status says what the pull waits for (a
+				 * registry that cannot be reached yet) */
 };
 
 struct storage_progress_event {
@@ -263,6 +265,9 @@ int storage_rootfs_mount_volatile(struct storage *s, const char *ctr_id, char **
 				  struct error **err);
 /* Unmount it (same namespaces). ENOENT/EINVAL (not mounted) are not errors. */
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err);
+/* The driver chosen at storage_open (--storage-driver or storage.conf), AUTO when none was
+ * and no mount has resolved it yet. No probe. */
+enum storage_driver storage_driver_chosen(const struct storage *s);
 /* The driver a mount would use now ("overlay" or "fuse-overlayfs"), probing if needed. */
 int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err);
 /* Unpacked size of each of the image's layers, bottom first (owned array). */
@@ -287,6 +292,7 @@ struct storage_damage {
 	char *problem;
 	bool mended;   /* --repair removed it (or, restored, put it right) */
 	bool restored; /* mended by restoring, not removing (a missing name) */
+	char *done;    /* mended otherwise: what the repair did (owned), or NULL */
 };
 
 struct storage_check_report {

@@ -143,6 +143,11 @@ void storage_close(struct storage **sp)
 	*sp = NULL;
 }
 
+enum storage_driver storage_driver_chosen(const struct storage *s)
+{
+	return s->driver;
+}
+
 const char *storage_root(const struct storage *s)
 {
 	return s->root;

@@ -373,7 +373,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 	if (rc == 0) {
 		ctx->argc = argc - pos;
 		ctx->argv = argv + pos;
-		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver };
+		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver,
+					    .any_driver = cmd->any_driver };
 		if (cmd->store)
 			rc = eng_open(&eo, &ctx->eng, err);
 		cli_format_set_name(cmd->name);

@@ -74,6 +74,9 @@ struct cli_cmd {
 	/* podman's exit codes of rm, rmi, volume rm and pod rm: 1 when an operand does not
 	 * exist (ERR_NOSUCH), 2 when it is running or in use (ERR_INUSE). */
 	bool rm_codes;
+	/* With store: a --storage-driver hutch lacks does not fail the command; the engine
+	 * opens the store with the default and keeps the name (info reports it). */
+	bool any_driver;
 };
 
 /* A parsed option value. */

@@ -19,13 +19,29 @@
 /*
  * An output file written aside: -o FILE is written to FILE.tmp-PID-hutch beside it and
  * renamed over FILE only once complete, so a failed or killed save/export leaves the
- * archive that was at FILE intact (and a leftover temp file named after it).
+ * archive that was at FILE intact. Where the filesystem has O_TMPFILE the data is written
+ * to an unnamed file that gets the temp name only once complete, so a killed save leaves
+ * nothing; a temp file a killed one left otherwise is removed by the next save or export
+ * to FILE, once its pid is gone.
  */
 struct output {
 	int fd;
 	char *path; /* FILE, NULL for stdout */
 	char *tmp;
+	bool unnamed; /* fd is an O_TMPFILE: tmp does not exist until linked */
 };
+
+/* An unnamed file in the directory of path, or -1 where the filesystem has none. */
+static int open_unnamed(const char *path)
+{
+	autofree char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	return open(slash != NULL ? dir : ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+}
 
 /* -o FILE (a temp file beside it), else stdout unless it is a terminal. */
 static int open_output(const char *path, const char *what, struct output *o, struct error **err)
@@ -40,8 +56,13 @@ static int open_output(const char *path, const char *what, struct output *o, str
 		return o->fd < 0 ? err_sys(err, "opening %s", path) : 0;
 	}
 	if (path != NULL && strcmp(path, "-") != 0) {
+		fs_sweep_aside(path, "hutch");
 		o->tmp = xasprintf("%s.tmp-%d-hutch", path, (int)getpid());
-		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		o->fd = open_unnamed(path);
+		o->unnamed = o->fd >= 0;
+		if (o->fd < 0)
+			o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+				     0644);
 		if (o->fd < 0) {
 			err_sys(err, "creating %s", path);
 			free(steal_ptr(&o->tmp));
@@ -64,6 +85,14 @@ static int close_output(struct output *o, bool ok, struct error **err)
 	int rc = 0;
 	if (ok && o->tmp != NULL && fsync(o->fd) < 0)
 		rc = err_sys(err, "writing %s", o->path);
+	if (ok && rc == 0 && o->unnamed) {
+		/* Named only now (linkat of an fd needs /proc; renamed over FILE below). */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+		unlink(o->tmp);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) < 0)
+			rc = err_sys(err, "writing %s", o->path);
+	}
 	if (o->fd >= 0 && close(steal_fd(&o->fd)) < 0 && ok && rc == 0)
 		rc = err_sys(err, "writing %s", o->path ? o->path : "stdout");
 	if (o->tmp != NULL) {

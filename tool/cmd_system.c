@@ -65,7 +65,7 @@ int cmd_info(struct cli_ctx *ctx, struct error **err)
 {
 	if (cli_format_check(cli_opt_str(ctx, "format"), err) < 0)
 		return -1;
-	struct json_object *root = eng_info(err);
+	struct json_object *root = eng_info(ctx->eng, err);
 	if (root == NULL)
 		return -1;
 	int rc = print_doc(ctx, root, cli_print_tree, err);
@@ -208,7 +208,9 @@ int cmd_system_check(struct cli_ctx *ctx, struct error **err)
 		const struct storage_damage *d = &r.v[i];
 		if (!d->mended)
 			continue;
-		if (d->restored)
+		if (d->done != NULL)
+			printf("Repaired %s %s: %s\n", damage_noun(d->kind), d->id, d->done);
+		else if (d->restored)
 			printf("Restored: %s\n", d->id);
 		else if (d->kind == STORAGE_DAMAGE_LEFTOVER)
 			printf("Deleted leftover: %s\n", d->id);

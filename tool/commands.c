@@ -792,6 +792,8 @@ static const struct cli_cmd commands[] = {
 	    .synopsis = "",
 	    .handler = cmd_info,
 	    .opts = format_opts,
+	    .store = true,
+	    .any_driver = true,
 	    .min_args = 0,
 	    .max_args = 0,
 	},

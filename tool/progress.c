@@ -172,6 +172,12 @@ static void progress_finish(struct progress **pp)
 static void tty_event(void *ctx, const struct storage_progress_event *ev)
 {
 	struct progress **pp = ctx;
+	/* Before any batch: the registry is not answering yet. Said, so a wait is not mute. */
+	if (ev->kind == STORAGE_PROGRESS_WAIT && *pp == NULL) {
+		fprintf(stderr, "%s\n", ev->status);
+		fflush(stderr);
+		return;
+	}
 	if (*pp == NULL && ev->kind == STORAGE_PROGRESS_START)
 		*pp = progress_new();
 	struct progress *p = *pp;
@@ -193,6 +199,8 @@ static void tty_event(void *ctx, const struct storage_progress_event *ev)
 	case STORAGE_PROGRESS_END:
 		progress_finish(pp);
 		break;
+	case STORAGE_PROGRESS_WAIT:
+		break;
 	}
 }
 
@@ -208,7 +216,7 @@ const struct storage_progress_sink *cli_progress(bool quiet)
 static const char *const kind_names[] = {
 	[STORAGE_PROGRESS_START] = "start", [STORAGE_PROGRESS_BYTES] = "bytes",
 	[STORAGE_PROGRESS_DONE] = "done",   [STORAGE_PROGRESS_ERROR] = "error",
-	[STORAGE_PROGRESS_END] = "end",
+	[STORAGE_PROGRESS_END] = "end",	    [STORAGE_PROGRESS_WAIT] = "wait",
 };
 
 static void json_event(void *ctx, const struct storage_progress_event *ev)

@@ -3,7 +3,8 @@
  * `system check` (podman 5's) over the engine's files, then storage's (storage/check.c):
  * containers whose layers are gone, the name index against the records (an entry of a
  * container that is gone or now called otherwise; a name with no entry), removals cut
- * short (containers/.trash-ID) and run dirs of containers that are gone. A container on
+ * short (containers/.trash-ID), run dirs of containers that are gone, two records of one
+ * name, and volumes that killed commands left half made or half removed. A container on
  * damaged storage is removed only with force, as podman does.
  */
 #include "oci/engine/internal.h"
@@ -79,6 +80,53 @@ static void stale_tmp(const char *dir, const char *nm, const char *rel_dir, bool
 	err_free(&e);
 }
 
+/*
+ * Two records of one name (a rename killed in versions before its present order): the
+ * name stays with the container its index entry leads to (else the oldest: the list is
+ * oldest first), and the others get fresh generated names.
+ */
+static void check_dup_names(struct eng *eng, struct eng_ctr **v, size_t n, const char *dir,
+			    bool repair, struct storage_check_report *r)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (count_name(v, n, v[i]->name) < 2)
+			continue;
+		autofree char *p = xasprintf("%s/%s", dir, v[i]->name);
+		char id[72];
+		ssize_t len = readlink(p, id, sizeof(id) - 1);
+		id[len > 0 ? len : 0] = '\0';
+		struct eng_ctr *keep = find_id(v, n, id);
+		if (keep != NULL && strcmp(keep->name, v[i]->name) != 0)
+			keep = NULL;
+		for (size_t j = 0; j < n && keep == NULL; j++)
+			if (strcmp(v[j]->name, v[i]->name) == 0)
+				keep = v[j];
+		if (keep == v[i])
+			continue;
+		struct storage_damage *d =
+		    storage_check_add(r, STORAGE_DAMAGE_CONTAINER, v[i]->id,
+				      "its name %s is container %.12s's too", v[i]->name, keep->id);
+		if (!repair)
+			continue;
+		struct error *e = NULL;
+		if (ctr_name_set(eng, keep->name, keep->id, &e) < 0) {
+			log_warn("%s", e->msg);
+			err_free(&e);
+			continue;
+		}
+		autofree char *old = xstrdup(v[i]->name);
+		autofree char *fresh = ctr_new_name();
+		if (eng_ctr_rename(eng, v[i], fresh, &e) == 0) {
+			d->mended = true;
+			d->done = xasprintf("renamed from %s to %s (%.12s keeps %s)", old, fresh,
+					    keep->id, old);
+		} else {
+			log_warn("%s", e->msg);
+		}
+		err_free(&e);
+	}
+}
+
 /* containers/by-name against the records. */
 static void check_names(struct eng *eng, struct eng_ctr **v, size_t n, bool repair,
 			struct storage_check_report *r)
@@ -114,8 +162,9 @@ static void check_names(struct eng *eng, struct eng_ctr **v, size_t n, bool repa
 		ctr_name_drop(eng, nm, id);
 		dd->mended = !fs_exists(p);
 	}
+	check_dup_names(eng, v, n, dir, repair, r);
 	/* A name with no entry: lookups by it fail. Restored unless two records share it
-	 * (a rename cut short), which only a rename can settle. */
+	 * (told above). */
 	for (size_t i = 0; i < n; i++) {
 		autofree char *p = xasprintf("%s/%s", dir, v[i]->name);
 		char id[72];
@@ -123,11 +172,8 @@ static void check_names(struct eng *eng, struct eng_ctr **v, size_t n, bool repa
 		id[len > 0 ? len : 0] = '\0';
 		if (strcmp(id, v[i]->id) == 0)
 			continue;
-		if (count_name(v, n, v[i]->name) > 1) {
-			storage_check_add(r, STORAGE_DAMAGE_CONTAINER, v[i]->id,
-					  "its name %s is another container's too", v[i]->name);
+		if (count_name(v, n, v[i]->name) > 1)
 			continue;
-		}
 		autofree char *rel = xasprintf("containers/by-name/%s", v[i]->name);
 		struct storage_damage *dd =
 		    storage_check_add(r, STORAGE_DAMAGE_LEFTOVER, rel,
@@ -206,6 +252,46 @@ static void check_leftovers(struct eng *eng, bool repair, struct storage_check_r
 	}
 }
 
+/*
+ * volumes/: what a killed create (.tmp-NAME-PID) or rm or prune (.trash-NAME-PID) left, and
+ * a volume without _data (deleted half-way by versions that deleted it in place): no
+ * listing shows it, yet its name cannot be made again. Under volumes.lock, exclusive: no
+ * create or removal is under way.
+ */
+static void check_volumes(struct eng *eng, bool repair, struct storage_check_report *r)
+{
+	struct error *e = NULL;
+	autoclose int lk = ctr_vol_lock(eng, true, &e);
+	if (lk < 0) {
+		log_warn("%s", e->msg);
+		err_free(&e);
+		return;
+	}
+	autofree char *top = xasprintf("%s/volumes", storage_root(eng->store));
+	autoclosedir DIR *d = opendir(top);
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		const char *nm = de->d_name;
+		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+			continue;
+		autofree char *p = xasprintf("%s/%s", top, nm);
+		autofree char *data = xasprintf("%s/_data", p);
+		bool tmp = strncmp(nm, ".tmp-", 5) == 0, trash = strncmp(nm, ".trash-", 7) == 0;
+		struct stat st;
+		if (!tmp && !trash &&
+		    (nm[0] == '.' || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode) || fs_exists(data)))
+			continue;
+		autofree char *rel = xasprintf("volumes/%s", nm);
+		struct storage_damage *dd = storage_check_add(
+		    r, STORAGE_DAMAGE_LEFTOVER, rel, "%s",
+		    tmp	    ? "a volume create cut short"
+		    : trash ? "a volume removal cut short"
+			    : "a volume half removed (no _data): its name cannot be used");
+		if (repair && ctr_vol_rm_dir(p, &e) == 0)
+			dd->mended = !fs_exists(p);
+		err_free(&e);
+	}
+}
+
 /* IDs of the containers that use images a storage pass (no repair) finds damaged. */
 static char **damaged_users(struct eng *eng, const struct eng_check_opts *o, struct error **err)
 {
@@ -246,6 +332,7 @@ int eng_system_check(struct eng *eng, const struct eng_check_opts *o,
 	check_names(eng, v, n, o->repair, r);
 	eng_ctr_list_free(v, n);
 	check_leftovers(eng, o->repair, r);
+	check_volumes(eng, o->repair, r);
 	struct storage_check_opts so = { .quick = o->quick, .repair = o->repair };
 	return storage_check(eng->store, &so, r, err);
 }

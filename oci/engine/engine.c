@@ -13,9 +13,17 @@ int eng_open(const struct eng_open_opts *o, struct eng **out, struct error **err
 {
 	const char *driver = o ? o->storage_driver : NULL;
 	struct storage *s = NULL;
-	if (storage_open(driver, &s, err) < 0)
-		return -1;
+	autofree char *bad = NULL;
+	if (storage_open(driver, &s, err) < 0) {
+		if (!o->any_driver || driver == NULL || (*err)->kind != ERR_USAGE)
+			return -1;
+		bad = xstrdup((*err)->msg);
+		err_free(err);
+		if (storage_open(NULL, &s, err) < 0)
+			return -1;
+	}
 	struct eng *e = xzalloc(sizeof(*e));
+	e->bad_driver = steal_ptr(&bad);
 	e->store = s;
 	e->storage_driver = driver ? xstrdup(driver) : NULL;
 	e->names_fd = -1;
@@ -31,6 +39,7 @@ void eng_close(struct eng **ep)
 	*ep = NULL;
 	storage_close(&e->store);
 	free(e->storage_driver);
+	free(e->bad_driver);
 	free(e->run_root);
 	if (e->names_fd >= 0)
 		close(e->names_fd);

@@ -92,7 +92,20 @@ static struct json_object *host_json(struct error **err)
 	return host;
 }
 
-static struct json_object *store_json(struct error **err)
+/* The driver the store uses: the one chosen, else the one the probes pick. */
+static const char *driver_name(struct eng *eng, bool native, bool fuse)
+{
+	switch (storage_driver_chosen(eng->store)) {
+	case STORAGE_DRIVER_OVERLAY:
+		return "overlay";
+	case STORAGE_DRIVER_FUSE:
+		return "fuse-overlayfs";
+	default:
+		return native ? "overlay" : fuse ? "fuse-overlayfs" : NULL;
+	}
+}
+
+static struct json_object *store_json(struct eng *eng, struct error **err)
 {
 	autofree char *store = paths_store_dir(err);
 	autofree char *run = store ? paths_runtime_dir(err) : NULL;
@@ -114,15 +127,20 @@ static struct json_object *store_json(struct error **err)
 	json_object_object_add(ov, "fuseOverlayfsExecutable", str_or_null(fpath));
 	json_object_object_add(ov, "fuseNote", str_or_null(freason));
 	json_object_object_add(o, "overlay", ov);
+	json_object_object_add(o, "graphDriverName", str_or_null(driver_name(eng, native, fuse)));
+	/* As asked (--storage-driver), when hutch could not use it. */
+	if (eng->bad_driver != NULL)
+		json_object_object_add(o, "graphDriverRequested",
+				       json_object_new_string(eng->storage_driver));
 	return o;
 }
 
-struct json_object *eng_info(struct error **err)
+struct json_object *eng_info(struct eng *eng, struct error **err)
 {
 	struct json_object *host = host_json(err);
 	if (host == NULL)
 		return NULL;
-	struct json_object *store = store_json(err);
+	struct json_object *store = store_json(eng, err);
 	if (store == NULL) {
 		json_object_put(host);
 		return NULL;
@@ -132,7 +150,7 @@ struct json_object *eng_info(struct error **err)
 	json_object_object_add(root, "store", store);
 	json_object_object_add(
 	    root, "prerequisites",
-	    ctr_info_prereqs(json_str(store, "graphRoot"), json_str(store, "runRoot")));
+	    ctr_info_prereqs(eng, json_str(store, "graphRoot"), json_str(store, "runRoot")));
 	struct json_object *ver = json_object_new_object();
 	json_object_object_add(ver, "Version", json_object_new_string(HUTCH_VERSION));
 	json_object_object_add(root, "version", ver);

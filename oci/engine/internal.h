@@ -12,6 +12,7 @@
 struct eng {
 	struct storage *store;
 	char *storage_driver;	  /* as opened with; NULL: storage.conf's or auto */
+	char *bad_driver;	  /* any_driver: why storage_driver could not be used */
 	char *run_root;		  /* $XDG_RUNTIME_DIR/hutch/runtime, once looked up */
 	int names_fd;		  /* containers.lock while held, else -1 */
 	unsigned names_depth;	  /* its nesting */
@@ -22,7 +23,7 @@ struct eng {
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct eng *eng, struct error **err);
 /* `info`'s prerequisites: { NAME: { ok, state, fix } } (prereq.c). */
-struct json_object *ctr_info_prereqs(const char *store, const char *run);
+struct json_object *ctr_info_prereqs(struct eng *eng, const char *store, const char *run);
 /* Before a start: pin the store's runtime dir (lib/paths.c) and use it from now on. */
 int ctr_run_root_pin(struct eng *eng, struct error **err);
 /* config.json's /etc binds (resolv.conf, hosts, hostname) into run, the run dir of this
@@ -120,6 +121,9 @@ int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n);
 /* Take volumes.lock (shared, or exclusive for rm and prune: see volume.c); the fd to close,
  * or -1 with *err. Taken before containers.lock, never while holding it. */
 int ctr_vol_lock(struct eng *eng, bool excl, struct error **err);
+/* Remove a volume's directory (or what a killed command left of one) as root in the user
+ * namespace: its data may hold files of subordinate ids. */
+int ctr_vol_rm_dir(const char *dir, struct error **err);
 
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
  * top entry named top ("." for the contents of a directory), written to out_fd. */

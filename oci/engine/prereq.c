@@ -65,7 +65,9 @@ static void id_helpers(struct json_object *all)
 	put(all, "newuidmap", true, st, NULL);
 }
 
-static void storage_prereqs(struct json_object *all, const char *store, const char *run)
+/* The driver the handle's store uses: chosen (the global flag, storage.conf) or picked. */
+static void storage_prereqs(struct json_object *all, struct eng *eng, const char *store,
+			    const char *run)
 {
 	bool native = false;
 	autofree char *reason = NULL, *fpath = NULL, *freason = NULL;
@@ -79,11 +81,33 @@ static void storage_prereqs(struct json_object *all, const char *store, const ch
 	    fuse ? NULL
 		 : (fpath == NULL ? "sudo apt-get install fuse-overlayfs"
 				  : "sudo chmod 0666 /dev/fuse (or load the fuse module)"));
-	autofree char *st = native ? xstrdup("overlay (native, rootless)")
-			    : fuse ? xasprintf("fuse-overlayfs (native overlay: %s)", reason)
-				   : xasprintf("none (native overlay: %s)", reason);
-	put(all, "storageDriver", native || fuse, st,
-	    native || fuse ? NULL : "sudo apt-get install fuse-overlayfs");
+	enum storage_driver d = storage_driver_chosen(eng->store);
+	const char *by = eng->storage_driver ? "--storage-driver" : "storage.conf";
+	autofree char *st = NULL;
+	bool ok = native || fuse;
+	const char *fix = ok ? NULL : "sudo apt-get install fuse-overlayfs";
+	if (eng->bad_driver != NULL) {
+		/* Said, not failed: the command runs with what auto picks. */
+		ok = false;
+		st = xasprintf("%s: %s", eng->storage_driver, eng->bad_driver);
+		fix = "--storage-driver overlay or fuse-overlayfs (or none: hutch picks)";
+	} else if (d == STORAGE_DRIVER_OVERLAY) {
+		ok = native;
+		st = native
+			 ? xasprintf("overlay (native, rootless; chosen by %s)", by)
+			 : xasprintf("overlay (chosen by %s) does not work here: %s", by, reason);
+		fix = native ? NULL : "--storage-driver fuse-overlayfs";
+	} else if (d == STORAGE_DRIVER_FUSE) {
+		ok = fuse;
+		st = xasprintf("fuse-overlayfs (chosen by %s)%s%s", by, fuse ? "" : ": ",
+			       fuse ? "" : freason);
+		fix = fuse ? NULL : "sudo apt-get install fuse-overlayfs";
+	} else {
+		st = native ? xstrdup("overlay (native, rootless)")
+		     : fuse ? xasprintf("fuse-overlayfs (native overlay: %s)", reason)
+			    : xasprintf("none (native overlay: %s)", reason);
+	}
+	put(all, "storageDriver", ok, st, fix);
 }
 
 static void net_prereqs(struct json_object *all)
@@ -128,12 +152,12 @@ static void cgroup_prereq(struct json_object *all)
 	oci_cgroup_info_clear(&cg);
 }
 
-struct json_object *ctr_info_prereqs(const char *store, const char *run)
+struct json_object *ctr_info_prereqs(struct eng *eng, const char *store, const char *run)
 {
 	struct json_object *all = json_object_new_object();
 	subids(all);
 	id_helpers(all);
-	storage_prereqs(all, store, run);
+	storage_prereqs(all, eng, store, run);
 	net_prereqs(all);
 	cgroup_prereq(all);
 	put(all, "runtimeDir", true, run, NULL);

@@ -330,6 +330,7 @@ struct launch_net {
 	struct udp_binds ub; /* with slirp4netns the monitor forwards the UDP ports (udpfwd.c) */
 	int exit_fd;	     /* the network helper's */
 	pid_t helper;
+	int helper_pidfd; /* pasta's daemon's, watched by the monitor */
 };
 
 static int launch_prepare(void *arg, pid_t init, struct error **err)
@@ -361,7 +362,7 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 	struct net_handle *h = NULL;
 	if (net_setup(&no, &h, err) < 0)
 		return -1;
-	net_handover(&h, &n->exit_fd, &n->helper);
+	net_handover(&h, &n->exit_fd, &n->helper, &n->helper_pidfd);
 	return 0;
 }
 
@@ -392,7 +393,9 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	bool delete_has_work = true, has_poststart = true;
 	/* Started at once: the network comes up while the init sets up, then it is released
 	 * (the CLI gets the connection to it with "ready" and waits there for the exec). */
-	struct launch_net net = { .l = l, .ub = { .netns_fd = -1 }, .exit_fd = -1, .helper = -1 };
+	struct launch_net net = {
+		.l = l, .ub = { .netns_fd = -1 }, .exit_fd = -1, .helper = -1, .helper_pidfd = -1
+	};
 	int conn = -1;
 	struct oci_create_opts co = { .root = l->root,
 				      .id = l->c->id,
@@ -449,6 +452,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	add_fd_arg(&argv, "--stderr-fd", e.errfd);
 	add_fd_arg(&argv, "--pty-fd", pty);
 	add_fd_arg(&argv, "--net-exit-fd", net.exit_fd);
+	add_fd_arg(&argv, "--net-pidfd", net.helper_pidfd);
 	add_fd_arg(&argv, "--netns-fd", net.ub.netns_fd);
 	/* Held by the monitor, so that the init's exit does not wait for the unmounting of
 	 * the container's mounts before its SIGCHLD: the monitor lets them go after the
@@ -683,10 +687,11 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 /* Clear what a previous run left in the run dir (init.pid: an older hutch's). */
 static void clear_run_dir(const char *run)
 {
-	static const char *const stale[] = { OCI_EXIT_FILE,	OCI_MONITOR_PID_FILE,
-					     OCI_ATTACH_SOCKET, "init.pid",
-					     "console.sock",	"paused",
-					     CTR_STOPPED_MARK,	NULL };
+	static const char *const stale[] = {
+		OCI_EXIT_FILE,	  OCI_MONITOR_PID_FILE,	 OCI_ATTACH_SOCKET,
+		"init.pid",	  "console.sock",	 "paused",
+		CTR_STOPPED_MARK, OCI_NETWORK_LOST_FILE, NULL
+	};
 	for (size_t i = 0; stale[i]; i++) {
 		autofree char *p = xasprintf("%s/%s", run, stale[i]);
 		unlink(p);

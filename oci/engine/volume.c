@@ -9,7 +9,9 @@
  * its named volumes until its record is written, and rm and prune hold it exclusive while
  * they look for users and delete, so no volume is deleted between a create's resolve and
  * its record. A volume is made in volumes/.tmp-NAME-PID and renamed into place, so of
- * several creates of one name exactly one makes it.
+ * several creates of one name exactly one makes it; it is deleted by a rename to
+ * volumes/.trash-NAME-PID first, so a killed rm or prune never leaves a volume half
+ * deleted under its name (the trash goes at the next prune, or by `system check --repair`).
  */
 #include "oci/engine/internal.h"
 #include "userns/userns.h"
@@ -219,18 +221,30 @@ static int rm_fn(void *arg, struct error **err)
 	return fs_rm_rf(arg, err);
 }
 
-/* The data may hold files of subordinate ids: delete as root in the user namespace. */
-static int vol_delete(struct eng *eng, const char *name, struct error **err)
+/* The data may hold files of subordinate ids: delete dir as root in the user namespace. */
+int ctr_vol_rm_dir(const char *dir, struct error **err)
 {
-	autofree char *dir = vol_dir(eng, name);
 	struct userns_map m;
 	struct userns_child child;
 	if (userns_default_map(&m, err) < 0)
 		return -1;
-	int rc = userns_spawn(&m, 0, rm_fn, dir, &child, err);
+	int rc = userns_spawn(&m, 0, rm_fn, (void *)dir, &child, err);
 	userns_map_clear(&m);
 	int status;
 	if (rc < 0 || proc_wait(child.pid, &status, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Out of the way under a name no listing shows (in one step), then deleted. */
+static int vol_delete(struct eng *eng, const char *name, struct error **err)
+{
+	autofree char *dir = vol_dir(eng, name);
+	autofree char *trash =
+	    xasprintf("%s/volumes/.trash-%s-%d", storage_root(eng->store), name, (int)getpid());
+	if (rename(dir, trash) < 0)
+		return err_sys(err, "removing volume %s", name);
+	if (ctr_vol_rm_dir(trash, err) < 0)
 		return err_wrap(err, "removing volume %s", name);
 	return 0;
 }
@@ -270,12 +284,15 @@ char **eng_vol_prune(struct eng *eng, struct error **err)
 	if (lk < 0)
 		return NULL;
 	char **removed = xzalloc(sizeof(char *));
-	/* Volumes a killed create left half-made (vol_make): nobody makes one now. */
+	/* Volumes a killed create left half-made (vol_make), or a killed rm or prune half
+	 * deleted (vol_delete): nobody makes or deletes one now. */
 	autofree char *top = xasprintf("%s/volumes", storage_root(eng->store));
 	autoclosedir DIR *d = opendir(top);
 	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
 		autofree char *p = xasprintf("%s/%s", top, de->d_name);
-		if (strncmp(de->d_name, ".tmp-", 5) == 0 && fs_rm_rf(p, err) < 0) {
+		if ((strncmp(de->d_name, ".tmp-", 5) == 0 ||
+		     strncmp(de->d_name, ".trash-", 7) == 0) &&
+		    ctr_vol_rm_dir(p, err) < 0) {
 			strv_free(removed);
 			return NULL;
 		}

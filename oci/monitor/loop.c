@@ -41,6 +41,7 @@ struct mon {
 	bool exited;
 	int status;
 	bool net_gone; /* the network helper exited (reaped): never signalled again */
+	int net_pidfd; /* the helper's pidfd (pasta's daemon is not our child), or -1 */
 	struct udpfwd udp;
 };
 
@@ -209,28 +210,33 @@ static void output(struct mon *m, int stream)
 /*
  * The network helper died before the container: its ports and its way out are gone. Said in
  * the run dir (the engine shows it in ps and inspect), in the container's log and to the
- * attached clients, on stderr.
+ * attached clients, on stderr. ws < 0: not our child (pasta's daemon, seen through its
+ * pidfd), its status unknown.
  */
 static void network_lost(struct mon *m, int ws)
 {
+	bool before = m->net_gone;
 	m->net_gone = true;
-	if (m->exited)
+	if (m->exited || before)
 		return;
-	int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	const char *helper = m->o->net_exit_fd >= 0 ? "slirp4netns" : "pasta";
+	int code = ws < 0 ? -1 : WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	char stamp[48];
 	oci_log_format_time(&now, stamp, sizeof(stamp));
 	autofree char *path = xasprintf("%s/%s", m->o->run_dir, OCI_NETWORK_LOST_FILE);
-	autofree char *doc = xasprintf("{\"helper\": \"slirp4netns\", \"status\": %d, \"at\": "
+	autofree char *code_json = ws < 0 ? xstrdup("null") : xasprintf("%d", code);
+	autofree char *doc = xasprintf("{\"helper\": \"%s\", \"status\": %s, \"at\": "
 				       "\"%s\"}\n",
-				       code, stamp);
+				       helper, code_json, stamp);
 	struct error *err = NULL;
 	if (fs_write_replace(path, doc, strlen(doc), 0600, &err) < 0)
 		err_free(&err);
-	autofree char *line = xasprintf("hutch: the network helper slirp4netns exited (status %d): "
+	autofree char *status = ws < 0 ? xstrdup("") : xasprintf(" (status %d)", code);
+	autofree char *line = xasprintf("hutch: the network helper %s exited%s: "
 					"the container's network and published ports are down\n",
-					code);
+					helper, status);
 	oci_log_write(&m->log, 2, line, strlen(line));
 	broadcast(m, OCI_ATTACH_STDERR, line, strlen(line));
 }
@@ -276,10 +282,12 @@ static int write_exit_file(const struct oci_monitor_opts *o, int status, struct 
  * pasta is told with SIGTERM. That is started first, and the helper reaped last, after the
  * clients have the exit status: the kernel takes ~20 ms to tear the tap device down.
  */
-static void stop_network_begin(const struct oci_monitor_opts *o, bool gone)
+static void stop_network_begin(const struct oci_monitor_opts *o, bool gone, int pidfd)
 {
 	if (o->net_exit_fd >= 0)
 		close(o->net_exit_fd);
+	else if (pidfd >= 0 && !gone)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0); /* never a reused pid */
 	else if (o->net_pid > 0 && !gone)
 		kill(o->net_pid, SIGTERM);
 }
@@ -376,18 +384,23 @@ void oci_monitor_sigset(sigset_t *set)
 		sigaddset(set, sigs[i]);
 }
 
-/* Drop the container's name index entry if it still names us (as ctr_name_drop does). */
-static void drop_name(const struct oci_monitor_opts *o)
+/*
+ * Drop the container's name index entry if it still names us (as ctr_name_drop does).
+ * False when it does not: the container was renamed since it started (the name we were
+ * given is old), and the exit command drops the entry of the name its records hold.
+ */
+static bool drop_name(const struct oci_monitor_opts *o)
 {
 	if (o->unlist_name == NULL)
-		return;
+		return true;
 	int lk = fs_lock(o->unlist_names_lock, O_RDWR | O_CREAT, LOCK_EX);
 	char buf[80];
 	ssize_t n = readlink(o->unlist_name, buf, sizeof(buf));
-	if (lk >= 0 && n > 0 && (size_t)n == strlen(o->id) && memcmp(buf, o->id, (size_t)n) == 0)
-		unlink(o->unlist_name);
+	bool ours = lk >= 0 && n > 0 && (size_t)n == strlen(o->id) &&
+		    memcmp(buf, o->id, (size_t)n) == 0 && unlink(o->unlist_name) == 0;
 	if (lk >= 0)
 		close(lk);
+	return ours;
 }
 
 /*
@@ -439,6 +452,9 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 	}
 	if (ep_add(m, m->sfd, err) < 0 || ep_add(m, m->listen_fd, err) < 0)
 		return -1;
+	m->net_pidfd = o->net_pidfd;
+	if (m->net_pidfd >= 0 && ep_add(m, m->net_pidfd, err) < 0)
+		return -1;
 	udpfwd_init(&m->udp, o, m->ep);
 	for (int s = 1; s <= 2; s++)
 		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
@@ -458,6 +474,7 @@ static void teardown(struct mon *m)
 		close(m->in_fd);
 	if (m->listen_fd >= 0)
 		close(m->listen_fd);
+	drop_fd(m, &m->net_pidfd);
 	if (m->sfd >= 0)
 		close(m->sfd);
 	if (m->ep >= 0)
@@ -474,7 +491,9 @@ static long ms_since(const struct timespec *t0)
 
 int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 {
-	struct mon m = { .o = o, .ep = -1, .sfd = -1, .listen_fd = -1, .log = { .fd = -1 } };
+	struct mon m = {
+		.o = o, .ep = -1, .sfd = -1, .listen_fd = -1, .net_pidfd = -1, .log = { .fd = -1 }
+	};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.in_fd = o->pty_fd >= 0 ? o->pty_fd : o->stdin_fd;
@@ -512,6 +531,10 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 					clock_gettime(CLOCK_MONOTONIC, &exited_at);
 			} else if (fd == m.listen_fd) {
 				accept_client(&m);
+			} else if (fd == m.net_pidfd) {
+				/* pasta's daemon is gone: readable once, then not watched. */
+				drop_fd(&m, &m.net_pidfd);
+				network_lost(&m, -1);
 			} else if (fd == m.out_fd[1]) {
 				output(&m, 1);
 			} else if (fd == m.out_fd[2]) {
@@ -528,7 +551,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	int rc = -1;
 	if (m.exited && write_exit_file(o, m.status, err) == 0)
 		rc = m.status;
-	stop_network_begin(o, m.net_gone);
+	stop_network_begin(o, m.net_gone, m.net_pidfd);
 	for (int s = 1; s <= 2; s++)
 		drop_fd(&m, &m.out_fd[s]);
 	int32_t st = m.status;
@@ -541,10 +564,9 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		struct sched_param idle = { 0 };
 		sched_setscheduler(0, SCHED_IDLE, &idle);
 		cleanup_closep(&mntns);
-		if (unlisted)
-			drop_name(o);
+		bool named = unlisted && drop_name(o);
 		/* Only then is the trash ours to finish: one that `rm -f` made is its own. */
-		bool done = unlisted && o->purge_state != NULL && purge(o) == 0;
+		bool done = named && o->purge_state != NULL && purge(o) == 0;
 		/* The rest of the removal is the exit command's: told on its command line. */
 		if (!done)
 			run_exit_command(o->exit_command, unlisted ? "--unlisted" : NULL);

@@ -109,6 +109,7 @@ struct oci_monitor_opts {
 	int listen_fd; /* the attach socket, bound by the launcher; -1: bind it, write the pid file */
 	int net_exit_fd; /* closing it stops the network helper (slirp4netns), or -1 */
 	pid_t net_pid;	 /* the network helper, stopped and reaped at exit, or 0 */
+	int net_pidfd;	 /* a pidfd of it when it is not our child (pasta's daemon), or -1 */
 	int netns_fd;	 /* the container's network namespace, for the UDP forwarder */
 	/* The container's mount namespace, or -1: held so that its teardown (unmounting the
 	 * container's mounts) happens when this closes it, after the report, not in the

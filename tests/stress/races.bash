@@ -156,8 +156,15 @@ race_save() {
 		[[ $(sha256sum <"$dir/a.tar") == "$sum" ]] ||
 			race_fail "$i" "the archive at FILE changed: $(stat -c %s "$dir/a.tar") bytes, $(tar -tf "$dir/a.tar" 2>&1 | tail -1)" ||
 			{ rm -rf "$dir"; return 1; }
-		rm -f "$dir"/a.tar.tmp-*
 	done
+	# The temp files the killed saves left go with the next save to FILE (their pids are
+	# gone); one of a live save would stay.
+	"$HUTCH" save -o "$dir/a.tar" "$IMAGE" || { rm -rf "$dir"; return 1; }
+	if compgen -G "$dir/a.tar.tmp-*" >/dev/null; then
+		race_fail "$n" "temp files left after the next save: $(ls "$dir")"
+		rm -rf "$dir"
+		return 1
+	fi
 	rm -rf "$dir"
 	echo "race_save: $n rounds ok"
 }
@@ -200,6 +207,48 @@ race_vol_prune() {
 		{ "$HUTCH" rm "vp$i" >/dev/null && "$HUTCH" volume rm "vp$i" >/dev/null; } || return 1
 	done
 	echo "race_vol_prune: $n rounds ok"
+}
+
+# kill -9 during `volume prune -f` (or `volume rm`): a volume is listed whole (all its
+# files) or not at all, and the next prune, or system check --repair, leaves nothing of it.
+race_vol_prune_kill() {
+	local n=$1 i got
+	for ((i = 1; i <= n; i++)); do
+		"$HUTCH" volume create "vk$i" >/dev/null || return 1
+		"$HUTCH" unshare sh -c "cd '$(race_store)/volumes/vk$i/_data' && mkdir d && cd d && seq 1 1500 | xargs touch" ||
+			return 1
+		race_kill_at 150 volume prune -f
+		if "$HUTCH" volume inspect "vk$i" >/dev/null 2>&1; then
+			got=$(find "$(race_store)/volumes/vk$i/_data/d" -type f | wc -l)
+			[[ $got == 1500 ]] ||
+				race_fail "$i" "volume vk$i is listed with $got of its 1500 files" || return 1
+		fi
+		"$HUTCH" system check --repair >/dev/null 2>&1 || true
+		got=$("$HUTCH" system check 2>&1) ||
+			race_fail "$i" "system check after repair: $got" || return 1
+		"$HUTCH" volume rm -f "vk$i" >/dev/null 2>&1 || true
+	done
+	got=$(ls -A "$(race_store)/volumes")
+	[[ -z $got ]] || race_fail "$n" "left in volumes/: $got" || return 1
+	echo "race_vol_prune_kill: $n rounds ok"
+}
+
+# A running --rm container renamed: once it exits, neither name's index entry is left.
+race_rename_rm() {
+	local n=$1 i f
+	for ((i = 1; i <= n; i++)); do
+		"$HUTCH" run -d --rm --name "rr$i" "$IMAGE" sleep 0.5 >/dev/null || return 1
+		"$HUTCH" rename "rr$i" "rn$i" >/dev/null 2>&1 || true
+		"$HUTCH" wait "rn$i" "rr$i" >/dev/null 2>&1 || true
+		race_settle
+		for f in "$(race_store)"/containers/by-name/*; do
+			[[ -L $f ]] && { race_fail "$i" "name entry left: $(basename "$f") -> $(readlink "$f")"; return 1; }
+		done
+		"$HUTCH" run --name "rn$i" "$IMAGE" true >/dev/null ||
+			race_fail "$i" "the name rn$i cannot be used again" || return 1
+		"$HUTCH" rm "rn$i" >/dev/null || return 1
+	done
+	echo "race_rename_rm: $n rounds ok"
 }
 
 # `rmi -f` racing `run` of that image: a container that exists has its image (and layers).

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # The fault-injection loops of tests/stress/races.bash with many rounds, by hand:
 #   tests/stress/races.sh [-n ROUNDS] [LOOP...]     (default: 200 rounds of every loop)
-# LOOP: rename rm start_rm save vol_create vol_prune rmi_run. As root it runs as $HUTCH_TEST_USER
-# (default hutchtest), as the bench scripts do. It builds the fixture images, starts the
-# loopback registry, pulls the base image into a store of its own and removes it all at the
-# end; each loop prints "race_LOOP: N rounds ok" or its first violation, and the script
-# exits 1 if any loop failed.
+# LOOP: rename rm start_rm save vol_create vol_prune vol_prune_kill rename_rm rmi_run. As
+# root it runs as $HUTCH_TEST_USER (default hutchtest), as the bench scripts do. It builds
+# the fixture images, starts the loopback registry, pulls the base image into a store of
+# its own and removes it all at the end; each loop prints "race_LOOP: N rounds ok" or its
+# first violation, and the script exits 1 if any loop failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/bench/lib.sh
@@ -19,7 +19,7 @@ if [[ ${1:-} == -n ]]; then
 	shift 2
 fi
 loops=("$@")
-((${#loops[@]})) || loops=(rename rm start_rm save vol_create vol_prune rmi_run)
+((${#loops[@]})) || loops=(rename rm start_rm save vol_create vol_prune vol_prune_kill rename_rm rmi_run)
 
 HUTCH=$top/hutch
 work=$(mktemp -d "${TMPDIR:-/tmp}/hutch-races.XXXXXX")

@@ -186,6 +186,36 @@ count_procs() {
 	assert_output "net exited"
 }
 
+@test "a dead pasta shows in ps, inspect and the log, as slirp4netns's death does" {
+	command -v pasta >/dev/null || skip_machine "pasta is not installed"
+	run_hutch run -d --name pn --network pasta "$IMAGE" sleep 310
+	local helper
+	mapfile -t helper < <(net_helpers_alive)
+	[[ ${#helper[@]} == 1 ]]
+	run_hutch inspect pn
+	refute_output --partial NetworkLost
+	kill -9 "${helper[0]}"
+	wait_for bash -c "'$HUTCH' ps --format '{{.Status}}' | grep -q 'network lost'"
+	run_hutch ps --format '{{.Names}} {{.State}} {{.Status}}'
+	assert_output --regexp '^pn running Up .* \(network lost\)$'
+	run_hutch inspect pn --format '{{.State.Status}} {{.State.NetworkLost}}'
+	assert_output "running true"
+	run_hutch logs pn
+	assert_equal "$stderr" "hutch: the network helper pasta exited: the container's network and published ports are down"
+	run_hutch stop -t 0 pn
+	run_hutch ps -a --format '{{.Names}} {{.State}}'
+	assert_output "pn exited"
+	# Started again, it has a network again, and its pasta's end is not news.
+	run_hutch start pn
+	run_hutch inspect pn
+	refute_output --partial NetworkLost
+	run_hutch ps --format '{{.Names}} {{.Status}}'
+	assert_output --regexp '^pn Up [^(]*$'
+	run_hutch stop -t 0 pn
+	run_hutch logs pn
+	[[ $(grep -c "network helper pasta exited" <<<"$stderr") == 1 ]]
+}
+
 @test "a dead slirp4netns: an attached run hears of it on stderr" {
 	command -v slirp4netns >/dev/null || skip_machine "slirp4netns is not installed"
 	"$HUTCH" run --name natt "$IMAGE" sleep 309 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &

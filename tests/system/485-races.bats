@@ -29,12 +29,33 @@ setup() {
 	race_save "${RACES_N:-6}"
 }
 
+@test "save -o FILE removes the temp files of killed saves to FILE, not those of live ones" {
+	local d=$BATS_TEST_TMPDIR
+	echo old >"$d/a.tar"
+	# A pid that is gone (above pid_max), and this shell's, which lives.
+	echo x >"$d/a.tar.tmp-99999999-hutch"
+	echo x >"$d/a.tar.tmp-$$-hutch"
+	echo x >"$d/b.tar.tmp-99999999-hutch"
+	run_hutch save -o "$d/a.tar" "$IMAGE"
+	[[ ! -e $d/a.tar.tmp-99999999-hutch ]]
+	[[ -e $d/a.tar.tmp-$$-hutch && -e $d/b.tar.tmp-99999999-hutch ]]
+	tar -tf "$d/a.tar" manifest.json
+}
+
 @test "parallel volume create of one name: one succeeds, the others say it exists" {
 	race_vol_create "${RACES_N:-15}"
 }
 
 @test "volume prune racing run -v: a volume in use is never deleted" {
 	race_vol_prune "${RACES_N:-6}"
+}
+
+@test "kill -9 during volume prune: no volume is listed with part of its data; nothing is left after repair" {
+	race_vol_prune_kill "${RACES_N:-6}"
+}
+
+@test "a running --rm container renamed: no stale name entry once it exits" {
+	race_rename_rm "${RACES_N:-3}"
 }
 
 @test "rmi -f racing run: no container is left on a removed image" {

@@ -126,6 +126,61 @@ fake_id() { printf '%064d' "$1"; }
 	run_hutch create --name gone "$IMAGE" true
 }
 
+@test "system check: two records of one name; --repair keeps it where its entry leads and renames the other" {
+	run_hutch create --name twin "$IMAGE" true
+	local keep=$output
+	run_hutch create --name other "$IMAGE" true
+	local dup=$output
+	# What a rename killed half-way left in earlier versions: both records say "twin".
+	local f
+	for f in hutch.json state.json; do
+		jq -c '.Name = "twin"' "$(st)/containers/$dup/$f" >"$BATS_TEST_TMPDIR/r"
+		cp "$BATS_TEST_TMPDIR/r" "$(st)/containers/$dup/$f"
+	done
+	rm "$(st)/containers/by-name/other"
+	run_hutch 125 system check
+	assert_line "Damaged container $dup:"
+	assert_line "	its name twin is container ${keep:0:12}'s too"
+	run_hutch system check --repair
+	assert_line --regexp "^Repaired container $dup: renamed from twin to [a-z]+_[a-z]+ \\(${keep:0:12} keeps twin\\)$"
+	run_hutch system check
+	assert_output ""
+	run_hutch inspect --format '{{.Id}}' twin
+	assert_output "$keep"
+	local fresh
+	fresh=$("$HUTCH" inspect --format '{{.Name}}' "$dup")
+	[[ $fresh != twin ]]
+	run_hutch inspect --format '{{.Id}}' "$fresh"
+	assert_output "$dup"
+}
+
+@test "system check: volumes half removed or half made by killed commands; --repair removes them" {
+	run_hutch volume create half
+	run_hutch volume create whole
+	echo data >"$(st)/volumes/whole/_data/f"
+	# A volume deleted in place and killed half-way, and what a killed rm, prune or create
+	# leaves now (renamed aside first).
+	rm -rf "$(st)/volumes/half/_data"
+	mkdir -p "$(st)/volumes/.trash-gone-999999/_data" "$(st)/volumes/.tmp-new-999999/_data"
+	run_hutch volume ls -q
+	assert_output "whole"
+	run_hutch 125 system check
+	assert_line "Leftover volumes/half:"
+	assert_line "	a volume half removed (no _data): its name cannot be used"
+	assert_line "Leftover volumes/.trash-gone-999999:"
+	assert_line "Leftover volumes/.tmp-new-999999:"
+	refute_line --partial "volumes/whole"
+	run_hutch system check --repair
+	assert_line "Deleted leftover: volumes/half"
+	run_hutch system check
+	assert_output ""
+	run_hutch volume create half
+	run_hutch volume ls -q
+	assert_line half
+	assert_line whole
+	[[ $(cat "$(st)/volumes/whole/_data/f") == data ]]
+}
+
 @test "store open: leftovers of killed commands go, those of live ones stay" {
 	local chain live
 	chain=$(fake_id 3)

@@ -37,6 +37,9 @@ static void note(void *ctx, const struct storage_progress_event *ev)
 	case STORAGE_PROGRESS_END:
 		snprintf(line, sizeof(line), "end\n");
 		break;
+	case STORAGE_PROGRESS_WAIT:
+		snprintf(line, sizeof(line), "wait %s\n", ev->status);
+		break;
 	}
 	strncat(s->log, line, sizeof(s->log) - strlen(s->log) - 1);
 }
