@@ -62,6 +62,9 @@ struct eng_ctr_state {
 	unsigned long long init_start;
 	/* Running, but its monitor is gone (killed): no log, no attach, no exit code. */
 	bool monitor_lost;
+	/* Running, and a stop or rm --force has sent its signal: podman's "stopping" state
+	 * (inspect's Status), until it exits. */
+	bool stopping;
 	/* Running, but its network helper (slirp4netns) exited: published ports are down. */
 	bool network_lost;
 	/* Recorded running, its monitor and init both gone without recording the exit: the
@@ -271,18 +274,28 @@ int eng_ctr_list_brief(struct eng *eng, struct eng_ctr ***out, size_t *n, struct
 
 /* Which containers `ps` shows. */
 struct eng_ctr_query {
-	char *const *filters; /* "KEY=VALUE": status, name (substring), id (prefix), label (KEY or
-			       * KEY=VALUE), ancestor (image name or ID prefix); any implies all */
-	bool all;	      /* also containers that do not run */
-	long last;	      /* > 0: the newest `last` containers, whatever their state */
+	/* "KEY=VALUE": status (created, running, paused, exited; stopped is exited; implies
+	 * all), name (substring), id (prefix), label (KEY or KEY=VALUE), ancestor (image name
+	 * or ID prefix), exited (the code of an exited container), restart-policy (none or no,
+	 * always, on-failure, unless-stopped). Several of one key: any of them; of several
+	 * keys: all. */
+	char *const *filters;
+	bool all;	  /* also containers that do not run */
+	long last;	  /* > 0: the newest `last` containers, whatever their state */
+	const char *sort; /* NULL: newest first; command, created (oldest first), id, image,
+			   * names, runningfor (as created), size (as created), status */
 };
 /*
- * The containers q selects, newest first, as brief records (see eng_ctr_list_brief): an
- * owned vector, free with eng_ctr_list_free. A malformed or unknown filter is a usage error
- * ("invalid filter ...") once a container is checked against it.
+ * The containers q selects, newest first or as sorted, as brief records (see
+ * eng_ctr_list_brief): an owned vector, free with eng_ctr_list_free. A malformed or unknown
+ * filter or sort key is a usage error ("invalid filter ..."), before any container is read.
  */
 int eng_ctr_query(struct eng *eng, const struct eng_ctr_query *q, struct eng_ctr ***out, size_t *n,
 		  struct error **err);
+/* Check filters as eng_ctr_query does (podman's messages: "X invalid restart policy"). */
+int eng_ctr_filters_check(char *const *filters, struct error **err);
+/* Whether c (a brief or a full record) passes checked filters. */
+bool eng_ctr_matches(struct eng_ctr *c, char *const *filters);
 
 /* What eng_names lists (shell completion). */
 enum eng_names_kind {
@@ -359,6 +372,10 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 int eng_ctr_attach(struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
 		   bool *detached, struct error **err);
 
+/* A signal as podman's kill -s and create --stop-signal take it: a number from 1 to 64 or
+ * a name (any case, SIG optional, RTMIN+N), leading dashes ignored (-HUP, -9). Errors in
+ * podman's words: "invalid signal: X", "valid signals are 1 through 64". */
+int eng_signal_parse(const char *s, int *sig, struct error **err);
 /* Send a signal to the container's init. */
 int eng_ctr_kill(struct eng_ctr *c, int sig, struct error **err);
 /* Stop signal, then SIGKILL after timeout seconds (-1: the container's own). */
@@ -378,6 +395,11 @@ struct eng_logs_opts {
  * A bad since/until is a usage error. */
 int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FILE *errout,
 		 struct error **err);
+/* The logs of n containers at once, as podman's: each line after the container's short ID
+ * and a space, the containers read side by side (a process each, a line one write), so that
+ * followed lines come as they are written. One container: eng_ctr_logs. */
+int eng_ctr_logs_many(struct eng_ctr *const *cs, size_t n, const struct eng_logs_opts *o, FILE *out,
+		      FILE *errout, struct error **err);
 /* `export`: c's filesystem as a tar stream to fd; a running (or paused) container is EBUSY,
  * which eng_ctr_export_check tells before the caller opens its output. */
 int eng_ctr_export_check(const struct eng_ctr *c, struct error **err);
@@ -388,15 +410,20 @@ int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err);
  * container others share the network namespace of also needs force (EBUSY otherwise); a
  * pod's infra container is removed only with its pod. */
 int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err);
+/* rm --depend: remove the containers that share c's network namespace (theirs first),
+ * then c; their IDs and c's are appended to *removed (an owned vector), in that order. */
+int eng_ctr_remove_depend(struct eng *eng, struct eng_ctr *c, bool force, char ***removed,
+			  struct error **err);
 /* rm --force --time: stop a running c (its stop signal, SIGKILL after timeout seconds),
  * then remove it with force. */
 int eng_ctr_remove_stopped(struct eng *eng, struct eng_ctr *c, long timeout, struct error **err);
 
 /* Which containers an --all operation acts on, in the order it takes them. */
 enum eng_ctr_all {
-	ENG_CTR_ALL_RUNNING, /* stop, kill: the running ones, oldest first */
-	ENG_CTR_ALL_EVERY,   /* restart: every one, oldest first */
-	ENG_CTR_ALL_REMOVE,  /* rm: newest first, so containers sharing another's network go
+	ENG_CTR_ALL_RUNNING,   /* stop, kill: the running ones, oldest first */
+	ENG_CTR_ALL_EVERY,     /* restart: every one, oldest first */
+	ENG_CTR_ALL_STARTABLE, /* start: the ones that do not run, oldest first */
+	ENG_CTR_ALL_REMOVE,    /* rm: newest first, so containers sharing another's network go
 			      * before it, and no pod infra (those go with their pod) */
 };
 /* The IDs of the containers an --all operation acts on (owned vector, never NULL on
@@ -548,6 +575,9 @@ int eng_pod_containers(struct eng *eng, const struct eng_pod *p, struct eng_ctr 
 int eng_pod_start(struct eng *eng, struct eng_pod *p, struct error **err);
 /* Stop the pod's containers, then its infra (timeout as eng_ctr_stop). */
 int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error **err);
+/* Send sig to every running container of the pod, the infra last; none running is an
+ * error. */
+int eng_pod_kill(struct eng *eng, struct eng_pod *p, int sig, struct error **err);
 /* Remove the pod with its containers; running ones only with force. */
 int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err);
 /* What the engine knows of a pod, for front ends to shape: Id, Name, Created, Status,

@@ -135,9 +135,11 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 
 /* ---------- start, stop, kill, restart, rm, wait ---------- */
 
-/* Apply fn to each of names (all: from eng_ctr_all_ids, where one gone since is skipped);
- * the first failure is the error, the rest still run. */
+/* Apply fn to each of names (all: from eng_ctr_all_ids, where one gone since is skipped)
+ * that passes filters (checked; NULL: all do); the first failure is the error, the rest
+ * still run. */
 static int each(struct cli_ctx *ctx, struct eng *eng, char **names, size_t n, bool all,
+		char *const *filters,
 		int (*fn)(struct cli_ctx *, struct eng *, struct eng_ctr *, struct error **),
 		struct error **err)
 {
@@ -146,15 +148,18 @@ static int each(struct cli_ctx *ctx, struct eng *eng, char **names, size_t n, bo
 		autoctr struct eng_ctr *c = NULL;
 		struct error *e = NULL;
 		if (eng_ctr_lookup_target(eng, names[i], all, &c, &e) < 0) {
-			if (e->kind == ERR_NOSUCH && cli_opt_flag(ctx, "ignore")) {
+			/* rm --force (the one command with it) takes a missing container as
+			 * removed, as podman's */
+			if (e->kind == ERR_NOSUCH &&
+			    (cli_opt_flag(ctx, "ignore") || cli_opt_flag(ctx, "force"))) {
 				err_free(&e);
 				continue;
 			}
 			cli_operand_failed(&rc, err, e);
 			continue;
 		}
-		if (c == NULL)
-			continue; /* gone since the listing */
+		if (c == NULL || !eng_ctr_matches(c, filters))
+			continue; /* gone since the listing, or filtered out */
 		if (fn(ctx, eng, c, &e) < 0) {
 			cli_operand_failed(&rc, err, e);
 			continue;
@@ -196,29 +201,62 @@ static int do_start(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, str
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = true };
 	bool detached = false;
-	return eng_ctr_start(eng, c, &so, &ctx->exit_status, &detached, err);
+	if (eng_ctr_start(eng, c, &so, &ctx->exit_status, &detached, err) == 0)
+		return 0;
+	/* podman's start fails with 125 whatever the reason; only run says 126 or 127 */
+	if ((*err)->kind == ERR_NOTFOUND || (*err)->kind == ERR_INVOKE)
+		(*err)->kind = ERR_TOOL;
+	return -1;
 }
 
 int cmd_start(struct cli_ctx *ctx, struct error **err)
 {
 	struct eng *eng = ctx->eng;
-	if (cli_opt_bool(ctx, "attach") && ctx->argc > 1)
+	bool all = opt_all(ctx), attach = cli_opt_bool(ctx, "attach");
+	char *const *filters = cli_opt_list(ctx, "filter");
+	/* podman's checks and words */
+	if (all && ctx->argc > 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "either start all containers or the container(s) provided in the "
+			       "arguments");
+	if (!all && ctx->argc == 0 && filters == NULL)
+		return err_set(err, EINVAL, ERR_TOOL, "start requires at least one argument");
+	if (attach && (all || filters != NULL))
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "you cannot start and attach all containers at once");
+	if (attach && ctx->argc > 1)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "you cannot start and attach multiple "
 			       "containers at once");
-	if (cli_opt_bool(ctx, "attach")) {
+	if (eng_ctr_filters_check(filters, err) < 0)
+		return -1;
+	if (attach) {
 		autoctr struct eng_ctr *c = NULL;
 		if (eng_ctr_lookup(eng, ctx->argv[0], &c, err) < 0)
 			return -1;
 		return do_start(ctx, eng, c, err);
 	}
-	return each(ctx, eng, ctx->argv, (size_t)ctx->argc, false, do_start, err);
+	/* --all, or --filter alone: every container that does not run, by full ID. */
+	if (ctx->argc == 0) {
+		size_t n = 0;
+		autostrv char **v = eng_ctr_all_ids(eng, ENG_CTR_ALL_STARTABLE, &n, err);
+		return v == NULL ? -1 : each(ctx, eng, v, n, true, filters, do_start, err);
+	}
+	return each(ctx, eng, ctx->argv, (size_t)ctx->argc, false, filters, do_start, err);
+}
+
+/* -t/--time, or podman's other spelling --timeout; -1: the container's own. */
+static long stop_time(struct cli_ctx *ctx)
+{
+	if (cli_opt_is_set(ctx, "time"))
+		return cli_opt_int(ctx, "time");
+	return cli_opt_is_set(ctx, "timeout") ? cli_opt_int(ctx, "timeout") : -1;
 }
 
 static int do_stop(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	(void)eng;
-	return eng_ctr_stop(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
+	return eng_ctr_stop(c, stop_time(ctx), err);
 }
 
 int cmd_stop(struct cli_ctx *ctx, struct error **err)
@@ -226,14 +264,14 @@ int cmd_stop(struct cli_ctx *ctx, struct error **err)
 	struct eng *eng = ctx->eng;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_RUNNING, &n, err);
-	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_stop, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), NULL, do_stop, err);
 }
 
 static int do_kill(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	(void)eng;
 	int sig;
-	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0)
+	if (eng_signal_parse(cli_opt_str(ctx, "signal"), &sig, err) < 0)
 		return -1;
 	return eng_ctr_kill(c, sig, err);
 }
@@ -242,19 +280,17 @@ int cmd_kill(struct cli_ctx *ctx, struct error **err)
 {
 	struct eng *eng = ctx->eng;
 	int sig;
-	if (oci_parse_signal(cli_opt_str(ctx, "signal"), &sig, err) < 0) {
-		(*err)->kind = ERR_USAGE;
+	if (eng_signal_parse(cli_opt_str(ctx, "signal"), &sig, err) < 0)
 		return -1;
-	}
 	size_t n = 0;
 	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_RUNNING, &n, err);
-	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_kill, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), NULL, do_kill, err);
 }
 
 static int do_restart(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	(void)eng;
-	return eng_ctr_restart(c, cli_opt_is_set(ctx, "time") ? cli_opt_int(ctx, "time") : -1, err);
+	return eng_ctr_restart(c, stop_time(ctx), err);
 }
 
 int cmd_restart(struct cli_ctx *ctx, struct error **err)
@@ -262,12 +298,20 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 	struct eng *eng = ctx->eng;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_EVERY, &n, err);
-	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_restart, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), NULL, do_restart, err);
 }
 
 static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	bool force = cli_opt_bool(ctx, "force");
+	if (cli_opt_bool(ctx, "depend")) {
+		/* The dependents' IDs, then each prints the operand as given. */
+		autostrv char **removed = NULL;
+		int rc = eng_ctr_remove_depend(eng, c, force, &removed, err);
+		for (size_t i = 0; removed && removed[i] && strcmp(removed[i], c->id) != 0; i++)
+			printf("%s\n", removed[i]);
+		return rc;
+	}
 	if (force && cli_opt_int(ctx, "time") > 0)
 		return eng_ctr_remove_stopped(eng, c, cli_opt_int(ctx, "time"), err);
 	return eng_ctr_remove(eng, c, force, err);
@@ -278,7 +322,7 @@ int cmd_rm(struct cli_ctx *ctx, struct error **err)
 	struct eng *eng = ctx->eng;
 	size_t n = 0;
 	autostrv char **v = targets(ctx, eng, ENG_CTR_ALL_REMOVE, &n, err);
-	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), do_rm, err);
+	return v == NULL ? -1 : each(ctx, eng, v, n, opt_all(ctx), NULL, do_rm, err);
 }
 
 int cmd_wait(struct cli_ctx *ctx, struct error **err)
@@ -299,6 +343,22 @@ int cmd_wait(struct cli_ctx *ctx, struct error **err)
 			return -1;
 		printf("%d\n", status);
 	}
+	return 0;
+}
+
+/* container exists: the status says (0: it does, 1: no such container), as podman's. */
+int cmd_container_exists(struct cli_ctx *ctx, struct error **err)
+{
+	autoctr struct eng_ctr *c = NULL;
+	struct error *e = NULL;
+	if (eng_ctr_lookup(ctx->eng, ctx->argv[0], &c, &e) == 0)
+		return 0;
+	if (e->kind != ERR_NOSUCH) {
+		*err = e;
+		return -1;
+	}
+	err_free(&e);
+	ctx->exit_status = 1;
 	return 0;
 }
 
@@ -344,15 +404,21 @@ int cmd_logs(struct cli_ctx *ctx, struct error **err)
 				    .follow = cli_opt_bool(ctx, "follow"),
 				    .since = cli_opt_str(ctx, "since"),
 				    .until = cli_opt_str(ctx, "until") };
-	for (int i = 0; i < ctx->argc; i++) {
-		autoctr struct eng_ctr *c = NULL;
-		if (eng_ctr_lookup(ctx->eng, ctx->argv[i], &c, err) < 0)
-			return -1;
+	/* Every one looked up first: a --rm container may be gone by the time another's
+	 * log is done. */
+	size_t n = (size_t)ctx->argc;
+	struct eng_ctr **cs = xcalloc(n, sizeof(*cs));
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = eng_ctr_lookup(ctx->eng, ctx->argv[i], &cs[i], err);
+	if (rc == 0) {
 		fflush(stdout);
-		if (eng_ctr_logs(c, &lo, stdout, stderr, err) < 0)
-			return -1;
+		rc = eng_ctr_logs_many(cs, n, &lo, stdout, stderr, err);
 	}
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		eng_ctr_free(&cs[i]);
+	free(cs);
+	return rc;
 }
 
 /* The monitor's exit command (hidden): runs inside the container's user namespace. */

@@ -108,6 +108,23 @@ int cmd_pod_stop(struct cli_ctx *ctx, struct error **err)
 	return each(ctx, do_stop, err);
 }
 
+static int do_kill(struct cli_ctx *ctx, struct eng *eng, struct eng_pod *p, struct error **err)
+{
+	int sig;
+	if (eng_signal_parse(cli_opt_str(ctx, "signal"), &sig, err) < 0)
+		return -1;
+	return eng_pod_kill(eng, p, sig, err);
+}
+
+int cmd_pod_kill(struct cli_ctx *ctx, struct error **err)
+{
+	/* A bad signal fails before any pod is looked up, as podman's. */
+	int sig;
+	if (eng_signal_parse(cli_opt_str(ctx, "signal"), &sig, err) < 0)
+		return -1;
+	return each(ctx, do_kill, err);
+}
+
 int cmd_pod_rm(struct cli_ctx *ctx, struct error **err)
 {
 	return each(ctx, do_rm, err);

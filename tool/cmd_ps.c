@@ -20,6 +20,7 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 		.filters = cli_opt_list(ctx, "filter"),
 		.all = cli_opt_bool(ctx, "all"),
 		.last = cli_opt_bool(ctx, "latest") ? 1 : cli_opt_int(ctx, "last"),
+		.sort = cli_opt_str(ctx, "sort"),
 	};
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc"), quiet = cli_opt_bool(ctx, "quiet");
 	struct eng *eng = ctx->eng;

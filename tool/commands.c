@@ -18,6 +18,7 @@ const struct cli_opt cli_global_opts[] = {
 	  "Log messages at and above this level (error, warn, info, debug)", CLI_COMPLETE_CHOICES,
 	  "error warn info debug" },
 	{ "help", 'h', NULL, CLI_BOOL, NULL, "Show help for hutch or a command", 0, NULL },
+	{ "noout", 0, NULL, CLI_BOOL, NULL, "Do not print to stdout", 0, NULL },
 	{ "version", 'v', NULL, CLI_BOOL, NULL, "Print the version and exit", 0, NULL },
 	{ "storage-driver", 0, "driver", CLI_STRING, NULL,
 	  "Storage driver for container rootfs: overlay or fuse-overlayfs (default: probe)",
@@ -361,18 +362,25 @@ static const struct cli_opt run_opts[] = {
 };
 
 static const struct cli_opt start_opts[] = {
+	{ "all", 0, NULL, B, NULL, "Start all containers that do not run", 0, NULL },
 	{ "attach", 'a', NULL, B, NULL, "Attach to the container's output", 0, NULL },
 	{ "detach-keys", 0, "keys", S, NULL, "Key sequence to detach", 0, NULL },
+	{ "filter", 'f', "key=value", L, NULL,
+	  "Start only the containers that match: status=, name=, id=, label=, ancestor=, "
+	  "exited=, restart-policy=",
+	  0, NULL },
 	{ "interactive", 'i', NULL, B, NULL, "Attach stdin too", 0, NULL },
 	END_OPTS,
 };
 
 static const struct cli_opt stop_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Stop all running containers", 0, NULL },
+	{ "ignore", 'i', NULL, B, NULL, "Ignore containers that do not exist", 0, NULL },
 	{ "time", 't', "seconds", I, NULL,
 	  "Seconds to wait before SIGKILL (default: the "
 	  "container's stop timeout)",
 	  0, NULL },
+	{ "timeout", 0, "seconds", I, NULL, "The same as --time", 0, NULL },
 	END_OPTS,
 };
 
@@ -384,7 +392,11 @@ static const struct cli_opt kill_opts[] = {
 
 static const struct cli_opt rm_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Remove all containers", 0, NULL },
-	{ "force", 'f', NULL, B, NULL, "Kill and remove running containers", 0, NULL },
+	{ "depend", 0, NULL, B, NULL,
+	  "Remove the containers that share the network of a container first", 0, NULL },
+	{ "force", 'f', NULL, B, NULL,
+	  "Kill and remove running containers; containers that do not exist are no error", 0,
+	  NULL },
 	{ "ignore", 'i', NULL, B, NULL, "Ignore containers that do not exist", 0, NULL },
 	{ "time", 't', "seconds", I, "0",
 	  "With --force, seconds to wait for a running container to stop before killing it", 0,
@@ -407,6 +419,9 @@ static const struct cli_opt ps_opts[] = {
 	{ "noheading", 0, NULL, B, NULL, "Do not print the header", 0, NULL },
 	{ "no-trunc", 0, NULL, B, NULL, "Do not truncate IDs", 0, NULL },
 	{ "quiet", 'q', NULL, B, NULL, "Print only container IDs", 0, NULL },
+	{ "sort", 0, "key", S, NULL,
+	  "Sort by command, created (oldest first), id, image, names, runningfor, size or status",
+	  CLI_COMPLETE_CHOICES, "command created id image names runningfor size status" },
 	END_OPTS,
 };
 
@@ -437,6 +452,12 @@ static const struct cli_opt exec_opts[] = {
 	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },
 	{ "user", 'u', "user[:group]", S, NULL, "Run as this user", 0, NULL },
 	{ "workdir", 'w', "dir", S, NULL, "Working directory", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt exists_opts[] = {
+	{ "external", 0, NULL, B, NULL,
+	  "Also containers of other tools in the store (hutch's store has none)", 0, NULL },
 	END_OPTS,
 };
 
@@ -562,6 +583,12 @@ static const struct cli_opt pstop_opts[] = {
 	END_OPTS,
 };
 
+static const struct cli_opt pkill_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Signal all pods", 0, NULL },
+	{ "signal", 's', "signal", S, "KILL", "Signal to send", CLI_COMPLETE_SIGNAL, NULL },
+	END_OPTS,
+};
+
 static const struct cli_opt prm_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Remove all pods", 0, NULL },
 	{ "force", 'f', NULL, B, NULL, "Stop and remove running containers of the pod too", 0,
@@ -593,6 +620,8 @@ static const struct cli_cmd pod_subs[] = {
 	POD_CMD("create", NULL, "Create a new empty pod", "", cmd_pod_create, pcreate_opts, 0, 0),
 	POD_CMD("inspect", NULL, "Display the configuration of pods", "POD [POD...]",
 		cmd_pod_inspect, format_opts, 1, -1),
+	POD_CMD("kill", NULL, "Send a signal to the containers of pods", "POD [POD...]",
+		cmd_pod_kill, pkill_opts, 0, -1),
 	POD_CMD("ps", ((const char *const[]){ "ls", "list", NULL }), "List pods", "", cmd_pod_ps,
 		pps_opts, 0, 0),
 	{ .name = "rm",
@@ -630,6 +659,8 @@ static const struct cli_cmd container_subs[] = {
 	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false, C_CTR),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true, C_RUN),
+	CTR_CMD("exists", "Check whether a container exists (exit status 0) or not (1)",
+		"CONTAINER", cmd_container_exists, exists_opts, 1, 1, false, C_CTR),
 	CTR_CMD("inspect", "Display the configuration of containers", "CONTAINER [CONTAINER...]",
 		cmd_container_inspect, format_opts, 1, -1, false, C_CTR),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
@@ -664,7 +695,7 @@ static const struct cli_cmd container_subs[] = {
 	  .max_args = -1 },
 	CTR_CMD("run", "Run a command in a new container", "IMAGE [COMMAND [ARG...]]", cmd_run,
 		run_opts, 1, -1, true, CLI_COMPLETE_IMAGE),
-	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 1,
+	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 0,
 		-1, false, CLI_COMPLETE_CTR_STARTABLE),
 	CTR_CMD("stats", STATS_SUMMARY, "[CONTAINER...]", cmd_stats, stats_opts, 0, -1, false,
 		C_RUN),
@@ -725,7 +756,7 @@ static const struct cli_cmd commands[] = {
 	  .max_args = -1 },
 	CTR_CMD("run", "Run a command in a new container", "IMAGE [COMMAND [ARG...]]", cmd_run,
 		run_opts, 1, -1, true, CLI_COMPLETE_IMAGE),
-	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 1,
+	CTR_CMD("start", "Start containers", "CONTAINER [CONTAINER...]", cmd_start, start_opts, 0,
 		-1, false, CLI_COMPLETE_CTR_STARTABLE),
 	CTR_CMD("stop", "Stop containers", "CONTAINER [CONTAINER...]", cmd_stop, stop_opts, 0, -1,
 		false, C_RUN),

@@ -307,7 +307,7 @@ static int parse_lifecycle(const struct eng_ctr_create_req *r, struct plan *a, s
 	if (sig == NULL)
 		sig = a->icfg.stop_signal;
 	int n;
-	if (sig != NULL && oci_parse_signal(sig, &n, err) < 0)
+	if (sig != NULL && eng_signal_parse(sig, &n, err) < 0)
 		return -1;
 	a->co.stop_signal = sig;
 	a->co.stop_timeout = r->stop_timeout_set ? r->stop_timeout : 10;

@@ -5,8 +5,12 @@
  * parser). eng_open is the one place it is made; nothing of it is process-wide.
  */
 #include "oci/engine/internal.h"
+#include "oci/oci.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int eng_open(const struct eng_open_opts *o, struct eng **out, struct error **err)
@@ -51,4 +55,32 @@ void eng_close(struct eng **ep)
 struct storage *eng_storage(struct eng *e)
 {
 	return e->store;
+}
+
+int eng_signal_parse(const char *s, int *sig, struct error **err)
+{
+	/* podman strips every leading dash (kill -s -HUP, -1) before docker's parser, whose
+	 * message then names the rest; a number only has to fit, and be in range after. */
+	const char *base = s + strspn(s, "-");
+	char *end = NULL;
+	errno = 0;
+	long long n = strtoll(base, &end, 10);
+	bool number = end != base && *end == '\0' && errno == 0 && strchr("+0123456789", *base);
+	if (number && n == 0)
+		return err_set(err, EINVAL, ERR_TOOL, "invalid signal: %s", base);
+	if (number && (n < 1 || n > 64))
+		return err_set(err, EINVAL, ERR_TOOL, "valid signals are 1 through 64");
+	if (number) {
+		*sig = (int)n;
+		return 0;
+	}
+	/* Names (any case, SIG optional, RTMIN+N) as the runtime knows them; never a number
+	 * here, which the runtime would take without podman's range. */
+	struct error *e = NULL;
+	if (*base == '\0' || strspn(base, "+0123456789") == strlen(base) ||
+	    oci_parse_signal(base, sig, &e) < 0) {
+		err_free(&e);
+		return err_set(err, EINVAL, ERR_TOOL, "invalid signal: %s", base);
+	}
+	return 0;
 }

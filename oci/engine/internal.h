@@ -29,6 +29,17 @@ int ctr_run_root_pin(struct eng *eng, struct error **err);
 /* config.json's /etc binds (resolv.conf, hosts, hostname) into run, the run dir of this
  * start: the one at create time may not be the store's now (the pin, a reboot). */
 int ctr_etc_binds_update(struct eng *eng, const char *id, const char *run, struct error **err);
+/* --userns keep-id's user, as the CLI knows it (keepid.c). */
+struct ctr_keepid_user {
+	uid_t uid;
+	gid_t gid;
+	char name[256]; /* "" when it has none */
+	char home[1024];
+};
+void ctr_keepid_user_get(struct ctr_keepid_user *u);
+/* Add u to the /etc/passwd and /etc/group of the rootfs at rootfd, as podman's keep-id
+ * does, unless they have its name or id already (or are missing, or no regular files). */
+int ctr_keepid_etc(int rootfd, const struct ctr_keepid_user *u, struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
 int ctr_lock(struct eng *eng, const char *id, struct error **err);
 /*
@@ -214,6 +225,9 @@ struct eng_pod *ctr_pod_load(struct eng *eng, const char *id);
  * ctr_settle). ctr_find is eng_ctr_lookup without it; ctr_wait waits for the end; ctr_stop
  * returns 1 when it saw the end itself, 0 when the container was not running. */
 int ctr_find(struct eng *eng, const char *name_or_id, struct eng_ctr **out, struct error **err);
+/* Containers that share c's network namespace (owned names, or IDs with ids; NULL when
+ * none). */
+char **ctr_dependents(struct eng *eng, const struct eng_ctr *c, bool ids);
 int ctr_wait(struct eng_ctr *c, int *status, struct error **err);
 int ctr_stop(struct eng_ctr *c, long timeout, struct error **err);
 /* The rest of a removal after the rename to the trash (ops.c); wait: for the trash's lock. */

@@ -282,6 +282,7 @@ int ctr_find(struct eng *eng, const char *name_or_id, struct eng_ctr **out, stru
 char **eng_ctr_all_ids(struct eng *eng, enum eng_ctr_all which, size_t *n, struct error **err)
 {
 	bool running_only = which == ENG_CTR_ALL_RUNNING, for_rm = which == ENG_CTR_ALL_REMOVE;
+	bool stopped_only = which == ENG_CTR_ALL_STARTABLE;
 	char **v = NULL;
 	struct eng_ctr **all = NULL;
 	size_t na = 0;
@@ -292,7 +293,9 @@ char **eng_ctr_all_ids(struct eng *eng, enum eng_ctr_all which, size_t *n, struc
 		struct eng_ctr *c = all[for_rm ? na - 1 - k : k];
 		bool infra = false;
 		eng_ctr_pod(c, &infra);
-		if ((!running_only || c->state.status == ENG_CTR_RUNNING) && !(for_rm && infra))
+		bool runs = c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
+		if ((!running_only || c->state.status == ENG_CTR_RUNNING) &&
+		    !(stopped_only && runs) && !(for_rm && infra))
 			strv_push(&v, c->id);
 	}
 	eng_ctr_list_free(all, na);

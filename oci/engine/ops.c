@@ -55,8 +55,15 @@ static int wait_exit(struct eng *eng, struct eng_ctr *c, int timeout_ms, struct 
 	if (run == NULL)
 		return -1;
 	autoclose int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (in < 0 || inotify_add_watch(in, run, IN_CREATE | IN_MOVED_TO) < 0)
+	if (in < 0 || inotify_add_watch(in, run, IN_CREATE | IN_MOVED_TO) < 0) {
+		/* No run dir: never started (or its start failed), so not running either. */
+		if (in >= 0 && errno == ENOENT) {
+			ctr_state_load(eng, c);
+			if (!is_running(c))
+				return 1;
+		}
 		return err_sys(err, "watching %s", run);
+	}
 	/* The monitor's pidfd, or without one (killed) the init's: opened before the state is
 	 * read again, which then checks the init's start time, so that it is never a reused
 	 * pid's. */
@@ -105,11 +112,6 @@ int ctr_wait(struct eng_ctr *c, int *status, struct error **err)
 	return 0;
 }
 
-static int parse_signal_name(const char *name, int *sig, struct error **err)
-{
-	return oci_parse_signal(name, sig, err);
-}
-
 int ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 {
 	if (!is_running(c))
@@ -118,12 +120,15 @@ int ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 	int sig = SIGTERM;
 	const char *name = c->stop_signal;
 	struct error *perr = NULL;
-	if (parse_signal_name(name, &sig, &perr) < 0) {
+	if (name != NULL && eng_signal_parse(name, &sig, &perr) < 0) {
 		err_free(&perr);
 		sig = SIGTERM;
 	}
 	if (timeout < 0)
 		timeout = c->stop_timeout;
+	/* No time to stop in: SIGKILL at once, without the stop signal or a warning, as
+	 * podman does. */
+	bool kill_now = timeout == 0;
 	/* Stopped on purpose: the exit command must not restart it. Under the container's
 	 * lock, as every write of state.json, and only while it still runs. */
 	int rc = 0;
@@ -148,31 +153,32 @@ int ctr_stop(struct eng_ctr *c, long timeout, struct error **err)
 	autofree char *root = rc == 0 ? ctr_runtime_root(c->eng, err) : NULL;
 	if (root == NULL)
 		rc = -1;
-	if (rc == 0 && oci_container_kill(root, c->id, sig, false, &perr) < 0)
+	if (rc == 0 &&
+	    oci_container_kill(root, c->id, kill_now ? SIGKILL : sig, kill_now, &perr) < 0)
 		err_free(&perr); /* it may have exited meanwhile */
 	if (rc == 0)
 		/* In ms without overflowing an int (--stop-timeout 2147484 did): at most 24 days,
 		 * and below 0 still "wait for good". */
 		rc = wait_exit(eng, c,
-			       timeout < 0		  ? -1
+			       kill_now			  ? 10000
+			       : timeout < 0		  ? -1
 			       : timeout > INT_MAX / 1000 ? INT_MAX
 							  : (int)timeout * 1000,
 			       err);
-	if (rc == 0) {
+	if (rc == 0 && !kill_now) {
 		log_warn("StopSignal %s failed to stop container %s in %ld seconds, resorting to "
 			 "SIGKILL",
 			 name ? name : "SIGTERM", c->name, timeout);
 		if (oci_container_kill(root, c->id, SIGKILL, true, &perr) < 0)
 			err_free(&perr);
 		rc = wait_exit(eng, c, 10000, err);
-		if (rc == 0)
-			rc = err_msg(err, "container %s did not stop after SIGKILL", c->name);
 	}
+	if (rc == 0)
+		rc = err_msg(err, "container %s did not stop after SIGKILL", c->name);
 	return rc < 0 ? -1 : rc;
 }
 
-/* Containers that share c's network namespace (owned names, NULL when none). */
-static char **dependents(struct eng *eng, const struct eng_ctr *c)
+char **ctr_dependents(struct eng *eng, const struct eng_ctr *c, bool ids)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
@@ -186,7 +192,7 @@ static char **dependents(struct eng *eng, const struct eng_ctr *c)
 		    v[i]->network == NULL ? ctr_load(eng, AT_FDCWD, v[i]->id, false) : NULL;
 		autofree char *t = eng_ctr_net_target(full ? full : v[i]);
 		if (t != NULL && strcmp(t, c->id) == 0)
-			strv_push(&names, v[i]->name);
+			strv_push(&names, ids ? v[i]->id : v[i]->name);
 	}
 	eng_ctr_list_free(v, n);
 	return names;
@@ -201,8 +207,9 @@ int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error 
 			       "container %s is the infra container of pod %.12s: remove the pod "
 			       "(hutch pod rm)",
 			       c->name, pod);
-	/* podman refuses too: they would lose their network (the helper goes with c). */
-	autostrv char **deps = force ? NULL : dependents(eng, c);
+	/* podman refuses too: they would lose their network (the helper goes with c). Its
+	 * message names c by ID. */
+	autostrv char **deps = force ? NULL : ctr_dependents(eng, c, false);
 	if (deps != NULL) {
 		autofree char *list = xstrdup(deps[0]);
 		for (size_t i = 1; deps[i]; i++) {
@@ -212,8 +219,8 @@ int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error 
 		}
 		return err_set(err, EBUSY, ERR_TOOL,
 			       "container %s has dependent containers which must be removed "
-			       "before it: %s (or use --force)",
-			       c->name, list);
+			       "before it: %s (or use --depend or --force)",
+			       c->id, list);
 	}
 	return ctr_remove(eng, c, force, err);
 }
@@ -547,8 +554,10 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 static struct json_object *state_json(const struct eng_ctr *c)
 {
 	struct json_object *st = json_object_new_object();
-	json_object_object_add(st, "Status",
-			       json_object_new_string(eng_ctr_status_name(c->state.status)));
+	bool stopping = c->state.status == ENG_CTR_RUNNING && c->state.stopping;
+	json_object_object_add(
+	    st, "Status",
+	    json_object_new_string(stopping ? "stopping" : eng_ctr_status_name(c->state.status)));
 	json_object_object_add(st, "Running",
 			       json_object_new_boolean(c->state.status == ENG_CTR_RUNNING));
 	json_object_object_add(st, "Paused",

@@ -193,6 +193,26 @@ int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error 
 	return rc < 0 ? err_wrap(err, "stopping pod %s", p->name) : 0;
 }
 
+int eng_pod_kill(struct eng *eng, struct eng_pod *p, int sig, struct error **err)
+{
+	struct eng_ctr **v = NULL;
+	size_t n = 0;
+	if (eng_pod_containers(eng, p, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	size_t sent = 0;
+	/* The members first, the infra (index 0) last, as stop. */
+	for (size_t i = n; i-- > 0 && rc == 0;)
+		if (running(v[i])) {
+			rc = eng_ctr_kill(v[i], sig, err);
+			sent++;
+		}
+	eng_ctr_list_free(v, n);
+	if (rc == 0 && sent == 0)
+		rc = err_set(err, EINVAL, ERR_TOOL, "no running containers in pod %s", p->name);
+	return rc < 0 ? err_wrap(err, "killing pod %s", p->name) : 0;
+}
+
 int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err)
 {
 	struct eng_ctr **v = NULL;

@@ -317,6 +317,10 @@ static void state_from(struct eng_ctr *c, struct json_object *j)
 			st->status = ENG_CTR_PAUSED;
 		autofree char *netlost = xasprintf("%s/%s", run, OCI_NETWORK_LOST_FILE);
 		st->network_lost = fs_exists(netlost);
+		/* A stop (or rm -f) marked it before its signal: stopping until it exits. */
+		autofree char *mark = xasprintf("%s/%s", run, CTR_STOPPED_MARK);
+		st->stopping =
+		    json_object_get_boolean(json_get(j, "StoppedByUser")) || fs_exists(mark);
 		return;
 	}
 	/* Both gone without an exit file: the monitor killed, or the machine rebooted. The exit

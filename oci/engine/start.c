@@ -89,6 +89,8 @@ struct launch {
 	/* The state to record once the container runs (its pid filled in), under the lock the
 	 * CLI holds while it waits for us. */
 	const struct eng_ctr_state *running;
+	/* --userns keep-id: the user to name in the container's /etc files (else NULL). */
+	const struct ctr_keepid_user *keepid;
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -381,6 +383,13 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (!l->own_rootfs && (rm ? storage_rootfs_mount_volatile(l->s, l->c->id, &merged, &err)
 				  : storage_rootfs_mount(l->s, l->c->id, &merged, &err)) < 0)
 		launch_fail(l, err);
+	if (l->keepid != NULL && merged != NULL) {
+		autoclose int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			err_sys(&err, "opening %s", merged);
+		if (rootfd < 0 || ctr_keepid_etc(rootfd, l->keepid, &err) < 0)
+			launch_fail(l, err);
+	}
 	int dirfd = open(l->run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stdio_ends e;
 	if (dirfd < 0) {
@@ -733,10 +742,15 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 	if (rt == NULL)
 		return -1;
 	autofree char *seccomp_cache = xasprintf("%s/seccomp", rt);
+	struct ctr_keepid_user keepid;
+	bool keep = strcmp(c->userns, "keep-id") == 0;
+	if (keep)
+		ctr_keepid_user_get(&keepid);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(err, "creating a sync socket");
 	struct launch l = {
+		.keepid = keep ? &keepid : NULL,
 		.seccomp_cache = seccomp_cache,
 		.s = s,
 		.eng = eng,

@@ -180,6 +180,18 @@ int oci_log_parse_since(const char *s, const struct timespec *now, struct timesp
 	const char *end = NULL;
 	if (parse_rfc3339(s, out, &end) == 0 && *end == '\0')
 		return 0;
+	/* Unix seconds, with up to nine digits of a fraction ("1000", "1700000000.5"), as
+	 * docker's and podman's: a number without a unit is no duration. */
+	size_t whole = strspn(s, "0123456789"), frac = 0;
+	if (whole > 0 && whole <= 12 && s[whole] == '.')
+		frac = strspn(s + whole + 1, "0123456789");
+	if (whole > 0 && whole <= 12 && frac <= 9 &&
+	    (s[whole] == '\0' || (frac > 0 && s[whole + 1 + frac] == '\0'))) {
+		*out = (struct timespec){ .tv_sec = (time_t)strtoll(s, NULL, 10) };
+		for (size_t i = 0; i < 9; i++)
+			out->tv_nsec = out->tv_nsec * 10 + (i < frac ? s[whole + 1 + i] - '0' : 0);
+		return 0;
+	}
 	/* A Go-style duration: 90s, 10m, 1h30m, 2h. */
 	double total = 0;
 	const char *p = s;
@@ -214,5 +226,7 @@ int oci_log_parse_since(const char *s, const struct timespec *now, struct timesp
 	return 0;
 bad:
 	return err_set(err, EINVAL, ERR_USAGE,
-		       "invalid time \"%s\": want an RFC 3339 time or a duration like 10m", s);
+		       "invalid time \"%s\": want an RFC 3339 time, a duration like 10m or Unix "
+		       "seconds",
+		       s);
 }

@@ -58,8 +58,11 @@ static FILE *stream_file(struct reader *r, int stream)
 	return stream == 2 ? r->errout : r->out;
 }
 
+/* What goes before a line: the prefix (logs of several containers), the time stamp. */
 static void put_stamp(struct reader *r, FILE *f, const struct timespec *ts)
 {
+	if (r->o->prefix != NULL)
+		fputs(r->o->prefix, f);
 	if (!r->o->timestamps)
 		return;
 	char stamp[48];

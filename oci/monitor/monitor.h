@@ -140,7 +140,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err);
 /* ---------- reading the log back (`hutch logs`, oci/monitor/logread.c) ---------- */
 
 struct oci_logs_opts {
-	bool timestamps; /* prefix each line with its RFC 3339 time */
+	bool timestamps;    /* prefix each line with its RFC 3339 time */
+	const char *prefix; /* NULL, or text before each line (and its time) */
 	bool has_since, has_until;
 	struct timespec since, until;
 	long tail;	       /* last N lines only; -1 for all */

@@ -12,7 +12,7 @@ load container_helpers
 	run_hutch 137 run --rm --init "$IMAGE" sh -c 'kill -9 $$'
 	run_hutch 125 run --rm --bogus-flag "$IMAGE" true
 	run_hutch 126 run --rm "$IMAGE" /etc/passwd
-	[[ $stderr == *"Permission denied"* ]]
+	[[ $stderr == *"permission denied"* ]]
 	run_hutch 127 run --rm "$IMAGE" no-such-command
 	[[ $stderr == *'"no-such-command": executable file not found in $PATH'* ]]
 	# --rm removes even the containers that could not start.

@@ -62,8 +62,8 @@ run1"
 	run complete_bash start "${id:0:10}"
 	assert_output ""
 	# Options still complete before the operand.
-	run complete_bash stop --ti
-	assert_output "--time"
+	run complete_bash stop --ig
+	assert_output "--ignore"
 }
 
 @test "completion: the same names as podman 4.3.1 for containers in the same states" {

@@ -58,8 +58,8 @@ a=2
 	push_image rtsig --base --config '{"StopSignal": "RTMIN+4294967296"}'
 	run_hutch pull -q --tls-verify=false "$HUTCH_REGISTRY/rtsig"
 	run_hutch 125 create "$HUTCH_REGISTRY/rtsig" true
-	[[ $stderr == *'invalid signal "RTMIN+4294967296"'* ]]
+	[[ $stderr == *'invalid signal: RTMIN+4294967296'* ]]
 	run_hutch 125 create --stop-signal RTMIN+x "$IMAGE" true
-	[[ $stderr == *'invalid signal "RTMIN+x"'* ]]
+	[[ $stderr == *'invalid signal: RTMIN+x'* ]]
 	run_hutch create --stop-signal RTMIN+3 "$IMAGE" true
 }

@@ -216,6 +216,14 @@ static void test_log_format(void)
 	is_int(t.tv_sec, 1704164645, "parsed");
 	oci_log_parse_since("2024-01-02T04:04:05+01:00", &now, &t, &err);
 	is_int(t.tv_sec, 1704164645, "zone offset applied");
+	is_int(oci_log_parse_since("1000", &now, &t, &err), 0, "Unix seconds (podman's logs)");
+	is_int(t.tv_sec, 1000, "1000: the time, not a duration");
+	is_int(oci_log_parse_since("1700000000.25", &now, &t, &err), 0, "with a fraction");
+	ok(t.tv_sec == 1700000000 && t.tv_nsec == 250000000, "1700000000.25");
+	is_int(oci_log_parse_since("0", &now, &t, &err), 0, "0: the epoch");
+	is_int(t.tv_sec, 0, "0 is no duration either");
+	is_int(oci_log_parse_since("12.", &now, &t, &err), -1, "a dot without digits refused");
+	err_free(&err);
 	is_int(oci_log_parse_since("yesterday", &now, &t, &err), -1, "nonsense refused");
 	err_free(&err);
 	enum oci_log_driver d;

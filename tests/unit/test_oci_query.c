@@ -52,6 +52,28 @@ static char *names(char *const *filters, bool all, long last)
 	return out;
 }
 
+/* The names of every container sorted by key, space-separated. */
+static void sorted(const char *key, const char *want, const char *what)
+{
+	struct eng_ctr_query q = { .all = true, .sort = key };
+	struct eng_ctr **v = NULL;
+	size_t n = 0;
+	struct error *err = NULL;
+	autofree char *got = xstrdup("");
+	if (eng_ctr_query(s, &q, &v, &n, &err) < 0) {
+		free(got);
+		got = xasprintf("error: %s", err->msg);
+		err_free(&err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s%s", got, i ? " " : "", v[i]->name);
+		free(got);
+		got = next;
+	}
+	eng_ctr_list_free(v, n);
+	is_str(got, want, "%s", what);
+}
+
 static void check(char *const *filters, bool all, long last, const char *want, const char *what)
 {
 	autofree char *got = names(filters, all, last);
@@ -84,26 +106,66 @@ int main(void)
 	check(NULL, true, 0, "web2 db1 web1", "all: newest first");
 	check(NULL, false, 2, "web2 db1", "last 2: the newest two, in any state");
 	char *const name[] = { "name=web", NULL };
-	check(name, false, 0, "web2 web1", "a filter implies all; name is a substring");
+	check(name, false, 0, "", "podman 4.3.1: a name filter shows only what runs without all");
+	check(name, true, 0, "web2 web1", "name is a substring");
 	char *const label[] = { "label=tier=db", NULL };
-	check(label, false, 0, "db1", "label KEY=VALUE");
+	check(label, true, 0, "db1", "label KEY=VALUE");
 	char *const label_key[] = { "label=tier", NULL };
-	check(label_key, false, 0, "web2 db1 web1", "label KEY");
+	check(label_key, true, 0, "web2 db1 web1", "label KEY");
 	char *const id[] = { "id=b2", NULL };
-	check(id, false, 0, "db1", "id is a prefix");
+	check(id, true, 0, "db1", "id is a prefix");
 	char *const anc[] = { "ancestor=abc3", NULL };
-	check(anc, false, 0, "web2", "ancestor: an image ID prefix");
+	check(anc, true, 0, "web2", "ancestor: an image ID prefix");
 	char *const base[] = { "ancestor=base", "status=created", NULL };
-	check(base, false, 0, "web2 db1 web1", "ancestor: the image name; status; two filters");
+	check(base, false, 0, "web2 db1 web1",
+	      "ancestor: the image name; status implies all; two filters");
+	char *const either[] = { "name=db1", "name=web2", "status=created", NULL };
+	check(either, false, 0, "web2 db1", "two values of one key: either");
 	char *const exited[] = { "status=exited", NULL };
 	check(exited, false, 0, "", "status=exited: none");
+	char *const stopped[] = { "status=stopped", NULL };
+	check(stopped, false, 0, "", "status=stopped is podman's exited: none");
+	char *const code[] = { "exited=0", NULL };
+	check(code, true, 0, "", "exited=0: only exited containers have a code");
+	char *const policy[] = { "restart-policy=none", NULL };
+	check(policy, true, 0, "web2 db1 web1", "restart-policy=none: no policy recorded");
+	char *const always[] = { "restart-policy=always", NULL };
+	check(always, true, 0, "", "restart-policy=always: none");
 	char *const bogus[] = { "bogus=1", NULL };
 	check(bogus, false, 0,
-	      "error: invalid filter \"bogus=1\": hutch filters on status, name, id, label and "
-	      "ancestor",
+	      "error: invalid filter \"bogus=1\": hutch filters on status, name, id, label, "
+	      "ancestor, exited and restart-policy",
 	      "an unknown key");
 	char *const noeq[] = { "name", NULL };
 	check(noeq, false, 0, "error: invalid filter \"name\": want KEY=VALUE", "no value");
+	char *const badpol[] = { "restart-policy=fakepolicy", NULL };
+	check(badpol, false, 0, "error: fakepolicy invalid restart policy",
+	      "podman's words for a bad restart policy");
+	char *const badstatus[] = { "status=bogus", NULL };
+	check(badstatus, false, 0, "error: unknown container state: bogus", "a bad status");
+	char *const badcode[] = { "exited=x", NULL };
+	check(badcode, false, 0, "error: exited code out of range \"x\"", "a bad exit code");
+	{
+		struct eng_ctr_query q = { .filters = badpol, .all = true };
+		struct eng_ctr **v = NULL;
+		size_t n = 0;
+		ok(eng_ctr_query(s, &q, &v, &n, &err) < 0 && err != NULL && err->kind == ERR_TOOL,
+		   "a bad filter value is no usage error (podman prints no hint)");
+		err_free(&err);
+	}
+	sorted("names", "db1 web1 web2", "--sort names");
+	sorted("created", "web1 db1 web2", "--sort created: oldest first, as podman 4.3.1");
+	sorted("id", "web1 db1 web2", "--sort id");
+	{
+		struct eng_ctr_query q = { .all = true, .sort = "bogus" };
+		struct eng_ctr **v = NULL;
+		size_t n = 0;
+		ok(eng_ctr_query(s, &q, &v, &n, &err) < 0 && err != NULL &&
+		       strstr(err->msg, "Choose from: \"command, created, id, image, names, "
+					"runningfor, size, status\"") != NULL,
+		   "--sort bogus: podman's message");
+		err_free(&err);
+	}
 
 	eng_close(&s);
 	fs_rm_rf(tmp, &err);
