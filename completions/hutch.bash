@@ -4,7 +4,7 @@
 _hutch_spec() {
 	case $1 in
 	"")
-		opts="--log-level --help -h --version -v --storage-driver "
+		opts="--log-level --help -h --noout --version -v --storage-driver "
 		valopts="--log-level=choices:error|warn|info|debug --storage-driver=choices:overlay|fuse-overlayfs "
 		choices=""
 		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
@@ -23,7 +23,7 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="attach cp create diff exec inspect kill logs ls pause port prune rename restart rm run start stats stop top unpause wait "
+		subs="attach cp create diff exec exists inspect kill logs ls pause port prune rename restart rm run start stats stop top unpause wait "
 		operands="none"
 		after=""
 		;;
@@ -67,6 +67,14 @@ _hutch_spec() {
 		operands="containers-running"
 		after="file"
 		;;
+	"container exists")
+		opts="--external --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="containers"
+		after=""
+		;;
 	"container inspect")
 		opts="--format -f --help -h"
 		valopts="--format=choices:json -f=choices:json "
@@ -92,8 +100,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container ls")
-		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --last=none -n=none --sort=choices:command|created|id|image|names|runningfor|size|status "
 		choices=""
 		subs=""
 		operands="none"
@@ -132,15 +140,15 @@ _hutch_spec() {
 		after=""
 		;;
 	"container restart")
-		opts="--all -a --time -t --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --ignore -i --time -t --timeout --help -h"
+		valopts="--time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers"
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		opts="--all -a --depend --force -f --ignore -i --time -t --volumes -v --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
@@ -156,8 +164,8 @@ _hutch_spec() {
 		after="file"
 		;;
 	"container start")
-		opts="--attach -a --detach-keys --interactive -i --help -h"
-		valopts="--detach-keys=none "
+		opts="--all --attach -a --detach-keys --filter -f --interactive -i --help -h"
+		valopts="--detach-keys=none --filter=none -f=none "
 		choices=""
 		subs=""
 		operands="containers-startable"
@@ -172,8 +180,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container stop")
-		opts="--all -a --time -t --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --ignore -i --time -t --timeout --help -h"
+		valopts="--time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers-running"
@@ -244,23 +252,23 @@ _hutch_spec() {
 		after=""
 		;;
 	"ps")
-		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --last=none -n=none --sort=choices:command|created|id|image|names|runningfor|size|status "
 		choices=""
 		subs=""
 		operands="none"
 		after=""
 		;;
 	"restart")
-		opts="--all -a --time -t --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --ignore -i --time -t --timeout --help -h"
+		valopts="--time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers"
 		after=""
 		;;
 	"rm")
-		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		opts="--all -a --depend --force -f --ignore -i --time -t --volumes -v --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
@@ -276,16 +284,16 @@ _hutch_spec() {
 		after="file"
 		;;
 	"start")
-		opts="--attach -a --detach-keys --interactive -i --help -h"
-		valopts="--detach-keys=none "
+		opts="--all --attach -a --detach-keys --filter -f --interactive -i --help -h"
+		valopts="--detach-keys=none --filter=none -f=none "
 		choices=""
 		subs=""
 		operands="containers-startable"
 		after=""
 		;;
 	"stop")
-		opts="--all -a --time -t --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --ignore -i --time -t --timeout --help -h"
+		valopts="--time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers-running"
@@ -431,7 +439,7 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create inspect ps ls list rm remove start stop "
+		subs="create inspect kill ps ls list rm remove start stop "
 		operands="none"
 		after=""
 		;;
@@ -446,6 +454,14 @@ _hutch_spec() {
 	"pod inspect")
 		opts="--format -f --help -h"
 		valopts="--format=choices:json -f=choices:json "
+		choices=""
+		subs=""
+		operands="pods"
+		after=""
+		;;
+	"pod kill")
+		opts="--all -a --signal -s --help -h"
+		valopts="--signal=signals -s=signals "
 		choices=""
 		subs=""
 		operands="pods"
