@@ -36,7 +36,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container cp")
-		opts="--help -h"
+		opts="--archive -a --overwrite --pause --help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -52,7 +52,7 @@ _hutch_spec() {
 		after="file"
 		;;
 	"container diff")
-		opts="--format --help -h"
+		opts="--format --latest -l --help -h"
 		valopts="--format=choices:json "
 		choices=""
 		subs=""
@@ -92,7 +92,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container ls")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -140,8 +140,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -244,7 +244,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"ps")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -260,8 +260,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -300,7 +300,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"cp")
-		opts="--help -h"
+		opts="--archive -a --overwrite --pause --help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -308,7 +308,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"diff")
-		opts="--format --help -h"
+		opts="--format --latest -l --help -h"
 		valopts="--format=choices:json "
 		choices=""
 		subs=""
@@ -476,16 +476,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod rm")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
 		after=""
 		;;
 	"pod remove")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
