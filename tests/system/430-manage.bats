@@ -23,6 +23,10 @@ A /newdir/f"
 	[[ $(jq -c . <<<"$output") == '{}' ]]
 	run_hutch 125 diff -l d1
 	run_hutch 125 diff
+	run_hutch rm -l
+	assert_output --regexp '^[0-9a-f]{64}$'
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output d1
 }
 
 @test "top: default columns, ps-style descriptors, a stopped container" {
