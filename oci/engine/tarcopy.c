@@ -289,7 +289,12 @@ static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int 
 			return err_set(err, EINVAL, ERR_TOOL,
 				       "refusing hard link %s -> %s: it leaves the destination",
 				       name, hl);
-		autofree char *renamed = rename_top(o, target);
+		autofree char *moved = rename_top(o, target);
+		autofree char *renamed = clean_name(moved);
+		if (renamed == NULL)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "refusing hard link %s -> %s: it leaves the destination",
+				       name, hl);
 		autoclose int tfd = fs_openat2(tdir, renamed, O_PATH | O_NOFOLLOW,
 					       RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 		if (tfd < 0 || clear_slot(pfd, base, name, o, err) < 0)
@@ -416,7 +421,12 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir,
 			       "refusing archive entry \"%s\": it leaves "
 			       "the destination",
 			       archive_entry_pathname(e));
-	autofree char *name = rename_top(o, clean);
+	/* Renamed, then checked again: the new top name never climbs either. */
+	autofree char *renamed = rename_top(o, clean);
+	autofree char *name = clean_name(renamed);
+	if (name == NULL)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "refusing archive entry \"%s\": it leaves the destination", renamed);
 	if (first && o->top_not_dir && archive_entry_filetype(e) == AE_IFDIR)
 		return err_set(err, ENOTDIR, ERR_TOOL,
 			       "destination must be a directory when copying a directory");
