@@ -551,8 +551,12 @@ int eng_ctr_copy_between(struct eng *eng, struct eng_ctr *from, const char *src,
 	}
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0)
-		return err_sys(err, "forking");
+	if (pid < 0) {
+		err_sys(err, "forking");
+		for (int k = 0; k < 2; k++)
+			close(p[k]), close(sv[k]);
+		return -1;
+	}
 	if (pid == 0) {
 		struct error *e = NULL;
 		close(p[0]);
