@@ -481,15 +481,33 @@ char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err);
 /* The log file path (owned). */
 char *eng_ctr_log_path(struct eng *eng, const char *id);
 
+/* cp's choices; NULL or zero: podman's defaults. */
+struct eng_copy_opts {
+	/* -a=false: keep the owners the source has; by default (--archive) what lands in a
+	 * container belongs to its user (config.json's uid and gid). */
+	bool keep_owner;
+	/* --overwrite: a directory may replace a non-directory and the other way round. */
+	bool overwrite;
+};
+
 /*
  * `hutch cp`: copy src to dst as a tar stream, one side in the container (src_in_ctr or
  * dst_in_ctr), the other on the host. The host side NULL means a tar stream instead of a
- * path: read from tar_fd (src NULL) or written to it (dst NULL); tar_fd is borrowed and
- * unused otherwise. Paths in the container never resolve outside it; modes are kept, and
- * ownership within the mapping on the container side. A missing source fails with ENOENT.
+ * path: read from tar_fd (src NULL; missing parents are made, DST must be a directory) or
+ * written to it (dst NULL); tar_fd is borrowed and unused otherwise. Container paths are
+ * as the user gave them: relative ones start at the container's working directory.
+ * Paths in the container never resolve outside it (links are followed inside its root);
+ * in a stopped container, a path below a volume or bind mount is that mount's source.
+ * Modes are kept; onto the host files are the user's. Errors in podman's words ("\"P\"
+ * could not be found on container NAME: no such file or directory", ...).
  */
 int eng_ctr_copy(struct eng *eng, struct eng_ctr *c, const char *src, bool src_in_ctr,
-		 const char *dst, bool dst_in_ctr, int tar_fd, struct error **err);
+		 const char *dst, bool dst_in_ctr, int tar_fd, const struct eng_copy_opts *o,
+		 struct error **err);
+/* The same between two containers (or within one): a tar stream from a writer in the
+ * source container to a reader in the target. */
+int eng_ctr_copy_between(struct eng *eng, struct eng_ctr *from, const char *src, struct eng_ctr *to,
+			 const char *dst, const struct eng_copy_opts *o, struct error **err);
 
 /*
  * `hutch diff`: "A /path", "C /path", "D /path" lines sorted by path (owned vector), from the

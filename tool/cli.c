@@ -163,6 +163,31 @@ static const char *bad_arg(char **argv, int idx)
 }
 
 /*
+ * pflag's "-a=false" for a short boolean flag, which getopt knows only as "--archive=false":
+ * such words are rewritten so (up to the first operand where operands stop the parsing).
+ */
+static void long_form_bools(const struct cli_opt *opts, size_t n, bool stop, int argc, char **argv,
+			    int from)
+{
+	static char **kept; /* the rewritten words, reachable for the process's life */
+	for (int i = from; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0 || (stop && a[0] != '-'))
+			break;
+		if (a[0] != '-' || a[1] == '-' || a[1] == '\0' || a[2] != '=')
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			if (opts[k].short_name != a[1] || opts[k].type != CLI_BOOL)
+				continue;
+			char *w = xasprintf("--%s%s", opts[k].name, a + 2);
+			strv_push_take(&kept, w);
+			argv[i] = w;
+			break;
+		}
+	}
+}
+
+/*
  * Parse argv[*pos..] against opts (plus an implicit --help). Stops at the first operand
  * when stop is set; otherwise GNU getopt moves operands to the end. *pos ends at the first
  * operand; *help is set by -h/--help.
@@ -201,6 +226,7 @@ static int parse_opts(const char *path, const struct cli_opt *opts, bool stop, b
 		if (!h_taken)
 			*sp++ = 'h';
 	}
+	long_form_bools(opts, n, stop, argc, argv, *pos);
 	/* getopt_long wants argv[0] before the options: parse from *pos - 1. */
 	int sub_argc = argc - *pos + 1;
 	char **sub_argv = argv + *pos - 1;

@@ -175,12 +175,35 @@ static bool opt_all(struct cli_ctx *ctx)
 	return cli_opt_is_set(ctx, "all") && cli_opt_bool(ctx, "all");
 }
 
+/* -l/--latest: the newest container, and no names with it. */
+static char **latest_id(struct cli_ctx *ctx, struct eng *eng, size_t *n, struct error **err)
+{
+	if (ctx->argc > 0) {
+		err_set(err, EINVAL, ERR_USAGE, "--latest and containers cannot be used together");
+		return NULL;
+	}
+	struct eng_ctr **v = NULL;
+	size_t nv = 0;
+	if (eng_ctr_query(eng, &(struct eng_ctr_query){ .all = true, .last = 1 }, &v, &nv, err) < 0)
+		return NULL;
+	char **ids = NULL;
+	if (nv == 0)
+		err_set(err, ENOENT, ERR_NOSUCH, "no containers to remove");
+	else
+		strv_push(&ids, v[0]->id);
+	eng_ctr_list_free(v, nv);
+	*n = ids ? 1 : 0;
+	return ids;
+}
+
 /* The named containers, or with --all the ones the engine picks for the operation. */
 static char **targets(struct cli_ctx *ctx, struct eng *eng, enum eng_ctr_all which, size_t *n,
 		      struct error **err)
 {
 	if (opt_all(ctx))
 		return eng_ctr_all_ids(eng, which, n, err);
+	if (cli_opt_flag(ctx, "latest"))
+		return latest_id(ctx, eng, n, err);
 	if (ctx->argc == 0) {
 		err_set(err, EINVAL, ERR_USAGE, "\"hutch %s\" requires at least 1 argument",
 			ctx->path);

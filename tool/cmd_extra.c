@@ -19,6 +19,27 @@ static int open_one(struct cli_ctx *ctx, const char *name, struct eng_ctr **c, s
 	return eng_ctr_lookup(ctx->eng, name, c, err);
 }
 
+/* CONTAINER, or the newest container with -l/--latest (one or the other). */
+static int latest_or_one(struct cli_ctx *ctx, struct eng_ctr **c, struct error **err)
+{
+	bool latest = cli_opt_bool(ctx, "latest");
+	if (latest == (ctx->argc == 1))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       latest ? "--latest and containers cannot be used together"
+				      : "\"hutch diff\" requires exactly 1 argument");
+	if (!latest)
+		return open_one(ctx, ctx->argv[0], c, err);
+	struct eng_ctr **v = NULL;
+	size_t n = 0;
+	if (eng_ctr_query(ctx->eng, &(struct eng_ctr_query){ .all = true, .last = 1 }, &v, &n,
+			  err) < 0)
+		return -1;
+	int rc = n == 0 ? err_set(err, ENOENT, ERR_NOSUCH, "no containers to act on")
+			: open_one(ctx, v[0]->id, c, err);
+	eng_ctr_list_free(v, n);
+	return rc;
+}
+
 /* ---------- cp ---------- */
 
 /* "CTR:/path" names a container when the part before ':' has no '/' (podman's rule). */
@@ -39,23 +60,27 @@ int cmd_cp(struct cli_ctx *ctx, struct error **err)
 	const char *spath = ctx->argv[0], *dpath = ctx->argv[1];
 	bool sc = split_ctr(ctx->argv[0], &sctr, &spath);
 	bool dc = split_ctr(ctx->argv[1], &dctr, &dpath);
-	if (sc == dc)
+	if (!sc && !dc)
 		return err_set(err, EINVAL, ERR_USAGE,
-			       sc ? "copying between containers is not supported"
-				  : "one of the paths must name a container: CONTAINER:PATH");
-	const char *cpath = sc ? spath : dpath;
-	if (*cpath == '\0')
+			       "one of the paths must name a container: CONTAINER:PATH");
+	if ((sc && *spath == '\0') || (dc && *dpath == '\0'))
 		return err_set(err, EINVAL, ERR_USAGE, "the container path must not be empty");
+	struct eng_copy_opts o = { .keep_owner = !cli_opt_bool(ctx, "archive"),
+				   .overwrite = cli_opt_bool(ctx, "overwrite") };
 	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
 	if (open_one(ctx, sc ? sctr : dctr, &c, err) < 0)
 		return -1;
-	/* Relative container paths start at the container's root, as podman's do. */
-	autofree char *abs = cpath[0] == '/' ? xstrdup(cpath) : xasprintf("/%s", cpath);
+	if (sc && dc) {
+		autoctr struct eng_ctr *to = NULL;
+		if (open_one(ctx, dctr, &to, err) < 0)
+			return -1;
+		return eng_ctr_copy_between(eng, c, spath, to, dpath, &o, err);
+	}
 	/* "-": a tar stream on our stdin or stdout. */
 	const char *host = strcmp(sc ? dpath : spath, "-") == 0 ? NULL : sc ? dpath : spath;
-	return eng_ctr_copy(eng, c, sc ? abs : host, sc, dc ? abs : host, dc,
-			    sc ? STDOUT_FILENO : STDIN_FILENO, err);
+	return eng_ctr_copy(eng, c, sc ? spath : host, sc, dc ? dpath : host, dc,
+			    sc ? STDOUT_FILENO : STDIN_FILENO, &o, err);
 }
 
 /* ---------- diff, top, rename, port ---------- */
@@ -68,7 +93,7 @@ int cmd_diff(struct cli_ctx *ctx, struct error **err)
 			       fmt);
 	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (open_one(ctx, ctx->argv[0], &c, err) < 0)
+	if (latest_or_one(ctx, &c, err) < 0)
 		return -1;
 	autostrv char **lines = eng_ctr_diff(eng, c, err);
 	if (lines == NULL)

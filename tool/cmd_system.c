@@ -61,6 +61,31 @@ int cmd_version(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
+/* A copy of o where each object key starting in lower case is there a second time with
+ * its first letter in upper case, as Go names the fields (.Store.GraphRoot). */
+static struct json_object *go_fields(struct json_object *o)
+{
+	if (json_object_is_type(o, json_type_array)) {
+		struct json_object *a = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			json_object_array_add(a, go_fields(json_object_array_get_idx(o, i)));
+		return a;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return json_object_get(o);
+	struct json_object *out = json_object_new_object();
+	json_object_object_foreach (o, key, val) {
+		json_object_object_add(out, key, go_fields(val));
+		if (key[0] < 'a' || key[0] > 'z')
+			continue;
+		autofree char *k = xstrdup(key);
+		k[0] = (char)(k[0] - 'a' + 'A');
+		if (json_object_object_get(o, k) == NULL)
+			json_object_object_add(out, k, go_fields(val));
+	}
+	return out;
+}
+
 int cmd_info(struct cli_ctx *ctx, struct error **err)
 {
 	if (cli_format_check(cli_opt_str(ctx, "format"), err) < 0)
@@ -68,6 +93,14 @@ int cmd_info(struct cli_ctx *ctx, struct error **err)
 	struct json_object *root = eng_info(ctx->eng, err);
 	if (root == NULL)
 		return -1;
+	/* JSON has podman's keys ("store": {"graphRoot"}), a template its Go fields
+	 * ({{.Store.GraphRoot}}). */
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && *fmt != '\0' && strcmp(fmt, "json") != 0) {
+		struct json_object *go = go_fields(root);
+		json_object_put(root);
+		root = go;
+	}
 	int rc = print_doc(ctx, root, cli_print_tree, err);
 	json_object_put(root);
 	return rc;

@@ -398,6 +398,7 @@ static const struct cli_opt rm_opts[] = {
 	  "Kill and remove running containers; containers that do not exist are no error", 0,
 	  NULL },
 	{ "ignore", 'i', NULL, B, NULL, "Ignore containers that do not exist", 0, NULL },
+	{ "latest", 'l', NULL, B, NULL, "Remove the latest container hutch created", 0, NULL },
 	{ "time", 't', "seconds", I, "0",
 	  "With --force, seconds to wait for a running container to stop before killing it", 0,
 	  NULL },
@@ -484,6 +485,19 @@ static const struct cli_opt wait_opts[] = {
 static const struct cli_opt diff_opts[] = {
 	{ "format", 0, "format", S, NULL, "Change the output format to JSON", CLI_COMPLETE_CHOICES,
 	  "json" },
+	{ "latest", 'l', NULL, B, NULL, "Act on the latest container hutch created", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt cp_opts[] = {
+	{ "archive", 'a', NULL, B, "true",
+	  "Chown what is copied into a container to its user (false: keep the source's owners)", 0,
+	  NULL },
+	{ "overwrite", 0, NULL, B, NULL,
+	  "Allow a directory to replace a non-directory and the other way round", 0, NULL },
+	{ "pause", 0, NULL, B, "true",
+	  "Accepted for podman; hutch resolves every path inside the container and pauses nothing",
+	  0, NULL },
 	END_OPTS,
 };
 
@@ -653,10 +667,10 @@ static const struct cli_cmd pod_subs[] = {
 static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
 		1, false, C_RUN),
-	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false, C_CTR),
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, cp_opts, 2, 2, false, C_CTR),
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
 		cmd_create, run_opts + 1, 1, -1, true, CLI_COMPLETE_IMAGE),
-	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false, C_CTR),
+	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 0, 1, false, C_CTR),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true, C_RUN),
 	CTR_CMD("exists", "Check whether a container exists (exit status 0) or not (1)",
@@ -763,8 +777,8 @@ static const struct cli_cmd commands[] = {
 	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
 		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false, C_CTR),
 	/* ---------- the rest of issue #5 ---------- */
-	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, no_opts, 2, 2, false, C_CTR),
-	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 1, 1, false, C_CTR),
+	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, cp_opts, 2, 2, false, C_CTR),
+	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 0, 1, false, C_CTR),
 	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false, C_RUN),
 	CTR_CMD("port", PORT_SUMMARY, "CONTAINER [PRIVATE_PORT[/PROTO]]", cmd_port, no_opts, 1, 2,
 		false, C_CTR),

@@ -139,11 +139,32 @@ int ctr_vol_rm_dir(const char *dir, struct error **err);
 /* A tar stream of the tree at startfd (an O_PATH fd; links never followed below it), its
  * top entry named top ("." for the contents of a directory), written to out_fd. */
 int ctr_tar_write(int startfd, const char *top, int out_fd, struct error **err);
-/* Extract a tar stream into the directory tdir; entries never leave it (RESOLVE_BENEATH).
- * into_ctr: into a container, with the entries' uid/gid (where mapped in the user namespace)
- * and modes as they are; else onto the host, as the user's files and never setuid or setgid
- * (what GNU tar does for a user: such a file would run as the user for anyone). */
-int ctr_tar_extract(int in_fd, int tdir, bool into_ctr, struct error **err);
+/* How ctr_tar_extract makes what a stream holds. */
+struct ctr_tar_opts {
+	/* Into a container: the entries' uid/gid (where mapped in the user namespace), or
+	 * uid:gid with chown (podman's --archive), and modes as they are; else onto the host,
+	 * as the user's files and never setuid or setgid (what GNU tar does for a user: such a
+	 * file would run as the user for anyone). */
+	bool into_ctr, chown;
+	uid_t uid;
+	gid_t gid;
+	/* A directory may replace a non-directory and the other way round (--overwrite);
+	 * else that is an error in podman's words. */
+	bool overwrite;
+	/* The target directory as messages name the entries below it: its path in the
+	 * container, "" on the host (podman's copier: "/tmp/foo", "/foo"). */
+	const char *label;
+	/* The stream's top entry rename_from becomes rename_to ("." for the contents). */
+	const char *rename_from, *rename_to;
+	/* A directory as the first entry is refused: the destination is a file. */
+	bool top_not_dir;
+	/* A stream the user gave (cp - CTR:DIR): missing parents are made and a stream that
+	 * is no tar archive is said to be one. */
+	bool from_stdin;
+	bool make_parents;
+};
+/* Extract a tar stream into the directory tdir; entries never leave it (RESOLVE_BENEATH). */
+int ctr_tar_extract(int in_fd, int tdir, const struct ctr_tar_opts *o, struct error **err);
 
 /* Called as root in the container's user namespace with an O_PATH fd on its root. */
 typedef int (*ctr_root_fn)(int rootfd, void *arg, struct error **err);
@@ -159,7 +180,8 @@ char *ctr_new_name(void);
 /* podman's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, under 254 characters. */
 bool ctr_valid_name(const char *n);
 /* Copy the tree at srcfd (O_PATH) into tdir as a tar stream between two processes. */
-int ctr_tar_copy(int srcfd, const char *top, int tdir, bool into_ctr, struct error **err);
+int ctr_tar_copy(int srcfd, const char *top, int tdir, const struct ctr_tar_opts *o,
+		 struct error **err);
 /* Fill each empty named volume among mounts from the image's files at its destination
  * (as root in the user namespace, ownership kept); a no-op when none is empty. */
 int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,

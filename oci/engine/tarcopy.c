@@ -197,6 +197,20 @@ static char *clean_name(const char *name)
 	return n;
 }
 
+/* name with the stream's top entry renamed as o says (owned). */
+static char *rename_top(const struct ctr_tar_opts *o, const char *name)
+{
+	const char *from = o->rename_from;
+	if (from == NULL || o->rename_to == NULL || strcmp(from, o->rename_to) == 0)
+		return xstrdup(name);
+	size_t n = strlen(from);
+	if (strncmp(name, from, n) != 0 || (name[n] != '\0' && name[n] != '/'))
+		return xstrdup(name);
+	if (strcmp(o->rename_to, ".") == 0)
+		return xstrdup(name[n] == '\0' ? "." : name + n + 1);
+	return xasprintf("%s%s", o->rename_to, name + n);
+}
+
 static int copy_out(struct archive *a, int fd, const char *name, struct error **err)
 {
 	const void *buf;
@@ -213,15 +227,45 @@ static int copy_out(struct archive *a, int fd, const char *name, struct error **
 	}
 }
 
-/* Make room for a non-directory: remove what is there unless it is a directory. */
-static int clear_slot(int pfd, const char *base, const char *name, struct error **err)
+/* An entry's name as messages give it: below the target's label ("/tmp" in a container, ""
+ * on the host), as podman's copier does. */
+static char *shown(const struct ctr_tar_opts *o, const char *name)
+{
+	const char *l = o->label ? o->label : "";
+	size_t n = strlen(l);
+	return xasprintf("%s%s%s", l, n > 0 && l[n - 1] == '/' ? "" : "/", name);
+}
+
+/* podman's words for a type change that --overwrite would allow. */
+static int exists_err(const struct ctr_tar_opts *o, const char *name, const char *op,
+		      struct error **err)
+{
+	autofree char *p = shown(o, name);
+	return err_set(err, EEXIST, ERR_TOOL, "copying to %s: error creating \"%s\": %s %s: %s",
+		       o->into_ctr ? "container" : "host", p, op, p, "file exists");
+}
+
+/* Remove the directory base in pfd and all below it (--overwrite). */
+static int remove_dir(int pfd, const char *base, const char *name, struct error **err)
+{
+	autofree char *p = xasprintf("/proc/self/fd/%d/%s", pfd, base);
+	if (fs_rm_rf(p, err) < 0)
+		return err_wrap(err, "replacing %s", name);
+	return 0;
+}
+
+/* Make room for a non-directory: remove what is there (a directory only with --overwrite). */
+static int clear_slot(int pfd, const char *base, const char *name, const struct ctr_tar_opts *o,
+		      struct error **err)
 {
 	struct stat st;
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
-	if (S_ISDIR(st.st_mode))
-		return err_set(err, EISDIR, ERR_TOOL,
-			       "cannot overwrite directory %s with non-directory", name);
+	if (S_ISDIR(st.st_mode)) {
+		if (!o->overwrite)
+			return exists_err(o, name, "open", err);
+		return remove_dir(pfd, base, name, err);
+	}
 	if (unlinkat(pfd, base, 0) < 0)
 		return err_sys(err, "replacing %s", name);
 	return 0;
@@ -233,7 +277,8 @@ static int clear_slot(int pfd, const char *base, const char *name, struct error 
  * has nothing more to set.
  */
 static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int pfd,
-		      const char *base, const char *name, int *fd, struct error **err)
+		      const char *base, const char *name, const struct ctr_tar_opts *o, int *fd,
+		      struct error **err)
 {
 	mode_t type = archive_entry_filetype(e);
 	const char *hl = archive_entry_hardlink(e);
@@ -244,9 +289,15 @@ static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int 
 			return err_set(err, EINVAL, ERR_TOOL,
 				       "refusing hard link %s -> %s: it leaves the destination",
 				       name, hl);
-		autoclose int tfd = fs_openat2(tdir, target, O_PATH | O_NOFOLLOW,
+		autofree char *moved = rename_top(o, target);
+		autofree char *renamed = clean_name(moved);
+		if (renamed == NULL)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "refusing hard link %s -> %s: it leaves the destination",
+				       name, hl);
+		autoclose int tfd = fs_openat2(tdir, renamed, O_PATH | O_NOFOLLOW,
 					       RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
-		if (tfd < 0 || clear_slot(pfd, base, name, err) < 0)
+		if (tfd < 0 || clear_slot(pfd, base, name, o, err) < 0)
 			return *err ? -1 : err_sys(err, "hard link %s -> %s", name, hl);
 		char proc[64];
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tfd);
@@ -255,9 +306,16 @@ static int make_entry(struct archive *a, struct archive_entry *e, int tdir, int 
 		return 0;
 	}
 	if (type == AE_IFDIR) {
+		struct stat st;
+		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+			if (!o->overwrite)
+				return exists_err(o, name, "mkdir", err);
+			if (unlinkat(pfd, base, 0) < 0)
+				return err_sys(err, "replacing %s", name);
+		}
 		if (mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
 			return err_sys(err, "creating %s", name);
-	} else if (clear_slot(pfd, base, name, err) < 0) {
+	} else if (clear_slot(pfd, base, name, o, err) < 0) {
 		return -1;
 	} else if (type == AE_IFREG) {
 		*fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -293,14 +351,24 @@ static mode_t perm_of(struct archive_entry *e, bool into_ctr)
 	return into_ctr ? perm : perm & ~(mode_t)(S_ISUID | S_ISGID);
 }
 
+/* Into a container: the archive's owner, or the container's user with o->chown. */
+static void set_owner(struct archive_entry *e, int fd, const char *path, int flags,
+		      const struct ctr_tar_opts *o)
+{
+	if (!o->into_ctr)
+		return;
+	uid_t uid = o->chown ? o->uid : (uid_t)archive_entry_uid(e);
+	gid_t gid = o->chown ? o->gid : (gid_t)archive_entry_gid(e);
+	if (fchownat(fd, path, uid, gid, flags) < 0)
+		log_debug("chown %s: %s", archive_entry_pathname(e), strerror(errno));
+}
+
 /* Owner (into a container, where mapped), mode, then mtime, all through fd (chown first,
  * as it clears setuid); failures are no error, as with tar. */
-static void set_meta(struct archive_entry *e, int fd, bool into_ctr)
+static void set_meta(struct archive_entry *e, int fd, const struct ctr_tar_opts *o)
 {
-	if (into_ctr && fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-				 AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		log_debug("chown %s: %s", archive_entry_pathname(e), strerror(errno));
-	if (archive_entry_filetype(e) != AE_IFLNK && fs_fchmod(fd, perm_of(e, into_ctr)) < 0)
+	set_owner(e, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, o);
+	if (archive_entry_filetype(e) != AE_IFLNK && fs_fchmod(fd, perm_of(e, o->into_ctr)) < 0)
 		log_debug("chmod %s: %s", archive_entry_pathname(e), strerror(errno));
 	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT },
 				  { .tv_sec = archive_entry_mtime(e),
@@ -308,22 +376,65 @@ static void set_meta(struct archive_entry *e, int fd, bool into_ctr)
 	fs_futimens(fd, ts);
 }
 
-static int extract_one(struct archive *a, struct archive_entry *e, int tdir, bool into_ctr,
-		       struct error **err)
+/* The directory name (in tdir) that an entry goes into, made with its missing parents
+ * when o->make_parents (a stream from stdin need not list them), beneath tdir. */
+static int open_parent(int tdir, const char *dir, const struct ctr_tar_opts *o, struct error **err)
 {
-	autofree char *name = clean_name(archive_entry_pathname(e));
-	if (name == NULL)
+	/* Beneath the target: a link in the archive or the target never leads out. */
+	int pfd =
+	    fs_openat2(tdir, dir, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	if (pfd >= 0 || errno != ENOENT || !o->make_parents)
+		return pfd >= 0 ? pfd : err_sys(err, "resolving %s", dir);
+	autofree char *path = xstrdup(dir);
+	for (char *p = path;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		autoclose int up = -1;
+		char *slash = strrchr(path, '/');
+		const char *base = slash ? slash + 1 : path;
+		if (slash != NULL) {
+			*slash = '\0';
+			up = fs_openat2(tdir, path, O_PATH | O_DIRECTORY,
+					RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+			*slash = '/';
+		} else {
+			up = fcntl(tdir, F_DUPFD_CLOEXEC, 3);
+		}
+		if (up < 0 || (mkdirat(up, base, 0755) < 0 && errno != EEXIST))
+			return err_sys(err, "creating %s", path);
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	pfd = fs_openat2(tdir, dir, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	return pfd >= 0 ? pfd : err_sys(err, "resolving %s", dir);
+}
+
+static int extract_one(struct archive *a, struct archive_entry *e, int tdir,
+		       const struct ctr_tar_opts *o, bool first, struct error **err)
+{
+	autofree char *clean = clean_name(archive_entry_pathname(e));
+	if (clean == NULL)
 		return err_set(err, EINVAL, ERR_TOOL,
 			       "refusing archive entry \"%s\": it leaves "
 			       "the destination",
 			       archive_entry_pathname(e));
+	/* Renamed, then checked again: the new top name never climbs either. */
+	autofree char *renamed = rename_top(o, clean);
+	autofree char *name = clean_name(renamed);
+	if (name == NULL)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "refusing archive entry \"%s\": it leaves the destination", renamed);
+	if (first && o->top_not_dir && archive_entry_filetype(e) == AE_IFDIR)
+		return err_set(err, ENOTDIR, ERR_TOOL,
+			       "destination must be a directory when copying a directory");
 	if (*name == '\0' || strcmp(name, ".") == 0) {
 		/* The target directory itself (a copy of contents): its mode and owner. */
-		if (into_ctr && fchownat(tdir, "", (uid_t)archive_entry_uid(e),
-					 (gid_t)archive_entry_gid(e), AT_EMPTY_PATH) < 0)
-			log_debug("chown .: %s", strerror(errno));
+		set_owner(e, tdir, "", AT_EMPTY_PATH, o);
 		if (archive_entry_filetype(e) == AE_IFDIR &&
-		    fs_fchmod(tdir, perm_of(e, into_ctr)) < 0)
+		    fs_fchmod(tdir, perm_of(e, o->into_ctr)) < 0)
 			log_debug("chmod .: %s", strerror(errno));
 		return 0;
 	}
@@ -332,24 +443,31 @@ static int extract_one(struct archive *a, struct archive_entry *e, int tdir, boo
 	autoclose int pfd = -1;
 	if (slash != NULL) {
 		*slash = '\0';
-		/* Beneath the target: a link in the archive or the target never leads out. */
-		pfd = fs_openat2(tdir, name, O_PATH | O_DIRECTORY,
-				 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+		pfd = open_parent(tdir, name, o, err);
 		if (pfd < 0)
-			return err_sys(err, "resolving %s", name);
+			return -1;
 		*slash = '/';
 	} else {
 		pfd = fcntl(tdir, F_DUPFD_CLOEXEC, 3);
 	}
 	autoclose int fd = -1;
-	if (make_entry(a, e, tdir, pfd, base, name, &fd, err) < 0)
+	if (make_entry(a, e, tdir, pfd, base, name, o, &fd, err) < 0)
 		return -1;
 	if (fd >= 0)
-		set_meta(e, fd, into_ctr);
+		set_meta(e, fd, o);
 	return 0;
 }
 
-int ctr_tar_extract(int in_fd, int tdir, bool into_ctr, struct error **err)
+/* A stream that does not start as a tar archive: podman's words for the user's stream. */
+static int not_tar(struct archive *a, const struct ctr_tar_opts *o, struct error **err)
+{
+	if (!o->from_stdin)
+		return arch_err(a, err, "reading the archive");
+	return err_set(err, EINVAL, ERR_TOOL,
+		       "source must be a (compressed) tar archive when copying from stdin");
+}
+
+int ctr_tar_extract(int in_fd, int tdir, const struct ctr_tar_opts *o, struct error **err)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
@@ -357,17 +475,17 @@ int ctr_tar_extract(int in_fd, int tdir, bool into_ctr, struct error **err)
 	archive_read_support_filter_all(a);
 	int rc = 0;
 	if (archive_read_open_fd(a, in_fd, 65536) != ARCHIVE_OK)
-		rc = arch_err(a, err, "reading the archive");
+		rc = not_tar(a, o, err);
 	struct archive_entry *e;
-	while (rc == 0) {
+	for (bool first = true; rc == 0; first = false) {
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
-			rc = arch_err(a, err, "reading the archive");
+			rc = first ? not_tar(a, o, err) : arch_err(a, err, "reading the archive");
 			break;
 		}
-		rc = extract_one(a, e, tdir, into_ctr, err);
+		rc = extract_one(a, e, tdir, o, first, err);
 	}
 	archive_read_free(a);
 	return rc;

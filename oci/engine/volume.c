@@ -345,7 +345,8 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
 		autoclose int tdir = open(v->src, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (tdir < 0)
 			return err_sys(err, "opening %s", v->src);
-		if (ctr_tar_copy(srcfd, ".", tdir, true, err) < 0)
+		if (ctr_tar_copy(srcfd, ".", tdir, &(struct ctr_tar_opts){ .into_ctr = true },
+				 err) < 0)
 			return err_wrap(err, "filling volume %s from the image", v->src);
 	}
 	return 0;

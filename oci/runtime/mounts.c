@@ -9,6 +9,7 @@
  */
 #include "oci/runtime/runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -140,6 +141,116 @@ static int mount_special(const struct rt_mount *m, const char *target, bool own_
 	return err_sys(err, "mounting %s on %s", type, m->dest);
 }
 
+/* ---------- tmpcopyup ---------- */
+
+static int copy_entries(int from, int to, int depth, struct error **err);
+
+/* Owner, mode and times of what fd is, as st says (links: owner and times only). */
+static void copy_meta(int fd, const struct stat *st)
+{
+	if (fchownat(fd, "", st->st_uid, st->st_gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		log_debug("tmpcopyup: chown: %s", strerror(errno));
+	if (!S_ISLNK(st->st_mode) && fs_fchmod(fd, st->st_mode & 07777) < 0)
+		log_debug("tmpcopyup: chmod: %s", strerror(errno));
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	fs_futimens(fd, ts);
+}
+
+static int copy_data(int in, int out, const char *name, struct error **err)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(err, "tmpcopyup: reading %s", name);
+		if (n == 0)
+			return 0;
+		if (fs_write_all(out, buf, (size_t)n) < 0)
+			return err_sys(err, "tmpcopyup: writing %s", name);
+	}
+}
+
+/* One entry of from (a directory fd) into to, never following a link of the image's. */
+static int copy_entry(int from, int to, const char *name, int depth, struct error **err)
+{
+	struct stat st;
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : err_sys(err, "tmpcopyup: %s", name);
+	autoclose int in = -1, made = -1;
+	if (S_ISDIR(st.st_mode)) {
+		in = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (in < 0 || mkdirat(to, name, 0700) < 0)
+			return err_sys(err, "tmpcopyup: %s", name);
+		made = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (made < 0 || copy_entries(in, made, depth + 1, err) < 0)
+			return made < 0 ? err_sys(err, "tmpcopyup: %s", name) : -1;
+	} else if (S_ISREG(st.st_mode)) {
+		in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		made = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (in < 0 || made < 0)
+			return err_sys(err, "tmpcopyup: %s", name);
+		if (copy_data(in, made, name, err) < 0)
+			return -1;
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(from, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return err_sys(err, "tmpcopyup: %s", name);
+		target[n] = '\0';
+		if (symlinkat(target, to, name) < 0)
+			return err_sys(err, "tmpcopyup: %s", name);
+		made = openat(to, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	} else {
+		/* FIFOs and sockets; device nodes cannot be made in a user namespace. */
+		if (mknodat(to, name, (st.st_mode & S_IFMT) | 0600, st.st_rdev) < 0)
+			return 0;
+		made = openat(to, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (made >= 0)
+		copy_meta(made, &st);
+	return 0;
+}
+
+static int copy_entries(int from, int to, int depth, struct error **err)
+{
+	if (depth > 64)
+		return err_set(err, ELOOP, ERR_TOOL, "tmpcopyup: directories nested too deep");
+	int dfd = fcntl(from, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (d == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return err_sys(err, "tmpcopyup: listing a directory");
+	}
+	int rc = 0;
+	for (struct dirent *de; rc == 0 && (de = readdir(d)) != NULL;)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			rc = copy_entry(from, to, de->d_name, depth, err);
+	closedir(d);
+	return rc;
+}
+
+/* The new tmpfs at dest starts with what below (the directory under it) holds, and its
+ * owner and mode. */
+static int tmp_copyup(const struct rt_spec *s, const char *dest, int below, struct error **err)
+{
+	autoclose int top = open_dest(s->root_path, dest, false, err);
+	if (top < 0)
+		return -1;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", top);
+	autoclose int to = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (to < 0 || fstat(below, &st) < 0)
+		return err_sys(err, "tmpcopyup %s", dest);
+	if (copy_entries(below, to, 0, err) < 0)
+		return err_wrap(err, "mount %s", dest);
+	copy_meta(to, &st);
+	return 0;
+}
+
 static int mount_one(const struct rt_spec *s, const struct rt_mount *m, bool own_netns,
 		     bool own_cgroupns, struct error **err)
 {
@@ -155,11 +266,17 @@ static int mount_one(const struct rt_spec *s, const struct rt_mount *m, bool own
 		return -1;
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	/* The directory the tmpfs will hide, opened while it is still the one there. */
+	autoclose int below = -1;
+	if (m->copyup && !m->bind && strcmp(m->type, "tmpfs") == 0)
+		below = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	unsigned long remount = 0;
 	int rc = m->bind ? bind_at(m->source, target, m, &remount, err)
 			 : mount_special(m, target, own_netns, own_cgroupns, &remount, err);
 	if (rc < 0)
 		return err_wrap(err, "mount %s", m->dest);
+	if (below >= 0 && tmp_copyup(s, m->dest, below, err) < 0)
+		return -1;
 	if (remount == 0 && m->propagation == 0)
 		return 0;
 	/* Our fd is the directory under the new mount; remounts need the mount itself. */

@@ -56,6 +56,7 @@ struct rt_mount {
 	unsigned long propagation; /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (+MS_REC) */
 	char *data;		   /* options the kernel takes as data, comma-joined, or NULL */
 	bool bind, rec;
+	bool copyup; /* tmpcopyup: a tmpfs starts with what the directory under it holds */
 };
 
 enum rt_hook_kind {

@@ -426,8 +426,11 @@ static void mount_option(struct rt_mount *m, const char *opt)
 		return;
 	}
 	/* Podman's and crun's own options that are no kernel data. */
-	if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "notmpcopyup") == 0 ||
-	    strncmp(opt, "copy-symlink", 12) == 0 || strcmp(opt, "z") == 0 ||
+	if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "notmpcopyup") == 0) {
+		m->copyup = opt[0] == 't';
+		return;
+	}
+	if (strncmp(opt, "copy-symlink", 12) == 0 || strcmp(opt, "z") == 0 ||
 	    strcmp(opt, "Z") == 0 || strcmp(opt, "private-propagation") == 0) {
 		log_debug("mount option \"%s\" ignored", opt);
 		return;

@@ -366,7 +366,8 @@ static struct json_object *build_mounts(const struct oci_gen_opts *o)
 	for (size_t i = 0; i < o->n_mounts; i++) {
 		const struct oci_volume *v = &o->mounts[i];
 		if (v->kind == OCI_MOUNT_TMPFS) {
-			static const char *const t_o[] = { "nosuid", "nodev", NULL };
+			/* podman's default: the tmpfs starts with the image's files there. */
+			static const char *const t_o[] = { "nosuid", "nodev", "tmpcopyup", NULL };
 			json_object_array_add(a,
 					      mount_obj(v->dst, "tmpfs", "tmpfs", t_o, v->options));
 		} else {

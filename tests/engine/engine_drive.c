@@ -337,7 +337,7 @@ static void do_copy(struct eng *eng, struct eng_ctr *c)
 		fail("mkstemp: %s", strerror(errno));
 	unlink(path);
 	struct error *e = NULL;
-	check_rc(eng_ctr_copy(eng, c, "/etc/hostname", true, NULL, false, fd, &e), e);
+	check_rc(eng_ctr_copy(eng, c, "/etc/hostname", true, NULL, false, fd, NULL, &e), e);
 	char hdr[512] = { 0 };
 	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
 		fail("the tar stream is shorter than a header");

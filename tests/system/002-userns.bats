@@ -123,6 +123,9 @@ fallback_base() {
 	unset XDG_RUNTIME_DIR
 	run_hutch info --format '{{.store.runRoot}}'
 	assert_output "$base/hutch"
+	# podman's Go field names work in a template too.
+	run_hutch info --format '{{.Store.RunRoot}}'
+	assert_output "$base/hutch"
 	# Unset is cron's and su's normal case: a word only when it ends in /tmp.
 	if [[ $base == /run/user/* ]]; then
 		assert_equal "$stderr" ""

@@ -56,7 +56,7 @@ load container_helpers
 	mkdir -p "$BATS_TEST_TMPDIR/t"
 	echo x >"$BATS_TEST_TMPDIR/t/owned"
 	tar -C "$BATS_TEST_TMPDIR/t" --owner=1000 --group=1000 -cf "$BATS_TEST_TMPDIR/t.tar" owned
-	run bash -c "'$HUTCH' cp - made:/tmp <'$BATS_TEST_TMPDIR/t.tar'"
+	run bash -c "'$HUTCH' cp -a=false - made:/tmp <'$BATS_TEST_TMPDIR/t.tar'"
 	[[ $status -eq 0 ]]
 	run bash -c "'$HUTCH' cp made:/tmp/owned - | tar -tvf -"
 	assert_output --partial "1000/1000"
@@ -179,7 +179,7 @@ load container_helpers
 @test "cp of a missing path: clear error, exit 125" {
 	run_hutch run -d --name c3 "$IMAGE" sleep 300
 	run_hutch 125 cp c3:/no/such/file "$BATS_TEST_TMPDIR/x"
-	assert_equal "$stderr" 'Error: "/no/such/file" could not be found on container c3: No such file or directory'
+	assert_equal "$stderr" 'Error: "/no/such/file" could not be found on container c3: no such file or directory'
 	run_hutch 125 cp "$BATS_TEST_TMPDIR/missing" c3:/tmp
 	[[ $stderr == *'"'"$BATS_TEST_TMPDIR/missing"'" could not be found on the host'* ]]
 	run_hutch 125 cp c3:/etc/passwd "$BATS_TEST_TMPDIR/no/dir/x"
@@ -187,4 +187,163 @@ load container_helpers
 	[[ $stderr == *"no container with name or ID"* ]]
 	run_hutch 125 cp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
 	[[ $stderr == *"must name a container"* ]]
+}
+
+# podman's cp (065-cp.bats): paths relative to the working directory, links followed inside
+# the container (one to nothing names the file to make), and podman's words for errors.
+@test "cp: relative paths start at the working directory; links are followed inside" {
+	run_hutch run -d --name w --workdir=/home "$IMAGE" sh -c \
+		'mkdir -p /home/subdir /tmp/d1 /tmp/sub; echo in-srv >/home/f1; ln -s /tmp/nonesuch /tmp/d1/x; ln -s /tmp/nonesuch2 /tmp/d1/y
+		 ln -s .. /tmp/sub/up; echo t0 >/tmp/t0; ln -s "file*" /home/copyme; exec sleep 300'
+	wait_for "$HUTCH" exec w test -L /home/copyme
+	echo host >"$BATS_TEST_TMPDIR/h"
+	run_hutch cp "$BATS_TEST_TMPDIR/h" w:subdir
+	run_hutch exec w cat /home/subdir/h
+	assert_output host
+	run_hutch cp "$BATS_TEST_TMPDIR/h" w:renamed
+	run_hutch exec w cat /home/renamed
+	assert_output host
+	run_hutch cp w:f1 "$BATS_TEST_TMPDIR/"
+	run cat "$BATS_TEST_TMPDIR/f1"
+	assert_output in-srv
+	# A link to nothing: the file it names is made (podman's "weird symlink expansion").
+	run_hutch cp --pause=false "$BATS_TEST_TMPDIR/h" w:/tmp/d1/x
+	run_hutch exec w cat /tmp/nonesuch
+	assert_output host
+	run_hutch 125 cp "$BATS_TEST_TMPDIR/h" w:/tmp/d1/y/
+	assert_equal "$stderr" 'Error: "/tmp/d1/y/" could not be found on container w: no such file or directory'
+	run_hutch 1 exec w test -e /tmp/nonesuch2
+	# A linked directory as the source: its contents, under the name given.
+	run_hutch cp w:/tmp/sub/up "$BATS_TEST_TMPDIR/dest"
+	run cat "$BATS_TEST_TMPDIR/dest/t0"
+	assert_output t0
+	# Globs are no globs, and a link to a missing file is a missing file.
+	run_hutch 125 cp 'w:/tmp/*' "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" 'Error: "/tmp/*" could not be found on container w: no such file or directory'
+	run_hutch 125 cp w:copyme "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" 'Error: "copyme" could not be found on container w: no such file or directory'
+	run_hutch 125 cp "$BATS_TEST_TMPDIR/nope" w:/tmp
+	assert_equal "$stderr" "Error: \"$BATS_TEST_TMPDIR/nope\" could not be found on the host: no such file or directory"
+	run_hutch 125 cp "$BATS_TEST_TMPDIR/h" w:/IdoNotExist/
+	assert_equal "$stderr" 'Error: "/IdoNotExist/" could not be found on container w: no such file or directory'
+	run_hutch 125 cp "$BATS_TEST_TMPDIR" w:/home/f1
+	assert_equal "$stderr" 'Error: destination must be a directory when copying a directory'
+	run bash -c "'$HUTCH' cp w:/home/f1 /dev/stdout | cat"
+	assert_output 'Error: invalid destination: "/dev/stdout" must be a directory or a regular file'
+}
+
+@test "cp: --archive gives the container's user what is copied in; -a=false keeps the owners" {
+	run_hutch run -d --name a --user 1000:1000 "$IMAGE" sleep 300
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	echo x >"$BATS_TEST_TMPDIR/t/owned"
+	tar -C "$BATS_TEST_TMPDIR/t" --owner=1042 --group=1043 -cf "$BATS_TEST_TMPDIR/t.tar" owned
+	run bash -c "'$HUTCH' cp - a:/tmp/ <'$BATS_TEST_TMPDIR/t.tar'"
+	[[ $status -eq 0 ]]
+	run_hutch exec a stat -c %u:%g /tmp/owned
+	assert_output 1000:1000
+	run bash -c "'$HUTCH' cp -a=false - a:/tmp/ <'$BATS_TEST_TMPDIR/t.tar'"
+	[[ $status -eq 0 ]]
+	run_hutch exec a stat -c %u:%g /tmp/owned
+	assert_output 1042:1043
+	run_hutch cp --archive=false "$BATS_TEST_TMPDIR/t/owned" a:/tmp/mine
+	run_hutch exec a stat -c %u /tmp/mine
+	assert_output 0
+}
+
+@test "cp - CTR:DIR: a (compressed) tar stream, parents it does not list made" {
+	run_hutch run -d --name s "$IMAGE" sleep 300
+	mkdir -p "$BATS_TEST_TMPDIR/deep/er"
+	echo payload >"$BATS_TEST_TMPDIR/deep/er/f"
+	# GNU tar without the parent directories' own entries: a/b/deep/er/f only.
+	tar -C "$BATS_TEST_TMPDIR" -zcf "$BATS_TEST_TMPDIR/s.tgz" --transform 's,^,a/b/,' deep/er/f
+	run bash -c "'$HUTCH' cp - s:/tmp <'$BATS_TEST_TMPDIR/s.tgz'"
+	[[ $status -eq 0 ]] || fail "$output"
+	run_hutch exec s cat /tmp/a/b/deep/er/f
+	assert_output payload
+	run bash -c "'$HUTCH' cp - s:/tmp <'$BATS_TEST_TMPDIR/deep/er/f'"
+	assert_output 'Error: source must be a (compressed) tar archive when copying from stdin'
+	run bash -c "'$HUTCH' cp - s:/tmp/a/b/deep/er/f <'$BATS_TEST_TMPDIR/s.tgz'"
+	assert_output 'Error: destination must be a directory when copying from stdin'
+	run bash -c "'$HUTCH' cp - s:/tmp/IdoNotExist <'$BATS_TEST_TMPDIR/s.tgz'"
+	assert_output 'Error: destination must be a directory when copying from stdin'
+}
+
+@test "cp between containers, and --overwrite for a directory against a file" {
+	run_hutch run -d --name cf "$IMAGE" sh -c 'echo file >/tmp/foo; exec sleep 300'
+	run_hutch run -d --name cd "$IMAGE" sh -c 'mkdir /tmp/foo; echo dir >/tmp/foo/f; exec sleep 300'
+	wait_for "$HUTCH" exec cd test -f /tmp/foo/f
+	wait_for "$HUTCH" exec cf test -f /tmp/foo
+	run_hutch create --name made "$IMAGE" cat /tmp/new/f
+	# Running to created, a directory under a new name.
+	run_hutch cp cd:/tmp/foo made:/tmp/new
+	run_hutch start -a made
+	assert_output dir
+	# A file where a directory is, and the other way round: refused without --overwrite.
+	run_hutch 125 cp cf:/tmp/foo cd:/tmp
+	assert_equal "$stderr" 'Error: copying to container: error creating "/tmp/foo": open /tmp/foo: file exists'
+	run_hutch 125 cp cd:/tmp/foo cf:/tmp
+	assert_equal "$stderr" 'Error: copying to container: error creating "/tmp/foo": mkdir /tmp/foo: file exists'
+	run_hutch 125 cp cd:/tmp/foo cf:/tmp/foo
+	assert_equal "$stderr" 'Error: destination must be a directory when copying a directory'
+	run_hutch 125 cp cd:/tmp/nonesuch cf:/tmp
+	assert_equal "$stderr" 'Error: "/tmp/nonesuch" could not be found on container cd: no such file or directory'
+	local h=$BATS_TEST_TMPDIR/h
+	mkdir -p "$h/foo"
+	run_hutch 125 cp cf:/tmp/foo "$h"
+	assert_equal "$stderr" 'Error: copying to host: error creating "/foo": open /foo: file exists'
+	run_hutch cp --overwrite cf:/tmp/foo "$h"
+	run cat "$h/foo"
+	assert_output file
+	run_hutch cp --overwrite cd:/tmp/foo cf:/tmp
+	run_hutch exec cf cat /tmp/foo/f
+	assert_output dir
+	# Within one container.
+	run_hutch cp cf:/tmp/foo/f cf:/tmp/g
+	run_hutch exec cf cat /tmp/g
+	assert_output dir
+}
+
+@test "cp into a created container's volume and bind mount lands in their sources" {
+	run_hutch volume create v1
+	run_hutch volume create v2
+	run_hutch volume inspect v1 --format '{{.Mountpoint}}'
+	local v1=$output
+	run_hutch volume inspect v2 --format '{{.Mountpoint}}'
+	local v2=$output
+	local bind=$BATS_TEST_TMPDIR/bind
+	mkdir "$bind"
+	run_hutch create --name vc -v v1:/tmp/volume -v v2:/tmp/volume/sub \
+		-v "$bind:/tmp/volume/bind" "$IMAGE" true
+	echo in-v2 >"$BATS_TEST_TMPDIR/f"
+	run_hutch cp "$BATS_TEST_TMPDIR/f" vc:/tmp/volume/sub
+	run cat "$v2/f"
+	assert_output in-v2
+	run_hutch cp "$BATS_TEST_TMPDIR/f" vc:/tmp/volume/bind/g
+	run cat "$bind/g"
+	assert_output in-v2
+	run ls -A "$v1"
+	assert_output ""
+	run_hutch cp vc:/tmp/volume/sub/f "$BATS_TEST_TMPDIR/back"
+	run cat "$BATS_TEST_TMPDIR/back"
+	assert_output in-v2
+}
+
+# podman's tmpfs mounts start with what the image has there (tmpcopyup): a file copied into
+# a created container's /tmp before it starts is in its tmpfs /tmp once it runs.
+@test "cp into a created container's tmpfs mount point: the tmpfs starts with it" {
+	run_hutch create --name tc --mount type=tmpfs,dst=/tmp "$IMAGE" sleep 300
+	echo copied-up >"$BATS_TEST_TMPDIR/f"
+	run_hutch cp "$BATS_TEST_TMPDIR/f" tc:/tmp
+	run_hutch start tc
+	run_hutch exec tc cat /tmp/f
+	assert_output copied-up
+	run_hutch exec tc sh -c 'grep " /tmp " /proc/mounts | cut -d" " -f3'
+	assert_output tmpfs
+	# And into the running container's tmpfs.
+	run_hutch cp "$BATS_TEST_TMPDIR/f" tc:/tmp/g
+	run_hutch exec tc cat /tmp/g
+	assert_output copied-up
+	# notmpcopyup: an empty tmpfs.
+	run_hutch run --rm --tmpfs /etc:notmpcopyup "$IMAGE" ls -A /etc
+	assert_output ""
 }

@@ -17,6 +17,16 @@ A /newdir/f"
 	[[ $(jq -c .added <<<"$output") == '["/newdir","/newdir/f"]' ]]
 	[[ $(jq -c .deleted <<<"$output") == '["/etc/group"]' ]]
 	run_hutch 125 diff nosuch
+	# -l/--latest: the newest container (podman's 140-diff.bats).
+	run_hutch create --name d2 "$IMAGE" true
+	run_hutch diff --format json -l
+	[[ $(jq -c . <<<"$output") == '{}' ]]
+	run_hutch 125 diff -l d1
+	run_hutch 125 diff
+	run_hutch rm -l
+	assert_output --regexp '^[0-9a-f]{64}$'
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output d1
 }
 
 @test "top: default columns, ps-style descriptors, a stopped container" {
