@@ -36,7 +36,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container cp")
-		opts="--help -h"
+		opts="--archive -a --overwrite --pause --help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -52,7 +52,7 @@ _hutch_spec() {
 		after="file"
 		;;
 	"container diff")
-		opts="--format --help -h"
+		opts="--format --latest -l --help -h"
 		valopts="--format=choices:json "
 		choices=""
 		subs=""
@@ -148,7 +148,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --depend --force -f --ignore -i --time -t --volumes -v --help -h"
+		opts="--all -a --depend --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
@@ -268,7 +268,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"rm")
-		opts="--all -a --depend --force -f --ignore -i --time -t --volumes -v --help -h"
+		opts="--all -a --depend --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""
@@ -308,7 +308,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"cp")
-		opts="--help -h"
+		opts="--archive -a --overwrite --pause --help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -316,7 +316,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"diff")
-		opts="--format --help -h"
+		opts="--format --latest -l --help -h"
 		valopts="--format=choices:json "
 		choices=""
 		subs=""
