@@ -4,8 +4,8 @@
 _hutch_spec() {
 	case $1 in
 	"")
-		opts="--log-level --help -h --version -v --storage-driver "
-		valopts="--log-level=choices:error|warn|info|debug --storage-driver=choices:overlay|fuse-overlayfs "
+		opts="--log-level --help -h --version -v --root --storage-driver "
+		valopts="--log-level=choices:error|warn|info|debug --root=dir --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
 		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
@@ -92,7 +92,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container ls")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -140,8 +140,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -244,7 +244,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"ps")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -260,8 +260,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -476,16 +476,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod rm")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
 		after=""
 		;;
 	"pod remove")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
@@ -560,8 +560,16 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="history inspect ls list prune pull rm tag untag "
+		subs="exists history import inspect load ls list prune pull rm save tag untag "
 		operands="none"
+		after=""
+		;;
+	"image exists")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="images"
 		after=""
 		;;
 	"image history")
@@ -572,6 +580,14 @@ _hutch_spec() {
 		operands="images"
 		after=""
 		;;
+	"image import")
+		opts="--change -c --message -m --quiet -q --help -h"
+		valopts="--change=none -c=none --message=none -m=none "
+		choices=""
+		subs=""
+		operands="file"
+		after=""
+		;;
 	"image inspect")
 		opts="--format -f --help -h"
 		valopts="--format=choices:json -f=choices:json "
@@ -580,17 +596,25 @@ _hutch_spec() {
 		operands="images"
 		after=""
 		;;
+	"image load")
+		opts="--input -i --quiet -q --help -h"
+		valopts="--input=file -i=file "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
 	"image ls")
-		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json "
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --sort=choices:created|id|repository|size|tag "
 		choices=""
 		subs=""
 		operands="images"
 		after=""
 		;;
 	"image list")
-		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json "
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --sort=choices:created|id|repository|size|tag "
 		choices=""
 		subs=""
 		operands="images"
@@ -613,8 +637,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"image rm")
-		opts="--all -a --force -f --help -h"
+		opts="--all -a --force -f --ignore -i --help -h"
 		valopts=""
+		choices=""
+		subs=""
+		operands="images"
+		after=""
+		;;
+	"image save")
+		opts="--format --multi-image-archive -m --output -o --quiet -q --uncompressed --help -h"
+		valopts="--format=choices:docker-archive|oci-archive --output=file -o=file "
 		choices=""
 		subs=""
 		operands="images"
@@ -637,8 +669,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"images")
-		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json "
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --sort=choices:created|id|repository|size|tag "
 		choices=""
 		subs=""
 		operands="images"
@@ -653,7 +685,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"rmi")
-		opts="--all -a --force -f --help -h"
+		opts="--all -a --force -f --ignore -i --help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -725,7 +757,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"import")
-		opts="--change -c --message -m --help -h"
+		opts="--change -c --message -m --quiet -q --help -h"
 		valopts="--change=none -c=none --message=none -m=none "
 		choices=""
 		subs=""
@@ -733,7 +765,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"load")
-		opts="--input -i --help -h"
+		opts="--input -i --quiet -q --help -h"
 		valopts="--input=file -i=file "
 		choices=""
 		subs=""
@@ -741,7 +773,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"save")
-		opts="--format --output -o --help -h"
+		opts="--format --multi-image-archive -m --output -o --quiet -q --uncompressed --help -h"
 		valopts="--format=choices:docker-archive|oci-archive --output=file -o=file "
 		choices=""
 		subs=""

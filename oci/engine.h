@@ -27,6 +27,7 @@ struct eng;
 
 struct eng_open_opts {
 	const char *storage_driver; /* NULL: storage.conf's, else auto */
+	const char *root;	    /* the store; NULL: $XDG_DATA_HOME/hutch */
 };
 
 /* Open the store (created when missing). */

@@ -387,6 +387,8 @@ static int pull_ref(struct storage *s, const struct pull_conf *conf, const struc
 	size_t nt = 0;
 	struct reg_client *c = NULL;
 	struct resolved x = { 0 };
+	autofree char *shown = storage_ref_string(ref);
+	progress_send_text(conf->progress_fd, STORAGE_PROGRESS_TRYING, shown);
 	int rc = targets(&conf->reg, ref, &t, &nt, err);
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		struct error *e = NULL;
@@ -443,8 +445,10 @@ static int pull_ref(struct storage *s, const struct pull_conf *conf, const struc
 				   .repo_digest = rdig };
 	if (rc == 0)
 		rc = store_image_commit(s, &ic, err);
-	if (rc == 0)
+	if (rc == 0) {
 		*id = xstrdup(x.m.config.digest + 7);
+		progress_send_text(conf->progress_fd, STORAGE_PROGRESS_STORED, x.m.config.digest);
+	}
 	reg_close(&c);
 	resolved_clear(&x);
 	return rc;

@@ -333,6 +333,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 			return 0;
 		} else if (strcmp(o->name, "storage-driver") == 0) {
 			ctx->storage_driver = gvals[i].str;
+		} else if (strcmp(o->name, "root") == 0) {
+			ctx->store_root = gvals[i].str;
 		} else if (strcmp(o->name, "log-level") == 0 && rc == 0 &&
 			   log_parse_level(gvals[i].str, &log_current_level, err) < 0)
 			rc = -1;
@@ -373,7 +375,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 	if (rc == 0) {
 		ctx->argc = argc - pos;
 		ctx->argv = argv + pos;
-		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver };
+		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver,
+					    .root = ctx->store_root };
 		if (cmd->store)
 			rc = eng_open(&eo, &ctx->eng, err);
 		cli_format_set_name(cmd->name);

@@ -37,6 +37,12 @@ static void note(void *ctx, const struct storage_progress_event *ev)
 	case STORAGE_PROGRESS_END:
 		snprintf(line, sizeof(line), "end\n");
 		break;
+	case STORAGE_PROGRESS_TRYING:
+		snprintf(line, sizeof(line), "trying %s\n", ev->label);
+		break;
+	case STORAGE_PROGRESS_STORED:
+		snprintf(line, sizeof(line), "stored %s\n", ev->digest);
+		break;
 	}
 	strncat(s->log, line, sizeof(s->log) - strlen(s->log) - 1);
 }
