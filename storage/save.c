@@ -348,17 +348,14 @@ static int save_child(struct storage *s, void *arg, int out_fd, struct error **e
 	return rc;
 }
 
-/* RepoTags for an image given as arg: by ID every name it has; by name that name (the
- * full form), as podman writes them. */
+/* RepoTags for an image given as arg: by ID none (it loads as <none>); by name that name
+ * (the full form), as podman writes them. */
 static char **save_names(const struct storage_image *img, const char *arg)
 {
 	char **v = xcalloc(1, sizeof(char *));
 	const char *hex = strncmp(arg, "sha256:", 7) == 0 ? arg + 7 : arg;
-	if (strncmp(img->id, hex, strlen(hex)) == 0) {
-		for (size_t j = 0; img->names[j] != NULL; j++)
-			strv_push(&v, img->names[j]);
+	if (strncmp(img->id, hex, strlen(hex)) == 0)
 		return v;
-	}
 	const char *slash = strrchr(arg, '/');
 	bool tagged = strchr(slash ? slash : arg, ':') != NULL || strchr(arg, '@') != NULL;
 	autofree char *want = tagged ? xstrdup(arg) : xasprintf("%s:latest", arg);

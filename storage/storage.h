@@ -354,6 +354,11 @@ int storage_save(struct storage *s, char *const *images, enum storage_archive_fo
  * one without.
  */
 int storage_load(struct storage *s, int in_fd, char ***names, struct error **err);
+/* Whether s is an http:// or https:// URL (load -i takes one, as podman's does). */
+bool storage_is_url(const char *s);
+/* Write the body of url (http or https, redirects followed) to fd. Errors read
+ * "fetching URL: ...". */
+int storage_fetch_url(const char *url, int fd, struct error **err);
 
 /* What `import` puts into the new image's config besides the one layer. */
 struct storage_import_opts {
