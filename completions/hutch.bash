@@ -4,8 +4,8 @@
 _hutch_spec() {
 	case $1 in
 	"")
-		opts="--log-level --help -h --version -v --root --storage-driver "
-		valopts="--log-level=choices:error|warn|info|debug --root=dir --storage-driver=choices:overlay|fuse-overlayfs|vfs "
+		opts="--debug -D --log-level --help -h --version -v --root --storage-driver "
+		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
 		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"

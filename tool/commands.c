@@ -14,9 +14,10 @@
 	}
 
 const struct cli_opt cli_global_opts[] = {
+	{ "debug", 'D', NULL, CLI_BOOL, NULL, "Log debug messages (--log-level debug)", 0, NULL },
 	{ "log-level", 0, "level", CLI_STRING, "warn",
-	  "Log messages at and above this level (error, warn, info, debug)", CLI_COMPLETE_CHOICES,
-	  "error warn info debug" },
+	  "Log messages at and above this level (trace, debug, info, warn, error)",
+	  CLI_COMPLETE_CHOICES, "trace debug info warn warning error fatal panic" },
 	{ "help", 'h', NULL, CLI_BOOL, NULL, "Show help for hutch or a command", 0, NULL },
 	{ "version", 'v', NULL, CLI_BOOL, NULL, "Print the version and exit", 0, NULL },
 	{ "root", 0, "path", CLI_STRING, NULL,
