@@ -331,8 +331,14 @@ int store_image_commit(struct storage *s, const struct image_commit *c, struct e
 	}
 	img->size = c->size;
 	img->pulled = (int64_t)time(NULL);
-	if (c->name != NULL && !strv_contains(img->names, c->name))
-		strv_push(&img->names, c->name);
+	/* A name a pull or load brings goes first, as podman's storage puts it (`images NAME`
+	 * lists it first); tag adds at the end. */
+	if (c->name != NULL && !strv_contains(img->names, c->name)) {
+		size_t n = strv_len(img->names);
+		img->names = xrealloc(img->names, (n + 2) * sizeof(char *));
+		memmove(img->names + 1, img->names, (n + 1) * sizeof(char *));
+		img->names[0] = xstrdup(c->name);
+	}
 	if (c->repo_digest != NULL && !strv_contains(img->digests, c->repo_digest))
 		strv_push(&img->digests, c->repo_digest);
 	int rc = 0;

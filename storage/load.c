@@ -113,12 +113,30 @@ static int file_sha256(const char *path, char hex[SHA256_HEX_LEN + 1], int64_t *
 	return n < 0 ? err_sys(err, "reading %s", path) : 0;
 }
 
+/* Keep the layer's file beside its diff dir, as a pull keeps its blob: a later save writes
+ * these very bytes, and the image keeps its ID. Not worth failing a load over. */
+static void keep_blob(int fd, int dirfd)
+{
+	autoclose int out =
+	    openat(dirfd, "../" LAYER_BLOB, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	autofree char *buf = xmalloc(COPY_BUF);
+	ssize_t n = -1;
+	if (out >= 0 && lseek(fd, 0, SEEK_SET) == 0)
+		while ((n = read(fd, buf, COPY_BUF)) > 0 && fs_write_all(out, buf, (size_t)n) == 0)
+			;
+	if (out >= 0 && n != 0)
+		unlinkat(dirfd, "../" LAYER_BLOB, 0);
+}
+
 static int fill_from_file(void *arg, int dirfd, struct unpack_result *res, struct error **err)
 {
 	autoclose int fd = open(arg, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(err, "opening %s", (const char *)arg);
-	return unpack_tar_fd(fd, dirfd, NULL, res, err);
+	if (unpack_tar_fd(fd, dirfd, NULL, res, err) < 0)
+		return -1;
+	keep_blob(fd, dirfd);
+	return 0;
 }
 
 /* One image found in the archive, with the files that make it up. */

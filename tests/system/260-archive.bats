@@ -45,6 +45,10 @@ new_store() {
 	new_store b
 	run_hutch load -i "$BATS_TEST_TMPDIR/l.tar"
 	assert_output "Loaded image: $LAYERS"
+	# The layers went out as the registry sent them (their blobs are kept): same image ID,
+	# as podman's save and load keep it.
+	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
+	assert_output "$(fixture_config_id layers)"
 	in_rootfs overlay "$LAYERS" 'cd $ROOTFS; ls -A opaque; cat data/added3.txt; stat -c %u data/owned1000; test -e data/deleted.txt || echo deleted'
 	assert_output "new.txt
 added in layer 3
@@ -58,6 +62,17 @@ deleted"
 	run_hutch load -i "$BATS_TEST_TMPDIR/l2.tar"
 	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
 	assert_output "$id"
+	# oci-archive as well, and a layer whose kept blob is gone is written anew
+	run_hutch save --format oci-archive -o "$BATS_TEST_TMPDIR/l3.tar" "$LAYERS"
+	new_store d
+	run_hutch load -i "$BATS_TEST_TMPDIR/l3.tar"
+	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
+	assert_output "$id"
+	rm "$(store)"/layers/*/blob
+	run_hutch save -o "$BATS_TEST_TMPDIR/l4.tar" "$LAYERS"
+	new_store e
+	run_hutch load -i "$BATS_TEST_TMPDIR/l4.tar"
+	assert_output "Loaded image: $LAYERS"
 }
 
 @test "save/load: stdout and stdin, never a terminal" {
@@ -110,6 +125,10 @@ Loaded image: $LAYERS"
 	new_store b
 	run_hutch load -i "$BATS_TEST_TMPDIR/l.tar"
 	assert_output "Loaded image: $LAYERS"
+	# The layers went out as the registry sent them (their blobs are kept): same image ID,
+	# as podman's save and load keep it.
+	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
+	assert_output "$(fixture_config_id layers)"
 	in_rootfs overlay "$LAYERS" 'cat $ROOTFS/data/added3.txt'
 	assert_output "added in layer 3"
 }
@@ -234,4 +253,17 @@ Loaded image: $LAYERS"
 	tar -xf "$BATS_TEST_TMPDIR/u.tar" -C "$BATS_TEST_TMPDIR/u"
 	run file "$BATS_TEST_TMPDIR"/u/blobs/sha256/*
 	assert_output --partial "POSIX tar archive"
+}
+
+@test "load: a name the archive brings comes first among the image's names (podman's order)" {
+	pull_fixture base
+	run_hutch tag "$BASE" localhost/x0:t0
+	run_hutch save -o "$BATS_TEST_TMPDIR/x.tar" localhost/x0:t0
+	run_hutch rmi localhost/x0:t0
+	assert_output "Untagged: localhost/x0:t0"
+	run_hutch load -i "$BATS_TEST_TMPDIR/x.tar"
+	assert_output "Loaded image: localhost/x0:t0"
+	run_hutch images --format '{{.Repository}}:{{.Tag}}'
+	assert_output "localhost/x0:t0
+$BASE"
 }
