@@ -63,17 +63,23 @@ enum log_level {
 	LOG_LEVEL_ERROR = 0,
 	LOG_LEVEL_WARN,
 	LOG_LEVEL_INFO,
-	LOG_LEVEL_DEBUG
+	LOG_LEVEL_DEBUG,
+	LOG_LEVEL_TRACE
 };
 
 extern enum log_level log_current_level;
-/* Parse "error|warn|info|debug"; returns -1 and sets err on anything else. */
+/* Parse podman's (logrus's) levels: panic, fatal and error (all error here), warn or
+ * warning, info, debug, trace; returns -1 and sets err, in podman's words, on anything
+ * else. */
 int log_parse_level(const char *s, enum log_level *out, struct error **err);
-/* Podman's shape: "WARN[0000] message" on stderr, seconds since start in brackets. */
+/* Podman's shape: "WARN[0000] message" on a terminal, seconds since start in brackets;
+ * on a stderr that is no terminal logrus's text form, time="..." level=warning msg="...".
+ * A stream given with log_set_stream always gets the first. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Send log lines to FILE instead of stderr (monitor, detached runtime). Not owned. */
 void log_set_stream(FILE *f);
 

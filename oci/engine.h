@@ -30,6 +30,7 @@ struct eng_open_opts {
 	/* A storage_driver the store does not have opens it with the default instead, and
 	 * is kept for eng_info to report (a diagnosis must not fail on what it diagnoses). */
 	bool any_driver;
+	const char *root; /* the store; NULL: $XDG_DATA_HOME/hutch */
 };
 
 /* Open the store (created when missing). */

@@ -331,8 +331,14 @@ int store_image_commit(struct storage *s, const struct image_commit *c, struct e
 	}
 	img->size = c->size;
 	img->pulled = (int64_t)time(NULL);
-	if (c->name != NULL && !strv_contains(img->names, c->name))
-		strv_push(&img->names, c->name);
+	/* A name a pull or load brings goes first, as podman's storage puts it (`images NAME`
+	 * lists it first); tag adds at the end. */
+	if (c->name != NULL && !strv_contains(img->names, c->name)) {
+		size_t n = strv_len(img->names);
+		img->names = xrealloc(img->names, (n + 2) * sizeof(char *));
+		memmove(img->names + 1, img->names, (n + 1) * sizeof(char *));
+		img->names[0] = xstrdup(c->name);
+	}
 	if (c->repo_digest != NULL && !strv_contains(img->digests, c->repo_digest))
 		strv_push(&img->digests, c->repo_digest);
 	int rc = 0;
@@ -382,7 +388,13 @@ int storage_image_tag(struct storage *s, const char *id, const char *name, struc
 	return rc;
 }
 
-int storage_image_untag(struct storage *s, const char *id, const char *name, struct error **err)
+/*
+ * Remove name from image id; *removed (owned, may be NULL) gets the full name taken off.
+ * A NAME@DIGEST (or NAME:TAG@DIGEST) reference the image answers to is no tag of it:
+ * untagging one succeeds and leaves the tags alone, as podman's untag of a digest name.
+ */
+static int untag_as(struct storage *s, const char *id, const char *name, char **removed,
+		    struct error **err)
 {
 	autostrv char **cands = candidates(name, err);
 	if (cands == NULL)
@@ -395,9 +407,17 @@ int storage_image_untag(struct storage *s, const char *id, const char *name, str
 		return -1;
 	bool hit = false;
 	for (size_t c = 0; cands[c] && !hit; c++) {
+		if (strchr(cands[c], '@') != NULL && image_has(img, cands[c])) {
+			if (removed != NULL)
+				*removed = xstrdup(cands[c]);
+			storage_image_free(&img);
+			return 0;
+		}
 		size_t w = 0;
 		for (size_t r = 0; img->names[r]; r++) {
 			if (!hit && strcmp(img->names[r], cands[c]) == 0) {
+				if (removed != NULL)
+					*removed = xstrdup(img->names[r]);
 				free(img->names[r]);
 				hit = true;
 			} else {
@@ -410,6 +430,11 @@ int storage_image_untag(struct storage *s, const char *id, const char *name, str
 		     : err_set(err, EINVAL, ERR_TOOL, "%s: tag not known on image %.12s", name, id);
 	storage_image_free(&img);
 	return rc;
+}
+
+int storage_image_untag(struct storage *s, const char *id, const char *name, struct error **err)
+{
+	return untag_as(s, id, name, NULL, err);
 }
 
 char **storage_image_users(struct storage *s, const char *image_id)
@@ -509,23 +534,27 @@ static int delete_image(struct storage *s, const struct storage_image *img, stru
 	return fs_rm_rf(trash, err);
 }
 
-int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
-			 struct error **err)
+int storage_image_remove(struct storage *s, const char *name, bool force, char **untagged,
+			 bool *deleted, char **id, struct error **err)
 {
 	struct storage_image *img = NULL;
 	*deleted = false;
 	*id = NULL;
+	*untagged = NULL;
 	if (storage_image_lookup_record(s, name, &img, err) < 0)
 		return -1;
 	*id = xstrdup(img->id);
 	bool by_id =
 	    strncmp(img->id, strncmp(name, "sha256:", 7) == 0 ? name + 7 : name, strlen(name)) == 0;
-	if (!force && !by_id && strv_len(img->names) > 1) {
-		int rc = storage_image_untag(s, img->id, name, err);
+	/* A name of several (a digest name counts beside the tags) is only taken off, with or
+	 * without force, as podman does: `rmi -f NAME` never deletes the image's other names. */
+	size_t names = strv_len(img->names) + (strchr(name, '@') != NULL ? 1 : 0);
+	if (!by_id && names > 1) {
+		int rc = untag_as(s, img->id, name, untagged, err);
 		storage_image_free(&img);
 		return rc;
 	}
-	if (!force && by_id && strv_len(img->names) > 1) {
+	if (!force && by_id && names > 1) {
 		storage_image_free(&img);
 		return err_set(err, EBUSY, ERR_TOOL,
 			       "unable to delete image %.12s (must force) - image is referenced "

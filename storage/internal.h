@@ -220,6 +220,8 @@ void storage_chain_id(const char *parent_hex, const char *diff_id, char out[SHA2
 bool store_is_hex(const char *s);
 /* Path of a layer's diff dir (owned). */
 char *store_layer_dir(struct storage *s, const char *chain_hex);
+/* layers/CHAIN/LAYER_BLOB: the layer's blob as pulled (compressed), when it was kept. */
+#define LAYER_BLOB "blob"
 bool store_layer_exists(struct storage *s, const char *chain_hex);
 /*
  * Write a store file atomically against a killed process (temp file, rename) but without

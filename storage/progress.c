@@ -16,7 +16,8 @@ struct wire {
 	uint32_t item;
 	int64_t value; /* START: total; BYTES: n */
 	char label[32];
-	char text[160]; /* START: the digest; DONE/ERROR/WAIT: the status */
+	char
+	    text[400]; /* START, STORED: the digest; DONE/ERROR/WAIT: the status; TRYING: the ref */
 };
 
 _Static_assert(sizeof(struct wire) <= PIPE_BUF, "one atomic pipe write per record");
@@ -63,6 +64,13 @@ void progress_send_wait(int fd, const char *note)
 	send_wire(fd, &w);
 }
 
+void progress_send_text(int fd, enum storage_progress_kind kind, const char *text)
+{
+	struct wire w = { .kind = kind };
+	snprintf(w.text, sizeof(w.text), "%s", text);
+	send_wire(fd, &w);
+}
+
 static void *relay(void *arg)
 {
 	const struct progress_relay *r = arg;
@@ -73,7 +81,8 @@ static void *relay(void *arg)
 	while (fs_read_all(fd, &w, sizeof(w)) == (ssize_t)sizeof(w)) {
 		if (w.kind > STORAGE_PROGRESS_WAIT)
 			continue;
-		if (w.kind != STORAGE_PROGRESS_WAIT)
+		/* TRYING, STORED and WAIT come outside a batch */
+		if (w.kind <= STORAGE_PROGRESS_END)
 			open = w.kind != STORAGE_PROGRESS_END;
 		w.label[sizeof(w.label) - 1] = '\0';
 		w.text[sizeof(w.text) - 1] = '\0';
@@ -85,6 +94,10 @@ static void *relay(void *arg)
 			ev.total = w.value;
 		} else if (w.kind == STORAGE_PROGRESS_BYTES) {
 			ev.n = w.value;
+		} else if (w.kind == STORAGE_PROGRESS_TRYING) {
+			ev.label = w.text;
+		} else if (w.kind == STORAGE_PROGRESS_STORED) {
+			ev.digest = w.text;
 		} else if (w.kind != STORAGE_PROGRESS_END) {
 			ev.status = w.text;
 		}

@@ -20,6 +20,8 @@ void progress_send_done(int fd, unsigned item, bool failed, const char *status);
 void progress_send_end(int fd);
 /* WAIT: what the pull waits for (the note is cut to fit one record). */
 void progress_send_wait(int fd, const char *note);
+/* TRYING (text: the reference) or STORED (text: the config digest). */
+void progress_send_text(int fd, enum storage_progress_kind kind, const char *text);
 
 /*
  * In the parent: a thread that reads records from fd until EOF, each to the sink. A thread,

@@ -65,8 +65,21 @@ struct download {
 	int64_t got;
 	int progress_fd;
 	unsigned item;
+	int blob_fd; /* the blob kept beside the layer (LAYER_BLOB); -1: not kept */
+	int dirfd;   /* the layer's diff dir: the blob goes beside it */
 	struct error *err;
 };
+
+/* Keeping the blob is not worth failing a pull over (a full disk): without it, save
+ * writes the layer anew (and the image gets a new ID). */
+static void blob_write(struct download *d, const void *data, size_t len)
+{
+	if (d->blob_fd < 0 || fs_write_all(d->blob_fd, data, len) == 0)
+		return;
+	close(d->blob_fd);
+	d->blob_fd = -1;
+	unlinkat(d->dirfd, "../" LAYER_BLOB, 0);
+}
 
 static int pipe_sink(void *arg, const void *data, size_t len, struct error **err)
 {
@@ -81,6 +94,7 @@ static int pipe_sink(void *arg, const void *data, size_t len, struct error **err
 	progress_send_bytes(d->progress_fd, d->item, (int64_t)len);
 	if (fs_write_all(d->fd, data, len) < 0)
 		return err_sys(err, "unpacking stopped");
+	blob_write(d, data, len);
 	return 0;
 }
 
@@ -136,10 +150,16 @@ static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct err
 			      .fd = p[1],
 			      .hash = sha256_new(),
 			      .progress_fd = fa->r->progress_fd,
-			      .item = j->item };
+			      .item = j->item,
+			      .dirfd = dfd };
+	/* The blob as the registry sent it, beside diff/: save writes it (decompressed) so
+	 * that the layer's diff ID, and the image ID, stay those of the registry's image. */
+	d.blob_fd = openat(dfd, "../" LAYER_BLOB, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	pthread_t th;
 	if (pthread_create(&th, NULL, download_thread, &d) != 0) {
 		close(p[0]), close(p[1]);
+		if (d.blob_fd >= 0)
+			close(d.blob_fd);
 		sha256_free(d.hash);
 		return err_msg(err, "starting a download thread");
 	}
@@ -147,6 +167,8 @@ static int fetch_layer(void *arg, int dfd, struct unpack_result *res, struct err
 	int urc = unpack_tar_fd(p[0], dfd, budget, res, &uerr);
 	close(p[0]); /* on failure this stops the download with EPIPE */
 	pthread_join(th, NULL);
+	if (d.blob_fd >= 0)
+		close(d.blob_fd);
 	char hex[SHA256_HEX_LEN + 1];
 	sha256_final_hex(d.hash, hex);
 	/* A download error explains an unpack error ("truncated"), so it goes first, unless
@@ -387,6 +409,8 @@ static int pull_ref(struct storage *s, const struct pull_conf *conf, const struc
 	size_t nt = 0;
 	struct reg_client *c = NULL;
 	struct resolved x = { 0 };
+	autofree char *shown = storage_ref_string(ref);
+	progress_send_text(conf->progress_fd, STORAGE_PROGRESS_TRYING, shown);
 	int rc = targets(&conf->reg, ref, &t, &nt, err);
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		struct error *e = NULL;
@@ -444,8 +468,10 @@ static int pull_ref(struct storage *s, const struct pull_conf *conf, const struc
 				   .repo_digest = rdig };
 	if (rc == 0)
 		rc = store_image_commit(s, &ic, err);
-	if (rc == 0)
+	if (rc == 0) {
 		*id = xstrdup(x.m.config.digest + 7);
+		progress_send_text(conf->progress_fd, STORAGE_PROGRESS_STORED, x.m.config.digest);
+	}
 	reg_close(&c);
 	resolved_clear(&x);
 	return rc;

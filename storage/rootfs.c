@@ -223,8 +223,20 @@ int storage_container_purge(struct storage *s, const char *ctr_id, struct error 
 	return store_rm_tree(s, trash, err);
 }
 
+/* podman's command lines may name vfs: the image commands work, a rootfs cannot be made. */
+static int no_vfs(const struct storage *s, struct error **err)
+{
+	if (s->driver != STORAGE_DRIVER_VFS)
+		return 0;
+	return err_set(err, ENOTSUP, ERR_TOOL,
+		       "the vfs storage driver has no container rootfs in hutch: use overlay or "
+		       "fuse-overlayfs");
+}
+
 int storage_driver_resolve(struct storage *s, enum storage_driver *d, struct error **err)
 {
+	if (no_vfs(s, err) < 0)
+		return -1;
 	if (s->driver != STORAGE_DRIVER_AUTO) {
 		*d = s->driver;
 		return 0;
@@ -359,6 +371,8 @@ static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint
 {
 	if (!valid_id(ctr_id))
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
+	if (no_vfs(s, err) < 0)
+		return -1;
 	autofree char *target = xasprintf("%s/containers/%s/merged", s->root, ctr_id);
 	autofree char *layers = xasprintf("%s/layers", s->root);
 	autoclose int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -2,10 +2,12 @@
 /*
  * `save`: images as docker-archive (manifest.json, CONFIG.json, LAYER.tar; several images)
  * or oci-archive (an OCI layout: oci-layout, index.json, blobs/sha256/...; one image).
- * The store keeps layers unpacked, not their original tars, so save writes each layer
- * again from its diff dir (tarwrite.c, deterministic). When those bytes differ from the
- * tar the image came with, the config's diff_ids are updated, which changes the image ID;
- * a layer hutch itself wrote (import, load of a hutch archive) comes out identical.
+ * The store keeps layers unpacked; a pulled layer also keeps its blob as the registry sent
+ * it, which save writes decompressed when that gives the layer's diff ID: the image keeps
+ * its ID, as podman's save does. Other layers are written again from their diff dir
+ * (tarwrite.c, deterministic); when those bytes differ from the tar the image came with,
+ * the config's diff_ids are updated, which changes the image ID; a layer hutch itself
+ * wrote (import, load of a hutch archive) comes out identical.
  * Runs in the user namespace: layer files belong to subordinate ids.
  */
 #include "storage/internal.h"
@@ -53,12 +55,47 @@ static la_ssize_t hashed_write(struct archive *a, void *arg, const void *buf, si
 {
 	struct hashed_file *f = arg;
 	if (fs_write_all(f->fd, buf, len) < 0) {
-		archive_set_error(a, errno, "%s", strerror(errno));
+		if (a != NULL)
+			archive_set_error(a, errno, "%s", strerror(errno));
 		return -1;
 	}
 	sha256_update(f->h, buf, len);
 	f->n += (int64_t)len;
 	return (la_ssize_t)len;
+}
+
+/*
+ * The layer's kept blob, decompressed, to path when its digest is the layer's diff ID
+ * (the tar the image was made of, byte for byte): true then, with *size and hex set.
+ */
+static bool blob_tar(struct save_run *r, const char *chain, const char *path, int64_t *size,
+		     char hex[SHA256_HEX_LEN + 1])
+{
+	autofree char *blob = xasprintf("%s/layers/%s/" LAYER_BLOB, r->s->root, chain);
+	autofree char *diff_id = NULL;
+	if (!fs_exists(blob) || store_layer_info(r->s, chain, &diff_id, NULL, NULL) < 0 ||
+	    diff_id == NULL || strncmp(diff_id, "sha256:", 7) != 0)
+		return false;
+	struct hashed_file f = { .fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600),
+				 .h = sha256_new() };
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	struct archive_entry *e;
+	autoclose int in = open(blob, O_RDONLY | O_CLOEXEC);
+	bool ok = f.fd >= 0 && in >= 0 && archive_read_open_fd(a, in, COPY_BUF) == ARCHIVE_OK &&
+		  archive_read_next_header(a, &e) == ARCHIVE_OK;
+	autofree char *buf = xmalloc(COPY_BUF);
+	la_ssize_t n = 0;
+	while (ok && (n = archive_read_data(a, buf, COPY_BUF)) > 0)
+		ok = hashed_write(NULL, &f, buf, (size_t)n) == n;
+	ok = ok && n == 0;
+	archive_read_free(a);
+	if (f.fd >= 0)
+		close(f.fd);
+	sha256_final_hex(f.h, hex);
+	*size = f.n;
+	return ok && strcmp(hex, diff_id + 7) == 0;
 }
 
 /* Write layer chain as a tar into the scratch dir (once per save). */
@@ -70,6 +107,17 @@ static const struct saved_layer *save_layer(struct save_run *r, const char *chai
 			return r->layers[i];
 	autofree char *dir = store_layer_dir(r->s, chain);
 	autofree char *path = xasprintf("%s/layer-%zu.tar", r->tmp, r->n_layers);
+	struct saved_layer kept = { 0 };
+	if (blob_tar(r, chain, path, &kept.size, kept.hex)) {
+		memcpy(kept.chain, chain, sizeof(kept.chain));
+		kept.path = steal_ptr(&path);
+		struct saved_layer *p = xmalloc(sizeof(*p));
+		*p = kept;
+		r->layers = xrealloc(r->layers, (r->n_layers + 1) * sizeof(*r->layers));
+		r->layers[r->n_layers++] = p;
+		return p;
+	}
+	unlink(path);
 	struct hashed_file f = { .fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600),
 				 .h = sha256_new() };
 	if (f.fd < 0) {
@@ -348,17 +396,14 @@ static int save_child(struct storage *s, void *arg, int out_fd, struct error **e
 	return rc;
 }
 
-/* RepoTags for an image given as arg: by ID every name it has; by name that name (the
- * full form), as podman writes them. */
+/* RepoTags for an image given as arg: by ID none (it loads as <none>); by name that name
+ * (the full form), as podman writes them. */
 static char **save_names(const struct storage_image *img, const char *arg)
 {
 	char **v = xcalloc(1, sizeof(char *));
 	const char *hex = strncmp(arg, "sha256:", 7) == 0 ? arg + 7 : arg;
-	if (strncmp(img->id, hex, strlen(hex)) == 0) {
-		for (size_t j = 0; img->names[j] != NULL; j++)
-			strv_push(&v, img->names[j]);
+	if (strncmp(img->id, hex, strlen(hex)) == 0)
 		return v;
-	}
 	const char *slash = strrchr(arg, '/');
 	bool tagged = strchr(slash ? slash : arg, ':') != NULL || strchr(arg, '@') != NULL;
 	autofree char *want = tagged ? xstrdup(arg) : xasprintf("%s:latest", arg);

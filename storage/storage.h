@@ -55,16 +55,19 @@ enum storage_driver {
 	STORAGE_DRIVER_AUTO = 0, /* native overlay when the probe says so, else fuse */
 	STORAGE_DRIVER_OVERLAY,	 /* kernel overlayfs in the user namespace */
 	STORAGE_DRIVER_FUSE,	 /* fuse-overlayfs */
+	STORAGE_DRIVER_VFS,	 /* accepted for podman's command lines; no container rootfs */
 };
 
 struct storage;
 
 /*
- * Open the user's store ($XDG_DATA_HOME/hutch), creating its layout. driver_name is NULL
- * (then storage.conf's driver, else auto), "overlay" or "fuse-overlayfs". Free with
+ * Open the user's store (root, or NULL for $XDG_DATA_HOME/hutch), creating its layout.
+ * driver_name is NULL (then storage.conf's driver, else auto), "overlay", "fuse-overlayfs"
+ * or "vfs" (image commands only: a container's rootfs then fails). Free with
  * storage_close.
  */
-int storage_open(const char *driver_name, struct storage **out, struct error **err);
+int storage_open(const char *driver_name, const char *root, struct storage **out,
+		 struct error **err);
 void storage_close(struct storage **s);
 /* A store handle closed when it goes out of scope. */
 #define autostore __attribute__((cleanup(storage_close)))
@@ -76,18 +79,22 @@ const char *storage_root(const struct storage *s);
  * START per blob first (item 0, 1, ... in the manifest's order), then BYTES as each
  * downloads (they add up to the blob's size), DONE or ERROR once each ends (a failed pull
  * leaves the blobs it had not reached without one), and END. --all-tags makes one batch per
- * tag. Events come in order, one at a time, from a thread storage_pull starts and joins
+ * tag. Around a batch: TRYING names each reference as its pull begins (before any START;
+ * again for each candidate of a short name, each tag of --all-tags), and STORED follows the
+ * END of a pull that stored its image. Events come in order, one at a time, from a thread storage_pull starts and joins
  * before it returns (a sink sharing state with other threads locks it); strings are valid
  * only during the call.
  */
 enum storage_progress_kind {
-	STORAGE_PROGRESS_START, /* label ("Copying blob"), digest ("sha256:..."), total bytes */
-	STORAGE_PROGRESS_BYTES, /* n more bytes of the item arrived */
-	STORAGE_PROGRESS_DONE,	/* status "done", or "Already exists" (no bytes came) */
-	STORAGE_PROGRESS_ERROR, /* status "failed" */
-	STORAGE_PROGRESS_END,	/* the batch is over */
-	STORAGE_PROGRESS_WAIT,	/* outside batches: status says what the pull waits for (a
-				 * registry that cannot be reached yet) */
+	STORAGE_PROGRESS_START,	 /* label ("Copying blob"), digest ("sha256:..."), total bytes */
+	STORAGE_PROGRESS_BYTES,	 /* n more bytes of the item arrived */
+	STORAGE_PROGRESS_DONE,	 /* status "done", or "Already exists" (no bytes came) */
+	STORAGE_PROGRESS_ERROR,	 /* status "failed" */
+	STORAGE_PROGRESS_END,	 /* the batch is over */
+	STORAGE_PROGRESS_TRYING, /* label: the full reference being pulled */
+	STORAGE_PROGRESS_STORED, /* digest: the config ("sha256:..."); the image is stored */
+	STORAGE_PROGRESS_WAIT,	 /* outside batches: status says what the pull waits for (a
+				  * registry that cannot be reached yet) */
 };
 
 struct storage_progress_event {
@@ -155,25 +162,32 @@ int storage_image_tag(struct storage *s, const char *id, const char *name, struc
 /* Remove name from image id; EINVAL when the image does not have it. */
 int storage_image_untag(struct storage *s, const char *id, const char *name, struct error **err);
 /*
- * `rmi`: with a name that is one of several names, only untag; otherwise delete the image
- * and the layers no other image uses. Refuses an image a container uses (unless force,
- * which then also fails: containers must be removed first, as podman without --force).
+ * `rmi`: with a name that is one of several names (with or without force), only untag:
+ * *untagged (owned) is the full name taken off. Otherwise delete the image and the layers
+ * no other image uses (an ID of an image with several names needs force). Refuses an image
+ * a container uses: containers must be removed first, as podman without --force.
  */
-int storage_image_remove(struct storage *s, const char *name, bool force, bool *deleted, char **id,
-			 struct error **err);
+int storage_image_remove(struct storage *s, const char *name, bool force, char **untagged,
+			 bool *deleted, char **id, struct error **err);
 /*
- * The filters of `images` (podman's --filter): "dangling=true|false" and
- * "reference=PATTERN" (a glob on names; every pattern must match one of an image's names).
+ * The filters of `images` (podman's --filter): "dangling=true|false", "reference=PATTERN"
+ * (a glob on names; every pattern must match one of an image's names), "after=IMAGE" (or
+ * "since=IMAGE") and "before=IMAGE": created after or before that image.
  * refs is an owned vector a caller may push more patterns onto (an `images REPO` operand).
  */
 struct storage_image_filter {
 	int dangling; /* -1: any, 0: tagged only, 1: untagged only */
 	char **refs;
+	char *after_ref, *before_ref; /* owned; NULL: no such filter */
+	int64_t after_ns, before_ns;  /* their creation times, by storage_image_filter_resolve */
 };
 /* Parse "KEY=VALUE" strings into f (cleared by the caller even on failure); a usage error
  * names an unknown key or a bad value. */
 int storage_image_filter_parse(char *const *filters, struct storage_image_filter *f,
 			       struct error **err);
+/* Look up the images after= and before= name (ENOENT error when one does not exist). */
+int storage_image_filter_resolve(struct storage *s, struct storage_image_filter *f,
+				 struct error **err);
 /* Whether img passes every filter of f. */
 bool storage_image_filter_match(const struct storage_image_filter *f,
 				const struct storage_image *img);
@@ -346,6 +360,11 @@ int storage_save(struct storage *s, char *const *images, enum storage_archive_fo
  * one without.
  */
 int storage_load(struct storage *s, int in_fd, char ***names, struct error **err);
+/* Whether s is an http:// or https:// URL (load -i takes one, as podman's does). */
+bool storage_is_url(const char *s);
+/* Write the body of url (http or https, redirects followed) to fd. Errors read
+ * "fetching URL: ...". */
+int storage_fetch_url(const char *url, int fd, struct error **err);
 
 /* What `import` puts into the new image's config besides the one layer. */
 struct storage_import_opts {

@@ -33,6 +33,8 @@ static int parse_driver(const char *name, enum storage_driver *d, struct error *
 		*d = STORAGE_DRIVER_OVERLAY;
 	else if (strcmp(name, "fuse-overlayfs") == 0 || strcmp(name, "fuse") == 0)
 		*d = STORAGE_DRIVER_FUSE;
+	else if (strcmp(name, "vfs") == 0)
+		*d = STORAGE_DRIVER_VFS;
 	else
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "unknown storage driver \"%s\": want "
@@ -102,9 +104,10 @@ static int config_driver(char **out, struct error **err)
 	return 0;
 }
 
-int storage_open(const char *driver_name, struct storage **out, struct error **err)
+int storage_open(const char *driver_name, const char *root_dir, struct storage **out,
+		 struct error **err)
 {
-	autofree char *root = paths_store_dir(err);
+	autofree char *root = root_dir != NULL ? xstrdup(root_dir) : paths_store_dir(err);
 	if (root == NULL)
 		return -1;
 	autofree char *conf_driver = NULL;

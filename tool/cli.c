@@ -343,6 +343,46 @@ static void print_error(const struct error *e, const char *path)
 	}
 }
 
+/*
+ * --log-level and --debug (-D). As podman, a bad level or both flags is no "Error:" line
+ * but its own message and exit status 1 (logrus's and cobra's pre-run check): -1 then,
+ * with ctx->exit_status set.
+ */
+static int log_setup(struct cli_ctx *ctx, const char *level, bool debug)
+{
+	if (debug && level != NULL) {
+		fprintf(stderr, "Setting --log-level and --debug is not allowed\n");
+		ctx->exit_status = 1;
+		return -1;
+	}
+	if (debug)
+		level = "debug";
+	struct error *e = NULL;
+	if (level != NULL && log_parse_level(level, &log_current_level, &e) < 0) {
+		fprintf(stderr, "%s\n", e->msg);
+		err_free(&e);
+		ctx->exit_status = 1;
+		return -1;
+	}
+	log_info("hutch filtering at log level %s", level != NULL ? level : "warn");
+	return 0;
+}
+
+/* What a debug log starts with: the command line, as podman logs its own. */
+static void log_start(const char *path, int argc, char **argv)
+{
+	if (log_current_level < LOG_LEVEL_DEBUG)
+		return;
+	autofree char *line = xstrdup("");
+	for (int i = 0; i < argc; i++) {
+		char *l = xasprintf("%s%s%s", line, i ? " " : "", argv[i]);
+		free(line);
+		line = l;
+	}
+	log_debug("Called %s (%s)", path, line);
+	log_trace("hutch %s, pid %d", HUTCH_VERSION, (int)getpid());
+}
+
 static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 {
 	size_t ng = opts_len(cli_global_opts);
@@ -350,6 +390,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 	bool help = false;
 	int pos = 1;
 	int rc = parse_opts("", cli_global_opts, true, false, argc, argv, gvals, &help, &pos, err);
+	const char *level = NULL;
+	bool debug = false;
 	for (size_t i = 0; i < ng; i++) {
 		const struct cli_opt *o = &cli_global_opts[i];
 		if (!gvals[i].set)
@@ -369,14 +411,20 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 			}
 		} else if (strcmp(o->name, "storage-driver") == 0) {
 			ctx->storage_driver = gvals[i].str;
-		} else if (strcmp(o->name, "log-level") == 0 && rc == 0 &&
-			   log_parse_level(gvals[i].str, &log_current_level, err) < 0)
-			rc = -1;
+		} else if (strcmp(o->name, "root") == 0) {
+			ctx->store_root = gvals[i].str;
+		} else if (strcmp(o->name, "log-level") == 0) {
+			level = gvals[i].str;
+		} else if (strcmp(o->name, "debug") == 0) {
+			debug = gvals[i].num != 0;
+		}
 	}
 	for (size_t i = 0; i < ng; i++)
 		free(gvals[i].list);
 	if (rc < 0)
 		return -1;
+	if (log_setup(ctx, level, debug) < 0)
+		return 0;
 	if (help && pos >= argc) {
 		cli_print_help(stdout, &cli_root, NULL);
 		return 0;
@@ -387,6 +435,7 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		return -1;
 	ctx->cmd = cmd;
 	ctx->path = path;
+	log_start(path, argc, argv);
 	ctx->vals = xcalloc(opts_len(cmd->opts) + 1, sizeof(struct cli_val));
 	rc = parse_opts(path, cmd->opts, cmd->stop_at_operand, true, argc, argv, ctx->vals, &help,
 			&pos, err);
@@ -410,7 +459,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		ctx->argc = argc - pos;
 		ctx->argv = argv + pos;
 		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver,
-					    .any_driver = cmd->any_driver };
+					    .any_driver = cmd->any_driver,
+					    .root = ctx->store_root };
 		if (cmd->store)
 			rc = eng_open(&eo, &ctx->eng, err);
 		cli_format_set_name(cmd->name);

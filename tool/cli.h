@@ -96,6 +96,7 @@ struct cli_ctx {
 	const struct cli_cmd *root; /* the table, for help and generators */
 	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
 	const char *storage_driver; /* global --storage-driver, or NULL */
+	const char *store_root;	    /* global --root, or NULL */
 	struct eng *eng;	    /* open for commands that need the store (cmd->store) */
 };
 
@@ -164,6 +165,7 @@ int cmd_complete(struct cli_ctx *ctx, struct error **err);
 int cmd_pull(struct cli_ctx *ctx, struct error **err);
 int cmd_images(struct cli_ctx *ctx, struct error **err);
 int cmd_rmi(struct cli_ctx *ctx, struct error **err);
+int cmd_image_exists(struct cli_ctx *ctx, struct error **err);
 int cmd_tag(struct cli_ctx *ctx, struct error **err);
 int cmd_untag(struct cli_ctx *ctx, struct error **err);
 int cmd_image_inspect(struct cli_ctx *ctx, struct error **err);

@@ -143,11 +143,29 @@ int cmd_save(struct cli_ctx *ctx, struct error **err)
 	return close_output(&out, rc == 0, err) < 0 || rc < 0 ? -1 : 0;
 }
 
+/* An unnamed temp file with the body of url, read from its start. */
+static int fetch_input(const char *url, struct error **err)
+{
+	const char *dir = getenv("TMPDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/var/tmp";
+	autoclose int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(err, "creating a temporary file in %s", dir);
+	if (storage_fetch_url(url, fd, err) < 0)
+		return -1;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return err_sys(err, "rewinding the download of %s", url);
+	return steal_fd(&fd);
+}
+
 int cmd_load(struct cli_ctx *ctx, struct error **err)
 {
 	struct eng *eng = ctx->eng;
 	struct storage *s = eng_storage(eng);
-	autoclose int fd = open_input(cli_opt_str(ctx, "input"), "an archive", err);
+	const char *in = cli_opt_str(ctx, "input");
+	autoclose int fd =
+	    storage_is_url(in) ? fetch_input(in, err) : open_input(in, "an archive", err);
 	if (fd < 0)
 		return -1;
 	autostrv char **names = NULL;

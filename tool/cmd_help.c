@@ -83,7 +83,8 @@ static const struct {
 
 static int print_live(struct cli_ctx *ctx, size_t k, const char *prefix, struct error **err)
 {
-	struct eng_open_opts eo = { .storage_driver = ctx->storage_driver };
+	struct eng_open_opts eo = { .storage_driver = ctx->storage_driver,
+				    .root = ctx->store_root };
 	autoeng struct eng *eng = NULL;
 	if (eng_open(&eo, &eng, err) < 0)
 		return -1;

@@ -55,7 +55,7 @@ int cmd_pull(struct cli_ctx *ctx, struct error **err)
 		o.tls_verify = cli_opt_bool(ctx, "tls-verify") ? 1 : 0;
 	o.creds = cli_opt_str(ctx, "creds");
 	o.authfile = cli_opt_str(ctx, "authfile");
-	o.progress = cli_progress(cli_opt_bool(ctx, "quiet"));
+	o.progress = cli_pull_progress(cli_opt_bool(ctx, "quiet"));
 	o.all_tags = cli_opt_bool(ctx, "all-tags");
 	if (o.authfile != NULL && access(o.authfile, R_OK) < 0)
 		return err_sys(err, "credential file %s is not accessible", o.authfile);
@@ -84,11 +84,19 @@ int cmd_images(struct cli_ctx *ctx, struct error **err)
 	}
 	if (ctx->argc == 1)
 		strv_push(&f.refs, ctx->argv[0]);
+	const char *sort = cli_opt_str(ctx, "sort");
+	if (!image_fmt_sort_valid(sort)) {
+		storage_image_filter_clear(&f);
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid option for --sort, options are: [created id repository "
+			       "size tag]");
+	}
 	struct eng *eng = ctx->eng;
 	struct storage *s = eng_storage(eng);
 	struct storage_image **imgs = NULL;
 	size_t n = 0;
-	if (storage_image_list(s, &imgs, &n, err) < 0) {
+	if (storage_image_filter_resolve(s, &f, err) < 0 ||
+	    storage_image_list(s, &imgs, &n, err) < 0) {
 		storage_image_filter_clear(&f);
 		return -1;
 	}
@@ -106,6 +114,7 @@ int cmd_images(struct cli_ctx *ctx, struct error **err)
 		.digests = cli_opt_bool(ctx, "digests"),
 		.no_trunc = cli_opt_bool(ctx, "no-trunc"),
 		.noheading = cli_opt_bool(ctx, "noheading"),
+		.sort = sort,
 	};
 	int rc = image_fmt_list(stdout, imgs, w, &lo, err);
 	storage_image_list_free(imgs, w);
@@ -115,6 +124,8 @@ int cmd_images(struct cli_ctx *ctx, struct error **err)
 int cmd_rmi(struct cli_ctx *ctx, struct error **err)
 {
 	bool force = cli_opt_bool(ctx, "force");
+	/* podman: --force also passes over images that do not exist, as --ignore does */
+	bool ignore = force || cli_opt_bool(ctx, "ignore");
 	if (ctx->argc == 0 && !cli_opt_bool(ctx, "all"))
 		return err_set(err, EINVAL, ERR_USAGE, "image name or ID must be specified");
 	struct eng *eng = ctx->eng;
@@ -133,24 +144,43 @@ int cmd_rmi(struct cli_ctx *ctx, struct error **err)
 	}
 	for (size_t i = 0; targets != NULL && targets[i] != NULL; i++) {
 		struct storage_image *img = NULL;
-		if (storage_image_lookup_record(s, targets[i], &img, err) < 0)
+		if (storage_image_lookup_record(s, targets[i], &img, err) < 0) {
+			if (ignore && (*err)->kind == ERR_NOSUCH) {
+				err_free(err);
+				continue;
+			}
 			return -1;
+		}
 		autostrv char **names = NULL;
 		for (size_t j = 0; img->names[j]; j++)
 			strv_push(&names, img->names[j]);
 		storage_image_free(&img);
 		bool deleted = false;
-		autofree char *id = NULL;
-		if (storage_image_remove(s, targets[i], force, &deleted, &id, err) < 0)
+		autofree char *id = NULL, *untagged = NULL;
+		if (storage_image_remove(s, targets[i], force, &untagged, &deleted, &id, err) < 0)
 			return -1;
 		if (!deleted) {
-			printf("Untagged: %s\n", targets[i]);
+			printf("Untagged: %s\n", untagged != NULL ? untagged : targets[i]);
 			continue;
 		}
 		for (size_t j = 0; names != NULL && names[j]; j++)
 			printf("Untagged: %s\n", names[j]);
 		printf("Deleted: %s\n", id);
 	}
+	return 0;
+}
+
+/* `image exists`: exit status 1, and no output, when there is no such image. */
+int cmd_image_exists(struct cli_ctx *ctx, struct error **err)
+{
+	struct storage_image *img = NULL;
+	if (storage_image_lookup_record(eng_storage(ctx->eng), ctx->argv[0], &img, err) < 0) {
+		if ((*err)->kind != ERR_NOSUCH)
+			return -1;
+		err_free(err);
+		ctx->exit_status = 1;
+	}
+	storage_image_free(&img);
 	return 0;
 }
 
@@ -191,9 +221,28 @@ int cmd_untag(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
+/*
+ * podman's image document is a Go struct whose field ID is "Id" in JSON: its templates
+ * say {{.ID}}, and podman rewrites {{.Id}} to it. Ours is the JSON: .ID becomes .Id.
+ */
+static char *id_field_alias(const char *fmt)
+{
+	if (fmt == NULL)
+		return NULL;
+	char *out = xstrdup(fmt);
+	for (char *p = strstr(out, ".ID"); p != NULL; p = strstr(p + 3, ".ID")) {
+		char next = p[3];
+		bool ident = next == '_' || (next >= 'a' && next <= 'z') ||
+			     (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9');
+		if (!ident)
+			p[2] = 'd';
+	}
+	return out;
+}
+
 int cmd_image_inspect(struct cli_ctx *ctx, struct error **err)
 {
-	const char *fmt = cli_opt_str(ctx, "format");
+	autofree char *fmt = id_field_alias(cli_opt_str(ctx, "format"));
 	if (cli_format_check(fmt, err) < 0)
 		return -1;
 	struct eng *eng = ctx->eng;

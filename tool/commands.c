@@ -14,15 +14,20 @@
 	}
 
 const struct cli_opt cli_global_opts[] = {
+	{ "debug", 'D', NULL, CLI_BOOL, NULL, "Log debug messages (--log-level debug)", 0, NULL },
 	{ "log-level", 0, "level", CLI_STRING, "warn",
-	  "Log messages at and above this level (error, warn, info, debug)", CLI_COMPLETE_CHOICES,
-	  "error warn info debug" },
+	  "Log messages at and above this level (trace, debug, info, warn, error)",
+	  CLI_COMPLETE_CHOICES, "trace debug info warn warning error fatal panic" },
 	{ "help", 'h', NULL, CLI_BOOL, NULL, "Show help for hutch or a command", 0, NULL },
 	{ "noout", 0, NULL, CLI_BOOL, NULL, "Do not print to stdout", 0, NULL },
 	{ "version", 'v', NULL, CLI_BOOL, NULL, "Print the version and exit", 0, NULL },
+	{ "root", 0, "path", CLI_STRING, NULL,
+	  "Path of the image and container store (default: $XDG_DATA_HOME/hutch)", CLI_COMPLETE_DIR,
+	  NULL },
 	{ "storage-driver", 0, "driver", CLI_STRING, NULL,
-	  "Storage driver for container rootfs: overlay or fuse-overlayfs (default: probe)",
-	  CLI_COMPLETE_CHOICES, "overlay fuse-overlayfs" },
+	  "Storage driver for container rootfs: overlay or fuse-overlayfs (default: probe; vfs: "
+	  "image commands only)",
+	  CLI_COMPLETE_CHOICES, "overlay fuse-overlayfs vfs" },
 	END_OPTS,
 };
 
@@ -72,13 +77,18 @@ static const struct cli_opt images_opts[] = {
 	{ "noheading", 'n', NULL, CLI_BOOL, NULL, "Do not print column headings", 0, NULL },
 	{ "no-trunc", 0, NULL, CLI_BOOL, NULL, "Do not truncate output", 0, NULL },
 	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Display only image IDs", 0, NULL },
+	{ "sort", 0, "key", CLI_STRING, "created", "Sort by created, id, repository, size or tag",
+	  CLI_COMPLETE_CHOICES, "created id repository size tag" },
 	END_OPTS,
 };
 
 static const struct cli_opt rmi_opts[] = {
 	{ "all", 'a', NULL, CLI_BOOL, NULL, "Remove all images", 0, NULL },
 	{ "force", 'f', NULL, CLI_BOOL, NULL,
-	  "Remove an image with several names at once (never one a container uses)", 0, NULL },
+	  "Remove an image with several names at once (never one a container uses); images that "
+	  "do not exist are no error",
+	  0, NULL },
+	{ "ignore", 'i', NULL, CLI_BOOL, NULL, "Images that do not exist are no error", 0, NULL },
 	END_OPTS,
 };
 
@@ -158,7 +168,59 @@ static const struct cli_cmd system_subs[] = {
 	{ .name = NULL },
 };
 
+/* ---------- archive commands: save, load, import, export (storage, issue #4) ---------- */
+
+static const struct cli_opt save_opts[] = {
+	{ "format", 0, "format", CLI_STRING, "docker-archive",
+	  "Save image(s) to docker-archive or oci-archive (one image)", CLI_COMPLETE_CHOICES,
+	  "docker-archive oci-archive" },
+	{ "multi-image-archive", 'm', NULL, CLI_BOOL, NULL,
+	  "Save several images in one docker-archive (always so with several images)", 0, NULL },
+	{ "output", 'o', "file", CLI_STRING, NULL,
+	  "Write to a file (default: stdout, which must not be a terminal)", CLI_COMPLETE_FILE,
+	  NULL },
+	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Suppress the output (there is none)", 0, NULL },
+	{ "uncompressed", 0, NULL, CLI_BOOL, NULL,
+	  "Keep the layers uncompressed in an oci-archive (as they are stored)", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt load_opts[] = {
+	{ "input", 'i', "file", CLI_STRING, NULL,
+	  "Read from a file or an http(s) URL (default: stdin, which must not be a terminal)",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Suppress the progress output (there is none)", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt import_opts[] = {
+	{ "change", 'c', "instruction", CLI_LIST, NULL,
+	  "Apply CMD, ENTRYPOINT, ENV, WORKDIR or USER (KEY=VALUE) to the image", 0, NULL },
+	{ "message", 'm', "message", CLI_STRING, NULL, "Comment for the image's history", 0, NULL },
+	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Print only the image ID", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt export_opts[] = {
+	{ "output", 'o', "file", CLI_STRING, NULL,
+	  "Write to a file (default: stdout, which must not be a terminal)", CLI_COMPLETE_FILE,
+	  NULL },
+	END_OPTS,
+};
+
+/* ---------- end of archive commands ---------- */
+
 static const struct cli_cmd image_subs[] = {
+	{ .name = "exists",
+	  .summary = "Check if an image exists in local storage",
+	  .synopsis = "IMAGE",
+	  .handler = cmd_image_exists,
+	  .store = true,
+	  .opts = no_opts,
+	  .operands = CLI_COMPLETE_IMAGE,
+	  .min_args = 1,
+	  .max_args = 1 },
 	{ .name = "history",
 	  .summary = "Show the history of an image",
 	  .synopsis = "IMAGE",
@@ -168,6 +230,15 @@ static const struct cli_cmd image_subs[] = {
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
 	  .max_args = 1 },
+	{ .name = "import",
+	  .summary = "Import a tarball to create a filesystem image",
+	  .synopsis = "PATH [REFERENCE]",
+	  .handler = cmd_import,
+	  .store = true,
+	  .opts = import_opts,
+	  .operands = CLI_COMPLETE_FILE,
+	  .min_args = 1,
+	  .max_args = 2 },
 	{ .name = "inspect",
 	  .summary = "Display the configuration of an image",
 	  .synopsis = "IMAGE [IMAGE...]",
@@ -177,6 +248,14 @@ static const struct cli_cmd image_subs[] = {
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 1,
 	  .max_args = -1 },
+	{ .name = "load",
+	  .summary = "Load image(s) from a tar archive",
+	  .synopsis = "",
+	  .handler = cmd_load,
+	  .store = true,
+	  .opts = load_opts,
+	  .min_args = 0,
+	  .max_args = 0 },
 	{ .name = "ls",
 	  .aliases = (const char *const[]){ "list", NULL },
 	  .summary = "List images in local storage",
@@ -214,6 +293,15 @@ static const struct cli_cmd image_subs[] = {
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 0,
 	  .max_args = -1 },
+	{ .name = "save",
+	  .summary = "Save image(s) to an archive",
+	  .synopsis = "IMAGE [IMAGE...]",
+	  .handler = cmd_save,
+	  .store = true,
+	  .opts = save_opts,
+	  .operands = CLI_COMPLETE_IMAGE,
+	  .min_args = 1,
+	  .max_args = -1 },
 	{ .name = "tag",
 	  .summary = "Add an additional name to a local image",
 	  .synopsis = "IMAGE TARGET_NAME [TARGET_NAME...]",
@@ -236,41 +324,6 @@ static const struct cli_cmd image_subs[] = {
 };
 
 /* ---------- end of image commands ---------- */
-
-/* ---------- archive commands: save, load, import, export (storage, issue #4) ---------- */
-
-static const struct cli_opt save_opts[] = {
-	{ "format", 0, "format", CLI_STRING, "docker-archive",
-	  "Save image(s) to docker-archive or oci-archive (one image)", CLI_COMPLETE_CHOICES,
-	  "docker-archive oci-archive" },
-	{ "output", 'o', "file", CLI_STRING, NULL,
-	  "Write to a file (default: stdout, which must not be a terminal)", CLI_COMPLETE_FILE,
-	  NULL },
-	END_OPTS,
-};
-
-static const struct cli_opt load_opts[] = {
-	{ "input", 'i', "file", CLI_STRING, NULL,
-	  "Read from a file (default: stdin, which must not be a terminal)", CLI_COMPLETE_FILE,
-	  NULL },
-	END_OPTS,
-};
-
-static const struct cli_opt import_opts[] = {
-	{ "change", 'c', "instruction", CLI_LIST, NULL,
-	  "Apply CMD, ENTRYPOINT, ENV, WORKDIR or USER (KEY=VALUE) to the image", 0, NULL },
-	{ "message", 'm', "message", CLI_STRING, NULL, "Comment for the image's history", 0, NULL },
-	END_OPTS,
-};
-
-static const struct cli_opt export_opts[] = {
-	{ "output", 'o', "file", CLI_STRING, NULL,
-	  "Write to a file (default: stdout, which must not be a terminal)", CLI_COMPLETE_FILE,
-	  NULL },
-	END_OPTS,
-};
-
-/* ---------- end of archive commands ---------- */
 
 /* ---------- container commands (issue #5) ---------- */
 

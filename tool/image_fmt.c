@@ -97,7 +97,85 @@ static struct json_object *row_json(const struct storage_image *img, const char 
 	json_object_object_add(o, "Created", json_object_new_string(ago));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "Dangling", json_object_new_boolean(name == NULL));
+	struct json_object *cc = NULL, *labels = NULL;
+	if (json_object_object_get_ex(img->config, "config", &cc) &&
+	    json_object_object_get_ex(cc, "Labels", &labels) && labels != NULL)
+		json_object_object_add(o, "Labels", json_object_get(labels));
+	else
+		json_object_object_add(o, "Labels", json_object_new_object());
 	return o;
+}
+
+/* One row of the table: an image under one of its names (NULL: <none>). */
+struct list_row {
+	const struct storage_image *img;
+	const char *name;
+	size_t seq; /* the listing's order: ties keep it */
+	time_t created;
+	char *repo, *tag;
+};
+
+static const char *const sort_keys[] = { "created", "id", "repository", "size", "tag", NULL };
+
+bool image_fmt_sort_valid(const char *key)
+{
+	for (size_t i = 0; sort_keys[i] != NULL; i++)
+		if (strcmp(key, sort_keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *sort_key;
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct list_row *a = pa, *b = pb;
+	int c = 0;
+	if (strcmp(sort_key, "created") == 0)
+		c = a->created > b->created ? -1 : a->created < b->created;
+	else if (strcmp(sort_key, "id") == 0)
+		c = strcmp(a->img->id, b->img->id);
+	else if (strcmp(sort_key, "repository") == 0)
+		c = strcmp(a->repo, b->repo);
+	else if (strcmp(sort_key, "size") == 0)
+		c = a->img->size < b->img->size ? -1 : a->img->size > b->img->size;
+	else if (strcmp(sort_key, "tag") == 0)
+		c = strcmp(a->tag, b->tag);
+	return c != 0 ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* The rows of imgs, one per name, sorted as podman's images --sort. */
+static struct list_row *list_rows(struct storage_image **imgs, size_t n, const char *sort,
+				  size_t *nrows)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < n; i++)
+		cap += strv_len(imgs[i]->names) + 1;
+	struct list_row *rows = xcalloc(cap + 1, sizeof(*rows));
+	size_t r = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j == 0 || imgs[i]->names[j] != NULL; j++) {
+			const char *name = imgs[i]->names[j];
+			struct list_row *w = &rows[r];
+			*w = (struct list_row){ .img = imgs[i], .name = name, .seq = r };
+			w->created = cli_fmt_parse_time(json_str(imgs[i]->config, "created"));
+			w->repo = xstrdup(name != NULL ? name : "<none>");
+			char *colon = name != NULL ? strrchr(w->repo, ':') : NULL;
+			if (colon != NULL && colon > strrchr(w->repo, '/'))
+				*colon = '\0', w->tag = xstrdup(colon + 1);
+			else
+				w->tag = xstrdup("<none>");
+			r++;
+			if (name == NULL)
+				break;
+		}
+	}
+	if (sort != NULL) {
+		sort_key = sort;
+		qsort(rows, r, sizeof(*rows), row_cmp);
+	}
+	*nrows = r;
+	return rows;
 }
 
 int image_fmt_list(FILE *f, struct storage_image **imgs, size_t n, const struct image_list_opts *o,
@@ -117,13 +195,14 @@ int image_fmt_list(FILE *f, struct storage_image **imgs, size_t n, const struct 
 		return 0;
 	}
 	struct json_object *rows = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; imgs[i]->names[j] != NULL; j++)
-			json_object_array_add(rows,
-					      row_json(imgs[i], imgs[i]->names[j], o->no_trunc));
-		if (imgs[i]->names[0] == NULL)
-			json_object_array_add(rows, row_json(imgs[i], NULL, o->no_trunc));
+	size_t nr = 0;
+	struct list_row *lr = list_rows(imgs, n, o->sort, &nr);
+	for (size_t i = 0; i < nr; i++) {
+		json_object_array_add(rows, row_json(lr[i].img, lr[i].name, o->no_trunc));
+		free(lr[i].repo);
+		free(lr[i].tag);
 	}
+	free(lr);
 	const char *fmt = o->fmt && *o->fmt ? o->fmt
 			  : o->digests	    ? DEFAULT_IMAGES_DIGESTS
 					    : DEFAULT_IMAGES;

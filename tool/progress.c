@@ -169,6 +169,21 @@ static void progress_finish(struct progress **pp)
 	*pp = NULL;
 }
 
+/* The lines podman prints around the copy, on a terminal or not. */
+static bool pull_line(const struct storage_progress_event *ev, bool tty)
+{
+	if (ev->kind == STORAGE_PROGRESS_TRYING) {
+		fprintf(stderr, "Trying to pull %s...\n", ev->label);
+	} else if (ev->kind == STORAGE_PROGRESS_STORED) {
+		fprintf(stderr, "Copying config %s%s\n", ev->digest, tty ? " done" : "");
+		fprintf(stderr, "Writing manifest to image destination\nStoring signatures\n");
+	} else {
+		return false;
+	}
+	fflush(stderr);
+	return true;
+}
+
 static void tty_event(void *ctx, const struct storage_progress_event *ev)
 {
 	struct progress **pp = ctx;
@@ -178,8 +193,12 @@ static void tty_event(void *ctx, const struct storage_progress_event *ev)
 		fflush(stderr);
 		return;
 	}
-	if (*pp == NULL && ev->kind == STORAGE_PROGRESS_START)
+	if (pull_line(ev, true))
+		return;
+	if (*pp == NULL && ev->kind == STORAGE_PROGRESS_START) {
+		fprintf(stderr, "Getting image source signatures\n");
 		*pp = progress_new();
+	}
 	struct progress *p = *pp;
 	if (p == NULL)
 		return;
@@ -200,8 +219,36 @@ static void tty_event(void *ctx, const struct storage_progress_event *ev)
 		progress_finish(pp);
 		break;
 	case STORAGE_PROGRESS_WAIT:
+	case STORAGE_PROGRESS_TRYING:
+	case STORAGE_PROGRESS_STORED:
 		break;
 	}
+}
+
+/* stderr no terminal: podman's plain lines, one per blob as its copy starts. */
+static void lines_event(void *ctx, const struct storage_progress_event *ev)
+{
+	bool *started = ctx;
+	if (pull_line(ev, false))
+		return;
+	if (ev->kind == STORAGE_PROGRESS_END)
+		*started = false;
+	if (ev->kind != STORAGE_PROGRESS_START)
+		return;
+	if (!*started)
+		fprintf(stderr, "Getting image source signatures\n");
+	*started = true;
+	fprintf(stderr, "%s %s\n", ev->label, ev->digest);
+	fflush(stderr);
+}
+
+const struct storage_progress_sink *cli_pull_progress(bool quiet)
+{
+	static bool started;
+	static const struct storage_progress_sink lines = { .event = lines_event, .ctx = &started };
+	if (quiet)
+		return NULL;
+	return isatty(STDERR_FILENO) ? cli_progress(false) : &lines;
 }
 
 const struct storage_progress_sink *cli_progress(bool quiet)
@@ -214,9 +261,10 @@ const struct storage_progress_sink *cli_progress(bool quiet)
 }
 
 static const char *const kind_names[] = {
-	[STORAGE_PROGRESS_START] = "start", [STORAGE_PROGRESS_BYTES] = "bytes",
-	[STORAGE_PROGRESS_DONE] = "done",   [STORAGE_PROGRESS_ERROR] = "error",
-	[STORAGE_PROGRESS_END] = "end",	    [STORAGE_PROGRESS_WAIT] = "wait",
+	[STORAGE_PROGRESS_START] = "start",   [STORAGE_PROGRESS_BYTES] = "bytes",
+	[STORAGE_PROGRESS_DONE] = "done",     [STORAGE_PROGRESS_ERROR] = "error",
+	[STORAGE_PROGRESS_END] = "end",	      [STORAGE_PROGRESS_TRYING] = "trying",
+	[STORAGE_PROGRESS_STORED] = "stored", [STORAGE_PROGRESS_WAIT] = "wait",
 };
 
 static void json_event(void *ctx, const struct storage_progress_event *ev)
@@ -224,9 +272,13 @@ static void json_event(void *ctx, const struct storage_progress_event *ev)
 	FILE *f = ctx;
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "event", json_object_new_string(kind_names[ev->kind]));
-	if (ev->kind != STORAGE_PROGRESS_END)
+	if (ev->kind < STORAGE_PROGRESS_END)
 		json_object_object_add(o, "item", json_object_new_int64(ev->item));
-	if (ev->kind == STORAGE_PROGRESS_START) {
+	if (ev->kind == STORAGE_PROGRESS_TRYING) {
+		json_object_object_add(o, "ref", json_object_new_string(ev->label));
+	} else if (ev->kind == STORAGE_PROGRESS_STORED) {
+		json_object_object_add(o, "config", json_object_new_string(ev->digest));
+	} else if (ev->kind == STORAGE_PROGRESS_START) {
 		json_object_object_add(o, "label", json_object_new_string(ev->label));
 		json_object_object_add(o, "digest", json_object_new_string(ev->digest));
 		json_object_object_add(o, "total", json_object_new_int64(ev->total));

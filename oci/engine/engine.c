@@ -16,20 +16,22 @@
 int eng_open(const struct eng_open_opts *o, struct eng **out, struct error **err)
 {
 	const char *driver = o ? o->storage_driver : NULL;
+	const char *root = o ? o->root : NULL;
 	struct storage *s = NULL;
 	autofree char *bad = NULL;
-	if (storage_open(driver, &s, err) < 0) {
+	if (storage_open(driver, root, &s, err) < 0) {
 		if (!o->any_driver || driver == NULL || (*err)->kind != ERR_USAGE)
 			return -1;
 		bad = xstrdup((*err)->msg);
 		err_free(err);
-		if (storage_open(NULL, &s, err) < 0)
+		if (storage_open(NULL, root, &s, err) < 0)
 			return -1;
 	}
 	struct eng *e = xzalloc(sizeof(*e));
 	e->bad_driver = steal_ptr(&bad);
 	e->store = s;
 	e->storage_driver = driver ? xstrdup(driver) : NULL;
+	e->root = root ? xstrdup(root) : NULL;
 	e->names_fd = -1;
 	*out = e;
 	return 0;
@@ -44,6 +46,7 @@ void eng_close(struct eng **ep)
 	storage_close(&e->store);
 	free(e->storage_driver);
 	free(e->bad_driver);
+	free(e->root);
 	free(e->run_root);
 	if (e->names_fd >= 0)
 		close(e->names_fd);

@@ -13,6 +13,7 @@ struct eng {
 	struct storage *store;
 	char *storage_driver;	  /* as opened with; NULL: storage.conf's or auto */
 	char *bad_driver;	  /* any_driver: why storage_driver could not be used */
+	char *root;		  /* the store as opened with (--root); NULL: the default */
 	char *run_root;		  /* $XDG_RUNTIME_DIR/hutch/runtime, once looked up */
 	int names_fd;		  /* containers.lock while held, else -1 */
 	unsigned names_depth;	  /* its nesting */

@@ -521,6 +521,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push(&argv, "--storage-driver");
 		strv_push(&argv, l->eng->storage_driver);
 	}
+	if (l->eng->root != NULL) {
+		strv_push(&argv, "--root");
+		strv_push(&argv, l->eng->root);
+	}
 	strv_push(&argv, "__cleanup");
 	strv_push(&argv, l->c->id);
 	/* Recorded here, before "ready": the container runs already, and a CLI killed from

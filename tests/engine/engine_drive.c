@@ -73,6 +73,9 @@ struct recording {
 static void record_event(void *ctx, const struct storage_progress_event *ev)
 {
 	struct recording *r = ctx;
+	/* the reference tried, the image stored: outside the batch of blobs */
+	if (ev->kind == STORAGE_PROGRESS_TRYING || ev->kind == STORAGE_PROGRESS_STORED)
+		return;
 	if (r->ends > 0) {
 		r->after_end++;
 		return;

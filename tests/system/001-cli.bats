@@ -58,8 +58,9 @@ load helpers
 	assert_equal "${stderr_lines[0]}" "Error: flag needs an argument: --format"
 	run_hutch 125 version -f
 	assert_equal "${stderr_lines[0]}" "Error: flag needs an argument: -f"
-	run_hutch 125 --log-level loud version
-	assert_equal "${stderr_lines[0]}" 'Error: invalid log level "loud": use error, warn, info or debug'
+	# podman's (logrus's) message and status for a bad level
+	run_hutch 1 --log-level loud version
+	assert_equal "$stderr" 'Log Level "loud" is not supported, choose from: trace, debug, info, warn, error, fatal, panic'
 	run_hutch 125 version extra
 	assert_equal "${stderr_lines[0]}" 'Error: "hutch version" accepts no arguments'
 	run_hutch 125 version --format '{{.Client.Version'
@@ -136,4 +137,24 @@ load helpers
 	[[ -f $dest/opt/hutch/share/fish/vendor_completions.d/hutch.fish ]]
 	run "$dest/opt/hutch/bin/hutch" version --format '{{.Client.Os}}'
 	assert_output linux
+}
+
+@test "log levels: podman's names, logrus's text form on a pipe, --debug and -D" {
+	run_hutch --log-level=trace info --format '{{.host.arch}}'
+	[[ $stderr == *' level=trace '* && $stderr == *' level=debug '* && $stderr == *' level=info '* ]]
+	[[ $stderr == 'time="'* ]]
+	run_hutch --log-level=debug info --format '{{.host.arch}}'
+	[[ $stderr != *' level=trace '* && $stderr == *' level=debug '* ]]
+	run_hutch --log-level=info info --format '{{.host.arch}}'
+	[[ $stderr != *' level=debug '* && $stderr == *' level=info msg="hutch filtering at log level info"'* ]]
+	local l
+	for l in warn warning error fatal panic; do
+		run_hutch --log-level=$l info --format '{{.host.arch}}'
+		assert_equal "$stderr" ""
+	done
+	run_hutch -D info --format '{{.host.arch}}'
+	[[ $stderr == *' level=debug '* ]]
+	run_hutch 1 --debug --log-level=panic info
+	assert_equal "$stderr" "Setting --log-level and --debug is not allowed"
+	assert_output ""
 }

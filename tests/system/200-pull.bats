@@ -11,6 +11,7 @@ load storage_helpers
 @test "pull: base image by name prints the image ID and lists it" {
 	pull_fixture base
 	assert_output "$(fixture_config_id base)"
+	assert_equal "$stderr" ""
 	run_hutch images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
 	assert_output "$HUTCH_REGISTRY/base:latest $(fixture_config_id base | cut -c1-12)"
 	# Stored once: one layer, manifest and config blobs, an image record.
@@ -206,7 +207,7 @@ ls"
 	assert_line "localhost/mine:latest"
 	assert_line "localhost/other:v1"
 	run_hutch rmi mine
-	assert_output "Untagged: mine"
+	assert_output "Untagged: localhost/mine:latest"
 	run_hutch untag "$HUTCH_REGISTRY/base" other:v1
 	run_hutch images --format '{{.Repository}}:{{.Tag}}'
 	assert_output "$HUTCH_REGISTRY/base:latest"
@@ -303,4 +304,100 @@ Deleted: $id"
 	run_hutch system df
 	assert_line --index 0 --regexp '^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE$'
 	assert_line --index 1 --regexp '^Images +2 +0 +[0-9.]+ MB +[0-9.]+ MB \(100%\)$'
+}
+
+@test "rmi: -f NAME of an image with several names only untags NAME (podman); missing images" {
+	pull_fixture base
+	run_hutch tag "$HUTCH_REGISTRY/base" a.b/c:d zzz
+	run_hutch rmi -f a.b/c:d
+	assert_output "Untagged: a.b/c:d"
+	run_hutch rmi --force zzz
+	assert_output "Untagged: localhost/zzz:latest"
+	run_hutch images --format '{{.Repository}}:{{.Tag}}'
+	assert_output "$HUTCH_REGISTRY/base:latest"
+	# --ignore, and --force, pass over an image that does not exist
+	run_hutch 1 rmi bogus
+	assert_equal "$stderr" "Error: bogus: image not known"
+	run_hutch rmi --ignore bogus
+	assert_output ""
+	run_hutch rmi -f bogus
+	assert_output ""
+	run_hutch image exists "$HUTCH_REGISTRY/base"
+	assert_output ""
+	run_hutch 1 image exists bogus
+	assert_output ""
+	assert_equal "$stderr" ""
+}
+
+@test "pull by digest: rmi NAME@DIGEST and untag NAME NAME:TAG@DIGEST keep the tagged image" {
+	pull_fixture base
+	local d ref=$HUTCH_REGISTRY/base
+	d=$(fixture_digest base)
+	run_hutch pull -q --tls-verify=false "$ref@$d"
+	run_hutch rmi "$ref@$d"
+	assert_output "Untagged: $ref@$d"
+	run_hutch untag "$ref:latest" "$ref:latest@$d"
+	run_hutch image exists "$ref:latest"
+	run_hutch images --format '{{.Repository}}:{{.Tag}}'
+	assert_output "$ref:latest"
+}
+
+@test "images: --sort, --filter after/since/before, Labels; image inspect {{.ID}}" {
+	pull_fixture base
+	local id
+	id=$(fixture_config_id base)
+	run_hutch tag "$HUTCH_REGISTRY/base" 0.b/c:d zzzz.yyy/xxx:t0
+	run_hutch images --sort repository --format '{{.Repository}}:{{.Tag}}'
+	assert_output "0.b/c:d
+$HUTCH_REGISTRY/base:latest
+zzzz.yyy/xxx:t0"
+	run_hutch images --sort tag --format '{{.Tag}}'
+	assert_output "d
+latest
+t0"
+	run_hutch 125 images --sort bogus
+	assert_equal "$stderr" "Error: invalid option for --sort, options are: [created id repository size tag]
+See 'hutch images --help'."
+	# podman's image document has the field ID (JSON "Id"): both spellings work
+	run_hutch inspect --format '{{.ID}} {{.Id}}' "$HUTCH_REGISTRY/base"
+	assert_output "$id $id"
+	run_hutch images --format '{{.Labels}}' "$HUTCH_REGISTRY/base"
+	assert_line --index 0 "map[]"
+
+	run_hutch images --noheading --filter after="$id"
+	assert_output ""
+	run_hutch images --noheading --filter before="$id"
+	assert_output ""
+	mkdir "$BATS_TEST_TMPDIR/root"
+	echo hi >"$BATS_TEST_TMPDIR/root/f"
+	tar -C "$BATS_TEST_TMPDIR/root" -cf "$BATS_TEST_TMPDIR/root.tar" .
+	run_hutch import -q "$BATS_TEST_TMPDIR/root.tar" newer
+	local new=${output#sha256:}
+	run_hutch images --no-trunc --format '{{.ID}}--{{.Repository}}' --filter after="$id"
+	assert_output "sha256:$new--localhost/newer"
+	run_hutch images --no-trunc --format '{{.ID}}' --filter since="$HUTCH_REGISTRY/base"
+	assert_output "sha256:$new"
+	run_hutch images --format '{{.Repository}}:{{.Tag}}' --sort repository --filter before=newer
+	assert_line --index 1 "$HUTCH_REGISTRY/base:latest"
+	refute_line --partial newer
+	# the newest first by default
+	run_hutch images --format '{{.Repository}}'
+	assert_line --index 0 localhost/newer
+	run_hutch 125 images --filter after=bogus
+	assert_equal "$stderr" "Error: bogus: image not known"
+}
+
+@test "global --root: the store elsewhere, with --storage-driver vfs for image commands" {
+	pull_fixture base
+	local other=$BATS_TEST_TMPDIR/other-root
+	run_hutch --storage-driver=vfs --root "$other" images
+	assert_output "REPOSITORY  TAG         IMAGE ID    CREATED     SIZE"
+	run_hutch --root "$other" pull -q --tls-verify=false "$HUTCH_REGISTRY/base"
+	[[ -d $other/images/$(fixture_config_id base) ]]
+	run_hutch 125 --root "$other" --storage-driver vfs run --rm "$HUTCH_REGISTRY/base" true
+	[[ $stderr == *"the vfs storage driver has no container rootfs in hutch"* ]]
+	run_hutch --root "$other" rm -a -f
+	run_hutch --root "$other" rmi "$HUTCH_REGISTRY/base"
+	# the default store still has its image
+	run_hutch image exists "$HUTCH_REGISTRY/base"
 }

@@ -45,6 +45,10 @@ new_store() {
 	new_store b
 	run_hutch load -i "$BATS_TEST_TMPDIR/l.tar"
 	assert_output "Loaded image: $LAYERS"
+	# The layers went out as the registry sent them (their blobs are kept): same image ID,
+	# as podman's save and load keep it.
+	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
+	assert_output "$(fixture_config_id layers)"
 	in_rootfs overlay "$LAYERS" 'cd $ROOTFS; ls -A opaque; cat data/added3.txt; stat -c %u data/owned1000; test -e data/deleted.txt || echo deleted'
 	assert_output "new.txt
 added in layer 3
@@ -58,6 +62,17 @@ deleted"
 	run_hutch load -i "$BATS_TEST_TMPDIR/l2.tar"
 	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
 	assert_output "$id"
+	# oci-archive as well, and a layer whose kept blob is gone is written anew
+	run_hutch save --format oci-archive -o "$BATS_TEST_TMPDIR/l3.tar" "$LAYERS"
+	new_store d
+	run_hutch load -i "$BATS_TEST_TMPDIR/l3.tar"
+	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
+	assert_output "$id"
+	rm "$(store)"/layers/*/blob
+	run_hutch save -o "$BATS_TEST_TMPDIR/l4.tar" "$LAYERS"
+	new_store e
+	run_hutch load -i "$BATS_TEST_TMPDIR/l4.tar"
+	assert_output "Loaded image: $LAYERS"
 }
 
 @test "save/load: stdout and stdin, never a terminal" {
@@ -110,6 +125,10 @@ Loaded image: $LAYERS"
 	new_store b
 	run_hutch load -i "$BATS_TEST_TMPDIR/l.tar"
 	assert_output "Loaded image: $LAYERS"
+	# The layers went out as the registry sent them (their blobs are kept): same image ID,
+	# as podman's save and load keep it.
+	run_hutch image inspect --format '{{.Id}}' "$LAYERS"
+	assert_output "$(fixture_config_id layers)"
 	in_rootfs overlay "$LAYERS" 'cat $ROOTFS/data/added3.txt'
 	assert_output "added in layer 3"
 }
@@ -130,7 +149,14 @@ Loaded image: $LAYERS"
 	assert_output ""
 	echo "not a tar" >"$BATS_TEST_TMPDIR/junk"
 	run_hutch 125 load -i "$BATS_TEST_TMPDIR/junk"
-	[[ $stderr == "Error: loading the archive: reading the archive: "* ]]
+	# podman's words for it (its 120-load tests look for them), from a file and stdin
+	assert_equal "$stderr" "Error: loading the archive: payload does not match any of the supported image formats: not a tar archive (Unrecognized archive format)"
+	run bash -c '"$HUTCH" load <<<"Danger, Will Robinson!! This is a corrupt tarball!"'
+	assert_failure 125
+	[[ $output == *"payload does not match any of the supported image formats:"* ]]
+	tar -cf "$BATS_TEST_TMPDIR/empty.tar" -C "$BATS_TEST_TMPDIR/x" oci-layout
+	run_hutch 125 load -i "$BATS_TEST_TMPDIR/empty.tar"
+	assert_equal "$stderr" "Error: loading the archive: payload does not match any of the supported image formats: no manifest.json (docker-archive) or index.json (oci-archive)"
 	run_hutch 125 load -i "$BATS_TEST_TMPDIR/nope.tar"
 	assert_equal "$stderr" "Error: opening $BATS_TEST_TMPDIR/nope.tar: No such file or directory"
 }
@@ -193,4 +219,51 @@ Loaded image: $LAYERS"
 	assert_equal "${stderr_lines[0]}" 'Error: unsupported --change key "EXPOSE": hutch supports CMD, ENTRYPOINT, ENV, WORKDIR and USER'
 	run_hutch 125 export nope
 	[[ $stderr == 'Error: no container with name or ID "nope" found'* ]]
+}
+
+@test "save/load: by ID loads without a name; load -i takes an http URL; image load/save" {
+	pull_fixture base
+	local id
+	id=$(fixture_config_id base)
+	run_hutch image save -o "$BATS_TEST_TMPDIR/byid.tar" "${id:0:12}"
+	run_hutch save -m -q -o "$BATS_TEST_TMPDIR/byname.tar" "$BASE"
+	run_hutch rmi "$BASE"
+	run_hutch image load -q -i "$BATS_TEST_TMPDIR/byid.tar"
+	assert_output --regexp '^Loaded image: sha256:[0-9a-f]{64}$'
+	run_hutch images --format '{{.Repository}}:{{.Tag}}'
+	assert_output "<none>:<none>"
+	run_hutch rmi -a
+
+	local port pid
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	python3 -m http.server "$port" --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR" >/dev/null 2>&1 3>&- &
+	pid=$!
+	local _
+	for _ in $(seq 50); do
+		curl -fso /dev/null "http://127.0.0.1:$port/" && break
+		sleep 0.1
+	done
+	run_hutch load -i "http://127.0.0.1:$port/byname.tar"
+	assert_output "Loaded image: $BASE"
+	run_hutch 125 load -i "http://127.0.0.1:$port/nope.tar"
+	assert_equal "$stderr" "Error: fetching http://127.0.0.1:$port/nope.tar: The requested URL returned error: 404"
+	kill "$pid"
+	run_hutch save --uncompressed --format oci-archive -o "$BATS_TEST_TMPDIR/u.tar" "$BASE"
+	mkdir "$BATS_TEST_TMPDIR/u"
+	tar -xf "$BATS_TEST_TMPDIR/u.tar" -C "$BATS_TEST_TMPDIR/u"
+	run file "$BATS_TEST_TMPDIR"/u/blobs/sha256/*
+	assert_output --partial "POSIX tar archive"
+}
+
+@test "load: a name the archive brings comes first among the image's names (podman's order)" {
+	pull_fixture base
+	run_hutch tag "$BASE" localhost/x0:t0
+	run_hutch save -o "$BATS_TEST_TMPDIR/x.tar" localhost/x0:t0
+	run_hutch rmi localhost/x0:t0
+	assert_output "Untagged: localhost/x0:t0"
+	run_hutch load -i "$BATS_TEST_TMPDIR/x.tar"
+	assert_output "Loaded image: localhost/x0:t0"
+	run_hutch images --format '{{.Repository}}:{{.Tag}}'
+	assert_output "localhost/x0:t0
+$BASE"
 }

@@ -129,7 +129,8 @@ time.sleep(60)' >"$BATS_TEST_TMPDIR/port" 3>&- &
 	assert_output fuse.fuse-overlayfs
 	printf '[storage]\ndriver = "vfs"\n' >"$XDG_CONFIG_HOME/containers/storage.conf"
 	run_hutch images -q
-	[[ ${stderr%%$'\n'*} == *"$XDG_CONFIG_HOME/containers/storage.conf asks for the storage driver \"vfs\", which hutch does not have"*"set driver in $XDG_CONFIG_HOME/hutch/storage.conf"* ]]
+	# a warning on a pipe: logrus's text form, quotes in msg escaped as podman's
+	[[ ${stderr%%$'\n'*} == *"$XDG_CONFIG_HOME/containers/storage.conf asks for the storage driver \\\"vfs\\\", which hutch does not have"*"set driver in $XDG_CONFIG_HOME/hutch/storage.conf"* ]]
 	# hutch's own storage.conf wins, without a word.
 	mkdir -p "$XDG_CONFIG_HOME/hutch"
 	echo 'driver = "overlay"' >"$XDG_CONFIG_HOME/hutch/storage.conf"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* storage/filter.c: the `images --filter` rules, their errors and podman's reference globs. */
 #include "storage/storage.h"
+#include "lib/json.h"
 #include "tests/unit/tap.h"
 
 static void bad(const char *filter, const char *want)
@@ -32,7 +33,8 @@ int main(void)
 {
 	bad("dangling", "invalid filter \"dangling\": want KEY=VALUE");
 	bad("dangling=yes", "invalid filter \"dangling=yes\": want true or false");
-	bad("label=a=b", "unsupported filter \"label\": hutch supports dangling and reference");
+	bad("label=a=b",
+	    "unsupported filter \"label\": hutch supports dangling, reference, after, since and before");
 
 	char *alpine[] = { "docker.io/library/alpine:3.19", NULL };
 	char *none[] = { NULL };
@@ -58,5 +60,29 @@ int main(void)
 	img.names = alpine;
 	ok(!storage_image_filter_match(&f, &img), "one with only one does not");
 	storage_image_filter_clear(&f);
+
+	/* after= (since=) and before=: by the configs' "created", to the nanosecond and with
+	 * offsets; the reference image's time is set here as storage_image_filter_resolve
+	 * would. */
+	struct storage_image older = { .names = alpine,
+				       .config = json_tokener_parse(
+					   "{\"created\":\"2020-01-01T00:00:00.000000001Z\"}") };
+	struct storage_image newer = { .names = alpine,
+				       .config = json_tokener_parse(
+					   "{\"created\":\"2020-01-01T01:00:00.5+01:00\"}") };
+	char *const after[] = { "since=older", NULL };
+	is_int(storage_image_filter_parse(after, &f, NULL), 0, "since= parses");
+	f.after_ns = 1577836800LL * 1000000000 + 1;
+	ok(!storage_image_filter_match(&f, &older), "after: not the image itself");
+	ok(storage_image_filter_match(&f, &newer), "after: a newer one (0.5 s, offset applied)");
+	storage_image_filter_clear(&f);
+	char *const before[] = { "before=newer", NULL };
+	is_int(storage_image_filter_parse(before, &f, NULL), 0, "before= parses");
+	f.before_ns = 1577836800LL * 1000000000 + 500000000;
+	ok(storage_image_filter_match(&f, &older), "before: an older one");
+	ok(!storage_image_filter_match(&f, &newer), "before: not the image itself");
+	storage_image_filter_clear(&f);
+	json_object_put(older.config);
+	json_object_put(newer.config);
 	return done_testing();
 }

@@ -40,6 +40,12 @@ static void note(void *ctx, const struct storage_progress_event *ev)
 	case STORAGE_PROGRESS_WAIT:
 		snprintf(line, sizeof(line), "wait %s\n", ev->status);
 		break;
+	case STORAGE_PROGRESS_TRYING:
+		snprintf(line, sizeof(line), "trying %s\n", ev->label);
+		break;
+	case STORAGE_PROGRESS_STORED:
+		snprintf(line, sizeof(line), "stored %s\n", ev->digest);
+		break;
 	}
 	strncat(s->log, line, sizeof(s->log) - strlen(s->log) - 1);
 }
@@ -47,6 +53,7 @@ static void note(void *ctx, const struct storage_progress_event *ev)
 /* The child's calls, then EOF: the sink sees the same events in the same order. */
 static void send_events(int fd)
 {
+	progress_send_text(fd, STORAGE_PROGRESS_TRYING, "quay.io/libpod/testimage:20220615");
 	progress_send_start(fd, 0, "Copying blob", "sha256:abc", 10);
 	progress_send_start(fd, 1, "Copying blob", "sha256:def", 5);
 	progress_send_bytes(fd, 0, 4);
@@ -54,6 +61,7 @@ static void send_events(int fd)
 	progress_send_done(fd, 0, false, "done");
 	progress_send_done(fd, 1, true, "failed");
 	progress_send_end(fd);
+	progress_send_text(fd, STORAGE_PROGRESS_STORED, "sha256:cfg");
 }
 
 static void relay_in_order(void)
@@ -71,13 +79,15 @@ static void relay_in_order(void)
 	progress_relay_join(&r);
 	close(p[0]);
 	is_str(s.log,
+	       "trying quay.io/libpod/testimage:20220615\n"
 	       "start 0 Copying blob sha256:abc 10\n"
 	       "start 1 Copying blob sha256:def 5\n"
 	       "bytes 0 4\n"
 	       "bytes 0 6\n"
 	       "done 0 done\n"
 	       "error 1 failed\n"
-	       "end\n",
+	       "end\n"
+	       "stored sha256:cfg\n",
 	       "every event arrives, in order, with its fields");
 }
 
