@@ -4,8 +4,8 @@
 _hutch_spec() {
 	case $1 in
 	"")
-		opts="--log-level --help -h --noout --version -v --storage-driver "
-		valopts="--log-level=choices:error|warn|info|debug --storage-driver=choices:overlay|fuse-overlayfs "
+		opts="--debug -D --log-level --help -h --noout --version -v --root --storage-driver "
+		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
 		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
@@ -576,8 +576,16 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="history inspect ls list prune pull rm tag untag "
+		subs="exists history import inspect load ls list prune pull rm save tag untag "
 		operands="none"
+		after=""
+		;;
+	"image exists")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="images"
 		after=""
 		;;
 	"image history")
@@ -588,6 +596,14 @@ _hutch_spec() {
 		operands="images"
 		after=""
 		;;
+	"image import")
+		opts="--change -c --message -m --quiet -q --help -h"
+		valopts="--change=none -c=none --message=none -m=none "
+		choices=""
+		subs=""
+		operands="file"
+		after=""
+		;;
 	"image inspect")
 		opts="--format -f --help -h"
 		valopts="--format=choices:json -f=choices:json "
@@ -596,17 +612,25 @@ _hutch_spec() {
 		operands="images"
 		after=""
 		;;
+	"image load")
+		opts="--input -i --quiet -q --help -h"
+		valopts="--input=file -i=file "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
 	"image ls")
-		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json "
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --sort=choices:created|id|repository|size|tag "
 		choices=""
 		subs=""
 		operands="images"
 		after=""
 		;;
 	"image list")
-		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json "
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --sort=choices:created|id|repository|size|tag "
 		choices=""
 		subs=""
 		operands="images"
@@ -629,8 +653,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"image rm")
-		opts="--all -a --force -f --help -h"
+		opts="--all -a --force -f --ignore -i --help -h"
 		valopts=""
+		choices=""
+		subs=""
+		operands="images"
+		after=""
+		;;
+	"image save")
+		opts="--format --multi-image-archive -m --output -o --quiet -q --uncompressed --help -h"
+		valopts="--format=choices:docker-archive|oci-archive --output=file -o=file "
 		choices=""
 		subs=""
 		operands="images"
@@ -653,8 +685,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"images")
-		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --help -h"
-		valopts="--filter=none -f=none --format=choices:json "
+		opts="--all -a --digests --filter -f --format --noheading -n --no-trunc --quiet -q --sort --help -h"
+		valopts="--filter=none -f=none --format=choices:json --sort=choices:created|id|repository|size|tag "
 		choices=""
 		subs=""
 		operands="images"
@@ -669,7 +701,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"rmi")
-		opts="--all -a --force -f --help -h"
+		opts="--all -a --force -f --ignore -i --help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -741,7 +773,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"import")
-		opts="--change -c --message -m --help -h"
+		opts="--change -c --message -m --quiet -q --help -h"
 		valopts="--change=none -c=none --message=none -m=none "
 		choices=""
 		subs=""
@@ -749,7 +781,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"load")
-		opts="--input -i --help -h"
+		opts="--input -i --quiet -q --help -h"
 		valopts="--input=file -i=file "
 		choices=""
 		subs=""
@@ -757,7 +789,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"save")
-		opts="--format --output -o --help -h"
+		opts="--format --multi-image-archive -m --output -o --quiet -q --uncompressed --help -h"
 		valopts="--format=choices:docker-archive|oci-archive --output=file -o=file "
 		choices=""
 		subs=""
