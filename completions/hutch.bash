@@ -92,7 +92,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container ls")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -140,8 +140,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -244,7 +244,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"ps")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -260,8 +260,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -367,16 +367,32 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create inspect ls list prune rm remove "
+		subs="create export import inspect ls list prune rm remove "
 		operands="none"
 		after=""
 		;;
 	"volume create")
-		opts="--ignore --label -l --help -h"
-		valopts="--label=none -l=none "
+		opts="--driver --ignore --label -l --opt -o --help -h"
+		valopts="--driver=choices:local --label=none -l=none --opt=none -o=none "
 		choices=""
 		subs=""
 		operands="none"
+		after=""
+		;;
+	"volume export")
+		opts="--output -o --help -h"
+		valopts="--output=file -o=file "
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
+	"volume import")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="volumes"
 		after=""
 		;;
 	"volume inspect")
@@ -388,40 +404,40 @@ _hutch_spec() {
 		after=""
 		;;
 	"volume ls")
-		opts="--format --noheading -n --quiet -q --help -h"
-		valopts="--format=choices:json "
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
 		choices=""
 		subs=""
 		operands="none"
 		after=""
 		;;
 	"volume list")
-		opts="--format --noheading -n --quiet -q --help -h"
-		valopts="--format=choices:json "
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
 		choices=""
 		subs=""
 		operands="none"
 		after=""
 		;;
 	"volume prune")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--filter --force -f --help -h"
+		valopts="--filter=none "
 		choices=""
 		subs=""
 		operands="none"
 		after=""
 		;;
 	"volume rm")
-		opts="--all -a --force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="volumes"
 		after=""
 		;;
 	"volume remove")
-		opts="--all -a --force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="volumes"
@@ -476,16 +492,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod rm")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
 		after=""
 		;;
 	"pod remove")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"

@@ -204,6 +204,8 @@ int cmd_volume_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_ls(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_rm(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_prune(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_export(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_import(struct cli_ctx *ctx, struct error **err);
 int cmd_wait(struct cli_ctx *ctx, struct error **err);
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err);

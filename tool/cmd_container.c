@@ -268,9 +268,12 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	bool force = cli_opt_bool(ctx, "force");
-	if (force && cli_opt_int(ctx, "time") > 0)
-		return eng_ctr_remove_stopped(eng, c, cli_opt_int(ctx, "time"), err);
-	return eng_ctr_remove(eng, c, force, err);
+	/* -v: the container's anonymous volumes go with it, as in podman. */
+	autostrv char **vols = cli_opt_bool(ctx, "volumes") ? eng_ctr_volume_names(c) : NULL;
+	int rc = force && cli_opt_int(ctx, "time") > 0
+		     ? eng_ctr_remove_stopped(eng, c, cli_opt_int(ctx, "time"), err)
+		     : eng_ctr_remove(eng, c, force, err);
+	return rc < 0 ? -1 : eng_vol_remove_anonymous(eng, vols, err);
 }
 
 int cmd_rm(struct cli_ctx *ctx, struct error **err)

@@ -389,8 +389,8 @@ static const struct cli_opt rm_opts[] = {
 	{ "time", 't', "seconds", I, "0",
 	  "With --force, seconds to wait for a running container to stop before killing it", 0,
 	  NULL },
-	{ "volumes", 'v', NULL, B, NULL, "Accepted for compatibility: named volumes stay", 0,
-	  NULL },
+	{ "volumes", 'v', NULL, B, NULL,
+	  "Remove the container's anonymous volumes too (named volumes stay)", 0, NULL },
 	END_OPTS,
 };
 
@@ -474,8 +474,29 @@ static const struct cli_opt cprune_opts[] = {
 };
 
 static const struct cli_opt vcreate_opts[] = {
+	{ "driver", 0, "driver", S, "local", "Volume driver (local only)", CLI_COMPLETE_CHOICES,
+	  "local" },
 	{ "ignore", 0, NULL, B, NULL, "Do not fail when the volume exists", 0, NULL },
 	{ "label", 'l', "key=value", L, NULL, "Set a label on the volume", 0, NULL },
+	{ "opt", 'o', "key=value", L, NULL,
+	  "Driver option: type=tmpfs|bind, device=PATH, o=MOUNT-OPTIONS, nocopy", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vexport_opts[] = {
+	{ "output", 'o', "file", S, NULL, "Write to a file instead of stdout", CLI_COMPLETE_FILE,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vimport_opts[] = {
+	END_OPTS,
+};
+
+static const struct cli_opt vprune_opts[] = {
+	{ "filter", 0, "key=value", L, NULL, "Prune only volumes that match: label=, label!=", 0,
+	  NULL },
+	{ "force", 'f', NULL, B, NULL, "Do not ask for confirmation", 0, NULL },
 	END_OPTS,
 };
 
@@ -487,6 +508,10 @@ static const struct cli_opt vinspect_opts[] = {
 };
 
 static const struct cli_opt vls_opts[] = {
+	{ "filter", 'f', "key=value", L, NULL,
+	  "Filter: name= (a regular expression), label=, label!=, driver=, scope=, opt=, "
+	  "dangling=",
+	  0, NULL },
 	{ "format", 0, "format", S, NULL, "Change the output format to JSON or a Go template",
 	  CLI_COMPLETE_FORMAT, "json" },
 	{ "noheading", 'n', NULL, B, NULL, "Do not print column headings", 0, NULL },
@@ -496,8 +521,11 @@ static const struct cli_opt vls_opts[] = {
 
 static const struct cli_opt vrm_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Remove all volumes", 0, NULL },
-	{ "force", 'f', NULL, B, NULL, "Remove a volume in use, with the containers that use it", 0,
-	  NULL },
+	{ "force", 'f', NULL, B, NULL,
+	  "Remove a volume in use, with the containers that use it; a missing volume is no error",
+	  0, NULL },
+	{ "time", 't', "seconds", I, "10",
+	  "With --force, seconds to wait for a container that uses it to stop", 0, NULL },
 	END_OPTS,
 };
 
@@ -517,11 +545,22 @@ static const struct cli_cmd volume_subs[] = {
 	  .opts = vcreate_opts,
 	  .min_args = 0,
 	  .max_args = 1 },
+	VOL_CMD("export", NULL, "Export the contents of a volume as a tar archive", "VOLUME",
+		cmd_volume_export, vexport_opts, 1, 1),
+	{ .name = "import",
+	  .summary = "Import a tar archive into a volume",
+	  .synopsis = "VOLUME [SOURCE|-]",
+	  .handler = cmd_volume_import,
+	  .store = true,
+	  .opts = vimport_opts,
+	  .operands = CLI_COMPLETE_VOLUME,
+	  .min_args = 2,
+	  .max_args = 2 },
 	VOL_CMD("inspect", NULL, "Display detailed information on volumes", "[VOLUME...]",
 		cmd_volume_inspect, vinspect_opts, 0, -1),
 	VOL_CMD("ls", ((const char *const[]){ "list", NULL }), "List volumes", "", cmd_volume_ls,
 		vls_opts, 0, 0),
-	VOL_CMD("prune", NULL, "Remove all unused volumes", "", cmd_volume_prune, cprune_opts, 0,
+	VOL_CMD("prune", NULL, "Remove all unused volumes", "", cmd_volume_prune, vprune_opts, 0,
 		0),
 	{ .name = "rm",
 	  .aliases = (const char *const[]){ "remove", NULL },

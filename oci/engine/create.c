@@ -143,6 +143,35 @@ static void push_mount(struct plan *a, struct oci_volume *v)
 	a->mounts[a->n_mounts++] = *v;
 }
 
+static bool same_str(const char *x, const char *y)
+{
+	return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+/* Two mounts on one destination: the very same one given twice is dropped, different ones
+ * are podman's "duplicate mount destination" error. */
+static int dedup_mounts(struct plan *a, struct error **err)
+{
+	for (size_t j = 1; j < a->n_mounts; j++) {
+		struct oci_volume *y = &a->mounts[j];
+		for (size_t i = 0; i < j; i++) {
+			const struct oci_volume *x = &a->mounts[i];
+			if (strcmp(x->dst, y->dst) != 0)
+				continue;
+			if (x->kind != y->kind || !same_str(x->src, y->src) || x->ro != y->ro ||
+			    !same_str(x->options, y->options) || x->chown != y->chown)
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "%s: duplicate mount destination", y->dst);
+			oci_volume_clear(y);
+			memmove(y, y + 1, (a->n_mounts - j - 1) * sizeof(*y));
+			a->n_mounts--;
+			j--;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* Volumes, mounts and tmpfs (named volumes created now), devices and ulimits. */
 static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 			struct error **err)
@@ -159,18 +188,18 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, str
 			struct oci_volume v;
 			if (kinds[k].parse(list[i], &v, err) < 0)
 				return -1;
-			/* Held until the record names the volume: prune must not take it. */
-			if (v.kind == OCI_MOUNT_VOLUME && a->vol_lock < 0 &&
-			    (a->vol_lock = ctr_vol_lock(eng, false, err)) < 0) {
-				oci_volume_clear(&v);
-				return -1;
-			}
-			if (eng_vol_resolve(eng, &v, err) < 0) {
-				oci_volume_clear(&v);
-				return -1;
-			}
 			push_mount(a, &v);
 		}
+	}
+	if (dedup_mounts(a, err) < 0)
+		return -1;
+	for (size_t i = 0; i < a->n_mounts; i++) {
+		/* Held until the record names the volume: prune must not take it. */
+		if (a->mounts[i].kind == OCI_MOUNT_VOLUME && a->vol_lock < 0 &&
+		    (a->vol_lock = ctr_vol_lock(eng, false, err)) < 0)
+			return -1;
+		if (eng_vol_resolve(eng, &a->mounts[i], err) < 0)
+			return -1;
 	}
 	/* --device: rootless, the host node is bind-mounted. */
 	char *const *devs = r->devices;

@@ -691,10 +691,13 @@ static struct json_object *record_doc(const char *id, const char *name,
 		const struct oci_volume *v = &o->gen.mounts[i];
 		struct json_object *m = json_object_new_object();
 		json_object_object_add(m, "Type",
-				       json_object_new_string(v->kind == OCI_MOUNT_TMPFS ? "tmpfs"
-							      : v->kind == OCI_MOUNT_VOLUME
-								  ? "volume"
+				       json_object_new_string(v->volume != NULL ? "volume"
+							      : v->kind == OCI_MOUNT_TMPFS
+								  ? "tmpfs"
 								  : "bind"));
+		/* The volume's name: what rm and prune look for (its mountpoint may move). */
+		if (v->volume != NULL)
+			json_object_object_add(m, "Name", json_object_new_string(v->volume));
 		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
 		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
 		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
