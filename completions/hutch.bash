@@ -447,16 +447,24 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create inspect ps ls list rm remove start stop "
+		subs="create exists inspect ps ls list rm remove start stop "
 		operands="none"
 		after=""
 		;;
 	"pod create")
-		opts="--hostname --label -l --name --network --publish -p --help -h"
-		valopts="--hostname=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none "
+		opts="--exit-policy --hostname --infra-name --label -l --name --network --publish -p --replace --share --help -h"
+		valopts="--exit-policy=choices:continue|stop --hostname=none --infra-name=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none --share=none "
 		choices=""
 		subs=""
-		operands="none"
+		operands="pods"
+		after=""
+		;;
+	"pod exists")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="pods"
 		after=""
 		;;
 	"pod inspect")

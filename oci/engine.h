@@ -544,18 +544,29 @@ void eng_pod_list_free(struct eng_pod **v, size_t n);
 
 /* A pod create request, as given (hutch pod create's flags); NULL: not given. */
 struct eng_pod_create_req {
-	const char *name;     /* NULL: generated */
-	const char *hostname; /* NULL: the pod's name */
-	const char *network;  /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
-	char *const *publish; /* "[ip:][hostport:]port[/proto]" on the infra; host ports
+	const char *name;	 /* NULL: generated */
+	const char *hostname;	 /* NULL: the pod's name */
+	const char *network;	 /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
+	char *const *publish;	 /* "[ip:][hostport:]port[/proto]" on the infra; host ports
 				 * picked now */
-	char *const *labels;  /* KEY=VAL */
+	char *const *labels;	 /* KEY=VAL */
+	const char *share;	 /* namespaces the members share: "ipc,uts", "+pid" (added to the
+			       * default uts,ipc,net), "none"; NULL: uts, ipc and net. The
+			       * network is always the infra's (hutch gives members none of
+			       * their own). */
+	const char *exit_policy; /* continue (NULL) or stop: the infra stops with the last
+				  * member */
+	const char *infra_name;	 /* NULL: ID12-infra */
+	bool replace;		 /* a pod of that name is removed first */
 };
 
 /* Create the pod record and its infra container (not started). *out owned. A name in
  * use is EEXIST. */
 int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct eng_pod **out,
 		   struct error **err);
+/* Whether the pod's members share its infra's namespace ns ("uts", "ipc", "net", "pid",
+ * "cgroup"). */
+bool eng_pod_shares(const struct eng_pod *p, const char *ns);
 /* By full name, full ID or unique ID prefix; ENOENT "no pod with name or ID ..." otherwise. */
 int eng_pod_lookup(struct eng *eng, const char *name_or_id, struct eng_pod **out,
 		   struct error **err);
@@ -571,7 +582,8 @@ int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error 
 /* Remove the pod with its containers; running ones only with force. */
 int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err);
 /* What the engine knows of a pod, for front ends to shape: Id, Name, Created, Status,
- * Hostname, Labels, InfraId, Network, Ports (the infra's, as in the container record) and
+ * Hostname, Labels, InfraId, Network, ExitPolicy, SharedNamespaces, Ports (the infra's, as in
+ * the container record) and
  * Containers [{Id, Name, State}], owned. */
 struct json_object *eng_pod_inspect(struct eng *eng, struct eng_pod *p);
 /* podman's state of a pod whose containers are v: Created (none started), Running (all

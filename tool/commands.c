@@ -579,7 +579,12 @@ static const struct cli_cmd volume_subs[] = {
 /* ---------- pods (issue #6) ---------- */
 
 static const struct cli_opt pcreate_opts[] = {
+	{ "exit-policy", 0, "policy", S, "continue",
+	  "When the last container exits: continue (the infra runs on) or stop the pod",
+	  CLI_COMPLETE_CHOICES, "continue stop" },
 	{ "hostname", 0, "name", S, NULL, "Hostname of the pod (default: its name)", 0, NULL },
+	{ "infra-name", 0, "name", S, NULL, "Name of the infra container (default: ID-infra)", 0,
+	  NULL },
 	{ "label", 'l', "key=value", L, NULL, "Set a label on the pod", 0, NULL },
 	{ "name", 0, "name", S, NULL, "Name the pod", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
@@ -588,6 +593,11 @@ static const struct cli_opt pcreate_opts[] = {
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none" },
 	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port of the pod on the host", 0,
 	  NULL },
+	{ "replace", 0, NULL, B, NULL, "Remove a pod of the same name first", 0, NULL },
+	{ "share", 0, "namespaces", S, NULL,
+	  "Namespaces the containers share: a list of uts, ipc, pid, net, cgroup, or none; "
+	  "+LIST adds to the default uts,ipc,net (the network is always the infra's)",
+	  0, NULL },
 	END_OPTS,
 };
 
@@ -625,7 +635,10 @@ static const struct cli_opt pps_opts[] = {
 	}
 
 static const struct cli_cmd pod_subs[] = {
-	POD_CMD("create", NULL, "Create a new empty pod", "", cmd_pod_create, pcreate_opts, 0, 0),
+	POD_CMD("create", NULL, "Create a new empty pod", "[NAME]", cmd_pod_create, pcreate_opts, 0,
+		1),
+	POD_CMD("exists", NULL, "Check whether a pod exists (exit status 0) or not (1)", "POD",
+		cmd_pod_exists, no_opts, 1, 1),
 	POD_CMD("inspect", NULL, "Display the configuration of pods", "POD [POD...]",
 		cmd_pod_inspect, format_opts, 1, -1),
 	POD_CMD("ps", ((const char *const[]){ "ls", "list", NULL }), "List pods", "", cmd_pod_ps,

@@ -484,25 +484,41 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 				       "them on the container whose network is shared");
 		return join_container(eng, a, net + 10, err);
 	}
-	if (a->co.n_ports > 0)
+	bool is_new = strncmp(podname, "new:", 4) == 0;
+	if (a->co.n_ports > 0 && !is_new)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "cannot publish ports on a container in a pod: publish them on the "
 			       "pod (hutch pod create -p)");
-	if (r->network_set)
+	if (r->network_set && !is_new)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "--network cannot be set on a container in a pod: it shares the "
 			       "pod's network (set it with hutch pod create --network)");
-	if (r->hostname_set)
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "--hostname cannot be set on a container in a pod: it shares the "
-			       "pod's hostname (hutch pod create --hostname)");
 	struct eng_pod *p = NULL;
-	if (eng_pod_lookup(eng, podname, &p, err) < 0)
+	if (is_new) {
+		/* --pod new:NAME makes the pod, which takes the container's ports, network and
+		 * hostname, as podman's does. */
+		struct eng_pod_create_req pr = { .name = podname + 4,
+						 .hostname = r->hostname_set ? r->hostname : NULL,
+						 .network = r->network_set ? r->network : NULL,
+						 .publish = r->publish };
+		if (eng_pod_create(eng, &pr, &p, err) < 0)
+			return -1;
+		a->co.n_ports = 0;
+	} else if (eng_pod_lookup(eng, podname, &p, err) < 0) {
 		return -1;
+	}
+	bool uts = eng_pod_shares(p, "uts");
+	if (r->hostname_set && uts && !is_new) {
+		eng_pod_free(&p);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid config provided: cannot set hostname when joining the pod "
+			       "UTS namespace: invalid configuration");
+	}
 	a->co.pod = keep(a, xstrdup(p->id));
 	a->co.network = keep(a, xasprintf("container:%s", p->infra_id));
 	const char *hn = json_object_get_string(json_object_object_get(p->doc, "Hostname"));
-	a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
+	if (uts)
+		a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
 	eng_pod_free(&p);
 	return 0;
 }
@@ -654,8 +670,8 @@ static int name_check(struct eng *eng, const char *name, bool replace, struct er
 	if (!replace)
 		return err_set(
 		    err, EEXIST, ERR_TOOL,
-		    "the container name \"%s\" is already in use by %.12s. You have to "
-		    "remove that container to be able to reuse that name (or use --replace)",
+		    "the container name \"%s\" is already in use by %s. You have to remove "
+		    "that container to be able to reuse that name: that name is already in use",
 		    name, old->id);
 	return eng_ctr_remove(eng, old, true, err);
 }
@@ -729,7 +745,42 @@ struct pod_opts {
 	struct net_port *ports;
 	size_t n_ports;
 	char *const *labels;
+	char **share; /* parsed --share, owned */
+	const char *exit_policy;
+	const char *infra_name;
+	bool replace;
 };
+
+/* --share as podman takes it: a comma list of namespaces, "+LIST" added to the default
+ * (uts, ipc, net), "none" for none. */
+static int parse_share(const char *spec, char ***out, struct error **err)
+{
+	static const char *const valid[] = { "cgroup", "ipc", "net", "pid", "uts", NULL };
+	*out = xzalloc(sizeof(char *));
+	if (spec == NULL || *spec == '+') {
+		strv_push(out, "uts");
+		strv_push(out, "ipc");
+		strv_push(out, "net");
+	}
+	autofree char *copy = xstrdup(spec ? spec + (*spec == '+') : "");
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		bool ok = strcmp(t, "none") == 0, have = false;
+		for (size_t i = 0; valid[i] && !ok; i++)
+			ok = strcmp(t, valid[i]) == 0;
+		if (!ok)
+			return err_set(
+			    err, EINVAL, ERR_TOOL,
+			    "invalid kernel namespace to share: %s. Options are: cgroup, "
+			    "ipc, net, pid, uts or none",
+			    t);
+		for (size_t i = 0; (*out)[i] && !have; i++)
+			have = strcmp((*out)[i], t) == 0;
+		if (strcmp(t, "none") != 0 && !have)
+			strv_push(out, t);
+	}
+	return 0;
+}
 
 /* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
 static int create_infra(struct eng *eng, const struct pod_opts *o, const char *id,
@@ -742,7 +793,7 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 	struct oci_volume bind = {
 		.kind = OCI_MOUNT_BIND, .src = init, .dst = "/run/hutch-init", .ro = true
 	};
-	autofree char *name = xasprintf("%.12s-infra", id);
+	autofree char *name = o->infra_name ? xstrdup(o->infra_name) : xasprintf("%.12s-infra", id);
 	struct eng_ctr_create_opts co = {
 		.name = name,
 		.gen = { .entrypoint = entry,
@@ -767,6 +818,9 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 static int check_network(const char *network, struct error **err)
 {
 	struct net_mode m;
+	/* The host's: the members stay in it too (join.c). */
+	if (network != NULL && strcmp(network, "host") == 0)
+		return 0;
 	if (net_parse_mode(network, &m, err) < 0)
 		return -1;
 	bool ok = net_mode_is_private(&m);
@@ -800,12 +854,26 @@ static int write_pod_json(struct eng *eng, const struct pod_opts *o, const char 
 		json_object_object_add(labels, k, json_object_new_string(eq ? eq + 1 : ""));
 	}
 	json_object_object_add(doc, "Labels", labels);
+	json_object_object_add(doc, "Share", json_from_strv(o->share));
+	json_object_object_add(
+	    doc, "ExitPolicy",
+	    json_object_new_string(o->exit_policy ? o->exit_policy : "continue"));
 	autofree char *dir = ctr_pod_dir(eng, id);
 	autofree char *path = xasprintf("%s/pod.json", dir);
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
 	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
 	json_object_put(doc);
 	return rc;
+}
+
+static bool pod_name_taken(struct eng *eng, const char *name)
+{
+	struct eng_pod *old = NULL;
+	struct error *lerr = NULL;
+	bool taken = eng_pod_lookup(eng, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0;
+	eng_pod_free(&old);
+	err_free(&lerr);
+	return taken;
 }
 
 static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod **out,
@@ -820,28 +888,57 @@ static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod 
 			       o->name);
 	if (check_network(o->network, err) < 0)
 		return -1;
+	if (o->exit_policy != NULL && strcmp(o->exit_policy, "continue") != 0 &&
+	    strcmp(o->exit_policy, "stop") != 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "running pod create option: invalid pod exit policy: \"%s\"",
+			       o->exit_policy);
+	if (o->replace && o->name != NULL) {
+		/* --replace: the pod of that name goes first, with its containers. */
+		struct eng_pod *old = NULL;
+		struct error *lerr = NULL;
+		int rc = 0;
+		if (eng_pod_lookup(eng, o->name, &old, &lerr) == 0 &&
+		    strcmp(old->name, o->name) == 0)
+			rc = eng_pod_remove(eng, old, true, err);
+		eng_pod_free(&old);
+		err_free(&lerr);
+		if (rc < 0)
+			return -1;
+	}
 	autofree char *lockpath = xasprintf("%s/pods.lock", storage_root(s));
 	autoclose int lk = fs_lock(lockpath, O_RDWR | O_CREAT, LOCK_EX);
 	if (lk < 0)
 		return err_sys(err, "locking %s", lockpath);
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	struct eng_pod *old = NULL;
-	struct error *lerr = NULL;
-	if (eng_pod_lookup(eng, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
-		eng_pod_free(&old);
+	/* A generated name that is taken is drawn again, as a container's. */
+	for (int tries = 0; o->name == NULL && pod_name_taken(eng, name); tries++) {
+		free(name);
+		name = ctr_new_name();
+		if (tries >= 20) {
+			char *n = xasprintf("%s_%d", name, (int)getpid());
+			free(name);
+			name = n;
+		}
+	}
+	if (pod_name_taken(eng, name))
 		return err_set(err, EEXIST, ERR_TOOL, "name \"%s\" is in use: pod already exists",
 			       name);
-	}
-	eng_pod_free(&old);
-	err_free(&lerr);
 	autofree char *id = ctr_new_id();
 	autofree char *dir = ctr_pod_dir(eng, id);
 	autofree char *pods = xasprintf("%s/pods", storage_root(s));
 	if ((mkdir(pods, 0700) < 0 && errno != EEXIST) || mkdir(dir, 0700) < 0)
 		return err_sys(err, "creating %s", dir);
-	const char *hostname = o->hostname ? o->hostname : name;
+	/* The name by default; a generated one's '_' is no hostname character. */
+	autofree char *dflt = xstrdup(name);
+	for (char *c = dflt; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	const char *hostname = o->hostname ? o->hostname : dflt;
 	struct eng_ctr *infra = NULL;
 	int rc = create_infra(eng, o, id, hostname, &infra, err);
+	if (rc < 0)
+		err_wrap(err, "creating the infra container of pod %s", name);
 	if (rc == 0)
 		rc = write_pod_json(eng, o, id, name, hostname, infra->id, err);
 	if (rc == 0 && (*out = ctr_pod_load(eng, id)) == NULL)
@@ -860,12 +957,21 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 		   struct error **err)
 {
 	*out = NULL;
-	struct pod_opts o = {
-		.name = r->name, .hostname = r->hostname, .network = r->network, .labels = r->labels
-	};
-	int rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
+	/* podman's "private" for a pod is its default network. */
+	bool priv = r->network != NULL && strcmp(r->network, "private") == 0;
+	struct pod_opts o = { .name = r->name,
+			      .hostname = r->hostname,
+			      .network = priv ? NULL : r->network,
+			      .labels = r->labels,
+			      .exit_policy = r->exit_policy,
+			      .infra_name = r->infra_name,
+			      .replace = r->replace };
+	int rc = parse_share(r->share, &o.share, err);
+	if (rc == 0)
+		rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
 	if (rc == 0)
 		rc = pod_create(eng, &o, out, err);
 	free(o.ports);
+	strv_free(o.share);
 	return rc;
 }

@@ -197,9 +197,9 @@ int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error 
 	const char *pod = eng_ctr_pod(c, &infra);
 	if (infra)
 		return err_set(err, EBUSY, ERR_TOOL,
-			       "container %s is the infra container of pod %.12s: remove the pod "
-			       "(hutch pod rm)",
-			       c->name, pod);
+			       "container %s is the infra container of pod %s and cannot be "
+			       "removed without removing the pod",
+			       c->id, pod);
 	/* podman refuses too: they would lose their network (the helper goes with c). */
 	autostrv char **deps = force ? NULL : dependents(eng, c);
 	if (deps != NULL) {
