@@ -201,7 +201,7 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	run_hutch 125 pod create --infra-name myinfra
 	[[ $stderr =~ ^Error:\ .*:\ the\ container\ name\ \"myinfra\"\ is\ already\ in\ use\ by\ .*\ You\ have\ to\ remove\ that\ container\ to\ be\ able\ to\ reuse\ that\ name:\ that\ name\ is\ already\ in\ use ]]
 	run_hutch pod rm h1
-	for i in $(seq 12); do run_hutch pod create; done
+	for _ in $(seq 12); do run_hutch pod create; done
 	run_hutch pod ps -q
 	assert_equal "${#lines[@]}" 12
 	run_hutch pod rm -a
@@ -218,7 +218,7 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	run_hutch pod inspect ps --format '{{.ExitPolicy}}'
 	assert_output stop
 	run_hutch run --pod ps "$IMAGE" true
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		run_hutch pod inspect ps --format '{{.State}}'
 		[[ $output == Exited ]] && break
 		sleep 0.1
