@@ -143,6 +143,9 @@ char *ctr_new_name(void);
 bool ctr_valid_name(const char *n);
 /* Copy the tree at srcfd (O_PATH) into tdir as a tar stream between two processes. */
 int ctr_tar_copy(int srcfd, const char *top, int tdir, bool into_ctr, struct error **err);
+/* -v SRC:DST:U: chown each such source whose top the container's user does not own to that
+ * user, recursively, as root in the user namespace (at each start, as podman). */
+int ctr_vol_chown(struct eng *eng, struct eng_ctr *c, struct error **err);
 /* Fill each empty named volume among mounts from the image's files at its destination
  * (as root in the user namespace, ownership kept); a no-op when none is empty. */
 int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,

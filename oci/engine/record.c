@@ -701,6 +701,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
 		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
 		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
+		if (v->chown) /* :U, chowned at each start (volchown.c) */
+			json_object_object_add(m, "Chown", json_object_new_boolean(true));
 		json_object_array_add(mounts, m);
 	}
 	json_object_object_add(doc, "Mounts", mounts);

@@ -820,6 +820,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	ctr_ports_get(c, &ports, &n_ports);
 	/* A busy or privileged host port fails here, before anything starts. */
 	int rc = net_check_ports(ports, n_ports, NULL, err);
+	if (rc == 0)
+		rc = ctr_vol_chown(eng, c, err);
 	pid_t join_pid = -1;
 	if (rc == 0 && mode.kind == NET_MODE_CONTAINER && eng_ctr_pod(c, NULL) != NULL)
 		rc = start_infra(eng, c, mode.target, err);

@@ -232,3 +232,22 @@ vol_2_x"
 7"
 	run_hutch 125 volume import nosuch "$BATS_TEST_TMPDIR/v.tar"
 }
+
+@test "-v SRC:DST:U chowns the source to the container's user at each start, when its top is not" {
+	local dir=$BATS_TEST_TMPDIR/udir
+	mkdir "$dir"
+	touch "$dir/test1"
+	run_hutch run --name user --user 1000:2000 -v "$dir:/data:U" "$IMAGE" stat -c %u:%g /data /data/test1
+	assert_output "1000:2000
+1000:2000"
+	run_hutch unshare chown -R 100:200 "$dir"
+	run_hutch start --attach user
+	assert_output "1000:2000
+1000:2000"
+	# the top is the user's: what changed inside stays
+	run_hutch unshare chown 100:200 "$dir/test1"
+	run_hutch start --attach user
+	assert_output "1000:2000
+100:200"
+	run_hutch unshare rm "$dir/test1"
+}
