@@ -447,12 +447,12 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create exists inspect ps ls list rm remove start stop "
+		subs="create exists inspect ps ls list rm remove top start stop "
 		operands="none"
 		after=""
 		;;
 	"pod create")
-		opts="--exit-policy --hostname --infra-name --label -l --name --network --publish -p --replace --share --help -h"
+		opts="--exit-policy --hostname --infra --infra-name --label -l --name --network --publish -p --replace --share --help -h"
 		valopts="--exit-policy=choices:continue|stop --hostname=none --infra-name=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none --share=none "
 		choices=""
 		subs=""
@@ -510,6 +510,14 @@ _hutch_spec() {
 	"pod remove")
 		opts="--all -a --force -f --ignore -i --time -t --help -h"
 		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="pods"
+		after=""
+		;;
+	"pod top")
+		opts="--help -h"
+		valopts=""
 		choices=""
 		subs=""
 		operands="pods"

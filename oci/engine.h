@@ -557,6 +557,8 @@ struct eng_pod_create_req {
 	const char *exit_policy; /* continue (NULL) or stop: the infra stops with the last
 				  * member */
 	const char *infra_name;	 /* NULL: ID12-infra */
+	bool no_infra;		 /* --infra=false: no infra container, the members share
+				  * nothing (each has its own namespaces) */
 	bool replace;		 /* a pod of that name is removed first */
 };
 
@@ -579,6 +581,10 @@ int eng_pod_containers(struct eng *eng, const struct eng_pod *p, struct eng_ctr 
 int eng_pod_start(struct eng *eng, struct eng_pod *p, struct error **err);
 /* Stop the pod's containers, then its infra (timeout as eng_ctr_stop). */
 int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error **err);
+/* `pod top`: eng_ctr_top of each running container of the pod, one header row first (owned
+ * vector in *rows); an error when none runs. */
+int eng_pod_top(struct eng *eng, struct eng_pod *p, char *const *descriptors, char ***rows,
+		struct error **err);
 /* Remove the pod with its containers; running ones only with force. */
 int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err);
 /* What the engine knows of a pod, for front ends to shape: Id, Name, Created, Status,

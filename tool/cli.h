@@ -220,3 +220,4 @@ int cmd_pod_rm(struct cli_ctx *ctx, struct error **err);
 int cmd_pod_ps(struct cli_ctx *ctx, struct error **err);
 int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_pod_exists(struct cli_ctx *ctx, struct error **err);
+int cmd_pod_top(struct cli_ctx *ctx, struct error **err);

@@ -34,7 +34,8 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 					.share = cli_opt_str(ctx, "share"),
 					.exit_policy = cli_opt_str(ctx, "exit-policy"),
 					.infra_name = cli_opt_str(ctx, "infra-name"),
-					.replace = cli_opt_bool(ctx, "replace") };
+					.replace = cli_opt_bool(ctx, "replace"),
+					.no_infra = !cli_opt_bool(ctx, "infra") };
 	struct eng *eng = ctx->eng;
 	autopod struct eng_pod *p = NULL;
 	if (eng_pod_create(eng, &r, &p, err) < 0)
@@ -186,5 +187,17 @@ int cmd_pod_exists(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	err_free(err);
 	ctx->exit_status = 1;
+	return 0;
+}
+
+int cmd_pod_top(struct cli_ctx *ctx, struct error **err)
+{
+	autopod struct eng_pod *p = NULL;
+	if (eng_pod_lookup(ctx->eng, ctx->argv[0], &p, err) < 0)
+		return -1;
+	autostrv char **rows = NULL;
+	if (eng_pod_top(ctx->eng, p, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
+		return -1;
+	cli_fmt_table(stdout, rows);
 	return 0;
 }

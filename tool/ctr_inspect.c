@@ -193,7 +193,9 @@ struct json_object *inspect_pod_podman(struct json_object *eng)
 	json_object_object_add(doc, "Hostname",
 			       get_or(eng, "Hostname", json_object_new_string("")));
 	json_object_object_add(doc, "Labels", json_object_get(json_get(eng, "Labels")));
-	json_object_object_add(doc, "CreateInfra", json_object_new_boolean(true));
+	const char *infra_id = json_str(eng, "InfraId");
+	json_object_object_add(doc, "CreateInfra",
+			       json_object_new_boolean(infra_id != NULL && *infra_id));
 	json_object_object_add(doc, "InfraContainerID",
 			       get_or(eng, "InfraId", json_object_new_string("")));
 	struct json_object *infra = json_object_new_object(),

@@ -507,6 +507,12 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	} else if (eng_pod_lookup(eng, podname, &p, err) < 0) {
 		return -1;
 	}
+	if (*p->infra_id == '\0') {
+		/* A pod without an infra: the container is only listed as its member. */
+		a->co.pod = keep(a, xstrdup(p->id));
+		eng_pod_free(&p);
+		return 0;
+	}
 	bool uts = eng_pod_shares(p, "uts");
 	if (r->hostname_set && uts && !is_new) {
 		eng_pod_free(&p);
@@ -746,6 +752,7 @@ struct pod_opts {
 	size_t n_ports;
 	char *const *labels;
 	char **share; /* parsed --share, owned */
+	bool no_infra;
 	const char *exit_policy;
 	const char *infra_name;
 	bool replace;
@@ -936,11 +943,11 @@ static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod 
 			*c = '-';
 	const char *hostname = o->hostname ? o->hostname : dflt;
 	struct eng_ctr *infra = NULL;
-	int rc = create_infra(eng, o, id, hostname, &infra, err);
+	int rc = o->no_infra ? 0 : create_infra(eng, o, id, hostname, &infra, err);
 	if (rc < 0)
 		err_wrap(err, "creating the infra container of pod %s", name);
 	if (rc == 0)
-		rc = write_pod_json(eng, o, id, name, hostname, infra->id, err);
+		rc = write_pod_json(eng, o, id, name, hostname, infra ? infra->id : "", err);
 	if (rc == 0 && (*out = ctr_pod_load(eng, id)) == NULL)
 		rc = err_msg(err, "reading back pod %.12s", id);
 	if (rc < 0) {
@@ -965,8 +972,14 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 			      .labels = r->labels,
 			      .exit_policy = r->exit_policy,
 			      .infra_name = r->infra_name,
-			      .replace = r->replace };
-	int rc = parse_share(r->share, &o.share, err);
+			      .replace = r->replace,
+			      .no_infra = r->no_infra };
+	/* Without an infra there is nothing to share. */
+	int rc = parse_share(r->no_infra ? "none" : r->share, &o.share, err);
+	if (rc == 0 && r->no_infra && (r->share != NULL || r->publish != NULL))
+		rc = err_set(err, EINVAL, ERR_TOOL,
+			     "a pod without an infra container shares nothing: --share and "
+			     "--publish need one");
 	if (rc == 0)
 		rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
 	if (rc == 0)

@@ -55,6 +55,34 @@ int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error 
 	return rc < 0 ? err_wrap(err, "stopping pod %s", p->name) : 0;
 }
 
+int eng_pod_top(struct eng *eng, struct eng_pod *p, char *const *descriptors, char ***rows,
+		struct error **err)
+{
+	*rows = NULL;
+	struct eng_ctr **v = NULL;
+	size_t n = 0;
+	if (eng_pod_containers(eng, p, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		autostrv char **one = NULL;
+		if (!running(v[i]))
+			continue;
+		rc = eng_ctr_top(v[i], descriptors, &one, err);
+		/* The header once, from the first. */
+		for (size_t k = *rows ? 1 : 0; rc == 0 && one && one[k]; k++)
+			strv_push(rows, one[k]);
+	}
+	eng_ctr_list_free(v, n);
+	if (rc == 0 && *rows == NULL)
+		rc = err_set(err, EINVAL, ERR_TOOL, "no containers of pod %s are running", p->name);
+	if (rc < 0) {
+		strv_free(*rows);
+		*rows = NULL;
+	}
+	return rc;
+}
+
 int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err)
 {
 	struct eng_ctr **v = NULL;

@@ -226,3 +226,28 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	assert_output Exited
 	run_hutch pod rm -f pc ps
 }
+
+@test "pod create --infra=false: members share nothing; pod top lists every container's processes" {
+	run_hutch pod create --infra=false --name ni
+	run_hutch pod inspect ni --format '{{.CreateInfra}} {{.NumContainers}}'
+	assert_output "false 0"
+	run_hutch pod ps --format '{{.Name}} {{.NumberOfContainers}}'
+	assert_output "ni 0"
+	run_hutch run -d --pod ni "$IMAGE" top -d 2
+	run_hutch run -d --pod ni "$IMAGE" top -d 2
+	run_hutch pod ps
+	assert_line --index 1 --regexp ' 2$'
+	for _ in $(seq 50); do
+		run_hutch pod top ni
+		[[ $output == *"top -d 2"*"top -d 2"* ]] && break
+		sleep 0.1
+	done
+	assert_line --index 0 --regexp '^USER +PID +PPID'
+	[[ $output == *"root"*"top -d 2"*"root"*"top -d 2"* ]]
+	# two PID namespaces: each top is PID 1 of its own
+	assert_equal "$(grep -c 'top -d 2' <<<"$output")" 2
+	run_hutch pod rm -f -t 0 ni
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch 125 pod create --infra=false --share ipc
+}
