@@ -367,7 +367,7 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create export import inspect ls list prune rm remove "
+		subs="create export import inspect ls list mount prune rm remove unmount umount "
 		operands="none"
 		after=""
 		;;
@@ -419,6 +419,14 @@ _hutch_spec() {
 		operands="none"
 		after=""
 		;;
+	"volume mount")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
 	"volume prune")
 		opts="--filter --force -f --help -h"
 		valopts="--filter=none "
@@ -438,6 +446,22 @@ _hutch_spec() {
 	"volume remove")
 		opts="--all -a --force -f --time -t --help -h"
 		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
+	"volume unmount")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
+	"volume umount")
+		opts="--help -h"
+		valopts=""
 		choices=""
 		subs=""
 		operands="volumes"

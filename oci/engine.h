@@ -513,6 +513,9 @@ int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error *
 /* Remove every volume no container uses that passes the filters (as eng_vol_query's);
  * dry_run: remove none. The names (owned vector) or NULL. */
 char **eng_vol_prune(struct eng *eng, char *const *filters, bool dry_run, struct error **err);
+/* Where the volume's files are on the host, for `volume mount` (*path owned): its _data,
+ * or a bind volume's device; a tmpfs volume exists only in its containers (an error). */
+int eng_vol_mountpoint(struct eng *eng, const char *name, char **path, struct error **err);
 /* Write the volume's contents as a tar stream to out_fd (the caller's). */
 int eng_vol_export(struct eng *eng, const char *name, int out_fd, struct error **err);
 /* Extract a tar stream from in_fd (the caller's) into the volume, ownership kept. */

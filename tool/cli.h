@@ -206,6 +206,8 @@ int cmd_volume_rm(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_prune(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_export(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_import(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_mount(struct cli_ctx *ctx, struct error **err);
+int cmd_volume_unmount(struct cli_ctx *ctx, struct error **err);
 int cmd_wait(struct cli_ctx *ctx, struct error **err);
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err);

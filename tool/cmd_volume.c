@@ -151,3 +151,32 @@ int cmd_volume_import(struct cli_ctx *ctx, struct error **err)
 		return err_sys(err, "opening %s", path);
 	return eng_vol_import(ctx->eng, ctx->argv[0], fd, err);
 }
+
+int cmd_volume_mount(struct cli_ctx *ctx, struct error **err)
+{
+	/* The files of subordinate ids are root's only in the user namespace, as in podman. */
+	if (geteuid() != 0)
+		return err_set(err, EPERM, ERR_TOOL,
+			       "cannot run command \"hutch %s\" in rootless mode, must execute "
+			       "`hutch unshare` first",
+			       ctx->path);
+	for (int i = 0; i < ctx->argc; i++) {
+		autofree char *path = NULL;
+		if (eng_vol_mountpoint(ctx->eng, ctx->argv[i], &path, err) < 0)
+			return -1;
+		printf("%s\n", path);
+	}
+	return 0;
+}
+
+int cmd_volume_unmount(struct cli_ctx *ctx, struct error **err)
+{
+	/* Nothing was mounted: the files are where they always are. */
+	for (int i = 0; i < ctx->argc; i++) {
+		autofree char *path = NULL;
+		if (eng_vol_mountpoint(ctx->eng, ctx->argv[i], &path, err) < 0)
+			return -1;
+		printf("%s\n", ctx->argv[i]);
+	}
+	return 0;
+}

@@ -560,6 +560,8 @@ static const struct cli_cmd volume_subs[] = {
 		cmd_volume_inspect, vinspect_opts, 0, -1),
 	VOL_CMD("ls", ((const char *const[]){ "list", NULL }), "List volumes", "", cmd_volume_ls,
 		vls_opts, 0, 0),
+	VOL_CMD("mount", NULL, "Print where the files of volumes are (in hutch unshare)",
+		"VOLUME [VOLUME...]", cmd_volume_mount, no_opts, 1, -1),
 	VOL_CMD("prune", NULL, "Remove all unused volumes", "", cmd_volume_prune, vprune_opts, 0,
 		0),
 	{ .name = "rm",
@@ -573,6 +575,9 @@ static const struct cli_cmd volume_subs[] = {
 	  .operands = CLI_COMPLETE_VOLUME,
 	  .min_args = 0,
 	  .max_args = -1 },
+	VOL_CMD("unmount", ((const char *const[]){ "umount", NULL }),
+		"Unmount volumes (a no-op: hutch mounts none outside containers)",
+		"VOLUME [VOLUME...]", cmd_volume_unmount, no_opts, 1, -1),
 	{ .name = NULL },
 };
 

@@ -402,6 +402,28 @@ static int vol_delete(struct eng *eng, const char *name, struct error **err)
 	return 0;
 }
 
+int eng_vol_mountpoint(struct eng *eng, const char *name, char **path, struct error **err)
+{
+	*path = NULL;
+	struct json_object *st = vol_stored(eng, name);
+	if (st == NULL)
+		return err_set(err, ENOENT, ERR_NOSUCH,
+			       "no volume with name \"%s\" found: no such volume", name);
+	struct json_object *o = json_get(st, "Options");
+	const char *type = json_str(o, "type"), *dev = json_str(o, "device");
+	int rc = 0;
+	if (type != NULL && strcmp(type, "bind") == 0 && dev != NULL)
+		*path = xstrdup(dev);
+	else if (type != NULL || dev != NULL)
+		rc = err_set(err, ENOTSUP, ERR_TOOL,
+			     "volume %s is mounted (type %s) only in the containers that use it",
+			     name, type ? type : "(none)");
+	else
+		*path = xasprintf("%s/volumes/%s/_data", storage_root(eng->store), name);
+	json_object_put(st);
+	return rc;
+}
+
 /* ---------- export and import: a tar stream of _data ---------- */
 
 struct vol_tar_job {

@@ -251,3 +251,13 @@ vol_2_x"
 100:200"
 	run_hutch unshare rm "$dir/test1"
 }
+
+@test "volume mount: rootless only in hutch unshare, where it prints the files' place" {
+	run_hutch volume create mv
+	run_hutch 125 volume mount mv
+	[[ $stderr == 'Error: cannot run command "hutch volume mount" in rootless mode, must execute `hutch unshare` first' ]]
+	run_hutch unshare "$HUTCH" volume mount mv
+	assert_output "$XDG_DATA_HOME/hutch/volumes/mv/_data"
+	run_hutch unshare "$HUTCH" volume unmount mv
+	assert_output mv
+}
