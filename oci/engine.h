@@ -521,7 +521,7 @@ int eng_vol_export(struct eng *eng, const char *name, int out_fd, struct error *
 /* Extract a tar stream from in_fd (the caller's) into the volume, ownership kept. */
 int eng_vol_import(struct eng *eng, const char *name, int in_fd, struct error **err);
 /* The named volumes the container's record mounts (owned vector, maybe empty). */
-char **eng_ctr_volume_names(struct eng_ctr *c);
+char **eng_ctr_volume_names(const struct eng_ctr *c);
 /* Remove those of names that are anonymous volumes no container uses any more (rm -v,
  * after the container's removal); others, and ones gone, are no error. */
 int eng_vol_remove_anonymous(struct eng *eng, char *const *names, struct error **err);

@@ -109,13 +109,7 @@ static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettle
 		if (c->auto_remove) {
 			close(lk);
 			lk = -1;
-			/* --rm takes the anonymous volumes along, as podman's. */
-			autostrv char **vols = eng_ctr_volume_names(c);
 			rc = eng_ctr_remove(eng, c, true, err);
-			if (rc == 0 && eng_vol_remove_anonymous(eng, vols, &e2) < 0) {
-				log_warn("%s", e2->msg);
-				err_free(&e2);
-			}
 		} else if (!by_user && policy != NULL &&
 			   (strcmp(policy, "always") == 0 ||
 			    (strcmp(policy, "on-failure") == 0 && st.exit_code != 0 &&

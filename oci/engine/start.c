@@ -482,8 +482,9 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push_take(&argv, entry);
 		strv_push(&argv, "--unlist-names-lock");
 		strv_push_take(&argv, names_lock);
-		/* Nothing for hutch to do after: the monitor removes the rest itself. */
-		if (!delete_has_work) {
+		/* Nothing for hutch to do after: the monitor removes the rest itself (unless
+		 * anonymous volumes are to go too: the exit command's work). */
+		if (!delete_has_work && !ctr_has_anon_volumes(l->eng, l->c)) {
 			strv_push(&argv, "--purge-state");
 			strv_push_take(&argv, xasprintf("%s/%s", l->root, l->c->id));
 		}

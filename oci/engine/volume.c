@@ -27,36 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *vol_dir(struct eng *eng, const char *name)
-{
-	struct storage *s = eng->store;
-	return xasprintf("%s/volumes/%s", storage_root(s), name);
-}
-
-/* The stored record of an existing volume (volume.json; made up for one without it), owned,
- * or NULL when there is no such volume. */
-static struct json_object *vol_stored(struct eng *eng, const char *name)
-{
-	autofree char *dir = vol_dir(eng, name);
-	autofree char *data = xasprintf("%s/_data", dir);
-	if (!fs_exists(data))
-		return NULL;
-	autofree char *path = xasprintf("%s/volume.json", dir);
-	struct json_object *doc = json_file_at(AT_FDCWD, path, 1 << 20);
-	if (doc == NULL) {
-		doc = json_object_new_object();
-		json_object_object_add(doc, "Name", json_object_new_string(name));
-	}
-	return doc;
-}
-
-/* A flag of the stored record; absent: dflt (records of earlier versions have none). */
-static bool vol_flag(struct json_object *st, const char *key, bool dflt)
-{
-	struct json_object *b = json_get_type(st, key, json_type_boolean);
-	return b ? json_object_get_boolean(b) : dflt;
-}
-
 static struct json_object *obj_or_empty(struct json_object *st, const char *key)
 {
 	struct json_object *o = json_get_type(st, key, json_type_object);
@@ -66,7 +36,7 @@ static struct json_object *obj_or_empty(struct json_object *st, const char *key)
 /* The volume's facts in podman's order (volume inspect and ls show them as they are). */
 static struct json_object *vol_doc(struct eng *eng, const char *name)
 {
-	struct json_object *st = vol_stored(eng, name);
+	struct json_object *st = ctr_vol_stored(eng, name);
 	if (st == NULL)
 		return NULL;
 	autofree char *data = xasprintf("%s/volumes/%s/_data", storage_root(eng->store), name);
@@ -83,12 +53,12 @@ static struct json_object *vol_doc(struct eng *eng, const char *name)
 	/* podman's JSON leaves out Anonymous and NeedsChown when false, but its templates
 	 * see them: they are always here. */
 	json_object_object_add(doc, "Anonymous",
-			       json_object_new_boolean(vol_flag(st, "Anonymous", false)));
+			       json_object_new_boolean(ctr_vol_flag(st, "Anonymous", false)));
 	json_object_object_add(doc, "MountCount", json_object_new_int(0));
 	json_object_object_add(doc, "NeedsCopyUp",
-			       json_object_new_boolean(vol_flag(st, "NeedsCopyUp", true)));
+			       json_object_new_boolean(ctr_vol_flag(st, "NeedsCopyUp", true)));
 	json_object_object_add(doc, "NeedsChown",
-			       json_object_new_boolean(vol_flag(st, "NeedsChown", false)));
+			       json_object_new_boolean(ctr_vol_flag(st, "NeedsChown", false)));
 	json_object_put(st);
 	return doc;
 }
@@ -96,21 +66,10 @@ static struct json_object *vol_doc(struct eng *eng, const char *name)
 /* Rewrite the stored record (temp file and rename). */
 static int vol_save(struct eng *eng, const char *name, struct json_object *st, struct error **err)
 {
-	autofree char *dir = vol_dir(eng, name);
+	autofree char *dir = ctr_vol_dir(eng, name);
 	autofree char *path = xasprintf("%s/volume.json", dir);
 	const char *text = json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY);
 	return fs_write_atomic(path, text, strlen(text), 0600, err);
-}
-
-int ctr_vol_lock(struct eng *eng, bool excl, struct error **err)
-{
-	struct storage *s = eng->store;
-	autofree char *dir = xasprintf("%s/volumes", storage_root(s));
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return err_sys(err, "creating %s", dir);
-	autofree char *path = xasprintf("%s/volumes.lock", storage_root(s));
-	int fd = fs_lock(path, O_RDWR | O_CREAT, excl ? LOCK_EX : LOCK_SH);
-	return fd < 0 ? err_sys(err, "locking %s", path) : fd;
 }
 
 /* Make volume dir (dir/_data and dir/volume.json) by a temp dir renamed into place; an
@@ -213,7 +172,7 @@ int eng_vol_create(struct eng *eng, const struct eng_vol_create_req *r, char **o
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       name);
 	}
-	struct json_object *old = vol_stored(eng, name);
+	struct json_object *old = ctr_vol_stored(eng, name);
 	if (old != NULL) {
 		json_object_put(old);
 		if (!r->ignore)
@@ -227,7 +186,7 @@ int eng_vol_create(struct eng *eng, const struct eng_vol_create_req *r, char **o
 	bool copy = true;
 	if (vol_options(r->options, &opts, &copy, err) < 0)
 		return -1;
-	autofree char *dir = vol_dir(eng, name);
+	autofree char *dir = ctr_vol_dir(eng, name);
 	/* Shared: prune (exclusive) takes any volumes/.tmp-* it finds for a killed create's. */
 	autoclose int lk = ctr_vol_lock(eng, false, err);
 	if (lk < 0) {
@@ -289,7 +248,7 @@ int eng_vol_resolve(struct eng *eng, struct oci_volume *v, struct error **err)
 	struct eng_vol_create_req r = { .name = v->src, .ignore = true };
 	if (eng_vol_create(eng, &r, &name, err) < 0)
 		return -1;
-	struct json_object *st = vol_stored(eng, name);
+	struct json_object *st = ctr_vol_stored(eng, name);
 	struct json_object *o = json_get(st, "Options");
 	const char *type = json_str(o, "type"), *dev = json_str(o, "device");
 	const char *mo = json_str(o, "o");
@@ -351,61 +310,10 @@ struct json_object *eng_vol_list(struct eng *eng)
 	return all;
 }
 
-/* IDs of the containers whose record mounts the volume (owned vector, maybe empty): by its
- * name, or by its mountpoint in records of earlier versions. */
-static char **vol_users(struct eng *eng, const char *name, const char *mountpoint)
-{
-	char **ids = xzalloc(sizeof(char *));
-	struct eng_ctr **v = NULL;
-	size_t n = 0;
-	struct error *e = NULL;
-	if (eng_ctr_list_brief(eng, &v, &n, &e) < 0)
-		err_free(&e);
-	for (size_t i = 0; i < n; i++) {
-		/* The brief record has the mounts, but not brief.json of older versions. */
-		autoctr struct eng_ctr *full = json_get(v[i]->doc, "Mounts") == NULL
-						   ? ctr_load(eng, AT_FDCWD, v[i]->id, false)
-						   : NULL;
-		struct json_object *mounts = json_get((full ? full : v[i])->doc, "Mounts");
-		for (size_t k = 0; k < json_len(mounts); k++) {
-			struct json_object *m = json_idx(mounts, k);
-			const char *vn = json_str(m, "Name"), *src = json_str(m, "Source");
-			if ((vn != NULL && strcmp(vn, name) == 0) ||
-			    (vn == NULL && src != NULL && strcmp(src, mountpoint) == 0)) {
-				strv_push(&ids, v[i]->id);
-				break;
-			}
-		}
-	}
-	eng_ctr_list_free(v, n);
-	return ids;
-}
-
-static int rm_fn(void *arg, struct error **err)
-{
-	return fs_rm_rf(arg, err);
-}
-
-/* The data may hold files of subordinate ids: delete as root in the user namespace. */
-static int vol_delete(struct eng *eng, const char *name, struct error **err)
-{
-	autofree char *dir = vol_dir(eng, name);
-	struct userns_map m;
-	struct userns_child child;
-	if (userns_default_map(&m, err) < 0)
-		return -1;
-	int rc = userns_spawn(&m, 0, rm_fn, dir, &child, err);
-	userns_map_clear(&m);
-	int status;
-	if (rc < 0 || proc_wait(child.pid, &status, err) < 0)
-		return err_wrap(err, "removing volume %s", name);
-	return 0;
-}
-
 int eng_vol_mountpoint(struct eng *eng, const char *name, char **path, struct error **err)
 {
 	*path = NULL;
-	struct json_object *st = vol_stored(eng, name);
+	struct json_object *st = ctr_vol_stored(eng, name);
 	if (st == NULL)
 		return err_set(err, ENOENT, ERR_NOSUCH,
 			       "no volume with name \"%s\" found: no such volume", name);
@@ -485,7 +393,7 @@ int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error *
 		return -1;
 	autofree char *mp = xstrdup(json_str(doc, "Mountpoint"));
 	json_object_put(doc);
-	autostrv char **users = vol_users(eng, name, mp);
+	autostrv char **users = ctr_vol_users(eng, name, mp);
 	if (users[0] != NULL && !force)
 		return err_set(err, EBUSY, ERR_INUSE,
 			       "volume %s is being used by the following container(s): %s: volume "
@@ -501,7 +409,7 @@ int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error *
 		if (rc < 0)
 			return -1;
 	}
-	return vol_delete(eng, name, err);
+	return ctr_vol_delete(eng, name, err);
 }
 
 /* ---------- filters (volume ls --filter, volume prune --filter) ---------- */
@@ -543,7 +451,7 @@ static int filter_one(struct eng *eng, struct json_object *doc, const char *key,
 		if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0)
 			return err_set(err, EINVAL, ERR_TOOL,
 				       "invalid dangling filter value \"%s\"", val);
-		autostrv char **users = vol_users(eng, name, json_str(doc, "Mountpoint"));
+		autostrv char **users = ctr_vol_users(eng, name, json_str(doc, "Mountpoint"));
 		*ok = (users[0] == NULL) == (strcmp(val, "true") == 0);
 	}
 	return 0;
@@ -633,11 +541,11 @@ char **eng_vol_prune(struct eng *eng, char *const *filters, bool dry_run, struct
 	for (size_t i = 0; i < json_len(all); i++) {
 		struct json_object *v = json_idx(all, i);
 		const char *name = json_str(v, "Name");
-		autostrv char **users = vol_users(eng, name, json_str(v, "Mountpoint"));
+		autostrv char **users = ctr_vol_users(eng, name, json_str(v, "Mountpoint"));
 		bool match = false;
 		int rc = users[0] != NULL ? 0 : vol_match(eng, v, filters, &match, err);
 		if (rc == 0 && match && !dry_run)
-			rc = vol_delete(eng, name, err);
+			rc = ctr_vol_delete(eng, name, err);
 		if (rc < 0) {
 			json_object_put(all);
 			strv_free(removed);
@@ -652,30 +560,7 @@ char **eng_vol_prune(struct eng *eng, char *const *filters, bool dry_run, struct
 
 int eng_vol_remove_anonymous(struct eng *eng, char *const *names, struct error **err)
 {
-	for (size_t i = 0; names && names[i]; i++) {
-		struct json_object *st = vol_stored(eng, names[i]);
-		bool anon = vol_flag(st, "Anonymous", false);
-		json_object_put(st);
-		/* One another container still uses stays, as in podman. */
-		if (anon && eng_vol_remove(eng, names[i], false, err) < 0) {
-			if ((*err)->kind != ERR_INUSE && (*err)->kind != ERR_NOSUCH)
-				return -1;
-			err_free(err);
-		}
-	}
-	return 0;
-}
-
-char **eng_ctr_volume_names(struct eng_ctr *c)
-{
-	char **names = xzalloc(sizeof(char *));
-	struct json_object *mounts = json_get(c->doc, "Mounts");
-	for (size_t k = 0; k < json_len(mounts); k++) {
-		const char *vn = json_str(json_idx(mounts, k), "Name");
-		if (vn != NULL)
-			strv_push(&names, vn);
-	}
-	return names;
+	return ctr_vol_remove_anon(eng, names, true, err);
 }
 
 /* ---------- filling from the image ---------- */
@@ -720,10 +605,11 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
  * content (podman's NeedsChown and NeedsCopyUp; an empty volume may still be filled). */
 static void vol_used(struct eng *eng, const struct oci_volume *v)
 {
-	struct json_object *st = vol_stored(eng, v->volume);
+	struct json_object *st = ctr_vol_stored(eng, v->volume);
 	if (st == NULL)
 		return;
-	bool copyup = vol_flag(st, "NeedsCopyUp", true), chown = vol_flag(st, "NeedsChown", false);
+	bool copyup = ctr_vol_flag(st, "NeedsCopyUp", true),
+	     chown = ctr_vol_flag(st, "NeedsChown", false);
 	bool filled = v->kind == OCI_MOUNT_VOLUME && !dir_is_empty(v->src);
 	struct error *e = NULL;
 	if (chown || (copyup && filled)) {
@@ -747,8 +633,8 @@ int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mo
 		const struct oci_volume *v = &mounts[i];
 		if (v->kind != OCI_MOUNT_VOLUME || !dir_is_empty(v->src))
 			continue;
-		struct json_object *st = v->volume ? vol_stored(eng, v->volume) : NULL;
-		todo[i] = vol_flag(st, "NeedsCopyUp", true);
+		struct json_object *st = v->volume ? ctr_vol_stored(eng, v->volume) : NULL;
+		todo[i] = ctr_vol_flag(st, "NeedsCopyUp", true);
 		json_object_put(st);
 		any |= todo[i];
 	}

@@ -189,7 +189,7 @@ vol_2_x"
 	[[ -e $XDG_DATA_HOME/hutch/volumes/cu/_data/passwd ]]
 }
 
-@test "rm -v removes anonymous volumes; named ones stay" {
+@test "rm -v and --rm remove anonymous volumes; named ones stay" {
 	run_hutch run -v /anon -v named:/named "$IMAGE" sh -c 'echo x >/anon/f'
 	run_hutch volume ls -q
 	assert_equal "${#lines[@]}" 2
@@ -197,6 +197,14 @@ vol_2_x"
 	assert_output false
 	run_hutch rm -a --volumes
 	run_hutch volume ls -q
+	assert_output named
+	# --rm: the monitor's removal leaves them to the exit command, which removes them
+	run_hutch run --rm -v /anon2 -v named:/named "$IMAGE" true
+	for _ in $(seq 50); do
+		run_hutch volume ls -q
+		[[ $output == named ]] && break
+		sleep 0.1
+	done
 	assert_output named
 }
 
