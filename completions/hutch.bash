@@ -476,8 +476,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod create")
-		opts="--exit-policy --hostname --infra --infra-name --label -l --name --network --publish -p --replace --share --help -h"
-		valopts="--exit-policy=choices:continue|stop --hostname=none --infra-name=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none --share=none "
+		opts="--exit-policy --hostname --infra --infra-command --infra-image --infra-name --label -l --name --network --publish -p --replace --share --help -h"
+		valopts="--exit-policy=choices:continue|stop --hostname=none --infra-command=none --infra-image=images --infra-name=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none --share=none "
 		choices=""
 		subs=""
 		operands="pods"

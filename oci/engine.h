@@ -547,22 +547,25 @@ void eng_pod_list_free(struct eng_pod **v, size_t n);
 
 /* A pod create request, as given (hutch pod create's flags); NULL: not given. */
 struct eng_pod_create_req {
-	const char *name;	 /* NULL: generated */
-	const char *hostname;	 /* NULL: the pod's name */
-	const char *network;	 /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
-	char *const *publish;	 /* "[ip:][hostport:]port[/proto]" on the infra; host ports
+	const char *name;	   /* NULL: generated */
+	const char *hostname;	   /* NULL: the pod's name */
+	const char *network;	   /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
+	char *const *publish;	   /* "[ip:][hostport:]port[/proto]" on the infra; host ports
 				 * picked now */
-	char *const *labels;	 /* KEY=VAL */
-	const char *share;	 /* namespaces the members share: "ipc,uts", "+pid" (added to the
+	char *const *labels;	   /* KEY=VAL */
+	const char *share;	   /* namespaces the members share: "ipc,uts", "+pid" (added to the
 			       * default uts,ipc,net), "none"; NULL: uts, ipc and net. The
 			       * network is always the infra's (hutch gives members none of
 			       * their own). */
-	const char *exit_policy; /* continue (NULL) or stop: the infra stops with the last
+	const char *exit_policy;   /* continue (NULL) or stop: the infra stops with the last
 				  * member */
-	const char *infra_name;	 /* NULL: ID12-infra */
-	bool no_infra;		 /* --infra=false: no infra container, the members share
+	const char *infra_name;	   /* NULL: ID12-infra */
+	bool no_infra;		   /* --infra=false: no infra container, the members share
 				  * nothing (each has its own namespaces) */
-	bool replace;		 /* a pod of that name is removed first */
+	const char *infra_image;   /* NULL: hutch-init --pause; else the infra runs this
+				    * image (pulled when missing) */
+	const char *infra_command; /* with infra_image: the infra's entrypoint */
+	bool replace;		   /* a pod of that name is removed first */
 };
 
 /* Create the pod record and its infra container (not started). *out owned. A name in

@@ -722,8 +722,8 @@ int ctr_create(struct eng *eng, const struct eng_ctr_create_opts *o, struct eng_
 	}
 	if (name_check(eng, name, o->replace, err) < 0)
 		return -1;
-	if (o->infra ? infra_dirs(eng, id, err) < 0
-		     : storage_container_create(s, id, o->image, err) < 0)
+	if (o->infra && o->image == NULL ? infra_dirs(eng, id, err) < 0
+					 : storage_container_create(s, id, o->image, err) < 0)
 		return -1;
 	/* The name index's entry first: the record, once there, is found by its name. */
 	if (ctr_name_set(eng, name, id, err) == 0 && ctr_write_files(eng, id, name, o, err) == 0 &&
@@ -753,6 +753,8 @@ struct pod_opts {
 	char *const *labels;
 	char **share; /* parsed --share, owned */
 	bool no_infra;
+	const char *infra_image;
+	const char *infra_command;
 	const char *exit_policy;
 	const char *infra_name;
 	bool replace;
@@ -789,7 +791,43 @@ static int parse_share(const char *spec, char ***out, struct error **err)
 	return 0;
 }
 
-/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
+/* --infra-image: the infra runs the image's entrypoint (or --infra-command), pulled when
+ * missing, as podman's pause image. */
+static int create_infra_image(struct eng *eng, const struct pod_opts *o,
+			      struct eng_ctr_create_opts *co, struct eng_ctr **out,
+			      struct error **err)
+{
+	struct eng_ctr_create_req ir = { .image = o->infra_image };
+	struct storage_image *img = NULL;
+	struct storage_image_config icfg = { 0 };
+	autostrv char **cmd = NULL;
+	int rc = o->infra_command ? parse_entrypoint(o->infra_command, &cmd, err) : 0;
+	if (rc == 0)
+		rc = find_image(eng, &ir, &img, err);
+	if (rc == 0)
+		rc = storage_image_config_get(img, &icfg, err);
+	struct oci_image_config ic = { .entrypoint = icfg.entrypoint,
+				       .cmd = icfg.cmd,
+				       .env = icfg.env,
+				       .workdir = icfg.workdir,
+				       .user = icfg.user,
+				       .stop_signal = icfg.stop_signal };
+	co->image = img;
+	co->image_name = o->infra_image;
+	co->gen.image = &ic;
+	co->gen.mounts = NULL;
+	co->gen.n_mounts = 0;
+	co->gen.entrypoint = o->infra_command ? cmd : NULL;
+	co->gen.has_entrypoint = o->infra_command != NULL;
+	if (rc == 0)
+		rc = ctr_create(eng, co, out, err);
+	storage_image_config_clear(&icfg);
+	storage_image_free(&img);
+	return rc;
+}
+
+/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network
+ * (or, with --infra-image, a container of that image). */
 static int create_infra(struct eng *eng, const struct pod_opts *o, const char *id,
 			const char *hostname, struct eng_ctr **out, struct error **err)
 {
@@ -818,6 +856,12 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 		.pod = id,
 		.infra = true,
 	};
+	if (o->infra_image != NULL)
+		return create_infra_image(eng, o, &co, out, err);
+	if (o->infra_command != NULL)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--infra-command needs --infra-image: hutch's own infra is "
+			       "hutch-init --pause");
 	return ctr_create(eng, &co, out, err);
 }
 
@@ -973,7 +1017,9 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 			      .exit_policy = r->exit_policy,
 			      .infra_name = r->infra_name,
 			      .replace = r->replace,
-			      .no_infra = r->no_infra };
+			      .no_infra = r->no_infra,
+			      .infra_image = r->infra_image,
+			      .infra_command = r->infra_command };
 	/* Without an infra there is nothing to share. */
 	int rc = parse_share(r->no_infra ? "none" : r->share, &o.share, err);
 	if (rc == 0 && r->no_infra && (r->share != NULL || r->publish != NULL))

@@ -715,7 +715,8 @@ int ctr_write_files(struct eng *eng, const char *id, const char *name,
 	autofree char *dir = eng_ctr_dir(eng, id);
 	struct oci_gen_opts gen = o->gen;
 	/* An infra container has no image: its root is an empty directory. */
-	autofree char *merged = xasprintf("%s/%s", dir, o->infra ? "rootfs" : "merged");
+	autofree char *merged =
+	    xasprintf("%s/%s", dir, o->infra && o->image == NULL ? "rootfs" : "merged");
 	autofree char *hostname = xstrndup(id, 12);
 	autofree char *run = eng_ctr_run_dir(eng, id, err);
 	if (run == NULL)

@@ -750,7 +750,7 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.mode = mode,
 		.ports = ports,
 		.n_ports = n_ports,
-		.own_rootfs = infra,
+		.own_rootfs = infra && *c->image_id == '\0', /* --infra-image: an image's */
 		.join_pid = join_pid,
 		.running = running,
 	};

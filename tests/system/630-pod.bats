@@ -251,3 +251,20 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	assert_output ""
 	run_hutch 125 pod create --infra=false --share ipc
 }
+
+@test "pod create --infra-image and --infra-command: the infra runs that image" {
+	run_hutch pod create --name ii --infra-name myinfra --infra-image "$IMAGE" --infra-command '["/bin/sleep", "1000"]'
+	run_hutch 125 pod create --infra-name myinfra
+	[[ $stderr =~ ^Error:\ .*:\ the\ container\ name\ \"myinfra\"\ is\ already\ in\ use\ by\ .*that\ name\ is\ already\ in\ use ]]
+	run_hutch 125 pod create --infra-command /bin/true
+	[[ $stderr == *"--infra-command needs --infra-image"* ]]
+	run_hutch run --rm --pod ii "$IMAGE" hostname
+	assert_output ii
+	run_hutch pod ps --format '{{.Name}} {{.Status}}'
+	assert_output "ii Running"
+	run_hutch pod top ii
+	assert_line --partial "sleep 1000"
+	run_hutch pod rm -f ii
+	run_hutch ps -a -q
+	assert_output ""
+}
