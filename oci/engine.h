@@ -532,22 +532,51 @@ int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **er
 
 /* ---------- named volumes: $store/volumes/NAME/{volume.json,_data} ---------- */
 
-/* Create a volume (name NULL: anonymous, a random hex name); *out_name owned. An existing
- * one is an EEXIST error unless ignore. */
-int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool ignore,
-		   char **out_name, struct error **err);
-/* -v NAME:/dst: create the volume if needed and point v->src at its _data (kind stays
- * OCI_MOUNT_VOLUME, which the spec generator binds like a host path). */
+/* A volume create request, as given (volume create's flags; -v NAME creates one too). */
+struct eng_vol_create_req {
+	const char *name;     /* NULL: anonymous, a random hex name (rm -v removes it) */
+	char *const *labels;  /* KEY=VAL */
+	char *const *options; /* -o KEY=VAL as podman's local driver: type (tmpfs, bind),
+			       * device, o (mount options), uid, gid, copy, nocopy */
+	bool ignore;	      /* an existing volume of that name is no error */
+};
+
+/* Create a volume; *out_name owned. An existing one is an EEXIST error unless r->ignore;
+ * options podman's local driver does not know, or a bind device that does not exist, are
+ * errors worded as podman's. */
+int eng_vol_create(struct eng *eng, const struct eng_vol_create_req *r, char **out_name,
+		   struct error **err);
+/* -v NAME:/dst: create the volume if needed and point v at what it is: its _data (kind
+ * stays OCI_MOUNT_VOLUME, which the spec generator binds like a host path), its device
+ * (type=bind: OCI_MOUNT_BIND) or a tmpfs (type=tmpfs); v->volume names it. */
 int eng_vol_resolve(struct eng *eng, struct oci_volume *v, struct error **err);
-/* The volume's record (Name, Driver, Mountpoint, CreatedAt, Labels, Scope, Options), owned;
- * ENOENT error when there is none. */
+/* The volume's record in podman's shape (Name, Driver, Mountpoint, CreatedAt, Labels,
+ * Scope, Options, [Anonymous], MountCount, NeedsCopyUp, [NeedsChown]), owned; an
+ * ERR_NOSUCH error when there is none. */
 struct json_object *eng_vol_inspect(struct eng *eng, const char *name, struct error **err);
-/* All volume records (an owned JSON array). */
+/* All volume records by name (an owned JSON array). */
 struct json_object *eng_vol_list(struct eng *eng);
+/* The records that pass the filters (KEY=VALUE: name (a regular expression), driver, scope,
+ * label, label!, opt, dangling; one key's filters ORed, keys ANDed), *out owned. */
+int eng_vol_query(struct eng *eng, char *const *filters, struct json_object **out,
+		  struct error **err);
 /* Remove a volume; one a container uses only with force, which removes those containers. */
 int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error **err);
-/* Remove every volume no container uses; the names removed (owned vector) or NULL. */
-char **eng_vol_prune(struct eng *eng, struct error **err);
+/* Remove every volume no container uses that passes the filters (as eng_vol_query's);
+ * dry_run: remove none. The names (owned vector) or NULL. */
+char **eng_vol_prune(struct eng *eng, char *const *filters, bool dry_run, struct error **err);
+/* Where the volume's files are on the host, for `volume mount` (*path owned): its _data,
+ * or a bind volume's device; a tmpfs volume exists only in its containers (an error). */
+int eng_vol_mountpoint(struct eng *eng, const char *name, char **path, struct error **err);
+/* Write the volume's contents as a tar stream to out_fd (the caller's). */
+int eng_vol_export(struct eng *eng, const char *name, int out_fd, struct error **err);
+/* Extract a tar stream from in_fd (the caller's) into the volume, ownership kept. */
+int eng_vol_import(struct eng *eng, const char *name, int in_fd, struct error **err);
+/* The named volumes the container's record mounts (owned vector, maybe empty). */
+char **eng_ctr_volume_names(const struct eng_ctr *c);
+/* Remove those of names that are anonymous volumes no container uses any more (rm -v,
+ * after the container's removal); others, and ones gone, are no error. */
+int eng_vol_remove_anonymous(struct eng *eng, char *const *names, struct error **err);
 
 /* ---------- pods: $store/pods/ID/pod.json plus an infra container ---------- */
 
@@ -570,18 +599,34 @@ void eng_pod_list_free(struct eng_pod **v, size_t n);
 
 /* A pod create request, as given (hutch pod create's flags); NULL: not given. */
 struct eng_pod_create_req {
-	const char *name;     /* NULL: generated */
-	const char *hostname; /* NULL: the pod's name */
-	const char *network;  /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
-	char *const *publish; /* "[ip:][hostport:]port[/proto]" on the infra; host ports
+	const char *name;	   /* NULL: generated */
+	const char *hostname;	   /* NULL: the pod's name */
+	const char *network;	   /* slirp4netns[:opts], pasta[:args] or none; NULL: slirp4netns */
+	char *const *publish;	   /* "[ip:][hostport:]port[/proto]" on the infra; host ports
 				 * picked now */
-	char *const *labels;  /* KEY=VAL */
+	char *const *labels;	   /* KEY=VAL */
+	const char *share;	   /* namespaces the members share: "ipc,uts", "+pid" (added to the
+			       * default uts,ipc,net), "none"; NULL: uts, ipc and net. The
+			       * network is always the infra's (hutch gives members none of
+			       * their own). */
+	const char *exit_policy;   /* continue (NULL) or stop: the infra stops with the last
+				  * member */
+	const char *infra_name;	   /* NULL: ID12-infra */
+	bool no_infra;		   /* --infra=false: no infra container, the members share
+				  * nothing (each has its own namespaces) */
+	const char *infra_image;   /* NULL: hutch-init --pause; else the infra runs this
+				    * image (pulled when missing) */
+	const char *infra_command; /* with infra_image: the infra's entrypoint */
+	bool replace;		   /* a pod of that name is removed first */
 };
 
 /* Create the pod record and its infra container (not started). *out owned. A name in
  * use is EEXIST. */
 int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct eng_pod **out,
 		   struct error **err);
+/* Whether the pod's members share its infra's namespace ns ("uts", "ipc", "net", "pid",
+ * "cgroup"). */
+bool eng_pod_shares(const struct eng_pod *p, const char *ns);
 /* By full name, full ID or unique ID prefix; ENOENT "no pod with name or ID ..." otherwise. */
 int eng_pod_lookup(struct eng *eng, const char *name_or_id, struct eng_pod **out,
 		   struct error **err);
@@ -597,10 +642,15 @@ int eng_pod_stop(struct eng *eng, struct eng_pod *p, long timeout, struct error 
 /* Send sig to every running container of the pod, the infra last; none running is an
  * error. */
 int eng_pod_kill(struct eng *eng, struct eng_pod *p, int sig, struct error **err);
+/* `pod top`: eng_ctr_top of each running container of the pod, one header row first (owned
+ * vector in *rows); an error when none runs. */
+int eng_pod_top(struct eng *eng, struct eng_pod *p, char *const *descriptors, char ***rows,
+		struct error **err);
 /* Remove the pod with its containers; running ones only with force. */
 int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err);
 /* What the engine knows of a pod, for front ends to shape: Id, Name, Created, Status,
- * Hostname, Labels, InfraId, Network, Ports (the infra's, as in the container record) and
+ * Hostname, Labels, InfraId, Network, ExitPolicy, SharedNamespaces, Ports (the infra's, as in
+ * the container record) and
  * Containers [{Id, Name, State}], owned. */
 struct json_object *eng_pod_inspect(struct eng *eng, struct eng_pod *p);
 /* podman's state of a pod whose containers are v: Created (none started), Running (all

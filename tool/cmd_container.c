@@ -327,17 +327,21 @@ int cmd_restart(struct cli_ctx *ctx, struct error **err)
 static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct error **err)
 {
 	bool force = cli_opt_bool(ctx, "force");
+	/* -v: the container's anonymous volumes go with it, as in podman. */
+	autostrv char **vols = cli_opt_bool(ctx, "volumes") ? eng_ctr_volume_names(c) : NULL;
+	int rc;
 	if (cli_opt_bool(ctx, "depend")) {
 		/* The dependents' IDs, then each prints the operand as given. */
 		autostrv char **removed = NULL;
-		int rc = eng_ctr_remove_depend(eng, c, force, &removed, err);
+		rc = eng_ctr_remove_depend(eng, c, force, &removed, err);
 		for (size_t i = 0; removed && removed[i] && strcmp(removed[i], c->id) != 0; i++)
 			printf("%s\n", removed[i]);
-		return rc;
+	} else if (force && cli_opt_int(ctx, "time") > 0) {
+		rc = eng_ctr_remove_stopped(eng, c, cli_opt_int(ctx, "time"), err);
+	} else {
+		rc = eng_ctr_remove(eng, c, force, err);
 	}
-	if (force && cli_opt_int(ctx, "time") > 0)
-		return eng_ctr_remove_stopped(eng, c, cli_opt_int(ctx, "time"), err);
-	return eng_ctr_remove(eng, c, force, err);
+	return rc < 0 ? -1 : eng_vol_remove_anonymous(eng, vols, err);
 }
 
 int cmd_rm(struct cli_ctx *ctx, struct error **err)

@@ -20,11 +20,24 @@ static void pod_freep(struct eng_pod **p)
 
 int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 {
-	struct eng_pod_create_req r = { .name = cli_opt_str(ctx, "name"),
+	const char *name = cli_opt_str(ctx, "name");
+	if (name != NULL && ctx->argc > 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "cannot specify --name and NAME at the same time");
+	struct eng_pod_create_req r = { .name = name	    ? name
+						: ctx->argc ? ctx->argv[0]
+							    : NULL,
 					.hostname = cli_opt_str(ctx, "hostname"),
 					.network = cli_opt_str(ctx, "network"),
 					.publish = cli_opt_list(ctx, "publish"),
-					.labels = cli_opt_list(ctx, "label") };
+					.labels = cli_opt_list(ctx, "label"),
+					.share = cli_opt_str(ctx, "share"),
+					.exit_policy = cli_opt_str(ctx, "exit-policy"),
+					.infra_name = cli_opt_str(ctx, "infra-name"),
+					.replace = cli_opt_bool(ctx, "replace"),
+					.no_infra = !cli_opt_bool(ctx, "infra"),
+					.infra_image = cli_opt_str(ctx, "infra-image"),
+					.infra_command = cli_opt_str(ctx, "infra-command") };
 	struct eng *eng = ctx->eng;
 	autopod struct eng_pod *p = NULL;
 	if (eng_pod_create(eng, &r, &p, err) < 0)
@@ -60,8 +73,11 @@ static int each(struct cli_ctx *ctx,
 		autopod struct eng_pod *p = NULL;
 		struct error *e = NULL;
 		if (eng_pod_lookup(eng, names[i], &p, &e) < 0) {
-			/* --all: one removed meanwhile is no error; --ignore: a missing one. */
-			if (e->kind == ERR_NOSUCH && (all || cli_opt_flag(ctx, "ignore"))) {
+			/* --all: one removed meanwhile is no error; --ignore (and for rm
+			 * --force, as podman's): a missing one. */
+			if (e->kind == ERR_NOSUCH &&
+			    (all || cli_opt_flag(ctx, "ignore") ||
+			     (strcmp(ctx->cmd->name, "rm") == 0 && cli_opt_flag(ctx, "force")))) {
 				err_free(&e);
 				continue;
 			}
@@ -168,5 +184,39 @@ static struct json_object *pod_inspect_one(struct eng *eng, const char *name, st
 
 int cmd_pod_inspect(struct cli_ctx *ctx, struct error **err)
 {
-	return cli_inspect(ctx, pod_inspect_one, NULL, err);
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (ctx->argc != 1 || (fmt != NULL && *fmt != '\0' && strcmp(fmt, "json") != 0))
+		return cli_inspect(ctx, pod_inspect_one, NULL, err);
+	/* podman 4.3.1 prints one pod as an object, several as an array. */
+	struct json_object *doc = pod_inspect_one(ctx->eng, ctx->argv[0], err);
+	if (doc == NULL)
+		return -1;
+	int rc = cli_format_render_list(stdout, NULL, doc, err);
+	json_object_put(doc);
+	return rc;
+}
+
+int cmd_pod_exists(struct cli_ctx *ctx, struct error **err)
+{
+	autopod struct eng_pod *p = NULL;
+	if (eng_pod_lookup(ctx->eng, ctx->argv[0], &p, err) == 0)
+		return 0;
+	/* Not there: exit 1 and no message, as podman's `exists`. */
+	if ((*err)->kind != ERR_NOSUCH)
+		return -1;
+	err_free(err);
+	ctx->exit_status = 1;
+	return 0;
+}
+
+int cmd_pod_top(struct cli_ctx *ctx, struct error **err)
+{
+	autopod struct eng_pod *p = NULL;
+	if (eng_pod_lookup(ctx->eng, ctx->argv[0], &p, err) < 0)
+		return -1;
+	autostrv char **rows = NULL;
+	if (eng_pod_top(ctx->eng, p, ctx->argc > 1 ? ctx->argv + 1 : NULL, &rows, err) < 0)
+		return -1;
+	cli_fmt_table(stdout, rows);
+	return 0;
 }

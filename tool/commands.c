@@ -455,8 +455,8 @@ static const struct cli_opt rm_opts[] = {
 	{ "time", 't', "seconds", I, "0",
 	  "With --force, seconds to wait for a running container to stop before killing it", 0,
 	  NULL },
-	{ "volumes", 'v', NULL, B, NULL, "Accepted for compatibility: named volumes stay", 0,
-	  NULL },
+	{ "volumes", 'v', NULL, B, NULL,
+	  "Remove the container's anonymous volumes too (named volumes stay)", 0, NULL },
 	END_OPTS,
 };
 
@@ -566,8 +566,29 @@ static const struct cli_opt cprune_opts[] = {
 };
 
 static const struct cli_opt vcreate_opts[] = {
+	{ "driver", 0, "driver", S, "local", "Volume driver (local only)", CLI_COMPLETE_CHOICES,
+	  "local" },
 	{ "ignore", 0, NULL, B, NULL, "Do not fail when the volume exists", 0, NULL },
 	{ "label", 'l', "key=value", L, NULL, "Set a label on the volume", 0, NULL },
+	{ "opt", 'o', "key=value", L, NULL,
+	  "Driver option: type=tmpfs|bind, device=PATH, o=MOUNT-OPTIONS, nocopy", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vexport_opts[] = {
+	{ "output", 'o', "file", S, NULL, "Write to a file instead of stdout", CLI_COMPLETE_FILE,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt vimport_opts[] = {
+	END_OPTS,
+};
+
+static const struct cli_opt vprune_opts[] = {
+	{ "filter", 0, "key=value", L, NULL, "Prune only volumes that match: label=, label!=", 0,
+	  NULL },
+	{ "force", 'f', NULL, B, NULL, "Do not ask for confirmation", 0, NULL },
 	END_OPTS,
 };
 
@@ -579,6 +600,10 @@ static const struct cli_opt vinspect_opts[] = {
 };
 
 static const struct cli_opt vls_opts[] = {
+	{ "filter", 'f', "key=value", L, NULL,
+	  "Filter: name= (a regular expression), label=, label!=, driver=, scope=, opt=, "
+	  "dangling=",
+	  0, NULL },
 	{ "format", 0, "format", S, NULL, "Change the output format to JSON or a Go template",
 	  CLI_COMPLETE_FORMAT, "json" },
 	{ "noheading", 'n', NULL, B, NULL, "Do not print column headings", 0, NULL },
@@ -588,8 +613,11 @@ static const struct cli_opt vls_opts[] = {
 
 static const struct cli_opt vrm_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Remove all volumes", 0, NULL },
-	{ "force", 'f', NULL, B, NULL, "Remove a volume in use, with the containers that use it", 0,
-	  NULL },
+	{ "force", 'f', NULL, B, NULL,
+	  "Remove a volume in use, with the containers that use it; a missing volume is no error",
+	  0, NULL },
+	{ "time", 't', "seconds", I, "10",
+	  "With --force, seconds to wait for a container that uses it to stop", 0, NULL },
 	END_OPTS,
 };
 
@@ -609,11 +637,24 @@ static const struct cli_cmd volume_subs[] = {
 	  .opts = vcreate_opts,
 	  .min_args = 0,
 	  .max_args = 1 },
+	VOL_CMD("export", NULL, "Export the contents of a volume as a tar archive", "VOLUME",
+		cmd_volume_export, vexport_opts, 1, 1),
+	{ .name = "import",
+	  .summary = "Import a tar archive into a volume",
+	  .synopsis = "VOLUME [SOURCE|-]",
+	  .handler = cmd_volume_import,
+	  .store = true,
+	  .opts = vimport_opts,
+	  .operands = CLI_COMPLETE_VOLUME,
+	  .min_args = 2,
+	  .max_args = 2 },
 	VOL_CMD("inspect", NULL, "Display detailed information on volumes", "[VOLUME...]",
 		cmd_volume_inspect, vinspect_opts, 0, -1),
 	VOL_CMD("ls", ((const char *const[]){ "list", NULL }), "List volumes", "", cmd_volume_ls,
 		vls_opts, 0, 0),
-	VOL_CMD("prune", NULL, "Remove all unused volumes", "", cmd_volume_prune, cprune_opts, 0,
+	VOL_CMD("mount", NULL, "Print where the files of volumes are (in hutch unshare)",
+		"VOLUME [VOLUME...]", cmd_volume_mount, no_opts, 1, -1),
+	VOL_CMD("prune", NULL, "Remove all unused volumes", "", cmd_volume_prune, vprune_opts, 0,
 		0),
 	{ .name = "rm",
 	  .aliases = (const char *const[]){ "remove", NULL },
@@ -626,13 +667,29 @@ static const struct cli_cmd volume_subs[] = {
 	  .operands = CLI_COMPLETE_VOLUME,
 	  .min_args = 0,
 	  .max_args = -1 },
+	VOL_CMD("unmount", ((const char *const[]){ "umount", NULL }),
+		"Unmount volumes (a no-op: hutch mounts none outside containers)",
+		"VOLUME [VOLUME...]", cmd_volume_unmount, no_opts, 1, -1),
 	{ .name = NULL },
 };
 
 /* ---------- pods (issue #6) ---------- */
 
 static const struct cli_opt pcreate_opts[] = {
+	{ "exit-policy", 0, "policy", S, "continue",
+	  "When the last container exits: continue (the infra runs on) or stop the pod",
+	  CLI_COMPLETE_CHOICES, "continue stop" },
 	{ "hostname", 0, "name", S, NULL, "Hostname of the pod (default: its name)", 0, NULL },
+	{ "infra", 0, NULL, B, "true",
+	  "Create an infra container (--infra=false: none, and the containers share nothing)", 0,
+	  NULL },
+	{ "infra-command", 0, "command", S, NULL, "With --infra-image: the infra's entrypoint", 0,
+	  NULL },
+	{ "infra-image", 0, "image", S, NULL,
+	  "Run the infra from this image (default: hutch's own, hutch-init --pause)",
+	  CLI_COMPLETE_IMAGE, NULL },
+	{ "infra-name", 0, "name", S, NULL, "Name of the infra container (default: ID-infra)", 0,
+	  NULL },
 	{ "label", 'l', "key=value", L, NULL, "Set a label on the pod", 0, NULL },
 	{ "name", 0, "name", S, NULL, "Name the pod", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
@@ -641,6 +698,11 @@ static const struct cli_opt pcreate_opts[] = {
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none" },
 	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port of the pod on the host", 0,
 	  NULL },
+	{ "replace", 0, NULL, B, NULL, "Remove a pod of the same name first", 0, NULL },
+	{ "share", 0, "namespaces", S, NULL,
+	  "Namespaces the containers share: a list of uts, ipc, pid, net, cgroup, or none; "
+	  "+LIST adds to the default uts,ipc,net (the network is always the infra's)",
+	  0, NULL },
 	END_OPTS,
 };
 
@@ -684,7 +746,10 @@ static const struct cli_opt pps_opts[] = {
 	}
 
 static const struct cli_cmd pod_subs[] = {
-	POD_CMD("create", NULL, "Create a new empty pod", "", cmd_pod_create, pcreate_opts, 0, 0),
+	POD_CMD("create", NULL, "Create a new empty pod", "[NAME]", cmd_pod_create, pcreate_opts, 0,
+		1),
+	POD_CMD("exists", NULL, "Check whether a pod exists (exit status 0) or not (1)", "POD",
+		cmd_pod_exists, no_opts, 1, 1),
 	POD_CMD("inspect", NULL, "Display the configuration of pods", "POD [POD...]",
 		cmd_pod_inspect, format_opts, 1, -1),
 	POD_CMD("kill", NULL, "Send a signal to the containers of pods", "POD [POD...]",
@@ -702,6 +767,8 @@ static const struct cli_cmd pod_subs[] = {
 	  .operands = CLI_COMPLETE_POD,
 	  .min_args = 0,
 	  .max_args = -1 },
+	POD_CMD("top", NULL, "Display the running processes of a pod's containers",
+		"POD [DESCRIPTOR...]", cmd_pod_top, no_opts, 1, -1),
 	POD_CMD("start", NULL, "Start pods: the infra, then each container", "POD [POD...]",
 		cmd_pod_start, no_opts, 1, -1),
 	POD_CMD("stop", NULL, "Stop pods: each container, then the infra", "POD [POD...]",

@@ -187,10 +187,15 @@ struct json_object *inspect_pod_podman(struct json_object *eng)
 	json_object_object_add(doc, "Id", get_or(eng, "Id", json_object_new_string("")));
 	json_object_object_add(doc, "Name", get_or(eng, "Name", json_object_new_string("")));
 	json_object_object_add(doc, "Created", get_or(eng, "Created", json_object_new_string("")));
+	json_object_object_add(doc, "ExitPolicy",
+			       get_or(eng, "ExitPolicy", json_object_new_string("continue")));
 	json_object_object_add(doc, "State", get_or(eng, "Status", json_object_new_string("")));
 	json_object_object_add(doc, "Hostname",
 			       get_or(eng, "Hostname", json_object_new_string("")));
 	json_object_object_add(doc, "Labels", json_object_get(json_get(eng, "Labels")));
+	const char *infra_id = json_str(eng, "InfraId");
+	json_object_object_add(doc, "CreateInfra",
+			       json_object_new_boolean(infra_id != NULL && *infra_id));
 	json_object_object_add(doc, "InfraContainerID",
 			       get_or(eng, "InfraId", json_object_new_string("")));
 	struct json_object *infra = json_object_new_object(),
@@ -199,13 +204,12 @@ struct json_object *inspect_pod_podman(struct json_object *eng)
 			       get_or(eng, "Network", json_object_new_string("")));
 	json_object_object_add(infra, "PortBindings", inspect_ports_podman(ports));
 	json_object_put(ports);
+	const char *net = json_str(eng, "Network");
+	json_object_object_add(infra, "HostNetwork",
+			       json_object_new_boolean(net != NULL && strcmp(net, "host") == 0));
 	json_object_object_add(doc, "InfraConfig", infra);
-	/* A pod's members share its infra's network, UTS and IPC namespaces. */
-	struct json_object *shared = json_object_new_array();
-	static const char *const ns[] = { "ipc", "net", "uts" };
-	for (size_t i = 0; i < 3; i++)
-		json_object_array_add(shared, json_object_new_string(ns[i]));
-	json_object_object_add(doc, "SharedNamespaces", shared);
+	json_object_object_add(doc, "SharedNamespaces",
+			       get_or(eng, "SharedNamespaces", json_object_new_array()));
 	struct json_object *ctrs = get_or(eng, "Containers", json_object_new_array());
 	json_object_object_add(doc, "NumContainers",
 			       json_object_new_int((int)(json_object_is_type(ctrs, json_type_array)

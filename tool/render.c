@@ -89,7 +89,10 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
 	for (size_t i = 0; i < n; i++) {
 		char *line = NULL;
 		for (size_t k = 0; keys[k] != NULL; k++) {
-			const char *v = json_str(json_object_array_get_idx(rows, i), keys[k]);
+			/* A number (pod ps's # OF CONTAINERS) as its text. */
+			struct json_object *jv =
+			    json_get(json_object_array_get_idx(rows, i), keys[k]);
+			const char *v = jv ? json_object_get_string(jv) : NULL;
 			char *next =
 			    xasprintf("%s%s%s", line ? line : "", k ? "\t" : "", v ? v : "");
 			free(line);

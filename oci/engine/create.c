@@ -143,6 +143,35 @@ static void push_mount(struct plan *a, struct oci_volume *v)
 	a->mounts[a->n_mounts++] = *v;
 }
 
+static bool same_str(const char *x, const char *y)
+{
+	return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+/* Two mounts on one destination: the very same one given twice is dropped, different ones
+ * are podman's "duplicate mount destination" error. */
+static int dedup_mounts(struct plan *a, struct error **err)
+{
+	for (size_t j = 1; j < a->n_mounts; j++) {
+		struct oci_volume *y = &a->mounts[j];
+		for (size_t i = 0; i < j; i++) {
+			const struct oci_volume *x = &a->mounts[i];
+			if (strcmp(x->dst, y->dst) != 0)
+				continue;
+			if (x->kind != y->kind || !same_str(x->src, y->src) || x->ro != y->ro ||
+			    !same_str(x->options, y->options) || x->chown != y->chown)
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "%s: duplicate mount destination", y->dst);
+			oci_volume_clear(y);
+			memmove(y, y + 1, (a->n_mounts - j - 1) * sizeof(*y));
+			a->n_mounts--;
+			j--;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* Volumes, mounts and tmpfs (named volumes created now), devices and ulimits. */
 static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 			struct error **err)
@@ -159,18 +188,18 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, str
 			struct oci_volume v;
 			if (kinds[k].parse(list[i], &v, err) < 0)
 				return -1;
-			/* Held until the record names the volume: prune must not take it. */
-			if (v.kind == OCI_MOUNT_VOLUME && a->vol_lock < 0 &&
-			    (a->vol_lock = ctr_vol_lock(eng, false, err)) < 0) {
-				oci_volume_clear(&v);
-				return -1;
-			}
-			if (eng_vol_resolve(eng, &v, err) < 0) {
-				oci_volume_clear(&v);
-				return -1;
-			}
 			push_mount(a, &v);
 		}
+	}
+	if (dedup_mounts(a, err) < 0)
+		return -1;
+	for (size_t i = 0; i < a->n_mounts; i++) {
+		/* Held until the record names the volume: prune must not take it. */
+		if (a->mounts[i].kind == OCI_MOUNT_VOLUME && a->vol_lock < 0 &&
+		    (a->vol_lock = ctr_vol_lock(eng, false, err)) < 0)
+			return -1;
+		if (eng_vol_resolve(eng, &a->mounts[i], err) < 0)
+			return -1;
 	}
 	/* --device: rootless, the host node is bind-mounted. */
 	char *const *devs = r->devices;
@@ -455,25 +484,47 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 				       "them on the container whose network is shared");
 		return join_container(eng, a, net + 10, err);
 	}
-	if (a->co.n_ports > 0)
+	bool is_new = strncmp(podname, "new:", 4) == 0;
+	if (a->co.n_ports > 0 && !is_new)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "cannot publish ports on a container in a pod: publish them on the "
 			       "pod (hutch pod create -p)");
-	if (r->network_set)
+	if (r->network_set && !is_new)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "--network cannot be set on a container in a pod: it shares the "
 			       "pod's network (set it with hutch pod create --network)");
-	if (r->hostname_set)
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "--hostname cannot be set on a container in a pod: it shares the "
-			       "pod's hostname (hutch pod create --hostname)");
 	struct eng_pod *p = NULL;
-	if (eng_pod_lookup(eng, podname, &p, err) < 0)
+	if (is_new) {
+		/* --pod new:NAME makes the pod, which takes the container's ports, network and
+		 * hostname, as podman's does. */
+		struct eng_pod_create_req pr = { .name = podname + 4,
+						 .hostname = r->hostname_set ? r->hostname : NULL,
+						 .network = r->network_set ? r->network : NULL,
+						 .publish = r->publish };
+		if (eng_pod_create(eng, &pr, &p, err) < 0)
+			return -1;
+		a->co.n_ports = 0;
+	} else if (eng_pod_lookup(eng, podname, &p, err) < 0) {
 		return -1;
+	}
+	if (*p->infra_id == '\0') {
+		/* A pod without an infra: the container is only listed as its member. */
+		a->co.pod = keep(a, xstrdup(p->id));
+		eng_pod_free(&p);
+		return 0;
+	}
+	bool uts = eng_pod_shares(p, "uts");
+	if (r->hostname_set && uts && !is_new) {
+		eng_pod_free(&p);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid config provided: cannot set hostname when joining the pod "
+			       "UTS namespace: invalid configuration");
+	}
 	a->co.pod = keep(a, xstrdup(p->id));
 	a->co.network = keep(a, xasprintf("container:%s", p->infra_id));
 	const char *hn = json_object_get_string(json_object_object_get(p->doc, "Hostname"));
-	a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
+	if (uts)
+		a->co.gen.hostname = keep(a, xstrdup(hn && *hn ? hn : p->name));
 	eng_pod_free(&p);
 	return 0;
 }
@@ -625,8 +676,8 @@ static int name_check(struct eng *eng, const char *name, bool replace, struct er
 	if (!replace)
 		return err_set(
 		    err, EEXIST, ERR_TOOL,
-		    "the container name \"%s\" is already in use by %.12s. You have to "
-		    "remove that container to be able to reuse that name (or use --replace)",
+		    "the container name \"%s\" is already in use by %s. You have to remove "
+		    "that container to be able to reuse that name: that name is already in use",
 		    name, old->id);
 	return eng_ctr_remove(eng, old, true, err);
 }
@@ -671,8 +722,8 @@ int ctr_create(struct eng *eng, const struct eng_ctr_create_opts *o, struct eng_
 	}
 	if (name_check(eng, name, o->replace, err) < 0)
 		return -1;
-	if (o->infra ? infra_dirs(eng, id, err) < 0
-		     : storage_container_create(s, id, o->image, err) < 0)
+	if (o->infra && o->image == NULL ? infra_dirs(eng, id, err) < 0
+					 : storage_container_create(s, id, o->image, err) < 0)
 		return -1;
 	/* The name index's entry first: the record, once there, is found by its name. */
 	if (ctr_name_set(eng, name, id, err) == 0 && ctr_write_files(eng, id, name, o, err) == 0 &&
@@ -700,9 +751,83 @@ struct pod_opts {
 	struct net_port *ports;
 	size_t n_ports;
 	char *const *labels;
+	char **share; /* parsed --share, owned */
+	bool no_infra;
+	const char *infra_image;
+	const char *infra_command;
+	const char *exit_policy;
+	const char *infra_name;
+	bool replace;
 };
 
-/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network. */
+/* --share as podman takes it: a comma list of namespaces, "+LIST" added to the default
+ * (uts, ipc, net), "none" for none. */
+static int parse_share(const char *spec, char ***out, struct error **err)
+{
+	static const char *const valid[] = { "cgroup", "ipc", "net", "pid", "uts", NULL };
+	*out = xzalloc(sizeof(char *));
+	if (spec == NULL || *spec == '+') {
+		strv_push(out, "uts");
+		strv_push(out, "ipc");
+		strv_push(out, "net");
+	}
+	autofree char *copy = xstrdup(spec ? spec + (*spec == '+') : "");
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		bool ok = strcmp(t, "none") == 0, have = false;
+		for (size_t i = 0; valid[i] && !ok; i++)
+			ok = strcmp(t, valid[i]) == 0;
+		if (!ok)
+			return err_set(
+			    err, EINVAL, ERR_TOOL,
+			    "invalid kernel namespace to share: %s. Options are: cgroup, "
+			    "ipc, net, pid, uts or none",
+			    t);
+		for (size_t i = 0; (*out)[i] && !have; i++)
+			have = strcmp((*out)[i], t) == 0;
+		if (strcmp(t, "none") != 0 && !have)
+			strv_push(out, t);
+	}
+	return 0;
+}
+
+/* --infra-image: the infra runs the image's entrypoint (or --infra-command), pulled when
+ * missing, as podman's pause image. */
+static int create_infra_image(struct eng *eng, const struct pod_opts *o,
+			      struct eng_ctr_create_opts *co, struct eng_ctr **out,
+			      struct error **err)
+{
+	struct eng_ctr_create_req ir = { .image = o->infra_image };
+	struct storage_image *img = NULL;
+	struct storage_image_config icfg = { 0 };
+	autostrv char **cmd = NULL;
+	int rc = o->infra_command ? parse_entrypoint(o->infra_command, &cmd, err) : 0;
+	if (rc == 0)
+		rc = find_image(eng, &ir, &img, err);
+	if (rc == 0)
+		rc = storage_image_config_get(img, &icfg, err);
+	struct oci_image_config ic = { .entrypoint = icfg.entrypoint,
+				       .cmd = icfg.cmd,
+				       .env = icfg.env,
+				       .workdir = icfg.workdir,
+				       .user = icfg.user,
+				       .stop_signal = icfg.stop_signal };
+	co->image = img;
+	co->image_name = o->infra_image;
+	co->gen.image = &ic;
+	co->gen.mounts = NULL;
+	co->gen.n_mounts = 0;
+	co->gen.entrypoint = o->infra_command ? cmd : NULL;
+	co->gen.has_entrypoint = o->infra_command != NULL;
+	if (rc == 0)
+		rc = ctr_create(eng, co, out, err);
+	storage_image_config_clear(&icfg);
+	storage_image_free(&img);
+	return rc;
+}
+
+/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network
+ * (or, with --infra-image, a container of that image). */
 static int create_infra(struct eng *eng, const struct pod_opts *o, const char *id,
 			const char *hostname, struct eng_ctr **out, struct error **err)
 {
@@ -713,7 +838,7 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 	struct oci_volume bind = {
 		.kind = OCI_MOUNT_BIND, .src = init, .dst = "/run/hutch-init", .ro = true
 	};
-	autofree char *name = xasprintf("%.12s-infra", id);
+	autofree char *name = o->infra_name ? xstrdup(o->infra_name) : xasprintf("%.12s-infra", id);
 	struct eng_ctr_create_opts co = {
 		.name = name,
 		.gen = { .entrypoint = entry,
@@ -731,6 +856,12 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 		.pod = id,
 		.infra = true,
 	};
+	if (o->infra_image != NULL)
+		return create_infra_image(eng, o, &co, out, err);
+	if (o->infra_command != NULL)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--infra-command needs --infra-image: hutch's own infra is "
+			       "hutch-init --pause");
 	return ctr_create(eng, &co, out, err);
 }
 
@@ -738,6 +869,9 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 static int check_network(const char *network, struct error **err)
 {
 	struct net_mode m;
+	/* The host's: the members stay in it too (join.c). */
+	if (network != NULL && strcmp(network, "host") == 0)
+		return 0;
 	if (net_parse_mode(network, &m, err) < 0)
 		return -1;
 	bool ok = net_mode_is_private(&m);
@@ -771,12 +905,26 @@ static int write_pod_json(struct eng *eng, const struct pod_opts *o, const char 
 		json_object_object_add(labels, k, json_object_new_string(eq ? eq + 1 : ""));
 	}
 	json_object_object_add(doc, "Labels", labels);
+	json_object_object_add(doc, "Share", json_from_strv(o->share));
+	json_object_object_add(
+	    doc, "ExitPolicy",
+	    json_object_new_string(o->exit_policy ? o->exit_policy : "continue"));
 	autofree char *dir = ctr_pod_dir(eng, id);
 	autofree char *path = xasprintf("%s/pod.json", dir);
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
 	int rc = fs_write_atomic(path, text, strlen(text), 0600, err);
 	json_object_put(doc);
 	return rc;
+}
+
+static bool pod_name_taken(struct eng *eng, const char *name)
+{
+	struct eng_pod *old = NULL;
+	struct error *lerr = NULL;
+	bool taken = eng_pod_lookup(eng, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0;
+	eng_pod_free(&old);
+	err_free(&lerr);
+	return taken;
 }
 
 static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod **out,
@@ -791,30 +939,59 @@ static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod 
 			       o->name);
 	if (check_network(o->network, err) < 0)
 		return -1;
+	if (o->exit_policy != NULL && strcmp(o->exit_policy, "continue") != 0 &&
+	    strcmp(o->exit_policy, "stop") != 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "running pod create option: invalid pod exit policy: \"%s\"",
+			       o->exit_policy);
+	if (o->replace && o->name != NULL) {
+		/* --replace: the pod of that name goes first, with its containers. */
+		struct eng_pod *old = NULL;
+		struct error *lerr = NULL;
+		int rc = 0;
+		if (eng_pod_lookup(eng, o->name, &old, &lerr) == 0 &&
+		    strcmp(old->name, o->name) == 0)
+			rc = eng_pod_remove(eng, old, true, err);
+		eng_pod_free(&old);
+		err_free(&lerr);
+		if (rc < 0)
+			return -1;
+	}
 	autofree char *lockpath = xasprintf("%s/pods.lock", storage_root(s));
 	autoclose int lk = fs_lock(lockpath, O_RDWR | O_CREAT, LOCK_EX);
 	if (lk < 0)
 		return err_sys(err, "locking %s", lockpath);
 	autofree char *name = o->name ? xstrdup(o->name) : ctr_new_name();
-	struct eng_pod *old = NULL;
-	struct error *lerr = NULL;
-	if (eng_pod_lookup(eng, name, &old, &lerr) == 0 && strcmp(old->name, name) == 0) {
-		eng_pod_free(&old);
+	/* A generated name that is taken is drawn again, as a container's. */
+	for (int tries = 0; o->name == NULL && pod_name_taken(eng, name); tries++) {
+		free(name);
+		name = ctr_new_name();
+		if (tries >= 20) {
+			char *n = xasprintf("%s_%d", name, (int)getpid());
+			free(name);
+			name = n;
+		}
+	}
+	if (pod_name_taken(eng, name))
 		return err_set(err, EEXIST, ERR_TOOL, "name \"%s\" is in use: pod already exists",
 			       name);
-	}
-	eng_pod_free(&old);
-	err_free(&lerr);
 	autofree char *id = ctr_new_id();
 	autofree char *dir = ctr_pod_dir(eng, id);
 	autofree char *pods = xasprintf("%s/pods", storage_root(s));
 	if ((mkdir(pods, 0700) < 0 && errno != EEXIST) || mkdir(dir, 0700) < 0)
 		return err_sys(err, "creating %s", dir);
-	const char *hostname = o->hostname ? o->hostname : name;
+	/* The name by default; a generated one's '_' is no hostname character. */
+	autofree char *dflt = xstrdup(name);
+	for (char *c = dflt; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	const char *hostname = o->hostname ? o->hostname : dflt;
 	struct eng_ctr *infra = NULL;
-	int rc = create_infra(eng, o, id, hostname, &infra, err);
+	int rc = o->no_infra ? 0 : create_infra(eng, o, id, hostname, &infra, err);
+	if (rc < 0)
+		err_wrap(err, "creating the infra container of pod %s", name);
 	if (rc == 0)
-		rc = write_pod_json(eng, o, id, name, hostname, infra->id, err);
+		rc = write_pod_json(eng, o, id, name, hostname, infra ? infra->id : "", err);
 	if (rc == 0 && (*out = ctr_pod_load(eng, id)) == NULL)
 		rc = err_msg(err, "reading back pod %.12s", id);
 	if (rc < 0) {
@@ -831,12 +1008,29 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 		   struct error **err)
 {
 	*out = NULL;
-	struct pod_opts o = {
-		.name = r->name, .hostname = r->hostname, .network = r->network, .labels = r->labels
-	};
-	int rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
+	/* podman's "private" for a pod is its default network. */
+	bool priv = r->network != NULL && strcmp(r->network, "private") == 0;
+	struct pod_opts o = { .name = r->name,
+			      .hostname = r->hostname,
+			      .network = priv ? NULL : r->network,
+			      .labels = r->labels,
+			      .exit_policy = r->exit_policy,
+			      .infra_name = r->infra_name,
+			      .replace = r->replace,
+			      .no_infra = r->no_infra,
+			      .infra_image = r->infra_image,
+			      .infra_command = r->infra_command };
+	/* Without an infra there is nothing to share. */
+	int rc = parse_share(r->no_infra ? "none" : r->share, &o.share, err);
+	if (rc == 0 && r->no_infra && (r->share != NULL || r->publish != NULL))
+		rc = err_set(err, EINVAL, ERR_TOOL,
+			     "a pod without an infra container shares nothing: --share and "
+			     "--publish need one");
+	if (rc == 0)
+		rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
 	if (rc == 0)
 		rc = pod_create(eng, &o, out, err);
 	free(o.ports);
+	strv_free(o.share);
 	return rc;
 }

@@ -17,6 +17,41 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A pod with --exit-policy stop stops (its infra) once its last container has exited. */
+static void pod_exit_policy(struct eng *eng, const struct eng_ctr *c)
+{
+	bool infra = false;
+	const char *podid = eng_ctr_pod(c, &infra);
+	struct eng_pod *p = podid && !infra ? ctr_pod_load(eng, podid) : NULL;
+	const char *policy = p ? json_str(p->doc, "ExitPolicy") : NULL;
+	struct eng_ctr **v = NULL;
+	size_t n = 0;
+	struct error *e = NULL;
+	if (policy == NULL || strcmp(policy, "stop") != 0 ||
+	    eng_pod_containers(eng, p, &v, &n, &e) < 0) {
+		err_free(&e);
+		eng_pod_free(&p);
+		return;
+	}
+	struct eng_ctr *inf = NULL;
+	bool others = false;
+	for (size_t i = 0; i < n; i++) {
+		ctr_state_load(eng, v[i]);
+		bool runs =
+		    v[i]->state.status == ENG_CTR_RUNNING || v[i]->state.status == ENG_CTR_PAUSED;
+		if (strcmp(v[i]->id, p->infra_id) == 0)
+			inf = runs ? v[i] : NULL;
+		else
+			others |= runs && strcmp(v[i]->id, c->id) != 0;
+	}
+	if (inf != NULL && !others && eng_ctr_stop(inf, -1, &e) < 0) {
+		log_warn("stopping pod %s (its exit policy): %s", p->name, e->msg);
+		err_free(&e);
+	}
+	eng_ctr_list_free(v, n);
+	eng_pod_free(&p);
+}
+
 /*
  * Read the exit file into the record, drop the runtime state, then --rm or --restart: the
  * exit command's work (unlisted: its monitor took a --rm container out of the store
@@ -86,6 +121,8 @@ static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettle
 	}
 	if (lk >= 0)
 		close(lk);
+	if (rc == 0 && !restart && !c->auto_remove)
+		pod_exit_policy(eng, c);
 	if (restart) {
 		struct eng_ctr_start_opts so = { 0 };
 		int status;

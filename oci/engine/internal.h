@@ -183,6 +183,23 @@ bool ctr_valid_name(const char *n);
 /* Copy the tree at srcfd (O_PATH) into tdir as a tar stream between two processes. */
 int ctr_tar_copy(int srcfd, const char *top, int tdir, const struct ctr_tar_opts *o,
 		 struct error **err);
+/* volstore.c: $store/volumes/NAME (owned); its stored volume.json (owned; made up for one
+ * without it; NULL: no such volume); a boolean of it (dflt when absent); the IDs of the
+ * containers whose records mount it (owned, maybe empty); deleting it as root in the user
+ * namespace. */
+char *ctr_vol_dir(struct eng *eng, const char *name);
+struct json_object *ctr_vol_stored(struct eng *eng, const char *name);
+bool ctr_vol_flag(struct json_object *st, const char *key, bool dflt);
+char **ctr_vol_users(struct eng *eng, const char *name, const char *mountpoint);
+int ctr_vol_delete(struct eng *eng, const char *name, struct error **err);
+/* Delete those of names that are anonymous volumes no container uses, under volumes.lock
+ * (without wait: nothing when it is busy, for callers that may hold containers.lock). */
+int ctr_vol_remove_anon(struct eng *eng, char *const *names, bool wait, struct error **err);
+/* Whether the container's record mounts an anonymous volume. */
+bool ctr_has_anon_volumes(struct eng *eng, const struct eng_ctr *c);
+/* -v SRC:DST:U: chown each such source whose top the container's user does not own to that
+ * user, recursively, as root in the user namespace (at each start, as podman). */
+int ctr_vol_chown(struct eng *eng, struct eng_ctr *c, struct error **err);
 /* Fill each empty named volume among mounts from the image's files at its destination
  * (as root in the user namespace, ownership kept); a no-op when none is empty. */
 int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,

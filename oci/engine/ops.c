@@ -204,9 +204,9 @@ int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error 
 	const char *pod = eng_ctr_pod(c, &infra);
 	if (infra)
 		return err_set(err, EBUSY, ERR_TOOL,
-			       "container %s is the infra container of pod %.12s: remove the pod "
-			       "(hutch pod rm)",
-			       c->name, pod);
+			       "container %s is the infra container of pod %s and cannot be "
+			       "removed without removing the pod",
+			       c->id, pod);
 	/* podman refuses too: they would lose their network (the helper goes with c). Its
 	 * message names c by ID. */
 	autostrv char **deps = force ? NULL : ctr_dependents(eng, c, false);
@@ -297,12 +297,20 @@ int ctr_finish_unlisted(struct eng *eng, const char *id, bool wait, struct error
 	/* Its name's index entry, from the records in the trash (both: a rename killed
 	 * half-way leaves the new name in state.json only, see eng_ctr_rename). */
 	bool named = true;
+	autostrv char **anon = NULL;
 	static const char *const recs[] = { "hutch.json", "state.json" };
 	for (size_t i = 0; i < 2 && named; i++) {
 		autofree char *rec = xasprintf("%s/%s", trash, recs[i]);
 		struct json_object *doc = json_file_at(AT_FDCWD, rec, CTR_JSON_MAX);
 		if (json_str(doc, "Name") != NULL)
 			named = ctr_name_drop_try(eng, json_str(doc, "Name"), id, wait) || wait;
+		/* --rm takes the container's anonymous volumes along, as podman's. */
+		struct json_object *mounts = json_get(doc, "Mounts");
+		for (size_t k = 0; i == 0 && json_object_get_boolean(json_get(doc, "AutoRemove")) &&
+				   k < json_len(mounts);
+		     k++)
+			if (json_str(json_idx(mounts, k), "Name") != NULL)
+				strv_push(&anon, json_str(json_idx(mounts, k), "Name"));
 		json_object_put(doc);
 	}
 	if (!named)
@@ -316,6 +324,12 @@ int ctr_finish_unlisted(struct eng *eng, const char *id, bool wait, struct error
 		err_free(&e2);
 	if (storage_container_purge(s, id, err) < 0)
 		return err_wrap(err, "removing container %.12s", id);
+	/* Not waiting for volumes.lock: a caller may hold containers.lock (create --replace),
+	 * which a create holding volumes.lock waits for. Left behind, prune takes them. */
+	if (ctr_vol_remove_anon(eng, anon, false, &e2) < 0) {
+		log_warn("%s", e2->msg);
+		err_free(&e2);
+	}
 	return 0;
 }
 

@@ -17,144 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *ctr_pod_dir(struct eng *eng, const char *id)
-{
-	struct storage *s = eng->store;
-	return xasprintf("%s/pods/%s", storage_root(s), id);
-}
-
-void eng_pod_free(struct eng_pod **p)
-{
-	if (p == NULL || *p == NULL)
-		return;
-	free((*p)->id);
-	free((*p)->name);
-	free((*p)->created);
-	free((*p)->infra_id);
-	json_object_put((*p)->doc);
-	free(*p);
-	*p = NULL;
-}
-
-void eng_pod_list_free(struct eng_pod **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		eng_pod_free(&v[i]);
-	free(v);
-}
-
-struct eng_pod *ctr_pod_load(struct eng *eng, const char *id)
-{
-	autofree char *dir = ctr_pod_dir(eng, id);
-	autofree char *path = xasprintf("%s/pod.json", dir);
-	struct json_object *doc = json_object_from_file(path);
-	if (doc == NULL || json_str(doc, "Name") == NULL || json_str(doc, "InfraId") == NULL) {
-		json_object_put(doc);
-		return NULL;
-	}
-	struct eng_pod *p = xzalloc(sizeof(*p));
-	p->doc = doc;
-	p->id = xstrdup(id);
-	p->name = xstrdup(json_str(doc, "Name"));
-	p->infra_id = xstrdup(json_str(doc, "InfraId"));
-	p->created = xstrdup(json_str(doc, "Created") ?: "");
-	return p;
-}
-
-static int cmp_created(const void *a, const void *b)
-{
-	const struct eng_pod *x = *(struct eng_pod *const *)a, *y = *(struct eng_pod *const *)b;
-	return strcmp(x->created, y->created);
-}
-
-int eng_pod_list(struct eng *eng, struct eng_pod ***out, size_t *n, struct error **err)
-{
-	struct storage *s = eng->store;
-	*out = NULL;
-	*n = 0;
-	autofree char *dir = xasprintf("%s/pods", storage_root(s));
-	autoclosedir DIR *d = opendir(dir);
-	if (d == NULL)
-		return errno == ENOENT ? 0 : err_sys(err, "listing %s", dir);
-	for (struct dirent *de; (de = readdir(d)) != NULL;) {
-		struct eng_pod *p = strlen(de->d_name) == 64 ? ctr_pod_load(eng, de->d_name) : NULL;
-		if (p == NULL)
-			continue;
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = p;
-	}
-	if (*n > 1)
-		qsort(*out, *n, sizeof(**out), cmp_created);
-	return 0;
-}
-
-int eng_pod_lookup(struct eng *eng, const char *name_or_id, struct eng_pod **out,
-		   struct error **err)
-{
-	*out = NULL;
-	struct eng_pod **v = NULL;
-	size_t n = 0, prefix_hits = 0, len = strlen(name_or_id);
-	if (eng_pod_list(eng, &v, &n, err) < 0)
-		return -1;
-	struct eng_pod *hit = NULL;
-	for (size_t i = 0; i < n && hit == NULL; i++)
-		if (strcmp(v[i]->name, name_or_id) == 0 || strcmp(v[i]->id, name_or_id) == 0)
-			hit = v[i];
-	for (size_t i = 0; hit == NULL && len > 0 && i < n; i++)
-		if (strncmp(v[i]->id, name_or_id, len) == 0)
-			prefix_hits++;
-	if (hit == NULL && prefix_hits == 1)
-		for (size_t i = 0; i < n; i++)
-			if (strncmp(v[i]->id, name_or_id, len) == 0)
-				hit = v[i];
-	int rc = 0;
-	if (prefix_hits > 1)
-		rc = err_set(err, EINVAL, ERR_TOOL,
-			     "more than one result for pod \"%s\": use a longer ID", name_or_id);
-	else if (hit == NULL)
-		rc = err_set(err, ENOENT, ERR_NOSUCH,
-			     "no pod with name or ID \"%s\" found: no such pod", name_or_id);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] == hit && rc == 0)
-			*out = v[i];
-		else
-			eng_pod_free(&v[i]);
-	}
-	free(v);
-	return rc;
-}
-
-int eng_pod_containers(struct eng *eng, const struct eng_pod *p, struct eng_ctr ***out, size_t *n,
-		       struct error **err)
-{
-	*out = NULL;
-	*n = 0;
-	struct eng_ctr **v = NULL;
-	size_t len = 0;
-	/* The brief records name the pod; only the members' full records are read. */
-	if (eng_ctr_list_brief(eng, &v, &len, err) < 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		const char *pod = eng_ctr_pod(v[i], NULL);
-		struct eng_ctr *c = pod != NULL && strcmp(pod, p->id) == 0
-					? ctr_load(eng, AT_FDCWD, v[i]->id, false)
-					: NULL;
-		eng_ctr_free(&v[i]);
-		if (c == NULL)
-			continue;
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = c;
-		/* The infra first: it starts first and stops last. */
-		if (strcmp(c->id, p->infra_id) == 0 && *n > 1) {
-			struct eng_ctr *t = (*out)[0];
-			(*out)[0] = (*out)[*n - 1];
-			(*out)[*n - 1] = t;
-		}
-	}
-	free(v);
-	return 0;
-}
-
 static bool running(const struct eng_ctr *c)
 {
 	return c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
@@ -213,6 +75,34 @@ int eng_pod_kill(struct eng *eng, struct eng_pod *p, int sig, struct error **err
 	return rc < 0 ? err_wrap(err, "killing pod %s", p->name) : 0;
 }
 
+int eng_pod_top(struct eng *eng, struct eng_pod *p, char *const *descriptors, char ***rows,
+		struct error **err)
+{
+	*rows = NULL;
+	struct eng_ctr **v = NULL;
+	size_t n = 0;
+	if (eng_pod_containers(eng, p, &v, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		autostrv char **one = NULL;
+		if (!running(v[i]))
+			continue;
+		rc = eng_ctr_top(v[i], descriptors, &one, err);
+		/* The header once, from the first. */
+		for (size_t k = *rows ? 1 : 0; rc == 0 && one && one[k]; k++)
+			strv_push(rows, one[k]);
+	}
+	eng_ctr_list_free(v, n);
+	if (rc == 0 && *rows == NULL)
+		rc = err_set(err, EINVAL, ERR_TOOL, "no containers of pod %s are running", p->name);
+	if (rc < 0) {
+		strv_free(*rows);
+		*rows = NULL;
+	}
+	return rc;
+}
+
 int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error **err)
 {
 	struct eng_ctr **v = NULL;
@@ -220,8 +110,9 @@ int eng_pod_remove(struct eng *eng, struct eng_pod *p, bool force, struct error 
 	if (eng_pod_containers(eng, p, &v, &n, err) < 0)
 		return -1;
 	int rc = 0;
+	/* A running infra is no reason to refuse: podman removes it along. */
 	for (size_t i = 0; i < n && !force && rc == 0; i++)
-		if (running(v[i]))
+		if (running(v[i]) && strcmp(v[i]->id, p->infra_id) != 0)
 			rc = err_set(err, EBUSY, ERR_TOOL,
 				     "pod %s has running containers (%s): stop the pod or use "
 				     "--force",
@@ -282,6 +173,15 @@ struct json_object *eng_pod_inspect(struct eng *eng, struct eng_pod *p)
 	json_object_object_add(doc, "InfraId", json_object_new_string(p->infra_id));
 	json_object_object_add(doc, "Network",
 			       json_object_new_string(json_str(p->doc, "NetworkMode") ?: ""));
+	json_object_object_add(
+	    doc, "ExitPolicy",
+	    json_object_new_string(json_str(p->doc, "ExitPolicy") ?: "continue"));
+	struct json_object *share = json_object_new_array();
+	static const char *const ns[] = { "cgroup", "ipc", "net", "pid", "uts" };
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if (eng_pod_shares(p, ns[i]))
+			json_object_array_add(share, json_object_new_string(ns[i]));
+	json_object_object_add(doc, "SharedNamespaces", share);
 	struct json_object *ports = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i]->id, p->infra_id) == 0 && ports == NULL)

@@ -100,7 +100,7 @@ int eng_system_prune(struct eng *eng, bool all, bool volumes, struct eng_prune_r
 	if (prune_pods(eng, false, &r->pods, err) < 0 ||
 	    prune_ctrs(eng, false, &r->containers, err) < 0)
 		return -1;
-	if (volumes && (r->volumes = eng_vol_prune(eng, err)) == NULL)
+	if (volumes && (r->volumes = eng_vol_prune(eng, NULL, false, err)) == NULL)
 		return -1;
 	if (storage_prune(eng->store, all, &r->images, err) < 0)
 		return -1;

@@ -695,13 +695,18 @@ static struct json_object *record_doc(const char *id, const char *name,
 		const struct oci_volume *v = &o->gen.mounts[i];
 		struct json_object *m = json_object_new_object();
 		json_object_object_add(m, "Type",
-				       json_object_new_string(v->kind == OCI_MOUNT_TMPFS ? "tmpfs"
-							      : v->kind == OCI_MOUNT_VOLUME
-								  ? "volume"
+				       json_object_new_string(v->volume != NULL ? "volume"
+							      : v->kind == OCI_MOUNT_TMPFS
+								  ? "tmpfs"
 								  : "bind"));
+		/* The volume's name: what rm and prune look for (its mountpoint may move). */
+		if (v->volume != NULL)
+			json_object_object_add(m, "Name", json_object_new_string(v->volume));
 		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
 		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
 		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
+		if (v->chown) /* :U, chowned at each start (volchown.c) */
+			json_object_object_add(m, "Chown", json_object_new_boolean(true));
 		json_object_array_add(mounts, m);
 	}
 	json_object_object_add(doc, "Mounts", mounts);
@@ -714,7 +719,8 @@ int ctr_write_files(struct eng *eng, const char *id, const char *name,
 	autofree char *dir = eng_ctr_dir(eng, id);
 	struct oci_gen_opts gen = o->gen;
 	/* An infra container has no image: its root is an empty directory. */
-	autofree char *merged = xasprintf("%s/%s", dir, o->infra ? "rootfs" : "merged");
+	autofree char *merged =
+	    xasprintf("%s/%s", dir, o->infra && o->image == NULL ? "rootfs" : "merged");
 	autofree char *hostname = xstrndup(id, 12);
 	autofree char *run = eng_ctr_run_dir(eng, id, err);
 	if (run == NULL)

@@ -495,8 +495,9 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push_take(&argv, entry);
 		strv_push(&argv, "--unlist-names-lock");
 		strv_push_take(&argv, names_lock);
-		/* Nothing for hutch to do after: the monitor removes the rest itself. */
-		if (!delete_has_work) {
+		/* Nothing for hutch to do after: the monitor removes the rest itself (unless
+		 * anonymous volumes are to go too: the exit command's work). */
+		if (!delete_has_work && !ctr_has_anon_volumes(l->eng, l->c)) {
 			strv_push(&argv, "--purge-state");
 			strv_push_take(&argv, xasprintf("%s/%s", l->root, l->c->id));
 		}
@@ -772,7 +773,7 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.mode = mode,
 		.ports = ports,
 		.n_ports = n_ports,
-		.own_rootfs = infra,
+		.own_rootfs = infra && *c->image_id == '\0', /* --infra-image: an image's */
 		.join_pid = join_pid,
 		.running = running,
 	};
@@ -843,6 +844,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	ctr_ports_get(c, &ports, &n_ports);
 	/* A busy or privileged host port fails here, before anything starts. */
 	int rc = net_check_ports(ports, n_ports, NULL, err);
+	if (rc == 0)
+		rc = ctr_vol_chown(eng, c, err);
 	pid_t join_pid = -1;
 	if (rc == 0 && mode.kind == NET_MODE_CONTAINER && eng_ctr_pod(c, NULL) != NULL)
 		rc = start_infra(eng, c, mode.target, err);

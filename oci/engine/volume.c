@@ -18,51 +18,60 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ctype.h>
 #include <linux/openat2.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static char *vol_dir(struct eng *eng, const char *name)
+static struct json_object *obj_or_empty(struct json_object *st, const char *key)
 {
-	struct storage *s = eng->store;
-	return xasprintf("%s/volumes/%s", storage_root(s), name);
+	struct json_object *o = json_get_type(st, key, json_type_object);
+	return o ? json_object_get(o) : json_object_new_object();
 }
 
-/* The record of an existing volume (volume.json; made up for one without it). */
+/* The volume's facts in podman's order (volume inspect and ls show them as they are). */
 static struct json_object *vol_doc(struct eng *eng, const char *name)
 {
-	autofree char *dir = vol_dir(eng, name);
-	autofree char *data = xasprintf("%s/_data", dir);
-	if (!fs_exists(data))
+	struct json_object *st = ctr_vol_stored(eng, name);
+	if (st == NULL)
 		return NULL;
-	autofree char *path = xasprintf("%s/volume.json", dir);
-	struct json_object *doc = json_object_from_file(path);
-	if (doc == NULL) {
-		doc = json_object_new_object();
-		json_object_object_add(doc, "Name", json_object_new_string(name));
-		json_object_object_add(doc, "Driver", json_object_new_string("local"));
-		json_object_object_add(doc, "Labels", json_object_new_object());
-		json_object_object_add(doc, "Scope", json_object_new_string("local"));
-		json_object_object_add(doc, "Options", json_object_new_object());
-	}
+	autofree char *data = xasprintf("%s/volumes/%s/_data", storage_root(eng->store), name);
+	struct json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "Name", json_object_new_string(name));
+	json_object_object_add(doc, "Driver", json_object_new_string("local"));
 	/* Where the store is can change (XDG_DATA_HOME): say where it is now. */
 	json_object_object_add(doc, "Mountpoint", json_object_new_string(data));
+	json_object_object_add(doc, "CreatedAt",
+			       json_object_new_string(json_str(st, "CreatedAt") ?: ""));
+	json_object_object_add(doc, "Labels", obj_or_empty(st, "Labels"));
+	json_object_object_add(doc, "Scope", json_object_new_string("local"));
+	json_object_object_add(doc, "Options", obj_or_empty(st, "Options"));
+	/* podman's JSON leaves out Anonymous and NeedsChown when false, but its templates
+	 * see them: they are always here. */
+	json_object_object_add(doc, "Anonymous",
+			       json_object_new_boolean(ctr_vol_flag(st, "Anonymous", false)));
+	json_object_object_add(doc, "MountCount", json_object_new_int(0));
+	json_object_object_add(doc, "NeedsCopyUp",
+			       json_object_new_boolean(ctr_vol_flag(st, "NeedsCopyUp", true)));
+	json_object_object_add(doc, "NeedsChown",
+			       json_object_new_boolean(ctr_vol_flag(st, "NeedsChown", false)));
+	json_object_put(st);
 	return doc;
 }
 
-int ctr_vol_lock(struct eng *eng, bool excl, struct error **err)
+/* Rewrite the stored record (temp file and rename). */
+static int vol_save(struct eng *eng, const char *name, struct json_object *st, struct error **err)
 {
-	struct storage *s = eng->store;
-	autofree char *dir = xasprintf("%s/volumes", storage_root(s));
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return err_sys(err, "creating %s", dir);
-	autofree char *path = xasprintf("%s/volumes.lock", storage_root(s));
-	int fd = fs_lock(path, O_RDWR | O_CREAT, excl ? LOCK_EX : LOCK_SH);
-	return fd < 0 ? err_sys(err, "locking %s", path) : fd;
+	autofree char *dir = ctr_vol_dir(eng, name);
+	autofree char *path = xasprintf("%s/volume.json", dir);
+	const char *text = json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY);
+	return fs_write_atomic(path, text, strlen(text), 0600, err);
 }
 
 /* Make volume dir (dir/_data and dir/volume.json) by a temp dir renamed into place; an
@@ -92,10 +101,67 @@ static int vol_make(const char *dir, const char *name, const char *text, struct 
 	return 0;
 }
 
-int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool ignore,
-		   char **out_name, struct error **err)
+/*
+ * -o KEY=VALUE as podman's local driver takes them: type (tmpfs, bind, or a filesystem hutch
+ * cannot mount rootless), device (for bind an existing path), o (mount options), uid, gid,
+ * copy and nocopy. Into *out (owned object of strings); *copy false for nocopy.
+ */
+static int vol_options(char *const *opts, struct json_object **out, bool *copy, struct error **err)
+{
+	struct json_object *o = json_object_new_object();
+	*out = NULL;
+	*copy = true;
+	for (size_t i = 0; opts && opts[i]; i++) {
+		const char *eq = strchr(opts[i], '=');
+		autofree char *k =
+		    eq ? xstrndup(opts[i], (size_t)(eq - opts[i])) : xstrdup(opts[i]);
+		const char *val = eq ? eq + 1 : "";
+		static const char *const known[] = { "type", "device", "o",	 "uid",
+						     "gid",  "copy",   "nocopy", NULL };
+		bool ok = false;
+		for (size_t j = 0; known[j] && !ok; j++)
+			ok = strcasecmp(k, known[j]) == 0;
+		if (!ok) {
+			json_object_put(o);
+			if (strcasecmp(k, "size") == 0 || strcasecmp(k, "inodes") == 0)
+				return err_set(err, ENOTSUP, ERR_TOOL,
+					       "volume options size and inodes not supported. "
+					       "Filesystem does not support Project Quota");
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "invalid mount option %s for driver 'local': invalid "
+				       "argument",
+				       k);
+		}
+		for (char *c = k; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (strcmp(k, "nocopy") == 0)
+			*copy = false;
+		json_object_object_add(o, k, json_object_new_string(val));
+	}
+	const char *type = json_str(o, "type"), *dev = json_str(o, "device");
+	struct stat st;
+	if (type != NULL && strcmp(type, "bind") == 0 && dev != NULL && stat(dev, &st) < 0) {
+		int e = errno;
+		json_object_put(o);
+		return err_set(err, e, ERR_TOOL,
+			       "invalid volume option device for driver 'local': stat %s: %s", dev,
+			       e == ENOENT ? "no such file or directory" : strerror(e));
+	}
+	if (type != NULL && strcmp(type, "bind") == 0 && dev == NULL) {
+		json_object_put(o);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid volume option type=bind for driver 'local': it needs "
+			       "device=PATH");
+	}
+	*out = o;
+	return 0;
+}
+
+int eng_vol_create(struct eng *eng, const struct eng_vol_create_req *r, char **out_name,
+		   struct error **err)
 {
 	char hex[SHA256_HEX_LEN + 1];
+	const char *name = r->name;
 	if (name == NULL) {
 		/* Anonymous: a random 64-hex name, as podman's. */
 		autofree char *id =
@@ -108,40 +174,43 @@ int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool 
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       name);
 	}
-	struct json_object *old = vol_doc(eng, name);
+	struct json_object *old = ctr_vol_stored(eng, name);
 	if (old != NULL) {
 		json_object_put(old);
-		if (!ignore)
+		if (!r->ignore)
 			return err_set(err, EEXIST, ERR_TOOL,
 				       "volume with name %s already exists: volume already exists",
 				       name);
 		*out_name = xstrdup(name);
 		return 0;
 	}
-	autofree char *dir = vol_dir(eng, name);
+	struct json_object *opts = NULL;
+	bool copy = true;
+	if (vol_options(r->options, &opts, &copy, err) < 0)
+		return -1;
+	autofree char *dir = ctr_vol_dir(eng, name);
 	/* Shared: prune (exclusive) takes any volumes/.tmp-* it finds for a killed create's. */
 	autoclose int lk = ctr_vol_lock(eng, false, err);
-	if (lk < 0)
+	if (lk < 0) {
+		json_object_put(opts);
 		return -1;
+	}
 	struct json_object *doc = json_object_new_object();
 	autofree char *now = ctr_now();
-	struct json_object *lab = json_object_new_object();
-	for (size_t i = 0; labels && labels[i]; i++) {
-		const char *eq = strchr(labels[i], '=');
-		autofree char *k =
-		    eq ? xstrndup(labels[i], (size_t)(eq - labels[i])) : xstrdup(labels[i]);
-		json_object_object_add(lab, k, json_object_new_string(eq ? eq + 1 : ""));
-	}
 	json_object_object_add(doc, "Name", json_object_new_string(name));
 	json_object_object_add(doc, "Driver", json_object_new_string("local"));
 	json_object_object_add(doc, "CreatedAt", json_object_new_string(now));
-	json_object_object_add(doc, "Labels", lab);
+	json_object_object_add(doc, "Labels", json_from_kv(r->labels));
 	json_object_object_add(doc, "Scope", json_object_new_string("local"));
-	json_object_object_add(doc, "Options", json_object_new_object());
+	json_object_object_add(doc, "Options", opts);
+	json_object_object_add(doc, "Anonymous", json_object_new_boolean(r->name == NULL));
+	/* Until a container has used it: filled from the image, chowned to its user. */
+	json_object_object_add(doc, "NeedsCopyUp", json_object_new_boolean(copy));
+	json_object_object_add(doc, "NeedsChown", json_object_new_boolean(r->name != NULL));
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
 	int rc = vol_make(dir, name, text, err);
 	json_object_put(doc);
-	if (rc < 0 && ignore && (*err)->code == EEXIST) {
+	if (rc < 0 && r->ignore && (*err)->code == EEXIST) {
 		/* Made by another process meanwhile: what --ignore and -v NAME want. */
 		err_free(err);
 		rc = 0;
@@ -151,17 +220,63 @@ int eng_vol_create(struct eng *eng, const char *name, char *const *labels, bool 
 	return rc;
 }
 
+/* opts appended to *to (comma-separated). */
+static void add_opts(char **to, const char *opts)
+{
+	if (opts == NULL || *opts == '\0')
+		return;
+	char *n = *to ? xasprintf("%s,%s", *to, opts) : xstrdup(opts);
+	free(*to);
+	*to = n;
+}
+
+/* Whether the comma-separated list has the option o. */
+static bool has_opt(const char *list, const char *o)
+{
+	autofree char *copy = xstrdup(list ? list : "");
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (strcmp(t, o) == 0)
+			return true;
+	return false;
+}
+
 int eng_vol_resolve(struct eng *eng, struct oci_volume *v, struct error **err)
 {
 	struct storage *s = eng->store;
 	if (v->kind != OCI_MOUNT_VOLUME)
 		return 0;
 	autofree char *name = NULL;
-	if (eng_vol_create(eng, v->src, NULL, true, &name, err) < 0)
+	struct eng_vol_create_req r = { .name = v->src, .ignore = true };
+	if (eng_vol_create(eng, &r, &name, err) < 0)
 		return -1;
+	struct json_object *st = ctr_vol_stored(eng, name);
+	struct json_object *o = json_get(st, "Options");
+	const char *type = json_str(o, "type"), *dev = json_str(o, "device");
+	const char *mo = json_str(o, "o");
+	int rc = 0;
 	free(v->src);
-	v->src = xasprintf("%s/volumes/%s/_data", storage_root(s), name);
-	return 0;
+	v->src = NULL;
+	v->volume = xstrdup(name);
+	if (type != NULL && strcmp(type, "tmpfs") == 0) {
+		/* A tmpfs of its own for each container, with the volume's mount options. */
+		v->kind = OCI_MOUNT_TMPFS;
+		add_opts(&v->options, mo);
+	} else if (dev != NULL && ((type && strcmp(type, "bind") == 0) || has_opt(mo, "bind") ||
+				   has_opt(mo, "rbind"))) {
+		v->kind = OCI_MOUNT_BIND;
+		v->src = xstrdup(dev);
+		v->ro |= has_opt(mo, "ro");
+	} else if (type != NULL || dev != NULL) {
+		rc = err_set(err, ENOTSUP, ERR_TOOL,
+			     "volume %s: mounting type %s (device %s) needs root: hutch mounts "
+			     "tmpfs and bind volumes",
+			     name, type ? type : "(none)", dev ? dev : "(none)");
+	} else {
+		v->src = xasprintf("%s/volumes/%s/_data", storage_root(s), name);
+	}
+	json_object_put(st);
+	return rc;
 }
 
 struct json_object *eng_vol_inspect(struct eng *eng, const char *name, struct error **err)
@@ -171,6 +286,12 @@ struct json_object *eng_vol_inspect(struct eng *eng, const char *name, struct er
 		err_set(err, ENOENT, ERR_NOSUCH, "no volume with name \"%s\" found: no such volume",
 			name);
 	return doc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	struct json_object *const *x = a, *const *y = b;
+	return strcmp(json_str(*x, "Name") ?: "", json_str(*y, "Name") ?: "");
 }
 
 struct json_object *eng_vol_list(struct eng *eng)
@@ -186,67 +307,82 @@ struct json_object *eng_vol_list(struct eng *eng)
 		if (doc != NULL)
 			json_object_array_add(all, doc);
 	}
+	/* By name, as podman lists them (and prune names them). */
+	json_object_array_sort(all, by_name);
 	return all;
 }
 
-/* IDs of the containers whose record mounts the volume (owned vector, maybe empty). */
-static char **vol_users(struct eng *eng, const char *mountpoint)
+int eng_vol_mountpoint(struct eng *eng, const char *name, char **path, struct error **err)
 {
-	char **ids = xzalloc(sizeof(char *));
-	struct eng_ctr **v = NULL;
-	size_t n = 0;
-	struct error *e = NULL;
-	if (eng_ctr_list_brief(eng, &v, &n, &e) < 0)
-		err_free(&e);
-	for (size_t i = 0; i < n; i++) {
-		/* The brief record has the mounts, but not brief.json of older versions. */
-		autoctr struct eng_ctr *full = json_get(v[i]->doc, "Mounts") == NULL
-						   ? ctr_load(eng, AT_FDCWD, v[i]->id, false)
-						   : NULL;
-		struct json_object *mounts = json_get((full ? full : v[i])->doc, "Mounts");
-		for (size_t k = 0; k < json_len(mounts); k++) {
-			const char *src = json_str(json_object_array_get_idx(mounts, k), "Source");
-			if (src != NULL && strcmp(src, mountpoint) == 0) {
-				strv_push(&ids, v[i]->id);
-				break;
-			}
-		}
-	}
-	eng_ctr_list_free(v, n);
-	return ids;
+	*path = NULL;
+	struct json_object *st = ctr_vol_stored(eng, name);
+	if (st == NULL)
+		return err_set(err, ENOENT, ERR_NOSUCH,
+			       "no volume with name \"%s\" found: no such volume", name);
+	struct json_object *o = json_get(st, "Options");
+	const char *type = json_str(o, "type"), *dev = json_str(o, "device");
+	int rc = 0;
+	if (type != NULL && strcmp(type, "bind") == 0 && dev != NULL)
+		*path = xstrdup(dev);
+	else if (type != NULL || dev != NULL)
+		rc = err_set(err, ENOTSUP, ERR_TOOL,
+			     "volume %s is mounted (type %s) only in the containers that use it",
+			     name, type ? type : "(none)");
+	else
+		*path = xasprintf("%s/volumes/%s/_data", storage_root(eng->store), name);
+	json_object_put(st);
+	return rc;
 }
 
-static int rm_fn(void *arg, struct error **err)
+/* ---------- export and import: a tar stream of _data ---------- */
+
+struct vol_tar_job {
+	const char *data; /* the volume's _data */
+	int fd;		  /* the stream */
+	bool import;
+};
+
+static int vol_tar_fn(void *arg, struct error **err)
 {
-	return fs_rm_rf(arg, err);
+	const struct vol_tar_job *j = arg;
+	autoclose int dfd = open(j->data, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(err, "opening %s", j->data);
+	if (!j->import)
+		return ctr_tar_write(dfd, ".", j->fd, err);
+	umask(0);
+	return ctr_tar_extract(j->fd, dfd, &(struct ctr_tar_opts){ .into_ctr = true }, err);
 }
 
-/* The data may hold files of subordinate ids: delete dir as root in the user namespace. */
-int ctr_vol_rm_dir(const char *dir, struct error **err)
+/* As root in the user namespace: the files may belong to subordinate ids. */
+static int vol_tar(struct eng *eng, const char *name, int fd, bool import, struct error **err)
 {
+	struct json_object *doc = eng_vol_inspect(eng, name, err);
+	if (doc == NULL)
+		return -1;
+	autofree char *data = xstrdup(json_str(doc, "Mountpoint"));
+	json_object_put(doc);
+	struct vol_tar_job j = { .data = data, .fd = fd, .import = import };
 	struct userns_map m;
 	struct userns_child child;
 	if (userns_default_map(&m, err) < 0)
 		return -1;
-	int rc = userns_spawn(&m, 0, rm_fn, (void *)dir, &child, err);
+	int rc = userns_spawn(&m, 0, vol_tar_fn, &j, &child, err);
 	userns_map_clear(&m);
 	int status;
 	if (rc < 0 || proc_wait(child.pid, &status, err) < 0)
-		return -1;
+		return err_wrap(err, "%s volume %s", import ? "importing into" : "exporting", name);
 	return 0;
 }
 
-/* Out of the way under a name no listing shows (in one step), then deleted. */
-static int vol_delete(struct eng *eng, const char *name, struct error **err)
+int eng_vol_export(struct eng *eng, const char *name, int out_fd, struct error **err)
 {
-	autofree char *dir = vol_dir(eng, name);
-	autofree char *trash =
-	    xasprintf("%s/volumes/.trash-%s-%d", storage_root(eng->store), name, (int)getpid());
-	if (rename(dir, trash) < 0)
-		return err_sys(err, "removing volume %s", name);
-	if (ctr_vol_rm_dir(trash, err) < 0)
-		return err_wrap(err, "removing volume %s", name);
-	return 0;
+	return vol_tar(eng, name, out_fd, false, err);
+}
+
+int eng_vol_import(struct eng *eng, const char *name, int in_fd, struct error **err)
+{
+	return vol_tar(eng, name, in_fd, true, err);
 }
 
 int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error **err)
@@ -259,7 +395,7 @@ int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error *
 		return -1;
 	autofree char *mp = xstrdup(json_str(doc, "Mountpoint"));
 	json_object_put(doc);
-	autostrv char **users = vol_users(eng, mp);
+	autostrv char **users = ctr_vol_users(eng, name, mp);
 	if (users[0] != NULL && !force)
 		return err_set(err, EBUSY, ERR_INUSE,
 			       "volume %s is being used by the following container(s): %s: volume "
@@ -268,26 +404,135 @@ int eng_vol_remove(struct eng *eng, const char *name, bool force, struct error *
 	/* -f removes the containers that use it first, as podman does. */
 	for (size_t i = 0; users[i]; i++) {
 		struct eng_ctr *c = NULL;
-		int rc = eng_ctr_lookup(eng, users[i], &c, err);
+		int rc = ctr_find(eng, users[i], &c, err);
 		if (rc == 0)
 			rc = eng_ctr_remove(eng, c, true, err);
 		eng_ctr_free(&c);
 		if (rc < 0)
 			return -1;
 	}
-	return vol_delete(eng, name, err);
+	return ctr_vol_delete(eng, name, err);
 }
 
-char **eng_vol_prune(struct eng *eng, struct error **err)
+/* ---------- filters (volume ls --filter, volume prune --filter) ---------- */
+
+static const char *const filter_keys[] = { "name",   "driver", "scope",	   "label",
+					   "label!", "opt",    "dangling", NULL };
+
+/* Whether labels has KEY (spec "KEY") or KEY=VALUE (spec "KEY=VALUE"). */
+static bool has_label(struct json_object *labels, const char *spec)
 {
-	autoclose int lk = ctr_vol_lock(eng, true, err);
+	const char *eq = strchr(spec, '=');
+	autofree char *k = eq ? xstrndup(spec, (size_t)(eq - spec)) : xstrdup(spec);
+	struct json_object *v = json_get(labels, k);
+	if (v == NULL)
+		return false;
+	return eq == NULL || strcmp(json_object_get_string(v), eq + 1) == 0;
+}
+
+/* One filter's verdict on the volume doc; -1 and *err for a bad value. */
+static int filter_one(struct eng *eng, struct json_object *doc, const char *key, const char *val,
+		      bool *ok, struct error **err)
+{
+	const char *name = json_str(doc, "Name");
+	if (strcmp(key, "name") == 0) {
+		/* podman: a regular expression, found anywhere in the name. */
+		regex_t re;
+		if (regcomp(&re, val, REG_EXTENDED | REG_NOSUB) != 0)
+			return err_set(err, EINVAL, ERR_TOOL, "invalid filter name=%s: bad regex",
+				       val);
+		*ok = regexec(&re, name, 0, NULL, 0) == 0;
+		regfree(&re);
+	} else if (strcmp(key, "driver") == 0 || strcmp(key, "scope") == 0) {
+		*ok = strcmp(val, "local") == 0;
+	} else if (strcmp(key, "label") == 0 || strcmp(key, "label!") == 0) {
+		*ok = has_label(json_get(doc, "Labels"), val) == (strcmp(key, "label") == 0);
+	} else if (strcmp(key, "opt") == 0) {
+		*ok = has_label(json_get(doc, "Options"), val);
+	} else {
+		if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "invalid dangling filter value \"%s\"", val);
+		autostrv char **users = ctr_vol_users(eng, name, json_str(doc, "Mountpoint"));
+		*ok = (users[0] == NULL) == (strcmp(val, "true") == 0);
+	}
+	return 0;
+}
+
+/* Whether doc passes every filter KEY=VALUE: filters of one key are ORed, keys ANDed. */
+static int vol_match(struct eng *eng, struct json_object *doc, char *const *filters, bool *match,
+		     struct error **err)
+{
+	*match = true;
+	for (size_t k = 0; filter_keys[k] && *match; k++) {
+		bool seen = false, any = false;
+		for (size_t i = 0; filters && filters[i]; i++) {
+			const char *eq = strchr(filters[i], '=');
+			size_t kl = eq ? (size_t)(eq - filters[i]) : strlen(filters[i]);
+			if (strlen(filter_keys[k]) != kl || strncmp(filters[i], filter_keys[k], kl))
+				continue;
+			bool ok = false;
+			seen = true;
+			if (filter_one(eng, doc, filter_keys[k], eq + 1, &ok, err) < 0)
+				return -1;
+			any |= ok;
+		}
+		*match = !seen || any;
+	}
+	return 0;
+}
+
+static int check_filters(char *const *filters, struct error **err)
+{
+	for (size_t i = 0; filters && filters[i]; i++) {
+		const char *eq = strchr(filters[i], '=');
+		bool ok = false;
+		for (size_t k = 0; eq && filter_keys[k] && !ok; k++)
+			ok = strlen(filter_keys[k]) == (size_t)(eq - filters[i]) &&
+			     strncmp(filters[i], filter_keys[k], (size_t)(eq - filters[i])) == 0;
+		if (!ok)
+			return err_set(err, EINVAL, ERR_TOOL, "\"%s\" is an invalid volume filter",
+				       filters[i]);
+	}
+	return 0;
+}
+
+int eng_vol_query(struct eng *eng, char *const *filters, struct json_object **out,
+		  struct error **err)
+{
+	*out = NULL;
+	if (check_filters(filters, err) < 0)
+		return -1;
+	struct json_object *all = eng_vol_list(eng);
+	struct json_object *sel = json_object_new_array();
+	for (size_t i = 0; i < json_len(all); i++) {
+		struct json_object *doc = json_idx(all, i);
+		bool match = false;
+		if (vol_match(eng, doc, filters, &match, err) < 0) {
+			json_object_put(all);
+			json_object_put(sel);
+			return -1;
+		}
+		if (match)
+			json_object_array_add(sel, json_object_get(doc));
+	}
+	json_object_put(all);
+	*out = sel;
+	return 0;
+}
+
+char **eng_vol_prune(struct eng *eng, char *const *filters, bool dry_run, struct error **err)
+{
+	if (check_filters(filters, err) < 0)
+		return NULL;
+	autoclose int lk = ctr_vol_lock(eng, !dry_run, err);
 	if (lk < 0)
 		return NULL;
 	char **removed = xzalloc(sizeof(char *));
 	/* Volumes a killed create left half-made (vol_make), or a killed rm or prune half
-	 * deleted (vol_delete): nobody makes or deletes one now. */
+	 * deleted (ctr_vol_delete): nobody makes or deletes one now. */
 	autofree char *top = xasprintf("%s/volumes", storage_root(eng->store));
-	autoclosedir DIR *d = opendir(top);
+	autoclosedir DIR *d = dry_run ? NULL : opendir(top);
 	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
 		autofree char *p = xasprintf("%s/%s", top, de->d_name);
 		if ((strncmp(de->d_name, ".tmp-", 5) == 0 ||
@@ -298,26 +543,36 @@ char **eng_vol_prune(struct eng *eng, struct error **err)
 		}
 	}
 	struct json_object *all = eng_vol_list(eng);
-	for (size_t i = 0; i < json_object_array_length(all); i++) {
-		struct json_object *v = json_object_array_get_idx(all, i);
-		autostrv char **users = vol_users(eng, json_str(v, "Mountpoint"));
-		if (users[0] != NULL)
-			continue;
-		if (vol_delete(eng, json_str(v, "Name"), err) < 0) {
+	for (size_t i = 0; i < json_len(all); i++) {
+		struct json_object *v = json_idx(all, i);
+		const char *name = json_str(v, "Name");
+		autostrv char **users = ctr_vol_users(eng, name, json_str(v, "Mountpoint"));
+		bool match = false;
+		int rc = users[0] != NULL ? 0 : vol_match(eng, v, filters, &match, err);
+		if (rc == 0 && match && !dry_run)
+			rc = ctr_vol_delete(eng, name, err);
+		if (rc < 0) {
 			json_object_put(all);
 			strv_free(removed);
 			return NULL;
 		}
-		strv_push(&removed, json_str(v, "Name"));
+		if (match)
+			strv_push(&removed, name);
 	}
 	json_object_put(all);
 	return removed;
+}
+
+int eng_vol_remove_anonymous(struct eng *eng, char *const *names, struct error **err)
+{
+	return ctr_vol_remove_anon(eng, names, true, err);
 }
 
 /* ---------- filling from the image ---------- */
 
 struct fill_job {
 	const struct oci_volume *mounts;
+	const bool *todo; /* per mount: fill it */
 	size_t n;
 };
 
@@ -336,7 +591,7 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
 	umask(0);
 	for (size_t i = 0; i < j->n; i++) {
 		const struct oci_volume *v = &j->mounts[i];
-		if (v->kind != OCI_MOUNT_VOLUME || !dir_is_empty(v->src))
+		if (!j->todo[i])
 			continue;
 		autoclose int srcfd = fs_openat2(rootfd, v->dst, O_PATH | O_DIRECTORY,
 						 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
@@ -352,14 +607,48 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
 	return 0;
 }
 
+/* After a container's first use: no chown any more, and no copy-up once the volume has
+ * content (podman's NeedsChown and NeedsCopyUp; an empty volume may still be filled). */
+static void vol_used(struct eng *eng, const struct oci_volume *v)
+{
+	struct json_object *st = ctr_vol_stored(eng, v->volume);
+	if (st == NULL)
+		return;
+	bool copyup = ctr_vol_flag(st, "NeedsCopyUp", true),
+	     chown = ctr_vol_flag(st, "NeedsChown", false);
+	bool filled = v->kind == OCI_MOUNT_VOLUME && !dir_is_empty(v->src);
+	struct error *e = NULL;
+	if (chown || (copyup && filled)) {
+		json_object_object_add(st, "NeedsChown", json_object_new_boolean(false));
+		json_object_object_add(st, "NeedsCopyUp",
+				       json_object_new_boolean(copyup && !filled));
+		if (vol_save(eng, v->volume, st, &e) < 0) {
+			log_warn("volume %s: %s", v->volume, e->msg);
+			err_free(&e);
+		}
+	}
+	json_object_put(st);
+}
+
 int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mounts, size_t n,
 		 struct error **err)
 {
 	bool any = false;
+	autofree bool *todo = xzalloc((n + 1) * sizeof(bool));
+	for (size_t i = 0; i < n; i++) {
+		const struct oci_volume *v = &mounts[i];
+		if (v->kind != OCI_MOUNT_VOLUME || !dir_is_empty(v->src))
+			continue;
+		struct json_object *st = v->volume ? ctr_vol_stored(eng, v->volume) : NULL;
+		todo[i] = ctr_vol_flag(st, "NeedsCopyUp", true);
+		json_object_put(st);
+		any |= todo[i];
+	}
+	struct fill_job j = { .mounts = mounts, .todo = todo, .n = n };
+	if (any && ctr_with_root(eng, c, fill_fn, &j, err) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++)
-		any |= mounts[i].kind == OCI_MOUNT_VOLUME && dir_is_empty(mounts[i].src);
-	if (!any)
-		return 0;
-	struct fill_job j = { .mounts = mounts, .n = n };
-	return ctr_with_root(eng, c, fill_fn, &j, err);
+		if (mounts[i].volume != NULL)
+			vol_used(eng, &mounts[i]);
+	return 0;
 }

@@ -12,6 +12,7 @@ void oci_volume_clear(struct oci_volume *v)
 	free(v->src);
 	free(v->dst);
 	free(v->options);
+	free(v->volume);
 	*v = (struct oci_volume){ 0 };
 }
 

@@ -26,6 +26,7 @@ struct oci_volume {
 	bool ro;
 	char *options; /* extra comma-separated mount options (tmpfs size=, bind propagation) */
 	bool chown;    /* :U — chown the source to the container's user */
+	char *volume;  /* the named volume this mount is (set when resolved), else NULL */
 };
 
 /*

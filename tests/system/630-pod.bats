@@ -102,7 +102,7 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	[[ $stderr == *"publish them on the pod"* ]]
 	run_hutch 125 run --network none --pod p1 "$IMAGE" true
 	[[ $stderr == *"pod's network"* ]]
-	run_hutch 125 pod create --network host --name p2
+	run_hutch 125 pod create --network container:x --name p2
 	[[ $stderr == *"a network of its own"* ]]
 	run_hutch 125 pod start nosuch
 	run_hutch 125 pod inspect nosuch
@@ -124,6 +124,147 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	run_hutch create --name a "$IMAGE" true
 	run_hutch create --name b --network container:a "$IMAGE" true
 	run_hutch container prune -f
+	run_hutch ps -a -q
+	assert_output ""
+}
+
+# podman-compat (podman 4.3.1's 200-pod.bats): what podman's own tests assert.
+
+@test "pod exists; pod inspect of one pod is an object; pod rm --force of a missing pod" {
+	run_hutch 1 pod exists p1
+	assert_output ""
+	run_hutch pod create --name p1 --label a=b
+	local id=$output
+	run_hutch pod exists p1
+	run_hutch pod exists "$id"
+	run_hutch pod inspect p1
+	[[ $(jq -r '.Name' <<<"$output") == p1 ]]
+	[[ $(jq -r '.ExitPolicy' <<<"$output") == continue ]]
+	[[ $(jq -r '.InfraConfig.HostNetwork' <<<"$output") == false ]]
+	[[ $(jq -c '.SharedNamespaces' <<<"$output") == '["ipc","net","uts"]' ]]
+	run_hutch pod create --name p2
+	run_hutch pod inspect p1 p2
+	[[ $(jq -r '.[1].Name' <<<"$output") == p2 ]]
+	run_hutch pod rm p1 p2
+	run_hutch 1 pod rm bogus
+	[[ $stderr == *"bogus"*": no such pod" ]]
+	run_hutch pod rm --force bogus
+	assert_output ""
+}
+
+@test "pod create --share: bad names, uts not shared lets members set their hostname, +pid" {
+	run_hutch 125 pod create --share bogus --name p1
+	[[ $stderr == "Error: invalid kernel namespace to share: bogus. Options are: cgroup, ipc, net, pid, uts or none" ]]
+	run_hutch pod create --share ipc --name p1
+	run_hutch pod inspect p1 --format '{{.SharedNamespaces}}'
+	assert_output "[ipc]"
+	run_hutch run --rm --pod p1 --hostname foobar "$IMAGE" hostname
+	assert_output foobar
+	# one IPC namespace, one /dev/shm
+	run_hutch run --rm --pod p1 "$IMAGE" touch /dev/shm/test1
+	run_hutch run --rm --pod p1 "$IMAGE" ls /dev/shm/test1
+	run_hutch pod create --share +pid --replace --name p1
+	run_hutch pod inspect p1 --format '{{.SharedNamespaces}}'
+	assert_output "[ipc net pid uts]"
+	run_hutch run --rm --pod p1 "$IMAGE" ps -o comm
+	assert_line --partial "hutch-init"
+	run_hutch 125 run --rm --pod p1 --hostname foobar "$IMAGE" hostname
+	[[ $stderr == *"cannot set hostname when joining the pod UTS namespace"* ]]
+}
+
+@test "run --pod new:NAME makes the pod, with the container's hostname" {
+	run_hutch run --rm --pod new:np --hostname foobar "$IMAGE" hostname
+	assert_output foobar
+	run_hutch pod rm np
+	run_hutch run --rm --pod new:np "$IMAGE" hostname
+	assert_output np
+	run_hutch pod inspect --format '{{.InfraContainerID}}' np
+	local infra=$output
+	run_hutch 125 rm -f "$infra"
+	[[ $stderr == *" and cannot be removed without removing the pod" ]]
+	run_hutch pod rm np
+}
+
+@test "pod create --network host, NAME as an operand, --infra-name; generated names differ" {
+	run_hutch pod create --share ipc --network host h1
+	run_hutch pod inspect h1 --format '{{.InfraConfig.HostNetwork}}'
+	assert_output true
+	run_hutch run --rm --pod h1 "$IMAGE" cat /proc/net/dev
+	local lines_pod=${#lines[@]}
+	run cat /proc/net/dev
+	assert_equal "$lines_pod" "${#lines[@]}"
+	run_hutch pod create --network private --replace --infra-name myinfra h1
+	run_hutch pod inspect h1 --format '{{.InfraConfig.HostNetwork}}'
+	assert_output false
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output myinfra
+	run_hutch 125 pod create --infra-name myinfra
+	[[ $stderr =~ ^Error:\ .*:\ the\ container\ name\ \"myinfra\"\ is\ already\ in\ use\ by\ .*\ You\ have\ to\ remove\ that\ container\ to\ be\ able\ to\ reuse\ that\ name:\ that\ name\ is\ already\ in\ use ]]
+	run_hutch pod rm h1
+	for _ in $(seq 12); do run_hutch pod create; done
+	run_hutch pod ps -q
+	assert_equal "${#lines[@]}" 12
+	run_hutch pod rm -a
+}
+
+@test "pod exit policies: continue leaves the pod degraded, stop stops it" {
+	run_hutch 125 pod create --exit-policy invalid
+	[[ $stderr == 'Error: running pod create option: invalid pod exit policy: "invalid"' ]]
+	run_hutch pod create --exit-policy continue --name pc
+	run_hutch run --pod pc "$IMAGE" true
+	run_hutch pod inspect pc --format '{{.State}}'
+	assert_output Degraded
+	run_hutch pod create --exit-policy stop --name ps
+	run_hutch pod inspect ps --format '{{.ExitPolicy}}'
+	assert_output stop
+	run_hutch run --pod ps "$IMAGE" true
+	for _ in $(seq 50); do
+		run_hutch pod inspect ps --format '{{.State}}'
+		[[ $output == Exited ]] && break
+		sleep 0.1
+	done
+	assert_output Exited
+	run_hutch pod rm -f pc ps
+}
+
+@test "pod create --infra=false: members share nothing; pod top lists every container's processes" {
+	run_hutch pod create --infra=false --name ni
+	run_hutch pod inspect ni --format '{{.CreateInfra}} {{.NumContainers}}'
+	assert_output "false 0"
+	run_hutch pod ps --format '{{.Name}} {{.NumberOfContainers}}'
+	assert_output "ni 0"
+	run_hutch run -d --pod ni "$IMAGE" top -d 2
+	run_hutch run -d --pod ni "$IMAGE" top -d 2
+	run_hutch pod ps
+	assert_line --index 1 --regexp ' 2$'
+	for _ in $(seq 50); do
+		run_hutch pod top ni
+		[[ $output == *"top -d 2"*"top -d 2"* ]] && break
+		sleep 0.1
+	done
+	assert_line --index 0 --regexp '^USER +PID +PPID'
+	[[ $output == *"root"*"top -d 2"*"root"*"top -d 2"* ]]
+	# two PID namespaces: each top is PID 1 of its own
+	assert_equal "$(grep -c 'top -d 2' <<<"$output")" 2
+	run_hutch pod rm -f -t 0 ni
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch 125 pod create --infra=false --share ipc
+}
+
+@test "pod create --infra-image and --infra-command: the infra runs that image" {
+	run_hutch pod create --name ii --infra-name myinfra --infra-image "$IMAGE" --infra-command '["/bin/sleep", "1000"]'
+	run_hutch 125 pod create --infra-name myinfra
+	[[ $stderr =~ ^Error:\ .*:\ the\ container\ name\ \"myinfra\"\ is\ already\ in\ use\ by\ .*that\ name\ is\ already\ in\ use ]]
+	run_hutch 125 pod create --infra-command /bin/true
+	[[ $stderr == *"--infra-command needs --infra-image"* ]]
+	run_hutch run --rm --pod ii "$IMAGE" hostname
+	assert_output ii
+	run_hutch pod ps --format '{{.Name}} {{.Status}}'
+	assert_output "ii Running"
+	run_hutch pod top ii
+	assert_line --partial "sleep 1000"
+	run_hutch pod rm -f ii
 	run_hutch ps -a -q
 	assert_output ""
 }
