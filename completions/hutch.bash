@@ -375,16 +375,32 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create inspect ls list prune rm remove "
+		subs="create export import inspect ls list mount prune rm remove unmount umount "
 		operands="none"
 		after=""
 		;;
 	"volume create")
-		opts="--ignore --label -l --help -h"
-		valopts="--label=none -l=none "
+		opts="--driver --ignore --label -l --opt -o --help -h"
+		valopts="--driver=choices:local --label=none -l=none --opt=none -o=none "
 		choices=""
 		subs=""
 		operands="none"
+		after=""
+		;;
+	"volume export")
+		opts="--output -o --help -h"
+		valopts="--output=file -o=file "
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
+	"volume import")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="volumes"
 		after=""
 		;;
 	"volume inspect")
@@ -396,39 +412,63 @@ _hutch_spec() {
 		after=""
 		;;
 	"volume ls")
-		opts="--format --noheading -n --quiet -q --help -h"
-		valopts="--format=choices:json "
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
 		choices=""
 		subs=""
 		operands="none"
 		after=""
 		;;
 	"volume list")
-		opts="--format --noheading -n --quiet -q --help -h"
-		valopts="--format=choices:json "
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
 		choices=""
 		subs=""
 		operands="none"
 		after=""
 		;;
-	"volume prune")
-		opts="--force -f --help -h"
-		valopts=""
-		choices=""
-		subs=""
-		operands="none"
-		after=""
-		;;
-	"volume rm")
-		opts="--all -a --force -f --help -h"
+	"volume mount")
+		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
 		operands="volumes"
 		after=""
 		;;
+	"volume prune")
+		opts="--filter --force -f --help -h"
+		valopts="--filter=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"volume rm")
+		opts="--all -a --force -f --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
 	"volume remove")
-		opts="--all -a --force -f --help -h"
+		opts="--all -a --force -f --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
+	"volume unmount")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="volumes"
+		after=""
+		;;
+	"volume umount")
+		opts="--help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -439,16 +479,24 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create inspect kill ps ls list rm remove start stop "
+		subs="create exists inspect kill ps ls list rm remove top start stop "
 		operands="none"
 		after=""
 		;;
 	"pod create")
-		opts="--hostname --label -l --name --network --publish -p --help -h"
-		valopts="--hostname=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none "
+		opts="--exit-policy --hostname --infra --infra-command --infra-image --infra-name --label -l --name --network --publish -p --replace --share --help -h"
+		valopts="--exit-policy=choices:continue|stop --hostname=none --infra-command=none --infra-image=images --infra-name=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none --share=none "
 		choices=""
 		subs=""
-		operands="none"
+		operands="pods"
+		after=""
+		;;
+	"pod exists")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="pods"
 		after=""
 		;;
 	"pod inspect")
@@ -502,6 +550,14 @@ _hutch_spec() {
 	"pod remove")
 		opts="--all -a --force -f --ignore -i --time -t --help -h"
 		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="pods"
+		after=""
+		;;
+	"pod top")
+		opts="--help -h"
+		valopts=""
 		choices=""
 		subs=""
 		operands="pods"
