@@ -10,6 +10,7 @@
 #include "oci/oci.h"
 #include "userns/userns.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -137,6 +138,23 @@ static int resolve_user(struct eng *eng, struct plan *a, const char *user, struc
 				&a->n_groups, err);
 }
 
+/*
+ * HOME, as podman: the user's entry in the image's /etc/passwd; for a uid the image does
+ * not know (-u 100, keep-id), the working directory, which podman gives the passwd entry
+ * it adds for that uid.
+ */
+static void plan_home(struct eng *eng, struct plan *a)
+{
+	struct oci_gen_opts *g = &a->co.gen;
+	autostrv char **layers = storage_image_layer_dirs(eng->store, a->image);
+	char *home = oci_user_home(layers, g->uid);
+	if (home == NULL)
+		home = xstrdup(g->workdir			     ? g->workdir
+			       : a->icfg.workdir && *a->icfg.workdir ? a->icfg.workdir
+								     : "/");
+	g->home = keep(a, home);
+}
+
 static void push_mount(struct plan *a, struct oci_volume *v)
 {
 	a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
@@ -241,6 +259,7 @@ static void check_limits(const struct eng_ctr_create_req *r)
 	}
 }
 
+/* --log-opt max-size: decimal units (1k = 1000), as podman's units.FromHumanSize. */
 static int parse_size(const char *s, uint64_t *out)
 {
 	char *end = NULL;
@@ -249,30 +268,18 @@ static int parse_size(const char *s, uint64_t *out)
 	if (end == s || !isfinite(v) || v < 0)
 		return -1;
 	uint64_t mult = 1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		mult = 1024;
+	const char *units = "kmgtp";
+	const char *u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (u != NULL) {
+		for (const char *q = units; q <= u; q++)
+			mult *= 1000;
 		end++;
-		break;
-	case 'm':
-	case 'M':
-		mult = 1024 * 1024;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		mult = 1024ULL * 1024 * 1024;
-		end++;
-		break;
-	default:
-		break;
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
 	if (*end != '\0' || v * (double)mult >= 0x1p63)
 		return -1;
-	*out = (uint64_t)(v * (double)mult);
+	*out = (uint64_t)(v * (double)mult + 0.5);
 	return 0;
 }
 
@@ -478,6 +485,34 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	return 0;
 }
 
+/*
+ * The image's name as podman records it (ImageName): the stored name the reference
+ * resolved to ("name" is "localhost/name:latest"), for an ID the image's first name.
+ */
+static char *image_name_for(const struct storage_image *img, const char *ref)
+{
+	size_t n = strlen(ref);
+	if (n >= 3 && strncmp(img->id, ref, n) == 0)
+		return xstrdup(img->names && img->names[0] ? img->names[0] : ref);
+	struct storage_ref pr = { 0 };
+	struct error *perr = NULL;
+	if (storage_ref_parse(ref, &pr, &perr) < 0) {
+		err_free(&perr);
+		return xstrdup(ref);
+	}
+	autofree char *want = storage_ref_string(&pr);
+	storage_ref_clear(&pr);
+	size_t wn = strlen(want);
+	for (size_t i = 0; img->names && img->names[i]; i++) {
+		const char *nm = img->names[i];
+		size_t l = strlen(nm);
+		if (strcmp(nm, want) == 0 ||
+		    (l > wn && nm[l - wn - 1] == '/' && strcmp(nm + l - wn, want) == 0))
+			return xstrdup(nm);
+	}
+	return xstrdup(ref);
+}
+
 /* The image and its config, which the rest of the request is checked against. */
 static int plan_image(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 		      struct error **err)
@@ -493,7 +528,7 @@ static int plan_image(const struct eng_ctr_create_req *r, struct eng *eng, struc
 					    .exposed_ports = a->icfg.exposed_ports,
 					    .stop_signal = a->icfg.stop_signal };
 	a->co.image = a->image;
-	a->co.image_name = r->image;
+	a->co.image_name = keep(a, image_name_for(a->image, r->image));
 	a->co.gen.image = &a->img;
 	return 0;
 }
@@ -563,6 +598,7 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	    parse_policy(r, a, err) < 0 || parse_groups(r, a, err) < 0 ||
 	    parse_join(r, eng, a, err) < 0)
 		return -1;
+	plan_home(eng, a);
 	return 0;
 }
 

@@ -642,6 +642,9 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(doc, "Image", json_object_new_string(o->image ? o->image->id : ""));
 	json_object_object_add(doc, "ImageName",
 			       json_object_new_string(o->image_name ? o->image_name : ""));
+	if (o->image != NULL && o->image->manifest_digest != NULL)
+		json_object_object_add(doc, "ImageDigest",
+				       json_object_new_string(o->image->manifest_digest));
 	if (o->pod != NULL) {
 		json_object_object_add(doc, "Pod", json_object_new_string(o->pod));
 		json_object_object_add(doc, "Infra", json_object_new_boolean(o->infra));

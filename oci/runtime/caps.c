@@ -160,8 +160,7 @@ static int check_exe(const char *path)
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return errno;
-	if (S_ISDIR(st.st_mode))
-		return EISDIR;
+	/* execve(2) refuses a directory with EACCES, and runc and podman say so */
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
 		return EACCES;
 	return 0;
@@ -175,7 +174,8 @@ char *oci_resolve_exe(const struct rt_process *p, struct error **err)
 		if (e == 0)
 			return xstrdup(name);
 		err_set(err, e, e == ENOENT || e == ENOTDIR ? ERR_NOTFOUND : ERR_INVOKE,
-			"exec: \"%s\": %s", name, strerror(e));
+			"exec: \"%s\": %s", name,
+			e == EACCES ? "permission denied" : strerror(e)); /* Go's words */
 		return NULL;
 	}
 	autofree char *path = xstrdup(env_path(p->env));
@@ -286,6 +286,10 @@ int oci_enter_cwd(const char *cwd, struct error **err)
 	autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	autoclose int fd =
 	    root < 0 ? -1 : fs_open_in_root(root, cwd, O_PATH | O_DIRECTORY, FS_CREATE_NONE);
+	/* podman's words and 126: the command cannot be invoked there */
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return err_set(err, errno, ERR_INVOKE, "workdir \"%s\" does not exist on container",
+			       cwd);
 	if (fd < 0 || fchdir(fd) < 0)
 		return err_sys(err, "changing to the working directory %s", cwd);
 	/* And the kernel must see it inside the root: getcwd fails for a directory outside. */

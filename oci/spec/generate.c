@@ -262,17 +262,20 @@ static int env_file(struct env_list *l, const char *path, struct error **err)
 static struct json_object *build_env(const struct oci_gen_opts *o, struct error **err)
 {
 	autoenv struct env_list l = { 0 };
-	bool has_path = false;
+	bool has_path = false, has_home = false;
 	for (size_t i = 0; o->image && o->image->env && o->image->env[i]; i++) {
 		env_push(&l, xstrdup(o->image->env[i]));
 		has_path |= strncmp(o->image->env[i], "PATH=", 5) == 0;
+		has_home |= strncmp(o->image->env[i], "HOME=", 5) == 0;
 	}
 	if (!has_path)
 		env_push(
 		    &l,
 		    xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-	if (o->tty)
-		env_push(&l, xstrdup("TERM=xterm"));
+	/* podman's defaults (containers.conf): TERM always, HOME from the user's entry */
+	env_push(&l, xstrdup("TERM=xterm"));
+	if (!has_home && o->home != NULL)
+		env_push(&l, xasprintf("HOME=%s", o->home));
 	if (o->hostname)
 		env_push(&l, xasprintf("HOSTNAME=%s", o->hostname));
 	env_push(&l, xstrdup("container=hutch"));

@@ -106,7 +106,7 @@ load runtime-helpers
 	assert_nothing_left x9
 	rt_bundle "$BUNDLE" /etc/passwd
 	run_rt 1 create --bundle "$BUNDLE" x9
-	assert_stderr_has 'exec: "/etc/passwd": Permission denied'
+	assert_stderr_has 'exec: "/etc/passwd": permission denied'
 	assert_nothing_left x9
 }
 

@@ -117,7 +117,7 @@ PY
 	python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(30)" &
 	local holder=$!
 	sleep 0.3
-	run_hutch 125 run --rm -p "127.0.0.1:$port:80" "$IMAGE" true
+	run_hutch 126 run --rm -p "127.0.0.1:$port:80" "$IMAGE" true
 	[[ $stderr == *"127.0.0.1:$port"*"already in use"* ]]
 	kill "$holder"
 	run_hutch 125 run --rm -p 80:80 "$IMAGE" true

@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# run, create and a container's inspect as podman's own system tests (030-run) see them:
+# exit codes and words of what cannot start, the defaults of the environment, the image
+# facts a container keeps, its log settings.
+
+load container_helpers
+
+@test "run: a busy host port is 126, as podman; the container stays, unless --rm" {
+	local port
+	port=$(free_port)
+	run_hutch run -d --rm -p "$port:80" --name c_ok "$IMAGE" sleep 60
+	run_hutch 126 run -d -p "$port:80" --name c_fail_no_rm "$IMAGE" true
+	[[ $stderr == *"$port"*"already in use"* ]]
+	run_hutch 126 run -d --rm -p "$port:80" --name c_fail_with_rm "$IMAGE" true
+	run_hutch ps -a --format '{{.Names}}'
+	assert_equal "$(sort <<<"$output")" "c_fail_no_rm
+c_ok"
+}
+
+@test "run: HOME and TERM by default, as podman" {
+	run_hutch run --rm "$IMAGE" sh -c 'echo "$TERM $HOME"'
+	assert_output "xterm /root"
+	# A uid the image does not know: the working directory, never an empty HOME.
+	run_hutch run --rm --user 100 --workdir /tmp "$IMAGE" sh -c 'echo "$HOME"'
+	assert_output "/tmp"
+	run_hutch run --rm --user 100 "$IMAGE" sh -c 'echo "$HOME"'
+	assert_output "/"
+	run_hutch run --rm -e HOME=/mine --user 100 "$IMAGE" sh -c 'echo "$HOME"'
+	assert_output "/mine"
+}
+
+@test "inspect: ImageName is the name the reference resolved to, ImageDigest the manifest's" {
+	local short=localhost/some/thing
+	run_hutch tag "$IMAGE" "$short"
+	run_hutch create --name c1 "$short"
+	run_hutch inspect --format '{{.ImageName}}' c1
+	assert_output "$short:latest"
+	run_hutch create --name c2 "$short:latest"
+	run_hutch inspect --format '{{.ImageName}}' c2
+	assert_output "$short:latest"
+	# An image's ID, as podman's templates spell it, and its digest, which the container keeps.
+	run_hutch inspect "$IMAGE" --format '{{.ID}} {{.Digest}}'
+	local id=${output% *} digest=${output#* }
+	[[ $digest == sha256:* ]]
+	run_hutch create --name c3 "${id:0:12}"
+	run_hutch container inspect c3 --format '{{.ImageName}} {{.Image}} {{.ImageDigest}}'
+	assert_output "$IMAGE $id $digest"
+}
+
+@test "inspect: HostConfig.LogConfig has the log's Path and podman's Size" {
+	run_hutch run --name k --log-opt max-size=3.053m "$IMAGE" echo hello
+	run_hutch inspect --format '{{.HostConfig.LogConfig.Size}}' k
+	assert_output "3.053MB"
+	run_hutch inspect --format '{{.HostConfig.LogConfig.Path}}' k
+	[[ -f $output ]]
+	grep -q ' stdout F hello$' "$output"
+	run_hutch run --name n --log-driver none "$IMAGE" true
+	run_hutch inspect --format '{{.HostConfig.LogConfig.Path}}|{{.HostConfig.LogConfig.Size}}' n
+	assert_output "|0B"
+}
