@@ -44,8 +44,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container create")
-		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -68,7 +68,7 @@ _hutch_spec() {
 		after="file"
 		;;
 	"container inspect")
-		opts="--format -f --help -h"
+		opts="--format -f --latest -l --help -h"
 		valopts="--format=choices:json -f=choices:json "
 		choices=""
 		subs=""
@@ -92,7 +92,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container ls")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -140,16 +140,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
 		after=""
 		;;
 	"container run")
-		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -204,8 +204,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"create")
-		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -220,7 +220,7 @@ _hutch_spec() {
 		after="file"
 		;;
 	"inspect")
-		opts="--format -f --help -h"
+		opts="--format -f --latest -l --help -h"
 		valopts="--format=choices:json -f=choices:json "
 		choices=""
 		subs=""
@@ -244,7 +244,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"ps")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -260,16 +260,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
 		after=""
 		;;
 	"run")
-		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -476,16 +476,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod rm")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
 		after=""
 		;;
 	"pod remove")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"

@@ -32,6 +32,14 @@ static const struct cli_opt format_opts[] = {
 };
 
 static const struct cli_opt no_opts[] = { END_OPTS };
+
+/* inspect and container inspect: --format, and -l for the newest container. */
+static const struct cli_opt inspect_opts[] = {
+	{ "format", 'f', "format", CLI_STRING, NULL,
+	  "Change the output format to JSON or a Go template", CLI_COMPLETE_FORMAT, "json" },
+	{ "latest", 'l', NULL, CLI_BOOL, NULL, "Act on the latest container", 0, NULL },
+	END_OPTS,
+};
 /* __cleanup: --unlisted when the monitor took a --rm container out of the store already. */
 static const struct cli_opt cleanup_opts[] = { { "unlisted", 0, NULL, CLI_BOOL, NULL,
 						 "The monitor unlisted the container (--rm)",
@@ -286,6 +294,8 @@ static const struct cli_opt run_opts[] = {
 	  NULL },
 	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },
 	{ "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },
+	{ "attach", 'a', "stream", L, NULL, "Attach only these streams: stdin, stdout, stderr",
+	  CLI_COMPLETE_CHOICES, "stdin stdout stderr" },
 	{ "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },
 	{ "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },
 	{ "cidfile", 0, "file", S, NULL, "Write the container ID to this file", CLI_COMPLETE_FILE,
@@ -627,7 +637,7 @@ static const struct cli_cmd container_subs[] = {
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true, C_RUN),
 	CTR_CMD("inspect", "Display the configuration of containers", "CONTAINER [CONTAINER...]",
-		cmd_container_inspect, format_opts, 1, -1, false, C_CTR),
+		cmd_container_inspect, inspect_opts, 0, -1, false, C_CTR),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
 		kill_opts, 0, -1, false, C_RUN),
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,
@@ -694,7 +704,7 @@ static const struct cli_cmd commands[] = {
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true, C_RUN),
 	CTR_CMD("inspect", "Display the configuration of containers or images", "NAME [NAME...]",
-		cmd_inspect, format_opts, 1, -1, false, CLI_COMPLETE_INSPECT),
+		cmd_inspect, inspect_opts, 0, -1, false, CLI_COMPLETE_INSPECT),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
 		kill_opts, 0, -1, false, C_RUN),
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,

@@ -59,3 +59,29 @@ c_ok"
 	run_hutch inspect --format '{{.HostConfig.LogConfig.Path}}|{{.HostConfig.LogConfig.Size}}' n
 	assert_output "|0B"
 }
+
+@test "run --attach: only the streams named; attached to neither output, the ID" {
+	run --separate-stderr "$HUTCH" run --name a1 --attach stderr "$IMAGE" sh -c 'echo out; echo err >&2'
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" err
+	# What is not attached still reaches the log.
+	run_hutch logs a1
+	assert_line out
+	run_hutch run --name a2 --attach stdin "$IMAGE" echo hello
+	local printed=$output
+	run_hutch inspect --format '{{.Id}}' a2
+	assert_equal "$printed" "$output"
+	run_hutch 125 run --attach nosuch "$IMAGE" true
+	[[ $stderr == *'invalid stream "nosuch" for --attach'* ]]
+}
+
+@test "inspect -l is the newest container" {
+	run_hutch create --name here "$IMAGE" true
+	run_hutch create --name newest "$IMAGE" true
+	run_hutch inspect -l --format '{{.Name}}'
+	assert_output newest
+	run_hutch container inspect -l --format '{{.Name}}'
+	assert_output newest
+	run_hutch 125 inspect -l here
+}
