@@ -15,6 +15,8 @@ static struct timespec log_start;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 static const char *const level_tags[] = { "ERRO", "WARN", "INFO", "DEBU" };
+/* log_notice's: shown as a warning is, printed bare. */
+#define LOG_LEVEL_NOTICE ((enum log_level)(LOG_LEVEL_DEBUG + 1))
 
 int log_parse_level(const char *s, enum log_level *out, struct error **err)
 {
@@ -38,6 +40,9 @@ static void log_v(enum log_level level, const char *fmt, va_list ap)
 
 static void log_v(enum log_level level, const char *fmt, va_list ap)
 {
+	bool bare = level == LOG_LEVEL_NOTICE;
+	if (bare)
+		level = LOG_LEVEL_WARN;
 	if (level > log_current_level)
 		return;
 	struct timespec now;
@@ -50,7 +55,10 @@ static void log_v(enum log_level level, const char *fmt, va_list ap)
 	char buf[2048];
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	str_printable(buf); /* names from images, registries and containers: no escapes */
-	fprintf(f, "%s[%04ld] %s\n", level_tags[level], secs, buf);
+	if (bare)
+		fprintf(f, "%s\n", buf);
+	else
+		fprintf(f, "%s[%04ld] %s\n", level_tags[level], secs, buf);
 	fflush(f);
 }
 
@@ -73,3 +81,4 @@ LOG_FN(log_error, LOG_LEVEL_ERROR)
 LOG_FN(log_warn, LOG_LEVEL_WARN)
 LOG_FN(log_info, LOG_LEVEL_INFO)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)
+LOG_FN(log_notice, LOG_LEVEL_NOTICE)

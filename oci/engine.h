@@ -221,12 +221,13 @@ struct eng_ctr_create_req {
 	char *const *add_hosts; /* host:ip */
 
 	/* Mounts, devices and limits */
-	char *const *volumes; /* src:dst[:opts]; a named volume is created when missing */
-	char *const *mounts;  /* type=bind|volume|tmpfs,src=,dst=,ro */
-	char *const *tmpfs;   /* dir[:opts] */
-	char *const *devices; /* host[:container], bound from the host */
-	char *const *ulimits; /* name=soft[:hard] */
-	const char *memory;   /* as given; limits only warn without delegated cgroups */
+	char *const *volumes;	   /* src:dst[:opts]; a named volume is created when missing */
+	char *const *mounts;	   /* type=bind|volume|tmpfs,src=,dst=,ro */
+	char *const *tmpfs;	   /* dir[:opts] */
+	char *const *devices;	   /* host[:container], bound from the host */
+	char *const *ulimits;	   /* name=soft[:hard] */
+	const char *memory;	   /* as given; limits only warn without delegated cgroups */
+	const char *kernel_memory; /* accepted with podman's warning, and ignored */
 	const char *cpus;
 	const char *pids_limit;
 };

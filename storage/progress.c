@@ -16,7 +16,7 @@ struct wire {
 	uint32_t item;
 	int64_t value; /* START: total; BYTES: n */
 	char label[32];
-	char text[96]; /* START: the digest; DONE/ERROR: the status */
+	char text[400]; /* START: the digest; DONE/ERROR: the status; TRYING: the reference */
 };
 
 _Static_assert(sizeof(struct wire) <= PIPE_BUF, "one atomic pipe write per record");
@@ -56,6 +56,13 @@ void progress_send_end(int fd)
 	send_wire(fd, &w);
 }
 
+void progress_send_trying(int fd, const char *ref)
+{
+	struct wire w = { .kind = STORAGE_PROGRESS_TRYING };
+	snprintf(w.text, sizeof(w.text), "%s", ref);
+	send_wire(fd, &w);
+}
+
 static void *relay(void *arg)
 {
 	const struct progress_relay *r = arg;
@@ -64,9 +71,10 @@ static void *relay(void *arg)
 	struct wire w;
 	bool open = false; /* a batch without its END yet */
 	while (fs_read_all(fd, &w, sizeof(w)) == (ssize_t)sizeof(w)) {
-		if (w.kind > STORAGE_PROGRESS_END)
+		if (w.kind > STORAGE_PROGRESS_TRYING)
 			continue;
-		open = w.kind != STORAGE_PROGRESS_END;
+		if (w.kind != STORAGE_PROGRESS_TRYING)
+			open = w.kind != STORAGE_PROGRESS_END;
 		w.label[sizeof(w.label) - 1] = '\0';
 		w.text[sizeof(w.text) - 1] = '\0';
 		struct storage_progress_event ev = { .kind = (enum storage_progress_kind)w.kind,
@@ -77,6 +85,8 @@ static void *relay(void *arg)
 			ev.total = w.value;
 		} else if (w.kind == STORAGE_PROGRESS_BYTES) {
 			ev.n = w.value;
+		} else if (w.kind == STORAGE_PROGRESS_TRYING) {
+			ev.label = w.text;
 		} else if (w.kind != STORAGE_PROGRESS_END) {
 			ev.status = w.text;
 		}

@@ -18,6 +18,8 @@ void progress_send_bytes(int fd, unsigned item, int64_t n);
 /* DONE, or ERROR when failed. */
 void progress_send_done(int fd, unsigned item, bool failed, const char *status);
 void progress_send_end(int fd);
+/* TRYING: ref is the reference pulled next. */
+void progress_send_trying(int fd, const char *ref);
 
 /*
  * In the parent: a thread that reads records from fd until EOF, each to the sink. A thread,

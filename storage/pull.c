@@ -560,6 +560,7 @@ static int pull_names(struct child_arg *a, const struct pull_conf *conf, char **
 		if (storage_ref_parse(names[i], &r, err) < 0)
 			return -1;
 		err_free(err);
+		progress_send_trying(a->progress_fd, names[i]);
 		if (a->o->all_tags) {
 			if (r.digest != NULL || strcmp(r.tag, "latest") != 0 ||
 			    strchr(a->input, ':') > strrchr(a->input, '/'))

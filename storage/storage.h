@@ -81,16 +81,18 @@ const char *storage_root(const struct storage *s);
  * only during the call.
  */
 enum storage_progress_kind {
-	STORAGE_PROGRESS_START, /* label ("Copying blob"), digest ("sha256:..."), total bytes */
-	STORAGE_PROGRESS_BYTES, /* n more bytes of the item arrived */
-	STORAGE_PROGRESS_DONE,	/* status "done", or "Already exists" (no bytes came) */
-	STORAGE_PROGRESS_ERROR, /* status "failed" */
-	STORAGE_PROGRESS_END,	/* the batch is over */
+	STORAGE_PROGRESS_START,	 /* label ("Copying blob"), digest ("sha256:..."), total bytes */
+	STORAGE_PROGRESS_BYTES,	 /* n more bytes of the item arrived */
+	STORAGE_PROGRESS_DONE,	 /* status "done", or "Already exists" (no bytes came) */
+	STORAGE_PROGRESS_ERROR,	 /* status "failed" */
+	STORAGE_PROGRESS_END,	 /* the batch is over */
+	STORAGE_PROGRESS_TRYING, /* label: the reference tried now, before its batch (podman's
+				  * "Trying to pull REF...": one per name a short name expands to) */
 };
 
 struct storage_progress_event {
 	enum storage_progress_kind kind;
-	unsigned item; /* the blob's index in its batch */
+	unsigned item; /* the blob's index in its batch (0 for TRYING) */
 	const char *label, *digest;
 	int64_t total;
 	int64_t n;

@@ -8,10 +8,12 @@
 #include "oci/engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef HUTCH_DEBUG_ACCESSORS
 #define HUTCH_DEBUG_ACCESSORS 1
@@ -331,6 +333,11 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		else if (strcmp(o->name, "version") == 0 && rc == 0 && pos >= argc) {
 			printf("hutch version %s\n", HUTCH_VERSION);
 			return 0;
+		} else if (strcmp(o->name, "noout") == 0) {
+			/* All of stdout, the container's attached output too, as podman's. */
+			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+			if (fd >= 0 && dup2(fd, STDOUT_FILENO) >= 0)
+				close(fd);
 		} else if (strcmp(o->name, "storage-driver") == 0) {
 			ctx->storage_driver = gvals[i].str;
 		} else if (strcmp(o->name, "log-level") == 0 && rc == 0 &&

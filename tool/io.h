@@ -15,5 +15,8 @@ const struct eng_stdio *cli_stdio(void);
 /* podman's pull display on our stderr: one line per blob (bar, bytes, rate) redrawn in
  * place. NULL (a silent pull) with quiet or when stderr is not a terminal. */
 const struct storage_progress_sink *cli_progress(bool quiet);
+/* run and create, as podman's: the display above on a terminal, else podman's plain lines
+ * ("Trying to pull REF...", "Copying blob ..."); NULL with quiet. */
+const struct storage_progress_sink *cli_progress_lines(bool quiet);
 /* A sink writing each event as one JSON line to f (not wired to a flag yet). */
 void cli_progress_json(FILE *f, struct storage_progress_sink *sink);

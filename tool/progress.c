@@ -172,6 +172,11 @@ static void progress_finish(struct progress **pp)
 static void tty_event(void *ctx, const struct storage_progress_event *ev)
 {
 	struct progress **pp = ctx;
+	if (ev->kind == STORAGE_PROGRESS_TRYING) {
+		if (*pp == NULL)
+			fprintf(stderr, "Trying to pull %s...\n", ev->label);
+		return;
+	}
 	if (*pp == NULL && ev->kind == STORAGE_PROGRESS_START)
 		*pp = progress_new();
 	struct progress *p = *pp;
@@ -193,7 +198,52 @@ static void tty_event(void *ctx, const struct storage_progress_event *ev)
 	case STORAGE_PROGRESS_END:
 		progress_finish(pp);
 		break;
+	case STORAGE_PROGRESS_TRYING:
+		break;
 	}
+}
+
+/* Where stderr is no terminal: podman's lines, one per step, no bars. */
+struct plain {
+	bool started, failed;
+};
+
+static void plain_event(void *ctx, const struct storage_progress_event *ev)
+{
+	struct plain *p = ctx;
+	switch (ev->kind) {
+	case STORAGE_PROGRESS_TRYING:
+		fprintf(stderr, "Trying to pull %s...\n", ev->label);
+		break;
+	case STORAGE_PROGRESS_START:
+		if (!p->started)
+			fputs("Getting image source signatures\n", stderr);
+		p->started = true;
+		fprintf(stderr, "%s %s\n", ev->label, ev->digest);
+		break;
+	case STORAGE_PROGRESS_ERROR:
+		p->failed = true;
+		break;
+	case STORAGE_PROGRESS_END:
+		if (p->started && !p->failed)
+			fputs("Writing manifest to image destination\nStoring signatures\n",
+			      stderr);
+		*p = (struct plain){ 0 };
+		break;
+	case STORAGE_PROGRESS_BYTES:
+	case STORAGE_PROGRESS_DONE:
+		break;
+	}
+	fflush(stderr);
+}
+
+const struct storage_progress_sink *cli_progress_lines(bool quiet)
+{
+	static struct plain state;
+	static const struct storage_progress_sink sink = { .event = plain_event, .ctx = &state };
+	if (quiet)
+		return NULL;
+	return isatty(STDERR_FILENO) ? cli_progress(false) : &sink;
 }
 
 const struct storage_progress_sink *cli_progress(bool quiet)
@@ -208,7 +258,7 @@ const struct storage_progress_sink *cli_progress(bool quiet)
 static const char *const kind_names[] = {
 	[STORAGE_PROGRESS_START] = "start", [STORAGE_PROGRESS_BYTES] = "bytes",
 	[STORAGE_PROGRESS_DONE] = "done",   [STORAGE_PROGRESS_ERROR] = "error",
-	[STORAGE_PROGRESS_END] = "end",
+	[STORAGE_PROGRESS_END] = "end",	    [STORAGE_PROGRESS_TRYING] = "trying",
 };
 
 static void json_event(void *ctx, const struct storage_progress_event *ev)
@@ -216,7 +266,9 @@ static void json_event(void *ctx, const struct storage_progress_event *ev)
 	FILE *f = ctx;
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "event", json_object_new_string(kind_names[ev->kind]));
-	if (ev->kind != STORAGE_PROGRESS_END)
+	if (ev->kind == STORAGE_PROGRESS_TRYING)
+		json_object_object_add(o, "ref", json_object_new_string(ev->label));
+	else if (ev->kind != STORAGE_PROGRESS_END)
 		json_object_object_add(o, "item", json_object_new_int64(ev->item));
 	if (ev->kind == STORAGE_PROGRESS_START) {
 		json_object_object_add(o, "label", json_object_new_string(ev->label));
@@ -224,7 +276,7 @@ static void json_event(void *ctx, const struct storage_progress_event *ev)
 		json_object_object_add(o, "total", json_object_new_int64(ev->total));
 	} else if (ev->kind == STORAGE_PROGRESS_BYTES) {
 		json_object_object_add(o, "bytes", json_object_new_int64(ev->n));
-	} else if (ev->kind != STORAGE_PROGRESS_END) {
+	} else if (ev->kind != STORAGE_PROGRESS_END && ev->kind != STORAGE_PROGRESS_TRYING) {
 		json_object_object_add(o, "status", json_object_new_string(ev->status));
 	}
 	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

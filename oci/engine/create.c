@@ -218,6 +218,16 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, str
 	return 0;
 }
 
+/* After "no-new-privileges": nothing, =BOOL or :BOOL (podman takes both); -1 otherwise. */
+static int nnp_value(const char *s)
+{
+	if (*s == '\0')
+		return 1;
+	if (*s != '=' && *s != ':')
+		return -1;
+	return strcmp(s + 1, "true") == 0 ? 1 : strcmp(s + 1, "false") == 0 ? 0 : -1;
+}
+
 static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	char *const *sec = r->security_opts;
@@ -225,9 +235,8 @@ static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, st
 		const char *o = sec[i];
 		if (strncmp(o, "seccomp=", 8) == 0)
 			a->co.gen.seccomp = o + 8;
-		else if (strcmp(o, "no-new-privileges") == 0 ||
-			 strcmp(o, "no-new-privileges=true") == 0)
-			a->co.gen.no_new_privileges = true;
+		else if (strncmp(o, "no-new-privileges", 17) == 0 && nnp_value(o + 17) >= 0)
+			a->co.gen.no_new_privileges = nnp_value(o + 17) == 1;
 		else if (strncmp(o, "label=", 6) == 0 || strncmp(o, "apparmor=", 9) == 0)
 			log_warn("--security-opt %s ignored: this host has no SELinux or AppArmor "
 				 "confinement for rootless containers",
@@ -241,6 +250,8 @@ static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, st
 /* --memory, --cpus, --pids-limit need delegated cgroup v2 controllers: warn once. */
 static void check_limits(const struct eng_ctr_create_req *r)
 {
+	if (r->kernel_memory != NULL)
+		log_warn("The --kernel-memory flag is no longer supported. This flag is a noop.");
 	const struct {
 		const char *flag, *value;
 	} limits[] = { { "memory", r->memory },
@@ -365,14 +376,17 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 	if (net_parse_mode(net, &mode, err) < 0)
 		return -1;
 	a->co.network = net ? net : "slirp4netns";
-	bool host = mode.kind == NET_MODE_HOST;
+	bool host = mode.kind == NET_MODE_HOST, none = mode.kind == NET_MODE_NONE;
 	if (mode.kind == NET_MODE_NS)
 		a->co.gen.netns_path = keep(a, xstrdup(mode.target));
 	/* container:NAME is resolved to the target's ID by parse_join. */
 	net_mode_clear(&mode);
-	if (host && (a->co.n_ports > 0))
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "cannot publish ports with --network host: they are the host's");
+	/* podman drops them with these words, and runs the container */
+	if ((host || none) && a->co.n_ports > 0) {
+		log_notice("Port mappings have been discarded as one of the Host, Container, Pod, "
+			   "and None network modes are in use");
+		a->co.n_ports = 0;
+	}
 	a->co.gen.host_network = host;
 	return 0;
 }

@@ -85,3 +85,35 @@ c_ok"
 	assert_output newest
 	run_hutch 125 inspect -l here
 }
+
+@test "run: a pull on the way says so on a pipe, as podman (Trying to pull ...); -q and a present image say nothing" {
+	run_hutch rmi "$IMAGE"
+	run_hutch run --rm --tls-verify=false "$IMAGE" true
+	assert_equal "${stderr_lines[0]}" "Trying to pull $IMAGE..."
+	assert_equal "${stderr_lines[1]}" "Getting image source signatures"
+	[[ ${stderr_lines[2]} == "Copying blob sha256:"* ]]
+	assert_equal "${stderr_lines[-1]}" "Storing signatures"
+	run_hutch run --rm --pull=missing "$IMAGE" true
+	assert_equal "$stderr" ""
+	run_hutch rmi "$IMAGE"
+	run_hutch run --rm -q --tls-verify=false "$IMAGE" true
+	assert_equal "$stderr" ""
+}
+
+@test "run: podman's small flags: --noout, --kernel-memory, no-new-privileges:BOOL, -p with --network host" {
+	run_hutch --noout run --name quiet "$IMAGE" echo hi
+	assert_output ""
+	run_hutch --noout rm quiet
+	assert_output ""
+	run_hutch 1 run --rm --kernel-memory 100 "$IMAGE" false
+	[[ $stderr == *"The --kernel-memory flag is no longer supported. This flag is a noop."* ]]
+	run_hutch run --rm --security-opt no-new-privileges:true "$IMAGE" grep NoNewPrivs /proc/self/status
+	assert_output --regexp "NoNewPrivs:[[:space:]]+1"
+	run_hutch run --rm --security-opt no-new-privileges=false "$IMAGE" grep NoNewPrivs /proc/self/status
+	assert_output --regexp "NoNewPrivs:[[:space:]]+0"
+	run_hutch 125 create --security-opt no-new-privileges:maybe "$IMAGE"
+	# Ports mean nothing in the host's network: podman drops them, says so, and runs it.
+	run_hutch run --rm -p 8080 --network host "$IMAGE" echo ran
+	assert_output ran
+	assert_equal "$stderr" "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use"
+}

@@ -37,6 +37,9 @@ static void note(void *ctx, const struct storage_progress_event *ev)
 	case STORAGE_PROGRESS_END:
 		snprintf(line, sizeof(line), "end\n");
 		break;
+	case STORAGE_PROGRESS_TRYING:
+		snprintf(line, sizeof(line), "trying %s\n", ev->label);
+		break;
 	}
 	strncat(s->log, line, sizeof(s->log) - strlen(s->log) - 1);
 }
@@ -44,6 +47,7 @@ static void note(void *ctx, const struct storage_progress_event *ev)
 /* The child's calls, then EOF: the sink sees the same events in the same order. */
 static void send_events(int fd)
 {
+	progress_send_trying(fd, "registry.example/a:1");
 	progress_send_start(fd, 0, "Copying blob", "sha256:abc", 10);
 	progress_send_start(fd, 1, "Copying blob", "sha256:def", 5);
 	progress_send_bytes(fd, 0, 4);
@@ -68,6 +72,7 @@ static void relay_in_order(void)
 	progress_relay_join(&r);
 	close(p[0]);
 	is_str(s.log,
+	       "trying registry.example/a:1\n"
 	       "start 0 Copying blob sha256:abc 10\n"
 	       "start 1 Copying blob sha256:def 5\n"
 	       "bytes 0 4\n"
