@@ -67,7 +67,8 @@ int ctr_etc_binds_update(struct eng *eng, const char *id, const char *run, struc
 	for (size_t i = 0; i < json_len(mounts); i++) {
 		struct json_object *m = json_idx(mounts, i);
 		const char *dst = json_str(m, "destination"), *src = json_str(m, "source");
-		if (dst == NULL || src == NULL || strncmp(dst, "/etc/", 5) != 0)
+		if (dst == NULL || src == NULL ||
+		    (strncmp(dst, "/etc/", 5) != 0 && strcmp(dst, "/run/.containerenv") != 0))
 			continue;
 		/* Our own run dir's file (a joined target's are patched by join.c). */
 		const char *at = strstr(src, tail);

@@ -52,10 +52,29 @@ char *eng_ctr_helper_path(const char *name)
 	return NULL;
 }
 
+/*
+ * /run/.containerenv, which tells a process it runs in a container, as podman's: empty, but
+ * with --privileged (which can see the host anyway) the engine, the names and IDs.
+ */
+static int write_containerenv(const struct eng_ctr *c, const char *run, struct error **err)
+{
+	autofree char *path = xasprintf("%s/.containerenv", run);
+	autofree char *text = NULL;
+	struct json_object *priv = json_get(c->doc, "Privileged");
+	if (priv != NULL && json_object_get_boolean(priv))
+		text = xasprintf("engine=\"hutch-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\n"
+				 "imageid=\"%s\"\nrootless=%d\n",
+				 HUTCH_VERSION, c->name, c->id, c->image_name, c->image_id,
+				 getuid() != 0);
+	return fs_write_replace(path, text ? text : "", text ? strlen(text) : 0, 0644, err);
+}
+
 /* /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, in its run dir. */
 static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode, const char *run,
 			   struct error **err)
 {
+	if (write_containerenv(c, run, err) < 0)
+		return -1;
 	struct net_etc_opts eo = { .mode = mode,
 				   .hostname = *c->hostname ? c->hostname : c->name,
 				   .name = c->name,

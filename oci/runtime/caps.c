@@ -154,13 +154,13 @@ static const char *env_path(char *const *env)
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
-/* 0 when path is an executable file, else the errno exec would give. */
+/* 0 when path is an executable file, else the errno exec would give: EACCES for a
+ * directory too, as execve and runc say ("permission denied"). */
 static int check_exe(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return errno;
-	/* execve(2) refuses a directory with EACCES, and runc and podman say so */
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
 		return EACCES;
 	return 0;
@@ -174,8 +174,7 @@ char *oci_resolve_exe(const struct rt_process *p, struct error **err)
 		if (e == 0)
 			return xstrdup(name);
 		err_set(err, e, e == ENOENT || e == ENOTDIR ? ERR_NOTFOUND : ERR_INVOKE,
-			"exec: \"%s\": %s", name,
-			e == EACCES ? "permission denied" : strerror(e)); /* Go's words */
+			"exec: \"%s\": %s", name, e == EACCES ? "permission denied" : strerror(e));
 		return NULL;
 	}
 	autofree char *path = xstrdup(env_path(p->env));

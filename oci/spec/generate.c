@@ -362,6 +362,9 @@ static struct json_object *build_mounts(const struct oci_gen_opts *o)
 			/* Written into the run dir at each start (they do not survive a reboot). */
 			json_object_array_add(a, mount_obj(dst, "bind", src, bind_rw, NULL));
 		}
+		autofree char *env = xasprintf("%s/.containerenv", o->etc_dir);
+		json_object_array_add(a,
+				      mount_obj("/run/.containerenv", "bind", env, bind_ro, NULL));
 	}
 	if (o->init_path != NULL)
 		json_object_array_add(

@@ -6,6 +6,26 @@
 
 load container_helpers
 
+@test "run: a directory as the command and a missing --workdir are 126, in podman's words" {
+	run_hutch 126 run --rm "$IMAGE" /etc
+	[[ $stderr == *'exec: "/etc": permission denied'* ]]
+	# A --workdir that is not there is not made.
+	run_hutch 126 run --rm --workdir /no/such/dir "$IMAGE" pwd
+	[[ $stderr == *'workdir "/no/such/dir" does not exist on container'* ]]
+	# One a volume brings is there.
+	mkdir "$BATS_TEST_TMPDIR/vol"
+	echo inside >"$BATS_TEST_TMPDIR/vol/content"
+	run_hutch run --rm --workdir /NotOnTheImage -v "$BATS_TEST_TMPDIR/vol:/NotOnTheImage" "$IMAGE" cat content
+	assert_output inside
+}
+
+@test "run: /run/.containerenv is there, empty; with --privileged it names the container" {
+	run_hutch run --rm "$IMAGE" sh -c 'wc -c </run/.containerenv'
+	assert_output 0
+	run_hutch run --rm --privileged --name envy "$IMAGE" sh -c '. /run/.containerenv; echo "$engine $name $image $rootless"'
+	assert_output --regexp "^hutch-[^ ]+ envy $IMAGE 1$"
+}
+
 @test "run: a busy host port is 126, as podman; the container stays, unless --rm" {
 	local port
 	port=$(free_port)
