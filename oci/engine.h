@@ -228,6 +228,7 @@ struct eng_ctr_create_req {
 	char *const *ulimits;	   /* name=soft[:hard] */
 	const char *memory;	   /* as given; limits only warn without delegated cgroups */
 	const char *kernel_memory; /* accepted with podman's warning, and ignored */
+	const char *tz;		   /* --tz: a zone of the host's zoneinfo, or "local" */
 	const char *cpus;
 	const char *pids_limit;
 };

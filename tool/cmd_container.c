@@ -76,6 +76,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.ulimits = cli_opt_list(ctx, "ulimit"),
 		.memory = cli_opt_str(ctx, "memory"),
 		.kernel_memory = cli_opt_str(ctx, "kernel-memory"),
+		.tz = cli_opt_str(ctx, "tz"),
 		.cpus = cli_opt_str(ctx, "cpus"),
 		.pids_limit = cli_opt_str(ctx, "pids-limit"),
 	};

@@ -362,6 +362,8 @@ static const struct cli_opt run_opts[] = {
 	{ "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },
 	{ "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },
 	{ "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },
+	{ "tz", 0, "zone", S, NULL, "Time zone (/usr/share/zoneinfo/ZONE), or local: the host's", 0,
+	  NULL },
 	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },
 	{ "ulimit", 0, "name=soft[:hard]", L, NULL, "Set a resource limit", 0, NULL },
 	{ "user", 'u', "user[:group]", S, NULL, "Run as this user (names from the image)", 0,

@@ -204,6 +204,26 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, str
 		v.dst = xstrdup(dst && *dst == '/' ? strsep(&dst, ":") : spec);
 		push_mount(a, &v);
 	}
+	/* --tz: the host's zone file as /etc/localtime, read-only (local: the host's own). */
+	if (r->tz != NULL) {
+		char *src = strcmp(r->tz, "local") == 0 ? realpath("/etc/localtime", NULL)
+			    : r->tz[0] != '/' && strstr(r->tz, "..") == NULL
+				? xasprintf("/usr/share/zoneinfo/%s", r->tz)
+				: NULL;
+		struct stat st;
+		if (src == NULL || stat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(src);
+			return err_set(
+			    err, ENOENT, ERR_TOOL,
+			    "running container create option: --tz %s: no such time zone "
+			    "in /usr/share/zoneinfo",
+			    r->tz);
+		}
+		push_mount(a, &(struct oci_volume){ .kind = OCI_MOUNT_BIND,
+						    .src = src,
+						    .dst = xstrdup("/etc/localtime"),
+						    .ro = true });
+	}
 	char *const *ul = r->ulimits;
 	for (size_t i = 0; ul && ul[i]; i++) {
 		a->ulimits = xrealloc(a->ulimits, (a->n_ulimits + 1) * sizeof(*a->ulimits));

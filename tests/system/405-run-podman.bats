@@ -137,3 +137,13 @@ c_ok"
 	assert_output ran
 	assert_equal "$stderr" "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use"
 }
+
+@test "run --tz: the zone's file as /etc/localtime, the last --tz wins; local is the host's" {
+	[[ -f /usr/share/zoneinfo/MST7MDT ]] || skip_machine "tzdata is not installed"
+	run_hutch run --rm -i --tz=US/Eastern --tz=MST7MDT "$IMAGE" sh -c 'cmp /etc/localtime /dev/stdin && echo same' </usr/share/zoneinfo/MST7MDT
+	assert_output same
+	run_hutch run --rm -i --tz=local "$IMAGE" sh -c 'cmp /etc/localtime /dev/stdin && echo same' <"$(readlink -f /etc/localtime)"
+	assert_output same
+	run_hutch 125 run --rm --tz=No/Such "$IMAGE" true
+	[[ $stderr == *"--tz No/Such: no such time zone"* ]]
+}
