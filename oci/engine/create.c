@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,13 @@ static void plan_home(struct eng *eng, struct plan *a)
 	struct oci_gen_opts *g = &a->co.gen;
 	autostrv char **layers = storage_image_layer_dirs(eng->store, a->image);
 	char *home = oci_user_home(layers, g->uid);
+	/* keep-id: the user's own home when a volume brings it, as podman's */
+	struct passwd *pw = home == NULL && a->co.userns && strcmp(a->co.userns, "keep-id") == 0
+				? getpwuid(getuid())
+				: NULL;
+	for (size_t i = 0; pw && pw->pw_dir && home == NULL && i < a->n_mounts; i++)
+		if (strcmp(a->mounts[i].dst, pw->pw_dir) == 0)
+			home = xstrdup(pw->pw_dir);
 	if (home == NULL)
 		home = xstrdup(g->workdir			     ? g->workdir
 			       : a->icfg.workdir && *a->icfg.workdir ? a->icfg.workdir

@@ -147,3 +147,14 @@ c_ok"
 	run_hutch 125 run --rm --tz=No/Such "$IMAGE" true
 	[[ $stderr == *"--tz No/Such: no such time zone"* ]]
 }
+
+@test "run --userns keep-id: HOME is the user's own home when a volume brings it, else the workdir" {
+	local home
+	home=$(getent passwd "$(id -u)" | cut -d: -f6)
+	[[ -n $home && $home != / ]] || skip_machine "the test user has no home directory"
+	mkdir "$BATS_TEST_TMPDIR/h"
+	run_hutch run --rm --userns=keep-id -v "$BATS_TEST_TMPDIR/h:$home" "$IMAGE" sh -c 'echo $HOME'
+	assert_output "$home"
+	run_hutch run --rm --userns=keep-id --workdir /tmp "$IMAGE" sh -c 'echo $HOME'
+	assert_output /tmp
+}
