@@ -229,6 +229,8 @@ struct eng_ctr_create_req {
 	const char *memory;	   /* as given; limits only warn without delegated cgroups */
 	const char *kernel_memory; /* accepted with podman's warning, and ignored */
 	const char *tz;		   /* --tz: a zone of the host's zoneinfo, or "local" */
+	char *const *unsetenv;	   /* keys whose default or image entries are dropped */
+	bool unsetenv_all;	   /* drop every default and image entry */
 	const char *cpus;
 	const char *pids_limit;
 };

@@ -77,6 +77,8 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.memory = cli_opt_str(ctx, "memory"),
 		.kernel_memory = cli_opt_str(ctx, "kernel-memory"),
 		.tz = cli_opt_str(ctx, "tz"),
+		.unsetenv = cli_opt_list(ctx, "unsetenv"),
+		.unsetenv_all = cli_opt_bool(ctx, "unsetenv-all"),
 		.cpus = cli_opt_str(ctx, "cpus"),
 		.pids_limit = cli_opt_str(ctx, "pids-limit"),
 	};

@@ -591,6 +591,8 @@ static int plan_process(const struct eng_ctr_create_req *r, struct eng *eng, str
 	}
 	g->env = (char **)r->env;
 	g->env_files = (char **)r->env_files;
+	g->unsetenv = (char **)r->unsetenv;
+	g->unsetenv_all = r->unsetenv_all;
 	for (size_t i = 0; g->env_files && g->env_files[i]; i++)
 		if (!fs_exists(g->env_files[i]))
 			return err_set(err, ENOENT, ERR_TOOL, "--env-file %s: no such file",

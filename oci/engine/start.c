@@ -73,8 +73,6 @@ static int write_containerenv(const struct eng_ctr *c, const char *run, struct e
 static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode, const char *run,
 			   struct error **err)
 {
-	if (write_containerenv(c, run, err) < 0)
-		return -1;
 	struct net_etc_opts eo = { .mode = mode,
 				   .hostname = *c->hostname ? c->hostname : c->name,
 				   .name = c->name,
@@ -846,6 +844,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		rc = ctr_join_prepare(eng, c, mode.target, run, &join_pid, err);
 	else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
+	if (rc == 0)
+		rc = write_containerenv(c, run, err);
 	/* The attach socket is bound here, not by the monitor: attached before the container
 	 * exists, the CLI misses none of its output, and the launcher starts it at once. */
 	struct launched up = { .start_conn = -1 };

@@ -66,6 +66,8 @@ struct oci_gen_opts {
 	char **args;	     /* operands after IMAGE: replace the image's Cmd */
 	char **env;	     /* -e KEY=VAL, or KEY to take the host's value */
 	char **env_files;    /* --env-file */
+	char **unsetenv;     /* --unsetenv KEY: no default or image entry for KEY */
+	bool unsetenv_all;   /* --unsetenv-all: no default or image entries at all */
 	const char *workdir; /* -w */
 	const char *home;    /* HOME unless the image or -e sets it; NULL: none */
 	uid_t uid;	     /* resolved -u (or the image's User) */

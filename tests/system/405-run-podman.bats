@@ -158,3 +158,13 @@ c_ok"
 	run_hutch run --rm --userns=keep-id --workdir /tmp "$IMAGE" sh -c 'echo $HOME'
 	assert_output /tmp
 }
+
+@test "run --unsetenv KEY, --unsetenv-all: defaults and image entries go, -e stays" {
+	run_hutch run --rm --unsetenv TERM "$IMAGE" sh -c 'echo "${TERM-unset} $PATH"'
+	assert_output "unset /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	# (The environment pid 1 was given: sh would make up a PATH of its own.)
+	run_hutch run --rm --unsetenv-all -e TERM=abc "$IMAGE" /bin/sh -c 'od -c /proc/1/environ; true'
+	assert_output --partial 'T   E   R   M   =   a   b   c  \0'
+	refute_output --partial 'P   A   T   H'
+	refute_output --partial 'c   o   n   t   a   i   n   e   r'
+}
