@@ -80,6 +80,8 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line podman prints bare on stderr, no "WARN[...]" before it (shown at warn level). */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Send log lines to FILE instead of stderr (monitor, detached runtime). Not owned. */
 void log_set_stream(FILE *f);
 

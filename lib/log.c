@@ -18,6 +18,8 @@ static struct timespec log_start;
 static const char *const level_tags[] = { "ERRO", "WARN", "INFO", "DEBU", "TRAC" };
 /* logrus's names in its text form */
 static const char *const level_words[] = { "error", "warning", "info", "debug", "trace" };
+/* log_notice's: shown as a warning is, printed bare. */
+#define LOG_LEVEL_NOTICE ((enum log_level)(LOG_LEVEL_TRACE + 1))
 
 int log_parse_level(const char *s, enum log_level *out, struct error **err)
 {
@@ -52,6 +54,9 @@ static void log_v(enum log_level level, const char *fmt, va_list ap)
 
 static void log_v(enum log_level level, const char *fmt, va_list ap)
 {
+	bool bare = level == LOG_LEVEL_NOTICE;
+	if (bare)
+		level = LOG_LEVEL_WARN;
 	if (level > log_current_level)
 		return;
 	struct timespec now;
@@ -64,6 +69,11 @@ static void log_v(enum log_level level, const char *fmt, va_list ap)
 	char buf[2048];
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	str_printable(buf); /* names from images, registries and containers: no escapes */
+	if (bare) {
+		fprintf(f, "%s\n", buf);
+		fflush(f);
+		return;
+	}
 	if (log_stream != NULL || isatty(STDERR_FILENO)) {
 		fprintf(f, "%s[%04ld] %s\n", level_tags[level], secs, buf);
 		fflush(f);
@@ -112,3 +122,4 @@ LOG_FN(log_warn, LOG_LEVEL_WARN)
 LOG_FN(log_info, LOG_LEVEL_INFO)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)
 LOG_FN(log_trace, LOG_LEVEL_TRACE)
+LOG_FN(log_notice, LOG_LEVEL_NOTICE)

@@ -333,10 +333,12 @@ int net_check_ports(const struct net_port *ports, size_t n, const char *unpriv_p
 			}
 			const char *ip = shown_ip(p);
 			bool v6 = strchr(ip, ':') != NULL;
-			rc = err_set(
-			    err, e, ERR_TOOL, "cannot publish %s%s%s:%u/%s: %s", v6 ? "[" : "", ip,
-			    v6 ? "]" : "", port, net_proto_name(p->proto),
-			    e == EADDRINUSE ? "the host port is already in use" : strerror(e));
+			/* podman's 126 for a busy port: the runtime could not start it */
+			rc = err_set(err, e, e == EADDRINUSE ? ERR_INVOKE : ERR_TOOL,
+				     "cannot publish %s%s%s:%u/%s: %s", v6 ? "[" : "", ip,
+				     v6 ? "]" : "", port, net_proto_name(p->proto),
+				     e == EADDRINUSE ? "the host port is already in use"
+						     : strerror(e));
 			break;
 		}
 	}

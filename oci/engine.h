@@ -76,7 +76,8 @@ struct eng_ctr_state {
 /*
  * The record schema, hutch.json (version ENG_CTR_RECORD_VERSION): the engine's own names
  * for what it knows of a container, not any front end's document shape.
- *   Version, Id, Name, Created, Image (ID), ImageName (as typed), Pod, Infra (bool),
+ *   Version, Id, Name, Created, Image (ID), ImageName (the name it resolved to),
+ *   ImageDigest (the image's manifest digest, when it has one), Pod, Infra (bool),
  *   Args (the process), Env, Hostname, User, WorkingDir, Labels {K: V}, Annotations {K: V},
  *   StopSignal, StopTimeout (s), Tty, OpenStdin, AutoRemove, Restart {Policy, MaxRetries},
  *   Log {Driver, MaxSize}, Network (the mode as given), Ports [{HostIp, HostPort,
@@ -227,12 +228,16 @@ struct eng_ctr_create_req {
 	char *const *add_hosts; /* host:ip */
 
 	/* Mounts, devices and limits */
-	char *const *volumes; /* src:dst[:opts]; a named volume is created when missing */
-	char *const *mounts;  /* type=bind|volume|tmpfs,src=,dst=,ro */
-	char *const *tmpfs;   /* dir[:opts] */
-	char *const *devices; /* host[:container], bound from the host */
-	char *const *ulimits; /* name=soft[:hard] */
-	const char *memory;   /* as given; limits only warn without delegated cgroups */
+	char *const *volumes;	   /* src:dst[:opts]; a named volume is created when missing */
+	char *const *mounts;	   /* type=bind|volume|tmpfs,src=,dst=,ro */
+	char *const *tmpfs;	   /* dir[:opts] */
+	char *const *devices;	   /* host[:container], bound from the host */
+	char *const *ulimits;	   /* name=soft[:hard] */
+	const char *memory;	   /* as given; limits only warn without delegated cgroups */
+	const char *kernel_memory; /* accepted with podman's warning, and ignored */
+	const char *tz;		   /* --tz: a zone of the host's zoneinfo, or "local" */
+	char *const *unsetenv;	   /* keys whose default or image entries are dropped */
+	bool unsetenv_all;	   /* drop every default and image entry */
 	const char *cpus;
 	const char *pids_limit;
 };
@@ -461,7 +466,8 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
  * What the engine knows of a container, for front ends to shape (`hutch inspect` makes
  * podman's document of it): the record (schema above) and its state, "State": {Status,
  * Running, Paused, Pid (0 unless it runs), MonitorPid, ExitCode, StartedAt, FinishedAt
- * (absent when unknown), RestartCount}. Owned.
+ * (absent when unknown), RestartCount}, and "LogPath" for a driver that writes a log file.
+ * Owned.
  */
 struct json_object *eng_ctr_inspect(struct eng_ctr *c);
 /* The facts a `ps` row shows besides the record's fields and state. The published ports

@@ -99,7 +99,7 @@ enum storage_progress_kind {
 
 struct storage_progress_event {
 	enum storage_progress_kind kind;
-	unsigned item; /* the blob's index in its batch */
+	unsigned item; /* the blob's index in its batch (0 for TRYING) */
 	const char *label, *digest;
 	int64_t total;
 	int64_t n;

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.pull = cli_opt_str(ctx, "pull"),
 		.tls_verify = cli_opt_bool(ctx, "tls-verify"),
 		.tls_verify_set = cli_opt_is_set(ctx, "tls-verify"),
-		.progress = cli_progress(cli_opt_bool(ctx, "quiet")),
+		.progress = cli_progress_lines(cli_opt_bool(ctx, "quiet")),
 		.name = cli_opt_str(ctx, "name"),
 		.command = ctx->argv + 1,
 		.entrypoint = cli_opt_str(ctx, "entrypoint"),
@@ -74,6 +75,10 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.devices = cli_opt_list(ctx, "device"),
 		.ulimits = cli_opt_list(ctx, "ulimit"),
 		.memory = cli_opt_str(ctx, "memory"),
+		.kernel_memory = cli_opt_str(ctx, "kernel-memory"),
+		.tz = cli_opt_str(ctx, "tz"),
+		.unsetenv = cli_opt_list(ctx, "unsetenv"),
+		.unsetenv_all = cli_opt_bool(ctx, "unsetenv-all"),
 		.cpus = cli_opt_str(ctx, "cpus"),
 		.pids_limit = cli_opt_str(ctx, "pids-limit"),
 	};
@@ -113,22 +118,57 @@ int cmd_create(struct cli_ctx *ctx, struct error **err)
 	return 0;
 }
 
+/*
+ * --attach: only the streams named are ours; the others still reach the log. io starts as
+ * our stdio. podman's words for a stream it does not know.
+ */
+static int attach_streams(struct cli_ctx *ctx, struct eng_stdio *io, struct error **err)
+{
+	char *const *v = cli_opt_list(ctx, "attach");
+	if (v == NULL || v[0] == NULL)
+		return 0;
+	bool in = false, out = false, errs = false;
+	for (size_t i = 0; v[i]; i++) {
+		if (strcasecmp(v[i], "stdin") == 0)
+			in = true;
+		else if (strcasecmp(v[i], "stdout") == 0)
+			out = true;
+		else if (strcasecmp(v[i], "stderr") == 0)
+			errs = true;
+		else
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "invalid stream \"%s\" for --attach - must be one of stdin, "
+				       "stdout, or stderr: invalid argument",
+				       v[i]);
+	}
+	io->in = in ? io->in : -1;
+	io->out = out ? io->out : -1;
+	io->err = errs ? io->err : -1;
+	return 0;
+}
+
 int cmd_run(struct cli_ctx *ctx, struct error **err)
 {
 	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
-	if (create_common(ctx, eng, &c, err) < 0)
-		return -1;
+	struct eng_stdio io = *cli_stdio();
 	bool detach = cli_opt_bool(ctx, "detach");
+	if (detach && cli_opt_list(ctx, "attach") != NULL)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--attach and --detach cannot be set together");
+	if (attach_streams(ctx, &io, err) < 0 || create_common(ctx, eng, &c, err) < 0)
+		return -1;
 	struct eng_ctr_start_opts so = { .attach = !detach,
-					 .io = cli_stdio(),
-					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
+					 .io = &io,
+					 .stdin_attached =
+					     cli_opt_bool(ctx, "interactive") && io.in >= 0,
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
 	bool detached = false;
 	if (eng_ctr_run(eng, c, &so, &ctx->exit_status, &detached, err) < 0)
 		return -1;
-	if (detach)
+	/* Detached, or attached to neither output: the ID, as podman. */
+	if (detach || (io.out < 0 && io.err < 0))
 		printf("%s\n", c->id);
 	return 0;
 }

@@ -108,8 +108,40 @@ static struct json_object *ctr_inspect_one(struct eng *eng, const char *name, st
 	return doc;
 }
 
+/* -l: the newest container is the one operand (ctx->argv then points at static storage). */
+static int latest_operand(struct cli_ctx *ctx, struct error **err)
+{
+	static char id[65], *argv[2] = { id, NULL };
+	if (ctx->argv == argv)
+		return 0; /* inspect passed it on to container inspect */
+	if (!cli_opt_bool(ctx, "latest")) {
+		if (ctx->argc == 0)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "\"hutch %s\" requires at least 1 argument", ctx->path);
+		return 0;
+	}
+	if (ctx->argc > 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "--latest and containers cannot be used together");
+	struct eng_ctr **pick = NULL;
+	size_t n = 0;
+	if (eng_ctr_query(ctx->eng, &(struct eng_ctr_query){ .last = 1 }, &pick, &n, err) < 0)
+		return -1;
+	if (n > 0)
+		snprintf(id, sizeof(id), "%s", pick[0]->id);
+	eng_ctr_list_free(pick, n);
+	if (n == 0)
+		return err_set(err, ENOENT, ERR_NOSUCH,
+			       "no containers to inspect: no such container");
+	ctx->argv = argv;
+	ctx->argc = 1;
+	return 0;
+}
+
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err)
 {
+	if (latest_operand(ctx, err) < 0)
+		return -1;
 	return cli_inspect(ctx, ctr_inspect_one, NULL, err);
 }
 
@@ -120,6 +152,8 @@ int cmd_inspect(struct cli_ctx *ctx, struct error **err)
 	struct eng *eng = ctx->eng;
 	autoctr struct eng_ctr *c = NULL;
 	struct error *lerr = NULL;
+	if (latest_operand(ctx, err) < 0)
+		return -1;
 	if (eng_ctr_lookup(eng, ctx->argv[0], &c, &lerr) == 0)
 		return cmd_container_inspect(ctx, err);
 	err_free(&lerr);

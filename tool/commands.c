@@ -38,6 +38,14 @@ static const struct cli_opt format_opts[] = {
 };
 
 static const struct cli_opt no_opts[] = { END_OPTS };
+
+/* inspect and container inspect: --format, and -l for the newest container. */
+static const struct cli_opt inspect_opts[] = {
+	{ "format", 'f', "format", CLI_STRING, NULL,
+	  "Change the output format to JSON or a Go template", CLI_COMPLETE_FORMAT, "json" },
+	{ "latest", 'l', NULL, CLI_BOOL, NULL, "Act on the latest container", 0, NULL },
+	END_OPTS,
+};
 /* __cleanup: --unlisted when the monitor took a --rm container out of the store already. */
 static const struct cli_opt cleanup_opts[] = { { "unlisted", 0, NULL, CLI_BOOL, NULL,
 						 "The monitor unlisted the container (--rm)",
@@ -340,6 +348,8 @@ static const struct cli_opt run_opts[] = {
 	  NULL },
 	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },
 	{ "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },
+	{ "attach", 'a', "stream", L, NULL, "Attach only these streams: stdin, stdout, stderr",
+	  CLI_COMPLETE_CHOICES, "stdin stdout stderr" },
 	{ "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },
 	{ "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },
 	{ "cidfile", 0, "file", S, NULL, "Write the container ID to this file", CLI_COMPLETE_FILE,
@@ -364,6 +374,8 @@ static const struct cli_opt run_opts[] = {
 	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,
 	  NULL },
 	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },
+	{ "kernel-memory", 0, "limit", S, NULL, "Ignored, as podman does (no longer supported)", 0,
+	  NULL },
 	{ "label", 'l', "key=value", L, NULL, "Set a label on the container", 0, NULL },
 	{ "log-driver", 0, "driver", S, "k8s-file", "Logging driver: k8s-file, none, passthrough",
 	  CLI_COMPLETE_CHOICES, "k8s-file none passthrough" },
@@ -402,6 +414,11 @@ static const struct cli_opt run_opts[] = {
 	{ "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },
 	{ "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },
 	{ "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },
+	{ "unsetenv", 0, "key", L, NULL, "Unset a default or image environment variable", 0, NULL },
+	{ "unsetenv-all", 0, NULL, B, NULL, "Unset every default and image environment variable", 0,
+	  NULL },
+	{ "tz", 0, "zone", S, NULL, "Time zone (/usr/share/zoneinfo/ZONE), or local: the host's", 0,
+	  NULL },
 	{ "tty", 't', NULL, B, NULL, "Allocate a pseudo-terminal", 0, NULL },
 	{ "ulimit", 0, "name=soft[:hard]", L, NULL, "Set a resource limit", 0, NULL },
 	{ "user", 'u', "user[:group]", S, NULL, "Run as this user (names from the image)", 0,
@@ -796,7 +813,7 @@ static const struct cli_cmd container_subs[] = {
 	CTR_CMD("exists", "Check whether a container exists (exit status 0) or not (1)",
 		"CONTAINER", cmd_container_exists, exists_opts, 1, 1, false, C_CTR),
 	CTR_CMD("inspect", "Display the configuration of containers", "CONTAINER [CONTAINER...]",
-		cmd_container_inspect, format_opts, 1, -1, false, C_CTR),
+		cmd_container_inspect, inspect_opts, 0, -1, false, C_CTR),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
 		kill_opts, 0, -1, false, C_RUN),
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,
@@ -863,7 +880,7 @@ static const struct cli_cmd commands[] = {
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true, C_RUN),
 	CTR_CMD("inspect", "Display the configuration of containers or images", "NAME [NAME...]",
-		cmd_inspect, format_opts, 1, -1, false, CLI_COMPLETE_INSPECT),
+		cmd_inspect, inspect_opts, 0, -1, false, CLI_COMPLETE_INSPECT),
 	CTR_CMD("kill", "Send a signal to containers", "CONTAINER [CONTAINER...]", cmd_kill,
 		kill_opts, 0, -1, false, C_RUN),
 	CTR_CMD("logs", "Show the logs of containers", "CONTAINER [CONTAINER...]", cmd_logs,

@@ -99,7 +99,17 @@ static struct json_object *host_of(struct json_object *eng)
 			   *lc = json_object_new_object();
 	json_object_object_add(lc, "Type",
 			       get_or(log, "Driver", json_object_new_string("k8s-file")));
-	json_object_object_add(lc, "Size", get_or(log, "MaxSize", json_object_new_int64(0)));
+	json_object_object_add(lc, "Path", get_or(eng, "LogPath", json_object_new_string("")));
+	/* podman's units.HumanSize: decimal units, 4 significant digits ("3.053MB", "0B") */
+	struct json_object *ms = json_get(log, "MaxSize");
+	double v = ms != NULL ? json_object_get_double(ms) : 0;
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	size_t u = 0;
+	while (v >= 1000 && u < 5)
+		v /= 1000, u++;
+	char size[32];
+	snprintf(size, sizeof(size), "%.4g%s", v, units[u]);
+	json_object_object_add(lc, "Size", json_object_new_string(size));
 	json_object_object_add(host, "LogConfig", lc);
 	json_object_put(log);
 	json_object_object_add(host, "NetworkMode",
@@ -149,7 +159,8 @@ static struct json_object *state_of(struct json_object *st)
 struct json_object *inspect_ctr_podman(struct json_object *eng)
 {
 	struct json_object *doc = json_object_new_object();
-	static const char *const top[] = { "Id", "Name", "Created", "Image", "ImageName", NULL };
+	static const char *const top[] = { "Id",	"Name",	       "Created", "Image",
+					   "ImageName", "ImageDigest", NULL };
 	for (size_t i = 0; top[i]; i++)
 		json_object_object_add(doc, top[i],
 				       get_or(eng, top[i], json_object_new_string("")));

@@ -19,5 +19,7 @@ const struct storage_progress_sink *cli_progress(bool quiet);
  * lines ("Copying blob sha256:...", "Copying config ...", "Writing manifest ..."). NULL with
  * quiet. */
 const struct storage_progress_sink *cli_pull_progress(bool quiet);
+/* run and create: the same as pull's. */
+const struct storage_progress_sink *cli_progress_lines(bool quiet);
 /* A sink writing each event as one JSON line to f (not wired to a flag yet). */
 void cli_progress_json(FILE *f, struct storage_progress_sink *sink);

@@ -251,6 +251,11 @@ const struct storage_progress_sink *cli_pull_progress(bool quiet)
 	return isatty(STDERR_FILENO) ? cli_progress(false) : &lines;
 }
 
+const struct storage_progress_sink *cli_progress_lines(bool quiet)
+{
+	return cli_pull_progress(quiet);
+}
+
 const struct storage_progress_sink *cli_progress(bool quiet)
 {
 	static struct progress *block;
@@ -284,7 +289,7 @@ static void json_event(void *ctx, const struct storage_progress_event *ev)
 		json_object_object_add(o, "total", json_object_new_int64(ev->total));
 	} else if (ev->kind == STORAGE_PROGRESS_BYTES) {
 		json_object_object_add(o, "bytes", json_object_new_int64(ev->n));
-	} else if (ev->kind != STORAGE_PROGRESS_END) {
+	} else if (ev->kind != STORAGE_PROGRESS_END && ev->kind != STORAGE_PROGRESS_TRYING) {
 		json_object_object_add(o, "status", json_object_new_string(ev->status));
 	}
 	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

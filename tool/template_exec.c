@@ -151,7 +151,10 @@ static int fields(struct exec *e, const struct tmpl_arg *a, struct tmpl_val *v)
 		}
 		struct json_object *next = NULL;
 		if (json_object_is_type(v->j, json_type_object)) {
-			if (json_object_object_get_ex(v->j, f, &next)) {
+			/* podman's structs have a field ID that JSON calls "Id" */
+			if (json_object_object_get_ex(v->j, f, &next) ||
+			    (strcmp(f, "ID") == 0 && is_struct(v->j) &&
+			     json_object_object_get_ex(v->j, "Id", &next))) {
 				json_object_get(next);
 				json_object_put(v->j);
 				v->j = next;

@@ -10,9 +10,11 @@
 #include "oci/oci.h"
 #include "userns/userns.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,30 @@ static int resolve_user(struct eng *eng, struct plan *a, const char *user, struc
 				&a->n_groups, err);
 }
 
+/*
+ * HOME, as podman: the user's entry in the image's /etc/passwd; for a uid the image does
+ * not know (-u 100, keep-id), the working directory, which podman gives the passwd entry
+ * it adds for that uid.
+ */
+static void plan_home(struct eng *eng, struct plan *a)
+{
+	struct oci_gen_opts *g = &a->co.gen;
+	autostrv char **layers = storage_image_layer_dirs(eng->store, a->image);
+	char *home = oci_user_home(layers, g->uid);
+	/* keep-id: the user's own home when a volume brings it, as podman's */
+	struct passwd *pw = home == NULL && a->co.userns && strcmp(a->co.userns, "keep-id") == 0
+				? getpwuid(getuid())
+				: NULL;
+	for (size_t i = 0; pw && pw->pw_dir && home == NULL && i < a->n_mounts; i++)
+		if (strcmp(a->mounts[i].dst, pw->pw_dir) == 0)
+			home = xstrdup(pw->pw_dir);
+	if (home == NULL)
+		home = xstrdup(g->workdir			     ? g->workdir
+			       : a->icfg.workdir && *a->icfg.workdir ? a->icfg.workdir
+								     : "/");
+	g->home = keep(a, home);
+}
+
 static void push_mount(struct plan *a, struct oci_volume *v)
 {
 	a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
@@ -215,6 +241,26 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, str
 		v.dst = xstrdup(dst && *dst == '/' ? strsep(&dst, ":") : spec);
 		push_mount(a, &v);
 	}
+	/* --tz: the host's zone file as /etc/localtime, read-only (local: the host's own). */
+	if (r->tz != NULL) {
+		char *src = strcmp(r->tz, "local") == 0 ? realpath("/etc/localtime", NULL)
+			    : r->tz[0] != '/' && strstr(r->tz, "..") == NULL
+				? xasprintf("/usr/share/zoneinfo/%s", r->tz)
+				: NULL;
+		struct stat st;
+		if (src == NULL || stat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(src);
+			return err_set(
+			    err, ENOENT, ERR_TOOL,
+			    "running container create option: --tz %s: no such time zone "
+			    "in /usr/share/zoneinfo",
+			    r->tz);
+		}
+		push_mount(a, &(struct oci_volume){ .kind = OCI_MOUNT_BIND,
+						    .src = src,
+						    .dst = xstrdup("/etc/localtime"),
+						    .ro = true });
+	}
 	char *const *ul = r->ulimits;
 	for (size_t i = 0; ul && ul[i]; i++) {
 		a->ulimits = xrealloc(a->ulimits, (a->n_ulimits + 1) * sizeof(*a->ulimits));
@@ -229,6 +275,16 @@ static int parse_mounts(const struct eng_ctr_create_req *r, struct eng *eng, str
 	return 0;
 }
 
+/* After "no-new-privileges": nothing, =BOOL or :BOOL (podman takes both); -1 otherwise. */
+static int nnp_value(const char *s)
+{
+	if (*s == '\0')
+		return 1;
+	if (*s != '=' && *s != ':')
+		return -1;
+	return strcmp(s + 1, "true") == 0 ? 1 : strcmp(s + 1, "false") == 0 ? 0 : -1;
+}
+
 static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	char *const *sec = r->security_opts;
@@ -236,9 +292,8 @@ static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, st
 		const char *o = sec[i];
 		if (strncmp(o, "seccomp=", 8) == 0)
 			a->co.gen.seccomp = o + 8;
-		else if (strcmp(o, "no-new-privileges") == 0 ||
-			 strcmp(o, "no-new-privileges=true") == 0)
-			a->co.gen.no_new_privileges = true;
+		else if (strncmp(o, "no-new-privileges", 17) == 0 && nnp_value(o + 17) >= 0)
+			a->co.gen.no_new_privileges = nnp_value(o + 17) == 1;
 		else if (strncmp(o, "label=", 6) == 0 || strncmp(o, "apparmor=", 9) == 0)
 			log_warn("--security-opt %s ignored: this host has no SELinux or AppArmor "
 				 "confinement for rootless containers",
@@ -252,6 +307,8 @@ static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, st
 /* --memory, --cpus, --pids-limit need delegated cgroup v2 controllers: warn once. */
 static void check_limits(const struct eng_ctr_create_req *r)
 {
+	if (r->kernel_memory != NULL)
+		log_warn("The --kernel-memory flag is no longer supported. This flag is a noop.");
 	const struct {
 		const char *flag, *value;
 	} limits[] = { { "memory", r->memory },
@@ -270,6 +327,7 @@ static void check_limits(const struct eng_ctr_create_req *r)
 	}
 }
 
+/* --log-opt max-size: decimal units (1k = 1000), as podman's units.FromHumanSize. */
 static int parse_size(const char *s, uint64_t *out)
 {
 	char *end = NULL;
@@ -278,30 +336,18 @@ static int parse_size(const char *s, uint64_t *out)
 	if (end == s || !isfinite(v) || v < 0)
 		return -1;
 	uint64_t mult = 1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		mult = 1024;
+	const char *units = "kmgtp";
+	const char *u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (u != NULL) {
+		for (const char *q = units; q <= u; q++)
+			mult *= 1000;
 		end++;
-		break;
-	case 'm':
-	case 'M':
-		mult = 1024 * 1024;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		mult = 1024ULL * 1024 * 1024;
-		end++;
-		break;
-	default:
-		break;
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
 	if (*end != '\0' || v * (double)mult >= 0x1p63)
 		return -1;
-	*out = (uint64_t)(v * (double)mult);
+	*out = (uint64_t)(v * (double)mult + 0.5);
 	return 0;
 }
 
@@ -387,14 +433,17 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 	if (net_parse_mode(net, &mode, err) < 0)
 		return -1;
 	a->co.network = net ? net : "slirp4netns";
-	bool host = mode.kind == NET_MODE_HOST;
+	bool host = mode.kind == NET_MODE_HOST, none = mode.kind == NET_MODE_NONE;
 	if (mode.kind == NET_MODE_NS)
 		a->co.gen.netns_path = keep(a, xstrdup(mode.target));
 	/* container:NAME is resolved to the target's ID by parse_join. */
 	net_mode_clear(&mode);
-	if (host && (a->co.n_ports > 0))
-		return err_set(err, EINVAL, ERR_USAGE,
-			       "cannot publish ports with --network host: they are the host's");
+	/* podman drops them with these words, and runs the container */
+	if ((host || none) && a->co.n_ports > 0) {
+		log_notice("Port mappings have been discarded as one of the Host, Container, Pod, "
+			   "and None network modes are in use");
+		a->co.n_ports = 0;
+	}
 	a->co.gen.host_network = host;
 	return 0;
 }
@@ -529,6 +578,34 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	return 0;
 }
 
+/*
+ * The image's name as podman records it (ImageName): the stored name the reference
+ * resolved to ("name" is "localhost/name:latest"), for an ID the image's first name.
+ */
+static char *image_name_for(const struct storage_image *img, const char *ref)
+{
+	size_t n = strlen(ref);
+	if (n >= 3 && strncmp(img->id, ref, n) == 0)
+		return xstrdup(img->names && img->names[0] ? img->names[0] : ref);
+	struct storage_ref pr = { 0 };
+	struct error *perr = NULL;
+	if (storage_ref_parse(ref, &pr, &perr) < 0) {
+		err_free(&perr);
+		return xstrdup(ref);
+	}
+	autofree char *want = storage_ref_string(&pr);
+	storage_ref_clear(&pr);
+	size_t wn = strlen(want);
+	for (size_t i = 0; img->names && img->names[i]; i++) {
+		const char *nm = img->names[i];
+		size_t l = strlen(nm);
+		if (strcmp(nm, want) == 0 ||
+		    (l > wn && nm[l - wn - 1] == '/' && strcmp(nm + l - wn, want) == 0))
+			return xstrdup(nm);
+	}
+	return xstrdup(ref);
+}
+
 /* The image and its config, which the rest of the request is checked against. */
 static int plan_image(const struct eng_ctr_create_req *r, struct eng *eng, struct plan *a,
 		      struct error **err)
@@ -544,7 +621,7 @@ static int plan_image(const struct eng_ctr_create_req *r, struct eng *eng, struc
 					    .exposed_ports = a->icfg.exposed_ports,
 					    .stop_signal = a->icfg.stop_signal };
 	a->co.image = a->image;
-	a->co.image_name = r->image;
+	a->co.image_name = keep(a, image_name_for(a->image, r->image));
 	a->co.gen.image = &a->img;
 	return 0;
 }
@@ -565,6 +642,8 @@ static int plan_process(const struct eng_ctr_create_req *r, struct eng *eng, str
 	}
 	g->env = (char **)r->env;
 	g->env_files = (char **)r->env_files;
+	g->unsetenv = (char **)r->unsetenv;
+	g->unsetenv_all = r->unsetenv_all;
 	for (size_t i = 0; g->env_files && g->env_files[i]; i++)
 		if (!fs_exists(g->env_files[i]))
 			return err_set(err, ENOENT, ERR_TOOL, "--env-file %s: no such file",
@@ -614,6 +693,7 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	    parse_policy(r, a, err) < 0 || parse_groups(r, a, err) < 0 ||
 	    parse_join(r, eng, a, err) < 0)
 		return -1;
+	plan_home(eng, a);
 	return 0;
 }
 

@@ -227,7 +227,7 @@ char *ctr_new_id(void);
 struct eng_ctr_create_opts {
 	const char *name; /* NULL: generated, like podman's adjective_surname */
 	const struct storage_image *image;
-	const char *image_name;	 /* as the user typed it, for ps */
+	const char *image_name;	 /* the name it resolved to (ImageName) */
 	struct oci_gen_opts gen; /* config.json inputs (image config filled in by create) */
 	const char *user;	 /* -u, resolved against the image */
 	char **labels;		 /* KEY=VAL */

@@ -54,6 +54,16 @@ static bool in_lowers(const struct diff_job *j, const char *rel)
 	return false;
 }
 
+/* Is rel a directory above a mount point (the /run the runtime made for /run/.containerenv)? */
+static bool above_mountpoint(const struct diff_job *j, const char *rel)
+{
+	size_t n = strlen(rel);
+	for (size_t i = 0; j->mountpoints && j->mountpoints[i]; i++)
+		if (strncmp(j->mountpoints[i], rel, n) == 0 && j->mountpoints[i][n] == '/')
+			return true;
+	return false;
+}
+
 static void diff_walk(const struct diff_job *j, const char *rel)
 {
 	autofree char *dir = xasprintf("%s%s", j->upper, rel);
@@ -82,7 +92,9 @@ static void diff_walk(const struct diff_job *j, const char *rel)
 		/* A mount point the runtime made (/etc/hosts) is no change, as in podman. */
 		if (!lower && strv_contains(j->mountpoints, crel))
 			continue;
-		fprintf(j->out, "%c %s\n", lower ? 'C' : 'A', crel);
+		/* nor one the runtime made to hold it, whose other files still count */
+		if (lower || !S_ISDIR(st.st_mode) || !above_mountpoint(j, crel))
+			fprintf(j->out, "%c %s\n", lower ? 'C' : 'A', crel);
 		if (S_ISDIR(st.st_mode))
 			diff_walk(j, crel);
 	}

@@ -596,5 +596,11 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 	struct json_object *doc = NULL;
 	json_object_deep_copy(c->doc, &doc, NULL);
 	json_object_object_add(doc, "State", state_json(c));
+	/* The drivers that write a log file (none and passthrough keep none). */
+	if (c->log_driver == NULL || strcmp(c->log_driver, "k8s-file") == 0 ||
+	    strcmp(c->log_driver, "json-file") == 0) {
+		autofree char *lp = eng_ctr_log_path(c->eng, c->id);
+		json_object_object_add(doc, "LogPath", json_object_new_string(lp));
+	}
 	return doc;
 }

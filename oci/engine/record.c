@@ -67,7 +67,8 @@ int ctr_etc_binds_update(struct eng *eng, const char *id, const char *run, struc
 	for (size_t i = 0; i < json_len(mounts); i++) {
 		struct json_object *m = json_idx(mounts, i);
 		const char *dst = json_str(m, "destination"), *src = json_str(m, "source");
-		if (dst == NULL || src == NULL || strncmp(dst, "/etc/", 5) != 0)
+		if (dst == NULL || src == NULL ||
+		    (strncmp(dst, "/etc/", 5) != 0 && strcmp(dst, "/run/.containerenv") != 0))
 			continue;
 		/* Our own run dir's file (a joined target's are patched by join.c). */
 		const char *at = strstr(src, tail);
@@ -646,6 +647,9 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(doc, "Image", json_object_new_string(o->image ? o->image->id : ""));
 	json_object_object_add(doc, "ImageName",
 			       json_object_new_string(o->image_name ? o->image_name : ""));
+	if (o->image != NULL && o->image->manifest_digest != NULL)
+		json_object_object_add(doc, "ImageDigest",
+				       json_object_new_string(o->image->manifest_digest));
 	if (o->pod != NULL) {
 		json_object_object_add(doc, "Pod", json_object_new_string(o->pod));
 		json_object_object_add(doc, "Infra", json_object_new_boolean(o->infra));

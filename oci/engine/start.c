@@ -52,6 +52,23 @@ char *eng_ctr_helper_path(const char *name)
 	return NULL;
 }
 
+/*
+ * /run/.containerenv, which tells a process it runs in a container, as podman's: empty, but
+ * with --privileged (which can see the host anyway) the engine, the names and IDs.
+ */
+static int write_containerenv(const struct eng_ctr *c, const char *run, struct error **err)
+{
+	autofree char *path = xasprintf("%s/.containerenv", run);
+	autofree char *text = NULL;
+	struct json_object *priv = json_get(c->doc, "Privileged");
+	if (priv != NULL && json_object_get_boolean(priv))
+		text = xasprintf("engine=\"hutch-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\n"
+				 "imageid=\"%s\"\nrootless=%d\n",
+				 HUTCH_VERSION, c->name, c->id, c->image_name, c->image_id,
+				 getuid() != 0);
+	return fs_write_replace(path, text ? text : "", text ? strlen(text) : 0, 0644, err);
+}
+
 /* /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, in its run dir. */
 static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode, const char *run,
 			   struct error **err)
@@ -853,6 +870,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		rc = ctr_join_prepare(eng, c, mode.target, run, &join_pid, err);
 	else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
+	if (rc == 0)
+		rc = write_containerenv(c, run, err);
 	/* The attach socket is bound here, not by the monitor: attached before the container
 	 * exists, the CLI misses none of its output, and the launcher starts it at once. */
 	struct launched up = { .start_conn = -1 };

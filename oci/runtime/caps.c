@@ -285,6 +285,10 @@ int oci_enter_cwd(const char *cwd, struct error **err)
 	autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	autoclose int fd =
 	    root < 0 ? -1 : fs_open_in_root(root, cwd, O_PATH | O_DIRECTORY, FS_CREATE_NONE);
+	/* podman's words and 126: the command cannot be invoked there */
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return err_set(err, errno, ERR_INVOKE, "workdir \"%s\" does not exist on container",
+			       cwd);
 	if (fd < 0 || fchdir(fd) < 0)
 		return err_sys(err, "changing to the working directory %s", cwd);
 	/* And the kernel must see it inside the root: getcwd fails for a directory outside. */

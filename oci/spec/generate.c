@@ -259,23 +259,55 @@ static int env_file(struct env_list *l, const char *path, struct error **err)
 	return 0;
 }
 
-static struct json_object *build_env(const struct oci_gen_opts *o, struct error **err)
+/* --unsetenv: drop the defaults' and the image's entries of these keys. */
+static void env_unset(struct env_list *l, char *const *keys)
 {
-	autoenv struct env_list l = { 0 };
-	bool has_path = false;
+	size_t w = 0;
+	for (size_t r = 0; r < l->n; r++) {
+		const char *kv = l->v[r];
+		size_t klen = strcspn(kv, "=");
+		bool drop = false;
+		for (size_t k = 0; keys && keys[k] && !drop; k++)
+			drop = strlen(keys[k]) == klen && strncmp(kv, keys[k], klen) == 0;
+		if (drop)
+			free(l->v[r]);
+		else
+			l->v[w++] = l->v[r];
+	}
+	l->n = w;
+	if (l->v != NULL)
+		l->v[w] = NULL;
+}
+
+/* The image's and podman's default entries (none with --unsetenv-all), --unsetenv's gone. */
+static void env_defaults(const struct oci_gen_opts *o, struct env_list *l)
+{
+	if (o->unsetenv_all)
+		return;
+	bool has_path = false, has_home = false;
 	for (size_t i = 0; o->image && o->image->env && o->image->env[i]; i++) {
-		env_push(&l, xstrdup(o->image->env[i]));
+		env_push(l, xstrdup(o->image->env[i]));
 		has_path |= strncmp(o->image->env[i], "PATH=", 5) == 0;
+		has_home |= strncmp(o->image->env[i], "HOME=", 5) == 0;
 	}
 	if (!has_path)
 		env_push(
-		    &l,
+		    l,
 		    xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-	if (o->tty)
-		env_push(&l, xstrdup("TERM=xterm"));
+	/* podman's defaults (containers.conf): TERM always, HOME from the user's entry */
+	env_push(l, xstrdup("TERM=xterm"));
+	if (!has_home && o->home != NULL)
+		env_push(l, xasprintf("HOME=%s", o->home));
 	if (o->hostname)
-		env_push(&l, xasprintf("HOSTNAME=%s", o->hostname));
-	env_push(&l, xstrdup("container=hutch"));
+		env_push(l, xasprintf("HOSTNAME=%s", o->hostname));
+	env_push(l, xstrdup("container=hutch"));
+	env_unset(l, o->unsetenv);
+}
+
+static struct json_object *build_env(const struct oci_gen_opts *o, struct error **err)
+{
+	autoenv struct env_list l = { 0 };
+	env_defaults(o, &l);
 	for (size_t i = 0; o->env_files && o->env_files[i]; i++)
 		if (env_file(&l, o->env_files[i], err) < 0)
 			return NULL;
@@ -359,6 +391,9 @@ static struct json_object *build_mounts(const struct oci_gen_opts *o)
 			/* Written into the run dir at each start (they do not survive a reboot). */
 			json_object_array_add(a, mount_obj(dst, "bind", src, bind_rw, NULL));
 		}
+		autofree char *env = xasprintf("%s/.containerenv", o->etc_dir);
+		json_object_array_add(a,
+				      mount_obj("/run/.containerenv", "bind", env, bind_ro, NULL));
 	}
 	if (o->init_path != NULL)
 		json_object_array_add(

@@ -67,7 +67,10 @@ struct oci_gen_opts {
 	char **args;	     /* operands after IMAGE: replace the image's Cmd */
 	char **env;	     /* -e KEY=VAL, or KEY to take the host's value */
 	char **env_files;    /* --env-file */
+	char **unsetenv;     /* --unsetenv KEY: no default or image entry for KEY */
+	bool unsetenv_all;   /* --unsetenv-all: no default or image entries at all */
 	const char *workdir; /* -w */
+	const char *home;    /* HOME unless the image or -e sets it; NULL: none */
 	uid_t uid;	     /* resolved -u (or the image's User) */
 	gid_t gid;
 	gid_t *additional_gids;
@@ -121,3 +124,6 @@ int oci_user_resolve(char *const *layers, const char *spec, uid_t *uid, gid_t *g
 
 /* The name of uid in root's /etc/passwd (read as above), or NULL. Owned string. */
 char *oci_user_name(const char *root, uint32_t uid);
+/* The home directory of uid in the image's /etc/passwd (layers as above; owned), or NULL
+ * when it has no entry, or an empty one. */
+char *oci_user_home(char *const *layers, uint32_t uid);

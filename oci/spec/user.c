@@ -327,3 +327,17 @@ char *oci_user_name(const char *root, uint32_t uid)
 	}
 	return find_entry(passwd, NULL, uid, fields, 7, &buf) != 0 ? xstrdup(fields[0]) : NULL;
 }
+
+char *oci_user_home(char *const *layers, uint32_t uid)
+{
+	autofree char *passwd = NULL, *buf = NULL;
+	struct error *err = NULL;
+	char *fields[7];
+	if (read_image_file(layers, "/etc/passwd", &passwd, &err) < 0) {
+		err_free(&err);
+		return NULL;
+	}
+	if (find_entry(passwd, NULL, uid, fields, 7, &buf) < 6 || fields[5][0] == '\0')
+		return NULL;
+	return xstrdup(fields[5]);
+}

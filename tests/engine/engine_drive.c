@@ -84,6 +84,8 @@ static void record_event(void *ctx, const struct storage_progress_event *ev)
 		r->ends++;
 		return;
 	}
+	if (ev->kind == STORAGE_PROGRESS_TRYING)
+		return; /* before the batch: not a blob's */
 	if (ev->kind == STORAGE_PROGRESS_START) {
 		if (ev->item != r->n || r->n == MAX_BLOBS) {
 			r->out_of_order++;

@@ -81,7 +81,7 @@ old1 Created"
 to_v1() {
 	local d
 	d=$(ctrs)/$1
-	jq '{Id, Name, Created, Image, ImageName} + (if .Pod then {Pod, IsInfra: .Infra} else {} end)
+	jq '{Id, Name, Created, Image, ImageName, ImageDigest} + (if .Pod then {Pod, IsInfra: .Infra} else {} end)
 		+ {Path: .Args[0], Args, Config: {Hostname, User, Env, Cmd: .Args, WorkingDir, Labels,
 		Annotations, StopSignal, StopTimeout, Tty, OpenStdin}, HostConfig: {AutoRemove,
 		RestartPolicy: {Name: .Restart.Policy, MaximumRetryCount: .Restart.MaxRetries},

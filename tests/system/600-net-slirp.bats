@@ -182,7 +182,7 @@ is_gone() {
 	busybox httpd -f -p "127.0.0.1:$hp" -h "$WWW" 3>&- &
 	track $!
 	run fetch "http://127.0.0.1:$hp/"
-	run_hutch 125 --log-level=debug __nettest -p "127.0.0.1:$hp:80" -- touch "$marker"
+	run_hutch 126 --log-level=debug __nettest -p "127.0.0.1:$hp:80" -- touch "$marker"
 	assert_equal "${stderr_lines[-1]}" "Error: setting up the network (slirp4netns): cannot publish 127.0.0.1:$hp/tcp: the host port is already in use"
 	[[ $stderr != *"slirp4netns started"* ]]
 	[[ ! -e $marker ]]

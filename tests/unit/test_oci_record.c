@@ -418,10 +418,20 @@ static void check_old_fields(const struct eng_ctr *c, bool brief, const char *wh
 }
 
 /* podman's inspect of the record above as version 1 printed it: the record with the state
- * and the published ports after it. */
+ * and the published ports after it; since then ImageDigest (empty: the record has none)
+ * and LogConfig's Path and Size in podman's units. */
 static char *old_inspect(const char *rec)
 {
-	struct json_object *doc = json_tokener_parse(rec);
+	struct json_object *was = json_tokener_parse(rec), *doc = json_object_new_object();
+	json_object_object_foreach (was, k, v) {
+		json_object_object_add(doc, k, json_object_get(v));
+		if (strcmp(k, "ImageName") == 0)
+			json_object_object_add(doc, "ImageDigest", json_object_new_string(""));
+	}
+	json_object_put(was);
+	json_object_object_add(json_get(doc, "HostConfig"), "LogConfig",
+			       json_tokener_parse("{\"Type\":\"none\",\"Path\":\"\","
+						  "\"Size\":\"1.024kB\"}"));
 	struct json_object *st = json_tokener_parse(
 	    "{\"Status\":\"exited\",\"Running\":false,\"Paused\":false,\"Pid\":0,\"ConmonPid\":0,"
 	    "\"ExitCode\":2,\"StartedAt\":\"2026-01-01T00:10:00Z\",\"FinishedAt\":"
