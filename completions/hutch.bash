@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--log-level --help -h --version -v --storage-driver "
 		valopts="--log-level=choices:error|warn|info|debug --storage-driver=choices:overlay|fuse-overlayfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume network pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -92,7 +92,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container ls")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -140,8 +140,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -244,7 +244,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"ps")
-		opts="--all -a --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
+		opts="--all -a --external --filter -f --format --last -n --latest -l --noheading --no-trunc --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=choices:json --last=none -n=none "
 		choices=""
 		subs=""
@@ -260,8 +260,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"rm")
-		opts="--all -a --force -f --volumes -v --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --volumes -v --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -427,6 +427,78 @@ _hutch_spec() {
 		operands="volumes"
 		after=""
 		;;
+	"network")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="create exists inspect ls list prune rm remove "
+		operands="none"
+		after=""
+		;;
+	"network create")
+		opts="--disable-dns --driver -d --gateway --internal --ip-range --ipv6 --label --opt -o --subnet --help -h"
+		valopts="--driver=choices:bridge -d=choices:bridge --gateway=none --ip-range=none --label=none --opt=none -o=none --subnet=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network exists")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network inspect")
+		opts="--format -f --help -h"
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network ls")
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network list")
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network prune")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network rm")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network remove")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
 	"pod")
 		opts="--help -h"
 		valopts=""
@@ -476,16 +548,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod rm")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
 		after=""
 		;;
 	"pod remove")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--all -a --force -f --ignore -i --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"

@@ -200,3 +200,32 @@ int net_lo_up_here(pid_t pid, struct error **err);
  * running. NULL-safe; resets *h.
  */
 void net_handover(struct net_handle **h, int *exit_fd, pid_t *pid);
+
+/* ---------- subnets of user-defined networks (net/subnet.c) ---------- */
+
+/* An IPv4 or IPv6 network: addr holds the network address (host bits cleared). */
+struct net_cidr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned int prefix;
+};
+
+/* Parse one address, IPv4 or IPv6, into family and addr (16 bytes; IPv4 in the first 4). */
+int net_ip_parse(const char *s, int *family, uint8_t addr[16]);
+/* Parse ADDR/PREFIX (host bits cleared, as podman stores it); ERR_USAGE "invalid CIDR
+ * address: S" on anything else. */
+int net_cidr_parse(const char *s, struct net_cidr *out, struct error **err);
+/* "10.89.0.0/24" (owned). */
+char *net_cidr_str(const struct net_cidr *c);
+/* The address c's network + n (n counted from the network address), as text (owned). */
+char *net_cidr_nth(const struct net_cidr *c, uint64_t n);
+/* The last address of c (the broadcast address of an IPv4 network), as text (owned). */
+char *net_cidr_last(const struct net_cidr *c);
+/* True when a and b share an address (same family). */
+bool net_cidr_overlap(const struct net_cidr *a, const struct net_cidr *b);
+/* True when the address (family, addr) lies in c. */
+bool net_cidr_contains(const struct net_cidr *c, int family, const uint8_t addr[16]);
+/* True when a network of an interface of this network namespace overlaps c (getifaddrs). */
+bool net_cidr_on_host(const struct net_cidr *c);
+/* A random unique-local IPv6 /64 (fdXX:XXXX:XXXX:XXXX::/64), as podman picks for --ipv6. */
+void net_cidr_random_ula(struct net_cidr *out);

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# User-defined networks as records (issue #15): network create, ls, inspect, exists, rm and
+# prune, with podman's JSON, messages and exit codes.
+
+load helpers
+
+@test "network create picks a free 10.89.N.0/24 and podmanN; ls sorts by name" {
+	run_hutch network ls
+	assert_line --index 0 --regexp '^NETWORK ID +NAME +DRIVER$'
+	assert_line --index 1 --regexp '^2f259bab93aa +podman +bridge$'
+	run_hutch network ls --noheading
+	refute_output --partial "NETWORK ID"
+	run_hutch network create c-net
+	assert_output c-net
+	run_hutch network create a-net
+	run_hutch network create b-net
+	run_hutch network ls -q
+	assert_output "a-net
+b-net
+c-net
+podman"
+	run_hutch network inspect c-net
+	[[ $(jq -r '.[0].subnets[0].subnet' <<<"$output") == 10.89.0.0/24 ]]
+	[[ $(jq -r '.[0].subnets[0].gateway' <<<"$output") == 10.89.0.1 ]]
+	[[ $(jq -r '.[0].network_interface' <<<"$output") == podman1 ]]
+	[[ $(jq -r '.[0].driver,.[0].internal,.[0].dns_enabled,.[0].ipv6_enabled' <<<"$output" |
+		tr '\n' ' ') == "bridge false true false " ]]
+	[[ $(jq -r '.[0].ipam_options.driver' <<<"$output") == host-local ]]
+	run_hutch network inspect b-net --format '{{.Name}} {{.NetworkInterface}} {{range .Subnets}}{{.Subnet}}{{end}}'
+	assert_output "b-net podman3 10.89.2.0/24"
+	# Inspect by ID prefix; the record is netavark's network JSON, in the store.
+	run_hutch network inspect --format '{{.ID}}' a-net
+	local id=$output
+	run_hutch network inspect --format '{{.Name}}' "${id:0:12}"
+	assert_output a-net
+	[[ $(jq -r .name "$XDG_DATA_HOME/hutch/networks/a-net.json") == a-net ]]
+	# Without a name: the next free podmanN.
+	run_hutch network create
+	assert_output podman4
+	run_hutch network rm a-net b-net c-net podman4
+	assert_output "a-net
+b-net
+c-net
+podman4"
+}
+
+@test "network create: --subnet, --gateway, --ip-range, --internal, --disable-dns, --label, --opt, --ipv6" {
+	run_hutch network create --subnet 10.92.7.9/16 --gateway 10.92.0.254 --ip-range 10.92.5.128/25 \
+		--label app=web --label flag --opt mtu=1400 r1
+	run_hutch network inspect r1
+	[[ $(jq -r '.[0].subnets[0] | "\(.subnet) \(.gateway) \(.lease_range.start_ip) \(.lease_range.end_ip)"' \
+		<<<"$output") == "10.92.0.0/16 10.92.0.254 10.92.5.129 10.92.5.255" ]]
+	[[ $(jq -r '.[0].labels.app, .[0].labels.flag, .[0].options.mtu' <<<"$output" | tr '\n' ' ') == "web  1400 " ]]
+	run_hutch network create --internal --disable-dns --ipv6 i1
+	run_hutch network inspect i1
+	[[ $(jq -r '.[0].internal, .[0].dns_enabled, .[0].ipv6_enabled' <<<"$output" | tr '\n' ' ') == "true false true " ]]
+	# No gateway on an internal network without DNS; the IPv6 subnet a unique-local /64.
+	[[ $(jq -r '[.[0].subnets[].gateway] | map(select(. != null)) | length' <<<"$output") == 0 ]]
+	[[ $(jq -r '.[0].subnets[1].subnet' <<<"$output") =~ ^fd[0-9a-f:]+::/64$ ]]
+	run_hutch network ls --filter label=app=web -q
+	assert_output r1
+	run_hutch network ls --filter label!=app --filter driver=bridge -q
+	assert_output "i1
+podman"
+	run_hutch network ls --filter name=^r --filter name=^i -q
+	assert_output "i1
+r1"
+	run_hutch network ls --format '{{.Name}} {{.Labels}} {{.Internal}}' --filter name=r1
+	assert_output "r1 app=web,flag= false"
+	run_hutch network ls --format json --filter name=r1
+	[[ $(jq -r '.[0].name' <<<"$output") == r1 ]]
+	run_hutch network prune -f
+	assert_output "i1
+r1"
+	run_hutch network ls -q
+	assert_output podman
+}
+
+@test "network: bad input gets podman's messages and exit codes" {
+	run_hutch network create --subnet 10.93.0.0/24 n1
+	run_hutch 125 network create n1
+	assert_equal "$stderr" "Error: network name n1 already used: network already exists"
+	run_hutch 125 network create --subnet 10.93.0.128/25 n2
+	assert_equal "$stderr" \
+		"Error: subnet 10.93.0.128/25 is already used on the host or by another config"
+	run_hutch 125 network create --subnet 10.0.0.0/33 n2
+	assert_equal "$stderr" "Error: invalid CIDR address: 10.0.0.0/33"
+	run_hutch 125 network create --gateway 10.9.9.1 n2
+	assert_equal "$stderr" "Error: cannot set gateway or range without subnet"
+	run_hutch 125 network create --subnet 10.94.0.0/24 --gateway 10.95.0.1 n2
+	assert_equal "$stderr" "Error: gateway 10.95.0.1 not in subnet 10.94.0.0/24"
+	run_hutch 125 network create -d foo n2
+	assert_equal "$stderr" "Error: unsupported driver foo: invalid argument"
+	run_hutch 125 network create --opt foo=1 n2
+	assert_equal "$stderr" "Error: unsupported bridge network option foo"
+	run_hutch 125 network create 'bad/name'
+	assert_equal "$stderr" \
+		"Error: network name bad/name invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument"
+	run_hutch 125 network ls --filter bogus=1
+	assert_equal "$stderr" 'Error: invalid filter "bogus"'
+	# Unknown networks: rm exits 1 (0 and silent with --force), inspect 125, exists 1.
+	run_hutch 1 network rm bogus
+	assert_equal "$stderr" "Error: unable to find network with name or ID bogus: network not found"
+	run_hutch network rm --force bogus
+	assert_output ""
+	run_hutch 125 network inspect bogus
+	assert_equal "$stderr" \
+		"Error: inspecting object: network bogus: unable to find network with name or ID bogus: network not found"
+	run_hutch network exists n1
+	run_hutch 1 network exists bogus
+	assert_output ""
+	run_hutch 125 network rm podman
+	assert_equal "$stderr" "Error: default network podman cannot be removed"
+	run_hutch network exists podman
+	run_hutch network rm n1
+}
