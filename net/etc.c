@@ -164,6 +164,9 @@ static int render_resolv(const struct net_etc_opts *o, char **out, struct error 
 	if (o->dns != NULL && o->dns[0] != NULL) {
 		for (size_t i = 0; o->dns[i] != NULL; i++)
 			strv_push(&servers, o->dns[i]);
+	} else if (o->net_dns != NULL && o->net_dns[0] != NULL) {
+		for (size_t i = 0; o->net_dns[i] != NULL; i++)
+			strv_push(&servers, o->net_dns[i]);
 	} else if (o->mode->kind == NET_MODE_SLIRP4NETNS) {
 		/* slirp4netns forwards its DNS address to the host's servers itself. */
 		struct net_slirp_addrs a;
@@ -176,6 +179,14 @@ static int render_resolv(const struct net_etc_opts *o, char **out, struct error 
 		servers = steal_ptr(&host.servers);
 	}
 	char *const *search = o->dns_search ? o->dns_search : host.search;
+	/* aardvark-dns answers NAME.dns.podman, as podman's containers search it. */
+	autostrv char **netsearch = NULL;
+	if (o->net_dns != NULL && o->net_dns[0] != NULL && o->dns_search == NULL) {
+		strv_push(&netsearch, "dns.podman");
+		for (size_t i = 0; host.search && host.search[i]; i++)
+			strv_push(&netsearch, host.search[i]);
+		search = netsearch;
+	}
 	char *const *options = o->dns_options ? o->dns_options : host.options;
 	/* --dns-search=. means: no search domains. */
 	if (search != NULL && search[0] != NULL && strcmp(search[0], ".") == 0)
@@ -240,6 +251,8 @@ static int render_hosts(const struct net_etc_opts *o, char **out, struct error *
 	net_slirp_addrs(o->mode, &a);
 	if (o->mode->kind == NET_MODE_SLIRP4NETNS)
 		inet_ntop(AF_INET, &a.guest, own, sizeof(own));
+	if (o->own_ip != NULL)
+		snprintf(own, sizeof(own), "%s", o->own_ip);
 	const char *name = o->name != NULL && strcmp(o->name, o->hostname) != 0 ? o->name : NULL;
 	char *text = xasprintf("%s127.0.0.1\tlocalhost localhost.localdomain\n"
 			       "::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback\n"

@@ -217,7 +217,8 @@ struct eng_ctr_create_req {
 	char *const *dns;	 /* servers */
 	char *const *dns_search; /* domains */
 	char *const *dns_options;
-	char *const *add_hosts; /* host:ip */
+	char *const *add_hosts;	      /* host:ip */
+	char *const *network_aliases; /* --network-alias: more names on user-defined networks */
 
 	/* Mounts, devices and limits */
 	char *const *volumes; /* src:dst[:opts]; a named volume is created when missing */

@@ -320,8 +320,10 @@ static const struct cli_opt run_opts[] = {
 	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
 	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, container:NAME, "
-	  "ns:PATH",
+	  "ns:PATH, or networks NAME[,NAME...]",
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none host private container: ns:" },
+	{ "network-alias", 0, "name", L, NULL,
+	  "Another name of the container on its networks (their DNS answers it)", 0, NULL },
 	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },
 	{ "pod", 0, "name", S, NULL,
 	  "Run in a pod: share its network, UTS and IPC namespaces (starts the pod)",

@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NET_DEFAULT "podman"
 #define NET_JSON_MAX (1 << 20)
 
 static char *net_dir(struct eng *eng)
@@ -27,7 +26,7 @@ static char *net_dir(struct eng *eng)
 	return xasprintf("%s/networks", storage_root(eng->store));
 }
 
-static int net_lock(struct eng *eng, bool excl, struct error **err)
+int ctr_net_lock(struct eng *eng, bool excl, struct error **err)
 {
 	autofree char *dir = net_dir(eng);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
@@ -41,7 +40,7 @@ static int net_lock(struct eng *eng, bool excl, struct error **err)
 static struct json_object *net_default_doc(void)
 {
 	char id[SHA256_HEX_LEN + 1];
-	sha256_hex(NET_DEFAULT, strlen(NET_DEFAULT), id);
+	sha256_hex(CTR_NET_DEFAULT, strlen(CTR_NET_DEFAULT), id);
 	struct json_object *d = json_object_new_object();
 	struct json_object *sub = json_object_new_object();
 	json_object_object_add(sub, "subnet", json_object_new_string("10.88.0.0/16"));
@@ -51,7 +50,7 @@ static struct json_object *net_default_doc(void)
 	struct json_object *ipam = json_object_new_object();
 	json_object_object_add(ipam, "driver", json_object_new_string("host-local"));
 	autofree char *now = ctr_now();
-	json_object_object_add(d, "name", json_object_new_string(NET_DEFAULT));
+	json_object_object_add(d, "name", json_object_new_string(CTR_NET_DEFAULT));
 	json_object_object_add(d, "id", json_object_new_string(id));
 	json_object_object_add(d, "driver", json_object_new_string("bridge"));
 	json_object_object_add(d, "network_interface", json_object_new_string("podman0"));
@@ -67,7 +66,7 @@ static struct json_object *net_default_doc(void)
 /* The record of network name (a valid name), or NULL. */
 static struct json_object *net_load(struct eng *eng, const char *name)
 {
-	if (strcmp(name, NET_DEFAULT) == 0)
+	if (strcmp(name, CTR_NET_DEFAULT) == 0)
 		return net_default_doc();
 	if (!ctr_valid_name(name))
 		return NULL;
@@ -101,7 +100,7 @@ struct json_object *eng_net_list_all(struct eng *eng)
 		autofree char *name = xstrndup(de->d_name, len - 5);
 		struct json_object *doc = net_load(eng, name);
 		if (doc != NULL) {
-			have_default |= strcmp(name, NET_DEFAULT) == 0;
+			have_default |= strcmp(name, CTR_NET_DEFAULT) == 0;
 			json_object_array_add(all, doc);
 		}
 	}
@@ -389,7 +388,7 @@ int eng_net_create(struct eng *eng, const struct eng_net_create_req *req, char *
 	struct json_object *opts = NULL;
 	if (net_options(req->options, &opts, err) < 0)
 		return -1;
-	autoclose int lk = net_lock(eng, true, err);
+	autoclose int lk = ctr_net_lock(eng, true, err);
 	if (lk < 0) {
 		json_object_put(opts);
 		return -1;
@@ -412,108 +411,6 @@ int eng_net_create(struct eng *eng, const struct eng_net_create_req *req, char *
 	json_object_put(all);
 	json_object_put(opts);
 	return rc;
-}
-
-/* ---------- users, rm, prune ---------- */
-
-/* Does a container's --network value (one name or several, comma-separated) name net? */
-static bool mode_names(const char *mode, const char *net)
-{
-	size_t len = strlen(net);
-	for (const char *p = mode; p != NULL && *p != '\0';) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n == len && strncmp(p, net, len) == 0)
-			return true;
-		p = comma ? comma + 1 : NULL;
-	}
-	return false;
-}
-
-/* IDs of the containers on network name (owned vector, maybe empty). */
-static char **net_users(struct eng *eng, const char *name)
-{
-	char **ids = xzalloc(sizeof(char *));
-	struct eng_ctr **v = NULL;
-	size_t n = 0;
-	struct error *e = NULL;
-	if (eng_ctr_list_brief(eng, &v, &n, &e) < 0)
-		err_free(&e);
-	for (size_t i = 0; i < n; i++)
-		if (mode_names(v[i]->network, name))
-			strv_push(&ids, v[i]->id);
-	eng_ctr_list_free(v, n);
-	return ids;
-}
-
-static int net_delete(struct eng *eng, const char *name, struct error **err)
-{
-	autofree char *path = xasprintf("%s/networks/%s.json", storage_root(eng->store), name);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return err_sys(err, "removing %s", path);
-	return 0;
-}
-
-int eng_net_remove(struct eng *eng, const char *name, bool force, bool *removed, struct error **err)
-{
-	if (removed != NULL)
-		*removed = false;
-	autoclose int lk = net_lock(eng, true, err);
-	if (lk < 0)
-		return -1;
-	struct json_object *doc = net_find(eng, name);
-	if (doc == NULL)
-		return force ? 0 : no_such(err, name);
-	autofree char *real = xstrdup(json_str(doc, "name"));
-	json_object_put(doc);
-	if (strcmp(real, NET_DEFAULT) == 0)
-		return err_set(err, EPERM, ERR_TOOL, "default network %s cannot be removed", real);
-	autostrv char **users = net_users(eng, real);
-	if (users[0] != NULL && !force)
-		return err_set(err, EBUSY, ERR_INUSE,
-			       "\"%s\" has associated containers with it. Use -f to forcibly "
-			       "delete containers and pods: network is being used",
-			       name);
-	/* -f removes the containers on it first, as podman does. */
-	for (size_t i = 0; users[i]; i++) {
-		struct eng_ctr *c = NULL;
-		int rc = eng_ctr_lookup(eng, users[i], &c, err);
-		if (rc == 0)
-			rc = eng_ctr_remove(eng, c, true, err);
-		eng_ctr_free(&c);
-		if (rc < 0)
-			return -1;
-	}
-	if (net_delete(eng, real, err) < 0)
-		return -1;
-	if (removed != NULL)
-		*removed = true;
-	return 0;
-}
-
-char **eng_net_prune(struct eng *eng, struct error **err)
-{
-	autoclose int lk = net_lock(eng, true, err);
-	if (lk < 0)
-		return NULL;
-	char **removed = xzalloc(sizeof(char *));
-	struct json_object *all = eng_net_list_all(eng);
-	for (size_t i = 0; i < json_len(all); i++) {
-		const char *name = json_str(json_idx(all, i), "name");
-		if (strcmp(name, NET_DEFAULT) == 0)
-			continue;
-		autostrv char **users = net_users(eng, name);
-		if (users[0] != NULL)
-			continue;
-		if (net_delete(eng, name, err) < 0) {
-			json_object_put(all);
-			strv_free(removed);
-			return NULL;
-		}
-		strv_push(&removed, name);
-	}
-	json_object_put(all);
-	return removed;
 }
 
 /* ---------- ls --filter ---------- */

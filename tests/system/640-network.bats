@@ -1,9 +1,26 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# User-defined networks as records (issue #15): network create, ls, inspect, exists, rm and
-# prune, with podman's JSON, messages and exit codes.
+# User-defined networks (issue #15): network create, ls, inspect, exists, rm and prune, with
+# podman's JSON, messages and exit codes; containers on them that find each other by name,
+# in the user's one shared network namespace, which goes with the last of them.
 
-load helpers
+load container_helpers
+
+# The processes of ours that hold or serve the shared network namespace (zombies aside:
+# their parent may be an init that does not reap).
+netns_processes() {
+	ps -u "$(id -u)" -o pid=,stat=,comm= |
+		awk '$2 !~ /^Z/ && $3 ~ /^(hutch-netns|hutch-init|slirp4netns|aardvark-dns|netavark|hutch-monitor)$/'
+}
+
+assert_no_netns_processes() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $(netns_processes) ]] && return 0
+		sleep 0.1
+	done
+	fail "still running: $(netns_processes)"
+}
 
 @test "network create picks a free 10.89.N.0/24 and podmanN; ls sorts by name" {
 	run_hutch network ls
@@ -114,4 +131,50 @@ r1"
 	assert_equal "$stderr" "Error: default network podman cannot be removed"
 	run_hutch network exists podman
 	run_hutch network rm n1
+}
+
+@test "containers on a network find each other by name; another network's do not" {
+	run_hutch network create n1
+	run_hutch network create n2
+	run_hutch run -d --name srv --network n1 --network-alias web "$IMAGE" \
+		sh -c 'while true; do echo hello | nc -l -p 9480; done'
+	run_hutch run --rm --network n1 "$IMAGE" sh -c 'cat /etc/resolv.conf; nc srv 9480 </dev/null'
+	assert_line "search dns.podman"
+	assert_line "nameserver 10.89.0.1"
+	assert_line hello
+	run_hutch run --rm --network n1 "$IMAGE" nc srv.dns.podman 9480
+	assert_output hello
+	run_hutch run --rm --network n1 "$IMAGE" nc web 9480
+	assert_output hello
+	run_hutch run --rm --network n1 "$IMAGE" sh -c 'ip -4 -o addr show eth0'
+	[[ $output == *"inet 10.89.0."* ]]
+	# n2's containers have their own name server, which does not know srv.
+	run_hutch 1 run --rm --network n2 "$IMAGE" nslookup srv
+	[[ $output == *"Server:"*"10.89.1.1"* ]]
+	[[ $output == *NXDOMAIN* ]]
+	# A network in use: rm refused (podman's exit code 2), prune keeps it, rm -f takes the
+	# container too.
+	run_hutch 2 network rm n1
+	assert_equal "$stderr" 'Error: "n1" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used'
+	run_hutch network prune -f
+	assert_output n2
+	run_hutch network rm -f n1
+	assert_output n1
+	run_hutch ps -a -q
+	assert_output ""
+	# The last container gone, the namespace went with it: no process of ours is left.
+	assert_no_netns_processes
+	assert_no_net_helpers
+}
+
+@test "run --network: an unknown network is refused; the namespace comes and goes, 20 times" {
+	run_hutch 125 run --rm --network nosuch "$IMAGE" true
+	assert_equal "$stderr" "Error: unable to find network with name or ID nosuch: network not found"
+	run_hutch network create n1
+	local _
+	for _ in $(seq 20); do
+		run_hutch run --rm --network n1 "$IMAGE" true
+	done
+	assert_no_netns_processes
+	[[ -z $(ls "$XDG_RUNTIME_DIR/hutch/netns/users") ]]
 }
