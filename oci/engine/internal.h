@@ -42,6 +42,9 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 int ctr_net_setup(const char *netns_dir, pid_t holder, pid_t init, const char *id,
 		  const char *input, const char *run, struct error **err);
 void ctr_net_detach(struct eng *eng, const char *id);
+/* For inspect: {NAME: {Gateway, IPAddress, IPPrefixLen, MacAddress, Aliases}} of a
+ * container on user-defined networks (addresses only while it runs), or NULL. */
+struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c);
 /* `info`'s prerequisites: { NAME: { ok, state, fix } } (prereq.c). */
 struct json_object *ctr_info_prereqs(const char *store, const char *run);
 /* Before a start: pin the store's runtime dir (lib/paths.c) and use it from now on. */

@@ -210,3 +210,59 @@ void ctr_net_detach(struct eng *eng, const char *id)
 		err_free(&e);
 	}
 }
+
+struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c)
+{
+	struct net_mode mode;
+	if (c->network == NULL || net_parse_mode(c->network, &mode, NULL) < 0)
+		return NULL;
+	bool networks = mode.kind == NET_MODE_NETWORKS;
+	net_mode_clear(&mode);
+	if (!networks)
+		return NULL;
+	/* netavark's answer at the last start, while the container runs. */
+	struct json_object *st = NULL;
+	if (c->state.status == ENG_CTR_RUNNING) {
+		struct error *e = NULL;
+		autofree char *run = eng_ctr_run_dir(eng, c->id, &e);
+		err_free(&e);
+		autofree char *path = run ? xasprintf("%s/networks.json", run) : NULL;
+		st = path ? json_file_at(AT_FDCWD, path, 1 << 20) : NULL;
+	}
+	struct json_object *out = json_object_new_object();
+	autofree char *copy = xstrdup(c->network);
+	char *save = NULL;
+	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save)) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *ifs = json_get(json_get(st, n), "interfaces");
+		const char *mac = NULL, *gw = NULL, *ipnet = NULL;
+		if (ifs != NULL && json_object_is_type(ifs, json_type_object)) {
+			json_object_object_foreach (ifs, ifname, iface) {
+				(void)ifname;
+				mac = json_str(iface, "mac_address");
+				struct json_object *sub = json_idx(json_get(iface, "subnets"), 0);
+				gw = json_str(sub, "gateway");
+				ipnet = json_str(sub, "ipnet");
+				break;
+			}
+		}
+		const char *slash = ipnet ? strchr(ipnet, '/') : NULL;
+		autofree char *ip = slash ? xstrndup(ipnet, (size_t)(slash - ipnet)) : NULL;
+		json_object_object_add(o, "Gateway", json_object_new_string(gw ? gw : ""));
+		json_object_object_add(o, "IPAddress", json_object_new_string(ip ? ip : ""));
+		json_object_object_add(o, "IPPrefixLen",
+				       json_object_new_int(slash ? atoi(slash + 1) : 0));
+		json_object_object_add(o, "MacAddress", json_object_new_string(mac ? mac : ""));
+		/* The aliases given, then the short ID, which aardvark-dns answers too. */
+		struct json_object *al = json_object_new_array();
+		struct json_object *given = json_get(c->doc, "NetworkAliases");
+		for (size_t i = 0; i < json_len(given); i++)
+			json_object_array_add(al, json_object_get(json_idx(given, i)));
+		autofree char *short_id = xstrndup(c->id, 12);
+		json_object_array_add(al, json_object_new_string(short_id));
+		json_object_object_add(o, "Aliases", al);
+		json_object_object_add(out, n, o);
+	}
+	json_object_put(st);
+	return out;
+}

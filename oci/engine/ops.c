@@ -510,5 +510,8 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 	struct json_object *doc = NULL;
 	json_object_deep_copy(c->doc, &doc, NULL);
 	json_object_object_add(doc, "State", state_json(c));
+	struct json_object *nets = ctr_net_status(c->eng, c);
+	if (nets != NULL)
+		json_object_object_add(doc, "Networks", nets);
 	return doc;
 }

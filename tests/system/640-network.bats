@@ -148,6 +148,11 @@ r1"
 	assert_output hello
 	run_hutch run --rm --network n1 "$IMAGE" sh -c 'ip -4 -o addr show eth0'
 	[[ $output == *"inet 10.89.0."* ]]
+	# inspect: podman's NetworkSettings.Networks and NetworkMode.
+	run_hutch inspect srv --format '{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.n1.IPAddress}} {{.NetworkSettings.Networks.n1.Gateway}} {{.NetworkSettings.Networks.n1.IPPrefixLen}} {{.NetworkSettings.Networks.n1.NetworkID}}'
+	assert_output "bridge 10.89.0.2 10.89.0.1 24 n1"
+	run_hutch inspect srv --format '{{json .NetworkSettings.Networks.n1.Aliases}} {{.NetworkSettings.Networks.n1.MacAddress}}'
+	[[ $output =~ ^\[\"web\",\"[0-9a-f]{12}\"\]\ ([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]]
 	# n2's containers have their own name server, which does not know srv.
 	run_hutch 1 run --rm --network n2 "$IMAGE" nslookup srv
 	[[ $output == *"Server:"*"10.89.1.1"* ]]
