@@ -4,7 +4,7 @@
 _hutch_spec() {
 	case $1 in
 	"")
-		opts="--log-level --help -h --version -v --storage-driver "
+		opts="--log-level --help -h --noout --version -v --storage-driver "
 		valopts="--log-level=choices:error|warn|info|debug --storage-driver=choices:overlay|fuse-overlayfs "
 		choices=""
 		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume network pod completion help info unshare version history image images pull rmi system tag untag export import load save "
@@ -44,8 +44,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container create")
-		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -148,8 +148,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container run")
-		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -204,8 +204,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"create")
-		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -268,8 +268,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"run")
-		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -484,16 +484,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"network rm")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--force -f --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="none"
 		after=""
 		;;
 	"network remove")
-		opts="--force -f --help -h"
-		valopts=""
+		opts="--force -f --time -t --help -h"
+		valopts="--time=none -t=none "
 		choices=""
 		subs=""
 		operands="none"

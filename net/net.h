@@ -142,6 +142,9 @@ struct net_etc_opts {
 	 * is given, with dns.podman searched first; and the container's own address. */
 	char *const *net_dns;
 	const char *own_ip;
+	/* host.containers.internal without host loopback: the host's address (NULL: its
+	 * first non-loopback IPv4 address, as podman's; "": none). */
+	const char *host_ip;
 };
 
 /*

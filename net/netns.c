@@ -445,6 +445,12 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 		}
 		/* iptables takes its lock in /run: the holder's own tmpfs. */
 		setenv("XTABLES_LOCKFILE", HOLD_RUN "/xtables.lock", 1);
+		/* netavark runs iptables from $PATH, which is in /usr/sbin: a user's $PATH on
+		 * Debian lacks it. */
+		const char *path = getenv("PATH");
+		autofree char *p =
+		    xasprintf("%s%s/usr/sbin:/sbin", path ? path : "", path && *path ? ":" : "");
+		setenv("PATH", p, 1);
 		char *argv[] = { nv,	       "--config", HOLD_RUN "/netavark",
 				 "--rootless", "true",	   (char *)verb,
 				 nspath,       NULL };

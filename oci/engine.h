@@ -530,10 +530,11 @@ struct json_object *eng_net_list(struct eng *eng, char *const *filters, struct e
 struct json_object *eng_net_list_all(struct eng *eng);
 /*
  * Remove a network. One that containers use only with force, which removes them first;
- * the default network never. With force, a network that does not exist is no error.
+ * the default network never. With force, a network that does not exist is no error, and
+ * the running containers get timeout seconds to stop before they are killed.
  * *removed says whether it existed (may be NULL).
  */
-int eng_net_remove(struct eng *eng, const char *name, bool force, bool *removed,
+int eng_net_remove(struct eng *eng, const char *name, bool force, long timeout, bool *removed,
 		   struct error **err);
 /* Remove every network no container uses (never the default); the names removed (owned
  * vector) or NULL. */

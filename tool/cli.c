@@ -8,10 +8,12 @@
 #include "oci/engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef HUTCH_DEBUG_ACCESSORS
 #define HUTCH_DEBUG_ACCESSORS 1
@@ -333,6 +335,14 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 			return 0;
 		} else if (strcmp(o->name, "storage-driver") == 0) {
 			ctx->storage_driver = gvals[i].str;
+		} else if (strcmp(o->name, "noout") == 0) {
+			/* podman's --noout: stdout goes nowhere, errors still to stderr. */
+			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				fflush(stdout);
+				dup2(fd, STDOUT_FILENO);
+				close(fd);
+			}
 		} else if (strcmp(o->name, "log-level") == 0 && rc == 0 &&
 			   log_parse_level(gvals[i].str, &log_current_level, err) < 0)
 			rc = -1;

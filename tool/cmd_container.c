@@ -59,8 +59,10 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.log_driver = cli_opt_str(ctx, "log-driver"),
 		.log_opts = cli_opt_list(ctx, "log-opt"),
 		.userns = cli_opt_str(ctx, "userns"),
-		.network = cli_opt_str(ctx, "network"),
-		.network_set = cli_opt_is_set(ctx, "network"),
+		/* --net is podman's other name of --network. */
+		.network = cli_opt_is_set(ctx, "network") ? cli_opt_str(ctx, "network")
+							  : cli_opt_str(ctx, "net"),
+		.network_set = cli_opt_is_set(ctx, "network") || cli_opt_is_set(ctx, "net"),
 		.pod = cli_opt_str(ctx, "pod"),
 		.publish = cli_opt_list(ctx, "publish"),
 		.publish_all = cli_opt_bool(ctx, "publish-all"),

@@ -185,8 +185,8 @@ int cmd_network_rm(struct cli_ctx *ctx, struct error **err)
 	for (int i = 0; i < ctx->argc; i++) {
 		struct error *e = NULL;
 		bool removed = false;
-		if (eng_net_remove(ctx->eng, ctx->argv[i], cli_opt_bool(ctx, "force"), &removed,
-				   &e) < 0)
+		if (eng_net_remove(ctx->eng, ctx->argv[i], cli_opt_bool(ctx, "force"),
+				   cli_opt_int(ctx, "time"), &removed, &e) < 0)
 			cli_operand_failed(&rc, err, e);
 		else if (removed)
 			printf("%s\n", ctx->argv[i]);

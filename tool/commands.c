@@ -18,6 +18,7 @@ const struct cli_opt cli_global_opts[] = {
 	  "Log messages at and above this level (error, warn, info, debug)", CLI_COMPLETE_CHOICES,
 	  "error warn info debug" },
 	{ "help", 'h', NULL, CLI_BOOL, NULL, "Show help for hutch or a command", 0, NULL },
+	{ "noout", 0, NULL, CLI_BOOL, NULL, "Do not print to stdout", 0, NULL },
 	{ "version", 'v', NULL, CLI_BOOL, NULL, "Print the version and exit", 0, NULL },
 	{ "storage-driver", 0, "driver", CLI_STRING, NULL,
 	  "Storage driver for container rootfs: overlay or fuse-overlayfs (default: probe)",
@@ -307,6 +308,8 @@ static const struct cli_opt run_opts[] = {
 	  CLI_COMPLETE_FILE, NULL },
 	{ "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },
 	{ "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },
+	{ "http-proxy", 0, NULL, B, NULL,
+	  "Accepted for compatibility: hutch passes no proxy variables into containers", 0, NULL },
 	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,
 	  NULL },
 	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },
@@ -322,6 +325,8 @@ static const struct cli_opt run_opts[] = {
 	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, container:NAME, "
 	  "ns:PATH, or networks NAME[,NAME...]",
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none host private container: ns:" },
+	{ "net", 0, "mode", S, NULL, "The same as --network", CLI_COMPLETE_CHOICES,
+	  "slirp4netns pasta none host private container: ns:" },
 	{ "network-alias", 0, "name", L, NULL,
 	  "Another name of the container on its networks (their DNS answers it)", 0, NULL },
 	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },
@@ -578,6 +583,9 @@ static const struct cli_opt nls_opts[] = {
 static const struct cli_opt nrm_opts[] = {
 	{ "force", 'f', NULL, B, NULL,
 	  "Remove the containers on the network too; a missing network is no error", 0, NULL },
+	{ "time", 't', "seconds", CLI_INT, "10",
+	  "With --force, seconds to wait for a running container to stop before killing it", 0,
+	  NULL },
 	END_OPTS,
 };
 

@@ -52,7 +52,8 @@ static int net_delete(struct eng *eng, const char *name, struct error **err)
 	return 0;
 }
 
-int eng_net_remove(struct eng *eng, const char *name, bool force, bool *removed, struct error **err)
+int eng_net_remove(struct eng *eng, const char *name, bool force, long timeout, bool *removed,
+		   struct error **err)
 {
 	if (removed != NULL)
 		*removed = false;
@@ -81,7 +82,7 @@ int eng_net_remove(struct eng *eng, const char *name, bool force, bool *removed,
 		struct eng_ctr *c = NULL;
 		int rc = eng_ctr_lookup(eng, users[i], &c, err);
 		if (rc == 0)
-			rc = eng_ctr_remove(eng, c, true, err);
+			rc = eng_ctr_remove_stopped(eng, c, timeout, err);
 		eng_ctr_free(&c);
 		if (rc < 0)
 			return -1;

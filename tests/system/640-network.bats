@@ -163,8 +163,9 @@ r1"
 	assert_equal "$stderr" 'Error: "n1" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used'
 	run_hutch network prune -f
 	assert_output n2
-	run_hutch network rm -f n1
-	assert_output n1
+	run_hutch --noout network rm -t 0 -f n1
+	assert_output ""
+	run_hutch 1 network exists n1
 	run_hutch ps -a -q
 	assert_output ""
 	# The last container gone, the namespace went with it: no process of ours is left.
