@@ -251,6 +251,14 @@ struct json_object;
  */
 int net_netns_acquire(const char *dir, const char *pause, const char *id, struct json_object *nets,
 		      pid_t *holder, struct json_object **leases, struct error **err);
+/*
+ * Published ports of a container in the shared namespace: slirp4netns (api: its socket)
+ * forwards host_ip:host_port+k to the same port there, where netavark's DNAT rules lead it
+ * on to the container. *id: the forward's, for net_slirp_unforward (errors ignored).
+ */
+int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
+		      struct error **err);
+void net_slirp_unforward(const char *api, int id);
 /* The container leaves; the last one out stops the namespace and its helpers (and waits
  * for them to go). No error when it was not in. */
 int net_netns_release(const char *dir, const char *id, struct error **err);

@@ -448,11 +448,11 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 		/* User-defined networks: each must exist (podman's message when one does not). */
 		bool networks = m.kind == NET_MODE_NETWORKS;
 		net_mode_clear(&m);
-		if (networks && a->co.n_ports > 0)
-			return err_set(
-			    err, ENOTSUP, ERR_USAGE,
-			    "publishing ports of a container on a user-defined network is "
-			    "not supported yet");
+		for (size_t i = 0; networks && i < a->co.n_ports; i++)
+			if (a->co.ports[i].proto != NET_PROTO_TCP)
+				return err_set(err, ENOTSUP, ERR_USAGE,
+					       "publishing UDP ports of a container on a "
+					       "user-defined network is not supported yet");
 		if (networks)
 			return ctr_net_check(eng, net, err);
 	}

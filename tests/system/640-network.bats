@@ -184,3 +184,22 @@ r1"
 	assert_no_netns_processes
 	[[ -z $(ls "$XDG_RUNTIME_DIR/hutch/netns/users") ]]
 }
+
+@test "-p on a network container: the host reaches it through the shared namespace" {
+	run_hutch network create n1
+	local port
+	port=$(free_port)
+	run_hutch run -d --name web --network n1 -p "127.0.0.1:$port:80" "$IMAGE" \
+		sh -c 'while true; do echo served | nc -l -p 80; done'
+	wait_for sh -c "nc -w 2 127.0.0.1 $port </dev/null | grep -q served"
+	run_hutch port web
+	assert_output "80/tcp -> 127.0.0.1:$port"
+	run_hutch 125 run --rm --network n1 -p 5353:53/udp "$IMAGE" true
+	assert_equal "${stderr_lines[0]}" "Error: publishing UDP ports of a container on a user-defined network is not supported yet"
+	run_hutch rm -f -t0 web
+	assert_no_netns_processes
+	# The forward went with it: the port is free again.
+	run_hutch run -d --name web --network n1 -p "127.0.0.1:$port:80" "$IMAGE" \
+		sh -c 'while true; do echo again | nc -l -p 80; done'
+	wait_for sh -c "nc -w 2 127.0.0.1 $port </dev/null | grep -q again"
+}
