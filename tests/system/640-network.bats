@@ -203,3 +203,16 @@ r1"
 		sh -c 'while true; do echo again | nc -l -p 80; done'
 	wait_for sh -c "nc -w 2 127.0.0.1 $port </dev/null | grep -q again"
 }
+
+@test "--internal: no route out of the network, names on it still resolve" {
+	run_hutch network create --internal int1
+	run_hutch network create n1
+	run_hutch run -d --name a --network int1 "$IMAGE" sleep 100
+	run_hutch run --rm --network int1 "$IMAGE" sh -c 'ip route; nslookup a'
+	refute_output --partial default
+	assert_output --partial "a.dns.podman"
+	run_hutch run --rm --network n1 "$IMAGE" ip route
+	assert_line --partial "default via 10.89.1.1"
+	run_hutch rm -f -t0 a
+	assert_no_netns_processes
+}
