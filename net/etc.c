@@ -9,6 +9,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +166,9 @@ static int render_resolv(const struct net_etc_opts *o, char **out, struct error 
 	if (o->dns != NULL && o->dns[0] != NULL) {
 		for (size_t i = 0; o->dns[i] != NULL; i++)
 			strv_push(&servers, o->dns[i]);
+	} else if (o->net_dns != NULL && o->net_dns[0] != NULL) {
+		for (size_t i = 0; o->net_dns[i] != NULL; i++)
+			strv_push(&servers, o->net_dns[i]);
 	} else if (o->mode->kind == NET_MODE_SLIRP4NETNS) {
 		/* slirp4netns forwards its DNS address to the host's servers itself. */
 		struct net_slirp_addrs a;
@@ -176,6 +181,14 @@ static int render_resolv(const struct net_etc_opts *o, char **out, struct error 
 		servers = steal_ptr(&host.servers);
 	}
 	char *const *search = o->dns_search ? o->dns_search : host.search;
+	/* aardvark-dns answers NAME.dns.podman, as podman's containers search it. */
+	autostrv char **netsearch = NULL;
+	if (o->net_dns != NULL && o->net_dns[0] != NULL && o->dns_search == NULL) {
+		strv_push(&netsearch, "dns.podman");
+		for (size_t i = 0; host.search && host.search[i]; i++)
+			strv_push(&netsearch, host.search[i]);
+		search = netsearch;
+	}
 	char *const *options = o->dns_options ? o->dns_options : host.options;
 	/* --dns-search=. means: no search domains. */
 	if (search != NULL && search[0] != NULL && strcmp(search[0], ".") == 0)
@@ -228,6 +241,29 @@ static int add_host_line(const char *spec, char **buf, struct error **err)
 	return 0;
 }
 
+/* The host's first non-loopback IPv4 address of an interface that is up (as `hostname -I`
+ * lists them first), or want when given; "" when none. */
+static void host_address(const char *want, char *buf, size_t len)
+{
+	*buf = '\0';
+	if (want != NULL) {
+		snprintf(buf, len, "%s", want);
+		return;
+	}
+	struct ifaddrs *all = NULL;
+	if (getifaddrs(&all) < 0)
+		return;
+	for (struct ifaddrs *i = all; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
+		    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
+			continue;
+		inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, buf,
+			  (socklen_t)len);
+		break;
+	}
+	freeifaddrs(all);
+}
+
 static int render_hosts(const struct net_etc_opts *o, char **out, struct error **err)
 {
 	autofree char *buf = xstrdup("");
@@ -240,14 +276,21 @@ static int render_hosts(const struct net_etc_opts *o, char **out, struct error *
 	net_slirp_addrs(o->mode, &a);
 	if (o->mode->kind == NET_MODE_SLIRP4NETNS)
 		inet_ntop(AF_INET, &a.guest, own, sizeof(own));
-	const char *name = o->name != NULL && strcmp(o->name, o->hostname) != 0 ? o->name : NULL;
+	if (o->own_ip != NULL)
+		snprintf(own, sizeof(own), "%s", o->own_ip);
+	/* podman's line: "IP HOSTNAME NAME", the two names also when they are the same. */
+	const char *name = o->name;
 	char *text = xasprintf("%s127.0.0.1\tlocalhost localhost.localdomain\n"
 			       "::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback\n"
 			       "%s\t%s%s%s\n",
 			       buf, own, o->hostname, name ? " " : "", name ? name : "");
-	if (o->mode->kind == NET_MODE_SLIRP4NETNS && o->mode->allow_host_loopback) {
-		char gw[INET_ADDRSTRLEN];
+	char gw[INET_ADDRSTRLEN] = "";
+	if (o->mode->kind == NET_MODE_SLIRP4NETNS && o->mode->allow_host_loopback)
 		inet_ntop(AF_INET, &a.gateway, gw, sizeof(gw));
+	else if (o->mode->kind == NET_MODE_SLIRP4NETNS || o->mode->kind == NET_MODE_PASTA)
+		/* The host by its own address, which the helper reaches as any other. */
+		host_address(o->host_ip, gw, sizeof(gw));
+	if (*gw != '\0') {
 		char *more = xasprintf("%s%s\thost.containers.internal\n", text, gw);
 		free(text);
 		text = more;

@@ -20,6 +20,7 @@ static const char *const mode_names[] = {
 	[NET_MODE_HOST] = "host",
 	[NET_MODE_CONTAINER] = "container",
 	[NET_MODE_NS] = "ns",
+	[NET_MODE_NETWORKS] = "bridge",
 };
 
 const char *net_mode_name(enum net_mode_kind kind)
@@ -230,6 +231,29 @@ static int parse_target(const char *kind, const char *rest, struct net_mode *m, 
 	return 0;
 }
 
+/* NAME[,NAME...], each a valid network name and none a mode's own word. */
+static bool is_network_list(const char *s)
+{
+	static const char *const words[] = { "bridge",	"container",   "ns",	"none", "host",
+					     "private", "slirp4netns", "pasta", NULL };
+	autofree char *copy = xstrdup(s);
+	char *save = NULL;
+	int n = 0;
+	for (char *p = strtok_r(copy, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save), n++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			return false;
+		for (const char *q = p; *q; q++)
+			if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			      (*q >= '0' && *q <= '9') || *q == '_' || *q == '.' || *q == '-'))
+				return false;
+		for (size_t i = 0; words[i]; i++)
+			if (strcmp(p, words[i]) == 0)
+				return false;
+	}
+	return n > 0 && s[strlen(s) - 1] != ',' && strstr(s, ",,") == NULL;
+}
+
 static int parse_mode(const char *name, const char *rest, struct net_mode *m, struct error **err)
 {
 	if (strcmp(name, "slirp4netns") == 0 || strcmp(name, "private") == 0) {
@@ -255,6 +279,11 @@ static int parse_mode(const char *name, const char *rest, struct net_mode *m, st
 	if (strcmp(name, "container") == 0 || strcmp(name, "ns") == 0) {
 		mode_defaults(m, strcmp(name, "ns") == 0 ? NET_MODE_NS : NET_MODE_CONTAINER);
 		return parse_target(name, rest, m, err);
+	}
+	if (rest == NULL && is_network_list(name)) {
+		mode_defaults(m, NET_MODE_NETWORKS);
+		m->target = xstrdup(name);
+		return 0;
 	}
 	if (strcmp(name, "bridge") == 0)
 		return err_set(err, EINVAL, ERR_USAGE,

@@ -31,6 +31,7 @@ enum net_mode_kind {
 	NET_MODE_HOST,	    /* the host's namespace: nothing to set up */
 	NET_MODE_CONTAINER, /* container:NAME|ID, resolved by the caller */
 	NET_MODE_NS,	    /* ns:PATH, joined by the runtime */
+	NET_MODE_NETWORKS,  /* user-defined networks NAME[,NAME...] (target), netavark's */
 };
 
 #define NET_SLIRP_DEFAULT_MTU 65520
@@ -49,13 +50,14 @@ struct net_mode {
 	char *outbound_addr6; /* IPv6 address or interface name, or NULL */
 	/* pasta: extra arguments after "pasta:", split at commas; NULL-terminated or NULL */
 	char **pasta_args;
-	/* container:NAME|ID or ns:PATH */
+	/* container:NAME|ID or ns:PATH; the network names, comma-separated */
 	char *target;
 };
 
 /*
  * Parse a --network value: none, host, slirp4netns[:k=v,...], pasta[:ARG,...],
- * container:NAME|ID, ns:PATH. NULL or "" or "private" gives the rootless default,
+ * container:NAME|ID, ns:PATH, or the names of user-defined networks, comma-separated
+ * (whether they exist is the caller's to check). NULL or "" or "private" gives the rootless default,
  * slirp4netns. Errors name the bad part (ERR_USAGE). *out is cleared first.
  */
 int net_parse_mode(const char *spec, struct net_mode *out, struct error **err);
@@ -136,6 +138,13 @@ struct net_etc_opts {
 	 * upstream_resolv_conf names the real servers when the host runs a local stub. */
 	const char *host_resolv_conf;
 	const char *upstream_resolv_conf;
+	/* User-defined networks: aardvark-dns's addresses (the gateways), used unless --dns
+	 * is given, with dns.podman searched first; and the container's own address. */
+	char *const *net_dns;
+	const char *own_ip;
+	/* host.containers.internal without host loopback: the host's address (NULL: its
+	 * first non-loopback IPv4 address, as podman's; "": none). */
+	const char *host_ip;
 };
 
 /*
@@ -201,3 +210,70 @@ int net_lo_up_here(pid_t pid, struct error **err);
  * The handle is freed, the helper keeps running. NULL-safe; resets *h.
  */
 void net_handover(struct net_handle **h, int *exit_fd, pid_t *pid, int *pidfd);
+
+/* ---------- subnets of user-defined networks (net/subnet.c) ---------- */
+
+/* An IPv4 or IPv6 network: addr holds the network address (host bits cleared). */
+struct net_cidr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned int prefix;
+};
+
+/* Parse one address, IPv4 or IPv6, into family and addr (16 bytes; IPv4 in the first 4). */
+int net_ip_parse(const char *s, int *family, uint8_t addr[16]);
+/* Parse ADDR/PREFIX (host bits cleared, as podman stores it); ERR_USAGE "invalid CIDR
+ * address: S" on anything else. */
+int net_cidr_parse(const char *s, struct net_cidr *out, struct error **err);
+/* "10.89.0.0/24" (owned). */
+char *net_cidr_str(const struct net_cidr *c);
+/* The address c's network + n (n counted from the network address), as text (owned). */
+char *net_cidr_nth(const struct net_cidr *c, uint64_t n);
+/* The last address of c (the broadcast address of an IPv4 network), as text (owned). */
+char *net_cidr_last(const struct net_cidr *c);
+/* True when a and b share an address (same family). */
+bool net_cidr_overlap(const struct net_cidr *a, const struct net_cidr *b);
+/* True when the address (family, addr) lies in c. */
+bool net_cidr_contains(const struct net_cidr *c, int family, const uint8_t addr[16]);
+/* True when a network of an interface of this network namespace overlaps c (getifaddrs). */
+bool net_cidr_on_host(const struct net_cidr *c);
+/* A random unique-local IPv6 /64 (fdXX:XXXX:XXXX:XXXX::/64), as podman picks for --ipv6. */
+void net_cidr_random_ula(struct net_cidr *out);
+
+/* ---------- the user's shared network namespace (net/netns.c) ---------- */
+
+struct json_object;
+/*
+ * A container (id) joins the user's shared network namespace, whose state is in dir
+ * (RUNTIME/hutch/netns): started when none runs (its holder runs pause, the path of
+ * `hutch-init`, with the --pause argument), with an address leased on each of nets
+ * (podman's network JSON array). *holder: the holder's pid, whose user namespace the
+ * container must run in; *leases (owned): {network name: IPv4 address}.
+ */
+int net_netns_acquire(const char *dir, const char *pause, const char *id, struct json_object *nets,
+		      pid_t *holder, struct json_object **leases, struct error **err);
+/*
+ * Published ports of a container in the shared namespace: slirp4netns (api: its socket)
+ * forwards host_ip:host_port+k to the same port there, where netavark's DNAT rules lead it
+ * on to the container. *id: the forward's, for net_slirp_unforward (errors ignored).
+ */
+int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
+		      struct error **err);
+void net_slirp_unforward(const char *api, int id);
+/* The container leaves; the last one out stops the namespace and its helpers (and waits
+ * for them to go). No error when it was not in. */
+int net_netns_release(const char *dir, const char *id, struct error **err);
+/* The holder's pid while the namespace runs: 0, or -1 when it does not. */
+int net_netns_holder(const char *dir, pid_t *holder);
+/*
+ * Run netavark's verb ("setup", "teardown") for container id in the holder's namespaces
+ * with input (netavark's JSON) on its stdin; *out (owned, may be NULL): what it printed.
+ * setup first keeps the network namespace of init (> 0) as a bind mount there; teardown
+ * removes it. A missing netavark names the package. Serialised by dir/netavark.lock.
+ */
+int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, const char *id,
+		 const char *input, char **out, struct error **err);
+/* aardvark-dns takes up a new network's address after netavark returns (it reloads on
+ * SIGHUP): wait (at most timeout_ms) until each of addrs has a UDP socket on port 53 in
+ * the holder's network namespace, so a container's first lookup finds it. */
+void net_netns_wait_dns(pid_t holder, char *const *addrs, int timeout_ms);

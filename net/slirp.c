@@ -199,6 +199,54 @@ static int add_hostfwd(const char *api, const struct net_port *p, unsigned k, st
 	return rc;
 }
 
+int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
+		      struct error **err)
+{
+	/* guest_port: the host port itself, in the shared namespace, where netavark's DNAT
+	 * takes it on to the container. */
+	struct net_port q = *p;
+	q.container_port = p->host_port;
+	struct json_object *req = json_object_new_object();
+	struct json_object *args = json_object_new_object();
+	json_object_object_add(req, "execute", json_object_new_string("add_hostfwd"));
+	json_object_object_add(args, "proto", json_object_new_string(net_proto_name(q.proto)));
+	json_object_object_add(args, "host_addr",
+			       json_object_new_string(*q.host_ip ? q.host_ip : "0.0.0.0"));
+	json_object_object_add(args, "host_port", json_object_new_int(q.host_port + (int)k));
+	json_object_object_add(args, "guest_port", json_object_new_int(q.container_port + (int)k));
+	json_object_object_add(req, "arguments", args);
+	struct json_object *reply = NULL;
+	int rc = api_call(api, req, &reply, err);
+	json_object_put(req);
+	if (rc < 0)
+		return -1;
+	struct json_object *ret = json_get(reply, "return");
+	if (ret != NULL) {
+		*id = json_object_get_int(json_get(ret, "id"));
+	} else {
+		const char *desc = json_str(json_get(reply, "error"), "desc");
+		rc = err_msg(err, "publishing port %u: slirp4netns refused it: %s", q.host_port + k,
+			     desc ? desc : "no reason given");
+	}
+	json_object_put(reply);
+	return rc;
+}
+
+void net_slirp_unforward(const char *api, int id)
+{
+	struct json_object *req = json_object_new_object();
+	struct json_object *args = json_object_new_object();
+	json_object_object_add(req, "execute", json_object_new_string("remove_hostfwd"));
+	json_object_object_add(args, "id", json_object_new_int(id));
+	json_object_object_add(req, "arguments", args);
+	struct json_object *reply = NULL;
+	struct error *e = NULL;
+	if (api_call(api, req, &reply, &e) < 0)
+		err_free(&e);
+	json_object_put(reply);
+	json_object_put(req);
+}
+
 static int slirp_add_ports(struct net_handle *h, struct error **err)
 {
 	for (size_t i = 0; i < h->n_ports; i++) {

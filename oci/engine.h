@@ -225,7 +225,8 @@ struct eng_ctr_create_req {
 	char *const *dns;	 /* servers */
 	char *const *dns_search; /* domains */
 	char *const *dns_options;
-	char *const *add_hosts; /* host:ip */
+	char *const *add_hosts;	      /* host:ip */
+	char *const *network_aliases; /* --network-alias: more names on user-defined networks */
 
 	/* Mounts, devices and limits */
 	char *const *volumes;	   /* src:dst[:opts]; a named volume is created when missing */
@@ -583,6 +584,48 @@ char **eng_ctr_volume_names(const struct eng_ctr *c);
 /* Remove those of names that are anonymous volumes no container uses any more (rm -v,
  * after the container's removal); others, and ones gone, are no error. */
 int eng_vol_remove_anonymous(struct eng *eng, char *const *names, struct error **err);
+
+/* ---------- networks: $store/networks/NAME.json (oci/engine/network.c) ---------- */
+
+/* network create: what the user gave, as given; NULL/false means "not given". */
+struct eng_net_create_req {
+	const char *name;	/* NULL: the first free "podmanN" */
+	const char *driver;	/* NULL: "bridge" (the only driver) */
+	char *const *subnets;	/* --subnet CIDRs; none: a free 10.89.N.0/24 */
+	char *const *gateways;	/* --gateway, the i-th for the i-th subnet */
+	char *const *ip_ranges; /* --ip-range, the i-th for the i-th subnet */
+	char *const *labels;	/* key[=value] */
+	char *const *options;	/* --opt key=value: mtu, vlan, isolate, metric */
+	bool internal, disable_dns, ipv6;
+};
+
+/*
+ * Create a network: its record, in podman's (and netavark's) network JSON, is written under
+ * networks.lock, so two creates never pick the same subnet or interface. A subnet that
+ * overlaps another network's or the host's is refused. *out_name (owned) is its name.
+ */
+int eng_net_create(struct eng *eng, const struct eng_net_create_req *req, char **out_name,
+		   struct error **err);
+/* podman's network JSON of a network given by name, full ID or unique ID prefix (owned);
+ * ERR_NOSUCH when there is none. The default network "podman" always exists. */
+struct json_object *eng_net_inspect(struct eng *eng, const char *name, struct error **err);
+/* Every network (podman's JSON, sorted by name, the default "podman" among them) that the
+ * filters select (`network ls --filter`: name, id, driver, label, label!; same key ORed,
+ * different keys ANDed); a bad filter is a usage error. Owned array, or NULL. */
+struct json_object *eng_net_list(struct eng *eng, char *const *filters, struct error **err);
+/* All networks, unfiltered (for inspect's completion and --all). */
+struct json_object *eng_net_list_all(struct eng *eng);
+/*
+ * Remove a network. One that containers use only with force, which removes them first;
+ * the default network never. With force, a network that does not exist is no error, and
+ * the running containers get timeout seconds to stop before they are killed.
+ * *removed says whether it existed (may be NULL).
+ */
+int eng_net_remove(struct eng *eng, const char *name, bool force, long timeout, bool *removed,
+		   struct error **err);
+/* Remove every network no container uses (never the default); the names removed (owned
+ * vector) or NULL. */
+char **eng_net_prune(struct eng *eng, struct error **err);
 
 /* ---------- pods: $store/pods/ID/pod.json plus an infra container ---------- */
 

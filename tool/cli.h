@@ -214,6 +214,13 @@ int cmd_volume_export(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_import(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_mount(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_unmount(struct cli_ctx *ctx, struct error **err);
+/* User-defined networks (tool/cmd_network.c). */
+int cmd_network_create(struct cli_ctx *ctx, struct error **err);
+int cmd_network_inspect(struct cli_ctx *ctx, struct error **err);
+int cmd_network_ls(struct cli_ctx *ctx, struct error **err);
+int cmd_network_rm(struct cli_ctx *ctx, struct error **err);
+int cmd_network_exists(struct cli_ctx *ctx, struct error **err);
+int cmd_network_prune(struct cli_ctx *ctx, struct error **err);
 int cmd_wait(struct cli_ctx *ctx, struct error **err);
 int cmd_container_inspect(struct cli_ctx *ctx, struct error **err);
 int cmd_cleanup(struct cli_ctx *ctx, struct error **err);

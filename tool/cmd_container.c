@@ -60,8 +60,10 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.log_driver = cli_opt_str(ctx, "log-driver"),
 		.log_opts = cli_opt_list(ctx, "log-opt"),
 		.userns = cli_opt_str(ctx, "userns"),
-		.network = cli_opt_str(ctx, "network"),
-		.network_set = cli_opt_is_set(ctx, "network"),
+		/* --net is podman's other name of --network. */
+		.network = cli_opt_is_set(ctx, "network") ? cli_opt_str(ctx, "network")
+							  : cli_opt_str(ctx, "net"),
+		.network_set = cli_opt_is_set(ctx, "network") || cli_opt_is_set(ctx, "net"),
 		.pod = cli_opt_str(ctx, "pod"),
 		.publish = cli_opt_list(ctx, "publish"),
 		.publish_all = cli_opt_bool(ctx, "publish-all"),
@@ -69,6 +71,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.dns_search = cli_opt_list(ctx, "dns-search"),
 		.dns_options = cli_opt_list(ctx, "dns-option"),
 		.add_hosts = cli_opt_list(ctx, "add-host"),
+		.network_aliases = cli_opt_list(ctx, "network-alias"),
 		.volumes = cli_opt_list(ctx, "volume"),
 		.mounts = cli_opt_list(ctx, "mount"),
 		.tmpfs = cli_opt_list(ctx, "tmpfs"),

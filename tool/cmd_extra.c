@@ -189,9 +189,8 @@ int cmd_port(struct cli_ctx *ctx, struct error **err)
 		}
 	}
 	if (key != NULL && !found)
-		return err_set(err, ENOENT, ERR_TOOL,
-			       "failed to find published port \"%s\" of container %s", want,
-			       c->name);
+		/* podman's words exactly (compat 500-networking "port on localhost"). */
+		return err_set(err, ENOENT, ERR_TOOL, "failed to find published port \"%s\"", want);
 	return 0;
 }
 

@@ -371,6 +371,8 @@ static const struct cli_opt run_opts[] = {
 	  CLI_COMPLETE_FILE, NULL },
 	{ "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },
 	{ "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },
+	{ "http-proxy", 0, NULL, B, NULL,
+	  "Accepted for compatibility: hutch passes no proxy variables into containers", 0, NULL },
 	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,
 	  NULL },
 	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },
@@ -386,8 +388,12 @@ static const struct cli_opt run_opts[] = {
 	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
 	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, container:NAME, "
-	  "ns:PATH",
+	  "ns:PATH, or networks NAME[,NAME...]",
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none host private container: ns:" },
+	{ "net", 0, "mode", S, NULL, "The same as --network", CLI_COMPLETE_CHOICES,
+	  "slirp4netns pasta none host private container: ns:" },
+	{ "network-alias", 0, "name", L, NULL,
+	  "Another name of the container on its networks (their DNS answers it)", 0, NULL },
 	{ "pids-limit", 0, "n", S, NULL, "Process limit (needs delegated cgroups)", 0, NULL },
 	{ "pod", 0, "name", S, NULL,
 	  "Run in a pod: share its network, UTS and IPC namespaces (starts the pod)",
@@ -690,6 +696,73 @@ static const struct cli_cmd volume_subs[] = {
 	{ .name = NULL },
 };
 
+/* ---------- networks (issue #15) ---------- */
+
+static const struct cli_opt ncreate_opts[] = {
+	{ "disable-dns", 0, NULL, B, NULL, "Do not run a DNS server for the network", 0, NULL },
+	{ "driver", 'd', "driver", S, NULL, "Driver of the network (only bridge)",
+	  CLI_COMPLETE_CHOICES, "bridge" },
+	{ "gateway", 0, "ip", L, NULL, "Gateway of the subnet (one per --subnet)", 0, NULL },
+	{ "internal", 0, NULL, B, NULL, "Give the network no route out", 0, NULL },
+	{ "ip-range", 0, "cidr", L, NULL, "Give addresses from this range (one per --subnet)", 0,
+	  NULL },
+	{ "ipv6", 0, NULL, B, NULL,
+	  "Add an IPv6 subnet (a random unique-local /64 if none is given)", 0, NULL },
+	{ "label", 0, "key=value", L, NULL, "Set a label on the network", 0, NULL },
+	{ "opt", 'o', "key=value", L, NULL, "Set a driver option: mtu, vlan, isolate, metric", 0,
+	  NULL },
+	{ "subnet", 0, "cidr", L, NULL, "Subnet of the network (default: a free 10.89.N.0/24)", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt ninspect_opts[] = {
+	{ "format", 'f', "format", S, NULL, "Change the output format to JSON or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	END_OPTS,
+};
+
+static const struct cli_opt nls_opts[] = {
+	{ "filter", 'f', "key=value", L, NULL,
+	  "Show only the networks that match: name, id, driver, label, label!", 0, NULL },
+	{ "format", 0, "format", S, NULL, "Change the output format to JSON or a Go template",
+	  CLI_COMPLETE_FORMAT, "json" },
+	{ "noheading", 'n', NULL, B, NULL, "Do not print column headings", 0, NULL },
+	{ "quiet", 'q', NULL, B, NULL, "Print network names only", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt nrm_opts[] = {
+	{ "force", 'f', NULL, B, NULL,
+	  "Remove the containers on the network too; a missing network is no error", 0, NULL },
+	{ "time", 't', "seconds", CLI_INT, "10",
+	  "With --force, seconds to wait for a running container to stop before killing it", 0,
+	  NULL },
+	END_OPTS,
+};
+
+#define NET_CMD(n, al, sum, syn, h, o, mn, mx, rmc)                                       \
+	{                                                                                 \
+		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h,  \
+		.store = true, .rm_codes = rmc, .opts = o, .min_args = mn, .max_args = mx \
+	}
+
+static const struct cli_cmd network_subs[] = {
+	NET_CMD("create", NULL, "Create a network", "[NAME]", cmd_network_create, ncreate_opts, 0,
+		1, false),
+	NET_CMD("exists", NULL, "Tell whether a network exists (exit 0) or not (exit 1)", "NETWORK",
+		cmd_network_exists, no_opts, 1, 1, false),
+	NET_CMD("inspect", NULL, "Display detailed information on networks", "NETWORK [NETWORK...]",
+		cmd_network_inspect, ninspect_opts, 1, -1, false),
+	NET_CMD("ls", ((const char *const[]){ "list", NULL }), "List networks", "", cmd_network_ls,
+		nls_opts, 0, 0, false),
+	NET_CMD("prune", NULL, "Remove all networks no container uses", "", cmd_network_prune,
+		cprune_opts, 0, 0, false),
+	NET_CMD("rm", ((const char *const[]){ "remove", NULL }), "Remove networks",
+		"NETWORK [NETWORK...]", cmd_network_rm, nrm_opts, 1, -1, true),
+	{ .name = NULL },
+};
+
 /* ---------- pods (issue #6) ---------- */
 
 static const struct cli_opt pcreate_opts[] = {
@@ -933,6 +1006,12 @@ static const struct cli_cmd commands[] = {
 	  .min_args = 0,
 	  .max_args = -1 },
 	/* ---------- end of the rest of issue #5 ---------- */
+	{ .name = "network",
+	  .summary = "Manage networks",
+	  .synopsis = "COMMAND",
+	  .subs = network_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
 	{ .name = "pod",
 	  .summary = "Manage pods",
 	  .synopsis = "COMMAND",

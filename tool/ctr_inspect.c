@@ -83,6 +83,35 @@ static struct json_object *config_of(struct json_object *eng)
 }
 
 /* HostConfig: what the host provides. */
+/* NetworkSettings.Networks as podman's: the engine's facts plus the fields podman leaves
+ * empty rootless. */
+static struct json_object *networks_podman(struct json_object *nets)
+{
+	struct json_object *out = json_object_new_object();
+	json_object_object_foreach (nets, name, f) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "EndpointID", json_object_new_string(""));
+		json_object_object_add(o, "Gateway",
+				       get_or(f, "Gateway", json_object_new_string("")));
+		json_object_object_add(o, "IPAddress",
+				       get_or(f, "IPAddress", json_object_new_string("")));
+		json_object_object_add(o, "IPPrefixLen",
+				       get_or(f, "IPPrefixLen", json_object_new_int(0)));
+		json_object_object_add(o, "IPv6Gateway", json_object_new_string(""));
+		json_object_object_add(o, "GlobalIPv6Address", json_object_new_string(""));
+		json_object_object_add(o, "GlobalIPv6PrefixLen", json_object_new_int(0));
+		json_object_object_add(o, "MacAddress",
+				       get_or(f, "MacAddress", json_object_new_string("")));
+		json_object_object_add(o, "NetworkID", json_object_new_string(name));
+		json_object_object_add(o, "DriverOpts", NULL);
+		json_object_object_add(o, "IPAMConfig", NULL);
+		json_object_object_add(o, "Links", NULL);
+		json_object_object_add(o, "Aliases", get_or(f, "Aliases", json_object_new_array()));
+		json_object_object_add(out, name, o);
+	}
+	return out;
+}
+
 static struct json_object *host_of(struct json_object *eng)
 {
 	struct json_object *host = json_object_new_object();
@@ -112,8 +141,11 @@ static struct json_object *host_of(struct json_object *eng)
 	json_object_object_add(lc, "Size", json_object_new_string(size));
 	json_object_object_add(host, "LogConfig", lc);
 	json_object_put(log);
+	/* User-defined networks are podman's "bridge" mode. */
 	json_object_object_add(host, "NetworkMode",
-			       get_or(eng, "Network", json_object_new_string("slirp4netns")));
+			       json_get(eng, "Networks") != NULL
+				   ? json_object_new_string("bridge")
+				   : get_or(eng, "Network", json_object_new_string("slirp4netns")));
 	json_object_object_add(host, "Ports", get_or(eng, "Ports", json_object_new_array()));
 	static const char *const lists[] = { "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", NULL };
 	for (size_t i = 0; lists[i]; i++)
@@ -188,6 +220,9 @@ struct json_object *inspect_ctr_podman(struct json_object *eng)
 			   *ports = json_object_get(json_get(eng, "Ports"));
 	json_object_object_add(ns, "Ports", inspect_ports_podman(ports));
 	json_object_put(ports);
+	struct json_object *nets = json_get(eng, "Networks");
+	if (nets != NULL)
+		json_object_object_add(ns, "Networks", networks_podman(nets));
 	json_object_object_add(doc, "NetworkSettings", ns);
 	return doc;
 }

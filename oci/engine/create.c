@@ -521,6 +521,19 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	const char *podname = r->pod;
 	const char *net = a->co.network;
 	bool to_ctr = strncmp(net, "container:", 10) == 0;
+	struct net_mode m;
+	if (podname == NULL && !to_ctr && net_parse_mode(net, &m, NULL) == 0) {
+		/* User-defined networks: each must exist (podman's message when one does not). */
+		bool networks = m.kind == NET_MODE_NETWORKS;
+		net_mode_clear(&m);
+		for (size_t i = 0; networks && i < a->co.n_ports; i++)
+			if (a->co.ports[i].proto != NET_PROTO_TCP)
+				return err_set(err, ENOTSUP, ERR_USAGE,
+					       "publishing UDP ports of a container on a "
+					       "user-defined network is not supported yet");
+		if (networks)
+			return ctr_net_check(eng, net, err);
+	}
 	if (podname == NULL && !to_ctr)
 		return 0;
 	if (a->co.userns != NULL && *a->co.userns)
@@ -682,6 +695,7 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	co->dns_search = (char **)r->dns_search;
 	co->dns_options = (char **)r->dns_options;
 	co->add_hosts = (char **)r->add_hosts;
+	co->network_aliases = (char **)r->network_aliases;
 	if (r->init) {
 		a->init_path = eng_ctr_helper_path("hutch-init");
 		if (a->init_path == NULL)

@@ -76,6 +76,7 @@ static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettle
 	if (c == NULL) {
 		/* Our monitor unlisted it; otherwise it was removed meanwhile (rm -f), and a
 		 * trash that made is that command's, unless it was killed (its lock is free). */
+		ctr_net_detach(eng, id);
 		return ctr_finish_unlisted(eng, id, unlisted, err);
 	}
 	int lk = ctr_lock(eng, c->id, err);
@@ -102,6 +103,8 @@ static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettle
 		struct error *e2 = NULL;
 		if (root != NULL && oci_container_delete(root, c->id, true, &e2) < 0)
 			err_free(&e2);
+		/* Its networks: netavark's teardown; the last one out stops the namespace. */
+		ctr_net_detach(eng, c->id);
 		/* We run in the monitor's mount namespace, where the rootfs is still mounted:
 		 * unmount it, or --rm could not remove the container's storage. */
 		if (storage_rootfs_umount(s, c->id, &e2) < 0)

@@ -23,6 +23,30 @@ struct eng {
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct eng *eng, struct error **err);
+/* podman's default network, always listed, never removed (oci/engine/network.c). */
+#define CTR_NET_DEFAULT "podman"
+/* networks.lock: exclusive for create, rm and prune (an fd to close, or -1). */
+int ctr_net_lock(struct eng *eng, bool excl, struct error **err);
+/* The state of the user's shared network namespace: RUNTIME/hutch/netns (owned). */
+char *ctr_netns_dir(struct eng *eng, struct error **err);
+/*
+ * A container on user-defined networks (oci/engine/netuse.c). ctr_net_check: at create,
+ * every network named must exist. ctr_net_attach: at start, join the shared network
+ * namespace (*holder: the process whose user namespace the container runs in), lease the
+ * addresses, write the /etc files into run and give netavark's input (*input, owned) for
+ * ctr_net_setup, which the launcher runs once the container's init exists.
+ * ctr_net_detach: netavark's teardown and leaving the namespace (the last one out stops
+ * it); a no-op for a container that is on no network. Warnings only.
+ */
+int ctr_net_check(struct eng *eng, const char *names, struct error **err);
+int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, const char *pause,
+		   pid_t *holder, char **input, struct error **err);
+int ctr_net_setup(const char *netns_dir, pid_t holder, pid_t init, const char *id,
+		  const char *input, const char *run, struct error **err);
+void ctr_net_detach(struct eng *eng, const char *id);
+/* For inspect: {NAME: {Gateway, IPAddress, IPPrefixLen, MacAddress, Aliases}} of a
+ * container on user-defined networks (addresses only while it runs), or NULL. */
+struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c);
 /* `info`'s prerequisites: { NAME: { ok, state, fix } } (prereq.c). */
 struct json_object *ctr_info_prereqs(struct eng *eng, const char *store, const char *run);
 /* Before a start: pin the store's runtime dir (lib/paths.c) and use it from now on. */
@@ -244,6 +268,7 @@ struct eng_ctr_create_opts {
 	struct net_port *ports; /* -p and -P, host ports assigned */
 	size_t n_ports;
 	char **dns, **dns_search, **dns_options, **add_hosts;
+	char **network_aliases; /* NetworkAliases */
 	/* Pods: the pod's ID for a container that joins it (network must then be
 	 * "container:INFRA_ID"); infra for the pod's own infra container, which has no image
 	 * (image NULL): its rootfs is an empty directory in its store dir. */

@@ -257,6 +257,8 @@ static int remove_locked(struct eng *eng, struct eng_ctr *c, bool force, struct 
 	/* Kills an init a killed monitor left behind, and drops the runtime state. */
 	if (oci_container_delete(root, c->id, true, &e2) < 0)
 		err_free(&e2);
+	/* Its networks, unless its exit command tore them down already. */
+	ctr_net_detach(eng, c->id);
 	/* Unlisted here; the rest (name, files, run dir) is finish_unlisted's, which a later
 	 * rm, create or prune also does when this process is killed before it is done. */
 	if (storage_container_unlist(s, c->id, err) < 0)
@@ -602,5 +604,8 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 		autofree char *lp = eng_ctr_log_path(c->eng, c->id);
 		json_object_object_add(doc, "LogPath", json_object_new_string(lp));
 	}
+	struct json_object *nets = ctr_net_status(c->eng, c);
+	if (nets != NULL)
+		json_object_object_add(doc, "Networks", nets);
 	return doc;
 }

@@ -97,6 +97,12 @@ char *eng_ctr_run_dir(struct eng *eng, const char *id, struct error **err)
 	return rt ? xasprintf("%s/containers/%s", rt, id) : NULL;
 }
 
+char *ctr_netns_dir(struct eng *eng, struct error **err)
+{
+	const char *rt = run_root(eng, err);
+	return rt ? xasprintf("%s/netns", rt) : NULL;
+}
+
 char *ctr_runtime_root(struct eng *eng, struct error **err)
 {
 	const char *rt = run_root(eng, err);
@@ -690,6 +696,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(doc, "DnsSearch", json_from_strv(o->dns_search));
 	json_object_object_add(doc, "DnsOptions", json_from_strv(o->dns_options));
 	json_object_object_add(doc, "ExtraHosts", json_from_strv(o->add_hosts));
+	if (o->network_aliases != NULL)
+		json_object_object_add(doc, "NetworkAliases", json_from_strv(o->network_aliases));
 	json_object_object_add(doc, "Userns", json_object_new_string(o->userns ? o->userns : ""));
 	json_object_object_add(doc, "Privileged", json_object_new_boolean(o->gen.privileged));
 	json_object_object_add(doc, "ReadOnly", json_object_new_boolean(o->gen.read_only));

@@ -103,6 +103,8 @@ struct launch {
 	size_t n_ports;
 	bool own_rootfs; /* an infra container: config.json names a plain directory */
 	pid_t join_pid;	 /* > 0: join the user namespace of this process (the target's monitor) */
+	const char *net_input; /* user-defined networks: netavark's input (join_pid: the holder) */
+	const char *netns_dir; /* and the shared namespace's state dir */
 	/* The state to record once the container runs (its pid filled in), under the lock the
 	 * CLI holds while it waits for us. */
 	const struct eng_ctr_state *running;
@@ -357,6 +359,9 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 	struct launch_net *n = arg;
 	const struct launch *l = n->l;
 	n->init = init;
+	if (l->mode->kind == NET_MODE_NETWORKS)
+		return ctr_net_setup(l->netns_dir, l->join_pid, init, l->c->id, l->net_input,
+				     l->run, err);
 	/* Only lo to bring up: no child needed. */
 	if (l->mode->kind == NET_MODE_NONE)
 		return net_lo_up_here(init, err);
@@ -513,8 +518,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		strv_push(&argv, "--unlist-names-lock");
 		strv_push_take(&argv, names_lock);
 		/* Nothing for hutch to do after: the monitor removes the rest itself (unless
-		 * anonymous volumes are to go too: the exit command's work). */
-		if (!delete_has_work && !ctr_has_anon_volumes(l->eng, l->c)) {
+		 * anonymous volumes are to go too, or networks to be torn down: the exit
+		 * command's work). */
+		if (!delete_has_work && !ctr_has_anon_volumes(l->eng, l->c) &&
+		    l->mode->kind != NET_MODE_NETWORKS) {
 			strv_push(&argv, "--purge-state");
 			strv_push_take(&argv, xasprintf("%s/%s", l->root, l->c->id));
 		}
@@ -746,13 +753,16 @@ static int record_last_exit(struct eng *eng, struct eng_ctr *c, const char *run,
 /* Launch the monitor and the created container; the init waits for oci_container_start. */
 static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
-			    size_t n_ports, pid_t join_pid, int listen_fd,
+			    size_t n_ports, pid_t join_pid, const char *net_input, int listen_fd,
 			    const struct eng_ctr_state *running, struct launched *out,
 			    struct error **err)
 {
 	struct storage *s = eng->store;
 	bool infra = false;
 	eng_ctr_pod(c, &infra);
+	autofree char *netns_dir = net_input != NULL ? ctr_netns_dir(eng, err) : NULL;
+	if (net_input != NULL && netns_dir == NULL)
+		return -1;
 	autofree char *monitor = eng_ctr_helper_path("hutch-monitor");
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -792,6 +802,8 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.n_ports = n_ports,
 		.own_rootfs = infra && *c->image_id == '\0', /* --infra-image: an image's */
 		.join_pid = join_pid,
+		.net_input = net_input,
+		.netns_dir = netns_dir,
 		.running = running,
 	};
 	int rc = spawn_launcher(&l, err);
@@ -866,9 +878,13 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	pid_t join_pid = -1;
 	if (rc == 0 && mode.kind == NET_MODE_CONTAINER && eng_ctr_pod(c, NULL) != NULL)
 		rc = start_infra(eng, c, mode.target, err);
+	autofree char *net_input = NULL;
 	if (rc == 0 && mode.kind == NET_MODE_CONTAINER)
 		rc = ctr_join_prepare(eng, c, mode.target, run, &join_pid, err);
-	else if (rc == 0)
+	else if (rc == 0 && mode.kind == NET_MODE_NETWORKS) {
+		autofree char *pause = eng_ctr_helper_path("hutch-init");
+		rc = ctr_net_attach(eng, c, run, pause, &join_pid, &net_input, err);
+	} else if (rc == 0)
 		rc = write_etc_files(c, &mode, run, err);
 	if (rc == 0)
 		rc = write_containerenv(c, run, err);
@@ -883,12 +899,15 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	st.finished_at = NULL;
 	st.exit_code = 0;
 	if (rc == 0)
-		rc = launch_container(eng, c, run, root, &mode, ports, n_ports, join_pid, listen_fd,
-				      &st, &up, err);
+		rc = launch_container(eng, c, run, root, &mode, ports, n_ports, join_pid, net_input,
+				      listen_fd, &st, &up, err);
 	if (listen_fd >= 0)
 		close(listen_fd);
+	bool networks = mode.kind == NET_MODE_NETWORKS;
 	net_mode_clear(&mode);
 	free(ports);
+	if (rc < 0 && networks)
+		ctr_net_detach(eng, c->id);
 	if (rc < 0) {
 		if (attach_fd >= 0)
 			close(attach_fd);

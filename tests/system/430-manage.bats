@@ -129,6 +129,7 @@ new"
 	run_hutch port pp 5001/udp
 	assert_output "127.0.0.1:9001"
 	run_hutch 125 port pp 81
+	assert_equal "$stderr" 'Error: failed to find published port "81"'
 	run_hutch create --name none "$IMAGE" true
 	run_hutch port none
 	assert_output ""

@@ -221,3 +221,16 @@ get_local() {
 	# Nothing was left running for them.
 	assert_no_process "$XDG_RUNTIME_DIR"
 }
+
+@test "/etc/hosts as podman's: IP HOSTNAME NAME, host.containers.internal the host's address; --net" {
+	local ip
+	ip=$(hostname -I | cut -f 1 -d ' ')
+	run_hutch run --rm --network slirp4netns:cidr=10.77.3.0/24 --name same --hostname same \
+		"$IMAGE" cat /etc/hosts
+	assert_line $'10.77.3.100\tsame same'
+	assert_line "$ip"$'\thost.containers.internal'
+	# --net is podman's other name of --network; --http-proxy=false is accepted.
+	run_hutch run --rm --net=none --http-proxy=false "$IMAGE" ip -o link show
+	refute_output --partial eth0
+	refute_output --partial tap0
+}

@@ -60,7 +60,11 @@ static void test_slirp(const char *host_resolv)
 	struct error *err = NULL;
 	net_parse_mode("slirp4netns", &m, &err);
 	struct net_etc_opts o = {
-		.mode = &m, .hostname = "abc123", .name = "web", .host_resolv_conf = host_resolv
+		.mode = &m,
+		.hostname = "abc123",
+		.name = "web",
+		.host_resolv_conf = host_resolv,
+		.host_ip = "192.0.2.9",
 	};
 	autofree char *w = NULL;
 	int rc;
@@ -73,8 +77,8 @@ static void test_slirp(const char *host_resolv)
 	has_str(hosts, "127.0.0.1\tlocalhost", "hosts: localhost");
 	has_str(hosts, "::1\tlocalhost", "hosts: ::1 localhost");
 	has_str(hosts, "10.0.2.100\tabc123 web\n", "hosts: guest address with hostname and name");
-	ok(strstr(hosts, "host.containers.internal") == NULL,
-	   "no host.containers.internal without host loopback");
+	has_str(hosts, "192.0.2.9\thost.containers.internal\n",
+		"without host loopback, host.containers.internal is the host's address (podman's)");
 	autofree char *hostname = get(dir, "hostname");
 	is_str(hostname, "abc123\n", "hostname");
 	struct stat st;

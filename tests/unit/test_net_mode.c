@@ -83,12 +83,31 @@ static void expect_bad(const char *spec, const char *needle)
 	err_free(&err);
 }
 
+/* Anything else that is a network name (or a list of them) names user-defined networks;
+ * whether they exist is the engine's to check. */
+static void test_networks(void)
+{
+	struct net_mode m;
+	struct error *err = NULL;
+	is_int(net_parse_mode("n1", &m, &err), 0, "a network name");
+	is_int(m.kind, NET_MODE_NETWORKS, "user-defined networks");
+	is_str(m.target, "n1", "its name kept");
+	is_str(net_mode_name(m.kind), "bridge", "podman's NetworkMode for them");
+	net_mode_clear(&m);
+	is_int(net_parse_mode("front,back-end.2", &m, &err), 0, "two networks");
+	is_str(m.target, "front,back-end.2", "both names kept");
+	ok(!net_mode_is_private(&m), "no helper of its own");
+	net_mode_clear(&m);
+}
+
 static void test_bad(void)
 {
 	expect_bad("slirp4netns:mtu=abc", "invalid slirp4netns option \"mtu=abc\"");
 	expect_bad("bridge", "rootless hutch has no bridge networks");
 	expect_bad("bridge", "slirp4netns");
-	expect_bad("macvlan", "invalid network \"macvlan\"");
+	expect_bad("container", "want container:NAME|ID");
+	expect_bad("n1,,n2", "invalid network \"n1,,n2\"");
+	expect_bad("n1,", "invalid network \"n1,\"");
 	expect_bad("slirp4netns:cidr=10.0.2.0/30", "cidr=10.0.2.0/30");
 	expect_bad("slirp4netns:foo=bar", "\"foo=bar\"");
 	expect_bad("pasta:--netns,/x", "\"--netns\"");
@@ -106,6 +125,7 @@ static int parse_mode(const char *spec, struct error **err)
 int main(void)
 {
 	test_good();
+	test_networks();
 	test_bad();
 	corpus_run("tests/data/bad/network", parse_mode, 20);
 	return done_testing();
