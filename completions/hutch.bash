@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume pod completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume network pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -44,8 +44,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -156,8 +156,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container run")
-		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -212,8 +212,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -276,8 +276,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"run")
-		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -473,6 +473,78 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="volumes"
+		after=""
+		;;
+	"network")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="create exists inspect ls list prune rm remove "
+		operands="none"
+		after=""
+		;;
+	"network create")
+		opts="--disable-dns --driver -d --gateway --internal --ip-range --ipv6 --label --opt -o --subnet --help -h"
+		valopts="--driver=choices:bridge -d=choices:bridge --gateway=none --ip-range=none --label=none --opt=none -o=none --subnet=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network exists")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network inspect")
+		opts="--format -f --help -h"
+		valopts="--format=choices:json -f=choices:json "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network ls")
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network list")
+		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=choices:json "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network prune")
+		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network rm")
+		opts="--force -f --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network remove")
+		opts="--force -f --time -t --help -h"
+		valopts="--time=none -t=none "
+		choices=""
+		subs=""
+		operands="none"
 		after=""
 		;;
 	"pod")
