@@ -166,6 +166,35 @@ static int read_prose(const char *dir, const char *name, char **desc, char **res
 	return 0;
 }
 
+/*
+ * The top-level command that a subcommand is: the first one in the table with the same
+ * handler ("container rm" is "rm", "image ls" is "images"). Its prose serves both pages, so
+ * one file documents one command. NULL for a command of its own or a top-level one.
+ */
+static const struct cli_cmd *twin_of(const struct cli_cmd *cmd, bool top)
+{
+	if (top || cmd->handler == NULL || cmd->hidden)
+		return NULL;
+	for (const struct cli_cmd *c = cli_root.subs; c->name != NULL; c++)
+		if (!c->hidden && c->handler == cmd->handler)
+			return c;
+	return NULL;
+}
+
+/* SEE ALSO: the other names of the same command, in table order. */
+static void print_twins(FILE *f, const struct cli_cmd *cmd, const struct cli_cmd *twin)
+{
+	if (twin != NULL) {
+		fprintf(f, ", **hutch-%s(1)**", twin->name);
+		return;
+	}
+	for (const struct cli_cmd *g = cli_root.subs; cmd->handler != NULL && g->name; g++)
+		for (size_t i = 0; g->subs != NULL && g->subs[i].name != NULL; i++)
+			if (g->subs[i].handler == cmd->handler && &g->subs[i] != cmd &&
+			    !g->subs[i].hidden)
+				fprintf(f, ", **hutch-%s-%s(1)**", g->name, g->subs[i].name);
+}
+
 int cli_gen_man(FILE *f, const char *path, const char *prose_dir, struct error **err)
 {
 	autostrv char **words = NULL;
@@ -181,6 +210,11 @@ int cli_gen_man(FILE *f, const char *path, const char *prose_dir, struct error *
 	autofree char *page = root ? xstrdup("hutch") : xasprintf("hutch-%s", dashed);
 	autofree char *desc = NULL, *rest = NULL;
 	if (read_prose(prose_dir, root ? "hutch" : dashed, &desc, &rest, err) < 0)
+		return -1;
+	bool top = root || strchr(path, ' ') == NULL;
+	const struct cli_cmd *twin = twin_of(cmd, top);
+	if (desc == NULL && twin != NULL &&
+	    read_prose(prose_dir, twin->name, &desc, &rest, err) < 0)
 		return -1;
 	fprintf(f, "%% %s 1\n\n## NAME\n%s \\- ", page, page);
 	md_escape(f, cmd->summary);
@@ -198,6 +232,9 @@ int cli_gen_man(FILE *f, const char *path, const char *prose_dir, struct error *
 		fprintf(f, "\n\n");
 	}
 	fprintf(f, "## DESCRIPTION\n");
+	if (twin != NULL)
+		fprintf(f, "**hutch %s** is the same command as **hutch %s**.\n\n", path,
+			twin->name);
 	if (desc != NULL && *desc)
 		fprintf(f, "%s\n", desc);
 	else {
@@ -244,8 +281,10 @@ int cli_gen_man(FILE *f, const char *path, const char *prose_dir, struct error *
 	if (rest != NULL)
 		fprintf(f, "%s\n", rest);
 	fprintf(f, "## SEE ALSO\n**hutch(1)**");
-	if (!root)
+	if (!root) {
 		fprintf(f, ", **podman-%s(1)**", dashed);
+		print_twins(f, cmd, twin);
+	}
 	fprintf(f, "\n");
 	return 0;
 }

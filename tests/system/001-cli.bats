@@ -125,6 +125,23 @@ load helpers
 	[[ -f $HUTCH_TOP/docs/hutch.1 ]]
 }
 
+@test "a subcommand that is a top-level command has that command's man page prose" {
+	run_hutch __gen-man --prose "$HUTCH_TOP/docs/cmd" container rm
+	assert_output --partial '**hutch container rm** is the same command as **hutch rm**.'
+	assert_output --partial '## EXIT STATUS'
+	assert_output --partial '**hutch-rm(1)**'
+	run_hutch __gen-man --prose "$HUTCH_TOP/docs/cmd" image ls
+	assert_output --partial '**hutch image ls** is the same command as **hutch images**.'
+	run_hutch __gen-man --prose "$HUTCH_TOP/docs/cmd" rm
+	assert_output --partial '**hutch-container-rm(1)**'
+	refute_output --partial 'same command as'
+	# A command of its own keeps its own page.
+	run_hutch __gen-man --prose "$HUTCH_TOP/docs/cmd" container inspect
+	refute_output --partial 'same command as'
+	grep -q 'same command as' "$HUTCH_TOP/docs/hutch-container-rm.1" ||
+		fail "docs/hutch-container-rm.1 is stale: run make generate"
+}
+
 @test "make install puts programs, man pages and completions under DESTDIR/PREFIX" {
 	local dest=$BATS_TEST_TMPDIR/dest
 	run make -s -C "$HUTCH_TOP" install DESTDIR="$dest" PREFIX=/opt/hutch

@@ -6,6 +6,9 @@
 #include "tool/cli.h"
 #include "tests/unit/tap.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 static char *render_help(const struct cli_cmd *cmd, const char *path)
 {
 	char *buf = NULL;
@@ -16,18 +19,62 @@ static char *render_help(const struct cli_cmd *cmd, const char *path)
 	return buf;
 }
 
-static char *render_man(const char *path)
+static char *render_man_in(const char *path, const char *prose_dir)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	struct error *err = NULL;
-	if (cli_gen_man(f, path, "docs/cmd", &err) < 0) {
+	if (cli_gen_man(f, path, prose_dir, &err) < 0) {
 		fprintf(f, "ERROR %s", err->msg);
 		err_free(&err);
 	}
 	fclose(f);
 	return buf;
+}
+
+static char *render_man(const char *path)
+{
+	return render_man_in(path, "docs/cmd");
+}
+
+static void write_prose(const char *dir, const char *name, const char *text)
+{
+	autofree char *p = xasprintf("%s/%s.md", dir, name);
+	struct error *err = NULL;
+	ok(fs_write_atomic(p, text, strlen(text), 0644, &err) == 0, "write %s.md", name);
+	err_free(&err);
+}
+
+/* A subcommand that is a top-level command (same handler) takes that command's prose when it
+ * has none of its own, and says which command it is; the top-level page names its twins. */
+static void check_twin_prose(void)
+{
+	char dir[] = "/tmp/test_tool_table.XXXXXX";
+	ok(mkdtemp(dir) != NULL, "prose dir");
+	write_prose(dir, "rm", "Prose of rm.\n\n## EXAMPLES\nrm example\n");
+	autofree char *sub = render_man_in("container rm", dir);
+	has_str(sub, "**hutch container rm** is the same command as **hutch rm**.",
+		"container rm: names its twin");
+	has_str(sub, "Prose of rm.", "container rm: rm's description");
+	has_str(sub, "rm example", "container rm: rm's examples");
+	has_str(sub, "**hutch-rm(1)**", "container rm: SEE ALSO hutch-rm");
+	autofree char *top = render_man_in("rm", dir);
+	has_str(top, "**hutch-container-rm(1)**", "rm: SEE ALSO hutch-container-rm");
+	ok(strstr(top, "same command") == NULL, "rm: no twin sentence on the top-level page");
+	write_prose(dir, "container-rm", "Own prose.\n");
+	autofree char *own = render_man_in("container rm", dir);
+	has_str(own, "Own prose.", "container rm: its own prose wins");
+	ok(strstr(own, "Prose of rm.") == NULL, "container rm: not rm's prose then");
+	autofree char *alone = render_man_in("container inspect", dir);
+	ok(strstr(alone, "same command") == NULL, "container inspect: a command of its own");
+	ok(strstr(alone, "**hutch-container-inspect(1)**") == NULL,
+	   "container inspect: not its own SEE ALSO");
+	autofree char *rm1 = xasprintf("%s/rm.md", dir),
+		      *rm2 = xasprintf("%s/container-rm.md", dir);
+	unlink(rm1);
+	unlink(rm2);
+	rmdir(dir);
 }
 
 static char *completions[3];
@@ -83,6 +130,7 @@ int main(void)
 		fclose(f);
 	}
 	check_cmd(&cli_root, "");
+	check_twin_prose();
 	/* The root page lists the global options too. */
 	autofree char *root_help = render_help(&cli_root, NULL);
 	has_str(root_help, "--log-level", "global --log-level in hutch --help");
