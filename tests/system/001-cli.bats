@@ -125,6 +125,14 @@ load helpers
 	[[ -f $HUTCH_TOP/docs/hutch.1 ]]
 }
 
+@test "every man page has prose with examples (docs/cmd/NAME.md)" {
+	local page missing=()
+	for page in "$HUTCH_TOP"/docs/hutch-*.1; do
+		grep -q '^\.SH EXAMPLES' "$page" || missing+=("$(basename "$page")")
+	done
+	((${#missing[@]} == 0)) || fail "no EXAMPLES in: ${missing[*]}"
+}
+
 @test "a subcommand that is a top-level command has that command's man page prose" {
 	run_hutch __gen-man --prose "$HUTCH_TOP/docs/cmd" container rm
 	assert_output --partial '**hutch container rm** is the same command as **hutch rm**.'
