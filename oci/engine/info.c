@@ -100,6 +100,8 @@ static const char *driver_name(struct eng *eng, bool native, bool fuse)
 		return "overlay";
 	case STORAGE_DRIVER_FUSE:
 		return "fuse-overlayfs";
+	case STORAGE_DRIVER_VFS:
+		return "vfs";
 	default:
 		return native ? "overlay" : fuse ? "fuse-overlayfs" : NULL;
 	}

@@ -97,6 +97,13 @@ static void storage_prereqs(struct json_object *all, struct eng *eng, const char
 			 ? xasprintf("overlay (native, rootless; chosen by %s)", by)
 			 : xasprintf("overlay (chosen by %s) does not work here: %s", by, reason);
 		fix = native ? NULL : "--storage-driver fuse-overlayfs";
+	} else if (d == STORAGE_DRIVER_VFS) {
+		/* podman's command lines may name it: image commands work, containers do not. */
+		ok = false;
+		st = xasprintf("vfs (chosen by %s): image commands only, hutch makes no container "
+			       "rootfs with it",
+			       by);
+		fix = "--storage-driver overlay or fuse-overlayfs (or none: hutch picks)";
 	} else if (d == STORAGE_DRIVER_FUSE) {
 		ok = fuse;
 		st = xasprintf("fuse-overlayfs (chosen by %s)%s%s", by, fuse ? "" : ": ",
