@@ -173,7 +173,10 @@ static int api_call(const char *path, struct json_object *req, struct json_objec
 	return 0;
 }
 
-static int add_hostfwd(const char *api, const struct net_port *p, unsigned k, struct error **err)
+/* slirp4netns's add_hostfwd: host port p->host_port + k to guest port guest + k; *id (when
+ * not NULL) the forward's id. */
+static int hostfwd(const char *api, const struct net_port *p, unsigned k, int guest, int *id,
+		   struct error **err)
 {
 	struct json_object *req = json_object_new_object();
 	struct json_object *args = json_object_new_object();
@@ -182,38 +185,7 @@ static int add_hostfwd(const char *api, const struct net_port *p, unsigned k, st
 	json_object_object_add(args, "host_addr",
 			       json_object_new_string(*p->host_ip ? p->host_ip : "0.0.0.0"));
 	json_object_object_add(args, "host_port", json_object_new_int(p->host_port + (int)k));
-	json_object_object_add(args, "guest_port", json_object_new_int(p->container_port + (int)k));
-	json_object_object_add(req, "arguments", args);
-	struct json_object *reply = NULL;
-	int rc = api_call(api, req, &reply, err);
-	json_object_put(req);
-	if (rc < 0)
-		return -1;
-	if (json_object_object_get_ex(reply, "return", NULL)) {
-		rc = 0;
-	} else {
-		const char *desc = json_str(json_get(reply, "error"), "desc");
-		rc = err_msg(err, "slirp4netns refused it: %s", desc ? desc : "no reason given");
-	}
-	json_object_put(reply);
-	return rc;
-}
-
-int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
-		      struct error **err)
-{
-	/* guest_port: the host port itself, in the shared namespace, where netavark's DNAT
-	 * takes it on to the container. */
-	struct net_port q = *p;
-	q.container_port = p->host_port;
-	struct json_object *req = json_object_new_object();
-	struct json_object *args = json_object_new_object();
-	json_object_object_add(req, "execute", json_object_new_string("add_hostfwd"));
-	json_object_object_add(args, "proto", json_object_new_string(net_proto_name(q.proto)));
-	json_object_object_add(args, "host_addr",
-			       json_object_new_string(*q.host_ip ? q.host_ip : "0.0.0.0"));
-	json_object_object_add(args, "host_port", json_object_new_int(q.host_port + (int)k));
-	json_object_object_add(args, "guest_port", json_object_new_int(q.container_port + (int)k));
+	json_object_object_add(args, "guest_port", json_object_new_int(guest + (int)k));
 	json_object_object_add(req, "arguments", args);
 	struct json_object *reply = NULL;
 	int rc = api_call(api, req, &reply, err);
@@ -222,14 +194,29 @@ int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int
 		return -1;
 	struct json_object *ret = json_get(reply, "return");
 	if (ret != NULL) {
-		*id = json_object_get_int(json_get(ret, "id"));
+		if (id != NULL)
+			*id = json_object_get_int(json_get(ret, "id"));
 	} else {
 		const char *desc = json_str(json_get(reply, "error"), "desc");
-		rc = err_msg(err, "publishing port %u: slirp4netns refused it: %s", q.host_port + k,
-			     desc ? desc : "no reason given");
+		rc = err_msg(err, "slirp4netns refused it: %s", desc ? desc : "no reason given");
 	}
 	json_object_put(reply);
 	return rc;
+}
+
+static int add_hostfwd(const char *api, const struct net_port *p, unsigned k, struct error **err)
+{
+	return hostfwd(api, p, k, p->container_port, NULL, err);
+}
+
+int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
+		      struct error **err)
+{
+	/* guest_port: the host port itself, in the shared namespace, where netavark's DNAT
+	 * takes it on to the container. */
+	if (hostfwd(api, p, k, p->host_port, id, err) < 0)
+		return err_wrap(err, "publishing port %u", p->host_port + k);
+	return 0;
 }
 
 void net_slirp_unforward(const char *api, int id)
