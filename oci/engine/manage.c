@@ -64,6 +64,27 @@ static bool above_mountpoint(const struct diff_job *j, const char *rel)
 	return false;
 }
 
+/* Does the upper dir rel hold nothing but mount points the runtime made (and dirs holding
+ * only those)? Then a directory of the image copied up for them is no change either. */
+static bool only_mountpoints(const struct diff_job *j, const char *rel)
+{
+	autofree char *dir = xasprintf("%s%s", j->upper, rel);
+	autoclosedir DIR *d = opendir(dir);
+	if (d == NULL)
+		return false;
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		autofree char *crel = xasprintf("%s/%s", rel, de->d_name);
+		if (strv_contains(j->mountpoints, crel))
+			continue;
+		if (de->d_type == DT_DIR && above_mountpoint(j, crel) && only_mountpoints(j, crel))
+			continue;
+		return false;
+	}
+	return true;
+}
+
 static void diff_walk(const struct diff_job *j, const char *rel)
 {
 	autofree char *dir = xasprintf("%s%s", j->upper, rel);
@@ -93,7 +114,8 @@ static void diff_walk(const struct diff_job *j, const char *rel)
 		if (!lower && strv_contains(j->mountpoints, crel))
 			continue;
 		/* nor one the runtime made to hold it, whose other files still count */
-		if (lower || !S_ISDIR(st.st_mode) || !above_mountpoint(j, crel))
+		bool held = S_ISDIR(st.st_mode) && above_mountpoint(j, crel);
+		if (!held || (lower && !only_mountpoints(j, crel)))
 			fprintf(j->out, "%c %s\n", lower ? 'C' : 'A', crel);
 		if (S_ISDIR(st.st_mode))
 			diff_walk(j, crel);

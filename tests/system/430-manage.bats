@@ -29,6 +29,20 @@ A /newdir/f"
 	assert_output d1
 }
 
+@test "diff: an image's /run that only holds the runtime's /run/.containerenv is no change" {
+	# An image with /run (the fixtures have none): made by import.
+	run_hutch run --name withrun "$IMAGE" sh -c "touch /run/x && rm /run/x"
+	"$HUTCH" export withrun | "$HUTCH" import - localhost/withrun >/dev/null
+	run_hutch run --name d3 localhost/withrun rm /etc/passwd
+	run_hutch diff d3
+	assert_output "C /etc
+D /etc/passwd"
+	run_hutch run --name d4 localhost/withrun touch /run/mine
+	run_hutch diff d4
+	assert_output "C /run
+A /run/mine"
+}
+
 @test "top: default columns, ps-style descriptors, a stopped container" {
 	run_hutch run -d --name t1 "$IMAGE" sh -c 'sleep 300'
 	run_hutch top t1
