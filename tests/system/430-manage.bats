@@ -31,8 +31,12 @@ A /newdir/f"
 
 @test "diff: an image's /run that only holds the runtime's /run/.containerenv is no change" {
 	# An image with /run (the fixtures have none): made by import.
-	run_hutch run --name withrun "$IMAGE" sh -c "touch /run/x && rm /run/x"
-	"$HUTCH" export withrun | "$HUTCH" import - localhost/withrun >/dev/null
+	run_hutch create --name withrun "$IMAGE" true
+	mkdir "$BATS_TEST_TMPDIR/rootfs"
+	"$HUTCH" export withrun | tar -C "$BATS_TEST_TMPDIR/rootfs" -x
+	mkdir -p "$BATS_TEST_TMPDIR/rootfs/run"
+	tar -C "$BATS_TEST_TMPDIR/rootfs" --owner=0 --group=0 -c . |
+		"$HUTCH" import - localhost/withrun >/dev/null
 	run_hutch run --name d3 localhost/withrun rm /etc/passwd
 	run_hutch diff d3
 	assert_output "C /etc
