@@ -16,14 +16,22 @@ static const struct cli_opt help_opt = { "help",   'h',	 NULL,
 					 CLI_BOOL, NULL, "Show help for this command",
 					 0,	   NULL };
 
+/* --help where the command's own option has -h (run's --hostname, as podman's). */
+static const struct cli_opt help_opt_long = { "help",	0,    NULL,
+					      CLI_BOOL, NULL, "Show help for this command",
+					      0,	NULL };
+
 /* The command's options plus the implicit --help, in table order. */
 static size_t collect_opts(const struct cli_cmd *cmd, const struct cli_opt **out, size_t max)
 {
 	size_t n = 0;
-	for (size_t i = 0; cmd->opts != NULL && cmd->opts[i].name != NULL && n < max; i++)
+	bool h_taken = false;
+	for (size_t i = 0; cmd->opts != NULL && cmd->opts[i].name != NULL && n < max; i++) {
 		out[n++] = &cmd->opts[i];
+		h_taken |= cmd->opts[i].short_name == 'h';
+	}
 	if (cmd != &cli_root && n < max)
-		out[n++] = &help_opt;
+		out[n++] = h_taken ? &help_opt_long : &help_opt;
 	return n;
 }
 
