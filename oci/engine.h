@@ -418,7 +418,8 @@ int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err);
  * pod's infra container is removed only with its pod. */
 int eng_ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **err);
 /* rm --depend: remove the containers that share c's network namespace (theirs first),
- * then c; their IDs and c's are appended to *removed (an owned vector), in that order. */
+ * then c; their IDs and c's are appended to *removed (an owned vector), in that order. A
+ * pod's infra container goes with its whole pod (the members' IDs, then its own). */
 int eng_ctr_remove_depend(struct eng *eng, struct eng_ctr *c, bool force, char ***removed,
 			  struct error **err);
 /* rm --force --time: stop a running c (its stop signal, SIGKILL after timeout seconds),
@@ -431,7 +432,7 @@ enum eng_ctr_all {
 	ENG_CTR_ALL_EVERY,     /* restart: every one, oldest first */
 	ENG_CTR_ALL_STARTABLE, /* start: the ones that do not run, oldest first */
 	ENG_CTR_ALL_REMOVE,    /* rm: newest first, so containers sharing another's network go
-			      * before it, and no pod infra (those go with their pod) */
+			      * before it; a pod's infra there takes its pod along */
 };
 /* The IDs of the containers an --all operation acts on (owned vector, never NULL on
  * success; *n their number). */

@@ -373,7 +373,10 @@ static int do_rm(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, struct
 	/* -v: the container's anonymous volumes go with it, as in podman. */
 	autostrv char **vols = cli_opt_bool(ctx, "volumes") ? eng_ctr_volume_names(c) : NULL;
 	int rc;
-	if (cli_opt_bool(ctx, "depend")) {
+	/* --all reaches pods' infra containers too: each takes its pod along, as podman's. */
+	bool infra = false;
+	eng_ctr_pod(c, &infra);
+	if (cli_opt_bool(ctx, "depend") || (infra && opt_all(ctx))) {
 		/* The dependents' IDs, then each prints the operand as given. */
 		autostrv char **removed = NULL;
 		rc = eng_ctr_remove_depend(eng, c, force, &removed, err);

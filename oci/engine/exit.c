@@ -188,34 +188,6 @@ int eng_ctr_lookup_target(struct eng *eng, const char *name_or_id, bool listed,
 	return -1;
 }
 
-/* eng_ctr_remove_depend at a depth: a cycle cannot be made (container: needs an existing
- * target), but a damaged store is no reason to loop. */
-static int remove_depend(struct eng *eng, struct eng_ctr *c, bool force, int depth, char ***removed,
-			 struct error **err)
-{
-	if (depth > 32)
-		return err_msg(err, "removing the dependents of %s: they nest too deep", c->name);
-	/* Depth first: a dependent's own dependents go before it. */
-	autostrv char **deps = ctr_dependents(eng, c, true);
-	for (size_t i = 0; deps && deps[i]; i++) {
-		autoctr struct eng_ctr *d = NULL;
-		if (eng_ctr_lookup_target(eng, deps[i], true, &d, err) < 0)
-			return -1;
-		if (d != NULL && remove_depend(eng, d, force, depth + 1, removed, err) < 0)
-			return -1;
-	}
-	if (eng_ctr_remove(eng, c, force, err) < 0)
-		return -1;
-	strv_push(removed, c->id);
-	return 0;
-}
-
-int eng_ctr_remove_depend(struct eng *eng, struct eng_ctr *c, bool force, char ***removed,
-			  struct error **err)
-{
-	return remove_depend(eng, c, force, 0, removed, err);
-}
-
 int eng_ctr_wait(struct eng_ctr *c, int *status, struct error **err)
 {
 	if (ctr_wait(c, status, err) < 0)

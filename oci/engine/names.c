@@ -291,11 +291,9 @@ char **eng_ctr_all_ids(struct eng *eng, enum eng_ctr_all which, size_t *n, struc
 		return NULL;
 	for (size_t k = 0; k < na; k++) {
 		struct eng_ctr *c = all[for_rm ? na - 1 - k : k];
-		bool infra = false;
-		eng_ctr_pod(c, &infra);
 		bool runs = c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
 		if ((!running_only || c->state.status == ENG_CTR_RUNNING) &&
-		    !(stopped_only && runs) && !(for_rm && infra))
+		    !(stopped_only && runs))
 			strv_push(&v, c->id);
 	}
 	eng_ctr_list_free(all, na);

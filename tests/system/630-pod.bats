@@ -110,16 +110,35 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	run_hutch pod rm p1
 }
 
-@test "pod: rm -a and container prune leave the infra to its pod; dependents go first" {
+@test "pod: container prune leaves the infra to its pod; rm -a takes the pod; dependents go first" {
 	run_hutch pod create --name p1
 	run_hutch create --name c1 --pod p1 "$IMAGE" true
-	run_hutch rm -a -f
-	run_hutch ps -a --format '{{.Names}}'
-	[[ $output == *-infra ]]
 	run_hutch container prune -f
 	run_hutch ps -a --format '{{.Names}}'
 	[[ $output == *-infra ]]
-	run_hutch pod rm p1
+	# rm --all reaches the infra, which takes its pod along (podman 4.3.1).
+	run_hutch create --name c2 --pod p1 "$IMAGE" true
+	local c2=$output
+	run_hutch create --name c3 "$IMAGE" true
+	local c3=$output
+	run_hutch rm -a -f
+	assert_line "$c3"
+	assert_line "$c2"
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch 1 pod exists p1
+	# The infra alone is refused, with or without -f; --depend takes the pod (podman's words).
+	run_hutch create --pod new:p2 "$IMAGE" true
+	c2=$output
+	run_hutch pod inspect p2 --format '{{.InfraContainerID}}'
+	local infra=$output
+	run_hutch 125 rm "$infra"
+	[[ $stderr == *"and cannot be removed without removing the pod"* ]]
+	run_hutch 125 rm -f "$infra"
+	run_hutch rm --depend "$infra"
+	assert_line "$infra"
+	assert_line "$c2"
+	run_hutch 1 pod exists p2
 	# A container and one that shares its network: prune removes both, dependent first.
 	run_hutch create --name a "$IMAGE" true
 	run_hutch create --name b --network container:a "$IMAGE" true
