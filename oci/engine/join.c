@@ -101,9 +101,14 @@ static int write_etc(const struct eng_ctr *c, const char *trun, const char *run,
 	    fs_read_file(hsrc, 1 << 20, &hosts, NULL, err) < 0 ||
 	    (pod && fs_read_file(nsrc, 4096, &thost, NULL, err) < 0))
 		return -1;
+	/* In a pod whose hostname it shares, that name is the infra's line already: the
+	 * member adds only its own name, as podman's. */
+	bool shared = pod && strncmp(thost, hostname, strlen(hostname)) == 0 &&
+		      (thost[strlen(hostname)] == '\n' || thost[strlen(hostname)] == '\0');
+	autofree char *names = shared ? xstrdup(c->name) : xasprintf("%s %s", hostname, c->name);
 	autofree char *myhosts =
-	    xasprintf("%s%s127.0.0.1\t%s %s\n", hosts,
-		      *hosts && hosts[strlen(hosts) - 1] != '\n' ? "\n" : "", hostname, c->name);
+	    xasprintf("%s%s127.0.0.1\t%s\n", hosts,
+		      *hosts && hosts[strlen(hosts) - 1] != '\n' ? "\n" : "", names);
 	autofree char *myname = pod ? xstrdup(thost) : xasprintf("%s\n", hostname);
 	static const char *const files[] = { "resolv.conf", "hosts", "hostname" };
 	const char *texts[] = { resolv, myhosts, myname };

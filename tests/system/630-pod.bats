@@ -287,3 +287,13 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	run_hutch ps -a -q
 	assert_output ""
 }
+
+@test "pod: a member's /etc/hosts line is its own name; the pod's name is the infra's line" {
+	run_hutch pod create --name ph --infra-name ph-infra
+	run_hutch run --rm --pod ph --name m1 "$IMAGE" cat /etc/hosts
+	assert_line --regexp $'^[0-9.]+\tph ph-infra$'
+	assert_line $'127.0.0.1\tm1'
+	run_hutch run --rm --pod ph --name m2 "$IMAGE" sh -c 'hostname; cat /etc/hostname'
+	assert_output "ph
+ph"
+}
