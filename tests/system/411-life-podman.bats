@@ -11,7 +11,7 @@ load container_helpers
 @test "start --all starts what does not run, by ID; --filter; podman's messages" {
 	run_hutch run -d --name t0 "$IMAGE" true
 	local t0=$output
-	run_hutch run -d --name f1 --restart on-failure "$IMAGE" false
+	run_hutch run -d --name f1 "$IMAGE" false
 	local f1=$output
 	run_hutch run -d --name up "$IMAGE" sleep 300
 	local up=$output
