@@ -114,6 +114,8 @@ static void __attribute__((noreturn)) keeper_main(const char *dir, const char *p
 	struct holder_arg a = { .pause = pause };
 	struct net_mode mode;
 	struct net_handle *h = NULL;
+	/* Not cleanup-attributed: a goto to fail may pass them, and the keeper _exits. */
+	char *pidfile = NULL, *pids = NULL;
 	net_parse_mode("slirp4netns", &mode, NULL);
 	if (sfd < 0 || userns_default_map(&m, &err) < 0 ||
 	    userns_spawn(&m, CLONE_NEWNET | CLONE_NEWNS, holder_main, &a, &holder, &err) < 0)
@@ -123,8 +125,8 @@ static void __attribute__((noreturn)) keeper_main(const char *dir, const char *p
 	struct net_setup_opts so = { .mode = &mode, .pid = holder.pid, .run_dir = dir };
 	if (net_setup(&so, &h, &err) < 0)
 		goto fail;
-	autofree char *pidfile = xasprintf("%s/keeper.pid", dir);
-	autofree char *pids = xasprintf("%d %d\n", (int)getpid(), (int)holder.pid);
+	pidfile = xasprintf("%s/keeper.pid", dir);
+	pids = xasprintf("%d %d\n", (int)getpid(), (int)holder.pid);
 	if (fs_write_replace(pidfile, pids, strlen(pids), 0600, &err) < 0)
 		goto fail;
 	(void)!write(ready_fd, "r", 1);
