@@ -10,7 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,28 +22,65 @@ struct chown_job {
 	gid_t gid;
 };
 
-/* nftw has no argument for its callback: the child is single-threaded, one job at a time. */
-static const struct chown_job *cur;
+/* Deeper trees are left as they are (one fd a level). */
+#define CHOWN_MAX_DEPTH 128
 
-static int chown_one(const char *path, const struct stat *st, int type, struct FTW *f)
+/*
+ * Everything below the directory fd (ours to close), through fds only: each entry by
+ * fchownat(AT_SYMLINK_NOFOLLOW) relative to its directory, each subdirectory opened with
+ * O_NOFOLLOW. A container that shares the volume and swaps a directory for a link
+ * meanwhile cannot aim a chown at the host's files, as a walk by path names could.
+ */
+static void chown_below(const struct chown_job *j, int fd, dev_t dev, int depth)
 {
-	(void)st, (void)type, (void)f;
-	if (lchown(path, cur->uid, cur->gid) < 0)
-		log_debug("chown %s: %s", path, strerror(errno));
-	return 0;
+	autoclosedir DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	int dfd = dirfd(d);
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fchownat(dfd, de->d_name, j->uid, j->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			log_debug("chown %s: %s", de->d_name, strerror(errno));
+		struct stat st;
+		if (depth >= CHOWN_MAX_DEPTH ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_dev != dev)
+			continue;
+		int cfd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd >= 0)
+			chown_below(j, cfd, dev, depth + 1);
+	}
 }
 
 static int chown_fn(void *arg, struct error **err)
 {
-	cur = arg;
-	for (size_t i = 0; cur->paths[i]; i++) {
+	const struct chown_job *j = arg;
+	for (size_t i = 0; j->paths[i]; i++) {
+		/* The source is the user's own path, given on the command line. */
+		int fd = open(j->paths[i], O_RDONLY | O_CLOEXEC);
 		struct stat st;
-		if (lstat(cur->paths[i], &st) < 0)
-			return err_sys(err, "%s", cur->paths[i]);
-		if (st.st_uid == cur->uid && st.st_gid == cur->gid)
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			err_sys(err, "%s", j->paths[i]);
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		if (st.st_uid == j->uid && st.st_gid == j->gid) {
+			close(fd);
 			continue;
-		if (nftw(cur->paths[i], chown_one, 32, FTW_PHYS) < 0)
-			return err_sys(err, "chowning %s", cur->paths[i]);
+		}
+		if (fchownat(fd, "", j->uid, j->gid, AT_EMPTY_PATH) < 0) {
+			err_sys(err, "chowning %s", j->paths[i]);
+			close(fd);
+			return -1;
+		}
+		if (S_ISDIR(st.st_mode))
+			chown_below(j, fd, st.st_dev, 0);
+		else
+			close(fd);
 	}
 	return 0;
 }

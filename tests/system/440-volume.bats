@@ -260,6 +260,21 @@ vol_2_x"
 	run_hutch unshare rm "$dir/test1"
 }
 
+@test "-v SRC:DST:U: links a container plants in the source never aim the chown outside it" {
+	local dir=$BATS_TEST_TMPDIR/udir2 host=$BATS_TEST_TMPDIR/hostfile
+	mkdir "$dir" "$BATS_TEST_TMPDIR/hostdir"
+	touch "$host" "$BATS_TEST_TMPDIR/hostdir/f"
+	run_hutch run --name plant --user 1000:2000 -v "$dir:/data:U" "$IMAGE" sh -c \
+		"ln -sfn '$host' /data/link && ln -sfn '$BATS_TEST_TMPDIR/hostdir' /data/dirlink"
+	# The next start chowns again (the top made someone else's): the links, not their targets.
+	run_hutch unshare chown 100:200 "$dir"
+	run_hutch start --attach plant
+	assert_equal "$(stat -c %u "$host")" "$(id -u)"
+	assert_equal "$(stat -c %u "$BATS_TEST_TMPDIR/hostdir/f")" "$(id -u)"
+	assert_equal "$(stat -c %u "$BATS_TEST_TMPDIR/hostdir")" "$(id -u)"
+	run_hutch unshare rm -rf "$dir"
+}
+
 @test "volume mount: rootless only in hutch unshare, where it prints the files' place" {
 	run_hutch volume create mv
 	run_hutch 125 volume mount mv
