@@ -572,7 +572,7 @@ int eng_vol_remove_anonymous(struct eng *eng, char *const *names, struct error *
 
 struct fill_job {
 	const struct oci_volume *mounts;
-	const bool *todo; /* per mount: fill it */
+	const bool *fill; /* per mount: whether to fill it from the image */
 	size_t n;
 };
 
@@ -591,7 +591,7 @@ static int fill_fn(int rootfd, void *arg, struct error **err)
 	umask(0);
 	for (size_t i = 0; i < j->n; i++) {
 		const struct oci_volume *v = &j->mounts[i];
-		if (!j->todo[i])
+		if (!j->fill[i])
 			continue;
 		autoclose int srcfd = fs_openat2(rootfd, v->dst, O_PATH | O_DIRECTORY,
 						 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
@@ -634,17 +634,17 @@ int ctr_vol_fill(struct eng *eng, struct eng_ctr *c, const struct oci_volume *mo
 		 struct error **err)
 {
 	bool any = false;
-	autofree bool *todo = xzalloc((n + 1) * sizeof(bool));
+	autofree bool *fill = xzalloc((n + 1) * sizeof(bool));
 	for (size_t i = 0; i < n; i++) {
 		const struct oci_volume *v = &mounts[i];
 		if (v->kind != OCI_MOUNT_VOLUME || !dir_is_empty(v->src))
 			continue;
 		struct json_object *st = v->volume ? ctr_vol_stored(eng, v->volume) : NULL;
-		todo[i] = ctr_vol_flag(st, "NeedsCopyUp", true);
+		fill[i] = ctr_vol_flag(st, "NeedsCopyUp", true);
 		json_object_put(st);
-		any |= todo[i];
+		any |= fill[i];
 	}
-	struct fill_job j = { .mounts = mounts, .todo = todo, .n = n };
+	struct fill_job j = { .mounts = mounts, .fill = fill, .n = n };
 	if (any && ctr_with_root(eng, c, fill_fn, &j, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
