@@ -57,13 +57,6 @@ void progress_send_end(int fd)
 	send_wire(fd, &w);
 }
 
-void progress_send_wait(int fd, const char *note)
-{
-	struct wire w = { .kind = STORAGE_PROGRESS_WAIT };
-	snprintf(w.text, sizeof(w.text), "%s", note);
-	send_wire(fd, &w);
-}
-
 void progress_send_text(int fd, enum storage_progress_kind kind, const char *text)
 {
 	struct wire w = { .kind = kind };

@@ -18,9 +18,8 @@ void progress_send_bytes(int fd, unsigned item, int64_t n);
 /* DONE, or ERROR when failed. */
 void progress_send_done(int fd, unsigned item, bool failed, const char *status);
 void progress_send_end(int fd);
-/* WAIT: what the pull waits for (the note is cut to fit one record). */
-void progress_send_wait(int fd, const char *note);
-/* TRYING (text: the reference) or STORED (text: the config digest). */
+/* TRYING (text: the reference), STORED (the config digest) or WAIT (what the pull waits
+ * for); the text is cut to fit one record. */
 void progress_send_text(int fd, enum storage_progress_kind kind, const char *text);
 
 /*

@@ -290,7 +290,7 @@ static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 		autofree char *note =
 		    xasprintf("connecting to %s: no answer yet, waiting up to %lld s", r->c->base,
 			      (long long)(r->stall_ms / 1000));
-		progress_send_wait(r->c->progress_fd, note);
+		progress_send_text(r->c->progress_fd, STORAGE_PROGRESS_WAIT, note);
 	}
 	if (r->deadline > 0 && now >= r->deadline)
 		r->timed_out = true;
@@ -804,7 +804,7 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 			autofree char *note =
 			    xasprintf("cannot connect to %s: %s; trying again (attempt %d of %d)",
 				      c->base, why, attempt + 1, MAX_ATTEMPTS);
-			progress_send_wait(c->progress_fd, note);
+			progress_send_text(c->progress_fd, STORAGE_PROGRESS_WAIT, note);
 		}
 		usleep((useconds_t)(100000u << attempt));
 	}

@@ -29,7 +29,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.pull = cli_opt_str(ctx, "pull"),
 		.tls_verify = cli_opt_bool(ctx, "tls-verify"),
 		.tls_verify_set = cli_opt_is_set(ctx, "tls-verify"),
-		.progress = cli_progress_lines(cli_opt_bool(ctx, "quiet")),
+		.progress = cli_pull_progress(cli_opt_bool(ctx, "quiet")),
 		.name = cli_opt_str(ctx, "name"),
 		.command = ctx->argv + 1,
 		.entrypoint = cli_opt_str(ctx, "entrypoint"),

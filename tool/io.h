@@ -15,11 +15,9 @@ const struct eng_stdio *cli_stdio(void);
 /* podman's pull display on our stderr: one line per blob (bar, bytes, rate) redrawn in
  * place. NULL (a silent pull) with quiet or when stderr is not a terminal. */
 const struct storage_progress_sink *cli_progress(bool quiet);
-/* pull's: "Trying to pull REF...", then the display above on a terminal, else podman's plain
+/* pull's, run's and create's: "Trying to pull REF...", then the display above on a terminal, else podman's plain
  * lines ("Copying blob sha256:...", "Copying config ...", "Writing manifest ..."). NULL with
  * quiet. */
 const struct storage_progress_sink *cli_pull_progress(bool quiet);
-/* run and create: the same as pull's. */
-const struct storage_progress_sink *cli_progress_lines(bool quiet);
 /* A sink writing each event as one JSON line to f (not wired to a flag yet). */
 void cli_progress_json(FILE *f, struct storage_progress_sink *sink);

@@ -251,11 +251,6 @@ const struct storage_progress_sink *cli_pull_progress(bool quiet)
 	return isatty(STDERR_FILENO) ? cli_progress(false) : &lines;
 }
 
-const struct storage_progress_sink *cli_progress_lines(bool quiet)
-{
-	return cli_pull_progress(quiet);
-}
-
 const struct storage_progress_sink *cli_progress(bool quiet)
 {
 	static struct progress *block;
