@@ -41,6 +41,7 @@ struct plan {
 	struct net_port *ports;
 	size_t n_ports;
 	char **entrypoint;
+	char **labels;	/* the image's, then the user's */
 	char **scratch; /* strings the options point into */
 	int vol_lock;	/* volumes.lock, shared, once a named volume is resolved; else -1 */
 };
@@ -56,6 +57,7 @@ static void plan_clear(struct plan *a)
 	free(a->groups);
 	free(a->init_path);
 	strv_free(a->entrypoint);
+	strv_free(a->labels);
 	strv_free(a->scratch);
 	storage_image_config_clear(&a->icfg);
 	userns_map_clear(&a->keepid);
@@ -683,7 +685,13 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	g->cap_drop = (char **)r->cap_drop;
 	g->annotations = (char **)r->annotations;
 	g->sysctls = (char **)r->sysctls;
-	co->labels = (char **)r->labels;
+	/* The image's labels are the container's too, as podman's (ps --filter label=, inspect);
+	 * the user's --label wins over one of the same key (json_from_kv keeps the last). */
+	for (size_t i = 0; a->icfg.labels && a->icfg.labels[i]; i++)
+		strv_push(&a->labels, a->icfg.labels[i]);
+	for (size_t i = 0; r->labels && r->labels[i]; i++)
+		strv_push(&a->labels, r->labels[i]);
+	co->labels = a->labels;
 	co->rm = r->rm;
 	co->replace = r->replace;
 	if (parse_ports(r->publish, r->publish_all, a->icfg.exposed_ports, &a->ports, &a->n_ports,
