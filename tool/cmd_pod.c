@@ -156,9 +156,10 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	size_t n = 0;
 	if (eng_pod_list(eng, &v, &n, err) < 0)
 		return -1;
+	bool json = fmt != NULL && strcmp(fmt, "json") == 0;
 	struct json_object *all = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(all, ps_fmt_pod_row(eng, v[i]));
+		json_object_array_add(all, ps_fmt_pod_row(eng, v[i], json));
 	eng_pod_list_free(v, n);
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
 	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";

@@ -110,7 +110,7 @@ to_v1() {
 	# (Without the times "ago", which may move on meanwhile.)
 	run_hutch ps -a --format json
 	local ps
-	ps=$(jq 'map(del(.Created, .Status))' <<<"$output")
+	ps=$(jq 'map(del(.Created, .CreatedAt, .Status))' <<<"$output")
 	local id
 	for id in "$web" "$joiner" "$ex"; do
 		to_v1 "$id"
@@ -120,10 +120,11 @@ to_v1() {
 	run_hutch inspect web joiner ex
 	assert_output "$inspect"
 	run_hutch ps -a --format json
-	[[ $(jq 'map(del(.Created, .Status))' <<<"$output") == "$ps" ]]
+	[[ $(jq 'map(del(.Created, .CreatedAt, .Status))' <<<"$output") == "$ps" ]]
 	run_hutch inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.RestartPolicy.Name}} {{.Config.StopSignal}} {{.State.Status}} {{.State.ExitCode}}' web ex
-	assert_output "slirp4netns on-failure SIGINT created 0
-slirp4netns no SIGTERM exited 3"
+	# podman's: the stop signal's number, "" for no restart policy given
+	assert_output "slirp4netns on-failure 2 created 0
+slirp4netns  15 exited 3"
 	run_hutch ps -a --filter label=a=b --format '{{.Names}} {{.Ports}}'
 	assert_output "web 127.0.0.1:$port->80/tcp"
 	# The network mode read back: web still has a dependent.

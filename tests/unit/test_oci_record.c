@@ -207,7 +207,7 @@ static void test_lists(void)
 	autofree char *l8 = c ? ps_fmt_line(c, false) : NULL;
 	has_str(l8, " 1 x\t", "eight: odd args shown as they come");
 	for (size_t i = 0; i < n; i++) {
-		json_object_put(ps_fmt_row(v[i], true));
+		json_object_put(ps_fmt_row(v[i], true, true));
 		json_object_put(eng_ctr_inspect(v[i]));
 		struct net_port *ports = NULL;
 		size_t np = 0;
