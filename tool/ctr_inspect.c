@@ -231,7 +231,8 @@ static void binds_podman(struct json_object *mounts, struct json_object *host)
 			continue;
 		}
 		bool vol = strcmp(type, "volume") == 0;
-		bool rw = json_object_get_boolean(get_or(m, "RW", json_object_new_boolean(true)));
+		struct json_object *rwv = json_get(m, "RW");
+		bool rw = rwv == NULL || json_object_get_boolean(rwv);
 		autofree char *b = xasprintf(
 		    "%s:%s:%s,rprivate,%s", vol ? json_str(m, "Name") ?: "" : json_str(m, "Source") ?: "",
 		    dst, rw ? "rw" : "ro", vol ? "nosuid,nodev,rbind" : "rbind");
