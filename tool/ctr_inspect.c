@@ -412,10 +412,9 @@ static struct json_object *state_of(struct json_object *st)
 	static const char *const flags[] = { "Restarting", "OOMKilled", "Dead", NULL };
 	add_zeros(o, "bbb", flags);
 	json_object_object_add(o, "Pid", get_or(st, "Pid", json_object_new_int(0)));
-	/* podman leaves out a monitor pid of 0 */
-	int mpid = json_object_get_int(json_get(st, "MonitorPid"));
-	if (mpid > 0)
-		json_object_object_add(o, "ConmonPid", json_object_new_int(mpid));
+	/* podman leaves out a ConmonPid of 0 (omitempty) but its templates see 0, as hutch's,
+	 * which serve both from this one document. */
+	json_object_object_add(o, "ConmonPid", get_or(st, "MonitorPid", json_object_new_int(0)));
 	/* hutch's own: it runs without its monitor (killed), or without its network helper. */
 	static const char *const lost[] = { "MonitorLost", "NetworkLost", NULL };
 	for (size_t i = 0; lost[i]; i++)

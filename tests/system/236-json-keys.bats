@@ -108,6 +108,8 @@ CTR_ALLOWED=(
 	# podman leaves HostConfig.Init out when false (omitempty) but its templates see false;
 	# hutch's one document serves --format json and templates alike, so it has the key.
 	'> [].HostConfig.Init boolean'
+	# The same for State.ConmonPid of a container that never ran (0).
+	'> [].State.ConmonPid number'
 )
 # image inspect: the storage driver's own data. podman runs vfs here (Data null); hutch's
 # layers are overlay dirs (LowerDir, UpperDir), as podman's are with overlay.
