@@ -487,6 +487,9 @@ struct json_object *eng_ctr_labels(const struct eng_ctr *c);
 /* The command without the entrypoint (podman's Command): an owned vector; the whole
  * process for a record that does not keep them apart. */
 char **eng_ctr_cmd(const struct eng_ctr *c);
+/* The user-defined networks the container is on, as given (an owned vector, empty for
+ * slirp4netns, pasta, host, none and a shared namespace). */
+char **eng_ctr_networks(const struct eng_ctr *c);
 /* The mounts (the record's Mounts: a borrowed JSON array, or NULL). */
 struct json_object *eng_ctr_mounts(const struct eng_ctr *c);
 

@@ -464,12 +464,13 @@ static struct json_object *net_settings(struct json_object *eng)
 	return ns;
 }
 
-/* The process as podman splits it: Path, the first word; Args, the rest. */
+/* The process as podman splits it: Path, the first word; Args, the rest (a lone word is
+ * both). */
 static void path_args(struct json_object *eng, struct json_object *doc)
 {
 	struct json_object *args = json_get(eng, "Args"), *rest = json_object_new_array();
-	struct json_object *path = json_object_array_get_idx(args, 0);
-	for (size_t i = 1; i < json_len(args); i++)
+	struct json_object *path = json_idx(args, 0);
+	for (size_t i = json_len(args) > 1 ? 1 : 0; i < json_len(args); i++)
 		json_object_array_add(rest, json_object_get(json_object_array_get_idx(args, i)));
 	json_object_object_add(doc, "Path",
 			       json_object_new_string(json_object_get_string(path) ?: ""));

@@ -162,7 +162,8 @@ static struct json_object *row_json(const struct eng_ctr *c)
 	json_object_array_add(names, json_object_new_string(c->name));
 	json_object_object_add(r, "Names", names);
 	json_object_object_add(r, "Namespaces", json_object_new_object());
-	json_object_object_add(r, "Networks", json_object_new_array());
+	autostrv char **nets = eng_ctr_networks(c);
+	json_object_object_add(r, "Networks", json_from_strv(nets));
 	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
 	json_object_object_add(r, "Pod", json_object_new_string(eng_ctr_pod(c, NULL) ?: ""));
 	json_object_object_add(r, "PodName", json_object_new_string(""));
@@ -218,7 +219,15 @@ static struct json_object *row_template(const struct eng_ctr *c, bool no_trunc)
 	json_object_object_add(r, "Ports", json_object_new_string(ports));
 	json_object_object_add(r, "Labels", json_object_get(eng_ctr_labels(c)));
 	json_object_object_add(r, "Mounts", mount_dests(c));
-	json_object_object_add(r, "Networks", json_object_new_string(""));
+	/* podman's psReporter.Networks: the names joined by commas */
+	autostrv char **nets = eng_ctr_networks(c);
+	autofree char *netlist = xstrdup("");
+	for (size_t i = 0; nets[i] != NULL; i++) {
+		char *n = xasprintf("%s%s%s", netlist, i ? "," : "", nets[i]);
+		free(netlist);
+		netlist = n;
+	}
+	json_object_object_add(r, "Networks", json_object_new_string(netlist));
 	json_object_object_add(r, "AutoRemove", json_object_new_boolean(c->auto_remove));
 	json_object_object_add(r, "IsInfra", json_object_new_boolean(c->infra));
 	const char *pod = eng_ctr_pod(c, NULL);

@@ -248,3 +248,34 @@ POD_ALLOWED=('< CreateCommand array' '< CreateCommand.[] string')
 	done
 	((st == 0))
 }
+
+@test "json keys: network inspect, network ls and a container on a network as podman's" {
+	need_podman
+	pull_both
+	podman_ network create --label nl=1 net1 >/dev/null
+	run_hutch network create --label nl=1 net1
+	podman_ create -q --name onnet --network net1 "$IMG" top >/dev/null
+	run_hutch create -q --name onnet --network net1 "$IMG" top
+	both ni network inspect net1
+	both nls network ls --format json
+	both ci container inspect onnet
+	both cps ps -a --format json
+	local st=0 v d=$BATS_TEST_TMPDIR
+	same_shape "network inspect" "$d/ni.p" "$d/ni.h" || st=1
+	same_shape "network ls --format json" "$d/nls.p" "$d/nls.h" || st=1
+	same_shape "inspect onnet" "$d/ci.p" "$d/ci.h" "${CTR_ALLOWED[@]}" || st=1
+	same_shape "ps --format json" "$d/cps.p" "$d/cps.h" || st=1
+	for v in '[.[] | {name, driver, network_interface, subnets, ipv6_enabled, internal,
+		dns_enabled, ipam_options, labels}]'; do
+		same_value "network inspect" "$v" "$d/ni.p" "$d/ni.h" || st=1
+	done
+	same_value "network ls" '[.[] | .name]' "$d/nls.p" "$d/nls.h" || st=1
+	for v in .[0].HostConfig.NetworkMode '.[0].NetworkSettings.Networks | keys' \
+		'.[0].NetworkSettings.Networks.net1 | del(.Aliases)'; do
+		same_value "inspect onnet" "$v" "$d/ci.p" "$d/ci.h" || st=1
+	done
+	same_value "ps --format json" '.[0].Networks' "$d/cps.p" "$d/cps.h" || st=1
+	run_hutch ps -a --format '{{.Networks}}'
+	assert_output net1
+	((st == 0))
+}
