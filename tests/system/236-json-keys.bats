@@ -265,10 +265,9 @@ POD_ALLOWED=('< CreateCommand array' '< CreateCommand.[] string')
 	same_shape "network ls --format json" "$d/nls.p" "$d/nls.h" || st=1
 	same_shape "inspect onnet" "$d/ci.p" "$d/ci.h" "${CTR_ALLOWED[@]}" || st=1
 	same_shape "ps --format json" "$d/cps.p" "$d/cps.h" || st=1
-	for v in '[.[] | {name, driver, network_interface, subnets, ipv6_enabled, internal,
-		dns_enabled, ipam_options, labels}]'; do
-		same_value "network inspect" "$v" "$d/ni.p" "$d/ni.h" || st=1
-	done
+	v='[.[] | {name, driver, network_interface, subnets, ipv6_enabled, internal, dns_enabled,
+		ipam_options, labels}]'
+	same_value "network inspect" "$v" "$d/ni.p" "$d/ni.h" || st=1
 	same_value "network ls" '[.[] | .name]' "$d/nls.p" "$d/nls.h" || st=1
 	for v in .[0].HostConfig.NetworkMode '.[0].NetworkSettings.Networks | keys' \
 		'.[0].NetworkSettings.Networks.net1 | del(.Aliases)'; do
