@@ -86,7 +86,8 @@ struct eng_ctr_state {
  *   ContainerPort, Count, Protocol}], Dns, DnsSearch, DnsOptions, ExtraHosts (string
  *   arrays), Userns ("" or "keep-id"), Privileged, ReadOnly, Init, Mounts [{Type, Source,
  *   Destination, RW, Options (extra mount options as given, when any)}]. Keys added to
- *   version 2 since (Entrypoint, Cmd, CapAdd, CapDrop, Options) may be absent.
+ *   version 2 since (Entrypoint, Cmd, CapAdd, CapDrop, Options) may be absent, and
+ *   CreateCommand (the front end's command line) is there only when one was given.
  * Records of older versions (podman's inspect shape) are converted when loaded (upgrade.c).
  */
 #define ENG_CTR_RECORD_VERSION 2
@@ -183,6 +184,9 @@ struct eng_ctr_create_req {
 	/* The process */
 	const char *name;     /* NULL: generated, like podman's adjective_surname */
 	char *const *command; /* replaces the image's Cmd; NULL or empty: the image's */
+	/* The front end's command line that asks for it, recorded as given (podman's
+	 * CreateCommand); NULL: none (an API call). */
+	char *const *create_command;
 	/* NULL: the image's; a JSON array of strings, or one string ("" or "[]": none) */
 	const char *entrypoint;
 	char *const *env;	  /* KEY=VAL, or KEY alone for the caller's own value */
@@ -681,6 +685,7 @@ struct eng_pod_create_req {
 				    * image (pulled when missing) */
 	const char *infra_command; /* with infra_image: the infra's entrypoint */
 	bool replace;		   /* a pod of that name is removed first */
+	char *const *create_command; /* the command line, as given (podman's CreateCommand) */
 };
 
 /* Create the pod record and its infra container (not started). *out owned. A name in

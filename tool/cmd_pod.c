@@ -37,7 +37,8 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 					.replace = cli_opt_bool(ctx, "replace"),
 					.no_infra = !cli_opt_bool(ctx, "infra"),
 					.infra_image = cli_opt_str(ctx, "infra-image"),
-					.infra_command = cli_opt_str(ctx, "infra-command") };
+					.infra_command = cli_opt_str(ctx, "infra-command"),
+					.create_command = ctx->cmdline };
 	struct eng *eng = ctx->eng;
 	autopod struct eng_pod *p = NULL;
 	if (eng_pod_create(eng, &r, &p, err) < 0)

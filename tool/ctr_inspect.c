@@ -142,6 +142,10 @@ static struct json_object *config_of(struct json_object *eng)
 			       get_or(eng, "Annotations", json_object_new_object()));
 	json_object_object_add(cfg, "StopSignal", signal_number(json_str(eng, "StopSignal")));
 	json_object_object_add(cfg, "HealthcheckOnFailureAction", json_object_new_string("none"));
+	/* podman leaves it out when empty: a record of before, or one an API call made */
+	struct json_object *cmdline = json_get(eng, "CreateCommand");
+	if (cmdline != NULL)
+		json_object_object_add(cfg, "CreateCommand", json_object_get(cmdline));
 	json_object_object_add(cfg, "Umask", json_object_new_string("0022"));
 	json_object_object_add(cfg, "Timeout", json_object_new_int(0));
 	json_object_object_add(cfg, "StopTimeout",
@@ -538,6 +542,9 @@ struct json_object *inspect_pod_podman(struct json_object *eng)
 	json_object_object_add(doc, "Id", get_or(eng, "Id", json_object_new_string("")));
 	json_object_object_add(doc, "Name", get_or(eng, "Name", json_object_new_string("")));
 	json_object_object_add(doc, "Created", get_or(eng, "Created", json_object_new_string("")));
+	struct json_object *cmdline = json_get(eng, "CreateCommand");
+	if (cmdline != NULL)
+		json_object_object_add(doc, "CreateCommand", json_object_get(cmdline));
 	json_object_object_add(doc, "ExitPolicy",
 			       get_or(eng, "ExitPolicy", json_object_new_string("continue")));
 	json_object_object_add(doc, "State", get_or(eng, "Status", json_object_new_string("")));

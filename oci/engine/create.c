@@ -648,6 +648,7 @@ static int plan_process(const struct eng_ctr_create_req *r, struct eng *eng, str
 	struct eng_ctr_create_opts *co = &a->co;
 	struct oci_gen_opts *g = &co->gen;
 	co->name = r->name;
+	co->create_command = r->create_command;
 	g->args = (char **)r->command;
 	if (r->entrypoint != NULL) {
 		if (parse_entrypoint(r->entrypoint, &a->entrypoint, err) < 0)
@@ -860,6 +861,7 @@ struct pod_opts {
 	const char *exit_policy;
 	const char *infra_name;
 	bool replace;
+	char *const *create_command;
 };
 
 /* --share as podman takes it: a comma list of namespaces, "+LIST" added to the default
@@ -996,6 +998,8 @@ static int write_pod_json(struct eng *eng, const struct pod_opts *o, const char 
 	json_object_object_add(doc, "Name", json_object_new_string(name));
 	json_object_object_add(doc, "Created", json_object_new_string(now));
 	json_object_object_add(doc, "InfraId", json_object_new_string(infra));
+	if (o->create_command != NULL)
+		json_object_object_add(doc, "CreateCommand", json_from_strv(o->create_command));
 	json_object_object_add(doc, "Hostname", json_object_new_string(hostname));
 	json_object_object_add(doc, "NetworkMode",
 			       json_object_new_string(o->network ? o->network : "slirp4netns"));
@@ -1113,6 +1117,7 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 	/* podman's "private" for a pod is its default network. */
 	bool priv = r->network != NULL && strcmp(r->network, "private") == 0;
 	struct pod_opts o = { .name = r->name,
+			      .create_command = r->create_command,
 			      .hostname = r->hostname,
 			      .network = priv ? NULL : r->network,
 			      .labels = r->labels,

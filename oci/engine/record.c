@@ -697,6 +697,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	}
 	struct json_object *proc = json_get(spec, "process");
 	json_object_object_add(doc, "Args", json_object_get(json_get(proc, "args")));
+	if (o->create_command != NULL)
+		json_object_object_add(doc, "CreateCommand", json_from_strv(o->create_command));
 	json_object_object_add(doc, "Entrypoint", record_entrypoint(&o->gen));
 	json_object_object_add(doc, "Cmd", record_cmd(&o->gen));
 	json_object_object_add(doc, "Env", json_object_get(json_get(proc, "env")));
