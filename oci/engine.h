@@ -477,7 +477,8 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
  * Running, Paused, Pid (0 unless it runs), MonitorPid, ExitCode, StartedAt, FinishedAt
  * (absent when unknown), RestartCount}, "LogPath" for a driver that writes a log file, "Dir"
  * (the container's store dir), "Driver" (the storage driver: overlay, fuse-overlayfs, vfs),
- * and from its config.json BoundingCaps, EffectiveCaps and Ulimits [{Name, Soft, Hard}].
+ * from its config.json BoundingCaps, EffectiveCaps and Ulimits [{Name, Soft, Hard}], and
+ * a named volume's Source in Mounts (its data dir now).
  * Owned.
  */
 struct json_object *eng_ctr_inspect(struct eng_ctr *c);

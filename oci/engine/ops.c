@@ -653,5 +653,17 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 	}
 	json_object_object_add(doc, "Driver", json_object_new_string(driver));
 	spec_facts(c, doc);
+	/* A named volume's Source: where its data is now (the record keeps its name only, as
+	 * the store may move). */
+	struct json_object *mounts = json_get(doc, "Mounts");
+	for (size_t i = 0; i < json_len(mounts); i++) {
+		struct json_object *m = json_idx(mounts, i);
+		const char *type = json_str(m, "Type"), *vol = json_str(m, "Name");
+		if (type == NULL || strcmp(type, "volume") != 0 || vol == NULL)
+			continue;
+		autofree char *data =
+		    xasprintf("%s/volumes/%s/_data", storage_root(c->eng->store), vol);
+		json_object_object_add(m, "Source", json_object_new_string(data));
+	}
 	return doc;
 }

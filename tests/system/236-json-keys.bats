@@ -151,6 +151,9 @@ VOL_ALLOWED=('> [].Anonymous boolean')
 		same_value "inspect rich" "$v" "$f.p" "$f.h" || st=1
 		same_value "inspect runner" "$v" "$r.p" "$r.h" || st=1
 	done
+	# A volume's Source: where its data is (podman's own store differs from hutch's).
+	run_hutch volume inspect --format '{{.Mountpoint}}' vol1
+	assert_equal "$(jq -r '.[0].Mounts[] | select(.Name == "vol1") | .Source' "$f.h")" "$output"
 	# The command line as given, after the global options each adds of its own.
 	v='.[0].Config.CreateCommand | .[index("create"):]'
 	same_value "inspect rich" "$v" "$f.p" "$f.h" || st=1
