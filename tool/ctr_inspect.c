@@ -3,7 +3,10 @@
  * podman's inspect shapes of the engine's container and pod facts. The key order and the
  * values are podman's (what `--format '{{.HostConfig.NetworkMode}}'` users read): each
  * member is taken from the engine document or, when a record lacks it, given the value
- * create writes by default.
+ * create writes by default; a key hutch has no fact for (cgroup limits, SELinux labels,
+ * podman's conmon files) has podman's zero value of podman's type (tests/system/236 checks
+ * the shapes against podman's own). One document serves --format json and templates, so a
+ * key podman's JSON omits when empty but its templates read (Init, ConmonPid) is kept.
  */
 #include "tool/ctr_inspect.h"
 
