@@ -99,9 +99,6 @@ CTR_ALLOWED=(
 	# podman's cgroup of a running container under its cgroup manager; hutch runs without
 	# one of its own where cgroups are not delegated, and reports none.
 	'< [].State.CgroupPath string'
-	# Not a key but the runtime's behaviour: podman gives a non-root --user its --cap-add
-	# capabilities as effective ones; hutch's non-root process starts with none.
-	'< [].EffectiveCaps.[] string'
 	# podman leaves HostConfig.Init out when false (omitempty) but its templates see false;
 	# hutch's one document serves --format json and templates alike, so it has the key.
 	'> [].HostConfig.Init boolean'
@@ -144,6 +141,7 @@ VOL_ALLOWED=('> [].Anonymous boolean')
 		.[0].Config.StopSignal .[0].Config.StopTimeout .[0].ImageName .[0].Image \
 		.[0].ImageDigest .[0].HostConfig.PortBindings .[0].HostConfig.RestartPolicy \
 		.[0].HostConfig.CapAdd .[0].HostConfig.CapDrop .[0].HostConfig.Tmpfs \
+		'.[0].EffectiveCaps | sort' '.[0].BoundingCaps | sort' \
 		.[0].HostConfig.NetworkMode .[0].HostConfig.LogConfig.Type .[0].HostConfig.Binds \
 		.[0].NetworkSettings.Ports .[0].State.Status .[0].State.Running .[0].IsInfra \
 		'[.[0].Mounts[] | del(.Source)] | sort_by(.Destination)' \
