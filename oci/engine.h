@@ -78,12 +78,16 @@ struct eng_ctr_state {
  * for what it knows of a container, not any front end's document shape.
  *   Version, Id, Name, Created, Image (ID), ImageName (the name it resolved to),
  *   ImageDigest (the image's manifest digest, when it has one), Pod, Infra (bool),
- *   Args (the process), Env, Hostname, User, WorkingDir, Labels {K: V}, Annotations {K: V},
+ *   Args (the process), Entrypoint and Cmd (what Args is made of: string arrays), Env,
+ *   CapAdd, CapDrop (as given, CAP_ names), Hostname, User, WorkingDir, Labels {K: V}
+ *   (the image's and the user's), Annotations {K: V},
  *   StopSignal, StopTimeout (s), Tty, OpenStdin, AutoRemove, Restart {Policy, MaxRetries},
  *   Log {Driver, MaxSize}, Network (the mode as given), Ports [{HostIp, HostPort,
  *   ContainerPort, Count, Protocol}], Dns, DnsSearch, DnsOptions, ExtraHosts (string
  *   arrays), Userns ("" or "keep-id"), Privileged, ReadOnly, Init, Mounts [{Type, Source,
- *   Destination, RW}].
+ *   Destination, RW, Options (extra mount options as given, when any)}]. Keys added to
+ *   version 2 since (Entrypoint, Cmd, CapAdd, CapDrop, Options) may be absent, and
+ *   CreateCommand (the front end's command line) is there only when one was given.
  * Records of older versions (podman's inspect shape) are converted when loaded (upgrade.c).
  */
 #define ENG_CTR_RECORD_VERSION 2
@@ -180,6 +184,9 @@ struct eng_ctr_create_req {
 	/* The process */
 	const char *name;     /* NULL: generated, like podman's adjective_surname */
 	char *const *command; /* replaces the image's Cmd; NULL or empty: the image's */
+	/* The front end's command line that asks for it, recorded as given (podman's
+	 * CreateCommand); NULL: none (an API call). */
+	char *const *create_command;
 	/* NULL: the image's; a JSON array of strings, or one string ("" or "[]": none) */
 	const char *entrypoint;
 	char *const *env;	  /* KEY=VAL, or KEY alone for the caller's own value */
@@ -468,7 +475,10 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
  * What the engine knows of a container, for front ends to shape (`hutch inspect` makes
  * podman's document of it): the record (schema above) and its state, "State": {Status,
  * Running, Paused, Pid (0 unless it runs), MonitorPid, ExitCode, StartedAt, FinishedAt
- * (absent when unknown), RestartCount}, and "LogPath" for a driver that writes a log file.
+ * (absent when unknown), RestartCount}, "LogPath" for a driver that writes a log file, "Dir"
+ * (the container's store dir), "Driver" (the storage driver: overlay, fuse-overlayfs, vfs),
+ * from its config.json BoundingCaps, EffectiveCaps and Ulimits [{Name, Soft, Hard}], and
+ * a named volume's Source in Mounts (its data dir now).
  * Owned.
  */
 struct json_object *eng_ctr_inspect(struct eng_ctr *c);
@@ -479,6 +489,14 @@ void eng_ctr_port_bindings(const struct eng_ctr *c, struct net_port **out, size_
 char **eng_ctr_args(const struct eng_ctr *c);
 /* The labels (a borrowed JSON object of strings, or NULL when there are none). */
 struct json_object *eng_ctr_labels(const struct eng_ctr *c);
+/* The command without the entrypoint (podman's Command): an owned vector; the whole
+ * process for a record that does not keep them apart. */
+char **eng_ctr_cmd(const struct eng_ctr *c);
+/* The user-defined networks the container is on, as given (an owned vector, empty for
+ * slirp4netns, pasta, host, none and a shared namespace). */
+char **eng_ctr_networks(const struct eng_ctr *c);
+/* The mounts (the record's Mounts: a borrowed JSON array, or NULL). */
+struct json_object *eng_ctr_mounts(const struct eng_ctr *c);
 
 /* Where hutch-monitor and hutch-init are: beside the hutch binary, or in
  * ../libexec/hutch/ relative to it (owned; NULL when missing). */
@@ -668,6 +686,7 @@ struct eng_pod_create_req {
 				    * image (pulled when missing) */
 	const char *infra_command; /* with infra_image: the infra's entrypoint */
 	bool replace;		   /* a pod of that name is removed first */
+	char *const *create_command; /* the command line, as given (podman's CreateCommand) */
 };
 
 /* Create the pod record and its infra container (not started). *out owned. A name in

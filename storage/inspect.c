@@ -25,8 +25,6 @@ struct json_object *storage_image_inspect(struct storage *s, const struct storag
 	for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++) {
 		const char *x = json_str(cfg, str_keys[i][1]);
 		json_object_object_add(o, str_keys[i][0], json_object_new_string(x ? x : ""));
-		if (i == 2 && x == NULL)
-			json_object_object_del(o, "Version");
 	}
 	if (json_str(cfg, "variant"))
 		json_object_object_add(o, "Variant",

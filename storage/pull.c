@@ -459,6 +459,9 @@ static int pull_ref(struct storage *s, const struct pull_conf *conf, const struc
 				  : NULL;
 	autofree char *rname = storage_ref_name(ref);
 	autofree char *rdig = xasprintf("%s@%s", rname, x.manifest_digest);
+	/* podman's size of a pulled image: its layers, its config and its manifest, which
+	 * containers/storage keeps twice (as "manifest" and under its digest). */
+	total += (int64_t)x.config_len + 2 * (int64_t)x.manifest_len;
 	struct image_commit ic = { .config_digest = x.m.config.digest,
 				   .manifest_digest = x.manifest_digest,
 				   .chain_ids = chains,

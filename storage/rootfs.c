@@ -62,6 +62,15 @@ int storage_image_config_get(const struct storage_image *img, struct storage_ima
 			c->exposed_ports[n++] = xstrdup(k);
 		}
 	}
+	struct json_object *labels = json_get_type(cc, "Labels", json_type_object);
+	if (labels != NULL) {
+		size_t n = 0;
+		c->labels = xcalloc((size_t)json_object_object_length(labels) + 1, sizeof(char *));
+		/* A label that is not a string is the image's oddity: skipped, not an error. */
+		json_object_object_foreach (labels, k, v)
+			if (json_object_is_type(v, json_type_string))
+				c->labels[n++] = xasprintf("%s=%s", k, json_object_get_string(v));
+	}
 	return 0;
 }
 
@@ -71,6 +80,7 @@ void storage_image_config_clear(struct storage_image_config *c)
 	strv_free(c->cmd);
 	strv_free(c->env);
 	strv_free(c->exposed_ports);
+	strv_free(c->labels);
 	free(c->workdir);
 	free(c->user);
 	free(c->stop_signal);

@@ -223,6 +223,7 @@ struct storage_image_config {
 	char *user;
 	char **exposed_ports; /* "80/tcp" */
 	char *stop_signal;
+	char **labels; /* the image's Labels as KEY=VAL (podman gives them to its containers) */
 };
 int storage_image_config_get(const struct storage_image *img, struct storage_image_config *c,
 			     struct error **err);

@@ -479,7 +479,7 @@ out:
 
 int cli_main(int argc, char **argv)
 {
-	struct cli_ctx ctx = { .root = &cli_root };
+	struct cli_ctx ctx = { .root = &cli_root, .cmdline = argv };
 	struct error *err = NULL;
 	int rc = run(argc, argv, &ctx, &err);
 	if (rc == -2)

@@ -98,6 +98,7 @@ struct cli_ctx {
 	const char *storage_driver; /* global --storage-driver, or NULL */
 	const char *store_root;	    /* global --root, or NULL */
 	struct eng *eng;	    /* open for commands that need the store (cmd->store) */
+	char *const *cmdline;	    /* the whole command line (podman's CreateCommand) */
 };
 
 /* The table. */

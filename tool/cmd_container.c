@@ -32,6 +32,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.progress = cli_pull_progress(cli_opt_bool(ctx, "quiet")),
 		.name = cli_opt_str(ctx, "name"),
 		.command = ctx->argv + 1,
+		.create_command = ctx->cmdline,
 		.entrypoint = cli_opt_str(ctx, "entrypoint"),
 		.env = cli_opt_list(ctx, "env"),
 		.env_files = cli_opt_list(ctx, "env-file"),

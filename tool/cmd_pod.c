@@ -37,7 +37,8 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 					.replace = cli_opt_bool(ctx, "replace"),
 					.no_infra = !cli_opt_bool(ctx, "infra"),
 					.infra_image = cli_opt_str(ctx, "infra-image"),
-					.infra_command = cli_opt_str(ctx, "infra-command") };
+					.infra_command = cli_opt_str(ctx, "infra-command"),
+					.create_command = ctx->cmdline };
 	struct eng *eng = ctx->eng;
 	autopod struct eng_pod *p = NULL;
 	if (eng_pod_create(eng, &r, &p, err) < 0)
@@ -156,9 +157,10 @@ int cmd_pod_ps(struct cli_ctx *ctx, struct error **err)
 	size_t n = 0;
 	if (eng_pod_list(eng, &v, &n, err) < 0)
 		return -1;
+	bool json = fmt != NULL && strcmp(fmt, "json") == 0;
 	struct json_object *all = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(all, ps_fmt_pod_row(eng, v[i]));
+		json_object_array_add(all, ps_fmt_pod_row(eng, v[i], json));
 	eng_pod_list_free(v, n);
 	bool no_trunc = cli_opt_bool(ctx, "no-trunc");
 	const char *idkey = no_trunc ? "Id" : "ID", *infrakey = no_trunc ? "InfraId" : "InfraID";

@@ -35,14 +35,14 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 	} else if (rc == 0 && fmt != NULL && strcmp(fmt, "json") == 0) {
 		struct json_object *rows = json_object_new_array();
 		for (size_t i = 0; i < np; i++)
-			json_object_array_add(rows, ps_fmt_row(pick[i], no_trunc));
+			json_object_array_add(rows, ps_fmt_row(pick[i], no_trunc, true));
 		printf("%s\n", json_object_to_json_string_ext(
 				   rows, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 					     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(rows);
 	} else if (rc == 0 && fmt != NULL && !cli_format_is_table(fmt)) {
 		for (size_t i = 0; i < np && rc == 0; i++) {
-			struct json_object *row = ps_fmt_row(pick[i], no_trunc);
+			struct json_object *row = ps_fmt_row(pick[i], no_trunc, false);
 			rc = cli_format_render(stdout, fmt, row, err);
 			json_object_put(row);
 		}
@@ -73,13 +73,14 @@ int cmd_ps(struct cli_ctx *ctx, struct error **err)
 				"STATE",   "CreatedAt",	   "CREATED AT", "Labels", "LABELS",
 				"ImageID", "IMAGE ID",	   "Pid",	 "PID",	   NULL,
 			};
-			struct json_object *first = np > 0 ? ps_fmt_row(pick[0], no_trunc) : NULL;
+			struct json_object *first =
+			    np > 0 ? ps_fmt_row(pick[0], no_trunc, false) : NULL;
 			struct json_object *hdr = cli_format_headers(first, h);
 			json_object_put(first);
 			if (!cli_opt_bool(ctx, "noheading"))
 				rc = cli_format_header(mf, fmt, hdr, err);
 			for (size_t i = 0; i < np && rc == 0; i++) {
-				struct json_object *row = ps_fmt_row(pick[i], no_trunc);
+				struct json_object *row = ps_fmt_row(pick[i], no_trunc, false);
 				rc = cli_format_render(mf, fmt, row, err);
 				json_object_put(row);
 			}

@@ -68,10 +68,11 @@ static struct json_object *list_json(const struct storage_image *img)
 	json_object_object_add(o, "Containers", json_object_new_int(0));
 	json_object_object_add(o, "Names", json_from_strv(img->names));
 	json_object_object_add(o, "Digest", json_object_new_string(img->manifest_digest));
+	/* podman's History here is the image's names over time: hutch keeps the current ones. */
+	json_object_object_add(o, "History", json_from_strv(img->names));
 	json_object_object_add(o, "Created",
 			       json_object_new_int64((int64_t)cli_fmt_parse_time(created)));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
-	json_object_object_add(o, "Dangling", json_object_new_boolean(img->names[0] == NULL));
 	return o;
 }
 

@@ -7,6 +7,9 @@
  */
 #include "tool/ps_fmt.h"
 
+#include "lib/json.h"
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,10 +69,11 @@ static char *ports_text(const struct eng_ctr *c)
 	return out;
 }
 
-/* The Command column: the args joined by spaces (owned). */
+/* The Command column: podman's, the command without the entrypoint, joined by spaces
+ * (owned). */
 static char *command_text(const struct eng_ctr *c)
 {
-	autostrv char **args = eng_ctr_args(c);
+	autostrv char **args = eng_ctr_cmd(c);
 	size_t len = 0;
 	for (size_t i = 0; args[i] != NULL; i++)
 		len += strlen(args[i]) + 1;
@@ -93,7 +97,95 @@ char *ps_fmt_line(const struct eng_ctr *c, bool no_trunc)
 			 c->image_name, cmd, ago, st, ports, c->name);
 }
 
-struct json_object *ps_fmt_row(const struct eng_ctr *c, bool no_trunc)
+/* A time as Go's Unix() of it: podman's zero time (year 1) when there is none. */
+static struct json_object *unix_time(const char *rfc3339)
+{
+	time_t t = cli_fmt_parse_time(rfc3339);
+	return json_object_new_int64(t != 0 ? (int64_t)t : INT64_C(-62135596800));
+}
+
+/* The mount destinations, as podman's ps lists them. */
+static struct json_object *mount_dests(const struct eng_ctr *c)
+{
+	struct json_object *a = json_object_new_array(), *m = eng_ctr_mounts(c);
+	for (size_t i = 0; i < json_len(m); i++) {
+		const char *d = json_str(json_object_array_get_idx(m, i), "Destination");
+		if (d != NULL)
+			json_object_array_add(a, json_object_new_string(d));
+	}
+	return a;
+}
+
+/* The ports as podman's ps JSON has them (its ocicni names), or null for none. */
+static struct json_object *ports_json(const struct eng_ctr *c)
+{
+	struct net_port *p = NULL;
+	size_t n = 0;
+	eng_ctr_port_bindings(c, &p, &n);
+	struct json_object *a = n > 0 ? json_object_new_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "host_ip", json_object_new_string(p[i].host_ip));
+		json_object_object_add(o, "container_port",
+				       json_object_new_int(p[i].container_port));
+		json_object_object_add(o, "host_port", json_object_new_int(p[i].host_port));
+		json_object_object_add(o, "range", json_object_new_int(p[i].count));
+		json_object_object_add(o, "protocol",
+				       json_object_new_string(net_proto_name(p[i].proto)));
+		json_object_array_add(a, o);
+	}
+	free(p);
+	return a;
+}
+
+/* `ps --format json`: podman's ListContainer, key for key. */
+static struct json_object *row_json(const struct eng_ctr *c)
+{
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "AutoRemove", json_object_new_boolean(c->auto_remove));
+	/* podman lists no command for an infra container */
+	autostrv char **cmd = eng_ctr_cmd(c);
+	json_object_object_add(r, "Command", c->infra ? NULL : json_from_strv(cmd));
+	autofree char *ago = cli_fmt_ago(c->created);
+	json_object_object_add(r, "CreatedAt", json_object_new_string(ago));
+	bool exited = c->state.status == ENG_CTR_EXITED;
+	json_object_object_add(r, "Exited", json_object_new_boolean(exited));
+	json_object_object_add(r, "ExitedAt", unix_time(exited ? c->state.finished_at : NULL));
+	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
+	json_object_object_add(r, "Id", json_object_new_string(c->id));
+	json_object_object_add(r, "Image", json_object_new_string(c->image_name));
+	json_object_object_add(r, "ImageID", json_object_new_string(c->image_id));
+	json_object_object_add(r, "IsInfra", json_object_new_boolean(c->infra));
+	json_object_object_add(r, "Labels", json_object_get(eng_ctr_labels(c)));
+	json_object_object_add(r, "Mounts", mount_dests(c));
+	struct json_object *names = json_object_new_array();
+	json_object_array_add(names, json_object_new_string(c->name));
+	json_object_object_add(r, "Names", names);
+	json_object_object_add(r, "Namespaces", json_object_new_object());
+	autostrv char **nets = eng_ctr_networks(c);
+	json_object_object_add(r, "Networks", json_from_strv(nets));
+	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
+	json_object_object_add(r, "Pod", json_object_new_string(eng_ctr_pod(c, NULL) ?: ""));
+	json_object_object_add(r, "PodName", json_object_new_string(""));
+	json_object_object_add(r, "Ports", ports_json(c));
+	json_object_object_add(r, "Size", NULL);
+	json_object_object_add(
+	    r, "StartedAt",
+	    unix_time(c->state.status != ENG_CTR_CREATED ? c->state.started_at : NULL));
+	json_object_object_add(r, "State",
+			       json_object_new_string(eng_ctr_status_name(c->state.status)));
+	autofree char *st = status_text(c);
+	json_object_object_add(r, "Status", json_object_new_string(st));
+	json_object_object_add(r, "Created", unix_time(c->created));
+	return r;
+}
+
+/*
+ * The row templates see: podman's ps runs them on its psReporter, whose methods give text
+ * where the JSON has lists or times (Names, Command, Ports, Created), short IDs, and a few
+ * fields of their own (RunningFor, CreatedHuman).
+ */
+static struct json_object *row_template(const struct eng_ctr *c, bool no_trunc)
 {
 	struct json_object *r = json_object_new_object();
 	autofree char *id = no_trunc ? xstrdup(c->id) : xstrndup(c->id, 12);
@@ -101,26 +193,53 @@ struct json_object *ps_fmt_row(const struct eng_ctr *c, bool no_trunc)
 	json_object_object_add(r, "Id", json_object_new_string(c->id));
 	json_object_object_add(r, "Names", json_object_new_string(c->name));
 	json_object_object_add(r, "Image", json_object_new_string(c->image_name));
-	json_object_object_add(r, "ImageID", json_object_new_string(c->image_id));
+	autofree char *iid = no_trunc ? xstrdup(c->image_id) : xstrndup(c->image_id, 12);
+	json_object_object_add(r, "ImageID", json_object_new_string(iid));
 	autofree char *cmd = command_text(c);
 	json_object_object_add(r, "Command", json_object_new_string(cmd));
 	json_object_object_add(r, "CreatedAt", json_object_new_string(c->created));
 	autofree char *ago = cli_fmt_since(c->created);
 	autofree char *created = xasprintf("%s ago", ago);
 	json_object_object_add(r, "Created", json_object_new_string(created));
+	json_object_object_add(r, "RunningFor", json_object_new_string(created));
+	json_object_object_add(r, "CreatedHuman", json_object_new_string(created));
 	autofree char *st = status_text(c);
 	json_object_object_add(r, "Status", json_object_new_string(st));
 	json_object_object_add(r, "State",
 			       json_object_new_string(eng_ctr_status_name(c->state.status)));
 	json_object_object_add(r, "ExitCode", json_object_new_int(c->state.exit_code));
+	bool exited = c->state.status == ENG_CTR_EXITED;
+	json_object_object_add(r, "Exited", json_object_new_boolean(exited));
+	json_object_object_add(r, "ExitedAt", unix_time(exited ? c->state.finished_at : NULL));
+	json_object_object_add(
+	    r, "StartedAt",
+	    unix_time(c->state.status != ENG_CTR_CREATED ? c->state.started_at : NULL));
 	json_object_object_add(r, "Pid", json_object_new_int(is_running(c) ? c->state.pid : 0));
 	autofree char *ports = ports_text(c);
 	json_object_object_add(r, "Ports", json_object_new_string(ports));
 	json_object_object_add(r, "Labels", json_object_get(eng_ctr_labels(c)));
+	json_object_object_add(r, "Mounts", mount_dests(c));
+	/* podman's psReporter.Networks: the names joined by commas */
+	autostrv char **nets = eng_ctr_networks(c);
+	autofree char *netlist = xstrdup("");
+	for (size_t i = 0; nets[i] != NULL; i++) {
+		char *n = xasprintf("%s%s%s", netlist, i ? "," : "", nets[i]);
+		free(netlist);
+		netlist = n;
+	}
+	json_object_object_add(r, "Networks", json_object_new_string(netlist));
+	json_object_object_add(r, "AutoRemove", json_object_new_boolean(c->auto_remove));
+	json_object_object_add(r, "IsInfra", json_object_new_boolean(c->infra));
 	const char *pod = eng_ctr_pod(c, NULL);
 	autofree char *podid = pod ? xstrndup(pod, no_trunc ? 64 : 12) : xstrdup("");
 	json_object_object_add(r, "Pod", json_object_new_string(podid));
+	json_object_object_add(r, "PodName", json_object_new_string(""));
 	return r;
+}
+
+struct json_object *ps_fmt_row(const struct eng_ctr *c, bool no_trunc, bool json)
+{
+	return json ? row_json(c) : row_template(c, no_trunc);
 }
 
 /* The pod's containers as `pod ps` lists them: Id, Names, Status. */
@@ -138,7 +257,7 @@ static struct json_object *pod_ctrs_json(struct eng_ctr *const *v, size_t n)
 	return a;
 }
 
-struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p)
+struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p, bool json)
 {
 	struct eng_ctr **v = NULL;
 	size_t n = 0;
@@ -147,6 +266,21 @@ struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p)
 	if (eng_pod_containers(eng, p, &v, &n, &e) < 0)
 		err_free(&e);
 	struct json_object *r = json_object_new_object();
+	if (json) {
+		/* podman's ListPodsReport; hutch makes no cgroup of its own for a pod. */
+		json_object_object_add(r, "Cgroup", json_object_new_string(""));
+		json_object_object_add(r, "Containers", pod_ctrs_json(v, n));
+		json_object_object_add(r, "Created", json_object_new_string(p->created));
+		json_object_object_add(r, "Id", json_object_new_string(p->id));
+		json_object_object_add(r, "InfraId", json_object_new_string(p->infra_id));
+		json_object_object_add(r, "Name", json_object_new_string(p->name));
+		json_object_object_add(r, "Namespace", json_object_new_string(""));
+		json_object_object_add(r, "Networks", json_object_new_array());
+		json_object_object_add(r, "Status", json_object_new_string(eng_pod_status(v, n)));
+		json_object_object_add(r, "Labels", json_object_get(eng_pod_labels(p)));
+		eng_ctr_list_free(v, n);
+		return r;
+	}
 	autofree char *id = xstrndup(p->id, 12);
 	autofree char *infra = xstrndup(p->infra_id, 12);
 	autofree char *ago = cli_fmt_since(p->created);
@@ -162,6 +296,9 @@ struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p)
 	json_object_object_add(r, "NumberOfContainers", json_object_new_int((int)n));
 	json_object_object_add(r, "Labels", json_object_get(eng_pod_labels(p)));
 	json_object_object_add(r, "Containers", pod_ctrs_json(v, n));
+	json_object_object_add(r, "Cgroup", json_object_new_string(""));
+	json_object_object_add(r, "Namespace", json_object_new_string(""));
+	json_object_object_add(r, "Networks", json_object_new_string(""));
 	eng_ctr_list_free(v, n);
 	return r;
 }

@@ -5,12 +5,15 @@
 #include "tool/render.h"
 #include "oci/engine.h"
 
-/* One `ps` row as JSON (ID, Id, Names, Image, ImageID, Command, CreatedAt, Created, Status,
- * State, ExitCode, Pid, Ports, Labels, Pod), owned. */
-struct json_object *ps_fmt_row(const struct eng_ctr *c, bool no_trunc);
+/* One `ps` row, owned: with json, podman's `ps --format json` document (Names and Command
+ * lists, Created a Unix time, ...); else the row templates see, podman's psReporter (ID,
+ * Names, Command, Ports and Created as text, RunningFor, ...). */
+struct json_object *ps_fmt_row(const struct eng_ctr *c, bool no_trunc, bool json);
 /* The default `ps` table's row, the same text as those fields of ps_fmt_row: ID, Image,
  * Command, Created, Status, Ports and Names, tab-separated (owned). */
 char *ps_fmt_line(const struct eng_ctr *c, bool no_trunc);
-/* One `pod ps` row (ID, Id, Name, Status, Created, CreatedAt, InfraID, InfraId,
- * NumberOfContainers, Labels, Containers), owned. */
-struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p);
+/* One `pod ps` row, owned: with json, podman's `pod ps --format json` document (Cgroup,
+ * Containers, Created, Id, InfraId, Name, Namespace, Networks, Status, Labels); else the
+ * row templates see (ID, Id, Name, Status, Created as "... ago", CreatedAt, InfraID,
+ * InfraId, NumberOfContainers, Labels, Containers, ...). */
+struct json_object *ps_fmt_pod_row(struct eng *eng, struct eng_pod *p, bool json);

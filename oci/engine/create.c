@@ -41,6 +41,7 @@ struct plan {
 	struct net_port *ports;
 	size_t n_ports;
 	char **entrypoint;
+	char **labels;	/* the image's, then the user's */
 	char **scratch; /* strings the options point into */
 	int vol_lock;	/* volumes.lock, shared, once a named volume is resolved; else -1 */
 };
@@ -56,6 +57,7 @@ static void plan_clear(struct plan *a)
 	free(a->groups);
 	free(a->init_path);
 	strv_free(a->entrypoint);
+	strv_free(a->labels);
 	strv_free(a->scratch);
 	storage_image_config_clear(&a->icfg);
 	userns_map_clear(&a->keepid);
@@ -646,6 +648,7 @@ static int plan_process(const struct eng_ctr_create_req *r, struct eng *eng, str
 	struct eng_ctr_create_opts *co = &a->co;
 	struct oci_gen_opts *g = &co->gen;
 	co->name = r->name;
+	co->create_command = r->create_command;
 	g->args = (char **)r->command;
 	if (r->entrypoint != NULL) {
 		if (parse_entrypoint(r->entrypoint, &a->entrypoint, err) < 0)
@@ -683,7 +686,13 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	g->cap_drop = (char **)r->cap_drop;
 	g->annotations = (char **)r->annotations;
 	g->sysctls = (char **)r->sysctls;
-	co->labels = (char **)r->labels;
+	/* The image's labels are the container's too, as podman's (ps --filter label=, inspect);
+	 * the user's --label wins over one of the same key (json_from_kv keeps the last). */
+	for (size_t i = 0; a->icfg.labels && a->icfg.labels[i]; i++)
+		strv_push(&a->labels, a->icfg.labels[i]);
+	for (size_t i = 0; r->labels && r->labels[i]; i++)
+		strv_push(&a->labels, r->labels[i]);
+	co->labels = a->labels;
 	co->rm = r->rm;
 	co->replace = r->replace;
 	if (parse_ports(r->publish, r->publish_all, a->icfg.exposed_ports, &a->ports, &a->n_ports,
@@ -852,6 +861,7 @@ struct pod_opts {
 	const char *exit_policy;
 	const char *infra_name;
 	bool replace;
+	char *const *create_command;
 };
 
 /* --share as podman takes it: a comma list of namespaces, "+LIST" added to the default
@@ -988,6 +998,8 @@ static int write_pod_json(struct eng *eng, const struct pod_opts *o, const char 
 	json_object_object_add(doc, "Name", json_object_new_string(name));
 	json_object_object_add(doc, "Created", json_object_new_string(now));
 	json_object_object_add(doc, "InfraId", json_object_new_string(infra));
+	if (o->create_command != NULL)
+		json_object_object_add(doc, "CreateCommand", json_from_strv(o->create_command));
 	json_object_object_add(doc, "Hostname", json_object_new_string(hostname));
 	json_object_object_add(doc, "NetworkMode",
 			       json_object_new_string(o->network ? o->network : "slirp4netns"));
@@ -1105,6 +1117,7 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 	/* podman's "private" for a pod is its default network. */
 	bool priv = r->network != NULL && strcmp(r->network, "private") == 0;
 	struct pod_opts o = { .name = r->name,
+			      .create_command = r->create_command,
 			      .hostname = r->hostname,
 			      .network = priv ? NULL : r->network,
 			      .labels = r->labels,

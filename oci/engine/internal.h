@@ -274,6 +274,7 @@ struct eng_ctr_create_opts {
 	 * (image NULL): its rootfs is an empty directory in its store dir. */
 	const char *pod;
 	bool infra;
+	char *const *create_command; /* the caller's command line, or NULL */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */

@@ -279,6 +279,23 @@ void ctr_net_detach(struct eng *eng, const char *id)
 	}
 }
 
+char **eng_ctr_networks(const struct eng_ctr *c)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	struct net_mode mode;
+	if (c->network == NULL || net_parse_mode(c->network, &mode, NULL) < 0)
+		return v;
+	bool networks = mode.kind == NET_MODE_NETWORKS;
+	net_mode_clear(&mode);
+	if (!networks)
+		return v;
+	autofree char *copy = xstrdup(c->network);
+	char *save = NULL;
+	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save))
+		strv_push(&v, n);
+	return v;
+}
+
 struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c)
 {
 	struct net_mode mode;

@@ -593,6 +593,36 @@ static struct json_object *state_json(const struct eng_ctr *c)
 	return st;
 }
 
+/* The process's capabilities and rlimits, from its config.json (what the runtime applies;
+ * records of any version have it): BoundingCaps, EffectiveCaps, Ulimits [{Name, Soft,
+ * Hard}]. A missing or damaged config.json gives none. */
+static void spec_facts(struct eng_ctr *c, struct json_object *doc)
+{
+	autofree char *dir = eng_ctr_dir(c->eng, c->id);
+	autofree char *path = xasprintf("%s/config.json", dir);
+	struct json_object *spec = json_file_at(AT_FDCWD, path, CTR_JSON_MAX);
+	struct json_object *proc = json_get(spec, "process");
+	struct json_object *caps = json_get(proc, "capabilities");
+	struct json_object *b = json_get_type(caps, "bounding", json_type_array);
+	struct json_object *e = json_get_type(caps, "effective", json_type_array);
+	json_object_object_add(doc, "BoundingCaps",
+			       b ? json_object_get(b) : json_object_new_array());
+	json_object_object_add(doc, "EffectiveCaps",
+			       e ? json_object_get(e) : json_object_new_array());
+	struct json_object *ul = json_object_new_array();
+	struct json_object *rl = json_get_type(proc, "rlimits", json_type_array);
+	for (size_t i = 0; i < json_len(rl); i++) {
+		struct json_object *r = json_idx(rl, i), *u = json_object_new_object();
+		json_object_object_add(u, "Name",
+				       json_object_new_string(json_str(r, "type") ?: ""));
+		json_object_object_add(u, "Soft", json_object_get(json_get(r, "soft")));
+		json_object_object_add(u, "Hard", json_object_get(json_get(r, "hard")));
+		json_object_array_add(ul, u);
+	}
+	json_object_object_add(doc, "Ulimits", ul);
+	json_object_put(spec);
+}
+
 struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 {
 	struct json_object *doc = NULL;
@@ -607,5 +637,33 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 	struct json_object *nets = ctr_net_status(c->eng, c);
 	if (nets != NULL)
 		json_object_object_add(doc, "Networks", nets);
+	/* Where it lives: its store dir, and the storage driver of its root. */
+	autofree char *dir = eng_ctr_dir(c->eng, c->id);
+	json_object_object_add(doc, "Dir", json_object_new_string(dir));
+	const char *driver = "overlay";
+	switch (storage_driver_chosen(c->eng->store)) {
+	case STORAGE_DRIVER_FUSE:
+		driver = "fuse-overlayfs";
+		break;
+	case STORAGE_DRIVER_VFS:
+		driver = "vfs";
+		break;
+	default:
+		break;
+	}
+	json_object_object_add(doc, "Driver", json_object_new_string(driver));
+	spec_facts(c, doc);
+	/* A named volume's Source: where its data is now (the record keeps its name only, as
+	 * the store may move). */
+	struct json_object *mounts = json_get(doc, "Mounts");
+	for (size_t i = 0; i < json_len(mounts); i++) {
+		struct json_object *m = json_idx(mounts, i);
+		const char *type = json_str(m, "Type"), *vol = json_str(m, "Name");
+		if (type == NULL || strcmp(type, "volume") != 0 || vol == NULL)
+			continue;
+		autofree char *data =
+		    xasprintf("%s/volumes/%s/_data", storage_root(c->eng->store), vol);
+		json_object_object_add(m, "Source", json_object_new_string(data));
+	}
 	return doc;
 }

@@ -166,6 +166,9 @@ struct json_object *eng_pod_inspect(struct eng *eng, struct eng_pod *p)
 	json_object_object_add(doc, "Id", json_object_new_string(p->id));
 	json_object_object_add(doc, "Name", json_object_new_string(p->name));
 	json_object_object_add(doc, "Created", json_object_new_string(p->created));
+	struct json_object *cmdline = json_get(p->doc, "CreateCommand");
+	if (cmdline != NULL)
+		json_object_object_add(doc, "CreateCommand", json_object_get(cmdline));
 	json_object_object_add(doc, "Status", json_object_new_string(eng_pod_status(v, n)));
 	json_object_object_add(doc, "Hostname",
 			       json_object_new_string(json_str(p->doc, "Hostname") ?: ""));

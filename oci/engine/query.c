@@ -276,6 +276,23 @@ char **eng_ctr_args(const struct eng_ctr *c)
 	return v;
 }
 
+char **eng_ctr_cmd(const struct eng_ctr *c)
+{
+	struct json_object *cmd = json_get(c->doc, "Cmd");
+	if (cmd == NULL)
+		return eng_ctr_args(c);
+	size_t n = json_len(cmd);
+	char **v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = xstrdup(json_object_get_string(json_object_array_get_idx(cmd, i)) ?: "");
+	return v;
+}
+
+struct json_object *eng_ctr_mounts(const struct eng_ctr *c)
+{
+	return json_get(c->doc, "Mounts");
+}
+
 struct json_object *eng_ctr_labels(const struct eng_ctr *c)
 {
 	return json_get(c->doc, "Labels");

@@ -7,11 +7,13 @@
  */
 #include "oci/engine/internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -362,9 +364,10 @@ void ctr_state_load(struct eng *eng, struct eng_ctr *c)
 static struct json_object *brief_of(struct json_object *doc)
 {
 	struct json_object *b = json_object_new_object();
-	static const char *const keys[] = { "Version",	 "Id",	  "Name",    "Created", "Image",
-					    "ImageName", "Args",  "Pod",     "Infra",	"Mounts",
-					    "Labels",	 "Ports", "Network", NULL };
+	static const char *const keys[] = { "Version", "Id",	    "Name",	  "Created",
+					    "Image",   "ImageName", "Args",	  "Cmd",
+					    "Pod",     "Infra",	    "Mounts",	  "Labels",
+					    "Ports",   "Network",   "AutoRemove", NULL };
 	for (size_t i = 0; keys[i]; i++) {
 		struct json_object *v = json_get(doc, keys[i]);
 		if (v != NULL)
@@ -640,6 +643,38 @@ int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n)
 	return 0;
 }
 
+/* The entrypoint and the command apart, as build_args joins them (podman's Config). */
+static struct json_object *record_entrypoint(const struct oci_gen_opts *g)
+{
+	char **ep = g->has_entrypoint ? g->entrypoint : (g->image ? g->image->entrypoint : NULL);
+	if (g->has_entrypoint && ep != NULL && ep[0] != NULL && ep[0][0] == '\0' && ep[1] == NULL)
+		ep = NULL; /* --entrypoint "": none */
+	return json_from_strv(ep);
+}
+
+static struct json_object *record_cmd(const struct oci_gen_opts *g)
+{
+	char **cmd = g->args && g->args[0] ? g->args
+		     : g->has_entrypoint   ? NULL
+					   : (g->image ? g->image->cmd : NULL);
+	return json_from_strv(cmd);
+}
+
+/* --cap-add/--cap-drop as podman records them: upper case, with CAP_ (ALL stays ALL). */
+static struct json_object *record_caps(char *const *v)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; v && v[i]; i++) {
+		bool bare = strncasecmp(v[i], "CAP_", 4) != 0 && strcasecmp(v[i], "ALL") != 0;
+		char *c = xasprintf("%s%s", bare ? "CAP_" : "", v[i]);
+		for (char *p = c; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		json_object_array_add(a, json_object_new_string(c));
+		free(c);
+	}
+	return a;
+}
+
 /* The hutch.json record, in the engine's schema (oci/engine.h), as create knows it. */
 static struct json_object *record_doc(const char *id, const char *name,
 				      const struct eng_ctr_create_opts *o, struct json_object *spec)
@@ -662,7 +697,13 @@ static struct json_object *record_doc(const char *id, const char *name,
 	}
 	struct json_object *proc = json_get(spec, "process");
 	json_object_object_add(doc, "Args", json_object_get(json_get(proc, "args")));
+	if (o->create_command != NULL)
+		json_object_object_add(doc, "CreateCommand", json_from_strv(o->create_command));
+	json_object_object_add(doc, "Entrypoint", record_entrypoint(&o->gen));
+	json_object_object_add(doc, "Cmd", record_cmd(&o->gen));
 	json_object_object_add(doc, "Env", json_object_get(json_get(proc, "env")));
+	json_object_object_add(doc, "CapAdd", record_caps(o->gen.cap_add));
+	json_object_object_add(doc, "CapDrop", record_caps(o->gen.cap_drop));
 	json_object_object_add(doc, "Hostname",
 			       json_object_new_string(json_str(spec, "hostname") ?: ""));
 	json_object_object_add(doc, "User", json_object_new_string(o->user ? o->user : ""));
@@ -717,6 +758,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 		json_object_object_add(m, "Source", json_object_new_string(v->src ? v->src : ""));
 		json_object_object_add(m, "Destination", json_object_new_string(v->dst));
 		json_object_object_add(m, "RW", json_object_new_boolean(!v->ro));
+		if (v->options != NULL) /* tmpfs size=, bind propagation: as given */
+			json_object_object_add(m, "Options", json_object_new_string(v->options));
 		if (v->chown) /* :U, chowned at each start (volchown.c) */
 			json_object_object_add(m, "Chown", json_object_new_boolean(true));
 		json_object_array_add(mounts, m);

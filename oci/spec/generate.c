@@ -413,17 +413,35 @@ static struct json_object *build_mounts(const struct oci_gen_opts *o)
 	return a;
 }
 
-static struct json_object *build_caps(char **caps, bool root)
+/* What a non-root user starts with: the capabilities --cap-add names (in caps, the
+ * bounding set). podman gives them as inheritable, permitted, effective and ambient, so
+ * the user's process has them and keeps them across exec. */
+static char **user_caps(const struct oci_gen_opts *o, char *const *caps)
+{
+	char **v = xzalloc(sizeof(char *));
+	for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
+		bool all = strcasecmp(o->cap_add[i], "all") == 0;
+		autofree char *c = cap_name(o->cap_add[i]);
+		for (size_t j = 0; caps[j]; j++)
+			if ((all || strcmp(caps[j], c) == 0) && !strv_contains(v, caps[j]))
+				strv_push(&v, caps[j]);
+	}
+	return v;
+}
+
+static struct json_object *build_caps(char **caps, char **user, bool root)
 {
 	struct json_object *c = json_object_new_object();
 	static const char *const none[] = { NULL };
 	const char *const *set = (const char *const *)caps;
+	/* A non-root user keeps the bounding set but starts with only what --cap-add gave it,
+	 * as in podman (docker gives it nothing). */
+	const char *const *own = root ? set : (const char *const *)user;
 	json_object_object_add(c, "bounding", json_from_strs(set));
-	/* A non-root user keeps the bounding set but starts with no capabilities, as in docker. */
-	json_object_object_add(c, "effective", json_from_strs(root ? set : none));
-	json_object_object_add(c, "permitted", json_from_strs(root ? set : none));
-	json_object_object_add(c, "inheritable", json_from_strs(none));
-	json_object_object_add(c, "ambient", json_from_strs(none));
+	json_object_object_add(c, "effective", json_from_strs(own));
+	json_object_object_add(c, "permitted", json_from_strs(own));
+	json_object_object_add(c, "inheritable", json_from_strs(root ? none : own));
+	json_object_object_add(c, "ambient", json_from_strs(root ? none : own));
 	return c;
 }
 
@@ -635,7 +653,8 @@ static struct json_object *build_process(const struct oci_gen_opts *o, struct er
 			      ? o->image->workdir
 			      : "/";
 	json_object_object_add(p, "cwd", json_object_new_string(cwd));
-	json_object_object_add(p, "capabilities", build_caps(caps, o->uid == 0));
+	autostrv char **ucaps = user_caps(o, caps);
+	json_object_object_add(p, "capabilities", build_caps(caps, ucaps, o->uid == 0));
 	json_object_object_add(p, "rlimits", build_rlimits(o));
 	json_object_object_add(p, "noNewPrivileges", json_object_new_boolean(o->no_new_privileges));
 	return p;

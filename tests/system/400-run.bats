@@ -58,6 +58,17 @@ load container_helpers
 	assert_output "CapEff:	00000000800405fb"
 	run_hutch run --rm --cap-drop all --cap-add kill "$IMAGE" sh -c 'grep CapEff /proc/self/status'
 	assert_output "CapEff:	0000000000000020"
+	# A non-root user has what --cap-add gave it, and keeps it across exec, as in podman;
+	# without --cap-add, nothing.
+	run_hutch run --rm --user 1000 --cap-add net_admin "$IMAGE" \
+		sh -c 'grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/self/status'
+	assert_output "CapInh:	0000000000001000
+CapPrm:	0000000000001000
+CapEff:	0000000000001000
+CapAmb:	0000000000001000"
+	run_hutch run --rm --user 1000 "$IMAGE" sh -c 'grep -E "^Cap(Eff|Amb)" /proc/self/status'
+	assert_output "CapEff:	0000000000000000
+CapAmb:	0000000000000000"
 	run_hutch run --rm "$IMAGE" cat /proc/self/uid_map
 	[[ ${lines[0]} =~ ^\ +0\ +$(id -u)\ +1$ ]]
 }
