@@ -139,6 +139,18 @@ int storage_container_create(struct storage *s, const char *ctr_id, const struct
 		if (mkdir(p, subs[i].mode) < 0 || chmod(p, subs[i].mode) < 0)
 			rc = err_sys(err, "creating %s", p);
 	}
+	/* The root's mode is the image's, as containers/storage's: the upper dir, whose mode
+	 * overlay shows for /, takes the top layer's (555 in images built from a "filesystem"
+	 * package, which tools in the container check). */
+	size_t n_layers = strv_len(img->layers);
+	if (rc == 0 && n_layers > 0) {
+		autofree char *top =
+		    xasprintf("%s/layers/%s/diff", s->root, img->layers[n_layers - 1]);
+		autofree char *upper = xasprintf("%s/upper", tmp);
+		struct stat st;
+		if (stat(top, &st) == 0 && chmod(upper, st.st_mode & 07777) < 0)
+			rc = err_sys(err, "creating %s", upper);
+	}
 	if (rc < 0) {
 		/* A full disk, say: no containers/.tmp-ID is left behind. */
 		fs_rm_rf(tmp, NULL);

@@ -168,3 +168,30 @@ c_ok"
 	refute_output --partial 'P   A   T   H'
 	refute_output --partial 'c   o   n   t   a   i   n   e   r'
 }
+
+@test "run: / has the mode of the image's root entry (555), as podman" {
+	# An image whose layer lists its root as 0555, like those built from a filesystem package.
+	run_hutch create --name src "$IMAGE" true
+	run_hutch export -o "$BATS_TEST_TMPDIR/rootfs.tar" src
+	python3 - "$BATS_TEST_TMPDIR/rootfs.tar" "$BATS_TEST_TMPDIR/r555.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as src, tarfile.open(sys.argv[2], "w") as out:
+    root = tarfile.TarInfo("./")
+    root.type, root.mode = tarfile.DIRTYPE, 0o555
+    out.addfile(root)
+    for m in src.getmembers():
+        if m.name.strip("./") == "":
+            continue
+        out.addfile(m, src.extractfile(m) if m.isfile() else None)
+PY
+	run_hutch import -q "$BATS_TEST_TMPDIR/r555.tar" r555
+	run_hutch run --rm r555 stat -c %a / /etc
+	assert_output "555
+755"
+	# Without a root entry, / stays 755.
+	run_hutch run --rm "$IMAGE" stat -c %a /
+	assert_output 755
+	# The layer's diff dir is 555 too: hutch removes it, where a plain rm -rf cannot.
+	run_hutch rm src
+	run_hutch rmi r555
+}
