@@ -83,7 +83,8 @@ struct eng_ctr_state {
  *   Log {Driver, MaxSize}, Network (the mode as given), Ports [{HostIp, HostPort,
  *   ContainerPort, Count, Protocol}], Dns, DnsSearch, DnsOptions, ExtraHosts (string
  *   arrays), Userns ("" or "keep-id"), Privileged, ReadOnly, Init, Mounts [{Type, Source,
- *   Destination, RW}].
+ *   Destination, RW}]; when given: Timeout (s), ConmonPidFile, HostUsers (strings),
+ *   OCIRuntime (the runtime's path as given).
  * Records of older versions (podman's inspect shape) are converted when loaded (upgrade.c).
  */
 #define ENG_CTR_RECORD_VERSION 2
@@ -159,6 +160,12 @@ struct eng_ctr_start_opts {
 	 * container while attached: for a CLI that stands in for the container's process;
 	 * an API service leaves it false and calls eng_ctr_kill. */
 	bool sig_proxy;
+	/* The caller's fds 3 .. 3+N-1 go into the container as the same numbers (run
+	 * --preserve-fds); every other fd of the caller stays out. */
+	int preserve_fds;
+	/* eng_ctr_run, attached: remove the container's image once it has exited, unless
+	 * another container uses it (logged, not an error), as podman's run --rmi. */
+	bool rmi;
 };
 
 /*
@@ -212,6 +219,12 @@ struct eng_ctr_create_req {
 	bool stop_timeout_set;	 /* ... when set; else 10 */
 	const char *log_driver;	 /* k8s-file | none | passthrough; NULL: k8s-file */
 	char *const *log_opts;	 /* max-size=SIZE */
+	long timeout;		 /* --timeout: seconds a start may run before a SIGKILL; 0: none */
+	/* --conmon-pidfile: each start writes the monitor's pid there (podman's conmon pid) */
+	const char *conmon_pidfile;
+	/* --hostuser: host users (names or UIDs) whose passwd entries each start adds to the
+	 * container's /etc/passwd, when it has none for them; an unknown one fails the start */
+	char *const *hostusers;
 
 	/* Namespaces and network */
 	const char *userns; /* NULL or "": the default; keep-id */

@@ -477,8 +477,19 @@ out:
 	return rc;
 }
 
+/* The fds from 3 on that hutch was started with (up to 3+63), before it opened any. */
+static uint64_t inherited_fds;
+
+bool cli_fd_inherited(int fd)
+{
+	return fd >= 3 && fd < 3 + 64 && (inherited_fds & (UINT64_C(1) << (fd - 3))) != 0;
+}
+
 int cli_main(int argc, char **argv)
 {
+	for (int fd = 3; fd < 3 + 64; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			inherited_fds |= UINT64_C(1) << (fd - 3);
 	struct cli_ctx ctx = { .root = &cli_root };
 	struct error *err = NULL;
 	int rc = run(argc, argv, &ctx, &err);

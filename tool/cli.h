@@ -111,6 +111,8 @@ int cli_main(int argc, char **argv);
 bool cli_opt_bool(const struct cli_ctx *ctx, const char *name);
 const char *cli_opt_str(const struct cli_ctx *ctx, const char *name);
 long cli_opt_int(const struct cli_ctx *ctx, const char *name);
+/* Whether fd (3 to 66) was open when hutch started, before it opened any of its own. */
+bool cli_fd_inherited(int fd);
 char *const *cli_opt_list(const struct cli_ctx *ctx, const char *name);
 /* Print "Error: MESSAGE" on stderr, as one line of printable characters. */
 void cli_print_error(const struct error *e);

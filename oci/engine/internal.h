@@ -65,6 +65,13 @@ void ctr_keepid_user_get(struct ctr_keepid_user *u);
 /* Add u to the /etc/passwd and /etc/group of the rootfs at rootfd, as podman's keep-id
  * does, unless they have its name or id already (or are missing, or no regular files). */
 int ctr_keepid_etc(int rootfd, const struct ctr_keepid_user *u, struct error **err);
+/* --hostuser: the host's passwd entries for c's HostUsers (names or UIDs), home the
+ * container's working directory, as podman's; *out owned. An unknown user is ERR_INVOKE, in
+ * podman's words. */
+int ctr_hostusers_get(const struct eng_ctr *c, struct ctr_keepid_user **out, size_t *n,
+		      struct error **err);
+/* Add u's passwd entry to the rootfs's /etc/passwd unless it has its name or uid already. */
+int ctr_hostuser_etc(int rootfd, const struct ctr_keepid_user *u, struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
 int ctr_lock(struct eng *eng, const char *id, struct error **err);
 /*
@@ -274,6 +281,9 @@ struct eng_ctr_create_opts {
 	 * (image NULL): its rootfs is an empty directory in its store dir. */
 	const char *pod;
 	bool infra;
+	long timeout;		    /* --timeout: seconds; 0: none */
+	const char *conmon_pidfile; /* absolute, or NULL */
+	char **hostusers;	    /* --hostuser, as given */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */

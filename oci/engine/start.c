@@ -110,6 +110,11 @@ struct launch {
 	const struct eng_ctr_state *running;
 	/* --userns keep-id: the user to name in the container's /etc files (else NULL). */
 	const struct ctr_keepid_user *keepid;
+	/* --hostuser: host users to add to the container's /etc/passwd. */
+	const struct ctr_keepid_user *hostusers;
+	size_t n_hostusers;
+	int preserve_fds; /* the CLI's fds 3 .. 3+N-1 go into the container */
+	long timeout;	  /* --timeout, for the monitor; 0: none */
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -248,14 +253,16 @@ static void add_fd_arg(char ***argv, const char *flag, int fd)
 }
 
 /*
- * Close every fd but stdio and the two in keep. Whatever the CLI had open (its end of the
- * namespace sync socket above all) must not live on in the init and the monitor: the CLI
- * waits for that socket's EOF.
+ * Close every fd from `first` on but the two in keep. Whatever the CLI had open (its end of
+ * the namespace sync socket above all) must not live on in the init and the monitor: the
+ * CLI waits for that socket's EOF. Below first: stdio and the fds --preserve-fds passes on
+ * (the CLI checked they were all open before it made any fd of its own, so none of its own
+ * is among them).
  */
-static void close_fds_except(int keep_a, int keep_b)
+static void close_fds_except(int first, int keep_a, int keep_b)
 {
 	int keep[2] = { keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a };
-	unsigned from = 3;
+	unsigned from = (unsigned)first;
 	bool ok = true;
 	for (size_t i = 0; i < 2; i++) {
 		if (keep[i] < (int)from)
@@ -274,7 +281,8 @@ static void close_fds_except(int keep_a, int keep_b)
 	int self = dirfd(d);
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		int fd = atoi(de->d_name);
-		if (de->d_name[0] != '.' && fd > 2 && fd != keep_a && fd != keep_b && fd != self)
+		if (de->d_name[0] != '.' && fd >= first && fd != keep_a && fd != keep_b &&
+		    fd != self)
 			close(fd);
 	}
 	closedir(d);
@@ -394,7 +402,7 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
 	struct error *err = NULL;
-	close_fds_except(l->sync_fd, l->listen_fd);
+	close_fds_except(3 + l->preserve_fds, l->sync_fd, l->listen_fd);
 	/* Host mounts still propagate in; ours (the rootfs) never leak out. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 		err_sys(&err, "making the mount namespace private");
@@ -410,6 +418,16 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		if (rootfd < 0)
 			err_sys(&err, "opening %s", merged);
 		if (rootfd < 0 || ctr_keepid_etc(rootfd, l->keepid, &err) < 0)
+			launch_fail(l, err);
+	}
+	if (l->n_hostusers > 0 && merged != NULL) {
+		autoclose int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			err_sys(&err, "opening %s", merged);
+		for (size_t i = 0; rootfd >= 0 && i < l->n_hostusers; i++)
+			if (ctr_hostuser_etc(rootfd, &l->hostusers[i], &err) < 0)
+				break;
+		if (err != NULL)
 			launch_fail(l, err);
 	}
 	int dirfd = open(l->run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -432,6 +450,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 				      .id = l->c->id,
 				      .bundle = bundle,
 				      .console_socket = l->tty ? e.console : NULL,
+				      .preserve_fds = l->preserve_fds,
 				      .seccomp_cache = l->seccomp_cache,
 				      .delete_has_work = &delete_has_work,
 				      .has_poststart = &has_poststart,
@@ -440,6 +459,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 				      .prepare_arg = &net };
 	if (oci_container_create(&co, &err) < 0)
 		launch_fail(l, err);
+	/* The container has them: the monitor must not hold them (a pipe's writer kept open
+	 * here would keep its reader from the EOF). */
+	for (int fd = 3; fd < 3 + l->preserve_fds; fd++)
+		close(fd);
 	/* A CLI gone meanwhile makes the writes below fail, not kill us (the container, already
 	 * running, must go with us). Only now: the init, cloned above, keeps SIGPIPE's default. */
 	signal(SIGPIPE, SIG_IGN);
@@ -495,6 +518,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		fcntl(net.ub.fds[i], F_SETFD, 0);
 		strv_push(&argv, "--udp-fwd");
 		strv_push_take(&argv, xasprintf("%d:%u", net.ub.fds[i], (unsigned)net.ub.ports[i]));
+	}
+	if (l->timeout > 0) {
+		strv_push(&argv, "--timeout");
+		strv_push_take(&argv, xasprintf("%ld", l->timeout));
 	}
 	if (net.helper > 0) {
 		strv_push(&argv, "--net-pid");
@@ -754,8 +781,8 @@ static int record_last_exit(struct eng *eng, struct eng_ctr *c, const char *run,
 static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
 			    size_t n_ports, pid_t join_pid, const char *net_input, int listen_fd,
-			    const struct eng_ctr_state *running, struct launched *out,
-			    struct error **err)
+			    const struct eng_ctr_state *running, const struct eng_ctr_start_opts *o,
+			    struct launched *out, struct error **err)
 {
 	struct storage *s = eng->store;
 	bool infra = false;
@@ -778,6 +805,12 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 	bool keep = strcmp(c->userns, "keep-id") == 0;
 	if (keep)
 		ctr_keepid_user_get(&keepid);
+	/* Looked up here, on the host, as podman does at each start: an unknown user fails it
+	 * (podman's run says 126). */
+	autofree struct ctr_keepid_user *hostusers = NULL;
+	size_t n_hostusers = 0;
+	if (ctr_hostusers_get(c, &hostusers, &n_hostusers, err) < 0)
+		return -1;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(err, "creating a sync socket");
@@ -805,6 +838,10 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.net_input = net_input,
 		.netns_dir = netns_dir,
 		.running = running,
+		.hostusers = hostusers,
+		.n_hostusers = n_hostusers,
+		.preserve_fds = o->preserve_fds,
+		.timeout = json_object_get_int64(json_get(c->doc, "Timeout")),
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
@@ -900,7 +937,7 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	st.exit_code = 0;
 	if (rc == 0)
 		rc = launch_container(eng, c, run, root, &mode, ports, n_ports, join_pid, net_input,
-				      listen_fd, &st, &up, err);
+				      listen_fd, &st, o, &up, err);
 	if (listen_fd >= 0)
 		close(listen_fd);
 	bool networks = mode.kind == NET_MODE_NETWORKS;
@@ -917,6 +954,19 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		return err_wrap(err, "starting container %s", c->name);
 	}
 	pid_t init = up.init;
+	/* --conmon-pidfile: the monitor plays conmon's part. */
+	const char *mpf = json_str(c->doc, "ConmonPidFile");
+	if (mpf != NULL) {
+		autofree char *text = xasprintf("%d", (int)up.monitor);
+		if (fs_write_replace(mpf, text, strlen(text), 0644, err) < 0) {
+			if (attach_fd >= 0)
+				close(attach_fd);
+			oci_container_kill(root, c->id, SIGKILL, true, &derr);
+			err_free(&derr);
+			free(st.started_at);
+			return err_wrap(err, "writing --conmon-pidfile");
+		}
+	}
 	/* The launcher recorded it running; wait for the exec (or why not). */
 	rc = oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
 	if (rc < 0) {

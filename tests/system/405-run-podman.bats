@@ -195,3 +195,77 @@ PY
 	run_hutch rm src
 	run_hutch rmi r555
 }
+
+@test "run --rmi: the image goes with the container, unless another one uses it" {
+	run_hutch run --name keepme "$IMAGE" true
+	run_hutch run --rmi --rm "$IMAGE" true
+	[[ $stderr == *"image is in use by a container"* ]]
+	run_hutch image exists "$IMAGE"
+	run_hutch rm keepme
+	run_hutch run --rmi --rm "$IMAGE" true
+	assert_equal "$stderr" ""
+	run_hutch 1 image exists "$IMAGE"
+	# create has no --rmi, as podman's
+	run_hutch 125 create --rmi "$IMAGE" true
+}
+
+@test "run --preserve-fds N: fds 3 to 3+N-1 go in as they are, no other fd of hutch does" {
+	echo "through fd 4" >"$BATS_TEST_TMPDIR/file"
+	run bash -c '"$HUTCH" run --rm -i --preserve-fds=2 "$1" sh -c "cat <&4; ls /proc/self/fd" 3</dev/null 4<"$2"' \
+		_ "$IMAGE" "$BATS_TEST_TMPDIR/file"
+	assert_success
+	# 0-2, the two passed, and ls's own directory fd (5): nothing else
+	assert_equal "$(head -1 <<<"$output")" "through fd 4"
+	assert_equal "$(tail -n +2 <<<"$output" | tr '\n' ' ')" "0 1 2 3 4 5 "
+	run bash -c '"$HUTCH" run --rm "$1" ls /proc/self/fd 4<"$2"' _ "$IMAGE" "$BATS_TEST_TMPDIR/file"
+	assert_equal "$(tr '\n' ' ' <<<"$output")" "0 1 2 3 "
+	# An fd the caller did not open is refused, never filled with one of hutch's own.
+	run bash -c '"$HUTCH" run --rm --preserve-fds=2 "$1" true 3<&- 4<"$2"' _ "$IMAGE" "$BATS_TEST_TMPDIR/file"
+	assert_equal "$status" 125
+	[[ $output == *"--preserve-fds 2: fd 3 is not open"* ]]
+}
+
+@test "run --conmon-pidfile: the monitor's pid, as inspect's ConmonPid; --cidfile is never overwritten" {
+	local pidfile=$BATS_TEST_TMPDIR/pidfile cidfile=$BATS_TEST_TMPDIR/cidfile
+	run_hutch run -d --name cpid --conmon-pidfile="$pidfile" --cidfile="$cidfile" "$IMAGE" sleep 60
+	local cid=$output
+	assert_equal "$(<"$cidfile")" "$cid"
+	run_hutch inspect --format '{{.State.ConmonPid}}' cpid
+	assert_equal "$(<"$pidfile")" "$output"
+	[[ $(readlink "/proc/$output/exe") == */hutch-monitor ]]
+	run_hutch rm -f -t 0 cpid
+	run_hutch 125 run --name never --cidfile="$cidfile" "$IMAGE" true
+	[[ $stderr == *"container id file exists. Ensure another container is not using it or delete $cidfile"* ]]
+	# and no container was made
+	run_hutch 1 container exists never
+}
+
+@test "run --timeout: the container is killed after N seconds, exit code -1 (run: 255)" {
+	local t0=$SECONDS
+	run_hutch 255 run --name tmo --timeout 2 "$IMAGE" sleep 60
+	local dt=$((SECONDS - t0))
+	((dt >= 2 && dt <= 6)) || fail "took ${dt}s"
+	run_hutch inspect --format '{{.State.Status}} {{.State.ExitCode}}' tmo
+	assert_output "exited -1"
+	# A container that ends in time keeps its own status.
+	run_hutch 3 run --rm --timeout 30 "$IMAGE" sh -c 'exit 3'
+}
+
+@test "run --hostuser: the host user's passwd entry inside; an unknown one is 126" {
+	local user uid
+	user=$(id -un)
+	uid=$(id -u)
+	run_hutch 1 run --rm "$IMAGE" grep "^$user:" /etc/passwd
+	run_hutch run --rm --hostuser="$user" "$IMAGE" grep "^$user:" /etc/passwd
+	assert_output "$user:*:$uid:$(id -g)::/:/bin/sh"
+	run_hutch run --rm --hostuser="$uid" --user "$uid" -w /tmp "$IMAGE" sh -c 'grep "^$0:" /etc/passwd; id -un' "$user"
+	assert_output "$user:*:$uid:$(id -g)::/tmp:/bin/sh
+$user"
+	# The image's own root stays as it is.
+	run_hutch run --rm --hostuser=0 "$IMAGE" grep -c ':0:0:' /etc/passwd
+	assert_output 1
+	run_hutch 126 run --rm --hostuser=bogus_user_x "$IMAGE" true
+	[[ $stderr == *"user: unknown user bogus_user_x"* ]]
+	run_hutch create --name hb --hostuser=bogus_user_x "$IMAGE" true
+	run_hutch 125 start hb
+}
