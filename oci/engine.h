@@ -31,6 +31,9 @@ struct eng_open_opts {
 	 * is kept for eng_info to report (a diagnosis must not fail on what it diagnoses). */
 	bool any_driver;
 	const char *root; /* the store; NULL: $XDG_DATA_HOME/hutch */
+	/* Global flags for the OCI runtime (podman's --runtime-flag, without the dashes):
+	 * containers this handle starts are created through the runtime binary with them. */
+	char *const *runtime_flags;
 };
 
 /* Open the store (created when missing). */
@@ -217,9 +220,12 @@ struct eng_ctr_create_req {
 	const char *stop_signal; /* name or number; NULL: the image's or SIGTERM */
 	long stop_timeout;	 /* seconds before SIGKILL, 0 or more ... */
 	bool stop_timeout_set;	 /* ... when set; else 10 */
-	const char *log_driver;	 /* k8s-file | none | passthrough; NULL: k8s-file */
-	char *const *log_opts;	 /* max-size=SIZE */
-	long timeout;		 /* --timeout: seconds a start may run before a SIGKILL; 0: none */
+	/* --runtime: the OCI runtime binary, a path to hutch-runtime or a copy of it (hutch
+	 * reads its state) or the name hutch-runtime; NULL: the runtime library in hutch */
+	const char *runtime;
+	const char *log_driver; /* k8s-file | none | passthrough; NULL: k8s-file */
+	char *const *log_opts;	/* max-size=SIZE */
+	long timeout;		/* --timeout: seconds a start may run before a SIGKILL; 0: none */
 	/* --conmon-pidfile: each start writes the monitor's pid there (podman's conmon pid) */
 	const char *conmon_pidfile;
 	/* --hostuser: host users (names or UIDs) whose passwd entries each start adds to the

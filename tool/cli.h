@@ -97,6 +97,8 @@ struct cli_ctx {
 	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
 	const char *storage_driver; /* global --storage-driver, or NULL */
 	const char *store_root;	    /* global --root, or NULL */
+	const char *runtime;	    /* global --runtime, or NULL */
+	char **runtime_flags;	    /* global --runtime-flag (vector owned), or NULL */
 	struct eng *eng;	    /* open for commands that need the store (cmd->store) */
 };
 

@@ -60,6 +60,9 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.log_driver = cli_opt_str(ctx, "log-driver"),
 		.log_opts = cli_opt_list(ctx, "log-opt"),
 		.timeout = cli_opt_int(ctx, "timeout"),
+		/* run's --runtime, else the global one */
+		.runtime =
+		    cli_opt_is_set(ctx, "runtime") ? cli_opt_str(ctx, "runtime") : ctx->runtime,
 		.conmon_pidfile = cli_opt_str(ctx, "conmon-pidfile"),
 		.hostusers = cli_opt_list(ctx, "hostuser"),
 		.userns = cli_opt_str(ctx, "userns"),

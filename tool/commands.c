@@ -24,6 +24,14 @@ const struct cli_opt cli_global_opts[] = {
 	{ "root", 0, "path", CLI_STRING, NULL,
 	  "Path of the image and container store (default: $XDG_DATA_HOME/hutch)", CLI_COMPLETE_DIR,
 	  NULL },
+	{ "runtime", 0, "path", CLI_STRING, NULL,
+	  "The OCI runtime for containers created: hutch-runtime, or a copy of it by its path "
+	  "(default: the runtime built into hutch)",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "runtime-flag", 0, "flag", CLI_LIST, NULL,
+	  "A global flag for the OCI runtime, without its dashes: containers then start through "
+	  "the runtime program",
+	  0, NULL },
 	{ "storage-driver", 0, "driver", CLI_STRING, NULL,
 	  "Storage driver for container rootfs: overlay or fuse-overlayfs (default: probe; vfs: "
 	  "image commands only)",
@@ -422,6 +430,8 @@ static const struct cli_opt run_opts[] = {
 	{ "restart", 0, "policy", S, NULL, "Restart policy: no, always, on-failure[:N]",
 	  CLI_COMPLETE_CHOICES, "no always on-failure unless-stopped" },
 	{ "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },
+	{ "runtime", 0, "path", S, NULL, "The OCI runtime, as the global --runtime",
+	  CLI_COMPLETE_FILE, NULL },
 	{ "security-opt", 0, "opt", L, NULL, "seccomp=unconfined|FILE.json, no-new-privileges",
 	  CLI_COMPLETE_CHOICES, "no-new-privileges seccomp=" },
 	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },

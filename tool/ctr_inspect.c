@@ -208,6 +208,9 @@ struct json_object *inspect_ctr_podman(struct json_object *eng)
 	json_object_object_add(doc, "Path",
 			       json_object_new_string(json_object_get_string(path) ?: ""));
 	json_object_object_add(doc, "Args", args);
+	/* As given with --runtime; else the runtime hutch has built in */
+	json_object_object_add(doc, "OCIRuntime",
+			       get_or(eng, "OCIRuntime", json_object_new_string("hutch-runtime")));
 	json_object_object_add(doc, "Config", config_of(eng));
 	json_object_object_add(doc, "HostConfig", host_of(eng));
 	json_object_object_add(doc, "Mounts", get_or(eng, "Mounts", json_object_new_array()));

@@ -697,6 +697,11 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 			       "invalid argument \"%ld\" for \"--timeout\" flag", r->timeout);
 	co->timeout = r->timeout;
 	co->hostusers = (char **)r->hostusers;
+	if (r->runtime != NULL && *r->runtime != '\0') {
+		if (ctr_rt_check(r->runtime, err) < 0)
+			return -1;
+		co->runtime = r->runtime;
+	}
 	/* Kept absolute: the monitor writes it at each start, from wherever that runs. */
 	if (r->conmon_pidfile != NULL && *r->conmon_pidfile != '\0') {
 		char cwd[PATH_MAX];

@@ -707,6 +707,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	if (o->conmon_pidfile != NULL)
 		json_object_object_add(doc, "ConmonPidFile",
 				       json_object_new_string(o->conmon_pidfile));
+	if (o->runtime != NULL)
+		json_object_object_add(doc, "OCIRuntime", json_object_new_string(o->runtime));
 	if (o->hostusers != NULL && o->hostusers[0] != NULL)
 		json_object_object_add(doc, "HostUsers", json_from_strv(o->hostusers));
 	struct json_object *mounts = json_object_new_array();

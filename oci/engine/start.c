@@ -83,6 +83,22 @@ static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode,
 	return net_write_etc_files(&eo, run, err);
 }
 
+/* The runtime binary a container is started with (c's OCIRuntime, or hutch-runtime beside
+ * hutch when only flags are given), owned; NULL without either (rtexec.c). */
+static char *rt_path_of(const struct eng *eng, const struct eng_ctr *c, struct error **err)
+{
+	const char *given = json_str(c->doc, "OCIRuntime");
+	bool flags = eng->runtime_flags != NULL && eng->runtime_flags[0] != NULL;
+	if (given == NULL && !flags)
+		return NULL;
+	if (given != NULL && strchr(given, '/') != NULL)
+		return xstrdup(given);
+	char *path = eng_ctr_helper_path("hutch-runtime");
+	if (path == NULL)
+		err_set(err, ENOENT, ERR_TOOL, "hutch-runtime not found beside hutch");
+	return path;
+}
+
 /* Everything the launcher needs; filled by the CLI before the fork. */
 struct launch {
 	struct storage *s;
@@ -115,6 +131,7 @@ struct launch {
 	size_t n_hostusers;
 	int preserve_fds; /* the CLI's fds 3 .. 3+N-1 go into the container */
 	long timeout;	  /* --timeout, for the monitor; 0: none */
+	struct ctr_rt rt; /* rt.path: create and start through this runtime binary */
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -398,6 +415,33 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 	return 0;
 }
 
+/*
+ * create and start through the runtime binary (rtexec.c) where the library would do both:
+ * the network comes up between them, while the init waits. The init, the runtime's child,
+ * is ours once the runtime exits (a subreaper, as conmon is). Returns /dev/null for the
+ * CLI's connection: the process runs already.
+ */
+static int launch_rt(const struct launch *l, struct launch_net *net, const char *bundle,
+		     const char *console, int dirfd)
+{
+	struct error *err = NULL;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	autofree char *pidf = xasprintf("%s/rt.pid", l->run);
+	pid_t init = 0;
+	if (ctr_rt_create(&l->rt, l->root, l->c->id, bundle, console, l->preserve_fds, dirfd, pidf,
+			  &init, &err) < 0)
+		launch_fail(l, err);
+	if (launch_prepare(net, init, &err) < 0 ||
+	    ctr_rt_start(&l->rt, l->root, l->c->id, &err) < 0)
+		launch_fail_created(l, err);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0) {
+		err_sys(&err, "opening /dev/null");
+		launch_fail_created(l, err);
+	}
+	return null;
+}
+
 /* The monitor-to-be: runs as root in the container's user and mount namespaces. */
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
@@ -446,6 +490,11 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		.l = l, .ub = { .netns_fd = -1 }, .exit_fd = -1, .helper = -1, .helper_pidfd = -1
 	};
 	int conn = -1;
+	if (l->rt.path != NULL) {
+		conn = launch_rt(l, &net, bundle, l->tty ? e.console : NULL, dirfd);
+		delete_has_work = true;
+		has_poststart = false;
+	}
 	struct oci_create_opts co = { .root = l->root,
 				      .id = l->c->id,
 				      .bundle = bundle,
@@ -457,7 +506,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 				      .start_conn = &conn,
 				      .prepare = launch_prepare,
 				      .prepare_arg = &net };
-	if (oci_container_create(&co, &err) < 0)
+	if (l->rt.path == NULL && oci_container_create(&co, &err) < 0)
 		launch_fail(l, err);
 	/* The container has them: the monitor must not hold them (a pipe's writer kept open
 	 * here would keep its reader from the EOF). */
@@ -592,11 +641,16 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (ctr_state_write(l->eng, l->c->id, &st, "running", false, &err) < 0)
 		launch_fail_created(l, err);
 	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
-	 * hooks to run) or 's' with the connection to the init. */
+	 * hooks to run) or 's' with the connection to the init, or 'x' (the runtime binary
+	 * started it already) with /dev/null. */
 	int32_t pids[2] = { (int32_t)net.init, (int32_t)getpid() };
 	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0 ||
 	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0 ||
-	    send_fd(l->sync_fd, has_poststart ? 'p' : 's', conn) < 0)
+	    send_fd(l->sync_fd,
+		    l->rt.path != NULL ? 'x'
+		    : has_poststart    ? 'p'
+				       : 's',
+		    conn) < 0)
 		launch_fail_created(l, NULL); /* the CLI is gone: so goes the container */
 	close(conn);
 	close(l->sync_fd);
@@ -723,6 +777,7 @@ static int spawn_launcher(const struct launch *l, struct error **err)
 struct launched {
 	pid_t init, monitor;
 	int start_conn; /* to the released init: EOF once it exec'd (oci_container_start_wait) */
+	bool started;	/* the runtime binary started it: start_conn is /dev/null */
 	bool has_poststart; /* poststart hooks to run */
 };
 
@@ -746,6 +801,7 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 	out->init = pids[0];
 	out->monitor = pids[1];
 	out->has_poststart = tag == 'p';
+	out->started = tag == 'x';
 	return 0;
 }
 
@@ -811,6 +867,13 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 	size_t n_hostusers = 0;
 	if (ctr_hostusers_get(c, &hostusers, &n_hostusers, err) < 0)
 		return -1;
+	struct error *rerr = NULL;
+	autofree char *rt_path = rt_path_of(eng, c, &rerr);
+	if (rerr != NULL) {
+		*err = rerr;
+		return -1;
+	}
+	autofree char *rt_log = xasprintf("%s/runtime.log", run);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(err, "creating a sync socket");
@@ -842,6 +905,7 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.n_hostusers = n_hostusers,
 		.preserve_fds = o->preserve_fds,
 		.timeout = json_object_get_int64(json_get(c->doc, "Timeout")),
+		.rt = { .path = rt_path, .flags = eng->runtime_flags, .log = rt_log },
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
@@ -968,7 +1032,11 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		}
 	}
 	/* The launcher recorded it running; wait for the exec (or why not). */
-	rc = oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
+	if (up.started)
+		close(up.start_conn);
+	rc = up.started
+		 ? 0
+		 : oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
 	if (rc < 0) {
 		if (attach_fd >= 0)
 			close(attach_fd);

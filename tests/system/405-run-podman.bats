@@ -269,3 +269,38 @@ $user"
 	run_hutch create --name hb --hostuser=bogus_user_x "$IMAGE" true
 	run_hutch 125 start hb
 }
+
+@test "run --runtime PATH: a copy of hutch-runtime creates and starts it; inspect shows the path" {
+	run_hutch info --format '{{.Host.OCIRuntime.Path}}'
+	local rt=$output
+	[[ -x $rt && $(basename "$rt") == hutch-runtime ]]
+	cp --preserve "$rt" "$BATS_TEST_TMPDIR/myruntime"
+	run_hutch run -d --name viart --runtime "$BATS_TEST_TMPDIR/myruntime" "$IMAGE" sleep 60
+	run_hutch inspect --format '{{.OCIRuntime}} {{.State.Status}}' viart
+	assert_output "$BATS_TEST_TMPDIR/myruntime running"
+	run_hutch kill viart
+	run_hutch wait viart
+	assert_output 137
+	run_hutch rm viart
+	# The global flag, a terminal, and the runtime's own errors as podman's exit codes
+	run_hutch --runtime "$BATS_TEST_TMPDIR/myruntime" run --rm -t "$IMAGE" sh -c 'test -t 0 && echo tty'
+	assert_output --partial tty
+	run_hutch 127 run --rm --runtime "$BATS_TEST_TMPDIR/myruntime" "$IMAGE" nosuchcmd
+	run_hutch create --name plain "$IMAGE"
+	run_hutch inspect --format '{{.OCIRuntime}}' plain
+	assert_output hutch-runtime
+	# Another runtime keeps a state hutch cannot read: refused at create.
+	run_hutch 125 create --runtime /bin/true "$IMAGE"
+	[[ $stderr == *"not hutch-runtime"* ]]
+}
+
+@test "--runtime-flag: passed to the runtime program; an unknown one fails the start, 126, named" {
+	run_hutch 126 --runtime-flag invalidflag run --rm "$IMAGE"
+	[[ $stderr == *"unknown flag: --invalidflag"* ]]
+	run_hutch --runtime-flag debug run --rm "$IMAGE" echo hi
+	assert_output hi
+	# hutch-runtime itself: the flag named, on stderr, exit 1 (no help page)
+	run "$HUTCH_TOP/hutch-runtime" --invalidflag list
+	assert_equal "$status" 1
+	assert_output --partial "unknown flag: --invalidflag"
+}
