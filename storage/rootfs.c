@@ -378,8 +378,11 @@ static int mount_fuse(const char *opts, const char *target, struct error **err)
 	return 0;
 }
 
+/* In a container's store dir: its rootfs is mounted with fuse-overlayfs only. */
+#define FUSE_PIN "fuse-overlayfs"
+
 static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint, bool vol,
-			struct error **err)
+			const struct storage_idmap *map, struct error **err)
 {
 	if (!valid_id(ctr_id))
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
@@ -392,6 +395,25 @@ static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint
 		return err_sys(err, "entering %s", layers);
 	enum storage_driver d = s->driver;
 	int rc = -1;
+	/* Owners shown shifted: fuse-overlayfs's mapping (the kernel's idmapped layers need
+	 * privileges a rootless user lacks). Without it, the owners as they are. An upper dir
+	 * fuse-overlayfs wrote (its whiteouts and opaque marks are files where the kernel's
+	 * are not) is mounted with fuse-overlayfs from then on: export, cp and diff see what
+	 * the container saw. */
+	autofree char *pin = xasprintf("%s/containers/%s/" FUSE_PIN, s->root, ctr_id);
+	bool pinned = fs_exists(pin);
+	autofree char *fpath = NULL, *freason = NULL;
+	bool fuse_ok = (map != NULL || pinned) && storage_fuse_usable(&fpath, &freason);
+	bool mapped = map != NULL && fuse_ok;
+	if (map != NULL && !mapped)
+		log_debug("owners of %s not shifted: fuse-overlayfs: %s", ctr_id, freason);
+	struct error *perr = NULL;
+	if (mapped && !pinned && fs_write_replace(pin, "", 0, 0600, &perr) < 0) {
+		log_warn("%s", perr->msg);
+		err_free(&perr);
+	}
+	if (fuse_ok)
+		d = STORAGE_DRIVER_FUSE;
 	if (d != STORAGE_DRIVER_FUSE) {
 		autofree char *opts = mount_opts(s, ctr_id, true, err);
 		/* What a volatile mount leaves in its work dir, which the kernel wants gone
@@ -420,6 +442,14 @@ static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint
 	}
 	if (d == STORAGE_DRIVER_FUSE) {
 		autofree char *opts = mount_opts(s, ctr_id, false, err);
+		if (opts != NULL && mapped) {
+			/* allow_other: also for the container's own user namespace, nested
+			 * in ours (cp and exec join it; FUSE serves no other by default) */
+			char *o = xasprintf("%s,uidmapping=%s,gidmapping=%s,allow_other", opts,
+					    map->uids, map->gids);
+			free(opts);
+			opts = o;
+		}
 		rc = opts != NULL ? mount_fuse(opts, target, err) : -1;
 	}
 	if (cwd >= 0 && fchdir(cwd) < 0)
@@ -433,13 +463,20 @@ static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint
 int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
 			 struct error **err)
 {
-	return rootfs_mount(s, ctr_id, mountpoint, false, err);
+	return rootfs_mount(s, ctr_id, mountpoint, false, NULL, err);
+}
+
+int storage_rootfs_mount_mapped(struct storage *s, const char *ctr_id, bool vol,
+				const struct storage_idmap *map, char **mountpoint,
+				struct error **err)
+{
+	return rootfs_mount(s, ctr_id, mountpoint, vol, map, err);
 }
 
 int storage_rootfs_mount_volatile(struct storage *s, const char *ctr_id, char **mountpoint,
 				  struct error **err)
 {
-	return rootfs_mount(s, ctr_id, mountpoint, true, err);
+	return rootfs_mount(s, ctr_id, mountpoint, true, NULL, err);
 }
 
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err)

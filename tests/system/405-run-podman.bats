@@ -304,3 +304,20 @@ $user"
 	assert_equal "$status" 1
 	assert_output --partial "unknown flag: --invalidflag"
 }
+
+@test "run --userns keep-id: the image's own files keep their owners (root stays 0:0), as podman" {
+	local opts dir
+	for opts in "--user=0" "--user=100" "--privileged --user=0" ""; do
+		for dir in /etc /usr; do
+			# shellcheck disable=SC2086
+			run_hutch run --rm $opts --userns=keep-id "$IMAGE" stat -c '%u:%g:%n' "$dir"
+			assert_output "0:0:$dir"
+		done
+	done
+	# What the container writes is stored as the others' are: root's as root's.
+	run_hutch run --name kw --user=0 --userns=keep-id "$IMAGE" sh -c 'echo x >/made-by-root'
+	run_hutch start -a kw
+	run_hutch export -o "$BATS_TEST_TMPDIR/kw.tar" kw
+	run tar -tvf "$BATS_TEST_TMPDIR/kw.tar" made-by-root
+	assert_output --regexp '^-rw-r--r-- (root/root|0/0) '
+}
