@@ -418,8 +418,8 @@ static void check_old_fields(const struct eng_ctr *c, bool brief, const char *wh
 }
 
 /* podman's inspect of the record above as version 1 printed it: the record with the state
- * and the published ports after it; since then ImageDigest (empty: the record has none)
- * and LogConfig's Path and Size in podman's units. */
+ * and the published ports after it; since then ImageDigest (empty: the record has none),
+ * OCIRuntime (the built-in runtime) and LogConfig's Path and Size in podman's units. */
 static char *old_inspect(const char *rec)
 {
 	struct json_object *was = json_tokener_parse(rec), *doc = json_object_new_object();
@@ -427,6 +427,9 @@ static char *old_inspect(const char *rec)
 		json_object_object_add(doc, k, json_object_get(v));
 		if (strcmp(k, "ImageName") == 0)
 			json_object_object_add(doc, "ImageDigest", json_object_new_string(""));
+		if (strcmp(k, "Args") == 0)
+			json_object_object_add(doc, "OCIRuntime",
+					       json_object_new_string("hutch-runtime"));
 	}
 	json_object_put(was);
 	json_object_object_add(json_get(doc, "HostConfig"), "LogConfig",
