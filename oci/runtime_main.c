@@ -418,13 +418,15 @@ int main(int argc, char **argv)
 	struct args_result r;
 	int status = 0;
 	/* An unknown global flag (a client's runtime flags, podman's --runtime-flag) fails
-	 * with its name, on stderr and in the --log given before it, as crun's. */
+	 * with its name, on stderr and in the --log given before it, as crun's; runc's usage
+	 * on stdout. */
 	opterr = 0;
 	if (args_parse(global_opts, argc, argv, &g, &r, &err) < 0) {
 		autofree char *msg =
 		    r.bad != NULL ? xasprintf("unknown flag: %s", r.bad) : xstrdup(err->msg);
 		report(&g, msg);
 		err_free(&err);
+		print_help(stdout);
 		return 1;
 	}
 	opterr = 1;
