@@ -73,6 +73,10 @@ int ctr_hostusers_get(const struct eng_ctr *c, struct ctr_keepid_user **out, siz
 		      struct error **err);
 /* Add u's passwd entry to the rootfs's /etc/passwd unless it has its name or uid already. */
 int ctr_hostuser_etc(int rootfd, const struct ctr_keepid_user *u, struct error **err);
+/* keep-id: fuse-overlayfs's uidmapping and gidmapping (owned) that show the rootfs's owners
+ * as the container's nested user namespace maps them (from its config.json); false when it
+ * has no mappings. */
+bool ctr_keepid_idmap(struct eng *eng, const struct eng_ctr *c, char **uids, char **gids);
 /*
  * An OCI runtime binary run by the launcher instead of the library's create (rtexec.c): a
  * container with --runtime, or a handle with runtime flags. Only hutch-runtime (or a copy)

@@ -99,43 +99,6 @@ static char *rt_path_of(const struct eng *eng, const struct eng_ctr *c, struct e
 	return path;
 }
 
-/*
- * keep-id: the store holds owners as the default mapping has them (the image's root is the
- * user, outside), but the container's nested user namespace maps its ids otherwise. Its
- * rootfs shows stored id C as the id that namespace maps C to (config.json's mappings,
- * CONTAINER -> HOST), as podman shows the image's root-owned files as root there. false when
- * config.json has no mappings to read.
- */
-static bool keepid_idmap(struct eng *eng, const struct eng_ctr *c, char **uids, char **gids)
-{
-	autofree char *dir = eng_ctr_dir(eng, c->id);
-	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct json_object *spec = dfd >= 0 ? json_file_at(dfd, "config.json", 16 << 20) : NULL;
-	struct json_object *lx = json_get(spec, "linux");
-	const char *keys[2] = { "uidMappings", "gidMappings" };
-	char **out[2] = { uids, gids };
-	for (size_t k = 0; k < 2; k++) {
-		struct json_object *m = json_get(lx, keys[k]);
-		*out[k] = NULL;
-		for (size_t i = 0; i < json_len(m); i++) {
-			struct json_object *e = json_idx(m, i);
-			autofree char *t = xasprintf(
-			    "%s%s%lld:%lld:%lld", *out[k] ? *out[k] : "", *out[k] ? ":" : "",
-			    (long long)json_object_get_int64(json_get(e, "containerID")),
-			    (long long)json_object_get_int64(json_get(e, "hostID")),
-			    (long long)json_object_get_int64(json_get(e, "size")));
-			free(*out[k]);
-			*out[k] = steal_ptr(&t);
-		}
-	}
-	json_object_put(spec);
-	if (*uids != NULL && *gids != NULL)
-		return true;
-	free(*uids), free(*gids);
-	*uids = *gids = NULL;
-	return false;
-}
-
 /* Everything the launcher needs; filled by the CLI before the fork. */
 struct launch {
 	struct storage *s;
@@ -919,7 +882,7 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 	autofree char *rt_log = xasprintf("%s/runtime.log", run);
 	struct storage_idmap idmap = { 0 };
 	autofree char *idmap_uids = NULL, *idmap_gids = NULL;
-	if (keep && keepid_idmap(eng, c, &idmap_uids, &idmap_gids)) {
+	if (keep && ctr_keepid_idmap(eng, c, &idmap_uids, &idmap_gids)) {
 		idmap.uids = idmap_uids;
 		idmap.gids = idmap_gids;
 	}
