@@ -31,6 +31,9 @@ struct eng_open_opts {
 	 * is kept for eng_info to report (a diagnosis must not fail on what it diagnoses). */
 	bool any_driver;
 	const char *root; /* the store; NULL: $XDG_DATA_HOME/hutch */
+	/* Global flags for the OCI runtime (podman's --runtime-flag, without the dashes):
+	 * containers this handle starts are created through the runtime binary with them. */
+	char *const *runtime_flags;
 };
 
 /* Open the store (created when missing). */
@@ -88,6 +91,8 @@ struct eng_ctr_state {
  *   Destination, RW, Options (extra mount options as given, when any)}]. Keys added to
  *   version 2 since (Entrypoint, Cmd, CapAdd, CapDrop, Options) may be absent, and
  *   CreateCommand (the front end's command line) is there only when one was given.
+ *   When given: Timeout (s), ConmonPidFile, HostUsers (strings), OCIRuntime (the
+ *   runtime's path as given).
  * Records of older versions (podman's inspect shape) are converted when loaded (upgrade.c).
  */
 #define ENG_CTR_RECORD_VERSION 2
@@ -163,6 +168,12 @@ struct eng_ctr_start_opts {
 	 * container while attached: for a CLI that stands in for the container's process;
 	 * an API service leaves it false and calls eng_ctr_kill. */
 	bool sig_proxy;
+	/* The caller's fds 3 .. 3+N-1 go into the container as the same numbers (run
+	 * --preserve-fds); every other fd of the caller stays out. */
+	int preserve_fds;
+	/* eng_ctr_run, attached: remove the container's image once it has exited, unless
+	 * another container uses it (logged, not an error), as podman's run --rmi. */
+	bool rmi;
 };
 
 /*
@@ -217,8 +228,17 @@ struct eng_ctr_create_req {
 	const char *stop_signal; /* name or number; NULL: the image's or SIGTERM */
 	long stop_timeout;	 /* seconds before SIGKILL, 0 or more ... */
 	bool stop_timeout_set;	 /* ... when set; else 10 */
-	const char *log_driver;	 /* k8s-file | none | passthrough; NULL: k8s-file */
-	char *const *log_opts;	 /* max-size=SIZE */
+	/* --runtime: the OCI runtime binary, a path to hutch-runtime or a copy of it (hutch
+	 * reads its state) or the name hutch-runtime; NULL: the runtime library in hutch */
+	const char *runtime;
+	const char *log_driver; /* k8s-file | none | passthrough; NULL: k8s-file */
+	char *const *log_opts;	/* max-size=SIZE */
+	long timeout;		/* --timeout: seconds a start may run before a SIGKILL; 0: none */
+	/* --conmon-pidfile: each start writes the monitor's pid there (podman's conmon pid) */
+	const char *conmon_pidfile;
+	/* --hostuser: host users (names or UIDs) whose passwd entries each start adds to the
+	 * container's /etc/passwd, when it has none for them; an unknown one fails the start */
+	char *const *hostusers;
 
 	/* Namespaces and network */
 	const char *userns; /* NULL or "": the default; keep-id */

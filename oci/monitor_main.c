@@ -8,7 +8,8 @@
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
  *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--net-exit-fd N] [--net-pid N]
- *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--unlist DIR --unlist-to TRASH
+ *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--timeout N]
+ *                 [--unlist DIR --unlist-to TRASH
  *                 --unlist-lock LOCK [--unlist-name ENTRY --unlist-names-lock LOCK]
  *                 [--purge-state DIR]] [-- EXIT-COMMAND...]
  */
@@ -104,6 +105,7 @@ static const struct args_opt opts[] = {
 	NUM("netns-fd", netns_fd, "the container's network namespace"),
 	NUM("mntns-fd", mntns_fd, "the container's mount namespace"),
 	{ "udp-fwd", 0, ARGS_FN, 0, add_udp, "FD:PORT", "forward a bound UDP socket (repeatable)" },
+	NUM("timeout", timeout, "kill the container after N seconds (exit code -1)"),
 	STR("unlist", unlist_dir, "--rm: the container's dir to unlist at exit"),
 	STR("unlist-to", unlist_to, "--rm: where it is renamed"),
 	STR("unlist-lock", unlist_lock, "--rm: the store's lock"),

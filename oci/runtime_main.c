@@ -9,6 +9,7 @@
 #include "oci/oci.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -416,11 +417,19 @@ int main(int argc, char **argv)
 	struct error *err = NULL;
 	struct args_result r;
 	int status = 0;
+	/* An unknown global flag (a client's runtime flags, podman's --runtime-flag) fails
+	 * with its name, on stderr and in the --log given before it, as crun's; runc's usage
+	 * on stdout. */
+	opterr = 0;
 	if (args_parse(global_opts, argc, argv, &g, &r, &err) < 0) {
+		autofree char *msg =
+		    r.bad != NULL ? xasprintf("unknown flag: %s", r.bad) : xstrdup(err->msg);
+		report(&g, msg);
 		err_free(&err);
 		print_help(stdout);
 		return 1;
 	}
+	opterr = 1;
 	if (r.stop != NULL && r.stop->short_name == 'v') {
 		printf("hutch-runtime version %s\ncommit: %s\nspec: 1.2.0\n", HUTCH_VERSION,
 		       HUTCH_GIT_COMMIT);

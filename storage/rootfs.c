@@ -149,6 +149,18 @@ int storage_container_create(struct storage *s, const char *ctr_id, const struct
 		if (mkdir(p, subs[i].mode) < 0 || chmod(p, subs[i].mode) < 0)
 			rc = err_sys(err, "creating %s", p);
 	}
+	/* The root's mode is the image's, as containers/storage's: the upper dir, whose mode
+	 * overlay shows for /, takes the top layer's (555 in images built from a "filesystem"
+	 * package, which tools in the container check). */
+	size_t n_layers = strv_len(img->layers);
+	if (rc == 0 && n_layers > 0) {
+		autofree char *top =
+		    xasprintf("%s/layers/%s/diff", s->root, img->layers[n_layers - 1]);
+		autofree char *upper = xasprintf("%s/upper", tmp);
+		struct stat st;
+		if (stat(top, &st) == 0 && chmod(upper, st.st_mode & 07777) < 0)
+			rc = err_sys(err, "creating %s", upper);
+	}
 	if (rc < 0) {
 		/* A full disk, say: no containers/.tmp-ID is left behind. */
 		fs_rm_rf(tmp, NULL);
@@ -376,8 +388,11 @@ static int mount_fuse(const char *opts, const char *target, struct error **err)
 	return 0;
 }
 
+/* In a container's store dir: its rootfs is mounted with fuse-overlayfs only. */
+#define FUSE_PIN "fuse-overlayfs"
+
 static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint, bool vol,
-			struct error **err)
+			const struct storage_idmap *map, struct error **err)
 {
 	if (!valid_id(ctr_id))
 		return err_set(err, EINVAL, ERR_TOOL, "invalid container ID \"%s\"", ctr_id);
@@ -390,6 +405,25 @@ static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint
 		return err_sys(err, "entering %s", layers);
 	enum storage_driver d = s->driver;
 	int rc = -1;
+	/* Owners shown shifted: fuse-overlayfs's mapping (the kernel's idmapped layers need
+	 * privileges a rootless user lacks). Without it, the owners as they are. An upper dir
+	 * fuse-overlayfs wrote (its whiteouts and opaque marks are files where the kernel's
+	 * are not) is mounted with fuse-overlayfs from then on: export, cp and diff see what
+	 * the container saw. */
+	autofree char *pin = xasprintf("%s/containers/%s/" FUSE_PIN, s->root, ctr_id);
+	bool pinned = fs_exists(pin);
+	autofree char *fpath = NULL, *freason = NULL;
+	bool fuse_ok = (map != NULL || pinned) && storage_fuse_usable(&fpath, &freason);
+	bool mapped = map != NULL && fuse_ok;
+	if (map != NULL && !mapped)
+		log_debug("owners of %s not shifted: fuse-overlayfs: %s", ctr_id, freason);
+	struct error *perr = NULL;
+	if (mapped && !pinned && fs_write_replace(pin, "", 0, 0600, &perr) < 0) {
+		log_warn("%s", perr->msg);
+		err_free(&perr);
+	}
+	if (fuse_ok)
+		d = STORAGE_DRIVER_FUSE;
 	if (d != STORAGE_DRIVER_FUSE) {
 		autofree char *opts = mount_opts(s, ctr_id, true, err);
 		/* What a volatile mount leaves in its work dir, which the kernel wants gone
@@ -418,6 +452,14 @@ static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint
 	}
 	if (d == STORAGE_DRIVER_FUSE) {
 		autofree char *opts = mount_opts(s, ctr_id, false, err);
+		if (opts != NULL && mapped) {
+			/* allow_other: also for the container's own user namespace, nested
+			 * in ours (cp and exec join it; FUSE serves no other by default) */
+			char *o = xasprintf("%s,uidmapping=%s,gidmapping=%s,allow_other", opts,
+					    map->uids, map->gids);
+			free(opts);
+			opts = o;
+		}
 		rc = opts != NULL ? mount_fuse(opts, target, err) : -1;
 	}
 	if (cwd >= 0 && fchdir(cwd) < 0)
@@ -431,13 +473,20 @@ static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint
 int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint,
 			 struct error **err)
 {
-	return rootfs_mount(s, ctr_id, mountpoint, false, err);
+	return rootfs_mount(s, ctr_id, mountpoint, false, NULL, err);
+}
+
+int storage_rootfs_mount_mapped(struct storage *s, const char *ctr_id, bool vol,
+				const struct storage_idmap *map, char **mountpoint,
+				struct error **err)
+{
+	return rootfs_mount(s, ctr_id, mountpoint, vol, map, err);
 }
 
 int storage_rootfs_mount_volatile(struct storage *s, const char *ctr_id, char **mountpoint,
 				  struct error **err)
 {
-	return rootfs_mount(s, ctr_id, mountpoint, true, err);
+	return rootfs_mount(s, ctr_id, mountpoint, true, NULL, err);
 }
 
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err)

@@ -278,6 +278,20 @@ int storage_rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoin
  * the option where the kernel refuses it). */
 int storage_rootfs_mount_volatile(struct storage *s, const char *ctr_id, char **mountpoint,
 				  struct error **err);
+/*
+ * The owners of the rootfs shown through a mapping (fuse-overlayfs's uidmapping and
+ * gidmapping: "STORED:SHOWN:COUNT" triples, colon-joined): a container whose user namespace
+ * maps ids otherwise than the one the store was filled in (--userns keep-id) sees the
+ * image's owners as the image has them, and what it writes is stored as the others'.
+ */
+struct storage_idmap {
+	const char *uids, *gids;
+};
+/* storage_rootfs_mount (vol: _volatile) with owners shown through map, on fuse-overlayfs;
+ * where fuse-overlayfs is not usable, as storage_rootfs_mount (owners as stored). */
+int storage_rootfs_mount_mapped(struct storage *s, const char *ctr_id, bool vol,
+				const struct storage_idmap *map, char **mountpoint,
+				struct error **err);
 /* Unmount it (same namespaces). ENOENT/EINVAL (not mounted) are not errors. */
 int storage_rootfs_umount(struct storage *s, const char *ctr_id, struct error **err);
 /* The driver chosen at storage_open (--storage-driver or storage.conf), AUTO when none was

@@ -54,6 +54,8 @@ struct unpacker {
 	bool cache_stale;  /* drop the cached parent before the next entry */
 	bool cache_setgid; /* the cached parent is setgid: new files may not be 0:0 */
 	bool warned_dev, warned_xattr;
+	bool root_mode_set; /* the layer lists its root: root_mode is its mode */
+	mode_t root_mode;
 	char fdbuf[RAW_BUF];
 };
 
@@ -433,8 +435,15 @@ static int extract_entry(struct unpacker *u, struct archive *a, struct archive_e
 	}
 	if (clean_name(archive_entry_pathname(e), &name, err) < 0)
 		return -1;
-	if (*name == '\0')
-		return 0; /* the layer root itself: overlay takes the root from the upper dir */
+	if (*name == '\0') {
+		/* The layer root itself: its mode goes on the diff dir once the layer is in
+		 * (a container's upper dir takes it from the top layer's; see rootfs.c). */
+		if (archive_entry_filetype(e) == AE_IFDIR) {
+			u->root_mode = archive_entry_perm(e) & 07777;
+			u->root_mode_set = true;
+		}
+		return 0;
+	}
 	char *slash = strrchr(name, '/');
 	autofree char *dir = slash ? xstrndup(name, (size_t)(slash - name)) : xstrdup("");
 	const char *base = slash ? slash + 1 : name;
@@ -530,6 +539,8 @@ static int unpack_all(struct unpacker *u, struct archive *tar, struct error **er
 		return err_set(err, EIO, ERR_TOOL, "reading the layer: %s",
 			       archive_error_string(u->raw));
 	restore_dir_times(u);
+	if (u->root_mode_set && fchmod(u->root, u->root_mode) < 0)
+		return err_sys(err, "setting the mode of the layer's root");
 	return 0;
 }
 

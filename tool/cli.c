@@ -413,6 +413,10 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 			ctx->storage_driver = gvals[i].str;
 		} else if (strcmp(o->name, "root") == 0) {
 			ctx->store_root = gvals[i].str;
+		} else if (strcmp(o->name, "runtime") == 0) {
+			ctx->runtime = gvals[i].str;
+		} else if (strcmp(o->name, "runtime-flag") == 0) {
+			ctx->runtime_flags = steal_ptr(&gvals[i].list);
 		} else if (strcmp(o->name, "log-level") == 0) {
 			level = gvals[i].str;
 		} else if (strcmp(o->name, "debug") == 0) {
@@ -460,7 +464,8 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		ctx->argv = argv + pos;
 		struct eng_open_opts eo = { .storage_driver = ctx->storage_driver,
 					    .any_driver = cmd->any_driver,
-					    .root = ctx->store_root };
+					    .root = ctx->store_root,
+					    .runtime_flags = ctx->runtime_flags };
 		if (cmd->store)
 			rc = eng_open(&eo, &ctx->eng, err);
 		cli_format_set_name(cmd->name);
@@ -477,11 +482,23 @@ out:
 	return rc;
 }
 
+/* The fds from 3 on that hutch was started with (up to 3+63), before it opened any. */
+static uint64_t inherited_fds;
+
+bool cli_fd_inherited(int fd)
+{
+	return fd >= 3 && fd < 3 + 64 && (inherited_fds & (UINT64_C(1) << (fd - 3))) != 0;
+}
+
 int cli_main(int argc, char **argv)
 {
+	for (int fd = 3; fd < 3 + 64; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			inherited_fds |= UINT64_C(1) << (fd - 3);
 	struct cli_ctx ctx = { .root = &cli_root, .cmdline = argv };
 	struct error *err = NULL;
 	int rc = run(argc, argv, &ctx, &err);
+	free(ctx.runtime_flags);
 	if (rc == -2)
 		return 125;
 	if (rc < 0) {

@@ -97,6 +97,8 @@ struct cli_ctx {
 	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
 	const char *storage_driver; /* global --storage-driver, or NULL */
 	const char *store_root;	    /* global --root, or NULL */
+	const char *runtime;	    /* global --runtime, or NULL */
+	char **runtime_flags;	    /* global --runtime-flag (vector owned), or NULL */
 	struct eng *eng;	    /* open for commands that need the store (cmd->store) */
 	char *const *cmdline;	    /* the whole command line (podman's CreateCommand) */
 };
@@ -112,6 +114,8 @@ int cli_main(int argc, char **argv);
 bool cli_opt_bool(const struct cli_ctx *ctx, const char *name);
 const char *cli_opt_str(const struct cli_ctx *ctx, const char *name);
 long cli_opt_int(const struct cli_ctx *ctx, const char *name);
+/* Whether fd (3 to 66) was open when hutch started, before it opened any of its own. */
+bool cli_fd_inherited(int fd);
 char *const *cli_opt_list(const struct cli_ctx *ctx, const char *name);
 /* Print "Error: MESSAGE" on stderr, as one line of printable characters. */
 void cli_print_error(const struct error *e);

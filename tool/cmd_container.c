@@ -60,6 +60,12 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.stop_timeout_set = cli_opt_is_set(ctx, "stop-timeout"),
 		.log_driver = cli_opt_str(ctx, "log-driver"),
 		.log_opts = cli_opt_list(ctx, "log-opt"),
+		.timeout = cli_opt_int(ctx, "timeout"),
+		/* run's --runtime, else the global one */
+		.runtime =
+		    cli_opt_is_set(ctx, "runtime") ? cli_opt_str(ctx, "runtime") : ctx->runtime,
+		.conmon_pidfile = cli_opt_str(ctx, "conmon-pidfile"),
+		.hostusers = cli_opt_list(ctx, "hostuser"),
 		.userns = cli_opt_str(ctx, "userns"),
 		/* --net is podman's other name of --network. */
 		.network = cli_opt_is_set(ctx, "network") ? cli_opt_str(ctx, "network")
@@ -88,12 +94,24 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 	};
 }
 
+/* podman's words for a --cidfile that is there already: checked before the container is
+ * made, and again by the exclusive create. */
+static int cidfile_exists(const char *path, struct error **err)
+{
+	return err_set(err, EEXIST, ERR_TOOL,
+		       "container id file exists. Ensure another container is not using it or "
+		       "delete %s",
+		       path);
+}
+
 static int write_cidfile(struct cli_ctx *ctx, const char *id, struct error **err)
 {
 	const char *path = cli_opt_str(ctx, "cidfile");
 	if (path == NULL)
 		return 0;
 	autoclose int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST)
+		return cidfile_exists(path, err);
 	if (fd < 0)
 		return err_sys(err, "--cidfile %s", path);
 	if (fs_write_all(fd, id, strlen(id)) < 0)
@@ -107,6 +125,9 @@ static int create_common(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr **
 {
 	struct eng_ctr_create_req r;
 	create_req(ctx, &r);
+	const char *cidfile = cli_opt_str(ctx, "cidfile");
+	if (cidfile != NULL && access(cidfile, F_OK) == 0)
+		return cidfile_exists(cidfile, err);
 	if (eng_ctr_create(eng, &r, c, err) < 0)
 		return -1;
 	return write_cidfile(ctx, (*c)->id, err);
@@ -160,6 +181,13 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 	if (detach && cli_opt_list(ctx, "attach") != NULL)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "--attach and --detach cannot be set together");
+	/* --preserve-fds passes what the caller gave us, never an fd of hutch's own that took a
+	 * number the caller left free. */
+	long npres = cli_opt_int(ctx, "preserve-fds");
+	for (long fd = 3; fd < 3 + npres; fd++)
+		if (!cli_fd_inherited((int)fd))
+			return err_set(err, EBADF, ERR_USAGE,
+				       "--preserve-fds %ld: fd %ld is not open", npres, fd);
 	if (attach_streams(ctx, &io, err) < 0 || create_common(ctx, eng, &c, err) < 0)
 		return -1;
 	struct eng_ctr_start_opts so = { .attach = !detach,
@@ -167,7 +195,9 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 					 .stdin_attached =
 					     cli_opt_bool(ctx, "interactive") && io.in >= 0,
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
-					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy") };
+					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy"),
+					 .preserve_fds = (int)cli_opt_int(ctx, "preserve-fds"),
+					 .rmi = cli_opt_bool(ctx, "rmi") };
 	bool detached = false;
 	if (eng_ctr_run(eng, c, &so, &ctx->exit_status, &detached, err) < 0)
 		return -1;

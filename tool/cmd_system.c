@@ -6,6 +6,7 @@
 #include "storage/storage.h"
 #include "userns/userns.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,9 @@ static struct json_object *go_fields(struct json_object *o)
 		json_object_object_add(out, key, go_fields(val));
 		if (key[0] < 'a' || key[0] > 'z')
 			continue;
-		autofree char *k = xstrdup(key);
-		k[0] = (char)(k[0] - 'a' + 'A');
+		/* Go's initialisms are all capitals (.Host.OCIRuntime) */
+		autofree char *k = xstrdup(strcmp(key, "ociRuntime") == 0 ? "OCIRuntime" : key);
+		k[0] = (char)toupper((unsigned char)k[0]);
 		if (json_object_object_get(o, k) == NULL)
 			json_object_object_add(out, k, go_fields(val));
 	}

@@ -24,6 +24,14 @@ const struct cli_opt cli_global_opts[] = {
 	{ "root", 0, "path", CLI_STRING, NULL,
 	  "Path of the image and container store (default: $XDG_DATA_HOME/hutch)", CLI_COMPLETE_DIR,
 	  NULL },
+	{ "runtime", 0, "path", CLI_STRING, NULL,
+	  "The OCI runtime for containers created: hutch-runtime, or a copy of it by its path "
+	  "(default: the runtime built into hutch)",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "runtime-flag", 0, "flag", CLI_LIST, NULL,
+	  "A global flag for the OCI runtime, without its dashes: containers then start through "
+	  "the runtime program",
+	  0, NULL },
 	{ "storage-driver", 0, "driver", CLI_STRING, NULL,
 	  "Storage driver for container rootfs: overlay or fuse-overlayfs (default: probe; vfs: "
 	  "image commands only)",
@@ -342,9 +350,15 @@ static const struct cli_cmd image_subs[] = {
 #define C_CTR CLI_COMPLETE_CONTAINER
 #define C_RUN CLI_COMPLETE_CTR_RUNNING
 
-/* run and create share their flags: create's are run's without the first, -d. */
+/* run and create share their flags: create's are run's without the first three (run's own,
+ * as podman's: -d, --preserve-fds and --rmi). */
+#define RUN_ONLY_OPTS 3
 static const struct cli_opt run_opts[] = {
 	{ "detach", 'd', NULL, B, NULL, "Run in the background and print the container ID", 0,
+	  NULL },
+	{ "preserve-fds", 0, "n", I, NULL,
+	  "Pass the file descriptors 3 to 3+N-1 of hutch into the container", 0, NULL },
+	{ "rmi", 0, NULL, B, NULL, "Remove the image once the container exits, unless used", 0,
 	  NULL },
 	{ "add-host", 0, "host:ip", L, NULL, "Add a custom host-to-IP mapping", 0, NULL },
 	{ "annotation", 0, "key=value", L, NULL, "Add an annotation to the container", 0, NULL },
@@ -354,6 +368,9 @@ static const struct cli_opt run_opts[] = {
 	{ "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },
 	{ "cidfile", 0, "file", S, NULL, "Write the container ID to this file", CLI_COMPLETE_FILE,
 	  NULL },
+	{ "conmon-pidfile", 0, "file", S, NULL,
+	  "Write the PID of the container's monitor (podman's conmon) to this file",
+	  CLI_COMPLETE_FILE, NULL },
 	{ "cpus", 0, "number", S, NULL, "CPUs the container may use (needs delegated cgroups)", 0,
 	  NULL },
 	{ "detach-keys", 0, "keys", S, NULL, "Key sequence to detach (default ctrl-p,ctrl-q)", 0,
@@ -371,6 +388,8 @@ static const struct cli_opt run_opts[] = {
 	  CLI_COMPLETE_FILE, NULL },
 	{ "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },
 	{ "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },
+	{ "hostuser", 0, "user", L, NULL,
+	  "Add this host user (name or UID) to the container's /etc/passwd", 0, NULL },
 	{ "http-proxy", 0, NULL, B, NULL,
 	  "Accepted for compatibility: hutch passes no proxy variables into containers", 0, NULL },
 	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,
@@ -411,6 +430,8 @@ static const struct cli_opt run_opts[] = {
 	{ "restart", 0, "policy", S, NULL, "Restart policy: no, always, on-failure[:N]",
 	  CLI_COMPLETE_CHOICES, "no always on-failure unless-stopped" },
 	{ "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },
+	{ "runtime", 0, "path", S, NULL, "The OCI runtime, as the global --runtime",
+	  CLI_COMPLETE_FILE, NULL },
 	{ "security-opt", 0, "opt", L, NULL, "seccomp=unconfined|FILE.json, no-new-privileges",
 	  CLI_COMPLETE_CHOICES, "no-new-privileges seccomp=" },
 	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },
@@ -418,6 +439,8 @@ static const struct cli_opt run_opts[] = {
 	  NULL },
 	{ "stop-timeout", 0, "seconds", I, "10", "Seconds before stop uses SIGKILL", 0, NULL },
 	{ "sysctl", 0, "name=value", L, NULL, "Set a namespaced sysctl", 0, NULL },
+	{ "timeout", 0, "seconds", I, NULL,
+	  "Kill the container once it has run this long (0: no limit)", 0, NULL },
 	{ "tls-verify", 0, NULL, B, "true", "Verify TLS when pulling", 0, NULL },
 	{ "tmpfs", 0, "dir[:opts]", L, NULL, "Mount a tmpfs", 0, NULL },
 	{ "unsetenv", 0, "key", L, NULL, "Unset a default or image environment variable", 0, NULL },
@@ -879,7 +902,7 @@ static const struct cli_cmd container_subs[] = {
 		1, false, C_RUN),
 	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, cp_opts, 2, 2, false, C_CTR),
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
-		cmd_create, run_opts + 1, 1, -1, true, CLI_COMPLETE_IMAGE),
+		cmd_create, run_opts + RUN_ONLY_OPTS, 1, -1, true, CLI_COMPLETE_IMAGE),
 	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 0, 1, false, C_CTR),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true, C_RUN),
@@ -949,7 +972,7 @@ static const struct cli_cmd commands[] = {
 	  .min_args = 0,
 	  .max_args = -1 },
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
-		cmd_create, run_opts + 1, 1, -1, true, CLI_COMPLETE_IMAGE),
+		cmd_create, run_opts + RUN_ONLY_OPTS, 1, -1, true, CLI_COMPLETE_IMAGE),
 	CTR_CMD("exec", "Run a process in a running container", "CONTAINER COMMAND [ARG...]",
 		cmd_exec, exec_opts, 2, -1, true, C_RUN),
 	CTR_CMD("inspect", "Display the configuration of containers or images", "NAME [NAME...]",

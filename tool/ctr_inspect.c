@@ -150,7 +150,7 @@ static struct json_object *config_of(struct json_object *eng)
 	if (cmdline != NULL)
 		json_object_object_add(cfg, "CreateCommand", json_object_get(cmdline));
 	json_object_object_add(cfg, "Umask", json_object_new_string("0022"));
-	json_object_object_add(cfg, "Timeout", json_object_new_int(0));
+	json_object_object_add(cfg, "Timeout", get_or(eng, "Timeout", json_object_new_int(0)));
 	json_object_object_add(cfg, "StopTimeout",
 			       get_or(eng, "StopTimeout", json_object_new_int64(0)));
 	json_object_object_add(cfg, "Passwd", json_object_new_boolean(true));
@@ -507,9 +507,12 @@ struct json_object *inspect_ctr_podman(struct json_object *eng)
 		autofree char *cfg = xasprintf("%s/config.json", dir);
 		json_object_object_add(doc, "OCIConfigPath", json_object_new_string(cfg));
 	}
-	json_object_object_add(doc, "OCIRuntime", json_object_new_string("hutch-runtime"));
-	static const char *const pids[] = { "ConmonPidFile", "PidFile", NULL };
-	add_zeros(doc, "ss", pids);
+	/* As given with --runtime; else the runtime hutch has built in */
+	json_object_object_add(doc, "OCIRuntime",
+			       get_or(eng, "OCIRuntime", json_object_new_string("hutch-runtime")));
+	json_object_object_add(doc, "ConmonPidFile",
+			       get_or(eng, "ConmonPidFile", json_object_new_string("")));
+	json_object_object_add(doc, "PidFile", json_object_new_string(""));
 	json_object_object_add(doc, "Name", get_or(eng, "Name", json_object_new_string("")));
 	json_object_object_add(doc, "RestartCount",
 			       get_or(st, "RestartCount", json_object_new_int(0)));

@@ -306,7 +306,8 @@ static int parse_security(const struct eng_ctr_create_req *r, struct plan *a, st
 	return 0;
 }
 
-/* --memory, --cpus, --pids-limit need delegated cgroup v2 controllers: warn once. */
+/* --memory, --cpus, --pids-limit need delegated cgroup v2 controllers: warn once (--memory=0,
+ * "no limit", too, as podman). */
 static void check_limits(const struct eng_ctr_create_req *r)
 {
 	if (r->kernel_memory != NULL)
@@ -321,7 +322,12 @@ static void check_limits(const struct eng_ctr_create_req *r)
 			continue;
 		struct oci_cgroup_info cg;
 		oci_cgroup_probe(&cg);
-		if (cg.delegated == NULL)
+		/* cgroup v1 (also beside a v2 hierarchy: podman's "hybrid" is v1) has nothing to
+		 * delegate to a user: podman's bare words for that very cause. */
+		if (cg.delegated == NULL && getuid() != 0 && (cg.version == 1 || cg.hybrid))
+			log_notice("Resource limits are not supported and ignored on cgroups V1 "
+				   "rootless systems");
+		else if (cg.delegated == NULL)
 			log_warn("resource limits (--%s) are not applied: %s", limits[i].flag,
 				 cg.reason ? cg.reason : "no delegated cgroup v2 controllers");
 		oci_cgroup_info_clear(&cg);
@@ -695,6 +701,23 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	co->labels = a->labels;
 	co->rm = r->rm;
 	co->replace = r->replace;
+	if (r->timeout < 0)
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid argument \"%ld\" for \"--timeout\" flag", r->timeout);
+	co->timeout = r->timeout;
+	co->hostusers = (char **)r->hostusers;
+	if (r->runtime != NULL && *r->runtime != '\0') {
+		if (ctr_rt_check(r->runtime, err) < 0)
+			return -1;
+		co->runtime = r->runtime;
+	}
+	/* Kept absolute: the monitor writes it at each start, from wherever that runs. */
+	if (r->conmon_pidfile != NULL && *r->conmon_pidfile != '\0') {
+		char cwd[PATH_MAX];
+		co->conmon_pidfile = r->conmon_pidfile[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL
+					 ? r->conmon_pidfile
+					 : keep(a, xasprintf("%s/%s", cwd, r->conmon_pidfile));
+	}
 	if (parse_ports(r->publish, r->publish_all, a->icfg.exposed_ports, &a->ports, &a->n_ports,
 			err) < 0)
 		return -1;
@@ -732,11 +755,35 @@ int eng_ctr_create(struct eng *eng, const struct eng_ctr_create_req *r, struct e
 	return rc;
 }
 
+/* run --rmi: the image goes once the container has, unless another container uses it: then,
+ * as podman, an error is logged and the run still succeeds. */
+static void run_rmi(struct eng *eng, const struct eng_ctr *c)
+{
+	if (*c->image_id == '\0')
+		return;
+	struct error *e = NULL;
+	bool deleted = false;
+	autofree char *untagged = NULL, *id = NULL;
+	/* By the name it was run with, as podman's (an image of several names loses only it). */
+	const char *name = *c->image_name ? c->image_name : c->image_id;
+	if (storage_image_remove(eng->store, name, false, &untagged, &deleted, &id, &e) < 0) {
+		log_error("%s", e->msg);
+		err_free(&e);
+	}
+}
+
 int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_opts *o, int *status,
 		bool *detached, struct error **err)
 {
 	bool rm = c->auto_remove;
 	*detached = false;
+	if (o->preserve_fds < 0)
+		return err_set(err, EINVAL, ERR_USAGE, "--preserve-fds %d: not a number of fds",
+			       o->preserve_fds);
+	for (int fd = 3; fd < 3 + o->preserve_fds; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return err_set(err, EBADF, ERR_USAGE,
+				       "--preserve-fds %d: fd %d is not open", o->preserve_fds, fd);
 	if (eng_ctr_start(eng, c, o, status, detached, err) < 0) {
 		/* A container that never ran is not kept with --rm, as in podman. */
 		struct error *rerr = NULL;
@@ -756,6 +803,8 @@ int eng_ctr_run(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start_o
 			eng_ctr_remove(eng, again, true, &rerr);
 		err_free(&rerr);
 	}
+	if (!*detached && o->rmi)
+		run_rmi(eng, c);
 	return 0;
 }
 

@@ -33,6 +33,8 @@ int eng_open(const struct eng_open_opts *o, struct eng **out, struct error **err
 	e->storage_driver = driver ? xstrdup(driver) : NULL;
 	e->root = root ? xstrdup(root) : NULL;
 	e->names_fd = -1;
+	for (size_t i = 0; o != NULL && o->runtime_flags != NULL && o->runtime_flags[i]; i++)
+		strv_push(&e->runtime_flags, o->runtime_flags[i]);
 	*out = e;
 	return 0;
 }
@@ -48,6 +50,7 @@ void eng_close(struct eng **ep)
 	free(e->bad_driver);
 	free(e->root);
 	free(e->run_root);
+	strv_free(e->runtime_flags);
 	if (e->names_fd >= 0)
 		close(e->names_fd);
 	if (e->tok != NULL)

@@ -87,6 +87,15 @@ static struct json_object *host_json(struct error **err)
 	json_object_object_add(cgj, "note", str_or_null(cg.reason));
 	json_object_object_add(host, "cgroup", cgj);
 	oci_cgroup_info_clear(&cg);
+	/* The runtime containers run with (podman's ociRuntime): the library in hutch, whose
+	 * program hutch-runtime is, for --runtime and --runtime-flag. */
+	struct json_object *rt = json_object_new_object();
+	autofree char *rt_path = eng_ctr_helper_path("hutch-runtime");
+	json_object_object_add(rt, "name", json_object_new_string("hutch-runtime"));
+	json_object_object_add(rt, "path", str_or_null(rt_path));
+	autofree char *rt_version = xasprintf("hutch-runtime version %s", HUTCH_VERSION);
+	json_object_object_add(rt, "version", json_object_new_string(rt_version));
+	json_object_object_add(host, "ociRuntime", rt);
 	json_object_object_add(host, "slirp4netns", tool_json("slirp4netns"));
 	json_object_object_add(host, "pasta", tool_json("pasta"));
 	return host;

@@ -18,6 +18,7 @@ struct eng {
 	int names_fd;		  /* containers.lock while held, else -1 */
 	unsigned names_depth;	  /* its nesting */
 	struct json_tokener *tok; /* the record parser, made on first use */
+	char **runtime_flags;	  /* eng_open_opts.runtime_flags, owned */
 };
 #include "lib/json.h"
 
@@ -65,6 +66,37 @@ void ctr_keepid_user_get(struct ctr_keepid_user *u);
 /* Add u to the /etc/passwd and /etc/group of the rootfs at rootfd, as podman's keep-id
  * does, unless they have its name or id already (or are missing, or no regular files). */
 int ctr_keepid_etc(int rootfd, const struct ctr_keepid_user *u, struct error **err);
+/* --hostuser: the host's passwd entries for c's HostUsers (names or UIDs), home the
+ * container's working directory, as podman's; *out owned. An unknown user is ERR_INVOKE, in
+ * podman's words. */
+int ctr_hostusers_get(const struct eng_ctr *c, struct ctr_keepid_user **out, size_t *n,
+		      struct error **err);
+/* Add u's passwd entry to the rootfs's /etc/passwd unless it has its name or uid already. */
+int ctr_hostuser_etc(int rootfd, const struct ctr_keepid_user *u, struct error **err);
+/* keep-id: fuse-overlayfs's uidmapping and gidmapping (owned) that show the rootfs's owners
+ * as the container's nested user namespace maps them (from its config.json); false when it
+ * has no mappings. */
+bool ctr_keepid_idmap(struct eng *eng, const struct eng_ctr *c, char **uids, char **gids);
+/*
+ * An OCI runtime binary run by the launcher instead of the library's create (rtexec.c): a
+ * container with --runtime, or a handle with runtime flags. Only hutch-runtime (or a copy)
+ * will do: the rest of a container's life reads the runtime's state with the library.
+ */
+struct ctr_rt {
+	const char *path;
+	char *const *flags; /* global flags without their dashes, or NULL */
+	const char *log;    /* --log FILE (json), where its error is read back */
+};
+/* --runtime at create: a path or name that is hutch-runtime (its --version says so). */
+int ctr_rt_check(const char *runtime, struct error **err);
+/* `create`: the init's pid in *init, a child of ours once the runtime exits (the caller is a
+ * subreaper); stdio and fds 3 .. 3+preserve_fds-1 are the container's. keep_fd stays open
+ * in the runtime (the console socket's directory). Errors: the runtime's own message. */
+int ctr_rt_create(const struct ctr_rt *rt, const char *root, const char *id, const char *bundle,
+		  const char *console, int preserve_fds, int keep_fd, const char *pid_file,
+		  pid_t *init, struct error **err);
+/* `start`: the created container's process runs. */
+int ctr_rt_start(const struct ctr_rt *rt, const char *root, const char *id, struct error **err);
 /* Take the container's lock (flock on containers/ID/lock); returns the fd to close. */
 int ctr_lock(struct eng *eng, const char *id, struct error **err);
 /*
@@ -275,6 +307,10 @@ struct eng_ctr_create_opts {
 	const char *pod;
 	bool infra;
 	char *const *create_command; /* the caller's command line, or NULL */
+	long timeout;		     /* --timeout: seconds; 0: none */
+	const char *conmon_pidfile;  /* absolute, or NULL */
+	char **hostusers;	     /* --hostuser, as given */
+	const char *runtime;	     /* --runtime as given, checked; NULL: the library */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */

@@ -2,8 +2,9 @@
 /*
  * --userns keep-id: the user is the same inside as outside, and has a name there too, as
  * podman gives it: an /etc/passwd and /etc/group entry added to the container's own files
- * (its upper layer) at start when the image has none for the uid. The files are opened
- * inside the rootfs, never through a link out of it.
+ * (its upper layer) at start when the image has none for the uid. --hostuser adds other
+ * host users' passwd entries the same way. The files are opened inside the rootfs, never
+ * through a link out of it.
  */
 #include "oci/engine/internal.h"
 
@@ -93,4 +94,98 @@ int ctr_keepid_etc(int rootfd, const struct ctr_keepid_user *u, struct error **e
 	    add_entry(rootfd, "/etc/group", u->name, (unsigned)u->gid, gr, err) < 0)
 		return -1;
 	return 0;
+}
+
+/* One --hostuser: a name, or a UID, looked up in the host's passwd database. */
+static int hostuser_get(const char *spec, const char *home, struct ctr_keepid_user *u,
+			const char *id, struct error **err)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long uid = strtoul(spec, &end, 10);
+	bool numeric = *spec != '\0' && *end == '\0' && errno == 0 && uid <= UINT32_MAX;
+	struct passwd *pw = numeric ? getpwuid((uid_t)uid) : getpwnam(spec);
+	/* podman's words (Go's os/user) */
+	if (pw == NULL)
+		return err_set(err, ENOENT, ERR_INVOKE,
+			       "creating temporary passwd file for container %s: user: unknown %s "
+			       "%s",
+			       id, numeric ? "userid" : "user", spec);
+	if (pw->pw_name == NULL || strpbrk(pw->pw_name, ":\n") != NULL)
+		return err_set(err, EINVAL, ERR_INVOKE,
+			       "--hostuser %s: the name %s cannot be written", spec,
+			       pw->pw_name ? pw->pw_name : "");
+	*u = (struct ctr_keepid_user){ .uid = pw->pw_uid, .gid = pw->pw_gid };
+	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	snprintf(u->home, sizeof(u->home), "%s", home);
+	return 0;
+}
+
+int ctr_hostusers_get(const struct eng_ctr *c, struct ctr_keepid_user **out, size_t *n,
+		      struct error **err)
+{
+	*out = NULL;
+	*n = 0;
+	struct json_object *v = json_get(c->doc, "HostUsers");
+	size_t len =
+	    v != NULL && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+	if (len == 0)
+		return 0;
+	/* The home is the working directory, as podman's, when it can be written. */
+	const char *home = json_str(c->doc, "WorkingDir");
+	if (home == NULL || *home == '\0' || strpbrk(home, ":\n") != NULL)
+		home = "/";
+	autofree struct ctr_keepid_user *users = xcalloc(len, sizeof(*users));
+	for (size_t i = 0; i < len; i++) {
+		const char *spec = json_object_get_string(json_object_array_get_idx(v, i));
+		if (spec == NULL || hostuser_get(spec, home, &users[i], c->id, err) < 0)
+			return spec == NULL ? err_msg(err, "a bad HostUsers entry") : -1;
+	}
+	*out = steal_ptr(&users);
+	*n = len;
+	return 0;
+}
+
+int ctr_hostuser_etc(int rootfd, const struct ctr_keepid_user *u, struct error **err)
+{
+	autofree char *pw = xasprintf("%s:*:%u:%u::%s:/bin/sh", u->name, (unsigned)u->uid,
+				      (unsigned)u->gid, u->home);
+	return add_entry(rootfd, "/etc/passwd", u->name, (unsigned)u->uid, pw, err);
+}
+
+/*
+ * keep-id: the store holds owners as the default mapping has them (the image's root is the
+ * user, outside), but the container's nested user namespace maps its ids otherwise. Its
+ * rootfs shows stored id C as the id that namespace maps C to (config.json's mappings,
+ * CONTAINER -> HOST), as podman shows the image's root-owned files as root there. false when
+ * config.json has no mappings to read.
+ */
+bool ctr_keepid_idmap(struct eng *eng, const struct eng_ctr *c, char **uids, char **gids)
+{
+	autofree char *dir = eng_ctr_dir(eng, c->id);
+	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct json_object *spec = dfd >= 0 ? json_file_at(dfd, "config.json", 16 << 20) : NULL;
+	struct json_object *lx = json_get(spec, "linux");
+	const char *keys[2] = { "uidMappings", "gidMappings" };
+	char **out[2] = { uids, gids };
+	for (size_t k = 0; k < 2; k++) {
+		struct json_object *m = json_get(lx, keys[k]);
+		*out[k] = NULL;
+		for (size_t i = 0; i < json_len(m); i++) {
+			struct json_object *e = json_idx(m, i);
+			autofree char *t = xasprintf(
+			    "%s%s%lld:%lld:%lld", *out[k] ? *out[k] : "", *out[k] ? ":" : "",
+			    (long long)json_object_get_int64(json_get(e, "containerID")),
+			    (long long)json_object_get_int64(json_get(e, "hostID")),
+			    (long long)json_object_get_int64(json_get(e, "size")));
+			free(*out[k]);
+			*out[k] = steal_ptr(&t);
+		}
+	}
+	json_object_put(spec);
+	if (*uids != NULL && *gids != NULL)
+		return true;
+	free(*uids), free(*gids);
+	*uids = *gids = NULL;
+	return false;
 }

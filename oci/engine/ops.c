@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,12 +489,9 @@ static int exec_tty(int listen_fd, pid_t pid, const struct eng_stdio *io, const 
  * the runtime. Without -u, "": the runtime keeps the user of the container's config.json,
  * resolved at create (the runtime takes numbers only, not the name the container was given).
  */
-static char *exec_user(const struct eng_ctr *c, const char *user, struct error **err)
+static char *exec_user_here(const char *root, const char *user, struct error **err)
 {
-	if (user == NULL)
-		return xstrdup("");
-	autofree char *root = xasprintf("/proc/%d/root", (int)c->state.pid);
-	char *const roots[] = { root, NULL };
+	char *const roots[] = { (char *)root, NULL };
 	uid_t uid;
 	gid_t gid, *groups = NULL;
 	size_t n = 0;
@@ -501,6 +499,66 @@ static char *exec_user(const struct eng_ctr *c, const char *user, struct error *
 		return NULL;
 	free(groups);
 	return xasprintf("%u:%u", (unsigned)uid, (unsigned)gid);
+}
+
+/*
+ * The same from inside the container's user namespace: a rootfs on fuse-overlayfs (keep-id's
+ * shifted owners) serves only its own user namespace and those nested in it, not ours.
+ */
+static char *exec_user_inside(const struct eng_ctr *c, const char *root, const char *user,
+			      struct error **err)
+{
+	autofree char *nsp = xasprintf("/proc/%d/ns/user", (int)c->state.pid);
+	autoclose int nsfd = open(nsp, O_RDONLY | O_CLOEXEC);
+	int sv[2];
+	if (nsfd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		err_sys(err, "joining the user namespace of container %s", c->name);
+		return NULL;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct error *e = NULL;
+		close(sv[0]);
+		char *r = NULL;
+		if (setns(nsfd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 ||
+		    setresuid(0, 0, 0) < 0)
+			err_sys(&e, "joining the user namespace of container %s", c->name);
+		else
+			r = exec_user_here(root, user, &e);
+		if (r != NULL && fs_write_all(sv[1], r, strlen(r)) == 0)
+			_exit(0);
+		err_send(sv[1], e);
+		_exit(125);
+	}
+	close(sv[1]);
+	char buf[64] = { 0 };
+	ssize_t n = pid < 0 ? -1 : fs_read_all(sv[0], buf, sizeof(buf) - 1);
+	int status = 1;
+	if (pid > 0)
+		proc_wait(pid, &status, NULL);
+	if (pid > 0 && status != 0 && err_recv(sv[0], err) > 0) {
+		close(sv[0]);
+		return NULL;
+	}
+	close(sv[0]);
+	if (pid < 0 || status != 0 || n <= 0 || strchr(buf, ':') == NULL) {
+		err_msg(err, "resolving user %s in container %s", user, c->name);
+		return NULL;
+	}
+	return xstrdup(buf);
+}
+
+static char *exec_user(const struct eng_ctr *c, const char *user, struct error **err)
+{
+	if (user == NULL)
+		return xstrdup("");
+	autofree char *root = xasprintf("/proc/%d/root", (int)c->state.pid);
+	char *r = exec_user_here(root, user, err);
+	if (r != NULL || (*err)->code != EACCES)
+		return r;
+	err_free(err);
+	return exec_user_inside(c, root, user, err);
 }
 
 int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *status,

@@ -743,6 +743,15 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(doc, "Privileged", json_object_new_boolean(o->gen.privileged));
 	json_object_object_add(doc, "ReadOnly", json_object_new_boolean(o->gen.read_only));
 	json_object_object_add(doc, "Init", json_object_new_boolean(o->gen.init_path != NULL));
+	if (o->timeout > 0)
+		json_object_object_add(doc, "Timeout", json_object_new_int64(o->timeout));
+	if (o->conmon_pidfile != NULL)
+		json_object_object_add(doc, "ConmonPidFile",
+				       json_object_new_string(o->conmon_pidfile));
+	if (o->runtime != NULL)
+		json_object_object_add(doc, "OCIRuntime", json_object_new_string(o->runtime));
+	if (o->hostusers != NULL && o->hostusers[0] != NULL)
+		json_object_object_add(doc, "HostUsers", json_from_strv(o->hostusers));
 	struct json_object *mounts = json_object_new_array();
 	for (size_t i = 0; i < o->gen.n_mounts; i++) {
 		const struct oci_volume *v = &o->gen.mounts[i];

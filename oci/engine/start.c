@@ -83,6 +83,22 @@ static int write_etc_files(const struct eng_ctr *c, const struct net_mode *mode,
 	return net_write_etc_files(&eo, run, err);
 }
 
+/* The runtime binary a container is started with (c's OCIRuntime, or hutch-runtime beside
+ * hutch when only flags are given), owned; NULL without either (rtexec.c). */
+static char *rt_path_of(const struct eng *eng, const struct eng_ctr *c, struct error **err)
+{
+	const char *given = json_str(c->doc, "OCIRuntime");
+	bool flags = eng->runtime_flags != NULL && eng->runtime_flags[0] != NULL;
+	if (given == NULL && !flags)
+		return NULL;
+	if (given != NULL && strchr(given, '/') != NULL)
+		return xstrdup(given);
+	char *path = eng_ctr_helper_path("hutch-runtime");
+	if (path == NULL)
+		err_set(err, ENOENT, ERR_TOOL, "hutch-runtime not found beside hutch");
+	return path;
+}
+
 /* Everything the launcher needs; filled by the CLI before the fork. */
 struct launch {
 	struct storage *s;
@@ -110,6 +126,14 @@ struct launch {
 	const struct eng_ctr_state *running;
 	/* --userns keep-id: the user to name in the container's /etc files (else NULL). */
 	const struct ctr_keepid_user *keepid;
+	/* --hostuser: host users to add to the container's /etc/passwd. */
+	const struct ctr_keepid_user *hostusers;
+	size_t n_hostusers;
+	int preserve_fds; /* the CLI's fds 3 .. 3+N-1 go into the container */
+	long timeout;	  /* --timeout, for the monitor; 0: none */
+	struct ctr_rt rt; /* rt.path: create and start through this runtime binary */
+	/* keep-id: the rootfs's owners as the container's nested user namespace maps them */
+	const struct storage_idmap *idmap;
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -248,14 +272,16 @@ static void add_fd_arg(char ***argv, const char *flag, int fd)
 }
 
 /*
- * Close every fd but stdio and the two in keep. Whatever the CLI had open (its end of the
- * namespace sync socket above all) must not live on in the init and the monitor: the CLI
- * waits for that socket's EOF.
+ * Close every fd from `first` on but the two in keep. Whatever the CLI had open (its end of
+ * the namespace sync socket above all) must not live on in the init and the monitor: the
+ * CLI waits for that socket's EOF. Below first: stdio and the fds --preserve-fds passes on
+ * (the CLI checked they were all open before it made any fd of its own, so none of its own
+ * is among them).
  */
-static void close_fds_except(int keep_a, int keep_b)
+static void close_fds_except(int first, int keep_a, int keep_b)
 {
 	int keep[2] = { keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a };
-	unsigned from = 3;
+	unsigned from = (unsigned)first;
 	bool ok = true;
 	for (size_t i = 0; i < 2; i++) {
 		if (keep[i] < (int)from)
@@ -274,7 +300,8 @@ static void close_fds_except(int keep_a, int keep_b)
 	int self = dirfd(d);
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		int fd = atoi(de->d_name);
-		if (de->d_name[0] != '.' && fd > 2 && fd != keep_a && fd != keep_b && fd != self)
+		if (de->d_name[0] != '.' && fd >= first && fd != keep_a && fd != keep_b &&
+		    fd != self)
 			close(fd);
 	}
 	closedir(d);
@@ -390,11 +417,38 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 	return 0;
 }
 
+/*
+ * create and start through the runtime binary (rtexec.c) where the library would do both:
+ * the network comes up between them, while the init waits. The init, the runtime's child,
+ * is ours once the runtime exits (a subreaper, as conmon is). Returns /dev/null for the
+ * CLI's connection: the process runs already.
+ */
+static int launch_rt(const struct launch *l, struct launch_net *net, const char *bundle,
+		     const char *console, int dirfd)
+{
+	struct error *err = NULL;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	autofree char *pidf = xasprintf("%s/rt.pid", l->run);
+	pid_t init = 0;
+	if (ctr_rt_create(&l->rt, l->root, l->c->id, bundle, console, l->preserve_fds, dirfd, pidf,
+			  &init, &err) < 0)
+		launch_fail(l, err);
+	if (launch_prepare(net, init, &err) < 0 ||
+	    ctr_rt_start(&l->rt, l->root, l->c->id, &err) < 0)
+		launch_fail_created(l, err);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0) {
+		err_sys(&err, "opening /dev/null");
+		launch_fail_created(l, err);
+	}
+	return null;
+}
+
 /* The monitor-to-be: runs as root in the container's user and mount namespaces. */
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
 	struct error *err = NULL;
-	close_fds_except(l->sync_fd, l->listen_fd);
+	close_fds_except(3 + l->preserve_fds, l->sync_fd, l->listen_fd);
 	/* Host mounts still propagate in; ours (the rootfs) never leak out. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 		err_sys(&err, "making the mount namespace private");
@@ -402,14 +456,28 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	}
 	autofree char *merged = NULL;
 	bool rm = l->c->auto_remove;
-	if (!l->own_rootfs && (rm ? storage_rootfs_mount_volatile(l->s, l->c->id, &merged, &err)
-				  : storage_rootfs_mount(l->s, l->c->id, &merged, &err)) < 0)
+	if (!l->own_rootfs && l->idmap != NULL &&
+	    storage_rootfs_mount_mapped(l->s, l->c->id, rm, l->idmap, &merged, &err) < 0)
+		launch_fail(l, err);
+	if (!l->own_rootfs && l->idmap == NULL &&
+	    (rm ? storage_rootfs_mount_volatile(l->s, l->c->id, &merged, &err)
+		: storage_rootfs_mount(l->s, l->c->id, &merged, &err)) < 0)
 		launch_fail(l, err);
 	if (l->keepid != NULL && merged != NULL) {
 		autoclose int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			err_sys(&err, "opening %s", merged);
 		if (rootfd < 0 || ctr_keepid_etc(rootfd, l->keepid, &err) < 0)
+			launch_fail(l, err);
+	}
+	if (l->n_hostusers > 0 && merged != NULL) {
+		autoclose int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			err_sys(&err, "opening %s", merged);
+		for (size_t i = 0; rootfd >= 0 && i < l->n_hostusers; i++)
+			if (ctr_hostuser_etc(rootfd, &l->hostusers[i], &err) < 0)
+				break;
+		if (err != NULL)
 			launch_fail(l, err);
 	}
 	int dirfd = open(l->run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -428,18 +496,28 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		.l = l, .ub = { .netns_fd = -1 }, .exit_fd = -1, .helper = -1, .helper_pidfd = -1
 	};
 	int conn = -1;
+	if (l->rt.path != NULL) {
+		conn = launch_rt(l, &net, bundle, l->tty ? e.console : NULL, dirfd);
+		delete_has_work = true;
+		has_poststart = false;
+	}
 	struct oci_create_opts co = { .root = l->root,
 				      .id = l->c->id,
 				      .bundle = bundle,
 				      .console_socket = l->tty ? e.console : NULL,
+				      .preserve_fds = l->preserve_fds,
 				      .seccomp_cache = l->seccomp_cache,
 				      .delete_has_work = &delete_has_work,
 				      .has_poststart = &has_poststart,
 				      .start_conn = &conn,
 				      .prepare = launch_prepare,
 				      .prepare_arg = &net };
-	if (oci_container_create(&co, &err) < 0)
+	if (l->rt.path == NULL && oci_container_create(&co, &err) < 0)
 		launch_fail(l, err);
+	/* The container has them: the monitor must not hold them (a pipe's writer kept open
+	 * here would keep its reader from the EOF). */
+	for (int fd = 3; fd < 3 + l->preserve_fds; fd++)
+		close(fd);
 	/* A CLI gone meanwhile makes the writes below fail, not kill us (the container, already
 	 * running, must go with us). Only now: the init, cloned above, keeps SIGPIPE's default. */
 	signal(SIGPIPE, SIG_IGN);
@@ -495,6 +573,10 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		fcntl(net.ub.fds[i], F_SETFD, 0);
 		strv_push(&argv, "--udp-fwd");
 		strv_push_take(&argv, xasprintf("%d:%u", net.ub.fds[i], (unsigned)net.ub.ports[i]));
+	}
+	if (l->timeout > 0) {
+		strv_push(&argv, "--timeout");
+		strv_push_take(&argv, xasprintf("%ld", l->timeout));
 	}
 	if (net.helper > 0) {
 		strv_push(&argv, "--net-pid");
@@ -565,11 +647,16 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (ctr_state_write(l->eng, l->c->id, &st, "running", false, &err) < 0)
 		launch_fail_created(l, err);
 	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
-	 * hooks to run) or 's' with the connection to the init. */
+	 * hooks to run) or 's' with the connection to the init, or 'x' (the runtime binary
+	 * started it already) with /dev/null. */
 	int32_t pids[2] = { (int32_t)net.init, (int32_t)getpid() };
 	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0 ||
 	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0 ||
-	    send_fd(l->sync_fd, has_poststart ? 'p' : 's', conn) < 0)
+	    send_fd(l->sync_fd,
+		    l->rt.path != NULL ? 'x'
+		    : has_poststart    ? 'p'
+				       : 's',
+		    conn) < 0)
 		launch_fail_created(l, NULL); /* the CLI is gone: so goes the container */
 	close(conn);
 	close(l->sync_fd);
@@ -696,6 +783,7 @@ static int spawn_launcher(const struct launch *l, struct error **err)
 struct launched {
 	pid_t init, monitor;
 	int start_conn; /* to the released init: EOF once it exec'd (oci_container_start_wait) */
+	bool started;	/* the runtime binary started it: start_conn is /dev/null */
 	bool has_poststart; /* poststart hooks to run */
 };
 
@@ -719,6 +807,7 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 	out->init = pids[0];
 	out->monitor = pids[1];
 	out->has_poststart = tag == 'p';
+	out->started = tag == 'x';
 	return 0;
 }
 
@@ -754,8 +843,8 @@ static int record_last_exit(struct eng *eng, struct eng_ctr *c, const char *run,
 static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
 			    size_t n_ports, pid_t join_pid, const char *net_input, int listen_fd,
-			    const struct eng_ctr_state *running, struct launched *out,
-			    struct error **err)
+			    const struct eng_ctr_state *running, const struct eng_ctr_start_opts *o,
+			    struct launched *out, struct error **err)
 {
 	struct storage *s = eng->store;
 	bool infra = false;
@@ -778,6 +867,25 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 	bool keep = strcmp(c->userns, "keep-id") == 0;
 	if (keep)
 		ctr_keepid_user_get(&keepid);
+	/* Looked up here, on the host, as podman does at each start: an unknown user fails it
+	 * (podman's run says 126). */
+	autofree struct ctr_keepid_user *hostusers = NULL;
+	size_t n_hostusers = 0;
+	if (ctr_hostusers_get(c, &hostusers, &n_hostusers, err) < 0)
+		return -1;
+	struct error *rerr = NULL;
+	autofree char *rt_path = rt_path_of(eng, c, &rerr);
+	if (rerr != NULL) {
+		*err = rerr;
+		return -1;
+	}
+	autofree char *rt_log = xasprintf("%s/runtime.log", run);
+	struct storage_idmap idmap = { 0 };
+	autofree char *idmap_uids = NULL, *idmap_gids = NULL;
+	if (keep && ctr_keepid_idmap(eng, c, &idmap_uids, &idmap_gids)) {
+		idmap.uids = idmap_uids;
+		idmap.gids = idmap_gids;
+	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(err, "creating a sync socket");
@@ -805,6 +913,12 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.net_input = net_input,
 		.netns_dir = netns_dir,
 		.running = running,
+		.hostusers = hostusers,
+		.n_hostusers = n_hostusers,
+		.preserve_fds = o->preserve_fds,
+		.timeout = json_object_get_int64(json_get(c->doc, "Timeout")),
+		.rt = { .path = rt_path, .flags = eng->runtime_flags, .log = rt_log },
+		.idmap = idmap.uids != NULL ? &idmap : NULL,
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
@@ -900,7 +1014,7 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	st.exit_code = 0;
 	if (rc == 0)
 		rc = launch_container(eng, c, run, root, &mode, ports, n_ports, join_pid, net_input,
-				      listen_fd, &st, &up, err);
+				      listen_fd, &st, o, &up, err);
 	if (listen_fd >= 0)
 		close(listen_fd);
 	bool networks = mode.kind == NET_MODE_NETWORKS;
@@ -917,8 +1031,25 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		return err_wrap(err, "starting container %s", c->name);
 	}
 	pid_t init = up.init;
+	/* --conmon-pidfile: the monitor plays conmon's part. */
+	const char *mpf = json_str(c->doc, "ConmonPidFile");
+	if (mpf != NULL) {
+		autofree char *text = xasprintf("%d", (int)up.monitor);
+		if (fs_write_replace(mpf, text, strlen(text), 0644, err) < 0) {
+			if (attach_fd >= 0)
+				close(attach_fd);
+			oci_container_kill(root, c->id, SIGKILL, true, &derr);
+			err_free(&derr);
+			free(st.started_at);
+			return err_wrap(err, "writing --conmon-pidfile");
+		}
+	}
 	/* The launcher recorded it running; wait for the exec (or why not). */
-	rc = oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
+	if (up.started)
+		close(up.start_conn);
+	rc = up.started
+		 ? 0
+		 : oci_container_start_wait(root, c->id, up.start_conn, up.has_poststart, err);
 	if (rc < 0) {
 		if (attach_fd >= 0)
 			close(attach_fd);

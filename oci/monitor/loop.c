@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -43,6 +44,8 @@ struct mon {
 	bool net_gone; /* the network helper exited (reaped): never signalled again */
 	int net_pidfd; /* the helper's pidfd (pasta's daemon is not our child), or -1 */
 	struct udpfwd udp;
+	int timer_fd;	/* --timeout's timerfd, or -1 */
+	bool timed_out; /* it fired: the container was killed, its exit code is -1 */
 };
 
 static int ep_add(struct mon *m, int fd, struct error **err)
@@ -261,6 +264,10 @@ static void on_signal(struct mon *m)
 				continue;
 			m->exited = true;
 			m->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+			/* As conmon's: a container killed for its --timeout has no status of
+			 * its own; -1 (podman's run exits 255). */
+			if (m->timed_out)
+				m->status = -1;
 		}
 	}
 }
@@ -455,6 +462,16 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 	m->net_pidfd = o->net_pidfd;
 	if (m->net_pidfd >= 0 && ep_add(m, m->net_pidfd, err) < 0)
 		return -1;
+	if (o->timeout > 0) {
+		/* From now, not from the start: the container runs already, and the monitor
+		 * takes a millisecond to get here. */
+		struct itimerspec t = { .it_value = { .tv_sec = o->timeout } };
+		m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (m->timer_fd < 0 || timerfd_settime(m->timer_fd, 0, &t, NULL) < 0)
+			return err_sys(err, "setting the --timeout timer");
+		if (ep_add(m, m->timer_fd, err) < 0)
+			return -1;
+	}
 	udpfwd_init(&m->udp, o, m->ep);
 	for (int s = 1; s <= 2; s++)
 		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
@@ -475,6 +492,7 @@ static void teardown(struct mon *m)
 	if (m->listen_fd >= 0)
 		close(m->listen_fd);
 	drop_fd(m, &m->net_pidfd);
+	drop_fd(m, &m->timer_fd);
 	if (m->sfd >= 0)
 		close(m->sfd);
 	if (m->ep >= 0)
@@ -491,9 +509,13 @@ static long ms_since(const struct timespec *t0)
 
 int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 {
-	struct mon m = {
-		.o = o, .ep = -1, .sfd = -1, .listen_fd = -1, .net_pidfd = -1, .log = { .fd = -1 }
-	};
+	struct mon m = { .o = o,
+			 .ep = -1,
+			 .sfd = -1,
+			 .listen_fd = -1,
+			 .net_pidfd = -1,
+			 .timer_fd = -1,
+			 .log = { .fd = -1 } };
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.in_fd = o->pty_fd >= 0 ? o->pty_fd : o->stdin_fd;
@@ -531,6 +553,14 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 					clock_gettime(CLOCK_MONOTONIC, &exited_at);
 			} else if (fd == m.listen_fd) {
 				accept_client(&m);
+			} else if (fd == m.timer_fd) {
+				/* --timeout: the container's time is up. Its pid namespace goes
+				 * with its init. */
+				drop_fd(&m, &m.timer_fd);
+				if (!m.exited) {
+					m.timed_out = true;
+					kill(o->pid, SIGKILL);
+				}
 			} else if (fd == m.net_pidfd) {
 				/* pasta's daemon is gone: readable once, then not watched. */
 				drop_fd(&m, &m.net_pidfd);

@@ -131,6 +131,9 @@ struct oci_monitor_opts {
 	 * poststop hooks, no cgroup): the monitor then removes the trash, this dir and the run
 	 * dir itself, and runs no exit command. Or NULL. */
 	const char *purge_state;
+	/* --timeout: kill the container (SIGKILL) once it has run this many seconds; its exit
+	 * code is then -1, as conmon's. 0: no limit. */
+	int timeout;
 };
 
 /* Serve until the container exits, then write the exit file and run the exit command.

@@ -168,9 +168,11 @@ load runtime-helpers
 	run_rt 1 create --preserve-fds 1x x10
 	assert_stderr_has 'invalid number "1x"'
 	assert_nothing_left x10
-	# A bad global option: runc's usage on stdout, status 1.
+	# A bad global option: named on stderr (podman's --runtime-flag shows it), runc's usage
+	# on stdout, status 1.
 	run_rt 1 --bogus
 	assert_output --partial "Usage: hutch-runtime"
+	assert_stderr_has "unknown flag: --bogus"
 	run_rt --help
 	local cmd opt
 	for cmd in create start run state kill delete exec list ps spec features pause resume; do

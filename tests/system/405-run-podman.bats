@@ -168,3 +168,156 @@ c_ok"
 	refute_output --partial 'P   A   T   H'
 	refute_output --partial 'c   o   n   t   a   i   n   e   r'
 }
+
+@test "run: / has the mode of the image's root entry (555), as podman" {
+	# An image whose layer lists its root as 0555, like those built from a filesystem package.
+	run_hutch create --name src "$IMAGE" true
+	run_hutch export -o "$BATS_TEST_TMPDIR/rootfs.tar" src
+	python3 - "$BATS_TEST_TMPDIR/rootfs.tar" "$BATS_TEST_TMPDIR/r555.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as src, tarfile.open(sys.argv[2], "w") as out:
+    root = tarfile.TarInfo("./")
+    root.type, root.mode = tarfile.DIRTYPE, 0o555
+    out.addfile(root)
+    for m in src.getmembers():
+        if m.name.strip("./") == "":
+            continue
+        out.addfile(m, src.extractfile(m) if m.isfile() else None)
+PY
+	run_hutch import -q "$BATS_TEST_TMPDIR/r555.tar" r555
+	run_hutch run --rm r555 stat -c %a / /etc
+	assert_output "555
+755"
+	# Without a root entry, / stays 755.
+	run_hutch run --rm "$IMAGE" stat -c %a /
+	assert_output 755
+	# The layer's diff dir is 555 too: hutch removes it, where a plain rm -rf cannot.
+	run_hutch rm src
+	run_hutch rmi r555
+}
+
+@test "run --rmi: the image goes with the container, unless another one uses it" {
+	run_hutch run --name keepme "$IMAGE" true
+	run_hutch run --rmi --rm "$IMAGE" true
+	[[ $stderr == *"image is in use by a container"* ]]
+	run_hutch image exists "$IMAGE"
+	run_hutch rm keepme
+	run_hutch run --rmi --rm "$IMAGE" true
+	assert_equal "$stderr" ""
+	run_hutch 1 image exists "$IMAGE"
+	# create has no --rmi, as podman's
+	run_hutch 125 create --rmi "$IMAGE" true
+}
+
+@test "run --preserve-fds N: fds 3 to 3+N-1 go in as they are, no other fd of hutch does" {
+	echo "through fd 4" >"$BATS_TEST_TMPDIR/file"
+	run bash -c '"$HUTCH" run --rm -i --preserve-fds=2 "$1" sh -c "cat <&4; ls /proc/self/fd" 3</dev/null 4<"$2"' \
+		_ "$IMAGE" "$BATS_TEST_TMPDIR/file"
+	assert_success
+	# 0-2, the two passed, and ls's own directory fd (5): nothing else
+	assert_equal "$(head -1 <<<"$output")" "through fd 4"
+	assert_equal "$(tail -n +2 <<<"$output" | tr '\n' ' ')" "0 1 2 3 4 5 "
+	run bash -c '"$HUTCH" run --rm "$1" ls /proc/self/fd 4<"$2"' _ "$IMAGE" "$BATS_TEST_TMPDIR/file"
+	assert_equal "$(tr '\n' ' ' <<<"$output")" "0 1 2 3 "
+	# An fd the caller did not open is refused, never filled with one of hutch's own.
+	run bash -c '"$HUTCH" run --rm --preserve-fds=2 "$1" true 3<&- 4<"$2"' _ "$IMAGE" "$BATS_TEST_TMPDIR/file"
+	assert_equal "$status" 125
+	[[ $output == *"--preserve-fds 2: fd 3 is not open"* ]]
+}
+
+@test "run --conmon-pidfile: the monitor's pid, as inspect's ConmonPid; --cidfile is never overwritten" {
+	local pidfile=$BATS_TEST_TMPDIR/pidfile cidfile=$BATS_TEST_TMPDIR/cidfile
+	run_hutch run -d --name cpid --conmon-pidfile="$pidfile" --cidfile="$cidfile" "$IMAGE" sleep 60
+	local cid=$output
+	assert_equal "$(<"$cidfile")" "$cid"
+	run_hutch inspect --format '{{.State.ConmonPid}}' cpid
+	assert_equal "$(<"$pidfile")" "$output"
+	[[ $(readlink "/proc/$output/exe") == */hutch-monitor ]]
+	run_hutch rm -f -t 0 cpid
+	run_hutch 125 run --name never --cidfile="$cidfile" "$IMAGE" true
+	[[ $stderr == *"container id file exists. Ensure another container is not using it or delete $cidfile"* ]]
+	# and no container was made
+	run_hutch 1 container exists never
+}
+
+@test "run --timeout: the container is killed after N seconds, exit code -1 (run: 255)" {
+	local t0=$SECONDS
+	run_hutch 255 run --name tmo --timeout 2 "$IMAGE" sleep 60
+	local dt=$((SECONDS - t0))
+	((dt >= 2 && dt <= 6)) || fail "took ${dt}s"
+	run_hutch inspect --format '{{.State.Status}} {{.State.ExitCode}}' tmo
+	assert_output "exited -1"
+	# A container that ends in time keeps its own status.
+	run_hutch 3 run --rm --timeout 30 "$IMAGE" sh -c 'exit 3'
+}
+
+@test "run --hostuser: the host user's passwd entry inside; an unknown one is 126" {
+	local user uid
+	user=$(id -un)
+	uid=$(id -u)
+	run_hutch 1 run --rm "$IMAGE" grep "^$user:" /etc/passwd
+	run_hutch run --rm --hostuser="$user" "$IMAGE" grep "^$user:" /etc/passwd
+	assert_output "$user:*:$uid:$(id -g)::/:/bin/sh"
+	run_hutch run --rm --hostuser="$uid" --user "$uid" -w /tmp "$IMAGE" sh -c 'grep "^$0:" /etc/passwd; id -un' "$user"
+	assert_output "$user:*:$uid:$(id -g)::/tmp:/bin/sh
+$user"
+	# The image's own root stays as it is.
+	run_hutch run --rm --hostuser=0 "$IMAGE" grep -c ':0:0:' /etc/passwd
+	assert_output 1
+	run_hutch 126 run --rm --hostuser=bogus_user_x "$IMAGE" true
+	[[ $stderr == *"user: unknown user bogus_user_x"* ]]
+	run_hutch create --name hb --hostuser=bogus_user_x "$IMAGE" true
+	run_hutch 125 start hb
+}
+
+@test "run --runtime PATH: a copy of hutch-runtime creates and starts it; inspect shows the path" {
+	run_hutch info --format '{{.Host.OCIRuntime.Path}}'
+	local rt=$output
+	[[ -x $rt && $(basename "$rt") == hutch-runtime ]]
+	cp --preserve "$rt" "$BATS_TEST_TMPDIR/myruntime"
+	run_hutch run -d --name viart --runtime "$BATS_TEST_TMPDIR/myruntime" "$IMAGE" sleep 60
+	run_hutch inspect --format '{{.OCIRuntime}} {{.State.Status}}' viart
+	assert_output "$BATS_TEST_TMPDIR/myruntime running"
+	run_hutch kill viart
+	run_hutch wait viart
+	assert_output 137
+	run_hutch rm viart
+	# The global flag, a terminal, and the runtime's own errors as podman's exit codes
+	run_hutch --runtime "$BATS_TEST_TMPDIR/myruntime" run --rm -t "$IMAGE" sh -c 'test -t 0 && echo tty'
+	assert_output --partial tty
+	run_hutch 127 run --rm --runtime "$BATS_TEST_TMPDIR/myruntime" "$IMAGE" nosuchcmd
+	run_hutch create --name plain "$IMAGE"
+	run_hutch inspect --format '{{.OCIRuntime}}' plain
+	assert_output hutch-runtime
+	# Another runtime keeps a state hutch cannot read: refused at create.
+	run_hutch 125 create --runtime /bin/true "$IMAGE"
+	[[ $stderr == *"not hutch-runtime"* ]]
+}
+
+@test "--runtime-flag: passed to the runtime program; an unknown one fails the start, 126, named" {
+	run_hutch 126 --runtime-flag invalidflag run --rm "$IMAGE"
+	[[ $stderr == *"unknown flag: --invalidflag"* ]]
+	run_hutch --runtime-flag debug run --rm "$IMAGE" echo hi
+	assert_output hi
+	# hutch-runtime itself: the flag named, on stderr, exit 1 (no help page)
+	run "$HUTCH_TOP/hutch-runtime" --invalidflag list
+	assert_equal "$status" 1
+	assert_output --partial "unknown flag: --invalidflag"
+}
+
+@test "run --userns keep-id: the image's own files keep their owners (root stays 0:0), as podman" {
+	local opts dir
+	for opts in "--user=0" "--user=100" "--privileged --user=0" ""; do
+		for dir in /etc /usr; do
+			# shellcheck disable=SC2086
+			run_hutch run --rm $opts --userns=keep-id "$IMAGE" stat -c '%u:%g:%n' "$dir"
+			assert_output "0:0:$dir"
+		done
+	done
+	# What the container writes is stored as the others' are: root's as root's.
+	run_hutch run --name kw --user=0 --userns=keep-id "$IMAGE" sh -c 'echo x >/made-by-root'
+	run_hutch start -a kw
+	run_hutch export -o "$BATS_TEST_TMPDIR/kw.tar" kw
+	run tar -tvf "$BATS_TEST_TMPDIR/kw.tar" made-by-root
+	assert_output --regexp '^-rw-r--r-- (root/root|0/0) '
+}
