@@ -69,6 +69,7 @@ static struct {
 	int (*read_support_format_gnutar)(struct archive *);
 	int (*read_support_format_raw)(struct archive *);
 	int (*read_support_format_tar)(struct archive *);
+	int (*write_add_filter_gzip)(struct archive *);
 	int (*write_close)(struct archive *);
 	la_ssize_t (*write_data)(struct archive *, const void *, size_t);
 	int (*write_free)(struct archive *);
@@ -79,6 +80,7 @@ static struct {
 	int (*write_open_fd)(struct archive *, int);
 	int (*write_set_bytes_in_last_block)(struct archive *, int);
 	int (*write_set_format_pax_restricted)(struct archive *);
+	int (*write_set_format_raw)(struct archive *);
 	void (*set_error)(struct archive *, int, const char *, ...);
 } fn;
 
@@ -139,6 +141,7 @@ static void load(void)
 	LOAD(read_support_format_gnutar, "archive_read_support_format_gnutar");
 	LOAD(read_support_format_raw, "archive_read_support_format_raw");
 	LOAD(read_support_format_tar, "archive_read_support_format_tar");
+	LOAD(write_add_filter_gzip, "archive_write_add_filter_gzip");
 	LOAD(write_close, "archive_write_close");
 	LOAD(write_data, "archive_write_data");
 	LOAD(write_free, "archive_write_free");
@@ -148,6 +151,7 @@ static void load(void)
 	LOAD(write_open_fd, "archive_write_open_fd");
 	LOAD(write_set_bytes_in_last_block, "archive_write_set_bytes_in_last_block");
 	LOAD(write_set_format_pax_restricted, "archive_write_set_format_pax_restricted");
+	LOAD(write_set_format_raw, "archive_write_set_format_raw");
 	LOAD(set_error, "archive_set_error");
 #undef LOAD
 }
@@ -456,6 +460,12 @@ int archive_read_support_format_tar(struct archive *a0)
 	return fn.read_support_format_tar(a0);
 }
 
+int archive_write_add_filter_gzip(struct archive *a0)
+{
+	READY();
+	return fn.write_add_filter_gzip(a0);
+}
+
 int archive_write_close(struct archive *a0)
 {
 	READY();
@@ -509,6 +519,12 @@ int archive_write_set_format_pax_restricted(struct archive *a0)
 {
 	READY();
 	return fn.write_set_format_pax_restricted(a0);
+}
+
+int archive_write_set_format_raw(struct archive *a0)
+{
+	READY();
+	return fn.write_set_format_raw(a0);
 }
 
 void archive_set_error(struct archive *a, int code, const char *fmt, ...)

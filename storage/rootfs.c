@@ -62,6 +62,21 @@ int storage_image_config_get(const struct storage_image *img, struct storage_ima
 			c->exposed_ports[n++] = xstrdup(k);
 		}
 	}
+	struct json_object *labels = json_get_type(cc, "Labels", json_type_object);
+	struct json_object *vols = json_get_type(cc, "Volumes", json_type_object);
+	if (labels != NULL) {
+		json_object_object_foreach (labels, lk, lv)
+			if (json_object_is_type(lv, json_type_string))
+				strv_push_take(&c->labels,
+					       xasprintf("%s=%s", lk, json_object_get_string(lv)));
+	}
+	if (vols != NULL) {
+		json_object_object_foreach (vols, vk, vv) {
+			(void)vv;
+			strv_push(&c->volumes, vk);
+		}
+	}
+	c->onbuild = json_strv(json_get(cc, "OnBuild"));
 	return 0;
 }
 
@@ -71,6 +86,9 @@ void storage_image_config_clear(struct storage_image_config *c)
 	strv_free(c->cmd);
 	strv_free(c->env);
 	strv_free(c->exposed_ports);
+	strv_free(c->labels);
+	strv_free(c->volumes);
+	strv_free(c->onbuild);
 	free(c->workdir);
 	free(c->user);
 	free(c->stop_signal);

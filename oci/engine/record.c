@@ -640,6 +640,22 @@ int ctr_ports_get(const struct eng_ctr *c, struct net_port **out, size_t *n)
 	return 0;
 }
 
+/*
+ * Entrypoint and Cmd apart, as create chose them (oci/spec/generate.c's rule: operands
+ * replace the image's Cmd, an --entrypoint drops it): what commit gives its image.
+ */
+static void record_command(struct json_object *doc, const struct oci_gen_opts *g)
+{
+	char **ep = g->has_entrypoint ? g->entrypoint : (g->image ? g->image->entrypoint : NULL);
+	if (g->has_entrypoint && ep != NULL && ep[0] != NULL && ep[0][0] == '\0' && ep[1] == NULL)
+		ep = NULL; /* --entrypoint "": none */
+	char **cmd = g->args && g->args[0] ? g->args
+		     : g->has_entrypoint   ? NULL
+					   : (g->image ? g->image->cmd : NULL);
+	json_object_object_add(doc, "Entrypoint", ep ? json_from_strv(ep) : NULL);
+	json_object_object_add(doc, "Cmd", cmd ? json_from_strv(cmd) : NULL);
+}
+
 /* The hutch.json record, in the engine's schema (oci/engine.h), as create knows it. */
 static struct json_object *record_doc(const char *id, const char *name,
 				      const struct eng_ctr_create_opts *o, struct json_object *spec)
@@ -662,6 +678,7 @@ static struct json_object *record_doc(const char *id, const char *name,
 	}
 	struct json_object *proc = json_get(spec, "process");
 	json_object_object_add(doc, "Args", json_object_get(json_get(proc, "args")));
+	record_command(doc, &o->gen);
 	json_object_object_add(doc, "Env", json_object_get(json_get(proc, "env")));
 	json_object_object_add(doc, "Hostname",
 			       json_object_new_string(json_str(spec, "hostname") ?: ""));
