@@ -132,6 +132,7 @@ int storage_pull(struct storage *s, const char *ref, const struct storage_pull_o
 struct storage_image {
 	char *id;	       /* config digest hex */
 	char **names;	       /* "host/path:tag" */
+	char **names_history;  /* every name it has had, the current ones first (podman's) */
 	char **digests;	       /* "host/path@sha256:..." */
 	char *manifest_digest; /* "sha256:..." */
 	char **layers;	       /* chain ids (hex), bottom first */

@@ -72,6 +72,8 @@ static struct json_object *list_json(const struct storage_image *img)
 			       json_object_new_int64((int64_t)cli_fmt_parse_time(created)));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "Dangling", json_object_new_boolean(img->names[0] == NULL));
+	if (img->names_history != NULL && img->names_history[0] != NULL)
+		json_object_object_add(o, "History", json_from_strv(img->names_history));
 	return o;
 }
 
@@ -97,6 +99,14 @@ static struct json_object *row_json(const struct storage_image *img, const char 
 	json_object_object_add(o, "Created", json_object_new_string(ago));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "Dangling", json_object_new_boolean(name == NULL));
+	/* podman's {{.History}}: the names the image has had, joined. */
+	autofree char *hist = xstrdup("");
+	for (size_t i = 0; img->names_history != NULL && img->names_history[i] != NULL; i++) {
+		char *more = xasprintf("%s%s%s", hist, i ? ", " : "", img->names_history[i]);
+		free(hist);
+		hist = more;
+	}
+	json_object_object_add(o, "History", json_object_new_string(hist));
 	struct json_object *cc = NULL, *labels = NULL;
 	if (json_object_object_get_ex(img->config, "config", &cc) &&
 	    json_object_object_get_ex(cc, "Labels", &labels) && labels != NULL)

@@ -158,8 +158,7 @@ root:x:0:0:root:/root:/bin/sh$"
 @test "commit: a running container, --pause; what it wrote is in the image, it keeps running" {
 	run_hutch run -d --name r1 "$IMAGE" sh -c 'echo running >/state; sleep 300'
 	wait_for "$HUTCH" exec r1 test -f /state
-	run_hutch ? commit -q --pause r1 live
-	assert_success
+	run_hutch commit -q --pause r1 live
 	run_hutch run --rm live cat /state
 	assert_output running
 	run_hutch inspect --format '{{.State.Status}}' r1
@@ -181,4 +180,42 @@ root:x:0:0:root:/root:/bin/sh$"
 	# Nothing of the host came along: no entry has data but the container's own.
 	run bash -c 'zcat "$1" | tar -xO 2>/dev/null' _ "$(new_layer localhost/hostile)/blob"
 	refute_output --partial secret
+}
+
+@test "images {{.History}}: the names an image has had, current ones first (podman's)" {
+	run_hutch run --name n1 "$IMAGE" true
+	run_hutch commit -q n1 named
+	run_hutch images named --format '{{.History}}'
+	assert_output localhost/named:latest
+	run_hutch tag named other1
+	run_hutch rmi other1
+	run_hutch tag named other2
+	run_hutch rmi other2
+	run_hutch images named --format '{{.History}}'
+	assert_output "localhost/named:latest, localhost/other2:latest, localhost/other1:latest"
+	run_hutch images --format json named
+	[[ $(jq -c '.[0].History' <<<"$output") == '["localhost/named:latest","localhost/other2:latest","localhost/other1:latest"]' ]] ||
+		fail "History: $output"
+}
+
+@test "run and create docker-archive:PATH load the archive first, with podman's copy lines" {
+	run_hutch run --name a1 --entrypoint '["/bin/echo","from-archive"]' "$IMAGE"
+	run_hutch commit -q a1 archived
+	run_hutch save -q -o "$BATS_TEST_TMPDIR/a.tar" archived
+	run_hutch rmi archived
+	run_hutch rm a1
+	run_hutch run "docker-archive:$BATS_TEST_TMPDIR/a.tar"
+	assert_output from-archive
+	[[ ${stderr_lines[0]} == "Getting image source signatures" ]] || fail "$stderr"
+	[[ $(grep -c '^Copying blob sha256:' <<<"$stderr") == 2 ]] || fail "$stderr"
+	[[ $stderr == *"Copying config sha256:"*"Writing manifest to image destination"* ]] ||
+		fail "$stderr"
+	run_hutch images --format '{{.Repository}}' archived
+	assert_output localhost/archived
+	run_hutch rm -a
+	run_hutch rmi archived
+	run_hutch create -q "docker-archive:$BATS_TEST_TMPDIR/a.tar"
+	run_hutch start --attach "$output"
+	assert_output from-archive
+	run_hutch 125 run "docker-archive:$BATS_TEST_TMPDIR/nosuch.tar"
 }
