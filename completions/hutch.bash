@@ -36,7 +36,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"container commit")
-		opts="--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --help -h"
+		opts="--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --squash -s --help -h"
 		valopts="--author=none -a=none --change=none -c=none --format=choices:oci|docker -f=choices:oci|docker --iidfile=file --message=none -m=none "
 		choices=""
 		subs=""
@@ -316,7 +316,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"commit")
-		opts="--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --help -h"
+		opts="--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --squash -s --help -h"
 		valopts="--author=none -a=none --change=none -c=none --format=choices:oci|docker -f=choices:oci|docker --iidfile=file --message=none -m=none "
 		choices=""
 		subs=""

@@ -417,6 +417,7 @@ struct eng_ctr_commit_opts {
 	const char *format;   /* "oci" (NULL) or "docker" */
 	bool pause;	      /* freeze a running container while its layer is written */
 	bool include_volumes; /* its volumes' destinations become the image's Volumes */
+	bool squash;	      /* one layer of the whole rootfs (not of a running container) */
 };
 /*
  * Commit c: its upper dir as a new layer, its config (entrypoint, command, env, working

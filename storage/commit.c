@@ -13,8 +13,10 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,7 +93,8 @@ static struct archive *gz_open(struct gz_out *o, struct error **err)
 }
 
 /* upper_fd as a tar, gzipped into blob_fd; the digests of both forms. */
-static int write_blob(int upper_fd, int blob_fd, struct layer_new *out, struct error **err)
+static int write_blob(int upper_fd, bool layer, int blob_fd, struct layer_new *out,
+		      struct error **err)
 {
 	struct gz_out go = { .fd = blob_fd, .sha = sha256_new() };
 	struct tar_out to = { .sha = sha256_new() };
@@ -105,7 +108,7 @@ static int write_blob(int upper_fd, int blob_fd, struct layer_new *out, struct e
 		ar_error(tar, "writing the layer", err);
 		goto out;
 	}
-	if (tar_write_tree_at(tar, upper_fd, true, err) < 0)
+	if (tar_write_tree_at(tar, upper_fd, layer, err) < 0)
 		goto out;
 	if (archive_write_close(tar) != ARCHIVE_OK) {
 		ar_error(tar, "writing the layer", err);
@@ -152,7 +155,9 @@ static int fill_from_blob(void *arg, int dirfd, struct unpack_result *res, struc
 	return 0;
 }
 
-int store_layer_from_upper(struct storage *s, int upper_fd, const char *parent_chain,
+/* A layer of the tree at dirfd: an upper dir (layer: whiteouts to the OCI form) or a whole
+ * rootfs (--squash). */
+static int layer_from_tree(struct storage *s, int upper_fd, bool layer, const char *parent_chain,
 			   struct layer_new *out, struct error **err)
 {
 	*out = (struct layer_new){ 0 };
@@ -161,7 +166,8 @@ int store_layer_from_upper(struct storage *s, int upper_fd, const char *parent_c
 		return -1;
 	autofree char *blob = xasprintf("%s/blob", tmp);
 	autoclose int fd = open(blob, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	int rc = fd < 0 ? err_sys(err, "creating %s", blob) : write_blob(upper_fd, fd, out, err);
+	int rc =
+	    fd < 0 ? err_sys(err, "creating %s", blob) : write_blob(upper_fd, layer, fd, out, err);
 	struct layer_import li = { .diff_id = out->diff_id,
 				   .blob_digest = out->blob_digest,
 				   .blob_size = out->blob_size };
@@ -177,6 +183,12 @@ int store_layer_from_upper(struct storage *s, int upper_fd, const char *parent_c
 	}
 	fs_rm_rf(tmp, NULL);
 	return rc;
+}
+
+int store_layer_from_upper(struct storage *s, int upper_fd, const char *parent_chain,
+			   struct layer_new *out, struct error **err)
+{
+	return layer_from_tree(s, upper_fd, true, parent_chain, out, err);
 }
 
 /* ---------- the image ---------- */
@@ -285,12 +297,12 @@ static char *commit_config(const struct storage_commit_opts *o, const char *diff
 		json_object_object_add(cfg, "rootfs", rootfs);
 	}
 	struct json_object *ids = json_object_new_array();
-	for (size_t i = 0; img->diff_ids != NULL && img->diff_ids[i] != NULL; i++)
+	for (size_t i = 0; !o->squash && img->diff_ids != NULL && img->diff_ids[i] != NULL; i++)
 		json_object_array_add(ids, json_object_new_string(img->diff_ids[i]));
 	json_object_array_add(ids, json_object_new_string(diff_id));
 	json_object_object_add(rootfs, "diff_ids", ids);
 	struct json_object *hist = json_get_type(cfg, "history", json_type_array);
-	if (hist == NULL) {
+	if (hist == NULL || o->squash) { /* squashed: the image's own entry alone, as podman */
 		hist = json_object_new_array();
 		json_object_object_add(cfg, "history", hist);
 	}
@@ -313,17 +325,47 @@ struct commit_arg {
 	const struct storage_commit_opts *o;
 };
 
+/* The new layer: the upper dir on top of the image's, or with squash the whole rootfs as
+ * mounted (in this child's mount namespace) as a bottom layer. */
+static int commit_layer(struct storage *s, const struct storage_commit_opts *o,
+			struct layer_new *ln, struct error **err)
+{
+	const struct storage_image *img = o->image;
+	size_t nl = strv_len(img->layers);
+	if (!o->squash) {
+		autofree char *upper = xasprintf("%s/containers/%s/upper", s->root, o->ctr_id);
+		autoclose int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (ufd < 0)
+			return err_sys(err, "opening %s", upper);
+		return store_layer_from_upper(s, ufd, nl ? img->layers[nl - 1] : NULL, ln, err);
+	}
+	/* Mounts made here must not propagate back to the host's namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_sys(err, "making / private");
+	autofree char *mp = NULL;
+	if (storage_rootfs_mount(s, o->ctr_id, &mp, err) < 0)
+		return -1;
+	/* Closed before the unmount, which an open fd on the mount would make fail. */
+	int fd = open(mp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int rc =
+	    fd < 0 ? err_sys(err, "opening %s", mp) : layer_from_tree(s, fd, false, NULL, ln, err);
+	if (fd >= 0)
+		close(fd);
+	/* fuse-overlayfs lives until its mount goes: unmount before leaving the namespace. */
+	struct error *e2 = NULL;
+	if (storage_rootfs_umount(s, o->ctr_id, rc == 0 ? err : &e2) < 0 && rc == 0)
+		rc = -1;
+	err_free(&e2);
+	return rc;
+}
+
 static int commit_child(struct storage *s, void *arg, int out_fd, struct error **err)
 {
 	const struct storage_commit_opts *o = ((struct commit_arg *)arg)->o;
 	const struct storage_image *img = o->image;
-	autofree char *upper = xasprintf("%s/containers/%s/upper", s->root, o->ctr_id);
-	autoclose int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (ufd < 0)
-		return err_sys(err, "opening %s", upper);
-	size_t nl = strv_len(img->layers);
+	size_t nl = o->squash ? 0 : strv_len(img->layers);
 	struct layer_new ln;
-	if (store_layer_from_upper(s, ufd, nl ? img->layers[nl - 1] : NULL, &ln, err) < 0)
+	if (commit_layer(s, o, &ln, err) < 0)
 		return -1;
 	autofree char *cfg = commit_config(o, ln.diff_id);
 	autostrv char **chains = xcalloc(1, sizeof(char *));
@@ -344,7 +386,7 @@ static int commit_child(struct storage *s, void *arg, int out_fd, struct error *
 				   .manifest_digest = md,
 				   .chain_ids = chains,
 				   .diff_ids = diffs,
-				   .size = img->size + ln.size,
+				   .size = (o->squash ? 0 : img->size) + ln.size,
 				   .name = o->name };
 	if (store_put_blob(s, cd, cfg, strlen(cfg), err) < 0 ||
 	    store_put_blob(s, md, man, strlen(man), err) < 0 || store_image_commit(s, &ic, err) < 0)
@@ -363,7 +405,11 @@ int storage_commit(struct storage *s, const struct storage_commit_opts *o, char 
 	opts.name = name;
 	struct commit_arg a = { .o = &opts };
 	autofree char *out = NULL;
-	if (store_run_userns(s, 0, commit_child, &a, &out, err) < 0)
+	enum storage_driver d;
+	/* The probe spawns its own namespace: settle the driver before entering ours. */
+	if (o->squash && storage_driver_resolve(s, &d, err) < 0)
+		return -1;
+	if (store_run_userns(s, o->squash ? CLONE_NEWNS : 0, commit_child, &a, &out, err) < 0)
 		return err_wrap(err, "committing %.12s", o->ctr_id);
 	if (out == NULL || strlen(out) != SHA256_HEX_LEN)
 		return err_msg(err, "committing %.12s: no image ID came back", o->ctr_id);

@@ -402,7 +402,8 @@ struct storage_commit_opts {
 	const char *image_name;			   /* as the container names it ("FROM ...") */
 	const struct storage_image_config *config; /* the container's settings, changes applied */
 	const char *author, *message;		   /* NULL: none */
-	bool docker;	  /* docker's manifest and config types, else OCI */
+	bool docker; /* docker's manifest and config types, else OCI */
+	bool squash; /* one layer of the whole rootfs, no parent's (the container must not run) */
 	const char *name; /* the new image's name, or NULL */
 };
 /*

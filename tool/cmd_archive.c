@@ -245,7 +245,8 @@ int cmd_commit(struct cli_ctx *ctx, struct error **err)
 					 .message = cli_opt_str(ctx, "message"),
 					 .format = cli_opt_str(ctx, "format"),
 					 .pause = cli_opt_bool(ctx, "pause"),
-					 .include_volumes = cli_opt_bool(ctx, "include-volumes") };
+					 .include_volumes = cli_opt_bool(ctx, "include-volumes"),
+					 .squash = cli_opt_bool(ctx, "squash") };
 	autofree char *id = NULL;
 	autostrv char **warnings = NULL;
 	if (eng_ctr_commit(c, &o, &id, &warnings, err) < 0)

@@ -230,6 +230,8 @@ static const struct cli_opt commit_opts[] = {
 	  "Set commit message for imported image (docker format only)", 0, NULL },
 	{ "pause", 'p', NULL, CLI_BOOL, NULL, "Pause container during commit", 0, NULL },
 	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Suppress output", 0, NULL },
+	{ "squash", 's', NULL, CLI_BOOL, NULL,
+	  "Squash the image's layers and the container's changes into one new layer", 0, NULL },
 	END_OPTS,
 };
 

@@ -130,6 +130,13 @@ int eng_ctr_commit(struct eng_ctr *c, const struct eng_ctr_commit_opts *o, char 
 	*warnings = NULL;
 	if (check_opts(o, &docker, err) < 0)
 		return -1;
+	/* The rootfs is mounted for a squash: a second mount of a running container's upper
+	 * dir is what overlay warns against. */
+	if (o->squash && (c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED))
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "container %s is running: hutch squashes created and exited "
+			       "containers only",
+			       c->name);
 	struct storage_image *img = NULL;
 	if (c->image_id == NULL || *c->image_id == '\0')
 		return err_msg(err, "container %s has no image to commit on", c->name);
@@ -160,6 +167,7 @@ int eng_ctr_commit(struct eng_ctr *c, const struct eng_ctr_commit_opts *o, char 
 						  .author = o->author,
 						  .message = o->message,
 						  .docker = docker,
+						  .squash = o->squash,
 						  .name = o->name };
 		bool paused = pause_for_commit(c, o);
 		rc = storage_commit(s, &so, image_id, err);

@@ -66,6 +66,37 @@ root:x:0:0:root:/root:/bin/sh$"
 	run_hutch --storage-driver fuse-overlayfs run --name f1 "$IMAGE" sh -c "$CHANGES"
 	run_hutch --storage-driver fuse-overlayfs commit -q f1 fmine
 	check_layer localhost/fmine
+	# --squash mounts the rootfs: with fuse-overlayfs too, and it is unmounted after.
+	run_hutch --storage-driver fuse-overlayfs commit -q --squash f1 fsquashed
+	run_hutch image inspect --format '{{len .RootFS.Layers}}' fsquashed
+	assert_output 1
+	run_hutch run --rm fsquashed cat /new/f
+	assert_output hi
+	run grep -c fuse-overlayfs /proc/self/mountinfo
+	[[ $output == 0 ]] || fail "a fuse-overlayfs mount was left behind"
+}
+
+@test "commit --squash: one layer of the whole rootfs, the image's own history entry alone" {
+	run_hutch run --name q1 "$IMAGE" sh -c "$CHANGES"
+	run_hutch commit -q --squash q1 squashed
+	run_hutch image inspect squashed
+	[[ $(jq '.[0].RootFS.Layers | length' <<<"$output") == 1 ]] || fail "RootFS: $output"
+	[[ $(jq -c '[.[0].History[].created_by]' <<<"$output") == '["/bin/sh"]' ]] ||
+		fail "History: $output"
+	run tar -tzvf "$(new_layer localhost/squashed)/blob" --numeric-owner
+	assert_success
+	assert_line --regexp ' bin/busybox$'
+	assert_line --regexp '^-rw-r--r-- 1000/1000 +0 .* new/owned$'
+	refute_line --regexp '\.wh\.'
+	refute_line --regexp 'etc/group$'
+	refute_line --regexp 'usr/sbin'
+	run_hutch run --rm squashed sh -c 'cat /new/f /usr/bin/only; test -e /etc/group || echo nogroup'
+	assert_output "hi
+only
+nogroup"
+	run_hutch run -d --name q2 "$IMAGE" sleep 300
+	run_hutch 125 commit --squash q2 nosquash
+	assert_equal "$stderr" "Error: container q2 is running: hutch squashes created and exited containers only"
 }
 
 @test "commit: the container's settings, --change, history, author and message as podman's" {
