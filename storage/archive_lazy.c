@@ -37,12 +37,14 @@ static struct {
 	dev_t (*entry_rdevminor)(struct archive_entry *);
 	void (*entry_set_atime)(struct archive_entry *, time_t, long);
 	void (*entry_set_filetype)(struct archive_entry *, unsigned int);
+	void (*entry_set_gid)(struct archive_entry *, la_int64_t);
 	void (*entry_set_hardlink)(struct archive_entry *, const char *);
 	void (*entry_set_mtime)(struct archive_entry *, time_t, long);
 	void (*entry_set_pathname)(struct archive_entry *, const char *);
 	void (*entry_set_perm)(struct archive_entry *, __LA_MODE_T);
 	void (*entry_set_size)(struct archive_entry *, la_int64_t);
 	void (*entry_set_symlink)(struct archive_entry *, const char *);
+	void (*entry_set_uid)(struct archive_entry *, la_int64_t);
 	la_int64_t (*entry_size)(struct archive_entry *);
 	const char *(*entry_symlink)(struct archive_entry *);
 	la_int64_t (*entry_uid)(struct archive_entry *);
@@ -110,12 +112,14 @@ static void load(void)
 	LOAD(entry_rdevminor, "archive_entry_rdevminor");
 	LOAD(entry_set_atime, "archive_entry_set_atime");
 	LOAD(entry_set_filetype, "archive_entry_set_filetype");
+	LOAD(entry_set_gid, "archive_entry_set_gid");
 	LOAD(entry_set_hardlink, "archive_entry_set_hardlink");
 	LOAD(entry_set_mtime, "archive_entry_set_mtime");
 	LOAD(entry_set_pathname, "archive_entry_set_pathname");
 	LOAD(entry_set_perm, "archive_entry_set_perm");
 	LOAD(entry_set_size, "archive_entry_set_size");
 	LOAD(entry_set_symlink, "archive_entry_set_symlink");
+	LOAD(entry_set_uid, "archive_entry_set_uid");
 	LOAD(entry_size, "archive_entry_size");
 	LOAD(entry_symlink, "archive_entry_symlink");
 	LOAD(entry_uid, "archive_entry_uid");
@@ -272,6 +276,12 @@ void archive_entry_set_filetype(struct archive_entry *a0, unsigned int a1)
 	fn.entry_set_filetype(a0, a1);
 }
 
+void archive_entry_set_gid(struct archive_entry *a0, la_int64_t a1)
+{
+	READY();
+	fn.entry_set_gid(a0, a1);
+}
+
 void archive_entry_set_hardlink(struct archive_entry *a0, const char *a1)
 {
 	READY();
@@ -306,6 +316,12 @@ void archive_entry_set_symlink(struct archive_entry *a0, const char *a1)
 {
 	READY();
 	fn.entry_set_symlink(a0, a1);
+}
+
+void archive_entry_set_uid(struct archive_entry *a0, la_int64_t a1)
+{
+	READY();
+	fn.entry_set_uid(a0, a1);
 }
 
 la_int64_t archive_entry_size(struct archive_entry *a0)

@@ -93,8 +93,8 @@ static struct archive *gz_open(struct gz_out *o, struct error **err)
 }
 
 /* upper_fd as a tar, gzipped into blob_fd; the digests of both forms. */
-static int write_blob(int upper_fd, bool layer, int blob_fd, struct layer_new *out,
-		      struct error **err)
+static int write_blob(int upper_fd, bool layer, const struct tar_ids *ids, int blob_fd,
+		      struct layer_new *out, struct error **err)
 {
 	struct gz_out go = { .fd = blob_fd, .sha = sha256_new() };
 	struct tar_out to = { .sha = sha256_new() };
@@ -108,7 +108,7 @@ static int write_blob(int upper_fd, bool layer, int blob_fd, struct layer_new *o
 		ar_error(tar, "writing the layer", err);
 		goto out;
 	}
-	if (tar_write_tree_at(tar, upper_fd, layer, err) < 0)
+	if (tar_write_tree_at(tar, upper_fd, layer, ids, err) < 0)
 		goto out;
 	if (archive_write_close(tar) != ARCHIVE_OK) {
 		ar_error(tar, "writing the layer", err);
@@ -157,8 +157,8 @@ static int fill_from_blob(void *arg, int dirfd, struct unpack_result *res, struc
 
 /* A layer of the tree at dirfd: an upper dir (layer: whiteouts to the OCI form) or a whole
  * rootfs (--squash). */
-static int layer_from_tree(struct storage *s, int upper_fd, bool layer, const char *parent_chain,
-			   struct layer_new *out, struct error **err)
+static int layer_from_tree(struct storage *s, int upper_fd, bool layer, const struct tar_ids *ids,
+			   const char *parent_chain, struct layer_new *out, struct error **err)
 {
 	*out = (struct layer_new){ 0 };
 	autofree char *tmp = store_tmpdir(s, "commit", err);
@@ -166,8 +166,8 @@ static int layer_from_tree(struct storage *s, int upper_fd, bool layer, const ch
 		return -1;
 	autofree char *blob = xasprintf("%s/blob", tmp);
 	autoclose int fd = open(blob, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	int rc =
-	    fd < 0 ? err_sys(err, "creating %s", blob) : write_blob(upper_fd, layer, fd, out, err);
+	int rc = fd < 0 ? err_sys(err, "creating %s", blob)
+			: write_blob(upper_fd, layer, ids, fd, out, err);
 	struct layer_import li = { .diff_id = out->diff_id,
 				   .blob_digest = out->blob_digest,
 				   .blob_size = out->blob_size };
@@ -185,10 +185,10 @@ static int layer_from_tree(struct storage *s, int upper_fd, bool layer, const ch
 	return rc;
 }
 
-int store_layer_from_upper(struct storage *s, int upper_fd, const char *parent_chain,
-			   struct layer_new *out, struct error **err)
+int store_layer_from_upper(struct storage *s, int upper_fd, const struct tar_ids *ids,
+			   const char *parent_chain, struct layer_new *out, struct error **err)
 {
-	return layer_from_tree(s, upper_fd, true, parent_chain, out, err);
+	return layer_from_tree(s, upper_fd, true, ids, parent_chain, out, err);
 }
 
 /* ---------- the image ---------- */
@@ -328,7 +328,7 @@ struct commit_arg {
 /* The new layer: the upper dir on top of the image's, or with squash the whole rootfs as
  * mounted (in this child's mount namespace) as a bottom layer. */
 static int commit_layer(struct storage *s, const struct storage_commit_opts *o,
-			struct layer_new *ln, struct error **err)
+			const struct tar_ids *ids, struct layer_new *ln, struct error **err)
 {
 	const struct storage_image *img = o->image;
 	size_t nl = strv_len(img->layers);
@@ -337,7 +337,8 @@ static int commit_layer(struct storage *s, const struct storage_commit_opts *o,
 		autoclose int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (ufd < 0)
 			return err_sys(err, "opening %s", upper);
-		return store_layer_from_upper(s, ufd, nl ? img->layers[nl - 1] : NULL, ln, err);
+		return store_layer_from_upper(s, ufd, ids, nl ? img->layers[nl - 1] : NULL, ln,
+					      err);
 	}
 	/* Mounts made here must not propagate back to the host's namespace. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -347,8 +348,8 @@ static int commit_layer(struct storage *s, const struct storage_commit_opts *o,
 		return -1;
 	/* Closed before the unmount, which an open fd on the mount would make fail. */
 	int fd = open(mp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int rc =
-	    fd < 0 ? err_sys(err, "opening %s", mp) : layer_from_tree(s, fd, false, NULL, ln, err);
+	int rc = fd < 0 ? err_sys(err, "opening %s", mp)
+			: layer_from_tree(s, fd, false, ids, NULL, ln, err);
 	if (fd >= 0)
 		close(fd);
 	/* fuse-overlayfs lives until its mount goes: unmount before leaving the namespace. */
@@ -365,7 +366,18 @@ static int commit_child(struct storage *s, void *arg, int out_fd, struct error *
 	const struct storage_image *img = o->image;
 	size_t nl = o->squash ? 0 : strv_len(img->layers);
 	struct layer_new ln;
-	if (commit_layer(s, o, &ln, err) < 0)
+	/* keep-id: the image's layer dirs tell its root's files from the user's. */
+	autostrv char **dirs = o->ids != NULL ? storage_image_layer_dirs(s, img) : NULL;
+	size_t nd = strv_len(dirs);
+	autofree int *lowers = xcalloc(nd + 1, sizeof(int));
+	for (size_t i = 0; i < nd; i++)
+		lowers[i] = open(dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct tar_ids ti = { .map = o->ids, .lowers = lowers, .n_lowers = nd };
+	int rc = commit_layer(s, o, o->ids != NULL ? &ti : NULL, &ln, err);
+	for (size_t i = 0; i < nd; i++)
+		if (lowers[i] >= 0)
+			close(lowers[i]);
+	if (rc < 0)
 		return -1;
 	autofree char *cfg = commit_config(o, ln.diff_id);
 	autostrv char **chains = xcalloc(1, sizeof(char *));

@@ -305,6 +305,8 @@ int store_import_layer(struct storage *s, struct layer_import *li, layer_fill fi
 
 /* ---------- a layer from an overlay upper dir (commit.c): commit and build ---------- */
 
+struct tar_ids;
+
 struct layer_new {
 	char chain[SHA256_HEX_LEN + 1];
 	char diff_id[7 + SHA256_HEX_LEN + 1];	  /* "sha256:" of the tar */
@@ -316,12 +318,13 @@ struct layer_new {
 /*
  * Store the overlay upper dir upper_fd (borrowed; a container's, so hostile: read by fds,
  * nothing followed) as a layer on top of parent_chain (NULL or "": a bottom layer): deleted
- * files become .wh. whiteouts, opaque dirs .wh..wh..opq, owners are read as this user
- * namespace maps them (run as root in the store's, so they are the container's ids). The
+ * files become .wh. whiteouts, opaque dirs .wh..wh..opq; owners are read as this user
+ * namespace maps them (run as root in the store's) and mapped back through ids, for a
+ * container's mapping nested in it (NULL: none, the store's ids are the container's). The
  * gzipped tar is kept beside the layer as its blob. out is filled on success.
  */
-int store_layer_from_upper(struct storage *s, int upper_fd, const char *parent_chain,
-			   struct layer_new *out, struct error **err);
+int store_layer_from_upper(struct storage *s, int upper_fd, const struct tar_ids *ids,
+			   const char *parent_chain, struct layer_new *out, struct error **err);
 
 /* ---------- tar writing (tarwrite.c) and archives (save.c, load.c, import.c) ---------- */
 
@@ -331,8 +334,21 @@ struct archive;
  * xattrs and hard links. layer: overlay whiteouts and opaque dirs go out in the OCI form.
  */
 int tar_write_tree(struct archive *a, const char *root, bool layer, struct error **err);
-/* The same from an open directory (borrowed), which may be hostile: an overlay upper dir. */
-int tar_write_tree_at(struct archive *a, int dirfd, bool layer, struct error **err);
+/*
+ * Owners as a container with its own mapping nested in the store's (--userns=keep-id) sees
+ * them: map takes the store's ids back to the container's. The store's 0 is the image's
+ * root and the keep-id user alike: an entry whose path is owned by 0 in one of lowers (the
+ * image's layer dirs, topmost first) too keeps 0, as a copy-up of the image's file.
+ */
+struct tar_ids {
+	const struct userns_map *map;
+	const int *lowers;
+	size_t n_lowers;
+};
+/* The same from an open directory (borrowed), which may be hostile: an overlay upper dir.
+ * ids: NULL when the owners as this namespace sees them are the tar's. */
+int tar_write_tree_at(struct archive *a, int dirfd, bool layer, const struct tar_ids *ids,
+		      struct error **err);
 
 /* What a function run by store_run_userns gets: its argument and the result pipe. */
 typedef int (*store_child_fn)(struct storage *s, void *arg, int out_fd, struct error **err);

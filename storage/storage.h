@@ -8,6 +8,7 @@
 #include "lib/lib.h"
 
 struct json_object;
+struct userns_map;
 
 /*
  * Whether the kernel mounts overlayfs inside a user namespace here (Linux >= 5.11 with
@@ -405,6 +406,9 @@ struct storage_commit_opts {
 	bool docker; /* docker's manifest and config types, else OCI */
 	bool squash; /* one layer of the whole rootfs, no parent's (the container must not run) */
 	const char *name; /* the new image's name, or NULL */
+	/* The container's user namespace nested in the store's (--userns=keep-id): its files'
+	 * owners are mapped back through it. NULL: the container uses the store's mapping. */
+	const struct userns_map *ids;
 };
 /*
  * Store ctr_id's changes (its overlay upper dir) as a layer on top of o->image and an image

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +38,8 @@ struct hardlink {
 struct tree_writer {
 	struct archive *a;
 	bool layer;
+	/* Owners as this namespace sees them -> the tar's; NULL: the same. */
+	const struct tar_ids *ids;
 	struct hardlink *links;
 	size_t n_links;
 	char *buf;
@@ -141,6 +144,38 @@ static int write_marker(struct tree_writer *w, const char *path, const struct st
 	return r < ARCHIVE_WARN ? ar_fail(w, path, err) : 0;
 }
 
+/* The id whose outside is id in one side of a map; ids it does not map are the overflow id. */
+static unsigned long map_back(const struct userns_idmap *v, size_t n, unsigned long id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= v[i].outside && id - v[i].outside < v[i].count)
+			return v[i].inside + (id - v[i].outside);
+	return 65534;
+}
+
+/* Whether rel is owned by 0 (uid, or gid) in the topmost lower layer that has it; looked
+ * up inside each layer dir, nothing followed out of it. */
+static bool lower_root(const struct tar_ids *ids, const char *rel, bool gid)
+{
+	for (size_t i = 0; i < ids->n_lowers; i++) {
+		autoclose int fd = fs_openat2(ids->lowers[i], rel, O_PATH | O_NOFOLLOW,
+					      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0)
+			return (gid ? st.st_gid : st.st_uid) == 0;
+	}
+	return false;
+}
+
+static unsigned long owner_back(const struct tar_ids *ids, const char *rel, unsigned long id,
+				bool gid)
+{
+	if (id == 0 && lower_root(ids, rel, gid))
+		return 0;
+	return gid ? map_back(ids->map->gids, ids->map->n_gids, id)
+		   : map_back(ids->map->uids, ids->map->n_uids, id);
+}
+
 static const char *known_link(struct tree_writer *w, const struct stat *st, const char *rel)
 {
 	for (size_t i = 0; i < w->n_links; i++)
@@ -181,6 +216,10 @@ static int write_one(struct tree_writer *w, int dirfd, const char *name, const c
 		return write_whiteout(w, rel, name, &st, err);
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_copy_stat(e, &st);
+	if (w->ids != NULL) {
+		archive_entry_set_uid(e, (la_int64_t)owner_back(w->ids, rel, st.st_uid, false));
+		archive_entry_set_gid(e, (la_int64_t)owner_back(w->ids, rel, st.st_gid, true));
+	}
 	archive_entry_set_pathname(e, rel);
 	archive_entry_set_atime(e, 0, 0);
 	archive_entry_unset_atime(e);
@@ -264,9 +303,10 @@ static int write_dir(struct tree_writer *w, int dirfd, const char *rel, bool opa
 	return 0;
 }
 
-int tar_write_tree_at(struct archive *a, int dirfd, bool layer, struct error **err)
+int tar_write_tree_at(struct archive *a, int dirfd, bool layer, const struct tar_ids *ids,
+		      struct error **err)
 {
-	struct tree_writer w = { .a = a, .layer = layer, .buf = xmalloc(COPY_BUF) };
+	struct tree_writer w = { .a = a, .layer = layer, .ids = ids, .buf = xmalloc(COPY_BUF) };
 	int rc = write_dir(&w, dirfd, "", false, err);
 	for (size_t i = 0; i < w.n_links; i++)
 		free(w.links[i].path);
@@ -280,5 +320,5 @@ int tar_write_tree(struct archive *a, const char *root, bool layer, struct error
 	autoclose int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(err, "opening %s", root);
-	return tar_write_tree_at(a, fd, layer, err);
+	return tar_write_tree_at(a, fd, layer, NULL, err);
 }

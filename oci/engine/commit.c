@@ -7,6 +7,7 @@
  * A running container is frozen meanwhile only with --pause (podman's default is not to).
  */
 #include "oci/engine/internal.h"
+#include "userns/userns.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -159,6 +160,11 @@ int eng_ctr_commit(struct eng_ctr *c, const struct eng_ctr_commit_opts *o, char 
 		strv_free(cfg.onbuild);
 		cfg.onbuild = NULL;
 	}
+	/* keep-id: the container's ids are not the store's; the layer gets the container's. */
+	struct userns_map keepid = { 0 };
+	bool nested = c->userns != NULL && strcmp(c->userns, "keep-id") == 0;
+	if (rc == 0 && nested)
+		rc = userns_keepid_map(&keepid, err);
 	if (rc == 0) {
 		struct storage_commit_opts so = { .ctr_id = c->id,
 						  .image = img,
@@ -168,6 +174,7 @@ int eng_ctr_commit(struct eng_ctr *c, const struct eng_ctr_commit_opts *o, char 
 						  .message = o->message,
 						  .docker = docker,
 						  .squash = o->squash,
+						  .ids = nested ? &keepid : NULL,
 						  .name = o->name };
 		bool paused = pause_for_commit(c, o);
 		rc = storage_commit(s, &so, image_id, err);
@@ -177,6 +184,7 @@ int eng_ctr_commit(struct eng_ctr *c, const struct eng_ctr_commit_opts *o, char 
 			err_free(&e2);
 		}
 	}
+	userns_map_clear(&keepid);
 	storage_image_config_clear(&cfg);
 	storage_image_free(&img);
 	return rc;

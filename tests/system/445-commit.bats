@@ -250,3 +250,25 @@ nogroup"
 	assert_output from-archive
 	run_hutch 125 run "docker-archive:$BATS_TEST_TMPDIR/nosuch.tar"
 }
+
+@test "commit of a --userns=keep-id container: owners are the container's ids, not the store's" {
+	grep -q "^$(id -un):" /etc/subuid || skip_machine "keep-id needs subordinate ids"
+	local me
+	me=$(id -u):$(id -g)
+	run_hutch run --name k1 --userns=keep-id --user 0 "$IMAGE" sh -c \
+		"touch /r /u /n && chown $me /u && chown 5:6 /n"
+	run_hutch commit -q k1 keepid
+	run tar -tzvf "$(new_layer localhost/keepid)/blob" --numeric-owner
+	assert_success
+	assert_line --regexp '^-rw-r--r-- 0/0 .* r$'
+	assert_line --regexp "^-rw-r--r-- ${me/:/\\/} .* u$"
+	assert_line --regexp '^-rw-r--r-- 5/6 .* n$'
+	# The image's /etc, copied up for keep-id's passwd entry, stays root's: the store's 0
+	# is the image's root there, not the keep-id user.
+	assert_line --regexp '^d.* 0/0 .* etc/$'
+	assert_line --regexp '^-.* 0/0 .* etc/passwd$'
+	run_hutch run --rm keepid stat -c '%n %u:%g' /r /u /n
+	assert_output "/r 0:0
+/u $me
+/n 5:6"
+}
