@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --runtime --runtime-flag --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --runtime=file --runtime-flag=none --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait cp diff pause port rename stats top unpause volume network pod completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause volume network pod completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -23,7 +23,7 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="attach cp create diff exec exists inspect kill logs ls pause port prune rename restart rm run start stats stop top unpause wait "
+		subs="attach commit cp create diff exec exists inspect kill logs ls pause port prune rename restart rm run start stats stop top unpause wait "
 		operands="none"
 		after=""
 		;;
@@ -33,6 +33,14 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers-running"
+		after=""
+		;;
+	"container commit")
+		opts="--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --squash -s --help -h"
+		valopts="--author=none -a=none --change=none -c=none --format=choices:oci|docker -f=choices:oci|docker --iidfile=file --message=none -m=none "
+		choices=""
+		subs=""
+		operands="containers"
 		after=""
 		;;
 	"container cp")
@@ -302,6 +310,14 @@ _hutch_spec() {
 	"wait")
 		opts="--condition --help -h"
 		valopts="--condition=choices:stopped|exited "
+		choices=""
+		subs=""
+		operands="containers"
+		after=""
+		;;
+	"commit")
+		opts="--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --squash -s --help -h"
+		valopts="--author=none -a=none --change=none -c=none --format=choices:oci|docker -f=choices:oci|docker --iidfile=file --message=none -m=none "
 		choices=""
 		subs=""
 		operands="containers"

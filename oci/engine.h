@@ -434,6 +434,26 @@ int eng_ctr_logs(struct eng_ctr *c, const struct eng_logs_opts *o, FILE *out, FI
  * followed lines come as they are written. One container: eng_ctr_logs. */
 int eng_ctr_logs_many(struct eng_ctr *const *cs, size_t n, const struct eng_logs_opts *o, FILE *out,
 		      FILE *errout, struct error **err);
+/* `commit`: a new image of c's image plus c's changes, with c's settings. */
+struct eng_ctr_commit_opts {
+	const char *name;     /* the image's name (short names under localhost/), or NULL */
+	char *const *changes; /* --change instructions, in order */
+	const char *author;   /* -a */
+	const char *message;  /* -m: only with the docker format, as podman */
+	const char *format;   /* "oci" (NULL) or "docker" */
+	bool pause;	      /* freeze a running container while its layer is written */
+	bool include_volumes; /* its volumes' destinations become the image's Volumes */
+	bool squash;	      /* one layer of the whole rootfs (not of a running container) */
+};
+/*
+ * Commit c: its upper dir as a new layer, its config (entrypoint, command, env, working
+ * dir, user, labels, exposed ports) with the changes applied. *image_id (owned) is the new
+ * image's ID. *warnings (owned, may be NULL) are what podman warns of (ONBUILD dropped in
+ * the OCI format).
+ */
+int eng_ctr_commit(struct eng_ctr *c, const struct eng_ctr_commit_opts *o, char **image_id,
+		   char ***warnings, struct error **err);
+
 /* `export`: c's filesystem as a tar stream to fd; a running (or paused) container is EBUSY,
  * which eng_ctr_export_check tells before the caller opens its output. */
 int eng_ctr_export_check(const struct eng_ctr *c, struct error **err);

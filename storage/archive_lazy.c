@@ -37,12 +37,14 @@ static struct {
 	dev_t (*entry_rdevminor)(struct archive_entry *);
 	void (*entry_set_atime)(struct archive_entry *, time_t, long);
 	void (*entry_set_filetype)(struct archive_entry *, unsigned int);
+	void (*entry_set_gid)(struct archive_entry *, la_int64_t);
 	void (*entry_set_hardlink)(struct archive_entry *, const char *);
 	void (*entry_set_mtime)(struct archive_entry *, time_t, long);
 	void (*entry_set_pathname)(struct archive_entry *, const char *);
 	void (*entry_set_perm)(struct archive_entry *, __LA_MODE_T);
 	void (*entry_set_size)(struct archive_entry *, la_int64_t);
 	void (*entry_set_symlink)(struct archive_entry *, const char *);
+	void (*entry_set_uid)(struct archive_entry *, la_int64_t);
 	la_int64_t (*entry_size)(struct archive_entry *);
 	const char *(*entry_symlink)(struct archive_entry *);
 	la_int64_t (*entry_uid)(struct archive_entry *);
@@ -69,6 +71,7 @@ static struct {
 	int (*read_support_format_gnutar)(struct archive *);
 	int (*read_support_format_raw)(struct archive *);
 	int (*read_support_format_tar)(struct archive *);
+	int (*write_add_filter_gzip)(struct archive *);
 	int (*write_close)(struct archive *);
 	la_ssize_t (*write_data)(struct archive *, const void *, size_t);
 	int (*write_free)(struct archive *);
@@ -79,6 +82,7 @@ static struct {
 	int (*write_open_fd)(struct archive *, int);
 	int (*write_set_bytes_in_last_block)(struct archive *, int);
 	int (*write_set_format_pax_restricted)(struct archive *);
+	int (*write_set_format_raw)(struct archive *);
 	void (*set_error)(struct archive *, int, const char *, ...);
 } fn;
 
@@ -108,12 +112,14 @@ static void load(void)
 	LOAD(entry_rdevminor, "archive_entry_rdevminor");
 	LOAD(entry_set_atime, "archive_entry_set_atime");
 	LOAD(entry_set_filetype, "archive_entry_set_filetype");
+	LOAD(entry_set_gid, "archive_entry_set_gid");
 	LOAD(entry_set_hardlink, "archive_entry_set_hardlink");
 	LOAD(entry_set_mtime, "archive_entry_set_mtime");
 	LOAD(entry_set_pathname, "archive_entry_set_pathname");
 	LOAD(entry_set_perm, "archive_entry_set_perm");
 	LOAD(entry_set_size, "archive_entry_set_size");
 	LOAD(entry_set_symlink, "archive_entry_set_symlink");
+	LOAD(entry_set_uid, "archive_entry_set_uid");
 	LOAD(entry_size, "archive_entry_size");
 	LOAD(entry_symlink, "archive_entry_symlink");
 	LOAD(entry_uid, "archive_entry_uid");
@@ -139,6 +145,7 @@ static void load(void)
 	LOAD(read_support_format_gnutar, "archive_read_support_format_gnutar");
 	LOAD(read_support_format_raw, "archive_read_support_format_raw");
 	LOAD(read_support_format_tar, "archive_read_support_format_tar");
+	LOAD(write_add_filter_gzip, "archive_write_add_filter_gzip");
 	LOAD(write_close, "archive_write_close");
 	LOAD(write_data, "archive_write_data");
 	LOAD(write_free, "archive_write_free");
@@ -148,6 +155,7 @@ static void load(void)
 	LOAD(write_open_fd, "archive_write_open_fd");
 	LOAD(write_set_bytes_in_last_block, "archive_write_set_bytes_in_last_block");
 	LOAD(write_set_format_pax_restricted, "archive_write_set_format_pax_restricted");
+	LOAD(write_set_format_raw, "archive_write_set_format_raw");
 	LOAD(set_error, "archive_set_error");
 #undef LOAD
 }
@@ -268,6 +276,12 @@ void archive_entry_set_filetype(struct archive_entry *a0, unsigned int a1)
 	fn.entry_set_filetype(a0, a1);
 }
 
+void archive_entry_set_gid(struct archive_entry *a0, la_int64_t a1)
+{
+	READY();
+	fn.entry_set_gid(a0, a1);
+}
+
 void archive_entry_set_hardlink(struct archive_entry *a0, const char *a1)
 {
 	READY();
@@ -302,6 +316,12 @@ void archive_entry_set_symlink(struct archive_entry *a0, const char *a1)
 {
 	READY();
 	fn.entry_set_symlink(a0, a1);
+}
+
+void archive_entry_set_uid(struct archive_entry *a0, la_int64_t a1)
+{
+	READY();
+	fn.entry_set_uid(a0, a1);
 }
 
 la_int64_t archive_entry_size(struct archive_entry *a0)
@@ -456,6 +476,12 @@ int archive_read_support_format_tar(struct archive *a0)
 	return fn.read_support_format_tar(a0);
 }
 
+int archive_write_add_filter_gzip(struct archive *a0)
+{
+	READY();
+	return fn.write_add_filter_gzip(a0);
+}
+
 int archive_write_close(struct archive *a0)
 {
 	READY();
@@ -509,6 +535,12 @@ int archive_write_set_format_pax_restricted(struct archive *a0)
 {
 	READY();
 	return fn.write_set_format_pax_restricted(a0);
+}
+
+int archive_write_set_format_raw(struct archive *a0)
+{
+	READY();
+	return fn.write_set_format_raw(a0);
 }
 
 void archive_set_error(struct archive *a, int code, const char *fmt, ...)

@@ -28,6 +28,7 @@ void storage_image_free(struct storage_image **ip)
 		return;
 	free(i->id);
 	strv_free(i->names);
+	strv_free(i->names_history);
 	strv_free(i->digests);
 	free(i->manifest_digest);
 	strv_free(i->layers);
@@ -45,11 +46,27 @@ void storage_image_list_free(struct storage_image **imgs, size_t n)
 	free(imgs);
 }
 
+/* The names an image has had, as containers/storage keeps them: each time its names are set,
+ * the current ones go first and the earlier history follows, without repeats. */
+static char **names_history(const struct storage_image *img)
+{
+	char **h = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; img->names != NULL && img->names[i] != NULL; i++)
+		if (!strv_contains(h, img->names[i]))
+			strv_push(&h, img->names[i]);
+	for (size_t i = 0; img->names_history != NULL && img->names_history[i] != NULL; i++)
+		if (!strv_contains(h, img->names_history[i]))
+			strv_push(&h, img->names_history[i]);
+	return h;
+}
+
 static int write_record(struct storage *s, const struct storage_image *img, struct error **err)
 {
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(img->id));
 	json_object_object_add(o, "names", json_from_strv(img->names));
+	autostrv char **hist = names_history(img);
+	json_object_object_add(o, "names_history", json_from_strv(hist));
 	json_object_object_add(o, "digests", json_from_strv(img->digests));
 	json_object_object_add(o, "manifest_digest", json_object_new_string(img->manifest_digest));
 	json_object_object_add(o, "layers", json_from_strv(img->layers));
@@ -102,6 +119,10 @@ static struct storage_image *read_record_as(struct storage *s, const char *id, b
 	struct storage_image *img = xzalloc(sizeof(*img));
 	img->id = xstrdup(id);
 	img->names = record_strv(o, "names");
+	img->names_history = record_strv(o, "names_history");
+	char **hist = names_history(img); /* records from before the history: their names */
+	strv_free(img->names_history);
+	img->names_history = hist;
 	img->digests = record_strv(o, "digests");
 	img->layers = record_strv(o, "layers");
 	img->diff_ids = record_strv(o, "diff_ids");

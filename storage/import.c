@@ -23,7 +23,7 @@ static int split_change(const char *in, char **key, const char **val, struct err
 {
 	size_t k = strcspn(in, "= \t");
 	if (k == 0 || in[k] == '\0')
-		return err_set(err, EINVAL, ERR_USAGE, "invalid --change \"%s\": want KEY=VALUE",
+		return err_set(err, EINVAL, ERR_TOOL, "invalid --change \"%s\": want KEY=VALUE",
 			       in);
 	*key = xstrndup(in, k);
 	for (char *p = *key; *p; p++)
@@ -55,8 +55,75 @@ static int parse_command(const char *key, const char *val, char ***out, struct e
 	}
 	json_object_put(a);
 	return ok ? 0
-		  : err_set(err, EINVAL, ERR_USAGE,
+		  : err_set(err, EINVAL, ERR_TOOL,
 			    "invalid --change %s: \"%s\" is not a JSON array of strings", key, val);
+}
+
+/* Set NAME=VALUE in a KEY=VALUE vector: replace the entry of that name, else append. */
+static void kv_set(char ***v, const char *name, size_t nlen, const char *value)
+{
+	char *entry = xasprintf("%.*s=%s", (int)nlen, name, value);
+	for (size_t i = 0; *v != NULL && (*v)[i] != NULL; i++)
+		if (strncmp((*v)[i], name, nlen) == 0 && (*v)[i][nlen] == '=') {
+			free((*v)[i]);
+			(*v)[i] = entry;
+			return;
+		}
+	strv_push_take(v, entry);
+}
+
+/* "text" without its double quotes, as a Dockerfile's LABEL "k"="v" gives them. */
+static char *unquote(const char *p, size_t n)
+{
+	if (n >= 2 && p[0] == '"' && p[n - 1] == '"')
+		return xstrndup(p + 1, n - 2);
+	return xstrndup(p, n);
+}
+
+/* ENV and LABEL: NAME=VALUE or NAME VALUE. */
+static int change_kv(const char *key, const char *val, char ***v, struct error **err)
+{
+	size_t n = strcspn(val, "= \t");
+	if (n == 0 || val[n] == '\0')
+		return err_set(err, EINVAL, ERR_TOOL, "invalid change \"%s %s\" - want NAME=VALUE",
+			       key, val);
+	autofree char *name = unquote(val, n);
+	const char *rest = val + n + 1;
+	autofree char *value = unquote(rest, strlen(rest));
+	kv_set(v, name, strlen(name), value);
+	return 0;
+}
+
+/* EXPOSE and VOLUME: words (VOLUME also a JSON array), added once each. */
+static int change_list(const char *key, const char *val, char ***v, struct error **err)
+{
+	autostrv char **words = NULL;
+	if (key[0] == 'V' && *val == '[') {
+		struct json_object *a = json_tokener_parse(val);
+		size_t bad = 0;
+		int rc = json_strv_all(a, &words, &bad);
+		json_object_put(a);
+		if (rc < 0 || words == NULL)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "invalid change \"%s %s\" - not a JSON array of strings",
+				       key, val);
+	} else {
+		for (const char *p = val; *p;) {
+			size_t n = strcspn(p, " \t");
+			if (n > 0)
+				strv_push_take(&words, xstrndup(p, n));
+			p += n;
+			p += strspn(p, " \t");
+		}
+	}
+	for (size_t i = 0; words != NULL && words[i] != NULL; i++) {
+		autofree char *w = key[0] == 'E' && strchr(words[i], '/') == NULL
+				       ? xasprintf("%s/tcp", words[i])
+				       : xstrdup(words[i]);
+		if (!strv_contains(*v, w))
+			strv_push(v, w);
+	}
+	return 0;
 }
 
 static int apply_change(struct storage_image_config *c, const char *change, struct error **err)
@@ -69,24 +136,62 @@ static int apply_change(struct storage_image_config *c, const char *change, stru
 		return parse_command(key, val, &c->cmd, err);
 	if (strcmp(key, "ENTRYPOINT") == 0)
 		return parse_command(key, val, &c->entrypoint, err);
-	if (strcmp(key, "ENV") == 0) {
-		size_t n = strcspn(val, "= \t");
-		if (n == 0 || val[n] == '\0')
-			return err_set(err, EINVAL, ERR_USAGE,
-				       "invalid --change ENV \"%s\": want NAME=VALUE", val);
-		strv_push_take(&c->env, xasprintf("%.*s=%s", (int)n, val, val + n + 1));
+	if (strcmp(key, "ENV") == 0)
+		return change_kv(key, val, &c->env, err);
+	if (strcmp(key, "LABEL") == 0)
+		return change_kv(key, val, &c->labels, err);
+	if (strcmp(key, "EXPOSE") == 0)
+		return change_list(key, val, &c->exposed_ports, err);
+	if (strcmp(key, "VOLUME") == 0)
+		return change_list(key, val, &c->volumes, err);
+	if (strcmp(key, "ONBUILD") == 0) {
+		strv_push(&c->onbuild, val);
 		return 0;
 	}
-	if (strcmp(key, "WORKDIR") == 0 || strcmp(key, "USER") == 0) {
-		char **field = key[0] == 'W' ? &c->workdir : &c->user;
-		free(*field);
-		*field = xstrdup(val);
-		return 0;
-	}
-	return err_set(err, EINVAL, ERR_USAGE,
-		       "unsupported --change key \"%s\": hutch supports CMD, ENTRYPOINT, ENV, "
-		       "WORKDIR and USER",
-		       key);
+	char **field = strcmp(key, "WORKDIR") == 0	? &c->workdir
+		       : strcmp(key, "USER") == 0	? &c->user
+		       : strcmp(key, "STOPSIGNAL") == 0 ? &c->stop_signal
+							: NULL;
+	if (field == NULL)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid change \"%s %s\" - invalid instruction %s", key, val, key);
+	free(*field);
+	*field = xstrdup(val);
+	return 0;
+}
+
+static void set_or_del(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (v == NULL)
+		json_object_object_del(o, key);
+	else
+		json_object_object_add(o, key, v);
+}
+
+/* {"KEY": {}} for each key: ExposedPorts and Volumes. */
+static struct json_object *key_set(char *const *keys)
+{
+	if (keys == NULL)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	for (size_t i = 0; keys[i] != NULL; i++)
+		json_object_object_add(o, keys[i], json_object_new_object());
+	return o;
+}
+
+void storage_image_config_to_json(const struct storage_image_config *c, struct json_object *cc)
+{
+	set_or_del(cc, "Entrypoint", c->entrypoint ? json_from_strv(c->entrypoint) : NULL);
+	set_or_del(cc, "Cmd", c->cmd ? json_from_strv(c->cmd) : NULL);
+	set_or_del(cc, "Env", c->env ? json_from_strv(c->env) : NULL);
+	set_or_del(cc, "WorkingDir", c->workdir ? json_object_new_string(c->workdir) : NULL);
+	set_or_del(cc, "User", c->user ? json_object_new_string(c->user) : NULL);
+	set_or_del(cc, "ExposedPorts", key_set(c->exposed_ports));
+	set_or_del(cc, "Volumes", key_set(c->volumes));
+	set_or_del(cc, "Labels", c->labels ? json_from_kv(c->labels) : NULL);
+	set_or_del(cc, "StopSignal",
+		   c->stop_signal ? json_object_new_string(c->stop_signal) : NULL);
+	set_or_del(cc, "OnBuild", c->onbuild ? json_from_strv(c->onbuild) : NULL);
 }
 
 int storage_import_changes(struct storage_image_config *c, char *const *changes, struct error **err)
@@ -110,19 +215,10 @@ static char *now_rfc3339(void)
 /* The image config of an imported layer (owned text). */
 static char *import_config(const struct storage_import_opts *o, const char *diff_id)
 {
-	const struct storage_image_config *c = o->config;
 	autofree char *now = now_rfc3339();
 	struct json_object *cfg = json_object_new_object(), *cc = json_object_new_object();
-	if (c != NULL && c->cmd != NULL)
-		json_object_object_add(cc, "Cmd", json_from_strv(c->cmd));
-	if (c != NULL && c->entrypoint != NULL)
-		json_object_object_add(cc, "Entrypoint", json_from_strv(c->entrypoint));
-	if (c != NULL && c->env != NULL)
-		json_object_object_add(cc, "Env", json_from_strv(c->env));
-	if (c != NULL && c->workdir != NULL)
-		json_object_object_add(cc, "WorkingDir", json_object_new_string(c->workdir));
-	if (c != NULL && c->user != NULL)
-		json_object_object_add(cc, "User", json_object_new_string(c->user));
+	if (o->config != NULL)
+		storage_image_config_to_json(o->config, cc);
 	json_object_object_add(cfg, "created", json_object_new_string(now));
 	json_object_object_add(cfg, "architecture", json_object_new_string(storage_host_arch()));
 	json_object_object_add(cfg, "os", json_object_new_string("linux"));
@@ -215,24 +311,26 @@ static int import_child(struct storage *s, void *arg, int out_fd, struct error *
 							      : 0;
 }
 
+char *storage_name_localhost(const char *name, struct error **err)
+{
+	struct storage_ref r;
+	if (storage_ref_parse(name, &r, err) < 0)
+		return NULL;
+	char *full = NULL;
+	if (storage_ref_qualify(&r, r.domain ? r.domain : "localhost", err) == 0)
+		full = storage_ref_string(&r);
+	storage_ref_clear(&r);
+	return full;
+}
+
 int storage_import(struct storage *s, int in_fd, const struct storage_import_opts *o,
 		   char **image_id, struct error **err)
 {
 	struct storage_import_opts opts = *o;
 	autofree char *name = NULL;
-	if (o->name != NULL) {
-		/* As tag does: short names go under localhost/. */
-		struct storage_ref r;
-		if (storage_ref_parse(o->name, &r, err) < 0)
-			return -1;
-		if (storage_ref_qualify(&r, r.domain ? r.domain : "localhost", err) < 0) {
-			storage_ref_clear(&r);
-			return -1;
-		}
-		name = storage_ref_string(&r);
-		storage_ref_clear(&r);
-		opts.name = name;
-	}
+	if (o->name != NULL && (name = storage_name_localhost(o->name, err)) == NULL)
+		return -1;
+	opts.name = name;
 	struct import_arg a = { .in_fd = in_fd, .o = &opts };
 	autofree char *out = NULL;
 	if (store_run_userns(s, 0, import_child, &a, &out, err) < 0)

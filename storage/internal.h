@@ -303,6 +303,29 @@ typedef int (*layer_fill)(void *arg, int dirfd, struct unpack_result *res, struc
 int store_import_layer(struct storage *s, struct layer_import *li, layer_fill fill, void *arg,
 		       bool *existed, struct error **err);
 
+/* ---------- a layer from an overlay upper dir (commit.c): commit and build ---------- */
+
+struct tar_ids;
+
+struct layer_new {
+	char chain[SHA256_HEX_LEN + 1];
+	char diff_id[7 + SHA256_HEX_LEN + 1];	  /* "sha256:" of the tar */
+	char blob_digest[7 + SHA256_HEX_LEN + 1]; /* "sha256:" of the gzipped tar */
+	int64_t blob_size;			  /* gzipped bytes */
+	int64_t size;				  /* unpacked bytes */
+};
+
+/*
+ * Store the overlay upper dir upper_fd (borrowed; a container's, so hostile: read by fds,
+ * nothing followed) as a layer on top of parent_chain (NULL or "": a bottom layer): deleted
+ * files become .wh. whiteouts, opaque dirs .wh..wh..opq; owners are read as this user
+ * namespace maps them (run as root in the store's) and mapped back through ids, for a
+ * container's mapping nested in it (NULL: none, the store's ids are the container's). The
+ * gzipped tar is kept beside the layer as its blob. out is filled on success.
+ */
+int store_layer_from_upper(struct storage *s, int upper_fd, const struct tar_ids *ids,
+			   const char *parent_chain, struct layer_new *out, struct error **err);
+
 /* ---------- tar writing (tarwrite.c) and archives (save.c, load.c, import.c) ---------- */
 
 struct archive;
@@ -311,6 +334,21 @@ struct archive;
  * xattrs and hard links. layer: overlay whiteouts and opaque dirs go out in the OCI form.
  */
 int tar_write_tree(struct archive *a, const char *root, bool layer, struct error **err);
+/*
+ * Owners as a container with its own mapping nested in the store's (--userns=keep-id) sees
+ * them: map takes the store's ids back to the container's. The store's 0 is the image's
+ * root and the keep-id user alike: an entry whose path is owned by 0 in one of lowers (the
+ * image's layer dirs, topmost first) too keeps 0, as a copy-up of the image's file.
+ */
+struct tar_ids {
+	const struct userns_map *map;
+	const int *lowers;
+	size_t n_lowers;
+};
+/* The same from an open directory (borrowed), which may be hostile: an overlay upper dir.
+ * ids: NULL when the owners as this namespace sees them are the tar's. */
+int tar_write_tree_at(struct archive *a, int dirfd, bool layer, const struct tar_ids *ids,
+		      struct error **err);
 
 /* What a function run by store_run_userns gets: its argument and the result pipe. */
 typedef int (*store_child_fn)(struct storage *s, void *arg, int out_fd, struct error **err);

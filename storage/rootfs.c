@@ -63,14 +63,20 @@ int storage_image_config_get(const struct storage_image *img, struct storage_ima
 		}
 	}
 	struct json_object *labels = json_get_type(cc, "Labels", json_type_object);
+	struct json_object *vols = json_get_type(cc, "Volumes", json_type_object);
 	if (labels != NULL) {
-		size_t n = 0;
-		c->labels = xcalloc((size_t)json_object_object_length(labels) + 1, sizeof(char *));
-		/* A label that is not a string is the image's oddity: skipped, not an error. */
-		json_object_object_foreach (labels, k, v)
-			if (json_object_is_type(v, json_type_string))
-				c->labels[n++] = xasprintf("%s=%s", k, json_object_get_string(v));
+		json_object_object_foreach (labels, lk, lv)
+			if (json_object_is_type(lv, json_type_string))
+				strv_push_take(&c->labels,
+					       xasprintf("%s=%s", lk, json_object_get_string(lv)));
 	}
+	if (vols != NULL) {
+		json_object_object_foreach (vols, vk, vv) {
+			(void)vv;
+			strv_push(&c->volumes, vk);
+		}
+	}
+	c->onbuild = json_strv(json_get(cc, "OnBuild"));
 	return 0;
 }
 
@@ -81,6 +87,8 @@ void storage_image_config_clear(struct storage_image_config *c)
 	strv_free(c->env);
 	strv_free(c->exposed_ports);
 	strv_free(c->labels);
+	strv_free(c->volumes);
+	strv_free(c->onbuild);
 	free(c->workdir);
 	free(c->user);
 	free(c->stop_signal);

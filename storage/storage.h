@@ -8,6 +8,7 @@
 #include "lib/lib.h"
 
 struct json_object;
+struct userns_map;
 
 /*
  * Whether the kernel mounts overlayfs inside a user namespace here (Linux >= 5.11 with
@@ -132,6 +133,7 @@ int storage_pull(struct storage *s, const char *ref, const struct storage_pull_o
 struct storage_image {
 	char *id;	       /* config digest hex */
 	char **names;	       /* "host/path:tag" */
+	char **names_history;  /* every name it has had, the current ones first (podman's) */
 	char **digests;	       /* "host/path@sha256:..." */
 	char *manifest_digest; /* "sha256:..." */
 	char **layers;	       /* chain ids (hex), bottom first */
@@ -223,11 +225,16 @@ struct storage_image_config {
 	char *user;
 	char **exposed_ports; /* "80/tcp" */
 	char *stop_signal;
-	char **labels; /* the image's Labels as KEY=VAL (podman gives them to its containers) */
+	char **labels;	/* "KEY=VALUE" */
+	char **volumes; /* "/path" */
+	char **onbuild; /* the instructions as written */
 };
 int storage_image_config_get(const struct storage_image *img, struct storage_image_config *c,
 			     struct error **err);
 void storage_image_config_clear(struct storage_image_config *c);
+/* Write c's fields into an image config's "config" object cc: each field replaces the key
+ * (a NULL field removes it). */
+void storage_image_config_to_json(const struct storage_image_config *c, struct json_object *cc);
 /* The image's layer dirs, topmost first (overlay lowerdir order). Owned vector. */
 char **storage_image_layer_dirs(struct storage *s, const struct storage_image *img);
 
@@ -388,15 +395,42 @@ struct storage_import_opts {
 	const char *name;			   /* image name, or NULL for none */
 };
 /*
- * Apply `import --change` instructions to c, in order: "KEY=VALUE" or "KEY VALUE" with KEY
- * (any case) CMD or ENTRYPOINT (a JSON array of strings, else a string for /bin/sh -c),
- * ENV (NAME=VALUE, added), WORKDIR or USER (replaced). Usage errors name the bad one.
+ * Apply `import`/`commit --change` instructions to c, in order: "KEY=VALUE" or "KEY VALUE"
+ * with KEY (any case) podman's list: CMD or ENTRYPOINT (a JSON array of strings, else a
+ * string for /bin/sh -c), ENV and LABEL (NAME=VALUE or NAME VALUE, added or replaced),
+ * EXPOSE (ports, "/tcp" by default) and VOLUME (paths or a JSON array, added), ONBUILD
+ * (added), WORKDIR, USER and STOPSIGNAL (replaced). Usage errors name the bad one.
  */
 int storage_import_changes(struct storage_image_config *c, char *const *changes,
 			   struct error **err);
 /* Make an image of one layer from a rootfs tar (possibly compressed) read from in_fd. */
 int storage_import(struct storage *s, int in_fd, const struct storage_import_opts *o,
 		   char **image_id, struct error **err);
+/* A name for a new image: short names go under localhost/, as podman's tag and commit do
+ * (owned "host/path:tag", NULL with an "invalid reference format" error). */
+char *storage_name_localhost(const char *name, struct error **err);
+
+/* `commit`: what the new image is made of. */
+struct storage_commit_opts {
+	const char *ctr_id;			   /* its upper dir is the new layer */
+	const struct storage_image *image;	   /* the container's image: the parent */
+	const char *image_name;			   /* as the container names it ("FROM ...") */
+	const struct storage_image_config *config; /* the container's settings, changes applied */
+	const char *author, *message;		   /* NULL: none */
+	bool docker; /* docker's manifest and config types, else OCI */
+	bool squash; /* one layer of the whole rootfs, no parent's (the container must not run) */
+	const char *name; /* the new image's name, or NULL */
+	/* The container's user namespace nested in the store's (--userns=keep-id): its files'
+	 * owners are mapped back through it. NULL: the container uses the store's mapping. */
+	const struct userns_map *ids;
+};
+/*
+ * Store ctr_id's changes (its overlay upper dir) as a layer on top of o->image and an image
+ * of that with o->config: *image_id (owned) is its ID. The container may run: its upper dir
+ * is read as it is meanwhile (the caller pauses it for a still one).
+ */
+int storage_commit(struct storage *s, const struct storage_commit_opts *o, char **image_id,
+		   struct error **err);
 /*
  * Write container ctr_id's rootfs (image layers plus its own changes, as mounted) as a tar
  * to out_fd. The rootfs is mounted in a private user and mount namespace for this; the

@@ -185,6 +185,7 @@ int cmd_save(struct cli_ctx *ctx, struct error **err);
 int cmd_load(struct cli_ctx *ctx, struct error **err);
 int cmd_import(struct cli_ctx *ctx, struct error **err);
 int cmd_export(struct cli_ctx *ctx, struct error **err);
+int cmd_commit(struct cli_ctx *ctx, struct error **err);
 
 /* Container handlers (tool/cmd_container.c). */
 int cmd_run(struct cli_ctx *ctx, struct error **err);

@@ -214,3 +214,50 @@ int cmd_export(struct cli_ctx *ctx, struct error **err)
 	eng_ctr_free(&c);
 	return rc;
 }
+
+/* What podman's image copy says on the way (on stderr; there is no bar to draw). */
+static void commit_progress(struct eng *eng, const char *id)
+{
+	struct storage_image *img = NULL;
+	struct error *e = NULL;
+	if (storage_image_lookup_record(eng_storage(eng), id, &img, &e) < 0) {
+		err_free(&e);
+		return;
+	}
+	fprintf(stderr, "Getting image source signatures\n");
+	for (size_t i = 0; img->diff_ids != NULL && img->diff_ids[i] != NULL; i++)
+		fprintf(stderr, "Copying blob %s\n", img->diff_ids[i]);
+	fprintf(stderr,
+		"Copying config sha256:%s\nWriting manifest to image destination\n"
+		"Storing signatures\n",
+		id);
+	storage_image_free(&img);
+}
+
+int cmd_commit(struct cli_ctx *ctx, struct error **err)
+{
+	autoctr struct eng_ctr *c = NULL;
+	if (eng_ctr_lookup(ctx->eng, ctx->argv[0], &c, err) < 0)
+		return -1;
+	struct eng_ctr_commit_opts o = { .name = ctx->argc > 1 ? ctx->argv[1] : NULL,
+					 .changes = cli_opt_list(ctx, "change"),
+					 .author = cli_opt_str(ctx, "author"),
+					 .message = cli_opt_str(ctx, "message"),
+					 .format = cli_opt_str(ctx, "format"),
+					 .pause = cli_opt_bool(ctx, "pause"),
+					 .include_volumes = cli_opt_bool(ctx, "include-volumes"),
+					 .squash = cli_opt_bool(ctx, "squash") };
+	autofree char *id = NULL;
+	autostrv char **warnings = NULL;
+	if (eng_ctr_commit(c, &o, &id, &warnings, err) < 0)
+		return -1;
+	for (size_t i = 0; warnings != NULL && warnings[i] != NULL; i++)
+		log_warn("%s", warnings[i]);
+	const char *iidfile = cli_opt_str(ctx, "iidfile");
+	if (iidfile != NULL && fs_write_atomic(iidfile, id, strlen(id), 0644, err) < 0)
+		return -1;
+	if (!cli_opt_bool(ctx, "quiet"))
+		commit_progress(ctx->eng, id);
+	printf("%s\n", id);
+	return 0;
+}

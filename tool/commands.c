@@ -212,9 +212,34 @@ static const struct cli_opt load_opts[] = {
 
 static const struct cli_opt import_opts[] = {
 	{ "change", 'c', "instruction", CLI_LIST, NULL,
-	  "Apply CMD, ENTRYPOINT, ENV, WORKDIR or USER (KEY=VALUE) to the image", 0, NULL },
+	  "Apply the following possible instructions to the created image: CMD | ENTRYPOINT | "
+	  "ENV | EXPOSE | LABEL | ONBUILD | STOPSIGNAL | USER | VOLUME | WORKDIR",
+	  0, NULL },
 	{ "message", 'm', "message", CLI_STRING, NULL, "Comment for the image's history", 0, NULL },
 	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Print only the image ID", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt commit_opts[] = {
+	{ "author", 'a', "author", CLI_STRING, NULL, "Set the author for the image committed", 0,
+	  NULL },
+	{ "change", 'c', "instruction", CLI_LIST, NULL,
+	  "Apply the following possible instructions to the created image: CMD | ENTRYPOINT | "
+	  "ENV | EXPOSE | LABEL | ONBUILD | STOPSIGNAL | USER | VOLUME | WORKDIR",
+	  0, NULL },
+	{ "format", 'f', "format", CLI_STRING, "oci",
+	  "Format of the image manifest and metadata (oci or docker)", CLI_COMPLETE_CHOICES,
+	  "oci docker" },
+	{ "iidfile", 0, "file", CLI_STRING, NULL, "Write the image ID to the file",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "include-volumes", 0, NULL, CLI_BOOL, NULL, "Include container volumes as image volumes",
+	  0, NULL },
+	{ "message", 'm', "message", CLI_STRING, NULL,
+	  "Set commit message for imported image (docker format only)", 0, NULL },
+	{ "pause", 'p', NULL, CLI_BOOL, NULL, "Pause container during commit", 0, NULL },
+	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Suppress output", 0, NULL },
+	{ "squash", 's', NULL, CLI_BOOL, NULL,
+	  "Squash the image's layers and the container's changes into one new layer", 0, NULL },
 	END_OPTS,
 };
 
@@ -568,6 +593,8 @@ static const struct cli_opt wait_opts[] = {
 };
 
 /* ---------- the rest of issue #5: cp, diff, top, ..., volumes ---------- */
+#define COMMIT_SUMMARY "Create new image based on the changed container"
+#define COMMIT_SYNOPSIS "CONTAINER [IMAGE]"
 #define CP_SUMMARY "Copy files between a container and the host"
 #define CP_SYNOPSIS "[CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH"
 
@@ -900,6 +927,8 @@ static const struct cli_cmd pod_subs[] = {
 static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
 		1, false, C_RUN),
+	CTR_CMD("commit", COMMIT_SUMMARY, COMMIT_SYNOPSIS, cmd_commit, commit_opts, 1, 2, false,
+		C_CTR),
 	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, cp_opts, 2, 2, false, C_CTR),
 	CTR_CMD("create", "Create a container without starting it", "IMAGE [COMMAND [ARG...]]",
 		cmd_create, run_opts + RUN_ONLY_OPTS, 1, -1, true, CLI_COMPLETE_IMAGE),
@@ -1010,6 +1039,8 @@ static const struct cli_cmd commands[] = {
 	CTR_CMD("wait", "Wait for containers to stop and print their exit codes",
 		"CONTAINER [CONTAINER...]", cmd_wait, wait_opts, 1, -1, false, C_CTR),
 	/* ---------- the rest of issue #5 ---------- */
+	CTR_CMD("commit", COMMIT_SUMMARY, COMMIT_SYNOPSIS, cmd_commit, commit_opts, 1, 2, false,
+		C_CTR),
 	CTR_CMD("cp", CP_SUMMARY, CP_SYNOPSIS, cmd_cp, cp_opts, 2, 2, false, C_CTR),
 	CTR_CMD("diff", DIFF_SUMMARY, "CONTAINER", cmd_diff, diff_opts, 0, 1, false, C_CTR),
 	CTR_CMD("pause", PAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_pause, no_opts, 1, -1, false, C_RUN),

@@ -68,8 +68,11 @@ static struct json_object *list_json(const struct storage_image *img)
 	json_object_object_add(o, "Containers", json_object_new_int(0));
 	json_object_object_add(o, "Names", json_from_strv(img->names));
 	json_object_object_add(o, "Digest", json_object_new_string(img->manifest_digest));
-	/* podman's History here is the image's names over time: hutch keeps the current ones. */
-	json_object_object_add(o, "History", json_from_strv(img->names));
+	/* podman's History here: the names the image has had, current ones first. */
+	json_object_object_add(o, "History",
+			       json_from_strv(img->names_history && img->names_history[0]
+						  ? img->names_history
+						  : img->names));
 	json_object_object_add(o, "Created",
 			       json_object_new_int64((int64_t)cli_fmt_parse_time(created)));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
@@ -98,6 +101,14 @@ static struct json_object *row_json(const struct storage_image *img, const char 
 	json_object_object_add(o, "Created", json_object_new_string(ago));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "Dangling", json_object_new_boolean(name == NULL));
+	/* podman's {{.History}}: the names the image has had, joined. */
+	autofree char *hist = xstrdup("");
+	for (size_t i = 0; img->names_history != NULL && img->names_history[i] != NULL; i++) {
+		char *more = xasprintf("%s%s%s", hist, i ? ", " : "", img->names_history[i]);
+		free(hist);
+		hist = more;
+	}
+	json_object_object_add(o, "History", json_object_new_string(hist));
 	struct json_object *cc = NULL, *labels = NULL;
 	if (json_object_object_get_ex(img->config, "config", &cc) &&
 	    json_object_object_get_ex(cc, "Labels", &labels) && labels != NULL)

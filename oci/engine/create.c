@@ -84,6 +84,9 @@ static int find_image(struct eng *eng, const struct eng_ctr_create_req *r,
 	    strcmp(policy, "newer"))
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid --pull \"%s\": use always, missing or never", policy);
+	int arc = ctr_image_from_archive(eng, ref, r->progress, img, err);
+	if (arc != 0)
+		return arc < 0 ? -1 : 0;
 	struct error *lerr = NULL;
 	if (strcmp(policy, "always") != 0 && storage_image_lookup(s, ref, img, &lerr) == 0)
 		return 0;

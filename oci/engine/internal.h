@@ -24,6 +24,11 @@ struct eng {
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct eng *eng, struct error **err);
+/* An image ref "docker-archive:PATH" or "oci-archive:PATH": the archive loaded, *img its
+ * image (owned), the copy reported to progress (NULL: silent); 1. 0 for any other ref. */
+int ctr_image_from_archive(struct eng *eng, const char *ref,
+			   const struct storage_progress_sink *progress, struct storage_image **img,
+			   struct error **err);
 /* podman's default network, always listed, never removed (oci/engine/network.c). */
 #define CTR_NET_DEFAULT "podman"
 /* networks.lock: exclusive for create, rm and prune (an fd to close, or -1). */

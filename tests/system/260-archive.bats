@@ -215,8 +215,8 @@ Loaded image: $LAYERS"
 	assert_success
 	run_hutch images --filter dangling=true -q
 	assert_output "$(echo "${output}" | head -1)"
-	run_hutch 125 import --change 'EXPOSE 80' "$BATS_TEST_TMPDIR/rootfs.tar"
-	assert_equal "${stderr_lines[0]}" 'Error: unsupported --change key "EXPOSE": hutch supports CMD, ENTRYPOINT, ENV, WORKDIR and USER'
+	run_hutch 125 import --change 'HEALTHCHECK CMD true' "$BATS_TEST_TMPDIR/rootfs.tar"
+	assert_equal "${stderr_lines[0]}" 'Error: invalid change "HEALTHCHECK CMD true" - invalid instruction HEALTHCHECK'
 	run_hutch 125 export nope
 	[[ $stderr == 'Error: no container with name or ID "nope" found'* ]]
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* storage/import.c: the `import --change` instructions and their errors. */
+/* storage/import.c: the `import`/`commit --change` instructions and their errors. */
 #include "storage/storage.h"
 #include "tests/unit/tap.h"
 
@@ -41,13 +41,33 @@ int main(void)
 	is_str(c.user, "nobody", "USER: blanks after the key skipped");
 	storage_image_config_clear(&c);
 
+	/* The rest of podman's list: added, replaced, or kept once. */
+	char *const more[] = { "LABEL a=1",	   "label \"b\"=\"two words\"",
+			       "LABEL a 3",	   "EXPOSE 80 53/udp",
+			       "EXPOSE 80",	   "VOLUME /v1 /v2",
+			       "VOLUME [\"/v3\"]", "STOPSIGNAL SIGINT",
+			       "ONBUILD RUN x",	   "ENV FOO=bar",
+			       "ENV FOO=baz",	   NULL };
+	is_int(storage_import_changes(&c, more, NULL), 0, "podman's other instructions apply");
+	autofree char *labels = joined(c.labels), *ports = joined(c.exposed_ports),
+		      *vols = joined(c.volumes), *onb = joined(c.onbuild), *env2 = joined(c.env);
+	is_str(labels, "a=3|b=two words", "LABEL: NAME=VALUE, NAME VALUE, quotes, replaced");
+	is_str(ports, "80/tcp|53/udp", "EXPOSE: /tcp by default, each port once");
+	is_str(vols, "/v1|/v2|/v3", "VOLUME: words or a JSON array");
+	is_str(c.stop_signal, "SIGINT", "STOPSIGNAL");
+	is_str(onb, "RUN x", "ONBUILD: kept as written");
+	is_str(env2, "FOO=baz", "ENV: a name set again is replaced");
+	storage_image_config_clear(&c);
+
 	bad("CMD", "invalid --change \"CMD\": want KEY=VALUE");
 	bad("=x", "invalid --change \"=x\": want KEY=VALUE");
 	bad("CMD [\"a\", 1]",
 	    "invalid --change CMD: \"[\"a\", 1]\" is not a JSON array of strings");
 	bad("ENTRYPOINT [", "invalid --change ENTRYPOINT: \"[\" is not a JSON array of strings");
-	bad("ENV =x", "invalid --change ENV \"=x\": want NAME=VALUE");
-	bad("EXPOSE 80", "unsupported --change key \"EXPOSE\": hutch supports CMD, ENTRYPOINT, "
-			 "ENV, WORKDIR and USER");
+	bad("ENV =x", "invalid change \"ENV =x\" - want NAME=VALUE");
+	bad("VOLUME [1]", "invalid change \"VOLUME [1]\" - not a JSON array of strings");
+	/* podman's words for an instruction it does not take. */
+	bad("HEALTHCHECK CMD true",
+	    "invalid change \"HEALTHCHECK CMD true\" - invalid instruction HEALTHCHECK");
 	return done_testing();
 }
