@@ -79,6 +79,12 @@ static struct json_object *config_of(struct json_object *eng)
 	json_object_object_add(cfg, "Tty", get_or(eng, "Tty", json_object_new_boolean(false)));
 	json_object_object_add(cfg, "OpenStdin",
 			       get_or(eng, "OpenStdin", json_object_new_boolean(false)));
+	if (json_get(eng, "Healthcheck") != NULL)
+		json_object_object_add(cfg, "Healthcheck",
+				       json_object_get(json_get(eng, "Healthcheck")));
+	json_object_object_add(
+	    cfg, "HealthcheckOnFailureAction",
+	    get_or(eng, "HealthcheckOnFailureAction", json_object_new_string("none")));
 	return cfg;
 }
 
@@ -185,6 +191,9 @@ static struct json_object *state_of(struct json_object *st)
 	json_object_object_add(
 	    o, "FinishedAt",
 	    get_or(st, "FinishedAt", json_object_new_string("0001-01-01T00:00:00Z")));
+	/* podman 4.3.1's key (Docker's too): {Status, FailingStreak, Log} */
+	if (json_get(st, "Health") != NULL)
+		json_object_object_add(o, "Health", json_object_get(json_get(st, "Health")));
 	return o;
 }
 

@@ -86,7 +86,7 @@ char *ctr_now(void);
 /* Largest record file read (bytes). */
 #define CTR_JSON_MAX (1 << 24)
 /* In the run dir: stopped on purpose, when state.json could not say so (a full disk). */
-#define CTR_STOPPED_MARK "stopped-by-user"
+#define CTR_STOPPED_MARK OCI_STOPPED_FILE
 /*
  * A container's record from the containers dir cdir (an fd on ROOT/containers, or
  * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
@@ -274,6 +274,8 @@ struct eng_ctr_create_opts {
 	 * (image NULL): its rootfs is an empty directory in its store dir. */
 	const char *pod;
 	bool infra;
+	struct eng_ctr_health health; /* test NULL: none */
+	const char *sdnotify;	      /* as given, or NULL */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */
@@ -297,3 +299,20 @@ int ctr_wait(struct eng_ctr *c, int *status, struct error **err);
 int ctr_stop(struct eng_ctr *c, long timeout, struct error **err);
 /* The rest of a removal after the rename to the trash (ops.c); wait: for the trash's lock. */
 int ctr_finish_unlisted(struct eng *eng, const char *id, bool wait, struct error **err);
+
+/* ---------- healthchecks (healthcfg.c, health.c) ---------- */
+
+/* The healthcheck a request asks for (--health-*, else the image's HEALTHCHECK), checked
+ * with podman's messages; *h owned (ctr_health_clear). */
+int ctr_health_plan(const struct eng_ctr_create_req *r, const struct storage_image *img,
+		    struct eng_ctr_health *h, struct error **err);
+void ctr_health_clear(struct eng_ctr_health *h);
+/* Add Healthcheck, HealthcheckOnFailureAction and SdNotify to a record. */
+void ctr_health_record(struct json_object *doc, const struct eng_ctr_health *h,
+		       const char *sdnotify);
+/* c->health and c->sdnotify from c->doc. */
+void ctr_health_decode(struct eng_ctr *c);
+/* The monitor's --health-* arguments for c (none without a healthcheck): runtime is the
+ * hutch-runtime program (NULL: none found, no checks), root its state root. */
+void ctr_health_monitor_args(const struct eng_ctr *c, const char *runtime, const char *root,
+			     char ***argv);

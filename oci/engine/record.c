@@ -219,6 +219,9 @@ void eng_ctr_free(struct eng_ctr **c)
 	free(x->restart_policy);
 	free(x->log_driver);
 	free(x->stop_signal);
+	strv_free(x->health.test);
+	free(x->health.on_failure);
+	free(x->sdnotify);
 	free(x->state.started_at);
 	free(x->state.finished_at);
 	json_object_put(x->doc);
@@ -522,6 +525,7 @@ static void decode(struct eng_ctr *c)
 	c->stop_timeout = (long)json_object_get_int64(json_get(doc, "StopTimeout"));
 	c->tty = json_object_get_boolean(json_get(doc, "Tty"));
 	c->open_stdin = json_object_get_boolean(json_get(doc, "OpenStdin"));
+	ctr_health_decode(c);
 }
 
 struct eng_ctr *ctr_load(struct eng *eng, int cdir, const char *id, bool brief)
@@ -722,6 +726,7 @@ static struct json_object *record_doc(const char *id, const char *name,
 		json_object_array_add(mounts, m);
 	}
 	json_object_object_add(doc, "Mounts", mounts);
+	ctr_health_record(doc, &o->health, o->sdnotify);
 	return doc;
 }
 

@@ -110,6 +110,7 @@ struct launch {
 	const struct eng_ctr_state *running;
 	/* --userns keep-id: the user to name in the container's /etc files (else NULL). */
 	const struct ctr_keepid_user *keepid;
+	const char *notify_socket; /* --sdnotify conmon|healthy: the socket to tell, or NULL */
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -538,6 +539,17 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (fs_write_replace(mpidfile, mpid, strlen(mpid), 0600, &err) < 0)
 		launch_fail_created(l, err);
 	add_fd_arg(&argv, "--listen-fd", l->listen_fd);
+	/* Healthchecks and sd_notify, the monitor's own work (oci/monitor/health.c). */
+	autofree char *runtime = eng_ctr_helper_path("hutch-runtime");
+	ctr_health_monitor_args(l->c, runtime, l->root, &argv);
+	const char *sd = l->c->sdnotify;
+	if (l->notify_socket != NULL && sd != NULL &&
+	    (strcmp(sd, "conmon") == 0 || strcmp(sd, "healthy") == 0)) {
+		strv_push(&argv, "--sdnotify");
+		strv_push(&argv, sd);
+		strv_push(&argv, "--notify-socket");
+		strv_push(&argv, l->notify_socket);
+	}
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
 	/* The exit command opens the store as this handle did: the driver on its command
@@ -754,8 +766,8 @@ static int record_last_exit(struct eng *eng, struct eng_ctr *c, const char *run,
 static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run, const char *root,
 			    const struct net_mode *mode, const struct net_port *ports,
 			    size_t n_ports, pid_t join_pid, const char *net_input, int listen_fd,
-			    const struct eng_ctr_state *running, struct launched *out,
-			    struct error **err)
+			    const struct eng_ctr_state *running, const char *notify_socket,
+			    struct launched *out, struct error **err)
 {
 	struct storage *s = eng->store;
 	bool infra = false;
@@ -805,6 +817,7 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.net_input = net_input,
 		.netns_dir = netns_dir,
 		.running = running,
+		.notify_socket = notify_socket,
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);
@@ -900,7 +913,7 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 	st.exit_code = 0;
 	if (rc == 0)
 		rc = launch_container(eng, c, run, root, &mode, ports, n_ports, join_pid, net_input,
-				      listen_fd, &st, &up, err);
+				      listen_fd, &st, o->notify_socket, &up, err);
 	if (listen_fd >= 0)
 		close(listen_fd);
 	bool networks = mode.kind == NET_MODE_NETWORKS;
