@@ -128,6 +128,7 @@ static const struct args_opt opts[] = {
 	{ "stop-timeout", 0, ARGS_FN, O(stop_timeout), set_size, "SECONDS", "then SIGKILL" },
 	STR("sdnotify", sdnotify, "conmon or healthy: READY=1 to --notify-socket"),
 	STR("notify-socket", notify_socket, "the NOTIFY_SOCKET to tell"),
+	NUM("notify-fd", notify_fd, "the socket the container's sd_notify messages come to"),
 	{ "help", 0, ARGS_STOP, 0, NULL, NULL, "show this help" },
 	{ 0 },
 };
@@ -143,7 +144,8 @@ int main(int argc, char **argv)
 				      .net_exit_fd = -1,
 				      .net_pidfd = -1,
 				      .netns_fd = -1,
-				      .mntns_fd = -1 };
+				      .mntns_fd = -1,
+				      .notify_fd = -1 };
 	struct error *err = NULL;
 	struct args_result r;
 	if (args_parse(opts, argc, argv, &o, &r, &err) < 0) {
@@ -177,8 +179,8 @@ int main(int argc, char **argv)
 	if (r.first < argc)
 		o.exit_command = argv + r.first;
 	/* The fds handed to us must not leak into the exit command. */
-	int fds[] = { o.stdin_fd,    o.stdout_fd, o.stderr_fd, o.pty_fd,   o.sync_fd,
-		      o.net_exit_fd, o.netns_fd,  o.mntns_fd,  o.listen_fd };
+	int fds[] = { o.stdin_fd,    o.stdout_fd, o.stderr_fd, o.pty_fd,    o.sync_fd,
+		      o.net_exit_fd, o.netns_fd,  o.mntns_fd,  o.listen_fd, o.notify_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);

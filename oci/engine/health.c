@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define SEC 1000000000LL
@@ -158,4 +160,25 @@ int eng_ctr_healthcheck_run(struct eng_ctr *c, enum eng_health_result *out, stru
 	}
 	*out = code == 0 ? ENG_HEALTH_HEALTHY : ENG_HEALTH_UNHEALTHY;
 	return 0;
+}
+
+int ctr_notify_bind(int run_dirfd, struct error **err)
+{
+	/* Anyone in the container may send (systemd checks the sender itself, by MAINPID and
+	 * NotifyAccess): the dir searchable, the socket writable. */
+	if (mkdirat(run_dirfd, CTR_NOTIFY_NAME, 0755) < 0 && errno != EEXIST)
+		return err_sys(err, "creating the notify directory");
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return err_sys(err, "creating the notify socket");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s/%s", run_dirfd,
+		 CTR_NOTIFY_NAME, CTR_NOTIFY_SOCKET);
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0666) < 0) {
+		err_sys(err, "binding the notify socket");
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

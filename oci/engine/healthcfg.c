@@ -249,3 +249,26 @@ void ctr_health_decode(struct eng_ctr *c)
 	h->on_failure = xstrdup(json_str(c->doc, "HealthcheckOnFailureAction") ?: "none");
 	c->sdnotify = json_str_dup(c->doc, "SdNotify");
 }
+
+void ctr_notify_spec(struct json_object *spec, const char *sdnotify, const char *run)
+{
+	if (sdnotify == NULL || strcmp(sdnotify, "container") != 0)
+		return;
+	/* podman's place: the run dir's notify/ (its socket bound at each start by the
+	 * launcher, served by the monitor) at /run/notify, named by NOTIFY_SOCKET. */
+	struct json_object *mounts = json_get_type(spec, "mounts", json_type_array);
+	struct json_object *proc = json_get_type(spec, "process", json_type_object);
+	struct json_object *env = json_get_type(proc, "env", json_type_array);
+	if (mounts == NULL || env == NULL)
+		return;
+	struct json_object *m = json_object_new_object();
+	json_object_object_add(m, "destination", json_object_new_string(CTR_NOTIFY_DIR));
+	json_object_object_add(m, "type", json_object_new_string("bind"));
+	autofree char *src = xasprintf("%s/%s", run, CTR_NOTIFY_NAME);
+	json_object_object_add(m, "source", json_object_new_string(src));
+	static const char *const opts[] = { "bind", "rprivate", "nosuid", "nodev", "noexec", NULL };
+	json_object_object_add(m, "options", json_from_strs(opts));
+	json_object_array_add(mounts, m);
+	json_object_array_add(
+	    env, json_object_new_string("NOTIFY_SOCKET=" CTR_NOTIFY_DIR "/" CTR_NOTIFY_SOCKET));
+}

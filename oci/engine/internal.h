@@ -316,3 +316,14 @@ void ctr_health_decode(struct eng_ctr *c);
  * hutch-runtime program (NULL: none found, no checks), root its state root. */
 void ctr_health_monitor_args(const struct eng_ctr *c, const char *runtime, const char *root,
 			     char ***argv);
+/* --sdnotify=container: the run dir's CTR_NOTIFY_NAME directory, with the socket the
+ * container's sd_notify messages go to, bound at CTR_NOTIFY_DIR; NOTIFY_SOCKET names it. */
+#define CTR_NOTIFY_NAME "notify"
+#define CTR_NOTIFY_DIR "/run/notify"
+#define CTR_NOTIFY_SOCKET "notify.sock"
+/* Add that bind and NOTIFY_SOCKET to a new container's spec (run: its run dir) when sdnotify
+ * is "container"; otherwise nothing. */
+void ctr_notify_spec(struct json_object *spec, const char *sdnotify, const char *run);
+/* Bind the datagram socket in the run dir (run_dirfd) for the container to send to: the
+ * fd (for the monitor), or -1 with err set. */
+int ctr_notify_bind(int run_dirfd, struct error **err);

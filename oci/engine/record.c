@@ -68,7 +68,8 @@ int ctr_etc_binds_update(struct eng *eng, const char *id, const char *run, struc
 		struct json_object *m = json_idx(mounts, i);
 		const char *dst = json_str(m, "destination"), *src = json_str(m, "source");
 		if (dst == NULL || src == NULL ||
-		    (strncmp(dst, "/etc/", 5) != 0 && strcmp(dst, "/run/.containerenv") != 0))
+		    (strncmp(dst, "/etc/", 5) != 0 && strcmp(dst, "/run/.containerenv") != 0 &&
+		     strcmp(dst, CTR_NOTIFY_DIR) != 0))
 			continue;
 		/* Our own run dir's file (a joined target's are patched by join.c). */
 		const char *at = strstr(src, tail);
@@ -764,6 +765,7 @@ int ctr_write_files(struct eng *eng, const char *id, const char *name,
 	struct json_object *spec = oci_spec_generate(&gen, err);
 	if (spec == NULL)
 		return -1;
+	ctr_notify_spec(spec, o->sdnotify, run);
 	struct json_object *doc = record_doc(id, name, o, spec);
 	autofree char *cfg = xasprintf("%s/config.json", dir);
 	autofree char *rec = xasprintf("%s/hutch.json", dir);

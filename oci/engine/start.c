@@ -421,6 +421,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	}
 	if (setup_stdio(l, &e, dirfd, &err) < 0)
 		launch_fail(l, err);
+	/* --sdnotify=container: the socket bound at /run/notify, before the container runs. */
+	int notify = -1;
+	const char *sd = l->c->sdnotify;
+	if (sd != NULL && strcmp(sd, "container") == 0 &&
+	    (notify = ctr_notify_bind(dirfd, &err)) < 0)
+		launch_fail(l, err);
 	autofree char *bundle = eng_ctr_dir(l->eng, l->c->id);
 	bool delete_has_work = true, has_poststart = true;
 	/* Started at once: the network comes up while the init sets up, then it is released
@@ -542,9 +548,8 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	/* Healthchecks and sd_notify, the monitor's own work (oci/monitor/health.c). */
 	autofree char *runtime = eng_ctr_helper_path("hutch-runtime");
 	ctr_health_monitor_args(l->c, runtime, l->root, &argv);
-	const char *sd = l->c->sdnotify;
-	if (l->notify_socket != NULL && sd != NULL &&
-	    (strcmp(sd, "conmon") == 0 || strcmp(sd, "healthy") == 0)) {
+	add_fd_arg(&argv, "--notify-fd", notify);
+	if (l->notify_socket != NULL && sd != NULL && strcmp(sd, "ignore") != 0) {
 		strv_push(&argv, "--sdnotify");
 		strv_push(&argv, sd);
 		strv_push(&argv, "--notify-socket");
@@ -737,11 +742,11 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 /* Clear what a previous run left in the run dir (init.pid: an older hutch's). */
 static void clear_run_dir(const char *run)
 {
-	static const char *const stale[] = {
-		OCI_EXIT_FILE,	  OCI_MONITOR_PID_FILE,	 OCI_ATTACH_SOCKET,
-		"init.pid",	  "console.sock",	 "paused",
-		CTR_STOPPED_MARK, OCI_NETWORK_LOST_FILE, NULL
-	};
+	static const char *const stale[] = { OCI_EXIT_FILE,	      OCI_MONITOR_PID_FILE,
+					     OCI_ATTACH_SOCKET,	      "init.pid",
+					     "console.sock",	      "paused",
+					     CTR_STOPPED_MARK,	      OCI_NETWORK_LOST_FILE,
+					     OCI_HEALTH_RESTART_FILE, NULL };
 	for (size_t i = 0; stale[i]; i++) {
 		autofree char *p = xasprintf("%s/%s", run, stale[i]);
 		unlink(p);

@@ -167,6 +167,7 @@ void health_init(struct health *h, const struct oci_monitor_opts *o, int ep)
 			      .status = "starting" };
 	for (size_t i = 0; i < HEALTH_WAITERS; i++)
 		h->waiters[i] = -1;
+	watch(h, o->notify_fd);
 	if (o->health_exec == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &h->began);
@@ -323,12 +324,41 @@ static void finish(struct health *h, int code)
 		on_failure(h);
 }
 
+/*
+ * --sdnotify=container: one message from the container, forwarded with MAINPID set to the
+ * container's pid as we see it (the container's own MAINPID= is of its pid namespace).
+ * Nowhere to forward it: dropped.
+ */
+static void notify_proxy(struct health *h)
+{
+	char buf[4096];
+	ssize_t n = recv(h->o->notify_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n <= 0 || h->o->notify_socket == NULL)
+		return;
+	buf[n] = '\0';
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (f == NULL)
+		return;
+	fprintf(f, "MAINPID=%d", (int)h->o->pid);
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "MAINPID=", 8) != 0)
+			fprintf(f, "\n%s", line);
+	fclose(f);
+	health_sd_notify(h->o->notify_socket, out);
+	free(out);
+}
+
 bool health_event(struct health *h, int fd)
 {
 	if (fd < 0)
 		return false;
 	uint64_t ticks;
-	if (fd == h->timer_fd) {
+	if (fd == h->o->notify_fd) {
+		notify_proxy(h);
+	} else if (fd == h->timer_fd) {
 		(void)!read(fd, &ticks, sizeof(ticks));
 		start_check(h);
 	} else if (fd == h->timeout_fd) {
@@ -395,4 +425,6 @@ void health_close(struct health *h)
 	unwatch(h, &h->timeout_fd);
 	unwatch(h, &h->stop_fd);
 	unwatch(h, &h->out_fd);
+	if (h->o->notify_fd >= 0)
+		epoll_ctl(h->ep, EPOLL_CTL_DEL, h->o->notify_fd, NULL);
 }

@@ -150,9 +150,11 @@ struct oci_monitor_opts {
 	int stop_signal;	       /* for on-failure stop and restart */
 	uint64_t stop_timeout;	       /* seconds, then SIGKILL */
 	/* --sdnotify conmon (READY=1 once serving) or healthy (after the first passing
-	 * check), sent to notify_socket with MAINPID; or NULL. */
+	 * check), sent to notify_socket with MAINPID; or container: what the container sends
+	 * to notify_fd (the socket bound in it) is forwarded, with our MAINPID. Or NULL. */
 	const char *sdnotify;
 	const char *notify_socket;
+	int notify_fd; /* or -1 */
 };
 
 /* Serve until the container exits, then write the exit file and run the exit command.

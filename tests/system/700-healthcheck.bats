@@ -138,6 +138,12 @@ export -f health
 	# a fresh start: starting again
 	run_hutch inspect --format '{{.State.Health.Status}}' r
 	assert_output starting
+	# the restart was that once: a later end is not restarted (no restart policy)
+	run_hutch kill r
+	wait_for bash -c "[[ \$('$HUTCH' inspect --format '{{.State.Status}}' r) == exited ]]"
+	sleep 1
+	run_hutch inspect --format '{{.State.Status}}' r
+	assert_output exited
 }
 
 @test "the image's HEALTHCHECK applies; --no-healthcheck and --health-cmd none drop it" {

@@ -67,3 +67,25 @@ teardown() {
 	run_hutch 125 create --sdnotify=bogus "$IMAGE"
 	[[ $stderr == *"--sdnotify values must be one of"* ]]
 }
+
+@test "--sdnotify=container: the container's messages forwarded with its MAINPID" {
+	local sock=$BATS_TEST_TMPDIR/notify.sock out=$BATS_TEST_TMPDIR/got
+	mkdir -p "$BATS_TEST_TMPDIR/tools"
+	cc -O2 -static -o "$BATS_TEST_TMPDIR/tools/notify" "$HUTCH_TOP/tests/system/tools/notify.c" ||
+		fail "cannot build the notify tool (cc -static: libc6-dev)"
+	listen "$sock" "$out"
+	NOTIFY_SOCKET=$sock run_hutch run -d --name n --sdnotify=container \
+		-v "$BATS_TEST_TMPDIR/tools:/tools:ro" "$IMAGE" \
+		sh -c 'echo $NOTIFY_SOCKET > /tmp/where; sleep 1; /tools/notify "$(printf "MAINPID=1\nREADY=1\nSTATUS=up")"; exec sleep 300'
+	wait_for grep -q READY=1 "$out"
+	local pid
+	pid=$("$HUTCH" inspect --format '{{.State.Pid}}' n)
+	run cat "$out"
+	assert_output "MAINPID=$pid|READY=1|STATUS=up"
+	run_hutch exec n cat /tmp/where
+	assert_output /run/notify/notify.sock
+	# Stopped and started again: the socket is bound anew in the new run dir
+	run_hutch stop -t 0 n
+	NOTIFY_SOCKET=$sock run_hutch start n
+	wait_for bash -c "[[ \$(grep -c READY=1 '$out') == 2 ]]"
+}
