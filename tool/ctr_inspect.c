@@ -82,9 +82,11 @@ static struct json_object *config_of(struct json_object *eng)
 	if (json_get(eng, "Healthcheck") != NULL)
 		json_object_object_add(cfg, "Healthcheck",
 				       json_object_get(json_get(eng, "Healthcheck")));
-	json_object_object_add(
-	    cfg, "HealthcheckOnFailureAction",
-	    get_or(eng, "HealthcheckOnFailureAction", json_object_new_string("none")));
+	/* Every record since healthchecks has it (older ones print as they did). */
+	if (json_get(eng, "HealthcheckOnFailureAction") != NULL)
+		json_object_object_add(
+		    cfg, "HealthcheckOnFailureAction",
+		    json_object_get(json_get(eng, "HealthcheckOnFailureAction")));
 	return cfg;
 }
 

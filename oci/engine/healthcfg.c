@@ -160,10 +160,9 @@ static void image_health(const struct storage_image *img, struct eng_ctr_health 
 		h->retries = 3;
 }
 
-int ctr_health_plan(const struct eng_ctr_create_req *r, const struct storage_image *img,
-		    struct eng_ctr_health *h, struct error **err)
+static int health_plan(const struct eng_ctr_create_req *r, const struct storage_image *img,
+		       struct eng_ctr_health *h, struct error **err)
 {
-	*h = (struct eng_ctr_health){ 0 };
 	const char *action = r->health_on_failure ? r->health_on_failure : "none";
 	if (on_failure_check(action, err) < 0)
 		return -1;
@@ -193,6 +192,16 @@ int ctr_health_plan(const struct eng_ctr_create_req *r, const struct storage_ima
 		return err_set(err, EINVAL, ERR_TOOL, "healthcheck-retries must be greater than 0");
 	h->test = health_test(r->health_cmd);
 	return 0;
+}
+
+int ctr_health_plan(const struct eng_ctr_create_req *r, const struct storage_image *img,
+		    struct eng_ctr_health *h, struct error **err)
+{
+	*h = (struct eng_ctr_health){ 0 };
+	if (health_plan(r, img, h, err) == 0)
+		return 0;
+	ctr_health_clear(h);
+	return -1;
 }
 
 void ctr_health_clear(struct eng_ctr_health *h)
