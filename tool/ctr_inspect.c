@@ -223,7 +223,17 @@ struct json_object *inspect_ctr_podman(struct json_object *eng)
 	json_object_object_add(doc, "HostConfig", host_of(eng));
 	json_object_object_add(doc, "Mounts", get_or(eng, "Mounts", json_object_new_array()));
 	struct json_object *st = json_object_get(json_get(eng, "State"));
-	json_object_object_add(doc, "State", state_of(st));
+	struct json_object *state = state_of(st);
+	/* podman 4.3.1 has State.Health for every container: empty without a healthcheck (but
+	 * records older than healthchecks print as they did) */
+	if (json_get(state, "Health") == NULL && json_get(eng, "HealthcheckOnFailureAction")) {
+		struct json_object *h = json_object_new_object();
+		json_object_object_add(h, "Status", json_object_new_string(""));
+		json_object_object_add(h, "FailingStreak", json_object_new_int(0));
+		json_object_object_add(h, "Log", NULL);
+		json_object_object_add(state, "Health", h);
+	}
+	json_object_object_add(doc, "State", state);
 	json_object_object_add(doc, "RestartCount",
 			       get_or(st, "RestartCount", json_object_new_int(0)));
 	json_object_put(st);

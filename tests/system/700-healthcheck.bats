@@ -57,6 +57,9 @@ export -f health
 	[[ $stderr == *"has no defined healthcheck"* ]]
 	run_hutch ps --format '{{.Names}} {{.Status}}' --filter name=plain
 	[[ $output =~ ^plain\ Up\ [^\(]*$ ]]
+	# podman's State.Health of a container without a check: empty
+	run_hutch inspect --format '{{json .State.Health}}' plain
+	assert_output '{"Status":"","FailingStreak":0,"Log":null}'
 	run_hutch create --name idle --health-cmd true "$IMAGE" sleep 300
 	run_hutch 125 healthcheck run idle
 	[[ $stderr == *"is not running"* ]]
