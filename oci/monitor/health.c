@@ -103,6 +103,70 @@ static void go_time(const struct timespec *ts, char *buf, size_t size)
 	snprintf(buf, size, "%s%sZ", date, n > 1 ? frac : "");
 }
 
+/* One result as its JSON object (owned). */
+static char *result_json(const struct health_result *r)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (f == NULL)
+		return NULL;
+	char a[48], b[48];
+	go_time(&r->start, a, sizeof(a));
+	go_time(&r->end, b, sizeof(b));
+	fprintf(f, "{\"Start\":\"%s\",\"End\":\"%s\",\"ExitCode\":%d,\"Output\":", a, b,
+		r->exit_code);
+	json_string(f, r->output, strlen(r->output));
+	fputc('}', f);
+	fclose(f);
+	return out;
+}
+
+/* Keep entry (owned) as the newest result, the oldest dropped past HEALTH_LOGS. */
+static void log_push(struct health *h, char *entry)
+{
+	if (entry == NULL)
+		return;
+	if (h->n_log == HEALTH_LOGS) {
+		free(h->log[0]);
+		memmove(h->log, h->log + 1, (HEALTH_LOGS - 1) * sizeof(h->log[0]));
+		h->n_log--;
+	}
+	h->log[h->n_log++] = entry;
+}
+
+/*
+ * The results of the runs before this start, from the health file as write_state wrote it
+ * (this monitor links no JSON parser): its Log's objects are separated by `},{"Start":"`,
+ * which never occurs inside one, whose strings have their quotes escaped.
+ */
+static void log_load(struct health *h)
+{
+	autofree char *doc = NULL;
+	struct error *err = NULL;
+	if (fs_read_file(h->o->health_file, 64 << 10, &doc, NULL, &err) < 0) {
+		err_free(&err);
+		return;
+	}
+	static const char sep[] = "},{\"Start\":\"";
+	char *p = strstr(doc, "\"Log\":[{\"Start\":\"");
+	/* The last "}]}": an output may hold those characters, the file ends with them. */
+	char *end = NULL;
+	for (char *q = p; q != NULL && (q = strstr(q, "}]}")) != NULL; q++)
+		end = q;
+	if (p == NULL || end == NULL)
+		return;
+	p += strlen("\"Log\":[");
+	end[1] = '\0'; /* keep the last object's brace */
+	while (p != NULL && *p) {
+		char *next = strstr(p, sep);
+		if (next != NULL)
+			next[1] = '\0';
+		log_push(h, xstrdup(p));
+		p = next != NULL ? next + 2 : NULL;
+	}
+}
+
 /* The health file: podman's State.Health, {Status, FailingStreak, Log[{Start, End,
  * ExitCode, Output}]}, by temp file and rename. */
 static void write_state(struct health *h)
@@ -113,16 +177,8 @@ static void write_state(struct health *h)
 	if (f == NULL)
 		return;
 	fprintf(f, "{\"Status\":\"%s\",\"FailingStreak\":%d,\"Log\":[", h->status, h->streak);
-	for (size_t i = 0; i < h->n_log; i++) {
-		const struct health_result *r = &h->log[i];
-		char a[48], b[48];
-		go_time(&r->start, a, sizeof(a));
-		go_time(&r->end, b, sizeof(b));
-		fprintf(f, "%s{\"Start\":\"%s\",\"End\":\"%s\",\"ExitCode\":%d,\"Output\":",
-			i ? "," : "", a, b, r->exit_code);
-		json_string(f, r->output, strlen(r->output));
-		fputc('}', f);
-	}
+	for (size_t i = 0; i < h->n_log; i++)
+		fprintf(f, "%s%s", i ? "," : "", h->log[i]);
 	fputs("]}\n", f);
 	fclose(f);
 	struct error *err = NULL;
@@ -173,8 +229,11 @@ void health_init(struct health *h, const struct oci_monitor_opts *o, int ep)
 	clock_gettime(CLOCK_MONOTONIC, &h->began);
 	if (o->health_interval > 0)
 		h->timer_fd = timer_new(h, o->health_interval, true);
-	if (o->health_file != NULL)
+	/* A new start: starting again, the earlier results kept (as podman). */
+	if (o->health_file != NULL) {
+		log_load(h);
 		write_state(h);
+	}
 }
 
 static void start_check(struct health *h)
@@ -214,7 +273,8 @@ static void start_check(struct health *h)
 	h->out_fd = pfd[0];
 	fcntl(h->out_fd, F_SETFL, O_NONBLOCK);
 	watch(h, h->out_fd);
-	h->timeout_fd = timer_new(h, h->o->health_timeout, false);
+	/* A zero timer would never fire: podman's default then. */
+	h->timeout_fd = timer_new(h, h->o->health_timeout ? h->o->health_timeout : 30000, false);
 }
 
 /* Read what the check wrote: the first HEALTH_OUTPUT_MAX bytes kept, the rest dropped. */
@@ -295,11 +355,7 @@ static void finish(struct health *h, int code)
 		if (++h->streak >= (h->o->health_retries > 0 ? h->o->health_retries : 1))
 			h->status = "unhealthy";
 	}
-	if (h->n_log == HEALTH_LOGS) {
-		memmove(h->log, h->log + 1, (HEALTH_LOGS - 1) * sizeof(h->log[0]));
-		h->n_log--;
-	}
-	h->log[h->n_log++] = h->cur;
+	log_push(h, result_json(&h->cur));
 	if (h->o->health_file != NULL)
 		write_state(h);
 	/* The answer: int32 exit code (-1: timed out), then the status. */
@@ -425,6 +481,9 @@ void health_close(struct health *h)
 	unwatch(h, &h->timeout_fd);
 	unwatch(h, &h->stop_fd);
 	unwatch(h, &h->out_fd);
+	for (size_t i = 0; i < h->n_log; i++)
+		free(h->log[i]);
+	h->n_log = 0;
 	if (h->o->notify_fd >= 0)
 		epoll_ctl(h->ep, EPOLL_CTL_DEL, h->o->notify_fd, NULL);
 }

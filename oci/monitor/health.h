@@ -33,7 +33,9 @@ struct health {
 	size_t cur_len;
 	const char *status; /* "starting", "healthy", "unhealthy" */
 	int streak;
-	struct health_result log[HEALTH_LOGS];
+	/* The last results as their JSON objects (owned), oldest first: those of the runs
+	 * before this start too, as podman keeps them. */
+	char *log[HEALTH_LOGS];
 	size_t n_log;
 	int waiters[HEALTH_WAITERS]; /* attach clients, answered with OCI_ATTACH_HEALTH */
 	bool notified;		     /* --sdnotify healthy: READY=1 sent */

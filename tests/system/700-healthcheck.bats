@@ -132,15 +132,17 @@ export -f health
 	run_hutch inspect --format '{{.State.Status}} {{.State.ExitCode}}' s
 	assert_output "exited 137"
 	# restart: stopped and started again, whatever the restart policy
-	run_hutch run -d --name r --health-cmd 'exit 1' --health-retries 1 --health-on-failure restart \
+	run_hutch run -d --name r --health-cmd 'echo "}]},{\"x\"}"; exit 1' --health-retries 1 --health-on-failure restart \
 		--stop-timeout 1 --health-interval disable "$IMAGE" sleep 300
 	local pid
 	pid=$("$HUTCH" inspect --format '{{.State.Pid}}' r)
 	run_hutch 1 healthcheck run r
 	wait_for bash -c "p=\$('$HUTCH' inspect --format '{{.State.Status}} {{.State.Pid}}' r); [[ \$p == running* && \$p != 'running $pid' ]]"
-	# a fresh start: starting again
-	run_hutch inspect --format '{{.State.Health.Status}}' r
-	assert_output starting
+	# a fresh start: starting again, the earlier results kept (as podman)
+	run_hutch inspect --format '{{.State.Health.Status}} {{len .State.Health.Log}}' r
+	assert_output "starting 1"
+	run_hutch inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' r
+	assert_output '}]},{"x"}'
 	# the restart was that once: a later end is not restarted (no restart policy)
 	run_hutch kill r
 	wait_for bash -c "[[ \$('$HUTCH' inspect --format '{{.State.Status}}' r) == exited ]]"
