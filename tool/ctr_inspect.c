@@ -82,11 +82,10 @@ static struct json_object *config_of(struct json_object *eng)
 	if (json_get(eng, "Healthcheck") != NULL)
 		json_object_object_add(cfg, "Healthcheck",
 				       json_object_get(json_get(eng, "Healthcheck")));
-	/* Every record since healthchecks has it (older ones print as they did). */
-	if (json_get(eng, "HealthcheckOnFailureAction") != NULL)
-		json_object_object_add(
-		    cfg, "HealthcheckOnFailureAction",
-		    json_object_get(json_get(eng, "HealthcheckOnFailureAction")));
+	/* podman 4.3.1's, for every container (records older than healthchecks: none) */
+	json_object_object_add(
+	    cfg, "HealthcheckOnFailureAction",
+	    get_or(eng, "HealthcheckOnFailureAction", json_object_new_string("none")));
 	return cfg;
 }
 
@@ -224,9 +223,8 @@ struct json_object *inspect_ctr_podman(struct json_object *eng)
 	json_object_object_add(doc, "Mounts", get_or(eng, "Mounts", json_object_new_array()));
 	struct json_object *st = json_object_get(json_get(eng, "State"));
 	struct json_object *state = state_of(st);
-	/* podman 4.3.1 has State.Health for every container: empty without a healthcheck (but
-	 * records older than healthchecks print as they did) */
-	if (json_get(state, "Health") == NULL && json_get(eng, "HealthcheckOnFailureAction")) {
+	/* podman 4.3.1 has State.Health for every container: empty without a healthcheck */
+	if (json_get(state, "Health") == NULL) {
 		struct json_object *h = json_object_new_object();
 		json_object_object_add(h, "Status", json_object_new_string(""));
 		json_object_object_add(h, "FailingStreak", json_object_new_int(0));

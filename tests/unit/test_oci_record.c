@@ -436,6 +436,12 @@ static char *old_inspect(const char *rec)
 	    "{\"Status\":\"exited\",\"Running\":false,\"Paused\":false,\"Pid\":0,\"ConmonPid\":0,"
 	    "\"ExitCode\":2,\"StartedAt\":\"2026-01-01T00:10:00Z\",\"FinishedAt\":"
 	    "\"2026-01-01T00:11:00Z\"}");
+	/* Since healthchecks, as podman 4.3.1: none for a record from before them. */
+	json_object_object_add(json_get(doc, "Config"), "HealthcheckOnFailureAction",
+			       json_object_new_string("none"));
+	json_object_object_add(st, "Health",
+			       json_tokener_parse("{\"Status\":\"\",\"FailingStreak\":0,"
+						  "\"Log\":null}"));
 	json_object_object_add(doc, "State", st);
 	json_object_object_add(doc, "RestartCount", json_object_new_int(1));
 	json_object_object_add(
