@@ -97,6 +97,17 @@ struct eng_ctr_state {
  */
 #define ENG_CTR_RECORD_VERSION 2
 
+/* A healthcheck as podman's Config.Healthcheck holds it, and its on-failure action. */
+struct eng_ctr_health {
+	/* ["CMD-SHELL", "cmd"] or ["CMD", arg...] (owned); NULL: none (also Test ["NONE"]) */
+	char **test;
+	int64_t interval;     /* nanoseconds; 0: no timer, only `healthcheck run` */
+	int64_t timeout;      /* nanoseconds */
+	int64_t start_period; /* nanoseconds */
+	int retries;
+	char *on_failure; /* none | kill | restart | stop */
+};
+
 /*
  * A container record. doc is the record in the schema above (owned); the typed fields are
  * what the engine itself reads of it, decoded once at load. A brief record (see
@@ -133,6 +144,9 @@ struct eng_ctr {
 	char *stop_signal;
 	long stop_timeout;
 	bool tty, open_stdin;
+	/* Its healthcheck (--health-*, else the image's), and --sdnotify (NULL: not given). */
+	struct eng_ctr_health health;
+	char *sdnotify;
 	struct json_object *doc;
 	struct eng_ctr_state state;
 	struct eng *eng; /* the handle it was loaded through (borrowed): it must outlive c */
@@ -174,6 +188,9 @@ struct eng_ctr_start_opts {
 	/* eng_ctr_run, attached: remove the container's image once it has exited, unless
 	 * another container uses it (logged, not an error), as podman's run --rmi. */
 	bool rmi;
+	/* The NOTIFY_SOCKET to tell for --sdnotify conmon|healthy (the caller's environment's;
+	 * NULL: none). */
+	const char *notify_socket;
 };
 
 /*
@@ -268,6 +285,19 @@ struct eng_ctr_create_req {
 	bool unsetenv_all;	   /* drop every default and image entry */
 	const char *cpus;
 	const char *pids_limit;
+
+	/* Healthcheck, as podman's flags: the command (a string for /bin/sh -c, a JSON array,
+	 * or "none"); durations as Go writes them ("30s", interval also "disable"); NULL: the
+	 * defaults (30s, 30s, 0s, 3, none) or the image's HEALTHCHECK. */
+	const char *health_cmd;
+	const char *health_interval;
+	const char *health_timeout;
+	const char *health_start_period;
+	long health_retries;
+	bool health_retries_set;
+	const char *health_on_failure; /* none | kill | restart | stop */
+	bool no_healthcheck;	       /* none at all, not even the image's */
+	const char *sdnotify;	       /* container | conmon | healthy | ignore */
 };
 
 /*
@@ -510,6 +540,26 @@ struct eng_ctr_exec_opts {
  * running fails with ERR_INVOKE (126), as podman does. */
 int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *status,
 		 struct error **err);
+
+/* ---------- healthchecks (oci/engine/health.c) ---------- */
+
+/* The outcome of one healthcheck run now (`healthcheck run`). */
+enum eng_health_result {
+	ENG_HEALTH_HEALTHY = 0,
+	ENG_HEALTH_UNHEALTHY = 1,
+};
+/*
+ * Run c's healthcheck now, through its monitor (which keeps the state and the log): *out
+ * is healthy when it passed. Errors (125): c has no healthcheck, does not run, or the
+ * check exceeded its timeout (podman's messages).
+ */
+int eng_ctr_healthcheck_run(struct eng_ctr *c, enum eng_health_result *out, struct error **err);
+/* The health state, podman's State.Health {Status, FailingStreak, Log} (owned), or NULL when
+ * c has no healthcheck. A container not started since has {"Status": "starting"}. */
+struct json_object *eng_ctr_health_state(struct eng_ctr *c);
+/* Only its Status ("healthy", "unhealthy", "starting"), owned; NULL without a healthcheck.
+ * Reads one small file: for ps. Works on brief records. */
+char *eng_ctr_health_status(const struct eng_ctr *c);
 
 /*
  * What the engine knows of a container, for front ends to shape (`hutch inspect` makes

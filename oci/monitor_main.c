@@ -11,7 +11,10 @@
  *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--timeout N]
  *                 [--unlist DIR --unlist-to TRASH
  *                 --unlist-lock LOCK [--unlist-name ENTRY --unlist-names-lock LOCK]
- *                 [--purge-state DIR]] [-- EXIT-COMMAND...]
+ *                 [--purge-state DIR]] [--health-exec ARG... --health-file F
+ *                 --health-interval MS --health-timeout MS --health-start-period MS
+ *                 --health-retries N --health-on-failure A --stop-signal N --stop-timeout S]
+ *                 [--sdnotify MODE --notify-socket PATH] [-- EXIT-COMMAND...]
  */
 #include "oci/monitor/monitor.h"
 
@@ -112,6 +115,22 @@ static const struct args_opt opts[] = {
 	STR("purge-state", purge_state, "--rm: the runtime's state dir to remove"),
 	STR("unlist-name", unlist_name, "--rm: the name index entry to remove"),
 	STR("unlist-names-lock", unlist_names_lock, "--rm: the name index's lock"),
+	{ "health-exec", 0, ARGS_STRV, O(health_exec), NULL, "ARG",
+	  "one word of the healthcheck's command line (repeated)" },
+	STR("health-file", health_file, "where the health state goes"),
+	{ "health-interval", 0, ARGS_FN, O(health_interval), set_size, "MS",
+	  "run the healthcheck this often (0: only on request)" },
+	{ "health-timeout", 0, ARGS_FN, O(health_timeout), set_size, "MS",
+	  "kill a healthcheck after this long" },
+	{ "health-start-period", 0, ARGS_FN, O(health_start_period), set_size, "MS",
+	  "failures in this time after the start do not count" },
+	NUM("health-retries", health_retries, "failures in a row that make it unhealthy"),
+	STR("health-on-failure", health_on_failure, "none, kill, restart or stop"),
+	NUM("stop-signal", stop_signal, "the container's stop signal"),
+	{ "stop-timeout", 0, ARGS_FN, O(stop_timeout), set_size, "SECONDS", "then SIGKILL" },
+	STR("sdnotify", sdnotify, "conmon or healthy: READY=1 to --notify-socket"),
+	STR("notify-socket", notify_socket, "the NOTIFY_SOCKET to tell"),
+	NUM("notify-fd", notify_fd, "the socket the container's sd_notify messages come to"),
 	{ "help", 0, ARGS_STOP, 0, NULL, NULL, "show this help" },
 	{ 0 },
 };
@@ -127,7 +146,8 @@ int main(int argc, char **argv)
 				      .net_exit_fd = -1,
 				      .net_pidfd = -1,
 				      .netns_fd = -1,
-				      .mntns_fd = -1 };
+				      .mntns_fd = -1,
+				      .notify_fd = -1 };
 	struct error *err = NULL;
 	struct args_result r;
 	if (args_parse(opts, argc, argv, &o, &r, &err) < 0) {
@@ -161,8 +181,8 @@ int main(int argc, char **argv)
 	if (r.first < argc)
 		o.exit_command = argv + r.first;
 	/* The fds handed to us must not leak into the exit command. */
-	int fds[] = { o.stdin_fd,    o.stdout_fd, o.stderr_fd, o.pty_fd,   o.sync_fd,
-		      o.net_exit_fd, o.netns_fd,  o.mntns_fd,  o.listen_fd };
+	int fds[] = { o.stdin_fd,    o.stdout_fd, o.stderr_fd, o.pty_fd,    o.sync_fd,
+		      o.net_exit_fd, o.netns_fd,  o.mntns_fd,  o.listen_fd, o.notify_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);

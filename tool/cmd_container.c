@@ -91,6 +91,15 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.unsetenv_all = cli_opt_bool(ctx, "unsetenv-all"),
 		.cpus = cli_opt_str(ctx, "cpus"),
 		.pids_limit = cli_opt_str(ctx, "pids-limit"),
+		.health_cmd = cli_opt_str(ctx, "health-cmd"),
+		.health_interval = cli_opt_str(ctx, "health-interval"),
+		.health_timeout = cli_opt_str(ctx, "health-timeout"),
+		.health_start_period = cli_opt_str(ctx, "health-start-period"),
+		.health_retries = cli_opt_int(ctx, "health-retries"),
+		.health_retries_set = cli_opt_is_set(ctx, "health-retries"),
+		.health_on_failure = cli_opt_str(ctx, "health-on-failure"),
+		.no_healthcheck = cli_opt_bool(ctx, "no-healthcheck"),
+		.sdnotify = cli_opt_is_set(ctx, "sdnotify") ? cli_opt_str(ctx, "sdnotify") : NULL,
 	};
 }
 
@@ -197,7 +206,8 @@ int cmd_run(struct cli_ctx *ctx, struct error **err)
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
 					 .sig_proxy = cli_opt_bool(ctx, "sig-proxy"),
 					 .preserve_fds = (int)cli_opt_int(ctx, "preserve-fds"),
-					 .rmi = cli_opt_bool(ctx, "rmi") };
+					 .rmi = cli_opt_bool(ctx, "rmi"),
+					 .notify_socket = getenv("NOTIFY_SOCKET") };
 	bool detached = false;
 	if (eng_ctr_run(eng, c, &so, &ctx->exit_status, &detached, err) < 0)
 		return -1;
@@ -296,7 +306,8 @@ static int do_start(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr *c, str
 					 .io = cli_stdio(),
 					 .stdin_attached = cli_opt_bool(ctx, "interactive"),
 					 .detach_keys = cli_opt_str(ctx, "detach-keys"),
-					 .sig_proxy = true };
+					 .sig_proxy = true,
+					 .notify_socket = getenv("NOTIFY_SOCKET") };
 	bool detached = false;
 	if (eng_ctr_start(eng, c, &so, &ctx->exit_status, &detached, err) == 0)
 		return 0;
@@ -463,6 +474,21 @@ int cmd_container_exists(struct cli_ctx *ctx, struct error **err)
 	}
 	err_free(&e);
 	ctx->exit_status = 1;
+	return 0;
+}
+
+/* `healthcheck run`: one check now; "healthy" (0) or "unhealthy" (1), as podman. */
+int cmd_healthcheck_run(struct cli_ctx *ctx, struct error **err)
+{
+	autoctr struct eng_ctr *c = NULL;
+	if (eng_ctr_lookup(ctx->eng, ctx->argv[0], &c, err) < 0)
+		return err_wrap(err, "unable to look up %s to perform a health check",
+				ctx->argv[0]);
+	enum eng_health_result r;
+	if (eng_ctr_healthcheck_run(c, &r, err) < 0)
+		return -1;
+	printf("%s\n", r == ENG_HEALTH_HEALTHY ? "healthy" : "unhealthy");
+	ctx->exit_status = r == ENG_HEALTH_HEALTHY ? 0 : 1;
 	return 0;
 }
 

@@ -412,6 +412,19 @@ static const struct cli_opt run_opts[] = {
 	{ "env-file", 0, "file", L, NULL, "Read environment variables from a file",
 	  CLI_COMPLETE_FILE, NULL },
 	{ "group-add", 0, "gid", L, NULL, "Add a supplementary group", 0, NULL },
+	{ "health-cmd", 0, "command", S, NULL,
+	  "Healthcheck command: a string for /bin/sh -c, a JSON array, or none", 0, NULL },
+	{ "health-interval", 0, "interval", S, "30s",
+	  "How often the monitor runs the healthcheck (disable: only healthcheck run)", 0, NULL },
+	{ "health-on-failure", 0, "action", S, "none",
+	  "What an unhealthy container gets: none, kill, restart, stop", CLI_COMPLETE_CHOICES,
+	  "none kill restart stop" },
+	{ "health-retries", 0, "retries", I, "3", "Failures in a row that make it unhealthy", 0,
+	  NULL },
+	{ "health-start-period", 0, "period", S, "0s",
+	  "Time after the start in which failures do not count", 0, NULL },
+	{ "health-timeout", 0, "timeout", S, "30s", "Time a healthcheck may take before it fails",
+	  0, NULL },
 	{ "hostname", 'h', "name", S, NULL, "Set the container's hostname", 0, NULL },
 	{ "hostuser", 0, "user", L, NULL,
 	  "Add this host user (name or UID) to the container's /etc/passwd", 0, NULL },
@@ -430,6 +443,7 @@ static const struct cli_opt run_opts[] = {
 	{ "mount", 0, "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro",
 	  CLI_COMPLETE_CHOICES, "type=bind, type=volume, type=tmpfs," },
 	{ "name", 0, "name", S, NULL, "Name the container", 0, NULL },
+	{ "no-healthcheck", 0, NULL, B, NULL, "No healthcheck, not even the image's", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
 	  "Network: slirp4netns[:opts] (default), pasta[:args], none, host, container:NAME, "
 	  "ns:PATH, or networks NAME[,NAME...]",
@@ -457,6 +471,10 @@ static const struct cli_opt run_opts[] = {
 	{ "rm", 0, NULL, B, NULL, "Remove the container when it exits", 0, NULL },
 	{ "runtime", 0, "path", S, NULL, "The OCI runtime, as the global --runtime",
 	  CLI_COMPLETE_FILE, NULL },
+	{ "sdnotify", 0, "mode", S, "container",
+	  "sd_notify with NOTIFY_SOCKET: container, conmon (ready once it runs), healthy (once "
+	  "its healthcheck passes) or ignore",
+	  CLI_COMPLETE_CHOICES, "container conmon healthy ignore" },
 	{ "security-opt", 0, "opt", L, NULL, "seccomp=unconfined|FILE.json, no-new-privileges",
 	  CLI_COMPLETE_CHOICES, "no-new-privileges seccomp=" },
 	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },
@@ -924,6 +942,12 @@ static const struct cli_cmd pod_subs[] = {
 		.opts = o, .operands = k, .min_args = mn, .max_args = mx, .stop_at_operand = stop \
 	}
 
+static const struct cli_cmd healthcheck_subs[] = {
+	CTR_CMD("run", "Run a container's healthcheck now: healthy (0) or unhealthy (1)",
+		"CONTAINER", cmd_healthcheck_run, no_opts, 1, 1, false, C_RUN),
+	{ .name = NULL },
+};
+
 static const struct cli_cmd container_subs[] = {
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
 		1, false, C_RUN),
@@ -1053,6 +1077,12 @@ static const struct cli_cmd commands[] = {
 	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false, C_CTR),
 	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false,
 		CLI_COMPLETE_CTR_PAUSED),
+	{ .name = "healthcheck",
+	  .summary = "Manage healthchecks of containers",
+	  .synopsis = "COMMAND",
+	  .subs = healthcheck_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
 	{ .name = "volume",
 	  .summary = "Manage volumes",
 	  .synopsis = "COMMAND",

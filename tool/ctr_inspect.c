@@ -144,7 +144,13 @@ static struct json_object *config_of(struct json_object *eng)
 	json_object_object_add(cfg, "Annotations",
 			       get_or(eng, "Annotations", json_object_new_object()));
 	json_object_object_add(cfg, "StopSignal", signal_number(json_str(eng, "StopSignal")));
-	json_object_object_add(cfg, "HealthcheckOnFailureAction", json_object_new_string("none"));
+	if (json_get(eng, "Healthcheck") != NULL)
+		json_object_object_add(cfg, "Healthcheck",
+				       json_object_get(json_get(eng, "Healthcheck")));
+	/* podman 4.3.1's, for every container (records older than healthchecks: none) */
+	json_object_object_add(
+	    cfg, "HealthcheckOnFailureAction",
+	    get_or(eng, "HealthcheckOnFailureAction", json_object_new_string("none")));
 	/* podman leaves it out when empty: a record of before, or one an API call made */
 	struct json_object *cmdline = json_get(eng, "CreateCommand");
 	if (cmdline != NULL)
@@ -433,11 +439,18 @@ static struct json_object *state_of(struct json_object *st)
 			       get_or(st, "StartedAt", json_object_new_string(zero_time)));
 	json_object_object_add(o, "FinishedAt",
 			       get_or(st, "FinishedAt", json_object_new_string(zero_time)));
-	struct json_object *health = json_object_new_object();
-	json_object_object_add(health, "Status", json_object_new_string(""));
-	json_object_object_add(health, "FailingStreak", json_object_new_int(0));
-	json_object_object_add(health, "Log", NULL);
-	json_object_object_add(o, "Health", health);
+	/* podman 4.3.1's key (Docker's too): {Status, FailingStreak, Log}; for every
+	 * container, empty without a healthcheck */
+	struct json_object *health = json_get(st, "Health");
+	if (health != NULL) {
+		json_object_object_add(o, "Health", json_object_get(health));
+	} else {
+		health = json_object_new_object();
+		json_object_object_add(health, "Status", json_object_new_string(""));
+		json_object_object_add(health, "FailingStreak", json_object_new_int(0));
+		json_object_object_add(health, "Log", NULL);
+		json_object_object_add(o, "Health", health);
+	}
 	json_object_object_add(o, "CheckpointedAt", json_object_new_string(zero_time));
 	json_object_object_add(o, "RestoredAt", json_object_new_string(zero_time));
 	return o;

@@ -18,7 +18,24 @@ static bool is_running(const struct eng_ctr *c)
 	return c->state.status == ENG_CTR_RUNNING || c->state.status == ENG_CTR_PAUSED;
 }
 
+/* podman's health suffix: " (healthy)", " (unhealthy)", " (starting)"; "" without a
+ * healthcheck or before its first start. */
+static char *health_suffix(const struct eng_ctr *c)
+{
+	autofree char *h = c->state.status == ENG_CTR_CREATED ? NULL : eng_ctr_health_status(c);
+	return h != NULL && *h ? xasprintf(" (%s)", h) : xstrdup("");
+}
+
+static char *status_words(const struct eng_ctr *c);
+
 static char *status_text(const struct eng_ctr *c)
+{
+	autofree char *words = status_words(c);
+	autofree char *health = health_suffix(c);
+	return xasprintf("%s%s", words, health);
+}
+
+static char *status_words(const struct eng_ctr *c)
 {
 	switch (c->state.status) {
 	case ENG_CTR_RUNNING: {

@@ -60,6 +60,7 @@ static void plan_clear(struct plan *a)
 	strv_free(a->labels);
 	strv_free(a->scratch);
 	storage_image_config_clear(&a->icfg);
+	ctr_health_clear(&a->co.health);
 	userns_map_clear(&a->keepid);
 	free(a->ports);
 	storage_image_free(&a->image);
@@ -406,9 +407,28 @@ static int parse_lifecycle(const struct eng_ctr_create_req *r, struct plan *a, s
 	return 0;
 }
 
+/* --health-* and --sdnotify. */
+static int parse_health(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
+{
+	if (ctr_health_plan(r, a->image, &a->co.health, err) < 0)
+		return -1;
+	const char *sd = r->sdnotify;
+	if (sd != NULL && strcmp(sd, "container") != 0 && strcmp(sd, "conmon") != 0 &&
+	    strcmp(sd, "healthy") != 0 && strcmp(sd, "ignore") != 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "--sdnotify values must be one of \"container\", \"conmon\", "
+			       "\"healthy\" or \"ignore\"");
+	if (sd != NULL && strcmp(sd, "healthy") == 0 && a->co.health.test == NULL)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "--sdnotify=healthy needs a healthcheck (--health-cmd or the "
+			       "image's)");
+	a->co.sdnotify = sd;
+	return 0;
+}
+
 static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
-	if (parse_lifecycle(r, a, err) < 0)
+	if (parse_lifecycle(r, a, err) < 0 || parse_health(r, a, err) < 0)
 		return -1;
 	const char *driver = r->log_driver ? r->log_driver : "k8s-file";
 	enum oci_log_driver d;

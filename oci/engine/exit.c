@@ -58,6 +58,16 @@ static void pod_exit_policy(struct eng *eng, const struct eng_ctr *c)
  * already), or (unsettled_only) a command's that finds the end of a container whose
  * monitor was killed unrecorded (its exit code then unknown, -1).
  */
+/* The mark of a monitor that stopped its container for --health-on-failure restart. */
+static bool health_restart(struct eng *eng, const char *id)
+{
+	struct error *e = NULL;
+	autofree char *run = eng_ctr_run_dir(eng, id, &e);
+	err_free(&e);
+	autofree char *mark = run ? xasprintf("%s/%s", run, OCI_HEALTH_RESTART_FILE) : NULL;
+	return mark != NULL && fs_exists(mark);
+}
+
 static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettled_only,
 		   struct error **err)
 {
@@ -113,6 +123,10 @@ static int cleanup(struct eng *eng, const char *id, bool unlisted, bool unsettle
 			close(lk);
 			lk = -1;
 			rc = eng_ctr_remove(eng, c, true, err);
+		} else if (!by_user && health_restart(eng, c->id)) {
+			/* --health-on-failure restart: its monitor stopped it to be started again,
+			 * whatever the restart policy (podman restarts it in place). */
+			restart = rc == 0;
 		} else if (!by_user && policy != NULL &&
 			   (strcmp(policy, "always") == 0 ||
 			    (strcmp(policy, "on-failure") == 0 && st.exit_code != 0 &&

@@ -123,7 +123,7 @@ char *ctr_now(void);
 /* Largest record file read (bytes). */
 #define CTR_JSON_MAX (1 << 24)
 /* In the run dir: stopped on purpose, when state.json could not say so (a full disk). */
-#define CTR_STOPPED_MARK "stopped-by-user"
+#define CTR_STOPPED_MARK OCI_STOPPED_FILE
 /*
  * A container's record from the containers dir cdir (an fd on ROOT/containers, or
  * AT_FDCWD), NULL when it has none. brief: its doc holds only what ps shows (see
@@ -311,11 +311,13 @@ struct eng_ctr_create_opts {
 	 * (image NULL): its rootfs is an empty directory in its store dir. */
 	const char *pod;
 	bool infra;
-	char *const *create_command; /* the caller's command line, or NULL */
-	long timeout;		     /* --timeout: seconds; 0: none */
-	const char *conmon_pidfile;  /* absolute, or NULL */
-	char **hostusers;	     /* --hostuser, as given */
-	const char *runtime;	     /* --runtime as given, checked; NULL: the library */
+	char *const *create_command;  /* the caller's command line, or NULL */
+	long timeout;		      /* --timeout: seconds; 0: none */
+	const char *conmon_pidfile;   /* absolute, or NULL */
+	char **hostusers;	      /* --hostuser, as given */
+	const char *runtime;	      /* --runtime as given, checked; NULL: the library */
+	struct eng_ctr_health health; /* test NULL: none */
+	const char *sdnotify;	      /* as given, or NULL */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */
@@ -339,3 +341,31 @@ int ctr_wait(struct eng_ctr *c, int *status, struct error **err);
 int ctr_stop(struct eng_ctr *c, long timeout, struct error **err);
 /* The rest of a removal after the rename to the trash (ops.c); wait: for the trash's lock. */
 int ctr_finish_unlisted(struct eng *eng, const char *id, bool wait, struct error **err);
+
+/* ---------- healthchecks (healthcfg.c, health.c) ---------- */
+
+/* The healthcheck a request asks for (--health-*, else the image's HEALTHCHECK), checked
+ * with podman's messages; *h owned (ctr_health_clear). */
+int ctr_health_plan(const struct eng_ctr_create_req *r, const struct storage_image *img,
+		    struct eng_ctr_health *h, struct error **err);
+void ctr_health_clear(struct eng_ctr_health *h);
+/* Add Healthcheck, HealthcheckOnFailureAction and SdNotify to a record. */
+void ctr_health_record(struct json_object *doc, const struct eng_ctr_health *h,
+		       const char *sdnotify);
+/* c->health and c->sdnotify from c->doc. */
+void ctr_health_decode(struct eng_ctr *c);
+/* The monitor's --health-* arguments for c (none without a healthcheck): runtime is the
+ * hutch-runtime program (NULL: none found, no checks), root its state root. */
+void ctr_health_monitor_args(const struct eng_ctr *c, const char *runtime, const char *root,
+			     char ***argv);
+/* --sdnotify=container: the run dir's CTR_NOTIFY_NAME directory, with the socket the
+ * container's sd_notify messages go to, bound at CTR_NOTIFY_DIR; NOTIFY_SOCKET names it. */
+#define CTR_NOTIFY_NAME "notify"
+#define CTR_NOTIFY_DIR "/run/notify"
+#define CTR_NOTIFY_SOCKET "notify.sock"
+/* Add that bind and NOTIFY_SOCKET to a new container's spec (run: its run dir) when sdnotify
+ * is "container"; otherwise nothing. */
+void ctr_notify_spec(struct json_object *spec, const char *sdnotify, const char *run);
+/* Bind the datagram socket in the run dir (run_dirfd) for the container to send to: the
+ * fd (for the monitor), or -1 with err set. */
+int ctr_notify_bind(int run_dirfd, struct error **err);

@@ -685,7 +685,10 @@ struct json_object *eng_ctr_inspect(struct eng_ctr *c)
 {
 	struct json_object *doc = NULL;
 	json_object_deep_copy(c->doc, &doc, NULL);
-	json_object_object_add(doc, "State", state_json(c));
+	struct json_object *st = state_json(c), *health = eng_ctr_health_state(c);
+	if (health != NULL)
+		json_object_object_add(st, "Health", health);
+	json_object_object_add(doc, "State", st);
 	/* The drivers that write a log file (none and passthrough keep none). */
 	if (c->log_driver == NULL || strcmp(c->log_driver, "k8s-file") == 0 ||
 	    strcmp(c->log_driver, "json-file") == 0) {

@@ -13,8 +13,9 @@
 #include <string.h>
 
 /* The filter keys, and whether each value of a key is one podman takes. */
-static const char *const filter_keys[] = { "status", "name",	       "id", "label", "ancestor",
-					   "exited", "restart-policy", NULL };
+static const char *const filter_keys[] = { "status",	     "name",	 "id",
+					   "label",	     "ancestor", "exited",
+					   "restart-policy", "health",	 NULL };
 static const char *const statuses[] = { "created", "running", "paused", "exited", "stopped", NULL };
 static const char *const policies[] = {
 	"none", "no", "always", "on-failure", "unless-stopped", NULL
@@ -40,7 +41,7 @@ int eng_ctr_filters_check(char *const *filters, struct error **err)
 		if (!in_list(filter_keys, key))
 			return err_set(err, EINVAL, ERR_TOOL,
 				       "invalid filter \"%s\": hutch filters on status, name, id, "
-				       "label, ancestor, exited and restart-policy",
+				       "label, ancestor, exited, restart-policy and health",
 				       f);
 		if (strcmp(key, "status") == 0 && !in_list(statuses, v))
 			return err_set(err, EINVAL, ERR_TOOL, "unknown container state: %s", v);
@@ -81,6 +82,11 @@ static bool filter_match(struct eng_ctr *c, const char *key, const char *v)
 		return strcmp(c->image_name, v) == 0 || strncmp(c->image_id, v, strlen(v)) == 0;
 	if (strcmp(key, "exited") == 0)
 		return c->state.status == ENG_CTR_EXITED && c->state.exit_code == atoi(v);
+	if (strcmp(key, "health") == 0) {
+		/* healthy, unhealthy or starting; a container without a healthcheck: none */
+		autofree char *h = eng_ctr_health_status(c);
+		return h != NULL && strcmp(h, v) == 0;
+	}
 	if (strcmp(key, "restart-policy") == 0) {
 		/* hutch records no policy as "no": both of podman's names match it */
 		autofree char *p = restart_policy(c);

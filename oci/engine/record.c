@@ -70,7 +70,8 @@ int ctr_etc_binds_update(struct eng *eng, const char *id, const char *run, struc
 		struct json_object *m = json_idx(mounts, i);
 		const char *dst = json_str(m, "destination"), *src = json_str(m, "source");
 		if (dst == NULL || src == NULL ||
-		    (strncmp(dst, "/etc/", 5) != 0 && strcmp(dst, "/run/.containerenv") != 0))
+		    (strncmp(dst, "/etc/", 5) != 0 && strcmp(dst, "/run/.containerenv") != 0 &&
+		     strcmp(dst, CTR_NOTIFY_DIR) != 0))
 			continue;
 		/* Our own run dir's file (a joined target's are patched by join.c). */
 		const char *at = strstr(src, tail);
@@ -221,6 +222,9 @@ void eng_ctr_free(struct eng_ctr **c)
 	free(x->restart_policy);
 	free(x->log_driver);
 	free(x->stop_signal);
+	strv_free(x->health.test);
+	free(x->health.on_failure);
+	free(x->sdnotify);
 	free(x->state.started_at);
 	free(x->state.finished_at);
 	json_object_put(x->doc);
@@ -525,6 +529,7 @@ static void decode(struct eng_ctr *c)
 	c->stop_timeout = (long)json_object_get_int64(json_get(doc, "StopTimeout"));
 	c->tty = json_object_get_boolean(json_get(doc, "Tty"));
 	c->open_stdin = json_object_get_boolean(json_get(doc, "OpenStdin"));
+	ctr_health_decode(c);
 }
 
 struct eng_ctr *ctr_load(struct eng *eng, int cdir, const char *id, bool brief)
@@ -774,6 +779,7 @@ static struct json_object *record_doc(const char *id, const char *name,
 		json_object_array_add(mounts, m);
 	}
 	json_object_object_add(doc, "Mounts", mounts);
+	ctr_health_record(doc, &o->health, o->sdnotify);
 	return doc;
 }
 
@@ -811,6 +817,7 @@ int ctr_write_files(struct eng *eng, const char *id, const char *name,
 	struct json_object *spec = oci_spec_generate(&gen, err);
 	if (spec == NULL)
 		return -1;
+	ctr_notify_spec(spec, o->sdnotify, run);
 	struct json_object *doc = record_doc(id, name, o, spec);
 	autofree char *cfg = xasprintf("%s/config.json", dir);
 	autofree char *rec = xasprintf("%s/hutch.json", dir);

@@ -134,6 +134,7 @@ struct launch {
 	struct ctr_rt rt; /* rt.path: create and start through this runtime binary */
 	/* keep-id: the rootfs's owners as the container's nested user namespace maps them */
 	const struct storage_idmap *idmap;
+	const char *notify_socket; /* --sdnotify conmon|healthy: the socket to tell, or NULL */
 };
 
 static void __attribute__((noreturn)) launch_fail(const struct launch *l, struct error *err)
@@ -488,6 +489,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	}
 	if (setup_stdio(l, &e, dirfd, &err) < 0)
 		launch_fail(l, err);
+	/* --sdnotify=container: the socket bound at /run/notify, before the container runs. */
+	int notify = -1;
+	const char *sd = l->c->sdnotify;
+	if (sd != NULL && strcmp(sd, "container") == 0 &&
+	    (notify = ctr_notify_bind(dirfd, &err)) < 0)
+		launch_fail(l, err);
 	autofree char *bundle = eng_ctr_dir(l->eng, l->c->id);
 	bool delete_has_work = true, has_poststart = true;
 	/* Started at once: the network comes up while the init sets up, then it is released
@@ -620,6 +627,16 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (fs_write_replace(mpidfile, mpid, strlen(mpid), 0600, &err) < 0)
 		launch_fail_created(l, err);
 	add_fd_arg(&argv, "--listen-fd", l->listen_fd);
+	/* Healthchecks and sd_notify, the monitor's own work (oci/monitor/health.c). */
+	autofree char *runtime = eng_ctr_helper_path("hutch-runtime");
+	ctr_health_monitor_args(l->c, runtime, l->root, &argv);
+	add_fd_arg(&argv, "--notify-fd", notify);
+	if (l->notify_socket != NULL && sd != NULL && strcmp(sd, "ignore") != 0) {
+		strv_push(&argv, "--sdnotify");
+		strv_push(&argv, sd);
+		strv_push(&argv, "--notify-socket");
+		strv_push(&argv, l->notify_socket);
+	}
 	strv_push(&argv, "--");
 	strv_push(&argv, l->hutch);
 	/* The exit command opens the store as this handle did: the driver on its command
@@ -814,11 +831,11 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 /* Clear what a previous run left in the run dir (init.pid: an older hutch's). */
 static void clear_run_dir(const char *run)
 {
-	static const char *const stale[] = {
-		OCI_EXIT_FILE,	  OCI_MONITOR_PID_FILE,	 OCI_ATTACH_SOCKET,
-		"init.pid",	  "console.sock",	 "paused",
-		CTR_STOPPED_MARK, OCI_NETWORK_LOST_FILE, NULL
-	};
+	static const char *const stale[] = { OCI_EXIT_FILE,	      OCI_MONITOR_PID_FILE,
+					     OCI_ATTACH_SOCKET,	      "init.pid",
+					     "console.sock",	      "paused",
+					     CTR_STOPPED_MARK,	      OCI_NETWORK_LOST_FILE,
+					     OCI_HEALTH_RESTART_FILE, NULL };
 	for (size_t i = 0; stale[i]; i++) {
 		autofree char *p = xasprintf("%s/%s", run, stale[i]);
 		unlink(p);
@@ -919,6 +936,7 @@ static int launch_container(struct eng *eng, struct eng_ctr *c, const char *run,
 		.timeout = json_object_get_int64(json_get(c->doc, "Timeout")),
 		.rt = { .path = rt_path, .flags = eng->runtime_flags, .log = rt_log },
 		.idmap = idmap.uids != NULL ? &idmap : NULL,
+		.notify_socket = o->notify_socket,
 	};
 	int rc = spawn_launcher(&l, err);
 	close(sv[1]);

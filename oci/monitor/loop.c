@@ -4,6 +4,7 @@
  * clients, and a signalfd for SIGCHLD and the signals to forward. No polling: the only
  * timeout is the short drain after the container exits, for output still in the pipes.
  */
+#include "oci/monitor/health.h"
 #include "oci/monitor/udpfwd.h"
 
 #include <errno.h>
@@ -46,6 +47,7 @@ struct mon {
 	struct udpfwd udp;
 	int timer_fd;	/* --timeout's timerfd, or -1 */
 	bool timed_out; /* it fired: the container was killed, its exit code is -1 */
+	struct health health;
 };
 
 static int ep_add(struct mon *m, int fd, struct error **err)
@@ -60,6 +62,7 @@ static void drop_fd(struct mon *m, int *fd)
 {
 	if (*fd < 0)
 		return;
+	health_forget(&m->health, *fd);
 	epoll_ctl(m->ep, EPOLL_CTL_DEL, *fd, NULL);
 	close(*fd);
 	*fd = -1;
@@ -181,6 +184,10 @@ static void client_input(struct mon *m, int *slot)
 			ioctl(m->o->pty_fd, TIOCSWINSZ, &ws);
 		}
 		break;
+	case OCI_ATTACH_HEALTH:
+		if (!m->exited)
+			health_request(&m->health, *slot);
+		break;
 	case OCI_ATTACH_CLOSE_STDIN:
 		/* With a pty, stdin and stdout are one fd: keep it for the output. */
 		if (m->in_fd >= 0 && m->in_fd != m->o->pty_fd) {
@@ -260,6 +267,8 @@ static void on_signal(struct mon *m)
 		while ((p = waitpid(-1, &ws, WNOHANG)) > 0) {
 			if (p == m->o->net_pid && m->o->net_pid > 0)
 				network_lost(m, ws);
+			if (health_reaped(&m->health, p, ws))
+				continue;
 			if (p != m->o->pid)
 				continue;
 			m->exited = true;
@@ -473,6 +482,7 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 			return -1;
 	}
 	udpfwd_init(&m->udp, o, m->ep);
+	health_init(&m->health, o, m->ep);
 	for (int s = 1; s <= 2; s++)
 		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
 			return -1;
@@ -483,6 +493,8 @@ static void teardown(struct mon *m)
 {
 	if (m->udp.o != NULL)
 		udpfwd_close(&m->udp);
+	if (m->health.o != NULL)
+		health_close(&m->health);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		drop_fd(m, &m->clients[i]);
 	for (int s = 1; s <= 2; s++)
@@ -530,6 +542,10 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		(void)fs_write_all(o->sync_fd, "ready\n", 6);
 		close(o->sync_fd);
 	}
+	if (o->sdnotify != NULL && strcmp(o->sdnotify, "conmon") == 0) {
+		autofree char *msg = xasprintf("MAINPID=%d\nREADY=1", (int)o->pid);
+		health_sd_notify(o->notify_socket, msg);
+	}
 	struct timespec exited_at = { 0 };
 	/* Closed after the report: the container's mounts go then (see mntns_fd). */
 	autoclose int mntns = o->mntns_fd;
@@ -549,8 +565,10 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 			if (fd == m.sfd) {
 				bool before = m.exited;
 				on_signal(&m);
-				if (!before && m.exited)
+				if (!before && m.exited) {
 					clock_gettime(CLOCK_MONOTONIC, &exited_at);
+					health_close(&m.health);
+				}
 			} else if (fd == m.listen_fd) {
 				accept_client(&m);
 			} else if (fd == m.timer_fd) {
@@ -569,7 +587,7 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 				output(&m, 1);
 			} else if (fd == m.out_fd[2]) {
 				output(&m, 2);
-			} else if (udpfwd_event(&m.udp, fd)) {
+			} else if (udpfwd_event(&m.udp, fd) || health_event(&m.health, fd)) {
 				continue;
 			} else {
 				for (int c = 0; c < MAX_CLIENTS; c++)

@@ -24,6 +24,9 @@ enum oci_attach_msg {
 	OCI_ATTACH_EXIT = 3,	    /* monitor -> client: int32 exit status, then EOF */
 	OCI_ATTACH_RESIZE = 4,	    /* client -> monitor: uint16 rows, uint16 cols */
 	OCI_ATTACH_CLOSE_STDIN = 5, /* client -> monitor: no more input */
+	/* client -> monitor: run a healthcheck now; monitor -> client, once it ends: int32
+	 * exit code (-1: timed out, -2: no healthcheck), then the status text. */
+	OCI_ATTACH_HEALTH = 6,
 };
 
 #define OCI_ATTACH_MAX 32768 /* largest packet */
@@ -34,6 +37,11 @@ enum oci_attach_msg {
 /* Written by the monitor when the network helper (slirp4netns) exits before the container:
  * {"helper": NAME, "status": N, "at": TIME}. */
 #define OCI_NETWORK_LOST_FILE "network-lost"
+/* Written by the monitor before it stops the container for --health-on-failure: stop (the
+ * engine's stopped-on-purpose mark: no restart policy applies) or restart (the exit command
+ * starts it again). */
+#define OCI_STOPPED_FILE "stopped-by-user"
+#define OCI_HEALTH_RESTART_FILE "health-restart"
 
 /*
  * Connect to the attach socket in run_dir. Sockets have a 108-byte path limit and run dirs
@@ -134,6 +142,22 @@ struct oci_monitor_opts {
 	/* --timeout: kill the container (SIGKILL) once it has run this many seconds; its exit
 	 * code is then -1, as conmon's. 0: no limit. */
 	int timeout;
+	/* Healthchecks (health.c): the command line of one check (the runtime's exec into the
+	 * container), or NULL; where the state goes; podman's --health-* values, in ms. */
+	char **health_exec;
+	const char *health_file;
+	uint64_t health_interval; /* 0: no timer, only `healthcheck run` */
+	uint64_t health_timeout, health_start_period;
+	int health_retries;
+	const char *health_on_failure; /* none | kill | restart | stop */
+	int stop_signal;	       /* for on-failure stop and restart */
+	uint64_t stop_timeout;	       /* seconds, then SIGKILL */
+	/* --sdnotify conmon (READY=1 once serving) or healthy (after the first passing
+	 * check), sent to notify_socket with MAINPID; or container: what the container sends
+	 * to notify_fd (the socket bound in it) is forwarded, with our MAINPID. Or NULL. */
+	const char *sdnotify;
+	const char *notify_socket;
+	int notify_fd; /* or -1 */
 };
 
 /* Serve until the container exits, then write the exit file and run the exit command.

@@ -134,7 +134,7 @@ int main(void)
 	char *const bogus[] = { "bogus=1", NULL };
 	check(bogus, false, 0,
 	      "error: invalid filter \"bogus=1\": hutch filters on status, name, id, label, "
-	      "ancestor, exited and restart-policy",
+	      "ancestor, exited, restart-policy and health",
 	      "an unknown key");
 	char *const noeq[] = { "name", NULL };
 	check(noeq, false, 0, "error: invalid filter \"name\": want KEY=VALUE", "no value");
