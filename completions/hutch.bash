@@ -44,8 +44,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -156,8 +156,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container run")
-		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -212,8 +212,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -276,8 +276,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"run")
-		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --kernel-memory --label -l --log-driver --log-opt --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --hostname -h --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --hostname=none -h=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -479,13 +479,29 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="create exists inspect ls list prune rm remove "
+		subs="connect create disconnect exists inspect ls list prune reload rm remove "
+		operands="none"
+		after=""
+		;;
+	"network connect")
+		opts="--alias --ip --mac-address --help -h"
+		valopts="--alias=none --ip=none --mac-address=none "
+		choices=""
+		subs=""
 		operands="none"
 		after=""
 		;;
 	"network create")
 		opts="--disable-dns --driver -d --gateway --internal --ip-range --ipv6 --label --opt -o --subnet --help -h"
 		valopts="--driver=choices:bridge -d=choices:bridge --gateway=none --ip-range=none --label=none --opt=none -o=none --subnet=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network disconnect")
+		opts="--force -f --help -h"
+		valopts=""
 		choices=""
 		subs=""
 		operands="none"
@@ -525,6 +541,14 @@ _hutch_spec() {
 		;;
 	"network prune")
 		opts="--force -f --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"network reload")
+		opts="--all -a --help -h"
 		valopts=""
 		choices=""
 		subs=""

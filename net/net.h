@@ -251,7 +251,20 @@ struct json_object;
  * container must run in; *leases (owned): {network name: IPv4 address}.
  */
 int net_netns_acquire(const char *dir, const char *pause, const char *id, struct json_object *nets,
-		      pid_t *holder, struct json_object **leases, struct error **err);
+		      struct json_object *want, pid_t *holder, struct json_object **leases,
+		      struct error **err);
+/*
+ * want (may be NULL): {network name: IPv4 address} asked for (--ip, connect --ip); each
+ * must lie in its network's subnet and be free, else the error is podman's.
+ * net_netns_lease_add: a container already in (network connect) leases an address on
+ * each of nets too; returns the new leases (owned) or NULL. net_netns_lease_drop: it
+ * gives up its address on network name (disconnect). net_netns_leases: its leases
+ * (owned), or NULL when it is not in.
+ */
+struct json_object *net_netns_lease_add(const char *dir, const char *id, struct json_object *nets,
+					struct json_object *want, struct error **err);
+void net_netns_lease_drop(const char *dir, const char *id, const char *name);
+struct json_object *net_netns_leases(const char *dir, const char *id);
 /*
  * Published ports of a container in the shared namespace: slirp4netns (api: its socket)
  * forwards host_ip:host_port+k to the same port there, where netavark's DNAT rules lead it
@@ -269,7 +282,7 @@ int net_netns_holder(const char *dir, pid_t *holder);
  * Run netavark's verb ("setup", "teardown") for container id in the holder's namespaces
  * with input (netavark's JSON) on its stdin; *out (owned, may be NULL): what it printed.
  * setup first keeps the network namespace of init (> 0) as a bind mount there; teardown
- * removes it. A missing netavark names the package. Serialised by dir/netavark.lock.
+ * removes it, unless init is -1 (one network of a running container: disconnect, reload). A missing netavark names the package. Serialised by dir/netavark.lock.
  */
 int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, const char *id,
 		 const char *input, char **out, struct error **err);

@@ -220,8 +220,8 @@ static int netns_lock(const char *dir, struct error **err)
 	return fd < 0 ? err_sys(err, "locking %s", path) : fd;
 }
 
-/* Is ip (text) leased on network name by a container other than id? */
-static bool lease_taken(const char *dir, const char *id, const char *name, const char *ip)
+/* Who holds ip (text) on network name, other than id: the container ID (owned), or NULL. */
+static char *lease_holder(const char *dir, const char *id, const char *name, const char *ip)
 {
 	autofree char *users = xasprintf("%s/users", dir);
 	autoclosedir DIR *d = opendir(users);
@@ -234,9 +234,42 @@ static bool lease_taken(const char *dir, const char *id, const char *name, const
 		bool taken = have != NULL && strcmp(have, ip) == 0;
 		json_object_put(o);
 		if (taken)
-			return true;
+			return xstrdup(de->d_name);
 	}
-	return false;
+	return NULL;
+}
+
+static bool lease_taken(const char *dir, const char *id, const char *name, const char *ip)
+{
+	autofree char *other = lease_holder(dir, id, name, ip);
+	return other != NULL;
+}
+
+/* A static address (--ip, connect --ip) must be in the subnet, not its gateway, network or
+ * broadcast address, and free: podman's messages. */
+static int static_ip_check(const char *dir, const char *id, const char *name,
+			   const struct net_cidr *c, const char *gw, const char *ip,
+			   struct error **err)
+{
+	int fam;
+	uint8_t a[16];
+	if (net_ip_parse(ip, &fam, a) < 0 || !net_cidr_contains(c, fam, a))
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "requested static ip %s not in any subnet on network %s", ip, name);
+	autofree char *first = net_cidr_nth(c, 0);
+	autofree char *last = net_cidr_last(c);
+	if (strcmp(ip, gw) == 0 || strcmp(ip, first) == 0 || strcmp(ip, last) == 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "requested static ip %s is the network or gateway address of "
+			       "network %s",
+			       ip, name);
+	autofree char *other = lease_holder(dir, id, name, ip);
+	if (other != NULL)
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "IPAM error: requested ip address %s is already allocated to "
+			       "container ID %s",
+			       ip, other);
+	return 0;
 }
 
 /*
@@ -245,7 +278,7 @@ static bool lease_taken(const char *dir, const char *id, const char *name, const
  * last address but one. The leases of all containers are their users/ID files.
  */
 static struct json_object *leases_pick(const char *dir, const char *id, struct json_object *nets,
-				       struct error **err)
+				       struct json_object *want, struct error **err)
 {
 	struct json_object *l = json_object_new_object();
 	for (size_t i = 0; i < json_len(nets); i++) {
@@ -274,6 +307,15 @@ static struct json_object *leases_pick(const char *dir, const char *id, struct j
 				last = size - 2;
 			autofree char *gw =
 			    xstrdup(json_str(s, "gateway") ? json_str(s, "gateway") : "");
+			const char *asked = json_str(want, name);
+			if (asked != NULL) {
+				if (static_ip_check(dir, id, name, &c, gw, asked, err) < 0) {
+					json_object_put(l);
+					return NULL;
+				}
+				json_object_object_add(l, name, json_object_new_string(asked));
+				break;
+			}
 			bool got = false;
 			for (uint64_t x = first; x <= last && !got; x++) {
 				autofree char *ip = net_cidr_nth(&c, x);
@@ -295,7 +337,8 @@ static struct json_object *leases_pick(const char *dir, const char *id, struct j
 }
 
 int net_netns_acquire(const char *dir, const char *pause, const char *id, struct json_object *nets,
-		      pid_t *holder, struct json_object **leases, struct error **err)
+		      struct json_object *want, pid_t *holder, struct json_object **leases,
+		      struct error **err)
 {
 	autoclose int lk = netns_lock(dir, err);
 	if (lk < 0)
@@ -307,7 +350,7 @@ int net_netns_acquire(const char *dir, const char *pause, const char *id, struct
 		if (read_pids(dir, &keeper, holder) < 0)
 			return err_msg(err, "the shared network namespace went away as it started");
 	}
-	struct json_object *l = leases_pick(dir, id, nets, err);
+	struct json_object *l = leases_pick(dir, id, nets, want, err);
 	if (l == NULL)
 		return -1;
 	autofree char *user = xasprintf("%s/users/%s", dir, id);
@@ -324,6 +367,54 @@ int net_netns_holder(const char *dir, pid_t *holder)
 {
 	pid_t keeper;
 	return read_pids(dir, &keeper, holder);
+}
+
+struct json_object *net_netns_lease_add(const char *dir, const char *id, struct json_object *nets,
+					struct json_object *want, struct error **err)
+{
+	autoclose int lk = netns_lock(dir, err);
+	if (lk < 0)
+		return NULL;
+	autofree char *user = xasprintf("%s/users/%s", dir, id);
+	struct json_object *have = json_file_at(AT_FDCWD, user, 1 << 16);
+	if (have == NULL) {
+		err_msg(err, "container %.12s is not in the shared network namespace", id);
+		return NULL;
+	}
+	struct json_object *l = leases_pick(dir, id, nets, want, err);
+	if (l != NULL) {
+		json_object_object_foreach (l, k, v)
+			json_object_object_add(have, k, json_object_get(v));
+		const char *text = json_object_to_json_string(have);
+		if (fs_write_replace(user, text, strlen(text), 0600, err) < 0) {
+			json_object_put(l);
+			l = NULL;
+		}
+	}
+	json_object_put(have);
+	return l;
+}
+
+void net_netns_lease_drop(const char *dir, const char *id, const char *name)
+{
+	struct error *e = NULL;
+	autoclose int lk = netns_lock(dir, &e);
+	err_free(&e);
+	autofree char *user = xasprintf("%s/users/%s", dir, id);
+	struct json_object *have = lk < 0 ? NULL : json_file_at(AT_FDCWD, user, 1 << 16);
+	if (have == NULL)
+		return;
+	json_object_object_del(have, name);
+	const char *text = json_object_to_json_string(have);
+	if (fs_write_replace(user, text, strlen(text), 0600, &e) < 0)
+		err_free(&e);
+	json_object_put(have);
+}
+
+struct json_object *net_netns_leases(const char *dir, const char *id)
+{
+	autofree char *user = xasprintf("%s/users/%s", dir, id);
+	return json_file_at(AT_FDCWD, user, 1 << 16);
 }
 
 int net_netns_release(const char *dir, const char *id, struct error **err)
@@ -474,7 +565,7 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 	int status = 0;
 	if (proc_wait(pid, &status, err) < 0)
 		return -1;
-	if (strcmp(verb, "teardown") == 0) {
+	if (strcmp(verb, "teardown") == 0 && init == 0) {
 		/* Unbind, whatever netavark said: the namespace must not outlive its container. */
 		pid_t u = fork();
 		if (u == 0) {

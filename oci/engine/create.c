@@ -41,8 +41,9 @@ struct plan {
 	struct net_port *ports;
 	size_t n_ports;
 	char **entrypoint;
-	char **scratch; /* strings the options point into */
-	int vol_lock;	/* volumes.lock, shared, once a named volume is resolved; else -1 */
+	char **scratch;		     /* strings the options point into */
+	struct json_object *netopts; /* co.network_opts */
+	int vol_lock; /* volumes.lock, shared, once a named volume is resolved; else -1 */
 };
 
 static void plan_clear(struct plan *a)
@@ -61,6 +62,7 @@ static void plan_clear(struct plan *a)
 	userns_map_clear(&a->keepid);
 	free(a->ports);
 	storage_image_free(&a->image);
+	json_object_put(a->netopts);
 	if (a->vol_lock >= 0)
 		close(a->vol_lock);
 }
@@ -395,6 +397,91 @@ static int parse_lifecycle(const struct eng_ctr_create_req *r, struct plan *a, s
 	return 0;
 }
 
+/* One network's options, {Aliases, IPAddress, MacAddress}, in a->netopts (made on first use). */
+static struct json_object *net_opts_of(struct plan *a, const char *name)
+{
+	if (a->netopts == NULL)
+		a->netopts = json_object_new_object();
+	struct json_object *o = json_get(a->netopts, name);
+	if (o == NULL) {
+		o = json_object_new_object();
+		json_object_object_add(a->netopts, name, o);
+	}
+	return o;
+}
+
+/* Is name one of --network's modes rather than a user-defined network? */
+static bool is_mode_word(const char *name, size_t len)
+{
+	static const char *const modes[] = { "slirp4netns", "pasta",   "container", "ns", "none",
+					     "host",	    "private", "bridge",    NULL };
+	for (size_t i = 0; modes[i]; i++)
+		if (strlen(modes[i]) == len && strncmp(modes[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * podman's per-network options, --network NAME:ip=A,mac=M,alias=N, and --ip/--mac-address
+ * (for the one network given) into a->netopts; *net is then the network's name alone.
+ */
+static int parse_net_opts(const struct eng_ctr_create_req *r, struct plan *a, const char **net,
+			  struct error **err)
+{
+	const char *colon = *net ? strchr(*net, ':') : NULL;
+	if (colon != NULL && !is_mode_word(*net, (size_t)(colon - *net))) {
+		const char *name = keep(a, xstrndup(*net, (size_t)(colon - *net)));
+		autofree char *copy = xstrdup(colon + 1);
+		struct json_object *o = net_opts_of(a, name);
+		char *save = NULL;
+		for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+			char *eq = strchr(kv, '=');
+			if (eq == NULL)
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "invalid option for network %s: %s", name, kv);
+			*eq++ = '\0';
+			if (strcmp(kv, "alias") == 0) {
+				struct json_object *al = json_get(o, "Aliases");
+				if (al == NULL) {
+					al = json_object_new_array();
+					json_object_object_add(o, "Aliases", al);
+				}
+				json_object_array_add(al, json_object_new_string(eq));
+			} else if (strcmp(kv, "ip") == 0 || strcmp(kv, "mac") == 0) {
+				bool ip = strcmp(kv, "ip") == 0;
+				if (ctr_net_opts_check(ip ? eq : NULL, ip ? NULL : eq, err) < 0)
+					return -1;
+				json_object_object_add(o, ip ? "IPAddress" : "MacAddress",
+						       json_object_new_string(eq));
+			} else {
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "unknown bridge network option: %s", kv);
+			}
+		}
+		*net = name;
+	}
+	if ((r->ip == NULL || !*r->ip) && (r->mac == NULL || !*r->mac))
+		return 0;
+	if (ctr_net_opts_check(r->ip, r->mac, err) < 0)
+		return -1;
+	if (*net == NULL || strchr(*net, ',') != NULL || strchr(*net, ':') != NULL ||
+	    is_mode_word(*net, strlen(*net))) {
+		if (*net != NULL && strchr(*net, ',') != NULL)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "%s can only be set for a single network: invalid argument",
+				       r->ip && *r->ip ? "--ip" : "--mac-address");
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid config provided: networks and static ip/mac address can "
+			       "only be used with Bridge mode networking");
+	}
+	struct json_object *o = net_opts_of(a, *net);
+	if (r->ip != NULL && *r->ip)
+		json_object_object_add(o, "IPAddress", json_object_new_string(r->ip));
+	if (r->mac != NULL && *r->mac)
+		json_object_object_add(o, "MacAddress", json_object_new_string(r->mac));
+	return 0;
+}
+
 static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	if (parse_lifecycle(r, a, err) < 0)
@@ -429,9 +516,18 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 		}
 	}
 	const char *net = r->network;
+	if (parse_net_opts(r, a, &net, err) < 0)
+		return -1;
+	a->co.network_opts = a->netopts;
 	struct net_mode mode;
 	if (net_parse_mode(net, &mode, err) < 0)
 		return -1;
+	if (a->netopts != NULL && mode.kind != NET_MODE_NETWORKS) {
+		net_mode_clear(&mode);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid config provided: networks and static ip/mac address can "
+			       "only be used with Bridge mode networking");
+	}
 	a->co.network = net ? net : "slirp4netns";
 	bool host = mode.kind == NET_MODE_HOST, none = mode.kind == NET_MODE_NONE;
 	if (mode.kind == NET_MODE_NS)

@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# User-defined networks, continued (issue #15): network connect, disconnect and reload on
+# running and stopped containers; --ip, --mac-address and --network NAME:ip=,mac=,alias=;
+# podman's messages and exit codes for each.
+
+load container_helpers
+
+@test "network connect/disconnect take effect on a running container: interface, DNS, /etc" {
+	run_hutch network create n1
+	run_hutch network create n2
+	run_hutch run -d --name srv --network n2 "$IMAGE" \
+		sh -c 'while true; do echo hello | nc -l -p 9480; done'
+	run_hutch run -d --name a --network n1 "$IMAGE" sleep 1000
+	run_hutch 1 exec a nc -w 2 srv 9480
+	run_hutch network connect --alias app n2 a
+	assert_output ""
+	run_hutch exec a ip -4 -o addr show eth1
+	[[ $output == *"inet 10.89.1."* ]]
+	run_hutch exec a cat /etc/resolv.conf
+	assert_line "nameserver 10.89.0.1"
+	assert_line "nameserver 10.89.1.1"
+	run_hutch exec a nc srv 9480
+	assert_output hello
+	# Its name and the alias given for n2 resolve on n2, the alias only there.
+	run_hutch run --rm --network n2 "$IMAGE" nslookup app
+	assert_output --partial "Name:	app.dns.podman"
+	run_hutch run --rm --network n2 "$IMAGE" nslookup a
+	assert_output --partial "Name:	a.dns.podman"
+	run_hutch 1 run --rm --network n1 "$IMAGE" nslookup app
+	run_hutch inspect a --format '{{json .NetworkSettings.Networks.n2.Aliases}} {{.NetworkSettings.Networks.n2.IPAddress}}'
+	[[ $output =~ ^\[\"app\",\"[0-9a-f]{12}\"\]\ 10\.89\.1\.[0-9]+$ ]]
+	# podman's messages: already connected, not connected, unknown network or container.
+	run_hutch 125 network connect n2 a
+	local id
+	id=$("$HUTCH" inspect a --format '{{.Id}}')
+	assert_equal "$stderr" "Error: container $id is already connected to network \"n2\": network is already connected"
+	run_hutch 125 network connect nosuch a
+	assert_equal "$stderr" "Error: unable to find network with name or ID nosuch: network not found"
+	run_hutch 125 network connect n2 nosuch
+	assert_equal "$stderr" "Error: no container with name or ID \"nosuch\" found: no such container"
+	# Disconnect: the interface, the name server and the name on n2 go at once.
+	run_hutch network disconnect n2 a
+	assert_output ""
+	run_hutch 1 exec a ip addr show eth1
+	run_hutch exec a cat /etc/resolv.conf
+	refute_line "nameserver 10.89.1.1"
+	run_hutch 1 run --rm --network n2 "$IMAGE" nslookup app
+	run_hutch 125 network disconnect n2 a
+	assert_equal "$stderr" "Error: container a is not connected to network n2"
+	# The network in use by a only through connect: rm refuses it as for run --network.
+	run_hutch network connect n2 a
+	run_hutch rm -f -t0 srv
+	run_hutch 2 network rm n2
+	run_hutch rm -f -t0 a
+	assert_no_netns_processes_645
+}
+
+@test "network connect on a created container takes effect at start; reload keeps addresses" {
+	run_hutch network create n1
+	run_hutch network create n2
+	run_hutch create --name b --network n1 "$IMAGE" sleep 1000
+	run_hutch network connect --ip 10.89.1.77 --mac-address 92:d0:c6:0a:29:33 n2 b
+	run_hutch network disconnect n1 b
+	run_hutch inspect b --format '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}'
+	assert_output "bridge n2 "
+	run_hutch 125 network reload b
+	assert_equal "$stderr" "Error: cannot reload network unless container network has been configured: container state improper"
+	run_hutch start b
+	run_hutch exec b ip -o addr show eth0
+	[[ $output == *"inet 10.89.1.77/24"* ]]
+	[[ $output == *"link/ether 92:d0:c6:0a:29:33"* || $output == *"fe80::90d0:c6ff:fe0a:2933"* ]]
+	run_hutch network connect n1 b
+	run_hutch inspect b --format '{{.NetworkSettings.Networks.n1.IPAddress}} {{.NetworkSettings.Networks.n1.MacAddress}}'
+	local before=$output
+	# reload: the container's ID, the same address and MAC again, and it still works.
+	local id
+	id=$("$HUTCH" inspect b --format '{{.Id}}')
+	run_hutch network reload b
+	assert_output "$id"
+	run_hutch inspect b --format '{{.NetworkSettings.Networks.n1.IPAddress}} {{.NetworkSettings.Networks.n1.MacAddress}}'
+	assert_output "$before"
+	run_hutch network reload --all
+	assert_output "$id"
+	run_hutch exec b ip -4 -o addr show eth1
+	[[ $output == *"inet ${before%% *}/24"* ]]
+	run_hutch run --rm --network n1 "$IMAGE" nslookup b
+	assert_output --partial "Address: ${before%% *}"
+	run_hutch 125 network disconnect n1 nosuch
+	run_hutch 125 network connect n1 nosuch
+	run_hutch rm -f -t0 b
+	assert_no_netns_processes_645
+}
+
+@test "--ip, --mac-address and --network NAME:ip=,mac=,alias=; podman's errors" {
+	run_hutch network create n1
+	run_hutch network create n2
+	run_hutch run -d --name c1 --network n1 --ip 10.89.0.7 --mac-address 92:d0:c6:0a:29:33 \
+		"$IMAGE" sleep 1000
+	run_hutch exec c1 ip -o addr show eth0
+	[[ $output == *"inet 10.89.0.7/24"* ]]
+	run_hutch inspect c1 --format '{{.NetworkSettings.Networks.n1.IPAddress}} {{.NetworkSettings.Networks.n1.MacAddress}}'
+	assert_output "10.89.0.7 92:d0:c6:0a:29:33"
+	run_hutch run --rm --network n1:ip=10.89.0.9,mac=92:d0:c6:0a:29:34,alias=zed "$IMAGE" \
+		sh -c 'ip -o addr show eth0; nslookup zed'
+	assert_output --partial "inet 10.89.0.9/24"
+	assert_output --partial "Name:	zed.dns.podman"
+	run_hutch 125 run --rm --network n1 --ip 10.89.0.7 "$IMAGE" true
+	[[ $stderr == *"IPAM error: requested ip address 10.89.0.7 is already allocated to container ID "* ]]
+	run_hutch 125 run --rm --network n1 --ip 10.99.0.5 "$IMAGE" true
+	[[ $stderr == *"requested static ip 10.99.0.5 not in any subnet on network n1" ]]
+	run_hutch 125 run --rm --network n1,n2 --ip 10.89.0.10 "$IMAGE" true
+	assert_equal "$stderr" "Error: --ip can only be set for a single network: invalid argument"
+	run_hutch 125 run --rm --ip 10.89.0.10 "$IMAGE" true
+	assert_equal "$stderr" "Error: invalid config provided: networks and static ip/mac address can only be used with Bridge mode networking"
+	run_hutch 125 run --rm --network n1 --mac-address zz "$IMAGE" true
+	assert_equal "$stderr" "Error: address zz: invalid MAC address"
+	run_hutch 125 network connect --ip 10.89.0.8 n2 c1
+	assert_equal "$stderr" "Error: requested static ip 10.89.0.8 not in any subnet on network n2"
+	run_hutch network connect --ip 10.89.1.8 n2 c1
+	run_hutch inspect c1 --format '{{.NetworkSettings.Networks.n2.IPAddress}}'
+	assert_output 10.89.1.8
+	# The addresses are free again once the container is gone.
+	run_hutch rm -f -t0 c1
+	run_hutch run --name c2 --network n1 --ip 10.89.0.7 "$IMAGE" true
+	run_hutch rm c2
+}
+
+assert_no_netns_processes_645() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $(pgrep -u "$(id -u)" -x 'hutch-netns|aardvark-dns|slirp4netns' || true) ]] && return 0
+		sleep 0.1
+	done
+	fail "still running: $(pgrep -a -u "$(id -u)" -x 'hutch-netns|aardvark-dns|slirp4netns')"
+}
