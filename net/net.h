@@ -289,4 +289,8 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 /* aardvark-dns takes up a new network's address after netavark returns (it reloads on
  * SIGHUP): wait (at most timeout_ms) until each of addrs has a UDP socket on port 53 in
  * the holder's network namespace, so a container's first lookup finds it. */
-void net_netns_wait_dns(pid_t holder, char *const *addrs, int timeout_ms);
+void net_netns_wait_dns(pid_t holder, char *const *addrs, const unsigned long *before,
+			int timeout_ms);
+/* The sockets aardvark-dns has on addrs now (owned), for net_netns_wait_dns's before: it
+ * binds them anew when netavark signals it, and the old ones close. */
+unsigned long *net_netns_dns_inodes(pid_t holder, char *const *addrs);

@@ -596,29 +596,52 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 	return 0;
 }
 
-/* Is a UDP socket bound to addr:53 in the network namespace of pid (its /proc/PID/net/udp)? */
-static bool dns_bound(pid_t pid, const char *addr)
+/* The inode of the UDP socket bound to addr:53 in the network namespace of pid (its
+ * /proc/PID/net/udp), 0 when there is none, 1 when addr is not IPv4 or the table cannot be
+ * read (nothing to wait for). */
+static unsigned long dns_inode(pid_t pid, const char *addr)
 {
 	int fam;
 	uint8_t a[16];
 	if (net_ip_parse(addr, &fam, a) < 0 || fam != AF_INET)
-		return true; /* only IPv4 is waited for */
+		return 1; /* only IPv4 is waited for */
 	char want[32];
 	/* The kernel prints the address as the host-order hex of the network-order word. */
 	snprintf(want, sizeof(want), "%02X%02X%02X%02X:0035", a[3], a[2], a[1], a[0]);
 	autofree char *path = xasprintf("/proc/%d/net/udp", (int)pid);
 	autofree char *text = NULL;
 	if (fs_read_file(path, 1 << 20, &text, NULL, NULL) < 0)
-		return true;
-	return strstr(text, want) != NULL;
+		return 1;
+	char *line = strstr(text, want);
+	unsigned long inode = 0;
+	/* sl local rem st tx:rx tr:when retr uid timeout inode */
+	if (line != NULL && sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %*s %lu", &inode) != 1)
+		inode = 1;
+	return inode;
 }
 
-void net_netns_wait_dns(pid_t holder, char *const *addrs, int timeout_ms)
+unsigned long *net_netns_dns_inodes(pid_t holder, char *const *addrs)
+{
+	size_t n = 0;
+	while (addrs && addrs[n])
+		n++;
+	unsigned long *v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = dns_inode(holder, addrs[i]);
+	return v;
+}
+
+void net_netns_wait_dns(pid_t holder, char *const *addrs, const unsigned long *before,
+			int timeout_ms)
 {
 	for (int waited = 0; waited < timeout_ms; waited += 5) {
 		bool all = true;
-		for (size_t i = 0; addrs && addrs[i] && all; i++)
-			all = dns_bound(holder, addrs[i]);
+		for (size_t i = 0; addrs && addrs[i] && all; i++) {
+			unsigned long now = dns_inode(holder, addrs[i]);
+			/* aardvark-dns binds its sockets anew on each SIGHUP, netavark's news of a
+			 * container: the one seen before netavark ran is about to close. */
+			all = now != 0 && (now == 1 || before == NULL || now != before[i]);
+		}
 		if (all)
 			return;
 		struct timespec ts = { 0, 5 * 1000 * 1000 };

@@ -813,7 +813,7 @@ static const struct cli_opt pcreate_opts[] = {
 	{ "name", 0, "name", S, NULL, "Name the pod", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
 	  "The pod's network: slirp4netns[:opts] (default), "
-	  "pasta[:args], none",
+	  "pasta[:args], none, or networks NAME[,NAME...] (the pod's name resolves there)",
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none" },
 	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port of the pod on the host", 0,
 	  NULL },

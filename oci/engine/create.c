@@ -622,11 +622,6 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 		/* User-defined networks: each must exist (podman's message when one does not). */
 		bool networks = m.kind == NET_MODE_NETWORKS;
 		net_mode_clear(&m);
-		for (size_t i = 0; networks && i < a->co.n_ports; i++)
-			if (a->co.ports[i].proto != NET_PROTO_TCP)
-				return err_set(err, ENOTSUP, ERR_USAGE,
-					       "publishing UDP ports of a container on a "
-					       "user-defined network is not supported yet");
 		if (networks)
 			return ctr_net_check(eng, net, err);
 	}
@@ -1019,8 +1014,11 @@ static int create_infra_image(struct eng *eng, const struct pod_opts *o,
 /* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network
  * (or, with --infra-image, a container of that image). */
 static int create_infra(struct eng *eng, const struct pod_opts *o, const char *id,
-			const char *hostname, struct eng_ctr **out, struct error **err)
+			const char *pod_name, const char *hostname, struct eng_ctr **out,
+			struct error **err)
 {
+	/* On user-defined networks the pod's name resolves to the infra, as in podman. */
+	char *aliases[] = { (char *)pod_name, NULL };
 	autofree char *init = eng_ctr_helper_path("hutch-init");
 	if (init == NULL)
 		return err_msg(err, "hutch-init not found beside hutch: it is the pod's infra");
@@ -1045,6 +1043,7 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 		.n_ports = o->n_ports,
 		.pod = id,
 		.infra = true,
+		.network_aliases = aliases,
 	};
 	if (o->infra_image != NULL)
 		return create_infra_image(eng, o, &co, out, err);
@@ -1056,7 +1055,7 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 }
 
 /* Only modes that give the infra a namespace of its own can be shared by the members. */
-static int check_network(const char *network, struct error **err)
+static int check_network(struct eng *eng, const char *network, struct error **err)
 {
 	struct net_mode m;
 	/* The host's: the members stay in it too (join.c). */
@@ -1064,12 +1063,15 @@ static int check_network(const char *network, struct error **err)
 		return 0;
 	if (net_parse_mode(network, &m, err) < 0)
 		return -1;
-	bool ok = net_mode_is_private(&m);
+	bool ok = net_mode_is_private(&m), networks = m.kind == NET_MODE_NETWORKS;
 	net_mode_clear(&m);
+	/* User-defined networks: the infra joins them, the members share its interfaces. */
+	if (networks)
+		return ctr_net_check(eng, network, err);
 	if (!ok)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid pod --network \"%s\": a pod has a network of its own "
-			       "(slirp4netns, pasta or none)",
+			       "(slirp4netns, pasta, none or user-defined networks)",
 			       network);
 	return 0;
 }
@@ -1127,7 +1129,7 @@ static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod 
 			       "invalid pod name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       o->name);
-	if (check_network(o->network, err) < 0)
+	if (check_network(eng, o->network, err) < 0)
 		return -1;
 	if (o->exit_policy != NULL && strcmp(o->exit_policy, "continue") != 0 &&
 	    strcmp(o->exit_policy, "stop") != 0)
@@ -1177,7 +1179,7 @@ static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod 
 			*c = '-';
 	const char *hostname = o->hostname ? o->hostname : dflt;
 	struct eng_ctr *infra = NULL;
-	int rc = o->no_infra ? 0 : create_infra(eng, o, id, hostname, &infra, err);
+	int rc = o->no_infra ? 0 : create_infra(eng, o, id, name, hostname, &infra, err);
 	if (rc < 0)
 		err_wrap(err, "creating the infra container of pod %s", name);
 	if (rc == 0)

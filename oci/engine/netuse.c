@@ -117,6 +117,8 @@ static struct json_object *netavark_input(const struct eng_ctr *c, struct json_o
 	struct json_object *pm = json_object_new_array();
 	for (size_t i = 0; i < c->n_ports; i++) {
 		const struct net_port *p = &c->ports[i];
+		if (p->proto != NET_PROTO_TCP)
+			continue; /* UDP: the monitor's forwarder (oci/monitor/udpfwd.c) */
 		struct json_object *m = json_object_new_object();
 		json_object_object_add(m, "host_ip", json_object_new_string(""));
 		json_object_object_add(m, "container_port", json_object_new_int(p->container_port));
@@ -126,7 +128,7 @@ static struct json_object *netavark_input(const struct eng_ctr *c, struct json_o
 				       json_object_new_string(net_proto_name(p->proto)));
 		json_object_array_add(pm, m);
 	}
-	if (c->n_ports > 0)
+	if (json_len(pm) > 0)
 		json_object_object_add(in, "port_mappings", pm);
 	else
 		json_object_put(pm);
@@ -217,7 +219,8 @@ static int ports_forward(const char *dir, const struct eng_ctr *c, struct error 
 	autofree char *ids = xstrdup("");
 	int rc = 0;
 	for (size_t i = 0; i < c->n_ports && rc == 0; i++) {
-		for (unsigned k = 0; k < c->ports[i].count && rc == 0; k++) {
+		for (unsigned k = 0;
+		     c->ports[i].proto == NET_PROTO_TCP && k < c->ports[i].count && rc == 0; k++) {
 			int id = -1;
 			rc = net_slirp_forward(api, &c->ports[i], k, &id, err);
 			char *more = xasprintf("%s%d\n", ids, id);
@@ -284,9 +287,6 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 int ctr_net_setup(const char *netns_dir, pid_t holder, pid_t init, const char *id,
 		  const char *input, const char *run, struct error **err)
 {
-	autofree char *out = NULL;
-	if (net_netavark(netns_dir, holder, "setup", init, id, input, &out, err) < 0)
-		return err_wrap(err, "setting up the container's networks");
 	/* The resolv.conf written at attach names the aardvark-dns addresses to wait for. */
 	autofree char *resolv_path = xasprintf("%s/resolv.conf", run);
 	autofree char *resolv = NULL;
@@ -297,7 +297,11 @@ int ctr_net_setup(const char *netns_dir, pid_t holder, pid_t init, const char *i
 			if (strncmp(l, "nameserver ", 11) == 0)
 				strv_push(&dns, l + 11);
 	}
-	net_netns_wait_dns(holder, dns, 2000);
+	autofree unsigned long *before = net_netns_dns_inodes(holder, dns);
+	autofree char *out = NULL;
+	if (net_netavark(netns_dir, holder, "setup", init, id, input, &out, err) < 0)
+		return err_wrap(err, "setting up the container's networks");
+	net_netns_wait_dns(holder, dns, before, 2000);
 	/* What netavark made (interfaces, addresses, MACs), for inspect. */
 	autofree char *path = xasprintf("%s/networks.json", run);
 	return fs_write_replace(path, out, strlen(out), 0600, err);
@@ -476,6 +480,31 @@ static int etc_refresh(struct eng *eng, const struct eng_ctr *c, const char *dir
 	return rc;
 }
 
+/* The gateways with DNS of the networks in cur (netavark's input) and docs: a JSON array
+ * of strings (owned). */
+static struct json_object *live_dns(struct json_object *cur, struct json_object *docs)
+{
+	struct json_object *out = json_object_new_array();
+	struct json_object *info = json_get(cur, "network_info");
+	struct json_object *all = json_object_new_array();
+	if (json_object_is_type(info, json_type_object)) {
+		json_object_object_foreach (info, k, d) {
+			(void)k;
+			json_object_array_add(all, json_object_get(d));
+		}
+	}
+	for (size_t i = 0; i < json_len(docs); i++)
+		json_object_array_add(all, json_object_get(json_idx(docs, i)));
+	for (size_t i = 0; i < json_len(all); i++) {
+		struct json_object *d = json_idx(all, i);
+		const char *gw = json_str(json_idx(json_get(d, "subnets"), 0), "gateway");
+		if (gw != NULL && json_object_get_boolean(json_get(d, "dns_enabled")))
+			json_object_array_add(out, json_object_new_string(gw));
+	}
+	json_object_put(all);
+	return out;
+}
+
 int ctr_net_live_add(struct eng *eng, const struct eng_ctr *c, const char *name, struct error **err)
 {
 	autofree char *dir = ctr_netns_dir(eng, err);
@@ -491,6 +520,13 @@ int ctr_net_live_add(struct eng *eng, const struct eng_ctr *c, const char *name,
 	struct json_object *want = docs ? wanted_ips(c, docs) : NULL;
 	struct json_object *leases = docs ? net_netns_lease_add(dir, c->id, docs, want, err) : NULL;
 	struct json_object *in = leases ? netavark_input(c, docs, leases, cur, NULL) : NULL;
+	/* aardvark-dns rebinds all of its sockets when netavark tells it of the change. */
+	autostrv char **dns = NULL;
+	struct json_object *rows = live_dns(cur, docs);
+	for (size_t i = 0; i < json_len(rows); i++)
+		strv_push(&dns, json_object_get_string(json_idx(rows, i)));
+	json_object_put(rows);
+	autofree unsigned long *before = net_netns_dns_inodes(holder, dns);
 	autofree char *out = NULL;
 	int rc = in ? 0 : -1;
 	if (rc == 0 && net_netavark(dir, holder, "setup", 0, c->id, json_object_to_json_string(in),
@@ -508,13 +544,8 @@ int ctr_net_live_add(struct eng *eng, const struct eng_ctr *c, const char *name,
 	}
 	if (rc == 0)
 		rc = etc_refresh(eng, c, dir, err);
-	if (rc == 0 && json_object_get_boolean(json_get(json_idx(docs, 0), "dns_enabled"))) {
-		char *gw[] = { (char *)json_str(json_idx(json_get(json_idx(docs, 0), "subnets"), 0),
-						"gateway"),
-			       NULL };
-		if (gw[0] != NULL)
-			net_netns_wait_dns(holder, gw, 2000);
-	}
+	if (rc == 0)
+		net_netns_wait_dns(holder, dns, before, 2000);
 	json_object_put(in);
 	json_object_put(leases);
 	json_object_put(want);
@@ -607,11 +638,19 @@ int ctr_net_live_reload(struct eng *eng, const struct eng_ctr *c, struct error *
 	const char *text = json_object_to_json_string(cur);
 	/* Whatever is left of the interfaces and rules goes first; a teardown of what is
 	 * already gone is no error here. */
+	autostrv char **dns = NULL;
+	struct json_object *rows = live_dns(cur, NULL);
+	for (size_t i = 0; i < json_len(rows); i++)
+		strv_push(&dns, json_object_get_string(json_idx(rows, i)));
+	json_object_put(rows);
+	autofree unsigned long *before = net_netns_dns_inodes(holder, dns);
 	struct error *e = NULL;
 	if (net_netavark(dir, holder, "teardown", -1, c->id, text, NULL, &e) < 0)
 		err_free(&e);
 	autofree char *out = NULL;
 	int rc = net_netavark(dir, holder, "setup", 0, c->id, text, &out, err);
+	if (rc == 0)
+		net_netns_wait_dns(holder, dns, before, 2000);
 	if (rc == 0) {
 		rc = live_input_save(dir, c->id, cur, err);
 		status_update(eng, c->id, out, NULL);

@@ -359,9 +359,13 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 	struct launch_net *n = arg;
 	const struct launch *l = n->l;
 	n->init = init;
+	/* UDP ports on networks too: the monitor relays them from the host's sockets into the
+	 * container's namespace, the holder's user namespace being its own (udpfwd.c). */
 	if (l->mode->kind == NET_MODE_NETWORKS)
-		return ctr_net_setup(l->netns_dir, l->join_pid, init, l->c->id, l->net_input,
-				     l->run, err);
+		return bind_udp(l, init, &n->ub, err) < 0
+			   ? -1
+			   : ctr_net_setup(l->netns_dir, l->join_pid, init, l->c->id, l->net_input,
+					   l->run, err);
 	/* Only lo to bring up: no child needed. */
 	if (l->mode->kind == NET_MODE_NONE)
 		return net_lo_up_here(init, err);

@@ -194,8 +194,6 @@ r1"
 	wait_for sh -c "nc -w 2 127.0.0.1 $port </dev/null | grep -q served"
 	run_hutch port web
 	assert_output "80/tcp -> 127.0.0.1:$port"
-	run_hutch 125 run --rm --network n1 -p 5353:53/udp "$IMAGE" true
-	assert_equal "${stderr_lines[0]}" "Error: publishing UDP ports of a container on a user-defined network is not supported yet"
 	run_hutch rm -f -t0 web
 	assert_no_netns_processes
 	# The forward went with it: the port is free again.

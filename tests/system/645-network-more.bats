@@ -126,6 +126,59 @@ load container_helpers
 	run_hutch rm c2
 }
 
+@test "pod create --network NAME: the infra joins it, members share it, the pod name resolves" {
+	run_hutch network create n1
+	run_hutch pod create --name p1 --network n1
+	run_hutch run -d --name member --pod p1 "$IMAGE" \
+		sh -c 'while true; do echo from-pod | nc -l -p 9480; done'
+	run_hutch exec member sh -c 'ip -4 -o addr show eth0; cat /etc/resolv.conf'
+	assert_output --partial "inet 10.89.0."
+	assert_output --partial "nameserver 10.89.0.1"
+	run_hutch run --rm --network n1 "$IMAGE" nc -w 2 p1 9480
+	assert_output from-pod
+	run_hutch pod inspect p1 --format '{{.InfraContainerID}}'
+	local infra=$output
+	run_hutch inspect "$infra" --format '{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks.n1.Aliases}}'
+	[[ $output =~ ^bridge\ \[\"p1\", ]]
+	run_hutch 125 pod create --name p2 --network nosuch
+	assert_equal "$stderr" "Error: unable to find network with name or ID nosuch: network not found"
+	run_hutch pod rm -f -t0 p1
+	assert_no_netns_processes_645
+}
+
+@test "UDP published on a network container; the container sees a host client as 127.0.0.1" {
+	run_hutch network create n1
+	local port
+	port=$(free_port)
+	# Debian's busybox nc has no -u: the host's python3 serves UDP inside the container and
+	# answers with the address it sees the client at.
+	run_hutch run -d --name udp --network n1 -p "127.0.0.1:$port:5353/udp" \
+		-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro "$IMAGE" \
+		/usr/bin/python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 5353))
+while True:
+    d, a = s.recvfrom(100)
+    s.sendto(b"pong:" + d + b":" + a[0].encode(), a)'
+	run python3 - "$port" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+for _ in range(40):
+    s.sendto(b"ping", ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recvfrom(100)[0].decode())
+        break
+    except OSError:
+        time.sleep(0.1)
+PY
+	assert_output "pong:ping:127.0.0.1"
+	run_hutch port udp
+	assert_output "5353/udp -> 127.0.0.1:$port"
+	run_hutch rm -f -t0 udp
+	assert_no_netns_processes_645
+}
+
 assert_no_netns_processes_645() {
 	local i
 	for ((i = 0; i < 50; i++)); do
