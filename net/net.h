@@ -284,6 +284,9 @@ int net_netns_holder(const char *dir, pid_t *holder);
  * setup first keeps the network namespace of init (> 0) as a bind mount there; teardown
  * removes it, unless init is -1 (one network of a running container: disconnect, reload). A missing netavark names the package. Serialised by dir/netavark.lock.
  */
+/* Are netavark and (for dns) aardvark-dns installed? The error names the Debian package.
+ * $HUTCH_NETAVARK and $HUTCH_AARDVARK_DNS, when set, name them instead of the usual places. */
+int net_netavark_check(bool dns, struct error **err);
 int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, const char *id,
 		 const char *input, char **out, struct error **err);
 /* aardvark-dns takes up a new network's address after netavark returns (it reloads on

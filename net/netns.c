@@ -488,15 +488,55 @@ static int bind_ns(pid_t init, const char *id)
 	return 0;
 }
 
-static char *netavark_path(void)
+/*
+ * podman's helper NAME (netavark, aardvark-dns): where Debian and others install it, else
+ * from $PATH (owned; NULL when missing). $ENV, when set, names it instead (tests use it to
+ * play a host without the package).
+ */
+static char *helper_path(const char *env, const char *name)
 {
-	static const char *const dirs[] = { "/usr/lib/podman/netavark",
-					    "/usr/libexec/podman/netavark",
-					    "/usr/local/lib/podman/netavark", NULL };
-	for (size_t i = 0; dirs[i]; i++)
-		if (access(dirs[i], X_OK) == 0)
-			return xstrdup(dirs[i]);
-	return fs_find_in_path("netavark");
+	const char *forced = getenv(env);
+	if (forced != NULL)
+		return access(forced, X_OK) == 0 ? xstrdup(forced) : NULL;
+	static const char *const dirs[] = { "/usr/lib/podman", "/usr/libexec/podman",
+					    "/usr/local/lib/podman", "/usr/local/libexec/podman",
+					    NULL };
+	for (size_t i = 0; dirs[i]; i++) {
+		autofree char *p = xasprintf("%s/%s", dirs[i], name);
+		if (access(p, X_OK) == 0)
+			return steal_ptr(&p);
+	}
+	return fs_find_in_path(name);
+}
+
+int net_netavark_check(bool dns, struct error **err)
+{
+	autofree char *nv = helper_path("HUTCH_NETAVARK", "netavark");
+	if (nv == NULL)
+		return err_msg(err, "netavark not found: install the netavark package for "
+				    "user-defined networks");
+	autofree char *av = dns ? helper_path("HUTCH_AARDVARK_DNS", "aardvark-dns") : NULL;
+	if (dns && av == NULL)
+		return err_msg(err, "aardvark-dns not found: install the aardvark-dns package for "
+				    "container names on user-defined networks (or create the "
+				    "network with --disable-dns)");
+	return 0;
+}
+
+/* Does netavark's input have a network with DNS (which needs aardvark-dns)? */
+static bool wants_dns(const char *input)
+{
+	struct json_object *in = json_tokener_parse(input);
+	struct json_object *info = json_get(in, "network_info");
+	bool dns = false;
+	if (json_object_is_type(info, json_type_object)) {
+		json_object_object_foreach (info, k, d) {
+			(void)k;
+			dns = dns || json_object_get_boolean(json_get(d, "dns_enabled"));
+		}
+	}
+	json_object_put(in);
+	return dns;
 }
 
 /*
@@ -507,10 +547,11 @@ static char *netavark_path(void)
 int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, const char *id,
 		 const char *input, char **out, struct error **err)
 {
-	autofree char *nv = netavark_path();
-	if (nv == NULL)
-		return err_msg(err, "netavark not found: install the netavark package for "
-				    "user-defined networks");
+	if (net_netavark_check(strcmp(verb, "setup") == 0 && wants_dns(input), err) < 0)
+		return -1;
+	autofree char *nv = helper_path("HUTCH_NETAVARK", "netavark");
+	/* netavark looks for aardvark-dns in one place of its own: tell it ours. */
+	autofree char *av = helper_path("HUTCH_AARDVARK_DNS", "aardvark-dns");
 	/* One netavark at a time, as podman runs it: the last teardown on a network removes
 	 * its bridge and firewall chains, which a setup at the same time would be adding. */
 	autofree char *lock_path = xasprintf("%s/netavark.lock", dir);
@@ -544,9 +585,15 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 		autofree char *p =
 		    xasprintf("%s%s/usr/sbin:/sbin", path ? path : "", path && *path ? ":" : "");
 		setenv("PATH", p, 1);
-		char *argv[] = { nv,	       "--config", HOLD_RUN "/netavark",
-				 "--rootless", "true",	   (char *)verb,
-				 nspath,       NULL };
+		char *argv[10] = { nv, "--config", HOLD_RUN "/netavark", "--rootless", "true" };
+		size_t n = 5;
+		if (av != NULL) {
+			argv[n++] = "--aardvark-binary";
+			argv[n++] = av;
+		}
+		argv[n++] = (char *)verb;
+		argv[n++] = nspath;
+		argv[n] = NULL;
 		execv(nv, argv);
 		dprintf(2, "running %s: %s", nv, strerror(errno));
 		_exit(127);

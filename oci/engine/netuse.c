@@ -250,6 +250,14 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 	struct json_object *docs = net_docs(eng, c->network, err);
 	if (docs == NULL)
 		return -1;
+	/* The helpers first: nothing to undo when one is missing. */
+	bool dns = false;
+	for (size_t i = 0; i < json_len(docs); i++)
+		dns = dns || json_object_get_boolean(json_get(json_idx(docs, i), "dns_enabled"));
+	if (net_netavark_check(dns, err) < 0) {
+		json_object_put(docs);
+		return -1;
+	}
 	/* A start after an end nobody tore down (a killed monitor): that first. */
 	ctr_net_detach(eng, c->id);
 	struct json_object *leases = NULL;

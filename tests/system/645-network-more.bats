@@ -179,6 +179,20 @@ PY
 	assert_no_netns_processes_645
 }
 
+@test "netavark or aardvark-dns missing: a clear error naming the package, nothing left running" {
+	run_hutch network create n1
+	run_hutch network create --disable-dns nodns
+	HUTCH_NETAVARK=/nonexistent run_hutch 125 run --rm --network n1 "$IMAGE" true
+	[[ $stderr == "Error: starting container "*": netavark not found: install the netavark package for user-defined networks" ]]
+	HUTCH_AARDVARK_DNS=/nonexistent run_hutch 125 run --rm --network n1 "$IMAGE" true
+	[[ $stderr == "Error: starting container "*": aardvark-dns not found: install the aardvark-dns package for container names on user-defined networks (or create the network with --disable-dns)" ]]
+	# A network without DNS needs no aardvark-dns.
+	HUTCH_AARDVARK_DNS=/nonexistent run_hutch run --rm --network nodns "$IMAGE" true
+	run_hutch ps -a -q
+	assert_output ""
+	assert_no_netns_processes_645
+}
+
 assert_no_netns_processes_645() {
 	local i
 	for ((i = 0; i < 50; i++)); do
