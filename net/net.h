@@ -265,13 +265,8 @@ struct json_object *net_netns_lease_add(const char *dir, const char *id, struct 
 					struct json_object *want, struct error **err);
 void net_netns_lease_drop(const char *dir, const char *id, const char *name);
 struct json_object *net_netns_leases(const char *dir, const char *id);
-/*
- * Published ports of a container in the shared namespace: slirp4netns (api: its socket)
- * forwards host_ip:host_port+k to the same port there, where netavark's DNAT rules lead it
- * on to the container. *id: the forward's, for net_slirp_unforward (errors ignored).
- */
-int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
-		      struct error **err);
+/* Remove a forward slirp4netns (api: its socket) made for a container in the shared
+ * namespace by an older hutch (-p goes through the monitor now); errors ignored. */
 void net_slirp_unforward(const char *api, int id);
 /* The container leaves; the last one out stops the namespace and its helpers (and waits
  * for them to go). No error when it was not in. */

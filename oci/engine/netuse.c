@@ -112,26 +112,6 @@ static struct json_object *netavark_input(const struct eng_ctr *c, struct json_o
 		json_object_object_add(nets, name, o);
 		json_object_object_add(info, name, json_object_get(d));
 	}
-	/* -p: netavark's DNAT in the shared namespace, from the host port (where slirp4netns
-	 * forwards it) to the container's. */
-	struct json_object *pm = json_object_new_array();
-	for (size_t i = 0; i < c->n_ports; i++) {
-		const struct net_port *p = &c->ports[i];
-		if (p->proto != NET_PROTO_TCP)
-			continue; /* UDP: the monitor's forwarder (oci/monitor/udpfwd.c) */
-		struct json_object *m = json_object_new_object();
-		json_object_object_add(m, "host_ip", json_object_new_string(""));
-		json_object_object_add(m, "container_port", json_object_new_int(p->container_port));
-		json_object_object_add(m, "host_port", json_object_new_int(p->host_port));
-		json_object_object_add(m, "range", json_object_new_int(p->count));
-		json_object_object_add(m, "protocol",
-				       json_object_new_string(net_proto_name(p->proto)));
-		json_object_array_add(pm, m);
-	}
-	if (json_len(pm) > 0)
-		json_object_object_add(in, "port_mappings", pm);
-	else
-		json_object_put(pm);
 	json_object_object_add(in, "container_id", json_object_new_string(c->id));
 	json_object_object_add(in, "container_name", json_object_new_string(c->name));
 	json_object_object_add(in, "networks", nets);
@@ -196,7 +176,9 @@ static char *ports_path(const char *dir, const char *id)
 	return xasprintf("%s/setup/%s.ports", dir, id);
 }
 
-/* Remove the slirp4netns forwards of a container (their ids in setup/ID.ports). */
+/* Remove the slirp4netns forwards of a container (their ids in setup/ID.ports), which
+ * hutch before the monitor's relay (oci/monitor/tcpfwd.c) made for -p: a container
+ * started by it may still run. */
 static void ports_unforward(const char *dir, const char *id)
 {
 	autofree char *path = ports_path(dir, id);
@@ -208,34 +190,6 @@ static void ports_unforward(const char *dir, const char *id)
 			net_slirp_unforward(api, atoi(t));
 	}
 	unlink(path);
-}
-
-/* Have slirp4netns forward the container's published ports into the shared namespace. */
-static int ports_forward(const char *dir, const struct eng_ctr *c, struct error **err)
-{
-	if (c->n_ports == 0)
-		return 0;
-	autofree char *api = xasprintf("%s/slirp4netns.sock", dir);
-	autofree char *ids = xstrdup("");
-	int rc = 0;
-	for (size_t i = 0; i < c->n_ports && rc == 0; i++) {
-		for (unsigned k = 0;
-		     c->ports[i].proto == NET_PROTO_TCP && k < c->ports[i].count && rc == 0; k++) {
-			int id = -1;
-			rc = net_slirp_forward(api, &c->ports[i], k, &id, err);
-			char *more = xasprintf("%s%d\n", ids, id);
-			free(ids);
-			ids = more;
-		}
-	}
-	autofree char *path = ports_path(dir, c->id);
-	struct error *e = NULL;
-	if (fs_write_replace(path, ids, strlen(ids), 0600, rc == 0 ? err : &e) < 0 && rc == 0)
-		rc = -1;
-	err_free(&e);
-	if (rc < 0)
-		ports_unforward(dir, c->id);
-	return rc;
 }
 
 int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, const char *pause,
@@ -274,8 +228,6 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 		if (rc == 0)
 			rc = fs_write_replace(path, *input, strlen(*input), 0600, err);
 	}
-	if (rc == 0)
-		rc = ports_forward(dir, c, err);
 	if (rc == 0)
 		rc = write_etc(c, docs, leases, run, err);
 	if (rc < 0 && leases != NULL) {
