@@ -53,6 +53,9 @@ static void conn_watch(struct tcpfwd *t, struct tcpfwd_conn *c)
 			want |= EPOLLIN;
 		if (c->dir[1 - i].len > 0)
 			want |= EPOLLOUT;
+		/* epoll_ctl only on a change: a relay at full speed would make two per read. */
+		if (c->watched[i] && want == c->events[i])
+			continue;
 		/* Nothing to wait for: out of the set, where a hang-up would be reported
 		 * again and again. */
 		struct epoll_event ev = { .events = want, .data.fd = c->fd[i] };
@@ -62,6 +65,7 @@ static void conn_watch(struct tcpfwd *t, struct tcpfwd_conn *c)
 			epoll_ctl(t->ep, c->watched[i] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd[i],
 				  &ev);
 		c->watched[i] = want != 0;
+		c->events[i] = want;
 	}
 }
 
@@ -83,20 +87,23 @@ static bool flush(struct tcpfwd_conn *c, int i)
 	return true;
 }
 
-/* Read what side i has and pass it on; false on a broken connection. */
+/* Read what side i has and pass it on, a few rounds while both sides keep up; false on a
+ * broken connection. */
 static bool pump(struct tcpfwd_conn *c, int i)
 {
 	struct tcpfwd_dir *d = &c->dir[i];
-	if (d->eof || d->len > 0)
-		return true;
-	ssize_t n = recv(c->fd[i], d->buf, TCPFWD_BUF, MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-	if (n == 0)
-		d->eof = true;
-	d->off = 0;
-	d->len = (size_t)n;
-	return flush(c, i);
+	for (int round = 0; round < 16 && !d->eof && d->len == 0; round++) {
+		ssize_t n = recv(c->fd[i], d->buf, TCPFWD_BUF, MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		if (n == 0)
+			d->eof = true;
+		d->off = 0;
+		d->len = (size_t)n;
+		if (!flush(c, i))
+			return false;
+	}
+	return true;
 }
 
 static void accept_one(struct tcpfwd *t, size_t h)
@@ -124,6 +131,7 @@ static void accept_one(struct tcpfwd *t, size_t h)
 		c->dir[i].buf = xmalloc(TCPFWD_BUF);
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = c->fd[i] };
 		c->watched[i] = epoll_ctl(t->ep, EPOLL_CTL_ADD, c->fd[i], &ev) == 0;
+		c->events[i] = EPOLLIN;
 	}
 }
 

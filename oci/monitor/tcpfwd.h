@@ -18,6 +18,7 @@ struct tcpfwd_conn {
 	int fd[2];		  /* the client's (host side), the one inside; -1: free slot */
 	struct tcpfwd_dir dir[2]; /* dir[i]: from fd[i] to fd[1 - i] */
 	bool watched[2];	  /* fd[i] is in the epoll set */
+	uint32_t events[2];	  /* ... for these events */
 };
 
 struct tcpfwd {

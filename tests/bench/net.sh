@@ -144,6 +144,13 @@ for tool in "${tools[@]}"; do
 		"$("${T[@]}" run --rm --network benchnet "${BINDS[@]}" "$IMG" \
 			/usr/bin/python3 -c "$lookup_py")"
 	"${T[@]}" rm -f -t 0 srv >/dev/null
+	p=$(free_port)
+	"${T[@]}" run -d --name psrv --network benchnet -p "127.0.0.1:$p:5201" "${BINDS[@]}" "$IMG" \
+		/usr/bin/iperf3 -s >/dev/null
+	sleep 1
+	printf '%-8s %-32s %s\n' "$tool" "host -> ctr via -p, iperf3 5 s:" \
+		"$(iperf3 -c 127.0.0.1 -p "$p" -t 5 -J | gbits)"
+	"${T[@]}" rm -f -t 0 psrv >/dev/null
 	hyperfine -N --warmup 2 --runs "$RUNS" \
 		-n "$tool run --rm --network benchnet IMAGE true" \
 		"${T[*]} run --rm --network benchnet $IMG true" 2>&1 | grep -E '^Benchmark|Time \(mean'
