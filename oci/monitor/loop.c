@@ -559,6 +559,14 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	if (m.exited && write_exit_file(o, m.status, err) == 0)
 		rc = m.status;
 	stop_network_begin(o, m.net_gone, m.net_pidfd);
+	/* The published ports' host sockets go now: the exit command may start the container
+	 * again (--restart), whose launcher binds them anew. */
+	if (m.udp.o != NULL)
+		udpfwd_close(&m.udp);
+	if (m.tcp.o != NULL)
+		tcpfwd_close(&m.tcp);
+	m.udp.o = NULL;
+	m.tcp.o = NULL;
 	for (int s = 1; s <= 2; s++)
 		drop_fd(&m, &m.out_fd[s]);
 	int32_t st = m.status;

@@ -215,6 +215,25 @@ PY
 	python3 -c "import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port)); s.listen()"
 }
 
+@test "--restart always with -p on a network container: the port serves again after a kill" {
+	run_hutch network create n1
+	local port
+	port=$(free_port)
+	run_hutch run -d --name rs --restart always --network n1 -p "127.0.0.1:$port:80" "$IMAGE" \
+		sh -c 'mkdir -p /www && echo again >/www/index.html && exec httpd -f -p 80 -h /www'
+	run fetch "http://127.0.0.1:$port/index.html"
+	assert_output again
+	run_hutch inspect rs --format '{{.State.Pid}}'
+	local pid=$output
+	kill -9 "$pid"
+	# The old monitor lets the host socket go before the restart binds it again.
+	wait_for sh -c "p=\$('$HUTCH' inspect rs --format '{{.State.Pid}}'); [ \"\$p\" != 0 ] && [ \"\$p\" != $pid ]"
+	run fetch "http://127.0.0.1:$port/index.html"
+	assert_output again
+	run_hutch rm -f -t0 rs
+	assert_no_netns_processes_645
+}
+
 @test "netavark or aardvark-dns missing: a clear error naming the package, nothing left running" {
 	run_hutch network create n1
 	run_hutch network create --disable-dns nodns
