@@ -251,14 +251,22 @@ struct json_object;
  * container must run in; *leases (owned): {network name: IPv4 address}.
  */
 int net_netns_acquire(const char *dir, const char *pause, const char *id, struct json_object *nets,
-		      pid_t *holder, struct json_object **leases, struct error **err);
-/*
- * Published ports of a container in the shared namespace: slirp4netns (api: its socket)
- * forwards host_ip:host_port+k to the same port there, where netavark's DNAT rules lead it
- * on to the container. *id: the forward's, for net_slirp_unforward (errors ignored).
- */
-int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
+		      struct json_object *want, pid_t *holder, struct json_object **leases,
 		      struct error **err);
+/*
+ * want (may be NULL): {network name: IPv4 address} asked for (--ip, connect --ip); each
+ * must lie in its network's subnet and be free, else the error is podman's.
+ * net_netns_lease_add: a container already in (network connect) leases an address on
+ * each of nets too; returns the new leases (owned) or NULL. net_netns_lease_drop: it
+ * gives up its address on network name (disconnect). net_netns_leases: its leases
+ * (owned), or NULL when it is not in.
+ */
+struct json_object *net_netns_lease_add(const char *dir, const char *id, struct json_object *nets,
+					struct json_object *want, struct error **err);
+void net_netns_lease_drop(const char *dir, const char *id, const char *name);
+struct json_object *net_netns_leases(const char *dir, const char *id);
+/* Remove a forward slirp4netns (api: its socket) made for a container in the shared
+ * namespace by an older hutch (-p goes through the monitor now); errors ignored. */
 void net_slirp_unforward(const char *api, int id);
 /* The container leaves; the last one out stops the namespace and its helpers (and waits
  * for them to go). No error when it was not in. */
@@ -269,11 +277,18 @@ int net_netns_holder(const char *dir, pid_t *holder);
  * Run netavark's verb ("setup", "teardown") for container id in the holder's namespaces
  * with input (netavark's JSON) on its stdin; *out (owned, may be NULL): what it printed.
  * setup first keeps the network namespace of init (> 0) as a bind mount there; teardown
- * removes it. A missing netavark names the package. Serialised by dir/netavark.lock.
+ * removes it, unless init is -1 (one network of a running container: disconnect, reload). A missing netavark names the package. Serialised by dir/netavark.lock.
  */
+/* Are netavark and (for dns) aardvark-dns installed? The error names the Debian package.
+ * $HUTCH_NETAVARK and $HUTCH_AARDVARK_DNS, when set, name them instead of the usual places. */
+int net_netavark_check(bool dns, struct error **err);
 int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, const char *id,
 		 const char *input, char **out, struct error **err);
 /* aardvark-dns takes up a new network's address after netavark returns (it reloads on
  * SIGHUP): wait (at most timeout_ms) until each of addrs has a UDP socket on port 53 in
  * the holder's network namespace, so a container's first lookup finds it. */
-void net_netns_wait_dns(pid_t holder, char *const *addrs, int timeout_ms);
+void net_netns_wait_dns(pid_t holder, char *const *addrs, const unsigned long *before,
+			int timeout_ms);
+/* The sockets aardvark-dns has on addrs now (owned), for net_netns_wait_dns's before: it
+ * binds them anew when netavark signals it, and the old ones close. */
+unsigned long *net_netns_dns_inodes(pid_t holder, char *const *addrs);

@@ -220,8 +220,8 @@ static int netns_lock(const char *dir, struct error **err)
 	return fd < 0 ? err_sys(err, "locking %s", path) : fd;
 }
 
-/* Is ip (text) leased on network name by a container other than id? */
-static bool lease_taken(const char *dir, const char *id, const char *name, const char *ip)
+/* Who holds ip (text) on network name, other than id: the container ID (owned), or NULL. */
+static char *lease_holder(const char *dir, const char *id, const char *name, const char *ip)
 {
 	autofree char *users = xasprintf("%s/users", dir);
 	autoclosedir DIR *d = opendir(users);
@@ -234,9 +234,42 @@ static bool lease_taken(const char *dir, const char *id, const char *name, const
 		bool taken = have != NULL && strcmp(have, ip) == 0;
 		json_object_put(o);
 		if (taken)
-			return true;
+			return xstrdup(de->d_name);
 	}
-	return false;
+	return NULL;
+}
+
+static bool lease_taken(const char *dir, const char *id, const char *name, const char *ip)
+{
+	autofree char *other = lease_holder(dir, id, name, ip);
+	return other != NULL;
+}
+
+/* A static address (--ip, connect --ip) must be in the subnet, not its gateway, network or
+ * broadcast address, and free: podman's messages. */
+static int static_ip_check(const char *dir, const char *id, const char *name,
+			   const struct net_cidr *c, const char *gw, const char *ip,
+			   struct error **err)
+{
+	int fam;
+	uint8_t a[16];
+	if (net_ip_parse(ip, &fam, a) < 0 || !net_cidr_contains(c, fam, a))
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "requested static ip %s not in any subnet on network %s", ip, name);
+	autofree char *first = net_cidr_nth(c, 0);
+	autofree char *last = net_cidr_last(c);
+	if (strcmp(ip, gw) == 0 || strcmp(ip, first) == 0 || strcmp(ip, last) == 0)
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "requested static ip %s is the network or gateway address of "
+			       "network %s",
+			       ip, name);
+	autofree char *other = lease_holder(dir, id, name, ip);
+	if (other != NULL)
+		return err_set(err, EBUSY, ERR_TOOL,
+			       "IPAM error: requested ip address %s is already allocated to "
+			       "container ID %s",
+			       ip, other);
+	return 0;
 }
 
 /*
@@ -245,7 +278,7 @@ static bool lease_taken(const char *dir, const char *id, const char *name, const
  * last address but one. The leases of all containers are their users/ID files.
  */
 static struct json_object *leases_pick(const char *dir, const char *id, struct json_object *nets,
-				       struct error **err)
+				       struct json_object *want, struct error **err)
 {
 	struct json_object *l = json_object_new_object();
 	for (size_t i = 0; i < json_len(nets); i++) {
@@ -274,6 +307,15 @@ static struct json_object *leases_pick(const char *dir, const char *id, struct j
 				last = size - 2;
 			autofree char *gw =
 			    xstrdup(json_str(s, "gateway") ? json_str(s, "gateway") : "");
+			const char *asked = json_str(want, name);
+			if (asked != NULL) {
+				if (static_ip_check(dir, id, name, &c, gw, asked, err) < 0) {
+					json_object_put(l);
+					return NULL;
+				}
+				json_object_object_add(l, name, json_object_new_string(asked));
+				break;
+			}
 			bool got = false;
 			for (uint64_t x = first; x <= last && !got; x++) {
 				autofree char *ip = net_cidr_nth(&c, x);
@@ -295,7 +337,8 @@ static struct json_object *leases_pick(const char *dir, const char *id, struct j
 }
 
 int net_netns_acquire(const char *dir, const char *pause, const char *id, struct json_object *nets,
-		      pid_t *holder, struct json_object **leases, struct error **err)
+		      struct json_object *want, pid_t *holder, struct json_object **leases,
+		      struct error **err)
 {
 	autoclose int lk = netns_lock(dir, err);
 	if (lk < 0)
@@ -307,7 +350,7 @@ int net_netns_acquire(const char *dir, const char *pause, const char *id, struct
 		if (read_pids(dir, &keeper, holder) < 0)
 			return err_msg(err, "the shared network namespace went away as it started");
 	}
-	struct json_object *l = leases_pick(dir, id, nets, err);
+	struct json_object *l = leases_pick(dir, id, nets, want, err);
 	if (l == NULL)
 		return -1;
 	autofree char *user = xasprintf("%s/users/%s", dir, id);
@@ -324,6 +367,54 @@ int net_netns_holder(const char *dir, pid_t *holder)
 {
 	pid_t keeper;
 	return read_pids(dir, &keeper, holder);
+}
+
+struct json_object *net_netns_lease_add(const char *dir, const char *id, struct json_object *nets,
+					struct json_object *want, struct error **err)
+{
+	autoclose int lk = netns_lock(dir, err);
+	if (lk < 0)
+		return NULL;
+	autofree char *user = xasprintf("%s/users/%s", dir, id);
+	struct json_object *have = json_file_at(AT_FDCWD, user, 1 << 16);
+	if (have == NULL) {
+		err_msg(err, "container %.12s is not in the shared network namespace", id);
+		return NULL;
+	}
+	struct json_object *l = leases_pick(dir, id, nets, want, err);
+	if (l != NULL) {
+		json_object_object_foreach (l, k, v)
+			json_object_object_add(have, k, json_object_get(v));
+		const char *text = json_object_to_json_string(have);
+		if (fs_write_replace(user, text, strlen(text), 0600, err) < 0) {
+			json_object_put(l);
+			l = NULL;
+		}
+	}
+	json_object_put(have);
+	return l;
+}
+
+void net_netns_lease_drop(const char *dir, const char *id, const char *name)
+{
+	struct error *e = NULL;
+	autoclose int lk = netns_lock(dir, &e);
+	err_free(&e);
+	autofree char *user = xasprintf("%s/users/%s", dir, id);
+	struct json_object *have = lk < 0 ? NULL : json_file_at(AT_FDCWD, user, 1 << 16);
+	if (have == NULL)
+		return;
+	json_object_object_del(have, name);
+	const char *text = json_object_to_json_string(have);
+	if (fs_write_replace(user, text, strlen(text), 0600, &e) < 0)
+		err_free(&e);
+	json_object_put(have);
+}
+
+struct json_object *net_netns_leases(const char *dir, const char *id)
+{
+	autofree char *user = xasprintf("%s/users/%s", dir, id);
+	return json_file_at(AT_FDCWD, user, 1 << 16);
 }
 
 int net_netns_release(const char *dir, const char *id, struct error **err)
@@ -397,15 +488,55 @@ static int bind_ns(pid_t init, const char *id)
 	return 0;
 }
 
-static char *netavark_path(void)
+/*
+ * podman's helper NAME (netavark, aardvark-dns): where Debian and others install it, else
+ * from $PATH (owned; NULL when missing). $ENV, when set, names it instead (tests use it to
+ * play a host without the package).
+ */
+static char *helper_path(const char *env, const char *name)
 {
-	static const char *const dirs[] = { "/usr/lib/podman/netavark",
-					    "/usr/libexec/podman/netavark",
-					    "/usr/local/lib/podman/netavark", NULL };
-	for (size_t i = 0; dirs[i]; i++)
-		if (access(dirs[i], X_OK) == 0)
-			return xstrdup(dirs[i]);
-	return fs_find_in_path("netavark");
+	const char *forced = getenv(env);
+	if (forced != NULL)
+		return access(forced, X_OK) == 0 ? xstrdup(forced) : NULL;
+	static const char *const dirs[] = { "/usr/lib/podman", "/usr/libexec/podman",
+					    "/usr/local/lib/podman", "/usr/local/libexec/podman",
+					    NULL };
+	for (size_t i = 0; dirs[i]; i++) {
+		autofree char *p = xasprintf("%s/%s", dirs[i], name);
+		if (access(p, X_OK) == 0)
+			return steal_ptr(&p);
+	}
+	return fs_find_in_path(name);
+}
+
+int net_netavark_check(bool dns, struct error **err)
+{
+	autofree char *nv = helper_path("HUTCH_NETAVARK", "netavark");
+	if (nv == NULL)
+		return err_msg(err, "netavark not found: install the netavark package for "
+				    "user-defined networks");
+	autofree char *av = dns ? helper_path("HUTCH_AARDVARK_DNS", "aardvark-dns") : NULL;
+	if (dns && av == NULL)
+		return err_msg(err, "aardvark-dns not found: install the aardvark-dns package for "
+				    "container names on user-defined networks (or create the "
+				    "network with --disable-dns)");
+	return 0;
+}
+
+/* Does netavark's input have a network with DNS (which needs aardvark-dns)? */
+static bool wants_dns(const char *input)
+{
+	struct json_object *in = json_tokener_parse(input);
+	struct json_object *info = json_get(in, "network_info");
+	bool dns = false;
+	if (json_object_is_type(info, json_type_object)) {
+		json_object_object_foreach (info, k, d) {
+			(void)k;
+			dns = dns || json_object_get_boolean(json_get(d, "dns_enabled"));
+		}
+	}
+	json_object_put(in);
+	return dns;
 }
 
 /*
@@ -416,10 +547,11 @@ static char *netavark_path(void)
 int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, const char *id,
 		 const char *input, char **out, struct error **err)
 {
-	autofree char *nv = netavark_path();
-	if (nv == NULL)
-		return err_msg(err, "netavark not found: install the netavark package for "
-				    "user-defined networks");
+	if (net_netavark_check(strcmp(verb, "setup") == 0 && wants_dns(input), err) < 0)
+		return -1;
+	autofree char *nv = helper_path("HUTCH_NETAVARK", "netavark");
+	/* netavark looks for aardvark-dns in one place of its own: tell it ours. */
+	autofree char *av = helper_path("HUTCH_AARDVARK_DNS", "aardvark-dns");
 	/* One netavark at a time, as podman runs it: the last teardown on a network removes
 	 * its bridge and firewall chains, which a setup at the same time would be adding. */
 	autofree char *lock_path = xasprintf("%s/netavark.lock", dir);
@@ -453,9 +585,15 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 		autofree char *p =
 		    xasprintf("%s%s/usr/sbin:/sbin", path ? path : "", path && *path ? ":" : "");
 		setenv("PATH", p, 1);
-		char *argv[] = { nv,	       "--config", HOLD_RUN "/netavark",
-				 "--rootless", "true",	   (char *)verb,
-				 nspath,       NULL };
+		char *argv[10] = { nv, "--config", HOLD_RUN "/netavark", "--rootless", "true" };
+		size_t n = 5;
+		if (av != NULL) {
+			argv[n++] = "--aardvark-binary";
+			argv[n++] = av;
+		}
+		argv[n++] = (char *)verb;
+		argv[n++] = nspath;
+		argv[n] = NULL;
 		execv(nv, argv);
 		dprintf(2, "running %s: %s", nv, strerror(errno));
 		_exit(127);
@@ -474,7 +612,7 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 	int status = 0;
 	if (proc_wait(pid, &status, err) < 0)
 		return -1;
-	if (strcmp(verb, "teardown") == 0) {
+	if (strcmp(verb, "teardown") == 0 && init == 0) {
 		/* Unbind, whatever netavark said: the namespace must not outlive its container. */
 		pid_t u = fork();
 		if (u == 0) {
@@ -505,29 +643,52 @@ int net_netavark(const char *dir, pid_t holder, const char *verb, pid_t init, co
 	return 0;
 }
 
-/* Is a UDP socket bound to addr:53 in the network namespace of pid (its /proc/PID/net/udp)? */
-static bool dns_bound(pid_t pid, const char *addr)
+/* The inode of the UDP socket bound to addr:53 in the network namespace of pid (its
+ * /proc/PID/net/udp), 0 when there is none, 1 when addr is not IPv4 or the table cannot be
+ * read (nothing to wait for). */
+static unsigned long dns_inode(pid_t pid, const char *addr)
 {
 	int fam;
 	uint8_t a[16];
 	if (net_ip_parse(addr, &fam, a) < 0 || fam != AF_INET)
-		return true; /* only IPv4 is waited for */
+		return 1; /* only IPv4 is waited for */
 	char want[32];
 	/* The kernel prints the address as the host-order hex of the network-order word. */
 	snprintf(want, sizeof(want), "%02X%02X%02X%02X:0035", a[3], a[2], a[1], a[0]);
 	autofree char *path = xasprintf("/proc/%d/net/udp", (int)pid);
 	autofree char *text = NULL;
 	if (fs_read_file(path, 1 << 20, &text, NULL, NULL) < 0)
-		return true;
-	return strstr(text, want) != NULL;
+		return 1;
+	char *line = strstr(text, want);
+	unsigned long inode = 0;
+	/* sl local rem st tx:rx tr:when retr uid timeout inode */
+	if (line != NULL && sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %*s %lu", &inode) != 1)
+		inode = 1;
+	return inode;
 }
 
-void net_netns_wait_dns(pid_t holder, char *const *addrs, int timeout_ms)
+unsigned long *net_netns_dns_inodes(pid_t holder, char *const *addrs)
+{
+	size_t n = 0;
+	while (addrs && addrs[n])
+		n++;
+	unsigned long *v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = dns_inode(holder, addrs[i]);
+	return v;
+}
+
+void net_netns_wait_dns(pid_t holder, char *const *addrs, const unsigned long *before,
+			int timeout_ms)
 {
 	for (int waited = 0; waited < timeout_ms; waited += 5) {
 		bool all = true;
-		for (size_t i = 0; addrs && addrs[i] && all; i++)
-			all = dns_bound(holder, addrs[i]);
+		for (size_t i = 0; addrs && addrs[i] && all; i++) {
+			unsigned long now = dns_inode(holder, addrs[i]);
+			/* aardvark-dns binds its sockets anew on each SIGHUP, netavark's news of a
+			 * container: the one seen before netavark ran is about to close. */
+			all = now != 0 && (now == 1 || before == NULL || now != before[i]);
+		}
 		if (all)
 			return;
 		struct timespec ts = { 0, 5 * 1000 * 1000 };

@@ -209,16 +209,6 @@ static int add_hostfwd(const char *api, const struct net_port *p, unsigned k, st
 	return hostfwd(api, p, k, p->container_port, NULL, err);
 }
 
-int net_slirp_forward(const char *api, const struct net_port *p, unsigned k, int *id,
-		      struct error **err)
-{
-	/* guest_port: the host port itself, in the shared namespace, where netavark's DNAT
-	 * takes it on to the container. */
-	if (hostfwd(api, p, k, p->host_port, id, err) < 0)
-		return err_wrap(err, "publishing port %u", p->host_port + k);
-	return 0;
-}
-
 void net_slirp_unforward(const char *api, int id)
 {
 	struct json_object *req = json_object_new_object();

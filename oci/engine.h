@@ -271,6 +271,8 @@ struct eng_ctr_create_req {
 	char *const *dns_options;
 	char *const *add_hosts;	      /* host:ip */
 	char *const *network_aliases; /* --network-alias: more names on user-defined networks */
+	const char *ip;		      /* --ip: the address on the one user-defined network */
+	const char *mac;	      /* --mac-address: the MAC there */
 
 	/* Mounts, devices and limits */
 	char *const *volumes;	   /* src:dst[:opts]; a named volume is created when missing */
@@ -735,6 +737,27 @@ int eng_net_remove(struct eng *eng, const char *name, bool force, long timeout, 
 /* Remove every network no container uses (never the default); the names removed (owned
  * vector) or NULL. */
 char **eng_net_prune(struct eng *eng, struct error **err);
+/* network connect's options for one network: more names on it, an address, a MAC (each
+ * may be NULL). */
+struct eng_net_conn_opts {
+	char *const *aliases;
+	const char *ip;
+	const char *mac;
+};
+/*
+ * Connect c to network net, or disconnect it: the record, and on a running container its
+ * interface, address and DNS names at once (netavark). Errors as podman's: an unknown
+ * network (ERR_NOSUCH), already connected, not connected.
+ */
+int eng_net_connect(struct eng *eng, const struct eng_ctr *c, const char *net,
+		    const struct eng_net_conn_opts *o, struct error **err);
+int eng_net_disconnect(struct eng *eng, const struct eng_ctr *c, const char *net, bool force,
+		       struct error **err);
+/* network reload: set up a running container's networks again (same addresses and MACs);
+ * an error unless it runs with networks set up. _all: every such container, their IDs
+ * (owned vector; a failure of one is a warning), or NULL on error. */
+int eng_net_reload(struct eng *eng, const struct eng_ctr *c, struct error **err);
+char **eng_net_reload_all(struct eng *eng, struct error **err);
 
 /* ---------- pods: $store/pods/ID/pod.json plus an infra container ---------- */
 

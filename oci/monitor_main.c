@@ -8,8 +8,8 @@
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
  *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--net-exit-fd N] [--net-pid N]
- *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--timeout N]
- *                 [--unlist DIR --unlist-to TRASH
+ *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--tcp-fwd FD:PORT]...
+ *                 [--timeout N] [--unlist DIR --unlist-to TRASH
  *                 --unlist-lock LOCK [--unlist-name ENTRY --unlist-names-lock LOCK]
  *                 [--purge-state DIR]] [--health-exec ARG... --health-file F
  *                 --health-interval MS --health-timeout MS --health-start-period MS
@@ -77,6 +77,20 @@ static int add_udp(void *field, const char *arg, const char *word, struct error 
 	return 0;
 }
 
+/* FD:PORT, a listening host TCP socket and the container port it goes to. */
+static int add_tcp(void *field, const char *arg, const char *word, struct error **err)
+{
+	(void)word;
+	struct oci_monitor_opts *o = field;
+	int fd, port;
+	if (o->n_tcp >= OCI_UDP_MAX || sscanf(arg, "%d:%d", &fd, &port) != 2 || fd < 0 ||
+	    port <= 0 || port > 65535)
+		return err_set(err, EINVAL, ERR_USAGE, "bad argument --tcp-fwd %s", arg);
+	o->tcp_fds[o->n_tcp] = fd;
+	o->tcp_ports[o->n_tcp++] = (uint16_t)port;
+	return 0;
+}
+
 #define O(f) offsetof(struct oci_monitor_opts, f)
 #define STR(name, f, help)                                  \
 	{                                                   \
@@ -109,6 +123,8 @@ static const struct args_opt opts[] = {
 	NUM("mntns-fd", mntns_fd, "the container's mount namespace"),
 	{ "udp-fwd", 0, ARGS_FN, 0, add_udp, "FD:PORT", "forward a bound UDP socket (repeatable)" },
 	NUM("timeout", timeout, "kill the container after N seconds (exit code -1)"),
+	{ "tcp-fwd", 0, ARGS_FN, 0, add_tcp, "FD:PORT",
+	  "relay a listening TCP socket (repeatable)" },
 	STR("unlist", unlist_dir, "--rm: the container's dir to unlist at exit"),
 	STR("unlist-to", unlist_to, "--rm: where it is renamed"),
 	STR("unlist-lock", unlist_lock, "--rm: the store's lock"),
@@ -188,6 +204,8 @@ int main(int argc, char **argv)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 	for (size_t i = 0; i < o.n_udp; i++)
 		fcntl(o.udp_fds[i], F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < o.n_tcp; i++)
+		fcntl(o.tcp_fds[i], F_SETFD, FD_CLOEXEC);
 	/* Orphans of the container are reparented to us, not to init, and reaped here. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Detached: from here on there is no terminal; problems go to the run dir. */

@@ -79,6 +79,8 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.dns_options = cli_opt_list(ctx, "dns-option"),
 		.add_hosts = cli_opt_list(ctx, "add-host"),
 		.network_aliases = cli_opt_list(ctx, "network-alias"),
+		.ip = cli_opt_str(ctx, "ip"),
+		.mac = cli_opt_str(ctx, "mac-address"),
 		.volumes = cli_opt_list(ctx, "volume"),
 		.mounts = cli_opt_list(ctx, "mount"),
 		.tmpfs = cli_opt_list(ctx, "tmpfs"),

@@ -211,3 +211,52 @@ int cmd_network_prune(struct cli_ctx *ctx, struct error **err)
 		printf("%s\n", removed[i]);
 	return 0;
 }
+
+int cmd_network_connect(struct cli_ctx *ctx, struct error **err)
+{
+	autoctr struct eng_ctr *c = NULL;
+	if (eng_ctr_lookup(ctx->eng, ctx->argv[1], &c, err) < 0)
+		return -1;
+	struct eng_net_conn_opts o = {
+		.aliases = cli_opt_list(ctx, "alias"),
+		.ip = cli_opt_str(ctx, "ip"),
+		.mac = cli_opt_str(ctx, "mac-address"),
+	};
+	return eng_net_connect(ctx->eng, c, ctx->argv[0], &o, err);
+}
+
+int cmd_network_disconnect(struct cli_ctx *ctx, struct error **err)
+{
+	autoctr struct eng_ctr *c = NULL;
+	if (eng_ctr_lookup(ctx->eng, ctx->argv[1], &c, err) < 0)
+		return -1;
+	return eng_net_disconnect(ctx->eng, c, ctx->argv[0], cli_opt_bool(ctx, "force"), err);
+}
+
+int cmd_network_reload(struct cli_ctx *ctx, struct error **err)
+{
+	bool all = cli_opt_bool(ctx, "all");
+	if (all == (ctx->argc > 0))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       all ? "--all and containers cannot be used together"
+				   : "network reload needs a container or --all");
+	if (all) {
+		autostrv char **ids = eng_net_reload_all(ctx->eng, err);
+		if (ids == NULL)
+			return -1;
+		for (size_t i = 0; ids[i]; i++)
+			printf("%s\n", ids[i]);
+		return 0;
+	}
+	int rc = 0;
+	for (int i = 0; i < ctx->argc; i++) {
+		autoctr struct eng_ctr *c = NULL;
+		struct error *e = NULL;
+		if (eng_ctr_lookup(ctx->eng, ctx->argv[i], &c, &e) < 0 ||
+		    eng_net_reload(ctx->eng, c, &e) < 0)
+			cli_operand_failed(&rc, err, e);
+		else
+			printf("%s\n", c->id);
+	}
+	return rc;
+}

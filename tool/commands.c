@@ -433,12 +433,16 @@ static const struct cli_opt run_opts[] = {
 	{ "init", 0, NULL, B, NULL, "Run a tiny init that reaps zombies and forwards signals", 0,
 	  NULL },
 	{ "interactive", 'i', NULL, B, NULL, "Keep stdin open", 0, NULL },
+	{ "ip", 0, "address", S, NULL,
+	  "The container's IPv4 address on its one user-defined network", 0, NULL },
 	{ "kernel-memory", 0, "limit", S, NULL, "Ignored, as podman does (no longer supported)", 0,
 	  NULL },
 	{ "label", 'l', "key=value", L, NULL, "Set a label on the container", 0, NULL },
 	{ "log-driver", 0, "driver", S, "k8s-file", "Logging driver: k8s-file, none, passthrough",
 	  CLI_COMPLETE_CHOICES, "k8s-file none passthrough" },
 	{ "log-opt", 0, "opt", L, NULL, "Logging option: max-size=SIZE", 0, NULL },
+	{ "mac-address", 0, "address", S, NULL,
+	  "The container's MAC address on its one user-defined network", 0, NULL },
 	{ "memory", 'm', "limit", S, NULL, "Memory limit (needs delegated cgroups)", 0, NULL },
 	{ "mount", 0, "spec", L, NULL, "Attach a mount: type=bind|volume|tmpfs,src=,dst=,ro",
 	  CLI_COMPLETE_CHOICES, "type=bind, type=volume, type=tmpfs," },
@@ -809,6 +813,25 @@ static const struct cli_opt nrm_opts[] = {
 	END_OPTS,
 };
 
+static const struct cli_opt nconnect_opts[] = {
+	{ "alias", 0, "name", L, NULL, "Another name of the container on the network", 0, NULL },
+	{ "ip", 0, "address", S, NULL, "The container's IPv4 address on the network", 0, NULL },
+	{ "mac-address", 0, "address", S, NULL, "The container's MAC address on the network", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt ndisconnect_opts[] = {
+	{ "force", 'f', NULL, B, NULL, "Accepted for podman's sake: nothing needs forcing", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt nreload_opts[] = {
+	{ "all", 'a', NULL, B, NULL, "Reload the networks of every running container", 0, NULL },
+	END_OPTS,
+};
+
 #define NET_CMD(n, al, sum, syn, h, o, mn, mx, rmc)                                       \
 	{                                                                                 \
 		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h,  \
@@ -816,8 +839,12 @@ static const struct cli_opt nrm_opts[] = {
 	}
 
 static const struct cli_cmd network_subs[] = {
+	NET_CMD("connect", NULL, "Connect a container to a network", "NETWORK CONTAINER",
+		cmd_network_connect, nconnect_opts, 2, 2, false),
 	NET_CMD("create", NULL, "Create a network", "[NAME]", cmd_network_create, ncreate_opts, 0,
 		1, false),
+	NET_CMD("disconnect", NULL, "Disconnect a container from a network", "NETWORK CONTAINER",
+		cmd_network_disconnect, ndisconnect_opts, 2, 2, false),
 	NET_CMD("exists", NULL, "Tell whether a network exists (exit 0) or not (exit 1)", "NETWORK",
 		cmd_network_exists, no_opts, 1, 1, false),
 	NET_CMD("inspect", NULL, "Display detailed information on networks", "NETWORK [NETWORK...]",
@@ -826,6 +853,8 @@ static const struct cli_cmd network_subs[] = {
 		nls_opts, 0, 0, false),
 	NET_CMD("prune", NULL, "Remove all networks no container uses", "", cmd_network_prune,
 		cprune_opts, 0, 0, false),
+	NET_CMD("reload", NULL, "Set up the networks of running containers again", "[CONTAINER...]",
+		cmd_network_reload, nreload_opts, 0, -1, false),
 	NET_CMD("rm", ((const char *const[]){ "remove", NULL }), "Remove networks",
 		"NETWORK [NETWORK...]", cmd_network_rm, nrm_opts, 1, -1, true),
 	{ .name = NULL },
@@ -852,7 +881,7 @@ static const struct cli_opt pcreate_opts[] = {
 	{ "name", 0, "name", S, NULL, "Name the pod", 0, NULL },
 	{ "network", 0, "mode", S, NULL,
 	  "The pod's network: slirp4netns[:opts] (default), "
-	  "pasta[:args], none",
+	  "pasta[:args], none, or networks NAME[,NAME...] (the pod's name resolves there)",
 	  CLI_COMPLETE_CHOICES, "slirp4netns pasta none" },
 	{ "publish", 'p', "[ip:]hostport:port", L, NULL, "Publish a port of the pod on the host", 0,
 	  NULL },

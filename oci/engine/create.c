@@ -41,9 +41,10 @@ struct plan {
 	struct net_port *ports;
 	size_t n_ports;
 	char **entrypoint;
-	char **labels;	/* the image's, then the user's */
-	char **scratch; /* strings the options point into */
-	int vol_lock;	/* volumes.lock, shared, once a named volume is resolved; else -1 */
+	char **labels;		     /* the image's, then the user's */
+	char **scratch;		     /* strings the options point into */
+	struct json_object *netopts; /* co.network_opts */
+	int vol_lock; /* volumes.lock, shared, once a named volume is resolved; else -1 */
 };
 
 static void plan_clear(struct plan *a)
@@ -64,6 +65,7 @@ static void plan_clear(struct plan *a)
 	userns_map_clear(&a->keepid);
 	free(a->ports);
 	storage_image_free(&a->image);
+	json_object_put(a->netopts);
 	if (a->vol_lock >= 0)
 		close(a->vol_lock);
 }
@@ -426,6 +428,91 @@ static int parse_health(const struct eng_ctr_create_req *r, struct plan *a, stru
 	return 0;
 }
 
+/* One network's options, {Aliases, IPAddress, MacAddress}, in a->netopts (made on first use). */
+static struct json_object *net_opts_of(struct plan *a, const char *name)
+{
+	if (a->netopts == NULL)
+		a->netopts = json_object_new_object();
+	struct json_object *o = json_get(a->netopts, name);
+	if (o == NULL) {
+		o = json_object_new_object();
+		json_object_object_add(a->netopts, name, o);
+	}
+	return o;
+}
+
+/* Is name one of --network's modes rather than a user-defined network? */
+static bool is_mode_word(const char *name, size_t len)
+{
+	static const char *const modes[] = { "slirp4netns", "pasta",   "container", "ns", "none",
+					     "host",	    "private", "bridge",    NULL };
+	for (size_t i = 0; modes[i]; i++)
+		if (strlen(modes[i]) == len && strncmp(modes[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * podman's per-network options, --network NAME:ip=A,mac=M,alias=N, and --ip/--mac-address
+ * (for the one network given) into a->netopts; *net is then the network's name alone.
+ */
+static int parse_net_opts(const struct eng_ctr_create_req *r, struct plan *a, const char **net,
+			  struct error **err)
+{
+	const char *colon = *net ? strchr(*net, ':') : NULL;
+	if (colon != NULL && !is_mode_word(*net, (size_t)(colon - *net))) {
+		const char *name = keep(a, xstrndup(*net, (size_t)(colon - *net)));
+		autofree char *copy = xstrdup(colon + 1);
+		struct json_object *o = net_opts_of(a, name);
+		char *save = NULL;
+		for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+			char *eq = strchr(kv, '=');
+			if (eq == NULL)
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "invalid option for network %s: %s", name, kv);
+			*eq++ = '\0';
+			if (strcmp(kv, "alias") == 0) {
+				struct json_object *al = json_get(o, "Aliases");
+				if (al == NULL) {
+					al = json_object_new_array();
+					json_object_object_add(o, "Aliases", al);
+				}
+				json_object_array_add(al, json_object_new_string(eq));
+			} else if (strcmp(kv, "ip") == 0 || strcmp(kv, "mac") == 0) {
+				bool ip = strcmp(kv, "ip") == 0;
+				if (ctr_net_opts_check(ip ? eq : NULL, ip ? NULL : eq, err) < 0)
+					return -1;
+				json_object_object_add(o, ip ? "IPAddress" : "MacAddress",
+						       json_object_new_string(eq));
+			} else {
+				return err_set(err, EINVAL, ERR_TOOL,
+					       "unknown bridge network option: %s", kv);
+			}
+		}
+		*net = name;
+	}
+	if ((r->ip == NULL || !*r->ip) && (r->mac == NULL || !*r->mac))
+		return 0;
+	if (ctr_net_opts_check(r->ip, r->mac, err) < 0)
+		return -1;
+	if (*net == NULL || strchr(*net, ',') != NULL || strchr(*net, ':') != NULL ||
+	    is_mode_word(*net, strlen(*net))) {
+		if (*net != NULL && strchr(*net, ',') != NULL)
+			return err_set(err, EINVAL, ERR_TOOL,
+				       "%s can only be set for a single network: invalid argument",
+				       r->ip && *r->ip ? "--ip" : "--mac-address");
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid config provided: networks and static ip/mac address can "
+			       "only be used with Bridge mode networking");
+	}
+	struct json_object *o = net_opts_of(a, *net);
+	if (r->ip != NULL && *r->ip)
+		json_object_object_add(o, "IPAddress", json_object_new_string(r->ip));
+	if (r->mac != NULL && *r->mac)
+		json_object_object_add(o, "MacAddress", json_object_new_string(r->mac));
+	return 0;
+}
+
 static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
 {
 	if (parse_lifecycle(r, a, err) < 0 || parse_health(r, a, err) < 0)
@@ -460,9 +547,18 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 		}
 	}
 	const char *net = r->network;
+	if (parse_net_opts(r, a, &net, err) < 0)
+		return -1;
+	a->co.network_opts = a->netopts;
 	struct net_mode mode;
 	if (net_parse_mode(net, &mode, err) < 0)
 		return -1;
+	if (a->netopts != NULL && mode.kind != NET_MODE_NETWORKS) {
+		net_mode_clear(&mode);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "invalid config provided: networks and static ip/mac address can "
+			       "only be used with Bridge mode networking");
+	}
 	a->co.network = net ? net : "slirp4netns";
 	bool host = mode.kind == NET_MODE_HOST, none = mode.kind == NET_MODE_NONE;
 	if (mode.kind == NET_MODE_NS)
@@ -557,11 +653,6 @@ static int parse_join(const struct eng_ctr_create_req *r, struct eng *eng, struc
 		/* User-defined networks: each must exist (podman's message when one does not). */
 		bool networks = m.kind == NET_MODE_NETWORKS;
 		net_mode_clear(&m);
-		for (size_t i = 0; networks && i < a->co.n_ports; i++)
-			if (a->co.ports[i].proto != NET_PROTO_TCP)
-				return err_set(err, ENOTSUP, ERR_USAGE,
-					       "publishing UDP ports of a container on a "
-					       "user-defined network is not supported yet");
 		if (networks)
 			return ctr_net_check(eng, net, err);
 	}
@@ -1005,8 +1096,11 @@ static int create_infra_image(struct eng *eng, const struct pod_opts *o,
 /* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network
  * (or, with --infra-image, a container of that image). */
 static int create_infra(struct eng *eng, const struct pod_opts *o, const char *id,
-			const char *hostname, struct eng_ctr **out, struct error **err)
+			const char *pod_name, const char *hostname, struct eng_ctr **out,
+			struct error **err)
 {
+	/* On user-defined networks the pod's name resolves to the infra, as in podman. */
+	char *aliases[] = { (char *)pod_name, NULL };
 	autofree char *init = eng_ctr_helper_path("hutch-init");
 	if (init == NULL)
 		return err_msg(err, "hutch-init not found beside hutch: it is the pod's infra");
@@ -1031,6 +1125,7 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 		.n_ports = o->n_ports,
 		.pod = id,
 		.infra = true,
+		.network_aliases = aliases,
 	};
 	if (o->infra_image != NULL)
 		return create_infra_image(eng, o, &co, out, err);
@@ -1042,7 +1137,7 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 }
 
 /* Only modes that give the infra a namespace of its own can be shared by the members. */
-static int check_network(const char *network, struct error **err)
+static int check_network(struct eng *eng, const char *network, struct error **err)
 {
 	struct net_mode m;
 	/* The host's: the members stay in it too (join.c). */
@@ -1050,12 +1145,15 @@ static int check_network(const char *network, struct error **err)
 		return 0;
 	if (net_parse_mode(network, &m, err) < 0)
 		return -1;
-	bool ok = net_mode_is_private(&m);
+	bool ok = net_mode_is_private(&m), networks = m.kind == NET_MODE_NETWORKS;
 	net_mode_clear(&m);
+	/* User-defined networks: the infra joins them, the members share its interfaces. */
+	if (networks)
+		return ctr_net_check(eng, network, err);
 	if (!ok)
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "invalid pod --network \"%s\": a pod has a network of its own "
-			       "(slirp4netns, pasta or none)",
+			       "(slirp4netns, pasta, none or user-defined networks)",
 			       network);
 	return 0;
 }
@@ -1115,7 +1213,7 @@ static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod 
 			       "invalid pod name \"%s\": names must match "
 			       "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
 			       o->name);
-	if (check_network(o->network, err) < 0)
+	if (check_network(eng, o->network, err) < 0)
 		return -1;
 	if (o->exit_policy != NULL && strcmp(o->exit_policy, "continue") != 0 &&
 	    strcmp(o->exit_policy, "stop") != 0)
@@ -1165,7 +1263,7 @@ static int pod_create(struct eng *eng, const struct pod_opts *o, struct eng_pod 
 			*c = '-';
 	const char *hostname = o->hostname ? o->hostname : dflt;
 	struct eng_ctr *infra = NULL;
-	int rc = o->no_infra ? 0 : create_infra(eng, o, id, hostname, &infra, err);
+	int rc = o->no_infra ? 0 : create_infra(eng, o, id, name, hostname, &infra, err);
 	if (rc < 0)
 		err_wrap(err, "creating the infra container of pod %s", name);
 	if (rc == 0)

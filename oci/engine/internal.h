@@ -50,6 +50,24 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 int ctr_net_setup(const char *netns_dir, pid_t holder, pid_t init, const char *id,
 		  const char *input, const char *run, struct error **err);
 void ctr_net_detach(struct eng *eng, const char *id);
+/* --ip and --mac-address (or connect's) as podman checks them: ERR_USAGE when bad. */
+int ctr_net_opts_check(const char *ip, const char *mac, struct error **err);
+/* The record's options for network name (NetworkOpts: Aliases, IPAddress, MacAddress) or
+ * NULL (borrowed). */
+struct json_object *ctr_net_opts(const struct eng_ctr *c, const char *name);
+/*
+ * network connect/disconnect/reload on a running container (netuse.c): netavark's setup
+ * or teardown of network name alone in its network namespace, its lease, the input kept
+ * for the final teardown, networks.json and its /etc/hosts and resolv.conf (in place).
+ * c is the record as it is to be (connect: name added; disconnect: name gone). A container
+ * with nothing set up (not running) is left alone, 0. Reload tears down and sets up all of
+ * them again with the same addresses and MACs; an error when nothing is set up.
+ */
+int ctr_net_live_add(struct eng *eng, const struct eng_ctr *c, const char *name,
+		     struct error **err);
+int ctr_net_live_remove(struct eng *eng, const struct eng_ctr *c, const char *name,
+			struct error **err);
+int ctr_net_live_reload(struct eng *eng, const struct eng_ctr *c, struct error **err);
 /* For inspect: {NAME: {Gateway, IPAddress, IPPrefixLen, MacAddress, Aliases}} of a
  * container on user-defined networks (addresses only while it runs), or NULL. */
 struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c);
@@ -306,6 +324,8 @@ struct eng_ctr_create_opts {
 	size_t n_ports;
 	char **dns, **dns_search, **dns_options, **add_hosts;
 	char **network_aliases; /* NetworkAliases */
+	struct json_object
+	    *network_opts; /* NetworkOpts: {NAME: {Aliases, IPAddress, MacAddress}} */
 	/* Pods: the pod's ID for a container that joins it (network must then be
 	 * "container:INFRA_ID"); infra for the pod's own infra container, which has no image
 	 * (image NULL): its rootfs is an empty directory in its store dir. */

@@ -49,10 +49,41 @@ int ctr_net_check(struct eng *eng, const char *names, struct error **err)
 	return docs != NULL ? 0 : -1;
 }
 
-/* netavark's input: the container, its address and aliases on each network, and each
- * network's record. */
+struct json_object *ctr_net_opts(const struct eng_ctr *c, const char *name)
+{
+	return json_get(json_get(c->doc, "NetworkOpts"), name);
+}
+
+/* The first ethN that cur (netavark's input of the networks already set up, or NULL) and
+ * nets (those added so far) do not use (owned). */
+static char *free_ifname(struct json_object *cur, struct json_object *nets)
+{
+	for (unsigned n = 0;; n++) {
+		char name[16];
+		snprintf(name, sizeof(name), "eth%u", n);
+		bool used = false;
+		struct json_object *sets[] = { json_get(cur, "networks"), nets };
+		for (size_t k = 0; k < 2 && !used; k++) {
+			if (!json_object_is_type(sets[k], json_type_object))
+				continue;
+			json_object_object_foreach (sets[k], net, o) {
+				(void)net;
+				const char *have = json_str(o, "interface_name");
+				if (have != NULL && strcmp(have, name) == 0)
+					used = true;
+			}
+		}
+		if (!used)
+			return xstrdup(name);
+	}
+}
+
+/* netavark's input: the container, its address and aliases on each network of docs (the
+ * interface names the first free beside those of cur, the input already set up, or NULL),
+ * the MACs asked for or kept (macs: {name: MAC}, may be NULL), and each network's record. */
 static struct json_object *netavark_input(const struct eng_ctr *c, struct json_object *docs,
-					  struct json_object *leases)
+					  struct json_object *leases, struct json_object *cur,
+					  struct json_object *macs)
 {
 	struct json_object *in = json_object_new_object();
 	struct json_object *nets = json_object_new_object();
@@ -61,41 +92,44 @@ static struct json_object *netavark_input(const struct eng_ctr *c, struct json_o
 	for (size_t i = 0; i < json_len(docs); i++) {
 		struct json_object *d = json_idx(docs, i);
 		const char *name = json_str(d, "name");
+		struct json_object *opts = ctr_net_opts(c, name);
 		struct json_object *o = json_object_new_object();
 		struct json_object *ips = json_object_new_array();
 		if (json_str(leases, name) != NULL)
 			json_object_array_add(ips, json_object_new_string(json_str(leases, name)));
 		json_object_object_add(o, "static_ips", ips);
-		json_object_object_add(
-		    o, "aliases", aliases ? json_object_get(aliases) : json_object_new_array());
-		autofree char *ifname = xasprintf("eth%zu", i);
+		/* connect --alias gives a network its own; else --network-alias's. */
+		struct json_object *al =
+		    json_get(opts, "Aliases") ? json_get(opts, "Aliases") : aliases;
+		json_object_object_add(o, "aliases",
+				       al ? json_object_get(al) : json_object_new_array());
+		const char *mac =
+		    json_str(macs, name) ? json_str(macs, name) : json_str(opts, "MacAddress");
+		if (mac != NULL && *mac != '\0')
+			json_object_object_add(o, "static_mac", json_object_new_string(mac));
+		autofree char *ifname = free_ifname(cur, nets);
 		json_object_object_add(o, "interface_name", json_object_new_string(ifname));
 		json_object_object_add(nets, name, o);
 		json_object_object_add(info, name, json_object_get(d));
 	}
-	/* -p: netavark's DNAT in the shared namespace, from the host port (where slirp4netns
-	 * forwards it) to the container's. */
-	struct json_object *pm = json_object_new_array();
-	for (size_t i = 0; i < c->n_ports; i++) {
-		const struct net_port *p = &c->ports[i];
-		struct json_object *m = json_object_new_object();
-		json_object_object_add(m, "host_ip", json_object_new_string(""));
-		json_object_object_add(m, "container_port", json_object_new_int(p->container_port));
-		json_object_object_add(m, "host_port", json_object_new_int(p->host_port));
-		json_object_object_add(m, "range", json_object_new_int(p->count));
-		json_object_object_add(m, "protocol",
-				       json_object_new_string(net_proto_name(p->proto)));
-		json_object_array_add(pm, m);
-	}
-	if (c->n_ports > 0)
-		json_object_object_add(in, "port_mappings", pm);
-	else
-		json_object_put(pm);
 	json_object_object_add(in, "container_id", json_object_new_string(c->id));
 	json_object_object_add(in, "container_name", json_object_new_string(c->name));
 	json_object_object_add(in, "networks", nets);
 	json_object_object_add(in, "network_info", info);
 	return in;
+}
+
+/* {name: the address asked for} of the container's networks (owned, maybe empty). */
+static struct json_object *wanted_ips(const struct eng_ctr *c, struct json_object *docs)
+{
+	struct json_object *w = json_object_new_object();
+	for (size_t i = 0; i < json_len(docs); i++) {
+		const char *name = json_str(json_idx(docs, i), "name");
+		const char *ip = json_str(ctr_net_opts(c, name), "IPAddress");
+		if (ip != NULL && *ip != '\0')
+			json_object_object_add(w, name, json_object_new_string(ip));
+	}
+	return w;
 }
 
 /* resolv.conf (aardvark-dns on each network's gateway that has DNS), hosts and hostname. */
@@ -142,7 +176,9 @@ static char *ports_path(const char *dir, const char *id)
 	return xasprintf("%s/setup/%s.ports", dir, id);
 }
 
-/* Remove the slirp4netns forwards of a container (their ids in setup/ID.ports). */
+/* Remove the slirp4netns forwards of a container (their ids in setup/ID.ports), which
+ * hutch before the monitor's relay (oci/monitor/tcpfwd.c) made for -p: a container
+ * started by it may still run. */
 static void ports_unforward(const char *dir, const char *id)
 {
 	autofree char *path = ports_path(dir, id);
@@ -154,33 +190,6 @@ static void ports_unforward(const char *dir, const char *id)
 			net_slirp_unforward(api, atoi(t));
 	}
 	unlink(path);
-}
-
-/* Have slirp4netns forward the container's published ports into the shared namespace. */
-static int ports_forward(const char *dir, const struct eng_ctr *c, struct error **err)
-{
-	if (c->n_ports == 0)
-		return 0;
-	autofree char *api = xasprintf("%s/slirp4netns.sock", dir);
-	autofree char *ids = xstrdup("");
-	int rc = 0;
-	for (size_t i = 0; i < c->n_ports && rc == 0; i++) {
-		for (unsigned k = 0; k < c->ports[i].count && rc == 0; k++) {
-			int id = -1;
-			rc = net_slirp_forward(api, &c->ports[i], k, &id, err);
-			char *more = xasprintf("%s%d\n", ids, id);
-			free(ids);
-			ids = more;
-		}
-	}
-	autofree char *path = ports_path(dir, c->id);
-	struct error *e = NULL;
-	if (fs_write_replace(path, ids, strlen(ids), 0600, rc == 0 ? err : &e) < 0 && rc == 0)
-		rc = -1;
-	err_free(&e);
-	if (rc < 0)
-		ports_unforward(dir, c->id);
-	return rc;
 }
 
 int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, const char *pause,
@@ -195,13 +204,23 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 	struct json_object *docs = net_docs(eng, c->network, err);
 	if (docs == NULL)
 		return -1;
+	/* The helpers first: nothing to undo when one is missing. */
+	bool dns = false;
+	for (size_t i = 0; i < json_len(docs); i++)
+		dns = dns || json_object_get_boolean(json_get(json_idx(docs, i), "dns_enabled"));
+	if (net_netavark_check(dns, err) < 0) {
+		json_object_put(docs);
+		return -1;
+	}
 	/* A start after an end nobody tore down (a killed monitor): that first. */
 	ctr_net_detach(eng, c->id);
 	struct json_object *leases = NULL;
-	int rc = net_netns_acquire(dir, pause, c->id, docs, holder, &leases, err);
+	struct json_object *want = wanted_ips(c, docs);
+	int rc = net_netns_acquire(dir, pause, c->id, docs, want, holder, &leases, err);
+	json_object_put(want);
 	struct json_object *in = NULL;
 	if (rc == 0) {
-		in = netavark_input(c, docs, leases);
+		in = netavark_input(c, docs, leases, NULL, NULL);
 		*input = xstrdup(json_object_to_json_string(in));
 		autofree char *sdir = xasprintf("%s/setup", dir);
 		autofree char *path = setup_path(dir, c->id);
@@ -209,8 +228,6 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 		if (rc == 0)
 			rc = fs_write_replace(path, *input, strlen(*input), 0600, err);
 	}
-	if (rc == 0)
-		rc = ports_forward(dir, c, err);
 	if (rc == 0)
 		rc = write_etc(c, docs, leases, run, err);
 	if (rc < 0 && leases != NULL) {
@@ -230,9 +247,6 @@ int ctr_net_attach(struct eng *eng, const struct eng_ctr *c, const char *run, co
 int ctr_net_setup(const char *netns_dir, pid_t holder, pid_t init, const char *id,
 		  const char *input, const char *run, struct error **err)
 {
-	autofree char *out = NULL;
-	if (net_netavark(netns_dir, holder, "setup", init, id, input, &out, err) < 0)
-		return err_wrap(err, "setting up the container's networks");
 	/* The resolv.conf written at attach names the aardvark-dns addresses to wait for. */
 	autofree char *resolv_path = xasprintf("%s/resolv.conf", run);
 	autofree char *resolv = NULL;
@@ -243,7 +257,11 @@ int ctr_net_setup(const char *netns_dir, pid_t holder, pid_t init, const char *i
 			if (strncmp(l, "nameserver ", 11) == 0)
 				strv_push(&dns, l + 11);
 	}
-	net_netns_wait_dns(holder, dns, 2000);
+	autofree unsigned long *before = net_netns_dns_inodes(holder, dns);
+	autofree char *out = NULL;
+	if (net_netavark(netns_dir, holder, "setup", init, id, input, &out, err) < 0)
+		return err_wrap(err, "setting up the container's networks");
+	net_netns_wait_dns(holder, dns, before, 2000);
 	/* What netavark made (interfaces, addresses, MACs), for inspect. */
 	autofree char *path = xasprintf("%s/networks.json", run);
 	return fs_write_replace(path, out, strlen(out), 0600, err);
@@ -340,7 +358,9 @@ struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c)
 		json_object_object_add(o, "MacAddress", json_object_new_string(mac ? mac : ""));
 		/* The aliases given, then the short ID, which aardvark-dns answers too. */
 		struct json_object *al = json_object_new_array();
-		struct json_object *given = json_get(c->doc, "NetworkAliases");
+		struct json_object *given = json_get(ctr_net_opts(c, n), "Aliases");
+		if (given == NULL)
+			given = json_get(c->doc, "NetworkAliases");
 		for (size_t i = 0; i < json_len(given); i++)
 			json_object_array_add(al, json_object_get(json_idx(given, i)));
 		autofree char *short_id = xstrndup(c->id, 12);
@@ -350,4 +370,268 @@ struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c)
 	}
 	json_object_put(st);
 	return out;
+}
+
+/* ---------- a running container's networks: connect, disconnect, reload ---------- */
+
+/* netavark's input of the container's networks as set up (owned), or NULL when it has none
+ * set up (not running, or on no user-defined network). */
+static struct json_object *live_input(const char *dir, const char *id)
+{
+	autofree char *path = setup_path(dir, id);
+	return json_file_at(AT_FDCWD, path, 1 << 20);
+}
+
+static int live_input_save(const char *dir, const char *id, struct json_object *in,
+			   struct error **err)
+{
+	autofree char *path = setup_path(dir, id);
+	const char *text = json_object_to_json_string(in);
+	return fs_write_replace(path, text, strlen(text), 0600, err);
+}
+
+/* run/networks.json (netavark's answers, for inspect): add out's networks, or drop name. */
+static void status_update(struct eng *eng, const char *id, const char *out, const char *drop)
+{
+	struct error *e = NULL;
+	autofree char *run = eng_ctr_run_dir(eng, id, &e);
+	autofree char *path = run ? xasprintf("%s/networks.json", run) : NULL;
+	struct json_object *st = path ? json_file_at(AT_FDCWD, path, 1 << 20) : NULL;
+	if (st == NULL)
+		st = json_object_new_object();
+	struct json_object *add = out ? json_tokener_parse(out) : NULL;
+	if (json_object_is_type(add, json_type_object)) {
+		json_object_object_foreach (add, k, v)
+			json_object_object_add(st, k, json_object_get(v));
+	}
+	if (drop != NULL)
+		json_object_object_del(st, drop);
+	const char *text = json_object_to_json_string(st);
+	if (path != NULL && fs_write_replace(path, text, strlen(text), 0600, &e) < 0)
+		log_warn("container %.12s: %s", id, e->msg);
+	err_free(&e);
+	json_object_put(add);
+	json_object_put(st);
+}
+
+/* Copy src's contents into dst in place: dst is bind-mounted into the running container,
+ * which a rename would not reach. */
+static int copy_in_place(const char *src, const char *dst, struct error **err)
+{
+	autofree char *text = NULL;
+	size_t len = 0;
+	if (fs_read_file(src, 1 << 20, &text, &len, err) < 0)
+		return -1;
+	autoclose int fd = open(dst, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fs_write_all(fd, text, len) < 0)
+		return err_sys(err, "writing %s", dst);
+	return 0;
+}
+
+/* The container's /etc/hosts and resolv.conf again, for its networks now. */
+static int etc_refresh(struct eng *eng, const struct eng_ctr *c, const char *dir,
+		       struct error **err)
+{
+	autofree char *run = eng_ctr_run_dir(eng, c->id, err);
+	if (run == NULL)
+		return -1;
+	struct json_object *docs = net_docs(eng, c->network, err);
+	if (docs == NULL)
+		return -1;
+	struct json_object *leases = net_netns_leases(dir, c->id);
+	autofree char *tmp = xasprintf("%s/.etc-new", run);
+	int rc = fs_mkdir_p(tmp, 0700, err);
+	if (rc == 0)
+		rc = write_etc(c, docs, leases, tmp, err);
+	static const char *const files[] = { "hosts", "resolv.conf", "hostname" };
+	for (size_t i = 0; i < 3; i++) {
+		autofree char *src = xasprintf("%s/%s", tmp, files[i]);
+		autofree char *dst = xasprintf("%s/%s", run, files[i]);
+		if (rc == 0 && i < 2)
+			rc = copy_in_place(src, dst, err);
+		unlink(src);
+	}
+	rmdir(tmp);
+	json_object_put(leases);
+	json_object_put(docs);
+	return rc;
+}
+
+/* The gateways with DNS of the networks in cur (netavark's input) and docs: a JSON array
+ * of strings (owned). */
+static struct json_object *live_dns(struct json_object *cur, struct json_object *docs)
+{
+	struct json_object *out = json_object_new_array();
+	struct json_object *info = json_get(cur, "network_info");
+	struct json_object *all = json_object_new_array();
+	if (json_object_is_type(info, json_type_object)) {
+		json_object_object_foreach (info, k, d) {
+			(void)k;
+			json_object_array_add(all, json_object_get(d));
+		}
+	}
+	for (size_t i = 0; i < json_len(docs); i++)
+		json_object_array_add(all, json_object_get(json_idx(docs, i)));
+	for (size_t i = 0; i < json_len(all); i++) {
+		struct json_object *d = json_idx(all, i);
+		const char *gw = json_str(json_idx(json_get(d, "subnets"), 0), "gateway");
+		if (gw != NULL && json_object_get_boolean(json_get(d, "dns_enabled")))
+			json_object_array_add(out, json_object_new_string(gw));
+	}
+	json_object_put(all);
+	return out;
+}
+
+int ctr_net_live_add(struct eng *eng, const struct eng_ctr *c, const char *name, struct error **err)
+{
+	autofree char *dir = ctr_netns_dir(eng, err);
+	if (dir == NULL)
+		return -1;
+	struct json_object *cur = live_input(dir, c->id);
+	pid_t holder;
+	if (cur == NULL || net_netns_holder(dir, &holder) < 0) {
+		json_object_put(cur);
+		return 0; /* nothing set up: the next start sets up all its networks */
+	}
+	struct json_object *docs = net_docs(eng, name, err);
+	struct json_object *want = docs ? wanted_ips(c, docs) : NULL;
+	struct json_object *leases = docs ? net_netns_lease_add(dir, c->id, docs, want, err) : NULL;
+	struct json_object *in = leases ? netavark_input(c, docs, leases, cur, NULL) : NULL;
+	/* aardvark-dns rebinds all of its sockets when netavark tells it of the change. */
+	autostrv char **dns = NULL;
+	struct json_object *rows = live_dns(cur, docs);
+	for (size_t i = 0; i < json_len(rows); i++)
+		strv_push(&dns, json_object_get_string(json_idx(rows, i)));
+	json_object_put(rows);
+	autofree unsigned long *before = net_netns_dns_inodes(holder, dns);
+	autofree char *out = NULL;
+	int rc = in ? 0 : -1;
+	if (rc == 0 && net_netavark(dir, holder, "setup", 0, c->id, json_object_to_json_string(in),
+				    &out, err) < 0) {
+		net_netns_lease_drop(dir, c->id, name);
+		rc = err_wrap(err, "connecting container %.12s to network %s", c->id, name);
+	}
+	if (rc == 0) {
+		json_object_object_add(json_get(cur, "networks"), name,
+				       json_object_get(json_get(json_get(in, "networks"), name)));
+		json_object_object_add(json_get(cur, "network_info"), name,
+				       json_object_get(json_idx(docs, 0)));
+		rc = live_input_save(dir, c->id, cur, err);
+		status_update(eng, c->id, out, NULL);
+	}
+	if (rc == 0)
+		rc = etc_refresh(eng, c, dir, err);
+	if (rc == 0)
+		net_netns_wait_dns(holder, dns, before, 2000);
+	json_object_put(in);
+	json_object_put(leases);
+	json_object_put(want);
+	json_object_put(docs);
+	json_object_put(cur);
+	return rc;
+}
+
+/* cur (netavark's input as set up) restricted to network name, or all of it (NULL). */
+static struct json_object *input_part(struct json_object *cur, const char *name)
+{
+	struct json_object *in = json_object_new_object();
+	json_object_object_foreach (cur, k, v) {
+		if (name == NULL ||
+		    (strcmp(k, "networks") != 0 && strcmp(k, "network_info") != 0)) {
+			json_object_object_add(in, k, json_object_get(v));
+			continue;
+		}
+		struct json_object *o = json_object_new_object();
+		if (json_get(v, name) != NULL)
+			json_object_object_add(o, name, json_object_get(json_get(v, name)));
+		json_object_object_add(in, k, o);
+	}
+	return in;
+}
+
+int ctr_net_live_remove(struct eng *eng, const struct eng_ctr *c, const char *name,
+			struct error **err)
+{
+	autofree char *dir = ctr_netns_dir(eng, err);
+	if (dir == NULL)
+		return -1;
+	struct json_object *cur = live_input(dir, c->id);
+	pid_t holder;
+	if (cur == NULL || json_get(json_get(cur, "networks"), name) == NULL ||
+	    net_netns_holder(dir, &holder) < 0) {
+		json_object_put(cur);
+		return 0;
+	}
+	struct json_object *in = input_part(cur, name);
+	int rc = net_netavark(dir, holder, "teardown", -1, c->id, json_object_to_json_string(in),
+			      NULL, err);
+	if (rc < 0)
+		rc = err_wrap(err, "disconnecting container %.12s from network %s", c->id, name);
+	if (rc == 0) {
+		json_object_object_del(json_get(cur, "networks"), name);
+		json_object_object_del(json_get(cur, "network_info"), name);
+		rc = live_input_save(dir, c->id, cur, err);
+		net_netns_lease_drop(dir, c->id, name);
+		status_update(eng, c->id, NULL, name);
+	}
+	if (rc == 0)
+		rc = etc_refresh(eng, c, dir, err);
+	json_object_put(in);
+	json_object_put(cur);
+	return rc;
+}
+
+int ctr_net_live_reload(struct eng *eng, const struct eng_ctr *c, struct error **err)
+{
+	autofree char *dir = ctr_netns_dir(eng, err);
+	if (dir == NULL)
+		return -1;
+	struct json_object *cur =
+	    c->state.status == ENG_CTR_RUNNING ? live_input(dir, c->id) : NULL;
+	pid_t holder;
+	if (cur == NULL || net_netns_holder(dir, &holder) < 0) {
+		json_object_put(cur);
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "cannot reload network unless container network has been "
+			       "configured: container state improper");
+	}
+	/* The same addresses and MACs again (podman's reload keeps both). */
+	autofree char *run = eng_ctr_run_dir(eng, c->id, err);
+	autofree char *path = run ? xasprintf("%s/networks.json", run) : NULL;
+	struct json_object *st = path ? json_file_at(AT_FDCWD, path, 1 << 20) : NULL;
+	json_object_object_foreach (json_get(cur, "networks"), name, o) {
+		struct json_object *ifs = json_get(json_get(st, name), "interfaces");
+		if (!json_object_is_type(ifs, json_type_object))
+			continue;
+		json_object_object_foreach (ifs, ifname, iface) {
+			(void)ifname;
+			const char *mac = json_str(iface, "mac_address");
+			if (mac != NULL)
+				json_object_object_add(o, "static_mac",
+						       json_object_new_string(mac));
+		}
+	}
+	json_object_put(st);
+	const char *text = json_object_to_json_string(cur);
+	/* Whatever is left of the interfaces and rules goes first; a teardown of what is
+	 * already gone is no error here. */
+	autostrv char **dns = NULL;
+	struct json_object *rows = live_dns(cur, NULL);
+	for (size_t i = 0; i < json_len(rows); i++)
+		strv_push(&dns, json_object_get_string(json_idx(rows, i)));
+	json_object_put(rows);
+	autofree unsigned long *before = net_netns_dns_inodes(holder, dns);
+	struct error *e = NULL;
+	if (net_netavark(dir, holder, "teardown", -1, c->id, text, NULL, &e) < 0)
+		err_free(&e);
+	autofree char *out = NULL;
+	int rc = net_netavark(dir, holder, "setup", 0, c->id, text, &out, err);
+	if (rc == 0)
+		net_netns_wait_dns(holder, dns, before, 2000);
+	if (rc == 0) {
+		rc = live_input_save(dir, c->id, cur, err);
+		status_update(eng, c->id, out, NULL);
+	}
+	json_object_put(cur);
+	return rc;
 }

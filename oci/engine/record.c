@@ -744,6 +744,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	json_object_object_add(doc, "ExtraHosts", json_from_strv(o->add_hosts));
 	if (o->network_aliases != NULL)
 		json_object_object_add(doc, "NetworkAliases", json_from_strv(o->network_aliases));
+	if (o->network_opts != NULL)
+		json_object_object_add(doc, "NetworkOpts", json_object_get(o->network_opts));
 	json_object_object_add(doc, "Userns", json_object_new_string(o->userns ? o->userns : ""));
 	json_object_object_add(doc, "Privileged", json_object_new_boolean(o->gen.privileged));
 	json_object_object_add(doc, "ReadOnly", json_object_new_boolean(o->gen.read_only));

@@ -308,16 +308,21 @@ static void close_fds_except(int first, int keep_a, int keep_b)
 	closedir(d);
 }
 
-/* Host UDP sockets for the published UDP ports, and the container's netns, for the monitor. */
+/* Host UDP sockets for the published UDP ports (on networks: listening TCP ones too), and
+ * the container's netns, for the monitor. */
 struct udp_binds {
 	int netns_fd;
 	int fds[OCI_UDP_MAX];
 	uint16_t ports[OCI_UDP_MAX];
 	size_t n;
+	int tcp_fds[OCI_UDP_MAX];
+	uint16_t tcp_ports[OCI_UDP_MAX];
+	size_t n_tcp;
 };
 
 static int bind_one_udp(const struct net_port *p, unsigned k, int *out, struct error **err)
 {
+	bool tcp = p->proto == NET_PROTO_TCP;
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
 	bool v6 = strchr(p->host_ip, ':') != NULL;
@@ -336,10 +341,14 @@ static int bind_one_udp(const struct net_port *p, unsigned k, int *out, struct e
 			inet_pton(AF_INET, p->host_ip, &a->sin_addr);
 		len = sizeof(*a);
 	}
-	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0) {
-		err_sys(err, "cannot publish %s%s%u/udp", p->host_ip, p->host_ip[0] ? ":" : "",
-			(unsigned)(p->host_port + k));
+	int fd = socket(v6 ? AF_INET6 : AF_INET,
+			(tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd >= 0 && tcp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || (tcp && listen(fd, 128) < 0)) {
+		err_sys(err, "cannot publish %s%s%u/%s", p->host_ip, p->host_ip[0] ? ":" : "",
+			(unsigned)(p->host_port + k), tcp ? "tcp" : "udp");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -348,22 +357,27 @@ static int bind_one_udp(const struct net_port *p, unsigned k, int *out, struct e
 	return 0;
 }
 
-static int bind_udp(const struct launch *l, pid_t pid, struct udp_binds *ub, struct error **err)
+static int bind_udp(const struct launch *l, pid_t pid, bool tcp, struct udp_binds *ub,
+		    struct error **err)
 {
 	*ub = (struct udp_binds){ .netns_fd = -1 };
 	for (size_t i = 0; i < l->n_ports; i++) {
 		const struct net_port *p = &l->ports[i];
-		for (unsigned k = 0; p->proto == NET_PROTO_UDP && k < p->count; k++) {
-			if (ub->n == OCI_UDP_MAX)
+		bool is_udp = p->proto == NET_PROTO_UDP;
+		int *fds = is_udp ? ub->fds : ub->tcp_fds;
+		uint16_t *ports = is_udp ? ub->ports : ub->tcp_ports;
+		size_t *n = is_udp ? &ub->n : &ub->n_tcp;
+		for (unsigned k = 0; (is_udp || tcp) && k < p->count; k++) {
+			if (*n == OCI_UDP_MAX)
 				return err_set(err, E2BIG, ERR_USAGE,
-					       "at most %d UDP ports can be published",
-					       OCI_UDP_MAX);
-			if (bind_one_udp(p, k, &ub->fds[ub->n], err) < 0)
+					       "at most %d %s ports can be published", OCI_UDP_MAX,
+					       is_udp ? "UDP" : "TCP");
+			if (bind_one_udp(p, k, &fds[*n], err) < 0)
 				return -1;
-			ub->ports[ub->n++] = (uint16_t)(p->container_port + k);
+			ports[(*n)++] = (uint16_t)(p->container_port + k);
 		}
 	}
-	if (ub->n == 0)
+	if (ub->n == 0 && ub->n_tcp == 0)
 		return 0;
 	autofree char *ns = xasprintf("/proc/%d/ns/net", (int)pid);
 	ub->netns_fd = open(ns, O_RDONLY | O_CLOEXEC);
@@ -387,9 +401,14 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 	struct launch_net *n = arg;
 	const struct launch *l = n->l;
 	n->init = init;
+	/* On networks the monitor relays all published ports from the host's sockets into the
+	 * container's namespace, the holder's user namespace being its own (udpfwd.c,
+	 * tcpfwd.c): the container sees a client on the host's loopback as 127.0.0.1. */
 	if (l->mode->kind == NET_MODE_NETWORKS)
-		return ctr_net_setup(l->netns_dir, l->join_pid, init, l->c->id, l->net_input,
-				     l->run, err);
+		return bind_udp(l, init, true, &n->ub, err) < 0
+			   ? -1
+			   : ctr_net_setup(l->netns_dir, l->join_pid, init, l->c->id, l->net_input,
+					   l->run, err);
 	/* Only lo to bring up: no child needed. */
 	if (l->mode->kind == NET_MODE_NONE)
 		return net_lo_up_here(init, err);
@@ -405,7 +424,7 @@ static int launch_prepare(void *arg, pid_t init, struct error **err)
 			if (l->ports[i].proto == NET_PROTO_TCP)
 				tcp[n_tcp++] = l->ports[i];
 		ports = tcp;
-		if (bind_udp(l, init, &n->ub, err) < 0)
+		if (bind_udp(l, init, false, &n->ub, err) < 0)
 			return -1;
 	}
 	struct net_setup_opts no = {
@@ -584,6 +603,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	if (l->timeout > 0) {
 		strv_push(&argv, "--timeout");
 		strv_push_take(&argv, xasprintf("%ld", l->timeout));
+	}
+	for (size_t i = 0; i < net.ub.n_tcp; i++) {
+		fcntl(net.ub.tcp_fds[i], F_SETFD, 0);
+		strv_push(&argv, "--tcp-fwd");
+		strv_push_take(
+		    &argv, xasprintf("%d:%u", net.ub.tcp_fds[i], (unsigned)net.ub.tcp_ports[i]));
 	}
 	if (net.helper > 0) {
 		strv_push(&argv, "--net-pid");

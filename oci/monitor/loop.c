@@ -5,6 +5,7 @@
  * timeout is the short drain after the container exits, for output still in the pipes.
  */
 #include "oci/monitor/health.h"
+#include "oci/monitor/tcpfwd.h"
 #include "oci/monitor/udpfwd.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct mon {
 	int timer_fd;	/* --timeout's timerfd, or -1 */
 	bool timed_out; /* it fired: the container was killed, its exit code is -1 */
 	struct health health;
+	struct tcpfwd tcp;
 };
 
 static int ep_add(struct mon *m, int fd, struct error **err)
@@ -483,6 +485,7 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 	}
 	udpfwd_init(&m->udp, o, m->ep);
 	health_init(&m->health, o, m->ep);
+	tcpfwd_init(&m->tcp, o, m->ep);
 	for (int s = 1; s <= 2; s++)
 		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
 			return -1;
@@ -495,6 +498,8 @@ static void teardown(struct mon *m)
 		udpfwd_close(&m->udp);
 	if (m->health.o != NULL)
 		health_close(&m->health);
+	if (m->tcp.o != NULL)
+		tcpfwd_close(&m->tcp);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		drop_fd(m, &m->clients[i]);
 	for (int s = 1; s <= 2; s++)
@@ -589,6 +594,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 				output(&m, 2);
 			} else if (udpfwd_event(&m.udp, fd) || health_event(&m.health, fd)) {
 				continue;
+			} else if (tcpfwd_event(&m.tcp, fd)) {
+				continue;
 			} else {
 				for (int c = 0; c < MAX_CLIENTS; c++)
 					if (m.clients[c] == fd)
@@ -600,6 +607,14 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 	if (m.exited && write_exit_file(o, m.status, err) == 0)
 		rc = m.status;
 	stop_network_begin(o, m.net_gone, m.net_pidfd);
+	/* The published ports' host sockets go now: the exit command may start the container
+	 * again (--restart), whose launcher binds them anew. */
+	if (m.udp.o != NULL)
+		udpfwd_close(&m.udp);
+	if (m.tcp.o != NULL)
+		tcpfwd_close(&m.tcp);
+	m.udp.o = NULL;
+	m.tcp.o = NULL;
 	for (int s = 1; s <= 2; s++)
 		drop_fd(&m, &m.out_fd[s]);
 	int32_t st = m.status;

@@ -126,6 +126,9 @@ struct oci_monitor_opts {
 	int udp_fds[OCI_UDP_MAX];	 /* bound host UDP sockets forwarded into the container */
 	uint16_t udp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
 	size_t n_udp;
+	int tcp_fds[OCI_UDP_MAX];	 /* listening host TCP sockets relayed into the container */
+	uint16_t tcp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
+	size_t n_tcp;
 	char *const *exit_command; /* run after the exit file is written, or NULL */
 	/* --rm: at exit, unlist the container by renaming unlist_dir to unlist_to, holding
 	 * unlist_dir itself (flock: the container's lock) and unlist_lock (the store's), before the

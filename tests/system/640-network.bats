@@ -173,12 +173,13 @@ r1"
 	assert_no_net_helpers
 }
 
-@test "run --network: an unknown network is refused; the namespace comes and goes, 20 times" {
+@test "run --network: an unknown network is refused; the namespace comes and goes, 50 times" {
 	run_hutch 125 run --rm --network nosuch "$IMAGE" true
 	assert_equal "$stderr" "Error: unable to find network with name or ID nosuch: network not found"
 	run_hutch network create n1
 	local _
-	for _ in $(seq 20); do
+	# The acceptance of issue #15: after 50 cycles no process of ours remains.
+	for _ in $(seq 50); do
 		run_hutch run --rm --network n1 "$IMAGE" true
 	done
 	assert_no_netns_processes
@@ -194,8 +195,6 @@ r1"
 	wait_for sh -c "nc -w 2 127.0.0.1 $port </dev/null | grep -q served"
 	run_hutch port web
 	assert_output "80/tcp -> 127.0.0.1:$port"
-	run_hutch 125 run --rm --network n1 -p 5353:53/udp "$IMAGE" true
-	assert_equal "${stderr_lines[0]}" "Error: publishing UDP ports of a container on a user-defined network is not supported yet"
 	run_hutch rm -f -t0 web
 	assert_no_netns_processes
 	# The forward went with it: the port is free again.
