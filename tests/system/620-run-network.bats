@@ -53,6 +53,32 @@ PY
 	assert_output "pong:ping"
 }
 
+@test "-p A-B:A-B through bridge and both port_handler names, as podman's 500 test" {
+	# Rootless podman's "bridge" is its default network: hutch's is slirp4netns.
+	local netmode first port cid
+	for netmode in bridge slirp4netns:port_handler=slirp4netns slirp4netns:port_handler=rootlesskit; do
+		first=$(free_port)
+		# Three free ports in a row (the kernel's pick plus the next two, when free).
+		python3 -c 'import socket,sys
+for p in range(int(sys.argv[1]), int(sys.argv[1]) + 3):
+    socket.socket().bind(("0.0.0.0", p))' "$first" || continue
+		run_hutch run --network "$netmode" -p "$first-$((first + 2)):$first-$((first + 2))" \
+			-d "$IMAGE" sleep inf
+		cid=$output
+		for port in $first $((first + 1)) $((first + 2)); do
+			run_hutch exec -d "$cid" nc -l -p "$port" -e /bin/cat
+			# Again while the listener starts (a refused connection consumes nothing).
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				run nc -w 1 127.0.0.1 "$port" <<<"hi-$port"
+				[[ $output == "hi-$port" ]] && break
+				sleep 0.2
+			done
+			assert_output "hi-$port"
+		done
+		run_hutch rm -f -t0 "$cid"
+	done
+}
+
 @test "-P and -p without a host port pick free ports" {
 	# The fixture image exposes nothing: -P alone publishes nothing and still runs.
 	run_hutch run --rm -P "$IMAGE" true
@@ -140,8 +166,10 @@ PY
 }
 
 @test "bad --network values: one clear error" {
-	run_hutch 125 run --rm --network bridge "$IMAGE" true
+	run_hutch 125 run --rm --network bridge:ip=10.88.0.5 "$IMAGE" true
 	[[ $stderr == *"bridge"* ]]
+	run_hutch 125 run --rm --network slirp4netns:port_handler=vpnkit "$IMAGE" true
+	[[ $stderr == *'"port_handler=vpnkit": want rootlesskit or slirp4netns'* ]]
 	run_hutch 125 run --rm --network slirp4netns:mtu=abc "$IMAGE" true
 	[[ $stderr == *'mtu=abc'* ]]
 	# -p with the host's network: dropped with podman's words, not refused.
