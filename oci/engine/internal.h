@@ -18,11 +18,23 @@ struct eng {
 	int names_fd;		  /* containers.lock while held, else -1 */
 	unsigned names_depth;	  /* its nesting */
 	struct json_tokener *tok; /* the record parser, made on first use */
+	struct ctr_conf *conf;	  /* containers.conf, read on first use (conf.c) */
 };
 #include "lib/json.h"
 
 /* Runtime state root for hutch's containers: $XDG_RUNTIME_DIR/hutch/runtime (owned). */
 char *ctr_runtime_root(struct eng *eng, struct error **err);
+/*
+ * containers.conf (oci/engine/conf.c): *value is the string or scalar of key in table
+ * ("engine", "infra_image"), borrowed from the handle, or NULL when no file sets it. The
+ * files are read at the first call; an unreadable or malformed one is an error.
+ */
+int ctr_conf_get(struct eng *eng, const char *table, const char *key, const char **value,
+		 struct error **err);
+void ctr_conf_free(struct eng *eng);
+/* The pause image a pod's infra runs by default, built when missing (oci/engine/infra.c);
+ * *name (owned) is its name, eng_pause_image_name's. */
+int ctr_pause_image(struct eng *eng, char **name, struct error **err);
 /* podman's default network, always listed, never removed (oci/engine/network.c). */
 #define CTR_NET_DEFAULT "podman"
 /* networks.lock: exclusive for create, rm and prune (an fd to close, or -1). */
