@@ -8,7 +8,7 @@
  *   hutch-monitor --id ID --run-dir DIR --pid PID [--log-path P] [--log-driver D]
  *                 [--log-max-size N] [--stdin-fd N] [--stdout-fd N] [--stderr-fd N]
  *                 [--pty-fd N] [--sync-fd N] [--listen-fd N] [--net-exit-fd N] [--net-pid N]
- *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--unlist DIR --unlist-to TRASH
+ *                 [--netns-fd N] [--mntns-fd N] [--udp-fwd FD:PORT]... [--tcp6-fwd FD:PORT]... [--unlist DIR --unlist-to TRASH
  *                 --unlist-lock LOCK [--unlist-name ENTRY --unlist-names-lock LOCK]
  *                 [--purge-state DIR]] [-- EXIT-COMMAND...]
  */
@@ -73,6 +73,20 @@ static int add_udp(void *field, const char *arg, const char *word, struct error 
 	return 0;
 }
 
+/* FD:PORT, a listening host IPv6 TCP socket and the container port it goes to. */
+static int add_tcp6(void *field, const char *arg, const char *word, struct error **err)
+{
+	(void)word;
+	struct oci_monitor_opts *o = field;
+	int fd, port;
+	if (o->n_tcp6 >= OCI_TCP6_MAX || sscanf(arg, "%d:%d", &fd, &port) != 2 || fd < 0 ||
+	    port <= 0 || port > 65535)
+		return err_set(err, EINVAL, ERR_USAGE, "bad argument --tcp6-fwd %s", arg);
+	o->tcp6_fds[o->n_tcp6] = fd;
+	o->tcp6_ports[o->n_tcp6++] = (uint16_t)port;
+	return 0;
+}
+
 #define O(f) offsetof(struct oci_monitor_opts, f)
 #define STR(name, f, help)                                  \
 	{                                                   \
@@ -104,6 +118,8 @@ static const struct args_opt opts[] = {
 	NUM("netns-fd", netns_fd, "the container's network namespace"),
 	NUM("mntns-fd", mntns_fd, "the container's mount namespace"),
 	{ "udp-fwd", 0, ARGS_FN, 0, add_udp, "FD:PORT", "forward a bound UDP socket (repeatable)" },
+	{ "tcp6-fwd", 0, ARGS_FN, 0, add_tcp6, "FD:PORT",
+	  "forward a listening IPv6 TCP socket (repeatable)" },
 	STR("unlist", unlist_dir, "--rm: the container's dir to unlist at exit"),
 	STR("unlist-to", unlist_to, "--rm: where it is renamed"),
 	STR("unlist-lock", unlist_lock, "--rm: the store's lock"),
@@ -166,6 +182,8 @@ int main(int argc, char **argv)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 	for (size_t i = 0; i < o.n_udp; i++)
 		fcntl(o.udp_fds[i], F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < o.n_tcp6; i++)
+		fcntl(o.tcp6_fds[i], F_SETFD, FD_CLOEXEC);
 	/* Orphans of the container are reparented to us, not to init, and reaped here. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Detached: from here on there is no terminal; problems go to the run dir. */

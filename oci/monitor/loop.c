@@ -4,6 +4,7 @@
  * clients, and a signalfd for SIGCHLD and the signals to forward. No polling: the only
  * timeout is the short drain after the container exits, for output still in the pipes.
  */
+#include "oci/monitor/tcpfwd.h"
 #include "oci/monitor/udpfwd.h"
 
 #include <errno.h>
@@ -43,6 +44,7 @@ struct mon {
 	bool net_gone; /* the network helper exited (reaped): never signalled again */
 	int net_pidfd; /* the helper's pidfd (pasta's daemon is not our child), or -1 */
 	struct udpfwd udp;
+	struct tcpfwd tcp6;
 };
 
 static int ep_add(struct mon *m, int fd, struct error **err)
@@ -456,6 +458,7 @@ static int setup(struct mon *m, const struct oci_monitor_opts *o, struct error *
 	if (m->net_pidfd >= 0 && ep_add(m, m->net_pidfd, err) < 0)
 		return -1;
 	udpfwd_init(&m->udp, o, m->ep);
+	tcpfwd_init(&m->tcp6, o, m->ep);
 	for (int s = 1; s <= 2; s++)
 		if (m->out_fd[s] >= 0 && ep_add(m, m->out_fd[s], err) < 0)
 			return -1;
@@ -466,6 +469,8 @@ static void teardown(struct mon *m)
 {
 	if (m->udp.o != NULL)
 		udpfwd_close(&m->udp);
+	if (m->tcp6.o != NULL)
+		tcpfwd_close(&m->tcp6);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		drop_fd(m, &m->clients[i]);
 	for (int s = 1; s <= 2; s++)
@@ -540,6 +545,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 			} else if (fd == m.out_fd[2]) {
 				output(&m, 2);
 			} else if (udpfwd_event(&m.udp, fd)) {
+				continue;
+			} else if (tcpfwd_event(&m.tcp6, fd, evs[i].events)) {
 				continue;
 			} else {
 				for (int c = 0; c < MAX_CLIENTS; c++)

@@ -28,6 +28,7 @@ enum oci_attach_msg {
 
 #define OCI_ATTACH_MAX 32768 /* largest packet */
 #define OCI_UDP_MAX 32	     /* UDP ports one monitor forwards */
+#define OCI_TCP6_MAX 32	     /* TCP ports one monitor forwards from the host's IPv6 */
 #define OCI_ATTACH_SOCKET "attach"
 #define OCI_EXIT_FILE "exit"
 #define OCI_MONITOR_PID_FILE "monitor.pid"
@@ -118,6 +119,11 @@ struct oci_monitor_opts {
 	int udp_fds[OCI_UDP_MAX];	 /* bound host UDP sockets forwarded into the container */
 	uint16_t udp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
 	size_t n_udp;
+	/* listening host IPv6 TCP sockets ([::]:PORT), forwarded to these ports on the
+	 * container's 127.0.0.1: slirp4netns publishes on IPv4 only */
+	int tcp6_fds[OCI_TCP6_MAX];
+	uint16_t tcp6_ports[OCI_TCP6_MAX];
+	size_t n_tcp6;
 	char *const *exit_command; /* run after the exit file is written, or NULL */
 	/* --rm: at exit, unlist the container by renaming unlist_dir to unlist_to, holding
 	 * unlist_dir itself (flock: the container's lock) and unlist_lock (the store's), before the

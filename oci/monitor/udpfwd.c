@@ -20,8 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A socket in the container's network namespace connected to 127.0.0.1:port, or -1. */
-static int inner_socket(int netns_fd, uint16_t port)
+int fwd_inner_socket(int netns_fd, int type, uint16_t port)
 {
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) < 0)
@@ -39,7 +38,7 @@ static int inner_socket(int netns_fd, uint16_t port)
 					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 		int s = -1;
 		if (setns(netns_fd, CLONE_NEWNET) == 0)
-			s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			s = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 		if (s >= 0 && connect(s, (struct sockaddr *)&to, sizeof(to)) < 0)
 			s = -1;
 		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
@@ -108,7 +107,7 @@ static struct udpfwd_flow *flow_for(struct udpfwd *u, size_t h, const struct soc
 			oldest = f;
 	}
 	flow_close(u, oldest);
-	int fd = inner_socket(u->o->netns_fd, u->o->udp_ports[h]);
+	int fd = fwd_inner_socket(u->o->netns_fd, SOCK_DGRAM, u->o->udp_ports[h]);
 	if (fd < 0)
 		return NULL;
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };

@@ -23,6 +23,10 @@ struct udpfwd {
 	struct udpfwd_flow flows[UDPFWD_FLOWS];
 };
 
+/* A socket of type (SOCK_DGRAM, SOCK_STREAM) in the container's network namespace
+ * (netns_fd), connected to 127.0.0.1:port there (blocking), or -1. */
+int fwd_inner_socket(int netns_fd, int type, uint16_t port);
+
 /* Watch the host sockets of o on the epoll set ep. */
 void udpfwd_init(struct udpfwd *u, const struct oci_monitor_opts *o, int ep);
 /* Handle readiness of fd; false when fd is none of the forwarder's. */

@@ -24,6 +24,36 @@ httpd_cmd='mkdir -p /www && echo hello-from-hutch >/www/index.html && exec httpd
 	assert_failure
 }
 
+@test "-p PORT:80 answers on the host's IPv6 too, as podman's; -p 127.0.0.1:PORT:80 does not" {
+	[[ -e /proc/net/if_inet6 ]] && python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' ||
+		skip_machine "no IPv6 loopback"
+	local port port2
+	port=$(free_port)
+	# slirp4netns listens on 0.0.0.0 only: the monitor forwards [::]:PORT itself.
+	run_hutch run -d --name web6 -p "$port:80" "$IMAGE" sh -c \
+		'mkdir -p /www && head -c 3000000 /dev/urandom >/www/big && md5sum </www/big >/www/sum && exec httpd -f -p 80 -h /www'
+	run fetch "http://[::1]:$port/sum"
+	assert_success
+	local sum=$output
+	run bash -c "curl -sf --noproxy '*' -m 20 'http://[::1]:$port/big' | md5sum"
+	assert_output "$sum"
+	run fetch "http://127.0.0.1:$port/sum"
+	assert_output "$sum"
+	# Many at once, then the monitor holds no connection (nor spins).
+	local i
+	for i in $(seq 20); do curl -sf --noproxy '*' -m 5 -o /dev/null "http://[::1]:$port/sum" & done
+	wait
+	run_hutch rm -f -t0 web6
+	run curl -sf --noproxy '*' -m 2 "http://[::1]:$port/sum"
+	assert_failure
+	port2=$(free_port)
+	run_hutch run -d --name web4 -p "127.0.0.1:$port2:80" "$IMAGE" sh -c "$httpd_cmd"
+	run fetch "http://127.0.0.1:$port2/"
+	assert_output hello-from-hutch
+	run curl -sf --noproxy '*' -m 2 "http://[::1]:$port2/"
+	assert_failure
+}
+
 @test "UDP publish works, also for clients on the host's loopback" {
 	# slirp4netns alone would drop the replies to the host's loopback (podman#4586): the
 	# monitor forwards UDP itself. Debian's busybox nc has no -u: the host's python3
