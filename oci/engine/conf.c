@@ -117,7 +117,17 @@ static int conf_parse(struct ctr_conf *c, const char *path, const char *text, st
 			v = skip_space(v + 1);
 			const char *end = v;
 			char *value = NULL;
-			if (*v == '"' || *v == '\'') {
+			if ((strncmp(v, "\"\"\"", 3) == 0 || strncmp(v, "\'\'\'", 3) == 0)) {
+				/* A multi-line string: no key hutch reads has one; skipped. */
+				char delim[4] = { v[0], v[0], v[0], '\0' };
+				const char *close = strstr(v + 3, delim);
+				if (close == NULL)
+					return err_set(err, EINVAL, ERR_TOOL,
+						       "%s:%d: unterminated string", path, line);
+				end = close + 3;
+				for (const char *q = v; q < end; q++)
+					line += *q == '\n';
+			} else if (*v == '"' || *v == '\'') {
 				if ((value = parse_string(v, &end)) == NULL)
 					return err_set(err, EINVAL, ERR_TOOL,
 						       "%s:%d: unterminated string", path, line);
