@@ -146,12 +146,17 @@ static int parse_slirp_opt(const char *opt, struct net_mode *m, struct error **e
 		return 0;
 	}
 	if (strcmp(key, "port_handler") == 0) {
-		/* podman's default is rootlesskit, which hutch does not ship. */
-		if (strcmp(val, "slirp4netns") == 0)
+		/*
+		 * podman's names for who forwards published ports: rootlesskit (its default,
+		 * a forwarder of its own) or slirp4netns. hutch ships no rootlesskit: both
+		 * publish through slirp4netns, and the name is taken so that podman's
+		 * command lines work.
+		 */
+		if (strcmp(val, "slirp4netns") == 0 || strcmp(val, "rootlesskit") == 0)
 			return 0;
 		return err_set(err, EINVAL, ERR_USAGE,
-			       "invalid slirp4netns option \"port_handler=%s\": hutch publishes "
-			       "ports through slirp4netns only",
+			       "invalid slirp4netns option \"port_handler=%s\": want rootlesskit "
+			       "or slirp4netns",
 			       val);
 	}
 	return err_set(err, EINVAL, ERR_USAGE,
@@ -256,6 +261,14 @@ static bool is_network_list(const char *s)
 
 static int parse_mode(const char *name, const char *rest, struct net_mode *m, struct error **err)
 {
+	/*
+	 * Rootless podman's "bridge" is its default network; hutch's rootless default is
+	 * slirp4netns, so that is what "bridge" (without options) gives here.
+	 */
+	if (strcmp(name, "bridge") == 0 && rest == NULL) {
+		mode_defaults(m, NET_MODE_SLIRP4NETNS);
+		return 0;
+	}
 	if (strcmp(name, "slirp4netns") == 0 || strcmp(name, "private") == 0) {
 		mode_defaults(m, NET_MODE_SLIRP4NETNS);
 		if (strcmp(name, "private") == 0 && rest != NULL)
@@ -287,8 +300,9 @@ static int parse_mode(const char *name, const char *rest, struct net_mode *m, st
 	}
 	if (strcmp(name, "bridge") == 0)
 		return err_set(err, EINVAL, ERR_USAGE,
-			       "invalid network \"bridge\": rootless hutch has no bridge networks; "
-			       "use slirp4netns (the default) or pasta");
+			       "invalid network \"bridge:%s\": rootless, bridge is the default "
+			       "network (slirp4netns) and takes no options",
+			       rest);
 	return err_set(err, EINVAL, ERR_USAGE,
 		       "invalid network \"%s\": want none, host, slirp4netns[:OPTIONS], "
 		       "pasta[:OPTIONS], container:NAME|ID or ns:PATH",

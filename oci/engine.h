@@ -759,11 +759,38 @@ int eng_net_disconnect(struct eng *eng, const struct eng_ctr *c, const char *net
 int eng_net_reload(struct eng *eng, const struct eng_ctr *c, struct error **err);
 char **eng_net_reload_all(struct eng *eng, struct error **err);
 
+/* ---------- images ---------- */
+
+/* `rmi`: what to remove. */
+struct eng_rmi_opts {
+	char *const *names; /* names or IDs (NULL-terminated, may be NULL with all) */
+	bool all;	    /* every image, after the names */
+	bool force;	    /* remove the engine's containers using an image first (an infra
+			     * takes its pod along); delete an ID of several names */
+	bool ignore;	    /* an image that does not exist is no error */
+};
+/*
+ * Remove images as podman's rmi: *untagged gets every name taken off, *deleted every image
+ * ID deleted, in target order (owned vectors, set even on failure). Every target is tried;
+ * several failures make one error "N errors occurred:" with the last one's kind (ERR_INUSE,
+ * ERR_NOSUCH, ...).
+ */
+int eng_image_remove(struct eng *eng, const struct eng_rmi_opts *o, char ***untagged,
+		     char ***deleted, struct error **err);
+
 /* ---------- pods: $store/pods/ID/pod.json plus an infra container ---------- */
+
+/* When this hutch was built, in seconds since the epoch: SOURCE_DATE_EPOCH at build time,
+ * else 0 (as Debian's reproducible podman). `version` shows it as Built. */
+int64_t eng_built(void);
+/* The pause image's name (owned): localhost/podman-pause:VERSION-BUILT, the name podman
+ * gives its own, which scripts and podman's tests derive from `version`. */
+char *eng_pause_image_name(void);
 
 /*
  * A pod: containers that share the network, UTS and IPC namespaces of its infra container,
- * an imageless container whose process is `hutch-init --pause`, with the pod's network
+ * whose process is `hutch-init --pause` from the pause image (eng_pause_image_name, built
+ * on first use; pods of earlier versions have an imageless infra), with the pod's network
  * (slirp4netns or pasta, published ports) and hostname. Every member runs in the infra's
  * user namespace, which owns those namespaces.
  */
@@ -795,8 +822,9 @@ struct eng_pod_create_req {
 	const char *infra_name;	   /* NULL: ID12-infra */
 	bool no_infra;		   /* --infra=false: no infra container, the members share
 				  * nothing (each has its own namespaces) */
-	const char *infra_image;   /* NULL: hutch-init --pause; else the infra runs this
-				    * image (pulled when missing) */
+	const char *infra_image;   /* NULL: containers.conf's [engine] infra_image, else the
+				    * pause image; the infra runs this image (pulled when
+				    * missing) */
 	const char *infra_command; /* with infra_image: the infra's entrypoint */
 	bool replace;		   /* a pod of that name is removed first */
 	char *const *create_command; /* the command line, as given (podman's CreateCommand) */

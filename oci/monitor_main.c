@@ -83,7 +83,7 @@ static int add_tcp(void *field, const char *arg, const char *word, struct error 
 	(void)word;
 	struct oci_monitor_opts *o = field;
 	int fd, port;
-	if (o->n_tcp >= OCI_UDP_MAX || sscanf(arg, "%d:%d", &fd, &port) != 2 || fd < 0 ||
+	if (o->n_tcp >= OCI_TCP_MAX || sscanf(arg, "%d:%d", &fd, &port) != 2 || fd < 0 ||
 	    port <= 0 || port > 65535)
 		return err_set(err, EINVAL, ERR_USAGE, "bad argument --tcp-fwd %s", arg);
 	o->tcp_fds[o->n_tcp] = fd;

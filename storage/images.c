@@ -590,7 +590,8 @@ int storage_image_remove(struct storage *s, const char *name, bool force, char *
 		autostrv char **users = lk < 0 ? NULL : storage_image_users(s, img->id);
 		if (users != NULL && users[0] != NULL)
 			rc = err_set(err, EBUSY, ERR_INUSE,
-				     "image used by %.12s: image is in use by a container",
+				     "image used by %s: image is in use by a container: consider "
+				     "listing external containers and force-removing image",
 				     users[0]);
 		else
 			rc = lk < 0 ? -1 : delete_image(s, img, err);

@@ -604,7 +604,11 @@ static int pull_names(struct child_arg *a, const struct pull_conf *conf, char **
 		}
 		if (rc < 0 && (*err)->code == ENOSPC)
 			full_fs(a->s, err);
-		if (rc < 0)
+		/* A registry that does not answer at all: containers/image's words, which
+		 * podman's users (and tests) look for. */
+		if (rc < 0 && strncmp((*err)->msg, "pinging container registry ", 27) == 0)
+			err_wrap(err, "initializing source docker://%s", names[i]);
+		else if (rc < 0)
 			err_wrap(err, "pulling %s", names[i]);
 		storage_ref_clear(&r);
 		if (rc < 0 && names[i + 1] != NULL)

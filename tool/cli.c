@@ -326,10 +326,22 @@ static const struct cli_cmd *resolve_cmd(int argc, char **argv, int *pos, char *
 void cli_print_error(const struct error *e)
 {
 	/* One line, whatever an image, a registry or a container put in the message: no
-	 * newline splits it and no escape sequence reaches the terminal. */
+	 * newline splits it and no escape sequence reaches the terminal. The one exception:
+	 * podman's list of gathered failures ("2 errors occurred:" then a "\t* ..." line
+	 * each, eng_image_remove's), each item made printable on its own. */
 	autofree char *msg = xstrdup(e->msg != NULL ? e->msg : "unknown error");
-	str_printable(msg);
-	fprintf(stderr, "Error: %s\n", msg);
+	static const char item[] = "\n\t* ";
+	size_t digits = strspn(msg, "0123456789");
+	bool list = digits > 0 && strncmp(msg + digits, " errors occurred:\n\t* ", 21) == 0;
+	fputs("Error: ", stderr);
+	char *p = msg;
+	for (char *q; list && (q = strstr(p, item)) != NULL; p = q + strlen(item)) {
+		*q = '\0';
+		str_printable(p);
+		fprintf(stderr, "%s%s", p, item);
+	}
+	str_printable(p);
+	fprintf(stderr, "%s\n", p);
 }
 
 static void print_error(const struct error *e, const char *path)

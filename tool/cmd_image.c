@@ -124,50 +124,24 @@ int cmd_images(struct cli_ctx *ctx, struct error **err)
 int cmd_rmi(struct cli_ctx *ctx, struct error **err)
 {
 	bool force = cli_opt_bool(ctx, "force");
-	/* podman: --force also passes over images that do not exist, as --ignore does */
-	bool ignore = force || cli_opt_bool(ctx, "ignore");
 	if (ctx->argc == 0 && !cli_opt_bool(ctx, "all"))
 		return err_set(err, EINVAL, ERR_USAGE, "image name or ID must be specified");
-	struct eng *eng = ctx->eng;
-	struct storage *s = eng_storage(eng);
-	autostrv char **targets = NULL;
+	autostrv char **names = NULL;
 	for (int i = 0; i < ctx->argc; i++)
-		strv_push(&targets, ctx->argv[i]);
-	if (cli_opt_bool(ctx, "all")) {
-		struct storage_image **imgs = NULL;
-		size_t n = 0;
-		if (storage_image_list(s, &imgs, &n, err) < 0)
-			return -1;
-		for (size_t i = 0; i < n; i++)
-			strv_push(&targets, imgs[i]->id);
-		storage_image_list_free(imgs, n);
-	}
-	for (size_t i = 0; targets != NULL && targets[i] != NULL; i++) {
-		struct storage_image *img = NULL;
-		if (storage_image_lookup_record(s, targets[i], &img, err) < 0) {
-			if (ignore && (*err)->kind == ERR_NOSUCH) {
-				err_free(err);
-				continue;
-			}
-			return -1;
-		}
-		autostrv char **names = NULL;
-		for (size_t j = 0; img->names[j]; j++)
-			strv_push(&names, img->names[j]);
-		storage_image_free(&img);
-		bool deleted = false;
-		autofree char *id = NULL, *untagged = NULL;
-		if (storage_image_remove(s, targets[i], force, &untagged, &deleted, &id, err) < 0)
-			return -1;
-		if (!deleted) {
-			printf("Untagged: %s\n", untagged != NULL ? untagged : targets[i]);
-			continue;
-		}
-		for (size_t j = 0; names != NULL && names[j]; j++)
-			printf("Untagged: %s\n", names[j]);
-		printf("Deleted: %s\n", id);
-	}
-	return 0;
+		strv_push(&names, ctx->argv[i]);
+	/* podman: --force also passes over images that do not exist, as --ignore does */
+	struct eng_rmi_opts o = { .names = names,
+				  .all = cli_opt_bool(ctx, "all"),
+				  .force = force,
+				  .ignore = force || cli_opt_bool(ctx, "ignore") };
+	autostrv char **untagged = NULL, **deleted = NULL;
+	int rc = eng_image_remove(ctx->eng, &o, &untagged, &deleted, err);
+	/* podman's report: every name taken off, then every image deleted. */
+	for (size_t i = 0; untagged != NULL && untagged[i] != NULL; i++)
+		printf("Untagged: %s\n", untagged[i]);
+	for (size_t i = 0; deleted != NULL && deleted[i] != NULL; i++)
+		printf("Deleted: %s\n", deleted[i]);
+	return rc;
 }
 
 /* `image exists`: exit status 1, and no output, when there is no such image. */

@@ -37,7 +37,7 @@ static void version_human(FILE *f, struct json_object *obj)
 			const char *key, *label;
 		} labels[] = { { "Version", "Version:" },
 			       { "GitCommit", "Git Commit:" },
-			       { "Built", "Built:" },
+			       { "BuiltTime", "Built:" },
 			       { "OsArch", "OS/Arch:" } };
 		for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 			if (strcmp(key, labels[i].key) == 0)
@@ -46,18 +46,64 @@ static void version_human(FILE *f, struct json_object *obj)
 	}
 }
 
+/*
+ * A template that names .Server.X: a local hutch has no server, and podman then renders the
+ * template again against the client with ".Server." taken out ({{.Server.Version}} is the
+ * version, as scripts and podman's own tests ask it).
+ */
+static int version_template(const char *fmt, struct json_object *root, struct error **err)
+{
+	autofree char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (mem == NULL)
+		return err_sys(err, "rendering the version");
+	struct error *first = NULL;
+	int rc = cli_format_render(mem, fmt, root, &first);
+	fclose(mem);
+	if (rc == 0) {
+		fwrite(buf, 1, len, stdout);
+		return 0;
+	}
+	if (strstr(fmt, ".Server.") == NULL) {
+		*err = first;
+		return -1;
+	}
+	err_free(&first);
+	/* fmt with every ".Server." made "." */
+	autofree char *client_fmt = xzalloc(strlen(fmt) + 1);
+	char *o = client_fmt;
+	for (const char *p = fmt; *p;) {
+		if (strncmp(p, ".Server.", 8) == 0) {
+			*o++ = '.';
+			p += 8;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	return cli_format_render(stdout, client_fmt, json_object_object_get(root, "Client"), err);
+}
+
 int cmd_version(struct cli_ctx *ctx, struct error **err)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *c = json_object_new_object();
 	json_object_object_add(c, "Version", json_object_new_string(HUTCH_VERSION));
 	json_object_object_add(c, "GitCommit", json_object_new_string(HUTCH_GIT_COMMIT));
-	json_object_object_add(c, "Built", json_object_new_string(__DATE__ " " __TIME__));
+	/* podman's fields: BuiltTime for people, Built in seconds since the epoch (0 when the
+	 * build did not say: SOURCE_DATE_EPOCH, as Debian's podman). */
+	json_object_object_add(c, "BuiltTime", json_object_new_string(__DATE__ " " __TIME__));
+	json_object_object_add(c, "Built", json_object_new_int64(eng_built()));
 	autofree char *osarch = xasprintf("linux/%s", storage_host_arch());
 	json_object_object_add(c, "OsArch", json_object_new_string(osarch));
 	json_object_object_add(c, "Os", json_object_new_string("linux"));
 	json_object_object_add(root, "Client", c);
-	int rc = print_doc(ctx, root, version_human, err);
+	const char *fmt = cli_opt_str(ctx, "format");
+	int rc;
+	if (fmt != NULL && *fmt != '\0' && strcmp(fmt, "json") != 0)
+		rc = cli_format_check(fmt, err) < 0 ? -1 : version_template(fmt, root, err);
+	else
+		rc = print_doc(ctx, root, version_human, err);
 	json_object_put(root);
 	return rc;
 }

@@ -873,7 +873,8 @@ static const struct cli_opt pcreate_opts[] = {
 	{ "infra-command", 0, "command", S, NULL, "With --infra-image: the infra's entrypoint", 0,
 	  NULL },
 	{ "infra-image", 0, "image", S, NULL,
-	  "Run the infra from this image (default: hutch's own, hutch-init --pause)",
+	  "Run the infra from this image (default: containers.conf's infra_image, else the "
+	  "pause image, built on first use)",
 	  CLI_COMPLETE_IMAGE, NULL },
 	{ "infra-name", 0, "name", S, NULL, "Name of the infra container (default: ID-infra)", 0,
 	  NULL },

@@ -1058,8 +1058,7 @@ static int parse_share(const char *spec, char ***out, struct error **err)
 	return 0;
 }
 
-/* --infra-image: the infra runs the image's entrypoint (or --infra-command), pulled when
- * missing, as podman's pause image. */
+/* The infra runs the image's entrypoint (or --infra-command), pulled when missing. */
 static int create_infra_image(struct eng *eng, const struct pod_opts *o,
 			      struct eng_ctr_create_opts *co, struct eng_ctr **out,
 			      struct error **err)
@@ -1082,8 +1081,6 @@ static int create_infra_image(struct eng *eng, const struct pod_opts *o,
 	co->image = img;
 	co->image_name = o->infra_image;
 	co->gen.image = &ic;
-	co->gen.mounts = NULL;
-	co->gen.n_mounts = 0;
 	co->gen.entrypoint = o->infra_command ? cmd : NULL;
 	co->gen.has_entrypoint = o->infra_command != NULL;
 	if (rc == 0)
@@ -1093,30 +1090,18 @@ static int create_infra_image(struct eng *eng, const struct pod_opts *o,
 	return rc;
 }
 
-/* The pod's infra: no image, `hutch-init --pause` bound in read-only, the pod's network
- * (or, with --infra-image, a container of that image). */
+/* The pod's infra: a container of the pause image (or of --infra-image), with the pod's
+ * network. */
 static int create_infra(struct eng *eng, const struct pod_opts *o, const char *id,
 			const char *pod_name, const char *hostname, struct eng_ctr **out,
 			struct error **err)
 {
 	/* On user-defined networks the pod's name resolves to the infra, as in podman. */
 	char *aliases[] = { (char *)pod_name, NULL };
-	autofree char *init = eng_ctr_helper_path("hutch-init");
-	if (init == NULL)
-		return err_msg(err, "hutch-init not found beside hutch: it is the pod's infra");
-	char *entry[] = { "/run/hutch-init", "--pause", NULL };
-	struct oci_volume bind = {
-		.kind = OCI_MOUNT_BIND, .src = init, .dst = "/run/hutch-init", .ro = true
-	};
 	autofree char *name = o->infra_name ? xstrdup(o->infra_name) : xasprintf("%.12s-infra", id);
 	struct eng_ctr_create_opts co = {
 		.name = name,
-		.gen = { .entrypoint = entry,
-			 .has_entrypoint = true,
-			 .hostname = hostname,
-			 .read_only = true,
-			 .mounts = &bind,
-			 .n_mounts = 1 },
+		.gen = { .hostname = hostname, .read_only = true },
 		.stop_signal = "SIGTERM",
 		.stop_timeout = 10,
 		.log_driver = "k8s-file",
@@ -1133,7 +1118,13 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 		return err_set(err, EINVAL, ERR_USAGE,
 			       "--infra-command needs --infra-image: hutch's own infra is "
 			       "hutch-init --pause");
-	return ctr_create(eng, &co, out, err);
+	/* podman's default: its own pause image, made here when missing. */
+	autofree char *pause = NULL;
+	if (ctr_pause_image(eng, &pause, err) < 0)
+		return -1;
+	struct pod_opts po = *o;
+	po.infra_image = pause;
+	return create_infra_image(eng, &po, &co, out, err);
 }
 
 /* Only modes that give the infra a namespace of its own can be shared by the members. */
@@ -1305,6 +1296,9 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 			     "--publish need one");
 	if (rc == 0)
 		rc = parse_ports(r->publish, false, NULL, &o.ports, &o.n_ports, err);
+	/* No --infra-image: containers.conf's, as podman's. */
+	if (rc == 0 && o.infra_image == NULL && !r->no_infra)
+		rc = ctr_conf_get(eng, "engine", "infra_image", &o.infra_image, err);
 	if (rc == 0)
 		rc = pod_create(eng, &o, out, err);
 	free(o.ports);

@@ -55,6 +55,7 @@ void eng_close(struct eng **ep)
 		close(e->names_fd);
 	if (e->tok != NULL)
 		json_tokener_free(e->tok);
+	ctr_conf_free(e);
 	free(e);
 }
 

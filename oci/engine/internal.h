@@ -19,6 +19,7 @@ struct eng {
 	unsigned names_depth;	  /* its nesting */
 	struct json_tokener *tok; /* the record parser, made on first use */
 	char **runtime_flags;	  /* eng_open_opts.runtime_flags, owned */
+	struct ctr_conf *conf;	  /* containers.conf, read on first use (conf.c) */
 };
 #include "lib/json.h"
 
@@ -29,6 +30,17 @@ char *ctr_runtime_root(struct eng *eng, struct error **err);
 int ctr_image_from_archive(struct eng *eng, const char *ref,
 			   const struct storage_progress_sink *progress, struct storage_image **img,
 			   struct error **err);
+/*
+ * containers.conf (oci/engine/conf.c): *value is the string or scalar of key in table
+ * ("engine", "infra_image"), borrowed from the handle, or NULL when no file sets it. The
+ * files are read at the first call; an unreadable or malformed one is an error.
+ */
+int ctr_conf_get(struct eng *eng, const char *table, const char *key, const char **value,
+		 struct error **err);
+void ctr_conf_free(struct eng *eng);
+/* The pause image a pod's infra runs by default, built when missing (oci/engine/infra.c);
+ * *name (owned) is its name, eng_pause_image_name's. */
+int ctr_pause_image(struct eng *eng, char **name, struct error **err);
 /* podman's default network, always listed, never removed (oci/engine/network.c). */
 #define CTR_NET_DEFAULT "podman"
 /* networks.lock: exclusive for create, rm and prune (an fd to close, or -1). */

@@ -590,6 +590,19 @@ int eng_ctr_exec(struct eng_ctr *c, const struct eng_ctr_exec_opts *o, int *stat
 				    .user = *user ? user : NULL,
 				    .tty = o->tty,
 				    .detach = o->detach };
+	if (!o->tty && o->detach) {
+		/*
+		 * Detached: none of the caller's streams, as podman's exec -d. A process that
+		 * kept them would hold the caller's pipe open, and $(hutch exec -d ...) would
+		 * wait for its end.
+		 */
+		autoclose int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0)
+			return err_sys(err, "opening /dev/null");
+		int fds[3] = { null, null, null };
+		eo.stdio = fds;
+		return oci_container_exec(&eo, status, err);
+	}
 	if (!o->tty) {
 		/* The process gets the caller's streams as its own (no pipe of ours between). */
 		int fds[3] = { o->io->in, o->io->out, o->io->err };

@@ -308,8 +308,9 @@ static void close_fds_except(int first, int keep_a, int keep_b)
 	closedir(d);
 }
 
-/* Host UDP sockets for the published UDP ports (on networks: listening TCP ones too), and
- * the container's netns, for the monitor. */
+/* Host UDP sockets for the published UDP ports, listening TCP ones (on networks: every
+ * TCP port; else [::]:PORT, IPv6 only, for TCP ports published on every address:
+ * slirp4netns listens on 0.0.0.0 alone), and the container's netns, for the monitor. */
 struct udp_binds {
 	int netns_fd;
 	int fds[OCI_UDP_MAX];
@@ -318,7 +319,50 @@ struct udp_binds {
 	int tcp_fds[OCI_UDP_MAX];
 	uint16_t tcp_ports[OCI_UDP_MAX];
 	size_t n_tcp;
+	int tcp6_fds[OCI_TCP6_MAX];
+	uint16_t tcp6_ports[OCI_TCP6_MAX];
+	size_t n_tcp6;
 };
+
+/*
+ * [::]:PORT, IPv6 only, for a TCP port published on every address: slirp4netns listens on
+ * 0.0.0.0 alone, and podman's forwarder answers [::1] too. A host without IPv6, or a port
+ * another program holds on IPv6, only loses this second way in (-1, no error).
+ */
+static int bind_one_tcp6(uint16_t port)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port),
+				  .sin6_addr = in6addr_any };
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 128) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void bind_tcp6(const struct launch *l, struct udp_binds *ub)
+{
+	for (size_t i = 0; i < l->n_ports; i++) {
+		const struct net_port *p = &l->ports[i];
+		if (p->proto != NET_PROTO_TCP || p->host_ip[0] != '\0')
+			continue;
+		for (unsigned k = 0; k < p->count && ub->n_tcp6 < OCI_TCP6_MAX; k++) {
+			int fd = bind_one_tcp6((uint16_t)(p->host_port + k));
+			if (fd < 0) {
+				log_debug("no IPv6 listener for port %u: %s", p->host_port + k,
+					  strerror(errno));
+				continue;
+			}
+			ub->tcp6_fds[ub->n_tcp6] = fd;
+			ub->tcp6_ports[ub->n_tcp6++] = (uint16_t)(p->container_port + k);
+		}
+	}
+}
 
 static int bind_one_udp(const struct net_port *p, unsigned k, int *out, struct error **err)
 {
@@ -361,6 +405,8 @@ static int bind_udp(const struct launch *l, pid_t pid, bool tcp, struct udp_bind
 		    struct error **err)
 {
 	*ub = (struct udp_binds){ .netns_fd = -1 };
+	for (size_t i = 0; i < OCI_TCP6_MAX; i++)
+		ub->tcp6_fds[i] = -1;
 	for (size_t i = 0; i < l->n_ports; i++) {
 		const struct net_port *p = &l->ports[i];
 		bool is_udp = p->proto == NET_PROTO_UDP;
@@ -377,7 +423,8 @@ static int bind_udp(const struct launch *l, pid_t pid, bool tcp, struct udp_bind
 			ports[(*n)++] = (uint16_t)(p->container_port + k);
 		}
 	}
-	if (ub->n == 0 && ub->n_tcp == 0)
+	bind_tcp6(l, ub);
+	if (ub->n == 0 && ub->n_tcp == 0 && ub->n_tcp6 == 0)
 		return 0;
 	autofree char *ns = xasprintf("/proc/%d/ns/net", (int)pid);
 	ub->netns_fd = open(ns, O_RDONLY | O_CLOEXEC);
@@ -595,6 +642,12 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	char mnt[64];
 	snprintf(mnt, sizeof(mnt), "/proc/%d/ns/mnt", (int)net.init);
 	add_fd_arg(&argv, "--mntns-fd", open(mnt, O_RDONLY | O_CLOEXEC));
+	for (size_t i = 0; i < net.ub.n_tcp6; i++) {
+		fcntl(net.ub.tcp6_fds[i], F_SETFD, 0);
+		strv_push(&argv, "--tcp-fwd"); /* the same relay, from [::] */
+		strv_push_take(
+		    &argv, xasprintf("%d:%u", net.ub.tcp6_fds[i], (unsigned)net.ub.tcp6_ports[i]));
+	}
 	for (size_t i = 0; i < net.ub.n; i++) {
 		fcntl(net.ub.fds[i], F_SETFD, 0);
 		strv_push(&argv, "--udp-fwd");

@@ -31,6 +31,8 @@ enum oci_attach_msg {
 
 #define OCI_ATTACH_MAX 32768 /* largest packet */
 #define OCI_UDP_MAX 32	     /* UDP ports one monitor forwards */
+#define OCI_TCP6_MAX 32	     /* TCP ports one monitor forwards from the host's IPv6 */
+#define OCI_TCP_MAX (OCI_UDP_MAX + OCI_TCP6_MAX) /* listening TCP sockets one monitor relays */
 #define OCI_ATTACH_SOCKET "attach"
 #define OCI_EXIT_FILE "exit"
 #define OCI_MONITOR_PID_FILE "monitor.pid"
@@ -126,8 +128,8 @@ struct oci_monitor_opts {
 	int udp_fds[OCI_UDP_MAX];	 /* bound host UDP sockets forwarded into the container */
 	uint16_t udp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
 	size_t n_udp;
-	int tcp_fds[OCI_UDP_MAX];	 /* listening host TCP sockets relayed into the container */
-	uint16_t tcp_ports[OCI_UDP_MAX]; /* ... to these ports on its 127.0.0.1 */
+	int tcp_fds[OCI_TCP_MAX];	 /* listening host TCP sockets relayed into the container */
+	uint16_t tcp_ports[OCI_TCP_MAX]; /* ... to these ports on its 127.0.0.1 */
 	size_t n_tcp;
 	char *const *exit_command; /* run after the exit file is written, or NULL */
 	/* --rm: at exit, unlist the container by renaming unlist_dir to unlist_to, holding

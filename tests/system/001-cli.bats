@@ -36,6 +36,21 @@ load helpers
 	assert_line --regexp '^  -f, --format format +Change the output format'
 }
 
+@test "version: podman's Built and BuiltTime; {{.Server.X}} is the client's, as a local podman's" {
+	# podman's helpers name the pause image from this (issue 14).
+	run_hutch version --format '{{.Server.Version}}-{{.Server.Built}}'
+	assert_output --regexp '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$'
+	local client
+	client=$("$HUTCH" version --format '{{.Client.Version}}-{{.Client.Built}}')
+	assert_output "$client"
+	run_hutch version --format json
+	assert_equal "$(jq -r '.Client.Built | type' <<<"$output")" number
+	assert_equal "$(jq -r '.Client.BuiltTime | type' <<<"$output")" string
+	assert_equal "$(jq -r '.Server' <<<"$output")" null
+	run_hutch version
+	assert_line --regexp '^Built: +[A-Z][a-z]{2} '
+}
+
 @test "unknown command: one Error line with a hint, exit 125" {
 	run_hutch 125 frobnicate
 	assert_equal "${stderr_lines[0]}" 'Error: unrecognized command `hutch frobnicate`'

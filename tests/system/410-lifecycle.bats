@@ -111,6 +111,18 @@ line3"
 	[[ $stderr == *"can only create exec sessions on running containers"* ]]
 }
 
+@test "exec -d returns at once, prints nothing and keeps none of the caller's streams" {
+	run_hutch run -d --name bg "$IMAGE" sleep inf
+	# A detached process that kept the caller's stdout would hold $(...) open for 30 s.
+	local t0=$SECONDS out
+	out=$(timeout 20 "$HUTCH" exec -d bg sh -c 'echo leaked; echo leaked >&2; sleep 30')
+	assert_equal "$out" ""
+	((SECONDS - t0 < 10)) || fail "exec -d waited for its process ($((SECONDS - t0)) s)"
+	run_hutch exec bg sh -c 'ps -o args | grep -c "^sleep 30"'
+	assert_output 1
+	run_hutch rm -f -t0 bg
+}
+
 @test "--rm removes the rootfs and the record; the store keeps no container dir" {
 	run_hutch run --rm --name gone "$IMAGE" true
 	# Gone when run returns: the monitor unlists it before it reports the status (the

@@ -13,9 +13,9 @@ bin_without_helpers() {
 	echo "$bin"
 }
 
-@test "--network bridge: rootless hutch has no bridge networks" {
-	run_hutch 125 __nettest --network bridge -- true
-	assert_equal "${stderr_lines[0]}" 'Error: invalid network "bridge": rootless hutch has no bridge networks; use slirp4netns (the default) or pasta'
+@test "--network bridge:OPTIONS: rootless, bridge is the default network and takes no options" {
+	run_hutch 125 __nettest --network bridge:ip=10.88.0.5 -- true
+	assert_equal "${stderr_lines[0]}" 'Error: invalid network "bridge:ip=10.88.0.5": rootless, bridge is the default network (slirp4netns) and takes no options'
 	assert_equal "${stderr_lines[1]}" "See 'hutch __nettest --help'."
 	run_hutch 125 __nettest --network slirp4netns:mtu=abc -- true
 	[[ $stderr == *'invalid slirp4netns option "mtu=abc"'* ]]

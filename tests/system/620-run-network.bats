@@ -24,6 +24,36 @@ httpd_cmd='mkdir -p /www && echo hello-from-hutch >/www/index.html && exec httpd
 	assert_failure
 }
 
+@test "-p PORT:80 answers on the host's IPv6 too, as podman's; -p 127.0.0.1:PORT:80 does not" {
+	[[ -e /proc/net/if_inet6 ]] && python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' ||
+		skip_machine "no IPv6 loopback"
+	local port port2
+	port=$(free_port)
+	# slirp4netns listens on 0.0.0.0 only: the monitor forwards [::]:PORT itself.
+	run_hutch run -d --name web6 -p "$port:80" "$IMAGE" sh -c \
+		'mkdir -p /www && head -c 3000000 /dev/urandom >/www/big && md5sum </www/big >/www/sum && exec httpd -f -p 80 -h /www'
+	run fetch "http://[::1]:$port/sum"
+	assert_success
+	local sum=$output
+	run bash -c "curl -sf --noproxy '*' -m 20 'http://[::1]:$port/big' | md5sum"
+	assert_output "$sum"
+	run fetch "http://127.0.0.1:$port/sum"
+	assert_output "$sum"
+	# Many at once, then the monitor holds no connection (nor spins).
+	local i
+	for i in $(seq 20); do curl -sf --noproxy '*' -m 5 -o /dev/null "http://[::1]:$port/sum" & done
+	wait
+	run_hutch rm -f -t0 web6
+	run curl -sf --noproxy '*' -m 2 "http://[::1]:$port/sum"
+	assert_failure
+	port2=$(free_port)
+	run_hutch run -d --name web4 -p "127.0.0.1:$port2:80" "$IMAGE" sh -c "$httpd_cmd"
+	run fetch "http://127.0.0.1:$port2/"
+	assert_output hello-from-hutch
+	run curl -sf --noproxy '*' -m 2 "http://[::1]:$port2/"
+	assert_failure
+}
+
 @test "UDP publish works, also for clients on the host's loopback" {
 	# slirp4netns alone would drop the replies to the host's loopback (podman#4586): the
 	# monitor forwards UDP itself. Debian's busybox nc has no -u: the host's python3
@@ -51,6 +81,32 @@ for _ in range(40):
         time.sleep(0.1)
 PY
 	assert_output "pong:ping"
+}
+
+@test "-p A-B:A-B through bridge and both port_handler names, as podman's 500 test" {
+	# Rootless podman's "bridge" is its default network: hutch's is slirp4netns.
+	local netmode first port cid
+	for netmode in bridge slirp4netns:port_handler=slirp4netns slirp4netns:port_handler=rootlesskit; do
+		first=$(free_port)
+		# Three free ports in a row (the kernel's pick plus the next two, when free).
+		python3 -c 'import socket,sys
+for p in range(int(sys.argv[1]), int(sys.argv[1]) + 3):
+    socket.socket().bind(("0.0.0.0", p))' "$first" || continue
+		run_hutch run --network "$netmode" -p "$first-$((first + 2)):$first-$((first + 2))" \
+			-d "$IMAGE" sleep inf
+		cid=$output
+		for port in $first $((first + 1)) $((first + 2)); do
+			run_hutch exec -d "$cid" nc -l -p "$port" -e /bin/cat
+			# Again while the listener starts (a refused connection consumes nothing).
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				run nc -w 1 127.0.0.1 "$port" <<<"hi-$port"
+				[[ $output == "hi-$port" ]] && break
+				sleep 0.2
+			done
+			assert_output "hi-$port"
+		done
+		run_hutch rm -f -t0 "$cid"
+	done
 }
 
 @test "-P and -p without a host port pick free ports" {
@@ -140,8 +196,10 @@ PY
 }
 
 @test "bad --network values: one clear error" {
-	run_hutch 125 run --rm --network bridge "$IMAGE" true
+	run_hutch 125 run --rm --network bridge:ip=10.88.0.5 "$IMAGE" true
 	[[ $stderr == *"bridge"* ]]
+	run_hutch 125 run --rm --network slirp4netns:port_handler=vpnkit "$IMAGE" true
+	[[ $stderr == *'"port_handler=vpnkit": want rootlesskit or slirp4netns'* ]]
 	run_hutch 125 run --rm --network slirp4netns:mtu=abc "$IMAGE" true
 	[[ $stderr == *'mtu=abc'* ]]
 	# -p with the host's network: dropped with podman's words, not refused.

@@ -297,3 +297,96 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	assert_output "ph
 ph"
 }
+
+# The pause image's name, as podman's helpers derive it (issue 14).
+pause_image() {
+	echo "localhost/podman-pause:$("$HUTCH" version --format '{{.Server.Version}}-{{.Server.Built}}')"
+}
+
+@test "pod create: the infra runs the pause image, built once; rmi refuses it, rmi -f takes the pod" {
+	local pause pause_id
+	pause=$(pause_image)
+	run_hutch pod create --name pa
+	local pod=$output
+	run_hutch images --format '{{.Repository}}:{{.Tag}}'
+	assert_line "$pause"
+	run_hutch ps -a --format '{{.Image}} {{.Pod}}'
+	assert_output "$pause ${pod:0:12}"
+	run_hutch image inspect "$pause" --format '{{json .Config.Entrypoint}}'
+	assert_output '["/hutch-init","--pause"]'
+	pause_id=$("$HUTCH" image inspect "$pause" --format '{{.Id}}')
+	# A second pod reuses it, and runs with it.
+	run_hutch create --pod new:pb --name member "$IMAGE" sleep 300
+	run_hutch image inspect "$pause" --format '{{.Id}}'
+	assert_output "$pause_id"
+	run_hutch pod start pb
+	run_hutch pod inspect pb --format '{{.State}}'
+	assert_output Running
+	# In use: podman's words and status 2, for one image and for several.
+	run_hutch 2 rmi "$pause"
+	[[ $stderr =~ ^Error:\ image\ used\ by\ [0-9a-f]{64}:\ image\ is\ in\ use\ by\ a\ container:\ consider\ listing\ external\ containers\ and\ force-removing\ image$ ]] || fail "$stderr"
+	run_hutch 2 rmi -a
+	assert_equal "${stderr_lines[0]}" "Error: 2 errors occurred:"
+	[[ ${stderr_lines[1]} =~ ^$'\t'\*\ image\ used\ by\ [0-9a-f]{64}:\ image\ is\ in\ use ]] || fail "$stderr"
+	[[ ${stderr_lines[2]} =~ ^$'\t'\*\ image\ used\ by\ [0-9a-f]{64}:\ image\ is\ in\ use ]] || fail "$stderr"
+	# -f: the infra containers go, and with them their pods and members.
+	run_hutch rmi -f "$pause"
+	assert_output "Untagged: $pause
+Deleted: $pause_id"
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch pod ps -q
+	assert_output ""
+	run_hutch image exists "$IMAGE"
+}
+
+@test "rmi -af: every name untagged, then every image deleted; containers and pods gone" {
+	local pause image_id pause_id
+	pause=$(pause_image)
+	run_hutch create --pod new:pc "$IMAGE" true
+	image_id=$("$HUTCH" image inspect "$IMAGE" --format '{{.Id}}')
+	pause_id=$("$HUTCH" image inspect "$pause" --format '{{.Id}}')
+	run_hutch rmi -af
+	assert_output "Untagged: $IMAGE
+Untagged: $pause
+Deleted: $image_id
+Deleted: $pause_id"
+	run_hutch images -q
+	assert_output ""
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch pod ps -q
+	assert_output ""
+}
+
+@test "containers.conf [engine] infra_image: pod create and create --pod new: use it; --infra-image wins" {
+	local conf=$BATS_TEST_TMPDIR/containers.conf
+	cat >"$conf" <<EOF
+# a comment, an array over lines and other tables, as podman's files have
+[containers]
+default_capabilities = [
+  "CHOWN",   # ]
+  "KILL",
+]
+[engine]
+infra_image = "$IMAGE"   # the suite's image
+EOF
+	CONTAINERS_CONF=$conf run_hutch pod create --name pconf --infra-command '["/bin/sleep", "1000"]'
+	run_hutch ps -a --format '{{.Image}}'
+	assert_output "$IMAGE"
+	CONTAINERS_CONF=$conf run_hutch create --pod new:pconf2 "$IMAGE" true
+	run_hutch pod inspect pconf2 --format '{{.InfraContainerID}}'
+	run_hutch inspect "$output" --format '{{.ImageName}}'
+	assert_output "$IMAGE"
+	# The user's own file is read without CONTAINERS_CONF; an unreachable registry gets
+	# containers/image's words, as podman's.
+	mkdir -p "$XDG_CONFIG_HOME/containers"
+	printf '[engine]\ninfra_image = "127.0.0.1:1/not/there:x"\n' >"$XDG_CONFIG_HOME/containers/containers.conf"
+	run_hutch 125 pod create
+	[[ $stderr =~ ^Error:\ creating\ the\ infra\ container\ of\ pod\ .*:\ initializing\ source\ docker://127\.0\.0\.1:1/not/there:x:\ pinging\ container\ registry\ 127\.0\.0\.1:1: ]] || fail "$stderr"
+	CONTAINERS_CONF=$conf run_hutch pod create --name pconf3 --infra-image "$IMAGE" --infra-command '["/bin/sleep", "1000"]'
+	# CONTAINERS_CONF names the one file: a missing one is an error, as podman's.
+	CONTAINERS_CONF=$BATS_TEST_TMPDIR/nope.conf run_hutch 125 pod create
+	[[ $stderr == *"reading containers.conf"* ]] || fail "$stderr"
+	run_hutch pod rm -f -a
+}

@@ -55,6 +55,10 @@ static void test_good(void)
 		{ "host", NET_MODE_HOST, NULL },
 		{ "pasta", NET_MODE_PASTA, NULL },
 		{ "private", NET_MODE_SLIRP4NETNS, NULL },
+		/* rootless podman's "bridge" is its default network: slirp4netns here */
+		{ "bridge", NET_MODE_SLIRP4NETNS, NULL },
+		{ "slirp4netns:port_handler=rootlesskit", NET_MODE_SLIRP4NETNS, NULL },
+		{ "slirp4netns:port_handler=slirp4netns", NET_MODE_SLIRP4NETNS, NULL },
 		{ "container:web", NET_MODE_CONTAINER, "web" },
 		{ "ns:/run/user/1000/netns/x", NET_MODE_NS, "/run/user/1000/netns/x" },
 	};
@@ -103,8 +107,8 @@ static void test_networks(void)
 static void test_bad(void)
 {
 	expect_bad("slirp4netns:mtu=abc", "invalid slirp4netns option \"mtu=abc\"");
-	expect_bad("bridge", "rootless hutch has no bridge networks");
-	expect_bad("bridge", "slirp4netns");
+	expect_bad("bridge:ip=10.88.0.5", "takes no options");
+	expect_bad("slirp4netns:port_handler=vpnkit", "want rootlesskit or slirp4netns");
 	expect_bad("container", "want container:NAME|ID");
 	expect_bad("n1,,n2", "invalid network \"n1,,n2\"");
 	expect_bad("n1,", "invalid network \"n1,\"");
