@@ -45,6 +45,9 @@ int ctr_pause_image(struct eng *eng, char **name, struct error **err);
 #define CTR_NET_DEFAULT "podman"
 /* networks.lock: exclusive for create, rm and prune (an fd to close, or -1). */
 int ctr_net_lock(struct eng *eng, bool excl, struct error **err);
+/* Does a container's --network value (one name or several, comma-separated) name net?
+ * (netrm.c) */
+bool ctr_net_list_has(const char *mode, const char *net);
 /* The state of the user's shared network namespace: RUNTIME/hutch/netns (owned). */
 char *ctr_netns_dir(struct eng *eng, struct error **err);
 /*

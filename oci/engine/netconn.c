@@ -16,20 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Is net one of the names in list (comma-separated)? */
-static bool list_has(const char *list, const char *net)
-{
-	size_t len = strlen(net);
-	for (const char *p = list; p != NULL && *p != '\0';) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n == len && strncmp(p, net, len) == 0)
-			return true;
-		p = comma ? comma + 1 : NULL;
-	}
-	return false;
-}
-
 /* list without net (owned). */
 static char *list_without(const char *list, const char *net)
 {
@@ -141,7 +127,7 @@ int eng_net_connect(struct eng *eng, const struct eng_ctr *c, const char *net,
 		return err_set(err, ENOTSUP, ERR_TOOL,
 			       "the default network podman is not available rootless: create a "
 			       "network with `hutch network create`");
-	if (list_has(cur->network, real))
+	if (ctr_net_list_has(cur->network, real))
 		return err_set(err, EEXIST, ERR_TOOL,
 			       "container %s is already connected to network \"%s\": network is "
 			       "already connected",
@@ -178,7 +164,7 @@ int eng_net_disconnect(struct eng *eng, const struct eng_ctr *c, const char *net
 	autoctr struct eng_ctr *cur = conn_begin(eng, c, net, &lk, &real, err);
 	if (cur == NULL)
 		return -1;
-	if (!list_has(cur->network, real))
+	if (!ctr_net_list_has(cur->network, real))
 		return err_set(err, ENOENT, ERR_TOOL, "container %s is not connected to network %s",
 			       c->name, net);
 	autofree char *list = list_without(cur->network, real);

@@ -14,8 +14,7 @@
 
 /* ---------- users, rm, prune ---------- */
 
-/* Does a container's --network value (one name or several, comma-separated) name net? */
-static bool mode_names(const char *mode, const char *net)
+bool ctr_net_list_has(const char *mode, const char *net)
 {
 	size_t len = strlen(net);
 	for (const char *p = mode; p != NULL && *p != '\0';) {
@@ -38,7 +37,7 @@ static char **net_users(struct eng *eng, const char *name)
 	if (eng_ctr_list_brief(eng, &v, &n, &e) < 0)
 		err_free(&e);
 	for (size_t i = 0; i < n; i++)
-		if (mode_names(v[i]->network, name))
+		if (ctr_net_list_has(v[i]->network, name))
 			strv_push(&ids, v[i]->id);
 	eng_ctr_list_free(v, n);
 	return ids;
