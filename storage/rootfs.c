@@ -399,6 +399,14 @@ static int mount_fuse(const char *opts, const char *target, struct error **err)
 /* In a container's store dir: its rootfs is mounted with fuse-overlayfs only. */
 #define FUSE_PIN "fuse-overlayfs"
 
+bool storage_rootfs_shifted(const struct storage *s, const char *ctr_id)
+{
+	if (!valid_id(ctr_id))
+		return false;
+	autofree char *pin = xasprintf("%s/containers/%s/" FUSE_PIN, s->root, ctr_id);
+	return fs_exists(pin);
+}
+
 static int rootfs_mount(struct storage *s, const char *ctr_id, char **mountpoint, bool vol,
 			const struct storage_idmap *map, struct error **err)
 {

@@ -229,6 +229,9 @@ struct storage_image_config {
 	char **volumes; /* "/path" */
 	char **onbuild; /* the instructions as written */
 };
+/* Is a container's rootfs mounted with fuse-overlayfs's owner mapping (keep-id), so that its
+ * upper dir holds the store's usual owners? (rootfs.c) */
+bool storage_rootfs_shifted(const struct storage *s, const char *ctr_id);
 int storage_image_config_get(const struct storage_image *img, struct storage_image_config *c,
 			     struct error **err);
 void storage_image_config_clear(struct storage_image_config *c);

@@ -165,9 +165,11 @@ int eng_ctr_commit(struct eng_ctr *c, const struct eng_ctr_commit_opts *o, char 
 		strv_free(cfg.onbuild);
 		cfg.onbuild = NULL;
 	}
-	/* keep-id: the container's ids are not the store's; the layer gets the container's. */
+	/* keep-id: the container's ids are not the store's; the layer gets the container's.
+	 * A rootfs mounted with fuse-overlayfs's mapping wrote the store's usual owners. */
 	struct userns_map keepid = { 0 };
-	bool nested = c->userns != NULL && strcmp(c->userns, "keep-id") == 0;
+	bool nested = c->userns != NULL && strcmp(c->userns, "keep-id") == 0 &&
+		      !storage_rootfs_shifted(s, c->id);
 	if (rc == 0 && nested)
 		rc = userns_keepid_map(&keepid, err);
 	if (rc == 0) {
