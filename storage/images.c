@@ -351,7 +351,11 @@ int store_image_commit(struct storage *s, const struct image_commit *c, struct e
 		strv_push(&img->diff_ids, c->diff_ids[i]);
 	}
 	img->size = c->size;
-	img->pulled = (int64_t)time(NULL);
+	/* In ns: `rmi -a` goes in this order, and two images stored within one second (a
+	 * pull, then the pause image a pod builds) must keep theirs. */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	img->pulled = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	/* A name a pull or load brings goes first, as podman's storage puts it (`images NAME`
 	 * lists it first); tag adds at the end. */
 	if (c->name != NULL && !strv_contains(img->names, c->name)) {

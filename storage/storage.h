@@ -138,8 +138,8 @@ struct storage_image {
 	char *manifest_digest; /* "sha256:..." */
 	char **layers;	       /* chain ids (hex), bottom first */
 	char **diff_ids;
-	int64_t size;		    /* unpacked bytes */
-	int64_t pulled;		    /* unix time the record was written */
+	int64_t size;	/* unpacked bytes */
+	int64_t pulled; /* when the record was written: ns since the epoch (older records: s) */
 	struct json_object *config; /* the image config (owned) */
 	struct json_object *manifest;
 };
