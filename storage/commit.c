@@ -23,25 +23,6 @@
 
 /* ---------- a layer from an upper dir ---------- */
 
-/* The compressed end: the gzip stream's bytes go to the blob file, hashed. */
-struct gz_out {
-	int fd;
-	struct sha256_ctx *sha;
-	int64_t n;
-};
-
-static la_ssize_t gz_write(struct archive *a, void *arg, const void *buf, size_t len)
-{
-	struct gz_out *o = arg;
-	if (fs_write_all(o->fd, buf, len) < 0) {
-		archive_set_error(a, errno, "writing the layer blob: %s", strerror(errno));
-		return -1;
-	}
-	sha256_update(o->sha, buf, len);
-	o->n += (int64_t)len;
-	return (la_ssize_t)len;
-}
-
 /* The tar end: its bytes are hashed (the diff ID) and handed to the gzip writer. */
 struct tar_out {
 	struct archive *gz;
@@ -70,9 +51,9 @@ static int ar_error(struct archive *a, const char *what, struct error **err)
 		       archive_error_string(a) ?: "failed");
 }
 
-/* The gzip writer: libarchive's raw format (one entry, no framing) with the gzip filter;
+/* The gzip writer (its bytes go to the blob file, hashed: store_hashed_write): libarchive's raw format (one entry, no framing) with the gzip filter;
  * no padding after the stream. */
-static struct archive *gz_open(struct gz_out *o, struct error **err)
+static struct archive *gz_open(struct store_hashed_out *o, struct error **err)
 {
 	struct archive *gz = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
@@ -81,7 +62,7 @@ static struct archive *gz_open(struct gz_out *o, struct error **err)
 	if (archive_write_set_format_raw(gz) != ARCHIVE_OK ||
 	    archive_write_add_filter_gzip(gz) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(gz, 1) != ARCHIVE_OK ||
-	    archive_write_open(gz, o, NULL, gz_write, NULL) != ARCHIVE_OK ||
+	    archive_write_open(gz, o, NULL, store_hashed_write, NULL) != ARCHIVE_OK ||
 	    archive_write_header(gz, e) != ARCHIVE_OK) {
 		ar_error(gz, "compressing the layer", err);
 		archive_entry_free(e);
@@ -96,7 +77,7 @@ static struct archive *gz_open(struct gz_out *o, struct error **err)
 static int write_blob(int upper_fd, bool layer, const struct tar_ids *ids, int blob_fd,
 		      struct layer_new *out, struct error **err)
 {
-	struct gz_out go = { .fd = blob_fd, .sha = sha256_new() };
+	struct store_hashed_out go = { .fd = blob_fd, .h = sha256_new() };
 	struct tar_out to = { .sha = sha256_new() };
 	int rc = -1;
 	struct archive *tar = NULL;
@@ -122,8 +103,8 @@ static int write_blob(int upper_fd, bool layer, const struct tar_ids *ids, int b
 	sha256_final_hex(to.sha, hex); /* which frees it */
 	to.sha = NULL;
 	snprintf(out->diff_id, sizeof(out->diff_id), "sha256:%s", hex);
-	sha256_final_hex(go.sha, hex);
-	go.sha = NULL;
+	sha256_final_hex(go.h, hex);
+	go.h = NULL;
 	snprintf(out->blob_digest, sizeof(out->blob_digest), "sha256:%s", hex);
 	out->blob_size = go.n;
 	rc = 0;
@@ -133,7 +114,7 @@ out:
 	if (to.gz != NULL)
 		archive_write_free(to.gz);
 	sha256_free(to.sha);
-	sha256_free(go.sha);
+	sha256_free(go.h);
 	return rc;
 }
 

@@ -329,6 +329,14 @@ int store_layer_from_upper(struct storage *s, int upper_fd, const struct tar_ids
 /* ---------- tar writing (tarwrite.c) and archives (save.c, load.c, import.c) ---------- */
 
 struct archive;
+/* An archive's (or a plain) output: bytes written to fd, hashed into h, counted in n. */
+struct store_hashed_out {
+	int fd;
+	struct sha256_ctx *h;
+	int64_t n;
+};
+/* libarchive's write callback for a struct store_hashed_out (a may be NULL) (save.c). */
+ssize_t store_hashed_write(struct archive *a, void *arg, const void *buf, size_t len);
 /*
  * Write the tree at root (an absolute path) into a, sorted, with owners, modes, times,
  * xattrs and hard links. layer: overlay whiteouts and opaque dirs go out in the OCI form.

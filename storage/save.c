@@ -45,15 +45,9 @@ struct save_run {
 	struct archive *out;
 };
 
-struct hashed_file {
-	int fd;
-	struct sha256_ctx *h;
-	int64_t n;
-};
-
-static la_ssize_t hashed_write(struct archive *a, void *arg, const void *buf, size_t len)
+ssize_t store_hashed_write(struct archive *a, void *arg, const void *buf, size_t len)
 {
-	struct hashed_file *f = arg;
+	struct store_hashed_out *f = arg;
 	if (fs_write_all(f->fd, buf, len) < 0) {
 		if (a != NULL)
 			archive_set_error(a, errno, "%s", strerror(errno));
@@ -76,8 +70,9 @@ static bool blob_tar(struct save_run *r, const char *chain, const char *path, in
 	if (!fs_exists(blob) || store_layer_info(r->s, chain, &diff_id, NULL, NULL) < 0 ||
 	    diff_id == NULL || strncmp(diff_id, "sha256:", 7) != 0)
 		return false;
-	struct hashed_file f = { .fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600),
-				 .h = sha256_new() };
+	struct store_hashed_out f = {
+		.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), .h = sha256_new()
+	};
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
@@ -88,7 +83,7 @@ static bool blob_tar(struct save_run *r, const char *chain, const char *path, in
 	autofree char *buf = xmalloc(COPY_BUF);
 	la_ssize_t n = 0;
 	while (ok && (n = archive_read_data(a, buf, COPY_BUF)) > 0)
-		ok = hashed_write(NULL, &f, buf, (size_t)n) == n;
+		ok = store_hashed_write(NULL, &f, buf, (size_t)n) == n;
 	ok = ok && n == 0;
 	archive_read_free(a);
 	if (f.fd >= 0)
@@ -118,8 +113,9 @@ static const struct saved_layer *save_layer(struct save_run *r, const char *chai
 		return p;
 	}
 	unlink(path);
-	struct hashed_file f = { .fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600),
-				 .h = sha256_new() };
+	struct store_hashed_out f = { .fd =
+					  open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600),
+				      .h = sha256_new() };
 	if (f.fd < 0) {
 		sha256_free(f.h);
 		err_sys(err, "creating %s", path);
@@ -128,7 +124,7 @@ static const struct saved_layer *save_layer(struct save_run *r, const char *chai
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
 	archive_write_set_bytes_in_last_block(a, 1);
-	int rc = archive_write_open(a, &f, NULL, hashed_write, NULL) == ARCHIVE_OK
+	int rc = archive_write_open(a, &f, NULL, store_hashed_write, NULL) == ARCHIVE_OK
 		     ? 0
 		     : err_msg(err, "writing %s: %s", path, archive_error_string(a));
 	if (rc == 0)
