@@ -114,12 +114,15 @@ as_user() { # name mode [files...]
 		f=$(realpath -m "$f")
 		staged+=("$stage/${f#"$top"/}")
 	done
+	[[ $sub == nosubid ]] || sysd_up "$name"
 	runuser -u "$name" -- env -i HOME="$home" USER="$name" LOGNAME="$name" \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
 		XDG_RUNTIME_DIR="/run/user/$uid" CI="${CI:-}" TERM=dumb HUTCH_STRESS_N="${HUTCH_STRESS_N:-}" \
 		HUTCH_COUNTS_FILE="$stage/.counts" HUTCH_SMALLFS="$smallfs" \
+		HUTCH_SYSD_RUNTIME="$SYSD_RUNTIME" HUTCH_SYSD_GENERATORS="$SYSD_GENERATORS" \
 		bash "$stage/tests/check.sh" "$sub" "${staged[@]}"
 	rc=$?
+	sysd_down
 	if [[ -f $stage/.counts ]]; then
 		local p f s
 		read -r p f s <"$stage/.counts"
@@ -129,6 +132,79 @@ as_user() { # name mode [files...]
 		failed=$((failed + 1))
 	fi
 	rm -rf "$stage"
+}
+
+# A real systemd user manager for the test user (issue 16's units), started as root because
+# only root can give it what it needs when PID 1 is not systemd: a private mount namespace
+# with a tmpfs on /run/systemd holding /run/systemd/system (so it believes systemd booted)
+# and, bound over /run/systemd/user-generators, a directory the test user fills; and a
+# cgroup of its own under the unified hierarchy, owned by the user. The tests talk to it
+# through $HUTCH_SYSD_RUNTIME/systemd/private (systemctl --user); tests/system/helpers.bash
+# sysd_require skips with a machine reason where it did not start. One manager per run.
+SYSD_PID='' SYSD_CGROUP='' SYSD_RUNTIME='' SYSD_GENERATORS=''
+sysd_cgroup_rm() { # dir: remove a cgroup tree depth first
+	[[ -d $1 ]] || return 0
+	local f pid
+	for f in $(find "$1" -name cgroup.procs); do
+		while read -r pid; do kill -KILL "$pid" 2>/dev/null; done <"$f"
+	done
+	find "$1" -depth -type d -exec rmdir {} \; 2>/dev/null
+	[[ ! -d $1 ]] || { sleep 0.5; find "$1" -depth -type d -exec rmdir {} \; 2>/dev/null; }
+	return 0
+}
+sysd_up() { # user
+	local name=$1 uid home unified
+	uid=$(id -u "$name")
+	home=$(getent passwd "$name" | cut -d: -f6)
+	unified=/sys/fs/cgroup/unified
+	[[ -f $unified/cgroup.procs ]] || unified=/sys/fs/cgroup
+	if [[ ! -x /lib/systemd/systemd || ! -f $unified/cgroup.procs ]] || ! command -v unshare >/dev/null; then
+		echo "# no systemd user manager: systemd or the unified cgroup hierarchy is missing"
+		return 0
+	fi
+	# A manager left by a run that was killed.
+	pkill -u "$name" -x systemd 2>/dev/null && sleep 1
+	SYSD_CGROUP=$unified/hutch-sysd-$name
+	sysd_cgroup_rm "$SYSD_CGROUP"
+	SYSD_RUNTIME=/run/user/$uid
+	SYSD_GENERATORS=$home/.hutch-sysd-generators
+	mkdir -p "$SYSD_CGROUP" "$SYSD_RUNTIME" "$SYSD_GENERATORS"
+	chown -R "$name:" "$SYSD_CGROUP" "$SYSD_GENERATORS"
+	chown "$name:" "$SYSD_RUNTIME"
+	chmod 0700 "$SYSD_RUNTIME"
+	find "$SYSD_GENERATORS" -mindepth 1 -delete
+	unshare -m --propagation private bash -c '
+		mount -t tmpfs -o mode=0755 hutch-sysd /run/systemd || exit 1
+		mkdir -p /run/systemd/system /run/systemd/user-generators
+		mount --bind "$4" /run/systemd/user-generators || exit 1
+		echo $$ >"$1/cgroup.procs" || exit 1
+		exec runuser -u "$2" -- env -i HOME="$3" USER="$2" LOGNAME="$2" LANG=C.UTF-8 \
+			PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin XDG_RUNTIME_DIR="$5" \
+			/lib/systemd/systemd --user' sysd "$SYSD_CGROUP" "$name" "$home" "$SYSD_GENERATORS" \
+		"$SYSD_RUNTIME" </dev/null >/dev/null 2>&1 &
+	SYSD_PID=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $SYSD_RUNTIME/systemd/private ]] && return 0
+		kill -0 "$SYSD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# the systemd user manager did not start: unit tests will skip"
+	sysd_down
+}
+sysd_down() {
+	if [[ -n $SYSD_PID ]]; then
+		kill -TERM "$SYSD_PID" 2>/dev/null
+		local i
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$SYSD_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$SYSD_PID" 2>/dev/null
+		wait "$SYSD_PID" 2>/dev/null
+	fi
+	[[ -n $SYSD_CGROUP ]] && sysd_cgroup_rm "$SYSD_CGROUP"
+	SYSD_PID='' SYSD_CGROUP='' SYSD_RUNTIME='' SYSD_GENERATORS=''
 }
 
 # A small tmpfs owned by the test user, for the full-disk test (tests/system/250-*.bats):

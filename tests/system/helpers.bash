@@ -68,6 +68,17 @@ skip_machine() {
 	skip "machine: $*"
 }
 
+# The systemd user manager tests/check.sh starts as root for the test user (see there).
+# sysd_require skips where there is none; sysctl runs `systemctl --user` against it (the
+# tests' own XDG_RUNTIME_DIR is per test, the manager's is the user's).
+sysd_require() {
+	[[ -n ${HUTCH_SYSD_RUNTIME:-} && -S $HUTCH_SYSD_RUNTIME/systemd/private ]] ||
+		skip_machine "no systemd user manager (tests/check.sh starts one as root)"
+}
+sysctl() {
+	XDG_RUNTIME_DIR=$HUTCH_SYSD_RUNTIME systemctl --user "$@"
+}
+
 # A free TCP port on 127.0.0.1 (the kernel's choice).
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
