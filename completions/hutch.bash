@@ -92,8 +92,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container kill")
-		opts="--all -a --signal -s --help -h"
-		valopts="--signal=signals -s=signals "
+		opts="--all -a --cidfile --signal -s --help -h"
+		valopts="--cidfile=file --signal=signals -s=signals "
 		choices=""
 		subs=""
 		operands="containers-running"
@@ -148,16 +148,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"container restart")
-		opts="--all -a --ignore -i --time -t --timeout --help -h"
-		valopts="--time=none -t=none --timeout=none "
+		opts="--all -a --cidfile --ignore -i --time -t --timeout --help -h"
+		valopts="--cidfile=file --time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers"
 		after=""
 		;;
 	"container rm")
-		opts="--all -a --depend --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --cidfile --depend --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
+		valopts="--cidfile=file --time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -188,8 +188,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container stop")
-		opts="--all -a --ignore -i --time -t --timeout --help -h"
-		valopts="--time=none -t=none --timeout=none "
+		opts="--all -a --cidfile --ignore -i --time -t --timeout --help -h"
+		valopts="--cidfile=file --time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers-running"
@@ -244,8 +244,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"kill")
-		opts="--all -a --signal -s --help -h"
-		valopts="--signal=signals -s=signals "
+		opts="--all -a --cidfile --signal -s --help -h"
+		valopts="--cidfile=file --signal=signals -s=signals "
 		choices=""
 		subs=""
 		operands="containers-running"
@@ -268,16 +268,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"restart")
-		opts="--all -a --ignore -i --time -t --timeout --help -h"
-		valopts="--time=none -t=none --timeout=none "
+		opts="--all -a --cidfile --ignore -i --time -t --timeout --help -h"
+		valopts="--cidfile=file --time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers"
 		after=""
 		;;
 	"rm")
-		opts="--all -a --depend --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --cidfile --depend --force -f --ignore -i --latest -l --time -t --volumes -v --help -h"
+		valopts="--cidfile=file --time=none -t=none "
 		choices=""
 		subs=""
 		operands="containers"
@@ -300,8 +300,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"stop")
-		opts="--all -a --ignore -i --time -t --timeout --help -h"
-		valopts="--time=none -t=none --timeout=none "
+		opts="--all -a --cidfile --ignore -i --time -t --timeout --help -h"
+		valopts="--cidfile=file --time=none -t=none --timeout=none "
 		choices=""
 		subs=""
 		operands="containers-running"

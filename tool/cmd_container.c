@@ -290,14 +290,29 @@ static char **targets(struct cli_ctx *ctx, struct eng *eng, enum eng_ctr_all whi
 		return eng_ctr_all_ids(eng, which, n, err);
 	if (cli_opt_flag(ctx, "latest"))
 		return latest_id(ctx, eng, n, err);
-	if (ctx->argc == 0) {
+	char **v = NULL;
+	for (int i = 0; i < ctx->argc; i++)
+		strv_push(&v, ctx->argv[i]);
+	/* --cidfile FILE...: the IDs that run/create --cidfile wrote (systemd units use
+	 * them); a file that cannot be read is an error even with --ignore, as podman's. */
+	char *const *cidfiles =
+	    cli_opt_is_set(ctx, "cidfile") ? cli_opt_list(ctx, "cidfile") : NULL;
+	for (size_t i = 0; cidfiles && cidfiles[i]; i++) {
+		autofree char *text = NULL;
+		size_t len = 0;
+		if (fs_read_file(cidfiles[i], 4096, &text, &len, err) < 0) {
+			strv_free(v);
+			err_wrap(err, "reading CIDFile");
+			return NULL;
+		}
+		text[strcspn(text, " \t\r\n")] = '\0';
+		strv_push(&v, text);
+	}
+	if (v == NULL) {
 		err_set(err, EINVAL, ERR_USAGE, "\"hutch %s\" requires at least 1 argument",
 			ctx->path);
 		return NULL;
 	}
-	char **v = NULL;
-	for (int i = 0; i < ctx->argc; i++)
-		strv_push(&v, ctx->argv[i]);
 	*n = strv_len(v);
 	return v;
 }

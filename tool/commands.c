@@ -521,6 +521,9 @@ static const struct cli_opt start_opts[] = {
 
 static const struct cli_opt stop_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Stop all running containers", 0, NULL },
+	{ "cidfile", 0, "file", L, NULL,
+	  "Read the container ID from the file (written by run --cidfile)", CLI_COMPLETE_FILE,
+	  NULL },
 	{ "ignore", 'i', NULL, B, NULL, "Ignore containers that do not exist", 0, NULL },
 	{ "time", 't', "seconds", I, NULL,
 	  "Seconds to wait before SIGKILL (default: the "
@@ -532,12 +535,18 @@ static const struct cli_opt stop_opts[] = {
 
 static const struct cli_opt kill_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Signal all running containers", 0, NULL },
+	{ "cidfile", 0, "file", L, NULL,
+	  "Read the container ID from the file (written by run --cidfile)", CLI_COMPLETE_FILE,
+	  NULL },
 	{ "signal", 's', "signal", S, "KILL", "Signal to send", CLI_COMPLETE_SIGNAL, NULL },
 	END_OPTS,
 };
 
 static const struct cli_opt rm_opts[] = {
 	{ "all", 'a', NULL, B, NULL, "Remove all containers", 0, NULL },
+	{ "cidfile", 0, "file", L, NULL,
+	  "Read the container ID from the file (written by run --cidfile)", CLI_COMPLETE_FILE,
+	  NULL },
 	{ "depend", 0, NULL, B, NULL,
 	  "Remove the containers that share the network of a container first", 0, NULL },
 	{ "force", 'f', NULL, B, NULL,

@@ -398,3 +398,25 @@ a1"
 	refute_output --partial HUTCH_STORAGE_DRIVER
 	run_hutch --storage-driver "$driver" rm -f sd
 }
+
+@test "stop, kill, restart and rm --cidfile: the ID run --cidfile wrote (what systemd units use)" {
+	local cid=$BATS_TEST_TMPDIR/cid
+	run_hutch run -d --cidfile "$cid" --name cidc "$IMAGE" sleep 300
+	local id
+	id=$(cat "$cid")
+	run_hutch restart -t 0 --cidfile "$cid"
+	assert_output "$id"
+	run_hutch kill --cidfile "$cid"
+	assert_output "$id"
+	run_hutch wait cidc
+	run_hutch stop --cidfile "$cid"
+	assert_output "$id"
+	run_hutch rm -f -i --cidfile "$cid"
+	assert_output "$id"
+	run_hutch 1 container exists cidc
+	# Gone: -i ignores the container; a file that is not there is an error even so.
+	run_hutch rm -f -i --cidfile "$cid"
+	run_hutch 125 rm -i --cidfile "$BATS_TEST_TMPDIR/none"
+	[[ $stderr == "Error: reading CIDFile"*"$BATS_TEST_TMPDIR/none"* ]]
+	run_hutch 125 stop --cidfile "$BATS_TEST_TMPDIR/none"
+}
