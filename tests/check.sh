@@ -145,9 +145,9 @@ SYSD_PID='' SYSD_CGROUP='' SYSD_RUNTIME='' SYSD_GENERATORS=''
 sysd_cgroup_rm() { # dir: remove a cgroup tree depth first
 	[[ -d $1 ]] || return 0
 	local f pid
-	for f in $(find "$1" -name cgroup.procs); do
+	while IFS= read -r f; do
 		while read -r pid; do kill -KILL "$pid" 2>/dev/null; done <"$f"
-	done
+	done < <(find "$1" -name cgroup.procs)
 	find "$1" -depth -type d -exec rmdir {} \; 2>/dev/null
 	[[ ! -d $1 ]] || { sleep 0.5; find "$1" -depth -type d -exec rmdir {} \; 2>/dev/null; }
 	return 0
@@ -173,6 +173,7 @@ sysd_up() { # user
 	chown "$name:" "$SYSD_RUNTIME"
 	chmod 0700 "$SYSD_RUNTIME"
 	find "$SYSD_GENERATORS" -mindepth 1 -delete
+	# shellcheck disable=SC2016 # expanded by the inner shell, from its arguments
 	unshare -m --propagation private bash -c '
 		mount -t tmpfs -o mode=0755 hutch-sysd /run/systemd || exit 1
 		mkdir -p /run/systemd/system /run/systemd/user-generators
