@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --runtime --runtime-flag --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --runtime=file --runtime-flag=none --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck volume network pod completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck volume network pod login logout completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -705,6 +705,22 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="pods"
+		after=""
+		;;
+	"login")
+		opts="--authfile --cert-dir --get-login --password -p --password-stdin --tls-verify --username -u --verbose -v --help -h"
+		valopts="--authfile=file --cert-dir=dir --password=none -p=none --username=none -u=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"logout")
+		opts="--all -a --authfile --help -h"
+		valopts="--authfile=file "
+		choices=""
+		subs=""
+		operands="none"
 		after=""
 		;;
 	"completion")

@@ -1053,6 +1053,39 @@ static const struct cli_cmd container_subs[] = {
 #undef B
 #undef I
 
+/* ---------- login and logout (issue 17) ---------- */
+
+static const struct cli_opt login_opts[] = {
+	{ "authfile", 0, "file", CLI_STRING, NULL,
+	  "Path of the authentication file (default $XDG_RUNTIME_DIR/containers/auth.json; "
+	  "$REGISTRY_AUTH_FILE)",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "cert-dir", 0, "directory", CLI_STRING, NULL,
+	  "Use certificates (*.crt, *.cert, *.key) in this directory to reach the registry",
+	  CLI_COMPLETE_DIR, NULL },
+	{ "get-login", 0, NULL, CLI_BOOL, NULL, "Print the user name stored for the registry", 0,
+	  NULL },
+	{ "password", 'p', "password", CLI_SECRET, NULL,
+	  "Password for the registry (wiped from the command line; prefer --password-stdin)", 0,
+	  NULL },
+	{ "password-stdin", 0, NULL, CLI_BOOL, NULL, "Read the password from stdin", 0, NULL },
+	{ "tls-verify", 0, NULL, CLI_BOOL, "true",
+	  "Require HTTPS and verify certificates (false allows plain http)", 0, NULL },
+	{ "username", 'u', "username", CLI_STRING, NULL, "User name for the registry", 0, NULL },
+	{ "verbose", 'v', NULL, CLI_BOOL, NULL, "Print the path of the authentication file used", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt logout_opts[] = {
+	{ "all", 'a', NULL, CLI_BOOL, NULL, "Remove the credentials of every registry", 0, NULL },
+	{ "authfile", 0, "file", CLI_STRING, NULL,
+	  "Path of the authentication file (default $XDG_RUNTIME_DIR/containers/auth.json; "
+	  "$REGISTRY_AUTH_FILE)",
+	  CLI_COMPLETE_FILE, NULL },
+	END_OPTS,
+};
+
 static const struct cli_cmd commands[] = {
 	/* ---------- containers (issue #5) ---------- */
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
@@ -1141,6 +1174,20 @@ static const struct cli_cmd commands[] = {
 	  .subs = pod_subs,
 	  .min_args = 0,
 	  .max_args = -1 },
+	{ .name = "login",
+	  .summary = "Log in to a container registry",
+	  .synopsis = "[REGISTRY]",
+	  .handler = cmd_login,
+	  .opts = login_opts,
+	  .min_args = 0,
+	  .max_args = 1 },
+	{ .name = "logout",
+	  .summary = "Log out of a container registry",
+	  .synopsis = "[REGISTRY]",
+	  .handler = cmd_logout,
+	  .opts = logout_opts,
+	  .min_args = 0,
+	  .max_args = 1 },
 	{ .name = "__cleanup",
 	  .summary = "Record a container's exit (the monitor's exit command)",
 	  .synopsis = "CONTAINER",
