@@ -229,6 +229,12 @@ int cmd_volume_unmount(struct cli_ctx *ctx, struct error **err);
 /* Registry credentials (tool/cmd_login.c). */
 int cmd_login(struct cli_ctx *ctx, struct error **err);
 int cmd_logout(struct cli_ctx *ctx, struct error **err);
+/* Secrets (tool/cmd_secret.c). */
+int cmd_secret_create(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_ls(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_inspect(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_rm(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_exists(struct cli_ctx *ctx, struct error **err);
 /* User-defined networks (tool/cmd_network.c). */
 int cmd_network_create(struct cli_ctx *ctx, struct error **err);
 int cmd_network_inspect(struct cli_ctx *ctx, struct error **err);
