@@ -226,3 +226,43 @@ Existing credentials are valid. Already logged in to $reg"
 	[[ $output == *"login --tls-verify=false -u tester -p "* ]] || fail "cmdline: $output"
 	[[ $output != *Secr3tPass* ]] || fail "the password is in /proc/PID/cmdline: $output"
 }
+
+@test "login: on a terminal, the user name and the password are asked for, the password without echo" {
+	local reg
+	reg=$(addr basic)
+	run python3 - "$HUTCH" "$reg" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "login", "--tls-verify=false", sys.argv[2]])
+buf = b""
+def until(word):
+    global buf
+    while word not in buf:
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            break
+        buf += chunk
+until(b"Username: ")
+os.write(fd, b"tester\n")
+until(b"Password: ")
+os.write(fd, b"s3cret\n")
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    buf += chunk
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode().replace("\r", ""))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+	assert_success
+	assert_output "Username: tester
+Password: 
+Login Succeeded!"
+	run jq -r --arg r "$reg" '.auths[$r].auth' "$(authfile)"
+	assert_output "$(printf %s "$CREDS" | base64 -w0)"
+}
