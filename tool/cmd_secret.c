@@ -8,6 +8,7 @@
 #include "oci/engine.h"
 #include "tool/render.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +45,12 @@ static int secret_content(struct cli_ctx *ctx, const char *source, char **data, 
 			*len = SECRET_READ_MAX; /* the engine's message */
 			return 0;
 		}
+		int code = e->code ? e->code : EIO;
 		err_free(&e);
-		return err_set(err, errno ? errno : EIO, ERR_TOOL, "open %s: %s", source,
-			       strerror(errno ? errno : EIO));
+		/* podman's (Go's) words: "open FILE: no such file or directory" */
+		autofree char *why = xstrdup(strerror(code));
+		why[0] = (char)tolower((unsigned char)why[0]);
+		return err_set(err, code, ERR_TOOL, "open %s: %s", source, why);
 	}
 	return 0;
 }

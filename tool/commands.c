@@ -69,7 +69,7 @@ static const struct cli_opt pull_opts[] = {
 	  NULL },
 	{ "authfile", 0, "file", CLI_STRING, NULL, "Path of the authentication file",
 	  CLI_COMPLETE_FILE, NULL },
-	{ "creds", 0, "user:password", CLI_STRING, NULL,
+	{ "creds", 0, "user:password", CLI_SECRET, NULL,
 	  "Credentials (USERNAME:PASSWORD) for the registry", 0, NULL },
 	{ "os", 0, "os", CLI_STRING, NULL, "Use OS instead of the host OS", 0, NULL },
 	{ "platform", 0, "os/arch[/variant]", CLI_STRING, NULL, "Pull the image for this platform",

@@ -266,3 +266,11 @@ Login Succeeded!"
 	run jq -r --arg r "$reg" '.auths[$r].auth' "$(authfile)"
 	assert_output "$(printf %s "$CREDS" | base64 -w0)"
 }
+
+@test "pull --creds: the password is wiped from the command line and the debug log too" {
+	local reg
+	reg=$(addr basic)
+	run_hutch --log-level=debug pull -q --tls-verify=false --creds "$CREDS" "$reg/base"
+	[[ $stderr == *"Called pull"* ]] || fail "no debug log: $stderr"
+	[[ $stderr != *s3cret* ]] || fail "the password is in the debug log"
+}

@@ -25,6 +25,8 @@ mksecret() { # NAME: a secret holding $VALUE
 	: >"$BATS_TEST_TMPDIR/empty"
 	run_hutch 125 secret create e1 "$BATS_TEST_TMPDIR/empty"
 	assert_equal "$stderr" "Error: secret data must be larger than 0 and less than 512000 bytes"
+	run_hutch 125 secret create e4 "$BATS_TEST_TMPDIR/nothere"
+	assert_equal "$stderr" "Error: open $BATS_TEST_TMPDIR/nothere: no such file or directory"
 	run_hutch 125 secret create --driver foo e2 "$BATS_TEST_TMPDIR/value"
 	assert_equal "$stderr" "Error: invalid driver"
 	run_hutch 125 secret create --env e3 NOT_SET_HERE
