@@ -121,7 +121,8 @@ int storage_auth_key(const char *input, char **key, struct error **err)
 		return err_set(err, EINVAL, ERR_TOOL, "reference \"%s\" contains tag or digest",
 			       input);
 	}
-	int rc = r.domain != NULL ? 0 : storage_ref_qualify(&r, "docker.io", err);
+	/* "alpine/x" is Docker Hub's, and "docker.io/alpine" is "docker.io/library/alpine" */
+	int rc = storage_ref_qualify(&r, "docker.io", err);
 	if (rc == 0)
 		*key = storage_ref_name(&r);
 	storage_ref_clear(&r);
