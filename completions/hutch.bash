@@ -748,7 +748,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"secret inspect")
-		opts="--format -f --help -h"
+		opts="--format -f --pretty --help -h"
 		valopts="--format=none -f=none "
 		choices=""
 		subs=""
@@ -756,7 +756,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"secret ls")
-		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		opts="--filter -f --format --noheading --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=none "
 		choices=""
 		subs=""
@@ -764,7 +764,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"secret list")
-		opts="--filter -f --format --noheading -n --quiet -q --help -h"
+		opts="--filter -f --format --noheading --quiet -q --help -h"
 		valopts="--filter=none -f=none --format=none "
 		choices=""
 		subs=""

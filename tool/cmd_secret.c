@@ -113,10 +113,59 @@ int cmd_secret_ls(struct cli_ctx *ctx, struct error **err)
 	return rc;
 }
 
+/* Go's time.Time text of an RFC 3339 UTC time: "2006-01-02 15:04:05.5 +0000 UTC" (owned). */
+static char *go_time(const char *t)
+{
+	char *s = xstrdup(t ? t : "");
+	size_t n = strlen(s);
+	if (n > 0 && s[n - 1] == 'Z')
+		s[--n] = '\0';
+	char *tee = strchr(s, 'T'), *dot = strchr(s, '.');
+	if (tee != NULL)
+		*tee = ' ';
+	while (dot != NULL && n > 0 && s[n - 1] == '0')
+		s[--n] = '\0';
+	if (dot != NULL && s + n - 1 == dot)
+		s[--n] = '\0';
+	char *out = xasprintf("%s +0000 UTC", s);
+	free(s);
+	return out;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --pretty: podman's human-readable form of one secret (labels sorted, as Go's range). */
+static void print_pretty(struct json_object *d)
+{
+	struct json_object *spec = json_object_object_get(d, "Spec");
+	printf("ID:              %s\n", json_object_get_string(json_object_object_get(d, "ID")));
+	printf("Name:              %s\n",
+	       json_object_get_string(json_object_object_get(spec, "Name")));
+	struct json_object *labels = json_object_object_get(spec, "Labels");
+	if (labels != NULL && json_object_object_length(labels) > 0) {
+		printf("Labels:\n");
+		autostrv char **kv = NULL;
+		json_object_object_foreach (labels, k, v)
+			strv_push_take(&kv, xasprintf("%s=%s", k, json_object_get_string(v)));
+		qsort(kv, strv_len(kv), sizeof(char *), str_cmp);
+		for (size_t i = 0; kv[i] != NULL; i++)
+			printf(" - %s\n", kv[i]);
+	}
+	printf("Driver:            %s\n", json_object_get_string(json_object_object_get(
+					      json_object_object_get(spec, "Driver"), "Name")));
+	autofree char *c = go_time(json_object_get_string(json_object_object_get(d, "CreatedAt")));
+	autofree char *u = go_time(json_object_get_string(json_object_object_get(d, "UpdatedAt")));
+	printf("Created at:        %s\nUpdated at:        %s\n", c, u);
+}
+
 /* podman's: the documents of the secrets found, then the first failure. */
 int cmd_secret_inspect(struct cli_ctx *ctx, struct error **err)
 {
 	const char *fmt = cli_opt_str(ctx, "format");
+	bool pretty = cli_opt_bool(ctx, "pretty");
 	if (fmt != NULL && cli_format_check(fmt, err) < 0)
 		return -1;
 	struct json_object *all = json_object_new_array();
@@ -131,7 +180,12 @@ int cmd_secret_inspect(struct cli_ctx *ctx, struct error **err)
 		else
 			err_free(&e);
 	}
-	int rc = cli_format_render_list(stdout, fmt, all, err);
+	int rc = 0;
+	if (pretty && fmt == NULL)
+		for (size_t i = 0; i < json_object_array_length(all); i++)
+			print_pretty(json_object_array_get_idx(all, i));
+	else
+		rc = cli_format_render_list(stdout, fmt, all, err);
 	json_object_put(all);
 	if (rc == 0 && first != NULL) {
 		*err = first;

@@ -1105,7 +1105,7 @@ static const struct cli_opt sls_opts[] = {
 	  NULL },
 	{ "format", 0, "format", CLI_STRING, NULL, "Format output: json or a Go template",
 	  CLI_COMPLETE_FORMAT, NULL },
-	{ "noheading", 'n', NULL, CLI_BOOL, NULL, "Do not print headers", 0, NULL },
+	{ "noheading", 0, NULL, CLI_BOOL, NULL, "Do not print headers", 0, NULL },
 	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Print secret IDs only", 0, NULL },
 	END_OPTS,
 };
@@ -1113,6 +1113,7 @@ static const struct cli_opt sls_opts[] = {
 static const struct cli_opt sinspect_opts[] = {
 	{ "format", 'f', "format", CLI_STRING, NULL, "Format output: json or a Go template",
 	  CLI_COMPLETE_FORMAT, NULL },
+	{ "pretty", 0, NULL, CLI_BOOL, NULL, "Print in a human-readable form", 0, NULL },
 	END_OPTS,
 };
 

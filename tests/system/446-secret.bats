@@ -50,6 +50,14 @@ stdin file"
 	run_hutch secret inspect mysec
 	run jq -r '.[0] | [.ID, .Spec.Name, (.CreatedAt | test("Z$")), (.Spec.Driver.Options.path != null)] | @tsv' <<<"$output"
 	assert_output "$id	mysec	true	true"
+	run_hutch secret inspect --pretty fromenv
+	assert_output --regexp "^ID:              [0-9a-f]{25}
+Name:              fromenv
+Labels:
+ - a=b
+Driver:            file
+Created at:        [0-9-]+ [0-9:.]+ \+0000 UTC
+Updated at:        [0-9-]+ [0-9:.]+ \+0000 UTC\$"
 	run_hutch 125 secret inspect mysec nope
 	assert_equal "$stderr" "Error: inspecting secret: no secret with name or id \"nope\": no such secret"
 	run jq -r '.[0].Spec.Name' <<<"$output"
