@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --runtime --runtime-flag --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --runtime=file --runtime-flag=none --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck volume network pod completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck volume network pod login logout secret completion help info unshare version history image images pull rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -52,8 +52,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -164,8 +164,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container run")
-		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -220,8 +220,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -284,8 +284,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"run")
-		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -705,6 +705,86 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="pods"
+		after=""
+		;;
+	"login")
+		opts="--authfile --cert-dir --get-login --password -p --password-stdin --tls-verify --username -u --verbose -v --help -h"
+		valopts="--authfile=file --cert-dir=dir --password=none -p=none --username=none -u=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"logout")
+		opts="--all -a --authfile --help -h"
+		valopts="--authfile=file "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"secret")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="create exists inspect ls list rm remove "
+		operands="none"
+		after=""
+		;;
+	"secret create")
+		opts="--driver -d --driver-opts --env --label -l --help -h"
+		valopts="--driver=choices:file -d=choices:file --driver-opts=none --label=none -l=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"secret exists")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"secret inspect")
+		opts="--format -f --pretty --help -h"
+		valopts="--format=none -f=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"secret ls")
+		opts="--filter -f --format --noheading --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"secret list")
+		opts="--filter -f --format --noheading --quiet -q --help -h"
+		valopts="--filter=none -f=none --format=none "
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"secret rm")
+		opts="--all -a --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
+		after=""
+		;;
+	"secret remove")
+		opts="--all -a --help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="none"
 		after=""
 		;;
 	"completion")

@@ -300,6 +300,11 @@ struct eng_ctr_create_req {
 	const char *health_on_failure; /* none | kill | restart | stop */
 	bool no_healthcheck;	       /* none at all, not even the image's */
 	const char *sdnotify;	       /* container | conmon | healthy | ignore */
+
+	/* --secret NAME[,type=mount|env][,target=][,uid=][,gid=][,mode=]: secrets of the
+	 * store, mounted read-only (default /run/secrets/NAME) or set as a variable at each
+	 * start; the record keeps their names only */
+	char *const *secrets;
 };
 
 /*
@@ -891,3 +896,29 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error
  * paths cannot be read.
  */
 struct json_object *eng_info(struct eng *eng, struct error **err);
+/* ---------- secrets (secret.c) ---------- */
+
+struct eng_secret_create_req {
+	const char *name; /* 1-64 of [a-zA-Z0-9_.-], starting and ending alphanumeric */
+	const void *data; /* the content: 1 byte to 500 KiB */
+	size_t len;
+	const char *driver;	  /* NULL or "file" */
+	char *const *driver_opts; /* KEY=VAL, kept in the record */
+	char *const *labels;	  /* KEY=VAL */
+};
+
+/* Store a new secret (0600, under secrets.lock); *id (owned) is its 25-hex-digit ID. A name
+ * in use: "NAME: secret name in use". */
+int eng_secret_create(struct eng *eng, const struct eng_secret_create_req *r, char **id,
+		      struct error **err);
+/* podman's document of a secret (ID, CreatedAt, UpdatedAt, Spec {Name, Driver, Labels}),
+ * never its content; owned. ERR_NOSUCH when there is none. */
+struct json_object *eng_secret_inspect(struct eng *eng, const char *name_or_id, struct error **err);
+/* Every secret's document, oldest first (an owned array). */
+struct json_object *eng_secret_list(struct eng *eng);
+/* The documents that pass the filters (name= a regular expression, id= a prefix; one
+ * key's filters ORed, keys ANDed); *out owned. */
+int eng_secret_query(struct eng *eng, char *const *filters, struct json_object **out,
+		     struct error **err);
+/* Remove a secret (containers that use it fail their next start, as podman's); *id owned. */
+int eng_secret_remove(struct eng *eng, const char *name_or_id, char **id, struct error **err);

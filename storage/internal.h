@@ -109,11 +109,13 @@ struct reg_opts {
 	    request_timeout; /* seconds for a request but a blob stream, retries included; 0: none */
 	long stall_timeout;  /* seconds without useful progress that make a stall; 0: never */
 	int progress_fd; /* the pull's progress pipe (WAIT notes while connecting); <= 0: none */
+	const char *cert_dir; /* --cert-dir: the only certs.d directory; NULL: the defaults */
 };
 
 struct reg_client;
 
-/* Connect to host (a registry name as in a reference): ping /v2/ and learn the auth scheme. */
+/* Connect to host (a registry name as in a reference): ping /v2/ and learn the auth scheme.
+ * An empty repo asks tokens for no repository (login's check of the credentials). */
 int reg_open(const char *host, const char *repo, const struct reg_opts *o, struct reg_client **out,
 	     struct error **err);
 void reg_close(struct reg_client **c);

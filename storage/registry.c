@@ -617,12 +617,14 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 		return err_set(err, EPERM, ERR_TOOL, "refusing token realm \"%s\": not https",
 			       realm);
 	autofree char *esc_svc = c->service ? url_escape(c->service) : NULL;
-	autofree char *esc_scope = url_escape(scope);
+	/* No scope (login's check of /v2/): a token for the service alone. */
+	autofree char *esc_scope = scope != NULL ? url_escape(scope) : NULL;
 	struct req r = {
 		.range_from = -1, .max = TOKEN_MAX, .no_auth = true, .basic = c->userpass
 	};
-	r.url = xasprintf("%s%sservice=%s&scope=%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
-			  esc_svc ? esc_svc : "", esc_scope);
+	r.url = xasprintf("%s%sservice=%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
+			  esc_svc ? esc_svc : "", esc_scope ? "&scope=" : "",
+			  esc_scope ? esc_scope : "");
 	r.deadline = c->request_ms > 0 ? now_ms() + c->request_ms : 0;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode crc;
@@ -675,7 +677,8 @@ static int authenticate(struct reg_client *c, const char *www_auth, bool force, 
 		c->service = auth_param(www_auth, "service");
 		c->scheme = AUTH_BEARER;
 		if (force || c->token == NULL || time(NULL) >= c->token_exp) {
-			autofree char *scope = xasprintf("repository:%s:pull", c->repo);
+			autofree char *scope =
+			    c->repo[0] ? xasprintf("repository:%s:pull", c->repo) : NULL;
 			rc = fetch_token(c, scope, err);
 		}
 	} else if (www_auth != NULL && strncasecmp(www_auth, "Basic", 5) == 0) {
@@ -810,15 +813,20 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 	}
 }
 
-/* CA bundle: the system one plus certs.d/HOST/NAME.crt; client cert from NAME.cert/.key. */
-static void load_certs(struct reg_client *c)
+/* CA bundle: the system one plus certs.d/HOST/NAME.crt (or cert_dir/NAME.crt); client cert
+ * from NAME.cert/.key. */
+static void load_certs(struct reg_client *c, const char *cert_dir)
 {
 	autostrv char **dirs = NULL;
 	const char *env = getenv("HUTCH_CERTS_D");
 	autofree char *cfg = paths_config_home(NULL);
-	if (cfg != NULL)
+	if (cert_dir != NULL) /* --cert-dir: that directory alone, as podman's */
+		strv_push(&dirs, cert_dir);
+	else if (cfg != NULL)
 		strv_push_take(&dirs, xasprintf("%s/containers/certs.d/%s", cfg, c->host));
-	strv_push_take(&dirs, xasprintf("%s/%s", env ? env : "/etc/containers/certs.d", c->host));
+	if (cert_dir == NULL)
+		strv_push_take(&dirs,
+			       xasprintf("%s/%s", env ? env : "/etc/containers/certs.d", c->host));
 	autofree char *extra = NULL;
 	for (size_t i = 0; dirs[i] != NULL; i++) {
 		autoclosedir DIR *d = opendir(dirs[i]);
@@ -906,7 +914,7 @@ int reg_open(const char *host, const char *repo, const struct reg_opts *o, struc
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	load_certs(c);
+	load_certs(c, o->cert_dir);
 	if (c->userpass != NULL)
 		c->scheme = AUTH_BASIC; /* until a Bearer challenge says otherwise */
 	if (ping(c, err) < 0) {

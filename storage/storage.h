@@ -129,6 +129,34 @@ struct storage_pull_opts {
 int storage_pull(struct storage *s, const char *ref, const struct storage_pull_opts *o,
 		 char **image_id, struct error **err);
 
+/* ---------- login and logout (login.c; reading in auth.c) ---------- */
+
+struct storage_login_opts {
+	int tls_verify;	      /* -1: registries.conf, 0: off (http allowed), 1: on */
+	const char *cert_dir; /* --cert-dir, or NULL: certs.d */
+};
+
+/* The auth file login and logout write: authfile, else $REGISTRY_AUTH_FILE, else
+ * $XDG_RUNTIME_DIR/containers/auth.json. Owned; NULL with err when there is no place. */
+char *storage_auth_path(const char *authfile, struct error **err);
+/* The auth.json key the registry argument of login/logout stands for: "host[:port]" as
+ * given, or "host/path" normalised; a scheme is dropped, a tag or digest refused. NULL
+ * input: the first unqualified-search registry of registries.conf. Owned. */
+int storage_auth_key(const char *input, char **key, struct error **err);
+/* Check "user:password" against key's registry (GET /v2/, Basic or a Bearer token). A
+ * refusal is EACCES: `logging into "KEY": invalid username/password`. */
+int storage_login_check(const char *key, const char *userpass, const struct storage_login_opts *o,
+			struct error **err);
+/* Store userpass for key in file (created 0600, temp file and rename; other entries and
+ * unknown keys kept). */
+int storage_auth_set(const char *file, const char *key, const char *userpass, struct error **err);
+/* Remove key's entry from file (key NULL: every entry). No entry: ERR_NOSUCH "not logged
+ * into KEY". */
+int storage_auth_remove(const char *file, const char *key, struct error **err);
+/* The credentials pull would use for key (authfile or the default files): *userpass owned
+ * "user:password", or NULL when none. */
+int storage_auth_get(const char *authfile, const char *key, char **userpass, struct error **err);
+
 /* One image record. */
 struct storage_image {
 	char *id;	       /* config digest hex */

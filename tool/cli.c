@@ -145,6 +145,18 @@ static int store_value(const struct cli_opt *o, struct cli_val *v, const char *a
 	case CLI_STRING:
 		v->str = arg;
 		return 0;
+	case CLI_SECRET: {
+		/* arg points into the process's argument area, which /proc/PID/cmdline shows:
+		 * keep a copy and blank the original (its length stays visible, its bytes not). */
+		size_t n = strlen(arg);
+		if (v->owned != NULL)
+			explicit_bzero(v->owned, strlen(v->owned));
+		free(v->owned);
+		v->owned = xstrdup(arg);
+		v->str = v->owned;
+		memset((char *)arg, '*', n);
+		return 0;
+	}
 	case CLI_LIST: {
 		size_t n = strv_len(v->list);
 		v->list = xrealloc(v->list, (n + 2) * sizeof(char *));
@@ -270,8 +282,12 @@ static int parse_opts(const char *path, const struct cli_opt *opts, bool stop, b
 
 static void free_vals(struct cli_val *vals, const struct cli_opt *opts)
 {
-	for (size_t i = 0; vals != NULL && i < opts_len(opts); i++)
+	for (size_t i = 0; vals != NULL && i < opts_len(opts); i++) {
 		free(vals[i].list);
+		if (vals[i].owned != NULL)
+			explicit_bzero(vals[i].owned, strlen(vals[i].owned));
+		free(vals[i].owned);
+	}
 	free(vals);
 }
 
@@ -451,10 +467,14 @@ static int run(int argc, char **argv, struct cli_ctx *ctx, struct error **err)
 		return -1;
 	ctx->cmd = cmd;
 	ctx->path = path;
-	log_start(path, argc, argv);
 	ctx->vals = xcalloc(opts_len(cmd->opts) + 1, sizeof(struct cli_val));
+	/* The words in the order given (getopt reorders argv's pointers), logged after the
+	 * parse: a secret option's value is wiped by then. */
+	autofree char **given = xcalloc((size_t)argc + 1, sizeof(char *));
+	memcpy(given, argv, (size_t)argc * sizeof(char *));
 	rc = parse_opts(path, cmd->opts, cmd->stop_at_operand, true, argc, argv, ctx->vals, &help,
 			&pos, err);
+	log_start(path, argc, given);
 	if (rc == 0 && (help || cmd->handler == NULL)) {
 		if (cmd->handler == NULL && !help && pos < argc) {
 			rc = err_set(err, EINVAL, ERR_USAGE, "unrecognized command `hutch %s %s`",

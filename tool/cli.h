@@ -15,6 +15,10 @@ enum cli_opt_type {
 	CLI_STRING, /* --flag VALUE, last one wins */
 	CLI_INT,    /* --flag N */
 	CLI_LIST,   /* --flag VALUE, repeatable */
+	/* --flag VALUE, last one wins, a secret (login's --password): the value is copied and
+	 * wiped from the command line, so ps and /proc/PID/cmdline never show it, and the
+	 * debug log of the command line comes after the wipe. */
+	CLI_SECRET,
 };
 
 /* What a shell should complete for an option's value or a command's operands. */
@@ -85,6 +89,7 @@ struct cli_val {
 	const char *str;
 	long num;
 	char **list; /* owned vector of borrowed strings */
+	char *owned; /* CLI_SECRET: the copy str points to (wiped when freed) */
 };
 
 struct cli_ctx {
@@ -221,6 +226,15 @@ int cmd_volume_export(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_import(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_mount(struct cli_ctx *ctx, struct error **err);
 int cmd_volume_unmount(struct cli_ctx *ctx, struct error **err);
+/* Registry credentials (tool/cmd_login.c). */
+int cmd_login(struct cli_ctx *ctx, struct error **err);
+int cmd_logout(struct cli_ctx *ctx, struct error **err);
+/* Secrets (tool/cmd_secret.c). */
+int cmd_secret_create(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_ls(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_inspect(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_rm(struct cli_ctx *ctx, struct error **err);
+int cmd_secret_exists(struct cli_ctx *ctx, struct error **err);
 /* User-defined networks (tool/cmd_network.c). */
 int cmd_network_create(struct cli_ctx *ctx, struct error **err);
 int cmd_network_inspect(struct cli_ctx *ctx, struct error **err);

@@ -69,7 +69,7 @@ static const struct cli_opt pull_opts[] = {
 	  NULL },
 	{ "authfile", 0, "file", CLI_STRING, NULL, "Path of the authentication file",
 	  CLI_COMPLETE_FILE, NULL },
-	{ "creds", 0, "user:password", CLI_STRING, NULL,
+	{ "creds", 0, "user:password", CLI_SECRET, NULL,
 	  "Credentials (USERNAME:PASSWORD) for the registry", 0, NULL },
 	{ "os", 0, "os", CLI_STRING, NULL, "Use OS instead of the host OS", 0, NULL },
 	{ "platform", 0, "os/arch[/variant]", CLI_STRING, NULL, "Pull the image for this platform",
@@ -479,6 +479,8 @@ static const struct cli_opt run_opts[] = {
 	  "sd_notify with NOTIFY_SOCKET: container, conmon (ready once it runs), healthy (once "
 	  "its healthcheck passes) or ignore",
 	  CLI_COMPLETE_CHOICES, "container conmon healthy ignore" },
+	{ "secret", 0, "name[,opts]", L, NULL,
+	  "Add a secret: NAME[,type=mount|env][,target=][,uid=][,gid=][,mode=]", 0, NULL },
 	{ "security-opt", 0, "opt", L, NULL, "seccomp=unconfined|FILE.json, no-new-privileges",
 	  CLI_COMPLETE_CHOICES, "no-new-privileges seccomp=" },
 	{ "sig-proxy", 0, NULL, B, "true", "Forward received signals to the container", 0, NULL },
@@ -1053,6 +1055,93 @@ static const struct cli_cmd container_subs[] = {
 #undef B
 #undef I
 
+/* ---------- login and logout (issue 17) ---------- */
+
+static const struct cli_opt login_opts[] = {
+	{ "authfile", 0, "file", CLI_STRING, NULL,
+	  "Path of the authentication file (default $XDG_RUNTIME_DIR/containers/auth.json; "
+	  "$REGISTRY_AUTH_FILE)",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "cert-dir", 0, "directory", CLI_STRING, NULL,
+	  "Use certificates (*.crt, *.cert, *.key) in this directory to reach the registry",
+	  CLI_COMPLETE_DIR, NULL },
+	{ "get-login", 0, NULL, CLI_BOOL, NULL, "Print the user name stored for the registry", 0,
+	  NULL },
+	{ "password", 'p', "password", CLI_SECRET, NULL,
+	  "Password for the registry (wiped from the command line; prefer --password-stdin)", 0,
+	  NULL },
+	{ "password-stdin", 0, NULL, CLI_BOOL, NULL, "Read the password from stdin", 0, NULL },
+	{ "tls-verify", 0, NULL, CLI_BOOL, "true",
+	  "Require HTTPS and verify certificates (false allows plain http)", 0, NULL },
+	{ "username", 'u', "username", CLI_STRING, NULL, "User name for the registry", 0, NULL },
+	{ "verbose", 'v', NULL, CLI_BOOL, NULL, "Print the path of the authentication file used", 0,
+	  NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt logout_opts[] = {
+	{ "all", 'a', NULL, CLI_BOOL, NULL, "Remove the credentials of every registry", 0, NULL },
+	{ "authfile", 0, "file", CLI_STRING, NULL,
+	  "Path of the authentication file (default $XDG_RUNTIME_DIR/containers/auth.json; "
+	  "$REGISTRY_AUTH_FILE)",
+	  CLI_COMPLETE_FILE, NULL },
+	END_OPTS,
+};
+
+/* ---------- secrets (issue 16) ---------- */
+
+static const struct cli_opt screate_opts[] = {
+	{ "driver", 'd', "driver", CLI_STRING, "file", "Secret driver (hutch has file)",
+	  CLI_COMPLETE_CHOICES, "file" },
+	{ "driver-opts", 0, "key=value", CLI_LIST, NULL, "Secret driver options", 0, NULL },
+	{ "env", 0, NULL, CLI_BOOL, NULL,
+	  "Read the secret from the environment variable named by the second argument", 0, NULL },
+	{ "label", 'l', "key=value", CLI_LIST, NULL, "Set a label on the secret", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt sls_opts[] = {
+	{ "filter", 'f', "key=value", CLI_LIST, NULL, "Filter output: name=REGEX, id=PREFIX", 0,
+	  NULL },
+	{ "format", 0, "format", CLI_STRING, NULL, "Format output: json or a Go template",
+	  CLI_COMPLETE_FORMAT, NULL },
+	{ "noheading", 0, NULL, CLI_BOOL, NULL, "Do not print headers", 0, NULL },
+	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Print secret IDs only", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt sinspect_opts[] = {
+	{ "format", 'f', "format", CLI_STRING, NULL, "Format output: json or a Go template",
+	  CLI_COMPLETE_FORMAT, NULL },
+	{ "pretty", 0, NULL, CLI_BOOL, NULL, "Print in a human-readable form", 0, NULL },
+	END_OPTS,
+};
+
+static const struct cli_opt srm_opts[] = {
+	{ "all", 'a', NULL, CLI_BOOL, NULL, "Remove all secrets", 0, NULL },
+	END_OPTS,
+};
+
+#define SECRET_CMD(n, al, sum, syn, h, o, mn, mx)                                        \
+	{                                                                                \
+		.name = n, .aliases = al, .summary = sum, .synopsis = syn, .handler = h, \
+		.store = true, .opts = o, .min_args = mn, .max_args = mx                 \
+	}
+
+static const struct cli_cmd secret_subs[] = {
+	SECRET_CMD("create", NULL, "Create a new secret", "NAME FILE|-", cmd_secret_create,
+		   screate_opts, 2, 2),
+	SECRET_CMD("exists", NULL, "Check if a secret exists (exit 0) or not (exit 1)", "SECRET",
+		   cmd_secret_exists, no_opts, 1, 1),
+	SECRET_CMD("inspect", NULL, "Display detailed information on secrets, never their content",
+		   "SECRET [SECRET...]", cmd_secret_inspect, sinspect_opts, 1, -1),
+	SECRET_CMD("ls", ((const char *const[]){ "list", NULL }), "List secrets", "", cmd_secret_ls,
+		   sls_opts, 0, 0),
+	SECRET_CMD("rm", ((const char *const[]){ "remove", NULL }), "Remove secrets", "[SECRET...]",
+		   cmd_secret_rm, srm_opts, 0, -1),
+	{ .name = NULL },
+};
+
 static const struct cli_cmd commands[] = {
 	/* ---------- containers (issue #5) ---------- */
 	CTR_CMD("attach", "Attach to a running container", "CONTAINER", cmd_attach, attach_opts, 1,
@@ -1139,6 +1228,26 @@ static const struct cli_cmd commands[] = {
 	  .summary = "Manage pods",
 	  .synopsis = "COMMAND",
 	  .subs = pod_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
+	{ .name = "login",
+	  .summary = "Log in to a container registry",
+	  .synopsis = "[REGISTRY]",
+	  .handler = cmd_login,
+	  .opts = login_opts,
+	  .min_args = 0,
+	  .max_args = 1 },
+	{ .name = "logout",
+	  .summary = "Log out of a container registry",
+	  .synopsis = "[REGISTRY]",
+	  .handler = cmd_logout,
+	  .opts = logout_opts,
+	  .min_args = 0,
+	  .max_args = 1 },
+	{ .name = "secret",
+	  .summary = "Manage secrets",
+	  .synopsis = "COMMAND",
+	  .subs = secret_subs,
 	  .min_args = 0,
 	  .max_args = -1 },
 	{ .name = "__cleanup",

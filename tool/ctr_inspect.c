@@ -156,6 +156,25 @@ static struct json_object *config_of(struct json_object *eng)
 	if (cmdline != NULL)
 		json_object_object_add(cfg, "CreateCommand", json_object_get(cmdline));
 	json_object_object_add(cfg, "Umask", json_object_new_string("0022"));
+	/* podman's: the mounted secrets by name and ID, never their content (env ones are not
+	 * listed); none: no key */
+	struct json_object *secrets = json_get_type(eng, "Secrets", json_type_array), *shown = NULL;
+	for (size_t i = 0; i < json_len(secrets); i++) {
+		struct json_object *s = json_idx(secrets, i);
+		const char *type = json_str(s, "Type");
+		if (type == NULL || strcmp(type, "mount") != 0)
+			continue;
+		struct json_object *o = json_object_new_object();
+		static const char *const keys[] = { "Name", "ID", "UID", "GID", "Mode" };
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			json_object_object_add(o, keys[k],
+					       get_or(s, keys[k], json_object_new_int(0)));
+		if (shown == NULL)
+			shown = json_object_new_array();
+		json_object_array_add(shown, o);
+	}
+	if (shown != NULL)
+		json_object_object_add(cfg, "Secrets", shown);
 	json_object_object_add(cfg, "Timeout", get_or(eng, "Timeout", json_object_new_int(0)));
 	json_object_object_add(cfg, "StopTimeout",
 			       get_or(eng, "StopTimeout", json_object_new_int64(0)));

@@ -62,6 +62,7 @@ static void plan_clear(struct plan *a)
 	strv_free(a->scratch);
 	storage_image_config_clear(&a->icfg);
 	ctr_health_clear(&a->co.health);
+	json_object_put(a->co.secrets);
 	userns_map_clear(&a->keepid);
 	free(a->ports);
 	storage_image_free(&a->image);
@@ -851,7 +852,8 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 	check_limits(r);
 	if (parse_mounts(r, eng, a, err) < 0 || parse_security(r, a, err) < 0 ||
 	    parse_policy(r, a, err) < 0 || parse_groups(r, a, err) < 0 ||
-	    parse_join(r, eng, a, err) < 0)
+	    parse_join(r, eng, a, err) < 0 ||
+	    ctr_secrets_plan(eng, r->secrets, &a->co.secrets, err) < 0)
 		return -1;
 	plan_home(eng, a);
 	return 0;

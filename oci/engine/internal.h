@@ -353,6 +353,7 @@ struct eng_ctr_create_opts {
 	const char *runtime;	      /* --runtime as given, checked; NULL: the library */
 	struct eng_ctr_health health; /* test NULL: none */
 	const char *sdnotify;	      /* as given, or NULL */
+	struct json_object *secrets;  /* the record's Secrets (ctrsecret.c), or NULL */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */
@@ -376,6 +377,23 @@ int ctr_wait(struct eng_ctr *c, int *status, struct error **err);
 int ctr_stop(struct eng_ctr *c, long timeout, struct error **err);
 /* The rest of a removal after the rename to the trash (ops.c); wait: for the trash's lock. */
 int ctr_finish_unlisted(struct eng *eng, const char *id, bool wait, struct error **err);
+
+/* ---------- secrets (secret.c, ctrsecret.c) ---------- */
+
+/* A secret's stored record by name, ID or unique ID prefix (owned); ERR_NOSUCH "no secret
+ * with name or id". */
+struct json_object *ctr_secret_find(struct eng *eng, const char *name_or_id, struct error **err);
+/* A secret's content (owned; the caller wipes it). */
+int ctr_secret_data(struct eng *eng, const char *id, char **data, size_t *len, struct error **err);
+/* --secret values into the record's Secrets entries (*out owned; NULL when none). */
+int ctr_secrets_plan(struct eng *eng, char *const *specs, struct json_object **out,
+		     struct error **err);
+/* At each start: the copies of mount secrets in run/secrets and their binds, env secrets in
+ * config.json's process. */
+int ctr_secrets_prepare(struct eng *eng, const struct eng_ctr *c, const char *run,
+			struct error **err);
+/* In the launcher (root in the user namespace): the owners --secret uid=/gid= ask for. */
+int ctr_secrets_chown(const struct eng_ctr *c, int run_dirfd, struct error **err);
 
 /* ---------- healthchecks (healthcfg.c, health.c) ---------- */
 

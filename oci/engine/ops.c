@@ -374,10 +374,22 @@ int ctr_remove(struct eng *eng, struct eng_ctr *c, bool force, struct error **er
  * process runs on (closing the master would hang it up) until it closes its side. */
 static void exec_keep(int master)
 {
+	/* The caller may be the leader of a terminal's session (script, an ssh shell's child):
+	 * when it exits, the kernel hangs up its foreground group, which the child is in until
+	 * setsid. SIGHUP stays blocked across the fork, so a hangup that comes first waits, and
+	 * is dropped once the child, in a session of its own, ignores it. */
+	sigset_t hup, old;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, &old);
 	pid_t pid = fork();
-	if (pid != 0)
+	if (pid != 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return;
+	}
 	setsid();
+	signal(SIGHUP, SIG_IGN);
+	sigprocmask(SIG_UNBLOCK, &hup, NULL);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (int fd = 0; fd < 3 && null >= 0; fd++)
 		dup2(null, fd);

@@ -782,6 +782,9 @@ static struct json_object *record_doc(const char *id, const char *name,
 	}
 	json_object_object_add(doc, "Mounts", mounts);
 	ctr_health_record(doc, &o->health, o->sdnotify);
+	/* Names, IDs and how they are given: never a secret's content. */
+	if (o->secrets != NULL)
+		json_object_object_add(doc, "Secrets", json_object_get(o->secrets));
 	return doc;
 }
 

@@ -553,7 +553,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 		err_sys(&err, "opening %s", l->run);
 		launch_fail(l, err);
 	}
-	if (setup_stdio(l, &e, dirfd, &err) < 0)
+	if (setup_stdio(l, &e, dirfd, &err) < 0 || ctr_secrets_chown(l->c, dirfd, &err) < 0)
 		launch_fail(l, err);
 	/* --sdnotify=container: the socket bound at /run/notify, before the container runs. */
 	int notify = -1;
@@ -1098,6 +1098,8 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 		rc = write_etc_files(c, &mode, run, err);
 	if (rc == 0)
 		rc = write_containerenv(c, run, err);
+	if (rc == 0)
+		rc = ctr_secrets_prepare(eng, c, run, err);
 	/* The attach socket is bound here, not by the monitor: attached before the container
 	 * exists, the CLI misses none of its output, and the launcher starts it at once. */
 	struct launched up = { .start_conn = -1 };
