@@ -380,14 +380,40 @@ static int log_setup(struct cli_ctx *ctx, const char *level, bool debug)
 	return 0;
 }
 
-/* What a debug log starts with: the command line, as podman logs its own. */
+/* Is a a secret option (--creds, --password; -p of login, elsewhere --publish)? 1: with
+ * its value attached, 2: the value is the next word, 0: no. */
+static int secret_opt(const char *a, bool login)
+{
+	if (strcmp(a, "--creds") == 0 || strcmp(a, "--password") == 0 ||
+	    (login && strcmp(a, "-p") == 0))
+		return 2;
+	if (strncmp(a, "--creds=", 8) == 0 || strncmp(a, "--password=", 11) == 0 ||
+	    (login && strncmp(a, "-p", 2) == 0))
+		return 1;
+	return 0;
+}
+
+/* What a debug log starts with: the command line, as podman logs its own, with the values
+ * of secret options hidden. */
 static void log_start(const char *path, int argc, char **argv)
 {
 	if (log_current_level < LOG_LEVEL_DEBUG)
 		return;
 	autofree char *line = xstrdup("");
+	bool login = strstr(path, "login") != NULL;
+	int secret = 0;
 	for (int i = 0; i < argc; i++) {
-		char *l = xasprintf("%s%s%s", line, i ? " " : "", argv[i]);
+		autofree char *hidden = NULL;
+		const char *shown = argv[i];
+		if (secret == 2) {
+			shown = "*****";
+			secret = 0;
+		} else if ((secret = secret_opt(argv[i], login)) == 1) {
+			const char *eq = strchr(argv[i], '=');
+			size_t keep = eq != NULL ? (size_t)(eq - argv[i] + 1) : 2;
+			shown = hidden = xasprintf("%.*s*****", (int)keep, argv[i]);
+		}
+		char *l = xasprintf("%s%s%s", line, i ? " " : "", shown);
 		free(line);
 		line = l;
 	}

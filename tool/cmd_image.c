@@ -70,6 +70,32 @@ int cmd_pull(struct cli_ctx *ctx, struct error **err)
 	return 0;
 }
 
+int cmd_push(struct cli_ctx *ctx, struct error **err)
+{
+	struct storage_push_opts o = { .tls_verify = -1 };
+	if (cli_opt_is_set(ctx, "tls-verify"))
+		o.tls_verify = cli_opt_bool(ctx, "tls-verify") ? 1 : 0;
+	o.creds = cli_opt_str(ctx, "creds");
+	o.authfile = cli_opt_str(ctx, "authfile");
+	o.cert_dir = cli_opt_str(ctx, "cert-dir");
+	o.format = cli_opt_str(ctx, "format");
+	o.compression = cli_opt_str(ctx, "compression-format");
+	o.progress = cli_pull_progress(cli_opt_bool(ctx, "quiet"));
+	if (o.authfile != NULL && access(o.authfile, R_OK) < 0)
+		return err_sys(err, "credential file %s is not accessible", o.authfile);
+	if (o.cert_dir != NULL && access(o.cert_dir, R_OK | X_OK) < 0)
+		return err_sys(err, "certificate directory %s is not accessible", o.cert_dir);
+	struct storage *s = eng_storage(ctx->eng);
+	autofree char *digest = NULL;
+	if (storage_push(s, ctx->argv[0], ctx->argc > 1 ? ctx->argv[1] : NULL, &o, &digest, err) <
+	    0)
+		return -1;
+	const char *df = cli_opt_str(ctx, "digestfile");
+	if (df != NULL && fs_write_atomic(df, digest, strlen(digest), 0644, err) < 0)
+		return err_wrap(err, "writing the digest file");
+	return 0;
+}
+
 /* ---------- images ---------- */
 
 int cmd_images(struct cli_ctx *ctx, struct error **err)
