@@ -76,8 +76,24 @@ setup_file() {
 		printf 'subjectAltName=IP:127.0.0.1\n' >ext
 		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
 			-out server.crt -days 2 -extfile ext
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout token.key -out token.crt -days 2 \
+			-subj "/CN=hutch token issuer"
 	) >/dev/null 2>&1
 	export CERTS
+	local state=$BATS_FILE_TMPDIR/tokens i
+	mkdir -p "$state"
+	"$BATS_TEST_DIRNAME/../fixtures/tokenserver.py" "$state" "$CERTS/token.key" \
+		"$CERTS/token.crt" hutch-issuer "$CREDS" </dev/null >"$state/out" 2>&1 3>&- &
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $state/token-port ]] && break
+		sleep 0.1
+	done
+	reg_start token "auth:
+  token:
+    realm: http://127.0.0.1:$(<"$state/token-port")/token
+    service: hutch-registry
+    issuer: hutch-issuer
+    rootcertbundle: $CERTS/token.crt"
 	htpasswd -Bbn "${CREDS%%:*}" "${CREDS#*:}" >"$BATS_FILE_TMPDIR/htpasswd" 2>/dev/null
 	reg_start secure "auth:
   htpasswd:
@@ -89,7 +105,7 @@ setup_file() {
 
 teardown_file() {
 	local p
-	for p in "$BATS_FILE_TMPDIR"/*/pid; do
+	for p in "$BATS_FILE_TMPDIR"/*/pid "$BATS_FILE_TMPDIR"/tokens/token-pid; do
 		[[ -s $p ]] && kill "$(<"$p")" 2>/dev/null
 	done
 	true
@@ -186,6 +202,25 @@ random"
 	run pm run --rm "$(addr secure)/team/mine:1" cat /data/c
 	assert_success
 	assert_output "committed"
+}
+
+@test "push: token auth asks for pull and push, and for pull on the repository a blob is mounted from" {
+	pull_fixture base
+	run_hutch 125 push --tls-verify=false "$HUTCH_REGISTRY/base" "$(addr token)/src:latest"
+	[[ $stderr == *"401 Unauthorized"* ]] || fail "$stderr"
+	run_hutch push -q --tls-verify=false --creds "$CREDS" "$HUTCH_REGISTRY/base" "$(addr token)/src:latest"
+	grep -q "token pusher repository:src:pull,push$" "$BATS_FILE_TMPDIR/tokens/token.log" ||
+		fail "$(cat "$BATS_FILE_TMPDIR/tokens/token.log")"
+	empty_store
+	run_hutch pull -q --tls-verify=false --creds "$CREDS" "$(addr token)/src:latest"
+	run_hutch --log-level debug push --tls-verify=false --creds "$CREDS" "$(addr token)/src" "$(addr token)/dst:latest"
+	[[ $stderr == *"mounted from src"* ]] || fail "no mount: $stderr"
+	[[ $stderr != *"${CREDS#*:}"* ]] || fail "the password is in the output"
+	grep -q "token pusher repository:dst:pull,push repository:src:pull$" "$BATS_FILE_TMPDIR/tokens/token.log" ||
+		fail "$(cat "$BATS_FILE_TMPDIR/tokens/token.log")"
+	empty_store
+	run_hutch pull -q --tls-verify=false --creds "$CREDS" "$(addr token)/dst:latest"
+	assert_output "$(fixture_config_id base)"
 }
 
 @test "push: an unchanged pulled image keeps its manifest digest; a second push uploads no blob" {
