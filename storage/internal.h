@@ -146,7 +146,8 @@ int reg_blob_exists(struct reg_client *c, const char *digest, int64_t size, stru
  * started an upload instead (*location, owned: where it goes on), -1 on error. */
 int reg_blob_mount(struct reg_client *c, const char *digest, const char *from, char **location,
 		   struct error **err);
-/* Bytes to upload: len bytes of fd from off (pread), or of mem when fd < 0. */
+/* Bytes to upload: len bytes of fd from off (pread), or of mem when fd < 0; with len -1,
+ * fd is a stream (a pipe) read to its end, sent once (no retry). */
 struct reg_upload {
 	int fd;
 	int64_t off, len;
@@ -162,6 +163,14 @@ struct reg_upload {
  */
 int reg_blob_upload(struct reg_client *c, const char *digest, const struct reg_upload *body,
 		    int64_t chunk, const char *location, struct error **err);
+/* A streamed upload, for a blob whose digest is known only once it is sent: start it
+ * (*location, owned), send a stream in one PATCH (chunked transfer encoding; *location moves
+ * on), and close it with the digest. */
+int reg_upload_start(struct reg_client *c, char **location, struct error **err);
+int reg_upload_stream(struct reg_client *c, char **location, const struct reg_upload *body,
+		      struct error **err);
+int reg_upload_finish(struct reg_client *c, const char *location, const char *digest,
+		      struct error **err);
 /* PUT a manifest under ref (a tag or digest) with its media type. */
 int reg_put_manifest(struct reg_client *c, const char *ref, const char *media_type,
 		     const char *body, size_t len, struct error **err);

@@ -266,17 +266,10 @@ static int tar_from_dir(struct push_run *r, struct push_layer *l, struct tar_sin
 	return rc;
 }
 
-/* Compress the layer into the scratch dir: l->digest, size, path and tar_id. */
-static int layer_compress(struct push_run *r, struct push_layer *l, size_t i, struct error **err)
+/* Compress the layer into fd: l->digest, size and tar_id. */
+static int compress_into(struct push_run *r, struct push_layer *l, int fd, struct error **err)
 {
-	l->path = xasprintf("%s/layer-%zu", r->tmp, i);
-	struct store_hashed_out out = {
-		.fd = open(l->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), .h = sha256_new()
-	};
-	if (out.fd < 0) {
-		sha256_free(out.h);
-		return err_sys(err, "creating %s", l->path);
-	}
+	struct store_hashed_out out = { .fd = fd, .h = sha256_new() };
 	struct tar_sink t = { .h = sha256_new() };
 	t.z = compressor_new(r->comp, &out, err);
 	int rc = t.z == NULL   ? -1
@@ -284,7 +277,6 @@ static int layer_compress(struct push_run *r, struct push_layer *l, size_t i, st
 			       : tar_from_dir(r, l, &t, err);
 	if (compressor_finish(&t.z, rc == 0, rc == 0 ? err : NULL) < 0)
 		rc = -1;
-	close(out.fd);
 	char hex[SHA256_HEX_LEN + 1];
 	sha256_final_hex(t.h, hex);
 	l->tar_id = xasprintf("sha256:%s", hex);
@@ -294,7 +286,51 @@ static int layer_compress(struct push_run *r, struct push_layer *l, size_t i, st
 	return rc < 0 ? err_wrap(err, "compressing layer %.12s", l->chain) : 0;
 }
 
-/* ---------- sending a blob ---------- */
+/* Compress the layer into the scratch dir (l->path). */
+static int layer_compress(struct push_run *r, struct push_layer *l, size_t i, struct error **err)
+{
+	l->path = xasprintf("%s/layer-%zu", r->tmp, i);
+	autoclose int fd = open(l->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(err, "creating %s", l->path);
+	return compress_into(r, l, fd, err);
+}
+
+/*
+ * What an earlier push compressed this layer to (layers/CHAIN/push-gzip or push-zstd:
+ * "DIGEST SIZE TAR-DIFF-ID"), as podman's blob info cache remembers it: a registry that has
+ * that blob needs neither the compression nor the bytes again.
+ */
+static char *cache_path(struct push_run *r, const struct push_layer *l)
+{
+	return xasprintf("%s/layers/%s/push-%s", r->s->root, l->chain,
+			 r->comp == LAYER_ZSTD ? "zstd" : "gzip");
+}
+
+static bool cache_read(struct push_run *r, struct push_layer *l)
+{
+	autofree char *p = cache_path(r, l), *text = NULL;
+	char d[80], t[80];
+	long long size;
+	if (fs_read_file(p, 4096, &text, NULL, NULL) < 0 ||
+	    sscanf(text, "%79s %lld %79s", d, &size, t) != 3 || !storage_digest_valid(d) ||
+	    !storage_digest_valid(t) || size < 0)
+		return false;
+	l->digest = xstrdup(d);
+	l->size = size;
+	l->tar_id = xstrdup(t);
+	return true;
+}
+
+static void cache_write(struct push_run *r, const struct push_layer *l)
+{
+	autofree char *p = cache_path(r, l);
+	autofree char *text = xasprintf("%s %lld %s\n", l->digest, (long long)l->size, l->tar_id);
+	struct error *e = NULL;
+	if (store_write(p, text, strlen(text), &e) < 0)
+		log_debug("push: remembering the blob of layer %.12s: %s", l->chain, e->msg);
+	err_free(&e);
+}
 
 struct sent_arg {
 	int fd;
@@ -303,9 +339,77 @@ struct sent_arg {
 
 static void sent_bytes(void *arg, int64_t n)
 {
-	struct sent_arg *a = arg;
+	const struct sent_arg *a = arg;
 	progress_send_bytes(a->fd, a->item, n);
 }
+
+/* The PATCH that streams the compressed layer from a pipe, in a thread of its own. */
+struct stream_arg {
+	struct push_run *r;
+	char **loc;
+	struct reg_upload up;
+	unsigned item;
+	struct error *err;
+};
+
+static void *stream_thread(void *arg)
+{
+	struct stream_arg *a = arg;
+	if (reg_upload_stream(a->r->c, a->loc, &a->up, &a->err) < 0) {
+		/* The compression stops at its next write (EPIPE). */
+		close(a->up.fd);
+		a->up.fd = -1;
+	}
+	return NULL;
+}
+
+/* Compress and upload at once: the bytes go out as they are made. */
+static int stream_layer(struct push_run *r, struct push_layer *l, size_t i, struct error **err)
+{
+	autofree char *loc = NULL;
+	if (reg_upload_start(r->c, &loc, err) < 0)
+		return -1;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(err, "creating a pipe");
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	struct sent_arg si = { r->progress_fd, (unsigned)i };
+	struct stream_arg sa = { .r = r,
+				 .loc = &loc,
+				 .up = { .fd = p[0],
+					 .len = -1,
+					 .sent = r->progress_fd >= 0 ? sent_bytes : NULL,
+					 .arg = &si },
+				 .item = (unsigned)i };
+	pthread_t th;
+	if (pthread_create(&th, NULL, stream_thread, &sa) != 0) {
+		close(p[0]), close(p[1]);
+		return err_msg(err, "starting an upload thread");
+	}
+	log_debug("push: layer %.12s: compressing and uploading as a stream", l->chain);
+	struct error *cerr = NULL;
+	int rc = compress_into(r, l, p[1], &cerr);
+	close(p[1]);
+	pthread_join(th, NULL);
+	if (sa.up.fd >= 0)
+		close(sa.up.fd);
+	/* The upload's error explains a compression cut short (EPIPE). */
+	if (sa.err != NULL) {
+		err_free(&cerr);
+		*err = steal_ptr(&sa.err);
+		return -1;
+	}
+	if (rc < 0) {
+		*err = cerr;
+		return -1;
+	}
+	if (reg_upload_finish(r->c, loc, l->digest, err) < 0)
+		return -1;
+	cache_write(r, l);
+	return 0;
+}
+
+/* ---------- sending a blob ---------- */
 
 /* Into the OCI layout: blobs/sha256/HEX, unless it is there. 1: it was. */
 static int layout_put(struct push_run *r, const char *digest, const char *path, const char *mem,
@@ -395,9 +499,27 @@ static int send_blob(struct push_run *r, const char *digest, const char *path, c
 static int do_layer(struct push_run *r, size_t i, struct error **err)
 {
 	struct push_layer *l = &r->layers[i];
+	const char *status = "done";
+	if (!l->kept && r->c != NULL) {
+		/* Known from an earlier push and there: nothing to do. Else make it and send it
+		 * at once. */
+		int have = 0;
+		if (cache_read(r, l) && (have = reg_blob_exists(r->c, l->digest, l->size, err)) < 0)
+			return err_wrap(err, "copying blob %s", l->src);
+		if (have == 1) {
+			log_debug("push: blob %s: the registry has it, skipped", l->digest);
+			status = "skipped: already exists";
+		} else {
+			free(l->digest), free(l->tar_id);
+			l->digest = l->tar_id = NULL;
+			if (stream_layer(r, l, i, err) < 0)
+				return err_wrap(err, "copying blob %s", l->src);
+		}
+		progress_send_done(r->progress_fd, (unsigned)i, false, status);
+		return 0;
+	}
 	if (!l->kept && layer_compress(r, l, i, err) < 0)
 		return -1;
-	const char *status;
 	if (send_blob(r, l->digest, l->path, NULL, l->size, l->kept, (unsigned)i, &status, err) < 0)
 		return err_wrap(err, "copying blob %s", l->src);
 	progress_send_done(r->progress_fd, (unsigned)i, false, status);
@@ -840,6 +962,11 @@ int storage_push(struct storage *s, const char *image, const char *dest,
 		close(ev[1]);
 		progress_relay_join(&rl);
 		close(ev[0]);
+	}
+	/* A registry that wants other credentials: podman's (the registry's) words too. */
+	if (rc < 0 && (*err)->code == EACCES && strstr((*err)->msg, "401 Unauthorized") != NULL) {
+		autofree char *m = xstrdup((*err)->msg);
+		err_set(err, EACCES, ERR_TOOL, "%s: unauthorized: authentication required", m);
 	}
 	if (rc == 0 && (out == NULL || strncmp(out, "sha256:", 7) != 0))
 		rc = err_msg(err, "pushing %s: the push process failed", image);

@@ -422,11 +422,23 @@ static size_t read_cb(char *buf, size_t size, size_t n, void *arg)
 {
 	struct req *r = arg;
 	const struct reg_upload *u = r->up;
+	ssize_t got;
+	if (u->len < 0) {
+		/* A stream (a pipe): read as it comes, to its end. */
+		do
+			got = read(u->fd, buf, size * n);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return CURL_READFUNC_ABORT;
+		r->up_pos += got;
+		if (u->sent != NULL && got > 0)
+			u->sent(u->arg, got);
+		return (size_t)got;
+	}
 	int64_t left = u->len - r->up_pos;
 	size_t want = size * n < (size_t)left ? size * n : (size_t)left;
 	if (want == 0)
 		return 0;
-	ssize_t got;
 	if (u->fd >= 0) {
 		got = pread(u->fd, buf, want, (off_t)(u->off + r->up_pos));
 		if (got <= 0)
@@ -472,7 +484,9 @@ static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(h, CURLOPT_READDATA, r);
-		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->up->len);
+		/* A stream's size is unknown: chunked transfer encoding. */
+		if (r->up->len >= 0)
+			curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->up->len);
 		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
 		if (strcmp(r->method, "PUT") != 0)
 			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
@@ -848,14 +862,17 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 		if (crc == CURLE_OK && (r->status == 200 || r->status == 206 ||
 					(r->any_2xx && r->status >= 200 && r->status < 300)))
 			return 0;
-		if (crc == CURLE_OK && r->status == 401 && !reauthed) {
+		if (crc == CURLE_OK && r->status == 401 && !reauthed &&
+		    !(r->up != NULL && r->up->len < 0)) {
 			reauthed = true;
 			if (authenticate(c, r->www_auth, true, err) < 0)
 				return err_wrap(err, "%s", what);
 			attempt--;
 			continue;
 		}
-		bool retry = r->timed_out || r->bad_range || r->too_big ? false
+		/* A stream's bytes are gone once sent: it cannot be sent again. */
+		bool once = r->up != NULL && r->up->len < 0;
+		bool retry = r->timed_out || r->bad_range || r->too_big || once ? false
 			     : crc != CURLE_OK ? r->stalled || transient(crc)
 					       : (r->status >= 500 || r->status == 429);
 		if (retry && r->delivered - before >= RESUME_PROGRESS)
@@ -1304,4 +1321,45 @@ int reg_put_manifest(struct reg_client *c, const char *ref, const char *media_ty
 	int rc = request(c, &r, path, "writing manifest", err);
 	req_clear(&r);
 	return rc;
+}
+
+int reg_upload_start(struct reg_client *c, char **location, struct error **err)
+{
+	struct req r = { .range_from = -1, .max = ERRBODY_MAX, .method = "POST", .any_2xx = true };
+	autofree char *path = xasprintf("/v2/%s/blobs/uploads/", c->repo);
+	*location = NULL;
+	if (request(c, &r, path, "starting an upload", err) < 0) {
+		req_clear(&r);
+		return -1;
+	}
+	*location = upload_location(&r, "starting an upload", err);
+	req_clear(&r);
+	return *location != NULL ? 0 : -1;
+}
+
+int reg_upload_stream(struct reg_client *c, char **location, const struct reg_upload *body,
+		      struct error **err)
+{
+	struct req r = { .range_from = -1,
+			 .max = ERRBODY_MAX,
+			 .method = "PATCH",
+			 .any_2xx = true,
+			 .up = body,
+			 .content_type_hdr = "Content-Type: application/octet-stream" };
+	int rc = request(c, &r, *location, "uploading", err);
+	char *next = rc == 0 ? upload_location(&r, "uploading", err) : NULL;
+	req_clear(&r);
+	if (next == NULL)
+		return -1;
+	free(*location);
+	*location = next;
+	return 0;
+}
+
+int reg_upload_finish(struct reg_client *c, const char *location, const char *digest,
+		      struct error **err)
+{
+	autofree char *what = xasprintf("uploading blob %.19s", digest);
+	struct reg_upload none = { .fd = -1, .mem = "" };
+	return upload_close(c, location, digest, &none, what, err);
 }
