@@ -760,7 +760,7 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="exists history import inspect load ls list prune pull push rm save tag untag "
+		subs="exists history import inspect load ls list prune pull push rm save tag tree untag "
 		operands="none"
 		after=""
 		;;
@@ -862,6 +862,14 @@ _hutch_spec() {
 		;;
 	"image tag")
 		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="images"
+		after=""
+		;;
+	"image tree")
+		opts="--whatrequires --help -h"
 		valopts=""
 		choices=""
 		subs=""

@@ -106,6 +106,12 @@ static const struct cli_opt push_opts[] = {
 	END_OPTS,
 };
 
+static const struct cli_opt tree_opts[] = {
+	{ "whatrequires", 0, NULL, CLI_BOOL, NULL,
+	  "Show the images built on this one, layer by layer", 0, NULL },
+	END_OPTS,
+};
+
 static const struct cli_opt images_opts[] = {
 	{ "all", 'a', NULL, CLI_BOOL, NULL, "Show all images (there are no intermediate ones)", 0,
 	  NULL },
@@ -385,6 +391,15 @@ static const struct cli_cmd image_subs[] = {
 	  .operands = CLI_COMPLETE_IMAGE,
 	  .min_args = 2,
 	  .max_args = -1 },
+	{ .name = "tree",
+	  .summary = "Show the layers of an image as a tree",
+	  .synopsis = "IMAGE",
+	  .handler = cmd_image_tree,
+	  .store = true,
+	  .opts = tree_opts,
+	  .operands = CLI_COMPLETE_IMAGE,
+	  .min_args = 1,
+	  .max_args = 1 },
 	{ .name = "untag",
 	  .summary = "Remove a name from a local image",
 	  .synopsis = "IMAGE [NAME...]",

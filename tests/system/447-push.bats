@@ -380,3 +380,26 @@ two"
 	run_hutch 125 push --format nope "$HUTCH_REGISTRY/base" "$(addr plain)/x"
 	[[ $stderr == *'unknown format "nope"'* ]] || fail "$stderr"
 }
+
+@test "image tree: podman's shape; --whatrequires lists the layers built on the image" {
+	pull_fixture base
+	id=$("$HUTCH" image inspect --format '{{.Id}}' "$HUTCH_REGISTRY/base")
+	bottom=$("$HUTCH" image inspect --format '{{index .RootFS.Layers 0}}' "$HUTCH_REGISTRY/base")
+	n=$("$HUTCH" image inspect --format '{{len .RootFS.Layers}}' "$HUTCH_REGISTRY/base")
+	run_hutch run --name c1 "$HUTCH_REGISTRY/base" touch /x
+	run_hutch commit -q c1 child
+	run_hutch image tree "$HUTCH_REGISTRY/base"
+	assert_line --index 0 "Image ID: ${id:0:12}"
+	assert_line --index 1 "Tags:     [$HUTCH_REGISTRY/base:latest]"
+	assert_line --index 2 --regexp '^Size:     [0-9.]+[kMG]?B$'
+	assert_line --index 3 "Image Layers"
+	assert_line --index 4 --regexp "^[├└]── ID: ${bottom:7:12} Size: [0-9.]+[kMG]?B"
+	assert_line --index $((3 + n)) --regexp "^└── ID: [0-9a-f]{12} Size: [0-9.]+[kMG]?B Top Layer of: \[$HUTCH_REGISTRY/base:latest\]$"
+	assert_equal "${#lines[@]}" $((4 + n))
+	run_hutch image tree --whatrequires "$HUTCH_REGISTRY/base"
+	assert_line --index 4 --regexp "^├── ID: [0-9a-f]{12} Size: .* Top Layer of: \[$HUTCH_REGISTRY/base:latest\]$"
+	assert_line --index 5 --regexp '^└── ID: [0-9a-f]{12} Size: [0-9.]+[kMG]?B Top Layer of: \[localhost/child:latest\]$'
+	assert_equal "${#lines[@]}" 6
+	run_hutch 125 image tree nothere
+	assert_equal "$stderr" "Error: nothere: image not known"
+}
