@@ -849,8 +849,9 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 		int64_t before = r->delivered;
 		if (r->sink != NULL)
 			r->range_from = r->delivered > 0 ? r->delivered : -1;
-		/* Basic auth rides on every request to the registry's own origin. */
-		r->basic = c->scheme == AUTH_BASIC ? c->userpass : NULL;
+		/* Basic auth rides on every request to the registry's own origin, and on no
+		 * other: an upload's Location may name any host. */
+		r->basic = c->scheme == AUTH_BASIC && same_origin(c, r->url) ? c->userpass : NULL;
 		CURLcode crc;
 		errbuf[0] = '\0';
 		if (perform_follow(c, r, &crc, errbuf, err) < 0)

@@ -403,3 +403,69 @@ two"
 	run_hutch 125 image tree nothere
 	assert_equal "$stderr" "Error: nothere: image not known"
 }
+
+@test "push: credentials go to the registry only, not to an upload location on another host" {
+	pull_fixture base
+	local dir=$BATS_TEST_TMPDIR/split
+	mkdir -p "$dir"
+	# A registry wanting Basic auth whose uploads go to a second server, which logs what
+	# it is sent.
+	python3 - "$dir" </dev/null >"$dir/out" 2>&1 3>&- <<'PY' &
+import http.server, socketserver, sys, threading
+d = sys.argv[1]
+class Other(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(n)
+        with open(d + "/other.log", "a") as f:
+            f.write("%s %s auth=%s\n" % (self.command, self.path, self.headers.get("Authorization")))
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    do_PUT = do_PATCH = answer
+    def log_message(self, *a):
+        pass
+other = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Other)
+class Reg(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(n)
+        if self.headers.get("Authorization") is None:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="r"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        code, hdrs = 200, {}
+        if self.command == "HEAD":
+            code = 404
+        elif self.command == "POST":
+            code, hdrs = 202, {"Location": "http://127.0.0.1:%d/up/1" % other.server_address[1]}
+        elif self.command == "PUT":
+            code = 201
+        self.send_response(code)
+        for k, v in hdrs.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        if self.command == "GET":
+            pass
+    do_GET = do_HEAD = do_POST = do_PUT = answer
+    def log_message(self, *a):
+        pass
+reg = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Reg)
+threading.Thread(target=other.serve_forever, daemon=True).start()
+open(d + "/port", "w").write(str(reg.server_address[1]))
+reg.serve_forever()
+PY
+	local pid=$! i
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $dir/port ]] && break
+		sleep 0.1
+	done
+	run_hutch push -q --tls-verify=false --creds "$CREDS" "$HUTCH_REGISTRY/base" "127.0.0.1:$(<"$dir/port")/x:latest"
+	kill "$pid"
+	run cat "$dir/other.log"
+	assert_line --regexp '^PUT /up/1\?digest=sha256'
+	refute_line --regexp 'auth=[^N]'
+}
