@@ -171,8 +171,14 @@ make_image() {
 }
 
 @test "push: Basic auth and TLS; pulled back into an empty store and run by hutch and by podman" {
-	trust_ca
 	make_image mine
+	# An unknown CA is refused; --cert-dir names one to trust.
+	run_hutch 125 push --creds "$CREDS" mine "$(addr secure)/team/mine:0"
+	[[ $stderr == *"pinging container registry $(addr secure)"*"certificate"* ]] || fail "$stderr"
+	mkdir -p "$BATS_TEST_TMPDIR/certs"
+	cp "$CERTS/ca.crt" "$BATS_TEST_TMPDIR/certs/"
+	run_hutch push -q --cert-dir "$BATS_TEST_TMPDIR/certs" --creds "$CREDS" mine "$(addr secure)/team/mine:0"
+	trust_ca
 	run_hutch 125 push mine "$(addr secure)/team/mine:1"
 	[[ $stderr == *"401 Unauthorized"* ]] || fail "no credentials: $stderr"
 	run_hutch push --creds "$CREDS" --digestfile "$BATS_TEST_TMPDIR/digest" mine "$(addr secure)/team/mine:1"
