@@ -286,16 +286,6 @@ static int compress_into(struct push_run *r, struct push_layer *l, int fd, struc
 	return rc < 0 ? err_wrap(err, "compressing layer %.12s", l->chain) : 0;
 }
 
-/* Compress the layer into the scratch dir (l->path). */
-static int layer_compress(struct push_run *r, struct push_layer *l, size_t i, struct error **err)
-{
-	l->path = xasprintf("%s/layer-%zu", r->tmp, i);
-	autoclose int fd = open(l->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_sys(err, "creating %s", l->path);
-	return compress_into(r, l, fd, err);
-}
-
 /*
  * What an earlier push compressed this layer to (layers/CHAIN/push-gzip or push-zstd:
  * "DIGEST SIZE TAR-DIFF-ID"), as podman's blob info cache remembers it: a registry that has
@@ -518,8 +508,26 @@ static int do_layer(struct push_run *r, size_t i, struct error **err)
 		progress_send_done(r->progress_fd, (unsigned)i, false, status);
 		return 0;
 	}
-	if (!l->kept && layer_compress(r, l, i, err) < 0)
-		return -1;
+	if (!l->kept && r->layout != NULL) {
+		/* Into the layout directly, named by its digest once it is known. */
+		autofree char *tmp =
+		    xasprintf("%s/blobs/sha256/.tmp-layer-%d-%zu", r->layout, (int)getpid(), i);
+		autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return err_sys(err, "creating %s", tmp);
+		int rc = compress_into(r, l, fd, err);
+		autofree char *fin =
+		    rc == 0 ? xasprintf("%s/blobs/sha256/%s", r->layout, l->digest + 7) : NULL;
+		if (rc == 0 && fs_exists(fin))
+			status = "skipped: already exists";
+		else if (rc == 0 && rename(tmp, fin) < 0)
+			rc = err_sys(err, "writing %s", fin);
+		unlink(tmp);
+		if (rc < 0)
+			return err_wrap(err, "copying blob %s", l->src);
+		progress_send_done(r->progress_fd, (unsigned)i, false, status);
+		return 0;
+	}
 	if (send_blob(r, l->digest, l->path, NULL, l->size, l->kept, (unsigned)i, &status, err) < 0)
 		return err_wrap(err, "copying blob %s", l->src);
 	progress_send_done(r->progress_fd, (unsigned)i, false, status);
