@@ -508,6 +508,18 @@ static int do_layer(struct push_run *r, size_t i, struct error **err)
 		progress_send_done(r->progress_fd, (unsigned)i, false, status);
 		return 0;
 	}
+	if (!l->kept && r->layout != NULL && cache_read(r, l)) {
+		autofree char *have = xasprintf("%s/blobs/sha256/%s", r->layout, l->digest + 7);
+		if (fs_exists(have)) {
+			log_debug("push: layer %.12s: the layout has %s, skipped", l->chain,
+				  l->digest);
+			progress_send_done(r->progress_fd, (unsigned)i, false,
+					   "skipped: already exists");
+			return 0;
+		}
+		free(l->digest), free(l->tar_id);
+		l->digest = l->tar_id = NULL;
+	}
 	if (!l->kept && r->layout != NULL) {
 		/* Into the layout directly, named by its digest once it is known. */
 		autofree char *tmp =
@@ -525,6 +537,7 @@ static int do_layer(struct push_run *r, size_t i, struct error **err)
 		unlink(tmp);
 		if (rc < 0)
 			return err_wrap(err, "copying blob %s", l->src);
+		cache_write(r, l);
 		progress_send_done(r->progress_fd, (unsigned)i, false, status);
 		return 0;
 	}

@@ -315,7 +315,10 @@ random"
 @test "push: oci:DIR:TAG, oci-archive: and docker-archive: destinations" {
 	make_image arc
 	run_hutch push -q arc "oci:$BATS_TEST_TMPDIR/layout:one"
-	run_hutch push -q arc "oci:$BATS_TEST_TMPDIR/layout:two"
+	[[ $(find "$BATS_TEST_TMPDIR/layout/blobs/sha256" -type f | wc -l) == 4 ]] || fail "$(ls -la "$BATS_TEST_TMPDIR/layout/blobs/sha256")"
+	# The layer compressed for "one" is there: not made again.
+	run_hutch --log-level debug push -q arc "oci:$BATS_TEST_TMPDIR/layout:two"
+	[[ $stderr == *"the layout has sha256:"*", skipped"* ]] || fail "$stderr"
 	run jq -r '.manifests[].annotations["org.opencontainers.image.ref.name"]' "$BATS_TEST_TMPDIR/layout/index.json"
 	assert_output "one
 two"
