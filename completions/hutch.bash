@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --runtime --runtime-flag --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --runtime=file --runtime-flag=none --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck volume network pod login logout secret completion help info unshare version history image images pull rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck volume network pod login logout secret completion help info unshare version history image images pull push rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -840,7 +840,7 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="exists history import inspect load ls list prune pull rm save tag untag "
+		subs="exists history import inspect load ls list prune pull push rm save tag tree untag "
 		operands="none"
 		after=""
 		;;
@@ -916,6 +916,14 @@ _hutch_spec() {
 		operands="images"
 		after=""
 		;;
+	"image push")
+		opts="--authfile --cert-dir --compression-format --creds --digestfile --disable-content-trust --format -f --quiet -q --remove-signatures --tls-verify --help -h"
+		valopts="--authfile=file --cert-dir=dir --compression-format=choices:gzip|zstd --creds=none --digestfile=file --format=choices:oci|v2s2|docker -f=choices:oci|v2s2|docker "
+		choices=""
+		subs=""
+		operands="images"
+		after=""
+		;;
 	"image rm")
 		opts="--all -a --force -f --ignore -i --help -h"
 		valopts=""
@@ -934,6 +942,14 @@ _hutch_spec() {
 		;;
 	"image tag")
 		opts="--help -h"
+		valopts=""
+		choices=""
+		subs=""
+		operands="images"
+		after=""
+		;;
+	"image tree")
+		opts="--whatrequires --help -h"
 		valopts=""
 		choices=""
 		subs=""
@@ -959,6 +975,14 @@ _hutch_spec() {
 	"pull")
 		opts="--all-tags -a --arch --authfile --creds --os --platform --quiet -q --tls-verify --variant --help -h"
 		valopts="--arch=none --authfile=file --creds=none --os=none --platform=none --variant=none "
+		choices=""
+		subs=""
+		operands="images"
+		after=""
+		;;
+	"push")
+		opts="--authfile --cert-dir --compression-format --creds --digestfile --disable-content-trust --format -f --quiet -q --remove-signatures --tls-verify --help -h"
+		valopts="--authfile=file --cert-dir=dir --compression-format=choices:gzip|zstd --creds=none --digestfile=file --format=choices:oci|v2s2|docker -f=choices:oci|v2s2|docker "
 		choices=""
 		subs=""
 		operands="images"

@@ -109,7 +109,10 @@ struct reg_opts {
 	    request_timeout; /* seconds for a request but a blob stream, retries included; 0: none */
 	long stall_timeout;  /* seconds without useful progress that make a stall; 0: never */
 	int progress_fd; /* the pull's progress pipe (WAIT notes while connecting); <= 0: none */
-	const char *cert_dir; /* --cert-dir: the only certs.d directory; NULL: the defaults */
+	bool push;	 /* a token for pull and push on repo (else pull only) */
+	char *const *mount_from; /* more repositories of the registry to read (pull scope), for
+				  * cross-repository mounts; NULL: none */
+	const char *cert_dir;	 /* --cert-dir: the only certificate dir; NULL: certs.d */
 };
 
 struct reg_client;
@@ -135,10 +138,64 @@ typedef int (*reg_sink)(void *arg, const void *data, size_t len, struct error **
  */
 int reg_stream_blob(struct reg_client *c, const char *digest, int64_t size, reg_sink sink,
 		    void *arg, struct error **err);
+/* ---------- the push side (registry.c) ---------- */
+
+/* HEAD a blob of size bytes: 1 when the registry has it, 0 when not (404, or a 200 that
+ * names neither the digest nor the size), -1 on error. */
+int reg_blob_exists(struct reg_client *c, const char *digest, int64_t size, struct error **err);
+/* Mount digest from repository from (same registry): 1 when mounted, 0 when the registry
+ * started an upload instead (*location, owned: where it goes on), -1 on error. */
+int reg_blob_mount(struct reg_client *c, const char *digest, const char *from, char **location,
+		   struct error **err);
+/* Bytes to upload: len bytes of fd from off (pread), or of mem when fd < 0; with len -1,
+ * fd is a stream (a pipe) read to its end, sent once (no retry). */
+struct reg_upload {
+	int fd;
+	int64_t off, len;
+	const char *mem;
+	/* called as bytes go out (may be NULL) */
+	void (*sent)(void *arg, int64_t n);
+	void *arg;
+};
+/*
+ * Upload a blob of size bytes from fd (or mem): a monolithic POST then PUT below chunk
+ * bytes, else PATCH in chunks of that many bytes (Content-Range) and a closing PUT. location:
+ * an upload the registry started already (a refused mount), or NULL.
+ */
+int reg_blob_upload(struct reg_client *c, const char *digest, const struct reg_upload *body,
+		    int64_t chunk, const char *location, struct error **err);
+/* A streamed upload, for a blob whose digest is known only once it is sent: start it
+ * (*location, owned), send a stream in one PATCH (chunked transfer encoding; *location moves
+ * on), and close it with the digest. */
+int reg_upload_start(struct reg_client *c, char **location, struct error **err);
+int reg_upload_stream(struct reg_client *c, char **location, const struct reg_upload *body,
+		      struct error **err);
+int reg_upload_finish(struct reg_client *c, const char *location, const char *digest,
+		      struct error **err);
+/* PUT a manifest under ref (a tag or digest) with its media type. */
+int reg_put_manifest(struct reg_client *c, const char *ref, const char *media_type,
+		     const char *body, size_t len, struct error **err);
+
 /* List tags (GET /v2/NAME/tags/list). */
 int reg_list_tags(struct reg_client *c, char ***tags, struct error **err);
 /* Process-wide curl setup; call once before threads. */
 void reg_global_init(void);
+
+/* ---------- layer compression for push (compress.c) ---------- */
+
+enum layer_compression {
+	LAYER_GZIP,
+	LAYER_ZSTD,
+};
+struct compressor;
+struct store_hashed_out;
+/* A compressor writing to out (borrowed; store_hashed_write hashes and counts): gzip as
+ * parallel members, zstd multithreaded. */
+struct compressor *compressor_new(enum layer_compression kind, struct store_hashed_out *out,
+				  struct error **err);
+int compressor_write(struct compressor *c, const void *data, size_t len, struct error **err);
+/* End the stream (when ok; else only free) and free the compressor. */
+int compressor_finish(struct compressor **c, bool ok, struct error **err);
 
 /* ---------- documents (manifest.c) ---------- */
 

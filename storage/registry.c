@@ -52,6 +52,8 @@ struct reg_client {
 	char *ca_data;
 	char *cert, *key;
 	char *userpass;
+	bool push;	    /* the token's scope: pull and push */
+	char **mount_from;  /* more repositories the token may read */
 	pthread_mutex_t mu; /* guards the auth state */
 	enum auth_scheme scheme;
 	char *realm, *service;
@@ -66,6 +68,13 @@ struct reg_client {
 
 struct req {
 	char *url;
+	const char *method;	      /* NULL: GET; "HEAD", "POST", "PUT", "PATCH" */
+	const struct reg_upload *up;  /* the request body, or NULL (none) */
+	int64_t up_pos;		      /* bytes of it sent in this attempt */
+	int64_t ul_mark;	      /* upload bytes at the last progress mark */
+	bool any_2xx;		      /* every 2xx is success (not only 200 and 206) */
+	const char *content_type_hdr; /* "Content-Type: ..." to send, or NULL */
+	const char *extra_hdr;	      /* one more header, or NULL */
 	const char *accept;
 	int64_t range_from; /* -1: no Range */
 	bool no_auth;	    /* token endpoint: Basic only */
@@ -100,7 +109,8 @@ struct req {
 	/* response */
 	long status;
 	bool body_started;
-	bool bad_range; /* a 206 that does not start where we asked */
+	bool bad_range;		/* a 206 that does not start where we asked */
+	int64_t content_length; /* the response's, -1 when it gave none */
 	char *www_auth, *location, *content_type, *docker_digest, *content_range;
 };
 
@@ -279,9 +289,14 @@ static int start_body(struct req *r)
 static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	(void)dltotal, (void)dlnow, (void)ultotal;
 	struct req *r = arg;
 	int64_t now = now_ms();
+	/* An upload's progress is the bytes that went out. */
+	if ((int64_t)ulnow - r->ul_mark >= STALL_BYTES) {
+		r->ul_mark = (int64_t)ulnow;
+		r->mark_time = now;
+	}
 	/* A connect that takes seconds: a blackholed address. Said while it waits. */
 	curl_off_t ct = 0;
 	if (!r->wait_noted && r->c != NULL && now - r->mark_time >= 1000 && r->easy != NULL &&
@@ -402,6 +417,42 @@ static bool transient(CURLcode rc)
 	}
 }
 
+/* The request body: pread from the upload's fd (each attempt from its start), or memory. */
+static size_t read_cb(char *buf, size_t size, size_t n, void *arg)
+{
+	struct req *r = arg;
+	const struct reg_upload *u = r->up;
+	ssize_t got;
+	if (u->len < 0) {
+		/* A stream (a pipe): read as it comes, to its end. */
+		do
+			got = read(u->fd, buf, size * n);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return CURL_READFUNC_ABORT;
+		r->up_pos += got;
+		if (u->sent != NULL && got > 0)
+			u->sent(u->arg, got);
+		return (size_t)got;
+	}
+	int64_t left = u->len - r->up_pos;
+	size_t want = size * n < (size_t)left ? size * n : (size_t)left;
+	if (want == 0)
+		return 0;
+	if (u->fd >= 0) {
+		got = pread(u->fd, buf, want, (off_t)(u->off + r->up_pos));
+		if (got <= 0)
+			return CURL_READFUNC_ABORT;
+	} else {
+		memcpy(buf, u->mem + u->off + r->up_pos, want);
+		got = (ssize_t)want;
+	}
+	r->up_pos += got;
+	if (u->sent != NULL)
+		u->sent(u->arg, got);
+	return (size_t)got;
+}
+
 /* One HTTP exchange (no retries, no redirects). Returns the curl code. */
 static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 {
@@ -415,7 +466,37 @@ static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 		hdrs = curl_slist_append(hdrs, r->accept);
 	if (auth != NULL)
 		hdrs = curl_slist_append(hdrs, auth);
+	if (r->content_type_hdr != NULL)
+		hdrs = curl_slist_append(hdrs, r->content_type_hdr);
+	if (r->extra_hdr != NULL)
+		hdrs = curl_slist_append(hdrs, r->extra_hdr);
+	if (r->method != NULL && strcmp(r->method, "HEAD") != 0)
+		hdrs = curl_slist_append(hdrs, "Expect:"); /* no 100-continue round trip */
 	r->easy = h;
+	if (r->method != NULL && strcmp(r->method, "HEAD") == 0) {
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	} else if (r->up != NULL) {
+		/* Progress given back when this attempt fails: the sink counts every try. */
+		if (r->up->sent != NULL && r->up_pos > 0)
+			r->up->sent(r->up->arg, -r->up_pos);
+		r->up_pos = 0;
+		r->ul_mark = 0;
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+		curl_easy_setopt(h, CURLOPT_READDATA, r);
+		/* A stream's size is unknown: chunked transfer encoding. */
+		if (r->up->len >= 0)
+			curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->up->len);
+		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+		if (strcmp(r->method, "PUT") != 0)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+	} else if (r->method != NULL && strcmp(r->method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+	} else if (r->method != NULL) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+	}
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
 	curl_easy_setopt(h, CURLOPT_SHARE, c->share);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
@@ -466,6 +547,9 @@ static CURLcode perform(struct reg_client *c, struct req *r, char *errbuf)
 	r->c = c;
 	CURLcode rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_off_t cl = -1;
+	curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	r->content_length = (int64_t)cl;
 	/* Whether a connection was made at all: for the cause, and because waiting for one
 	 * again (a connect timeout) or over http (the same port) would only wait longer. */
 	curl_off_t ct = 0;
@@ -608,8 +692,29 @@ static int exchange_error(const struct reg_client *c, const struct req *r, CURLc
 	return err_set(err, EIO, ERR_TOOL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(crc));
 }
 
+/* "scope=...&scope=..." of the token request: the repository (pull, or pull and push),
+ * and the repositories a push mounts blobs from (owned). */
+static char *token_scopes(const struct reg_client *c)
+{
+	/* No repository (login's check of /v2/): a token for the service alone. */
+	if (c->repo[0] == '\0')
+		return xstrdup("");
+	autofree char *main_scope =
+	    xasprintf("repository:%s:%s", c->repo, c->push ? "pull,push" : "pull");
+	autofree char *esc_main = url_escape(main_scope);
+	char *all = xasprintf("scope=%s", esc_main);
+	for (size_t i = 0; c->mount_from != NULL && c->mount_from[i] != NULL; i++) {
+		autofree char *one = xasprintf("repository:%s:pull", c->mount_from[i]);
+		autofree char *esc = url_escape(one);
+		char *n = xasprintf("%s&scope=%s", all, esc);
+		free(all);
+		all = n;
+	}
+	return all;
+}
+
 /* Fetch a token from the realm; caller holds c->mu. */
-static int fetch_token(struct reg_client *c, const char *scope, struct error **err)
+static int fetch_token(struct reg_client *c, struct error **err)
 {
 	autofree char *realm = shown(c->realm, 256);
 	if (strncmp(c->realm, "https://", 8) != 0 &&
@@ -617,14 +722,12 @@ static int fetch_token(struct reg_client *c, const char *scope, struct error **e
 		return err_set(err, EPERM, ERR_TOOL, "refusing token realm \"%s\": not https",
 			       realm);
 	autofree char *esc_svc = c->service ? url_escape(c->service) : NULL;
-	/* No scope (login's check of /v2/): a token for the service alone. */
-	autofree char *esc_scope = scope != NULL ? url_escape(scope) : NULL;
+	autofree char *scopes = token_scopes(c);
 	struct req r = {
 		.range_from = -1, .max = TOKEN_MAX, .no_auth = true, .basic = c->userpass
 	};
 	r.url = xasprintf("%s%sservice=%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
-			  esc_svc ? esc_svc : "", esc_scope ? "&scope=" : "",
-			  esc_scope ? esc_scope : "");
+			  esc_svc ? esc_svc : "", scopes[0] ? "&" : "", scopes);
 	r.deadline = c->request_ms > 0 ? now_ms() + c->request_ms : 0;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode crc;
@@ -676,11 +779,8 @@ static int authenticate(struct reg_client *c, const char *www_auth, bool force, 
 		c->realm = steal_ptr(&realm);
 		c->service = auth_param(www_auth, "service");
 		c->scheme = AUTH_BEARER;
-		if (force || c->token == NULL || time(NULL) >= c->token_exp) {
-			autofree char *scope =
-			    c->repo[0] ? xasprintf("repository:%s:pull", c->repo) : NULL;
-			rc = fetch_token(c, scope, err);
-		}
+		if (force || c->token == NULL || time(NULL) >= c->token_exp)
+			rc = fetch_token(c, err);
 	} else if (www_auth != NULL && strncasecmp(www_auth, "Basic", 5) == 0) {
 		c->scheme = AUTH_BASIC;
 		if (c->userpass == NULL)
@@ -740,7 +840,9 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 	for (int attempt = 1;; attempt++) {
 		r->tries++;
 		free(r->url);
-		r->url = xasprintf("%s%s", c->base, path);
+		/* An upload's Location may be a whole URL (on this registry or not). */
+		bool whole = strncmp(path, "https://", 8) == 0 || strncmp(path, "http://", 7) == 0;
+		r->url = whole ? xstrdup(path) : xasprintf("%s%s", c->base, path);
 		req_reset_response(r);
 		if (r->deadline > 0 && now_ms() >= r->deadline) {
 			r->timed_out = true;
@@ -750,8 +852,9 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 		int64_t before = r->delivered;
 		if (r->sink != NULL)
 			r->range_from = r->delivered > 0 ? r->delivered : -1;
-		/* Basic auth rides on every request to the registry's own origin. */
-		r->basic = c->scheme == AUTH_BASIC ? c->userpass : NULL;
+		/* Basic auth rides on every request to the registry's own origin, and on no
+		 * other: an upload's Location may name any host. */
+		r->basic = c->scheme == AUTH_BASIC && same_origin(c, r->url) ? c->userpass : NULL;
 		CURLcode crc;
 		errbuf[0] = '\0';
 		if (perform_follow(c, r, &crc, errbuf, err) < 0)
@@ -760,16 +863,20 @@ static int request(struct reg_client *c, struct req *r, const char *path, const 
 			*err = steal_ptr(&r->sink_err);
 			return -1;
 		}
-		if (crc == CURLE_OK && (r->status == 200 || r->status == 206))
+		if (crc == CURLE_OK && (r->status == 200 || r->status == 206 ||
+					(r->any_2xx && r->status >= 200 && r->status < 300)))
 			return 0;
-		if (crc == CURLE_OK && r->status == 401 && !reauthed) {
+		if (crc == CURLE_OK && r->status == 401 && !reauthed &&
+		    !(r->up != NULL && r->up->len < 0)) {
 			reauthed = true;
 			if (authenticate(c, r->www_auth, true, err) < 0)
 				return err_wrap(err, "%s", what);
 			attempt--;
 			continue;
 		}
-		bool retry = r->timed_out || r->bad_range || r->too_big ? false
+		/* A stream's bytes are gone once sent: it cannot be sent again. */
+		bool once = r->up != NULL && r->up->len < 0;
+		bool retry = r->timed_out || r->bad_range || r->too_big || once ? false
 			     : crc != CURLE_OK ? r->stalled || transient(crc)
 					       : (r->status >= 500 || r->status == 429);
 		if (retry && r->delivered - before >= RESUME_PROGRESS)
@@ -901,6 +1008,9 @@ int reg_open(const char *host, const char *repo, const struct reg_opts *o, struc
 	c->verify = o->tls_verify == 1 || (o->tls_verify < 0 && !o->insecure);
 	c->allow_http = !c->verify;
 	c->userpass = o->userpass ? xstrdup(o->userpass) : NULL;
+	c->push = o->push;
+	for (size_t i = 0; o->mount_from != NULL && o->mount_from[i] != NULL; i++)
+		strv_push(&c->mount_from, o->mount_from[i]);
 	c->request_ms = (int64_t)o->request_timeout * 1000;
 	c->stall_ms = (int64_t)o->stall_timeout * 1000;
 	c->progress_fd = o->progress_fd > 0 ? o->progress_fd : -1;
@@ -936,6 +1046,7 @@ void reg_close(struct reg_client **cp)
 	pthread_mutex_destroy(&c->mu);
 	free(c->host), free(c->repo), free(c->base), free(c->ca_data), free(c->cert);
 	free(c->key), free(c->userpass), free(c->realm), free(c->service), free(c->token);
+	strv_free(c->mount_from);
 	free(c);
 	*cp = NULL;
 }
@@ -1076,4 +1187,183 @@ int reg_list_tags(struct reg_client *c, char ***tags, struct error **err)
 		*tags = NULL;
 	}
 	return rc;
+}
+
+/* ---------- the push side ---------- */
+
+int reg_blob_exists(struct reg_client *c, const char *digest, int64_t size, struct error **err)
+{
+	struct req r = { .range_from = -1, .max = ERRBODY_MAX, .method = "HEAD" };
+	autofree char *path = xasprintf("/v2/%s/blobs/%s", c->repo, digest);
+	autofree char *what = xasprintf("checking whether blob %.19s exists", digest);
+	struct error *e = NULL;
+	int rc = request(c, &r, path, what, &e);
+	long status = r.status;
+	/* A registry's yes names the blob (Docker-Content-Digest) or its size: a 200 for
+	 * anything at all is no answer, and the upload that follows says what is wrong. */
+	bool named = r.docker_digest != NULL && strcmp(r.docker_digest, digest) == 0;
+	bool sized = r.content_length == size;
+	req_clear(&r);
+	if (rc == 0)
+		return named || sized ? 1 : 0;
+	if (status == 404) {
+		err_free(&e);
+		return 0;
+	}
+	*err = e;
+	return -1;
+}
+
+/* The Location of an upload the registry answered with (owned), or an error. */
+static char *upload_location(struct req *r, const char *what, struct error **err)
+{
+	if (r->location == NULL || *r->location == '\0') {
+		err_set(err, EIO, ERR_TOOL, "%s: the registry gave no upload location (status %ld)",
+			what, r->status);
+		return NULL;
+	}
+	return xstrdup(r->location);
+}
+
+int reg_blob_mount(struct reg_client *c, const char *digest, const char *from, char **location,
+		   struct error **err)
+{
+	*location = NULL;
+	struct req r = { .range_from = -1, .max = ERRBODY_MAX, .method = "POST", .any_2xx = true };
+	autofree char *efrom = url_escape(from);
+	autofree char *path =
+	    xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", c->repo, digest, efrom);
+	autofree char *what = xasprintf("mounting blob %.19s from %s", digest, from);
+	if (request(c, &r, path, what, err) < 0) {
+		req_clear(&r);
+		return -1;
+	}
+	int rc = 1;
+	if (r.status != 201)
+		rc = (*location = upload_location(&r, what, err)) != NULL ? 0 : -1;
+	req_clear(&r);
+	return rc;
+}
+
+/* PUT LOCATION?digest=D with the body (len may be 0): the upload's end. */
+static int upload_close(struct reg_client *c, const char *loc, const char *digest,
+			const struct reg_upload *body, const char *what, struct error **err)
+{
+	autofree char *path = xasprintf("%s%sdigest=%s", loc, strchr(loc, '?') ? "&" : "?", digest);
+	struct req r = { .range_from = -1,
+			 .max = ERRBODY_MAX,
+			 .method = "PUT",
+			 .any_2xx = true,
+			 .up = body,
+			 .content_type_hdr = "Content-Type: application/octet-stream" };
+	int rc = request(c, &r, path, what, err);
+	if (rc == 0 && r.status != 201 && r.status != 204)
+		rc = err_set(err, EIO, ERR_TOOL, "%s: unexpected status %ld", what, r.status);
+	req_clear(&r);
+	return rc;
+}
+
+int reg_blob_upload(struct reg_client *c, const char *digest, const struct reg_upload *body,
+		    int64_t chunk, const char *location, struct error **err)
+{
+	autofree char *what = xasprintf("uploading blob %.19s", digest);
+	autofree char *loc = location ? xstrdup(location) : NULL;
+	if (loc == NULL) {
+		struct req r = {
+			.range_from = -1, .max = ERRBODY_MAX, .method = "POST", .any_2xx = true
+		};
+		autofree char *path = xasprintf("/v2/%s/blobs/uploads/", c->repo);
+		if (request(c, &r, path, what, err) < 0) {
+			req_clear(&r);
+			return -1;
+		}
+		loc = upload_location(&r, what, err);
+		req_clear(&r);
+		if (loc == NULL)
+			return -1;
+	}
+	if (chunk <= 0 || body->len <= chunk)
+		return upload_close(c, loc, digest, body, what, err);
+	/* Chunked: PATCH each piece at its range; every answer says where the next goes. */
+	for (int64_t off = 0; off < body->len; off += chunk) {
+		struct reg_upload part = *body;
+		part.off = body->off + off;
+		part.len = body->len - off < chunk ? body->len - off : chunk;
+		autofree char *range = xasprintf("Content-Range: %lld-%lld", (long long)off,
+						 (long long)(off + part.len - 1));
+		struct req r = { .range_from = -1,
+				 .max = ERRBODY_MAX,
+				 .method = "PATCH",
+				 .any_2xx = true,
+				 .up = &part,
+				 .extra_hdr = range,
+				 .content_type_hdr = "Content-Type: application/octet-stream" };
+		int rc = request(c, &r, loc, what, err);
+		char *next = rc == 0 ? upload_location(&r, what, err) : NULL;
+		req_clear(&r);
+		if (next == NULL)
+			return -1;
+		free(loc);
+		loc = next;
+	}
+	struct reg_upload none = { .fd = -1, .mem = "" };
+	return upload_close(c, loc, digest, &none, what, err);
+}
+
+int reg_put_manifest(struct reg_client *c, const char *ref, const char *media_type,
+		     const char *body, size_t len, struct error **err)
+{
+	autofree char *path = xasprintf("/v2/%s/manifests/%s", c->repo, ref);
+	autofree char *ct = xasprintf("Content-Type: %s", media_type);
+	struct reg_upload up = { .fd = -1, .mem = body, .len = (int64_t)len };
+	struct req r = { .range_from = -1,
+			 .max = ERRBODY_MAX,
+			 .method = "PUT",
+			 .any_2xx = true,
+			 .up = &up,
+			 .content_type_hdr = ct };
+	int rc = request(c, &r, path, "writing manifest", err);
+	req_clear(&r);
+	return rc;
+}
+
+int reg_upload_start(struct reg_client *c, char **location, struct error **err)
+{
+	struct req r = { .range_from = -1, .max = ERRBODY_MAX, .method = "POST", .any_2xx = true };
+	autofree char *path = xasprintf("/v2/%s/blobs/uploads/", c->repo);
+	*location = NULL;
+	if (request(c, &r, path, "starting an upload", err) < 0) {
+		req_clear(&r);
+		return -1;
+	}
+	*location = upload_location(&r, "starting an upload", err);
+	req_clear(&r);
+	return *location != NULL ? 0 : -1;
+}
+
+int reg_upload_stream(struct reg_client *c, char **location, const struct reg_upload *body,
+		      struct error **err)
+{
+	struct req r = { .range_from = -1,
+			 .max = ERRBODY_MAX,
+			 .method = "PATCH",
+			 .any_2xx = true,
+			 .up = body,
+			 .content_type_hdr = "Content-Type: application/octet-stream" };
+	int rc = request(c, &r, *location, "uploading", err);
+	char *next = rc == 0 ? upload_location(&r, "uploading", err) : NULL;
+	req_clear(&r);
+	if (next == NULL)
+		return -1;
+	free(*location);
+	*location = next;
+	return 0;
+}
+
+int reg_upload_finish(struct reg_client *c, const char *location, const char *digest,
+		      struct error **err)
+{
+	autofree char *what = xasprintf("uploading blob %.19s", digest);
+	struct reg_upload none = { .fd = -1, .mem = "" };
+	return upload_close(c, location, digest, &none, what, err);
 }

@@ -416,8 +416,9 @@ static char **save_names(const struct storage_image *img, const char *arg)
 	return v;
 }
 
-int storage_save(struct storage *s, char *const *images, enum storage_archive_format format,
-		 int out_fd, struct error **err)
+/* save; as: the one image's name in the archive (NULL: as save_names picks). */
+static int save_images(struct storage *s, char *const *images, const char *as,
+		       enum storage_archive_format format, int out_fd, struct error **err)
 {
 	size_t n = strv_len(images);
 	if (n == 0)
@@ -434,7 +435,12 @@ int storage_save(struct storage *s, char *const *images, enum storage_archive_fo
 		if (rc < 0)
 			break;
 		ids[i] = xstrdup(img->id);
-		names[i] = save_names(img, images[i]);
+		if (as != NULL) {
+			names[i] = xcalloc(2, sizeof(char *));
+			names[i][0] = xstrdup(as);
+		} else {
+			names[i] = save_names(img, images[i]);
+		}
 		storage_image_free(&img);
 	}
 	autofree char *out = NULL;
@@ -449,4 +455,17 @@ int storage_save(struct storage *s, char *const *images, enum storage_archive_fo
 		strv_free(names[i]);
 	free(names);
 	return rc < 0 ? err_wrap(err, "saving %s", images[0]) : 0;
+}
+
+int storage_save(struct storage *s, char *const *images, enum storage_archive_format format,
+		 int out_fd, struct error **err)
+{
+	return save_images(s, images, NULL, format, out_fd, err);
+}
+
+int storage_save_as(struct storage *s, const char *image, const char *name,
+		    enum storage_archive_format format, int out_fd, struct error **err)
+{
+	char *const images[] = { (char *)image, NULL };
+	return save_images(s, images, name, format, out_fd, err);
 }

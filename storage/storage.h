@@ -156,6 +156,30 @@ int storage_auth_remove(const char *file, const char *key, struct error **err);
 /* The credentials pull would use for key (authfile or the default files): *userpass owned
  * "user:password", or NULL when none. */
 int storage_auth_get(const char *authfile, const char *key, char **userpass, struct error **err);
+/* `push`: where to, and how. */
+struct storage_push_opts {
+	const char *authfile, *creds; /* as pull's */
+	const char *cert_dir;	      /* the only dir of certificates; NULL: certs.d */
+	int tls_verify;		      /* -1 default (registries.conf), 0, 1 */
+	/* "oci", "v2s2" or "docker"; NULL: the image's own manifest type (OCI for one that has
+	 * none, or with zstd) */
+	const char *format;
+	const char *compression;		      /* "gzip" (NULL) or "zstd" */
+	const struct storage_progress_sink *progress; /* NULL: silent */
+};
+
+/*
+ * Push image (a name or ID in the store) to dest: "docker://REF" or a bare REF (NULL: the
+ * image's own name), "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]" or
+ * "docker-archive:FILE[:REF]". To a registry, per the distribution spec: blobs the registry
+ * has are skipped (HEAD), mounted from another repository of it when the image came from
+ * there, else uploaded (monolithic when small, in chunks when large); then the manifest.
+ * Layers kept compressed as wanted go as they are (an unchanged pulled image keeps its
+ * manifest digest); others are compressed (gzip or zstd). *digest (owned) is the manifest's
+ * digest. Errors read as podman's.
+ */
+int storage_push(struct storage *s, const char *image, const char *dest,
+		 const struct storage_push_opts *o, char **digest, struct error **err);
 
 /* One image record. */
 struct storage_image {
@@ -407,6 +431,9 @@ enum storage_archive_format {
  */
 int storage_save(struct storage *s, char *const *images, enum storage_archive_format format,
 		 int out_fd, struct error **err);
+/* The same for one image, named name in the archive (NULL: as save names it). */
+int storage_save_as(struct storage *s, const char *image, const char *name,
+		    enum storage_archive_format format, int out_fd, struct error **err);
 /*
  * Read a docker-archive or oci-archive (possibly compressed) from in_fd, verify every
  * digest and store its images. *names (owned) gets each image's names, or "sha256:ID" for

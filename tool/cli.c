@@ -396,7 +396,8 @@ static int log_setup(struct cli_ctx *ctx, const char *level, bool debug)
 	return 0;
 }
 
-/* What a debug log starts with: the command line, as podman logs its own. */
+/* What a debug log starts with: the command line, as podman logs its own. The parse has
+ * blanked the values of secret options (CLI_SECRET) in argv by then. */
 static void log_start(const char *path, int argc, char **argv)
 {
 	if (log_current_level < LOG_LEVEL_DEBUG)

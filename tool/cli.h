@@ -174,6 +174,8 @@ int cmd_complete(struct cli_ctx *ctx, struct error **err);
 
 /* Image handlers (tool/cmd_image.c, tool/cmd_archive.c). */
 int cmd_pull(struct cli_ctx *ctx, struct error **err);
+int cmd_push(struct cli_ctx *ctx, struct error **err);
+int cmd_image_tree(struct cli_ctx *ctx, struct error **err);
 int cmd_images(struct cli_ctx *ctx, struct error **err);
 int cmd_rmi(struct cli_ctx *ctx, struct error **err);
 int cmd_image_exists(struct cli_ctx *ctx, struct error **err);

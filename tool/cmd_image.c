@@ -70,6 +70,137 @@ int cmd_pull(struct cli_ctx *ctx, struct error **err)
 	return 0;
 }
 
+int cmd_push(struct cli_ctx *ctx, struct error **err)
+{
+	struct storage_push_opts o = { .tls_verify = -1 };
+	if (cli_opt_is_set(ctx, "tls-verify"))
+		o.tls_verify = cli_opt_bool(ctx, "tls-verify") ? 1 : 0;
+	o.creds = cli_opt_str(ctx, "creds");
+	o.authfile = cli_opt_str(ctx, "authfile");
+	o.cert_dir = cli_opt_str(ctx, "cert-dir");
+	o.format = cli_opt_str(ctx, "format");
+	o.compression = cli_opt_str(ctx, "compression-format");
+	o.progress = cli_pull_progress(cli_opt_bool(ctx, "quiet"));
+	if (o.authfile != NULL && access(o.authfile, R_OK) < 0)
+		return err_sys(err, "credential file %s is not accessible", o.authfile);
+	if (o.cert_dir != NULL && access(o.cert_dir, R_OK | X_OK) < 0)
+		return err_sys(err, "certificate directory %s is not accessible", o.cert_dir);
+	struct storage *s = eng_storage(ctx->eng);
+	autofree char *digest = NULL;
+	if (storage_push(s, ctx->argv[0], ctx->argc > 1 ? ctx->argv[1] : NULL, &o, &digest, err) <
+	    0)
+		return -1;
+	const char *df = cli_opt_str(ctx, "digestfile");
+	if (df != NULL && fs_write_atomic(df, digest, strlen(digest), 0644, err) < 0)
+		return err_wrap(err, "writing the digest file");
+	return 0;
+}
+
+/* ---------- image tree ---------- */
+
+/* podman's (go-units') sizes here: 4 significant digits, no space: "2.859MB". */
+static char *tree_size(int64_t bytes)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)bytes;
+	int u = 0;
+	while (v >= 1000 && u < 5)
+		v /= 1000, u++;
+	return xasprintf("%.4g%s", v, units[u]);
+}
+
+/* "[a b]": the names of the images whose top layer is chain (Go's print of a list). */
+static char *top_layer_of(struct storage_image **imgs, size_t n, const char *chain)
+{
+	char *v = NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t nl = strv_len(imgs[i]->layers);
+		if (nl == 0 || strcmp(imgs[i]->layers[nl - 1], chain) != 0)
+			continue;
+		for (size_t j = 0; imgs[i]->names && imgs[i]->names[j]; j++) {
+			char *x = xasprintf("%s%s%s", v ? v : "", v ? " " : "", imgs[i]->names[j]);
+			free(v);
+			v = x;
+		}
+	}
+	if (v == NULL)
+		return NULL;
+	char *r = xasprintf("[%s]", v);
+	free(v);
+	return r;
+}
+
+/* One layer's line. */
+static void tree_layer(bool last, const char *chain, int64_t size, struct storage_image **imgs,
+		       size_t n)
+{
+	autofree char *sz = tree_size(size), *top = top_layer_of(imgs, n, chain);
+	printf("%s ID: %.12s Size: %s%s%s\n", last ? "└──" : "├──", chain, sz,
+	       top ? " Top Layer of: " : "", top ? top : "");
+}
+
+/* --whatrequires: the layers of the images built on base (depth layers), each once,
+ * depth first, with their sizes: appended to *chains and *sizes (n_out of them). */
+static void tree_children(struct storage *s, char *const *base, size_t depth,
+			  struct storage_image **imgs, size_t n, char ***chains, int64_t **sizes,
+			  size_t *n_out)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t nl = strv_len(imgs[i]->layers);
+		bool prefixed = nl > depth;
+		for (size_t j = 0; prefixed && j < depth; j++)
+			prefixed = strcmp(imgs[i]->layers[j], base[j]) == 0;
+		if (!prefixed || strv_contains(*chains, imgs[i]->layers[depth]))
+			continue;
+		autofree int64_t *ls = storage_image_layer_sizes(s, imgs[i]);
+		strv_push(chains, imgs[i]->layers[depth]);
+		*sizes = xrealloc(*sizes, (*n_out + 1) * sizeof(**sizes));
+		(*sizes)[(*n_out)++] = ls != NULL ? ls[depth] : 0;
+		tree_children(s, imgs[i]->layers, depth + 1, imgs, n, chains, sizes, n_out);
+	}
+}
+
+int cmd_image_tree(struct cli_ctx *ctx, struct error **err)
+{
+	struct storage *s = eng_storage(ctx->eng);
+	struct storage_image *img = NULL, **imgs = NULL;
+	size_t n = 0;
+	if (storage_image_lookup(s, ctx->argv[0], &img, err) < 0)
+		return -1;
+	if (storage_image_list(s, &imgs, &n, err) < 0) {
+		storage_image_free(&img);
+		return -1;
+	}
+	autofree char *size = tree_size(img->size), *tags = NULL;
+	for (size_t j = 0; img->names && img->names[j]; j++) {
+		char *x = xasprintf("%s%s%s", tags ? tags : "", tags ? " " : "", img->names[j]);
+		free(tags);
+		tags = x;
+	}
+	printf("Image ID: %.12s\nTags:     [%s]\nSize:     %s\n", img->id, tags ? tags : "", size);
+	size_t nl = strv_len(img->layers);
+	autofree int64_t *sizes = storage_image_layer_sizes(s, img);
+	if (nl > 0)
+		printf("Image Layers\n");
+	if (cli_opt_bool(ctx, "whatrequires") && nl > 0) {
+		/* podman's: the top layer, then every layer built on it, side by side. */
+		autostrv char **chains = xcalloc(1, sizeof(char *));
+		autofree int64_t *more = NULL;
+		size_t nm = 0;
+		tree_children(s, img->layers, nl, imgs, n, &chains, &more, &nm);
+		tree_layer(nm == 0, img->layers[nl - 1], sizes ? sizes[nl - 1] : 0, imgs, n);
+		for (size_t i = 0; i < nm; i++)
+			tree_layer(i + 1 == nm, chains[i], more[i], imgs, n);
+	} else {
+		for (size_t i = 0; i < nl; i++)
+			tree_layer(i + 1 == nl, img->layers[i], sizes ? sizes[i] : 0, imgs, n);
+	}
+	printf("\n");
+	storage_image_list_free(imgs, n);
+	storage_image_free(&img);
+	return 0;
+}
+
 /* ---------- images ---------- */
 
 int cmd_images(struct cli_ctx *ctx, struct error **err)
