@@ -92,7 +92,7 @@ struct eng_ctr_state {
  *   version 2 since (Entrypoint, Cmd, CapAdd, CapDrop, Options) may be absent, and
  *   CreateCommand (the front end's command line) is there only when one was given.
  *   When given: Timeout (s), ConmonPidFile, HostUsers (strings), OCIRuntime (the
- *   runtime's path as given).
+ *   runtime's path as given). CgroupsMode (--cgroups; absent in older records: enabled).
  * Records of older versions (podman's inspect shape) are converted when loaded (upgrade.c).
  */
 #define ENG_CTR_RECORD_VERSION 2
@@ -287,6 +287,11 @@ struct eng_ctr_create_req {
 	bool unsetenv_all;	   /* drop every default and image entry */
 	const char *cpus;
 	const char *pids_limit;
+	/* --cgroups: enabled | disabled | no-conmon | split; NULL: enabled. disabled gives the
+	 * container no cgroup of its own and drops its limits; the monitor never gets a cgroup
+	 * of its own (it stays in the caller's, as podman's no-conmon), so the others place
+	 * the container as enabled does. Recorded as CgroupsMode. */
+	const char *cgroups;
 
 	/* Healthcheck, as podman's flags: the command (a string for /bin/sh -c, a JSON array,
 	 * or "none"); durations as Go writes them ("30s", interval also "disable"); NULL: the

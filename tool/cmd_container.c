@@ -102,6 +102,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.health_on_failure = cli_opt_str(ctx, "health-on-failure"),
 		.no_healthcheck = cli_opt_bool(ctx, "no-healthcheck"),
 		.sdnotify = cli_opt_is_set(ctx, "sdnotify") ? cli_opt_str(ctx, "sdnotify") : NULL,
+		.cgroups = cli_opt_is_set(ctx, "cgroups") ? cli_opt_str(ctx, "cgroups") : NULL,
 	};
 }
 

@@ -391,6 +391,10 @@ static const struct cli_opt run_opts[] = {
 	  CLI_COMPLETE_CHOICES, "stdin stdout stderr" },
 	{ "cap-add", 0, "capability", L, NULL, "Add a capability", 0, NULL },
 	{ "cap-drop", 0, "capability", L, NULL, "Drop a capability", 0, NULL },
+	{ "cgroups", 0, "mode", S, "enabled",
+	  "Cgroups for the container: enabled, disabled (none of its own, no limits), no-conmon "
+	  "(the monitor stays in the caller's cgroup) or split",
+	  CLI_COMPLETE_CHOICES, "enabled disabled no-conmon split" },
 	{ "cidfile", 0, "file", S, NULL, "Write the container ID to this file", CLI_COMPLETE_FILE,
 	  NULL },
 	{ "conmon-pidfile", 0, "file", S, NULL,

@@ -428,6 +428,23 @@ static int parse_health(const struct eng_ctr_create_req *r, struct plan *a, stru
 	return 0;
 }
 
+/* --cgroups, as podman's words. hutch's monitor never gets a cgroup of its own, which is
+ * what podman's no-conmon and split ask for it; disabled keeps the container out of one too
+ * (its limits, which need one, then cannot apply: check_limits says so). */
+static int parse_cgroups(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
+{
+	static const char *const modes[] = { "enabled", "disabled", "no-conmon", "split", NULL };
+	if (r->cgroups == NULL)
+		return 0;
+	if (!strv_contains((char *const *)modes, r->cgroups))
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "running container create option: invalid cgroup mode \"%s\": "
+			       "invalid argument",
+			       r->cgroups);
+	a->co.cgroups = r->cgroups;
+	return 0;
+}
+
 /* One network's options, {Aliases, IPAddress, MacAddress}, in a->netopts (made on first use). */
 static struct json_object *net_opts_of(struct plan *a, const char *name)
 {
@@ -849,9 +866,9 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 		g->init_path = a->init_path;
 	}
 	check_limits(r);
-	if (parse_mounts(r, eng, a, err) < 0 || parse_security(r, a, err) < 0 ||
-	    parse_policy(r, a, err) < 0 || parse_groups(r, a, err) < 0 ||
-	    parse_join(r, eng, a, err) < 0)
+	if (parse_cgroups(r, a, err) < 0 || parse_mounts(r, eng, a, err) < 0 ||
+	    parse_security(r, a, err) < 0 || parse_policy(r, a, err) < 0 ||
+	    parse_groups(r, a, err) < 0 || parse_join(r, eng, a, err) < 0)
 		return -1;
 	plan_home(eng, a);
 	return 0;

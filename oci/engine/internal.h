@@ -353,6 +353,7 @@ struct eng_ctr_create_opts {
 	const char *runtime;	      /* --runtime as given, checked; NULL: the library */
 	struct eng_ctr_health health; /* test NULL: none */
 	const char *sdnotify;	      /* as given, or NULL */
+	const char *cgroups;	      /* --cgroups, checked; NULL: enabled */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */
