@@ -137,6 +137,19 @@ static int create_common(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr **
 {
 	struct eng_ctr_create_req r;
 	create_req(ctx, &r);
+	/* --pod-id-file: the pod a `pod create --pod-id-file` made (systemd units) */
+	autofree char *pod_id = NULL;
+	const char *podf = cli_opt_str(ctx, "pod-id-file");
+	if (podf != NULL) {
+		size_t len = 0;
+		if (r.pod != NULL)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "cannot specify both --pod and --pod-id-file");
+		if (fs_read_file(podf, 4096, &pod_id, &len, err) < 0)
+			return err_wrap(err, "reading pod ID file");
+		pod_id[strcspn(pod_id, " \t\r\n")] = '\0';
+		r.pod = pod_id;
+	}
 	const char *cidfile = cli_opt_str(ctx, "cidfile");
 	if (cidfile != NULL && access(cidfile, F_OK) == 0)
 		return cidfile_exists(cidfile, err);

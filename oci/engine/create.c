@@ -1038,6 +1038,7 @@ struct pod_opts {
 	bool no_infra;
 	const char *infra_image;
 	const char *infra_command;
+	const char *infra_conmon_pidfile;
 	const char *exit_policy;
 	const char *infra_name;
 	bool replace;
@@ -1129,6 +1130,13 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 		.infra = true,
 		.network_aliases = aliases,
 	};
+	char cwd[4096];
+	autofree char *pidfile = NULL;
+	if (o->infra_conmon_pidfile != NULL && *o->infra_conmon_pidfile != '\0')
+		co.conmon_pidfile = pidfile =
+		    o->infra_conmon_pidfile[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL
+			? xstrdup(o->infra_conmon_pidfile)
+			: xasprintf("%s/%s", cwd, o->infra_conmon_pidfile);
 	if (o->infra_image != NULL)
 		return create_infra_image(eng, o, &co, out, err);
 	if (o->infra_command != NULL)
@@ -1304,7 +1312,8 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 			      .replace = r->replace,
 			      .no_infra = r->no_infra,
 			      .infra_image = r->infra_image,
-			      .infra_command = r->infra_command };
+			      .infra_command = r->infra_command,
+			      .infra_conmon_pidfile = r->infra_conmon_pidfile };
 	/* Without an infra there is nothing to share. */
 	int rc = parse_share(r->no_infra ? "none" : r->share, &o.share, err);
 	if (rc == 0 && r->no_infra && (r->share != NULL || r->publish != NULL))
