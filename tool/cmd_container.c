@@ -58,7 +58,8 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.stop_signal = cli_opt_str(ctx, "stop-signal"),
 		.stop_timeout = cli_opt_int(ctx, "stop-timeout"),
 		.stop_timeout_set = cli_opt_is_set(ctx, "stop-timeout"),
-		.log_driver = cli_opt_str(ctx, "log-driver"),
+		.log_driver =
+		    cli_opt_is_set(ctx, "log-driver") ? cli_opt_str(ctx, "log-driver") : NULL,
 		.log_opts = cli_opt_list(ctx, "log-opt"),
 		.timeout = cli_opt_int(ctx, "timeout"),
 		/* run's --runtime, else the global one */

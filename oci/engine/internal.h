@@ -37,6 +37,15 @@ int ctr_image_from_archive(struct eng *eng, const char *ref,
  */
 int ctr_conf_get(struct eng *eng, const char *table, const char *key, const char **value,
 		 struct error **err);
+/* The same for an array of strings (default_capabilities, env): *list borrowed, or NULL. */
+int ctr_conf_get_list(struct eng *eng, const char *table, const char *key, char *const **list,
+		      struct error **err);
+/* The file and line that set table.key (borrowed; NULL and 0 when none did). */
+int ctr_conf_origin(struct eng *eng, const char *table, const char *key, const char **file,
+		    int *line);
+/* `info`'s containersConf: {files: [read, in order], settings: {"table.key": {value,
+ * file: "PATH:LINE"}}} for the keys hutch applies; owned. */
+struct json_object *ctr_conf_info(struct eng *eng, struct error **err);
 void ctr_conf_free(struct eng *eng);
 /* The pause image a pod's infra runs by default, built when missing (oci/engine/infra.c);
  * *name (owned) is its name, eng_pause_image_name's. */
