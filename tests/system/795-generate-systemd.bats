@@ -182,3 +182,31 @@ $PWD/container-gc1.service"
 	run_hutch ps --filter status=running -q
 	assert_output ""
 }
+
+@test "generate systemd --new of a pod under the user manager: pod create, its member, stop removes both" {
+	sysd_require
+	local port
+	port=$(free_port)
+	run_hutch pod create --name np -p "127.0.0.1:$port:80"
+	run_hutch create --pod np --name nc --stop-timeout 2 "$IMAGE" httpd -f -p 80 -h /etc
+	sysd_env pod-np.service container-nc.service
+	cd "$UNITS"
+	run_hutch generate systemd --new --name --files np
+	run_hutch pod rm -f np
+	verify pod-np.service container-nc.service
+	run -0 sysctl daemon-reload
+	# The pod's unit runs pod create (--pod-id-file, --infra-conmon-pidfile) and pulls in
+	# the member's unit, which runs it in the pod by the ID file.
+	run -0 timeout 60 env XDG_RUNTIME_DIR="$HUTCH_SYSD_RUNTIME" systemctl --user start pod-np.service
+	running_id nc >/dev/null || fail "the pod's container did not start"
+	fetch "http://127.0.0.1:$port/passwd" >/dev/null || fail "the pod's port does not answer"
+	run -0 sysctl is-active container-nc.service
+	run_hutch pod inspect --format '{{.Name}}' np
+	assert_output np
+	run -0 timeout 60 env XDG_RUNTIME_DIR="$HUTCH_SYSD_RUNTIME" systemctl --user stop pod-np.service
+	run_hutch ps -a -q
+	assert_output ""
+	run_hutch pod ps -q
+	assert_output ""
+	assert_no_process "$XDG_RUNTIME_DIR/hutch/containers"
+}
