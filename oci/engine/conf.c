@@ -11,11 +11,14 @@
  */
 #include "oci/engine/internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CONF_MAX (1 << 20)
 
@@ -398,4 +401,101 @@ struct json_object *ctr_conf_info(struct eng *eng, struct error **err)
 	}
 	json_object_object_add(doc, "settings", set);
 	return doc;
+}
+
+/* A containers.conf error names the file and line the value came from. */
+static int __attribute__((format(printf, 5, 6)))
+conf_bad(struct eng *eng, const char *table, const char *key, struct error **err, const char *fmt,
+	 ...)
+{
+	const char *file = NULL;
+	int line = 0;
+	ctr_conf_origin(eng, table, key, &file, &line);
+	va_list ap;
+	va_start(ap, fmt);
+	autofree char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	return err_set(err, EINVAL, ERR_TOOL, "%s:%d: %s: %s", file ? file : "containers.conf",
+		       line, key, what);
+}
+
+/* "NET_RAW" or "cap_net_raw" as "CAP_NET_RAW" (owned). */
+static char *conf_cap_name(const char *c)
+{
+	char *out = strncasecmp(c, "CAP_", 4) == 0 ? xstrdup(c) : xasprintf("CAP_%s", c);
+	for (char *p = out; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return out;
+}
+
+int ctr_conf_defaults(struct eng *eng, const char *network, bool in_pod,
+		      struct ctr_conf_defaults *d, struct error **err)
+{
+	*d = (struct ctr_conf_defaults){ 0 };
+	const char *v = NULL;
+	char *const *list = NULL;
+	if (ctr_conf_get(eng, "containers", "log_driver", &v, err) < 0)
+		return -1;
+	if (v != NULL && *v != '\0') {
+		enum oci_log_driver kind;
+		struct error *e = NULL;
+		if (strcmp(v, "json-file") == 0) {
+			v = "k8s-file";
+		} else if (strcmp(v, "journald") == 0) {
+			log_warn("containers.conf: log_driver \"journald\" is not supported by "
+				 "hutch: using k8s-file");
+			v = "k8s-file";
+		} else if (oci_log_driver_parse(v, &kind, &e) < 0) {
+			err_free(&e);
+			return conf_bad(eng, "containers", "log_driver", err,
+					"unknown log driver \"%s\": k8s-file, json-file, none or "
+					"passthrough",
+					v);
+		}
+		d->log_driver = v;
+	}
+	if (ctr_conf_get(eng, "containers", "log_size_max", &v, err) < 0)
+		return -1;
+	if (v != NULL) {
+		char *end = NULL;
+		errno = 0;
+		long long n = strtoll(v, &end, 10);
+		if (end == v || *end != '\0' || errno != 0)
+			return conf_bad(eng, "containers", "log_size_max", err,
+					"\"%s\" is not a number of bytes", v);
+		if (n > 0)
+			d->log_max_size = (uint64_t)n;
+	}
+	if (ctr_conf_get(eng, "containers", "netns", &v, err) < 0)
+		return -1;
+	if (v != NULL && strcmp(v, "private") != 0 && network == NULL && !in_pod)
+		d->network = v;
+	const char *net = network ? network : d->network;
+	if (ctr_conf_get(eng, "network", "default_network", &v, err) < 0)
+		return -1;
+	if (net != NULL && strcmp(net, "bridge") == 0 && v != NULL && *v != '\0' &&
+	    strcmp(v, CTR_NET_DEFAULT) != 0)
+		d->network = v;
+	if (ctr_conf_get_list(eng, "containers", "default_capabilities", &list, err) < 0)
+		return -1;
+	if (list != NULL) {
+		autostrv char **caps = xzalloc(sizeof(char *));
+		for (size_t i = 0; list[i] != NULL; i++)
+			strv_push_take(&caps, conf_cap_name(list[i]));
+		d->caps = steal_ptr(&caps);
+	}
+	if (ctr_conf_get_list(eng, "containers", "env", &list, err) < 0)
+		return -1;
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+		if (strchr(list[i], '=') == NULL)
+			return conf_bad(eng, "containers", "env", err, "\"%s\" is not KEY=VALUE",
+					list[i]);
+	d->env = list;
+	return 0;
+}
+
+void ctr_conf_defaults_clear(struct ctr_conf_defaults *d)
+{
+	strv_free(d->caps);
+	*d = (struct ctr_conf_defaults){ 0 };
 }

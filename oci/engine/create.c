@@ -11,14 +11,12 @@
 #include "userns/userns.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <math.h>
 #include <stdlib.h>
-#include <strings.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -46,11 +44,9 @@ struct plan {
 	char **labels;		     /* the image's, then the user's */
 	char **scratch;		     /* strings the options point into */
 	struct json_object *netopts; /* co.network_opts */
-	/* containers.conf's defaults for what the request leaves out (apply_conf) */
-	const char *conf_log_driver;
-	const char *conf_network;
-	char **conf_caps; /* owned */
-	int vol_lock;	  /* volumes.lock, shared, once a named volume is resolved; else -1 */
+	/* containers.conf's defaults for what the request leaves out (conf.c) */
+	struct ctr_conf_defaults conf;
+	int vol_lock; /* volumes.lock, shared, once a named volume is resolved; else -1 */
 };
 
 static void plan_clear(struct plan *a)
@@ -66,7 +62,7 @@ static void plan_clear(struct plan *a)
 	strv_free(a->entrypoint);
 	strv_free(a->labels);
 	strv_free(a->scratch);
-	strv_free(a->conf_caps);
+	ctr_conf_defaults_clear(&a->conf);
 	storage_image_config_clear(&a->icfg);
 	ctr_health_clear(&a->co.health);
 	userns_map_clear(&a->keepid);
@@ -348,100 +344,19 @@ static void check_limits(const struct eng_ctr_create_req *r)
 	}
 }
 
-/* A containers.conf error names the file and line the value came from. */
-static int __attribute__((format(printf, 5, 6)))
-conf_bad(struct eng *eng, const char *table, const char *key, struct error **err, const char *fmt,
-	 ...)
-{
-	const char *file = NULL;
-	int line = 0;
-	ctr_conf_origin(eng, table, key, &file, &line);
-	va_list ap;
-	va_start(ap, fmt);
-	autofree char *what = xvasprintf(fmt, ap);
-	va_end(ap);
-	return err_set(err, EINVAL, ERR_TOOL, "%s:%d: %s: %s", file ? file : "containers.conf",
-		       line, key, what);
-}
-
-/* "NET_RAW" or "cap_net_raw" as "CAP_NET_RAW" (owned). */
-static char *conf_cap_name(const char *c)
-{
-	char *out = strncasecmp(c, "CAP_", 4) == 0 ? xstrdup(c) : xasprintf("CAP_%s", c);
-	for (char *p = out; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	return out;
-}
-
-/*
- * containers.conf's [containers] defaults for what the request leaves out: netns (the
- * network mode; "private" is the default, slirp4netns), log_driver (json-file is
- * k8s-file; journald, which hutch lacks, k8s-file with a warning), log_size_max (bytes,
- * negative: none), default_capabilities, env; and [network] default_network for "bridge".
- */
+/* containers.conf's defaults where the request leaves a value out. */
 static int apply_conf(struct eng *eng, const struct eng_ctr_create_req *r, struct plan *a,
 		      struct error **err)
 {
-	const char *v = NULL;
-	char *const *list = NULL;
-	if (ctr_conf_get(eng, "containers", "log_driver", &v, err) < 0)
+	struct ctr_conf_defaults *d = &a->conf;
+	if (ctr_conf_defaults(eng, r->network, r->pod != NULL, d, err) < 0)
 		return -1;
-	if (v != NULL && *v != '\0' && r->log_driver == NULL) {
-		enum oci_log_driver d;
-		struct error *e = NULL;
-		if (strcmp(v, "json-file") == 0) {
-			v = "k8s-file";
-		} else if (strcmp(v, "journald") == 0) {
-			log_warn("containers.conf: log_driver \"journald\" is not supported by "
-				 "hutch: using k8s-file");
-			v = "k8s-file";
-		} else if (oci_log_driver_parse(v, &d, &e) < 0) {
-			err_free(&e);
-			return conf_bad(eng, "containers", "log_driver", err,
-					"unknown log driver \"%s\": k8s-file, json-file, none or "
-					"passthrough",
-					v);
-		}
-		a->conf_log_driver = v;
-	}
-	if (ctr_conf_get(eng, "containers", "log_size_max", &v, err) < 0)
-		return -1;
-	if (v != NULL) {
-		char *end = NULL;
-		errno = 0;
-		long long n = strtoll(v, &end, 10);
-		if (end == v || *end != '\0' || errno != 0)
-			return conf_bad(eng, "containers", "log_size_max", err,
-					"\"%s\" is not a number of bytes", v);
-		if (n > 0)
-			a->co.log_max_size = (uint64_t)n;
-	}
-	if (ctr_conf_get(eng, "containers", "netns", &v, err) < 0)
-		return -1;
-	if (v != NULL && strcmp(v, "private") != 0 && r->network == NULL && r->pod == NULL)
-		a->conf_network = v;
-	const char *net = r->network ? r->network : a->conf_network;
-	if (ctr_conf_get(eng, "network", "default_network", &v, err) < 0)
-		return -1;
-	if (net != NULL && strcmp(net, "bridge") == 0 && v != NULL && *v != '\0' &&
-	    strcmp(v, CTR_NET_DEFAULT) != 0)
-		a->conf_network = v;
-	if (ctr_conf_get_list(eng, "containers", "default_capabilities", &list, err) < 0)
-		return -1;
-	if (list != NULL) {
-		autostrv char **caps = xzalloc(sizeof(char *));
-		for (size_t i = 0; list[i] != NULL; i++)
-			strv_push_take(&caps, conf_cap_name(list[i]));
-		a->conf_caps = steal_ptr(&caps);
-		a->co.gen.default_caps = a->conf_caps;
-	}
-	if (ctr_conf_get_list(eng, "containers", "env", &list, err) < 0)
-		return -1;
-	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
-		if (strchr(list[i], '=') == NULL)
-			return conf_bad(eng, "containers", "env", err, "\"%s\" is not KEY=VALUE",
-					list[i]);
-	a->co.gen.default_env = list;
+	if (r->log_driver != NULL)
+		d->log_driver = NULL;
+	if (d->log_max_size > 0)
+		a->co.log_max_size = d->log_max_size; /* --log-opt max-size overrides it */
+	a->co.gen.default_caps = d->caps;
+	a->co.gen.default_env = d->env;
 	return 0;
 }
 
@@ -639,7 +554,7 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 	if (parse_lifecycle(r, a, err) < 0 || parse_health(r, a, err) < 0)
 		return -1;
 	const char *driver = r->log_driver	  ? r->log_driver
-			     : a->conf_log_driver ? a->conf_log_driver
+			     : a->conf.log_driver ? a->conf.log_driver
 						  : "k8s-file";
 	enum oci_log_driver d;
 	if (oci_log_driver_parse(driver, &d, err) < 0)
@@ -669,7 +584,7 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 			a->co.gen.gid = getgid();
 		}
 	}
-	const char *net = r->network ? r->network : a->conf_network;
+	const char *net = r->network ? r->network : a->conf.network;
 	if (parse_net_opts(r, a, &net, err) < 0)
 		return -1;
 	a->co.network_opts = a->netopts;
