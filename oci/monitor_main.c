@@ -219,5 +219,7 @@ int main(int argc, char **argv)
 		err_free(&err);
 		return 1;
 	}
-	return 0;
+	/* The container's status (128+N for a signal), as podman's conmon exits: a systemd
+	 * unit whose main process we are restarts on a failure (Restart=on-failure). */
+	return rc > 255 ? 255 : rc;
 }

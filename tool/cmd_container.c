@@ -58,7 +58,8 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.stop_signal = cli_opt_str(ctx, "stop-signal"),
 		.stop_timeout = cli_opt_int(ctx, "stop-timeout"),
 		.stop_timeout_set = cli_opt_is_set(ctx, "stop-timeout"),
-		.log_driver = cli_opt_str(ctx, "log-driver"),
+		.log_driver =
+		    cli_opt_is_set(ctx, "log-driver") ? cli_opt_str(ctx, "log-driver") : NULL,
 		.log_opts = cli_opt_list(ctx, "log-opt"),
 		.timeout = cli_opt_int(ctx, "timeout"),
 		/* run's --runtime, else the global one */
@@ -103,6 +104,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.no_healthcheck = cli_opt_bool(ctx, "no-healthcheck"),
 		.sdnotify = cli_opt_is_set(ctx, "sdnotify") ? cli_opt_str(ctx, "sdnotify") : NULL,
 		.secrets = cli_opt_list(ctx, "secret"),
+		.cgroups = cli_opt_is_set(ctx, "cgroups") ? cli_opt_str(ctx, "cgroups") : NULL,
 	};
 }
 
@@ -137,6 +139,19 @@ static int create_common(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr **
 {
 	struct eng_ctr_create_req r;
 	create_req(ctx, &r);
+	/* --pod-id-file: the pod a `pod create --pod-id-file` made (systemd units) */
+	autofree char *pod_id = NULL;
+	const char *podf = cli_opt_str(ctx, "pod-id-file");
+	if (podf != NULL) {
+		size_t len = 0;
+		if (r.pod != NULL)
+			return err_set(err, EINVAL, ERR_USAGE,
+				       "cannot specify both --pod and --pod-id-file");
+		if (fs_read_file(podf, 4096, &pod_id, &len, err) < 0)
+			return err_wrap(err, "reading pod ID file");
+		pod_id[strcspn(pod_id, " \t\r\n")] = '\0';
+		r.pod = pod_id;
+	}
 	const char *cidfile = cli_opt_str(ctx, "cidfile");
 	if (cidfile != NULL && access(cidfile, F_OK) == 0)
 		return cidfile_exists(cidfile, err);

@@ -18,6 +18,47 @@ static void pod_freep(struct eng_pod **p)
 }
 #define autopod __attribute__((cleanup(pod_freep)))
 
+/* Whether the command has option name (commands share handlers, not options). */
+static bool has_opt(const struct cli_ctx *ctx, const char *name)
+{
+	for (size_t i = 0; ctx->cmd->opts != NULL && ctx->cmd->opts[i].name != NULL; i++)
+		if (strcmp(ctx->cmd->opts[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* --pod-id-file FILE: the ID a `pod create --pod-id-file` wrote (systemd units name their
+ * pod by it); *id NULL when the file is missing and missing_ok. */
+static int read_pod_id_file(const char *path, bool missing_ok, char **id, struct error **err)
+{
+	autofree char *text = NULL;
+	size_t len = 0;
+	struct error *e = NULL;
+	*id = NULL;
+	if (fs_read_file(path, 4096, &text, &len, &e) < 0) {
+		if (missing_ok && e->code == ENOENT) {
+			err_free(&e);
+			return 0;
+		}
+		*err = e;
+		return err_wrap(err, "reading pod ID file");
+	}
+	text[strcspn(text, " \t\r\n")] = '\0';
+	if (*text == '\0')
+		return err_set(err, EINVAL, ERR_TOOL, "reading pod ID file: %s is empty", path);
+	*id = steal_ptr(&text);
+	return 0;
+}
+
+/* --pod-id-file of pod create: the new pod's ID, written whole or not at all. */
+static int write_pod_id_file(const char *path, const char *id, struct error **err)
+{
+	autofree char *text = xasprintf("%s", id);
+	if (fs_write_replace(path, text, strlen(text), 0644, err) < 0)
+		return err_wrap(err, "writing pod ID file");
+	return 0;
+}
+
 int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 {
 	const char *name = cli_opt_str(ctx, "name");
@@ -38,10 +79,15 @@ int cmd_pod_create(struct cli_ctx *ctx, struct error **err)
 					.no_infra = !cli_opt_bool(ctx, "infra"),
 					.infra_image = cli_opt_str(ctx, "infra-image"),
 					.infra_command = cli_opt_str(ctx, "infra-command"),
+					.infra_conmon_pidfile =
+					    cli_opt_str(ctx, "infra-conmon-pidfile"),
 					.create_command = ctx->cmdline };
 	struct eng *eng = ctx->eng;
 	autopod struct eng_pod *p = NULL;
 	if (eng_pod_create(eng, &r, &p, err) < 0)
+		return -1;
+	const char *idf = cli_opt_str(ctx, "pod-id-file");
+	if (idf != NULL && write_pod_id_file(idf, p->id, err) < 0)
 		return -1;
 	printf("%s\n", p->id);
 	return 0;
@@ -63,9 +109,20 @@ static int each(struct cli_ctx *ctx,
 		for (size_t i = 0; i < n; i++)
 			strv_push(&names, v[i]->id);
 		eng_pod_list_free(v, n);
-	} else if (ctx->argc == 0) {
+	}
+	char *const *idfiles = has_opt(ctx, "pod-id-file") && cli_opt_is_set(ctx, "pod-id-file")
+				   ? cli_opt_list(ctx, "pod-id-file")
+				   : NULL;
+	if (!all && ctx->argc == 0 && idfiles == NULL)
 		return err_set(err, EINVAL, ERR_USAGE, "\"hutch %s\" requires at least 1 argument",
 			       ctx->path);
+	/* A missing file is a pod gone, for --ignore (the units' stop and rm). */
+	for (size_t i = 0; idfiles != NULL && idfiles[i] != NULL; i++) {
+		char *id = NULL;
+		if (read_pod_id_file(idfiles[i], cli_opt_flag(ctx, "ignore"), &id, err) < 0)
+			return -1;
+		if (id != NULL)
+			strv_push_take(&names, id);
 	}
 	for (int i = 0; i < ctx->argc; i++)
 		strv_push(&names, ctx->argv[i]);

@@ -378,6 +378,10 @@ static struct json_object *host_of(struct json_object *eng)
 	json_object_object_add(host, "GroupAdd", json_object_new_array());
 	json_object_object_add(host, "IpcMode", json_object_new_string("shareable"));
 	host_zeros(host);
+	/* podman shows "disabled" for --cgroups=disabled, "default" for every other mode */
+	const char *cgm = json_str(eng, "CgroupsMode");
+	if (cgm != NULL && strcmp(cgm, "disabled") == 0)
+		json_object_object_add(host, "Cgroups", json_object_new_string("disabled"));
 	json_object_object_add(host, "Privileged",
 			       get_or(eng, "Privileged", json_object_new_boolean(false)));
 	json_object_object_add(host, "PublishAllPorts", json_object_new_boolean(false));

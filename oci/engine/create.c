@@ -44,6 +44,8 @@ struct plan {
 	char **labels;		     /* the image's, then the user's */
 	char **scratch;		     /* strings the options point into */
 	struct json_object *netopts; /* co.network_opts */
+	/* containers.conf's defaults for what the request leaves out (conf.c) */
+	struct ctr_conf_defaults conf;
 	int vol_lock; /* volumes.lock, shared, once a named volume is resolved; else -1 */
 };
 
@@ -60,6 +62,7 @@ static void plan_clear(struct plan *a)
 	strv_free(a->entrypoint);
 	strv_free(a->labels);
 	strv_free(a->scratch);
+	ctr_conf_defaults_clear(&a->conf);
 	storage_image_config_clear(&a->icfg);
 	ctr_health_clear(&a->co.health);
 	json_object_put(a->co.secrets);
@@ -342,6 +345,22 @@ static void check_limits(const struct eng_ctr_create_req *r)
 	}
 }
 
+/* containers.conf's defaults where the request leaves a value out. */
+static int apply_conf(struct eng *eng, const struct eng_ctr_create_req *r, struct plan *a,
+		      struct error **err)
+{
+	struct ctr_conf_defaults *d = &a->conf;
+	if (ctr_conf_defaults(eng, r->network, r->pod != NULL, d, err) < 0)
+		return -1;
+	if (r->log_driver != NULL)
+		d->log_driver = NULL;
+	if (d->log_max_size > 0)
+		a->co.log_max_size = d->log_max_size; /* --log-opt max-size overrides it */
+	a->co.gen.default_caps = d->caps;
+	a->co.gen.default_env = d->env;
+	return 0;
+}
+
 /* --log-opt max-size: decimal units (1k = 1000), as podman's units.FromHumanSize. */
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -426,6 +445,23 @@ static int parse_health(const struct eng_ctr_create_req *r, struct plan *a, stru
 			       "--sdnotify=healthy needs a healthcheck (--health-cmd or the "
 			       "image's)");
 	a->co.sdnotify = sd;
+	return 0;
+}
+
+/* --cgroups, as podman's words. hutch's monitor never gets a cgroup of its own, which is
+ * what podman's no-conmon and split ask for it; disabled keeps the container out of one too
+ * (its limits, which need one, then cannot apply: check_limits says so). */
+static int parse_cgroups(const struct eng_ctr_create_req *r, struct plan *a, struct error **err)
+{
+	static const char *const modes[] = { "enabled", "disabled", "no-conmon", "split", NULL };
+	if (r->cgroups == NULL)
+		return 0;
+	if (!strv_contains((char *const *)modes, r->cgroups))
+		return err_set(err, EINVAL, ERR_TOOL,
+			       "running container create option: invalid cgroup mode \"%s\": "
+			       "invalid argument",
+			       r->cgroups);
+	a->co.cgroups = r->cgroups;
 	return 0;
 }
 
@@ -518,7 +554,9 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 {
 	if (parse_lifecycle(r, a, err) < 0 || parse_health(r, a, err) < 0)
 		return -1;
-	const char *driver = r->log_driver ? r->log_driver : "k8s-file";
+	const char *driver = r->log_driver	  ? r->log_driver
+			     : a->conf.log_driver ? a->conf.log_driver
+						  : "k8s-file";
 	enum oci_log_driver d;
 	if (oci_log_driver_parse(driver, &d, err) < 0)
 		return -1;
@@ -547,7 +585,7 @@ static int parse_policy(const struct eng_ctr_create_req *r, struct plan *a, stru
 			a->co.gen.gid = getgid();
 		}
 	}
-	const char *net = r->network;
+	const char *net = r->network ? r->network : a->conf.network;
 	if (parse_net_opts(r, a, &net, err) < 0)
 		return -1;
 	a->co.network_opts = a->netopts;
@@ -850,7 +888,8 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 		g->init_path = a->init_path;
 	}
 	check_limits(r);
-	if (parse_mounts(r, eng, a, err) < 0 || parse_security(r, a, err) < 0 ||
+	if (apply_conf(eng, r, a, err) < 0 || parse_cgroups(r, a, err) < 0 ||
+	    parse_mounts(r, eng, a, err) < 0 || parse_security(r, a, err) < 0 ||
 	    parse_policy(r, a, err) < 0 || parse_groups(r, a, err) < 0 ||
 	    parse_join(r, eng, a, err) < 0 ||
 	    ctr_secrets_plan(eng, r->secrets, &a->co.secrets, err) < 0)
@@ -1023,6 +1062,7 @@ struct pod_opts {
 	bool no_infra;
 	const char *infra_image;
 	const char *infra_command;
+	const char *infra_conmon_pidfile;
 	const char *exit_policy;
 	const char *infra_name;
 	bool replace;
@@ -1114,6 +1154,13 @@ static int create_infra(struct eng *eng, const struct pod_opts *o, const char *i
 		.infra = true,
 		.network_aliases = aliases,
 	};
+	char cwd[4096];
+	autofree char *pidfile = NULL;
+	if (o->infra_conmon_pidfile != NULL && *o->infra_conmon_pidfile != '\0')
+		co.conmon_pidfile = pidfile =
+		    o->infra_conmon_pidfile[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL
+			? xstrdup(o->infra_conmon_pidfile)
+			: xasprintf("%s/%s", cwd, o->infra_conmon_pidfile);
 	if (o->infra_image != NULL)
 		return create_infra_image(eng, o, &co, out, err);
 	if (o->infra_command != NULL)
@@ -1289,7 +1336,8 @@ int eng_pod_create(struct eng *eng, const struct eng_pod_create_req *r, struct e
 			      .replace = r->replace,
 			      .no_infra = r->no_infra,
 			      .infra_image = r->infra_image,
-			      .infra_command = r->infra_command };
+			      .infra_command = r->infra_command,
+			      .infra_conmon_pidfile = r->infra_conmon_pidfile };
 	/* Without an infra there is nothing to share. */
 	int rc = parse_share(r->no_infra ? "none" : r->share, &o.share, err);
 	if (rc == 0 && r->no_infra && (r->share != NULL || r->publish != NULL))

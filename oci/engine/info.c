@@ -162,6 +162,17 @@ struct json_object *eng_info(struct eng *eng, struct error **err)
 	json_object_object_add(
 	    root, "prerequisites",
 	    ctr_info_prereqs(eng, json_str(store, "graphRoot"), json_str(store, "runRoot")));
+	/* hutch's own section: the containers.conf files read and, for each key hutch
+	 * applies, its value and the file:line that set it. A malformed file is shown, not
+	 * fatal: info diagnoses. */
+	struct error *ce = NULL;
+	struct json_object *conf = ctr_conf_info(eng, &ce);
+	if (conf == NULL) {
+		conf = json_object_new_object();
+		json_object_object_add(conf, "error", json_object_new_string(ce->msg));
+		err_free(&ce);
+	}
+	json_object_object_add(root, "containersConf", conf);
 	struct json_object *ver = json_object_new_object();
 	json_object_object_add(ver, "Version", json_object_new_string(HUTCH_VERSION));
 	json_object_object_add(root, "version", ver);

@@ -37,7 +37,33 @@ int ctr_image_from_archive(struct eng *eng, const char *ref,
  */
 int ctr_conf_get(struct eng *eng, const char *table, const char *key, const char **value,
 		 struct error **err);
+/* The same for an array of strings (default_capabilities, env): *list borrowed, or NULL. */
+int ctr_conf_get_list(struct eng *eng, const char *table, const char *key, char *const **list,
+		      struct error **err);
+/* The file and line that set table.key (borrowed; NULL and 0 when none did). */
+int ctr_conf_origin(struct eng *eng, const char *table, const char *key, const char **file,
+		    int *line);
+/* `info`'s containersConf: {files: [read, in order], settings: {"table.key": {value,
+ * file: "PATH:LINE"}}} for the keys hutch applies; owned. */
+struct json_object *ctr_conf_info(struct eng *eng, struct error **err);
 void ctr_conf_free(struct eng *eng);
+/*
+ * containers.conf's defaults for a new container: [containers] netns (the network mode
+ * when none is given and it is not in a pod; "private" is the default, slirp4netns),
+ * log_driver (json-file is k8s-file; journald, which hutch lacks, k8s-file with a
+ * warning), log_size_max (bytes; 0 or less: none), default_capabilities (CAP_ names,
+ * owned), env (borrowed); [network] default_network for "bridge". Values are checked,
+ * errors name the file and line. Strings borrowed from the handle.
+ */
+struct ctr_conf_defaults {
+	const char *log_driver, *network;
+	uint64_t log_max_size;
+	char **caps;
+	char *const *env;
+};
+int ctr_conf_defaults(struct eng *eng, const char *network, bool in_pod,
+		      struct ctr_conf_defaults *d, struct error **err);
+void ctr_conf_defaults_clear(struct ctr_conf_defaults *d);
 /* The pause image a pod's infra runs by default, built when missing (oci/engine/infra.c);
  * *name (owned) is its name, eng_pause_image_name's. */
 int ctr_pause_image(struct eng *eng, char **name, struct error **err);
@@ -354,6 +380,7 @@ struct eng_ctr_create_opts {
 	struct eng_ctr_health health; /* test NULL: none */
 	const char *sdnotify;	      /* as given, or NULL */
 	struct json_object *secrets;  /* the record's Secrets (ctrsecret.c), or NULL */
+	const char *cgroups;	      /* --cgroups, checked; NULL: enabled */
 };
 
 /* Create the container a plan describes: storage, record and config.json (create.c). */

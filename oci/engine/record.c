@@ -755,6 +755,8 @@ static struct json_object *record_doc(const char *id, const char *name,
 	if (o->conmon_pidfile != NULL)
 		json_object_object_add(doc, "ConmonPidFile",
 				       json_object_new_string(o->conmon_pidfile));
+	json_object_object_add(doc, "CgroupsMode",
+			       json_object_new_string(o->cgroups ? o->cgroups : "enabled"));
 	if (o->runtime != NULL)
 		json_object_object_add(doc, "OCIRuntime", json_object_new_string(o->runtime));
 	if (o->hostusers != NULL && o->hostusers[0] != NULL)

@@ -28,6 +28,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <stddef.h>
 #include <sys/un.h>
 #include <grp.h>
 #include <dirent.h>
@@ -906,6 +907,36 @@ static int await_monitor(int fd, struct launched *out, struct error **err)
 	return 0;
 }
 
+/*
+ * --sdnotify under systemd (Type=notify): the monitor is the service's main process, as
+ * podman's conmon is, and systemd must learn so before this command exits, or the exit of
+ * the unit's ExecStart ends the start as a protocol error. conmon mode is ready now; in
+ * healthy and container modes the monitor sends READY=1 later. A socket that cannot be
+ * reached is a warning: the container runs.
+ */
+static void notify_started(const char *mode, const char *socket_path, pid_t monitor)
+{
+	if (mode == NULL || strcmp(mode, "ignore") == 0 || socket_path == NULL ||
+	    *socket_path == '\0' || monitor <= 0)
+		return;
+	autofree char *msg =
+	    xasprintf("MAINPID=%d%s", (int)monitor, strcmp(mode, "conmon") == 0 ? "\nREADY=1" : "");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = strlen(socket_path);
+	autoclose int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || n >= sizeof(sa.sun_path)) {
+		log_warn("sd_notify: NOTIFY_SOCKET %s: unusable", socket_path);
+		return;
+	}
+	memcpy(sa.sun_path, socket_path, n);
+	/* "@name" is the abstract namespace, as sd_notify reads it. */
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, alen) < 0)
+		log_warn("sd_notify: sending to %s: %s", socket_path, strerror(errno));
+}
+
 /* Clear what a previous run left in the run dir (init.pid: an older hutch's). */
 static void clear_run_dir(const char *run)
 {
@@ -1169,6 +1200,7 @@ int eng_ctr_start(struct eng *eng, struct eng_ctr *c, const struct eng_ctr_start
 					   .monitor_pid = up.monitor,
 					   .started_at = st.started_at,
 					   .restart_count = c->state.restart_count };
+	notify_started(c->sdnotify, o->notify_socket, up.monitor);
 	if (attach_fd < 0)
 		return 0;
 	return ctr_attach_fd(c, attach_fd, o, status, detached, err);

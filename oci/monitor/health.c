@@ -372,7 +372,8 @@ static void finish(struct health *h, int code)
 		}
 	if (pass && !h->notified && h->o->sdnotify != NULL &&
 	    strcmp(h->o->sdnotify, "healthy") == 0) {
-		autofree char *m = xasprintf("MAINPID=%d\nREADY=1", (int)h->o->pid);
+		/* MAINPID: ours, as the start said (systemd reaps us, not the container) */
+		autofree char *m = xasprintf("MAINPID=%d\nREADY=1", (int)getpid());
 		health_sd_notify(h->o->notify_socket, m);
 		h->notified = true;
 	}
@@ -381,8 +382,9 @@ static void finish(struct health *h, int code)
 }
 
 /*
- * --sdnotify=container: one message from the container, forwarded with MAINPID set to the
- * container's pid as we see it (the container's own MAINPID= is of its pid namespace).
+ * --sdnotify=container: one message from the container, forwarded with MAINPID set to our
+ * pid, the service's main process, as the start told systemd (the container's own MAINPID=
+ * is of its pid namespace, and systemd could not see it exit: it is not its child).
  * Nowhere to forward it: dropped.
  */
 static void notify_proxy(struct health *h)
@@ -397,7 +399,7 @@ static void notify_proxy(struct health *h)
 	FILE *f = open_memstream(&out, &len);
 	if (f == NULL)
 		return;
-	fprintf(f, "MAINPID=%d", (int)h->o->pid);
+	fprintf(f, "MAINPID=%d", (int)getpid());
 	char *save = NULL;
 	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (strncmp(line, "MAINPID=", 8) != 0)

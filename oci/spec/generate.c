@@ -101,7 +101,9 @@ static char **cap_set(const struct oci_gen_opts *o, struct error **err)
 {
 	autostrv char **caps = NULL;
 	autostrv char **every = all_caps();
-	const char *const *base = o->privileged ? (const char *const *)every : oci_default_caps;
+	const char *const *base = o->privileged	    ? (const char *const *)every
+				  : o->default_caps ? (const char *const *)o->default_caps
+						    : oci_default_caps;
 	for (size_t i = 0; base[i]; i++)
 		strv_push(&caps, base[i]);
 	for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
@@ -290,12 +292,26 @@ static void env_defaults(const struct oci_gen_opts *o, struct env_list *l)
 		has_path |= strncmp(o->image->env[i], "PATH=", 5) == 0;
 		has_home |= strncmp(o->image->env[i], "HOME=", 5) == 0;
 	}
-	if (!has_path)
-		env_push(
-		    l,
-		    xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-	/* podman's defaults (containers.conf): TERM always, HOME from the user's entry */
-	env_push(l, xstrdup("TERM=xterm"));
+	if (o->default_env != NULL) {
+		/* containers.conf's env: under the image's own entries, as podman's */
+		for (size_t i = 0; o->default_env[i] != NULL; i++) {
+			const char *kv = o->default_env[i];
+			size_t k = strcspn(kv, "=");
+			bool image_has = false;
+			for (size_t j = 0; o->image && o->image->env && o->image->env[j]; j++)
+				image_has |= strncmp(o->image->env[j], kv, k) == 0 &&
+					     o->image->env[j][k] == '=';
+			if (!image_has)
+				env_push(l, xstrdup(kv));
+		}
+	} else {
+		if (!has_path)
+			env_push(l, xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/"
+					    "bin:/sbin:/bin"));
+		/* podman's defaults (containers.conf): TERM always */
+		env_push(l, xstrdup("TERM=xterm"));
+	}
+	/* HOME from the user's entry */
 	if (!has_home && o->home != NULL)
 		env_push(l, xasprintf("HOME=%s", o->home));
 	if (o->hostname)

@@ -82,6 +82,10 @@ struct oci_gen_opts {
 	bool no_new_privileges;
 	const char *init_path; /* --init: host path of hutch-init, mounted at /run/hutch-init */
 	char **cap_add, **cap_drop;
+	/* containers.conf's default_capabilities (CAP_ names) and env (KEY=VALUE): the base
+	 * set and the default entries in place of podman's built-in ones; NULL: those. */
+	char *const *default_caps;
+	char *const *default_env;
 	const char *seccomp; /* NULL: the default profile; "unconfined"; or a JSON file */
 	struct oci_ulimit *ulimits;
 	size_t n_ulimits;

@@ -321,3 +321,26 @@ $user"
 	run tar -tvf "$BATS_TEST_TMPDIR/kw.tar" made-by-root
 	assert_output --regexp '^-rw-r--r-- (root/root|0/0) '
 }
+
+@test "run --cgroups: podman's four modes, inspect's Cgroups, a bad mode in podman's words" {
+	# enabled, no-conmon and split are podman's "default" in inspect; disabled is "disabled".
+	local m
+	for m in enabled no-conmon split disabled; do
+		run_hutch create --name "cg-$m" --cgroups="$m" "$IMAGE" true
+		run_hutch inspect --format '{{.HostConfig.Cgroups}} {{.HostConfig.CgroupManager}}' "cg-$m"
+		if [[ $m == disabled ]]; then
+			assert_output "disabled cgroupfs"
+		else
+			assert_output "default cgroupfs"
+		fi
+	done
+	run_hutch 125 create --cgroups=Enabled "$IMAGE" true
+	assert_equal "$stderr" 'Error: running container create option: invalid cgroup mode "Enabled": invalid argument'
+	# disabled: the container gets no cgroup of its own, it stays in ours (v2 line), and it
+	# runs.
+	local own
+	own=$(grep '^0::' /proc/self/cgroup)
+	run_hutch run --rm --cgroups=disabled "$IMAGE" cat /proc/self/cgroup
+	assert_line "$own"
+	run_hutch run --rm --cgroups=no-conmon "$IMAGE" true
+}
