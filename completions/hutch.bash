@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --runtime --runtime-flag --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --runtime=file --runtime-flag=none --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck volume network pod login logout secret completion help info unshare version history image images pull push rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck generate volume network pod login logout secret completion help info unshare version history image images pull push rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -52,8 +52,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cgroups --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --pod-id-file --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cgroups=choices:enabled|disabled|no-conmon|split --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --pod-id-file=file --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -164,8 +164,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"container run")
-		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cgroups --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --pod-id-file --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cgroups=choices:enabled|disabled|no-conmon|split --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --pod-id-file=file --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -220,8 +220,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"create")
-		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--add-host --annotation --attach -a --cap-add --cap-drop --cgroups --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --pod-id-file --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cgroups=choices:enabled|disabled|no-conmon|split --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --pod-id-file=file --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -284,8 +284,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"run")
-		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
-		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
+		opts="--detach -d --preserve-fds --rmi --add-host --annotation --attach -a --cap-add --cap-drop --cgroups --cidfile --conmon-pidfile --cpus --detach-keys --device --dns --dns-option --dns-search --entrypoint --env -e --env-file --group-add --health-cmd --health-interval --health-on-failure --health-retries --health-start-period --health-timeout --hostname -h --hostuser --http-proxy --init --interactive -i --ip --kernel-memory --label -l --log-driver --log-opt --mac-address --memory -m --mount --name --no-healthcheck --network --net --network-alias --pids-limit --pod --pod-id-file --privileged --publish -p --publish-all -P --pull --quiet -q --read-only --replace --restart --rm --runtime --sdnotify --secret --security-opt --sig-proxy --stop-signal --stop-timeout --sysctl --timeout --tls-verify --tmpfs --unsetenv --unsetenv-all --tz --tty -t --ulimit --user -u --userns --volume -v --workdir -w --help -h"
+		valopts="--preserve-fds=none --add-host=none --annotation=none --attach=choices:stdin|stdout|stderr -a=choices:stdin|stdout|stderr --cap-add=none --cap-drop=none --cgroups=choices:enabled|disabled|no-conmon|split --cidfile=file --conmon-pidfile=file --cpus=none --detach-keys=none --device=file --dns=none --dns-option=none --dns-search=none --entrypoint=none --env=none -e=none --env-file=file --group-add=none --health-cmd=none --health-interval=none --health-on-failure=choices:none|kill|restart|stop --health-retries=none --health-start-period=none --health-timeout=none --hostname=none -h=none --hostuser=none --ip=none --kernel-memory=none --label=none -l=none --log-driver=choices:k8s-file|none|passthrough --log-opt=none --mac-address=none --memory=none -m=none --mount=choices:type=bind,|type=volume,|type=tmpfs, --name=none --network=choices:slirp4netns|pasta|none|host|private|container:|ns: --net=choices:slirp4netns|pasta|none|host|private|container:|ns: --network-alias=none --pids-limit=none --pod=pods --pod-id-file=file --publish=none -p=none --pull=choices:always|missing|never|newer --restart=choices:no|always|on-failure|unless-stopped --runtime=file --sdnotify=choices:container|conmon|healthy|ignore --secret=none --security-opt=choices:no-new-privileges|seccomp= --stop-signal=signals --stop-timeout=none --sysctl=none --timeout=none --tmpfs=none --unsetenv=none --tz=none --ulimit=none --user=none -u=none --userns=choices:keep-id --volume=volume-spec -v=volume-spec --workdir=none -w=none "
 		choices=""
 		subs=""
 		operands="images"
@@ -401,6 +401,22 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers-running"
+		after=""
+		;;
+	"generate")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="systemd "
+		operands="none"
+		after=""
+		;;
+	"generate systemd")
+		opts="--after --container-prefix --env -e --files -f --format --name -n --new --no-header --pod-prefix --requires --restart-policy --restart-sec --separator --start-timeout --stop-timeout --template --time -t --wants --help -h"
+		valopts="--after=none --container-prefix=none --env=none -e=none --format=choices:json --pod-prefix=none --requires=none --restart-policy=choices:no|on-success|on-failure|on-abnormal|on-watchdog|on-abort|always --restart-sec=none --separator=none --start-timeout=none --stop-timeout=none --time=none -t=none --wants=none "
+		choices=""
+		subs=""
+		operands="containers"
 		after=""
 		;;
 	"volume")
@@ -612,8 +628,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod create")
-		opts="--exit-policy --hostname --infra --infra-command --infra-image --infra-name --label -l --name --network --publish -p --replace --share --help -h"
-		valopts="--exit-policy=choices:continue|stop --hostname=none --infra-command=none --infra-image=images --infra-name=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --publish=none -p=none --share=none "
+		opts="--exit-policy --hostname --infra --infra-command --infra-conmon-pidfile --infra-image --infra-name --label -l --name --network --pod-id-file --publish -p --replace --share --help -h"
+		valopts="--exit-policy=choices:continue|stop --hostname=none --infra-command=none --infra-conmon-pidfile=file --infra-image=images --infra-name=none --label=none -l=none --name=none --network=choices:slirp4netns|pasta|none --pod-id-file=file --publish=none -p=none --share=none "
 		choices=""
 		subs=""
 		operands="pods"
@@ -668,16 +684,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod rm")
-		opts="--all -a --force -f --ignore -i --time -t --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --force -f --ignore -i --pod-id-file --time -t --help -h"
+		valopts="--pod-id-file=file --time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
 		after=""
 		;;
 	"pod remove")
-		opts="--all -a --force -f --ignore -i --time -t --help -h"
-		valopts="--time=none -t=none "
+		opts="--all -a --force -f --ignore -i --pod-id-file --time -t --help -h"
+		valopts="--pod-id-file=file --time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
@@ -692,16 +708,16 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod start")
-		opts="--help -h"
-		valopts=""
+		opts="--pod-id-file --help -h"
+		valopts="--pod-id-file=file "
 		choices=""
 		subs=""
 		operands="pods"
 		after=""
 		;;
 	"pod stop")
-		opts="--time -t --help -h"
-		valopts="--time=none -t=none "
+		opts="--ignore -i --pod-id-file --time -t --help -h"
+		valopts="--pod-id-file=file --time=none -t=none "
 		choices=""
 		subs=""
 		operands="pods"
