@@ -511,6 +511,38 @@ static int launch_rt(const struct launch *l, struct launch_net *net, const char 
 	return null;
 }
 
+/*
+ * --sdnotify conmon or healthy under systemd (NOTIFY_SOCKET): the CLI is a Type=notify unit's
+ * main process and exits once it reads "ready", so the unit must hear of its next main
+ * process, the container, before that, or it fails ("protocol"); conmon's READY=1 goes
+ * with it. The monitor sends healthy's READY=1 after the first passing check. Sent from
+ * here, the monitor-to-be: a process of the unit.
+ */
+static void launch_sd_notify(const struct launch *l, const char *sd, pid_t init)
+{
+	if (l->notify_socket == NULL || *l->notify_socket == '\0' || sd == NULL)
+		return;
+	bool conmon = strcmp(sd, "conmon") == 0;
+	if (!conmon && strcmp(sd, "healthy") != 0)
+		return;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = strlen(l->notify_socket);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || n >= sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	memcpy(sa.sun_path, l->notify_socket, n);
+	if (sa.sun_path[0] == '@') /* the abstract namespace, as sd_notify reads it */
+		sa.sun_path[0] = '\0';
+	char msg[64];
+	int len = snprintf(msg, sizeof(msg), "MAINPID=%d%s", (int)init, conmon ? "\nREADY=1" : "");
+	(void)!sendto(fd, msg, (size_t)len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
+	close(fd);
+}
+
 /* The monitor-to-be: runs as root in the container's user and mount namespaces. */
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
@@ -741,6 +773,7 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	st.init_start = proc_stat_read(net.init, &ps) == 0 ? ps.start : 0;
 	if (ctr_state_write(l->eng, l->c->id, &st, "running", false, &err) < 0)
 		launch_fail_created(l, err);
+	launch_sd_notify(l, sd, net.init);
 	/* "ready\n", the init's pid and ours (the monitor's) as int32, then 'p' (poststart
 	 * hooks to run) or 's' with the connection to the init, or 'x' (the runtime binary
 	 * started it already) with /dev/null. */

@@ -547,10 +547,8 @@ int oci_monitor_run(const struct oci_monitor_opts *o, struct error **err)
 		(void)fs_write_all(o->sync_fd, "ready\n", 6);
 		close(o->sync_fd);
 	}
-	if (o->sdnotify != NULL && strcmp(o->sdnotify, "conmon") == 0) {
-		autofree char *msg = xasprintf("MAINPID=%d\nREADY=1", (int)o->pid);
-		health_sd_notify(o->notify_socket, msg);
-	}
+	/* --sdnotify conmon: MAINPID and READY=1 went out from the launcher, before the CLI
+	 * was released (oci/engine/start.c, launch_sd_notify). */
 	struct timespec exited_at = { 0 };
 	/* Closed after the report: the container's mounts go then (see mntns_fd). */
 	autoclose int mntns = o->mntns_fd;
