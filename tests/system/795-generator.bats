@@ -288,3 +288,109 @@ X
 	[[ $status == 0 && -z $output ]]
 }
 
+# The acceptance under the user manager: the unit's name, its Quadlet files and the
+# generator (a wrapper that reads only them) live for one test.
+sysd_teardown() {
+	[[ -n ${SYSD_UNIT:-} ]] || return 0
+	sysctl stop "$SYSD_UNIT" >/dev/null 2>&1 || true
+	sysctl reset-failed "$SYSD_UNIT" >/dev/null 2>&1 || true
+	rm -f "$HUTCH_SYSD_GENERATORS/hutch-quad-$SYSD_UNIT"
+	sysctl daemon-reload || true
+	sysctl unset-environment XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR || true
+}
+
+teardown() {
+	sysd_teardown
+	"$HUTCH" rm -a -f >/dev/null 2>&1 || true
+}
+
+# quad_install UNIT DIR: the generator over DIR in the manager, the test's store for units.
+quad_install() {
+	SYSD_UNIT=$1
+	local gen=$HUTCH_SYSD_GENERATORS/hutch-quad-$1
+	printf '#!/bin/sh\nQUADLET_UNIT_DIRS=%s exec %s "$@"\n' "$2" "$GEN" >"$gen"
+	chmod +x "$gen"
+	sysctl set-environment XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
+		XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR"
+	run -0 sysctl daemon-reload
+}
+
+@test "generator under the user manager: image, port, volume, network, healthcheck; Notify=healthy; restart; stop" {
+	sysd_require
+	local q=$BATS_TEST_TMPDIR/quadlet port unit=hq$$
+	port=$(free_port)
+	mkdir -p "$q"
+	cat >"$q/$unit.container" <<X
+[Unit]
+Description=hutch-generator acceptance
+
+[Container]
+Image=$IMAGE
+PublishPort=127.0.0.1:$port:80
+Volume=$unit.volume:/data
+Network=$unit.network
+HealthCmd=test -e /tmp/ok
+HealthInterval=1s
+Notify=healthy
+Exec=sh -c "mkdir -p /www && echo hello-unit >/www/index.html && echo run >>/data/log; (sleep 3; touch /tmp/ok) & exec httpd -f -p 80 -h /www"
+
+[Service]
+Restart=always
+RestartSec=1
+TimeoutStartSec=60
+StandardOutput=append:$BATS_TEST_TMPDIR/unit.log
+StandardError=append:$BATS_TEST_TMPDIR/unit.log
+X
+	printf '[Volume]\n' >"$q/$unit.volume"
+	printf '[Network]\nSubnet=10.89.231.0/24\n' >"$q/$unit.network"
+	quad_install "$unit" "$q"
+	# daemon-reload ran the generator: the units exist, made from the files
+	run -0 sysctl cat "$unit.service"
+	[[ $output == *"--sdnotify=healthy"* && $output == *"SourcePath=$q/$unit.container"* ]]
+	run -0 sysctl show -p LoadState --value "$unit-volume.service"
+	assert_output loaded
+	run -0 sysctl show -p LoadState --value "$unit-network.service"
+	assert_output loaded
+	# start returns once the first check passes: after the 3 s the container waits
+	local t0=$SECONDS
+	run timeout 60 env XDG_RUNTIME_DIR="$HUTCH_SYSD_RUNTIME" systemctl --user start "$unit.service"
+	((status == 0)) || fail "start: $output $(sysctl status "$unit.service" "$unit-volume.service" "$unit-network.service" 2>&1; cat "$BATS_TEST_TMPDIR/unit.log")"
+	((SECONDS - t0 >= 3)) || fail "start returned after $((SECONDS - t0)) s, before the check passed"
+	run_hutch inspect --format '{{.State.Health.Status}}' "systemd-$unit"
+	assert_output healthy
+	run -0 fetch "http://127.0.0.1:$port/"
+	assert_output hello-unit
+	# the volume and network units made what the container uses
+	run_hutch volume inspect --format "{{.Name}}" "systemd-$unit"
+	run_hutch network exists "systemd-$unit"
+	run_hutch inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}} {{index .Config.Labels "PODMAN_SYSTEMD_UNIT"}}' "systemd-$unit"
+	assert_output "systemd-$unit $unit.service"
+	# killing the container: systemd restarts the unit (Restart=always), a new container
+	local id pid
+	id=$("$HUTCH" inspect --format '{{.Id}}' "systemd-$unit")
+	pid=$("$HUTCH" inspect --format '{{.State.Pid}}' "systemd-$unit")
+	kill -KILL "$pid"
+	local i restarted=
+	for ((i = 0; i < 300; i++)); do
+		if [[ $(sysctl show -p NRestarts --value "$unit.service") -ge 1 &&
+			$(sysctl is-active "$unit.service") == active ]]; then
+			restarted=1
+			break
+		fi
+		sleep 0.1
+	done
+	[[ -n $restarted ]] || fail "not restarted: $(sysctl status "$unit.service" 2>&1; cat "$BATS_TEST_TMPDIR/unit.log")"
+	run_hutch inspect --format '{{.Id}} {{.State.Status}}' "systemd-$unit"
+	[[ $output != "$id "* && $output == *" running" ]]
+	run -0 fetch "http://127.0.0.1:$port/"
+	# the volume outlived the first container
+	run_hutch volume inspect --format '{{.Mountpoint}}' "systemd-$unit"
+	[[ $(cat "$output/log") == $'run\nrun' ]]
+	# stop leaves nothing running
+	run -0 sysctl stop "$unit.service"
+	run_hutch ps -a --format '{{.Names}}'
+	assert_output ""
+	run -3 sysctl is-active "$unit.service"
+	[[ -z $(pgrep -u "$(id -u)" -x hutch-monitor) ]]
+	run ! curl -sf --noproxy '*' -m 2 "http://127.0.0.1:$port/"
+}
