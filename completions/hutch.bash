@@ -700,7 +700,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"pod stop")
-		opts="--time -t --help -h"
+		opts="--ignore -i --time -t --help -h"
 		valopts="--time=none -t=none "
 		choices=""
 		subs=""

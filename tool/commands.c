@@ -905,6 +905,7 @@ static const struct cli_opt pcreate_opts[] = {
 };
 
 static const struct cli_opt pstop_opts[] = {
+	{ "ignore", 'i', NULL, B, NULL, "Ignore pods that do not exist", 0, NULL },
 	{ "time", 't', "seconds", I, NULL, "Seconds before SIGKILL (default: each container's)", 0,
 	  NULL },
 	END_OPTS,
