@@ -54,7 +54,7 @@ check_keys() {
 	return $bad
 }
 
-@test "generator: golden units of tests/system/generator (container, volume, network, image, pod)" {
+@test "generator: golden units of tests/system/generator (container, volume, network, image, pod; all.container: most keys at once)" {
 	local out=$BATS_TEST_TMPDIR/out
 	run -0 env QUADLET_UNIT_DIRS="$GOLDEN" "$GEN" "$out" "$out.early" "$out.late"
 	local f n=0
@@ -63,11 +63,13 @@ check_keys() {
 		sed -e "s|@HUTCH@|$HUTCH_TOP/hutch|g" -e "s|@DIR@|$GOLDEN|g" "$f" >"$BATS_TEST_TMPDIR/want"
 		diff -u "$BATS_TEST_TMPDIR/want" "$out/$(basename "$f")" || fail "$(basename "$f") differs"
 	done
-	((n == 6))
+	((n == 7))
 	local all=("$out"/*.service)
-	((${#all[@]} == 6))
-	# [Install] WantedBy=: the link `systemctl enable` would make
+	((${#all[@]} == 8))
+	# [Install] WantedBy= and Alias=: the links `systemctl enable` would make
 	[[ $(readlink "$out/default.target.wants/web.service") == ../web.service ]]
+	[[ $(readlink "$out/default.target.wants/all.service") == ../all.service ]]
+	[[ $(readlink "$out/everything.service") == all.service ]]
 }
 
 @test "generator: [Container] keys, one assertion each" {
@@ -106,7 +108,7 @@ NoNewPrivileges=true	--security-opt=no-new-privileges
 SeccompProfile=/p.json	--security-opt seccomp=/p.json
 Mask=/proc/kcore	--security-opt mask=/proc/kcore
 AddDevice=/dev/fuse	--device /dev/fuse
-Sysctl=net.ipv4.ip_forward=1	--sysctl net.ipv4.ip_forward=1
+Sysctl=net.ipv4.ip_forward=1 kernel.msgmax=65536	--sysctl net.ipv4.ip_forward=1 --sysctl kernel.msgmax=65536
 Ulimit=nofile=1024	--ulimit nofile=1024
 GroupAdd=wheel	--group-add wheel
 HealthCmd=curl -f http://x/	--health-cmd "curl -f http://x/"

@@ -602,8 +602,6 @@ static int container_flags(const struct gen_ctx *ctx, const struct gen_unit *u,
 		{ "GroupAdd", "--group-add" },
 		{ "AddHost", "--add-host" },
 		{ "Tmpfs", "--tmpfs" },
-		{ "AddDevice", "--device" },
-		{ "Sysctl", "--sysctl" },
 		{ NULL, NULL },
 	};
 	static const char *const bools[][2] = { { "RunInit", "--init" },
@@ -620,6 +618,8 @@ static int container_flags(const struct gen_ctx *ctx, const struct gen_unit *u,
 		{ "Annotation", "--annotation" },
 		{ "Secret", "--secret" },
 		{ "LogOpt", "--log-opt" },
+		{ "AddDevice", "--device" },
+		{ "Sysctl", "--sysctl" },
 		{ NULL, NULL },
 	};
 	const char *v;
