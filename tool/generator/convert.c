@@ -15,158 +15,7 @@
 
 #define CID "--cidfile=%t/%N.cid"
 
-struct kind_info {
-	const char *ext, *group, *xgroup, *suffix; /* suffix of the service name */
-	const char *const *keys;		   /* the keys the group knows */
-};
-
-static const char *const container_keys[] = { "AddCapability",
-					      "AddDevice",
-					      "AddHost",
-					      "Annotation",
-					      "AutoUpdate",
-					      "CgroupsMode",
-					      "ContainerName",
-					      "ContainersConfModule",
-					      "DNS",
-					      "DNSOption",
-					      "DNSSearch",
-					      "DropCapability",
-					      "Entrypoint",
-					      "Environment",
-					      "EnvironmentFile",
-					      "EnvironmentHost",
-					      "Exec",
-					      "ExposeHostPort",
-					      "GIDMap",
-					      "GlobalArgs",
-					      "Group",
-					      "GroupAdd",
-					      "HealthCmd",
-					      "HealthInterval",
-					      "HealthOnFailure",
-					      "HealthRetries",
-					      "HealthStartPeriod",
-					      "HealthStartupCmd",
-					      "HealthStartupInterval",
-					      "HealthStartupRetries",
-					      "HealthStartupSuccess",
-					      "HealthStartupTimeout",
-					      "HealthTimeout",
-					      "HostName",
-					      "IP",
-					      "IP6",
-					      "Image",
-					      "Label",
-					      "LogDriver",
-					      "LogOpt",
-					      "Mask",
-					      "Memory",
-					      "Mount",
-					      "Network",
-					      "NetworkAlias",
-					      "NoNewPrivileges",
-					      "Notify",
-					      "PidsLimit",
-					      "Pod",
-					      "PodmanArgs",
-					      "PublishPort",
-					      "Pull",
-					      "ReadOnly",
-					      "ReadOnlyTmpfs",
-					      "Rootfs",
-					      "RunInit",
-					      "SeccompProfile",
-					      "Secret",
-					      "SecurityLabelDisable",
-					      "SecurityLabelFileType",
-					      "SecurityLabelLevel",
-					      "SecurityLabelNested",
-					      "SecurityLabelType",
-					      "ShmSize",
-					      "StartWithPod",
-					      "StopSignal",
-					      "StopTimeout",
-					      "SubGIDMap",
-					      "SubUIDMap",
-					      "Sysctl",
-					      "Timezone",
-					      "Tmpfs",
-					      "UIDMap",
-					      "Ulimit",
-					      "Unmask",
-					      "User",
-					      "UserNS",
-					      "VolatileTmp",
-					      "Volume",
-					      "WorkingDir",
-					      NULL };
-static const char *const volume_keys[] = { "ContainersConfModule",
-					   "Copy",
-					   "Device",
-					   "Driver",
-					   "GlobalArgs",
-					   "Group",
-					   "Image",
-					   "Label",
-					   "Options",
-					   "PodmanArgs",
-					   "Type",
-					   "User",
-					   "VolumeName",
-					   NULL };
-static const char *const network_keys[] = { "ContainersConfModule",
-					    "DisableDNS",
-					    "DNS",
-					    "Driver",
-					    "Gateway",
-					    "GlobalArgs",
-					    "IPAMDriver",
-					    "IPRange",
-					    "IPv6",
-					    "Internal",
-					    "Label",
-					    "NetworkName",
-					    "Options",
-					    "PodmanArgs",
-					    "Subnet",
-					    NULL };
-static const char *const image_keys[] = {
-	"AllTags", "Arch",	    "AuthFile",	  "CertDir", "ContainersConfModule",
-	"Creds",   "DecryptionKey", "GlobalArgs", "Image",   "ImageTag",
-	"OS",	   "PodmanArgs",    "TLSVerify",  "Variant", NULL
-};
-static const char *const pod_keys[] = { "AddHost",
-					"ContainersConfModule",
-					"DNS",
-					"DNSOption",
-					"DNSSearch",
-					"GIDMap",
-					"GlobalArgs",
-					"HostName",
-					"IP",
-					"IP6",
-					"Label",
-					"Network",
-					"NetworkAlias",
-					"PodName",
-					"PodmanArgs",
-					"PublishPort",
-					"ShmSize",
-					"SubGIDMap",
-					"SubUIDMap",
-					"UIDMap",
-					"UserNS",
-					"Volume",
-					NULL };
-
-static const struct kind_info kinds[GEN_KINDS] = {
-	[GEN_IMAGE] = { ".image", "Image", "X-Image", "-image", image_keys },
-	[GEN_VOLUME] = { ".volume", "Volume", "X-Volume", "-volume", volume_keys },
-	[GEN_NETWORK] = { ".network", "Network", "X-Network", "-network", network_keys },
-	[GEN_CONTAINER] = { ".container", "Container", "X-Container", "", container_keys },
-	[GEN_POD] = { ".pod", "Pod", "X-Pod", "-pod", pod_keys },
-};
+static const struct gen_kind_info *const kinds = gen_kinds;
 
 /* The hutch command line being built: an owned vector, the binary first. */
 struct cmd {
@@ -268,7 +117,7 @@ static const char *refer(const struct gen_ctx *ctx, const struct gen_unit *u, st
 /* Name the service and the object of each unit (Quadlet's unitsInfoMap). */
 static void name_unit(struct gen_unit *u)
 {
-	const struct kind_info *k = &kinds[u->kind];
+	const struct gen_kind_info *k = &kinds[u->kind];
 	const char *sn = gen_last(u, k->group, "ServiceName");
 	u->service = sn && *sn ? xstrdup(sn) : strip_ext(u->filename, "", k->suffix);
 	const char *key = u->kind == GEN_VOLUME	   ? "VolumeName"
@@ -297,7 +146,7 @@ static void name_unit(struct gen_unit *u)
 /* Unknown keys in the Quadlet group: each warned about with its line; true when any. */
 static bool unknown_keys(const struct gen_unit *u)
 {
-	const struct kind_info *k = &kinds[u->kind];
+	const struct gen_kind_info *k = &kinds[u->kind];
 	struct gen_group *g = gen_group(u, k->group);
 	bool bad = false;
 	for (size_t j = 0; g && j < g->n; j++) {

@@ -30,6 +30,14 @@ enum gen_kind {
 	GEN_KINDS,
 };
 
+/* Per kind: the file extension, the Quadlet section and the name it is kept under in the
+ * service, the service name's suffix, and the section's known keys (NULL-terminated). */
+struct gen_kind_info {
+	const char *ext, *group, *xgroup, *suffix;
+	const char *const *keys;
+};
+extern const struct gen_kind_info gen_kinds[GEN_KINDS];
+
 /* A parsed unit file (owned strings throughout) and what the generator learns about it. */
 struct gen_unit {
 	char *path;	/* where it was read; NULL for a unit made here */
