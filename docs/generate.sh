@@ -24,3 +24,7 @@ for cmd in $("$hutch" __complete commands); do
 		page "hutch-$cmd-$sub" "$cmd" "$sub"
 	done
 done
+
+# The generator's page (hutch-generator is no command of the table): written by hand.
+rm -f docs/hutch*.5
+go-md2man <docs/hutch-systemd.unit.5.md >docs/hutch-systemd.unit.5

@@ -718,6 +718,7 @@ struct eng_net_create_req {
 	char *const *labels;	/* key[=value] */
 	char *const *options;	/* --opt key=value: mtu, vlan, isolate, metric */
 	bool internal, disable_dns, ipv6;
+	bool ignore; /* a network of that name exists: no error, its name (podman's --ignore) */
 };
 
 /*

@@ -153,6 +153,10 @@ static int create_common(struct cli_ctx *ctx, struct eng *eng, struct eng_ctr **
 		r.pod = pod_id;
 	}
 	const char *cidfile = cli_opt_str(ctx, "cidfile");
+	/* --replace: the file of the container it replaces goes too, as podman's (4.4 on):
+	 * a unit's `run --replace --cidfile=%t/%N.cid` restarts after its container died. */
+	if (cidfile != NULL && r.replace && unlink(cidfile) < 0 && errno != ENOENT)
+		return err_sys(err, "removing --cidfile %s", cidfile);
 	if (cidfile != NULL && access(cidfile, F_OK) == 0)
 		return cidfile_exists(cidfile, err);
 	if (eng_ctr_create(eng, &r, c, err) < 0)

@@ -26,6 +26,7 @@ int cmd_network_create(struct cli_ctx *ctx, struct error **err)
 		.internal = cli_opt_bool(ctx, "internal"),
 		.disable_dns = cli_opt_bool(ctx, "disable-dns"),
 		.ipv6 = cli_opt_bool(ctx, "ipv6"),
+		.ignore = cli_opt_bool(ctx, "ignore"),
 	};
 	autofree char *name = NULL;
 	if (eng_net_create(ctx->eng, &req, &name, err) < 0)

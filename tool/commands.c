@@ -840,6 +840,7 @@ static const struct cli_opt ncreate_opts[] = {
 	{ "driver", 'd', "driver", S, NULL, "Driver of the network (only bridge)",
 	  CLI_COMPLETE_CHOICES, "bridge" },
 	{ "gateway", 0, "ip", L, NULL, "Gateway of the subnet (one per --subnet)", 0, NULL },
+	{ "ignore", 0, NULL, B, NULL, "Do not fail when the network exists", 0, NULL },
 	{ "internal", 0, NULL, B, NULL, "Give the network no route out", 0, NULL },
 	{ "ip-range", 0, "cidr", L, NULL, "Give addresses from this range (one per --subnet)", 0,
 	  NULL },

@@ -400,7 +400,9 @@ int eng_net_create(struct eng *eng, const struct eng_net_create_req *req, char *
 	const char *name = req->name ? req->name : ifname;
 	struct json_object *old = net_load(eng, name);
 	int rc = -1;
-	if (old != NULL)
+	if (old != NULL && req->ignore)
+		rc = 0; /* what Quadlet's network units run: create unless it is there */
+	else if (old != NULL)
 		err_set(err, EEXIST, ERR_TOOL,
 			"network name %s already used: network already exists", name);
 	else if (net_subnets(req, all, &subs, &ipv6, err) == 0)

@@ -419,4 +419,10 @@ a1"
 	run_hutch 125 rm -i --cidfile "$BATS_TEST_TMPDIR/none"
 	[[ $stderr == "Error: reading CIDFile"*"$BATS_TEST_TMPDIR/none"* ]]
 	run_hutch 125 stop --cidfile "$BATS_TEST_TMPDIR/none"
+	# The file stays after rm; a new run with it is refused, unless it replaces (podman
+	# 4.4's rule, what a Quadlet unit's restart needs)
+	run_hutch 125 run -d --cidfile "$cid" --name cidc "$IMAGE" sleep 300
+	[[ $stderr == "Error: container id file exists"* ]]
+	run_hutch run -d --replace --cidfile "$cid" --name cidc "$IMAGE" sleep 300
+	[[ $(cat "$cid") == "$output" && $output != "$id" ]]
 }

@@ -107,6 +107,10 @@ httpd_cmd='mkdir -p /www && echo hello-from-pod >/www/index.html && exec httpd -
 	run_hutch 125 pod start nosuch
 	run_hutch 125 pod inspect nosuch
 	run_hutch 1 pod rm nosuch
+	# stop --ignore: a missing pod is no error (what a Quadlet .pod unit's ExecStop runs)
+	run_hutch 125 pod stop nosuch
+	run_hutch pod stop --ignore nosuch
+	assert_output ""
 	run_hutch pod rm p1
 }
 

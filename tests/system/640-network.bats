@@ -94,6 +94,17 @@ r1"
 	assert_output podman
 }
 
+@test "network create --ignore: an existing network is no error, and stays as it was (Quadlet's .network units)" {
+	run_hutch network create --subnet 10.93.1.0/24 q1
+	run_hutch network create --ignore --subnet 10.93.2.0/24 q1
+	assert_output q1
+	run_hutch network inspect --format '{{range .Subnets}}{{.Subnet}}{{end}}' q1
+	assert_output 10.93.1.0/24
+	run_hutch network create --ignore --subnet 10.93.3.0/24 q2
+	assert_output q2
+	run_hutch 125 network create q2
+}
+
 @test "network: bad input gets podman's messages and exit codes" {
 	run_hutch network create --subnet 10.93.0.0/24 n1
 	run_hutch 125 network create n1
