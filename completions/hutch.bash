@@ -540,7 +540,7 @@ _hutch_spec() {
 		after=""
 		;;
 	"network create")
-		opts="--disable-dns --driver -d --gateway --internal --ip-range --ipv6 --label --opt -o --subnet --help -h"
+		opts="--disable-dns --driver -d --gateway --ignore --internal --ip-range --ipv6 --label --opt -o --subnet --help -h"
 		valopts="--driver=choices:bridge -d=choices:bridge --gateway=none --ip-range=none --label=none --opt=none -o=none --subnet=none "
 		choices=""
 		subs=""
