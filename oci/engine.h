@@ -233,7 +233,10 @@ struct eng_ctr_create_req {
 	char *const *annotations; /* KEY=VAL */
 	char *const *sysctls;	  /* KEY=VAL, namespaced sysctls */
 	char *const *labels;	  /* KEY=VAL */
-	char *const *group_add;	  /* numeric gids */
+	/* PODMAN_SYSTEMD_UNIT of the caller's environment (a systemd unit's %n), recorded as
+	 * that label, over a --label of the same key, as podman's; NULL: not set */
+	const char *systemd_unit;
+	char *const *group_add; /* numeric gids */
 	/* seccomp=unconfined|FILE, no-new-privileges[=true]; label= and apparmor= are
 	 * ignored with a warning */
 	char *const *security_opts;
@@ -647,6 +650,15 @@ int eng_ctr_pause(struct eng *eng, struct eng_ctr *c, bool pause, struct error *
 /* One stats sample (ID, Name, CPUNano, MemUsage, PIDs) from the container's delegated
  * cgroup; an error naming why when cgroups are not delegated. */
 int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **err);
+
+/* ---------- auto-update (oci/engine/autoupdate.c) ---------- */
+
+/* The labels of podman's auto-update: the policy (registry, its older alias image, local,
+ * disabled), an auth file for the policy's pulls, and the systemd unit that runs the
+ * container (create records the PODMAN_SYSTEMD_UNIT of its environment). */
+#define ENG_AUTOUPDATE_LABEL "io.containers.autoupdate"
+#define ENG_AUTOUPDATE_AUTHFILE_LABEL "io.containers.autoupdate.authfile"
+#define ENG_SYSTEMD_UNIT_LABEL "PODMAN_SYSTEMD_UNIT"
 
 /* ---------- named volumes: $store/volumes/NAME/{volume.json,_data} ---------- */
 
