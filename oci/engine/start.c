@@ -20,6 +20,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <sched.h>
+#include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <signal.h>
@@ -512,6 +513,32 @@ static int launch_rt(const struct launch *l, struct launch_net *net, const char 
 }
 
 /* The monitor-to-be: runs as root in the container's user and mount namespaces. */
+/*
+ * --sdnotify=conmon's "MAINPID=pid\nREADY=1" to socket ("@name": abstract), best effort.
+ * Sent by the launcher before the CLI hears "ready" (the container runs by then), not by
+ * the monitor after its exec: a unit's ExecStart (`run -d`) exits once it hears it, and
+ * systemd must know the container as the main process by then, or it takes that exit for
+ * the service's end (it reads the datagrams queued before a SIGCHLD first).
+ */
+static void notify_ready(const char *socket_path, pid_t pid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = strlen(socket_path);
+	if (n == 0 || n >= sizeof(sa.sun_path))
+		return;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	memcpy(sa.sun_path, socket_path, n);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	char msg[48];
+	int len = snprintf(msg, sizeof(msg), "MAINPID=%d\nREADY=1", (int)pid);
+	(void)!sendto(fd, msg, (size_t)len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
+	close(fd);
+}
+
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
 	struct error *err = NULL;
@@ -709,7 +736,9 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	autofree char *runtime = eng_ctr_helper_path("hutch-runtime");
 	ctr_health_monitor_args(l->c, runtime, l->root, &argv);
 	add_fd_arg(&argv, "--notify-fd", notify);
-	if (l->notify_socket != NULL && sd != NULL && strcmp(sd, "ignore") != 0) {
+	/* conmon: the launcher tells systemd itself, below. */
+	if (l->notify_socket != NULL && sd != NULL && strcmp(sd, "ignore") != 0 &&
+	    strcmp(sd, "conmon") != 0) {
 		strv_push(&argv, "--sdnotify");
 		strv_push(&argv, sd);
 		strv_push(&argv, "--notify-socket");
@@ -745,6 +774,8 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	 * hooks to run) or 's' with the connection to the init, or 'x' (the runtime binary
 	 * started it already) with /dev/null. */
 	int32_t pids[2] = { (int32_t)net.init, (int32_t)getpid() };
+	if (l->notify_socket != NULL && sd != NULL && strcmp(sd, "conmon") == 0)
+		notify_ready(l->notify_socket, net.init);
 	if (fs_write_all(l->sync_fd, "ready\n", 6) < 0 ||
 	    fs_write_all(l->sync_fd, pids, sizeof(pids)) < 0 ||
 	    send_fd(l->sync_fd,
