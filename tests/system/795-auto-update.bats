@@ -118,3 +118,124 @@ au_version() {
 		run -0 sysctl is-active "$unit.service"
 	done
 }
+
+@test "auto-update registry: --dry-run says pending and changes nothing; a new image is pulled and the unit restarted on it" {
+	au_manager
+	local img=$HUTCH_REGISTRY/au-reg:latest unit=hutch-au-reg-$$
+	au_image au-reg one
+	run_hutch pull -q --tls-verify=false "$img"
+	au_unit "$unit" aureg registry "$img"
+	[[ $(au_version aureg) == one ]]
+	local cid old
+	cid=$("$HUTCH" inspect --format '{{.Id}}' aureg)
+	old=$("$HUTCH" images -q "$img")
+	run_hutch auto-update --tls-verify=false
+	assert_line --index 0 --regexp '^UNIT +CONTAINER +IMAGE +POLICY +UPDATED$'
+	assert_line --index 1 --regexp "^$unit.service +${cid:0:12} \\(aureg\\) +$img +registry +false$"
+	au_image au-reg two
+	run_hutch auto-update --tls-verify=false --dry-run
+	assert_line --index 1 --regexp "^$unit.service +${cid:0:12} \\(aureg\\) +$img +registry +pending$"
+	[[ $("$HUTCH" images -q "$img") == "$old" ]]
+	[[ $("$HUTCH" inspect --format '{{.Id}}' aureg) == "$cid" ]]
+	run_hutch auto-update --tls-verify=false --format '{{.Unit}},{{.ContainerName}},{{.ContainerID}},{{.Image}},{{.Policy}},{{.Updated}}'
+	# The pull's progress on stderr, as podman's.
+	assert_equal "$(head -1 <<<"$stderr")" "Trying to pull $img..."
+	assert_output "$unit.service,aureg,$cid,$img,registry,true"
+	# The unit runs the new image, in a new container.
+	run -0 sysctl is-active "$unit.service"
+	[[ $(au_version aureg) == two ]]
+	[[ $("$HUTCH" inspect --format '{{.Id}}' aureg) != "$cid" ]]
+	[[ $("$HUTCH" images -q "$img") != "$old" ]]
+	run_hutch auto-update --tls-verify=false --format json
+	run -0 jq -r '.[0].Updated' <<<"$output"
+	assert_output false
+}
+
+@test "auto-update registry: a unit that fails on the new image rolls back to the old one" {
+	au_manager
+	local img=$HUTCH_REGISTRY/au-roll:latest unit=hutch-au-roll-$$
+	au_image au-roll one
+	run_hutch pull -q --tls-verify=false "$img"
+	au_unit "$unit" auroll registry "$img"
+	local old
+	old=$("$HUTCH" images -q "$img")
+	au_image au-roll broken 'exit 1'
+	run_hutch auto-update --tls-verify=false --format '{{.Unit}} {{.Updated}}'
+	assert_output "$unit.service rolled back"
+	# The old image has its name back, and the unit runs it again.
+	[[ $("$HUTCH" images -q "$img") == "$old" ]]
+	run -0 sysctl is-active "$unit.service"
+	[[ $(au_version auroll) == one ]]
+	# Without rollback: failed, and the unit stays down.
+	run_hutch 125 auto-update --tls-verify=false --rollback=false --format '{{.Updated}}'
+	assert_output failed
+	assert_equal "$(tail -1 <<<"$stderr")" "Error: restarting unit $unit.service during update: systemd unit \"$unit.service\" is not active after its restart"
+	run -3 sysctl is-active "$unit.service"
+}
+
+@test "auto-update local: the image now named so; a unit that is not there fails" {
+	au_manager
+	local img=$HUTCH_REGISTRY/au-local:latest unit=hutch-au-local-$$
+	au_image au-local one
+	run_hutch pull -q --tls-verify=false "$img"
+	au_unit "$unit" aulocal local "$img"
+	run_hutch auto-update --format '{{.Image}} {{.Policy}} {{.Updated}}'
+	assert_output "$img local false"
+	# A newer image under the name in the store (no registry asked: the local policy).
+	au_image au-local two
+	run_hutch pull -q --tls-verify=false "$img"
+	run_hutch auto-update --dry-run --format '{{.Updated}}'
+	assert_output pending
+	run_hutch auto-update --format '{{.Updated}}'
+	assert_output true
+	[[ $(au_version aulocal) == two ]]
+	# A container whose unit the manager does not know: failed, with systemd's words, and
+	# the old image named again (the rollback's restart fails too).
+	run_hutch tag "$img" localhost/au-gone:latest
+	local old
+	old=$("$HUTCH" images -q localhost/au-gone:latest)
+	PODMAN_SYSTEMD_UNIT=hutch-au-gone-$$.service run_hutch run -d --name gone \
+		--label io.containers.autoupdate=local localhost/au-gone:latest /start
+	au_image au-local three
+	run_hutch pull -q --tls-verify=false "$img"
+	run_hutch tag "$img" localhost/au-gone:latest
+	run_hutch 125 auto-update --format '{{.ContainerName}} {{.Updated}}'
+	assert_line "gone failed"
+	# The pull updated aulocal's image too.
+	assert_line "aulocal true"
+	[[ $(au_version aulocal) == three ]]
+	assert_equal "$stderr" "Error: restarting unit hutch-au-gone-$$.service during rollback: Unit hutch-au-gone-$$.service not found."
+	[[ $("$HUTCH" images -q localhost/au-gone:latest) == "$old" ]]
+}
+
+@test "auto-update: bad labels, no unit label, no manager, operands" {
+	run_hutch 125 auto-update x
+	assert_equal "$stderr" 'Error: `hutch auto-update` takes no arguments'
+	# Nothing labelled: no output at all.
+	run_hutch run -d --name plain "$IMAGE" sleep 100
+	run_hutch auto-update
+	assert_output ''
+	# Only running containers count.
+	run_hutch create --name notrunning --label io.containers.autoupdate=bogus "$IMAGE" true
+	run_hutch auto-update
+	run_hutch run -d --name bogus --label io.containers.autoupdate=bogus "$IMAGE" sleep 100
+	run_hutch 125 auto-update
+	assert_equal "$stderr" 'Error: invalid auto-update policy "bogus": valid policies are ["disabled" "image" "local" "registry"]'
+	run_hutch rm -f -t0 bogus
+	run_hutch run -d --name off --label io.containers.autoupdate=disabled "$IMAGE" sleep 100
+	run_hutch auto-update
+	assert_output ''
+	run env -u PODMAN_SYSTEMD_UNIT "$HUTCH" run -d --name nounit \
+		--label io.containers.autoupdate=registry "$IMAGE" sleep 100
+	local id
+	id=$("$HUTCH" inspect --format '{{.Id}}' nounit)
+	PODMAN_SYSTEMD_UNIT=x.service run_hutch run -d --name unit \
+		--label io.containers.autoupdate=registry "$IMAGE" sleep 100
+	# Both failures, listed as podman lists them; no manager reached from here (the
+	# test's runtime dir has none).
+	run_hutch 125 auto-update
+	assert_output ''
+	[[ $stderr == "Error: 2 errors occurred:"* ]]
+	assert_equal "$(sed -n 2p <<<"$stderr")" "	* auto-updating container \"$id\": no PODMAN_SYSTEMD_UNIT label found"
+	[[ $(sed -n 3p <<<"$stderr") == "	* connecting to the systemd user manager: "* ]]
+}
