@@ -233,7 +233,10 @@ struct eng_ctr_create_req {
 	char *const *annotations; /* KEY=VAL */
 	char *const *sysctls;	  /* KEY=VAL, namespaced sysctls */
 	char *const *labels;	  /* KEY=VAL */
-	char *const *group_add;	  /* numeric gids */
+	/* PODMAN_SYSTEMD_UNIT of the caller's environment (a systemd unit's %n), recorded as
+	 * that label, over a --label of the same key, as podman's; NULL: not set */
+	const char *systemd_unit;
+	char *const *group_add; /* numeric gids */
 	/* seccomp=unconfined|FILE, no-new-privileges[=true]; label= and apparmor= are
 	 * ignored with a warning */
 	char *const *security_opts;
@@ -657,6 +660,41 @@ int eng_ctr_pause(struct eng *eng, struct eng_ctr *c, bool pause, struct error *
 /* One stats sample (ID, Name, CPUNano, MemUsage, PIDs) from the container's delegated
  * cgroup; an error naming why when cgroups are not delegated. */
 int eng_ctr_stats(struct eng_ctr *c, struct json_object **out, struct error **err);
+
+/* ---------- auto-update (oci/engine/autoupdate.c) ---------- */
+
+/* The labels of podman's auto-update: the policy (registry, its older alias image, local,
+ * disabled), an auth file for the policy's pulls, and the systemd unit that runs the
+ * container (create records the PODMAN_SYSTEMD_UNIT of its environment). */
+#define ENG_AUTOUPDATE_LABEL "io.containers.autoupdate"
+#define ENG_AUTOUPDATE_AUTHFILE_LABEL "io.containers.autoupdate.authfile"
+#define ENG_SYSTEMD_UNIT_LABEL "PODMAN_SYSTEMD_UNIT"
+
+struct eng_autoupdate_opts {
+	const char *authfile; /* for the registry's; a container's authfile label wins */
+	int tls_verify;	      /* -1: registries.conf's, 0, 1 */
+	bool dry_run;	      /* only look: "pending" where an update waits, nothing changed */
+	bool rollback;	      /* a unit that fails on the new image gets the old one back */
+	const struct storage_progress_sink *progress; /* the pulls' progress; NULL: silent */
+};
+
+/* One container's outcome, as podman's report: updated is "true", "false", "pending",
+ * "rolled back" or "failed". All strings owned. */
+struct eng_autoupdate_report {
+	char *unit, *ctr_id, *ctr_name, *image, *policy, *updated;
+};
+
+/*
+ * `auto-update`: for each running container labelled with a policy, compare its image with
+ * the registry's (registry: by manifest digest, then pull) or the store's (local: the image
+ * now named so); restart each unit with an update by `systemctl --user restart`, check it
+ * runs, and with rollback tag the old image back and restart again. *reports (owned, free
+ * with eng_autoupdate_reports_free) has one per container; errors do not stop the others:
+ * -1 with *err (one, or podman's "N errors occurred:" list) and the reports made.
+ */
+int eng_autoupdate(struct eng *eng, const struct eng_autoupdate_opts *o,
+		   struct eng_autoupdate_report **reports, size_t *n, struct error **err);
+void eng_autoupdate_reports_free(struct eng_autoupdate_report *reports, size_t n);
 
 /* ---------- named volumes: $store/volumes/NAME/{volume.json,_data} ---------- */
 

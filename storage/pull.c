@@ -682,3 +682,92 @@ int storage_pull(struct storage *s, const char *ref, const struct storage_pull_o
 		*image_id = xstrdup(buf);
 	return rc;
 }
+
+/* The digest of the manifest ref names for this platform (an index's entry), from the first
+ * endpoint that answers. */
+static int remote_digest(const struct pull_conf *conf, const struct storage_ref *ref,
+			 const struct storage_pull_opts *o, char **digest, struct error **err)
+{
+	struct pull_target *t = NULL;
+	size_t nt = 0;
+	int rc = targets(&conf->reg, ref, &t, &nt, err);
+	for (size_t i = 0; rc == 0 && i < nt; i++) {
+		struct reg_opts ro = { .tls_verify = o->tls_verify,
+				       .insecure = t[i].insecure,
+				       .request_timeout = conf->lim.request_timeout,
+				       .stall_timeout = conf->lim.stall_timeout,
+				       .progress_fd = -1 };
+		autofree char *up = NULL, *body = NULL, *mt = NULL, *dg = NULL;
+		struct reg_client *c = NULL;
+		size_t len = 0;
+		enum doc_kind kind = DOC_MANIFEST;
+		struct error *e = NULL;
+		if (storage_auth_lookup(t[i].host, t[i].path, o->authfile, o->creds, &up, err) <
+		    0) {
+			rc = -1;
+			break;
+		}
+		ro.userpass = up;
+		if (reg_open(t[i].host, t[i].path, &ro, &c, &e) == 0 &&
+		    reg_get_manifest(c, ref->digest ? ref->digest : ref->tag, &body, &len, &mt, &dg,
+				     &e) == 0 &&
+		    doc_kind(mt, body, len, &kind, &e) == 0) {
+			struct oci_index idx = { 0 };
+			const struct oci_desc *d = NULL;
+			if (kind == DOC_INDEX && index_decode(body, len, &idx, &e) == 0 &&
+			    (d = index_select(&idx, o->os ? o->os : "linux",
+					      o->arch ? o->arch : storage_host_arch(), o->variant,
+					      &e)) != NULL) {
+				free(dg);
+				dg = xstrdup(d->digest);
+			}
+			if (kind == DOC_INDEX)
+				index_clear(&idx);
+			if (kind == DOC_MANIFEST || d != NULL) {
+				*digest = steal_ptr(&dg);
+				reg_close(&c);
+				break;
+			}
+		}
+		reg_close(&c);
+		if (i + 1 < nt) {
+			log_debug("mirror %s: %s", t[i].host, e->msg);
+			err_free(&e);
+			continue;
+		}
+		*err = e;
+		rc = -1;
+	}
+	targets_free(t, nt);
+	return rc;
+}
+
+int storage_remote_digest(const char *ref, const struct storage_pull_opts *o, char **digest,
+			  struct error **err)
+{
+	*digest = NULL;
+	struct storage_ref r;
+	if (storage_ref_parse(ref, &r, err) < 0)
+		return -1;
+	struct pull_conf conf = { .progress_fd = -1 };
+	int rc = 0;
+	if (r.domain == NULL)
+		rc = err_set(err, EINVAL, ERR_TOOL, "%s: not a fully qualified reference", ref);
+	if (rc == 0)
+		rc = storage_ref_qualify(&r, r.domain, err);
+	if (rc == 0)
+		rc = storage_pullconf_load(&conf.lim, err);
+	if (rc == 0)
+		rc = storage_regconf_load(&conf.reg, err);
+	if (rc == 0) {
+		reg_global_init();
+		rc = remote_digest(&conf, &r, o, digest, err);
+		if (rc < 0 && strncmp((*err)->msg, "pinging container registry ", 27) == 0)
+			err_wrap(err, "initializing source docker://%s", ref);
+		else if (rc < 0)
+			err_wrap(err, "looking up %s", ref);
+	}
+	storage_regconf_clear(&conf.reg);
+	storage_ref_clear(&r);
+	return rc;
+}

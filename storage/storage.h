@@ -180,6 +180,14 @@ struct storage_push_opts {
  */
 int storage_push(struct storage *s, const char *image, const char *dest,
 		 const struct storage_push_opts *o, char **digest, struct error **err);
+/*
+ * The digest ("sha256:...", owned) of the manifest a fully qualified ref names in its
+ * registry now, for o's platform (an index's entry for it): what a pull of ref would store
+ * as the image's manifest digest. Reads registries.conf (mirrors, insecure), the auth files
+ * and o's tls_verify, authfile and creds; stores nothing.
+ */
+int storage_remote_digest(const char *ref, const struct storage_pull_opts *o, char **digest,
+			  struct error **err);
 
 /* One image record. */
 struct storage_image {
@@ -197,6 +205,8 @@ struct storage_image {
 };
 
 void storage_image_free(struct storage_image **img);
+/* An image record freed when it goes out of scope. */
+#define autoimage __attribute__((cleanup(storage_image_free)))
 /* All image records (owned vector of owned records). */
 int storage_image_list(struct storage *s, struct storage_image ***imgs, size_t *n,
 		       struct error **err);

@@ -166,6 +166,7 @@ int cli_format_check(const char *fmt, struct error **err);
 int cmd_version(struct cli_ctx *ctx, struct error **err);
 int cmd_healthcheck_run(struct cli_ctx *ctx, struct error **err);
 int cmd_generate_systemd(struct cli_ctx *ctx, struct error **err);
+int cmd_auto_update(struct cli_ctx *ctx, struct error **err);
 int cmd_info(struct cli_ctx *ctx, struct error **err);
 int cmd_unshare(struct cli_ctx *ctx, struct error **err);
 int cmd_help(struct cli_ctx *ctx, struct error **err);

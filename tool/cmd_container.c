@@ -50,6 +50,7 @@ static void create_req(struct cli_ctx *ctx, struct eng_ctr_create_req *r)
 		.annotations = cli_opt_list(ctx, "annotation"),
 		.sysctls = cli_opt_list(ctx, "sysctl"),
 		.labels = cli_opt_list(ctx, "label"),
+		.systemd_unit = getenv("PODMAN_SYSTEMD_UNIT"),
 		.group_add = cli_opt_list(ctx, "group-add"),
 		.security_opts = cli_opt_list(ctx, "security-opt"),
 		.rm = cli_opt_bool(ctx, "rm"),

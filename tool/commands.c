@@ -720,6 +720,22 @@ static const struct cli_opt stats_opts[] = {
 	END_OPTS,
 };
 
+/* auto-update (issue 16): podman's flags, and --tls-verify of its later versions. */
+static const struct cli_opt autoupdate_opts[] = {
+	{ "authfile", 0, "file", CLI_STRING, NULL,
+	  "Path of the authentication file for the registries' images (a container's "
+	  "io.containers.autoupdate.authfile label wins)",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "dry-run", 0, NULL, CLI_BOOL, NULL, "Check for pending updates", 0, NULL },
+	{ "format", 0, "format", CLI_STRING, NULL,
+	  "Change the output format to JSON or a Go template", CLI_COMPLETE_FORMAT, "json" },
+	{ "rollback", 0, NULL, CLI_BOOL, "true", "Rollback to previous image if update fails", 0,
+	  NULL },
+	{ "tls-verify", 0, NULL, CLI_BOOL, "true",
+	  "Require HTTPS and verify certificates (false allows plain http)", 0, NULL },
+	END_OPTS,
+};
+
 static const struct cli_opt cprune_opts[] = {
 	{ "force", 'f', NULL, B, NULL, "Do not ask for confirmation", 0, NULL },
 	END_OPTS,
@@ -1312,6 +1328,8 @@ static const struct cli_cmd commands[] = {
 	CTR_CMD("top", TOP_SUMMARY, TOP_SYNOPSIS, cmd_top, no_opts, 1, -1, false, C_CTR),
 	CTR_CMD("unpause", UNPAUSE_SUMMARY, CTRS_SYNOPSIS, cmd_unpause, no_opts, 1, -1, false,
 		CLI_COMPLETE_CTR_PAUSED),
+	CTR_CMD("auto-update", "Auto update containers according to their auto-update policy", "",
+		cmd_auto_update, autoupdate_opts, 0, -1, false, CLI_COMPLETE_NONE),
 	{ .name = "healthcheck",
 	  .summary = "Manage healthchecks of containers",
 	  .synopsis = "COMMAND",

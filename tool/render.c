@@ -43,7 +43,7 @@ static int list_table(struct cli_ctx *ctx, const char *fmt, struct json_object *
 	}
 	autostrv char **lines = xcalloc(1, sizeof(char *));
 	size_t n = json_object_array_length(rows);
-	if (!cli_opt_bool(ctx, "noheading")) {
+	if (!cli_opt_flag(ctx, "noheading")) {
 		struct json_object *first = json_object_array_get_idx(rows, 0);
 		struct json_object *h = cli_format_headers(first, (const char *const *)kv);
 		char *l = cli_fmt_header_line(fmt, h, err);
@@ -67,7 +67,7 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
 {
 	const char *fmt = cli_opt_str(ctx, "format");
 	size_t n = json_object_array_length(rows);
-	if (cli_opt_bool(ctx, "quiet")) {
+	if (cli_opt_flag(ctx, "quiet")) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", json_str(json_object_array_get_idx(rows, i), quiet_key));
 		return 0;
@@ -84,7 +84,7 @@ int cli_list(struct cli_ctx *ctx, struct json_object *rows, const char *quiet_ke
 	if (fmt != NULL)
 		return list_table(ctx, fmt, rows, header, keys, err);
 	autostrv char **table = NULL;
-	if (!cli_opt_bool(ctx, "noheading"))
+	if (!cli_opt_flag(ctx, "noheading"))
 		strv_push(&table, header);
 	for (size_t i = 0; i < n; i++) {
 		char *line = NULL;

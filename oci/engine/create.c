@@ -834,7 +834,8 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 {
 	struct eng_ctr_create_opts *co = &a->co;
 	struct oci_gen_opts *g = &co->gen;
-	if (plan_image(r, eng, a, err) < 0 || plan_process(r, eng, a, err) < 0)
+	if (ctr_autoupdate_check(r->image, r->labels, err) < 0 || plan_image(r, eng, a, err) < 0 ||
+	    plan_process(r, eng, a, err) < 0)
 		return -1;
 	g->hostname = r->hostname;
 	g->tty = r->tty;
@@ -851,6 +852,11 @@ static int plan_build(const struct eng_ctr_create_req *r, struct eng *eng, struc
 		strv_push(&a->labels, a->icfg.labels[i]);
 	for (size_t i = 0; r->labels && r->labels[i]; i++)
 		strv_push(&a->labels, r->labels[i]);
+	/* The unit that runs this container, for auto-update to restart: set from the
+	 * environment even when empty, and over the user's label, as podman's. */
+	if (r->systemd_unit != NULL)
+		strv_push_take(&a->labels,
+			       xasprintf("%s=%s", ENG_SYSTEMD_UNIT_LABEL, r->systemd_unit));
 	co->labels = a->labels;
 	co->rm = r->rm;
 	co->replace = r->replace;

@@ -449,3 +449,9 @@ void ctr_notify_spec(struct json_object *spec, const char *sdnotify, const char 
 /* Bind the datagram socket in the run dir (run_dirfd) for the container to send to: the
  * fd (for the monitor), or -1 with err set. */
 int ctr_notify_bind(int run_dirfd, struct error **err);
+
+/* ---------- auto-update (autoupdate.c) ---------- */
+
+/* At create: the registry policy (or its alias image) among labels needs a fully qualified
+ * image reference, podman's "short name" error otherwise. */
+int ctr_autoupdate_check(const char *image, char *const *labels, struct error **err);
