@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --runtime --runtime-flag --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --runtime=file --runtime-flag=none --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause healthcheck generate volume network pod login logout secret completion help info unshare version history image images pull push rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause auto-update healthcheck generate volume network pod login logout secret completion help info unshare version history image images pull push rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -385,6 +385,14 @@ _hutch_spec() {
 		choices=""
 		subs=""
 		operands="containers-paused"
+		after=""
+		;;
+	"auto-update")
+		opts="--authfile --dry-run --format --rollback --tls-verify --help -h"
+		valopts="--authfile=file --format=choices:json "
+		choices=""
+		subs=""
+		operands="none"
 		after=""
 		;;
 	"healthcheck")
