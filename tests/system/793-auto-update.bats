@@ -92,10 +92,10 @@ ExecStop=$HUTCH rm -f -i --cidfile=%t/%n.cid
 X
 	sysctl daemon-reload
 	run -0 timeout 60 env XDG_RUNTIME_DIR="$HUTCH_SYSD_RUNTIME" systemctl --user start "$unit.service"
-	# Its main process is the container's (MAINPID), not the ExecStart that has exited.
+	# Its main process is the container's monitor (MAINPID, as podman's conmon), not the ExecStart that has exited.
 	local main
 	main=$(sysctl show -p MainPID --value "$unit.service")
-	[[ $main == "$("$HUTCH" inspect --format '{{.State.Pid}}' "$name")" ]]
+	[[ $main == "$("$HUTCH" inspect --format '{{.State.ConmonPid}}' "$name")" ]]
 }
 
 # The version file of the image container NAME runs now.
@@ -103,7 +103,7 @@ au_version() {
 	"$HUTCH" exec "$1" cat /version
 }
 
-@test "sysd: a Type=notify unit with run -d --sdnotify=conmon has the container as its main process" {
+@test "sysd: a Type=notify unit with run -d --sdnotify=conmon has the container's monitor as its main process" {
 	sysd_require
 	local img=$HUTCH_REGISTRY/au-notify:latest unit=hutch-au-notify-$$ main
 	au_image au-notify one
@@ -114,7 +114,7 @@ au_version() {
 	for _ in 1 2 3; do
 		run -0 timeout 60 env XDG_RUNTIME_DIR="$HUTCH_SYSD_RUNTIME" systemctl --user restart "$unit.service"
 		main=$(sysctl show -p MainPID --value "$unit.service")
-		[[ $main == "$("$HUTCH" inspect --format '{{.State.Pid}}' aunotify)" ]]
+		[[ $main == "$("$HUTCH" inspect --format '{{.State.ConmonPid}}' aunotify)" ]]
 		run -0 sysctl is-active "$unit.service"
 	done
 }
