@@ -891,3 +891,62 @@ int eng_ctr_cleanup(struct eng *eng, const char *id, bool unlisted, struct error
  * paths cannot be read.
  */
 struct json_object *eng_info(struct eng *eng, struct error **err);
+
+/* ---------- build: the Containerfile parser (oci/engine/buildfile.c) ---------- */
+
+/* A heredoc of an instruction: <<NAME (expand: unquoted), <<-NAME (chomp: leading tabs of
+ * the body's lines dropped). body is the lines up to NAME, each with its newline. */
+struct eng_bf_heredoc {
+	char *name;
+	char *body;
+	bool expand, chomp;
+};
+
+/* One instruction as written: keyword in upper case; its leading --flags (RUN, COPY, ADD,
+ * FROM, HEALTHCHECK) as given; args the rest, raw (continuations joined, no substitution);
+ * json the exec form when args is a JSON array of strings (RUN, CMD, ENTRYPOINT, SHELL,
+ * COPY, ADD, VOLUME), else NULL; original the whole instruction on one line; line where it
+ * starts. ONBUILD: onbuild is the trigger instruction, parsed. */
+struct eng_bf_instr {
+	char *cmd;
+	char **flags;
+	char *args;
+	char **json;
+	struct eng_bf_heredoc *heredocs;
+	size_t n_heredocs;
+	char *original;
+	int line;
+	struct eng_bf_instr *onbuild;
+};
+
+/* A parsed Containerfile; escape is the escape character ('\\' or '`'), syntax the
+ * `# syntax=` directive (NULL when none). */
+struct eng_bf {
+	struct eng_bf_instr *v;
+	size_t n;
+	char escape;
+	char *syntax;
+};
+
+/* Parse text (len bytes; file names it in errors: "FILE:LINE: unknown instruction: X").
+ * *out is cleared on failure, else owned (eng_bf_clear). */
+int eng_bf_parse(const char *text, size_t len, const char *file, struct eng_bf *out,
+		 struct error **err);
+void eng_bf_clear(struct eng_bf *b);
+
+/* A variable's value (borrowed) or NULL when unset. */
+typedef const char *(*eng_bf_lookup)(void *arg, const char *name);
+struct eng_bf_expand {
+	char escape;	      /* 0: '\\' */
+	eng_bf_lookup lookup; /* the build's ARG and ENV values */
+	void *arg;
+	const char *file; /* for errors, with line */
+	int line;
+};
+/* Docker's word processing: quotes removed, the escape character honoured, $VAR, ${VAR},
+ * ${VAR:-w}, ${VAR-w}, ${VAR:+w}, ${VAR+w}, ${VAR:?msg} substituted (values never split).
+ * split: words at unquoted blanks; else one word of the whole. *words owned. */
+int eng_bf_words(const char *s, const struct eng_bf_expand *e, bool split, char ***words,
+		 struct error **err);
+/* Blank-separated words with their quotes kept (ENV and LABEL pairs), owned vector. */
+char **eng_bf_split_raw(const char *s, char esc);
