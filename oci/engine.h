@@ -950,3 +950,33 @@ int eng_bf_words(const char *s, const struct eng_bf_expand *e, bool split, char 
 		 struct error **err);
 /* Blank-separated words with their quotes kept (ENV and LABEL pairs), owned vector. */
 char **eng_bf_split_raw(const char *s, char esc);
+
+/* ---------- build (oci/engine/build.c) ---------- */
+
+/* `build`'s request, as given; NULL, false or 0: not given. */
+struct eng_build_opts {
+	const char *context;	 /* the context dir */
+	const char *file;	 /* NULL: CONTEXT/Containerfile, else CONTEXT/Dockerfile */
+	char *const *tags;	 /* names for the final image */
+	char *const *build_args; /* K=V, or K for the caller's environment's value */
+	char *const *labels;	 /* K=V added to the final image */
+	const char *target;	 /* the last stage to build (name); NULL: the last */
+	bool no_cache;
+	const char *pull; /* always | missing | never | newer; NULL: missing */
+	bool tls_verify, tls_verify_set;
+	bool quiet;		    /* progress of pulls and steps not shown */
+	bool docker;		    /* the docker format, else OCI */
+	const char *network;	    /* RUN's network mode; NULL: the engine's default */
+	const char *platform;	    /* os/arch[/variant]; NULL: the host's */
+	const struct eng_stdio *io; /* STEP lines and RUN output (out, err) */
+	const struct storage_progress_sink *progress; /* pulls */
+};
+/*
+ * Build the Containerfile: each instruction a step whose image comes from the layer cache
+ * or is made (RUN: a container of the engine, its upper dir the layer; COPY and ADD: the
+ * files copied into a working rootfs; the rest: the config alone, an empty_layer history
+ * entry). *image_id (owned) is the final image's ID. A failing RUN: an error whose message
+ * is podman's, and *run_status its exit status (else 0).
+ */
+int eng_build(struct eng *eng, const struct eng_build_opts *o, char **image_id, int *run_status,
+	      struct error **err);

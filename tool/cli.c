@@ -520,6 +520,8 @@ int cli_main(int argc, char **argv)
 			code = 1;
 		else if (ctx.cmd != NULL && ctx.cmd->rm_codes && err->kind == ERR_INUSE)
 			code = 2;
+		if (ctx.error_status > 0)
+			code = ctx.error_status;
 		err_free(&err);
 		return code;
 	}
