@@ -552,6 +552,22 @@ struct step_work {
 	struct storage_build_step bs;
 };
 
+/* WORKDIR's directory, made for RUN when no layer of the image has it, as buildah does:
+ * in the container's upper dir (it is the container's root's, which is this user). */
+static int ensure_workdir(struct bctx *b, const struct storage_image *img, const struct eng_ctr *c,
+			  const char *wd, struct error **err)
+{
+	autostrv char **dirs = storage_image_layer_dirs(b->s, img);
+	for (size_t i = 0; dirs != NULL && dirs[i] != NULL; i++) {
+		autofree char *p = xasprintf("%s%s", dirs[i], wd);
+		if (fs_exists(p))
+			return 0;
+	}
+	autofree char *dir = eng_ctr_dir(b->eng, c->id);
+	autofree char *p = xasprintf("%s/upper%s", dir, wd);
+	return fs_mkdir_p(p, 0755, err);
+}
+
 /* RUN: a container of the current image, run with the caller's streams; its upper dir is
  * the layer of the step's image. */
 static int run_step(struct bstate *st, char **argv, struct json_object *ncfg, char **out_id,
@@ -590,6 +606,12 @@ static int run_step(struct bstate *st, char **argv, struct json_object *ncfg, ch
 	autoctr struct eng_ctr *c = NULL;
 	if (eng_ctr_create(b->eng, &r, &c, err) < 0)
 		return -1;
+	if (wd && *wd && ensure_workdir(b, st->img, c, wd, err) < 0) {
+		struct error *e2 = NULL;
+		if (eng_ctr_remove(b->eng, c, true, &e2) < 0)
+			err_free(&e2);
+		return -1;
+	}
 	struct eng_stdio io = { .in = -1,
 				.out = b->o->io ? b->o->io->out : -1,
 				.err = b->o->io ? b->o->io->err : -1 };
@@ -942,6 +964,7 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 	bool is_run = strcmp(cmd, "RUN") == 0;
 	bool is_copy = strcmp(cmd, "COPY") == 0 || strcmp(cmd, "ADD") == 0;
 	autofree char *created_by = NULL, *content = NULL, *tmpdir = NULL, *from_ctr = NULL;
+	autofree char *labels = NULL, *kc = NULL, *id = NULL;
 	autostrv char **argv = NULL;
 	struct copy_fill f = { .b = b, .srcroot = -1 };
 	int rc = 0;
@@ -969,9 +992,7 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 			struct storage_image *fimg = NULL;
 			if (storage_image_lookup(b->s, from_id, &fimg, err) < 0)
 				return -1;
-			char raw[16], hex[SHA256_HEX_LEN + 1];
-			for (size_t i = 0; i < sizeof(raw); i++)
-				raw[i] = (char)(rand() ^ (int)getpid() ^ (int)i);
+			char hex[SHA256_HEX_LEN + 1];
 			autofree char *seed =
 			    xasprintf("%s%ld%d", from_id, (long)time(NULL), rand());
 			sha256_hex(seed, strlen(seed), hex);
@@ -1034,7 +1055,6 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 		created_by = xasprintf("/bin/sh -c #(nop) %s", in->original);
 	}
 	/* the final image's labels (--label) are part of its step */
-	autofree char *labels = NULL;
 	if (last && b->o->labels != NULL) {
 		autofree char *j = NULL;
 		for (size_t i = 0; b->o->labels[i]; i++) {
@@ -1045,9 +1065,9 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 		labels = steal_ptr(&j);
 	}
 	char key[SHA256_HEX_LEN + 1];
-	autofree char *kc = xasprintf("%s\n%s", content ? content : "", labels ? labels : "");
+	kc = xasprintf("%s\n%s", content ? content : "", labels ? labels : "");
 	step_key(st, created_by, kc, key);
-	autofree char *id = b->o->no_cache ? NULL : storage_build_cache_get(b->s, key);
+	id = b->o->no_cache ? NULL : storage_build_cache_get(b->s, key);
 	if (id != NULL) {
 		if (show)
 			say(b, "--> Using cache %s\n", id);
