@@ -955,8 +955,9 @@ char **eng_bf_split_raw(const char *s, char esc);
 
 /* `build`'s request, as given; NULL, false or 0: not given. */
 struct eng_build_opts {
-	const char *context;	 /* the context dir */
+	const char *context;	 /* the context dir; NULL: none (an empty one) */
 	const char *file;	 /* NULL: CONTEXT/Containerfile, else CONTEXT/Dockerfile */
+	int file_fd;		 /* >= 0: the Containerfile is read from this fd (borrowed) */
 	char *const *tags;	 /* names for the final image */
 	char *const *build_args; /* K=V, or K for the caller's environment's value */
 	char *const *labels;	 /* K=V added to the final image */

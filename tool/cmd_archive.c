@@ -280,6 +280,7 @@ int cmd_build(struct cli_ctx *ctx, struct error **err)
 	struct eng_build_opts o = {
 		.context = ctx->argc > 0 ? ctx->argv[0] : ".",
 		.file = cli_opt_str(ctx, "file"),
+		.file_fd = -1,
 		.tags = cli_opt_list(ctx, "tag"),
 		.build_args = cli_opt_list(ctx, "build-arg"),
 		.labels = cli_opt_list(ctx, "label"),
@@ -295,6 +296,13 @@ int cmd_build(struct cli_ctx *ctx, struct error **err)
 		.io = &io,
 		.progress = cli_pull_progress(quiet),
 	};
+	/* "-": the Containerfile on stdin (as CONTEXT: with no context at all) */
+	if (strcmp(o.context, "-") == 0) {
+		o.context = NULL;
+		o.file_fd = STDIN_FILENO;
+	}
+	if (o.file != NULL && strcmp(o.file, "-") == 0)
+		o.file_fd = STDIN_FILENO;
 	if (o.pull != NULL && strcmp(o.pull, "true") == 0)
 		o.pull = "always";
 	else if (o.pull != NULL && strcmp(o.pull, "false") == 0)

@@ -1320,12 +1320,21 @@ static int read_file(struct bctx *b, struct error **err)
 {
 	const struct eng_build_opts *o = b->o;
 	autofree char *path = NULL;
+	if (o->file_fd >= 0) {
+		autofree char *text = NULL;
+		size_t len = 0;
+		if (fs_read_fd(o->file_fd, 16 << 20, &text, &len, err) < 0)
+			return err_wrap(err, "reading the Containerfile");
+		b->file = xstrdup("Containerfile");
+		return eng_bf_parse(text, len, b->file, &b->bf, err);
+	}
 	if (o->file != NULL)
 		path = xstrdup(o->file);
 	else {
 		static const char *const names[] = { "Containerfile", "Dockerfile" };
 		for (size_t i = 0; i < 2 && path == NULL; i++) {
-			autofree char *p = xasprintf("%s/%s", o->context, names[i]);
+			autofree char *p =
+			    xasprintf("%s/%s", o->context ? o->context : ".", names[i]);
 			if (fs_exists(p))
 				path = steal_ptr(&p);
 		}
@@ -1350,9 +1359,16 @@ int eng_build(struct eng *eng, const struct eng_build_opts *o, char **image_id, 
 	*run_status = 0;
 	struct bctx b = { .eng = eng, .s = eng->store, .o = o, .ctxfd = -1 };
 	int rc = 0;
-	b.ctxfd = open(o->context, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b.ctxfd < 0)
-		rc = err_sys(err, "the build context %s", o->context);
+	char empty[] = "/tmp/hutch-build-XXXXXX";
+	bool made_empty = false;
+	if (o->context == NULL) {
+		if (mkdtemp(empty) == NULL)
+			rc = err_sys(err, "creating an empty build context");
+		made_empty = rc == 0;
+	}
+	const char *context = o->context ? o->context : empty;
+	if (rc == 0 && (b.ctxfd = open(context, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = err_sys(err, "the build context %s", context);
 	if (rc == 0)
 		rc = read_file(&b, err);
 	if (rc == 0) {
@@ -1380,6 +1396,8 @@ int eng_build(struct eng *eng, const struct eng_build_opts *o, char **image_id, 
 	*run_status = b.run_status;
 	if (b.ctxfd >= 0)
 		close(b.ctxfd);
+	if (made_empty)
+		rmdir(empty);
 	bld_ignore_clear(&b.ig);
 	for (size_t i = 0; i < b.n_stages; i++) {
 		free(b.stages[i].name);

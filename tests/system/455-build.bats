@@ -347,3 +347,20 @@ EOF
 	assert_output "inside
 plain"
 }
+
+@test "build: the Containerfile on stdin (-, -f -); run gives a rootfs without /etc/mtab one" {
+	run_hutch build -q -t nomtab - <<EOF
+FROM $IMAGE
+RUN rm -f /etc/mtab
+EOF
+	run_hutch run --rm nomtab stat -c %N /etc/mtab
+	assert_output "'/etc/mtab' -> '/proc/mounts'"
+	mkdir -p "$BATS_TEST_TMPDIR/c"
+	echo in-context >"$BATS_TEST_TMPDIR/c/f"
+	run_hutch build -q -t fromstdin -f - "$BATS_TEST_TMPDIR/c" <<EOF
+FROM $IMAGE
+COPY f /f
+EOF
+	run_hutch run --rm fromstdin cat /f
+	assert_output in-context
+}
