@@ -749,8 +749,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"build")
-		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --tag -t --target --tls-verify --help -h"
-		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --tag=none -t=none --target=none "
+		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --secret --tag -t --target --tls-verify --help -h"
+		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --secret=none --tag=none -t=none --target=none "
 		choices=""
 		subs=""
 		operands="dir"
@@ -765,8 +765,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"buildx build")
-		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --tag -t --target --tls-verify --help -h"
-		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --tag=none -t=none --target=none "
+		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --secret --tag -t --target --tls-verify --help -h"
+		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --secret=none --tag=none -t=none --target=none "
 		choices=""
 		subs=""
 		operands="dir"
@@ -789,8 +789,8 @@ _hutch_spec() {
 		after=""
 		;;
 	"image build")
-		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --tag -t --target --tls-verify --help -h"
-		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --tag=none -t=none --target=none "
+		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --secret --tag -t --target --tls-verify --help -h"
+		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --secret=none --tag=none -t=none --target=none "
 		choices=""
 		subs=""
 		operands="dir"

@@ -961,6 +961,7 @@ struct eng_build_opts {
 	char *const *tags;	 /* names for the final image */
 	char *const *build_args; /* K=V, or K for the caller's environment's value */
 	char *const *labels;	 /* K=V added to the final image */
+	char *const *secrets;	 /* id=ID,src=PATH: for RUN --mount=type=secret,id=ID */
 	const char *target;	 /* the last stage to build (name); NULL: the last */
 	bool no_cache;
 	const char *pull; /* always | missing | never | newer; NULL: missing */

@@ -194,6 +194,10 @@ int storage_image_filter_resolve(struct storage *s, struct storage_image_filter 
 bool storage_image_filter_match(const struct storage_image_filter *f,
 				const struct storage_image *img);
 void storage_image_filter_clear(struct storage_image_filter *f);
+/* Whether imgs[i] is an intermediate image of a build, which `images` shows only with
+ * --all, as podman's: it has no name, and another image of imgs is made on it (its layers
+ * and history begin with imgs[i]'s). */
+bool storage_image_intermediate(struct storage_image *const *imgs, size_t n, size_t i);
 /* Delete dangling images (all unused with all), then unreferenced layers. */
 int storage_prune(struct storage *s, bool all, char ***removed, struct error **err);
 

@@ -284,6 +284,7 @@ int cmd_build(struct cli_ctx *ctx, struct error **err)
 		.tags = cli_opt_list(ctx, "tag"),
 		.build_args = cli_opt_list(ctx, "build-arg"),
 		.labels = cli_opt_list(ctx, "label"),
+		.secrets = cli_opt_list(ctx, "secret"),
 		.target = cli_opt_str(ctx, "target"),
 		.no_cache = cli_opt_bool(ctx, "no-cache"),
 		.pull = cli_opt_str(ctx, "pull"),

@@ -83,7 +83,7 @@ static const struct cli_opt pull_opts[] = {
 };
 
 static const struct cli_opt images_opts[] = {
-	{ "all", 'a', NULL, CLI_BOOL, NULL, "Show all images (there are no intermediate ones)", 0,
+	{ "all", 'a', NULL, CLI_BOOL, NULL, "Show all images, intermediate ones of builds too", 0,
 	  NULL },
 	{ "digests", 0, NULL, CLI_BOOL, NULL, "Show digests", 0, NULL },
 	{ "filter", 'f', "filter", CLI_LIST, NULL,
@@ -247,6 +247,8 @@ static const struct cli_opt build_opts[] = {
 	  "Pull base images: always, missing, never or newer (--pull=POLICY)", CLI_COMPLETE_CHOICES,
 	  "always missing never newer" },
 	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Print only the image ID", 0, NULL },
+	{ "secret", 0, "id=ID,src=PATH", CLI_LIST, NULL,
+	  "A file RUN --mount=type=secret,id=ID reads (never in a layer)", 0, NULL },
 	{ "tag", 't', "name", CLI_LIST, NULL, "Name the built image", 0, NULL },
 	{ "target", 0, "stage", CLI_STRING, NULL, "Build up to this stage and stop", 0, NULL },
 	{ "tls-verify", 0, NULL, CLI_BOOL, "true",

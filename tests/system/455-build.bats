@@ -44,6 +44,12 @@ EOF
 	id=${lines[-1]}
 	run_hutch images --no-trunc --format '{{.ID}}' localhost/myapp
 	assert_output "sha256:$id"
+	# the steps' images are intermediate: `images` shows them with --all only, as podman's
+	run_hutch images --format '{{.Repository}}'
+	assert_output "localhost/myapp
+${IMAGE%:*}"
+	run_hutch images -a --format '{{.Repository}}'
+	assert_equal "$(grep -c '<none>' <<<"$output")" 2
 	run_hutch run --rm myapp
 	assert_output "app says hello"
 	run_hutch image inspect --format '{{json .Config.ExposedPorts}} {{json .Config.Cmd}}' myapp
@@ -363,4 +369,98 @@ COPY f /f
 EOF
 	run_hutch run --rm fromstdin cat /f
 	assert_output in-context
+}
+
+@test "build: RUN --mount: a cache mount kept between builds, bind and tmpfs, none in the layer" {
+	ctx mnt <<EOF
+FROM $IMAGE
+RUN --mount=type=cache,id=c1,target=/cache echo x >>/cache/log && echo "runs=\$(wc -l </cache/log)"
+RUN --mount=type=bind,source=sub,target=/src cat /src/f
+RUN --mount=type=tmpfs,target=/scratch echo y >/scratch/y && echo tmpfs-ok
+EOF
+	mkdir -p "$CTX/sub"
+	echo bound >"$CTX/sub/f"
+	run_hutch build -t mnt "$CTX"
+	assert_line "runs=1"
+	assert_line bound
+	assert_line tmpfs-ok
+	run_hutch build --no-cache -t mnt "$CTX"
+	assert_line "runs=2"
+	run_hutch run --rm mnt sh -c 'ls -d /cache /src /scratch 2>&1 | wc -l; ls /cache /src /scratch 2>/dev/null | wc -l'
+	assert_output "3
+0"
+	# the bind mount is read-only
+	ctx mntro <<EOF
+FROM $IMAGE
+RUN --mount=type=bind,source=sub,target=/src touch /src/new
+EOF
+	mkdir -p "$CTX/sub"
+	run_hutch 1 build "$CTX"
+	[[ ! -e $CTX/sub/new ]] || fail "the context was written"
+}
+
+@test "build: --secret is readable during RUN and absent from every layer" {
+	echo "s3cr3t-value" >"$BATS_TEST_TMPDIR/token"
+	ctx sec <<EOF
+FROM $IMAGE
+RUN --mount=type=secret,id=tok cat /run/secrets/tok && cp /run/secrets/tok /dev/null
+RUN --mount=type=secret,id=tok,target=/tok test -s /tok && echo target-ok
+EOF
+	run_hutch build --secret id=tok,src="$BATS_TEST_TMPDIR/token" -t sec "$CTX"
+	assert_line "s3cr3t-value"
+	assert_line target-ok
+	mkdir -p "$BATS_TEST_TMPDIR/secsave"
+	run_hutch save -o "$BATS_TEST_TMPDIR/secsave/img.tar" sec
+	tar -xf "$BATS_TEST_TMPDIR/secsave/img.tar" -C "$BATS_TEST_TMPDIR/secsave"
+	local l
+	for l in $(jq -r '.[0].Layers[]' "$BATS_TEST_TMPDIR/secsave/manifest.json"); do
+		if tar -xOf "$BATS_TEST_TMPDIR/secsave/$l" | grep -q s3cr3t; then
+			fail "the secret is in layer $l"
+		fi
+		if tar -tf "$BATS_TEST_TMPDIR/secsave/$l" | grep -Eq '(^|/)(run/secrets|tok)(/|$)'; then
+			fail "a secret's mount point is in layer $l"
+		fi
+	done
+	ctx sec2 <<EOF
+FROM $IMAGE
+RUN --mount=type=secret,id=missing true
+EOF
+	run_hutch 125 build "$CTX"
+	[[ $stderr == *"no --secret id=missing given"* ]] || fail "$stderr"
+}
+
+@test "build: mount sources that climb out are refused (CVE-2024-9675, CVE-2024-23651/23652, CVE-2025-4953)" {
+	mkdir -p "$BATS_TEST_TMPDIR/outside"
+	echo secret >"$BATS_TEST_TMPDIR/outside/x"
+	# a bind mount of something outside the context
+	ctx cve1 <<EOF
+FROM $IMAGE
+RUN --mount=type=bind,source=../outside,target=/o cat /o/x
+EOF
+	run_hutch 125 build "$CTX"
+	[[ $stderr == *"bind mount source ../outside: outside"*"refused"* ]] || fail "$stderr"
+	refute_line secret
+	# through a symlink in the context
+	ctx cve2 <<EOF
+FROM $IMAGE
+RUN --mount=type=bind,source=link,target=/o cat /o/x
+EOF
+	ln -s "$BATS_TEST_TMPDIR/outside" "$CTX/link"
+	run_hutch 125 build "$CTX"
+	[[ $stderr == *"symbolic links are refused"* ]] || fail "$stderr"
+	refute_line secret
+	# a cache mount whose source climbs out of the cache
+	ctx cve3 <<EOF
+FROM $IMAGE
+RUN --mount=type=cache,id=x,source=../../..,target=/c ls /c
+EOF
+	run_hutch 125 build "$CTX"
+	[[ $stderr == *"cache mount source ../../..: outside the cache: refused"* ]] || fail "$stderr"
+	# an absolute bind source is the context's own path, not the host's
+	ctx cve4 <<EOF
+FROM $IMAGE
+RUN --mount=type=bind,source=$BATS_TEST_TMPDIR/outside,target=/o cat /o/x
+EOF
+	run_hutch 125 build "$CTX"
+	refute_line secret
 }
