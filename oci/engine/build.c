@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1147,6 +1148,26 @@ static char **run_argv(struct bstate *st, const struct eng_bf_instr *in)
 	return sh;
 }
 
+/* A working container of image id (the source of COPY --from), its ID in *out. */
+static int from_container(struct bctx *b, const char *id, char **out, struct error **err)
+{
+	struct storage_image *img = NULL;
+	if (storage_image_lookup(b->s, id, &img, err) < 0)
+		return -1;
+	unsigned char raw[16];
+	char hex[SHA256_HEX_LEN + 1];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		storage_image_free(&img);
+		return err_sys(err, "getrandom");
+	}
+	sha256_hex(raw, sizeof(raw), hex);
+	int rc = storage_container_create(b->s, hex, img, err);
+	storage_image_free(&img);
+	if (rc == 0)
+		*out = xstrdup(hex);
+	return rc;
+}
+
 /* One instruction after FROM. last: the build's last step (labels, COMMIT line). */
 static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, bool show,
 		struct error **err)
@@ -1176,7 +1197,7 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 	bool is_run = strcmp(cmd, "RUN") == 0;
 	bool is_copy = strcmp(cmd, "COPY") == 0 || strcmp(cmd, "ADD") == 0;
 	autofree char *created_by = NULL, *content = NULL, *tmpdir = NULL, *from_ctr = NULL;
-	autofree char *labels = NULL, *kc = NULL, *id = NULL;
+	autofree char *labels = NULL, *kc = NULL, *id = NULL, *from_id = NULL;
 	autostrv char **argv = NULL;
 	struct copy_fill f = { .b = b, .srcroot = -1 };
 	int rc = 0;
@@ -1190,7 +1211,6 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 		}
 	} else if (is_copy) {
 		const char *from = flag_val(in, "--from");
-		autofree char *from_id = NULL;
 		if (from != NULL) {
 			autofree char *fx = expand1(st, b, from, in->line, err);
 			if (fx == NULL)
@@ -1200,26 +1220,10 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 				from_id = xstrdup(sg->image_id);
 			else if (find_or_pull(b, fx, &from_id, err) < 0)
 				return -1;
-			struct storage_image *fimg = NULL;
-			if (storage_image_lookup(b->s, from_id, &fimg, err) < 0)
-				return -1;
-			char hex[SHA256_HEX_LEN + 1];
-			autofree char *seed =
-			    xasprintf("%s%ld%d", from_id, (long)time(NULL), rand());
-			sha256_hex(seed, strlen(seed), hex);
-			from_ctr = xstrdup(hex);
-			rc = storage_container_create(b->s, from_ctr, fimg, err);
-			storage_image_free(&fimg);
-			if (rc < 0) {
-				free(from_ctr);
-				from_ctr = NULL;
-				return -1;
-			}
-			f.from = from_ctr;
-			/* the source tree is the image's: hashed by its ID, not walked */
 		}
-		if (f.from != NULL) {
-			/* sources in an image: its ID stands for their contents */
+		if (from_id != NULL) {
+			/* sources in an image: its ID stands for their contents (its rootfs is
+			 * mounted only when the step runs) */
 			autostrv char **words = NULL;
 			if (expand(st, b, in->args, in->line, true, &words, err) < 0) {
 				rc = -1;
@@ -1318,7 +1322,12 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 					bs.fill = copy_fill;
 					bs.fill_arg = &f;
 				}
-				rc = storage_build_step(b->s, &bs, &id, err);
+				if (is_copy && from_id != NULL) {
+					rc = from_container(b, from_id, &from_ctr, err);
+					f.from = from_ctr;
+				}
+				if (rc == 0)
+					rc = storage_build_step(b->s, &bs, &id, err);
 			}
 		}
 		json_object_put(ncfg);

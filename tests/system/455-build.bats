@@ -464,3 +464,22 @@ EOF
 	run_hutch 125 build "$CTX"
 	refute_line secret
 }
+
+@test "build: ADD of a URL fetches it (libcurl)" {
+	mkdir -p "$BATS_TEST_TMPDIR/www"
+	echo "served over http" >"$BATS_TEST_TMPDIR/www/remote.txt"
+	local port
+	port=$(free_port)
+	python3 -m http.server --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" "$port" \
+		>/dev/null 2>&1 3>&- &
+	local srv=$!
+	fetch "http://127.0.0.1:$port/remote.txt" >/dev/null
+	ctx url <<EOF
+FROM $IMAGE
+ADD http://127.0.0.1:$port/remote.txt /dl/
+EOF
+	run_hutch build -q -t url "$CTX"
+	kill "$srv"
+	run_hutch run --rm url cat /dl/remote.txt
+	assert_output "served over http"
+}
