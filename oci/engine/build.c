@@ -942,27 +942,35 @@ static const char *flag_val(const struct eng_bf_instr *in, const char *name)
 
 static int parse_chown(struct bstate *st, const char *v, struct bld_copy *c, struct error **err)
 {
-	/* numeric uid[:gid]; names would need the image's /etc/passwd */
 	char *end = NULL;
 	long u = strtol(v, &end, 10);
 	long g = u;
-	if (end == v || (*end != '\0' && *end != ':'))
-		goto bad;
-	if (*end == ':') {
+	bool numeric = end != v && (*end == '\0' || *end == ':');
+	if (numeric && *end == ':') {
 		const char *gs = end + 1;
 		g = strtol(gs, &end, 10);
-		if (end == gs || *end)
-			goto bad;
+		numeric = end != gs && *end == '\0';
 	}
-	if (u < 0 || g < 0 || u > 0x7fffffff || g > 0x7fffffff)
-		goto bad;
+	if (numeric && u >= 0 && g >= 0 && u <= 0x7fffffff && g <= 0x7fffffff) {
+		c->chown = true;
+		c->uid = (uid_t)u;
+		c->gid = (gid_t)g;
+		return 0;
+	}
+	/* names: the image's /etc/passwd and /etc/group, as `-u` reads them */
+	autostrv char **dirs = st->img ? storage_image_layer_dirs(st->b->s, st->img) : NULL;
+	if (dirs == NULL)
+		dirs = xcalloc(1, sizeof(char *));
+	uid_t uid = 0;
+	gid_t gid = 0, *groups = NULL;
+	size_t ng = 0;
+	if (oci_user_resolve(dirs, v, &uid, &gid, &groups, &ng, err) < 0)
+		return err_wrap(err, "%s:%d: --chown=%s", st->b->file, st->in->line, v);
+	free(groups);
 	c->chown = true;
-	c->uid = (uid_t)u;
-	c->gid = (gid_t)g;
+	c->uid = uid;
+	c->gid = gid;
 	return 0;
-bad:
-	return err_set(err, EINVAL, ERR_TOOL, "%s:%d: --chown=%s: hutch takes numeric ids only",
-		       st->b->file, st->in->line, v);
 }
 
 /* The stage named or numbered ref, built before; NULL when none. */

@@ -185,6 +185,8 @@ FROM $IMAGE
 COPY --chown=1000:1001 --chmod=640 f.txt /owned/
 COPY tree /tree
 COPY *.md /docs/
+COPY --chown=tester:nogroup f.txt /named
+COPY --chown=tester f.txt /named2
 EOF
 	echo f >"$CTX/f.txt"
 	mkdir -p "$CTX/tree/sub"
@@ -198,6 +200,17 @@ t
 a.md
 b.md
 -rw-r--r-- +[0-9]+ 0 +0 *$'
+	# names from the image's /etc/passwd and /etc/group
+	run_hutch run --rm own sh -c 'ls -n /named /named2 | cut -c1-30'
+	assert_output --regexp '^-rw-r--r-- +[0-9]+ 1000 +65534 *
+-rw-r--r-- +[0-9]+ 1000 +1000 *$'
+	ctx own2 <<EOF
+FROM $IMAGE
+COPY --chown=nosuchuser f /f
+EOF
+	echo f >"$CTX/f"
+	run_hutch 125 build "$CTX"
+	[[ $stderr == *"Containerfile:2: --chown=nosuchuser"* ]] || fail "$stderr"
 }
 
 @test "build: heredocs in RUN and COPY" {
