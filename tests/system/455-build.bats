@@ -67,6 +67,12 @@ ${IMAGE%:*}"
 	assert_output "$id"
 	run_hutch buildx build -q "$CTX"
 	assert_output "$id"
+	# --label on the final image (a new one), --iidfile, --format docker
+	run_hutch build -q --label team=core --iidfile "$BATS_TEST_TMPDIR/iid" --format docker \
+		-t labeled "$CTX"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/iid")" "$output"
+	run_hutch image inspect --format '{{index .Config.Labels "team"}} {{.ManifestType}}' labeled
+	assert_output "core application/vnd.docker.distribution.manifest.v2+json"
 }
 
 @test "build: a RUN that deletes a file of the base gives a whiteout in its layer" {
@@ -255,6 +261,18 @@ EOF
 	assert_output '["/bin/echo"] ["hi"] 1000 {"/data":{}} SIGINT'
 	run_hutch run --rm meta there
 	assert_output there
+	# the health code runs the image's HEALTHCHECK
+	ctx hc <<EOF
+FROM $IMAGE
+HEALTHCHECK CMD test -e /healthy
+RUN touch /healthy
+CMD ["sleep", "300"]
+EOF
+	run_hutch build -q -t hc "$CTX"
+	run_hutch run -d --name hc1 hc
+	run_hutch healthcheck run hc1
+	run_hutch exec hc1 rm /healthy
+	run_hutch 1 healthcheck run hc1
 }
 
 @test "build: ONBUILD triggers run when the image is a base" {
