@@ -15,6 +15,8 @@ enum cli_opt_type {
 	CLI_STRING, /* --flag VALUE, last one wins */
 	CLI_INT,    /* --flag N */
 	CLI_LIST,   /* --flag VALUE, repeatable */
+	/* --flag=VALUE, or --flag alone for "true" (podman's NoOptDefVal: build --pull) */
+	CLI_STRING_OPTVAL,
 };
 
 /* What a shell should complete for an option's value or a command's operands. */

@@ -1585,6 +1585,11 @@ int eng_build(struct eng *eng, const struct eng_build_opts *o, char **image_id, 
 	      struct error **err)
 {
 	*run_status = 0;
+	const char *pull = o->pull ? o->pull : "missing";
+	if (strcmp(pull, "always") && strcmp(pull, "missing") && strcmp(pull, "never") &&
+	    strcmp(pull, "newer"))
+		return err_set(err, EINVAL, ERR_USAGE,
+			       "invalid --pull \"%s\": use always, missing, never or newer", pull);
 	struct bctx b = { .eng = eng, .s = eng->store, .o = o, .ctxfd = -1 };
 	int rc = 0;
 	char empty[] = "/tmp/hutch-build-XXXXXX";

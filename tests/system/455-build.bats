@@ -160,6 +160,10 @@ EOF
 	assert_output --regexp '^v=given greeting=hello given other=fallback pwd=/w/sub'
 	run_hutch image inspect --format '{{.Config.WorkingDir}} {{index .Config.Labels "version"}} {{index .Config.Labels "maintainer"}}' args2
 	assert_output "/w/sub given me"
+	# --pull alone is always (podman's NoOptDefVal), --pull=POLICY
+	run_hutch build -q --pull --tls-verify=false -t args3 "$CTX"
+	run_hutch build -q --pull=never -t args3 "$CTX"
+	run_hutch 125 build -q --pull=sometimes "$CTX"
 	# build args are not kept in the image's environment
 	run_hutch run --rm args2 sh -c 'echo "[$V]"'
 	assert_output "[]"
