@@ -883,8 +883,22 @@ static int copy_fill(void *arg, int rootfd, struct error **err)
 			return err_sys(err, "opening %s", mp);
 		src = mfd;
 	}
-	int rc;
-	if (f->unpack) {
+	int rc = 0;
+	if (f->from != NULL && f->copy.glob) {
+		/* globs in an image's tree: matched now that it is mounted */
+		char **all = xcalloc(1, sizeof(char *));
+		for (size_t i = 0; rc == 0 && f->copy.srcs[i] != NULL; i++) {
+			autostrv char **m = NULL;
+			rc = bld_sources(src, f->copy.srcs[i], false, &m, err);
+			for (size_t k = 0; rc == 0 && m[k] != NULL; k++)
+				strv_push(&all, m[k]);
+		}
+		strv_free(f->copy.srcs);
+		f->copy.srcs = all;
+	}
+	if (rc < 0) {
+		/* the mount goes below */
+	} else if (f->unpack) {
 		int dd =
 		    fs_open_in_root(rootfd, f->copy.dest, O_RDONLY | O_DIRECTORY, FS_CREATE_DIR);
 		int af = fs_openat2(src, f->copy.srcs[0], O_RDONLY,

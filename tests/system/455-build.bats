@@ -108,6 +108,11 @@ EOF
 	# the stage by number too
 	sed -i 's/--from=build/--from=0/' "$CTX/Containerfile"
 	run_hutch build -q "$CTX"
+	# a glob in the stage's tree
+	sed -i 's|/out/artifact /artifact|/out/arti* /|' "$CTX/Containerfile"
+	run_hutch build -q -t msglob "$CTX"
+	run top_layer_listing localhost/msglob
+	assert_output --regexp '^-rw-r--r-- 0/0 +6 .* artifact$'
 }
 
 @test "build: an unchanged rebuild runs nothing and gives the same ID; a changed file re-runs from its COPY" {
