@@ -72,11 +72,9 @@ add "hutch cached (multi-stage)" true "$hb -t bench2 $multi"
 add "podman cached (multi-stage)" true "$pb -t bench2 $multi"
 add "hutch changed file (multi-stage)" "sh -c '$touch_multi'" "$hb -t bench2 $multi"
 add "podman changed file (multi-stage)" "sh -c '$touch_multi'" "$pb -t bench2 $multi"
-names=()
 preps=()
 cmds=()
 for ((k = 0; k < ${#args[@]}; k += 5)); do
-	names+=("${args[k + 1]}")
 	preps+=(--prepare "${args[k + 3]}")
 	cmds+=(-n "${args[k + 1]}" "${args[k + 4]}")
 done
