@@ -1014,3 +1014,94 @@ struct eng_sdunit {
 int eng_sdunits(struct eng *eng, const char *name_or_id, const struct eng_sdunit_opts *o,
 		struct eng_sdunit **units, size_t *n, struct error **err);
 void eng_sdunits_free(struct eng_sdunit *units, size_t n);
+
+/* ---------- build: the Containerfile parser (oci/engine/buildfile.c) ---------- */
+
+/* A heredoc of an instruction: <<NAME (expand: unquoted), <<-NAME (chomp: leading tabs of
+ * the body's lines dropped). body is the lines up to NAME, each with its newline. */
+struct eng_bf_heredoc {
+	char *name;
+	char *body;
+	bool expand, chomp;
+};
+
+/* One instruction as written: keyword in upper case; its leading --flags (RUN, COPY, ADD,
+ * FROM, HEALTHCHECK) as given; args the rest, raw (continuations joined, no substitution);
+ * json the exec form when args is a JSON array of strings (RUN, CMD, ENTRYPOINT, SHELL,
+ * COPY, ADD, VOLUME), else NULL; original the whole instruction on one line; line where it
+ * starts. ONBUILD: onbuild is the trigger instruction, parsed. */
+struct eng_bf_instr {
+	char *cmd;
+	char **flags;
+	char *args;
+	char **json;
+	struct eng_bf_heredoc *heredocs;
+	size_t n_heredocs;
+	char *original;
+	int line;
+	struct eng_bf_instr *onbuild;
+};
+
+/* A parsed Containerfile; escape is the escape character ('\\' or '`'), syntax the
+ * `# syntax=` directive (NULL when none). */
+struct eng_bf {
+	struct eng_bf_instr *v;
+	size_t n;
+	char escape;
+	char *syntax;
+};
+
+/* Parse text (len bytes; file names it in errors: "FILE:LINE: unknown instruction: X").
+ * *out is cleared on failure, else owned (eng_bf_clear). */
+int eng_bf_parse(const char *text, size_t len, const char *file, struct eng_bf *out,
+		 struct error **err);
+void eng_bf_clear(struct eng_bf *b);
+
+/* A variable's value (borrowed) or NULL when unset. */
+typedef const char *(*eng_bf_lookup)(void *arg, const char *name);
+struct eng_bf_expand {
+	char escape;	      /* 0: '\\' */
+	eng_bf_lookup lookup; /* the build's ARG and ENV values */
+	void *arg;
+	const char *file; /* for errors, with line */
+	int line;
+};
+/* Docker's word processing: quotes removed, the escape character honoured, $VAR, ${VAR},
+ * ${VAR:-w}, ${VAR-w}, ${VAR:+w}, ${VAR+w}, ${VAR:?msg} substituted (values never split).
+ * split: words at unquoted blanks; else one word of the whole. *words owned. */
+int eng_bf_words(const char *s, const struct eng_bf_expand *e, bool split, char ***words,
+		 struct error **err);
+/* Blank-separated words with their quotes kept (ENV and LABEL pairs), owned vector. */
+char **eng_bf_split_raw(const char *s, char esc);
+
+/* ---------- build (oci/engine/build.c) ---------- */
+
+/* `build`'s request, as given; NULL, false or 0: not given. */
+struct eng_build_opts {
+	const char *context;	 /* the context dir; NULL: none (an empty one) */
+	const char *file;	 /* NULL: CONTEXT/Containerfile, else CONTEXT/Dockerfile */
+	int file_fd;		 /* >= 0: the Containerfile is read from this fd (borrowed) */
+	char *const *tags;	 /* names for the final image */
+	char *const *build_args; /* K=V, or K for the caller's environment's value */
+	char *const *labels;	 /* K=V added to the final image */
+	char *const *secrets;	 /* id=ID,src=PATH: for RUN --mount=type=secret,id=ID */
+	const char *target;	 /* the last stage to build (name); NULL: the last */
+	bool no_cache;
+	const char *pull; /* always | missing | never | newer; NULL: missing */
+	bool tls_verify, tls_verify_set;
+	bool quiet;		    /* progress of pulls and steps not shown */
+	bool docker;		    /* the docker format, else OCI */
+	const char *network;	    /* RUN's network mode; NULL: the engine's default */
+	const char *platform;	    /* os/arch[/variant]; NULL: the host's */
+	const struct eng_stdio *io; /* STEP lines and RUN output (out, err) */
+	const struct storage_progress_sink *progress; /* pulls */
+};
+/*
+ * Build the Containerfile: each instruction a step whose image comes from the layer cache
+ * or is made (RUN: a container of the engine, its upper dir the layer; COPY and ADD: the
+ * files copied into a working rootfs; the rest: the config alone, an empty_layer history
+ * entry). *image_id (owned) is the final image's ID. A failing RUN: an error whose message
+ * is podman's, and *run_status its exit status (else 0).
+ */
+int eng_build(struct eng *eng, const struct eng_build_opts *o, char **image_id, int *run_status,
+	      struct error **err);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -408,4 +409,187 @@ int storage_commit(struct storage *s, const struct storage_commit_opts *o, char 
 		return err_msg(err, "committing %.12s: no image ID came back", o->ctr_id);
 	*image_id = steal_ptr(&out);
 	return 0;
+}
+
+/* ---------- build: one step's image ---------- */
+
+struct build_arg {
+	const struct storage_build_step *o;
+	const char *ctr_id;  /* the working container whose upper dir is the layer */
+	const char *scratch; /* or, on scratch, a plain dir filled and taken as it is */
+	const char *parent;  /* the parent's top layer chain, or NULL */
+};
+
+/* The fill in a mounted rootfs (or the scratch dir), then the layer: in the user and a
+ * private mount namespace. Reports "CHAIN DIFFID SIZE". */
+static int build_child(struct storage *s, void *arg, int out_fd, struct error **err)
+{
+	struct build_arg *a = arg;
+	const struct storage_build_step *o = a->o;
+	autofree char *upper = a->scratch ? xstrdup(a->scratch)
+					  : xasprintf("%s/containers/%s/upper", s->root, a->ctr_id);
+	if (o->fill != NULL) {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return err_sys(err, "making / private");
+		autofree char *mp = NULL;
+		if (a->scratch == NULL && storage_rootfs_mount(s, a->ctr_id, &mp, err) < 0)
+			return -1;
+		int fd = open(mp ? mp : upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int rc = fd < 0 ? err_sys(err, "opening %s", mp ? mp : upper)
+				: o->fill(o->fill_arg, fd, err);
+		if (fd >= 0)
+			close(fd);
+		struct error *e2 = NULL;
+		if (mp != NULL && storage_rootfs_umount(s, a->ctr_id, rc == 0 ? err : &e2) < 0 &&
+		    rc == 0)
+			rc = -1;
+		err_free(&e2);
+		if (rc < 0)
+			return -1;
+	}
+	autoclose int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ufd < 0)
+		return err_sys(err, "opening %s", upper);
+	struct layer_new ln;
+	if (store_layer_from_upper(s, ufd, NULL, a->parent, &ln, err) < 0)
+		return -1;
+	if (o->fill != NULL && a->scratch == NULL) { /* our own working container: gone now */
+		if (storage_container_unlist(s, a->ctr_id, err) < 0)
+			return -1;
+		autofree char *trash = xasprintf("%s/containers/.trash-%s", s->root, a->ctr_id);
+		fs_rm_rf(trash, NULL);
+	}
+	autofree char *rep = xasprintf("%s %s %lld", ln.chain, ln.diff_id, (long long)ln.size);
+	return fs_write_all(out_fd, rep, strlen(rep)) < 0 ? err_sys(err, "reporting the layer") : 0;
+}
+
+static int build_layer(struct storage *s, const struct storage_build_step *o, char *chain,
+		       char *diff_id, int64_t *size, struct error **err)
+{
+	const struct storage_image *p = o->parent;
+	size_t nl = p ? strv_len(p->layers) : 0;
+	struct build_arg a = { .o = o,
+			       .ctr_id = o->ctr_id,
+			       .parent = nl ? p->layers[nl - 1] : NULL };
+	autofree char *own = NULL, *tmp = NULL;
+	if (o->ctr_id == NULL && nl == 0) {
+		if ((tmp = store_tmpdir(s, "build", err)) == NULL)
+			return -1;
+		a.scratch = tmp;
+	} else if (o->ctr_id == NULL) {
+		char raw[16], hex[SHA256_HEX_LEN + 1];
+		if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+			return err_sys(err, "getrandom");
+		sha256_hex(raw, sizeof(raw), hex);
+		own = xstrdup(hex);
+		if (storage_container_create(s, own, p, err) < 0)
+			return -1;
+		a.ctr_id = own;
+	}
+	enum storage_driver d;
+	if (o->fill != NULL && a.scratch == NULL && storage_driver_resolve(s, &d, err) < 0)
+		return -1;
+	autofree char *out = NULL;
+	int rc = store_run_userns(s, o->fill ? CLONE_NEWNS : 0, build_child, &a, &out, err);
+	if (tmp != NULL) {
+		struct error *e2 = NULL;
+		if (store_rm_tree(s, tmp, &e2) < 0)
+			err_free(&e2);
+	}
+	if (rc < 0 && own != NULL) {
+		struct error *e2 = NULL;
+		if (storage_container_remove(s, own, &e2) < 0)
+			err_free(&e2);
+	}
+	if (rc < 0)
+		return -1;
+	long long sz = 0;
+	if (out == NULL || sscanf(out, "%64s %71s %lld", chain, diff_id, &sz) != 3)
+		return err_msg(err, "no layer came back");
+	*size = sz;
+	return 0;
+}
+
+int storage_build_step(struct storage *s, const struct storage_build_step *o, char **image_id,
+		       struct error **err)
+{
+	const struct storage_image *p = o->parent;
+	autostrv char **chains = xcalloc(1, sizeof(char *));
+	autostrv char **diffs = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; p != NULL && p->layers != NULL && p->layers[i] != NULL &&
+			   p->diff_ids != NULL && p->diff_ids[i] != NULL;
+	     i++) {
+		strv_push(&chains, p->layers[i]);
+		strv_push(&diffs, p->diff_ids[i]);
+	}
+	int64_t size = p ? p->size : 0;
+	struct json_object *cfg = o->config;
+	struct json_object *rootfs = json_get_type(cfg, "rootfs", json_type_object);
+	if (rootfs == NULL) {
+		rootfs = json_object_new_object();
+		json_object_object_add(rootfs, "type", json_object_new_string("layers"));
+		json_object_object_add(cfg, "rootfs", rootfs);
+	}
+	json_object_object_add(rootfs, "diff_ids", json_from_strv(diffs));
+	if (o->ctr_id != NULL || o->fill != NULL) {
+		char chain[SHA256_HEX_LEN + 1], diff_id[7 + SHA256_HEX_LEN + 1];
+		int64_t lsize = 0;
+		if (build_layer(s, o, chain, diff_id, &lsize, err) < 0)
+			return -1;
+		strv_push(&chains, chain);
+		strv_push(&diffs, diff_id);
+		json_object_array_add(json_get(rootfs, "diff_ids"),
+				      json_object_new_string(diff_id));
+		size += lsize;
+	}
+	const char *text = json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN);
+	struct storage_commit_opts mo = { .docker = o->docker };
+	autofree char *man = commit_manifest(s, &mo, text, chains, diffs);
+	char chex[SHA256_HEX_LEN + 1], mhex[SHA256_HEX_LEN + 1];
+	sha256_hex(text, strlen(text), chex);
+	sha256_hex(man, strlen(man), mhex);
+	autofree char *cd = xasprintf("sha256:%s", chex);
+	autofree char *md = xasprintf("sha256:%s", mhex);
+	struct image_commit ic = { .config_digest = cd,
+				   .manifest_digest = md,
+				   .chain_ids = chains,
+				   .diff_ids = diffs,
+				   .size = size };
+	if (store_put_blob(s, cd, text, strlen(text), err) < 0 ||
+	    store_put_blob(s, md, man, strlen(man), err) < 0 || store_image_commit(s, &ic, err) < 0)
+		return -1;
+	*image_id = xstrdup(chex);
+	return 0;
+}
+
+char *storage_now_rfc3339(void)
+{
+	return now_rfc3339_nano();
+}
+
+/* ---------- build: the layer cache, buildcache/KEY -> image ID ---------- */
+
+char *storage_build_cache_get(struct storage *s, const char *key)
+{
+	autofree char *p = xasprintf("%s/buildcache/%s", s->root, key);
+	autofree char *id = NULL;
+	struct error *e = NULL;
+	if (fs_read_file(p, 128, &id, NULL, &e) < 0) {
+		err_free(&e);
+		return NULL;
+	}
+	if (strlen(id) != SHA256_HEX_LEN)
+		return NULL;
+	autofree char *rec = xasprintf("%s/images/%s/image.json", s->root, id);
+	return fs_exists(rec) ? steal_ptr(&id) : NULL;
+}
+
+int storage_build_cache_put(struct storage *s, const char *key, const char *image_id,
+			    struct error **err)
+{
+	autofree char *d = xasprintf("%s/buildcache", s->root);
+	if (fs_mkdir_p(d, 0700, err) < 0)
+		return -1;
+	autofree char *p = xasprintf("%s/%s", d, key);
+	return fs_write_replace(p, image_id, strlen(image_id), 0600, err);
 }

@@ -141,3 +141,41 @@ void storage_image_filter_clear(struct storage_image_filter *f)
 	f->after_ref = f->before_ref = NULL;
 	f->dangling = -1;
 }
+
+/* img's history entries (the config's), or NULL. */
+static struct json_object *history_of(const struct storage_image *img)
+{
+	return json_get_type(img->config, "history", json_type_array);
+}
+
+bool storage_image_intermediate(struct storage_image *const *imgs, size_t n, size_t i)
+{
+	const struct storage_image *p = imgs[i];
+	if (p->names != NULL && p->names[0] != NULL)
+		return false;
+	struct json_object *ph = history_of(p);
+	size_t pn = json_len(ph), pl = strv_len(p->diff_ids);
+	for (size_t k = 0; k < n; k++) {
+		const struct storage_image *c = imgs[k];
+		if (k == i || strcmp(c->id, p->id) == 0)
+			continue;
+		struct json_object *ch = history_of(c);
+		size_t cn = json_len(ch), cl = strv_len(c->diff_ids);
+		if (cn <= pn || cl < pl)
+			continue;
+		bool prefix = true;
+		for (size_t j = 0; j < pl && prefix; j++)
+			prefix = strcmp(p->diff_ids[j], c->diff_ids[j]) == 0;
+		for (size_t j = 0; j < pn && prefix; j++) {
+			const char *a = json_str(json_idx(ph, j), "created");
+			const char *b = json_str(json_idx(ch, j), "created");
+			const char *x = json_str(json_idx(ph, j), "created_by");
+			const char *y = json_str(json_idx(ch, j), "created_by");
+			prefix = (a == b || (a && b && strcmp(a, b) == 0)) &&
+				 (x == y || (x && y && strcmp(x, y) == 0));
+		}
+		if (prefix)
+			return true;
+	}
+	return false;
+}

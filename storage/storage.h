@@ -256,6 +256,10 @@ int storage_image_filter_resolve(struct storage *s, struct storage_image_filter 
 bool storage_image_filter_match(const struct storage_image_filter *f,
 				const struct storage_image *img);
 void storage_image_filter_clear(struct storage_image_filter *f);
+/* Whether imgs[i] is an intermediate image of a build, which `images` shows only with
+ * --all, as podman's: it has no name, and another image of imgs is made on it (its layers
+ * and history begin with imgs[i]'s). */
+bool storage_image_intermediate(struct storage_image *const *imgs, size_t n, size_t i);
 /* Delete dangling images (all unused with all), then unreferenced layers. */
 int storage_prune(struct storage *s, bool all, char ***removed, struct error **err);
 
@@ -505,3 +509,35 @@ int storage_commit(struct storage *s, const struct storage_commit_opts *o, char 
  * container must not be running.
  */
 int storage_export(struct storage *s, const char *ctr_id, int out_fd, struct error **err);
+
+/* ---------- build: one step's image (commit.c) ---------- */
+
+/* Fill a working rootfs (rootfd, the mounted rootfs; borrowed): run as root in the user
+ * namespace. */
+typedef int (*storage_build_fill)(void *arg, int rootfd, struct error **err);
+/* A build step: the parent image plus, maybe, one layer, with the config given. */
+struct storage_build_step {
+	const struct storage_image *parent; /* NULL: scratch */
+	/* The whole image config to write (borrowed): its rootfs.diff_ids are set to the
+	 * parent's plus the new layer's; history must have the step's entry already. */
+	struct json_object *config;
+	/* The layer: this container's upper dir (RUN), or fill called on a working
+	 * rootfs of the parent made for it (COPY, ADD); neither: no layer (metadata). */
+	const char *ctr_id;
+	storage_build_fill fill;
+	void *fill_arg;
+	bool docker; /* docker's manifest and config media types, else OCI */
+};
+/* Store the step's image, unnamed; *image_id (owned) its ID. */
+int storage_build_step(struct storage *s, const struct storage_build_step *o, char **image_id,
+		       struct error **err);
+/* Now, RFC 3339 with nanoseconds (UTC), owned. */
+char *storage_now_rfc3339(void);
+/* The layer cache: the image a step of this key made (owned; NULL when none, or when
+ * that image is gone), and recording one. key: hex. */
+char *storage_build_cache_get(struct storage *s, const char *key);
+int storage_build_cache_put(struct storage *s, const char *key, const char *image_id,
+			    struct error **err);
+/* Unpack a (possibly compressed) tar from fd into dirfd, every path inside it, as pulls
+ * do (ADD of a local archive); run as root in the user namespace. */
+int storage_unpack_into(int fd, int dirfd, struct error **err);

@@ -603,3 +603,9 @@ int unpack_tar_fd(int fd, int dirfd, struct unpack_budget *budget, struct unpack
 	free(u);
 	return rc;
 }
+
+int storage_unpack_into(int fd, int dirfd, struct error **err)
+{
+	struct unpack_result res;
+	return unpack_tar_fd(fd, dirfd, NULL, &res, err);
+}

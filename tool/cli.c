@@ -157,6 +157,9 @@ static int store_value(const struct cli_opt *o, struct cli_val *v, const char *a
 		memset((char *)arg, '*', n);
 		return 0;
 	}
+	case CLI_STRING_OPTVAL:
+		v->str = arg != NULL ? arg : "true";
+		return 0;
 	case CLI_LIST: {
 		size_t n = strv_len(v->list);
 		v->list = xrealloc(v->list, (n + 2) * sizeof(char *));
@@ -219,7 +222,9 @@ static int parse_opts(const char *path, const struct cli_opt *opts, bool stop, b
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_opt *o = &opts[i];
 		longopts[i].name = o->name;
-		longopts[i].has_arg = o->type == CLI_BOOL ? optional_argument : required_argument;
+		longopts[i].has_arg = o->type == CLI_BOOL || o->type == CLI_STRING_OPTVAL
+					  ? optional_argument
+					  : required_argument;
 		longopts[i].val = 256 + (int)i;
 		if (o->short_name) {
 			*sp++ = o->short_name;
@@ -541,6 +546,8 @@ int cli_main(int argc, char **argv)
 			code = 1;
 		else if (ctx.cmd != NULL && ctx.cmd->rm_codes && err->kind == ERR_INUSE)
 			code = 2;
+		if (ctx.error_status > 0)
+			code = ctx.error_status;
 		err_free(&err);
 		return code;
 	}

@@ -19,6 +19,8 @@ enum cli_opt_type {
 	 * wiped from the command line, so ps and /proc/PID/cmdline never show it, and the
 	 * debug log of the command line comes after the wipe. */
 	CLI_SECRET,
+	/* --flag=VALUE, or --flag alone for "true" (podman's NoOptDefVal: build --pull) */
+	CLI_STRING_OPTVAL,
 };
 
 /* What a shell should complete for an option's value or a command's operands. */
@@ -100,6 +102,7 @@ struct cli_ctx {
 	char **argv;
 	const struct cli_cmd *root; /* the table, for help and generators */
 	int exit_status;	    /* set by handlers whose status is data (unshare, run) */
+	int error_status; /* > 0: the exit status with the handler's error (build's RUN) */
 	const char *storage_driver; /* global --storage-driver, or NULL */
 	const char *store_root;	    /* global --root, or NULL */
 	const char *runtime;	    /* global --runtime, or NULL */
@@ -196,6 +199,7 @@ int cmd_load(struct cli_ctx *ctx, struct error **err);
 int cmd_import(struct cli_ctx *ctx, struct error **err);
 int cmd_export(struct cli_ctx *ctx, struct error **err);
 int cmd_commit(struct cli_ctx *ctx, struct error **err);
+int cmd_build(struct cli_ctx *ctx, struct error **err);
 
 /* Container handlers (tool/cmd_container.c). */
 int cmd_run(struct cli_ctx *ctx, struct error **err);

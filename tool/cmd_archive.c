@@ -5,6 +5,7 @@
  * or comes from a file with -o/-i, else stdout/stdin, but never a terminal.
  */
 #include "tool/cli.h"
+#include "tool/io.h"
 #include "tool/render.h"
 #include "oci/engine.h"
 #include "storage/storage.h"
@@ -258,6 +259,64 @@ int cmd_commit(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	if (!cli_opt_bool(ctx, "quiet"))
 		commit_progress(ctx->eng, id);
+	printf("%s\n", id);
+	return 0;
+}
+
+/* `build`: the flags into the engine's request; the STEP lines and RUN's output go to our
+ * stdout and stderr as they come, the image ID last. */
+int cmd_build(struct cli_ctx *ctx, struct error **err)
+{
+	const char *fmt = cli_opt_str(ctx, "format");
+	if (fmt != NULL && strcmp(fmt, "oci") != 0 && strcmp(fmt, "docker") != 0)
+		return err_set(err, EINVAL, ERR_USAGE, "unrecognized image format \"%s\"", fmt);
+	const char *platform = cli_opt_str(ctx, "platform");
+	if (platform != NULL && strncmp(platform, "linux/", 6) != 0)
+		return err_set(err, EINVAL, ERR_USAGE, "invalid --platform %s: linux/ARCH only",
+			       platform);
+	bool quiet = cli_opt_bool(ctx, "quiet");
+	fflush(stdout);
+	struct eng_stdio io = { .in = -1, .out = STDOUT_FILENO, .err = STDERR_FILENO };
+	struct eng_build_opts o = {
+		.context = ctx->argc > 0 ? ctx->argv[0] : ".",
+		.file = cli_opt_str(ctx, "file"),
+		.file_fd = -1,
+		.tags = cli_opt_list(ctx, "tag"),
+		.build_args = cli_opt_list(ctx, "build-arg"),
+		.labels = cli_opt_list(ctx, "label"),
+		.secrets = cli_opt_list(ctx, "secret"),
+		.target = cli_opt_str(ctx, "target"),
+		.no_cache = cli_opt_bool(ctx, "no-cache"),
+		.pull = cli_opt_str(ctx, "pull"),
+		.tls_verify = cli_opt_bool(ctx, "tls-verify"),
+		.tls_verify_set = cli_opt_is_set(ctx, "tls-verify"),
+		.quiet = quiet,
+		.docker = fmt != NULL && strcmp(fmt, "docker") == 0,
+		.network = cli_opt_str(ctx, "network"),
+		.platform = platform,
+		.io = &io,
+		.progress = cli_pull_progress(quiet),
+	};
+	/* "-": the Containerfile on stdin (as CONTEXT: with no context at all) */
+	if (strcmp(o.context, "-") == 0) {
+		o.context = NULL;
+		o.file_fd = STDIN_FILENO;
+	}
+	if (o.file != NULL && strcmp(o.file, "-") == 0)
+		o.file_fd = STDIN_FILENO;
+	if (o.pull != NULL && strcmp(o.pull, "true") == 0)
+		o.pull = "always";
+	else if (o.pull != NULL && strcmp(o.pull, "false") == 0)
+		o.pull = "missing";
+	autofree char *id = NULL;
+	int status = 0;
+	if (eng_build(ctx->eng, &o, &id, &status, err) < 0) {
+		ctx->error_status = status;
+		return -1;
+	}
+	const char *iidfile = cli_opt_str(ctx, "iidfile");
+	if (iidfile != NULL && fs_write_atomic(iidfile, id, strlen(id), 0644, err) < 0)
+		return -1;
 	printf("%s\n", id);
 	return 0;
 }

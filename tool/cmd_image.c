@@ -232,13 +232,18 @@ int cmd_images(struct cli_ctx *ctx, struct error **err)
 		return -1;
 	}
 	size_t w = 0;
+	bool all = cli_opt_bool(ctx, "all");
+	bool *hide = xcalloc(n + 1, sizeof(bool));
+	for (size_t i = 0; i < n && !all; i++)
+		hide[i] = storage_image_intermediate(imgs, n, i);
 	for (size_t i = 0; i < n; i++) {
-		if (storage_image_filter_match(&f, imgs[i]))
+		if (!hide[i] && storage_image_filter_match(&f, imgs[i]))
 			imgs[w++] = imgs[i];
 		else
 			storage_image_free(&imgs[i]);
 	}
 	storage_image_filter_clear(&f);
+	free(hide);
 	struct image_list_opts lo = {
 		.fmt = fmt,
 		.quiet = cli_opt_bool(ctx, "quiet"),

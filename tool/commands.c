@@ -113,7 +113,7 @@ static const struct cli_opt tree_opts[] = {
 };
 
 static const struct cli_opt images_opts[] = {
-	{ "all", 'a', NULL, CLI_BOOL, NULL, "Show all images (there are no intermediate ones)", 0,
+	{ "all", 'a', NULL, CLI_BOOL, NULL, "Show all images, intermediate ones of builds too", 0,
 	  NULL },
 	{ "digests", 0, NULL, CLI_BOOL, NULL, "Show digests", 0, NULL },
 	{ "filter", 'f', "filter", CLI_LIST, NULL,
@@ -250,6 +250,42 @@ static const struct cli_opt import_opts[] = {
 	END_OPTS,
 };
 
+static const struct cli_opt build_opts[] = {
+	{ "build-arg", 0, "argument=value", CLI_LIST, NULL,
+	  "Set a build-time variable (ARG); KEY alone takes the value from the environment", 0,
+	  NULL },
+	{ "file", 'f', "pathname", CLI_STRING, NULL,
+	  "Containerfile to read (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile)",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "format", 0, "format", CLI_STRING, "oci",
+	  "Format of the built image's manifest and metadata (oci or docker)", CLI_COMPLETE_CHOICES,
+	  "oci docker" },
+	{ "iidfile", 0, "file", CLI_STRING, NULL, "Write the image ID to the file",
+	  CLI_COMPLETE_FILE, NULL },
+	{ "label", 0, "label", CLI_LIST, NULL, "Set a label on the built image (KEY=VALUE)", 0,
+	  NULL },
+	{ "layers", 0, NULL, CLI_BOOL, "true",
+	  "Cache the image of each step (hutch always does; accepted for podman's command lines)",
+	  0, NULL },
+	{ "network", 0, "mode", CLI_STRING, NULL,
+	  "The network of RUN steps: slirp4netns, pasta, host or none", 0, NULL },
+	{ "no-cache", 0, NULL, CLI_BOOL, NULL, "Do not use the layer cache: run every step", 0,
+	  NULL },
+	{ "platform", 0, "os/arch", CLI_STRING, NULL,
+	  "The platform of the base images (only the host's is built)", 0, NULL },
+	{ "pull", 0, "policy", CLI_STRING_OPTVAL, "missing",
+	  "Pull base images: always, missing, never or newer (--pull=POLICY; --pull alone: always)",
+	  CLI_COMPLETE_CHOICES, "always missing never newer" },
+	{ "quiet", 'q', NULL, CLI_BOOL, NULL, "Print only the image ID", 0, NULL },
+	{ "secret", 0, "id=ID,src=PATH", CLI_LIST, NULL,
+	  "A file RUN --mount=type=secret,id=ID reads (never in a layer)", 0, NULL },
+	{ "tag", 't', "name", CLI_LIST, NULL, "Name the built image", 0, NULL },
+	{ "target", 0, "stage", CLI_STRING, NULL, "Build up to this stage and stop", 0, NULL },
+	{ "tls-verify", 0, NULL, CLI_BOOL, "true",
+	  "Require HTTPS and verify certificates when pulling base images", 0, NULL },
+	END_OPTS,
+};
+
 static const struct cli_opt commit_opts[] = {
 	{ "author", 'a', "author", CLI_STRING, NULL, "Set the author for the image committed", 0,
 	  NULL },
@@ -282,7 +318,29 @@ static const struct cli_opt export_opts[] = {
 
 /* ---------- end of archive commands ---------- */
 
+static const struct cli_cmd buildx_subs[] = {
+	{ .name = "build",
+	  .summary = "Build an image from a Containerfile",
+	  .synopsis = "[CONTEXT]",
+	  .handler = cmd_build,
+	  .store = true,
+	  .opts = build_opts,
+	  .operands = CLI_COMPLETE_DIR,
+	  .min_args = 0,
+	  .max_args = 1 },
+	{ .name = NULL },
+};
+
 static const struct cli_cmd image_subs[] = {
+	{ .name = "build",
+	  .summary = "Build an image from a Containerfile",
+	  .synopsis = "[CONTEXT]",
+	  .handler = cmd_build,
+	  .store = true,
+	  .opts = build_opts,
+	  .operands = CLI_COMPLETE_DIR,
+	  .min_args = 0,
+	  .max_args = 1 },
 	{ .name = "exists",
 	  .summary = "Check if an image exists in local storage",
 	  .synopsis = "IMAGE",
@@ -1442,6 +1500,21 @@ static const struct cli_cmd commands[] = {
 	    .max_args = 0,
 	},
 	/* ---------- image commands (storage, issue #4) ---------- */
+	{ .name = "build",
+	  .summary = "Build an image from a Containerfile",
+	  .synopsis = "[CONTEXT]",
+	  .handler = cmd_build,
+	  .store = true,
+	  .opts = build_opts,
+	  .operands = CLI_COMPLETE_DIR,
+	  .min_args = 0,
+	  .max_args = 1 },
+	{ .name = "buildx",
+	  .summary = "Build images (an alias of build, as podman's)",
+	  .synopsis = "COMMAND",
+	  .subs = buildx_subs,
+	  .min_args = 0,
+	  .max_args = -1 },
 	{ .name = "history",
 	  .summary = "Show the history of an image",
 	  .synopsis = "IMAGE",

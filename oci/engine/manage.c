@@ -10,6 +10,7 @@
 #include "userns/userns.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,13 @@ static void diff_walk(const struct diff_job *j, const char *rel)
 			continue;
 		}
 		bool lower = in_lowers(j, crel);
+		/* nor the /etc/mtab link start makes where the image has none (its /etc does
+		 * show as changed, as in podman) */
+		char lt[16];
+		ssize_t ln = S_ISLNK(st.st_mode) ? readlink(path, lt, sizeof(lt)) : -1;
+		if (!lower && strcmp(crel, "/etc/mtab") == 0 && ln == 12 &&
+		    memcmp(lt, "/proc/mounts", 12) == 0)
+			continue;
 		/* A mount point the runtime made (/etc/hosts) is no change, as in podman. */
 		if (!lower && strv_contains(j->mountpoints, crel))
 			continue;
@@ -291,6 +299,7 @@ static const struct {
 	{ { "args", "command", NULL }, "COMMAND" },
 	{ { "comm", "ucomm", NULL }, "COMMAND" },
 	{ { "uid", "euid", NULL }, "UID" },
+	{ { "huser", NULL }, "HUSER" },
 };
 #define N_TOP_COLS (sizeof(top_cols) / sizeof(top_cols[0]))
 
@@ -334,8 +343,12 @@ static char *top_cell(int col, const struct proc_info *p, pid_t init, const stru
 		return xstrdup(p->args);
 	case 8:
 		return xstrdup(p->comm);
-	default:
+	case 9:
 		return xasprintf("%lu", inner_uid(p->pid, p->uid));
+	default: { /* the host's name of the process's user, as podman's huser */
+		struct passwd *pw = getpwuid((uid_t)p->uid);
+		return pw ? xstrdup(pw->pw_name) : xasprintf("%lu", (unsigned long)p->uid);
+	}
 	}
 }
 
@@ -365,7 +378,7 @@ int eng_ctr_top(struct eng_ctr *c, char *const *descriptors, char ***rows, struc
 			free(cols);
 			return err_set(err, EINVAL, ERR_USAGE,
 				       "unknown descriptor \"%s\": hutch knows user, pid, ppid, "
-				       "pcpu, etime, tty, time, args, comm and uid",
+				       "pcpu, etime, tty, time, args, comm, uid and huser",
 				       d[i]);
 		}
 	}

@@ -513,6 +513,20 @@ static int launch_rt(const struct launch *l, struct launch_net *net, const char 
 }
 
 /* The monitor-to-be: runs as root in the container's user and mount namespaces. */
+/* As podman: a rootfs without /etc/mtab gets one, a link to /proc/mounts (resolved inside
+ * the rootfs; an /etc that is not a directory is left alone). */
+static void ensure_mtab(const char *merged)
+{
+	autoclose int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return;
+	autoclose int etc = fs_open_in_root(rootfd, "/etc", O_RDONLY | O_DIRECTORY, FS_CREATE_NONE);
+	struct stat st;
+	if (etc >= 0 && fstatat(etc, "mtab", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+	    symlinkat("/proc/mounts", etc, "mtab") < 0)
+		log_debug("creating /etc/mtab: %s", strerror(errno));
+}
+
 static void __attribute__((noreturn)) launch_main(const struct launch *l)
 {
 	struct error *err = NULL;
@@ -531,6 +545,8 @@ static void __attribute__((noreturn)) launch_main(const struct launch *l)
 	    (rm ? storage_rootfs_mount_volatile(l->s, l->c->id, &merged, &err)
 		: storage_rootfs_mount(l->s, l->c->id, &merged, &err)) < 0)
 		launch_fail(l, err);
+	if (merged != NULL)
+		ensure_mtab(merged);
 	if (l->keepid != NULL && merged != NULL) {
 		autoclose int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
