@@ -7,7 +7,7 @@ _hutch_spec() {
 		opts="--debug -D --log-level --help -h --noout --version -v --root --runtime --runtime-flag --storage-driver "
 		valopts="--log-level=choices:trace|debug|info|warn|warning|error|fatal|panic --root=dir --runtime=file --runtime-flag=none --storage-driver=choices:overlay|fuse-overlayfs|vfs "
 		choices=""
-		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause auto-update healthcheck generate volume network pod login logout secret completion help info unshare version history image images pull push rmi system tag untag export import load save "
+		subs="attach container create exec inspect kill logs ps restart rm run start stop wait commit cp diff pause port rename stats top unpause auto-update healthcheck generate volume network pod login logout secret completion help info unshare version build buildx history image images pull push rmi system tag untag export import load save "
 		operands="none"
 		after=""
 		;;
@@ -852,6 +852,30 @@ _hutch_spec() {
 		operands="none"
 		after=""
 		;;
+	"build")
+		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --secret --tag -t --target --tls-verify --help -h"
+		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --secret=none --tag=none -t=none --target=none "
+		choices=""
+		subs=""
+		operands="dir"
+		after=""
+		;;
+	"buildx")
+		opts="--help -h"
+		valopts=""
+		choices=""
+		subs="build "
+		operands="none"
+		after=""
+		;;
+	"buildx build")
+		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --secret --tag -t --target --tls-verify --help -h"
+		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --secret=none --tag=none -t=none --target=none "
+		choices=""
+		subs=""
+		operands="dir"
+		after=""
+		;;
 	"history")
 		opts="--format --human -H --no-trunc --quiet -q --help -h"
 		valopts="--format=choices:json "
@@ -864,8 +888,16 @@ _hutch_spec() {
 		opts="--help -h"
 		valopts=""
 		choices=""
-		subs="exists history import inspect load ls list prune pull push rm save tag tree untag "
+		subs="build exists history import inspect load ls list prune pull push rm save tag tree untag "
 		operands="none"
+		after=""
+		;;
+	"image build")
+		opts="--build-arg --file -f --format --iidfile --label --layers --network --no-cache --platform --pull --quiet -q --secret --tag -t --target --tls-verify --help -h"
+		valopts="--build-arg=none --file=file -f=file --format=choices:oci|docker --iidfile=file --label=none --network=none --platform=none --pull=choices:always|missing|never|newer --secret=none --tag=none -t=none --target=none "
+		choices=""
+		subs=""
+		operands="dir"
 		after=""
 		;;
 	"image exists")
