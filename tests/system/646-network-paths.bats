@@ -34,3 +34,66 @@ assert_no_netns_processes_646() {
 	assert_equal "$(jq -r '.[0].options.mtu // "none"' <<<"$output")" none
 	assert_no_netns_processes_646
 }
+
+@test "-p on a network container: the relay passes 32 MiB each way intact, half-closes, many clients" {
+	run_hutch network create n1
+	local port
+	port=$(free_port)
+	# The server reads until the client half-closes, then answers with the digest of what it
+	# got and 32 MiB of its own; one thread per client.
+	run_hutch run -d --name big --network n1 -p "127.0.0.1:$port:7000" \
+		-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro "$IMAGE" \
+		/usr/bin/python3 -c 'import hashlib, socket, threading
+def serve(c):
+    h = hashlib.sha256()
+    while True:
+        d = c.recv(1 << 16)
+        if not d:
+            break
+        h.update(d)
+    c.sendall(h.hexdigest().encode() + b"\n")
+    block = bytes(range(256)) * 4096
+    for _ in range(32):
+        c.sendall(block)
+    c.close()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 7000))
+s.listen(64)
+while True:
+    threading.Thread(target=serve, args=(s.accept()[0],)).start()'
+	run python3 - "$port" <<'PY'
+import hashlib, socket, sys, threading, time
+port = int(sys.argv[1])
+def one(n, out):
+    for _ in range(100):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=30)
+            break
+        except OSError:
+            time.sleep(0.1)
+    data = (b"%d" % n) * (1 << 20)
+    data = data[: 32 << 20] if n == 0 else data[: 1 << 20]
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    got = bytearray()
+    while True:
+        d = s.recv(1 << 16)
+        if not d:
+            break
+        got += d
+    line, _, rest = bytes(got).partition(b"\n")
+    want = bytes(range(256)) * 4096 * 32
+    out[n] = line.decode() == hashlib.sha256(data).hexdigest() and rest == want
+out = {}
+# One large transfer, then eight at once.
+one(0, out)
+ts = [threading.Thread(target=one, args=(n, out)) for n in range(1, 9)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(sorted(out.items()))
+PY
+	assert_output "[(0, True), (1, True), (2, True), (3, True), (4, True), (5, True), (6, True), (7, True), (8, True)]"
+	run_hutch rm -f -t0 big
+	assert_no_netns_processes_646
+}
