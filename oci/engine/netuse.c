@@ -17,11 +17,18 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The names in a record's Network value of user-defined networks: none for
+ * NET_NO_NETWORKS. */
+static const char *list_names(const char *network)
+{
+	return strcmp(network, NET_NO_NETWORKS) == 0 ? "" : network;
+}
+
 /* The records of the networks named (comma-separated), in order; NULL on error. */
 static struct json_object *net_docs(struct eng *eng, const char *names, struct error **err)
 {
 	struct json_object *docs = json_object_new_array();
-	autofree char *copy = xstrdup(names);
+	autofree char *copy = xstrdup(list_names(names));
 	char *save = NULL;
 	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save)) {
 		struct json_object *d = eng_net_inspect(eng, n, err);
@@ -332,7 +339,7 @@ char **eng_ctr_networks(const struct eng_ctr *c)
 	net_mode_clear(&mode);
 	if (!networks)
 		return v;
-	autofree char *copy = xstrdup(c->network);
+	autofree char *copy = xstrdup(list_names(c->network));
 	char *save = NULL;
 	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save))
 		strv_push(&v, n);
@@ -358,7 +365,7 @@ struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c)
 		st = path ? json_file_at(AT_FDCWD, path, 1 << 20) : NULL;
 	}
 	struct json_object *out = json_object_new_object();
-	autofree char *copy = xstrdup(c->network);
+	autofree char *copy = xstrdup(list_names(c->network));
 	char *save = NULL;
 	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save)) {
 		struct json_object *o = json_object_new_object();

@@ -11,6 +11,7 @@
 #include "oci/monitor/udpfwd.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <string.h>
@@ -19,6 +20,22 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* In the container's network namespace: it has an interface besides lo. Published ports are
+ * carried by the container's networks: disconnected from the last one, the namespace keeps
+ * only lo and a client is closed at once, as podman's rootlessport does then (the server
+ * would still answer on 127.0.0.1 inside). */
+static bool on_a_network(void)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	if (ifs == NULL)
+		return true; /* cannot tell: serve */
+	bool any = false;
+	for (struct if_nameindex *i = ifs; i->if_index != 0 && !any; i++)
+		any = strcmp(i->if_name, "lo") != 0;
+	if_freenameindex(ifs);
+	return any;
+}
 
 int fwd_inner_socket(int netns_fd, int type, uint16_t port)
 {
@@ -37,7 +54,7 @@ int fwd_inner_socket(int netns_fd, int type, uint16_t port)
 					  .sin_port = htons(port),
 					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 		int s = -1;
-		if (setns(netns_fd, CLONE_NEWNET) == 0)
+		if (setns(netns_fd, CLONE_NEWNET) == 0 && on_a_network())
 			s = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 		if (s >= 0 && connect(s, (struct sockaddr *)&to, sizeof(to)) < 0)
 			s = -1;

@@ -60,18 +60,16 @@ s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 7000))
 s.listen(64)
+print("ready", flush=True)
 while True:
     threading.Thread(target=serve, args=(s.accept()[0],)).start()'
+	# The relay accepts on the host before anything listens inside: wait for the server.
+	wait_for sh -c "'$HUTCH' logs big | grep -q ready"
 	run python3 - "$port" <<'PY'
-import hashlib, socket, sys, threading, time
+import hashlib, socket, sys, threading
 port = int(sys.argv[1])
 def one(n, out):
-    for _ in range(100):
-        try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=30)
-            break
-        except OSError:
-            time.sleep(0.1)
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
     data = (b"%d" % n) * (1 << 20)
     data = data[: 32 << 20] if n == 0 else data[: 1 << 20]
     s.sendall(data)
@@ -95,5 +93,91 @@ print(sorted(out.items()))
 PY
 	assert_output "[(0, True), (1, True), (2, True), (3, True), (4, True), (5, True), (6, True), (7, True), (8, True)]"
 	run_hutch rm -f -t0 big
+	assert_no_netns_processes_646
+}
+
+# once PORT: one plain GET; prints the answer's body, or "closed" when the connection ends
+# without one (the relay closes a client when nothing can carry it).
+once_646() {
+	python3 - "$1" <<'PY'
+import socket, sys
+try:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(b"GET /index.html HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+except ConnectionError:
+    data = b""
+print(data.decode().splitlines()[-1] if data else "closed")
+PY
+}
+
+@test "network disconnect of the last network, as podman: lo only, published ports closed, connect again" {
+	run_hutch network create n1
+	local port
+	port=$(free_port)
+	run_hutch run -d --name web --network n1 -p "127.0.0.1:$port:80" "$IMAGE" \
+		sh -c 'mkdir -p /www && echo hello-net >/www/index.html && exec httpd -f -p 80 -h /www'
+	run fetch "http://127.0.0.1:$port/index.html"
+	assert_output hello-net
+	run_hutch network disconnect n1 web
+	assert_output ""
+	run_hutch exec web sh -c 'ls /sys/class/net'
+	assert_output lo
+	run_hutch inspect web --format '{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Networks}}'
+	assert_output "bridge 0"
+	run_hutch ps --format '{{.Names}} [{{.Networks}}]'
+	assert_output "web []"
+	# The port is still published (podman's `port` lists it) but nothing carries it.
+	run_hutch port web
+	assert_output "80/tcp -> 127.0.0.1:$port"
+	run once_646 "$port"
+	assert_output closed
+	run_hutch 125 network disconnect n1 web
+	assert_equal "$stderr" "Error: container web is not connected to network n1"
+	# Connected again: the interface, and the port answers.
+	run_hutch network connect n1 web
+	run_hutch exec web sh -c 'ls /sys/class/net | tr "\n" " "'
+	assert_output "eth0 lo "
+	run once_646 "$port"
+	assert_output hello-net
+	# On no network across a restart: lo only, and connect still works on it.
+	run_hutch network disconnect n1 web
+	run_hutch restart -t 0 web
+	run_hutch exec web sh -c 'ls /sys/class/net'
+	assert_output lo
+	run_hutch network connect n1 web
+	run fetch "http://127.0.0.1:$port/index.html"
+	assert_output hello-net
+	# A created container too: it starts on no network.
+	run_hutch create --name cr --network n1 "$IMAGE" sleep 1000
+	run_hutch network disconnect n1 cr
+	run_hutch start cr
+	run_hutch exec cr sh -c 'ls /sys/class/net'
+	assert_output lo
+	run_hutch rm -f -t0 web cr
+	assert_no_netns_processes_646
+}
+
+@test "a published port answers while one network carries the container, not after the last goes" {
+	run_hutch network create n1
+	run_hutch network create n2
+	local port
+	port=$(free_port)
+	run_hutch run -d --name web --network n1,n2 -p "127.0.0.1:$port:80" "$IMAGE" \
+		sh -c 'mkdir -p /www && echo hello-net >/www/index.html && exec httpd -f -p 80 -h /www'
+	run fetch "http://127.0.0.1:$port/index.html"
+	assert_output hello-net
+	run_hutch network disconnect n1 web
+	run once_646 "$port"
+	assert_output hello-net
+	run_hutch network disconnect n2 web
+	run once_646 "$port"
+	assert_output closed
+	run_hutch rm -f -t0 web
 	assert_no_netns_processes_646
 }
