@@ -133,7 +133,10 @@ static void dir_init(struct tcpfwd_dir *d)
 
 static void accept_one(struct tcpfwd *t, size_t h)
 {
-	int cfd = accept4(t->o->tcp_fds[h], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	int cfd = accept4(t->o->tcp_fds[h], (struct sockaddr *)&peer, &plen,
+			  SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
 	struct tcpfwd_conn *c = NULL;
@@ -141,7 +144,9 @@ static void accept_one(struct tcpfwd *t, size_t h)
 		if (t->conns[i].fd[0] < 0)
 			c = &t->conns[i];
 	/* Full, or nothing listens inside: the client sees the connection closed at once. */
-	int ifd = c ? fwd_inner_socket(t->o->netns_fd, SOCK_STREAM, t->o->tcp_ports[h]) : -1;
+	int ifd = c ? fwd_inner_socket(t->o->netns_fd, SOCK_STREAM, t->o->tcp_ports[h],
+				       (struct sockaddr *)&peer)
+		    : -1;
 	if (ifd < 0) {
 		close(cfd);
 		return;

@@ -181,3 +181,74 @@ PY
 	run_hutch rm -f -t0 web
 	assert_no_netns_processes_646
 }
+
+# The host's first IPv4 address that is not loopback, or nothing.
+host_ipv4_646() {
+	ip -4 -o addr show scope global 2>/dev/null | awk '{sub("/.*", "", $4); print $4; exit}'
+}
+
+@test "a published TCP port keeps a client's own address (127.0.0.2, the host's); UDP shows 127.0.0.1" {
+	local hostip
+	hostip=$(host_ipv4_646)
+	[[ -n $hostip ]] || skip_machine "no IPv4 address besides loopback"
+	run_hutch network create n1
+	local port uport
+	port=$(free_port)
+	uport=$(free_port)
+	run_hutch run -d --name web --network n1 -p "$port:80" -p "$uport:5353/udp" \
+		-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro "$IMAGE" \
+		/usr/bin/python3 -c 'import socket, threading
+def udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 5353))
+    while True:
+        d, a = s.recvfrom(100)
+        s.sendto(a[0].encode(), a)
+threading.Thread(target=udp, daemon=True).start()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 80))
+s.listen(8)
+print("ready", flush=True)
+while True:
+    c, a = s.accept()
+    c.sendall(a[0].encode())
+    c.close()'
+	wait_for sh -c "'$HUTCH' logs web | grep -q ready"
+	# Each client binds its own address and says what the server inside saw.
+	run python3 - "$port" "$uport" 127.0.0.1 127.0.0.2 "$hostip" <<'PY'
+import socket, sys, time
+port, uport = int(sys.argv[1]), int(sys.argv[2])
+for src in sys.argv[3:]:
+    dst = "127.0.0.1" if src.startswith("127.") else src
+    s = socket.socket()
+    s.bind((src, 0))
+    s.settimeout(5)
+    s.connect((dst, port))
+    seen = s.recv(100).decode()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((src, 0))
+    u.settimeout(0.5)
+    useen = "none"
+    for _ in range(20):
+        u.sendto(b"x", (dst, uport))
+        try:
+            useen = u.recvfrom(100)[0].decode()
+            break
+        except OSError:
+            time.sleep(0.1)
+    print(src, seen, useen)
+PY
+	# UDP: a server answers from an unbound socket, whose source address the kernel picks
+	# by the route to the client (the container's interface), so the relay's policy route
+	# would not bring it back; the relay's socket there stays 127.0.0.1.
+	assert_line "127.0.0.1 127.0.0.1 127.0.0.1"
+	assert_line "127.0.0.2 127.0.0.2 127.0.0.1"
+	assert_line "$hostip $hostip 127.0.0.1"
+	# The policy route that brings the answers back, once however many clients came.
+	run_hutch inspect web --format '{{.State.Pid}}'
+	run nsenter -t "$output" -U -n --preserve-credentials ip rule
+	assert_equal "$(grep -c 'from 127.0.0.1 lookup 26741' <<<"$output")" 1
+	run_hutch rm -f -t0 web
+	assert_no_netns_processes_646
+}
