@@ -22,12 +22,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 void tcpfwd_init(struct tcpfwd *t, const struct oci_monitor_opts *o, int ep)
 {
 	*t = (struct tcpfwd){ .o = o, .ep = ep };
+	/* Six descriptors per connection (two sockets, two pipes): the monitor's soft limit
+	 * (often 1024) up to the hard one, as the container's own is (oci/spec/generate.c). */
+	struct rlimit rl;
+	if (o->n_tcp > 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	for (size_t i = 0; i < TCPFWD_CONNS; i++)
 		t->conns[i].fd[0] = t->conns[i].fd[1] = -1;
 	for (size_t i = 0; i < o->n_tcp; i++) {
