@@ -293,6 +293,11 @@ static int parse_mode(const char *name, const char *rest, struct net_mode *m, st
 		mode_defaults(m, strcmp(name, "ns") == 0 ? NET_MODE_NS : NET_MODE_CONTAINER);
 		return parse_target(name, rest, m, err);
 	}
+	if (rest != NULL && *rest == '\0' && strcmp(name, "networks") == 0) {
+		mode_defaults(m, NET_MODE_NETWORKS); /* NET_NO_NETWORKS */
+		m->target = xstrdup("");
+		return 0;
+	}
 	if (rest == NULL && is_network_list(name)) {
 		mode_defaults(m, NET_MODE_NETWORKS);
 		m->target = xstrdup(name);

@@ -34,6 +34,10 @@ enum net_mode_kind {
 	NET_MODE_NETWORKS,  /* user-defined networks NAME[,NAME...] (target), netavark's */
 };
 
+/* A container's record for "on user-defined networks, none of them now": what `network
+ * disconnect` of the last one leaves (podman allows it; `network connect` adds one again). */
+#define NET_NO_NETWORKS "networks:"
+
 #define NET_SLIRP_DEFAULT_MTU 65520
 #define NET_SLIRP_DEFAULT_CIDR "10.0.2.0/24"
 

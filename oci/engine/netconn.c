@@ -132,7 +132,10 @@ int eng_net_connect(struct eng *eng, const struct eng_ctr *c, const char *net,
 			       "container %s is already connected to network \"%s\": network is "
 			       "already connected",
 			       cur->id, real);
-	autofree char *list = xasprintf("%s,%s", cur->network, real);
+	/* On no network (all disconnected): this one alone. */
+	autofree char *list = strcmp(cur->network, NET_NO_NETWORKS) == 0
+				  ? xstrdup(real)
+				  : xasprintf("%s,%s", cur->network, real);
 	set_network(cur, list);
 	struct json_object *opts = json_object_new_object();
 	if (o->aliases != NULL && o->aliases[0] != NULL)
@@ -167,14 +170,13 @@ int eng_net_disconnect(struct eng *eng, const struct eng_ctr *c, const char *net
 	if (!ctr_net_list_has(cur->network, real))
 		return err_set(err, ENOENT, ERR_TOOL, "container %s is not connected to network %s",
 			       c->name, net);
+	/* The last one too, as podman: the container keeps its network namespace (lo only,
+	 * its published ports closed to clients) and may be connected again. */
 	autofree char *list = list_without(cur->network, real);
-	if (*list == '\0')
-		return err_set(err, ENOTSUP, ERR_TOOL,
-			       "container %s: %s is its last network, and a container on no "
-			       "network is not supported: connect another first",
-			       c->name, real);
-	set_network(cur, list);
-	json_object_object_del(json_get(cur->doc, "NetworkOpts"), real);
+	set_network(cur, *list != '\0' ? list : NET_NO_NETWORKS);
+	struct json_object *opts = json_get(cur->doc, "NetworkOpts");
+	if (json_object_is_type(opts, json_type_object))
+		json_object_object_del(opts, real);
 	if (ctr_net_live_remove(eng, cur, real, err) < 0)
 		return -1;
 	return record_save(eng, cur, err);

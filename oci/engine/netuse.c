@@ -17,11 +17,18 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The names in a record's Network value of user-defined networks: none for
+ * NET_NO_NETWORKS. */
+static const char *list_names(const char *network)
+{
+	return strcmp(network, NET_NO_NETWORKS) == 0 ? "" : network;
+}
+
 /* The records of the networks named (comma-separated), in order; NULL on error. */
 static struct json_object *net_docs(struct eng *eng, const char *names, struct error **err)
 {
 	struct json_object *docs = json_object_new_array();
-	autofree char *copy = xstrdup(names);
+	autofree char *copy = xstrdup(list_names(names));
 	char *save = NULL;
 	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save)) {
 		struct json_object *d = eng_net_inspect(eng, n, err);
@@ -78,6 +85,31 @@ static char *free_ifname(struct json_object *cur, struct json_object *nets)
 	}
 }
 
+/* The network record d as netavark gets it (owned): without an mtu option, the bridge and
+ * veths get the uplink's, slirp4netns's 65520, rather than netavark's 1500. slirp4netns reads
+ * one frame per read(2) from its tap device, and the kernel cuts what it forwards there
+ * into frames of the sender's MTU: with 1500 the uplink is 4-5x slower (podman 4's
+ * rootless networks keep 1500 and share that limit). The stored record keeps no such
+ * option, so inspect shows what was asked for. */
+static struct json_object *uplink_mtu(struct json_object *d)
+{
+	const char *have = json_str(json_get(d, "options"), "mtu");
+	if (have != NULL && *have != '\0')
+		return json_object_get(d);
+	struct json_object *copy = NULL;
+	if (json_object_deep_copy(d, &copy, NULL) < 0)
+		return json_object_get(d);
+	struct json_object *opts = json_get(copy, "options");
+	if (!json_object_is_type(opts, json_type_object)) {
+		opts = json_object_new_object();
+		json_object_object_add(copy, "options", opts);
+	}
+	char mtu[16];
+	snprintf(mtu, sizeof(mtu), "%u", (unsigned)NET_SLIRP_DEFAULT_MTU);
+	json_object_object_add(opts, "mtu", json_object_new_string(mtu));
+	return copy;
+}
+
 /* netavark's input: the container, its address and aliases on each network of docs (the
  * interface names the first free beside those of cur, the input already set up, or NULL),
  * the MACs asked for or kept (macs: {name: MAC}, may be NULL), and each network's record. */
@@ -110,7 +142,7 @@ static struct json_object *netavark_input(const struct eng_ctr *c, struct json_o
 		autofree char *ifname = free_ifname(cur, nets);
 		json_object_object_add(o, "interface_name", json_object_new_string(ifname));
 		json_object_object_add(nets, name, o);
-		json_object_object_add(info, name, json_object_get(d));
+		json_object_object_add(info, name, uplink_mtu(d));
 	}
 	json_object_object_add(in, "container_id", json_object_new_string(c->id));
 	json_object_object_add(in, "container_name", json_object_new_string(c->name));
@@ -307,7 +339,7 @@ char **eng_ctr_networks(const struct eng_ctr *c)
 	net_mode_clear(&mode);
 	if (!networks)
 		return v;
-	autofree char *copy = xstrdup(c->network);
+	autofree char *copy = xstrdup(list_names(c->network));
 	char *save = NULL;
 	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save))
 		strv_push(&v, n);
@@ -333,7 +365,7 @@ struct json_object *ctr_net_status(struct eng *eng, const struct eng_ctr *c)
 		st = path ? json_file_at(AT_FDCWD, path, 1 << 20) : NULL;
 	}
 	struct json_object *out = json_object_new_object();
-	autofree char *copy = xstrdup(c->network);
+	autofree char *copy = xstrdup(list_names(c->network));
 	char *save = NULL;
 	for (char *n = strtok_r(copy, ",", &save); n != NULL; n = strtok_r(NULL, ",", &save)) {
 		struct json_object *o = json_object_new_object();

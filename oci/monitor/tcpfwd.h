@@ -5,20 +5,23 @@
 
 #include "oci/monitor/monitor.h"
 
-#define TCPFWD_CONNS 256 /* connections at once; more wait in the listen backlog */
-#define TCPFWD_BUF 65536 /* bytes buffered each way per connection */
+#define TCPFWD_CONNS 256      /* connections at once; more wait in the listen backlog */
+#define TCPFWD_PIPE (1 << 20) /* a pipe's size asked for (fs.pipe-max-size caps it) */
+#define TCPFWD_BUF 65536      /* bytes buffered each way when no pipe can be had */
 
 struct tcpfwd_dir {
-	char *buf;
-	size_t off, len; /* unsent bytes: buf[off, off + len) */
-	bool eof;	 /* the reading side is done; the writing side was shut down */
+	int pipe[2]; /* spliced through: read end, write end; -1 when buffered instead */
+	size_t cap;  /* the pipe's size */
+	char *buf;   /* without a pipe: copied through it */
+	size_t off;  /* unsent bytes start here in buf */
+	size_t len;  /* bytes on their way: in the pipe, or buf[off, off + len) */
+	bool eof;    /* the reading side is done */
+	bool shut;   /* ... and the writing side was shut down */
 };
 
 struct tcpfwd_conn {
 	int fd[2];		  /* the client's (host side), the one inside; -1: free slot */
 	struct tcpfwd_dir dir[2]; /* dir[i]: from fd[i] to fd[1 - i] */
-	bool watched[2];	  /* fd[i] is in the epoll set */
-	uint32_t events[2];	  /* ... for these events */
 };
 
 struct tcpfwd {

@@ -117,6 +117,15 @@ PM=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file
 	--network-backend netavark --root "$tmp/pm/root" --runroot "$tmp/pm/run")
 tools=(hutch)
 command -v podman >/dev/null && tools+=(podman)
+# cpu_ticks PID...: their user + system time so far, in clock ticks.
+cpu_ticks() {
+	local sum=0 pid f
+	for pid in "$@"; do
+		read -r -a f <"/proc/$pid/stat" || continue
+		sum=$((sum + f[13] + f[14]))
+	done
+	echo "$sum"
+}
 lookup_py='import socket,time
 t=time.time()
 for _ in range(200): socket.getaddrinfo("srv", 80)
@@ -150,6 +159,18 @@ for tool in "${tools[@]}"; do
 	sleep 1
 	printf '%-8s %-32s %s\n' "$tool" "host -> ctr via -p, iperf3 5 s:" \
 		"$(iperf3 -c 127.0.0.1 -p "$p" -t 5 -J | gbits)"
+	# The relay's CPU time for 2 GiB (user + system): hutch's monitor; podman's rootlessport
+	# and its child in the namespace.
+	if [[ $tool == hutch ]]; then
+		mapfile -t rpids < <("${T[@]}" inspect psrv --format '{{.State.ConmonPid}}')
+	else
+		mapfile -t rpids < <(pgrep -u "$(id -u)" -x rootlessport; pgrep -u "$(id -u)" -x exe)
+	fi
+	c0=$(cpu_ticks "${rpids[@]}")
+	iperf3 -c 127.0.0.1 -p "$p" -n 2G >/dev/null
+	c1=$(cpu_ticks "${rpids[@]}")
+	printf '%-8s %-32s %s\n' "$tool" "relay CPU per GiB via -p:" \
+		"$(((c1 - c0) * 1000 / $(getconf CLK_TCK) / 2)) ms"
 	"${T[@]}" rm -f -t 0 psrv >/dev/null
 	hyperfine -N --warmup 2 --runs "$RUNS" \
 		-n "$tool run --rm --network benchnet IMAGE true" \

@@ -102,6 +102,12 @@ static void test_networks(void)
 	is_str(m.target, "front,back-end.2", "both names kept");
 	ok(!net_mode_is_private(&m), "no helper of its own");
 	net_mode_clear(&m);
+	/* A record after `network disconnect` of the last one: on networks, none of them. */
+	is_int(net_parse_mode(NET_NO_NETWORKS, &m, &err), 0, "no networks left");
+	is_int(m.kind, NET_MODE_NETWORKS, "still podman's bridge mode");
+	is_str(m.target, "", "no names");
+	net_mode_clear(&m);
+	expect_bad("networks:n1", "invalid network \"networks\"");
 }
 
 static void test_bad(void)
