@@ -325,3 +325,6 @@ struct proc_stat {
 };
 /* Read it; -1 when the process is gone or the file is not what the kernel writes. */
 int proc_stat_read(pid_t pid, struct proc_stat *out);
+/* Send msg ("READY=1", "MAINPID=N\nREADY=1") to systemd's NOTIFY_SOCKET socket_path ("@name":
+ * the abstract namespace, as sd_notify reads it); best effort, a failure is a warning. */
+void notify_send(const char *socket_path, const char *msg);

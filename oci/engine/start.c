@@ -937,20 +937,7 @@ static void notify_started(const char *mode, const char *socket_path, pid_t moni
 		return;
 	autofree char *msg =
 	    xasprintf("MAINPID=%d%s", (int)monitor, strcmp(mode, "conmon") == 0 ? "\nREADY=1" : "");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t n = strlen(socket_path);
-	autoclose int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || n >= sizeof(sa.sun_path)) {
-		log_warn("sd_notify: NOTIFY_SOCKET %s: unusable", socket_path);
-		return;
-	}
-	memcpy(sa.sun_path, socket_path, n);
-	/* "@name" is the abstract namespace, as sd_notify reads it. */
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
-	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, alen) < 0)
-		log_warn("sd_notify: sending to %s: %s", socket_path, strerror(errno));
+	notify_send(socket_path, msg);
 }
 
 /* Clear what a previous run left in the run dir (init.pid: an older hutch's). */

@@ -189,29 +189,6 @@ static void write_state(struct health *h)
 	free(doc);
 }
 
-void health_sd_notify(const char *socket_path, const char *msg)
-{
-	if (socket_path == NULL || *socket_path == '\0')
-		return;
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t n = strlen(socket_path);
-	if (fd < 0 || n >= sizeof(sa.sun_path)) {
-		log_warn("sd_notify: NOTIFY_SOCKET %s: unusable", socket_path);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	memcpy(sa.sun_path, socket_path, n);
-	/* "@name" is the abstract namespace, as sd_notify reads it. */
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
-	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, alen) < 0)
-		log_warn("sd_notify: sending to %s: %s", socket_path, strerror(errno));
-	close(fd);
-}
-
 void health_init(struct health *h, const struct oci_monitor_opts *o, int ep)
 {
 	*h = (struct health){ .o = o,
@@ -374,7 +351,7 @@ static void finish(struct health *h, int code)
 	    strcmp(h->o->sdnotify, "healthy") == 0) {
 		/* MAINPID: ours, as the start said (systemd reaps us, not the container) */
 		autofree char *m = xasprintf("MAINPID=%d\nREADY=1", (int)getpid());
-		health_sd_notify(h->o->notify_socket, m);
+		notify_send(h->o->notify_socket, m);
 		h->notified = true;
 	}
 	if (strcmp(h->status, "unhealthy") == 0)
@@ -405,7 +382,7 @@ static void notify_proxy(struct health *h)
 		if (strncmp(line, "MAINPID=", 8) != 0)
 			fprintf(f, "\n%s", line);
 	fclose(f);
-	health_sd_notify(h->o->notify_socket, out);
+	notify_send(h->o->notify_socket, out);
 	free(out);
 }
 

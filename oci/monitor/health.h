@@ -54,4 +54,3 @@ void health_forget(struct health *h, int client);
 /* The container exited: no more checks (a running one is killed). */
 void health_close(struct health *h);
 /* Send a datagram to the NOTIFY_SOCKET path (sd_notify); errors only logged. */
-void health_sd_notify(const char *socket_path, const char *msg);
