@@ -523,3 +523,42 @@ EOF
 	run_hutch run --rm url cat /dl/remote.txt
 	assert_output "served over http"
 }
+
+# podman 4.3.1 as the test user, with a store of its own in the test dir.
+pm() {
+	podman --root "$BATS_TEST_TMPDIR/podman" --runroot "$BATS_TEST_TMPDIR/prun" \
+		--tmpdir "$BATS_TEST_TMPDIR/ptmp" --runtime runc --cgroup-manager=cgroupfs \
+		--events-backend=file --storage-driver vfs "$@" 3>&-
+}
+
+@test "build, push: the whiteout is in the pushed layer blob; an image podman builds and pushes runs in hutch" {
+	command -v podman >/dev/null || skip_machine "podman is not installed"
+	local reg=${HUTCH_REGISTRY:-127.0.0.1:5000} accept
+	accept='application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json'
+	ctx pushwh <<EOF
+FROM $IMAGE
+RUN rm /etc/group
+EOF
+	run_hutch build -q -t "$reg/built-wh-$$:latest" "$CTX"
+	run_hutch push -q --tls-verify=false "$reg/built-wh-$$:latest"
+	local digest
+	digest=$(curl -sf -H "Accept: $accept" "http://$reg/v2/built-wh-$$/manifests/latest" | jq -r '.layers[-1].digest')
+	[[ $digest == sha256:* ]]
+	run bash -c "curl -sf 'http://$reg/v2/built-wh-$$/blobs/$digest' | tar -tzv"
+	assert_success
+	assert_line --regexp ' etc/\.wh\.group$'
+	# podman builds and pushes; hutch pulls and runs it
+	ctx podbuilt <<EOF
+FROM $IMAGE
+RUN echo from-podman >/built
+CMD ["cat", "/built"]
+EOF
+	run pm build -q --tls-verify=false -t "$reg/podbuilt-$$:latest" "$CTX"
+	assert_success
+	run pm push -q --tls-verify=false "$reg/podbuilt-$$:latest"
+	assert_success
+	run_hutch pull -q --tls-verify=false "$reg/podbuilt-$$:latest"
+	run_hutch run --rm "$reg/podbuilt-$$:latest"
+	assert_output from-podman
+	pm unshare rm -rf "$BATS_TEST_TMPDIR/podman" >/dev/null 2>&1 || true
+}
