@@ -511,8 +511,8 @@ int bld_copy_into(int rootfd, int srcroot, const struct bld_copy *c, struct erro
 				return -1;
 			continue;
 		}
-		const char *sbase = NULL;
-		autofree char *sdir = dirname_of(src, &sbase);
+		/* The source's last name (it points into src). */
+		const char *sbase = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
 		const char *dbase = NULL;
 		autofree char *ddir_path = NULL;
 		if (to_dir) {

@@ -661,7 +661,7 @@ static int pod_units(struct eng *eng, struct eng_pod *p, const struct eng_sdunit
 		if (strcmp(v[i]->id, p->infra_id) == 0)
 			infra = v[i];
 	struct sd_info pin = { .pod = true };
-	autofree char *rootflags = NULL, *pre2 = NULL, *pod_id_file = NULL;
+	autofree char *rootflags = NULL, *pre2 = NULL, *pod_id_file = NULL, *pod_noi = NULL;
 	autostrv char **svcs = NULL;
 	struct sd_info *cin = xzalloc((nv + 1) * sizeof(*cin));
 	size_t nc = 0;
@@ -672,7 +672,7 @@ static int pod_units(struct eng *eng, struct eng_pod *p, const struct eng_sdunit
 		goto out;
 	}
 	pin.name_or_id = xstrdup(o->use_name ? infra->name : infra->id);
-	autofree char *pod_noi = xstrdup(o->use_name ? p->name : p->id);
+	pod_noi = xstrdup(o->use_name ? p->name : p->id);
 	pin.service = service_name(o->pod_prefix ? o->pod_prefix : "pod", separator(o), pod_noi);
 	pin.stop_timeout = o->stop_timeout_set ? o->stop_timeout : infra->stop_timeout;
 	/* The pod's unit names the real run root even with --new (podman's). */
