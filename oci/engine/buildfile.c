@@ -389,6 +389,7 @@ int eng_bf_parse(const char *text, size_t len, const char *file, struct eng_bf *
 						 "validate",
 						 file, dl, v);
 				free(v);
+				eng_bf_clear(out); /* a syntax directive before it */
 				return rc;
 			}
 			out->escape = *v;
@@ -466,8 +467,10 @@ int eng_bf_parse(const char *text, size_t len, const char *file, struct eng_bf *
 			return -1;
 		}
 	}
-	if (out->n == 0)
+	if (out->n == 0) {
+		eng_bf_clear(out); /* directives only */
 		return err_set(err, EINVAL, ERR_TOOL, "%s: no instructions", file);
+	}
 	return 0;
 }
 
