@@ -143,7 +143,7 @@ static int layer_from_tree(struct storage *s, int upper_fd, bool layer, const st
 			   const char *parent_chain, struct layer_new *out, struct error **err)
 {
 	*out = (struct layer_new){ 0 };
-	autofree char *tmp = store_tmpdir(s, "commit", err);
+	autofree char *tmp = storage_tmpdir(s, "commit", err);
 	if (tmp == NULL)
 		return -1;
 	autofree char *blob = xasprintf("%s/blob", tmp);
@@ -473,7 +473,7 @@ static int build_layer(struct storage *s, const struct storage_build_step *o, ch
 			       .parent = nl ? p->layers[nl - 1] : NULL };
 	autofree char *own = NULL, *tmp = NULL;
 	if (o->ctr_id == NULL && nl == 0) {
-		if ((tmp = store_tmpdir(s, "build", err)) == NULL)
+		if ((tmp = storage_tmpdir(s, "build", err)) == NULL)
 			return -1;
 		a.scratch = tmp;
 	} else if (o->ctr_id == NULL) {

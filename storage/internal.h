@@ -426,8 +426,6 @@ typedef int (*store_child_fn)(struct storage *s, void *arg, int out_fd, struct e
  */
 int store_run_userns(struct storage *s, int extra_flags, store_child_fn fn, void *arg, char **out,
 		     struct error **err);
-/* A private scratch dir under root/tmp (owned path); gc empties root/tmp. */
-char *store_tmpdir(struct storage *s, const char *prefix, struct error **err);
 
 /* ---------- the check (check.c) and what it reads ---------- */
 

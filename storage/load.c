@@ -415,7 +415,7 @@ struct load_arg {
 static int load_child(struct storage *s, void *arg, int out_fd, struct error **err)
 {
 	struct load_arg *a = arg;
-	autofree char *dir = store_tmpdir(s, "load", err);
+	autofree char *dir = storage_tmpdir(s, "load", err);
 	if (dir == NULL)
 		return -1;
 	int rc = extract(a->in_fd, dir, err);

@@ -807,7 +807,7 @@ static int push_run(struct push_run *r, char **digest_out, struct error **err)
 		l->diff_id = img->diff_ids[i];
 		layer_plan(r, l);
 	}
-	if ((r->tmp = store_tmpdir(r->s, "push", err)) == NULL)
+	if ((r->tmp = storage_tmpdir(r->s, "push", err)) == NULL)
 		return -1;
 	if (r->d->kind == PUSH_DOCKER) {
 		if (open_registry(r, err) < 0)

@@ -370,7 +370,7 @@ static int save_child(struct storage *s, void *arg, int out_fd, struct error **e
 {
 	(void)out_fd;
 	struct save_run *r = arg;
-	if ((r->tmp = store_tmpdir(s, "save", err)) == NULL)
+	if ((r->tmp = storage_tmpdir(s, "save", err)) == NULL)
 		return -1;
 	r->out = archive_write_new();
 	archive_write_set_format_pax_restricted(r->out);

@@ -156,6 +156,10 @@ int storage_auth_remove(const char *file, const char *key, struct error **err);
 /* The credentials pull would use for key (authfile or the default files): *userpass owned
  * "user:password", or NULL when none. */
 int storage_auth_get(const char *authfile, const char *key, char **userpass, struct error **err);
+/* A private scratch dir PREFIX-XXXXXX under the store's tmp dir (on its filesystem, not
+ * /tmp; gc empties it): owned path; the caller removes it. */
+char *storage_tmpdir(struct storage *s, const char *prefix, struct error **err);
+
 /* `push`: where to, and how. */
 struct storage_push_opts {
 	const char *authfile, *creds; /* as pull's */

@@ -322,7 +322,7 @@ int store_run_userns(struct storage *s, int extra_flags, store_child_fn fn, void
 	return rc;
 }
 
-char *store_tmpdir(struct storage *s, const char *prefix, struct error **err)
+char *storage_tmpdir(struct storage *s, const char *prefix, struct error **err)
 {
 	autofree char *base = xasprintf("%s/tmp", s->root);
 	if (fs_mkdir_p(base, 0700, err) < 0)

@@ -27,45 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct bstage {
-	char *name;	/* AS name (lower case) or NULL */
-	char *image_id; /* its final image once built */
-	size_t first;	/* its FROM */
-	size_t end;	/* one past its last instruction */
-};
-
-struct bctx {
-	struct eng *eng;
-	struct storage *s;
-	const struct eng_build_opts *o;
-	struct eng_bf bf;
-	char *file; /* as errors name it */
-	int ctxfd;
-	struct bld_ignore ig;
-	const char *context; /* its path */
-	char **global_args;  /* ARG before the first FROM: K=V (values may be absent: K) */
-	struct bstage *stages;
-	size_t n_stages, last; /* the stage whose image is the result */
-	bool multi;
-	int run_status;
-};
-
-/* One stage as it runs. */
-struct bstate {
-	struct bctx *b;
-	struct bstage *stage;
-	size_t index;
-	struct storage_image *img; /* the current image; NULL: scratch */
-	const char *from_name;	   /* FROM's reference as given, for the first history comment */
-	char *from_name_owned;
-	struct json_object *cfg; /* the current image config (owned) */
-	char **args;		 /* the stage's ARGs: K=V */
-	size_t step, steps;
-	const struct eng_bf_instr *in; /* the step running */
-	int run_status;
-	bool stage_cmd_set; /* CMD given in this stage (ENTRYPOINT keeps it then) */
-};
-
 static void say(struct bctx *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct bctx *b, const char *fmt, ...)
 {
@@ -102,7 +63,7 @@ static void kv_set(char ***kv, const char *k, const char *v)
 	strv_push_take(kv, v ? xasprintf("%s=%s", k, v) : xstrdup(k));
 }
 
-static struct json_object *cc(struct bstate *st)
+struct json_object *bld_config(struct bstate *st)
 {
 	struct json_object *c = json_get_type(st->cfg, "config", json_type_object);
 	if (c == NULL) {
@@ -114,7 +75,7 @@ static struct json_object *cc(struct bstate *st)
 
 static char **env_of(struct bstate *st)
 {
-	return json_strv(json_get(cc(st), "Env"));
+	return json_strv(json_get(bld_config(st), "Env"));
 }
 
 /* A build arg as given: --build-arg K=V, or K for the caller's environment's value. */
@@ -197,29 +158,29 @@ static char *expand1(struct bstate *st, struct bctx *b, const char *text, int li
 static void set_strv(struct bstate *st, const char *key, char *const *v)
 {
 	if (v == NULL)
-		json_object_object_del(cc(st), key);
+		json_object_object_del(bld_config(st), key);
 	else
-		json_object_object_add(cc(st), key, json_from_strv(v));
+		json_object_object_add(bld_config(st), key, json_from_strv(v));
 }
 
 static void set_str(struct bstate *st, const char *key, const char *v)
 {
-	json_object_object_add(cc(st), key, json_object_new_string(v));
+	json_object_object_add(bld_config(st), key, json_object_new_string(v));
 }
 
 static void add_to_set(struct bstate *st, const char *key, const char *item)
 {
-	struct json_object *o = json_get_type(cc(st), key, json_type_object);
+	struct json_object *o = json_get_type(bld_config(st), key, json_type_object);
 	if (o == NULL) {
 		o = json_object_new_object();
-		json_object_object_add(cc(st), key, o);
+		json_object_object_add(bld_config(st), key, o);
 	}
 	json_object_object_add(o, item, json_object_new_object());
 }
 
 static char **shell_of(struct bstate *st)
 {
-	char **sh = json_strv(json_get(cc(st), "Shell"));
+	char **sh = json_strv(json_get(bld_config(st), "Shell"));
 	if (sh == NULL || sh[0] == NULL) {
 		strv_free(sh);
 		sh = NULL;
@@ -288,7 +249,7 @@ static int healthcheck(struct bstate *st, const struct eng_bf_instr *in, struct 
 	if (strncasecmp(a, "NONE", 4) == 0 && (a[4] == '\0' || isspace((unsigned char)a[4]))) {
 		json_object_object_add(h, "Test",
 				       json_from_strs((const char *const[]){ "NONE", NULL }));
-		json_object_object_add(cc(st), "Healthcheck", h);
+		json_object_object_add(bld_config(st), "Healthcheck", h);
 		return 0;
 	}
 	if (strncasecmp(a, "CMD", 3) != 0 || !(a[3] == '\0' || isspace((unsigned char)a[3]))) {
@@ -356,7 +317,7 @@ static int healthcheck(struct bstate *st, const struct eng_bf_instr *in, struct 
 	}
 	json_object_put(j);
 	json_object_object_add(h, "Test", json_from_strv(test));
-	json_object_object_add(cc(st), "Healthcheck", h);
+	json_object_object_add(bld_config(st), "Healthcheck", h);
 	return 0;
 }
 
@@ -380,10 +341,11 @@ static int apply_meta(struct bstate *st, const struct eng_bf_instr *in, struct e
 			}
 			set_strv(st, "Env", env);
 		} else {
-			struct json_object *l = json_get_type(cc(st), "Labels", json_type_object);
+			struct json_object *l =
+			    json_get_type(bld_config(st), "Labels", json_type_object);
 			if (l == NULL) {
 				l = json_object_new_object();
-				json_object_object_add(cc(st), "Labels", l);
+				json_object_object_add(bld_config(st), "Labels", l);
 			}
 			for (size_t i = 0; kv[i]; i++) {
 				char *eq = strchr(kv[i], '=');
@@ -397,7 +359,7 @@ static int apply_meta(struct bstate *st, const struct eng_bf_instr *in, struct e
 		autofree char *w = expand1(st, b, in->args, in->line, err);
 		if (w == NULL)
 			return -1;
-		const char *cur = json_str(cc(st), "WorkingDir");
+		const char *cur = json_str(bld_config(st), "WorkingDir");
 		autofree char *joined =
 		    w[0] == '/' ? xstrdup(w) : xasprintf("%s/%s", cur && *cur ? cur : "", w);
 		bool climbs;
@@ -447,7 +409,7 @@ static int apply_meta(struct bstate *st, const struct eng_bf_instr *in, struct e
 		autostrv char **v = command_of(st, in);
 		set_strv(st, strcmp(cmd, "CMD") == 0 ? "Cmd" : "Entrypoint", v);
 		if (strcmp(cmd, "ENTRYPOINT") == 0 && !st->stage_cmd_set)
-			json_object_object_del(cc(st), "Cmd");
+			json_object_object_del(bld_config(st), "Cmd");
 		if (strcmp(cmd, "CMD") == 0)
 			st->stage_cmd_set = true;
 		return 0;
@@ -463,10 +425,10 @@ static int apply_meta(struct bstate *st, const struct eng_bf_instr *in, struct e
 	if (strcmp(cmd, "HEALTHCHECK") == 0)
 		return healthcheck(st, in, err);
 	if (strcmp(cmd, "ONBUILD") == 0) {
-		struct json_object *a = json_get_type(cc(st), "OnBuild", json_type_array);
+		struct json_object *a = json_get_type(bld_config(st), "OnBuild", json_type_array);
 		if (a == NULL) {
 			a = json_object_new_array();
-			json_object_object_add(cc(st), "OnBuild", a);
+			json_object_object_add(bld_config(st), "OnBuild", a);
 		}
 		json_object_array_add(a, json_object_new_string(in->args));
 		return 0;
@@ -570,192 +532,6 @@ static int ensure_workdir(struct bctx *b, const struct storage_image *img, const
 	return fs_mkdir_p(p, 0755, err);
 }
 
-/* ---------- RUN --mount ---------- */
-
-/* RUN's mounts as the engine takes them (--mount strings, --tmpfs), and the targets whose
- * mount points the runtime makes in the rootfs: taken out of the upper dir again, so that
- * no trace of a mount (a secret's name) is in the layer. */
-struct run_mounts {
-	char **mounts;
-	char **tmpfs;
-	char **targets;
-};
-
-static void run_mounts_clear(struct run_mounts *m)
-{
-	strv_free(m->mounts);
-	strv_free(m->tmpfs);
-	strv_free(m->targets);
-	*m = (struct run_mounts){ 0 };
-}
-
-/* A path below root given by the user: cleaned; a climb out is refused (CVE-2024-9675,
- * CVE-2024-23651/23652, CVE-2025-4953); no symlink on the way (the host path is mounted). */
-static int below(int rootfd, const char *root, const char *what, const char *p, char **out,
-		 struct error **err)
-{
-	bool climbs = false;
-	autofree char *c = bld_clean(p, &climbs);
-	if (climbs)
-		return err_set(err, EPERM, ERR_TOOL, "%s %s: outside %s: refused", what, p, root);
-	int fd = fs_openat2(rootfd, *c ? c : ".", O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-	if (fd < 0)
-		return err_set(err, errno, ERR_TOOL, "%s %s: %s%s", what, p, strerror(errno),
-			       errno == ELOOP || errno == EXDEV ? " (symbolic links are refused)"
-								: "");
-	close(fd);
-	autofree char *rp = realpath(root, NULL);
-	*out = xasprintf("%s%s%s", rp ? rp : root, *c ? "/" : "", c);
-	return 0;
-}
-
-/* The file --secret id=ID,src=PATH gives for id (owned), or NULL. */
-static char *secret_src(struct bctx *b, const char *id)
-{
-	for (size_t i = 0; b->o->secrets != NULL && b->o->secrets[i] != NULL; i++) {
-		autofree char *dup = xstrdup(b->o->secrets[i]);
-		const char *sid = NULL, *src = NULL;
-		for (char *save = NULL, *t = strtok_r(dup, ",", &save); t;
-		     t = strtok_r(NULL, ",", &save)) {
-			if (strncmp(t, "id=", 3) == 0)
-				sid = t + 3;
-			else if (strncmp(t, "src=", 4) == 0 || strncmp(t, "source=", 7) == 0)
-				src = strchr(t, '=') + 1;
-		}
-		if (sid && src && strcmp(sid, id) == 0)
-			return xstrdup(src);
-	}
-	return NULL;
-}
-
-static int parse_mount(struct bstate *st, const char *spec, struct run_mounts *m,
-		       struct error **err)
-{
-	struct bctx *b = st->b;
-	autofree char *dup = xstrdup(spec);
-	const char *type = "bind", *src = NULL, *target = NULL, *id = NULL;
-	bool rw = false;
-	for (char *save = NULL, *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(t, '=');
-		const char *v = eq ? eq + 1 : "";
-		if (eq)
-			*eq = '\0';
-		if (strcmp(t, "type") == 0)
-			type = v;
-		else if (strcmp(t, "source") == 0 || strcmp(t, "src") == 0)
-			src = v;
-		else if (strcmp(t, "target") == 0 || strcmp(t, "dst") == 0 ||
-			 strcmp(t, "destination") == 0)
-			target = v;
-		else if (strcmp(t, "id") == 0)
-			id = v;
-		else if (strcmp(t, "rw") == 0 || strcmp(t, "readwrite") == 0)
-			rw = eq == NULL || strcmp(v, "true") == 0;
-		else if (strcmp(t, "ro") == 0 || strcmp(t, "readonly") == 0)
-			rw = !(eq == NULL || strcmp(v, "true") == 0);
-		else if (strcmp(t, "required") && strcmp(t, "mode") && strcmp(t, "uid") &&
-			 strcmp(t, "gid") && strcmp(t, "sharing") && strcmp(t, "size"))
-			return err_set(err, EINVAL, ERR_TOOL,
-				       "%s:%d: RUN --mount: unknown option %s", b->file,
-				       st->in->line, t);
-	}
-	autofree char *tgt = NULL;
-	if (strcmp(type, "secret") == 0 && target == NULL && id != NULL)
-		tgt = xasprintf("/run/secrets/%s", id);
-	else if (target == NULL || *target == '\0')
-		return err_set(err, EINVAL, ERR_TOOL, "%s:%d: RUN --mount: no target", b->file,
-			       st->in->line);
-	else {
-		const char *wd = json_str(cc(st), "WorkingDir");
-		tgt = target[0] == '/' ? xstrdup(target)
-				       : xasprintf("%s/%s", wd && *wd ? wd : "", target);
-	}
-	strv_push(&m->targets, tgt);
-	autofree char *host = NULL;
-	if (strcmp(type, "bind") == 0) {
-		if (rw)
-			return err_set(err, EINVAL, ERR_TOOL,
-				       "%s:%d: RUN --mount=type=bind: rw is not supported: the "
-				       "context is mounted read-only",
-				       b->file, st->in->line);
-		if (below(b->ctxfd, b->context, "bind mount source", src ? src : ".", &host, err) <
-		    0)
-			return -1;
-		strv_push_take(&m->mounts, xasprintf("type=bind,src=%s,dst=%s,ro", host, tgt));
-	} else if (strcmp(type, "cache") == 0) {
-		char hex[SHA256_HEX_LEN + 1];
-		const char *key = id && *id ? id : tgt;
-		sha256_hex(key, strlen(key), hex);
-		autofree char *dir = xasprintf("%s/buildcache-mounts/%s", storage_root(b->s), hex);
-		if (fs_mkdir_p(dir, 0755, err) < 0)
-			return -1;
-		autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			return err_sys(err, "opening %s", dir);
-		if (src != NULL) {
-			bool climbs = false;
-			autofree char *c = bld_clean(src, &climbs);
-			if (climbs)
-				return err_set(err, EPERM, ERR_TOOL,
-					       "cache mount source %s: outside the cache: refused",
-					       src);
-			autofree char *sub = xasprintf("%s/%s", dir, c);
-			if (fs_mkdir_p(sub, 0755, err) < 0)
-				return -1;
-		}
-		if (below(dfd, dir, "cache mount source", src ? src : ".", &host, err) < 0)
-			return -1;
-		strv_push_take(&m->mounts, xasprintf("type=bind,src=%s,dst=%s", host, tgt));
-	} else if (strcmp(type, "tmpfs") == 0) {
-		strv_push(&m->tmpfs, tgt);
-	} else if (strcmp(type, "secret") == 0) {
-		autofree char *path = id ? secret_src(b, id) : NULL;
-		if (path == NULL)
-			return err_set(err, ENOENT, ERR_TOOL,
-				       "%s:%d: RUN --mount=type=secret: no --secret id=%s given",
-				       b->file, st->in->line, id ? id : "");
-		autofree char *rp = realpath(path, NULL);
-		if (rp == NULL)
-			return err_sys(err, "secret %s: %s", id, path);
-		strv_push_take(&m->mounts, xasprintf("type=bind,src=%s,dst=%s,ro", rp, tgt));
-	} else
-		return err_set(err, EINVAL, ERR_TOOL, "%s:%d: RUN --mount: unknown type %s",
-			       b->file, st->in->line, type);
-	return 0;
-}
-
-/* Take the mount points the runtime made (targets that no layer of img has, and their
- * parents made with them) out of the container's upper dir: empty dirs and empty files. */
-static void drop_mountpoints(struct bctx *b, const struct storage_image *img,
-			     const struct eng_ctr *c, char *const *targets)
-{
-	autostrv char **dirs = storage_image_layer_dirs(b->s, img);
-	autofree char *cdir = eng_ctr_dir(b->eng, c->id);
-	for (size_t i = 0; targets != NULL && targets[i] != NULL; i++) {
-		bool climbs;
-		autofree char *t = bld_clean(targets[i], &climbs);
-		while (*t) {
-			bool in_image = false;
-			for (size_t k = 0; dirs != NULL && dirs[k] != NULL && !in_image; k++) {
-				autofree char *p = xasprintf("%s/%s", dirs[k], t);
-				in_image = fs_exists(p);
-			}
-			if (in_image)
-				break;
-			autofree char *p = xasprintf("%s/upper/%s", cdir, t);
-			struct stat sb;
-			if (lstat(p, &sb) == 0 &&
-			    (S_ISDIR(sb.st_mode) ? rmdir(p) < 0
-						 : (sb.st_size != 0 || unlink(p) < 0)))
-				break;
-			char *sl = strrchr(t, '/');
-			if (sl == NULL)
-				break;
-			*sl = '\0';
-		}
-	}
-}
-
 /* RUN: a container of the current image, run with the caller's streams; its upper dir is
  * the layer of the step's image. */
 static int run_step(struct bstate *st, char **argv, struct json_object *ncfg, char **out_id,
@@ -776,8 +552,8 @@ static int run_step(struct bstate *st, char **argv, struct json_object *ncfg, ch
 		if (kv_get(env, k) == NULL)
 			kv_set(&env, k, eq + 1);
 	}
-	const char *wd = json_str(cc(st), "WorkingDir");
-	const char *user = json_str(cc(st), "User");
+	const char *wd = json_str(bld_config(st), "WorkingDir");
+	const char *user = json_str(bld_config(st), "User");
 	struct run_mounts m = { 0 };
 	const char *network = b->o->network;
 	for (size_t i = 0; st->in->flags != NULL && st->in->flags[i] != NULL; i++) {
@@ -785,14 +561,14 @@ static int run_step(struct bstate *st, char **argv, struct json_object *ncfg, ch
 		int prc = 0;
 		if (strncmp(f, "--mount=", 8) == 0) {
 			autofree char *spec = expand1(st, b, f + 8, st->in->line, err);
-			prc = spec ? parse_mount(st, spec, &m, err) : -1;
+			prc = spec ? bld_parse_mount(st, spec, &m, err) : -1;
 		} else if (strncmp(f, "--network=", 10) == 0)
 			network = f + 10;
 		else
 			prc = err_set(err, EINVAL, ERR_TOOL, "%s:%d: RUN: unknown flag %s", b->file,
 				      st->in->line, f);
 		if (prc < 0) {
-			run_mounts_clear(&m);
+			bld_run_mounts_clear(&m);
 			return err_wrap(err, "building at STEP \"%s\"", st->in->original);
 		}
 	}
@@ -813,7 +589,7 @@ static int run_step(struct bstate *st, char **argv, struct json_object *ncfg, ch
 	};
 	autoctr struct eng_ctr *c = NULL;
 	if (eng_ctr_create(b->eng, &r, &c, err) < 0) {
-		run_mounts_clear(&m);
+		bld_run_mounts_clear(&m);
 		return -1;
 	}
 	if (wd && *wd && ensure_workdir(b, st->img, c, wd, err) < 0) {
@@ -835,8 +611,8 @@ static int run_step(struct bstate *st, char **argv, struct json_object *ncfg, ch
 			     st->in->original, status);
 	}
 	if (rc == 0)
-		drop_mountpoints(b, st->img, c, m.targets);
-	run_mounts_clear(&m);
+		bld_drop_mountpoints(b, st->img, c, m.targets);
+	bld_run_mounts_clear(&m);
 	if (rc == 0) {
 		struct storage_build_step bs = {
 			.parent = st->img, .config = ncfg, .ctr_id = c->id, .docker = b->o->docker
@@ -1047,7 +823,7 @@ static int copy_plan(struct bstate *st, const struct eng_bf_instr *in, struct co
 		return err_set(err, EINVAL, ERR_TOOL, "%s:%d: %s requires at least two arguments",
 			       b->file, in->line, in->cmd);
 	const char *dest_w = words[nw - 1];
-	const char *wd = json_str(cc(st), "WorkingDir");
+	const char *wd = json_str(bld_config(st), "WorkingDir");
 	autofree char *dest =
 	    dest_w[0] == '/' ? xstrdup(dest_w) : xasprintf("%s/%s", wd && *wd ? wd : "", dest_w);
 	f->copy.dest = NULL;
@@ -1079,13 +855,11 @@ static int copy_plan(struct bstate *st, const struct eng_bf_instr *in, struct co
 		}
 		if (add && (strncmp(w, "http://", 7) == 0 || strncmp(w, "https://", 8) == 0)) {
 			/* fetched into a scratch dir, then copied as a file of that name */
-			if (*tmpdir == NULL) {
-				char tpl[] = "/tmp/hutch-build-XXXXXX";
-				if (mkdtemp(tpl) == NULL) {
-					sha256_free(h);
-					return err_sys(err, "creating a scratch dir");
-				}
-				*tmpdir = xstrdup(tpl);
+			/* in the store, beside its layers: a download may be large */
+			if (*tmpdir == NULL &&
+			    (*tmpdir = storage_tmpdir(st->b->s, "build-add", err)) == NULL) {
+				sha256_free(h);
+				return -1;
 			}
 			const char *base = strrchr(w, '/') + 1;
 			if (*base == '\0' || strchr(base, '?'))
@@ -1265,7 +1039,7 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 				if (strpbrk(words[i], "*?[") != NULL)
 					f.copy.glob = true;
 			}
-			const char *wd = json_str(cc(st), "WorkingDir");
+			const char *wd = json_str(bld_config(st), "WorkingDir");
 			const char *dw = words[nw - 1];
 			f.copy.dest = dw[0] == '/' ? xstrdup(dw)
 						   : xasprintf("%s/%s", wd && *wd ? wd : "", dw);
@@ -1322,10 +1096,10 @@ static int step(struct bstate *st, const struct eng_bf_instr *in, bool last, boo
 				if (eq)
 					*eq = '\0';
 				struct json_object *l =
-				    json_get_type(cc(st), "Labels", json_type_object);
+				    json_get_type(bld_config(st), "Labels", json_type_object);
 				if (l == NULL) {
 					l = json_object_new_object();
-					json_object_object_add(cc(st), "Labels", l);
+					json_object_object_add(bld_config(st), "Labels", l);
 				}
 				json_object_object_add(l, k,
 						       json_object_new_string(eq ? eq + 1 : ""));
@@ -1442,12 +1216,12 @@ static int from(struct bstate *st, const struct eng_bf_instr *in, struct error *
 /* ONBUILD triggers of the base image: run first, then dropped from the config. */
 static int onbuild(struct bstate *st, struct error **err)
 {
-	struct json_object *ob = json_get_type(cc(st), "OnBuild", json_type_array);
+	struct json_object *ob = json_get_type(bld_config(st), "OnBuild", json_type_array);
 	size_t n = json_len(ob);
 	if (n == 0)
 		return 0;
 	autostrv char **triggers = json_strv(ob);
-	json_object_object_del(cc(st), "OnBuild");
+	json_object_object_del(bld_config(st), "OnBuild");
 	for (size_t i = 0; triggers != NULL && triggers[i] != NULL; i++) {
 		struct eng_bf tb;
 		if (eng_bf_parse(triggers[i], strlen(triggers[i]), "ONBUILD", &tb, err) < 0)
@@ -1606,13 +1380,10 @@ int eng_build(struct eng *eng, const struct eng_build_opts *o, char **image_id, 
 			       "invalid --pull \"%s\": use always, missing, never or newer", pull);
 	struct bctx b = { .eng = eng, .s = eng->store, .o = o, .ctxfd = -1 };
 	int rc = 0;
-	char empty[] = "/tmp/hutch-build-XXXXXX";
-	bool made_empty = false;
-	if (o->context == NULL) {
-		if (mkdtemp(empty) == NULL)
-			rc = err_sys(err, "creating an empty build context");
-		made_empty = rc == 0;
-	}
+	/* No context (a Containerfile from stdin): an empty scratch dir in the store. */
+	autofree char *empty = NULL;
+	if (o->context == NULL && (empty = storage_tmpdir(b.s, "build-ctx", err)) == NULL)
+		rc = -1;
 	const char *context = o->context ? o->context : empty;
 	b.context = context;
 	if (rc == 0 && (b.ctxfd = open(context, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -1644,7 +1415,7 @@ int eng_build(struct eng *eng, const struct eng_build_opts *o, char **image_id, 
 	*run_status = b.run_status;
 	if (b.ctxfd >= 0)
 		close(b.ctxfd);
-	if (made_empty)
+	if (empty != NULL)
 		rmdir(empty);
 	bld_ignore_clear(&b.ig);
 	for (size_t i = 0; i < b.n_stages; i++) {

@@ -45,3 +45,65 @@ int bld_copy_into(int rootfd, int srcroot, const struct bld_copy *c, struct erro
 /* A file of data at dest (COPY <<EOF). */
 int bld_write_file(int rootfd, const char *dest, const char *data, size_t len,
 		   const struct bld_copy *c, struct error **err);
+
+/* ---------- the build's state (build.c), shared with buildmount.c ---------- */
+
+struct bstage {
+	char *name;	/* AS name (lower case) or NULL */
+	char *image_id; /* its final image once built */
+	size_t first;	/* its FROM */
+	size_t end;	/* one past its last instruction */
+};
+
+struct bctx {
+	struct eng *eng;
+	struct storage *s;
+	const struct eng_build_opts *o;
+	struct eng_bf bf;
+	char *file; /* as errors name it */
+	int ctxfd;
+	struct bld_ignore ig;
+	const char *context; /* its path */
+	char **global_args;  /* ARG before the first FROM: K=V (values may be absent: K) */
+	struct bstage *stages;
+	size_t n_stages, last; /* the stage whose image is the result */
+	bool multi;
+	int run_status;
+};
+
+/* One stage as it runs. */
+struct bstate {
+	struct bctx *b;
+	struct bstage *stage;
+	size_t index;
+	struct storage_image *img; /* the current image; NULL: scratch */
+	const char *from_name;	   /* FROM's reference as given, for the first history comment */
+	char *from_name_owned;
+	struct json_object *cfg; /* the current image config (owned) */
+	char **args;		 /* the stage's ARGs: K=V */
+	size_t step, steps;
+	const struct eng_bf_instr *in; /* the step running */
+	int run_status;
+	bool stage_cmd_set; /* CMD given in this stage (ENTRYPOINT keeps it then) */
+};
+
+/* The "config" object of the current image config (made when missing). */
+struct json_object *bld_config(struct bstate *st);
+
+/* ---------- RUN --mount (buildmount.c) ---------- */
+
+/* RUN's mounts as the engine takes them (--mount strings, --tmpfs), and the targets whose
+ * mount points the runtime makes in the rootfs: taken out of the upper dir again, so that
+ * no trace of a mount (a secret's name) is in the layer. */
+struct run_mounts {
+	char **mounts;
+	char **tmpfs;
+	char **targets;
+};
+void bld_run_mounts_clear(struct run_mounts *m);
+/* One --mount=SPEC of a RUN into m: type=cache|bind|tmpfs|secret, sources kept inside
+ * their root. */
+int bld_parse_mount(struct bstate *st, const char *spec, struct run_mounts *m, struct error **err);
+/* Take the mount points the runtime made for targets out of container c's upper dir. */
+void bld_drop_mountpoints(struct bctx *b, const struct storage_image *img, const struct eng_ctr *c,
+			  char *const *targets);
